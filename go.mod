@@ -1,0 +1,3 @@
+module github.com/rnntrain/rnntrain
+
+go 1.26
