@@ -1,0 +1,69 @@
+package tasks
+
+import "math/rand/v2"
+
+// Batch holds B trials, time-major and padded to the longest trial: element
+// (t, b, i) of Inputs is Inputs[(t*B+b)*NIn+i]; likewise Targets and Mask
+// with NOut. Mask is 0 where a target is not scored (padding, fixation
+// periods that the preset does not score) and positive elsewhere.
+type Batch struct {
+	T, B, NIn, NOut int
+	Inputs          []float32 // [T][B][NIn]
+	Targets         []float32 // [T][B][NOut]
+	Mask            []float32 // [T][B][NOut]
+	Lengths         []int     // [B]: steps of each trial before padding
+	Trials          []Trial   // [B]: each trial's own variables, for scorers and psychometrics
+}
+
+// Trial records the variables one trial was generated from.
+type Trial struct {
+	// Condition labels the trial for per-condition tables and
+	// psychometric curves (for example "coh=+0.128 ctx=0").
+	Condition string
+	// Coherence is the signed evidence the psychometric x axis uses (the
+	// relevant coherence for context-dm); 0 for tasks without one.
+	Coherence float64
+	// Context is the rule or context index, 0 when the task has none.
+	Context int
+	// Choice is the correct response: the target action (0 = fixate,
+	// 1… = choices) for decision tasks, -1 for continuous tasks.
+	Choice int
+}
+
+// Loss is the training loss a task's targets are made for.
+type Loss int
+
+const (
+	// MSE: targets are values to regress; mask-weighted mean squared error.
+	MSE Loss = iota
+	// CrossEntropy: targets are one-hot actions over the outputs;
+	// mask-weighted softmax cross-entropy over the output channels.
+	CrossEntropy
+)
+
+// Task generates trials. Implementations are deterministic given the rng.
+type Task interface {
+	// Name is the task's registered name, e.g. "context-dm".
+	Name() string
+	// Dims returns the number of input and output channels.
+	Dims() (nIn, nOut int)
+	// Batch draws b trials from rng.
+	Batch(rng *rand.Rand, b int) Batch
+	// Loss is the loss the targets are designed for.
+	Loss() Loss
+	// Score judges outputs (time-major [T][B][NOut], like Targets) with
+	// the task's own scorer.
+	Score(outputs []float32, batch *Batch) Result
+}
+
+// Result is a scorer's verdict on one batch.
+type Result struct {
+	// Correct is per trial. For continuous tasks a trial is correct when
+	// its masked MSE is below the task's documented threshold.
+	Correct []bool
+	// Accuracy is the fraction of Correct trials.
+	Accuracy float64
+	// MSE is the mask-weighted mean squared error of outputs against
+	// targets over the whole batch.
+	MSE float64
+}
