@@ -4,17 +4,130 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
 )
 
 func main() {
-	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one subcommand, in the go command's shape.
+type command struct {
+	Name  string
+	Short string // one line for the command list
+	Long  string // the full help text, after the usage line
+	Usage string // the arguments after the command name
+	// Flags builds the command's flag set; values land in the returned
+	// run function's closure.
+	Setup func(fs *flag.FlagSet, env *env) func(ctx context.Context, args []string) error
+}
+
+// env is what every command writes to.
+type env struct {
+	stdout, stderr io.Writer
+}
+
+// usageError marks an error as a usage error: exit status 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// usagef returns a usage error (exit status 2).
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+func commands() []*command {
+	return []*command{
+		trainCommand(),
+		evalCommand(),
+		inspectCommand(),
+		tasksCommand(),
+		benchCommand(),
+	}
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	_ = ctx
-	fmt.Fprintln(stderr, "rnntrain: the train, eval, inspect, tasks and bench commands are being built; see README.md")
+	e := &env{stdout: stdout, stderr: stderr}
+	cmds := commands()
+	if len(args) == 0 {
+		printUsage(stderr, cmds)
+		return 2
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
+		if len(args) > 1 {
+			for _, c := range cmds {
+				if c.Name == args[1] {
+					fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+					c.Setup(fs, e)
+					printCommandHelp(stdout, c, fs)
+					return 0
+				}
+			}
+			fmt.Fprintf(stderr, "rnntrain help: unknown command %q; commands: %s\n", args[1], names(cmds))
+			return 2
+		}
+		printUsage(stdout, cmds)
+		return 0
+	}
+	for _, c := range cmds {
+		if c.Name != name {
+			continue
+		}
+		fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		runFn := c.Setup(fs, e)
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printCommandHelp(stdout, c, fs)
+				return 0
+			}
+			fmt.Fprintf(stderr, "rnntrain %s: %v\nRun 'rnntrain help %s' for usage.\n", c.Name, err, c.Name)
+			return 2
+		}
+		if err := runFn(ctx, fs.Args()); err != nil {
+			fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, err)
+			var u usageError
+			if errors.As(err, &u) {
+				fmt.Fprintf(stderr, "Run 'rnntrain help %s' for usage.\n", c.Name)
+				return 2
+			}
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(stderr, "rnntrain: unknown command %q; commands: %s\n", name, names(cmds))
 	return 2
+}
+
+func names(cmds []*command) string {
+	var s []string
+	for _, c := range cmds {
+		s = append(s, c.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
+func printUsage(w io.Writer, cmds []*command) {
+	fmt.Fprintf(w, "rnntrain trains recurrent neural networks for computational neuroscience.\n\nUsage:\n\n\trnntrain <command> [flags]\n\nCommands:\n\n")
+	for _, c := range cmds {
+		fmt.Fprintf(w, "\t%-10s %s\n", c.Name, c.Short)
+	}
+	fmt.Fprintf(w, "\nRun 'rnntrain help <command>' for a command's flags.\n")
+}
+
+func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: rnntrain %s %s\n\n%s\n", c.Name, c.Usage, strings.TrimSpace(c.Long))
+	fmt.Fprintf(w, "\nFlags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
 }
