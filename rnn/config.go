@@ -135,18 +135,30 @@ func (c Config) Validate() error {
 	case c.InputScale <= 0 || c.OutputScale <= 0:
 		return bad("InputScale/OutputScale", "= %g/%g, need > 0", c.InputScale, c.OutputScale)
 	}
-	n, i := c.Hidden, c.Inputs
-	for _, m := range []struct {
-		name string
-		m    []bool
-		want int
-	}{{"RecMask", c.RecMask, n * n}, {"RecFixed", c.RecFixed, n * n}, {"InMask", c.InMask, n * i}, {"InFixed", c.InFixed, n * i}} {
-		if m.m != nil && len(m.m) != m.want {
-			return bad(m.name, "has %d elements, want %d", len(m.m), m.want)
+	if c.Kind == Vanilla || c.Kind == Leaky {
+		lc := c.leakyConfig()
+		if err := lc.Validate(); err != nil {
+			return fmt.Errorf("rnn: config: %w", err)
 		}
-		if m.m != nil && c.Kind != Leaky && c.Kind != Vanilla {
-			return bad(m.name, "is set, but masks are supported for rnn and leaky only")
-		}
+	} else if c.RecMask != nil || c.RecFixed != nil || c.InMask != nil || c.InFixed != nil {
+		return bad("RecMask/RecFixed/InMask/InFixed", "set, but masks are supported for rnn and leaky only")
 	}
 	return nil
+}
+
+// leakyConfig returns the layer configuration of a Vanilla or Leaky
+// network (c has its defaults filled in).
+func (c Config) leakyConfig() layers.LeakyConfig {
+	lc := layers.LeakyConfig{
+		Inputs: c.Inputs, Units: c.Hidden, Alpha: c.Alpha, Activation: c.Activation,
+		Integration: c.Integration, NoiseStd: c.NoiseStd, Noise: c.Noise,
+		ExcFraction: c.ExcFraction, Init: c.Init, Radius: c.SpectralRadius,
+		RecMask: c.RecMask, RecFixed: c.RecFixed, InMask: c.InMask, InFixed: c.InFixed,
+		NoAutapses: c.NoAutapses, Name: "leaky",
+		FreezeInput: c.FreezeInput, FreezeRec: c.FreezeRecurrent, FreezeBias: c.FreezeBias,
+	}
+	if c.Kind == Vanilla {
+		lc.Integration, lc.Torch, lc.Name = layers.IntegrateRate, true, "rnn"
+	}
+	return lc
 }

@@ -35,17 +35,7 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 	readoutC := layers.Constraint{}
 	switch cfg.Kind {
 	case Vanilla, Leaky:
-		lc := layers.LeakyConfig{
-			Inputs: cfg.Inputs, Units: cfg.Hidden, Alpha: cfg.Alpha, Activation: cfg.Activation,
-			Integration: cfg.Integration, NoiseStd: cfg.NoiseStd, Noise: cfg.Noise,
-			ExcFraction: cfg.ExcFraction, Init: cfg.Init, Radius: cfg.SpectralRadius,
-			RecMask: cfg.RecMask, RecFixed: cfg.RecFixed, InMask: cfg.InMask, InFixed: cfg.InFixed,
-			NoAutapses: cfg.NoAutapses, Name: "leaky",
-			FreezeInput: cfg.FreezeInput, FreezeRec: cfg.FreezeRecurrent, FreezeBias: cfg.FreezeBias,
-		}
-		if cfg.Kind == Vanilla {
-			lc.Integration, lc.Torch, lc.Name = layers.IntegrateRate, true, "rnn"
-		}
+		lc := cfg.leakyConfig()
 		l, err := layers.NewLeaky[T](lc, rng)
 		if err != nil {
 			return nil, fmt.Errorf("rnn: %w", err)
