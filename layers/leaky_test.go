@@ -395,3 +395,32 @@ func TestLeakySteadyStateAllocs(t *testing.T) {
 		t.Errorf("Sequence+Backward allocates %v times per run in steady state, want 0", a)
 	}
 }
+
+// TestLeakyInterleavedTapes records the same layer on six live tapes before
+// running any backward pass (more than the op cache holds), so a reused
+// record would corrupt an earlier tape's gradient.
+func TestLeakyInterleavedTapes(t *testing.T) {
+	t.Parallel()
+	c := leakyCases()[1]
+	l, x, coef, h0 := leakyFixture(t, c)
+	want := func() []float64 {
+		l.wRec.p.ZeroGrad()
+		tp := autodiff.NewTape[float64]()
+		tp.Backward(fusedLoss(tp, l, c, x, coef, nil, tp.Param(h0)))
+		return append([]float64(nil), l.wRec.p.Grad.Data...)
+	}()
+	var tapes []*autodiff.Tape[float64]
+	var losses []*autodiff.Var[float64]
+	for i := 0; i < 6; i++ {
+		tp := autodiff.NewTape[float64]()
+		tapes = append(tapes, tp)
+		losses = append(losses, fusedLoss(tp, l, c, x, coef, nil, tp.Param(h0)))
+	}
+	for i, tp := range tapes {
+		l.wRec.p.ZeroGrad()
+		tp.Backward(losses[i])
+		if k, ok := allClose(l.wRec.p.Grad.Data, want, 1e-14); !ok {
+			t.Fatalf("tape %d: dW_rec[%d] = %g, want %g", i, k, l.wRec.p.Grad.Data[k], want[k])
+		}
+	}
+}
