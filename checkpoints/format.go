@@ -27,8 +27,8 @@ const headerAlign = 8
 
 // entry is one tensor's record in the safetensors header.
 type entry struct {
-	DType       DType   `json:"dtype"`
-	Shape       []int   `json:"shape"`
+	DType       DType    `json:"dtype"`
+	Shape       []int    `json:"shape"`
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 
