@@ -28,7 +28,7 @@ func sample() *Checkpoint {
 	w[5] = float32(math.Inf(-1))
 	w[6] = math.Float32frombits(0x80000000) // -0
 	w[7] = math.Float32frombits(1)          // smallest subnormal
-	d := []float64{math.Float64frombits(0x7ff0000000000abc), math.Inf(1), -0.0, math.SmallestNonzeroFloat64, 1.0 / 3}
+	d := []float64{math.Float64frombits(0x7ff0000000000abc), math.Inf(1), math.Copysign(0, -1), math.SmallestNonzeroFloat64, 1.0 / 3}
 	pcg := rand.NewPCG(7, 8)
 	pcg.Uint64()
 	m := Meta{
