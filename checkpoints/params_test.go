@@ -3,6 +3,7 @@ package checkpoints
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +61,27 @@ func TestRestoreParams(t *testing.T) {
 			if v != want[i].Value.Data[k] {
 				t.Fatalf("%s[%d]: got %v, want %v", p.Name, k, v, want[i].Value.Data[k])
 			}
+		}
+	}
+}
+
+func TestRestoreParamsFloat64(t *testing.T) {
+	src := gruParams[float64](1, 2, 0.25)
+	path := filepath.Join(t.TempDir(), "c.safetensors")
+	if err := Save(path, &Checkpoint{Tensors: FromParams(src)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := gruParams[float64](1, 2, -9)
+	if err := RestoreParams(c, dst); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range dst {
+		if !slices.Equal(p.Value.Data, src[i].Value.Data) {
+			t.Errorf("%s: got %v, want %v", p.Name, p.Value.Data, src[i].Value.Data)
 		}
 	}
 }
