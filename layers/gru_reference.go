@@ -53,12 +53,7 @@ func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T],
 			}
 			h = c.hold(h, m.Units, v)
 		}
-		placed := autodiff.MatMul(pick, true, h, false)
-		if rates == nil {
-			rates = placed
-		} else {
-			rates = autodiff.Add(rates, placed)
-		}
+		rates = placeRows(rates, pick, h)
 	}
 	return rates, h.Value
 }
@@ -112,4 +107,14 @@ func (c refConsts[T]) hold(x *autodiff.Var[T], units []bool, v float64) *autodif
 		}
 	}
 	return autodiff.Add(autodiff.Mul(x, c.tp.Const(keep)), c.tp.Const(fill))
+}
+
+// placeRows returns sum + pickᵀ·v: v's rows placed where pick selected them
+// (sum nil counts as zero).
+func placeRows[T autodiff.Float](sum, pick, v *autodiff.Var[T]) *autodiff.Var[T] {
+	placed := autodiff.MatMul(pick, true, v, false)
+	if sum == nil {
+		return placed
+	}
+	return autodiff.Add(sum, placed)
 }
