@@ -149,7 +149,9 @@ func benchNetwork(k rnn.Kind, n int, rng *rand.Rand) (*rnn.Network[float32], err
 		// The anchor's leaky_loop integrates the rate: h ← (1−α)h + α tanh(…).
 		cfg.Alpha, cfg.Activation, cfg.Integration = benchAlpha, layers.Tanh, layers.IntegrateRate
 	case rnn.LowRank:
-		cfg.Alpha, cfg.Rank = benchAlpha, benchRank
+		// lowrank_loop: linear readout of h; m, n, U and the readout train,
+		// no bias inside the recurrence.
+		cfg.Alpha, cfg.Rank, cfg.Rates, cfg.FreezeBias = benchAlpha, benchRank, layers.RatesState, true
 	}
 	return rnn.New[float32](cfg, rng)
 }
