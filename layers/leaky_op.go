@@ -1,14 +1,14 @@
 package layers
 
 import (
-	"math/rand/v2"
+	"sync"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
 // leakyOp is the fused whole-sequence op of a Leaky layer: one record per
-// Sequence call, reused through the layer's opCache.
+// Sequence call, reused through the layer's seqCache.
 //
 // Buffers (all from the tape's arena, time-major, B = batch, N = units):
 //
@@ -16,6 +16,13 @@ import (
 //	R [(T+1)·B, N]  rates φ(x) (state integration); aliases S for rate
 //	P [T·B, N]      drive W_in u + b + W r; under rate integration φ(drive)
 //	                after the forward pass; overwritten by dP in Backward
+//	noise [T·B, N]  the noise of every step, drawn before the time loop
+//
+// The sequences of a batch evolve independently, so when the per-step GEMM
+// is too small for the GEMM kernels to split it over cores, the time loops
+// of the forward and backward passes run the two halves of the batch on two
+// goroutines (one handoff per pass, not per step). The weight gradients
+// are then formed over all rows at once, as always.
 type leakyOp[T autodiff.Float] struct {
 	l            *Leaky[T]
 	steps, batch int
@@ -23,9 +30,31 @@ type leakyOp[T autodiff.Float] struct {
 	u            autodiff.Tensor[T] // inputs [T·B, I]
 	wEff, wInEff autodiff.Tensor[T]
 	S, R, P      autodiff.Tensor[T]
+	noise        autodiff.Tensor[T] // empty without noise
+	noiseInside  bool
 	gr, gs, grec autodiff.Tensor[T] // [B, N] backward scratch
 	dE, dEin     autodiff.Tensor[T] // scratch for constrained weight gradients
+	needH0       bool
+	outGrad      autodiff.Tensor[T]
+
+	// Two-goroutine split of the time loops: rows [0, half) run on the
+	// caller, [half, batch) on a helper started through the stored func
+	// values (a go statement on a stored func value does not allocate).
+	half             int
+	wg               sync.WaitGroup
+	fwdHelp, bwdHelp func()
 }
+
+// splitMaxFlops is the per-step recurrent GEMM size (2·B·N² flops) below
+// which the time loops split the batch over two goroutines; it matches the
+// GEMM kernels' own threshold for splitting a GEMM over cores, so each core
+// is used by one of the two mechanisms, never both.
+const splitMaxFlops = 1 << 22
+
+// splitMinBatch is the smallest batch whose time loops are split. The
+// split does not depend on GOMAXPROCS, so results are the same bits on any
+// number of cores.
+const splitMinBatch = 8
 
 func (o *leakyOp[T]) Name() string { return "leaky" }
 
@@ -63,7 +92,23 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	if !l.wIn.c.IsIdentity() {
 		o.dEin = tp.Alloc(n, in)
 	}
-	o.forward(h0.Value, opt.Noise)
+	o.noise = autodiff.Tensor[T]{}
+	std, inside := l.cfg.Noise.Scale(l.cfg.NoiseStd, l.cfg.Alpha)
+	if opt.Noise != nil && std > 0 {
+		// Drawn in the order a step-by-step loop would draw it.
+		o.noise = tp.AllocZero(tb, n)
+		addNoise(o.noise.Data, std, opt.Noise)
+	}
+	o.noiseInside = inside
+	o.half = batch
+	if batch >= splitMinBatch && 2*float64(batch)*float64(n)*float64(n) < splitMaxFlops {
+		o.half = batch / 2
+		if o.fwdHelp == nil {
+			o.fwdHelp = o.forwardHelper
+			o.bwdHelp = o.backwardHelper
+		}
+	}
+	o.forward(h0.Value)
 
 	vars := [maxLeakyInputs]*autodiff.Var[T]{x, h0, tp.Param(l.wIn.p), tp.Param(l.wRec.p)}
 	k := 4
@@ -107,33 +152,54 @@ func perturb[T autodiff.Float](m *Inactivation, v []T, n int, val T) {
 	}
 }
 
-func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T], rng *rand.Rand) {
+// forward runs the time loop, split over two goroutines when o.half < batch.
+func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
+	n, in, b := o.l.cfg.Units, o.l.cfg.Inputs, o.batch
+	broadcastRowsTo(o.S.RowSlice(0, b), h0)
+	if o.l.cfg.Integration == IntegrateState {
+		ApplyTo(o.l.cfg.Activation, o.R.Data[:b*n], o.S.Data[:b*n])
+	}
+	o.l.fillBias(o.P)
+	if in > 0 {
+		kernels.Gemm(false, true, o.steps*b, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
+	}
+	if o.half < b {
+		o.wg.Add(1)
+		go o.fwdHelp()
+	}
+	o.forwardRows(0, o.half)
+	o.wg.Wait()
+}
+
+func (o *leakyOp[T]) forwardHelper() {
+	o.forwardRows(o.half, o.batch)
+	o.wg.Done()
+}
+
+// forwardRows runs the time loop for the sequences lo … hi−1 of the batch.
+func (o *leakyOp[T]) forwardRows(lo, hi int) {
 	cfg := &o.l.cfg
-	n, in, b, steps := cfg.Units, cfg.Inputs, o.batch, o.steps
+	n, b, steps := cfg.Units, o.batch, o.steps
 	alpha := T(cfg.Alpha)
 	a1 := 1 - alpha
 	act := cfg.Activation
 	state := cfg.Integration == IntegrateState
 	m := o.inact
-	std, inside := cfg.Noise.Scale(cfg.NoiseStd, cfg.Alpha)
-	noisy := rng != nil && std > 0
-
-	broadcastRowsTo(o.S.RowSlice(0, b), h0)
-	if state {
-		ApplyTo(act, o.R.Data[:b*n], o.S.Data[:b*n])
-	}
-	o.l.fillBias(o.P)
-	if in > 0 {
-		kernels.Gemm(false, true, steps*b, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
-	}
-	bn := b * n
+	rows := hi - lo
 	for t := 0; t < steps; t++ {
-		st, rt := o.S.Data[t*bn:(t+1)*bn], o.R.Data[t*bn:(t+1)*bn]
-		sn, rn := o.S.Data[(t+1)*bn:(t+2)*bn], o.R.Data[(t+1)*bn:(t+2)*bn]
-		pt := o.P.Data[t*bn : (t+1)*bn]
-		kernels.Gemm(false, true, b, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
-		if noisy && inside {
-			addNoise(pt, std, rng)
+		cur, nxt := (t*b+lo)*n, ((t+1)*b+lo)*n
+		st, rt := o.S.Data[cur:cur+rows*n], o.R.Data[cur:cur+rows*n]
+		sn, rn := o.S.Data[nxt:nxt+rows*n], o.R.Data[nxt:nxt+rows*n]
+		pt := o.P.Data[cur : cur+rows*n]
+		kernels.Gemm(false, true, rows, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
+		var nz []T
+		if o.noise.Data != nil {
+			nz = o.noise.Data[cur : cur+rows*n]
+			if o.noiseInside {
+				for k, v := range nz {
+					pt[k] += v
+				}
+			}
 		}
 		if !state {
 			ApplyTo(act, pt, pt)
@@ -141,8 +207,10 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T], rng *rand.Rand) {
 		for k, v := range pt {
 			sn[k] = a1*st[k] + alpha*v
 		}
-		if noisy && !inside {
-			addNoise(sn, std, rng)
+		if nz != nil && !o.noiseInside {
+			for k, v := range nz {
+				sn[k] += v
+			}
 		}
 		active := m.Active(t)
 		if active && m.Clamp {
@@ -159,27 +227,69 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T], rng *rand.Rand) {
 
 // Backward implements autodiff.FusedOp. Inputs: x, h0, W_in, W_rec, biases.
 func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
+	n, in, b, steps := o.l.cfg.Units, o.l.cfg.Inputs, o.batch, o.steps
+	o.outGrad, o.needH0 = g, grads[1].Data != nil
+	if o.half < b {
+		o.wg.Add(1)
+		go o.bwdHelp()
+	}
+	o.backwardRows(0, o.half)
+	o.wg.Wait()
+	o.outGrad = autodiff.Tensor[T]{}
+	if o.needH0 {
+		accReduceRows(grads[1], o.grec)
+	}
+	tb := steps * b
+	if d := grads[3]; d.Data != nil {
+		tgt := o.l.wRec.gradTarget(d, o.dE)
+		kernels.Gemm(true, false, n, n, tb, 1, o.P.Data, n, o.R.Data[:tb*n], n, 1, tgt.Data, n)
+		o.l.wRec.finish(d, o.dE)
+	}
+	if d := grads[2]; d.Data != nil && in > 0 {
+		tgt := o.l.wIn.gradTarget(d, o.dEin)
+		kernels.Gemm(true, false, n, in, tb, 1, o.P.Data, n, o.u.Data, in, 1, tgt.Data, in)
+		o.l.wIn.finish(d, o.dEin)
+	}
+	if d := grads[0]; d.Data != nil && in > 0 {
+		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
+	}
+	for i := range o.l.bias {
+		accReduceRows(grads[4+i], o.P)
+	}
+}
+
+func (o *leakyOp[T]) backwardHelper() {
+	o.backwardRows(o.half, o.batch)
+	o.wg.Done()
+}
+
+// backwardRows walks time in reverse for the sequences lo … hi−1, turning
+// the output gradient into dP (in place of P) and, if wanted, the initial
+// state's gradient (into rows lo … hi−1 of grec).
+func (o *leakyOp[T]) backwardRows(lo, hi int) {
 	cfg := &o.l.cfg
-	n, in, b, steps := cfg.Units, cfg.Inputs, o.batch, o.steps
+	n, b, steps := cfg.Units, o.batch, o.steps
 	alpha := T(cfg.Alpha)
 	a1 := 1 - alpha
 	act := cfg.Activation
 	state := cfg.Integration == IntegrateState
 	m := o.inact
-	bn := b * n
-	gx := o.gs.Data // running gradient of the integrated quantity
-	gr := o.gr.Data
-	grec := o.grec.Data
+	rows := hi - lo
+	w := rows * n
+	gx := o.gs.Data[lo*n : hi*n] // running gradient of the integrated quantity
+	gr := o.gr.Data[lo*n : hi*n]
+	grec := o.grec.Data[lo*n : hi*n]
 	clear(gx)
 	clear(grec)
-	needH0 := grads[1].Data != nil
 	for t := steps - 1; t >= 0; t-- {
-		gt := g.Data[t*bn : (t+1)*bn]
-		dp := o.P.Data[t*bn : (t+1)*bn]
+		cur := (t*b + lo) * n
+		gt := o.outGrad.Data[cur : cur+w]
+		dp := o.P.Data[cur : cur+w]
 		active := m.Active(t)
 		if state {
 			// gr = dL/dr_{t+1}; gx = φ'(x_{t+1})·gr + (1−α)·gx; dP_t = α·gx
-			rn := o.R.Data[(t+1)*bn : (t+2)*bn]
+			nxt := ((t+1)*b + lo) * n
+			rn := o.R.Data[nxt : nxt+w]
 			for k, v := range gt {
 				gr[k] = v + grec[k]
 			}
@@ -209,36 +319,18 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 				dp[k] = alpha * v
 			}
 		}
-		if t > 0 || needH0 {
-			kernels.Gemm(false, false, b, n, n, 1, dp, n, o.wEff.Data, n, 0, grec, n)
+		if t > 0 || o.needH0 {
+			kernels.Gemm(false, false, rows, n, n, 1, dp, n, o.wEff.Data, n, 0, grec, n)
 		}
 	}
-	if needH0 {
+	if o.needH0 {
 		// dL/ds_0 = φ'(x_0)·(dP_0 W) + (1−α)·gx under state integration,
 		// dP_0 W + (1−α)·gs under rate integration.
 		if state {
-			mulDerivOutTo(act, grec, grec, o.R.Data[:bn])
+			mulDerivOutTo(act, grec, grec, o.R.Data[lo*n:hi*n])
 		}
 		for k := range grec {
 			grec[k] += a1 * gx[k]
 		}
-		accReduceRows(grads[1], o.grec)
-	}
-	tb := steps * b
-	if d := grads[3]; d.Data != nil {
-		tgt := o.l.wRec.gradTarget(d, o.dE)
-		kernels.Gemm(true, false, n, n, tb, 1, o.P.Data, n, o.R.Data[:tb*n], n, 1, tgt.Data, n)
-		o.l.wRec.finish(d, o.dE)
-	}
-	if d := grads[2]; d.Data != nil && in > 0 {
-		tgt := o.l.wIn.gradTarget(d, o.dEin)
-		kernels.Gemm(true, false, n, in, tb, 1, o.P.Data, n, o.u.Data, in, 1, tgt.Data, in)
-		o.l.wIn.finish(d, o.dEin)
-	}
-	if d := grads[0]; d.Data != nil && in > 0 {
-		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
-	}
-	for i := range o.l.bias {
-		accReduceRows(grads[4+i], o.P)
 	}
 }

@@ -59,7 +59,7 @@ func leakyCases() []leakyCase {
 
 const (
 	testSteps = 4
-	testBatch = 3
+	testBatch = 8 // ≥ splitMinBatch: the time loops run split over two goroutines
 )
 
 // leakyFixture builds the layer and the data of a case in float64.
