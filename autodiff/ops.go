@@ -38,37 +38,41 @@ const (
 	numOps
 )
 
-var opNames = [...]string{
-	opInvalid:         "invalid",
-	opFused:           "Fused",
-	opMatMul:          "MatMul",
-	opAdd:             "Add",
-	opSub:             "Sub",
-	opMul:             "Mul",
-	opDiv:             "Div",
-	opScale:           "Scale",
-	opTanh:            "Tanh",
-	opSigmoid:         "Sigmoid",
-	opReLU:            "ReLU",
-	opSoftplus:        "Softplus",
-	opExp:             "Exp",
-	opLog:             "Log",
-	opSquare:          "Square",
-	opAbs:             "Abs",
-	opSpike:           "Spike",
-	opSum:             "Sum",
-	opMean:            "Mean",
-	opSumAxis:         "SumAxis",
-	opMeanAxis:        "MeanAxis",
-	opConcat:          "Concat",
-	opSlice:           "Slice",
-	opMaskedMSE:       "MaskedMSE",
-	opMaskedSoftmaxCE: "MaskedSoftmaxCE",
+// opNames returns each opcode's name, for messages. It is a function, not
+// a package-level table, so that the package has no mutable state.
+func opNames() [numOps]string {
+	return [numOps]string{
+		opInvalid:         "invalid",
+		opFused:           "Fused",
+		opMatMul:          "MatMul",
+		opAdd:             "Add",
+		opSub:             "Sub",
+		opMul:             "Mul",
+		opDiv:             "Div",
+		opScale:           "Scale",
+		opTanh:            "Tanh",
+		opSigmoid:         "Sigmoid",
+		opReLU:            "ReLU",
+		opSoftplus:        "Softplus",
+		opExp:             "Exp",
+		opLog:             "Log",
+		opSquare:          "Square",
+		opAbs:             "Abs",
+		opSpike:           "Spike",
+		opSum:             "Sum",
+		opMean:            "Mean",
+		opSumAxis:         "SumAxis",
+		opMeanAxis:        "MeanAxis",
+		opConcat:          "Concat",
+		opSlice:           "Slice",
+		opMaskedMSE:       "MaskedMSE",
+		opMaskedSoftmaxCE: "MaskedSoftmaxCE",
+	}
 }
 
 func (o opcode) String() string {
-	if int(o) < len(opNames) && opNames[o] != "" {
-		return opNames[o]
+	if o < numOps && opNames()[o] != "" {
+		return opNames()[o]
 	}
 	return fmt.Sprintf("opcode(%d)", int(o))
 }
