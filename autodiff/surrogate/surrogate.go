@@ -17,9 +17,10 @@
 // (surrogate.py), Norse (functional/superspike.py, threshold.py),
 // SpikingJelly (activation_based/surrogate.py), EvNN and sFPTT.
 //
-// Store a Surrogate in a struct field or variable once and pass that
-// around: converting a non-zero struct value to the interface on every time
-// step would allocate.
+// Converting a surrogate built from run-time values to the interface
+// allocates, so hold it as a Surrogate (in a layer's config, say) and pass
+// that around, rather than converting it on every step. Zero values and
+// literals with constant fields convert without allocating.
 package surrogate
 
 import (
