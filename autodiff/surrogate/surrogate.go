@@ -13,6 +13,9 @@
 // concrete type so that the loop inlines Deriv instead of making an
 // interface call per element.
 //
+// Parse reads a surrogate back from its String form ("ArcTan(alpha=2)"),
+// so configs can store one as text.
+//
 // Formulas and defaults follow the peer libraries (see each type): snnTorch
 // (surrogate.py), Norse (functional/superspike.py, threshold.py),
 // SpikingJelly (activation_based/surrogate.py), EvNN and sFPTT.
