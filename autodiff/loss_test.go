@@ -88,3 +88,25 @@ func equal(a, b []float64) bool {
 	}
 	return true
 }
+
+// TestLossesSkipUnscored: targets where the mask is zero may be NaN (tasks
+// may leave unscored targets undefined); they must not reach the loss or
+// the gradient.
+func TestLossesSkipUnscored(t *testing.T) {
+	nan := math.NaN()
+	z := ad.FromSlice(2, 2, []float64{0.3, -0.2, 1, 2})
+	target := ad.FromSlice(2, 2, []float64{1, 0, nan, nan})
+	for name, f := range map[string]func(*v64) *v64{
+		"MaskedMSE/element": func(p *v64) *v64 { return ad.MaskedMSE(p, target, ad.FromSlice(2, 2, []float64{1, 1, 0, 0})) },
+		"MaskedMSE/row":     func(p *v64) *v64 { return ad.MaskedMSE(p, target, ad.FromSlice(2, 1, []float64{1, 0})) },
+		"MaskedSoftmaxCE":   func(p *v64) *v64 { return ad.MaskedSoftmaxCE(p, target, ad.FromSlice(2, 1, []float64{1, 0})) },
+	} {
+		l, g := lossAndGrad(z.Clone(), f)
+		if math.IsNaN(l) || l <= 0 {
+			t.Errorf("%s: loss %g, want a positive number", name, l)
+		}
+		if math.IsNaN(g[0]) || math.IsNaN(g[1]) || g[2] != 0 || g[3] != 0 {
+			t.Errorf("%s: gradient %v, want finite on row 0 and zero on the unscored row", name, g)
+		}
+	}
+}
