@@ -78,7 +78,10 @@ func (o opcode) String() string {
 }
 
 // MatMul returns op(a)·op(b), where op(x) is x, or xᵀ when the matching
-// trans flag is set. It panics if the inner dimensions differ.
+// trans flag is set: op(a) is [m, k], op(b) is [k, n] and the result is
+// [m, n]. Transposes are never materialised; the flags go to the GEMM
+// kernel (kernels.Gemm) in the forward and in both reverse products. It
+// panics, naming both shapes and the flags, if the inner dimensions differ.
 func MatMul[T Float](a *Var[T], transA bool, b *Var[T], transB bool) *Var[T] {
 	m, ka := a.Value.Rows, a.Value.Cols
 	if transA {
