@@ -173,14 +173,18 @@ func (s *gruSeq[T]) forward(bih, bhh autodiff.Tensor[T], noiseStd float64, rng *
 			hnr := s.hn.Data[row*n : (row+1)*n]
 			hpr := hp[i*n : (i+1)*n]
 			hr := s.h.Data[row*n : (row+1)*n]
-			for j := 0; j < n; j++ {
-				r := sigmoidT(gi[j] + gh[j])
-				z := sigmoidT(gi[n+j] + gh[n+j])
-				hnj := gh[2*n+j]
-				c := tanhT(gi[2*n+j] + r*hnj)
-				gi[j], gi[n+j], gi[2*n+j] = r, z, c
-				hnr[j] = hnj
-				hr[j] = (1-z)*c + z*hpr[j]
+			for j, v := range gh[:2*n] {
+				gi[j] += v
+			}
+			sigmoidTo(gi[:2*n], gi[:2*n]) // r, z
+			copy(hnr, gh[2*n:])
+			for j, v := range hnr {
+				gi[2*n+j] += gi[j] * v
+			}
+			tanhTo(gi[2*n:], gi[2*n:]) // n
+			for j := range hr {
+				z := gi[n+j]
+				hr[j] = (1-z)*gi[2*n+j] + z*hpr[j]
 			}
 		}
 		ht := s.h.Data[t*b*n : (t+1)*b*n]

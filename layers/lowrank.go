@@ -258,7 +258,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 			for j, v := range hpr {
 				a[j] = v + s.b.Data[j]
 			}
-			ApplyTo(c.Activation, a, a)
+			applyTo(c.Activation, a, a)
 			if m != nil && m.Silence {
 				silenceRow(a, m.Units)
 			}
@@ -299,16 +299,14 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
 	rt := s.rates.Data[t*b*n : (t+1)*b*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		for k, v := range ht {
-			rt[k] = tanhT(v)
-		}
+		tanhTo(rt, ht)
 	case RatesPhi:
 		for i := 0; i < b; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
 				rt[i*n+j] = v + s.b.Data[j]
 			}
 		}
-		ApplyTo(s.cfg.Activation, rt, rt)
+		applyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
 	}
