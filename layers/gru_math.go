@@ -59,7 +59,13 @@ func applyTo[T autodiff.Float](a Activation, dst, src []T) {
 // 4e-7 (TestTanh32 checks it against math.Tanh).
 func tanh32(x float32) float32 {
 	const clamp = 7.90531110763549805
-	x = min(max(x, -clamp), clamp)
+	// Plain comparisons, not min/max: those also order NaNs and signed
+	// zeros, which costs branches here. A NaN passes through to the result.
+	if x > clamp {
+		x = clamp
+	} else if x < -clamp {
+		x = -clamp
+	}
 	x2 := x * x
 	p := float32(-2.76076847742355e-16)
 	p = p*x2 + 2.00018790482477e-13
