@@ -23,6 +23,8 @@ type leaky[T autodiff.Float] struct {
 	alpha, sigma float64
 	wIn, wRec, b *autodiff.Param[T]
 	wOut, bOut   *autodiff.Param[T]
+	op           leakyOp[T]
+	poison       bool // Backward writes a NaN into the gradient of w_rec at [3 7]
 }
 
 func newLeaky[T autodiff.Float](in, hid, out int, sigma float64, rng *rand.Rand) *leaky[T] {
@@ -54,7 +56,8 @@ func (m *leaky[T]) OutputWeights() []*autodiff.Param[T]    { return []*autodiff.
 
 // record is Forward, generic so that the gradient check runs in float64.
 func (m *leaky[T]) record(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, batch int, h0 autodiff.Tensor[T], noise *rand.Rand) (out, rates *autodiff.Var[T], final autodiff.Tensor[T]) {
-	op := &leakyOp[T]{m: m, steps: steps, batch: batch, x: x}
+	op := &m.op // reused: recording allocates nothing
+	*op = leakyOp[T]{m: m, steps: steps, batch: batch, x: x}
 	H := m.hid
 	op.r = tp.Alloc((steps+1)*batch, H)
 	op.dx, op.dp, op.dr = tp.Alloc(batch, H).Data, tp.Alloc(batch, H).Data, tp.Alloc(batch, H).Data
@@ -136,6 +139,9 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 			for k, v := range dp {
 				grads[2].Data[k%H] += v
 			}
+		}
+		if m.poison && grads[1].Data != nil {
+			grads[1].Data[3*H+7] = T(math.NaN())
 		}
 		kernels.Gemm(false, true, B, H, H, 1, dp, H, m.wRec.Value.Data, H, 0, dr, H)
 		for k := range dx {

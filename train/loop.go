@@ -49,7 +49,9 @@ func Resume(ctx context.Context, cfg Config, m Model, stages []tasks.Task, st St
 type loop struct {
 	cfg    Config
 	m      Model
-	groups WeightGroups
+	wIn    []*autodiff.Param[float32] // weight groups for the penalties, nil if the model has none
+	wRec   []*autodiff.Param[float32]
+	wOut   []*autodiff.Param[float32]
 	params []*autodiff.Param[float32]
 	stages []tasks.Task
 	opt    Optimizer
@@ -105,7 +107,7 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 	}
 	l.batchRNG, l.noiseRNG = rand.New(l.batchSrc), rand.New(l.noiseSrc)
 	if g, ok := m.(WeightGroups); ok {
-		l.groups = g
+		l.wIn, l.wRec, l.wOut = g.InputWeights(), g.RecurrentWeights(), g.OutputWeights()
 	} else if cfg.Regularization.weightTerms() {
 		return nil, errors.New("train: regularization: the model does not expose its input, recurrent and output weights, so L1/L2 weight penalties cannot apply")
 	}
@@ -179,9 +181,7 @@ func (l *loop) update() (Step, error) {
 	kind := task.Loss()
 	taskLoss, rateLoss := l.windows(l.tp, l.noiseRNG, &b, kind, true, nil)
 	penalty := rateLoss
-	if l.groups != nil {
-		penalty += l.cfg.Regularization.ApplyWeightPenalties(l.groups)
-	}
+	penalty += l.cfg.Regularization.ApplyWeightPenalties(l.wIn, l.wRec, l.wOut)
 	loss := taskLoss + penalty
 	s := Step{Stage: l.stage, Loss: loss, TaskLoss: taskLoss, Penalty: penalty}
 	attempt := l.step + 1

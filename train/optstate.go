@@ -46,7 +46,7 @@ func (s *slots) ensure(params []*autodiff.Param[float32], names ...string) {
 		}
 		return
 	}
-	s.names = names
+	s.names = append([]string(nil), names...) // a copy: the variadic slice stays on the caller's stack
 	s.buf = make([][][]float32, len(names))
 	for j := range names {
 		s.buf[j] = make([][]float32, len(params))

@@ -64,15 +64,14 @@ func (r Regularization) weightTerms() bool {
 }
 
 // ApplyWeightPenalties adds the gradients of the weight penalties of r to
-// the groups' Grad buffers and returns the penalties' value. Frozen
-// parameters are skipped (they cannot move). It allocates nothing.
-func (r Regularization) ApplyWeightPenalties(g WeightGroups) float64 {
+// the Grad buffers of the input, recurrent and output weight groups and
+// returns the penalties' value. Frozen parameters are skipped (they cannot
+// move). It allocates nothing.
+func (r Regularization) ApplyWeightPenalties(in, rec, out []*autodiff.Param[float32]) float64 {
 	if !r.weightTerms() {
 		return 0
 	}
-	return penalize(g.InputWeights(), r.L1In, r.L2In) +
-		penalize(g.RecurrentWeights(), r.L1Rec, r.L2Rec) +
-		penalize(g.OutputWeights(), r.L1Out, r.L2Out)
+	return penalize(in, r.L1In, r.L2In) + penalize(rec, r.L1Rec, r.L2Rec) + penalize(out, r.L1Out, r.L2Out)
 }
 
 func penalize(ps []*autodiff.Param[float32], l1, l2 float64) float64 {

@@ -88,7 +88,7 @@ func TestRegularizationGradient(t *testing.T) {
 		for _, p := range m.Params() {
 			p.ZeroGrad()
 		}
-		return r.ApplyWeightPenalties(m)
+		return r.ApplyWeightPenalties(m.InputWeights(), m.RecurrentWeights(), m.OutputWeights())
 	}
 	value()
 	// Also the exact value: L1In·mean|W_in| + … computed directly.
