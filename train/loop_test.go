@@ -107,7 +107,7 @@ func TestResumeIdentity(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.Optimizer.Slots = sum.State.Optimizer.Slots // tensors travel separately
-		second := toyModel(99)                          // different init, overwritten below
+		second := toyModel(99)                         // different init, overwritten below
 		for i, p := range second.Params() {
 			p.Value.CopyFrom(first.Params()[i].Value)
 		}
