@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -218,7 +219,7 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		n := t1 - t0
 		tp.Reset()
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
-		pass := l.m.Forward(tp, x, n, b.B, h0, noise)
+		pass := l.m.Forward(tp, x, n, b.B, rnn.Options[float32]{H0: h0, Noise: noise})
 		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
 		var loss *autodiff.Var[float32]
 		if kind == tasks.CrossEntropy {
