@@ -48,7 +48,7 @@ func sample() *Checkpoint {
 		{Name: "gru.bias_hh_l0", Shape: []int{5}, F64: d},
 		{Name: "scale", Shape: []int{}, F32: []float32{2.5}},
 		{Name: "empty", Shape: []int{0, 3}, F64: []float64{}},
-		{Name: "optimizer.m.gru.weight_hh_l0", Shape: []int{2, 2}, F32: []float32{1, 2, 3, 4}},
+		{Name: "optim.gru.weight_hh_l0.exp_avg", Shape: []int{2, 2}, F32: []float32{1, 2, 3, 4}},
 	}}
 }
 

@@ -3,6 +3,7 @@ package checkpoints
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func TestFromParamsShapes(t *testing.T) {
 func TestRestoreParams(t *testing.T) {
 	src := gruParams[float32](2, 3, 1)
 	c := &Checkpoint{Tensors: FromParams(src)}
-	c.Tensors = append(c.Tensors, NewTensor("optimizer.m.gru.bias_hh_l0", []int{9}, make([]float32, 9)))
+	c.Tensors = append(c.Tensors, NewTensor(OptimizerTensorName("gru.bias_hh_l0", "exp_avg"), []int{9}, make([]float32, 9)))
 	src[0].Value.Data[0] = -100 // FromParams copied: the checkpoint keeps 1
 	dst := gruParams[float32](2, 3, 1000)
 	if err := RestoreParams(c, dst); err != nil {
@@ -60,6 +61,27 @@ func TestRestoreParams(t *testing.T) {
 			if v != want[i].Value.Data[k] {
 				t.Fatalf("%s[%d]: got %v, want %v", p.Name, k, v, want[i].Value.Data[k])
 			}
+		}
+	}
+}
+
+func TestRestoreParamsFloat64(t *testing.T) {
+	src := gruParams[float64](1, 2, 0.25)
+	path := filepath.Join(t.TempDir(), "c.safetensors")
+	if err := Save(path, &Checkpoint{Tensors: FromParams(src)}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := gruParams[float64](1, 2, -9)
+	if err := RestoreParams(c, dst); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range dst {
+		if !slices.Equal(p.Value.Data, src[i].Value.Data) {
+			t.Errorf("%s: got %v, want %v", p.Name, p.Value.Data, src[i].Value.Data)
 		}
 	}
 }
@@ -109,9 +131,9 @@ func TestRestoreParamsMismatch(t *testing.T) {
 }
 
 func TestCopyTensor(t *testing.T) {
-	c := &Checkpoint{Tensors: []Tensor{NewTensor("optimizer.v.w", []int{2, 2}, []float32{1, 2, 3, 4})}}
+	c := &Checkpoint{Tensors: []Tensor{NewTensor("optim.w.exp_avg_sq", []int{2, 2}, []float32{1, 2, 3, 4})}}
 	dst := make([]float32, 4)
-	if err := CopyTensor(c, "optimizer.v.w", []int{2, 2}, dst); err != nil || dst[3] != 4 {
+	if err := CopyTensor(c, "optim.w.exp_avg_sq", []int{2, 2}, dst); err != nil || dst[3] != 4 {
 		t.Fatalf("got %v, %v", dst, err)
 	}
 	for _, tc := range []struct {
@@ -119,14 +141,14 @@ func TestCopyTensor(t *testing.T) {
 		shape []int
 		want  string
 	}{
-		{"optimizer.m.w", []int{2, 2}, "tensor optimizer.m.w: missing from the checkpoint (expected shape [2 2])"},
-		{"optimizer.v.w", []int{4, 1}, "tensor optimizer.v.w: checkpoint has shape [2 2], expected [4 1]"},
+		{"optim.w.exp_avg", []int{2, 2}, "tensor optim.w.exp_avg: missing from the checkpoint (expected shape [2 2])"},
+		{"optim.w.exp_avg_sq", []int{4, 1}, "tensor optim.w.exp_avg_sq: checkpoint has shape [2 2], expected [4 1]"},
 	} {
 		if err := CopyTensor(c, tc.name, tc.shape, dst); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v, want %q", err, tc.want)
 		}
 	}
-	if err := CopyTensor(c, "optimizer.v.w", []int{2, 2}, make([]float64, 4)); err == nil || !strings.Contains(err.Error(), "checkpoint has dtype F32, expected F64") {
+	if err := CopyTensor(c, "optim.w.exp_avg_sq", []int{2, 2}, make([]float64, 4)); err == nil || !strings.Contains(err.Error(), "checkpoint has dtype F32, expected F64") {
 		t.Errorf("dtype mismatch: got %v", err)
 	}
 }

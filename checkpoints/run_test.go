@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -105,5 +106,29 @@ func TestParseStep(t *testing.T) {
 		if step != tc.step || ok != tc.ok {
 			t.Errorf("parseStep(%q) = %d, %v, want %d, %v", tc.name, step, ok, tc.step, tc.ok)
 		}
+	}
+}
+
+func TestSaveRunErrors(t *testing.T) {
+	dir := t.TempDir()
+	c := sample()
+	c.Meta.Step = -1
+	if _, err := SaveRun(dir, c, 1); err == nil || err.Error() != "save checkpoint in "+dir+": negative step -1" {
+		t.Errorf("negative step: got %v", err)
+	}
+	bad := &Checkpoint{Tensors: []Tensor{{Name: "w", Shape: []int{3}, F64: []float64{1}}}}
+	if _, err := SaveRun(dir, bad, 1); err == nil || err.Error() != "save checkpoint in "+dir+": tensor w: shape [3] needs 3 elements, has 1" {
+		t.Errorf("invalid tensor: got %v", err)
+	}
+	// A file where the steps directory should be.
+	if err := os.WriteFile(filepath.Join(dir, StepsDir), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.Meta.Step = 1
+	if _, err := SaveRun(dir, c, 1); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, StepsDir)) {
+		t.Errorf("steps directory is a file: got %v", err)
+	}
+	if _, err := os.Stat(LatestPath(dir)); !os.IsNotExist(err) {
+		t.Errorf("latest written although the step file failed: %v", err)
 	}
 }
