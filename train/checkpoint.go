@@ -4,16 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"strings"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
 )
-
-// stageMetric is the Meta.Metrics key under which a checkpoint records the
-// curriculum stage; RestoreState reads it back.
-const stageMetric = "curriculum_stage"
 
 // NewCheckpoint builds a checkpoint of the model's parameters and the run
 // state st. meta supplies what only the caller knows (Model, Task and the
@@ -22,8 +16,8 @@ const stageMetric = "curriculum_stage"
 // the parameter's checkpoint shape (checkpoints.Shape).
 func NewCheckpoint(meta checkpoints.Meta, m Model, st State) (*checkpoints.Checkpoint, error) {
 	params := m.Params()
-	meta.Step = st.Step
-	meta.Metrics = checkpoints.Metrics{stageMetric: float64(st.Stage)}
+	meta.Step, meta.Stage = st.Step, st.Stage
+	meta.Metrics = checkpoints.Metrics{}
 	for k, v := range st.Metrics {
 		meta.Metrics[k] = v
 	}
@@ -64,20 +58,14 @@ func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 		where = "checkpoint " + c.Path
 	}
 	params := m.Params()
-	st := State{Step: c.Meta.Step, RNG: c.Meta.RNG, Metrics: map[string]float64(c.Meta.Metrics)}
+	st := State{Step: c.Meta.Step, Stage: c.Meta.Stage, RNG: c.Meta.RNG, Metrics: map[string]float64(c.Meta.Metrics)}
 	if len(c.Meta.Optimizer) == 0 {
 		return State{}, fmt.Errorf("train: %s has no optimizer state; it cannot be resumed", where)
 	}
 	if err := json.Unmarshal(c.Meta.Optimizer, &st.Optimizer); err != nil {
 		return State{}, fmt.Errorf("train: %s: optimizer state: %w", where, err)
 	}
-	if s, ok := c.Meta.Metrics[stageMetric]; ok {
-		if s < 0 || s != math.Trunc(s) {
-			return State{}, fmt.Errorf("train: %s: metric %s is %v, want a stage index", where, stageMetric, s)
-		}
-		st.Stage = int(s)
-	}
-	slots, err := slotNames(st.Optimizer.Kind, c)
+	slots, err := slotNames(st.Optimizer.Kind, c, params)
 	if err != nil {
 		return State{}, fmt.Errorf("train: %s: %w", where, err)
 	}
@@ -109,15 +97,15 @@ func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 // kind: Adam and AdamW keep exp_avg and exp_avg_sq, Adamax exp_avg and
 // exp_inf, SGD momentum_buffer when it uses momentum (present in c) and
 // nothing otherwise.
-func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint) ([]string, error) {
+func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff.Param[float32]) ([]string, error) {
 	switch kind {
 	case OptAdam, OptAdamW:
 		return []string{"exp_avg", "exp_avg_sq"}, nil
 	case OptAdamax:
 		return []string{"exp_avg", "exp_inf"}, nil
 	case OptSGD:
-		for _, t := range c.Tensors {
-			if strings.HasPrefix(t.Name, checkpoints.OptimizerPrefix+"momentum_buffer.") {
+		for _, p := range params {
+			if _, ok := c.Tensor(checkpoints.OptimizerTensorName(p.Name, "momentum_buffer")); ok {
 				return []string{"momentum_buffer"}, nil
 			}
 		}

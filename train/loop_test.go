@@ -137,7 +137,7 @@ func TestResumeMismatch(t *testing.T) {
 	other := leaky32{newLeaky[float32](2, 13, 2, 0.05, NewRNG(1, StreamInit))}
 	cfg.Steps = 8
 	_, err = Resume(context.Background(), cfg, other, []tasks.Task{toyTask{steps: 6}}, sum.State)
-	if err == nil || !strings.Contains(err.Error(), "optimizer.exp_avg.rnn.w_in: shape [2 12], parameter has [2 13]") {
+	if err == nil || !strings.Contains(err.Error(), "optim.rnn.w_in.exp_avg: shape [2 12], parameter has [2 13]") {
 		t.Errorf("resume into a bigger model: err = %v", err)
 	}
 	sgd := cfg
@@ -341,7 +341,32 @@ func TestUpdateAllocatesNothing(t *testing.T) {
 			t.Errorf("tbptt=%d: %v allocations per update, want 0", k, allocs)
 		}
 	}
+	// The same with the real network on a real task.
+	pdm, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := toyConfig()
+	cfg.TBPTT = 20
+	cfg.Regularization = Regularization{L2Rate: 0.1, L1In: 0.1}
+	fixed := realFixed{pdm, pdm.Batch(NewRNG(1, StreamBatch), cfg.BatchSize)}
+	l, err := newLoop(cfg, smallNetwork(t, pdm, 16, 1), []tasks.Task{fixed}, State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.update()
+	if allocs := testing.AllocsPerRun(10, func() { l.update() }); allocs != 0 {
+		t.Errorf("rnn.Network on perceptual-dm: %v allocations per update, want 0", allocs)
+	}
 }
+
+// realFixed is a real task that returns one pre-drawn batch.
+type realFixed struct {
+	tasks.Task
+	b tasks.Batch
+}
+
+func (r realFixed) Batch(*rand.Rand, int) tasks.Batch { return r.b }
 
 // TestTruncatedMemory measures the bytes allocated by a short run at trial
 // lengths 100 and 1000. With full BPTT the tape holds every step, so the

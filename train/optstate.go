@@ -27,9 +27,9 @@ type Slot struct {
 }
 
 // Key returns the slot's tensor name in a checkpoint,
-// checkpoints.OptimizerPrefix + slot + "." + param, e.g.
-// "optimizer.exp_avg.rnn.w_rec".
-func (s Slot) Key() string { return checkpoints.OptimizerPrefix + s.Name + "." + s.Param }
+// checkpoints.OptimizerTensorName(param, slot), e.g.
+// "optim.rnn.w_rec.exp_avg".
+func (s Slot) Key() string { return checkpoints.OptimizerTensorName(s.Param, s.Name) }
 
 // slots holds an optimizer's per-parameter buffers: buf[slot][param] has the
 // parameter's length. t counts updates.
