@@ -15,8 +15,9 @@
 //		&train.Checkpointer{Dir: dir, Every: cfg.CheckpointEvery, Keep: cfg.Keep, Model: net, Meta: meta})
 //
 // Each update draws Config.BatchSize trials, runs the network over them,
-// backpropagates the task loss (MaskedMSE or MaskedCrossEntropy, chosen by
-// the task's tasks.Loss) plus the penalties (Regularization), stops on a
+// backpropagates the task loss (Loss: autodiff.MaskedMSE or
+// autodiff.MaskedSoftmaxCE, chosen by the task's tasks.Loss) plus the
+// penalties (Regularization), stops on a
 // non-finite loss or gradient, clips (ClipGradNorm), and takes one
 // optimizer step (SGD, Adam, AdamW, Adamax) at the rate of the Schedule.
 //
@@ -63,8 +64,8 @@
 // it. Loading a checkpoint that does not fit the model is an error listing
 // every mismatch (RestoreState), and leaves the model unchanged.
 //
-// Programmer errors in the numeric code (losses of mismatched lengths) panic
-// with messages prefixed "train:".
+// Programmer errors in the numeric code (losses of mismatched shapes) panic
+// with messages prefixed "train:" or "autodiff:".
 //
 // # Allocation
 //

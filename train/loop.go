@@ -66,9 +66,7 @@ type loop struct {
 
 	tp, evalTape *autodiff.Tape[float32]
 	h0           autodiff.Tensor[float32] // carried state between windows
-	mse          mseOp[float32]
-	ce           ceOp[float32]
-	sq           sqOp[float32]
+	rowMask      []float32                // cross-entropy row weights of the batch
 
 	evalSets  map[int]*tasks.Batch
 	evalOut   []float32
@@ -211,7 +209,10 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 	if k <= 0 || k > b.T {
 		k = b.T
 	}
-	norm := LossNorm(kind, b.Mask, b.NOut)
+	total := LossWeight(kind, b.Mask, b.NOut)
+	if cap(l.rowMask) < b.T*b.B {
+		l.rowMask = make([]float32, b.T*b.B)
+	}
 	rw := l.cfg.Regularization.L2Rate
 	h0 := autodiff.Tensor[float32]{}
 	for t0 := 0; t0 < b.T; t0 += k {
@@ -221,15 +222,23 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
 		pass := l.m.Forward(tp, x, n, b.B, rnn.Options[float32]{H0: h0, Noise: noise})
 		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
-		var loss *autodiff.Var[float32]
-		if kind == tasks.CrossEntropy {
-			loss = l.ce.record(pass.Out, b.Targets[lo:hi], b.Mask[lo:hi], norm)
-		} else {
-			loss = l.mse.record(pass.Out, b.Targets[lo:hi], b.Mask[lo:hi], norm)
+		target := autodiff.FromSlice(n*b.B, b.NOut, b.Targets[lo:hi])
+		mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])
+		loss := Loss(kind, pass.Out, target, mask, l.rowMask[t0*b.B:t1*b.B])
+		// Each window weighs by its share of the batch's mask (see LossWeight).
+		if k < b.T {
+			share := 0.0
+			if total > 0 {
+				share = LossWeight(kind, mask.Data, b.NOut) / total
+			}
+			loss = autodiff.Scale(loss, float32(share))
 		}
 		taskLoss += float64(loss.Value.Data[0])
 		if rw != 0 {
-			r := l.sq.record(pass.Rates, float64(b.T*b.B*pass.Rates.Value.Cols)/rw)
+			// rw·mean(r²) over the whole batch: this window's mean weighs
+			// by its share of the steps.
+			sq := autodiff.Mean(autodiff.Mul(pass.Rates, pass.Rates))
+			r := autodiff.Scale(sq, float32(rw*float64(n)/float64(b.T)))
 			rateLoss += float64(r.Value.Data[0])
 			loss = autodiff.Add(loss, r)
 		}
