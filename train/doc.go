@@ -70,6 +70,7 @@
 // # Allocation
 //
 // Once warmed up, an update allocates nothing in this package
-// (TestUpdateAllocatesNothing): the tape, the loss ops, the carried state and
-// the optimizer's moments are reused. Tasks allocate their batches.
+// (TestUpdateAllocatesNothing, also with rnn.Network): the tape, the carried
+// state, the loss weights and the optimizer's moments are reused. Tasks
+// allocate their batches.
 package train
