@@ -201,9 +201,11 @@ func (l *loop) update() (Step, error) {
 	return s, nil
 }
 
-// windows runs b through the model window by window on tp. It
-// backpropagates when grad is set, and copies the outputs into out when out
-// is non-nil ([T][B][NOut], like b.Targets).
+// windows runs b through the model window by window on tp and returns the
+// batch's task loss and rate penalty. With grad it records the penalty and
+// backpropagates each window (the parameters' gradients accumulate over the
+// windows); without, it computes the task loss only. It copies the outputs
+// into out when out is non-nil ([T][B][NOut], like b.Targets).
 func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Batch, kind tasks.Loss, grad bool, out []float32) (taskLoss, rateLoss float64) {
 	k := l.cfg.TBPTT
 	if k <= 0 || k > b.T {
@@ -234,7 +236,7 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 			loss = autodiff.Scale(loss, float32(share))
 		}
 		taskLoss += float64(loss.Value.Data[0])
-		if rw != 0 {
+		if rw != 0 && grad {
 			// rw·mean(r²) over the whole batch: this window's mean weighs
 			// by its share of the steps.
 			sq := autodiff.Mean(autodiff.Mul(pass.Rates, pass.Rates))
