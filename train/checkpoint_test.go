@@ -120,6 +120,14 @@ func TestRestoreMismatchedModel(t *testing.T) {
 			}
 		}
 	}
+	// A network built for another task is refused before training.
+	ff, err := tasks.NewDefault("flip-flop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), cfg, m, []tasks.Task{ff}); err == nil || !strings.Contains(err.Error(), "the network has 1 inputs and 1 outputs, task flip-flop has 3 and 3") {
+		t.Errorf("network of another task: err = %v", err)
+	}
 	// A weight-only file (no optimizer state) cannot be resumed.
 	c.Meta.Optimizer = nil
 	if _, err := RestoreState(c, m); err == nil || !strings.Contains(err.Error(), "no optimizer state") {

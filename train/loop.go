@@ -94,6 +94,11 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 			return nil, fmt.Errorf("train: stage %d (%s) has %d inputs and %d outputs, stage 0 has %d and %d", i, t.Name(), a, b, nIn, nOut)
 		}
 	}
+	if n, ok := m.(interface{ Config() rnn.Config }); ok {
+		if c := n.Config(); c.Inputs != nIn || c.Outputs != nOut {
+			return nil, fmt.Errorf("train: the network has %d inputs and %d outputs, task %s has %d and %d", c.Inputs, c.Outputs, stages[0].Name(), nIn, nOut)
+		}
+	}
 	l := &loop{
 		cfg: cfg, m: m, stages: stages, params: m.Params(),
 		opt:       cfg.Optimizer.New(),
