@@ -424,3 +424,18 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 	}
 }
+
+func TestLogger(t *testing.T) {
+	var buf strings.Builder
+	cfg := toyConfig() // 40 steps
+	cfg.EvalEvery = 20
+	if _, err := Run(context.Background(), cfg, toyModel(1), []tasks.Task{toyTask{steps: 6}}, &Logger{W: &buf, Every: 10, Total: cfg.Steps}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	// Steps 10, 20 (eval), 30, 40 (eval), and the end line.
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "step 10/40 stage 0 loss ") || !strings.Contains(lines[1], " acc ") ||
+		strings.Contains(lines[2], " acc ") || !strings.HasPrefix(lines[4], "completed after 40 steps, held-out accuracy ") {
+		t.Errorf("log:\n%s", buf.String())
+	}
+}
