@@ -123,8 +123,8 @@ func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff
 // Config).
 type Checkpointer struct {
 	Dir   string
-	Every int
-	Keep  int
+	Every int // save every so many updates; 0 saves only at the end
+	Keep  int // step files kept (checkpoints.SaveRun); ≤ 0 keeps all
 	Model Model
 	Meta  checkpoints.Meta
 	// Saved, if set, is called with the path of every step file written.

@@ -107,7 +107,7 @@ func scale(x []float32, f float32) {
 // DivergenceError reports a NaN or infinity in the loss or a gradient. The
 // parameters were not updated with it.
 type DivergenceError struct {
-	Step  int     // the update that failed (0-based, as Step.Step)
+	Step  int     // the update that failed, numbered as Step.Step (1-based): updates 1 … Step−1 completed
 	Param string  // offending parameter; empty when the loss itself is not finite
 	Index [2]int  // element (row, column) of the first bad gradient entry
 	Value float64 // the loss, or the bad gradient entry
