@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestTanh32(t *testing.T) {
+func TestTanh32Eigen(t *testing.T) {
 	// float32 rounding alone is 6e-8 near ±1; the approximation adds at most
 	// a few units in the last place there.
 	const tol = 4e-7
