@@ -56,8 +56,8 @@ func (a *Activation) UnmarshalText(b []byte) error {
 }
 
 // ApplyTo writes φ(x) into dst. dst and x may be the same slice. In float32,
-// tanh uses a fast approximation with under 3e-7 absolute error; float64 is
-// exact to the last bits of the math package. It panics if the lengths
+// tanh uses the fast rational approximation tanh32 (absolute error below
+// 4e-7); float64 uses the math package. It panics if the lengths
 // differ.
 func ApplyTo[T autodiff.Float](a Activation, dst, x []T) {
 	if len(dst) != len(x) {
@@ -65,13 +65,8 @@ func ApplyTo[T autodiff.Float](a Activation, dst, x []T) {
 	}
 	switch a {
 	case Tanh:
-		if d32, ok := any(dst).([]float32); ok {
-			tanh32To(d32, any(x).([]float32)) // float32 training path
-			return
-		}
-		for i, v := range x {
-			dst[i] = T(math.Tanh(float64(v)))
-		}
+		tanhTo(dst, x) // fast rational tanh32 in float32
+
 	case ReLU:
 		for i, v := range x {
 			dst[i] = max(v, 0)

@@ -171,6 +171,20 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
 	o.wg.Wait()
 }
 
+// loopConsts are the constants of the time loops.
+type loopConsts[T autodiff.Float] struct {
+	n         int
+	alpha, a1 T
+	act       Activation
+	state     bool
+}
+
+func (o *leakyOp[T]) loopConsts() loopConsts[T] {
+	cfg := &o.l.cfg
+	alpha := T(cfg.Alpha)
+	return loopConsts[T]{n: cfg.Units, alpha: alpha, a1: 1 - alpha, act: cfg.Activation, state: cfg.Integration == IntegrateState}
+}
+
 func (o *leakyOp[T]) forwardHelper() {
 	o.forwardRows(o.half, o.batch)
 	o.wg.Done()
@@ -178,13 +192,8 @@ func (o *leakyOp[T]) forwardHelper() {
 
 // forwardRows runs the time loop for the sequences lo … hi−1 of the batch.
 func (o *leakyOp[T]) forwardRows(lo, hi int) {
-	cfg := &o.l.cfg
-	n, b, steps := cfg.Units, o.batch, o.steps
-	alpha := T(cfg.Alpha)
-	a1 := 1 - alpha
-	act := cfg.Activation
-	state := cfg.Integration == IntegrateState
-	m := o.inact
+	k := o.loopConsts()
+	n, b, steps, alpha, a1, act, state, m := k.n, o.batch, o.steps, k.alpha, k.a1, k.act, k.state, o.inact
 	rows := hi - lo
 	for t := 0; t < steps; t++ {
 		cur, nxt := (t*b+lo)*n, ((t+1)*b+lo)*n
@@ -267,13 +276,8 @@ func (o *leakyOp[T]) backwardHelper() {
 // the output gradient into dP (in place of P) and, if wanted, the initial
 // state's gradient (into rows lo … hi−1 of grec).
 func (o *leakyOp[T]) backwardRows(lo, hi int) {
-	cfg := &o.l.cfg
-	n, b, steps := cfg.Units, o.batch, o.steps
-	alpha := T(cfg.Alpha)
-	a1 := 1 - alpha
-	act := cfg.Activation
-	state := cfg.Integration == IntegrateState
-	m := o.inact
+	k := o.loopConsts()
+	n, b, steps, alpha, a1, act, state, m := k.n, o.batch, o.steps, k.alpha, k.a1, k.act, k.state, o.inact
 	rows := hi - lo
 	w := rows * n
 	gx := o.gs.Data[lo*n : hi*n] // running gradient of the integrated quantity
