@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 )
@@ -99,6 +100,9 @@ type Leaky[T autodiff.Float] struct {
 	wRec constrained[T] // [N×N]
 	bias []*autodiff.Param[T]
 	ops  seqCache[T, leakyOp[T]]
+
+	helperOnce sync.Once
+	jobs       chan loopJob[T] // the helper goroutine's jobs (see helper)
 }
 
 var _ Recurrent[float32] = (*Leaky[float32])(nil)

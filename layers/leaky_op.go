@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"runtime"
 	"sync"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -38,11 +39,40 @@ type leakyOp[T autodiff.Float] struct {
 	outGrad      autodiff.Tensor[T]
 
 	// Two-goroutine split of the time loops: rows [0, half) run on the
-	// caller, [half, batch) on a helper started through the stored func
-	// values (a go statement on a stored func value does not allocate).
-	half             int
-	wg               sync.WaitGroup
-	fwdHelp, bwdHelp func()
+	// caller, [half, batch) on the layer's helper goroutine.
+	half int
+	wg   sync.WaitGroup
+}
+
+// loopJob asks a layer's helper goroutine to run the second half of a split
+// time loop.
+type loopJob[T autodiff.Float] struct {
+	o        *leakyOp[T]
+	backward bool
+}
+
+// helper returns the channel of the layer's helper goroutine, starting it on
+// first use. The goroutine holds only the channel, so the layer can become
+// unreachable; a cleanup then closes the channel and the goroutine exits.
+// Handing a job to a parked goroutine allocates nothing, unlike a go
+// statement per pass.
+func (l *Leaky[T]) helper() chan<- loopJob[T] {
+	l.helperOnce.Do(func() {
+		ch := make(chan loopJob[T])
+		go func() {
+			for j := range ch {
+				if j.backward {
+					j.o.backwardRows(j.o.half, j.o.batch)
+				} else {
+					j.o.forwardRows(j.o.half, j.o.batch)
+				}
+				j.o.wg.Done()
+			}
+		}()
+		runtime.AddCleanup(l, func(ch chan loopJob[T]) { close(ch) }, ch)
+		l.jobs = ch
+	})
+	return l.jobs
 }
 
 // splitMaxFlops is the per-step recurrent GEMM size (2·B·N² flops) below
@@ -103,10 +133,6 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	o.half = batch
 	if batch >= splitMinBatch && 2*float64(batch)*float64(n)*float64(n) < splitMaxFlops {
 		o.half = batch / 2
-		if o.fwdHelp == nil {
-			o.fwdHelp = o.forwardHelper
-			o.bwdHelp = o.backwardHelper
-		}
 	}
 	o.forward(h0.Value)
 
@@ -165,7 +191,7 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
 	}
 	if o.half < b {
 		o.wg.Add(1)
-		go o.fwdHelp()
+		o.l.helper() <- loopJob[T]{o: o}
 	}
 	o.forwardRows(0, o.half)
 	o.wg.Wait()
@@ -183,11 +209,6 @@ func (o *leakyOp[T]) loopConsts() loopConsts[T] {
 	cfg := &o.l.cfg
 	alpha := T(cfg.Alpha)
 	return loopConsts[T]{n: cfg.Units, alpha: alpha, a1: 1 - alpha, act: cfg.Activation, state: cfg.Integration == IntegrateState}
-}
-
-func (o *leakyOp[T]) forwardHelper() {
-	o.forwardRows(o.half, o.batch)
-	o.wg.Done()
 }
 
 // forwardRows runs the time loop for the sequences lo … hi−1 of the batch.
@@ -240,7 +261,7 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
 	if o.half < b {
 		o.wg.Add(1)
-		go o.bwdHelp()
+		o.l.helper() <- loopJob[T]{o: o, backward: true}
 	}
 	o.backwardRows(0, o.half)
 	o.wg.Wait()
@@ -265,11 +286,6 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 	for i := range o.l.bias {
 		accReduceRows(grads[4+i], o.P)
 	}
-}
-
-func (o *leakyOp[T]) backwardHelper() {
-	o.backwardRows(o.half, o.batch)
-	o.wg.Done()
 }
 
 // backwardRows walks time in reverse for the sequences lo … hi−1, turning

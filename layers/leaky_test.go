@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
@@ -469,5 +471,30 @@ func TestInactivationSemantics(t *testing.T) {
 				t.Errorf("%v: final state of clamped unit = %g, want %g", g, fin.At(0, 1), m.ClampValue)
 			}
 		}
+	}
+}
+
+// TestLeakyHelperExits checks that the goroutine a layer starts for split
+// time loops ends once the layer is unreachable.
+func TestLeakyHelperExits(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		l, err := NewLeaky[float32](LeakyConfig{Inputs: 1, Units: 8, Alpha: 0.5}, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp := autodiff.NewTape[float32]()
+		r, _ := l.Sequence(tp, tp.Const(autodiff.NewTensor[float32](3*splitMinBatch, 1)), tp.Const(autodiff.NewTensor[float32](1, 8)), 3, splitMinBatch, SeqOptions{})
+		if runtime.NumGoroutine() <= before {
+			t.Fatal("a split time loop started no helper goroutine; the test checks nothing")
+		}
+		_ = r
+	}()
+	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the layer was dropped, %d before: the helper did not exit", n, before)
 	}
 }
