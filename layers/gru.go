@@ -180,7 +180,7 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 			for j, v := range gh[2*n:] {
 				gi[2*n+j] += gi[j] * (v + bhn[j])
 			}
-			tanhTo(gi[2*n:], gi[2*n:]) // n
+			ApplyTo(Tanh, gi[2*n:], gi[2*n:]) // n
 			for j := range hr {
 				z := gi[n+j]
 				hr[j] = (1-z)*gi[2*n+j] + z*hpr[j]

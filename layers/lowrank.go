@@ -252,7 +252,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 			for j, v := range hp[i*n : (i+1)*n] {
 				a[j] = v + s.b.Data[j]
 			}
-			applyTo(c.Activation, a, a)
+			ApplyTo(c.Activation, a, a)
 			if m != nil && m.Silence {
 				silenceRow(a, m.Units)
 			}
@@ -293,14 +293,14 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
 	rt := s.rates.Data[t*b*n : (t+1)*b*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		tanhTo(rt, ht)
+		ApplyTo(Tanh, rt, ht)
 	case RatesPhi:
 		for i := 0; i < b; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
 				rt[i*n+j] = v + s.b.Data[j]
 			}
 		}
-		applyTo(s.cfg.Activation, rt, rt)
+		ApplyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
 	}
