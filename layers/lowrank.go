@@ -442,8 +442,12 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 			if m != nil && m.Silence {
 				silenceRow(dar, m.Units)
 			}
-			for j, v := range hp[i*n : (i+1)*n] {
-				pre.Data[j] = v + s.b.Data[j]
+			if c.Activation == ReLU || c.Activation == Softplus {
+				// Their derivatives need the pre-activation; tanh's and the
+				// identity's need only the stored rates.
+				for j, v := range hp[i*n : (i+1)*n] {
+					pre.Data[j] = v + s.b.Data[j]
+				}
 			}
 			MulDerivTo(c.Activation, dar, dar, pre.Data, s.act.Data[row*n:(row+1)*n])
 			if gb.Data != nil {
@@ -456,11 +460,17 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 		}
 	}
 	accReduceRows(gh0, carry)
-	if gm.Data != nil { // ∂L/∂m = α·Δᵀ·K over all steps·batch rows
-		kernels.Gemm(true, false, n, r, rows, alpha, delta.Data, n, s.kappa.Data, r, 1, gm.Data, r)
+	// ∂L/∂m = α·Δᵀ·K and ∂L/∂n = Aᵀ·dK/N, each one GEMM over all
+	// steps·batch rows, formed transposed ([R, N] = Kᵀ·Δ) so that the long
+	// rows of Δ and A stream through memory.
+	tmp := s.tp.Alloc(r, n)
+	if gm.Data != nil {
+		kernels.Gemm(true, false, r, n, rows, alpha, s.kappa.Data, r, delta.Data, n, 0, tmp.Data, n)
+		addTransposed(gm, tmp)
 	}
-	if gn.Data != nil { // ∂L/∂n = Aᵀ·dK/N over all steps·batch rows
-		kernels.Gemm(true, false, n, r, rows, invN, s.act.Data, n, dkappa.Data, r, 1, gn.Data, r)
+	if gn.Data != nil {
+		kernels.Gemm(true, false, r, n, rows, invN, dkappa.Data, r, s.act.Data, n, 0, tmp.Data, n)
+		addTransposed(gn, tmp)
 	}
 	if gwi.Data != nil || gsi.Data != nil { // ∂L/∂W_in_full = α·xᵀ·Δ
 		dw := s.tp.Alloc(in, n)
@@ -506,6 +516,15 @@ func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *Inactivation, pre []T, g
 	if s.cfg.Rates == RatesPhi && gb.Data != nil {
 		for j, v := range d {
 			gb.Data[j] += v
+		}
+	}
+}
+
+// addTransposed adds srcᵀ ([R, N]) into dst ([N, R]).
+func addTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
+	for q := 0; q < src.Rows; q++ {
+		for j, v := range src.Data[q*src.Cols : (q+1)*src.Cols] {
+			dst.Data[j*dst.Cols+q] += v
 		}
 	}
 }
