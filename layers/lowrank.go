@@ -44,6 +44,9 @@ import (
 // recurrent drive of step t and their rates at step t; Clamp holds their
 // h_{t+1} at ClampValue.
 type LowRank[T autodiff.Float] struct {
+	// Config is the layer's configuration. Alpha, NoiseStd, Activation and
+	// Rates may change between calls; the sizes must not (the parameters
+	// were built from them).
 	Config LowRankConfig
 	// Parameters with their library names under the layer's prefix. WO and
 	// SO are nil when Config.Outputs is 0.
@@ -172,7 +175,12 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // all steps·batch rows. Every buffer comes from the tape's arena, so a
 // steady-state call allocates nothing.
 //
-// It panics if x, h0 or the inactivation mask has the wrong shape.
+// The op keeps references to x, h0, the parameters' values and
+// opt.Inactivation; none may change before the tape's Backward.
+//
+// It panics if steps or batch is not positive, x is not [steps·batch,
+// Inputs], h0 is not [batch, N] or [1, N], or an inactivation mask does not
+// have N entries.
 func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	c := l.Config
 	n, r, in := c.Hidden, c.Rank, c.Inputs
