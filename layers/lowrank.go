@@ -311,6 +311,8 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
 		ApplyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
+	default:
+		panic(fmt.Sprintf("layers: LowRank.Sequence: unknown rates %v", s.cfg.Rates))
 	}
 	if m != nil && m.Silence {
 		for i := 0; i < b; i++ {
