@@ -1,0 +1,222 @@
+package kernels
+
+// The blocked driver follows the usual GotoBLAS/BLIS structure:
+//
+//	for jc in steps of nc over the columns of C:
+//	  for pc in steps of kc over the inner dimension:
+//	    pack B[pc:pc+kc, jc:jc+nc] into nr-wide panels        (ws.b)
+//	    for ic in steps of mc over the rows of C:
+//	      pack A[ic:ic+mc, pc:pc+kc] into mr-tall panels      (ws.a), unless it is reused too little
+//	      for jr in steps of nr: for ir in steps of mr:
+//	        micro-kernel: C[ir:ir+mr, jr:jr+nr] = alpha·Ã·B̃ + beta'·C
+//
+// where beta' is beta for the first kc block and 1 afterwards. The order of
+// the floating-point operations for a given element of C depends only on k
+// and kc, never on how the rows or columns are split between workers, which is
+// what makes the parallel result bitwise reproducible.
+
+// microFn is a micro-kernel. It computes the mr×nr tile
+//
+//	c[i*ldc+j] = alpha·Σ_p a[p*psA+i*rsA]·b[p*nr+j] + beta·c[i*ldc+j]
+//
+// for i < mr, j < nr, p < kc (kc ≥ 1), with the sum accumulated in p order.
+// b is a packed panel (nr contiguous values per p). A is addressed through a
+// row stride and a p stride so that packed panels (rsA=1, psA=mr), row-major
+// A (rsA=lda, psA=1) and transposed A (rsA=1, psA=lda) all work unpacked.
+// When beta is ±0, c is not read.
+type microFn[E float32 | float64] func(kc int, a *E, rsA, psA int, b *E, c *E, ldc int, alpha, beta E)
+
+// kernel is a micro-kernel together with its tile and cache-block sizes.
+type kernel[E float32 | float64] struct {
+	name   string
+	mr, nr int // register tile
+	kc     int // inner-dimension block: an nr×kc panel of B stays in L1
+	mc     int // rows of A per block: an mc×kc block of A stays in L2
+	nc     int // columns of B per block: a kc×nc block of B stays in L2/L3
+	fn     microFn[E]
+}
+
+// packAMinTiles is the number of nr-wide column tiles an mc×kc block of A must
+// be reused for before packing it pays; below it the micro-kernel reads A in
+// place through its strides.
+const packAMinTiles = 3
+
+// gemmArgs holds one checked Gemm call on the underlying element type.
+type gemmArgs[E float32 | float64] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    E
+	a              []E
+	lda            int
+	b              []E
+	ldb            int
+	c              []E
+	ldc            int
+}
+
+// workspace holds the packing buffers of one goroutine.
+type workspace[E float32 | float64] struct {
+	a, b, aEdge, tile []E
+}
+
+// fit grows the buffers to what kern needs; it allocates only when they are
+// too small, so a workspace reused with the same kernel never allocates.
+func (w *workspace[E]) fit(kern *kernel[E]) {
+	grow := func(s []E, n int) []E {
+		if len(s) < n {
+			return make([]E, n)
+		}
+		return s
+	}
+	w.a = grow(w.a, roundUp(kern.mc, kern.mr)*kern.kc)
+	w.b = grow(w.b, kern.kc*roundUp(kern.nc, kern.nr))
+	w.aEdge = grow(w.aEdge, kern.mr*kern.kc)
+	w.tile = grow(w.tile, kern.mr*kern.nr)
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// run computes rows [i0, i1) and columns [j0, j1) of C.
+func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int) {
+	if g.k == 0 {
+		g.scaleC(i0, i1, j0, j1)
+		return
+	}
+	mR, nR := kern.mr, kern.nr
+	for jc := j0; jc < j1; jc += kern.nc {
+		nb := min(kern.nc, j1-jc)
+		for pc := 0; pc < g.k; pc += kern.kc {
+			kb := min(kern.kc, g.k-pc)
+			beta := g.beta
+			if pc > 0 {
+				beta = 1
+			}
+			g.packB(ws.b, kb, nb, pc, jc, nR)
+			for ic := i0; ic < i1; ic += kern.mc {
+				mb := min(kern.mc, i1-ic)
+				packA := nb >= packAMinTiles*nR
+				edge := mb - mb%mR // first row of a partial row tile
+				if packA {
+					g.packA(ws.a, mb, kb, ic, pc, mR)
+				} else if edge < mb {
+					g.packA(ws.aEdge, mb-edge, kb, ic+edge, pc, mR)
+				}
+				for jr := 0; jr < nb; jr += nR {
+					nr := min(nR, nb-jr)
+					bp := &ws.b[(jr/nR)*kb*nR]
+					for ir := 0; ir < mb; ir += mR {
+						mr := min(mR, mb-ir)
+						var ap *E
+						var rs, ps int
+						switch {
+						case packA:
+							ap, rs, ps = &ws.a[(ir/mR)*kb*mR], 1, mR
+						case mr < mR:
+							ap, rs, ps = &ws.aEdge[0], 1, mR
+						case g.transA:
+							ap, rs, ps = &g.a[pc*g.lda+ic+ir], 1, g.lda
+						default:
+							ap, rs, ps = &g.a[(ic+ir)*g.lda+pc], g.lda, 1
+						}
+						ci := (ic+ir)*g.ldc + jc + jr
+						if mr == mR && nr == nR {
+							kern.fn(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
+							continue
+						}
+						kern.fn(kb, ap, rs, ps, bp, &ws.tile[0], nR, g.alpha, 0)
+						g.mergeTile(ws.tile, nR, ci, mr, nr, beta)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeTile writes the top-left mr×nr corner of tile (row stride ld) into C at
+// offset ci: C = tile + beta·C.
+func (g *gemmArgs[E]) mergeTile(tile []E, ld, ci, mr, nr int, beta E) {
+	for i := 0; i < mr; i++ {
+		t := tile[i*ld : i*ld+nr]
+		c := g.c[ci+i*g.ldc : ci+i*g.ldc+nr]
+		if beta == 0 {
+			copy(c, t)
+			continue
+		}
+		for j, v := range t {
+			c[j] = v + beta*c[j]
+		}
+	}
+}
+
+// scaleC sets C = beta·C on a block (the k = 0 case), without reading C when
+// beta is zero.
+func (g *gemmArgs[E]) scaleC(i0, i1, j0, j1 int) {
+	for i := i0; i < i1; i++ {
+		c := g.c[i*g.ldc+j0 : i*g.ldc+j1]
+		switch g.beta {
+		case 0:
+			clear(c)
+		case 1:
+		default:
+			for j := range c {
+				c[j] *= g.beta
+			}
+		}
+	}
+}
+
+// packB packs op(B)[pc:pc+kb, jc:jc+nb] into nr-wide panels: panel q holds
+// columns jc+q·nr… as kb rows of nr values, zero-padded on the right.
+func (g *gemmArgs[E]) packB(dst []E, kb, nb, pc, jc, nr int) {
+	for jr := 0; jr < nb; jr += nr {
+		w := min(nr, nb-jr)
+		panel := dst[(jr/nr)*kb*nr : (jr/nr+1)*kb*nr]
+		if !g.transB {
+			for p := 0; p < kb; p++ {
+				row := g.b[(pc+p)*g.ldb+jc+jr:]
+				d := panel[p*nr : p*nr+nr]
+				copy(d, row[:w])
+				clear(d[w:])
+			}
+			continue
+		}
+		if w < nr {
+			clear(panel)
+		}
+		// B is stored n×k: column j of op(B) is row j of B.
+		for j := 0; j < w; j++ {
+			src := g.b[(jc+jr+j)*g.ldb+pc:]
+			src = src[:kb]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+	}
+}
+
+// packA packs op(A)[ic:ic+mb, pc:pc+kb] into mr-tall panels: panel q holds
+// rows ic+q·mr… as kb columns of mr values, zero-padded at the bottom.
+func (g *gemmArgs[E]) packA(dst []E, mb, kb, ic, pc, mr int) {
+	for ir := 0; ir < mb; ir += mr {
+		h := min(mr, mb-ir)
+		panel := dst[(ir/mr)*kb*mr : (ir/mr+1)*kb*mr]
+		if h < mr {
+			clear(panel)
+		}
+		if g.transA {
+			// A is stored k×m: row p of A holds column p of op(A).
+			for p := 0; p < kb; p++ {
+				src := g.a[(pc+p)*g.lda+ic+ir:]
+				copy(panel[p*mr:p*mr+h], src[:h])
+			}
+			continue
+		}
+		for i := 0; i < h; i++ {
+			src := g.a[(ic+ir+i)*g.lda+pc:]
+			src = src[:kb]
+			for p, v := range src {
+				panel[p*mr+i] = v
+			}
+		}
+	}
+}
