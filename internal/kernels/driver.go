@@ -26,15 +26,37 @@ package kernels
 // When beta is ±0, c is not read.
 type microFn[E float32 | float64] func(kc int, a *E, rsA, psA int, b *E, c *E, ldc int, alpha, beta E)
 
-// kernel is a micro-kernel together with its tile and cache-block sizes.
+// maxMR bounds the register tile height of every kernel.
+const maxMR = 16
+
+// kernel is a family of micro-kernels together with their tile and
+// cache-block sizes.
 type kernel[E float32 | float64] struct {
 	name   string
 	mr, nr int // register tile
 	kc     int // inner-dimension block: an nr×kc panel of B stays in L1
 	mc     int // rows of A per block: an mc×kc block of A stays in L2
 	nc     int // columns of B per block: a kc×nc block of B stays in L2/L3
-	fn     microFn[E]
+
+	// strided computes a full mr×nr tile reading A through its strides.
+	strided microFn[E]
+	// packed[r-1] computes the first r rows of a tile from a packed,
+	// mr-tall A panel (rsA=1, psA=mr); packed[mr-1] must be set, the
+	// others may be nil, in which case edge rows go through a scratch tile.
+	packed [maxMR]microFn[E]
+
+	// packNN, when set, packs np full nr-wide panels of untransposed B: src
+	// points at B[p0, j0], row p is at src[p*ld], and panel q goes to
+	// dst[q*kb*nr:]. packNT, when set, transposes ntRows rows of B (columns
+	// of op(B)) at a time: src points at B[j0, p0], row j is at src[j*ld],
+	// and its kb values (kb a positive multiple of ntRows) go to
+	// dst[p*nr+j]. Otherwise the portable Go loops pack. ld is in elements.
+	packNN func(kb, np int, src *E, ld int, dst *E)
+	packNT func(kb int, src *E, ld int, dst *E)
+	ntRows int
 }
+
+
 
 // packAMinTiles is the number of nr-wide column tiles an mc×kc block of A must
 // be reused for before packing it pays; below it the micro-kernel reads A in
@@ -91,7 +113,7 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 			if pc > 0 {
 				beta = 1
 			}
-			g.packB(ws.b, kb, nb, pc, jc, nR)
+			g.packB(kern, ws.b, kb, nb, pc, jc)
 			for ic := i0; ic < i1; ic += kern.mc {
 				mb := min(kern.mc, i1-ic)
 				packA := nb >= packAMinTiles*nR
@@ -106,6 +128,7 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 					bp := &ws.b[(jr/nR)*kb*nR]
 					for ir := 0; ir < mb; ir += mR {
 						mr := min(mR, mb-ir)
+						fn := kern.packed[mR-1]
 						var ap *E
 						var rs, ps int
 						switch {
@@ -114,16 +137,22 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 						case mr < mR:
 							ap, rs, ps = &ws.aEdge[0], 1, mR
 						case g.transA:
-							ap, rs, ps = &g.a[pc*g.lda+ic+ir], 1, g.lda
+							ap, rs, ps, fn = &g.a[pc*g.lda+ic+ir], 1, g.lda, kern.strided
 						default:
-							ap, rs, ps = &g.a[(ic+ir)*g.lda+pc], g.lda, 1
+							ap, rs, ps, fn = &g.a[(ic+ir)*g.lda+pc], g.lda, 1, kern.strided
 						}
 						ci := (ic+ir)*g.ldc + jc + jr
-						if mr == mR && nr == nR {
-							kern.fn(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
-							continue
+						if nr == nR {
+							if mr == mR {
+								fn(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
+								continue
+							}
+							if f := kern.packed[mr-1]; f != nil {
+								f(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
+								continue
+							}
 						}
-						kern.fn(kb, ap, rs, ps, bp, &ws.tile[0], nR, g.alpha, 0)
+						fn(kb, ap, rs, ps, bp, &ws.tile[0], nR, g.alpha, 0)
 						g.mergeTile(ws.tile, nR, ci, mr, nr, beta)
 					}
 				}
@@ -167,8 +196,15 @@ func (g *gemmArgs[E]) scaleC(i0, i1, j0, j1 int) {
 
 // packB packs op(B)[pc:pc+kb, jc:jc+nb] into nr-wide panels: panel q holds
 // columns jc+q·nr… as kb rows of nr values, zero-padded on the right.
-func (g *gemmArgs[E]) packB(dst []E, kb, nb, pc, jc, nr int) {
-	for jr := 0; jr < nb; jr += nr {
+func (g *gemmArgs[E]) packB(kern *kernel[E], dst []E, kb, nb, pc, jc int) {
+	nr := kern.nr
+	start := 0
+	if np := nb / nr; !g.transB && kern.packNN != nil && np > 0 {
+		src := g.b[pc*g.ldb+jc : (pc+kb-1)*g.ldb+jc+np*nr]
+		kern.packNN(kb, np, &src[0], g.ldb, &dst[0])
+		start = np * nr
+	}
+	for jr := start; jr < nb; jr += nr {
 		w := min(nr, nb-jr)
 		panel := dst[(jr/nr)*kb*nr : (jr/nr+1)*kb*nr]
 		if !g.transB {
@@ -184,7 +220,21 @@ func (g *gemmArgs[E]) packB(dst []E, kb, nb, pc, jc, nr int) {
 			clear(panel)
 		}
 		// B is stored n×k: column j of op(B) is row j of B.
-		for j := 0; j < w; j++ {
+		j0 := 0
+		if kv := kb - kb%max(kern.ntRows, 1); kern.packNT != nil && kv > 0 {
+			for ; j0+kern.ntRows <= w; j0 += kern.ntRows {
+				src := g.b[(jc+jr+j0)*g.ldb+pc : (jc+jr+j0+kern.ntRows-1)*g.ldb+pc+kv]
+				kern.packNT(kv, &src[0], g.ldb, &panel[j0])
+			}
+			// The remaining columns of the transposed rows.
+			for j := 0; j < j0; j++ {
+				src := g.b[(jc+jr+j)*g.ldb+pc+kv : (jc+jr+j)*g.ldb+pc+kb]
+				for p, v := range src {
+					panel[(kv+p)*nr+j] = v
+				}
+			}
+		}
+		for j := j0; j < w; j++ {
 			src := g.b[(jc+jr+j)*g.ldb+pc:]
 			src = src[:kb]
 			for p, v := range src {

@@ -26,8 +26,12 @@ type Pool struct {
 	start   sync.Once
 	tasks   chan poolTask
 
-	ws32, ws64   sync.Pool // *workspace[float32], *workspace[float64]
-	job32, job64 sync.Pool // *gemmJob[float32], *gemmJob[float64]
+	// Packing buffers and job records kept for reuse, at most two per
+	// worker; more concurrent callers than that allocate their own.
+	ws32  freeList[*workspace[float32]]
+	ws64  freeList[*workspace[float64]]
+	job32 freeList[*gemmJob[float32]]
+	job64 freeList[*gemmJob[float64]]
 }
 
 // poolTask asks a worker to run one part of a job.
@@ -44,7 +48,13 @@ func NewPool(workers int) *Pool {
 	if workers < 1 {
 		panic("kernels: NewPool needs at least one worker")
 	}
-	return &Pool{workers: workers}
+	return &Pool{
+		workers: workers,
+		ws32:    make(freeList[*workspace[float32]], 2*workers),
+		ws64:    make(freeList[*workspace[float64]], 2*workers),
+		job32:   make(freeList[*gemmJob[float32]], 2*workers),
+		job64:   make(freeList[*gemmJob[float64]], 2*workers),
+	}
 }
 
 // defaultPool is the process-wide pool behind Gemm, created on first use with
@@ -119,60 +129,54 @@ func b2i(b bool) int {
 
 func (j *gemmJob[E]) runPart(part int) {
 	lo, hi := j.partRange(part)
-	ws := getWorkspace[E](j.pool)
+	wsList, _ := lists[E](j.pool)
+	ws := wsList.get(func() *workspace[E] { return new(workspace[E]) })
 	ws.fit(&j.kern)
 	if j.splitN {
 		j.g.run(&j.kern, ws, 0, j.g.m, lo, hi)
 	} else {
 		j.g.run(&j.kern, ws, lo, hi, 0, j.g.n)
 	}
-	putWorkspace(j.pool, ws)
+	wsList.put(ws)
 	if part > 0 {
 		j.wg.Done()
 	}
 }
 
-func getWorkspace[E float32 | float64](p *Pool) *workspace[E] {
-	sp := &p.ws64
-	var zero E
-	if _, ok := any(zero).(float32); ok {
-		sp = &p.ws32
+// freeList is a bounded stack of reusable values. Unlike sync.Pool it is not
+// emptied by the garbage collector, so a steady state of calls never
+// allocates; values beyond its capacity are dropped.
+type freeList[V any] chan V
+
+func (f freeList[V]) get(fresh func() V) V {
+	select {
+	case v := <-f:
+		return v
+	default:
+		return fresh()
 	}
-	if ws, ok := sp.Get().(*workspace[E]); ok {
-		return ws
-	}
-	return new(workspace[E])
 }
 
-func putWorkspace[E float32 | float64](p *Pool, ws *workspace[E]) {
-	var zero E
-	if _, ok := any(zero).(float32); ok {
-		p.ws32.Put(ws)
-		return
+func (f freeList[V]) put(v V) {
+	select {
+	case f <- v:
+	default:
 	}
-	p.ws64.Put(ws)
 }
 
-func getJob[E float32 | float64](p *Pool) *gemmJob[E] {
-	sp := &p.job64
-	var zero E
-	if _, ok := any(zero).(float32); ok {
-		sp = &p.job32
+// lists returns p's free lists for element type E.
+func lists[E float32 | float64](p *Pool) (freeList[*workspace[E]], freeList[*gemmJob[E]]) {
+	var ws freeList[*workspace[E]]
+	var jobs freeList[*gemmJob[E]]
+	switch l := any(&ws).(type) {
+	case *freeList[*workspace[float32]]:
+		*l = p.ws32
+		*any(&jobs).(*freeList[*gemmJob[float32]]) = p.job32
+	case *freeList[*workspace[float64]]:
+		*l = p.ws64
+		*any(&jobs).(*freeList[*gemmJob[float64]]) = p.job64
 	}
-	if j, ok := sp.Get().(*gemmJob[E]); ok {
-		return j
-	}
-	return new(gemmJob[E])
-}
-
-func putJob[E float32 | float64](p *Pool, j *gemmJob[E]) {
-	j.g = gemmArgs[E]{} // drop the references to the caller's slices
-	var zero E
-	if _, ok := any(zero).(float32); ok {
-		p.job32.Put(j)
-		return
-	}
-	p.job64.Put(j)
+	return ws, jobs
 }
 
 // gemmDispatch runs a checked Gemm call with the best kernel for this machine.
@@ -193,7 +197,8 @@ func (p *Pool) parallelism(m, n, k int) int {
 
 // gemmWith runs g with kern split into at most parts parts on p.
 func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArgs[E]) {
-	j := getJob[E](p)
+	_, jobs := lists[E](p)
+	j := jobs.get(func() *gemmJob[E] { return new(gemmJob[E]) })
 	j.g, j.kern, j.pool = g, kern, p
 	tilesM, tilesN := (g.m+kern.mr-1)/kern.mr, (g.n+kern.nr-1)/kern.nr
 	j.splitN, j.unit = tilesN >= tilesM, kern.nr
@@ -212,5 +217,6 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	if j.parts > 1 {
 		j.wg.Wait()
 	}
-	putJob(p, j)
+	j.g = gemmArgs[E]{} // drop the references to the caller's slices
+	jobs.put(j)
 }
