@@ -56,8 +56,6 @@ type kernel[E float32 | float64] struct {
 	ntRows int
 }
 
-
-
 // packAMinTiles is the number of nr-wide column tiles an mc×kc block of A must
 // be reused for before packing it pays; below it the micro-kernel reads A in
 // place through its strides.
