@@ -84,6 +84,20 @@ func (g *gen) header(s spec, name string) {
 	g.f("\tSHLQ $%d, R12", log2(s.elem))
 }
 
+// prefetchC asks for the rows of the C tile early, so that the epilogue does
+// not wait for them.
+func (g *gen) prefetchC(s spec, rows int) {
+	g.f("\tMOVQ R11, DI")
+	for i := 0; i < rows; i++ {
+		for off := 0; off < s.nr()*s.elem; off += 64 {
+			g.f("\tPREFETCHT0 %d(DI)", off)
+		}
+		if i+1 < rows {
+			g.f("\tADDQ R12, DI")
+		}
+	}
+}
+
 func log2(x int) int {
 	n := 0
 	for x > 1 {
@@ -176,6 +190,7 @@ const embedded = false
 // packed emits the kernel for rows ≤ mr rows of an mr-tall packed A panel.
 func (g *gen) packed(s spec, name string, rows int) {
 	g.header(s, name)
+	g.prefetchC(s, rows)
 	g.zero(s, rows)
 	aStep := s.mr * s.elem
 	bStep := s.nr() * s.elem
@@ -209,6 +224,7 @@ func (g *gen) packed(s spec, name string, rows int) {
 // with base3 = base+3rs.
 func (g *gen) strided(s spec, name string) {
 	g.header(s, name)
+	g.prefetchC(s, s.mr)
 	g.zero(s, s.mr)
 	sh := log2(s.elem)
 	g.f("\tMOVQ rsA+16(FP), BX")
