@@ -200,6 +200,34 @@ DATA elemc<>+760(SB)/4, $0xbeaaaa99 // t4
 DATA elemc<>+764(SB)/4, $0xbeaaaa99 // t4
 GLOBL elemc<>(SB), RODATA|NOPTR, $768
 
+// EXP computes Y3 = exp(Y0) lane-wise; it clobbers Y1, Y2, Y4, Y5 and Y6.
+#define EXP \
+	VMINPS elemc<>+0(SB), Y0, Y1; \
+	VMAXPS elemc<>+32(SB), Y1, Y1; \
+	VMOVUPS elemc<>+96(SB), Y2; \
+	VFMADD231PS elemc<>+64(SB), Y1, Y2; \
+	VROUNDPS $1, Y2, Y2; \
+	VFNMADD231PS elemc<>+128(SB), Y2, Y1; \
+	VFNMADD231PS elemc<>+160(SB), Y2, Y1; \
+	VMOVUPS elemc<>+192(SB), Y3; \
+	VFMADD213PS elemc<>+224(SB), Y1, Y3; \
+	VFMADD213PS elemc<>+256(SB), Y1, Y3; \
+	VFMADD213PS elemc<>+288(SB), Y1, Y3; \
+	VFMADD213PS elemc<>+320(SB), Y1, Y3; \
+	VFMADD213PS elemc<>+352(SB), Y1, Y3; \
+	VMULPS Y1, Y1, Y4; \
+	VFMADD213PS Y1, Y4, Y3; \
+	VADDPS elemc<>+384(SB), Y3, Y3; \
+	VADDPS Y3, Y3, Y3; \
+	VCVTPS2DQ Y2, Y5; \
+	VPADDD elemc<>+448(SB), Y5, Y5; \
+	VPSLLD $23, Y5, Y5; \
+	VMULPS Y5, Y3, Y3; \
+	VCMPPS $0x1e, elemc<>+0(SB), Y0, Y6; \
+	VBLENDVPS Y6, elemc<>+480(SB), Y3, Y3; \
+	VCMPPS $3, Y0, Y0, Y6; \
+	VBLENDVPS Y6, Y0, Y3, Y3
+
 // func expAVX2(dst, src *float32, n int)
 // dst[i] = exp(src[i]) for i < n, n a multiple of 8.
 TEXT ·expAVX2(SB), NOSPLIT, $0-24
@@ -210,31 +238,7 @@ TEXT ·expAVX2(SB), NOSPLIT, $0-24
 	JZ expAVX2_done
 expAVX2_loop:
 	VMOVUPS (SI), Y0
-	VMINPS elemc<>+0(SB), Y0, Y1
-	VMAXPS elemc<>+32(SB), Y1, Y1
-	VMOVUPS elemc<>+96(SB), Y2
-	VFMADD231PS elemc<>+64(SB), Y1, Y2
-	VROUNDPS $1, Y2, Y2
-	VFNMADD231PS elemc<>+128(SB), Y2, Y1
-	VFNMADD231PS elemc<>+160(SB), Y2, Y1
-	VMOVUPS elemc<>+192(SB), Y3
-	VFMADD213PS elemc<>+224(SB), Y1, Y3
-	VFMADD213PS elemc<>+256(SB), Y1, Y3
-	VFMADD213PS elemc<>+288(SB), Y1, Y3
-	VFMADD213PS elemc<>+320(SB), Y1, Y3
-	VFMADD213PS elemc<>+352(SB), Y1, Y3
-	VMULPS Y1, Y1, Y4
-	VFMADD213PS Y1, Y4, Y3
-	VADDPS elemc<>+384(SB), Y3, Y3
-	VADDPS Y3, Y3, Y3
-	VCVTPS2DQ Y2, Y5
-	VPADDD elemc<>+448(SB), Y5, Y5
-	VPSLLD $23, Y5, Y5
-	VMULPS Y5, Y3, Y3
-	VCMPPS $0x1e, elemc<>+0(SB), Y0, Y6
-	VBLENDVPS Y6, elemc<>+480(SB), Y3, Y3
-	VCMPPS $3, Y0, Y0, Y6
-	VBLENDVPS Y6, Y0, Y3, Y3
+	EXP
 	VMOVUPS Y3, (DI)
 	ADDQ $32, SI
 	ADDQ $32, DI
@@ -255,31 +259,7 @@ TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-24
 sigmoidAVX2_loop:
 	VMOVUPS (SI), Y0
 	VXORPS elemc<>+512(SB), Y0, Y0
-	VMINPS elemc<>+0(SB), Y0, Y1
-	VMAXPS elemc<>+32(SB), Y1, Y1
-	VMOVUPS elemc<>+96(SB), Y2
-	VFMADD231PS elemc<>+64(SB), Y1, Y2
-	VROUNDPS $1, Y2, Y2
-	VFNMADD231PS elemc<>+128(SB), Y2, Y1
-	VFNMADD231PS elemc<>+160(SB), Y2, Y1
-	VMOVUPS elemc<>+192(SB), Y3
-	VFMADD213PS elemc<>+224(SB), Y1, Y3
-	VFMADD213PS elemc<>+256(SB), Y1, Y3
-	VFMADD213PS elemc<>+288(SB), Y1, Y3
-	VFMADD213PS elemc<>+320(SB), Y1, Y3
-	VFMADD213PS elemc<>+352(SB), Y1, Y3
-	VMULPS Y1, Y1, Y4
-	VFMADD213PS Y1, Y4, Y3
-	VADDPS elemc<>+384(SB), Y3, Y3
-	VADDPS Y3, Y3, Y3
-	VCVTPS2DQ Y2, Y5
-	VPADDD elemc<>+448(SB), Y5, Y5
-	VPSLLD $23, Y5, Y5
-	VMULPS Y5, Y3, Y3
-	VCMPPS $0x1e, elemc<>+0(SB), Y0, Y6
-	VBLENDVPS Y6, elemc<>+480(SB), Y3, Y3
-	VCMPPS $3, Y0, Y0, Y6
-	VBLENDVPS Y6, Y0, Y3, Y3
+	EXP
 	VADDPS elemc<>+384(SB), Y3, Y3
 	VMOVUPS elemc<>+384(SB), Y7
 	VDIVPS Y3, Y7, Y3
@@ -305,31 +285,7 @@ tanhAVX2_loop:
 	VMOVUPS Y0, Y9
 	VANDPS elemc<>+544(SB), Y0, Y8
 	VADDPS Y8, Y8, Y0
-	VMINPS elemc<>+0(SB), Y0, Y1
-	VMAXPS elemc<>+32(SB), Y1, Y1
-	VMOVUPS elemc<>+96(SB), Y2
-	VFMADD231PS elemc<>+64(SB), Y1, Y2
-	VROUNDPS $1, Y2, Y2
-	VFNMADD231PS elemc<>+128(SB), Y2, Y1
-	VFNMADD231PS elemc<>+160(SB), Y2, Y1
-	VMOVUPS elemc<>+192(SB), Y3
-	VFMADD213PS elemc<>+224(SB), Y1, Y3
-	VFMADD213PS elemc<>+256(SB), Y1, Y3
-	VFMADD213PS elemc<>+288(SB), Y1, Y3
-	VFMADD213PS elemc<>+320(SB), Y1, Y3
-	VFMADD213PS elemc<>+352(SB), Y1, Y3
-	VMULPS Y1, Y1, Y4
-	VFMADD213PS Y1, Y4, Y3
-	VADDPS elemc<>+384(SB), Y3, Y3
-	VADDPS Y3, Y3, Y3
-	VCVTPS2DQ Y2, Y5
-	VPADDD elemc<>+448(SB), Y5, Y5
-	VPSLLD $23, Y5, Y5
-	VMULPS Y5, Y3, Y3
-	VCMPPS $0x1e, elemc<>+0(SB), Y0, Y6
-	VBLENDVPS Y6, elemc<>+480(SB), Y3, Y3
-	VCMPPS $3, Y0, Y0, Y6
-	VBLENDVPS Y6, Y0, Y3, Y3
+	EXP
 	VADDPS elemc<>+384(SB), Y3, Y3
 	VMOVUPS elemc<>+416(SB), Y7
 	VDIVPS Y3, Y7, Y3
@@ -355,3 +311,4 @@ tanhAVX2_loop:
 tanhAVX2_done:
 	VZEROUPPER
 	RET
+
