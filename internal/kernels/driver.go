@@ -38,12 +38,12 @@ type kernel[E float32 | float64] struct {
 	mc     int // rows of A per block: an mc×kc block of A stays in L2
 	nc     int // columns of B per block: a kc×nc block of B stays in L2/L3
 
-	// strided computes a full mr×nr tile reading A through its strides.
-	strided microFn[E]
-	// packed[r-1] computes the first r rows of a tile from a packed,
-	// mr-tall A panel (rsA=1, psA=mr); packed[mr-1] must be set, the
-	// others may be nil, in which case edge rows go through a scratch tile.
-	packed [maxMR]microFn[E]
+	// strided[r-1] computes r rows of a tile reading A in place through its
+	// strides; packed[r-1] computes the first r rows from a packed, mr-tall
+	// A panel (rsA=1, psA=mr). The mr-row kernels must be set; the others
+	// may be nil, in which case edge rows are packed with zero padding and
+	// go through a scratch tile.
+	strided, packed [maxMR]microFn[E]
 
 	// packNN, when set, packs np full nr-wide panels of untransposed B: src
 	// points at B[p0, j0], row p is at src[p*ld], and panel q goes to
@@ -118,7 +118,7 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				edge := mb - mb%mR // first row of a partial row tile
 				if packA {
 					g.packA(ws.a, mb, kb, ic, pc, mR)
-				} else if edge < mb {
+				} else if edge < mb && kern.strided[mb-edge-1] == nil {
 					g.packA(ws.aEdge, mb-edge, kb, ic+edge, pc, mR)
 				}
 				for jr := 0; jr < nb; jr += nR {
@@ -126,29 +126,27 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 					bp := &ws.b[(jr/nR)*kb*nR]
 					for ir := 0; ir < mb; ir += mR {
 						mr := min(mR, mb-ir)
-						fn := kern.packed[mR-1]
 						var ap *E
 						var rs, ps int
+						var fn microFn[E]
+						rows := mr // rows the chosen kernel computes
 						switch {
 						case packA:
-							ap, rs, ps = &ws.a[(ir/mR)*kb*mR], 1, mR
-						case mr < mR:
-							ap, rs, ps = &ws.aEdge[0], 1, mR
+							ap, rs, ps, fn = &ws.a[(ir/mR)*kb*mR], 1, mR, kern.packed[mr-1]
+						case kern.strided[mr-1] == nil:
+							ap, rs, ps, fn = &ws.aEdge[0], 1, mR, nil
 						case g.transA:
-							ap, rs, ps, fn = &g.a[pc*g.lda+ic+ir], 1, g.lda, kern.strided
+							ap, rs, ps, fn = &g.a[pc*g.lda+ic+ir], 1, g.lda, kern.strided[mr-1]
 						default:
-							ap, rs, ps, fn = &g.a[(ic+ir)*g.lda+pc], g.lda, 1, kern.strided
+							ap, rs, ps, fn = &g.a[(ic+ir)*g.lda+pc], g.lda, 1, kern.strided[mr-1]
+						}
+						if fn == nil { // zero-padded packed rows, full-height kernel
+							fn, rows = kern.packed[mR-1], mR
 						}
 						ci := (ic+ir)*g.ldc + jc + jr
-						if nr == nR {
-							if mr == mR {
-								fn(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
-								continue
-							}
-							if f := kern.packed[mr-1]; f != nil {
-								f(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
-								continue
-							}
+						if nr == nR && rows == mr {
+							fn(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
+							continue
 						}
 						fn(kb, ap, rs, ps, bp, &ws.tile[0], nR, g.alpha, 0)
 						g.mergeTile(ws.tile, nR, ci, mr, nr, beta)

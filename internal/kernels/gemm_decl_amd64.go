@@ -41,7 +41,57 @@ func f32AVX512p11(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc 
 func f32AVX512p12(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func f32AVX512s(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+func f32AVX512s1(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s2(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s3(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s4(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s5(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s6(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s7(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s8(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s9(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s10(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s11(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512s12(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+// f32AVX512Strided holds the strided-A kernels by row count minus one.
+func f32AVX512Strided() (k [maxMR]microFn[float32]) {
+	k[0] = f32AVX512s1
+	k[1] = f32AVX512s2
+	k[2] = f32AVX512s3
+	k[3] = f32AVX512s4
+	k[4] = f32AVX512s5
+	k[5] = f32AVX512s6
+	k[6] = f32AVX512s7
+	k[7] = f32AVX512s8
+	k[8] = f32AVX512s9
+	k[9] = f32AVX512s10
+	k[10] = f32AVX512s11
+	k[11] = f32AVX512s12
+	return k
+}
 
 //go:noescape
 func f32AVX512PackNN(kb, np int, src *float32, ld int, dst *float32)
@@ -103,7 +153,57 @@ func f64AVX512p11(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc 
 func f64AVX512p12(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
 
 //go:noescape
-func f64AVX512s(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+func f64AVX512s1(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s2(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s3(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s4(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s5(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s6(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s7(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s8(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s9(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s10(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s11(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512s12(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+// f64AVX512Strided holds the strided-A kernels by row count minus one.
+func f64AVX512Strided() (k [maxMR]microFn[float64]) {
+	k[0] = f64AVX512s1
+	k[1] = f64AVX512s2
+	k[2] = f64AVX512s3
+	k[3] = f64AVX512s4
+	k[4] = f64AVX512s5
+	k[5] = f64AVX512s6
+	k[6] = f64AVX512s7
+	k[7] = f64AVX512s8
+	k[8] = f64AVX512s9
+	k[9] = f64AVX512s10
+	k[10] = f64AVX512s11
+	k[11] = f64AVX512s12
+	return k
+}
 
 //go:noescape
 func f64AVX512PackNN(kb, np int, src *float64, ld int, dst *float64)
@@ -147,7 +247,33 @@ func f32AVX2p5(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int
 func f32AVX2p6(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func f32AVX2s(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+func f32AVX2s1(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2s2(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2s3(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2s4(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2s5(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2s6(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+// f32AVX2Strided holds the strided-A kernels by row count minus one.
+func f32AVX2Strided() (k [maxMR]microFn[float32]) {
+	k[0] = f32AVX2s1
+	k[1] = f32AVX2s2
+	k[2] = f32AVX2s3
+	k[3] = f32AVX2s4
+	k[4] = f32AVX2s5
+	k[5] = f32AVX2s6
+	return k
+}
 
 //go:noescape
 func f32AVX2PackNN(kb, np int, src *float32, ld int, dst *float32)
@@ -182,7 +308,33 @@ func f64AVX2p5(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int
 func f64AVX2p6(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
 
 //go:noescape
-func f64AVX2s(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+func f64AVX2s1(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2s2(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2s3(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2s4(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2s5(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2s6(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
+
+// f64AVX2Strided holds the strided-A kernels by row count minus one.
+func f64AVX2Strided() (k [maxMR]microFn[float64]) {
+	k[0] = f64AVX2s1
+	k[1] = f64AVX2s2
+	k[2] = f64AVX2s3
+	k[3] = f64AVX2s4
+	k[4] = f64AVX2s5
+	k[5] = f64AVX2s6
+	return k
+}
 
 //go:noescape
 func f64AVX2PackNN(kb, np int, src *float64, ld int, dst *float64)

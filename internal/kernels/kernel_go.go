@@ -54,11 +54,11 @@ func goKernel[E float32 | float64]() kernel[E] {
 	var k kernel[E]
 	switch kp := any(&k).(type) {
 	case *kernel[float32]:
-		*kp = kernel[float32]{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 64, nc: 512, strided: microGo32}
-		kp.packed[3] = microGo32
+		*kp = kernel[float32]{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 64, nc: 512}
+		kp.packed[3], kp.strided[3] = microGo32, microGo32
 	case *kernel[float64]:
-		*kp = kernel[float64]{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 64, nc: 512, strided: microGo64}
-		kp.packed[3] = microGo64
+		*kp = kernel[float64]{name: "go4x4", mr: 4, nr: 4, kc: 256, mc: 64, nc: 512}
+		kp.packed[3], kp.strided[3] = microGo64, microGo64
 	}
 	return k
 }

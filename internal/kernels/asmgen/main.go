@@ -9,8 +9,9 @@
 //   - packed (suffix p<rows>): Ã is a panel of MR-tall columns, addressed by
 //     constant displacements and unrolled four times over k; one kernel per
 //     row count 1…MR so that edge rows cost no padding;
-//   - strided (suffix s): Ã is addressed through the row and k strides given
-//     at run time, to read A in place when packing would not pay.
+//   - strided (suffix s<rows>): Ã is addressed through the row and k strides
+//     given at run time, to read A in place when packing would not pay; also
+//     one kernel per row count.
 package main
 
 import (
@@ -222,10 +223,10 @@ func (g *gen) packed(s spec, name string, rows int) {
 // Rows are reached from two base registers per group of eight rows:
 // base, base+rs, base+2rs, base+3rs, base+4rs, base3+2rs, base3+3rs, base3+4rs
 // with base3 = base+3rs.
-func (g *gen) strided(s spec, name string) {
+func (g *gen) strided(s spec, name string, rows int) {
 	g.header(s, name)
-	g.prefetchC(s, s.mr)
-	g.zero(s, s.mr)
+	g.prefetchC(s, rows)
+	g.zero(s, rows)
 	sh := log2(s.elem)
 	g.f("\tMOVQ rsA+16(FP), BX")
 	g.f("\tSHLQ $%d, BX", sh)
@@ -233,7 +234,7 @@ func (g *gen) strided(s spec, name string) {
 	g.f("\tSHLQ $%d, AX", sh)
 	g.f("\tLEAQ (BX)(BX*2), DX")
 	bases := [][2]string{{"SI", "R9"}, {"R13", "R14"}}
-	groups := (s.mr + 7) / 8
+	groups := (rows + 7) / 8
 	g.f("\tLEAQ (SI)(DX*1), R9")
 	if groups > 1 {
 		g.f("\tLEAQ (SI)(BX*8), R13")
@@ -261,7 +262,7 @@ func (g *gen) strided(s spec, name string) {
 		}
 	}
 	g.f("%s_loop:", name)
-	g.step(s, s.mr, 0, addr)
+	g.step(s, rows, 0, addr)
 	for gi := 0; gi < groups; gi++ {
 		g.f("\tADDQ AX, %s", bases[gi][0])
 		g.f("\tADDQ AX, %s", bases[gi][1])
@@ -269,7 +270,7 @@ func (g *gen) strided(s spec, name string) {
 	g.f("\tADDQ $%d, R10", s.nr()*s.elem)
 	g.f("\tDECQ CX")
 	g.f("\tJNZ %s_loop", name)
-	g.epilogue(s, name, s.mr)
+	g.epilogue(s, name, rows)
 }
 
 // packNN emits the packer that copies a kb×(np·nr) block of B, rows at a
@@ -427,9 +428,16 @@ func main() {
 			g.packed(s, name, rows)
 			fmt.Fprintf(&decl, "//go:noescape\nfunc %s%s\n\n", name, sig)
 		}
-		name := s.prefix + "s"
-		g.strided(s, name)
-		fmt.Fprintf(&decl, "//go:noescape\nfunc %s%s\n\n", name, sig)
+		for rows := 1; rows <= s.mr; rows++ {
+			name := fmt.Sprintf("%ss%d", s.prefix, rows)
+			g.strided(s, name, rows)
+			fmt.Fprintf(&decl, "//go:noescape\nfunc %s%s\n\n", name, sig)
+		}
+		fmt.Fprintf(&decl, "// %sStrided holds the strided-A kernels by row count minus one.\nfunc %sStrided() (k [maxMR]microFn[%s]) {\n", s.prefix, s.prefix, t)
+		for rows := 1; rows <= s.mr; rows++ {
+			fmt.Fprintf(&decl, "k[%d] = %ss%d\n", rows-1, s.prefix, rows)
+		}
+		fmt.Fprintf(&decl, "return k\n}\n\n")
 		psig := fmt.Sprintf("(kb int, src *%s, ld int, dst *%s)", t, t)
 		g.packNN(s, s.prefix+"PackNN")
 		fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackNN(kb, np int, src *%s, ld int, dst *%s)\n\n", s.prefix, t, t)
