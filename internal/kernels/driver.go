@@ -54,6 +54,11 @@ type kernel[E float32 | float64] struct {
 	packNN func(kb, np int, src *E, ld int, dst *E)
 	packNT func(kb int, src *E, ld int, dst *E)
 	ntRows int
+	// packAN, when set, packs a full mr-tall panel of untransposed A: src
+	// points at A[i0, p0], row i is at src[i*ld], and its kb values (kb a
+	// positive multiple of anCols) go to dst[p*mr+i].
+	packAN func(kb int, src *E, ld int, dst *E)
+	anCols int
 }
 
 // packAMinTiles is the number of nr-wide column tiles an mc×kc block of A must
@@ -117,9 +122,9 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				packA := nb >= packAMinTiles*nR
 				edge := mb - mb%mR // first row of a partial row tile
 				if packA {
-					g.packA(ws.a, mb, kb, ic, pc, mR)
+					g.packA(kern, ws.a, mb, kb, ic, pc)
 				} else if edge < mb && kern.strided[mb-edge-1] == nil {
-					g.packA(ws.aEdge, mb-edge, kb, ic+edge, pc, mR)
+					g.packA(kern, ws.aEdge, mb-edge, kb, ic+edge, pc)
 				}
 				for jr := 0; jr < nb; jr += nR {
 					nr := min(nR, nb-jr)
@@ -242,7 +247,8 @@ func (g *gemmArgs[E]) packB(kern *kernel[E], dst []E, kb, nb, pc, jc int) {
 
 // packA packs op(A)[ic:ic+mb, pc:pc+kb] into mr-tall panels: panel q holds
 // rows ic+q·mr… as kb columns of mr values, zero-padded at the bottom.
-func (g *gemmArgs[E]) packA(dst []E, mb, kb, ic, pc, mr int) {
+func (g *gemmArgs[E]) packA(kern *kernel[E], dst []E, mb, kb, ic, pc int) {
+	mr := kern.mr
 	for ir := 0; ir < mb; ir += mr {
 		h := min(mr, mb-ir)
 		panel := dst[(ir/mr)*kb*mr : (ir/mr+1)*kb*mr]
@@ -257,11 +263,16 @@ func (g *gemmArgs[E]) packA(dst []E, mb, kb, ic, pc, mr int) {
 			}
 			continue
 		}
+		p0 := 0
+		if kv := kb - kb%max(kern.anCols, 1); kern.packAN != nil && h == mr && kv > 0 {
+			src := g.a[(ic+ir)*g.lda+pc : (ic+ir+mr-1)*g.lda+pc+kv]
+			kern.packAN(kv, &src[0], g.lda, &panel[0])
+			p0 = kv
+		}
 		for i := 0; i < h; i++ {
-			src := g.a[(ic+ir+i)*g.lda+pc:]
-			src = src[:kb]
+			src := g.a[(ic+ir+i)*g.lda+pc+p0 : (ic+ir+i)*g.lda+pc+kb]
 			for p, v := range src {
-				panel[p*mr+i] = v
+				panel[(p0+p)*mr+i] = v
 			}
 		}
 	}

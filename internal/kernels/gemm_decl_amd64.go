@@ -99,6 +99,9 @@ func f32AVX512PackNN(kb, np int, src *float32, ld int, dst *float32)
 //go:noescape
 func f32AVX512PackNT(kb int, src *float32, ld int, dst *float32)
 
+//go:noescape
+func f32AVX512PackAN(kb int, src *float32, ld int, dst *float32)
+
 // f32AVX512Packed holds the packed-A kernels by row count minus one.
 func f32AVX512Packed() (k [maxMR]microFn[float32]) {
 	k[0] = f32AVX512p1

@@ -13,7 +13,7 @@ func avx512Kernel[E float32 | float64]() kernel[E] {
 	var k kernel[E]
 	switch kp := any(&k).(type) {
 	case *kernel[float32]:
-		*kp = kernel[float32]{name: "avx512_12x32", mr: 12, nr: 32, kc: 128, mc: 240, nc: 1024, strided: f32AVX512Strided(), packed: f32AVX512Packed(), packNN: f32AVX512PackNN, packNT: f32AVX512PackNT, ntRows: 16}
+		*kp = kernel[float32]{name: "avx512_12x32", mr: 12, nr: 32, kc: 128, mc: 240, nc: 1024, strided: f32AVX512Strided(), packed: f32AVX512Packed(), packNN: f32AVX512PackNN, packNT: f32AVX512PackNT, ntRows: 16, packAN: f32AVX512PackAN, anCols: 16}
 	case *kernel[float64]:
 		*kp = kernel[float64]{name: "avx512_12x16", mr: 12, nr: 16, kc: 128, mc: 120, nc: 512, strided: f64AVX512Strided(), packed: f64AVX512Packed(), packNN: f64AVX512PackNN, packNT: f64AVX512PackNT, ntRows: 8}
 	}

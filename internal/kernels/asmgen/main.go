@@ -317,7 +317,18 @@ func (g *gen) packNN(s spec, name string) {
 // the remaining columns. Each w×w block is transposed in registers: unpack
 // pairs of rows, then pairs of pairs (float32 only), then two rounds of
 // 128-bit lane shuffles.
-func (g *gen) packNT(s spec, name string) {
+func (g *gen) packNT(s spec, name string) { g.transposer(s, name, s.lanes(), s.nr()*s.elem) }
+
+// packAN emits the AVX-512 float32 packer of untransposed A: it transposes mr
+// rows (kb values each, stride ld, kb a positive multiple of 16) into an
+// mr-tall panel, column p at dst[p*mr:], with the 16×16 transposer of packNT,
+// padding the missing rows with zeros and storing mr lanes per column.
+func (g *gen) packAN(s spec, name string) { g.transposer(s, name, s.mr, s.mr*s.elem) }
+
+// transposer emits a packer that transposes w-lane blocks of rows of a
+// row-major matrix: rows ≤ lanes rows are read, each column p of the block
+// is stored as rows values at dst + p·rowBytes.
+func (g *gen) transposer(s spec, name string, rows, rowBytes int) {
 	w := s.lanes()
 	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
 	g.f("// func %s(kb int, src *%s, ld int, dst *%s)", name, s.goType(), s.goType())
@@ -328,11 +339,21 @@ func (g *gen) packNT(s spec, name string) {
 	g.f("\tMOVQ ld+16(FP), BX")
 	g.f("\tSHLQ $%d, BX", log2(s.elem))
 	g.f("\tMOVQ dst+24(FP), DI")
+	store := fmt.Sprintf("VMOVUP%s Z28, ", s.sfx())
+	if rows < w {
+		g.f("\tMOVL $%d, AX", 1<<rows-1)
+		g.f("\tKMOVW AX, K1")
+		store += "K1, "
+	}
 	g.f("%s_block:", name)
 	g.f("\tMOVQ SI, R8")
 	for j := 0; j < w; j++ {
+		if j >= rows {
+			g.f("\tVXORPS %s, %s, %s", z(j), z(j), z(j))
+			continue
+		}
 		g.f("\tVMOVUP%s (R8), %s", s.sfx(), z(j))
-		if j+1 < w {
+		if j+1 < rows {
 			g.f("\tADDQ BX, R8")
 		}
 	}
@@ -368,7 +389,6 @@ func (g *gen) packNT(s spec, name string) {
 	if s.elem == 8 {
 		shuf = "VSHUFF64X2"
 	}
-	rowBytes := s.nr() * s.elem
 	for c, gr := range groups {
 		x, y, zz, ww := gr[0], gr[1], gr[2], gr[3]
 		e0, e1, f0, f1 := 8, 9, 10, 11
@@ -386,7 +406,7 @@ func (g *gen) packNT(s spec, name string) {
 		for l, o := range outs {
 			col := per*l + c
 			g.f("\t%s $%s, %s, %s, %s", shuf, o.imm, z(o.b), z(o.a), z(28))
-			g.f("\tVMOVUP%s Z28, %d(DI)", s.sfx(), col*rowBytes)
+			g.f("\t%s%d(DI)", store, col*rowBytes)
 		}
 	}
 	g.f("\tADDQ $%d, SI", w*s.elem)
@@ -444,6 +464,10 @@ func main() {
 		if s.isa.nregs == 32 {
 			g.packNT(s, s.prefix+"PackNT")
 			fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackNT%s\n\n", s.prefix, psig)
+			if s.elem == 4 {
+				g.packAN(s, s.prefix+"PackAN")
+				fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackAN%s\n\n", s.prefix, psig)
+			}
 		}
 		// The table of packed kernels by row count.
 		fmt.Fprintf(&decl, "// %sPacked holds the packed-A kernels by row count minus one.\nfunc %sPacked() (k [maxMR]microFn[%s]) {\n", s.prefix, s.prefix, t)
