@@ -83,50 +83,71 @@ func gemmOperands[E float32 | float64](rng *rand.Rand, tc gemmCase) (a []E, lda 
 	return a, lda, b, ldb, c, ldc
 }
 
-// checkGemmResult compares got against the float64 reference computed from the
-// same inputs. The bound is the standard one for a dot product of length k,
-// k·eps·Σ|a||b| (Higham, Accuracy and Stability, §3.1), with slack for the
-// alpha and beta roundings; padding outside the m×n block must be untouched.
-func checkGemmResult[E float32 | float64](t *testing.T, tc gemmCase, a []E, lda int, b []E, ldb int, c0, got []E, ldc int) {
-	t.Helper()
-	f := func(s []E) []float64 {
+// preparedCase is a gemmCase with its operands, the float64 reference result
+// and the error bound of every element of C.
+type preparedCase[E float32 | float64] struct {
+	tc            gemmCase
+	a, b, c0      []E
+	lda, ldb, ldc int
+	want, bound   []float64
+}
+
+// prepareCases draws the operands of every case and computes the reference
+// once, so that each kernel variant only runs and compares. The bound is the
+// standard one for a dot product of length k, k·eps·Σ|a||b| (Higham, Accuracy
+// and Stability of Numerical Algorithms, §3.1), with slack for the alpha and
+// beta roundings.
+func prepareCases[E float32 | float64](seed uint64) []preparedCase[E] {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	f := func(s []E, abs bool) []float64 {
 		r := make([]float64, len(s))
 		for i, v := range s {
 			r[i] = float64(v)
+			if abs {
+				r[i] = math.Abs(r[i])
+			}
 		}
 		return r
 	}
-	abs := func(s []float64) []float64 {
-		r := make([]float64, len(s))
-		for i, v := range s {
-			r[i] = math.Abs(v)
-		}
-		return r
-	}
-	a64, b64, c64 := f(a), f(b), f(c0)
-	want := slices.Clone(c64)
-	GemmRef(tc.ta, tc.tb, tc.m, tc.n, tc.k, tc.alpha, a64, lda, b64, ldb, tc.beta, want, ldc)
-	bound := abs(c64)
-	if tc.beta == 0 {
-		clear(bound)
-	}
-	GemmRef(tc.ta, tc.tb, tc.m, tc.n, tc.k, math.Abs(tc.alpha), abs(a64), lda, abs(b64), ldb, math.Abs(tc.beta), bound, ldc)
 	eps := 0x1p-52
 	var zero E
 	if _, ok := any(zero).(float32); ok {
 		eps = 0x1p-23
 	}
+	var ps []preparedCase[E]
+	for _, tc := range gemmCases() {
+		p := preparedCase[E]{tc: tc}
+		p.a, p.lda, p.b, p.ldb, p.c0, p.ldc = gemmOperands[E](rng, tc)
+		p.want = f(p.c0, false)
+		GemmRef(tc.ta, tc.tb, tc.m, tc.n, tc.k, tc.alpha, f(p.a, false), p.lda, f(p.b, false), p.ldb, tc.beta, p.want, p.ldc)
+		p.bound = f(p.c0, true)
+		if tc.beta == 0 {
+			clear(p.bound)
+		}
+		GemmRef(tc.ta, tc.tb, tc.m, tc.n, tc.k, math.Abs(tc.alpha), f(p.a, true), p.lda, f(p.b, true), p.ldb, math.Abs(tc.beta), p.bound, p.ldc)
+		for i := range p.bound {
+			p.bound[i] = float64(tc.k+3)*eps*p.bound[i] + 1e-300
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// check compares got (C after the call) with the reference; padding outside
+// the m×n block must be untouched.
+func (p *preparedCase[E]) check(t *testing.T, got []E) {
+	t.Helper()
+	tc := p.tc
 	for i := range got {
-		r, col := i/ldc, i%ldc
+		r, col := i/p.ldc, i%p.ldc
 		if r >= tc.m || col >= tc.n {
-			if math.Float64bits(float64(got[i])) != math.Float64bits(float64(c0[i])) {
-				t.Fatalf("%v: element %d outside C changed: got %v want %v", tc, i, got[i], c0[i])
+			if math.Float64bits(float64(got[i])) != math.Float64bits(float64(p.c0[i])) {
+				t.Fatalf("%v: element %d outside C changed: got %v want %v", tc, i, got[i], p.c0[i])
 			}
 			continue
 		}
-		tol := float64(tc.k+3)*eps*bound[i] + 1e-300
-		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol) {
-			t.Fatalf("%v: C[%d,%d] = %v, want %v (|diff| %.3g > tol %.3g)", tc, r, col, got[i], want[i], d, tol)
+		if d := math.Abs(float64(got[i]) - p.want[i]); !(d <= p.bound[i]) {
+			t.Fatalf("%v: C[%d,%d] = %v, want %v (|diff| %.3g > tol %.3g)", tc, r, col, got[i], p.want[i], d, p.bound[i])
 		}
 	}
 }
@@ -141,6 +162,7 @@ func smallBlocks[E float32 | float64](k kernel[E]) kernel[E] {
 func testGemmKernels[E float32 | float64](t *testing.T) {
 	pool := NewPool(3)
 	defer pool.Close()
+	cases := prepareCases[E](1)
 	for _, kern := range kernelsFor[E]() {
 		for _, variant := range []struct {
 			name  string
@@ -152,12 +174,11 @@ func testGemmKernels[E float32 | float64](t *testing.T) {
 			{"smallblocks", smallBlocks(kern), 2},
 		} {
 			t.Run(kern.name+"/"+variant.name, func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(1, 1))
-				for _, tc := range gemmCases() {
-					a, lda, b, ldb, c, ldc := gemmOperands[E](rng, tc)
-					c0 := slices.Clone(c)
-					gemmWith(pool, variant.kern, variant.parts, gemmArgs[E]{tc.ta, tc.tb, tc.m, tc.n, tc.k, E(tc.alpha), E(tc.beta), a, lda, b, ldb, c, ldc})
-					checkGemmResult(t, tc, a, lda, b, ldb, c0, c, ldc)
+				for i := range cases {
+					p := &cases[i]
+					tc, c := p.tc, slices.Clone(p.c0)
+					gemmWith(pool, variant.kern, variant.parts, gemmArgs[E]{tc.ta, tc.tb, tc.m, tc.n, tc.k, E(tc.alpha), E(tc.beta), p.a, p.lda, p.b, p.ldb, c, p.ldc})
+					p.check(t, c)
 				}
 			})
 		}
@@ -170,18 +191,16 @@ func TestGemmKernelsFloat64(t *testing.T) { testGemmKernels[float64](t) }
 // TestGemm runs the exported entry point, on a named element type too.
 func TestGemm(t *testing.T) {
 	type unit float32
-	rng := rand.New(rand.NewPCG(2, 2))
-	for _, tc := range gemmCases() {
-		a, lda, b, ldb, c, ldc := gemmOperands[float32](rng, tc)
-		c0 := slices.Clone(c)
-		au, bu, cu := as[float32, unit](a), as[float32, unit](b), as[float32, unit](c)
-		Gemm(tc.ta, tc.tb, tc.m, tc.n, tc.k, unit(tc.alpha), au, lda, bu, ldb, unit(tc.beta), cu, ldc)
-		checkGemmResult(t, tc, a, lda, b, ldb, c0, c, ldc)
-
-		a64, lda, b64, ldb, c64, ldc := gemmOperands[float64](rng, tc)
-		c064 := slices.Clone(c64)
-		Gemm(tc.ta, tc.tb, tc.m, tc.n, tc.k, tc.alpha, a64, lda, b64, ldb, tc.beta, c64, ldc)
-		checkGemmResult(t, tc, a64, lda, b64, ldb, c064, c64, ldc)
+	for _, p := range prepareCases[float32](2) {
+		tc, c := p.tc, slices.Clone(p.c0)
+		au, bu, cu := as[float32, unit](p.a), as[float32, unit](p.b), as[float32, unit](c)
+		Gemm(tc.ta, tc.tb, tc.m, tc.n, tc.k, unit(tc.alpha), au, p.lda, bu, p.ldb, unit(tc.beta), cu, p.ldc)
+		p.check(t, c)
+	}
+	for _, p := range prepareCases[float64](3) {
+		tc, c := p.tc, slices.Clone(p.c0)
+		Gemm(tc.ta, tc.tb, tc.m, tc.n, tc.k, tc.alpha, p.a, p.lda, p.b, p.ldb, tc.beta, c, p.ldc)
+		p.check(t, c)
 	}
 }
 
