@@ -68,7 +68,8 @@ func checkCohs(name string, p Preset, c []float64, signed bool) error {
 // stim1, stim2] with stim_k = cos(θ_k − θ_choice)·coh/200 + 0.5 plus
 // N(0, (σ/√dt)²) noise on the stimulus channels during the stimulus,
 // σ = 1; coh ∈ {0, 6.4, 12.8, 25.6, 51.2}; outputs [fixate, choice 1,
-// choice 2].
+// choice 2]. Its ideal observer from the noisy inputs is ≈ 90 %
+// (coherence-0 trials are coin flips; TestNoisyIdealObservers).
 //
 // LowRank (Dubreuil rdm.py, peers.md §3.1): fixation 100, stimulus 800,
 // delay 100, decision 20 ms at dt 20 (51 steps); one input, coh·0.1
@@ -246,7 +247,9 @@ func newContextDM(p Preset, s Settings) (Task, error) {
 // mod2 ×2]; coh ∈ {5, 15, 50} split between the modalities as coh·p and
 // coh·(1−p), p ~ U(0, 1), both toward the correct choice; σ/√dt noise is
 // added to every input channel during the stimulus (`add_randn(0, sigma,
-// "stimulus")` without `where`, fixation included).
+// "stimulus")` without `where`, fixation included). An observer summing
+// both modalities' evidence from the noisy inputs reaches ≈ 91 % (coh 5
+// trials: 75 %; TestNoisyIdealObservers).
 //
 // LowRank (Dubreuil raposo.py timing, the mante.py constants; peers.md
 // §3.1): 68 steps at dt 20; inputs [visual, auditory, visual cue,

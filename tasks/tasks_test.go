@@ -381,50 +381,90 @@ func TestInputNoise(t *testing.T) {
 // phi is the standard normal CDF.
 func phi(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 
-// TestContextDMNoisyIdealObserver measures the accuracy ceiling set by
-// the input noise: an observer that sums the relevant modality's
-// evidence over the stimulus and picks its sign.
-func TestContextDMNoisyIdealObserver(t *testing.T) {
+// meanPhi averages Φ(k·c) over the coherences c.
+func meanPhi(k float64, cohs ...float64) float64 {
+	var m float64
+	for _, c := range cohs {
+		m += phi(k*c) / float64(len(cohs))
+	}
+	return m
+}
+
+// TestNoisyIdealObservers measures the accuracy ceiling that the input
+// noise sets: an observer that sums each trial's evidence from the noisy
+// inputs and picks its sign, against the analytic value.
+func TestNoisyIdealObservers(t *testing.T) {
 	t.Parallel()
 	const B = 6000
-	// NeuroGym: the evidence is ch1 − ch2 = ±coh/100 per step with noise
-	// std 0.1·√2, over 7 steps: P(correct) = Φ(coh/100·√7/(0.1·√2)),
-	// averaged over coh ∈ {5, 15, 50}.
-	var want float64
-	for _, coh := range []float64{5, 15, 50} {
-		want += phi(coh/100*math.Sqrt(7)/(0.1*math.Sqrt2)) / 3
+	stim := func(tr Trial, name string) Period {
+		for _, p := range tr.Periods {
+			if p.Name == name {
+				return p
+			}
+		}
+		panic("no period " + name)
 	}
-	for _, c := range []struct {
+	// sum adds f(inputs at step s) over period p of trial i.
+	sum := func(b *Batch, i int, p Period, f func(x []float32) float64) float64 {
+		var ev float64
+		for s := p.Start; s < p.End; s++ {
+			ev += f(b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn])
+		}
+		return ev
+	}
+	cases := []struct {
+		name string
 		p    Preset
+		ev   func(b *Batch, i int) float64
 		want float64
-	}{{NeuroGym, want}, {LowRank, 1}} {
-		task := mustNew(t, "context-dm", c.p, Settings{})
+	}{
+		// Evidence ch1 − ch2 = ±coh/100 per step, noise std 0.1·√2, 20 steps.
+		{"perceptual-dm", NeuroGym, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1] - x[2]) })
+		}, meanPhi(math.Sqrt(20)/(100*0.1*math.Sqrt2), 0, 6.4, 12.8, 25.6, 51.2)},
+		{"perceptual-dm", LowRank, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[0]) })
+		}, 1},
+		// Relevant modality only: ±coh/100 per step, noise 0.1·√2, 7 steps.
+		{"context-dm", NeuroGym, func(b *Batch, i int) float64 {
+			c := b.Trials[i].Context
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1+2*c] - x[2+2*c]) })
+		}, meanPhi(math.Sqrt(7)/(100*0.1*math.Sqrt2), 5, 15, 50)},
+		{"context-dm", LowRank, func(b *Batch, i int) float64 {
+			c := b.Trials[i].Context
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[c]) })
+		}, 1},
+		// Both modalities: ±coh/100 per step in total, noise 0.1·√4, 7 steps.
+		{"multisensory", NeuroGym, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1] - x[2] + x[3] - x[4]) })
+		}, meanPhi(math.Sqrt(7)/(100*0.2), 5, 15, 50)},
+		// Mean stimulus 1 − mean stimulus 2: (8/24)/2 apart, noise 0.1·√(2/5).
+		{"parametric-wm", NeuroGym, func(b *Batch, i int) float64 {
+			f := func(x []float32) float64 { return float64(x[1]) }
+			return sum(b, i, stim(b.Trials[i], "stimulus1"), f) - sum(b, i, stim(b.Trials[i], "stimulus2"), f)
+		}, phi((8.0 / 48) / (0.1 * math.Sqrt(2.0/5)))},
+	}
+	for _, c := range cases {
+		task := mustNew(t, c.name, c.p, Settings{})
 		b := task.Batch(rand.New(rand.NewPCG(7, 8)), B)
 		correct := 0
 		for i, tr := range b.Trials {
-			var ev float64
-			for _, p := range tr.Periods {
-				if p.Name != "stimulus" {
-					continue
+			ev := c.ev(&b, i)
+			if ev == 0 || math.Abs(tr.Coherence) == 0 { // no evidence either way: a coin flip
+				if rand.New(rand.NewPCG(uint64(i), 0)).IntN(2) == 0 {
+					correct++
 				}
-				for s := p.Start; s < p.End; s++ {
-					x := b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn]
-					if c.p == NeuroGym {
-						ev += float64(x[1+2*tr.Context] - x[2+2*tr.Context])
-					} else {
-						ev += float64(x[tr.Context])
-					}
-				}
+				continue
 			}
 			if choiceOfSign(ev) == tr.Choice {
 				correct++
 			}
 		}
 		acc := float64(correct) / B
-		t.Logf("context-dm %s: noisy-input ideal observer %.4f (analytic %.4f)", c.p, acc, c.want)
-		// Binomial sd at B = 6000 is < 0.004; tolerance 0.015.
-		if math.Abs(acc-c.want) > 0.015 {
-			t.Errorf("context-dm %s: noisy-input ideal observer %.4f, want %.4f", c.p, acc, c.want)
+		t.Logf("%s %s: noisy-input ideal observer %.4f (analytic %.4f)", c.name, c.p, acc, c.want)
+		// Binomial sd at B = 6000 is < 0.0065; tolerance 0.02.
+		if math.Abs(acc-c.want) > 0.02 {
+			t.Errorf("%s %s: noisy-input ideal observer %.4f, want %.4f", c.name, c.p, acc, c.want)
 		}
 	}
 }
