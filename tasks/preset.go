@@ -24,6 +24,12 @@ const (
 	// sign of the mean output over the response window, catch trials
 	// excluded.
 	LowRank
+	// PsychRNN: the PsychRNN 1.0.0 tasks (murraylab/PsychRNN @ aff98e1,
+	// psychrnn/tasks/*.py) with the documentation's example settings
+	// dt = 10 ms, T = 2000 ms: two noisy input channels, two outputs with
+	// one-hot targets (hi 1.0, lo 0.2) after the stimulus, MSE, scored by
+	// the masked-mean argmax.
+	PsychRNN
 	// SussilloBarak: the dynamical-systems tasks of Sussillo & Barak 2013
 	// (flip-flop as in FixedPointFinder's FlipFlopData, sine-wave
 	// generation): continuous targets, MSE, no trial structure beyond a
@@ -34,8 +40,8 @@ const (
 )
 
 // presetNames are the text forms, indexed by Preset.
-func presetNames() [4]string {
-	return [4]string{"neurogym", "lowrank", "sussillo-barak", "dataset"}
+func presetNames() [5]string {
+	return [5]string{"neurogym", "lowrank", "psychrnn", "sussillo-barak", "dataset"}
 }
 
 // String returns the preset's text form ("neurogym", "lowrank", …).

@@ -23,8 +23,8 @@ type spec struct {
 func specs() []spec {
 	const decision = fDt | fNoise | fCoh
 	return []spec{
-		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py",
-			[]Preset{LowRank, NeuroGym}, decision | fCatch, newPerceptualDM},
+		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py, PsychRNN PerceptualDiscrimination",
+			[]Preset{LowRank, NeuroGym, PsychRNN}, decision | fCatch, newPerceptualDM},
 		{"context-dm", "context-dependent decision (Mante et al. 2013): NeuroGym ContextDecisionMaking(use_expl_context=True), Dubreuil/Valente mante.py",
 			[]Preset{LowRank, NeuroGym}, decision | fCatch, newContextDM},
 		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil raposo.py",

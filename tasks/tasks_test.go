@@ -33,6 +33,10 @@ func taskCases() []taskCase {
 	return []taskCase{
 		// NeuroGym PerceptualDecisionMaking: 100/2000/0/100 ms at dt 100.
 		{"perceptual-dm", NeuroGym, map[string]span2{"fixation": fixed(1), "stimulus": fixed(20), "delay": fixed(0), "decision": fixed(1)}, ngPDM, false},
+		// PsychRNN PerceptualDiscrimination at dt 10, T 2000: onset
+		// U(0, 1000) → 1…100 steps before the stimulus, duration
+		// U(250, 750) → 24…76 steps, the rest (25…176 steps) response.
+		{"perceptual-dm", PsychRNN, map[string]span2{"fixation": {1, 100}, "stimulus": {24, 76}, "response": {25, 176}}, []float64{0.1, 0.3, 0.5, 0.7}, false},
 		// Dubreuil rdm.py: 100/800/100/20 ms at dt 20.
 		{"perceptual-dm", LowRank, map[string]span2{"fixation": fixed(5), "stimulus": fixed(40), "delay": fixed(5), "decision": fixed(1)}, lr, true},
 		// ContextDecisionMaking: 300/750/TruncExp(600,300,3000)/100 ms.
@@ -95,6 +99,10 @@ func idealOutputs(task Task, b *Batch) []float32 {
 			case info.Scorer == SignMean:
 				if t >= tr.ResponseStart && t < tr.ResponseEnd && !tr.Catch {
 					row[0] = float32(3 - 2*tr.Choice) // choice 1 → +1, 2 → −1
+				}
+			case info.Scorer == MaskedMeanArgmax:
+				if t >= tr.ResponseStart && t < tr.ResponseEnd {
+					row[tr.Choice-1] = 1
 				}
 			case info.Name == "sine-wave":
 				row[0] = float32(math.Sin(tr.Value * float64(t)))
@@ -291,7 +299,15 @@ func checkTargets(t *testing.T, info Info, b *Batch) {
 					}
 				}
 			case MSE:
-				if info.Scorer == SignMean {
+				if info.Scorer == MaskedMeanArgmax { // PsychRNN: 0 or (hi, lo) from the stimulus end
+					if in != (mask[0] == 1 && mask[1] == 1) {
+						t.Fatalf("trial %d step %d: mask %v, want 1 exactly from the stimulus end", i, s, mask)
+					}
+					c := tr.Choice - 1
+					if in && !(row[c] == 0 && row[1-c] == 0) && !(row[c] == 1 && row[1-c] == 0.2) {
+						t.Fatalf("trial %d step %d: targets %v for choice %d, want 0 or hi 1 / lo 0.2", i, s, row, tr.Choice)
+					}
+				} else if info.Scorer == SignMean {
 					if in != (mask[0] == 1) {
 						t.Fatalf("trial %d step %d: mask %v, want 1 exactly in the response window", i, s, mask[0])
 					}
@@ -349,6 +365,8 @@ func TestInputNoise(t *testing.T) {
 		{"perceptual-dm", NeuroGym, 1, "stimulus", func(tr Trial) float64 { return 0.5 + tr.Coherence/200 }, 0.1},
 		{"perceptual-dm", LowRank, 0, "stimulus", func(tr Trial) float64 { return 0.1 * tr.Coherence }, 0.1},
 		{"parametric-wm", LowRank, 0, "delay", func(Trial) float64 { return 0 }, 0.01},
+		// PsychRNN: √(2·0.01·√10·√dt·0.1²) with dt = 10 is √0.002.
+		{"perceptual-dm", PsychRNN, 1, "fixation", func(Trial) float64 { return 0 }, math.Sqrt(0.002)},
 		{"match-to-sample", LowRank, 1, "delay", func(Trial) float64 { return 0 }, 0.03},
 	}
 	for _, c := range cases {
@@ -500,7 +518,7 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "coherences") {
 		t.Errorf("zero lowrank coherence error %v", err)
 	}
-	if _, err := ParsePreset("psychrnn"); err == nil || !strings.Contains(err.Error(), "lowrank") {
+	if _, err := ParsePreset("yang"); err == nil || !strings.Contains(err.Error(), "lowrank") {
 		t.Errorf("ParsePreset error %v, want the valid presets listed", err)
 	}
 }
