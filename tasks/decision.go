@@ -123,7 +123,7 @@ func resolveCohs(name string, p Preset, s, d Settings) (Settings, error) {
 func checkCohs(name string, p Preset, c []float64, signed bool) error {
 	for i, v := range c {
 		if !signed && v < 0 {
-			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = %v: NeuroGym coherences are unsigned levels in %%", name, p, i, v)
+			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = %v: want unsigned levels (the direction is drawn per trial)", name, p, i, v)
 		}
 		if signed && v == 0 {
 			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = 0: lowrank coherences are signed and nonzero (the sign is the correct choice)", name, p, i)

@@ -498,6 +498,19 @@ func TestRegistry(t *testing.T) {
 	if p, _ := DefaultPreset("context-dm"); p != LowRank {
 		t.Errorf("context-dm default preset %s, want lowrank", p)
 	}
+	// The zero Preset resolves to the task's default, in New and in JSON
+	// configs that leave the preset out.
+	for _, name := range []string{"context-dm", "go-nogo", "flip-flop"} {
+		want, _ := DefaultPreset(name)
+		task := mustNew(t, name, Default, Settings{})
+		if got := task.(Configurable).Config().Preset; got != want {
+			t.Errorf("%s: Default resolves to %s, want %s", name, got, want)
+		}
+		fromJSON, err := ParseConfig([]byte(`{"task":"` + name + `"}`))
+		if err != nil || fromJSON.(Configurable).Config().Preset != want {
+			t.Errorf("%s: config without a preset gives %v, %v; want preset %s", name, fromJSON, err, want)
+		}
+	}
 	_, err := New("contextdm", NeuroGym, Settings{})
 	if err == nil || !strings.Contains(err.Error(), "context-dm") || !strings.Contains(err.Error(), "ready-set-go") {
 		t.Errorf("unknown task error %v, want the valid names listed", err)
