@@ -1,6 +1,10 @@
 package autodiff
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+)
 
 // Var is a value recorded on a Tape. Its Value is owned by the tape (or by
 // the Param or caller it aliases) and stays valid until the tape's next Reset.
@@ -32,9 +36,11 @@ type node[T Float] struct {
 	out    *Var[T]
 	in     [maxInputs]*Var[T]
 	nIn    int
-	scalar T   // an op's scalar argument (Scale's factor, a loss's normaliser)
-	i0, i1 int // an op's integer arguments (axis, slice bounds)
-	b0, b1 bool
+	scalar T         // an op's scalar argument (Scale's factor, a loss's 1/normaliser)
+	i0, i1 int       // an op's integer arguments (axis, slice bounds)
+	b0, b1 bool      // MatMul's transpose flags
+	aux    Tensor[T] // an op's saved intermediate (softmax probabilities)
+	sur    surrogate.Surrogate
 	fused  FusedOp[T]
 }
 
@@ -135,7 +141,7 @@ func (tp *Tape[T]) Backward(loss *Var[T]) {
 		panic("autodiff: Backward on a variable from another tape")
 	}
 	if loss.Value.Rows != 1 || loss.Value.Cols != 1 {
-		panic(fmt.Sprintf("autodiff: Backward needs a scalar loss, got shape %v (a non-scalar root would be a Jacobian)", loss.Value.Shape()))
+		panic(fmt.Sprintf("autodiff: Backward needs a scalar loss: got shape %v, want [1 1] (a non-scalar root would need a Jacobian)", loss.Value.Shape()))
 	}
 	if !loss.needsGrad {
 		return
