@@ -176,6 +176,7 @@ func TestTasks(t *testing.T) {
 				}
 				best = max(best, acc)
 			}
+			t.Logf("ideal observer %.3f, best constant output %.3f (chance %.3f)", r.Accuracy, best, info.Chance)
 			if math.Abs(best-info.Chance) > 0.05 {
 				t.Errorf("best constant output scores %.3f, want chance %.3f", best, info.Chance)
 			}
