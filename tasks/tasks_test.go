@@ -581,3 +581,27 @@ func TestSettingsOverride(t *testing.T) {
 		t.Errorf("resolved dt %v, want 100", got)
 	}
 }
+
+func TestCatalog(t *testing.T) {
+	infos, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]int{}
+	for _, in := range infos {
+		if in.Default {
+			defaults[in.Name]++
+			if want, _ := DefaultPreset(in.Name); in.Preset != want {
+				t.Errorf("%s: default row has preset %s, want %s", in.Name, in.Preset, want)
+			}
+		}
+		if in.Preset != Dataset && (in.NIn < 1 || in.NOut < 1 || in.MinSteps < 1 || in.DtMS <= 0) {
+			t.Errorf("%s/%s: incomplete info %+v", in.Name, in.Preset, in)
+		}
+	}
+	for _, name := range Names() {
+		if defaults[name] != 1 {
+			t.Errorf("%s has %d default rows, want 1", name, defaults[name])
+		}
+	}
+}
