@@ -116,6 +116,9 @@ func newPsychRNNPerceptual(s Settings) (Task, error) {
 
 // resolveCohs resolves s against d and checks its coherences.
 func resolveCohs(name string, p Preset, s, d Settings) (Settings, error) {
+	if p != LowRank && s.CatchFraction != 0 {
+		return s, fmt.Errorf("tasks: %s (preset %s) does not take the setting catch_fraction (lowrank only)", name, p)
+	}
 	s = resolve(s, d)
 	return s, checkCohs(name, p, s.Coherences, p == LowRank)
 }

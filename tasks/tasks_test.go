@@ -524,6 +524,10 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bits") {
 		t.Errorf("inapplicable setting error %v, want it to name bits", err)
 	}
+	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
+	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {
+		t.Errorf("catch_fraction on NeuroGym: error %v, want it rejected", err)
+	}
 	_, err = New("context-dm", LowRank, Settings{Noise: ptr(-1)})
 	if err == nil || !strings.Contains(err.Error(), "noise") {
 		t.Errorf("negative noise error %v", err)
@@ -603,5 +607,35 @@ func TestCatalog(t *testing.T) {
 		if defaults[name] != 1 {
 			t.Errorf("%s has %d default rows, want 1", name, defaults[name])
 		}
+	}
+}
+
+func TestCatchTrials(t *testing.T) {
+	task := mustNew(t, "context-dm", LowRank, Settings{CatchFraction: 0.25})
+	b := task.Batch(rand.New(rand.NewPCG(4, 4)), 2000)
+	n := 0
+	for i, tr := range b.Trials {
+		if !tr.Catch {
+			continue
+		}
+		n++
+		// mante.py catch trials: no stimulus and no context cue, target 0
+		// in the (masked) response window.
+		for s := range b.Lengths[i] {
+			if x := b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn]; x[2] != 0 || x[3] != 0 {
+				t.Fatalf("catch trial %d has a context cue at step %d", i, s)
+			}
+			if b.Targets[s*b.B+i] != 0 {
+				t.Fatalf("catch trial %d has target %v", i, b.Targets[s*b.B+i])
+			}
+		}
+	}
+	// 2000 draws at p = 0.25: sd ≈ 19; tolerance 100.
+	if n < 400 || n > 600 {
+		t.Errorf("%d catch trials in 2000, want about 500", n)
+	}
+	r := task.Score(idealOutputs(task, &b), &b)
+	if r.Scored != 2000-n || r.Accuracy != 1 {
+		t.Errorf("scored %d (want %d) with accuracy %v (want 1)", r.Scored, 2000-n, r.Accuracy)
 	}
 }
