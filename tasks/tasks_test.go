@@ -576,6 +576,16 @@ func TestConfigRoundTrip(t *testing.T) {
 	if _, err := ParseConfig([]byte(`{"task":"go-nogo","preset":"neurogym","settings":{"nosie":1}}`)); err == nil {
 		t.Error("ParseConfig accepted an unknown settings field")
 	}
+	s, err := ParseSettings([]byte(`{"noise":0,"coherences":[5],"split":"test"}`))
+	if err != nil || s.Noise == nil || *s.Noise != 0 || len(s.Coherences) != 1 || s.Split != Test {
+		t.Errorf("ParseSettings = %+v, %v; want noise 0 (set, not default), coherences [5], split test", s, err)
+	}
+	if _, err := ParseSettings([]byte(`{"catch_fraction":1.5}`)); err == nil || !strings.Contains(err.Error(), "catch_fraction") {
+		t.Errorf("ParseSettings accepted catch_fraction 1.5: %v", err)
+	}
+	if _, err := ParseSettings([]byte(`{"split":"validation"}`)); err == nil || !strings.Contains(err.Error(), "train, test") {
+		t.Errorf("ParseSettings accepted an unknown split: %v", err)
+	}
 }
 
 func TestSettingsOverride(t *testing.T) {
