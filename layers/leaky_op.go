@@ -283,8 +283,20 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 	if d := grads[0]; d.Data != nil && in > 0 {
 		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
+	if len(o.l.bias) == 1 {
+		accReduceRows(grads[4], o.P)
+		return
+	}
+	// Several biases get the same gradient: sum the columns of dP once.
+	db := o.grec.RowSlice(0, 1) // free scratch by now
+	db.Zero()
+	accReduceRows(db, o.P)
 	for i := range o.l.bias {
-		accReduceRows(grads[4+i], o.P)
+		if d := grads[4+i]; d.Data != nil {
+			for j, v := range db.Data {
+				d.Data[j] += v
+			}
+		}
 	}
 }
 
@@ -306,7 +318,26 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 		gt := o.outGrad.Data[cur : cur+w]
 		dp := o.P.Data[cur : cur+w]
 		active := m.Active(t)
-		if state {
+		switch {
+		case state && act == Tanh && !active:
+			// The common case in one pass: φ' = 1 − r².
+			nxt := ((t+1)*b + lo) * n
+			rn, grec, gx, dp := o.R.Data[nxt:nxt+w], grec[:w], gx[:w], dp[:w] // one bounds check each
+			for k, v := range gt {
+				r := rn[k]
+				g := (v+grec[k])*(1-r*r) + a1*gx[k]
+				gx[k] = g
+				dp[k] = alpha * g
+			}
+		case !state && act == Tanh && !active:
+			grec, gx, dp := grec[:w], gx[:w], dp[:w]
+			for k, v := range gt {
+				g := v + grec[k] + a1*gx[k]
+				gx[k] = g
+				y := dp[k]
+				dp[k] = alpha * g * (1 - y*y)
+			}
+		case state:
 			// gr = dL/dr_{t+1}; gx = φ'(x_{t+1})·gr + (1−α)·gx; dP_t = α·gx
 			nxt := ((t+1)*b + lo) * n
 			rn := o.R.Data[nxt : nxt+w]
@@ -326,7 +357,7 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			for k, v := range gx {
 				dp[k] = alpha * v
 			}
-		} else {
+		default:
 			// gs = dL/dr_{t+1} (all paths); dP_t = α·φ'(p_t)·gs
 			for k, v := range gt {
 				gx[k] = v + grec[k] + a1*gx[k]
