@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
 // LeakyConfig describes a leaky rate RNN layer (peers.md §2.1):
@@ -101,6 +102,7 @@ type Leaky[T autodiff.Float] struct {
 	bias []*autodiff.Param[T]
 	ops  seqCache[T, leakyOp[T]]
 
+	serial     *kernels.Pool // one worker: the GEMMs of a split time loop
 	helperOnce sync.Once
 	jobs       chan loopJob[T] // the helper goroutine's jobs (see helper)
 }
@@ -128,7 +130,7 @@ func NewLeaky[T autodiff.Float](cfg LeakyConfig, rng *rand.Rand) (*Leaky[T], err
 	if cfg.Torch {
 		sfx = "_l0"
 	}
-	l := &Leaky[T]{cfg: cfg}
+	l := &Leaky[T]{cfg: cfg, serial: kernels.NewPool(1)}
 	l.wRec.p = autodiff.NewParam[T](cfg.Name+".weight_hh"+sfx, n, n)
 	l.wIn.p = autodiff.NewParam[T](cfg.Name+".weight_ih"+sfx, n, in)
 	if cfg.Torch {

@@ -191,10 +191,12 @@ func allClose(a, b []float64, tol float64) (int, bool) {
 	return 0, true
 }
 
-// reluTol explains the looser tolerance where φ has a kink: finite
-// differences straddle it only if a pre-activation lies within h of 0,
-// which the seeds avoid; |·| under Dale's law has the same kink.
-var kinkTol = gradcheck.Tolerance{Rel: 1e-5, Abs: 1e-7, Why: "piecewise-smooth φ or |W|: error O(h) only at kinks, none within h for these seeds"}
+// kinkTol is the looser tolerance where φ has a kink: finite differences
+// straddle it only if a pre-activation lies within h of 0, which the seeds
+// avoid; |·| under Dale's law has the same kink.
+func kinkTol() gradcheck.Tolerance {
+	return gradcheck.Tolerance{Rel: 1e-5, Abs: 1e-7, Why: "piecewise-smooth φ or |W|: error O(h) only at kinks, none within h for these seeds"}
+}
 
 func TestLeakyGradcheck(t *testing.T) {
 	t.Parallel()
@@ -207,7 +209,7 @@ func TestLeakyGradcheck(t *testing.T) {
 		copy(xp.Value.Data, x.Data)
 		tol := gradcheck.Tolerance{}
 		if c.cfg.Activation == ReLU || c.cfg.ExcFraction > 0 {
-			tol = kinkTol
+			tol = kinkTol()
 		}
 		params := append(l.Params(), h0, xp)
 		gradcheck.Check(t, gradcheck.Case{

@@ -76,7 +76,7 @@ func TestLinearFusedMatchesReferenceAndGradcheck(t *testing.T) {
 		}
 		tol := gradcheck.Tolerance{}
 		if name == "dale" {
-			tol = kinkTol
+			tol = kinkTol()
 		}
 		gradcheck.Check(t, gradcheck.Case{Name: "linear fused " + name, Params: params, Loss: loss(false), Tol: tol})
 		gradcheck.Check(t, gradcheck.Case{Name: "linear reference " + name, Params: params, Loss: loss(true), Tol: tol})
