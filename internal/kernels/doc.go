@@ -25,6 +25,11 @@
 // 16×16 (8×8 for float64) in-register transposes. Build with -tags noasm to
 // use only the portable Go code.
 //
+// PackB and GemmPacked split Gemm in two for a B that is multiplied by many
+// A, as the recurrent weights are at every time step: op(B) is packed once
+// (transposed if need be) and each product skips that work, with the same bits
+// as Gemm.
+//
 // TanhTo, SigmoidTo and ExpTo are vectorised float32 element-wise kernels
 // (AVX2+FMA on amd64) with documented error bounds; their float64 variants
 // call package math.
