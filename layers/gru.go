@@ -90,7 +90,12 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 // buffer comes from the tape's arena, so a steady-state call allocates
 // nothing.
 //
-// It panics on the shape errors listed at checkSequence.
+// The op keeps references to x, h0, the parameters' values and
+// opt.Inactivation; none may change before the tape's Backward.
+//
+// It panics if steps or batch is not positive, x is not [steps·batch, I],
+// h0 is not [batch, N] or [1, N], or an inactivation mask does not have N
+// entries.
 func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	n, in := g.hidden, g.inputs
 	checkSequence("GRU", x, h0, steps, batch, in, n, opt)
@@ -180,7 +185,7 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 			for j, v := range gh[2*n:] {
 				gi[2*n+j] += gi[j] * (v + bhn[j])
 			}
-			tanhTo(gi[2*n:], gi[2*n:]) // n
+			ApplyTo(Tanh, gi[2*n:], gi[2*n:]) // n
 			for j := range hr {
 				z := gi[n+j]
 				hr[j] = (1-z)*gi[2*n+j] + z*hpr[j]

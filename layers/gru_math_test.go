@@ -5,27 +5,27 @@ import (
 	"testing"
 )
 
-func TestTanh32Eigen(t *testing.T) {
-	// float32 rounding alone is 6e-8 near ±1; the approximation adds at most
-	// a few units in the last place there.
-	const tol = 4e-7
-	for i := -2_000_000; i <= 2_000_000; i += 7 {
-		x := float32(i) * 1e-5
-		want := math.Tanh(float64(x))
-		if got := float64(tanh32(x)); math.Abs(got-want) > tol {
-			t.Fatalf("tanh32(%v): got %v want %v", x, got, want)
-		}
+func TestSigmoidTo(t *testing.T) {
+	// Half of tanh32To's 1e-6 error bound, plus float32 rounding.
+	const tol32 = 6e-7
+	var x64 []float64
+	var x32 []float32
+	for v := -20.0; v <= 20; v += 1.0 / 512 {
+		x64 = append(x64, v)
+		x32 = append(x32, float32(v))
 	}
-	for _, x := range []float32{float32(math.Inf(1)), 1e30, -1e30} {
-		if got, want := tanh32(x), float32(math.Copysign(1, float64(x))); math.Abs(float64(got-want)) > tol {
-			t.Errorf("tanh32(%v): got %v want %v", x, got, want)
+	x64 = append(x64, math.Inf(1), math.Inf(-1))
+	x32 = append(x32, float32(math.Inf(1)), float32(math.Inf(-1)))
+	g64, g32 := make([]float64, len(x64)), make([]float32, len(x32))
+	sigmoidTo(g64, x64)
+	sigmoidTo(g32, x32)
+	for i, x := range x64 {
+		want := 1 / (1 + math.Exp(-x))
+		if g64[i] != want {
+			t.Fatalf("float64 σ(%g): got %v want %v", x, g64[i], want)
 		}
-	}
-	got, src := make([]float32, 3), []float32{-2, 0, 0.5}
-	sigmoidTo(got, src)
-	for i, x := range src {
-		if want := 1 / (1 + math.Exp(-float64(x))); math.Abs(float64(got[i])-want) > tol {
-			t.Errorf("sigmoidTo(%v): got %v want %v", x, got[i], want)
+		if d := math.Abs(float64(g32[i]) - 1/(1+math.Exp(-float64(x32[i])))); d > tol32 {
+			t.Fatalf("float32 σ(%g): got %v, error %.2g", x, g32[i], d)
 		}
 	}
 }

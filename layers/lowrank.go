@@ -44,6 +44,9 @@ import (
 // recurrent drive of step t and their rates at step t; Clamp holds their
 // h_{t+1} at ClampValue.
 type LowRank[T autodiff.Float] struct {
+	// Config is the layer's configuration. Alpha, NoiseStd, Activation and
+	// Rates may change between calls; the sizes must not (the parameters
+	// were built from them).
 	Config LowRankConfig
 	// Parameters with their library names under the layer's prefix. WO and
 	// SO are nil when Config.Outputs is 0.
@@ -172,7 +175,12 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // all steps·batch rows. Every buffer comes from the tape's arena, so a
 // steady-state call allocates nothing.
 //
-// It panics if x, h0 or the inactivation mask has the wrong shape.
+// The op keeps references to x, h0, the parameters' values and
+// opt.Inactivation; none may change before the tape's Backward.
+//
+// It panics if steps or batch is not positive, x is not [steps·batch,
+// Inputs], h0 is not [batch, N] or [1, N], or an inactivation mask does not
+// have N entries.
 func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	c := l.Config
 	n, r, in := c.Hidden, c.Rank, c.Inputs
@@ -252,7 +260,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 			for j, v := range hp[i*n : (i+1)*n] {
 				a[j] = v + s.b.Data[j]
 			}
-			applyTo(c.Activation, a, a)
+			ApplyTo(c.Activation, a, a)
 			if m != nil && m.Silence {
 				silenceRow(a, m.Units)
 			}
@@ -293,16 +301,18 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
 	rt := s.rates.Data[t*b*n : (t+1)*b*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		tanhTo(rt, ht)
+		ApplyTo(Tanh, rt, ht)
 	case RatesPhi:
 		for i := 0; i < b; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
 				rt[i*n+j] = v + s.b.Data[j]
 			}
 		}
-		applyTo(s.cfg.Activation, rt, rt)
+		ApplyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
+	default:
+		panic(fmt.Sprintf("layers: LowRank.Sequence: unknown rates %v", s.cfg.Rates))
 	}
 	if m != nil && m.Silence {
 		for i := 0; i < b; i++ {
@@ -442,8 +452,12 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 			if m != nil && m.Silence {
 				silenceRow(dar, m.Units)
 			}
-			for j, v := range hp[i*n : (i+1)*n] {
-				pre.Data[j] = v + s.b.Data[j]
+			if c.Activation == ReLU || c.Activation == Softplus {
+				// Their derivatives need the pre-activation; tanh's and the
+				// identity's need only the stored rates.
+				for j, v := range hp[i*n : (i+1)*n] {
+					pre.Data[j] = v + s.b.Data[j]
+				}
 			}
 			MulDerivTo(c.Activation, dar, dar, pre.Data, s.act.Data[row*n:(row+1)*n])
 			if gb.Data != nil {
@@ -456,11 +470,17 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 		}
 	}
 	accReduceRows(gh0, carry)
-	if gm.Data != nil { // ∂L/∂m = α·Δᵀ·K over all steps·batch rows
-		kernels.Gemm(true, false, n, r, rows, alpha, delta.Data, n, s.kappa.Data, r, 1, gm.Data, r)
+	// ∂L/∂m = α·Δᵀ·K and ∂L/∂n = Aᵀ·dK/N, each one GEMM over all
+	// steps·batch rows, formed transposed ([R, N] = Kᵀ·Δ) so that the long
+	// rows of Δ and A stream through memory.
+	tmp := s.tp.Alloc(r, n)
+	if gm.Data != nil {
+		kernels.Gemm(true, false, r, n, rows, alpha, s.kappa.Data, r, delta.Data, n, 0, tmp.Data, n)
+		addTransposed(gm, tmp)
 	}
-	if gn.Data != nil { // ∂L/∂n = Aᵀ·dK/N over all steps·batch rows
-		kernels.Gemm(true, false, n, r, rows, invN, s.act.Data, n, dkappa.Data, r, 1, gn.Data, r)
+	if gn.Data != nil {
+		kernels.Gemm(true, false, r, n, rows, invN, dkappa.Data, r, s.act.Data, n, 0, tmp.Data, n)
+		addTransposed(gn, tmp)
 	}
 	if gwi.Data != nil || gsi.Data != nil { // ∂L/∂W_in_full = α·xᵀ·Δ
 		dw := s.tp.Alloc(in, n)
@@ -506,6 +526,15 @@ func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *Inactivation, pre []T, g
 	if s.cfg.Rates == RatesPhi && gb.Data != nil {
 		for j, v := range d {
 			gb.Data[j] += v
+		}
+	}
+}
+
+// addTransposed adds srcᵀ ([R, N]) into dst ([N, R]).
+func addTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
+	for q := 0; q < src.Rows; q++ {
+		for j, v := range src.Data[q*src.Cols : (q+1)*src.Cols] {
+			dst.Data[j*dst.Cols+q] += v
 		}
 	}
 }

@@ -45,6 +45,9 @@ func neurogymCohs() []float64 { return []float64{5, 15, 50} }
 
 // resolveCohs resolves s against d and checks its coherences.
 func resolveCohs(name string, p Preset, s, d Settings) (Settings, error) {
+	if p != LowRank && s.CatchFraction != 0 {
+		return s, fmt.Errorf("tasks: %s (preset %s) does not take the setting catch_fraction (lowrank only)", name, p)
+	}
 	s = resolve(s, d)
 	return s, checkCohs(name, p, s.Coherences, p == LowRank)
 }
@@ -52,7 +55,7 @@ func resolveCohs(name string, p Preset, s, d Settings) (Settings, error) {
 func checkCohs(name string, p Preset, c []float64, signed bool) error {
 	for i, v := range c {
 		if !signed && v < 0 {
-			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = %v: NeuroGym coherences are unsigned levels in %%", name, p, i, v)
+			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = %v: want unsigned levels (the direction is drawn per trial)", name, p, i, v)
 		}
 		if signed && v == 0 {
 			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = 0: lowrank coherences are signed and nonzero (the sign is the correct choice)", name, p, i)
@@ -68,14 +71,21 @@ func checkCohs(name string, p Preset, c []float64, signed bool) error {
 // stim1, stim2] with stim_k = cos(θ_k − θ_choice)·coh/200 + 0.5 plus
 // N(0, (σ/√dt)²) noise on the stimulus channels during the stimulus,
 // σ = 1; coh ∈ {0, 6.4, 12.8, 25.6, 51.2}; outputs [fixate, choice 1,
-// choice 2].
+// choice 2]. Its ideal observer from the noisy inputs is ≈ 90 %
+// (coherence-0 trials are coin flips; TestNoisyIdealObservers).
 //
 // LowRank (Dubreuil rdm.py, peers.md §3.1): fixation 100, stimulus 800,
 // delay 100, decision 20 ms at dt 20 (51 steps); one input, coh·0.1
 // during the stimulus with coh ∈ ±{1, 2, 4}, N(0, 0.1²) noise on every
 // step; target ±1 = sign(coh) in the decision window, masked there.
+//
+// PsychRNN (PerceptualDiscrimination with dt 10, T 2000): see
+// newPsychRNNPerceptual.
 func newPerceptualDM(p Preset, s Settings) (Task, error) {
 	const name = "perceptual-dm"
+	if p == PsychRNN {
+		return newPsychRNNPerceptual(s)
+	}
 	if p == NeuroGym {
 		s, err := resolveCohs(name, p, s, Settings{DtMS: 100, Noise: ptr(1), Coherences: []float64{0, 6.4, 12.8, 25.6, 51.2}})
 		if err != nil {
@@ -246,7 +256,9 @@ func newContextDM(p Preset, s Settings) (Task, error) {
 // mod2 ×2]; coh ∈ {5, 15, 50} split between the modalities as coh·p and
 // coh·(1−p), p ~ U(0, 1), both toward the correct choice; σ/√dt noise is
 // added to every input channel during the stimulus (`add_randn(0, sigma,
-// "stimulus")` without `where`, fixation included).
+// "stimulus")` without `where`, fixation included). An observer summing
+// both modalities' evidence from the noisy inputs reaches ≈ 91 % (coh 5
+// trials: 75 %; TestNoisyIdealObservers).
 //
 // LowRank (Dubreuil raposo.py timing, the mante.py constants; peers.md
 // §3.1): 68 steps at dt 20; inputs [visual, auditory, visual cue,

@@ -33,6 +33,10 @@ func taskCases() []taskCase {
 	return []taskCase{
 		// NeuroGym PerceptualDecisionMaking: 100/2000/0/100 ms at dt 100.
 		{"perceptual-dm", NeuroGym, map[string]span2{"fixation": fixed(1), "stimulus": fixed(20), "delay": fixed(0), "decision": fixed(1)}, ngPDM, false},
+		// PsychRNN PerceptualDiscrimination at dt 10, T 2000: onset
+		// U(0, 1000) → 1…100 steps before the stimulus, duration
+		// U(250, 750) → 24…76 steps, the rest (25…176 steps) response.
+		{"perceptual-dm", PsychRNN, map[string]span2{"fixation": {1, 100}, "stimulus": {24, 76}, "response": {25, 176}}, []float64{0.1, 0.3, 0.5, 0.7}, false},
 		// Dubreuil rdm.py: 100/800/100/20 ms at dt 20.
 		{"perceptual-dm", LowRank, map[string]span2{"fixation": fixed(5), "stimulus": fixed(40), "delay": fixed(5), "decision": fixed(1)}, lr, true},
 		// ContextDecisionMaking: 300/750/TruncExp(600,300,3000)/100 ms.
@@ -48,6 +52,9 @@ func taskCases() []taskCase {
 		{"match-to-sample", LowRank, map[string]span2{"fixation": fixed(5), "stimulus1": fixed(25), "delay": {25, 149}, "stimulus2": fixed(25), "decision": fixed(50)}, nil, false},
 		// DelayComparison: 500/500/1000/500/100 ms; |f1−f2| = 8 Hz for every vpair.
 		{"parametric-wm", NeuroGym, map[string]span2{"fixation": fixed(5), "stimulus1": fixed(5), "delay": fixed(10), "stimulus2": fixed(5), "decision": fixed(1)}, []float64{-8, 8}, true},
+		// PsychRNN DelayedDiscrimination at dt 10, T 2000: onset U(0, 250),
+		// stimuli and delay U(0, 500), decision U(0, 250) ms.
+		{"parametric-wm", PsychRNN, map[string]span2{"fixation": {0, 25}, "stimulus1": {0, 50}, "delay": {0, 50}, "stimulus2": {0, 50}, "decision": {0, 25}, "end": {0, 200}}, []float64{-8, 8}, true},
 		// romo.py: 100/100/500…1000/100/100 ms at dt 20.
 		{"parametric-wm", LowRank, map[string]span2{"fixation": fixed(5), "stimulus1": fixed(5), "delay": {25, 50}, "stimulus2": fixed(5), "decision": fixed(5)}, []float64{-24, -16, -8, 8, 16, 24}, true},
 		// GoNogo: 0/500/500/500 ms.
@@ -95,6 +102,10 @@ func idealOutputs(task Task, b *Batch) []float32 {
 			case info.Scorer == SignMean:
 				if t >= tr.ResponseStart && t < tr.ResponseEnd && !tr.Catch {
 					row[0] = float32(3 - 2*tr.Choice) // choice 1 → +1, 2 → −1
+				}
+			case info.Scorer == MaskedMeanArgmax:
+				if t >= tr.ResponseStart && t < tr.ResponseEnd {
+					row[tr.Choice-1] = 1
 				}
 			case info.Name == "sine-wave":
 				row[0] = float32(math.Sin(tr.Value * float64(t)))
@@ -153,8 +164,14 @@ func TestTasks(t *testing.T) {
 			if r.Accuracy < 0.99 {
 				t.Errorf("ideal observer accuracy = %.3f, want >= 0.99", r.Accuracy)
 			}
-			if r.Scored != B {
-				t.Errorf("scored %d trials, want %d", r.Scored, B)
+			catch := 0
+			for _, tr := range b.Trials {
+				if tr.Catch {
+					catch++
+				}
+			}
+			if r.Scored != B-catch || catch > B/10 {
+				t.Errorf("scored %d trials with %d catch trials, want %d with few catch trials", r.Scored, catch, B)
 			}
 
 			// Constant outputs score at chance: the best constant reaches
@@ -168,6 +185,7 @@ func TestTasks(t *testing.T) {
 				}
 				best = max(best, acc)
 			}
+			t.Logf("ideal observer %.3f, best constant output %.3f (chance %.3f)", r.Accuracy, best, info.Chance)
 			if math.Abs(best-info.Chance) > 0.05 {
 				t.Errorf("best constant output scores %.3f, want chance %.3f", best, info.Chance)
 			}
@@ -291,7 +309,15 @@ func checkTargets(t *testing.T, info Info, b *Batch) {
 					}
 				}
 			case MSE:
-				if info.Scorer == SignMean {
+				if info.Scorer == MaskedMeanArgmax { // PsychRNN: 0 or (hi, lo) from the stimulus end
+					if in != (mask[0] == 1 && mask[1] == 1) {
+						t.Fatalf("trial %d step %d: mask %v, want 1 exactly from the stimulus end", i, s, mask)
+					}
+					c := tr.Choice - 1
+					if in && !(row[c] == 0 && row[1-c] == 0) && !(row[c] == 1 && row[1-c] == 0.2) {
+						t.Fatalf("trial %d step %d: targets %v for choice %d, want 0 or hi 1 / lo 0.2", i, s, row, tr.Choice)
+					}
+				} else if info.Scorer == SignMean {
 					if in != (mask[0] == 1) {
 						t.Fatalf("trial %d step %d: mask %v, want 1 exactly in the response window", i, s, mask[0])
 					}
@@ -349,6 +375,8 @@ func TestInputNoise(t *testing.T) {
 		{"perceptual-dm", NeuroGym, 1, "stimulus", func(tr Trial) float64 { return 0.5 + tr.Coherence/200 }, 0.1},
 		{"perceptual-dm", LowRank, 0, "stimulus", func(tr Trial) float64 { return 0.1 * tr.Coherence }, 0.1},
 		{"parametric-wm", LowRank, 0, "delay", func(Trial) float64 { return 0 }, 0.01},
+		// PsychRNN: √(2·0.01·√10·√dt·0.1²) with dt = 10 is √0.002.
+		{"perceptual-dm", PsychRNN, 1, "fixation", func(Trial) float64 { return 0 }, math.Sqrt(0.002)},
 		{"match-to-sample", LowRank, 1, "delay", func(Trial) float64 { return 0 }, 0.03},
 	}
 	for _, c := range cases {
@@ -381,50 +409,90 @@ func TestInputNoise(t *testing.T) {
 // phi is the standard normal CDF.
 func phi(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 
-// TestContextDMNoisyIdealObserver measures the accuracy ceiling set by
-// the input noise: an observer that sums the relevant modality's
-// evidence over the stimulus and picks its sign.
-func TestContextDMNoisyIdealObserver(t *testing.T) {
+// meanPhi averages Φ(k·c) over the coherences c.
+func meanPhi(k float64, cohs ...float64) float64 {
+	var m float64
+	for _, c := range cohs {
+		m += phi(k*c) / float64(len(cohs))
+	}
+	return m
+}
+
+// TestNoisyIdealObservers measures the accuracy ceiling that the input
+// noise sets: an observer that sums each trial's evidence from the noisy
+// inputs and picks its sign, against the analytic value.
+func TestNoisyIdealObservers(t *testing.T) {
 	t.Parallel()
 	const B = 6000
-	// NeuroGym: the evidence is ch1 − ch2 = ±coh/100 per step with noise
-	// std 0.1·√2, over 7 steps: P(correct) = Φ(coh/100·√7/(0.1·√2)),
-	// averaged over coh ∈ {5, 15, 50}.
-	var want float64
-	for _, coh := range []float64{5, 15, 50} {
-		want += phi(coh/100*math.Sqrt(7)/(0.1*math.Sqrt2)) / 3
+	stim := func(tr Trial, name string) Period {
+		for _, p := range tr.Periods {
+			if p.Name == name {
+				return p
+			}
+		}
+		panic("no period " + name)
 	}
-	for _, c := range []struct {
+	// sum adds f(inputs at step s) over period p of trial i.
+	sum := func(b *Batch, i int, p Period, f func(x []float32) float64) float64 {
+		var ev float64
+		for s := p.Start; s < p.End; s++ {
+			ev += f(b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn])
+		}
+		return ev
+	}
+	cases := []struct {
+		name string
 		p    Preset
+		ev   func(b *Batch, i int) float64
 		want float64
-	}{{NeuroGym, want}, {LowRank, 1}} {
-		task := mustNew(t, "context-dm", c.p, Settings{})
+	}{
+		// Evidence ch1 − ch2 = ±coh/100 per step, noise std 0.1·√2, 20 steps.
+		{"perceptual-dm", NeuroGym, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1] - x[2]) })
+		}, meanPhi(math.Sqrt(20)/(100*0.1*math.Sqrt2), 0, 6.4, 12.8, 25.6, 51.2)},
+		{"perceptual-dm", LowRank, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[0]) })
+		}, 1},
+		// Relevant modality only: ±coh/100 per step, noise 0.1·√2, 7 steps.
+		{"context-dm", NeuroGym, func(b *Batch, i int) float64 {
+			c := b.Trials[i].Context
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1+2*c] - x[2+2*c]) })
+		}, meanPhi(math.Sqrt(7)/(100*0.1*math.Sqrt2), 5, 15, 50)},
+		{"context-dm", LowRank, func(b *Batch, i int) float64 {
+			c := b.Trials[i].Context
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[c]) })
+		}, 1},
+		// Both modalities: ±coh/100 per step in total, noise 0.1·√4, 7 steps.
+		{"multisensory", NeuroGym, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1] - x[2] + x[3] - x[4]) })
+		}, meanPhi(math.Sqrt(7)/(100*0.2), 5, 15, 50)},
+		// Mean stimulus 1 − mean stimulus 2: (8/24)/2 apart, noise 0.1·√(2/5).
+		{"parametric-wm", NeuroGym, func(b *Batch, i int) float64 {
+			f := func(x []float32) float64 { return float64(x[1]) }
+			return sum(b, i, stim(b.Trials[i], "stimulus1"), f) - sum(b, i, stim(b.Trials[i], "stimulus2"), f)
+		}, phi((8.0 / 48) / (0.1 * math.Sqrt(2.0/5)))},
+	}
+	for _, c := range cases {
+		task := mustNew(t, c.name, c.p, Settings{})
 		b := task.Batch(rand.New(rand.NewPCG(7, 8)), B)
 		correct := 0
 		for i, tr := range b.Trials {
-			var ev float64
-			for _, p := range tr.Periods {
-				if p.Name != "stimulus" {
-					continue
+			ev := c.ev(&b, i)
+			if ev == 0 || math.Abs(tr.Coherence) == 0 { // no evidence either way: a coin flip
+				if rand.New(rand.NewPCG(uint64(i), 0)).IntN(2) == 0 {
+					correct++
 				}
-				for s := p.Start; s < p.End; s++ {
-					x := b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn]
-					if c.p == NeuroGym {
-						ev += float64(x[1+2*tr.Context] - x[2+2*tr.Context])
-					} else {
-						ev += float64(x[tr.Context])
-					}
-				}
+				continue
 			}
 			if choiceOfSign(ev) == tr.Choice {
 				correct++
 			}
 		}
 		acc := float64(correct) / B
-		t.Logf("context-dm %s: noisy-input ideal observer %.4f (analytic %.4f)", c.p, acc, c.want)
-		// Binomial sd at B = 6000 is < 0.004; tolerance 0.015.
-		if math.Abs(acc-c.want) > 0.015 {
-			t.Errorf("context-dm %s: noisy-input ideal observer %.4f, want %.4f", c.p, acc, c.want)
+		t.Logf("%s %s: noisy-input ideal observer %.4f (analytic %.4f)", c.name, c.p, acc, c.want)
+		// Binomial sd at B = 6000 is < 0.0065; tolerance 0.02.
+		if math.Abs(acc-c.want) > 0.02 {
+			t.Errorf("%s %s: noisy-input ideal observer %.4f, want %.4f", c.name, c.p, acc, c.want)
 		}
 	}
 }
@@ -440,6 +508,19 @@ func TestRegistry(t *testing.T) {
 	if p, _ := DefaultPreset("context-dm"); p != LowRank {
 		t.Errorf("context-dm default preset %s, want lowrank", p)
 	}
+	// The zero Preset resolves to the task's default, in New and in JSON
+	// configs that leave the preset out.
+	for _, name := range []string{"context-dm", "go-nogo", "flip-flop"} {
+		want, _ := DefaultPreset(name)
+		task := mustNew(t, name, Default, Settings{})
+		if got := task.(Configurable).Config().Preset; got != want {
+			t.Errorf("%s: Default resolves to %s, want %s", name, got, want)
+		}
+		fromJSON, err := ParseConfig([]byte(`{"task":"` + name + `"}`))
+		if err != nil || fromJSON.(Configurable).Config().Preset != want {
+			t.Errorf("%s: config without a preset gives %v, %v; want preset %s", name, fromJSON, err, want)
+		}
+	}
 	_, err := New("contextdm", NeuroGym, Settings{})
 	if err == nil || !strings.Contains(err.Error(), "context-dm") || !strings.Contains(err.Error(), "ready-set-go") {
 		t.Errorf("unknown task error %v, want the valid names listed", err)
@@ -452,6 +533,10 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bits") {
 		t.Errorf("inapplicable setting error %v, want it to name bits", err)
 	}
+	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
+	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {
+		t.Errorf("catch_fraction on NeuroGym: error %v, want it rejected", err)
+	}
 	_, err = New("context-dm", LowRank, Settings{Noise: ptr(-1)})
 	if err == nil || !strings.Contains(err.Error(), "noise") {
 		t.Errorf("negative noise error %v", err)
@@ -460,7 +545,7 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "coherences") {
 		t.Errorf("zero lowrank coherence error %v", err)
 	}
-	if _, err := ParsePreset("psychrnn"); err == nil || !strings.Contains(err.Error(), "lowrank") {
+	if _, err := ParsePreset("yang"); err == nil || !strings.Contains(err.Error(), "lowrank") {
 		t.Errorf("ParsePreset error %v, want the valid presets listed", err)
 	}
 }
@@ -491,6 +576,16 @@ func TestConfigRoundTrip(t *testing.T) {
 	if _, err := ParseConfig([]byte(`{"task":"go-nogo","preset":"neurogym","settings":{"nosie":1}}`)); err == nil {
 		t.Error("ParseConfig accepted an unknown settings field")
 	}
+	s, err := ParseSettings([]byte(`{"noise":0,"coherences":[5],"split":"test"}`))
+	if err != nil || s.Noise == nil || *s.Noise != 0 || len(s.Coherences) != 1 || s.Split != Test {
+		t.Errorf("ParseSettings = %+v, %v; want noise 0 (set, not default), coherences [5], split test", s, err)
+	}
+	if _, err := ParseSettings([]byte(`{"catch_fraction":1.5}`)); err == nil || !strings.Contains(err.Error(), "catch_fraction") {
+		t.Errorf("ParseSettings accepted catch_fraction 1.5: %v", err)
+	}
+	if _, err := ParseSettings([]byte(`{"split":"validation"}`)); err == nil || !strings.Contains(err.Error(), "train, test") {
+		t.Errorf("ParseSettings accepted an unknown split: %v", err)
+	}
 }
 
 func TestSettingsOverride(t *testing.T) {
@@ -507,5 +602,59 @@ func TestSettingsOverride(t *testing.T) {
 	}
 	if got := task.(Configurable).Config().Settings.DtMS; got != 100 {
 		t.Errorf("resolved dt %v, want 100", got)
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	infos, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]int{}
+	for _, in := range infos {
+		if in.Default {
+			defaults[in.Name]++
+			if want, _ := DefaultPreset(in.Name); in.Preset != want {
+				t.Errorf("%s: default row has preset %s, want %s", in.Name, in.Preset, want)
+			}
+		}
+		if in.Preset != Dataset && (in.NIn < 1 || in.NOut < 1 || in.MinSteps < 1 || in.DtMS <= 0) {
+			t.Errorf("%s/%s: incomplete info %+v", in.Name, in.Preset, in)
+		}
+	}
+	for _, name := range Names() {
+		if defaults[name] != 1 {
+			t.Errorf("%s has %d default rows, want 1", name, defaults[name])
+		}
+	}
+}
+
+func TestCatchTrials(t *testing.T) {
+	task := mustNew(t, "context-dm", LowRank, Settings{CatchFraction: 0.25})
+	b := task.Batch(rand.New(rand.NewPCG(4, 4)), 2000)
+	n := 0
+	for i, tr := range b.Trials {
+		if !tr.Catch {
+			continue
+		}
+		n++
+		// mante.py catch trials: no stimulus and no context cue, target 0
+		// in the (masked) response window.
+		for s := range b.Lengths[i] {
+			if x := b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn]; x[2] != 0 || x[3] != 0 {
+				t.Fatalf("catch trial %d has a context cue at step %d", i, s)
+			}
+			if b.Targets[s*b.B+i] != 0 {
+				t.Fatalf("catch trial %d has target %v", i, b.Targets[s*b.B+i])
+			}
+		}
+	}
+	// 2000 draws at p = 0.25: sd ≈ 19; tolerance 100.
+	if n < 400 || n > 600 {
+		t.Errorf("%d catch trials in 2000, want about 500", n)
+	}
+	r := task.Score(idealOutputs(task, &b), &b)
+	if r.Scored != 2000-n || r.Accuracy != 1 {
+		t.Errorf("scored %d (want %d) with accuracy %v (want 1)", r.Scored, 2000-n, r.Accuracy)
 	}
 }
