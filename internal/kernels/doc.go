@@ -12,7 +12,8 @@
 // the block is reused often enough to pay for it (otherwise the micro-kernel
 // reads A in place through its strides, which also serves Aᵀ), and a register
 // micro-kernel computes each mr×nr tile of C. The micro-kernels are chosen at
-// run time from the CPU's features:
+// run time from the CPU's features (CPUID and XGETBV, once per process,
+// cpu_amd64.go):
 //
 //	AVX-512F          float32 12×32, float64 12×16 (kernel_amd64.go)
 //	AVX2 + FMA        float32 6×16,  float64 6×8
