@@ -35,12 +35,12 @@ type taskConfig struct {
 
 // modelConfig describes the network. Inputs and outputs come from the task.
 type modelConfig struct {
-	Kind       modelKind `json:"kind" toml:"kind"`
-	Hidden     int       `json:"hidden" toml:"hidden"`
-	Rank       int       `json:"rank,omitempty" toml:"rank"`
-	Alpha      float64   `json:"alpha" toml:"alpha"`
+	Kind       modelKind         `json:"kind" toml:"kind"`
+	Hidden     int               `json:"hidden" toml:"hidden"`
+	Rank       int               `json:"rank,omitempty" toml:"rank"`
+	Alpha      float64           `json:"alpha" toml:"alpha"`
 	Activation layers.Activation `json:"activation" toml:"activation"`
-	Noise      float64   `json:"noise" toml:"noise"`
+	Noise      float64           `json:"noise" toml:"noise"`
 }
 
 // trainConfig sets the optimisation.

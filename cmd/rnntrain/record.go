@@ -24,34 +24,28 @@ type recording struct {
 	Mask                    []float32 // [trials, T, n_out] or nil
 }
 
-// trialMajor converts a time-major [T][B][dim] slice into trial-major
-// [B][T][dim], allocating the result.
-func trialMajor(x []float32, T, B, dim int) []float32 {
-	if len(x) != T*B*dim {
-		panic(fmt.Sprintf("rnntrain: trialMajor: len %d, want %d×%d×%d", len(x), T, B, dim))
+// swapAxes01 returns x, of shape [a][b][dim], with its first two axes
+// swapped: [b][a][dim]. It allocates the result and panics if len(x) is not
+// a·b·dim.
+func swapAxes01(x []float32, a, b, dim int) []float32 {
+	if len(x) != a*b*dim {
+		panic(fmt.Sprintf("rnntrain: swapAxes01: len %d, want %d×%d×%d", len(x), a, b, dim))
 	}
 	out := make([]float32, len(x))
-	for t := range T {
-		for b := range B {
-			copy(out[(b*T+t)*dim:(b*T+t+1)*dim], x[(t*B+b)*dim:(t*B+b+1)*dim])
+	for i := range a {
+		for j := range b {
+			copy(out[(j*a+i)*dim:(j*a+i+1)*dim], x[(i*b+j)*dim:(i*b+j+1)*dim])
 		}
 	}
 	return out
 }
 
-// timeMajor is the inverse of trialMajor.
-func timeMajor(x []float32, T, B, dim int) []float32 {
-	if len(x) != T*B*dim {
-		panic(fmt.Sprintf("rnntrain: timeMajor: len %d, want %d×%d×%d", len(x), T, B, dim))
-	}
-	out := make([]float32, len(x))
-	for t := range T {
-		for b := range B {
-			copy(out[(t*B+b)*dim:(t*B+b+1)*dim], x[(b*T+t)*dim:(b*T+t+1)*dim])
-		}
-	}
-	return out
-}
+// trialMajor converts a time-major [T][B][dim] slice into trial-major
+// [B][T][dim], allocating the result.
+func trialMajor(x []float32, T, B, dim int) []float32 { return swapAxes01(x, T, B, dim) }
+
+// timeMajor is the inverse of trialMajor: [B][T][dim] to [T][B][dim].
+func timeMajor(x []float32, T, B, dim int) []float32 { return swapAxes01(x, B, T, dim) }
 
 // nest3 views a flat [a, b, c] slice as nested slices, which npy writes
 // with shape (a, b, c). The nested slices share x's memory.
