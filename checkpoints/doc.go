@@ -1,0 +1,54 @@
+// Package checkpoints saves and loads the state of a training run as
+// safetensors files that Python reads without rnntrain.
+//
+// # Overview
+//
+// A Checkpoint is a Meta (format version, model and task names, step, the
+// resolved run config, metrics, random-stream states and scalar optimizer
+// state) plus named tensors: the model's parameters (FromParams) and the
+// optimizer's per-parameter state under OptimizerPrefix. Save writes one
+// file atomically; Load reads and validates one; RestoreParams copies the
+// parameters back into a model after checking that every name, shape and
+// dtype fits. SaveRun keeps a run directory: one file per saved step, the
+// latest under a fixed name, and the last K step files.
+//
+// # File format
+//
+// A file is a safetensors file: an 8-byte little-endian header length N, N
+// bytes of JSON header padded with spaces to a multiple of 8, then the
+// tensor data. The header maps each tensor name to
+// {"dtype": "F32"|"F64", "shape": [...], "data_offsets": [begin, end]},
+// offsets counted from the start of the data, and "__metadata__" to a
+// string-to-string map with two keys: "format_version" (VersionKey, the
+// decimal FormatVersion) and "rnntrain" (MetaKey, Meta as JSON). Tensor data
+// are little-endian, row-major, contiguous, F64 tensors first and then F32,
+// each group by name, so every tensor is aligned to its element size and the
+// bytes depend only on the checkpoint. docs/checkpoints.md in the
+// repository gives the tensor names per model and Python loaders.
+//
+// # Shapes & layout
+//
+// A parameter (autodiff.Param, a Rows×Cols matrix) is stored under its
+// Name with shape [Rows, Cols], except that a one-row parameter is stored
+// 1-D as [Cols], as torch stores biases; Shape gives the stored shape and
+// RestoreParams applies the same rule. Optimizer state of parameter p is
+// stored under OptimizerPrefix + kind + "." + p.Name with Shape(p), for
+// example "optimizer.m.gru.weight_hh_l0".
+//
+// # Invariants & aliasing
+//
+// Tensors own their data: FromParams and Load copy, and RestoreParams
+// copies into the parameters' existing buffers. Marshal and Save do not
+// modify the checkpoint. Values are stored bit for bit, NaN payloads and
+// infinities included; loading never rejects non-finite values, so a
+// diverged model can be inspected.
+//
+// # Errors & panics
+//
+// Every I/O, format and mismatch problem is an error that names the file
+// and what was expected. A file in a newer format gives a *VersionError; a
+// checkpoint that does not fit a model gives a *MismatchError listing every
+// problem at once. NewTensor, CopyTensor and StepPath panic on programmer
+// errors (data length not matching the shape, negative step), with
+// messages prefixed "checkpoints:".
+package checkpoints

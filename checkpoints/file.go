@@ -1,0 +1,137 @@
+package checkpoints
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// Checkpoint is the state of a training run: the metadata and every tensor
+// (parameters, then optimizer state under OptimizerPrefix).
+type Checkpoint struct {
+	Meta    Meta
+	Tensors []Tensor
+	// Path is the file Load read the checkpoint from, empty for one built in
+	// memory. Messages about the checkpoint name it.
+	Path string
+}
+
+// Tensor returns the tensor named name, and false if there is none. The
+// pointer refers into c.Tensors.
+func (c *Checkpoint) Tensor(name string) (*Tensor, bool) {
+	for i := range c.Tensors {
+		if c.Tensors[i].Name == name {
+			return &c.Tensors[i], true
+		}
+	}
+	return nil, false
+}
+
+// name returns how messages refer to c.
+func (c *Checkpoint) name() string {
+	if c.Path == "" {
+		return "checkpoint"
+	}
+	return "checkpoint " + c.Path
+}
+
+// Save writes c to path atomically: it writes a temporary file in the same
+// directory, syncs it, renames it over path and syncs the directory, so that
+// path holds either its old contents or the complete new checkpoint, even
+// after a crash. On any error the temporary file is removed and an existing
+// file at path is left untouched. See Marshal for what is written.
+func Save(path string, c *Checkpoint) error {
+	return save(path, c, nil)
+}
+
+// writeHook, when non-nil, wraps the writer of the temporary file; tests use
+// it to inject write failures.
+type writeHook func(io.Writer) io.Writer
+
+func save(path string, c *Checkpoint, hook writeHook) error {
+	data, err := Marshal(c)
+	if err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
+	if err := writeAtomic(path, data, hook); err != nil {
+		return fmt.Errorf("save checkpoint %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeAtomic replaces path by a file holding data, through a synced
+// temporary file in the same directory and a rename.
+func writeAtomic(path string, data []byte, hook writeHook) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	var w io.Writer = f
+	if hook != nil {
+		w = hook(f)
+	}
+	if _, err = w.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable. File systems that cannot sync a
+// directory report EINVAL, which is not an error here.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Load reads and validates the checkpoint at path (see Unmarshal). Errors
+// name the file and what was expected; a newer format version gives a
+// *VersionError naming the file.
+func Load(path string) (*Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load checkpoint: %w", err)
+	}
+	c, err := Unmarshal(data)
+	if err != nil {
+		if ve, ok := errors.AsType[*VersionError](err); ok {
+			ve.Path = path
+			return nil, ve
+		}
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	c.Path = path
+	return c, nil
+}

@@ -1,0 +1,332 @@
+package checkpoints
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// maxHeader is the largest JSON header Unmarshal accepts, the limit of the
+// reference safetensors implementation (100 MB).
+const maxHeader = 100_000_000
+
+// headerAlign is the multiple the header is padded to with spaces, so that
+// the data section, and with the ordering below every tensor, starts 8-byte
+// aligned.
+const headerAlign = 8
+
+// entry is one tensor's record in the safetensors header.
+type entry struct {
+	DType       DType    `json:"dtype"`
+	Shape       []int    `json:"shape"`
+	DataOffsets [2]int64 `json:"data_offsets"`
+}
+
+// Marshal encodes c in the safetensors format. Tensor data are laid out
+// contiguously, F64 tensors before F32 ones and by name within a dtype, so
+// that every tensor is aligned to its element size and the bytes depend only
+// on c. The stored Meta has FormatVersion set to the current FormatVersion,
+// and Created set to the current UTC time if it is zero; c is not modified.
+// Marshal fails if a tensor has an empty, reserved ("__metadata__") or
+// duplicate name, no dtype or both, or a shape that does not match its data.
+func Marshal(c *Checkpoint) ([]byte, error) {
+	meta := c.Meta
+	meta.FormatVersion = FormatVersion
+	if meta.Created.IsZero() {
+		meta.Created = time.Now().UTC()
+	}
+	metaJSON, err := json.Marshal(&meta)
+	if err != nil {
+		return nil, fmt.Errorf("encode metadata: %w", err)
+	}
+
+	order := make([]*Tensor, len(c.Tensors))
+	for i := range c.Tensors {
+		t := &c.Tensors[i]
+		if err := t.check(); err != nil {
+			return nil, err
+		}
+		order[i] = t
+	}
+	slices.SortFunc(order, func(a, b *Tensor) int {
+		return cmp.Or(cmp.Compare(b.DType().Size(), a.DType().Size()), cmp.Compare(a.Name, b.Name))
+	})
+	header := make(map[string]any, len(order)+1)
+	header[metadataKey] = map[string]string{
+		VersionKey: strconv.Itoa(FormatVersion),
+		MetaKey:    string(metaJSON),
+	}
+	var off int64
+	for _, t := range order {
+		if header[t.Name] != nil {
+			return nil, fmt.Errorf("tensor name %s appears twice", t.Name)
+		}
+		size := int64(t.Len() * t.DType().Size())
+		header[t.Name] = entry{DType: t.DType(), Shape: append([]int{}, t.Shape...), DataOffsets: [2]int64{off, off + size}}
+		off += size
+	}
+	hdr, err := json.Marshal(header)
+	if err != nil {
+		return nil, fmt.Errorf("encode header: %w", err)
+	}
+	pad := (headerAlign - len(hdr)%headerAlign) % headerAlign
+	buf := make([]byte, 8, 8+len(hdr)+pad+int(off))
+	binary.LittleEndian.PutUint64(buf, uint64(len(hdr)+pad))
+	buf = append(buf, hdr...)
+	buf = append(buf, bytes.Repeat([]byte{' '}, pad)...)
+	for _, t := range order {
+		for _, v := range t.F64 {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+		}
+		for _, v := range t.F32 {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+		}
+	}
+	return buf, nil
+}
+
+// Unmarshal decodes a checkpoint from the bytes of a safetensors file and
+// validates it completely: the header length against the data, the header
+// as a JSON object without duplicate names, each tensor's dtype (F32 or F64),
+// shape and data offsets (in range, contiguous from 0 to the end of the data
+// without holes or overlaps, and of exactly the size its shape and dtype
+// need), and the rnntrain metadata and its format version. A newer format
+// version gives a *VersionError. Values are not checked: NaN and Inf load as
+// they were saved. The returned tensors are sorted by name and do not alias
+// data.
+func Unmarshal(data []byte) (*Checkpoint, error) {
+	if len(data) < 8 {
+		return nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length (truncated?)", len(data))
+	}
+	n := binary.LittleEndian.Uint64(data)
+	rest := uint64(len(data) - 8)
+	switch {
+	case n > rest:
+		return nil, fmt.Errorf("header length %d exceeds the %d bytes that follow it (truncated or not a safetensors file)", n, rest)
+	case n > maxHeader:
+		return nil, fmt.Errorf("header length %d exceeds the limit of %d bytes", n, maxHeader)
+	}
+	header, body := data[8:8+n], data[8+n:]
+	raw, err := parseHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checkpoint{}
+	if err := decodeMeta(raw, &c.Meta); err != nil {
+		return nil, err
+	}
+	delete(raw, metadataKey)
+
+	entries := make(map[string]entry, len(raw))
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		e, err := decodeEntry(name, raw[name], len(body))
+		if err != nil {
+			return nil, err
+		}
+		entries[name] = e
+	}
+	if err := checkLayout(entries, len(body)); err != nil {
+		return nil, err
+	}
+	c.Tensors = make([]Tensor, 0, len(entries))
+	for _, name := range slices.Sorted(maps.Keys(entries)) {
+		e := entries[name]
+		b := body[e.DataOffsets[0]:e.DataOffsets[1]]
+		t := Tensor{Name: name, Shape: e.Shape}
+		switch e.DType {
+		case F32:
+			t.F32 = make([]float32, len(b)/4)
+			for i := range t.F32 {
+				t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+			}
+		case F64:
+			t.F64 = make([]float64, len(b)/8)
+			for i := range t.F64 {
+				t.F64[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			}
+		}
+		c.Tensors = append(c.Tensors, t)
+	}
+	return c, nil
+}
+
+// parseHeader splits the JSON header into its top-level members, refusing
+// anything but one JSON object with unique keys (trailing spaces allowed).
+func parseHeader(header []byte) (map[string]json.RawMessage, error) {
+	if !utf8.Valid(header) {
+		return nil, errors.New("header is not valid UTF-8")
+	}
+	if len(header) == 0 || header[0] != '{' {
+		return nil, fmt.Errorf("header does not start with '{' (got %q): not a safetensors file", header[:min(len(header), 16)])
+	}
+	dec := json.NewDecoder(bytes.NewReader(header))
+	bad := func(err error) error { return fmt.Errorf("header is not a valid JSON object: %w", err) }
+	if _, err := dec.Token(); err != nil {
+		return nil, bad(err)
+	}
+	raw := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		key := tok.(string) // inside an object the decoder yields only string keys
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, bad(fmt.Errorf("member %q: %w", key, err))
+		}
+		if _, dup := raw[key]; dup {
+			return nil, fmt.Errorf("header names %q twice", key)
+		}
+		raw[key] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, bad(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("header has data after its JSON object")
+	}
+	return raw, nil
+}
+
+// decodeMeta reads the rnntrain metadata, checking the format version first
+// so that a newer file is refused before its contents are interpreted.
+func decodeMeta(raw map[string]json.RawMessage, m *Meta) error {
+	r, ok := raw[metadataKey]
+	if !ok {
+		return fmt.Errorf("header has no %s: not an rnntrain checkpoint", metadataKey)
+	}
+	var md map[string]string
+	if err := json.Unmarshal(r, &md); err != nil {
+		return fmt.Errorf("%s must map strings to strings: %w", metadataKey, err)
+	}
+	vs, ok := md[VersionKey]
+	if !ok {
+		return fmt.Errorf("%s has no %q key: not an rnntrain checkpoint", metadataKey, VersionKey)
+	}
+	v, err := strconv.Atoi(vs)
+	if err != nil || v < 1 {
+		return fmt.Errorf("%s %q is not a format version (a positive integer)", VersionKey, vs)
+	}
+	if v > FormatVersion {
+		return &VersionError{Version: v}
+	}
+	ms, ok := md[MetaKey]
+	if !ok {
+		return fmt.Errorf("%s has no %q key: not an rnntrain checkpoint", metadataKey, MetaKey)
+	}
+	if err := json.Unmarshal([]byte(ms), m); err != nil {
+		return fmt.Errorf("%s[%q] is not valid rnntrain metadata: %w", metadataKey, MetaKey, err)
+	}
+	if m.FormatVersion != v {
+		return fmt.Errorf("metadata disagree on the format version: %s is %d, %s.format_version is %d", VersionKey, v, MetaKey, m.FormatVersion)
+	}
+	if m.Step < 0 {
+		return fmt.Errorf("metadata step %d is negative", m.Step)
+	}
+	return nil
+}
+
+// decodeEntry decodes and checks one tensor record: known fields only, a
+// supported dtype, a non-negative shape, and offsets inside a data section
+// of dataLen bytes that span exactly the bytes the shape and dtype need.
+func decodeEntry(name string, r json.RawMessage, dataLen int) (entry, error) {
+	var rec struct {
+		DType       *DType   `json:"dtype"`
+		Shape       *[]int64 `json:"shape"`
+		DataOffsets *[]int64 `json:"data_offsets"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(r))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return entry{}, fmt.Errorf("tensor %s: %w", name, err)
+	}
+	switch {
+	case rec.DType == nil:
+		return entry{}, fmt.Errorf("tensor %s has no dtype", name)
+	case rec.Shape == nil:
+		return entry{}, fmt.Errorf("tensor %s has no shape", name)
+	case rec.DataOffsets == nil:
+		return entry{}, fmt.Errorf("tensor %s has no data_offsets", name)
+	case len(*rec.DataOffsets) != 2:
+		return entry{}, fmt.Errorf("tensor %s: data_offsets %v must be [begin, end]", name, *rec.DataOffsets)
+	}
+	e := entry{DType: *rec.DType, Shape: make([]int, len(*rec.Shape))}
+	for i, d := range *rec.Shape {
+		if d < 0 || d > maxElements {
+			return entry{}, fmt.Errorf("tensor %s: invalid shape %v", name, *rec.Shape)
+		}
+		e.Shape[i] = int(d)
+	}
+	count, ok := numElements(e.Shape)
+	if !ok {
+		return entry{}, fmt.Errorf("tensor %s: shape %v is too large", name, e.Shape)
+	}
+	begin, end := (*rec.DataOffsets)[0], (*rec.DataOffsets)[1]
+	switch {
+	case begin < 0 || end < begin:
+		return entry{}, fmt.Errorf("tensor %s: data_offsets [%d %d] must satisfy 0 ≤ begin ≤ end", name, begin, end)
+	case end > int64(dataLen):
+		return entry{}, fmt.Errorf("tensor %s: data_offsets [%d %d] run past the %d bytes of tensor data (truncated?)", name, begin, end, dataLen)
+	case end-begin != int64(count*e.DType.Size()):
+		return entry{}, fmt.Errorf("tensor %s: shape %v of %v needs %d bytes, data_offsets [%d %d] give %d", name, e.Shape, e.DType, count*e.DType.Size(), begin, end, end-begin)
+	}
+	e.DataOffsets = [2]int64{begin, end}
+	return e, nil
+}
+
+// checkLayout checks that the tensors tile the data section: sorted by
+// offset, each begins where the previous ends, the first at 0 and the last
+// at dataLen.
+func checkLayout(entries map[string]entry, dataLen int) error {
+	names := slices.SortedFunc(maps.Keys(entries), func(a, b string) int {
+		ea, eb := entries[a].DataOffsets, entries[b].DataOffsets
+		return cmp.Or(cmp.Compare(ea[0], eb[0]), cmp.Compare(ea[1], eb[1]), cmp.Compare(a, b))
+	})
+	var pos int64
+	prev := ""
+	for _, name := range names {
+		o := entries[name].DataOffsets
+		switch {
+		case o[0] < pos:
+			return fmt.Errorf("tensor %s: data_offsets [%d %d] overlap tensor %s, which ends at %d", name, o[0], o[1], prev, pos)
+		case o[0] > pos:
+			return fmt.Errorf("tensor %s: data_offsets [%d %d] leave bytes [%d %d) of the data unused", name, o[0], o[1], pos, o[0])
+		}
+		pos, prev = o[1], name
+	}
+	if pos != int64(dataLen) {
+		return fmt.Errorf("tensor data end at byte %d but the data section holds %d bytes", pos, dataLen)
+	}
+	return nil
+}
+
+// VersionError reports a checkpoint written in a newer format than this
+// build reads.
+type VersionError struct {
+	Path    string // the file, empty if the bytes did not come from a file
+	Version int    // the file's format version, > FormatVersion
+}
+
+func (e *VersionError) Error() string {
+	name := "checkpoint"
+	if e.Path != "" {
+		name += " " + e.Path
+	}
+	return fmt.Sprintf("%s has format version %d; this rnntrain reads versions ≤ %d: upgrade rnntrain", name, e.Version, FormatVersion)
+}
+
+// sortedKeys formats the keys of m in order, for messages.
+func sortedKeys[V any](m map[string]V) string {
+	return fmt.Sprint(slices.Sorted(maps.Keys(m)))
+}
