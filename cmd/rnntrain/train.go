@@ -2,16 +2,316 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/plots"
 )
+
+const trainLong = `
+Train trains a recurrent network on a task and writes the run into a
+directory (-out; default runs/<timestamp>):
+
+	config.json              the fully resolved run config
+	checkpoint.safetensors   the latest checkpoint (safetensors; see docs)
+	checkpoints/             earlier checkpoints (the last -keep)
+	metrics.jsonl            one JSON object per logged step: step, loss,
+	                         accuracy (training batch), lr, elapsed_s,
+	                         steps_per_s, and eval_accuracy at evaluations
+	plots/curves.png         loss and accuracy against training step
+	plots/trials.png         example trials: inputs, targets, outputs
+	plots/psychometric.png   P(choice right) against signed coherence, per
+	                         context (decision tasks)
+
+With no flags it trains a leaky RNN on context-dm (its default preset) to
+the target held-out accuracy, then stops.
+
+Settings come from the defaults, then from -config FILE (TOML or JSON, the
+layout of config.json, sections task, model and train; keys left out keep
+their defaults), then from the flags actually given, which override the file.
+-resume DIR continues the run in DIR from its latest checkpoint with its
+config.json, again overridden by the flags given (for example a larger
+-steps). Training stops at -steps, at -target-accuracy on held-out trials, or
+on Ctrl-C (SIGINT), which saves a checkpoint and exits with status 130; the
+run can then be resumed.
+
+Models (x: state, r = φ(x): rates, u: input, ξ ~ N(0, I) fresh at every
+step, α = -alpha, σ = -noise; outputs y_t = W_out r_t + b_out):
+
+	leaky    x_{t+1} = (1−α) x_t + α (W r_t + W_in u_t + b) + √(2α) σ ξ_t
+	         (PsychRNN's convention; α = dt/τ)
+	rnn      h_{t+1} = tanh(W h_t + W_in u_t + b)       (torch.nn.RNN; y from h)
+	gru      r = σ(W_ir u + b_ir + W_hr h + b_hr)
+	         z = σ(W_iz u + b_iz + W_hz h + b_hz)
+	         n = tanh(W_in u + b_in + r ⊙ (W_hn h + b_hn))
+	         h_{t+1} = (1 − z) ⊙ n + z ⊙ h_t            (torch.nn.GRU; y from h)
+	lowrank  x_{t+1} = (1−α) x_t + α (M Nᵀ r_t / N + W_in u_t + b) + √(2α) σ ξ_t
+	         M, N ∈ R^{N×R} (R = -rank); J = M Nᵀ/N is never formed
+
+Exit status: 0 when training finished (steps done or target reached), 130
+when interrupted (a checkpoint was saved), 2 for a bad flag or config, 1 for
+other failures (a missing or broken file, divergence).
+`
 
 func trainCommand() *command {
 	return &command{
 		Name:  "train",
-		Short: "(train is being built)",
+		Short: "train a network on a task; writes checkpoints, metrics and plots",
+		Usage: "[flags]",
+		Long:  trainLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
-			return func(ctx context.Context, args []string) error { return errors.New("train is being built") }
+			cfg := defaultConfig()
+			bindTrainFlags(fs, &cfg)
+			out := fs.String("out", "", "run directory (default runs/<timestamp>; with -resume, the resumed directory)")
+			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
+			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments %q (train takes only flags)", args)
+				}
+				opts := trainOptions{out: *out, resume: *resume}
+				base := *configFile
+				if *resume != "" {
+					if base != "" {
+						return usagef("-config and -resume: give one (a resumed run uses its own config.json)")
+					}
+					base = filepath.Join(*resume, "config.json")
+					if opts.out == "" {
+						opts.out = *resume
+					}
+				}
+				skip := map[string]bool{"out": true, "config": true, "resume": true}
+				if err := applyConfig(fs, &cfg, base, skip); err != nil {
+					return err
+				}
+				if err := cfg.validate(); err != nil {
+					return err
+				}
+				return runTrain(ctx, e, cfg, opts)
+			}
 		},
 	}
+}
+
+type trainOptions struct {
+	out    string
+	resume string
+}
+
+// errInterrupted reports a run stopped by SIGINT after saving; exit 130.
+var errInterrupted = errors.New("interrupted")
+
+func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
+	s, err := newSession(cfg)
+	if err != nil {
+		return err
+	}
+	tr, err := newTrainer(s)
+	if err != nil {
+		return err
+	}
+	if opts.resume != "" {
+		path := checkpoints.LatestPath(opts.resume)
+		c, err := checkpoints.Load(path)
+		if err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if err := checkpoints.RestoreParams(c, s.net.params()); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if err := tr.restore(c); err != nil {
+			return fmt.Errorf("resume %s: %w", path, err)
+		}
+	}
+	dir := opts.out
+	if dir == "" {
+		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
+		return fmt.Errorf("create run directory: %w", err)
+	}
+	if err := writeJSONFile(filepath.Join(dir, "config.json"), cfg); err != nil {
+		return err
+	}
+	printHeader(e.stdout, s, dir, tr.step())
+
+	r := &trainRun{s: s, tr: tr, dir: dir, start: time.Now(), startStep: tr.step()}
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if opts.resume != "" {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	mf, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer mf.Close()
+	r.metrics = json.NewEncoder(mf)
+	r.prog = newProgress(e.stderr, tr.step(), cfg.Train.Steps)
+
+	trainErr := tr.run(ctx, cfg.Train.Steps, r.observe)
+	r.prog.finish()
+	interrupted := ctx.Err() != nil && trainErr == nil
+	if trainErr != nil {
+		// Divergence or failure: the last good checkpoint stays.
+		return trainErr
+	}
+	if err := r.save(); err != nil {
+		return err
+	}
+	if interrupted {
+		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
+			tr.step(), checkpoints.LatestPath(dir), dir)
+		return errInterrupted
+	}
+	rep := evaluate(s.task, s.net, newStream(cfg.Seed, streamEval+100), max(cfg.Train.EvalTrials, 1000))
+	rep.Step, rep.Seed, rep.Model = tr.step(), cfg.Seed, cfg.Model.Kind.String()
+	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
+		return err
+	}
+	if err := r.plots(rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nstopped after step %d (%s) in %.1f s\n", tr.step(), r.reason(), time.Since(r.start).Seconds())
+	printReport(e.stdout, rep)
+	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/*.png\n", dir)
+	return nil
+}
+
+// printHeader prints what the run is: seed, model, task and sizes.
+func printHeader(w io.Writer, s *session, dir string, step int) {
+	c := s.cfg
+	nIn, n, nOut := s.net.dims()
+	preset := c.Task.Preset
+	if preset == "" {
+		preset = "default"
+	}
+	fmt.Fprintf(w, "rnntrain train: seed %d\n", c.Seed)
+	fmt.Fprintf(w, "  task   %s (preset %s), %d inputs, %d outputs\n", c.Task.Name, preset, nIn, nOut)
+	fmt.Fprintf(w, "  model  %s, N = %d, φ = %s, α = %g, σ = %g, %d parameters\n",
+		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps, target held-out accuracy %g (every %d steps, %d trials)\n",
+		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, c.Train.TargetAccuracy, c.Train.EvalEvery, c.Train.EvalTrials)
+	if step > 0 {
+		fmt.Fprintf(w, "  resume from step %d\n", step)
+	}
+	fmt.Fprintf(w, "  out    %s\n", dir)
+}
+
+// trainRun is the state of the train command's observer.
+type trainRun struct {
+	s         *session
+	tr        trainer
+	dir       string
+	start     time.Time
+	startStep int
+	metrics   *json.Encoder
+	prog      progress
+	last      metricsLine
+	reached   bool
+	curves    plots.Curves
+}
+
+func (r *trainRun) observe(rep stepReport) (bool, error) {
+	c := r.s.cfg.Train
+	logNow := rep.Step%c.LogEvery == 0 || rep.Step == c.Steps
+	evalNow := (c.EvalEvery > 0 && rep.Step%c.EvalEvery == 0) || rep.Step == c.Steps
+	if !logNow && !evalNow {
+		return false, nil
+	}
+	el := time.Since(r.start).Seconds()
+	m := metricsLine{Step: rep.Step, Loss: rep.Loss, Accuracy: rep.Accuracy, LR: rep.LR, ElapsedS: round(el, 3)}
+	if el > 0 {
+		m.StepsPerS = round(float64(rep.Step-r.startStep)/el, 2)
+	}
+	stop := false
+	if evalNow {
+		ev := evaluate(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamEval+uint64(rep.Step)<<8), c.EvalTrials)
+		acc, mse := ev.Accuracy, ev.MSE
+		m.EvalAccuracy, m.EvalMSE = &acc, &mse
+		r.curves.EvalStep = append(r.curves.EvalStep, float64(rep.Step))
+		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
+		if c.TargetAccuracy > 0 && acc >= c.TargetAccuracy {
+			stop, r.reached = true, true
+		}
+	}
+	r.curves.Step = append(r.curves.Step, float64(rep.Step))
+	r.curves.Loss = append(r.curves.Loss, rep.Loss)
+	r.curves.Accuracy = append(r.curves.Accuracy, rep.Accuracy)
+	if err := r.metrics.Encode(m); err != nil {
+		return true, fmt.Errorf("metrics: %w", err)
+	}
+	r.last = m
+	r.prog.update(m)
+	if c.SaveEvery > 0 && rep.Step%c.SaveEvery == 0 && !stop {
+		if err := r.save(); err != nil {
+			return true, err
+		}
+	}
+	return stop, nil
+}
+
+func (r *trainRun) reason() string {
+	switch {
+	case r.reached:
+		return fmt.Sprintf("held-out accuracy reached the target %g", r.s.cfg.Train.TargetAccuracy)
+	case r.tr.step() >= r.s.cfg.Train.Steps:
+		return "step budget done"
+	}
+	return "stopped"
+}
+
+// save writes the latest checkpoint and rotates the earlier ones.
+func (r *trainRun) save() error {
+	metrics := map[string]float64{"loss": r.last.Loss, "accuracy": r.last.Accuracy}
+	if r.last.EvalAccuracy != nil {
+		metrics["eval_accuracy"] = *r.last.EvalAccuracy
+	}
+	c, err := r.s.checkpoint(r.tr.step(), metrics)
+	if err != nil {
+		return err
+	}
+	if err := r.tr.state(c); err != nil {
+		return err
+	}
+	if _, err := checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep); err != nil {
+		return err
+	}
+	return nil
+}
+
+// plots draws the run's figures into dir/plots.
+func (r *trainRun) plots(rep evalReport) error {
+	pd := filepath.Join(r.dir, "plots")
+	cv := r.curves
+	cv.Title = fmt.Sprintf("%s, %s N=%d", r.s.cfg.Task.Name, r.s.cfg.Model.Kind, r.s.cfg.Model.Hidden)
+	cv.Target = r.s.cfg.Train.TargetAccuracy
+	if len(cv.Step) > 0 {
+		if err := plots.WriteCurves(filepath.Join(pd, "curves.png"), cv); err != nil {
+			return err
+		}
+	}
+	tf := trialsFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3, r.s.dt)
+	tf.Title = r.s.cfg.Task.Name
+	if err := plots.WriteTrials(filepath.Join(pd, "trials.png"), tf); err != nil {
+		return err
+	}
+	if len(rep.Psychometric) > 0 {
+		if err := plots.WritePsychometric(filepath.Join(pd, "psychometric.png"), psychometricFigure(rep)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
 }

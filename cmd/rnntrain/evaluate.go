@@ -1,0 +1,195 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// evalBatch bounds the trials run through the network at once.
+const evalBatch = 256
+
+// conditionRow is one line of the per-condition table.
+type conditionRow struct {
+	Condition string  `json:"condition"`
+	Trials    int     `json:"trials"`
+	Correct   int     `json:"correct"`
+	Accuracy  float64 `json:"accuracy"`
+}
+
+// psychPoint is P(choice right) at one signed coherence in one context.
+type psychPoint struct {
+	Context   int     `json:"context"`
+	Coherence float64 `json:"coherence"`
+	Trials    int     `json:"trials"`
+	PRight    float64 `json:"p_right"`
+}
+
+// evalReport is what eval prints, and train prints at the end.
+type evalReport struct {
+	Checkpoint   string         `json:"checkpoint,omitempty"`
+	Task         string         `json:"task"`
+	Model        string         `json:"model"`
+	Step         int            `json:"step"`
+	Seed         uint64         `json:"seed"`
+	Trials       int            `json:"trials"`
+	Accuracy     float64        `json:"accuracy"`
+	StdErr       float64        `json:"accuracy_stderr"`
+	MSE          float64        `json:"mse"`
+	Conditions   []conditionRow `json:"conditions"`
+	Psychometric []psychPoint   `json:"psychometric,omitempty"`
+}
+
+// evaluate runs n fresh trials drawn from rng through net without noise and
+// scores them with the task's own scorer. keep, when positive, also returns
+// the first keep trials of the first batch for plotting.
+func evaluate(task tasks.Task, net network, rng *rand.Rand, n int) evalReport {
+	var rep evalReport
+	rep.Task = task.Name()
+	conds := map[string]*conditionRow{}
+	type psychKey struct {
+		ctx int
+		coh float64
+	}
+	psych := map[psychKey]*psychPoint{}
+	decision := false
+	var sqErr float64
+	for done := 0; done < n; {
+		b := min(evalBatch, n-done)
+		batch := task.Batch(rng, b)
+		out, _ := net.run(batch.Inputs, batch.T, batch.B, nil)
+		res := task.Score(out, &batch)
+		sqErr += res.MSE * float64(b)
+		for i, tr := range batch.Trials {
+			ok := res.Correct[i]
+			row := conds[tr.Condition]
+			if row == nil {
+				row = &conditionRow{Condition: tr.Condition}
+				conds[tr.Condition] = row
+			}
+			row.Trials++
+			rep.Trials++
+			if ok {
+				row.Correct++
+				rep.Accuracy++
+			}
+			// A decision trial with signed evidence: the correct choice
+			// is "right" for positive coherence, so an error on such a
+			// trial is a "left" choice and vice versa.
+			if tr.Choice >= 0 && tr.Coherence != 0 {
+				decision = true
+				k := psychKey{tr.Context, tr.Coherence}
+				p := psych[k]
+				if p == nil {
+					p = &psychPoint{Context: tr.Context, Coherence: tr.Coherence}
+					psych[k] = p
+				}
+				p.Trials++
+				if ok == (tr.Coherence > 0) {
+					p.PRight++
+				}
+			}
+		}
+		done += b
+	}
+	rep.Accuracy /= float64(rep.Trials)
+	rep.StdErr = math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials))
+	rep.MSE = sqErr / float64(rep.Trials)
+	for _, row := range conds {
+		row.Accuracy = float64(row.Correct) / float64(row.Trials)
+		rep.Conditions = append(rep.Conditions, *row)
+	}
+	slices.SortFunc(rep.Conditions, func(a, b conditionRow) int { return strings.Compare(a.Condition, b.Condition) })
+	if decision {
+		for _, p := range psych {
+			p.PRight /= float64(p.Trials)
+			rep.Psychometric = append(rep.Psychometric, *p)
+		}
+		slices.SortFunc(rep.Psychometric, func(a, b psychPoint) int {
+			return cmp.Or(cmp.Compare(a.Context, b.Context), cmp.Compare(a.Coherence, b.Coherence))
+		})
+	}
+	return rep
+}
+
+// printReport writes the accuracy and the per-condition table for humans.
+func printReport(w io.Writer, rep evalReport) {
+	fmt.Fprintf(w, "accuracy %.4f ± %.4f (%d held-out trials, task %s, step %d), mse %.4g\n",
+		rep.Accuracy, rep.StdErr, rep.Trials, rep.Task, rep.Step, rep.MSE)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "condition\ttrials\tcorrect\taccuracy\t")
+	for _, r := range rep.Conditions {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t\n", r.Condition, r.Trials, r.Correct, r.Accuracy)
+	}
+	tw.Flush()
+}
+
+// psychometricFigure turns the report's points into one curve per context.
+func psychometricFigure(rep evalReport) plots.Psychometric {
+	fig := plots.Psychometric{Title: fmt.Sprintf("%s: psychometric curve (%d trials)", rep.Task, rep.Trials)}
+	byCtx := map[int]*plots.PsychCurve{}
+	var order []int
+	for _, p := range rep.Psychometric {
+		c := byCtx[p.Context]
+		if c == nil {
+			c = &plots.PsychCurve{Label: fmt.Sprintf("context %d", p.Context)}
+			byCtx[p.Context] = c
+			order = append(order, p.Context)
+		}
+		c.Coherence = append(c.Coherence, p.Coherence)
+		c.PRight = append(c.PRight, p.PRight)
+		c.N = append(c.N, p.Trials)
+	}
+	if len(order) == 1 {
+		byCtx[order[0]].Label = "all trials"
+	}
+	for _, k := range order {
+		fig.Curves = append(fig.Curves, *byCtx[k])
+	}
+	return fig
+}
+
+// trialsFigure runs k fresh trials through net and lays out their inputs,
+// targets and outputs; time steps are in ms when dt > 0.
+func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int, dt float64) plots.Trials {
+	batch := task.Batch(rng, k)
+	out, _ := net.run(batch.Inputs, batch.T, batch.B, nil)
+	fig := plots.Trials{DT: dt}
+	for b := range batch.B {
+		T := batch.T
+		if b < len(batch.Lengths) && batch.Lengths[b] > 0 {
+			T = batch.Lengths[b]
+		}
+		tr := plots.Trial{Title: fmt.Sprintf("trial %d", b+1)}
+		if b < len(batch.Trials) && batch.Trials[b].Condition != "" {
+			tr.Title = batch.Trials[b].Condition
+		}
+		for t := range T {
+			at := func(x []float32, dim int) []float64 {
+				v := make([]float64, dim)
+				for i := range v {
+					v[i] = float64(x[(t*batch.B+b)*dim+i])
+				}
+				return v
+			}
+			tr.Inputs = append(tr.Inputs, at(batch.Inputs, batch.NIn))
+			tr.Targets = append(tr.Targets, at(batch.Targets, batch.NOut))
+			tr.Outputs = append(tr.Outputs, at(out, batch.NOut))
+			scored := false
+			for _, m := range at(batch.Mask, batch.NOut) {
+				scored = scored || m > 0
+			}
+			tr.Scored = append(tr.Scored, scored)
+		}
+		fig.Trials = append(fig.Trials, tr)
+	}
+	return fig
+}
