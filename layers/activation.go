@@ -7,6 +7,16 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 )
 
+// Activation is a rate nonlinearity φ.
+type Activation int
+
+const (
+	Tanh     Activation = iota // φ(x) = tanh x
+	ReLU                       // φ(x) = max(x, 0)
+	Softplus                   // φ(x) = log(1 + eˣ)
+	Identity                   // φ(x) = x
+)
+
 func (a Activation) String() string {
 	switch a {
 	case Tanh:
@@ -71,34 +81,15 @@ func ApplyTo[T autodiff.Float](a Activation, dst, x []T) {
 	}
 }
 
-// MulDerivTo multiplies g element-wise by φ'(x), given x and r = φ(x)
-// (each rule uses whichever is cheaper), writing into dst. dst may alias g.
+// MulDerivTo multiplies g element-wise by φ'(x), given x and r = φ(x),
+// writing into dst. φ' is computed from r alone (see mulDerivOutTo); x is
+// part of the signature for activations whose derivative needs it. dst may
+// alias g. It panics if the lengths differ.
 func MulDerivTo[T autodiff.Float](a Activation, dst, g, x, r []T) {
 	if len(dst) != len(g) || len(g) != len(x) || len(x) != len(r) {
 		panic(fmt.Sprintf("layers: MulDerivTo length mismatch %d, %d, %d, %d", len(dst), len(g), len(x), len(r)))
 	}
-	switch a {
-	case Tanh:
-		for i, v := range g {
-			dst[i] = v * (1 - r[i]*r[i])
-		}
-	case ReLU:
-		for i, v := range g {
-			if x[i] > 0 {
-				dst[i] = v
-			} else {
-				dst[i] = 0
-			}
-		}
-	case Softplus:
-		for i, v := range g {
-			dst[i] = v * T(sigmoid(float64(x[i])))
-		}
-	case Identity:
-		copy(dst, g)
-	default:
-		panic(fmt.Sprintf("layers: unknown activation %d", int(a)))
-	}
+	mulDerivOutTo(a, dst, g, r)
 }
 
 func softplus(x float64) float64 {
@@ -109,3 +100,32 @@ func softplus(x float64) float64 {
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// mulDerivOutTo writes g ⊙ φ'(x) into dst, computing φ' from the output
+// y = φ(x) alone: tanh 1−y², relu [y > 0], softplus σ(x) = 1 − e^{−y},
+// identity 1. dst may alias g or y. Lengths are the caller's to check.
+func mulDerivOutTo[T autodiff.Float](a Activation, dst, g, y []T) {
+	g, y = g[:len(dst)], y[:len(dst)]
+	switch a {
+	case Tanh:
+		for i, v := range g {
+			dst[i] = v * (1 - y[i]*y[i])
+		}
+	case ReLU:
+		for i, v := range g {
+			if y[i] > 0 {
+				dst[i] = v
+			} else {
+				dst[i] = 0
+			}
+		}
+	case Softplus:
+		for i, v := range g {
+			dst[i] = v * T(-math.Expm1(-float64(y[i])))
+		}
+	case Identity:
+		copy(dst, g)
+	default:
+		panic(fmt.Sprintf("layers: unknown activation %d", int(a)))
+	}
+}

@@ -1,24 +1,129 @@
 package layers
 
-// Activation is a rate nonlinearity φ.
-type Activation int
-
-const (
-	Tanh Activation = iota
-	ReLU
-	Softplus
-	Identity
+import (
+	"fmt"
+	"math"
 )
 
 // NoiseConvention selects how private recurrent noise of standard deviation
-// σ enters the leaky update (peers.md §2.1).
+// σ enters the leaky update (peers.md §2.1). ξ ~ N(0, I) is drawn fresh at
+// every step and unit from the rng passed to Sequence.
 type NoiseConvention int
 
 const (
-	// NoisePsychRNN: x ← (1−α)x + α(W φ(x) + W_in u + b) + √(2α)·σ·ξ.
+	// NoisePsychRNN adds √(2α)·σ·ξ to the integrated state, outside φ
+	// (PsychRNN Basic.recurrent_timestep):
+	//
+	//	x_{t+1} = (1−α) x_t + α (W φ(x_t) + W_in u_t + b) + √(2α) σ ξ_t
 	NoisePsychRNN NoiseConvention = iota
-	// NoiseYang: the noise √(2/α)·σ·ξ is added inside φ.
+	// NoiseYang adds √(2/α)·σ·ξ to the drive, inside φ (Yang et al. 2019,
+	// LeakyRNNCell). With rate integration (Yang's model):
+	//
+	//	r_{t+1} = (1−α) r_t + α φ(W r_t + W_in u_t + b + √(2/α) σ ξ_t)
+	//
+	// With state integration the drive is α(… + √(2/α) σ ξ_t), whose
+	// increment has the same law as NoisePsychRNN's.
 	NoiseYang
-	// NoiseValente: σ·ξ is added unscaled.
+	// NoiseValente adds σ·ξ to the integrated state, unscaled by α
+	// (Valente/Dubreuil low_rank_rnns FullRankRNN):
+	//
+	//	x_{t+1} = (1−α) x_t + α (W φ(x_t) + W_in u_t + b) + σ ξ_t
 	NoiseValente
 )
+
+var noiseNames = [...]string{NoisePsychRNN: "psychrnn", NoiseYang: "yang", NoiseValente: "valente"}
+
+func (c NoiseConvention) String() string {
+	if c >= 0 && int(c) < len(noiseNames) {
+		return noiseNames[c]
+	}
+	return fmt.Sprintf("NoiseConvention(%d)", int(c))
+}
+
+// ParseNoiseConvention returns the convention named s (psychrnn, yang,
+// valente).
+func ParseNoiseConvention(s string) (NoiseConvention, error) {
+	for i, n := range noiseNames {
+		if n == s {
+			return NoiseConvention(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown noise convention %q (valid: psychrnn, yang, valente)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (c NoiseConvention) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (c *NoiseConvention) UnmarshalText(b []byte) error {
+	v, err := ParseNoiseConvention(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// Scale returns the standard deviation of the noise term for σ and α, and
+// whether it is added inside the drive (inside φ under rate integration)
+// rather than to the integrated state.
+func (c NoiseConvention) Scale(sigma, alpha float64) (std float64, inside bool) {
+	switch c {
+	case NoisePsychRNN:
+		return math.Sqrt(2*alpha) * sigma, false
+	case NoiseYang:
+		return math.Sqrt(2/alpha) * sigma, true
+	case NoiseValente:
+		return sigma, false
+	}
+	panic(fmt.Sprintf("layers: unknown noise convention %d", int(c)))
+}
+
+// Integration selects which quantity a leaky layer integrates.
+type Integration int
+
+const (
+	// IntegrateState integrates the pre-activation state x and reads out
+	// the rates r = φ(x) of the new state (PsychRNN, Valente):
+	//
+	//	x_{t+1} = (1−α) x_t + α (W φ(x_t) + W_in u_t + b),  r_{t+1} = φ(x_{t+1})
+	IntegrateState Integration = iota
+	// IntegrateRate integrates the rate itself (Yang, NeuroGym CTRNN, the
+	// PyTorch leaky_loop benchmark); with α = 1 and φ = tanh it is
+	// torch.nn.RNN:
+	//
+	//	r_{t+1} = (1−α) r_t + α φ(W r_t + W_in u_t + b)
+	IntegrateRate
+)
+
+var integrationNames = [...]string{IntegrateState: "state", IntegrateRate: "rate"}
+
+func (g Integration) String() string {
+	if g >= 0 && int(g) < len(integrationNames) {
+		return integrationNames[g]
+	}
+	return fmt.Sprintf("Integration(%d)", int(g))
+}
+
+// ParseIntegration returns the integration named s (state, rate).
+func ParseIntegration(s string) (Integration, error) {
+	for i, n := range integrationNames {
+		if n == s {
+			return Integration(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown integration %q (valid: state, rate)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (g Integration) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (g *Integration) UnmarshalText(b []byte) error {
+	v, err := ParseIntegration(string(b))
+	if err != nil {
+		return err
+	}
+	*g = v
+	return nil
+}

@@ -18,7 +18,9 @@ type Recurrent[T autodiff.Float] interface {
 	Params() []*autodiff.Param[T]
 	// Sequence records the layer over steps time steps of a batch of batch
 	// sequences. x is [steps·batch, inputs], time-major; h0 is the initial
-	// state [batch, N]. It returns the rates (the layer's output at every
+	// state, [batch, N], or [1, N] broadcast over the batch (a trainable
+	// initial state shared by every sequence; its gradient is summed over
+	// the batch). It returns the rates (the layer's output at every
 	// step, [steps·batch, N], the signal a readout sees) and the state after
 	// the last step ([batch, N], from the tape's arena, valid until Reset),
 	// which truncated BPTT carries into the next window as a constant.

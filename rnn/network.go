@@ -1,63 +1,160 @@
 package rnn
 
 import (
+	"errors"
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
-// Kind selects the recurrent layer of a network.
-type Kind int
-
-const (
-	Vanilla Kind = iota // h ← tanh(W h + U u + b), as torch.nn.RNN
-	Leaky               // leaky rate RNN, PsychRNN/NeuroGym/Yang style
-	GRU                 // torch.nn.GRU equations and layout
-	LowRank             // J = M Nᵀ/N, Valente/Dubreuil
-)
-
-// Config describes a network: input → recurrent layer → linear readout.
-type Config struct {
-	Kind       Kind                   `json:"model"`
-	Inputs     int                    `json:"inputs"`
-	Hidden     int                    `json:"hidden"`
-	Outputs    int                    `json:"outputs"`
-	Rank       int                    `json:"rank,omitempty"`
-	Alpha      float64                `json:"alpha,omitempty"`
-	Activation layers.Activation      `json:"activation"`
-	NoiseStd   float64                `json:"noise_std"`
-	Noise      layers.NoiseConvention `json:"noise_convention"`
-}
-
-// Network is a recurrent network run over whole sequences as one fused op.
+// Network is input → recurrent layer → linear readout, run over whole
+// sequences: the recurrent layer as one fused op, the readout as one GEMM
+// over all steps.
 type Network[T autodiff.Float] struct {
-	cfg Config
+	cfg     Config
+	rec     layers.Recurrent[T]
+	readout *layers.Linear[T]
+	h0      *autodiff.Param[T] // [1×Hidden]
+	in, wr  []*autodiff.Param[T]
 }
 
-// New builds a network with weights drawn from rng.
+// New builds a network from cfg with every weight drawn from rng. It
+// returns an error naming the bad field if cfg is invalid, or if the model
+// is not available in this build.
 func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
-	panic("rnn: New is being built")
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if rng == nil {
+		return nil, errors.New("rnn: New needs an rng")
+	}
+	cfg = cfg.Defaults()
+	n := &Network[T]{cfg: cfg}
+	readoutC := layers.Constraint{}
+	switch cfg.Kind {
+	case Vanilla, Leaky:
+		lc := layers.LeakyConfig{
+			Inputs: cfg.Inputs, Units: cfg.Hidden, Alpha: cfg.Alpha, Activation: cfg.Activation,
+			Integration: cfg.Integration, NoiseStd: cfg.NoiseStd, Noise: cfg.Noise,
+			ExcFraction: cfg.ExcFraction, Init: cfg.Init, Radius: cfg.SpectralRadius,
+			RecMask: cfg.RecMask, RecFixed: cfg.RecFixed, InMask: cfg.InMask, InFixed: cfg.InFixed,
+			NoAutapses: cfg.NoAutapses, Name: "leaky",
+			FreezeInput: cfg.FreezeInput, FreezeRec: cfg.FreezeRecurrent, FreezeBias: cfg.FreezeBias,
+		}
+		if cfg.Kind == Vanilla {
+			lc.Integration, lc.Torch, lc.Name = layers.IntegrateRate, true, "rnn"
+		}
+		l, err := layers.NewLeaky[T](lc, rng)
+		if err != nil {
+			return nil, fmt.Errorf("rnn: %w", err)
+		}
+		n.rec = l
+		n.in = []*autodiff.Param[T]{l.InputWeights()}
+		n.wr = []*autodiff.Param[T]{l.RecurrentWeights()}
+		if cfg.ExcFraction > 0 {
+			// PsychRNN's W_out_eff = |W_out ⊙ M|·D_out: only excitatory
+			// units are read out, with non-negative weights.
+			s := layers.DaleSigns(cfg.Hidden, cfg.ExcFraction)
+			for j := range s {
+				s[j] = max(s[j], 0)
+			}
+			readoutC = layers.Constraint{Abs: true, ColSign: s}
+		}
+	default:
+		return nil, fmt.Errorf("rnn: model %v is not available in this build (its layer is not merged yet)", cfg.Kind)
+	}
+	n.readout = layers.NewLinear[T]("readout", cfg.Hidden, cfg.Outputs, true, readoutC, rng)
+	n.readout.Weight().Frozen = cfg.FreezeOutput
+	n.readout.Bias().Frozen = cfg.FreezeOutput
+	n.h0 = autodiff.NewParam[T]("h0", 1, cfg.Hidden)
+	n.h0.Frozen = !cfg.TrainInitialState
+	return n, nil
 }
 
-// Params returns every parameter with its stable dotted name.
-func (n *Network[T]) Params() []*autodiff.Param[T] { panic("rnn: Params is being built") }
+// Config returns the network's configuration with defaults filled in.
+func (n *Network[T]) Config() Config { return n.cfg }
+
+// Params returns every parameter with its stable dotted name, recurrent
+// layer first, then "h0" [1×Hidden] (Frozen unless TrainInitialState), then
+// "readout.weight" [Outputs×Hidden] and "readout.bias" [1×Outputs]. Leaky
+// names its layer "leaky.weight_ih" [N×I], "leaky.weight_hh" [N×N],
+// "leaky.bias" [1×N]; Vanilla uses torch.nn.RNN's names and layout
+// ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
+// "rnn.bias_hh_l0"). The slice is fresh; the parameters are the network's.
+func (n *Network[T]) Params() []*autodiff.Param[T] {
+	ps := append([]*autodiff.Param[T](nil), n.rec.Params()...)
+	ps = append(ps, n.h0)
+	return append(ps, n.readout.Params()...)
+}
+
+// InputWeights returns the input weight parameters (for regularizers).
+func (n *Network[T]) InputWeights() []*autodiff.Param[T] { return n.in }
+
+// RecurrentWeights returns the recurrent weight parameters.
+func (n *Network[T]) RecurrentWeights() []*autodiff.Param[T] { return n.wr }
+
+// OutputWeights returns the readout weight (not its bias).
+func (n *Network[T]) OutputWeights() []*autodiff.Param[T] {
+	return []*autodiff.Param[T]{n.readout.Weight()}
+}
+
+// InitialState returns the network's own initial state h0 [1×Hidden].
+func (n *Network[T]) InitialState() *autodiff.Param[T] { return n.h0 }
+
+// Recurrent returns the recurrent layer (for analysis: effective weights,
+// constraints).
+func (n *Network[T]) Recurrent() layers.Recurrent[T] { return n.rec }
+
+// Readout returns the linear readout.
+func (n *Network[T]) Readout() *layers.Linear[T] { return n.readout }
 
 // Options control one run over a sequence.
 type Options[T autodiff.Float] struct {
-	// H0 is the initial state [B, Hidden]; empty means the network's own
-	// (trainable or fixed) initial state.
+	// H0 is the initial state, [batch, Hidden] or [1, Hidden]; empty means
+	// the network's own initial state (trained if TrainInitialState). A
+	// given H0 is a constant: no gradient flows into it. For the leaky model
+	// under state integration it is the state x_0, not the rate.
 	H0 autodiff.Tensor[T]
 	// Noise draws the private recurrent noise; nil runs without noise.
 	Noise *rand.Rand
+	// Inactivation silences or clamps units inside the fused op (see
+	// layers.Inactivation); nil leaves every unit intact.
+	Inactivation *layers.Inactivation
 }
 
-// Result is what Forward returns.
+// Result is what Forward returns. Every tensor lives in the tape's arena
+// and is valid until the tape's Reset.
 type Result[T autodiff.Float] struct {
-	Rates autodiff.Var[T] // placeholder; see Forward
+	// Out is the readout at every step, [steps·batch, Outputs], time-major.
+	Out *autodiff.Var[T]
+	// Rates are the recurrent layer's rates at every step,
+	// [steps·batch, Hidden], for firing-rate regularizers and recording.
+	Rates *autodiff.Var[T]
+	// Final is the state after the last step, [batch, Hidden]: pass a copy
+	// as Options.H0 of the next window for truncated BPTT.
+	Final autodiff.Tensor[T]
 }
 
-// Forward runs x ([steps·batch, Inputs], time-major) through the network.
+// Forward records the network over x ([steps·batch, Inputs], time-major:
+// rows t·batch … t·batch+batch−1 are step t) on tp: the recurrent layer as
+// one fused op, then the readout as one GEMM over all steps·batch rows.
+//
+// Truncated BPTT with window K: split x into windows of K steps and call
+// Forward once per window, passing a copy of the previous window's Final
+// as Options.H0 (copy it before tp.Reset, which recycles Final's memory).
+// Gradients then stop at window boundaries, and the tape holds one window
+// at a time, so memory per window does not depend on the sequence length.
+//
+// It panics if x is not [steps·batch, Inputs] or H0 has the wrong shape.
 func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, batch int, opt Options[T]) Result[T] {
-	panic("rnn: Forward is being built")
+	var h0 *autodiff.Var[T]
+	if opt.H0.Data != nil {
+		h0 = tp.Const(opt.H0)
+	} else {
+		h0 = tp.Param(n.h0)
+	}
+	rates, final := n.rec.Sequence(tp, tp.Const(x), h0, steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation})
+	return Result[T]{Out: n.readout.Forward(tp, rates), Rates: rates, Final: final}
 }
