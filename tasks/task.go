@@ -26,8 +26,34 @@ type Trial struct {
 	// Context is the rule or context index, 0 when the task has none.
 	Context int
 	// Choice is the correct response: the target action (0 = fixate,
-	// 1… = choices) for decision tasks, -1 for continuous tasks.
+	// 1… = choices) for decision tasks, -1 for continuous tasks. For the
+	// lowrank preset, 1 means a +1 target and 2 a −1 target, so that
+	// "choice 1" is the positive-coherence choice in every preset.
 	Choice int
+
+	// Coherence2 is the signed evidence of the other (irrelevant)
+	// modality for context-dm; 0 otherwise.
+	Coherence2 float64
+	// Value is a task-specific scalar: the measured interval in ms for
+	// ready-set-go, the frequency in rad/step for sine-wave, the share p
+	// of the coherence in modality 1 for NeuroGym multisensory, the label
+	// for sequential MNIST; 0 otherwise.
+	Value float64
+	// Catch marks a catch trial (no stimulus, no response); scorers
+	// exclude it.
+	Catch bool
+	// ResponseStart and ResponseEnd delimit the scored window in steps,
+	// [ResponseStart, ResponseEnd): the decision period (NeuroGym), the
+	// response window (lowrank), the production period (ready-set-go).
+	ResponseStart, ResponseEnd int
+	// Periods lists the trial's epochs in order, in steps.
+	Periods []Period
+}
+
+// Period is one epoch of a trial: steps [Start, End).
+type Period struct {
+	Name       string
+	Start, End int
 }
 
 // Loss is the training loss a task's targets are made for.
@@ -66,4 +92,15 @@ type Result struct {
 	// MSE is the mask-weighted mean squared error of outputs against
 	// targets over the whole batch.
 	MSE float64
+
+	// Response is per trial: the action the scorer read out (0 = fixate
+	// or no response, 1… = choices; for the sign rule 1 = positive,
+	// 2 = negative; the argmax channel for the masked-mean rule), or -1
+	// for continuous tasks.
+	Response []int
+	// Excluded is per trial: true for trials the scorer does not judge
+	// (catch trials). Accuracy is over the trials not excluded.
+	Excluded []bool
+	// Scored is the number of trials not excluded.
+	Scored int
 }

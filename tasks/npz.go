@@ -1,0 +1,270 @@
+package tasks
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"codeberg.org/sbinet/npyio/npz"
+)
+
+// Finite is a task with a fixed set of trials (user datasets, MNIST), so
+// that evaluation can walk all of them.
+type Finite interface {
+	Task
+	// Len is the number of trials.
+	Len() int
+	// BatchOf packs the trials with the given indices, in order. It
+	// panics if an index is out of range.
+	BatchOf(idx []int) Batch
+}
+
+// UserData is a task whose trials come from an .npz file (see LoadNPZ).
+// Batch draws trials uniformly with replacement from the rng; BatchOf
+// packs given trials. All trials have the file's T steps (Lengths = T);
+// a user marks shorter trials with a zero mask.
+type UserData struct {
+	info       Info
+	cfg        Config
+	n, T       int
+	in, tgt, m []float32 // trial-major [n][T][dim]
+	choice     []int
+}
+
+var (
+	_ Finite       = (*UserData)(nil)
+	_ Describer    = (*UserData)(nil)
+	_ Configurable = (*UserData)(nil)
+)
+
+func newNPZTask(p Preset, s Settings) (Task, error) {
+	if s.Path == "" {
+		return nil, errors.New("tasks: npz: settings.path is required (the .npz file holding inputs, targets and optionally mask)")
+	}
+	return LoadNPZ(s.Path, s.Loss)
+}
+
+// LoadNPZ reads a user dataset from the .npz file at path. It must hold
+// `inputs` [trials, T, n_in] and `targets` [trials, T, n_out], and may
+// hold `mask` [trials, T, n_out] (default all ones), each float32 or
+// float64 in C order, finite. With loss = CrossEntropy the targets must
+// be one-hot wherever the mask is positive and the task is scored by the
+// masked-mean argmax (ScoreMaskedMeanArgmax); with MSE it is scored by
+// ScoreNormalizedMSE with threshold 0.1. Errors name the file, the array
+// and what was expected.
+func LoadNPZ(path string, loss Loss) (*UserData, error) {
+	f, err := npz.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: open %s: %w", path, err)
+	}
+	defer f.Close()
+	in, inShape, err := readArray(f, path, "inputs", nil)
+	if err != nil {
+		return nil, err
+	}
+	tgt, tShape, err := readArray(f, path, "targets", inShape[:2])
+	if err != nil {
+		return nil, err
+	}
+	var mask []float32
+	if hasKey(f, "mask") {
+		m, mShape, err := readArray(f, path, "mask", tShape[:2])
+		if err != nil {
+			return nil, err
+		}
+		if mShape[2] != tShape[2] {
+			return nil, fmt.Errorf("tasks: %s: array mask has shape %v; want the shape of targets %v", path, mShape, tShape)
+		}
+		for i, v := range m {
+			if v < 0 {
+				return nil, fmt.Errorf("tasks: %s: array mask has a negative value %v at %s; want values >= 0", path, v, index3(i, mShape))
+			}
+		}
+		mask = m
+	} else {
+		mask = make([]float32, len(tgt))
+		for i := range mask {
+			mask[i] = 1
+		}
+	}
+	n, T, nIn, nOut := inShape[0], inShape[1], inShape[2], tShape[2]
+	d := &UserData{n: n, T: T, in: in, tgt: tgt, m: mask, choice: make([]int, n)}
+	for i := range n {
+		d.choice[i] = -1
+		if loss == CrossEntropy {
+			c, err := oneHotChoice(tgt[i*T*nOut:(i+1)*T*nOut], mask[i*T*nOut:(i+1)*T*nOut], nOut)
+			if err != nil {
+				return nil, fmt.Errorf("tasks: %s: array targets, trial %d: %w (loss cross-entropy needs one-hot targets)", path, i, err)
+			}
+			d.choice[i] = c
+		}
+	}
+	d.info = Info{Name: "npz", Preset: Dataset, Default: true, Summary: "user trials from " + path,
+		NIn: nIn, NOut: nOut, MinSteps: T, MaxSteps: T, Loss: loss}
+	for k := range nIn {
+		d.info.Inputs = append(d.info.Inputs, fmt.Sprintf("in%d", k))
+	}
+	for k := range nOut {
+		d.info.Outputs = append(d.info.Outputs, fmt.Sprintf("out%d", k))
+	}
+	if loss == CrossEntropy {
+		d.info.Scorer = MaskedMeanArgmax
+	} else {
+		d.info.Scorer = NormalizedMSE
+	}
+	d.cfg = Config{Task: "npz", Preset: Dataset, Settings: Settings{Path: path, Loss: loss}}
+	return d, nil
+}
+
+// oneHotChoice returns the channel that is 1 on the masked steps of one
+// trial ([T][nOut]), or an error if the targets are not one-hot there.
+func oneHotChoice(tgt, mask []float32, nOut int) (int, error) {
+	choice := -1
+	for t := 0; t < len(tgt)/nOut; t++ {
+		row, m := tgt[t*nOut:(t+1)*nOut], mask[t*nOut:(t+1)*nOut]
+		if !slices.ContainsFunc(m, func(v float32) bool { return v > 0 }) {
+			continue
+		}
+		hot := -1
+		for k, v := range row {
+			switch v {
+			case 1:
+				if hot >= 0 {
+					return 0, fmt.Errorf("step %d has two ones", t)
+				}
+				hot = k
+			case 0:
+			default:
+				return 0, fmt.Errorf("step %d has value %v", t, v)
+			}
+		}
+		if hot < 0 {
+			return 0, fmt.Errorf("step %d has no one", t)
+		}
+		choice = hot
+	}
+	return choice, nil
+}
+
+func hasKey(f *npz.Reader, name string) bool {
+	return slices.Contains(f.Keys(), name+".npy") || slices.Contains(f.Keys(), name)
+}
+
+// readArray reads a 3-d float32 or float64 array as float32 and checks
+// that it is finite and that its first two dimensions equal lead (when
+// lead is not nil).
+func readArray(f *npz.Reader, path, name string, lead []int) ([]float32, []int, error) {
+	key := name + ".npy"
+	if !slices.Contains(f.Keys(), key) {
+		if !slices.Contains(f.Keys(), name) {
+			var have []string
+			for _, k := range f.Keys() {
+				have = append(have, strings.TrimSuffix(k, ".npy"))
+			}
+			return nil, nil, fmt.Errorf("tasks: %s: missing array %s; the file holds %q, want inputs, targets and optionally mask", path, name, have)
+		}
+		key = name
+	}
+	want := "[trials, T, n]"
+	if lead != nil {
+		want = fmt.Sprintf("[%d, %d, n]", lead[0], lead[1])
+	}
+	h := f.Header(key)
+	shape := h.Descr.Shape
+	if len(shape) != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 {
+		return nil, nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s with every size >= 1", path, name, shape, want)
+	}
+	if lead != nil && (shape[0] != lead[0] || shape[1] != lead[1]) {
+		return nil, nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s (trials and T as in inputs)", path, name, shape, want)
+	}
+	if h.Descr.Fortran {
+		return nil, nil, fmt.Errorf("tasks: %s: array %s is stored in Fortran order; want C order (save np.ascontiguousarray(%s))", path, name, name)
+	}
+	var out []float32
+	typ := h.Descr.Type
+	switch strings.TrimLeft(typ, "<>|=") {
+	case "f4":
+		if err := f.Read(key, &out); err != nil {
+			return nil, nil, fmt.Errorf("tasks: %s: read array %s: %w", path, name, err)
+		}
+	case "f8":
+		var v []float64
+		if err := f.Read(key, &v); err != nil {
+			return nil, nil, fmt.Errorf("tasks: %s: read array %s: %w", path, name, err)
+		}
+		out = make([]float32, len(v))
+		for i, x := range v {
+			out[i] = float32(x)
+		}
+	default:
+		return nil, nil, fmt.Errorf("tasks: %s: array %s has dtype %s; want float32 (<f4) or float64 (<f8)", path, name, typ)
+	}
+	if len(out) != shape[0]*shape[1]*shape[2] {
+		return nil, nil, fmt.Errorf("tasks: %s: array %s holds %d values; its shape %v needs %d", path, name, len(out), shape, shape[0]*shape[1]*shape[2])
+	}
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, nil, fmt.Errorf("tasks: %s: array %s has the non-finite value %v at %s; want finite values", path, name, v, index3(i, shape))
+		}
+	}
+	return out, shape, nil
+}
+
+// index3 formats flat index i of a 3-d array as [trial, t, channel].
+func index3(i int, shape []int) string {
+	return fmt.Sprintf("[%d, %d, %d]", i/(shape[1]*shape[2]), i/shape[2]%shape[1], i%shape[2])
+}
+
+func (d *UserData) Name() string          { return "npz" }
+func (d *UserData) Dims() (nIn, nOut int) { return d.info.NIn, d.info.NOut }
+func (d *UserData) Loss() Loss            { return d.info.Loss }
+func (d *UserData) Info() Info            { return d.info }
+func (d *UserData) Config() Config        { return d.cfg }
+func (d *UserData) Len() int              { return d.n }
+
+// Batch draws b trials uniformly with replacement. It panics if b < 1.
+func (d *UserData) Batch(rng *rand.Rand, b int) Batch {
+	if b < 1 {
+		panic(fmt.Sprintf("tasks: npz Batch: batch size %d < 1", b))
+	}
+	idx := make([]int, b)
+	for i := range idx {
+		idx[i] = rng.IntN(d.n)
+	}
+	return d.BatchOf(idx)
+}
+
+// BatchOf packs the given trials in order. It panics if an index is out
+// of range or idx is empty.
+func (d *UserData) BatchOf(idx []int) Batch {
+	if len(idx) == 0 {
+		panic("tasks: npz BatchOf: no trials")
+	}
+	nIn, nOut, T := d.info.NIn, d.info.NOut, d.T
+	bufs := make([]trialBuf, len(idx))
+	for i, j := range idx {
+		if j < 0 || j >= d.n {
+			panic(fmt.Sprintf("tasks: npz BatchOf: trial index %d out of range [0, %d)", j, d.n))
+		}
+		bufs[i] = trialBuf{nIn: nIn, nOut: nOut, T: T,
+			in:   d.in[j*T*nIn : (j+1)*T*nIn],
+			tgt:  d.tgt[j*T*nOut : (j+1)*T*nOut],
+			mask: d.m[j*T*nOut : (j+1)*T*nOut],
+			trial: Trial{Condition: fmt.Sprintf("trial=%d", j), Choice: d.choice[j], ResponseStart: 0, ResponseEnd: T,
+				Periods: []Period{{Name: "trial", Start: 0, End: T}}},
+		}
+	}
+	return pack(bufs)
+}
+
+// Score applies ScoreMaskedMeanArgmax (cross-entropy targets) or
+// ScoreNormalizedMSE with threshold 0.1 (MSE targets).
+func (d *UserData) Score(outputs []float32, b *Batch) Result {
+	if d.info.Loss == CrossEntropy {
+		return ScoreMaskedMeanArgmax(outputs, b)
+	}
+	return ScoreNormalizedMSE(outputs, b, nmseThreshold)
+}

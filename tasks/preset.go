@@ -1,0 +1,196 @@
+package tasks
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Preset selects a published timing and encoding convention for a task.
+type Preset int
+
+const (
+	// NeuroGym: the NeuroGym 2.2.0 environments (neurogym/neurogym @
+	// 8136bc7, neurogym/envs/native/*.py): dt = 100 ms (80 ms for
+	// ready-set-go), fixation input plus ring or channel stimuli with
+	// Gaussian noise of std σ/√dt per step, one output per action
+	// (0 = fixate, 1… = choices) trained with cross-entropy on one-hot
+	// targets, scored by the decision-period action.
+	NeuroGym Preset = iota
+	// LowRank: the Dubreuil et al. 2022 / Valente et al. 2022 tasks
+	// (adrian-valente/populations_paper_code @ 1bb6256 and
+	// adrian-valente/lowrank_inference @ 14bef71, low_rank_rnns/*.py):
+	// dt = 20 ms, scalar inputs scaled by 0.1, a scalar output with ±1
+	// targets in the response window, mask-weighted MSE, scored by the
+	// sign of the mean output over the response window, catch trials
+	// excluded.
+	LowRank
+	// SussilloBarak: the dynamical-systems tasks of Sussillo & Barak 2013
+	// (flip-flop as in FixedPointFinder's FlipFlopData, sine-wave
+	// generation): continuous targets, MSE, no trial structure beyond a
+	// fixed number of steps.
+	SussilloBarak
+	// Dataset: trials read from a file (user .npz data, sequential MNIST).
+	Dataset
+)
+
+// presetNames are the text forms, indexed by Preset.
+func presetNames() [4]string {
+	return [4]string{"neurogym", "lowrank", "sussillo-barak", "dataset"}
+}
+
+// String returns the preset's text form ("neurogym", "lowrank", …).
+func (p Preset) String() string {
+	if n := presetNames(); p >= 0 && int(p) < len(n) {
+		return n[p]
+	}
+	return fmt.Sprintf("Preset(%d)", int(p))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (p Preset) MarshalText() ([]byte, error) {
+	if n := presetNames(); p < 0 || int(p) >= len(n) {
+		return nil, fmt.Errorf("tasks: invalid preset %d", int(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; see ParsePreset.
+func (p *Preset) UnmarshalText(b []byte) error {
+	v, err := ParsePreset(string(b))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
+// ParsePreset parses a preset's text form. The error lists the valid
+// forms.
+func ParsePreset(s string) (Preset, error) {
+	for i, n := range presetNames() {
+		if s == n {
+			return Preset(i), nil
+		}
+	}
+	n := presetNames()
+	return 0, fmt.Errorf("tasks: unknown preset %q; valid presets: %s", s, strings.Join(n[:], ", "))
+}
+
+// Scorer names the rule a task uses to turn outputs into per-trial
+// verdicts. See the Score* functions for the exact rules.
+type Scorer int
+
+const (
+	// DecisionAction is NeuroGym's rule (ScoreDecisionAction).
+	DecisionAction Scorer = iota
+	// SignMean is the low-rank library's rule (ScoreSignMean).
+	SignMean
+	// MaskedMeanArgmax is PsychRNN's rule (ScoreMaskedMeanArgmax).
+	MaskedMeanArgmax
+	// NormalizedMSE judges continuous outputs (ScoreNormalizedMSE).
+	NormalizedMSE
+	// ProductionTime is NeuroGym ReadySetGo's rule (ScoreProductionTime).
+	ProductionTime
+)
+
+func scorerNames() [5]string {
+	return [5]string{"decision-action", "sign-mean", "masked-mean-argmax", "normalized-mse", "production-time"}
+}
+
+// String returns the scorer's text form.
+func (s Scorer) String() string {
+	if n := scorerNames(); s >= 0 && int(s) < len(n) {
+		return n[s]
+	}
+	return fmt.Sprintf("Scorer(%d)", int(s))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Scorer) MarshalText() ([]byte, error) {
+	if n := scorerNames(); s < 0 || int(s) >= len(n) {
+		return nil, fmt.Errorf("tasks: invalid scorer %d", int(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Scorer) UnmarshalText(b []byte) error {
+	for i, n := range scorerNames() {
+		if string(b) == n {
+			*s = Scorer(i)
+			return nil
+		}
+	}
+	n := scorerNames()
+	return fmt.Errorf("tasks: unknown scorer %q; valid scorers: %s", b, strings.Join(n[:], ", "))
+}
+
+// String returns "mse" or "cross-entropy".
+func (l Loss) String() string {
+	switch l {
+	case MSE:
+		return "mse"
+	case CrossEntropy:
+		return "cross-entropy"
+	}
+	return fmt.Sprintf("Loss(%d)", int(l))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (l Loss) MarshalText() ([]byte, error) {
+	if l != MSE && l != CrossEntropy {
+		return nil, fmt.Errorf("tasks: invalid loss %d", int(l))
+	}
+	return []byte(l.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (l *Loss) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "mse":
+		*l = MSE
+	case "cross-entropy":
+		*l = CrossEntropy
+	default:
+		return fmt.Errorf("tasks: unknown loss %q; valid losses: mse, cross-entropy", b)
+	}
+	return nil
+}
+
+// Info describes a task instance: what `rnntrain tasks` prints and what
+// a training loop needs besides the batches.
+type Info struct {
+	Name   string `json:"name"`
+	Preset Preset `json:"preset"`
+	// Default reports whether Preset is the task's default preset.
+	Default bool `json:"default"`
+	// Summary is one line on what the task is and where its numbers come
+	// from.
+	Summary string `json:"summary"`
+	// DtMS is the duration of one step in ms; a leaky network's
+	// α = DtMS/τ. Abstract-time tasks state a nominal value.
+	DtMS     float64  `json:"dt_ms"`
+	NIn      int      `json:"n_in"`
+	NOut     int      `json:"n_out"`
+	Inputs   []string `json:"inputs"`  // channel names, len NIn
+	Outputs  []string `json:"outputs"` // channel names, len NOut
+	MinSteps int      `json:"min_steps"`
+	MaxSteps int      `json:"max_steps"`
+	Loss     Loss     `json:"loss"`
+	Scorer   Scorer   `json:"scorer"`
+	// Chance is the accuracy of the best constant output under the
+	// task's own scorer and trial distribution.
+	Chance float64 `json:"chance"`
+}
+
+// Describer is implemented by every task this package returns.
+type Describer interface {
+	Info() Info
+}
+
+// Configurable is implemented by every task this package returns: Config
+// gives the fully resolved configuration, from which NewFromConfig
+// rebuilds an identical task.
+type Configurable interface {
+	Config() Config
+}

@@ -1,0 +1,150 @@
+package tasks
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// spec is one registered task: its presets (the first is the default),
+// the settings it accepts, and its constructor.
+type spec struct {
+	name    string
+	summary string
+	presets []Preset
+	fields  field
+	build   func(p Preset, s Settings) (Task, error)
+}
+
+// specs is the registry. It is a function, not a package variable, so
+// nothing in the package is mutable.
+func specs() []spec {
+	const decision = fDt | fNoise | fCoh
+	return []spec{
+		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py",
+			[]Preset{LowRank, NeuroGym}, decision | fCatch, newPerceptualDM},
+		{"context-dm", "context-dependent decision (Mante et al. 2013): NeuroGym ContextDecisionMaking(use_expl_context=True), Dubreuil/Valente mante.py",
+			[]Preset{LowRank, NeuroGym}, decision | fCatch, newContextDM},
+		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil raposo.py",
+			[]Preset{LowRank, NeuroGym}, decision | fCatch, newMultisensory},
+		{"match-to-sample", "delayed match-to-sample (Miller et al. 1996): NeuroGym DelayMatchSample, Dubreuil dms.py",
+			[]Preset{LowRank, NeuroGym}, fDt | fNoise, newMatchToSample},
+		{"parametric-wm", "vibrotactile frequency comparison (Romo et al. 1999): NeuroGym DelayComparison, Dubreuil romo.py",
+			[]Preset{LowRank, NeuroGym}, fDt | fNoise, newParametricWM},
+		{"go-nogo", "go / no-go: NeuroGym GoNogo",
+			[]Preset{NeuroGym}, fDt | fNoise, newGoNogo},
+		{"anti-saccade", "pro and anti saccades (Munoz & Everling 2004): NeuroGym AntiReach with a per-trial rule input",
+			[]Preset{NeuroGym}, fDt | fNoise, newAntiSaccade},
+		{"flip-flop", "3-bit flip-flop (Sussillo & Barak 2013): FixedPointFinder FlipFlopData",
+			[]Preset{SussilloBarak}, fDt | fSteps | fBits, newFlipFlop},
+		{"sine-wave", "sine-wave generation, a static input level sets the frequency (Sussillo & Barak 2013)",
+			[]Preset{SussilloBarak}, fDt | fSteps, newSineWave},
+		{"ready-set-go", "interval reproduction (Jazayeri & Shadlen 2010; Remington et al. 2018): NeuroGym ReadySetGo",
+			[]Preset{NeuroGym}, fDt, newReadySetGo},
+		{"npz", "user trials from an .npz file: inputs [trials,T,n_in], targets [trials,T,n_out], optional mask",
+			[]Preset{Dataset}, fPath | fLoss, newNPZTask},
+		{"mnist-rows", "sequential MNIST, one 28-pixel row per step (T = 28)",
+			[]Preset{Dataset}, fSplit | fMNISTDir, newMNISTRows},
+		{"mnist-pixels", "sequential MNIST, one pixel per step (T = 784)",
+			[]Preset{Dataset}, fSplit | fMNISTDir, newMNISTPixels},
+		{"mnist-permuted", "permuted sequential MNIST, one pixel per step in a seeded fixed order (T = 784)",
+			[]Preset{Dataset}, fSplit | fMNISTDir | fPerm, newMNISTPermuted},
+	}
+}
+
+func lookup(name string) (spec, error) {
+	for _, s := range specs() {
+		if s.name == name {
+			return s, nil
+		}
+	}
+	return spec{}, fmt.Errorf("tasks: unknown task %q; valid tasks: %s", name, strings.Join(Names(), ", "))
+}
+
+// Names returns the registered task names in display order.
+func Names() []string {
+	var n []string
+	for _, s := range specs() {
+		n = append(n, s.name)
+	}
+	return n
+}
+
+// Presets returns the presets a task defines; the first is its default.
+func Presets(name string) ([]Preset, error) {
+	s, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.presets), nil
+}
+
+// DefaultPreset returns the preset a task uses when none is given.
+func DefaultPreset(name string) (Preset, error) {
+	s, err := lookup(name)
+	if err != nil {
+		return 0, err
+	}
+	return s.presets[0], nil
+}
+
+// Summary returns a task's one-line description.
+func Summary(name string) (string, error) {
+	s, err := lookup(name)
+	if err != nil {
+		return "", err
+	}
+	return s.summary, nil
+}
+
+// New builds the named task with the given preset and settings (zero
+// Settings = the preset's defaults). It returns an error naming the valid
+// tasks or presets when name or preset is unknown, and an error naming
+// the offending field when the settings are invalid or do not apply.
+// The returned Task also implements Describer and Configurable.
+func New(name string, p Preset, s Settings) (Task, error) {
+	sp, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(sp.presets, p) {
+		var v []string
+		for _, q := range sp.presets {
+			v = append(v, q.String())
+		}
+		return nil, fmt.Errorf("tasks: task %s has no preset %q; valid presets: %s", name, p, strings.Join(v, ", "))
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkFields(name, p, sp.fields); err != nil {
+		return nil, err
+	}
+	return sp.build(p, s)
+}
+
+// NewDefault builds the named task with its default preset and settings.
+func NewDefault(name string) (Task, error) {
+	p, err := DefaultPreset(name)
+	if err != nil {
+		return nil, err
+	}
+	return New(name, p, Settings{})
+}
+
+// NewFromConfig builds the task a Config describes.
+func NewFromConfig(c Config) (Task, error) { return New(c.Task, c.Preset, c.Settings) }
+
+// Describe returns t's Info, or a minimal Info built from the Task
+// interface when t is not one of this package's tasks.
+func Describe(t Task) Info {
+	if d, ok := t.(Describer); ok {
+		return d.Info()
+	}
+	nIn, nOut := t.Dims()
+	return Info{Name: t.Name(), NIn: nIn, NOut: nOut, Loss: t.Loss()}
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,326 @@
+package tasks
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// checkOutputs panics unless outputs has the batch's [T][B][NOut] size.
+func checkOutputs(op string, outputs []float32, b *Batch) {
+	if len(outputs) != b.T*b.B*b.NOut {
+		panic(fmt.Sprintf("tasks: %s: len(outputs) = %d, want T·B·NOut = %d·%d·%d = %d",
+			op, len(outputs), b.T, b.B, b.NOut, b.T*b.B*b.NOut))
+	}
+}
+
+// MaskedMSE returns Σ mask·(outputs − targets)² / Σ mask over the batch
+// (0 when the mask is empty). It panics if outputs has the wrong size.
+func MaskedMSE(outputs []float32, b *Batch) float64 {
+	checkOutputs("MaskedMSE", outputs, b)
+	var num, den float64
+	for i, m := range b.Mask {
+		if m == 0 {
+			continue
+		}
+		d := float64(outputs[i] - b.Targets[i])
+		num += float64(m) * d * d
+		den += float64(m)
+	}
+	if den == 0 {
+		return 0
+	}
+	return num / den
+}
+
+// newResult allocates a Result for b.B trials.
+func newResult(outputs []float32, b *Batch) Result {
+	return Result{
+		Correct:  make([]bool, b.B),
+		Response: make([]int, b.B),
+		Excluded: make([]bool, b.B),
+		MSE:      MaskedMSE(outputs, b),
+	}
+}
+
+// finish computes Scored and Accuracy from Correct and Excluded.
+func (r *Result) finish() {
+	n, c := 0, 0
+	for i, ok := range r.Correct {
+		if r.Excluded[i] {
+			continue
+		}
+		n++
+		if ok {
+			c++
+		}
+	}
+	r.Scored = n
+	if n > 0 {
+		r.Accuracy = float64(c) / float64(n)
+	}
+}
+
+// argmaxAt returns the output channel with the largest value at step t of
+// trial i (the first on ties).
+func argmaxAt(outputs []float32, b *Batch, t, i int) int {
+	row := outputs[(t*b.B+i)*b.NOut : (t*b.B+i+1)*b.NOut]
+	best := 0
+	for k := 1; k < len(row); k++ {
+		if row[k] > row[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// ScoreDecisionAction is NeuroGym's rule. Outputs are one channel per
+// action (0 = fixate, 1… = choices) and the action at a step is the
+// argmax channel. A trial's response is the action at the first step of
+// its decision window [ResponseStart, ResponseEnd) whose argmax is not
+// fixation, or 0 when it fixates throughout; the trial is correct when
+// the response equals Trial.Choice.
+//
+// This is what NeuroGym's environments score when a network acts in
+// them (core.py L181-193 and every native env's _step): during the
+// decision period the first action ≠ 0 ends the trial and sets
+// performance = 1 iff it equals the ground truth; fixating through the
+// decision period leaves performance = 0 (GoNogo starts no-go trials at
+// performance = 1, which is a response of 0 matching Choice 0 here).
+// Actions outside the decision period are ignored (abort = False, the
+// default). We prefer this rule to the argmax of the mean output over the
+// window because it is the one that defines NeuroGym's published
+// performance, and to the last step's argmax because a network that
+// commits early and then relaxes toward fixation still made its choice.
+//
+// It panics if outputs does not have the batch's size.
+func ScoreDecisionAction(outputs []float32, b *Batch) Result {
+	checkOutputs("ScoreDecisionAction", outputs, b)
+	r := newResult(outputs, b)
+	for i, tr := range b.Trials {
+		resp := 0
+		for t := tr.ResponseStart; t < tr.ResponseEnd; t++ {
+			if a := argmaxAt(outputs, b, t, i); a != 0 {
+				resp = a
+				break
+			}
+		}
+		r.Response[i] = resp
+		r.Correct[i] = resp == tr.Choice
+	}
+	r.finish()
+	return r
+}
+
+// ScoreSignMean is the low-rank library's rule (rdm.py accuracy_rdm,
+// mante.py accuracy_mante, romo.py accuracy_romo, dms.py accuracy_dms):
+// the decision is the sign of the mean of output channel 0 over the
+// trial's response window [ResponseStart, ResponseEnd); response 1 for a
+// positive mean, 2 for a negative one, 0 for exactly 0. Catch trials are
+// excluded. A trial is correct when the response equals Trial.Choice.
+// It panics if outputs does not have the batch's size.
+func ScoreSignMean(outputs []float32, b *Batch) Result {
+	checkOutputs("ScoreSignMean", outputs, b)
+	r := newResult(outputs, b)
+	for i, tr := range b.Trials {
+		if tr.Catch {
+			r.Excluded[i] = true
+			continue
+		}
+		var sum float64
+		for t := tr.ResponseStart; t < tr.ResponseEnd; t++ {
+			sum += float64(outputs[(t*b.B+i)*b.NOut])
+		}
+		switch {
+		case sum > 0:
+			r.Response[i] = 1
+		case sum < 0:
+			r.Response[i] = 2
+		}
+		r.Correct[i] = r.Response[i] == tr.Choice
+	}
+	r.finish()
+	return r
+}
+
+// ScoreMaskedMeanArgmax is PsychRNN's rule (tasks/*.py
+// accuracy_function): per trial, the channel with the largest
+// mask-weighted mean output over time must equal the channel with the
+// largest mask-weighted mean target. Response is that output channel.
+// It panics if outputs does not have the batch's size.
+func ScoreMaskedMeanArgmax(outputs []float32, b *Batch) Result {
+	checkOutputs("ScoreMaskedMeanArgmax", outputs, b)
+	r := newResult(outputs, b)
+	mo := make([]float64, b.NOut)
+	mt := make([]float64, b.NOut)
+	for i := range b.B {
+		clear(mo)
+		clear(mt)
+		for t := range b.T {
+			off := (t*b.B + i) * b.NOut
+			for k := range b.NOut {
+				m := float64(b.Mask[off+k])
+				mo[k] += m * float64(outputs[off+k])
+				mt[k] += m * float64(b.Targets[off+k])
+			}
+		}
+		ao, at := argmax(mo), argmax(mt)
+		r.Response[i] = ao
+		r.Correct[i] = ao == at
+	}
+	r.finish()
+	return r
+}
+
+func argmax(v []float64) int {
+	best := 0
+	for k := 1; k < len(v); k++ {
+		if v[k] > v[best] {
+			best = k
+		}
+	}
+	return best
+}
+
+// ScoreNormalizedMSE judges continuous outputs: a trial is correct when
+// Σ mask·(output − target)² < threshold · Σ mask·target² over its steps
+// and channels (when its targets are all zero, when the mask-weighted
+// mean squared error is below threshold). Response is -1.
+// It panics if outputs does not have the batch's size.
+func ScoreNormalizedMSE(outputs []float32, b *Batch, threshold float64) Result {
+	checkOutputs("ScoreNormalizedMSE", outputs, b)
+	r := newResult(outputs, b)
+	for i := range b.B {
+		var se, power, msum float64
+		for t := range b.T {
+			off := (t*b.B + i) * b.NOut
+			for k := range b.NOut {
+				m := float64(b.Mask[off+k])
+				d := float64(outputs[off+k] - b.Targets[off+k])
+				se += m * d * d
+				power += m * float64(b.Targets[off+k]) * float64(b.Targets[off+k])
+				msum += m
+			}
+		}
+		r.Response[i] = -1
+		if power > 0 {
+			r.Correct[i] = se < threshold*power
+		} else {
+			r.Correct[i] = msum == 0 || se/msum < threshold
+		}
+	}
+	r.finish()
+	return r
+}
+
+// ScoreProductionTime is NeuroGym ReadySetGo's rule: the response is the
+// first step of the production window [ResponseStart, ResponseEnd) whose
+// argmax action is go (≠ 0); the produced interval runs from the end of
+// the trial's "measure" period to that step, t_prod = (step −
+// measureEnd)·dtMS; the trial is correct when |t_prod − Trial.Value| ≤
+// margin·Trial.Value + 25 ms (readysetgo.py: eps_threshold =
+// prod_margin·production + 25). Response is 1 for a go, 0 for none.
+// It panics if outputs does not have the batch's size.
+func ScoreProductionTime(outputs []float32, b *Batch, dtMS, margin float64) Result {
+	checkOutputs("ScoreProductionTime", outputs, b)
+	r := newResult(outputs, b)
+	for i, tr := range b.Trials {
+		measureEnd := tr.ResponseStart
+		for _, p := range tr.Periods {
+			if p.Name == "measure" {
+				measureEnd = p.End
+			}
+		}
+		for t := tr.ResponseStart; t < tr.ResponseEnd; t++ {
+			if argmaxAt(outputs, b, t, i) != 0 {
+				r.Response[i] = 1
+				eps := math.Abs(float64(t-measureEnd)*dtMS - tr.Value)
+				r.Correct[i] = eps <= margin*tr.Value+25
+				break
+			}
+		}
+	}
+	r.finish()
+	return r
+}
+
+// PsychometricPoint aggregates the trials of one (context, coherence)
+// condition.
+type PsychometricPoint struct {
+	Context   int     `json:"context"`
+	Coherence float64 `json:"coherence"`
+	// N counts the scored trials; Correct those judged correct; Chose1
+	// those whose response was choice 1 (the positive-coherence choice).
+	N       int `json:"n"`
+	Correct int `json:"correct"`
+	Chose1  int `json:"chose1"`
+	// Accuracy = Correct/N and PChoice1 = Chose1/N.
+	Accuracy float64 `json:"accuracy"`
+	PChoice1 float64 `json:"p_choice1"`
+}
+
+// Psychometric accumulates accuracy and P(choice 1) per context and
+// signed coherence over any number of scored batches. The zero value is
+// ready to use. Excluded (catch) trials are skipped.
+type Psychometric struct {
+	points map[psychKey]*PsychometricPoint
+}
+
+type psychKey struct {
+	ctx int
+	coh float64
+}
+
+// Add accumulates the trials of b as judged by r (r = task.Score(…, b)).
+// It panics if r and b describe different numbers of trials.
+func (p *Psychometric) Add(b *Batch, r Result) {
+	if len(r.Correct) != len(b.Trials) || len(r.Response) != len(b.Trials) || len(r.Excluded) != len(b.Trials) {
+		panic(fmt.Sprintf("tasks: Psychometric.Add: result for %d trials, batch has %d", len(r.Correct), len(b.Trials)))
+	}
+	if p.points == nil {
+		p.points = make(map[psychKey]*PsychometricPoint)
+	}
+	for i, tr := range b.Trials {
+		if r.Excluded[i] {
+			continue
+		}
+		k := psychKey{tr.Context, tr.Coherence}
+		pt := p.points[k]
+		if pt == nil {
+			pt = &PsychometricPoint{Context: tr.Context, Coherence: tr.Coherence}
+			p.points[k] = pt
+		}
+		pt.N++
+		if r.Correct[i] {
+			pt.Correct++
+		}
+		if r.Response[i] == 1 {
+			pt.Chose1++
+		}
+	}
+}
+
+// Points returns the accumulated conditions sorted by context, then
+// coherence, with Accuracy and PChoice1 filled in.
+func (p *Psychometric) Points() []PsychometricPoint {
+	out := make([]PsychometricPoint, 0, len(p.points))
+	for _, pt := range p.points {
+		q := *pt
+		q.Accuracy = float64(q.Correct) / float64(q.N)
+		q.PChoice1 = float64(q.Chose1) / float64(q.N)
+		out = append(out, q)
+	}
+	slices.SortFunc(out, func(a, b PsychometricPoint) int {
+		if a.Context != b.Context {
+			return a.Context - b.Context
+		}
+		switch {
+		case a.Coherence < b.Coherence:
+			return -1
+		case a.Coherence > b.Coherence:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
