@@ -2,7 +2,6 @@ package autodiff
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
@@ -15,19 +14,56 @@ const (
 	opFused
 	opMatMul
 	opAdd
+	opSub
 	opMul
+	opDiv
+	opScale
 	opTanh
+	opSigmoid
+	opReLU
+	opSoftplus
+	opExp
+	opLog
+	opSquare
+	opAbs
+	opSpike
 	opSum
+	opMean
+	opSumAxis
+	opMeanAxis
+	opConcat
+	opSlice
+	opMaskedMSE
+	opMaskedSoftmaxCE
+	numOps
 )
 
 var opNames = [...]string{
-	opInvalid: "invalid",
-	opFused:   "Fused",
-	opMatMul:  "MatMul",
-	opAdd:     "Add",
-	opMul:     "Mul",
-	opTanh:    "Tanh",
-	opSum:     "Sum",
+	opInvalid:         "invalid",
+	opFused:           "Fused",
+	opMatMul:          "MatMul",
+	opAdd:             "Add",
+	opSub:             "Sub",
+	opMul:             "Mul",
+	opDiv:             "Div",
+	opScale:           "Scale",
+	opTanh:            "Tanh",
+	opSigmoid:         "Sigmoid",
+	opReLU:            "ReLU",
+	opSoftplus:        "Softplus",
+	opExp:             "Exp",
+	opLog:             "Log",
+	opSquare:          "Square",
+	opAbs:             "Abs",
+	opSpike:           "Spike",
+	opSum:             "Sum",
+	opMean:            "Mean",
+	opSumAxis:         "SumAxis",
+	opMeanAxis:        "MeanAxis",
+	opConcat:          "Concat",
+	opSlice:           "Slice",
+	opMaskedMSE:       "MaskedMSE",
+	opMaskedSoftmaxCE: "MaskedSoftmaxCE",
 }
 
 func (o opcode) String() string {
@@ -57,92 +93,137 @@ func MatMul[T Float](a *Var[T], transA bool, b *Var[T], transB bool) *Var[T] {
 	return out
 }
 
-// broadcastShape checks that b can be combined element-wise with a: the
-// same shape, a [1, cols] row broadcast over a's rows (a bias), or a [1, 1]
-// scalar. It panics naming op and both shapes otherwise.
-func broadcastShape[T Float](op opcode, a, b *Var[T]) {
-	av, bv := a.Value, b.Value
-	if av.SameShape(bv) || (bv.Rows == 1 && bv.Cols == av.Cols) || (bv.Rows == 1 && bv.Cols == 1) {
-		return
-	}
-	panic(fmt.Sprintf("autodiff: shape mismatch in %v: %v vs %v (second operand must match, be [1 %d] or [1 1])", op, av.Shape(), bv.Shape(), av.Cols))
+// bcast says how the second operand b of an element-wise binary op lines up
+// with the first, a: a's data is walked as runs of width elements, and run r
+// pairs with b's data at offset r·step, either element by element (a vector
+// of width elements) or as one scalar for the whole run.
+//
+//	b's shape      runs   width   step  scalar
+//	a's shape      1      len(a)  0     no
+//	[1, cols]      rows   cols    0     no
+//	[rows, 1]      rows   cols    1     yes
+//	[1, 1]         1      len(a)  0     yes
+type bcast struct {
+	runs, width, step int
+	scalar            bool
 }
 
-// bAt returns the element of the broadcast operand b matching flat index k
-// of a tensor with cols columns.
-func bAt[T Float](b Tensor[T], k, cols int) T {
+// same reports whether b has a's shape (nothing to undo in the backward).
+func (bc bcast) same() bool { return bc.runs == 1 && !bc.scalar }
+
+// broadcastOf returns how b broadcasts against a, or panics naming op and
+// both shapes.
+func broadcastOf[T Float](op opcode, a, b Tensor[T]) bcast {
 	switch {
+	case a.SameShape(b):
+		return bcast{runs: 1, width: a.Len()}
 	case b.Rows == 1 && b.Cols == 1:
-		return b.Data[0]
-	case b.Rows == 1:
-		return b.Data[k%cols]
+		return bcast{runs: 1, width: a.Len(), scalar: true}
+	case b.Rows == 1 && b.Cols == a.Cols:
+		return bcast{runs: a.Rows, width: a.Cols}
+	case b.Cols == 1 && b.Rows == a.Rows:
+		return bcast{runs: a.Rows, width: a.Cols, step: 1, scalar: true}
 	}
-	return b.Data[k]
+	panic(fmt.Sprintf("autodiff: shape mismatch in %v: %v vs %v (second operand must be %v, [1 %d], [%d 1] or [1 1])",
+		op, a.Shape(), b.Shape(), a.Shape(), a.Cols, a.Rows))
 }
 
-// accBroadcast adds g (shaped like the broadcast result) into gb, summing over
-// the broadcast dimensions. It is the one place broadcasting is undone.
-func accBroadcast[T Float](gb Tensor[T], g Tensor[T]) {
-	switch {
-	case gb.SameShape(g):
-		for k, v := range g.Data {
-			gb.Data[k] += v
+// accBroadcast adds sign·g, shaped like the first operand, into gb, the
+// gradient of a second operand broadcast as bc: it sums over the broadcast
+// dimensions. It is the one place broadcasting is undone.
+func accBroadcast[T Float](gb, g []T, bc bcast, sign T) {
+	w := bc.width
+	for r := range bc.runs {
+		run := g[r*w : (r+1)*w]
+		if bc.scalar {
+			var s T
+			for _, v := range run {
+				s += v
+			}
+			gb[r*bc.step] += sign * s
+			continue
 		}
-	case gb.Rows == 1 && gb.Cols == 1:
-		var s T
-		for _, v := range g.Data {
-			s += v
+		dst := gb[:w]
+		for j, v := range run {
+			dst[j] += sign * v
 		}
-		gb.Data[0] += s
-	default:
-		for i := 0; i < g.Rows; i++ {
-			row := g.Data[i*g.Cols : (i+1)*g.Cols]
-			for j, v := range row {
-				gb.Data[j] += v
+	}
+}
+
+// binary records the element-wise op(a, b) with b broadcast as bc.
+func binary[T Float](op opcode, a, b *Var[T]) *Var[T] {
+	bc := broadcastOf(op, a.Value, b.Value)
+	_, out := a.tape.record(op, a.Value.Rows, a.Value.Cols, a, b)
+	w := bc.width
+	for r := range bc.runs {
+		x, y := a.Value.Data[r*w:(r+1)*w], out.Value.Data[r*w:(r+1)*w]
+		if bc.scalar {
+			s := b.Value.Data[r*bc.step]
+			switch op {
+			case opAdd:
+				for j, v := range x {
+					y[j] = v + s
+				}
+			case opSub:
+				for j, v := range x {
+					y[j] = v - s
+				}
+			case opMul:
+				for j, v := range x {
+					y[j] = v * s
+				}
+			case opDiv:
+				for j, v := range x {
+					y[j] = v / s
+				}
+			}
+			continue
+		}
+		z := b.Value.Data[:w]
+		switch op {
+		case opAdd:
+			for j, v := range x {
+				y[j] = v + z[j]
+			}
+		case opSub:
+			for j, v := range x {
+				y[j] = v - z[j]
+			}
+		case opMul:
+			for j, v := range x {
+				y[j] = v * z[j]
+			}
+		case opDiv:
+			for j, v := range x {
+				y[j] = v / z[j]
 			}
 		}
 	}
-}
-
-// Add returns a + b, with b broadcast as in bias addition: b has a's shape,
-// or is [1, cols] (added to every row), or [1, 1]. It panics on other shapes.
-func Add[T Float](a, b *Var[T]) *Var[T] {
-	broadcastShape(opAdd, a, b)
-	_, out := a.tape.record(opAdd, a.Value.Rows, a.Value.Cols, a, b)
-	cols := a.Value.Cols
-	for k, v := range a.Value.Data {
-		out.Value.Data[k] = v + bAt(b.Value, k, cols)
-	}
 	return out
 }
+
+// Add returns a + b. The second operand broadcasts as a bias: b has a's
+// shape, or is a [1, cols] row added to every row, a [rows, 1] column added
+// to every column, or a [1, 1] scalar. The result has a's shape. It panics,
+// naming both shapes, for any other b.
+func Add[T Float](a, b *Var[T]) *Var[T] { return binary(opAdd, a, b) }
+
+// Sub returns a − b, with b broadcast as in Add.
+func Sub[T Float](a, b *Var[T]) *Var[T] { return binary(opSub, a, b) }
 
 // Mul returns the element-wise product a⊙b, with b broadcast as in Add.
-func Mul[T Float](a, b *Var[T]) *Var[T] {
-	broadcastShape(opMul, a, b)
-	_, out := a.tape.record(opMul, a.Value.Rows, a.Value.Cols, a, b)
-	cols := a.Value.Cols
-	for k, v := range a.Value.Data {
-		out.Value.Data[k] = v * bAt(b.Value, k, cols)
-	}
-	return out
-}
+func Mul[T Float](a, b *Var[T]) *Var[T] { return binary(opMul, a, b) }
 
-// Tanh returns tanh(a) element-wise.
-func Tanh[T Float](a *Var[T]) *Var[T] {
-	_, out := a.tape.record(opTanh, a.Value.Rows, a.Value.Cols, a)
-	for k, v := range a.Value.Data {
-		out.Value.Data[k] = T(math.Tanh(float64(v)))
-	}
-	return out
-}
+// Div returns the element-wise quotient a⊘b, with b broadcast as in Add.
+// A zero in b gives ±Inf or NaN, as in IEEE arithmetic; Div does not check.
+func Div[T Float](a, b *Var[T]) *Var[T] { return binary(opDiv, a, b) }
 
-// Sum returns the sum of all elements of a as a 1×1 tensor.
-func Sum[T Float](a *Var[T]) *Var[T] {
-	_, out := a.tape.record(opSum, 1, 1, a)
-	var s T
-	for _, v := range a.Value.Data {
-		s += v
+// Scale returns c·a for a constant scalar c (no gradient flows to c).
+func Scale[T Float](a *Var[T], c T) *Var[T] {
+	nd, out := a.tape.record(opScale, a.Value.Rows, a.Value.Cols, a)
+	nd.scalar = c
+	for k, v := range a.Value.Data {
+		out.Value.Data[k] = c * v
 	}
-	out.Value.Data[0] = s
 	return out
 }

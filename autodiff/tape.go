@@ -1,6 +1,10 @@
 package autodiff
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+)
 
 // Var is a value recorded on a Tape. Its Value is owned by the tape (or by
 // the Param or caller it aliases) and stays valid until the tape's next Reset.
@@ -32,9 +36,11 @@ type node[T Float] struct {
 	out    *Var[T]
 	in     [maxInputs]*Var[T]
 	nIn    int
-	scalar T   // an op's scalar argument (Scale's factor, a loss's normaliser)
-	i0, i1 int // an op's integer arguments (axis, slice bounds)
-	b0, b1 bool
+	scalar T         // an op's scalar argument (Scale's factor, a loss's 1/normaliser)
+	i0, i1 int       // an op's integer arguments (axis, slice bounds)
+	b0, b1 bool      // MatMul's transpose flags
+	aux    Tensor[T] // an op's saved intermediate (softmax probabilities)
+	sur    surrogate.Surrogate
 	fused  FusedOp[T]
 }
 

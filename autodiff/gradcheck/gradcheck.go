@@ -36,13 +36,17 @@ func DefaultTolerance() Tolerance {
 	return Tolerance{Rel: 1e-6, Abs: 1e-8, Why: "smooth op, float64, h=1e-6: error O(h²+ε/h) ≈ 1e-10"}
 }
 
+// LossFunc records a scalar (1×1) loss on tp from vars, the variables of a
+// Case's Params in the same order. It must be deterministic.
+type LossFunc func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64]
+
 // Case is one gradient check.
 type Case struct {
 	Name   string
 	Params []*autodiff.Param[float64]
 	// Loss records a scalar (1×1) loss on tp from the variables of Params,
 	// given in the same order. It must be deterministic.
-	Loss func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64]
+	Loss LossFunc
 	// Step is the finite-difference step; 0 means 1e-6.
 	Step float64
 	Tol  Tolerance
@@ -55,10 +59,16 @@ type Mismatch struct {
 	Got      float64 // reverse mode
 	Want     float64 // finite differences
 	Exceeded float64 // |got − want| − (Abs + Rel·|want|)
+	// Against names what Want came from; empty means finite differences.
+	Against string
 }
 
 func (m Mismatch) String() string {
-	return fmt.Sprintf("%s[%d]: got %.10g want %.10g (backward vs finite differences)", m.Param, m.Index, m.Got, m.Want)
+	against := m.Against
+	if against == "" {
+		against = "finite differences"
+	}
+	return fmt.Sprintf("%s[%d]: got %.10g want %.10g (backward vs %s)", m.Param, m.Index, m.Got, m.Want, against)
 }
 
 // Run performs the check and returns every mismatching element, or an error
@@ -135,6 +145,12 @@ func Check(t testing.TB, c Case) {
 		t.Error(err)
 		return
 	}
+	report(t, c, bad)
+}
+
+// report prints at most five mismatches of c on t.
+func report(t testing.TB, c Case, bad []Mismatch) {
+	t.Helper()
 	for i, m := range bad {
 		if i == 5 {
 			t.Errorf("%s: … and %d more mismatches", c.Name, len(bad)-5)
@@ -142,6 +158,58 @@ func Check(t testing.TB, c Case) {
 		}
 		t.Errorf("%s: %v (tolerance: %s)", c.Name, m, tolOrDefault(c.Tol).Why)
 	}
+}
+
+// RunFused compares a fused computation with its unfused reference: c.Loss
+// (the fused op) and reference must give the same loss value and the same
+// gradient for every parameter, within c.Tol. Mismatches name the
+// reference; the loss value is reported as parameter "loss", index 0. It
+// does not run the finite-difference check; CheckFused does both.
+func RunFused(c Case, reference LossFunc) []Mismatch {
+	tol := tolOrDefault(c.Tol)
+	fusedLoss, fusedGrads := lossAndGrads(c.Params, c.Loss)
+	refLoss, refGrads := lossAndGrads(c.Params, reference)
+	var bad []Mismatch
+	cmp := func(name string, k int, got, want float64) {
+		diff := math.Abs(got - want)
+		if limit := tol.Abs + tol.Rel*math.Abs(want); !(diff <= limit) {
+			bad = append(bad, Mismatch{Param: name, Index: k, Got: got, Want: want, Exceeded: diff - limit, Against: "unfused reference"})
+		}
+	}
+	cmp("loss", 0, fusedLoss, refLoss)
+	for i, p := range c.Params {
+		for k := range fusedGrads[i] {
+			cmp(p.Name, k, fusedGrads[i][k], refGrads[i][k])
+		}
+	}
+	return bad
+}
+
+// CheckFused checks a fused op or cell the way every one in the project is
+// checked: against its unfused reference (RunFused), and against finite
+// differences (Check). c.Loss records the fused version.
+func CheckFused(t testing.TB, c Case, reference LossFunc) {
+	t.Helper()
+	report(t, c, RunFused(c, reference))
+	Check(t, c)
+}
+
+// lossAndGrads runs loss once with Backward on fresh gradients and returns
+// the loss value and copies of the parameters' gradients.
+func lossAndGrads(params []*autodiff.Param[float64], loss LossFunc) (float64, [][]float64) {
+	tp := autodiff.NewTape[float64]()
+	vars := make([]*autodiff.Var[float64], len(params))
+	for i, p := range params {
+		p.ZeroGrad()
+		vars[i] = tp.Param(p)
+	}
+	l := loss(tp, vars)
+	tp.Backward(l)
+	grads := make([][]float64, len(params))
+	for i, p := range params {
+		grads[i] = append([]float64(nil), p.Grad.Data...)
+	}
+	return l.Value.Data[0], grads
 }
 
 func tolOrDefault(t Tolerance) Tolerance {

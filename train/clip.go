@@ -1,0 +1,141 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
+
+// ClipMode selects how ClipNorm bounds the gradient.
+type ClipMode int
+
+const (
+	// ClipGlobal scales all gradients together so that their joint L2
+	// norm is at most the bound (torch.nn.utils.clip_grad_norm_:
+	// factor = bound/(norm + 1e-6) when norm > bound).
+	ClipGlobal ClipMode = iota
+	// ClipPerTensor bounds each parameter's gradient norm separately, as
+	// PsychRNN does (tf.clip_by_norm(grad, 1.0) per variable in
+	// psychrnn/backend/rnn.py train, clip_grads=True by default):
+	// g ← g·bound/max(‖g‖, bound).
+	ClipPerTensor
+)
+
+var clipNames = []string{ClipGlobal: "global", ClipPerTensor: "per-tensor"}
+
+func (m ClipMode) String() string { return enumName(clipNames, int(m), "ClipMode") }
+
+// MarshalText implements encoding.TextMarshaler.
+func (m ClipMode) MarshalText() ([]byte, error) { return enumText(clipNames, int(m), "clip mode") }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *ClipMode) UnmarshalText(b []byte) error {
+	i, err := enumParse(clipNames, string(b), "clip mode")
+	if err != nil {
+		return err
+	}
+	*m = ClipMode(i)
+	return nil
+}
+
+// GradNorm returns the joint L2 norm of the gradients of the parameters that
+// are not frozen, accumulated in float64. It allocates nothing.
+func GradNorm(params []*autodiff.Param[float32]) float64 {
+	var s float64
+	for _, p := range params {
+		if !p.Frozen {
+			s += sumSquares(p.Grad.Data)
+		}
+	}
+	return math.Sqrt(s)
+}
+
+func sumSquares(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s
+}
+
+// ClipGradNorm bounds the gradients of params by bound in the given mode and
+// returns the joint norm before clipping. A bound ≤ 0 disables clipping. A
+// non-finite norm leaves the gradients unchanged (the loop reports it as
+// divergence).
+func ClipGradNorm(params []*autodiff.Param[float32], bound float64, mode ClipMode) float64 {
+	norm := GradNorm(params)
+	if bound <= 0 || math.IsNaN(norm) || math.IsInf(norm, 0) {
+		return norm
+	}
+	switch mode {
+	case ClipPerTensor:
+		for _, p := range params {
+			if p.Frozen {
+				continue
+			}
+			if n := math.Sqrt(sumSquares(p.Grad.Data)); n > bound {
+				scale(p.Grad.Data, float32(bound/n))
+			}
+		}
+	default:
+		if norm > bound {
+			f := float32(bound / (norm + 1e-6))
+			for _, p := range params {
+				if !p.Frozen {
+					scale(p.Grad.Data, f)
+				}
+			}
+		}
+	}
+	return norm
+}
+
+func scale(x []float32, f float32) {
+	for i := range x {
+		x[i] *= f
+	}
+}
+
+// DivergenceError reports a NaN or infinity in the loss or a gradient. The
+// parameters were not updated with it.
+type DivergenceError struct {
+	Step  int     // the update that failed (0-based, as Step.Step)
+	Param string  // offending parameter; empty when the loss itself is not finite
+	Index [2]int  // element (row, column) of the first bad gradient entry
+	Value float64 // the loss, or the bad gradient entry
+}
+
+func (e *DivergenceError) Error() string {
+	if e.Param == "" {
+		return fmt.Sprintf("step %d: loss is %s", e.Step, nonFinite(e.Value))
+	}
+	return fmt.Sprintf("step %d: gradient of %s has %s at %v", e.Step, e.Param, nonFinite(e.Value), e.Index)
+}
+
+func nonFinite(v float64) string {
+	if math.IsNaN(v) {
+		return "NaN"
+	}
+	if v > 0 {
+		return "+Inf"
+	}
+	return "-Inf"
+}
+
+// findNonFinite returns the first gradient entry of params that is NaN or
+// infinite, as a DivergenceError for step, or nil.
+func findNonFinite(params []*autodiff.Param[float32], step int) error {
+	for _, p := range params {
+		if p.Frozen {
+			continue
+		}
+		for k, v := range p.Grad.Data {
+			f := float64(v)
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return &DivergenceError{Step: step, Param: p.Name, Index: [2]int{k / p.Grad.Cols, k % p.Grad.Cols}, Value: f}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// Run trains m from scratch for cfg.Steps updates on the curriculum stages
+// (one task is a one-stage curriculum), reporting to the observers.
+//
+// Every update draws cfg.BatchSize trials from the current stage's task,
+// runs the model over them in windows of cfg.TBPTT steps (the whole trial
+// when 0), sums the gradients of the task loss and the penalties, stops with
+// a *DivergenceError if the loss or a gradient is not finite, clips, and
+// takes one optimizer step at the scheduled learning rate.
+//
+// Run returns when the steps are done, the held-out accuracy on the last
+// stage reaches cfg.TargetAccuracy, an observer returns ErrStop (all with a
+// nil error), the context is cancelled (an error wrapping ErrInterrupted and
+// ctx.Err(), after a complete update), the run diverges (a
+// *DivergenceError), or an observer fails. The Summary is valid in every
+// case; its State is consistent with the model's parameters.
+func Run(ctx context.Context, cfg Config, m Model, stages []tasks.Task, obs ...Observer) (Summary, error) {
+	return Resume(ctx, cfg, m, stages, State{}, obs...)
+}
+
+// Resume continues a run from st, whose parameters the caller has already
+// restored into m (RestoreState does both from a checkpoint). With the same
+// cfg, stages and parameters, training n updates, saving, and resuming to
+// 2n gives bitwise the parameters of 2n updates in one go. The zero State
+// starts a fresh run, as Run.
+func Resume(ctx context.Context, cfg Config, m Model, stages []tasks.Task, st State, obs ...Observer) (Summary, error) {
+	l, err := newLoop(cfg, m, stages, st)
+	if err != nil {
+		return Summary{}, err
+	}
+	return l.run(ctx, obs)
+}
+
+// loop is one run's state. Buffers live here and are reused at every
+// update.
+type loop struct {
+	cfg    Config
+	m      Model
+	wIn    []*autodiff.Param[float32] // weight groups for the penalties, nil if the model has none
+	wRec   []*autodiff.Param[float32]
+	wOut   []*autodiff.Param[float32]
+	params []*autodiff.Param[float32]
+	stages []tasks.Task
+	opt    Optimizer
+
+	batchSrc, noiseSrc *rand.PCG
+	batchRNG, noiseRNG *rand.Rand
+
+	step, stage int
+	last        Step
+	lastEval    *Eval
+
+	tp, evalTape *autodiff.Tape[float32]
+	h0           autodiff.Tensor[float32] // carried state between windows
+	mse          mseOp[float32]
+	ce           ceOp[float32]
+	sq           sqOp[float32]
+
+	evalSets  map[int]*tasks.Batch
+	evalOut   []float32
+	evalNoise *rand.PCG
+
+	start time.Time
+}
+
+func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("train: config: %w", err)
+	}
+	if len(stages) == 0 {
+		return nil, errors.New("train: no task to train on")
+	}
+	if len(cfg.Curriculum) > 0 && len(cfg.Curriculum) != len(stages) {
+		return nil, fmt.Errorf("train: config.curriculum names %d stages, Run got %d tasks", len(cfg.Curriculum), len(stages))
+	}
+	nIn, nOut := stages[0].Dims()
+	for i, t := range stages {
+		if len(cfg.Curriculum) > 0 && cfg.Curriculum[i].Task != t.Name() {
+			return nil, fmt.Errorf("train: curriculum[%d].task is %q, but stage %d is task %q", i, cfg.Curriculum[i].Task, i, t.Name())
+		}
+		if a, b := t.Dims(); a != nIn || b != nOut {
+			return nil, fmt.Errorf("train: stage %d (%s) has %d inputs and %d outputs, stage 0 has %d and %d", i, t.Name(), a, b, nIn, nOut)
+		}
+	}
+	l := &loop{
+		cfg: cfg, m: m, stages: stages, params: m.Params(),
+		opt:       cfg.Optimizer.New(),
+		batchSrc:  NewSource(cfg.Seed, StreamBatch),
+		noiseSrc:  NewSource(cfg.Seed, StreamNoise),
+		evalNoise: NewSource(cfg.Seed, StreamEvalNoise),
+		tp:        autodiff.NewTape[float32](),
+		evalTape:  autodiff.NewTape[float32](),
+		evalSets:  map[int]*tasks.Batch{},
+	}
+	l.batchRNG, l.noiseRNG = rand.New(l.batchSrc), rand.New(l.noiseSrc)
+	if g, ok := m.(WeightGroups); ok {
+		l.wIn, l.wRec, l.wOut = g.InputWeights(), g.RecurrentWeights(), g.OutputWeights()
+	} else if cfg.Regularization.weightTerms() {
+		return nil, errors.New("train: regularization: the model does not expose its input, recurrent and output weights, so L1/L2 weight penalties cannot apply")
+	}
+	if err := l.restore(st); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *loop) run(ctx context.Context, obs []Observer) (Summary, error) {
+	l.start = time.Now()
+	sum := func(r StopReason) Summary {
+		return Summary{Reason: r, Steps: l.step, Stage: l.stage, Last: l.last, Eval: l.lastEval, Elapsed: time.Since(l.start), State: l.state()}
+	}
+	end := func(r StopReason, err error) (Summary, error) {
+		s := sum(r)
+		for _, o := range obs {
+			if e := o.OnEnd(s); e != nil {
+				return s, fmt.Errorf("train: observer at the end: %w", e)
+			}
+		}
+		return s, err
+	}
+	for l.step < l.cfg.Steps {
+		if err := ctx.Err(); err != nil {
+			return end(Interrupted, fmt.Errorf("%w before step %d: %w", ErrInterrupted, l.step+1, err))
+		}
+		s, err := l.update()
+		if err != nil {
+			return sum(Diverged), err
+		}
+		l.step++
+		s.Step, s.l = l.step, l
+		reached := false
+		if (l.cfg.EvalEvery > 0 && l.step%l.cfg.EvalEvery == 0) || l.step == l.cfg.Steps {
+			ev := l.evaluate()
+			s.Eval, l.lastEval = &ev, &ev
+			if l.stage < len(l.stages)-1 {
+				if ev.Accuracy >= l.cfg.AdvanceThreshold {
+					l.stage++
+				}
+			} else if l.cfg.TargetAccuracy > 0 && ev.Accuracy >= l.cfg.TargetAccuracy {
+				reached = true
+			}
+		}
+		s.Elapsed = time.Since(l.start)
+		l.last = s
+		for _, o := range obs {
+			if err := o.OnStep(s); err != nil {
+				if errors.Is(err, ErrStop) {
+					return end(Stopped, nil)
+				}
+				return sum(Failed), fmt.Errorf("train: observer at step %d: %w", l.step, err)
+			}
+		}
+		if reached {
+			return end(TargetReached, nil)
+		}
+	}
+	return end(Completed, nil)
+}
+
+// update performs one parameter update and returns its report (without
+// Step, filled by the caller). On divergence the parameters are untouched.
+func (l *loop) update() (Step, error) {
+	task := l.stages[l.stage]
+	b := task.Batch(l.batchRNG, l.cfg.BatchSize)
+	for _, p := range l.params {
+		p.ZeroGrad()
+	}
+	kind := task.Loss()
+	taskLoss, rateLoss := l.windows(l.tp, l.noiseRNG, &b, kind, true, nil)
+	penalty := rateLoss
+	penalty += l.cfg.Regularization.ApplyWeightPenalties(l.wIn, l.wRec, l.wOut)
+	loss := taskLoss + penalty
+	s := Step{Stage: l.stage, Loss: loss, TaskLoss: taskLoss, Penalty: penalty}
+	attempt := l.step + 1
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return s, &DivergenceError{Step: attempt, Value: loss}
+	}
+	s.GradNorm = ClipGradNorm(l.params, l.cfg.ClipNorm, l.cfg.ClipMode)
+	if math.IsNaN(s.GradNorm) || math.IsInf(s.GradNorm, 0) {
+		if err := findNonFinite(l.params, attempt); err != nil {
+			return s, err
+		}
+		// Finite entries whose squares overflow float64 cannot occur for
+		// float32 data; report the norm itself to be safe.
+		return s, &DivergenceError{Step: attempt, Param: "(gradient norm)", Value: s.GradNorm}
+	}
+	s.LR = l.cfg.Schedule.LR(l.cfg.LR, l.step, l.cfg.Steps)
+	l.opt.Step(l.params, s.LR)
+	return s, nil
+}
+
+// windows runs b through the model window by window on tp. It
+// backpropagates when grad is set, and copies the outputs into out when out
+// is non-nil ([T][B][NOut], like b.Targets).
+func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Batch, kind tasks.Loss, grad bool, out []float32) (taskLoss, rateLoss float64) {
+	k := l.cfg.TBPTT
+	if k <= 0 || k > b.T {
+		k = b.T
+	}
+	norm := LossNorm(kind, b.Mask, b.NOut)
+	rw := l.cfg.Regularization.L2Rate
+	h0 := autodiff.Tensor[float32]{}
+	for t0 := 0; t0 < b.T; t0 += k {
+		t1 := min(t0+k, b.T)
+		n := t1 - t0
+		tp.Reset()
+		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
+		pass := l.m.Forward(tp, x, n, b.B, h0, noise)
+		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
+		var loss *autodiff.Var[float32]
+		if kind == tasks.CrossEntropy {
+			loss = l.ce.record(pass.Out, b.Targets[lo:hi], b.Mask[lo:hi], norm)
+		} else {
+			loss = l.mse.record(pass.Out, b.Targets[lo:hi], b.Mask[lo:hi], norm)
+		}
+		taskLoss += float64(loss.Value.Data[0])
+		if rw != 0 {
+			r := l.sq.record(pass.Rates, float64(b.T*b.B*pass.Rates.Value.Cols)/rw)
+			rateLoss += float64(r.Value.Data[0])
+			loss = autodiff.Add(loss, r)
+		}
+		if grad {
+			tp.Backward(loss)
+		}
+		if out != nil {
+			copy(out[lo:hi], pass.Out.Value.Data)
+		}
+		if t1 < b.T {
+			if !l.h0.SameShape(pass.Final) {
+				l.h0 = autodiff.NewTensor[float32](pass.Final.Rows, pass.Final.Cols)
+			}
+			l.h0.CopyFrom(pass.Final)
+			h0 = l.h0
+		}
+	}
+	return taskLoss, rateLoss
+}
+
+// evaluate scores the current stage's held-out trials. The set is drawn
+// once per stage from the eval stream of the seed, and the eval noise
+// stream restarts at every evaluation, so an evaluation depends on the
+// parameters only and does not disturb the training streams.
+func (l *loop) evaluate() Eval {
+	task := l.stages[l.stage]
+	b, ok := l.evalSets[l.stage]
+	if !ok {
+		rng := rand.New(NewSource(l.cfg.Seed, StreamEval+Stream(l.stage)*streamStride))
+		bb := task.Batch(rng, l.cfg.EvalTrials)
+		b = &bb
+		l.evalSets[l.stage] = b
+	}
+	if n := b.T * b.B * b.NOut; cap(l.evalOut) < n {
+		l.evalOut = make([]float32, n)
+	}
+	out := l.evalOut[:b.T*b.B*b.NOut]
+	l.evalNoise.Seed(l.cfg.Seed, streamSeed(StreamEvalNoise))
+	loss, _ := l.windows(l.evalTape, rand.New(l.evalNoise), b, task.Loss(), false, out)
+	res := task.Score(out, b)
+	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Trials: b.B, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
+}

@@ -1,0 +1,104 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
+
+// Regularization holds the weights of the penalties used in the field,
+// with PsychRNN's definitions (psychrnn/backend/regularizations.py; Yang et
+// al. 2019's l1_weight, l2_weight and l2_h in network.py are the same
+// means). Each weight matrix W with n elements, and the rates r over all
+// steps·batch·hidden entries, add
+//
+//	L1In·mean|W_in| + L1Rec·mean|W_rec| + L1Out·mean|W_out|
+//	+ L2In·mean(W_in²) + L2Rec·mean(W_rec²) + L2Out·mean(W_out²)
+//	+ L2Rate·mean(r²)
+//
+// to the loss. r is the rate φ(x) the readout sees (PsychRNN squares
+// transfer_function(states), Yang squares h). A group with several matrices
+// (a GRU's gates) penalises each matrix's mean and sums them. Zero weights
+// cost nothing.
+//
+// The weight penalties do not depend on the trial, so they are applied
+// directly to the gradients once per update, which is exact and cheaper
+// than recording them on the tape: ∂/∂W of λ·mean|W| is λ·sign(W)/n (0 at
+// W = 0, as TensorFlow's abs), of λ·mean(W²) it is 2λW/n. The rate penalty
+// depends on the trial and is recorded on the tape (MeanSquare).
+type Regularization struct {
+	L1In   float64 `json:"l1_in,omitempty"`
+	L1Rec  float64 `json:"l1_rec,omitempty"`
+	L1Out  float64 `json:"l1_out,omitempty"`
+	L2In   float64 `json:"l2_in,omitempty"`
+	L2Rec  float64 `json:"l2_rec,omitempty"`
+	L2Out  float64 `json:"l2_out,omitempty"`
+	L2Rate float64 `json:"l2_rate,omitempty"`
+}
+
+// Validate reports the first negative weight, named by its JSON path.
+func (r Regularization) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"l1_in", r.L1In}, {"l1_rec", r.L1Rec}, {"l1_out", r.L1Out}, {"l2_in", r.L2In}, {"l2_rec", r.L2Rec}, {"l2_out", r.L2Out}, {"l2_rate", r.L2Rate}} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("regularization.%s: %g must be finite and non-negative", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// WeightGroups are the parameter groups the weight penalties act on. A
+// Model that implements it gets L1/L2 weight regularization; one that does
+// not rejects a nonzero weight penalty at the start of Run.
+type WeightGroups interface {
+	InputWeights() []*autodiff.Param[float32]
+	RecurrentWeights() []*autodiff.Param[float32]
+	OutputWeights() []*autodiff.Param[float32]
+}
+
+func (r Regularization) weightTerms() bool {
+	return r.L1In != 0 || r.L1Rec != 0 || r.L1Out != 0 || r.L2In != 0 || r.L2Rec != 0 || r.L2Out != 0
+}
+
+// ApplyWeightPenalties adds the gradients of the weight penalties of r to
+// the Grad buffers of the input, recurrent and output weight groups and
+// returns the penalties' value. Frozen parameters are skipped (they cannot
+// move). It allocates nothing.
+func (r Regularization) ApplyWeightPenalties(in, rec, out []*autodiff.Param[float32]) float64 {
+	if !r.weightTerms() {
+		return 0
+	}
+	return penalize(in, r.L1In, r.L2In) + penalize(rec, r.L1Rec, r.L2Rec) + penalize(out, r.L1Out, r.L2Out)
+}
+
+func penalize(ps []*autodiff.Param[float32], l1, l2 float64) float64 {
+	if l1 == 0 && l2 == 0 {
+		return 0
+	}
+	var total float64
+	for _, p := range ps {
+		if p.Frozen {
+			continue
+		}
+		n := float64(p.Value.Len())
+		c1, c2 := float32(l1/n), float32(2*l2/n)
+		var a, s float64
+		for k, w := range p.Value.Data {
+			a += math.Abs(float64(w))
+			s += float64(w) * float64(w)
+			var sg float32
+			switch {
+			case w > 0:
+				sg = 1
+			case w < 0:
+				sg = -1
+			}
+			p.Grad.Data[k] += c1*sg + c2*w
+		}
+		total += l1*a/n + l2*s/n
+	}
+	return total
+}
