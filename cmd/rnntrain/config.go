@@ -13,6 +13,9 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // runConfig is everything a training run is made of. config.json in the run
@@ -27,15 +30,52 @@ type runConfig struct {
 	Train trainConfig `json:"train" toml:"train"`
 }
 
-// taskConfig selects a registered task and its timing preset.
+// taskConfig selects a registered task, its timing preset and its
+// settings (zero settings: the preset's; config.json holds them resolved).
 type taskConfig struct {
-	Name   string `json:"name" toml:"name"`
-	Preset string `json:"preset" toml:"preset"` // empty: the task's default preset
+	Name     string         `json:"name" toml:"name"`
+	Preset   presetChoice   `json:"preset" toml:"preset"`
+	Settings tasks.Settings `json:"settings" toml:"settings"`
+}
+
+// presetChoice is a task preset or, when unset, the task's default preset.
+type presetChoice struct {
+	Preset tasks.Preset
+	Set    bool
+}
+
+// MarshalText implements encoding.TextMarshaler: "" when unset.
+func (p presetChoice) MarshalText() ([]byte, error) {
+	if !p.Set {
+		return []byte{}, nil
+	}
+	return p.Preset.MarshalText()
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: "" or "default" is
+// the task's default preset.
+func (p *presetChoice) UnmarshalText(b []byte) error {
+	if len(b) == 0 || string(b) == "default" {
+		*p = presetChoice{}
+		return nil
+	}
+	if err := p.Preset.UnmarshalText(b); err != nil {
+		return err
+	}
+	p.Set = true
+	return nil
+}
+
+func (p presetChoice) String() string {
+	if !p.Set {
+		return "default"
+	}
+	return p.Preset.String()
 }
 
 // modelConfig describes the network. Inputs and outputs come from the task.
 type modelConfig struct {
-	Kind       modelKind         `json:"kind" toml:"kind"`
+	Kind       rnn.Kind          `json:"kind" toml:"kind"`
 	Hidden     int               `json:"hidden" toml:"hidden"`
 	Rank       int               `json:"rank,omitempty" toml:"rank"`
 	Alpha      float64           `json:"alpha" toml:"alpha"`
@@ -48,7 +88,7 @@ type trainConfig struct {
 	Steps          int           `json:"steps" toml:"steps"`
 	Batch          int           `json:"batch" toml:"batch"`
 	LR             float64       `json:"lr" toml:"lr"`
-	Optimizer      optimizerKind `json:"optimizer" toml:"optimizer"`
+	Optimizer      train.OptimizerKind `json:"optimizer" toml:"optimizer"`
 	ClipNorm       float64       `json:"clip_norm" toml:"clip_norm"`
 	TBPTT          int           `json:"tbptt" toml:"tbptt"`
 	TargetAccuracy float64       `json:"target_accuracy" toml:"target_accuracy"`
@@ -67,7 +107,7 @@ func defaultConfig() runConfig {
 		Seed: 1,
 		Task: taskConfig{Name: "context-dm"},
 		Model: modelConfig{
-			Kind:       kindLeaky,
+			Kind:       rnn.Leaky,
 			Hidden:     64,
 			Activation: layers.ReLU,
 			Alpha:      0,
@@ -77,7 +117,7 @@ func defaultConfig() runConfig {
 			Steps:          3000,
 			Batch:          32,
 			LR:             3e-3,
-			Optimizer:      optAdam,
+			Optimizer:      train.OptAdam,
 			ClipNorm:       1,
 			TargetAccuracy: 0.95,
 			EvalEvery:      100,
@@ -155,8 +195,8 @@ func (c *runConfig) validate() error {
 	m, t := c.Model, c.Train
 	check(c.Task.Name != "", "task.name", "no task given")
 	check(m.Hidden > 0, "model.hidden", "must be positive, got %d", m.Hidden)
-	if m.Kind == kindLowRank {
-		check(m.Rank > 0 && m.Rank <= m.Hidden, "model.rank", "must be in 1..hidden (%d) for a low-rank model, got %d", m.Hidden, m.Rank)
+	if m.Kind == rnn.LowRank {
+		check(m.Rank >= 0 && m.Rank <= m.Hidden, "model.rank", "must be in 1..hidden (%d) for a low-rank model (0 = 1), got %d", m.Hidden, m.Rank)
 	}
 	check(m.Alpha >= 0 && m.Alpha <= 1, "model.alpha", "must be in (0, 1] (0 = dt/τ from the task), got %g", m.Alpha)
 	check(m.Noise >= 0, "model.noise", "must be non-negative, got %g", m.Noise)
@@ -182,17 +222,17 @@ func (c *runConfig) validate() error {
 func bindTrainFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed for weights, trials and noise (printed in the run header)")
 	fs.StringVar(&c.Task.Name, "task", c.Task.Name, "task to train on; 'rnntrain tasks' lists them")
-	fs.StringVar(&c.Task.Preset, "preset", c.Task.Preset, "task timing preset (neurogym, lowrank); empty = the task's default")
-	fs.TextVar(&c.Model.Kind, "model", c.Model.Kind, "recurrent model: "+kindList()+" (equations above)")
+	fs.TextVar(&c.Task.Preset, "preset", c.Task.Preset, "task timing preset (neurogym, lowrank, ...; 'rnntrain tasks' lists each task's); default: the task's own")
+	fs.TextVar(&c.Model.Kind, "model", c.Model.Kind, "recurrent model: rnn, leaky, gru, lowrank (equations above)")
 	fs.IntVar(&c.Model.Hidden, "hidden", c.Model.Hidden, "number of recurrent units N")
-	fs.IntVar(&c.Model.Rank, "rank", c.Model.Rank, "rank R of the connectivity (lowrank model; 0 = 2)")
+	fs.IntVar(&c.Model.Rank, "rank", c.Model.Rank, "rank R of the connectivity (lowrank model; 0 = 1)")
 	fs.Float64Var(&c.Model.Alpha, "alpha", c.Model.Alpha, "leak α = dt/τ for leaky and lowrank models (0 = the task's dt over τ = 100 ms)")
 	fs.TextVar(&c.Model.Activation, "activation", c.Model.Activation, "rate nonlinearity φ: tanh, relu, softplus, identity")
 	fs.Float64Var(&c.Model.Noise, "noise", c.Model.Noise, "standard deviation σ of the private recurrent noise during training")
 	fs.IntVar(&c.Train.Steps, "steps", c.Train.Steps, "maximum number of training steps (batches)")
 	fs.IntVar(&c.Train.Batch, "batch", c.Train.Batch, "trials per training batch")
 	fs.Float64Var(&c.Train.LR, "lr", c.Train.LR, "learning rate")
-	fs.TextVar(&c.Train.Optimizer, "optimizer", c.Train.Optimizer, "optimizer: "+optimizerList())
+	fs.TextVar(&c.Train.Optimizer, "optimizer", c.Train.Optimizer, "optimizer: adam, adamw, adamax, sgd")
 	fs.Float64Var(&c.Train.ClipNorm, "clip", c.Train.ClipNorm, "clip gradients to this global norm (0 = no clipping)")
 	fs.IntVar(&c.Train.TBPTT, "tbptt", c.Train.TBPTT, "truncated BPTT window in steps (0 = full BPTT)")
 	fs.Float64Var(&c.Train.TargetAccuracy, "target-accuracy", c.Train.TargetAccuracy, "stop once held-out accuracy reaches this (0 = run all steps)")

@@ -86,13 +86,10 @@ func evalCommand() *command {
 	}
 }
 
-// streamEvalCmd is the random stream of eval's trials.
-const streamEvalCmd = 5
-
 // recordTrials runs n task trials (one batch, padded to a common length)
 // and writes the recording to path.
 func recordTrials(s *session, seed uint64, n int, path string) error {
-	batch := s.task.Batch(newStream(seed, streamEvalCmd+1), n)
+	batch := s.task.Batch(newStream(seed, streamRecord), n)
 	out, rates := s.net.run(batch.Inputs, batch.T, batch.B, nil)
 	_, N, _ := s.net.dims()
 	r := recording{Trials: n, T: batch.T, NIn: batch.NIn, N: N, NOut: batch.NOut,

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"cmp"
-	"fmt"
+		"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -49,27 +48,26 @@ type evalReport struct {
 }
 
 // evaluate runs n fresh trials drawn from rng through net without noise and
-// scores them with the task's own scorer. keep, when positive, also returns
-// the first keep trials of the first batch for plotting.
+// scores them with the task's own scorer. Trials the scorer excludes (catch
+// trials) count in no accuracy.
 func evaluate(task tasks.Task, net network, rng *rand.Rand, n int) evalReport {
 	var rep evalReport
 	rep.Task = task.Name()
 	conds := map[string]*conditionRow{}
-	type psychKey struct {
-		ctx int
-		coh float64
-	}
-	psych := map[psychKey]*psychPoint{}
-	decision := false
+	var psych tasks.Psychometric
 	var sqErr float64
+	correct := 0
 	for done := 0; done < n; {
 		b := min(evalBatch, n-done)
 		batch := task.Batch(rng, b)
 		out, _ := net.run(batch.Inputs, batch.T, batch.B, nil)
 		res := task.Score(out, &batch)
 		sqErr += res.MSE * float64(b)
+		psych.Add(&batch, res)
 		for i, tr := range batch.Trials {
-			ok := res.Correct[i]
+			if i < len(res.Excluded) && res.Excluded[i] {
+				continue
+			}
 			row := conds[tr.Condition]
 			if row == nil {
 				row = &conditionRow{Condition: tr.Condition}
@@ -77,45 +75,25 @@ func evaluate(task tasks.Task, net network, rng *rand.Rand, n int) evalReport {
 			}
 			row.Trials++
 			rep.Trials++
-			if ok {
+			if res.Correct[i] {
 				row.Correct++
-				rep.Accuracy++
-			}
-			// A decision trial with signed evidence: the correct choice
-			// is "right" for positive coherence, so an error on such a
-			// trial is a "left" choice and vice versa.
-			if tr.Choice >= 0 && tr.Coherence != 0 {
-				decision = true
-				k := psychKey{tr.Context, tr.Coherence}
-				p := psych[k]
-				if p == nil {
-					p = &psychPoint{Context: tr.Context, Coherence: tr.Coherence}
-					psych[k] = p
-				}
-				p.Trials++
-				if ok == (tr.Coherence > 0) {
-					p.PRight++
-				}
+				correct++
 			}
 		}
 		done += b
 	}
-	rep.Accuracy /= float64(rep.Trials)
-	rep.StdErr = math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials))
-	rep.MSE = sqErr / float64(rep.Trials)
+	if rep.Trials > 0 {
+		rep.Accuracy = float64(correct) / float64(rep.Trials)
+		rep.StdErr = math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials))
+	}
+	rep.MSE = sqErr / float64(n)
 	for _, row := range conds {
 		row.Accuracy = float64(row.Correct) / float64(row.Trials)
 		rep.Conditions = append(rep.Conditions, *row)
 	}
 	slices.SortFunc(rep.Conditions, func(a, b conditionRow) int { return strings.Compare(a.Condition, b.Condition) })
-	if decision {
-		for _, p := range psych {
-			p.PRight /= float64(p.Trials)
-			rep.Psychometric = append(rep.Psychometric, *p)
-		}
-		slices.SortFunc(rep.Psychometric, func(a, b psychPoint) int {
-			return cmp.Or(cmp.Compare(a.Context, b.Context), cmp.Compare(a.Coherence, b.Coherence))
-		})
+	for _, p := range psych.Points() {
+		rep.Psychometric = append(rep.Psychometric, psychPoint{Context: p.Context, Coherence: p.Coherence, Trials: p.N, PRight: p.PChoice1})
 	}
 	return rep
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/rnn"
 )
 
 const inspectLong = `
@@ -93,8 +94,8 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 		Step: m.Step, Metrics: m.Metrics, Created: m.Created,
 	}
 	if cfg, err := checkpointConfig(c); err == nil {
-		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset, cfg.Model.Hidden, cfg.Seed
-		if cfg.Model.Kind == kindLowRank {
+		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset.String(), cfg.Model.Hidden, cfg.Seed
+		if cfg.Model.Kind == rnn.LowRank {
 			info.Rank = cfg.Model.Rank
 		}
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 const trainLong = `
@@ -114,10 +116,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err != nil {
 		return err
 	}
-	tr, err := newTrainer(s)
-	if err != nil {
-		return err
-	}
+	var st train.State
 	if opts.resume != "" {
 		path := checkpoints.LatestPath(opts.resume)
 		c, err := checkpoints.Load(path)
@@ -127,8 +126,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		if err := checkpoints.RestoreParams(c, s.net.params()); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		if err := tr.restore(c); err != nil {
-			return fmt.Errorf("resume %s: %w", path, err)
+		if st, err = loopState(c); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if st.Step >= s.cfg.Train.Steps {
+			return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 		}
 	}
 	dir := opts.out
@@ -138,15 +140,16 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
-	if err := writeJSONFile(filepath.Join(dir, "config.json"), cfg); err != nil {
+	if err := writeJSONFile(filepath.Join(dir, "config.json"), s.cfg); err != nil {
 		return err
 	}
-	printHeader(e.stdout, s, dir, tr.step())
+	printHeader(e.stdout, s, dir, st.Step)
 
-	r := &trainRun{s: s, tr: tr, dir: dir, start: time.Now(), startStep: tr.step()}
+	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if opts.resume != "" {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		r.curves = readCurves(filepath.Join(dir, "metrics.jsonl"), st.Step)
 	}
 	mf, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
 	if err != nil {
@@ -154,137 +157,136 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	defer mf.Close()
 	r.metrics = json.NewEncoder(mf)
-	r.prog = newProgress(e.stderr, tr.step(), cfg.Train.Steps)
+	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps)
 
-	trainErr := tr.run(ctx, cfg.Train.Steps, r.observe)
+	sum, trainErr := train.Resume(ctx, loopConfig(s.cfg), s.net, []tasks.Task{s.task}, st, r)
 	r.prog.finish()
-	interrupted := ctx.Err() != nil && trainErr == nil
-	if trainErr != nil {
-		// Divergence or failure: the last good checkpoint stays.
+	interrupted := errors.Is(trainErr, train.ErrInterrupted)
+	if trainErr != nil && !interrupted {
+		// Divergence or a failure: the last good checkpoint stays.
 		return trainErr
 	}
-	if err := r.save(); err != nil {
+	if err := r.save(sum.State); err != nil {
 		return err
 	}
 	if interrupted {
 		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
-			tr.step(), checkpoints.LatestPath(dir), dir)
+			sum.Steps, checkpoints.LatestPath(dir), dir)
 		return errInterrupted
 	}
-	rep := evaluate(s.task, s.net, newStream(cfg.Seed, streamEval+100), max(cfg.Train.EvalTrials, 1000))
-	rep.Step, rep.Seed, rep.Model = tr.step(), cfg.Seed, cfg.Model.Kind.String()
+	rep := evaluate(s.task, s.net, newStream(s.cfg.Seed, streamFinal), max(s.cfg.Train.EvalTrials, 1000))
+	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind.String()
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
 	}
 	if err := r.plots(rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nstopped after step %d (%s) in %.1f s\n", tr.step(), r.reason(), time.Since(r.start).Seconds())
+	fmt.Fprintf(e.stdout, "\nstopped at step %d: %s, %.1f s\n", sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
+	if sum.Eval != nil {
+		fmt.Fprintf(e.stdout, "training held-out set (%d trials): accuracy %.4f\n", sum.Eval.Trials, sum.Eval.Accuracy)
+	}
+	fmt.Fprintf(e.stdout, "fresh evaluation: ")
 	printReport(e.stdout, rep)
 	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/*.png\n", dir)
 	return nil
+}
+
+// stopReason says in words why training ended.
+func stopReason(sum train.Summary, cfg runConfig) string {
+	switch sum.Reason {
+	case train.TargetReached:
+		return fmt.Sprintf("held-out accuracy reached the target %g", cfg.Train.TargetAccuracy)
+	case train.Completed:
+		return "all steps done"
+	}
+	return sum.Reason.String()
 }
 
 // printHeader prints what the run is: seed, model, task and sizes.
 func printHeader(w io.Writer, s *session, dir string, step int) {
 	c := s.cfg
 	nIn, n, nOut := s.net.dims()
-	preset := c.Task.Preset
-	if preset == "" {
-		preset = "default"
-	}
+	info := tasks.Describe(s.task)
 	fmt.Fprintf(w, "rnntrain train: seed %d\n", c.Seed)
-	fmt.Fprintf(w, "  task   %s (preset %s), %d inputs, %d outputs\n", c.Task.Name, preset, nIn, nOut)
-	fmt.Fprintf(w, "  model  %s, N = %d, φ = %s, α = %g, σ = %g, %d parameters\n",
+	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, dt %g ms, %d-%d steps per trial, chance %.2f\n",
+		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, info.MinSteps, info.MaxSteps, info.Chance)
+	fmt.Fprintf(w, "  model  %s: N = %d, φ = %s, α = %.3g, σ = %g; %d parameters\n",
 		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
-	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps, target held-out accuracy %g (every %d steps, %d trials)\n",
-		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, c.Train.TargetAccuracy, c.Train.EvalEvery, c.Train.EvalTrials)
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; stop at held-out accuracy %g (%d trials, every %d steps)\n",
+		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, c.Train.TargetAccuracy, c.Train.EvalTrials, c.Train.EvalEvery)
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
 	fmt.Fprintf(w, "  out    %s\n", dir)
 }
 
-// trainRun is the state of the train command's observer.
+// trainRun is the train command's observer of the loop: it writes
+// metrics.jsonl, drives the progress display, saves periodic checkpoints
+// and collects the training curves.
 type trainRun struct {
 	s         *session
-	tr        trainer
 	dir       string
 	start     time.Time
 	startStep int
+	step      int
 	metrics   *json.Encoder
 	prog      progress
-	last      metricsLine
-	reached   bool
+	evalAcc   *float64
 	curves    plots.Curves
 }
 
-func (r *trainRun) observe(rep stepReport) (bool, error) {
+// OnStep implements train.Observer.
+func (r *trainRun) OnStep(st train.Step) error {
 	c := r.s.cfg.Train
-	logNow := rep.Step%c.LogEvery == 0 || rep.Step == c.Steps
-	evalNow := (c.EvalEvery > 0 && rep.Step%c.EvalEvery == 0) || rep.Step == c.Steps
-	if !logNow && !evalNow {
-		return false, nil
+	r.step = st.Step
+	if st.Eval == nil && st.Step%c.LogEvery != 0 && st.Step != c.Steps {
+		return nil
 	}
 	el := time.Since(r.start).Seconds()
-	m := metricsLine{Step: rep.Step, Loss: rep.Loss, Accuracy: rep.Accuracy, LR: rep.LR, ElapsedS: round(el, 3)}
+	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(el, 3)}
 	if el > 0 {
-		m.StepsPerS = round(float64(rep.Step-r.startStep)/el, 2)
+		m.StepsPerS = round(float64(st.Step-r.startStep)/el, 2)
 	}
-	stop := false
-	if evalNow {
-		ev := evaluate(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamEval+uint64(rep.Step)<<8), c.EvalTrials)
-		acc, mse := ev.Accuracy, ev.MSE
+	if st.Eval != nil {
+		acc, mse := st.Eval.Accuracy, st.Eval.MSE
 		m.EvalAccuracy, m.EvalMSE = &acc, &mse
-		r.curves.EvalStep = append(r.curves.EvalStep, float64(rep.Step))
+		r.evalAcc = &acc
+		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
-		if c.TargetAccuracy > 0 && acc >= c.TargetAccuracy {
-			stop, r.reached = true, true
-		}
 	}
-	r.curves.Step = append(r.curves.Step, float64(rep.Step))
-	r.curves.Loss = append(r.curves.Loss, rep.Loss)
-	r.curves.Accuracy = append(r.curves.Accuracy, rep.Accuracy)
+	if r.evalAcc != nil {
+		m.Accuracy = *r.evalAcc
+	}
+	r.curves.Step = append(r.curves.Step, float64(st.Step))
+	r.curves.Loss = append(r.curves.Loss, st.Loss)
 	if err := r.metrics.Encode(m); err != nil {
-		return true, fmt.Errorf("metrics: %w", err)
+		return fmt.Errorf("metrics: %w", err)
 	}
-	r.last = m
 	r.prog.update(m)
-	if c.SaveEvery > 0 && rep.Step%c.SaveEvery == 0 && !stop {
-		if err := r.save(); err != nil {
-			return true, err
-		}
+	if c.SaveEvery > 0 && st.Step%c.SaveEvery == 0 {
+		return r.save(st.State())
 	}
-	return stop, nil
+	return nil
 }
 
-func (r *trainRun) reason() string {
-	switch {
-	case r.reached:
-		return fmt.Sprintf("held-out accuracy reached the target %g", r.s.cfg.Train.TargetAccuracy)
-	case r.tr.step() >= r.s.cfg.Train.Steps:
-		return "step budget done"
-	}
-	return "stopped"
-}
+// OnEnd implements train.Observer.
+func (r *trainRun) OnEnd(train.Summary) error { return nil }
 
 // save writes the latest checkpoint and rotates the earlier ones.
-func (r *trainRun) save() error {
-	metrics := map[string]float64{"loss": r.last.Loss, "accuracy": r.last.Accuracy}
-	if r.last.EvalAccuracy != nil {
-		metrics["eval_accuracy"] = *r.last.EvalAccuracy
-	}
-	c, err := r.s.checkpoint(r.tr.step(), metrics)
+func (r *trainRun) save(st train.State) error {
+	c, err := r.s.checkpoint(st)
 	if err != nil {
 		return err
 	}
-	if err := r.tr.state(c); err != nil {
-		return err
+	if c.Meta.Metrics == nil {
+		c.Meta.Metrics = map[string]float64{}
 	}
-	if _, err := checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep); err != nil {
-		return err
+	if r.evalAcc != nil {
+		c.Meta.Metrics["eval_accuracy"] = *r.evalAcc
 	}
-	return nil
+	_, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep)
+	return err
 }
 
 // plots draws the run's figures into dir/plots.
@@ -309,6 +311,31 @@ func (r *trainRun) plots(rep evalReport) error {
 		}
 	}
 	return nil
+}
+
+// readCurves reads the curves of an earlier part of a run from its
+// metrics.jsonl, up to step; a missing or damaged file gives what could be
+// read.
+func readCurves(path string, upto int) plots.Curves {
+	var cv plots.Curves
+	f, err := os.Open(path)
+	if err != nil {
+		return cv
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	for {
+		var m metricsLine
+		if dec.Decode(&m) != nil || m.Step > upto {
+			return cv
+		}
+		cv.Step = append(cv.Step, float64(m.Step))
+		cv.Loss = append(cv.Loss, m.Loss)
+		if m.EvalAccuracy != nil {
+			cv.EvalStep = append(cv.EvalStep, float64(m.Step))
+			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)
+		}
+	}
 }
 
 func round(x float64, digits int) float64 {

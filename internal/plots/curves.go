@@ -13,8 +13,8 @@ import (
 // Curves are a run's logged training metrics, in step order.
 type Curves struct {
 	Title string
-	// Step, Loss and Accuracy are the logged training batches (Accuracy
-	// by the task's own scorer on the training batch).
+	// Step and Loss are the logged training batches; Accuracy, when not
+	// empty, is the training batches' accuracy at the same steps.
 	Step, Loss, Accuracy []float64
 	// EvalStep and EvalAccuracy are evaluations on held-out trials.
 	EvalStep, EvalAccuracy []float64
@@ -28,7 +28,7 @@ func WriteCurves(path string, c Curves) error {
 	if len(c.Step) == 0 {
 		return fmt.Errorf("plots: %s: no logged steps to draw", path)
 	}
-	if len(c.Loss) != len(c.Step) || len(c.Accuracy) != len(c.Step) || len(c.EvalAccuracy) != len(c.EvalStep) {
+	if len(c.Loss) != len(c.Step) || (len(c.Accuracy) != 0 && len(c.Accuracy) != len(c.Step)) || len(c.EvalAccuracy) != len(c.EvalStep) {
 		return errors.New("plots: WriteCurves: Step, Loss and Accuracy (and EvalStep, EvalAccuracy) must have equal lengths")
 	}
 	loss := newPlot("Training loss", "training step", "loss (log scale)")
@@ -45,8 +45,10 @@ func WriteCurves(path string, c Curves) error {
 
 	acc := newPlot("Accuracy", "training step", "fraction correct")
 	acc.Y.Min, acc.Y.Max = 0, 1.02
-	if err := addLine(acc, "training batch", xy(c.Step, c.Accuracy), 0, false, vg.Points(1)); err != nil {
-		return fmt.Errorf("plots: %s: %w", path, err)
+	if len(c.Accuracy) > 0 {
+		if err := addLine(acc, "training batch", xy(c.Step, c.Accuracy), 0, false, vg.Points(1)); err != nil {
+			return fmt.Errorf("plots: %s: %w", path, err)
+		}
 	}
 	if len(c.EvalStep) > 0 {
 		pts := xy(c.EvalStep, c.EvalAccuracy)
