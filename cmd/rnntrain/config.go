@@ -85,18 +85,18 @@ type modelConfig struct {
 
 // trainConfig sets the optimisation.
 type trainConfig struct {
-	Steps          int           `json:"steps" toml:"steps"`
-	Batch          int           `json:"batch" toml:"batch"`
-	LR             float64       `json:"lr" toml:"lr"`
+	Steps          int                 `json:"steps" toml:"steps"`
+	Batch          int                 `json:"batch" toml:"batch"`
+	LR             float64             `json:"lr" toml:"lr"`
 	Optimizer      train.OptimizerKind `json:"optimizer" toml:"optimizer"`
-	ClipNorm       float64       `json:"clip_norm" toml:"clip_norm"`
-	TBPTT          int           `json:"tbptt" toml:"tbptt"`
-	TargetAccuracy float64       `json:"target_accuracy" toml:"target_accuracy"`
-	EvalEvery      int           `json:"eval_every" toml:"eval_every"`
-	EvalTrials     int           `json:"eval_trials" toml:"eval_trials"`
-	LogEvery       int           `json:"log_every" toml:"log_every"`
-	SaveEvery      int           `json:"save_every" toml:"save_every"`
-	Keep           int           `json:"keep" toml:"keep"`
+	ClipNorm       float64             `json:"clip_norm" toml:"clip_norm"`
+	TBPTT          int                 `json:"tbptt" toml:"tbptt"`
+	TargetAccuracy float64             `json:"target_accuracy" toml:"target_accuracy"`
+	EvalEvery      int                 `json:"eval_every" toml:"eval_every"`
+	EvalTrials     int                 `json:"eval_trials" toml:"eval_trials"`
+	LogEvery       int                 `json:"log_every" toml:"log_every"`
+	SaveEvery      int                 `json:"save_every" toml:"save_every"`
+	Keep           int                 `json:"keep" toml:"keep"`
 }
 
 // defaultConfig is the default main job: a leaky RNN on context-dm with the
@@ -120,7 +120,7 @@ func defaultConfig() runConfig {
 			Optimizer:      train.OptAdam,
 			ClipNorm:       1,
 			TargetAccuracy: 0.95,
-			EvalEvery:      100,
+			EvalEvery:      25,
 			EvalTrials:     512,
 			LogEvery:       10,
 			SaveEvery:      500,
@@ -316,6 +316,9 @@ func writeFileAtomic(path string, data []byte) error {
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
 	}
 	if werr == nil {
 		werr = os.Rename(tmp.Name(), path)

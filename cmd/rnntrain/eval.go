@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/train"
 )
 
 const evalLong = `
 Eval loads a checkpoint (a .safetensors file or a run directory), runs fresh
-held-out trials of the task it was trained on through the network without
-noise, and prints the accuracy by the task's own scorer with its binomial
+held-out trials of the task it was trained on through the network (with its
+private recurrent noise, as during training's evaluations, unless
+-noise=false), and prints the accuracy by the task's own scorer with its binomial
 standard error, and a table of accuracy per condition. -json prints one JSON
 object instead, with the fields accuracy, accuracy_stderr, mse, trials,
 conditions and, for decision tasks, psychometric (P(choice right) per
@@ -43,7 +47,8 @@ func evalCommand() *command {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			record := fs.String("record", "", "write inputs, hidden states, outputs (+ targets, mask) to this .npz file")
 			inputs := fs.String("inputs", "", "drive the network with this .npy array [trials, T, n_in] (needs -record)")
-			seed := fs.Uint64("seed", 1, "seed of the held-out trials (independent of the training trials)")
+			seed := fs.Uint64("seed", 1, "seed of the held-out trials and noise (independent of the training trials)")
+			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise σ, as training's held-out evaluation does; -noise=false runs noiseless")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q", args)
@@ -61,13 +66,20 @@ func evalCommand() *command {
 				if err != nil {
 					return err
 				}
-				if *inputs != "" {
-					return evalInputs(e.stdout, s, *inputs, *record)
+				var noise func(train.Stream) *rand.Rand
+				noise = func(k train.Stream) *rand.Rand {
+					if !*noisy {
+						return nil
+					}
+					return newStream(*seed, k+1<<8)
 				}
-				rep := evaluate(s.task, s.net, newStream(*seed, streamEvalCmd), *trials)
+				if *inputs != "" {
+					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord))
+				}
+				rep := evaluate(s.task, s.net, newStream(*seed, streamEvalCmd), noise(streamEvalCmd), *trials)
 				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind.String()
 				if *record != "" {
-					if err := recordTrials(s, *seed, *trials, *record); err != nil {
+					if err := recordTrials(s, *seed, *trials, *record, noise(streamRecord)); err != nil {
 						return err
 					}
 				}
@@ -88,9 +100,9 @@ func evalCommand() *command {
 
 // recordTrials runs n task trials (one batch, padded to a common length)
 // and writes the recording to path.
-func recordTrials(s *session, seed uint64, n int, path string) error {
+func recordTrials(s *session, seed uint64, n int, path string, noise *rand.Rand) error {
 	batch := s.task.Batch(newStream(seed, streamRecord), n)
-	out, rates := s.net.run(batch.Inputs, batch.T, batch.B, nil)
+	out, rates := s.net.run(batch.Inputs, batch.T, batch.B, noise)
 	_, N, _ := s.net.dims()
 	r := recording{Trials: n, T: batch.T, NIn: batch.NIn, N: N, NOut: batch.NOut,
 		Inputs:  trialMajor(batch.Inputs, batch.T, n, batch.NIn),
@@ -104,14 +116,14 @@ func recordTrials(s *session, seed uint64, n int, path string) error {
 
 // evalInputs drives the network with the user's inputs and records the
 // result.
-func evalInputs(w io.Writer, s *session, inputs, path string) error {
+func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) error {
 	nIn, N, nOut := s.net.dims()
 	x, n, T, err := readInputs(inputs, nIn)
 	if err != nil {
 		return err
 	}
 	xt := timeMajor(x, T, n, nIn)
-	out, rates := s.net.run(xt, T, n, nil)
+	out, rates := s.net.run(xt, T, n, noise)
 	r := recording{Trials: n, T: T, NIn: nIn, N: N, NOut: nOut,
 		Inputs:  x,
 		Hidden:  trialMajor(rates, T, n, N),

@@ -1,7 +1,7 @@
 package main
 
 import (
-		"fmt"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -47,10 +47,10 @@ type evalReport struct {
 	Psychometric []psychPoint   `json:"psychometric,omitempty"`
 }
 
-// evaluate runs n fresh trials drawn from rng through net without noise and
-// scores them with the task's own scorer. Trials the scorer excludes (catch
-// trials) count in no accuracy.
-func evaluate(task tasks.Task, net network, rng *rand.Rand, n int) evalReport {
+// evaluate runs n fresh trials drawn from rng through net, with private
+// noise from noise (nil: none), and scores them with the task's own scorer.
+// Trials the scorer excludes (catch trials) count in no accuracy.
+func evaluate(task tasks.Task, net network, rng, noise *rand.Rand, n int) evalReport {
 	var rep evalReport
 	rep.Task = task.Name()
 	conds := map[string]*conditionRow{}
@@ -60,7 +60,7 @@ func evaluate(task tasks.Task, net network, rng *rand.Rand, n int) evalReport {
 	for done := 0; done < n; {
 		b := min(evalBatch, n-done)
 		batch := task.Batch(rng, b)
-		out, _ := net.run(batch.Inputs, batch.T, batch.B, nil)
+		out, _ := net.run(batch.Inputs, batch.T, batch.B, noise)
 		res := task.Score(out, &batch)
 		sqErr += res.MSE * float64(b)
 		psych.Add(&batch, res)
@@ -135,34 +135,51 @@ func psychometricFigure(rep evalReport) plots.Psychometric {
 	return fig
 }
 
-// trialsFigure runs k fresh trials through net and lays out their inputs,
-// targets and outputs; time steps are in ms when dt > 0.
-func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int, dt float64) plots.Trials {
-	batch := task.Batch(rng, k)
-	out, _ := net.run(batch.Inputs, batch.T, batch.B, nil)
-	fig := plots.Trials{DT: dt}
-	for b := range batch.B {
+// trialsFigure draws a batch of fresh trials (and the network's noise) from
+// rng, picks up to k of them with
+// different contexts and choices, runs them through net and lays out their
+// inputs, targets and outputs.
+func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int) plots.Trials {
+	batch := task.Batch(rng, 4*k)
+	out, _ := net.run(batch.Inputs, batch.T, batch.B, rng)
+	info := tasks.Describe(task)
+	fig := plots.Trials{DT: info.DtMS, InputNames: info.Inputs, OutputNames: info.Outputs}
+	type kind struct{ ctx, choice int }
+	seen := map[kind]bool{}
+	var pick []int
+	for pass := 0; pass < 2 && len(pick) < k; pass++ {
+		for b := 0; b < batch.B && len(pick) < k; b++ {
+			tr := batch.Trials[b]
+			kd := kind{tr.Context, tr.Choice}
+			if slices.Contains(pick, b) || (pass == 0 && seen[kd]) {
+				continue
+			}
+			seen[kd] = true
+			pick = append(pick, b)
+		}
+	}
+	for _, b := range pick {
 		T := batch.T
 		if b < len(batch.Lengths) && batch.Lengths[b] > 0 {
 			T = batch.Lengths[b]
 		}
 		tr := plots.Trial{Title: fmt.Sprintf("trial %d", b+1)}
-		if b < len(batch.Trials) && batch.Trials[b].Condition != "" {
-			tr.Title = batch.Trials[b].Condition
+		if c := batch.Trials[b].Condition; c != "" {
+			tr.Title = c
+		}
+		at := func(x []float32, t, dim int) []float64 {
+			v := make([]float64, dim)
+			for i := range v {
+				v[i] = float64(x[(t*batch.B+b)*dim+i])
+			}
+			return v
 		}
 		for t := range T {
-			at := func(x []float32, dim int) []float64 {
-				v := make([]float64, dim)
-				for i := range v {
-					v[i] = float64(x[(t*batch.B+b)*dim+i])
-				}
-				return v
-			}
-			tr.Inputs = append(tr.Inputs, at(batch.Inputs, batch.NIn))
-			tr.Targets = append(tr.Targets, at(batch.Targets, batch.NOut))
-			tr.Outputs = append(tr.Outputs, at(out, batch.NOut))
+			tr.Inputs = append(tr.Inputs, at(batch.Inputs, t, batch.NIn))
+			tr.Targets = append(tr.Targets, at(batch.Targets, t, batch.NOut))
+			tr.Outputs = append(tr.Outputs, at(out, t, batch.NOut))
 			scored := false
-			for _, m := range at(batch.Mask, batch.NOut) {
+			for _, m := range at(batch.Mask, t, batch.NOut) {
 				scored = scored || m > 0
 			}
 			tr.Scored = append(tr.Scored, scored)

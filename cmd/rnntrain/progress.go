@@ -10,8 +10,10 @@ import (
 )
 
 // metricsLine is one line of metrics.jsonl: the state of training at a
-// logged step. Accuracy is the task's own scorer on the training batch;
-// EvalAccuracy, when present, is on fresh held-out trials.
+// logged step. Loss is the training batch's; Accuracy is the task's own
+// scorer on a fresh batch of -batch trials at that step;
+// EvalAccuracy and EvalMSE, at evaluations, are on the run's fixed held-out
+// set of -eval-trials trials (the one -target-accuracy is judged on).
 type metricsLine struct {
 	Step         int      `json:"step"`
 	Loss         float64  `json:"loss"`

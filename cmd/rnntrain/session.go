@@ -34,6 +34,7 @@ const (
 	streamFinal                               // the final evaluation of train
 	streamEvalCmd                             // eval's trials
 	streamRecord                              // eval -record's trials
+	streamLog                                 // train's per-log-line accuracy batches
 )
 
 // newStream returns the random stream s of seed.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -174,7 +175,8 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			sum.Steps, checkpoints.LatestPath(dir), dir)
 		return errInterrupted
 	}
-	rep := evaluate(s.task, s.net, newStream(s.cfg.Seed, streamFinal), max(s.cfg.Train.EvalTrials, 1000))
+	final := newStream(s.cfg.Seed, streamFinal)
+	rep := evaluate(s.task, s.net, final, final, max(s.cfg.Train.EvalTrials, 1000))
 	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind.String()
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
@@ -187,10 +189,19 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		fmt.Fprintf(e.stdout, "training held-out set (%d trials): accuracy %.4f\n", sum.Eval.Trials, sum.Eval.Accuracy)
 	}
 	fmt.Fprintf(e.stdout, "fresh evaluation: ")
-	printReport(e.stdout, rep)
+	if len(rep.Conditions) > maxTableRows {
+		fmt.Fprintf(e.stdout, "accuracy %.4f ± %.4f (%d held-out trials, task %s, step %d), mse %.4g\n",
+			rep.Accuracy, rep.StdErr, rep.Trials, rep.Task, rep.Step, rep.MSE)
+		fmt.Fprintf(e.stdout, "(%d conditions: see eval.json or 'rnntrain eval -checkpoint %s')\n", len(rep.Conditions), dir)
+	} else {
+		printReport(e.stdout, rep)
+	}
 	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/*.png\n", dir)
 	return nil
 }
+
+// maxTableRows bounds the per-condition table train prints at the end.
+const maxTableRows = 16
 
 // stopReason says in words why training ended.
 func stopReason(sum train.Summary, cfg runConfig) string {
@@ -209,8 +220,12 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	nIn, n, nOut := s.net.dims()
 	info := tasks.Describe(s.task)
 	fmt.Fprintf(w, "rnntrain train: seed %d\n", c.Seed)
-	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, dt %g ms, %d-%d steps per trial, chance %.2f\n",
-		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, info.MinSteps, info.MaxSteps, info.Chance)
+	steps := fmt.Sprint(info.MaxSteps)
+	if info.MinSteps != info.MaxSteps {
+		steps = fmt.Sprintf("%d–%d", info.MinSteps, info.MaxSteps)
+	}
+	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, dt %g ms, %s steps per trial, chance %.2f\n",
+		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, steps, info.Chance)
 	fmt.Fprintf(w, "  model  %s: N = %d, φ = %s, α = %.3g, σ = %g; %d parameters\n",
 		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
 	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; stop at held-out accuracy %g (%d trials, every %d steps)\n",
@@ -233,6 +248,7 @@ type trainRun struct {
 	metrics   *json.Encoder
 	prog      progress
 	evalAcc   *float64
+	logRNG    *rand.Rand
 	curves    plots.Curves
 }
 
@@ -255,11 +271,10 @@ func (r *trainRun) OnStep(st train.Step) error {
 		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
 	}
-	if r.evalAcc != nil {
-		m.Accuracy = *r.evalAcc
-	}
+	m.Accuracy = r.batchAccuracy()
 	r.curves.Step = append(r.curves.Step, float64(st.Step))
 	r.curves.Loss = append(r.curves.Loss, st.Loss)
+	r.curves.Accuracy = append(r.curves.Accuracy, m.Accuracy)
 	if err := r.metrics.Encode(m); err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
@@ -268,6 +283,18 @@ func (r *trainRun) OnStep(st train.Step) error {
 		return r.save(st.State())
 	}
 	return nil
+}
+
+// batchAccuracy scores the network, with its noise, on a fresh batch of
+// -batch trials from the run's own logging stream (so training's streams are
+// untouched).
+func (r *trainRun) batchAccuracy() float64 {
+	if r.logRNG == nil {
+		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
+	}
+	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.Batch)
+	out, _ := r.s.net.run(b.Inputs, b.T, b.B, r.logRNG)
+	return r.s.task.Score(out, &b).Accuracy
 }
 
 // OnEnd implements train.Observer.
@@ -300,7 +327,7 @@ func (r *trainRun) plots(rep evalReport) error {
 			return err
 		}
 	}
-	tf := trialsFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3, r.s.dt)
+	tf := trialsFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3)
 	tf.Title = r.s.cfg.Task.Name
 	if err := plots.WriteTrials(filepath.Join(pd, "trials.png"), tf); err != nil {
 		return err
@@ -331,6 +358,7 @@ func readCurves(path string, upto int) plots.Curves {
 		}
 		cv.Step = append(cv.Step, float64(m.Step))
 		cv.Loss = append(cv.Loss, m.Loss)
+		cv.Accuracy = append(cv.Accuracy, m.Accuracy)
 		if m.EvalAccuracy != nil {
 			cv.EvalStep = append(cv.EvalStep, float64(m.Step))
 			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)

@@ -91,6 +91,10 @@ func writePNG(path string, c *vgimg.Canvas) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("plots: write %s: %w", path, err)
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("plots: write %s: %w", path, err)
+	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("plots: write %s: %w", path, err)

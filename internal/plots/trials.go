@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Trial is one trial's time courses, time-major.
@@ -31,9 +32,10 @@ type Trials struct {
 	Trials                  []Trial
 }
 
-// WriteTrials draws, for each trial, its inputs (top row) and its targets
-// (dashed) with the network's outputs (solid) in the same colour (bottom
-// row), with unscored periods shaded grey, and writes the PNG to path.
+// WriteTrials draws, for each trial, its inputs (top row) and the network's
+// outputs (solid) with their targets (dashed, with markers, drawn only where
+// scored) in the same colour (bottom row), with unscored periods shaded
+// grey, and writes the PNG to path.
 func WriteTrials(path string, tr Trials) error {
 	if len(tr.Trials) == 0 {
 		return fmt.Errorf("plots: %s: no trials to draw", path)
@@ -68,7 +70,7 @@ func WriteTrials(path string, tr Trials) error {
 		shade(out, time, t.Scored, lo, hi)
 		for k := range t.Targets[0] {
 			name := channelName(tr.OutputNames, "out", k)
-			if err := addLine(out, name+" target", xy(time, column(t.Targets, k)), k, true, vg.Points(1.2)); err != nil {
+			if err := addTargets(out, name+" target", time, column(t.Targets, k), t.Scored, k); err != nil {
 				return fmt.Errorf("plots: %s: %w", path, err)
 			}
 			if err := addLine(out, name+" output", xy(time, column(t.Outputs, k)), k, false, vg.Points(1.5)); err != nil {
@@ -86,6 +88,41 @@ func WriteTrials(path string, tr Trials) error {
 	}
 	w := vg.Points(300 * float64(len(tr.Trials)))
 	return writeGrid(path, [][]*plot.Plot{top, bottom}, w, vg.Points(520))
+}
+
+// addTargets draws a target channel only where it is scored: a dashed line
+// over each scored span, with markers so that one-step spans show.
+func addTargets(p *plot.Plot, name string, time, y []float64, scored []bool, i int) error {
+	var all plotter.XYs
+	for s := 0; s < len(scored); {
+		if !scored[s] {
+			s++
+			continue
+		}
+		e := s
+		for e < len(scored) && scored[e] {
+			e++
+		}
+		seg := xy(time[s:e], y[s:e])
+		all = append(all, seg...)
+		if err := addLine(p, "", seg, i, true, vg.Points(1.2)); err != nil {
+			return err
+		}
+		s = e
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	sc, err := plotter.NewScatter(all)
+	if err != nil {
+		return err
+	}
+	sc.Color = palette(i)
+	sc.Shape = draw.CircleGlyph{}
+	sc.Radius = vg.Points(2.5)
+	p.Add(sc)
+	p.Legend.Add(name+" (scored)", sc)
+	return nil
 }
 
 // shade fills the spans where scored is false with light grey, over [lo, hi].
