@@ -182,7 +182,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return err
 	}
 	if err := r.plots(rep); err != nil {
-		return err
+		// The checkpoint and metrics are written; a figure is not worth
+		// failing the run for.
+		fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
 	}
 	fmt.Fprintf(e.stdout, "\nstopped at step %d: %s, %.1f s\n", sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
 	if sum.Eval != nil {

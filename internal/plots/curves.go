@@ -33,8 +33,15 @@ func WriteCurves(path string, c Curves) error {
 	}
 	loss := newPlot("Training loss", "training step", "loss (log scale)")
 	if positive(c.Loss) {
+		// Explicit limits: autoscaling a single point gives an empty
+		// range that a log axis cannot draw.
+		lo, hi := c.Loss[0], c.Loss[0]
+		for _, v := range c.Loss {
+			lo, hi = min(lo, v), max(hi, v)
+		}
 		loss.Y.Scale = plot.LogScale{}
 		loss.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		loss.Y.Min, loss.Y.Max = lo/1.5, hi*1.5
 	} else {
 		loss.Y.Label.Text = "loss"
 	}

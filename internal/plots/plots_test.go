@@ -49,6 +49,10 @@ func TestWriteCurves(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPNG(t, p)
+	one := Curves{Step: []float64{3}, Loss: []float64{0.8}, Accuracy: []float64{0.7}, EvalStep: []float64{3}, EvalAccuracy: []float64{0.9}}
+	if err := WriteCurves(p, one); err != nil {
+		t.Errorf("one logged step: %v", err)
+	}
 	if err := WriteCurves(p, Curves{}); err == nil {
 		t.Error("WriteCurves with no steps: no error")
 	}
