@@ -122,7 +122,7 @@ func defaultConfig() runConfig {
 			TargetAccuracy: 0.95,
 			EvalEvery:      25,
 			EvalTrials:     512,
-			LogEvery:       10,
+			LogEvery:       5,
 			SaveEvery:      500,
 			Keep:           3,
 		},

@@ -26,9 +26,11 @@ directory (-out; default runs/<timestamp>):
 	config.json              the fully resolved run config
 	checkpoint.safetensors   the latest checkpoint (safetensors; see docs)
 	checkpoints/             earlier checkpoints (the last -keep)
-	metrics.jsonl            one JSON object per logged step: step, loss,
-	                         accuracy (training batch), lr, elapsed_s,
-	                         steps_per_s, and eval_accuracy at evaluations
+	metrics.jsonl            one JSON object per logged step: step, loss
+	                         (training batch), accuracy (a fresh batch),
+	                         lr, elapsed_s, steps_per_s, and eval_accuracy
+	                         and eval_mse at held-out evaluations
+	eval.json                the final evaluation on 1000 fresh trials
 	plots/curves.png         loss and accuracy against training step
 	plots/trials.png         example trials: inputs, targets, outputs
 	plots/psychometric.png   P(choice right) against signed coherence, per
@@ -46,18 +48,23 @@ config.json, again overridden by the flags given (for example a larger
 on Ctrl-C (SIGINT), which saves a checkpoint and exits with status 130; the
 run can then be resumed.
 
-Models (x: state, r = φ(x): rates, u: input, ξ ~ N(0, I) fresh at every
-step, α = -alpha, σ = -noise; outputs y_t = W_out r_t + b_out):
+Models (u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every step,
+α = -alpha, σ = -noise, φ = -activation; the readout sees the state after
+each update, y_t = W_out r_{t+1} + b_out, as in PsychRNN):
 
-	leaky    x_{t+1} = (1−α) x_t + α (W r_t + W_in u_t + b) + √(2α) σ ξ_t
-	         (PsychRNN's convention; α = dt/τ)
-	rnn      h_{t+1} = tanh(W h_t + W_in u_t + b)       (torch.nn.RNN; y from h)
-	gru      r = σ(W_ir u + b_ir + W_hr h + b_hr)
-	         z = σ(W_iz u + b_iz + W_hz h + b_hz)
-	         n = tanh(W_in u + b_in + r ⊙ (W_hn h + b_hn))
-	         h_{t+1} = (1 − z) ⊙ n + z ⊙ h_t            (torch.nn.GRU; y from h)
+	leaky    x_{t+1} = (1−α) x_t + α (W_rec r_t + W_in u_t + b) + √(2α) σ ξ_t
+	         r_t = φ(x_t), x_0 = 0; α = dt/τ (PsychRNN's and NeuroGym's
+	         leaky RNN in PsychRNN's noise convention)
+	rnn      h_{t+1} = tanh(W_ih u_t + b_ih + W_hh h_t + b_hh), r = h, h_0 = 0
+	         (torch.nn.RNN's equation and weight layout; α = 1, φ = tanh)
+	gru      r_t = σ(W_ir u_t + b_ir + W_hr h_t + b_hr)
+	         z_t = σ(W_iz u_t + b_iz + W_hz h_t + b_hz)
+	         n_t = tanh(W_in u_t + b_in + r_t ⊙ (W_hn h_t + b_hn))
+	         h_{t+1} = (1 − z_t) ⊙ n_t + z_t ⊙ h_t, r = h
+	         (torch.nn.GRU's equations, gate order and weight layout)
 	lowrank  x_{t+1} = (1−α) x_t + α (M Nᵀ r_t / N + W_in u_t + b) + √(2α) σ ξ_t
-	         M, N ∈ R^{N×R} (R = -rank); J = M Nᵀ/N is never formed
+	         r_t = φ(x_t); M, N ∈ R^{N×R}, R = -rank (Mastrogiuseppe &
+	         Ostojic 2018); J = M Nᵀ/N is kept as its factors
 
 Exit status: 0 when training finished (steps done or target reached), 130
 when interrupted (a checkpoint was saved), 2 for a bad flag or config, 1 for

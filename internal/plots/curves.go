@@ -14,7 +14,7 @@ import (
 type Curves struct {
 	Title string
 	// Step and Loss are the logged training batches; Accuracy, when not
-	// empty, is the training batches' accuracy at the same steps.
+	// empty, is the accuracy on a fresh batch at the same steps.
 	Step, Loss, Accuracy []float64
 	// EvalStep and EvalAccuracy are evaluations on held-out trials.
 	EvalStep, EvalAccuracy []float64
@@ -53,13 +53,13 @@ func WriteCurves(path string, c Curves) error {
 	acc := newPlot("Accuracy", "training step", "fraction correct")
 	acc.Y.Min, acc.Y.Max = 0, 1.02
 	if len(c.Accuracy) > 0 {
-		if err := addLine(acc, "training batch", xy(c.Step, c.Accuracy), 0, false, vg.Points(1)); err != nil {
+		if err := addLine(acc, "fresh batch", xy(c.Step, c.Accuracy), 0, false, vg.Points(1)); err != nil {
 			return fmt.Errorf("plots: %s: %w", path, err)
 		}
 	}
 	if len(c.EvalStep) > 0 {
 		pts := xy(c.EvalStep, c.EvalAccuracy)
-		if err := addLine(acc, "held-out", pts, 1, false, vg.Points(1.5)); err != nil {
+		if err := addLine(acc, "held-out set", pts, 1, false, vg.Points(1.5)); err != nil {
 			return fmt.Errorf("plots: %s: %w", path, err)
 		}
 		s, err := plotter.NewScatter(pts)
