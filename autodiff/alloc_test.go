@@ -127,9 +127,21 @@ func testZeroAllocsEveryOp[T ad.Float](t *testing.T) {
 		l2 := ad.MaskedSoftmaxCE(v, target, rowMask)
 		tp.Backward(ad.Add(ad.Add(l1, l2), ad.Mean(ad.Slice(v, 1, 3))))
 	}
+	targetCopy, maskCopy, valueCopy := target.Clone(), mask.Clone(), p.Value.Clone()
 	step()
 	if n := testing.AllocsPerRun(20, step); n != 0 {
 		t.Errorf("%T: every-op step: %v allocations per step, want 0", T(0), n)
+	}
+	// Ops never modify their inputs, constants included.
+	for _, c := range []struct {
+		name      string
+		got, want ad.Tensor[T]
+	}{{"target", target, targetCopy}, {"mask", mask, maskCopy}, {"p", p.Value, valueCopy}} {
+		for k := range c.want.Data {
+			if c.got.Data[k] != c.want.Data[k] {
+				t.Fatalf("%T: %s[%d] changed from %v to %v", T(0), c.name, k, c.want.Data[k], c.got.Data[k])
+			}
+		}
 	}
 }
 

@@ -250,15 +250,18 @@ func backwardMaskedMSE[T Float](n *node[T]) {
 	for r := range bc.runs {
 		pr, tr, dr := p[r*w:(r+1)*w], t[r*w:(r+1)*w], ga[r*w:(r+1)*w]
 		if bc.scalar {
-			s := c * m.Data[r*bc.step]
-			for j, v := range pr {
-				dr[j] += s * (v - tr[j])
+			if s := c * m.Data[r*bc.step]; s != 0 {
+				for j, v := range pr {
+					dr[j] += s * (v - tr[j])
+				}
 			}
 			continue
 		}
 		mr := m.Data[:w]
 		for j, v := range pr {
-			dr[j] += c * mr[j] * (v - tr[j])
+			if mr[j] != 0 { // skipped, not ×0: unscored targets may be NaN
+				dr[j] += c * mr[j] * (v - tr[j])
+			}
 		}
 	}
 }

@@ -11,6 +11,10 @@ import "fmt"
 // A FusedOp keeps whatever it needs for the backward pass (inputs' values,
 // stored activations). Buffers it takes from Tape.Alloc stay valid until the
 // tape's Reset.
+//
+// Every fused op keeps its unfused composition of primitive ops as a
+// reference; gradcheck.CheckFused compares the two and checks the fused op
+// against finite differences. See the Tape.Fused example.
 type FusedOp[T Float] interface {
 	// Name identifies the op in panic messages.
 	Name() string

@@ -13,7 +13,9 @@ import (
 // The normaliser is the total mask weight over pred's shape (with mask
 // broadcast), so with a 0/1 mask L is the mean over the scored elements and
 // does not depend on how many elements are masked out. If the mask sums to
-// 0, no element is scored: L is 0 and the gradient is 0.
+// 0, no element is scored: L is 0 and the gradient is 0. Elements of zero
+// weight are skipped, not multiplied by 0, so their targets (and
+// predictions) may be NaN.
 //
 // target has pred's shape. mask holds weights ≥ 0 (usually 0 or 1) and
 // broadcasts as in Add: pred's shape, [1, cols], [rows, 1] (one weight per
@@ -35,6 +37,9 @@ func MaskedMSE[T Float](pred *Var[T], target, mask Tensor[T]) *Var[T] {
 		p, t := pred.Value.Data[r*w:(r+1)*w], target.Data[r*w:(r+1)*w]
 		if bc.scalar {
 			m := float64(mask.Data[r*bc.step])
+			if m == 0 {
+				continue
+			}
 			var s float64
 			for j, v := range p {
 				d := float64(v - t[j])
@@ -46,9 +51,11 @@ func MaskedMSE[T Float](pred *Var[T], target, mask Tensor[T]) *Var[T] {
 		}
 		m := mask.Data[:w]
 		for j, v := range p {
-			d := float64(v - t[j])
-			num += float64(m[j]) * d * d
-			den += float64(m[j])
+			if m[j] != 0 {
+				d := float64(v - t[j])
+				num += float64(m[j]) * d * d
+				den += float64(m[j])
+			}
 		}
 	}
 	out.Value.Data[0] = 0
@@ -70,6 +77,7 @@ func MaskedMSE[T Float](pred *Var[T], target, mask Tensor[T]) *Var[T] {
 // nor lose precision. target rows are probabilities (one-hot or soft); the
 // normaliser is the total row weight, so with a 0/1 mask L is the mean over
 // the scored rows. If the mask sums to 0, L is 0 and the gradient is 0.
+// Rows of zero weight are skipped, so their targets may be NaN.
 //
 // target has logits' shape; mask is [rows, 1] (one weight ≥ 0 per row) or
 // [1, 1]. target and mask are constants: no gradient flows to them. The tape

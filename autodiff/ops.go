@@ -38,43 +38,50 @@ const (
 	numOps
 )
 
-var opNames = [...]string{
-	opInvalid:         "invalid",
-	opFused:           "Fused",
-	opMatMul:          "MatMul",
-	opAdd:             "Add",
-	opSub:             "Sub",
-	opMul:             "Mul",
-	opDiv:             "Div",
-	opScale:           "Scale",
-	opTanh:            "Tanh",
-	opSigmoid:         "Sigmoid",
-	opReLU:            "ReLU",
-	opSoftplus:        "Softplus",
-	opExp:             "Exp",
-	opLog:             "Log",
-	opSquare:          "Square",
-	opAbs:             "Abs",
-	opSpike:           "Spike",
-	opSum:             "Sum",
-	opMean:            "Mean",
-	opSumAxis:         "SumAxis",
-	opMeanAxis:        "MeanAxis",
-	opConcat:          "Concat",
-	opSlice:           "Slice",
-	opMaskedMSE:       "MaskedMSE",
-	opMaskedSoftmaxCE: "MaskedSoftmaxCE",
+// opNames returns each opcode's name, for messages. It is a function, not
+// a package-level table, so that the package has no mutable state.
+func opNames() [numOps]string {
+	return [numOps]string{
+		opInvalid:         "invalid",
+		opFused:           "Fused",
+		opMatMul:          "MatMul",
+		opAdd:             "Add",
+		opSub:             "Sub",
+		opMul:             "Mul",
+		opDiv:             "Div",
+		opScale:           "Scale",
+		opTanh:            "Tanh",
+		opSigmoid:         "Sigmoid",
+		opReLU:            "ReLU",
+		opSoftplus:        "Softplus",
+		opExp:             "Exp",
+		opLog:             "Log",
+		opSquare:          "Square",
+		opAbs:             "Abs",
+		opSpike:           "Spike",
+		opSum:             "Sum",
+		opMean:            "Mean",
+		opSumAxis:         "SumAxis",
+		opMeanAxis:        "MeanAxis",
+		opConcat:          "Concat",
+		opSlice:           "Slice",
+		opMaskedMSE:       "MaskedMSE",
+		opMaskedSoftmaxCE: "MaskedSoftmaxCE",
+	}
 }
 
 func (o opcode) String() string {
-	if int(o) < len(opNames) && opNames[o] != "" {
-		return opNames[o]
+	if o < numOps && opNames()[o] != "" {
+		return opNames()[o]
 	}
 	return fmt.Sprintf("opcode(%d)", int(o))
 }
 
 // MatMul returns op(a)·op(b), where op(x) is x, or xᵀ when the matching
-// trans flag is set. It panics if the inner dimensions differ.
+// trans flag is set: op(a) is [m, k], op(b) is [k, n] and the result is
+// [m, n]. Transposes are never materialised; the flags go to the GEMM
+// kernel (kernels.Gemm) in the forward and in both reverse products. It
+// panics, naming both shapes and the flags, if the inner dimensions differ.
 func MatMul[T Float](a *Var[T], transA bool, b *Var[T], transB bool) *Var[T] {
 	m, ka := a.Value.Rows, a.Value.Cols
 	if transA {

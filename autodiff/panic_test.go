@@ -39,7 +39,7 @@ func TestMisusePanics(t *testing.T) {
 	cases := []panicCase{
 		{"MatMul", func() { ad.MatMul(a, false, wrong, false) }, []string{"MatMul", "[4 3]", "[2 3]"}},
 		{"MatMul/transB", func() { ad.MatMul(a, false, a, true) }, nil}, // [4 3]·[3 4] is fine
-		{"Backward/non-scalar", func() { tp.Backward(a) }, []string{"Backward", "scalar", "[4 3]"}},
+		{"Backward/non-scalar", func() { tp.Backward(a) }, []string{"Backward", "scalar", "[4 3]", "[1 1]"}},
 		{"Concat", func() { ad.Concat(a, wrong) }, []string{"Concat", "[4 3]", "[2 3]"}},
 		{"Slice", func() { ad.Slice(a, 2, 5) }, []string{"Slice", "[2, 5)", "[4 3]"}},
 		{"SumAxis", func() { ad.SumAxis(a, 2) }, []string{"SumAxis", "axis 2", "[4 3]"}},

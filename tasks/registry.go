@@ -137,6 +137,44 @@ func NewDefault(name string) (Task, error) {
 // NewFromConfig builds the task a Config describes.
 func NewFromConfig(c Config) (Task, error) { return New(c.Task, c.Preset, c.Settings) }
 
+// Catalog describes every task under every preset it defines, in
+// registry order, with default settings: what `rnntrain tasks` lists. The
+// dataset tasks are described without reading their files (npz reports
+// 0 inputs and outputs: they come from the file; MNIST's Chance is left
+// 0: it is the most frequent label's share of the split).
+func Catalog() ([]Info, error) {
+	var out []Info
+	for _, sp := range specs() {
+		for _, p := range sp.presets {
+			if p == Dataset {
+				out = append(out, datasetInfo(sp))
+				continue
+			}
+			t, err := sp.build(p, Settings{})
+			if err != nil {
+				return nil, fmt.Errorf("tasks: catalog %s/%s: %w", sp.name, p, err)
+			}
+			out = append(out, Describe(t))
+		}
+	}
+	return out, nil
+}
+
+// datasetInfo is the static description of a dataset task.
+func datasetInfo(sp spec) Info {
+	info := Info{Name: sp.name, Preset: Dataset, Default: true, Summary: sp.summary, Scorer: NormalizedMSE, Loss: MSE}
+	switch sp.name {
+	case "mnist-rows":
+		info.NIn, info.NOut, info.MinSteps, info.MaxSteps = 28, 10, 28, 28
+	case "mnist-pixels", "mnist-permuted":
+		info.NIn, info.NOut, info.MinSteps, info.MaxSteps = 1, 10, 784, 784
+	}
+	if info.NOut == 10 {
+		info.Loss, info.Scorer = CrossEntropy, MaskedMeanArgmax
+	}
+	return info
+}
+
 // Describe returns t's Info, or a minimal Info built from the Task
 // interface when t is not one of this package's tasks.
 func Describe(t Task) Info {

@@ -10,6 +10,11 @@
 // gradient, element by element, under a relative-or-absolute tolerance. It
 // also checks that neither the forward nor the backward pass changed any
 // parameter value.
+//
+// Fused ops and cells are checked with CheckFused: the fused version must
+// match its unfused composition of primitive ops (value and every gradient
+// element, within the Case's tolerance) and finite differences. A new op or
+// cell adds one Case.
 package gradcheck
 
 import (

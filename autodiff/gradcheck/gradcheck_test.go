@@ -43,3 +43,42 @@ func TestCheckPassesAndFails(t *testing.T) {
 		t.Fatalf("wrong gradient accepted: err=%v", err)
 	}
 }
+
+func TestRunFused(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x, w := randParam(rng, "x", 3, 4), randParam(rng, "w", 4, 2)
+	ref := func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+		return autodiff.Sum(autodiff.Tanh(autodiff.MatMul(v[0], false, v[1], false)))
+	}
+	// The same computation written another way (xᵀ stored, transposed back)
+	// must match its reference.
+	same := gradcheck.Case{Name: "same", Params: []*autodiff.Param[float64]{x, w},
+		Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+			wt := autodiff.MatMul(v[1], true, tp.Const(identity(4)), false) // wᵀ, [2 4]
+			return autodiff.Sum(autodiff.Tanh(autodiff.MatMul(v[0], false, wt, true)))
+		}}
+	if bad := gradcheck.RunFused(same, ref); len(bad) != 0 {
+		t.Errorf("equal computations reported as different: %v", bad)
+	}
+	gradcheck.CheckFused(t, same, ref)
+	// A different computation must be reported, against the reference.
+	other := same
+	other.Loss = func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+		return autodiff.Sum(autodiff.Sigmoid(autodiff.MatMul(v[0], false, v[1], false)))
+	}
+	bad := gradcheck.RunFused(other, ref)
+	if len(bad) == 0 {
+		t.Fatal("different computations accepted as equal")
+	}
+	if bad[0].Param != "loss" || bad[0].Against != "unfused reference" {
+		t.Errorf("first mismatch %+v, want the loss value against the unfused reference", bad[0])
+	}
+}
+
+func identity(n int) autodiff.Tensor[float64] {
+	t := autodiff.NewTensor[float64](n, n)
+	for i := range n {
+		t.Set(i, i, 1)
+	}
+	return t
+}

@@ -13,13 +13,17 @@
 // concrete type so that the loop inlines Deriv instead of making an
 // interface call per element.
 //
+// Parse reads a surrogate back from its String form ("ArcTan(alpha=2)"),
+// so configs can store one as text.
+//
 // Formulas and defaults follow the peer libraries (see each type): snnTorch
 // (surrogate.py), Norse (functional/superspike.py, threshold.py),
 // SpikingJelly (activation_based/surrogate.py), EvNN and sFPTT.
 //
-// Store a Surrogate in a struct field or variable once and pass that
-// around: converting a non-zero struct value to the interface on every time
-// step would allocate.
+// Converting a surrogate built from run-time values to the interface
+// allocates, so hold it as a Surrogate (in a layer's config, say) and pass
+// that around, rather than converting it on every step. Zero values and
+// literals with constant fields convert without allocating.
 package surrogate
 
 import (

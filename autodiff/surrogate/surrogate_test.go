@@ -2,6 +2,7 @@ package surrogate_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
@@ -187,5 +188,47 @@ func BenchmarkGradTo(b *testing.B) {
 				surrogate.GradTo(s, dst, g, x)
 			}
 		})
+	}
+}
+
+// TestParse checks that Parse reads what String writes, and rejects bad
+// text with a message naming it.
+func TestParse(t *testing.T) {
+	for _, r := range rows() {
+		s, err := surrogate.Parse(r.s.String())
+		if err != nil {
+			t.Errorf("Parse(%q): %v", r.s.String(), err)
+			continue
+		}
+		if s.String() != r.s.String() {
+			t.Errorf("Parse(%q) = %v, want %v", r.s.String(), s, r.s)
+		}
+		for _, x := range xs {
+			if s.Deriv(x) != r.s.Deriv(x) {
+				t.Errorf("Parse(%q).Deriv(%g) = %g, want %g", r.s.String(), x, s.Deriv(x), r.s.Deriv(x))
+			}
+		}
+		if _, isValue := s.(surrogate.ArcTan); r.name == "ArcTan/default" && !isValue {
+			t.Errorf("Parse(%q) returned %T, want the value type surrogate.ArcTan", r.s.String(), s)
+		}
+	}
+	for text, want := range map[string]surrogate.Surrogate{
+		"FastSigmoid":                  surrogate.FastSigmoid{},
+		" Triangle( eps = 2 ) ":        surrogate.Triangle{Eps: 2},
+		"MultiGaussian(gamma=1)":       surrogate.MultiGaussian{Gamma: 1},
+		"Sigmoid(alpha=25)":            surrogate.Sigmoid{Alpha: 25},
+		"ArcTan()":                     surrogate.ArcTan{},
+		"FastSigmoid(k=100)":           surrogate.FastSigmoid{Slope: 100},
+		"Triangle(gamma=0.3, eps=1.0)": surrogate.Triangle{Gamma: 0.3, Eps: 1},
+	} {
+		if got, err := surrogate.Parse(text); err != nil || got != want {
+			t.Errorf("Parse(%q) = %v, %v; want %v", text, got, err, want)
+		}
+	}
+	for _, text := range []string{"Heaviside", "ArcTan(alpha=2", "ArcTan(beta=2)", "ArcTan(alpha=-1)",
+		"ArcTan(alpha=x)", "Triangle(gamma=1, gamma=2)", "FastSigmoid(k)"} {
+		if _, err := surrogate.Parse(text); err == nil || !strings.Contains(err.Error(), text) {
+			t.Errorf("Parse(%q): got error %v, want one naming the text", text, err)
+		}
 	}
 }

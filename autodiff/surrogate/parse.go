@@ -1,0 +1,69 @@
+package surrogate
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Parse returns the surrogate written in the form String produces, such as
+// "ArcTan(alpha=2)" or "Triangle(gamma=0.7, eps=1)", so that configs can
+// store a surrogate as text. A bare name ("FastSigmoid") or omitted
+// parameters mean the defaults. Parameter names are k (FastSigmoid), alpha
+// (ArcTan, Sigmoid), gamma and eps (Triangle), and width, height, scale and
+// gamma (MultiGaussian).
+//
+// It returns an error naming the text and what was expected for an unknown
+// name, an unknown or repeated parameter, or a value that is not a positive
+// number.
+func Parse(text string) (Surrogate, error) {
+	name, args, hasArgs := strings.Cut(strings.TrimSpace(text), "(")
+	name = strings.TrimSpace(name)
+	if hasArgs {
+		var ok bool
+		if args, ok = strings.CutSuffix(strings.TrimSpace(args), ")"); !ok {
+			return nil, fmt.Errorf("surrogate %q: missing closing parenthesis", text)
+		}
+	}
+	p := map[string]float64{}
+	for arg := range strings.SplitSeq(args, ",") {
+		if strings.TrimSpace(arg) == "" {
+			continue
+		}
+		key, val, ok := strings.Cut(arg, "=")
+		key = strings.TrimSpace(key)
+		if _, dup := p[key]; !ok || dup {
+			return nil, fmt.Errorf("surrogate %q: bad parameter %q (want name=value, each name at most once)", text, strings.TrimSpace(arg))
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || !(f > 0) {
+			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a positive number", text, key, strings.TrimSpace(val))
+		}
+		p[key] = f
+	}
+	var s Surrogate
+	var allowed []string
+	switch name {
+	case "FastSigmoid":
+		s, allowed = FastSigmoid{Slope: p["k"]}, []string{"k"}
+	case "ArcTan":
+		s, allowed = ArcTan{Alpha: p["alpha"]}, []string{"alpha"}
+	case "Sigmoid":
+		s, allowed = Sigmoid{Alpha: p["alpha"]}, []string{"alpha"}
+	case "Triangle":
+		s, allowed = Triangle{Gamma: p["gamma"], Eps: p["eps"]}, []string{"gamma", "eps"}
+	case "MultiGaussian":
+		s = MultiGaussian{Width: p["width"], Height: p["height"], Scale: p["scale"], Gamma: p["gamma"]}
+		allowed = []string{"width", "height", "scale", "gamma"}
+	default:
+		return nil, fmt.Errorf("surrogate %q: unknown name %q (want FastSigmoid, ArcTan, Sigmoid, Triangle or MultiGaussian)", text, name)
+	}
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		if !slices.Contains(allowed, k) {
+			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, k, name, strings.Join(allowed, ", "))
+		}
+	}
+	return s, nil
+}

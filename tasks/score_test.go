@@ -1,0 +1,154 @@
+package tasks
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// handBatch is a 1-trial batch with T steps and nOut outputs, a decision
+// window [rs, re), the given choice, and zero targets/mask except where
+// set by the caller.
+func handBatch(T, nOut, rs, re, choice int) Batch {
+	return Batch{T: T, B: 1, NIn: 1, NOut: nOut,
+		Inputs: make([]float32, T), Targets: make([]float32, T*nOut), Mask: make([]float32, T*nOut),
+		Lengths: []int{T}, Trials: []Trial{{Choice: choice, ResponseStart: rs, ResponseEnd: re}}}
+}
+
+// actions builds [T][1][nOut] outputs whose argmax at step t is acts[t].
+func actions(nOut int, acts ...int) []float32 {
+	out := make([]float32, len(acts)*nOut)
+	for t, a := range acts {
+		out[t*nOut+a] = 1
+	}
+	return out
+}
+
+func TestScoreDecisionAction(t *testing.T) {
+	b := handBatch(5, 3, 2, 5, 2)
+	cases := []struct {
+		acts []int
+		resp int
+		ok   bool
+	}{
+		{[]int{0, 0, 2, 1, 1}, 2, true},  // first non-fixate in the window is the choice
+		{[]int{0, 0, 0, 1, 2}, 1, false}, // an early wrong commitment counts, later ones do not
+		{[]int{1, 1, 0, 0, 2}, 2, true},  // actions before the window are ignored
+		{[]int{0, 0, 0, 0, 0}, 0, false}, // fixating through the window is wrong
+	}
+	for _, c := range cases {
+		r := ScoreDecisionAction(actions(3, c.acts...), &b)
+		if r.Response[0] != c.resp || r.Correct[0] != c.ok {
+			t.Errorf("actions %v: response %d correct %v, want %d %v", c.acts, r.Response[0], r.Correct[0], c.resp, c.ok)
+		}
+	}
+	// No-go trial (choice 0): fixating is right.
+	nogo := handBatch(3, 2, 1, 3, 0)
+	if r := ScoreDecisionAction(actions(2, 1, 0, 0), &nogo); !r.Correct[0] {
+		t.Error("no-go trial that fixates through the decision is scored wrong")
+	}
+	if r := ScoreDecisionAction(actions(2, 0, 0, 1), &nogo); r.Correct[0] {
+		t.Error("no-go trial that goes is scored right")
+	}
+}
+
+func TestScoreSignMean(t *testing.T) {
+	b := handBatch(4, 1, 2, 4, 2)
+	b.Trials = append(b.Trials, Trial{Catch: true, ResponseStart: 2, ResponseEnd: 4})
+	b.B, b.Lengths = 2, []int{4, 4}
+	b.Targets, b.Mask, b.Inputs = make([]float32, 8), make([]float32, 8), make([]float32, 8)
+	// Trial 0: mean over steps 2, 3 of (0.5, −1.5) is −0.5 → choice 2.
+	out := []float32{9, 9, 9, 9, 0.5, 1, -1.5, 1}
+	r := ScoreSignMean(out, &b)
+	if r.Response[0] != 2 || !r.Correct[0] || !r.Excluded[1] || r.Scored != 1 || r.Accuracy != 1 {
+		t.Errorf("got %+v, want trial 0 response 2 correct, trial 1 excluded", r)
+	}
+}
+
+func TestScoreMaskedMeanArgmax(t *testing.T) {
+	b := handBatch(3, 2, 0, 3, 1)
+	for s := 1; s < 3; s++ { // masked on steps 1, 2; target channel 1
+		b.Mask[s*2], b.Mask[s*2+1] = 1, 1
+		b.Targets[s*2+1] = 1
+	}
+	// Unmasked step 0 votes for channel 0 strongly; masked steps favour 1.
+	out := []float32{10, 0, 0.2, 0.4, 0.3, 0.5}
+	if r := ScoreMaskedMeanArgmax(out, &b); !r.Correct[0] || r.Response[0] != 1 {
+		t.Errorf("got %+v, want response 1 correct", r)
+	}
+}
+
+func TestScoreNormalizedMSE(t *testing.T) {
+	b := handBatch(2, 1, 0, 2, -1)
+	b.Targets = []float32{1, -1}
+	b.Mask = []float32{1, 1}
+	// Target power 2; threshold 0.1 → squared error must be < 0.2.
+	if r := ScoreNormalizedMSE([]float32{0.8, -0.8}, &b, 0.1); !r.Correct[0] { // 0.08
+		t.Error("squared error 0.08 < 0.2 scored wrong")
+	}
+	if r := ScoreNormalizedMSE([]float32{0.6, -0.6}, &b, 0.1); r.Correct[0] { // 0.32
+		t.Error("squared error 0.32 >= 0.2 scored right")
+	}
+	if got := MaskedMSE([]float32{0.6, -0.6}, &b); math.Abs(got-0.16) > 1e-6 {
+		t.Errorf("MaskedMSE = %v, want 0.16", got)
+	}
+}
+
+func TestScoreProductionTime(t *testing.T) {
+	// measure ends at step 3, production [4, 14) at dt 80; t_p = 400 ms,
+	// margin 0.2 → tolerance 0.2·400 + 25 = 105 ms.
+	b := handBatch(14, 2, 4, 14, 1)
+	b.Trials[0].Value = 400
+	b.Trials[0].Periods = []Period{{"measure", 1, 3}}
+	for _, c := range []struct {
+		step int
+		ok   bool
+	}{{8, true}, {7, true}, {9, true}, {6, false}, {10, false}} { // t_prod = (step−3)·80
+		acts := make([]int, 14)
+		acts[c.step] = 1
+		if r := ScoreProductionTime(actions(2, acts...), &b, 80, 0.2); r.Correct[0] != c.ok {
+			t.Errorf("go at step %d (t_prod %d ms): correct %v, want %v", c.step, (c.step-3)*80, r.Correct[0], c.ok)
+		}
+	}
+}
+
+func TestScorePanicsOnSize(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for wrong output size")
+		}
+	}()
+	b := handBatch(2, 2, 0, 2, 1)
+	ScoreDecisionAction(make([]float32, 3), &b)
+}
+
+func TestPsychometric(t *testing.T) {
+	task := mustNew(t, "context-dm", NeuroGym, Settings{})
+	var p Psychometric
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 3 {
+		b := task.Batch(rng, 400)
+		p.Add(&b, task.Score(idealOutputs(task, &b), &b))
+	}
+	pts := p.Points()
+	// 2 contexts × 6 signed coherences.
+	if len(pts) != 12 {
+		t.Fatalf("%d points, want 12", len(pts))
+	}
+	n := 0
+	for i, pt := range pts {
+		n += pt.N
+		if pt.Accuracy != 1 {
+			t.Errorf("point %+v: ideal accuracy %v", pt, pt.Accuracy)
+		}
+		if want := (1 + sign(pt.Coherence)) / 2; pt.PChoice1 != want {
+			t.Errorf("point %+v: P(choice 1) = %v, want %v", pt, pt.PChoice1, want)
+		}
+		if i > 0 && pts[i-1].Context == pt.Context && pts[i-1].Coherence >= pt.Coherence {
+			t.Errorf("points not sorted by coherence: %v then %v", pts[i-1], pt)
+		}
+	}
+	if n != 1200 {
+		t.Errorf("points count %d trials, want 1200", n)
+	}
+}
