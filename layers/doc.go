@@ -1,3 +1,44 @@
-// Package layers holds recurrent cells and readouts: leaky and vanilla rate
-// RNNs, GRU in PyTorch's layout, low-rank RNNs, and linear layers.
+// Package layers holds the recurrent layers and readouts networks are built
+// from: the leaky rate RNN (which with α = 1 is torch.nn.RNN), the GRU in
+// torch.nn.GRU's layout, the low-rank RNN of Valente and Dubreuil, and the
+// affine Linear layer.
+//
+// # Overview
+//
+// Every recurrent layer implements Recurrent: Sequence runs a whole sequence
+// as ONE fused op on an autodiff tape. The input projection of all steps is
+// one GEMM; each step does one recurrent GEMM and a fused element-wise update;
+// the backward pass walks time in reverse with one GEMM per step for the
+// state gradient and forms the weight gradients as single GEMMs over all
+// steps·batch rows. Each fused layer keeps an unfused reference written with
+// the engine's primitive ops (SequenceRef, SequenceReference, ForwardRef),
+// which the tests compare it against.
+//
+// The leaky layer carries the neuroscience features: Dale's law with the
+// PsychRNN parametrisation and E/I-balanced initialisation, connectivity
+// masks, masks of fixed weights (Constraint), three noise conventions
+// (NoiseConvention), state or rate integration (Integration), and three
+// initialisers (Init). In-silico inactivation (Inactivation) silences or
+// clamps units inside the fused op.
+//
+// # Shapes and layout
+//
+// Sequences are time-major [steps·batch, dim]; weights follow PyTorch:
+// W_in [N×I], W_rec [N×N], a readout [O×N], biases [1×N], so that
+// pre-activations are x·Wᵀ. Initial states are [batch, N] or [1, N]
+// (broadcast over the batch).
+//
+// # Ownership and allocation
+//
+// Parameters are owned by their layer. Everything Sequence and Forward
+// return lives in the tape's arena until Tape.Reset. A layer recycles its
+// per-call op records (seqCache), so a warmed-up Forward + Backward on a
+// reset tape allocates nothing. Randomness comes only from the *rand.Rand
+// passed to constructors and to Sequence.
+//
+// # Errors and panics
+//
+// Constructors that take a config return errors naming the bad field.
+// Sequence and Forward panic, with a "layers:" message naming the layer and
+// the shapes, when handed tensors of the wrong shape.
 package layers

@@ -1,9 +1,7 @@
 package layers
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"unsafe"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
@@ -47,18 +45,10 @@ func (o *leakyOp[T]) Name() string { return "leaky" }
 // [1, N], or an Inactivation mask does not have N entries.
 func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	n, in := l.cfg.Units, l.cfg.Inputs
-	if steps <= 0 || batch <= 0 || x.Value.Rows != steps*batch || x.Value.Cols != in {
-		panic(fmt.Sprintf("layers: leaky Sequence: x is %v, want [%d·%d %d]", x.Value.Shape(), steps, batch, in))
-	}
-	if h0.Value.Cols != n || (h0.Value.Rows != batch && h0.Value.Rows != 1) {
-		panic(fmt.Sprintf("layers: leaky Sequence: h0 is %v, want [%d %d] or [1 %d]", h0.Value.Shape(), batch, n, n))
-	}
-	if opt.Inactivation != nil && len(opt.Inactivation.Units) != n {
-		panic(fmt.Sprintf("layers: leaky Sequence: inactivation mask has %d units, want %d", len(opt.Inactivation.Units), n))
-	}
+	checkSequence("Leaky", x, h0, steps, batch, in, n, opt)
 	tb := steps * batch
 	P := tp.Alloc(tb, n)
-	o := l.ops.get(unsafe.Pointer(&P.Data[0]))
+	o := l.ops.get(&P.Data[0])
 	o.l, o.steps, o.batch, o.inact, o.u, o.P = l, steps, batch, opt.Inactivation, x.Value, P
 	o.S = tp.Alloc(tb+batch, n)
 	o.R = o.S
@@ -73,12 +63,7 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	if !l.wIn.c.IsIdentity() {
 		o.dEin = tp.Alloc(n, in)
 	}
-	var noise autodiff.Tensor[T]
-	std, inside := l.cfg.Noise.Scale(l.cfg.NoiseStd, l.cfg.Alpha)
-	if opt.Noise != nil && std > 0 {
-		noise = tp.Alloc(batch, n)
-	}
-	o.forward(h0.Value, noise, opt.Noise, std, inside)
+	o.forward(h0.Value, opt.Noise)
 
 	vars := [maxLeakyInputs]*autodiff.Var[T]{x, h0, tp.Param(l.wIn.p), tp.Param(l.wRec.p)}
 	k := 4
@@ -109,24 +94,6 @@ func (l *Leaky[T]) fillBias(p autodiff.Tensor[T]) {
 	}
 }
 
-// broadcastTo copies h0 ([rows or 1, N]) into dst [rows, N].
-func broadcastTo[T autodiff.Float](dst, h0 autodiff.Tensor[T]) {
-	if h0.Rows == dst.Rows {
-		copy(dst.Data, h0.Data)
-		return
-	}
-	for i := 0; i < dst.Rows; i++ {
-		copy(dst.Data[i*dst.Cols:(i+1)*dst.Cols], h0.Data)
-	}
-}
-
-// drawNoise fills dst with std·ξ, ξ ~ N(0, 1), in index order.
-func drawNoise[T autodiff.Float](rng *rand.Rand, dst []T, std float64) {
-	for k := range dst {
-		dst[k] = T(std * rng.NormFloat64())
-	}
-}
-
 // perturb applies inactivation to the rows [batch, N] of v at step t: set
 // holds the perturbed units to val when on.
 func perturb[T autodiff.Float](m *Inactivation, v []T, n int, val T) {
@@ -140,7 +107,7 @@ func perturb[T autodiff.Float](m *Inactivation, v []T, n int, val T) {
 	}
 }
 
-func (o *leakyOp[T]) forward(h0, noise autodiff.Tensor[T], rng *rand.Rand, std float64, inside bool) {
+func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T], rng *rand.Rand) {
 	cfg := &o.l.cfg
 	n, in, b, steps := cfg.Units, cfg.Inputs, o.batch, o.steps
 	alpha := T(cfg.Alpha)
@@ -148,8 +115,10 @@ func (o *leakyOp[T]) forward(h0, noise autodiff.Tensor[T], rng *rand.Rand, std f
 	act := cfg.Activation
 	state := cfg.Integration == IntegrateState
 	m := o.inact
+	std, inside := cfg.Noise.Scale(cfg.NoiseStd, cfg.Alpha)
+	noisy := rng != nil && std > 0
 
-	broadcastTo(o.S.RowSlice(0, b), h0)
+	broadcastRowsTo(o.S.RowSlice(0, b), h0)
 	if state {
 		ApplyTo(act, o.R.Data[:b*n], o.S.Data[:b*n])
 	}
@@ -163,28 +132,17 @@ func (o *leakyOp[T]) forward(h0, noise autodiff.Tensor[T], rng *rand.Rand, std f
 		sn, rn := o.S.Data[(t+1)*bn:(t+2)*bn], o.R.Data[(t+1)*bn:(t+2)*bn]
 		pt := o.P.Data[t*bn : (t+1)*bn]
 		kernels.Gemm(false, true, b, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
-		var nz []T
-		if noise.Data != nil {
-			nz = noise.Data
-			drawNoise(rng, nz, std)
-			if inside {
-				for k, v := range nz {
-					pt[k] += v
-				}
-				nz = nil
-			}
+		if noisy && inside {
+			addNoise(pt, std, rng)
 		}
 		if !state {
 			ApplyTo(act, pt, pt)
 		}
-		if nz == nil {
-			for k, v := range pt {
-				sn[k] = a1*st[k] + alpha*v
-			}
-		} else {
-			for k, v := range pt {
-				sn[k] = a1*st[k] + alpha*v + nz[k]
-			}
+		for k, v := range pt {
+			sn[k] = a1*st[k] + alpha*v
+		}
+		if noisy && !inside {
+			addNoise(sn, std, rng)
 		}
 		active := m.Active(t)
 		if active && m.Clamp {
@@ -264,16 +222,7 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 		for k := range grec {
 			grec[k] += a1 * gx[k]
 		}
-		dh := grads[1]
-		if dh.Rows == b {
-			for k, v := range grec {
-				dh.Data[k] += v
-			}
-		} else {
-			for k, v := range grec {
-				dh.Data[k%n] += v
-			}
-		}
+		accReduceRows(grads[1], o.grec)
 	}
 	tb := steps * b
 	if d := grads[3]; d.Data != nil {
@@ -290,14 +239,6 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
 	for i := range o.l.bias {
-		d := grads[4+i].Data
-		if d == nil {
-			continue
-		}
-		for r := 0; r < tb; r++ {
-			for j, v := range o.P.Data[r*n : (r+1)*n] {
-				d[j] += v
-			}
-		}
+		accReduceRows(grads[4+i], o.P)
 	}
 }

@@ -395,3 +395,79 @@ func TestLeakySteadyStateAllocs(t *testing.T) {
 		t.Errorf("Sequence+Backward allocates %v times per run in steady state, want 0", a)
 	}
 }
+
+// TestLeakyInterleavedTapes records the same layer on six live tapes before
+// running any backward pass (more than the op cache holds), so a reused
+// record would corrupt an earlier tape's gradient.
+func TestLeakyInterleavedTapes(t *testing.T) {
+	t.Parallel()
+	c := leakyCases()[1]
+	l, x, coef, h0 := leakyFixture(t, c)
+	want := func() []float64 {
+		l.wRec.p.ZeroGrad()
+		tp := autodiff.NewTape[float64]()
+		tp.Backward(fusedLoss(tp, l, c, x, coef, nil, tp.Param(h0)))
+		return append([]float64(nil), l.wRec.p.Grad.Data...)
+	}()
+	var tapes []*autodiff.Tape[float64]
+	var losses []*autodiff.Var[float64]
+	for i := 0; i < 6; i++ {
+		tp := autodiff.NewTape[float64]()
+		tapes = append(tapes, tp)
+		losses = append(losses, fusedLoss(tp, l, c, x, coef, nil, tp.Param(h0)))
+	}
+	for i, tp := range tapes {
+		l.wRec.p.ZeroGrad()
+		tp.Backward(losses[i])
+		if k, ok := allClose(l.wRec.p.Grad.Data, want, 1e-14); !ok {
+			t.Fatalf("tape %d: dW_rec[%d] = %g, want %g", i, k, l.wRec.p.Grad.Data[k], want[k])
+		}
+	}
+}
+
+// TestInactivationSemantics checks the perturbation directly: inside the
+// window silenced units send exactly 0 and clamped units hold ClampValue;
+// outside it they behave normally.
+func TestInactivationSemantics(t *testing.T) {
+	t.Parallel()
+	const n, steps, batch = 6, 8, 2
+	units := []bool{false, true, false, false, true, false}
+	for _, g := range []Integration{IntegrateState, IntegrateRate} {
+		for _, m := range []Inactivation{
+			{Units: units, From: 2, To: 5, Silence: true},
+			{Units: units, From: 3, Clamp: true, ClampValue: 0.7},
+		} {
+			cfg := LeakyConfig{Inputs: 2, Units: n, Alpha: 0.5, Integration: g, Activation: Softplus}
+			l, err := NewLeaky[float64](cfg, rand.New(rand.NewPCG(8, 8)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x := autodiff.NewTensor[float64](steps*batch, 2)
+			for k := range x.Data {
+				x.Data[k] = 1
+			}
+			tp := autodiff.NewTape[float64]()
+			r, fin := l.Sequence(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float64](1, n)), steps, batch, SeqOptions{Inactivation: &m})
+			for s := 0; s < steps; s++ {
+				for b := 0; b < batch; b++ {
+					for j, on := range units {
+						v := r.Value.At(s*batch+b, j)
+						switch {
+						case on && m.Active(s) && m.Silence && v != 0:
+							t.Errorf("%v: silenced unit %d sends %g at step %d, want 0", g, j, v, s)
+						case on && m.Active(s) && m.Clamp && g == IntegrateRate && v != m.ClampValue:
+							t.Errorf("%v: clamped unit %d has rate %g at step %d, want %g", g, j, v, s, m.ClampValue)
+						case on && m.Active(s) && m.Clamp && g == IntegrateState && math.Abs(v-softplus(m.ClampValue)) > 1e-15:
+							t.Errorf("%v: clamped unit %d has rate %g at step %d, want φ(%g)", g, j, v, s, m.ClampValue)
+						case !m.Active(s) && v == 0:
+							t.Errorf("%v: unit %d is 0 at step %d outside the window", g, j, s)
+						}
+					}
+				}
+			}
+			if m.Clamp && fin.At(0, 1) != m.ClampValue {
+				t.Errorf("%v: final state of clamped unit = %g, want %g", g, fin.At(0, 1), m.ClampValue)
+			}
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"unsafe"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
@@ -19,7 +18,7 @@ type Linear[T autodiff.Float] struct {
 	b    *autodiff.Param[T] // nil without bias
 	in   int
 	out  int
-	ops  opCache[linearOp[T]]
+	ops  seqCache[T, linearOp[T]]
 	name string
 }
 
@@ -70,7 +69,7 @@ func (l *Linear[T]) Forward(tp *autodiff.Tape[T], x *autodiff.Var[T]) *autodiff.
 	}
 	rows := x.Value.Rows
 	y := tp.Alloc(rows, l.out)
-	o := l.ops.get(unsafe.Pointer(&y.Data[0]))
+	o := l.ops.get(&y.Data[0])
 	o.l, o.x = l, x.Value
 	o.w = l.w.effective(tp)
 	if !l.w.c.IsIdentity() {

@@ -29,8 +29,9 @@ type Config struct {
 	// NeuroGym) integration for Leaky.
 	Integration layers.Integration `json:"integration"`
 	// NoiseStd is σ of the private recurrent noise (default 0), entering as
-	// Noise says (default psychrnn: √(2α)σ outside φ). Noise is drawn only
-	// when Forward gets an rng.
+	// Noise says (default psychrnn: √(2α)σ outside φ). GRU and LowRank add
+	// σ·ξ unscaled (valente) and accept only the zero value or valente.
+	// Noise is drawn only when Forward gets an rng.
 	NoiseStd float64                `json:"noise_std"`
 	Noise    layers.NoiseConvention `json:"noise_convention"`
 	// ExcFraction > 0 turns on Dale's law (Leaky only) with that fraction
@@ -52,10 +53,16 @@ type Config struct {
 	// TrainInitialState makes the initial state h0 [1×Hidden] a trained
 	// parameter; otherwise it stays at zero.
 	TrainInitialState bool `json:"train_initial_state,omitempty"`
-	// InputScale and OutputScale are the low-rank input and output
-	// scalings (default 1).
+	// InputScale and OutputScale are the initial low-rank input and output
+	// scalings s_i and s_o (default 1).
 	InputScale  float64 `json:"input_scale,omitempty"`
 	OutputScale float64 `json:"output_scale,omitempty"`
+	// Rates selects the low-rank layer's output (default tanh). With tanh
+	// the network reads out as the low_rank_rnns library does,
+	// z = tanh(h)·(W_out ⊙ s_o)/N, and trains m, n, s_i, s_o (the library's
+	// defaults); with phi or state a Linear readout reads φ(h + b) or h,
+	// and m, n and W_in train (the PyTorch anchor's lowrank_loop uses state).
+	Rates layers.LowRankRates `json:"rates,omitempty"`
 	// FreezeInput, FreezeRecurrent, FreezeBias and FreezeOutput keep whole
 	// parameter groups at their initial values (default: all train).
 	FreezeInput     bool `json:"freeze_input,omitempty"`
@@ -132,21 +139,41 @@ func (c Config) Validate() error {
 		return bad("Init", "= %v, but Dale's law needs gaussian", c.Init)
 	case c.SpectralRadius < 0 || math.IsNaN(c.SpectralRadius):
 		return bad("SpectralRadius", "= %g, need ≥ 0", c.SpectralRadius)
+	case (c.Kind == GRU || c.Kind == LowRank) && c.Inputs == 0:
+		return bad("Inputs", "= 0, but model %v needs at least one input", c.Kind)
+	case (c.Kind == GRU || c.Kind == LowRank) && c.Noise != layers.NoisePsychRNN && c.Noise != layers.NoiseValente:
+		return bad("Noise", "= %v, but model %v adds σ·ξ unscaled (valente) only", c.Noise, c.Kind)
+	case (c.Kind == GRU || c.Kind == LowRank) && c.ExcFraction > 0:
+		return bad("ExcFraction", "= %g, but Dale's law is supported for the leaky model only", c.ExcFraction)
+	case c.Rates < layers.RatesTanh || c.Rates > layers.RatesState:
+		return bad("Rates", "= %d is not known", int(c.Rates))
 	case c.InputScale <= 0 || c.OutputScale <= 0:
 		return bad("InputScale/OutputScale", "= %g/%g, need > 0", c.InputScale, c.OutputScale)
 	}
-	n, i := c.Hidden, c.Inputs
-	for _, m := range []struct {
-		name string
-		m    []bool
-		want int
-	}{{"RecMask", c.RecMask, n * n}, {"RecFixed", c.RecFixed, n * n}, {"InMask", c.InMask, n * i}, {"InFixed", c.InFixed, n * i}} {
-		if m.m != nil && len(m.m) != m.want {
-			return bad(m.name, "has %d elements, want %d", len(m.m), m.want)
+	if c.Kind == Vanilla || c.Kind == Leaky {
+		lc := c.leakyConfig()
+		if err := lc.Validate(); err != nil {
+			return fmt.Errorf("rnn: config: %w", err)
 		}
-		if m.m != nil && c.Kind != Leaky && c.Kind != Vanilla {
-			return bad(m.name, "is set, but masks are supported for rnn and leaky only")
-		}
+	} else if c.RecMask != nil || c.RecFixed != nil || c.InMask != nil || c.InFixed != nil {
+		return bad("RecMask/RecFixed/InMask/InFixed", "set, but masks are supported for rnn and leaky only")
 	}
 	return nil
+}
+
+// leakyConfig returns the layer configuration of a Vanilla or Leaky
+// network (c has its defaults filled in).
+func (c Config) leakyConfig() layers.LeakyConfig {
+	lc := layers.LeakyConfig{
+		Inputs: c.Inputs, Units: c.Hidden, Alpha: c.Alpha, Activation: c.Activation,
+		Integration: c.Integration, NoiseStd: c.NoiseStd, Noise: c.Noise,
+		ExcFraction: c.ExcFraction, Init: c.Init, Radius: c.SpectralRadius,
+		RecMask: c.RecMask, RecFixed: c.RecFixed, InMask: c.InMask, InFixed: c.InFixed,
+		NoAutapses: c.NoAutapses, Name: "leaky",
+		FreezeInput: c.FreezeInput, FreezeRec: c.FreezeRecurrent, FreezeBias: c.FreezeBias,
+	}
+	if c.Kind == Vanilla {
+		lc.Integration, lc.Torch, lc.Name = layers.IntegrateRate, true, "rnn"
+	}
+	return lc
 }

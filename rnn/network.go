@@ -15,9 +15,11 @@ import (
 type Network[T autodiff.Float] struct {
 	cfg     Config
 	rec     layers.Recurrent[T]
-	readout *layers.Linear[T]
-	h0      *autodiff.Param[T] // [1×Hidden]
+	readout *layers.Linear[T]  // nil when the low-rank layer reads out itself
+	lowrank *layers.LowRank[T] // non-nil for LowRank
+	h0      *autodiff.Param[T] // [1×Hidden]; the low-rank layer's own h0 for LowRank
 	in, wr  []*autodiff.Param[T]
+	out     []*autodiff.Param[T]
 }
 
 // New builds a network from cfg with every weight drawn from rng. It
@@ -35,17 +37,7 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 	readoutC := layers.Constraint{}
 	switch cfg.Kind {
 	case Vanilla, Leaky:
-		lc := layers.LeakyConfig{
-			Inputs: cfg.Inputs, Units: cfg.Hidden, Alpha: cfg.Alpha, Activation: cfg.Activation,
-			Integration: cfg.Integration, NoiseStd: cfg.NoiseStd, Noise: cfg.Noise,
-			ExcFraction: cfg.ExcFraction, Init: cfg.Init, Radius: cfg.SpectralRadius,
-			RecMask: cfg.RecMask, RecFixed: cfg.RecFixed, InMask: cfg.InMask, InFixed: cfg.InFixed,
-			NoAutapses: cfg.NoAutapses, Name: "leaky",
-			FreezeInput: cfg.FreezeInput, FreezeRec: cfg.FreezeRecurrent, FreezeBias: cfg.FreezeBias,
-		}
-		if cfg.Kind == Vanilla {
-			lc.Integration, lc.Torch, lc.Name = layers.IntegrateRate, true, "rnn"
-		}
+		lc := cfg.leakyConfig()
 		l, err := layers.NewLeaky[T](lc, rng)
 		if err != nil {
 			return nil, fmt.Errorf("rnn: %w", err)
@@ -62,15 +54,80 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 			}
 			readoutC = layers.Constraint{Abs: true, ColSign: s}
 		}
-	default:
-		return nil, fmt.Errorf("rnn: model %v is not available in this build (its layer is not merged yet)", cfg.Kind)
+	case GRU:
+		g := layers.NewGRU[T]("gru", cfg.Inputs, cfg.Hidden, rng)
+		g.NoiseStd = cfg.NoiseStd
+		g.WeightIH.Frozen, g.WeightHH.Frozen = cfg.FreezeInput, cfg.FreezeRecurrent
+		g.BiasIH.Frozen, g.BiasHH.Frozen = cfg.FreezeBias, cfg.FreezeBias
+		n.rec, n.in, n.wr = g, []*autodiff.Param[T]{g.WeightIH}, []*autodiff.Param[T]{g.WeightHH}
+	case LowRank:
+		if err := n.newLowRank(rng); err != nil {
+			return nil, err
+		}
+		return n, nil
 	}
 	n.readout = layers.NewLinear[T]("readout", cfg.Hidden, cfg.Outputs, true, readoutC, rng)
 	n.readout.Weight().Frozen = cfg.FreezeOutput
 	n.readout.Bias().Frozen = cfg.FreezeOutput
+	n.out = []*autodiff.Param[T]{n.readout.Weight()}
 	n.h0 = autodiff.NewParam[T]("h0", 1, cfg.Hidden)
 	n.h0.Frozen = !cfg.TrainInitialState
 	return n, nil
+}
+
+// newLowRank builds the low-rank layer ("lowrank.m", ".n", ".wi", ".si",
+// ".wo", ".so", ".b", ".h0") and, unless it reads out itself, a Linear
+// readout.
+func (n *Network[T]) newLowRank(rng *rand.Rand) error {
+	cfg := n.cfg
+	lc := layers.LowRankConfig{Inputs: cfg.Inputs, Hidden: cfg.Hidden, Rank: cfg.Rank, Alpha: cfg.Alpha,
+		NoiseStd: cfg.NoiseStd, Activation: cfg.Activation, Rates: cfg.Rates}
+	own := cfg.Rates == layers.RatesTanh
+	if own {
+		lc.Outputs = cfg.Outputs
+	}
+	l, err := layers.NewLowRank[T]("lowrank", lc, rng)
+	if err != nil {
+		return fmt.Errorf("rnn: %w", err)
+	}
+	for k := range l.SI.Value.Data {
+		l.SI.Value.Data[k] = T(cfg.InputScale)
+	}
+	trained := layers.LowRankM | layers.LowRankN | layers.LowRankWI
+	if own {
+		trained = layers.LowRankLibraryTrained
+		for k := range l.SO.Value.Data {
+			l.SO.Value.Data[k] = T(cfg.OutputScale)
+		}
+	}
+	if cfg.TrainInitialState {
+		trained |= layers.LowRankH0
+	}
+	if cfg.FreezeRecurrent {
+		trained &^= layers.LowRankM | layers.LowRankN
+	}
+	if cfg.FreezeInput {
+		trained &^= layers.LowRankWI | layers.LowRankSI
+	}
+	if cfg.FreezeOutput {
+		trained &^= layers.LowRankWO | layers.LowRankSO
+	}
+	if !cfg.FreezeBias && !own {
+		trained |= layers.LowRankB
+	}
+	l.SetTrained(trained)
+	n.rec, n.lowrank, n.h0 = l, l, l.H0
+	n.in = []*autodiff.Param[T]{l.WI}
+	n.wr = []*autodiff.Param[T]{l.M, l.N}
+	if own {
+		n.out = []*autodiff.Param[T]{l.WO}
+		return nil
+	}
+	n.readout = layers.NewLinear[T]("readout", cfg.Hidden, cfg.Outputs, true, layers.Constraint{}, rng)
+	n.readout.Weight().Frozen = cfg.FreezeOutput
+	n.readout.Bias().Frozen = cfg.FreezeOutput
+	n.out = []*autodiff.Param[T]{n.readout.Weight()}
+	return nil
 }
 
 // Config returns the network's configuration with defaults filled in.
@@ -82,11 +139,21 @@ func (n *Network[T]) Config() Config { return n.cfg }
 // names its layer "leaky.weight_ih" [N×I], "leaky.weight_hh" [N×N],
 // "leaky.bias" [1×N]; Vanilla uses torch.nn.RNN's names and layout
 // ("rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0",
-// "rnn.bias_hh_l0"). The slice is fresh; the parameters are the network's.
+// "rnn.bias_hh_l0"); GRU torch.nn.GRU's ("gru.weight_ih_l0" [3N×I],
+// "gru.weight_hh_l0" [3N×N], "gru.bias_ih_l0", "gru.bias_hh_l0" [1×3N]).
+// LowRank lists the library's state_dict names "lowrank.m", ".n" [N×R],
+// ".wi" [I×N], ".si" [1×I], ".wo" [N×O], ".so" [1×O] (with Rates = tanh),
+// ".b", ".h0" [1×N] (its own h0 instead of "h0"), then "readout.*" when
+// Rates is not tanh. The slice is fresh; the parameters are the network's.
 func (n *Network[T]) Params() []*autodiff.Param[T] {
 	ps := append([]*autodiff.Param[T](nil), n.rec.Params()...)
-	ps = append(ps, n.h0)
-	return append(ps, n.readout.Params()...)
+	if n.lowrank == nil {
+		ps = append(ps, n.h0)
+	}
+	if n.readout != nil {
+		ps = append(ps, n.readout.Params()...)
+	}
+	return ps
 }
 
 // InputWeights returns the input weight parameters (for regularizers).
@@ -95,10 +162,9 @@ func (n *Network[T]) InputWeights() []*autodiff.Param[T] { return n.in }
 // RecurrentWeights returns the recurrent weight parameters.
 func (n *Network[T]) RecurrentWeights() []*autodiff.Param[T] { return n.wr }
 
-// OutputWeights returns the readout weight (not its bias).
-func (n *Network[T]) OutputWeights() []*autodiff.Param[T] {
-	return []*autodiff.Param[T]{n.readout.Weight()}
-}
+// OutputWeights returns the readout weight (not its bias; W_out of the
+// low-rank library readout).
+func (n *Network[T]) OutputWeights() []*autodiff.Param[T] { return n.out }
 
 // InitialState returns the network's own initial state h0 [1×Hidden].
 func (n *Network[T]) InitialState() *autodiff.Param[T] { return n.h0 }
@@ -107,7 +173,8 @@ func (n *Network[T]) InitialState() *autodiff.Param[T] { return n.h0 }
 // constraints).
 func (n *Network[T]) Recurrent() layers.Recurrent[T] { return n.rec }
 
-// Readout returns the linear readout.
+// Readout returns the linear readout, or nil for a low-rank network that
+// reads out itself (Rates = tanh).
 func (n *Network[T]) Readout() *layers.Linear[T] { return n.readout }
 
 // Options control one run over a sequence.
@@ -156,5 +223,11 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 		h0 = tp.Param(n.h0)
 	}
 	rates, final := n.rec.Sequence(tp, tp.Const(x), h0, steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation})
-	return Result[T]{Out: n.readout.Forward(tp, rates), Rates: rates, Final: final}
+	var out *autodiff.Var[T]
+	if n.readout != nil {
+		out = n.readout.Forward(tp, rates)
+	} else {
+		out = n.lowrank.Readout(tp, rates)
+	}
+	return Result[T]{Out: out, Rates: rates, Final: final}
 }

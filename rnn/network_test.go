@@ -78,9 +78,12 @@ func TestConfigJSONAndValidate(t *testing.T) {
 
 func testConfigs() map[string]Config {
 	return map[string]Config{
-		"vanilla":    {Kind: Vanilla, Inputs: 3, Hidden: 6, Outputs: 2, SpectralRadius: 0.9},
-		"leaky":      {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Softplus, TrainInitialState: true},
-		"leaky-dale": {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Tanh, ExcFraction: 0.5, Integration: layers.IntegrateRate, TrainInitialState: true},
+		"vanilla":                {Kind: Vanilla, Inputs: 3, Hidden: 6, Outputs: 2, SpectralRadius: 0.9},
+		"leaky":                  {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Softplus, TrainInitialState: true},
+		"leaky-dale":             {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Tanh, ExcFraction: 0.5, Integration: layers.IntegrateRate, TrainInitialState: true},
+		"gru":                    {Kind: GRU, Inputs: 3, Hidden: 5, Outputs: 2, TrainInitialState: true},
+		"lowrank":                {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, TrainInitialState: true},
+		"lowrank-linear-readout": {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, Rates: layers.RatesState},
 	}
 }
 
@@ -114,11 +117,27 @@ func TestNetworkMatchesReferenceAndGradcheck(t *testing.T) {
 			return autodiff.Sum(autodiff.Mul(r.Out, tp.Const(coef)))
 		}
 		ref := func(tp *autodiff.Tape[float64], _ []*autodiff.Var[float64]) *autodiff.Var[float64] {
+			var rates *autodiff.Var[float64]
+			switch l := net.rec.(type) {
+			case *layers.GRU[float64]:
+				rates, _ = l.SequenceReference(tp, tp.Const(x), tp.Param(net.h0), steps, batch, layers.SeqOptions{})
+			case *layers.LowRank[float64]:
+				rates, _ = l.SequenceReference(tp, tp.Const(x), tp.Param(net.h0), steps, batch, layers.SeqOptions{})
+			}
+			if rates != nil {
+				var y *autodiff.Var[float64]
+				if net.readout != nil {
+					y = net.readout.ForwardRef(tp, rates)
+				} else {
+					y = net.lowrank.Readout(tp, rates)
+				}
+				return autodiff.Sum(autodiff.Mul(y, tp.Const(coef)))
+			}
 			l := net.rec.(*layers.Leaky[float64])
 			h0 := tp.Param(net.h0)
-			rates, _ := l.SequenceRef(tp, x, h0, steps, batch, layers.SeqOptions{})
+			perStep, _ := l.SequenceRef(tp, x, h0, steps, batch, layers.SeqOptions{})
 			var loss *autodiff.Var[float64]
-			for s, r := range rates {
+			for s, r := range perStep {
 				y := net.readout.ForwardRef(tp, r)
 				v := autodiff.Sum(autodiff.Mul(y, tp.Const(coef.RowSlice(s*batch, (s+1)*batch))))
 				if loss == nil {

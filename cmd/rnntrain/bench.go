@@ -2,16 +2,216 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/train"
 )
+
+// Benchmark constants of ../shared/bench/torch_rnn_bench.py.
+const (
+	benchInputs  = 4
+	benchOutputs = 2
+	benchAlpha   = 0.2
+	benchRank    = 2
+	benchLR      = 1e-3
+)
+
+// benchSize is one (N, B, T) configuration.
+type benchSize struct{ hidden, batch, seqlen int }
+
+// referenceSizes returns the five sizes of the PyTorch anchor.
+func referenceSizes() []benchSize {
+	return []benchSize{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}}
+}
+
+// benchResult is one configuration's timing, also the -json line.
+type benchResult struct {
+	Model         string  `json:"model"`
+	Hidden        int     `json:"hidden"`
+	Batch         int     `json:"batch"`
+	Seqlen        int     `json:"seqlen"`
+	MsMedian      float64 `json:"ms_median"`
+	MsMin         float64 `json:"ms_min"`
+	MsMax         float64 `json:"ms_max"`
+	AllocsPerStep float64 `json:"allocs_per_step"`
+	Reps          int     `json:"reps"`
+	Gomaxprocs    int     `json:"gomaxprocs"`
+}
 
 func benchCommand() *command {
 	return &command{
 		Name:  "bench",
-		Short: "(bench is being built)",
+		Short: "time one training step against the PyTorch anchor",
+		Usage: "[-model rnn,leaky,gru,lowrank] [-hidden N -batch B -seqlen T] [-reps n] [-warmup n] [-json]",
+		Long: `Bench times one training step exactly as ../shared/bench/torch_rnn_bench.py defines it:
+input T×B×4 (float32, standard normal), h0 = 0, the recurrent layer over T steps, a linear
+readout N→2 at every step, the MSE (mean over all T·B·2 elements) against a fixed random
+target, the full backward pass, and an Adam step (lr 1e-3).
+
+Models: rnn (torch.nn.RNN, tanh), leaky (r ← (1−α) r + α tanh(W r + U u + b), α = 0.2),
+gru (torch.nn.GRU), lowrank (h ← h + α(−h + (tanh(h)·n)·mᵀ/N + U u), R = 2, α = 0.2,
+readout of h).
+
+Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (64,32,100),
+(128,32,200), (256,64,100), (512,64,200), (1024,32,100). Each configuration runs -warmup
+untimed steps, then at least -reps timed steps, more until about 2 s of timing (at most
+40). It prints the median, min and max wall time per step and the heap allocations per
+step.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
-			return func(ctx context.Context, args []string) error { return errors.New("bench is being built") }
+			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: rnn, leaky, gru, lowrank")
+			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")
+			batch := fs.Int("batch", 0, "batch size B")
+			seqlen := fs.Int("seqlen", 0, "sequence length T")
+			reps := fs.Int("reps", 7, "minimum number of timed steps")
+			warmup := fs.Int("warmup", 2, "untimed warm-up steps")
+			asJSON := fs.Bool("json", false, "print one JSON object per configuration")
+			seed := fs.Uint64("seed", 1, "seed of weights, inputs and targets")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments %q", args)
+				}
+				var kinds []rnn.Kind
+				for _, s := range strings.Split(*models, ",") {
+					k, err := rnn.ParseKind(strings.TrimSpace(s))
+					if err != nil {
+						return usagef("-model: %v", err)
+					}
+					kinds = append(kinds, k)
+				}
+				sizes := referenceSizes()
+				if *hidden != 0 || *batch != 0 || *seqlen != 0 {
+					s := benchSize{*hidden, *batch, *seqlen}
+					if s.hidden == 0 {
+						s.hidden = 64
+					}
+					if s.batch == 0 {
+						s.batch = 32
+					}
+					if s.seqlen == 0 {
+						s.seqlen = 100
+					}
+					if s.hidden < 0 || s.batch < 0 || s.seqlen < 0 {
+						return usagef("-hidden, -batch and -seqlen must be positive, got %d, %d, %d", s.hidden, s.batch, s.seqlen)
+					}
+					sizes = []benchSize{s}
+				}
+				if *reps < 1 || *warmup < 0 {
+					return usagef("-reps must be ≥ 1 and -warmup ≥ 0, got %d and %d", *reps, *warmup)
+				}
+				// Fail before any timing if a model is not built in.
+				for _, k := range kinds {
+					if _, err := benchNetwork(k, 8, rand.New(rand.NewPCG(*seed, 0))); err != nil {
+						return fmt.Errorf("-model %v: %w", k, err)
+					}
+				}
+				if !*asJSON {
+					fmt.Fprintf(e.stdout, "rnntrain bench: seed %d, GOMAXPROCS %d, float32; ms per training step\n", *seed, runtime.GOMAXPROCS(0))
+					fmt.Fprintf(e.stdout, "%-8s %5s %4s %4s %10s %10s %10s %12s\n", "model", "N", "B", "T", "median", "min", "max", "allocs/step")
+				}
+				for _, s := range sizes {
+					for _, k := range kinds {
+						if err := ctx.Err(); err != nil {
+							return err
+						}
+						r, err := benchOne(k, s, *reps, *warmup, *seed)
+						if err != nil {
+							return err
+						}
+						if *asJSON {
+							b, _ := json.Marshal(r)
+							fmt.Fprintln(e.stdout, string(b))
+						} else {
+							fmt.Fprintf(e.stdout, "%-8s %5d %4d %4d %10.3f %10.3f %10.3f %12.1f\n", r.Model, r.Hidden, r.Batch, r.Seqlen, r.MsMedian, r.MsMin, r.MsMax, r.AllocsPerStep)
+						}
+					}
+				}
+				return nil
+			}
 		},
 	}
+}
+
+// benchNetwork builds the benchmark's model k with n hidden units.
+func benchNetwork(k rnn.Kind, n int, rng *rand.Rand) (*rnn.Network[float32], error) {
+	cfg := rnn.Config{Kind: k, Inputs: benchInputs, Hidden: n, Outputs: benchOutputs, SpectralRadius: 0.9}
+	switch k {
+	case rnn.Leaky:
+		// The anchor's leaky_loop integrates the rate: h ← (1−α)h + α tanh(…).
+		cfg.Alpha, cfg.Activation, cfg.Integration = benchAlpha, layers.Tanh, layers.IntegrateRate
+	case rnn.LowRank:
+		// lowrank_loop: linear readout of h; m, n, U and the readout train,
+		// no bias inside the recurrence.
+		cfg.Alpha, cfg.Rank, cfg.Rates, cfg.FreezeBias = benchAlpha, benchRank, layers.RatesState, true
+	}
+	return rnn.New[float32](cfg, rng)
+}
+
+// benchOne times the training step of model k at size s.
+func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchResult, error) {
+	rng := rand.New(rand.NewPCG(seed, uint64(s.hidden)))
+	net, err := benchNetwork(k, s.hidden, rng)
+	if err != nil {
+		return benchResult{}, err
+	}
+	rows := s.seqlen * s.batch
+	x := autodiff.NewTensor[float32](rows, benchInputs)
+	negY := autodiff.NewTensor[float32](rows, benchOutputs)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range negY.Data {
+		negY.Data[i] = -float32(rng.NormFloat64())
+	}
+	scale := autodiff.FromSlice(1, 1, []float32{1 / float32(rows*benchOutputs)})
+	params := net.Params()
+	var opt train.Adam
+	tp := autodiff.NewTape[float32]()
+	step := func() {
+		for _, p := range params {
+			p.ZeroGrad()
+		}
+		tp.Reset()
+		out := net.Forward(tp, x, s.seqlen, s.batch, rnn.Options[float32]{}).Out
+		d := autodiff.Add(out, tp.Const(negY))
+		loss := autodiff.Mul(autodiff.Sum(autodiff.Mul(d, d)), tp.Const(scale))
+		tp.Backward(loss)
+		opt.Step(params, benchLR)
+	}
+	est := time.Duration(1<<63 - 1)
+	for i := 0; i < max(warmup, 1); i++ {
+		t0 := time.Now()
+		step()
+		est = min(est, time.Since(t0))
+	}
+	reps := int(min(40, max(float64(minReps), 2/max(est.Seconds(), 1e-9))))
+	times := make([]float64, reps)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range times {
+		t0 := time.Now()
+		step()
+		times[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
+	}
+	runtime.ReadMemStats(&after)
+	slices.Sort(times)
+	med := times[reps/2]
+	if reps%2 == 0 {
+		med = (times[reps/2-1] + times[reps/2]) / 2
+	}
+	return benchResult{
+		Model: k.String(), Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen,
+		MsMedian: med, MsMin: times[0], MsMax: times[reps-1],
+		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(reps),
+		Reps:          reps, Gomaxprocs: runtime.GOMAXPROCS(0),
+	}, nil
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# vs_torch.sh: time one RNN training step with `rnntrain bench` and with the
+# PyTorch anchor (../shared/bench/torch_rnn_bench.py) back to back on this
+# machine, and print a Markdown table with both times and the ratio
+# rnntrain / PyTorch-best per model and size.
+#
+# Usage: bash bench/vs_torch.sh [outdir]        (outdir default: a fresh temp dir)
+#
+# Environment:
+#   TORCH_BENCH  path of torch_rnn_bench.py (default: ../shared/bench/ from the repository root)
+#   SIZES        NxBxT list, comma-separated (default: the five reference sizes)
+#   MODELS       rnntrain models, space-separated (default: rnn leaky gru lowrank)
+#   MIN_REPS     minimum timed steps per configuration, both sides (default 7)
+#   TARGET_S     seconds of timed steps the PyTorch side aims for (default 2)
+#
+# PyTorch runs in the three thread configurations of ../shared/bench/README.md:
+#   t1                       1 torch thread, OpenBLAS pool 1
+#   t2_passive               2 torch threads, OpenBLAS pool 2, OMP_WAIT_POLICY=PASSIVE
+#   t1_blas2_debian_default  1 torch thread, OpenBLAS at its default of 2 threads
+# "PyTorch best" is the fastest median of the three. The machine may be shared:
+# compare only numbers from one run of this script.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$(mktemp -d)}
+mkdir -p "$out"
+torch_bench=${TORCH_BENCH:-$root/../shared/bench/torch_rnn_bench.py}
+sizes=${SIZES:-64x32x100,128x32x200,256x64x100,512x64x200,1024x32x100}
+models=${MODELS:-rnn leaky gru lowrank}
+min_reps=${MIN_REPS:-7}
+target_s=${TARGET_S:-2}
+py=/usr/bin/python3
+
+if [ ! -f "$torch_bench" ]; then
+  echo "vs_torch.sh: PyTorch anchor not found at $torch_bench; set TORCH_BENCH" >&2
+  exit 1
+fi
+if ! "$py" -c 'import torch, numpy, threadpoolctl' 2>/dev/null; then
+  echo "== installing Debian's PyTorch (python3-torch python3-numpy python3-threadpoolctl)" >&2
+  apt-get install -y python3-torch python3-numpy python3-threadpoolctl >&2
+fi
+
+echo "== building rnntrain" >&2
+(cd "$root" && go build -o "$out/rnntrain" ./cmd/rnntrain)
+
+date -u +%Y-%m-%dT%H:%M:%SZ >"$out/date"
+uptime >"$out/load_start"
+
+echo "== rnntrain bench" >&2
+: >"$out/rnntrain.jsonl"
+torch_models=()
+for m in $models; do
+  case $m in
+    rnn) tm=rnn_fused ;;
+    leaky) tm=leaky_loop ;;
+    gru) tm=gru_fused ;;
+    lowrank) tm=lowrank_loop ;;
+    *) echo "vs_torch.sh: unknown model $m" >&2; exit 2 ;;
+  esac
+  ok=1
+  for s in ${sizes//,/ }; do
+    IFS=x read -r n b t <<<"$s"
+    if ! "$out/rnntrain" bench -json -model "$m" -hidden "$n" -batch "$b" -seqlen "$t" -reps "$min_reps" >>"$out/rnntrain.jsonl" 2>"$out/rnntrain.err"; then
+      echo "   $m: $(cat "$out/rnntrain.err"); skipped" >&2
+      ok=0
+      break
+    fi
+  done
+  if [ $ok = 1 ]; then torch_models+=("$tm"); fi
+done
+if [ ${#torch_models[@]} = 0 ]; then
+  echo "vs_torch.sh: no rnntrain model ran" >&2
+  exit 1
+fi
+tmodels=$(IFS=,; echo "${torch_models[*]}")
+
+echo "== PyTorch ($tmodels)" >&2
+common=(--models "$tmodels" --sizes "$sizes" --min-reps "$min_reps" --target-s "$target_s" --out "$out/torch.json")
+"$py" "$torch_bench" "${common[@]}" --threads 1 --label t1 >&2
+OMP_WAIT_POLICY=PASSIVE "$py" "$torch_bench" "${common[@]}" --threads 2 --label t2_passive --append >&2
+"$py" "$torch_bench" "${common[@]}" --threads 1 --blas-threads unlimited --label t1_blas2_debian_default --append >&2
+uptime >"$out/load_end"
+
+"$py" - "$out" <<'EOF'
+import json, sys, os
+out = sys.argv[1]
+ours = [json.loads(l) for l in open(os.path.join(out, "rnntrain.jsonl")) if l.strip()]
+torch = json.load(open(os.path.join(out, "torch.json")))["results"]
+tname = {"rnn": "rnn_fused", "leaky": "leaky_loop", "gru": "gru_fused", "lowrank": "lowrank_loop"}
+labels = ["t1", "t2_passive", "t1_blas2_debian_default"]
+date = open(os.path.join(out, "date")).read().strip()
+load = open(os.path.join(out, "load_start")).read().split("load average:")[1].strip()
+print(f"rnntrain bench vs PyTorch, run {date}, load average at start {load}")
+print()
+print("| model | N | B | T | rnntrain ms median (min–max) | allocs/step | PyTorch t1 | t2_passive | t1_blas2 | PyTorch best | ratio | target |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+worst = {}
+for r in ours:
+    rows = {x["label"]: x for x in torch if x["model"] == tname[r["model"]] and (x["N"], x["B"], x["T"]) == (r["hidden"], r["batch"], r["seqlen"])}
+    meds = {l: rows[l]["ms_median"] for l in labels if l in rows}
+    if not meds:
+        continue
+    best = min(meds.values())
+    ratio = r["ms_median"] / best
+    target = 0.5 if (r["hidden"] <= 256 or r["model"] == "lowrank") else 1.0
+    ok = ratio <= target if target == 0.5 else ratio < 1
+    cells = " | ".join(f"{meds[l]:.1f}" if l in meds else "–" for l in labels)
+    print(f"| {r['model']} | {r['hidden']} | {r['batch']} | {r['seqlen']} | {r['ms_median']:.2f} ({r['ms_min']:.2f}–{r['ms_max']:.2f}) | "
+          f"{r['allocs_per_step']:.1f} | {cells} | {best:.1f} | **{ratio:.2f}×** | {'≤' if target == 0.5 else '<'}{target:g}× {'met' if ok else 'missed'} |")
+print()
+print(f"GOMAXPROCS {ours[0]['gomaxprocs']}; float32; ratio = rnntrain median / fastest PyTorch median.")
+EOF
+echo "(raw results in $out)" >&2

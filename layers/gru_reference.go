@@ -1,0 +1,120 @@
+package layers
+
+import (
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
+
+// SequenceReference computes what Sequence computes, with the same
+// arguments, results and panics, but unfused: one primitive tape op per
+// gate, per element-wise step and per time step. It is slow and allocates;
+// it exists as the oracle the fused op is tested against. Noise drawn from
+// opt.Noise follows the same order as Sequence, so equal seeds give equal
+// trajectories.
+func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+	n, in := g.hidden, g.inputs
+	checkSequence("GRU", x, h0, steps, batch, in, n, opt)
+	c := refConsts[T]{tp: tp}
+	wih, whh, bih, bhh := tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH)
+	// Gate blocks k = 0 (r), 1 (z), 2 (n) of the stacked weights.
+	var wi, wh, bi, bh [3]*autodiff.Var[T]
+	for k := range 3 {
+		sel := c.selectRows(k*n, n, 3*n)
+		wi[k] = autodiff.MatMul(sel, false, wih, false)
+		wh[k] = autodiff.MatMul(sel, false, whh, false)
+		bi[k] = autodiff.MatMul(bih, false, sel, true)
+		bh[k] = autodiff.MatMul(bhh, false, sel, true)
+	}
+	rows := steps * batch
+	h := autodiff.Add(c.zeros(batch, n), h0) // broadcast [1, N] over the batch
+	var rates *autodiff.Var[T]
+	for t := 0; t < steps; t++ {
+		pick := c.selectRows(t*batch, batch, rows)
+		xt := autodiff.MatMul(pick, false, x, false)
+		pre := func(k int) (*autodiff.Var[T], *autodiff.Var[T]) {
+			return autodiff.Add(autodiff.MatMul(xt, false, wi[k], true), bi[k]),
+				autodiff.Add(autodiff.MatMul(h, false, wh[k], true), bh[k])
+		}
+		ir, hr := pre(0)
+		iz, hz := pre(1)
+		inn, hnn := pre(2)
+		r := c.sigmoid(autodiff.Add(ir, hr))
+		z := c.sigmoid(autodiff.Add(iz, hz))
+		cand := autodiff.Tanh(autodiff.Add(inn, autodiff.Mul(r, hnn)))
+		h = autodiff.Add(autodiff.Mul(c.oneMinus(z), cand), autodiff.Mul(z, h))
+		if opt.Noise != nil && g.NoiseStd != 0 {
+			h = autodiff.Add(h, c.noise(batch, n, g.NoiseStd, opt.Noise))
+		}
+		if m := perturbed(opt.Inactivation, t); m != nil {
+			v := m.ClampValue
+			if m.Silence {
+				v = 0
+			}
+			h = c.hold(h, m.Units, v)
+		}
+		rates = placeRows(rates, pick, h)
+	}
+	return rates, h.Value
+}
+
+// refConsts builds the constant tensors the unfused references need.
+type refConsts[T autodiff.Float] struct{ tp *autodiff.Tape[T] }
+
+func (c refConsts[T]) scalar(v float64) *autodiff.Var[T] {
+	return c.tp.Const(autodiff.FromSlice(1, 1, []T{T(v)}))
+}
+
+func (c refConsts[T]) zeros(rows, cols int) *autodiff.Var[T] {
+	return c.tp.Const(autodiff.NewTensor[T](rows, cols))
+}
+
+// selectRows returns the [count, total] matrix E with E[i, from+i] = 1, so
+// that E·X picks rows from … from+count−1 of X and Eᵀ·Y places Y there.
+func (c refConsts[T]) selectRows(from, count, total int) *autodiff.Var[T] {
+	e := autodiff.NewTensor[T](count, total)
+	for i := range count {
+		e.Set(i, from+i, 1)
+	}
+	return c.tp.Const(e)
+}
+
+// sigmoid is σ(x) = (tanh(x/2) + 1)/2.
+func (c refConsts[T]) sigmoid(x *autodiff.Var[T]) *autodiff.Var[T] {
+	half := c.scalar(0.5)
+	return autodiff.Add(autodiff.Mul(autodiff.Tanh(autodiff.Mul(x, half)), half), half)
+}
+
+func (c refConsts[T]) oneMinus(x *autodiff.Var[T]) *autodiff.Var[T] {
+	return autodiff.Add(autodiff.Mul(x, c.scalar(-1)), c.scalar(1))
+}
+
+func (c refConsts[T]) noise(rows, cols int, std float64, rng *rand.Rand) *autodiff.Var[T] {
+	e := autodiff.NewTensor[T](rows, cols)
+	addNoise(e.Data, std, rng)
+	return c.tp.Const(e)
+}
+
+// hold returns x with the columns marked in units replaced by v:
+// x ⊙ keep + fill, keep and fill being [1, N] rows.
+func (c refConsts[T]) hold(x *autodiff.Var[T], units []bool, v float64) *autodiff.Var[T] {
+	keep, fill := autodiff.NewTensor[T](1, len(units)), autodiff.NewTensor[T](1, len(units))
+	for j, u := range units {
+		if u {
+			fill.Data[j] = T(v)
+		} else {
+			keep.Data[j] = 1
+		}
+	}
+	return autodiff.Add(autodiff.Mul(x, c.tp.Const(keep)), c.tp.Const(fill))
+}
+
+// placeRows returns sum + pickᵀ·v: v's rows placed where pick selected them
+// (sum nil counts as zero).
+func placeRows[T autodiff.Float](sum, pick, v *autodiff.Var[T]) *autodiff.Var[T] {
+	placed := autodiff.MatMul(pick, true, v, false)
+	if sum == nil {
+		return placed
+	}
+	return autodiff.Add(sum, placed)
+}

@@ -1,0 +1,122 @@
+// Sequence plumbing shared by the fused GRU and low-rank ops: per-call state
+// reuse, shape checks, initial-state broadcasting and noise.
+
+package layers
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
+
+// seqCacheSize bounds how many recorded sequence ops a layer remembers for
+// reuse; it is the number of calls of one layer that can be live on tapes at
+// once without allocating.
+const seqCacheSize = 8
+
+// seqCache hands out the per-call state O of a fused sequence op (GRU,
+// low-rank) without allocating in steady state.
+//
+// The key is the first element of the first buffer the call takes from the
+// tape's arena. The arena hands a buffer out again only after Tape.Reset, and
+// Reset invalidates everything recorded before it, so a cached state whose
+// key comes back belongs to a dead recording and may be overwritten. A miss
+// allocates a fresh state and evicts the oldest entry, which is always safe:
+// a live state stays referenced by its tape node. The cache holds at most
+// seqCacheSize states (and through them old arena buffers) alive.
+//
+// seqCache is safe for concurrent use, so one layer may run on several tapes
+// in different goroutines.
+type seqCache[T autodiff.Float, O any] struct {
+	mu   sync.Mutex
+	keys [seqCacheSize]*T
+	ops  [seqCacheSize]*O
+	next int
+}
+
+// get returns the state to use for a call whose first arena buffer starts at
+// key. The returned state holds whatever an earlier call left in it.
+func (c *seqCache[T, O]) get(key *T) *O {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, k := range c.keys {
+		if k == key {
+			return c.ops[i]
+		}
+	}
+	o := new(O)
+	c.keys[c.next], c.ops[c.next] = key, o
+	c.next = (c.next + 1) % seqCacheSize
+	return o
+}
+
+// checkSequence panics, naming the layer, unless x is [steps·batch, inputs],
+// h0 is [batch, n] or [1, n], steps and batch are positive and an
+// inactivation mask has one entry per unit.
+func checkSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps, batch, inputs, n int, opt SeqOptions) {
+	if steps <= 0 || batch <= 0 {
+		panic(fmt.Sprintf("layers: %s.Sequence needs steps and batch > 0, got steps=%d batch=%d", layer, steps, batch))
+	}
+	if x.Value.Rows != steps*batch || x.Value.Cols != inputs {
+		panic(fmt.Sprintf("layers: %s.Sequence input shape %v, want [%d %d] (steps·batch = %d·%d, inputs)", layer, x.Value.Shape(), steps*batch, inputs, steps, batch))
+	}
+	if (h0.Value.Rows != batch && h0.Value.Rows != 1) || h0.Value.Cols != n {
+		panic(fmt.Sprintf("layers: %s.Sequence initial state shape %v, want [%d %d] or [1 %d]", layer, h0.Value.Shape(), batch, n, n))
+	}
+	if m := opt.Inactivation; m != nil && len(m.Units) != n {
+		panic(fmt.Sprintf("layers: %s.Sequence inactivation mask has %d units, want %d", layer, len(m.Units), n))
+	}
+}
+
+// broadcastRowsTo copies src ([rows, n] or [1, n]) into dst [rows, n].
+func broadcastRowsTo[T autodiff.Float](dst, src autodiff.Tensor[T]) {
+	if src.Rows == dst.Rows {
+		copy(dst.Data, src.Data)
+		return
+	}
+	for i := 0; i < dst.Rows; i++ {
+		copy(dst.Data[i*dst.Cols:(i+1)*dst.Cols], src.Data)
+	}
+}
+
+// accReduceRows adds g [rows, n] into dst, which is [rows, n] or [1, n]
+// (then summing over rows). dst.Data nil means no gradient is wanted.
+func accReduceRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
+	if dst.Data == nil {
+		return
+	}
+	if dst.Rows == g.Rows {
+		for k, v := range g.Data {
+			dst.Data[k] += v
+		}
+		return
+	}
+	for i := 0; i < g.Rows; i++ {
+		for j, v := range g.Data[i*g.Cols : (i+1)*g.Cols] {
+			dst.Data[j] += v
+		}
+	}
+}
+
+// addNoise adds std·ξ, ξ ~ N(0, 1) drawn from rng in row-major order, to
+// every element of dst.
+func addNoise[T autodiff.Float](dst []T, std float64, rng *rand.Rand) {
+	for k := range dst {
+		dst[k] += T(std * rng.NormFloat64())
+	}
+}
+
+// perturbed returns the inactivation in force at step t, or nil.
+func perturbed(m *Inactivation, t int) *Inactivation {
+	if m.Active(t) {
+		return m
+	}
+	return nil
+}
+
+func sigmoidT[T autodiff.Float](x T) T { return T(1 / (1 + math.Exp(-float64(x)))) }
+
+func tanhT[T autodiff.Float](x T) T { return T(math.Tanh(float64(x))) }

@@ -1,0 +1,328 @@
+package layers_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
+	"github.com/rnntrain/rnntrain/layers"
+)
+
+// seqFunc is Sequence or SequenceReference of some layer.
+type seqFunc = func(tp *autodiff.Tape[float64], x, h0 *autodiff.Var[float64], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[float64], autodiff.Tensor[float64])
+
+// seqProblem is a layer run on a random input, scored by a fixed random
+// projection of its rates so that every rate matters to the loss.
+type seqProblem struct {
+	steps, batch int
+	x, h0        *autodiff.Param[float64]
+	proj         autodiff.Tensor[float64] // [steps·batch, N]
+	params       []*autodiff.Param[float64]
+	opt          func() layers.SeqOptions // fresh options (and noise stream) per run
+}
+
+func randParam(rng *rand.Rand, name string, rows, cols int, scale float64) *autodiff.Param[float64] {
+	p := autodiff.NewParam[float64](name, rows, cols)
+	for i := range p.Value.Data {
+		p.Value.Data[i] = scale * rng.NormFloat64()
+	}
+	return p
+}
+
+func newSeqProblem(rng *rand.Rand, layer []*autodiff.Param[float64], steps, batch, inputs, n, h0Rows int) *seqProblem {
+	p := &seqProblem{
+		steps: steps, batch: batch,
+		x:    randParam(rng, "x", steps*batch, inputs, 1),
+		h0:   randParam(rng, "h0", h0Rows, n, 0.5),
+		proj: randParam(rng, "proj", steps*batch, n, 1).Value,
+		opt:  func() layers.SeqOptions { return layers.SeqOptions{} },
+	}
+	p.params = append([]*autodiff.Param[float64]{p.x, p.h0}, layer...)
+	return p
+}
+
+// loss records Σ proj ⊙ f(x, h0) + Σ final on tp from vars (x, h0, layer params…).
+func (p *seqProblem) loss(f seqFunc) func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
+	return func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
+		rates, _ := f(tp, vars[0], vars[1], p.steps, p.batch, p.opt())
+		return autodiff.Sum(autodiff.Mul(rates, tp.Const(p.proj)))
+	}
+}
+
+// run records the loss with f and back-propagates; it returns the rates and
+// a copy of every parameter's gradient.
+func (p *seqProblem) run(f seqFunc) (rates []float64, grads [][]float64) {
+	tp := autodiff.NewTape[float64]()
+	vars := make([]*autodiff.Var[float64], len(p.params))
+	for i, q := range p.params {
+		q.ZeroGrad()
+		vars[i] = tp.Param(q)
+	}
+	r, _ := f(tp, vars[0], vars[1], p.steps, p.batch, p.opt())
+	rates = append(rates, r.Value.Data...)
+	tp.Backward(autodiff.Sum(autodiff.Mul(r, tp.Const(p.proj))))
+	for _, q := range p.params {
+		grads = append(grads, append([]float64(nil), q.Grad.Data...))
+	}
+	return rates, grads
+}
+
+// closeTo reports the first index where got and want differ by more than
+// tol·(1+|want|), or −1.
+func closeTo(got, want []float64, tol float64) int {
+	if len(got) != len(want) {
+		return 0
+	}
+	for i := range got {
+		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkFusedVsReference compares rates and all gradients of fused and ref on p.
+func checkFusedVsReference(t *testing.T, p *seqProblem, fused, ref seqFunc) {
+	t.Helper()
+	// Both compute the same float64 expressions in different orders: they
+	// agree to rounding, far below 1e-10.
+	const tol = 1e-10
+	gr, gg := p.run(fused)
+	wr, wg := p.run(ref)
+	if i := closeTo(gr, wr, tol); i >= 0 {
+		t.Fatalf("rates[%d]: got %v want %v (fused vs reference)", i, gr[i], wr[i])
+	}
+	for k, q := range p.params {
+		if i := closeTo(gg[k], wg[k], tol); i >= 0 {
+			t.Errorf("grad %s[%d]: got %v want %v (fused vs reference)", q.Name, i, gg[k][i], wg[k][i])
+		}
+	}
+}
+
+func gruProblem(seed uint64, steps, batch, inputs, n int, bcast bool) (*layers.GRU[float64], *seqProblem) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	g := layers.NewGRU[float64]("gru", inputs, n, rng)
+	// Larger weights than torch's init so every gate saturates somewhere.
+	for _, q := range g.Params() {
+		for i := range q.Value.Data {
+			q.Value.Data[i] *= 3
+		}
+	}
+	h0Rows := batch
+	if bcast {
+		h0Rows = 1
+	}
+	return g, newSeqProblem(rng, g.Params(), steps, batch, inputs, n, h0Rows)
+}
+
+// gruCases are the configurations every GRU check runs on.
+func gruCases() []struct {
+	name  string
+	opt   func() layers.SeqOptions
+	bcast bool // h0 is [1, N]
+} {
+	mask := []bool{true, false, false, true}
+	return []struct {
+		name  string
+		opt   func() layers.SeqOptions
+		bcast bool
+	}{
+		{"plain", func() layers.SeqOptions { return layers.SeqOptions{} }, false},
+		{"broadcast-h0", func() layers.SeqOptions { return layers.SeqOptions{} }, true},
+		{"noise", func() layers.SeqOptions { return layers.SeqOptions{Noise: rand.New(rand.NewPCG(7, 7))} }, false},
+		{"silence", func() layers.SeqOptions {
+			return layers.SeqOptions{Inactivation: &layers.Inactivation{Units: mask, From: 1, To: 3, Silence: true}}
+		}, false},
+		{"clamp", func() layers.SeqOptions {
+			return layers.SeqOptions{Inactivation: &layers.Inactivation{Units: mask, From: 2, Clamp: true, ClampValue: 0.3}}
+		}, true},
+	}
+}
+
+func TestGRUFusedMatchesReference(t *testing.T) {
+	for i, c := range gruCases() {
+		t.Run(c.name, func(t *testing.T) {
+			g, p := gruProblem(uint64(i+1), 5, 3, 2, 4, c.bcast)
+			g.NoiseStd = 0.1
+			p.opt = c.opt
+			checkFusedVsReference(t, p, g.Sequence, g.SequenceReference)
+		})
+	}
+}
+
+func TestGRUGradcheck(t *testing.T) {
+	for i, c := range gruCases() {
+		g, p := gruProblem(uint64(i+10), 4, 2, 3, 4, c.bcast)
+		g.NoiseStd = 0.1
+		p.opt = c.opt
+		gradcheck.Check(t, gradcheck.Case{Name: "GRU.Sequence/" + c.name, Params: p.params, Loss: p.loss(g.Sequence)})
+		gradcheck.Check(t, gradcheck.Case{Name: "GRU.SequenceReference/" + c.name, Params: p.params, Loss: p.loss(g.SequenceReference)})
+	}
+}
+
+// TestGRUHandComputed checks one step of a 2-unit, 1-input GRU against
+// torch.nn.GRU's equations evaluated by hand. The weights are chosen so that
+// every pre-activation is 0, ln 2 or ln 3, where σ(0) = 1/2, σ(ln 3) = 3/4
+// and tanh(ln 2) = (2² − 1)/(2² + 1) = 3/5. With x = 1 and h = (1, 0):
+//
+//	unit 1: r = σ(W_ir·x) = σ(ln 3) = 3/4;  z = σ(0) = 1/2;
+//	        n = tanh(r·(W_hn·h + b_hn)) = tanh(3/4·(ln 2 + ln 2/3)) = tanh(ln 2) = 3/5;
+//	        h' = (1 − 1/2)·3/5 + 1/2·1 = 4/5.
+//	unit 2: r = σ(0) = 1/2;  z = σ(W_hz·h) = σ(ln 3) = 3/4;
+//	        n = tanh(b_in + r·W_hn·h) = tanh(ln 2/2 + 1/2·ln 2) = 3/5;
+//	        h' = (1 − 3/4)·3/5 + 3/4·0 = 3/20.
+//
+// Unit 1 puts b_hn inside r ⊙ (·), as torch does: adding it outside would
+// give tanh(13/12·ln 2) instead. Unit 2 checks that b_in is outside r.
+func TestGRUHandComputed(t *testing.T) {
+	g := layers.NewGRU[float64]("gru", 1, 2, rand.New(rand.NewPCG(1, 1)))
+	ln2, ln3 := math.Log(2), math.Log(3)
+	// Rows in gate order r1 r2 z1 z2 n1 n2 (torch's layout).
+	copy(g.WeightIH.Value.Data, []float64{ln3, 0, 0, 0, 0, 0})
+	copy(g.WeightHH.Value.Data, []float64{
+		0, 0, // r1
+		0, 0, // r2
+		0, 0, // z1
+		ln3, 0, // z2
+		ln2, 0, // n1
+		ln2, 0, // n2
+	})
+	copy(g.BiasIH.Value.Data, []float64{0, 0, 0, 0, 0, ln2 / 2})
+	copy(g.BiasHH.Value.Data, []float64{0, 0, 0, 0, ln2 / 3, 0})
+	tp := autodiff.NewTape[float64]()
+	x := tp.Const(autodiff.FromSlice(1, 1, []float64{1}))
+	h0 := tp.Const(autodiff.FromSlice(1, 2, []float64{1, 0}))
+	want := []float64{4.0 / 5, 3.0 / 20}
+	for name, f := range map[string]seqFunc{"fused": g.Sequence, "reference": g.SequenceReference} {
+		rates, final := f(tp, x, h0, 1, 1, layers.SeqOptions{})
+		for j := range want {
+			if math.Abs(rates.Value.Data[j]-want[j]) > 1e-15 || final.Data[j] != rates.Value.Data[j] {
+				t.Errorf("%s: h'[%d]: got %v (final %v) want %v", name, j, rates.Value.Data[j], final.Data[j], want[j])
+			}
+		}
+	}
+}
+
+func TestGRUInactivation(t *testing.T) {
+	g, p := gruProblem(3, 6, 2, 2, 4, false)
+	units := []bool{false, true, false, true}
+	for _, m := range []layers.Inactivation{
+		{Units: units, From: 2, To: 4, Silence: true},
+		{Units: units, From: 2, To: 4, Clamp: true, ClampValue: -0.25},
+	} {
+		p.opt = func() layers.SeqOptions { return layers.SeqOptions{Inactivation: &m} }
+		rates, grads := p.run(g.Sequence)
+		want := m.ClampValue
+		if m.Silence {
+			want = 0
+		}
+		for t0 := 0; t0 < p.steps; t0++ {
+			for b := 0; b < p.batch; b++ {
+				for j, u := range units {
+					v := rates[(t0*p.batch+b)*4+j]
+					if held := u && m.Active(t0); held != (v == want) {
+						t.Errorf("%+v: step %d unit %d: rate %v, held=%v", m, t0, j, v, held)
+					}
+				}
+			}
+		}
+		// Units held through step 3 cut the gradient from later steps, but
+		// the input still reaches them through steps 0 and 1.
+		if closeTo(grads[0], make([]float64, len(grads[0])), 0) < 0 {
+			t.Errorf("%+v: input gradient is all zero", m)
+		}
+	}
+}
+
+func TestGRUSequenceAllocs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const steps, batch, n = 20, 4, 16
+	g := layers.NewGRU[float32]("gru", 3, n, rng)
+	x := autodiff.NewTensor[float32](steps*batch, 3)
+	h0 := autodiff.NewTensor[float32](1, n)
+	tp := autodiff.NewTape[float32]()
+	noise := rand.New(rand.NewPCG(3, 3))
+	g.NoiseStd = 0.05
+	opt := layers.SeqOptions{Noise: noise, Inactivation: &layers.Inactivation{Units: make([]bool, n), Silence: true}}
+	step := func() {
+		tp.Reset()
+		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, opt)
+		tp.Backward(autodiff.Sum(rates))
+	}
+	step()
+	if a := testing.AllocsPerRun(5, step); a != 0 {
+		t.Errorf("GRU sequence forward+backward: got %v allocations per run, want 0", a)
+	}
+}
+
+func TestNewGRUInit(t *testing.T) {
+	g := layers.NewGRU[float64]("enc", 3, 25, rand.New(rand.NewPCG(5, 5)))
+	names := []string{"enc.weight_ih_l0", "enc.weight_hh_l0", "enc.bias_ih_l0", "enc.bias_hh_l0"}
+	shapes := [][2]int{{75, 3}, {75, 25}, {1, 75}, {1, 75}}
+	for i, p := range g.Params() {
+		if p.Name != names[i] || p.Value.Shape() != shapes[i] {
+			t.Errorf("param %d: got %s %v want %s %v", i, p.Name, p.Value.Shape(), names[i], shapes[i])
+		}
+		// torch: U(−1/√N, 1/√N) = U(−0.2, 0.2); variance (2k)²/12.
+		var sum, sq float64
+		for _, v := range p.Value.Data {
+			if math.Abs(v) > 0.2 {
+				t.Fatalf("%s: %v outside ±1/√25", p.Name, v)
+			}
+			sum += v
+			sq += v * v
+		}
+		if k := float64(len(p.Value.Data)); i == 1 && math.Abs(sq/k-0.04/3) > 0.002 {
+			t.Errorf("%s: variance %v, want ≈ %v", p.Name, sq/k, 0.04/3)
+		}
+	}
+}
+
+func ExampleGRU() {
+	rng := rand.New(rand.NewPCG(1, 1))
+	const steps, batch, inputs, hidden = 10, 2, 3, 8
+	g := layers.NewGRU[float64]("gru", inputs, hidden, rng)
+	tp := autodiff.NewTape[float64]()
+	x := autodiff.NewTensor[float64](steps*batch, inputs)
+	for i := range x.Data {
+		x.Data[i] = math.Sin(float64(i))
+	}
+	h0 := autodiff.NewTensor[float64](1, hidden)
+	rates, final := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+	tp.Backward(autodiff.Sum(rates))
+	fmt.Println("rates", rates.Value.Shape(), "final", final.Shape())
+	for _, p := range g.Params() {
+		fmt.Println(p.Name, p.Grad.Shape())
+	}
+	fmt.Printf("∂L/∂W_hh[0,0] = %.6f\n", g.WeightHH.Grad.At(0, 0))
+	// Output:
+	// rates [20 8] final [2 8]
+	// gru.weight_ih_l0 [24 3]
+	// gru.weight_hh_l0 [24 8]
+	// gru.bias_ih_l0 [1 24]
+	// gru.bias_hh_l0 [1 24]
+	// ∂L/∂W_hh[0,0] = 0.049652
+}
+
+// BenchmarkGRUSequence times one forward and backward pass in float32 at the
+// bench's mid size (N=256, B=64, T=100, I=4).
+func BenchmarkGRUSequence(b *testing.B) {
+	const steps, batch, inputs, n = 100, 64, 4, 256
+	rng := rand.New(rand.NewPCG(1, 1))
+	g := layers.NewGRU[float32]("gru", inputs, n, rng)
+	x := autodiff.NewTensor[float32](steps*batch, inputs)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	h0 := autodiff.NewTensor[float32](1, n)
+	tp := autodiff.NewTape[float32]()
+	b.ReportAllocs()
+	for b.Loop() {
+		tp.Reset()
+		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+		tp.Backward(autodiff.Sum(rates))
+	}
+}

@@ -1,0 +1,468 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
+)
+
+// LowRank is a low-rank rate RNN (Mastrogiuseppe & Ostojic 2018; Dubreuil
+// et al. 2022; Valente et al. 2022) as in the low_rank_rnns library's
+// LowRankRNN. The connectivity J = M Nᵀ/N is kept as its factors m, n
+// [N, R] and never formed. One step, with α = dt/τ, is
+//
+//	h_{t+1} = h_t + σ·ξ_t + α(−h_t + φ(h_t + b)·n·mᵀ/N + u_t·W_in_full),
+//	W_in_full = diag(s_i)·W_in,
+//
+// and the rates at step t are tanh(h_{t+1}), φ(h_{t+1} + b) or h_{t+1}
+// (LowRankConfig.Rates). The library's output is
+//
+//	z_t = tanh(h_{t+1})·(W_out ⊙ s_o)/N,
+//
+// which Readout computes from RatesTanh rates.
+//
+// # Wiring a readout (rnn.Network)
+//
+//   - Library model: Outputs > 0, Rates = RatesTanh; y := l.Readout(tp,
+//     rates), no separate linear layer. wo and so are the layer's.
+//   - Bench model (torch lowrank_loop, h ← h + α(−h + (tanh(h)·n)·mᵀ/N +
+//     x_t·Uᵀ), linear readout of h): Outputs = 0, Rates = RatesState,
+//     Activation = Tanh, b = 0, si = 1, and SetTrained(LowRankM|LowRankN|
+//     LowRankWI); wi is Uᵀ. The network reads out the rates with its own
+//     Linear layer.
+//
+// The initial state is the caller's: pass l.InitialState(tp) (the layer's
+// h0, trained when LowRankH0 is in the trained set) or a carried state.
+//
+// Differences from the library: the first step uses φ(h_0 + b) where the
+// library uses φ(h_0) (the same while b = 0, the library's default); the
+// noise is drawn per step from SeqOptions.Noise.
+//
+// Inactivation at step t: Silence zeroes the masked units' φ(h_t + b) in the
+// recurrent drive of step t and their rates at step t; Clamp holds their
+// h_{t+1} at ClampValue.
+type LowRank[T autodiff.Float] struct {
+	Config LowRankConfig
+	// Parameters with their library names under the layer's prefix. WO and
+	// SO are nil when Config.Outputs is 0.
+	M, N, WI, SI, WO, SO, B, H0 *autodiff.Param[T]
+
+	cache seqCache[T, lowRankSeq[T]]
+}
+
+var _ Recurrent[float32] = (*LowRank[float32])(nil)
+
+// NewLowRank returns a low-rank RNN with parameters named prefix+".m", ".n",
+// ".wi", ".si", ".wo", ".so", ".b" and ".h0" (the library's state_dict
+// names), initialised as the library does: m, n, wi ~ N(0, 1), wo ~ N(0, 4²)
+// drawn from rng in that order; si = so = 1; b = h0 = 0. Which parameters
+// train is the library's default, LowRankLibraryTrained; change it with
+// SetTrained, and load given factors with SetFactors.
+//
+// It returns an error if cfg is invalid.
+func NewLowRank[T autodiff.Float](prefix string, cfg LowRankConfig, rng *rand.Rand) (*LowRank[T], error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n, r, in, out := cfg.Hidden, cfg.Rank, cfg.Inputs, cfg.Outputs
+	l := &LowRank[T]{
+		Config: cfg,
+		M:      autodiff.NewParam[T](prefix+".m", n, r),
+		N:      autodiff.NewParam[T](prefix+".n", n, r),
+		WI:     autodiff.NewParam[T](prefix+".wi", in, n),
+		SI:     autodiff.NewParam[T](prefix+".si", 1, in),
+		B:      autodiff.NewParam[T](prefix+".b", 1, n),
+		H0:     autodiff.NewParam[T](prefix+".h0", 1, n),
+	}
+	if out > 0 {
+		l.WO = autodiff.NewParam[T](prefix+".wo", n, out)
+		l.SO = autodiff.NewParam[T](prefix+".so", 1, out)
+	}
+	for _, p := range []*autodiff.Param[T]{l.M, l.N, l.WI} {
+		fillNormal(p.Value.Data, 1, rng)
+	}
+	fill(l.SI.Value.Data, 1)
+	if out > 0 {
+		fillNormal(l.WO.Value.Data, 4, rng)
+		fill(l.SO.Value.Data, 1)
+	}
+	l.SetTrained(LowRankLibraryTrained)
+	return l, nil
+}
+
+func fillNormal[T autodiff.Float](dst []T, std float64, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = T(std * rng.NormFloat64())
+	}
+}
+
+func fill[T autodiff.Float](dst []T, v T) {
+	for i := range dst {
+		dst[i] = v
+	}
+}
+
+// Size returns the number of units N.
+func (l *LowRank[T]) Size() int { return l.Config.Hidden }
+
+// Params returns m, n, wi, si, wo, so, b and h0, in that order (wo and so
+// only when the layer has outputs). Frozen ones are included: they belong
+// to the model and its checkpoints.
+func (l *LowRank[T]) Params() []*autodiff.Param[T] {
+	ps := []*autodiff.Param[T]{l.M, l.N, l.WI, l.SI}
+	if l.WO != nil {
+		ps = append(ps, l.WO, l.SO)
+	}
+	return append(ps, l.B, l.H0)
+}
+
+func (l *LowRank[T]) byFlag() [8]*autodiff.Param[T] {
+	return [8]*autodiff.Param[T]{l.M, l.N, l.WI, l.SI, l.WO, l.SO, l.B, l.H0}
+}
+
+// SetTrained makes exactly the parameters in set trainable and freezes the
+// others (Param.Frozen). Flags for wo and so are ignored when the layer has
+// no outputs.
+func (l *LowRank[T]) SetTrained(set LowRankParams) {
+	for i, p := range l.byFlag() {
+		if p != nil {
+			p.Frozen = set&(1<<i) == 0
+		}
+	}
+}
+
+// Trained returns the set of parameters that are not frozen.
+func (l *LowRank[T]) Trained() LowRankParams {
+	var set LowRankParams
+	for i, p := range l.byFlag() {
+		if p != nil && !p.Frozen {
+			set |= 1 << i
+		}
+	}
+	return set
+}
+
+// SetFactors copies m and n (each [N, R]) into the layer's factors, for
+// networks initialised from given connectivity (e.g. from the SVD of a
+// trained full-rank network: m = U_R·S_R·√N, n = V_R·√N). It panics if a
+// shape differs.
+func (l *LowRank[T]) SetFactors(m, n autodiff.Tensor[T]) {
+	if !m.SameShape(l.M.Value) || !n.SameShape(l.N.Value) {
+		panic(fmt.Sprintf("layers: LowRank.SetFactors shapes %v, %v, want %v", m.Shape(), n.Shape(), l.M.Value.Shape()))
+	}
+	l.M.Value.CopyFrom(m)
+	l.N.Value.CopyFrom(n)
+}
+
+// InitialState records the layer's own initial state h0 ([1, N], broadcast
+// over the batch by Sequence) on tp.
+func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { return tp.Param(l.H0) }
+
+// Sequence runs the layer over steps steps of batch sequences as one fused
+// tape node. x is [steps·batch, Inputs] time-major; h0 is [batch, N] or
+// [1, N] (broadcast). It returns the rates of every step ([steps·batch, N],
+// as Config.Rates says) and the state h_steps ([batch, N], from the tape's
+// arena, valid until Reset).
+//
+// The input projection of all steps is one GEMM; each step does the two thin
+// products (B×N)·(N×R) and (B×R)·(R×N) as tight loops; the backward pass
+// walks time in reverse and forms the gradients of m, n and wi as GEMMs over
+// all steps·batch rows. Every buffer comes from the tape's arena, so a
+// steady-state call allocates nothing.
+//
+// It panics if x, h0 or the inactivation mask has the wrong shape.
+func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+	c := l.Config
+	n, r, in := c.Hidden, c.Rank, c.Inputs
+	checkSequence("LowRank", x, h0, steps, batch, in, n, opt)
+	rows := steps * batch
+	h := tp.Alloc(rows, n)
+	s := l.cache.get(&h.Data[0])
+	*s = lowRankSeq[T]{
+		tp: tp, cfg: c, steps: steps, batch: batch,
+		x: x.Value, h0: h0.Value, m: l.M.Value, n: l.N.Value, wi: l.WI.Value, si: l.SI.Value, b: l.B.Value,
+		h:     h,
+		rates: h,
+		act:   tp.Alloc(rows, n),
+		kappa: tp.Alloc(rows, r),
+		hPrev: tp.Alloc(batch, n),
+		wFull: tp.Alloc(in, n),
+		mT:    tp.Alloc(r, n),
+		nT:    tp.Alloc(r, n),
+		inact: opt.Inactivation,
+	}
+	if c.Rates != RatesState || (opt.Inactivation != nil && opt.Inactivation.Silence) {
+		s.rates = tp.Alloc(rows, n)
+	}
+	s.forward(opt.Noise)
+	out := tp.Fused(s, s.rates, x, h0, tp.Param(l.M), tp.Param(l.N), tp.Param(l.WI), tp.Param(l.SI), tp.Param(l.B))
+	return out, h.RowSlice(rows-batch, rows)
+}
+
+// lowRankSeq is one recorded low-rank sequence: what the backward pass needs.
+type lowRankSeq[T autodiff.Float] struct {
+	tp                  *autodiff.Tape[T]
+	cfg                 LowRankConfig
+	steps, batch        int
+	x, h0, m, n, wi, si autodiff.Tensor[T]
+	b                   autodiff.Tensor[T]
+	h                   autodiff.Tensor[T] // [T·B, N] states h_1 … h_T
+	rates               autodiff.Tensor[T] // [T·B, N] the op's output; aliases h for RatesState
+	act                 autodiff.Tensor[T] // [T·B, N] φ(h_t + b) used by step t, silenced
+	kappa               autodiff.Tensor[T] // [T·B, R] κ_t = φ(h_t + b)·n/N of step t
+	hPrev               autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
+	wFull               autodiff.Tensor[T] // [I, N] diag(si)·wi
+	mT, nT              autodiff.Tensor[T] // [R, N] transposed factors
+	inact               *Inactivation
+}
+
+var _ autodiff.FusedOp[float32] = (*lowRankSeq[float32])(nil)
+
+// Name implements autodiff.FusedOp.
+func (s *lowRankSeq[T]) Name() string { return "LowRank.Sequence" }
+
+func (s *lowRankSeq[T]) prev(t int) []T {
+	if t == 0 {
+		return s.hPrev.Data
+	}
+	n := s.cfg.Hidden
+	return s.h.Data[(t-1)*s.batch*n : t*s.batch*n]
+}
+
+func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
+	c := s.cfg
+	n, r, b, in := c.Hidden, c.Rank, s.batch, c.Inputs
+	alpha, invN := T(c.Alpha), 1/T(n)
+	transposeTo(s.mT, s.m)
+	transposeTo(s.nT, s.n)
+	broadcastRowsTo(s.hPrev, s.h0)
+	for i := 0; i < in; i++ {
+		si := s.si.Data[i]
+		for j, v := range s.wi.Data[i*n : (i+1)*n] {
+			s.wFull.Data[i*n+j] = si * v
+		}
+	}
+	// Input projection of every step at once, into the state buffer that
+	// each step then updates in place.
+	rows := s.steps * b
+	kernels.Gemm(false, false, rows, n, in, 1, s.x.Data, in, s.wFull.Data, n, 0, s.h.Data, n)
+	for t := 0; t < s.steps; t++ {
+		hp := s.prev(t)
+		m := perturbed(s.inact, t)
+		for i := 0; i < b; i++ {
+			row := t*b + i
+			hpr := hp[i*n : (i+1)*n]
+			a := s.act.Data[row*n : (row+1)*n]
+			for j, v := range hpr {
+				a[j] = v + s.b.Data[j]
+			}
+			ApplyTo(c.Activation, a, a)
+			if m != nil && m.Silence {
+				silenceRow(a, m.Units)
+			}
+			k := s.kappa.Data[row*r : (row+1)*r]
+			for q := range k {
+				k[q] = dot(a, s.nT.Data[q*n:(q+1)*n]) * invN
+			}
+			hr := s.h.Data[row*n : (row+1)*n] // holds u_t·W_in_full
+			for j, v := range hpr {
+				hr[j] = v + alpha*(hr[j]-v)
+			}
+			for q, kq := range k {
+				axpy(hr, alpha*kq, s.mT.Data[q*n:(q+1)*n])
+			}
+		}
+		ht := s.h.Data[t*b*n : (t+1)*b*n]
+		if rng != nil && c.NoiseStd != 0 {
+			addNoise(ht, c.NoiseStd, rng)
+		}
+		if m != nil && m.Clamp {
+			v := T(m.ClampValue)
+			for i := 0; i < b; i++ {
+				for j, u := range m.Units {
+					if u {
+						ht[i*n+j] = v
+					}
+				}
+			}
+		}
+		s.ratesOf(t, m)
+	}
+}
+
+// ratesOf writes the rates of step t from h_{t+1}.
+func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
+	n, b := s.cfg.Hidden, s.batch
+	ht := s.h.Data[t*b*n : (t+1)*b*n]
+	rt := s.rates.Data[t*b*n : (t+1)*b*n]
+	switch s.cfg.Rates {
+	case RatesTanh:
+		for k, v := range ht {
+			rt[k] = tanhT(v)
+		}
+	case RatesPhi:
+		for i := 0; i < b; i++ {
+			for j, v := range ht[i*n : (i+1)*n] {
+				rt[i*n+j] = v + s.b.Data[j]
+			}
+		}
+		ApplyTo(s.cfg.Activation, rt, rt)
+	case RatesState:
+		copy(rt, ht) // a no-op when rates alias h
+	}
+	if m != nil && m.Silence {
+		for i := 0; i < b; i++ {
+			silenceRow(rt[i*n:(i+1)*n], m.Units)
+		}
+	}
+}
+
+func silenceRow[T autodiff.Float](row []T, units []bool) {
+	for j, u := range units {
+		if u {
+			row[j] = 0
+		}
+	}
+}
+
+func dot[T autodiff.Float](a, b []T) T {
+	b = b[:len(a)]
+	var s0, s1 T
+	j := 0
+	for ; j+1 < len(a); j += 2 {
+		s0 += a[j] * b[j]
+		s1 += a[j+1] * b[j+1]
+	}
+	if j < len(a) {
+		s0 += a[j] * b[j]
+	}
+	return s0 + s1
+}
+
+// axpy computes y += alpha·x.
+func axpy[T autodiff.Float](y []T, alpha T, x []T) {
+	x = x[:len(y)]
+	for j := range y {
+		y[j] += alpha * x[j]
+	}
+}
+
+// Backward implements autodiff.FusedOp. grads are for x, h0, m, n, wi, si, b.
+func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
+	c := s.cfg
+	n, r, b, in, rows := c.Hidden, c.Rank, s.batch, c.Inputs, s.steps*s.batch
+	alpha, invN := T(c.Alpha), 1/T(n)
+	gx, gh0, gm, gn, gwi, gsi, gb := grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6]
+	delta := s.tp.Alloc(rows, n)  // ∂L/∂h_{t+1}
+	dkappa := s.tp.Alloc(rows, r) // ∂L/∂κ_t
+	carry := s.tp.AllocZero(b, n) // ∂L/∂h_{t+1} through step t+1
+	pre := s.tp.Alloc(1, n)       // scratch: a pre-activation row
+	da := s.tp.Alloc(1, n)        // scratch: ∂L/∂φ(h_t + b) of one row
+	for t := s.steps - 1; t >= 0; t-- {
+		m := perturbed(s.inact, t)
+		hp := s.prev(t)
+		for i := 0; i < b; i++ {
+			row := t*b + i
+			d := delta.Data[row*n : (row+1)*n]
+			s.rateGrad(d, outGrad.Data[row*n:(row+1)*n], row, m, pre.Data, gb)
+			cr := carry.Data[i*n : (i+1)*n]
+			for j := range d {
+				d[j] += cr[j]
+			}
+			if m != nil && m.Clamp {
+				silenceRow(d, m.Units) // the held state depends on nothing
+			}
+			dk := dkappa.Data[row*r : (row+1)*r]
+			for q := range dk {
+				dk[q] = alpha * dot(d, s.mT.Data[q*n:(q+1)*n])
+			}
+			clear(da.Data)
+			for q, v := range dk {
+				axpy(da.Data, v*invN, s.nT.Data[q*n:(q+1)*n])
+			}
+			if m != nil && m.Silence {
+				silenceRow(da.Data, m.Units)
+			}
+			hpr := hp[i*n : (i+1)*n]
+			for j, v := range hpr {
+				pre.Data[j] = v + s.b.Data[j]
+			}
+			MulDerivTo(c.Activation, da.Data, da.Data, pre.Data, s.act.Data[row*n:(row+1)*n])
+			if gb.Data != nil {
+				for j, v := range da.Data {
+					gb.Data[j] += v
+				}
+			}
+			for j, v := range d {
+				cr[j] = (1-alpha)*v + da.Data[j]
+			}
+		}
+	}
+	accReduceRows(gh0, carry)
+	tmp := s.tp.Alloc(r, n)
+	if gm.Data != nil { // ∂L/∂m = α·Δᵀ·K, formed as (α·Kᵀ·Δ)ᵀ
+		kernels.Gemm(true, false, r, n, rows, alpha, s.kappa.Data, r, delta.Data, n, 0, tmp.Data, n)
+		addTransposed(gm, tmp)
+	}
+	if gn.Data != nil { // ∂L/∂n = Aᵀ·dK/N, formed as (dKᵀ·A/N)ᵀ
+		kernels.Gemm(true, false, r, n, rows, invN, dkappa.Data, r, s.act.Data, n, 0, tmp.Data, n)
+		addTransposed(gn, tmp)
+	}
+	if gwi.Data != nil || gsi.Data != nil { // ∂L/∂W_in_full = α·xᵀ·Δ
+		dw := s.tp.Alloc(in, n)
+		kernels.Gemm(true, false, in, n, rows, alpha, s.x.Data, in, delta.Data, n, 0, dw.Data, n)
+		for i := 0; i < in; i++ {
+			dwr, wir := dw.Data[i*n:(i+1)*n], s.wi.Data[i*n:(i+1)*n]
+			if gwi.Data != nil {
+				axpy(gwi.Data[i*n:(i+1)*n], s.si.Data[i], dwr)
+			}
+			if gsi.Data != nil {
+				gsi.Data[i] += dot(dwr, wir)
+			}
+		}
+	}
+	if gx.Data != nil { // ∂L/∂x = α·Δ·W_in_fullᵀ
+		kernels.Gemm(false, true, rows, in, n, alpha, delta.Data, n, s.wFull.Data, n, 1, gx.Data, in)
+	}
+}
+
+// rateGrad writes into d the gradient reaching h_{t+1} (row of step t)
+// through the rates, og·∂rate/∂h, zero for silenced units; for RatesPhi it
+// also adds that gradient to gb (∂rate/∂b = ∂rate/∂h). pre is scratch [N].
+func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *Inactivation, pre []T, gb autodiff.Tensor[T]) {
+	n := s.cfg.Hidden
+	h, rt := s.h.Data[row*n:(row+1)*n], s.rates.Data[row*n:(row+1)*n]
+	switch s.cfg.Rates {
+	case RatesTanh:
+		for j, v := range og {
+			// rt is tanh(h) unless silenced, and silenced entries are zeroed below.
+			d[j] = v * (1 - rt[j]*rt[j])
+		}
+	case RatesPhi:
+		for j, v := range h {
+			pre[j] = v + s.b.Data[j]
+		}
+		MulDerivTo(s.cfg.Activation, d, og, pre, rt)
+	case RatesState:
+		copy(d, og)
+	}
+	if m != nil && m.Silence {
+		silenceRow(d, m.Units)
+	}
+	if s.cfg.Rates == RatesPhi && gb.Data != nil {
+		for j, v := range d {
+			gb.Data[j] += v
+		}
+	}
+}
+
+// addTransposed adds srcᵀ ([R, N]) into dst ([N, R]).
+func addTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
+	for q := 0; q < src.Rows; q++ {
+		for j, v := range src.Data[q*src.Cols : (q+1)*src.Cols] {
+			dst.Data[j*dst.Cols+q] += v
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
+
+// SequenceReference computes what Sequence computes, with the same
+// arguments, results and noise order, but unfused: one primitive tape op per
+// product and element-wise step of every time step. It is slow and
+// allocates; it exists as the oracle the fused op is tested against. The
+// primitive ops include tanh but no other non-linearity, so it supports
+// Activation Tanh and Identity and panics for the others.
+func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+	cfg := l.Config
+	n, in := cfg.Hidden, cfg.Inputs
+	checkSequence("LowRank", x, h0, steps, batch, in, n, opt)
+	c := refConsts[T]{tp: tp}
+	phi := func(v *autodiff.Var[T]) *autodiff.Var[T] {
+		switch cfg.Activation {
+		case Tanh:
+			return autodiff.Tanh(v)
+		case Identity:
+			return v
+		}
+		panic(fmt.Sprintf("layers: LowRank.SequenceReference supports tanh and identity, not %v", cfg.Activation))
+	}
+	m, nn, wi, si, b := tp.Param(l.M), tp.Param(l.N), tp.Param(l.WI), tp.Param(l.SI), tp.Param(l.B)
+	// W_in_full = diag(si)·wi, with diag(si) = I ⊙ si (si broadcast as a row).
+	eye := autodiff.NewTensor[T](in, in)
+	for i := range in {
+		eye.Set(i, i, 1)
+	}
+	wFull := autodiff.MatMul(autodiff.Mul(tp.Const(eye), si), false, wi, false)
+	alpha, keep, invN := c.scalar(cfg.Alpha), c.scalar(1-cfg.Alpha), c.scalar(1/float64(n))
+	rows := steps * batch
+	h := autodiff.Add(c.zeros(batch, n), h0)
+	var rates *autodiff.Var[T]
+	for t := 0; t < steps; t++ {
+		mask := perturbed(opt.Inactivation, t)
+		pick := c.selectRows(t*batch, batch, rows)
+		a := phi(autodiff.Add(h, b))
+		if mask != nil && mask.Silence {
+			a = c.hold(a, mask.Units, 0)
+		}
+		kappa := autodiff.Mul(autodiff.MatMul(a, false, nn, false), invN)
+		drive := autodiff.Add(autodiff.MatMul(kappa, false, m, true), autodiff.MatMul(autodiff.MatMul(pick, false, x, false), false, wFull, false))
+		h = autodiff.Add(autodiff.Mul(h, keep), autodiff.Mul(drive, alpha))
+		if opt.Noise != nil && cfg.NoiseStd != 0 {
+			h = autodiff.Add(h, c.noise(batch, n, cfg.NoiseStd, opt.Noise))
+		}
+		if mask != nil && mask.Clamp {
+			h = c.hold(h, mask.Units, mask.ClampValue)
+		}
+		var rt *autodiff.Var[T]
+		switch cfg.Rates {
+		case RatesTanh:
+			rt = autodiff.Tanh(h)
+		case RatesPhi:
+			rt = phi(autodiff.Add(h, b))
+		default:
+			rt = h
+		}
+		if mask != nil && mask.Silence {
+			rt = c.hold(rt, mask.Units, 0)
+		}
+		rates = placeRows(rates, pick, rt)
+	}
+	return rates, h.Value
+}
