@@ -22,7 +22,8 @@ type Config struct {
 // left zero; New reports it otherwise.
 type Settings struct {
 	// DtMS is the step in ms; 0 = the preset's (100 NeuroGym, 80 for
-	// NeuroGym ready-set-go, 20 lowrank, 10 nominal for sussillo-barak).
+	// NeuroGym ready-set-go, 20 lowrank, 10 psychrnn, a nominal 100 for
+	// sussillo-barak).
 	// Period durations are given in ms and floored to whole steps, as
 	// NeuroGym's TrialEnv.sample_time ((t // dt) * dt) and the low-rank
 	// scripts (floor(duration / deltaT)) do.

@@ -23,7 +23,7 @@
 // Tasks, presets (the first listed is the default) and sources, numbers
 // from peers.md §3.1 and the cited files:
 //
-//	perceptual-dm    lowrank, neurogym   rdm.py; PerceptualDecisionMaking
+//	perceptual-dm    lowrank, neurogym, psychrnn   rdm.py; PerceptualDecisionMaking; PerceptualDiscrimination
 //	context-dm       lowrank, neurogym   mante.py; ContextDecisionMaking(use_expl_context=True)
 //	multisensory     lowrank, neurogym   raposo.py timing; MultiSensoryIntegration
 //	match-to-sample  lowrank, neurogym   dms.py; DelayMatchSample
@@ -57,6 +57,9 @@
 // catch trials excluded). Trial.Choice is 1 for a positive target and 2
 // for a negative one, so "choice 1" is the positive-coherence choice in
 // both presets and Psychometric's P(choice 1) rises with coherence.
+//
+// PsychRNN preset (perceptual-dm): two outputs, one per choice, targets
+// 1.0 / 0.2 after the stimulus, MSE, scored by ScoreMaskedMeanArgmax.
 //
 // Continuous tasks (flip-flop, sine-wave, npz with MSE): MSE, scored by
 // ScoreNormalizedMSE (a trial is correct when its squared error is below

@@ -24,11 +24,13 @@ const flipFlopPulseProb = 0.5
 // probability 0.5 per step, the pulse forced at t = 0, each pulse ±1 with
 // equal probability; the target of each bit is the sign of its last
 // pulse, on every step. MSE loss, mask 1 everywhere; scored by
-// ScoreNormalizedMSE. The time step is abstract; DtMS is a nominal 10 ms
-// (α = 0.1 with τ = 100 ms).
+// ScoreNormalizedMSE. The time step is abstract; DtMS is a nominal
+// 100 ms so that a leaky network with τ = 100 ms has α = 1, the
+// discrete-time RNN of FixedPointFinder's example: the output must switch
+// within one step of a pulse, which a slow leak (α = 0.1) cannot do.
 func newFlipFlop(p Preset, s Settings) (Task, error) {
 	const name = "flip-flop"
-	s = resolve(s, Settings{DtMS: 10, Steps: 64, Bits: 3})
+	s = resolve(s, Settings{DtMS: 100, Steps: 64, Bits: 3})
 	T, bits := s.Steps, s.Bits
 	var in, out []string
 	for i := range bits {
@@ -71,10 +73,12 @@ const sineLevels = 51
 // the whole trial, and the target is sin(ω_j t) with ω_j spanning 0.1…0.6
 // rad per step linearly in j. Steps default 200 (at least three cycles of
 // the slowest wave). MSE loss, mask 1 everywhere; scored by
-// ScoreNormalizedMSE. Trial.Value is ω_j. DtMS is a nominal 10 ms.
+// ScoreNormalizedMSE. Trial.Value is ω_j. DtMS is a nominal 100 ms (α = 1
+// with τ = 100 ms, as for flip-flop): up to 0.6 rad per step needs a fast
+// network.
 func newSineWave(p Preset, s Settings) (Task, error) {
 	const name = "sine-wave"
-	s = resolve(s, Settings{DtMS: 10, Steps: 200})
+	s = resolve(s, Settings{DtMS: 100, Steps: 200})
 	T := s.Steps
 	sum, _ := Summary(name)
 	return &generated{

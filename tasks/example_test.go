@@ -45,3 +45,39 @@ func Example() {
 	// target at step 67: +1 (mask 1)
 	// accuracy 1.00 on 4 trials
 }
+
+// Accumulate a psychometric curve: P(choice 1) and accuracy per signed
+// coherence, here for an observer that reports the sign of the input at
+// the first stimulus step only, so that weak coherences give graded
+// choices (input coh·0.1 against noise std 0.1: expected accuracy Φ(1) ≈
+// 0.84 at coherence ±1, Φ(2) ≈ 0.98 at ±2).
+func ExamplePsychometric() {
+	task, err := tasks.New("perceptual-dm", tasks.LowRank, tasks.Settings{})
+	if err != nil {
+		panic(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var curve tasks.Psychometric
+	for range 5 {
+		b := task.Batch(rng, 200)
+		out := make([]float32, b.T*b.B*b.NOut)
+		for i, tr := range b.Trials {
+			t0 := tr.Periods[1].Start // the stimulus period
+			ev := b.Inputs[(t0*b.B+i)*b.NIn]
+			for t := tr.ResponseStart; t < tr.ResponseEnd; t++ {
+				out[(t*b.B+i)*b.NOut] = ev
+			}
+		}
+		curve.Add(&b, task.Score(out, &b))
+	}
+	for _, p := range curve.Points() {
+		fmt.Printf("coh %+g: P(choice 1) = %.2f, accuracy %.2f\n", p.Coherence, p.PChoice1, p.Accuracy)
+	}
+	// Output:
+	// coh -4: P(choice 1) = 0.00, accuracy 1.00
+	// coh -2: P(choice 1) = 0.01, accuracy 0.99
+	// coh -1: P(choice 1) = 0.16, accuracy 0.84
+	// coh +1: P(choice 1) = 0.87, accuracy 0.87
+	// coh +2: P(choice 1) = 0.98, accuracy 0.98
+	// coh +4: P(choice 1) = 1.00, accuracy 1.00
+}

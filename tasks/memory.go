@@ -119,7 +119,8 @@ func romoPairs() [][2]float64 {
 // stimulus] with stimulus (1 + (f − 10)/24)/2 and σ/√dt noise on both
 // channels during the stimuli; pairs (f1, f2) ∈ {(18, 10), (22, 14),
 // (26, 18), (30, 22), (34, 26)}, shown in either order; actions [fixate,
-// f1 > f2, f1 < f2].
+// f1 > f2, f1 < f2]. Its ideal observer from the noisy inputs is ≈ 99.6 %
+// (|f1 − f2| = 8 Hz is 1/6 apart in input units against 0.1·√(2/5) noise).
 //
 // Trial.Coherence is f1 − f2 in Hz.
 func newParametricWM(p Preset, s Settings) (Task, error) {

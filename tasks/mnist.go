@@ -176,12 +176,23 @@ func escapeModulePath(p string) string {
 	return b.String()
 }
 
-func (m *MNIST) Name() string          { return m.info.Name }
+// Name returns the task name.
+func (m *MNIST) Name() string { return m.info.Name }
+
+// Dims returns the input and output sizes.
 func (m *MNIST) Dims() (nIn, nOut int) { return m.info.NIn, m.info.NOut }
-func (m *MNIST) Loss() Loss            { return CrossEntropy }
-func (m *MNIST) Info() Info            { return m.info }
-func (m *MNIST) Config() Config        { return m.cfg }
-func (m *MNIST) Len() int              { return len(m.images) }
+
+// Loss returns the loss the targets are made for.
+func (m *MNIST) Loss() Loss { return CrossEntropy }
+
+// Info describes the task.
+func (m *MNIST) Info() Info { return m.info }
+
+// Config returns the configuration that rebuilds the task.
+func (m *MNIST) Config() Config { return m.cfg }
+
+// Len returns the number of trials.
+func (m *MNIST) Len() int { return len(m.images) }
 
 // Label returns digit i's label. It panics if i is out of range.
 func (m *MNIST) Label(i int) int { return int(m.labels[i]) }

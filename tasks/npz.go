@@ -218,12 +218,23 @@ func index3(i int, shape []int) string {
 	return fmt.Sprintf("[%d, %d, %d]", i/(shape[1]*shape[2]), i/shape[2]%shape[1], i%shape[2])
 }
 
-func (d *UserData) Name() string          { return "npz" }
+// Name returns the task name.
+func (d *UserData) Name() string { return "npz" }
+
+// Dims returns the input and output sizes.
 func (d *UserData) Dims() (nIn, nOut int) { return d.info.NIn, d.info.NOut }
-func (d *UserData) Loss() Loss            { return d.info.Loss }
-func (d *UserData) Info() Info            { return d.info }
-func (d *UserData) Config() Config        { return d.cfg }
-func (d *UserData) Len() int              { return d.n }
+
+// Loss returns the loss the targets are made for.
+func (d *UserData) Loss() Loss { return d.info.Loss }
+
+// Info describes the task.
+func (d *UserData) Info() Info { return d.info }
+
+// Config returns the configuration that rebuilds the task.
+func (d *UserData) Config() Config { return d.cfg }
+
+// Len returns the number of trials.
+func (d *UserData) Len() int { return d.n }
 
 // Batch draws b trials uniformly with replacement. It panics if b < 1.
 func (d *UserData) Batch(rng *rand.Rand, b int) Batch {

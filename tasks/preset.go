@@ -9,13 +9,18 @@ import (
 type Preset int
 
 const (
+	// Default stands for the task's default preset (the first of
+	// Presets(name)); New resolves it, so a Config or flag that names no
+	// preset gets the documented default. Task.Config always records the
+	// resolved preset.
+	Default Preset = iota
 	// NeuroGym: the NeuroGym 2.2.0 environments (neurogym/neurogym @
 	// 8136bc7, neurogym/envs/native/*.py): dt = 100 ms (80 ms for
 	// ready-set-go), fixation input plus ring or channel stimuli with
 	// Gaussian noise of std σ/√dt per step, one output per action
 	// (0 = fixate, 1… = choices) trained with cross-entropy on one-hot
 	// targets, scored by the decision-period action.
-	NeuroGym Preset = iota
+	NeuroGym
 	// LowRank: the Dubreuil et al. 2022 / Valente et al. 2022 tasks
 	// (adrian-valente/populations_paper_code @ 1bb6256 and
 	// adrian-valente/lowrank_inference @ 14bef71, low_rank_rnns/*.py):
@@ -24,6 +29,12 @@ const (
 	// sign of the mean output over the response window, catch trials
 	// excluded.
 	LowRank
+	// PsychRNN: the PsychRNN 1.0.0 tasks (murraylab/PsychRNN @ aff98e1,
+	// psychrnn/tasks/*.py) with the documentation's example settings
+	// dt = 10 ms, T = 2000 ms: two noisy input channels, two outputs with
+	// one-hot targets (hi 1.0, lo 0.2) after the stimulus, MSE, scored by
+	// the masked-mean argmax.
+	PsychRNN
 	// SussilloBarak: the dynamical-systems tasks of Sussillo & Barak 2013
 	// (flip-flop as in FixedPointFinder's FlipFlopData, sine-wave
 	// generation): continuous targets, MSE, no trial structure beyond a
@@ -34,8 +45,8 @@ const (
 )
 
 // presetNames are the text forms, indexed by Preset.
-func presetNames() [4]string {
-	return [4]string{"neurogym", "lowrank", "sussillo-barak", "dataset"}
+func presetNames() [6]string {
+	return [6]string{"default", "neurogym", "lowrank", "psychrnn", "sussillo-barak", "dataset"}
 }
 
 // String returns the preset's text form ("neurogym", "lowrank", …).

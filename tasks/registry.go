@@ -23,8 +23,8 @@ type spec struct {
 func specs() []spec {
 	const decision = fDt | fNoise | fCoh
 	return []spec{
-		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py",
-			[]Preset{LowRank, NeuroGym}, decision | fCatch, newPerceptualDM},
+		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py, PsychRNN PerceptualDiscrimination",
+			[]Preset{LowRank, NeuroGym, PsychRNN}, decision | fCatch, newPerceptualDM},
 		{"context-dm", "context-dependent decision (Mante et al. 2013): NeuroGym ContextDecisionMaking(use_expl_context=True), Dubreuil/Valente mante.py",
 			[]Preset{LowRank, NeuroGym}, decision | fCatch, newContextDM},
 		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil raposo.py",
@@ -99,8 +99,8 @@ func Summary(name string) (string, error) {
 	return s.summary, nil
 }
 
-// New builds the named task with the given preset and settings (zero
-// Settings = the preset's defaults). It returns an error naming the valid
+// New builds the named task with the given preset (Default = the task's
+// default preset) and settings (zero Settings = the preset's defaults). It returns an error naming the valid
 // tasks or presets when name or preset is unknown, and an error naming
 // the offending field when the settings are invalid or do not apply.
 // The returned Task also implements Describer and Configurable.
@@ -108,6 +108,9 @@ func New(name string, p Preset, s Settings) (Task, error) {
 	sp, err := lookup(name)
 	if err != nil {
 		return nil, err
+	}
+	if p == Default {
+		p = sp.presets[0]
 	}
 	if !slices.Contains(sp.presets, p) {
 		var v []string
@@ -126,13 +129,7 @@ func New(name string, p Preset, s Settings) (Task, error) {
 }
 
 // NewDefault builds the named task with its default preset and settings.
-func NewDefault(name string) (Task, error) {
-	p, err := DefaultPreset(name)
-	if err != nil {
-		return nil, err
-	}
-	return New(name, p, Settings{})
-}
+func NewDefault(name string) (Task, error) { return New(name, Default, Settings{}) }
 
 // NewFromConfig builds the task a Config describes.
 func NewFromConfig(c Config) (Task, error) { return New(c.Task, c.Preset, c.Settings) }

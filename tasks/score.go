@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // checkOutputs panics unless outputs has the batch's [T][B][NOut] size.
@@ -274,16 +275,10 @@ type psychKey struct {
 // Add accumulates the trials of b as judged by r (r = task.Score(…, b)).
 // It panics if r and b describe different numbers of trials.
 func (p *Psychometric) Add(b *Batch, r Result) {
-	if len(r.Correct) != len(b.Trials) || len(r.Response) != len(b.Trials) || len(r.Excluded) != len(b.Trials) {
-		panic(fmt.Sprintf("tasks: Psychometric.Add: result for %d trials, batch has %d", len(r.Correct), len(b.Trials)))
-	}
 	if p.points == nil {
 		p.points = make(map[psychKey]*PsychometricPoint)
 	}
-	for i, tr := range b.Trials {
-		if r.Excluded[i] {
-			continue
-		}
+	eachScored("Psychometric.Add", b, r, func(tr Trial, correct bool, resp int) {
 		k := psychKey{tr.Context, tr.Coherence}
 		pt := p.points[k]
 		if pt == nil {
@@ -291,11 +286,24 @@ func (p *Psychometric) Add(b *Batch, r Result) {
 			p.points[k] = pt
 		}
 		pt.N++
-		if r.Correct[i] {
+		if correct {
 			pt.Correct++
 		}
-		if r.Response[i] == 1 {
+		if resp == 1 {
 			pt.Chose1++
+		}
+	})
+}
+
+// eachScored calls f for every trial of b that r does not exclude. It
+// panics, naming op, if r and b describe different numbers of trials.
+func eachScored(op string, b *Batch, r Result, f func(tr Trial, correct bool, resp int)) {
+	if len(r.Correct) != len(b.Trials) || len(r.Response) != len(b.Trials) || len(r.Excluded) != len(b.Trials) {
+		panic(fmt.Sprintf("tasks: %s: result for %d trials, batch has %d", op, len(r.Correct), len(b.Trials)))
+	}
+	for i, tr := range b.Trials {
+		if !r.Excluded[i] {
+			f(tr, r.Correct[i], r.Response[i])
 		}
 	}
 }
@@ -322,5 +330,52 @@ func (p *Psychometric) Points() []PsychometricPoint {
 		}
 		return 0
 	})
+	return out
+}
+
+// ConditionRow aggregates the scored trials that share a Trial.Condition.
+type ConditionRow struct {
+	Condition string  `json:"condition"`
+	N         int     `json:"n"`
+	Correct   int     `json:"correct"`
+	Accuracy  float64 `json:"accuracy"`
+}
+
+// Conditions accumulates accuracy per Trial.Condition over any number of
+// scored batches, for per-condition tables (go/no-go, pro/anti, AA/AB …).
+// The zero value is ready to use. Excluded trials are skipped.
+type Conditions struct {
+	rows map[string]*ConditionRow
+}
+
+// Add accumulates the trials of b as judged by r. It panics if r and b
+// describe different numbers of trials.
+func (c *Conditions) Add(b *Batch, r Result) {
+	if c.rows == nil {
+		c.rows = make(map[string]*ConditionRow)
+	}
+	eachScored("Conditions.Add", b, r, func(tr Trial, correct bool, _ int) {
+		row := c.rows[tr.Condition]
+		if row == nil {
+			row = &ConditionRow{Condition: tr.Condition}
+			c.rows[tr.Condition] = row
+		}
+		row.N++
+		if correct {
+			row.Correct++
+		}
+	})
+}
+
+// Rows returns the accumulated conditions sorted by name, with Accuracy
+// filled in.
+func (c *Conditions) Rows() []ConditionRow {
+	out := make([]ConditionRow, 0, len(c.rows))
+	for _, r := range c.rows {
+		q := *r
+		q.Accuracy = float64(q.Correct) / float64(q.N)
+		out = append(out, q)
+	}
+	slices.SortFunc(out, func(a, b ConditionRow) int { return strings.Compare(a.Condition, b.Condition) })
 	return out
 }

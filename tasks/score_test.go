@@ -152,3 +152,18 @@ func TestPsychometric(t *testing.T) {
 		t.Errorf("points count %d trials, want 1200", n)
 	}
 }
+
+func TestConditions(t *testing.T) {
+	task := mustNew(t, "go-nogo", NeuroGym, Settings{})
+	b := task.Batch(rand.New(rand.NewPCG(2, 2)), 200)
+	// Always fixating: no-go trials right, go trials wrong.
+	var c Conditions
+	c.Add(&b, task.Score(constantOutputs(&b, []float32{1, 0}), &b))
+	rows := c.Rows()
+	if len(rows) != 2 || rows[0].Condition != "go" || rows[1].Condition != "nogo" {
+		t.Fatalf("rows %+v, want go and nogo", rows)
+	}
+	if rows[0].Accuracy != 0 || rows[1].Accuracy != 1 || rows[0].N+rows[1].N != 200 {
+		t.Errorf("rows %+v, want go 0, nogo 1 over 200 trials", rows)
+	}
+}

@@ -33,6 +33,10 @@ func taskCases() []taskCase {
 	return []taskCase{
 		// NeuroGym PerceptualDecisionMaking: 100/2000/0/100 ms at dt 100.
 		{"perceptual-dm", NeuroGym, map[string]span2{"fixation": fixed(1), "stimulus": fixed(20), "delay": fixed(0), "decision": fixed(1)}, ngPDM, false},
+		// PsychRNN PerceptualDiscrimination at dt 10, T 2000: onset
+		// U(0, 1000) → 1…100 steps before the stimulus, duration
+		// U(250, 750) → 24…76 steps, the rest (25…176 steps) response.
+		{"perceptual-dm", PsychRNN, map[string]span2{"fixation": {1, 100}, "stimulus": {24, 76}, "response": {25, 176}}, []float64{0.1, 0.3, 0.5, 0.7}, false},
 		// Dubreuil rdm.py: 100/800/100/20 ms at dt 20.
 		{"perceptual-dm", LowRank, map[string]span2{"fixation": fixed(5), "stimulus": fixed(40), "delay": fixed(5), "decision": fixed(1)}, lr, true},
 		// ContextDecisionMaking: 300/750/TruncExp(600,300,3000)/100 ms.
@@ -95,6 +99,10 @@ func idealOutputs(task Task, b *Batch) []float32 {
 			case info.Scorer == SignMean:
 				if t >= tr.ResponseStart && t < tr.ResponseEnd && !tr.Catch {
 					row[0] = float32(3 - 2*tr.Choice) // choice 1 → +1, 2 → −1
+				}
+			case info.Scorer == MaskedMeanArgmax:
+				if t >= tr.ResponseStart && t < tr.ResponseEnd {
+					row[tr.Choice-1] = 1
 				}
 			case info.Name == "sine-wave":
 				row[0] = float32(math.Sin(tr.Value * float64(t)))
@@ -168,6 +176,7 @@ func TestTasks(t *testing.T) {
 				}
 				best = max(best, acc)
 			}
+			t.Logf("ideal observer %.3f, best constant output %.3f (chance %.3f)", r.Accuracy, best, info.Chance)
 			if math.Abs(best-info.Chance) > 0.05 {
 				t.Errorf("best constant output scores %.3f, want chance %.3f", best, info.Chance)
 			}
@@ -291,7 +300,15 @@ func checkTargets(t *testing.T, info Info, b *Batch) {
 					}
 				}
 			case MSE:
-				if info.Scorer == SignMean {
+				if info.Scorer == MaskedMeanArgmax { // PsychRNN: 0 or (hi, lo) from the stimulus end
+					if in != (mask[0] == 1 && mask[1] == 1) {
+						t.Fatalf("trial %d step %d: mask %v, want 1 exactly from the stimulus end", i, s, mask)
+					}
+					c := tr.Choice - 1
+					if in && !(row[c] == 0 && row[1-c] == 0) && !(row[c] == 1 && row[1-c] == 0.2) {
+						t.Fatalf("trial %d step %d: targets %v for choice %d, want 0 or hi 1 / lo 0.2", i, s, row, tr.Choice)
+					}
+				} else if info.Scorer == SignMean {
 					if in != (mask[0] == 1) {
 						t.Fatalf("trial %d step %d: mask %v, want 1 exactly in the response window", i, s, mask[0])
 					}
@@ -349,6 +366,8 @@ func TestInputNoise(t *testing.T) {
 		{"perceptual-dm", NeuroGym, 1, "stimulus", func(tr Trial) float64 { return 0.5 + tr.Coherence/200 }, 0.1},
 		{"perceptual-dm", LowRank, 0, "stimulus", func(tr Trial) float64 { return 0.1 * tr.Coherence }, 0.1},
 		{"parametric-wm", LowRank, 0, "delay", func(Trial) float64 { return 0 }, 0.01},
+		// PsychRNN: √(2·0.01·√10·√dt·0.1²) with dt = 10 is √0.002.
+		{"perceptual-dm", PsychRNN, 1, "fixation", func(Trial) float64 { return 0 }, math.Sqrt(0.002)},
 		{"match-to-sample", LowRank, 1, "delay", func(Trial) float64 { return 0 }, 0.03},
 	}
 	for _, c := range cases {
@@ -381,50 +400,90 @@ func TestInputNoise(t *testing.T) {
 // phi is the standard normal CDF.
 func phi(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
 
-// TestContextDMNoisyIdealObserver measures the accuracy ceiling set by
-// the input noise: an observer that sums the relevant modality's
-// evidence over the stimulus and picks its sign.
-func TestContextDMNoisyIdealObserver(t *testing.T) {
+// meanPhi averages Φ(k·c) over the coherences c.
+func meanPhi(k float64, cohs ...float64) float64 {
+	var m float64
+	for _, c := range cohs {
+		m += phi(k*c) / float64(len(cohs))
+	}
+	return m
+}
+
+// TestNoisyIdealObservers measures the accuracy ceiling that the input
+// noise sets: an observer that sums each trial's evidence from the noisy
+// inputs and picks its sign, against the analytic value.
+func TestNoisyIdealObservers(t *testing.T) {
 	t.Parallel()
 	const B = 6000
-	// NeuroGym: the evidence is ch1 − ch2 = ±coh/100 per step with noise
-	// std 0.1·√2, over 7 steps: P(correct) = Φ(coh/100·√7/(0.1·√2)),
-	// averaged over coh ∈ {5, 15, 50}.
-	var want float64
-	for _, coh := range []float64{5, 15, 50} {
-		want += phi(coh/100*math.Sqrt(7)/(0.1*math.Sqrt2)) / 3
+	stim := func(tr Trial, name string) Period {
+		for _, p := range tr.Periods {
+			if p.Name == name {
+				return p
+			}
+		}
+		panic("no period " + name)
 	}
-	for _, c := range []struct {
+	// sum adds f(inputs at step s) over period p of trial i.
+	sum := func(b *Batch, i int, p Period, f func(x []float32) float64) float64 {
+		var ev float64
+		for s := p.Start; s < p.End; s++ {
+			ev += f(b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn])
+		}
+		return ev
+	}
+	cases := []struct {
+		name string
 		p    Preset
+		ev   func(b *Batch, i int) float64
 		want float64
-	}{{NeuroGym, want}, {LowRank, 1}} {
-		task := mustNew(t, "context-dm", c.p, Settings{})
+	}{
+		// Evidence ch1 − ch2 = ±coh/100 per step, noise std 0.1·√2, 20 steps.
+		{"perceptual-dm", NeuroGym, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1] - x[2]) })
+		}, meanPhi(math.Sqrt(20)/(100*0.1*math.Sqrt2), 0, 6.4, 12.8, 25.6, 51.2)},
+		{"perceptual-dm", LowRank, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[0]) })
+		}, 1},
+		// Relevant modality only: ±coh/100 per step, noise 0.1·√2, 7 steps.
+		{"context-dm", NeuroGym, func(b *Batch, i int) float64 {
+			c := b.Trials[i].Context
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1+2*c] - x[2+2*c]) })
+		}, meanPhi(math.Sqrt(7)/(100*0.1*math.Sqrt2), 5, 15, 50)},
+		{"context-dm", LowRank, func(b *Batch, i int) float64 {
+			c := b.Trials[i].Context
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[c]) })
+		}, 1},
+		// Both modalities: ±coh/100 per step in total, noise 0.1·√4, 7 steps.
+		{"multisensory", NeuroGym, func(b *Batch, i int) float64 {
+			return sum(b, i, stim(b.Trials[i], "stimulus"), func(x []float32) float64 { return float64(x[1] - x[2] + x[3] - x[4]) })
+		}, meanPhi(math.Sqrt(7)/(100*0.2), 5, 15, 50)},
+		// Mean stimulus 1 − mean stimulus 2: (8/24)/2 apart, noise 0.1·√(2/5).
+		{"parametric-wm", NeuroGym, func(b *Batch, i int) float64 {
+			f := func(x []float32) float64 { return float64(x[1]) }
+			return sum(b, i, stim(b.Trials[i], "stimulus1"), f) - sum(b, i, stim(b.Trials[i], "stimulus2"), f)
+		}, phi((8.0 / 48) / (0.1 * math.Sqrt(2.0/5)))},
+	}
+	for _, c := range cases {
+		task := mustNew(t, c.name, c.p, Settings{})
 		b := task.Batch(rand.New(rand.NewPCG(7, 8)), B)
 		correct := 0
 		for i, tr := range b.Trials {
-			var ev float64
-			for _, p := range tr.Periods {
-				if p.Name != "stimulus" {
-					continue
+			ev := c.ev(&b, i)
+			if ev == 0 || math.Abs(tr.Coherence) == 0 { // no evidence either way: a coin flip
+				if rand.New(rand.NewPCG(uint64(i), 0)).IntN(2) == 0 {
+					correct++
 				}
-				for s := p.Start; s < p.End; s++ {
-					x := b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn]
-					if c.p == NeuroGym {
-						ev += float64(x[1+2*tr.Context] - x[2+2*tr.Context])
-					} else {
-						ev += float64(x[tr.Context])
-					}
-				}
+				continue
 			}
 			if choiceOfSign(ev) == tr.Choice {
 				correct++
 			}
 		}
 		acc := float64(correct) / B
-		t.Logf("context-dm %s: noisy-input ideal observer %.4f (analytic %.4f)", c.p, acc, c.want)
-		// Binomial sd at B = 6000 is < 0.004; tolerance 0.015.
-		if math.Abs(acc-c.want) > 0.015 {
-			t.Errorf("context-dm %s: noisy-input ideal observer %.4f, want %.4f", c.p, acc, c.want)
+		t.Logf("%s %s: noisy-input ideal observer %.4f (analytic %.4f)", c.name, c.p, acc, c.want)
+		// Binomial sd at B = 6000 is < 0.0065; tolerance 0.02.
+		if math.Abs(acc-c.want) > 0.02 {
+			t.Errorf("%s %s: noisy-input ideal observer %.4f, want %.4f", c.name, c.p, acc, c.want)
 		}
 	}
 }
@@ -439,6 +498,19 @@ func TestRegistry(t *testing.T) {
 	}
 	if p, _ := DefaultPreset("context-dm"); p != LowRank {
 		t.Errorf("context-dm default preset %s, want lowrank", p)
+	}
+	// The zero Preset resolves to the task's default, in New and in JSON
+	// configs that leave the preset out.
+	for _, name := range []string{"context-dm", "go-nogo", "flip-flop"} {
+		want, _ := DefaultPreset(name)
+		task := mustNew(t, name, Default, Settings{})
+		if got := task.(Configurable).Config().Preset; got != want {
+			t.Errorf("%s: Default resolves to %s, want %s", name, got, want)
+		}
+		fromJSON, err := ParseConfig([]byte(`{"task":"` + name + `"}`))
+		if err != nil || fromJSON.(Configurable).Config().Preset != want {
+			t.Errorf("%s: config without a preset gives %v, %v; want preset %s", name, fromJSON, err, want)
+		}
 	}
 	_, err := New("contextdm", NeuroGym, Settings{})
 	if err == nil || !strings.Contains(err.Error(), "context-dm") || !strings.Contains(err.Error(), "ready-set-go") {
@@ -460,7 +532,7 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "coherences") {
 		t.Errorf("zero lowrank coherence error %v", err)
 	}
-	if _, err := ParsePreset("psychrnn"); err == nil || !strings.Contains(err.Error(), "lowrank") {
+	if _, err := ParsePreset("yang"); err == nil || !strings.Contains(err.Error(), "lowrank") {
 		t.Errorf("ParsePreset error %v, want the valid presets listed", err)
 	}
 }
