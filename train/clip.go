@@ -22,20 +22,27 @@ const (
 	ClipPerTensor
 )
 
-var clipNames = []string{ClipGlobal: "global", ClipPerTensor: "per-tensor"}
+// clipNames lists the clip modes' names, indexed by mode.
+func clipNames() []string { return []string{ClipGlobal: "global", ClipPerTensor: "per-tensor"} }
 
-func (m ClipMode) String() string { return enumName(clipNames, int(m), "ClipMode") }
+func (m ClipMode) String() string { return enumName(clipNames(), int(m), "ClipMode") }
 
 // MarshalText implements encoding.TextMarshaler.
-func (m ClipMode) MarshalText() ([]byte, error) { return enumText(clipNames, int(m), "clip mode") }
+func (m ClipMode) MarshalText() ([]byte, error) { return enumText(clipNames(), int(m), "clip mode") }
+
+// ParseClipMode returns the clip mode named s (global, per-tensor).
+func ParseClipMode(s string) (ClipMode, error) {
+	i, err := enumParse(clipNames(), s, "clip mode")
+	return ClipMode(i), err
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (m *ClipMode) UnmarshalText(b []byte) error {
-	i, err := enumParse(clipNames, string(b), "clip mode")
+	v, err := ParseClipMode(string(b))
 	if err != nil {
 		return err
 	}
-	*m = ClipMode(i)
+	*m = v
 	return nil
 }
 
@@ -100,7 +107,7 @@ func scale(x []float32, f float32) {
 // DivergenceError reports a NaN or infinity in the loss or a gradient. The
 // parameters were not updated with it.
 type DivergenceError struct {
-	Step  int     // the update that failed (0-based, as Step.Step)
+	Step  int     // the update that failed, numbered as Step.Step (1-based): updates 1 … Step−1 completed
 	Param string  // offending parameter; empty when the loss itself is not finite
 	Index [2]int  // element (row, column) of the first bad gradient entry
 	Value float64 // the loss, or the bad gradient entry

@@ -102,7 +102,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("lr: must be positive and finite, got %g", c.LR)
 	case c.ClipNorm < 0 || bad(c.ClipNorm):
 		return fmt.Errorf("clip_norm: must be ≥ 0 and finite (0 disables clipping), got %g", c.ClipNorm)
-	case c.ClipMode < 0 || int(c.ClipMode) >= len(clipNames):
+	case c.ClipMode < 0 || int(c.ClipMode) >= len(clipNames()):
 		return fmt.Errorf("clip_mode: invalid value %d", int(c.ClipMode))
 	case c.TBPTT < 0:
 		return fmt.Errorf("tbptt: must be ≥ 0 (0 = full BPTT), got %d", c.TBPTT)

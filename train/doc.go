@@ -1,3 +1,76 @@
-// Package train trains networks: losses, optimizers, learning-rate
-// schedules, regularizers, and a small loop that reports through observers.
+// Package train trains recurrent networks as computational neuroscientists
+// do: masked task losses, the optimizers and penalties of PsychRNN and Yang
+// et al., truncated or full BPTT, held-out evaluation, curricula, and
+// checkpoints that resume bit for bit.
+//
+// # Overview
+//
+// Run takes a typed Config, a Model (an *rnn.Network[float32]), the
+// curriculum stages (one task is a one-stage curriculum) and observers:
+//
+//	cfg := train.DefaultConfig()
+//	net, _ := rnn.New[float32](netCfg, train.NewRNG(cfg.Seed, train.StreamInit))
+//	sum, err := train.Run(ctx, cfg, net, []tasks.Task{task},
+//		&train.Logger{W: os.Stderr, Every: cfg.LogEvery},
+//		&train.Checkpointer{Dir: dir, Every: cfg.CheckpointEvery, Keep: cfg.Keep, Model: net, Meta: meta})
+//
+// Each update draws Config.BatchSize trials, runs the network over them,
+// backpropagates the task loss (Loss: autodiff.MaskedMSE or
+// autodiff.MaskedSoftmaxCE, chosen by the task's tasks.Loss) plus the
+// penalties (Regularization), stops on a
+// non-finite loss or gradient, clips (ClipGradNorm), and takes one
+// optimizer step (SGD, Adam, AdamW, Adamax) at the rate of the Schedule.
+//
+// # Truncated BPTT
+//
+// With Config.TBPTT = K > 0 each trial runs in windows of K steps: the
+// window's loss is backpropagated within the window, the final state is
+// carried into the next window as a constant, and the gradients of all
+// windows are summed into one update. The losses are normalised by the whole
+// batch's mask, so the summed windows are exactly the full-trial loss, with
+// gradients cut at window boundaries. The tape holds one window, so its
+// memory does not grow with the trial length (TestTruncatedMemory).
+//
+// # Randomness and resume
+//
+// Every random number comes from a PCG stream of Config.Seed (Stream):
+// initial weights, training trials, training noise, held-out trials, and
+// evaluation noise are separate streams. The held-out set is drawn once per
+// stage and the evaluation noise restarts at each evaluation, so
+// evaluations neither depend on nor disturb training. State holds the step,
+// the curriculum stage, the optimizer's moments and step count, and the
+// training streams; with the parameters it is everything a resumed run
+// needs: training 2n updates, or n, a checkpoint, RestoreState and Resume
+// for n more, gives bitwise identical parameters.
+//
+// # Observers
+//
+// Observers get every update (Step, with Step.Eval set after an
+// evaluation) and the end (Summary). Logging (Logger) and checkpointing
+// (Checkpointer) are observers; early stop at Config.TargetAccuracy and the
+// curriculum (advance at Config.AdvanceThreshold, 0.9 as in PsychRNN) are
+// built into the loop because they need its evaluation. An observer stops
+// the run cleanly by returning ErrStop.
+//
+// # Errors
+//
+// Configuration problems are errors naming the JSON field
+// ("lr: must be positive…"). A cancelled context stops the run after the
+// current update with an error wrapping ErrInterrupted and ctx.Err(); the
+// Summary's State is consistent and the Checkpointer has saved it.
+// Divergence is a *DivergenceError naming the update and the offending
+// parameter and element ("step 412: gradient of rnn.w_rec has NaN at
+// [3 7]"); the failing update changes nothing and nothing is saved after
+// it. Loading a checkpoint that does not fit the model is an error listing
+// every mismatch (RestoreState), and leaves the model unchanged.
+//
+// Programmer errors in the numeric code (losses of mismatched shapes) panic
+// with messages prefixed "train:" or "autodiff:".
+//
+// # Allocation
+//
+// Once warmed up, an update allocates nothing in this package
+// (TestUpdateAllocatesNothing, also with rnn.Network): the tape, the carried
+// state, the loss weights and the optimizer's moments are reused. Tasks
+// allocate their batches.
 package train

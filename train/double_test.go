@@ -6,6 +6,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -101,9 +102,9 @@ func (m *leaky[T]) record(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, bat
 // leaky32 adapts the float32 double to Model.
 type leaky32 struct{ *leaky[float32] }
 
-func (m leaky32) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, h0 autodiff.Tensor[float32], noise *rand.Rand) Pass {
-	out, rates, final := m.record(tp, x, steps, batch, h0, noise)
-	return Pass{Out: out, Rates: rates, Final: final}
+func (m leaky32) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, opt rnn.Options[float32]) rnn.Result[float32] {
+	out, rates, final := m.record(tp, x, steps, batch, opt.H0, opt.Noise)
+	return rnn.Result[float32]{Out: out, Rates: rates, Final: final}
 }
 
 type leakyOp[T autodiff.Float] struct {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -65,9 +66,7 @@ type loop struct {
 
 	tp, evalTape *autodiff.Tape[float32]
 	h0           autodiff.Tensor[float32] // carried state between windows
-	mse          mseOp[float32]
-	ce           ceOp[float32]
-	sq           sqOp[float32]
+	rowMask      []float32                // cross-entropy row weights of the batch
 
 	evalSets  map[int]*tasks.Batch
 	evalOut   []float32
@@ -93,6 +92,11 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 		}
 		if a, b := t.Dims(); a != nIn || b != nOut {
 			return nil, fmt.Errorf("train: stage %d (%s) has %d inputs and %d outputs, stage 0 has %d and %d", i, t.Name(), a, b, nIn, nOut)
+		}
+	}
+	if n, ok := m.(interface{ Config() rnn.Config }); ok {
+		if c := n.Config(); c.Inputs != nIn || c.Outputs != nOut {
+			return nil, fmt.Errorf("train: the network has %d inputs and %d outputs, task %s has %d and %d", c.Inputs, c.Outputs, stages[0].Name(), nIn, nOut)
 		}
 	}
 	l := &loop{
@@ -202,15 +206,20 @@ func (l *loop) update() (Step, error) {
 	return s, nil
 }
 
-// windows runs b through the model window by window on tp. It
-// backpropagates when grad is set, and copies the outputs into out when out
-// is non-nil ([T][B][NOut], like b.Targets).
+// windows runs b through the model window by window on tp and returns the
+// batch's task loss and rate penalty. With grad it records the penalty and
+// backpropagates each window (the parameters' gradients accumulate over the
+// windows); without, it computes the task loss only. It copies the outputs
+// into out when out is non-nil ([T][B][NOut], like b.Targets).
 func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Batch, kind tasks.Loss, grad bool, out []float32) (taskLoss, rateLoss float64) {
 	k := l.cfg.TBPTT
 	if k <= 0 || k > b.T {
 		k = b.T
 	}
-	norm := LossNorm(kind, b.Mask, b.NOut)
+	total := LossWeight(kind, b.Mask, b.NOut)
+	if cap(l.rowMask) < b.T*b.B {
+		l.rowMask = make([]float32, b.T*b.B)
+	}
 	rw := l.cfg.Regularization.L2Rate
 	h0 := autodiff.Tensor[float32]{}
 	for t0 := 0; t0 < b.T; t0 += k {
@@ -218,17 +227,25 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		n := t1 - t0
 		tp.Reset()
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
-		pass := l.m.Forward(tp, x, n, b.B, h0, noise)
+		pass := l.m.Forward(tp, x, n, b.B, rnn.Options[float32]{H0: h0, Noise: noise})
 		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
-		var loss *autodiff.Var[float32]
-		if kind == tasks.CrossEntropy {
-			loss = l.ce.record(pass.Out, b.Targets[lo:hi], b.Mask[lo:hi], norm)
-		} else {
-			loss = l.mse.record(pass.Out, b.Targets[lo:hi], b.Mask[lo:hi], norm)
+		target := autodiff.FromSlice(n*b.B, b.NOut, b.Targets[lo:hi])
+		mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])
+		loss := Loss(kind, pass.Out, target, mask, l.rowMask[t0*b.B:t1*b.B])
+		// Each window weighs by its share of the batch's mask (see LossWeight).
+		if k < b.T {
+			share := 0.0
+			if total > 0 {
+				share = LossWeight(kind, mask.Data, b.NOut) / total
+			}
+			loss = autodiff.Scale(loss, float32(share))
 		}
 		taskLoss += float64(loss.Value.Data[0])
-		if rw != 0 {
-			r := l.sq.record(pass.Rates, float64(b.T*b.B*pass.Rates.Value.Cols)/rw)
+		if rw != 0 && grad {
+			// rw·mean(r²) over the whole batch: this window's mean weighs
+			// by its share of the steps.
+			sq := autodiff.Mean(autodiff.Mul(pass.Rates, pass.Rates))
+			r := autodiff.Scale(sq, float32(rw*float64(n)/float64(b.T)))
 			rateLoss += float64(r.Value.Data[0])
 			loss = autodiff.Add(loss, r)
 		}

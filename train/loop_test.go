@@ -9,9 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -341,13 +340,38 @@ func TestUpdateAllocatesNothing(t *testing.T) {
 			t.Errorf("tbptt=%d: %v allocations per update, want 0", k, allocs)
 		}
 	}
+	// The same with the real network on a real task.
+	pdm, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := toyConfig()
+	cfg.TBPTT = 20
+	cfg.Regularization = Regularization{L2Rate: 0.1, L1In: 0.1}
+	fixed := realFixed{pdm, pdm.Batch(NewRNG(1, StreamBatch), cfg.BatchSize)}
+	l, err := newLoop(cfg, smallNetwork(t, pdm, 16, 1), []tasks.Task{fixed}, State{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.update()
+	if allocs := testing.AllocsPerRun(10, func() { l.update() }); allocs != 0 {
+		t.Errorf("rnn.Network on perceptual-dm: %v allocations per update, want 0", allocs)
+	}
 }
 
-// TestTruncatedMemory measures the bytes allocated by a short run at trial
-// lengths 100 and 1000. With full BPTT the tape holds every step, so the
-// bytes grow with T; with K = 50 only one window is alive, and what grows
-// is the batch itself (inputs, targets, mask: B·T·6 floats), which the
-// task allocates.
+// realFixed is a real task that returns one pre-drawn batch.
+type realFixed struct {
+	tasks.Task
+	b tasks.Batch
+}
+
+func (r realFixed) Batch(*rand.Rand, int) tasks.Batch { return r.b }
+
+// TestTruncatedMemory measures the bytes a short run of a leaky
+// rnn.Network allocates at trial lengths 100 and 1000. With full BPTT the
+// tape holds every step, so the bytes grow with T; with K = 50 only one
+// window is alive, and what grows is the batch itself (inputs, targets,
+// mask: B·T·6 floats), which the task allocates.
 func TestTruncatedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures allocation over 4 short runs")
@@ -356,7 +380,10 @@ func TestTruncatedMemory(t *testing.T) {
 	measure := func(k, steps int) uint64 {
 		cfg := toyConfig()
 		cfg.Steps, cfg.BatchSize, cfg.TBPTT, cfg.EvalTrials = 2, batch, k, batch
-		m := leaky32{newLeaky[float32](2, hidden, 2, 0, NewRNG(1, StreamInit))}
+		m, err := rnn.New[float32](rnn.Config{Kind: rnn.Leaky, Inputs: 2, Hidden: hidden, Outputs: 2}, NewRNG(1, StreamInit))
+		if err != nil {
+			t.Fatal(err)
+		}
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
@@ -380,6 +407,8 @@ func TestTruncatedMemory(t *testing.T) {
 	}
 }
 
+// BenchmarkUpdate measures one update of the test double (T = 50, batch
+// 16, 12 units); allocs/op must be 0.
 func BenchmarkUpdate(b *testing.B) {
 	cfg := toyConfig()
 	task := &fixedTask{toyTask: toyTask{steps: 50}}
@@ -389,10 +418,24 @@ func BenchmarkUpdate(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	start := time.Now()
 	for b.Loop() {
-		l.update()
+		if _, err := l.update(); err != nil {
+			b.Fatal(err)
+		}
 	}
-	_ = start
-	_ = autodiff.Tensor[float32]{}
+}
+
+func TestLogger(t *testing.T) {
+	var buf strings.Builder
+	cfg := toyConfig() // 40 steps
+	cfg.EvalEvery = 20
+	if _, err := Run(context.Background(), cfg, toyModel(1), []tasks.Task{toyTask{steps: 6}}, &Logger{W: &buf, Every: 10, Total: cfg.Steps}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	// Steps 10, 20 (eval), 30, 40 (eval), and the end line.
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "step 10/40 stage 0 loss ") || !strings.Contains(lines[1], " acc ") ||
+		strings.Contains(lines[2], " acc ") || !strings.HasPrefix(lines[4], "completed after 40 steps, held-out accuracy ") {
+		t.Errorf("log:\n%s", buf.String())
+	}
 }

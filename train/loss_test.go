@@ -7,15 +7,8 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
+	"github.com/rnntrain/rnntrain/tasks"
 )
-
-func randParam(name string, rows, cols int, rng *rand.Rand) *autodiff.Param[float64] {
-	p := autodiff.NewParam[float64](name, rows, cols)
-	for k := range p.Value.Data {
-		p.Value.Data[k] = rng.NormFloat64()
-	}
-	return p
-}
 
 func randSlice(n int, rng *rand.Rand, f func(*rand.Rand) float64) []float64 {
 	s := make([]float64, n)
@@ -25,43 +18,9 @@ func randSlice(n int, rng *rand.Rand, f func(*rand.Rand) float64) []float64 {
 	return s
 }
 
-func TestLossGradients(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	const rows, cols = 6, 3
-	target := randSlice(rows*cols, rng, (*rand.Rand).NormFloat64)
-	mask := randSlice(rows*cols, rng, func(r *rand.Rand) float64 { return float64(r.IntN(3)) / 2 })
-	onehot := make([]float64, rows*cols)
-	rowMask := make([]float64, rows*cols)
-	for r := range rows {
-		onehot[r*cols+rng.IntN(cols)] = 1
-		w := float64(rng.IntN(2))
-		for k := range cols {
-			rowMask[r*cols+k] = w
-		}
-	}
-	cases := []gradcheck.Case{
-		{Name: "MaskedMSE", Params: []*autodiff.Param[float64]{randParam("p", rows, cols, rng)},
-			Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-				return MaskedMSE(v[0], target, mask, 7)
-			}},
-		{Name: "MaskedCrossEntropy", Params: []*autodiff.Param[float64]{randParam("z", rows, cols, rng)},
-			Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-				return MaskedCrossEntropy(v[0], onehot, rowMask, 3)
-			}},
-		{Name: "MaskedCrossEntropy/soft-targets", Params: []*autodiff.Param[float64]{randParam("z", rows, cols, rng)},
-			Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-				return MaskedCrossEntropy(v[0], mask, target, 2) // any weights and targets
-			}},
-		{Name: "MeanSquare", Params: []*autodiff.Param[float64]{randParam("r", rows, cols, rng)},
-			Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-				return MeanSquare(v[0], rows*cols)
-			}},
-	}
-	for _, c := range cases {
-		gradcheck.Check(t, c)
-	}
-}
-
+// TestLeakyDoubleGradient checks the test double's hand-written backward
+// against finite differences, so that the loop tests stand on a correct
+// model.
 func TestLeakyDoubleGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	m := newLeaky[float64](2, 5, 2, 0, rng)
@@ -71,34 +30,76 @@ func TestLeakyDoubleGradient(t *testing.T) {
 	const steps, batch = 4, 3
 	x := autodiff.FromSlice(steps*batch, 2, randSlice(steps*batch*2, rng, (*rand.Rand).NormFloat64))
 	h0 := autodiff.FromSlice(batch, 5, randSlice(batch*5, rng, (*rand.Rand).NormFloat64))
-	target := randSlice(steps*batch*2, rng, (*rand.Rand).NormFloat64)
-	mask := randSlice(steps*batch*2, rng, (*rand.Rand).Float64)
+	target := autodiff.FromSlice(steps*batch, 2, randSlice(steps*batch*2, rng, (*rand.Rand).NormFloat64))
+	mask := autodiff.FromSlice(steps*batch, 2, randSlice(steps*batch*2, rng, (*rand.Rand).Float64))
 	gradcheck.Check(t, gradcheck.Case{Name: "leaky double", Params: m.Params(),
 		Loss: func(tp *autodiff.Tape[float64], _ []*autodiff.Var[float64]) *autodiff.Var[float64] {
 			out, rates, _ := m.record(tp, x, steps, batch, h0, nil)
-			return autodiff.Add(MaskedMSE(out, target, mask, 5), MeanSquare(rates, 10))
+			return autodiff.Add(autodiff.MaskedMSE(out, target, mask), autodiff.Mean(autodiff.Mul(rates, rates)))
 		}})
 }
 
-// TestLossValues checks the forward values against direct formulas.
+// TestLossValues checks Loss against values worked out by hand.
 func TestLossValues(t *testing.T) {
-	tp := autodiff.NewTape[float64]()
-	// Two rows of logits: log-softmax by hand.
-	z := tp.Const(autodiff.FromSlice(2, 2, []float64{0, math.Log(3), 1, 1}))
-	target := []float64{0, 1, 1, 0}
-	mask := []float64{1, 1, 0.5, 0.5}
-	got := MaskedCrossEntropy(z, target, mask, 1.5).Value.Data[0]
-	// Row 0: p = (1/4, 3/4), CE = −log(3/4), weight 1; row 1: p = (½, ½), CE = log 2, weight ½.
+	tp := autodiff.NewTape[float32]()
+	// Two rows of logits: row 0 softmax (1/4, 3/4), target class 1, weight
+	// 1; row 1 softmax (½, ½), target class 0, weight ½ (mask mean).
+	z := tp.Const(autodiff.FromSlice(2, 2, []float32{0, float32(math.Log(3)), 1, 1}))
+	target := autodiff.FromSlice(2, 2, []float32{0, 1, 1, 0})
+	mask := autodiff.FromSlice(2, 2, []float32{1, 1, 0, 1})
+	got := float64(Loss(tasks.CrossEntropy, z, target, mask, nil).Value.Data[0])
 	want := (-math.Log(0.75) + 0.5*math.Log(2)) / 1.5
-	if math.Abs(got-want) > 1e-12 {
-		t.Errorf("MaskedCrossEntropy = %v, want %v", got, want)
+	if math.Abs(got-want) > 1e-6 {
+		t.Errorf("cross-entropy = %v, want %v", got, want)
 	}
-	p := tp.Const(autodiff.FromSlice(1, 3, []float64{1, 2, 3}))
-	got = MaskedMSE(p, []float64{0, 0, 1}, []float64{1, 0, 2}, MaskSum([]float32{1, 0, 2})).Value.Data[0]
-	if want := (1.0 + 2*4) / 3; math.Abs(got-want) > 1e-12 {
-		t.Errorf("MaskedMSE = %v, want %v", got, want)
+	if w := LossWeight(tasks.CrossEntropy, mask.Data, 2); w != 1.5 {
+		t.Errorf("cross-entropy weight = %v, want 1.5", w)
 	}
-	if got := MaskedMSE(p, []float64{0, 0, 0}, []float64{0, 0, 0}, 0).Value.Data[0]; got != 0 {
-		t.Errorf("MaskedMSE with zero normaliser = %v, want 0", got)
+	// MSE: errors (1, 2, 2) with mask (1, 0, 2): (1 + 2·4)/3.
+	p := tp.Const(autodiff.FromSlice(1, 3, []float32{1, 2, 3}))
+	got = float64(Loss(tasks.MSE, p, autodiff.FromSlice(1, 3, []float32{0, 0, 1}), autodiff.FromSlice(1, 3, []float32{1, 0, 2}), nil).Value.Data[0])
+	if want := 3.0; math.Abs(got-want) > 1e-6 {
+		t.Errorf("MSE = %v, want %v", got, want)
+	}
+}
+
+// TestWindowsSumToBatchLoss checks that truncated BPTT's windows add up to
+// the whole batch's loss (same forward trajectory, weights by mask share),
+// and that a window at least as long as the trial is full BPTT exactly.
+func TestWindowsSumToBatchLoss(t *testing.T) {
+	for _, ce := range []bool{false, true} {
+		task := toyTask{steps: 12, ce: ce}
+		b := task.Batch(NewRNG(4, StreamBatch), 8)
+		grads := map[int][][]float32{}
+		losses := map[int][2]float64{}
+		for _, k := range []int{0, 12, 5} {
+			cfg := toyConfig()
+			cfg.TBPTT = k
+			cfg.Regularization.L2Rate = 0.3
+			m := toyModel(1)
+			l, err := newLoop(cfg, m, []tasks.Task{task}, State{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			task, rate := l.windows(l.tp, nil, &b, task.Loss(), true, nil)
+			losses[k] = [2]float64{task, rate}
+			for _, p := range m.Params() {
+				grads[k] = append(grads[k], append([]float32(nil), p.Grad.Data...))
+			}
+		}
+		for _, k := range []int{12, 5} {
+			for i := range 2 {
+				if d := math.Abs(losses[k][i] - losses[0][i]); d > 1e-6*math.Abs(losses[0][i]) {
+					t.Errorf("ce=%v K=%d: loss term %d = %v, full BPTT %v", ce, k, i, losses[k][i], losses[0][i])
+				}
+			}
+		}
+		for i := range grads[0] {
+			for j, v := range grads[0][i] {
+				if grads[12][i][j] != v {
+					t.Fatalf("ce=%v: K = T gradient differs from full BPTT at param %d [%d]", ce, i, j)
+				}
+			}
+		}
 	}
 }

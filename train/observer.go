@@ -1,7 +1,6 @@
 package train
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -20,15 +19,20 @@ type Observer interface {
 	OnEnd(sum Summary) error
 }
 
+// sentinel is a constant error value, comparable with errors.Is.
+type sentinel string
+
+func (e sentinel) Error() string { return string(e) }
+
 // ErrStop, returned by an Observer's OnStep, ends the run cleanly after the
 // current update (Summary.Reason is Stopped).
-var ErrStop = errors.New("train: stopped by observer")
+const ErrStop = sentinel("train: stopped by observer")
 
 // ErrInterrupted is wrapped by the error Run returns when its context is
 // cancelled; the run stopped after a complete update and Summary.State is
 // consistent, so the caller can save a checkpoint and resume later. The
 // error also wraps the context's error.
-var ErrInterrupted = errors.New("train: interrupted")
+const ErrInterrupted = sentinel("train: interrupted")
 
 // Step reports one completed update.
 type Step struct {
@@ -81,12 +85,17 @@ const (
 	Failed                          // an observer failed
 )
 
-var stopNames = []string{"completed", "target-reached", "stopped", "interrupted", "diverged", "failed"}
+// stopNames lists the stop reasons' names, indexed by reason.
+func stopNames() []string {
+	return []string{"completed", "target-reached", "stopped", "interrupted", "diverged", "failed"}
+}
 
-func (r StopReason) String() string { return enumName(stopNames, int(r), "StopReason") }
+func (r StopReason) String() string { return enumName(stopNames(), int(r), "StopReason") }
 
 // MarshalText implements encoding.TextMarshaler.
-func (r StopReason) MarshalText() ([]byte, error) { return enumText(stopNames, int(r), "stop reason") }
+func (r StopReason) MarshalText() ([]byte, error) {
+	return enumText(stopNames(), int(r), "stop reason")
+}
 
 // Summary describes a finished run.
 type Summary struct {

@@ -37,19 +37,22 @@ const (
 	OptAdamax                      // Adam's infinity-norm variant (Kingma & Ba 2015 §7.1), torch.optim.Adamax
 )
 
-var optimizerNames = []string{OptAdam: "adam", OptSGD: "sgd", OptAdamW: "adamw", OptAdamax: "adamax"}
+// optimizerNames lists the optimizers' names, indexed by kind.
+func optimizerNames() []string {
+	return []string{OptAdam: "adam", OptSGD: "sgd", OptAdamW: "adamw", OptAdamax: "adamax"}
+}
 
-func (k OptimizerKind) String() string { return enumName(optimizerNames, int(k), "OptimizerKind") }
+func (k OptimizerKind) String() string { return enumName(optimizerNames(), int(k), "OptimizerKind") }
 
 // ParseOptimizerKind returns the optimizer named s (adam, sgd, adamw, adamax).
 func ParseOptimizerKind(s string) (OptimizerKind, error) {
-	i, err := enumParse(optimizerNames, s, "optimizer")
+	i, err := enumParse(optimizerNames(), s, "optimizer")
 	return OptimizerKind(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.
 func (k OptimizerKind) MarshalText() ([]byte, error) {
-	return enumText(optimizerNames, int(k), "optimizer kind")
+	return enumText(optimizerNames(), int(k), "optimizer kind")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
@@ -97,7 +100,7 @@ func DefaultOptimizerConfig(kind OptimizerKind) OptimizerConfig {
 // Validate reports the first invalid field, named by its JSON path.
 func (c OptimizerConfig) Validate() error {
 	switch {
-	case c.Kind < 0 || int(c.Kind) >= len(optimizerNames):
+	case c.Kind < 0 || int(c.Kind) >= len(optimizerNames()):
 		return fmt.Errorf("optimizer.kind: invalid value %d", int(c.Kind))
 	case c.Beta1 < 0 || c.Beta1 >= 1:
 		return fmt.Errorf("optimizer.beta1: %g is outside [0, 1)", c.Beta1)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/checkpoints"
 )
 
 // OptimizerState is an optimizer's complete state: its kind, the number of
@@ -25,9 +26,10 @@ type Slot struct {
 	Value autodiff.Tensor[float32]
 }
 
-// Key returns the slot's stable tensor name, "optim.<param>.<slot>", e.g.
+// Key returns the slot's tensor name in a checkpoint,
+// checkpoints.OptimizerTensorName(param, slot), e.g.
 // "optim.rnn.w_rec.exp_avg".
-func (s Slot) Key() string { return "optim." + s.Param + "." + s.Name }
+func (s Slot) Key() string { return checkpoints.OptimizerTensorName(s.Param, s.Name) }
 
 // slots holds an optimizer's per-parameter buffers: buf[slot][param] has the
 // parameter's length. t counts updates.

@@ -20,19 +20,22 @@ const (
 	Cosine
 )
 
-var scheduleNames = []string{Constant: "constant", StepDecay: "step", Cosine: "cosine"}
+// scheduleNames lists the schedules' names, indexed by kind.
+func scheduleNames() []string {
+	return []string{Constant: "constant", StepDecay: "step", Cosine: "cosine"}
+}
 
-func (k ScheduleKind) String() string { return enumName(scheduleNames, int(k), "ScheduleKind") }
+func (k ScheduleKind) String() string { return enumName(scheduleNames(), int(k), "ScheduleKind") }
 
 // ParseScheduleKind returns the schedule named s (constant, step, cosine).
 func ParseScheduleKind(s string) (ScheduleKind, error) {
-	i, err := enumParse(scheduleNames, s, "learning-rate schedule")
+	i, err := enumParse(scheduleNames(), s, "learning-rate schedule")
 	return ScheduleKind(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.
 func (k ScheduleKind) MarshalText() ([]byte, error) {
-	return enumText(scheduleNames, int(k), "schedule kind")
+	return enumText(scheduleNames(), int(k), "schedule kind")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
@@ -64,7 +67,7 @@ type Schedule struct {
 // Validate reports the first invalid field, named by its JSON path.
 func (s Schedule) Validate() error {
 	switch {
-	case s.Kind < 0 || int(s.Kind) >= len(scheduleNames):
+	case s.Kind < 0 || int(s.Kind) >= len(scheduleNames()):
 		return fmt.Errorf("schedule.kind: invalid value %d", int(s.Kind))
 	case s.Warmup < 0:
 		return fmt.Errorf("schedule.warmup_steps: %d is negative", s.Warmup)

@@ -1,0 +1,166 @@
+package train
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/checkpoints"
+)
+
+// NewCheckpoint builds a checkpoint of the model's parameters and the run
+// state st. meta supplies what only the caller knows (Model, Task and the
+// full resolved Config JSON); Step, Metrics, RNG and Optimizer are filled
+// from st. The optimizer's moment tensors are stored under Slot.Key with
+// the parameter's checkpoint shape (checkpoints.Shape).
+func NewCheckpoint(meta checkpoints.Meta, m Model, st State) (*checkpoints.Checkpoint, error) {
+	params := m.Params()
+	meta.Step, meta.Stage = st.Step, st.Stage
+	meta.Metrics = checkpoints.Metrics{}
+	for k, v := range st.Metrics {
+		meta.Metrics[k] = v
+	}
+	meta.RNG = map[string][]byte{}
+	for k, v := range st.RNG {
+		meta.RNG[k] = append([]byte(nil), v...)
+	}
+	opt, err := json.Marshal(st.Optimizer)
+	if err != nil {
+		return nil, fmt.Errorf("train: checkpoint: optimizer state: %w", err)
+	}
+	meta.Optimizer = opt
+	c := &checkpoints.Checkpoint{Meta: meta, Tensors: checkpoints.FromParams(params)}
+	byName := make(map[string]*autodiff.Param[float32], len(params))
+	for _, p := range params {
+		byName[p.Name] = p
+	}
+	for _, s := range st.Optimizer.Slots {
+		p, ok := byName[s.Param]
+		if !ok {
+			return nil, fmt.Errorf("train: checkpoint: optimizer slot %s has no parameter in the model", s.Key())
+		}
+		c.Tensors = append(c.Tensors, checkpoints.NewTensor(s.Key(), checkpoints.Shape(p), s.Value.Data))
+	}
+	return c, nil
+}
+
+// RestoreState loads a checkpoint into m and returns the State to pass to
+// Resume: it copies the parameters (checkpoints.RestoreParams: every
+// parameter must be present with its name, shape and dtype, and the error
+// lists every problem), then reads the optimizer state (kind and step count
+// from the metadata, one moment tensor per slot and parameter), the random
+// streams and the curriculum stage. On any error m is left unchanged.
+// Resume checks the optimizer kind against its config.
+func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
+	where := "checkpoint"
+	if c.Path != "" {
+		where = "checkpoint " + c.Path
+	}
+	params := m.Params()
+	st := State{Step: c.Meta.Step, Stage: c.Meta.Stage, RNG: c.Meta.RNG, Metrics: map[string]float64(c.Meta.Metrics)}
+	if len(c.Meta.Optimizer) == 0 {
+		return State{}, fmt.Errorf("train: %s has no optimizer state; it cannot be resumed", where)
+	}
+	if err := json.Unmarshal(c.Meta.Optimizer, &st.Optimizer); err != nil {
+		return State{}, fmt.Errorf("train: %s: optimizer state: %w", where, err)
+	}
+	slots, err := slotNames(st.Optimizer.Kind, c, params)
+	if err != nil {
+		return State{}, fmt.Errorf("train: %s: %w", where, err)
+	}
+	// Parameters first (their mismatches are the informative ones), with
+	// the old values kept so that a bad optimizer section changes nothing.
+	old := make([][]float32, len(params))
+	for i, p := range params {
+		old[i] = append([]float32(nil), p.Value.Data...)
+	}
+	if err := checkpoints.RestoreParams(c, params); err != nil {
+		return State{}, fmt.Errorf("train: %w", err)
+	}
+	for _, name := range slots {
+		for _, p := range params {
+			s := Slot{Name: name, Param: p.Name, Value: autodiff.NewTensor[float32](p.Value.Rows, p.Value.Cols)}
+			if err := checkpoints.CopyTensor(c, s.Key(), checkpoints.Shape(p), s.Value.Data); err != nil {
+				for i, p := range params {
+					copy(p.Value.Data, old[i])
+				}
+				return State{}, fmt.Errorf("train: optimizer state: %w", err)
+			}
+			st.Optimizer.Slots = append(st.Optimizer.Slots, s)
+		}
+	}
+	return st, nil
+}
+
+// slotNames returns the optimizer slots present in c for an optimizer of
+// kind: Adam and AdamW keep exp_avg and exp_avg_sq, Adamax exp_avg and
+// exp_inf, SGD momentum_buffer when it uses momentum (present in c) and
+// nothing otherwise.
+func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff.Param[float32]) ([]string, error) {
+	switch kind {
+	case OptAdam, OptAdamW:
+		return []string{"exp_avg", "exp_avg_sq"}, nil
+	case OptAdamax:
+		return []string{"exp_avg", "exp_inf"}, nil
+	case OptSGD:
+		for _, p := range params {
+			if _, ok := c.Tensor(checkpoints.OptimizerTensorName(p.Name, "momentum_buffer")); ok {
+				return []string{"momentum_buffer"}, nil
+			}
+		}
+		return nil, nil
+	}
+	return nil, errors.New("optimizer state: unknown optimizer kind")
+}
+
+// Checkpointer is an Observer that saves the run into Dir through
+// checkpoints.SaveRun (Dir/checkpoint.safetensors is the latest, earlier ones
+// under Dir/checkpoints, Keep of them kept): every Every updates (0: only at
+// the end) and when the run ends without error, including on interruption.
+// It never saves after divergence, so the last good checkpoint stays
+// untouched. Meta is the template NewCheckpoint completes (Model, Task,
+// Config).
+type Checkpointer struct {
+	Dir   string
+	Every int // save every so many updates; 0 saves only at the end
+	Keep  int // step files kept (checkpoints.SaveRun); ≤ 0 keeps all
+	Model Model
+	Meta  checkpoints.Meta
+	// Saved, if set, is called with the path of every step file written.
+	Saved func(path string, step int)
+
+	last int // step of the last save
+}
+
+// OnStep implements Observer.
+func (c *Checkpointer) OnStep(s Step) error {
+	if c.Every <= 0 || s.Step%c.Every != 0 {
+		return nil
+	}
+	return c.save(s.State())
+}
+
+// OnEnd implements Observer.
+func (c *Checkpointer) OnEnd(sum Summary) error {
+	if sum.Steps == 0 || sum.Steps == c.last {
+		return nil
+	}
+	return c.save(sum.State)
+}
+
+func (c *Checkpointer) save(st State) error {
+	cp, err := NewCheckpoint(c.Meta, c.Model, st)
+	if err != nil {
+		return err
+	}
+	path, err := checkpoints.SaveRun(c.Dir, cp, c.Keep)
+	if err != nil {
+		return fmt.Errorf("train: save checkpoint at step %d: %w", st.Step, err)
+	}
+	c.last = st.Step
+	if c.Saved != nil {
+		c.Saved(path, st.Step)
+	}
+	return nil
+}
