@@ -77,8 +77,8 @@ func loopConfig(cfg runConfig) train.Config {
 	return c
 }
 
-// rnnNet adapts an rnn.Network to the commands' network and to
-// train.Model.
+// rnnNet adapts an rnn.Network (which the training loop takes directly as
+// its train.Model) to the commands' network interface.
 type rnnNet struct {
 	net       *rnn.Network[float32]
 	nIn, nOut int
@@ -101,15 +101,6 @@ func buildNetwork(cfg runConfig, nIn, nOut int, rng *rand.Rand) (*rnnNet, error)
 func (n *rnnNet) params() []*autodiff.Param[float32] { return n.net.Params() }
 
 func (n *rnnNet) dims() (int, int, int) { return n.nIn, n.hidden, n.nOut }
-
-// Params implements train.Model.
-func (n *rnnNet) Params() []*autodiff.Param[float32] { return n.net.Params() }
-
-// Forward implements train.Model.
-func (n *rnnNet) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, h0 autodiff.Tensor[float32], noise *rand.Rand) train.Pass {
-	r := n.net.Forward(tp, x, steps, batch, rnn.Options[float32]{H0: h0, Noise: noise})
-	return train.Pass{Out: r.Out, Rates: r.Rates, Final: r.Final}
-}
 
 func (n *rnnNet) run(x []float32, T, B int, noise *rand.Rand) (out, rates []float32) {
 	if len(x) != T*B*n.nIn {

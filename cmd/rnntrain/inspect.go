@@ -99,7 +99,7 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 			info.Rank = cfg.Model.Rank
 		}
 	}
-	if a, ok := m.Metrics["eval_accuracy"]; ok {
+	if a, ok := m.Metrics["accuracy"]; ok { // the last held-out evaluation's
 		info.Accuracy = &a
 	}
 	for _, t := range c.Tensors {

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"strings"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -73,74 +72,15 @@ func (s *session) paramCount() int {
 	return n
 }
 
-// optimizerMeta is the optimizer's scalar state in a checkpoint's metadata;
-// its moment tensors are stored as checkpoints.OptimizerPrefix +
-// slot + "." + parameter, e.g. "optimizer.exp_avg.leaky.weight_hh".
-type optimizerMeta struct {
-	Kind  train.OptimizerKind `json:"kind"`
-	Steps int64               `json:"steps"`
-}
-
 // checkpoint assembles the checkpoint of the session's parameters and the
-// loop's state st.
+// loop's state st (optimizer moments, random streams, step and metrics).
 func (s *session) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
 	cfgJSON, err := json.Marshal(s.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("encode config: %w", err)
 	}
-	optJSON, err := json.Marshal(optimizerMeta{Kind: st.Optimizer.Kind, Steps: st.Optimizer.Steps})
-	if err != nil {
-		return nil, fmt.Errorf("encode optimizer state: %w", err)
-	}
-	c := &checkpoints.Checkpoint{
-		Meta: checkpoints.Meta{
-			Model:     s.cfg.Model.Kind.String(),
-			Task:      s.cfg.Task.Name,
-			Step:      st.Step,
-			Config:    cfgJSON,
-			Metrics:   st.Metrics,
-			RNG:       st.RNG,
-			Optimizer: optJSON,
-		},
-		Tensors: checkpoints.FromParams(s.net.params()),
-	}
-	for _, sl := range st.Optimizer.Slots {
-		shape := []int{sl.Value.Rows, sl.Value.Cols}
-		if sl.Value.Rows == 1 {
-			shape = shape[1:]
-		}
-		c.Tensors = append(c.Tensors, checkpoints.NewTensor(checkpoints.OptimizerPrefix+sl.Name+"."+sl.Param, shape, sl.Value.Data))
-	}
-	return c, nil
-}
-
-// loopState rebuilds the training loop's state from a checkpoint written by
-// checkpoint.
-func loopState(c *checkpoints.Checkpoint) (train.State, error) {
-	st := train.State{Step: c.Meta.Step, RNG: c.Meta.RNG, Metrics: c.Meta.Metrics}
-	var om optimizerMeta
-	if len(c.Meta.Optimizer) > 0 {
-		if err := json.Unmarshal(c.Meta.Optimizer, &om); err != nil {
-			return st, fmt.Errorf("checkpoint %s: optimizer state: %w", c.Path, err)
-		}
-	}
-	st.Optimizer = train.OptimizerState{Kind: om.Kind, Steps: om.Steps}
-	for _, t := range c.Tensors {
-		rest, ok := strings.CutPrefix(t.Name, checkpoints.OptimizerPrefix)
-		if !ok {
-			continue
-		}
-		slot, param, ok := strings.Cut(rest, ".")
-		if !ok || t.F32 == nil {
-			return st, fmt.Errorf("checkpoint %s: optimizer tensor %q: want float32 %sSLOT.PARAM", c.Path, t.Name, checkpoints.OptimizerPrefix)
-		}
-		rows, cols := 1, t.Shape[len(t.Shape)-1]
-		if len(t.Shape) == 2 {
-			rows = t.Shape[0]
-		}
-		st.Optimizer.Slots = append(st.Optimizer.Slots, train.Slot{Name: slot, Param: param, Value: autodiff.FromSlice(rows, cols, t.F32)})
-	}
-	return st, nil
+	meta := checkpoints.Meta{Model: s.cfg.Model.Kind.String(), Task: s.cfg.Task.Name, Config: cfgJSON}
+	return train.NewCheckpoint(meta, s.net.net, st)
 }
 
 // openCheckpoint loads the checkpoint at path: a .safetensors file, or a

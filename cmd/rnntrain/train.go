@@ -49,22 +49,26 @@ on Ctrl-C (SIGINT), which saves a checkpoint and exits with status 130; the
 run can then be resumed.
 
 Models (u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every step,
-α = -alpha, σ = -noise, φ = -activation; the readout sees the state after
-each update, y_t = W_out r_{t+1} + b_out, as in PsychRNN):
+α = -alpha, σ = -noise, φ = -activation; except for lowrank the readout
+sees the rates after each update, y_t = W_out r_{t+1} + b_out, as in
+PsychRNN):
 
 	leaky    x_{t+1} = (1−α) x_t + α (W_rec r_t + W_in u_t + b) + √(2α) σ ξ_t
 	         r_t = φ(x_t), x_0 = 0; α = dt/τ (PsychRNN's and NeuroGym's
 	         leaky RNN in PsychRNN's noise convention)
-	rnn      h_{t+1} = tanh(W_ih u_t + b_ih + W_hh h_t + b_hh), r = h, h_0 = 0
-	         (torch.nn.RNN's equation and weight layout; α = 1, φ = tanh)
-	gru      r_t = σ(W_ir u_t + b_ir + W_hr h_t + b_hr)
-	         z_t = σ(W_iz u_t + b_iz + W_hz h_t + b_hz)
+	rnn      h_{t+1} = tanh(W_ih u_t + b_ih + W_hh h_t + b_hh) + √2 σ ξ_t
+	         r = h, h_0 = 0 (torch.nn.RNN's equation and weight layout;
+	         the leaky model's rate form with α = 1, φ = tanh)
+	gru      r_t = sigmoid(W_ir u_t + b_ir + W_hr h_t + b_hr)
+	         z_t = sigmoid(W_iz u_t + b_iz + W_hz h_t + b_hz)
 	         n_t = tanh(W_in u_t + b_in + r_t ⊙ (W_hn h_t + b_hn))
-	         h_{t+1} = (1 − z_t) ⊙ n_t + z_t ⊙ h_t, r = h
+	         h_{t+1} = (1 − z_t) ⊙ n_t + z_t ⊙ h_t + σ ξ_t, r = h, h_0 = 0
 	         (torch.nn.GRU's equations, gate order and weight layout)
-	lowrank  x_{t+1} = (1−α) x_t + α (M Nᵀ r_t / N + W_in u_t + b) + √(2α) σ ξ_t
-	         r_t = φ(x_t); M, N ∈ R^{N×R}, R = -rank (Mastrogiuseppe &
-	         Ostojic 2018); J = M Nᵀ/N is kept as its factors
+	lowrank  h_{t+1} = h_t + α (−h_t + M Nᵀ φ(h_t + b) / N + W_in diag(s_i) u_t) + σ ξ_t
+	         y_t = (W_out ⊙ s_o)ᵀ tanh(h_{t+1}) / N
+	         M, N ∈ R^{N×R}, R = -rank, J = M Nᵀ/N kept as its factors; the
+	         low_rank_rnns library's LowRankRNN (Valente et al. 2022), which
+	         trains M, N, s_i and s_o, with its unscaled noise
 
 Exit status: 0 when training finished (steps done or target reached), 130
 when interrupted (a checkpoint was saved), 2 for a bad flag or config, 1 for
@@ -131,10 +135,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		if err := checkpoints.RestoreParams(c, s.net.params()); err != nil {
-			return fmt.Errorf("resume: %w", err)
-		}
-		if st, err = loopState(c); err != nil {
+		if st, err = train.RestoreState(c, s.net.net); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 		if st.Step >= s.cfg.Train.Steps {
@@ -167,7 +168,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	r.metrics = json.NewEncoder(mf)
 	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps)
 
-	sum, trainErr := train.Resume(ctx, loopConfig(s.cfg), s.net, []tasks.Task{s.task}, st, r)
+	sum, trainErr := train.Resume(ctx, loopConfig(s.cfg), s.net.net, []tasks.Task{s.task}, st, r)
 	r.prog.finish()
 	interrupted := errors.Is(trainErr, train.ErrInterrupted)
 	if trainErr != nil && !interrupted {
@@ -314,12 +315,6 @@ func (r *trainRun) save(st train.State) error {
 	c, err := r.s.checkpoint(st)
 	if err != nil {
 		return err
-	}
-	if c.Meta.Metrics == nil {
-		c.Meta.Metrics = map[string]float64{}
-	}
-	if r.evalAcc != nil {
-		c.Meta.Metrics["eval_accuracy"] = *r.evalAcc
 	}
 	_, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep)
 	return err
