@@ -142,6 +142,7 @@ func psychometricFigure(rep evalReport) plots.Psychometric {
 func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int) plots.Trials {
 	batch := task.Batch(rng, 4*k)
 	out, _ := net.run(batch.Inputs, batch.T, batch.B, rng)
+	res := task.Score(out, &batch)
 	info := tasks.Describe(task)
 	fig := plots.Trials{DT: info.DtMS, InputNames: info.Inputs, OutputNames: info.Outputs}
 	type kind struct{ ctx, choice int }
@@ -166,6 +167,14 @@ func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int) plots.Tri
 		tr := plots.Trial{Title: fmt.Sprintf("trial %d", b+1)}
 		if c := batch.Trials[b].Condition; c != "" {
 			tr.Title = c
+		}
+		switch {
+		case b < len(res.Excluded) && res.Excluded[b]:
+			tr.Title += " (not scored)"
+		case res.Correct[b]:
+			tr.Title += " (correct)"
+		default:
+			tr.Title += " (error)"
 		}
 		at := func(x []float32, t, dim int) []float64 {
 			v := make([]float64, dim)

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -158,7 +160,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if opts.resume != "" {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		r.curves = readCurves(filepath.Join(dir, "metrics.jsonl"), st.Step)
+		if r.curves, err = trimMetrics(filepath.Join(dir, "metrics.jsonl"), st.Step); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
 	}
 	mf, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
 	if err != nil {
@@ -344,22 +348,24 @@ func (r *trainRun) plots(rep evalReport) error {
 	return nil
 }
 
-// readCurves reads the curves of an earlier part of a run from its
-// metrics.jsonl, up to step; a missing or damaged file gives what could be
-// read.
-func readCurves(path string, upto int) plots.Curves {
+// trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
+// logged after the checkpoint a resume starts from would repeat) and
+// returns their curves. A missing file is an empty history.
+func trimMetrics(path string, upto int) (plots.Curves, error) {
 	var cv plots.Curves
-	f, err := os.Open(path)
-	if err != nil {
-		return cv
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cv, nil
+	} else if err != nil {
+		return cv, fmt.Errorf("metrics: %w", err)
 	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
-	for {
+	var kept []byte
+	for line := range bytes.Lines(data) {
 		var m metricsLine
-		if dec.Decode(&m) != nil || m.Step > upto {
-			return cv
+		if json.Unmarshal(line, &m) != nil || m.Step > upto {
+			break
 		}
+		kept = append(kept, line...)
 		cv.Step = append(cv.Step, float64(m.Step))
 		cv.Loss = append(cv.Loss, m.Loss)
 		cv.Accuracy = append(cv.Accuracy, m.Accuracy)
@@ -368,6 +374,12 @@ func readCurves(path string, upto int) plots.Curves {
 			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)
 		}
 	}
+	if len(kept) < len(data) {
+		if err := writeFileAtomic(path, kept); err != nil {
+			return cv, err
+		}
+	}
+	return cv, nil
 }
 
 func round(x float64, digits int) float64 {
