@@ -242,6 +242,9 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "bad.npy", "[trials, T, 4]")
 
+	// A second run into the same directory is refused.
+	rnntrain(t, work, "train", "-steps", "2", "-out", run).want(t, 2, "already holds a run", "-resume")
+
 	// Resume continues from the saved step and appends to the metrics.
 	rnntrain(t, work, "train", "-resume", run, "-steps", "30").want(t, 0, "resume from step 20", "stopped at step 30")
 	ms = metricsOf(t, run)

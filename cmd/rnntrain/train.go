@@ -146,7 +146,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	dir := opts.out
 	if dir == "" {
-		dir = filepath.Join("runs", time.Now().Format("20060102-150405"))
+		dir = defaultRunDir(time.Now())
+	} else if opts.resume == "" {
+		if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
+			return usagef("-out %s already holds a run; continue it with -resume %s or choose another -out", dir, dir)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
@@ -216,6 +220,19 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 
 // maxTableRows bounds the per-condition table train prints at the end.
 const maxTableRows = 16
+
+// defaultRunDir returns runs/<timestamp>, with a numeric suffix when a run
+// started in the same second already took the name.
+func defaultRunDir(now time.Time) string {
+	base := filepath.Join("runs", now.Format("20060102-150405"))
+	dir := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+}
 
 // stopReason says in words why training ended.
 func stopReason(sum train.Summary, cfg runConfig) string {
