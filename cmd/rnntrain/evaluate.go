@@ -145,6 +145,12 @@ func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int) plots.Tri
 	res := task.Score(out, &batch)
 	info := tasks.Describe(task)
 	fig := plots.Trials{DT: info.DtMS, InputNames: info.Inputs, OutputNames: info.Outputs}
+	if task.Loss() == tasks.CrossEntropy {
+		// The outputs are logits over actions; their softmax is what
+		// the one-hot targets compare with.
+		softmaxRowsTo(out, batch.NOut)
+		fig.OutputLabel = "P(action) = softmax(output)"
+	}
 	type kind struct{ ctx, choice int }
 	seen := map[kind]bool{}
 	var pick []int
@@ -196,4 +202,24 @@ func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int) plots.Tri
 		fig.Trials = append(fig.Trials, tr)
 	}
 	return fig
+}
+
+// softmaxRowsTo replaces each run of n values of x by its softmax.
+func softmaxRowsTo(x []float32, n int) {
+	for i := 0; i+n <= len(x); i += n {
+		row := x[i : i+n]
+		m := row[0]
+		for _, v := range row {
+			m = max(m, v)
+		}
+		var sum float64
+		for j, v := range row {
+			e := math.Exp(float64(v - m))
+			row[j] = float32(e)
+			sum += e
+		}
+		for j := range row {
+			row[j] = float32(float64(row[j]) / sum)
+		}
+	}
 }

@@ -11,11 +11,12 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// PsychCurve is P(choice right) against signed coherence for one context.
+// PsychCurve is P(choice 1) against signed coherence for one context, where
+// choice 1 is the choice positive coherence calls for ("right").
 type PsychCurve struct {
 	Label     string
 	Coherence []float64 // signed, ascending
-	PRight    []float64 // fraction of trials with the "right" choice
+	PRight    []float64 // fraction of trials with choice 1
 	N         []int     // trials per point, for the binomial error bars
 }
 
@@ -34,13 +35,13 @@ func WritePsychometric(path string, ps Psychometric) error {
 	}
 	xl := ps.XLabel
 	if xl == "" {
-		xl = "signed coherence"
+		xl = "signed coherence (> 0 calls for choice 1)"
 	}
 	title := ps.Title
 	if title == "" {
 		title = "Psychometric curve"
 	}
-	p := newPlot(title, xl, "P(choice right)")
+	p := newPlot(title, xl, "P(choice 1)")
 	p.Y.Min, p.Y.Max = -0.02, 1.02
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range ps.Curves {

@@ -29,7 +29,9 @@ type Trials struct {
 	// InputNames and OutputNames label the channels; missing names are
 	// numbered.
 	InputNames, OutputNames []string
-	Trials                  []Trial
+	// OutputLabel is the outputs' axis label; empty means "output".
+	OutputLabel string
+	Trials      []Trial
 }
 
 // WriteTrials draws, for each trial, its inputs (top row) and the network's
@@ -65,7 +67,11 @@ func WriteTrials(path string, tr Trials) error {
 				return fmt.Errorf("plots: %s: %w", path, err)
 			}
 		}
-		out := newPlot(t.Title+": outputs", unit, "output")
+		ylabel := tr.OutputLabel
+		if ylabel == "" {
+			ylabel = "output"
+		}
+		out := newPlot(t.Title+": outputs", unit, ylabel)
 		lo, hi := span(t.Targets, t.Outputs)
 		shade(out, time, t.Scored, lo, hi)
 		for k := range t.Targets[0] {
