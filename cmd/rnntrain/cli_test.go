@@ -225,11 +225,11 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	var inputs []float32
-	if err := f.Read("inputs", &inputs); err != nil {
+	if err := f.Read("inputs.npy", &inputs); err != nil {
 		t.Fatal(err)
 	}
-	hs := f.Header("hidden").Descr.Shape
-	is := f.Header("inputs").Descr.Shape
+	hs := f.Header("hidden.npy").Descr.Shape
+	is := f.Header("inputs.npy").Descr.Shape
 	f.Close()
 	if len(hs) != 3 || hs[0] != 8 || hs[2] != 24 || len(is) != 3 || is[1] != hs[1] || is[2] != 4 {
 		t.Fatalf("recorded shapes inputs %v hidden %v, want [8 T 4] and [8 T 24]", is, hs)

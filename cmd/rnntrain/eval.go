@@ -28,7 +28,10 @@ arrays with trials as the first axis:
 	hidden   [trials, T, N]      rates φ(x) (GRU: h) at every step
 	outputs  [trials, T, n_out]
 	targets  [trials, T, n_out]  (not with -inputs)
-	mask     [trials, T, n_out]  (not with -inputs)
+	mask     [trials, T, n_out]  (not with -inputs; 0 where not scored and
+	                              where a shorter trial is padded to T)
+
+Outputs are the readout's values (logits for cross-entropy tasks).
 
 -inputs FILE.npy drives the network with your own inputs instead of task
 trials: a float32 or float64 array [trials, T, n_in] with the checkpoint's

@@ -62,17 +62,19 @@ func nest3(x []float32, a, b, c int) [][][]float32 {
 }
 
 // write stores the recording as an .npz archive with float32 arrays
-// "inputs", "hidden", "outputs" and, when present, "targets" and "mask".
+// inputs, hidden, outputs and, when present, targets and mask.
 // The file is written in full or not at all.
 func (r *recording) write(path string) error {
+	// Member names carry ".npy", as numpy.savez writes them; numpy.load
+	// and tasks.LoadNPZ drop the suffix.
 	arrays := map[string]any{
-		"inputs":  nest3(r.Inputs, r.Trials, r.T, r.NIn),
-		"hidden":  nest3(r.Hidden, r.Trials, r.T, r.N),
-		"outputs": nest3(r.Outputs, r.Trials, r.T, r.NOut),
+		"inputs.npy":  nest3(r.Inputs, r.Trials, r.T, r.NIn),
+		"hidden.npy":  nest3(r.Hidden, r.Trials, r.T, r.N),
+		"outputs.npy": nest3(r.Outputs, r.Trials, r.T, r.NOut),
 	}
 	if r.Targets != nil {
-		arrays["targets"] = nest3(r.Targets, r.Trials, r.T, r.NOut)
-		arrays["mask"] = nest3(r.Mask, r.Trials, r.T, r.NOut)
+		arrays["targets.npy"] = nest3(r.Targets, r.Trials, r.T, r.NOut)
+		arrays["mask.npy"] = nest3(r.Mask, r.Trials, r.T, r.NOut)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".record-*.npz")
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 
 	"codeberg.org/sbinet/npyio/npy"
 	"codeberg.org/sbinet/npyio/npz"
+
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 func TestTrialMajorRoundTrip(t *testing.T) {
@@ -47,18 +49,26 @@ func TestRecordingWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := strings.Join(f.Keys(), ","); got != "hidden.npy,inputs.npy,mask.npy,outputs.npy,targets.npy" && got != "hidden,inputs,mask,outputs,targets" {
+	if got := strings.Join(f.Keys(), ","); got != "hidden.npy,inputs.npy,mask.npy,outputs.npy,targets.npy" {
 		t.Errorf("keys %s", got)
 	}
 	var h []float32
-	if err := f.Read("hidden", &h); err != nil {
+	if err := f.Read("hidden.npy", &h); err != nil {
 		t.Fatal(err)
 	}
-	if shape := f.Header("hidden").Descr.Shape; len(shape) != 3 || shape[0] != 2 || shape[1] != 3 || shape[2] != 4 {
+	if shape := f.Header("hidden.npy").Descr.Shape; len(shape) != 3 || shape[0] != 2 || shape[1] != 3 || shape[2] != 4 {
 		t.Errorf("hidden shape %v, want [2 3 4]", shape)
 	}
 	if h[len(h)-1] != 7 {
 		t.Errorf("hidden[1,2,3] = %v, want 7", h[len(h)-1])
+	}
+	// A recording is also a user dataset (inputs, targets, mask).
+	r.Mask[0] = 1
+	if err := r.write(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tasks.LoadNPZ(p, tasks.MSE); err != nil {
+		t.Errorf("recording as a tasks dataset: %v", err)
 	}
 }
 
