@@ -90,7 +90,12 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 // buffer comes from the tape's arena, so a steady-state call allocates
 // nothing.
 //
-// It panics on the shape errors listed at checkSequence.
+// The op keeps references to x, h0, the parameters' values and
+// opt.Inactivation; none may change before the tape's Backward.
+//
+// It panics if steps or batch is not positive, x is not [steps·batch, I],
+// h0 is not [batch, N] or [1, N], or an inactivation mask does not have N
+// entries.
 func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	n, in := g.hidden, g.inputs
 	checkSequence("GRU", x, h0, steps, batch, in, n, opt)
@@ -101,31 +106,32 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 		tp: tp, steps: steps, batch: batch, n: n, in: in,
 		x: x.Value, h0: h0.Value, wih: g.WeightIH.Value, whh: g.WeightHH.Value,
 		h:     h,
+		bhh:   g.BiasHH.Value,
 		gates: tp.Alloc(rows, 3*n),
-		hn:    tp.Alloc(rows, n),
+		gh:    tp.Alloc(rows, 3*n),
 		hPrev: tp.Alloc(batch, n),
 		whhT:  tp.Alloc(n, 3*n),
 		wihT:  tp.Alloc(in, 3*n),
-		gh:    tp.Alloc(batch, 3*n),
+		bias:  tp.Alloc(1, 3*n),
 		inact: opt.Inactivation,
 	}
-	s.forward(g.BiasIH.Value, g.BiasHH.Value, g.NoiseStd, opt.Noise)
+	s.forward(g.BiasIH.Value, g.NoiseStd, opt.Noise)
 	rates := tp.Fused(s, h, x, h0, tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH))
 	return rates, h.RowSlice(rows-batch, rows)
 }
 
 // gruSeq is one recorded GRU sequence: what the backward pass needs.
 type gruSeq[T autodiff.Float] struct {
-	tp                  *autodiff.Tape[T]
-	steps, batch, n, in int
-	x, h0, wih, whh     autodiff.Tensor[T]
-	h                   autodiff.Tensor[T] // [T·B, N] states h_1 … h_T (the op's output)
-	gates               autodiff.Tensor[T] // [T·B, 3N] r, z, n of every step
-	hn                  autodiff.Tensor[T] // [T·B, N] W_hn h + b_hn of every step
-	hPrev               autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
-	whhT, wihT          autodiff.Tensor[T] // transposed weights, [N, 3N] and [I, 3N]
-	gh                  autodiff.Tensor[T] // [B, 3N] scratch: W_hh h + b_hh of one step
-	inact               *Inactivation
+	tp                   *autodiff.Tape[T]
+	steps, batch, n, in  int
+	x, h0, wih, whh, bhh autodiff.Tensor[T]
+	h                    autodiff.Tensor[T] // [T·B, N] states h_1 … h_T (the op's output)
+	gates                autodiff.Tensor[T] // [T·B, 3N] r, z, n of every step
+	gh                   autodiff.Tensor[T] // [T·B, 3N] W_hh h of every step (no bias)
+	hPrev                autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
+	whhT, wihT           autodiff.Tensor[T] // transposed weights, [N, 3N] and [I, 3N]
+	bias                 autodiff.Tensor[T] // [1, 3N] b_ih + (b_hr, b_hz, 0)
+	inact                *Inactivation
 }
 
 var _ autodiff.FusedOp[float32] = (*gruSeq[float32])(nil)
@@ -149,38 +155,40 @@ func (s *gruSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*s.n : t*s.batch*s.n]
 }
 
-func (s *gruSeq[T]) forward(bih, bhh autodiff.Tensor[T], noiseStd float64, rng *rand.Rand) {
+func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.Rand) {
 	n, b, n3 := s.n, s.batch, 3*s.n
 	transposeTo(s.whhT, s.whh)
 	transposeTo(s.wihT, s.wih)
 	broadcastRowsTo(s.hPrev, s.h0)
-	// Input projection of every step at once: gates = x·W_ihᵀ + b_ih.
+	// b_hr and b_hz add to the input projection; b_hn stays inside r ⊙ (·).
+	copy(s.bias.Data, bih.Data)
+	axpy(s.bias.Data[:2*n], 1, s.bhh.Data[:2*n])
+	bhn := s.bhh.Data[2*n:]
+	// Input projection of every step at once: gates = x·W_ihᵀ + bias.
 	rows := s.steps * b
 	for i := 0; i < rows; i++ {
-		copy(s.gates.Data[i*n3:(i+1)*n3], bih.Data)
+		copy(s.gates.Data[i*n3:(i+1)*n3], s.bias.Data)
 	}
 	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
 	for t := 0; t < s.steps; t++ {
 		hp := s.prev(t)
-		for i := 0; i < b; i++ {
-			copy(s.gh.Data[i*n3:(i+1)*n3], bhh.Data)
-		}
-		kernels.Gemm(false, false, b, n3, n, 1, hp, n, s.whhT.Data, n3, 1, s.gh.Data, n3)
+		ght := s.gh.Data[t*b*n3 : (t+1)*b*n3]
+		kernels.Gemm(false, false, b, n3, n, 1, hp, n, s.whhT.Data, n3, 0, ght, n3)
 		for i := 0; i < b; i++ {
 			row := t*b + i
 			gi := s.gates.Data[row*n3 : (row+1)*n3]
-			gh := s.gh.Data[i*n3 : (i+1)*n3]
-			hnr := s.hn.Data[row*n : (row+1)*n]
+			gh := ght[i*n3 : (i+1)*n3]
 			hpr := hp[i*n : (i+1)*n]
 			hr := s.h.Data[row*n : (row+1)*n]
-			for j := 0; j < n; j++ {
-				r := sigmoidT(gi[j] + gh[j])
-				z := sigmoidT(gi[n+j] + gh[n+j])
-				hnj := gh[2*n+j]
-				c := tanhT(gi[2*n+j] + r*hnj)
-				gi[j], gi[n+j], gi[2*n+j] = r, z, c
-				hnr[j] = hnj
-				hr[j] = (1-z)*c + z*hpr[j]
+			axpy(gi[:2*n], 1, gh[:2*n])
+			sigmoidTo(gi[:2*n], gi[:2*n]) // r, z
+			for j, v := range gh[2*n:] {
+				gi[2*n+j] += gi[j] * (v + bhn[j])
+			}
+			ApplyTo(Tanh, gi[2*n:], gi[2*n:]) // n
+			for j := range hr {
+				z := gi[n+j]
+				hr[j] = (1-z)*gi[2*n+j] + z*hpr[j]
 			}
 		}
 		ht := s.h.Data[t*b*n : (t+1)*b*n]
@@ -217,7 +225,8 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 		for i := 0; i < b; i++ {
 			row := t*b + i
 			g := s.gates.Data[row*n3 : (row+1)*n3]
-			hnr := s.hn.Data[row*n : (row+1)*n]
+			ghn := s.gh.Data[row*n3+2*n : (row+1)*n3]
+			bhn := s.bhh.Data[2*n:]
 			hpr := hp[i*n : (i+1)*n]
 			dh := carry.Data[i*n : (i+1)*n]
 			og := outGrad.Data[row*n : (row+1)*n]
@@ -230,7 +239,7 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 				}
 				r, z, c := g[j], g[n+j], g[2*n+j]
 				dnPre := delta * (1 - z) * (1 - c*c)
-				dr := dnPre * hnr[j] * r * (1 - r)
+				dr := dnPre * (ghn[j] + bhn[j]) * r * (1 - r)
 				dz := delta * (hpr[j] - c) * z * (1 - z)
 				d[j], d[n+j], d[2*n+j] = dr, dz, dnPre*r
 				dn[j] = dnPre

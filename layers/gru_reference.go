@@ -17,32 +17,18 @@ func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T],
 	checkSequence("GRU", x, h0, steps, batch, in, n, opt)
 	c := refConsts[T]{tp: tp}
 	wih, whh, bih, bhh := tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH)
-	// Gate blocks k = 0 (r), 1 (z), 2 (n) of the stacked weights.
-	var wi, wh, bi, bh [3]*autodiff.Var[T]
-	for k := range 3 {
-		sel := c.selectRows(k*n, n, 3*n)
-		wi[k] = autodiff.MatMul(sel, false, wih, false)
-		wh[k] = autodiff.MatMul(sel, false, whh, false)
-		bi[k] = autodiff.MatMul(bih, false, sel, true)
-		bh[k] = autodiff.MatMul(bhh, false, sel, true)
-	}
 	rows := steps * batch
 	h := autodiff.Add(c.zeros(batch, n), h0) // broadcast [1, N] over the batch
 	var rates *autodiff.Var[T]
 	for t := 0; t < steps; t++ {
 		pick := c.selectRows(t*batch, batch, rows)
-		xt := autodiff.MatMul(pick, false, x, false)
-		pre := func(k int) (*autodiff.Var[T], *autodiff.Var[T]) {
-			return autodiff.Add(autodiff.MatMul(xt, false, wi[k], true), bi[k]),
-				autodiff.Add(autodiff.MatMul(h, false, wh[k], true), bh[k])
-		}
-		ir, hr := pre(0)
-		iz, hz := pre(1)
-		inn, hnn := pre(2)
-		r := c.sigmoid(autodiff.Add(ir, hr))
-		z := c.sigmoid(autodiff.Add(iz, hz))
-		cand := autodiff.Tanh(autodiff.Add(inn, autodiff.Mul(r, hnn)))
-		h = autodiff.Add(autodiff.Mul(c.oneMinus(z), cand), autodiff.Mul(z, h))
+		gi := autodiff.Add(autodiff.MatMul(autodiff.MatMul(pick, false, x, false), false, wih, true), bih) // [B, 3N]
+		gh := autodiff.Add(autodiff.MatMul(h, false, whh, true), bhh)
+		gate := func(v *autodiff.Var[T], k int) *autodiff.Var[T] { return autodiff.Slice(v, k*n, (k+1)*n) }
+		r := autodiff.Sigmoid(autodiff.Add(gate(gi, 0), gate(gh, 0)))
+		z := autodiff.Sigmoid(autodiff.Add(gate(gi, 1), gate(gh, 1)))
+		cand := autodiff.Tanh(autodiff.Add(gate(gi, 2), autodiff.Mul(r, gate(gh, 2))))
+		h = autodiff.Add(cand, autodiff.Mul(z, autodiff.Sub(h, cand))) // (1−z)⊙n + z⊙h
 		if opt.Noise != nil && g.NoiseStd != 0 {
 			h = autodiff.Add(h, c.noise(batch, n, g.NoiseStd, opt.Noise))
 		}
@@ -61,10 +47,6 @@ func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T],
 // refConsts builds the constant tensors the unfused references need.
 type refConsts[T autodiff.Float] struct{ tp *autodiff.Tape[T] }
 
-func (c refConsts[T]) scalar(v float64) *autodiff.Var[T] {
-	return c.tp.Const(autodiff.FromSlice(1, 1, []T{T(v)}))
-}
-
 func (c refConsts[T]) zeros(rows, cols int) *autodiff.Var[T] {
 	return c.tp.Const(autodiff.NewTensor[T](rows, cols))
 }
@@ -77,16 +59,6 @@ func (c refConsts[T]) selectRows(from, count, total int) *autodiff.Var[T] {
 		e.Set(i, from+i, 1)
 	}
 	return c.tp.Const(e)
-}
-
-// sigmoid is σ(x) = (tanh(x/2) + 1)/2.
-func (c refConsts[T]) sigmoid(x *autodiff.Var[T]) *autodiff.Var[T] {
-	half := c.scalar(0.5)
-	return autodiff.Add(autodiff.Mul(autodiff.Tanh(autodiff.Mul(x, half)), half), half)
-}
-
-func (c refConsts[T]) oneMinus(x *autodiff.Var[T]) *autodiff.Var[T] {
-	return autodiff.Add(autodiff.Mul(x, c.scalar(-1)), c.scalar(1))
 }
 
 func (c refConsts[T]) noise(rows, cols int, std float64, rng *rand.Rand) *autodiff.Var[T] {

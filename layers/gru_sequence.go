@@ -5,7 +5,6 @@ package layers
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
 
@@ -116,7 +115,3 @@ func perturbed(m *Inactivation, t int) *Inactivation {
 	}
 	return nil
 }
-
-func sigmoidT[T autodiff.Float](x T) T { return T(1 / (1 + math.Exp(-float64(x)))) }
-
-func tanhT[T autodiff.Float](x T) T { return T(math.Tanh(float64(x))) }

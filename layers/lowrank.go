@@ -44,6 +44,9 @@ import (
 // recurrent drive of step t and their rates at step t; Clamp holds their
 // h_{t+1} at ClampValue.
 type LowRank[T autodiff.Float] struct {
+	// Config is the layer's configuration. Alpha, NoiseStd, Activation and
+	// Rates may change between calls; the sizes must not (the parameters
+	// were built from them).
 	Config LowRankConfig
 	// Parameters with their library names under the layer's prefix. WO and
 	// SO are nil when Config.Outputs is 0.
@@ -172,7 +175,12 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // all steps·batch rows. Every buffer comes from the tape's arena, so a
 // steady-state call allocates nothing.
 //
-// It panics if x, h0 or the inactivation mask has the wrong shape.
+// The op keeps references to x, h0, the parameters' values and
+// opt.Inactivation; none may change before the tape's Backward.
+//
+// It panics if steps or batch is not positive, x is not [steps·batch,
+// Inputs], h0 is not [batch, N] or [1, N], or an inactivation mask does not
+// have N entries.
 func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	c := l.Config
 	n, r, in := c.Hidden, c.Rank, c.Inputs
@@ -189,8 +197,6 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 		kappa: tp.Alloc(rows, r),
 		hPrev: tp.Alloc(batch, n),
 		wFull: tp.Alloc(in, n),
-		mT:    tp.Alloc(r, n),
-		nT:    tp.Alloc(r, n),
 		inact: opt.Inactivation,
 	}
 	if c.Rates != RatesState || (opt.Inactivation != nil && opt.Inactivation.Silence) {
@@ -214,7 +220,6 @@ type lowRankSeq[T autodiff.Float] struct {
 	kappa               autodiff.Tensor[T] // [T·B, R] κ_t = φ(h_t + b)·n/N of step t
 	hPrev               autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
 	wFull               autodiff.Tensor[T] // [I, N] diag(si)·wi
-	mT, nT              autodiff.Tensor[T] // [R, N] transposed factors
 	inact               *Inactivation
 }
 
@@ -235,8 +240,6 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	c := s.cfg
 	n, r, b, in := c.Hidden, c.Rank, s.batch, c.Inputs
 	alpha, invN := T(c.Alpha), 1/T(n)
-	transposeTo(s.mT, s.m)
-	transposeTo(s.nT, s.n)
 	broadcastRowsTo(s.hPrev, s.h0)
 	for i := 0; i < in; i++ {
 		si := s.si.Data[i]
@@ -251,30 +254,29 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	for t := 0; t < s.steps; t++ {
 		hp := s.prev(t)
 		m := perturbed(s.inact, t)
+		at := s.act.Data[t*b*n : (t+1)*b*n]
 		for i := 0; i < b; i++ {
-			row := t*b + i
-			hpr := hp[i*n : (i+1)*n]
-			a := s.act.Data[row*n : (row+1)*n]
-			for j, v := range hpr {
+			a := at[i*n : (i+1)*n]
+			for j, v := range hp[i*n : (i+1)*n] {
 				a[j] = v + s.b.Data[j]
 			}
 			ApplyTo(c.Activation, a, a)
 			if m != nil && m.Silence {
 				silenceRow(a, m.Units)
 			}
-			k := s.kappa.Data[row*r : (row+1)*r]
-			for q := range k {
-				k[q] = dot(a, s.nT.Data[q*n:(q+1)*n]) * invN
-			}
-			hr := s.h.Data[row*n : (row+1)*n] // holds u_t·W_in_full
-			for j, v := range hpr {
-				hr[j] = v + alpha*(hr[j]-v)
-			}
-			for q, kq := range k {
-				axpy(hr, alpha*kq, s.mT.Data[q*n:(q+1)*n])
-			}
 		}
+		// κ_t = φ(h_t + b)·n/N, [B, R]; h_{t+1} = h_t + α(u_t·W_in_full −
+		// h_t) + α·κ_t·mᵀ, the state rows holding u_t·W_in_full on entry.
+		kt := s.kappa.Data[t*b*r : (t+1)*b*r]
 		ht := s.h.Data[t*b*n : (t+1)*b*n]
+		for k, v := range hp {
+			ht[k] = v + alpha*(ht[k]-v)
+		}
+		for i := 0; i < b; i++ {
+			k := kt[i*r : (i+1)*r]
+			factorDotsTo(k, at[i*n:(i+1)*n], s.n.Data, invN)
+			addFactorsTo(ht[i*n:(i+1)*n], k, s.m.Data, alpha)
+		}
 		if rng != nil && c.NoiseStd != 0 {
 			addNoise(ht, c.NoiseStd, rng)
 		}
@@ -299,9 +301,7 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
 	rt := s.rates.Data[t*b*n : (t+1)*b*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		for k, v := range ht {
-			rt[k] = tanhT(v)
-		}
+		ApplyTo(Tanh, rt, ht)
 	case RatesPhi:
 		for i := 0; i < b; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
@@ -311,6 +311,8 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
 		ApplyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
+	default:
+		panic(fmt.Sprintf("layers: LowRank.Sequence: unknown rates %v", s.cfg.Rates))
 	}
 	if m != nil && m.Silence {
 		for i := 0; i < b; i++ {
@@ -323,6 +325,69 @@ func silenceRow[T autodiff.Float](row []T, units []bool) {
 	for j, u := range units {
 		if u {
 			row[j] = 0
+		}
+	}
+}
+
+// factorDotsTo sets k[q] = scale·Σ_j a[j]·f[j·R + q] for q < R = len(k):
+// the row a ([N]) times the factor f ([N, R], row-major), in one pass over
+// a. Ranks 1 and 2 have unrolled loops.
+func factorDotsTo[T autodiff.Float](k, a, f []T, scale T) {
+	r := len(k)
+	f = f[:len(a)*r]
+	switch r {
+	case 1:
+		k[0] = scale * dot(a, f)
+	case 2:
+		// Two elements per iteration: four independent sums.
+		var k0, k1, l0, l1 T
+		j := 0
+		for ; j+1 < len(a); j += 2 {
+			v, w := a[j], a[j+1]
+			g := f[2*j : 2*j+4]
+			k0 += v * g[0]
+			k1 += v * g[1]
+			l0 += w * g[2]
+			l1 += w * g[3]
+		}
+		if j < len(a) {
+			k0 += a[j] * f[2*j]
+			k1 += a[j] * f[2*j+1]
+		}
+		k[0], k[1] = scale*(k0+l0), scale*(k1+l1)
+	default:
+		clear(k)
+		for j, v := range a {
+			for q, fq := range f[j*r : (j+1)*r] {
+				k[q] += v * fq
+			}
+		}
+		for q := range k {
+			k[q] *= scale
+		}
+	}
+}
+
+// addFactorsTo adds scale·Σ_q c[q]·f[j·R + q] to y[j] for every j: the row
+// c ([R]) times the transposed factor fᵀ ([R, N]), in one pass over y.
+func addFactorsTo[T autodiff.Float](y, c, f []T, scale T) {
+	r := len(c)
+	f = f[:len(y)*r]
+	switch r {
+	case 1:
+		axpy(y, scale*c[0], f)
+	case 2:
+		c0, c1 := scale*c[0], scale*c[1]
+		for j := range y {
+			y[j] += c0*f[2*j] + c1*f[2*j+1]
+		}
+	default:
+		for j := range y {
+			var s T
+			for q, fq := range f[j*r : (j+1)*r] {
+				s += c[q] * fq
+			}
+			y[j] += scale * s
 		}
 	}
 }
@@ -359,54 +424,61 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 	dkappa := s.tp.Alloc(rows, r) // ∂L/∂κ_t
 	carry := s.tp.AllocZero(b, n) // ∂L/∂h_{t+1} through step t+1
 	pre := s.tp.Alloc(1, n)       // scratch: a pre-activation row
-	da := s.tp.Alloc(1, n)        // scratch: ∂L/∂φ(h_t + b) of one row
+	da := s.tp.Alloc(b, n)        // scratch: ∂L/∂φ(h_t + b) of one step
 	for t := s.steps - 1; t >= 0; t-- {
 		m := perturbed(s.inact, t)
 		hp := s.prev(t)
+		dt := delta.Data[t*b*n : (t+1)*b*n]
 		for i := 0; i < b; i++ {
 			row := t*b + i
-			d := delta.Data[row*n : (row+1)*n]
+			d := dt[i*n : (i+1)*n]
 			s.rateGrad(d, outGrad.Data[row*n:(row+1)*n], row, m, pre.Data, gb)
-			cr := carry.Data[i*n : (i+1)*n]
-			for j := range d {
-				d[j] += cr[j]
-			}
+			axpy(d, 1, carry.Data[i*n:(i+1)*n])
 			if m != nil && m.Clamp {
 				silenceRow(d, m.Units) // the held state depends on nothing
 			}
-			dk := dkappa.Data[row*r : (row+1)*r]
-			for q := range dk {
-				dk[q] = alpha * dot(d, s.mT.Data[q*n:(q+1)*n])
-			}
-			clear(da.Data)
-			for q, v := range dk {
-				axpy(da.Data, v*invN, s.nT.Data[q*n:(q+1)*n])
-			}
+		}
+		// dκ_t = α·δ_t·m, then ∂L/∂φ(h_t + b) = dκ_t·nᵀ/N.
+		dkt := dkappa.Data[t*b*r : (t+1)*b*r]
+		clear(da.Data)
+		for i := 0; i < b; i++ {
+			dk := dkt[i*r : (i+1)*r]
+			factorDotsTo(dk, dt[i*n:(i+1)*n], s.m.Data, alpha)
+			addFactorsTo(da.Data[i*n:(i+1)*n], dk, s.n.Data, invN)
+		}
+		for i := 0; i < b; i++ {
+			row := t*b + i
+			dar := da.Data[i*n : (i+1)*n]
 			if m != nil && m.Silence {
-				silenceRow(da.Data, m.Units)
+				silenceRow(dar, m.Units)
 			}
-			hpr := hp[i*n : (i+1)*n]
-			for j, v := range hpr {
-				pre.Data[j] = v + s.b.Data[j]
-			}
-			MulDerivTo(c.Activation, da.Data, da.Data, pre.Data, s.act.Data[row*n:(row+1)*n])
-			if gb.Data != nil {
-				for j, v := range da.Data {
-					gb.Data[j] += v
+			if c.Activation == ReLU || c.Activation == Softplus {
+				// Their derivatives need the pre-activation; tanh's and the
+				// identity's need only the stored rates.
+				for j, v := range hp[i*n : (i+1)*n] {
+					pre.Data[j] = v + s.b.Data[j]
 				}
 			}
-			for j, v := range d {
-				cr[j] = (1-alpha)*v + da.Data[j]
+			MulDerivTo(c.Activation, dar, dar, pre.Data, s.act.Data[row*n:(row+1)*n])
+			if gb.Data != nil {
+				axpy(gb.Data, 1, dar)
+			}
+			cr := carry.Data[i*n : (i+1)*n]
+			for j, v := range dt[i*n : (i+1)*n] {
+				cr[j] = (1-alpha)*v + dar[j]
 			}
 		}
 	}
 	accReduceRows(gh0, carry)
+	// ∂L/∂m = α·Δᵀ·K and ∂L/∂n = Aᵀ·dK/N, each one GEMM over all
+	// steps·batch rows, formed transposed ([R, N] = Kᵀ·Δ) so that the long
+	// rows of Δ and A stream through memory.
 	tmp := s.tp.Alloc(r, n)
-	if gm.Data != nil { // ∂L/∂m = α·Δᵀ·K, formed as (α·Kᵀ·Δ)ᵀ
+	if gm.Data != nil {
 		kernels.Gemm(true, false, r, n, rows, alpha, s.kappa.Data, r, delta.Data, n, 0, tmp.Data, n)
 		addTransposed(gm, tmp)
 	}
-	if gn.Data != nil { // ∂L/∂n = Aᵀ·dK/N, formed as (dKᵀ·A/N)ᵀ
+	if gn.Data != nil {
 		kernels.Gemm(true, false, r, n, rows, invN, dkappa.Data, r, s.act.Data, n, 0, tmp.Data, n)
 		addTransposed(gn, tmp)
 	}

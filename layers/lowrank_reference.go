@@ -9,9 +9,7 @@ import (
 // SequenceReference computes what Sequence computes, with the same
 // arguments, results and noise order, but unfused: one primitive tape op per
 // product and element-wise step of every time step. It is slow and
-// allocates; it exists as the oracle the fused op is tested against. The
-// primitive ops include tanh but no other non-linearity, so it supports
-// Activation Tanh and Identity and panics for the others.
+// allocates; it exists as the oracle the fused op is tested against.
 func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	cfg := l.Config
 	n, in := cfg.Hidden, cfg.Inputs
@@ -21,19 +19,17 @@ func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var
 		switch cfg.Activation {
 		case Tanh:
 			return autodiff.Tanh(v)
+		case ReLU:
+			return autodiff.ReLU(v)
+		case Softplus:
+			return autodiff.Softplus(v)
 		case Identity:
 			return v
 		}
-		panic(fmt.Sprintf("layers: LowRank.SequenceReference supports tanh and identity, not %v", cfg.Activation))
+		panic(fmt.Sprintf("layers: LowRank.SequenceReference: unknown activation %v", cfg.Activation))
 	}
 	m, nn, wi, si, b := tp.Param(l.M), tp.Param(l.N), tp.Param(l.WI), tp.Param(l.SI), tp.Param(l.B)
-	// W_in_full = diag(si)·wi, with diag(si) = I ⊙ si (si broadcast as a row).
-	eye := autodiff.NewTensor[T](in, in)
-	for i := range in {
-		eye.Set(i, i, 1)
-	}
-	wFull := autodiff.MatMul(autodiff.Mul(tp.Const(eye), si), false, wi, false)
-	alpha, keep, invN := c.scalar(cfg.Alpha), c.scalar(1-cfg.Alpha), c.scalar(1/float64(n))
+	alpha, invN := T(cfg.Alpha), 1/T(n)
 	rows := steps * batch
 	h := autodiff.Add(c.zeros(batch, n), h0)
 	var rates *autodiff.Var[T]
@@ -44,9 +40,11 @@ func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var
 		if mask != nil && mask.Silence {
 			a = c.hold(a, mask.Units, 0)
 		}
-		kappa := autodiff.Mul(autodiff.MatMul(a, false, nn, false), invN)
-		drive := autodiff.Add(autodiff.MatMul(kappa, false, m, true), autodiff.MatMul(autodiff.MatMul(pick, false, x, false), false, wFull, false))
-		h = autodiff.Add(autodiff.Mul(h, keep), autodiff.Mul(drive, alpha))
+		kappa := autodiff.Scale(autodiff.MatMul(a, false, nn, false), invN)
+		// u_t·diag(si)·wi = (u_t ⊙ si)·wi.
+		input := autodiff.MatMul(autodiff.Mul(autodiff.MatMul(pick, false, x, false), si), false, wi, false)
+		drive := autodiff.Add(autodiff.MatMul(kappa, false, m, true), input)
+		h = autodiff.Add(h, autodiff.Scale(autodiff.Sub(drive, h), alpha))
 		if opt.Noise != nil && cfg.NoiseStd != 0 {
 			h = autodiff.Add(h, c.noise(batch, n, cfg.NoiseStd, opt.Noise))
 		}

@@ -34,9 +34,10 @@ type Settings struct {
 	// it is the per-step std itself (not scaled by dt), as in the
 	// low-rank scripts' `std` argument. 0 gives noiseless inputs.
 	Noise *float64 `json:"noise,omitempty"`
-	// Coherences replaces the preset's coherence set: unsigned levels in %
-	// for NeuroGym (drawn with a random direction), signed levels for
-	// lowrank (multiplied by the 0.1 input scale).
+	// Coherences replaces the preset's coherence set of perceptual-dm,
+	// context-dm and multisensory: unsigned levels in % for NeuroGym and
+	// in input units for PsychRNN (each drawn with a random direction),
+	// signed nonzero levels for lowrank (multiplied by the 0.1 input scale).
 	Coherences []float64 `json:"coherences,omitempty"`
 	// CatchFraction is the fraction of catch trials (no stimulus, no
 	// context, target 0) for lowrank perceptual-dm, context-dm and

@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 )
 
@@ -44,78 +43,11 @@ func lowRankDecisionDefaults() Settings {
 // `self.cohs = [5, 15, 50]`.
 func neurogymCohs() []float64 { return []float64{5, 15, 50} }
 
-// newPsychRNNPerceptual builds perceptual-dm with PsychRNN's
-// PerceptualDiscrimination (psychrnn/tasks/perceptual_discrimination.py),
-// dt 10 ms and T 2000 ms (200 steps) as in PsychRNN's documentation
-// example. Time k·dt for step k. The stimulus shows while onset < t <
-// onset + duration, onset ~ U(0, T/2), duration ~ U(T/8, 3T/8): channel
-// `direction` gets 1 + coh, the other 1, coh ∈ {0.1, 0.3, 0.5, 0.7}. Both
-// channels carry N(0, std²) noise on every step with std =
-// √(2·0.01·√10·√dt·s²), s = stim_noise = 0.1 (Settings.Noise). Targets are
-// 0 until onset + duration + 20 ms, then hi = 1 on the chosen channel and
-// lo = 0.2 on the other; the mask is 1 from the end of the stimulus.
-// Scored by ScoreMaskedMeanArgmax, with Response = channel + 1 so that
-// choice k is output channel k−1 (there is no fixation output).
-func newPsychRNNPerceptual(s Settings) (Task, error) {
-	const name = "perceptual-dm"
-	s, err := resolveCohs(name, PsychRNN, s, Settings{DtMS: 10, Noise: ptr(0.1), Coherences: []float64{0.1, 0.3, 0.5, 0.7}})
-	if err != nil {
-		return nil, err
-	}
-	const TMS, hi, lo = 2000, 1.0, 0.2
-	dt, cohs, sn := s.DtMS, s.Coherences, noiseOf(s)
-	std := math.Sqrt(2 * 0.01 * math.Sqrt(10) * math.Sqrt(dt) * sn * sn)
-	T := int(math.Ceil(TMS/dt - 1e-9))
-	sum, _ := Summary(name)
-	def, _ := DefaultPreset(name)
-	return &generated{
-		info: Info{Name: name, Preset: PsychRNN, Default: def == PsychRNN, Summary: sum, DtMS: dt, NIn: 2, NOut: 2,
-			Inputs: []string{"channel1", "channel2"}, Outputs: []string{"choice1", "choice2"},
-			MinSteps: T, MaxSteps: T, Loss: MSE, Scorer: MaskedMeanArgmax, Chance: 0.5},
-		cfg: Config{Task: name, Preset: PsychRNN, Settings: s},
-		gen: func(rng *rand.Rand, tb *trialBuf) {
-			// Draw order as in generate_trial_params.
-			coh := pick(rng, cohs)
-			dir := rng.IntN(2)
-			onset := rng.Float64() * TMS / 2
-			dur := rng.Float64()*TMS/4 + TMS/8
-			// Steps k with onset < k·dt < onset + dur show the stimulus.
-			first := int(math.Floor(onset/dt)) + 1
-			end := int(math.Ceil((onset+dur)/dt - 1e-9))
-			var tl timeline
-			tl.add("fixation", first)
-			stim := tl.add("stimulus", end-first)
-			resp := tl.add("response", T-end)
-			tb.start(&tl)
-			tb.noise(rng, span("", 0, T), std, 0, 1)
-			tb.addIn(dir, stim, 1+coh)
-			tb.addIn(1-dir, stim, 1)
-			for k := resp.Start; k < T; k++ {
-				row := span("", k, k+1)
-				if float64(k)*dt > onset+dur+20 {
-					tb.value(dir, row, hi)
-					tb.value(1-dir, row, lo)
-				} else {
-					tb.value(0, row, 0)
-					tb.value(1, row, 0)
-				}
-			}
-			sc := signedCoh(1+dir, coh)
-			tb.trial = Trial{Condition: fmt.Sprintf("coh=%+g", sc), Coherence: sc, Choice: 1 + dir,
-				ResponseStart: resp.Start, ResponseEnd: resp.End, Periods: tb.trial.Periods}
-		},
-		score: func(out []float32, b *Batch) Result {
-			r := ScoreMaskedMeanArgmax(out, b)
-			for i := range r.Response {
-				r.Response[i]++
-			}
-			return r
-		},
-	}, nil
-}
-
 // resolveCohs resolves s against d and checks its coherences.
 func resolveCohs(name string, p Preset, s, d Settings) (Settings, error) {
+	if p != LowRank && s.CatchFraction != 0 {
+		return s, fmt.Errorf("tasks: %s (preset %s) does not take the setting catch_fraction (lowrank only)", name, p)
+	}
 	s = resolve(s, d)
 	return s, checkCohs(name, p, s.Coherences, p == LowRank)
 }

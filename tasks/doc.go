@@ -27,7 +27,7 @@
 //	context-dm       lowrank, neurogym   mante.py; ContextDecisionMaking(use_expl_context=True)
 //	multisensory     lowrank, neurogym   raposo.py timing; MultiSensoryIntegration
 //	match-to-sample  lowrank, neurogym   dms.py; DelayMatchSample
-//	parametric-wm    lowrank, neurogym   romo.py; DelayComparison
+//	parametric-wm    lowrank, neurogym, psychrnn   romo.py; DelayComparison; DelayedDiscrimination
 //	go-nogo          neurogym            GoNogo
 //	anti-saccade     neurogym            AntiReach, pro/anti mixed per trial
 //	flip-flop        sussillo-barak      FixedPointFinder FlipFlopData
@@ -58,8 +58,8 @@
 // for a negative one, so "choice 1" is the positive-coherence choice in
 // both presets and Psychometric's P(choice 1) rises with coherence.
 //
-// PsychRNN preset (perceptual-dm): two outputs, one per choice, targets
-// 1.0 / 0.2 after the stimulus, MSE, scored by ScoreMaskedMeanArgmax.
+// PsychRNN preset (perceptual-dm, parametric-wm): two outputs, one per choice, targets
+// 1.0 / 0.2 in the response period, MSE, scored by ScoreMaskedMeanArgmax.
 //
 // Continuous tasks (flip-flop, sine-wave, npz with MSE): MSE, scored by
 // ScoreNormalizedMSE (a trial is correct when its squared error is below

@@ -123,8 +123,14 @@ func romoPairs() [][2]float64 {
 // (|f1 − f2| = 8 Hz is 1/6 apart in input units against 0.1·√(2/5) noise).
 //
 // Trial.Coherence is f1 − f2 in Hz.
+//
+// PsychRNN (DelayedDiscrimination with dt 10, T 2000): see
+// newPsychRNNParametric.
 func newParametricWM(p Preset, s Settings) (Task, error) {
 	const name = "parametric-wm"
+	if p == PsychRNN {
+		return newPsychRNNParametric(s)
+	}
 	if p == NeuroGym {
 		s = resolve(s, Settings{DtMS: 100, Noise: ptr(1)})
 		dt, std := s.DtMS, noiseOf(s)/sqrt(s.DtMS)

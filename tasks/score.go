@@ -148,13 +148,18 @@ func ScoreSignMean(outputs []float32, b *Batch) Result {
 // accuracy_function): per trial, the channel with the largest
 // mask-weighted mean output over time must equal the channel with the
 // largest mask-weighted mean target. Response is that output channel.
-// It panics if outputs does not have the batch's size.
+// Catch trials (nothing to score) are excluded. It panics if outputs does
+// not have the batch's size.
 func ScoreMaskedMeanArgmax(outputs []float32, b *Batch) Result {
 	checkOutputs("ScoreMaskedMeanArgmax", outputs, b)
 	r := newResult(outputs, b)
 	mo := make([]float64, b.NOut)
 	mt := make([]float64, b.NOut)
 	for i := range b.B {
+		if b.Trials[i].Catch {
+			r.Excluded[i] = true
+			continue
+		}
 		clear(mo)
 		clear(mt)
 		for t := range b.T {

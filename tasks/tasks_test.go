@@ -52,6 +52,9 @@ func taskCases() []taskCase {
 		{"match-to-sample", LowRank, map[string]span2{"fixation": fixed(5), "stimulus1": fixed(25), "delay": {25, 149}, "stimulus2": fixed(25), "decision": fixed(50)}, nil, false},
 		// DelayComparison: 500/500/1000/500/100 ms; |f1−f2| = 8 Hz for every vpair.
 		{"parametric-wm", NeuroGym, map[string]span2{"fixation": fixed(5), "stimulus1": fixed(5), "delay": fixed(10), "stimulus2": fixed(5), "decision": fixed(1)}, []float64{-8, 8}, true},
+		// PsychRNN DelayedDiscrimination at dt 10, T 2000: onset U(0, 250),
+		// stimuli and delay U(0, 500), decision U(0, 250) ms.
+		{"parametric-wm", PsychRNN, map[string]span2{"fixation": {0, 25}, "stimulus1": {0, 50}, "delay": {0, 50}, "stimulus2": {0, 50}, "decision": {0, 25}, "end": {0, 200}}, []float64{-8, 8}, true},
 		// romo.py: 100/100/500…1000/100/100 ms at dt 20.
 		{"parametric-wm", LowRank, map[string]span2{"fixation": fixed(5), "stimulus1": fixed(5), "delay": {25, 50}, "stimulus2": fixed(5), "decision": fixed(5)}, []float64{-24, -16, -8, 8, 16, 24}, true},
 		// GoNogo: 0/500/500/500 ms.
@@ -161,8 +164,14 @@ func TestTasks(t *testing.T) {
 			if r.Accuracy < 0.99 {
 				t.Errorf("ideal observer accuracy = %.3f, want >= 0.99", r.Accuracy)
 			}
-			if r.Scored != B {
-				t.Errorf("scored %d trials, want %d", r.Scored, B)
+			catch := 0
+			for _, tr := range b.Trials {
+				if tr.Catch {
+					catch++
+				}
+			}
+			if r.Scored != B-catch || catch > B/10 {
+				t.Errorf("scored %d trials with %d catch trials, want %d with few catch trials", r.Scored, catch, B)
 			}
 
 			// Constant outputs score at chance: the best constant reaches
@@ -524,6 +533,10 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bits") {
 		t.Errorf("inapplicable setting error %v, want it to name bits", err)
 	}
+	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
+	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {
+		t.Errorf("catch_fraction on NeuroGym: error %v, want it rejected", err)
+	}
 	_, err = New("context-dm", LowRank, Settings{Noise: ptr(-1)})
 	if err == nil || !strings.Contains(err.Error(), "noise") {
 		t.Errorf("negative noise error %v", err)
@@ -563,6 +576,16 @@ func TestConfigRoundTrip(t *testing.T) {
 	if _, err := ParseConfig([]byte(`{"task":"go-nogo","preset":"neurogym","settings":{"nosie":1}}`)); err == nil {
 		t.Error("ParseConfig accepted an unknown settings field")
 	}
+	s, err := ParseSettings([]byte(`{"noise":0,"coherences":[5],"split":"test"}`))
+	if err != nil || s.Noise == nil || *s.Noise != 0 || len(s.Coherences) != 1 || s.Split != Test {
+		t.Errorf("ParseSettings = %+v, %v; want noise 0 (set, not default), coherences [5], split test", s, err)
+	}
+	if _, err := ParseSettings([]byte(`{"catch_fraction":1.5}`)); err == nil || !strings.Contains(err.Error(), "catch_fraction") {
+		t.Errorf("ParseSettings accepted catch_fraction 1.5: %v", err)
+	}
+	if _, err := ParseSettings([]byte(`{"split":"validation"}`)); err == nil || !strings.Contains(err.Error(), "train, test") {
+		t.Errorf("ParseSettings accepted an unknown split: %v", err)
+	}
 }
 
 func TestSettingsOverride(t *testing.T) {
@@ -579,5 +602,59 @@ func TestSettingsOverride(t *testing.T) {
 	}
 	if got := task.(Configurable).Config().Settings.DtMS; got != 100 {
 		t.Errorf("resolved dt %v, want 100", got)
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	infos, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]int{}
+	for _, in := range infos {
+		if in.Default {
+			defaults[in.Name]++
+			if want, _ := DefaultPreset(in.Name); in.Preset != want {
+				t.Errorf("%s: default row has preset %s, want %s", in.Name, in.Preset, want)
+			}
+		}
+		if in.Preset != Dataset && (in.NIn < 1 || in.NOut < 1 || in.MinSteps < 1 || in.DtMS <= 0) {
+			t.Errorf("%s/%s: incomplete info %+v", in.Name, in.Preset, in)
+		}
+	}
+	for _, name := range Names() {
+		if defaults[name] != 1 {
+			t.Errorf("%s has %d default rows, want 1", name, defaults[name])
+		}
+	}
+}
+
+func TestCatchTrials(t *testing.T) {
+	task := mustNew(t, "context-dm", LowRank, Settings{CatchFraction: 0.25})
+	b := task.Batch(rand.New(rand.NewPCG(4, 4)), 2000)
+	n := 0
+	for i, tr := range b.Trials {
+		if !tr.Catch {
+			continue
+		}
+		n++
+		// mante.py catch trials: no stimulus and no context cue, target 0
+		// in the (masked) response window.
+		for s := range b.Lengths[i] {
+			if x := b.Inputs[(s*b.B+i)*b.NIn : (s*b.B+i+1)*b.NIn]; x[2] != 0 || x[3] != 0 {
+				t.Fatalf("catch trial %d has a context cue at step %d", i, s)
+			}
+			if b.Targets[s*b.B+i] != 0 {
+				t.Fatalf("catch trial %d has target %v", i, b.Targets[s*b.B+i])
+			}
+		}
+	}
+	// 2000 draws at p = 0.25: sd ≈ 19; tolerance 100.
+	if n < 400 || n > 600 {
+		t.Errorf("%d catch trials in 2000, want about 500", n)
+	}
+	r := task.Score(idealOutputs(task, &b), &b)
+	if r.Scored != 2000-n || r.Accuracy != 1 {
+		t.Errorf("scored %d (want %d) with accuracy %v (want 1)", r.Scored, 2000-n, r.Accuracy)
 	}
 }

@@ -25,8 +25,8 @@ The default preset of each task is marked with '*'.
 Presets: neurogym (NeuroGym 2.2.0 timings at dt = 100 ms, ring or channel
 inputs, one output per action, decision-period scorer), lowrank (Dubreuil /
 Valente timings at dt = 20 ms, scalar +-1 targets, sign-of-mean scorer),
-psychrnn (PsychRNN's PerceptualDiscrimination at dt = 10 ms, masked-mean
-argmax scorer), sussillo-barak (flip-flop, sine-wave) and dataset (user .npz,
+psychrnn (PsychRNN's PerceptualDiscrimination and DelayedDiscrimination at
+dt = 10 ms, masked-mean argmax scorer), sussillo-barak (flip-flop, sine-wave) and dataset (user .npz,
 MNIST).
 
 With a task name, it prints that task's channels and summary. With -json it

@@ -1,0 +1,279 @@
+package kernels
+
+// The blocked driver follows the usual GotoBLAS/BLIS structure:
+//
+//	for jc in steps of nc over the columns of C:
+//	  for pc in steps of kc over the inner dimension:
+//	    pack B[pc:pc+kc, jc:jc+nc] into nr-wide panels        (ws.b)
+//	    for ic in steps of mc over the rows of C:
+//	      pack A[ic:ic+mc, pc:pc+kc] into mr-tall panels      (ws.a), unless it is reused too little
+//	      for jr in steps of nr: for ir in steps of mr:
+//	        micro-kernel: C[ir:ir+mr, jr:jr+nr] = alpha·Ã·B̃ + beta'·C
+//
+// where beta' is beta for the first kc block and 1 afterwards. The order of
+// the floating-point operations for a given element of C depends only on k
+// and kc, never on how the rows or columns are split between workers, which is
+// what makes the parallel result bitwise reproducible.
+
+// microFn is a micro-kernel. It computes the mr×nr tile
+//
+//	c[i*ldc+j] = alpha·Σ_p a[p*psA+i*rsA]·b[p*nr+j] + beta·c[i*ldc+j]
+//
+// for i < mr, j < nr, p < kc (kc ≥ 1), with the sum accumulated in p order.
+// b is a packed panel (nr contiguous values per p). A is addressed through a
+// row stride and a p stride so that packed panels (rsA=1, psA=mr), row-major
+// A (rsA=lda, psA=1) and transposed A (rsA=1, psA=lda) all work unpacked.
+// When beta is ±0, c is not read.
+type microFn[E float32 | float64] func(kc int, a *E, rsA, psA int, b *E, c *E, ldc int, alpha, beta E)
+
+// maxMR bounds the register tile height of every kernel.
+const maxMR = 16
+
+// kernel is a family of micro-kernels together with their tile and
+// cache-block sizes.
+type kernel[E float32 | float64] struct {
+	name   string
+	mr, nr int // register tile
+	kc     int // inner-dimension block: an nr×kc panel of B stays in L1
+	mc     int // rows of A per block: an mc×kc block of A stays in L2
+	nc     int // columns of B per block: a kc×nc block of B stays in L2/L3
+
+	// strided[r-1] computes r rows of a tile reading A in place through its
+	// strides; packed[r-1] computes the first r rows from a packed, mr-tall
+	// A panel (rsA=1, psA=mr). The mr-row kernels must be set; the others
+	// may be nil, in which case edge rows are packed with zero padding and
+	// go through a scratch tile.
+	strided, packed [maxMR]microFn[E]
+
+	// packNN, when set, packs np full nr-wide panels of untransposed B: src
+	// points at B[p0, j0], row p is at src[p*ld], and panel q goes to
+	// dst[q*kb*nr:]. packNT, when set, transposes ntRows rows of B (columns
+	// of op(B)) at a time: src points at B[j0, p0], row j is at src[j*ld],
+	// and its kb values (kb a positive multiple of ntRows) go to
+	// dst[p*nr+j]. Otherwise the portable Go loops pack. ld is in elements.
+	packNN func(kb, np int, src *E, ld int, dst *E)
+	packNT func(kb int, src *E, ld int, dst *E)
+	ntRows int
+	// packAN, when set, packs a full mr-tall panel of untransposed A: src
+	// points at A[i0, p0], row i is at src[i*ld], and its kb values (kb a
+	// positive multiple of anCols) go to dst[p*mr+i].
+	packAN func(kb int, src *E, ld int, dst *E)
+	anCols int
+}
+
+// packAMinTiles is the number of nr-wide column tiles an mc×kc block of A must
+// be reused for before packing it pays; below it the micro-kernel reads A in
+// place through its strides.
+const packAMinTiles = 3
+
+// gemmArgs holds one checked Gemm call on the underlying element type.
+type gemmArgs[E float32 | float64] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    E
+	a              []E
+	lda            int
+	b              []E
+	ldb            int
+	c              []E
+	ldc            int
+}
+
+// workspace holds the packing buffers of one goroutine.
+type workspace[E float32 | float64] struct {
+	a, b, aEdge, tile []E
+}
+
+// fit grows the buffers to what kern needs; it allocates only when they are
+// too small, so a workspace reused with the same kernel never allocates.
+func (w *workspace[E]) fit(kern *kernel[E]) {
+	grow := func(s []E, n int) []E {
+		if len(s) < n {
+			return make([]E, n)
+		}
+		return s
+	}
+	w.a = grow(w.a, roundUp(kern.mc, kern.mr)*kern.kc)
+	w.b = grow(w.b, kern.kc*roundUp(kern.nc, kern.nr))
+	w.aEdge = grow(w.aEdge, kern.mr*kern.kc)
+	w.tile = grow(w.tile, kern.mr*kern.nr)
+}
+
+func roundUp(x, m int) int { return (x + m - 1) / m * m }
+
+// run computes rows [i0, i1) and columns [j0, j1) of C.
+func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int) {
+	if g.k == 0 {
+		g.scaleC(i0, i1, j0, j1)
+		return
+	}
+	mR, nR := kern.mr, kern.nr
+	for jc := j0; jc < j1; jc += kern.nc {
+		nb := min(kern.nc, j1-jc)
+		for pc := 0; pc < g.k; pc += kern.kc {
+			kb := min(kern.kc, g.k-pc)
+			beta := g.beta
+			if pc > 0 {
+				beta = 1
+			}
+			g.packB(kern, ws.b, kb, nb, pc, jc)
+			for ic := i0; ic < i1; ic += kern.mc {
+				mb := min(kern.mc, i1-ic)
+				packA := nb >= packAMinTiles*nR
+				edge := mb - mb%mR // first row of a partial row tile
+				if packA {
+					g.packA(kern, ws.a, mb, kb, ic, pc)
+				} else if edge < mb && kern.strided[mb-edge-1] == nil {
+					g.packA(kern, ws.aEdge, mb-edge, kb, ic+edge, pc)
+				}
+				for jr := 0; jr < nb; jr += nR {
+					nr := min(nR, nb-jr)
+					bp := &ws.b[(jr/nR)*kb*nR]
+					for ir := 0; ir < mb; ir += mR {
+						mr := min(mR, mb-ir)
+						var ap *E
+						var rs, ps int
+						var fn microFn[E]
+						rows := mr // rows the chosen kernel computes
+						switch {
+						case packA:
+							ap, rs, ps, fn = &ws.a[(ir/mR)*kb*mR], 1, mR, kern.packed[mr-1]
+						case kern.strided[mr-1] == nil:
+							ap, rs, ps, fn = &ws.aEdge[0], 1, mR, nil
+						case g.transA:
+							ap, rs, ps, fn = &g.a[pc*g.lda+ic+ir], 1, g.lda, kern.strided[mr-1]
+						default:
+							ap, rs, ps, fn = &g.a[(ic+ir)*g.lda+pc], g.lda, 1, kern.strided[mr-1]
+						}
+						if fn == nil { // zero-padded packed rows, full-height kernel
+							fn, rows = kern.packed[mR-1], mR
+						}
+						ci := (ic+ir)*g.ldc + jc + jr
+						if nr == nR && rows == mr {
+							fn(kb, ap, rs, ps, bp, &g.c[ci], g.ldc, g.alpha, beta)
+							continue
+						}
+						fn(kb, ap, rs, ps, bp, &ws.tile[0], nR, g.alpha, 0)
+						g.mergeTile(ws.tile, nR, ci, mr, nr, beta)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeTile writes the top-left mr×nr corner of tile (row stride ld) into C at
+// offset ci: C = tile + beta·C.
+func (g *gemmArgs[E]) mergeTile(tile []E, ld, ci, mr, nr int, beta E) {
+	for i := 0; i < mr; i++ {
+		t := tile[i*ld : i*ld+nr]
+		c := g.c[ci+i*g.ldc : ci+i*g.ldc+nr]
+		if beta == 0 {
+			copy(c, t)
+			continue
+		}
+		for j, v := range t {
+			c[j] = v + beta*c[j]
+		}
+	}
+}
+
+// scaleC sets C = beta·C on a block (the k = 0 case), without reading C when
+// beta is zero.
+func (g *gemmArgs[E]) scaleC(i0, i1, j0, j1 int) {
+	for i := i0; i < i1; i++ {
+		c := g.c[i*g.ldc+j0 : i*g.ldc+j1]
+		switch g.beta {
+		case 0:
+			clear(c)
+		case 1:
+		default:
+			for j := range c {
+				c[j] *= g.beta
+			}
+		}
+	}
+}
+
+// packB packs op(B)[pc:pc+kb, jc:jc+nb] into nr-wide panels: panel q holds
+// columns jc+q·nr… as kb rows of nr values, zero-padded on the right.
+func (g *gemmArgs[E]) packB(kern *kernel[E], dst []E, kb, nb, pc, jc int) {
+	nr := kern.nr
+	start := 0
+	if np := nb / nr; !g.transB && kern.packNN != nil && np > 0 {
+		src := g.b[pc*g.ldb+jc : (pc+kb-1)*g.ldb+jc+np*nr]
+		kern.packNN(kb, np, &src[0], g.ldb, &dst[0])
+		start = np * nr
+	}
+	for jr := start; jr < nb; jr += nr {
+		w := min(nr, nb-jr)
+		panel := dst[(jr/nr)*kb*nr : (jr/nr+1)*kb*nr]
+		if !g.transB {
+			for p := 0; p < kb; p++ {
+				row := g.b[(pc+p)*g.ldb+jc+jr:]
+				d := panel[p*nr : p*nr+nr]
+				copy(d, row[:w])
+				clear(d[w:])
+			}
+			continue
+		}
+		if w < nr {
+			clear(panel)
+		}
+		// B is stored n×k: column j of op(B) is row j of B.
+		j0 := 0
+		if kv := kb - kb%max(kern.ntRows, 1); kern.packNT != nil && kv > 0 {
+			for ; j0+kern.ntRows <= w; j0 += kern.ntRows {
+				src := g.b[(jc+jr+j0)*g.ldb+pc : (jc+jr+j0+kern.ntRows-1)*g.ldb+pc+kv]
+				kern.packNT(kv, &src[0], g.ldb, &panel[j0])
+			}
+			// The remaining columns of the transposed rows.
+			for j := 0; j < j0; j++ {
+				src := g.b[(jc+jr+j)*g.ldb+pc+kv : (jc+jr+j)*g.ldb+pc+kb]
+				for p, v := range src {
+					panel[(kv+p)*nr+j] = v
+				}
+			}
+		}
+		for j := j0; j < w; j++ {
+			src := g.b[(jc+jr+j)*g.ldb+pc:]
+			src = src[:kb]
+			for p, v := range src {
+				panel[p*nr+j] = v
+			}
+		}
+	}
+}
+
+// packA packs op(A)[ic:ic+mb, pc:pc+kb] into mr-tall panels: panel q holds
+// rows ic+q·mr… as kb columns of mr values, zero-padded at the bottom.
+func (g *gemmArgs[E]) packA(kern *kernel[E], dst []E, mb, kb, ic, pc int) {
+	mr := kern.mr
+	for ir := 0; ir < mb; ir += mr {
+		h := min(mr, mb-ir)
+		panel := dst[(ir/mr)*kb*mr : (ir/mr+1)*kb*mr]
+		if h < mr {
+			clear(panel)
+		}
+		if g.transA {
+			// A is stored k×m: row p of A holds column p of op(A).
+			for p := 0; p < kb; p++ {
+				src := g.a[(pc+p)*g.lda+ic+ir:]
+				copy(panel[p*mr:p*mr+h], src[:h])
+			}
+			continue
+		}
+		p0 := 0
+		if kv := kb - kb%max(kern.anCols, 1); kern.packAN != nil && h == mr && kv > 0 {
+			src := g.a[(ic+ir)*g.lda+pc : (ic+ir+mr-1)*g.lda+pc+kv]
+			kern.packAN(kv, &src[0], g.lda, &panel[0])
+			p0 = kv
+		}
+		for i := 0; i < h; i++ {
+			src := g.a[(ic+ir+i)*g.lda+pc+p0 : (ic+ir+i)*g.lda+pc+kb]
+			for p, v := range src {
+				panel[(p0+p)*mr+i] = v
+			}
+		}
+	}
+}

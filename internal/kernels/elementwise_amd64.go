@@ -1,0 +1,38 @@
+//go:build !noasm
+
+package kernels
+
+// dst[i] = f(src[i]) for i < n; n must be a multiple of 8.
+//
+//go:noescape
+func expAVX2(dst, src *float32, n int)
+
+//go:noescape
+func sigmoidAVX2(dst, src *float32, n int)
+
+//go:noescape
+func tanhAVX2(dst, src *float32, n int)
+
+func expTo(dst, src []float32)     { vectorTo(dst, src, expAVX2, expToGo) }
+func sigmoidTo(dst, src []float32) { vectorTo(dst, src, sigmoidAVX2, sigmoidToGo) }
+func tanhTo(dst, src []float32)    { vectorTo(dst, src, tanhAVX2, tanhToGo) }
+
+// vectorTo runs the 8-lane kernel vec over src, the last len%8 values through
+// a zero-padded block so that every element gets the same arithmetic, or the
+// whole slice through the portable loop when the CPU lacks AVX2 and FMA.
+func vectorTo(dst, src []float32, vec func(dst, src *float32, n int), portable func(dst, src []float32)) {
+	if !hasAVX2() {
+		portable(dst, src)
+		return
+	}
+	n := len(src) &^ 7
+	if n > 0 {
+		vec(&dst[0], &src[0], n)
+	}
+	if n < len(src) {
+		var in, out [8]float32
+		copy(in[:], src[n:])
+		vec(&out[0], &in[0], 8)
+		copy(dst[n:], out[:len(src)-n])
+	}
+}

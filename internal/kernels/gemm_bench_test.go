@@ -1,0 +1,59 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchShapes are the (M×K)·(K×N) products of the benchmarks: the recurrent
+// GEMMs (B×N)·(N×N) of a batch of B hidden states, and the square 1024³.
+func benchShapes() [][3]int {
+	var s [][3]int
+	for _, bsz := range []int{32, 64} {
+		for _, n := range []int{64, 128, 256, 512, 1024} {
+			s = append(s, [3]int{bsz, n, n})
+		}
+	}
+	return append(s, [3]int{1024, 1024, 1024})
+}
+
+// BenchmarkGemm reports GFLOP/s (2·M·N·K per call) of Gemm. Sub-benchmarks are
+// named type/layout/MxKxN; NT is the h·Wᵀ layout of the recurrent step. Run
+// with -cpu 1,2 to compare one and two cores.
+func BenchmarkGemm(b *testing.B) {
+	for _, s := range benchShapes() {
+		for _, layout := range []string{"NN", "NT"} {
+			b.Run(fmt.Sprintf("f32/%s/%dx%dx%d", layout, s[0], s[1], s[2]), func(b *testing.B) {
+				benchGemm[float32](b, layout == "NT", s[0], s[1], s[2])
+			})
+		}
+	}
+	for _, s := range benchShapes() {
+		b.Run(fmt.Sprintf("f64/NN/%dx%dx%d", s[0], s[1], s[2]), func(b *testing.B) {
+			benchGemm[float64](b, false, s[0], s[1], s[2])
+		})
+	}
+}
+
+func benchGemm[E float32 | float64](b *testing.B, transB bool, m, k, n int) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	fill := func(n int) []E {
+		s := make([]E, n)
+		for i := range s {
+			s[i] = E(rng.Float64() - 0.5)
+		}
+		return s
+	}
+	a, bm, c := fill(m*k), fill(k*n), fill(m*n)
+	ldb := n
+	if transB {
+		ldb = k
+	}
+	Gemm(false, transB, m, n, k, 1, a, k, bm, ldb, 0, c, n)
+	b.ResetTimer()
+	for b.Loop() {
+		Gemm(false, transB, m, n, k, 1, a, k, bm, ldb, 0, c, n)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -1,0 +1,222 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+)
+
+// minParallelFlops is the smallest GEMM (2·m·n·k floating-point operations)
+// that is split between workers. Waking a parked worker costs several
+// microseconds, which smaller problems do not recover.
+const minParallelFlops = 1 << 22
+
+// A Pool is a bounded set of worker goroutines that Gemm splits large
+// problems over, together with the per-goroutine packing buffers.
+//
+// The workers are started on the first call that needs them and then wait on
+// a channel, using no CPU, until Close. A call never uses more workers than
+// min(Workers, GOMAXPROCS); the calling goroutine does the first share itself.
+// The split is a pure function of the shape, the kernel and the worker count,
+// and it never changes the floating-point operations done for an element of
+// C, so results are bitwise identical however the work is split.
+//
+// A Pool is safe for concurrent use.
+type Pool struct {
+	workers int
+	start   sync.Once
+	tasks   chan poolTask
+
+	// Packing buffers and job records kept for reuse, at most two per
+	// worker; more concurrent callers than that allocate their own.
+	ws32  freeList[*workspace[float32]]
+	ws64  freeList[*workspace[float64]]
+	job32 freeList[*gemmJob[float32]]
+	job64 freeList[*gemmJob[float64]]
+}
+
+// poolTask asks a worker to run one part of a job.
+type poolTask struct {
+	job  partRunner
+	part int
+}
+
+type partRunner interface{ runPart(part int) }
+
+// NewPool returns a pool of at most workers goroutines (including the
+// calling one). It panics if workers < 1.
+func NewPool(workers int) *Pool {
+	if workers < 1 {
+		panic("kernels: NewPool needs at least one worker")
+	}
+	return &Pool{
+		workers: workers,
+		ws32:    make(freeList[*workspace[float32]], 2*workers),
+		ws64:    make(freeList[*workspace[float64]], 2*workers),
+		job32:   make(freeList[*gemmJob[float32]], 2*workers),
+		job64:   make(freeList[*gemmJob[float64]], 2*workers),
+	}
+}
+
+// defaultPool is the process-wide pool behind Gemm, created on first use with
+// one worker per CPU. It is the package's only global: Gemm's signature has no
+// room for a pool, and a pool per call would defeat its purpose (reusing
+// parked goroutines and warm packing buffers). Callers that want control
+// create their own with NewPool and call GemmOn.
+var defaultPool = sync.OnceValue(func() *Pool { return NewPool(runtime.NumCPU()) })
+
+// DefaultPool returns the process-wide pool that Gemm uses.
+func DefaultPool() *Pool { return defaultPool() }
+
+// Workers reports the maximum number of goroutines a call may use.
+func (p *Pool) Workers() int { return p.workers }
+
+// Close stops the pool's worker goroutines. The pool must not be used
+// afterwards. Closing the default pool is not allowed.
+func (p *Pool) Close() {
+	if p == defaultPool() {
+		panic("kernels: Close of the default pool")
+	}
+	p.start.Do(func() {}) // no workers may start after Close
+	if p.tasks != nil {
+		close(p.tasks)
+	}
+}
+
+func (p *Pool) startWorkers() {
+	p.start.Do(func() {
+		p.tasks = make(chan poolTask, p.workers)
+		for range p.workers - 1 {
+			go func() {
+				for t := range p.tasks {
+					t.job.runPart(t.part)
+				}
+			}()
+		}
+	})
+}
+
+// gemmJob is one Gemm call split into parts along the rows or the columns.
+type gemmJob[E float32 | float64] struct {
+	g      gemmArgs[E]
+	kern   kernel[E]
+	pool   *Pool
+	parts  int
+	splitN bool // split the columns (else the rows)
+	unit   int  // parts own whole multiples of unit rows or columns
+	wg     sync.WaitGroup
+}
+
+// partRange returns the half-open row or column range of part i: the units
+// are dealt out as evenly as possible, earlier parts getting the extra ones.
+func (j *gemmJob[E]) partRange(i int) (lo, hi int) {
+	size := j.g.m
+	if j.splitN {
+		size = j.g.n
+	}
+	units := (size + j.unit - 1) / j.unit
+	q, r := units/j.parts, units%j.parts
+	lo = (i*q + min(i, r)) * j.unit
+	hi = min(size, lo+(q+b2i(i < r))*j.unit)
+	return lo, hi
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (j *gemmJob[E]) runPart(part int) {
+	lo, hi := j.partRange(part)
+	wsList, _ := lists[E](j.pool)
+	ws := wsList.get(func() *workspace[E] { return new(workspace[E]) })
+	ws.fit(&j.kern)
+	if j.splitN {
+		j.g.run(&j.kern, ws, 0, j.g.m, lo, hi)
+	} else {
+		j.g.run(&j.kern, ws, lo, hi, 0, j.g.n)
+	}
+	wsList.put(ws)
+	if part > 0 {
+		j.wg.Done()
+	}
+}
+
+// freeList is a bounded stack of reusable values. Unlike sync.Pool it is not
+// emptied by the garbage collector, so a steady state of calls never
+// allocates; values beyond its capacity are dropped.
+type freeList[V any] chan V
+
+func (f freeList[V]) get(fresh func() V) V {
+	select {
+	case v := <-f:
+		return v
+	default:
+		return fresh()
+	}
+}
+
+func (f freeList[V]) put(v V) {
+	select {
+	case f <- v:
+	default:
+	}
+}
+
+// lists returns p's free lists for element type E.
+func lists[E float32 | float64](p *Pool) (freeList[*workspace[E]], freeList[*gemmJob[E]]) {
+	var ws freeList[*workspace[E]]
+	var jobs freeList[*gemmJob[E]]
+	switch l := any(&ws).(type) {
+	case *freeList[*workspace[float32]]:
+		*l = p.ws32
+		*any(&jobs).(*freeList[*gemmJob[float32]]) = p.job32
+	case *freeList[*workspace[float64]]:
+		*l = p.ws64
+		*any(&jobs).(*freeList[*gemmJob[float64]]) = p.job64
+	}
+	return ws, jobs
+}
+
+// gemmDispatch runs a checked Gemm call with the best kernel for this machine.
+func gemmDispatch[E float32 | float64](p *Pool, transA, transB bool, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
+	if p == nil {
+		p = DefaultPool()
+	}
+	gemmWith(p, bestKernel[E](), p.parallelism(m, n, k), gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc})
+}
+
+// parallelism returns how many parts a problem of this size is worth.
+func (p *Pool) parallelism(m, n, k int) int {
+	if float64(m)*float64(n)*float64(k)*2 < minParallelFlops {
+		return 1
+	}
+	return min(p.workers, runtime.GOMAXPROCS(0))
+}
+
+// gemmWith runs g with kern split into at most parts parts on p.
+func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArgs[E]) {
+	_, jobs := lists[E](p)
+	j := jobs.get(func() *gemmJob[E] { return new(gemmJob[E]) })
+	j.g, j.kern, j.pool = g, kern, p
+	tilesM, tilesN := (g.m+kern.mr-1)/kern.mr, (g.n+kern.nr-1)/kern.nr
+	j.splitN, j.unit = tilesN >= tilesM, kern.nr
+	if !j.splitN {
+		j.unit = kern.mr
+	}
+	j.parts = max(1, min(parts, max(tilesM, tilesN)))
+	if j.parts > 1 {
+		p.startWorkers()
+		j.wg.Add(j.parts - 1)
+		for i := 1; i < j.parts; i++ {
+			p.tasks <- poolTask{job: j, part: i}
+		}
+	}
+	j.runPart(0)
+	if j.parts > 1 {
+		j.wg.Wait()
+	}
+	j.g = gemmArgs[E]{} // drop the references to the caller's slices
+	jobs.put(j)
+}
