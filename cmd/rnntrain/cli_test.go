@@ -238,6 +238,9 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	writeNpy(t, in, nest3(inputs, is[0], is[1], is[2]))
 	rec2 := filepath.Join(work, "rec2.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
+	// A recording is a dataset the npz task trains on.
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "stopped at step 3")
+	rnntrain(t, work, "train", "-task", "npz", "-data", filepath.Join(work, "none.npz")).want(t, 1, "none.npz")
 	bad := filepath.Join(work, "bad.npy")
 	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "bad.npy", "[trials, T, 4]")

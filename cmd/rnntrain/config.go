@@ -137,6 +137,8 @@ func fieldFlag(field string) string {
 		return "-task"
 	case "task.preset":
 		return "-preset"
+	case "task.settings.path":
+		return "-data"
 	case "model.kind":
 		return "-model"
 	case "model.hidden":
@@ -222,6 +224,7 @@ func (c *runConfig) validate() error {
 func bindTrainFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed for weights, trials and noise (printed in the run header)")
 	fs.StringVar(&c.Task.Name, "task", c.Task.Name, "task to train on; 'rnntrain tasks' lists them")
+	fs.StringVar(&c.Task.Settings.Path, "data", c.Task.Settings.Path, "the .npz file of the npz task: inputs [trials, T, n_in], targets [trials, T, n_out], optional mask")
 	fs.TextVar(&c.Task.Preset, "preset", c.Task.Preset, "task timing preset (neurogym, lowrank, ...; 'rnntrain tasks' lists each task's); default: the task's own")
 	fs.TextVar(&c.Model.Kind, "model", c.Model.Kind, "recurrent model: rnn, leaky, gru, lowrank (equations above)")
 	fs.IntVar(&c.Model.Hidden, "hidden", c.Model.Hidden, "number of recurrent units N")

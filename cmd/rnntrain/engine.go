@@ -31,6 +31,11 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		cfg.Task.Preset = presetChoice{Preset: p, Set: true}
 	}
 	task, err := tasks.New(cfg.Task.Name, cfg.Task.Preset.Preset, cfg.Task.Settings)
+	if err != nil && cfg.Task.Settings.Path != "" {
+		// A missing or broken data file is a failure (exit 1), not a
+		// usage error; the message names the file.
+		return nil, fmt.Errorf("-data %s: %w", cfg.Task.Settings.Path, err)
+	}
 	if err != nil {
 		return nil, usagef("-task %s -preset %s: %v", cfg.Task.Name, cfg.Task.Preset, err)
 	}
