@@ -292,6 +292,15 @@ eval_trials = 50
 		t.Errorf("resolved config: %s", b)
 	}
 	// The same config written as JSON (config.json itself) loads too.
+	if _, err := os.Stat(filepath.Join(run, "plots", "psychometric.png")); err != nil {
+		t.Errorf("perceptual-dm run has no psychometric curve: %v", err)
+	}
+	// A continuous task has no psychometric curve.
+	ff := filepath.Join(work, "ff")
+	rnntrain(t, work, "train", "-task", "flip-flop", "-steps", "2", "-hidden", "8", "-eval-trials", "16", "-out", ff).want(t, 0, "flip-flop")
+	if _, err := os.Stat(filepath.Join(ff, "plots", "psychometric.png")); err == nil {
+		t.Error("flip-flop run drew a psychometric curve")
+	}
 	run2 := filepath.Join(work, "run2")
 	rnntrain(t, work, "train", "-config", filepath.Join(run, "config.json"), "-out", run2, "-model", "rnn").want(t, 0, "model  rnn", "N = 16", "φ = tanh")
 }

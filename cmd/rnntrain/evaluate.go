@@ -63,7 +63,9 @@ func evaluate(task tasks.Task, net network, rng, noise *rand.Rand, n int) evalRe
 		out, _ := net.run(batch.Inputs, batch.T, batch.B, noise)
 		res := task.Score(out, &batch)
 		sqErr += res.MSE * float64(b)
-		psych.Add(&batch, res)
+		if slices.ContainsFunc(batch.Trials, func(tr tasks.Trial) bool { return tr.Choice >= 0 && tr.Coherence != 0 }) {
+			psych.Add(&batch, res) // decision trials with signed evidence
+		}
 		for i, tr := range batch.Trials {
 			if i < len(res.Excluded) && res.Excluded[i] {
 				continue
@@ -92,8 +94,10 @@ func evaluate(task tasks.Task, net network, rng, noise *rand.Rand, n int) evalRe
 		rep.Conditions = append(rep.Conditions, *row)
 	}
 	slices.SortFunc(rep.Conditions, func(a, b conditionRow) int { return strings.Compare(a.Condition, b.Condition) })
-	for _, p := range psych.Points() {
-		rep.Psychometric = append(rep.Psychometric, psychPoint{Context: p.Context, Coherence: p.Coherence, Trials: p.N, PRight: p.PChoice1})
+	if pts := psych.Points(); len(pts) > 1 {
+		for _, p := range pts {
+			rep.Psychometric = append(rep.Psychometric, psychPoint{Context: p.Context, Coherence: p.Coherence, Trials: p.N, PRight: p.PChoice1})
+		}
 	}
 	return rep
 }
