@@ -97,9 +97,12 @@ func WriteTrials(path string, tr Trials) error {
 }
 
 // addTargets draws a target channel only where it is scored: a dashed line
-// over each scored span, with markers so that one-step spans show.
+// over each scored span, with markers on spans of at most shortSpan steps so
+// that they show.
 func addTargets(p *plot.Plot, name string, time, y []float64, scored []bool, i int) error {
-	var all plotter.XYs
+	const shortSpan = 3
+	var dots plotter.XYs
+	var legend plot.Thumbnailer
 	for s := 0; s < len(scored); {
 		if !scored[s] {
 			s++
@@ -110,24 +113,36 @@ func addTargets(p *plot.Plot, name string, time, y []float64, scored []bool, i i
 			e++
 		}
 		seg := xy(time[s:e], y[s:e])
-		all = append(all, seg...)
-		if err := addLine(p, "", seg, i, true, vg.Points(1.2)); err != nil {
-			return err
+		if e-s <= shortSpan {
+			dots = append(dots, seg...)
+		}
+		if len(seg) > 1 {
+			l, err := plotter.NewLine(seg)
+			if err != nil {
+				return err
+			}
+			l.Color = palette(i)
+			l.Width = vg.Points(1.2)
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			p.Add(l)
+			legend = l
 		}
 		s = e
 	}
-	if len(all) == 0 {
-		return nil
+	if len(dots) > 0 {
+		sc, err := plotter.NewScatter(dots)
+		if err != nil {
+			return err
+		}
+		sc.Color = palette(i)
+		sc.Shape = draw.CircleGlyph{}
+		sc.Radius = vg.Points(2.5)
+		p.Add(sc)
+		legend = sc
 	}
-	sc, err := plotter.NewScatter(all)
-	if err != nil {
-		return err
+	if legend != nil {
+		p.Legend.Add(name+" (scored)", legend)
 	}
-	sc.Color = palette(i)
-	sc.Shape = draw.CircleGlyph{}
-	sc.Radius = vg.Points(2.5)
-	p.Add(sc)
-	p.Legend.Add(name+" (scored)", sc)
 	return nil
 }
 
