@@ -122,8 +122,11 @@ type trainOptions struct {
 	resume string
 }
 
-// errInterrupted reports a run stopped by SIGINT after saving; exit 130.
-var errInterrupted = errors.New("interrupted")
+// interruptedError reports a run stopped by SIGINT after saving its
+// checkpoint; run turns it into exit status 130.
+type interruptedError struct{}
+
+func (interruptedError) Error() string { return "interrupted" }
 
 func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
 	s, err := newSession(cfg)
@@ -189,7 +192,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if interrupted {
 		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
 			sum.Steps, checkpoints.LatestPath(dir), dir)
-		return errInterrupted
+		return interruptedError{}
 	}
 	final := newStream(s.cfg.Seed, streamFinal)
 	rep := evaluate(s.task, s.net, final, final, max(s.cfg.Train.EvalTrials, 1000))
