@@ -100,8 +100,10 @@ type trainConfig struct {
 }
 
 // defaultConfig is the default main job: a leaky RNN on context-dm with the
-// task's default preset, sized to pass 90 % held-out accuracy in well under
-// three minutes on two cores.
+// task's default preset, trained for a fixed budget of 1000 steps (about
+// 15 s on two cores) so that the network is well past the 90 % mark (its
+// held-out accuracy reaches 1.0 and its output error keeps falling) when the
+// analysis starts. -target-accuracy stops earlier.
 func defaultConfig() runConfig {
 	return runConfig{
 		Seed: 1,
@@ -114,15 +116,15 @@ func defaultConfig() runConfig {
 			Noise:      0.05,
 		},
 		Train: trainConfig{
-			Steps:          3000,
+			Steps:          1000,
 			Batch:          32,
 			LR:             3e-3,
 			Optimizer:      train.OptAdam,
 			ClipNorm:       1,
-			TargetAccuracy: 0.95,
-			EvalEvery:      25,
+			TargetAccuracy: 0,
+			EvalEvery:      50,
 			EvalTrials:     512,
-			LogEvery:       5,
+			LogEvery:       10,
 			SaveEvery:      500,
 			Keep:           3,
 		},
