@@ -3,7 +3,7 @@
 #
 #   bash bench/gemm.sh [-count N] [-benchtime D] [-threads 1,2]
 #
-# 1. go test -bench 'Gemm/f32' ./internal/kernels with GOMAXPROCS = each thread
+# 1. go test -bench '^BenchmarkGemm$/f32' ./internal/kernels with GOMAXPROCS = each thread
 #    count (-cpu), -count N times;
 # 2. ../shared/bench/sgemm_peak.py (numpy and torch on Debian's OpenBLAS), then
 #    the same timing routine (imported from sgemm_peak.py) on the shapes it does
@@ -56,8 +56,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 ours() {
-  echo "== ours: go test -run '^\$' -bench 'Gemm/f32' -cpu $threads -count $count -benchtime $benchtime ./internal/kernels"
-  go test -run '^$' -bench 'Gemm/f32' -cpu "$threads" -count "$count" -benchtime "$benchtime" ./internal/kernels | tee -a "$out/ours.txt"
+  echo "== ours: go test -run '^\$' -bench '^BenchmarkGemm$/f32' -cpu $threads -count $count -benchtime $benchtime ./internal/kernels"
+  go test -run '^$' -bench '^BenchmarkGemm$/f32' -cpu "$threads" -count "$count" -benchtime "$benchtime" ./internal/kernels | tee -a "$out/ours.txt"
 }
 ours
 

@@ -2,16 +2,140 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/train"
 )
+
+const evalLong = `
+Eval loads a checkpoint (a .safetensors file or a run directory), runs fresh
+held-out trials of the task it was trained on through the network (with its
+private recurrent noise, as during training's evaluations, unless
+-noise=false), and prints the accuracy by the task's own scorer with its binomial
+standard error, and a table of accuracy per condition. -json prints one JSON
+object instead, with the fields accuracy, accuracy_stderr, mse, trials,
+conditions and, for decision tasks, psychometric (P(choice right) per
+context and signed coherence).
+
+-record FILE.npz also writes, for analysis in Python (numpy.load), float32
+arrays with trials as the first axis:
+
+	inputs   [trials, T, n_in]
+	hidden   [trials, T, N]      rates φ(x) (GRU: h) at every step
+	outputs  [trials, T, n_out]
+	targets  [trials, T, n_out]  (not with -inputs)
+	mask     [trials, T, n_out]  (not with -inputs; 0 where not scored and
+	                              where a shorter trial is padded to T)
+
+Outputs are the readout's values (logits for cross-entropy tasks).
+
+-inputs FILE.npy drives the network with your own inputs instead of task
+trials: a float32 or float64 array [trials, T, n_in] with the checkpoint's
+number of inputs; it needs -record to say where the outputs go.
+`
 
 func evalCommand() *command {
 	return &command{
 		Name:  "eval",
-		Short: "(eval is being built)",
+		Short: "evaluate a checkpoint on held-out trials; record hidden states",
+		Usage: "-checkpoint PATH [-trials N] [-json] [-record FILE.npz] [-inputs FILE.npy] [-seed S]",
+		Long:  evalLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
-			return func(ctx context.Context, args []string) error { return errors.New("eval is being built") }
+			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
+			trials := fs.Int("trials", 1000, "number of held-out trials")
+			asJSON := fs.Bool("json", false, "print one JSON object")
+			record := fs.String("record", "", "write inputs, hidden states, outputs (+ targets, mask) to this .npz file")
+			inputs := fs.String("inputs", "", "drive the network with this .npy array [trials, T, n_in] (needs -record)")
+			seed := fs.Uint64("seed", 1, "seed of the held-out trials and noise (independent of the training trials)")
+			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise σ, as training's held-out evaluation does; -noise=false runs noiseless")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments %q", args)
+				}
+				if *ckpt == "" {
+					return usagef("-checkpoint PATH is required")
+				}
+				if *trials < 1 {
+					return usagef("-trials must be positive, got %d", *trials)
+				}
+				if *inputs != "" && *record == "" {
+					return usagef("-inputs needs -record FILE.npz to write the outputs to")
+				}
+				s, c, err := loadSession(*ckpt)
+				if err != nil {
+					return err
+				}
+				var noise func(train.Stream) *rand.Rand
+				noise = func(k train.Stream) *rand.Rand {
+					if !*noisy {
+						return nil
+					}
+					return newStream(*seed, k+1<<8)
+				}
+				if *inputs != "" {
+					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord))
+				}
+				rep := evaluate(s.task, s.net, newStream(*seed, streamEvalCmd), noise(streamEvalCmd), *trials)
+				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind.String()
+				if *record != "" {
+					if err := recordTrials(s, *seed, *trials, *record, noise(streamRecord)); err != nil {
+						return err
+					}
+				}
+				if *asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(rep)
+				}
+				printReport(e.stdout, rep)
+				if *record != "" {
+					fmt.Fprintf(e.stdout, "recorded %d trials to %s\n", *trials, *record)
+				}
+				return nil
+			}
 		},
 	}
+}
+
+// recordTrials runs n task trials (one batch, padded to a common length)
+// and writes the recording to path.
+func recordTrials(s *session, seed uint64, n int, path string, noise *rand.Rand) error {
+	batch := s.task.Batch(newStream(seed, streamRecord), n)
+	out, rates := s.net.run(batch.Inputs, batch.T, batch.B, noise)
+	_, N, _ := s.net.dims()
+	r := recording{Trials: n, T: batch.T, NIn: batch.NIn, N: N, NOut: batch.NOut,
+		Inputs:  trialMajor(batch.Inputs, batch.T, n, batch.NIn),
+		Hidden:  trialMajor(rates, batch.T, n, N),
+		Outputs: trialMajor(out, batch.T, n, batch.NOut),
+		Targets: trialMajor(batch.Targets, batch.T, n, batch.NOut),
+		Mask:    trialMajor(batch.Mask, batch.T, n, batch.NOut),
+	}
+	return r.write(path)
+}
+
+// evalInputs drives the network with the user's inputs and records the
+// result.
+func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) error {
+	nIn, N, nOut := s.net.dims()
+	x, n, T, err := readInputs(inputs, nIn)
+	if err != nil {
+		return err
+	}
+	xt := timeMajor(x, T, n, nIn)
+	out, rates := s.net.run(xt, T, n, noise)
+	r := recording{Trials: n, T: T, NIn: nIn, N: N, NOut: nOut,
+		Inputs:  x,
+		Hidden:  trialMajor(rates, T, n, N),
+		Outputs: trialMajor(out, T, n, nOut),
+	}
+	if err := r.write(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote inputs, hidden [%d, %d, %d] and outputs [%d, %d, %d] to %s\n",
+		n, T, inputs, n, T, N, n, T, nOut, path)
+	return nil
 }

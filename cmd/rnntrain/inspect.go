@@ -2,16 +2,163 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/rnn"
 )
+
+const inspectLong = `
+Inspect prints what a checkpoint holds without building the network: the
+model and its sizes, the task, the step, the metrics at save time (held-out
+accuracy among them), the parameter count, the checkpoint format version and
+every tensor with its shape. PATH is a .safetensors file or a run directory
+(its checkpoint.safetensors). -json prints the same as one JSON object.
+`
 
 func inspectCommand() *command {
 	return &command{
 		Name:  "inspect",
-		Short: "(inspect is being built)",
+		Short: "describe a checkpoint: model, sizes, task, step, accuracy, parameters",
+		Usage: "[-json] PATH",
+		Long:  inspectLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
-			return func(ctx context.Context, args []string) error { return errors.New("inspect is being built") }
+			asJSON := fs.Bool("json", false, "print one JSON object")
+			return func(ctx context.Context, args []string) error {
+				if len(args) != 1 {
+					return usagef("want one checkpoint PATH, got %d arguments", len(args))
+				}
+				info, err := inspectCheckpoint(args[0])
+				if err != nil {
+					return err
+				}
+				if *asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(info)
+				}
+				info.print(e.stdout)
+				return nil
+			}
 		},
 	}
+}
+
+// tensorInfo is one stored tensor.
+type tensorInfo struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+	DType string `json:"dtype"`
+}
+
+// checkpointInfo is what inspect reports.
+type checkpointInfo struct {
+	Path           string             `json:"path"`
+	FormatVersion  int                `json:"format_version"`
+	Model          string             `json:"model"`
+	Task           string             `json:"task"`
+	Preset         string             `json:"preset"`
+	Hidden         int                `json:"hidden"`
+	Rank           int                `json:"rank,omitempty"`
+	Step           int                `json:"step"`
+	Seed           uint64             `json:"seed"`
+	Parameters     int                `json:"parameters"`
+	Accuracy       *float64           `json:"accuracy,omitempty"`
+	Metrics        map[string]float64 `json:"metrics,omitempty"`
+	Created        time.Time          `json:"created"`
+	Tensors        []tensorInfo       `json:"tensors"`
+	OptimizerState int                `json:"optimizer_tensors"`
+}
+
+func inspectCheckpoint(path string) (*checkpointInfo, error) {
+	if st, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, unwrapPathErr(err))
+	} else if st.IsDir() {
+		path = checkpoints.LatestPath(path)
+	}
+	c, err := checkpoints.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	m := c.Meta
+	info := &checkpointInfo{
+		Path: path, FormatVersion: m.FormatVersion, Model: m.Model, Task: m.Task,
+		Step: m.Step, Metrics: m.Metrics, Created: m.Created,
+	}
+	if cfg, err := checkpointConfig(c); err == nil {
+		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset.String(), cfg.Model.Hidden, cfg.Seed
+		if cfg.Model.Kind == rnn.LowRank {
+			info.Rank = cfg.Model.Rank
+		}
+	}
+	if a, ok := m.Metrics["accuracy"]; ok { // the last held-out evaluation's
+		info.Accuracy = &a
+	}
+	for _, t := range c.Tensors {
+		if strings.HasPrefix(t.Name, checkpoints.OptimizerPrefix) {
+			info.OptimizerState++
+			continue
+		}
+		info.Parameters += t.Len()
+		info.Tensors = append(info.Tensors, tensorInfo{Name: t.Name, Shape: t.Shape, DType: t.DType().String()})
+	}
+	slices.SortFunc(info.Tensors, func(a, b tensorInfo) int { return strings.Compare(a.Name, b.Name) })
+	return info, nil
+}
+
+// unwrapPathErr drops the *fs.PathError wrapper whose path the caller
+// already prints.
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func (info *checkpointInfo) print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	preset := info.Preset
+	if preset == "" {
+		preset = "default"
+	}
+	fmt.Fprintf(tw, "checkpoint\t%s\n", info.Path)
+	fmt.Fprintf(tw, "format version\t%d\n", info.FormatVersion)
+	fmt.Fprintf(tw, "model\t%s\n", info.Model)
+	fmt.Fprintf(tw, "hidden units\t%d\n", info.Hidden)
+	if info.Rank > 0 {
+		fmt.Fprintf(tw, "rank\t%d\n", info.Rank)
+	}
+	fmt.Fprintf(tw, "task\t%s (preset %s)\n", info.Task, preset)
+	fmt.Fprintf(tw, "step\t%d\n", info.Step)
+	fmt.Fprintf(tw, "seed\t%d\n", info.Seed)
+	if info.Accuracy != nil {
+		fmt.Fprintf(tw, "held-out accuracy\t%.4f\n", *info.Accuracy)
+	} else {
+		fmt.Fprintf(tw, "held-out accuracy\tnot recorded\n")
+	}
+	keys := make([]string, 0, len(info.Metrics))
+	for k := range info.Metrics {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(tw, "metric %s\t%.6g\n", k, info.Metrics[k])
+	}
+	fmt.Fprintf(tw, "parameters\t%d in %d tensors (+%d optimizer tensors)\n", info.Parameters, len(info.Tensors), info.OptimizerState)
+	fmt.Fprintf(tw, "created\t%s\n", info.Created.Format(time.RFC3339))
+	tw.Flush()
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\ntensor\tshape\tdtype")
+	for _, t := range info.Tensors {
+		fmt.Fprintf(tw, "%s\t%v\t%s\n", t.Name, t.Shape, t.DType)
+	}
+	tw.Flush()
 }

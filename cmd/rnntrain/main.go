@@ -95,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		if err := runFn(ctx, fs.Args()); err != nil {
+			if errors.As(err, new(interruptedError)) {
+				return 130 // 128 + SIGINT, as shells report it; state was saved
+			}
 			fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, err)
 			var u usageError
 			if errors.As(err, &u) {

@@ -1,17 +1,408 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
 )
+
+const trainLong = `
+Train trains a recurrent network on a task and writes the run into a
+directory (-out; default runs/<timestamp>):
+
+	config.json              the fully resolved run config
+	checkpoint.safetensors   the latest checkpoint (safetensors; see docs)
+	checkpoints/             earlier checkpoints (the last -keep)
+	metrics.jsonl            one JSON object per logged step: step, loss
+	                         (training batch), accuracy (a fresh batch),
+	                         lr, elapsed_s, steps_per_s, and eval_accuracy
+	                         and eval_mse at held-out evaluations
+	eval.json                the final evaluation on 1000 fresh trials
+	plots/curves.png         loss and accuracy against training step
+	plots/trials.png         example trials: inputs, targets, outputs
+	plots/psychometric.png   P(choice right) against signed coherence, per
+	                         context (decision tasks)
+
+With no flags it trains a leaky RNN on context-dm (its default preset) to
+the target held-out accuracy, then stops.
+
+Settings come from the defaults, then from -config FILE (TOML or JSON, the
+layout of config.json, sections task, model and train; keys left out keep
+their defaults), then from the flags actually given, which override the file.
+-resume DIR continues the run in DIR from its latest checkpoint with its
+config.json, again overridden by the flags given (for example a larger
+-steps). Training stops at -steps, at -target-accuracy on held-out trials, or
+on Ctrl-C (SIGINT), which saves a checkpoint and exits with status 130; the
+run can then be resumed.
+
+Models (u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every step,
+α = -alpha, σ = -noise, φ = -activation; except for lowrank the readout
+sees the rates after each update, y_t = W_out r_{t+1} + b_out, as in
+PsychRNN):
+
+	leaky    x_{t+1} = (1−α) x_t + α (W_rec r_t + W_in u_t + b) + √(2α) σ ξ_t
+	         r_t = φ(x_t), x_0 = 0; α = dt/τ (PsychRNN's and NeuroGym's
+	         leaky RNN in PsychRNN's noise convention)
+	rnn      h_{t+1} = tanh(W_ih u_t + b_ih + W_hh h_t + b_hh) + √2 σ ξ_t
+	         r = h, h_0 = 0 (torch.nn.RNN's equation and weight layout;
+	         the leaky model's rate form with α = 1, φ = tanh)
+	gru      r_t = sigmoid(W_ir u_t + b_ir + W_hr h_t + b_hr)
+	         z_t = sigmoid(W_iz u_t + b_iz + W_hz h_t + b_hz)
+	         n_t = tanh(W_in u_t + b_in + r_t ⊙ (W_hn h_t + b_hn))
+	         h_{t+1} = (1 − z_t) ⊙ n_t + z_t ⊙ h_t + σ ξ_t, r = h, h_0 = 0
+	         (torch.nn.GRU's equations, gate order and weight layout)
+	lowrank  h_{t+1} = h_t + α (−h_t + M Nᵀ φ(h_t + b) / N + W_in diag(s_i) u_t) + σ ξ_t
+	         y_t = (W_out ⊙ s_o)ᵀ tanh(h_{t+1}) / N
+	         M, N ∈ R^{N×R}, R = -rank, J = M Nᵀ/N kept as its factors; the
+	         low_rank_rnns library's LowRankRNN (Valente et al. 2022), which
+	         trains M, N, s_i and s_o, with its unscaled noise
+
+Exit status: 0 when training finished (steps done or target reached), 130
+when interrupted (a checkpoint was saved), 2 for a bad flag or config, 1 for
+other failures (a missing or broken file, divergence).
+`
 
 func trainCommand() *command {
 	return &command{
 		Name:  "train",
-		Short: "(train is being built)",
+		Short: "train a network on a task; writes checkpoints, metrics and plots",
+		Usage: "[flags]",
+		Long:  trainLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
-			return func(ctx context.Context, args []string) error { return errors.New("train is being built") }
+			cfg := defaultConfig()
+			bindTrainFlags(fs, &cfg)
+			out := fs.String("out", "", "run directory (default runs/<timestamp>; with -resume, the resumed directory)")
+			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
+			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments %q (train takes only flags)", args)
+				}
+				opts := trainOptions{out: *out, resume: *resume}
+				base := *configFile
+				if *resume != "" {
+					if base != "" {
+						return usagef("-config and -resume: give one (a resumed run uses its own config.json)")
+					}
+					base = filepath.Join(*resume, "config.json")
+					if opts.out == "" {
+						opts.out = *resume
+					}
+				}
+				skip := map[string]bool{"out": true, "config": true, "resume": true}
+				if err := applyConfig(fs, &cfg, base, skip); err != nil {
+					return err
+				}
+				if err := cfg.validate(); err != nil {
+					return err
+				}
+				return runTrain(ctx, e, cfg, opts)
+			}
 		},
 	}
+}
+
+type trainOptions struct {
+	out    string
+	resume string
+}
+
+// interruptedError reports a run stopped by SIGINT after saving its
+// checkpoint; run turns it into exit status 130.
+type interruptedError struct{}
+
+func (interruptedError) Error() string { return "interrupted" }
+
+func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
+	s, err := newSession(cfg)
+	if err != nil {
+		return err
+	}
+	var st train.State
+	if opts.resume != "" {
+		path := checkpoints.LatestPath(opts.resume)
+		c, err := checkpoints.Load(path)
+		if err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if st, err = train.RestoreState(c, s.net.net); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if st.Step >= s.cfg.Train.Steps {
+			return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
+		}
+	}
+	dir := opts.out
+	if dir == "" {
+		dir = defaultRunDir(time.Now())
+	} else if opts.resume == "" {
+		if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
+			return usagef("-out %s already holds a run; continue it with -resume %s or choose another -out", dir, dir)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
+		return fmt.Errorf("create run directory: %w", err)
+	}
+	if err := writeJSONFile(filepath.Join(dir, "config.json"), s.cfg); err != nil {
+		return err
+	}
+	printHeader(e.stdout, s, dir, st.Step)
+
+	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if opts.resume != "" {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		if r.curves, err = trimMetrics(filepath.Join(dir, "metrics.jsonl"), st.Step); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+	}
+	mf, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer mf.Close()
+	r.metrics = json.NewEncoder(mf)
+	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps)
+
+	sum, trainErr := train.Resume(ctx, loopConfig(s.cfg), s.net.net, []tasks.Task{s.task}, st, r)
+	r.prog.finish()
+	interrupted := errors.Is(trainErr, train.ErrInterrupted)
+	if trainErr != nil && !interrupted {
+		// Divergence or a failure: the last good checkpoint stays.
+		return trainErr
+	}
+	if err := r.save(sum.State); err != nil {
+		return err
+	}
+	if interrupted {
+		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
+			sum.Steps, checkpoints.LatestPath(dir), dir)
+		return interruptedError{}
+	}
+	final := newStream(s.cfg.Seed, streamFinal)
+	rep := evaluate(s.task, s.net, final, final, max(s.cfg.Train.EvalTrials, 1000))
+	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind.String()
+	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
+		return err
+	}
+	if err := r.plots(rep); err != nil {
+		// The checkpoint and metrics are written; a figure is not worth
+		// failing the run for.
+		fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
+	}
+	fmt.Fprintf(e.stdout, "\nstopped at step %d: %s, %.1f s\n", sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
+	if sum.Eval != nil {
+		fmt.Fprintf(e.stdout, "training held-out set (%d trials): accuracy %.4f\n", sum.Eval.Trials, sum.Eval.Accuracy)
+	}
+	fmt.Fprintf(e.stdout, "fresh evaluation: ")
+	if len(rep.Conditions) > maxTableRows {
+		fmt.Fprintf(e.stdout, "accuracy %.4f ± %.4f (%d held-out trials, task %s, step %d), mse %.4g\n",
+			rep.Accuracy, rep.StdErr, rep.Trials, rep.Task, rep.Step, rep.MSE)
+		fmt.Fprintf(e.stdout, "(%d conditions: see eval.json or 'rnntrain eval -checkpoint %s')\n", len(rep.Conditions), dir)
+	} else {
+		printReport(e.stdout, rep)
+	}
+	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/*.png\n", dir)
+	return nil
+}
+
+// maxTableRows bounds the per-condition table train prints at the end.
+const maxTableRows = 16
+
+// defaultRunDir returns runs/<timestamp>, with a numeric suffix when a run
+// started in the same second already took the name.
+func defaultRunDir(now time.Time) string {
+	base := filepath.Join("runs", now.Format("20060102-150405"))
+	dir := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// stopReason says in words why training ended.
+func stopReason(sum train.Summary, cfg runConfig) string {
+	switch sum.Reason {
+	case train.TargetReached:
+		return fmt.Sprintf("held-out accuracy reached the target %g", cfg.Train.TargetAccuracy)
+	case train.Completed:
+		return "all steps done"
+	}
+	return sum.Reason.String()
+}
+
+// printHeader prints what the run is: seed, model, task and sizes.
+func printHeader(w io.Writer, s *session, dir string, step int) {
+	c := s.cfg
+	nIn, n, nOut := s.net.dims()
+	info := tasks.Describe(s.task)
+	fmt.Fprintf(w, "rnntrain train: seed %d\n", c.Seed)
+	steps := fmt.Sprint(info.MaxSteps)
+	if info.MinSteps != info.MaxSteps {
+		steps = fmt.Sprintf("%d–%d", info.MinSteps, info.MaxSteps)
+	}
+	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, dt %g ms, %s steps per trial, chance %.2f\n",
+		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, steps, info.Chance)
+	fmt.Fprintf(w, "  model  %s: N = %d, φ = %s, α = %.3g, σ = %g; %d parameters\n",
+		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; stop at held-out accuracy %g (%d trials, every %d steps)\n",
+		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, c.Train.TargetAccuracy, c.Train.EvalTrials, c.Train.EvalEvery)
+	if step > 0 {
+		fmt.Fprintf(w, "  resume from step %d\n", step)
+	}
+	fmt.Fprintf(w, "  out    %s\n", dir)
+}
+
+// trainRun is the train command's observer of the loop: it writes
+// metrics.jsonl, drives the progress display, saves periodic checkpoints
+// and collects the training curves.
+type trainRun struct {
+	s         *session
+	dir       string
+	start     time.Time
+	startStep int
+	step      int
+	metrics   *json.Encoder
+	prog      progress
+	evalAcc   *float64
+	logRNG    *rand.Rand
+	curves    plots.Curves
+}
+
+// OnStep implements train.Observer.
+func (r *trainRun) OnStep(st train.Step) error {
+	c := r.s.cfg.Train
+	r.step = st.Step
+	if st.Eval == nil && st.Step%c.LogEvery != 0 && st.Step != c.Steps {
+		return nil
+	}
+	el := time.Since(r.start).Seconds()
+	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(el, 3)}
+	if el > 0 {
+		m.StepsPerS = round(float64(st.Step-r.startStep)/el, 2)
+	}
+	if st.Eval != nil {
+		acc, mse := st.Eval.Accuracy, st.Eval.MSE
+		m.EvalAccuracy, m.EvalMSE = &acc, &mse
+		r.evalAcc = &acc
+		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
+		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
+	}
+	m.Accuracy = r.batchAccuracy()
+	r.curves.Step = append(r.curves.Step, float64(st.Step))
+	r.curves.Loss = append(r.curves.Loss, st.Loss)
+	r.curves.Accuracy = append(r.curves.Accuracy, m.Accuracy)
+	if err := r.metrics.Encode(m); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	r.prog.update(m)
+	if c.SaveEvery > 0 && st.Step%c.SaveEvery == 0 {
+		return r.save(st.State())
+	}
+	return nil
+}
+
+// batchAccuracy scores the network, with its noise, on a fresh batch of
+// -batch trials from the run's own logging stream (so training's streams are
+// untouched).
+func (r *trainRun) batchAccuracy() float64 {
+	if r.logRNG == nil {
+		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
+	}
+	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.Batch)
+	out, _ := r.s.net.run(b.Inputs, b.T, b.B, r.logRNG)
+	return r.s.task.Score(out, &b).Accuracy
+}
+
+// OnEnd implements train.Observer.
+func (r *trainRun) OnEnd(train.Summary) error { return nil }
+
+// save writes the latest checkpoint and rotates the earlier ones.
+func (r *trainRun) save(st train.State) error {
+	c, err := r.s.checkpoint(st)
+	if err != nil {
+		return err
+	}
+	_, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep)
+	return err
+}
+
+// plots draws the run's figures into dir/plots.
+func (r *trainRun) plots(rep evalReport) error {
+	pd := filepath.Join(r.dir, "plots")
+	cv := r.curves
+	cv.Title = fmt.Sprintf("%s, %s N=%d", r.s.cfg.Task.Name, r.s.cfg.Model.Kind, r.s.cfg.Model.Hidden)
+	cv.Target = r.s.cfg.Train.TargetAccuracy
+	if len(cv.Step) > 0 {
+		if err := plots.WriteCurves(filepath.Join(pd, "curves.png"), cv); err != nil {
+			return err
+		}
+	}
+	tf := trialsFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3)
+	tf.Title = r.s.cfg.Task.Name
+	if err := plots.WriteTrials(filepath.Join(pd, "trials.png"), tf); err != nil {
+		return err
+	}
+	if len(rep.Psychometric) > 0 {
+		if err := plots.WritePsychometric(filepath.Join(pd, "psychometric.png"), psychometricFigure(rep)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
+// logged after the checkpoint a resume starts from would repeat) and
+// returns their curves. A missing file is an empty history.
+func trimMetrics(path string, upto int) (plots.Curves, error) {
+	var cv plots.Curves
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cv, nil
+	} else if err != nil {
+		return cv, fmt.Errorf("metrics: %w", err)
+	}
+	var kept []byte
+	for line := range bytes.Lines(data) {
+		var m metricsLine
+		if json.Unmarshal(line, &m) != nil || m.Step > upto {
+			break
+		}
+		kept = append(kept, line...)
+		cv.Step = append(cv.Step, float64(m.Step))
+		cv.Loss = append(cv.Loss, m.Loss)
+		cv.Accuracy = append(cv.Accuracy, m.Accuracy)
+		if m.EvalAccuracy != nil {
+			cv.EvalStep = append(cv.EvalStep, float64(m.Step))
+			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)
+		}
+	}
+	if len(kept) < len(data) {
+		if err := writeFileAtomic(path, kept); err != nil {
+			return cv, err
+		}
+	}
+	return cv, nil
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
 }

@@ -12,7 +12,8 @@
 // the block is reused often enough to pay for it (otherwise the micro-kernel
 // reads A in place through its strides, which also serves Aᵀ), and a register
 // micro-kernel computes each mr×nr tile of C. The micro-kernels are chosen at
-// run time from the CPU's features:
+// run time from the CPU's features (CPUID and XGETBV, once per process,
+// cpu_amd64.go):
 //
 //	AVX-512F          float32 12×32, float64 12×16 (kernel_amd64.go)
 //	AVX2 + FMA        float32 6×16,  float64 6×8
@@ -24,6 +25,11 @@
 // transposed B and float32 A panels from row-major A, the last two through
 // 16×16 (8×8 for float64) in-register transposes. Build with -tags noasm to
 // use only the portable Go code.
+//
+// PackB and GemmPacked split Gemm in two for a B that is multiplied by many
+// A, as the recurrent weights are at every time step: op(B) is packed once
+// (transposed if need be) and each product skips that work, with the same bits
+// as Gemm.
 //
 // TanhTo, SigmoidTo and ExpTo are vectorised float32 element-wise kernels
 // (AVX2+FMA on amd64) with documented error bounds; their float64 variants

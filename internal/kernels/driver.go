@@ -36,7 +36,7 @@ type kernel[E float32 | float64] struct {
 	mr, nr int // register tile
 	kc     int // inner-dimension block: an nr×kc panel of B stays in L1
 	mc     int // rows of A per block: an mc×kc block of A stays in L2
-	nc     int // columns of B per block: a kc×nc block of B stays in L2/L3
+	nc     int // columns of B per block (a multiple of nr): a kc×nc block of B stays in L2
 
 	// strided[r-1] computes r rows of a tile reading A in place through its
 	// strides; packed[r-1] computes the first r rows from a packed, mr-tall
@@ -77,6 +77,10 @@ type gemmArgs[E float32 | float64] struct {
 	ldb            int
 	c              []E
 	ldc            int
+
+	// pb, when not nil, holds op(B) prepacked by PackB for this kernel:
+	// the panels of inner block pc start at pb[pc*roundUp(n, nr):].
+	pb []E
 }
 
 // workspace holds the packing buffers of one goroutine.
@@ -116,7 +120,12 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 			if pc > 0 {
 				beta = 1
 			}
-			g.packB(kern, ws.b, kb, nb, pc, jc)
+			bs := ws.b
+			if g.pb != nil {
+				bs = g.pb[pc*roundUp(g.n, nR)+(jc/nR)*kb*nR:]
+			} else {
+				g.packB(kern, ws.b, kb, nb, pc, jc)
+			}
 			for ic := i0; ic < i1; ic += kern.mc {
 				mb := min(kern.mc, i1-ic)
 				packA := nb >= packAMinTiles*nR
@@ -128,7 +137,7 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				}
 				for jr := 0; jr < nb; jr += nR {
 					nr := min(nR, nb-jr)
-					bp := &ws.b[(jr/nR)*kb*nR]
+					bp := &bs[(jr/nR)*kb*nR]
 					for ir := 0; ir < mb; ir += mR {
 						mr := min(mR, mb-ir)
 						var ap *E

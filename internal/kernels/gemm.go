@@ -11,7 +11,8 @@ type Float interface{ ~float32 | ~float64 }
 // Gemm computes C = alpha·op(A)·op(B) + beta·C, where op(X) is X, or Xᵀ when
 // the matching trans flag is set. op(A) is m×k, op(B) is k×n and C is m×n, all
 // row-major with leading dimensions lda, ldb and ldc. When beta is zero, C is
-// overwritten without being read, so it may hold NaNs. Gemm writes only into c.
+// overwritten without being read, so it may hold NaNs. Gemm writes only into c,
+// which must not overlap a or b.
 //
 // Gemm runs on the process-wide Pool (see DefaultPool): problems large enough
 // to gain are split over at most GOMAXPROCS workers, smaller ones run on the

@@ -57,3 +57,31 @@ func benchGemm[E float32 | float64](b *testing.B, transB bool, m, k, n int) {
 	}
 	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// BenchmarkGemmPacked reports GFLOP/s of GemmPacked on the recurrent shapes
+// with B packed once outside the loop, as a recurrent network does with its
+// weights for all the time steps of a sequence.
+func BenchmarkGemmPacked(b *testing.B) {
+	for _, s := range benchShapes()[:10] {
+		for _, layout := range []string{"NN", "NT"} {
+			b.Run(fmt.Sprintf("f32/%s/%dx%dx%d", layout, s[0], s[1], s[2]), func(b *testing.B) {
+				m, k, n := s[0], s[1], s[2]
+				rng := rand.New(rand.NewPCG(1, 1))
+				a, bm, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
+				for i := range bm {
+					bm[i] = float32(rng.Float64() - 0.5)
+				}
+				ldb := n
+				if layout == "NT" {
+					ldb = k
+				}
+				var pb PackedB[float32]
+				PackB(&pb, layout == "NT", k, n, bm, ldb)
+				for b.Loop() {
+					GemmPacked(false, m, 1, a, k, &pb, 0, c, n)
+				}
+				b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -214,6 +214,12 @@ func f64AVX512PackNN(kb, np int, src *float64, ld int, dst *float64)
 //go:noescape
 func f64AVX512PackNT(kb int, src *float64, ld int, dst *float64)
 
+//go:noescape
+func f64AVX512PackAN8(kb int, src *float64, ld int, dst *float64)
+
+//go:noescape
+func f64AVX512PackAN4(kb int, src *float64, ld int, dst *float64)
+
 // f64AVX512Packed holds the packed-A kernels by row count minus one.
 func f64AVX512Packed() (k [maxMR]microFn[float64]) {
 	k[0] = f64AVX512p1

@@ -177,7 +177,7 @@ func testGemmKernels[E float32 | float64](t *testing.T) {
 				for i := range cases {
 					p := &cases[i]
 					tc, c := p.tc, slices.Clone(p.c0)
-					gemmWith(pool, variant.kern, variant.parts, gemmArgs[E]{tc.ta, tc.tb, tc.m, tc.n, tc.k, E(tc.alpha), E(tc.beta), p.a, p.lda, p.b, p.ldb, c, p.ldc})
+					gemmWith(pool, variant.kern, variant.parts, gemmArgs[E]{tc.ta, tc.tb, tc.m, tc.n, tc.k, E(tc.alpha), E(tc.beta), p.a, p.lda, p.b, p.ldb, c, p.ldc, nil})
 					p.check(t, c)
 				}
 			})
@@ -220,7 +220,7 @@ func TestGemmDeterministic(t *testing.T) {
 		var ref []float32
 		for parts := 1; parts <= 4; parts++ {
 			got := slices.Clone(c)
-			gemmWith(pool, kern, parts, gemmArgs[float32]{tc.ta, tc.tb, tc.m, tc.n, tc.k, float32(tc.alpha), float32(tc.beta), a, lda, b, ldb, got, ldc})
+			gemmWith(pool, kern, parts, gemmArgs[float32]{tc.ta, tc.tb, tc.m, tc.n, tc.k, float32(tc.alpha), float32(tc.beta), a, lda, b, ldb, got, ldc, nil})
 			if parts == 1 {
 				ref = got
 				continue
@@ -245,8 +245,8 @@ func TestGemmAllocs(t *testing.T) {
 		a64, b64, c64 := make([]float64, m*k), make([]float64, k*n), make([]float64, m*n)
 		for _, parts := range []int{1, 2} {
 			run := func() {
-				gemmWith(pool, bestKernel[float32](), parts, gemmArgs[float32]{false, true, m, n, k, 1, 0, a, k, b, k, c, n})
-				gemmWith(pool, bestKernel[float64](), parts, gemmArgs[float64]{false, false, m, n, k, 1, 1, a64, k, b64, n, c64, n})
+				gemmWith(pool, bestKernel[float32](), parts, gemmArgs[float32]{false, true, m, n, k, 1, 0, a, k, b, k, c, n, nil})
+				gemmWith(pool, bestKernel[float64](), parts, gemmArgs[float64]{false, false, m, n, k, 1, 1, a64, k, b64, n, c64, n, nil})
 			}
 			run()
 			if got := testing.AllocsPerRun(20, run); got != 0 {

@@ -2,7 +2,7 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import "unsafe"
 
 //go:generate go run ./asmgen
 
@@ -18,7 +18,7 @@ func avx512Kernel[E float32 | float64]() kernel[E] {
 	case *kernel[float32]:
 		*kp = kernel[float32]{name: "avx512_12x32", mr: 12, nr: 32, kc: 256, mc: 96, nc: 512, strided: f32AVX512Strided(), packed: f32AVX512Packed(), packNN: f32AVX512PackNN, packNT: f32AVX512PackNT, ntRows: 16, packAN: f32AVX512PackAN, anCols: 16}
 	case *kernel[float64]:
-		*kp = kernel[float64]{name: "avx512_12x16", mr: 12, nr: 16, kc: 256, mc: 96, nc: 256, strided: f64AVX512Strided(), packed: f64AVX512Packed(), packNN: f64AVX512PackNN, packNT: f64AVX512PackNT, ntRows: 8}
+		*kp = kernel[float64]{name: "avx512_12x16", mr: 12, nr: 16, kc: 256, mc: 96, nc: 256, strided: f64AVX512Strided(), packed: f64AVX512Packed(), packNN: f64AVX512PackNN, packNT: f64AVX512PackNT, ntRows: 8, packAN: f64AVX512PackAN, anCols: 8}
 	}
 	return k
 }
@@ -34,8 +34,15 @@ func avx2Kernel[E float32 | float64]() kernel[E] {
 	return k
 }
 
-func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL }
-func hasAVX2() bool   { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+// f64AVX512PackAN packs a 12-row float64 A panel (see kernel.packAN) as an
+// 8-row and a 4-row transpose.
+func f64AVX512PackAN(kb int, src *float64, ld int, dst *float64) {
+	f64AVX512PackAN8(kb, src, ld, dst)
+	f64AVX512PackAN4(kb, (*float64)(unsafe.Add(unsafe.Pointer(src), 8*8*ld)), ld, (*float64)(unsafe.Add(unsafe.Pointer(dst), 8*8)))
+}
+
+func hasAVX512() bool { return features().avx512 }
+func hasAVX2() bool   { return features().avx2FMA }
 
 // kernelsFor lists the micro-kernels usable on this machine, best first.
 func kernelsFor[E float32 | float64]() []kernel[E] {

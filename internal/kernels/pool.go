@@ -184,7 +184,7 @@ func gemmDispatch[E float32 | float64](p *Pool, transA, transB bool, m, n, k int
 	if p == nil {
 		p = DefaultPool()
 	}
-	gemmWith(p, bestKernel[E](), p.parallelism(m, n, k), gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc})
+	gemmWith(p, bestKernel[E](), p.parallelism(m, n, k), gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, nil})
 }
 
 // parallelism returns how many parts a problem of this size is worth.

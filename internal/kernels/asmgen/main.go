@@ -467,6 +467,12 @@ func main() {
 			if s.elem == 4 {
 				g.packAN(s, s.prefix+"PackAN")
 				fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackAN%s\n\n", s.prefix, psig)
+			} else {
+				// Twelve float64 rows: an 8-row and a 4-row transpose.
+				g.transposer(s, s.prefix+"PackAN8", 8, s.mr*s.elem)
+				g.transposer(s, s.prefix+"PackAN4", 4, s.mr*s.elem)
+				fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackAN8%s\n\n", s.prefix, psig)
+				fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackAN4%s\n\n", s.prefix, psig)
 			}
 		}
 		// The table of packed kernels by row count.

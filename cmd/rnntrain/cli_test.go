@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"codeberg.org/sbinet/npyio/npz"
+)
+
+// binary is the rnntrain executable TestMain builds once for the CLI tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rnntrain-cli-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "rnntrain")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is one run of the binary.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// rnntrain runs the binary with args in dir and returns its exit status and
+// output.
+func rnntrain(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run rnntrain %v: %v", args, err)
+	}
+	return r
+}
+
+// want checks the exit status and that stderr (or stdout) contains every
+// string in parts.
+func (r result) want(t *testing.T, code int, parts ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+		return
+	}
+	for _, p := range parts {
+		if !strings.Contains(r.stderr, p) && !strings.Contains(r.stdout, p) {
+			t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", p, r.stdout, r.stderr)
+		}
+	}
+}
+
+// small is a training run that takes a few seconds.
+var small = []string{"-hidden", "24", "-batch", "16", "-eval-every", "10", "-eval-trials", "200", "-log-every", "5", "-target-accuracy", "0", "-save-every", "10"}
+
+func TestCLIUsageErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"no command", nil, 2, []string{"Commands:", "train"}},
+		{"unknown command", []string{"fly"}, 2, []string{`unknown command "fly"`, "train, eval"}},
+		{"unknown task", []string{"train", "-task", "juggle", "-out", dir}, 2, []string{"juggle", "context-dm", "perceptual-dm", "flip-flop"}},
+		{"unknown model", []string{"train", "-model", "lstmx"}, 2, []string{"-model", `"lstmx"`, "leaky", "gru", "lowrank"}},
+		{"unknown preset", []string{"train", "-preset", "fast"}, 2, []string{"-preset", "fast", "lowrank"}},
+		{"bad number", []string{"train", "-steps", "many"}, 2, []string{"-steps", "many"}},
+		{"zero hidden", []string{"train", "-hidden", "0"}, 2, []string{"-hidden (model.hidden", "must be positive"}},
+		{"bad lr", []string{"train", "-lr", "-1"}, 2, []string{"-lr", "must be positive"}},
+		{"two errors", []string{"train", "-batch", "0", "-target-accuracy", "2"}, 2, []string{"-batch", "-target-accuracy"}},
+		{"eval needs checkpoint", []string{"eval"}, 2, []string{"-checkpoint PATH is required"}},
+		{"inputs need record", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy"}, 2, []string{"-inputs needs -record"}},
+		{"inspect needs path", []string{"inspect"}, 2, []string{"want one checkpoint PATH"}},
+		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
+		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
+		{"missing config", []string{"train", "-config", "nope.toml"}, 1, []string{"nope.toml"}},
+		{"missing resume", []string{"train", "-resume", "norun"}, 1, []string{"norun"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rnntrain(t, dir, c.args...).want(t, c.code, c.want...)
+		})
+	}
+	broken := filepath.Join(dir, "broken.safetensors")
+	os.WriteFile(broken, []byte("\x10\x00\x00\x00\x00\x00\x00\x00{not json"), 0o644)
+	rnntrain(t, dir, "inspect", broken).want(t, 1, "broken.safetensors")
+	badCfg := filepath.Join(dir, "bad.toml")
+	os.WriteFile(badCfg, []byte("[model]\nhiden = 3\n"), 0o644)
+	rnntrain(t, dir, "train", "-config", badCfg).want(t, 1, "bad.toml", "model.hiden")
+}
+
+func TestCLIHelp(t *testing.T) {
+	t.Parallel()
+	r := rnntrain(t, t.TempDir(), "help", "train")
+	r.want(t, 0, "x_{t+1} = (1−α) x_t", "torch.nn.GRU", "M Nᵀ", "-target-accuracy", "-resume", "-config", "-tbptt", "130")
+	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
+	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
+	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
+}
+
+// metricsOf reads a run's metrics.jsonl.
+func metricsOf(t *testing.T, dir string) []metricsLine {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []metricsLine
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("metrics.jsonl line %d: %v", len(out)+1, err)
+		}
+		for _, k := range []string{"step", "loss", "accuracy", "lr", "elapsed_s"} {
+			if _, ok := m[k]; !ok {
+				t.Fatalf("metrics.jsonl line %d lacks %q: %s", len(out)+1, k, sc.Text())
+			}
+		}
+		var l metricsLine
+		json.Unmarshal(sc.Bytes(), &l)
+		out = append(out, l)
+	}
+	return out
+}
+
+func TestCLITrainEvalInspectResume(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-seed", "3", "-steps", "20", "-out", run}, small...)
+	rnntrain(t, work, args...).want(t, 0, "seed 3", "context-dm", "leaky", "N = 24", "stopped at step 20")
+
+	for _, f := range []string{"config.json", "checkpoint.safetensors", "checkpoints/step-000000020.safetensors", "checkpoints/step-000000010.safetensors", "eval.json"} {
+		if _, err := os.Stat(filepath.Join(run, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	for _, f := range []string{"curves.png", "trials.png", "psychometric.png"} {
+		b, err := os.ReadFile(filepath.Join(run, "plots", f))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil || img.Bounds().Dx() < 300 {
+			t.Errorf("%s: not a usable PNG (%v)", f, err)
+		}
+	}
+	ms := metricsOf(t, run)
+	if len(ms) != 4 || ms[len(ms)-1].Step != 20 || ms[len(ms)-1].EvalAccuracy == nil {
+		t.Fatalf("metrics: %d lines, want 4 ending at step 20 with an evaluation: %+v", len(ms), ms)
+	}
+	trainAcc := *ms[len(ms)-1].EvalAccuracy
+
+	var cfg runConfig
+	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
+	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Model.Hidden != 24 || cfg.Seed != 3 || !cfg.Task.Preset.Set || cfg.Model.Alpha == 0 {
+		t.Errorf("config.json not fully resolved (%v): %s", err, b)
+	}
+
+	// eval -json agrees with training's held-out accuracy within sampling
+	// error (the two sets are independent: 200 and 2000 trials).
+	r := rnntrain(t, work, "eval", "-checkpoint", run, "-json", "-trials", "2000")
+	r.want(t, 0)
+	var rep evalReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("eval -json: %v\n%s", err, r.stdout)
+	}
+	se := math.Sqrt(trainAcc*(1-trainAcc)/200 + rep.Accuracy*(1-rep.Accuracy)/2000)
+	if math.Abs(rep.Accuracy-trainAcc) > 4*se+0.01 || rep.Trials != 2000 || len(rep.Conditions) == 0 || len(rep.Psychometric) == 0 {
+		t.Errorf("eval accuracy %.4f (%d trials), training held-out %.4f: differ by more than 4 standard errors (%.4f)", rep.Accuracy, rep.Trials, trainAcc, se)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", filepath.Join(run, "checkpoint.safetensors"), "-trials", "100").want(t, 0, "accuracy", "condition", "ctx=")
+
+	r = rnntrain(t, work, "inspect", run)
+	r.want(t, 0, "leaky", "context-dm", "step", "20", "hidden units", "24", "format version", "parameters", "leaky.weight_hh")
+	r = rnntrain(t, work, "inspect", "-json", run)
+	var info checkpointInfo
+	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || info.Step != 20 || info.Parameters == 0 || info.Accuracy == nil {
+		t.Errorf("inspect -json: %v %+v", err, info)
+	}
+
+	// Record hidden states, then drive the network with those inputs.
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "8", "-record", rec).want(t, 0)
+	f, err := npz.Open(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inputs []float32
+	if err := f.Read("inputs.npy", &inputs); err != nil {
+		t.Fatal(err)
+	}
+	hs := f.Header("hidden.npy").Descr.Shape
+	is := f.Header("inputs.npy").Descr.Shape
+	f.Close()
+	if len(hs) != 3 || hs[0] != 8 || hs[2] != 24 || len(is) != 3 || is[1] != hs[1] || is[2] != 4 {
+		t.Fatalf("recorded shapes inputs %v hidden %v, want [8 T 4] and [8 T 24]", is, hs)
+	}
+	in := filepath.Join(work, "in.npy")
+	writeNpy(t, in, nest3(inputs, is[0], is[1], is[2]))
+	rec2 := filepath.Join(work, "rec2.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
+	// A recording is a dataset the npz task trains on.
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "stopped at step 3")
+	rnntrain(t, work, "train", "-task", "npz", "-data", filepath.Join(work, "none.npz")).want(t, 1, "none.npz")
+	bad := filepath.Join(work, "bad.npy")
+	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "bad.npy", "[trials, T, 4]")
+
+	// A second run into the same directory is refused.
+	rnntrain(t, work, "train", "-steps", "2", "-out", run).want(t, 2, "already holds a run", "-resume")
+
+	// Resume continues from the saved step and appends to the metrics.
+	rnntrain(t, work, "train", "-resume", run, "-steps", "30").want(t, 0, "resume from step 20", "stopped at step 30")
+	ms = metricsOf(t, run)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Step <= ms[i-1].Step {
+			t.Fatalf("metrics.jsonl steps not increasing after resume: %d then %d", ms[i-1].Step, ms[i].Step)
+		}
+	}
+	if last := ms[len(ms)-1].Step; last != 30 {
+		t.Errorf("last logged step %d, want 30", last)
+	}
+	if r := rnntrain(t, work, "inspect", run); !regexp.MustCompile(`(?m)^step +30$`).MatchString(r.stdout) {
+		t.Errorf("inspect after resume does not show step 30:\n%s", r.stdout)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "30").want(t, 2, "already at step 30")
+}
+
+func TestCLIConfigFileAndFlags(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	cfgFile := filepath.Join(work, "run.toml")
+	os.WriteFile(cfgFile, []byte(`seed = 7
+[task]
+name = "perceptual-dm"
+[model]
+hidden = 16
+noise = 0.0
+[train]
+steps = 50
+batch = 8
+eval_every = 0
+eval_trials = 50
+`), 0o644)
+	run := filepath.Join(work, "run")
+	// -steps given on the command line overrides the file; -hidden not
+	// given keeps the file's 16 rather than the default.
+	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "3", "-out", run).want(t, 0, "seed 7", "perceptual-dm", "N = 16", "stopped at step 3")
+	var cfg runConfig
+	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
+	json.Unmarshal(b, &cfg)
+	if cfg.Train.Steps != 3 || cfg.Model.Hidden != 16 || cfg.Train.Batch != 8 || cfg.Seed != 7 || cfg.Model.Noise != 0 {
+		t.Errorf("resolved config: %s", b)
+	}
+	// The same config written as JSON (config.json itself) loads too.
+	if _, err := os.Stat(filepath.Join(run, "plots", "psychometric.png")); err != nil {
+		t.Errorf("perceptual-dm run has no psychometric curve: %v", err)
+	}
+	// A continuous task has no psychometric curve.
+	ff := filepath.Join(work, "ff")
+	rnntrain(t, work, "train", "-task", "flip-flop", "-steps", "2", "-hidden", "8", "-eval-trials", "16", "-out", ff).want(t, 0, "flip-flop")
+	if _, err := os.Stat(filepath.Join(ff, "plots", "psychometric.png")); err == nil {
+		t.Error("flip-flop run drew a psychometric curve")
+	}
+	run2 := filepath.Join(work, "run2")
+	rnntrain(t, work, "train", "-config", filepath.Join(run, "config.json"), "-out", run2, "-model", "rnn").want(t, 0, "model  rnn", "N = 16", "φ = tanh")
+}
+
+func TestCLIInterrupt(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-steps", "100000", "-out", run}, small...)
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = work
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if b, _ := os.ReadFile(filepath.Join(run, "metrics.jsonl")); bytes.Count(b, []byte("\n")) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no metrics line within 60 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("after SIGINT: %v, want exit status 130\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "rnntrain train -resume") {
+		t.Errorf("no resume hint:\n%s", stdout.String())
+	}
+	r := rnntrain(t, work, "inspect", "-json", run)
+	var info checkpointInfo
+	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || info.Step < 5 {
+		t.Fatalf("checkpoint after SIGINT: %v %+v %s", err, info, r.stderr)
+	}
+}

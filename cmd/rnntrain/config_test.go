@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/rnn"
+)
+
+func TestApplyConfigFlagsOverrideFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.toml")
+	os.WriteFile(file, []byte("[model]\nhidden = 16\nkind = \"gru\"\n[train]\nsteps = 50\nlr = 0.01\n"), 0o644)
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	bindTrainFlags(fs, &cfg)
+	// -lr is given with its default value: being set, it still wins.
+	if err := fs.Parse([]string{"-steps", "3", "-lr", "0.003"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyConfig(fs, &cfg, file, nil); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Train.Steps != 3 || cfg.Train.LR != 0.003 || cfg.Model.Hidden != 16 || cfg.Model.Kind != rnn.GRU || cfg.Train.Batch != defaultConfig().Train.Batch {
+		t.Errorf("got steps %d lr %g hidden %d kind %v batch %d; want 3, 0.003 (flags), 16, gru (file), default batch",
+			cfg.Train.Steps, cfg.Train.LR, cfg.Model.Hidden, cfg.Model.Kind, cfg.Train.Batch)
+	}
+}
+
+func TestValidateNamesFlags(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.Model.Hidden = -1
+	cfg.Train.TargetAccuracy = 1.5
+	err := cfg.validate()
+	var u usageError
+	if !errors.As(err, &u) {
+		t.Fatalf("validate: %v, want a usage error", err)
+	}
+	for _, want := range []string{"-hidden (model.hidden", "-target-accuracy (train.target_accuracy"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	def := defaultConfig()
+	if err := def.validate(); err != nil {
+		t.Errorf("default config: %v", err)
+	}
+}
+
+func TestTrimMetrics(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "metrics.jsonl")
+	os.WriteFile(p, []byte(`{"step":5,"loss":1,"accuracy":0.5,"lr":0.1,"elapsed_s":1}
+{"step":10,"loss":0.5,"accuracy":0.7,"lr":0.1,"elapsed_s":2,"eval_accuracy":0.8}
+{"step":15,"loss":0.4,"accuracy":0.8,"lr":0.1,"elapsed_s":3}
+`), 0o644)
+	cv, err := trimMetrics(p, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	if n := strings.Count(string(b), "\n"); n != 2 || len(cv.Step) != 2 || len(cv.EvalStep) != 1 || cv.EvalAccuracy[0] != 0.8 {
+		t.Errorf("after trimming to step 10: %d lines, curves %+v", n, cv)
+	}
+	if _, err := trimMetrics(filepath.Join(t.TempDir(), "none.jsonl"), 10); err != nil {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
+)
+
+// network is what the commands need from a built network.
+type network interface {
+	// params returns every parameter under its stable dotted name.
+	params() []*autodiff.Param[float32]
+	// dims returns the input, recurrent and output sizes.
+	dims() (nIn, n, nOut int)
+	// run forwards x ([T][B][nIn], time-major) with private noise drawn
+	// from noise (nil: none) and returns freshly allocated outputs
+	// [T][B][nOut] and rates [T][B][N].
+	run(x []float32, T, B int, noise *rand.Rand) (out, rates []float32)
+}
+
+// Random streams the commands draw besides the training loop's own
+// (train.StreamInit … train.StreamEvalNoise), far above those.
+const (
+	streamPlot    train.Stream = 1<<32 + iota // example trials for plots
+	streamFinal                               // the final evaluation of train
+	streamEvalCmd                             // eval's trials
+	streamRecord                              // eval -record's trials
+	streamLog                                 // train's per-log-line accuracy batches
+)
+
+// newStream returns the random stream s of seed.
+func newStream(seed uint64, s train.Stream) *rand.Rand { return train.NewRNG(seed, s) }
+
+// session is a built task and network with the run's resolved config.
+type session struct {
+	cfg  runConfig
+	task tasks.Task
+	net  *rnnNet
+	// dt is the task's time step in ms.
+	dt float64
+}
+
+// newSession resolves cfg against its task and builds the task and a
+// freshly initialised network.
+func newSession(cfg runConfig) (*session, error) {
+	task, err := resolve(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	nIn, nOut := task.Dims()
+	net, err := buildNetwork(cfg, nIn, nOut, newStream(cfg.Seed, train.StreamInit))
+	if err != nil {
+		return nil, err
+	}
+	return &session{cfg: cfg, task: task, net: net, dt: tasks.Describe(task).DtMS}, nil
+}
+
+// paramCount is the number of scalar parameters of the network.
+func (s *session) paramCount() int {
+	n := 0
+	for _, p := range s.net.params() {
+		n += p.Value.Len()
+	}
+	return n
+}
+
+// checkpoint assembles the checkpoint of the session's parameters and the
+// loop's state st (optimizer moments, random streams, step and metrics).
+func (s *session) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
+	cfgJSON, err := json.Marshal(s.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("encode config: %w", err)
+	}
+	meta := checkpoints.Meta{Model: s.cfg.Model.Kind.String(), Task: s.cfg.Task.Name, Config: cfgJSON}
+	return train.NewCheckpoint(meta, s.net.net, st)
+}
+
+// openCheckpoint loads the checkpoint at path: a .safetensors file, or a
+// run directory holding checkpoint.safetensors.
+func openCheckpoint(path string) (*checkpoints.Checkpoint, error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("checkpoint %s: no such file or directory", path)
+	case err != nil:
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	case st.IsDir():
+		path = checkpoints.LatestPath(path)
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: no such file (is the directory a run directory?)", path)
+		}
+	}
+	return checkpoints.Load(path)
+}
+
+// loadSession reads a checkpoint, rebuilds its task and network from the
+// config it carries and restores the parameters.
+func loadSession(path string) (*session, *checkpoints.Checkpoint, error) {
+	c, err := openCheckpoint(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := checkpointConfig(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := newSession(cfg)
+	if err != nil {
+		// A bad config inside a file is a broken file, not a usage error.
+		return nil, nil, fmt.Errorf("checkpoint %s: rebuild network: %s", c.Path, err)
+	}
+	if err := checkpoints.RestoreParams(c, s.net.params()); err != nil {
+		return nil, nil, err
+	}
+	return s, c, nil
+}
+
+// checkpointConfig decodes the run config a checkpoint carries.
+func checkpointConfig(c *checkpoints.Checkpoint) (runConfig, error) {
+	cfg := defaultConfig()
+	if len(c.Meta.Config) == 0 {
+		return cfg, fmt.Errorf("checkpoint %s: no run config in its metadata (not written by rnntrain train?)", c.Path)
+	}
+	if err := json.Unmarshal(c.Meta.Config, &cfg); err != nil {
+		return cfg, fmt.Errorf("checkpoint %s: run config: %w", c.Path, err)
+	}
+	return cfg, nil
+}
