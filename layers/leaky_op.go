@@ -45,7 +45,19 @@ type leakyOp[T autodiff.Float] struct {
 	half int
 	pool *kernels.Pool // the serial pool when split, else the default pool
 	wg   sync.WaitGroup
+
+	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs, when
+	// packed is set (the storage is reused with the record).
+	packed       bool
+	pbFwd, pbBwd kernels.PackedB[T]
 }
+
+// packedSerialFlops is the kernels' threshold (minParallelFlops) below which
+// a GEMM runs on the calling goroutine. GemmPacked always uses the shared
+// pool, so a split time loop uses it only for per-half GEMMs below this size;
+// larger halves use unpacked GEMMs on the layer's one-worker pool, which
+// keeps the two halves from competing for the same workers.
+const packedSerialFlops = 1 << 22
 
 // loopJob asks a layer's helper goroutine to run the second half of a split
 // time loop.
@@ -130,6 +142,10 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	o.half, o.pool = batch, kernels.DefaultPool()
 	if batch >= splitMinBatch {
 		o.half, o.pool = batch/2, l.serial
+	}
+	o.packed = o.half == batch || 2*float64(batch-o.half)*float64(n)*float64(n) < packedSerialFlops
+	if o.packed {
+		kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
 	}
 	o.forward(h0.Value)
 
@@ -218,7 +234,11 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 		st, rt := o.S.Data[cur:cur+rows*n], o.R.Data[cur:cur+rows*n]
 		sn, rn := o.S.Data[nxt:nxt+rows*n], o.R.Data[nxt:nxt+rows*n]
 		pt := o.P.Data[cur : cur+rows*n]
-		kernels.GemmOn(o.pool, false, true, rows, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
+		if o.packed {
+			kernels.GemmPacked(false, rows, 1, rt, n, &o.pbFwd, 1, pt, n)
+		} else {
+			kernels.GemmOn(o.pool, false, true, rows, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
+		}
 		var nz []T
 		if o.noise.Data != nil {
 			nz = o.noise.Data[cur : cur+rows*n]
@@ -256,6 +276,9 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	n, in, b, steps := o.l.cfg.Units, o.l.cfg.Inputs, o.batch, o.steps
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
+	if o.packed {
+		kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
+	}
 	if o.half < b {
 		o.wg.Add(1)
 		o.l.helper() <- loopJob[T]{o: o, backward: true}
@@ -368,7 +391,11 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			}
 		}
 		if t > 0 || o.needH0 {
-			kernels.GemmOn(o.pool, false, false, rows, n, n, 1, dp, n, o.wEff.Data, n, 0, grec, n)
+			if o.packed {
+				kernels.GemmPacked(false, rows, 1, dp, n, &o.pbBwd, 0, grec, n)
+			} else {
+				kernels.GemmOn(o.pool, false, false, rows, n, n, 1, dp, n, o.wEff.Data, n, 0, grec, n)
+			}
 		}
 	}
 	if o.needH0 {
