@@ -28,18 +28,21 @@ const (
 	InitIdentity
 )
 
-var initNames = [...]string{InitGaussian: "gaussian", InitOrthogonal: "orthogonal", InitIdentity: "identity"}
+// initNames returns the names by value, so no package-level table can be changed.
+func initNames() [3]string {
+	return [...]string{InitGaussian: "gaussian", InitOrthogonal: "orthogonal", InitIdentity: "identity"}
+}
 
 func (i Init) String() string {
-	if i >= 0 && int(i) < len(initNames) {
-		return initNames[i]
+	if i >= 0 && int(i) < len(initNames()) {
+		return initNames()[i]
 	}
 	return fmt.Sprintf("Init(%d)", int(i))
 }
 
 // ParseInit returns the initialiser named s (gaussian, orthogonal, identity).
 func ParseInit(s string) (Init, error) {
-	for k, n := range initNames {
+	for k, n := range initNames() {
 		if n == s {
 			return Init(k), nil
 		}

@@ -31,11 +31,14 @@ const (
 	NoiseValente
 )
 
-var noiseNames = [...]string{NoisePsychRNN: "psychrnn", NoiseYang: "yang", NoiseValente: "valente"}
+// noiseNames returns the names by value, so no package-level table can be changed.
+func noiseNames() [3]string {
+	return [...]string{NoisePsychRNN: "psychrnn", NoiseYang: "yang", NoiseValente: "valente"}
+}
 
 func (c NoiseConvention) String() string {
-	if c >= 0 && int(c) < len(noiseNames) {
-		return noiseNames[c]
+	if c >= 0 && int(c) < len(noiseNames()) {
+		return noiseNames()[c]
 	}
 	return fmt.Sprintf("NoiseConvention(%d)", int(c))
 }
@@ -43,7 +46,7 @@ func (c NoiseConvention) String() string {
 // ParseNoiseConvention returns the convention named s (psychrnn, yang,
 // valente).
 func ParseNoiseConvention(s string) (NoiseConvention, error) {
-	for i, n := range noiseNames {
+	for i, n := range noiseNames() {
 		if n == s {
 			return NoiseConvention(i), nil
 		}
@@ -96,18 +99,19 @@ const (
 	IntegrateRate
 )
 
-var integrationNames = [...]string{IntegrateState: "state", IntegrateRate: "rate"}
+// integrationNames returns the names by value, so no package-level table can be changed.
+func integrationNames() [2]string { return [...]string{IntegrateState: "state", IntegrateRate: "rate"} }
 
 func (g Integration) String() string {
-	if g >= 0 && int(g) < len(integrationNames) {
-		return integrationNames[g]
+	if g >= 0 && int(g) < len(integrationNames()) {
+		return integrationNames()[g]
 	}
 	return fmt.Sprintf("Integration(%d)", int(g))
 }
 
 // ParseIntegration returns the integration named s (state, rate).
 func ParseIntegration(s string) (Integration, error) {
-	for i, n := range integrationNames {
+	for i, n := range integrationNames() {
 		if n == s {
 			return Integration(i), nil
 		}

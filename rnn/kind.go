@@ -20,7 +20,10 @@ const (
 	LowRank
 )
 
-var kindNames = [...]string{Vanilla: "rnn", Leaky: "leaky", GRU: "gru", LowRank: "lowrank"}
+// kindNames returns the names by value, so no package-level table can be changed.
+func kindNames() [4]string {
+	return [...]string{Vanilla: "rnn", Leaky: "leaky", GRU: "gru", LowRank: "lowrank"}
+}
 
 // Kinds returns every kind, in the order of their constants.
 func Kinds() []Kind { return []Kind{Vanilla, Leaky, GRU, LowRank} }
@@ -28,8 +31,8 @@ func Kinds() []Kind { return []Kind{Vanilla, Leaky, GRU, LowRank} }
 // String returns the kind's name as used in configs and on the command
 // line: rnn, leaky, gru, lowrank.
 func (k Kind) String() string {
-	if k >= 0 && int(k) < len(kindNames) {
-		return kindNames[k]
+	if k >= 0 && int(k) < len(kindNames()) {
+		return kindNames()[k]
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -41,12 +44,12 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown model %q (valid: %s)", s, strings.Join(kindNames[:], ", "))
+	return 0, fmt.Errorf("unknown model %q (valid: %s)", s, joinNames())
 }
 
 // MarshalText implements encoding.TextMarshaler.
 func (k Kind) MarshalText() ([]byte, error) {
-	if k < 0 || int(k) >= len(kindNames) {
+	if k < 0 || int(k) >= len(kindNames()) {
 		return nil, fmt.Errorf("rnn: cannot marshal unknown model %d", int(k))
 	}
 	return []byte(k.String()), nil
@@ -60,4 +63,9 @@ func (k *Kind) UnmarshalText(b []byte) error {
 	}
 	*k = v
 	return nil
+}
+
+func joinNames() string {
+	names := kindNames()
+	return strings.Join(names[:], ", ")
 }
