@@ -125,7 +125,7 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 		bias:  tp.Alloc(1, 3*n),
 		inact: opt.Inactivation,
 	}
-	if noisy := opt.Noise != nil && g.NoiseStd != 0; split(steps, batch, n, noisy) && gruSplitPays(batch, n) {
+	if noisy := opt.Noise != nil && g.NoiseStd != 0; split(steps, batch, n, noisy) && gruSplitPays(n) {
 		s.parts = 2
 	}
 	s.forward(g.BiasIH.Value, g.NoiseStd, opt.Noise)
@@ -134,11 +134,11 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 }
 
 // gruSplitPays reports whether splitting the batch beats splitting each
-// step's GEMM: true while a half batch's recurrent GEMM is too small for the
-// kernels' pool to split (2·(B/2)·3N·N below about 4 MFLOP), so that the
-// halves do not compete for its workers.
-func gruSplitPays(batch, n int) bool {
-	return float64((batch+1)/2)*float64(3*n)*float64(n)*2 < 1<<22
+// step's GEMM: true while W_hh (3N·N elements) fits in a core's L2 cache
+// (1 MiB of float32), so that each half's own pass over it stays cheap;
+// larger layers stream W_hh from memory and read it once per step instead.
+func gruSplitPays(n int) bool {
+	return 3*n*n <= 1<<18
 }
 
 // gruSeq is one recorded GRU sequence: what the backward pass needs.
@@ -196,19 +196,6 @@ func (s *gruSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*s.n : t*s.batch*s.n]
 }
 
-// runParts runs the current phase over the whole batch, on two goroutines
-// when the call was split.
-func (s *gruSeq[T]) runParts() {
-	if s.parts == 1 {
-		s.runHalf(0)
-		return
-	}
-	if s.ws.done == nil {
-		s.ws.done = make(chan struct{}, 1)
-	}
-	runHalves(&s.layer.helper, s.layer, s, s.ws.done)
-}
-
 // runHalf implements halfRunner.
 func (s *gruSeq[T]) runHalf(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
@@ -234,7 +221,7 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 	}
 	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
 	s.noiseStd, s.rng, s.backward = noiseStd, rng, false
-	s.runParts()
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	s.rng = nil
 }
 
@@ -316,7 +303,7 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	s.dgin = s.tp.Alloc(rows, n)
 	s.carry = s.tp.AllocZero(b, n)
 	s.backward = true
-	s.runParts()
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	dgh, dgin := s.dgh, s.dgin
 	accReduceRows(gh0, s.carry)
 	if gwhh.Data != nil {

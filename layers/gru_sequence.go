@@ -187,3 +187,17 @@ func halfRows(batch, parts, part int) (lo, hi int) {
 	}
 	return mid, batch
 }
+
+// runSplit runs job over the whole batch: alone on the calling goroutine
+// when parts is 1, else its two halves on the caller and h's goroutine
+// (runHalves). *done is the caller's channel, made on first use.
+func runSplit[O any](parts int, h *halfHelper, owner *O, job halfRunner, done *chan struct{}) {
+	if parts == 1 {
+		job.runHalf(0)
+		return
+	}
+	if *done == nil {
+		*done = make(chan struct{}, 1)
+	}
+	runHalves(h, owner, job, *done)
+}

@@ -162,18 +162,7 @@ func TestGRUSplitMatchesReference(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g, p := gruProblem(uint64(i+30), steps, batch, 2, n, c.bcast)
 			g.NoiseStd = 0.1
-			p.opt = func() layers.SeqOptions {
-				o := c.opt()
-				if m := o.Inactivation; m != nil {
-					wide := *m
-					wide.Units = make([]bool, n)
-					for j := range wide.Units {
-						wide.Units[j] = m.Units[j%len(m.Units)]
-					}
-					o.Inactivation = &wide
-				}
-				return o
-			}
+			p.opt = widenMask(c.opt, n)
 			checkFusedVsReference(t, p, g.Sequence, g.SequenceReference)
 		})
 	}
@@ -426,5 +415,22 @@ func TestGRUSplitAllocs(t *testing.T) {
 	step()
 	if a := testing.AllocsPerRun(5, step); a != 0 {
 		t.Errorf("split GRU sequence, forward+backward: got %v allocations per run, want 0", a)
+	}
+}
+
+// widenMask returns opt with its inactivation mask, if any, repeated to n
+// units.
+func widenMask(opt func() layers.SeqOptions, n int) func() layers.SeqOptions {
+	return func() layers.SeqOptions {
+		o := opt()
+		if m := o.Inactivation; m != nil {
+			wide := *m
+			wide.Units = make([]bool, n)
+			for j := range wide.Units {
+				wide.Units[j] = m.Units[j%len(m.Units)]
+			}
+			o.Inactivation = &wide
+		}
+		return o
 	}
 }

@@ -267,19 +267,6 @@ func (s *lowRankSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*n : t*s.batch*n]
 }
 
-// runParts runs the current phase over the whole batch, on two goroutines
-// when the call was split.
-func (s *lowRankSeq[T]) runParts() {
-	if s.parts == 1 {
-		s.runHalf(0)
-		return
-	}
-	if s.ws.done == nil {
-		s.ws.done = make(chan struct{}, 1)
-	}
-	runHalves(&s.layer.helper, s.layer, s, s.ws.done)
-}
-
 // runHalf implements halfRunner.
 func (s *lowRankSeq[T]) runHalf(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
@@ -317,7 +304,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	rows := s.steps * b
 	kernels.Gemm(false, false, rows, n, in, 1, s.x.Data, in, s.wFull.Data, n, 0, s.h.Data, n)
 	s.rng, s.backward = rng, false
-	s.runParts()
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	s.rng = nil
 }
 
@@ -461,7 +448,7 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 		s.parts = 1 // the bias gradient sums over the batch
 	}
 	s.backward = true
-	s.runParts()
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	accReduceRows(gh0, s.carry)
 	// ∂L/∂m = α·Δᵀ·K and ∂L/∂n = Aᵀ·dK/N, each one GEMM over all
 	// steps·batch rows, formed transposed ([R, N] = Kᵀ·Δ) so that the long

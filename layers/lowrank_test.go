@@ -95,19 +95,7 @@ func TestLowRankSplitMatchesReference(t *testing.T) {
 	for i, c := range lowRankCases() {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.Hidden = n
-			opt := c.opt
-			c.opt = func() layers.SeqOptions {
-				o := opt()
-				if m := o.Inactivation; m != nil {
-					wide := *m
-					wide.Units = make([]bool, n)
-					for j := range wide.Units {
-						wide.Units[j] = m.Units[j%len(m.Units)]
-					}
-					o.Inactivation = &wide
-				}
-				return o
-			}
+			c.opt = widenMask(c.opt, n)
 			l, p := lowRankProblem(uint64(i+40), c, steps, batch)
 			checkFusedVsReference(t, p, l.Sequence, l.SequenceReference)
 		})
