@@ -166,13 +166,73 @@ type gruSeq[T autodiff.Float] struct {
 	dgh      autodiff.Tensor[T] // [T·B, 3N] ∂L/∂(W_hh h + b_hh) per step (r, z, n)
 	dgin     autodiff.Tensor[T] // [T·B, N] ∂L/∂(W_in x + b_in) per step
 	carry    autodiff.Tensor[T] // [B, N] ∂L/∂h_{t} through later steps
+	biasAcc  autodiff.Tensor[T] // [parts, 4N] column sums of dgh and dgin per part; empty if no bias trains
 }
 
 // gruWork is the storage a cached gruSeq keeps across calls: W_hh packed for
 // the forward (as W_hhᵀ) and backward GEMMs, and the helper's done channel.
+//
+// When the batch is split, each half's per-step GEMM must stay below the
+// size at which the kernels' pool splits a GEMM between its workers (the
+// two halves already use both cores, and competing for the pool's worker
+// would stall them), so W_hh is packed in blocks of output columns, each
+// block one GEMM small enough to run serially. Unsplit calls use one block.
 type gruWork[T autodiff.Float] struct {
-	whhT, whh kernels.PackedB[T]
-	done      chan struct{}
+	fwd, bwd []packedCols[T]
+	done     chan struct{}
+}
+
+// packedCols is a block of output columns [lo, lo+pb.N()) of a GEMM's
+// right operand, packed.
+type packedCols[T autodiff.Float] struct {
+	lo int
+	pb kernels.PackedB[T]
+}
+
+// packColumns packs op(B) (k×cols; B row-major with leading dimension ldb,
+// transposed if transB) into blocks of output columns of at most width
+// columns (a multiple of 32, the micro-kernel's panel width, unless it is
+// all of cols), reusing blocks' storage from *dst.
+func packColumns[T autodiff.Float](dst *[]packedCols[T], transB bool, k, cols int, b []T, ldb, width int) {
+	blocks := *dst
+	nblk := (cols + width - 1) / width
+	for len(blocks) < nblk {
+		blocks = append(blocks, packedCols[T]{})
+	}
+	blocks = blocks[:nblk]
+	for i := range blocks {
+		lo := i * width
+		w := min(width, cols-lo)
+		off := lo // first column of op(B): a row of B if transposed
+		if transB {
+			off *= ldb
+		}
+		blocks[i].lo = lo
+		kernels.PackB(&blocks[i].pb, transB, k, w, b[off:], ldb)
+	}
+	*dst = blocks[:nblk:nblk]
+}
+
+// gemmColumns computes C = alpha·A·op(B) + beta·C for A [m, k] (leading
+// dimension lda) and op(B) packed in column blocks; C has leading dimension
+// ldc.
+func gemmColumns[T autodiff.Float](m int, alpha T, a []T, lda int, blocks []packedCols[T], beta T, c []T, ldc int) {
+	for i := range blocks {
+		bl := &blocks[i]
+		kernels.GemmPacked(false, m, alpha, a, lda, &bl.pb, beta, c[bl.lo:], ldc)
+	}
+}
+
+// serialWidth returns the widest block of output columns (a multiple of 32,
+// or all cols) for which a GEMM of m rows and inner dimension k stays below
+// the kernels' parallel threshold (2·m·width·k < 2²²), or cols when split
+// is false.
+func serialWidth(split bool, m, k, cols int) int {
+	if !split {
+		return cols
+	}
+	w := ((1<<22 - 1) / (2 * m * k)) / 32 * 32
+	return min(cols, max(w, 32))
 }
 
 var _ autodiff.FusedOp[float32] = (*gruSeq[float32])(nil)
@@ -200,7 +260,7 @@ func (s *gruSeq[T]) prev(t int) []T {
 func (s *gruSeq[T]) runHalf(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
 	if s.backward {
-		s.backwardRows(lo, hi)
+		s.backwardRows(part, lo, hi)
 	} else {
 		s.forwardRows(lo, hi)
 	}
@@ -208,7 +268,8 @@ func (s *gruSeq[T]) runHalf(part int) {
 
 func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.Rand) {
 	n, b, n3 := s.n, s.batch, 3*s.n
-	kernels.PackB(&s.ws.whhT, true, n, n3, s.whh.Data, n)
+	half := (b + 1) / 2
+	packColumns(&s.ws.fwd, true, n, n3, s.whh.Data, n, serialWidth(s.parts == 2, half, n, n3))
 	transposeTo(s.wihT, s.wih)
 	broadcastRowsTo(s.hPrev, s.h0)
 	// b_hr and b_hz add to the input projection; b_hn stays inside r ⊙ (·).
@@ -232,7 +293,7 @@ func (s *gruSeq[T]) forwardRows(lo, hi int) {
 	for t := 0; t < s.steps; t++ {
 		hp := s.prev(t)[lo*n : hi*n]
 		ght := s.gh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
-		kernels.GemmPacked(false, hi-lo, 1, hp, n, &s.ws.whhT, 0, ght, n3)
+		gemmColumns(hi-lo, 1, hp, n, s.ws.fwd, 0, ght, n3)
 		for i := 0; i < hi-lo; i++ {
 			row := t*b + lo + i
 			gi := s.gates.Data[row*n3 : (row+1)*n3]
@@ -297,11 +358,15 @@ func sigmoidFast[T autodiff.Float](dst, x []T) {
 func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	n, b, n3, rows := s.n, s.batch, 3*s.n, s.steps*s.batch
 	gx, gh0, gwih, gwhh, gbih, gbhh := grads[0], grads[1], grads[2], grads[3], grads[4], grads[5]
-	kernels.PackB(&s.ws.whh, false, n3, n, s.whh.Data, n)
+	packColumns(&s.ws.bwd, false, n3, n, s.whh.Data, n, serialWidth(s.parts == 2, (b+1)/2, n3, n))
 	s.outGrad = outGrad
 	s.dgh = s.tp.Alloc(rows, n3)
 	s.dgin = s.tp.Alloc(rows, n)
 	s.carry = s.tp.AllocZero(b, n)
+	s.biasAcc = autodiff.Tensor[T]{}
+	if gbih.Data != nil || gbhh.Data != nil {
+		s.biasAcc = s.tp.AllocZero(s.parts, 4*n)
+	}
 	s.backward = true
 	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	dgh, dgin := s.dgh, s.dgin
@@ -313,19 +378,15 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 			kernels.Gemm(true, false, n3, n, rows-b, 1, dgh.Data[b*n3:], n3, s.h.Data[:(rows-b)*n], n, 1, gwhh.Data, n)
 		}
 	}
-	if gbhh.Data != nil {
-		accReduceRows(gbhh, dgh)
-	}
-	// ∂L/∂(W_i x + b_i) equals dgh for r and z, and dgin for n.
-	if gbih.Data != nil {
-		for i := 0; i < rows; i++ {
-			d := dgh.Data[i*n3 : i*n3+2*n]
-			for j, v := range d {
-				gbih.Data[j] += v
-			}
-			for j, v := range dgin.Data[i*n : (i+1)*n] {
-				gbih.Data[2*n+j] += v
-			}
+	// ∂L/∂b_hh sums dgh; ∂L/∂b_ih sums dgh for r and z and dgin for n.
+	for p := 0; p < s.biasAcc.Rows; p++ {
+		acc := s.biasAcc.Data[p*4*n : (p+1)*4*n]
+		if gbhh.Data != nil {
+			axpy(gbhh.Data, 1, acc[:n3])
+		}
+		if gbih.Data != nil {
+			axpy(gbih.Data[:2*n], 1, acc[:2*n])
+			axpy(gbih.Data[2*n:], 1, acc[n3:])
 		}
 	}
 	if gwih.Data != nil {
@@ -339,11 +400,16 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 }
 
 // backwardRows walks time in reverse for the batch rows [lo, hi), filling
-// their rows of dgh, dgin and carry.
-func (s *gruSeq[T]) backwardRows(lo, hi int) {
+// their rows of dgh, dgin and carry, and part's row of biasAcc.
+func (s *gruSeq[T]) backwardRows(part, lo, hi int) {
 	n, b, n3 := s.n, s.batch, 3*s.n
 	bhn := s.bhh.Data[2*n:]
 	carry := s.carry.Data[lo*n : hi*n]
+	var accH, accI []T
+	if s.biasAcc.Data != nil {
+		acc := s.biasAcc.Data[part*4*n : (part+1)*4*n]
+		accH, accI = acc[:n3], acc[n3:]
+	}
 	for t := s.steps - 1; t >= 0; t-- {
 		hp := s.prev(t)
 		m := perturbed(s.inact, t)
@@ -365,9 +431,13 @@ func (s *gruSeq[T]) backwardRows(lo, hi int) {
 					}
 				}
 			}
+			if accH != nil {
+				axpy(accH, 1, d)
+				axpy(accI, 1, dn)
+			}
 		}
 		// carry += dgh_t · W_hh: the gradient reaching h_{t−1} through the gates.
-		kernels.GemmPacked(false, hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, &s.ws.whh, 1, carry, n)
+		gemmColumns(hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, s.ws.bwd, 1, carry, n)
 	}
 }
 

@@ -399,22 +399,25 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 	}
 }
 
-// TestGRUSplitAllocs checks that a call split between two goroutines (no
-// noise, large enough) allocates nothing in steady state either.
+// TestGRUSplitAllocs checks that calls split between two goroutines (no
+// noise, large enough) allocate nothing in steady state either, with W_hh in
+// one block (N=64) and in several (N=256, B=64).
 func TestGRUSplitAllocs(t *testing.T) {
-	const steps, batch, n = 64, 8, 64
-	g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 3)))
-	x := autodiff.NewTensor[float32](steps*batch, 4)
-	h0 := autodiff.NewTensor[float32](1, n)
-	tp := autodiff.NewTape[float32]()
-	step := func() {
-		tp.Reset()
-		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
-		tp.Backward(autodiff.Sum(rates))
-	}
-	step()
-	if a := testing.AllocsPerRun(5, step); a != 0 {
-		t.Errorf("split GRU sequence, forward+backward: got %v allocations per run, want 0", a)
+	for _, c := range [][3]int{{64, 8, 64}, {4, 64, 256}} {
+		steps, batch, n := c[0], c[1], c[2]
+		g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 3)))
+		x := autodiff.NewTensor[float32](steps*batch, 4)
+		h0 := autodiff.NewTensor[float32](1, n)
+		tp := autodiff.NewTape[float32]()
+		step := func() {
+			tp.Reset()
+			rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+			tp.Backward(autodiff.Sum(rates))
+		}
+		step()
+		if a := testing.AllocsPerRun(5, step); a != 0 {
+			t.Errorf("split GRU sequence N=%d B=%d, forward+backward: got %v allocations per run, want 0", n, batch, a)
+		}
 	}
 }
 
