@@ -198,7 +198,7 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 		h:     h,
 		rates: h,
 		act:   tp.Alloc(rows, n),
-		kappa: tp.Alloc(rows, r),
+		kappa: tp.Alloc(rows, r+in),
 		hPrev: tp.Alloc(batch, n),
 		wFull: tp.Alloc(in, n),
 		inact: opt.Inactivation,
@@ -227,7 +227,7 @@ type lowRankSeq[T autodiff.Float] struct {
 	h                   autodiff.Tensor[T] // [T·B, N] states h_1 … h_T
 	rates               autodiff.Tensor[T] // [T·B, N] the op's output; aliases h for RatesState
 	act                 autodiff.Tensor[T] // [T·B, N] φ(h_t + b) used by step t, silenced
-	kappa               autodiff.Tensor[T] // [T·B, R] κ_t = φ(h_t + b)·n/N of step t
+	kappa               autodiff.Tensor[T] // [T·B, R+I] κ_t = φ(h_t + b)·n/N of step t, then u_t
 	hPrev               autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
 	wFull               autodiff.Tensor[T] // [I, N] diag(si)·wi
 	inact               *Inactivation
@@ -303,6 +303,10 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	// each step then updates in place.
 	rows := s.steps * b
 	kernels.Gemm(false, false, rows, n, in, 1, s.x.Data, in, s.wFull.Data, n, 0, s.h.Data, n)
+	// The inputs beside κ, for the joint gradient GEMM of m and wi.
+	for i := 0; i < rows; i++ {
+		copy(s.kappa.Data[i*(r+in)+r:(i+1)*(r+in)], s.x.Data[i*in:(i+1)*in])
+	}
 	s.rng, s.backward = rng, false
 	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	s.rng = nil
@@ -348,14 +352,15 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 		}
 		// κ_t = φ(h_t + b)·n/N, [B, R]; h_{t+1} = h_t + α(u_t·W_in_full −
 		// h_t) + α·κ_t·mᵀ, the state rows holding u_t·W_in_full on entry.
-		kt := s.kappa.Data[(base+lo)*r : (base+hi)*r]
+		kw := r + c.Inputs
+		kt := s.kappa.Data[(base+lo)*kw : (base+hi)*kw]
 		ht := s.h.Data[(base+lo)*n : (base+hi)*n]
-		kernels.GemmPacked(false, nb, invN, at, n, &s.ws.n, 0, kt, r)
+		kernels.GemmPacked(false, nb, invN, at, n, &s.ws.n, 0, kt, kw)
 		ht = ht[:len(hp)]
 		for k, v := range hp {
 			ht[k] = v + alpha*(ht[k]-v)
 		}
-		kernels.GemmPacked(false, nb, alpha, kt, r, &s.ws.mT, 1, ht, n)
+		kernels.GemmPacked(false, nb, alpha, kt, kw, &s.ws.mT, 1, ht, n)
 		if s.rng != nil && c.NoiseStd != 0 { // never split: one part
 			addNoise(ht, c.NoiseStd, s.rng)
 		}
@@ -450,23 +455,20 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 	s.backward = true
 	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	accReduceRows(gh0, s.carry)
-	// ∂L/∂m = α·Δᵀ·K and ∂L/∂n = Aᵀ·dK/N, each one GEMM over all
-	// steps·batch rows, formed transposed ([R, N] = Kᵀ·Δ) so that the long
-	// rows of Δ and A stream through memory.
-	tmp := s.tp.Alloc(r, n)
-	if gm.Data != nil {
-		kernels.Gemm(true, false, r, n, rows, alpha, s.kappa.Data, r, s.delta.Data, n, 0, tmp.Data, n)
-		addTransposed(gm, tmp)
-	}
-	if gn.Data != nil {
-		kernels.Gemm(true, false, r, n, rows, invN, s.dkappa.Data, r, s.act.Data, n, 0, tmp.Data, n)
-		addTransposed(gn, tmp)
-	}
-	if gwi.Data != nil || gsi.Data != nil { // ∂L/∂W_in_full = α·xᵀ·Δ
-		dw := s.tp.Alloc(in, n)
-		kernels.Gemm(true, false, in, n, rows, alpha, s.x.Data, in, s.delta.Data, n, 0, dw.Data, n)
-		for i := 0; i < in; i++ {
-			dwr, wir := dw.Data[i*n:(i+1)*n], s.wi.Data[i*n:(i+1)*n]
+	// ∂L/∂m = α·Δᵀ·K, ∂L/∂W_in_full = α·Δᵀ·U and ∂L/∂n = Aᵀ·dK/N, as two
+	// GEMMs over all steps·batch rows (m and W_in_full together, from
+	// [K | U]), formed transposed ([R+I, N]) so that the long rows of Δ and
+	// A stream through memory.
+	kw := r + in
+	tmp := s.tp.Alloc(kw, n)
+	needW := gwi.Data != nil || gsi.Data != nil
+	if gm.Data != nil || needW {
+		kernels.Gemm(true, false, kw, n, rows, alpha, s.kappa.Data, kw, s.delta.Data, n, 0, tmp.Data, n)
+		if gm.Data != nil {
+			addTransposed(gm, tmp.RowSlice(0, r))
+		}
+		for i := 0; needW && i < in; i++ {
+			dwr, wir := tmp.Data[(r+i)*n:(r+i+1)*n], s.wi.Data[i*n:(i+1)*n]
 			if gwi.Data != nil {
 				axpy(gwi.Data[i*n:(i+1)*n], s.si.Data[i], dwr)
 			}
@@ -474,6 +476,10 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 				gsi.Data[i] += dot(dwr, wir)
 			}
 		}
+	}
+	if gn.Data != nil {
+		kernels.Gemm(true, false, r, n, rows, invN, s.dkappa.Data, r, s.act.Data, n, 0, tmp.Data[:r*n], n)
+		addTransposed(gn, tmp.RowSlice(0, r))
 	}
 	if gx.Data != nil { // ∂L/∂x = α·Δ·W_in_fullᵀ
 		kernels.Gemm(false, true, rows, in, n, alpha, s.delta.Data, n, s.wFull.Data, n, 1, gx.Data, in)
@@ -491,11 +497,18 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 	carry := s.carry.Data[lo*n : hi*n]
 	da := s.da.Data[lo*n : hi*n]
 	plain := c.Rates == RatesState && c.Activation == Tanh
+	// fast reports whether step t takes the fused path: the bench model,
+	// no inactivation, no bias gradient. There δ_t = og_t + carry, and the
+	// step after (t−1) gets its δ written directly instead of the carry.
+	fast := func(t int) bool { return plain && perturbed(s.inact, t) == nil && s.gb.Data == nil }
+	filled := false // δ_t already written by step t+1
 	for t := s.steps - 1; t >= 0; t-- {
 		m := perturbed(s.inact, t)
 		base := t * b
 		dt := s.delta.Data[(base+lo)*n : (base+hi)*n]
-		if plain && m == nil {
+		if filled {
+			filled = false
+		} else if plain && m == nil {
 			og := s.outGrad.Data[(base+lo)*n : (base+hi)*n]
 			og, carry := og[:len(dt)], carry[:len(dt)]
 			for k, v := range og {
@@ -517,9 +530,23 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 		kernels.GemmPacked(false, nb, alpha, dt, n, &s.ws.m, 0, dkt, r)
 		kernels.GemmPacked(false, nb, invN, dkt, r, &s.ws.nT, 0, da, n)
 		at := s.act.Data[(base+lo)*n : (base+hi)*n]
-		if plain && m == nil && s.gb.Data == nil {
-			// carry = (1−α)·δ_t + da·(1 − φ²), φ = tanh.
-			at, da, carry := at[:len(dt)], da[:len(dt)], carry[:len(dt)]
+		if fast(t) {
+			// carry = (1−α)·δ_t + da·(1 − φ²), φ = tanh; written as
+			// δ_{t−1} = og_{t−1} + carry when step t−1 is fast too.
+			at, da := at[:len(dt)], da[:len(dt)]
+			if t > 0 && fast(t-1) {
+				pb := (t - 1) * b
+				next := s.delta.Data[(pb+lo)*n : (pb+hi)*n]
+				og := s.outGrad.Data[(pb+lo)*n : (pb+hi)*n]
+				next, og = next[:len(dt)], og[:len(dt)]
+				for k, v := range dt {
+					a := at[k]
+					next[k] = og[k] + (1-alpha)*v + da[k]*(1-a*a)
+				}
+				filled = true
+				continue
+			}
+			carry := carry[:len(dt)]
 			for k, v := range dt {
 				a := at[k]
 				carry[k] = (1-alpha)*v + da[k]*(1-a*a)
