@@ -390,8 +390,12 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 		}
 	}
 	if gwih.Data != nil {
-		kernels.Gemm(true, false, 2*n, s.in, rows, 1, dgh.Data, n3, s.x.Data, s.in, 1, gwih.Data[:2*n*s.in], s.in)
-		kernels.Gemm(true, false, n, s.in, rows, 1, dgin.Data, n, s.x.Data, s.in, 1, gwih.Data[2*n*s.in:], s.in)
+		// dW_ihᵀ = xᵀ·[dgh_r, dgh_z, dgin], [I, 3N]: the few input columns
+		// as the GEMM's rows, so that its vector lanes run along 3N.
+		dw := s.tp.Alloc(s.in, n3)
+		kernels.Gemm(true, false, s.in, 2*n, rows, 1, s.x.Data, s.in, dgh.Data, n3, 0, dw.Data, n3)
+		kernels.Gemm(true, false, s.in, n, rows, 1, s.x.Data, s.in, dgin.Data, n, 0, dw.Data[2*n:], n3)
+		addTransposed(gwih, dw)
 	}
 	if gx.Data != nil {
 		kernels.Gemm(false, false, rows, s.in, 2*n, 1, dgh.Data, n3, s.wih.Data[:2*n*s.in], s.in, 1, gx.Data, s.in)
