@@ -125,7 +125,7 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 		bias:  tp.Alloc(1, 3*n),
 		inact: opt.Inactivation,
 	}
-	if noisy := opt.Noise != nil && g.NoiseStd != 0; split(steps, batch, n, noisy) && gruSplitPays(n) {
+	if noisy := opt.Noise != nil && g.NoiseStd != 0; splitBatch(steps, batch, n, noisy) && gruSplitPays(n) {
 		s.parts = 2
 	}
 	s.forward(g.BiasIH.Value, g.NoiseStd, opt.Noise)

@@ -149,9 +149,9 @@ type halfHelper struct {
 	work chan halfTask
 }
 
-// split reports whether a sequence of steps·batch rows of n units should run
+// splitBatch reports whether a sequence of steps·batch rows of n units should run
 // its batch halves on two goroutines.
-func split(steps, batch, n int, noisy bool) bool {
+func splitBatch(steps, batch, n int, noisy bool) bool {
 	return !noisy && batch >= 2 && runtime.GOMAXPROCS(0) > 1 && steps*batch*n >= minSplitWork
 }
 

@@ -204,7 +204,7 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 		inact: opt.Inactivation,
 		parts: 1,
 	}
-	if split(steps, batch, n, opt.Noise != nil && c.NoiseStd != 0) {
+	if splitBatch(steps, batch, n, opt.Noise != nil && c.NoiseStd != 0) {
 		s.parts = 2
 	}
 	if c.Rates != RatesState || (opt.Inactivation != nil && opt.Inactivation.Silence) {
