@@ -136,6 +136,11 @@ type halfTask struct {
 	done chan<- struct{}
 }
 
+func (t halfTask) run() {
+	t.job.runHalf(t.part)
+	t.done <- struct{}{}
+}
+
 // halfHelper is a layer's parked helper goroutine, started on first use. It
 // runs the second half of a batch-split time loop while the calling
 // goroutine runs the first, without allocating per call. The goroutine
@@ -149,8 +154,8 @@ type halfHelper struct {
 	work chan halfTask
 }
 
-// splitBatch reports whether a sequence of steps·batch rows of n units should run
-// its batch halves on two goroutines.
+// splitBatch reports whether a sequence of steps·batch rows of n units
+// should run its batch halves on two goroutines.
 func splitBatch(steps, batch, n int, noisy bool) bool {
 	return !noisy && batch >= 2 && runtime.GOMAXPROCS(0) > 1 && steps*batch*n >= minSplitWork
 }
@@ -164,8 +169,7 @@ func runHalves[O any](h *halfHelper, owner *O, job halfRunner, done chan struct{
 		h.work = w
 		go func() {
 			for t := range w {
-				t.job.runHalf(t.part)
-				t.done <- struct{}{}
+				t.run() // t is dead after it: a parked helper holds no op
 			}
 		}()
 		runtime.AddCleanup(owner, func(w chan halfTask) { close(w) }, w)
