@@ -36,6 +36,7 @@ type GRU[T autodiff.Float] struct {
 
 	inputs, hidden int
 	cache          seqCache[T, gruSeq[T]]
+	helper         halfHelper
 }
 
 var _ Recurrent[float32] = (*GRU[float32])(nil)
@@ -85,8 +86,13 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 // rows of rates, valid until the tape's Reset).
 //
 // The input projection of all steps is one GEMM; each step does one
-// recurrent GEMM [batch, N]·[N, 3N]; the backward pass walks time in reverse
-// and forms the weight gradients as GEMMs over all steps·batch rows. Every
+// recurrent GEMM [batch, N]·[N, 3N] on W_hh packed once per call and the
+// gate arithmetic in one pass per row; the backward pass walks time in
+// reverse (one GEMM [batch, 3N]·[3N, N] per step on W_hh packed once) and
+// forms the weight gradients as GEMMs over all steps·batch rows. For small
+// layers without noise, the two halves of the batch run on two goroutines
+// (the layer's parked helper and the caller), each over the whole time loop;
+// larger layers split each step's GEMM instead. Every
 // buffer comes from the tape's arena, so a steady-state call allocates
 // nothing.
 //
@@ -102,7 +108,12 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 	rows := steps * batch
 	h := tp.Alloc(rows, n)
 	s := g.cache.get(&h.Data[0])
+	ws := s.ws
+	if ws == nil {
+		ws = new(gruWork[T])
+	}
 	*s = gruSeq[T]{
+		layer: g, ws: ws, parts: 1,
 		tp: tp, steps: steps, batch: batch, n: n, in: in,
 		x: x.Value, h0: h0.Value, wih: g.WeightIH.Value, whh: g.WeightHH.Value,
 		h:     h,
@@ -110,18 +121,30 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 		gates: tp.Alloc(rows, 3*n),
 		gh:    tp.Alloc(rows, 3*n),
 		hPrev: tp.Alloc(batch, n),
-		whhT:  tp.Alloc(n, 3*n),
 		wihT:  tp.Alloc(in, 3*n),
 		bias:  tp.Alloc(1, 3*n),
 		inact: opt.Inactivation,
+	}
+	if noisy := opt.Noise != nil && g.NoiseStd != 0; splitBatch(steps, batch, n, noisy) && gruSplitPays(n) {
+		s.parts = 2
 	}
 	s.forward(g.BiasIH.Value, g.NoiseStd, opt.Noise)
 	rates := tp.Fused(s, h, x, h0, tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH))
 	return rates, h.RowSlice(rows-batch, rows)
 }
 
+// gruSplitPays reports whether splitting the batch beats splitting each
+// step's GEMM: true while W_hh (3N·N elements) fits in a core's L2 cache
+// (1 MiB of float32), so that each half's own pass over it stays cheap;
+// larger layers stream W_hh from memory and read it once per step instead.
+func gruSplitPays(n int) bool {
+	return 3*n*n <= 1<<18
+}
+
 // gruSeq is one recorded GRU sequence: what the backward pass needs.
 type gruSeq[T autodiff.Float] struct {
+	layer                *GRU[T]
+	ws                   *gruWork[T]
 	tp                   *autodiff.Tape[T]
 	steps, batch, n, in  int
 	x, h0, wih, whh, bhh autodiff.Tensor[T]
@@ -129,9 +152,87 @@ type gruSeq[T autodiff.Float] struct {
 	gates                autodiff.Tensor[T] // [T·B, 3N] r, z, n of every step
 	gh                   autodiff.Tensor[T] // [T·B, 3N] W_hh h of every step (no bias)
 	hPrev                autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
-	whhT, wihT           autodiff.Tensor[T] // transposed weights, [N, 3N] and [I, 3N]
+	wihT                 autodiff.Tensor[T] // transposed input weights [I, 3N]
 	bias                 autodiff.Tensor[T] // [1, 3N] b_ih + (b_hr, b_hz, 0)
 	inact                *Inactivation
+
+	// The time loops split the batch in parts (1 or 2) and run forward or
+	// backward; these are what the loops read beyond the above.
+	parts    int
+	backward bool
+	noiseStd float64
+	rng      *rand.Rand
+	outGrad  autodiff.Tensor[T]
+	dgh      autodiff.Tensor[T] // [T·B, 3N] ∂L/∂(W_hh h + b_hh) per step (r, z, n)
+	dgin     autodiff.Tensor[T] // [T·B, N] ∂L/∂(W_in x + b_in) per step
+	carry    autodiff.Tensor[T] // [B, N] ∂L/∂h_{t} through later steps
+	biasAcc  autodiff.Tensor[T] // [parts, 4N] column sums of dgh and dgin per part; empty if no bias trains
+}
+
+// gruWork is the storage a cached gruSeq keeps across calls: W_hh packed for
+// the forward (as W_hhᵀ) and backward GEMMs, and the helper's done channel.
+//
+// When the batch is split, each half's per-step GEMM must stay below the
+// size at which the kernels' pool splits a GEMM between its workers (the
+// two halves already use both cores, and competing for the pool's worker
+// would stall them), so W_hh is packed in blocks of output columns, each
+// block one GEMM small enough to run serially. Unsplit calls use one block.
+type gruWork[T autodiff.Float] struct {
+	fwd, bwd []packedCols[T]
+	done     chan struct{}
+}
+
+// packedCols is a block of output columns [lo, lo+pb.N()) of a GEMM's
+// right operand, packed.
+type packedCols[T autodiff.Float] struct {
+	lo int
+	pb kernels.PackedB[T]
+}
+
+// packColumns packs op(B) (k×cols; B row-major with leading dimension ldb,
+// transposed if transB) into blocks of output columns of at most width
+// columns (a multiple of 32, the micro-kernel's panel width, unless it is
+// all of cols), reusing blocks' storage from *dst.
+func packColumns[T autodiff.Float](dst *[]packedCols[T], transB bool, k, cols int, b []T, ldb, width int) {
+	blocks := *dst
+	nblk := (cols + width - 1) / width
+	for len(blocks) < nblk {
+		blocks = append(blocks, packedCols[T]{})
+	}
+	blocks = blocks[:nblk]
+	for i := range blocks {
+		lo := i * width
+		w := min(width, cols-lo)
+		off := lo // first column of op(B): a row of B if transposed
+		if transB {
+			off *= ldb
+		}
+		blocks[i].lo = lo
+		kernels.PackB(&blocks[i].pb, transB, k, w, b[off:], ldb)
+	}
+	*dst = blocks[:nblk:nblk]
+}
+
+// gemmColumns computes C = alpha·A·op(B) + beta·C for A [m, k] (leading
+// dimension lda) and op(B) packed in column blocks; C has leading dimension
+// ldc.
+func gemmColumns[T autodiff.Float](m int, alpha T, a []T, lda int, blocks []packedCols[T], beta T, c []T, ldc int) {
+	for i := range blocks {
+		bl := &blocks[i]
+		kernels.GemmPacked(false, m, alpha, a, lda, &bl.pb, beta, c[bl.lo:], ldc)
+	}
+}
+
+// serialWidth returns the widest block of output columns (a multiple of 32,
+// or all cols) for which a GEMM of m rows and inner dimension k stays below
+// the kernels' parallel threshold (2·m·width·k < 2²²), or cols when split
+// is false.
+func serialWidth(split bool, m, k, cols int) int {
+	if !split {
+		return cols
+	}
+	w := ((1<<22 - 1) / (2 * m * k)) / 32 * 32
+	return min(cols, max(w, 32))
 }
 
 var _ autodiff.FusedOp[float32] = (*gruSeq[float32])(nil)
@@ -155,52 +256,62 @@ func (s *gruSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*s.n : t*s.batch*s.n]
 }
 
+// runHalf implements halfRunner.
+func (s *gruSeq[T]) runHalf(part int) {
+	lo, hi := halfRows(s.batch, s.parts, part)
+	if s.backward {
+		s.backwardRows(part, lo, hi)
+	} else {
+		s.forwardRows(lo, hi)
+	}
+}
+
 func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.Rand) {
 	n, b, n3 := s.n, s.batch, 3*s.n
-	transposeTo(s.whhT, s.whh)
+	half := (b + 1) / 2
+	packColumns(&s.ws.fwd, true, n, n3, s.whh.Data, n, serialWidth(s.parts == 2, half, n, n3))
 	transposeTo(s.wihT, s.wih)
 	broadcastRowsTo(s.hPrev, s.h0)
 	// b_hr and b_hz add to the input projection; b_hn stays inside r ⊙ (·).
 	copy(s.bias.Data, bih.Data)
 	axpy(s.bias.Data[:2*n], 1, s.bhh.Data[:2*n])
-	bhn := s.bhh.Data[2*n:]
 	// Input projection of every step at once: gates = x·W_ihᵀ + bias.
 	rows := s.steps * b
 	for i := 0; i < rows; i++ {
 		copy(s.gates.Data[i*n3:(i+1)*n3], s.bias.Data)
 	}
 	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
+	s.noiseStd, s.rng, s.backward = noiseStd, rng, false
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	s.rng = nil
+}
+
+// forwardRows runs the forward time loop for the batch rows [lo, hi).
+func (s *gruSeq[T]) forwardRows(lo, hi int) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	bhn := s.bhh.Data[2*n:]
 	for t := 0; t < s.steps; t++ {
-		hp := s.prev(t)
-		ght := s.gh.Data[t*b*n3 : (t+1)*b*n3]
-		kernels.Gemm(false, false, b, n3, n, 1, hp, n, s.whhT.Data, n3, 0, ght, n3)
-		for i := 0; i < b; i++ {
-			row := t*b + i
+		hp := s.prev(t)[lo*n : hi*n]
+		ght := s.gh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
+		gemmColumns(hi-lo, 1, hp, n, s.ws.fwd, 0, ght, n3)
+		for i := 0; i < hi-lo; i++ {
+			row := t*b + lo + i
 			gi := s.gates.Data[row*n3 : (row+1)*n3]
 			gh := ght[i*n3 : (i+1)*n3]
 			hpr := hp[i*n : (i+1)*n]
 			hr := s.h.Data[row*n : (row+1)*n]
-			axpy(gi[:2*n], 1, gh[:2*n])
-			sigmoidTo(gi[:2*n], gi[:2*n]) // r, z
-			for j, v := range gh[2*n:] {
-				gi[2*n+j] += gi[j] * (v + bhn[j])
-			}
-			ApplyTo(Tanh, gi[2*n:], gi[2*n:]) // n
-			for j := range hr {
-				z := gi[n+j]
-				hr[j] = (1-z)*gi[2*n+j] + z*hpr[j]
-			}
+			gateRow(gi, gh, hpr, hr, bhn)
 		}
-		ht := s.h.Data[t*b*n : (t+1)*b*n]
-		if rng != nil && noiseStd != 0 {
-			addNoise(ht, noiseStd, rng)
+		ht := s.h.Data[(t*b+lo)*n : (t*b+hi)*n]
+		if s.rng != nil && s.noiseStd != 0 { // never split: one part
+			addNoise(ht, s.noiseStd, s.rng)
 		}
 		if m := perturbed(s.inact, t); m != nil {
 			v := T(m.ClampValue)
 			if m.Silence {
 				v = 0
 			}
-			for i := 0; i < b; i++ {
+			for i := 0; i < hi-lo; i++ {
 				for j, u := range m.Units {
 					if u {
 						ht[i*n+j] = v
@@ -211,45 +322,55 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 	}
 }
 
+// gateRow finishes the gates of one row and writes its new state: gi ([3N])
+// holds W_i x + b_i + (b_hr, b_hz, 0) on entry and r, z, n on return; gh is
+// W_hh h ([3N]), hp the previous state and hr the new one ([N]).
+func gateRow[T autodiff.Float](gi, gh, hp, hr, bhn []T) {
+	n := len(hr)
+	gi, gh, hp, bhn = gi[:3*n], gh[:3*n], hp[:n], bhn[:n]
+	rz := gi[:2*n]
+	for j, v := range gh[:2*n] {
+		rz[j] += v
+	}
+	sigmoidFast(rz, rz)
+	r, z, c := gi[:n], gi[n:2*n], gi[2*n:]
+	for j, v := range gh[2*n:] {
+		c[j] += r[j] * (v + bhn[j])
+	}
+	activate(Tanh, c, c)
+	for j := range hr {
+		zj := z[j]
+		hr[j] = c[j] + zj*(hp[j]-c[j])
+	}
+}
+
+// sigmoidFast writes σ(x) into dst, with the vectorised kernel in float32.
+func sigmoidFast[T autodiff.Float](dst, x []T) {
+	if d, ok := any(dst).([]float32); ok {
+		kernels.SigmoidTo(d, any(x).([]float32))
+		return
+	}
+	sigmoidTo(dst, x)
+}
+
 // Backward implements autodiff.FusedOp. grads are for x, h0, weight_ih,
 // weight_hh, bias_ih, bias_hh.
 func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	n, b, n3, rows := s.n, s.batch, 3*s.n, s.steps*s.batch
 	gx, gh0, gwih, gwhh, gbih, gbhh := grads[0], grads[1], grads[2], grads[3], grads[4], grads[5]
-	dgh := s.tp.Alloc(rows, n3) // ∂L/∂(W_hh h + b_hh) per step (r, z, n)
-	dgin := s.tp.Alloc(rows, n) // ∂L/∂(W_in x + b_in) per step
-	carry := s.tp.AllocZero(b, n)
-	for t := s.steps - 1; t >= 0; t-- {
-		hp := s.prev(t)
-		m := perturbed(s.inact, t)
-		for i := 0; i < b; i++ {
-			row := t*b + i
-			g := s.gates.Data[row*n3 : (row+1)*n3]
-			ghn := s.gh.Data[row*n3+2*n : (row+1)*n3]
-			bhn := s.bhh.Data[2*n:]
-			hpr := hp[i*n : (i+1)*n]
-			dh := carry.Data[i*n : (i+1)*n]
-			og := outGrad.Data[row*n : (row+1)*n]
-			d := dgh.Data[row*n3 : (row+1)*n3]
-			dn := dgin.Data[row*n : (row+1)*n]
-			for j := 0; j < n; j++ {
-				delta := dh[j] + og[j]
-				if m != nil && m.Units[j] {
-					delta = 0 // the held state depends on nothing
-				}
-				r, z, c := g[j], g[n+j], g[2*n+j]
-				dnPre := delta * (1 - z) * (1 - c*c)
-				dr := dnPre * (ghn[j] + bhn[j]) * r * (1 - r)
-				dz := delta * (hpr[j] - c) * z * (1 - z)
-				d[j], d[n+j], d[2*n+j] = dr, dz, dnPre*r
-				dn[j] = dnPre
-				dh[j] = delta * z
-			}
-		}
-		// carry += dgh_t · W_hh: the gradient reaching h_{t−1} through the gates.
-		kernels.Gemm(false, false, b, n, n3, 1, dgh.Data[t*b*n3:(t+1)*b*n3], n3, s.whh.Data, n, 1, carry.Data, n)
+	packColumns(&s.ws.bwd, false, n3, n, s.whh.Data, n, serialWidth(s.parts == 2, (b+1)/2, n3, n))
+	s.outGrad = outGrad
+	s.dgh = s.tp.Alloc(rows, n3)
+	s.dgin = s.tp.Alloc(rows, n)
+	s.carry = s.tp.AllocZero(b, n)
+	s.biasAcc = autodiff.Tensor[T]{}
+	if gbih.Data != nil || gbhh.Data != nil {
+		s.biasAcc = s.tp.AllocZero(s.parts, 4*n)
 	}
-	accReduceRows(gh0, carry)
+	s.backward = true
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	dgh, dgin := s.dgh, s.dgin
+	accReduceRows(gh0, s.carry)
 	if gwhh.Data != nil {
 		// dW_hh = Σ_t dgh_tᵀ h_{t−1}: the first step against h0, the rest in one GEMM.
 		kernels.Gemm(true, false, n3, n, b, 1, dgh.Data[:b*n3], n3, s.hPrev.Data, n, 1, gwhh.Data, n)
@@ -257,27 +378,90 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 			kernels.Gemm(true, false, n3, n, rows-b, 1, dgh.Data[b*n3:], n3, s.h.Data[:(rows-b)*n], n, 1, gwhh.Data, n)
 		}
 	}
-	if gbhh.Data != nil {
-		accReduceRows(gbhh, dgh)
-	}
-	// ∂L/∂(W_i x + b_i) equals dgh for r and z, and dgin for n.
-	if gbih.Data != nil {
-		for i := 0; i < rows; i++ {
-			d := dgh.Data[i*n3 : i*n3+2*n]
-			for j, v := range d {
-				gbih.Data[j] += v
-			}
-			for j, v := range dgin.Data[i*n : (i+1)*n] {
-				gbih.Data[2*n+j] += v
-			}
+	// ∂L/∂b_hh sums dgh; ∂L/∂b_ih sums dgh for r and z and dgin for n.
+	for p := 0; p < s.biasAcc.Rows; p++ {
+		acc := s.biasAcc.Data[p*4*n : (p+1)*4*n]
+		if gbhh.Data != nil {
+			axpy(gbhh.Data, 1, acc[:n3])
+		}
+		if gbih.Data != nil {
+			axpy(gbih.Data[:2*n], 1, acc[:2*n])
+			axpy(gbih.Data[2*n:], 1, acc[n3:])
 		}
 	}
 	if gwih.Data != nil {
-		kernels.Gemm(true, false, 2*n, s.in, rows, 1, dgh.Data, n3, s.x.Data, s.in, 1, gwih.Data[:2*n*s.in], s.in)
-		kernels.Gemm(true, false, n, s.in, rows, 1, dgin.Data, n, s.x.Data, s.in, 1, gwih.Data[2*n*s.in:], s.in)
+		// dW_ihᵀ = xᵀ·[dgh_r, dgh_z, dgin], [I, 3N]: the few input columns
+		// as the GEMM's rows, so that its vector lanes run along 3N.
+		dw := s.tp.Alloc(s.in, n3)
+		kernels.Gemm(true, false, s.in, 2*n, rows, 1, s.x.Data, s.in, dgh.Data, n3, 0, dw.Data, n3)
+		kernels.Gemm(true, false, s.in, n, rows, 1, s.x.Data, s.in, dgin.Data, n, 0, dw.Data[2*n:], n3)
+		addTransposed(gwih, dw)
 	}
 	if gx.Data != nil {
 		kernels.Gemm(false, false, rows, s.in, 2*n, 1, dgh.Data, n3, s.wih.Data[:2*n*s.in], s.in, 1, gx.Data, s.in)
 		kernels.Gemm(false, false, rows, s.in, n, 1, dgin.Data, n, s.wih.Data[2*n*s.in:], s.in, 1, gx.Data, s.in)
+	}
+}
+
+// backwardRows walks time in reverse for the batch rows [lo, hi), filling
+// their rows of dgh, dgin and carry, and part's row of biasAcc.
+func (s *gruSeq[T]) backwardRows(part, lo, hi int) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	bhn := s.bhh.Data[2*n:]
+	carry := s.carry.Data[lo*n : hi*n]
+	var accH, accI []T
+	if s.biasAcc.Data != nil {
+		acc := s.biasAcc.Data[part*4*n : (part+1)*4*n]
+		accH, accI = acc[:n3], acc[n3:]
+	}
+	for t := s.steps - 1; t >= 0; t-- {
+		hp := s.prev(t)
+		m := perturbed(s.inact, t)
+		for i := lo; i < hi; i++ {
+			row := t*b + i
+			g := s.gates.Data[row*n3 : (row+1)*n3]
+			ghn := s.gh.Data[row*n3+2*n : (row+1)*n3]
+			hpr := hp[i*n : (i+1)*n]
+			dh := s.carry.Data[i*n : (i+1)*n]
+			og := s.outGrad.Data[row*n : (row+1)*n]
+			d := s.dgh.Data[row*n3 : (row+1)*n3]
+			dn := s.dgin.Data[row*n : (row+1)*n]
+			gateGradRow(d, dn, dh, og, g, ghn, hpr, bhn)
+			if m != nil {
+				// The held state depends on nothing: δ = 0 for its units.
+				for j, u := range m.Units {
+					if u {
+						d[j], d[n+j], d[2*n+j], dn[j], dh[j] = 0, 0, 0, 0, 0
+					}
+				}
+			}
+			if accH != nil {
+				axpy(accH, 1, d)
+				axpy(accI, 1, dn)
+			}
+		}
+		// carry += dgh_t · W_hh: the gradient reaching h_{t−1} through the gates.
+		gemmColumns(hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, s.ws.bwd, 1, carry, n)
+	}
+}
+
+// gateGradRow back-propagates one row of one step: from δ = dh + og (the
+// gradient reaching the row's new state) it writes the gate gradients d
+// ([3N]: ∂L/∂ of W_hr h + b_hr, W_hz h + b_hz, W_hn h + b_hn), dn (∂L/∂(W_in
+// x + b_in), [N]) and sets dh to the part of δ that reaches the previous
+// state directly, δ ⊙ z. g holds r, z, n; ghn is W_hn h; hp the previous
+// state.
+func gateGradRow[T autodiff.Float](d, dn, dh, og, g, ghn, hp, bhn []T) {
+	n := len(dh)
+	d, dn, og, g, ghn, hp, bhn = d[:3*n], dn[:n], og[:n], g[:3*n], ghn[:n], hp[:n], bhn[:n]
+	for j := 0; j < n; j++ {
+		delta := dh[j] + og[j]
+		r, z, c := g[j], g[n+j], g[2*n+j]
+		dnPre := delta * (1 - z) * (1 - c*c)
+		d[j] = dnPre * (ghn[j] + bhn[j]) * r * (1 - r)
+		d[n+j] = delta * (hp[j] - c) * z * (1 - z)
+		d[2*n+j] = dnPre * r
+		dn[j] = dnPre
+		dh[j] = delta * z
 	}
 }

@@ -153,6 +153,21 @@ func TestGRUFusedMatchesReference(t *testing.T) {
 	}
 }
 
+// TestGRUSplitMatchesReference runs every case at a size whose batch the
+// fused op splits between two goroutines (an odd batch, so the halves
+// differ), against the unfused reference.
+func TestGRUSplitMatchesReference(t *testing.T) {
+	const n, steps, batch = 32, 103, 5
+	for i, c := range gruCases() {
+		t.Run(c.name, func(t *testing.T) {
+			g, p := gruProblem(uint64(i+30), steps, batch, 2, n, c.bcast)
+			g.NoiseStd = 0.1
+			p.opt = widenMask(c.opt, n)
+			checkFusedVsReference(t, p, g.Sequence, g.SequenceReference)
+		})
+	}
+}
+
 func TestGRUGradcheck(t *testing.T) {
 	for i, c := range gruCases() {
 		g, p := gruProblem(uint64(i+10), 4, 2, 3, 4, c.bcast)
@@ -381,5 +396,44 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 	}
 	if i := closeTo(got, g1, 1e-12); i >= 0 {
 		t.Errorf("interleaved tapes: grad[%d] got %v want %v", i, got[i], g1[i])
+	}
+}
+
+// TestGRUSplitAllocs checks that calls split between two goroutines (no
+// noise, large enough) allocate nothing in steady state either, with W_hh in
+// one block (N=64) and in several (N=256, B=64).
+func TestGRUSplitAllocs(t *testing.T) {
+	for _, c := range [][3]int{{64, 8, 64}, {4, 64, 256}} {
+		steps, batch, n := c[0], c[1], c[2]
+		g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 3)))
+		x := autodiff.NewTensor[float32](steps*batch, 4)
+		h0 := autodiff.NewTensor[float32](1, n)
+		tp := autodiff.NewTape[float32]()
+		step := func() {
+			tp.Reset()
+			rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+			tp.Backward(autodiff.Sum(rates))
+		}
+		step()
+		if a := testing.AllocsPerRun(5, step); a != 0 {
+			t.Errorf("split GRU sequence N=%d B=%d, forward+backward: got %v allocations per run, want 0", n, batch, a)
+		}
+	}
+}
+
+// widenMask returns opt with its inactivation mask, if any, repeated to n
+// units.
+func widenMask(opt func() layers.SeqOptions, n int) func() layers.SeqOptions {
+	return func() layers.SeqOptions {
+		o := opt()
+		if m := o.Inactivation; m != nil {
+			wide := *m
+			wide.Units = make([]bool, n)
+			for j := range wide.Units {
+				wide.Units[j] = m.Units[j%len(m.Units)]
+			}
+			o.Inactivation = &wide
+		}
+		return o
 	}
 }

@@ -52,7 +52,8 @@ type LowRank[T autodiff.Float] struct {
 	// SO are nil when Config.Outputs is 0.
 	M, N, WI, SI, WO, SO, B, H0 *autodiff.Param[T]
 
-	cache seqCache[T, lowRankSeq[T]]
+	cache  seqCache[T, lowRankSeq[T]]
+	helper halfHelper
 }
 
 var _ Recurrent[float32] = (*LowRank[float32])(nil)
@@ -170,9 +171,11 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // arena, valid until Reset).
 //
 // The input projection of all steps is one GEMM; each step does the two thin
-// products (B×N)·(N×R) and (B×R)·(R×N) as tight loops; the backward pass
-// walks time in reverse and forms the gradients of m, n and wi as GEMMs over
-// all steps·batch rows. Every buffer comes from the tape's arena, so a
+// products (B×N)·(N×R) and (B×R)·(R×N) as GEMMs on factors packed once per
+// call; the backward pass walks time in reverse and forms the gradients of
+// m, n and wi as GEMMs over all steps·batch rows. Without noise, the two
+// halves of a large enough batch run on two goroutines (the layer's parked
+// helper and the caller), each over the whole time loop. Every buffer comes from the tape's arena, so a
 // steady-state call allocates nothing.
 //
 // The op keeps references to x, h0, the parameters' values and
@@ -188,16 +191,21 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 	rows := steps * batch
 	h := tp.Alloc(rows, n)
 	s := l.cache.get(&h.Data[0])
+	ws := s.ws
 	*s = lowRankSeq[T]{
-		tp: tp, cfg: c, steps: steps, batch: batch,
+		layer: l, ws: ws, tp: tp, cfg: c, steps: steps, batch: batch,
 		x: x.Value, h0: h0.Value, m: l.M.Value, n: l.N.Value, wi: l.WI.Value, si: l.SI.Value, b: l.B.Value,
 		h:     h,
 		rates: h,
 		act:   tp.Alloc(rows, n),
-		kappa: tp.Alloc(rows, r),
+		kappa: tp.Alloc(rows, r+in),
 		hPrev: tp.Alloc(batch, n),
 		wFull: tp.Alloc(in, n),
 		inact: opt.Inactivation,
+		parts: 1,
+	}
+	if splitBatch(steps, batch, n, opt.Noise != nil && c.NoiseStd != 0) {
+		s.parts = 2
 	}
 	if c.Rates != RatesState || (opt.Inactivation != nil && opt.Inactivation.Silence) {
 		s.rates = tp.Alloc(rows, n)
@@ -209,6 +217,8 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 
 // lowRankSeq is one recorded low-rank sequence: what the backward pass needs.
 type lowRankSeq[T autodiff.Float] struct {
+	layer               *LowRank[T]
+	ws                  *lowRankWork[T]
 	tp                  *autodiff.Tape[T]
 	cfg                 LowRankConfig
 	steps, batch        int
@@ -217,10 +227,31 @@ type lowRankSeq[T autodiff.Float] struct {
 	h                   autodiff.Tensor[T] // [T·B, N] states h_1 … h_T
 	rates               autodiff.Tensor[T] // [T·B, N] the op's output; aliases h for RatesState
 	act                 autodiff.Tensor[T] // [T·B, N] φ(h_t + b) used by step t, silenced
-	kappa               autodiff.Tensor[T] // [T·B, R] κ_t = φ(h_t + b)·n/N of step t
+	kappa               autodiff.Tensor[T] // [T·B, R+I] κ_t = φ(h_t + b)·n/N of step t, then u_t
 	hPrev               autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
 	wFull               autodiff.Tensor[T] // [I, N] diag(si)·wi
 	inact               *Inactivation
+	zeroBias            bool // b is all zero: φ(h_t + b) = φ(h_t)
+
+	// The time loops split the batch in parts (1 or 2) and run in phase
+	// (forward or backward); the backward pass keeps its buffers here.
+	parts    int
+	backward bool
+	rng      *rand.Rand
+	outGrad  autodiff.Tensor[T]
+	gb       autodiff.Tensor[T]
+	delta    autodiff.Tensor[T] // [T·B, N] ∂L/∂h_{t+1}
+	dkappa   autodiff.Tensor[T] // [T·B, R] ∂L/∂κ_t
+	carry    autodiff.Tensor[T] // [B, N] ∂L/∂h_{t+1} through step t+1
+	pre      autodiff.Tensor[T] // [2, N] scratch: a pre-activation row per part
+	da       autodiff.Tensor[T] // [B, N] scratch: ∂L/∂φ(h_t + b) of one step
+}
+
+// lowRankWork is the storage a cached lowRankSeq keeps across calls: the
+// factors packed for the per-step GEMMs and the helper's done channel.
+type lowRankWork[T autodiff.Float] struct {
+	n, nT, m, mT kernels.PackedB[T] // n, nᵀ, m, mᵀ as GEMM right operands
+	done         chan struct{}
 }
 
 var _ autodiff.FusedOp[float32] = (*lowRankSeq[float32])(nil)
@@ -236,10 +267,22 @@ func (s *lowRankSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*n : t*s.batch*n]
 }
 
+// runHalf implements halfRunner.
+func (s *lowRankSeq[T]) runHalf(part int) {
+	lo, hi := halfRows(s.batch, s.parts, part)
+	if s.backward {
+		s.backwardRows(part, lo, hi)
+	} else {
+		s.forwardRows(lo, hi)
+	}
+}
+
 func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	c := s.cfg
 	n, r, b, in := c.Hidden, c.Rank, s.batch, c.Inputs
-	alpha, invN := T(c.Alpha), 1/T(n)
+	if s.ws == nil {
+		s.ws = new(lowRankWork[T])
+	}
 	broadcastRowsTo(s.hPrev, s.h0)
 	for i := 0; i < in; i++ {
 		si := s.si.Data[i]
@@ -247,42 +290,83 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 			s.wFull.Data[i*n+j] = si * v
 		}
 	}
+	s.zeroBias = true
+	for _, v := range s.b.Data {
+		if v != 0 {
+			s.zeroBias = false
+			break
+		}
+	}
+	kernels.PackB(&s.ws.n, false, n, r, s.n.Data, r)
+	kernels.PackB(&s.ws.mT, true, r, n, s.m.Data, r)
 	// Input projection of every step at once, into the state buffer that
 	// each step then updates in place.
 	rows := s.steps * b
 	kernels.Gemm(false, false, rows, n, in, 1, s.x.Data, in, s.wFull.Data, n, 0, s.h.Data, n)
+	// The inputs beside κ, for the joint gradient GEMM of m and wi.
+	for i := 0; i < rows; i++ {
+		copy(s.kappa.Data[i*(r+in)+r:(i+1)*(r+in)], s.x.Data[i*in:(i+1)*in])
+	}
+	s.rng, s.backward = rng, false
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	s.rng = nil
+}
+
+// activate writes φ(x) into dst, with the vectorised tanh in float32.
+func activate[T autodiff.Float](a Activation, dst, x []T) {
+	if a == Tanh {
+		if d, ok := any(dst).([]float32); ok {
+			kernels.TanhTo(d, any(x).([]float32))
+			return
+		}
+	}
+	ApplyTo(a, dst, x)
+}
+
+// forwardRows runs the forward time loop for the batch rows [lo, hi).
+func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
+	c := s.cfg
+	n, r, b := c.Hidden, c.Rank, s.batch
+	nb := hi - lo
+	alpha, invN := T(c.Alpha), 1/T(n)
 	for t := 0; t < s.steps; t++ {
-		hp := s.prev(t)
+		base := t * b
+		hp := s.prev(t)[lo*n : hi*n]
 		m := perturbed(s.inact, t)
-		at := s.act.Data[t*b*n : (t+1)*b*n]
-		for i := 0; i < b; i++ {
-			a := at[i*n : (i+1)*n]
-			for j, v := range hp[i*n : (i+1)*n] {
-				a[j] = v + s.b.Data[j]
+		at := s.act.Data[(base+lo)*n : (base+hi)*n]
+		if s.zeroBias {
+			activate(c.Activation, at, hp)
+		} else {
+			for i := 0; i < nb; i++ {
+				a := at[i*n : (i+1)*n]
+				for j, v := range hp[i*n : (i+1)*n] {
+					a[j] = v + s.b.Data[j]
+				}
 			}
-			ApplyTo(c.Activation, a, a)
-			if m != nil && m.Silence {
-				silenceRow(a, m.Units)
+			activate(c.Activation, at, at)
+		}
+		if m != nil && m.Silence {
+			for i := 0; i < nb; i++ {
+				silenceRow(at[i*n:(i+1)*n], m.Units)
 			}
 		}
 		// κ_t = φ(h_t + b)·n/N, [B, R]; h_{t+1} = h_t + α(u_t·W_in_full −
 		// h_t) + α·κ_t·mᵀ, the state rows holding u_t·W_in_full on entry.
-		kt := s.kappa.Data[t*b*r : (t+1)*b*r]
-		ht := s.h.Data[t*b*n : (t+1)*b*n]
+		kw := r + c.Inputs
+		kt := s.kappa.Data[(base+lo)*kw : (base+hi)*kw]
+		ht := s.h.Data[(base+lo)*n : (base+hi)*n]
+		kernels.GemmPacked(false, nb, invN, at, n, &s.ws.n, 0, kt, kw)
+		ht = ht[:len(hp)]
 		for k, v := range hp {
 			ht[k] = v + alpha*(ht[k]-v)
 		}
-		for i := 0; i < b; i++ {
-			k := kt[i*r : (i+1)*r]
-			factorDotsTo(k, at[i*n:(i+1)*n], s.n.Data, invN)
-			addFactorsTo(ht[i*n:(i+1)*n], k, s.m.Data, alpha)
-		}
-		if rng != nil && c.NoiseStd != 0 {
-			addNoise(ht, c.NoiseStd, rng)
+		kernels.GemmPacked(false, nb, alpha, kt, kw, &s.ws.mT, 1, ht, n)
+		if s.rng != nil && c.NoiseStd != 0 { // never split: one part
+			addNoise(ht, c.NoiseStd, s.rng)
 		}
 		if m != nil && m.Clamp {
 			v := T(m.ClampValue)
-			for i := 0; i < b; i++ {
+			for i := 0; i < nb; i++ {
 				for j, u := range m.Units {
 					if u {
 						ht[i*n+j] = v
@@ -290,32 +374,32 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 				}
 			}
 		}
-		s.ratesOf(t, m)
+		s.ratesOf(t, m, lo, hi)
 	}
 }
 
-// ratesOf writes the rates of step t from h_{t+1}.
-func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation) {
+// ratesOf writes the rates of step t from h_{t+1}, batch rows [lo, hi).
+func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation, lo, hi int) {
 	n, b := s.cfg.Hidden, s.batch
-	ht := s.h.Data[t*b*n : (t+1)*b*n]
-	rt := s.rates.Data[t*b*n : (t+1)*b*n]
+	ht := s.h.Data[(t*b+lo)*n : (t*b+hi)*n]
+	rt := s.rates.Data[(t*b+lo)*n : (t*b+hi)*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		ApplyTo(Tanh, rt, ht)
+		activate(Tanh, rt, ht)
 	case RatesPhi:
-		for i := 0; i < b; i++ {
+		for i := 0; i < hi-lo; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
 				rt[i*n+j] = v + s.b.Data[j]
 			}
 		}
-		ApplyTo(s.cfg.Activation, rt, rt)
+		activate(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
 	default:
 		panic(fmt.Sprintf("layers: LowRank.Sequence: unknown rates %v", s.cfg.Rates))
 	}
 	if m != nil && m.Silence {
-		for i := 0; i < b; i++ {
+		for i := 0; i < hi-lo; i++ {
 			silenceRow(rt[i*n:(i+1)*n], m.Units)
 		}
 	}
@@ -325,69 +409,6 @@ func silenceRow[T autodiff.Float](row []T, units []bool) {
 	for j, u := range units {
 		if u {
 			row[j] = 0
-		}
-	}
-}
-
-// factorDotsTo sets k[q] = scale·Σ_j a[j]·f[j·R + q] for q < R = len(k):
-// the row a ([N]) times the factor f ([N, R], row-major), in one pass over
-// a. Ranks 1 and 2 have unrolled loops.
-func factorDotsTo[T autodiff.Float](k, a, f []T, scale T) {
-	r := len(k)
-	f = f[:len(a)*r]
-	switch r {
-	case 1:
-		k[0] = scale * dot(a, f)
-	case 2:
-		// Two elements per iteration: four independent sums.
-		var k0, k1, l0, l1 T
-		j := 0
-		for ; j+1 < len(a); j += 2 {
-			v, w := a[j], a[j+1]
-			g := f[2*j : 2*j+4]
-			k0 += v * g[0]
-			k1 += v * g[1]
-			l0 += w * g[2]
-			l1 += w * g[3]
-		}
-		if j < len(a) {
-			k0 += a[j] * f[2*j]
-			k1 += a[j] * f[2*j+1]
-		}
-		k[0], k[1] = scale*(k0+l0), scale*(k1+l1)
-	default:
-		clear(k)
-		for j, v := range a {
-			for q, fq := range f[j*r : (j+1)*r] {
-				k[q] += v * fq
-			}
-		}
-		for q := range k {
-			k[q] *= scale
-		}
-	}
-}
-
-// addFactorsTo adds scale·Σ_q c[q]·f[j·R + q] to y[j] for every j: the row
-// c ([R]) times the transposed factor fᵀ ([R, N]), in one pass over y.
-func addFactorsTo[T autodiff.Float](y, c, f []T, scale T) {
-	r := len(c)
-	f = f[:len(y)*r]
-	switch r {
-	case 1:
-		axpy(y, scale*c[0], f)
-	case 2:
-		c0, c1 := scale*c[0], scale*c[1]
-		for j := range y {
-			y[j] += c0*f[2*j] + c1*f[2*j+1]
-		}
-	default:
-		for j := range y {
-			var s T
-			for q, fq := range f[j*r : (j+1)*r] {
-				s += c[q] * fq
-			}
-			y[j] += scale * s
 		}
 	}
 }
@@ -420,73 +441,34 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 	n, r, b, in, rows := c.Hidden, c.Rank, s.batch, c.Inputs, s.steps*s.batch
 	alpha, invN := T(c.Alpha), 1/T(n)
 	gx, gh0, gm, gn, gwi, gsi, gb := grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6]
-	delta := s.tp.Alloc(rows, n)  // ∂L/∂h_{t+1}
-	dkappa := s.tp.Alloc(rows, r) // ∂L/∂κ_t
-	carry := s.tp.AllocZero(b, n) // ∂L/∂h_{t+1} through step t+1
-	pre := s.tp.Alloc(1, n)       // scratch: a pre-activation row
-	da := s.tp.Alloc(b, n)        // scratch: ∂L/∂φ(h_t + b) of one step
-	for t := s.steps - 1; t >= 0; t-- {
-		m := perturbed(s.inact, t)
-		hp := s.prev(t)
-		dt := delta.Data[t*b*n : (t+1)*b*n]
-		for i := 0; i < b; i++ {
-			row := t*b + i
-			d := dt[i*n : (i+1)*n]
-			s.rateGrad(d, outGrad.Data[row*n:(row+1)*n], row, m, pre.Data, gb)
-			axpy(d, 1, carry.Data[i*n:(i+1)*n])
-			if m != nil && m.Clamp {
-				silenceRow(d, m.Units) // the held state depends on nothing
-			}
-		}
-		// dκ_t = α·δ_t·m, then ∂L/∂φ(h_t + b) = dκ_t·nᵀ/N.
-		dkt := dkappa.Data[t*b*r : (t+1)*b*r]
-		clear(da.Data)
-		for i := 0; i < b; i++ {
-			dk := dkt[i*r : (i+1)*r]
-			factorDotsTo(dk, dt[i*n:(i+1)*n], s.m.Data, alpha)
-			addFactorsTo(da.Data[i*n:(i+1)*n], dk, s.n.Data, invN)
-		}
-		for i := 0; i < b; i++ {
-			row := t*b + i
-			dar := da.Data[i*n : (i+1)*n]
-			if m != nil && m.Silence {
-				silenceRow(dar, m.Units)
-			}
-			if c.Activation == ReLU || c.Activation == Softplus {
-				// Their derivatives need the pre-activation; tanh's and the
-				// identity's need only the stored rates.
-				for j, v := range hp[i*n : (i+1)*n] {
-					pre.Data[j] = v + s.b.Data[j]
-				}
-			}
-			MulDerivTo(c.Activation, dar, dar, pre.Data, s.act.Data[row*n:(row+1)*n])
-			if gb.Data != nil {
-				axpy(gb.Data, 1, dar)
-			}
-			cr := carry.Data[i*n : (i+1)*n]
-			for j, v := range dt[i*n : (i+1)*n] {
-				cr[j] = (1-alpha)*v + dar[j]
-			}
-		}
+	s.outGrad, s.gb = outGrad, gb
+	s.delta = s.tp.Alloc(rows, n)
+	s.dkappa = s.tp.Alloc(rows, r)
+	s.carry = s.tp.AllocZero(b, n)
+	s.pre = s.tp.Alloc(2, n)
+	s.da = s.tp.Alloc(b, n)
+	kernels.PackB(&s.ws.m, false, n, r, s.m.Data, r)
+	kernels.PackB(&s.ws.nT, true, r, n, s.n.Data, r)
+	if gb.Data != nil {
+		s.parts = 1 // the bias gradient sums over the batch
 	}
-	accReduceRows(gh0, carry)
-	// ∂L/∂m = α·Δᵀ·K and ∂L/∂n = Aᵀ·dK/N, each one GEMM over all
-	// steps·batch rows, formed transposed ([R, N] = Kᵀ·Δ) so that the long
-	// rows of Δ and A stream through memory.
-	tmp := s.tp.Alloc(r, n)
-	if gm.Data != nil {
-		kernels.Gemm(true, false, r, n, rows, alpha, s.kappa.Data, r, delta.Data, n, 0, tmp.Data, n)
-		addTransposed(gm, tmp)
-	}
-	if gn.Data != nil {
-		kernels.Gemm(true, false, r, n, rows, invN, dkappa.Data, r, s.act.Data, n, 0, tmp.Data, n)
-		addTransposed(gn, tmp)
-	}
-	if gwi.Data != nil || gsi.Data != nil { // ∂L/∂W_in_full = α·xᵀ·Δ
-		dw := s.tp.Alloc(in, n)
-		kernels.Gemm(true, false, in, n, rows, alpha, s.x.Data, in, delta.Data, n, 0, dw.Data, n)
-		for i := 0; i < in; i++ {
-			dwr, wir := dw.Data[i*n:(i+1)*n], s.wi.Data[i*n:(i+1)*n]
+	s.backward = true
+	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	accReduceRows(gh0, s.carry)
+	// ∂L/∂m = α·Δᵀ·K, ∂L/∂W_in_full = α·Δᵀ·U and ∂L/∂n = Aᵀ·dK/N, as two
+	// GEMMs over all steps·batch rows (m and W_in_full together, from
+	// [K | U]), formed transposed ([R+I, N]) so that the long rows of Δ and
+	// A stream through memory.
+	kw := r + in
+	tmp := s.tp.Alloc(kw, n)
+	needW := gwi.Data != nil || gsi.Data != nil
+	if gm.Data != nil || needW {
+		kernels.Gemm(true, false, kw, n, rows, alpha, s.kappa.Data, kw, s.delta.Data, n, 0, tmp.Data, n)
+		if gm.Data != nil {
+			addTransposed(gm, tmp.RowSlice(0, r))
+		}
+		for i := 0; needW && i < in; i++ {
+			dwr, wir := tmp.Data[(r+i)*n:(r+i+1)*n], s.wi.Data[i*n:(i+1)*n]
 			if gwi.Data != nil {
 				axpy(gwi.Data[i*n:(i+1)*n], s.si.Data[i], dwr)
 			}
@@ -495,8 +477,105 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 			}
 		}
 	}
+	if gn.Data != nil {
+		kernels.Gemm(true, false, r, n, rows, invN, s.dkappa.Data, r, s.act.Data, n, 0, tmp.Data[:r*n], n)
+		addTransposed(gn, tmp.RowSlice(0, r))
+	}
 	if gx.Data != nil { // ∂L/∂x = α·Δ·W_in_fullᵀ
-		kernels.Gemm(false, true, rows, in, n, alpha, delta.Data, n, s.wFull.Data, n, 1, gx.Data, in)
+		kernels.Gemm(false, true, rows, in, n, alpha, s.delta.Data, n, s.wFull.Data, n, 1, gx.Data, in)
+	}
+}
+
+// backwardRows walks time in reverse for the batch rows [lo, hi), filling
+// their rows of delta, dkappa and carry. part selects the scratch row.
+func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
+	c := s.cfg
+	n, r, b := c.Hidden, c.Rank, s.batch
+	nb := hi - lo
+	alpha, invN := T(c.Alpha), 1/T(n)
+	pre := s.pre.Data[part*n : (part+1)*n]
+	carry := s.carry.Data[lo*n : hi*n]
+	da := s.da.Data[lo*n : hi*n]
+	plain := c.Rates == RatesState && c.Activation == Tanh
+	// fast reports whether step t takes the fused path: the bench model,
+	// no inactivation, no bias gradient. There δ_t = og_t + carry, and the
+	// step after (t−1) gets its δ written directly instead of the carry.
+	fast := func(t int) bool { return plain && perturbed(s.inact, t) == nil && s.gb.Data == nil }
+	filled := false // δ_t already written by step t+1
+	for t := s.steps - 1; t >= 0; t-- {
+		m := perturbed(s.inact, t)
+		base := t * b
+		dt := s.delta.Data[(base+lo)*n : (base+hi)*n]
+		if filled {
+			filled = false
+		} else if plain && m == nil {
+			og := s.outGrad.Data[(base+lo)*n : (base+hi)*n]
+			og, carry := og[:len(dt)], carry[:len(dt)]
+			for k, v := range og {
+				dt[k] = v + carry[k]
+			}
+		} else {
+			for i := lo; i < hi; i++ {
+				row := base + i
+				d := dt[(i-lo)*n : (i-lo+1)*n]
+				s.rateGrad(d, s.outGrad.Data[row*n:(row+1)*n], row, m, pre, s.gb)
+				axpy(d, 1, carry[(i-lo)*n:(i-lo+1)*n])
+				if m != nil && m.Clamp {
+					silenceRow(d, m.Units) // the held state depends on nothing
+				}
+			}
+		}
+		// dκ_t = α·δ_t·m, then ∂L/∂φ(h_t + b) = dκ_t·nᵀ/N.
+		dkt := s.dkappa.Data[(base+lo)*r : (base+hi)*r]
+		kernels.GemmPacked(false, nb, alpha, dt, n, &s.ws.m, 0, dkt, r)
+		kernels.GemmPacked(false, nb, invN, dkt, r, &s.ws.nT, 0, da, n)
+		at := s.act.Data[(base+lo)*n : (base+hi)*n]
+		if fast(t) {
+			// carry = (1−α)·δ_t + da·(1 − φ²), φ = tanh; written as
+			// δ_{t−1} = og_{t−1} + carry when step t−1 is fast too.
+			at, da := at[:len(dt)], da[:len(dt)]
+			if t > 0 && fast(t-1) {
+				pb := (t - 1) * b
+				next := s.delta.Data[(pb+lo)*n : (pb+hi)*n]
+				og := s.outGrad.Data[(pb+lo)*n : (pb+hi)*n]
+				next, og = next[:len(dt)], og[:len(dt)]
+				for k, v := range dt {
+					a := at[k]
+					next[k] = og[k] + (1-alpha)*v + da[k]*(1-a*a)
+				}
+				filled = true
+				continue
+			}
+			carry := carry[:len(dt)]
+			for k, v := range dt {
+				a := at[k]
+				carry[k] = (1-alpha)*v + da[k]*(1-a*a)
+			}
+			continue
+		}
+		hp := s.prev(t)
+		for i := lo; i < hi; i++ {
+			row := base + i
+			dar := da[(i-lo)*n : (i-lo+1)*n]
+			if m != nil && m.Silence {
+				silenceRow(dar, m.Units)
+			}
+			if c.Activation == ReLU || c.Activation == Softplus {
+				// Their derivatives need the pre-activation; tanh's and the
+				// identity's need only the stored rates.
+				for j, v := range hp[i*n : (i+1)*n] {
+					pre[j] = v + s.b.Data[j]
+				}
+			}
+			MulDerivTo(c.Activation, dar, dar, pre, s.act.Data[row*n:(row+1)*n])
+			if s.gb.Data != nil {
+				axpy(s.gb.Data, 1, dar)
+			}
+			cr := carry[(i-lo)*n : (i-lo+1)*n]
+			for j, v := range dt[(i-lo)*n : (i-lo+1)*n] {
+				cr[j] = (1-alpha)*v + dar[j]
+			}
+		}
 	}
 }
 

@@ -87,6 +87,21 @@ func TestLowRankFusedMatchesReference(t *testing.T) {
 	}
 }
 
+// TestLowRankSplitMatchesReference runs every case at a size whose batch
+// the fused op splits between two goroutines (an odd batch, so the halves
+// differ), against the unfused reference.
+func TestLowRankSplitMatchesReference(t *testing.T) {
+	const n, steps, batch = 64, 64, 5
+	for i, c := range lowRankCases() {
+		t.Run(c.name, func(t *testing.T) {
+			c.cfg.Hidden = n
+			c.opt = widenMask(c.opt, n)
+			l, p := lowRankProblem(uint64(i+40), c, steps, batch)
+			checkFusedVsReference(t, p, l.Sequence, l.SequenceReference)
+		})
+	}
+}
+
 func TestLowRankGradcheck(t *testing.T) {
 	for i, c := range lowRankCases() {
 		l, p := lowRankProblem(uint64(i+20), c, 4, 2)
@@ -424,5 +439,28 @@ func BenchmarkLowRankSequence(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		step()
+	}
+}
+
+// TestLowRankSplitAllocs checks that a call split between two goroutines
+// (no noise, large enough) allocates nothing in steady state either.
+func TestLowRankSplitAllocs(t *testing.T) {
+	const steps, batch, n = 64, 8, 64
+	cfg := layers.LowRankConfig{Inputs: 4, Hidden: n, Rank: 2, Alpha: 0.2, Rates: layers.RatesState}
+	l, err := layers.NewLowRank[float32]("lr", cfg, rand.New(rand.NewPCG(1, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI)
+	x := autodiff.NewTensor[float32](steps*batch, 4)
+	tp := autodiff.NewTape[float32]()
+	step := func() {
+		tp.Reset()
+		rates, _ := l.Sequence(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
+		tp.Backward(autodiff.Sum(rates))
+	}
+	step()
+	if a := testing.AllocsPerRun(5, step); a != 0 {
+		t.Errorf("split low-rank sequence, forward+backward: got %v allocations per run, want 0", a)
 	}
 }

@@ -1,0 +1,63 @@
+package layers_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
+)
+
+// benchSizes are the (N, B, T) sizes of rnntrain bench and the PyTorch
+// anchor.
+var benchSizes = [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}}
+
+// benchStep times what one training step of rnntrain bench does around a
+// recurrent layer, without the optimizer: the sequence, a linear readout
+// N→2 of every step, a squared-error loss and the full backward pass.
+func benchStep(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	readout := layers.NewLinear[float32]("readout", n, 2, true, layers.Constraint{}, rng)
+	x := autodiff.NewTensor[float32](steps*batch, 4)
+	negY := autodiff.NewTensor[float32](steps*batch, 2)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range negY.Data {
+		negY.Data[i] = -float32(rng.NormFloat64())
+	}
+	params := append(rec.Params(), readout.Params()...)
+	tp := autodiff.NewTape[float32]()
+	step := func() {
+		for _, p := range params {
+			p.ZeroGrad()
+		}
+		tp.Reset()
+		rates, _ := rec.Sequence(tp, tp.Const(x), h0(tp), steps, batch, layers.SeqOptions{})
+		d := autodiff.Add(readout.Forward(tp, rates), tp.Const(negY))
+		tp.Backward(autodiff.Sum(autodiff.Mul(d, d)))
+	}
+	step() // grow the tape's arena outside the timing
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+}
+
+// BenchmarkLowRankStep times the bench's low-rank model (R=2, α=0.2, tanh,
+// linear readout of the state) at the five reference sizes.
+func BenchmarkLowRankStep(b *testing.B) {
+	for _, s := range benchSizes {
+		n, batch, steps := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("N%d_B%d_T%d", n, batch, steps), func(b *testing.B) {
+			cfg := layers.LowRankConfig{Inputs: 4, Hidden: n, Rank: 2, Alpha: 0.2, Rates: layers.RatesState}
+			l, err := layers.NewLowRank[float32]("lowrank", cfg, rand.New(rand.NewPCG(1, 1)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI)
+			benchStep(b, l, l.InitialState, n, batch, steps)
+		})
+	}
+}
