@@ -21,10 +21,9 @@ import (
 //
 // The sequences of a batch evolve independently, so the time loops of the
 // forward and backward passes run the two halves of the batch on two
-// goroutines, each with serial GEMMs: one handoff per pass instead of one
-// per GEMM when the GEMM kernels split each step's GEMM over the cores
-// (measured 1.2–1.6× faster at N = 256 and 512 on the 2-core reference
-// machine, equal at N = 1024). The weight gradients are then formed over
+// goroutines, each with serial GEMMs on W packed once per pass: one handoff
+// per pass instead of one per GEMM when the GEMM kernels split each step's
+// GEMM over the cores (see splitBatch). The weight gradients are then formed over
 // all rows at once by the parallel GEMM, as always.
 type leakyOp[T autodiff.Float] struct {
 	l            *Leaky[T]
@@ -46,18 +45,10 @@ type leakyOp[T autodiff.Float] struct {
 	pool *kernels.Pool // the serial pool when split, else the default pool
 	wg   sync.WaitGroup
 
-	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs, when
-	// packed is set (the storage is reused with the record).
-	packed       bool
+	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs (the
+	// storage is reused with the record).
 	pbFwd, pbBwd kernels.PackedB[T]
 }
-
-// packedSerialFlops is the kernels' threshold (minParallelFlops) below which
-// a GEMM runs on the calling goroutine. GemmPacked always uses the shared
-// pool, so a split time loop uses it only for per-half GEMMs below this size;
-// larger halves use unpacked GEMMs on the layer's one-worker pool, which
-// keeps the two halves from competing for the same workers.
-const packedSerialFlops = 1 << 22
 
 // loopJob asks a layer's helper goroutine to run the second half of a split
 // time loop.
@@ -94,6 +85,18 @@ func (l *Leaky[T]) helper() chan<- loopJob[T] {
 // split does not depend on GOMAXPROCS, so results are the same bits on any
 // number of cores.
 const splitMinBatch = 8
+
+// splitBatch reports whether the time loops of a batch of sequences run as two batch halves on two goroutines, each step's GEMM serial on
+// the calling goroutine, rather than on one goroutine with each step's GEMM
+// split by columns of W over the default pool. Both use W packed once per
+// pass and give the same bits. Measured on the 2-core reference machine
+// (2026-11-28, leaky and vanilla, best of interleaved runs), the halves win
+// at every reference size: 19.4 vs 26.1 ms at N = 128, 44.8 vs 71.5 at
+// N = 256, 230 vs 275 at N = 1024; the column split never synchronises less
+// than once per GEMM.
+func splitBatch(batch int) bool {
+	return batch >= splitMinBatch
+}
 
 func (o *leakyOp[T]) Name() string { return "leaky" }
 
@@ -140,13 +143,10 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	}
 	o.noiseInside = inside
 	o.half, o.pool = batch, kernels.DefaultPool()
-	if batch >= splitMinBatch {
+	if splitBatch(batch) {
 		o.half, o.pool = batch/2, l.serial
 	}
-	o.packed = o.half == batch || 2*float64(batch-o.half)*float64(n)*float64(n) < packedSerialFlops
-	if o.packed {
-		kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
-	}
+	kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
 	o.forward(h0.Value)
 
 	vars := [maxLeakyInputs]*autodiff.Var[T]{x, h0, tp.Param(l.wIn.p), tp.Param(l.wRec.p)}
@@ -234,11 +234,7 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 		st, rt := o.S.Data[cur:cur+rows*n], o.R.Data[cur:cur+rows*n]
 		sn, rn := o.S.Data[nxt:nxt+rows*n], o.R.Data[nxt:nxt+rows*n]
 		pt := o.P.Data[cur : cur+rows*n]
-		if o.packed {
-			kernels.GemmPacked(false, rows, 1, rt, n, &o.pbFwd, 1, pt, n)
-		} else {
-			kernels.GemmOn(o.pool, false, true, rows, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
-		}
+		kernels.GemmPackedOn(o.pool, false, rows, 1, rt, n, &o.pbFwd, 1, pt, n)
 		var nz []T
 		if o.noise.Data != nil {
 			nz = o.noise.Data[cur : cur+rows*n]
@@ -276,9 +272,7 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	n, in, b, steps := o.l.cfg.Units, o.l.cfg.Inputs, o.batch, o.steps
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
-	if o.packed {
-		kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
-	}
+	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
 	if o.half < b {
 		o.wg.Add(1)
 		o.l.helper() <- loopJob[T]{o: o, backward: true}
@@ -391,11 +385,7 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			}
 		}
 		if t > 0 || o.needH0 {
-			if o.packed {
-				kernels.GemmPacked(false, rows, 1, dp, n, &o.pbBwd, 0, grec, n)
-			} else {
-				kernels.GemmOn(o.pool, false, false, rows, n, n, 1, dp, n, o.wEff.Data, n, 0, grec, n)
-			}
+			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, grec, n)
 		}
 	}
 	if o.needH0 {

@@ -64,7 +64,8 @@ readout of h).
 
 Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (64,32,100),
 (128,32,200), (256,64,100), (512,64,200), (1024,32,100). Each configuration runs -warmup
-untimed steps, then at least -reps timed steps, more until about 2 s of timing (at most
+untimed steps, collects the garbage of the setup, runs more untimed steps (about 0.5 s, at
+least 2, at most 40) so that the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
 40). It prints the median, min and max wall time per step and the heap allocations per
 step.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
@@ -192,6 +193,16 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 		t0 := time.Now()
 		step()
 		est = min(est, time.Since(t0))
+	}
+	// Collect the garbage of the setup now rather than during the timed
+	// steps, then run more steps so that the runtime's per-goroutine caches
+	// (emptied by a collection) are warm again: the allocations counted
+	// below are those of the steady state. Cheap steps get more of them
+	// (about 0.5 s, at most 40), expensive ones at least two.
+	runtime.GC()
+	settle := int(min(40, max(2, 0.5/max(est.Seconds(), 1e-9))))
+	for range settle {
+		step()
 	}
 	reps := int(min(40, max(float64(minReps), 2/max(est.Seconds(), 1e-9))))
 	times := make([]float64, reps)

@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestGemmPacked checks that GemmPacked with PackB gives the same bits as
-// Gemm, for every transpose case, odd sizes and strides, and a problem large
+// TestGemmPacked checks that GemmPacked and GemmPackedOn with PackB give the
+// same bits as Gemm on any pool, for every transpose case, odd sizes and strides, and a problem large
 // enough to be split between workers and to cross the kc blocks.
 func TestGemmPacked(t *testing.T) {
 	cases := prepareCases[float32](4)
@@ -23,6 +23,8 @@ func TestGemmPacked(t *testing.T) {
 		cases = append(cases, p)
 	}
 	var pb PackedB[float32]
+	one := NewPool(1)
+	defer one.Close()
 	for _, p := range cases {
 		tc := p.tc
 		want := slices.Clone(p.c0)
@@ -31,11 +33,14 @@ func TestGemmPacked(t *testing.T) {
 		if pb.K() != tc.k || pb.N() != tc.n {
 			t.Fatalf("%v: PackB shape %d×%d, want %d×%d", tc, pb.K(), pb.N(), tc.k, tc.n)
 		}
-		got := slices.Clone(p.c0)
-		GemmPacked(tc.ta, tc.m, float32(tc.alpha), p.a, p.lda, &pb, float32(tc.beta), got, p.ldc)
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("%v: GemmPacked[%d] = %v, Gemm gives %v", tc, i, got[i], want[i])
+		// The default pool, a one-worker pool and a nil pool (serial).
+		for _, pool := range []*Pool{DefaultPool(), one, nil} {
+			got := slices.Clone(p.c0)
+			GemmPackedOn(pool, tc.ta, tc.m, float32(tc.alpha), p.a, p.lda, &pb, float32(tc.beta), got, p.ldc)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v pool %p: GemmPackedOn[%d] = %v, Gemm gives %v", tc, pool, i, got[i], want[i])
+				}
 			}
 		}
 	}

@@ -181,10 +181,13 @@ func lists[E float32 | float64](p *Pool) (freeList[*workspace[E]], freeList[*gem
 
 // gemmDispatch runs a checked Gemm call with the best kernel for this machine.
 func gemmDispatch[E float32 | float64](p *Pool, transA, transB bool, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
+	parts := 1
 	if p == nil {
-		p = DefaultPool()
+		p = DefaultPool() // for its free lists; the call stays serial
+	} else {
+		parts = p.parallelism(m, n, k)
 	}
-	gemmWith(p, bestKernel[E](), p.parallelism(m, n, k), gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, nil})
+	gemmWith(p, bestKernel[E](), parts, gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, nil})
 }
 
 // parallelism returns how many parts a problem of this size is worth.
