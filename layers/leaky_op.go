@@ -247,8 +247,12 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 		if !state {
 			ApplyTo(act, pt, pt)
 		}
-		for k, v := range pt {
-			sn[k] = a1*st[k] + alpha*v
+		if f, ok := any(sn).([]float32); ok {
+			kernels.LeakyMix(f, any(st).([]float32), any(pt).([]float32), float32(a1), float32(alpha))
+		} else {
+			for k, v := range pt {
+				sn[k] = a1*st[k] + alpha*v
+			}
 		}
 		if nz != nil && !o.noiseInside {
 			for k, v := range nz {
@@ -337,6 +341,10 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			// The common case in one pass: φ' = 1 − r².
 			nxt := ((t+1)*b + lo) * n
 			rn, grec, gx, dp := o.R.Data[nxt:nxt+w], grec[:w], gx[:w], dp[:w] // one bounds check each
+			if f, ok := any(gx).([]float32); ok {
+				kernels.TanhStateGrad(f, any(dp).([]float32), any(gt).([]float32), any(grec).([]float32), any(rn).([]float32), float32(alpha), float32(a1))
+				break
+			}
 			for k, v := range gt {
 				r := rn[k]
 				g := (v+grec[k])*(1-r*r) + a1*gx[k]
@@ -345,6 +353,10 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			}
 		case !state && act == Tanh && !active:
 			grec, gx, dp := grec[:w], gx[:w], dp[:w]
+			if f, ok := any(gx).([]float32); ok {
+				kernels.TanhRateGrad(f, any(dp).([]float32), any(gt).([]float32), any(grec).([]float32), float32(alpha), float32(a1))
+				break
+			}
 			for k, v := range gt {
 				g := v + grec[k] + a1*gx[k]
 				gx[k] = g
