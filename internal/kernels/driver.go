@@ -70,9 +70,10 @@ const packAMinTiles = 3
 // the micro-kernel reads in place (mr contiguous values per step of the inner
 // dimension) instead of packing it: with rows this short, a panel spans few
 // pages and packing costs more than it saves. Measured on the reference
-// machine (2026-11-28, serial TN, k = 6400): 46–81 GFLOP/s in place vs 36–50
-// packed at m = n = 128; at 1024³ packing wins (50–72 vs 34–46).
-const transAInPlaceMaxLd = 128
+// machine (2026-11-28, TN, k = 6400): 46–81 GFLOP/s in place vs 36–50 packed
+// at m = n = 128 (serial), 48–64 vs 41–62 at m = n = 256 (two cores, median
+// 60 vs 57); at 1024³ packing wins (50–72 vs 34–46).
+const transAInPlaceMaxLd = 256
 
 // gemmArgs holds one checked Gemm call on the underlying element type.
 type gemmArgs[E float32 | float64] struct {
