@@ -178,6 +178,20 @@ func (l *Leaky[T]) fillBias(p autodiff.Tensor[T]) {
 	}
 }
 
+// sumRows adds the rows of g [rows, n] into dst [1, n] (accReduceRows with a
+// vector loop in float32, the same bits). dst.Data nil means no gradient is
+// wanted.
+func sumRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
+	if dst.Data == nil {
+		return
+	}
+	if d, ok := any(dst.Data).([]float32); ok && dst.Rows == 1 {
+		kernels.SumRowsInto(d, any(g.Data).([]float32))
+		return
+	}
+	accReduceRows(dst, g)
+}
+
 // perturb applies inactivation to the rows [batch, N] of v at step t: set
 // holds the perturbed units to val when on.
 func perturb[T autodiff.Float](m *Inactivation, v []T, n int, val T) {
@@ -302,13 +316,13 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
 	if len(o.l.bias) == 1 {
-		accReduceRows(grads[4], o.P)
+		sumRows(grads[4], o.P)
 		return
 	}
 	// Several biases get the same gradient: sum the columns of dP once.
 	db := o.grec.RowSlice(0, 1) // free scratch by now
 	db.Zero()
-	accReduceRows(db, o.P)
+	sumRows(db, o.P)
 	for i := range o.l.bias {
 		if d := grads[4+i]; d.Data != nil {
 			for j, v := range db.Data {

@@ -54,6 +54,20 @@ func leakyMixGo(dst, x, y []float32, decay, alpha float32) {
 	}
 }
 
+// SumRowsInto adds the rows of src, len(dst) values each, into dst one row
+// after another: dst[j] += src[0·n+j] + src[1·n+j] + … in that order, so it
+// gives the same bits as the plain double loop. It panics if len(src) is not
+// a multiple of len(dst).
+func SumRowsInto(dst, src []float32) {
+	n := len(dst)
+	if n == 0 || len(src)%n != 0 {
+		panic(fmt.Sprintf("kernels: SumRowsInto %d values into rows of %d", len(src), n))
+	}
+	for i := 0; i < len(src); i += n {
+		leakyMix(dst, dst, src[i:i+n], 1, 1) // 1·x is exact
+	}
+}
+
 func checkLens(op string, n, a, b, c, d int) {
 	if a != n || b != n || c != n || d != n {
 		panic(fmt.Sprintf("kernels: %s length mismatch %d, %d, %d, %d, %d", op, n, a, b, c, d))

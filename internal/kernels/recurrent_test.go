@@ -60,6 +60,28 @@ func TestTanhGrads(t *testing.T) {
 	}
 }
 
+func TestSumRowsInto(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 7, 8, 33} {
+		src := make([]float32, 5*n)
+		for i := range src {
+			src[i] = float32(rng.NormFloat64())
+		}
+		got, want := make([]float32, n), make([]float32, n)
+		for j := range got {
+			got[j] = float32(j)
+			want[j] = float32(j)
+		}
+		SumRowsInto(got, src)
+		for i := 0; i < len(src); i += n {
+			for j, v := range src[i : i+n] {
+				want[j] += v
+			}
+		}
+		sameBits(t, "SumRowsInto", n, got, want)
+	}
+}
+
 func sameBits(t *testing.T, what string, n int, got, want []float32) {
 	t.Helper()
 	for i := range got {
