@@ -44,8 +44,12 @@ type benchResult struct {
 	MsMin         float64 `json:"ms_min"`
 	MsMax         float64 `json:"ms_max"`
 	AllocsPerStep float64 `json:"allocs_per_step"`
-	Reps          int     `json:"reps"`
-	Gomaxprocs    int     `json:"gomaxprocs"`
+	// BytesPerStep is the heap bytes allocated per step. The runtime's
+	// parking records (112 bytes, allocated now and then when goroutines
+	// hand work to each other) tell apart from buffers by their size.
+	BytesPerStep float64 `json:"bytes_per_step"`
+	Reps         int     `json:"reps"`
+	Gomaxprocs   int     `json:"gomaxprocs"`
 }
 
 func benchCommand() *command {
@@ -67,7 +71,7 @@ Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (6
 untimed steps, collects the garbage of the setup, runs more untimed steps (about 0.5 s, at
 least 2, at most 40) so that the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
 40). It prints the median, min and max wall time per step and the heap allocations per
-step.`,
+step (-json adds the bytes per step).`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: rnn, leaky, gru, lowrank")
 			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")
@@ -223,6 +227,7 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 		Model: k.String(), Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen,
 		MsMedian: med, MsMin: times[0], MsMax: times[reps-1],
 		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(reps),
+		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / float64(reps),
 		Reps:          reps, Gomaxprocs: runtime.GOMAXPROCS(0),
 	}, nil
 }
