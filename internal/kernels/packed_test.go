@@ -80,3 +80,29 @@ func TestGemmPackedEmptyPanics(t *testing.T) {
 	pb.k, pb.n = 2, 2
 	GemmPacked(false, 2, 1, make([]float32, 4), 2, &pb, 0, make([]float32, 4), 2)
 }
+
+// TestFreeListKeepsOverflow checks that a free list reuses more values than
+// its capacity, as when more goroutines use a pool at once than it has
+// workers, instead of dropping them (which made steady-state calls allocate
+// fresh workspaces).
+func TestFreeListKeepsOverflow(t *testing.T) {
+	f := newFreeList[*workspace[float32]](2)
+	fresh := 0
+	mk := func() *workspace[float32] { fresh++; return new(workspace[float32]) }
+	var held [5]*workspace[float32]
+	first := 0
+	for round := range 3 {
+		for i := range held {
+			held[i] = f.get(mk)
+		}
+		for _, w := range held {
+			f.put(w)
+		}
+		if round == 0 {
+			first = fresh
+		}
+	}
+	if first < len(held) || fresh != first {
+		t.Errorf("made %d values in the first round of %d concurrent holders and %d after, want ≥ %d and 0", first, len(held), fresh-first, len(held))
+	}
+}
