@@ -21,10 +21,9 @@ import (
 //
 // The sequences of a batch evolve independently, so the time loops of the
 // forward and backward passes run the two halves of the batch on two
-// goroutines, each with serial GEMMs: one handoff per pass instead of one
-// per GEMM when the GEMM kernels split each step's GEMM over the cores
-// (measured 1.2–1.6× faster at N = 256 and 512 on the 2-core reference
-// machine, equal at N = 1024). The weight gradients are then formed over
+// goroutines, each with serial GEMMs on W packed once per pass: one handoff
+// per pass instead of one per GEMM when the GEMM kernels split each step's
+// GEMM over the cores (see splitBatch). The weight gradients are then formed over
 // all rows at once by the parallel GEMM, as always.
 type leakyOp[T autodiff.Float] struct {
 	l            *Leaky[T]
@@ -46,18 +45,10 @@ type leakyOp[T autodiff.Float] struct {
 	pool *kernels.Pool // the serial pool when split, else the default pool
 	wg   sync.WaitGroup
 
-	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs, when
-	// packed is set (the storage is reused with the record).
-	packed       bool
+	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs (the
+	// storage is reused with the record).
 	pbFwd, pbBwd kernels.PackedB[T]
 }
-
-// packedSerialFlops is the kernels' threshold (minParallelFlops) below which
-// a GEMM runs on the calling goroutine. GemmPacked always uses the shared
-// pool, so a split time loop uses it only for per-half GEMMs below this size;
-// larger halves use unpacked GEMMs on the layer's one-worker pool, which
-// keeps the two halves from competing for the same workers.
-const packedSerialFlops = 1 << 22
 
 // loopJob asks a layer's helper goroutine to run the second half of a split
 // time loop.
@@ -94,6 +85,18 @@ func (l *Leaky[T]) helper() chan<- loopJob[T] {
 // split does not depend on GOMAXPROCS, so results are the same bits on any
 // number of cores.
 const splitMinBatch = 8
+
+// splitBatch reports whether the time loops of a batch of sequences run as two batch halves on two goroutines, each step's GEMM serial on
+// the calling goroutine, rather than on one goroutine with each step's GEMM
+// split by columns of W over the default pool. Both use W packed once per
+// pass and give the same bits. Measured on the 2-core reference machine
+// (2026-11-28, leaky and vanilla, best of interleaved runs), the halves win
+// at every reference size: 19.4 vs 26.1 ms at N = 128, 44.8 vs 71.5 at
+// N = 256, 230 vs 275 at N = 1024; the column split never synchronises less
+// than once per GEMM.
+func splitBatch(batch int) bool {
+	return batch >= splitMinBatch
+}
 
 func (o *leakyOp[T]) Name() string { return "leaky" }
 
@@ -140,13 +143,10 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	}
 	o.noiseInside = inside
 	o.half, o.pool = batch, kernels.DefaultPool()
-	if batch >= splitMinBatch {
+	if splitBatch(batch) {
 		o.half, o.pool = batch/2, l.serial
 	}
-	o.packed = o.half == batch || 2*float64(batch-o.half)*float64(n)*float64(n) < packedSerialFlops
-	if o.packed {
-		kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
-	}
+	kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
 	o.forward(h0.Value)
 
 	vars := [maxLeakyInputs]*autodiff.Var[T]{x, h0, tp.Param(l.wIn.p), tp.Param(l.wRec.p)}
@@ -176,6 +176,20 @@ func (l *Leaky[T]) fillBias(p autodiff.Tensor[T]) {
 	for i := 1; i < p.Rows; i++ {
 		copy(p.Data[i*n:(i+1)*n], row0)
 	}
+}
+
+// sumRows adds the rows of g [rows, n] into dst [1, n] (accReduceRows with a
+// vector loop in float32, the same bits). dst.Data nil means no gradient is
+// wanted.
+func sumRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
+	if dst.Data == nil {
+		return
+	}
+	if d, ok := any(dst.Data).([]float32); ok && dst.Rows == 1 {
+		kernels.SumRowsInto(d, any(g.Data).([]float32))
+		return
+	}
+	accReduceRows(dst, g)
 }
 
 // perturb applies inactivation to the rows [batch, N] of v at step t: set
@@ -234,11 +248,7 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 		st, rt := o.S.Data[cur:cur+rows*n], o.R.Data[cur:cur+rows*n]
 		sn, rn := o.S.Data[nxt:nxt+rows*n], o.R.Data[nxt:nxt+rows*n]
 		pt := o.P.Data[cur : cur+rows*n]
-		if o.packed {
-			kernels.GemmPacked(false, rows, 1, rt, n, &o.pbFwd, 1, pt, n)
-		} else {
-			kernels.GemmOn(o.pool, false, true, rows, n, n, 1, rt, n, o.wEff.Data, n, 1, pt, n)
-		}
+		kernels.GemmPackedOn(o.pool, false, rows, 1, rt, n, &o.pbFwd, 1, pt, n)
 		var nz []T
 		if o.noise.Data != nil {
 			nz = o.noise.Data[cur : cur+rows*n]
@@ -251,8 +261,12 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 		if !state {
 			ApplyTo(act, pt, pt)
 		}
-		for k, v := range pt {
-			sn[k] = a1*st[k] + alpha*v
+		if f, ok := any(sn).([]float32); ok {
+			kernels.LeakyMix(f, any(st).([]float32), any(pt).([]float32), float32(a1), float32(alpha))
+		} else {
+			for k, v := range pt {
+				sn[k] = a1*st[k] + alpha*v
+			}
 		}
 		if nz != nil && !o.noiseInside {
 			for k, v := range nz {
@@ -276,9 +290,7 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	n, in, b, steps := o.l.cfg.Units, o.l.cfg.Inputs, o.batch, o.steps
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
-	if o.packed {
-		kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
-	}
+	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
 	if o.half < b {
 		o.wg.Add(1)
 		o.l.helper() <- loopJob[T]{o: o, backward: true}
@@ -304,13 +316,13 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
 	if len(o.l.bias) == 1 {
-		accReduceRows(grads[4], o.P)
+		sumRows(grads[4], o.P)
 		return
 	}
 	// Several biases get the same gradient: sum the columns of dP once.
 	db := o.grec.RowSlice(0, 1) // free scratch by now
 	db.Zero()
-	accReduceRows(db, o.P)
+	sumRows(db, o.P)
 	for i := range o.l.bias {
 		if d := grads[4+i]; d.Data != nil {
 			for j, v := range db.Data {
@@ -343,6 +355,10 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			// The common case in one pass: φ' = 1 − r².
 			nxt := ((t+1)*b + lo) * n
 			rn, grec, gx, dp := o.R.Data[nxt:nxt+w], grec[:w], gx[:w], dp[:w] // one bounds check each
+			if f, ok := any(gx).([]float32); ok {
+				kernels.TanhStateGrad(f, any(dp).([]float32), any(gt).([]float32), any(grec).([]float32), any(rn).([]float32), float32(alpha), float32(a1))
+				break
+			}
 			for k, v := range gt {
 				r := rn[k]
 				g := (v+grec[k])*(1-r*r) + a1*gx[k]
@@ -351,6 +367,10 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			}
 		case !state && act == Tanh && !active:
 			grec, gx, dp := grec[:w], gx[:w], dp[:w]
+			if f, ok := any(gx).([]float32); ok {
+				kernels.TanhRateGrad(f, any(dp).([]float32), any(gt).([]float32), any(grec).([]float32), float32(alpha), float32(a1))
+				break
+			}
 			for k, v := range gt {
 				g := v + grec[k] + a1*gx[k]
 				gx[k] = g
@@ -391,11 +411,7 @@ func (o *leakyOp[T]) backwardRows(lo, hi int) {
 			}
 		}
 		if t > 0 || o.needH0 {
-			if o.packed {
-				kernels.GemmPacked(false, rows, 1, dp, n, &o.pbBwd, 0, grec, n)
-			} else {
-				kernels.GemmOn(o.pool, false, false, rows, n, n, 1, dp, n, o.wEff.Data, n, 0, grec, n)
-			}
+			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, grec, n)
 		}
 	}
 	if o.needH0 {

@@ -44,8 +44,12 @@ type benchResult struct {
 	MsMin         float64 `json:"ms_min"`
 	MsMax         float64 `json:"ms_max"`
 	AllocsPerStep float64 `json:"allocs_per_step"`
-	Reps          int     `json:"reps"`
-	Gomaxprocs    int     `json:"gomaxprocs"`
+	// BytesPerStep is the heap bytes allocated per step. The runtime's
+	// parking records (112 bytes, allocated now and then when goroutines
+	// hand work to each other) tell apart from buffers by their size.
+	BytesPerStep float64 `json:"bytes_per_step"`
+	Reps         int     `json:"reps"`
+	Gomaxprocs   int     `json:"gomaxprocs"`
 }
 
 func benchCommand() *command {
@@ -64,9 +68,10 @@ readout of h).
 
 Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (64,32,100),
 (128,32,200), (256,64,100), (512,64,200), (1024,32,100). Each configuration runs -warmup
-untimed steps, then at least -reps timed steps, more until about 2 s of timing (at most
+untimed steps, collects the garbage of the setup, runs more untimed steps (about 0.5 s, at
+least 2, at most 40) so that the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
 40). It prints the median, min and max wall time per step and the heap allocations per
-step.`,
+step (-json adds the bytes per step).`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: rnn, leaky, gru, lowrank")
 			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")
@@ -193,6 +198,16 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 		step()
 		est = min(est, time.Since(t0))
 	}
+	// Collect the garbage of the setup now rather than during the timed
+	// steps, then run more steps so that the runtime's per-goroutine caches
+	// (emptied by a collection) are warm again: the allocations counted
+	// below are those of the steady state. Cheap steps get more of them
+	// (about 0.5 s, at most 40), expensive ones at least two.
+	runtime.GC()
+	settle := int(min(40, max(2, 0.5/max(est.Seconds(), 1e-9))))
+	for range settle {
+		step()
+	}
 	reps := int(min(40, max(float64(minReps), 2/max(est.Seconds(), 1e-9))))
 	times := make([]float64, reps)
 	var before, after runtime.MemStats
@@ -212,6 +227,7 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 		Model: k.String(), Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen,
 		MsMedian: med, MsMin: times[0], MsMax: times[reps-1],
 		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(reps),
+		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / float64(reps),
 		Reps:          reps, Gomaxprocs: runtime.GOMAXPROCS(0),
 	}, nil
 }

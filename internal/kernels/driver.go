@@ -66,6 +66,15 @@ type kernel[E float32 | float64] struct {
 // place through its strides.
 const packAMinTiles = 3
 
+// transAInPlaceMaxLd is the largest leading dimension of a transposed A that
+// the micro-kernel reads in place (mr contiguous values per step of the inner
+// dimension) instead of packing it: with rows this short, a panel spans few
+// pages and packing costs more than it saves. Measured on the reference
+// machine (2026-11-28, TN, k = 6400): 46–81 GFLOP/s in place vs 36–50 packed
+// at m = n = 128 (serial), 48–64 vs 41–62 at m = n = 256 (two cores, median
+// 60 vs 57); at 1024³ packing wins (50–72 vs 34–46).
+const transAInPlaceMaxLd = 256
+
 // gemmArgs holds one checked Gemm call on the underlying element type.
 type gemmArgs[E float32 | float64] struct {
 	transA, transB bool
@@ -128,7 +137,7 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 			}
 			for ic := i0; ic < i1; ic += kern.mc {
 				mb := min(kern.mc, i1-ic)
-				packA := nb >= packAMinTiles*nR
+				packA := nb >= packAMinTiles*nR && (!g.transA || g.lda > transAInPlaceMaxLd)
 				edge := mb - mb%mR // first row of a partial row tile
 				if packA {
 					g.packA(kern, ws.a, mb, kb, ic, pc)

@@ -61,6 +61,13 @@ func packAll[T Float, E float32 | float64](dst *PackedB[T], transB bool, k, n in
 // steady state. It panics if pb is empty or was packed on another build of
 // the kernels, or under the same conditions as Gemm.
 func GemmPacked[T Float](transA bool, m int, alpha T, a []T, lda int, pb *PackedB[T], beta T, c []T, ldc int) {
+	GemmPackedOn(DefaultPool(), transA, m, alpha, a, lda, pb, beta, c, ldc)
+}
+
+// GemmPackedOn is GemmPacked running on the workers of p instead of the
+// process-wide pool; a nil p runs serially on the calling goroutine. The
+// result is the same bits whatever the pool.
+func GemmPackedOn[T Float](p *Pool, transA bool, m int, alpha T, a []T, lda int, pb *PackedB[T], beta T, c []T, ldc int) {
 	k, n := pb.k, pb.n
 	checkGemm(transA, false, m, n, k, len(a), lda, math.MaxInt, max(n, 1), len(c), ldc) // B was checked by PackB
 	if pb.data == nil && k > 0 && n > 0 {
@@ -69,7 +76,6 @@ func GemmPacked[T Float](transA bool, m int, alpha T, a []T, lda int, pb *Packed
 	if m == 0 || n == 0 {
 		return
 	}
-	p := DefaultPool()
 	if unsafe.Sizeof(alpha) == 4 {
 		gemmPackedWith(p, bestKernel[float32](), transA, m, n, k, float32(alpha), as[T, float32](a), lda, as[T, float32](pb.data), pb.kc, pb.nr, float32(beta), as[T, float32](c), ldc)
 		return
@@ -81,5 +87,11 @@ func gemmPackedWith[E float32 | float64](p *Pool, kern kernel[E], transA bool, m
 	if kc != kern.kc || nr != kern.nr {
 		panic(fmt.Sprintf("kernels: GemmPacked with B packed for kc=%d nr=%d, kernel %s uses kc=%d nr=%d", kc, nr, kern.name, kern.kc, kern.nr))
 	}
-	gemmWith(p, kern, p.parallelism(m, n, k), gemmArgs[E]{transA: transA, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, lda: lda, c: c, ldc: ldc, pb: pb})
+	parts := 1
+	if p == nil {
+		p = DefaultPool() // for its free lists; the call stays serial
+	} else {
+		parts = p.parallelism(m, n, k)
+	}
+	gemmWith(p, kern, parts, gemmArgs[E]{transA: transA, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, lda: lda, c: c, ldc: ldc, pb: pb})
 }

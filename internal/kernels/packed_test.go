@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// TestGemmPacked checks that GemmPacked with PackB gives the same bits as
-// Gemm, for every transpose case, odd sizes and strides, and a problem large
+// TestGemmPacked checks that GemmPacked and GemmPackedOn with PackB give the
+// same bits as Gemm on any pool, for every transpose case, odd sizes and strides, and a problem large
 // enough to be split between workers and to cross the kc blocks.
 func TestGemmPacked(t *testing.T) {
 	cases := prepareCases[float32](4)
@@ -23,6 +23,8 @@ func TestGemmPacked(t *testing.T) {
 		cases = append(cases, p)
 	}
 	var pb PackedB[float32]
+	one := NewPool(1)
+	defer one.Close()
 	for _, p := range cases {
 		tc := p.tc
 		want := slices.Clone(p.c0)
@@ -31,11 +33,14 @@ func TestGemmPacked(t *testing.T) {
 		if pb.K() != tc.k || pb.N() != tc.n {
 			t.Fatalf("%v: PackB shape %d×%d, want %d×%d", tc, pb.K(), pb.N(), tc.k, tc.n)
 		}
-		got := slices.Clone(p.c0)
-		GemmPacked(tc.ta, tc.m, float32(tc.alpha), p.a, p.lda, &pb, float32(tc.beta), got, p.ldc)
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("%v: GemmPacked[%d] = %v, Gemm gives %v", tc, i, got[i], want[i])
+		// The default pool, a one-worker pool and a nil pool (serial).
+		for _, pool := range []*Pool{DefaultPool(), one, nil} {
+			got := slices.Clone(p.c0)
+			GemmPackedOn(pool, tc.ta, tc.m, float32(tc.alpha), p.a, p.lda, &pb, float32(tc.beta), got, p.ldc)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v pool %p: GemmPackedOn[%d] = %v, Gemm gives %v", tc, pool, i, got[i], want[i])
+				}
 			}
 		}
 	}
@@ -74,4 +79,30 @@ func TestGemmPackedEmptyPanics(t *testing.T) {
 	var pb PackedB[float32]
 	pb.k, pb.n = 2, 2
 	GemmPacked(false, 2, 1, make([]float32, 4), 2, &pb, 0, make([]float32, 4), 2)
+}
+
+// TestFreeListKeepsOverflow checks that a free list reuses more values than
+// its capacity, as when more goroutines use a pool at once than it has
+// workers, instead of dropping them (which made steady-state calls allocate
+// fresh workspaces).
+func TestFreeListKeepsOverflow(t *testing.T) {
+	f := newFreeList[*workspace[float32]](2)
+	fresh := 0
+	mk := func() *workspace[float32] { fresh++; return new(workspace[float32]) }
+	var held [5]*workspace[float32]
+	first := 0
+	for round := range 3 {
+		for i := range held {
+			held[i] = f.get(mk)
+		}
+		for _, w := range held {
+			f.put(w)
+		}
+		if round == 0 {
+			first = fresh
+		}
+	}
+	if first < len(held) || fresh != first {
+		t.Errorf("made %d values in the first round of %d concurrent holders and %d after, want ≥ %d and 0", first, len(held), fresh-first, len(held))
+	}
 }

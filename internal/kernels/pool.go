@@ -26,12 +26,11 @@ type Pool struct {
 	start   sync.Once
 	tasks   chan poolTask
 
-	// Packing buffers and job records kept for reuse, at most two per
-	// worker; more concurrent callers than that allocate their own.
-	ws32  freeList[*workspace[float32]]
-	ws64  freeList[*workspace[float64]]
-	job32 freeList[*gemmJob[float32]]
-	job64 freeList[*gemmJob[float64]]
+	// Packing buffers and job records kept for reuse (see freeList).
+	ws32  *freeList[*workspace[float32]]
+	ws64  *freeList[*workspace[float64]]
+	job32 *freeList[*gemmJob[float32]]
+	job64 *freeList[*gemmJob[float64]]
 }
 
 // poolTask asks a worker to run one part of a job.
@@ -50,10 +49,10 @@ func NewPool(workers int) *Pool {
 	}
 	return &Pool{
 		workers: workers,
-		ws32:    make(freeList[*workspace[float32]], 2*workers),
-		ws64:    make(freeList[*workspace[float64]], 2*workers),
-		job32:   make(freeList[*gemmJob[float32]], 2*workers),
-		job64:   make(freeList[*gemmJob[float64]], 2*workers),
+		ws32:    newFreeList[*workspace[float32]](2 * workers),
+		ws64:    newFreeList[*workspace[float64]](2 * workers),
+		job32:   newFreeList[*gemmJob[float32]](2 * workers),
+		job64:   newFreeList[*gemmJob[float64]](2 * workers),
 	}
 }
 
@@ -130,7 +129,11 @@ func b2i(b bool) int {
 func (j *gemmJob[E]) runPart(part int) {
 	lo, hi := j.partRange(part)
 	wsList, _ := lists[E](j.pool)
-	ws := wsList.get(func() *workspace[E] { return new(workspace[E]) })
+	ws := wsList.get(func() *workspace[E] {
+		w := new(workspace[E])
+		w.fit(&j.kern)
+		return w
+	})
 	ws.fit(&j.kern)
 	if j.splitN {
 		j.g.run(&j.kern, ws, 0, j.g.m, lo, hi)
@@ -143,48 +146,69 @@ func (j *gemmJob[E]) runPart(part int) {
 	}
 }
 
-// freeList is a bounded stack of reusable values. Unlike sync.Pool it is not
-// emptied by the garbage collector, so a steady state of calls never
-// allocates; values beyond its capacity are dropped.
-type freeList[V any] chan V
-
-func (f freeList[V]) get(fresh func() V) V {
-	select {
-	case v := <-f:
-		return v
-	default:
-		return fresh()
-	}
+// freeList keeps values for reuse: a bounded stack that, unlike sync.Pool,
+// the garbage collector does not empty, so a steady state of calls never
+// allocates; values beyond its capacity (more concurrent callers than the
+// pool has workers, such as several networks training at once) go to a
+// sync.Pool instead of being dropped, so they too are reused until a
+// collection.
+type freeList[V any] struct {
+	ch    chan V
+	spill sync.Pool
 }
 
-func (f freeList[V]) put(v V) {
+func newFreeList[V any](n int) *freeList[V] { return &freeList[V]{ch: make(chan V, n)} }
+
+func (f *freeList[V]) get(fresh func() V) V {
 	select {
-	case f <- v:
+	case v := <-f.ch:
+		return v
 	default:
+	}
+	if v, ok := f.spill.Get().(V); ok {
+		return v
+	}
+	// The first miss fills the stack too: concurrent callers overlap only
+	// now and then, and each later overlap would otherwise allocate again,
+	// long after the first calls.
+	for len(f.ch) < cap(f.ch) {
+		f.put(fresh())
+	}
+	return fresh()
+}
+
+func (f *freeList[V]) put(v V) {
+	select {
+	case f.ch <- v:
+	default:
+		f.spill.Put(v)
 	}
 }
 
 // lists returns p's free lists for element type E.
-func lists[E float32 | float64](p *Pool) (freeList[*workspace[E]], freeList[*gemmJob[E]]) {
-	var ws freeList[*workspace[E]]
-	var jobs freeList[*gemmJob[E]]
+func lists[E float32 | float64](p *Pool) (*freeList[*workspace[E]], *freeList[*gemmJob[E]]) {
+	var ws *freeList[*workspace[E]]
+	var jobs *freeList[*gemmJob[E]]
 	switch l := any(&ws).(type) {
-	case *freeList[*workspace[float32]]:
+	case **freeList[*workspace[float32]]:
 		*l = p.ws32
-		*any(&jobs).(*freeList[*gemmJob[float32]]) = p.job32
-	case *freeList[*workspace[float64]]:
+		*any(&jobs).(**freeList[*gemmJob[float32]]) = p.job32
+	case **freeList[*workspace[float64]]:
 		*l = p.ws64
-		*any(&jobs).(*freeList[*gemmJob[float64]]) = p.job64
+		*any(&jobs).(**freeList[*gemmJob[float64]]) = p.job64
 	}
 	return ws, jobs
 }
 
 // gemmDispatch runs a checked Gemm call with the best kernel for this machine.
 func gemmDispatch[E float32 | float64](p *Pool, transA, transB bool, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
+	parts := 1
 	if p == nil {
-		p = DefaultPool()
+		p = DefaultPool() // for its free lists; the call stays serial
+	} else {
+		parts = p.parallelism(m, n, k)
 	}
-	gemmWith(p, bestKernel[E](), p.parallelism(m, n, k), gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, nil})
+	gemmWith(p, bestKernel[E](), parts, gemmArgs[E]{transA, transB, m, n, k, alpha, beta, a, lda, b, ldb, c, ldc, nil})
 }
 
 // parallelism returns how many parts a problem of this size is worth.
