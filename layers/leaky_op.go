@@ -86,7 +86,7 @@ func (l *Leaky[T]) helper() chan<- loopJob[T] {
 // number of cores.
 const splitMinBatch = 8
 
-// splitBatch reports whether the time loops of a batch of sequences run as two batch halves on two goroutines, each step's GEMM serial on
+// splitLeakyBatch reports whether the time loops of a batch of sequences run as two batch halves on two goroutines, each step's GEMM serial on
 // the calling goroutine, rather than on one goroutine with each step's GEMM
 // split by columns of W over the default pool. Both use W packed once per
 // pass and give the same bits. Measured on the 2-core reference machine
@@ -94,7 +94,7 @@ const splitMinBatch = 8
 // at every reference size: 19.4 vs 26.1 ms at N = 128, 44.8 vs 71.5 at
 // N = 256, 230 vs 275 at N = 1024; the column split never synchronises less
 // than once per GEMM.
-func splitBatch(batch int) bool {
+func splitLeakyBatch(batch int) bool {
 	return batch >= splitMinBatch
 }
 
@@ -143,7 +143,7 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	}
 	o.noiseInside = inside
 	o.half, o.pool = batch, kernels.DefaultPool()
-	if splitBatch(batch) {
+	if splitLeakyBatch(batch) {
 		o.half, o.pool = batch/2, l.serial
 	}
 	kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
