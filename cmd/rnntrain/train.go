@@ -263,8 +263,12 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, steps, info.Chance)
 	fmt.Fprintf(w, "  model  %s: N = %d, φ = %s, α = %.3g, σ = %g; %d parameters\n",
 		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
-	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; stop at held-out accuracy %g (%d trials, every %d steps)\n",
-		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, c.Train.TargetAccuracy, c.Train.EvalTrials, c.Train.EvalEvery)
+	stop := "no early stop"
+	if c.Train.TargetAccuracy > 0 {
+		stop = fmt.Sprintf("stop at held-out accuracy %g", c.Train.TargetAccuracy)
+	}
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; held-out %d trials every %d steps\n",
+		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, stop, c.Train.EvalTrials, c.Train.EvalEvery)
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
