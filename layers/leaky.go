@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
@@ -102,9 +101,8 @@ type Leaky[T autodiff.Float] struct {
 	bias []*autodiff.Param[T]
 	ops  seqCache[T, leakyOp[T]]
 
-	serial     *kernels.Pool // one worker: the GEMMs of a split time loop
-	helperOnce sync.Once
-	jobs       chan loopJob[T] // the helper goroutine's jobs (see helper)
+	serial *kernels.Pool // one worker: the GEMMs of a split time loop
+	helper halfHelper    // runs the second batch half of a split time loop
 }
 
 var _ Recurrent[float32] = (*Leaky[float32])(nil)

@@ -1,9 +1,6 @@
 package layers
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
@@ -41,44 +38,37 @@ type leakyOp[T autodiff.Float] struct {
 
 	// Two-goroutine split of the time loops: rows [0, half) run on the
 	// caller, [half, batch) on the layer's helper goroutine.
-	half int
-	pool *kernels.Pool // the serial pool when split, else the default pool
-	wg   sync.WaitGroup
+	half     int
+	pool     *kernels.Pool // the serial pool when split, else the default pool
+	backward bool          // which pass runHalf runs
+	done     chan struct{} // the helper's completion signal (see runSplit)
 
 	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs (the
 	// storage is reused with the record).
 	pbFwd, pbBwd kernels.PackedB[T]
 }
 
-// loopJob asks a layer's helper goroutine to run the second half of a split
-// time loop.
-type loopJob[T autodiff.Float] struct {
-	o        *leakyOp[T]
-	backward bool
+// runHalf runs batch rows [0, half) (part 0) or [half, batch) (part 1) of
+// the current pass; runSplit calls it on the caller and on the layer's
+// helper goroutine.
+func (o *leakyOp[T]) runHalf(part int) {
+	lo, hi := 0, o.half
+	if part == 1 {
+		lo, hi = o.half, o.batch
+	}
+	if o.backward {
+		o.backwardRows(lo, hi)
+	} else {
+		o.forwardRows(lo, hi)
+	}
 }
 
-// helper returns the channel of the layer's helper goroutine, starting it on
-// first use. The goroutine holds only the channel, so the layer can become
-// unreachable; a cleanup then closes the channel and the goroutine exits.
-// Handing a job to a parked goroutine allocates nothing, unlike a go
-// statement per pass.
-func (l *Leaky[T]) helper() chan<- loopJob[T] {
-	l.helperOnce.Do(func() {
-		ch := make(chan loopJob[T])
-		go func() {
-			for j := range ch {
-				if j.backward {
-					j.o.backwardRows(j.o.half, j.o.batch)
-				} else {
-					j.o.forwardRows(j.o.half, j.o.batch)
-				}
-				j.o.wg.Done()
-			}
-		}()
-		runtime.AddCleanup(l, func(ch chan loopJob[T]) { close(ch) }, ch)
-		l.jobs = ch
-	})
-	return l.jobs
+// parts is 2 when the time loops are split, else 1.
+func (o *leakyOp[T]) parts() int {
+	if o.half < o.batch {
+		return 2
+	}
+	return 1
 }
 
 // splitMinBatch is the smallest batch whose time loops are split. The
@@ -216,12 +206,8 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
 	if in > 0 {
 		kernels.Gemm(false, true, o.steps*b, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
 	}
-	if o.half < b {
-		o.wg.Add(1)
-		o.l.helper() <- loopJob[T]{o: o}
-	}
-	o.forwardRows(0, o.half)
-	o.wg.Wait()
+	o.backward = false
+	runSplit(o.parts(), &o.l.helper, o.l, o, &o.done)
 }
 
 // loopConsts are the constants of the time loops.
@@ -291,12 +277,8 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 	n, in, b, steps := o.l.cfg.Units, o.l.cfg.Inputs, o.batch, o.steps
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
-	if o.half < b {
-		o.wg.Add(1)
-		o.l.helper() <- loopJob[T]{o: o, backward: true}
-	}
-	o.backwardRows(0, o.half)
-	o.wg.Wait()
+	o.backward = true
+	runSplit(o.parts(), &o.l.helper, o.l, o, &o.done)
 	o.outGrad = autodiff.Tensor[T]{}
 	if o.needH0 {
 		accReduceRows(grads[1], o.grec)
