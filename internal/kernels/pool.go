@@ -225,7 +225,10 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	j := jobs.get(func() *gemmJob[E] { return new(gemmJob[E]) })
 	j.g, j.kern, j.pool = g, kern, p
 	tilesM, tilesN := (g.m+kern.mr-1)/kern.mr, (g.n+kern.nr-1)/kern.nr
-	j.splitN, j.unit = tilesN >= tilesM, kern.nr
+	// Columns are split when there are enough column tiles to balance the
+	// parts: each part then packs only its own columns of B, where a row
+	// split has every part pack all of B.
+	j.splitN, j.unit = tilesN >= tilesM || tilesN >= 4*parts, kern.nr
 	if !j.splitN {
 		j.unit = kern.mr
 	}
