@@ -357,8 +357,12 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 		ht := s.h.Data[(base+lo)*n : (base+hi)*n]
 		kernels.GemmPacked(false, nb, invN, at, n, &s.ws.n, 0, kt, kw)
 		ht = ht[:len(hp)]
-		for k, v := range hp {
-			ht[k] = v + alpha*(ht[k]-v)
+		if h32, ok := any(ht).([]float32); ok {
+			kernels.LeakyMix(h32, any(hp).([]float32), h32, float32(1-alpha), float32(alpha))
+		} else {
+			for k, v := range hp {
+				ht[k] = (1-alpha)*v + alpha*ht[k]
+			}
 		}
 		kernels.GemmPacked(false, nb, alpha, kt, kw, &s.ws.mT, 1, ht, n)
 		if s.rng != nil && c.NoiseStd != 0 { // never split: one part
@@ -539,10 +543,7 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 				next := s.delta.Data[(pb+lo)*n : (pb+hi)*n]
 				og := s.outGrad.Data[(pb+lo)*n : (pb+hi)*n]
 				next, og = next[:len(dt)], og[:len(dt)]
-				for k, v := range dt {
-					a := at[k]
-					next[k] = og[k] + (1-alpha)*v + da[k]*(1-a*a)
-				}
+				tanhCarry(next, og, dt, da, at, 1-alpha)
 				filled = true
 				continue
 			}
@@ -615,5 +616,19 @@ func addTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
 		for j, v := range src.Data[q*src.Cols : (q+1)*src.Cols] {
 			dst.Data[j*dst.Cols+q] += v
 		}
+	}
+}
+
+// tanhCarry sets dst[k] = (og[k] + decay·d[k]) + da[k]·(1 − a[k]²), with the
+// vector kernel in float32.
+func tanhCarry[T autodiff.Float](dst, og, d, da, a []T, decay T) {
+	if f, ok := any(dst).([]float32); ok {
+		kernels.TanhCarry(f, any(og).([]float32), any(d).([]float32), any(da).([]float32), any(a).([]float32), float32(decay))
+		return
+	}
+	og, d, da, a = og[:len(dst)], d[:len(dst)], da[:len(dst)], a[:len(dst)]
+	for k := range dst {
+		y := a[k]
+		dst[k] = (og[k] + decay*d[k]) + da[k]*(1-y*y)
 	}
 }

@@ -26,6 +26,19 @@ package kernels
 // When beta is ±0, c is not read.
 type microFn[E float32 | float64] func(kc int, a *E, rsA, psA int, b *E, c *E, ldc int, alpha, beta E)
 
+// microFnU is a strided-A micro-kernel that reads B in place: row p of the
+// nr-wide column block is at b[p*ldb:], so no packed copy of B is needed.
+// Otherwise as microFn.
+type microFnU[E float32 | float64] func(kc int, a *E, rsA, psA int, b *E, ldb int, c *E, ldc int, alpha, beta E)
+
+// dotFn computes the rows×cols dot products out[i·cols+q] = Σ_{p<kv}
+// a[i·lda+p]·b[q·ldb+p] (kv a positive multiple of dotLanes), each summed in
+// an order that depends only on kv.
+type dotFn[E float32 | float64] func(kv int, a *E, lda int, b *E, ldb int, out *E)
+
+// maxDotCols and maxDotRows bound the dot kernels' tiles.
+const maxDotCols, maxDotRows = 4, 8
+
 // maxMR bounds the register tile height of every kernel.
 const maxMR = 16
 
@@ -44,6 +57,16 @@ type kernel[E float32 | float64] struct {
 	// may be nil, in which case edge rows are packed with zero padding and
 	// go through a scratch tile.
 	strided, packed [maxMR]microFn[E]
+	// unpacked[r-1], when set, is strided[r-1] reading untransposed B in
+	// place. The driver uses it when a part has a single row tile, where
+	// each packed element of B would be read only once.
+	unpacked [maxMR]microFnU[E]
+	// dots[q-1][r-1], when set, computes r rows of a product with q ≤
+	// maxDotCols columns as dot products of the rows of op(A) with the
+	// columns of op(B) (rows of Bᵀ), dotLanes at a time. The register-tile
+	// kernels would compute nr columns of which q are wanted.
+	dots     [maxDotCols][maxDotRows]dotFn[E]
+	dotLanes int
 
 	// packNN, when set, packs np full nr-wide panels of untransposed B: src
 	// points at B[p0, j0], row p is at src[p*ld], and panel q goes to
@@ -95,6 +118,16 @@ type gemmArgs[E float32 | float64] struct {
 // workspace holds the packing buffers of one goroutine.
 type workspace[E float32 | float64] struct {
 	a, b, aEdge, tile []E
+	bt, ct            []E // op(B)ᵀ for the dot kernels; Cᵀ of a swapped product
+	dot               [maxDotCols * maxDotRows]E
+}
+
+// grow returns s if it holds n values, else a new slice of n.
+func grow[E float32 | float64](s []E, n int) []E {
+	if len(s) < n {
+		return make([]E, n)
+	}
+	return s[:n]
 }
 
 // fit grows the buffers to what kern needs; it allocates only when they are
@@ -120,6 +153,10 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 		g.scaleC(i0, i1, j0, j1)
 		return
 	}
+	if g.useDots(kern) && j0 == 0 && j1 == g.n {
+		g.runDots(kern, ws, i0, i1)
+		return
+	}
 	mR, nR := kern.mr, kern.nr
 	for jc := j0; jc < j1; jc += kern.nc {
 		nb := min(kern.nc, j1-jc)
@@ -130,9 +167,18 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				beta = 1
 			}
 			bs := ws.b
-			if g.pb != nil {
+			// inPlace: full column tiles read B where it is (a single row
+			// tile reuses a packed B panel only once); a partial last tile
+			// is packed alone, as panel 0 of ws.b.
+			inPlace := g.pb == nil && !g.transB && i1-i0 <= mR && kern.unpacked[i1-i0-1] != nil
+			switch {
+			case g.pb != nil:
 				bs = g.pb[pc*roundUp(g.n, nR)+(jc/nR)*kb*nR:]
-			} else {
+			case inPlace:
+				if full := nb - nb%nR; full < nb {
+					g.packB(kern, ws.b, kb, nb-full, pc, jc+full)
+				}
+			default:
 				g.packB(kern, ws.b, kb, nb, pc, jc)
 			}
 			for ic := i0; ic < i1; ic += kern.mc {
@@ -146,7 +192,24 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				}
 				for jr := 0; jr < nb; jr += nR {
 					nr := min(nR, nb-jr)
+					if inPlace && nr == nR {
+						var ap *E
+						var rs, ps int
+						switch {
+						case packA:
+							ap, rs, ps = &ws.a[0], 1, mR
+						case g.transA:
+							ap, rs, ps = &g.a[pc*g.lda+ic], 1, g.lda
+						default:
+							ap, rs, ps = &g.a[ic*g.lda+pc], g.lda, 1
+						}
+						kern.unpacked[mb-1](kb, ap, rs, ps, &g.b[pc*g.ldb+jc+jr], g.ldb, &g.c[ic*g.ldc+jc+jr], g.ldc, g.alpha, beta)
+						continue
+					}
 					bp := &bs[(jr/nR)*kb*nR]
+					if inPlace {
+						bp = &bs[0] // the partial tile, packed alone
+					}
 					for ir := 0; ir < mb; ir += mR {
 						mr := min(mR, mb-ir)
 						var ap *E
@@ -291,6 +354,59 @@ func (g *gemmArgs[E]) packA(kern *kernel[E], dst []E, mb, kb, ic, pc int) {
 			src := g.a[(ic+ir+i)*g.lda+pc+p0 : (ic+ir+i)*g.lda+pc+kb]
 			for p, v := range src {
 				panel[(p0+p)*mr+i] = v
+			}
+		}
+	}
+}
+
+// useDots reports whether the dot kernels compute this product: few
+// columns, op(A) with contiguous rows, and at least one vector of k.
+func (g *gemmArgs[E]) useDots(kern *kernel[E]) bool {
+	return !g.transA && g.n <= maxDotCols && g.k >= kern.dotLanes && kern.dots[g.n-1][0] != nil
+}
+
+// runDots computes rows [i0, i1) of C with the dot kernels: each element is
+// the dot product of a row of op(A) with a row of op(B)ᵀ, the last k mod
+// dotLanes terms added in order after the kernel's sum.
+func (g *gemmArgs[E]) runDots(kern *kernel[E], ws *workspace[E], i0, i1 int) {
+	n, k := g.n, g.k
+	var bt []E
+	ldbt := k
+	if g.transB { // B is stored n×k: its rows are the columns of op(B)
+		bt, ldbt = g.b, g.ldb
+	} else {
+		ws.bt = grow(ws.bt, n*k)
+		for p := 0; p < k; p++ {
+			for q, v := range g.b[p*g.ldb : p*g.ldb+n] {
+				ws.bt[q*k+p] = v
+			}
+		}
+		bt = ws.bt
+	}
+	fns := &kern.dots[n-1]
+	rmax := 0
+	for rmax < maxDotRows && fns[rmax] != nil {
+		rmax++
+	}
+	kv := k - k%kern.dotLanes
+	out := &ws.dot // kept in the workspace: the kernel is called through a func value, so a local would escape
+	for i := i0; i < i1; i += rmax {
+		r := min(rmax, i1-i)
+		fns[r-1](kv, &g.a[i*g.lda], g.lda, &bt[0], ldbt, &out[0])
+		for ii := range r {
+			arow := g.a[(i+ii)*g.lda : (i+ii)*g.lda+k]
+			crow := g.c[(i+ii)*g.ldc : (i+ii)*g.ldc+n]
+			for q := range crow {
+				s := out[ii*n+q]
+				brow := bt[q*ldbt : q*ldbt+k]
+				for p := kv; p < k; p++ {
+					s += arow[p] * brow[p]
+				}
+				if g.beta == 0 {
+					crow[q] = g.alpha * s
+				} else {
+					crow[q] = g.alpha*s + g.beta*crow[q]
+				}
 			}
 		}
 	}

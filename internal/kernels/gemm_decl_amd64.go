@@ -76,6 +76,59 @@ func f32AVX512s11(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc 
 //go:noescape
 func f32AVX512s12(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
 
+//go:noescape
+func f32AVX512u1(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u2(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u3(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u4(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u5(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u6(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u7(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u8(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u9(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u10(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u11(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX512u12(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// f32AVX512Unpacked holds the strided-A, unpacked-B kernels by row count minus one.
+func f32AVX512Unpacked() (k [maxMR]microFnU[float32]) {
+	k[0] = f32AVX512u1
+	k[1] = f32AVX512u2
+	k[2] = f32AVX512u3
+	k[3] = f32AVX512u4
+	k[4] = f32AVX512u5
+	k[5] = f32AVX512u6
+	k[6] = f32AVX512u7
+	k[7] = f32AVX512u8
+	k[8] = f32AVX512u9
+	k[9] = f32AVX512u10
+	k[10] = f32AVX512u11
+	k[11] = f32AVX512u12
+	return k
+}
+
 // f32AVX512Strided holds the strided-A kernels by row count minus one.
 func f32AVX512Strided() (k [maxMR]microFn[float32]) {
 	k[0] = f32AVX512s1
@@ -191,6 +244,59 @@ func f64AVX512s11(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc 
 //go:noescape
 func f64AVX512s12(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
 
+//go:noescape
+func f64AVX512u1(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u2(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u3(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u4(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u5(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u6(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u7(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u8(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u9(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u10(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u11(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX512u12(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// f64AVX512Unpacked holds the strided-A, unpacked-B kernels by row count minus one.
+func f64AVX512Unpacked() (k [maxMR]microFnU[float64]) {
+	k[0] = f64AVX512u1
+	k[1] = f64AVX512u2
+	k[2] = f64AVX512u3
+	k[3] = f64AVX512u4
+	k[4] = f64AVX512u5
+	k[5] = f64AVX512u6
+	k[6] = f64AVX512u7
+	k[7] = f64AVX512u8
+	k[8] = f64AVX512u9
+	k[9] = f64AVX512u10
+	k[10] = f64AVX512u11
+	k[11] = f64AVX512u12
+	return k
+}
+
 // f64AVX512Strided holds the strided-A kernels by row count minus one.
 func f64AVX512Strided() (k [maxMR]microFn[float64]) {
 	k[0] = f64AVX512s1
@@ -273,6 +379,35 @@ func f32AVX2s5(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int
 //go:noescape
 func f32AVX2s6(kc int, a *float32, rsA, psA int, b *float32, c *float32, ldc int, alpha, beta float32)
 
+//go:noescape
+func f32AVX2u1(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2u2(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2u3(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2u4(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2u5(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func f32AVX2u6(kc int, a *float32, rsA, psA int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// f32AVX2Unpacked holds the strided-A, unpacked-B kernels by row count minus one.
+func f32AVX2Unpacked() (k [maxMR]microFnU[float32]) {
+	k[0] = f32AVX2u1
+	k[1] = f32AVX2u2
+	k[2] = f32AVX2u3
+	k[3] = f32AVX2u4
+	k[4] = f32AVX2u5
+	k[5] = f32AVX2u6
+	return k
+}
+
 // f32AVX2Strided holds the strided-A kernels by row count minus one.
 func f32AVX2Strided() (k [maxMR]microFn[float32]) {
 	k[0] = f32AVX2s1
@@ -334,6 +469,35 @@ func f64AVX2s5(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int
 //go:noescape
 func f64AVX2s6(kc int, a *float64, rsA, psA int, b *float64, c *float64, ldc int, alpha, beta float64)
 
+//go:noescape
+func f64AVX2u1(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2u2(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2u3(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2u4(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2u5(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func f64AVX2u6(kc int, a *float64, rsA, psA int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// f64AVX2Unpacked holds the strided-A, unpacked-B kernels by row count minus one.
+func f64AVX2Unpacked() (k [maxMR]microFnU[float64]) {
+	k[0] = f64AVX2u1
+	k[1] = f64AVX2u2
+	k[2] = f64AVX2u3
+	k[3] = f64AVX2u4
+	k[4] = f64AVX2u5
+	k[5] = f64AVX2u6
+	return k
+}
+
 // f64AVX2Strided holds the strided-A kernels by row count minus one.
 func f64AVX2Strided() (k [maxMR]microFn[float64]) {
 	k[0] = f64AVX2s1
@@ -358,3 +522,104 @@ func f64AVX2Packed() (k [maxMR]microFn[float64]) {
 	k[5] = f64AVX2p6
 	return k
 }
+
+// f32AVX512Dots holds the dot kernels by columns and rows minus one.
+func f32AVX512Dots() (k [maxDotCols][maxDotRows]dotFn[float32]) {
+	k[0][0] = f32AVX512Dot1x1
+	k[0][1] = f32AVX512Dot2x1
+	k[0][2] = f32AVX512Dot3x1
+	k[0][3] = f32AVX512Dot4x1
+	k[0][4] = f32AVX512Dot5x1
+	k[0][5] = f32AVX512Dot6x1
+	k[0][6] = f32AVX512Dot7x1
+	k[0][7] = f32AVX512Dot8x1
+	k[1][0] = f32AVX512Dot1x2
+	k[1][1] = f32AVX512Dot2x2
+	k[1][2] = f32AVX512Dot3x2
+	k[1][3] = f32AVX512Dot4x2
+	k[1][4] = f32AVX512Dot5x2
+	k[1][5] = f32AVX512Dot6x2
+	k[1][6] = f32AVX512Dot7x2
+	k[1][7] = f32AVX512Dot8x2
+	k[2][0] = f32AVX512Dot1x3
+	k[2][1] = f32AVX512Dot2x3
+	k[2][2] = f32AVX512Dot3x3
+	k[2][3] = f32AVX512Dot4x3
+	k[3][0] = f32AVX512Dot1x4
+	k[3][1] = f32AVX512Dot2x4
+	k[3][2] = f32AVX512Dot3x4
+	k[3][3] = f32AVX512Dot4x4
+	return k
+}
+
+//go:noescape
+func f32AVX512Dot1x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot2x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot3x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot4x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot5x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot6x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot7x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot8x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot1x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot2x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot3x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot4x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot5x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot6x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot7x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot8x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot1x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot2x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot3x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot4x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot1x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot2x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot3x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX512Dot4x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)

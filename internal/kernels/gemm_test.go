@@ -40,6 +40,13 @@ func gemmCases() []gemmCase {
 	}
 	shapes = append(shapes, mnk{257, 33, 7}, mnk{7, 257, 31}, mnk{33, 31, 257}, mnk{257, 257, 33}, mnk{31, 257, 257},
 		mnk{32, 64, 64}, mnk{64, 128, 128}, mnk{1, 1, 1}, mnk{5, 3, 0})
+	// Few columns (the dot kernels, and transposed A computed as Cᵀ), and
+	// few rows with B read in place: every tile height, k on and off the
+	// vector width.
+	for _, n := range []int{2, 3, 4} {
+		shapes = append(shapes, mnk{9, n, 16}, mnk{20, n, 40}, mnk{5, n, 257}, mnk{4, n, 35})
+	}
+	shapes = append(shapes, mnk{6, 96, 300}, mnk{12, 64, 40}, mnk{2, 100, 513})
 	var cases []gemmCase
 	for i, s := range shapes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {

@@ -16,9 +16,9 @@ func avx512Kernel[E float32 | float64]() kernel[E] {
 	var k kernel[E]
 	switch kp := any(&k).(type) {
 	case *kernel[float32]:
-		*kp = kernel[float32]{name: "avx512_12x32", mr: 12, nr: 32, kc: 256, mc: 96, nc: 512, strided: f32AVX512Strided(), packed: f32AVX512Packed(), packNN: f32AVX512PackNN, packNT: f32AVX512PackNT, ntRows: 16, packAN: f32AVX512PackAN, anCols: 16}
+		*kp = kernel[float32]{name: "avx512_12x32", mr: 12, nr: 32, kc: 256, mc: 96, nc: 512, strided: f32AVX512Strided(), unpacked: f32AVX512Unpacked(), dots: f32AVX512Dots(), dotLanes: 16, packed: f32AVX512Packed(), packNN: f32AVX512PackNN, packNT: f32AVX512PackNT, ntRows: 16, packAN: f32AVX512PackAN, anCols: 16}
 	case *kernel[float64]:
-		*kp = kernel[float64]{name: "avx512_12x16", mr: 12, nr: 16, kc: 256, mc: 96, nc: 256, strided: f64AVX512Strided(), packed: f64AVX512Packed(), packNN: f64AVX512PackNN, packNT: f64AVX512PackNT, ntRows: 8, packAN: f64AVX512PackAN, anCols: 8}
+		*kp = kernel[float64]{name: "avx512_12x16", mr: 12, nr: 16, kc: 256, mc: 96, nc: 256, strided: f64AVX512Strided(), unpacked: f64AVX512Unpacked(), packed: f64AVX512Packed(), packNN: f64AVX512PackNN, packNT: f64AVX512PackNT, ntRows: 8, packAN: f64AVX512PackAN, anCols: 8}
 	}
 	return k
 }
@@ -27,9 +27,9 @@ func avx2Kernel[E float32 | float64]() kernel[E] {
 	var k kernel[E]
 	switch kp := any(&k).(type) {
 	case *kernel[float32]:
-		*kp = kernel[float32]{name: "avx2_6x16", mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, strided: f32AVX2Strided(), packed: f32AVX2Packed(), packNN: f32AVX2PackNN}
+		*kp = kernel[float32]{name: "avx2_6x16", mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, strided: f32AVX2Strided(), unpacked: f32AVX2Unpacked(), packed: f32AVX2Packed(), packNN: f32AVX2PackNN}
 	case *kernel[float64]:
-		*kp = kernel[float64]{name: "avx2_6x8", mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, strided: f64AVX2Strided(), packed: f64AVX2Packed(), packNN: f64AVX2PackNN}
+		*kp = kernel[float64]{name: "avx2_6x8", mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, strided: f64AVX2Strided(), unpacked: f64AVX2Unpacked(), packed: f64AVX2Packed(), packNN: f64AVX2PackNN}
 	}
 	return k
 }

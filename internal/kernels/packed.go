@@ -16,6 +16,9 @@ type PackedB[T Float] struct {
 	data []T
 	kc   int // block sizes of the kernel it was packed for, to catch misuse
 	nr   int
+	// dots: data is op(B)ᵀ, n×k row-major, for the dot kernels that
+	// compute products with few columns.
+	dots bool
 }
 
 // K and N report the shape of op(B) that p holds.
@@ -40,15 +43,29 @@ func PackB[T Float](dst *PackedB[T], transB bool, k, n int, b []T, ldb int) *Pac
 
 // packAll packs every kc block of op(B) with the kernel's packers.
 func packAll[T Float, E float32 | float64](dst *PackedB[T], transB bool, k, n int, b []E, ldb int, kern kernel[E]) {
+	dst.kc, dst.nr = kern.kc, kern.nr
+	g := gemmArgs[E]{transB: transB, k: k, n: n, b: b, ldb: ldb}
+	if dst.dots = g.useDots(&kern); dst.dots {
+		dst.data = growT(dst.data, n*k)
+		data := as[T, E](dst.data)
+		for q := range n {
+			for p := range k {
+				if transB {
+					data[q*k+p] = b[q*ldb+p]
+				} else {
+					data[q*k+p] = b[p*ldb+q]
+				}
+			}
+		}
+		return
+	}
 	npad := roundUp(n, kern.nr)
 	if size := k * npad; cap(dst.data) < size {
 		dst.data = make([]T, size)
 	} else {
 		dst.data = dst.data[:size]
 	}
-	dst.kc, dst.nr = kern.kc, kern.nr
 	data := as[T, E](dst.data)
-	g := gemmArgs[E]{transB: transB, k: k, n: n, b: b, ldb: ldb}
 	for pc := 0; pc < k; pc += kern.kc {
 		kb := min(kern.kc, k-pc)
 		g.packB(&kern, data[pc*npad:pc*npad+kb*npad], kb, n, pc, 0)
@@ -77,13 +94,22 @@ func GemmPackedOn[T Float](p *Pool, transA bool, m int, alpha T, a []T, lda int,
 		return
 	}
 	if unsafe.Sizeof(alpha) == 4 {
-		gemmPackedWith(p, bestKernel[float32](), transA, m, n, k, float32(alpha), as[T, float32](a), lda, as[T, float32](pb.data), pb.kc, pb.nr, float32(beta), as[T, float32](c), ldc)
+		gemmPackedWith(p, bestKernel[float32](), transA, m, n, k, float32(alpha), as[T, float32](a), lda, as[T, float32](pb.data), pb.kc, pb.nr, pb.dots, float32(beta), as[T, float32](c), ldc)
 		return
 	}
-	gemmPackedWith(p, bestKernel[float64](), transA, m, n, k, float64(alpha), as[T, float64](a), lda, as[T, float64](pb.data), pb.kc, pb.nr, float64(beta), as[T, float64](c), ldc)
+	gemmPackedWith(p, bestKernel[float64](), transA, m, n, k, float64(alpha), as[T, float64](a), lda, as[T, float64](pb.data), pb.kc, pb.nr, pb.dots, float64(beta), as[T, float64](c), ldc)
 }
 
-func gemmPackedWith[E float32 | float64](p *Pool, kern kernel[E], transA bool, m, n, k int, alpha E, a []E, lda int, pb []E, kc, nr int, beta E, c []E, ldc int) {
+// growT returns s resliced to n values, reallocated when its capacity is
+// smaller.
+func growT[T Float](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+func gemmPackedWith[E float32 | float64](p *Pool, kern kernel[E], transA bool, m, n, k int, alpha E, a []E, lda int, pb []E, kc, nr int, dots bool, beta E, c []E, ldc int) {
 	if kc != kern.kc || nr != kern.nr {
 		panic(fmt.Sprintf("kernels: GemmPacked with B packed for kc=%d nr=%d, kernel %s uses kc=%d nr=%d", kc, nr, kern.name, kern.kc, kern.nr))
 	}
@@ -93,5 +119,9 @@ func gemmPackedWith[E float32 | float64](p *Pool, kern kernel[E], transA bool, m
 	} else {
 		parts = p.parallelism(m, n, k)
 	}
-	gemmWith(p, kern, parts, gemmArgs[E]{transA: transA, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, lda: lda, c: c, ldc: ldc, pb: pb})
+	g := gemmArgs[E]{transA: transA, m: m, n: n, k: k, alpha: alpha, beta: beta, a: a, lda: lda, c: c, ldc: ldc, pb: pb}
+	if dots { // pb holds op(B)ᵀ: B stored n×k, as a transposed operand
+		g.pb, g.transB, g.b, g.ldb = nil, true, pb, k
+	}
+	gemmWith(p, kern, parts, g)
 }

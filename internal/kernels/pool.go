@@ -221,6 +221,10 @@ func (p *Pool) parallelism(m, n, k int) int {
 
 // gemmWith runs g with kern split into at most parts parts on p.
 func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArgs[E]) {
+	if g.transA && g.pb == nil && g.n <= maxDotCols && g.m > maxDotCols && g.k > 0 && kern.dots[g.n-1][0] != nil {
+		gemmSwapped(p, kern, parts, g)
+		return
+	}
 	_, jobs := lists[E](p)
 	j := jobs.get(func() *gemmJob[E] { return new(gemmJob[E]) })
 	j.g, j.kern, j.pool = g, kern, p
@@ -246,4 +250,35 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	}
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
+}
+
+// gemmSwapped computes a product with transposed A and few columns, such as
+// the input-weight gradient Xᵀ·U of a network with few inputs, as its
+// transpose Cᵀ = op(B)ᵀ·A: a product with few rows, where B (here A) is
+// read in place instead of being packed into mostly empty panels. Cᵀ goes
+// to scratch, then C = alpha·Cᵀᵀ + beta·C.
+func gemmSwapped[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArgs[E]) {
+	m, n := g.m, g.n
+	sw := gemmArgs[E]{m: n, n: m, k: g.k, alpha: 1, b: g.a, ldb: g.lda, ldc: m}
+	if g.transB { // B is n×k: op(B)ᵀ is B
+		sw.a, sw.lda = g.b, g.ldb
+	} else { // B is k×n: op(B)ᵀ is Bᵀ
+		sw.transA, sw.a, sw.lda = true, g.b, g.ldb
+	}
+	wsList, _ := lists[E](p)
+	ws := wsList.get(func() *workspace[E] { return new(workspace[E]) })
+	ws.ct = grow(ws.ct, n*m)
+	sw.c = ws.ct
+	gemmWith(p, kern, parts, sw)
+	for i := range m {
+		crow := g.c[i*g.ldc : i*g.ldc+n]
+		for q := range crow {
+			if g.beta == 0 {
+				crow[q] = g.alpha * ws.ct[q*m+i]
+			} else {
+				crow[q] = g.alpha*ws.ct[q*m+i] + g.beta*crow[q]
+			}
+		}
+	}
+	wsList.put(ws)
 }

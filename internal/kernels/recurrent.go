@@ -39,6 +39,21 @@ func TanhStateGrad(gx, dp, g, grec, r []float32, alpha, decay float32) {
 	tanhStateGrad(gx, dp, g, grec, r, alpha, decay)
 }
 
+// TanhCarry is the backward step of the low-rank recurrence
+// h_{t+1} = (1−α)·h_t + α·tanh(h_t)·n·mᵀ/N + …, with the rates read from h.
+// For every k:
+//
+//	dst[k] = (og[k] + decay·d[k]) + da[k]·(1 − a[k]²)
+//
+// where d holds ∂L/∂h_{t+1}, da the gradient reaching tanh(h_t) through the
+// recurrent factors, a = tanh(h_t), og the readout's gradient at h_t and
+// decay = 1−α; dst receives ∂L/∂h_t. dst may be og. It panics if the lengths
+// differ.
+func TanhCarry(dst, og, d, da, a []float32, decay float32) {
+	checkLens("TanhCarry", len(dst), len(og), len(d), len(da), len(a))
+	tanhCarry(dst, og, d, da, a, decay)
+}
+
 // LeakyMix sets dst[k] = decay·x[k] + alpha·y[k], the leaky integration
 // step (1−α)·s_t + α·drive. dst may be x or y. It panics if the lengths
 // differ.
@@ -91,5 +106,13 @@ func tanhStateGradGo(gx, dp, g, grec, r []float32, alpha, decay float32) {
 		s := (g[k]+grec[k])*(1-y*y) + decay*x
 		gx[k] = s
 		dp[k] = alpha * s
+	}
+}
+
+func tanhCarryGo(dst, og, d, da, a []float32, decay float32) {
+	og, d, da, a = og[:len(dst)], d[:len(dst)], da[:len(dst)], a[:len(dst)]
+	for k := range dst {
+		y := a[k]
+		dst[k] = (og[k] + decay*d[k]) + da[k]*(1-y*y)
 	}
 }

@@ -12,6 +12,9 @@ func tanhRateGradAVX2(gx, dp, gt, grec *float32, n int, alpha, decay float32)
 func tanhStateGradAVX2(gx, dp, gt, grec, r *float32, n int, alpha, decay float32)
 
 //go:noescape
+func tanhCarryAVX2(dst, og, d, da, a *float32, n int, decay float32)
+
+//go:noescape
 func leakyMixAVX2(dst, x, y *float32, n int, decay, alpha float32)
 
 func leakyMix(dst, x, y []float32, decay, alpha float32) {
@@ -45,4 +48,15 @@ func tanhStateGrad(gx, dp, g, grec, r []float32, alpha, decay float32) {
 		tanhStateGradAVX2(&gx[0], &dp[0], &g[0], &grec[0], &r[0], n, alpha, decay)
 	}
 	tanhStateGradGo(gx[n:], dp[n:], g[n:], grec[n:], r[n:], alpha, decay)
+}
+
+func tanhCarry(dst, og, d, da, a []float32, decay float32) {
+	n := len(dst) &^ 7
+	if !hasAVX2() {
+		n = 0
+	}
+	if n > 0 {
+		tanhCarryAVX2(&dst[0], &og[0], &d[0], &da[0], &a[0], n, decay)
+	}
+	tanhCarryGo(dst[n:], og[n:], d[n:], da[n:], a[n:], decay)
 }

@@ -99,3 +99,35 @@ mixLoop:
 mixDone:
 	VZEROUPPER
 	RET
+
+// func tanhCarryAVX2(dst, og, d, da, a *float32, n int, decay float32)
+TEXT ·tanhCarryAVX2(SB), NOSPLIT, $0-52
+	MOVQ         dst+0(FP), AX
+	MOVQ         og+8(FP), BX
+	MOVQ         d+16(FP), CX
+	MOVQ         da+24(FP), DX
+	MOVQ         a+32(FP), R9
+	MOVQ         n+40(FP), SI
+	VBROADCASTSS decay+48(FP), Y15
+	MOVL         $0x3f800000, R8
+	VMOVD        R8, X13
+	VBROADCASTSS X13, Y13
+	XORQ         DI, DI
+
+carryLoop:
+	CMPQ    DI, SI
+	JGE     carryDone
+	VMULPS  (CX)(DI*4), Y15, Y0
+	VADDPS  (BX)(DI*4), Y0, Y0
+	VMOVUPS (R9)(DI*4), Y2
+	VMULPS  Y2, Y2, Y2
+	VSUBPS  Y2, Y13, Y2
+	VMULPS  (DX)(DI*4), Y2, Y2
+	VADDPS  Y2, Y0, Y0
+	VMOVUPS Y0, (AX)(DI*4)
+	ADDQ    $8, DI
+	JMP     carryLoop
+
+carryDone:
+	VZEROUPPER
+	RET

@@ -11,3 +11,5 @@ func tanhStateGrad(gx, dp, g, grec, r []float32, alpha, decay float32) {
 }
 
 func leakyMix(dst, x, y []float32, decay, alpha float32) { leakyMixGo(dst, x, y, decay, alpha) }
+
+func tanhCarry(dst, og, d, da, a []float32, decay float32) { tanhCarryGo(dst, og, d, da, a, decay) }

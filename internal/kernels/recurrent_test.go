@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestTanhGrads checks TanhRateGrad, TanhStateGrad and LeakyMix against their plain
+// TestTanhGrads checks TanhRateGrad, TanhStateGrad, TanhCarry and LeakyMix against their plain
 // loops bit for bit, at lengths that exercise the vector body and the tail,
 // and the rate step against the formula evaluated in float64 (the loops
 // round after every operation, so within a few ulp).
@@ -47,6 +47,18 @@ func TestTanhGrads(t *testing.T) {
 		tanhStateGradGo(wgx, wdp, g, grec, r, alpha, decay)
 		sameBits(t, "TanhStateGrad gx", n, gx, wgx)
 		sameBits(t, "TanhStateGrad dp", n, dp, wdp)
+
+		// TanhCarry, also in place over og.
+		carry, wcarry := make([]float32, n), slices.Clone(g)
+		TanhCarry(carry, g, grec, gx0, dp0, decay)
+		tanhCarryGo(wcarry, wcarry, grec, gx0, dp0, decay)
+		sameBits(t, "TanhCarry", n, carry, wcarry)
+		for k := range n {
+			y := float64(dp0[k])
+			if want := float64(g[k]) + decay*float64(grec[k]) + float64(gx0[k])*(1-y*y); math.Abs(float64(carry[k])-want) > 1e-6*(1+math.Abs(want)) {
+				t.Fatalf("TanhCarry n=%d: [%d] = %v, want %v", n, k, carry[k], want)
+			}
+		}
 
 		mix, wmix := make([]float32, n), make([]float32, n)
 		LeakyMix(mix, g, grec, decay, alpha)

@@ -71,17 +71,39 @@ type gen struct{ b strings.Builder }
 
 func (g *gen) f(format string, args ...any) { fmt.Fprintf(&g.b, format+"\n", args...) }
 
-// argsSize returns the size of the argument frame.
-func (s spec) argsSize() int { return 7*8 + 2*s.elem }
+// argsSize returns the size of the argument frame; ub adds the ldb word of
+// the unpacked-B kernels.
+func (s spec) argsSize(ub bool) int { return 7*8 + 2*s.elem + 8*b2i(ub) }
 
-func (g *gen) header(s spec, name string) {
-	g.f("// func %s(kc int, a *%s, rsA, psA int, b *%s, c *%s, ldc int, alpha, beta %s)", name, s.goType(), s.goType(), s.goType(), s.goType())
-	g.f("TEXT ·%s(SB), NOSPLIT, $0-%d", name, s.argsSize())
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// header loads the arguments. With ub (unpacked B) the frame has an ldb word
+// after b, loaded as a byte stride into R8, and every later argument sits 8
+// bytes further.
+func (g *gen) header(s spec, name string, ub bool) {
+	t := s.goType()
+	if ub {
+		g.f("// func %s(kc int, a *%s, rsA, psA int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s)", name, t, t, t, t)
+	} else {
+		g.f("// func %s(kc int, a *%s, rsA, psA int, b *%s, c *%s, ldc int, alpha, beta %s)", name, t, t, t, t)
+	}
+	g.f("TEXT ·%s(SB), NOSPLIT, $0-%d", name, s.argsSize(ub))
 	g.f("\tMOVQ kc+0(FP), CX")
 	g.f("\tMOVQ a+8(FP), SI")
 	g.f("\tMOVQ b+32(FP), R10")
-	g.f("\tMOVQ c+40(FP), R11")
-	g.f("\tMOVQ ldc+48(FP), R12")
+	o := 0
+	if ub {
+		g.f("\tMOVQ ldb+40(FP), R8")
+		g.f("\tSHLQ $%d, R8", log2(s.elem))
+		o = 8
+	}
+	g.f("\tMOVQ c+%d(FP), R11", 40+o)
+	g.f("\tMOVQ ldc+%d(FP), R12", 48+o)
 	g.f("\tSHLQ $%d, R12", log2(s.elem))
 }
 
@@ -139,21 +161,22 @@ func (g *gen) step(s spec, rows, boff int, aAddr func(i int) string) {
 }
 
 // epilogue scales the accumulators by alpha and adds beta·C unless beta is ±0.
-func (g *gen) epilogue(s spec, name string, rows int) {
+func (g *gen) epilogue(s spec, name string, rows int, ub bool) {
 	alpha, beta := s.bReg(0), s.bReg(1)
 	if s.nvec < 2 {
 		alpha, beta = s.bReg(0), s.tmp(0)
 	}
-	g.f("\tVBROADCASTS%s alpha+56(FP), %s", s.sfx(), alpha)
+	o := 56 + 8*b2i(ub) // offset of alpha
+	g.f("\tVBROADCASTS%s alpha+%d(FP), %s", s.sfx(), o, alpha)
 	if s.elem == 4 {
-		g.f("\tMOVL beta+60(FP), AX")
+		g.f("\tMOVL beta+%d(FP), AX", o+4)
 		g.f("\tSHLL $1, AX")
 	} else {
-		g.f("\tMOVQ beta+64(FP), AX")
+		g.f("\tMOVQ beta+%d(FP), AX", o+8)
 		g.f("\tSHLQ $1, AX")
 	}
 	g.f("\tJZ %s_store", name)
-	g.f("\tVBROADCASTS%s beta+%d(FP), %s", s.sfx(), 56+s.elem, beta)
+	g.f("\tVBROADCASTS%s beta+%d(FP), %s", s.sfx(), o+s.elem, beta)
 	g.f("\tMOVQ R11, DI")
 	for i := 0; i < rows; i++ {
 		for v := 0; v < s.nvec; v++ {
@@ -186,11 +209,15 @@ func (g *gen) epilogue(s spec, name string, rows int) {
 
 const unroll = 4
 
+// bPrefetchRows is how many rows ahead the unpacked-B kernels prefetch B:
+// an index scale, so 1, 2, 4 or 8.
+const bPrefetchRows = 8
+
 const embedded = false
 
 // packed emits the kernel for rows ≤ mr rows of an mr-tall packed A panel.
 func (g *gen) packed(s spec, name string, rows int) {
-	g.header(s, name)
+	g.header(s, name, false)
 	g.prefetchC(s, rows)
 	g.zero(s, rows)
 	aStep := s.mr * s.elem
@@ -216,15 +243,20 @@ func (g *gen) packed(s spec, name string, rows int) {
 	g.f("\tDECQ CX")
 	g.f("\tJNZ %s_loop1", name)
 	g.f("%s_done:", name)
-	g.epilogue(s, name, rows)
+	g.epilogue(s, name, rows, false)
 }
 
 // strided emits the full-tile kernel that reads A through run-time strides.
 // Rows are reached from two base registers per group of eight rows:
 // base, base+rs, base+2rs, base+3rs, base+4rs, base3+2rs, base3+3rs, base3+4rs
 // with base3 = base+3rs.
-func (g *gen) strided(s spec, name string, rows int) {
-	g.header(s, name)
+//
+// With ub (unpacked B), B is read in place: row p of the nr-wide column block
+// is at b + p·ldb, and each step prefetches the row bPrefetchRows ahead,
+// since rows ldb apart often sit on different pages, which the hardware
+// prefetchers do not cross.
+func (g *gen) strided(s spec, name string, rows int, ub bool) {
+	g.header(s, name, ub)
 	g.prefetchC(s, rows)
 	g.zero(s, rows)
 	sh := log2(s.elem)
@@ -262,15 +294,24 @@ func (g *gen) strided(s spec, name string, rows int) {
 		}
 	}
 	g.f("%s_loop:", name)
+	if ub {
+		for off := 0; off < s.nr()*s.elem; off += 64 {
+			g.f("\tPREFETCHT0 %d(R10)(R8*%d)", off, bPrefetchRows)
+		}
+	}
 	g.step(s, rows, 0, addr)
 	for gi := 0; gi < groups; gi++ {
 		g.f("\tADDQ AX, %s", bases[gi][0])
 		g.f("\tADDQ AX, %s", bases[gi][1])
 	}
-	g.f("\tADDQ $%d, R10", s.nr()*s.elem)
+	if ub {
+		g.f("\tADDQ R8, R10")
+	} else {
+		g.f("\tADDQ $%d, R10", s.nr()*s.elem)
+	}
 	g.f("\tDECQ CX")
 	g.f("\tJNZ %s_loop", name)
-	g.epilogue(s, name, rows)
+	g.epilogue(s, name, rows, ub)
 }
 
 // packNN emits the packer that copies a kb×(np·nr) block of B, rows at a
@@ -418,6 +459,110 @@ func (g *gen) transposer(s spec, name string, rows, rowBytes int) {
 	g.f("")
 }
 
+// dot emits a float32 AVX-512 kernel for products with few columns: it
+// computes the rows×cols dot products out[i·cols+q] = Σ_{p<kv} a[i·lda+p]·
+// b[q·ldb+p] with kv a positive multiple of 16, accumulating each in the 16
+// lanes of one register in p order and then summing the lanes with the same
+// fixed tree, so a product's bits do not depend on rows or cols.
+func (g *gen) dot(name string, rows, cols int) {
+	if rows*cols > 16 || rows > 8 || cols > 4 {
+		log.Fatalf("%s: %d×%d dot tile does not fit", name, rows, cols)
+	}
+	g.f("// func %s(kv int, a *float32, lda int, b *float32, ldb int, out *float32)", name)
+	g.f("TEXT ·%s(SB), NOSPLIT, $0-48", name)
+	g.f("\tMOVQ kv+0(FP), CX")
+	g.f("\tSHRQ $4, CX")
+	g.f("\tMOVQ a+8(FP), SI")
+	g.f("\tMOVQ lda+16(FP), BX")
+	g.f("\tSHLQ $2, BX")
+	g.f("\tMOVQ b+24(FP), R10")
+	g.f("\tMOVQ ldb+32(FP), R8")
+	g.f("\tSHLQ $2, R8")
+	g.f("\tMOVQ out+40(FP), DI")
+	acc := func(i, q int) string { return fmt.Sprintf("Z%d", i*cols+q) }
+	aReg := func(i int) string { return fmt.Sprintf("Z%d", 16+i) }
+	bReg := func(q int) string { return fmt.Sprintf("Z%d", 16+rows+q) }
+	for i := 0; i < rows; i++ {
+		for q := 0; q < cols; q++ {
+			g.f("\tVXORPS %s, %s, %s", acc(i, q), acc(i, q), acc(i, q))
+		}
+	}
+	// Row i of A is at SI + i·lda: base registers SI (rows 0–3) and R9 =
+	// SI + 4·lda (rows 4–7), with DX = 3·lda. Row q of B is at R10 + q·ldb,
+	// with R12 = 3·ldb.
+	g.f("\tLEAQ (BX)(BX*2), DX")
+	g.f("\tLEAQ (SI)(BX*4), R9")
+	g.f("\tLEAQ (R8)(R8*2), R12")
+	aAddr := func(i int) string {
+		base := "SI"
+		if i >= 4 {
+			base = "R9"
+		}
+		switch i % 4 {
+		case 0:
+			return "(" + base + ")"
+		case 1:
+			return "(" + base + ")(BX*1)"
+		case 2:
+			return "(" + base + ")(BX*2)"
+		}
+		return "(" + base + ")(DX*1)"
+	}
+	bAddr := func(q int) string {
+		return [...]string{"(R10)", "(R10)(R8*1)", "(R10)(R8*2)", "(R10)(R12*1)"}[q]
+	}
+	g.f("%s_loop:", name)
+	for q := 0; q < cols; q++ {
+		g.f("\tVMOVUPS %s, %s", bAddr(q), bReg(q))
+	}
+	for i := 0; i < rows; i++ {
+		g.f("\tVMOVUPS %s, %s", aAddr(i), aReg(i))
+		for q := 0; q < cols; q++ {
+			g.f("\tVFMADD231PS %s, %s, %s", aReg(i), bReg(q), acc(i, q))
+		}
+	}
+	g.f("\tADDQ $64, SI")
+	g.f("\tADDQ $64, R9")
+	g.f("\tADDQ $64, R10")
+	g.f("\tDECQ CX")
+	g.f("\tJNZ %s_loop", name)
+	for i := 0; i < rows; i++ {
+		for q := 0; q < cols; q++ {
+			n := i*cols + q
+			g.f("\tVEXTRACTF64X4 $1, Z%d, Y30", n)
+			g.f("\tVADDPS Y30, Y%d, Y30", n)
+			g.f("\tVEXTRACTF32X4 $1, Y30, X31")
+			g.f("\tVADDPS X31, X30, X30")
+			g.f("\tVPERMILPS $0x4e, X30, X31")
+			g.f("\tVADDPS X31, X30, X30")
+			g.f("\tVPERMILPS $0xb1, X30, X31")
+			g.f("\tVADDSS X31, X30, X30")
+			g.f("\tVMOVSS X30, %d(DI)", 4*n)
+		}
+	}
+	g.f("\tVZEROUPPER")
+	g.f("\tRET")
+	g.f("")
+}
+
+// dotShapes are the (rows, cols) tiles of the dot kernels: eight rows for
+// one or two columns, four rows for three or four.
+func dotShapes() (s [][2]int) {
+	for cols := 1; cols <= maxDotCols; cols++ {
+		maxRows := 8
+		if cols > 2 {
+			maxRows = 4
+		}
+		for rows := 1; rows <= maxRows; rows++ {
+			s = append(s, [2]int{rows, cols})
+		}
+	}
+	return s
+}
+
+// maxDotCols is the widest product the dot kernels cover.
+const maxDotCols = 4
+
 func main() {
 	avx512 := isa{"AVX512", 64, "Z", 32}
 	avx2 := isa{"AVX2", 32, "Y", 16}
@@ -450,9 +595,20 @@ func main() {
 		}
 		for rows := 1; rows <= s.mr; rows++ {
 			name := fmt.Sprintf("%ss%d", s.prefix, rows)
-			g.strided(s, name, rows)
+			g.strided(s, name, rows, false)
 			fmt.Fprintf(&decl, "//go:noescape\nfunc %s%s\n\n", name, sig)
 		}
+		usig := fmt.Sprintf("(kc int, a *%s, rsA, psA int, b *%s, ldb int, c *%s, ldc int, alpha, beta %s)", t, t, t, t)
+		for rows := 1; rows <= s.mr; rows++ {
+			name := fmt.Sprintf("%su%d", s.prefix, rows)
+			g.strided(s, name, rows, true)
+			fmt.Fprintf(&decl, "//go:noescape\nfunc %s%s\n\n", name, usig)
+		}
+		fmt.Fprintf(&decl, "// %sUnpacked holds the strided-A, unpacked-B kernels by row count minus one.\nfunc %sUnpacked() (k [maxMR]microFnU[%s]) {\n", s.prefix, s.prefix, t)
+		for rows := 1; rows <= s.mr; rows++ {
+			fmt.Fprintf(&decl, "k[%d] = %su%d\n", rows-1, s.prefix, rows)
+		}
+		fmt.Fprintf(&decl, "return k\n}\n\n")
 		fmt.Fprintf(&decl, "// %sStrided holds the strided-A kernels by row count minus one.\nfunc %sStrided() (k [maxMR]microFn[%s]) {\n", s.prefix, s.prefix, t)
 		for rows := 1; rows <= s.mr; rows++ {
 			fmt.Fprintf(&decl, "k[%d] = %ss%d\n", rows-1, s.prefix, rows)
@@ -482,6 +638,18 @@ func main() {
 		}
 		fmt.Fprintf(&decl, "return k\n}\n\n")
 	}
+	// Dot kernels for products with at most maxDotCols columns, float32
+	// AVX-512 only, tabled by [cols-1][rows-1].
+	fmt.Fprintf(&decl, "// f32AVX512Dots holds the dot kernels by columns and rows minus one.\nfunc f32AVX512Dots() (k [maxDotCols][maxDotRows]dotFn[float32]) {\n")
+	var decls bytes.Buffer
+	for _, sh := range dotShapes() {
+		name := fmt.Sprintf("f32AVX512Dot%dx%d", sh[0], sh[1])
+		g.dot(name, sh[0], sh[1])
+		fmt.Fprintf(&decls, "//go:noescape\nfunc %s(kv int, a *float32, lda int, b *float32, ldb int, out *float32)\n\n", name)
+		fmt.Fprintf(&decl, "k[%d][%d] = %s\n", sh[1]-1, sh[0]-1, name)
+	}
+	fmt.Fprintf(&decl, "return k\n}\n\n")
+	decl.Write(decls.Bytes())
 	if err := os.WriteFile("gemm_amd64.s", []byte(g.b.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
