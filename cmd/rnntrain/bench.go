@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -68,8 +69,10 @@ readout of h).
 
 Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (64,32,100),
 (128,32,200), (256,64,100), (512,64,200), (1024,32,100). Each configuration runs -warmup
-untimed steps, collects the garbage of the setup, runs more untimed steps (about 0.5 s, at
-least 2, at most 40) so that the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
+untimed steps, collects the garbage of the setup, refills the Go runtime's caches of
+goroutine wait records that the collection emptied (a training run does so by itself within
+a few hundred steps), runs more untimed steps (about 0.5 s, at least 2, at most 40) so that
+the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
 40). It prints the median, min and max wall time per step and the heap allocations per
 step (-json adds the bytes per step).`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
@@ -204,6 +207,7 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 	// below are those of the steady state. Cheap steps get more of them
 	// (about 0.5 s, at most 40), expensive ones at least two.
 	runtime.GC()
+	warmWaitRecords()
 	settle := int(min(40, max(2, 0.5/max(est.Seconds(), 1e-9))))
 	for range settle {
 		step()
@@ -230,4 +234,31 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / float64(reps),
 		Reps:          reps, Gomaxprocs: runtime.GOMAXPROCS(0),
 	}, nil
+}
+
+// warmWaitRecords refills the Go runtime's caches of goroutine wait records
+// (sudogs), which a collection empties centrally: a goroutine that blocks on
+// a channel takes one from its processor's cache, refilled from the heap
+// when both that cache and the central one are empty, and the record goes
+// back to the cache of whichever processor the goroutine resumes on. A
+// training run reaches a balance within a few hundred steps; blocking a few
+// hundred goroutines at once and releasing them brings the caches there at
+// once, so that the allocations counted next are those of the step itself.
+func warmWaitRecords() {
+	const n = 512
+	release := make(chan struct{})
+	var blocked, done sync.WaitGroup
+	blocked.Add(n)
+	done.Add(n)
+	for range n {
+		go func() {
+			blocked.Done()
+			<-release
+			done.Done()
+		}()
+	}
+	blocked.Wait()
+	time.Sleep(time.Millisecond) // let the last ones reach the receive
+	close(release)
+	done.Wait()
 }

@@ -118,13 +118,14 @@ type gemmArgs[E float32 | float64] struct {
 // workspace holds the packing buffers of one goroutine.
 type workspace[E float32 | float64] struct {
 	a, b, aEdge, tile []E
-	bt, ct            []E // op(B)ᵀ for the dot kernels; Cᵀ of a swapped product
+	bt                []E // op(B)ᵀ for the dot kernels
 	dot               [maxDotCols * maxDotRows]E
 }
 
-// grow returns s if it holds n values, else a new slice of n.
+// grow returns s resliced to n values, or a new slice when its capacity is
+// smaller.
 func grow[E float32 | float64](s []E, n int) []E {
-	if len(s) < n {
+	if cap(s) < n {
 		return make([]E, n)
 	}
 	return s[:n]

@@ -3,6 +3,7 @@ package kernels
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // minParallelFlops is the smallest GEMM (2·m·n·k floating-point operations)
@@ -31,6 +32,9 @@ type Pool struct {
 	ws64  *freeList[*workspace[float64]]
 	job32 *freeList[*gemmJob[float32]]
 	job64 *freeList[*gemmJob[float64]]
+	// Scratch for the transposed results of gemmSwapped.
+	ct32 *freeList[*[]float32]
+	ct64 *freeList[*[]float64]
 }
 
 // poolTask asks a worker to run one part of a job.
@@ -53,6 +57,8 @@ func NewPool(workers int) *Pool {
 		ws64:    newFreeList[*workspace[float64]](2 * workers),
 		job32:   newFreeList[*gemmJob[float32]](2 * workers),
 		job64:   newFreeList[*gemmJob[float64]](2 * workers),
+		ct32:    newFreeList[*[]float32](2 * workers),
+		ct64:    newFreeList[*[]float64](2 * workers),
 	}
 }
 
@@ -103,7 +109,16 @@ type gemmJob[E float32 | float64] struct {
 	splitN bool // split the columns (else the rows)
 	unit   int  // parts own whole multiples of unit rows or columns
 	wg     sync.WaitGroup
+	// pending counts the workers' parts still running; a worker's decrement
+	// is its last access to the job. The caller spins on it briefly before
+	// parking on wg, since the parts are balanced and a parked wait costs
+	// microseconds and, now and then, a runtime allocation.
+	pending atomic.Int32
 }
+
+// spinWaits bounds how many times a caller yields while it waits for the
+// workers' parts before it parks.
+const spinWaits = 2000
 
 // partRange returns the half-open row or column range of part i: the units
 // are dealt out as evenly as possible, earlier parts getting the extra ones.
@@ -143,6 +158,7 @@ func (j *gemmJob[E]) runPart(part int) {
 	wsList.put(ws)
 	if part > 0 {
 		j.wg.Done()
+		j.pending.Add(-1) // the last access: the caller may reuse j from here
 	}
 }
 
@@ -151,38 +167,40 @@ func (j *gemmJob[E]) runPart(part int) {
 // allocates; values beyond its capacity (more concurrent callers than the
 // pool has workers, such as several networks training at once) go to a
 // sync.Pool instead of being dropped, so they too are reused until a
-// collection.
+// collection. It is last in, first out, so a serial caller gets back the
+// value it used last, with its buffers warm in cache and already grown.
 type freeList[V any] struct {
-	ch    chan V
+	mu    sync.Mutex
+	stack []V
 	spill sync.Pool
 }
 
-func newFreeList[V any](n int) *freeList[V] { return &freeList[V]{ch: make(chan V, n)} }
+func newFreeList[V any](n int) *freeList[V] { return &freeList[V]{stack: make([]V, 0, n)} }
 
 func (f *freeList[V]) get(fresh func() V) V {
-	select {
-	case v := <-f.ch:
+	f.mu.Lock()
+	if n := len(f.stack); n > 0 {
+		v := f.stack[n-1]
+		f.stack = f.stack[:n-1]
+		f.mu.Unlock()
 		return v
-	default:
 	}
+	f.mu.Unlock()
 	if v, ok := f.spill.Get().(V); ok {
 		return v
-	}
-	// The first miss fills the stack too: concurrent callers overlap only
-	// now and then, and each later overlap would otherwise allocate again,
-	// long after the first calls.
-	for len(f.ch) < cap(f.ch) {
-		f.put(fresh())
 	}
 	return fresh()
 }
 
 func (f *freeList[V]) put(v V) {
-	select {
-	case f.ch <- v:
-	default:
-		f.spill.Put(v)
+	f.mu.Lock()
+	if len(f.stack) < cap(f.stack) {
+		f.stack = append(f.stack, v)
+		f.mu.Unlock()
+		return
 	}
+	f.mu.Unlock()
+	f.spill.Put(v)
 }
 
 // lists returns p's free lists for element type E.
@@ -240,13 +258,19 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	if j.parts > 1 {
 		p.startWorkers()
 		j.wg.Add(j.parts - 1)
+		j.pending.Store(int32(j.parts - 1))
 		for i := 1; i < j.parts; i++ {
 			p.tasks <- poolTask{job: j, part: i}
 		}
 	}
 	j.runPart(0)
 	if j.parts > 1 {
-		j.wg.Wait()
+		for i := 0; j.pending.Load() != 0; i++ {
+			if i == spinWaits {
+				j.wg.Wait()
+			}
+			runtime.Gosched()
+		}
 	}
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
@@ -265,20 +289,27 @@ func gemmSwapped[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemm
 	} else { // B is k×n: op(B)ᵀ is Bᵀ
 		sw.transA, sw.a, sw.lda = true, g.b, g.ldb
 	}
-	wsList, _ := lists[E](p)
-	ws := wsList.get(func() *workspace[E] { return new(workspace[E]) })
-	ws.ct = grow(ws.ct, n*m)
-	sw.c = ws.ct
+	var cts *freeList[*[]E]
+	switch l := any(&cts).(type) {
+	case **freeList[*[]float32]:
+		*l = p.ct32
+	case **freeList[*[]float64]:
+		*l = p.ct64
+	}
+	buf := cts.get(func() *[]E { return new([]E) })
+	*buf = grow(*buf, n*m)
+	ct := *buf
+	sw.c = ct
 	gemmWith(p, kern, parts, sw)
 	for i := range m {
 		crow := g.c[i*g.ldc : i*g.ldc+n]
 		for q := range crow {
 			if g.beta == 0 {
-				crow[q] = g.alpha * ws.ct[q*m+i]
+				crow[q] = g.alpha * ct[q*m+i]
 			} else {
-				crow[q] = g.alpha*ws.ct[q*m+i] + g.beta*crow[q]
+				crow[q] = g.alpha*ct[q*m+i] + g.beta*crow[q]
 			}
 		}
 	}
-	wsList.put(ws)
+	cts.put(buf)
 }
