@@ -166,7 +166,6 @@ type gruSeq[T autodiff.Float] struct {
 	dgh      autodiff.Tensor[T] // [T·B, 3N] ∂L/∂(W_hh h + b_hh) per step (r, z, n)
 	dgin     autodiff.Tensor[T] // [T·B, N] ∂L/∂(W_in x + b_in) per step
 	carry    autodiff.Tensor[T] // [B, N] ∂L/∂h_{t} through later steps
-	biasAcc  autodiff.Tensor[T] // [parts, 4N] column sums of dgh and dgin per part; empty if no bias trains
 }
 
 // gruWork is the storage a cached gruSeq keeps across calls: W_hh packed for
@@ -260,7 +259,7 @@ func (s *gruSeq[T]) prev(t int) []T {
 func (s *gruSeq[T]) runHalf(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
 	if s.backward {
-		s.backwardRows(part, lo, hi)
+		s.backwardRows(lo, hi)
 	} else {
 		s.forwardRows(lo, hi)
 	}
@@ -329,11 +328,20 @@ func gateRow[T autodiff.Float](gi, gh, hp, hr, bhn []T) {
 	n := len(hr)
 	gi, gh, hp, bhn = gi[:3*n], gh[:3*n], hp[:n], bhn[:n]
 	rz := gi[:2*n]
+	r, z, c := gi[:n], gi[n:2*n], gi[2*n:]
+	if f, ok := any(gi).([]float32); ok { // the same bits through the vector kernels
+		g, hp, hr, bhn := any(gh).([]float32), any(hp).([]float32), any(hr).([]float32), any(bhn).([]float32)
+		kernels.LeakyMix(f[:2*n], f[:2*n], g[:2*n], 1, 1) // 1·x is exact
+		kernels.SigmoidTo(f[:2*n], f[:2*n])
+		kernels.GRUCandidate(f[2*n:], f[:n], g[2*n:], bhn)
+		kernels.TanhTo(f[2*n:], f[2*n:])
+		kernels.GRUMix(hr, f[2*n:], f[n:2*n], hp)
+		return
+	}
 	for j, v := range gh[:2*n] {
 		rz[j] += v
 	}
 	sigmoidFast(rz, rz)
-	r, z, c := gi[:n], gi[n:2*n], gi[2*n:]
 	for j, v := range gh[2*n:] {
 		c[j] += r[j] * (v + bhn[j])
 	}
@@ -363,10 +371,6 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	s.dgh = s.tp.Alloc(rows, n3)
 	s.dgin = s.tp.Alloc(rows, n)
 	s.carry = s.tp.AllocZero(b, n)
-	s.biasAcc = autodiff.Tensor[T]{}
-	if gbih.Data != nil || gbhh.Data != nil {
-		s.biasAcc = s.tp.AllocZero(s.parts, 4*n)
-	}
 	s.backward = true
 	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
 	dgh, dgin := s.dgh, s.dgin
@@ -378,15 +382,18 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 			kernels.Gemm(true, false, n3, n, rows-b, 1, dgh.Data[b*n3:], n3, s.h.Data[:(rows-b)*n], n, 1, gwhh.Data, n)
 		}
 	}
-	// ∂L/∂b_hh sums dgh; ∂L/∂b_ih sums dgh for r and z and dgin for n.
-	for p := 0; p < s.biasAcc.Rows; p++ {
-		acc := s.biasAcc.Data[p*4*n : (p+1)*4*n]
+	// ∂L/∂b_hh sums dgh; ∂L/∂b_ih sums dgh for r and z and dgin for n:
+	// column sums over all steps·batch rows, after the time loop.
+	if gbih.Data != nil || gbhh.Data != nil {
+		accH, accI := s.tp.AllocZero(1, n3), s.tp.AllocZero(1, n)
+		sumRows(accH, dgh)
+		sumRows(accI, dgin)
 		if gbhh.Data != nil {
-			axpy(gbhh.Data, 1, acc[:n3])
+			axpy(gbhh.Data, 1, accH.Data)
 		}
 		if gbih.Data != nil {
-			axpy(gbih.Data[:2*n], 1, acc[:2*n])
-			axpy(gbih.Data[2*n:], 1, acc[n3:])
+			axpy(gbih.Data[:2*n], 1, accH.Data[:2*n])
+			axpy(gbih.Data[2*n:], 1, accI.Data)
 		}
 	}
 	if gwih.Data != nil {
@@ -404,16 +411,11 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 }
 
 // backwardRows walks time in reverse for the batch rows [lo, hi), filling
-// their rows of dgh, dgin and carry, and part's row of biasAcc.
-func (s *gruSeq[T]) backwardRows(part, lo, hi int) {
+// their rows of dgh, dgin and carry.
+func (s *gruSeq[T]) backwardRows(lo, hi int) {
 	n, b, n3 := s.n, s.batch, 3*s.n
 	bhn := s.bhh.Data[2*n:]
 	carry := s.carry.Data[lo*n : hi*n]
-	var accH, accI []T
-	if s.biasAcc.Data != nil {
-		acc := s.biasAcc.Data[part*4*n : (part+1)*4*n]
-		accH, accI = acc[:n3], acc[n3:]
-	}
 	for t := s.steps - 1; t >= 0; t-- {
 		hp := s.prev(t)
 		m := perturbed(s.inact, t)
@@ -435,10 +437,6 @@ func (s *gruSeq[T]) backwardRows(part, lo, hi int) {
 					}
 				}
 			}
-			if accH != nil {
-				axpy(accH, 1, d)
-				axpy(accI, 1, dn)
-			}
 		}
 		// carry += dgh_t · W_hh: the gradient reaching h_{t−1} through the gates.
 		gemmColumns(hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, s.ws.bwd, 1, carry, n)
@@ -454,6 +452,12 @@ func (s *gruSeq[T]) backwardRows(part, lo, hi int) {
 func gateGradRow[T autodiff.Float](d, dn, dh, og, g, ghn, hp, bhn []T) {
 	n := len(dh)
 	d, dn, og, g, ghn, hp, bhn = d[:3*n], dn[:n], og[:n], g[:3*n], ghn[:n], hp[:n], bhn[:n]
+	if f, ok := any(d).([]float32); ok { // the same bits through the vector kernel
+		gf := any(g).([]float32)
+		kernels.GRUGateGrad(f[:n], f[n:2*n], f[2*n:], any(dn).([]float32), any(dh).([]float32), any(og).([]float32),
+			gf[:n], gf[n:2*n], gf[2*n:], any(ghn).([]float32), any(bhn).([]float32), any(hp).([]float32))
+		return
+	}
 	for j := 0; j < n; j++ {
 		delta := dh[j] + og[j]
 		r, z, c := g[j], g[n+j], g[2*n+j]

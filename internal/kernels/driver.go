@@ -338,7 +338,18 @@ func (g *gemmArgs[E]) packA(kern *kernel[E], dst []E, mb, kb, ic, pc int) {
 			clear(panel)
 		}
 		if g.transA {
-			// A is stored k×m: row p of A holds column p of op(A).
+			// A is stored k×m: row p of A holds column p of op(A). Full
+			// 12-row panels (the AVX-512 kernels) copy element by element:
+			// twelve moves instead of a call to memmove per p.
+			if h == 12 && mr == 12 {
+				for p := 0; p < kb; p++ {
+					o := (pc+p)*g.lda + ic + ir
+					s, d := g.a[o:o+12], panel[p*12:p*12+12]
+					d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+					d[6], d[7], d[8], d[9], d[10], d[11] = s[6], s[7], s[8], s[9], s[10], s[11]
+				}
+				continue
+			}
 			for p := 0; p < kb; p++ {
 				src := g.a[(pc+p)*g.lda+ic+ir:]
 				copy(panel[p*mr:p*mr+h], src[:h])

@@ -247,10 +247,7 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	j := jobs.get(func() *gemmJob[E] { return new(gemmJob[E]) })
 	j.g, j.kern, j.pool = g, kern, p
 	tilesM, tilesN := (g.m+kern.mr-1)/kern.mr, (g.n+kern.nr-1)/kern.nr
-	// Columns are split when there are enough column tiles to balance the
-	// parts: each part then packs only its own columns of B, where a row
-	// split has every part pack all of B.
-	j.splitN, j.unit = tilesN >= tilesM || tilesN >= 4*parts, kern.nr
+	j.splitN, j.unit = splitColumns(&kern, parts, g.m, g.n, g.k, tilesM, tilesN), kern.nr
 	if !j.splitN {
 		j.unit = kern.mr
 	}
@@ -312,4 +309,23 @@ func gemmSwapped[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemm
 		}
 	}
 	cts.put(buf)
+}
+
+// splitColumns reports whether parts workers should split C by columns
+// rather than rows: when there are more column tiles than row tiles, or
+// enough column tiles to balance the parts and less packing. A row split has
+// every part pack all of B and its rows of A once per nc columns; a column
+// split has every part pack all of A once per nc of its columns and only its
+// own columns of B.
+func splitColumns[E float32 | float64](kern *kernel[E], parts, m, n, k, tilesM, tilesN int) bool {
+	if tilesN >= tilesM {
+		return true
+	}
+	if parts < 2 || tilesN < 4*parts {
+		return false
+	}
+	blocks := func(cols int) int { return (cols + kern.nc - 1) / kern.nc }
+	rowCost := m/parts*k*blocks(n) + k*n
+	colCost := m*k*blocks((n+parts-1)/parts) + k*n/parts
+	return colCost < rowCost
 }
