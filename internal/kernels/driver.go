@@ -331,30 +331,15 @@ func (g *gemmArgs[E]) packB(kern *kernel[E], dst []E, kb, nb, pc, jc int) {
 // rows ic+q·mr… as kb columns of mr values, zero-padded at the bottom.
 func (g *gemmArgs[E]) packA(kern *kernel[E], dst []E, mb, kb, ic, pc int) {
 	mr := kern.mr
+	if g.transA {
+		g.packAT(mr, dst, mb, kb, ic, pc)
+		return
+	}
 	for ir := 0; ir < mb; ir += mr {
 		h := min(mr, mb-ir)
 		panel := dst[(ir/mr)*kb*mr : (ir/mr+1)*kb*mr]
 		if h < mr {
 			clear(panel)
-		}
-		if g.transA {
-			// A is stored k×m: row p of A holds column p of op(A). Full
-			// 12-row panels (the AVX-512 kernels) copy element by element:
-			// twelve moves instead of a call to memmove per p.
-			if h == 12 && mr == 12 {
-				for p := 0; p < kb; p++ {
-					o := (pc+p)*g.lda + ic + ir
-					s, d := g.a[o:o+12], panel[p*12:p*12+12]
-					d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
-					d[6], d[7], d[8], d[9], d[10], d[11] = s[6], s[7], s[8], s[9], s[10], s[11]
-				}
-				continue
-			}
-			for p := 0; p < kb; p++ {
-				src := g.a[(pc+p)*g.lda+ic+ir:]
-				copy(panel[p*mr:p*mr+h], src[:h])
-			}
-			continue
 		}
 		p0 := 0
 		if kv := kb - kb%max(kern.anCols, 1); kern.packAN != nil && h == mr && kv > 0 {
@@ -367,6 +352,37 @@ func (g *gemmArgs[E]) packA(kern *kernel[E], dst []E, mb, kb, ic, pc int) {
 			for p, v := range src {
 				panel[(p0+p)*mr+i] = v
 			}
+		}
+	}
+}
+
+// packAT is packA for transposed A, stored k×m: row p of A holds column p
+// of op(A), so the mr values of a panel at p are contiguous. It walks A row
+// by row, dealing each row's mb values out to all the panels, so that every
+// row is read once, in full cache lines, rather than once per panel. Full
+// 12-row panels (the AVX-512 kernels) copy element by element: twelve moves
+// instead of a call to memmove.
+func (g *gemmArgs[E]) packAT(mr int, dst []E, mb, kb, ic, pc int) {
+	if rem := mb % mr; rem != 0 { // zero the padding of the last panel
+		clear(dst[(mb/mr)*kb*mr : (mb/mr+1)*kb*mr])
+	}
+	full := mb - mb%mr
+	for p := 0; p < kb; p++ {
+		row := g.a[(pc+p)*g.lda+ic : (pc+p)*g.lda+ic+mb]
+		o := p * mr
+		ir := 0
+		if mr == 12 {
+			for ; ir < full; ir += 12 {
+				s, d := row[ir:ir+12], dst[o:o+12]
+				d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+				d[6], d[7], d[8], d[9], d[10], d[11] = s[6], s[7], s[8], s[9], s[10], s[11]
+				o += kb * mr
+			}
+		}
+		for ; ir < mb; ir += mr {
+			h := min(mr, mb-ir)
+			copy(dst[o:o+h], row[ir:ir+h])
+			o += kb * mr
 		}
 	}
 }
