@@ -312,3 +312,117 @@ tanhAVX2_done:
 	VZEROUPPER
 	RET
 
+
+// EXP512 is EXP on 16 lanes: Z3 = exp(Z0), the same operations in the same
+// order, constants broadcast from the first lane of their table rows; it
+// clobbers Z1, Z2, Z4, Z5, K1 and K2.
+#define EXP512 \
+	VMINPS.BCST elemc<>+0(SB), Z0, Z1; \
+	VMAXPS.BCST elemc<>+32(SB), Z1, Z1; \
+	VBROADCASTSS elemc<>+96(SB), Z2; \
+	VFMADD231PS.BCST elemc<>+64(SB), Z1, Z2; \
+	VRNDSCALEPS $1, Z2, Z2; \
+	VFNMADD231PS.BCST elemc<>+128(SB), Z2, Z1; \
+	VFNMADD231PS.BCST elemc<>+160(SB), Z2, Z1; \
+	VBROADCASTSS elemc<>+192(SB), Z3; \
+	VFMADD213PS.BCST elemc<>+224(SB), Z1, Z3; \
+	VFMADD213PS.BCST elemc<>+256(SB), Z1, Z3; \
+	VFMADD213PS.BCST elemc<>+288(SB), Z1, Z3; \
+	VFMADD213PS.BCST elemc<>+320(SB), Z1, Z3; \
+	VFMADD213PS.BCST elemc<>+352(SB), Z1, Z3; \
+	VMULPS Z1, Z1, Z4; \
+	VFMADD213PS Z1, Z4, Z3; \
+	VADDPS.BCST elemc<>+384(SB), Z3, Z3; \
+	VADDPS Z3, Z3, Z3; \
+	VCVTPS2DQ Z2, Z5; \
+	VPADDD.BCST elemc<>+448(SB), Z5, Z5; \
+	VPSLLD $23, Z5, Z5; \
+	VMULPS Z5, Z3, Z3; \
+	VCMPPS.BCST $0x1e, elemc<>+0(SB), Z0, K1; \
+	VBROADCASTSS elemc<>+480(SB), K1, Z3; \
+	VCMPPS $3, Z0, Z0, K2; \
+	VMOVAPS Z0, K2, Z3
+
+// func expAVX512(dst, src *float32, n int)
+// dst[i] = exp(src[i]) for i < n, n a multiple of 16.
+TEXT ·expAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ expAVX512_done
+expAVX512_loop:
+	VMOVUPS (SI), Z0
+	EXP512
+	VMOVUPS Z3, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ expAVX512_loop
+expAVX512_done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX512(dst, src *float32, n int)
+// dst[i] = 1/(1+exp(-src[i])) for i < n, n a multiple of 16.
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ sigmoidAVX512_done
+	VBROADCASTSS elemc<>+384(SB), Z7
+sigmoidAVX512_loop:
+	VMOVUPS (SI), Z0
+	VPXORD.BCST elemc<>+512(SB), Z0, Z0
+	EXP512
+	VADDPS Z7, Z3, Z3
+	VDIVPS Z3, Z7, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ sigmoidAVX512_loop
+sigmoidAVX512_done:
+	VZEROUPPER
+	RET
+
+// func tanhAVX512(dst, src *float32, n int)
+// dst[i] = tanh(src[i]) for i < n, n a multiple of 16.
+TEXT ·tanhAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ tanhAVX512_done
+	VBROADCASTSS elemc<>+384(SB), Z7
+	VBROADCASTSS elemc<>+416(SB), Z10
+tanhAVX512_loop:
+	VMOVUPS (SI), Z0
+	VMOVAPS Z0, Z9
+	VPANDD.BCST elemc<>+544(SB), Z0, Z8
+	VADDPS Z8, Z8, Z0
+	EXP512
+	VADDPS Z7, Z3, Z3
+	VDIVPS Z3, Z10, Z3
+	VSUBPS Z3, Z7, Z3
+	VMULPS Z8, Z8, Z4
+	VBROADCASTSS elemc<>+608(SB), Z5
+	VFMADD213PS.BCST elemc<>+640(SB), Z4, Z5
+	VFMADD213PS.BCST elemc<>+672(SB), Z4, Z5
+	VFMADD213PS.BCST elemc<>+704(SB), Z4, Z5
+	VFMADD213PS.BCST elemc<>+736(SB), Z4, Z5
+	VMULPS Z8, Z4, Z4
+	VFMADD213PS Z8, Z4, Z5
+	VCMPPS.BCST $0x11, elemc<>+576(SB), Z8, K1
+	VMOVAPS Z5, K1, Z3
+	VPANDD.BCST elemc<>+512(SB), Z9, Z9
+	VPORD Z9, Z3, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ tanhAVX512_loop
+tanhAVX512_done:
+	VZEROUPPER
+	RET
