@@ -84,6 +84,10 @@ type kernel[E float32 | float64] struct {
 	anCols int
 }
 
+// inPlaceMaxTiles is the largest number of row tiles of a product for which
+// untransposed B is read in place rather than packed.
+const inPlaceMaxTiles = 3
+
 // packAMinTiles is the number of nr-wide column tiles an mc×kc block of A must
 // be reused for before packing it pays; below it the micro-kernel reads A in
 // place through its strides.
@@ -168,10 +172,11 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				beta = 1
 			}
 			bs := ws.b
-			// inPlace: full column tiles read B where it is (a single row
-			// tile reuses a packed B panel only once); a partial last tile
-			// is packed alone, as panel 0 of ws.b.
-			inPlace := g.pb == nil && !g.transB && i1-i0 <= mR && kern.unpacked[i1-i0-1] != nil
+			// inPlace: full column tiles read B where it is (a few row tiles
+			// reuse a packed B panel too little to pay for packing it; the
+			// first row tile brings the panel into cache for the others); a
+			// partial last tile is packed alone, as panel 0 of ws.b.
+			inPlace := g.pb == nil && !g.transB && g.m <= inPlaceMaxTiles*mR && kern.unpacked[mR-1] != nil
 			switch {
 			case g.pb != nil:
 				bs = g.pb[pc*roundUp(g.n, nR)+(jc/nR)*kb*nR:]
@@ -194,17 +199,19 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				for jr := 0; jr < nb; jr += nR {
 					nr := min(nR, nb-jr)
 					if inPlace && nr == nR {
-						var ap *E
-						var rs, ps int
-						switch {
-						case packA:
-							ap, rs, ps = &ws.a[0], 1, mR
-						case g.transA:
-							ap, rs, ps = &g.a[pc*g.lda+ic], 1, g.lda
-						default:
-							ap, rs, ps = &g.a[ic*g.lda+pc], g.lda, 1
+						for ir := 0; ir < mb; ir += mR {
+							var ap *E
+							var rs, ps int
+							switch {
+							case packA:
+								ap, rs, ps = &ws.a[(ir/mR)*kb*mR], 1, mR
+							case g.transA:
+								ap, rs, ps = &g.a[pc*g.lda+ic+ir], 1, g.lda
+							default:
+								ap, rs, ps = &g.a[(ic+ir)*g.lda+pc], g.lda, 1
+							}
+							kern.unpacked[min(mR, mb-ir)-1](kb, ap, rs, ps, &g.b[pc*g.ldb+jc+jr], g.ldb, &g.c[(ic+ir)*g.ldc+jc+jr], g.ldc, g.alpha, beta)
 						}
-						kern.unpacked[mb-1](kb, ap, rs, ps, &g.b[pc*g.ldb+jc+jr], g.ldb, &g.c[ic*g.ldc+jc+jr], g.ldc, g.alpha, beta)
 						continue
 					}
 					bp := &bs[(jr/nR)*kb*nR]
