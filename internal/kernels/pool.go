@@ -7,9 +7,15 @@ import (
 )
 
 // minParallelFlops is the smallest GEMM (2·m·n·k floating-point operations)
-// that is split between workers. Waking a parked worker costs several
-// microseconds, which smaller problems do not recover.
-const minParallelFlops = 1 << 22
+// that is split between workers. Waking a parked worker costs microseconds
+// on bare metal and far more on a virtual machine, whose idle virtual CPU
+// must be scheduled again: measured on a 2-core KVM guest (2026-11-28),
+// (64×256)·(256×256), 8.4 MFLOP, took about 130 µs on one core and 170 µs
+// split over two; the split starts to pay at about 32 MFLOP ((64×512)·
+// (512×512): 60 vs 76 GFLOP/s). The recurrent layers split their per-step
+// products by batch halves themselves; what reaches the pool are the large
+// products over all time steps.
+const minParallelFlops = 1 << 25
 
 // A Pool is a bounded set of worker goroutines that Gemm splits large
 // problems over, together with the per-goroutine packing buffers.
