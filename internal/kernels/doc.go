@@ -26,14 +26,26 @@
 // 16×16 (8×8 for float64) in-register transposes. Build with -tags noasm to
 // use only the portable Go code.
 //
+// Three shapes take other paths. Products with at most four columns (a
+// readout N→2, low-rank factors N→R) run on dot-product kernels (8 rows × 2
+// columns or 4 × 4 per call, float32 AVX-512), and with transposed A they are
+// computed as their transpose Cᵀ = op(B)ᵀ·A, a product with few rows.
+// Products with at most three row tiles read untransposed B in place, through
+// kernels with a run-time B stride, rather than packing a B used once.
+// Transposed A is packed row by row into all the panels of a block.
+//
 // PackB and GemmPacked split Gemm in two for a B that is multiplied by many
 // A, as the recurrent weights are at every time step: op(B) is packed once
-// (transposed if need be) and each product skips that work, with the same bits
-// as Gemm.
+// (transposed if need be; as op(B)ᵀ for the dot kernels) and each product
+// skips that work, with the same bits as Gemm.
 //
 // TanhTo, SigmoidTo and ExpTo are vectorised float32 element-wise kernels
-// (AVX2+FMA on amd64) with documented error bounds; their float64 variants
-// call package math.
+// (16 lanes with AVX-512, 8 with AVX2+FMA, the same bits either way) with
+// documented error bounds; their float64 variants call package math. The
+// fused recurrence kernels (TanhRateGrad, TanhStateGrad, TanhCarry,
+// LeakyMix, GRUCandidate, GRUMix, GRUGateGrad) give the same bits as their
+// plain Go loops. PeakFMA measures the core's float32 arithmetic peak, the
+// yardstick of the benchmarks.
 //
 // # Shapes and layout
 //
