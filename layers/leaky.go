@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/autodiff"
-	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
 // LeakyConfig describes a leaky rate RNN layer (peers.md §2.1):
@@ -101,8 +100,7 @@ type Leaky[T autodiff.Float] struct {
 	bias []*autodiff.Param[T]
 	ops  seqCache[T, leakyOp[T]]
 
-	serial *kernels.Pool // one worker: the GEMMs of a split time loop
-	helper halfHelper    // runs the second batch half of a split time loop
+	helper halfHelper // runs the second batch half of a split time loop
 }
 
 var _ Recurrent[float32] = (*Leaky[float32])(nil)
@@ -128,7 +126,7 @@ func NewLeaky[T autodiff.Float](cfg LeakyConfig, rng *rand.Rand) (*Leaky[T], err
 	if cfg.Torch {
 		sfx = "_l0"
 	}
-	l := &Leaky[T]{cfg: cfg, serial: kernels.NewPool(1)}
+	l := &Leaky[T]{cfg: cfg}
 	l.wRec.p = autodiff.NewParam[T](cfg.Name+".weight_hh"+sfx, n, n)
 	l.wIn.p = autodiff.NewParam[T](cfg.Name+".weight_ih"+sfx, n, in)
 	if cfg.Torch {

@@ -39,7 +39,7 @@ type leakyOp[T autodiff.Float] struct {
 	// Two-goroutine split of the time loops: rows [0, half) run on the
 	// caller, [half, batch) on the layer's helper goroutine.
 	half     int
-	pool     *kernels.Pool // the serial pool when split, else the default pool
+	pool     *kernels.Pool // nil (serial GEMMs, on the default pool's buffers) when split, else the default pool
 	backward bool          // which pass runHalf runs
 	done     chan struct{} // the helper's completion signal (see runSplit)
 
@@ -134,7 +134,7 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	o.noiseInside = inside
 	o.half, o.pool = batch, kernels.DefaultPool()
 	if splitLeakyBatch(batch) {
-		o.half, o.pool = batch/2, l.serial
+		o.half, o.pool = batch/2, nil
 	}
 	kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
 	o.forward(h0.Value)

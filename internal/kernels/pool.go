@@ -33,7 +33,10 @@ type Pool struct {
 	start   sync.Once
 	tasks   chan poolTask
 
-	// Packing buffers and job records kept for reuse (see freeList).
+	// Packing buffers and job records kept for reuse (see freeList), up to
+	// four per worker: the goroutines that may be inside a GEMM at once are
+	// the pool's workers and the callers (a network's own goroutine and its
+	// batch-half helpers). A float32 AVX-512 workspace is about 640 KB.
 	ws32  *freeList[*workspace[float32]]
 	ws64  *freeList[*workspace[float64]]
 	job32 *freeList[*gemmJob[float32]]
@@ -59,12 +62,12 @@ func NewPool(workers int) *Pool {
 	}
 	return &Pool{
 		workers: workers,
-		ws32:    newFreeList[*workspace[float32]](2 * workers),
-		ws64:    newFreeList[*workspace[float64]](2 * workers),
-		job32:   newFreeList[*gemmJob[float32]](2 * workers),
-		job64:   newFreeList[*gemmJob[float64]](2 * workers),
-		ct32:    newFreeList[*[]float32](2 * workers),
-		ct64:    newFreeList[*[]float64](2 * workers),
+		ws32:    newFreeList[*workspace[float32]](4 * workers),
+		ws64:    newFreeList[*workspace[float64]](4 * workers),
+		job32:   newFreeList[*gemmJob[float32]](4 * workers),
+		job64:   newFreeList[*gemmJob[float64]](4 * workers),
+		ct32:    newFreeList[*[]float32](4 * workers),
+		ct64:    newFreeList[*[]float64](4 * workers),
 	}
 }
 
