@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 )
@@ -177,25 +178,29 @@ func runHalves[O any](h *halfHelper, owner *O, job halfRunner, done chan struct{
 	h.work <- halfTask{job: job, part: 1, done: done}
 	job.runHalf(0)
 	// The halves take about as long, so the other one is usually done or
-	// nearly: poll before parking, which costs microseconds and, now and
-	// then, a runtime allocation.
+	// nearly: yield while polling, then sleep in short steps. Parking on the
+	// channel would take a wait record from the Go runtime, which allocates
+	// one now and then.
 	for i := 0; ; i++ {
 		select {
 		case <-done:
 			return
 		default:
 		}
-		if i == spinWaits {
-			<-done
-			return
+		if i < spinWaits {
+			runtime.Gosched()
+		} else {
+			time.Sleep(sleepWait)
 		}
-		runtime.Gosched()
 	}
 }
 
 // spinWaits bounds how many times runHalves yields while it waits for the
-// helper's half before it parks.
-const spinWaits = 2000
+// helper's half before it sleeps; sleepWait is the step of that sleep.
+const (
+	spinWaits = 2000
+	sleepWait = 20 * time.Microsecond
+)
 
 // halfRows returns the batch rows [lo, hi) of part (0 or 1) of a batch split
 // in two, or the whole batch when parts is 1.

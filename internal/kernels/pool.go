@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // minParallelFlops is the smallest GEMM (2·m·n·k floating-point operations)
@@ -117,17 +118,31 @@ type gemmJob[E float32 | float64] struct {
 	parts  int
 	splitN bool // split the columns (else the rows)
 	unit   int  // parts own whole multiples of unit rows or columns
-	wg     sync.WaitGroup
 	// pending counts the workers' parts still running; a worker's decrement
-	// is its last access to the job. The caller spins on it briefly before
-	// parking on wg, since the parts are balanced and a parked wait costs
-	// microseconds and, now and then, a runtime allocation.
+	// is its last access to the job. The caller waits on it with waitParts.
 	pending atomic.Int32
 }
 
 // spinWaits bounds how many times a caller yields while it waits for the
-// workers' parts before it parks.
-const spinWaits = 2000
+// workers' parts before it sleeps; sleepWait is the step of that sleep.
+const (
+	spinWaits = 2000
+	sleepWait = 20 * time.Microsecond
+)
+
+// waitParts returns when the workers' parts of j are done. It yields at first
+// (the parts are balanced, so the wait is usually short), then sleeps in
+// short steps. It never parks on a channel or a semaphore: such a wait takes
+// a record from the Go runtime, which allocates one now and then.
+func (j *gemmJob[E]) waitParts() {
+	for i := 0; j.pending.Load() != 0; i++ {
+		if i < spinWaits {
+			runtime.Gosched()
+		} else {
+			time.Sleep(sleepWait)
+		}
+	}
+}
 
 // partRange returns the half-open row or column range of part i: the units
 // are dealt out as evenly as possible, earlier parts getting the extra ones.
@@ -166,7 +181,6 @@ func (j *gemmJob[E]) runPart(part int) {
 	}
 	wsList.put(ws)
 	if part > 0 {
-		j.wg.Done()
 		j.pending.Add(-1) // the last access: the caller may reuse j from here
 	}
 }
@@ -263,7 +277,6 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	j.parts = max(1, min(parts, max(tilesM, tilesN)))
 	if j.parts > 1 {
 		p.startWorkers()
-		j.wg.Add(j.parts - 1)
 		j.pending.Store(int32(j.parts - 1))
 		for i := 1; i < j.parts; i++ {
 			p.tasks <- poolTask{job: j, part: i}
@@ -271,12 +284,7 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	}
 	j.runPart(0)
 	if j.parts > 1 {
-		for i := 0; j.pending.Load() != 0; i++ {
-			if i == spinWaits {
-				j.wg.Wait()
-			}
-			runtime.Gosched()
-		}
+		j.waitParts()
 	}
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
