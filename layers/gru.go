@@ -36,7 +36,6 @@ type GRU[T autodiff.Float] struct {
 
 	inputs, hidden int
 	cache          seqCache[T, gruSeq[T]]
-	helper         halfHelper
 }
 
 var _ Recurrent[float32] = (*GRU[float32])(nil)
@@ -91,7 +90,7 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 // reverse (one GEMM [batch, 3N]·[3N, N] per step on W_hh packed once) and
 // forms the weight gradients as GEMMs over all steps·batch rows. For small
 // layers without noise, the two halves of the batch run on two goroutines
-// (the layer's parked helper and the caller), each over the whole time loop;
+// (a worker of the kernels' pool and the caller), each over the whole time loop;
 // larger layers split each step's GEMM instead. Every
 // buffer comes from the tape's arena, so a steady-state call allocates
 // nothing.
@@ -169,7 +168,7 @@ type gruSeq[T autodiff.Float] struct {
 }
 
 // gruWork is the storage a cached gruSeq keeps across calls: W_hh packed for
-// the forward (as W_hhᵀ) and backward GEMMs, and the helper's done channel.
+// the forward (as W_hhᵀ) and backward GEMMs.
 //
 // When the batch is split, each half's per-step GEMM must stay below the
 // size at which the kernels' pool splits a GEMM between its workers (the
@@ -178,7 +177,6 @@ type gruSeq[T autodiff.Float] struct {
 // block one GEMM small enough to run serially. Unsplit calls use one block.
 type gruWork[T autodiff.Float] struct {
 	fwd, bwd []packedCols[T]
-	done     chan struct{}
 }
 
 // packedCols is a block of output columns [lo, lo+pb.N()) of a GEMM's
@@ -255,8 +253,8 @@ func (s *gruSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*s.n : t*s.batch*s.n]
 }
 
-// runHalf implements halfRunner.
-func (s *gruSeq[T]) runHalf(part int) {
+// RunPart implements halfRunner: part 0 or 1 of the batch.
+func (s *gruSeq[T]) RunPart(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
 	if s.backward {
 		s.backwardRows(lo, hi)
@@ -281,7 +279,7 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 	}
 	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
 	s.noiseStd, s.rng, s.backward = noiseStd, rng, false
-	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	runSplit(s.parts, s)
 	s.rng = nil
 }
 
@@ -372,7 +370,7 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	s.dgin = s.tp.Alloc(rows, n)
 	s.carry = s.tp.AllocZero(b, n)
 	s.backward = true
-	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	runSplit(s.parts, s)
 	dgh, dgin := s.dgh, s.dgin
 	accReduceRows(gh0, s.carry)
 	if gwhh.Data != nil {

@@ -8,9 +8,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
-	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
 // seqCacheSize bounds how many recorded sequence ops a layer remembers for
@@ -119,88 +119,21 @@ func perturbed(m *Inactivation, t int) *Inactivation {
 }
 
 // minSplitWork is the smallest steps·batch·N of a sequence whose batch is
-// split between two goroutines: below it, waking the helper costs more than
+// split between two goroutines: below it, handing a half over costs more than
 // it saves.
 const minSplitWork = 1 << 14
 
 // halfRunner is a fused sequence op whose time loop is independent between
-// batch rows, so that two goroutines can each run it over half the batch.
-type halfRunner interface {
-	// runHalf runs part 0 or 1 of the current phase of the op.
-	runHalf(part int)
-}
-
-// halfTask asks a helper to run part of job and then signal done.
-type halfTask struct {
-	job  halfRunner
-	part int
-	done chan<- struct{}
-}
-
-func (t halfTask) run() {
-	t.job.runHalf(t.part)
-	t.done <- struct{}{}
-}
-
-// halfHelper is a layer's parked helper goroutine, started on first use. It
-// runs the second half of a batch-split time loop while the calling
-// goroutine runs the first, without allocating per call. The goroutine
-// waits on a channel using no CPU, and exits when the layer that owns the
-// helper becomes unreachable (a runtime cleanup closes the channel).
-//
-// halfHelper is safe for concurrent use: calls from several goroutines queue
-// for the one helper, each waiting on its own done channel.
-type halfHelper struct {
-	once sync.Once
-	work chan halfTask
-}
+// batch rows, so that two goroutines can each run it over half the batch:
+// RunPart(0) and RunPart(1) run the two halves of the current phase of the
+// op (kernels.PartRunner).
+type halfRunner = kernels.PartRunner
 
 // splitBatch reports whether a sequence of steps·batch rows of n units
 // should run its batch halves on two goroutines.
 func splitBatch(steps, batch, n int, noisy bool) bool {
 	return !noisy && batch >= 2 && runtime.GOMAXPROCS(0) > 1 && steps*batch*n >= minSplitWork
 }
-
-// runHalves runs job.runHalf(0) on the calling goroutine and job.runHalf(1)
-// on h's goroutine, returning when both are done. owner is the layer h
-// belongs to; done is the caller's own channel (buffered, capacity 1).
-func runHalves[O any](h *halfHelper, owner *O, job halfRunner, done chan struct{}) {
-	h.once.Do(func() {
-		w := make(chan halfTask)
-		h.work = w
-		go func() {
-			for t := range w {
-				t.run() // t is dead after it: a parked helper holds no op
-			}
-		}()
-		runtime.AddCleanup(owner, func(w chan halfTask) { close(w) }, w)
-	})
-	h.work <- halfTask{job: job, part: 1, done: done}
-	job.runHalf(0)
-	// The halves take about as long, so the other one is usually done or
-	// nearly: yield while polling, then sleep in short steps. Parking on the
-	// channel would take a wait record from the Go runtime, which allocates
-	// one now and then.
-	for i := 0; ; i++ {
-		select {
-		case <-done:
-			return
-		default:
-		}
-		if i < spinWaits {
-			runtime.Gosched()
-		} else {
-			time.Sleep(sleepWait)
-		}
-	}
-}
-
-// spinWaits bounds how many times runHalves yields while it waits for the
-// helper's half before it sleeps; sleepWait is the step of that sleep.
-const (
-	spinWaits = 2000
-	sleepWait = 20 * time.Microsecond
-)
 
 // halfRows returns the batch rows [lo, hi) of part (0 or 1) of a batch split
 // in two, or the whole batch when parts is 1.
@@ -216,15 +149,12 @@ func halfRows(batch, parts, part int) (lo, hi int) {
 }
 
 // runSplit runs job over the whole batch: alone on the calling goroutine
-// when parts is 1, else its two halves on the caller and h's goroutine
-// (runHalves). *done is the caller's channel, made on first use.
-func runSplit[O any](parts int, h *halfHelper, owner *O, job halfRunner, done *chan struct{}) {
+// when parts is 1, else its two halves on the caller and a worker of the
+// kernels' default pool, the one that also runs the parallel GEMM parts.
+func runSplit(parts int, job halfRunner) {
 	if parts == 1 {
-		job.runHalf(0)
+		job.RunPart(0)
 		return
 	}
-	if *done == nil {
-		*done = make(chan struct{}, 1)
-	}
-	runHalves(h, owner, job, *done)
+	kernels.DefaultPool().Run(job, 2)
 }

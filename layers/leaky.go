@@ -99,8 +99,6 @@ type Leaky[T autodiff.Float] struct {
 	wRec constrained[T] // [N×N]
 	bias []*autodiff.Param[T]
 	ops  seqCache[T, leakyOp[T]]
-
-	helper halfHelper // runs the second batch half of a split time loop
 }
 
 var _ Recurrent[float32] = (*Leaky[float32])(nil)

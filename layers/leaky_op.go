@@ -37,21 +37,20 @@ type leakyOp[T autodiff.Float] struct {
 	outGrad      autodiff.Tensor[T]
 
 	// Two-goroutine split of the time loops: rows [0, half) run on the
-	// caller, [half, batch) on the layer's helper goroutine.
+	// caller, [half, batch) on a worker of the kernels' pool.
 	half     int
 	pool     *kernels.Pool // nil (serial GEMMs, on the default pool's buffers) when split, else the default pool
-	backward bool          // which pass runHalf runs
-	done     chan struct{} // the helper's completion signal (see runSplit)
+	backward bool          // which pass RunPart runs
 
 	// W_effᵀ and W_eff packed once per pass for the per-step GEMMs (the
 	// storage is reused with the record).
 	pbFwd, pbBwd kernels.PackedB[T]
 }
 
-// runHalf runs batch rows [0, half) (part 0) or [half, batch) (part 1) of
-// the current pass; runSplit calls it on the caller and on the layer's
-// helper goroutine.
-func (o *leakyOp[T]) runHalf(part int) {
+// RunPart runs batch rows [0, half) (part 0) or [half, batch) (part 1) of
+// the current pass; runSplit calls it on the caller and on a worker of the
+// kernels' pool.
+func (o *leakyOp[T]) RunPart(part int) {
 	lo, hi := 0, o.half
 	if part == 1 {
 		lo, hi = o.half, o.batch
@@ -207,7 +206,7 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
 		kernels.Gemm(false, true, o.steps*b, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
 	}
 	o.backward = false
-	runSplit(o.parts(), &o.l.helper, o.l, o, &o.done)
+	runSplit(o.parts(), o)
 }
 
 // loopConsts are the constants of the time loops.
@@ -278,7 +277,7 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
 	o.backward = true
-	runSplit(o.parts(), &o.l.helper, o.l, o, &o.done)
+	runSplit(o.parts(), o)
 	o.outGrad = autodiff.Tensor[T]{}
 	if o.needH0 {
 		accReduceRows(grads[1], o.grec)

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
@@ -476,27 +475,25 @@ func TestInactivationSemantics(t *testing.T) {
 	}
 }
 
-// TestLeakyHelperExits checks that the goroutine a layer starts for split
-// time loops ends once the layer is unreachable.
-func TestLeakyHelperExits(t *testing.T) {
-	before := runtime.NumGoroutine()
-	func() {
-		l, err := NewLeaky[float32](LeakyConfig{Inputs: 1, Units: 8, Alpha: 0.5}, rand.New(rand.NewPCG(1, 1)))
+// TestSplitStartsNoGoroutines checks that split time loops run their second
+// half on the kernels' shared workers: layers start no goroutines of their
+// own, so many layers (a sweep, an ensemble) cost no more than one.
+func TestSplitStartsNoGoroutines(t *testing.T) {
+	run := func(seed uint64) {
+		l, err := NewLeaky[float32](LeakyConfig{Inputs: 1, Units: 8, Alpha: 0.5}, rand.New(rand.NewPCG(seed, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		tp := autodiff.NewTape[float32]()
 		r, _ := l.Sequence(tp, tp.Const(autodiff.NewTensor[float32](3*splitMinBatch, 1)), tp.Const(autodiff.NewTensor[float32](1, 8)), 3, splitMinBatch, SeqOptions{})
-		if runtime.NumGoroutine() <= before {
-			t.Fatal("a split time loop started no helper goroutine; the test checks nothing")
-		}
-		_ = r
-	}()
-	for i := 0; i < 100 && runtime.NumGoroutine() > before; i++ {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
+		tp.Backward(autodiff.Sum(r))
+	}
+	run(1) // starts the shared workers, if nothing has yet
+	before := runtime.NumGoroutine()
+	for seed := uint64(2); seed < 12; seed++ {
+		run(seed)
 	}
 	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after the layer was dropped, %d before: the helper did not exit", n, before)
+		t.Errorf("%d goroutines after 10 more split layers, %d before", n, before)
 	}
 }

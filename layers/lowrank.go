@@ -52,8 +52,7 @@ type LowRank[T autodiff.Float] struct {
 	// SO are nil when Config.Outputs is 0.
 	M, N, WI, SI, WO, SO, B, H0 *autodiff.Param[T]
 
-	cache  seqCache[T, lowRankSeq[T]]
-	helper halfHelper
+	cache seqCache[T, lowRankSeq[T]]
 }
 
 var _ Recurrent[float32] = (*LowRank[float32])(nil)
@@ -175,7 +174,7 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // call; the backward pass walks time in reverse and forms the gradients of
 // m, n and wi as GEMMs over all steps·batch rows. Without noise, the two
 // halves of a large enough batch run on two goroutines (the layer's parked
-// helper and the caller), each over the whole time loop. Every buffer comes from the tape's arena, so a
+// worker of the kernels' pool and the caller), each over the whole time loop. Every buffer comes from the tape's arena, so a
 // steady-state call allocates nothing.
 //
 // The op keeps references to x, h0, the parameters' values and
@@ -248,10 +247,9 @@ type lowRankSeq[T autodiff.Float] struct {
 }
 
 // lowRankWork is the storage a cached lowRankSeq keeps across calls: the
-// factors packed for the per-step GEMMs and the helper's done channel.
+// factors packed for the per-step GEMMs.
 type lowRankWork[T autodiff.Float] struct {
 	n, nT, m, mT kernels.PackedB[T] // n, nᵀ, m, mᵀ as GEMM right operands
-	done         chan struct{}
 }
 
 var _ autodiff.FusedOp[float32] = (*lowRankSeq[float32])(nil)
@@ -267,8 +265,8 @@ func (s *lowRankSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*n : t*s.batch*n]
 }
 
-// runHalf implements halfRunner.
-func (s *lowRankSeq[T]) runHalf(part int) {
+// RunPart implements halfRunner: part 0 or 1 of the batch.
+func (s *lowRankSeq[T]) RunPart(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
 	if s.backward {
 		s.backwardRows(part, lo, hi)
@@ -308,7 +306,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 		copy(s.kappa.Data[i*(r+in)+r:(i+1)*(r+in)], s.x.Data[i*in:(i+1)*in])
 	}
 	s.rng, s.backward = rng, false
-	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	runSplit(s.parts, s)
 	s.rng = nil
 }
 
@@ -457,7 +455,7 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 		s.parts = 1 // the bias gradient sums over the batch
 	}
 	s.backward = true
-	runSplit(s.parts, &s.layer.helper, s.layer, s, &s.ws.done)
+	runSplit(s.parts, s)
 	accReduceRows(gh0, s.carry)
 	// ∂L/∂m = α·Δᵀ·K, ∂L/∂W_in_full = α·Δᵀ·U and ∂L/∂n = Aᵀ·dK/N, as two
 	// GEMMs over all steps·batch rows (m and W_in_full together, from

@@ -42,6 +42,7 @@ type Pool struct {
 	ws64  *freeList[*workspace[float64]]
 	job32 *freeList[*gemmJob[float32]]
 	job64 *freeList[*gemmJob[float64]]
+	runs  *freeList[*runJob]
 	// Scratch for the transposed results of gemmSwapped.
 	ct32 *freeList[*[]float32]
 	ct64 *freeList[*[]float64]
@@ -67,6 +68,7 @@ func NewPool(workers int) *Pool {
 		ws64:    newFreeList[*workspace[float64]](4 * workers),
 		job32:   newFreeList[*gemmJob[float32]](4 * workers),
 		job64:   newFreeList[*gemmJob[float64]](4 * workers),
+		runs:    newFreeList[*runJob](4 * workers),
 		ct32:    newFreeList[*[]float32](4 * workers),
 		ct64:    newFreeList[*[]float64](4 * workers),
 	}
@@ -99,15 +101,113 @@ func (p *Pool) Close() {
 
 func (p *Pool) startWorkers() {
 	p.start.Do(func() {
-		p.tasks = make(chan poolTask, p.workers)
+		p.tasks = make(chan poolTask, 4*p.workers)
 		for range p.workers - 1 {
-			go func() {
-				for t := range p.tasks {
-					t.job.runPart(t.part)
-				}
-			}()
+			go p.work()
 		}
 	})
+}
+
+// workerSpin is how long a worker keeps polling for the next part before
+// it parks. Training runs its parallel sections milliseconds apart; a parked
+// worker's thread takes tens of microseconds to wake, up to milliseconds on
+// a virtual machine, and the operating system may wake it on the busy CPU of
+// the goroutine that woke it, so that the two parts share one core.
+const workerSpin = 2 * time.Millisecond
+
+// work runs parts until Close: it polls the task channel, yielding, for
+// workerSpin after each part, then parks on it.
+func (p *Pool) work() {
+	for {
+		t, ok := p.next()
+		if !ok {
+			return
+		}
+		t.job.runPart(t.part)
+	}
+}
+
+func (p *Pool) next() (poolTask, bool) {
+	start := time.Now()
+	for i := 0; ; i++ {
+		select {
+		case t, ok := <-p.tasks:
+			return t, ok
+		default:
+		}
+		if i%64 == 63 && time.Since(start) > workerSpin {
+			break
+		}
+		runtime.Gosched()
+	}
+	t, ok := <-p.tasks
+	return t, ok
+}
+
+// await returns when *pending reaches zero. Meanwhile the caller runs parts
+// still queued (its own or another caller's) rather than wait for a busy
+// worker, then yields, then sleeps in short steps. It never parks on a
+// channel or a semaphore: such a wait takes a record from the Go runtime,
+// which allocates one now and then.
+func (p *Pool) await(pending *atomic.Int32) {
+	for i := 0; pending.Load() != 0; i++ {
+		select {
+		case t, ok := <-p.tasks:
+			if ok {
+				t.job.runPart(t.part)
+				continue
+			}
+		default:
+		}
+		if i < spinWaits {
+			runtime.Gosched()
+		} else {
+			time.Sleep(sleepWait)
+		}
+	}
+}
+
+// A PartRunner is work split into parts that may run concurrently.
+type PartRunner interface {
+	// RunPart runs part i, 0 ≤ i < the number of parts given to Run.
+	RunPart(i int)
+}
+
+// Run runs job.RunPart(i) for i < parts, part 0 on the calling goroutine
+// and the others on the pool's workers (or on the caller, when the workers
+// are busy), and returns when all are done. The recurrent layers run the two
+// halves of a batch this way, on the same workers as the GEMM parts. It does
+// not allocate in steady state. It panics if parts < 1.
+func (p *Pool) Run(job PartRunner, parts int) {
+	if parts < 1 {
+		panic("kernels: Pool.Run with no parts")
+	}
+	if parts == 1 {
+		job.RunPart(0)
+		return
+	}
+	p.startWorkers()
+	r := p.runs.get(func() *runJob { return new(runJob) })
+	r.job = job
+	r.pending.Store(int32(parts - 1))
+	for i := 1; i < parts; i++ {
+		p.tasks <- poolTask{job: r, part: i}
+	}
+	job.RunPart(0)
+	p.await(&r.pending)
+	r.job = nil
+	p.runs.put(r)
+}
+
+// runJob is one Run call: the job and its parts still running.
+type runJob struct {
+	job     PartRunner
+	pending atomic.Int32
+}
+
+func (r *runJob) runPart(part int) {
+	r.job.RunPart(part)
+	r.pending.Add(-1) // the last access: the caller may reuse r from here
 }
 
 // gemmJob is one Gemm call split into parts along the rows or the columns.
@@ -129,20 +229,6 @@ const (
 	spinWaits = 2000
 	sleepWait = 20 * time.Microsecond
 )
-
-// waitParts returns when the workers' parts of j are done. It yields at first
-// (the parts are balanced, so the wait is usually short), then sleeps in
-// short steps. It never parks on a channel or a semaphore: such a wait takes
-// a record from the Go runtime, which allocates one now and then.
-func (j *gemmJob[E]) waitParts() {
-	for i := 0; j.pending.Load() != 0; i++ {
-		if i < spinWaits {
-			runtime.Gosched()
-		} else {
-			time.Sleep(sleepWait)
-		}
-	}
-}
 
 // partRange returns the half-open row or column range of part i: the units
 // are dealt out as evenly as possible, earlier parts getting the extra ones.
@@ -284,7 +370,7 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	}
 	j.runPart(0)
 	if j.parts > 1 {
-		j.waitParts()
+		p.await(&j.pending)
 	}
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
