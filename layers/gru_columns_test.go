@@ -1,16 +1,10 @@
 package layers
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"runtime/pprof"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
@@ -62,36 +56,5 @@ func TestSerialWidth(t *testing.T) {
 		if w != cols && (w%32 != 0 || (2*m*w*k >= 1<<22 && w > 32)) {
 			t.Errorf("m=%d k=%d cols=%d: width %d is not a panel multiple below 2²² flops", m, k, cols, w)
 		}
-	}
-}
-
-// TestHalfHelperExits checks that a layer's parked helper goroutine ends
-// once the layer (and the tape that recorded it) is unreachable.
-func TestHalfHelperExits(t *testing.T) {
-	helpers := func() int {
-		var buf bytes.Buffer
-		if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
-			t.Fatal(err)
-		}
-		return strings.Count(buf.String(), "layers.runHalves")
-	}
-	before := helpers()
-	func() {
-		const steps, batch, n = 64, 8, 64
-		g := NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 1)))
-		tp := autodiff.NewTape[float32]()
-		x := autodiff.NewTensor[float32](steps*batch, 4)
-		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float32](1, n)), steps, batch, SeqOptions{})
-		tp.Backward(autodiff.Sum(rates))
-	}()
-	if !splitBatch(64, 8, 64, false) {
-		t.Skip("no batch split with GOMAXPROCS 1")
-	}
-	for i := 0; i < 100 && helpers() > before; i++ {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
-	}
-	if got := helpers(); got > before {
-		t.Errorf("%d helper goroutines still parked after their layer was dropped (%d before)", got, before)
 	}
 }

@@ -173,8 +173,8 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // products (B×N)·(N×R) and (B×R)·(R×N) as GEMMs on factors packed once per
 // call; the backward pass walks time in reverse and forms the gradients of
 // m, n and wi as GEMMs over all steps·batch rows. Without noise, the two
-// halves of a large enough batch run on two goroutines (the layer's parked
-// worker of the kernels' pool and the caller), each over the whole time loop. Every buffer comes from the tape's arena, so a
+// halves of a large enough batch run on two goroutines (a worker of the
+// kernels' pool and the caller), each over the whole time loop. Every buffer comes from the tape's arena, so a
 // steady-state call allocates nothing.
 //
 // The op keeps references to x, h0, the parameters' values and
