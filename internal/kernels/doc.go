@@ -61,7 +61,9 @@
 // per CPU; GemmOn runs on a Pool the caller owns. A call is split into at most
 // min(Workers, GOMAXPROCS) parts, along the rows of C for tall problems and
 // along the columns otherwise, in whole register tiles, and only when it has
-// at least minParallelFlops operations. Every element of C gets the same
+// at least minParallelFlops operations. Pool.Run gives the workers the parts
+// of other jobs too: the recurrent layers run their two batch halves on them.
+// Every element of C gets the same
 // operations in the same order whatever the split, so results are bitwise
 // identical for any GOMAXPROCS. Steady-state calls do not allocate.
 //

@@ -19,10 +19,13 @@ import (
 const minParallelFlops = 1 << 25
 
 // A Pool is a bounded set of worker goroutines that Gemm splits large
-// problems over, together with the per-goroutine packing buffers.
+// problems over, and that Run gives the parts of other jobs to (the batch
+// halves of the recurrent layers), together with the per-goroutine packing
+// buffers.
 //
-// The workers are started on the first call that needs them and then wait on
-// a channel, using no CPU, until Close. A call never uses more workers than
+// The workers are started on the first call that needs them. After each part
+// a worker polls for the next one for workerSpin, then waits on a channel,
+// using no CPU, until Close. A call never uses more workers than
 // min(Workers, GOMAXPROCS); the calling goroutine does the first share itself.
 // The split is a pure function of the shape, the kernel and the worker count,
 // and it never changes the floating-point operations done for an element of
@@ -36,8 +39,8 @@ type Pool struct {
 
 	// Packing buffers and job records kept for reuse (see freeList), up to
 	// four per worker: the goroutines that may be inside a GEMM at once are
-	// the pool's workers and the callers (a network's own goroutine and its
-	// batch-half helpers). A float32 AVX-512 workspace is about 640 KB.
+	// the pool's workers and the callers (the goroutines of the networks
+	// being trained). A float32 AVX-512 workspace is about 640 KB.
 	ws32  *freeList[*workspace[float32]]
 	ws64  *freeList[*workspace[float64]]
 	job32 *freeList[*gemmJob[float32]]
