@@ -253,7 +253,7 @@ func (s *gruSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*s.n : t*s.batch*s.n]
 }
 
-// RunPart implements halfRunner: part 0 or 1 of the batch.
+// RunPart runs part 0 or 1 of the batch (kernels.PartRunner, see runSplit).
 func (s *gruSeq[T]) RunPart(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
 	if s.backward {
@@ -339,24 +339,15 @@ func gateRow[T autodiff.Float](gi, gh, hp, hr, bhn []T) {
 	for j, v := range gh[:2*n] {
 		rz[j] += v
 	}
-	sigmoidFast(rz, rz)
+	sigmoidTo(rz, rz)
 	for j, v := range gh[2*n:] {
 		c[j] += r[j] * (v + bhn[j])
 	}
-	activate(Tanh, c, c)
+	ApplyTo(Tanh, c, c)
 	for j := range hr {
 		zj := z[j]
 		hr[j] = c[j] + zj*(hp[j]-c[j])
 	}
-}
-
-// sigmoidFast writes σ(x) into dst, with the vectorised kernel in float32.
-func sigmoidFast[T autodiff.Float](dst, x []T) {
-	if d, ok := any(dst).([]float32); ok {
-		kernels.SigmoidTo(d, any(x).([]float32))
-		return
-	}
-	sigmoidTo(dst, x)
 }
 
 // Backward implements autodiff.FusedOp. grads are for x, h0, weight_ih,

@@ -123,12 +123,6 @@ func perturbed(m *Inactivation, t int) *Inactivation {
 // it saves.
 const minSplitWork = 1 << 14
 
-// halfRunner is a fused sequence op whose time loop is independent between
-// batch rows, so that two goroutines can each run it over half the batch:
-// RunPart(0) and RunPart(1) run the two halves of the current phase of the
-// op (kernels.PartRunner).
-type halfRunner = kernels.PartRunner
-
 // splitBatch reports whether a sequence of steps·batch rows of n units
 // should run its batch halves on two goroutines.
 func splitBatch(steps, batch, n int, noisy bool) bool {
@@ -148,10 +142,12 @@ func halfRows(batch, parts, part int) (lo, hi int) {
 	return mid, batch
 }
 
-// runSplit runs job over the whole batch: alone on the calling goroutine
-// when parts is 1, else its two halves on the caller and a worker of the
-// kernels' default pool, the one that also runs the parallel GEMM parts.
-func runSplit(parts int, job halfRunner) {
+// runSplit runs a fused sequence op over the whole batch: job.RunPart(0)
+// alone on the calling goroutine when parts is 1, else the op's two batch
+// halves, RunPart(0) and RunPart(1) (its time loop is independent between
+// batch rows), on the caller and a worker of the kernels' default pool, the
+// one that also runs the parallel GEMM parts.
+func runSplit(parts int, job kernels.PartRunner) {
 	if parts == 1 {
 		job.RunPart(0)
 		return

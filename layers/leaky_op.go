@@ -20,7 +20,7 @@ import (
 // forward and backward passes run the two halves of the batch on two
 // goroutines, each with serial GEMMs on W packed once per pass: one handoff
 // per pass instead of one per GEMM when the GEMM kernels split each step's
-// GEMM over the cores (see splitBatch). The weight gradients are then formed over
+// GEMM over the cores (see splitLeakyBatch). The weight gradients are then formed over
 // all rows at once by the parallel GEMM, as always.
 type leakyOp[T autodiff.Float] struct {
 	l            *Leaky[T]

@@ -265,7 +265,7 @@ func (s *lowRankSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*n : t*s.batch*n]
 }
 
-// RunPart implements halfRunner: part 0 or 1 of the batch.
+// RunPart runs part 0 or 1 of the batch (kernels.PartRunner, see runSplit).
 func (s *lowRankSeq[T]) RunPart(part int) {
 	lo, hi := halfRows(s.batch, s.parts, part)
 	if s.backward {
@@ -310,17 +310,6 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	s.rng = nil
 }
 
-// activate writes φ(x) into dst, with the vectorised tanh in float32.
-func activate[T autodiff.Float](a Activation, dst, x []T) {
-	if a == Tanh {
-		if d, ok := any(dst).([]float32); ok {
-			kernels.TanhTo(d, any(x).([]float32))
-			return
-		}
-	}
-	ApplyTo(a, dst, x)
-}
-
 // forwardRows runs the forward time loop for the batch rows [lo, hi).
 func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 	c := s.cfg
@@ -333,7 +322,7 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 		m := perturbed(s.inact, t)
 		at := s.act.Data[(base+lo)*n : (base+hi)*n]
 		if s.zeroBias {
-			activate(c.Activation, at, hp)
+			ApplyTo(c.Activation, at, hp)
 		} else {
 			for i := 0; i < nb; i++ {
 				a := at[i*n : (i+1)*n]
@@ -341,7 +330,7 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 					a[j] = v + s.b.Data[j]
 				}
 			}
-			activate(c.Activation, at, at)
+			ApplyTo(c.Activation, at, at)
 		}
 		if m != nil && m.Silence {
 			for i := 0; i < nb; i++ {
@@ -387,14 +376,14 @@ func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation, lo, hi int) {
 	rt := s.rates.Data[(t*b+lo)*n : (t*b+hi)*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		activate(Tanh, rt, ht)
+		ApplyTo(Tanh, rt, ht)
 	case RatesPhi:
 		for i := 0; i < hi-lo; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
 				rt[i*n+j] = v + s.b.Data[j]
 			}
 		}
-		activate(s.cfg.Activation, rt, rt)
+		ApplyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
 	default:

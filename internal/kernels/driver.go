@@ -128,9 +128,9 @@ type workspace[E float32 | float64] struct {
 
 // grow returns s resliced to n values, or a new slice when its capacity is
 // smaller.
-func grow[E float32 | float64](s []E, n int) []E {
+func grow[T Float](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]E, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }
@@ -138,12 +138,6 @@ func grow[E float32 | float64](s []E, n int) []E {
 // fit grows the buffers to what kern needs; it allocates only when they are
 // too small, so a workspace reused with the same kernel never allocates.
 func (w *workspace[E]) fit(kern *kernel[E]) {
-	grow := func(s []E, n int) []E {
-		if len(s) < n {
-			return make([]E, n)
-		}
-		return s
-	}
 	w.a = grow(w.a, roundUp(kern.mc, kern.mr)*kern.kc)
 	w.b = grow(w.b, kern.kc*roundUp(kern.nc, kern.nr))
 	w.aEdge = grow(w.aEdge, kern.mr*kern.kc)
@@ -163,6 +157,11 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 		return
 	}
 	mR, nR := kern.mr, kern.nr
+	// inPlace: full column tiles read B where it is (a few row tiles reuse a
+	// packed B panel too little to pay for packing it; the first row tile
+	// brings the panel into cache for the others); a partial last tile is
+	// packed alone, as panel 0 of ws.b.
+	inPlace := g.pb == nil && !g.transB && g.m <= inPlaceMaxTiles*mR && kern.unpacked[mR-1] != nil
 	for jc := j0; jc < j1; jc += kern.nc {
 		nb := min(kern.nc, j1-jc)
 		for pc := 0; pc < g.k; pc += kern.kc {
@@ -172,11 +171,6 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 				beta = 1
 			}
 			bs := ws.b
-			// inPlace: full column tiles read B where it is (a few row tiles
-			// reuse a packed B panel too little to pay for packing it; the
-			// first row tile brings the panel into cache for the others); a
-			// partial last tile is packed alone, as panel 0 of ws.b.
-			inPlace := g.pb == nil && !g.transB && g.m <= inPlaceMaxTiles*mR && kern.unpacked[mR-1] != nil
 			switch {
 			case g.pb != nil:
 				bs = g.pb[pc*roundUp(g.n, nR)+(jc/nR)*kb*nR:]
@@ -200,16 +194,7 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 					nr := min(nR, nb-jr)
 					if inPlace && nr == nR {
 						for ir := 0; ir < mb; ir += mR {
-							var ap *E
-							var rs, ps int
-							switch {
-							case packA:
-								ap, rs, ps = &ws.a[(ir/mR)*kb*mR], 1, mR
-							case g.transA:
-								ap, rs, ps = &g.a[pc*g.lda+ic+ir], 1, g.lda
-							default:
-								ap, rs, ps = &g.a[(ic+ir)*g.lda+pc], g.lda, 1
-							}
+							ap, rs, ps := g.aTile(ws, packA, mR, kb, ic, ir, pc)
 							kern.unpacked[min(mR, mb-ir)-1](kb, ap, rs, ps, &g.b[pc*g.ldb+jc+jr], g.ldb, &g.c[(ic+ir)*g.ldc+jc+jr], g.ldc, g.alpha, beta)
 						}
 						continue
@@ -220,19 +205,13 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 					}
 					for ir := 0; ir < mb; ir += mR {
 						mr := min(mR, mb-ir)
-						var ap *E
-						var rs, ps int
-						var fn microFn[E]
-						rows := mr // rows the chosen kernel computes
+						ap, rs, ps := g.aTile(ws, packA, mR, kb, ic, ir, pc)
+						fn, rows := kern.strided[mr-1], mr // rows the chosen kernel computes
 						switch {
 						case packA:
-							ap, rs, ps, fn = &ws.a[(ir/mR)*kb*mR], 1, mR, kern.packed[mr-1]
-						case kern.strided[mr-1] == nil:
-							ap, rs, ps, fn = &ws.aEdge[0], 1, mR, nil
-						case g.transA:
-							ap, rs, ps, fn = &g.a[pc*g.lda+ic+ir], 1, g.lda, kern.strided[mr-1]
-						default:
-							ap, rs, ps, fn = &g.a[(ic+ir)*g.lda+pc], g.lda, 1, kern.strided[mr-1]
+							fn = kern.packed[mr-1]
+						case fn == nil: // no strided kernel this tall: the rows packed into aEdge
+							ap, rs, ps = &ws.aEdge[0], 1, mR
 						}
 						if fn == nil { // zero-padded packed rows, full-height kernel
 							fn, rows = kern.packed[mR-1], mR
@@ -249,6 +228,19 @@ func (g *gemmArgs[E]) run(kern *kernel[E], ws *workspace[E], i0, i1, j0, j1 int)
 			}
 		}
 	}
+}
+
+// aTile returns where the micro-kernel reads the row tile at ic+ir of the
+// inner block pc of op(A), with its row and inner-dimension strides: the
+// packed panel (packA), or A in place.
+func (g *gemmArgs[E]) aTile(ws *workspace[E], packA bool, mR, kb, ic, ir, pc int) (ap *E, rs, ps int) {
+	switch {
+	case packA:
+		return &ws.a[(ir/mR)*kb*mR], 1, mR
+	case g.transA:
+		return &g.a[pc*g.lda+ic+ir], 1, g.lda
+	}
+	return &g.a[(ic+ir)*g.lda+pc], g.lda, 1
 }
 
 // mergeTile writes the top-left mr×nr corner of tile (row stride ld) into C at
@@ -394,6 +386,22 @@ func (g *gemmArgs[E]) packAT(mr int, dst []E, mb, kb, ic, pc int) {
 	}
 }
 
+// bColumns writes the n columns of op(B) (k×n) into dst as rows, n×k.
+func (g *gemmArgs[E]) bColumns(dst []E) {
+	k, n := g.k, g.n
+	if g.transB {
+		for q := range n {
+			copy(dst[q*k:(q+1)*k], g.b[q*g.ldb:q*g.ldb+k])
+		}
+		return
+	}
+	for p := range k {
+		for q, v := range g.b[p*g.ldb : p*g.ldb+n] {
+			dst[q*k+p] = v
+		}
+	}
+}
+
 // useDots reports whether the dot kernels compute this product: few
 // columns, op(A) with contiguous rows, and at least one vector of k.
 func (g *gemmArgs[E]) useDots(kern *kernel[E]) bool {
@@ -411,11 +419,7 @@ func (g *gemmArgs[E]) runDots(kern *kernel[E], ws *workspace[E], i0, i1 int) {
 		bt, ldbt = g.b, g.ldb
 	} else {
 		ws.bt = grow(ws.bt, n*k)
-		for p := 0; p < k; p++ {
-			for q, v := range g.b[p*g.ldb : p*g.ldb+n] {
-				ws.bt[q*k+p] = v
-			}
-		}
+		g.bColumns(ws.bt)
 		bt = ws.bt
 	}
 	fns := &kern.dots[n-1]

@@ -19,14 +19,6 @@ func gruGradRCAVX2(dr, dc, dn, dh, og, r, z, c, ghn, bhn *float32, n int)
 //go:noescape
 func gruGradZAVX2(dz, dh, og, z, c, hp *float32, n int)
 
-// vecLen returns the part of n that the AVX2 loops take.
-func vecLen(n int) int {
-	if !hasAVX2() {
-		return 0
-	}
-	return n &^ 7
-}
-
 func gruCandidate(c, r, ghn, bhn []float32) {
 	n := vecLen(len(c))
 	if n > 0 {

@@ -46,25 +46,12 @@ func packAll[T Float, E float32 | float64](dst *PackedB[T], transB bool, k, n in
 	dst.kc, dst.nr = kern.kc, kern.nr
 	g := gemmArgs[E]{transB: transB, k: k, n: n, b: b, ldb: ldb}
 	if dst.dots = g.useDots(&kern); dst.dots {
-		dst.data = growT(dst.data, n*k)
-		data := as[T, E](dst.data)
-		for q := range n {
-			for p := range k {
-				if transB {
-					data[q*k+p] = b[q*ldb+p]
-				} else {
-					data[q*k+p] = b[p*ldb+q]
-				}
-			}
-		}
+		dst.data = grow(dst.data, n*k)
+		g.bColumns(as[T, E](dst.data))
 		return
 	}
 	npad := roundUp(n, kern.nr)
-	if size := k * npad; cap(dst.data) < size {
-		dst.data = make([]T, size)
-	} else {
-		dst.data = dst.data[:size]
-	}
+	dst.data = grow(dst.data, k*npad)
 	data := as[T, E](dst.data)
 	for pc := 0; pc < k; pc += kern.kc {
 		kb := min(kern.kc, k-pc)
@@ -98,15 +85,6 @@ func GemmPackedOn[T Float](p *Pool, transA bool, m int, alpha T, a []T, lda int,
 		return
 	}
 	gemmPackedWith(p, bestKernel[float64](), transA, m, n, k, float64(alpha), as[T, float64](a), lda, as[T, float64](pb.data), pb.kc, pb.nr, pb.dots, float64(beta), as[T, float64](c), ldc)
-}
-
-// growT returns s resliced to n values, reallocated when its capacity is
-// smaller.
-func growT[T Float](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
 }
 
 func gemmPackedWith[E float32 | float64](p *Pool, kern kernel[E], transA bool, m, n, k int, alpha E, a []E, lda int, pb []E, kc, nr int, dots bool, beta E, c []E, ldc int) {

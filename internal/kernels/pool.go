@@ -37,27 +37,39 @@ type Pool struct {
 	start   sync.Once
 	tasks   chan poolTask
 
-	// Packing buffers and job records kept for reuse (see freeList), up to
-	// four per worker: the goroutines that may be inside a GEMM at once are
-	// the pool's workers and the callers (the goroutines of the networks
-	// being trained). A float32 AVX-512 workspace is about 640 KB.
-	ws32  *freeList[*workspace[float32]]
-	ws64  *freeList[*workspace[float64]]
-	job32 *freeList[*gemmJob[float32]]
-	job64 *freeList[*gemmJob[float64]]
-	runs  *freeList[*runJob]
-	// Scratch for the transposed results of gemmSwapped.
-	ct32 *freeList[*[]float32]
-	ct64 *freeList[*[]float64]
+	// Buffers and job records kept for reuse (see freeList), up to four
+	// per worker: the goroutines that may be inside a GEMM at once are the
+	// pool's workers and the callers (the goroutines of the networks being
+	// trained). A float32 AVX-512 workspace is about 640 KB.
+	runs *freeList[*runJob]
+	f32  typedLists[float32]
+	f64  typedLists[float64]
 }
 
-// poolTask asks a worker to run one part of a job.
+// typedLists are a pool's free lists for one element type.
+type typedLists[E float32 | float64] struct {
+	ws      *freeList[*workspace[E]]
+	jobs    *freeList[*gemmJob[E]]
+	scratch *freeList[*[]E] // the transposed results of gemmSwapped
+}
+
+func newTypedLists[E float32 | float64](n int) typedLists[E] {
+	return typedLists[E]{newFreeList[*workspace[E]](n), newFreeList[*gemmJob[E]](n), newFreeList[*[]E](n)}
+}
+
+// lists returns p's free lists for element type E.
+func lists[E float32 | float64](p *Pool) *typedLists[E] {
+	if l, ok := any(&p.f32).(*typedLists[E]); ok {
+		return l
+	}
+	return any(&p.f64).(*typedLists[E])
+}
+
+// poolTask asks a worker to run one part of a Run call.
 type poolTask struct {
-	job  partRunner
+	job  *runJob
 	part int
 }
-
-type partRunner interface{ runPart(part int) }
 
 // NewPool returns a pool of at most workers goroutines (including the
 // calling one). It panics if workers < 1.
@@ -67,13 +79,9 @@ func NewPool(workers int) *Pool {
 	}
 	return &Pool{
 		workers: workers,
-		ws32:    newFreeList[*workspace[float32]](4 * workers),
-		ws64:    newFreeList[*workspace[float64]](4 * workers),
-		job32:   newFreeList[*gemmJob[float32]](4 * workers),
-		job64:   newFreeList[*gemmJob[float64]](4 * workers),
 		runs:    newFreeList[*runJob](4 * workers),
-		ct32:    newFreeList[*[]float32](4 * workers),
-		ct64:    newFreeList[*[]float64](4 * workers),
+		f32:     newTypedLists[float32](4 * workers),
+		f64:     newTypedLists[float64](4 * workers),
 	}
 }
 
@@ -147,6 +155,13 @@ func (p *Pool) next() (poolTask, bool) {
 	return t, ok
 }
 
+// spinWaits bounds how many times a caller yields while it waits for the
+// workers' parts before it sleeps; sleepWait is the step of that sleep.
+const (
+	spinWaits = 2000
+	sleepWait = 20 * time.Microsecond
+)
+
 // await returns when *pending reaches zero. Meanwhile the caller runs parts
 // still queued (its own or another caller's) rather than wait for a busy
 // worker, then yields, then sleeps in short steps. It never parks on a
@@ -178,9 +193,9 @@ type PartRunner interface {
 
 // Run runs job.RunPart(i) for i < parts, part 0 on the calling goroutine
 // and the others on the pool's workers (or on the caller, when the workers
-// are busy), and returns when all are done. The recurrent layers run the two
-// halves of a batch this way, on the same workers as the GEMM parts. It does
-// not allocate in steady state. It panics if parts < 1.
+// are busy), and returns when all are done. GEMMs split their parts this
+// way, and the recurrent layers the two halves of a batch. It does not
+// allocate in steady state. It panics if parts < 1.
 func (p *Pool) Run(job PartRunner, parts int) {
 	if parts < 1 {
 		panic("kernels: Pool.Run with no parts")
@@ -221,17 +236,7 @@ type gemmJob[E float32 | float64] struct {
 	parts  int
 	splitN bool // split the columns (else the rows)
 	unit   int  // parts own whole multiples of unit rows or columns
-	// pending counts the workers' parts still running; a worker's decrement
-	// is its last access to the job. The caller waits on it with waitParts.
-	pending atomic.Int32
 }
-
-// spinWaits bounds how many times a caller yields while it waits for the
-// workers' parts before it sleeps; sleepWait is the step of that sleep.
-const (
-	spinWaits = 2000
-	sleepWait = 20 * time.Microsecond
-)
 
 // partRange returns the half-open row or column range of part i: the units
 // are dealt out as evenly as possible, earlier parts getting the extra ones.
@@ -254,9 +259,10 @@ func b2i(b bool) int {
 	return 0
 }
 
-func (j *gemmJob[E]) runPart(part int) {
+// RunPart computes part's rows or columns of C (kernels.PartRunner).
+func (j *gemmJob[E]) RunPart(part int) {
 	lo, hi := j.partRange(part)
-	wsList, _ := lists[E](j.pool)
+	wsList := lists[E](j.pool).ws
 	ws := wsList.get(func() *workspace[E] {
 		w := new(workspace[E])
 		w.fit(&j.kern)
@@ -269,9 +275,6 @@ func (j *gemmJob[E]) runPart(part int) {
 		j.g.run(&j.kern, ws, lo, hi, 0, j.g.n)
 	}
 	wsList.put(ws)
-	if part > 0 {
-		j.pending.Add(-1) // the last access: the caller may reuse j from here
-	}
 }
 
 // freeList keeps values for reuse: a bounded stack that, unlike sync.Pool,
@@ -315,21 +318,6 @@ func (f *freeList[V]) put(v V) {
 	f.spill.Put(v)
 }
 
-// lists returns p's free lists for element type E.
-func lists[E float32 | float64](p *Pool) (*freeList[*workspace[E]], *freeList[*gemmJob[E]]) {
-	var ws *freeList[*workspace[E]]
-	var jobs *freeList[*gemmJob[E]]
-	switch l := any(&ws).(type) {
-	case **freeList[*workspace[float32]]:
-		*l = p.ws32
-		*any(&jobs).(**freeList[*gemmJob[float32]]) = p.job32
-	case **freeList[*workspace[float64]]:
-		*l = p.ws64
-		*any(&jobs).(**freeList[*gemmJob[float64]]) = p.job64
-	}
-	return ws, jobs
-}
-
 // gemmDispatch runs a checked Gemm call with the best kernel for this machine.
 func gemmDispatch[E float32 | float64](p *Pool, transA, transB bool, m, n, k int, alpha E, a []E, lda int, b []E, ldb int, beta E, c []E, ldc int) {
 	parts := 1
@@ -355,7 +343,7 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 		gemmSwapped(p, kern, parts, g)
 		return
 	}
-	_, jobs := lists[E](p)
+	jobs := lists[E](p).jobs
 	j := jobs.get(func() *gemmJob[E] { return new(gemmJob[E]) })
 	j.g, j.kern, j.pool = g, kern, p
 	tilesM, tilesN := (g.m+kern.mr-1)/kern.mr, (g.n+kern.nr-1)/kern.nr
@@ -364,17 +352,7 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 		j.unit = kern.mr
 	}
 	j.parts = max(1, min(parts, max(tilesM, tilesN)))
-	if j.parts > 1 {
-		p.startWorkers()
-		j.pending.Store(int32(j.parts - 1))
-		for i := 1; i < j.parts; i++ {
-			p.tasks <- poolTask{job: j, part: i}
-		}
-	}
-	j.runPart(0)
-	if j.parts > 1 {
-		p.await(&j.pending)
-	}
+	p.Run(j, j.parts)
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
 }
@@ -392,13 +370,7 @@ func gemmSwapped[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemm
 	} else { // B is k×n: op(B)ᵀ is Bᵀ
 		sw.transA, sw.a, sw.lda = true, g.b, g.ldb
 	}
-	var cts *freeList[*[]E]
-	switch l := any(&cts).(type) {
-	case **freeList[*[]float32]:
-		*l = p.ct32
-	case **freeList[*[]float64]:
-		*l = p.ct64
-	}
+	cts := lists[E](p).scratch
 	buf := cts.get(func() *[]E { return new([]E) })
 	*buf = grow(*buf, n*m)
 	ct := *buf

@@ -17,11 +17,16 @@ func tanhCarryAVX2(dst, og, d, da, a *float32, n int, decay float32)
 //go:noescape
 func leakyMixAVX2(dst, x, y *float32, n int, decay, alpha float32)
 
-func leakyMix(dst, x, y []float32, decay, alpha float32) {
-	n := len(dst) &^ 7
+// vecLen returns the part of n that the AVX2 loops take.
+func vecLen(n int) int {
 	if !hasAVX2() {
-		n = 0
+		return 0
 	}
+	return n &^ 7
+}
+
+func leakyMix(dst, x, y []float32, decay, alpha float32) {
+	n := vecLen(len(dst))
 	if n > 0 {
 		leakyMixAVX2(&dst[0], &x[0], &y[0], n, decay, alpha)
 	}
@@ -29,10 +34,7 @@ func leakyMix(dst, x, y []float32, decay, alpha float32) {
 }
 
 func tanhRateGrad(gx, dp, g, grec []float32, alpha, decay float32) {
-	n := len(gx) &^ 7
-	if !hasAVX2() {
-		n = 0
-	}
+	n := vecLen(len(gx))
 	if n > 0 {
 		tanhRateGradAVX2(&gx[0], &dp[0], &g[0], &grec[0], n, alpha, decay)
 	}
@@ -40,10 +42,7 @@ func tanhRateGrad(gx, dp, g, grec []float32, alpha, decay float32) {
 }
 
 func tanhStateGrad(gx, dp, g, grec, r []float32, alpha, decay float32) {
-	n := len(gx) &^ 7
-	if !hasAVX2() {
-		n = 0
-	}
+	n := vecLen(len(gx))
 	if n > 0 {
 		tanhStateGradAVX2(&gx[0], &dp[0], &g[0], &grec[0], &r[0], n, alpha, decay)
 	}
@@ -51,10 +50,7 @@ func tanhStateGrad(gx, dp, g, grec, r []float32, alpha, decay float32) {
 }
 
 func tanhCarry(dst, og, d, da, a []float32, decay float32) {
-	n := len(dst) &^ 7
-	if !hasAVX2() {
-		n = 0
-	}
+	n := vecLen(len(dst))
 	if n > 0 {
 		tanhCarryAVX2(&dst[0], &og[0], &d[0], &da[0], &a[0], n, decay)
 	}
