@@ -32,7 +32,7 @@
 //
 // Parameters are owned by their layer. Everything Sequence and Forward
 // return lives in the tape's arena until Tape.Reset. A layer recycles its
-// per-call op records (seqCache), so a warmed-up Forward + Backward on a
+// per-call op records (SeqCache), so a warmed-up Forward + Backward on a
 // reset tape allocates nothing. Randomness comes only from the *rand.Rand
 // passed to constructors and to Sequence.
 //

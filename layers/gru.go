@@ -35,7 +35,7 @@ type GRU[T autodiff.Float] struct {
 	NoiseStd float64
 
 	inputs, hidden int
-	cache          seqCache[T, gruSeq[T]]
+	cache          SeqCache[T, gruSeq[T]]
 }
 
 var _ Recurrent[float32] = (*GRU[float32])(nil)
@@ -103,10 +103,10 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 // entries.
 func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	n, in := g.hidden, g.inputs
-	checkSequence("GRU", x, h0, steps, batch, in, n, opt)
+	CheckSequence("GRU", x, h0, steps, batch, in, n, opt)
 	rows := steps * batch
 	h := tp.Alloc(rows, n)
-	s := g.cache.get(&h.Data[0])
+	s := g.cache.Get(&h.Data[0])
 	ws := s.ws
 	if ws == nil {
 		ws = new(gruWork[T])
@@ -124,7 +124,7 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 		bias:  tp.Alloc(1, 3*n),
 		inact: opt.Inactivation,
 	}
-	if noisy := opt.Noise != nil && g.NoiseStd != 0; splitBatch(steps, batch, n, noisy) && gruSplitPays(n) {
+	if noisy := opt.Noise != nil && g.NoiseStd != 0; SplitBatch(steps, batch, n, noisy) && gruSplitPays(n) {
 		s.parts = 2
 	}
 	s.forward(g.BiasIH.Value, g.NoiseStd, opt.Noise)
@@ -253,9 +253,9 @@ func (s *gruSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*s.n : t*s.batch*s.n]
 }
 
-// RunPart runs part 0 or 1 of the batch (kernels.PartRunner, see runSplit).
+// RunPart runs part 0 or 1 of the batch (kernels.PartRunner, see RunSplit).
 func (s *gruSeq[T]) RunPart(part int) {
-	lo, hi := halfRows(s.batch, s.parts, part)
+	lo, hi := HalfRows(s.batch, s.parts, part)
 	if s.backward {
 		s.backwardRows(lo, hi)
 	} else {
@@ -268,10 +268,10 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 	half := (b + 1) / 2
 	packColumns(&s.ws.fwd, true, n, n3, s.whh.Data, n, serialWidth(s.parts == 2, half, n, n3))
 	transposeTo(s.wihT, s.wih)
-	broadcastRowsTo(s.hPrev, s.h0)
+	BroadcastRowsTo(s.hPrev, s.h0)
 	// b_hr and b_hz add to the input projection; b_hn stays inside r ⊙ (·).
 	copy(s.bias.Data, bih.Data)
-	axpy(s.bias.Data[:2*n], 1, s.bhh.Data[:2*n])
+	Axpy(s.bias.Data[:2*n], 1, s.bhh.Data[:2*n])
 	// Input projection of every step at once: gates = x·W_ihᵀ + bias.
 	rows := s.steps * b
 	for i := 0; i < rows; i++ {
@@ -279,7 +279,7 @@ func (s *gruSeq[T]) forward(bih autodiff.Tensor[T], noiseStd float64, rng *rand.
 	}
 	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
 	s.noiseStd, s.rng, s.backward = noiseStd, rng, false
-	runSplit(s.parts, s)
+	RunSplit(s.parts, s)
 	s.rng = nil
 }
 
@@ -301,9 +301,9 @@ func (s *gruSeq[T]) forwardRows(lo, hi int) {
 		}
 		ht := s.h.Data[(t*b+lo)*n : (t*b+hi)*n]
 		if s.rng != nil && s.noiseStd != 0 { // never split: one part
-			addNoise(ht, s.noiseStd, s.rng)
+			AddNoise(ht, s.noiseStd, s.rng)
 		}
-		if m := perturbed(s.inact, t); m != nil {
+		if m := Perturbed(s.inact, t); m != nil {
 			v := T(m.ClampValue)
 			if m.Silence {
 				v = 0
@@ -361,9 +361,9 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	s.dgin = s.tp.Alloc(rows, n)
 	s.carry = s.tp.AllocZero(b, n)
 	s.backward = true
-	runSplit(s.parts, s)
+	RunSplit(s.parts, s)
 	dgh, dgin := s.dgh, s.dgin
-	accReduceRows(gh0, s.carry)
+	AccReduceRows(gh0, s.carry)
 	if gwhh.Data != nil {
 		// dW_hh = Σ_t dgh_tᵀ h_{t−1}: the first step against h0, the rest in one GEMM.
 		kernels.Gemm(true, false, n3, n, b, 1, dgh.Data[:b*n3], n3, s.hPrev.Data, n, 1, gwhh.Data, n)
@@ -378,11 +378,11 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 		sumRows(accH, dgh)
 		sumRows(accI, dgin)
 		if gbhh.Data != nil {
-			axpy(gbhh.Data, 1, accH.Data)
+			Axpy(gbhh.Data, 1, accH.Data)
 		}
 		if gbih.Data != nil {
-			axpy(gbih.Data[:2*n], 1, accH.Data[:2*n])
-			axpy(gbih.Data[2*n:], 1, accI.Data)
+			Axpy(gbih.Data[:2*n], 1, accH.Data[:2*n])
+			Axpy(gbih.Data[2*n:], 1, accI.Data)
 		}
 	}
 	if gwih.Data != nil {
@@ -391,7 +391,7 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 		dw := s.tp.Alloc(s.in, n3)
 		kernels.Gemm(true, false, s.in, 2*n, rows, 1, s.x.Data, s.in, dgh.Data, n3, 0, dw.Data, n3)
 		kernels.Gemm(true, false, s.in, n, rows, 1, s.x.Data, s.in, dgin.Data, n, 0, dw.Data[2*n:], n3)
-		addTransposed(gwih, dw)
+		AddTransposed(gwih, dw)
 	}
 	if gx.Data != nil {
 		kernels.Gemm(false, false, rows, s.in, 2*n, 1, dgh.Data, n3, s.wih.Data[:2*n*s.in], s.in, 1, gx.Data, s.in)
@@ -407,7 +407,7 @@ func (s *gruSeq[T]) backwardRows(lo, hi int) {
 	carry := s.carry.Data[lo*n : hi*n]
 	for t := s.steps - 1; t >= 0; t-- {
 		hp := s.prev(t)
-		m := perturbed(s.inact, t)
+		m := Perturbed(s.inact, t)
 		for i := lo; i < hi; i++ {
 			row := t*b + i
 			g := s.gates.Data[row*n3 : (row+1)*n3]

@@ -14,14 +14,14 @@ import (
 // trajectories.
 func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	n, in := g.hidden, g.inputs
-	checkSequence("GRU", x, h0, steps, batch, in, n, opt)
-	c := refConsts[T]{tp: tp}
+	CheckSequence("GRU", x, h0, steps, batch, in, n, opt)
+	c := RefConsts[T]{Tape: tp}
 	wih, whh, bih, bhh := tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH)
 	rows := steps * batch
-	h := autodiff.Add(c.zeros(batch, n), h0) // broadcast [1, N] over the batch
+	h := autodiff.Add(c.Zeros(batch, n), h0) // broadcast [1, N] over the batch
 	var rates *autodiff.Var[T]
 	for t := 0; t < steps; t++ {
-		pick := c.selectRows(t*batch, batch, rows)
+		pick := c.SelectRows(t*batch, batch, rows)
 		gi := autodiff.Add(autodiff.MatMul(autodiff.MatMul(pick, false, x, false), false, wih, true), bih) // [B, 3N]
 		gh := autodiff.Add(autodiff.MatMul(h, false, whh, true), bhh)
 		gate := func(v *autodiff.Var[T], k int) *autodiff.Var[T] { return autodiff.Slice(v, k*n, (k+1)*n) }
@@ -30,46 +30,48 @@ func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T],
 		cand := autodiff.Tanh(autodiff.Add(gate(gi, 2), autodiff.Mul(r, gate(gh, 2))))
 		h = autodiff.Add(cand, autodiff.Mul(z, autodiff.Sub(h, cand))) // (1−z)⊙n + z⊙h
 		if opt.Noise != nil && g.NoiseStd != 0 {
-			h = autodiff.Add(h, c.noise(batch, n, g.NoiseStd, opt.Noise))
+			h = autodiff.Add(h, c.Noise(batch, n, g.NoiseStd, opt.Noise))
 		}
-		if m := perturbed(opt.Inactivation, t); m != nil {
+		if m := Perturbed(opt.Inactivation, t); m != nil {
 			v := m.ClampValue
 			if m.Silence {
 				v = 0
 			}
-			h = c.hold(h, m.Units, v)
+			h = c.Hold(h, m.Units, v)
 		}
-		rates = placeRows(rates, pick, h)
+		rates = PlaceRows(rates, pick, h)
 	}
 	return rates, h.Value
 }
 
-// refConsts builds the constant tensors the unfused references need.
-type refConsts[T autodiff.Float] struct{ tp *autodiff.Tape[T] }
+// RefConsts builds the constant tensors the unfused references need.
+// RefConsts builds the constant nodes the unfused reference sequences need
+// on Tape.
+type RefConsts[T autodiff.Float] struct{ Tape *autodiff.Tape[T] }
 
-func (c refConsts[T]) zeros(rows, cols int) *autodiff.Var[T] {
-	return c.tp.Const(autodiff.NewTensor[T](rows, cols))
+func (c RefConsts[T]) Zeros(rows, cols int) *autodiff.Var[T] {
+	return c.Tape.Const(autodiff.NewTensor[T](rows, cols))
 }
 
-// selectRows returns the [count, total] matrix E with E[i, from+i] = 1, so
+// SelectRows returns the [count, total] matrix E with E[i, from+i] = 1, so
 // that E·X picks rows from … from+count−1 of X and Eᵀ·Y places Y there.
-func (c refConsts[T]) selectRows(from, count, total int) *autodiff.Var[T] {
+func (c RefConsts[T]) SelectRows(from, count, total int) *autodiff.Var[T] {
 	e := autodiff.NewTensor[T](count, total)
 	for i := range count {
 		e.Set(i, from+i, 1)
 	}
-	return c.tp.Const(e)
+	return c.Tape.Const(e)
 }
 
-func (c refConsts[T]) noise(rows, cols int, std float64, rng *rand.Rand) *autodiff.Var[T] {
+func (c RefConsts[T]) Noise(rows, cols int, std float64, rng *rand.Rand) *autodiff.Var[T] {
 	e := autodiff.NewTensor[T](rows, cols)
-	addNoise(e.Data, std, rng)
-	return c.tp.Const(e)
+	AddNoise(e.Data, std, rng)
+	return c.Tape.Const(e)
 }
 
 // hold returns x with the columns marked in units replaced by v:
 // x ⊙ keep + fill, keep and fill being [1, N] rows.
-func (c refConsts[T]) hold(x *autodiff.Var[T], units []bool, v float64) *autodiff.Var[T] {
+func (c RefConsts[T]) Hold(x *autodiff.Var[T], units []bool, v float64) *autodiff.Var[T] {
 	keep, fill := autodiff.NewTensor[T](1, len(units)), autodiff.NewTensor[T](1, len(units))
 	for j, u := range units {
 		if u {
@@ -78,12 +80,12 @@ func (c refConsts[T]) hold(x *autodiff.Var[T], units []bool, v float64) *autodif
 			keep.Data[j] = 1
 		}
 	}
-	return autodiff.Add(autodiff.Mul(x, c.tp.Const(keep)), c.tp.Const(fill))
+	return autodiff.Add(autodiff.Mul(x, c.Tape.Const(keep)), c.Tape.Const(fill))
 }
 
-// placeRows returns sum + pickᵀ·v: v's rows placed where pick selected them
+// PlaceRows returns sum + pickᵀ·v: v's rows placed where pick selected them
 // (sum nil counts as zero).
-func placeRows[T autodiff.Float](sum, pick, v *autodiff.Var[T]) *autodiff.Var[T] {
+func PlaceRows[T autodiff.Float](sum, pick, v *autodiff.Var[T]) *autodiff.Var[T] {
 	placed := autodiff.MatMul(pick, true, v, false)
 	if sum == nil {
 		return placed

@@ -18,7 +18,7 @@ import (
 // once without allocating.
 const seqCacheSize = 8
 
-// seqCache hands out the per-call state O of a fused sequence op (GRU,
+// SeqCache hands out the per-call state O of a fused sequence op (GRU,
 // low-rank) without allocating in steady state.
 //
 // The key is the first element of the first buffer the call takes from the
@@ -29,9 +29,9 @@ const seqCacheSize = 8
 // a live state stays referenced by its tape node. The cache holds at most
 // seqCacheSize states (and through them old arena buffers) alive.
 //
-// seqCache is safe for concurrent use, so one layer may run on several tapes
+// SeqCache is safe for concurrent use, so one layer may run on several tapes
 // in different goroutines.
-type seqCache[T autodiff.Float, O any] struct {
+type SeqCache[T autodiff.Float, O any] struct {
 	mu   sync.Mutex
 	keys [seqCacheSize]*T
 	ops  [seqCacheSize]*O
@@ -40,7 +40,7 @@ type seqCache[T autodiff.Float, O any] struct {
 
 // get returns the state to use for a call whose first arena buffer starts at
 // key. The returned state holds whatever an earlier call left in it.
-func (c *seqCache[T, O]) get(key *T) *O {
+func (c *SeqCache[T, O]) Get(key *T) *O {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, k := range c.keys {
@@ -54,10 +54,10 @@ func (c *seqCache[T, O]) get(key *T) *O {
 	return o
 }
 
-// checkSequence panics, naming the layer, unless x is [steps·batch, inputs],
+// CheckSequence panics, naming the layer, unless x is [steps·batch, inputs],
 // h0 is [batch, n] or [1, n], steps and batch are positive and an
 // inactivation mask has one entry per unit.
-func checkSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps, batch, inputs, n int, opt SeqOptions) {
+func CheckSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps, batch, inputs, n int, opt SeqOptions) {
 	if steps <= 0 || batch <= 0 {
 		panic(fmt.Sprintf("layers: %s.Sequence needs steps and batch > 0, got steps=%d batch=%d", layer, steps, batch))
 	}
@@ -72,8 +72,8 @@ func checkSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps
 	}
 }
 
-// broadcastRowsTo copies src ([rows, n] or [1, n]) into dst [rows, n].
-func broadcastRowsTo[T autodiff.Float](dst, src autodiff.Tensor[T]) {
+// BroadcastRowsTo copies src ([rows, n] or [1, n]) into dst [rows, n].
+func BroadcastRowsTo[T autodiff.Float](dst, src autodiff.Tensor[T]) {
 	if src.Rows == dst.Rows {
 		copy(dst.Data, src.Data)
 		return
@@ -83,9 +83,9 @@ func broadcastRowsTo[T autodiff.Float](dst, src autodiff.Tensor[T]) {
 	}
 }
 
-// accReduceRows adds g [rows, n] into dst, which is [rows, n] or [1, n]
+// AccReduceRows adds g [rows, n] into dst, which is [rows, n] or [1, n]
 // (then summing over rows). dst.Data nil means no gradient is wanted.
-func accReduceRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
+func AccReduceRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
 	if dst.Data == nil {
 		return
 	}
@@ -102,16 +102,16 @@ func accReduceRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
 	}
 }
 
-// addNoise adds std·ξ, ξ ~ N(0, 1) drawn from rng in row-major order, to
+// AddNoise adds std·ξ, ξ ~ N(0, 1) drawn from rng in row-major order, to
 // every element of dst.
-func addNoise[T autodiff.Float](dst []T, std float64, rng *rand.Rand) {
+func AddNoise[T autodiff.Float](dst []T, std float64, rng *rand.Rand) {
 	for k := range dst {
 		dst[k] += T(std * rng.NormFloat64())
 	}
 }
 
-// perturbed returns the inactivation in force at step t, or nil.
-func perturbed(m *Inactivation, t int) *Inactivation {
+// Perturbed returns the inactivation in force at step t, or nil.
+func Perturbed(m *Inactivation, t int) *Inactivation {
 	if m.Active(t) {
 		return m
 	}
@@ -123,15 +123,15 @@ func perturbed(m *Inactivation, t int) *Inactivation {
 // it saves.
 const minSplitWork = 1 << 14
 
-// splitBatch reports whether a sequence of steps·batch rows of n units
+// SplitBatch reports whether a sequence of steps·batch rows of n units
 // should run its batch halves on two goroutines.
-func splitBatch(steps, batch, n int, noisy bool) bool {
+func SplitBatch(steps, batch, n int, noisy bool) bool {
 	return !noisy && batch >= 2 && runtime.GOMAXPROCS(0) > 1 && steps*batch*n >= minSplitWork
 }
 
-// halfRows returns the batch rows [lo, hi) of part (0 or 1) of a batch split
+// HalfRows returns the batch rows [lo, hi) of part (0 or 1) of a batch split
 // in two, or the whole batch when parts is 1.
-func halfRows(batch, parts, part int) (lo, hi int) {
+func HalfRows(batch, parts, part int) (lo, hi int) {
 	if parts == 1 {
 		return 0, batch
 	}
@@ -142,12 +142,12 @@ func halfRows(batch, parts, part int) (lo, hi int) {
 	return mid, batch
 }
 
-// runSplit runs a fused sequence op over the whole batch: job.RunPart(0)
+// RunSplit runs a fused sequence op over the whole batch: job.RunPart(0)
 // alone on the calling goroutine when parts is 1, else the op's two batch
 // halves, RunPart(0) and RunPart(1) (its time loop is independent between
 // batch rows), on the caller and a worker of the kernels' default pool, the
 // one that also runs the parallel GEMM parts.
-func runSplit(parts int, job kernels.PartRunner) {
+func RunSplit(parts int, job kernels.PartRunner) {
 	if parts == 1 {
 		job.RunPart(0)
 		return

@@ -9,100 +9,10 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/layers/layertest"
 )
 
-// seqFunc is Sequence or SequenceReference of some layer.
-type seqFunc = func(tp *autodiff.Tape[float64], x, h0 *autodiff.Var[float64], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[float64], autodiff.Tensor[float64])
-
-// seqProblem is a layer run on a random input, scored by a fixed random
-// projection of its rates so that every rate matters to the loss.
-type seqProblem struct {
-	steps, batch int
-	x, h0        *autodiff.Param[float64]
-	proj         autodiff.Tensor[float64] // [steps·batch, N]
-	params       []*autodiff.Param[float64]
-	opt          func() layers.SeqOptions // fresh options (and noise stream) per run
-}
-
-func randParam(rng *rand.Rand, name string, rows, cols int, scale float64) *autodiff.Param[float64] {
-	p := autodiff.NewParam[float64](name, rows, cols)
-	for i := range p.Value.Data {
-		p.Value.Data[i] = scale * rng.NormFloat64()
-	}
-	return p
-}
-
-func newSeqProblem(rng *rand.Rand, layer []*autodiff.Param[float64], steps, batch, inputs, n, h0Rows int) *seqProblem {
-	p := &seqProblem{
-		steps: steps, batch: batch,
-		x:    randParam(rng, "x", steps*batch, inputs, 1),
-		h0:   randParam(rng, "h0", h0Rows, n, 0.5),
-		proj: randParam(rng, "proj", steps*batch, n, 1).Value,
-		opt:  func() layers.SeqOptions { return layers.SeqOptions{} },
-	}
-	p.params = append([]*autodiff.Param[float64]{p.x, p.h0}, layer...)
-	return p
-}
-
-// loss records Σ proj ⊙ f(x, h0) + Σ final on tp from vars (x, h0, layer params…).
-func (p *seqProblem) loss(f seqFunc) func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
-	return func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
-		rates, _ := f(tp, vars[0], vars[1], p.steps, p.batch, p.opt())
-		return autodiff.Sum(autodiff.Mul(rates, tp.Const(p.proj)))
-	}
-}
-
-// run records the loss with f and back-propagates; it returns the rates and
-// a copy of every parameter's gradient.
-func (p *seqProblem) run(f seqFunc) (rates []float64, grads [][]float64) {
-	tp := autodiff.NewTape[float64]()
-	vars := make([]*autodiff.Var[float64], len(p.params))
-	for i, q := range p.params {
-		q.ZeroGrad()
-		vars[i] = tp.Param(q)
-	}
-	r, _ := f(tp, vars[0], vars[1], p.steps, p.batch, p.opt())
-	rates = append(rates, r.Value.Data...)
-	tp.Backward(autodiff.Sum(autodiff.Mul(r, tp.Const(p.proj))))
-	for _, q := range p.params {
-		grads = append(grads, append([]float64(nil), q.Grad.Data...))
-	}
-	return rates, grads
-}
-
-// closeTo reports the first index where got and want differ by more than
-// tol·(1+|want|), or −1.
-func closeTo(got, want []float64, tol float64) int {
-	if len(got) != len(want) {
-		return 0
-	}
-	for i := range got {
-		if !(math.Abs(got[i]-want[i]) <= tol*(1+math.Abs(want[i]))) {
-			return i
-		}
-	}
-	return -1
-}
-
-// checkFusedVsReference compares rates and all gradients of fused and ref on p.
-func checkFusedVsReference(t *testing.T, p *seqProblem, fused, ref seqFunc) {
-	t.Helper()
-	// Both compute the same float64 expressions in different orders: they
-	// agree to rounding, far below 1e-10.
-	const tol = 1e-10
-	gr, gg := p.run(fused)
-	wr, wg := p.run(ref)
-	if i := closeTo(gr, wr, tol); i >= 0 {
-		t.Fatalf("rates[%d]: got %v want %v (fused vs reference)", i, gr[i], wr[i])
-	}
-	for k, q := range p.params {
-		if i := closeTo(gg[k], wg[k], tol); i >= 0 {
-			t.Errorf("grad %s[%d]: got %v want %v (fused vs reference)", q.Name, i, gg[k][i], wg[k][i])
-		}
-	}
-}
-
-func gruProblem(seed uint64, steps, batch, inputs, n int, bcast bool) (*layers.GRU[float64], *seqProblem) {
+func gruProblem(seed uint64, steps, batch, inputs, n int, bcast bool) (*layers.GRU[float64], *layertest.Problem) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	g := layers.NewGRU[float64]("gru", inputs, n, rng)
 	// Larger weights than torch's init so every gate saturates somewhere.
@@ -115,7 +25,7 @@ func gruProblem(seed uint64, steps, batch, inputs, n int, bcast bool) (*layers.G
 	if bcast {
 		h0Rows = 1
 	}
-	return g, newSeqProblem(rng, g.Params(), steps, batch, inputs, n, h0Rows)
+	return g, layertest.NewProblem(rng, g.Params(), steps, batch, inputs, n, h0Rows)
 }
 
 // gruCases are the configurations every GRU check runs on.
@@ -147,8 +57,8 @@ func TestGRUFusedMatchesReference(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g, p := gruProblem(uint64(i+1), 5, 3, 2, 4, c.bcast)
 			g.NoiseStd = 0.1
-			p.opt = c.opt
-			checkFusedVsReference(t, p, g.Sequence, g.SequenceReference)
+			p.Opt = c.opt
+			layertest.CheckFusedVsReference(t, p, g.Sequence, g.SequenceReference)
 		})
 	}
 }
@@ -162,8 +72,8 @@ func TestGRUSplitMatchesReference(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g, p := gruProblem(uint64(i+30), steps, batch, 2, n, c.bcast)
 			g.NoiseStd = 0.1
-			p.opt = widenMask(c.opt, n)
-			checkFusedVsReference(t, p, g.Sequence, g.SequenceReference)
+			p.Opt = layertest.WidenMask(c.opt, n)
+			layertest.CheckFusedVsReference(t, p, g.Sequence, g.SequenceReference)
 		})
 	}
 }
@@ -172,9 +82,9 @@ func TestGRUGradcheck(t *testing.T) {
 	for i, c := range gruCases() {
 		g, p := gruProblem(uint64(i+10), 4, 2, 3, 4, c.bcast)
 		g.NoiseStd = 0.1
-		p.opt = c.opt
-		gradcheck.Check(t, gradcheck.Case{Name: "GRU.Sequence/" + c.name, Params: p.params, Loss: p.loss(g.Sequence)})
-		gradcheck.Check(t, gradcheck.Case{Name: "GRU.SequenceReference/" + c.name, Params: p.params, Loss: p.loss(g.SequenceReference)})
+		p.Opt = c.opt
+		gradcheck.Check(t, gradcheck.Case{Name: "GRU.Sequence/" + c.name, Params: p.Params, Loss: p.Loss(g.Sequence)})
+		gradcheck.Check(t, gradcheck.Case{Name: "GRU.SequenceReference/" + c.name, Params: p.Params, Loss: p.Loss(g.SequenceReference)})
 	}
 }
 
@@ -211,7 +121,7 @@ func TestGRUHandComputed(t *testing.T) {
 	x := tp.Const(autodiff.FromSlice(1, 1, []float64{1}))
 	h0 := tp.Const(autodiff.FromSlice(1, 2, []float64{1, 0}))
 	want := []float64{4.0 / 5, 3.0 / 20}
-	for name, f := range map[string]seqFunc{"fused": g.Sequence, "reference": g.SequenceReference} {
+	for name, f := range map[string]layertest.SeqFunc{"fused": g.Sequence, "reference": g.SequenceReference} {
 		rates, final := f(tp, x, h0, 1, 1, layers.SeqOptions{})
 		for j := range want {
 			if math.Abs(rates.Value.Data[j]-want[j]) > 1e-15 || final.Data[j] != rates.Value.Data[j] {
@@ -228,16 +138,16 @@ func TestGRUInactivation(t *testing.T) {
 		{Units: units, From: 2, To: 4, Silence: true},
 		{Units: units, From: 2, To: 4, Clamp: true, ClampValue: -0.25},
 	} {
-		p.opt = func() layers.SeqOptions { return layers.SeqOptions{Inactivation: &m} }
-		rates, grads := p.run(g.Sequence)
+		p.Opt = func() layers.SeqOptions { return layers.SeqOptions{Inactivation: &m} }
+		rates, grads := p.Run(g.Sequence)
 		want := m.ClampValue
 		if m.Silence {
 			want = 0
 		}
-		for t0 := 0; t0 < p.steps; t0++ {
-			for b := 0; b < p.batch; b++ {
+		for t0 := 0; t0 < p.Steps; t0++ {
+			for b := 0; b < p.Batch; b++ {
 				for j, u := range units {
-					v := rates[(t0*p.batch+b)*4+j]
+					v := rates[(t0*p.Batch+b)*4+j]
 					if held := u && m.Active(t0); held != (v == want) {
 						t.Errorf("%+v: step %d unit %d: rate %v, held=%v", m, t0, j, v, held)
 					}
@@ -246,7 +156,7 @@ func TestGRUInactivation(t *testing.T) {
 		}
 		// Units held through step 3 cut the gradient from later steps, but
 		// the input still reaches them through steps 0 and 1.
-		if closeTo(grads[0], make([]float64, len(grads[0])), 0) < 0 {
+		if layertest.CloseTo(grads[0], make([]float64, len(grads[0])), 0) < 0 {
 			t.Errorf("%+v: input gradient is all zero", m)
 		}
 	}
@@ -352,7 +262,7 @@ func BenchmarkGRUSequence(b *testing.B) {
 // reset and the first tape's Backward.
 func TestGRUSequenceStateReuse(t *testing.T) {
 	g, p := gruProblem(21, 4, 2, 2, 3, false)
-	x2 := randParam(rand.New(rand.NewPCG(4, 4)), "x2", 8, 2, 1).Value
+	x2 := layertest.RandParam(rand.New(rand.NewPCG(4, 4)), "x2", 8, 2, 1).Value
 	grads := func(record func(tp *autodiff.Tape[float64]) *autodiff.Var[float64]) []float64 {
 		for _, q := range g.Params() {
 			q.ZeroGrad()
@@ -366,13 +276,13 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 		return out
 	}
 	loss := func(tp *autodiff.Tape[float64], x autodiff.Tensor[float64]) *autodiff.Var[float64] {
-		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(p.h0.Value), p.steps, p.batch, layers.SeqOptions{})
-		return autodiff.Sum(autodiff.Mul(rates, tp.Const(p.proj)))
+		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(p.H0.Value), p.Steps, p.Batch, layers.SeqOptions{})
+		return autodiff.Sum(autodiff.Mul(rates, tp.Const(p.Proj)))
 	}
-	g1 := grads(func(tp *autodiff.Tape[float64]) *autodiff.Var[float64] { return loss(tp, p.x.Value) })
+	g1 := grads(func(tp *autodiff.Tape[float64]) *autodiff.Var[float64] { return loss(tp, p.X.Value) })
 	g2 := grads(func(tp *autodiff.Tape[float64]) *autodiff.Var[float64] { return loss(tp, x2) })
 	both := grads(func(tp *autodiff.Tape[float64]) *autodiff.Var[float64] {
-		return autodiff.Add(loss(tp, p.x.Value), loss(tp, x2))
+		return autodiff.Add(loss(tp, p.X.Value), loss(tp, x2))
 	})
 	for i := range both {
 		if want := g1[i] + g2[i]; math.Abs(both[i]-want) > 1e-12 {
@@ -386,7 +296,7 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 	}
 	a, b := autodiff.NewTape[float64](), autodiff.NewTape[float64]()
 	loss(a, x2)
-	lb := loss(b, p.x.Value)
+	lb := loss(b, p.X.Value)
 	a.Reset()
 	loss(a, x2)
 	b.Backward(lb)
@@ -394,7 +304,7 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 	for _, q := range g.Params() {
 		got = append(got, q.Grad.Data...)
 	}
-	if i := closeTo(got, g1, 1e-12); i >= 0 {
+	if i := layertest.CloseTo(got, g1, 1e-12); i >= 0 {
 		t.Errorf("interleaved tapes: grad[%d] got %v want %v", i, got[i], g1[i])
 	}
 }
@@ -418,22 +328,5 @@ func TestGRUSplitAllocs(t *testing.T) {
 		if a := testing.AllocsPerRun(5, step); a != 0 {
 			t.Errorf("split GRU sequence N=%d B=%d, forward+backward: got %v allocations per run, want 0", n, batch, a)
 		}
-	}
-}
-
-// widenMask returns opt with its inactivation mask, if any, repeated to n
-// units.
-func widenMask(opt func() layers.SeqOptions, n int) func() layers.SeqOptions {
-	return func() layers.SeqOptions {
-		o := opt()
-		if m := o.Inactivation; m != nil {
-			wide := *m
-			wide.Units = make([]bool, n)
-			for j := range wide.Units {
-				wide.Units[j] = m.Units[j%len(m.Units)]
-			}
-			o.Inactivation = &wide
-		}
-		return o
 	}
 }

@@ -98,7 +98,7 @@ type Leaky[T autodiff.Float] struct {
 	wIn  constrained[T] // [N×I]
 	wRec constrained[T] // [N×N]
 	bias []*autodiff.Param[T]
-	ops  seqCache[T, leakyOp[T]]
+	ops  SeqCache[T, leakyOp[T]]
 }
 
 var _ Recurrent[float32] = (*Leaky[float32])(nil)

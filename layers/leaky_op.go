@@ -6,7 +6,7 @@ import (
 )
 
 // leakyOp is the fused whole-sequence op of a Leaky layer: one record per
-// Sequence call, reused through the layer's seqCache.
+// Sequence call, reused through the layer's SeqCache.
 //
 // Buffers (all from the tape's arena, time-major, B = batch, N = units):
 //
@@ -48,7 +48,7 @@ type leakyOp[T autodiff.Float] struct {
 }
 
 // RunPart runs batch rows [0, half) (part 0) or [half, batch) (part 1) of
-// the current pass; runSplit calls it on the caller and on a worker of the
+// the current pass; RunSplit calls it on the caller and on a worker of the
 // kernels' pool.
 func (o *leakyOp[T]) RunPart(part int) {
 	lo, hi := 0, o.half
@@ -99,16 +99,16 @@ func (o *leakyOp[T]) Name() string { return "leaky" }
 // Inactivation acts at step t on the values that step produces (x_{t+1},
 // r_{t+1}): Silence zeroes the units' rates (under rate integration, their
 // state), Clamp sets the integrated quantity to ClampValue; both cut the
-// gradient through the perturbed values.
+// gradient through the Perturbed values.
 //
 // It panics if x is not [steps·batch, Inputs], h0 is not [batch, N] or
 // [1, N], or an Inactivation mask does not have N entries.
 func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	n, in := l.cfg.Units, l.cfg.Inputs
-	checkSequence("Leaky", x, h0, steps, batch, in, n, opt)
+	CheckSequence("Leaky", x, h0, steps, batch, in, n, opt)
 	tb := steps * batch
 	P := tp.Alloc(tb, n)
-	o := l.ops.get(&P.Data[0])
+	o := l.ops.Get(&P.Data[0])
 	o.l, o.steps, o.batch, o.inact, o.u, o.P = l, steps, batch, opt.Inactivation, x.Value, P
 	o.S = tp.Alloc(tb+batch, n)
 	o.R = o.S
@@ -128,7 +128,7 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	if opt.Noise != nil && std > 0 {
 		// Drawn in the order a step-by-step loop would draw it.
 		o.noise = tp.AllocZero(tb, n)
-		addNoise(o.noise.Data, std, opt.Noise)
+		AddNoise(o.noise.Data, std, opt.Noise)
 	}
 	o.noiseInside = inside
 	o.half, o.pool = batch, kernels.DefaultPool()
@@ -167,7 +167,7 @@ func (l *Leaky[T]) fillBias(p autodiff.Tensor[T]) {
 	}
 }
 
-// sumRows adds the rows of g [rows, n] into dst [1, n] (accReduceRows with a
+// sumRows adds the rows of g [rows, n] into dst [1, n] (AccReduceRows with a
 // vector loop in float32, the same bits). dst.Data nil means no gradient is
 // wanted.
 func sumRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
@@ -178,11 +178,11 @@ func sumRows[T autodiff.Float](dst, g autodiff.Tensor[T]) {
 		kernels.SumRowsInto(d, any(g.Data).([]float32))
 		return
 	}
-	accReduceRows(dst, g)
+	AccReduceRows(dst, g)
 }
 
 // perturb applies inactivation to the rows [batch, N] of v at step t: set
-// holds the perturbed units to val when on.
+// holds the Perturbed units to val when on.
 func perturb[T autodiff.Float](m *Inactivation, v []T, n int, val T) {
 	for i := 0; i < len(v); i += n {
 		row := v[i : i+n]
@@ -197,7 +197,7 @@ func perturb[T autodiff.Float](m *Inactivation, v []T, n int, val T) {
 // forward runs the time loop, split over two goroutines when o.half < batch.
 func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
 	n, in, b := o.l.cfg.Units, o.l.cfg.Inputs, o.batch
-	broadcastRowsTo(o.S.RowSlice(0, b), h0)
+	BroadcastRowsTo(o.S.RowSlice(0, b), h0)
 	if o.l.cfg.Integration == IntegrateState {
 		ApplyTo(o.l.cfg.Activation, o.R.Data[:b*n], o.S.Data[:b*n])
 	}
@@ -206,7 +206,7 @@ func (o *leakyOp[T]) forward(h0 autodiff.Tensor[T]) {
 		kernels.Gemm(false, true, o.steps*b, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
 	}
 	o.backward = false
-	runSplit(o.parts(), o)
+	RunSplit(o.parts(), o)
 }
 
 // loopConsts are the constants of the time loops.
@@ -277,10 +277,10 @@ func (o *leakyOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) 
 	o.outGrad, o.needH0 = g, grads[1].Data != nil
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
 	o.backward = true
-	runSplit(o.parts(), o)
+	RunSplit(o.parts(), o)
 	o.outGrad = autodiff.Tensor[T]{}
 	if o.needH0 {
-		accReduceRows(grads[1], o.grec)
+		AccReduceRows(grads[1], o.grec)
 	}
 	tb := steps * b
 	if d := grads[3]; d.Data != nil {

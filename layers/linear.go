@@ -18,7 +18,7 @@ type Linear[T autodiff.Float] struct {
 	b    *autodiff.Param[T] // nil without bias
 	in   int
 	out  int
-	ops  seqCache[T, linearOp[T]]
+	ops  SeqCache[T, linearOp[T]]
 	name string
 }
 
@@ -69,7 +69,7 @@ func (l *Linear[T]) Forward(tp *autodiff.Tape[T], x *autodiff.Var[T]) *autodiff.
 	}
 	rows := x.Value.Rows
 	y := tp.Alloc(rows, l.out)
-	o := l.ops.get(&y.Data[0])
+	o := l.ops.Get(&y.Data[0])
 	o.l, o.x = l, x.Value
 	o.w = l.w.effective(tp)
 	if !l.w.c.IsIdentity() {

@@ -40,14 +40,14 @@ type SeqOptions struct {
 // inside the fused op at every step t with From ≤ t < To (To == 0 means to
 // the end of the sequence).
 type Inactivation struct {
-	// Units[i] marks unit i as perturbed; len(Units) is N.
+	// Units[i] marks unit i as Perturbed; len(Units) is N.
 	Units []bool
 	From  int
 	To    int
-	// Silence zeroes the perturbed units' rates, so they send nothing to
+	// Silence zeroes the Perturbed units' rates, so they send nothing to
 	// other units or to the readout.
 	Silence bool
-	// Clamp holds the perturbed units' state at ClampValue.
+	// Clamp holds the Perturbed units' state at ClampValue.
 	Clamp      bool
 	ClampValue float64
 }

@@ -181,7 +181,7 @@ func (l *Leaky[T]) SequenceRef(tp *autodiff.Tape[T], x autodiff.Tensor[T], h0 *a
 		var nz *autodiff.Var[T]
 		if opt.Noise != nil && std > 0 {
 			buf := autodiff.NewTensor[T](batch, n)
-			addNoise(buf.Data, std, opt.Noise)
+			AddNoise(buf.Data, std, opt.Noise)
 			nz = tp.Const(buf)
 			if inside {
 				pre = autodiff.Add(pre, nz)

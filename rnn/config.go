@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/lowrank"
 )
 
 // Config describes a network: input → recurrent layer → linear readout.
@@ -62,7 +63,7 @@ type Config struct {
 	// z = tanh(h)·(W_out ⊙ s_o)/N, and trains m, n, s_i, s_o (the library's
 	// defaults); with phi or state a Linear readout reads φ(h + b) or h,
 	// and m, n and W_in train (the PyTorch anchor's lowrank_loop uses state).
-	Rates layers.LowRankRates `json:"rates,omitempty"`
+	Rates lowrank.Rates `json:"rates,omitempty"`
 	// FreezeInput, FreezeRecurrent, FreezeBias and FreezeOutput keep whole
 	// parameter groups at their initial values (default: all train).
 	FreezeInput     bool `json:"freeze_input,omitempty"`
@@ -145,7 +146,7 @@ func (c Config) Validate() error {
 		return bad("Noise", "= %v, but model %v adds σ·ξ unscaled (valente) only", c.Noise, c.Kind)
 	case (c.Kind == GRU || c.Kind == LowRank) && c.ExcFraction > 0:
 		return bad("ExcFraction", "= %g, but Dale's law is supported for the leaky model only", c.ExcFraction)
-	case c.Rates < layers.RatesTanh || c.Rates > layers.RatesState:
+	case c.Rates < lowrank.RatesTanh || c.Rates > lowrank.RatesState:
 		return bad("Rates", "= %d is not known", int(c.Rates))
 	case c.InputScale <= 0 || c.OutputScale <= 0:
 		return bad("InputScale/OutputScale", "= %g/%g, need > 0", c.InputScale, c.OutputScale)

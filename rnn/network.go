@@ -7,6 +7,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/lowrank"
 )
 
 // Network is input → recurrent layer → linear readout, run over whole
@@ -16,7 +17,7 @@ type Network[T autodiff.Float] struct {
 	cfg     Config
 	rec     layers.Recurrent[T]
 	readout *layers.Linear[T]  // nil when the low-rank layer reads out itself
-	lowrank *layers.LowRank[T] // non-nil for LowRank
+	lowrank *lowrank.Layer[T]  // non-nil for LowRank
 	h0      *autodiff.Param[T] // [1×Hidden]; the low-rank layer's own h0 for LowRank
 	in, wr  []*autodiff.Param[T]
 	out     []*autodiff.Param[T]
@@ -80,40 +81,40 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 // readout.
 func (n *Network[T]) newLowRank(rng *rand.Rand) error {
 	cfg := n.cfg
-	lc := layers.LowRankConfig{Inputs: cfg.Inputs, Hidden: cfg.Hidden, Rank: cfg.Rank, Alpha: cfg.Alpha,
+	lc := lowrank.LayerConfig{Inputs: cfg.Inputs, Hidden: cfg.Hidden, Rank: cfg.Rank, Alpha: cfg.Alpha,
 		NoiseStd: cfg.NoiseStd, Activation: cfg.Activation, Rates: cfg.Rates}
-	own := cfg.Rates == layers.RatesTanh
+	own := cfg.Rates == lowrank.RatesTanh
 	if own {
 		lc.Outputs = cfg.Outputs
 	}
-	l, err := layers.NewLowRank[T]("lowrank", lc, rng)
+	l, err := lowrank.NewLayer[T]("lowrank", lc, rng)
 	if err != nil {
 		return fmt.Errorf("rnn: %w", err)
 	}
 	for k := range l.SI.Value.Data {
 		l.SI.Value.Data[k] = T(cfg.InputScale)
 	}
-	trained := layers.LowRankM | layers.LowRankN | layers.LowRankWI
+	trained := lowrank.ParamM | lowrank.ParamN | lowrank.ParamWI
 	if own {
-		trained = layers.LowRankLibraryTrained
+		trained = lowrank.LibraryTrained
 		for k := range l.SO.Value.Data {
 			l.SO.Value.Data[k] = T(cfg.OutputScale)
 		}
 	}
 	if cfg.TrainInitialState {
-		trained |= layers.LowRankH0
+		trained |= lowrank.ParamH0
 	}
 	if cfg.FreezeRecurrent {
-		trained &^= layers.LowRankM | layers.LowRankN
+		trained &^= lowrank.ParamM | lowrank.ParamN
 	}
 	if cfg.FreezeInput {
-		trained &^= layers.LowRankWI | layers.LowRankSI
+		trained &^= lowrank.ParamWI | lowrank.ParamSI
 	}
 	if cfg.FreezeOutput {
-		trained &^= layers.LowRankWO | layers.LowRankSO
+		trained &^= lowrank.ParamWO | lowrank.ParamSO
 	}
 	if !cfg.FreezeBias && !own {
-		trained |= layers.LowRankB
+		trained |= lowrank.ParamB
 	}
 	l.SetTrained(trained)
 	n.rec, n.lowrank, n.h0 = l, l, l.H0

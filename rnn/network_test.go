@@ -11,6 +11,7 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/lowrank"
 )
 
 func TestKindText(t *testing.T) {
@@ -83,7 +84,7 @@ func testConfigs() map[string]Config {
 		"leaky-dale":             {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Tanh, ExcFraction: 0.5, Integration: layers.IntegrateRate, TrainInitialState: true},
 		"gru":                    {Kind: GRU, Inputs: 3, Hidden: 5, Outputs: 2, TrainInitialState: true},
 		"lowrank":                {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, TrainInitialState: true},
-		"lowrank-linear-readout": {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, Rates: layers.RatesState},
+		"lowrank-linear-readout": {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, Rates: lowrank.RatesState},
 	}
 }
 
@@ -121,7 +122,7 @@ func TestNetworkMatchesReferenceAndGradcheck(t *testing.T) {
 			switch l := net.rec.(type) {
 			case *layers.GRU[float64]:
 				rates, _ = l.SequenceReference(tp, tp.Const(x), tp.Param(net.h0), steps, batch, layers.SeqOptions{})
-			case *layers.LowRank[float64]:
+			case *lowrank.Layer[float64]:
 				rates, _ = l.SequenceReference(tp, tp.Const(x), tp.Param(net.h0), steps, batch, layers.SeqOptions{})
 			}
 			if rates != nil {

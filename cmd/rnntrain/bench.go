@@ -14,6 +14,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/train"
 )
@@ -159,7 +160,7 @@ func benchNetwork(k rnn.Kind, n int, rng *rand.Rand) (*rnn.Network[float32], err
 	case rnn.LowRank:
 		// lowrank_loop: linear readout of h; m, n, U and the readout train,
 		// no bias inside the recurrence.
-		cfg.Alpha, cfg.Rank, cfg.Rates, cfg.FreezeBias = benchAlpha, benchRank, layers.RatesState, true
+		cfg.Alpha, cfg.Rank, cfg.Rates, cfg.FreezeBias = benchAlpha, benchRank, lowrank.RatesState, true
 	}
 	return rnn.New[float32](cfg, rng)
 }

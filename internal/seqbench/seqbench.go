@@ -1,7 +1,8 @@
-package layers_test
+// Package seqbench holds the benchmark of one training step around a
+// recurrent layer that the layer packages share.
+package seqbench
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -9,14 +10,16 @@ import (
 	"github.com/rnntrain/rnntrain/layers"
 )
 
-// benchSizes are the (N, B, T) sizes of rnntrain bench and the PyTorch
+// Sizes returns the (N, B, T) sizes of rnntrain bench and the PyTorch
 // anchor.
-var benchSizes = [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}}
+func Sizes() [][3]int {
+	return [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}}
+}
 
-// benchStep times what one training step of rnntrain bench does around a
+// Step times what one training step of rnntrain bench does around a
 // recurrent layer, without the optimizer: the sequence, a linear readout
 // N→2 of every step, a squared-error loss and the full backward pass.
-func benchStep(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) {
+func Step(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	readout := layers.NewLinear[float32]("readout", n, 2, true, layers.Constraint{}, rng)
 	x := autodiff.NewTensor[float32](steps*batch, 4)
@@ -42,22 +45,5 @@ func benchStep(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff
 	b.ReportAllocs()
 	for b.Loop() {
 		step()
-	}
-}
-
-// BenchmarkLowRankStep times the bench's low-rank model (R=2, α=0.2, tanh,
-// linear readout of the state) at the five reference sizes.
-func BenchmarkLowRankStep(b *testing.B) {
-	for _, s := range benchSizes {
-		n, batch, steps := s[0], s[1], s[2]
-		b.Run(fmt.Sprintf("N%d_B%d_T%d", n, batch, steps), func(b *testing.B) {
-			cfg := layers.LowRankConfig{Inputs: 4, Hidden: n, Rank: 2, Alpha: 0.2, Rates: layers.RatesState}
-			l, err := layers.NewLowRank[float32]("lowrank", cfg, rand.New(rand.NewPCG(1, 1)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI)
-			benchStep(b, l, l.InitialState, n, batch, steps)
-		})
 	}
 }

@@ -1,10 +1,11 @@
-package layers
+package lowrank
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
 )
 
 // Readout records the library's output z = rates·(W_out ⊙ s_o)/N on tp:
@@ -14,13 +15,13 @@ import (
 // unless frozen.
 //
 // It panics if the layer has no outputs or rates is not [rows, N].
-func (l *LowRank[T]) Readout(tp *autodiff.Tape[T], rates *autodiff.Var[T]) *autodiff.Var[T] {
+func (l *Layer[T]) Readout(tp *autodiff.Tape[T], rates *autodiff.Var[T]) *autodiff.Var[T] {
 	n := l.Config.Hidden
 	if l.WO == nil {
-		panic("layers: LowRank.Readout on a layer built with Outputs = 0")
+		panic("lowrank: Layer.Readout on a layer built with Outputs = 0")
 	}
 	if rates.Value.Cols != n {
-		panic(fmt.Sprintf("layers: LowRank.Readout rates shape %v, want [rows %d]", rates.Value.Shape(), n))
+		panic(fmt.Sprintf("lowrank: Layer.Readout rates shape %v, want [rows %d]", rates.Value.Shape(), n))
 	}
 	w := autodiff.Mul(tp.Param(l.WO), tp.Param(l.SO)) // [N, O] ⊙ [1, O]: column scaling
 	scale := tp.Alloc(1, 1)
@@ -35,17 +36,17 @@ func (l *LowRank[T]) Readout(tp *autodiff.Tape[T], rates *autodiff.Var[T]) *auto
 // of the states h in the rows of states ([rows, N], e.g. the final states or
 // recorded h_t), the drive each rank-one component receives. It allocates
 // one row of scratch and panics if a shape is wrong.
-func (l *LowRank[T]) KappaTo(dst, states autodiff.Tensor[T]) {
+func (l *Layer[T]) KappaTo(dst, states autodiff.Tensor[T]) {
 	n, r := l.Config.Hidden, l.Config.Rank
 	if states.Cols != n || dst.Rows != states.Rows || dst.Cols != r {
-		panic(fmt.Sprintf("layers: LowRank.KappaTo shapes dst %v, states %v, want [rows %d] and [rows %d]", dst.Shape(), states.Shape(), r, n))
+		panic(fmt.Sprintf("lowrank: Layer.KappaTo shapes dst %v, states %v, want [rows %d] and [rows %d]", dst.Shape(), states.Shape(), r, n))
 	}
 	a := make([]T, n)
 	for i := 0; i < states.Rows; i++ {
 		for j, v := range states.Data[i*n : (i+1)*n] {
 			a[j] = v + l.B.Value.Data[j]
 		}
-		ApplyTo(l.Config.Activation, a, a)
+		layers.ApplyTo(l.Config.Activation, a, a)
 		for q := 0; q < r; q++ {
 			var s T
 			for j, v := range a {
@@ -66,10 +67,10 @@ func (l *LowRank[T]) KappaTo(dst, states autodiff.Tensor[T]) {
 // orthogonal to these vectors decays). It works in float64 and allocates.
 // It returns an error if the vectors m_r, I_s are linearly dependent, and
 // panics if a shape is wrong.
-func (l *LowRank[T]) ProjectTo(kappa, v, states autodiff.Tensor[T]) error {
+func (l *Layer[T]) ProjectTo(kappa, v, states autodiff.Tensor[T]) error {
 	n, r, in := l.Config.Hidden, l.Config.Rank, l.Config.Inputs
 	if states.Cols != n || kappa.Rows != states.Rows || kappa.Cols != r || v.Rows != states.Rows || v.Cols != in {
-		panic(fmt.Sprintf("layers: LowRank.ProjectTo shapes kappa %v, v %v, states %v, want [rows %d], [rows %d], [rows %d]", kappa.Shape(), v.Shape(), states.Shape(), r, in, n))
+		panic(fmt.Sprintf("lowrank: Layer.ProjectTo shapes kappa %v, v %v, states %v, want [rows %d], [rows %d], [rows %d]", kappa.Shape(), v.Shape(), states.Shape(), r, in, n))
 	}
 	k := r + in
 	basis := make([][]float64, k) // m_1 … m_R, I_1 … I_S

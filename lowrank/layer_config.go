@@ -1,20 +1,22 @@
-package layers
+package lowrank
 
 import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/layers"
 )
 
-// LowRankRates selects the signal a LowRank layer returns as its rates, the
+// Rates selects the signal a low-rank layer returns as its rates, the
 // signal a readout sees at step t (all computed from the new state h_{t+1}).
-type LowRankRates int
+type Rates int
 
 const (
 	// RatesTanh returns tanh(h), the low_rank_rnns library's default output
-	// non-linearity; with LowRank.Readout it gives the library's
+	// non-linearity; with Layer.Readout it gives the library's
 	// z = tanh(h)·(W_out ⊙ s_o)/N.
-	RatesTanh LowRankRates = iota
+	RatesTanh Rates = iota
 	// RatesPhi returns φ(h + b), the rates the units send to each other.
 	RatesPhi
 	// RatesState returns h itself (an identity output non-linearity), as the
@@ -22,7 +24,7 @@ const (
 	RatesState
 )
 
-func (r LowRankRates) String() string {
+func (r Rates) String() string {
 	switch r {
 	case RatesTanh:
 		return "tanh"
@@ -31,12 +33,12 @@ func (r LowRankRates) String() string {
 	case RatesState:
 		return "state"
 	}
-	return fmt.Sprintf("LowRankRates(%d)", int(r))
+	return fmt.Sprintf("Rates(%d)", int(r))
 }
 
-// ParseLowRankRates returns the rates kind named s (tanh, phi, state).
-func ParseLowRankRates(s string) (LowRankRates, error) {
-	for _, r := range []LowRankRates{RatesTanh, RatesPhi, RatesState} {
+// ParseRates returns the rates kind named s (tanh, phi, state).
+func ParseRates(s string) (Rates, error) {
+	for _, r := range []Rates{RatesTanh, RatesPhi, RatesState} {
 		if r.String() == s {
 			return r, nil
 		}
@@ -45,11 +47,11 @@ func ParseLowRankRates(s string) (LowRankRates, error) {
 }
 
 // MarshalText implements encoding.TextMarshaler.
-func (r LowRankRates) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+func (r Rates) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
-func (r *LowRankRates) UnmarshalText(b []byte) error {
-	v, err := ParseLowRankRates(string(b))
+func (r *Rates) UnmarshalText(b []byte) error {
+	v, err := ParseRates(string(b))
 	if err != nil {
 		return err
 	}
@@ -57,9 +59,9 @@ func (r *LowRankRates) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// LowRankConfig describes a low-rank RNN (peers.md §2.2). The zero values of
-// Activation and Rates are the library's tanh and tanh.
-type LowRankConfig struct {
+// LayerConfig describes a low-rank RNN (peers.md §2.2). The zero values of
+// layers.Activation and Rates are the library's tanh and tanh.
+type LayerConfig struct {
 	Inputs int `json:"inputs"`
 	Hidden int `json:"hidden"`
 	// Outputs is the number of readout units of the layer's own readout
@@ -70,14 +72,14 @@ type LowRankConfig struct {
 	// Alpha is dt/τ, in (0, 1].
 	Alpha float64 `json:"alpha"`
 	// NoiseStd is σ of the private noise σ·ξ, added unscaled by α as in
-	// Valente/Dubreuil, when SeqOptions.Noise is set.
-	NoiseStd   float64      `json:"noise_std"`
-	Activation Activation   `json:"activation"`
-	Rates      LowRankRates `json:"rates"`
+	// Valente/Dubreuil, when layers.SeqOptions.Noise is set.
+	NoiseStd   float64           `json:"noise_std"`
+	Activation layers.Activation `json:"activation"`
+	Rates      Rates             `json:"rates"`
 }
 
 // Validate reports every problem with c.
-func (c LowRankConfig) Validate() error {
+func (c LayerConfig) Validate() error {
 	var errs []string
 	if c.Inputs <= 0 {
 		errs = append(errs, fmt.Sprintf("inputs must be > 0, got %d", c.Inputs))
@@ -97,7 +99,7 @@ func (c LowRankConfig) Validate() error {
 	if !(c.NoiseStd >= 0) {
 		errs = append(errs, fmt.Sprintf("noise_std must be ≥ 0, got %g", c.NoiseStd))
 	}
-	if c.Activation < Tanh || c.Activation > Identity {
+	if c.Activation < layers.Tanh || c.Activation > layers.Identity {
 		errs = append(errs, fmt.Sprintf("unknown activation %v", c.Activation))
 	}
 	if c.Rates < RatesTanh || c.Rates > RatesState {
@@ -109,21 +111,21 @@ func (c LowRankConfig) Validate() error {
 	return nil
 }
 
-// LowRankParams is a set of the parameters of a LowRank layer, used to say
+// ParamSet is a set of the parameters of a low-rank layer, used to say
 // which of them train (the library's train_* flags).
-type LowRankParams uint8
+type ParamSet uint8
 
 const (
-	LowRankM  LowRankParams = 1 << iota // m [N, R]
-	LowRankN                            // n [N, R]
-	LowRankWI                           // wi [I, N]
-	LowRankSI                           // si [1, I]
-	LowRankWO                           // wo [N, O]
-	LowRankSO                           // so [1, O]
-	LowRankB                            // b [1, N]
-	LowRankH0                           // h0 [1, N]
+	ParamM  ParamSet = 1 << iota // m [N, R]
+	ParamN                       // n [N, R]
+	ParamWI                      // wi [I, N]
+	ParamSI                      // si [1, I]
+	ParamWO                      // wo [N, O]
+	ParamSO                      // so [1, O]
+	ParamB                       // b [1, N]
+	ParamH0                      // h0 [1, N]
 
-	// LowRankLibraryTrained is the library's default: train_wrec (m, n),
+	// LibraryTrained is the library's default: train_wrec (m, n),
 	// train_si and train_so; wi, wo, h0 and b stay fixed.
-	LowRankLibraryTrained = LowRankM | LowRankN | LowRankSI | LowRankSO
+	LibraryTrained = ParamM | ParamN | ParamSI | ParamSO
 )

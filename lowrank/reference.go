@@ -1,44 +1,45 @@
-package layers
+package lowrank
 
 import (
 	"fmt"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
 )
 
 // SequenceReference computes what Sequence computes, with the same
 // arguments, results and noise order, but unfused: one primitive tape op per
 // product and element-wise step of every time step. It is slow and
 // allocates; it exists as the oracle the fused op is tested against.
-func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+func (l *Layer[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	cfg := l.Config
 	n, in := cfg.Hidden, cfg.Inputs
-	checkSequence("LowRank", x, h0, steps, batch, in, n, opt)
-	c := refConsts[T]{tp: tp}
+	layers.CheckSequence("lowrank", x, h0, steps, batch, in, n, opt)
+	c := layers.RefConsts[T]{Tape: tp}
 	phi := func(v *autodiff.Var[T]) *autodiff.Var[T] {
 		switch cfg.Activation {
-		case Tanh:
+		case layers.Tanh:
 			return autodiff.Tanh(v)
-		case ReLU:
+		case layers.ReLU:
 			return autodiff.ReLU(v)
-		case Softplus:
+		case layers.Softplus:
 			return autodiff.Softplus(v)
-		case Identity:
+		case layers.Identity:
 			return v
 		}
-		panic(fmt.Sprintf("layers: LowRank.SequenceReference: unknown activation %v", cfg.Activation))
+		panic(fmt.Sprintf("lowrank: Layer.SequenceReference: unknown activation %v", cfg.Activation))
 	}
 	m, nn, wi, si, b := tp.Param(l.M), tp.Param(l.N), tp.Param(l.WI), tp.Param(l.SI), tp.Param(l.B)
 	alpha, invN := T(cfg.Alpha), 1/T(n)
 	rows := steps * batch
-	h := autodiff.Add(c.zeros(batch, n), h0)
+	h := autodiff.Add(c.Zeros(batch, n), h0)
 	var rates *autodiff.Var[T]
 	for t := 0; t < steps; t++ {
-		mask := perturbed(opt.Inactivation, t)
-		pick := c.selectRows(t*batch, batch, rows)
+		mask := layers.Perturbed(opt.Inactivation, t)
+		pick := c.SelectRows(t*batch, batch, rows)
 		a := phi(autodiff.Add(h, b))
 		if mask != nil && mask.Silence {
-			a = c.hold(a, mask.Units, 0)
+			a = c.Hold(a, mask.Units, 0)
 		}
 		kappa := autodiff.Scale(autodiff.MatMul(a, false, nn, false), invN)
 		// u_t·diag(si)·wi = (u_t ⊙ si)·wi.
@@ -46,10 +47,10 @@ func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var
 		drive := autodiff.Add(autodiff.MatMul(kappa, false, m, true), input)
 		h = autodiff.Add(h, autodiff.Scale(autodiff.Sub(drive, h), alpha))
 		if opt.Noise != nil && cfg.NoiseStd != 0 {
-			h = autodiff.Add(h, c.noise(batch, n, cfg.NoiseStd, opt.Noise))
+			h = autodiff.Add(h, c.Noise(batch, n, cfg.NoiseStd, opt.Noise))
 		}
 		if mask != nil && mask.Clamp {
-			h = c.hold(h, mask.Units, mask.ClampValue)
+			h = c.Hold(h, mask.Units, mask.ClampValue)
 		}
 		var rt *autodiff.Var[T]
 		switch cfg.Rates {
@@ -61,9 +62,9 @@ func (l *LowRank[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var
 			rt = h
 		}
 		if mask != nil && mask.Silence {
-			rt = c.hold(rt, mask.Units, 0)
+			rt = c.Hold(rt, mask.Units, 0)
 		}
-		rates = placeRows(rates, pick, rt)
+		rates = layers.PlaceRows(rates, pick, rt)
 	}
 	return rates, h.Value
 }

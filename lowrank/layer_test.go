@@ -1,4 +1,4 @@
-package layers_test
+package lowrank_test
 
 import (
 	"fmt"
@@ -9,16 +9,18 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/layers/layertest"
+	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/train"
 )
 
-const allLowRank = layers.LowRankM | layers.LowRankN | layers.LowRankWI | layers.LowRankSI |
-	layers.LowRankWO | layers.LowRankSO | layers.LowRankB | layers.LowRankH0
+const allLowRank = lowrank.ParamM | lowrank.ParamN | lowrank.ParamWI | lowrank.ParamSI |
+	lowrank.ParamWO | lowrank.ParamSO | lowrank.ParamB | lowrank.ParamH0
 
 // lowRankLayer builds a float64 layer with every parameter trained and
 // non-trivial values for the ones the library starts at 0 or 1.
-func lowRankLayer(rng *rand.Rand, cfg layers.LowRankConfig) *layers.LowRank[float64] {
-	l, err := layers.NewLowRank[float64]("lr", cfg, rng)
+func lowRankLayer(rng *rand.Rand, cfg lowrank.LayerConfig) *lowrank.Layer[float64] {
+	l, err := lowrank.NewLayer[float64]("lr", cfg, rng)
 	if err != nil {
 		panic(err)
 	}
@@ -33,31 +35,31 @@ func lowRankLayer(rng *rand.Rand, cfg layers.LowRankConfig) *layers.LowRank[floa
 
 type lowRankCase struct {
 	name string
-	cfg  layers.LowRankConfig
+	cfg  lowrank.LayerConfig
 	opt  func() layers.SeqOptions
 	h0   int // rows of the initial state: batch or 1
 }
 
 func lowRankCases() []lowRankCase {
-	base := layers.LowRankConfig{Inputs: 2, Hidden: 5, Rank: 2, Alpha: 0.3, NoiseStd: 0.1}
-	with := func(f func(*layers.LowRankConfig)) layers.LowRankConfig { c := base; f(&c); return c }
+	base := lowrank.LayerConfig{Inputs: 2, Hidden: 5, Rank: 2, Alpha: 0.3, NoiseStd: 0.1}
+	with := func(f func(*lowrank.LayerConfig)) lowrank.LayerConfig { c := base; f(&c); return c }
 	none := func() layers.SeqOptions { return layers.SeqOptions{} }
 	units := []bool{false, true, false, false, true}
 	return []lowRankCase{
 		{"tanh-rates", base, none, 3},
-		{"phi-rates", with(func(c *layers.LowRankConfig) { c.Rates = layers.RatesPhi }), none, 1},
-		{"state-rates-identity", with(func(c *layers.LowRankConfig) { c.Rates = layers.RatesState; c.Activation = layers.Identity }), none, 3},
+		{"phi-rates", with(func(c *lowrank.LayerConfig) { c.Rates = lowrank.RatesPhi }), none, 1},
+		{"state-rates-identity", with(func(c *lowrank.LayerConfig) { c.Rates = lowrank.RatesState; c.Activation = layers.Identity }), none, 3},
 		// ReLU's kink: no pre-activation of these seeds lies within the
 		// finite-difference step 1e-6 of 0, so central differences see a
 		// smooth function.
-		{"relu-phi", with(func(c *layers.LowRankConfig) { c.Activation = layers.ReLU; c.Rates = layers.RatesPhi }), none, 1},
-		{"softplus-phi", with(func(c *layers.LowRankConfig) { c.Activation = layers.Softplus; c.Rates = layers.RatesPhi }), none, 3},
-		{"rank-3", with(func(c *layers.LowRankConfig) { c.Rank = 3; c.Rates = layers.RatesState }), none, 1},
+		{"relu-phi", with(func(c *lowrank.LayerConfig) { c.Activation = layers.ReLU; c.Rates = lowrank.RatesPhi }), none, 1},
+		{"softplus-phi", with(func(c *lowrank.LayerConfig) { c.Activation = layers.Softplus; c.Rates = lowrank.RatesPhi }), none, 3},
+		{"rank-3", with(func(c *lowrank.LayerConfig) { c.Rank = 3; c.Rates = lowrank.RatesState }), none, 1},
 		{"noise", base, func() layers.SeqOptions { return layers.SeqOptions{Noise: rand.New(rand.NewPCG(4, 4))} }, 3},
-		{"silence-phi", with(func(c *layers.LowRankConfig) { c.Rates = layers.RatesPhi }), func() layers.SeqOptions {
+		{"silence-phi", with(func(c *lowrank.LayerConfig) { c.Rates = lowrank.RatesPhi }), func() layers.SeqOptions {
 			return layers.SeqOptions{Inactivation: &layers.Inactivation{Units: units, From: 1, To: 3, Silence: true}}
 		}, 3},
-		{"silence-state", with(func(c *layers.LowRankConfig) { c.Rates = layers.RatesState }), func() layers.SeqOptions {
+		{"silence-state", with(func(c *lowrank.LayerConfig) { c.Rates = lowrank.RatesState }), func() layers.SeqOptions {
 			return layers.SeqOptions{Inactivation: &layers.Inactivation{Units: units, From: 2, Silence: true}}
 		}, 1},
 		{"clamp", base, func() layers.SeqOptions {
@@ -66,15 +68,15 @@ func lowRankCases() []lowRankCase {
 	}
 }
 
-func lowRankProblem(seed uint64, c lowRankCase, steps, batch int) (*layers.LowRank[float64], *seqProblem) {
+func lowRankProblem(seed uint64, c lowRankCase, steps, batch int) (*lowrank.Layer[float64], *layertest.Problem) {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	l := lowRankLayer(rng, c.cfg)
 	h0 := batch
 	if c.h0 == 1 {
 		h0 = 1
 	}
-	p := newSeqProblem(rng, l.Params(), steps, batch, c.cfg.Inputs, c.cfg.Hidden, h0)
-	p.opt = c.opt
+	p := layertest.NewProblem(rng, l.Params(), steps, batch, c.cfg.Inputs, c.cfg.Hidden, h0)
+	p.Opt = c.opt
 	return l, p
 }
 
@@ -82,7 +84,7 @@ func TestLowRankFusedMatchesReference(t *testing.T) {
 	for i, c := range lowRankCases() {
 		t.Run(c.name, func(t *testing.T) {
 			l, p := lowRankProblem(uint64(i+1), c, 5, 3)
-			checkFusedVsReference(t, p, l.Sequence, l.SequenceReference)
+			layertest.CheckFusedVsReference(t, p, l.Sequence, l.SequenceReference)
 		})
 	}
 }
@@ -95,9 +97,9 @@ func TestLowRankSplitMatchesReference(t *testing.T) {
 	for i, c := range lowRankCases() {
 		t.Run(c.name, func(t *testing.T) {
 			c.cfg.Hidden = n
-			c.opt = widenMask(c.opt, n)
+			c.opt = layertest.WidenMask(c.opt, n)
 			l, p := lowRankProblem(uint64(i+40), c, steps, batch)
-			checkFusedVsReference(t, p, l.Sequence, l.SequenceReference)
+			layertest.CheckFusedVsReference(t, p, l.Sequence, l.SequenceReference)
 		})
 	}
 }
@@ -105,14 +107,14 @@ func TestLowRankSplitMatchesReference(t *testing.T) {
 func TestLowRankGradcheck(t *testing.T) {
 	for i, c := range lowRankCases() {
 		l, p := lowRankProblem(uint64(i+20), c, 4, 2)
-		gradcheck.Check(t, gradcheck.Case{Name: "LowRank.Sequence/" + c.name, Params: p.params, Loss: p.loss(l.Sequence)})
-		gradcheck.Check(t, gradcheck.Case{Name: "LowRank.SequenceReference/" + c.name, Params: p.params, Loss: p.loss(l.SequenceReference)})
+		gradcheck.Check(t, gradcheck.Case{Name: "Layer.Sequence/" + c.name, Params: p.Params, Loss: p.Loss(l.Sequence)})
+		gradcheck.Check(t, gradcheck.Case{Name: "LowRank.SequenceReference/" + c.name, Params: p.Params, Loss: p.Loss(l.SequenceReference)})
 	}
 }
 
 func TestLowRankReadoutGradcheck(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	cfg := layers.LowRankConfig{Inputs: 2, Hidden: 6, Outputs: 2, Rank: 1, Alpha: 0.2}
+	cfg := lowrank.LayerConfig{Inputs: 2, Hidden: 6, Outputs: 2, Rank: 1, Alpha: 0.2}
 	l := lowRankLayer(rng, cfg)
 	for _, p := range []*autodiff.Param[float64]{l.SO} {
 		for i := range p.Value.Data {
@@ -120,10 +122,10 @@ func TestLowRankReadoutGradcheck(t *testing.T) {
 		}
 	}
 	const steps, batch = 3, 2
-	x := randParam(rng, "x", steps*batch, 2, 1)
-	proj := randParam(rng, "proj", steps*batch, 2, 1).Value
+	x := layertest.RandParam(rng, "x", steps*batch, 2, 1)
+	proj := layertest.RandParam(rng, "proj", steps*batch, 2, 1).Value
 	gradcheck.Check(t, gradcheck.Case{
-		Name:   "LowRank.Readout",
+		Name:   "Layer.Readout",
 		Params: append([]*autodiff.Param[float64]{x}, l.Params()...),
 		Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
 			rates, _ := l.Sequence(tp, v[0], l.InitialState(tp), steps, batch, layers.SeqOptions{})
@@ -156,15 +158,15 @@ func TestLowRankReadoutGradcheck(t *testing.T) {
 func TestLowRankBenchModel(t *testing.T) {
 	const steps, batch, n, r, in, alpha = 6, 3, 7, 2, 4, 0.2
 	rng := rand.New(rand.NewPCG(2, 3))
-	l, err := layers.NewLowRank[float64]("lowrank", layers.LowRankConfig{Inputs: in, Hidden: n, Rank: r, Alpha: alpha, Rates: layers.RatesState}, rng)
+	l, err := lowrank.NewLayer[float64]("lowrank", lowrank.LayerConfig{Inputs: in, Hidden: n, Rank: r, Alpha: alpha, Rates: lowrank.RatesState}, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI)
+	l.SetTrained(lowrank.ParamM | lowrank.ParamN | lowrank.ParamWI)
 	if got := len(l.Params()); got != 6 {
 		t.Errorf("params without outputs: got %d want 6 (m, n, wi, si, b, h0)", got)
 	}
-	x := randParam(rng, "x", steps*batch, in, 1).Value
+	x := layertest.RandParam(rng, "x", steps*batch, in, 1).Value
 	tp := autodiff.NewTape[float64]()
 	rates, final := l.Sequence(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float64](batch, n)), steps, batch, layers.SeqOptions{})
 	m, nv, u := l.M.Value, l.N.Value, l.WI.Value // U = wiᵀ
@@ -196,20 +198,20 @@ func TestLowRankBenchModel(t *testing.T) {
 			}
 		}
 	}
-	if closeTo(final.Data, h, 1e-12) >= 0 {
+	if layertest.CloseTo(final.Data, h, 1e-12) >= 0 {
 		t.Errorf("final state differs from the loop's last h")
 	}
 }
 
 func TestLowRankFrozen(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 1))
-	cfg := layers.LowRankConfig{Inputs: 3, Hidden: 8, Outputs: 2, Rank: 2, Alpha: 0.2}
-	l, err := layers.NewLowRank[float32]("lr", cfg, rng)
+	cfg := lowrank.LayerConfig{Inputs: 3, Hidden: 8, Outputs: 2, Rank: 2, Alpha: 0.2}
+	l, err := lowrank.NewLayer[float32]("lr", cfg, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := l.Trained(); got != layers.LowRankLibraryTrained {
-		t.Fatalf("default trained set: got %b want %b", got, layers.LowRankLibraryTrained)
+	if got := l.Trained(); got != lowrank.LibraryTrained {
+		t.Fatalf("default trained set: got %b want %b", got, lowrank.LibraryTrained)
 	}
 	before := map[string][]float32{}
 	for _, p := range l.Params() {
@@ -227,8 +229,8 @@ func TestLowRankFrozen(t *testing.T) {
 	adam.Step(l.Params(), 1e-2)
 	trained := map[string]bool{"lr.m": true, "lr.n": true, "lr.si": true, "lr.so": true}
 	for _, p := range l.Params() {
-		gradZero := closeTo(f64(p.Grad.Data), make([]float64, p.Grad.Len()), 0) < 0
-		changed := closeTo(f64(p.Value.Data), f64(before[p.Name]), 0) >= 0
+		gradZero := layertest.CloseTo(f64(p.Grad.Data), make([]float64, p.Grad.Len()), 0) < 0
+		changed := layertest.CloseTo(f64(p.Value.Data), f64(before[p.Name]), 0) >= 0
 		if trained[p.Name] != !p.Frozen || gradZero == trained[p.Name] || changed != trained[p.Name] {
 			t.Errorf("%s: frozen=%v zero gradient=%v changed by Adam=%v, want trained=%v", p.Name, p.Frozen, gradZero, changed, trained[p.Name])
 		}
@@ -244,26 +246,26 @@ func f64(s []float32) []float64 {
 }
 
 func TestLowRankInactivation(t *testing.T) {
-	cfg := layers.LowRankConfig{Inputs: 2, Hidden: 5, Rank: 2, Alpha: 0.3, Rates: layers.RatesPhi}
+	cfg := lowrank.LayerConfig{Inputs: 2, Hidden: 5, Rank: 2, Alpha: 0.3, Rates: lowrank.RatesPhi}
 	units := []bool{true, false, false, true, false}
 	for _, m := range []layers.Inactivation{
 		{Units: units, From: 1, To: 4, Silence: true},
 		{Units: units, From: 1, To: 4, Clamp: true, ClampValue: 0.7},
 	} {
 		l, p := lowRankProblem(11, lowRankCase{cfg: cfg, h0: 3}, 6, 3)
-		p.opt = func() layers.SeqOptions { return layers.SeqOptions{Inactivation: &m} }
+		p.Opt = func() layers.SeqOptions { return layers.SeqOptions{Inactivation: &m} }
 		// With b = 0 and φ = tanh, a clamped unit's rate is tanh(0.7).
 		l.B.Value.Zero()
 		tp := autodiff.NewTape[float64]()
-		rates, final := l.Sequence(tp, tp.Const(p.x.Value), tp.Const(p.h0.Value), p.steps, p.batch, p.opt())
+		rates, final := l.Sequence(tp, tp.Const(p.X.Value), tp.Const(p.H0.Value), p.Steps, p.Batch, p.Opt())
 		want := 0.0
 		if m.Clamp {
 			want = math.Tanh(0.7)
 		}
-		for s := 0; s < p.steps; s++ {
-			for b := 0; b < p.batch; b++ {
+		for s := 0; s < p.Steps; s++ {
+			for b := 0; b < p.Batch; b++ {
 				for j, u := range units {
-					v := rates.Value.At(s*p.batch+b, j)
+					v := rates.Value.At(s*p.Batch+b, j)
 					if held := u && m.Active(s); held != (math.Abs(v-want) < 1e-15) {
 						t.Errorf("%+v: step %d unit %d: rate %v, held=%v", m, s, j, v, held)
 					}
@@ -278,15 +280,15 @@ func TestLowRankInactivation(t *testing.T) {
 
 func TestLowRankLatent(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
-	cfg := layers.LowRankConfig{Inputs: 2, Hidden: 40, Rank: 2, Alpha: 0.2}
-	l, err := layers.NewLowRank[float64]("lr", cfg, rng)
+	cfg := lowrank.LayerConfig{Inputs: 2, Hidden: 40, Rank: 2, Alpha: 0.2}
+	l, err := lowrank.NewLayer[float64]("lr", cfg, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.SI.Value.Data[1] = 2
 	// States built as κ·mᵀ + v·W_in_full must be decomposed exactly.
 	const rows = 4
-	kappa, v := randParam(rng, "k", rows, 2, 1).Value, randParam(rng, "v", rows, 2, 1).Value
+	kappa, v := layertest.RandParam(rng, "k", rows, 2, 1).Value, layertest.RandParam(rng, "v", rows, 2, 1).Value
 	states := autodiff.NewTensor[float64](rows, 40)
 	for i := range rows {
 		for j := range 40 {
@@ -301,10 +303,10 @@ func TestLowRankLatent(t *testing.T) {
 	if err := l.ProjectTo(gk, gv, states); err != nil {
 		t.Fatal(err)
 	}
-	if i := closeTo(gk.Data, kappa.Data, 1e-10); i >= 0 {
+	if i := layertest.CloseTo(gk.Data, kappa.Data, 1e-10); i >= 0 {
 		t.Errorf("κ[%d]: got %v want %v", i, gk.Data[i], kappa.Data[i])
 	}
-	if i := closeTo(gv.Data, v.Data, 1e-10); i >= 0 {
+	if i := layertest.CloseTo(gv.Data, v.Data, 1e-10); i >= 0 {
 		t.Errorf("v[%d]: got %v want %v", i, gv.Data[i], v.Data[i])
 	}
 	// KappaTo is nᵀ·tanh(h)/N.
@@ -331,23 +333,23 @@ func TestLowRankLatent(t *testing.T) {
 }
 
 func TestLowRankConfigValidate(t *testing.T) {
-	good := layers.LowRankConfig{Inputs: 1, Hidden: 4, Rank: 4, Alpha: 1}
+	good := lowrank.LayerConfig{Inputs: 1, Hidden: 4, Rank: 4, Alpha: 1}
 	if err := good.Validate(); err != nil {
 		t.Errorf("valid config: %v", err)
 	}
-	for _, bad := range []layers.LowRankConfig{
+	for _, bad := range []lowrank.LayerConfig{
 		{Inputs: 0, Hidden: 4, Rank: 1, Alpha: 0.2},
 		{Inputs: 1, Hidden: 4, Rank: 5, Alpha: 0.2},
 		{Inputs: 1, Hidden: 4, Rank: 1, Alpha: 0},
 		{Inputs: 1, Hidden: 4, Rank: 1, Alpha: 0.2, NoiseStd: math.NaN()},
 		{Inputs: 1, Hidden: 4, Rank: 1, Alpha: 0.2, Rates: 7},
 	} {
-		if _, err := layers.NewLowRank[float32]("lr", bad, rand.New(rand.NewPCG(1, 1))); err == nil {
+		if _, err := lowrank.NewLayer[float32]("lr", bad, rand.New(rand.NewPCG(1, 1))); err == nil {
 			t.Errorf("%+v: got nil error", bad)
 		}
 	}
-	var r layers.LowRankRates
-	if err := r.UnmarshalText([]byte("state")); err != nil || r != layers.RatesState {
+	var r lowrank.Rates
+	if err := r.UnmarshalText([]byte("state")); err != nil || r != lowrank.RatesState {
 		t.Errorf("UnmarshalText(state): got %v, %v", r, err)
 	}
 	if err := r.UnmarshalText([]byte("sigmoid")); err == nil {
@@ -358,12 +360,12 @@ func TestLowRankConfigValidate(t *testing.T) {
 func TestLowRankSequenceAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const steps, batch, n = 20, 4, 16
-	cfg := layers.LowRankConfig{Inputs: 3, Hidden: n, Outputs: 2, Rank: 2, Alpha: 0.2, NoiseStd: 0.05}
-	l, err := layers.NewLowRank[float32]("lr", cfg, rng)
+	cfg := lowrank.LayerConfig{Inputs: 3, Hidden: n, Outputs: 2, Rank: 2, Alpha: 0.2, NoiseStd: 0.05}
+	l, err := lowrank.NewLayer[float32]("lr", cfg, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI | layers.LowRankB | layers.LowRankH0)
+	l.SetTrained(lowrank.ParamM | lowrank.ParamN | lowrank.ParamWI | lowrank.ParamB | lowrank.ParamH0)
 	x := autodiff.NewTensor[float32](steps*batch, 3)
 	tp := autodiff.NewTape[float32]()
 	opt := layers.SeqOptions{Noise: rand.New(rand.NewPCG(3, 3)), Inactivation: &layers.Inactivation{Units: make([]bool, n), Clamp: true}}
@@ -378,10 +380,10 @@ func TestLowRankSequenceAllocs(t *testing.T) {
 	}
 }
 
-func ExampleLowRank() {
+func ExampleLayer() {
 	rng := rand.New(rand.NewPCG(1, 1))
-	cfg := layers.LowRankConfig{Inputs: 4, Hidden: 128, Outputs: 2, Rank: 2, Alpha: 0.2}
-	l, err := layers.NewLowRank[float64]("lowrank", cfg, rng)
+	cfg := lowrank.LayerConfig{Inputs: 4, Hidden: 128, Outputs: 2, Rank: 2, Alpha: 0.2}
+	l, err := lowrank.NewLayer[float64]("lowrank", cfg, rng)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -417,13 +419,13 @@ func ExampleLowRank() {
 // the bench's low-rank model (N=256, B=64, T=100, R=2, I=4).
 func BenchmarkLowRankSequence(b *testing.B) {
 	const steps, batch = 100, 64
-	cfg := layers.LowRankConfig{Inputs: 4, Hidden: 256, Rank: 2, Alpha: 0.2, Rates: layers.RatesState}
+	cfg := lowrank.LayerConfig{Inputs: 4, Hidden: 256, Rank: 2, Alpha: 0.2, Rates: lowrank.RatesState}
 	rng := rand.New(rand.NewPCG(1, 1))
-	l, err := layers.NewLowRank[float32]("lowrank", cfg, rng)
+	l, err := lowrank.NewLayer[float32]("lowrank", cfg, rng)
 	if err != nil {
 		b.Fatal(err)
 	}
-	l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI)
+	l.SetTrained(lowrank.ParamM | lowrank.ParamN | lowrank.ParamWI)
 	x := autodiff.NewTensor[float32](steps*batch, cfg.Inputs)
 	for i := range x.Data {
 		x.Data[i] = float32(rng.NormFloat64())
@@ -446,12 +448,12 @@ func BenchmarkLowRankSequence(b *testing.B) {
 // (no noise, large enough) allocates nothing in steady state either.
 func TestLowRankSplitAllocs(t *testing.T) {
 	const steps, batch, n = 64, 8, 64
-	cfg := layers.LowRankConfig{Inputs: 4, Hidden: n, Rank: 2, Alpha: 0.2, Rates: layers.RatesState}
-	l, err := layers.NewLowRank[float32]("lr", cfg, rand.New(rand.NewPCG(1, 3)))
+	cfg := lowrank.LayerConfig{Inputs: 4, Hidden: n, Rank: 2, Alpha: 0.2, Rates: lowrank.RatesState}
+	l, err := lowrank.NewLayer[float32]("lr", cfg, rand.New(rand.NewPCG(1, 3)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.SetTrained(layers.LowRankM | layers.LowRankN | layers.LowRankWI)
+	l.SetTrained(lowrank.ParamM | lowrank.ParamN | lowrank.ParamWI)
 	x := autodiff.NewTensor[float32](steps*batch, 4)
 	tp := autodiff.NewTape[float32]()
 	step := func() {
@@ -463,4 +465,21 @@ func TestLowRankSplitAllocs(t *testing.T) {
 	if a := testing.AllocsPerRun(5, step); a != 0 {
 		t.Errorf("split low-rank sequence, forward+backward: got %v allocations per run, want 0", a)
 	}
+}
+
+// TestFloat32MatchesFloat64 checks the float32 path (its own fast tanh)
+// against float64 on the same weights.
+func TestFloat32MatchesFloat64(t *testing.T) {
+	const steps, batch, inputs, n = 6, 3, 2, 8
+	cfg := lowrank.LayerConfig{Inputs: inputs, Hidden: n, Rank: 2, Alpha: 0.2, Rates: lowrank.RatesTanh}
+	l64, err := lowrank.NewLayer[float64]("lr", cfg, rand.New(rand.NewPCG(2, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l32, _ := lowrank.NewLayer[float32]("lr", cfg, rand.New(rand.NewPCG(2, 2)))
+	for _, l := range []interface{ SetTrained(lowrank.ParamSet) }{l64, l32} {
+		l.SetTrained(allLowRank)
+	}
+	layertest.CopyParams(l32.Params(), l64.Params())
+	layertest.ComparePrecisions(t, "LowRank", layertest.PrecisionRun[float32]{Params: l32.Params(), Seq: l32.Sequence}, layertest.PrecisionRun[float64]{Params: l64.Params(), Seq: l64.Sequence}, steps, batch, inputs, n)
 }

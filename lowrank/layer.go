@@ -1,4 +1,4 @@
-package layers
+package lowrank
 
 import (
 	"fmt"
@@ -6,9 +6,10 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
+	"github.com/rnntrain/rnntrain/layers"
 )
 
-// LowRank is a low-rank rate RNN (Mastrogiuseppe & Ostojic 2018; Dubreuil
+// Layer is a low-rank rate RNN (Mastrogiuseppe & Ostojic 2018; Dubreuil
 // et al. 2022; Valente et al. 2022) as in the low_rank_rnns library's
 // LowRankRNN. The connectivity J = M Nᵀ/N is kept as its factors m, n
 // [N, R] and never formed. One step, with α = dt/τ, is
@@ -17,7 +18,7 @@ import (
 //	W_in_full = diag(s_i)·W_in,
 //
 // and the rates at step t are tanh(h_{t+1}), φ(h_{t+1} + b) or h_{t+1}
-// (LowRankConfig.Rates). The library's output is
+// (LayerConfig.Rates). The library's output is
 //
 //	z_t = tanh(h_{t+1})·(W_out ⊙ s_o)/N,
 //
@@ -29,48 +30,48 @@ import (
 //     rates), no separate linear layer. wo and so are the layer's.
 //   - Bench model (torch lowrank_loop, h ← h + α(−h + (tanh(h)·n)·mᵀ/N +
 //     x_t·Uᵀ), linear readout of h): Outputs = 0, Rates = RatesState,
-//     Activation = Tanh, b = 0, si = 1, and SetTrained(LowRankM|LowRankN|
-//     LowRankWI); wi is Uᵀ. The network reads out the rates with its own
+//     layers.Activation = layers.Tanh, b = 0, si = 1, and SetTrained(ParamM|ParamN|
+//     ParamWI); wi is Uᵀ. The network reads out the rates with its own
 //     Linear layer.
 //
 // The initial state is the caller's: pass l.InitialState(tp) (the layer's
-// h0, trained when LowRankH0 is in the trained set) or a carried state.
+// h0, trained when ParamH0 is in the trained set) or a carried state.
 //
 // Differences from the library: the first step uses φ(h_0 + b) where the
 // library uses φ(h_0) (the same while b = 0, the library's default); the
-// noise is drawn per step from SeqOptions.Noise.
+// noise is drawn per step from layers.SeqOptions.Noise.
 //
-// Inactivation at step t: Silence zeroes the masked units' φ(h_t + b) in the
+// layers.Inactivation at step t: Silence zeroes the masked units' φ(h_t + b) in the
 // recurrent drive of step t and their rates at step t; Clamp holds their
 // h_{t+1} at ClampValue.
-type LowRank[T autodiff.Float] struct {
-	// Config is the layer's configuration. Alpha, NoiseStd, Activation and
+type Layer[T autodiff.Float] struct {
+	// Config is the layer's configuration. Alpha, NoiseStd, layers.Activation and
 	// Rates may change between calls; the sizes must not (the parameters
 	// were built from them).
-	Config LowRankConfig
+	Config LayerConfig
 	// Parameters with their library names under the layer's prefix. WO and
 	// SO are nil when Config.Outputs is 0.
 	M, N, WI, SI, WO, SO, B, H0 *autodiff.Param[T]
 
-	cache seqCache[T, lowRankSeq[T]]
+	cache layers.SeqCache[T, lowRankSeq[T]]
 }
 
-var _ Recurrent[float32] = (*LowRank[float32])(nil)
+var _ layers.Recurrent[float32] = (*Layer[float32])(nil)
 
-// NewLowRank returns a low-rank RNN with parameters named prefix+".m", ".n",
+// NewLayer returns a low-rank RNN with parameters named prefix+".m", ".n",
 // ".wi", ".si", ".wo", ".so", ".b" and ".h0" (the library's state_dict
 // names), initialised as the library does: m, n, wi ~ N(0, 1), wo ~ N(0, 4²)
 // drawn from rng in that order; si = so = 1; b = h0 = 0. Which parameters
-// train is the library's default, LowRankLibraryTrained; change it with
+// train is the library's default, LibraryTrained; change it with
 // SetTrained, and load given factors with SetFactors.
 //
 // It returns an error if cfg is invalid.
-func NewLowRank[T autodiff.Float](prefix string, cfg LowRankConfig, rng *rand.Rand) (*LowRank[T], error) {
+func NewLayer[T autodiff.Float](prefix string, cfg LayerConfig, rng *rand.Rand) (*Layer[T], error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	n, r, in, out := cfg.Hidden, cfg.Rank, cfg.Inputs, cfg.Outputs
-	l := &LowRank[T]{
+	l := &Layer[T]{
 		Config: cfg,
 		M:      autodiff.NewParam[T](prefix+".m", n, r),
 		N:      autodiff.NewParam[T](prefix+".n", n, r),
@@ -91,7 +92,7 @@ func NewLowRank[T autodiff.Float](prefix string, cfg LowRankConfig, rng *rand.Ra
 		fillNormal(l.WO.Value.Data, 4, rng)
 		fill(l.SO.Value.Data, 1)
 	}
-	l.SetTrained(LowRankLibraryTrained)
+	l.SetTrained(LibraryTrained)
 	return l, nil
 }
 
@@ -108,12 +109,12 @@ func fill[T autodiff.Float](dst []T, v T) {
 }
 
 // Size returns the number of units N.
-func (l *LowRank[T]) Size() int { return l.Config.Hidden }
+func (l *Layer[T]) Size() int { return l.Config.Hidden }
 
 // Params returns m, n, wi, si, wo, so, b and h0, in that order (wo and so
 // only when the layer has outputs). Frozen ones are included: they belong
 // to the model and its checkpoints.
-func (l *LowRank[T]) Params() []*autodiff.Param[T] {
+func (l *Layer[T]) Params() []*autodiff.Param[T] {
 	ps := []*autodiff.Param[T]{l.M, l.N, l.WI, l.SI}
 	if l.WO != nil {
 		ps = append(ps, l.WO, l.SO)
@@ -121,14 +122,14 @@ func (l *LowRank[T]) Params() []*autodiff.Param[T] {
 	return append(ps, l.B, l.H0)
 }
 
-func (l *LowRank[T]) byFlag() [8]*autodiff.Param[T] {
+func (l *Layer[T]) byFlag() [8]*autodiff.Param[T] {
 	return [8]*autodiff.Param[T]{l.M, l.N, l.WI, l.SI, l.WO, l.SO, l.B, l.H0}
 }
 
 // SetTrained makes exactly the parameters in set trainable and freezes the
 // others (Param.Frozen). Flags for wo and so are ignored when the layer has
 // no outputs.
-func (l *LowRank[T]) SetTrained(set LowRankParams) {
+func (l *Layer[T]) SetTrained(set ParamSet) {
 	for i, p := range l.byFlag() {
 		if p != nil {
 			p.Frozen = set&(1<<i) == 0
@@ -137,8 +138,8 @@ func (l *LowRank[T]) SetTrained(set LowRankParams) {
 }
 
 // Trained returns the set of parameters that are not frozen.
-func (l *LowRank[T]) Trained() LowRankParams {
-	var set LowRankParams
+func (l *Layer[T]) Trained() ParamSet {
+	var set ParamSet
 	for i, p := range l.byFlag() {
 		if p != nil && !p.Frozen {
 			set |= 1 << i
@@ -151,9 +152,9 @@ func (l *LowRank[T]) Trained() LowRankParams {
 // networks initialised from given connectivity (e.g. from the SVD of a
 // trained full-rank network: m = U_R·S_R·√N, n = V_R·√N). It panics if a
 // shape differs.
-func (l *LowRank[T]) SetFactors(m, n autodiff.Tensor[T]) {
+func (l *Layer[T]) SetFactors(m, n autodiff.Tensor[T]) {
 	if !m.SameShape(l.M.Value) || !n.SameShape(l.N.Value) {
-		panic(fmt.Sprintf("layers: LowRank.SetFactors shapes %v, %v, want %v", m.Shape(), n.Shape(), l.M.Value.Shape()))
+		panic(fmt.Sprintf("lowrank: Layer.SetFactors shapes %v, %v, want %v", m.Shape(), n.Shape(), l.M.Value.Shape()))
 	}
 	l.M.Value.CopyFrom(m)
 	l.N.Value.CopyFrom(n)
@@ -161,7 +162,7 @@ func (l *LowRank[T]) SetFactors(m, n autodiff.Tensor[T]) {
 
 // InitialState records the layer's own initial state h0 ([1, N], broadcast
 // over the batch by Sequence) on tp.
-func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { return tp.Param(l.H0) }
+func (l *Layer[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { return tp.Param(l.H0) }
 
 // Sequence runs the layer over steps steps of batch sequences as one fused
 // tape node. x is [steps·batch, Inputs] time-major; h0 is [batch, N] or
@@ -183,13 +184,13 @@ func (l *LowRank[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { retur
 // It panics if steps or batch is not positive, x is not [steps·batch,
 // Inputs], h0 is not [batch, N] or [1, N], or an inactivation mask does not
 // have N entries.
-func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+func (l *Layer[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
 	c := l.Config
 	n, r, in := c.Hidden, c.Rank, c.Inputs
-	checkSequence("LowRank", x, h0, steps, batch, in, n, opt)
+	layers.CheckSequence("lowrank", x, h0, steps, batch, in, n, opt)
 	rows := steps * batch
 	h := tp.Alloc(rows, n)
-	s := l.cache.get(&h.Data[0])
+	s := l.cache.Get(&h.Data[0])
 	ws := s.ws
 	*s = lowRankSeq[T]{
 		layer: l, ws: ws, tp: tp, cfg: c, steps: steps, batch: batch,
@@ -203,7 +204,7 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 		inact: opt.Inactivation,
 		parts: 1,
 	}
-	if splitBatch(steps, batch, n, opt.Noise != nil && c.NoiseStd != 0) {
+	if layers.SplitBatch(steps, batch, n, opt.Noise != nil && c.NoiseStd != 0) {
 		s.parts = 2
 	}
 	if c.Rates != RatesState || (opt.Inactivation != nil && opt.Inactivation.Silence) {
@@ -216,10 +217,10 @@ func (l *LowRank[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], step
 
 // lowRankSeq is one recorded low-rank sequence: what the backward pass needs.
 type lowRankSeq[T autodiff.Float] struct {
-	layer               *LowRank[T]
+	layer               *Layer[T]
 	ws                  *lowRankWork[T]
 	tp                  *autodiff.Tape[T]
-	cfg                 LowRankConfig
+	cfg                 LayerConfig
 	steps, batch        int
 	x, h0, m, n, wi, si autodiff.Tensor[T]
 	b                   autodiff.Tensor[T]
@@ -229,7 +230,7 @@ type lowRankSeq[T autodiff.Float] struct {
 	kappa               autodiff.Tensor[T] // [T·B, R+I] κ_t = φ(h_t + b)·n/N of step t, then u_t
 	hPrev               autodiff.Tensor[T] // [B, N] h0 broadcast over the batch
 	wFull               autodiff.Tensor[T] // [I, N] diag(si)·wi
-	inact               *Inactivation
+	inact               *layers.Inactivation
 	zeroBias            bool // b is all zero: φ(h_t + b) = φ(h_t)
 
 	// The time loops split the batch in parts (1 or 2) and run in phase
@@ -255,7 +256,7 @@ type lowRankWork[T autodiff.Float] struct {
 var _ autodiff.FusedOp[float32] = (*lowRankSeq[float32])(nil)
 
 // Name implements autodiff.FusedOp.
-func (s *lowRankSeq[T]) Name() string { return "LowRank.Sequence" }
+func (s *lowRankSeq[T]) Name() string { return "lowrank.Layer.Sequence" }
 
 func (s *lowRankSeq[T]) prev(t int) []T {
 	if t == 0 {
@@ -265,9 +266,9 @@ func (s *lowRankSeq[T]) prev(t int) []T {
 	return s.h.Data[(t-1)*s.batch*n : t*s.batch*n]
 }
 
-// RunPart runs part 0 or 1 of the batch (kernels.PartRunner, see runSplit).
+// RunPart runs part 0 or 1 of the batch (kernels.PartRunner, see layers.RunSplit).
 func (s *lowRankSeq[T]) RunPart(part int) {
-	lo, hi := halfRows(s.batch, s.parts, part)
+	lo, hi := layers.HalfRows(s.batch, s.parts, part)
 	if s.backward {
 		s.backwardRows(part, lo, hi)
 	} else {
@@ -281,7 +282,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 	if s.ws == nil {
 		s.ws = new(lowRankWork[T])
 	}
-	broadcastRowsTo(s.hPrev, s.h0)
+	layers.BroadcastRowsTo(s.hPrev, s.h0)
 	for i := 0; i < in; i++ {
 		si := s.si.Data[i]
 		for j, v := range s.wi.Data[i*n : (i+1)*n] {
@@ -306,7 +307,7 @@ func (s *lowRankSeq[T]) forward(rng *rand.Rand) {
 		copy(s.kappa.Data[i*(r+in)+r:(i+1)*(r+in)], s.x.Data[i*in:(i+1)*in])
 	}
 	s.rng, s.backward = rng, false
-	runSplit(s.parts, s)
+	layers.RunSplit(s.parts, s)
 	s.rng = nil
 }
 
@@ -319,10 +320,10 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 	for t := 0; t < s.steps; t++ {
 		base := t * b
 		hp := s.prev(t)[lo*n : hi*n]
-		m := perturbed(s.inact, t)
+		m := layers.Perturbed(s.inact, t)
 		at := s.act.Data[(base+lo)*n : (base+hi)*n]
 		if s.zeroBias {
-			ApplyTo(c.Activation, at, hp)
+			layers.ApplyTo(c.Activation, at, hp)
 		} else {
 			for i := 0; i < nb; i++ {
 				a := at[i*n : (i+1)*n]
@@ -330,7 +331,7 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 					a[j] = v + s.b.Data[j]
 				}
 			}
-			ApplyTo(c.Activation, at, at)
+			layers.ApplyTo(c.Activation, at, at)
 		}
 		if m != nil && m.Silence {
 			for i := 0; i < nb; i++ {
@@ -353,7 +354,7 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 		}
 		kernels.GemmPacked(false, nb, alpha, kt, kw, &s.ws.mT, 1, ht, n)
 		if s.rng != nil && c.NoiseStd != 0 { // never split: one part
-			addNoise(ht, c.NoiseStd, s.rng)
+			layers.AddNoise(ht, c.NoiseStd, s.rng)
 		}
 		if m != nil && m.Clamp {
 			v := T(m.ClampValue)
@@ -370,24 +371,24 @@ func (s *lowRankSeq[T]) forwardRows(lo, hi int) {
 }
 
 // ratesOf writes the rates of step t from h_{t+1}, batch rows [lo, hi).
-func (s *lowRankSeq[T]) ratesOf(t int, m *Inactivation, lo, hi int) {
+func (s *lowRankSeq[T]) ratesOf(t int, m *layers.Inactivation, lo, hi int) {
 	n, b := s.cfg.Hidden, s.batch
 	ht := s.h.Data[(t*b+lo)*n : (t*b+hi)*n]
 	rt := s.rates.Data[(t*b+lo)*n : (t*b+hi)*n]
 	switch s.cfg.Rates {
 	case RatesTanh:
-		ApplyTo(Tanh, rt, ht)
+		layers.ApplyTo(layers.Tanh, rt, ht)
 	case RatesPhi:
 		for i := 0; i < hi-lo; i++ {
 			for j, v := range ht[i*n : (i+1)*n] {
 				rt[i*n+j] = v + s.b.Data[j]
 			}
 		}
-		ApplyTo(s.cfg.Activation, rt, rt)
+		layers.ApplyTo(s.cfg.Activation, rt, rt)
 	case RatesState:
 		copy(rt, ht) // a no-op when rates alias h
 	default:
-		panic(fmt.Sprintf("layers: LowRank.Sequence: unknown rates %v", s.cfg.Rates))
+		panic(fmt.Sprintf("lowrank: Layer.Sequence: unknown rates %v", s.cfg.Rates))
 	}
 	if m != nil && m.Silence {
 		for i := 0; i < hi-lo; i++ {
@@ -418,14 +419,6 @@ func dot[T autodiff.Float](a, b []T) T {
 	return s0 + s1
 }
 
-// axpy computes y += alpha·x.
-func axpy[T autodiff.Float](y []T, alpha T, x []T) {
-	x = x[:len(y)]
-	for j := range y {
-		y[j] += alpha * x[j]
-	}
-}
-
 // Backward implements autodiff.FusedOp. grads are for x, h0, m, n, wi, si, b.
 func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	c := s.cfg
@@ -444,8 +437,8 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 		s.parts = 1 // the bias gradient sums over the batch
 	}
 	s.backward = true
-	runSplit(s.parts, s)
-	accReduceRows(gh0, s.carry)
+	layers.RunSplit(s.parts, s)
+	layers.AccReduceRows(gh0, s.carry)
 	// ∂L/∂m = α·Δᵀ·K, ∂L/∂W_in_full = α·Δᵀ·U and ∂L/∂n = Aᵀ·dK/N, as two
 	// GEMMs over all steps·batch rows (m and W_in_full together, from
 	// [K | U]), formed transposed ([R+I, N]) so that the long rows of Δ and
@@ -456,12 +449,12 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 	if gm.Data != nil || needW {
 		kernels.Gemm(true, false, kw, n, rows, alpha, s.kappa.Data, kw, s.delta.Data, n, 0, tmp.Data, n)
 		if gm.Data != nil {
-			addTransposed(gm, tmp.RowSlice(0, r))
+			layers.AddTransposed(gm, tmp.RowSlice(0, r))
 		}
 		for i := 0; needW && i < in; i++ {
 			dwr, wir := tmp.Data[(r+i)*n:(r+i+1)*n], s.wi.Data[i*n:(i+1)*n]
 			if gwi.Data != nil {
-				axpy(gwi.Data[i*n:(i+1)*n], s.si.Data[i], dwr)
+				layers.Axpy(gwi.Data[i*n:(i+1)*n], s.si.Data[i], dwr)
 			}
 			if gsi.Data != nil {
 				gsi.Data[i] += dot(dwr, wir)
@@ -470,7 +463,7 @@ func (s *lowRankSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Te
 	}
 	if gn.Data != nil {
 		kernels.Gemm(true, false, r, n, rows, invN, s.dkappa.Data, r, s.act.Data, n, 0, tmp.Data[:r*n], n)
-		addTransposed(gn, tmp.RowSlice(0, r))
+		layers.AddTransposed(gn, tmp.RowSlice(0, r))
 	}
 	if gx.Data != nil { // ∂L/∂x = α·Δ·W_in_fullᵀ
 		kernels.Gemm(false, true, rows, in, n, alpha, s.delta.Data, n, s.wFull.Data, n, 1, gx.Data, in)
@@ -487,14 +480,14 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 	pre := s.pre.Data[part*n : (part+1)*n]
 	carry := s.carry.Data[lo*n : hi*n]
 	da := s.da.Data[lo*n : hi*n]
-	plain := c.Rates == RatesState && c.Activation == Tanh
+	plain := c.Rates == RatesState && c.Activation == layers.Tanh
 	// fast reports whether step t takes the fused path: the bench model,
 	// no inactivation, no bias gradient. There δ_t = og_t + carry, and the
 	// step after (t−1) gets its δ written directly instead of the carry.
-	fast := func(t int) bool { return plain && perturbed(s.inact, t) == nil && s.gb.Data == nil }
+	fast := func(t int) bool { return plain && layers.Perturbed(s.inact, t) == nil && s.gb.Data == nil }
 	filled := false // δ_t already written by step t+1
 	for t := s.steps - 1; t >= 0; t-- {
-		m := perturbed(s.inact, t)
+		m := layers.Perturbed(s.inact, t)
 		base := t * b
 		dt := s.delta.Data[(base+lo)*n : (base+hi)*n]
 		if filled {
@@ -510,7 +503,7 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 				row := base + i
 				d := dt[(i-lo)*n : (i-lo+1)*n]
 				s.rateGrad(d, s.outGrad.Data[row*n:(row+1)*n], row, m, pre, s.gb)
-				axpy(d, 1, carry[(i-lo)*n:(i-lo+1)*n])
+				layers.Axpy(d, 1, carry[(i-lo)*n:(i-lo+1)*n])
 				if m != nil && m.Clamp {
 					silenceRow(d, m.Units) // the held state depends on nothing
 				}
@@ -548,16 +541,16 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 			if m != nil && m.Silence {
 				silenceRow(dar, m.Units)
 			}
-			if c.Activation == ReLU || c.Activation == Softplus {
+			if c.Activation == layers.ReLU || c.Activation == layers.Softplus {
 				// Their derivatives need the pre-activation; tanh's and the
 				// identity's need only the stored rates.
 				for j, v := range hp[i*n : (i+1)*n] {
 					pre[j] = v + s.b.Data[j]
 				}
 			}
-			MulDerivTo(c.Activation, dar, dar, pre, s.act.Data[row*n:(row+1)*n])
+			layers.MulDerivTo(c.Activation, dar, dar, pre, s.act.Data[row*n:(row+1)*n])
 			if s.gb.Data != nil {
-				axpy(s.gb.Data, 1, dar)
+				layers.Axpy(s.gb.Data, 1, dar)
 			}
 			cr := carry[(i-lo)*n : (i-lo+1)*n]
 			for j, v := range dt[(i-lo)*n : (i-lo+1)*n] {
@@ -570,7 +563,7 @@ func (s *lowRankSeq[T]) backwardRows(part, lo, hi int) {
 // rateGrad writes into d the gradient reaching h_{t+1} (row of step t)
 // through the rates, og·∂rate/∂h, zero for silenced units; for RatesPhi it
 // also adds that gradient to gb (∂rate/∂b = ∂rate/∂h). pre is scratch [N].
-func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *Inactivation, pre []T, gb autodiff.Tensor[T]) {
+func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *layers.Inactivation, pre []T, gb autodiff.Tensor[T]) {
 	n := s.cfg.Hidden
 	h, rt := s.h.Data[row*n:(row+1)*n], s.rates.Data[row*n:(row+1)*n]
 	switch s.cfg.Rates {
@@ -583,7 +576,7 @@ func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *Inactivation, pre []T, g
 		for j, v := range h {
 			pre[j] = v + s.b.Data[j]
 		}
-		MulDerivTo(s.cfg.Activation, d, og, pre, rt)
+		layers.MulDerivTo(s.cfg.Activation, d, og, pre, rt)
 	case RatesState:
 		copy(d, og)
 	}
@@ -593,15 +586,6 @@ func (s *lowRankSeq[T]) rateGrad(d, og []T, row int, m *Inactivation, pre []T, g
 	if s.cfg.Rates == RatesPhi && gb.Data != nil {
 		for j, v := range d {
 			gb.Data[j] += v
-		}
-	}
-}
-
-// addTransposed adds srcᵀ ([R, N]) into dst ([N, R]).
-func addTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
-	for q := 0; q < src.Rows; q++ {
-		for j, v := range src.Data[q*src.Cols : (q+1)*src.Cols] {
-			dst.Data[j*dst.Cols+q] += v
 		}
 	}
 }
