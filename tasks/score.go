@@ -197,17 +197,7 @@ func ScoreNormalizedMSE(outputs []float32, b *Batch, threshold float64) Result {
 	checkOutputs("ScoreNormalizedMSE", outputs, b)
 	r := newResult(outputs, b)
 	for i := range b.B {
-		var se, power, msum float64
-		for t := range b.T {
-			off := (t*b.B + i) * b.NOut
-			for k := range b.NOut {
-				m := float64(b.Mask[off+k])
-				d := float64(outputs[off+k] - b.Targets[off+k])
-				se += m * d * d
-				power += m * float64(b.Targets[off+k]) * float64(b.Targets[off+k])
-				msum += m
-			}
-		}
+		se, power, msum := trialErrors(outputs, b, i)
 		r.Response[i] = -1
 		if power > 0 {
 			r.Correct[i] = se < threshold*power
@@ -217,6 +207,22 @@ func ScoreNormalizedMSE(outputs []float32, b *Batch, threshold float64) Result {
 	}
 	r.finish()
 	return r
+}
+
+// trialErrors returns trial i's mask-weighted squared error Σ m·(y − t)²,
+// target power Σ m·t² and mask sum Σ m over its steps and channels.
+func trialErrors(outputs []float32, b *Batch, i int) (se, power, msum float64) {
+	for t := range b.T {
+		off := (t*b.B + i) * b.NOut
+		for k := range b.NOut {
+			m := float64(b.Mask[off+k])
+			d := float64(outputs[off+k] - b.Targets[off+k])
+			se += m * d * d
+			power += m * float64(b.Targets[off+k]) * float64(b.Targets[off+k])
+			msum += m
+		}
+	}
+	return se, power, msum
 }
 
 // ScoreProductionTime is NeuroGym ReadySetGo's rule: the response is the

@@ -26,8 +26,10 @@ Presets: neurogym (NeuroGym 2.2.0 timings at dt = 100 ms, ring or channel
 inputs, one output per action, decision-period scorer), lowrank (Dubreuil /
 Valente timings at dt = 20 ms, scalar +-1 targets, sign-of-mean scorer),
 psychrnn (PsychRNN's PerceptualDiscrimination and DelayedDiscrimination at
-dt = 10 ms, masked-mean argmax scorer), sussillo-barak (flip-flop, sine-wave) and dataset (user .npz,
-MNIST).
+dt = 10 ms, masked-mean argmax scorer), sussillo-barak (flip-flop, sine-wave),
+long-horizon (adding: the sum of two marked values after T steps, MSE, solved
+when |error| < 0.1; copy: recall L symbols after a delay of T steps; T is the
+steps setting, default 200) and dataset (user .npz, MNIST).
 
 With a task name, it prints that task's channels and summary. With -json it
 prints the same records as JSON.`,
