@@ -9,12 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(context.Background(), os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -95,8 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		if err := runFn(ctx, fs.Args()); err != nil {
-			if errors.As(err, new(interruptedError)) {
-				return 130 // 128 + SIGINT, as shells report it; state was saved
+			if ie, ok := errors.AsType[interruptedError](err); ok {
+				return ie.status() // the checkpoint was saved
 			}
 			fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, err)
 			var u usageError

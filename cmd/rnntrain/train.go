@@ -47,9 +47,17 @@ layout of config.json, sections task, model and train; keys left out keep
 their defaults), then from the flags actually given, which override the file.
 -resume DIR continues the run in DIR from its latest checkpoint with its
 config.json, again overridden by the flags given (for example a larger
--steps). Training stops at -steps, at -target-accuracy on held-out trials, or
-on Ctrl-C (SIGINT), which saves a checkpoint and exits with status 130; the
-run can then be resumed.
+-steps). -resume A -out B continues A's run in B instead (B must not hold a
+run; A is not changed). Training stops at -steps, at -target-accuracy on
+held-out trials, or on SIGINT (Ctrl-C), SIGTERM or SIGHUP, which save a
+checkpoint and exit with status 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch
+system's time limit or preemption); the run can then be resumed. A second
+signal while the checkpoint is written does not stop the write.
+
+One process at a time writes a run directory: train holds DIR/.rnntrain.lock
+(its pid and host) while it runs and refuses a directory that another live
+process holds; a lock left by a killed process is taken over, and the
+temporary files of writes it interrupted are removed.
 
 Models (u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every step,
 α = -alpha, σ = -noise, φ = -activation; except for lowrank the readout
@@ -74,8 +82,9 @@ PsychRNN):
 	         trains M, N, s_i and s_o, with its unscaled noise
 
 Exit status: 0 when training finished (steps done or target reached), 130
-when interrupted (a checkpoint was saved), 2 for a bad flag or config, 1 for
-other failures (a missing or broken file, divergence).
+after SIGINT and 75 after SIGTERM or SIGHUP (a checkpoint was saved: resume
+with -resume), 2 for a bad flag or config, 1 for other failures (a missing or
+broken file, a run directory in use, divergence).
 `
 
 func trainCommand() *command {
@@ -123,17 +132,25 @@ type trainOptions struct {
 	resume string
 }
 
-// interruptedError reports a run stopped by SIGINT after saving its
-// checkpoint; run turns it into exit status 130.
-type interruptedError struct{}
-
-func (interruptedError) Error() string { return "interrupted" }
-
 func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
 	s, err := newSession(cfg)
 	if err != nil {
 		return err
 	}
+	dir := opts.out
+	if dir == "" {
+		dir = defaultRunDir(time.Now())
+	}
+	if opts.resume != "" {
+		if _, err := os.Stat(checkpoints.LatestPath(opts.resume)); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+	}
+	lock, err := lockRunDir(dir, opts.resume)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	var st train.State
 	if opts.resume != "" {
 		path := checkpoints.LatestPath(opts.resume)
@@ -146,14 +163,6 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		}
 		if st.Step >= s.cfg.Train.Steps {
 			return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
-		}
-	}
-	dir := opts.out
-	if dir == "" {
-		dir = defaultRunDir(time.Now())
-	} else if opts.resume == "" {
-		if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
-			return usagef("-out %s already holds a run; continue it with -resume %s or choose another -out", dir, dir)
 		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
@@ -191,9 +200,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return err
 	}
 	if interrupted {
-		fmt.Fprintf(e.stdout, "interrupted at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
-			sum.Steps, checkpoints.LatestPath(dir), dir)
-		return interruptedError{}
+		fmt.Fprintf(e.stdout, "%s at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
+			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
+		return interruptedError{context.Cause(ctx)}
 	}
 	final := newStream(s.cfg.Seed, streamFinal)
 	rep := evaluate(s.task, s.net, final, final, max(s.cfg.Train.EvalTrials, 1000))
@@ -295,6 +304,19 @@ type trainRun struct {
 func (r *trainRun) OnStep(st train.Step) error {
 	c := r.s.cfg.Train
 	r.step = st.Step
+	if err := r.log(st); err != nil {
+		return err
+	}
+	if c.SaveEvery > 0 && st.Step%c.SaveEvery == 0 {
+		return r.save(st.State())
+	}
+	return nil
+}
+
+// log writes the metrics line of st when it is due: every -log-every
+// steps, at held-out evaluations and at the last step.
+func (r *trainRun) log(st train.Step) error {
+	c := r.s.cfg.Train
 	if st.Eval == nil && st.Step%c.LogEvery != 0 && st.Step != c.Steps {
 		return nil
 	}
@@ -318,9 +340,6 @@ func (r *trainRun) OnStep(st train.Step) error {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	r.prog.update(m)
-	if c.SaveEvery > 0 && st.Step%c.SaveEvery == 0 {
-		return r.save(st.State())
-	}
 	return nil
 }
 

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+)
+
+// lockRunDir takes the lock of the run directory dir for a training run
+// (checkpoints.LockRun: one writer per directory, stale locks taken over,
+// stray temporary files removed) and checks, under the lock, that dir does
+// not already hold a run, unless the run resumes in place (resume names
+// the same directory). Resuming into another directory branches the
+// resumed run there and leaves the resumed directory unchanged.
+func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
+	lock, err := checkpoints.LockRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	if resume != "" && sameDir(dir, resume) {
+		return lock, nil
+	}
+	if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
+		lock.Unlock()
+		if resume != "" {
+			return nil, usagef("-out %s already holds a run; -resume %s -out DIR continues that run in a new directory DIR (leave -out out to continue it in place)", dir, resume)
+		}
+		return nil, usagef("-out %s already holds a run; continue it with -resume %s or choose another -out", dir, dir)
+	}
+	return lock, nil
+}
+
+// sameDir reports whether a and b name the same directory.
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}

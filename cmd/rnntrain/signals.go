@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses of a training run stopped by a signal after saving its
+// checkpoint (the run resumes with -resume).
+const (
+	// exitInterrupted follows SIGINT (Ctrl-C): 128 + 2, as shells report it.
+	exitInterrupted = 130
+	// exitTerminated follows SIGTERM or SIGHUP (a batch system's time limit
+	// or preemption, a closed terminal): EX_TEMPFAIL of sysexits.h, "try
+	// again", distinct from the 143 or 129 of a process the signal killed
+	// before it could save.
+	exitTerminated = 75
+)
+
+// stopSignals are the signals that stop a run cleanly.
+func stopSignals() []os.Signal { return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} }
+
+// signalled is the cause of a context cancelled by a signal.
+type signalled struct{ sig os.Signal }
+
+func (s signalled) Error() string { return "received " + signalName(s.sig) }
+
+// signalName is the conventional name of a stop signal.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
+}
+
+// signalContext returns a copy of parent that is cancelled, with a
+// signalled cause, by the first stop signal. Later stop signals are caught
+// too, and reported on stderr, so that a second Ctrl-C or a repeated SIGTERM
+// cannot kill the process while it writes its checkpoint (the writes are
+// atomic, so even SIGKILL leaves the previous checkpoint valid). stop
+// releases the signals.
+func signalContext(parent context.Context, stderr io.Writer) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, stopSignals()...)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		first := true
+		for sig := range ch {
+			if first {
+				cancel(signalled{sig})
+				first = false
+				continue
+			}
+			fmt.Fprintf(stderr, "rnntrain: %s again: still stopping; the checkpoint is being written (SIGKILL stops at once and keeps the previous checkpoint)\n", signalName(sig))
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(ch)
+		<-done
+		cancel(nil)
+	}
+}
+
+// interruptedError reports a run stopped by a signal (or a cancelled
+// context) after saving its checkpoint.
+type interruptedError struct{ cause error }
+
+func (e interruptedError) Error() string {
+	if e.cause != nil {
+		return "stopped: " + e.cause.Error()
+	}
+	return "interrupted"
+}
+
+// status is the exit status of the stopped run: exitTerminated after
+// SIGTERM or SIGHUP, exitInterrupted otherwise.
+func (e interruptedError) status() int {
+	if s, ok := errors.AsType[signalled](e.cause); ok && s.sig != os.Interrupt {
+		return exitTerminated
+	}
+	return exitInterrupted
+}
+
+// stoppedBy describes what stopped a run, for its last message.
+func stoppedBy(ctx context.Context) string {
+	if s, ok := errors.AsType[signalled](context.Cause(ctx)); ok {
+		return "stopped by " + signalName(s.sig)
+	}
+	return "interrupted"
+}
