@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // checkOutputs panics unless outputs has the batch's [T][B][NOut] size.
@@ -378,8 +377,8 @@ func (c *Conditions) Add(b *Batch, r Result) {
 	})
 }
 
-// Rows returns the accumulated conditions sorted by name, with Accuracy
-// filled in.
+// Rows returns the accumulated conditions sorted by CompareConditions
+// (numbers as numbers), with Accuracy filled in.
 func (c *Conditions) Rows() []ConditionRow {
 	out := make([]ConditionRow, 0, len(c.rows))
 	for _, r := range c.rows {
@@ -387,6 +386,6 @@ func (c *Conditions) Rows() []ConditionRow {
 		q.Accuracy = float64(q.Correct) / float64(q.N)
 		out = append(out, q)
 	}
-	slices.SortFunc(out, func(a, b ConditionRow) int { return strings.Compare(a.Condition, b.Condition) })
+	slices.SortFunc(out, func(a, b ConditionRow) int { return CompareConditions(a.Condition, b.Condition) })
 	return out
 }

@@ -1,6 +1,7 @@
 package tasks
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -165,5 +166,17 @@ func TestConditions(t *testing.T) {
 	}
 	if rows[0].Accuracy != 0 || rows[1].Accuracy != 1 || rows[0].N+rows[1].N != 200 {
 		t.Errorf("rows %+v, want go 0, nogo 1 over 200 trials", rows)
+	}
+}
+
+func TestCompareConditions(t *testing.T) {
+	sorted := []string{"coh=-0.2", "coh=-0.05", "coh=+0.05", "coh=+0.1", "coh=0.10", "coh=+0.2", "ctx=1 coh=+1", "ctx=2 coh=-1",
+		"digit=2", "digit=10", "f1=10 f2=4", "f1=10 f2=34", "trial=9", "trial=10", "trial=100"}
+	for i := range sorted {
+		for j := range sorted {
+			if got, want := CompareConditions(sorted[i], sorted[j]), cmp.Compare(i, j); got != want {
+				t.Errorf("CompareConditions(%q, %q) = %d, want %d", sorted[i], sorted[j], got, want)
+			}
+		}
 	}
 }

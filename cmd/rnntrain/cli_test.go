@@ -12,12 +12,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"codeberg.org/sbinet/npyio/npz"
+
+	"github.com/rnntrain/rnntrain/analysis"
 )
 
 // binary is the rnntrain executable TestMain builds once for the CLI tests.
@@ -199,7 +202,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	// error (the two sets are independent: 200 and 2000 trials).
 	r := rnntrain(t, work, "eval", "-checkpoint", run, "-json", "-trials", "2000")
 	r.want(t, 0)
-	var rep evalReport
+	var rep analysis.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
 		t.Fatalf("eval -json: %v\n%s", err, r.stdout)
 	}
@@ -228,14 +231,18 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	if err := f.Read("inputs.npy", &inputs); err != nil {
 		t.Fatal(err)
 	}
-	hs := f.Header("hidden.npy").Descr.Shape
+	hs := f.Header("rates.npy").Descr.Shape
 	is := f.Header("inputs.npy").Descr.Shape
+	xs := f.Header("state/x.npy")
 	f.Close()
 	if len(hs) != 3 || hs[0] != 8 || hs[2] != 24 || len(is) != 3 || is[1] != hs[1] || is[2] != 4 {
-		t.Fatalf("recorded shapes inputs %v hidden %v, want [8 T 4] and [8 T 24]", is, hs)
+		t.Fatalf("recorded shapes inputs %v rates %v, want [8 T 4] and [8 T 24]", is, hs)
+	}
+	if xs == nil || !slices.Equal(xs.Descr.Shape, hs) {
+		t.Fatalf("recorded state/x: %v, want the shape of rates %v", xs, hs)
 	}
 	in := filepath.Join(work, "in.npy")
-	writeNpy(t, in, nest3(inputs, is[0], is[1], is[2]))
+	writeNpy(t, in, nest3(inputs, is[1], is[2]))
 	rec2 := filepath.Join(work, "rec2.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
 	// A recording is a dataset the npz task trains on.

@@ -83,7 +83,7 @@ func loopConfig(cfg runConfig) train.Config {
 }
 
 // rnnNet adapts an rnn.Network (which the training loop takes directly as
-// its train.Model) to the commands' network interface.
+// its train.Model) to analysis.Runner (runner.go).
 type rnnNet struct {
 	net       *rnn.Network[float32]
 	nIn, nOut int
@@ -104,18 +104,3 @@ func buildNetwork(cfg runConfig, nIn, nOut int, rng *rand.Rand) (*rnnNet, error)
 }
 
 func (n *rnnNet) params() []*autodiff.Param[float32] { return n.net.Params() }
-
-func (n *rnnNet) dims() (int, int, int) { return n.nIn, n.hidden, n.nOut }
-
-func (n *rnnNet) run(x []float32, T, B int, noise *rand.Rand) (out, rates []float32) {
-	if len(x) != T*B*n.nIn {
-		panic(fmt.Sprintf("rnntrain: run: %d inputs, want %d×%d×%d", len(x), T, B, n.nIn))
-	}
-	tp := n.evalTape
-	tp.Reset()
-	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, rnn.Options[float32]{Noise: noise})
-	out = append([]float32(nil), r.Out.Value.Data...)
-	rates = append([]float32(nil), r.Rates.Value.Data...)
-	tp.Reset()
-	return out, rates
-}

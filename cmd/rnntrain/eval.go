@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 
+	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/train"
 )
 
@@ -24,12 +25,15 @@ context and signed coherence).
 -record FILE.npz also writes, for analysis in Python (numpy.load), float32
 arrays with trials as the first axis:
 
-	inputs   [trials, T, n_in]
-	hidden   [trials, T, N]      rates φ(x) (GRU: h) at every step
-	outputs  [trials, T, n_out]
-	targets  [trials, T, n_out]  (not with -inputs)
-	mask     [trials, T, n_out]  (not with -inputs; 0 where not scored and
-	                              where a shorter trial is padded to T)
+	inputs     [trials, T, n_in]
+	rates      [trials, T, N]      what the readout sees at every step:
+	                               φ(x) (GRU, rnn: h)
+	state/x    [trials, T, N]      the state after every step (leaky: x;
+	state/h                        rnn, gru and lowrank: h)
+	outputs    [trials, T, n_out]
+	targets    [trials, T, n_out]  (not with -inputs)
+	mask       [trials, T, n_out]  (not with -inputs; 0 where not scored and
+	                                where a shorter trial is padded to T)
 
 Outputs are the readout's values (logits for cross-entropy tasks).
 
@@ -41,14 +45,14 @@ number of inputs; it needs -record to say where the outputs go.
 func evalCommand() *command {
 	return &command{
 		Name:  "eval",
-		Short: "evaluate a checkpoint on held-out trials; record hidden states",
+		Short: "evaluate a checkpoint on held-out trials; record rates and states",
 		Usage: "-checkpoint PATH [-trials N] [-json] [-record FILE.npz] [-inputs FILE.npy] [-seed S]",
 		Long:  evalLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
 			trials := fs.Int("trials", 1000, "number of held-out trials")
 			asJSON := fs.Bool("json", false, "print one JSON object")
-			record := fs.String("record", "", "write inputs, hidden states, outputs (+ targets, mask) to this .npz file")
+			record := fs.String("record", "", "write inputs, rates, states, outputs (+ targets, mask) to this .npz file")
 			inputs := fs.String("inputs", "", "drive the network with this .npy array [trials, T, n_in] (needs -record)")
 			seed := fs.Uint64("seed", 1, "seed of the held-out trials and noise (independent of the training trials)")
 			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise σ, as training's held-out evaluation does; -noise=false runs noiseless")
@@ -79,7 +83,7 @@ func evalCommand() *command {
 				if *inputs != "" {
 					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord))
 				}
-				rep := evaluate(s.task, s.net, newStream(*seed, streamEvalCmd), noise(streamEvalCmd), *trials)
+				rep := analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: *trials, Draw: newStream(*seed, streamEvalCmd), Noise: noise(streamEvalCmd)})
 				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind.String()
 				if *record != "" {
 					if err := recordTrials(s, *seed, *trials, *record, noise(streamRecord)); err != nil {
@@ -104,38 +108,21 @@ func evalCommand() *command {
 // recordTrials runs n task trials (one batch, padded to a common length)
 // and writes the recording to path.
 func recordTrials(s *session, seed uint64, n int, path string, noise *rand.Rand) error {
-	batch := s.task.Batch(newStream(seed, streamRecord), n)
-	out, rates := s.net.run(batch.Inputs, batch.T, batch.B, noise)
-	_, N, _ := s.net.dims()
-	r := recording{Trials: n, T: batch.T, NIn: batch.NIn, N: N, NOut: batch.NOut,
-		Inputs:  trialMajor(batch.Inputs, batch.T, n, batch.NIn),
-		Hidden:  trialMajor(rates, batch.T, n, N),
-		Outputs: trialMajor(out, batch.T, n, batch.NOut),
-		Targets: trialMajor(batch.Targets, batch.T, n, batch.NOut),
-		Mask:    trialMajor(batch.Mask, batch.T, n, batch.NOut),
-	}
-	return r.write(path)
+	return analysis.Record(s.net, s.task, newStream(seed, streamRecord), noise, n).WriteNPZ(path)
 }
 
 // evalInputs drives the network with the user's inputs and records the
 // result.
 func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) error {
-	nIn, N, nOut := s.net.dims()
+	nIn, N, nOut := s.net.Dims()
 	x, n, T, err := readInputs(inputs, nIn)
 	if err != nil {
 		return err
 	}
-	xt := timeMajor(x, T, n, nIn)
-	out, rates := s.net.run(xt, T, n, noise)
-	r := recording{Trials: n, T: T, NIn: nIn, N: N, NOut: nOut,
-		Inputs:  x,
-		Hidden:  trialMajor(rates, T, n, N),
-		Outputs: trialMajor(out, T, n, nOut),
-	}
-	if err := r.write(path); err != nil {
+	if err := analysis.RecordInputs(s.net, x, n, T, noise).WriteNPZ(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote inputs, hidden [%d, %d, %d] and outputs [%d, %d, %d] to %s\n",
+	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote inputs, rates [%d, %d, %d] and outputs [%d, %d, %d] to %s\n",
 		n, T, inputs, n, T, N, n, T, nOut, path)
 	return nil
 }

@@ -6,104 +6,15 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"text/tabwriter"
 
+	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
-// evalBatch bounds the trials run through the network at once.
-const evalBatch = 256
-
-// conditionRow is one line of the per-condition table.
-type conditionRow struct {
-	Condition string  `json:"condition"`
-	Trials    int     `json:"trials"`
-	Correct   int     `json:"correct"`
-	Accuracy  float64 `json:"accuracy"`
-}
-
-// psychPoint is P(choice right) at one signed coherence in one context.
-type psychPoint struct {
-	Context   int     `json:"context"`
-	Coherence float64 `json:"coherence"`
-	Trials    int     `json:"trials"`
-	PRight    float64 `json:"p_right"`
-}
-
-// evalReport is what eval prints, and train prints at the end.
-type evalReport struct {
-	Checkpoint   string         `json:"checkpoint,omitempty"`
-	Task         string         `json:"task"`
-	Model        string         `json:"model"`
-	Step         int            `json:"step"`
-	Seed         uint64         `json:"seed"`
-	Trials       int            `json:"trials"`
-	Accuracy     float64        `json:"accuracy"`
-	StdErr       float64        `json:"accuracy_stderr"`
-	MSE          float64        `json:"mse"`
-	Conditions   []conditionRow `json:"conditions"`
-	Psychometric []psychPoint   `json:"psychometric,omitempty"`
-}
-
-// evaluate runs n fresh trials drawn from rng through net, with private
-// noise from noise (nil: none), and scores them with the task's own scorer.
-// Trials the scorer excludes (catch trials) count in no accuracy.
-func evaluate(task tasks.Task, net network, rng, noise *rand.Rand, n int) evalReport {
-	var rep evalReport
-	rep.Task = task.Name()
-	conds := map[string]*conditionRow{}
-	var psych tasks.Psychometric
-	var sqErr float64
-	correct := 0
-	for done := 0; done < n; {
-		b := min(evalBatch, n-done)
-		batch := task.Batch(rng, b)
-		out, _ := net.run(batch.Inputs, batch.T, batch.B, noise)
-		res := task.Score(out, &batch)
-		sqErr += res.MSE * float64(b)
-		if slices.ContainsFunc(batch.Trials, func(tr tasks.Trial) bool { return tr.Choice >= 0 && tr.Coherence != 0 }) {
-			psych.Add(&batch, res) // decision trials with signed evidence
-		}
-		for i, tr := range batch.Trials {
-			if i < len(res.Excluded) && res.Excluded[i] {
-				continue
-			}
-			row := conds[tr.Condition]
-			if row == nil {
-				row = &conditionRow{Condition: tr.Condition}
-				conds[tr.Condition] = row
-			}
-			row.Trials++
-			rep.Trials++
-			if res.Correct[i] {
-				row.Correct++
-				correct++
-			}
-		}
-		done += b
-	}
-	if rep.Trials > 0 {
-		rep.Accuracy = float64(correct) / float64(rep.Trials)
-		rep.StdErr = math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials))
-	}
-	rep.MSE = sqErr / float64(n)
-	for _, row := range conds {
-		row.Accuracy = float64(row.Correct) / float64(row.Trials)
-		rep.Conditions = append(rep.Conditions, *row)
-	}
-	slices.SortFunc(rep.Conditions, func(a, b conditionRow) int { return strings.Compare(a.Condition, b.Condition) })
-	if pts := psych.Points(); len(pts) > 1 {
-		for _, p := range pts {
-			rep.Psychometric = append(rep.Psychometric, psychPoint{Context: p.Context, Coherence: p.Coherence, Trials: p.N, PRight: p.PChoice1})
-		}
-	}
-	return rep
-}
-
 // printReport writes the accuracy and the per-condition table for humans.
-func printReport(w io.Writer, rep evalReport) {
+func printReport(w io.Writer, rep analysis.Report) {
 	fmt.Fprintf(w, "accuracy %.4f ± %.4f (%d held-out trials, task %s, step %d), mse %.4g\n",
 		rep.Accuracy, rep.StdErr, rep.Trials, rep.Task, rep.Step, rep.MSE)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -115,7 +26,7 @@ func printReport(w io.Writer, rep evalReport) {
 }
 
 // psychometricFigure turns the report's points into one curve per context.
-func psychometricFigure(rep evalReport) plots.Psychometric {
+func psychometricFigure(rep analysis.Report) plots.Psychometric {
 	fig := plots.Psychometric{Title: fmt.Sprintf("%s: psychometric curve (%d trials)", rep.Task, rep.Trials)}
 	byCtx := map[int]*plots.PsychCurve{}
 	var order []int
@@ -127,7 +38,7 @@ func psychometricFigure(rep evalReport) plots.Psychometric {
 			order = append(order, p.Context)
 		}
 		c.Coherence = append(c.Coherence, p.Coherence)
-		c.PRight = append(c.PRight, p.PRight)
+		c.PRight = append(c.PRight, p.PChoice1)
 		c.N = append(c.N, p.Trials)
 	}
 	if len(order) == 1 {
@@ -143,9 +54,9 @@ func psychometricFigure(rep evalReport) plots.Psychometric {
 // rng, picks up to k of them with
 // different contexts and choices, runs them through net and lays out their
 // inputs, targets and outputs.
-func trialsFigure(task tasks.Task, net network, rng *rand.Rand, k int) plots.Trials {
+func trialsFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) plots.Trials {
 	batch := task.Batch(rng, 4*k)
-	out, _ := net.run(batch.Inputs, batch.T, batch.B, rng)
+	out := net.Run(batch.Inputs, batch.T, batch.B, analysis.RunOptions{Noise: rng}).Out
 	res := task.Score(out, &batch)
 	info := tasks.Describe(task)
 	fig := plots.Trials{DT: info.DtMS, InputNames: info.Inputs, OutputNames: info.Outputs}

@@ -8,23 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 
-	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
-
-// network is what the commands need from a built network.
-type network interface {
-	// params returns every parameter under its stable dotted name.
-	params() []*autodiff.Param[float32]
-	// dims returns the input, recurrent and output sizes.
-	dims() (nIn, n, nOut int)
-	// run forwards x ([T][B][nIn], time-major) with private noise drawn
-	// from noise (nil: none) and returns freshly allocated outputs
-	// [T][B][nOut] and rates [T][B][N].
-	run(x []float32, T, B int, noise *rand.Rand) (out, rates []float32)
-}
 
 // Random streams the commands draw besides the training loop's own
 // (train.StreamInit … train.StreamEvalNoise), far above those.

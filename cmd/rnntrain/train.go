@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -205,7 +206,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return interruptedError{context.Cause(ctx)}
 	}
 	final := newStream(s.cfg.Seed, streamFinal)
-	rep := evaluate(s.task, s.net, final, final, max(s.cfg.Train.EvalTrials, 1000))
+	rep := analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: max(s.cfg.Train.EvalTrials, 1000), Draw: final, Noise: final})
 	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind.String()
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
@@ -261,7 +262,7 @@ func stopReason(sum train.Summary, cfg runConfig) string {
 // printHeader prints what the run is: seed, model, task and sizes.
 func printHeader(w io.Writer, s *session, dir string, step int) {
 	c := s.cfg
-	nIn, n, nOut := s.net.dims()
+	nIn, n, nOut := s.net.Dims()
 	info := tasks.Describe(s.task)
 	fmt.Fprintf(w, "rnntrain train: seed %d\n", c.Seed)
 	steps := fmt.Sprint(info.MaxSteps)
@@ -351,7 +352,7 @@ func (r *trainRun) batchAccuracy() float64 {
 		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
 	}
 	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.Batch)
-	out, _ := r.s.net.run(b.Inputs, b.T, b.B, r.logRNG)
+	out := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG}).Out
 	return r.s.task.Score(out, &b).Accuracy
 }
 
@@ -369,7 +370,7 @@ func (r *trainRun) save(st train.State) error {
 }
 
 // plots draws the run's figures into dir/plots.
-func (r *trainRun) plots(rep evalReport) error {
+func (r *trainRun) plots(rep analysis.Report) error {
 	pd := filepath.Join(r.dir, "plots")
 	cv := r.curves
 	cv.Title = fmt.Sprintf("%s, %s N=%d", r.s.cfg.Task.Name, r.s.cfg.Model.Kind, r.s.cfg.Model.Hidden)

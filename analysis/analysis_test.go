@@ -1,0 +1,174 @@
+package analysis
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"codeberg.org/sbinet/npyio/npz"
+
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// sumNet accumulates input channel 0 into one unit and reads it out on
+// every output channel; its state "x" is the sum, its Pre the input.
+type sumNet struct{ nIn, nOut int }
+
+func (n sumNet) Dims() (int, int, int) { return n.nIn, 1, n.nOut }
+
+func (n sumNet) Run(x []float32, T, B int, opt RunOptions) Activity {
+	a := Activity{Out: make([]float32, T*B*n.nOut), Rates: make([]float32, T*B)}
+	pre := make([]float32, T*B)
+	for b := range B {
+		var s float32
+		for t := range T {
+			pre[t*B+b] = x[(t*B+b)*n.nIn]
+			s += pre[t*B+b]
+			a.Rates[t*B+b] = s
+			for k := range n.nOut {
+				a.Out[(t*B+b)*n.nOut+k] = s
+			}
+		}
+	}
+	if opt.Record {
+		a.States = []State{{Name: "x", Size: 1, Data: slices.Clone(a.Rates)}}
+		a.Pre = pre
+	}
+	return a
+}
+
+func TestTrialMajorRoundTrip(t *testing.T) {
+	const T, B, D = 3, 2, 4
+	x := make([]float32, T*B*D)
+	for i := range x {
+		x[i] = float32(i)
+	}
+	y := trialMajor(x, T, B, D)
+	// element (t=1, b=1, d=2) time-major sits at (1*B+1)*D+2; trial-major at (1*T+1)*D+2.
+	if got, want := y[(1*T+1)*D+2], x[(1*B+1)*D+2]; got != want {
+		t.Fatalf("trialMajor: got %v, want %v", got, want)
+	}
+	if z := timeMajor(y, T, B, D); !slices.Equal(z, x) {
+		t.Fatalf("timeMajor(trialMajor(x)) = %v, want %v", z, x)
+	}
+}
+
+// TestEvaluateMatchesScorer checks the report against the task's scorer
+// run by hand on the same trials: accuracy, excluded catch trials, the
+// per-condition counts and their numeric order.
+func TestEvaluateMatchesScorer(t *testing.T) {
+	task, err := tasks.New("perceptual-dm", tasks.LowRank, tasks.Settings{CatchFraction: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIn, nOut := task.Dims()
+	net := sumNet{nIn, nOut}
+	const n = 300 // two batches of evalBatch and a remainder
+	rep := Evaluate(net, task, EvalOptions{Trials: n, Draw: rand.New(rand.NewPCG(3, 4))})
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	scored, correct := 0, 0
+	per := map[string]int{}
+	for done := 0; done < n; done += evalBatch {
+		b := task.Batch(rng, min(evalBatch, n-done))
+		res := task.Score(net.Run(b.Inputs, b.T, b.B, RunOptions{}).Out, &b)
+		for i, tr := range b.Trials {
+			if res.Excluded[i] {
+				continue
+			}
+			scored++
+			per[tr.Condition]++
+			if res.Correct[i] {
+				correct++
+			}
+		}
+	}
+	if scored == n {
+		t.Fatalf("no catch trial among %d; the test needs some", n)
+	}
+	if rep.Trials != scored || math.Abs(rep.Accuracy-float64(correct)/float64(scored)) > 1e-12 {
+		t.Errorf("report: %d trials, accuracy %v; by hand %d trials, accuracy %v", rep.Trials, rep.Accuracy, scored, float64(correct)/float64(scored))
+	}
+	if want := math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials)); math.Abs(rep.StdErr-want) > 1e-12 {
+		t.Errorf("stderr %v, want %v", rep.StdErr, want)
+	}
+	total := 0
+	for i, row := range rep.Conditions {
+		total += row.Trials
+		if row.Trials != per[row.Condition] {
+			t.Errorf("condition %s: %d trials, want %d", row.Condition, row.Trials, per[row.Condition])
+		}
+		if i > 0 && tasks.CompareConditions(rep.Conditions[i-1].Condition, row.Condition) >= 0 {
+			t.Errorf("conditions out of order: %s before %s", rep.Conditions[i-1].Condition, row.Condition)
+		}
+	}
+	if total != scored || len(rep.Psychometric) < 2 {
+		t.Errorf("conditions hold %d trials, want %d; %d psychometric points", total, scored, len(rep.Psychometric))
+	}
+}
+
+func TestRecordWriteNPZ(t *testing.T) {
+	task, err := tasks.NewDefault("context-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIn, nOut := task.Dims()
+	const n = 5
+	rec := Record(sumNet{nIn, nOut}, task, rand.New(rand.NewPCG(1, 1)), nil, n)
+	b := task.Batch(rand.New(rand.NewPCG(1, 1)), n)
+	// Trial 3's input at step 2, channel 0, is the batch's (t=2, b=3).
+	if got, want := rec.Inputs[(3*rec.T+2)*nIn], b.Inputs[(2*n+3)*nIn]; got != want {
+		t.Errorf("inputs[3, 2, 0] = %v, want %v", got, want)
+	}
+	p := filepath.Join(t.TempDir(), "rec.npz")
+	if err := rec.WriteNPZ(p); err != nil {
+		t.Fatal(err)
+	}
+	f, err := npz.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string][]int{
+		"inputs.npy": {n, b.T, nIn}, "rates.npy": {n, b.T, 1}, "outputs.npy": {n, b.T, nOut},
+		"targets.npy": {n, b.T, nOut}, "mask.npy": {n, b.T, nOut}, "state/x.npy": {n, b.T, 1}, "pre.npy": {n, b.T, 1},
+	}
+	for k, shape := range want {
+		h := f.Header(k)
+		if h == nil {
+			t.Errorf("missing array %s; have %v", k, f.Keys())
+			continue
+		}
+		if !slices.Equal(h.Descr.Shape, shape) {
+			t.Errorf("%s: shape %v, want %v", k, h.Descr.Shape, shape)
+		}
+	}
+	var rates []float32
+	if err := f.Read("rates.npy", &rates); err != nil || !slices.Equal(rates, rec.Rates) {
+		t.Errorf("rates read back (%v) differ from the recording", err)
+	}
+	// A recording is also a user dataset (inputs, targets, mask).
+	if _, err := tasks.LoadNPZ(p, tasks.MSE); err != nil {
+		t.Errorf("recording as a tasks dataset: %v", err)
+	}
+}
+
+func TestRecordInputs(t *testing.T) {
+	const trials, T = 2, 3
+	x := []float32{1, 2, 3, 10, 20, 30} // [2][3][1]
+	rec := RecordInputs(sumNet{1, 1}, x, trials, T, nil)
+	if want := []float32{1, 3, 6, 10, 30, 60}; !slices.Equal(rec.Rates, want) {
+		t.Errorf("rates %v, want %v (trial-major running sums)", rec.Rates, want)
+	}
+	if rec.Targets != nil || rec.Mask != nil || !slices.Equal(rec.Inputs, x) {
+		t.Errorf("recording of user inputs: targets %v mask %v inputs %v", rec.Targets, rec.Mask, rec.Inputs)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("RecordInputs with the wrong input size did not panic")
+		}
+	}()
+	RecordInputs(sumNet{1, 1}, x[:5], trials, T, nil)
+}

@@ -1,0 +1,37 @@
+// Package analysis evaluates and records trained networks: accuracy by a
+// task's own scorer, per-condition tables, psychometric points, and
+// recordings of rates, states and outputs for analysis in numpy. It is the
+// science the command-line tool prints, kept in a library so that every
+// command (eval, train's final evaluation, inactivation, fixed points,
+// fitting) reuses it.
+//
+// # Overview
+//
+// A network enters through the small Runner interface: its sizes, and a
+// Run that forwards a batch of trials and returns the outputs, the rates
+// and, when asked, the state trajectories. Anything that can run trials
+// fits; the package does not know how the network is built.
+//
+//	rep := analysis.Evaluate(net, task, analysis.EvalOptions{Trials: 1000, Draw: rng})
+//	rec := analysis.Record(net, task, rng, nil, 200)
+//	err := rec.WriteNPZ("rec.npz")
+//
+// # Shapes & layout
+//
+// Runner.Run takes and returns time-major slices, as package tasks' Batch:
+// element (t, b, i) at (t·batch+b)·dim+i. A Recording is trial-major, as
+// numpy users expect: element (n, t, i) at (n·T+t)·dim+i, so that
+// numpy.load("rec.npz")["rates"][n, t, i] is unit i of trial n at step t.
+//
+// # Randomness
+//
+// Trials come from the EvalOptions.Draw generator and the network's
+// private noise from EvalOptions.Noise (nil: noiseless); the caller seeds
+// both, so an evaluation is reproducible from its seed.
+//
+// # Errors & panics
+//
+// Evaluate, Record and RecordInputs panic on programmer errors: no trials,
+// no generator, or a network whose input and output sizes are not the
+// task's. WriteNPZ returns errors naming the file.
+package analysis

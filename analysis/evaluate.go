@@ -1,0 +1,134 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// evalBatch bounds the trials run through the network at once.
+const evalBatch = 256
+
+// ConditionRow is one line of a per-condition table: the scored trials
+// that share a tasks.Trial.Condition.
+type ConditionRow struct {
+	Condition string  `json:"condition"`
+	Trials    int     `json:"trials"`
+	Correct   int     `json:"correct"`
+	Accuracy  float64 `json:"accuracy"`
+}
+
+// PsychPoint is the fraction of choice-1 responses (the choice positive
+// evidence calls for) at one signed coherence in one context.
+type PsychPoint struct {
+	Context   int     `json:"context"`
+	Coherence float64 `json:"coherence"`
+	Trials    int     `json:"trials"`
+	PChoice1  float64 `json:"p_choice1"`
+}
+
+// Report is an evaluation: accuracy by the task's own scorer with its
+// binomial standard error, the mask-weighted MSE, a per-condition table
+// and, for decision tasks with signed evidence, psychometric points. The
+// fields the caller knows (checkpoint, model, step, seed) are left for it
+// to fill.
+type Report struct {
+	Checkpoint string `json:"checkpoint,omitempty"`
+	Task       string `json:"task"`
+	Model      string `json:"model,omitempty"`
+	Step       int    `json:"step"`
+	Seed       uint64 `json:"seed"`
+	// Trials counts the scored trials (catch trials excluded).
+	Trials   int     `json:"trials"`
+	Accuracy float64 `json:"accuracy"`
+	StdErr   float64 `json:"accuracy_stderr"`
+	MSE      float64 `json:"mse"`
+	// Conditions are sorted by condition label, numbers compared as
+	// numbers (tasks.CompareConditions).
+	Conditions []ConditionRow `json:"conditions"`
+	// Psychometric is sorted by context, then coherence; empty unless the
+	// task has signed evidence and at least two conditions.
+	Psychometric []PsychPoint `json:"psychometric,omitempty"`
+}
+
+// EvalOptions say which trials Evaluate scores.
+type EvalOptions struct {
+	// Trials is the number of trials to run; it panics if < 1.
+	Trials int
+	// Draw draws the trials (task.Batch); it must not be nil.
+	Draw *rand.Rand
+	// Noise draws the network's private noise; nil runs noiseless.
+	// Passing the Draw generator itself is allowed: trials and noise then
+	// interleave on one stream.
+	Noise *rand.Rand
+}
+
+// Evaluate runs opt.Trials trials of task through net and scores them with
+// the task's own scorer. Trials the scorer excludes (catch trials) count
+// in no accuracy. It panics if opt.Trials < 1, opt.Draw is nil, or net's
+// sizes do not match the task's.
+func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
+	if opt.Trials < 1 || opt.Draw == nil {
+		panic(fmt.Sprintf("analysis: Evaluate: %d trials, draw %v: want >= 1 trials and a generator", opt.Trials, opt.Draw))
+	}
+	checkDims("Evaluate", net, task)
+	rep := Report{Task: task.Name()}
+	var conds tasks.Conditions
+	var psych tasks.Psychometric
+	var sqErr float64
+	correct := 0
+	for done := 0; done < opt.Trials; {
+		b := min(evalBatch, opt.Trials-done)
+		batch := task.Batch(opt.Draw, b)
+		act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: opt.Noise})
+		res := task.Score(act.Out, &batch)
+		sqErr += res.MSE * float64(b)
+		if hasEvidence(batch.Trials) {
+			psych.Add(&batch, res)
+		}
+		conds.Add(&batch, res)
+		for i, ok := range res.Correct {
+			if !res.Excluded[i] && ok {
+				correct++
+			}
+		}
+		rep.Trials += res.Scored
+		done += b
+	}
+	if rep.Trials > 0 {
+		rep.Accuracy = float64(correct) / float64(rep.Trials)
+		rep.StdErr = math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials))
+	}
+	rep.MSE = sqErr / float64(opt.Trials)
+	for _, r := range conds.Rows() {
+		rep.Conditions = append(rep.Conditions, ConditionRow{Condition: r.Condition, Trials: r.N, Correct: r.Correct, Accuracy: r.Accuracy})
+	}
+	if pts := psych.Points(); len(pts) > 1 {
+		for _, p := range pts {
+			rep.Psychometric = append(rep.Psychometric, PsychPoint{Context: p.Context, Coherence: p.Coherence, Trials: p.N, PChoice1: p.PChoice1})
+		}
+	}
+	return rep
+}
+
+// hasEvidence reports whether a batch holds decision trials with signed
+// evidence, the ones a psychometric curve is about.
+func hasEvidence(trials []tasks.Trial) bool {
+	for _, tr := range trials {
+		if tr.Choice >= 0 && tr.Coherence != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDims panics, naming op, unless net's input and output sizes are the
+// task's.
+func checkDims(op string, net Runner, task tasks.Task) {
+	nIn, _, nOut := net.Dims()
+	if tIn, tOut := task.Dims(); tIn != nIn || tOut != nOut {
+		panic(fmt.Sprintf("analysis: %s: network has %d inputs and %d outputs, task %s has %d and %d", op, nIn, nOut, task.Name(), tIn, tOut))
+	}
+}

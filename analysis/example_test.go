@@ -1,0 +1,63 @@
+package analysis_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// integrator is a one-unit "network" that accumulates its first input
+// channel and reads the sum out: on a perceptual decision task with one
+// evidence channel it is close to the ideal observer.
+type integrator struct{ nIn int }
+
+func (n integrator) Dims() (nIn, units, nOut int) { return n.nIn, 1, 1 }
+
+func (n integrator) Run(x []float32, steps, batch int, opt analysis.RunOptions) analysis.Activity {
+	act := analysis.Activity{Out: make([]float32, steps*batch), Rates: make([]float32, steps*batch)}
+	for b := range batch {
+		var sum float32
+		for t := range steps {
+			sum += x[(t*batch+b)*n.nIn]
+			act.Rates[t*batch+b] = sum
+			act.Out[t*batch+b] = sum
+		}
+	}
+	if opt.Record {
+		act.States = []analysis.State{{Name: "x", Size: 1, Data: append([]float32(nil), act.Rates...)}}
+	}
+	return act
+}
+
+// Evaluate scores a network on fresh trials with the task's own scorer.
+func ExampleEvaluate() {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		panic(err)
+	}
+	nIn, _ := task.Dims()
+	rep := analysis.Evaluate(integrator{nIn}, task, analysis.EvalOptions{Trials: 2000, Draw: rand.New(rand.NewPCG(1, 2))})
+	fmt.Printf("%s: %d trials, accuracy above 0.9: %v\n", rep.Task, rep.Trials, rep.Accuracy > 0.9)
+	for _, c := range rep.Conditions { // sorted numerically
+		fmt.Print(c.Condition, " ")
+	}
+	fmt.Println()
+	// Output:
+	// perceptual-dm: 2000 trials, accuracy above 0.9: true
+	// coh=-4 coh=-2 coh=-1 coh=+1 coh=+2 coh=+4
+}
+
+// Record runs trials and keeps everything a numpy analysis needs.
+func ExampleRecord() {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		panic(err)
+	}
+	nIn, _ := task.Dims()
+	rec := analysis.Record(integrator{nIn}, task, rand.New(rand.NewPCG(1, 2)), nil, 8)
+	fmt.Println(rec.Trials, rec.T, rec.N, len(rec.Rates) == rec.Trials*rec.T*rec.N, rec.States[0].Name)
+	// Output:
+	// 8 51 1 true x
+}

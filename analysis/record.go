@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"codeberg.org/sbinet/npyio/npz"
+
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// Recording is a set of trials run through a network, trial-major: element
+// (n, t, i) of Inputs is Inputs[(n·T+t)·NIn+i]; likewise Rates and Pre
+// with N, each State with its Size, Outputs, Targets and Mask with NOut.
+// Trials shorter than T are padded with zero inputs and a zero mask.
+type Recording struct {
+	Trials, T, NIn, N, NOut int
+	Inputs                  []float32 // [trials, T, n_in]
+	Rates                   []float32 // [trials, T, N]
+	Outputs                 []float32 // [trials, T, n_out]
+	Targets                 []float32 // [trials, T, n_out]; nil when the inputs came from the user
+	Mask                    []float32 // [trials, T, n_out]; nil when the inputs came from the user
+	States                  []State   // each [trials, T, size]; empty when the runner records none
+	Pre                     []float32 // [trials, T, N]; nil when the runner does not provide it
+}
+
+// Record draws n trials of task from draw (one batch, padded to its longest
+// trial), runs them through net with private noise from noise (nil: none),
+// recording states and pre-activations, and returns the recording. It
+// panics if n < 1, draw is nil or net's sizes are not the task's.
+func Record(net Runner, task tasks.Task, draw, noise *rand.Rand, n int) *Recording {
+	if n < 1 || draw == nil {
+		panic(fmt.Sprintf("analysis: Record: %d trials, draw %v: want >= 1 trials and a generator", n, draw))
+	}
+	checkDims("Record", net, task)
+	batch := task.Batch(draw, n)
+	act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Record: true})
+	r := fromActivity(net, batch.Inputs, batch.T, n, act)
+	r.Targets = trialMajor(batch.Targets, batch.T, n, batch.NOut)
+	r.Mask = trialMajor(batch.Mask, batch.T, n, batch.NOut)
+	return r
+}
+
+// RecordInputs runs the user's inputs x, trial-major [trials][T][nIn],
+// through net with private noise from noise (nil: none), recording states
+// and pre-activations. The recording has no targets or mask. It panics if
+// len(x) is not trials·T·nIn for net's nIn.
+func RecordInputs(net Runner, x []float32, trials, T int, noise *rand.Rand) *Recording {
+	nIn, _, _ := net.Dims()
+	if trials < 1 || T < 1 || len(x) != trials*T*nIn {
+		panic(fmt.Sprintf("analysis: RecordInputs: len(x) = %d, want trials·T·nIn = %d·%d·%d", len(x), trials, T, nIn))
+	}
+	xt := timeMajor(x, T, trials, nIn)
+	act := net.Run(xt, T, trials, RunOptions{Noise: noise, Record: true})
+	return fromActivity(net, xt, T, trials, act)
+}
+
+// fromActivity converts a time-major run of B trials of T steps into a
+// trial-major recording.
+func fromActivity(net Runner, xt []float32, T, B int, act Activity) *Recording {
+	nIn, N, nOut := net.Dims()
+	r := &Recording{Trials: B, T: T, NIn: nIn, N: N, NOut: nOut,
+		Inputs:  trialMajor(xt, T, B, nIn),
+		Rates:   trialMajor(act.Rates, T, B, N),
+		Outputs: trialMajor(act.Out, T, B, nOut),
+	}
+	for _, s := range act.States {
+		r.States = append(r.States, State{Name: s.Name, Size: s.Size, Data: trialMajor(s.Data, T, B, s.Size)})
+	}
+	if act.Pre != nil {
+		r.Pre = trialMajor(act.Pre, T, B, N)
+	}
+	return r
+}
+
+// swapAxes01 returns x, of shape [a][b][dim], with its first two axes
+// swapped: [b][a][dim]. It allocates the result and panics if len(x) is not
+// a·b·dim.
+func swapAxes01(x []float32, a, b, dim int) []float32 {
+	if len(x) != a*b*dim {
+		panic(fmt.Sprintf("analysis: swapAxes01: len %d, want %d×%d×%d", len(x), a, b, dim))
+	}
+	out := make([]float32, len(x))
+	for i := range a {
+		for j := range b {
+			copy(out[(j*a+i)*dim:(j*a+i+1)*dim], x[(i*b+j)*dim:(i*b+j+1)*dim])
+		}
+	}
+	return out
+}
+
+// trialMajor converts a time-major [T][B][dim] slice into trial-major
+// [B][T][dim], allocating the result.
+func trialMajor(x []float32, T, B, dim int) []float32 { return swapAxes01(x, T, B, dim) }
+
+// timeMajor is the inverse of trialMajor: [B][T][dim] to [T][B][dim].
+func timeMajor(x []float32, T, B, dim int) []float32 { return swapAxes01(x, B, T, dim) }
+
+// nest3 views a flat [a, b, c] slice as nested slices, which npy writes
+// with shape (a, b, c). The nested slices share x's memory.
+func nest3(x []float32, a, b, c int) [][][]float32 {
+	out := make([][][]float32, a)
+	for i := range out {
+		out[i] = make([][]float32, b)
+		for j := range out[i] {
+			off := (i*b + j) * c
+			out[i][j] = x[off : off+c : off+c]
+		}
+	}
+	return out
+}
+
+// Arrays returns the recording's arrays by the names WriteNPZ gives them
+// (without ".npy"): inputs, rates, outputs, targets and mask (when
+// present), state/<name> per state variable and pre (when present), each a
+// nested [trials][T][dim] slice sharing the recording's memory.
+func (r *Recording) Arrays() map[string]any {
+	a := map[string]any{
+		"inputs":  nest3(r.Inputs, r.Trials, r.T, r.NIn),
+		"rates":   nest3(r.Rates, r.Trials, r.T, r.N),
+		"outputs": nest3(r.Outputs, r.Trials, r.T, r.NOut),
+	}
+	if r.Targets != nil {
+		a["targets"] = nest3(r.Targets, r.Trials, r.T, r.NOut)
+		a["mask"] = nest3(r.Mask, r.Trials, r.T, r.NOut)
+	}
+	for _, s := range r.States {
+		a["state/"+s.Name] = nest3(s.Data, r.Trials, r.T, s.Size)
+	}
+	if r.Pre != nil {
+		a["pre"] = nest3(r.Pre, r.Trials, r.T, r.N)
+	}
+	return a
+}
+
+// WriteNPZ stores the recording at path as an .npz archive (numpy.load
+// reads it) holding Arrays. The file is written in full or not at all:
+// the archive goes to a temporary file in the same directory, renamed into
+// place. Errors name path.
+func (r *Recording) WriteNPZ(path string) error {
+	arrays := map[string]any{}
+	for k, v := range r.Arrays() {
+		// Member names carry ".npy", as numpy.savez writes them;
+		// numpy.load and tasks.LoadNPZ drop the suffix.
+		arrays[k+".npy"] = v
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".record-*.npz")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	if err := npz.Write(tmp.Name(), arrays); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

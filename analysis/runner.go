@@ -1,0 +1,58 @@
+package analysis
+
+import "math/rand/v2"
+
+// Runner runs batches of trials through a network. It is the only thing
+// this package needs from a network, so evaluation and recording work with
+// any model (an rnn.Network, a low-rank fit, a network read from another
+// tool's checkpoint) through a few lines of adapter.
+type Runner interface {
+	// Dims returns the number of inputs, recurrent units N and outputs.
+	Dims() (nIn, n, nOut int)
+	// Run forwards x, [steps][batch][nIn] time-major, from the network's
+	// own initial state, with private recurrent noise drawn from
+	// opt.Noise (nil: none). The Activity's slices are freshly allocated
+	// and owned by the caller. Run may panic if len(x) is not
+	// steps·batch·nIn.
+	Run(x []float32, steps, batch int, opt RunOptions) Activity
+}
+
+// RunOptions control one Runner.Run.
+type RunOptions struct {
+	// Noise draws the private recurrent noise; nil runs without noise.
+	Noise *rand.Rand
+	// Record asks for the state trajectories (Activity.States) and the
+	// pre-activations (Activity.Pre), which a plain evaluation skips.
+	Record bool
+}
+
+// Activity is what a network did on a batch: every slice time-major,
+// element (t, b, i) at (t·batch+b)·dim+i.
+type Activity struct {
+	// Out is the readout, [steps][batch][nOut] (logits for
+	// cross-entropy tasks).
+	Out []float32
+	// Rates is what the other units and the readout see,
+	// [steps][batch][N] (φ(x) for rate networks, h for the GRU).
+	Rates []float32
+	// States holds, with RunOptions.Record, one trajectory per state
+	// variable of the model, the value after each step; States[0] is the
+	// primary one. Runners that cannot record states leave it empty.
+	States []State
+	// Pre is, with RunOptions.Record, the pre-activation (input drive) of
+	// every unit, [steps][batch][N]; nil when the model does not provide
+	// it.
+	Pre []float32
+}
+
+// State is the trajectory of one state variable.
+type State struct {
+	// Name is the variable's name ("x", "h", "v", …); a recording stores
+	// it as the array "state/<Name>".
+	Name string
+	// Size is the number of columns per batch row (N for per-unit
+	// variables).
+	Size int
+	// Data is [steps][batch][Size], the value after each step.
+	Data []float32
+}
