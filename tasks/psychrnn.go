@@ -38,7 +38,7 @@ func psychRNNTask(name string, s Settings, inputs []string, T int, gen func(*ran
 		info: Info{Name: name, Preset: PsychRNN, Default: def == PsychRNN, Summary: sum, DtMS: s.DtMS, NIn: 2, NOut: 2,
 			Inputs: inputs, Outputs: []string{"choice1", "choice2"},
 			MinSteps: T, MaxSteps: T, Loss: MSE, Scorer: MaskedMeanArgmax, Chance: 0.5},
-		cfg: Config{Task: name, Preset: PsychRNN, Settings: s},
+		cfg: Config{Task: name, Preset: PsychRNN, Settings: s.withPsychRNNDefaults()},
 		gen: gen,
 		score: func(out []float32, b *Batch) Result {
 			r := ScoreMaskedMeanArgmax(out, b)
@@ -110,12 +110,18 @@ func newPsychRNNPerceptual(s Settings) (Task, error) {
 // 0.4 + 0.8(f − 10)/24 and channel 2 its mirror 0.4 + 0.8(34 − f)/24;
 // both carry psychNoiseStd noise on every step. Targets hi/lo on the
 // choice (1 when f1 > f2) with mask 1 during the decision only. A trial
-// whose decision period has no step (about 4 % at dt 10) has nothing to
-// score; it is marked Catch and excluded, where PsychRNN's accuracy
-// counts it as correct whatever the output. Trial.Coherence is f1 − f2.
+// whose decision period has no step (2.0 % at dt 10: a decision shorter
+// than dt, probability 10/250, that holds no multiple of dt, probability
+// ½ on average) has nothing to score; with EmptyCorrect (the default) it
+// counts as correct whatever the output, as in PsychRNN's accuracy, with
+// EmptyExclude it is marked Catch and excluded. Trial.Coherence is f1 − f2.
 func newPsychRNNParametric(s Settings) (Task, error) {
 	const name = "parametric-wm"
 	s = resolve(s, Settings{DtMS: 10, Noise: ptr(0.1)})
+	if s.EmptyTrials == EmptyDefault {
+		s.EmptyTrials = EmptyCorrect
+	}
+	exclude := s.EmptyTrials == EmptyExclude
 	dt := s.DtMS
 	std := psychNoiseStd(dt, noiseOf(s))
 	T := ceilStep(psychTMS, dt)
@@ -150,6 +156,15 @@ func newPsychRNNParametric(s Settings) (Task, error) {
 		tb.addIn(1, ps[3], scaleN(f2))
 		oneHotTargets(tb, ps[4], c)
 		tb.trial = Trial{Condition: fmt.Sprintf("f1=%g f2=%g", f1, f2), Coherence: f1 - f2, Choice: c,
-			Catch: ps[4].End == ps[4].Start, ResponseStart: ps[4].Start, ResponseEnd: ps[4].End, Periods: tb.trial.Periods}
+			Catch: exclude && ps[4].End == ps[4].Start, ResponseStart: ps[4].Start, ResponseEnd: ps[4].End, Periods: tb.trial.Periods}
 	}), nil
+}
+
+// withPsychRNNDefaults resolves the PsychRNN preset's loss normalisation
+// (NormAll, the mean over every element, loss_functions.py L68).
+func (s Settings) withPsychRNNDefaults() Settings {
+	if s.LossNorm == NormDefault {
+		s.LossNorm = NormAll
+	}
+	return s
 }

@@ -21,7 +21,7 @@ type spec struct {
 // specs is the registry. It is a function, not a package variable, so
 // nothing in the package is mutable.
 func specs() []spec {
-	const decision = fDt | fNoise | fCoh
+	const decision = fDt | fNoise | fCoh | fLossNorm
 	return []spec{
 		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py, PsychRNN PerceptualDiscrimination",
 			[]Preset{LowRank, NeuroGym, PsychRNN}, decision | fCatch, newPerceptualDM},
@@ -30,23 +30,23 @@ func specs() []spec {
 		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil raposo.py",
 			[]Preset{LowRank, NeuroGym}, decision | fCatch, newMultisensory},
 		{"match-to-sample", "delayed match-to-sample (Miller et al. 1996): NeuroGym DelayMatchSample, Dubreuil dms.py",
-			[]Preset{LowRank, NeuroGym}, fDt | fNoise, newMatchToSample},
+			[]Preset{LowRank, NeuroGym}, fDt | fNoise | fLossNorm, newMatchToSample},
 		{"parametric-wm", "vibrotactile frequency comparison (Romo et al. 1999): NeuroGym DelayComparison, Dubreuil romo.py, PsychRNN DelayedDiscrimination",
-			[]Preset{LowRank, NeuroGym, PsychRNN}, fDt | fNoise, newParametricWM},
+			[]Preset{LowRank, NeuroGym, PsychRNN}, fDt | fNoise | fLossNorm | fEmpty, newParametricWM},
 		{"go-nogo", "go / no-go: NeuroGym GoNogo",
-			[]Preset{NeuroGym}, fDt | fNoise, newGoNogo},
+			[]Preset{NeuroGym}, fDt | fNoise | fLossNorm, newGoNogo},
 		{"anti-saccade", "pro and anti saccades (Munoz & Everling 2004): NeuroGym AntiReach with a per-trial rule input",
-			[]Preset{NeuroGym}, fDt | fNoise, newAntiSaccade},
+			[]Preset{NeuroGym}, fDt | fNoise | fLossNorm, newAntiSaccade},
 		{"flip-flop", "3-bit flip-flop (Sussillo & Barak 2013): FixedPointFinder FlipFlopData",
-			[]Preset{SussilloBarak}, fDt | fSteps | fBits, newFlipFlop},
+			[]Preset{SussilloBarak}, fDt | fSteps | fBits | fLossNorm, newFlipFlop},
 		{"sine-wave", "sine-wave generation, a static input level sets the frequency (Sussillo & Barak 2013)",
-			[]Preset{SussilloBarak}, fDt | fSteps, newSineWave},
+			[]Preset{SussilloBarak}, fDt | fSteps | fLossNorm, newSineWave},
 		{"ready-set-go", "interval reproduction (Jazayeri & Shadlen 2010; Remington et al. 2018): NeuroGym ReadySetGo",
-			[]Preset{NeuroGym}, fDt, newReadySetGo},
+			[]Preset{NeuroGym}, fDt | fLossNorm, newReadySetGo},
 		{"adding", "adding problem (Hochreiter & Schmidhuber 1997): sum of two marked values, answered at the last of T steps (Kag & Saligrama 2021)",
-			[]Preset{LongHorizon}, fDt | fSteps, newAdding},
+			[]Preset{LongHorizon}, fDt | fSteps | fLossNorm, newAdding},
 		{"copy", "copy-memory (Arjovsky et al. 2016): recall L symbols after a delay of T steps",
-			[]Preset{LongHorizon}, fDt | fSteps | fCopy, newCopy},
+			[]Preset{LongHorizon}, fDt | fSteps | fCopy | fLossNorm, newCopy},
 		{"npz", "user trials from an .npz file: inputs [trials,T,n_in], targets [trials,T,n_out], optional mask",
 			[]Preset{Dataset}, fPath | fLoss, newNPZTask},
 		{"mnist-rows", "sequential MNIST, one 28-pixel row per step (T = 28)",

@@ -44,8 +44,9 @@ type Config struct {
 	// TargetAccuracy stops the run once held-out accuracy on the last
 	// stage reaches it; 0 never stops early.
 	TargetAccuracy float64 `json:"target_accuracy"`
-	// Curriculum names the stages Run gets as tasks, in order, for the
-	// record; empty means a single stage. Run checks the names.
+	// Curriculum describes the stages Run gets as tasks, in order (see
+	// Stage and StageTasks); empty means a single stage. Run checks the
+	// names of the stages that give one.
 	Curriculum []Stage `json:"curriculum,omitempty"`
 	// AdvanceThreshold moves to the next stage once held-out accuracy on
 	// the current stage reaches it (default 0.9, PsychRNN's
@@ -60,12 +61,6 @@ type Config struct {
 	LogEvery int `json:"log_every"`
 	// Seed derives every random stream of the run (see Streams).
 	Seed uint64 `json:"seed"`
-}
-
-// Stage records one curriculum stage: a task name and its preset.
-type Stage struct {
-	Task   string `json:"task"`
-	Preset string `json:"preset,omitempty"`
 }
 
 // DefaultConfig returns the documented defaults: 2000 steps of batch 64,
@@ -122,8 +117,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("log_every: must be ≥ 0, got %d", c.LogEvery)
 	}
 	for i, s := range c.Curriculum {
-		if s.Task == "" {
-			return fmt.Errorf("curriculum[%d].task: empty", i)
+		if err := s.validate(); err != nil {
+			return fmt.Errorf("curriculum[%d].%w", i, err)
 		}
 	}
 	if err := c.Optimizer.Validate(); err != nil {

@@ -87,7 +87,7 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 	}
 	nIn, nOut := stages[0].Dims()
 	for i, t := range stages {
-		if len(cfg.Curriculum) > 0 && cfg.Curriculum[i].Task != t.Name() {
+		if len(cfg.Curriculum) > 0 && cfg.Curriculum[i].Task != "" && cfg.Curriculum[i].Task != t.Name() {
 			return nil, fmt.Errorf("train: curriculum[%d].task is %q, but stage %d is task %q", i, cfg.Curriculum[i].Task, i, t.Name())
 		}
 		if a, b := t.Dims(); a != nIn || b != nOut {
@@ -217,6 +217,7 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		k = b.T
 	}
 	total := LossWeight(kind, b.Mask, b.NOut)
+	norm := normScale(l.stages[l.stage], b, total)
 	if cap(l.rowMask) < b.T*b.B {
 		l.rowMask = make([]float32, b.T*b.B)
 	}
@@ -233,12 +234,15 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])
 		loss := Loss(kind, pass.Out, target, mask, l.rowMask[t0*b.B:t1*b.B])
 		// Each window weighs by its share of the batch's mask (see LossWeight).
-		if k < b.T {
-			share := 0.0
-			if total > 0 {
-				share = LossWeight(kind, mask.Data, b.NOut) / total
+		if k < b.T || norm != 1 {
+			share := 1.0
+			if k < b.T {
+				share = 0
+				if total > 0 {
+					share = LossWeight(kind, mask.Data, b.NOut) / total
+				}
 			}
-			loss = autodiff.Scale(loss, float32(share))
+			loss = autodiff.Scale(loss, float32(share*norm))
 		}
 		taskLoss += float64(loss.Value.Data[0])
 		if rw != 0 && grad {

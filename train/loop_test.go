@@ -275,7 +275,8 @@ func TestConfigValidate(t *testing.T) {
 		{"optimizer.beta1", func(c *Config) { c.Optimizer.Beta1 = 1 }},
 		{"schedule.warmup_steps", func(c *Config) { c.Schedule.Warmup = -1 }},
 		{"regularization.l1_rec", func(c *Config) { c.Regularization.L1Rec = -1 }},
-		{"curriculum[0].task", func(c *Config) { c.Curriculum = []Stage{{}} }},
+		{"curriculum[0].preset", func(c *Config) { c.Curriculum = []Stage{{Preset: "yang"}} }},
+		{"curriculum[1].settings", func(c *Config) { c.Curriculum = []Stage{{}, {Settings: &tasks.Settings{Steps: -1}}} }},
 	} {
 		cfg := DefaultConfig()
 		c.edit(&cfg)

@@ -1,0 +1,93 @@
+package train
+
+import (
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// Stage is one curriculum stage. Run moves to the next stage once the
+// held-out accuracy on the current one reaches Config.AdvanceThreshold.
+// A stage is the run's task with some settings changed — Dubreuil et al.
+// 2022 train match-to-sample by raising the maximum delay 700 → 1000 →
+// 4000 ms (populations_paper_code training_scripts/dms_fig1.py L71, L90,
+// L109: dms.delay_duration_max) — or another task with the same inputs and
+// outputs.
+type Stage struct {
+	// Task is the stage's task; "" = the run's task.
+	Task string `json:"task,omitempty"`
+	// Preset is the stage's preset; "" = the run's preset when Task is
+	// the run's task, else that task's default.
+	Preset string `json:"preset,omitempty"`
+	// Settings override the run's task settings for this stage (fields
+	// left zero keep the run's values; see tasks.Settings.Override); when
+	// the stage names another task they are that task's settings.
+	Settings *tasks.Settings `json:"settings,omitempty"`
+}
+
+func (s Stage) validate() error {
+	if s.Preset != "" {
+		if _, err := tasks.ParsePreset(s.Preset); err != nil {
+			return fmt.Errorf("preset: %w", err)
+		}
+	}
+	if s.Settings != nil {
+		if err := s.Settings.Validate(); err != nil {
+			return fmt.Errorf("settings: %w", err)
+		}
+	}
+	return nil
+}
+
+// StageTasks builds the task of each stage from the run's task config base
+// (stage 0 of an empty curriculum is base itself): what Run takes as its
+// stages. The error names the stage and the setting at fault.
+func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
+	if len(stages) == 0 {
+		t, err := tasks.NewFromConfig(base)
+		if err != nil {
+			return nil, err
+		}
+		return []tasks.Task{t}, nil
+	}
+	out := make([]tasks.Task, len(stages))
+	for i, s := range stages {
+		c := tasks.Config{Task: base.Task, Preset: base.Preset, Settings: base.Settings}
+		if s.Task != "" && s.Task != base.Task {
+			c = tasks.Config{Task: s.Task}
+		}
+		if s.Preset != "" {
+			p, err := tasks.ParsePreset(s.Preset)
+			if err != nil {
+				return nil, fmt.Errorf("curriculum[%d].preset: %w", i, err)
+			}
+			c.Preset = p
+		}
+		if s.Settings != nil {
+			c.Settings = c.Settings.Override(*s.Settings)
+		}
+		t, err := tasks.NewFromConfig(c)
+		if err != nil {
+			return nil, fmt.Errorf("curriculum[%d]: %w", i, err)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// normScale is the factor that turns the loss of b, normalised by the
+// mask's weight total (Loss, LossWeight), into the task's normalisation:
+// 1 for tasks.NormMask, total/(T·B·NOut) for tasks.NormAll (PsychRNN's mean
+// over every element). Tasks that do not implement tasks.LossNormalizer
+// use NormMask.
+func normScale(t tasks.Task, b *tasks.Batch, total float64) float64 {
+	n, ok := t.(tasks.LossNormalizer)
+	if !ok || n.LossNorm() != tasks.NormAll {
+		return 1
+	}
+	all := float64(b.T * b.B * b.NOut)
+	if t.Loss() == tasks.CrossEntropy {
+		all = float64(b.T * b.B)
+	}
+	return total / all
+}
