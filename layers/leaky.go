@@ -156,14 +156,7 @@ func NewLeaky[T autodiff.Float](cfg LeakyConfig, rng *rand.Rand) (*Leaky[T], err
 		}
 	}
 
-	recMask := cfg.RecMask
-	if cfg.NoAutapses {
-		recMask = make([]bool, n*n)
-		for k := range recMask {
-			recMask[k] = (cfg.RecMask == nil || cfg.RecMask[k]) && k/n != k%n
-		}
-	}
-	l.wRec.c = Constraint{Mask: recMask, Fixed: cfg.RecFixed}
+	l.wRec.c = Constraint{Mask: recurrentMask(cfg.RecMask, n, cfg.NoAutapses), Fixed: cfg.RecFixed}
 	l.wIn.c = Constraint{Mask: cfg.InMask, Fixed: cfg.InFixed}
 	if cfg.ExcFraction > 0 {
 		l.wRec.c.Abs, l.wRec.c.ColSign = true, DaleSigns(n, cfg.ExcFraction)

@@ -113,16 +113,7 @@ func fusedLoss(tp *autodiff.Tape[float64], l *Leaky[float64], c leakyCase, x, co
 
 func refLoss(tp *autodiff.Tape[float64], l *Leaky[float64], c leakyCase, x, coef autodiff.Tensor[float64], h0 *autodiff.Var[float64]) *autodiff.Var[float64] {
 	rates, _ := l.SequenceRef(tp, x, h0, testSteps, testBatch, SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact})
-	var loss *autodiff.Var[float64]
-	for t, r := range rates {
-		s := autodiff.Sum(autodiff.Mul(r, tp.Const(coef.RowSlice(t*testBatch, (t+1)*testBatch))))
-		if loss == nil {
-			loss = s
-		} else {
-			loss = autodiff.Add(loss, s)
-		}
-	}
-	return loss
+	return weightedSum(tp, rates, coef, testBatch)
 }
 
 func TestLeakyFusedMatchesReference(t *testing.T) {

@@ -25,6 +25,7 @@ const (
 	pointAbs pointKind = iota
 	pointReLU
 	pointSoftplus
+	pointClamp01 // min(max(x, 0), 1), the clamp of trained decays
 )
 
 func (p *pointwise[T]) Name() string { return fmt.Sprintf("pointwise(%d)", int(p.kind)) }
@@ -49,6 +50,10 @@ func (p *pointwise[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]
 			}
 		case pointSoftplus:
 			dv = sigmoid(x)
+		case pointClamp01:
+			if x >= 0 && x <= 1 {
+				dv = 1
+			}
 		}
 		d[k] += v * T(dv)
 	}
@@ -65,6 +70,8 @@ func applyPoint[T autodiff.Float](tp *autodiff.Tape[T], kind pointKind, x *autod
 			f = max(f, 0)
 		case pointSoftplus:
 			f = softplus(f)
+		case pointClamp01:
+			f = min(max(f, 0), 1)
 		}
 		y.Data[k] = T(f)
 	}

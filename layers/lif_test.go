@@ -1,0 +1,199 @@
+package layers
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+)
+
+// spikeCase is one configuration of a spiking layer under test.
+type spikeCase struct {
+	name      string
+	lif       LIFConfig
+	inact     *Inactivation
+	broadcast bool // init is [1, N]
+	noise     bool
+}
+
+// lifCases cover both resets, detached and attached, every optional state
+// variable, trained decays, Dale's law with masks, noise and inactivation.
+func lifCases() []spikeCase {
+	const n, in = 5, 3
+	rng := rand.New(rand.NewPCG(5, 5))
+	base := LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 1, Radius: 1.5}
+	var cs []spikeCase
+	add := func(name string, f func(c *LIFConfig)) {
+		c := base
+		f(&c)
+		cs = append(cs, spikeCase{name: name, lif: c})
+	}
+	add("plain", func(c *LIFConfig) {})
+	add("zero+resetgrad+fastsigmoid", func(c *LIFConfig) {
+		c.Reset, c.ResetGrad, c.Surrogate = ResetZero, true, Surrogate{surrogate.FastSigmoid{Slope: 5}}
+	})
+	add("synaptic+train", func(c *LIFConfig) { c.TauSynMS, c.TrainTau = 5, true })
+	add("alif+train+resetgrad", func(c *LIFConfig) {
+		c.AdaptStrength, c.TauAdaptMS, c.TrainTau, c.ResetGrad = 1.8, 20, true, true
+	})
+	add("alif+synaptic+refractory+zero", func(c *LIFConfig) {
+		c.AdaptStrength, c.TauAdaptMS, c.TauSynMS, c.RefractorySteps, c.Reset = 0.5, 30, 3, 2, ResetZero
+		c.Surrogate = Surrogate{surrogate.MultiGaussian{}}
+	})
+	add("dale+masks+noise", func(c *LIFConfig) {
+		c.ExcFraction, c.NoAutapses, c.NoiseStd = 0.6, true, 0.3
+		c.RecMask, c.InMask = randMask(rng, n*n, 0.8), randMask(rng, n*in, 0.8)
+	})
+	cs[len(cs)-1].noise, cs[len(cs)-1].broadcast = true, true
+	add("silence", func(c *LIFConfig) { c.AdaptStrength, c.TauAdaptMS = 1, 20 })
+	cs[len(cs)-1].inact = &Inactivation{Units: []bool{false, true, false, false, true}, From: 1, To: 4, Silence: true}
+	add("clamp", func(c *LIFConfig) { c.TauSynMS, c.ResetGrad = 4, true })
+	cs[len(cs)-1].inact = &Inactivation{Units: []bool{true, false, false, true, false}, From: 2, Clamp: true, ClampValue: 0.3}
+	return cs
+}
+
+const spikeSteps = 6
+
+// spikeFixture returns inputs x [steps·batch, in] as a parameter (so that
+// its gradient is checked too), loss coefficients and the trainable initial
+// membrane.
+func spikeFixture(rng *rand.Rand, in, n int, broadcast bool) (x *autodiff.Param[float64], coef autodiff.Tensor[float64], v0 *autodiff.Param[float64]) {
+	x = autodiff.NewParam[float64]("x", spikeSteps*testBatch, in)
+	for k := range x.Value.Data {
+		x.Value.Data[k] = rng.NormFloat64()
+	}
+	coef = autodiff.NewTensor[float64](spikeSteps*testBatch, n)
+	for k := range coef.Data {
+		coef.Data[k] = rng.NormFloat64()
+	}
+	rows := testBatch
+	if broadcast {
+		rows = 1
+	}
+	v0 = autodiff.NewParam[float64]("v0", rows, n)
+	for k := range v0.Value.Data {
+		v0.Value.Data[k] = 0.5 * rng.NormFloat64()
+	}
+	return x, coef, v0
+}
+
+// weightedSum is Σ_t Σ coef_t ⊙ r_t over per-step rates.
+func weightedSum(tp *autodiff.Tape[float64], rates []*autodiff.Var[float64], coef autodiff.Tensor[float64], batch int) *autodiff.Var[float64] {
+	var loss *autodiff.Var[float64]
+	for t, r := range rates {
+		s := autodiff.Sum(autodiff.Mul(r, tp.Const(coef.RowSlice(t*batch, (t+1)*batch))))
+		if loss == nil {
+			loss = s
+		} else {
+			loss = autodiff.Add(loss, s)
+		}
+	}
+	return loss
+}
+
+// exactTol is the tolerance of fused against unfused in float64: the same
+// operations in a different association order (GEMM blocking) differ by a
+// few ulps; a wrong reverse rule is off by O(1).
+func exactTol() gradcheck.Tolerance {
+	return gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-11, Why: "fused vs unfused float64: rounding of reordered sums only"}
+}
+
+// TestLIFFusedMatchesReference compares the fused LIF/ALIF op with its
+// composition of primitive ops, whose reverse rules (Spike with every
+// surrogate, Mul, MatMul, the clamp) are each checked against finite
+// differences in autodiff. A finite difference of the whole layer would be
+// zero almost everywhere (spikes do not move under small perturbations),
+// so the surrogate gradient of the layer is checked through the reference.
+// Values are compared exactly enough that a flipped spike would show.
+func TestLIFFusedMatchesReference(t *testing.T) {
+	t.Parallel()
+	for _, c := range lifCases() {
+		rng := rand.New(rand.NewPCG(1, 1))
+		l, err := NewLIF[float64](c.lif, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range l.bias.Value.Data {
+			l.bias.Value.Data[k] = 0.3 * rng.NormFloat64()
+		}
+		for _, d := range []*autodiff.Param[float64]{l.beta, l.alpha, l.rho} {
+			if d != nil && c.lif.TrainTau {
+				for k := range d.Value.Data {
+					d.Value.Data[k] = min(max(d.Value.Data[k]+0.05*rng.NormFloat64(), 0.05), 0.99)
+				}
+			}
+		}
+		x, coef, v0 := spikeFixture(rng, c.lif.Inputs, c.lif.Units, c.broadcast)
+		opt := func() SeqOptions { return SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact} }
+		params := append(l.Params(), x, v0)
+		var spikes, total int
+		bad := gradcheck.RunFused(gradcheck.Case{
+			Name:   c.name,
+			Params: params,
+			Tol:    exactTol(),
+			Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+				res := l.Run(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt(), true)
+				spikes, total = spikeCount(res.Rates.Value.Data), len(res.Rates.Value.Data)
+				return autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef)))
+			},
+		}, func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+			rates, _ := l.RunRef(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt())
+			return weightedSum(tp, rates, coef, testBatch)
+		})
+		for i, m := range bad {
+			if i == 5 {
+				break
+			}
+			t.Errorf("%s: %v", c.name, m)
+		}
+		if spikes == 0 || spikes == total {
+			t.Errorf("%s: %d of %d entries spiked; the case checks nothing", c.name, spikes, total)
+		}
+		checkLIFStates(t, c, l, x, v0)
+	}
+}
+
+// checkLIFStates compares the final state variables and the recorded ones
+// of the fused op with the reference's.
+func checkLIFStates(t *testing.T, c spikeCase, l *LIF[float64], x, v0 *autodiff.Param[float64]) {
+	t.Helper()
+	tp := autodiff.NewTape[float64]()
+	opt := func() SeqOptions { return SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact} }
+	res := l.Run(tp, tp.Param(x), []*autodiff.Var[float64]{tp.Param(v0)}, spikeSteps, testBatch, opt(), true)
+	tr := autodiff.NewTape[float64]()
+	_, final := l.RunRef(tr, tr.Param(x), []*autodiff.Var[float64]{tr.Param(v0)}, spikeSteps, testBatch, opt())
+	names := l.StateNames()
+	if len(res.Final) != len(names) || len(final) != len(names) || len(res.States) != len(names) {
+		t.Fatalf("%s: %d finals, %d reference finals, %d records for %d state variables", c.name, len(res.Final), len(final), len(res.States), len(names))
+	}
+	for k, name := range names {
+		if i, ok := allClose(res.Final[k].Data, final[k].Value.Data, 1e-12); !ok {
+			t.Errorf("%s: final %s[%d]: fused %g, reference %g", c.name, name, i, res.Final[k].Data[i], final[k].Value.Data[i])
+		}
+		last := res.States[k].RowSlice((spikeSteps-1)*testBatch, spikeSteps*testBatch)
+		if i, ok := allClose(last.Data, res.Final[k].Data, 0); !ok {
+			t.Errorf("%s: recorded %s of the last step differs from the final state at %d", c.name, name, i)
+		}
+	}
+}
+
+// TestLIFStateNames checks the state variables each option adds.
+func TestLIFStateNames(t *testing.T) {
+	t.Parallel()
+	cfg := LIFConfig{Inputs: 1, Units: 2, DtMS: 1, TauMemMS: 10, Threshold: 1, TauSynMS: 5, AdaptStrength: 1, TauAdaptMS: 100, RefractorySteps: 2}
+	l, err := NewLIF[float32](cfg, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := l.StateNames(), []string{"v", "i", "a", "z", "r"}
+	if len(got) != len(want) {
+		t.Fatalf("StateNames() = %v, want %v", got, want)
+	}
+	for k := range want {
+		if got[k] != want[k] {
+			t.Fatalf("StateNames() = %v, want %v", got, want)
+		}
+	}
+}
