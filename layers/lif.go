@@ -131,7 +131,7 @@ type LIF[T autodiff.Float] struct {
 	bias             *autodiff.Param[T]
 	beta, alpha, rho *autodiff.Param[T] // [1×N] decays; alpha, rho nil when off
 	names            []string           // state variables, see StateNames
-	ops              seqCache[T, lifOp[T]]
+	ops              SeqCache[T, lifOp[T]]
 }
 
 // NewLIF builds the layer with weights drawn from rng (see LIFConfig's

@@ -109,14 +109,14 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 	checkSpiking("LIF", x, init, len(names), steps, batch, in, n, opt)
 	tb := steps * batch
 	P := tp.Alloc(tb, n)
-	o := l.ops.get(&P.Data[0])
+	o := l.ops.Get(&P.Data[0])
 	o.l, o.steps, o.batch, o.inact, o.u, o.P = l, steps, batch, opt.Inactivation, x.Value, P
 	o.sur = l.cfg.Surrogate.Get()
 	o.U = tp.Alloc(tb, n)
 	state := func(k int) autodiff.Tensor[T] {
 		s := tp.Alloc(tb+batch, n)
 		if k < len(init) && init[k] != nil {
-			broadcastRowsTo(s.RowSlice(0, batch), init[k].Value)
+			BroadcastRowsTo(s.RowSlice(0, batch), init[k].Value)
 		} else {
 			clear(s.Data[:batch*n])
 		}
@@ -173,11 +173,11 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 		kernels.Gemm(false, true, tb, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
 	}
 	if opt.Noise != nil && l.cfg.NoiseStd > 0 {
-		addNoise(o.P.Data, l.cfg.NoiseStd, opt.Noise)
+		AddNoise(o.P.Data, l.cfg.NoiseStd, opt.Noise)
 	}
 	kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
 	o.backward = false
-	runSplit(o.parts(), o)
+	RunSplit(o.parts(), o)
 
 	res := SpikeSeq[T]{Final: o.finals[:len(names)]}
 	if record {
@@ -392,7 +392,7 @@ func (o *lifOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	o.gDecay.Zero()
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
 	o.backward = true
-	runSplit(o.parts(), o)
+	RunSplit(o.parts(), o)
 	o.outGrad = autodiff.Tensor[T]{}
 	tb := steps * b
 	k := 4
@@ -414,7 +414,7 @@ func (o *lifOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 		decay(l.rho, 2)
 	}
 	if o.needV0 {
-		accReduceRows(grads[k], o.gv)
+		AccReduceRows(grads[k], o.gv)
 	}
 	if d := grads[2]; d.Data != nil {
 		tgt := l.wRec.gradTarget(d, o.dE)

@@ -62,10 +62,10 @@ func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodi
 	noise := autodiff.Tensor[T]{}
 	if opt.Noise != nil && cfg.NoiseStd > 0 {
 		noise = autodiff.NewTensor[T](steps*batch, n)
-		addNoise(noise.Data, cfg.NoiseStd, opt.Noise)
+		AddNoise(noise.Data, cfg.NoiseStd, opt.Noise)
 	}
 	m := opt.Inactivation
-	c := refConsts[T]{tp}
+	c := RefConsts[T]{Tape: tp}
 	var xw *autodiff.Var[T]
 	if in > 0 {
 		xw = autodiff.MatMul(x, false, wIn, true)
@@ -74,7 +74,7 @@ func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodi
 	for t := 0; t < steps; t++ {
 		p := autodiff.Add(autodiff.MatMul(s, false, wRec, true), bias)
 		if in > 0 {
-			p = autodiff.Add(p, autodiff.MatMul(c.selectRows(t*batch, batch, steps*batch), false, xw, false))
+			p = autodiff.Add(p, autodiff.MatMul(c.SelectRows(t*batch, batch, steps*batch), false, xw, false))
 		}
 		if noise.Data != nil {
 			p = autodiff.Add(p, tp.Const(noise.RowSlice(t*batch, (t+1)*batch)))
@@ -114,7 +114,7 @@ func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodi
 		}
 		active := m.Active(t)
 		if active && m.Silence {
-			spk = c.hold(spk, m.Units, 0)
+			spk = c.Hold(spk, m.Units, 0)
 		}
 		rs := spk
 		if !cfg.ResetGrad {
@@ -130,7 +130,7 @@ func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodi
 			v = autodiff.Mul(u, autodiff.Sub(autodiff.Scale(rs, -1), autodiff.Scale(one, -1)))
 		}
 		if active && m.Clamp {
-			v = c.hold(v, m.Units, m.ClampValue)
+			v = c.Hold(v, m.Units, m.ClampValue)
 		}
 		if counter.Data != nil {
 			for e, z := range spk.Value.Data {
