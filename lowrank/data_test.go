@@ -1,0 +1,171 @@
+package lowrank
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/sbinet/npyio/npz"
+)
+
+// testdata/small.npz and small_compressed.npz were written by numpy 1.24
+// (np.savez and np.savez_compressed): activity [3, 5, 4], inputs [3, 5, 2],
+// a bool mask [3, 5] that is False at t = 0 (small.npz) or a float mask
+// [3, 5, 4] of ones, and dt = 20.
+func TestLoadDataNumpy(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"small.npz", "small_compressed.npz"} {
+		d, err := LoadData(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if d.Conditions != 3 || d.T != 5 || d.Units != 4 || d.NIn != 2 {
+			t.Fatalf("%s: sizes %d×%d×%d, %d inputs; want 3×5×4, 2", name, d.Conditions, d.T, d.Units, d.NIn)
+		}
+		if name == "small.npz" {
+			if d.DtMS != 20 {
+				t.Errorf("dt %v, want 20", d.DtMS)
+			}
+			if d.Mask[0] != 0 || d.Mask[3] != 0 || d.Mask[4] != 1 {
+				t.Errorf("mask of step 0 %v, of step 1 %v; want 0 then 1 (a [conditions, T] mask repeats over units)", d.Mask[:4], d.Mask[4:8])
+			}
+		}
+		for _, v := range d.Activity {
+			if math.Abs(float64(v)) >= 1 || v == 0 {
+				t.Fatalf("%s: activity value %v, want tanh of a normal draw", name, v)
+			}
+		}
+	}
+}
+
+func writeNPZ(t *testing.T, arrays map[string]any) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "d.npz")
+	if err := npz.Write(p, arrays); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func ones(n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = 1
+	}
+	return x
+}
+
+// TestLoadDataErrors checks that every bad file is an error that names
+// the array and says what was expected.
+func TestLoadDataErrors(t *testing.T) {
+	t.Parallel()
+	nan := ones(2 * 3 * 4)
+	nan[5] = float32(math.NaN())
+	neg := ones(2 * 3)
+	neg[1] = -1
+	cases := []struct {
+		name   string
+		arrays map[string]any
+		want   []string
+	}{
+		{"no activity", map[string]any{"inputs.npy": nest(ones(6), 2, 3, 1)}, []string{"no array activity", "inputs"}},
+		{"no inputs", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4)}, []string{"no array inputs"}},
+		{"2-d activity", map[string]any{"activity.npy": [][]float32{{1, 2}}, "inputs.npy": nest(ones(6), 2, 3, 1)}, []string{"array activity", "shape [1 2]", "[conditions, T, units]"}},
+		{"inputs of other T", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(4), 2, 2, 1)}, []string{"array inputs", "shape [2 2 1]", "[2, 3, n_in]"}},
+		{"NaN", map[string]any{"activity.npy": nest(nan, 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1)}, []string{"array activity", "non-finite", "[0 1 1]"}},
+		{"int inputs", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": [][][]int64{{{1}, {1}, {1}}, {{1}, {1}, {1}}}}, []string{"array inputs", "dtype <i8"}},
+		{"negative mask", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "mask.npy": [][]float32{neg[:3], neg[3:]}}, []string{"array mask", "negative value -1", "[0 1]"}},
+		{"mask shape", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "mask.npy": nest(ones(6), 2, 3, 1)}, []string{"array mask", "[2, 3] or [2, 3, 4]"}},
+		{"zero mask", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "mask.npy": [][]float32{{0, 0, 0}, {0, 0, 0}}}, []string{"array mask", "zero everywhere"}},
+		{"dt", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "dt.npy": []float64{1, 2}}, []string{"array dt", "scalar"}},
+	}
+	for _, c := range cases {
+		p := writeNPZ(t, c.arrays)
+		_, err := LoadData(p)
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		for _, w := range append(c.want, p) {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not mention %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+// nest views x as [a][b][c] for npz.Write.
+func nest(x []float32, a, b, c int) [][][]float32 {
+	out := make([][][]float32, a)
+	for i := range out {
+		out[i] = make([][]float32, b)
+		for j := range out[i] {
+			out[i][j] = x[(i*b+j)*c : (i*b+j+1)*c]
+		}
+	}
+	return out
+}
+
+// TestLoadDataRecord reads an eval -record file (hidden is the activity,
+// its output mask is not used) and a directory of .npy files.
+func TestLoadDataRecord(t *testing.T) {
+	t.Parallel()
+	p := writeNPZ(t, map[string]any{"hidden.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1),
+		"outputs.npy": nest(ones(6), 2, 3, 1), "mask.npy": nest(make([]float32, 6), 2, 3, 1)})
+	d, err := LoadData(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Units != 4 || d.Mask[0] != 1 {
+		t.Fatalf("units %d, mask %v; want 4 units and the default mask of ones", d.Units, d.Mask[0])
+	}
+	dir := t.TempDir()
+	for name, src := range map[string]string{"activity.npy": "activity.npy"} {
+		b, err := os.ReadFile(filepath.Join("testdata", src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadData(dir); err == nil || !strings.Contains(err.Error(), "no array inputs") {
+		t.Fatalf("directory without inputs.npy: error %v, want one about inputs", err)
+	}
+}
+
+// FuzzLoadData feeds arbitrary bytes to the .npz and .npy readers: they
+// may fail but must not panic, and what they accept must be consistent.
+func FuzzLoadData(f *testing.F) {
+	for _, name := range []string{"small.npz", "small_compressed.npz", "activity.npy"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if a, err := readNPY(b); err == nil {
+			n := 1
+			for _, s := range a.shape {
+				n *= s
+			}
+			if n != len(a.data) || len(a.data) > len(b) {
+				t.Fatalf("shape %v with %d values from %d bytes", a.shape, len(a.data), len(b))
+			}
+		}
+		arrays, err := readNPZ(b)
+		if err != nil {
+			return
+		}
+		d, err := dataFromArrays(arrays)
+		if err != nil {
+			return
+		}
+		if len(d.Activity) != d.Conditions*d.T*d.Units || len(d.Inputs) != d.Conditions*d.T*d.NIn || len(d.Mask) != len(d.Activity) {
+			t.Fatalf("inconsistent data: %d×%d×%d with %d activity, %d inputs, %d mask values", d.Conditions, d.T, d.Units, len(d.Activity), len(d.Inputs), len(d.Mask))
+		}
+	})
+}
