@@ -42,6 +42,11 @@ func NewCheckpoint(meta checkpoints.Meta, m Model, st State) (*checkpoints.Check
 		}
 		c.Tensors = append(c.Tensors, checkpoints.NewTensor(s.Key(), checkpoints.Shape(p), s.Value.Data))
 	}
+	if st.Optimizer.FPTT != nil {
+		if c.Tensors, err = appendFPTTTensors(c.Tensors, byName, st.Optimizer.FPTT); err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
@@ -50,7 +55,8 @@ func NewCheckpoint(meta checkpoints.Meta, m Model, st State) (*checkpoints.Check
 // parameter must be present with its name, shape and dtype, and the error
 // lists every problem), then reads the optimizer state (kind and step count
 // from the metadata, one moment tensor per slot and parameter), the random
-// streams and the curriculum stage. On any error m is left unchanged.
+// streams and the curriculum stage, and for FPTT runs W̄, λ and the class
+// prior. On any error m is left unchanged.
 // Resume checks the optimizer kind against its config.
 func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 	where := "checkpoint"
@@ -78,16 +84,25 @@ func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 	if err := checkpoints.RestoreParams(c, params); err != nil {
 		return State{}, fmt.Errorf("train: %w", err)
 	}
+	rollback := func() {
+		for i, p := range params {
+			copy(p.Value.Data, old[i])
+		}
+	}
 	for _, name := range slots {
 		for _, p := range params {
 			s := Slot{Name: name, Param: p.Name, Value: autodiff.NewTensor[float32](p.Value.Rows, p.Value.Cols)}
 			if err := checkpoints.CopyTensor(c, s.Key(), checkpoints.Shape(p), s.Value.Data); err != nil {
-				for i, p := range params {
-					copy(p.Value.Data, old[i])
-				}
+				rollback()
 				return State{}, fmt.Errorf("train: optimizer state: %w", err)
 			}
 			st.Optimizer.Slots = append(st.Optimizer.Slots, s)
+		}
+	}
+	if st.Optimizer.FPTT != nil {
+		if err := readFPTTTensors(c, params, st.Optimizer.FPTT); err != nil {
+			rollback()
+			return State{}, fmt.Errorf("train: %w", err)
 		}
 	}
 	return st, nil

@@ -79,14 +79,7 @@ func TestResumeThroughCheckpointFile(t *testing.T) {
 		if _, err := Resume(context.Background(), cfg, second, stages, st); err != nil {
 			t.Fatal(err)
 		}
-		a, b := paramsBits(whole), paramsBits(second)
-		for i := range a {
-			for k := range a[i] {
-				if a[i][k] != b[i][k] {
-					t.Fatalf("%v: %s[%d] differs after resuming from %s", kind, whole.Params()[i].Name, k, c.Path)
-				}
-			}
-		}
+		sameParams(t, kind.String()+": after resuming from "+c.Path, whole, second)
 	}
 }
 

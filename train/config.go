@@ -34,6 +34,13 @@ type Config struct {
 	// is carried forward as a constant, and the gradients of all windows of
 	// a batch are summed into one update. 0 means full BPTT.
 	TBPTT int `json:"tbptt"`
+	// Trainer is bptt (default: one update per batch, through the whole
+	// trial or summed over TBPTT windows) or fptt (an update after every
+	// window, FPTT's dynamic regularizer; options in FPTT).
+	Trainer Trainer `json:"trainer"`
+	// FPTT holds the fptt trainer's options (see FPTTConfig); ignored by
+	// bptt.
+	FPTT FPTTConfig `json:"fptt"`
 	// EvalEvery evaluates on held-out trials every so many updates and
 	// after the last one; 0 evaluates only at the end.
 	EvalEvery int `json:"eval_every"`
@@ -65,7 +72,7 @@ type Config struct {
 
 // DefaultConfig returns the documented defaults: 2000 steps of batch 64,
 // Adam at lr 1e-3, constant schedule, global clipping at norm 1, no
-// regularization, full BPTT, evaluation of 256 held-out trials every 100
+// regularization, full BPTT (FPTT options at DefaultFPTTConfig), evaluation of 256 held-out trials every 100
 // steps, curriculum threshold 0.9, a checkpoint every 500 steps keeping 3,
 // a log line every 10 steps, seed 1.
 func DefaultConfig() Config {
@@ -75,6 +82,7 @@ func DefaultConfig() Config {
 		Optimizer:        DefaultOptimizerConfig(OptAdam),
 		LR:               1e-3,
 		ClipNorm:         1,
+		FPTT:             DefaultFPTTConfig(),
 		EvalEvery:        100,
 		EvalTrials:       256,
 		AdvanceThreshold: 0.9,
@@ -101,6 +109,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("clip_mode: invalid value %d", int(c.ClipMode))
 	case c.TBPTT < 0:
 		return fmt.Errorf("tbptt: must be ≥ 0 (0 = full BPTT), got %d", c.TBPTT)
+	case c.Trainer < 0 || int(c.Trainer) >= len(trainerNames()):
+		return fmt.Errorf("trainer: invalid value %d", int(c.Trainer))
+	case c.Trainer == FPTT && c.TBPTT != 0:
+		return fmt.Errorf("tbptt: must be 0 with trainer fptt, whose windows are set by fptt.parts (got %d)", c.TBPTT)
 	case c.EvalEvery < 0:
 		return fmt.Errorf("eval_every: must be ≥ 0, got %d", c.EvalEvery)
 	case c.EvalTrials <= 0:
@@ -123,6 +135,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.Optimizer.Validate(); err != nil {
 		return err
+	}
+	if c.Trainer == FPTT {
+		if err := c.FPTT.Validate(); err != nil {
+			return err
+		}
 	}
 	if err := c.Schedule.Validate(); err != nil {
 		return err

@@ -31,6 +31,22 @@
 // gradients cut at window boundaries. The tape holds one window, so its
 // memory does not grow with the trial length (TestTruncatedMemory).
 //
+// # FPTT
+//
+// With Config.Trainer = FPTT (forward propagation through time, Kag &
+// Saligrama 2021; sFPTT, Yin et al. 2023) each trial is cut into
+// FPTTConfig.Parts windows and the parameters are updated after every
+// window, on the window's loss plus a dynamic regularizer that keeps every
+// parameter W near its running average W̄ through a multiplier λ (the
+// released code's update, spelled out on FPTTConfig; the math is Dynamic).
+// The state is carried between windows as a constant, so memory is flat in
+// the trial length like truncated BPTT, while the regularizer lets
+// information from earlier windows shape later updates. The progressive
+// loss (Progressive) scores every window on the trial's final answer,
+// sFPTT's loss for classification over a sequence. W̄, λ and sFPTT's class
+// prior are part of State (OptimizerState.FPTT) and of checkpoints, so FPTT
+// runs resume bit for bit too (TestFPTTResumeIdentity).
+//
 // # Randomness and resume
 //
 // Every random number comes from a PCG stream of Config.Seed (Stream):

@@ -20,7 +20,9 @@ import (
 // runs the model over them in windows of cfg.TBPTT steps (the whole trial
 // when 0), sums the gradients of the task loss and the penalties, stops with
 // a *DivergenceError if the loss or a gradient is not finite, clips, and
-// takes one optimizer step at the scheduled learning rate.
+// takes one optimizer step at the scheduled learning rate. With
+// cfg.Trainer = FPTT it instead takes optimizer steps after every window
+// (see FPTTConfig), and evaluates in the same windows.
 //
 // Run returns when the steps are done, the held-out accuracy on the last
 // stage reaches cfg.TargetAccuracy, an observer returns ErrStop (all with a
@@ -56,6 +58,7 @@ type loop struct {
 	params []*autodiff.Param[float32]
 	stages []tasks.Task
 	opt    Optimizer
+	fptt   *fpttRun // the FPTT trainer's state, nil for BPTT
 
 	batchSrc, noiseSrc *rand.PCG
 	batchRNG, noiseRNG *rand.Rand
@@ -114,6 +117,9 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 		l.wIn, l.wRec, l.wOut = g.InputWeights(), g.RecurrentWeights(), g.OutputWeights()
 	} else if cfg.Regularization.weightTerms() {
 		return nil, errors.New("train: regularization: the model does not expose its input, recurrent and output weights, so L1/L2 weight penalties cannot apply")
+	}
+	if cfg.Trainer == FPTT {
+		l.fptt = newFPTTRun(cfg.FPTT, l.params)
 	}
 	if err := l.restore(st); err != nil {
 		return nil, err
@@ -179,6 +185,9 @@ func (l *loop) run(ctx context.Context, obs []Observer) (Summary, error) {
 func (l *loop) update() (Step, error) {
 	task := l.stages[l.stage]
 	b := task.Batch(l.batchRNG, l.cfg.BatchSize)
+	if l.fptt != nil {
+		return l.fpttUpdate(task, &b)
+	}
 	for _, p := range l.params {
 		p.ZeroGrad()
 	}
@@ -213,6 +222,9 @@ func (l *loop) update() (Step, error) {
 // into out when out is non-nil ([T][B][NOut], like b.Targets).
 func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Batch, kind tasks.Loss, grad bool, out []float32) (taskLoss, rateLoss float64) {
 	k := l.cfg.TBPTT
+	if l.fptt != nil {
+		k = l.fptt.cfg.WindowSteps(b.T)
+	}
 	if k <= 0 || k > b.T {
 		k = b.T
 	}

@@ -42,6 +42,21 @@ func paramsBits(m Model) [][]uint32 {
 	return out
 }
 
+// sameParams fails the test unless a and b hold bitwise the same
+// parameters; what names the comparison.
+func sameParams(t *testing.T, what string, a, b Model) {
+	t.Helper()
+	pa, pb := paramsBits(a), paramsBits(b)
+	for i := range pa {
+		for k := range pa[i] {
+			if pa[i][k] != pb[i][k] {
+				t.Fatalf("%s: %s[%d] = %v, want %v", what, a.Params()[i].Name, k,
+					math.Float32frombits(pb[i][k]), math.Float32frombits(pa[i][k]))
+			}
+		}
+	}
+}
+
 func TestRunLearnsToyTask(t *testing.T) {
 	for _, ce := range []bool{false, true} {
 		cfg := toyConfig()
@@ -113,15 +128,7 @@ func TestResumeIdentity(t *testing.T) {
 		if _, err := Resume(context.Background(), cfg, second, stages, st); err != nil {
 			t.Fatal(err)
 		}
-		a, b := paramsBits(whole), paramsBits(second)
-		for i := range a {
-			for k := range a[i] {
-				if a[i][k] != b[i][k] {
-					t.Fatalf("%v: %s[%d] after resume = %v, uninterrupted %v", kind, whole.Params()[i].Name, k,
-						math.Float32frombits(b[i][k]), math.Float32frombits(a[i][k]))
-				}
-			}
-		}
+		sameParams(t, kind.String()+": after resume", whole, second)
 	}
 }
 

@@ -16,6 +16,9 @@ type OptimizerState struct {
 	Kind  OptimizerKind `json:"kind"`
 	Steps int64         `json:"steps"`
 	Slots []Slot        `json:"-"`
+	// FPTT is the FPTT trainer's running averages and multipliers (nil
+	// for BPTT runs); checkpoints store them beside the moments.
+	FPTT *FPTTState `json:"fptt,omitempty"`
 }
 
 // Slot is one optimizer moment tensor of one parameter. Value has the

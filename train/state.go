@@ -63,6 +63,9 @@ const (
 
 func (l *loop) state() State {
 	st := State{Step: l.step, Stage: l.stage, Optimizer: l.opt.State(l.params), RNG: map[string][]byte{}}
+	if l.fptt != nil {
+		st.Optimizer.FPTT = l.fptt.state(l.params)
+	}
 	for k, src := range map[string]*rand.PCG{rngBatch: l.batchSrc, rngNoise: l.noiseSrc} {
 		b, err := src.MarshalBinary()
 		if err != nil {
@@ -97,6 +100,9 @@ func (l *loop) restore(st State) error {
 		return fmt.Errorf("train: resume: the checkpoint's optimizer is %v, the config's is %v", st.Optimizer.Kind, l.cfg.Optimizer.Kind)
 	}
 	if err := l.opt.SetState(l.params, st.Optimizer); err != nil {
+		return fmt.Errorf("train: resume: %w", err)
+	}
+	if err := l.restoreFPTT(st.Optimizer.FPTT); err != nil {
 		return fmt.Errorf("train: resume: %w", err)
 	}
 	keys := make([]string, 0, len(st.RNG))
