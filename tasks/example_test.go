@@ -34,7 +34,7 @@ func Example() {
 	r := task.Score(b.Targets, &b)
 	fmt.Printf("accuracy %.2f on %d trials\n", r.Accuracy, r.Scored)
 	// Output:
-	// context-dm preset=lowrank dt=20ms in=4 out=1 loss=mse scorer=sign-mean
+	// context-dm preset=dubreuil dt=20ms in=4 out=1 loss=mse scorer=sign-mean
 	// batch T=68 B=4
 	// trial 0: ctx=1 coh=+4 other=+2 choice=1
 	//   fixation steps [0, 5)

@@ -237,7 +237,28 @@ func resolve(s, d Settings) Settings {
 	if s.Bits == 0 {
 		s.Bits = d.Bits
 	}
+	sd, dd := s.durations(), d.durations()
+	for i := range sd {
+		if *sd[i].v == nil && *dd[i].v != nil {
+			*sd[i].v = ptr(**dd[i].v)
+		}
+	}
+	if s.CueSpan == CueDefault {
+		s.CueSpan = d.CueSpan
+	}
+	if s.FixationCue == FixationDefault {
+		s.FixationCue = d.FixationCue
+	}
 	return s
+}
+
+// ms returns the resolved value of a duration or scale setting; it panics
+// if resolve left it unset (a missing preset default).
+func ms(v *float64) float64 {
+	if v == nil {
+		panic("tasks: unresolved duration setting")
+	}
+	return *v
 }
 
 // noiseOf is the resolved noise level (0 when unset).

@@ -11,12 +11,11 @@ import (
 
 // newMatchToSample builds match-to-sample.
 //
-// LowRank (default; Dubreuil dms.py, lowrank_inference @ 14bef71
-// low_rank_rnns/dms.py): fixation 100, stimulus 1 500, delay U(500, 3000),
-// stimulus 2 500, decision 1000 ms at dt 20 (5 + 25 + 25…149 + 25 + 50
-// steps). Inputs [A, B]: A shows as (1, 0), B as (0, 1); N(0, 0.03²)
-// noise (std_default = 3e-2) on every step. AA and BB → +1 (choice 1,
-// match), AB and BA → −1 (choice 2, non-match), in the decision window.
+// Dubreuil (default) and Valente (dms.py, the same constants in both):
+// fixation 100, stimulus 1 500, delay U(500, 3000), stimulus 2 500,
+// decision 1000 ms at dt 20 (5 + 25 + 25…149 + 25 + 50 steps), inputs
+// [A, B], noise 0.03; delay_min_ms and delay_max_ms set the delay range
+// (Dubreuil's shaping: max 700, 1000, 4000). See newLowRankMatch.
 //
 // NeuroGym (DelayMatchSample): fixation 300, sample 500, delay 1000,
 // test 500, decision 900 ms at dt 100 (3 + 5 + 10 + 5 + 9 steps); inputs
@@ -62,32 +61,7 @@ func newMatchToSample(p Preset, s Settings) (Task, error) {
 		g.info.Outputs = []string{"fixate", "match", "non-match"}
 		return g, nil
 	}
-	s = resolve(s, Settings{DtMS: 20, Noise: ptr(0.03)})
-	dt, std := s.DtMS, noiseOf(s)
-	base := steps(100, dt) + steps(500, dt) + steps(500, dt) + steps(1000, dt)
-	minT, maxT := base+steps(500, dt), base+steps(2999.999, dt)
-	return lowRankDecision(name, s, []string{"A", "B"}, minT, maxT, func(rng *rand.Rand, tb *trialBuf) {
-		typ := rng.IntN(4) // AA, AB, BA, BB as in dms.py's types list
-		first, second := typ/2, typ%2
-		delayMS := 500 + 2500*rng.Float64()
-		var tl timeline
-		tl.add("fixation", steps(100, dt))
-		s1 := tl.add("stimulus1", steps(500, dt))
-		tl.add("delay", steps(delayMS, dt))
-		s2 := tl.add("stimulus2", steps(500, dt))
-		dec := tl.add("decision", steps(1000, dt))
-		tb.start(&tl)
-		tb.noise(rng, span("", 0, tl.t), std, 0, 1)
-		tb.addIn(first, s1, 1)
-		tb.addIn(second, s2, 1)
-		target := -1.0
-		if first == second {
-			target = 1
-		}
-		tb.value(0, dec, target)
-		tb.trial = Trial{Condition: dmsCondition(first, second), Context: first, Choice: choiceOfSign(target),
-			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
-	}), nil
+	return newLowRankMatch(p, s)
 }
 
 func dmsCondition(a, b int) string { return string([]byte{'A' + byte(a), '-', 'A' + byte(b)}) }
@@ -106,13 +80,10 @@ func romoPairs() [][2]float64 {
 
 // newParametricWM builds parametric-wm.
 //
-// LowRank (default; Dubreuil romo.py, populations_paper_code): fixation
-// 100, stimulus 1 100, delay 500…1000 (uniform over whole steps), stimulus
-// 2 100, decision 100 ms at dt 20 (45…70 steps). One input, (f −
-// f_mid)/f_span with f_mid = 22, f_span = 24 during each stimulus, plus
-// N(0, 0.01²) noise on every step (generate_data std = 1e-2); the pairs of
-// romoPairs. The target is graded, (f1 − f2)/f_span, in the decision
-// window, scored by its sign (choice 1 when f1 > f2).
+// Dubreuil (default; romo.py): fixation 100, stimulus 1 100, delay
+// 500…1000 (uniform over whole steps), stimulus 2 100, decision 100 ms at
+// dt 20 (45…70 steps), noise 0.01, graded target (f1 − f2)/24. Valente
+// (romo.py): delay up to 2000 ms (45…120 steps). See newLowRankRomo.
 //
 // NeuroGym (DelayComparison): fixation 500, stimulus1 500, delay 1000,
 // stimulus2 500, decision 100 ms at dt 100 (26 steps). Inputs [fixation,
@@ -163,30 +134,7 @@ func newParametricWM(p Preset, s Settings) (Task, error) {
 				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
 		}), nil
 	}
-	s = resolve(s, Settings{DtMS: 20, Noise: ptr(0.01)})
-	dt, std := s.DtMS, noiseOf(s)
-	pairs := romoPairs()
-	const fmid, fspan = 22, 24
-	minD, maxD := steps(500, dt), steps(1000, dt)
-	base := steps(100, dt) + steps(100, dt) + steps(100, dt) + steps(100, dt)
-	return lowRankDecision(name, s, []string{"frequency"}, base+minD, base+maxD, func(rng *rand.Rand, tb *trialBuf) {
-		fp := pick(rng, pairs)
-		f1, f2 := fp[0], fp[1]
-		delay := minD + rng.IntN(maxD-minD+1) // random.randint is inclusive
-		var tl timeline
-		tl.add("fixation", steps(100, dt))
-		s1 := tl.add("stimulus1", steps(100, dt))
-		tl.add("delay", delay)
-		s2 := tl.add("stimulus2", steps(100, dt))
-		dec := tl.add("decision", steps(100, dt))
-		tb.start(&tl)
-		tb.noise(rng, span("", 0, tl.t), std, 0)
-		tb.addIn(0, s1, (f1-fmid)/fspan)
-		tb.addIn(0, s2, (f2-fmid)/fspan)
-		tb.value(0, dec, (f1-f2)/fspan)
-		tb.trial = Trial{Condition: fmt.Sprintf("f1=%g f2=%g", f1, f2), Coherence: f1 - f2, Choice: choiceOfSign(f1 - f2),
-			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
-	}), nil
+	return newLowRankRomo(p, s)
 }
 
 // newGoNogo builds go-nogo (NeuroGym GoNogo): fixation 0, stimulus 500,

@@ -21,14 +21,15 @@ const (
 	// (0 = fixate, 1… = choices) trained with cross-entropy on one-hot
 	// targets, scored by the decision-period action.
 	NeuroGym
-	// LowRank: the Dubreuil et al. 2022 / Valente et al. 2022 tasks
-	// (adrian-valente/populations_paper_code @ 1bb6256 and
-	// adrian-valente/lowrank_inference @ 14bef71, low_rank_rnns/*.py):
-	// dt = 20 ms, scalar inputs scaled by 0.1, a scalar output with ±1
-	// targets in the response window, mask-weighted MSE, scored by the
-	// sign of the mean output over the response window, catch trials
-	// excluded.
-	LowRank
+	// Dubreuil: the tasks of Dubreuil et al. 2022 as their code defines
+	// them (adrian-valente/populations_paper_code @ 1bb6256,
+	// src/low_rank_rnns/{rdm,mante,raposo,dms,romo}.py): dt = 20 ms, the
+	// scripts' period constants, scalar inputs (coherences × 0.1), a
+	// scalar output with ±1 targets (graded for parametric-wm) in the
+	// response window, mask-weighted MSE, scored by the sign of the mean
+	// output over the response window, catch trials excluded. The default
+	// of the five tasks it covers; "lowrank" is its alias (LowRank).
+	Dubreuil
 	// PsychRNN: the PsychRNN 1.0.0 tasks (murraylab/PsychRNN @ aff98e1,
 	// psychrnn/tasks/*.py) with the documentation's example settings
 	// dt = 10 ms, T = 2000 ms: two noisy input channels, two outputs with
@@ -47,14 +48,28 @@ const (
 	// anilkagak2/FPTT): adding and copy-memory, abstract steps, one answer
 	// after hundreds or thousands of steps.
 	LongHorizon
+	// Valente: the same tasks as Valente et al. 2022's code defines them
+	// (adrian-valente/lowrank_inference @ 14bef71,
+	// low_rank_rnns/{rdm,mante,raposo,dms,romo}.py), where they differ
+	// from Dubreuil's: rdm.py's delay 300 and decision 300 ms, coherences
+	// ±{1, 2, 4, 8, 16} × 0.032 and noise 0.03; raposo.py's two-input
+	// variant; romo.py's delay up to 2000 ms.
+	Valente
 )
 
+// LowRank is the alias of the default low-rank preset, Dubreuil: the
+// text form "lowrank" parses to it.
+const LowRank = Dubreuil
+
+// lowRank reports whether p is one of the low-rank library presets.
+func (p Preset) lowRank() bool { return p == Dubreuil || p == Valente }
+
 // presetNames are the text forms, indexed by Preset.
-func presetNames() [7]string {
-	return [7]string{"default", "neurogym", "lowrank", "psychrnn", "sussillo-barak", "dataset", "long-horizon"}
+func presetNames() [8]string {
+	return [8]string{"default", "neurogym", "dubreuil", "psychrnn", "sussillo-barak", "dataset", "long-horizon", "valente"}
 }
 
-// String returns the preset's text form ("neurogym", "lowrank", …).
+// String returns the preset's text form ("neurogym", "dubreuil", …).
 func (p Preset) String() string {
 	if n := presetNames(); p >= 0 && int(p) < len(n) {
 		return n[p]
@@ -80,16 +95,19 @@ func (p *Preset) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// ParsePreset parses a preset's text form. The error lists the valid
-// forms.
+// ParsePreset parses a preset's text form; "lowrank" is an alias of
+// "dubreuil". The error lists the valid forms.
 func ParsePreset(s string) (Preset, error) {
+	if s == "lowrank" {
+		return LowRank, nil
+	}
 	for i, n := range presetNames() {
 		if s == n {
 			return Preset(i), nil
 		}
 	}
 	n := presetNames()
-	return 0, fmt.Errorf("tasks: unknown preset %q; valid presets: %s", s, strings.Join(n[:], ", "))
+	return 0, fmt.Errorf("tasks: unknown preset %q; valid presets: %s, lowrank (= dubreuil)", s, strings.Join(n[:], ", "))
 }
 
 // Scorer names the rule a task uses to turn outputs into per-trial

@@ -21,18 +21,18 @@ type spec struct {
 // specs is the registry. It is a function, not a package variable, so
 // nothing in the package is mutable.
 func specs() []spec {
-	const decision = fDt | fNoise | fCoh | fLossNorm
+	const decision = fDt | fNoise | fCoh | fLossNorm | fCatch | fFixMS | fStimMS | fDelayMS | fDecMS | fInScale
 	return []spec{
 		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py, PsychRNN PerceptualDiscrimination",
-			[]Preset{LowRank, NeuroGym, PsychRNN}, decision | fCatch, newPerceptualDM},
+			[]Preset{Dubreuil, NeuroGym, PsychRNN, Valente}, decision | fFixCue, newPerceptualDM},
 		{"context-dm", "context-dependent decision (Mante et al. 2013): NeuroGym ContextDecisionMaking(use_expl_context=True), Dubreuil/Valente mante.py",
-			[]Preset{LowRank, NeuroGym}, decision | fCatch, newContextDM},
+			[]Preset{Dubreuil, NeuroGym, Valente}, decision | fCtxMS | fCtxScale | fFixCue | fImplicit, newContextDM},
 		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil raposo.py",
-			[]Preset{LowRank, NeuroGym}, decision | fCatch, newMultisensory},
+			[]Preset{Dubreuil, NeuroGym, Valente}, decision | fCtxMS | fCtxScale | fCueSpan, newMultisensory},
 		{"match-to-sample", "delayed match-to-sample (Miller et al. 1996): NeuroGym DelayMatchSample, Dubreuil dms.py",
-			[]Preset{LowRank, NeuroGym}, fDt | fNoise | fLossNorm, newMatchToSample},
+			[]Preset{Dubreuil, NeuroGym, Valente}, fDt | fNoise | fLossNorm | fFixMS | fStimMS | fDelayRange | fDecMS, newMatchToSample},
 		{"parametric-wm", "vibrotactile frequency comparison (Romo et al. 1999): NeuroGym DelayComparison, Dubreuil romo.py, PsychRNN DelayedDiscrimination",
-			[]Preset{LowRank, NeuroGym, PsychRNN}, fDt | fNoise | fLossNorm | fEmpty, newParametricWM},
+			[]Preset{Dubreuil, NeuroGym, PsychRNN, Valente}, fDt | fNoise | fLossNorm | fEmpty | fFixMS | fStimMS | fDelayRange | fDecMS, newParametricWM},
 		{"go-nogo", "go / no-go: NeuroGym GoNogo",
 			[]Preset{NeuroGym}, fDt | fNoise | fLossNorm, newGoNogo},
 		{"anti-saccade", "pro and anti saccades (Munoz & Everling 2004): NeuroGym AntiReach with a per-trial rule input",
@@ -56,6 +56,25 @@ func specs() []spec {
 		{"mnist-permuted", "permuted sequential MNIST, one pixel per step in a seeded fixed order (T = 784)",
 			[]Preset{Dataset}, fSplit | fMNISTDir | fPerm, newMNISTPermuted},
 	}
+}
+
+// presetFields masks out of a task's settings those that only other
+// presets take: the period durations, scales, cue span and catch trials
+// of the low-rank presets, NeuroGym's fixation cue and implicit context,
+// PsychRNN's rule for empty trials.
+func presetFields(p Preset) field {
+	const lowRank = fFixMS | fCtxMS | fStimMS | fDelayMS | fDelayRange | fDecMS | fInScale | fCtxScale | fCueSpan | fCatch
+	all := ^field(0)
+	if !p.lowRank() {
+		all &^= lowRank
+	}
+	if p != NeuroGym {
+		all &^= fFixCue | fImplicit
+	}
+	if p != PsychRNN {
+		all &^= fEmpty
+	}
+	return all
 }
 
 func lookup(name string) (spec, error) {
@@ -126,7 +145,7 @@ func New(name string, p Preset, s Settings) (Task, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.checkFields(name, p, sp.fields); err != nil {
+	if err := s.checkFields(name, p, sp.fields&presetFields(p)); err != nil {
 		return nil, err
 	}
 	return sp.build(p, s)

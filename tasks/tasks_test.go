@@ -541,12 +541,15 @@ func TestRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "noise") {
 		t.Errorf("negative noise error %v", err)
 	}
-	_, err = New("context-dm", LowRank, Settings{Coherences: []float64{0, 1}})
-	if err == nil || !strings.Contains(err.Error(), "coherences") {
-		t.Errorf("zero lowrank coherence error %v", err)
+	// Dubreuil's psychometric curves use coherence 0 (rdm.py L84).
+	if _, err = New("perceptual-dm", LowRank, Settings{Coherences: []float64{-1, 0, 1}}); err != nil {
+		t.Errorf("zero lowrank coherence: %v", err)
 	}
-	if _, err := ParsePreset("yang"); err == nil || !strings.Contains(err.Error(), "lowrank") {
+	if _, err := ParsePreset("yang"); err == nil || !strings.Contains(err.Error(), "lowrank") || !strings.Contains(err.Error(), "valente") {
 		t.Errorf("ParsePreset error %v, want the valid presets listed", err)
+	}
+	if p, err := ParsePreset("lowrank"); err != nil || p != Dubreuil {
+		t.Errorf(`ParsePreset("lowrank") = %v, %v; want dubreuil (the alias)`, p, err)
 	}
 }
 
@@ -569,7 +572,7 @@ func TestConfigRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(b1, b2) {
 			t.Errorf("%s: rebuilt task generates different trials", tc.name)
 		}
-		if tc.name == "context-dm" && tc.preset == LowRank && !strings.Contains(string(data), `"preset":"lowrank"`) {
+		if tc.name == "context-dm" && tc.preset == LowRank && !strings.Contains(string(data), `"preset":"dubreuil"`) {
 			t.Errorf("config JSON %s lacks the preset's text form", data)
 		}
 	}
