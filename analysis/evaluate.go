@@ -40,6 +40,10 @@ type Report struct {
 	Model      string `json:"model,omitempty"`
 	Step       int    `json:"step"`
 	Seed       uint64 `json:"seed"`
+	// Split names the trials scored: "train", "validation" or "test" for
+	// a part of a dataset, "fresh trials" for a generated task
+	// (tasks.SplitLabel). Accuracy and MSE are on this split.
+	Split string `json:"split"`
 	// Trials counts the scored trials (catch trials excluded).
 	Trials   int     `json:"trials"`
 	Accuracy float64 `json:"accuracy"`
@@ -55,9 +59,14 @@ type Report struct {
 
 // EvalOptions say which trials Evaluate scores.
 type EvalOptions struct {
-	// Trials is the number of trials to run; it panics if < 1.
+	// Trials is the number of trials to run. For a generated task they
+	// are drawn fresh from Draw, and Trials must be >= 1. For a dataset
+	// (tasks.Finite, e.g. one split of a file) Evaluate walks its trials
+	// in order: all of them when Trials is 0 or at least Len, else
+	// Trials of them spread evenly (tasks.Spread).
 	Trials int
-	// Draw draws the trials (task.Batch); it must not be nil.
+	// Draw draws the trials of a generated task; it must not be nil for
+	// one, and is unused for a dataset.
 	Draw *rand.Rand
 	// Noise draws the network's private noise; nil runs noiseless.
 	// Passing the Draw generator itself is allowed: trials and noise then
@@ -65,23 +74,33 @@ type EvalOptions struct {
 	Noise *rand.Rand
 }
 
-// Evaluate runs opt.Trials trials of task through net and scores them with
-// the task's own scorer. Trials the scorer excludes (catch trials) count
-// in no accuracy. It panics if opt.Trials < 1, opt.Draw is nil, or net's
-// sizes do not match the task's.
+// Evaluate runs the trials opt selects of task through net and scores them
+// with the task's own scorer. Trials the scorer excludes (catch trials)
+// count in no accuracy. It panics if a generated task gets opt.Trials < 1
+// or no opt.Draw, or net's sizes do not match the task's.
 func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
-	if opt.Trials < 1 || opt.Draw == nil {
+	finite, isFinite := task.(tasks.Finite)
+	var walk []int
+	if isFinite {
+		walk = tasks.Spread(finite.Len(), opt.Trials)
+		opt.Trials = len(walk)
+	} else if opt.Trials < 1 || opt.Draw == nil {
 		panic(fmt.Sprintf("analysis: Evaluate: %d trials, draw %v: want >= 1 trials and a generator", opt.Trials, opt.Draw))
 	}
 	checkDims("Evaluate", net, task)
-	rep := Report{Task: task.Name()}
+	rep := Report{Task: task.Name(), Split: tasks.SplitLabel(task)}
 	var conds tasks.Conditions
 	var psych tasks.Psychometric
 	var sqErr float64
 	correct := 0
 	for done := 0; done < opt.Trials; {
 		b := min(evalBatch, opt.Trials-done)
-		batch := task.Batch(opt.Draw, b)
+		var batch tasks.Batch
+		if isFinite {
+			batch = finite.BatchOf(walk[done : done+b])
+		} else {
+			batch = task.Batch(opt.Draw, b)
+		}
 		act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: opt.Noise})
 		res := task.Score(act.Out, &batch)
 		sqErr += res.MSE * float64(b)
@@ -101,7 +120,9 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 		rep.Accuracy = float64(correct) / float64(rep.Trials)
 		rep.StdErr = math.Sqrt(rep.Accuracy * (1 - rep.Accuracy) / float64(rep.Trials))
 	}
-	rep.MSE = sqErr / float64(opt.Trials)
+	if opt.Trials > 0 {
+		rep.MSE = sqErr / float64(opt.Trials)
+	}
 	for _, r := range conds.Rows() {
 		rep.Conditions = append(rep.Conditions, ConditionRow{Condition: r.Condition, Trials: r.N, Correct: r.Correct, Accuracy: r.Accuracy})
 	}

@@ -26,16 +26,26 @@ type Recording struct {
 	Pre                     []float32 // [trials, T, N]; nil when the runner does not provide it
 }
 
-// Record draws n trials of task from draw (one batch, padded to its longest
-// trial), runs them through net with private noise from noise (nil: none),
-// recording states and pre-activations, and returns the recording. It
-// panics if n < 1, draw is nil or net's sizes are not the task's.
+// Record runs n trials of task through net in one batch, padded to its
+// longest trial, with private noise from noise (nil: none), recording
+// states and pre-activations, and returns the recording. A generated task's
+// trials are drawn from draw; a dataset's (tasks.Finite) are n of its
+// trials spread evenly over it (tasks.Spread; all of them if it has fewer)
+// and draw is unused. It panics if n < 1, a generated task gets no draw, or
+// net's sizes are not the task's.
 func Record(net Runner, task tasks.Task, draw, noise *rand.Rand, n int) *Recording {
-	if n < 1 || draw == nil {
+	f, finite := task.(tasks.Finite)
+	if n < 1 || (draw == nil && !finite) {
 		panic(fmt.Sprintf("analysis: Record: %d trials, draw %v: want >= 1 trials and a generator", n, draw))
 	}
 	checkDims("Record", net, task)
-	batch := task.Batch(draw, n)
+	var batch tasks.Batch
+	if finite {
+		batch = f.BatchOf(tasks.Spread(f.Len(), n))
+		n = batch.B
+	} else {
+		batch = task.Batch(draw, n)
+	}
 	act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Record: true})
 	r := fromActivity(net, batch.Inputs, batch.T, n, act)
 	r.Targets = trialMajor(batch.Targets, batch.T, n, batch.NOut)

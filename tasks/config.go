@@ -60,8 +60,22 @@ type Settings struct {
 	// cross-entropy the targets must be one-hot and the task is scored by
 	// the masked-mean argmax).
 	Loss Loss `json:"loss,omitempty"`
-	// Split selects the MNIST split for the mnist-* tasks (default train).
+	// Split selects the part of a dataset (npz, mnist-*) the task draws
+	// its trials from: train (default), validation or test (see Split).
 	Split Split `json:"split,omitempty"`
+	// ValidationFraction is the share of a dataset's training trials (the
+	// npz file's, MNIST's 60 000 training images) held out as its
+	// validation split, which training evaluates on; nil = 0.1. 0 keeps
+	// every trial for training and leaves no validation split.
+	ValidationFraction *float64 `json:"validation_fraction,omitempty"`
+	// TestFraction is the share of an npz file's trials held out as its
+	// test split (default 0: no test split). MNIST has its own 10 000
+	// test images and takes no test_fraction.
+	TestFraction float64 `json:"test_fraction,omitempty"`
+	// SplitSeed seeds the random assignment of a dataset's trials to the
+	// train, validation and test splits (0 is a valid seed; the
+	// assignment is fixed per seed and file, not per run).
+	SplitSeed uint64 `json:"split_seed,omitempty"`
 	// PermutationSeed seeds mnist-permuted's pixel permutation (0 is a
 	// valid seed; the permutation is fixed per seed, not per run).
 	PermutationSeed uint64 `json:"permutation_seed,omitempty"`
@@ -195,8 +209,16 @@ func (s Settings) Validate() error {
 	if s.Loss != MSE && s.Loss != CrossEntropy {
 		errs = append(errs, fmt.Errorf("loss = %d: want mse or cross-entropy", int(s.Loss)))
 	}
-	if s.Split != Train && s.Split != Test {
-		errs = append(errs, fmt.Errorf("split = %d: want train or test", int(s.Split)))
+	if s.Split != Train && s.Split != Test && s.Split != Validation {
+		errs = append(errs, fmt.Errorf("split = %d: want train, validation or test", int(s.Split)))
+	}
+	if v := s.ValidationFraction; v != nil && !(*v >= 0 && *v < 1) {
+		errs = append(errs, fmt.Errorf("validation_fraction = %v: want 0 <= f < 1", *v))
+	}
+	if !(s.TestFraction >= 0 && s.TestFraction < 1) {
+		errs = append(errs, fmt.Errorf("test_fraction = %v: want 0 <= f < 1", s.TestFraction))
+	} else if v := s.ValidationFraction; v != nil && *v+s.TestFraction >= 1 {
+		errs = append(errs, fmt.Errorf("validation_fraction + test_fraction = %v: want < 1 (some trials must remain for training)", *v+s.TestFraction))
 	}
 	for _, d := range s.durations() {
 		if v := *d.v; v != nil && (*v < 0 || math.IsNaN(*v) || math.IsInf(*v, 0)) {
@@ -256,6 +278,9 @@ const (
 	fImplicit
 	fLossNorm
 	fEmpty
+	fValidation
+	fTestFraction
+	fSplitSeed
 )
 
 // checkFields reports the set fields of s that are not in allowed.
@@ -293,48 +318,11 @@ func (s Settings) checkFields(task string, p Preset, allowed field) error {
 	check(fImplicit, s.ImplicitContext || s.ContextModality != 0, "implicit_context")
 	check(fLossNorm, s.LossNorm != NormDefault && s.LossNorm != NormMask, "loss_norm")
 	check(fEmpty, s.EmptyTrials != EmptyDefault, "empty_trials")
+	check(fValidation, s.ValidationFraction != nil, "validation_fraction")
+	check(fTestFraction, s.TestFraction != 0, "test_fraction")
+	check(fSplitSeed, s.SplitSeed != 0, "split_seed")
 	if len(bad) > 0 {
 		return fmt.Errorf("tasks: %s (preset %s) does not take the settings %q", task, p, bad)
-	}
-	return nil
-}
-
-// Split selects the train or test part of a dataset.
-type Split int
-
-const (
-	Train Split = iota // the 60 000 MNIST training images
-	Test               // the 10 000 MNIST test images
-)
-
-// String returns "train" or "test".
-func (s Split) String() string {
-	switch s {
-	case Train:
-		return "train"
-	case Test:
-		return "test"
-	}
-	return fmt.Sprintf("Split(%d)", int(s))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s Split) MarshalText() ([]byte, error) {
-	if s != Train && s != Test {
-		return nil, fmt.Errorf("tasks: invalid split %d", int(s))
-	}
-	return []byte(s.String()), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (s *Split) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "train":
-		*s = Train
-	case "test":
-		*s = Test
-	default:
-		return fmt.Errorf("tasks: unknown split %q; valid splits: train, test", b)
 	}
 	return nil
 }

@@ -17,8 +17,12 @@
 // package returns also implements Describer (Info: sizes, dt, channel
 // names, trial lengths, loss, scorer, chance level) and Configurable
 // (Config: name, preset and fully resolved Settings, which rebuild the
-// same task). Sequential MNIST and user .npz data implement Finite
-// (Len, BatchOf) so evaluation can walk every trial.
+// same task). Sequential MNIST and user .npz data implement Splitter:
+// Finite (Len, BatchOf, so evaluation can walk every trial) with train,
+// validation and test parts (Part, HeldOut, SplitLabel; settings split,
+// validation_fraction, test_fraction, split_seed), so held-out trials are
+// never trials training draws. Generated tasks have no parts: their
+// held-out trials are fresh draws from another random stream.
 //
 // Tasks, presets (the first listed is the default) and sources, numbers
 // from peers.md §3.1 and the cited files:

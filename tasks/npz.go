@@ -22,20 +22,23 @@ type Finite interface {
 	BatchOf(idx []int) Batch
 }
 
-// UserData is a task whose trials come from an .npz file (see LoadNPZ).
-// Batch draws trials uniformly with replacement from the rng; BatchOf
-// packs given trials. All trials have the file's T steps (Lengths = T);
-// a user marks shorter trials with a zero mask.
+// UserData is a task whose trials come from an .npz file (see LoadNPZ),
+// divided into train, validation and test splits (Splitter). Batch draws
+// trials of its split uniformly with replacement from the rng; BatchOf
+// packs given trials of its split. All trials have the file's T steps
+// (Lengths = T); a user marks shorter trials with a zero mask.
 type UserData struct {
 	info       Info
 	cfg        Config
 	n, T       int
 	in, tgt, m []float32 // trial-major [n][T][dim]
 	choice     []int
+	parts      [3][]int // file trial indices of each Split
+	idx        []int    // parts[cfg.Settings.Split]
 }
 
 var (
-	_ Finite       = (*UserData)(nil)
+	_ Splitter     = (*UserData)(nil)
 	_ Describer    = (*UserData)(nil)
 	_ Configurable = (*UserData)(nil)
 )
@@ -44,7 +47,11 @@ func newNPZTask(p Preset, s Settings) (Task, error) {
 	if s.Path == "" {
 		return nil, errors.New("tasks: npz: settings.path is required (the .npz file holding inputs, targets and optionally mask)")
 	}
-	return LoadNPZ(s.Path, s.Loss)
+	d, err := LoadNPZ(s.Path, s.Loss)
+	if err != nil {
+		return nil, err
+	}
+	return d.withSplits(s)
 }
 
 // LoadNPZ reads a user dataset from the .npz file at path. It must hold
@@ -53,8 +60,9 @@ func newNPZTask(p Preset, s Settings) (Task, error) {
 // float64 in C order, finite. With loss = CrossEntropy the targets must
 // be one-hot wherever the mask is positive and the task is scored by the
 // masked-mean argmax (ScoreMaskedMeanArgmax); with MSE it is scored by
-// ScoreNormalizedMSE with threshold 0.1. Errors name the file, the array
-// and what was expected.
+// ScoreNormalizedMSE with threshold 0.1. Every trial is in the train
+// split (the npz task divides the file by its settings). Errors name the
+// file, the array and what was expected.
 func LoadNPZ(path string, loss Loss) (*UserData, error) {
 	f, err := npz.Open(path)
 	if err != nil {
@@ -115,7 +123,12 @@ func LoadNPZ(path string, loss Loss) (*UserData, error) {
 	} else {
 		d.info.Scorer = NormalizedMSE
 	}
-	d.cfg = Config{Task: "npz", Preset: Dataset, Settings: Settings{Path: path, Loss: loss}}
+	d.cfg = Config{Task: "npz", Preset: Dataset, Settings: Settings{Path: path, Loss: loss, ValidationFraction: ptr(0)}}
+	d.parts[Train] = make([]int, n)
+	for i := range n {
+		d.parts[Train][i] = i
+	}
+	d.idx = d.parts[Train]
 	return d, nil
 }
 
@@ -233,33 +246,36 @@ func (d *UserData) Info() Info { return d.info }
 // Config returns the configuration that rebuilds the task.
 func (d *UserData) Config() Config { return d.cfg }
 
-// Len returns the number of trials.
-func (d *UserData) Len() int { return d.n }
+// Len returns the number of trials of the task's split.
+func (d *UserData) Len() int { return len(d.idx) }
 
-// Batch draws b trials uniformly with replacement. It panics if b < 1.
+// Batch draws b trials of the task's split uniformly with replacement.
+// It panics if b < 1.
 func (d *UserData) Batch(rng *rand.Rand, b int) Batch {
 	if b < 1 {
 		panic(fmt.Sprintf("tasks: npz Batch: batch size %d < 1", b))
 	}
 	idx := make([]int, b)
 	for i := range idx {
-		idx[i] = rng.IntN(d.n)
+		idx[i] = rng.IntN(len(d.idx))
 	}
 	return d.BatchOf(idx)
 }
 
-// BatchOf packs the given trials in order. It panics if an index is out
-// of range or idx is empty.
+// BatchOf packs the given trials of the task's split (0 … Len()−1) in
+// order; Trial.Condition names each by its index in the file. It panics
+// if an index is out of range or idx is empty.
 func (d *UserData) BatchOf(idx []int) Batch {
 	if len(idx) == 0 {
 		panic("tasks: npz BatchOf: no trials")
 	}
 	nIn, nOut, T := d.info.NIn, d.info.NOut, d.T
 	bufs := make([]trialBuf, len(idx))
-	for i, j := range idx {
-		if j < 0 || j >= d.n {
-			panic(fmt.Sprintf("tasks: npz BatchOf: trial index %d out of range [0, %d)", j, d.n))
+	for i, k := range idx {
+		if k < 0 || k >= len(d.idx) {
+			panic(fmt.Sprintf("tasks: npz BatchOf: trial index %d out of range [0, %d)", k, len(d.idx)))
 		}
+		j := d.idx[k]
 		bufs[i] = trialBuf{nIn: nIn, nOut: nOut, T: T,
 			in:   d.in[j*T*nIn : (j+1)*T*nIn],
 			tgt:  d.tgt[j*T*nOut : (j+1)*T*nOut],

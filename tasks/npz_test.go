@@ -59,7 +59,7 @@ func TestLoadNPZ(t *testing.T) {
 	mask := cube(n, T, nOut, func(i, t, k int) float32 { return float32(t / (T - 1)) }) // last step only
 	path := writeNPZ(t, map[string]any{"inputs": in, "targets": tgt, "mask": mask})
 
-	task, err := New("npz", Dataset, Settings{Path: path, Loss: CrossEntropy})
+	task, err := New("npz", Dataset, Settings{Path: path, Loss: CrossEntropy, ValidationFraction: ptr(0)})
 	if err != nil {
 		t.Fatal(err)
 	}

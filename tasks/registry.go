@@ -48,13 +48,13 @@ func specs() []spec {
 		{"copy", "copy-memory (Arjovsky et al. 2016): recall L symbols after a delay of T steps",
 			[]Preset{LongHorizon}, fDt | fSteps | fCopy | fLossNorm, newCopy},
 		{"npz", "user trials from an .npz file: inputs [trials,T,n_in], targets [trials,T,n_out], optional mask",
-			[]Preset{Dataset}, fPath | fLoss, newNPZTask},
+			[]Preset{Dataset}, fPath | fLoss | fSplit | fValidation | fTestFraction | fSplitSeed, newNPZTask},
 		{"mnist-rows", "sequential MNIST, one 28-pixel row per step (T = 28)",
-			[]Preset{Dataset}, fSplit | fMNISTDir, newMNISTRows},
+			[]Preset{Dataset}, fSplit | fMNISTDir | fValidation | fSplitSeed, newMNISTRows},
 		{"mnist-pixels", "sequential MNIST, one pixel per step (T = 784)",
-			[]Preset{Dataset}, fSplit | fMNISTDir, newMNISTPixels},
+			[]Preset{Dataset}, fSplit | fMNISTDir | fValidation | fSplitSeed, newMNISTPixels},
 		{"mnist-permuted", "permuted sequential MNIST, one pixel per step in a seeded fixed order (T = 784)",
-			[]Preset{Dataset}, fSplit | fMNISTDir | fPerm, newMNISTPermuted},
+			[]Preset{Dataset}, fSplit | fMNISTDir | fPerm | fValidation | fSplitSeed, newMNISTPermuted},
 	}
 }
 

@@ -586,7 +586,7 @@ func TestConfigRoundTrip(t *testing.T) {
 	if _, err := ParseSettings([]byte(`{"catch_fraction":1.5}`)); err == nil || !strings.Contains(err.Error(), "catch_fraction") {
 		t.Errorf("ParseSettings accepted catch_fraction 1.5: %v", err)
 	}
-	if _, err := ParseSettings([]byte(`{"split":"validation"}`)); err == nil || !strings.Contains(err.Error(), "train, test") {
+	if _, err := ParseSettings([]byte(`{"split":"holdout"}`)); err == nil || !strings.Contains(err.Error(), "train, validation, test") {
 		t.Errorf("ParseSettings accepted an unknown split: %v", err)
 	}
 }

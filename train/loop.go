@@ -50,15 +50,16 @@ func Resume(ctx context.Context, cfg Config, m Model, stages []tasks.Task, st St
 // loop is one run's state. Buffers live here and are reused at every
 // update.
 type loop struct {
-	cfg    Config
-	m      Model
-	wIn    []*autodiff.Param[float32] // weight groups for the penalties, nil if the model has none
-	wRec   []*autodiff.Param[float32]
-	wOut   []*autodiff.Param[float32]
-	params []*autodiff.Param[float32]
-	stages []tasks.Task
-	opt    Optimizer
-	fptt   *fpttRun // the FPTT trainer's state, nil for BPTT
+	cfg     Config
+	m       Model
+	wIn     []*autodiff.Param[float32] // weight groups for the penalties, nil if the model has none
+	wRec    []*autodiff.Param[float32]
+	wOut    []*autodiff.Param[float32]
+	params  []*autodiff.Param[float32]
+	stages  []tasks.Task
+	heldOut []tasks.Task // per stage: the validation split of a dataset, the task itself (fresh trials) otherwise
+	opt     Optimizer
+	fptt    *fpttRun // the FPTT trainer's state, nil for BPTT
 
 	batchSrc, noiseSrc *rand.PCG
 	batchRNG, noiseRNG *rand.Rand
@@ -111,6 +112,9 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 		tp:        autodiff.NewTape[float32](),
 		evalTape:  autodiff.NewTape[float32](),
 		evalSets:  map[int]*tasks.Batch{},
+	}
+	for _, t := range stages {
+		l.heldOut = append(l.heldOut, tasks.HeldOut(t))
 	}
 	l.batchRNG, l.noiseRNG = rand.New(l.batchSrc), rand.New(l.noiseSrc)
 	if g, ok := m.(WeightGroups); ok {
@@ -282,16 +286,25 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 	return taskLoss, rateLoss
 }
 
-// evaluate scores the current stage's held-out trials. The set is drawn
-// once per stage from the eval stream of the seed, and the eval noise
-// stream restarts at every evaluation, so an evaluation depends on the
-// parameters only and does not disturb the training streams.
+// evaluate scores the current stage's held-out trials: for a dataset,
+// EvalTrials trials of its validation split spread evenly over it (all of
+// them if it has fewer), never trials training draws (of its training
+// split when validation_fraction is 0; Eval.Split says so); for a generated
+// task, EvalTrials fresh trials. The set is drawn once per stage from the
+// eval stream of the seed, and the eval noise stream restarts at every
+// evaluation, so an evaluation depends on the parameters only and does
+// not disturb the training streams.
 func (l *loop) evaluate() Eval {
-	task := l.stages[l.stage]
+	task := l.heldOut[l.stage]
 	b, ok := l.evalSets[l.stage]
 	if !ok {
-		rng := rand.New(NewSource(l.cfg.Seed, StreamEval+Stream(l.stage)*streamStride))
-		bb := task.Batch(rng, l.cfg.EvalTrials)
+		var bb tasks.Batch
+		if f, finite := task.(tasks.Finite); finite {
+			bb = f.BatchOf(tasks.Spread(f.Len(), l.cfg.EvalTrials))
+		} else {
+			rng := rand.New(NewSource(l.cfg.Seed, StreamEval+Stream(l.stage)*streamStride))
+			bb = task.Batch(rng, l.cfg.EvalTrials)
+		}
 		b = &bb
 		l.evalSets[l.stage] = b
 	}
@@ -302,5 +315,5 @@ func (l *loop) evaluate() Eval {
 	l.evalNoise.Seed(l.cfg.Seed, streamSeed(StreamEvalNoise))
 	loss, _ := l.windows(l.evalTape, rand.New(l.evalNoise), b, task.Loss(), false, out)
 	res := task.Score(out, b)
-	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Trials: b.B, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
+	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Split: tasks.SplitLabel(task), Trials: b.B, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
 }

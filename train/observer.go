@@ -64,9 +64,12 @@ func (s Step) State() State { return s.l.state() }
 
 // Eval is a held-out evaluation.
 type Eval struct {
-	Step     int     `json:"step"`
-	Stage    int     `json:"stage"`
-	Task     string  `json:"task"`
+	Step  int    `json:"step"`
+	Stage int    `json:"stage"`
+	Task  string `json:"task"`
+	// Split names the held-out trials: "validation" for a dataset's
+	// validation split, "fresh trials" for a generated task.
+	Split    string  `json:"split"`
 	Trials   int     `json:"trials"`
 	Accuracy float64 `json:"accuracy"`
 	MSE      float64 `json:"mse"`

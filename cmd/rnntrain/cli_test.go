@@ -151,7 +151,7 @@ func metricsOf(t *testing.T, dir string) []metricsLine {
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Fatalf("metrics.jsonl line %d: %v", len(out)+1, err)
 		}
-		for _, k := range []string{"step", "loss", "accuracy", "lr", "elapsed_s"} {
+		for _, k := range []string{"step", "loss", "train_accuracy", "lr", "elapsed_s"} {
 			if _, ok := m[k]; !ok {
 				t.Fatalf("metrics.jsonl line %d lacks %q: %s", len(out)+1, k, sc.Text())
 			}
@@ -207,7 +207,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Fatalf("eval -json: %v\n%s", err, r.stdout)
 	}
 	se := math.Sqrt(trainAcc*(1-trainAcc)/200 + rep.Accuracy*(1-rep.Accuracy)/2000)
-	if math.Abs(rep.Accuracy-trainAcc) > 4*se+0.01 || rep.Trials != 2000 || len(rep.Conditions) == 0 || len(rep.Psychometric) == 0 {
+	if math.Abs(rep.Accuracy-trainAcc) > 4*se+0.01 || rep.Trials != 2000 || rep.Split != "fresh trials" || len(rep.Conditions) == 0 || len(rep.Psychometric) == 0 {
 		t.Errorf("eval accuracy %.4f (%d trials), training held-out %.4f: differ by more than 4 standard errors (%.4f)", rep.Accuracy, rep.Trials, trainAcc, se)
 	}
 	rnntrain(t, work, "eval", "-checkpoint", filepath.Join(run, "checkpoint.safetensors"), "-trials", "100").want(t, 0, "accuracy", "condition", "ctx=")
@@ -247,6 +247,26 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
 	// A recording is a dataset the npz task trains on.
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "stopped at step 3")
+	// Held out means held out: the 8 recorded trials split 4/2/2 into
+	// train, validation and test; training evaluates on validation and eval
+	// reaches each split by name; a file without a test split says which
+	// setting to change.
+	split := filepath.Join(work, "npzsplit")
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0.25", "-test-fraction", "0.25", "-split-seed", "3",
+		"-steps", "2", "-hidden", "8", "-eval-trials", "8", "-out", split).want(t, 0, "evaluate on 2 validation trials", "on 2 validation trials")
+	for sp, n := range map[string]int{"train": 4, "validation": 2, "test": 2} {
+		r := rnntrain(t, work, "eval", "-checkpoint", split, "-split", sp, "-json")
+		r.want(t, 0)
+		var rep analysis.Report
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Split != sp || rep.Trials != n {
+			t.Errorf("eval -split %s: %v, split %q on %d trials; want %d trials", sp, err, rep.Split, rep.Trials, n)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(split, "config.json")); err != nil || !strings.Contains(string(b), `"validation_fraction": 0.25`) || !strings.Contains(string(b), `"split_seed": 3`) {
+		t.Errorf("config.json does not record the split settings (%v):\n%s", err, b)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", filepath.Join(work, "npzrun"), "-split", "test").want(t, 2, "no test split", "test_fraction")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "test", "-trials", "50").want(t, 0, "on 50 fresh trials")
 	rnntrain(t, work, "train", "-task", "npz", "-data", filepath.Join(work, "none.npz")).want(t, 1, "none.npz")
 	bad := filepath.Join(work, "bad.npy")
 	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})

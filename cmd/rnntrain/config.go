@@ -227,6 +227,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *runConfig) {
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed for weights, trials and noise (printed in the run header)")
 	fs.StringVar(&c.Task.Name, "task", c.Task.Name, "task to train on; 'rnntrain tasks' lists them")
 	fs.StringVar(&c.Task.Settings.Path, "data", c.Task.Settings.Path, "the .npz file of the npz task: inputs [trials, T, n_in], targets [trials, T, n_out], optional mask")
+	bindSplitFlags(fs, &c.Task.Settings)
 	fs.TextVar(&c.Task.Preset, "preset", c.Task.Preset, "task timing preset (neurogym, lowrank, ...; 'rnntrain tasks' lists each task's); default: the task's own")
 	fs.TextVar(&c.Model.Kind, "model", c.Model.Kind, "recurrent model: rnn, leaky, gru, lowrank (equations above)")
 	fs.IntVar(&c.Model.Hidden, "hidden", c.Model.Hidden, "number of recurrent units N")

@@ -64,8 +64,14 @@ func TestTrimMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(p)
-	if n := strings.Count(string(b), "\n"); n != 2 || len(cv.Step) != 2 || len(cv.EvalStep) != 1 || cv.EvalAccuracy[0] != 0.8 {
-		t.Errorf("after trimming to step 10: %d lines, curves %+v", n, cv)
+	if n := strings.Count(string(b), "\n"); n != 2 || len(cv.Step) != 2 || len(cv.EvalStep) != 1 || cv.EvalAccuracy[0] != 0.8 || cv.Accuracy[1] != 0.7 {
+		t.Errorf("after trimming to step 10 (keys before the split names): %d lines, curves %+v", n, cv)
+	}
+	os.WriteFile(p, []byte(`{"step":5,"loss":1,"train_accuracy":0.5,"lr":0.1,"elapsed_s":1}
+{"step":10,"loss":0.5,"train_accuracy":0.7,"lr":0.1,"elapsed_s":2,"validation_accuracy":0.8}
+`), 0o644)
+	if cv, err := trimMetrics(p, 10); err != nil || len(cv.EvalStep) != 1 || cv.EvalAccuracy[0] != 0.8 || cv.Accuracy[1] != 0.7 {
+		t.Errorf("trimMetrics: %v, curves %+v", err, cv)
 	}
 	if _, err := trimMetrics(filepath.Join(t.TempDir(), "none.jsonl"), 10); err != nil {
 		t.Errorf("missing file: %v", err)

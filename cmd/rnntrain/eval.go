@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -9,18 +10,28 @@ import (
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
 
 const evalLong = `
-Eval loads a checkpoint (a .safetensors file or a run directory), runs fresh
+Eval loads a checkpoint (a .safetensors file or a run directory), runs
 held-out trials of the task it was trained on through the network (with its
 private recurrent noise, as during training's evaluations, unless
--noise=false), and prints the accuracy by the task's own scorer with its binomial
-standard error, and a table of accuracy per condition. -json prints one JSON
-object instead, with the fields accuracy, accuracy_stderr, mse, trials,
-conditions and, for decision tasks, psychometric (P(choice right) per
-context and signed coherence).
+-noise=false), and prints the accuracy by the task's own scorer with its
+binomial standard error, naming the trials it was measured on, and a table
+of accuracy per condition. -json prints one JSON object instead, with the
+fields split, accuracy, accuracy_stderr, mse, trials, conditions and, for
+decision tasks, psychometric (p_choice1, the fraction of choice-1
+responses, per context and signed coherence).
+
+Which trials: for a dataset (npz, mnist-*), -split validation (default)
+scores the validation split training evaluated on, -split test the test
+split (MNIST's 10 000 test images; an npz file's test_fraction), -split
+train the training trials; every trial of the split unless -trials N
+(then N spread evenly over it). A generated task has no splits: every
+-split scores -trials (default 1000) fresh trials drawn from -seed's
+stream, never the training stream, and the report says "fresh trials".
 
 -record FILE.npz also writes, for analysis in Python (numpy.load), float32
 arrays with trials as the first axis:
@@ -46,11 +57,13 @@ func evalCommand() *command {
 	return &command{
 		Name:  "eval",
 		Short: "evaluate a checkpoint on held-out trials; record rates and states",
-		Usage: "-checkpoint PATH [-trials N] [-json] [-record FILE.npz] [-inputs FILE.npy] [-seed S]",
+		Usage: "-checkpoint PATH [-split validation|test|train] [-trials N] [-json] [-record FILE.npz] [-inputs FILE.npy] [-seed S]",
 		Long:  evalLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
-			trials := fs.Int("trials", 1000, "number of held-out trials")
+			trials := fs.Int("trials", 0, "number of trials (0: 1000 fresh trials of a generated task, every trial of a dataset's split)")
+			split := tasks.Validation
+			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation, test or train (generated tasks: fresh trials)")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			record := fs.String("record", "", "write inputs, rates, states, outputs (+ targets, mask) to this .npz file")
 			inputs := fs.String("inputs", "", "drive the network with this .npy array [trials, T, n_in] (needs -record)")
@@ -63,8 +76,8 @@ func evalCommand() *command {
 				if *ckpt == "" {
 					return usagef("-checkpoint PATH is required")
 				}
-				if *trials < 1 {
-					return usagef("-trials must be positive, got %d", *trials)
+				if *trials < 0 {
+					return usagef("-trials must be >= 0, got %d", *trials)
 				}
 				if *inputs != "" && *record == "" {
 					return usagef("-inputs needs -record FILE.npz to write the outputs to")
@@ -83,12 +96,23 @@ func evalCommand() *command {
 				if *inputs != "" {
 					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord))
 				}
-				rep := analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: *trials, Draw: newStream(*seed, streamEvalCmd), Noise: noise(streamEvalCmd)})
+				part, err := tasks.Part(s.task, split)
+				if err != nil {
+					return usagef("-split %s: %v", split, err)
+				}
+				n := *trials
+				if _, finite := part.(tasks.Finite); !finite && n == 0 {
+					n = 1000
+				}
+				rep := analysis.Evaluate(s.net, part, analysis.EvalOptions{Trials: n, Draw: newStream(*seed, streamEvalCmd), Noise: noise(streamEvalCmd)})
 				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind.String()
+				recorded := 0
 				if *record != "" {
-					if err := recordTrials(s, *seed, *trials, *record, noise(streamRecord)); err != nil {
+					rec := analysis.Record(s.net, part, newStream(*seed, streamRecord), noise(streamRecord), cmp.Or(*trials, 1000))
+					if err := rec.WriteNPZ(*record); err != nil {
 						return err
 					}
+					recorded = rec.Trials
 				}
 				if *asJSON {
 					enc := json.NewEncoder(e.stdout)
@@ -97,18 +121,12 @@ func evalCommand() *command {
 				}
 				printReport(e.stdout, rep)
 				if *record != "" {
-					fmt.Fprintf(e.stdout, "recorded %d trials to %s\n", *trials, *record)
+					fmt.Fprintf(e.stdout, "recorded %d %s to %s\n", recorded, trialsOf(rep.Split), *record)
 				}
 				return nil
 			}
 		},
 	}
-}
-
-// recordTrials runs n task trials (one batch, padded to a common length)
-// and writes the recording to path.
-func recordTrials(s *session, seed uint64, n int, path string, noise *rand.Rand) error {
-	return analysis.Record(s.net, s.task, newStream(seed, streamRecord), noise, n).WriteNPZ(path)
 }
 
 // evalInputs drives the network with the user's inputs and records the

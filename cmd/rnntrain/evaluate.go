@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/analysis"
@@ -13,10 +14,24 @@ import (
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
+// trialsOf names the trials of a split label for a sentence: "validation
+// trials", "test trials", "fresh trials".
+func trialsOf(split string) string {
+	if strings.HasSuffix(split, "trials") {
+		return split
+	}
+	return split + " trials"
+}
+
+// reportLine is the report's accuracy in one line, naming its split.
+func reportLine(rep analysis.Report) string {
+	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, step %d), mse %.4g",
+		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, rep.Step, rep.MSE)
+}
+
 // printReport writes the accuracy and the per-condition table for humans.
 func printReport(w io.Writer, rep analysis.Report) {
-	fmt.Fprintf(w, "accuracy %.4f ± %.4f (%d held-out trials, task %s, step %d), mse %.4g\n",
-		rep.Accuracy, rep.StdErr, rep.Trials, rep.Task, rep.Step, rep.MSE)
+	fmt.Fprintln(w, reportLine(rep))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "condition\ttrials\tcorrect\taccuracy\t")
 	for _, r := range rep.Conditions {

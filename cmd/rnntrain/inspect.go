@@ -18,8 +18,8 @@ import (
 
 const inspectLong = `
 Inspect prints what a checkpoint holds without building the network: the
-model and its sizes, the task, the step, the metrics at save time (held-out
-accuracy among them), the parameter count, the checkpoint format version and
+model and its sizes, the task, the step, the metrics at save time (the last
+validation accuracy among them), the parameter count, the checkpoint format version and
 every tensor with its shape. PATH is a .safetensors file or a run directory
 (its checkpoint.safetensors). -json prints the same as one JSON object.
 `
@@ -140,9 +140,9 @@ func (info *checkpointInfo) print(w io.Writer) {
 	fmt.Fprintf(tw, "step\t%d\n", info.Step)
 	fmt.Fprintf(tw, "seed\t%d\n", info.Seed)
 	if info.Accuracy != nil {
-		fmt.Fprintf(tw, "held-out accuracy\t%.4f\n", *info.Accuracy)
+		fmt.Fprintf(tw, "validation accuracy\t%.4f\n", *info.Accuracy)
 	} else {
-		fmt.Fprintf(tw, "held-out accuracy\tnot recorded\n")
+		fmt.Fprintf(tw, "validation accuracy\tnot recorded\n")
 	}
 	keys := make([]string, 0, len(info.Metrics))
 	for k := range info.Metrics {

@@ -10,19 +10,21 @@ import (
 )
 
 // metricsLine is one line of metrics.jsonl: the state of training at a
-// logged step. Loss is the training batch's; Accuracy is the task's own
-// scorer on a fresh batch of -batch trials at that step;
-// EvalAccuracy and EvalMSE, at evaluations, are on the run's fixed held-out
-// set of -eval-trials trials (the one -target-accuracy is judged on).
+// logged step. Loss is the training batch's; Accuracy (train_accuracy) is
+// the task's own scorer on a fresh batch of -batch training trials at that
+// step; EvalAccuracy and EvalMSE (validation_accuracy, validation_mse), at
+// evaluations, are on the run's fixed validation set of -eval-trials
+// trials (the one -target-accuracy is judged on): a dataset's validation
+// split, fresh trials of a generated task.
 type metricsLine struct {
 	Step         int      `json:"step"`
 	Loss         float64  `json:"loss"`
-	Accuracy     float64  `json:"accuracy"`
+	Accuracy     float64  `json:"train_accuracy"`
 	LR           float64  `json:"lr"`
 	ElapsedS     float64  `json:"elapsed_s"`
 	StepsPerS    float64  `json:"steps_per_s"`
-	EvalAccuracy *float64 `json:"eval_accuracy,omitempty"`
-	EvalMSE      *float64 `json:"eval_mse,omitempty"`
+	EvalAccuracy *float64 `json:"validation_accuracy,omitempty"`
+	EvalMSE      *float64 `json:"validation_mse,omitempty"`
 }
 
 // progress shows training as it goes: a progress bar on a terminal, plain
@@ -73,9 +75,9 @@ type barProgress struct {
 
 func (p *barProgress) update(m metricsLine) {
 	if m.EvalAccuracy != nil {
-		p.eval = fmt.Sprintf(" held-out %.3f", *m.EvalAccuracy)
+		p.eval = fmt.Sprintf(" validation %.3f", *m.EvalAccuracy)
 	}
-	p.bar.Describe(fmt.Sprintf("loss %.4f acc %.3f%s", m.Loss, m.Accuracy, p.eval))
+	p.bar.Describe(fmt.Sprintf("loss %.4f train acc %.3f%s", m.Loss, m.Accuracy, p.eval))
 	_ = p.bar.Set(m.Step)
 }
 
@@ -106,9 +108,9 @@ func (p *lineProgress) finish() {}
 
 // formatLine renders a metrics line for humans.
 func formatLine(m metricsLine, total int) string {
-	s := fmt.Sprintf("step %*d/%d  loss %.4f  acc %.3f", len(fmt.Sprint(total)), m.Step, total, m.Loss, m.Accuracy)
+	s := fmt.Sprintf("step %*d/%d  loss %.4f  train acc %.3f", len(fmt.Sprint(total)), m.Step, total, m.Loss, m.Accuracy)
 	if m.EvalAccuracy != nil {
-		s += fmt.Sprintf("  held-out %.3f", *m.EvalAccuracy)
+		s += fmt.Sprintf("  validation %.3f", *m.EvalAccuracy)
 	}
 	s += fmt.Sprintf("  %.1f steps/s  %.1fs", m.StepsPerS, m.ElapsedS)
 	return s

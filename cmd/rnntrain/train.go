@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,10 +31,14 @@ directory (-out; default runs/<timestamp>):
 	checkpoint.safetensors   the latest checkpoint (safetensors; see docs)
 	checkpoints/             earlier checkpoints (the last -keep)
 	metrics.jsonl            one JSON object per logged step: step, loss
-	                         (training batch), accuracy (a fresh batch),
-	                         lr, elapsed_s, steps_per_s, and eval_accuracy
-	                         and eval_mse at held-out evaluations
-	eval.json                the final evaluation on 1000 fresh trials
+	                         (training batch), train_accuracy (a fresh
+	                         batch of training trials), lr, elapsed_s,
+	                         steps_per_s, and validation_accuracy and
+	                         validation_mse at evaluations
+	eval.json                the final evaluation, on the validation split
+	                         of a dataset (every trial) or on 1000 fresh
+	                         trials of a generated task; its "split" says
+	                         which
 	plots/curves.png         loss and accuracy against training step
 	plots/trials.png         example trials: inputs, targets, outputs
 	plots/psychometric.png   P(choice right) against signed coherence, per
@@ -41,7 +46,16 @@ directory (-out; default runs/<timestamp>):
 
 With no flags it trains a leaky RNN (N = 64, ReLU, α = 0.2, σ = 0.05) on
 context-dm with its default preset for 1000 steps of 32 trials, evaluating
-on 512 held-out trials every 50 steps.
+on 512 fresh trials every 50 steps.
+
+Held out means held out. A dataset (npz, mnist-*) is divided once, by
+split_seed, into train, validation and test splits: training draws only
+training trials and evaluates on the validation split (validation_fraction
+of the training trials, default 0.1; 0 evaluates on the training trials and
+says so); the test split (MNIST's 10 000 test images, an npz file's
+test_fraction, default 0) is reached only by 'rnntrain eval -split test'.
+A generated task draws its evaluation trials fresh from a random stream of
+the seed that training never draws from.
 
 Settings come from the defaults, then from -config FILE (TOML or JSON, the
 layout of config.json, sections task, model and train; keys left out keep
@@ -205,8 +219,14 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
 		return interruptedError{context.Cause(ctx)}
 	}
+	// The final evaluation: every validation trial of a dataset, or 1000
+	// (at least -eval-trials) fresh trials of a generated task.
 	final := newStream(s.cfg.Seed, streamFinal)
-	rep := analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: max(s.cfg.Train.EvalTrials, 1000), Draw: final, Noise: final})
+	held, n := tasks.HeldOut(s.task), max(s.cfg.Train.EvalTrials, 1000)
+	if _, ok := held.(tasks.Finite); ok {
+		n = 0
+	}
+	rep := analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: n, Draw: final, Noise: final})
 	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind.String()
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
@@ -218,12 +238,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	fmt.Fprintf(e.stdout, "\nstopped at step %d: %s, %.1f s\n", sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
 	if sum.Eval != nil {
-		fmt.Fprintf(e.stdout, "training held-out set (%d trials): accuracy %.4f\n", sum.Eval.Trials, sum.Eval.Accuracy)
+		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy %.4f on %d %s\n", sum.Eval.Accuracy, sum.Eval.Trials, trialsOf(sum.Eval.Split))
 	}
-	fmt.Fprintf(e.stdout, "fresh evaluation: ")
+	fmt.Fprintf(e.stdout, "final evaluation: ")
 	if len(rep.Conditions) > maxTableRows {
-		fmt.Fprintf(e.stdout, "accuracy %.4f ± %.4f (%d held-out trials, task %s, step %d), mse %.4g\n",
-			rep.Accuracy, rep.StdErr, rep.Trials, rep.Task, rep.Step, rep.MSE)
+		fmt.Fprintln(e.stdout, reportLine(rep))
 		fmt.Fprintf(e.stdout, "(%d conditions: see eval.json or 'rnntrain eval -checkpoint %s')\n", len(rep.Conditions), dir)
 	} else {
 		printReport(e.stdout, rep)
@@ -252,7 +271,7 @@ func defaultRunDir(now time.Time) string {
 func stopReason(sum train.Summary, cfg runConfig) string {
 	switch sum.Reason {
 	case train.TargetReached:
-		return fmt.Sprintf("held-out accuracy reached the target %g", cfg.Train.TargetAccuracy)
+		return fmt.Sprintf("validation accuracy reached the target %g", cfg.Train.TargetAccuracy)
 	case train.Completed:
 		return "all steps done"
 	}
@@ -275,10 +294,15 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
 	stop := "no early stop"
 	if c.Train.TargetAccuracy > 0 {
-		stop = fmt.Sprintf("stop at held-out accuracy %g", c.Train.TargetAccuracy)
+		stop = fmt.Sprintf("stop at validation accuracy %g", c.Train.TargetAccuracy)
 	}
-	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; held-out %d trials every %d steps\n",
-		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, stop, c.Train.EvalTrials, c.Train.EvalEvery)
+	held := tasks.HeldOut(s.task)
+	evalN := c.Train.EvalTrials
+	if f, ok := held.(tasks.Finite); ok {
+		evalN = min(evalN, f.Len())
+	}
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s every %d steps\n",
+		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, stop, evalN, trialsOf(tasks.SplitLabel(held)), c.Train.EvalEvery)
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
@@ -409,6 +433,15 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 		var m metricsLine
 		if json.Unmarshal(line, &m) != nil || m.Step > upto {
 			break
+		}
+		// Runs written before the keys named their split logged
+		// accuracy and eval_accuracy.
+		var old struct {
+			Accuracy     *float64 `json:"accuracy"`
+			EvalAccuracy *float64 `json:"eval_accuracy"`
+		}
+		if json.Unmarshal(line, &old) == nil && old.Accuracy != nil {
+			m.Accuracy, m.EvalAccuracy = *old.Accuracy, cmp.Or(m.EvalAccuracy, old.EvalAccuracy)
 		}
 		kept = append(kept, line...)
 		cv.Step = append(cv.Step, float64(m.Step))
