@@ -11,7 +11,7 @@
 // the backward pass walks time in reverse with one GEMM per step for the
 // state gradient and forms the weight gradients as single GEMMs over all
 // steps·batch rows. Each fused layer keeps an unfused reference written with
-// the engine's primitive ops (SequenceRef, SequenceReference, ForwardRef),
+// the engine's primitive ops (SequenceRef, SequenceReference, RunReference, ForwardRef),
 // which the tests compare it against.
 //
 // The leaky layer carries the neuroscience features: Dale's law with the

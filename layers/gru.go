@@ -373,30 +373,7 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	}
 	// ∂L/∂b_hh sums dgh; ∂L/∂b_ih sums dgh for r and z and dgin for n:
 	// column sums over all steps·batch rows, after the time loop.
-	if gbih.Data != nil || gbhh.Data != nil {
-		accH, accI := s.tp.AllocZero(1, n3), s.tp.AllocZero(1, n)
-		sumRows(accH, dgh)
-		sumRows(accI, dgin)
-		if gbhh.Data != nil {
-			Axpy(gbhh.Data, 1, accH.Data)
-		}
-		if gbih.Data != nil {
-			Axpy(gbih.Data[:2*n], 1, accH.Data[:2*n])
-			Axpy(gbih.Data[2*n:], 1, accI.Data)
-		}
-	}
-	if gwih.Data != nil {
-		// dW_ihᵀ = xᵀ·[dgh_r, dgh_z, dgin], [I, 3N]: the few input columns
-		// as the GEMM's rows, so that its vector lanes run along 3N.
-		dw := s.tp.Alloc(s.in, n3)
-		kernels.Gemm(true, false, s.in, 2*n, rows, 1, s.x.Data, s.in, dgh.Data, n3, 0, dw.Data, n3)
-		kernels.Gemm(true, false, s.in, n, rows, 1, s.x.Data, s.in, dgin.Data, n, 0, dw.Data[2*n:], n3)
-		AddTransposed(gwih, dw)
-	}
-	if gx.Data != nil {
-		kernels.Gemm(false, false, rows, s.in, 2*n, 1, dgh.Data, n3, s.wih.Data[:2*n*s.in], s.in, 1, gx.Data, s.in)
-		kernels.Gemm(false, false, rows, s.in, n, 1, dgin.Data, n, s.wih.Data[2*n*s.in:], s.in, 1, gx.Data, s.in)
-	}
+	gateInputGrads(s.tp, s.x, s.wih, dgh, dgin, gx, gwih, gbih, gbhh)
 }
 
 // backwardRows walks time in reverse for the batch rows [lo, hi), filling

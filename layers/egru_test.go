@@ -1,0 +1,309 @@
+package layers_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/layers/layertest"
+)
+
+// egruCase is one configuration the fused EGRU is checked in.
+type egruCase struct {
+	name  string
+	opts  func(o *layers.EGRUOptions)
+	seq   func(n int) layers.SeqOptions // fresh options (and noise stream) per run
+	bcast bool                          // [1, N] initial c
+}
+
+func egruCases() []egruCase {
+	none := func(int) layers.SeqOptions { return layers.SeqOptions{} }
+	noisy := func(int) layers.SeqOptions { return layers.SeqOptions{Noise: rand.New(rand.NewPCG(7, 7))} }
+	mask := func(n int) []bool {
+		m := make([]bool, n)
+		m[1] = true
+		m[n-1] = true
+		return m
+	}
+	keep := func(*layers.EGRUOptions) {}
+	return []egruCase{
+		{"plain", keep, none, false},
+		{"broadcast-c0", keep, none, true},
+		{"sparse", func(o *layers.EGRUOptions) { o.Kernels = layers.KernelsSparse }, none, false},
+		{"dense", func(o *layers.EGRUOptions) { o.Kernels = layers.KernelsDense }, none, false},
+		{"eps", func(o *layers.EGRUOptions) { o.Eps, o.Gamma, o.Kernels = 3.6, 0.5, layers.KernelsSparse }, none, false},
+		{"trace", func(o *layers.EGRUOptions) { o.Trace = true }, none, false},
+		{"activity-reg", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 }, none, false},
+		{"zoneout-eval", func(o *layers.EGRUOptions) { o.Zoneout = 0.3 }, none, false},
+		{"zoneout-train", func(o *layers.EGRUOptions) { o.Zoneout = 0.3 }, noisy, false},
+		{"dropconnect-train", func(o *layers.EGRUOptions) { o.DropConnect = 0.25 }, noisy, false},
+		{"dropconnect-dense", func(o *layers.EGRUOptions) { o.DropConnect, o.Kernels = 0.25, layers.KernelsDense }, noisy, false},
+		{"noise", func(o *layers.EGRUOptions) { o.NoiseStd = 0.2 }, noisy, false},
+		{"silence", keep, func(n int) layers.SeqOptions {
+			return layers.SeqOptions{Inactivation: &layers.Inactivation{Units: mask(n), From: 1, To: 3, Silence: true}}
+		}, false},
+		{"clamp", func(o *layers.EGRUOptions) { o.Trace = true }, func(n int) layers.SeqOptions {
+			return layers.SeqOptions{Inactivation: &layers.Inactivation{Units: mask(n), From: 2, Clamp: true, ClampValue: 0.8}}
+		}, true},
+	}
+}
+
+// egruProblem is an EGRU run on a random input, scored by a fixed random
+// projection of its rates.
+type egruProblem struct {
+	e            *layers.EGRU[float64]
+	steps, batch int
+	x, c0        *autodiff.Param[float64]
+	proj         autodiff.Tensor[float64]
+	params       []*autodiff.Param[float64]
+	seq          func() layers.SeqOptions
+	finalC       autodiff.Tensor[float64] // c_T of the last reference run
+}
+
+func newEGRUProblem(seed uint64, steps, batch, inputs, n int, c egruCase) *egruProblem {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	o := layers.DefaultEGRUOptions()
+	c.opts(&o)
+	e := layers.NewEGRU[float64]("egru", inputs, n, o, rng)
+	// Larger weights and biases than the default init, so that units fire
+	// often and every gate saturates somewhere.
+	for _, q := range []*autodiff.Param[float64]{e.WeightIH, e.WeightHH} {
+		for i := range q.Value.Data {
+			q.Value.Data[i] *= 2.5
+		}
+	}
+	for _, q := range []*autodiff.Param[float64]{e.BiasIH, e.BiasHH} {
+		for i := range q.Value.Data {
+			q.Value.Data[i] = 0.3 * rng.NormFloat64()
+		}
+	}
+	c0Rows := batch
+	if c.bcast {
+		c0Rows = 1
+	}
+	p := &egruProblem{
+		e: e, steps: steps, batch: batch,
+		x:    layertest.RandParam(rng, "x", steps*batch, inputs, 1),
+		c0:   layertest.RandParam(rng, "c0", c0Rows, n, 0.5),
+		proj: layertest.RandParam(rng, "proj", steps*batch, n, 1).Value,
+		seq:  func() layers.SeqOptions { return c.seq(n) },
+	}
+	p.params = append([]*autodiff.Param[float64]{p.x, p.c0}, e.Params()...)
+	return p
+}
+
+// fusedLoss records Σ proj ⊙ rates with Run, plus the activity
+// penalty's value (its gradient is added inside Run's backward pass).
+func (p *egruProblem) fusedLoss(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
+	r := p.e.Run(tp, vars[0], []*autodiff.Var[float64]{vars[1]}, p.steps, p.batch, p.seq(), false)
+	loss := autodiff.Sum(autodiff.Mul(r.Rates, tp.Const(p.proj)))
+	st, ok := p.e.Stats(r.Rates)
+	if !ok {
+		panic("no stats for the recorded sequence")
+	}
+	return autodiff.Add(loss, tp.Const(autodiff.FromSlice(1, 1, []float64{st.Penalty})))
+}
+
+func (p *egruProblem) refLoss(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
+	rates, final, pen := p.e.RunReference(tp, vars[0], []*autodiff.Var[float64]{vars[1]}, p.steps, p.batch, p.seq())
+	loss := autodiff.Sum(autodiff.Mul(rates, tp.Const(p.proj)))
+	p.finalC = final[0]
+	if pen != nil {
+		loss = autodiff.Add(loss, pen)
+	}
+	return loss
+}
+
+func TestEGRUFusedMatchesReference(t *testing.T) {
+	for i, c := range egruCases() {
+		t.Run(c.name, func(t *testing.T) {
+			p := newEGRUProblem(uint64(i+1), 6, 3, 2, 16, c)
+			// Both compute the same float64 expressions in different
+			// orders: they agree to rounding.
+			tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
+			bad := gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss)
+			for k, m := range bad {
+				if k == 5 {
+					break
+				}
+				t.Errorf("%v", m)
+			}
+			// The case must exercise events: some but not all unit-steps fire.
+			tp := autodiff.NewTape[float64]()
+			r := p.e.Run(tp, tp.Const(p.x.Value), []*autodiff.Var[float64]{tp.Const(p.c0.Value)}, p.steps, p.batch, p.seq(), false)
+			st, _ := p.e.Stats(r.Rates)
+			p.refLoss(tp, []*autodiff.Var[float64]{tp.Const(p.x.Value), tp.Const(p.c0.Value)})
+			require.InDeltaSlice(t, p.finalC.Data, r.Final[0].Data, 1e-10, "final c")
+			require.Greater(t, st.Activity, 0.05)
+			require.Less(t, st.Activity, 0.95)
+		})
+	}
+}
+
+// TestEGRUGradcheck checks the fused op and its reference against finite
+// differences. The Heaviside step's true derivative is zero, so the check
+// runs with a vanishing γ (the pseudo-derivative's paths are checked by the
+// reference comparison above and by autodiff.Spike's own tests); no
+// threshold crossing happens within the step h = 1e-6 in these cases.
+func TestEGRUGradcheck(t *testing.T) {
+	for i, c := range egruCases() {
+		opts := c.opts
+		c.opts = func(o *layers.EGRUOptions) { opts(o); o.Gamma = 1e-12 }
+		p := newEGRUProblem(uint64(i+20), 4, 2, 3, 5, c)
+		tol := gradcheck.Tolerance{Rel: 1e-6, Abs: 1e-7, Why: "smooth between threshold crossings, float64, h=1e-6"}
+		gradcheck.Check(t, gradcheck.Case{Name: "EGRU.Run/" + c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol})
+	}
+}
+
+// TestEGRUHandComputed checks one step of a 1-unit EGRU against the
+// equations evaluated by hand. With x = 1, c_0 = 0.5, y_0 = 0, W_ir = W_iu =
+// 0, W_iz = ln 2 and zero biases: r = u = σ(0) = 1/2, z = tanh(ln 2) = 3/5,
+// c̃ = ½·0.5 + ½·3/5 = 0.55. With ϑ = 0.3 the unit fires: y = 0.55, c =
+// 0.25; with ϑ = 0.6 it stays silent: y = 0, c = 0.55.
+func TestEGRUHandComputed(t *testing.T) {
+	for _, tc := range []struct{ thr, y, c float64 }{{0.3, 0.55, 0.25}, {0.6, 0, 0.55}} {
+		e := layers.NewEGRU[float64]("egru", 1, 1, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(1, 1)))
+		for _, q := range e.Params() {
+			clear(q.Value.Data)
+		}
+		e.WeightIH.Value.Data[2] = math.Log(2)
+		e.Threshold.Value.Data[0] = tc.thr
+		tp := autodiff.NewTape[float64]()
+		x := tp.Const(autodiff.FromSlice(1, 1, []float64{1}))
+		c0 := tp.Const(autodiff.FromSlice(1, 1, []float64{0.5}))
+		r := e.Run(tp, x, []*autodiff.Var[float64]{c0}, 1, 1, layers.SeqOptions{}, true)
+		require.InDelta(t, tc.y, r.Rates.Value.Data[0], 1e-15, "y with ϑ = %g", tc.thr)
+		require.InDelta(t, tc.c, r.Final[0].Data[0], 1e-15, "c with ϑ = %g", tc.thr)
+		require.InDelta(t, 0.55, r.Pre.Data[0], 1e-15, "c̃")
+	}
+}
+
+// TestEGRUSparseMatchesDense runs the float32 op with the sparse and the
+// dense kernels on a larger layer and requires the same rates and
+// gradients up to float32 rounding.
+func TestEGRUSparseMatchesDense(t *testing.T) {
+	const steps, batch, in, n = 12, 5, 3, 96
+	run := func(k layers.EGRUKernels) (rates []float32, grads [][]float32) {
+		o := layers.DefaultEGRUOptions()
+		o.Kernels, o.Trace = k, true
+		e := layers.NewEGRU[float32]("egru", in, n, o, rand.New(rand.NewPCG(4, 4)))
+		for i := range e.WeightIH.Value.Data {
+			e.WeightIH.Value.Data[i] *= 3
+		}
+		rng := rand.New(rand.NewPCG(8, 8))
+		x := autodiff.NewTensor[float32](steps*batch, in)
+		for i := range x.Data {
+			x.Data[i] = float32(rng.NormFloat64())
+		}
+		tp := autodiff.NewTape[float32]()
+		xv := tp.Const(x)
+		r := e.Run(tp, xv, nil, steps, batch, layers.SeqOptions{}, false)
+		st, _ := e.Stats(r.Rates)
+		require.Greater(t, st.Activity, 0.02)
+		require.Less(t, st.Activity, 0.5)
+		tp.Backward(autodiff.Sum(autodiff.Mul(r.Rates, r.Rates)))
+		for _, q := range e.Params() {
+			grads = append(grads, append([]float32(nil), q.Grad.Data...))
+		}
+		return append([]float32(nil), r.Rates.Value.Data...), grads
+	}
+	sr, sg := run(layers.KernelsSparse)
+	dr, dg := run(layers.KernelsDense)
+	require.InDeltaSlice(t, dr, sr, 1e-5)
+	for k := range sg {
+		for i := range sg[k] {
+			require.InDelta(t, dg[k][i], sg[k][i], 1e-4*(1+math.Abs(float64(dg[k][i]))), "param %d [%d]", k, i)
+		}
+	}
+}
+
+func TestEGRUSequenceAllocs(t *testing.T) {
+	const steps, batch, n = 20, 4, 32
+	for _, k := range []layers.EGRUKernels{layers.KernelsSparse, layers.KernelsDense, layers.KernelsAuto} {
+		o := layers.DefaultEGRUOptions()
+		o.Kernels, o.Zoneout, o.DropConnect, o.ActivityReg, o.Trace = k, 0.1, 0.1, 1, true
+		e := layers.NewEGRU[float32]("egru", 3, n, o, rand.New(rand.NewPCG(1, 2)))
+		x := autodiff.NewTensor[float32](steps*batch, 3)
+		for i := range x.Data {
+			x.Data[i] = float32(i%7) - 3
+		}
+		tp := autodiff.NewTape[float32]()
+		opt := layers.SeqOptions{Noise: rand.New(rand.NewPCG(3, 3))}
+		step := func() {
+			tp.Reset()
+			r := e.Run(tp, tp.Const(x), nil, steps, batch, opt, false)
+			tp.Backward(autodiff.Sum(r.Rates))
+		}
+		step()
+		if a := testing.AllocsPerRun(5, step); a != 0 {
+			t.Errorf("EGRU %v forward+backward: got %v allocations per run, want 0", k, a)
+		}
+	}
+}
+
+func TestNewEGRUInit(t *testing.T) {
+	e := layers.NewEGRU[float64]("enc", 3, 400, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(5, 5)))
+	names := []string{"enc.weight_ih", "enc.weight_hh", "enc.bias_ih", "enc.bias_hh", "enc.threshold"}
+	for i, q := range e.Params() {
+		require.Equal(t, names[i], q.Name)
+	}
+	mean := 0.0
+	for _, v := range e.Threshold.Value.Data {
+		require.True(t, v > 0 && v < 1, "threshold %g outside (0, 1)", v)
+		mean += v / 400
+	}
+	// Beta(9/7, 3) has mean 0.3 and standard deviation ≈ 0.19: the mean of
+	// 400 draws is within 0.03 of 0.3 with probability > 0.998.
+	require.InDelta(t, 0.3, mean, 0.03)
+}
+
+func TestEGRUOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		set  func(o *layers.EGRUOptions)
+		want string
+	}{
+		{func(o *layers.EGRUOptions) { o.Gamma = 0 }, "gamma"},
+		{func(o *layers.EGRUOptions) { o.Eps = math.NaN() }, "eps"},
+		{func(o *layers.EGRUOptions) { o.Zoneout = 1 }, "zoneout"},
+		{func(o *layers.EGRUOptions) { o.DropConnect = -0.1 }, "drop_connect"},
+		{func(o *layers.EGRUOptions) { o.ActivityReg = math.Inf(1) }, "activity_reg"},
+		{func(o *layers.EGRUOptions) { o.ActivityTarget = 2 }, "activity_target"},
+		{func(o *layers.EGRUOptions) { o.Kernels = 7 }, "kernels"},
+	} {
+		o := layers.DefaultEGRUOptions()
+		tc.set(&o)
+		err := o.Validate()
+		require.Error(t, err)
+		require.Contains(t, err.Error(), tc.want)
+	}
+	require.NoError(t, layers.DefaultEGRUOptions().Validate())
+}
+
+// ExampleEGRU runs an event-based GRU over a short batch of sequences,
+// takes the gradient of a loss on its outputs and reads its sparsity.
+func ExampleEGRU() {
+	rng := rand.New(rand.NewPCG(1, 1))
+	e := layers.NewEGRU[float64]("egru", 2, 64, layers.DefaultEGRUOptions(), rng)
+	const steps, batch = 20, 4
+	x := autodiff.NewTensor[float64](steps*batch, 2)
+	for i := range x.Data {
+		x.Data[i] = 2 * rng.NormFloat64()
+	}
+	tp := autodiff.NewTape[float64]()
+	r := e.Run(tp, tp.Const(x), nil, steps, batch, layers.SeqOptions{}, false)
+	tp.Backward(autodiff.Mean(r.Rates))
+	st, _ := e.Stats(r.Rates)
+	fmt.Printf("rates %v, final c %v\n", r.Rates.Value.Shape(), r.Final[0].Shape())
+	fmt.Printf("activity sparsity %.2f, backward sparsity %.2f, effective MACs %.2f\n", 1-st.Activity, st.BackwardSparsity, st.EffectiveMACs)
+	fmt.Printf("threshold gradient nonzero: %v\n", e.Threshold.Grad.Data[0] != 0)
+	// Output:
+	// rates [80 64], final c [4 64]
+	// activity sparsity 0.85, backward sparsity 0.02, effective MACs 0.17
+	// threshold gradient nonzero: true
+}
