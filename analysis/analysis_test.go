@@ -149,6 +149,36 @@ func TestRecordWriteNPZ(t *testing.T) {
 	if err := f.Read("rates.npy", &rates); err != nil || !slices.Equal(rates, rec.Rates) {
 		t.Errorf("rates read back (%v) differ from the recording", err)
 	}
+	// Per-trial task variables: the correct choice, the model's response
+	// as the scorer read it, each period's boundaries, every latent.
+	var choice, resp []int64
+	if err := f.Read("choice.npy", &choice); err != nil || len(choice) != n {
+		t.Fatalf("choice: %v %v", choice, err)
+	}
+	if err := f.Read("response.npy", &resp); err != nil || len(resp) != n {
+		t.Fatalf("response: %v %v", resp, err)
+	}
+	res := task.Score(sumNet{nIn, nOut}.Run(b.Inputs, b.T, b.B, RunOptions{}).Out, &b)
+	for i, tr := range b.Trials {
+		if choice[i] != int64(tr.Choice) || resp[i] != int64(res.Response[i]) {
+			t.Errorf("trial %d: choice %d response %d, want %d and %d", i, choice[i], resp[i], tr.Choice, res.Response[i])
+		}
+		for _, p := range tr.Periods {
+			var v []int64
+			if err := f.Read("periods/"+p.Name+".npy", &v); err != nil || v[2*i] != int64(p.Start) || v[2*i+1] != int64(p.End) {
+				t.Errorf("trial %d period %s: %v (%v), want [%d %d]", i, p.Name, v, err, p.Start, p.End)
+			}
+		}
+		for _, l := range tr.Latents() {
+			var v []float64
+			if err := f.Read("task/"+l.Name+".npy", &v); err != nil || v[i] != l.Value {
+				t.Errorf("trial %d latent %s: %v (%v), want %v", i, l.Name, v, err, l.Value)
+			}
+		}
+	}
+	if h := f.Header("task/coherence_mod1.npy"); h == nil {
+		t.Errorf("context-dm recording lacks task/coherence_mod1; has %v", f.Keys())
+	}
 	// A recording is also a user dataset (inputs, targets, mask).
 	if _, err := tasks.LoadNPZ(p, tasks.MSE); err != nil {
 		t.Errorf("recording as a tasks dataset: %v", err)

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -24,6 +25,13 @@ type Recording struct {
 	Mask                    []float32 // [trials, T, n_out]; nil when the inputs came from the user
 	States                  []State   // each [trials, T, size]; empty when the runner records none
 	Pre                     []float32 // [trials, T, N]; nil when the runner does not provide it
+
+	// Per trial, for task trials only (nil with user inputs): what the
+	// task drew (latent variables, correct choice, periods) and how the
+	// task's scorer judged the network.
+	Drawn   []tasks.Trial // [trials]
+	Lengths []int         // [trials]: steps before padding
+	Score   tasks.Result  // the scorer's verdict on Outputs
 }
 
 // Record runs n trials of task through net in one batch, padded to its
@@ -50,6 +58,8 @@ func Record(net Runner, task tasks.Task, draw, noise *rand.Rand, n int) *Recordi
 	r := fromActivity(net, batch.Inputs, batch.T, n, act)
 	r.Targets = trialMajor(batch.Targets, batch.T, n, batch.NOut)
 	r.Mask = trialMajor(batch.Mask, batch.T, n, batch.NOut)
+	r.Drawn, r.Lengths = batch.Trials, batch.Lengths
+	r.Score = task.Score(act.Out, &batch)
 	return r
 }
 
@@ -123,9 +133,17 @@ func nest3(x []float32, a, b, c int) [][][]float32 {
 }
 
 // Arrays returns the recording's arrays by the names WriteNPZ gives them
-// (without ".npy"): inputs, rates, outputs, targets and mask (when
-// present), state/<name> per state variable and pre (when present), each a
-// nested [trials][T][dim] slice sharing the recording's memory.
+// (without ".npy"). Float32 [trials, T, dim] arrays sharing the
+// recording's memory: inputs, rates, outputs, targets and mask (task
+// trials), state/<name> per state variable, pre (when present). For task
+// trials also, per trial: int64 [trials] arrays choice (the correct
+// response, Trial.Choice), response (the model's, read out by the task's
+// scorer), correct (1/0), scored (0 for trials the scorer excludes) and
+// length (steps before padding); int64 [trials, 2] arrays
+// response_window and periods/<name> per period name (start and end
+// step, end exclusive; −1 where a trial lacks the period); float64
+// [trials] arrays task/<name> per latent variable (Trial.Latents; NaN
+// where a trial lacks it).
 func (r *Recording) Arrays() map[string]any {
 	a := map[string]any{
 		"inputs":  nest3(r.Inputs, r.Trials, r.T, r.NIn),
@@ -142,7 +160,73 @@ func (r *Recording) Arrays() map[string]any {
 	if r.Pre != nil {
 		a["pre"] = nest3(r.Pre, r.Trials, r.T, r.N)
 	}
+	if len(r.Drawn) == r.Trials && r.Trials > 0 {
+		r.trialArrays(a)
+	}
 	return a
+}
+
+// trialArrays adds the per-trial arrays of Arrays to a.
+func (r *Recording) trialArrays(a map[string]any) {
+	n := len(r.Drawn)
+	ints := func(f func(i int) int) []int64 {
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = int64(f(i))
+		}
+		return v
+	}
+	flag := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	a["choice"] = ints(func(i int) int { return r.Drawn[i].Choice })
+	a["response"] = ints(func(i int) int { return r.Score.Response[i] })
+	a["correct"] = ints(func(i int) int { return flag(r.Score.Correct[i]) })
+	a["scored"] = ints(func(i int) int { return flag(!r.Score.Excluded[i]) })
+	a["length"] = ints(func(i int) int { return r.Lengths[i] })
+	window := make([][]int64, n)
+	periods := map[string][][]int64{}
+	latents := map[string][]float64{}
+	for i, tr := range r.Drawn {
+		window[i] = []int64{int64(tr.ResponseStart), int64(tr.ResponseEnd)}
+		for _, p := range tr.Periods {
+			if p.Name == "" {
+				continue
+			}
+			v, ok := periods[p.Name]
+			if !ok {
+				v = make([][]int64, n)
+				for j := range v {
+					v[j] = []int64{-1, -1}
+				}
+				periods[p.Name] = v
+			}
+			if v[i][0] < 0 { // the first period of that name
+				v[i] = []int64{int64(p.Start), int64(p.End)}
+			}
+		}
+		for _, l := range tr.Latents() {
+			v, ok := latents[l.Name]
+			if !ok {
+				v = make([]float64, n)
+				for j := range v {
+					v[j] = math.NaN()
+				}
+				latents[l.Name] = v
+			}
+			v[i] = l.Value
+		}
+	}
+	a["response_window"] = window
+	for k, v := range periods {
+		a["periods/"+k] = v
+	}
+	for k, v := range latents {
+		a["task/"+k] = v
+	}
 }
 
 // WriteNPZ stores the recording at path as an .npz archive (numpy.load

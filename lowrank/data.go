@@ -120,7 +120,7 @@ func readNPZ(b []byte) (map[string]array, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not an .npz archive (%v)", err)
 	}
-	used := []string{"activity", "inputs", "mask", "dt", "hidden"}
+	used := []string{"activity", "inputs", "mask", "dt", "rates", "hidden"}
 	out := map[string]array{}
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, ".npy")
@@ -328,10 +328,12 @@ func npyString(s string) (string, string, bool) {
 // dataFromArrays checks the arrays' shapes and values and assembles Data.
 func dataFromArrays(arrays map[string]array) (*Data, error) {
 	act, ok := arrays["activity"]
-	fromRecord := false
-	if !ok {
-		act, ok = arrays["hidden"]
-		fromRecord = true
+	actName := "activity"
+	for _, name := range []string{"rates", "hidden"} { // eval -record's, now and before
+		if !ok {
+			act, ok = arrays[name]
+			actName = name
+		}
 	}
 	if !ok {
 		var have []string
@@ -339,11 +341,7 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 			have = append(have, k)
 		}
 		slices.Sort(have)
-		return nil, fmt.Errorf("no array activity (nor hidden, as eval -record writes); found %q; want activity [conditions, T, units], inputs [conditions, T, n_in], optional mask and dt", have)
-	}
-	actName := "activity"
-	if fromRecord {
-		actName = "hidden"
+		return nil, fmt.Errorf("no array activity (nor rates, as eval -record writes); found %q; want activity [conditions, T, units], inputs [conditions, T, n_in], optional mask and dt", have)
 	}
 	if err := check3(actName, act, nil, "[conditions, T, units]"); err != nil {
 		return nil, err
@@ -359,7 +357,7 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 	d := &Data{Conditions: c, T: T, Units: units, NIn: in.shape[2]}
 	d.Activity, d.Inputs = toFloat32(act.data), toFloat32(in.data)
 	d.Mask = make([]float32, len(d.Activity))
-	if m, ok := arrays["mask"]; ok && !fromRecord {
+	if m, ok := arrays["mask"]; ok && actName == "activity" { // a recording's mask is the readout's
 		if err := fillMask(d, m); err != nil {
 			return nil, err
 		}

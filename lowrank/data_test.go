@@ -121,6 +121,13 @@ func TestLoadDataRecord(t *testing.T) {
 	if d.Units != 4 || d.Mask[0] != 1 {
 		t.Fatalf("units %d, mask %v; want 4 units and the default mask of ones", d.Units, d.Mask[0])
 	}
+	// Today's recordings name the activity rates (hidden above is the
+	// name older recordings use).
+	p = writeNPZ(t, map[string]any{"rates.npy": nest(ones(30), 2, 3, 5), "inputs.npy": nest(ones(6), 2, 3, 1),
+		"mask.npy": nest(make([]float32, 6), 2, 3, 1)})
+	if d, err := LoadData(p); err != nil || d.Units != 5 || d.Mask[0] != 1 {
+		t.Fatalf("recording with rates: %v; want 5 units and the default mask of ones", err)
+	}
 	dir := t.TempDir()
 	for name, src := range map[string]string{"activity.npy": "activity.npy"} {
 		b, err := os.ReadFile(filepath.Join("testdata", src))

@@ -177,7 +177,8 @@ func newContextDM(p Preset, s Settings) (Task, error) {
 			}
 			tb.trial = Trial{Condition: fmt.Sprintf("ctx=%d coh=%+g other=%+g", ctx, rel, irr),
 				Coherence: rel, Coherence2: irr, Context: ctx, Choice: gt,
-				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
+				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
+				Vars: []Var{{"coherence_mod1", sc1}, {"coherence_mod2", sc2}}}
 		}), nil
 	}
 	return newLowRankContext(p, s)

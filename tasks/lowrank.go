@@ -203,6 +203,7 @@ func newLowRankContext(p Preset, s Settings) (Task, error) {
 		}
 		tb.value(0, dec, hiLo(rel))
 		tr.Coherence, tr.Coherence2, tr.Context, tr.Choice = rel, irr, ctx, choiceOfSign(hiLo(rel))
+		tr.Vars = []Var{{"coherence_mod1", c1}, {"coherence_mod2", c2}}
 		tr.Condition = fmt.Sprintf("ctx=%d coh=%+g other=%+g", ctx, rel, irr)
 		tb.trial = tr
 	}), nil
@@ -279,6 +280,7 @@ func newLowRankMultisensory(p Preset, s Settings) (Task, error) {
 			tr.Coherence2 = coh[1]
 		}
 		tr.Condition = fmt.Sprintf("ctx=%d coh=%+g", ctx, tr.Coherence)
+		tr.Vars = []Var{{"coherence_mod1", coh[0]}, {"coherence_mod2", coh[1]}}
 		tb.trial = tr
 	}), nil
 }
@@ -319,7 +321,8 @@ func newLowRankMatch(p Preset, s Settings) (Task, error) {
 		}
 		tb.value(0, dec, target)
 		tb.trial = Trial{Condition: dmsCondition(first, second), Context: first, Choice: choiceOfSign(target),
-			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
+			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
+			Vars: []Var{{"sample", float64(first)}, {"test", float64(second)}}}
 	}), nil
 }
 
@@ -356,7 +359,8 @@ func newLowRankRomo(p Preset, s Settings) (Task, error) {
 		tb.addIn(0, s2, (f2-fmid)/fspan)
 		tb.value(0, dec, (f1-f2)/fspan)
 		tb.trial = Trial{Condition: fmt.Sprintf("f1=%g f2=%g", f1, f2), Coherence: f1 - f2, Choice: choiceOfSign(f1 - f2),
-			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
+			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
+			Vars: []Var{{"f1", f1}, {"f2", f2}}}
 	}), nil
 }
 

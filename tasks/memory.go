@@ -55,7 +55,8 @@ func newMatchToSample(p Preset, s Settings) (Task, error) {
 			tb.action(span("", 0, dec.Start), 0)
 			tb.action(dec, gt)
 			tb.trial = Trial{Condition: dmsCondition(sample, test), Context: sample, Choice: gt,
-				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
+				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
+				Vars: []Var{{"sample", float64(sample)}, {"test", float64(test)}}}
 		})
 		g := t.(*generated)
 		g.info.Outputs = []string{"fixate", "match", "non-match"}
@@ -131,7 +132,8 @@ func newParametricWM(p Preset, s Settings) (Task, error) {
 			tb.action(span("", 0, dec.Start), 0)
 			tb.action(dec, gt)
 			tb.trial = Trial{Condition: fmt.Sprintf("f1=%g f2=%g", f1, f2), Coherence: f1 - f2, Choice: gt,
-				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
+				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
+				Vars: []Var{{"f1", f1}, {"f2", f2}}}
 		}), nil
 	}
 	return newLowRankRomo(p, s)
@@ -224,7 +226,8 @@ func newAntiSaccade(p Preset, s Settings) (Task, error) {
 			rule = "anti"
 		}
 		tb.trial = Trial{Condition: fmt.Sprintf("%s target=%d", rule, 1+gt), Context: anti, Choice: 1 + gt,
-			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
+			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
+			Vars: []Var{{"stimulus", float64(stimK)}, {"target", float64(gt)}}}
 	})
 	return t, nil
 }

@@ -156,7 +156,8 @@ func newPsychRNNParametric(s Settings) (Task, error) {
 		tb.addIn(1, ps[3], scaleN(f2))
 		oneHotTargets(tb, ps[4], c)
 		tb.trial = Trial{Condition: fmt.Sprintf("f1=%g f2=%g", f1, f2), Coherence: f1 - f2, Choice: c,
-			Catch: exclude && ps[4].End == ps[4].Start, ResponseStart: ps[4].Start, ResponseEnd: ps[4].End, Periods: tb.trial.Periods}
+			Catch: exclude && ps[4].End == ps[4].Start, ResponseStart: ps[4].Start, ResponseEnd: ps[4].End, Periods: tb.trial.Periods,
+			Vars: []Var{{"f1", f1}, {"f2", f2}}}
 	}), nil
 }
 

@@ -48,6 +48,9 @@ type Trial struct {
 	ResponseStart, ResponseEnd int
 	// Periods lists the trial's epochs in order, in steps.
 	Periods []Period
+	// Vars are the task's own latent variables beyond the fields above
+	// (see Latents), in a fixed order per task.
+	Vars []Var
 }
 
 // Period is one epoch of a trial: steps [Start, End).

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -241,6 +242,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	if xs == nil || !slices.Equal(xs.Descr.Shape, hs) {
 		t.Fatalf("recorded state/x: %v, want the shape of rates %v", xs, hs)
 	}
+	t.Run("regression in numpy", func(t *testing.T) { regressRecording(t, work, run) })
 	in := filepath.Join(work, "in.npy")
 	writeNpy(t, in, nest3(inputs, is[1], is[2]))
 	rec2 := filepath.Join(work, "rec2.npz")
@@ -370,5 +372,57 @@ func TestCLIInterrupt(t *testing.T) {
 	var info checkpointInfo
 	if err := json.Unmarshal([]byte(r.stdout), &info); err != nil || info.Step < 5 {
 		t.Fatalf("checkpoint after SIGINT: %v %+v %s", err, info, r.stderr)
+	}
+}
+
+// regressRecording records trials of the run and runs, with Debian's
+// python3 and numpy, the regression script docs/recordings.md shows and the
+// README's snippet, checking that the documented arrays are there and the
+// fit explains the activity.
+func regressRecording(t *testing.T, work, run string) {
+	const py = "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		t.Skipf("skipping: %s not found; install python3 and python3-numpy to run the documented analysis", py)
+	}
+	if out, err := exec.Command(py, "-c", "import numpy").CombinedOutput(); err != nil {
+		t.Skipf("skipping: numpy is not importable by %s (apt-get install python3-numpy): %v %s", py, err, out)
+	}
+	rec := filepath.Join(work, "regress.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "300", "-record", rec).want(t, 0, "recorded 300 fresh trials")
+	script, err := filepath.Abs(filepath.Join("..", "..", "docs", "regress_recording.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "recordings.md"))
+	src, err2 := os.ReadFile(script)
+	if err != nil || err2 != nil || !strings.Contains(string(doc), string(src)) {
+		t.Errorf("docs/recordings.md does not show docs/regress_recording.py verbatim (%v, %v)", err, err2)
+	}
+	out, err := exec.Command(py, script, rec).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", py, script, err, out)
+	}
+	m := regexp.MustCompile(`R\^2 ([0-9.]+) over 300 trials`).FindSubmatch(out)
+	if m == nil || !strings.Contains(string(out), "coherence_mod1") || !strings.Contains(string(out), "context") {
+		t.Fatalf("regression output lacks R^2 over 300 trials or the context-dm variables:\n%s", out)
+	}
+	if r2, _ := strconv.ParseFloat(string(m[1]), 64); !(r2 > 0.05 && r2 <= 1) {
+		t.Errorf("R^2 %v of rates on the task variables: want a fit that explains some activity", r2)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snippet := regexp.MustCompile("(?s)```python\n(import numpy as np\nd = np\\.load\\(\"rec\\.npz\"\\).*?)```").FindSubmatch(readme)
+	if snippet == nil {
+		t.Fatal("README has no numpy snippet loading rec.npz")
+	}
+	cmd := exec.Command(py, "-c", string(snippet[1])+"\nassert np.all(np.isfinite(beta)) and beta.shape[2] == rates.shape[2]\n")
+	cmd.Dir = t.TempDir()
+	if err := os.Rename(rec, filepath.Join(cmd.Dir, "rec.npz")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("README snippet: %v\n%s", err, out)
 	}
 }

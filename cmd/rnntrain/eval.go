@@ -46,6 +46,14 @@ arrays with trials as the first axis:
 	mask       [trials, T, n_out]  (not with -inputs; 0 where not scored and
 	                                where a shorter trial is padded to T)
 
+and, for task trials, per trial: choice (the correct response), response
+(the model's, as the task's scorer reads it), correct, scored, length
+(int64 [trials]); response_window and periods/<name> (int64 [trials, 2],
+start and end step); task/<name> (float64 [trials]), every latent variable
+the task drew (coherences per modality, context, f1, f2, …).
+docs/recordings.md lists every array and shows a regression of the rates
+on the task variables in numpy.
+
 Outputs are the readout's values (logits for cross-entropy tasks).
 
 -inputs FILE.npy drives the network with your own inputs instead of task
