@@ -60,32 +60,11 @@ type LIFConfig struct {
 	// Threshold is b_0 > 0.
 	Threshold float64
 	Reset     Reset
-	// ResetGrad lets the gradient flow through the spike in the reset term.
-	ResetGrad bool
 	// RefractorySteps is R ≥ 0.
 	RefractorySteps int
 	// TrainTau trains the per-unit decays β, α and ρ (heterogeneous τ).
 	TrainTau bool
-	// Surrogate is the spike's pseudo-derivative; zero = ArcTan(alpha=2).
-	Surrogate Surrogate
-	// NoiseStd is σ of a current noise added to the drive, drawn only when
-	// Sequence gets an rng.
-	NoiseStd float64
-	// ExcFraction > 0 turns on Dale's law with that fraction of excitatory
-	// units (the first round(f·N)).
-	ExcFraction float64
-	// Radius scales W_rec ~ N(0, Radius²/N) (0 → 0.5); InputGain scales
-	// W_in ~ N(0, InputGain²/Inputs) (0 → 2). Both are the PyTorch
-	// anchor's lif_loop initialisation.
-	Radius, InputGain float64
-	// RecMask [N×N] and InMask [N×Inputs] are connectivity masks (nil =
-	// full); NoAutapses removes the diagonal of W_rec.
-	RecMask, InMask []bool
-	NoAutapses      bool
-	// Name prefixes the parameter names (default "lif").
-	Name string
-	// FreezeInput, FreezeRec and FreezeBias mark parameters untrained.
-	FreezeInput, FreezeRec, FreezeBias bool
+	SpikeOptions
 }
 
 // Validate reports the first invalid field.
@@ -112,14 +91,8 @@ func (c *LIFConfig) Validate() error {
 		return fmt.Errorf("layers: lif Reset = %v is not known", c.Reset)
 	case c.RefractorySteps < 0 || c.RefractorySteps > 1<<20:
 		return fmt.Errorf("layers: lif RefractorySteps = %d, need 0 … 2^20", c.RefractorySteps)
-	case c.NoiseStd < 0 || bad(c.NoiseStd):
-		return fmt.Errorf("layers: lif NoiseStd = %g, need ≥ 0", c.NoiseStd)
-	case c.ExcFraction < 0 || c.ExcFraction > 1 || math.IsNaN(c.ExcFraction):
-		return fmt.Errorf("layers: lif ExcFraction = %g, need 0 (off) or in (0, 1]", c.ExcFraction)
-	case c.Radius < 0 || bad(c.Radius) || c.InputGain < 0 || bad(c.InputGain):
-		return fmt.Errorf("layers: lif Radius = %g, InputGain = %g, need ≥ 0", c.Radius, c.InputGain)
 	}
-	return checkMasks("lif", c.Units, c.Inputs, c.RecMask, c.InMask)
+	return c.SpikeOptions.validate("lif", c.Units, c.Inputs)
 }
 
 // LIF is a recurrent layer of (adaptive) leaky integrate-and-fire units
@@ -128,7 +101,6 @@ func (c *LIFConfig) Validate() error {
 type LIF[T autodiff.Float] struct {
 	cfg LIFConfig
 	spikingWeights[T]
-	bias             *autodiff.Param[T]
 	beta, alpha, rho *autodiff.Param[T] // [1×N] decays; alpha, rho nil when off
 	names            []string           // state variables, see StateNames
 	ops              SeqCache[T, lifOp[T]]
@@ -145,24 +117,10 @@ func NewLIF[T autodiff.Float](cfg LIFConfig, rng *rand.Rand) (*LIF[T], error) {
 	if rng == nil {
 		return nil, errors.New("layers: NewLIF needs an rng")
 	}
-	if cfg.Radius == 0 {
-		cfg.Radius = 0.5
-	}
-	if cfg.InputGain == 0 {
-		cfg.InputGain = 2
-	}
-	if cfg.Name == "" {
-		cfg.Name = "lif"
-	}
+	cfg.defaults("lif")
 	n := cfg.Units
 	l := &LIF[T]{cfg: cfg}
-	l.spikingWeights = newSpikingWeights[T](cfg.Name, weightOptions{
-		inputs: cfg.Inputs, units: n, excFraction: cfg.ExcFraction, radius: cfg.Radius, inputGain: cfg.InputGain,
-		recMask: cfg.RecMask, inMask: cfg.InMask, noAutapses: cfg.NoAutapses,
-		freezeIn: cfg.FreezeInput, freezeRec: cfg.FreezeRec,
-	}, rng)
-	l.bias = autodiff.NewParam[T](cfg.Name+".bias", 1, n)
-	l.bias.Frozen = cfg.FreezeBias
+	l.spikingWeights = newSpikingWeights[T](&cfg.SpikeOptions, n, cfg.Inputs, rng)
 	l.beta = newDecay[T](cfg.Name+".beta", n, decayOf(cfg.DtMS, cfg.TauMemMS), cfg.TrainTau)
 	if cfg.TauSynMS > 0 {
 		l.alpha = newDecay[T](cfg.Name+".alpha", n, decayOf(cfg.DtMS, cfg.TauSynMS), cfg.TrainTau)
@@ -203,16 +161,6 @@ func (l *LIF[T]) Params() []*autodiff.Param[T] {
 	}
 	return ps
 }
-
-// InputWeights returns the raw input weight W_in [N×I].
-func (l *LIF[T]) InputWeights() *autodiff.Param[T] { return l.wIn.p }
-
-// RecurrentWeights returns the raw recurrent weight W_rec [N×N].
-func (l *LIF[T]) RecurrentWeights() *autodiff.Param[T] { return l.wRec.p }
-
-// RecurrentConstraint returns the map from raw to effective recurrent
-// weights (Dale's law, masks).
-func (l *LIF[T]) RecurrentConstraint() Constraint { return l.wRec.c }
 
 // LIFState names the state variables of a LIF layer, in the order of
 // StateNames: the membrane v (post-reset) first, then the synaptic current

@@ -1,10 +1,7 @@
 package layers
 
 import (
-	"fmt"
-
 	"github.com/rnntrain/rnntrain/autodiff"
-	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
@@ -19,56 +16,23 @@ import (
 //
 // The spikes z double as the op's output (rows B … (T+1)·B).
 type lifOp[T autodiff.Float] struct {
-	l            *LIF[T]
-	steps, batch int
-	inact        *Inactivation
-	sur          surrogate.Surrogate
-	u            autodiff.Tensor[T] // inputs [T·B, I]
-	wEff, wInEff autodiff.Tensor[T]
-	wT           autodiff.Tensor[T] // W_effᵀ [N×N]: row j is what a spike of unit j adds
-	P, U         autodiff.Tensor[T]
-	V, I, A, S   autodiff.Tensor[T] // state buffers; I, A empty when off
-	C            autodiff.Tensor[T] // refractory counters; empty when off
-	beta, alpha  []T                // clamped decays [N]
-	rho          []T
-	decays       autodiff.Tensor[T] // [3, N]: β, α, ρ clamped
+	spikeOp[T]
+	l           *LIF[T]
+	U           autodiff.Tensor[T]
+	V, I, A, S  autodiff.Tensor[T] // state buffers; I, A empty when off
+	C           autodiff.Tensor[T] // refractory counters; empty when off
+	beta, alpha []T                // clamped decays [N]
+	rho         []T
+	decays      autodiff.Tensor[T] // [3, N]: β, α, ρ clamped
 	// Backward scratch: running gradients [B, N] and per-part decay
 	// gradients [2·3, N].
 	gv, gi, ga, gsr autodiff.Tensor[T]
 	gDecay          autodiff.Tensor[T]
-	dE, dEin        autodiff.Tensor[T]
-	outGrad         autodiff.Tensor[T]
 	needV0          bool
 	finals, states  [5]autodiff.Tensor[T] // per state variable: after the last step, after every step
-	sparseMax       int                   // spikes per part up to which the recurrent input is added column by column
-
-	half         int
-	pool         *kernels.Pool
-	backward     bool
-	pbFwd, pbBwd kernels.PackedB[T]
 }
 
 func (o *lifOp[T]) Name() string { return "lif" }
-
-// RunPart runs batch rows [0, half) (part 0) or [half, batch) (part 1).
-func (o *lifOp[T]) RunPart(part int) {
-	lo, hi := 0, o.half
-	if part == 1 {
-		lo, hi = o.half, o.batch
-	}
-	if o.backward {
-		o.backwardRows(part, lo, hi)
-	} else {
-		o.forwardRows(lo, hi)
-	}
-}
-
-func (o *lifOp[T]) parts() int {
-	if o.half < o.batch {
-		return 2
-	}
-	return 1
-}
 
 // SpikeSeq is what a spiking layer's sequence run returns.
 type SpikeSeq[T autodiff.Float] struct {
@@ -82,12 +46,6 @@ type SpikeSeq[T autodiff.Float] struct {
 	States []autodiff.Tensor[T]
 	Pre    autodiff.Tensor[T]
 }
-
-// sparseFraction is the fraction of spiking units (of the rows·N
-// presynaptic entries of a step) up to which the recurrent input is formed
-// by adding the rows of W_effᵀ of the units that spiked instead of a dense
-// GEMM. See BenchmarkLIFRecurrent.
-const sparseFraction = 0.06
 
 // Run records the layer over steps steps of batch sequences as one fused
 // op. x is [steps·batch, Inputs], time-major. init has one entry per state
@@ -110,21 +68,15 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 	tb := steps * batch
 	P := tp.Alloc(tb, n)
 	o := l.ops.Get(&P.Data[0])
-	o.l, o.steps, o.batch, o.inact, o.u, o.P = l, steps, batch, opt.Inactivation, x.Value, P
-	o.sur = l.cfg.Surrogate.Get()
+	o.l = l
 	o.U = tp.Alloc(tb, n)
-	state := func(k int) autodiff.Tensor[T] {
-		s := tp.Alloc(tb+batch, n)
-		if k < len(init) && init[k] != nil {
-			BroadcastRowsTo(s.RowSlice(0, batch), init[k].Value)
-		} else {
-			clear(s.Data[:batch*n])
-		}
-		return s
-	}
 	o.I, o.A, o.C = autodiff.Tensor[T]{}, autodiff.Tensor[T]{}, autodiff.Tensor[T]{}
 	for k, name := range names {
-		s := state(k)
+		var v0 *autodiff.Var[T]
+		if k < len(init) {
+			v0 = init[k]
+		}
+		s := stateBuffer(tp, v0, steps, batch, n)
 		switch name {
 		case "v":
 			o.V = s
@@ -149,35 +101,10 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 	if l.rho != nil {
 		clamp01To(o.rho, l.rho.Value.Data)
 	}
-	o.wEff, o.wInEff = l.wRec.effective(tp), l.wIn.effective(tp)
-	o.wT = tp.Alloc(n, n)
-	transposeTo(o.wT, o.wEff)
 	o.gv, o.gi, o.ga, o.gsr = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
 	o.gDecay = tp.Alloc(6, n)
-	o.dE, o.dEin = autodiff.Tensor[T]{}, autodiff.Tensor[T]{}
-	if !l.wRec.c.IsIdentity() {
-		o.dE = tp.Alloc(n, n)
-	}
-	if !l.wIn.c.IsIdentity() {
-		o.dEin = tp.Alloc(n, in)
-	}
-	o.half, o.pool = batch, kernels.DefaultPool()
-	if splitLeakyBatch(batch) {
-		o.half, o.pool = batch/2, nil
-	}
-	o.sparseMax = int(sparseFraction * float64(o.half*n))
-
-	// Drive without the recurrent part: b + W_in x (+ noise).
-	fillRows(o.P, l.bias.Value.Data)
-	if in > 0 {
-		kernels.Gemm(false, true, tb, n, in, 1, o.u.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
-	}
-	if opt.Noise != nil && l.cfg.NoiseStd > 0 {
-		AddNoise(o.P.Data, l.cfg.NoiseStd, opt.Noise)
-	}
-	kernels.PackB(&o.pbFwd, true, n, n, o.wEff.Data, n) // op(B) = W_effᵀ
-	o.backward = false
-	RunSplit(o.parts(), o)
+	o.start(tp, &l.spikingWeights, o, P, x, steps, batch, opt, &l.cfg.SpikeOptions)
+	o.run(false)
 
 	res := SpikeSeq[T]{Final: o.finals[:len(names)]}
 	if record {
@@ -195,81 +122,8 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 		vars[k] = tp.Param(l.rho)
 		k++
 	}
-	o.needV0 = len(init) > 0 && init[0] != nil
-	if o.needV0 {
-		vars[k] = init[0]
-		k++
-	}
-	res.Rates = tp.Fused(o, o.S.RowSlice(batch, tb+batch), vars[:k]...)
+	res.Rates, o.needV0 = o.record(tp, o, o.S, vars[:], k, init)
 	return res
-}
-
-// checkSpiking panics, naming the layer, unless x is [steps·batch, inputs],
-// every init entry is [batch, n] or [1, n], there are at most nState of
-// them, steps and batch are positive and an inactivation mask has n
-// entries.
-func checkSpiking[T autodiff.Float](layer string, x *autodiff.Var[T], init []*autodiff.Var[T], nState, steps, batch, inputs, n int, opt SeqOptions) {
-	if steps <= 0 || batch <= 0 {
-		panic(fmt.Sprintf("layers: %s.Sequence needs steps and batch > 0, got steps=%d batch=%d", layer, steps, batch))
-	}
-	if x.Value.Rows != steps*batch || x.Value.Cols != inputs {
-		panic(fmt.Sprintf("layers: %s.Sequence input shape %v, want [%d %d] (steps·batch = %d·%d, inputs)", layer, x.Value.Shape(), steps*batch, inputs, steps, batch))
-	}
-	if len(init) > nState {
-		panic(fmt.Sprintf("layers: %s.Sequence got %d initial states, the layer has %d state variables", layer, len(init), nState))
-	}
-	for k, v := range init {
-		if v != nil && ((v.Value.Rows != batch && v.Value.Rows != 1) || v.Value.Cols != n) {
-			panic(fmt.Sprintf("layers: %s.Sequence initial state %d shape %v, want [%d %d] or [1 %d]", layer, k, v.Value.Shape(), batch, n, n))
-		}
-	}
-	if m := opt.Inactivation; m != nil && len(m.Units) != n {
-		panic(fmt.Sprintf("layers: %s.Sequence inactivation mask has %d units, want %d", layer, len(m.Units), n))
-	}
-}
-
-// fillRows copies row [n] into every row of p.
-func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
-	for i := 0; i < p.Rows; i++ {
-		copy(p.Data[i*p.Cols:(i+1)*p.Cols], row)
-	}
-}
-
-// addSpikeInput adds s·W_effᵀ to p for rows sequences of n units: a dense
-// GEMM when more than o.sparseMax entries of s are nonzero, else, for
-// every nonzero s_j, s_j times row j of W_effᵀ (the column of W_eff of the
-// unit that spiked).
-func (o *lifOp[T]) addSpikeInput(p, s []T, rows int) {
-	n := o.l.cfg.Units
-	if spikeCount(s) > o.sparseMax {
-		kernels.GemmPackedOn(o.pool, false, rows, 1, s, n, &o.pbFwd, 1, p, n)
-		return
-	}
-	addSpikeRows(p, s, o.wT.Data, n)
-}
-
-// addSpikeRows adds, for every row r of s [rows×n] and every nonzero
-// s[r, j], s[r, j]·wT[j, :] to p[r, :].
-func addSpikeRows[T autodiff.Float](p, s, wT []T, n int) {
-	for r := 0; r*n < len(s); r++ {
-		pr := p[r*n : (r+1)*n]
-		for j, v := range s[r*n : (r+1)*n] {
-			if v == 0 {
-				continue
-			}
-			w := wT[j*n : (j+1)*n]
-			w = w[:len(pr)]
-			if v == 1 {
-				for k, x := range w {
-					pr[k] += x
-				}
-				continue
-			}
-			for k, x := range w {
-				pr[k] += v * x
-			}
-		}
-	}
 }
 
 // lifConsts are the per-call constants of the time loops.
@@ -298,7 +152,7 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev, vNew := o.V.Data[cur:cur+w], o.V.Data[nxt:nxt+w]
 		p, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
-		o.addSpikeInput(p, sPrev, rows)
+		o.rec.add(o.pool, p, sPrev, rows)
 		if !k.syn && !k.adapt && !k.refr && m == nil {
 			lifStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
 			continue
@@ -387,49 +241,28 @@ func lifStep[T autodiff.Float](u, sNew, vNew, vPrev, p, beta []T, thr T, subtrac
 // beta, [alpha], [rho], [v0].
 func (o *lifOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	l := o.l
-	n, in, b, steps := l.cfg.Units, l.cfg.Inputs, o.batch, o.steps
+	n := l.cfg.Units
 	o.outGrad = g
 	o.gDecay.Zero()
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
-	o.backward = true
-	RunSplit(o.parts(), o)
+	o.run(true)
 	o.outGrad = autodiff.Tensor[T]{}
-	tb := steps * b
 	k := 4
-	decay := func(p *autodiff.Param[T], row int) {
-		d := grads[k]
+	for row, p := range [3]*autodiff.Param[T]{l.beta, l.alpha, l.rho} {
+		if p == nil {
+			continue
+		}
+		if d := grads[k]; d.Data != nil {
+			for part := 0; part < 2; part++ {
+				accClampGrad(d.Data, o.gDecay.Data[(2*row+part)*n:(2*row+part+1)*n], p.Value.Data)
+			}
+		}
 		k++
-		if d.Data == nil {
-			return
-		}
-		for part := 0; part < 2; part++ {
-			accClampGrad(d.Data, o.gDecay.Data[(2*row+part)*n:(2*row+part+1)*n], p.Value.Data)
-		}
-	}
-	decay(l.beta, 0)
-	if l.alpha != nil {
-		decay(l.alpha, 1)
-	}
-	if l.rho != nil {
-		decay(l.rho, 2)
 	}
 	if o.needV0 {
 		AccReduceRows(grads[k], o.gv)
 	}
-	if d := grads[2]; d.Data != nil {
-		tgt := l.wRec.gradTarget(d, o.dE)
-		kernels.Gemm(true, false, n, n, tb, 1, o.P.Data, n, o.S.Data[:tb*n], n, 1, tgt.Data, n)
-		l.wRec.finish(d, o.dE)
-	}
-	if d := grads[1]; d.Data != nil && in > 0 {
-		tgt := l.wIn.gradTarget(d, o.dEin)
-		kernels.Gemm(true, false, n, in, tb, 1, o.P.Data, n, o.u.Data, in, 1, tgt.Data, in)
-		l.wIn.finish(d, o.dEin)
-	}
-	if d := grads[0]; d.Data != nil && in > 0 {
-		kernels.Gemm(false, false, tb, in, n, 1, o.P.Data, n, o.wInEff.Data, in, 1, d.Data, in)
-	}
-	sumRows(grads[3], o.P)
+	o.inputGrads(grads, o.P, o.S)
 }
 
 // backwardRows walks time in reverse for the sequences lo … hi−1, turning

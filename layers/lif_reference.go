@@ -12,11 +12,9 @@ import (
 // draws it, so equal rng states give equal noise.
 func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) (rates []*autodiff.Var[T], final []*autodiff.Var[T]) {
 	cfg := &l.cfg
-	n, in := cfg.Units, cfg.Inputs
+	n := cfg.Units
 	sur := cfg.Surrogate.Get()
-	wRec := effectiveRef(tp, tp.Param(l.wRec.p), &l.wRec.c)
-	wIn := effectiveRef(tp, tp.Param(l.wIn.p), &l.wIn.c)
-	bias := tp.Param(l.bias)
+	drive := newDriveRef(tp, &l.spikingWeights, x, steps, batch, opt, cfg.NoiseStd)
 	one := constFilled[T](tp, 1, 1, 1)
 	decay := func(p *autodiff.Param[T]) (d, oneMinus *autodiff.Var[T]) {
 		d = applyPoint(tp, pointClamp01, tp.Param(p))
@@ -59,26 +57,11 @@ func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodi
 	if k := idx("r"); k >= 0 {
 		counter = start(k).Value.Clone()
 	}
-	noise := autodiff.Tensor[T]{}
-	if opt.Noise != nil && cfg.NoiseStd > 0 {
-		noise = autodiff.NewTensor[T](steps*batch, n)
-		AddNoise(noise.Data, cfg.NoiseStd, opt.Noise)
-	}
 	m := opt.Inactivation
-	c := RefConsts[T]{Tape: tp}
-	var xw *autodiff.Var[T]
-	if in > 0 {
-		xw = autodiff.MatMul(x, false, wIn, true)
-	}
+	c := drive.c
 	thr := constFilled[T](tp, 1, 1, cfg.Threshold)
 	for t := 0; t < steps; t++ {
-		p := autodiff.Add(autodiff.MatMul(s, false, wRec, true), bias)
-		if in > 0 {
-			p = autodiff.Add(p, autodiff.MatMul(c.SelectRows(t*batch, batch, steps*batch), false, xw, false))
-		}
-		if noise.Data != nil {
-			p = autodiff.Add(p, tp.Const(noise.RowSlice(t*batch, (t+1)*batch)))
-		}
+		p := drive.at(t, s)
 		var u *autodiff.Var[T]
 		if cur != nil {
 			u = autodiff.Add(autodiff.Mul(v, beta), autodiff.Mul(cur, beta1))
@@ -156,4 +139,42 @@ func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodi
 		final = append(final, tp.Const(counter))
 	}
 	return rates, final
+}
+
+// driveRef is the reference's drive of a spiking layer: b + W_rec s +
+// W_in x_t (+ noise), recorded with primitive ops.
+type driveRef[T autodiff.Float] struct {
+	c            RefConsts[T]
+	wRec, bias   *autodiff.Var[T]
+	xw           *autodiff.Var[T] // x·W_inᵀ of all steps; nil without inputs
+	noise        autodiff.Tensor[T]
+	steps, batch int
+}
+
+// newDriveRef records the effective weights and the input projection, and
+// draws the noise in the order the fused op draws it.
+func newDriveRef[T autodiff.Float](tp *autodiff.Tape[T], w *spikingWeights[T], x *autodiff.Var[T], steps, batch int, opt SeqOptions, noiseStd float64) *driveRef[T] {
+	d := &driveRef[T]{c: RefConsts[T]{Tape: tp}, steps: steps, batch: batch}
+	d.wRec = effectiveRef(tp, tp.Param(w.wRec.p), &w.wRec.c)
+	d.bias = tp.Param(w.bias)
+	if x.Value.Cols > 0 {
+		d.xw = autodiff.MatMul(x, false, effectiveRef(tp, tp.Param(w.wIn.p), &w.wIn.c), true)
+	}
+	if opt.Noise != nil && noiseStd > 0 {
+		d.noise = autodiff.NewTensor[T](steps*batch, w.bias.Value.Cols)
+		AddNoise(d.noise.Data, noiseStd, opt.Noise)
+	}
+	return d
+}
+
+// at returns the drive of step t given the previous spikes s.
+func (d *driveRef[T]) at(t int, s *autodiff.Var[T]) *autodiff.Var[T] {
+	p := autodiff.Add(autodiff.MatMul(s, false, d.wRec, true), d.bias)
+	if d.xw != nil {
+		p = autodiff.Add(p, autodiff.MatMul(d.c.SelectRows(t*d.batch, d.batch, d.steps*d.batch), false, d.xw, false))
+	}
+	if d.noise.Data != nil {
+		p = autodiff.Add(p, d.c.Tape.Const(d.noise.RowSlice(t*d.batch, (t+1)*d.batch)))
+	}
+	return p
 }

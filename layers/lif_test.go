@@ -23,7 +23,7 @@ type spikeCase struct {
 func lifCases() []spikeCase {
 	const n, in = 5, 3
 	rng := rand.New(rand.NewPCG(5, 5))
-	base := LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 1, Radius: 1.5}
+	base := LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 1, SpikeOptions: SpikeOptions{Radius: 1.5}}
 	var cs []spikeCase
 	add := func(name string, f func(c *LIFConfig)) {
 		c := base
@@ -100,6 +100,15 @@ func exactTol() gradcheck.Tolerance {
 	return gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-11, Why: "fused vs unfused float64: rounding of reordered sums only"}
 }
 
+// spikingLayer is what the fused-vs-reference check needs of a spiking
+// layer.
+type spikingLayer interface {
+	Params() []*autodiff.Param[float64]
+	StateNames() []string
+	Run(tp *autodiff.Tape[float64], x *autodiff.Var[float64], init []*autodiff.Var[float64], steps, batch int, opt SeqOptions, record bool) SpikeSeq[float64]
+	RunRef(tp *autodiff.Tape[float64], x *autodiff.Var[float64], init []*autodiff.Var[float64], steps, batch int, opt SeqOptions) ([]*autodiff.Var[float64], []*autodiff.Var[float64])
+}
+
 // TestLIFFusedMatchesReference compares the fused LIF/ALIF op with its
 // composition of primitive ops, whose reverse rules (Spike with every
 // surrogate, Mul, MatMul, the clamp) are each checked against finite
@@ -125,42 +134,42 @@ func TestLIFFusedMatchesReference(t *testing.T) {
 				}
 			}
 		}
-		x, coef, v0 := spikeFixture(rng, c.lif.Inputs, c.lif.Units, c.broadcast)
-		opt := func() SeqOptions { return SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact} }
-		params := append(l.Params(), x, v0)
-		var spikes, total int
-		bad := gradcheck.RunFused(gradcheck.Case{
-			Name:   c.name,
-			Params: params,
-			Tol:    exactTol(),
-			Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-				res := l.Run(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt(), true)
-				spikes, total = spikeCount(res.Rates.Value.Data), len(res.Rates.Value.Data)
-				return autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef)))
-			},
-		}, func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-			rates, _ := l.RunRef(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt())
-			return weightedSum(tp, rates, coef, testBatch)
-		})
-		for i, m := range bad {
-			if i == 5 {
-				break
-			}
-			t.Errorf("%s: %v", c.name, m)
-		}
-		if spikes == 0 || spikes == total {
-			t.Errorf("%s: %d of %d entries spiked; the case checks nothing", c.name, spikes, total)
-		}
-		checkLIFStates(t, c, l, x, v0)
+		checkFusedSpiking(t, c, l, c.lif.Inputs, c.lif.Units, rng)
 	}
 }
 
-// checkLIFStates compares the final state variables and the recorded ones
-// of the fused op with the reference's.
-func checkLIFStates(t *testing.T, c spikeCase, l *LIF[float64], x, v0 *autodiff.Param[float64]) {
+// checkFusedSpiking runs the fused and the unfused layer on the same problem
+// and compares the loss, every gradient (parameters, inputs, initial
+// membrane), the final states and the recorded states.
+func checkFusedSpiking(t *testing.T, c spikeCase, l spikingLayer, in, n int, rng *rand.Rand) {
 	t.Helper()
-	tp := autodiff.NewTape[float64]()
+	x, coef, v0 := spikeFixture(rng, in, n, c.broadcast)
 	opt := func() SeqOptions { return SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact} }
+	params := append(l.Params(), x, v0)
+	var spikes, total int
+	bad := gradcheck.RunFused(gradcheck.Case{
+		Name:   c.name,
+		Params: params,
+		Tol:    exactTol(),
+		Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+			res := l.Run(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt(), true)
+			spikes, total = spikeCount(res.Rates.Value.Data), len(res.Rates.Value.Data)
+			return autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef)))
+		},
+	}, func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
+		rates, _ := l.RunRef(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt())
+		return weightedSum(tp, rates, coef, testBatch)
+	})
+	for i, m := range bad {
+		if i == 5 {
+			break
+		}
+		t.Errorf("%s: %v", c.name, m)
+	}
+	if spikes == 0 || spikes == total {
+		t.Errorf("%s: %d of %d entries spiked; the case checks nothing", c.name, spikes, total)
+	}
+	tp := autodiff.NewTape[float64]()
 	res := l.Run(tp, tp.Param(x), []*autodiff.Var[float64]{tp.Param(v0)}, spikeSteps, testBatch, opt(), true)
 	tr := autodiff.NewTape[float64]()
 	_, final := l.RunRef(tr, tr.Param(x), []*autodiff.Var[float64]{tr.Param(v0)}, spikeSteps, testBatch, opt())
@@ -194,6 +203,91 @@ func TestLIFStateNames(t *testing.T) {
 	for k := range want {
 		if got[k] != want[k] {
 			t.Fatalf("StateNames() = %v, want %v", got, want)
+		}
+	}
+}
+
+// TestSpikeInputSparseMatchesDense checks that adding the rows of W_effᵀ of
+// the units that spiked gives the dense GEMM's result.
+func TestSpikeInputSparseMatchesDense(t *testing.T) {
+	t.Parallel()
+	const n, rows = 37, 5
+	rng := rand.New(rand.NewPCG(3, 3))
+	w := autodiff.NewTensor[float64](n, n)
+	for k := range w.Data {
+		w.Data[k] = rng.NormFloat64()
+	}
+	s := randMask(rng, rows*n, 0.1)
+	spikes := make([]float64, rows*n)
+	for k, on := range s {
+		if on {
+			spikes[k] = 1
+		}
+	}
+	spikes[3] = 0.5 // an initial state need not be binary
+	tp := autodiff.NewTape[float64]()
+	var si spikeInput[float64]
+	si.prepare(tp, w, rows)
+	dense, sparse := make([]float64, rows*n), make([]float64, rows*n)
+	si.sparseMax = -1
+	si.add(nil, dense, spikes, rows)
+	si.sparseMax = rows * n
+	si.add(nil, sparse, spikes, rows)
+	if k, ok := allClose(sparse, dense, 1e-13); !ok {
+		t.Fatalf("sparse[%d] = %g, dense %g", k, sparse[k], dense[k])
+	}
+}
+
+// spikingStep returns one forward and backward pass of a float32 spiking
+// layer on a reused tape.
+func spikingStep(l interface {
+	Run(tp *autodiff.Tape[float32], x *autodiff.Var[float32], init []*autodiff.Var[float32], steps, batch int, opt SeqOptions, record bool) SpikeSeq[float32]
+	Params() []*autodiff.Param[float32]
+}, in, n, steps, batch int) func() {
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := autodiff.NewTensor[float32](steps*batch, in)
+	coef := autodiff.NewTensor[float32](steps*batch, n)
+	for k := range x.Data {
+		x.Data[k] = float32(rng.NormFloat64())
+	}
+	for k := range coef.Data {
+		coef.Data[k] = float32(rng.NormFloat64())
+	}
+	tp := autodiff.NewTape[float32]()
+	params := l.Params()
+	return func() {
+		for _, p := range params {
+			p.ZeroGrad()
+		}
+		tp.Reset()
+		res := l.Run(tp, tp.Const(x), nil, steps, batch, SeqOptions{}, false)
+		tp.Backward(autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef))))
+	}
+}
+
+// TestSpikingNoAllocs checks that a warmed-up forward and backward pass of
+// the spiking layers allocates nothing, unsplit and split.
+func TestSpikingNoAllocs(t *testing.T) {
+	for _, batch := range []int{4, 16} {
+		rng := rand.New(rand.NewPCG(1, 1))
+		lif, err := NewLIF[float32](LIFConfig{Inputs: 4, Units: 48, DtMS: 1, TauMemMS: 10, Threshold: 1, TauSynMS: 5,
+			AdaptStrength: 1, TauAdaptMS: 100, RefractorySteps: 1, TrainTau: true}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ltc, err := NewLTC[float32](LTCConfig{Inputs: 4, Units: 48}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, step := range map[string]func(){
+			"lif": spikingStep(lif, 4, 48, 20, batch),
+			"ltc": spikingStep(ltc, 4, 48, 20, batch),
+		} {
+			step()
+			step()
+			if a := testing.AllocsPerRun(5, step); a != 0 {
+				t.Errorf("%s batch %d: %v allocations per step, want 0", name, batch, a)
+			}
 		}
 	}
 }

@@ -121,65 +121,118 @@ func accClampGrad[T autodiff.Float](dst, g, d []T) {
 	}
 }
 
-// spikingWeights are the input and recurrent weights of a spiking layer
-// with Dale's law and connectivity masks (Constraint).
-type spikingWeights[T autodiff.Float] struct {
-	wIn, wRec constrained[T]
+// SpikeOptions are the options every spiking layer shares.
+type SpikeOptions struct {
+	// Surrogate is the spike's pseudo-derivative; zero = ArcTan(alpha=2).
+	Surrogate Surrogate
+	// ResetGrad lets the gradient flow through the spike in the reset
+	// term; false detaches it (snnTorch's default).
+	ResetGrad bool
+	// NoiseStd is σ of a current noise added to the drive, drawn only when
+	// Sequence gets an rng.
+	NoiseStd float64
+	// ExcFraction > 0 turns on Dale's law with that fraction of excitatory
+	// units (the first round(f·N)) for W_rec, and W_in ≥ 0.
+	ExcFraction float64
+	// Radius scales W_rec ~ N(0, Radius²/N) (0 → 0.5); InputGain scales
+	// W_in ~ N(0, InputGain²/Inputs) (0 → 2). Both are the PyTorch
+	// anchor's lif_loop initialisation.
+	Radius, InputGain float64
+	// RecMask [N×N] and InMask [N×Inputs] are connectivity masks (nil =
+	// full); NoAutapses removes the diagonal of W_rec.
+	RecMask, InMask []bool
+	NoAutapses      bool
+	// Name prefixes the parameter names (default: the layer's kind).
+	Name string
+	// FreezeInput, FreezeRec and FreezeBias mark W_in, W_rec and the bias
+	// untrained.
+	FreezeInput, FreezeRec, FreezeBias bool
 }
 
-// weightOptions are the connectivity options every spiking config shares.
-type weightOptions struct {
-	inputs, units       int
-	excFraction, radius float64
-	inputGain           float64
-	recMask, inMask     []bool
-	noAutapses          bool
-	freezeIn, freezeRec bool
-}
-
-// checkMasks returns an error naming the first mask of the wrong length.
-func checkMasks(layer string, n, in int, rec, inp []bool) error {
-	if rec != nil && len(rec) != n*n {
-		return fmt.Errorf("layers: %s RecMask has %d elements, want %d", layer, len(rec), n*n)
-	}
-	if inp != nil && len(inp) != n*in {
-		return fmt.Errorf("layers: %s InMask has %d elements, want %d", layer, len(inp), n*in)
+// validate returns an error naming the first bad option of a layer of n
+// units and in inputs.
+func (o *SpikeOptions) validate(layer string, n, in int) error {
+	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+	switch {
+	case o.NoiseStd < 0 || bad(o.NoiseStd):
+		return fmt.Errorf("layers: %s NoiseStd = %g, need ≥ 0", layer, o.NoiseStd)
+	case o.ExcFraction < 0 || o.ExcFraction > 1 || math.IsNaN(o.ExcFraction):
+		return fmt.Errorf("layers: %s ExcFraction = %g, need 0 (off) or in (0, 1]", layer, o.ExcFraction)
+	case o.Radius < 0 || bad(o.Radius):
+		return fmt.Errorf("layers: %s Radius = %g, need ≥ 0", layer, o.Radius)
+	case o.InputGain < 0 || bad(o.InputGain):
+		return fmt.Errorf("layers: %s InputGain = %g, need ≥ 0", layer, o.InputGain)
+	case o.RecMask != nil && len(o.RecMask) != n*n:
+		return fmt.Errorf("layers: %s RecMask has %d elements, want %d", layer, len(o.RecMask), n*n)
+	case o.InMask != nil && len(o.InMask) != n*in:
+		return fmt.Errorf("layers: %s InMask has %d elements, want %d", layer, len(o.InMask), n*in)
 	}
 	return nil
 }
 
-// newSpikingWeights draws W_rec ~ N(0, radius²/N) (or InitDaleTo under
-// Dale's law) and W_in ~ N(0, inputGain²/Inputs) (|·| under Dale's law)
-// from rng, named prefix.weight_hh and prefix.weight_ih.
-func newSpikingWeights[T autodiff.Float](prefix string, o weightOptions, rng *rand.Rand) spikingWeights[T] {
-	n, in := o.units, o.inputs
+// defaults fills the zero Radius, InputGain and Name.
+func (o *SpikeOptions) defaults(name string) {
+	if o.Radius == 0 {
+		o.Radius = 0.5
+	}
+	if o.InputGain == 0 {
+		o.InputGain = 2
+	}
+	if o.Name == "" {
+		o.Name = name
+	}
+}
+
+// spikingWeights are the input and recurrent weights of a spiking layer
+// with Dale's law and connectivity masks (Constraint), and its bias.
+type spikingWeights[T autodiff.Float] struct {
+	wIn, wRec constrained[T]
+	bias      *autodiff.Param[T] // [1×N]
+}
+
+// newSpikingWeights draws W_rec ~ N(0, Radius²/N) (or InitDaleTo under
+// Dale's law) and W_in ~ N(0, InputGain²/Inputs) (|·| under Dale's law)
+// from rng, named Name.weight_hh and Name.weight_ih, and a zero bias
+// Name.bias. o must have its defaults.
+func newSpikingWeights[T autodiff.Float](o *SpikeOptions, n, in int, rng *rand.Rand) spikingWeights[T] {
 	var w spikingWeights[T]
-	w.wRec.p = autodiff.NewParam[T](prefix+".weight_hh", n, n)
-	w.wIn.p = autodiff.NewParam[T](prefix+".weight_ih", n, in)
-	w.wRec.p.Frozen, w.wIn.p.Frozen = o.freezeRec, o.freezeIn
+	w.wRec.p = autodiff.NewParam[T](o.Name+".weight_hh", n, n)
+	w.wIn.p = autodiff.NewParam[T](o.Name+".weight_ih", n, in)
+	w.bias = autodiff.NewParam[T](o.Name+".bias", 1, n)
+	w.wRec.p.Frozen, w.wIn.p.Frozen, w.bias.Frozen = o.FreezeRec, o.FreezeInput, o.FreezeBias
 	r := make([]float64, n*n)
-	if o.excFraction > 0 && o.excFraction < 1 {
-		InitDaleTo(r, n, o.excFraction, o.radius, rng)
+	if o.ExcFraction > 0 && o.ExcFraction < 1 {
+		InitDaleTo(r, n, o.ExcFraction, o.Radius, rng)
 	} else {
-		InitTo(InitGaussian, r, n, o.radius, rng)
+		InitTo(InitGaussian, r, n, o.Radius, rng)
 	}
 	for k, v := range r {
 		w.wRec.p.Value.Data[k] = T(v)
 	}
 	if in > 0 {
-		sd := o.inputGain / math.Sqrt(float64(in))
+		sd := o.InputGain / math.Sqrt(float64(in))
 		for k := range w.wIn.p.Value.Data {
 			w.wIn.p.Value.Data[k] = T(sd * rng.NormFloat64())
 		}
 	}
-	w.wRec.c = Constraint{Mask: recurrentMask(o.recMask, n, o.noAutapses)}
-	w.wIn.c = Constraint{Mask: o.inMask}
-	if o.excFraction > 0 {
-		w.wRec.c.Abs, w.wRec.c.ColSign = true, DaleSigns(n, o.excFraction)
+	w.wRec.c = Constraint{Mask: recurrentMask(o.RecMask, n, o.NoAutapses)}
+	w.wIn.c = Constraint{Mask: o.InMask}
+	if o.ExcFraction > 0 {
+		w.wRec.c.Abs, w.wRec.c.ColSign = true, DaleSigns(n, o.ExcFraction)
 		w.wIn.c.Abs = true
 	}
 	return w
 }
+
+// InputWeights returns the raw input weight W_in [N×I].
+func (w *spikingWeights[T]) InputWeights() *autodiff.Param[T] { return w.wIn.p }
+
+// RecurrentWeights returns the raw recurrent weight W_rec [N×N].
+func (w *spikingWeights[T]) RecurrentWeights() *autodiff.Param[T] { return w.wRec.p }
+
+// RecurrentConstraint returns the map from raw to effective recurrent
+// weights (Dale's law, masks).
+func (w *spikingWeights[T]) RecurrentConstraint() Constraint { return w.wRec.c }
 
 // spikeCount returns the number of nonzero entries of s.
 func spikeCount[T autodiff.Float](s []T) int {

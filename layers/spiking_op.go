@@ -1,0 +1,230 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+	"github.com/rnntrain/rnntrain/internal/kernels"
+)
+
+// spikeOp is what the fused spiking ops share: the drive W_in x + b +
+// noise, the recurrent input of the spikes, the split of the batch into
+// two halves and the gradients of W_in, W_rec, b and x.
+type spikeOp[T autodiff.Float] struct {
+	w            *spikingWeights[T]
+	steps, batch int
+	inact        *Inactivation
+	sur          surrogate.Surrogate
+	x            autodiff.Tensor[T] // inputs [T·B, I]
+	wEff, wInEff autodiff.Tensor[T]
+	P            autodiff.Tensor[T] // drive [T·B, N]
+	dE, dEin     autodiff.Tensor[T] // scratch for constrained weight gradients
+	outGrad      autodiff.Tensor[T]
+	rec          spikeInput[T]
+	pbBwd        kernels.PackedB[T] // W_eff for dL/ds
+
+	// The time loops run batch rows [0, half) and [half, batch) on two
+	// goroutines when half < batch (see splitLeakyBatch).
+	half     int
+	pool     *kernels.Pool
+	backward bool
+	loops    spikeLoops
+}
+
+// spikeLoops are the time loops of one spiking op over batch rows lo … hi−1;
+// part is 0 or 1, the half of the batch.
+type spikeLoops interface {
+	forwardRows(lo, hi int)
+	backwardRows(part, lo, hi int)
+}
+
+// RunPart runs batch rows [0, half) (part 0) or [half, batch) (part 1) of
+// the current pass.
+func (o *spikeOp[T]) RunPart(part int) {
+	lo, hi := 0, o.half
+	if part == 1 {
+		lo, hi = o.half, o.batch
+	}
+	if o.backward {
+		o.loops.backwardRows(part, lo, hi)
+	} else {
+		o.loops.forwardRows(lo, hi)
+	}
+}
+
+// run runs the forward (backward false) or backward time loops over the
+// whole batch.
+func (o *spikeOp[T]) run(backward bool) {
+	o.backward = backward
+	parts := 1
+	if o.half < o.batch {
+		parts = 2
+	}
+	RunSplit(parts, o)
+}
+
+// start prepares a call: effective weights, the drive P = b + W_in x (+ σξ
+// when opt has an rng and noiseStd > 0), the split and the recurrent
+// spike input.
+func (o *spikeOp[T]) start(tp *autodiff.Tape[T], w *spikingWeights[T], loops spikeLoops, P autodiff.Tensor[T], x *autodiff.Var[T], steps, batch int, opt SeqOptions, o2 *SpikeOptions) {
+	n, in := w.wRec.p.Value.Rows, w.wIn.p.Value.Cols
+	o.w, o.loops, o.P, o.x = w, loops, P, x.Value
+	o.steps, o.batch, o.inact, o.sur = steps, batch, opt.Inactivation, o2.Surrogate.Get()
+	o.wEff, o.wInEff = w.wRec.effective(tp), w.wIn.effective(tp)
+	o.dE, o.dEin = autodiff.Tensor[T]{}, autodiff.Tensor[T]{}
+	if !w.wRec.c.IsIdentity() {
+		o.dE = tp.Alloc(n, n)
+	}
+	if !w.wIn.c.IsIdentity() {
+		o.dEin = tp.Alloc(n, in)
+	}
+	o.half, o.pool = batch, kernels.DefaultPool()
+	if splitLeakyBatch(batch) {
+		o.half, o.pool = batch/2, nil
+	}
+	o.rec.prepare(tp, o.wEff, o.half)
+	fillRows(o.P, w.bias.Value.Data)
+	if in > 0 {
+		kernels.Gemm(false, true, steps*batch, n, in, 1, o.x.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
+	}
+	if opt.Noise != nil && o2.NoiseStd > 0 {
+		AddNoise(o.P.Data, o2.NoiseStd, opt.Noise)
+	}
+}
+
+// inputGrads accumulates, from dP [T·B, N] (the gradient of the drive) and
+// the spikes s [T·B, N] that entered each step, the gradients of the fused
+// op's first four inputs: x, W_in, W_rec, b.
+func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tensor[T]) {
+	w := o.w
+	n, in, tb := dP.Cols, o.x.Cols, dP.Rows
+	if d := grads[2]; d.Data != nil {
+		tgt := w.wRec.gradTarget(d, o.dE)
+		kernels.Gemm(true, false, n, n, tb, 1, dP.Data, n, s.Data[:tb*n], n, 1, tgt.Data, n)
+		w.wRec.finish(d, o.dE)
+	}
+	if d := grads[1]; d.Data != nil && in > 0 {
+		tgt := w.wIn.gradTarget(d, o.dEin)
+		kernels.Gemm(true, false, n, in, tb, 1, dP.Data, n, o.x.Data, in, 1, tgt.Data, in)
+		w.wIn.finish(d, o.dEin)
+	}
+	if d := grads[0]; d.Data != nil && in > 0 {
+		kernels.Gemm(false, false, tb, in, n, 1, dP.Data, n, o.wInEff.Data, in, 1, d.Data, in)
+	}
+	sumRows(grads[3], dP)
+}
+
+// record records o on tp as one node with output the spikes S[B:], the
+// inputs vars[:k] and, when init has a first entry, the initial state
+// init[0] as the last input; it reports whether init[0] is an input.
+func (o *spikeOp[T]) record(tp *autodiff.Tape[T], op autodiff.FusedOp[T], S autodiff.Tensor[T], vars []*autodiff.Var[T], k int, init []*autodiff.Var[T]) (*autodiff.Var[T], bool) {
+	has := len(init) > 0 && init[0] != nil
+	if has {
+		vars[k] = init[0]
+		k++
+	}
+	return tp.Fused(op, S.RowSlice(o.batch, S.Rows), vars[:k]...), has
+}
+
+// stateBuffer returns a [(T+1)·B, N] state buffer whose first batch rows
+// hold init (broadcast) or zeros.
+func stateBuffer[T autodiff.Float](tp *autodiff.Tape[T], init *autodiff.Var[T], steps, batch, n int) autodiff.Tensor[T] {
+	s := tp.Alloc((steps+1)*batch, n)
+	if init != nil {
+		BroadcastRowsTo(s.RowSlice(0, batch), init.Value)
+	} else {
+		clear(s.Data[:batch*n])
+	}
+	return s
+}
+
+// checkSpiking panics, naming the layer, unless x is [steps·batch, inputs],
+// every init entry is [batch, n] or [1, n], there are at most nState of
+// them, steps and batch are positive and an inactivation mask has n
+// entries.
+func checkSpiking[T autodiff.Float](layer string, x *autodiff.Var[T], init []*autodiff.Var[T], nState, steps, batch, inputs, n int, opt SeqOptions) {
+	if steps <= 0 || batch <= 0 {
+		panic(fmt.Sprintf("layers: %s.Sequence needs steps and batch > 0, got steps=%d batch=%d", layer, steps, batch))
+	}
+	if x.Value.Rows != steps*batch || x.Value.Cols != inputs {
+		panic(fmt.Sprintf("layers: %s.Sequence input shape %v, want [%d %d] (steps·batch = %d·%d, inputs)", layer, x.Value.Shape(), steps*batch, inputs, steps, batch))
+	}
+	if len(init) > nState {
+		panic(fmt.Sprintf("layers: %s.Sequence got %d initial states, the layer has %d state variables", layer, len(init), nState))
+	}
+	for k, v := range init {
+		if v != nil && ((v.Value.Rows != batch && v.Value.Rows != 1) || v.Value.Cols != n) {
+			panic(fmt.Sprintf("layers: %s.Sequence initial state %d shape %v, want [%d %d] or [1 %d]", layer, k, v.Value.Shape(), batch, n, n))
+		}
+	}
+	if m := opt.Inactivation; m != nil && len(m.Units) != n {
+		panic(fmt.Sprintf("layers: %s.Sequence inactivation mask has %d units, want %d", layer, len(m.Units), n))
+	}
+}
+
+// fillRows copies row [n] into every row of p.
+func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
+	for i := 0; i < p.Rows; i++ {
+		copy(p.Data[i*p.Cols:(i+1)*p.Cols], row)
+	}
+}
+
+// sparseFraction is the fraction of spiking units (of the rows·N
+// presynaptic entries of a step) up to which the recurrent input is formed
+// by adding the rows of W_effᵀ of the units that spiked instead of a dense
+// GEMM. See BenchmarkSpikeInput.
+const sparseFraction = 0.06
+
+// spikeInput forms the recurrent input W_eff·s of binary spikes s.
+type spikeInput[T autodiff.Float] struct {
+	wT        autodiff.Tensor[T] // W_effᵀ [N×N]: row j is what a spike of unit j adds
+	pb        kernels.PackedB[T] // W_effᵀ packed for the dense GEMM
+	sparseMax int                // nonzero spikes of a part up to which rows of wT are added
+}
+
+// prepare transposes and packs the effective weight w [N×N] for a pass
+// whose parts have up to rows sequences.
+func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], rows int) {
+	n := w.Rows
+	si.wT = tp.Alloc(n, n)
+	transposeTo(si.wT, w)
+	kernels.PackB(&si.pb, true, n, n, w.Data, n) // op(B) = W_effᵀ
+	si.sparseMax = int(sparseFraction * float64(rows*n))
+}
+
+// add adds s·W_effᵀ to p for rows sequences: a dense GEMM on pool when more
+// than sparseMax entries of s are nonzero, else, for every nonzero s_j,
+// s_j times row j of W_effᵀ (the column of W_eff of the unit that spiked).
+func (si *spikeInput[T]) add(pool *kernels.Pool, p, s []T, rows int) {
+	n := si.wT.Cols
+	if spikeCount(s) > si.sparseMax {
+		kernels.GemmPackedOn(pool, false, rows, 1, s, n, &si.pb, 1, p, n)
+		return
+	}
+	addSpikeRows(p, s, si.wT.Data, n)
+}
+
+// addSpikeRows adds, for every row r of s [rows×n] and every nonzero
+// s[r, j], s[r, j]·wT[j, :] to p[r, :].
+func addSpikeRows[T autodiff.Float](p, s, wT []T, n int) {
+	for r := 0; r*n < len(s); r++ {
+		pr := p[r*n : (r+1)*n]
+		for j, v := range s[r*n : (r+1)*n] {
+			if v == 0 {
+				continue
+			}
+			w := wT[j*n : (j+1)*n]
+			w = w[:len(pr)]
+			if v == 1 {
+				for k, x := range w {
+					pr[k] += x
+				}
+				continue
+			}
+			for k, x := range w {
+				pr[k] += v * x
+			}
+		}
+	}
+}
