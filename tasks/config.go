@@ -180,8 +180,8 @@ func (s Settings) Override(o Settings) Settings {
 // values). Task-specific checks happen in New.
 func (s Settings) Validate() error {
 	var errs []error
-	if s.DtMS < 0 || math.IsNaN(s.DtMS) || math.IsInf(s.DtMS, 0) {
-		errs = append(errs, fmt.Errorf("dt_ms = %v: want a finite value > 0 (or 0 for the preset's)", s.DtMS))
+	if s.DtMS < 0 || (s.DtMS > 0 && s.DtMS < 1e-3) || math.IsNaN(s.DtMS) || math.IsInf(s.DtMS, 0) {
+		errs = append(errs, fmt.Errorf("dt_ms = %v: want a finite value >= 0.001 (or 0 for the preset's)", s.DtMS))
 	}
 	if s.Noise != nil && (*s.Noise < 0 || math.IsNaN(*s.Noise) || math.IsInf(*s.Noise, 0)) {
 		errs = append(errs, fmt.Errorf("noise = %v: want a finite value >= 0", *s.Noise))

@@ -86,6 +86,11 @@ func lowRankDefaults(name string, p Preset) Settings {
 // the settings that depend on the preset.
 func lowRankSettings(name string, p Preset, s Settings) (Settings, error) {
 	s = resolve(s, lowRankDefaults(name, p))
+	for _, d := range s.durations()[:7] {
+		if v := *d.v; v != nil && *v/s.DtMS > maxLongSteps {
+			return s, fmt.Errorf("tasks: %s (preset %s): %s = %v is more than %d steps of dt_ms = %v", name, p, d.key, *v, maxLongSteps, s.DtMS)
+		}
+	}
 	if name == "multisensory" && p == Valente && (s.ContextMS != nil || s.ContextScale != nil || s.CueSpan != CueDefault) {
 		return s, fmt.Errorf("tasks: multisensory (preset valente) has no context period or cue inputs: it does not take context_ms, context_scale or cue_span")
 	}

@@ -148,7 +148,14 @@ func New(name string, p Preset, s Settings) (Task, error) {
 	if err := s.checkFields(name, p, sp.fields&presetFields(p)); err != nil {
 		return nil, err
 	}
-	return sp.build(p, s)
+	t, err := sp.build(p, s)
+	if err != nil {
+		return nil, err
+	}
+	if n := Describe(t).MaxSteps; n > maxLongSteps {
+		return nil, fmt.Errorf("tasks: %s (preset %s): trials of up to %d steps, more than %d; raise dt_ms or shorten the periods", name, p, n, maxLongSteps)
+	}
+	return t, nil
 }
 
 // NewDefault builds the named task with its default preset and settings.
