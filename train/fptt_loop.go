@@ -72,6 +72,11 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 				target := autodiff.FromSlice(n*b.B, b.NOut, b.Targets[lo:hi])
 				mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])
 				loss = Loss(kind, pass.Out, target, mask, l.rowMask[:n*b.B])
+				// The task's normalisation, over the window (normScale).
+				win := tasks.Batch{T: n, B: b.B, NOut: b.NOut}
+				if norm := normScale(task, &win, LossWeight(kind, mask.Data, b.NOut)); norm != 1 {
+					loss = autodiff.Scale(loss, float32(norm))
+				}
 			}
 			taskLoss := float64(loss.Value.Data[0])
 			pen := 0.0
