@@ -19,24 +19,24 @@ import (
 // The zero value of a field means its documented default (Defaults).
 type FitConfig struct {
 	// Rank is R; Sweep sets it per fit.
-	Rank int `json:"rank"`
+	Rank int `json:"rank" toml:"rank"`
 	// Hidden is the number of unrecorded units added to the network
 	// (default 0).
-	Hidden int `json:"hidden"`
+	Hidden int `json:"hidden" toml:"hidden"`
 	// Alpha is dt/τ (default: the data's dt over τ = 100 ms, or 0.2 when
 	// the data do not give dt).
-	Alpha float64 `json:"alpha"`
+	Alpha float64 `json:"alpha" toml:"alpha"`
 	// Steps is the number of Adam updates per fit (default 1000).
-	Steps int `json:"steps"`
+	Steps int `json:"steps" toml:"steps"`
 	// LR is Adam's learning rate (default 0.01).
-	LR float64 `json:"lr"`
+	LR float64 `json:"lr" toml:"lr"`
 	// Free is the number of initial steps of every condition left out of
 	// the loss and of R², so that the network reaches the data's initial
 	// state freely (LINT's context-only period; default 0).
-	Free int `json:"free"`
+	Free int `json:"free" toml:"free"`
 	// NoiseStd is σ of the private noise during fitting (default 0, as in
 	// LINT).
-	NoiseStd float64 `json:"noise_std"`
+	NoiseStd float64 `json:"noise_std" toml:"noise_std"`
 	// Init selects the initial factors (default svd: of a full-rank fit).
 	Init Init `json:"init"`
 	// Holdout is the number of conditions held out of the fit, chosen at
@@ -415,8 +415,8 @@ func maskedMSE(pred []float32, d *Data, free int) float64 {
 // first fits a full-rank network (rank N, random start) and starts every
 // rank from the SVD of its connectivity; the full-rank fit is returned as
 // full (nil with InitRandom). progress, if not nil, is called after each
-// fit (the full-rank one first).
-func Sweep(ctx context.Context, d *Data, c FitConfig, ranks []int, progress func(*Fit)) (fits []*Fit, full *Fit, err error) {
+// fit, the full-rank one first (with isFull true).
+func Sweep(ctx context.Context, d *Data, c FitConfig, ranks []int, progress func(f *Fit, isFull bool)) (fits []*Fit, full *Fit, err error) {
 	if len(ranks) == 0 {
 		return nil, nil, errors.New("fit: no rank to fit")
 	}
@@ -435,7 +435,7 @@ func Sweep(ctx context.Context, d *Data, c FitConfig, ranks []int, progress func
 			return nil, nil, err
 		}
 		if progress != nil {
-			progress(full)
+			progress(full, true)
 		}
 	}
 	for _, r := range ranks {
@@ -453,7 +453,7 @@ func Sweep(ctx context.Context, d *Data, c FitConfig, ranks []int, progress func
 			return nil, nil, err
 		}
 		if progress != nil {
-			progress(f)
+			progress(f, false)
 		}
 		fits = append(fits, f)
 	}

@@ -49,6 +49,7 @@ func commands() []*command {
 		trainCommand(),
 		evalCommand(),
 		inspectCommand(),
+		fitCommand(),
 		tasksCommand(),
 		benchCommand(),
 	}

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/lowrank"
+)
+
+const fitLong = `
+Fit fits low-rank RNNs to recorded activity (LINT, Valente et al. 2022): a
+network of N = units + hidden tanh units whose first units' rates tanh(h)
+are the recorded units (the identity readout), trained with Adam on the
+masked mean squared error over all conditions at once, without noise. Each
+rank of -ranks starts from the SVD of a full-rank fit (m = U_R S_R √N,
+n = V_R √N; -init svd, the default) or at random (-init random).
+
+-data is an .npz archive with the arrays activity [conditions, T, units] and
+inputs [conditions, T, n_in], optionally mask [conditions, T] or
+[conditions, T, units] (weights ≥ 0) and dt (ms); or a directory of .npy
+files with those names; or a file written by 'rnntrain eval -record' (its
+hidden array is the activity). Values must be finite; activity is best
+centred and scaled into (−1, 1), the range of tanh units.
+
+It prints R² per rank, overall (1 − Σ SSE / Σ SST, each unit around its own
+mean, so units weigh by their variance) and on -holdout held-out conditions;
+-json prints one JSON object with R² per unit as well. It writes to -out:
+
+	fit.json               the same report
+	r2.png                 R² against rank
+	data.npz               the data as an npz task (inputs, targets = activity, mask)
+	rank-R/                one run directory per rank: checkpoint.safetensors, fit.png
+	full/                  the full-rank fit the SVD starts from (-init svd)
+
+Each checkpoint is a lowrank network (outputs = the recorded units, read out
+by w_out = N·I) on the task npz of data.npz, so eval, inspect, latent and
+the analysis commands accept it. fit.png draws fitted (solid) against
+recorded (dashed) activity of a few units in a few conditions.
+
+Every setting is a flag; -config FILE (TOML or JSON) sets the same keys
+(rank is set per fit): hidden, alpha, steps, lr, free, noise_std, init,
+holdout, seed. Flags override the file.
+`
+
+func fitCommand() *command {
+	return &command{
+		Name:  "fit",
+		Short: "fit low-rank RNNs to recorded activity (LINT) and sweep the rank",
+		Usage: "-data FILE [-ranks 1-5] [-out DIR] [-json] [flags]",
+		Long:  fitLong,
+		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
+			var c lowrank.FitConfig
+			data := fs.String("data", "", "recording: .npz file, directory of .npy files, or eval -record file (required)")
+			ranks := fs.String("ranks", "1-5", "ranks to fit: a range 1-5, a list 1,2,4, or one rank")
+			out := fs.String("out", "fit", "output directory")
+			asJSON := fs.Bool("json", false, "print one JSON object")
+			config := fs.String("config", "", "TOML or JSON file with fit settings (flags override it)")
+			units := fs.Int("plot-units", 4, "units drawn in each rank's fit.png")
+			fs.IntVar(&c.Hidden, "hidden", 0, "unrecorded units added to the network")
+			fs.Float64Var(&c.Alpha, "alpha", 0, "dt/τ (0: the data's dt / 100 ms, or 0.2 without dt)")
+			fs.IntVar(&c.Steps, "steps", 1000, "Adam updates per rank")
+			fs.Float64Var(&c.LR, "lr", 0.01, "Adam learning rate")
+			fs.IntVar(&c.Free, "free", 0, "initial steps of every condition left out of the loss and R²")
+			fs.Float64Var(&c.NoiseStd, "noise", 0, "σ of the private noise while fitting")
+			fs.TextVar(&c.Init, "init", lowrank.InitSVD, "initial factors: svd (of a full-rank fit) or random")
+			fs.IntVar(&c.Holdout, "holdout", 0, "conditions held out of the fit, R² reported on them")
+			fs.Uint64Var(&c.Seed, "seed", 1, "seed of the weights, held-out conditions and noise")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments %q", args)
+				}
+				if *data == "" {
+					return usagef("-data FILE is required")
+				}
+				rs, err := parseRanks(*ranks)
+				if err != nil {
+					return usagef("-ranks: %v", err)
+				}
+				if *config != "" {
+					if err := loadFitConfig(*config, fs, &c); err != nil {
+						return err
+					}
+				}
+				d, err := lowrank.LoadData(*data)
+				if err != nil {
+					return err
+				}
+				for _, r := range rs {
+					c.Rank = r
+					if err := c.Validate(d); err != nil {
+						return usagef("%v", err)
+					}
+				}
+				return runFit(ctx, e, d, c, rs, *out, *units, *asJSON)
+			}
+		},
+	}
+}
+
+// parseRanks reads "1-5", "1,2,4" or "3".
+func parseRanks(s string) ([]int, error) {
+	var out []int
+	for part := range strings.SplitSeq(s, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 1 {
+			return nil, fmt.Errorf("%q is not a rank ≥ 1 or a range like 1-5", part)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("%q is not a range like 1-5", part)
+			}
+		}
+		if b-a > 1024 {
+			return nil, fmt.Errorf("range %q has more than 1024 ranks", part)
+		}
+		for r := a; r <= b; r++ {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// loadFitConfig decodes a TOML or JSON file into c, keeping the values of
+// the flags that were set on the command line.
+func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	keep := *c
+	var fromFile lowrank.FitConfig
+	if err := decodeConfigFile(path, &fromFile); err != nil {
+		return err
+	}
+	*c = fromFile
+	for name, dst := range map[string]func(){
+		"hidden": func() { c.Hidden = keep.Hidden }, "alpha": func() { c.Alpha = keep.Alpha },
+		"steps": func() { c.Steps = keep.Steps }, "lr": func() { c.LR = keep.LR },
+		"free": func() { c.Free = keep.Free }, "noise": func() { c.NoiseStd = keep.NoiseStd },
+		"init": func() { c.Init = keep.Init }, "holdout": func() { c.Holdout = keep.Holdout },
+		"seed": func() { c.Seed = keep.Seed },
+	} {
+		if set[name] {
+			dst()
+		}
+	}
+	return nil
+}
+
+// fitReport is what fit prints with -json and writes to fit.json.
+type fitReport struct {
+	Data       string            `json:"data"`
+	Conditions int               `json:"conditions"`
+	T          int               `json:"T"`
+	Units      int               `json:"units"`
+	Inputs     int               `json:"inputs"`
+	Config     lowrank.FitConfig `json:"config"`
+	Full       *fitRow           `json:"full_rank,omitempty"`
+	Fits       []fitRow          `json:"fits"`
+	Out        string            `json:"out"`
+}
+
+// fitRow is one fitted rank.
+type fitRow struct {
+	Rank       int        `json:"rank"`
+	R2         float64    `json:"r2"`
+	R2Heldout  *float64   `json:"r2_heldout,omitempty"`
+	R2Unit     []*float64 `json:"r2_unit"`
+	Loss       float64    `json:"loss"`
+	Seconds    float64    `json:"seconds"`
+	Checkpoint string     `json:"checkpoint"`
+}
+
+func runFit(ctx context.Context, e *env, d *lowrank.Data, c lowrank.FitConfig, ranks []int, out string, plotUnits int, asJSON bool) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("-out %s: %w", out, err)
+	}
+	dataPath, err := filepath.Abs(filepath.Join(out, "data.npz"))
+	if err != nil {
+		return err
+	}
+	c = c.Defaults(d)
+	if err := writeFitData(dataPath, d, c.Free); err != nil {
+		return err
+	}
+	rep := fitReport{Data: d.Source, Conditions: d.Conditions, T: d.T, Units: d.Units, Inputs: d.NIn, Config: c, Out: out}
+	if !asJSON {
+		fmt.Fprintf(e.stdout, "fitting %s: %d conditions × %d steps, %d units, %d inputs; N = %d, α = %g, %d steps of Adam (lr %g), init %v, seed %d\n",
+			d.Source, d.Conditions, d.T, d.Units, d.NIn, d.Units+c.Hidden, c.Alpha, c.Steps, c.LR, c.Init, c.Seed)
+	}
+	fitD, _ := lowrank.Split(d, c)
+	var saveErr error
+	progress := func(f *lowrank.Fit, isFull bool) {
+		dir := filepath.Join(out, fmt.Sprintf("rank-%d", f.Rank))
+		if isFull {
+			dir = filepath.Join(out, "full")
+		}
+		path, err := saveFit(dir, f, d, c, dataPath)
+		if err != nil && saveErr == nil {
+			saveErr = err
+		}
+		if err == nil {
+			err = plotFit(filepath.Join(dir, "fit.png"), f, fitD, c.Free, plotUnits)
+			if err != nil && saveErr == nil {
+				saveErr = err
+			}
+		}
+		row := fitRow{Rank: f.Rank, R2: f.R2, R2Heldout: f.R2Held, R2Unit: finites(f.R2Unit), Loss: f.Loss, Seconds: f.Elapsed.Seconds(), Checkpoint: path}
+		if isFull {
+			rep.Full = &row
+		} else {
+			rep.Fits = append(rep.Fits, row)
+		}
+		if !asJSON {
+			held := ""
+			if f.R2Held != nil {
+				held = fmt.Sprintf(", held-out R² %.4f", *f.R2Held)
+			}
+			name := fmt.Sprintf("rank %3d", f.Rank)
+			if isFull {
+				name = fmt.Sprintf("full rank (%d, for the SVD start)", f.Rank)
+			}
+			fmt.Fprintf(e.stdout, "  %s: R² %.4f%s, loss %.3g (%.1f s) → %s\n", name, f.R2, held, f.Loss, f.Elapsed.Seconds(), path)
+		}
+	}
+	if _, _, err := lowrank.Sweep(ctx, d, c, ranks, progress); err != nil {
+		return err
+	}
+	if saveErr != nil {
+		return saveErr
+	}
+	sweep := plots.RankSweep{Title: "LINT fit of " + filepath.Base(d.Source)}
+	for _, f := range rep.Fits {
+		sweep.Rank = append(sweep.Rank, float64(f.Rank))
+		sweep.R2 = append(sweep.R2, f.R2)
+		if f.R2Heldout != nil {
+			sweep.Held = append(sweep.Held, *f.R2Heldout)
+		}
+	}
+	if err := plots.WriteRankSweep(filepath.Join(out, "r2.png"), sweep); err != nil {
+		return err
+	}
+	if err := writeJSONFile(filepath.Join(out, "fit.json"), rep); err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printFitTable(e.stdout, rep)
+	return nil
+}
+
+// finite returns v, or nil (JSON null) when v is NaN: a unit without
+// variance has no R².
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func finites(x []float64) []*float64 {
+	out := make([]*float64, len(x))
+	for i, v := range x {
+		out[i] = finite(v)
+	}
+	return out
+}
+
+func printFitTable(w io.Writer, rep fitReport) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nrank\tR²\theld-out R²\tseconds")
+	for _, f := range rep.Fits {
+		held := "-"
+		if f.R2Heldout != nil {
+			held = fmt.Sprintf("%.4f", *f.R2Heldout)
+		}
+		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%.1f\n", f.Rank, f.R2, held, f.Seconds)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "wrote %s (fit.json, r2.png, rank-*/checkpoint.safetensors, rank-*/fit.png)\n", rep.Out)
+}

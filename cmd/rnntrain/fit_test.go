@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCLIFit trains a small low-rank network, records it with eval -record
+// and fits ranks 1-2 to the recording: the report, plots and checkpoints
+// must be there, and eval and inspect must accept the fitted checkpoints.
+func TestCLIFit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "1", "-hidden", "16", "-steps", "5",
+		"-eval-trials", "16", "-batch", "8", "-out", "teacher").want(t, 0)
+	rnntrain(t, dir, "eval", "-checkpoint", "teacher", "-trials", "12", "-noise=false", "-record", "rec.npz").want(t, 0, "recorded 12 trials")
+	r := rnntrain(t, dir, "fit", "-data", "rec.npz", "-ranks", "1-2", "-steps", "20", "-holdout", "2", "-json", "-out", "fit")
+	r.want(t, 0)
+	var rep struct {
+		Units int `json:"units"`
+		Full  *struct {
+			Rank int `json:"rank"`
+		} `json:"full_rank"`
+		Fits []struct {
+			Rank       int        `json:"rank"`
+			R2         float64    `json:"r2"`
+			R2Heldout  *float64   `json:"r2_heldout"`
+			R2Unit     []*float64 `json:"r2_unit"`
+			Checkpoint string     `json:"checkpoint"`
+		} `json:"fits"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("fit -json output: %v\n%s", err, r.stdout)
+	}
+	if rep.Units != 16 || rep.Full == nil || rep.Full.Rank != 16 || len(rep.Fits) != 2 || rep.Fits[1].Rank != 2 {
+		t.Fatalf("report: %d units, full %+v, %d fits; want 16 units, a rank-16 full fit and ranks 1, 2", rep.Units, rep.Full, len(rep.Fits))
+	}
+	for _, f := range rep.Fits {
+		if f.R2Heldout == nil || len(f.R2Unit) != 16 || !(f.R2 < 1) {
+			t.Fatalf("rank %d: R² %v, held-out %v, %d per-unit values; want R² < 1, a held-out R² and 16 per-unit values", f.Rank, f.R2, f.R2Heldout, len(f.R2Unit))
+		}
+	}
+	for _, p := range []string{"fit/fit.json", "fit/r2.png", "fit/data.npz", "fit/rank-1/fit.png", "fit/rank-2/checkpoint.safetensors", "fit/full/checkpoint.safetensors"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("fit wrote no %s: %v", p, err)
+		}
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-trials", "8").want(t, 0, "task npz")
+	rnntrain(t, dir, "inspect", "fit/rank-2").want(t, 0, "lowrank", "fit_r2")
+	// Flags override a config file; a bad file is named.
+	os.WriteFile(filepath.Join(dir, "fit.toml"), []byte("steps = 3\ninit = \"random\"\nhidden = 2\n"), 0o644)
+	r = rnntrain(t, dir, "fit", "-data", "rec.npz", "-ranks", "1", "-config", "fit.toml", "-hidden", "0", "-json", "-out", "fit2")
+	r.want(t, 0, `"steps": 3`, `"init": "random"`, `"hidden": 0`)
+	os.WriteFile(filepath.Join(dir, "bad.toml"), []byte("stepz = 3\n"), 0o644)
+	rnntrain(t, dir, "fit", "-data", "rec.npz", "-config", "bad.toml").want(t, 1, "bad.toml", "stepz")
+}
+
+func TestCLIFitErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "junk.npz"), []byte("not a zip"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"no data", []string{"fit"}, 2, []string{"-data FILE is required"}},
+		{"bad ranks", []string{"fit", "-data", "x.npz", "-ranks", "3-1"}, 2, []string{"-ranks", `"3-1"`}},
+		{"bad init", []string{"fit", "-data", "x.npz", "-init", "zeros"}, 2, []string{"-init", "svd, random"}},
+		{"missing data", []string{"fit", "-data", "x.npz"}, 1, []string{"x.npz"}},
+		{"junk data", []string{"fit", "-data", "junk.npz"}, 1, []string{"junk.npz", "not an .npz archive"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rnntrain(t, dir, c.args...).want(t, c.code, c.want...)
+		})
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"codeberg.org/sbinet/npyio/npz"
+	"github.com/BurntSushi/toml"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/lowrank"
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
+)
+
+// This file binds the low-rank commands (fit, truncate, latent) to the
+// lowrank package and to the checkpoint format.
+
+// decodeConfigFile decodes a TOML (.toml) or JSON file into v, rejecting
+// unknown keys; errors name the file.
+func decodeConfigFile(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("-config: %w", err)
+	}
+	if strings.HasSuffix(path, ".toml") {
+		md, err := toml.Decode(string(data), v)
+		if err != nil {
+			return fmt.Errorf("-config %s: %w", path, err)
+		}
+		if un := md.Undecoded(); len(un) > 0 {
+			return fmt.Errorf("-config %s: unknown keys %v (valid: hidden, alpha, steps, lr, free, noise_std, init, holdout, seed)", path, un)
+		}
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("-config %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeFitData writes d as an npz task file (inputs, targets = activity,
+// mask [conditions, T, units] with the first free steps zeroed), which the
+// fitted checkpoints name as their task.
+func writeFitData(path string, d *lowrank.Data, free int) error {
+	mask := slices.Clone(d.Mask)
+	for c := range d.Conditions {
+		clear(mask[c*d.T*d.Units : (c*d.T+free)*d.Units])
+	}
+	rec := analysis.Recording{Trials: d.Conditions, T: d.T, NIn: d.NIn, N: d.Units, NOut: d.Units,
+		Inputs: d.Inputs, Rates: d.Activity, Outputs: d.Activity, Targets: d.Activity, Mask: mask}
+	arrays := rec.Arrays()
+	var buf bytes.Buffer
+	w := npz.NewWriter(&buf)
+	for _, name := range []string{"inputs", "targets", "mask"} {
+		if err := w.Write(name+".npy", arrays[name]); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// fitNetwork builds the rnn network of a fit: a lowrank network with the
+// recorded units as outputs, read out by w_out = N·[I; 0] and s_o = 1, so
+// that z = tanh(h)·(w_out ⊙ s_o)/N is the first units' rates.
+func fitNetwork(f *lowrank.Fit, units int) (*rnn.Network[float32], rnn.Config, error) {
+	l := f.Net
+	cfg := rnn.Config{Kind: rnn.LowRank, Inputs: l.Config.Inputs, Hidden: l.Size(), Outputs: units, Rank: l.Config.Rank,
+		Alpha: l.Config.Alpha, Activation: layers.Tanh}
+	net, err := rnn.New[float32](cfg, rand.New(rand.NewPCG(1, 1))) // every weight is overwritten below
+	if err != nil {
+		return nil, cfg, err
+	}
+	byName := map[string]*autodiff.Param[float32]{}
+	for _, p := range l.Params() {
+		byName[p.Name] = p
+	}
+	n := float32(l.Size())
+	for _, p := range net.Params() {
+		switch {
+		case byName[p.Name] != nil:
+			p.Value.CopyFrom(byName[p.Name].Value)
+		case strings.HasSuffix(p.Name, ".wo"):
+			p.Value.Zero()
+			for i := range units {
+				p.Value.Set(i, i, n)
+			}
+		case strings.HasSuffix(p.Name, ".so"):
+			for i := range p.Value.Data {
+				p.Value.Data[i] = 1
+			}
+		default:
+			return nil, cfg, fmt.Errorf("fit: the network's parameter %s has no counterpart in the fit", p.Name)
+		}
+	}
+	return net, cfg, nil
+}
+
+// saveFit writes the fitted network f as a run directory dir
+// (checkpoint.safetensors and config.json) whose task is the npz file
+// dataPath, and returns the checkpoint's path.
+func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, dataPath string) (string, error) {
+	net, nc, err := fitNetwork(f, d.Units)
+	if err != nil {
+		return "", err
+	}
+	rc := defaultConfig()
+	rc.Seed = c.Seed
+	rc.Task = taskConfig{Name: "npz", Preset: presetChoice{Preset: tasks.Dataset, Set: true}, Settings: tasks.Settings{Path: dataPath, Loss: tasks.MSE}}
+	rc.Model = modelConfig{Kind: rnn.LowRank, Hidden: nc.Hidden, Rank: nc.Rank, Alpha: nc.Alpha, Activation: layers.Tanh}
+	cfgJSON, err := json.Marshal(rc)
+	if err != nil {
+		return "", err
+	}
+	metrics := map[string]float64{"fit_r2": f.R2, "fit_loss": f.Loss}
+	if f.R2Held != nil {
+		metrics["fit_r2_heldout"] = *f.R2Held
+	}
+	cp, err := train.NewCheckpoint(checkpoints.Meta{Model: rnn.LowRank.String(), Task: "npz", Config: cfgJSON}, net, train.State{Step: f.Steps, Metrics: metrics})
+	if err != nil {
+		return "", err
+	}
+	if _, err := checkpoints.SaveRun(dir, cp, 1); err != nil {
+		return "", err
+	}
+	if err := writeJSONFile(filepath.Join(dir, "config.json"), rc); err != nil {
+		return "", err
+	}
+	return checkpoints.LatestPath(dir), nil
+}
+
+// plotFit draws fitted against recorded activity of the units of most
+// variance (at most units of them) in up to three conditions of d.
+func plotFit(path string, f *lowrank.Fit, d *lowrank.Data, free, units int) error {
+	pred := lowrank.Predict(f.Net, d)
+	units = min(max(units, 1), d.Units)
+	variance := make([]float64, d.Units)
+	for k, v := range d.Activity {
+		variance[k%d.Units] += float64(v) * float64(v)
+	}
+	order := make([]int, d.Units)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case variance[a] > variance[b]:
+			return -1
+		case variance[a] < variance[b]:
+			return 1
+		}
+		return 0
+	})
+	order = order[:units]
+	conds := []int{0, d.Conditions / 2, d.Conditions - 1}
+	conds = slices.Compact(conds)
+	tr := plots.Trials{Title: fmt.Sprintf("rank %d fit (R² %.3f): recorded (dashed) and fitted (solid)", f.Rank, f.R2), DT: d.DtMS, OutputLabel: "activity"}
+	for _, u := range order {
+		tr.OutputNames = append(tr.OutputNames, fmt.Sprintf("unit %d", u))
+	}
+	for _, c := range conds {
+		t := plots.Trial{Title: fmt.Sprintf("condition %d", c)}
+		for s := range d.T {
+			base := (c*d.T + s)
+			in := make([]float64, d.NIn)
+			for k := range in {
+				in[k] = float64(d.Inputs[base*d.NIn+k])
+			}
+			rec, fit := make([]float64, units), make([]float64, units)
+			for k, u := range order {
+				rec[k], fit[k] = float64(d.Activity[base*d.Units+u]), float64(pred[base*d.Units+u])
+			}
+			t.Inputs, t.Targets, t.Outputs = append(t.Inputs, in), append(t.Targets, rec), append(t.Outputs, fit)
+			t.Scored = append(t.Scored, s >= free)
+		}
+		tr.Trials = append(tr.Trials, t)
+	}
+	return plots.WriteTrials(path, tr)
+}
