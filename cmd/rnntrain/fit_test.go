@@ -15,7 +15,7 @@ func TestCLIFit(t *testing.T) {
 	dir := t.TempDir()
 	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "1", "-hidden", "16", "-steps", "5",
 		"-eval-trials", "16", "-batch", "8", "-out", "teacher").want(t, 0)
-	rnntrain(t, dir, "eval", "-checkpoint", "teacher", "-trials", "12", "-noise=false", "-record", "rec.npz").want(t, 0, "recorded 12 trials")
+	rnntrain(t, dir, "eval", "-checkpoint", "teacher", "-trials", "12", "-noise=false", "-record", "rec.npz").want(t, 0, "rec.npz")
 	r := rnntrain(t, dir, "fit", "-data", "rec.npz", "-ranks", "1-2", "-steps", "20", "-holdout", "2", "-json", "-out", "fit")
 	r.want(t, 0)
 	var rep struct {
