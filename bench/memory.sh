@@ -5,7 +5,7 @@
 #
 # Usage: bash bench/memory.sh
 #
-# Each cell is a fresh process (bench/adding) that trains a GRU on the
+# Each cell is a fresh process (bench/seqtrain) that trains a GRU on the
 # adding task for STEPS updates and evaluates once on BATCH held-out trials,
 # then reports its peak RSS (VmHWM). tbptt and fptt use windows of WINDOW
 # steps (fptt: parts = T/WINDOW); the evaluation runs in the same windows.
@@ -27,13 +27,13 @@ hidden=${HIDDEN:-256}
 batch=${BATCH:-16}
 window=${WINDOW:-100}
 steps=${STEPS:-2}
-bin=$(mktemp -d)/adding
-(cd "$root" && go build -o "$bin" ./bench/adding)
+bin=$(mktemp -d)/seqtrain
+(cd "$root" && go build -o "$bin" ./bench/seqtrain)
 
 declare -A peak per
 for tr in $trainers; do
   for T in $lengths; do
-    read -r _ _ _ _ kib sec < <("$bin" -trainer "$tr" -T "$T" -hidden "$hidden" -batch "$batch" -window "$window" -steps "$steps" | tail -n 1)
+    read -r _ _ _ _ _ kib sec < <("$bin" -trainer "$tr" -T "$T" -hidden "$hidden" -batch "$batch" -window "$window" -steps "$steps" | tail -n 1)
     peak[$tr,$T]=$kib
     per[$tr,$T]=$sec
     echo "$tr T=$T: peak RSS $((kib / 1024)) MiB, $sec s per update" >&2
