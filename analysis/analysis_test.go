@@ -202,3 +202,30 @@ func TestRecordInputs(t *testing.T) {
 	}()
 	RecordInputs(sumNet{1, 1}, x[:5], trials, T, nil)
 }
+
+func TestExamples(t *testing.T) {
+	task, err := tasks.NewDefault("context-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIn, nOut := task.Dims()
+	exs := Examples(sumNet{nIn, nOut}, task, rand.New(rand.NewPCG(5, 6)), 3)
+	if len(exs) != 3 {
+		t.Fatalf("%d examples, want 3", len(exs))
+	}
+	type kind struct{ ctx, choice int }
+	seen := map[kind]bool{}
+	for i, ex := range exs {
+		seen[kind{ex.Trial.Context, ex.Trial.Choice}] = true
+		T := len(ex.Inputs)
+		if T == 0 || len(ex.Targets) != T || len(ex.Outputs) != T || len(ex.Scored) != T || len(ex.Inputs[0]) != nIn || len(ex.Outputs[0]) != nOut {
+			t.Errorf("example %d: %d steps of inputs, %d targets, %d outputs, %d scored flags", i, T, len(ex.Targets), len(ex.Outputs), len(ex.Scored))
+		}
+		if !slices.Contains(ex.Scored, true) {
+			t.Errorf("example %d has no scored step", i)
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("examples repeat a (context, choice): %v", seen)
+	}
+}

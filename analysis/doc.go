@@ -15,6 +15,12 @@
 //	rep := analysis.Evaluate(net, task, analysis.EvalOptions{Trials: 1000, Draw: rng})
 //	rec := analysis.Record(net, task, rng, nil, 200)
 //	err := rec.WriteNPZ("rec.npz")
+//	exs := analysis.Examples(net, task, rng, 3) // trials to draw
+//
+// Evaluate and Record take a task as it comes: a generated task's trials
+// are drawn fresh; a dataset's split (tasks.Part, tasks.HeldOut) is walked
+// in order, so held-out trials are never ones training drew. Reports name
+// the trials they were measured on (Report.Split).
 //
 // # Shapes & layout
 //

@@ -9,30 +9,37 @@ import (
 // CompareConditions orders condition labels (Trial.Condition) for tables:
 // runs of text compare as text and numbers compare as numbers, signs and
 // decimals included, so "coh=-0.2" < "coh=+0.05" < "coh=+0.1" and
-// "trial=9" < "trial=10". Labels equal as numbers ("+0.1", "0.10") fall
-// back to plain string order, so the order is total and deterministic.
-// It returns -1, 0 or +1 as cmp.Compare does.
+// "trial=9" < "trial=10". Each label is split into tokens, numbers and
+// single bytes; labels compare token by token, a number before any byte,
+// numbers by value and then, if equal ("+0.1", "0.10"), by their text,
+// bytes by value; a label that is a prefix of another comes first. The
+// order is total. It returns -1, 0 or +1 as cmp.Compare does.
 func CompareConditions(a, b string) int {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		na, la := leadingNumber(a[i:], i == 0 || !isDigit(a[i-1]))
 		nb, lb := leadingNumber(b[j:], j == 0 || !isDigit(b[j-1]))
-		if la > 0 && lb > 0 {
+		switch {
+		case la > 0 && lb > 0:
 			if c := cmp.Compare(na, nb); c != 0 {
 				return c
 			}
-			i, j = i+la, j+lb
-			continue
+			if c := strings.Compare(a[i:i+la], b[j:j+lb]); c != 0 {
+				return c
+			}
+		case la > 0:
+			return -1
+		case lb > 0:
+			return 1
+		default:
+			if c := cmp.Compare(a[i], b[j]); c != 0 {
+				return c
+			}
+			la, lb = 1, 1
 		}
-		if a[i] != b[j] {
-			return cmp.Compare(a[i], b[j])
-		}
-		i, j = i+1, j+1
+		i, j = i+la, j+lb
 	}
-	if c := cmp.Compare(len(a)-i, len(b)-j); c != 0 {
-		return c
-	}
-	return strings.Compare(a, b)
+	return cmp.Compare(len(a)-i, len(b)-j)
 }
 
 // leadingNumber parses the decimal number s starts with ([+-]digits[.digits],

@@ -180,3 +180,26 @@ func TestCompareConditions(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCompareConditions checks that CompareConditions is an order: equal
+// only on equal strings, antisymmetric, and transitive on the triples the
+// fuzzer finds. Seeds are labels the tasks write.
+func FuzzCompareConditions(f *testing.F) {
+	for _, s := range [][3]string{
+		{"coh=-0.2", "coh=+0.05", "coh=0.05"},
+		{"ctx=1 coh=+1 other=-4", "ctx=0 coh=-4 other=+1", "catch"},
+		{"f1=10 f2=34", "f1=10 f2=4", "trial=9"},
+		{"digit=10", "digit=2", "-1-2"},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		ab, ba := CompareConditions(a, b), CompareConditions(b, a)
+		if ab != -ba || (ab == 0) != (a == b) {
+			t.Fatalf("CompareConditions(%q, %q) = %d, reversed %d", a, b, ab, ba)
+		}
+		if ab < 0 && CompareConditions(b, c) < 0 && CompareConditions(a, c) >= 0 {
+			t.Fatalf("not transitive: %q < %q < %q but not %q < %q", a, b, c, a, c)
+		}
+	})
+}

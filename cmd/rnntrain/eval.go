@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -103,6 +104,11 @@ func evalCommand() *command {
 				}
 				if *inputs != "" {
 					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord))
+				}
+				if _, ok := s.task.(tasks.Splitter); ok && !bytes.Contains(c.Meta.Config, []byte(`"validation_fraction"`)) {
+					// Written before datasets had splits: training drew
+					// from every trial, so none is held out.
+					fmt.Fprintf(e.stderr, "rnntrain eval: warning: %s was trained before datasets had splits; it drew from every training trial of its dataset, so its validation split is not held out (only MNIST's test images are)\n", c.Path)
 				}
 				part, err := tasks.Part(s.task, split)
 				if err != nil {

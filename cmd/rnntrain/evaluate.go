@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -65,91 +63,28 @@ func psychometricFigure(rep analysis.Report) plots.Psychometric {
 	return fig
 }
 
-// trialsFigure draws a batch of fresh trials (and the network's noise) from
-// rng, picks up to k of them with
-// different contexts and choices, runs them through net and lays out their
-// inputs, targets and outputs.
+// trialsFigure lays out up to k example trials (analysis.Examples, drawn
+// with the network's noise from rng): inputs, targets and outputs.
 func trialsFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) plots.Trials {
-	batch := task.Batch(rng, 4*k)
-	out := net.Run(batch.Inputs, batch.T, batch.B, analysis.RunOptions{Noise: rng}).Out
-	res := task.Score(out, &batch)
 	info := tasks.Describe(task)
 	fig := plots.Trials{DT: info.DtMS, InputNames: info.Inputs, OutputNames: info.Outputs}
 	if task.Loss() == tasks.CrossEntropy {
-		// The outputs are logits over actions; their softmax is what
-		// the one-hot targets compare with.
-		softmaxRowsTo(out, batch.NOut)
 		fig.OutputLabel = "P(action) = softmax(output)"
 	}
-	type kind struct{ ctx, choice int }
-	seen := map[kind]bool{}
-	var pick []int
-	for pass := 0; pass < 2 && len(pick) < k; pass++ {
-		for b := 0; b < batch.B && len(pick) < k; b++ {
-			tr := batch.Trials[b]
-			kd := kind{tr.Context, tr.Choice}
-			if slices.Contains(pick, b) || (pass == 0 && seen[kd]) {
-				continue
-			}
-			seen[kd] = true
-			pick = append(pick, b)
-		}
-	}
-	for _, b := range pick {
-		T := batch.T
-		if b < len(batch.Lengths) && batch.Lengths[b] > 0 {
-			T = batch.Lengths[b]
-		}
-		tr := plots.Trial{Title: fmt.Sprintf("trial %d", b+1)}
-		if c := batch.Trials[b].Condition; c != "" {
+	for i, ex := range analysis.Examples(net, task, rng, k) {
+		tr := plots.Trial{Title: fmt.Sprintf("trial %d", i+1), Inputs: ex.Inputs, Targets: ex.Targets, Outputs: ex.Outputs, Scored: ex.Scored}
+		if c := ex.Trial.Condition; c != "" {
 			tr.Title = c
 		}
 		switch {
-		case b < len(res.Excluded) && res.Excluded[b]:
+		case ex.Excluded:
 			tr.Title += " (not scored)"
-		case res.Correct[b]:
+		case ex.Correct:
 			tr.Title += " (correct)"
 		default:
 			tr.Title += " (error)"
 		}
-		at := func(x []float32, t, dim int) []float64 {
-			v := make([]float64, dim)
-			for i := range v {
-				v[i] = float64(x[(t*batch.B+b)*dim+i])
-			}
-			return v
-		}
-		for t := range T {
-			tr.Inputs = append(tr.Inputs, at(batch.Inputs, t, batch.NIn))
-			tr.Targets = append(tr.Targets, at(batch.Targets, t, batch.NOut))
-			tr.Outputs = append(tr.Outputs, at(out, t, batch.NOut))
-			scored := false
-			for _, m := range at(batch.Mask, t, batch.NOut) {
-				scored = scored || m > 0
-			}
-			tr.Scored = append(tr.Scored, scored)
-		}
 		fig.Trials = append(fig.Trials, tr)
 	}
 	return fig
-}
-
-// softmaxRowsTo replaces each run of n values of x by its softmax.
-func softmaxRowsTo(x []float32, n int) {
-	for i := 0; i+n <= len(x); i += n {
-		row := x[i : i+n]
-		m := row[0]
-		for _, v := range row {
-			m = max(m, v)
-		}
-		var sum float64
-		for j, v := range row {
-			e := math.Exp(float64(v - m))
-			row[j] = float32(e)
-			sum += e
-		}
-		for j := range row {
-			row[j] = float32(float64(row[j]) / sum)
-		}
-	}
 }
