@@ -191,8 +191,14 @@ type egruWork[T autodiff.Float] struct {
 	fwd, bwd []packedCols[T]
 	// nnz[t·B+b] is the number of units active in y_{t−1} of row b, whose
 	// indices are idx[(t·B+b)·N:][:nnz].
-	nnz []int32
-	idx []int32
+	nnz  []int32
+	idx  []int32
+	vals []T // vals[(t·B+b)·N + k] = y_{t−1}[b, idx[…+k]]
+	// col* are one step's active units by unit: colCnt[j] rows of the
+	// batch, listed in colIdx[j·B:] with the values colVal[j·B:].
+	colCnt []int32
+	colIdx []int32
+	colVal []T
 	// need is one row's list of units whose y-gradient is needed.
 	need []int32
 	// gct and zd are one row's ∂L/∂c̃ (after zoneout) and zoneout's direct
@@ -244,6 +250,7 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	ws := s.ws
 	ws.nnz = grow(ws.nnz, rows)
 	ws.idx = grow(ws.idx, rows*n)
+	ws.vals = grow(ws.vals, rows*n)
 	if s.opt.Kernels != KernelsDense {
 		transposeTo(s.whhT, s.weff)
 	}
@@ -277,7 +284,7 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 			for i := range b {
 				row := t*b + i
 				k := ws.nnz[row]
-				sparseRowsTo(ght[i*n3:(i+1)*n3], s.whhT.Data, n3, ws.idx[row*n:row*n+int(k)], yp[i*n:(i+1)*n])
+				sparseGatherTo(ght[i*n3:(i+1)*n3], false, s.whhT.Data, n3, ws.idx[row*n:row*n+int(k)], ws.vals[row*n:row*n+int(k)])
 			}
 		}
 		m := Perturbed(s.inact, t)
@@ -349,11 +356,11 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 // and returns their number.
 func (s *egruSeq[T]) activeList(t, i int, yp []T) int {
 	row := t*s.batch + i
-	idx := s.ws.idx[row*s.n : (row+1)*s.n]
+	idx, vals := s.ws.idx[row*s.n:(row+1)*s.n], s.ws.vals[row*s.n:(row+1)*s.n]
 	k := 0
 	for j, v := range yp {
 		if v != 0 {
-			idx[k] = int32(j)
+			idx[k], vals[k] = int32(j), v
 			k++
 		}
 	}
@@ -550,13 +557,29 @@ func (s *egruSeq[T]) recurrentGrad(g, dgh autodiff.Tensor[T]) {
 			kernels.Gemm(true, false, n3, n, rows-b, 1, dgh.Data[b*n3:], n3, s.y.Data[:(rows-b)*n], n, 1, dst.Data, n)
 		}
 	} else {
-		// dW_hhᵀ [N, 3N]: row j gathers y_{t−1,j}·dgh_t over the rows where j was active.
+		// dW_hhᵀ [N, 3N]: row j gathers y_{t−1,j}·dgh_t over the batch rows
+		// where j was active at t−1, step by step (dgh_t stays in cache).
 		dwT := s.tp.AllocZero(n, n3)
-		for row := range rows {
-			t, i := row/b, row%b
-			yp := s.prevY(t)[i*n : (i+1)*n]
-			k := ws.nnz[row]
-			sparseOuterTo(dwT.Data, n3, ws.idx[row*n:row*n+int(k)], yp, dgh.Data[row*n3:(row+1)*n3])
+		ws.colCnt = grow(ws.colCnt, n)
+		ws.colIdx = grow(ws.colIdx, n*b)
+		ws.colVal = grow(ws.colVal, n*b)
+		for t := range s.steps {
+			clear(ws.colCnt)
+			for i := range b {
+				row := t*b + i
+				k := int(ws.nnz[row])
+				for q, j := range ws.idx[row*n : row*n+k] {
+					c := int(j)*b + int(ws.colCnt[j])
+					ws.colIdx[c], ws.colVal[c] = int32(i), ws.vals[row*n+q]
+					ws.colCnt[j]++
+				}
+			}
+			d := dgh.Data[t*b*n3 : (t+1)*b*n3]
+			for j, cnt := range ws.colCnt {
+				if cnt > 0 {
+					sparseGatherTo(dwT.Data[j*n3:(j+1)*n3], true, d, n3, ws.colIdx[j*b:j*b+int(cnt)], ws.colVal[j*b:j*b+int(cnt)])
+				}
+			}
 		}
 		AddTransposed(dst, dwT)
 	}

@@ -2,17 +2,22 @@ package kernels
 
 import "fmt"
 
-// The sparse row kernels of event-based layers (the EGRU): products with a
-// row vector whose nonzero entries are listed in idx, which touch only the
-// listed rows of a row-major matrix w (leading dimension ldw). Silent units
-// cost nothing. Each checks its lengths once and panics on a mismatch or an
-// index out of range.
+// The sparse row kernels of event-based layers (the EGRU): products that
+// touch only the rows of a row-major matrix w (leading dimension ldw) that
+// are listed in idx, so that silent units cost nothing. Each checks its
+// lengths and indices once and panics on a mismatch or an index out of
+// range. The vector versions add in another order than the loops below, so
+// results agree to rounding, not bit for bit.
 
-// SparseRows sets dst[q] = Σ_{j ∈ idx} y[j]·w[j·ldw + q] for q < len(dst):
-// the product y·w of a row y, nonzero only at idx, with w [len(y), ≥ len(dst)].
-func SparseRows(dst, w []float32, ldw int, idx []int32, y []float32) {
-	checkSparse("SparseRows", len(dst), len(w), ldw, idx, len(y))
-	sparseRows(dst, w, ldw, idx, y)
+// SparseGather sets dst[q] = beta·dst[q] + Σ_k vals[k]·w[idx[k]·ldw + q]
+// for q < len(dst), with beta 0 (overwrite, dst's old values ignored) or 1
+// (accumulate): a row vector with nonzeros vals at idx times w.
+func SparseGather(dst []float32, accumulate bool, w []float32, ldw int, idx []int32, vals []float32) {
+	if len(vals) != len(idx) {
+		panic(fmt.Sprintf("kernels: SparseGather has %d values for %d indices", len(vals), len(idx)))
+	}
+	checkSparse("SparseGather", len(dst), len(w), ldw, idx, len(w)/max(ldw, 1))
+	sparseGather(dst, accumulate, w, ldw, idx, vals)
 }
 
 // SparseDots sets dst[j] = Σ_q x[q]·w[j·ldw + q] for every j in idx (the
@@ -23,15 +28,8 @@ func SparseDots(dst, w []float32, ldw int, idx []int32, x []float32) {
 	sparseDots(dst, w, ldw, idx, x)
 }
 
-// SparseOuter adds y[j]·d[q] to w[j·ldw + q] for every j in idx and q <
-// len(d): the rank-1 update w += yᵀd restricted to the rows listed in idx.
-func SparseOuter(w []float32, ldw int, idx []int32, y, d []float32) {
-	checkSparse("SparseOuter", len(d), len(w), ldw, idx, len(y))
-	sparseOuter(w, ldw, idx, y, d)
-}
-
-// checkSparse panics unless every row j of idx is a valid index of the
-// vector of length rows and w holds cols columns of that row.
+// checkSparse panics unless every j in idx is below rows and w holds cols
+// columns of row j.
 func checkSparse(op string, cols, lenW, ldw int, idx []int32, rows int) {
 	if cols > ldw {
 		panic(fmt.Sprintf("kernels: %s needs %d columns with leading dimension %d", op, cols, ldw))
@@ -43,10 +41,12 @@ func checkSparse(op string, cols, lenW, ldw int, idx []int32, rows int) {
 	}
 }
 
-func sparseRowsGo(dst, w []float32, ldw int, idx []int32, y []float32) {
-	clear(dst)
-	for _, j := range idx {
-		a, r := y[j], w[int(j)*ldw:int(j)*ldw+len(dst)]
+func sparseGatherGo(dst []float32, accumulate bool, w []float32, ldw int, idx []int32, vals []float32) {
+	if !accumulate {
+		clear(dst)
+	}
+	for k, j := range idx {
+		a, r := vals[k], w[int(j)*ldw:int(j)*ldw+len(dst)]
 		for q := range dst {
 			dst[q] += a * r[q]
 		}
@@ -61,14 +61,5 @@ func sparseDotsGo(dst, w []float32, ldw int, idx []int32, x []float32) {
 			s += v * r[q]
 		}
 		dst[j] = s
-	}
-}
-
-func sparseOuterGo(w []float32, ldw int, idx []int32, y, d []float32) {
-	for _, j := range idx {
-		a, r := y[j], w[int(j)*ldw:int(j)*ldw+len(d)]
-		for q, v := range d {
-			r[q] += a * v
-		}
 	}
 }

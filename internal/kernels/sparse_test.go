@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestSparseKernels checks the three sparse kernels against the dense
+// TestSparseKernels checks the sparse kernels against the dense
 // products they restrict, at lengths that take the vector loops and their
 // tails, with empty, partial and full index lists.
 func TestSparseKernels(t *testing.T) {
@@ -24,15 +24,26 @@ func TestSparseKernels(t *testing.T) {
 				}
 				idx = append(idx, int32(j))
 			}
-			// SparseRows: y·w with the zero entries of y skipped.
-			got := randSlice(rng, cols)
-			SparseRows(got, w, ldw, idx, y)
-			for q := range cols {
-				want := 0.0
-				for j := range rows {
-					want += float64(y[j]) * float64(w[j*ldw+q])
+			// SparseGather: y·w with the zero entries of y skipped,
+			// overwriting and accumulating.
+			vals := make([]float32, len(idx))
+			for k, j := range idx {
+				vals[k] = y[j]
+			}
+			for _, acc := range []bool{false, true} {
+				got := randSlice(rng, cols)
+				base := append([]float32(nil), got...)
+				SparseGather(got, acc, w, ldw, idx, vals)
+				for q := range cols {
+					want := 0.0
+					if acc {
+						want = float64(base[q])
+					}
+					for j := range rows {
+						want += float64(y[j]) * float64(w[j*ldw+q])
+					}
+					near(t, "SparseGather", float64(got[q]), want, rows)
 				}
-				near(t, "SparseRows", float64(got[q]), want, rows)
 			}
 			// SparseDots: entries idx of w·xᵀ; the others untouched.
 			dots := randSlice(rng, rows)
@@ -54,18 +65,6 @@ func TestSparseKernels(t *testing.T) {
 					want += float64(x[q]) * float64(w[j*ldw+q])
 				}
 				near(t, "SparseDots", float64(dots[j]), want, cols)
-			}
-			// SparseOuter: w += yᵀx on the listed rows only.
-			w2 := append([]float32(nil), w...)
-			SparseOuter(w2, ldw, idx, y, x)
-			for j := range rows {
-				for q := range ldw {
-					want := float64(w[j*ldw+q])
-					if listed[int32(j)] && q < cols {
-						want += float64(y[j]) * float64(x[q])
-					}
-					near(t, "SparseOuter", float64(w2[j*ldw+q]), want, 2)
-				}
 			}
 		}
 	}
@@ -91,10 +90,11 @@ func near(t *testing.T, op string, got, want float64, terms int) {
 func TestSparsePanics(t *testing.T) {
 	w := make([]float32, 12)
 	for _, f := range []func(){
-		func() { SparseRows(make([]float32, 4), w, 4, []int32{3}, make([]float32, 3)) }, // index ≥ len(y)
-		func() { SparseRows(make([]float32, 5), w, 4, nil, make([]float32, 3)) },        // cols > ldw
+		func() { SparseGather(make([]float32, 4), false, w, 4, []int32{3}, []float32{1}) }, // row 3 beyond w
+		func() { SparseGather(make([]float32, 5), false, w, 4, nil, nil) },                 // cols > ldw
+		func() { SparseGather(make([]float32, 4), false, w, 4, []int32{0}, nil) },          // values missing
 		func() { SparseDots(make([]float32, 3), w, 4, []int32{-1}, make([]float32, 4)) },
-		func() { SparseOuter(w, 4, []int32{3}, make([]float32, 4), make([]float32, 4)) }, // row 3 beyond w
+		func() { SparseDots(make([]float32, 3), w, 4, []int32{3}, make([]float32, 4)) },
 	} {
 		func() {
 			defer func() {

@@ -16,17 +16,25 @@ func Sizes() [][3]int {
 	return [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}}
 }
 
+// Input returns the benchmark's input, [steps·batch, 4] standard normal
+// draws from a fixed seed.
+func Input(steps, batch int) autodiff.Tensor[float32] {
+	rng := rand.New(rand.NewPCG(2, 2))
+	x := autodiff.NewTensor[float32](steps*batch, 4)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
 // Step times what one training step of rnntrain bench does around a
 // recurrent layer, without the optimizer: the sequence, a linear readout
 // N→2 of every step, a squared-error loss and the full backward pass.
 func Step(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) {
-	rng := rand.New(rand.NewPCG(2, 2))
+	x := Input(steps, batch)
+	rng := rand.New(rand.NewPCG(2, 3))
 	readout := layers.NewLinear[float32]("readout", n, 2, true, layers.Constraint{}, rng)
-	x := autodiff.NewTensor[float32](steps*batch, 4)
 	negY := autodiff.NewTensor[float32](steps*batch, 2)
-	for i := range x.Data {
-		x.Data[i] = float32(rng.NormFloat64())
-	}
 	for i := range negY.Data {
 		negY.Data[i] = -float32(rng.NormFloat64())
 	}
