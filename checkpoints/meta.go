@@ -12,7 +12,7 @@ import (
 // FormatVersion is the checkpoint format this package writes, and the
 // newest it reads. It changes only when a file written by the new code would
 // be misread by the old; fields added to Meta do not change it.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Metadata keys under the safetensors "__metadata__" map.
 const (

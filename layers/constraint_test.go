@@ -137,7 +137,7 @@ func TestConstraintsHoldAfterAdam(t *testing.T) {
 		h0.Data[k] = 1
 	}
 	tp := autodiff.NewTape[float32]()
-	r, _ := l.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+	r, _ := l.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
 	tp.Backward(autodiff.Sum(r))
 	var opt train.Adam
 	opt.Step(l.Params(), 0.5) // a huge step, so any sign that could flip does

@@ -78,7 +78,7 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 	return []*autodiff.Param[T]{g.WeightIH, g.WeightHH, g.BiasIH, g.BiasHH}
 }
 
-// Sequence runs the GRU over steps steps of batch sequences as one fused tape
+// Run runs the GRU over steps steps of batch sequences as one fused tape
 // node. x is [steps·batch, I] time-major; h0 is [batch, N] or [1, N]
 // (broadcast over the batch). It returns the states h_1 … h_steps as
 // [steps·batch, N] (the rates) and h_steps ([batch, N], a view of the last
@@ -101,7 +101,12 @@ func (g *GRU[T]) Params() []*autodiff.Param[T] {
 // It panics if steps or batch is not positive, x is not [steps·batch, I],
 // h0 is not [batch, N] or [1, N], or an inactivation mask does not have N
 // entries.
-func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+func (g *GRU[T]) Run(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+	rates, s := g.run(tp, x, h0, steps, batch, opt)
+	return rates, s.h.RowSlice((steps-1)*batch, steps*batch)
+}
+
+func (g *GRU[T]) run(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], *gruSeq[T]) {
 	n, in := g.hidden, g.inputs
 	CheckSequence("GRU", x, h0, steps, batch, in, n, opt)
 	rows := steps * batch
@@ -129,7 +134,7 @@ func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, b
 	}
 	s.forward(g.BiasIH.Value, g.NoiseStd, opt.Noise)
 	rates := tp.Fused(s, h, x, h0, tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH))
-	return rates, h.RowSlice(rows-batch, rows)
+	return rates, s
 }
 
 // gruSplitPays reports whether splitting the batch beats splitting each
@@ -165,6 +170,10 @@ type gruSeq[T autodiff.Float] struct {
 	dgh      autodiff.Tensor[T] // [T·B, 3N] ∂L/∂(W_hh h + b_hh) per step (r, z, n)
 	dgin     autodiff.Tensor[T] // [T·B, N] ∂L/∂(W_in x + b_in) per step
 	carry    autodiff.Tensor[T] // [B, N] ∂L/∂h_{t} through later steps
+
+	// final and rec hold Seq.Final and Seq.States, so that Sequence does
+	// not allocate.
+	final, rec [1]autodiff.Tensor[T]
 }
 
 // gruWork is the storage a cached gruSeq keeps across calls: W_hh packed for
@@ -434,4 +443,19 @@ func gateGradRow[T autodiff.Float](d, dn, dh, og, g, ghn, hp, bhn []T) {
 		dn[j] = dnPre
 		dh[j] = delta * z
 	}
+}
+
+// StateVars returns the one state variable "h" (the GRU's output).
+func (g *GRU[T]) StateVars() []StateVar { return []StateVar{{Name: "h", Size: g.hidden}} }
+
+// Sequence implements Recurrent: Run with init[0] as h0. With opt.Record,
+// States[0] is h after every step (the rates themselves); Pre is empty.
+func (g *GRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
+	rates, o := g.run(tp, x, SingleInit(tp, init, g.hidden), steps, batch, opt)
+	o.final[0], o.rec[0] = o.h.RowSlice((steps-1)*batch, steps*batch), o.h
+	s := Seq[T]{Rates: rates, Final: o.final[:]}
+	if opt.Record {
+		s.States = o.rec[:]
+	}
+	return s
 }

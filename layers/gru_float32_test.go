@@ -18,6 +18,6 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		}
 	}
 	layertest.CopyParams(g32.Params(), g64.Params())
-	layertest.ComparePrecisions(t, "GRU", layertest.PrecisionRun[float32]{Params: g32.Params(), Seq: g32.Sequence}, layertest.PrecisionRun[float64]{Params: g64.Params(), Seq: g64.Sequence}, steps, batch, inputs, n)
+	layertest.ComparePrecisions(t, "GRU", layertest.PrecisionRun[float32]{Params: g32.Params(), Seq: g32.Run}, layertest.PrecisionRun[float64]{Params: g64.Params(), Seq: g64.Run}, steps, batch, inputs, n)
 
 }

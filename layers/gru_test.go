@@ -58,7 +58,7 @@ func TestGRUFusedMatchesReference(t *testing.T) {
 			g, p := gruProblem(uint64(i+1), 5, 3, 2, 4, c.bcast)
 			g.NoiseStd = 0.1
 			p.Opt = c.opt
-			layertest.CheckFusedVsReference(t, p, g.Sequence, g.SequenceReference)
+			layertest.CheckFusedVsReference(t, p, g.Run, g.SequenceReference)
 		})
 	}
 }
@@ -73,7 +73,7 @@ func TestGRUSplitMatchesReference(t *testing.T) {
 			g, p := gruProblem(uint64(i+30), steps, batch, 2, n, c.bcast)
 			g.NoiseStd = 0.1
 			p.Opt = layertest.WidenMask(c.opt, n)
-			layertest.CheckFusedVsReference(t, p, g.Sequence, g.SequenceReference)
+			layertest.CheckFusedVsReference(t, p, g.Run, g.SequenceReference)
 		})
 	}
 }
@@ -83,7 +83,7 @@ func TestGRUGradcheck(t *testing.T) {
 		g, p := gruProblem(uint64(i+10), 4, 2, 3, 4, c.bcast)
 		g.NoiseStd = 0.1
 		p.Opt = c.opt
-		gradcheck.Check(t, gradcheck.Case{Name: "GRU.Sequence/" + c.name, Params: p.Params, Loss: p.Loss(g.Sequence)})
+		gradcheck.Check(t, gradcheck.Case{Name: "GRU.Run/" + c.name, Params: p.Params, Loss: p.Loss(g.Run)})
 		gradcheck.Check(t, gradcheck.Case{Name: "GRU.SequenceReference/" + c.name, Params: p.Params, Loss: p.Loss(g.SequenceReference)})
 	}
 }
@@ -121,7 +121,7 @@ func TestGRUHandComputed(t *testing.T) {
 	x := tp.Const(autodiff.FromSlice(1, 1, []float64{1}))
 	h0 := tp.Const(autodiff.FromSlice(1, 2, []float64{1, 0}))
 	want := []float64{4.0 / 5, 3.0 / 20}
-	for name, f := range map[string]layertest.SeqFunc{"fused": g.Sequence, "reference": g.SequenceReference} {
+	for name, f := range map[string]layertest.SeqFunc{"fused": g.Run, "reference": g.SequenceReference} {
 		rates, final := f(tp, x, h0, 1, 1, layers.SeqOptions{})
 		for j := range want {
 			if math.Abs(rates.Value.Data[j]-want[j]) > 1e-15 || final.Data[j] != rates.Value.Data[j] {
@@ -139,7 +139,7 @@ func TestGRUInactivation(t *testing.T) {
 		{Units: units, From: 2, To: 4, Clamp: true, ClampValue: -0.25},
 	} {
 		p.Opt = func() layers.SeqOptions { return layers.SeqOptions{Inactivation: &m} }
-		rates, grads := p.Run(g.Sequence)
+		rates, grads := p.Run(g.Run)
 		want := m.ClampValue
 		if m.Silence {
 			want = 0
@@ -174,7 +174,7 @@ func TestGRUSequenceAllocs(t *testing.T) {
 	opt := layers.SeqOptions{Noise: noise, Inactivation: &layers.Inactivation{Units: make([]bool, n), Silence: true}}
 	step := func() {
 		tp.Reset()
-		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, opt)
+		rates, _ := g.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, opt)
 		tp.Backward(autodiff.Sum(rates))
 	}
 	step()
@@ -216,7 +216,7 @@ func ExampleGRU() {
 		x.Data[i] = math.Sin(float64(i))
 	}
 	h0 := autodiff.NewTensor[float64](1, hidden)
-	rates, final := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+	rates, final := g.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
 	tp.Backward(autodiff.Sum(rates))
 	fmt.Println("rates", rates.Value.Shape(), "final", final.Shape())
 	for _, p := range g.Params() {
@@ -246,7 +246,7 @@ func BenchmarkGRUSequence(b *testing.B) {
 	tp := autodiff.NewTape[float32]()
 	step := func() {
 		tp.Reset()
-		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+		rates, _ := g.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
 		tp.Backward(autodiff.Sum(rates))
 	}
 	step() // grow the tape's arena outside the timing
@@ -276,7 +276,7 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 		return out
 	}
 	loss := func(tp *autodiff.Tape[float64], x autodiff.Tensor[float64]) *autodiff.Var[float64] {
-		rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(p.H0.Value), p.Steps, p.Batch, layers.SeqOptions{})
+		rates, _ := g.Run(tp, tp.Const(x), tp.Const(p.H0.Value), p.Steps, p.Batch, layers.SeqOptions{})
 		return autodiff.Sum(autodiff.Mul(rates, tp.Const(p.Proj)))
 	}
 	g1 := grads(func(tp *autodiff.Tape[float64]) *autodiff.Var[float64] { return loss(tp, p.X.Value) })
@@ -321,7 +321,7 @@ func TestGRUSplitAllocs(t *testing.T) {
 		tp := autodiff.NewTape[float32]()
 		step := func() {
 			tp.Reset()
-			rates, _ := g.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+			rates, _ := g.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
 			tp.Backward(autodiff.Sum(rates))
 		}
 		step()

@@ -7,20 +7,18 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/train"
 )
 
 // trainStep returns one training step of `rnntrain bench` (MSE against a
 // fixed target at every step, full backward, Adam) for a float32 network of
-// the given kind and size.
-func trainStep(tb testing.TB, kind rnn.Kind, n, batch, steps int) func() {
+// the given model and size.
+func trainStep(tb testing.TB, m layers.ModelConfig, n, batch, steps int) func() {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
-	cfg := rnn.Config{Kind: kind, Inputs: 4, Hidden: n, Outputs: 2, SpectralRadius: 0.9}
-	if kind == rnn.Leaky {
-		cfg.Alpha, cfg.Activation, cfg.Integration = 0.2, layers.Tanh, layers.IntegrateRate
-	}
+	cfg := rnn.Config{Inputs: 4, Hidden: n, Outputs: 2, Model: m}
 	net, err := rnn.New[float32](cfg, rng)
 	if err != nil {
 		tb.Fatal(err)
@@ -43,7 +41,7 @@ func trainStep(tb testing.TB, kind rnn.Kind, n, batch, steps int) func() {
 			p.ZeroGrad()
 		}
 		tp.Reset()
-		out := net.Forward(tp, x, steps, batch, rnn.Options[float32]{}).Out
+		out := net.Forward(tp, x, steps, batch, model.Options[float32]{}).Out
 		d := autodiff.Add(out, tp.Const(negY))
 		loss := autodiff.Mul(autodiff.Sum(autodiff.Mul(d, d)), tp.Const(scale))
 		tp.Backward(loss)
@@ -58,9 +56,9 @@ func trainStep(tb testing.TB, kind rnn.Kind, n, batch, steps int) func() {
 // between the cores (N = 256).
 func TestTrainStepNoAllocs(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	for _, kind := range []rnn.Kind{rnn.Vanilla, rnn.Leaky} {
+	for _, kind := range []string{"rnn", "leaky"} {
 		for _, s := range []struct{ n, batch, steps int }{{16, 4, 5}, {64, 32, 5}, {256, 64, 3}, {1024, 32, 2}} {
-			step := trainStep(t, kind, s.n, s.batch, s.steps)
+			step := trainStep(t, benchModel(t, kind), s.n, s.batch, s.steps)
 			for range 3 {
 				step()
 			}
@@ -84,10 +82,22 @@ func TestTrainStepNoAllocs(t *testing.T) {
 	}
 }
 
+// benchModel returns the configuration `rnntrain bench` times for the model
+// named name (the vanilla RNN; the leaky rate-integrating tanh network with
+// α = 0.2), from the model table.
+func benchModel(tb testing.TB, name string) layers.ModelConfig {
+	tb.Helper()
+	m, err := rnn.Lookup(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m.Bench()
+}
+
 // BenchmarkTrainStep times the training step of `rnntrain bench` for a leaky
 // network at N = 256, B = 64, T = 100.
 func BenchmarkTrainStep(b *testing.B) {
-	step := trainStep(b, rnn.Leaky, 256, 64, 100)
+	step := trainStep(b, benchModel(b, "leaky"), 256, 64, 100)
 	step()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -31,10 +31,15 @@ type leakyOp[T autodiff.Float] struct {
 	S, R, P      autodiff.Tensor[T]
 	noise        autodiff.Tensor[T] // empty without noise
 	noiseInside  bool
+	pre          autodiff.Tensor[T] // [T·B, N] the drive before φ under rate integration, when recording; else empty
 	gr, gs, grec autodiff.Tensor[T] // [B, N] backward scratch
 	dE, dEin     autodiff.Tensor[T] // scratch for constrained weight gradients
 	needH0       bool
 	outGrad      autodiff.Tensor[T]
+
+	// final and rec hold Seq.Final and Seq.States, so that Sequence does
+	// not allocate.
+	final, rec [1]autodiff.Tensor[T]
 
 	// Two-goroutine split of the time loops: rows [0, half) run on the
 	// caller, [half, batch) on a worker of the kernels' pool.
@@ -103,7 +108,42 @@ func (o *leakyOp[T]) Name() string { return "leaky" }
 //
 // It panics if x is not [steps·batch, Inputs], h0 is not [batch, N] or
 // [1, N], or an Inactivation mask does not have N entries.
-func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+func (l *Leaky[T]) Run(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+	rates, final, _ := l.run(tp, x, h0, steps, batch, opt)
+	return rates, final
+}
+
+// StateVars returns the one state variable: "x" (the pre-activation state
+// under state integration) or "r" (the rate, under rate integration).
+func (l *Leaky[T]) StateVars() []StateVar {
+	if l.cfg.Integration == IntegrateState {
+		return []StateVar{{Name: "x", Size: l.cfg.Units}}
+	}
+	return []StateVar{{Name: "r", Size: l.cfg.Units}}
+}
+
+// Sequence implements Recurrent: Run with init[0] as the initial state.
+// With opt.Record, States[0] is the state after every step and Pre the
+// argument of φ that produced each step's rates (x itself under state
+// integration, the drive under rate integration).
+func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
+	rates, final, o := l.run(tp, x, SingleInit(tp, init, l.cfg.Units), steps, batch, opt)
+	o.final[0] = final
+	s := Seq[T]{Rates: rates, Final: o.final[:]}
+	if opt.Record {
+		tb := steps * batch
+		st := o.S.RowSlice(batch, tb+batch)
+		o.rec[0] = st
+		s.States = o.rec[:]
+		s.Pre = st
+		if o.pre.Data != nil {
+			s.Pre = o.pre
+		}
+	}
+	return s
+}
+
+func (l *Leaky[T]) run(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T], *leakyOp[T]) {
 	n, in := l.cfg.Units, l.cfg.Inputs
 	CheckSequence("Leaky", x, h0, steps, batch, in, n, opt)
 	tb := steps * batch
@@ -131,6 +171,10 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 		AddNoise(o.noise.Data, std, opt.Noise)
 	}
 	o.noiseInside = inside
+	o.pre = autodiff.Tensor[T]{}
+	if opt.Record && l.cfg.Integration == IntegrateRate {
+		o.pre = tp.Alloc(tb, n)
+	}
 	o.half, o.pool = batch, kernels.DefaultPool()
 	if splitLeakyBatch(batch) {
 		o.half, o.pool = batch/2, nil
@@ -145,7 +189,7 @@ func (l *Leaky[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 		k++
 	}
 	out := tp.Fused(o, o.R.RowSlice(batch, tb+batch), vars[:k]...)
-	return out, o.S.RowSlice(tb, tb+batch)
+	return out, o.S.RowSlice(tb, tb+batch), o
 }
 
 const maxLeakyInputs = 6
@@ -244,6 +288,9 @@ func (o *leakyOp[T]) forwardRows(lo, hi int) {
 			}
 		}
 		if !state {
+			if o.pre.Data != nil {
+				copy(o.pre.Data[cur:cur+rows*n], pt)
+			}
 			ApplyTo(act, pt, pt)
 		}
 		if f, ok := any(sn).([]float32); ok {

@@ -107,7 +107,7 @@ func fusedLoss(tp *autodiff.Tape[float64], l *Leaky[float64], c leakyCase, x, co
 	if xv == nil {
 		xv = tp.Const(x)
 	}
-	r, _ := l.Sequence(tp, xv, h0, testSteps, testBatch, SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact})
+	r, _ := l.Run(tp, xv, h0, testSteps, testBatch, SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact})
 	return autodiff.Sum(autodiff.Mul(r, tp.Const(coef)))
 }
 
@@ -138,7 +138,7 @@ func TestLeakyFusedMatchesReference(t *testing.T) {
 				h = tp.Param(h0)
 				loss = refLoss(tp, l, c, x, coef, h)
 			} else {
-				r, fin := l.Sequence(tp, tp.Const(x), h, testSteps, testBatch, SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact})
+				r, fin := l.Run(tp, tp.Const(x), h, testSteps, testBatch, SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact})
 				vals = append(vals, r.Value.Data...)
 				final = append(final, fin.Data...)
 				tp.Reset()
@@ -252,7 +252,7 @@ func TestVanillaMatchesTorchEquations(t *testing.T) {
 		h0.Data[k] = rng.NormFloat64() * 0.5
 	}
 	tp := autodiff.NewTape[float64]()
-	r, fin := l.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, SeqOptions{})
+	r, fin := l.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, SeqOptions{})
 	h := h0.Clone()
 	for s := 0; s < steps; s++ {
 		next := autodiff.NewTensor[float64](batch, n)
@@ -309,7 +309,7 @@ func TestNoiseConventions(t *testing.T) {
 		tp := autodiff.NewTape[float64]()
 		x := autodiff.NewTensor[float64](2*batch, 1)
 		h0 := autodiff.NewTensor[float64](1, n)
-		r, _ := l.Sequence(tp, tp.Const(x), tp.Const(h0), 2, batch, SeqOptions{Noise: rand.New(rand.NewPCG(5, 6))})
+		r, _ := l.Run(tp, tp.Const(x), tp.Const(h0), 2, batch, SeqOptions{Noise: rand.New(rand.NewPCG(5, 6))})
 		first := r.Value.Data[:batch*n]
 		var s, s2, cross float64
 		for k, v := range first {
@@ -381,7 +381,7 @@ func TestLeakySteadyStateAllocs(t *testing.T) {
 	tp := autodiff.NewTape[float32]()
 	step := func() {
 		tp.Reset()
-		r, _ := l.Sequence(tp, tp.Const(x), tp.Param(h0), 10, 4, SeqOptions{Noise: noise})
+		r, _ := l.Run(tp, tp.Const(x), tp.Param(h0), 10, 4, SeqOptions{Noise: noise})
 		tp.Backward(autodiff.Sum(r))
 	}
 	step()
@@ -441,7 +441,7 @@ func TestInactivationSemantics(t *testing.T) {
 				x.Data[k] = 1
 			}
 			tp := autodiff.NewTape[float64]()
-			r, fin := l.Sequence(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float64](1, n)), steps, batch, SeqOptions{Inactivation: &m})
+			r, fin := l.Run(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float64](1, n)), steps, batch, SeqOptions{Inactivation: &m})
 			for s := 0; s < steps; s++ {
 				for b := 0; b < batch; b++ {
 					for j, on := range units {
@@ -476,7 +476,7 @@ func TestSplitStartsNoGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 		tp := autodiff.NewTape[float32]()
-		r, _ := l.Sequence(tp, tp.Const(autodiff.NewTensor[float32](3*splitMinBatch, 1)), tp.Const(autodiff.NewTensor[float32](1, 8)), 3, splitMinBatch, SeqOptions{})
+		r, _ := l.Run(tp, tp.Const(autodiff.NewTensor[float32](3*splitMinBatch, 1)), tp.Const(autodiff.NewTensor[float32](1, 8)), 3, splitMinBatch, SeqOptions{})
 		tp.Backward(autodiff.Sum(r))
 	}
 	run(1) // starts the shared workers, if nothing has yet

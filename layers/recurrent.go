@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"fmt"
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -8,23 +9,57 @@ import (
 
 // Recurrent is a recurrent layer that runs a whole sequence as one fused op
 // on the tape: the input projection for all steps in one GEMM, one recurrent
-// GEMM per step, activations stored time-major, and a backward pass that
-// walks time in reverse and forms the recurrent-weight gradient as one GEMM
-// over all T·B rows.
+// step after another inside the op, activations stored time-major, and a
+// backward pass that walks time in reverse. A layer may keep several state
+// variables per unit (a LIF neuron's v and i, an adaptive neuron's
+// threshold); it declares them with StateVars. How the backward pass is
+// computed (dense, or skipping silent units) is the op's own business.
 type Recurrent[T autodiff.Float] interface {
 	// Size returns the number of units N.
 	Size() int
 	// Params returns the layer's parameters with stable dotted names.
 	Params() []*autodiff.Param[T]
+	// StateVars lists the state variables. The first is the primary one:
+	// the variable a network's trainable initial state, clamping and the
+	// fixed-point analysis refer to.
+	StateVars() []StateVar
 	// Sequence records the layer over steps time steps of a batch of batch
-	// sequences. x is [steps·batch, inputs], time-major; h0 is the initial
-	// state, [batch, N], or [1, N] broadcast over the batch (a trainable
-	// initial state shared by every sequence; its gradient is summed over
-	// the batch). It returns the rates (the layer's output at every
-	// step, [steps·batch, N], the signal a readout sees) and the state after
-	// the last step ([batch, N], from the tape's arena, valid until Reset),
-	// which truncated BPTT carries into the next window as a constant.
-	Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (rates *autodiff.Var[T], final autodiff.Tensor[T])
+	// sequences as one fused op. x is [steps·batch, inputs], time-major.
+	// init holds one entry per state variable, each [batch, size] or
+	// [1, size] (broadcast over the batch), or nil for zero; a shorter
+	// slice leaves the missing variables at zero. Only init[0] may carry a
+	// gradient (a trainable initial state, summed over the batch when
+	// broadcast); the others are constants.
+	Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T]
+}
+
+// StateVar names one state variable of a recurrent layer.
+type StateVar struct {
+	// Name is short ("x", "h", "v", "a", …); recordings store the
+	// variable as "state/<Name>".
+	Name string
+	// Size is the number of columns per batch row (N for a per-unit
+	// variable).
+	Size int
+}
+
+// Seq is what Sequence returns. Every tensor lives in the tape's arena and
+// is valid until the tape's Reset.
+type Seq[T autodiff.Float] struct {
+	// Rates is the layer's output at every step, [steps·batch, N]: what
+	// other units and the readout see (spikes for a spiking layer).
+	Rates *autodiff.Var[T]
+	// Final holds the state variables after the last step, one per
+	// StateVar, [batch, size]: truncated BPTT carries copies of them into
+	// the next window as constants.
+	Final []autodiff.Tensor[T]
+	// States holds, with SeqOptions.Record, every state variable after
+	// every step, one per StateVar, [steps·batch, size]; nil otherwise.
+	States []autodiff.Tensor[T]
+	// Pre is, with SeqOptions.Record, the pre-activation that produced
+	// each step's rates, [steps·batch, N]; empty when the layer has none
+	// beyond its state or without Record.
+	Pre autodiff.Tensor[T]
 }
 
 // SeqOptions control one run of a Recurrent layer over a sequence.
@@ -34,6 +69,21 @@ type SeqOptions struct {
 	// Inactivation silences or clamps units inside the fused op; nil
 	// leaves every unit intact.
 	Inactivation *Inactivation
+	// Record asks for Seq.States and Seq.Pre.
+	Record bool
+}
+
+// SingleInit returns the initial state of a layer with one state variable
+// of n units: init[0], or a zero [1, n] constant when init is empty or its
+// first entry nil. It panics if init has more than one entry.
+func SingleInit[T autodiff.Float](tp *autodiff.Tape[T], init []*autodiff.Var[T], n int) *autodiff.Var[T] {
+	if len(init) > 1 {
+		panic(fmt.Sprintf("layers: %d initial states for a layer with one state variable", len(init)))
+	}
+	if len(init) == 0 || init[0] == nil {
+		return tp.Const(tp.AllocZero(1, n))
+	}
+	return init[0]
 }
 
 // Inactivation is an in-silico perturbation of a set of units, applied

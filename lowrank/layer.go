@@ -164,7 +164,7 @@ func (l *Layer[T]) SetFactors(m, n autodiff.Tensor[T]) {
 // over the batch by Sequence) on tp.
 func (l *Layer[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { return tp.Param(l.H0) }
 
-// Sequence runs the layer over steps steps of batch sequences as one fused
+// Run runs the layer over steps steps of batch sequences as one fused
 // tape node. x is [steps·batch, Inputs] time-major; h0 is [batch, N] or
 // [1, N] (broadcast). It returns the rates of every step ([steps·batch, N],
 // as Config.Rates says) and the state h_steps ([batch, N], from the tape's
@@ -184,7 +184,31 @@ func (l *Layer[T]) InitialState(tp *autodiff.Tape[T]) *autodiff.Var[T] { return 
 // It panics if steps or batch is not positive, x is not [steps·batch,
 // Inputs], h0 is not [batch, N] or [1, N], or an inactivation mask does not
 // have N entries.
-func (l *Layer[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+func (l *Layer[T]) Run(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
+	rates, s := l.run(tp, x, h0, steps, batch, opt)
+	return rates, s.h.RowSlice(steps*batch-batch, steps*batch)
+}
+
+// StateVars returns the one state variable "h".
+func (l *Layer[T]) StateVars() []layers.StateVar {
+	return []layers.StateVar{{Name: "h", Size: l.Config.Hidden}}
+}
+
+// Sequence implements layers.Recurrent: Run with init[0] as h0 (the layer's
+// own H0 is used by networks that train it). With opt.Record, States[0] is
+// h after every step, and Pre is empty (h is the pre-activation).
+func (l *Layer[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt layers.SeqOptions) layers.Seq[T] {
+	rates, s := l.run(tp, x, layers.SingleInit(tp, init, l.Config.Hidden), steps, batch, opt)
+	rows := steps * batch
+	s.final[0], s.rec[0] = s.h.RowSlice(rows-batch, rows), s.h
+	out := layers.Seq[T]{Rates: rates, Final: s.final[:]}
+	if opt.Record {
+		out.States = s.rec[:]
+	}
+	return out
+}
+
+func (l *Layer[T]) run(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[T], *lowRankSeq[T]) {
 	c := l.Config
 	n, r, in := c.Hidden, c.Rank, c.Inputs
 	layers.CheckSequence("lowrank", x, h0, steps, batch, in, n, opt)
@@ -212,7 +236,7 @@ func (l *Layer[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps,
 	}
 	s.forward(opt.Noise)
 	out := tp.Fused(s, s.rates, x, h0, tp.Param(l.M), tp.Param(l.N), tp.Param(l.WI), tp.Param(l.SI), tp.Param(l.B))
-	return out, h.RowSlice(rows-batch, rows)
+	return out, s
 }
 
 // lowRankSeq is one recorded low-rank sequence: what the backward pass needs.
@@ -232,6 +256,10 @@ type lowRankSeq[T autodiff.Float] struct {
 	wFull               autodiff.Tensor[T] // [I, N] diag(si)·wi
 	inact               *layers.Inactivation
 	zeroBias            bool // b is all zero: φ(h_t + b) = φ(h_t)
+
+	// final and rec hold Seq.Final and Seq.States, so that Sequence does
+	// not allocate.
+	final, rec [1]autodiff.Tensor[T]
 
 	// The time loops split the batch in parts (1 or 2) and run in phase
 	// (forward or backward); the backward pass keeps its buffers here.

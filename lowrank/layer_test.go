@@ -84,7 +84,7 @@ func TestLowRankFusedMatchesReference(t *testing.T) {
 	for i, c := range lowRankCases() {
 		t.Run(c.name, func(t *testing.T) {
 			l, p := lowRankProblem(uint64(i+1), c, 5, 3)
-			layertest.CheckFusedVsReference(t, p, l.Sequence, l.SequenceReference)
+			layertest.CheckFusedVsReference(t, p, l.Run, l.SequenceReference)
 		})
 	}
 }
@@ -99,7 +99,7 @@ func TestLowRankSplitMatchesReference(t *testing.T) {
 			c.cfg.Hidden = n
 			c.opt = layertest.WidenMask(c.opt, n)
 			l, p := lowRankProblem(uint64(i+40), c, steps, batch)
-			layertest.CheckFusedVsReference(t, p, l.Sequence, l.SequenceReference)
+			layertest.CheckFusedVsReference(t, p, l.Run, l.SequenceReference)
 		})
 	}
 }
@@ -107,7 +107,7 @@ func TestLowRankSplitMatchesReference(t *testing.T) {
 func TestLowRankGradcheck(t *testing.T) {
 	for i, c := range lowRankCases() {
 		l, p := lowRankProblem(uint64(i+20), c, 4, 2)
-		gradcheck.Check(t, gradcheck.Case{Name: "Layer.Sequence/" + c.name, Params: p.Params, Loss: p.Loss(l.Sequence)})
+		gradcheck.Check(t, gradcheck.Case{Name: "Layer.Run/" + c.name, Params: p.Params, Loss: p.Loss(l.Run)})
 		gradcheck.Check(t, gradcheck.Case{Name: "LowRank.SequenceReference/" + c.name, Params: p.Params, Loss: p.Loss(l.SequenceReference)})
 	}
 }
@@ -128,13 +128,13 @@ func TestLowRankReadoutGradcheck(t *testing.T) {
 		Name:   "Layer.Readout",
 		Params: append([]*autodiff.Param[float64]{x}, l.Params()...),
 		Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-			rates, _ := l.Sequence(tp, v[0], l.InitialState(tp), steps, batch, layers.SeqOptions{})
+			rates, _ := l.Run(tp, v[0], l.InitialState(tp), steps, batch, layers.SeqOptions{})
 			return autodiff.Sum(autodiff.Mul(l.Readout(tp, rates), tp.Const(proj)))
 		},
 	})
 	// z = tanh(h)·(wo ⊙ so)/N, element by element.
 	tp := autodiff.NewTape[float64]()
-	rates, _ := l.Sequence(tp, tp.Const(x.Value), l.InitialState(tp), steps, batch, layers.SeqOptions{})
+	rates, _ := l.Run(tp, tp.Const(x.Value), l.InitialState(tp), steps, batch, layers.SeqOptions{})
 	z := l.Readout(tp, rates)
 	for i := 0; i < steps*batch; i++ {
 		for o := 0; o < 2; o++ {
@@ -168,7 +168,7 @@ func TestLowRankBenchModel(t *testing.T) {
 	}
 	x := layertest.RandParam(rng, "x", steps*batch, in, 1).Value
 	tp := autodiff.NewTape[float64]()
-	rates, final := l.Sequence(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float64](batch, n)), steps, batch, layers.SeqOptions{})
+	rates, final := l.Run(tp, tp.Const(x), tp.Const(autodiff.NewTensor[float64](batch, n)), steps, batch, layers.SeqOptions{})
 	m, nv, u := l.M.Value, l.N.Value, l.WI.Value // U = wiᵀ
 	h := make([]float64, batch*n)
 	for s := 0; s < steps; s++ {
@@ -223,7 +223,7 @@ func TestLowRankFrozen(t *testing.T) {
 		x.Data[i] = float32(rng.NormFloat64())
 	}
 	tp := autodiff.NewTape[float32]()
-	rates, _ := l.Sequence(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
+	rates, _ := l.Run(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
 	tp.Backward(autodiff.Sum(l.Readout(tp, rates)))
 	var adam train.Adam
 	adam.Step(l.Params(), 1e-2)
@@ -257,7 +257,7 @@ func TestLowRankInactivation(t *testing.T) {
 		// With b = 0 and φ = tanh, a clamped unit's rate is tanh(0.7).
 		l.B.Value.Zero()
 		tp := autodiff.NewTape[float64]()
-		rates, final := l.Sequence(tp, tp.Const(p.X.Value), tp.Const(p.H0.Value), p.Steps, p.Batch, p.Opt())
+		rates, final := l.Run(tp, tp.Const(p.X.Value), tp.Const(p.H0.Value), p.Steps, p.Batch, p.Opt())
 		want := 0.0
 		if m.Clamp {
 			want = math.Tanh(0.7)
@@ -371,7 +371,7 @@ func TestLowRankSequenceAllocs(t *testing.T) {
 	opt := layers.SeqOptions{Noise: rand.New(rand.NewPCG(3, 3)), Inactivation: &layers.Inactivation{Units: make([]bool, n), Clamp: true}}
 	step := func() {
 		tp.Reset()
-		rates, _ := l.Sequence(tp, tp.Const(x), l.InitialState(tp), steps, batch, opt)
+		rates, _ := l.Run(tp, tp.Const(x), l.InitialState(tp), steps, batch, opt)
 		tp.Backward(autodiff.Sum(l.Readout(tp, rates)))
 	}
 	step()
@@ -394,7 +394,7 @@ func ExampleLayer() {
 		x.Data[i] = math.Cos(float64(i) / 7)
 	}
 	tp := autodiff.NewTape[float64]()
-	rates, final := l.Sequence(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
+	rates, final := l.Run(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
 	z := l.Readout(tp, rates)
 	tp.Backward(autodiff.Sum(z))
 	kappa := autodiff.NewTensor[float64](batch, cfg.Rank)
@@ -434,7 +434,7 @@ func BenchmarkLowRankSequence(b *testing.B) {
 	tp := autodiff.NewTape[float32]()
 	step := func() {
 		tp.Reset()
-		rates, _ := l.Sequence(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
+		rates, _ := l.Run(tp, tp.Const(x), tp.Const(h0), steps, batch, layers.SeqOptions{})
 		tp.Backward(autodiff.Sum(rates))
 	}
 	step() // grow the tape's arena outside the timing
@@ -458,7 +458,7 @@ func TestLowRankSplitAllocs(t *testing.T) {
 	tp := autodiff.NewTape[float32]()
 	step := func() {
 		tp.Reset()
-		rates, _ := l.Sequence(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
+		rates, _ := l.Run(tp, tp.Const(x), l.InitialState(tp), steps, batch, layers.SeqOptions{})
 		tp.Backward(autodiff.Sum(rates))
 	}
 	step()
@@ -481,5 +481,5 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		l.SetTrained(allLowRank)
 	}
 	layertest.CopyParams(l32.Params(), l64.Params())
-	layertest.ComparePrecisions(t, "LowRank", layertest.PrecisionRun[float32]{Params: l32.Params(), Seq: l32.Sequence}, layertest.PrecisionRun[float64]{Params: l64.Params(), Seq: l64.Sequence}, steps, batch, inputs, n)
+	layertest.ComparePrecisions(t, "LowRank", layertest.PrecisionRun[float32]{Params: l32.Params(), Seq: l32.Run}, layertest.PrecisionRun[float64]{Params: l64.Params(), Seq: l64.Run}, steps, batch, inputs, n)
 }

@@ -1,180 +1,244 @@
 package rnn
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/layers"
-	"github.com/rnntrain/rnntrain/lowrank"
 )
 
-// Config describes a network: input → recurrent layer → linear readout.
-// The zero value of every field means its documented default; Defaults
-// returns the config with those filled in, and New applies them.
+// Config describes a network: input → recurrent model → linear readout.
+// Model is the recurrent model with its own typed options (one of the
+// configs of Models); the other fields are the network's own. In JSON (and
+// so in TOML config files) a Config is one flat object: "kind" names the
+// model, then the network's keys and the model's keys side by side.
 type Config struct {
-	// Kind is the recurrent layer (default Vanilla, "rnn").
-	Kind Kind `json:"model"`
-	// Inputs, Hidden and Outputs are the sizes I, N and O; Hidden and
-	// Outputs must be positive, Inputs may be 0 (autonomous dynamics).
+	// Inputs, Hidden and Outputs are I, N and O; Hidden and Outputs must be
+	// positive, Inputs may be 0 for models that allow it. Commands take
+	// Inputs and Outputs from the task.
 	Inputs  int `json:"inputs"`
 	Hidden  int `json:"hidden"`
 	Outputs int `json:"outputs"`
-	// Rank is the rank R of a LowRank network (default 1).
-	Rank int `json:"rank,omitempty"`
-	// Alpha is dt/τ (default 0.2 for Leaky and LowRank; Vanilla and GRU
-	// have no leak and need 0 or 1).
-	Alpha float64 `json:"alpha,omitempty"`
-	// Activation is φ (default tanh; Vanilla and GRU are always tanh).
-	Activation layers.Activation `json:"activation"`
-	// Integration selects state (PsychRNN, the default) or rate (Yang,
-	// NeuroGym) integration for Leaky.
-	Integration layers.Integration `json:"integration"`
 	// NoiseStd is σ of the private recurrent noise (default 0), entering as
-	// Noise says (default psychrnn: √(2α)σ outside φ). GRU and LowRank add
-	// σ·ξ unscaled (valente) and accept only the zero value or valente.
-	// Noise is drawn only when Forward gets an rng.
-	NoiseStd float64                `json:"noise_std"`
-	Noise    layers.NoiseConvention `json:"noise_convention"`
-	// ExcFraction > 0 turns on Dale's law (Leaky only) with that fraction
-	// of excitatory units; inhibitory units are not read out. Default 0: off.
-	ExcFraction float64 `json:"exc_fraction,omitempty"`
-	// Init and SpectralRadius set the recurrent initialisation (default
-	// gaussian with spectral radius 1.1, PsychRNN's default).
-	Init           layers.Init `json:"init"`
-	SpectralRadius float64     `json:"spectral_radius,omitempty"`
-	// NoAutapses removes self-connections (Leaky).
-	NoAutapses bool `json:"no_autapses,omitempty"`
-	// RecMask, RecFixed, InMask, InFixed are connectivity masks and masks of
-	// untrained weights, row-major [Hidden×Hidden] and [Hidden×Inputs]
-	// (Leaky; nil = all connections, all trained).
-	RecMask  []bool `json:"rec_mask,omitempty"`
-	RecFixed []bool `json:"rec_fixed,omitempty"`
-	InMask   []bool `json:"in_mask,omitempty"`
-	InFixed  []bool `json:"in_fixed,omitempty"`
-	// TrainInitialState makes the initial state h0 [1×Hidden] a trained
-	// parameter; otherwise it stays at zero.
-	TrainInitialState bool `json:"train_initial_state,omitempty"`
-	// InputScale and OutputScale are the initial low-rank input and output
-	// scalings s_i and s_o (default 1).
-	InputScale  float64 `json:"input_scale,omitempty"`
-	OutputScale float64 `json:"output_scale,omitempty"`
-	// Rates selects the low-rank layer's output (default tanh). With tanh
-	// the network reads out as the low_rank_rnns library does,
-	// z = tanh(h)·(W_out ⊙ s_o)/N, and trains m, n, s_i, s_o (the library's
-	// defaults); with phi or state a Linear readout reads φ(h + b) or h,
-	// and m, n and W_in train (the PyTorch anchor's lowrank_loop uses state).
-	Rates lowrank.Rates `json:"rates,omitempty"`
+	// the model says. Noise is drawn only when Forward gets an rng.
+	NoiseStd float64 `json:"noise"`
+	// TrainInitialState makes the initial state of the primary state
+	// variable a trained parameter; otherwise it stays at zero.
+	TrainInitialState bool `json:"train_initial_state"`
 	// FreezeInput, FreezeRecurrent, FreezeBias and FreezeOutput keep whole
 	// parameter groups at their initial values (default: all train).
-	FreezeInput     bool `json:"freeze_input,omitempty"`
-	FreezeRecurrent bool `json:"freeze_recurrent,omitempty"`
-	FreezeBias      bool `json:"freeze_bias,omitempty"`
-	FreezeOutput    bool `json:"freeze_output,omitempty"`
+	FreezeInput     bool `json:"freeze_input"`
+	FreezeRecurrent bool `json:"freeze_recurrent"`
+	FreezeBias      bool `json:"freeze_bias"`
+	FreezeOutput    bool `json:"freeze_output"`
+	// DtMS is the task's step in ms, from which models derive defaults
+	// such as α = dt/τ (commands take it from the task).
+	DtMS float64 `json:"dt_ms"`
+	// Model is the recurrent model and its options (default: the leaky
+	// model with its defaults).
+	Model layers.ModelConfig `json:"-"`
 }
 
-// Defaults returns c with every zero-valued field that has a default set
-// to it.
-func (c Config) Defaults() Config {
-	if c.Alpha == 0 {
-		switch c.Kind {
-		case Leaky, LowRank:
-			c.Alpha = 0.2
-		default:
-			c.Alpha = 1
-		}
+// Spec returns the part of c every model gets.
+func (c Config) Spec() layers.Spec {
+	return layers.Spec{Inputs: c.Inputs, Hidden: c.Hidden, Outputs: c.Outputs, DtMS: c.DtMS, NoiseStd: c.NoiseStd,
+		FreezeInput: c.FreezeInput, FreezeRecurrent: c.FreezeRecurrent, FreezeBias: c.FreezeBias}
+}
+
+// Kind returns the name of c's model.
+func (c Config) Kind() string {
+	if c.Model == nil {
+		return "leaky"
 	}
-	if c.Kind == LowRank && c.Rank == 0 {
-		c.Rank = 1
+	return c.Model.Model().Name
+}
+
+// Resolved returns c with its model's task-dependent defaults filled in
+// (a nil Model becomes the leaky model). The model config is copied, so c
+// is left unchanged.
+func (c Config) Resolved() Config {
+	if c.Model == nil {
+		c.Model = leakyModel().New()
+	} else {
+		c.Model = cloneModel(c.Model)
 	}
-	if c.SpectralRadius == 0 {
-		c.SpectralRadius = 1.1
+	c.Model.Resolve(c.Spec())
+	return c
+}
+
+// cloneModel returns a copy of m (through JSON, which every model config
+// round-trips).
+func cloneModel(m layers.ModelConfig) layers.ModelConfig {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("rnn: model config %T does not marshal: %v", m, err))
 	}
-	if c.InputScale == 0 {
-		c.InputScale = 1
-	}
-	if c.OutputScale == 0 {
-		c.OutputScale = 1
+	c := m.Model().New()
+	if err := json.Unmarshal(b, c); err != nil {
+		panic(fmt.Sprintf("rnn: model config %T does not round-trip: %v", m, err))
 	}
 	return c
 }
 
-// Validate reports the first invalid field of c (after defaults), naming
-// it.
+// Validate reports the first invalid field of c (after Resolved), naming
+// its config key.
 func (c Config) Validate() error {
-	c = c.Defaults()
-	bad := func(field string, format string, a ...any) error {
-		return fmt.Errorf("rnn: config %s %s", field, fmt.Sprintf(format, a...))
+	c = c.Resolved()
+	bad := func(key, format string, a ...any) error {
+		return fmt.Errorf("model.%s %s", key, fmt.Sprintf(format, a...))
 	}
 	switch {
-	case c.Kind < Vanilla || c.Kind > LowRank:
-		return bad("Kind", "= %d is not a known model (valid: rnn, leaky, gru, lowrank)", int(c.Kind))
 	case c.Inputs < 0:
-		return bad("Inputs", "= %d, need ≥ 0", c.Inputs)
+		return bad("inputs", "= %d, need ≥ 0", c.Inputs)
 	case c.Hidden <= 0:
-		return bad("Hidden", "= %d, need > 0", c.Hidden)
+		return bad("hidden", "must be positive, got %d", c.Hidden)
 	case c.Outputs <= 0:
-		return bad("Outputs", "= %d, need > 0", c.Outputs)
-	case c.Kind == LowRank && (c.Rank <= 0 || c.Rank > c.Hidden):
-		return bad("Rank", "= %d, need 1 ≤ R ≤ Hidden = %d", c.Rank, c.Hidden)
-	case !(c.Alpha > 0 && c.Alpha <= 1):
-		return bad("Alpha", "= %g, need 0 < α ≤ 1", c.Alpha)
-	case (c.Kind == Vanilla || c.Kind == GRU) && c.Alpha != 1:
-		return bad("Alpha", "= %g, but model %v has no leak (leave it 0)", c.Alpha, c.Kind)
-	case c.Activation < layers.Tanh || c.Activation > layers.Identity:
-		return bad("Activation", "= %d is not a known activation", int(c.Activation))
-	case (c.Kind == Vanilla || c.Kind == GRU) && c.Activation != layers.Tanh:
-		return bad("Activation", "= %v, but model %v is always tanh", c.Activation, c.Kind)
-	case c.Integration < layers.IntegrateState || c.Integration > layers.IntegrateRate:
-		return bad("Integration", "= %d is not known", int(c.Integration))
-	case c.NoiseStd < 0 || math.IsNaN(c.NoiseStd):
-		return bad("NoiseStd", "= %g, need ≥ 0", c.NoiseStd)
-	case c.Noise < layers.NoisePsychRNN || c.Noise > layers.NoiseValente:
-		return bad("Noise", "= %d is not a known convention", int(c.Noise))
-	case c.ExcFraction < 0 || c.ExcFraction > 1 || math.IsNaN(c.ExcFraction):
-		return bad("ExcFraction", "= %g, need 0 (off) or in (0, 1]", c.ExcFraction)
-	case c.ExcFraction > 0 && c.Kind != Leaky:
-		return bad("ExcFraction", "= %g, but Dale's law is supported for the leaky model only", c.ExcFraction)
-	case c.Init < layers.InitGaussian || c.Init > layers.InitIdentity:
-		return bad("Init", "= %d is not a known initialiser", int(c.Init))
-	case c.ExcFraction > 0 && c.Init != layers.InitGaussian:
-		return bad("Init", "= %v, but Dale's law needs gaussian", c.Init)
-	case c.SpectralRadius < 0 || math.IsNaN(c.SpectralRadius):
-		return bad("SpectralRadius", "= %g, need ≥ 0", c.SpectralRadius)
-	case (c.Kind == GRU || c.Kind == LowRank) && c.Inputs == 0:
-		return bad("Inputs", "= 0, but model %v needs at least one input", c.Kind)
-	case (c.Kind == GRU || c.Kind == LowRank) && c.Noise != layers.NoisePsychRNN && c.Noise != layers.NoiseValente:
-		return bad("Noise", "= %v, but model %v adds σ·ξ unscaled (valente) only", c.Noise, c.Kind)
-	case (c.Kind == GRU || c.Kind == LowRank) && c.ExcFraction > 0:
-		return bad("ExcFraction", "= %g, but Dale's law is supported for the leaky model only", c.ExcFraction)
-	case c.Rates < lowrank.RatesTanh || c.Rates > lowrank.RatesState:
-		return bad("Rates", "= %d is not known", int(c.Rates))
-	case c.InputScale <= 0 || c.OutputScale <= 0:
-		return bad("InputScale/OutputScale", "= %g/%g, need > 0", c.InputScale, c.OutputScale)
+		return bad("outputs", "= %d, need > 0", c.Outputs)
+	case !(c.NoiseStd >= 0) || math.IsInf(c.NoiseStd, 0):
+		return bad("noise", "= %g, need a finite value ≥ 0", c.NoiseStd)
+	case !(c.DtMS >= 0) || math.IsInf(c.DtMS, 0):
+		return bad("dt_ms", "= %g, need a finite value ≥ 0", c.DtMS)
 	}
-	if c.Kind == Vanilla || c.Kind == Leaky {
-		lc := c.leakyConfig()
-		if err := lc.Validate(); err != nil {
-			return fmt.Errorf("rnn: config: %w", err)
-		}
-	} else if c.RecMask != nil || c.RecFixed != nil || c.InMask != nil || c.InFixed != nil {
-		return bad("RecMask/RecFixed/InMask/InFixed", "set, but masks are supported for rnn and leaky only")
+	if err := c.Model.Validate(c.Spec()); err != nil {
+		return fmt.Errorf("model (%s): %w", c.Kind(), err)
 	}
 	return nil
 }
 
-// leakyConfig returns the layer configuration of a Vanilla or Leaky
-// network (c has its defaults filled in).
-func (c Config) leakyConfig() layers.LeakyConfig {
-	lc := layers.LeakyConfig{
-		Inputs: c.Inputs, Units: c.Hidden, Alpha: c.Alpha, Activation: c.Activation,
-		Integration: c.Integration, NoiseStd: c.NoiseStd, Noise: c.Noise,
-		ExcFraction: c.ExcFraction, Init: c.Init, Radius: c.SpectralRadius,
-		RecMask: c.RecMask, RecFixed: c.RecFixed, InMask: c.InMask, InFixed: c.InFixed,
-		NoAutapses: c.NoAutapses, Name: "leaky",
-		FreezeInput: c.FreezeInput, FreezeRec: c.FreezeRecurrent, FreezeBias: c.FreezeBias,
+// networkKeys returns the JSON keys of Config's own fields.
+func networkKeys() []string {
+	var keys []string
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			keys = append(keys, name)
+		}
 	}
-	if c.Kind == Vanilla {
-		lc.Integration, lc.Torch, lc.Name = layers.IntegrateRate, true, "rnn"
+	return keys
+}
+
+// ModelKeys returns the config keys of the model named kind, sorted.
+func ModelKeys(kind string) ([]string, error) {
+	m, err := NewModelConfig(kind)
+	if err != nil {
+		return nil, err
 	}
-	return lc
+	return modelKeys(m)
+}
+
+// modelKeys returns the config keys of the model config m, sorted.
+func modelKeys(m layers.ModelConfig) ([]string, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// MarshalJSON writes c as one flat object: "kind", the network's keys,
+// then the model's keys.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type plain Config
+	net, err := json.Marshal(plain(c))
+	if err != nil {
+		return nil, err
+	}
+	var m layers.ModelConfig = c.Model
+	if m == nil {
+		m = leakyModel().New()
+	}
+	mod, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, `{"kind":%q,`, c.Kind())
+	buf.Write(net[1 : len(net)-1])
+	if len(mod) > 2 {
+		buf.WriteByte(',')
+		buf.Write(mod[1 : len(mod)-1])
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// UnmarshalJSON reads a flat object onto c. Keys the object leaves out keep
+// their values in c; "kind" selects the model (a different kind starts from
+// that model's defaults). Unknown keys are errors that name the key and
+// list the valid ones.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return err
+	}
+	if raw, ok := obj["kind"]; ok {
+		var kind string
+		if err := json.Unmarshal(raw, &kind); err != nil {
+			return fmt.Errorf("kind: %v", err)
+		}
+		if c.Model == nil || c.Model.Model().Name != kind {
+			m, err := NewModelConfig(kind)
+			if err != nil {
+				return fmt.Errorf("kind: %v", err)
+			}
+			c.Model = m
+		}
+		delete(obj, "kind")
+	}
+	if c.Model == nil {
+		c.Model = leakyModel().New()
+	}
+	netKeys := networkKeys()
+	modKeys, err := modelKeys(c.Model)
+	if err != nil {
+		return err
+	}
+	net, mod := map[string]json.RawMessage{}, map[string]json.RawMessage{}
+	for k, v := range obj {
+		switch {
+		case slices.Contains(netKeys, k):
+			net[k] = v
+		case slices.Contains(modKeys, k):
+			mod[k] = v
+		default:
+			valid := append(append([]string{"kind"}, netKeys...), modKeys...)
+			return fmt.Errorf("unknown key %q for model %s (valid: %s)", k, c.Kind(), strings.Join(valid, ", "))
+		}
+	}
+	type plain Config
+	p := (*plain)(c)
+	if err := decodeStrict(net, p); err != nil {
+		return err
+	}
+	return decodeStrict(mod, c.Model)
+}
+
+// decodeStrict decodes the object obj onto v, refusing unknown fields.
+func decodeStrict(obj map[string]json.RawMessage, v any) error {
+	if len(obj) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

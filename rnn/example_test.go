@@ -6,13 +6,14 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/rnn"
 )
 
 // Build a small leaky network with Dale's law, run a batch of sequences,
 // and take the gradient of a loss with respect to every parameter.
 func Example() {
-	cfg := rnn.Config{Kind: rnn.Leaky, Inputs: 2, Hidden: 8, Outputs: 1, Activation: layers.ReLU, ExcFraction: 0.75}
+	cfg := rnn.Config{Inputs: 2, Hidden: 8, Outputs: 1, Model: &rnn.LeakyConfig{Activation: layers.ReLU, Dale: 0.75}}
 	net, err := rnn.New[float64](cfg, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		fmt.Println(err)
@@ -27,11 +28,11 @@ func Example() {
 		}
 	}
 	tp := autodiff.NewTape[float64]()
-	res := net.Forward(tp, x, steps, batch, rnn.Options[float64]{})
+	res := net.Forward(tp, x, steps, batch, model.Options[float64]{})
 	loss := autodiff.Sum(autodiff.Mul(res.Out, res.Out)) // Σ y²
 	tp.Backward(loss)
 
-	fmt.Println("outputs:", res.Out.Value.Shape(), "rates:", res.Rates.Value.Shape(), "final:", res.Final.Shape())
+	fmt.Println("outputs:", res.Out.Value.Shape(), "rates:", res.Rates.Value.Shape(), "final:", res.Final[0].Shape())
 	for _, p := range net.Params() {
 		fmt.Printf("%-15s %v trained=%v\n", p.Name, p.Value.Shape(), !p.Frozen)
 	}

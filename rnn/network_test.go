@@ -4,42 +4,54 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"codeberg.org/sbinet/npyio"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/lowrank"
+	"github.com/rnntrain/rnntrain/model"
 )
 
-func TestKindText(t *testing.T) {
+// TestModelTable checks that the model names are unique, that Lookup finds
+// every one and that its error lists the valid names.
+func TestModelTable(t *testing.T) {
 	t.Parallel()
-	for _, k := range Kinds() {
-		b, err := k.MarshalText()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got Kind
-		if err := got.UnmarshalText(b); err != nil || got != k {
-			t.Errorf("round trip of %v: got %v, %v", k, got, err)
-		}
+	seen := map[string]bool{}
+	for _, m := range Models() {
+		require.False(t, seen[m.Name], "model %q listed twice", m.Name)
+		seen[m.Name] = true
+		got, err := Lookup(m.Name)
+		require.NoError(t, err)
+		assert.Equal(t, m.Name, got.Name)
+		assert.Equal(t, m.Name, m.New().Model().Name, "config of %s names another model", m.Name)
+		assert.NotEmpty(t, m.Summary, m.Name)
+		assert.NotEmpty(t, m.Equations, m.Name)
 	}
-	_, err := ParseKind("lstm")
+	_, err := Lookup("lstm")
 	if err == nil || !strings.Contains(err.Error(), "rnn, leaky, gru, lowrank") {
-		t.Errorf("ParseKind(lstm) error %v, want one listing the valid names", err)
+		t.Errorf("Lookup(lstm) error %v, want one listing the valid names", err)
 	}
 }
 
 func TestConfigJSONAndValidate(t *testing.T) {
 	t.Parallel()
-	c := Config{Kind: Leaky, Inputs: 3, Hidden: 10, Outputs: 2, Activation: layers.ReLU, ExcFraction: 0.8, Noise: layers.NoiseYang, NoiseStd: 0.05}
+	c := Config{Inputs: 3, Hidden: 10, Outputs: 2, NoiseStd: 0.05,
+		Model: &LeakyConfig{Activation: layers.ReLU, Dale: 0.8, NoiseConvention: layers.NoiseYang}}
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"model":"leaky"`, `"activation":"relu"`, `"noise_convention":"yang"`} {
+	for _, want := range []string{`"kind":"leaky"`, `"activation":"relu"`, `"noise_convention":"yang"`, `"dale":0.8`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON %s lacks %s", b, want)
 		}
@@ -48,43 +60,71 @@ func TestConfigJSONAndValidate(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Kind != c.Kind || back.Activation != c.Activation || back.Noise != c.Noise || back.ExcFraction != c.ExcFraction {
-		t.Errorf("JSON round trip: got %+v want %+v", back, c)
+	lc, ok := back.Model.(*LeakyConfig)
+	if !ok || back.Inputs != c.Inputs || back.NoiseStd != c.NoiseStd || *lc != *c.Model.(*LeakyConfig) {
+		t.Errorf("JSON round trip: got %+v (model %+v) want %+v (model %+v)", back, back.Model, c, c.Model)
 	}
-	if d := (Config{Kind: Leaky}).Defaults(); d.Alpha != 0.2 || d.SpectralRadius != 1.1 {
+	d := (Config{Model: &LeakyConfig{}}).Resolved().Model.(*LeakyConfig)
+	if d.Alpha != 0.2 || d.SpectralRadius != 1.1 {
 		t.Errorf("leaky defaults: α = %g, ρ = %g, want 0.2 and 1.1", d.Alpha, d.SpectralRadius)
 	}
-	if d := (Config{Kind: Vanilla}).Defaults(); d.Alpha != 1 {
-		t.Errorf("vanilla default α = %g, want 1", d.Alpha)
+	if d := (Config{DtMS: 10}).Resolved().Model.(*LeakyConfig); d.Alpha != 0.1 {
+		t.Errorf("leaky α at dt = 10 ms: %g, want dt/τ = 0.1", d.Alpha)
 	}
-	for field, mod := range map[string]func(*Config){
-		"Hidden":      func(c *Config) { c.Hidden = 0 },
-		"Outputs":     func(c *Config) { c.Outputs = -1 },
-		"Alpha":       func(c *Config) { c.Kind, c.Alpha = Vanilla, 0.5 },
-		"Activation":  func(c *Config) { c.Kind = Vanilla },
-		"ExcFraction": func(c *Config) { c.ExcFraction = 1.5 },
-		"RecMask":     func(c *Config) { c.RecMask = make([]bool, 3) },
-		"Kind":        func(c *Config) { c.Kind = 9 },
+	// The vanilla model has no leak: its layer runs with α = 1.
+	van, err := New[float64](Config{Inputs: 1, Hidden: 3, Outputs: 1, DtMS: 10, Model: &VanillaConfig{}}, rand.New(rand.NewPCG(1, 1)))
+	require.NoError(t, err)
+	if a := van.rec.(leakyLayer[float64]).Config().Alpha; a != 1 {
+		t.Errorf("vanilla α = %g, want 1", a)
+	}
+	for key, mod := range map[string]func(*Config){
+		"hidden":  func(c *Config) { c.Hidden = 0 },
+		"outputs": func(c *Config) { c.Outputs = -1 },
+		"dale":    func(c *Config) { c.Model = &LeakyConfig{Dale: 1.5} },
+		"rank":    func(c *Config) { c.Model = &lowrank.Config{Rank: 11} },
+		"inputs":  func(c *Config) { c.Inputs, c.Model = 0, &GRUConfig{} },
 	} {
 		bad := c
 		mod(&bad)
-		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), field) {
-			t.Errorf("bad %s: got %v, want an error naming %s", field, err, field)
+		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("bad %s: got %v, want an error naming %s", key, err, key)
 		}
 	}
 	if err := c.Validate(); err != nil {
 		t.Errorf("valid config rejected: %v", err)
 	}
+	// Keys of another model, and unknown models, are refused by name.
+	for key, text := range map[string]string{
+		"alpha":      `{"kind":"rnn","alpha":0.5}`,
+		"activation": `{"kind":"gru","activation":"relu"}`,
+		"kind":       `{"kind":"lstm"}`,
+	} {
+		var got Config
+		if err := json.Unmarshal([]byte(text), &got); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: got %v, want an error naming %s", text, err, key)
+		}
+	}
+	// A mask file of the wrong shape is an error naming its key.
+	path := filepath.Join(t.TempDir(), "mask.npy")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, npyio.Write(f, mat.NewDense(3, 3, nil)))
+	require.NoError(t, f.Close())
+	bad := c
+	bad.Model = &LeakyConfig{Connectivity: Connectivity{RecMask: path}}
+	if _, err := New[float64](bad, rand.New(rand.NewPCG(1, 1))); err == nil || !strings.Contains(err.Error(), "rec_mask") {
+		t.Errorf("a [3 3] rec_mask for 10 units: got %v, want an error naming rec_mask", err)
+	}
 }
 
 func testConfigs() map[string]Config {
 	return map[string]Config{
-		"vanilla":                {Kind: Vanilla, Inputs: 3, Hidden: 6, Outputs: 2, SpectralRadius: 0.9},
-		"leaky":                  {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Softplus, TrainInitialState: true},
-		"leaky-dale":             {Kind: Leaky, Inputs: 3, Hidden: 6, Outputs: 2, Activation: layers.Tanh, ExcFraction: 0.5, Integration: layers.IntegrateRate, TrainInitialState: true},
-		"gru":                    {Kind: GRU, Inputs: 3, Hidden: 5, Outputs: 2, TrainInitialState: true},
-		"lowrank":                {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, TrainInitialState: true},
-		"lowrank-linear-readout": {Kind: LowRank, Inputs: 3, Hidden: 6, Outputs: 2, Rank: 2, Rates: lowrank.RatesState},
+		"vanilla":                {Inputs: 3, Hidden: 6, Outputs: 2, Model: &VanillaConfig{Connectivity{SpectralRadius: 0.9}}},
+		"leaky":                  {Inputs: 3, Hidden: 6, Outputs: 2, Model: &LeakyConfig{Activation: layers.Softplus}, TrainInitialState: true},
+		"leaky-dale":             {Inputs: 3, Hidden: 6, Outputs: 2, Model: &LeakyConfig{Activation: layers.Tanh, Dale: 0.5, Integration: layers.IntegrateRate}, TrainInitialState: true},
+		"gru":                    {Inputs: 3, Hidden: 5, Outputs: 2, Model: &GRUConfig{}, TrainInitialState: true},
+		"lowrank":                {Inputs: 3, Hidden: 6, Outputs: 2, Model: &lowrank.Config{Rank: 2}, TrainInitialState: true},
+		"lowrank-linear-readout": {Inputs: 3, Hidden: 6, Outputs: 2, Model: &lowrank.Config{Rank: 2, Rates: lowrank.RatesState}},
 	}
 }
 
@@ -114,40 +154,20 @@ func TestNetworkMatchesReferenceAndGradcheck(t *testing.T) {
 		x := randTensor(rng, steps*batch, cfg.Inputs)
 		coef := randTensor(rng, steps*batch, cfg.Outputs)
 		fused := func(tp *autodiff.Tape[float64], _ []*autodiff.Var[float64]) *autodiff.Var[float64] {
-			r := net.Forward(tp, x, steps, batch, Options[float64]{})
+			r := net.Forward(tp, x, steps, batch, model.Options[float64]{})
 			return autodiff.Sum(autodiff.Mul(r.Out, tp.Const(coef)))
 		}
 		ref := func(tp *autodiff.Tape[float64], _ []*autodiff.Var[float64]) *autodiff.Var[float64] {
-			var rates *autodiff.Var[float64]
-			switch l := net.rec.(type) {
-			case *layers.GRU[float64]:
-				rates, _ = l.SequenceReference(tp, tp.Const(x), tp.Param(net.h0), steps, batch, layers.SeqOptions{})
-			case *lowrank.Layer[float64]:
-				rates, _ = l.SequenceReference(tp, tp.Const(x), tp.Param(net.h0), steps, batch, layers.SeqOptions{})
+			rl, ok := net.rec.(layers.Reference[float64])
+			require.True(t, ok, "%s: layer %T has no unfused reference", name, net.rec)
+			rates := rl.SequenceReference(tp, tp.Const(x), []*autodiff.Var[float64]{tp.Param(net.h0)}, steps, batch, layers.SeqOptions{})
+			var y *autodiff.Var[float64]
+			if net.readout != nil {
+				y = net.readout.ForwardRef(tp, rates)
+			} else {
+				y = net.self.Readout(tp, rates)
 			}
-			if rates != nil {
-				var y *autodiff.Var[float64]
-				if net.readout != nil {
-					y = net.readout.ForwardRef(tp, rates)
-				} else {
-					y = net.lowrank.Readout(tp, rates)
-				}
-				return autodiff.Sum(autodiff.Mul(y, tp.Const(coef)))
-			}
-			l := net.rec.(*layers.Leaky[float64])
-			h0 := tp.Param(net.h0)
-			perStep, _ := l.SequenceRef(tp, x, h0, steps, batch, layers.SeqOptions{})
-			var loss *autodiff.Var[float64]
-			for s, r := range perStep {
-				y := net.readout.ForwardRef(tp, r)
-				v := autodiff.Sum(autodiff.Mul(y, tp.Const(coef.RowSlice(s*batch, (s+1)*batch))))
-				if loss == nil {
-					loss = v
-				} else {
-					loss = autodiff.Add(loss, v)
-				}
-			}
-			return loss
+			return autodiff.Sum(autodiff.Mul(y, tp.Const(coef)))
 		}
 		ps := net.Params()
 		run := func(f func(*autodiff.Tape[float64], []*autodiff.Var[float64]) *autodiff.Var[float64]) (float64, [][]float64) {
@@ -177,7 +197,7 @@ func TestNetworkMatchesReferenceAndGradcheck(t *testing.T) {
 			}
 		}
 		tol := gradcheck.Tolerance{}
-		if cfg.ExcFraction > 0 {
+		if lc, ok := cfg.Model.(*LeakyConfig); ok && lc.Dale > 0 {
 			tol = gradcheck.Tolerance{Rel: 1e-5, Abs: 1e-7, Why: "|W| under Dale's law has a kink at 0; no weight lies within h of it"}
 		}
 		gradcheck.Check(t, gradcheck.Case{Name: name + " fused", Params: ps, Loss: fused, Tol: tol})
@@ -185,19 +205,22 @@ func TestNetworkMatchesReferenceAndGradcheck(t *testing.T) {
 	}
 }
 
-// runWindows runs x in windows of k steps, carrying Final across windows,
-// and returns the concatenated outputs and the final state.
-func runWindows(net *Network[float32], tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch, k int, h autodiff.Tensor[float32], out []float32) []float32 {
+// runWindows runs x in windows of k steps, carrying Final across windows in
+// init (one tensor per state variable, the initial state on entry, the
+// final state on return), and returns the concatenated outputs.
+func runWindows(net *Network[float32], tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch, k int, init []autodiff.Tensor[float32], out []float32) []float32 {
 	out = out[:0]
 	in := x.Cols
 	for t0 := 0; t0 < steps; t0 += k {
 		w := min(k, steps-t0)
 		tp.Reset()
 		xw := autodiff.FromSlice(w*batch, in, x.Data[t0*batch*in:(t0+w)*batch*in])
-		r := net.Forward(tp, xw, w, batch, Options[float32]{H0: h})
+		r := net.Forward(tp, xw, w, batch, model.Options[float32]{Init: init})
 		tp.Backward(autodiff.Sum(r.Out))
 		out = append(out, r.Out.Value.Data...)
-		h.CopyFrom(r.Final) // before the next Reset recycles Final
+		for i, f := range r.Final {
+			init[i].CopyFrom(f) // before the next Reset recycles Final
+		}
 	}
 	return out
 }
@@ -207,7 +230,7 @@ func runWindows(net *Network[float32], tp *autodiff.Tape[float32], x autodiff.Te
 // the tape's memory per window does not grow with the sequence length.
 func TestTruncatedBPTT(t *testing.T) {
 	const batch, k = 3, 5
-	cfg := Config{Kind: Leaky, Inputs: 2, Hidden: 8, Outputs: 2}
+	cfg := Config{Inputs: 2, Hidden: 8, Outputs: 2, Model: &LeakyConfig{}}
 	net, err := New[float32](cfg, rand.New(rand.NewPCG(2, 2)))
 	if err != nil {
 		t.Fatal(err)
@@ -219,8 +242,8 @@ func TestTruncatedBPTT(t *testing.T) {
 	}
 	h0 := autodiff.NewTensor[float32](batch, 8)
 	tp := autodiff.NewTape[float32]()
-	full := net.Forward(tp, x, 40, batch, Options[float32]{H0: h0}).Out.Value.Clone()
-	h := autodiff.NewTensor[float32](batch, 8)
+	full := net.Forward(tp, x, 40, batch, model.Options[float32]{Init: []autodiff.Tensor[float32]{h0}}).Out.Value.Clone()
+	h := []autodiff.Tensor[float32]{autodiff.NewTensor[float32](batch, 8)}
 	got := runWindows(net, autodiff.NewTape[float32](), x, 40, batch, k, h, nil)
 	for i := range got {
 		if math.Abs(float64(got[i]-full.Data[i])) > 1e-6 {
@@ -231,7 +254,7 @@ func TestTruncatedBPTT(t *testing.T) {
 	// Bytes allocated by a cold tape for 10 and for 40 steps of windows.
 	bytesFor := func(steps int) uint64 {
 		tp := autodiff.NewTape[float32]()
-		h := autodiff.NewTensor[float32](batch, 8)
+		h := []autodiff.Tensor[float32]{autodiff.NewTensor[float32](batch, 8)}
 		out := make([]float32, 0, 40*batch*2)
 		runWindows(net, tp, x, steps, batch, k, h, out) // warm the op caches
 		tp = autodiff.NewTape[float32]()
@@ -256,7 +279,7 @@ func TestTruncatedBPTT(t *testing.T) {
 // TestForwardBackwardAllocs checks zero allocations per Forward + Backward
 // in steady state, with noise, Dale's law and a trainable initial state.
 func TestForwardBackwardAllocs(t *testing.T) {
-	cfg := Config{Kind: Leaky, Inputs: 4, Hidden: 16, Outputs: 2, ExcFraction: 0.8, NoiseStd: 0.1, TrainInitialState: true}
+	cfg := Config{Inputs: 4, Hidden: 16, Outputs: 2, NoiseStd: 0.1, TrainInitialState: true, Model: &LeakyConfig{Dale: 0.8}}
 	net, err := New[float32](cfg, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +291,7 @@ func TestForwardBackwardAllocs(t *testing.T) {
 	tp := autodiff.NewTape[float32]()
 	step := func() {
 		tp.Reset()
-		r := net.Forward(tp, x, 20, 8, Options[float32]{Noise: noise, Inactivation: inact})
+		r := net.Forward(tp, x, 20, 8, model.Options[float32]{Noise: noise, Inactivation: inact})
 		tp.Backward(autodiff.Sum(r.Out))
 	}
 	step()

@@ -17,7 +17,7 @@ import (
 func smallNetwork(t *testing.T, task tasks.Task, hidden int, seed uint64) *rnn.Network[float32] {
 	t.Helper()
 	in, out := task.Dims()
-	m, err := rnn.New[float32](rnn.Config{Kind: rnn.Leaky, Inputs: in, Outputs: out, Hidden: hidden, NoiseStd: 0.05}, NewRNG(seed, StreamInit))
+	m, err := rnn.New[float32](rnn.Config{Inputs: in, Outputs: out, Hidden: hidden, NoiseStd: 0.05}, NewRNG(seed, StreamInit))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ type Config struct {
 	// LogEvery is how often the log observer writes a line (default 10).
 	LogEvery int `json:"log_every"`
 	// Seed derives every random stream of the run (see Streams).
-	Seed uint64 `json:"seed"`
+	Seed uint64 `json:"-"`
 }
 
 // DefaultConfig returns the documented defaults: 2000 steps of batch 64,

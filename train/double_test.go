@@ -6,7 +6,8 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/kernels"
-	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -25,6 +26,7 @@ type leaky[T autodiff.Float] struct {
 	wIn, wRec, b *autodiff.Param[T]
 	wOut, bOut   *autodiff.Param[T]
 	op           leakyOp[T]
+	final        [1]autodiff.Tensor[T] // Result.Final's storage: recording allocates nothing
 	poison       bool // Backward writes a NaN into the gradient of w_rec at [3 7]
 }
 
@@ -102,10 +104,18 @@ func (m *leaky[T]) record(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, bat
 // leaky32 adapts the float32 double to Model.
 type leaky32 struct{ *leaky[float32] }
 
-func (m leaky32) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, opt rnn.Options[float32]) rnn.Result[float32] {
-	out, rates, final := m.record(tp, x, steps, batch, opt.H0, opt.Noise)
-	return rnn.Result[float32]{Out: out, Rates: rates, Final: final}
+func (m leaky32) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, opt model.Options[float32]) model.Result[float32] {
+	var h0 autodiff.Tensor[float32]
+	if len(opt.Init) > 0 {
+		h0 = opt.Init[0]
+	}
+	out, rates, final := m.record(tp, x, steps, batch, h0, opt.Noise)
+	m.final[0] = final
+	return model.Result[float32]{Out: out, Rates: rates, Final: m.final[:]}
 }
+
+// StateVars returns the double's one state variable, x.
+func (m leaky32) StateVars() []layers.StateVar { return []layers.StateVar{{Name: "x", Size: m.hid}} }
 
 type leakyOp[T autodiff.Float] struct {
 	m            *leaky[T]

@@ -30,7 +30,7 @@ func Example() {
 	cfg.Seed = 1
 
 	in, out := task.Dims()
-	net, err := rnn.New[float32](rnn.Config{Kind: rnn.Leaky, Inputs: in, Hidden: 16, Outputs: out, NoiseStd: 0.05},
+	net, err := rnn.New[float32](rnn.Config{Inputs: in, Hidden: 16, Outputs: out, NoiseStd: 0.05},
 		train.NewRNG(cfg.Seed, train.StreamInit))
 	if err != nil {
 		panic(err)
@@ -57,7 +57,7 @@ func ExampleRestoreState() {
 	cfg.Steps, cfg.BatchSize, cfg.EvalEvery, cfg.EvalTrials = 10, 8, 5, 32
 	in, out := task.Dims()
 	newNet := func() *rnn.Network[float32] {
-		net, err := rnn.New[float32](rnn.Config{Kind: rnn.Leaky, Inputs: in, Hidden: 8, Outputs: out, NoiseStd: 0.05},
+		net, err := rnn.New[float32](rnn.Config{Inputs: in, Hidden: 8, Outputs: out, NoiseStd: 0.05},
 			train.NewRNG(cfg.Seed, train.StreamInit))
 		if err != nil {
 			panic(err)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
-	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -69,8 +69,8 @@ type loop struct {
 	lastEval    *Eval
 
 	tp, evalTape *autodiff.Tape[float32]
-	h0           autodiff.Tensor[float32] // carried state between windows
-	rowMask      []float32                // cross-entropy row weights of the batch
+	carry        []autodiff.Tensor[float32] // state carried between windows, one per state variable
+	rowMask      []float32                  // cross-entropy row weights of the batch
 
 	evalSets  map[int]*tasks.Batch
 	evalOut   []float32
@@ -98,9 +98,9 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 			return nil, fmt.Errorf("train: stage %d (%s) has %d inputs and %d outputs, stage 0 has %d and %d", i, t.Name(), a, b, nIn, nOut)
 		}
 	}
-	if n, ok := m.(interface{ Config() rnn.Config }); ok {
-		if c := n.Config(); c.Inputs != nIn || c.Outputs != nOut {
-			return nil, fmt.Errorf("train: the network has %d inputs and %d outputs, task %s has %d and %d", c.Inputs, c.Outputs, stages[0].Name(), nIn, nOut)
+	if n, ok := m.(interface{ Dims() (int, int) }); ok {
+		if in, out := n.Dims(); in != nIn || out != nOut {
+			return nil, fmt.Errorf("train: the network has %d inputs and %d outputs, task %s has %d and %d", in, out, stages[0].Name(), nIn, nOut)
 		}
 	}
 	l := &loop{
@@ -238,13 +238,13 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		l.rowMask = make([]float32, b.T*b.B)
 	}
 	rw := l.cfg.Regularization.L2Rate
-	h0 := autodiff.Tensor[float32]{}
+	var init []autodiff.Tensor[float32]
 	for t0 := 0; t0 < b.T; t0 += k {
 		t1 := min(t0+k, b.T)
 		n := t1 - t0
 		tp.Reset()
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
-		pass := l.m.Forward(tp, x, n, b.B, rnn.Options[float32]{H0: h0, Noise: noise})
+		pass := l.m.Forward(tp, x, n, b.B, model.Options[float32]{Init: init, Noise: noise})
 		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
 		target := autodiff.FromSlice(n*b.B, b.NOut, b.Targets[lo:hi])
 		mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])
@@ -276,11 +276,8 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 			copy(out[lo:hi], pass.Out.Value.Data)
 		}
 		if t1 < b.T {
-			if !l.h0.SameShape(pass.Final) {
-				l.h0 = autodiff.NewTensor[float32](pass.Final.Rows, pass.Final.Cols)
-			}
-			l.h0.CopyFrom(pass.Final)
-			h0 = l.h0
+			l.carry = carryState(l.carry, pass.Final)
+			init = l.carry
 		}
 	}
 	return taskLoss, rateLoss
@@ -316,4 +313,19 @@ func (l *loop) evaluate() Eval {
 	loss, _ := l.windows(l.evalTape, rand.New(l.evalNoise), b, task.Loss(), false, out)
 	res := task.Score(out, b)
 	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Split: tasks.SplitLabel(task), Trials: b.B, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
+}
+
+// carryState copies final into dst (one tensor per state variable),
+// reusing dst's storage where the shapes match, and returns it.
+func carryState(dst, final []autodiff.Tensor[float32]) []autodiff.Tensor[float32] {
+	if len(dst) != len(final) {
+		dst = make([]autodiff.Tensor[float32], len(final))
+	}
+	for i, f := range final {
+		if !dst[i].SameShape(f) {
+			dst[i] = autodiff.NewTensor[float32](f.Rows, f.Cols)
+		}
+		dst[i].CopyFrom(f)
+	}
+	return dst
 }

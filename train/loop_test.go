@@ -388,7 +388,7 @@ func TestTruncatedMemory(t *testing.T) {
 	measure := func(k, steps int) uint64 {
 		cfg := toyConfig()
 		cfg.Steps, cfg.BatchSize, cfg.TBPTT, cfg.EvalTrials = 2, batch, k, batch
-		m, err := rnn.New[float32](rnn.Config{Kind: rnn.Leaky, Inputs: 2, Hidden: hidden, Outputs: 2}, NewRNG(1, StreamInit))
+		m, err := rnn.New[float32](rnn.Config{Inputs: 2, Hidden: hidden, Outputs: 2}, NewRNG(1, StreamInit))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -72,13 +72,13 @@ func (k *OptimizerKind) UnmarshalText(b []byte) error {
 // PyTorch default weight decay 0.01).
 type OptimizerConfig struct {
 	Kind        OptimizerKind `json:"kind"`
-	Beta1       float64       `json:"beta1,omitempty"`
-	Beta2       float64       `json:"beta2,omitempty"`
-	Eps         float64       `json:"eps,omitempty"`
-	WeightDecay float64       `json:"weight_decay,omitempty"`
-	Momentum    float64       `json:"momentum,omitempty"`
-	Dampening   float64       `json:"dampening,omitempty"`
-	Nesterov    bool          `json:"nesterov,omitempty"`
+	Beta1       float64       `json:"beta1"`
+	Beta2       float64       `json:"beta2"`
+	Eps         float64       `json:"eps"`
+	WeightDecay float64       `json:"weight_decay"`
+	Momentum    float64       `json:"momentum"`
+	Dampening   float64       `json:"dampening"`
+	Nesterov    bool          `json:"nesterov"`
 }
 
 // DefaultOptimizerConfig returns kind with PyTorch's default

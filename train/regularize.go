@@ -28,13 +28,13 @@ import (
 // W = 0, as TensorFlow's abs), of λ·mean(W²) it is 2λW/n. The rate penalty
 // depends on the trial and is recorded on the tape (MeanSquare).
 type Regularization struct {
-	L1In   float64 `json:"l1_in,omitempty"`
-	L1Rec  float64 `json:"l1_rec,omitempty"`
-	L1Out  float64 `json:"l1_out,omitempty"`
-	L2In   float64 `json:"l2_in,omitempty"`
-	L2Rec  float64 `json:"l2_rec,omitempty"`
-	L2Out  float64 `json:"l2_out,omitempty"`
-	L2Rate float64 `json:"l2_rate,omitempty"`
+	L1In   float64 `json:"l1_in"`
+	L1Rec  float64 `json:"l1_rec"`
+	L1Out  float64 `json:"l1_out"`
+	L2In   float64 `json:"l2_in"`
+	L2Rec  float64 `json:"l2_rec"`
+	L2Out  float64 `json:"l2_out"`
+	L2Rate float64 `json:"l2_rate"`
 }
 
 // Validate reports the first negative weight, named by its JSON path.

@@ -58,10 +58,10 @@ func (k *ScheduleKind) UnmarshalText(b []byte) error {
 // still ends at MinLR after the last update.
 type Schedule struct {
 	Kind     ScheduleKind `json:"kind"`
-	Warmup   int          `json:"warmup_steps,omitempty"`
-	StepSize int          `json:"step_size,omitempty"` // StepDecay: steps between decays
-	Gamma    float64      `json:"gamma,omitempty"`     // StepDecay: factor per decay; 0 means PyTorch's 0.1
-	MinLR    float64      `json:"min_lr,omitempty"`    // Cosine: final rate (PyTorch's eta_min, default 0)
+	Warmup   int          `json:"warmup_steps"`
+	StepSize int          `json:"step_size"` // StepDecay: steps between decays
+	Gamma    float64      `json:"gamma"`     // StepDecay: factor per decay; 0 means PyTorch's 0.1
+	MinLR    float64      `json:"min_lr"`    // Cosine: final rate (PyTorch's eta_min, default 0)
 }
 
 // Validate reports the first invalid field, named by its JSON path.

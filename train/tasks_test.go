@@ -50,7 +50,7 @@ func TestPerceptualDM(t *testing.T) {
 	cfg.EvalTrials = 512
 	cfg.TargetAccuracy = 0.95
 	cfg.Seed = 1
-	sum, dt := trainOn(t, "perceptual-dm", rnn.Config{Kind: rnn.Leaky, Hidden: 32, NoiseStd: 0.05}, cfg)
+	sum, dt := trainOn(t, "perceptual-dm", rnn.Config{Hidden: 32, NoiseStd: 0.05}, cfg)
 	t.Logf("perceptual-dm: %s after %d steps, held-out accuracy %.3f, %.1fs", sum.Reason, sum.Steps, sum.Eval.Accuracy, dt.Seconds())
 	if sum.Eval.Accuracy < 0.9 {
 		t.Errorf("held-out accuracy %.3f, want ≥ 0.9", sum.Eval.Accuracy)
@@ -73,7 +73,7 @@ func TestFlipFlop(t *testing.T) {
 	cfg.EvalTrials = 128
 	cfg.TargetAccuracy = 0.9
 	cfg.Seed = 1
-	sum, dt := trainOn(t, "flip-flop", rnn.Config{Kind: rnn.Leaky, Hidden: 32}, cfg)
+	sum, dt := trainOn(t, "flip-flop", rnn.Config{Hidden: 32}, cfg)
 	t.Logf("flip-flop: %s after %d steps, held-out MSE %.4f accuracy %.3f, %.1fs", sum.Reason, sum.Steps, sum.Eval.MSE, sum.Eval.Accuracy, dt.Seconds())
 	if sum.Eval.MSE > 0.1 {
 		t.Errorf("held-out MSE %.4f, want ≤ 0.1", sum.Eval.MSE)
@@ -100,7 +100,7 @@ func TestPerceptualDMCrossEntropy(t *testing.T) {
 	cfg.TargetAccuracy = 0.8
 	cfg.Seed = 1
 	in, out := task.Dims()
-	m, err := rnn.New[float32](rnn.Config{Kind: rnn.Leaky, Inputs: in, Hidden: 32, Outputs: out, NoiseStd: 0.05}, NewRNG(cfg.Seed, StreamInit))
+	m, err := rnn.New[float32](rnn.Config{Inputs: in, Hidden: 32, Outputs: out, NoiseStd: 0.05}, NewRNG(cfg.Seed, StreamInit))
 	if err != nil {
 		t.Fatal(err)
 	}

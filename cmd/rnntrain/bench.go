@@ -14,7 +14,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
-	"github.com/rnntrain/rnntrain/lowrank"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/train"
 )
@@ -23,8 +23,6 @@ import (
 const (
 	benchInputs  = 4
 	benchOutputs = 2
-	benchAlpha   = 0.2
-	benchRank    = 2
 	benchLR      = 1e-3
 )
 
@@ -77,7 +75,7 @@ the allocations are counted in the steady state, then at least -reps timed steps
 40). It prints the median, min and max wall time per step and the heap allocations per
 step (-json adds the bytes per step).`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
-			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: rnn, leaky, gru, lowrank")
+			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: "+strings.Join(rnn.ModelNames(), ", "))
 			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")
 			batch := fs.Int("batch", 0, "batch size B")
 			seqlen := fs.Int("seqlen", 0, "sequence length T")
@@ -89,9 +87,9 @@ step (-json adds the bytes per step).`,
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q", args)
 				}
-				var kinds []rnn.Kind
+				var kinds []layers.Model
 				for _, s := range strings.Split(*models, ",") {
-					k, err := rnn.ParseKind(strings.TrimSpace(s))
+					k, err := rnn.Lookup(strings.TrimSpace(s))
 					if err != nil {
 						return usagef("-model: %v", err)
 					}
@@ -150,23 +148,20 @@ step (-json adds the bytes per step).`,
 	}
 }
 
-// benchNetwork builds the benchmark's model k with n hidden units.
-func benchNetwork(k rnn.Kind, n int, rng *rand.Rand) (*rnn.Network[float32], error) {
-	cfg := rnn.Config{Kind: k, Inputs: benchInputs, Hidden: n, Outputs: benchOutputs, SpectralRadius: 0.9}
-	switch k {
-	case rnn.Leaky:
-		// The anchor's leaky_loop integrates the rate: h ← (1−α)h + α tanh(…).
-		cfg.Alpha, cfg.Activation, cfg.Integration = benchAlpha, layers.Tanh, layers.IntegrateRate
-	case rnn.LowRank:
-		// lowrank_loop: linear readout of h; m, n, U and the readout train,
-		// no bias inside the recurrence.
-		cfg.Alpha, cfg.Rank, cfg.Rates, cfg.FreezeBias = benchAlpha, benchRank, lowrank.RatesState, true
+// benchNetwork builds the benchmark's model k with n hidden units, in the
+// configuration of the PyTorch anchor's loop for it (the model's Bench
+// config).
+func benchNetwork(k layers.Model, n int, rng *rand.Rand) (*rnn.Network[float32], error) {
+	mc := k.New()
+	if k.Bench != nil {
+		mc = k.Bench()
 	}
+	cfg := rnn.Config{Inputs: benchInputs, Hidden: n, Outputs: benchOutputs, Model: mc}
 	return rnn.New[float32](cfg, rng)
 }
 
 // benchOne times the training step of model k at size s.
-func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchResult, error) {
+func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64) (benchResult, error) {
 	rng := rand.New(rand.NewPCG(seed, uint64(s.hidden)))
 	net, err := benchNetwork(k, s.hidden, rng)
 	if err != nil {
@@ -190,7 +185,7 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 			p.ZeroGrad()
 		}
 		tp.Reset()
-		out := net.Forward(tp, x, s.seqlen, s.batch, rnn.Options[float32]{}).Out
+		out := net.Forward(tp, x, s.seqlen, s.batch, model.Options[float32]{}).Out
 		d := autodiff.Add(out, tp.Const(negY))
 		loss := autodiff.Mul(autodiff.Sum(autodiff.Mul(d, d)), tp.Const(scale))
 		tp.Backward(loss)
@@ -229,7 +224,7 @@ func benchOne(k rnn.Kind, s benchSize, minReps, warmup int, seed uint64) (benchR
 		med = (times[reps/2-1] + times[reps/2]) / 2
 	}
 	return benchResult{
-		Model: k.String(), Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen,
+		Model: k.Name, Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen,
 		MsMedian: med, MsMin: times[0], MsMax: times[reps-1],
 		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(reps),
 		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / float64(reps),

@@ -22,6 +22,7 @@ import (
 	"codeberg.org/sbinet/npyio/npz"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/rnn"
 )
 
 // binary is the rnntrain executable TestMain builds once for the CLI tests.
@@ -106,14 +107,14 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"bad number", []string{"train", "-steps", "many"}, 2, []string{"-steps", "many"}},
 		{"zero hidden", []string{"train", "-hidden", "0"}, 2, []string{"-hidden (model.hidden", "must be positive"}},
 		{"bad lr", []string{"train", "-lr", "-1"}, 2, []string{"-lr", "must be positive"}},
-		{"two errors", []string{"train", "-batch", "0", "-target-accuracy", "2"}, 2, []string{"-batch", "-target-accuracy"}},
+		{"two errors", []string{"train", "-hidden", "0", "-target-accuracy", "2"}, 2, []string{"-hidden", "-target-accuracy"}},
 		{"eval needs checkpoint", []string{"eval"}, 2, []string{"-checkpoint PATH is required"}},
 		{"inputs need record", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy"}, 2, []string{"-inputs needs -record"}},
 		{"inspect needs path", []string{"inspect"}, 2, []string{"want one checkpoint PATH"}},
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
-		{"missing config", []string{"train", "-config", "nope.toml"}, 1, []string{"nope.toml"}},
-		{"missing resume", []string{"train", "-resume", "norun"}, 1, []string{"norun"}},
+		{"missing config", []string{"train", "-config", "nope.toml"}, 2, []string{"nope.toml"}},
+		{"missing resume", []string{"train", "-resume", "norun"}, 2, []string{"norun"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -125,7 +126,7 @@ func TestCLIUsageErrors(t *testing.T) {
 	rnntrain(t, dir, "inspect", broken).want(t, 1, "broken.safetensors")
 	badCfg := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badCfg, []byte("[model]\nhiden = 3\n"), 0o644)
-	rnntrain(t, dir, "train", "-config", badCfg).want(t, 1, "bad.toml", "model.hiden")
+	rnntrain(t, dir, "train", "-config", badCfg).want(t, 2, "bad.toml", `"hiden"`)
 }
 
 func TestCLIHelp(t *testing.T) {
@@ -195,7 +196,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 
 	var cfg runConfig
 	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
-	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Model.Hidden != 24 || cfg.Seed != 3 || !cfg.Task.Preset.Set || cfg.Model.Alpha == 0 {
+	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Model.Hidden != 24 || cfg.Seed != 3 || !cfg.Task.Preset.Set || cfg.Model.Model.(*rnn.LeakyConfig).Alpha == 0 {
 		t.Errorf("config.json not fully resolved (%v): %s", err, b)
 	}
 
@@ -306,7 +307,7 @@ hidden = 16
 noise = 0.0
 [train]
 steps = 50
-batch = 8
+batch_size = 8
 eval_every = 0
 eval_trials = 50
 `), 0o644)
@@ -317,7 +318,7 @@ eval_trials = 50
 	var cfg runConfig
 	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
 	json.Unmarshal(b, &cfg)
-	if cfg.Train.Steps != 3 || cfg.Model.Hidden != 16 || cfg.Train.Batch != 8 || cfg.Seed != 7 || cfg.Model.Noise != 0 {
+	if cfg.Train.Steps != 3 || cfg.Model.Hidden != 16 || cfg.Train.BatchSize != 8 || cfg.Seed != 7 || cfg.Model.NoiseStd != 0 {
 		t.Errorf("resolved config: %s", b)
 	}
 	// The same config written as JSON (config.json itself) loads too.
@@ -331,7 +332,7 @@ eval_trials = 50
 		t.Error("flip-flop run drew a psychometric curve")
 	}
 	run2 := filepath.Join(work, "run2")
-	rnntrain(t, work, "train", "-config", filepath.Join(run, "config.json"), "-out", run2, "-model", "rnn").want(t, 0, "model  rnn", "N = 16", "φ = tanh")
+	rnntrain(t, work, "train", "-config", filepath.Join(run, "config.json"), "-out", run2, "-model", "rnn").want(t, 0, "model  rnn", "N = 16")
 }
 
 func TestCLIInterrupt(t *testing.T) {

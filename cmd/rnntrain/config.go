@@ -6,8 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -24,18 +26,18 @@ import (
 // and the task from the checkpoint alone.
 type runConfig struct {
 	// Seed seeds every random draw of the run: weights, trials, noise.
-	Seed  uint64      `json:"seed" toml:"seed"`
-	Task  taskConfig  `json:"task" toml:"task"`
-	Model modelConfig `json:"model" toml:"model"`
-	Train trainConfig `json:"train" toml:"train"`
+	Seed  uint64       `json:"seed"`
+	Task  taskConfig   `json:"task"`
+	Model rnn.Config   `json:"model"`
+	Train train.Config `json:"train"`
 }
 
 // taskConfig selects a registered task, its timing preset and its
 // settings (zero settings: the preset's; config.json holds them resolved).
 type taskConfig struct {
-	Name     string         `json:"name" toml:"name"`
-	Preset   presetChoice   `json:"preset" toml:"preset"`
-	Settings tasks.Settings `json:"settings" toml:"settings"`
+	Name     string         `json:"name"`
+	Preset   presetChoice   `json:"preset"`
+	Settings tasks.Settings `json:"settings"`
 }
 
 // presetChoice is a task preset or, when unset, the task's default preset.
@@ -73,231 +75,366 @@ func (p presetChoice) String() string {
 	return p.Preset.String()
 }
 
-// modelConfig describes the network. Inputs and outputs come from the task.
-type modelConfig struct {
-	Kind       rnn.Kind          `json:"kind" toml:"kind"`
-	Hidden     int               `json:"hidden" toml:"hidden"`
-	Rank       int               `json:"rank,omitempty" toml:"rank"`
-	Alpha      float64           `json:"alpha" toml:"alpha"`
-	Activation layers.Activation `json:"activation" toml:"activation"`
-	Noise      float64           `json:"noise" toml:"noise"`
-}
-
-// trainConfig sets the optimisation.
-type trainConfig struct {
-	Steps          int                 `json:"steps" toml:"steps"`
-	Batch          int                 `json:"batch" toml:"batch"`
-	LR             float64             `json:"lr" toml:"lr"`
-	Optimizer      train.OptimizerKind `json:"optimizer" toml:"optimizer"`
-	ClipNorm       float64             `json:"clip_norm" toml:"clip_norm"`
-	TBPTT          int                 `json:"tbptt" toml:"tbptt"`
-	TargetAccuracy float64             `json:"target_accuracy" toml:"target_accuracy"`
-	EvalEvery      int                 `json:"eval_every" toml:"eval_every"`
-	EvalTrials     int                 `json:"eval_trials" toml:"eval_trials"`
-	LogEvery       int                 `json:"log_every" toml:"log_every"`
-	SaveEvery      int                 `json:"save_every" toml:"save_every"`
-	Keep           int                 `json:"keep" toml:"keep"`
-}
-
-// defaultConfig is the default main job: a leaky RNN on context-dm with the
-// task's default preset, trained for a fixed budget of 1000 steps (about
-// 15 s on two cores) so that the network is well past the 90 % mark (its
-// held-out accuracy reaches 1.0 and its output error keeps falling) when the
-// analysis starts. -target-accuracy stops earlier.
+// defaultConfig is the default main job: a leaky RNN (N = 64, ReLU,
+// α = dt/τ, σ = 0.05) on context-dm with the task's default preset, trained
+// for a fixed budget of 1000 steps of 32 trials (about 15 s on two cores)
+// so that the network is well past the 90 % mark (its held-out accuracy
+// reaches 1.0 and its output error keeps falling) when the analysis starts.
+// -target-accuracy stops earlier.
 func defaultConfig() runConfig {
+	t := train.DefaultConfig()
+	t.Steps, t.BatchSize, t.LR = 1000, 32, 3e-3
+	t.ClipNorm, t.EvalEvery, t.EvalTrials = 1, 50, 512
+	t.LogEvery, t.CheckpointEvery, t.Keep = 10, 500, 3
 	return runConfig{
 		Seed: 1,
 		Task: taskConfig{Name: "context-dm"},
-		Model: modelConfig{
-			Kind:       rnn.Leaky,
-			Hidden:     64,
-			Activation: layers.ReLU,
-			Alpha:      0,
-			Noise:      0.05,
+		Model: rnn.Config{
+			Hidden:   64,
+			NoiseStd: 0.05,
+			Model:    &rnn.LeakyConfig{Activation: layers.ReLU},
 		},
-		Train: trainConfig{
-			Steps:          1000,
-			Batch:          32,
-			LR:             3e-3,
-			Optimizer:      train.OptAdam,
-			ClipNorm:       1,
-			TargetAccuracy: 0,
-			EvalEvery:      50,
-			EvalTrials:     512,
-			LogEvery:       10,
-			SaveEvery:      500,
-			Keep:           3,
-		},
+		Train: t,
 	}
 }
 
-// fieldFlags names, for each config field, the flag that sets it, so that
-// validation errors say which flag to change.
-func fieldFlag(field string) string {
-	switch field {
-	case "task.name":
-		return "-task"
-	case "task.preset":
-		return "-preset"
-	case "task.settings.path":
-		return "-data"
-	case "model.kind":
-		return "-model"
-	case "model.hidden":
-		return "-hidden"
-	case "model.rank":
-		return "-rank"
-	case "model.alpha":
-		return "-alpha"
-	case "model.activation":
-		return "-activation"
-	case "model.noise":
-		return "-noise"
-	case "train.steps":
-		return "-steps"
-	case "train.batch":
-		return "-batch"
-	case "train.lr":
-		return "-lr"
-	case "train.optimizer":
-		return "-optimizer"
-	case "train.clip_norm":
-		return "-clip"
-	case "train.tbptt":
-		return "-tbptt"
-	case "train.target_accuracy":
-		return "-target-accuracy"
-	case "train.eval_every":
-		return "-eval-every"
-	case "train.eval_trials":
-		return "-eval-trials"
-	case "train.log_every":
-		return "-log-every"
-	case "train.save_every":
-		return "-save-every"
-	case "train.keep":
-		return "-keep"
+// configError is an invalid setting, named by its config key (and flag,
+// where one sets it).
+func configError(key string, err error) error {
+	if f := keyFlag(key); f != "" {
+		return usagef("%s (%s in a config file): %v", f, key, err)
 	}
-	return ""
-}
-
-// configError is an invalid setting, named both as a flag and as a config
-// field.
-func configError(field, format string, a ...any) error {
-	return usagef("%s (%s in a config file): %s", fieldFlag(field), field, fmt.Sprintf(format, a...))
+	return usagef("%s: %v", key, err)
 }
 
 // validate checks every setting that can be checked without building the
-// task or the network; the errors name the flag and the field.
+// task; the errors name the config key and the flag.
 func (c *runConfig) validate() error {
+	if c.Task.Name == "" {
+		return configError("task.name", errors.New("no task given"))
+	}
+	if err := c.Task.Settings.Validate(); err != nil {
+		return configError("task.settings", err)
+	}
+	m := c.Model
+	if m.Inputs == 0 && m.Outputs == 0 {
+		// Inputs and outputs come from the task; check the rest with
+		// placeholders.
+		m.Inputs, m.Outputs = 1, 1
+	}
 	var errs []error
-	check := func(ok bool, field, format string, a ...any) {
-		if !ok {
-			errs = append(errs, configError(field, format, a...))
-		}
+	if err := m.Validate(); err != nil {
+		key, msg := splitKey(err.Error())
+		errs = append(errs, configError(key, errors.New(msg)))
 	}
-	m, t := c.Model, c.Train
-	check(c.Task.Name != "", "task.name", "no task given")
-	check(m.Hidden > 0, "model.hidden", "must be positive, got %d", m.Hidden)
-	if m.Kind == rnn.LowRank {
-		check(m.Rank >= 0 && m.Rank <= m.Hidden, "model.rank", "must be in 1..hidden (%d) for a low-rank model (0 = 1), got %d", m.Hidden, m.Rank)
+	if err := c.Train.Validate(); err != nil {
+		key, msg := splitKey(err.Error())
+		errs = append(errs, configError("train."+key, errors.New(msg)))
 	}
-	check(m.Alpha >= 0 && m.Alpha <= 1, "model.alpha", "must be in (0, 1] (0 = dt/τ from the task), got %g", m.Alpha)
-	check(m.Noise >= 0, "model.noise", "must be non-negative, got %g", m.Noise)
-	check(t.Steps > 0, "train.steps", "must be positive, got %d", t.Steps)
-	check(t.Batch > 0, "train.batch", "must be positive, got %d", t.Batch)
-	check(t.LR > 0, "train.lr", "must be positive, got %g", t.LR)
-	check(t.ClipNorm >= 0, "train.clip_norm", "must be non-negative (0 = no clipping), got %g", t.ClipNorm)
-	check(t.TBPTT >= 0, "train.tbptt", "must be non-negative (0 = full BPTT), got %d", t.TBPTT)
-	check(t.TargetAccuracy >= 0 && t.TargetAccuracy <= 1, "train.target_accuracy", "must be in [0, 1] (0 = no early stop), got %g", t.TargetAccuracy)
-	check(t.EvalEvery >= 0, "train.eval_every", "must be non-negative (0 = only at the end), got %d", t.EvalEvery)
-	check(t.EvalTrials > 0, "train.eval_trials", "must be positive, got %d", t.EvalTrials)
-	check(t.LogEvery > 0, "train.log_every", "must be positive, got %d", t.LogEvery)
-	check(t.SaveEvery >= 0, "train.save_every", "must be non-negative (0 = only at the end), got %d", t.SaveEvery)
-	check(t.Keep >= 1, "train.keep", "must be at least 1, got %d", t.Keep)
+	if err := checkSizes(c); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) == 0 {
 		return nil
 	}
 	return usageError{errors.Join(errs...)}
 }
 
-// bindTrainFlags registers the train command's config flags on fs, writing
-// into c. Only flags the user sets override a config file (see applyConfig).
-func bindTrainFlags(fs *flag.FlagSet, c *runConfig) {
-	fs.Uint64Var(&c.Seed, "seed", c.Seed, "seed for weights, trials and noise (printed in the run header)")
-	fs.StringVar(&c.Task.Name, "task", c.Task.Name, "task to train on; 'rnntrain tasks' lists them")
-	fs.StringVar(&c.Task.Settings.Path, "data", c.Task.Settings.Path, "the .npz file of the npz task: inputs [trials, T, n_in], targets [trials, T, n_out], optional mask")
-	bindSplitFlags(fs, &c.Task.Settings)
-	fs.TextVar(&c.Task.Preset, "preset", c.Task.Preset, "task timing preset (neurogym, lowrank, ...; 'rnntrain tasks' lists each task's); default: the task's own")
-	fs.TextVar(&c.Model.Kind, "model", c.Model.Kind, "recurrent model: rnn, leaky, gru, lowrank (equations above)")
-	fs.IntVar(&c.Model.Hidden, "hidden", c.Model.Hidden, "number of recurrent units N")
-	fs.IntVar(&c.Model.Rank, "rank", c.Model.Rank, "rank R of the connectivity (lowrank model; 0 = 1)")
-	fs.Float64Var(&c.Model.Alpha, "alpha", c.Model.Alpha, "leak α = dt/τ for leaky and lowrank models (0 = the task's dt over τ = 100 ms)")
-	fs.TextVar(&c.Model.Activation, "activation", c.Model.Activation, "rate nonlinearity φ: tanh, relu, softplus, identity")
-	fs.Float64Var(&c.Model.Noise, "noise", c.Model.Noise, "standard deviation σ of the private recurrent noise during training")
-	fs.IntVar(&c.Train.Steps, "steps", c.Train.Steps, "maximum number of training steps (batches)")
-	fs.IntVar(&c.Train.Batch, "batch", c.Train.Batch, "trials per training batch")
-	fs.Float64Var(&c.Train.LR, "lr", c.Train.LR, "learning rate")
-	fs.TextVar(&c.Train.Optimizer, "optimizer", c.Train.Optimizer, "optimizer: adam, adamw, adamax, sgd")
-	fs.Float64Var(&c.Train.ClipNorm, "clip", c.Train.ClipNorm, "clip gradients to this global norm (0 = no clipping)")
-	fs.IntVar(&c.Train.TBPTT, "tbptt", c.Train.TBPTT, "truncated BPTT window in steps (0 = full BPTT)")
-	fs.Float64Var(&c.Train.TargetAccuracy, "target-accuracy", c.Train.TargetAccuracy, "stop once held-out accuracy reaches this (0 = run all steps)")
-	fs.IntVar(&c.Train.EvalEvery, "eval-every", c.Train.EvalEvery, "evaluate on held-out trials every this many steps (0 = only at the end)")
-	fs.IntVar(&c.Train.EvalTrials, "eval-trials", c.Train.EvalTrials, "held-out trials per evaluation")
-	fs.IntVar(&c.Train.LogEvery, "log-every", c.Train.LogEvery, "write a metrics.jsonl line every this many steps")
-	fs.IntVar(&c.Train.SaveEvery, "save-every", c.Train.SaveEvery, "save a checkpoint every this many steps (0 = only at the end)")
-	fs.IntVar(&c.Train.Keep, "keep", c.Train.Keep, "number of earlier checkpoints kept under checkpoints/")
+// splitKey splits an error "key: message" or "key = value ..." of the
+// library's validators into the key and the message.
+func splitKey(s string) (key, msg string) {
+	s = strings.TrimPrefix(s, "train: ")
+	if i := strings.IndexAny(s, " :"); i > 0 {
+		return s[:i], strings.TrimLeft(s[i:], ": ")
+	}
+	return s, s
+}
+
+// maxUnits bounds the sizes a config may ask for before memory is
+// estimated (a [N, N] float32 matrix of 2¹⁶ units is 16 GiB).
+const maxUnits = 1 << 16
+
+// checkSizes refuses sizes no run can hold, with the key that sets them.
+func checkSizes(c *runConfig) error {
+	switch {
+	case c.Model.Hidden > maxUnits:
+		return configError("model.hidden", fmt.Errorf("= %d, more than %d units cannot fit in memory", c.Model.Hidden, maxUnits))
+	case c.Train.BatchSize > 1<<20:
+		return configError("train.batch_size", fmt.Errorf("= %d, at most %d", c.Train.BatchSize, 1<<20))
+	case c.Train.EvalTrials > 1<<20:
+		return configError("train.eval_trials", fmt.Errorf("= %d, at most %d", c.Train.EvalTrials, 1<<20))
+	}
+	return nil
+}
+
+// flagKeys maps the train command's flags to the config keys they set.
+// Flags of the model section are applied through the same decoder as a
+// config file, so a flag the chosen model does not have is an error naming
+// it.
+func flagKeys() map[string]string {
+	return map[string]string{
+		"seed": "seed", "task": "task.name", "preset": "task.preset", "data": "task.settings.path",
+		"validation-fraction": "task.settings.validation_fraction", "test-fraction": "task.settings.test_fraction",
+		"split-seed": "task.settings.split_seed",
+		"model": "model.kind", "hidden": "model.hidden", "noise": "model.noise",
+		"rank": "model.rank", "alpha": "model.alpha", "activation": "model.activation",
+		"integration": "model.integration", "noise-convention": "model.noise_convention",
+		"dale": "model.dale", "init": "model.init", "spectral-radius": "model.spectral_radius",
+		"no-autapses": "model.no_autapses", "rec-mask": "model.rec_mask", "in-mask": "model.in_mask",
+		"rec-fixed": "model.rec_fixed", "in-fixed": "model.in_fixed", "rates": "model.rates",
+		"train-h0": "model.train_initial_state",
+		"steps":    "train.steps", "batch": "train.batch_size", "lr": "train.lr",
+		"optimizer": "train.optimizer.kind", "weight-decay": "train.optimizer.weight_decay",
+		"schedule": "train.schedule.kind", "warmup": "train.schedule.warmup_steps",
+		"clip": "train.clip_norm", "clip-mode": "train.clip_mode", "tbptt": "train.tbptt",
+		"l1-in": "train.regularization.l1_in", "l1-rec": "train.regularization.l1_rec", "l1-out": "train.regularization.l1_out",
+		"l2-in": "train.regularization.l2_in", "l2-rec": "train.regularization.l2_rec", "l2-out": "train.regularization.l2_out",
+		"rate-reg":        "train.regularization.l2_rate",
+		"target-accuracy": "train.target_accuracy", "eval-every": "train.eval_every", "eval-trials": "train.eval_trials",
+		"log-every": "train.log_every", "save-every": "train.checkpoint_every", "keep": "train.keep",
+	}
+}
+
+// keyFlag returns the flag that sets key, or "".
+func keyFlag(key string) string {
+	for f, k := range flagKeys() {
+		if k == key {
+			return "-" + f
+		}
+	}
+	return ""
+}
+
+// keyFlagUsage is the help of each flag, with its default.
+func keyFlagUsage() map[string]string {
+	return map[string]string{
+		"seed":             "seed for weights, trials and noise (printed in the run header)",
+		"task":             "task to train on; 'rnntrain tasks' lists them",
+		"preset":           "task preset (neurogym, lowrank, ...; 'rnntrain tasks' lists each task's); default: the task's own",
+		"validation-fraction": "share of a dataset's training trials held out for validation, which training evaluates on (npz, mnist-*; default 0.1, 0 = none)",
+		"test-fraction":       "share of an npz file's trials held out as its test split, for 'eval -split test' (default 0)",
+		"split-seed":          "seed of the assignment of a dataset's trials to train, validation and test",
+		"data":             "the .npz file of the npz task: inputs [trials, T, n_in], targets [trials, T, n_out], optional mask",
+		"model":            "recurrent model: " + strings.Join(rnn.ModelNames(), ", ") + " (equations above)",
+		"hidden":           "number of recurrent units N",
+		"noise":            "standard deviation σ of the private recurrent noise during training",
+		"rank":             "rank R of the connectivity (lowrank; default 1)",
+		"alpha":            "leak α = dt/τ (leaky, lowrank; 0 = the task's dt over τ = 100 ms)",
+		"activation":       "rate nonlinearity φ: tanh, relu, softplus, identity (leaky, lowrank)",
+		"integration":      "leaky: integrate the state (PsychRNN, default) or the rate (Yang, NeuroGym)",
+		"noise-convention": "leaky: how σ enters: psychrnn (default), yang, valente",
+		"dale":             "leaky: Dale's law with this fraction of excitatory units (0 = off)",
+		"init":             "recurrent initialiser: gaussian (default), orthogonal, identity (rnn, leaky)",
+		"spectral-radius":  "spectral radius of the initial W_rec (default 1.1; rnn, leaky)",
+		"no-autapses":      "no self-connections (rnn, leaky)",
+		"rec-mask":         ".npy [N, N] recurrent connectivity mask, non-zero = connected (rnn, leaky)",
+		"in-mask":          ".npy [N, inputs] input connectivity mask (rnn, leaky)",
+		"rec-fixed":        ".npy [N, N] mask of recurrent weights kept at their initial value (rnn, leaky)",
+		"in-fixed":         ".npy [N, inputs] mask of input weights kept at their initial value (rnn, leaky)",
+		"rates":            "lowrank output: tanh (the library's readout, default), phi, state",
+		"train-h0":         "train the initial state",
+		"steps":            "maximum number of training steps (batches)",
+		"batch":            "trials per training batch",
+		"lr":               "learning rate",
+		"optimizer":        "optimizer: adam, adamw, adamax, sgd",
+		"weight-decay":     "optimizer weight decay (adamw: decoupled; others: L2 in the gradient)",
+		"schedule":         "learning-rate schedule: constant, step, exponential, cosine, ...",
+		"warmup":           "linear learning-rate warm-up steps",
+		"clip":             "clip gradients to this norm (0 = no clipping)",
+		"clip-mode":        "gradient clipping: global (torch) or per-tensor (PsychRNN)",
+		"tbptt":            "truncated BPTT window in steps (0 = full BPTT)",
+		"l1-in":            "L1 penalty on the input weights",
+		"l1-rec":           "L1 penalty on the recurrent weights",
+		"l1-out":           "L1 penalty on the output weights",
+		"l2-in":            "L2 penalty on the input weights",
+		"l2-rec":           "L2 penalty on the recurrent weights",
+		"l2-out":           "L2 penalty on the output weights",
+		"rate-reg":         "L2 penalty on the rates, mean(r²)",
+		"target-accuracy":  "stop once validation accuracy reaches this (0 = run all steps)",
+		"eval-every":       "evaluate on held-out trials every this many steps (0 = only at the end)",
+		"eval-trials":      "held-out trials per evaluation",
+		"log-every":        "write a metrics.jsonl line every this many steps",
+		"save-every":       "save a checkpoint every this many steps (0 = only at the end)",
+		"keep":             "number of earlier checkpoints kept under checkpoints/",
+	}
+}
+
+// keyFlag is a flag that sets one config key: its value is kept as text
+// and applied through the config decoder (applyConfig), so flags and
+// config files accept and check the same values.
+type keyFlagValue struct {
+	key  string
+	val  string
+	set  bool
+	bool bool
+}
+
+func (f *keyFlagValue) String() string { return f.val }
+func (f *keyFlagValue) Set(s string) error {
+	f.val, f.set = s, true
+	return nil
+}
+func (f *keyFlagValue) IsBoolFlag() bool { return f.bool }
+
+// bindTrainFlags registers the train command's config flags on fs; their
+// defaults are c's values. applyConfig applies the flags the user gave.
+func bindTrainFlags(fs *flag.FlagSet, c *runConfig) map[string]*keyFlagValue {
+	flat, _ := flatten(c)
+	usage := keyFlagUsage()
+	vals := map[string]*keyFlagValue{}
+	names := make([]string, 0, len(flagKeys()))
+	for f := range flagKeys() {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		key := flagKeys()[f]
+		v := &keyFlagValue{key: key}
+		if d, ok := flat[key]; ok {
+			v.val = fmt.Sprint(d)
+			_, v.bool = d.(bool)
+		}
+		switch f {
+		case "no-autapses", "train-h0":
+			v.bool = true
+			if v.val == "" {
+				v.val = "false"
+			}
+		}
+		vals[f] = v
+		fs.Var(v, f, usage[f])
+	}
+	return vals
+}
+
+// flatten returns c as a map from dotted config keys to values.
+func flatten(c *runConfig) (map[string]any, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil, err
+	}
+	flat := map[string]any{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		if m, ok := v.(map[string]any); ok {
+			for k, x := range m {
+				walk(strings.TrimPrefix(prefix+"."+k, "."), x)
+			}
+			return
+		}
+		flat[prefix] = v
+	}
+	walk("", obj)
+	return flat, nil
 }
 
 // applyConfig loads base (a -config file or a resumed run's config.json)
-// into c and then re-applies the flags the user actually set, so flags
-// override the file and unset flags do not. fs must already be parsed.
-func applyConfig(fs *flag.FlagSet, c *runConfig, base string, skip map[string]bool) error {
-	set := map[string]string{}
-	fs.Visit(func(f *flag.Flag) {
-		if !skip[f.Name] {
-			set[f.Name] = f.Value.String()
-		}
-	})
+// onto c and then applies the config flags the user gave, which override
+// the file. fs must already be parsed.
+func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, base string) error {
 	if base != "" {
 		if err := loadConfigFile(base, c); err != nil {
 			return err
 		}
 	}
-	for name, v := range set {
-		if err := fs.Set(name, v); err != nil {
-			return usagef("-%s: %v", name, err)
+	// model.kind first: the model's own keys depend on it.
+	given := []string{}
+	fs.Visit(func(f *flag.Flag) {
+		if v, ok := vals[f.Name]; ok && v.set {
+			given = append(given, f.Name)
+		}
+	})
+	sort.SliceStable(given, func(i, j int) bool { return given[i] == "model" && given[j] != "model" })
+	for _, f := range given {
+		v := vals[f]
+		if err := setKey(c, v.key, v.val); err != nil {
+			return usagef("-%s %s: %v", f, v.val, err)
 		}
 	}
 	return nil
 }
 
+// setKey sets the dotted config key to the text val, decoded as the key's
+// JSON value (a number, true/false, or a string).
+func setKey(c *runConfig, key, val string) error {
+	var lit any = val
+	if json.Valid([]byte(val)) && !strings.HasPrefix(val, "\"") {
+		var x any
+		if err := json.Unmarshal([]byte(val), &x); err == nil {
+			if _, isObj := x.(map[string]any); !isObj {
+				lit = x
+			}
+		}
+	}
+	parts := strings.Split(key, ".")
+	var obj any = lit
+	for i := len(parts) - 1; i >= 0; i-- {
+		obj = map[string]any{parts[i]: obj}
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return err
+	}
+	return decodeConfig(b, c)
+}
+
+// decodeConfig decodes the JSON object b onto c, refusing unknown keys and
+// trailing data.
+func decodeConfig(b []byte, c *runConfig) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return explainJSON(err)
+	}
+	if dec.More() {
+		return errors.New("trailing data after the config object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after the config object")
+	}
+	c.Train.Seed = c.Seed
+	return nil
+}
+
+// explainJSON rewords the decoder's errors with config keys.
+func explainJSON(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: cannot use %s here (want %s)", te.Field, te.Value, te.Type)
+	}
+	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
+		return fmt.Errorf("unknown key %s (see 'rnntrain help config')", strings.TrimPrefix(s, "json: unknown field "))
+	}
+	return err
+}
+
 // loadConfigFile decodes a TOML (.toml) or JSON (anything else) run config
-// onto c; fields the file leaves out keep their values in c. Unknown keys
-// are errors naming the file and the key.
+// onto c; keys the file leaves out keep their values in c. TOML and JSON
+// use the same snake_case keys. Every error is a usage error naming the
+// file and the key.
 func loadConfigFile(path string, c *runConfig) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read config: %w", err)
+		return usagef("-config: %v", err)
+	}
+	if len(data) > 16<<20 {
+		return usagef("config %s: %d bytes, a config is at most 16 MiB", path, len(data))
 	}
 	if strings.EqualFold(filepath.Ext(path), ".toml") {
-		md, err := toml.Decode(string(data), c)
-		if err != nil {
-			return fmt.Errorf("config %s: %w", path, err)
+		var obj map[string]any
+		if _, err := toml.Decode(string(data), &obj); err != nil {
+			return usagef("config %s: %v", path, err)
 		}
-		if und := md.Undecoded(); len(und) > 0 {
-			keys := make([]string, len(und))
-			for i, k := range und {
-				keys[i] = k.String()
-			}
-			return fmt.Errorf("config %s: unknown keys %s (valid sections: task, model, train; see 'rnntrain help train')", path, strings.Join(keys, ", "))
+		if data, err = json.Marshal(obj); err != nil {
+			return usagef("config %s: %v", path, err)
 		}
-		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(c); err != nil {
-		return fmt.Errorf("config %s: %w", path, err)
+	if err := decodeConfig(data, c); err != nil {
+		return usagef("config %s: %v", path, err)
 	}
 	return nil
 }

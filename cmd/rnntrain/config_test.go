@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/rnntrain/rnntrain/rnn"
 )
 
 func TestApplyConfigFlagsOverrideFile(t *testing.T) {
@@ -19,17 +17,17 @@ func TestApplyConfigFlagsOverrideFile(t *testing.T) {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	bindTrainFlags(fs, &cfg)
+	vals := bindTrainFlags(fs, &cfg)
 	// -lr is given with its default value: being set, it still wins.
 	if err := fs.Parse([]string{"-steps", "3", "-lr", "0.003"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := applyConfig(fs, &cfg, file, nil); err != nil {
+	if err := applyConfig(fs, &cfg, vals, file); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Train.Steps != 3 || cfg.Train.LR != 0.003 || cfg.Model.Hidden != 16 || cfg.Model.Kind != rnn.GRU || cfg.Train.Batch != defaultConfig().Train.Batch {
+	if cfg.Train.Steps != 3 || cfg.Train.LR != 0.003 || cfg.Model.Hidden != 16 || cfg.Model.Kind() != "gru" || cfg.Train.BatchSize != defaultConfig().Train.BatchSize {
 		t.Errorf("got steps %d lr %g hidden %d kind %v batch %d; want 3, 0.003 (flags), 16, gru (file), default batch",
-			cfg.Train.Steps, cfg.Train.LR, cfg.Model.Hidden, cfg.Model.Kind, cfg.Train.Batch)
+			cfg.Train.Steps, cfg.Train.LR, cfg.Model.Hidden, cfg.Model.Kind(), cfg.Train.BatchSize)
 	}
 }
 

@@ -119,7 +119,7 @@ func evalCommand() *command {
 					n = 1000
 				}
 				rep := analysis.Evaluate(s.net, part, analysis.EvalOptions{Trials: n, Draw: newStream(*seed, streamEvalCmd), Noise: noise(streamEvalCmd)})
-				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind.String()
+				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind()
 				recorded := 0
 				if *record != "" {
 					rec := analysis.Record(s.net, part, newStream(*seed, streamRecord), noise(streamRecord), cmp.Or(*trials, 1000))

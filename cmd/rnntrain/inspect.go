@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -67,7 +68,6 @@ type checkpointInfo struct {
 	Task           string             `json:"task"`
 	Preset         string             `json:"preset"`
 	Hidden         int                `json:"hidden"`
-	Rank           int                `json:"rank,omitempty"`
 	Step           int                `json:"step"`
 	Seed           uint64             `json:"seed"`
 	Parameters     int                `json:"parameters"`
@@ -76,6 +76,8 @@ type checkpointInfo struct {
 	Created        time.Time          `json:"created"`
 	Tensors        []tensorInfo       `json:"tensors"`
 	OptimizerState int                `json:"optimizer_tensors"`
+	// Config is the run config the checkpoint carries, every key resolved.
+	Config *runConfig `json:"config,omitempty"`
 }
 
 func inspectCheckpoint(path string) (*checkpointInfo, error) {
@@ -95,9 +97,7 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	}
 	if cfg, err := checkpointConfig(c); err == nil {
 		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset.String(), cfg.Model.Hidden, cfg.Seed
-		if cfg.Model.Kind == rnn.LowRank {
-			info.Rank = cfg.Model.Rank
-		}
+		info.Config = &cfg
 	}
 	if a, ok := m.Metrics["accuracy"]; ok { // the last held-out evaluation's
 		info.Accuracy = &a
@@ -133,8 +133,8 @@ func (info *checkpointInfo) print(w io.Writer) {
 	fmt.Fprintf(tw, "format version\t%d\n", info.FormatVersion)
 	fmt.Fprintf(tw, "model\t%s\n", info.Model)
 	fmt.Fprintf(tw, "hidden units\t%d\n", info.Hidden)
-	if info.Rank > 0 {
-		fmt.Fprintf(tw, "rank\t%d\n", info.Rank)
+	if info.Config != nil {
+		fmt.Fprintf(tw, "model config\t%s\n", modelSummary(info.Config.Model))
 	}
 	fmt.Fprintf(tw, "task\t%s (preset %s)\n", info.Task, preset)
 	fmt.Fprintf(tw, "step\t%d\n", info.Step)
@@ -161,4 +161,31 @@ func (info *checkpointInfo) print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", t.Name, t.Shape, t.DType)
 	}
 	tw.Flush()
+}
+
+// modelSummary is the model's keys and values on one line, as in a config
+// file, without the sizes.
+func modelSummary(m rnn.Config) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err.Error()
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return err.Error()
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		v := obj[k]
+		if v == "" || v == false || v == nil || v == 0.0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+	}
+	return strings.Join(parts, " ")
 }

@@ -64,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
+		if len(args) > 1 && args[1] == "config" {
+			printConfigHelp(stdout)
+			return 0
+		}
 		if len(args) > 1 {
 			for _, c := range cmds {
 				if c.Name == args[1] {

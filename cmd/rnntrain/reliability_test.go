@@ -218,7 +218,7 @@ func TestCLISaveEvery(t *testing.T) {
 	}
 	var cfg runConfig
 	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
-	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Train.SaveEvery != 1 {
+	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Train.CheckpointEvery != 1 {
 		t.Errorf("config.json save_every: %v %s", err, b)
 	}
 }

@@ -66,7 +66,7 @@ func (s *session) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode config: %w", err)
 	}
-	meta := checkpoints.Meta{Model: s.cfg.Model.Kind.String(), Task: s.cfg.Task.Name, Config: cfgJSON}
+	meta := checkpoints.Meta{Model: s.cfg.Model.Kind(), Task: s.cfg.Task.Name, Config: cfgJSON}
 	return train.NewCheckpoint(meta, s.net.net, st)
 }
 
@@ -116,7 +116,13 @@ func checkpointConfig(c *checkpoints.Checkpoint) (runConfig, error) {
 	if len(c.Meta.Config) == 0 {
 		return cfg, fmt.Errorf("checkpoint %s: no run config in its metadata (not written by rnntrain train?)", c.Path)
 	}
-	if err := json.Unmarshal(c.Meta.Config, &cfg); err != nil {
+	if c.Meta.FormatVersion <= 1 {
+		if err := legacyConfig(c.Meta.Config, &cfg); err != nil {
+			return cfg, fmt.Errorf("checkpoint %s: run config (format 1): %w", c.Path, err)
+		}
+		return cfg, nil
+	}
+	if err := decodeConfig(c.Meta.Config, &cfg); err != nil {
 		return cfg, fmt.Errorf("checkpoint %s: run config: %w", c.Path, err)
 	}
 	return cfg, nil

@@ -14,11 +14,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
@@ -74,28 +76,13 @@ One process at a time writes a run directory: train holds DIR/.rnntrain.lock
 process holds; a lock left by a killed process is taken over, and the
 temporary files of writes it interrupted are removed.
 
-Models (u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every step,
-α = -alpha, σ = -noise, φ = -activation; except for lowrank the readout
-sees the rates after each update, y_t = W_out r_{t+1} + b_out, as in
-PsychRNN):
+Models (-model; u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every
+step, α = -alpha, σ = -noise, φ = -activation; unless a model reads out
+itself the readout sees the rates after each update,
+y_t = W_out r_{t+1} + b_out, as in PsychRNN; 'rnntrain help config' lists
+every model's options with their defaults):
 
-	leaky    x_{t+1} = (1−α) x_t + α (W_rec r_t + W_in u_t + b) + √(2α) σ ξ_t
-	         r_t = φ(x_t), x_0 = 0; α = dt/τ (PsychRNN's and NeuroGym's
-	         leaky RNN in PsychRNN's noise convention)
-	rnn      h_{t+1} = tanh(W_ih u_t + b_ih + W_hh h_t + b_hh) + √2 σ ξ_t
-	         r = h, h_0 = 0 (torch.nn.RNN's equation and weight layout;
-	         the leaky model's rate form with α = 1, φ = tanh)
-	gru      r_t = sigmoid(W_ir u_t + b_ir + W_hr h_t + b_hr)
-	         z_t = sigmoid(W_iz u_t + b_iz + W_hz h_t + b_hz)
-	         n_t = tanh(W_in u_t + b_in + r_t ⊙ (W_hn h_t + b_hn))
-	         h_{t+1} = (1 − z_t) ⊙ n_t + z_t ⊙ h_t + σ ξ_t, r = h, h_0 = 0
-	         (torch.nn.GRU's equations, gate order and weight layout)
-	lowrank  h_{t+1} = h_t + α (−h_t + M Nᵀ φ(h_t + b) / N + W_in diag(s_i) u_t) + σ ξ_t
-	         y_t = (W_out ⊙ s_o)ᵀ tanh(h_{t+1}) / N
-	         M, N ∈ R^{N×R}, R = -rank, J = M Nᵀ/N kept as its factors; the
-	         low_rank_rnns library's LowRankRNN (Valente et al. 2022), which
-	         trains M, N, s_i and s_o, with its unscaled noise
-
+%MODELS%
 Exit status: 0 when training finished (steps done or target reached), 130
 after SIGINT and 75 after SIGTERM or SIGHUP (a checkpoint was saved: resume
 with -resume), 2 for a bad flag or config, 1 for other failures (a missing or
@@ -107,10 +94,10 @@ func trainCommand() *command {
 		Name:  "train",
 		Short: "train a network on a task; writes checkpoints, metrics and plots",
 		Usage: "[flags]",
-		Long:  trainLong,
+		Long:  strings.Replace(trainLong, "%MODELS%", modelEquations(), 1),
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			cfg := defaultConfig()
-			bindTrainFlags(fs, &cfg)
+			vals := bindTrainFlags(fs, &cfg)
 			out := fs.String("out", "", "run directory (default runs/<timestamp>; with -resume, the resumed directory)")
 			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
 			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
@@ -129,8 +116,7 @@ func trainCommand() *command {
 						opts.out = *resume
 					}
 				}
-				skip := map[string]bool{"out": true, "config": true, "resume": true}
-				if err := applyConfig(fs, &cfg, base, skip); err != nil {
+				if err := applyConfig(fs, &cfg, vals, base); err != nil {
 					return err
 				}
 				if err := cfg.validate(); err != nil {
@@ -204,7 +190,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	r.metrics = json.NewEncoder(mf)
 	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps)
 
-	sum, trainErr := train.Resume(ctx, loopConfig(s.cfg), s.net.net, []tasks.Task{s.task}, st, r)
+	sum, trainErr := train.Resume(ctx, s.cfg.Train, s.net.net, []tasks.Task{s.task}, st, r)
 	r.prog.finish()
 	interrupted := errors.Is(trainErr, train.ErrInterrupted)
 	if trainErr != nil && !interrupted {
@@ -227,7 +213,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		n = 0
 	}
 	rep := analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: n, Draw: final, Noise: final})
-	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind.String()
+	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind()
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
 	}
@@ -290,8 +276,8 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	}
 	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, dt %g ms, %s steps per trial, chance %.2f\n",
 		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, steps, info.Chance)
-	fmt.Fprintf(w, "  model  %s: N = %d, φ = %s, α = %.3g, σ = %g; %d parameters\n",
-		c.Model.Kind, n, c.Model.Activation, c.Model.Alpha, c.Model.Noise, s.paramCount())
+	fmt.Fprintf(w, "  model  %s: N = %d, σ = %g, %s; %d parameters\n",
+		c.Model.Kind(), n, c.Model.NoiseStd, modelSummary(rnn.Config{Model: c.Model.Model}), s.paramCount())
 	stop := "no early stop"
 	if c.Train.TargetAccuracy > 0 {
 		stop = fmt.Sprintf("stop at validation accuracy %g", c.Train.TargetAccuracy)
@@ -302,7 +288,7 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 		evalN = min(evalN, f.Len())
 	}
 	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s every %d steps\n",
-		c.Train.Optimizer, c.Train.LR, c.Train.Batch, c.Train.Steps, stop, evalN, trialsOf(tasks.SplitLabel(held)), c.Train.EvalEvery)
+		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, trialsOf(tasks.SplitLabel(held)), c.Train.EvalEvery)
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
@@ -332,7 +318,7 @@ func (r *trainRun) OnStep(st train.Step) error {
 	if err := r.log(st); err != nil {
 		return err
 	}
-	if c.SaveEvery > 0 && st.Step%c.SaveEvery == 0 {
+	if c.CheckpointEvery > 0 && st.Step%c.CheckpointEvery == 0 {
 		return r.save(st.State())
 	}
 	return nil
@@ -375,7 +361,7 @@ func (r *trainRun) batchAccuracy() float64 {
 	if r.logRNG == nil {
 		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
 	}
-	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.Batch)
+	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
 	out := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG}).Out
 	return r.s.task.Score(out, &b).Accuracy
 }
@@ -397,7 +383,7 @@ func (r *trainRun) save(st train.State) error {
 func (r *trainRun) plots(rep analysis.Report) error {
 	pd := filepath.Join(r.dir, "plots")
 	cv := r.curves
-	cv.Title = fmt.Sprintf("%s, %s N=%d", r.s.cfg.Task.Name, r.s.cfg.Model.Kind, r.s.cfg.Model.Hidden)
+	cv.Title = fmt.Sprintf("%s, %s N=%d", r.s.cfg.Task.Name, r.s.cfg.Model.Kind(), r.s.cfg.Model.Hidden)
 	cv.Target = r.s.cfg.Train.TargetAccuracy
 	if len(cv.Step) > 0 {
 		if err := plots.WriteCurves(filepath.Join(pd, "curves.png"), cv); err != nil {
@@ -463,4 +449,17 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 func round(x float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(x*p) / p
+}
+
+// modelEquations lists every registered model with its equations, for
+// the train command's help.
+func modelEquations() string {
+	var b strings.Builder
+	for _, m := range rnn.Models() {
+		fmt.Fprintf(&b, "\t%-8s %s\n", m.Name, m.Summary)
+		for _, line := range strings.Split(m.Equations, "\n") {
+			fmt.Fprintf(&b, "\t         %s\n", line)
+		}
+	}
+	return b.String()
 }

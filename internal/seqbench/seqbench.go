@@ -45,7 +45,7 @@ func Step(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape
 			p.ZeroGrad()
 		}
 		tp.Reset()
-		rates, _ := rec.Sequence(tp, tp.Const(x), h0(tp), steps, batch, layers.SeqOptions{})
+		rates := rec.Sequence(tp, tp.Const(x), []*autodiff.Var[float32]{h0(tp)}, steps, batch, layers.SeqOptions{}).Rates
 		d := autodiff.Add(readout.Forward(tp, rates), tp.Const(negY))
 		tp.Backward(autodiff.Sum(autodiff.Mul(d, d)))
 	}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rnntrain/rnntrain/rnn"
+)
+
+// configKeyDocs describes the config keys that no flag sets (the flags'
+// own help describes the others).
+func configKeyDocs() map[string]string {
+	return map[string]string{
+		"model.inputs":                  "number of inputs (taken from the task)",
+		"model.outputs":                 "number of outputs (taken from the task)",
+		"model.dt_ms":                   "the task's step in ms (taken from the task; α = dt/τ)",
+		"model.freeze_input":            "keep the input weights at their initial values",
+		"model.freeze_recurrent":        "keep the recurrent weights at their initial values",
+		"model.freeze_bias":             "keep the biases at their initial values",
+		"model.freeze_output":           "keep the readout at its initial values",
+		"model.input_scale":             "lowrank: initial input scaling s_i",
+		"model.output_scale":            "lowrank: initial output scaling s_o",
+		"model.no_bias":                 "lowrank: no bias b inside φ(h + b)",
+		"train.optimizer.beta1":         "Adam β1",
+		"train.optimizer.beta2":         "Adam β2",
+		"train.optimizer.eps":           "Adam ε",
+		"train.optimizer.momentum":      "SGD momentum",
+		"train.optimizer.dampening":     "SGD dampening",
+		"train.optimizer.nesterov":      "SGD Nesterov momentum",
+		"train.schedule.step_size":      "step schedule: steps between decays",
+		"train.schedule.gamma":          "step/exponential schedule: decay factor",
+		"train.schedule.min_lr":         "cosine schedule: final learning rate",
+		"train.advance_threshold":       "curriculum: advance once validation accuracy reaches this",
+		"train.curriculum":              "curriculum stages [{task, preset, settings}], in order",
+		"task.settings":                 "task settings ('rnntrain tasks' lists each task's; 0 = the preset's)",
+		"train.regularization.l1_rate":  "L1 penalty on the rates",
+		"train.regularization.l2_rates": "L2 penalty on the rates",
+	}
+}
+
+// printConfigHelp documents every config key with its default: the
+// default run's keys, then each model's own keys with that model's
+// defaults.
+func printConfigHelp(w io.Writer) {
+	fmt.Fprint(w, `Config files (rnntrain train -config FILE; TOML or JSON, the layout of a
+run's config.json) have the sections seed, task, model and train. Keys left
+out keep their defaults; unknown keys are errors. Flags given on the command
+line override the file. The model section holds the network's keys and the
+chosen model's (kind) own keys side by side.
+
+`)
+	cfg := defaultConfig()
+	flat, _ := flatten(&cfg)
+	docs := configKeyDocs()
+	usage := keyFlagUsage()
+	describe := func(key string) (flagName, doc string) {
+		if f := keyFlag(key); f != "" {
+			return f, usage[strings.TrimPrefix(f, "-")]
+		}
+		if d, ok := docs[key]; ok {
+			return "", d
+		}
+		for k, d := range docs {
+			if strings.HasPrefix(key, k+".") {
+				return "", d
+			}
+		}
+		return "", ""
+	}
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "key\tdefault\tflag\tmeaning")
+	keys := make([]string, 0, len(flat))
+	for k := range flat {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		f, d := describe(k)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k, showValue(flat[k]), f, d)
+	}
+	tw.Flush()
+	for _, m := range rnn.Models() {
+		fmt.Fprintf(w, "\nmodel.kind = %q: %s\n", m.Name, m.Summary)
+		b, _ := json.Marshal(m.New())
+		var obj map[string]any
+		_ = json.Unmarshal(b, &obj)
+		mk := make([]string, 0, len(obj))
+		for k := range obj {
+			mk = append(mk, k)
+		}
+		sort.Strings(mk)
+		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+		for _, k := range mk {
+			f, d := describe("model." + k)
+			fmt.Fprintf(tw, "  model.%s\t%s\t%s\t%s\n", k, showValue(obj[k]), f, d)
+		}
+		tw.Flush()
+	}
+}
+
+// showValue prints a default as a config file would hold it.
+func showValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case nil:
+		return "(unset)"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}

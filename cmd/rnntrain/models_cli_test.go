@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/sbinet/npyio"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/rnn"
+)
+
+// writeMask writes an [n, n] float64 mask with every third connection cut.
+func writeMask(t *testing.T, path string, n int) []float64 {
+	t.Helper()
+	m := make([]float64, n*n)
+	for i := range m {
+		if i%3 != 0 {
+			m[i] = 1
+		}
+	}
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, npyio.Write(f, mat.NewDense(n, n, m)))
+	return m
+}
+
+// checkModelConfig asserts that the run in dir trained the model the
+// options below describe, read back by the library and by inspect -json.
+func checkModelConfig(t *testing.T, dir, run string, mask []float64) {
+	t.Helper()
+	c, err := checkpoints.Load(checkpoints.LatestPath(filepath.Join(dir, run)))
+	require.NoError(t, err)
+	cfg, err := checkpointConfig(c)
+	require.NoError(t, err)
+	lc, ok := cfg.Model.Model.(*rnn.LeakyConfig)
+	require.True(t, ok, "model %T", cfg.Model.Model)
+	require.Equal(t, 0.8, lc.Dale)
+	require.Equal(t, "yang", lc.NoiseConvention.String())
+	require.Equal(t, 1e-3, cfg.Train.Regularization.L2Rec)
+	require.Equal(t, "cosine", cfg.Train.Schedule.Kind.String())
+	// The connectivity mask holds in the trained network's effective
+	// weights (the checkpoint keeps the raw parameters, as PsychRNN does).
+	s, _, err := loadSession(filepath.Join(dir, run))
+	require.NoError(t, err)
+	leaky, ok := s.net.net.Recurrent().(interface{ EffectiveRecurrent([]float32) })
+	require.True(t, ok)
+	w := make([]float32, len(mask))
+	leaky.EffectiveRecurrent(w)
+	for i, m := range mask {
+		if m == 0 {
+			require.Zero(t, w[i], "weight %d is cut by the mask", i)
+		} else {
+			require.NotZero(t, w[i], "weight %d is connected", i)
+		}
+	}
+	res := rnntrain(t, dir, "inspect", "-json", run)
+	require.Equal(t, 0, res.code, res.stderr)
+	var info map[string]any
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &info))
+	model := info["config"].(map[string]any)["model"].(map[string]any)
+	require.Equal(t, 0.8, model["dale"])
+	require.Equal(t, "yang", model["noise_convention"])
+	require.Equal(t, "leaky", model["kind"])
+}
+
+// TestTrainConfigFileModelOptions trains from a config file with Dale's
+// law, a connectivity mask from .npy, the Yang noise convention, an L2
+// penalty on the recurrent weights and a cosine schedule, records it, and
+// reads the config back; then the same run from flags alone.
+func TestTrainConfigFileModelOptions(t *testing.T) {
+	dir := t.TempDir()
+	mask := writeMask(t, filepath.Join(dir, "mask.npy"), 16)
+	toml := `seed = 3
+[task]
+name = "perceptual-dm"
+[model]
+kind = "leaky"
+hidden = 16
+dale = 0.8
+noise_convention = "yang"
+rec_mask = "mask.npy"
+[train]
+steps = 4
+batch_size = 8
+eval_every = 0
+eval_trials = 16
+[train.schedule]
+kind = "cosine"
+[train.regularization]
+l2_rec = 1e-3
+`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "run.toml"), []byte(toml), 0o644))
+	res := rnntrain(t, dir, "train", "-config", "run.toml", "-out", "a")
+	require.Equal(t, 0, res.code, res.stderr)
+	checkModelConfig(t, dir, "a", mask)
+	res = rnntrain(t, dir, "eval", "-checkpoint", "a", "-record", "rec.npz", "-trials", "8")
+	require.Equal(t, 0, res.code, res.stderr)
+
+	res = rnntrain(t, dir, "train", "-task", "perceptual-dm", "-hidden", "16", "-dale", "0.8",
+		"-noise-convention", "yang", "-rec-mask", "mask.npy", "-l2-rec", "1e-3", "-schedule", "cosine",
+		"-steps", "4", "-batch", "8", "-eval-every", "0", "-eval-trials", "16", "-seed", "3", "-out", "b")
+	require.Equal(t, 0, res.code, res.stderr)
+	checkModelConfig(t, dir, "b", mask)
+}
+
+// TestModelKeyErrors: a key the chosen model does not have is a usage error
+// naming it, from a flag or a file.
+func TestModelKeyErrors(t *testing.T) {
+	dir := t.TempDir()
+	res := rnntrain(t, dir, "train", "-model", "gru", "-rank", "2", "-steps", "1")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, `unknown key "rank" for model gru`)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "c.json"), []byte(`{"model": {"kind": "leaky", "dalee": 0.5}}`), 0o644))
+	res = rnntrain(t, dir, "train", "-config", "c.json")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, `"dalee"`)
+	res = rnntrain(t, dir, "train", "-model", "lif")
+	require.Equal(t, 2, res.code)
+	require.Contains(t, res.stderr, "unknown model")
+}
+
+// TestFormat1CheckpointEvaluates: a checkpoint written by the previous
+// format (its run config in the command's old layout) still evaluates.
+func TestFormat1CheckpointEvaluates(t *testing.T) {
+	dir := t.TempDir()
+	res := rnntrain(t, dir, "eval", "-checkpoint", filepath.Join(mustAbs(t, "testdata"), "format1.safetensors"), "-trials", "64")
+	require.Equal(t, 0, res.code, res.stderr)
+	require.True(t, strings.HasPrefix(res.stdout, "accuracy "), res.stdout)
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	require.NoError(t, err)
+	return a
+}

@@ -1,0 +1,63 @@
+package model
+
+import (
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
+)
+
+// Network is a trainable network run over whole sequences.
+type Network[T autodiff.Float] interface {
+	// Params returns every parameter with its stable dotted name, in the
+	// same order at every call.
+	Params() []*autodiff.Param[T]
+	// StateVars lists the recurrent state variables (layers.StateVar); the
+	// first is the primary one.
+	StateVars() []layers.StateVar
+	// Forward records the network on tp over x ([steps·batch, inputs],
+	// time-major: rows t·batch … t·batch+batch−1 are step t).
+	Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, batch int, opt Options[T]) Result[T]
+}
+
+// Options control one forward pass over a sequence.
+type Options[T autodiff.Float] struct {
+	// Init is the initial state, one tensor per state variable, each
+	// [batch, size] or [1, size]; nil (or a missing or empty entry) means
+	// the network's own initial state for the primary variable (trained if
+	// the network trains it) and zero for the others. A given tensor is a
+	// constant: no gradient flows into it.
+	Init []autodiff.Tensor[T]
+	// Noise draws the private recurrent noise; nil runs without noise.
+	Noise *rand.Rand
+	// Inactivation silences or clamps units inside the fused op; nil
+	// leaves every unit intact.
+	Inactivation *layers.Inactivation
+	// Record asks for Result.States and Result.Pre.
+	Record bool
+}
+
+// Result is what Forward returns. Every tensor lives in the tape's arena and
+// is valid until the tape's Reset.
+type Result[T autodiff.Float] struct {
+	// Out is the readout at every step, [steps·batch, outputs].
+	Out *autodiff.Var[T]
+	// Rates are the recurrent layer's output at every step,
+	// [steps·batch, N], for firing-rate regularizers and recording.
+	Rates *autodiff.Var[T]
+	// Final holds the state variables after the last step, [batch, size]
+	// each: pass copies as Options.Init of the next window for truncated
+	// BPTT (copy them before tp.Reset, which recycles their memory).
+	Final []autodiff.Tensor[T]
+	// States and Pre are filled with Options.Record (see layers.Seq).
+	States []autodiff.Tensor[T]
+	Pre    autodiff.Tensor[T]
+}
+
+// WeightGroups is implemented by networks that name their input,
+// recurrent and output weights, for the weight regularizers.
+type WeightGroups[T autodiff.Float] interface {
+	InputWeights() []*autodiff.Param[T]
+	RecurrentWeights() []*autodiff.Param[T]
+	OutputWeights() []*autodiff.Param[T]
+}
