@@ -34,7 +34,7 @@ func TestLatentMatchesNetwork(t *testing.T) {
 		u[i] = rng.NormFloat64()
 	}
 	tp := autodiff.NewTape[float64]()
-	hs, _ := l.Sequence(tp, tp.Const(autodiff.FromSlice(steps*batch, in, u)), l.InitialState(tp), steps, batch, layers.SeqOptions{})
+	hs, _ := l.Run(tp, tp.Const(autodiff.FromSlice(steps*batch, in, u)), l.InitialState(tp), steps, batch, layers.SeqOptions{})
 	z, err := NewLatent(l)
 	if err != nil {
 		t.Fatal(err)

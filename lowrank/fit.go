@@ -310,7 +310,7 @@ func newBatch(d *Data, free int) batch {
 // forward records net over b on tp from its own h0 and returns the rates of
 // the recorded units, [T·B, units].
 func forward(tp *autodiff.Tape[float32], net *Layer[float32], b batch, units int, noise *rand.Rand) *autodiff.Var[float32] {
-	rates, _ := net.Sequence(tp, tp.Const(b.x), net.InitialState(tp), b.T, b.B, layers.SeqOptions{Noise: noise})
+	rates, _ := net.Run(tp, tp.Const(b.x), net.InitialState(tp), b.T, b.B, layers.SeqOptions{Noise: noise})
 	if units == net.Size() {
 		return rates
 	}

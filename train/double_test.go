@@ -27,7 +27,7 @@ type leaky[T autodiff.Float] struct {
 	wOut, bOut   *autodiff.Param[T]
 	op           leakyOp[T]
 	final        [1]autodiff.Tensor[T] // Result.Final's storage: recording allocates nothing
-	poison       bool // Backward writes a NaN into the gradient of w_rec at [3 7]
+	poison       bool                  // Backward writes a NaN into the gradient of w_rec at [3 7]
 }
 
 func newLeaky[T autodiff.Float](in, hid, out int, sigma float64, rng *rand.Rand) *leaky[T] {

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/rnntrain/rnntrain/autodiff"
-	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -15,11 +15,11 @@ type fpttRun struct {
 	dyn   Dynamic
 	prior classPrior
 
-	h0     autodiff.Tensor[float32] // start state of the current window
-	answer []int                    // per trial: the step of its final answer, −1 if none
-	label  []int                    // per trial: the answer's class (cross-entropy)
-	tgt    []float32                // a window's progressive targets, [n·B, NOut]
-	msk    []float32                // and mask
+	carry  []autodiff.Tensor[float32] // start state of the current window, one per state variable
+	answer []int                      // per trial: the step of its final answer, −1 if none
+	label  []int                      // per trial: the answer's class (cross-entropy)
+	tgt    []float32                  // a window's progressive targets, [n·B, NOut]
+	msk    []float32                  // and mask
 }
 
 func newFPTTRun(cfg FPTTConfig, params []*autodiff.Param[float32]) *fpttRun {
@@ -51,19 +51,19 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 		l.rowMask = make([]float32, w*b.B)
 	}
 	rw := l.cfg.Regularization.L2Rate
-	h0 := autodiff.Tensor[float32]{}
+	var init []autodiff.Tensor[float32]
 	var sumLoss, sumTask, sumPen, sumNorm float64
 	for p := range parts {
 		t0, t1 := p*w, min((p+1)*w, b.T)
 		n := t1 - t0
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
-		var pass rnn.Result[float32]
+		var pass model.Result[float32]
 		for k := range c.K {
 			for _, q := range l.params {
 				q.ZeroGrad()
 			}
 			l.tp.Reset()
-			pass = l.m.Forward(l.tp, x, n, b.B, rnn.Options[float32]{H0: h0, Noise: l.noiseRNG})
+			pass = l.m.Forward(l.tp, x, n, b.B, model.Options[float32]{Init: init, Noise: l.noiseRNG})
 			var loss *autodiff.Var[float32]
 			if c.Loss == Progressive {
 				loss = f.progressiveLoss(l, pass.Out, b, kind, p, parts, t0, t1, k == 0)
@@ -106,11 +106,8 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 		if t1 < b.T {
 			// The last forward pass's final state starts the next window,
 			// as a constant.
-			if !f.h0.SameShape(pass.Final) {
-				f.h0 = autodiff.NewTensor[float32](pass.Final.Rows, pass.Final.Cols)
-			}
-			f.h0.CopyFrom(pass.Final)
-			h0 = f.h0
+			f.carry = carryState(f.carry, pass.Final)
+			init = f.carry
 		}
 	}
 	steps := float64(parts * c.K)

@@ -10,7 +10,8 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
-	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -24,14 +25,18 @@ type linearModel struct {
 
 func (m *linearModel) Params() []*autodiff.Param[float32] { return []*autodiff.Param[float32]{m.w} }
 
-func (m *linearModel) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, opt rnn.Options[float32]) rnn.Result[float32] {
+func (m *linearModel) StateVars() []layers.StateVar {
+	return []layers.StateVar{{Name: "h", Size: m.w.Value.Cols}}
+}
+
+func (m *linearModel) Forward(tp *autodiff.Tape[float32], x autodiff.Tensor[float32], steps, batch int, opt model.Options[float32]) model.Result[float32] {
 	if m.onForward != nil {
 		m.onForward()
 	}
 	out := autodiff.MatMul(tp.Const(x), false, tp.Param(m.w), false)
 	final := tp.Alloc(batch, m.w.Value.Cols)
 	final.CopyFrom(out.Value.RowSlice((steps-1)*batch, steps*batch))
-	return rnn.Result[float32]{Out: out, Rates: out, Final: final}
+	return model.Result[float32]{Out: out, Rates: out, Final: []autodiff.Tensor[float32]{final}}
 }
 
 // fixedBatchTask serves one batch.
@@ -187,7 +192,7 @@ func TestFPTTProgressiveCrossEntropy(t *testing.T) {
 	l.rowMask = make([]float32, 2*B)
 	tp := autodiff.NewTape[float32]()
 	x := autodiff.FromSlice(2*B, 1, b.Inputs[:2*B])
-	out := m.Forward(tp, x, 2, B, rnn.Options[float32]{}).Out
+	out := m.Forward(tp, x, 2, B, model.Options[float32]{}).Out
 	loss := f.progressiveLoss(l, out, &b, tasks.CrossEntropy, 0, 2, 0, 2, true)
 
 	ls0 := 0.2 - math.Log(math.Exp(0.2)+math.Exp(-0.4)) // log softmax
