@@ -86,7 +86,7 @@ func Example() {
 	fmt.Println(strings.ReplaceAll(err.Error(), dir, "run"))
 	// Output:
 	// saved checkpoints/step-000000500.safetensors
-	// format 1 step 500 task flip-flop loss 0.0125
+	// format 2 step 500 task flip-flop loss 0.0125
 	// gru.bias_hh_l0 F32 [9]
 	// gru.bias_ih_l0 F32 [9]
 	// gru.weight_hh_l0 F32 [9 3]

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -48,7 +49,7 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(path)
-	if want := "checkpoint " + path + " has format version 3; this rnntrain reads versions ≤ 1: upgrade rnntrain"; err == nil || err.Error() != want {
+	if want := "checkpoint " + path + " has format version 3; this rnntrain reads versions ≤ " + strconv.Itoa(FormatVersion) + ": upgrade rnntrain"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,8 +152,8 @@ func TestMarshalLayout(t *testing.T) {
 	if err := json.Unmarshal(hdr[metadataKey], &md); err != nil {
 		t.Fatalf("__metadata__ is not a string map: %v", err)
 	}
-	if md[VersionKey] != "1" {
-		t.Errorf("format_version: got %q, want \"1\"", md[VersionKey])
+	if md[VersionKey] != strconv.Itoa(FormatVersion) {
+		t.Errorf("format_version: got %q, want %d", md[VersionKey], FormatVersion)
 	}
 	// F64 tensors come first, each tensor aligned to its element size.
 	var e entry
@@ -297,7 +298,7 @@ func TestNewerVersionRefused(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Version != 3 {
 		t.Fatalf("got %v, want a *VersionError for version 3", err)
 	}
-	if want := "checkpoint has format version 3; this rnntrain reads versions ≤ 1: upgrade rnntrain"; err.Error() != want {
+	if want := "checkpoint has format version 3; this rnntrain reads versions ≤ " + strconv.Itoa(FormatVersion) + ": upgrade rnntrain"; err.Error() != want {
 		t.Errorf("got %q, want %q", err, want)
 	}
 }

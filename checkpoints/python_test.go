@@ -52,7 +52,7 @@ func TestPythonSnippet(t *testing.T) {
 		f := strings.Split(strings.TrimSuffix(line, "\n"), "\t")
 		switch f[0] {
 		case "format_version", "model", "task", "step":
-			want := map[string]string{"format_version": "1", "model": c.Meta.Model, "task": c.Meta.Task, "step": strconv.Itoa(c.Meta.Step)}[f[0]]
+			want := map[string]string{"format_version": strconv.Itoa(FormatVersion), "model": c.Meta.Model, "task": c.Meta.Task, "step": strconv.Itoa(c.Meta.Step)}[f[0]]
 			if f[1] != want {
 				t.Errorf("python %s: got %q, want %q", f[0], f[1], want)
 			}

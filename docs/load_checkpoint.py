@@ -19,7 +19,7 @@ import sys
 
 import numpy as np
 
-READS_VERSION = 1  # the newest checkpoint format this loader understands
+READS_VERSION = 2  # the newest checkpoint format this loader understands
 DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
 
 
