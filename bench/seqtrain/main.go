@@ -88,7 +88,7 @@ func run() error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	m, err := rnn.New[float32](rnn.Config{Kind: rnn.GRU, Inputs: in, Hidden: *hidden, Outputs: out}, train.NewRNG(cfg.Seed, train.StreamInit))
+	m, err := rnn.New[float32](rnn.Config{Inputs: in, Hidden: *hidden, Outputs: out, Model: &rnn.GRUConfig{}}, train.NewRNG(cfg.Seed, train.StreamInit))
 	if err != nil {
 		return err
 	}
