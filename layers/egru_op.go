@@ -32,14 +32,22 @@ type EGRURun[T autodiff.Float] struct {
 	Pre autodiff.Tensor[T]
 }
 
-// Sequence runs the EGRU over steps steps of batch sequences as one fused
-// tape node. x is [steps·batch, I] time-major; h0 is the initial c, [batch,
-// N] or [1, N] (broadcast over the batch); the initial y (and tr) are zero.
-// It returns the rates [steps·batch, N] and c after the last step ([batch,
-// N], tape arena). See Run for the panics.
-func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T]) {
-	r := e.Run(tp, x, []*autodiff.Var[T]{h0}, steps, batch, opt, false)
-	return r.Rates, r.Final[0]
+// StateVars returns the EGRU's state variables (EGRUStateNames): c, the
+// primary one, then y (and tr with the output trace), N each.
+func (e *EGRU[T]) StateVars() []StateVar {
+	names := EGRUStateNames(e.Options.Trace)
+	vars := make([]StateVar, len(names))
+	for i, name := range names {
+		vars[i] = StateVar{Name: name, Size: e.hidden}
+	}
+	return vars
+}
+
+// Sequence implements Recurrent through Run: opt.Record fills States and
+// Pre.
+func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
+	r := e.Run(tp, x, init, steps, batch, opt, opt.Record)
+	return Seq[T]{Rates: r.Rates, Final: r.Final, States: r.States, Pre: r.Pre}
 }
 
 // Run records the EGRU over steps steps of batch sequences as one fused tape

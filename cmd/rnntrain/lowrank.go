@@ -81,8 +81,8 @@ func writeFitData(path string, d *lowrank.Data, free int) error {
 // that z = tanh(h)·(w_out ⊙ s_o)/N is the first units' rates.
 func fitNetwork(f *lowrank.Fit, units int) (*rnn.Network[float32], rnn.Config, error) {
 	l := f.Net
-	cfg := rnn.Config{Kind: rnn.LowRank, Inputs: l.Config.Inputs, Hidden: l.Size(), Outputs: units, Rank: l.Config.Rank,
-		Alpha: l.Config.Alpha, Activation: layers.Tanh}
+	cfg := rnn.Config{Inputs: l.Config.Inputs, Hidden: l.Size(), Outputs: units,
+		Model: &lowrank.Config{Rank: l.Config.Rank, Alpha: l.Config.Alpha, Activation: layers.Tanh}}
 	net, err := rnn.New[float32](cfg, rand.New(rand.NewPCG(1, 1))) // every weight is overwritten below
 	if err != nil {
 		return nil, cfg, err
@@ -123,7 +123,7 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 	rc := defaultConfig()
 	rc.Seed = c.Seed
 	rc.Task = taskConfig{Name: "npz", Preset: presetChoice{Preset: tasks.Dataset, Set: true}, Settings: tasks.Settings{Path: dataPath, Loss: tasks.MSE}}
-	rc.Model = modelConfig{Kind: rnn.LowRank, Hidden: nc.Hidden, Rank: nc.Rank, Alpha: nc.Alpha, Activation: layers.Tanh}
+	rc.Model = nc.Resolved()
 	cfgJSON, err := json.Marshal(rc)
 	if err != nil {
 		return "", err
@@ -132,7 +132,7 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 	if f.R2Held != nil {
 		metrics["fit_r2_heldout"] = *f.R2Held
 	}
-	cp, err := train.NewCheckpoint(checkpoints.Meta{Model: rnn.LowRank.String(), Task: "npz", Config: cfgJSON}, net, train.State{Step: f.Steps, Metrics: metrics})
+	cp, err := train.NewCheckpoint(checkpoints.Meta{Model: nc.Kind(), Task: "npz", Config: cfgJSON}, net, train.State{Step: f.Steps, Metrics: metrics})
 	if err != nil {
 		return "", err
 	}
