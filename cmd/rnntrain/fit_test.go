@@ -49,6 +49,25 @@ func TestCLIFit(t *testing.T) {
 	}
 	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-trials", "8").want(t, 0, "task npz")
 	rnntrain(t, dir, "inspect", "fit/rank-2").want(t, 0, "lowrank", "fit_r2")
+	// Latent dynamics of the teacher and of a fit: the reduced system
+	// reproduces the network's κ.
+	r = rnntrain(t, dir, "latent", "-checkpoint", "teacher", "-trials", "3", "-json", "-out", "lat")
+	r.want(t, 0)
+	var lat struct {
+		Rank         int     `json:"Rank"`
+		MaxKappaDiff float64 `json:"max_kappa_diff"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &lat); err != nil || lat.Rank != 1 || !(lat.MaxKappaDiff < 1e-4) {
+		t.Fatalf("latent -json: %v, rank %d, largest κ difference %v; want rank 1 and < 1e-4\n%s", err, lat.Rank, lat.MaxKappaDiff, r.stdout)
+	}
+	for _, p := range []string{"lat/latent.npz", "lat/latent.png"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("latent wrote no %s: %v", p, err)
+		}
+	}
+	rnntrain(t, dir, "latent", "-checkpoint", "fit/rank-2", "-trials", "2", "-out", "lat2").want(t, 0, "κ_2", "reduced latent system")
+	rnntrain(t, dir, "populations", "-checkpoint", "teacher", "-max-k", "2", "-resample", "2", "-trials", "16").
+		want(t, 0, "lowest BIC", "resampled from 1 population")
 	// Flags override a config file; a bad file is named.
 	os.WriteFile(filepath.Join(dir, "fit.toml"), []byte("steps = 3\ninit = \"random\"\nhidden = 2\n"), 0o644)
 	r = rnntrain(t, dir, "fit", "-data", "rec.npz", "-ranks", "1", "-config", "fit.toml", "-hidden", "0", "-json", "-out", "fit2")
@@ -72,6 +91,9 @@ func TestCLIFitErrors(t *testing.T) {
 		{"bad init", []string{"fit", "-data", "x.npz", "-init", "zeros"}, 2, []string{"-init", "svd, random"}},
 		{"missing data", []string{"fit", "-data", "x.npz"}, 1, []string{"x.npz"}},
 		{"junk data", []string{"fit", "-data", "junk.npz"}, 1, []string{"junk.npz", "not an .npz archive"}},
+		{"latent needs checkpoint", []string{"latent"}, 2, []string{"-checkpoint PATH is required"}},
+		{"populations needs checkpoint", []string{"populations", "-max-k", "0"}, 2, []string{"-checkpoint PATH is required"}},
+		{"populations bad k", []string{"populations", "-checkpoint", "x", "-max-k", "0"}, 2, []string{"-max-k"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

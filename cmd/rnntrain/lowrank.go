@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -63,9 +64,16 @@ func writeFitData(path string, d *lowrank.Data, free int) error {
 	rec := analysis.Recording{Trials: d.Conditions, T: d.T, NIn: d.NIn, N: d.Units, NOut: d.Units,
 		Inputs: d.Inputs, Rates: d.Activity, Outputs: d.Activity, Targets: d.Activity, Mask: mask}
 	arrays := rec.Arrays()
+	return writeArrays(path, map[string]any{"inputs": arrays["inputs"], "targets": arrays["targets"], "mask": arrays["mask"]})
+}
+
+// writeArrays writes arrays (name without ".npy" → nested slices) as an
+// .npz archive at path, atomically; errors name path.
+func writeArrays(path string, arrays map[string]any) error {
+	names := slices.Sorted(maps.Keys(arrays))
 	var buf bytes.Buffer
 	w := npz.NewWriter(&buf)
-	for _, name := range []string{"inputs", "targets", "mask"} {
+	for _, name := range names {
 		if err := w.Write(name+".npy", arrays[name]); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
@@ -74,6 +82,44 @@ func writeFitData(path string, d *lowrank.Data, free int) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return writeFileAtomic(path, buf.Bytes())
+}
+
+// nestRows views a flat [a, b, c] slice as nested slices for npz, sharing
+// x's memory.
+func nestRows(x []float32, a, b, c int) [][][]float32 {
+	out := make([][][]float32, a)
+	for i := range out {
+		out[i] = make([][]float32, b)
+		for j := range out[i] {
+			out[i][j] = x[(i*b+j)*c : (i*b+j+1)*c]
+		}
+	}
+	return out
+}
+
+// lowRankLayer returns the session network's low-rank layer, if it has one.
+func lowRankLayer(s *session) (*lowrank.Layer[float32], bool) {
+	l, ok := s.net.net.Recurrent().(*lowrank.Layer[float32])
+	return l, ok
+}
+
+// uniqueInts returns xs without repeats, in order.
+func uniqueInts(xs ...int) []int {
+	var out []int
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func f64s(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
 }
 
 // fitNetwork builds the rnn network of a fit: a lowrank network with the
@@ -168,8 +214,7 @@ func plotFit(path string, f *lowrank.Fit, d *lowrank.Data, free, units int) erro
 		return 0
 	})
 	order = order[:units]
-	conds := []int{0, d.Conditions / 2, d.Conditions - 1}
-	conds = slices.Compact(conds)
+	conds := uniqueInts(0, d.Conditions/2, d.Conditions-1)
 	tr := plots.Trials{Title: fmt.Sprintf("rank %d fit (R² %.3f): recorded (dashed) and fitted (solid)", f.Rank, f.R2), DT: d.DtMS, OutputLabel: "activity"}
 	for _, u := range order {
 		tr.OutputNames = append(tr.OutputNames, fmt.Sprintf("unit %d", u))

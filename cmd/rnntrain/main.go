@@ -50,6 +50,8 @@ func commands() []*command {
 		evalCommand(),
 		inspectCommand(),
 		fitCommand(),
+		latentCommand(),
+		populationsCommand(),
 		tasksCommand(),
 		benchCommand(),
 	}

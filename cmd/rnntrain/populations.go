@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/lowrank"
+)
+
+const populationsLong = `
+Populations describes a low-rank checkpoint by the distribution of its
+units' loadings (Dubreuil et al. 2022): each unit i has the vector (m_i, n_i,
+I_i, w_i) of its factors, input weights I_s = s_i[s]·wi[s, i] and readout
+weights w_o = wo[i, o]·s_o[o] (when the network reads out itself). Gaussian
+mixtures with 1…-max-k components (full covariances, fitted by EM from
+-starts k-means++ starts) are fitted to these vectors and the number of
+populations is the one of lowest BIC = −2 log L + p ln N.
+
+The resampling test then redraws -resample networks from the fitted mixture
+with one population and with the chosen number (every loading vector drawn
+afresh, s_i = s_o = 1) and reports their task accuracy on -trials trials
+(without noise) beside the original network's: a task that needs structure
+beyond one Gaussian population loses accuracy with one.
+
+-json prints one JSON object with the BIC per K, the mixtures' weights and
+means, and the accuracies.
+`
+
+func populationsCommand() *command {
+	return &command{
+		Name:  "populations",
+		Short: "Gaussian-mixture populations of a low-rank checkpoint (BIC) and the resampling test",
+		Usage: "-checkpoint PATH [-max-k 4] [-resample 10] [-trials 200] [-json] [-seed S]",
+		Long:  populationsLong,
+		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
+			ckpt := fs.String("checkpoint", "", "low-rank checkpoint file or run directory (required)")
+			maxK := fs.Int("max-k", 4, "largest number of populations tried")
+			starts := fs.Int("starts", 5, "EM starts per number of populations")
+			resample := fs.Int("resample", 10, "networks redrawn per mixture (0: no resampling test)")
+			trials := fs.Int("trials", 200, "task trials per evaluated network")
+			asJSON := fs.Bool("json", false, "print one JSON object")
+			seed := fs.Uint64("seed", 1, "seed of the EM starts, the redraws and the trials")
+			return func(ctx context.Context, args []string) error {
+				switch {
+				case len(args) > 0:
+					return usagef("unexpected arguments %q", args)
+				case *ckpt == "":
+					return usagef("-checkpoint PATH is required")
+				case *maxK < 1 || *maxK > 64:
+					return usagef("-max-k must be in [1, 64], got %d", *maxK)
+				case *starts < 1 || *starts > 1000:
+					return usagef("-starts must be in [1, 1000], got %d", *starts)
+				case *resample < 0 || *resample > 10000:
+					return usagef("-resample must be in [0, 10000], got %d", *resample)
+				case *trials < 1 || *trials > 100000:
+					return usagef("-trials must be in [1, 100000], got %d", *trials)
+				}
+				s, _, err := loadSession(*ckpt)
+				if err != nil {
+					return err
+				}
+				l, ok := lowRankLayer(s)
+				if !ok {
+					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind)
+				}
+				rep, err := populations(ctx, s, l, *maxK, *starts, *resample, *trials, *seed)
+				if err != nil {
+					return err
+				}
+				rep.Checkpoint = *ckpt
+				if *asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(rep)
+				}
+				rep.print(e.stdout)
+				return nil
+			}
+		},
+	}
+}
+
+// populationsReport is what populations prints.
+type populationsReport struct {
+	Checkpoint string       `json:"checkpoint"`
+	Units      int          `json:"units"`
+	Dim        int          `json:"dim"`
+	Mixtures   []mixtureFit `json:"mixtures"`
+	Chosen     int          `json:"populations"`
+	// Accuracy is the original network's; Resampled one entry per
+	// resampled mixture (one population, and the chosen number).
+	Accuracy  float64         `json:"accuracy"`
+	Resampled []resampleStats `json:"resampled,omitempty"`
+}
+
+type mixtureFit struct {
+	K       int         `json:"k"`
+	BIC     float64     `json:"bic"`
+	LogLik  float64     `json:"log_likelihood"`
+	Weights []float64   `json:"weights"`
+	Means   [][]float64 `json:"means"`
+}
+
+type resampleStats struct {
+	K          int       `json:"k"`
+	Accuracies []float64 `json:"accuracies"`
+	Mean       float64   `json:"mean"`
+	SD         float64   `json:"sd"`
+}
+
+func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], maxK, starts, resample, trials int, seed uint64) (*populationsReport, error) {
+	x, dim := lowrank.Loadings(l)
+	rng := newStream(seed, streamPopulations)
+	fits, best, err := lowrank.SelectMixture(x, dim, maxK, lowrank.MixtureConfig{Starts: starts}, rng)
+	if err != nil {
+		return nil, err
+	}
+	rep := &populationsReport{Units: l.Size(), Dim: dim, Chosen: fits[best].K}
+	for _, m := range fits {
+		rep.Mixtures = append(rep.Mixtures, mixtureFit{K: m.K, BIC: m.BIC, LogLik: m.LogLik, Weights: m.Weights, Means: m.Means})
+	}
+	accuracy := func() float64 {
+		return analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: trials, Draw: newStream(seed, streamResampleEval)}).Accuracy
+	}
+	rep.Accuracy = accuracy()
+	if resample == 0 {
+		return rep, nil
+	}
+	saved := make([]autodiff.Tensor[float32], 0, len(l.Params()))
+	for _, p := range l.Params() {
+		saved = append(saved, p.Value.Clone())
+	}
+	defer func() {
+		for i, p := range l.Params() {
+			p.Value.CopyFrom(saved[i])
+		}
+	}()
+	for _, k := range uniqueInts(1, fits[best].K) {
+		st := resampleStats{K: k}
+		for range resample {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			draw, err := fits[k-1].Sample(l.Size(), rng)
+			if err != nil {
+				return nil, err
+			}
+			lowrank.SetLoadings(l, draw)
+			st.Accuracies = append(st.Accuracies, accuracy())
+		}
+		for _, a := range st.Accuracies {
+			st.Mean += a / float64(len(st.Accuracies))
+		}
+		for _, a := range st.Accuracies {
+			st.SD += (a - st.Mean) * (a - st.Mean) / float64(max(1, len(st.Accuracies)-1))
+		}
+		st.SD = math.Sqrt(st.SD)
+		rep.Resampled = append(rep.Resampled, st)
+	}
+	return rep, nil
+}
+
+func (r *populationsReport) print(w io.Writer) {
+	fmt.Fprintf(w, "populations of %s: %d units, loading vectors of %d dimensions\n", r.Checkpoint, r.Units, r.Dim)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "K\tBIC\tlog L\tweights")
+	for _, m := range r.Mixtures {
+		mark := ""
+		if m.K == r.Chosen {
+			mark = "  ← lowest BIC"
+		}
+		fmt.Fprintf(tw, "%d\t%.1f\t%.1f\t%.2f%s\n", m.K, m.BIC, m.LogLik, m.Weights, mark)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "task accuracy of the network: %.3f\n", r.Accuracy)
+	for _, s := range r.Resampled {
+		fmt.Fprintf(w, "resampled from %d population(s): accuracy %.3f ± %.3f (mean ± sd of %d networks)\n", s.K, s.Mean, s.SD, len(s.Accuracies))
+	}
+}
