@@ -156,3 +156,18 @@ func (l modelLayer[T]) SequenceReference(tp *autodiff.Tape[T], x *autodiff.Var[T
 	rates, _ := l.Layer.SequenceReference(tp, x, layers.SingleInit(tp, init, l.Size()), steps, batch, opt)
 	return rates
 }
+
+// LayerOf returns the low-rank layer r is or wraps (a network's recurrent
+// layer of model lowrank, rnn.Network.Recurrent), or false for any other
+// layer.
+func LayerOf[T autodiff.Float](r layers.Recurrent[T]) (*Layer[T], bool) {
+	switch l := r.(type) {
+	case *Layer[T]:
+		return l, true
+	case modelLayer[T]:
+		return l.Layer, true
+	case ownReadout[T]:
+		return l.Layer, true
+	}
+	return nil, false
+}

@@ -69,7 +69,7 @@ func latentCommand() *command {
 				}
 				l, ok := lowRankLayer(s)
 				if !ok {
-					return usagef("-checkpoint %s: model %s is not low-rank; latent needs a lowrank checkpoint (rnntrain truncate makes one from a full-rank network)", *ckpt, s.cfg.Model.Kind)
+					return usagef("-checkpoint %s: model %s is not low-rank; latent needs a lowrank checkpoint (rnntrain truncate makes one from a full-rank network)", *ckpt, s.cfg.Model.Kind())
 				}
 				rec := analysis.Record(s.net, s.task, newStream(*seed, streamLatent), nil, *trials)
 				sum, err := latentDynamics(l, rec, *out)

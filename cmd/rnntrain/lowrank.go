@@ -99,8 +99,7 @@ func nestRows(x []float32, a, b, c int) [][][]float32 {
 
 // lowRankLayer returns the session network's low-rank layer, if it has one.
 func lowRankLayer(s *session) (*lowrank.Layer[float32], bool) {
-	l, ok := s.net.net.Recurrent().(*lowrank.Layer[float32])
-	return l, ok
+	return lowrank.LayerOf(s.net.net.Recurrent())
 }
 
 // uniqueInts returns xs without repeats, in order.

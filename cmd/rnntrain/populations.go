@@ -68,7 +68,7 @@ func populationsCommand() *command {
 				}
 				l, ok := lowRankLayer(s)
 				if !ok {
-					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind)
+					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind())
 				}
 				rep, err := populations(ctx, s, l, *maxK, *starts, *resample, *trials, *seed)
 				if err != nil {
