@@ -256,7 +256,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	// setting to change.
 	split := filepath.Join(work, "npzsplit")
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0.25", "-test-fraction", "0.25", "-split-seed", "3",
-		"-steps", "2", "-hidden", "8", "-eval-trials", "8", "-out", split).want(t, 0, "evaluate on 2 validation trials", "on 2 validation trials")
+		"-steps", "2", "-hidden", "8", "-eval-trials", "8", "-out", split).want(t, 0, "evaluate on 2 held-out validation trials every", "on 2 validation trials")
 	for sp, n := range map[string]int{"train": 4, "validation": 2, "test": 2} {
 		r := rnntrain(t, work, "eval", "-checkpoint", split, "-split", sp, "-json")
 		r.want(t, 0)
@@ -314,7 +314,7 @@ eval_trials = 50
 	run := filepath.Join(work, "run")
 	// -steps given on the command line overrides the file; -hidden not
 	// given keeps the file's 16 rather than the default.
-	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "3", "-out", run).want(t, 0, "seed 7", "perceptual-dm", "N = 16", "stopped at step 3")
+	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "3", "-out", run).want(t, 0, "seed 7", "perceptual-dm", "N = 16", "evaluate on 50 held-out fresh trials at the end", "stopped at step 3")
 	var cfg runConfig
 	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
 	json.Unmarshal(b, &cfg)

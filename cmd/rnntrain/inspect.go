@@ -71,7 +71,7 @@ type checkpointInfo struct {
 	Step           int                `json:"step"`
 	Seed           uint64             `json:"seed"`
 	Parameters     int                `json:"parameters"`
-	Accuracy       *float64           `json:"accuracy,omitempty"`
+	Accuracy       *float64           `json:"validation_accuracy,omitempty"` // the last evaluation during training
 	Metrics        map[string]float64 `json:"metrics,omitempty"`
 	Created        time.Time          `json:"created"`
 	Tensors        []tensorInfo       `json:"tensors"`

@@ -287,8 +287,12 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	if f, ok := held.(tasks.Finite); ok {
 		evalN = min(evalN, f.Len())
 	}
-	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s every %d steps\n",
-		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, trialsOf(tasks.SplitLabel(held)), c.Train.EvalEvery)
+	when := fmt.Sprintf("every %d steps", c.Train.EvalEvery)
+	if c.Train.EvalEvery <= 0 {
+		when = "at the end"
+	}
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d held-out %s %s\n",
+		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, trialsOf(tasks.SplitLabel(held)), when)
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
