@@ -39,9 +39,9 @@ type Activity struct {
 	// variable of the model, the value after each step; States[0] is the
 	// primary one. Runners that cannot record states leave it empty.
 	States []State
-	// Pre is, with RunOptions.Record, the pre-activation (input drive) of
-	// every unit, [steps][batch][N]; nil when the model does not provide
-	// it.
+	// Pre is, with RunOptions.Record, the pre-activation of every unit
+	// (the argument of the rate nonlinearity), [steps][batch][N]; nil
+	// when the model does not provide it.
 	Pre []float32
 }
 

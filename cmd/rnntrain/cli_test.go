@@ -236,12 +236,13 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	hs := f.Header("rates.npy").Descr.Shape
 	is := f.Header("inputs.npy").Descr.Shape
 	xs := f.Header("state/x.npy")
+	ps := f.Header("pre.npy")
 	f.Close()
 	if len(hs) != 3 || hs[0] != 8 || hs[2] != 24 || len(is) != 3 || is[1] != hs[1] || is[2] != 4 {
 		t.Fatalf("recorded shapes inputs %v rates %v, want [8 T 4] and [8 T 24]", is, hs)
 	}
-	if xs == nil || !slices.Equal(xs.Descr.Shape, hs) {
-		t.Fatalf("recorded state/x: %v, want the shape of rates %v", xs, hs)
+	if xs == nil || !slices.Equal(xs.Descr.Shape, hs) || ps == nil || !slices.Equal(ps.Descr.Shape, hs) {
+		t.Fatalf("recorded state/x %v and pre %v: want the shape of rates %v", xs, ps, hs)
 	}
 	t.Run("regression in numpy", func(t *testing.T) { regressRecording(t, work, run) })
 	in := filepath.Join(work, "in.npy")

@@ -40,8 +40,10 @@ arrays with trials as the first axis:
 	inputs     [trials, T, n_in]
 	rates      [trials, T, N]      what the readout sees at every step:
 	                               φ(x) (GRU, rnn: h)
-	state/x    [trials, T, N]      the state after every step (leaky: x;
-	state/h                        rnn, gru and lowrank: h)
+	state/x    [trials, T, N]      every state variable after every step
+	                               (leaky: x; rnn: r; gru, lowrank: h; …)
+	pre        [trials, T, N]      the argument of φ behind each step's
+	                               rates (leaky: x; rnn: the drive)
 	outputs    [trials, T, n_out]
 	targets    [trials, T, n_out]  (not with -inputs)
 	mask       [trials, T, n_out]  (not with -inputs; 0 where not scored and
