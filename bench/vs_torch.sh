@@ -35,15 +35,22 @@ if [ ! -f "$torch_bench" ]; then
   echo "vs_torch.sh: PyTorch anchor not found at $torch_bench; set TORCH_BENCH" >&2
   exit 1
 fi
-if ! "$py" -c 'import torch, numpy, threadpoolctl' 2>/dev/null; then
-  echo "== installing Debian's PyTorch (python3-torch python3-numpy python3-threadpoolctl)" >&2
-  apt-get install -y python3-torch python3-numpy python3-threadpoolctl >&2
+# Debian's PyTorch links whatever libblas.so.3 the alternatives name; without
+# libopenblas0-pthread that is the reference BLAS (~5 GFLOP/s) and every
+# ratio would look ten times better than it is.
+if ! "$py" -c 'import torch, numpy, threadpoolctl' 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
+  echo "== installing Debian's PyTorch with OpenBLAS (python3-torch python3-numpy python3-threadpoolctl libopenblas0-pthread)" >&2
+  apt-get install -y python3-torch python3-numpy python3-threadpoolctl libopenblas0-pthread >&2
 fi
+blas=$(readlink -f "$(/usr/sbin/update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/ {print $2}')" 2>/dev/null || true)
+echo "$blas" >"$out/blas"
 
 echo "== building rnntrain" >&2
 (cd "$root" && go build -o "$out/rnntrain" ./cmd/rnntrain)
 
 date -u +%Y-%m-%dT%H:%M:%SZ >"$out/date"
+echo "== FMA peak (BenchmarkPeakFMA)" >&2
+(cd "$root" && go test -run '^$' -bench BenchmarkPeakFMA ./internal/kernels) >"$out/peak.txt" 2>&1 || true
 uptime >"$out/load_start"
 
 # Interleave the two sides size by size, so that both see the same load on a
@@ -96,7 +103,13 @@ tname = {"rnn": "rnn_fused", "leaky": "leaky_loop", "gru": "gru_fused", "lowrank
 labels = ["t1", "t2_passive", "t1_blas2_debian_default"]
 date = open(os.path.join(out, "date")).read().strip()
 load = open(os.path.join(out, "load_start")).read().split("load average:")[1].strip()
+blas = open(os.path.join(out, "blas")).read().strip() or "(unknown)"
+tp = [x for x in torch if "blas_threads" in x]
+peak = [l.strip() for l in open(os.path.join(out, "peak.txt")) if "PeakFMA" in l and "ns/op" in l]
 print(f"rnntrain bench vs PyTorch, run {date}, load average at start {load}")
+print(f"PyTorch's BLAS: libblas.so.3 -> {blas}")
+for l in peak:
+    print(f"FMA peak: {l}")
 print()
 print("| model | N | B | T | rnntrain ms median (min–max) | allocs/step | PyTorch t1 | t2_passive | t1_blas2 | PyTorch best | ratio | target | ratio of minima |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")

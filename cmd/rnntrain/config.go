@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -424,17 +425,56 @@ func loadConfigFile(path string, c *runConfig) error {
 	if len(data) > 16<<20 {
 		return usagef("config %s: %d bytes, a config is at most 16 MiB", path, len(data))
 	}
-	if strings.EqualFold(filepath.Ext(path), ".toml") {
+	if err := parseConfig(data, strings.EqualFold(filepath.Ext(path), ".toml"), c); err != nil {
+		return usagef("config %s: %v", path, err)
+	}
+	return nil
+}
+
+// parseConfig decodes a TOML (isTOML) or JSON run config onto c.
+func parseConfig(data []byte, isTOML bool, c *runConfig) error {
+	if isTOML {
 		var obj map[string]any
 		if _, err := toml.Decode(string(data), &obj); err != nil {
-			return usagef("config %s: %v", path, err)
+			return err
 		}
+		if err := finiteValues("", obj); err != nil {
+			return err
+		}
+		var err error
 		if data, err = json.Marshal(obj); err != nil {
-			return usagef("config %s: %v", path, err)
+			return err
 		}
 	}
-	if err := decodeConfig(data, c); err != nil {
-		return usagef("config %s: %v", path, err)
+	return decodeConfig(data, c)
+}
+
+// finiteValues reports the first key of v (a decoded TOML table) whose
+// value is NaN or infinite; no setting accepts one.
+func finiteValues(prefix string, v any) error {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("%s = %v: want a finite number", prefix, x)
+		}
+	case map[string]any:
+		for k, e := range x {
+			if err := finiteValues(strings.TrimPrefix(prefix+"."+k, "."), e); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if err := finiteValues(fmt.Sprintf("%s[%d]", prefix, i), e); err != nil {
+				return err
+			}
+		}
+	case []map[string]any:
+		for i, e := range x {
+			if err := finiteValues(fmt.Sprintf("%s[%d]", prefix, i), e); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -101,6 +101,7 @@ func trainCommand() *command {
 			out := fs.String("out", "", "run directory (default runs/<timestamp>; with -resume, the resumed directory)")
 			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
 			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
+			force := fs.Bool("force", false, "with -resume: accept changes to settings that break bitwise continuation")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q (train takes only flags)", args)
@@ -121,6 +122,15 @@ func trainCommand() *command {
 				}
 				if err := cfg.validate(); err != nil {
 					return err
+				}
+				if *resume != "" {
+					saved := defaultConfig()
+					if err := loadConfigFile(base, &saved); err != nil {
+						return err
+					}
+					if err := checkResume(saved, cfg, *force); err != nil {
+						return err
+					}
 				}
 				return runTrain(ctx, e, cfg, opts)
 			}
