@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
@@ -27,6 +28,7 @@ type lifOp[T autodiff.Float] struct {
 	// Backward scratch: running gradients [B, N] and per-part decay
 	// gradients [2·3, N].
 	gv, gi, ga, gsr autodiff.Tensor[T]
+	gs, xs          autodiff.Tensor[T] // plain-path scratch: dL/ds_t and u_t − θ [B, N]
 	gDecay          autodiff.Tensor[T]
 	needV0          bool
 	finals, states  [5]autodiff.Tensor[T] // per state variable: after the last step, after every step
@@ -102,6 +104,7 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 		clamp01To(o.rho, l.rho.Value.Data)
 	}
 	o.gv, o.gi, o.ga, o.gsr = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
+	o.gs, o.xs = tp.Alloc(batch, n), tp.Alloc(batch, n)
 	o.gDecay = tp.Alloc(6, n)
 	o.start(tp, &l.spikingWeights, o, P, x, steps, batch, opt, &l.cfg.SpikeOptions)
 	o.run(false)
@@ -134,6 +137,10 @@ type lifConsts[T autodiff.Float] struct {
 	subtract, resetG  bool
 }
 
+// plain reports whether a step runs the plain LIF: no synaptic current,
+// adaptation, refractory period or perturbation.
+func (k *lifConsts[T]) plain(m *Inactivation) bool { return !k.syn && !k.adapt && !k.refr && m == nil }
+
 func (o *lifOp[T]) consts() lifConsts[T] {
 	c := &o.l.cfg
 	return lifConsts[T]{n: c.Units, syn: o.l.alpha != nil, adapt: o.l.rho != nil, refr: c.RefractorySteps > 0,
@@ -147,16 +154,18 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 	n, b, rows := k.n, o.batch, hi-lo
 	w := rows * n
 	m := o.inact
+	spiked := spikeCount(o.S.Data[lo*n : hi*n]) // nonzero entries of the previous step's spikes
 	for t := 0; t < o.steps; t++ {
 		cur, nxt := (t*b+lo)*n, ((t+1)*b+lo)*n
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev, vNew := o.V.Data[cur:cur+w], o.V.Data[nxt:nxt+w]
 		p, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
-		o.rec.add(o.pool, p, sPrev, rows)
-		if !k.syn && !k.adapt && !k.refr && m == nil {
-			lifStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
+		o.rec.add(o.pool, p, sPrev, rows, spiked)
+		if k.plain(m) {
+			spiked = lifStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
 			continue
 		}
+		spiked = 0
 		active := m.Active(t)
 		for r := 0; r < rows; r++ {
 			for j := 0; j < n; j++ {
@@ -188,6 +197,9 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 					s = 0
 				}
 				sNew[e] = s
+				if s != 0 {
+					spiked++
+				}
 				var vn T
 				if k.subtract {
 					vn = uu - th*s
@@ -214,9 +226,10 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 
 // lifStep is one step of the plain LIF (no synaptic current, adaptation,
 // refractory period or perturbation) for rows of n units: u = β⊙v + p,
-// s = H(u − θ), v' = u − θs (subtract) or (1 − s)u.
-func lifStep[T autodiff.Float](u, sNew, vNew, vPrev, p, beta []T, thr T, subtract bool) {
-	n := len(beta)
+// s = H(u − θ), v' = u − θs (subtract) or (1 − s)u. It returns the number
+// of spikes.
+func lifStep[T autodiff.Float](u, sNew, vNew, vPrev, p, beta []T, thr T, subtract bool) int {
+	n, spiked := len(beta), 0
 	for r := 0; r*n < len(u); r++ {
 		ur, sr, vr := u[r*n:(r+1)*n], sNew[r*n:(r+1)*n], vNew[r*n:(r+1)*n]
 		vp, pr := vPrev[r*n:(r+1)*n], p[r*n:(r+1)*n]
@@ -226,6 +239,7 @@ func lifStep[T autodiff.Float](u, sNew, vNew, vPrev, p, beta []T, thr T, subtrac
 			var s T
 			if uu-thr > 0 {
 				s = 1
+				spiked++
 			}
 			sr[j] = s
 			if subtract {
@@ -235,6 +249,7 @@ func lifStep[T autodiff.Float](u, sNew, vNew, vPrev, p, beta []T, thr T, subtrac
 			}
 		}
 	}
+	return spiked
 }
 
 // Backward implements autodiff.FusedOp. Inputs: x, W_in, W_rec, bias,
@@ -291,6 +306,11 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev := o.V.Data[cur : cur+w]
 		dp, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
+		if k.plain(m) {
+			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u, lo, hi, k)
+			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, gsr, n)
+			continue
+		}
 		active := m.Active(t)
 		for r := 0; r < rows; r++ {
 			for j := 0; j < n; j++ {
@@ -360,6 +380,38 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		}
 		if t > 0 {
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
+		}
+	}
+}
+
+// plainBackStep is one reverse step of the plain LIF for batch rows
+// lo … hi−1: dp = ∂L/∂u (the reset's share, then the surrogate's through
+// surrogate.GradTo), gv = β⊙dp, gBeta += dp⊙v_{t−1}. It leaves gsr for the
+// caller to overwrite with dp·W_eff.
+func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo, hi int, k lifConsts[T]) {
+	n := k.n
+	gs, x := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n]
+	for e, v := range og {
+		g, gvk, uu := v+gsr[e], gv[e], u[e]
+		if k.subtract {
+			dp[e] = gvk
+			if k.resetG {
+				g -= k.thr * gvk
+			}
+		} else {
+			dp[e] = gvk * (1 - sNew[e])
+			if k.resetG {
+				g -= uu * gvk
+			}
+		}
+		gs[e], x[e] = g, uu-k.thr
+	}
+	surrogate.GradTo(o.sur, dp, gs, x)
+	for r := 0; r*n < len(dp); r++ {
+		d, gvr, vp := dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], vPrev[r*n:(r+1)*n]
+		for j, bj := range o.beta {
+			gvr[j] = bj * d[j]
+			gBeta[j] += d[j] * vp[j]
 		}
 	}
 }

@@ -230,9 +230,9 @@ func TestSpikeInputSparseMatchesDense(t *testing.T) {
 	si.prepare(tp, w, rows)
 	dense, sparse := make([]float64, rows*n), make([]float64, rows*n)
 	si.sparseMax = -1
-	si.add(nil, dense, spikes, rows)
+	si.add(nil, dense, spikes, rows, spikeCount(spikes))
 	si.sparseMax = rows * n
-	si.add(nil, sparse, spikes, rows)
+	si.add(nil, sparse, spikes, rows, spikeCount(spikes))
 	if k, ok := allClose(sparse, dense, 1e-13); !ok {
 		t.Fatalf("sparse[%d] = %g, dense %g", k, sparse[k], dense[k])
 	}

@@ -193,12 +193,13 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 	si.sparseMax = int(sparseFraction * float64(rows*n))
 }
 
-// add adds s·W_effᵀ to p for rows sequences: a dense GEMM on pool when more
-// than sparseMax entries of s are nonzero, else, for every nonzero s_j,
-// s_j times row j of W_effᵀ (the column of W_eff of the unit that spiked).
-func (si *spikeInput[T]) add(pool *kernels.Pool, p, s []T, rows int) {
+// add adds s·W_effᵀ to p for rows sequences, given the number of nonzero
+// entries of s: a dense GEMM on pool when there are more than sparseMax,
+// else, for every nonzero s_j, s_j times row j of W_effᵀ (the column of
+// W_eff of the unit that spiked).
+func (si *spikeInput[T]) add(pool *kernels.Pool, p, s []T, rows, nonzero int) {
 	n := si.wT.Cols
-	if spikeCount(s) > si.sparseMax {
+	if nonzero > si.sparseMax {
 		kernels.GemmPackedOn(pool, false, rows, 1, s, n, &si.pb, 1, p, n)
 		return
 	}

@@ -50,7 +50,6 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 	if cap(l.rowMask) < w*b.B {
 		l.rowMask = make([]float32, w*b.B)
 	}
-	rw := l.cfg.Regularization.L2Rate
 	var init []autodiff.Tensor[float32]
 	var sumLoss, sumTask, sumPen, sumNorm float64
 	for p := range parts {
@@ -80,8 +79,7 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 			}
 			taskLoss := float64(loss.Value.Data[0])
 			pen := 0.0
-			if rw != 0 {
-				r := autodiff.Scale(autodiff.Mean(autodiff.Mul(pass.Rates, pass.Rates)), float32(rw))
+			if r := l.cfg.Regularization.RatePenalty(pass.Rates, 1); r != nil {
 				pen = float64(r.Value.Data[0])
 				loss = autodiff.Add(loss, r)
 			}

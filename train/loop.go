@@ -237,7 +237,6 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 	if cap(l.rowMask) < b.T*b.B {
 		l.rowMask = make([]float32, b.T*b.B)
 	}
-	rw := l.cfg.Regularization.L2Rate
 	var init []autodiff.Tensor[float32]
 	for t0 := 0; t0 < b.T; t0 += k {
 		t1 := min(t0+k, b.T)
@@ -261,11 +260,9 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 			loss = autodiff.Scale(loss, float32(share*norm))
 		}
 		taskLoss += float64(loss.Value.Data[0])
-		if rw != 0 && grad {
-			// rw·mean(r²) over the whole batch: this window's mean weighs
-			// by its share of the steps.
-			sq := autodiff.Mean(autodiff.Mul(pass.Rates, pass.Rates))
-			r := autodiff.Scale(sq, float32(rw*float64(n)/float64(b.T)))
+		// The rate penalties of the whole batch: this window's weighs by its
+		// share of the steps.
+		if r := l.cfg.Regularization.RatePenalty(pass.Rates, float64(n)/float64(b.T)); r != nil && grad {
 			rateLoss += float64(r.Value.Data[0])
 			loss = autodiff.Add(loss, r)
 		}

@@ -15,9 +15,13 @@ import (
 //
 //	L1In·mean|W_in| + L1Rec·mean|W_rec| + L1Out·mean|W_out|
 //	+ L2In·mean(W_in²) + L2Rec·mean(W_rec²) + L2Out·mean(W_out²)
-//	+ L2Rate·mean(r²)
+//	+ L2Rate·mean(r²) + L1Rate·mean|r|
+//	+ L2RateTarget·mean_j (r̄_j − RateTarget)²,   r̄_j = mean over steps and trials of r_j
 //
-// to the loss. r is the rate φ(x) the readout sees (PsychRNN squares
+// to the loss. The last two are the firing-rate regularizers of spiking
+// networks (r = spikes, 0 or 1 per step): L1 on the rates (activity
+// sparsity) and L2 of each unit's mean rate to a target, RateTarget in
+// spikes per step (a rate in Hz is RateTarget·1000/dt_ms). r is the rate φ(x) the readout sees (PsychRNN squares
 // transfer_function(states), Yang squares h). A group with several matrices
 // (a GRU's gates) penalises each matrix's mean and sums them. Zero weights
 // cost nothing.
@@ -35,6 +39,11 @@ type Regularization struct {
 	L2Rec  float64 `json:"l2_rec"`
 	L2Out  float64 `json:"l2_out"`
 	L2Rate float64 `json:"l2_rate"`
+	L1Rate float64 `json:"l1_rate"`
+	// L2RateTarget weighs the squared distance of each unit's mean rate to
+	// RateTarget (spikes per step, in [0, 1] for spiking units).
+	L2RateTarget float64 `json:"l2_rate_target"`
+	RateTarget   float64 `json:"rate_target"`
 }
 
 // Validate reports the first negative weight, named by its JSON path.
@@ -42,7 +51,8 @@ func (r Regularization) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"l1_in", r.L1In}, {"l1_rec", r.L1Rec}, {"l1_out", r.L1Out}, {"l2_in", r.L2In}, {"l2_rec", r.L2Rec}, {"l2_out", r.L2Out}, {"l2_rate", r.L2Rate}} {
+	}{{"l1_in", r.L1In}, {"l1_rec", r.L1Rec}, {"l1_out", r.L1Out}, {"l2_in", r.L2In}, {"l2_rec", r.L2Rec}, {"l2_out", r.L2Out}, {"l2_rate", r.L2Rate},
+		{"l1_rate", r.L1Rate}, {"l2_rate_target", r.L2RateTarget}, {"rate_target", r.RateTarget}} {
 		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("regularization.%s: %g must be finite and non-negative", f.name, f.v)
 		}
@@ -57,6 +67,35 @@ type WeightGroups interface {
 	InputWeights() []*autodiff.Param[float32]
 	RecurrentWeights() []*autodiff.Param[float32]
 	OutputWeights() []*autodiff.Param[float32]
+}
+
+// RatePenalty records the rate penalties of r on the tape of rates
+// ([rows, N], the rates of the steps of one window) scaled by share (the
+// window's share of the trial's steps; 1 without truncation), and returns
+// their sum, or nil when every rate weight is zero.
+func (r Regularization) RatePenalty(rates *autodiff.Var[float32], share float64) *autodiff.Var[float32] {
+	var pen *autodiff.Var[float32]
+	add := func(v *autodiff.Var[float32], w float64) {
+		v = autodiff.Scale(v, float32(w*share))
+		if pen == nil {
+			pen = v
+		} else {
+			pen = autodiff.Add(pen, v)
+		}
+	}
+	if r.L2Rate != 0 {
+		add(autodiff.Mean(autodiff.Mul(rates, rates)), r.L2Rate)
+	}
+	if r.L1Rate != 0 {
+		add(autodiff.Mean(autodiff.Abs(rates)), r.L1Rate)
+	}
+	if r.L2RateTarget != 0 {
+		tgt := rates.Tape().Alloc(1, 1)
+		tgt.Data[0] = float32(-r.RateTarget)
+		d := autodiff.Add(autodiff.MeanAxis(rates, 0), rates.Tape().Const(tgt))
+		add(autodiff.Mean(autodiff.Mul(d, d)), r.L2RateTarget)
+	}
+	return pen
 }
 
 func (r Regularization) weightTerms() bool {

@@ -1,0 +1,101 @@
+package layers
+
+import (
+	"fmt"
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
+)
+
+// BenchmarkSpikeInput times the recurrent input s·W_effᵀ of one step for
+// 16 sequences (half of the reference batch of 32) at several activities:
+// the dense packed GEMM against adding the rows of W_effᵀ of the units
+// that spiked. sparseFraction is where the two cross.
+func BenchmarkSpikeInput(b *testing.B) {
+	const rows = 16
+	for _, n := range []int{64, 256, 1024} {
+		for _, act := range []float64{0.01, 0.03, 0.06, 0.1, 0.2} {
+			rng := rand.New(rand.NewPCG(1, uint64(n)))
+			w := autodiff.NewTensor[float32](n, n)
+			for k := range w.Data {
+				w.Data[k] = float32(rng.NormFloat64())
+			}
+			s := make([]float32, rows*n)
+			for k := range s {
+				if rng.Float64() < act {
+					s[k] = 1
+				}
+			}
+			p := make([]float32, rows*n)
+			tp := autodiff.NewTape[float32]()
+			var si spikeInput[float32]
+			si.prepare(tp, w, rows)
+			b.Run(fmt.Sprintf("N=%d/act=%g/dense", n, act), func(b *testing.B) {
+				for b.Loop() {
+					kernels.GemmPackedOn(nil, false, rows, 1, s, n, &si.pb, 1, p, n)
+				}
+			})
+			b.Run(fmt.Sprintf("N=%d/act=%g/sparse", n, act), func(b *testing.B) {
+				for b.Loop() {
+					addSpikeRows(p, s, si.wT.Data, n)
+				}
+			})
+		}
+	}
+}
+
+// benchLIFConfig is the PyTorch anchor's lif_loop (torch_rnn_bench.py):
+// β = 0.9, threshold 1, reset by subtraction with the spike detached,
+// fast-sigmoid surrogate of slope 25, U ~ N(0, 4/I), W ~ N(0, 0.25/N).
+func benchLIFConfig(in, n int) LIFConfig {
+	return LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: -1 / math.Log(0.9), Threshold: 1,
+		SpikeOptions: SpikeOptions{Surrogate: Surrogate{surrogate.FastSigmoid{Slope: 25}}, Radius: 0.5, InputGain: 2}}
+}
+
+// BenchmarkLIFStep times the anchor's training step without the optimizer:
+// the LIF layer, a readout N→2 at every step, squared error and the full
+// backward pass, at the five reference sizes.
+func BenchmarkLIFStep(b *testing.B) {
+	for _, s := range [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}} {
+		n, batch, steps := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("N=%d/B=%d/T=%d", n, batch, steps), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			l, err := NewLIF[float32](benchLIFConfig(4, n), rng)
+			if err != nil {
+				b.Fatal(err)
+			}
+			readout := NewLinear[float32]("readout", n, 2, true, Constraint{}, rng)
+			x := autodiff.NewTensor[float32](steps*batch, 4)
+			negY := autodiff.NewTensor[float32](steps*batch, 2)
+			for i := range x.Data {
+				x.Data[i] = float32(rng.NormFloat64())
+			}
+			for i := range negY.Data {
+				negY.Data[i] = -float32(rng.NormFloat64())
+			}
+			params := append(l.Params(), readout.Params()...)
+			tp := autodiff.NewTape[float32]()
+			var spikes, total int
+			step := func() {
+				for _, p := range params {
+					p.ZeroGrad()
+				}
+				tp.Reset()
+				res := l.Run(tp, tp.Const(x), nil, steps, batch, SeqOptions{}, false)
+				spikes, total = spikeCount(res.Rates.Value.Data), len(res.Rates.Value.Data)
+				d := autodiff.Add(readout.Forward(tp, res.Rates), tp.Const(negY))
+				tp.Backward(autodiff.Sum(autodiff.Mul(d, d)))
+			}
+			step()
+			b.ReportAllocs()
+			for b.Loop() {
+				step()
+			}
+			b.ReportMetric(float64(spikes)/float64(total), "activity")
+		})
+	}
+}
