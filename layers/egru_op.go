@@ -108,6 +108,7 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 		y:     tp.Alloc(rows, n),
 		ct:    tp.Alloc(rows, n),
 		ev:    tp.Alloc(rows, n),
+		pd:    tp.Alloc(rows, n),
 		gates: tp.Alloc(rows, 3*n),
 		gh:    tp.Alloc(rows, 3*n),
 		cPrev: tp.Alloc(batch, n),
@@ -178,6 +179,7 @@ type egruSeq[T autodiff.Float] struct {
 	wihT                autodiff.Tensor[T] // [I, 3N]
 	bias                autodiff.Tensor[T] // [1, 3N] b_ih + (b_hr, b_hu, 0)
 	c, y, ct, ev        autodiff.Tensor[T] // [T·B, N] c_t, y_t, c̃_t, o_t
+	pd                  autodiff.Tensor[T] // [T·B, N] ∂o/∂c̃ = γ·max(0, 1 − ε|c̃ − ϑ|) (0 where silenced)
 	tr                  autodiff.Tensor[T] // [T·B, N] tr_t with Trace
 	gates               autodiff.Tensor[T] // [T·B, 3N] r, u, z of every step
 	gh                  autodiff.Tensor[T] // [T·B, 3N] y_{t−1}·weffᵀ (no bias)
@@ -207,6 +209,9 @@ type egruWork[T autodiff.Float] struct {
 	colCnt []int32
 	colIdx []int32
 	colVal []T
+	// needCnt[t] counts the unit-steps of step t whose y-gradient is
+	// needed: active, or with a nonzero pseudo-derivative.
+	needCnt []int32
 	// need is one row's list of units whose y-gradient is needed.
 	need []int32
 	// gct and zd are one row's ∂L/∂c̃ (after zoneout) and zoneout's direct
@@ -259,6 +264,8 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	ws.nnz = grow(ws.nnz, rows)
 	ws.idx = grow(ws.idx, rows*n)
 	ws.vals = grow(ws.vals, rows*n)
+	ws.needCnt = grow(ws.needCnt, s.steps)
+	clear(ws.needCnt)
 	if s.opt.Kernels != KernelsDense {
 		transposeTo(s.whhT, s.weff)
 	}
@@ -324,15 +331,22 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 			ev := s.ev.Data[row*n : (row+1)*n]
 			yr := s.y.Data[row*n : (row+1)*n]
 			cr := s.c.Data[row*n : (row+1)*n]
+			pd := s.pd.Data[row*n : (row+1)*n]
 			for j, v := range ct {
 				d := v - thr[j]
 				ev[j], yr[j], cr[j] = 0, 0, v
-				if d > 0 && !(m != nil && m.Silence && m.Units[j]) {
+				pd[j] = gamma * max(0, 1-eps*abs(d))
+				if m != nil && m.Silence && m.Units[j] {
+					pd[j] = 0 // o is held at 0: it depends on nothing
+				} else if d > 0 {
 					ev[j], yr[j], cr[j] = 1, v, d
 					fired++
 				}
-				if gamma*max(0, 1-eps*abs(d)) == 0 || (m != nil && m.Silence && m.Units[j]) {
+				if pd[j] == 0 {
 					flat++
+				}
+				if ev[j] != 0 || pd[j] != 0 {
+					ws.needCnt[t]++
 				}
 			}
 			if s.opt.Trace {
@@ -430,7 +444,6 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if s.opt.ActivityReg > 0 {
 		reg = T(2 * s.opt.ActivityReg * (s.stats.Activity - s.opt.ActivityTarget) / float64(rows*n))
 	}
-	gamma, eps := T(s.opt.Gamma), T(s.opt.Eps)
 	thr := s.thr.Data
 	bhz := s.bhh.Data[2*n:]
 	ta := thrAcc.Data
@@ -443,7 +456,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 			cy := carryY.Data[i*n : (i+1)*n]
 			cc := carryC.Data[i*n : (i+1)*n]
 			ct := s.ct.Data[row*n : (row+1)*n]
-			ev := s.ev.Data[row*n : (row+1)*n]
+			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
 			gct, zd := ws.gct, ws.zd
 			var dt []T
 			if s.opt.Trace {
@@ -457,12 +470,8 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 				} else {
 					gy += og[j]
 				}
-				gc, o, v, th := cc[j], ev[j], ct[j], thr[j]
+				gc, o, v, th, hd := cc[j], ev[j], ct[j], thr[j], pd[j]
 				held := m != nil && m.Units[j]
-				hd := gamma * max(0, 1-eps*abs(v-th))
-				if held && m.Silence {
-					hd = 0
-				}
 				gO := gy*v - gc*th + reg
 				g := gy*o + gc + gO*hd
 				ta[j] -= gc*o + gO*hd
@@ -490,7 +499,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 		if t == 0 {
 			break // y_0 is a constant: no gradient needed
 		}
-		s.carryY(t, dgh.Data[t*b*n3:(t+1)*b*n3], carryY.Data, m)
+		s.carryY(t, dgh.Data[t*b*n3:(t+1)*b*n3], carryY.Data)
 	}
 	AccReduceRows(gc0, carryC)
 	if gthr.Data != nil {
@@ -505,23 +514,10 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 // carryY sets carry [B, N] to ∂L/∂y_{t−1} = dgh_t·weff for the units that
 // need it (active at t−1 or with a nonzero pseudo-derivative there) and 0
 // elsewhere; d is dgh_t, [B, 3N].
-func (s *egruSeq[T]) carryY(t int, d, carry []T, _ *Inactivation) {
+func (s *egruSeq[T]) carryY(t int, d, carry []T) {
 	n, b, n3 := s.n, s.batch, 3*s.n
 	ws := s.ws
-	gamma, eps := T(s.opt.Gamma), T(s.opt.Eps)
-	thr := s.thr.Data
-	prev := Perturbed(s.inact, t-1)
-	// Count first, so that the dense GEMM can be chosen for the step.
-	needed := 0
-	for i := range b {
-		row := (t-1)*b + i
-		ct, ev := s.ct.Data[row*n:(row+1)*n], s.ev.Data[row*n:(row+1)*n]
-		for j, v := range ct {
-			if ev[j] != 0 || (gamma*max(0, 1-eps*abs(v-thr[j])) != 0 && !(prev != nil && prev.Silence && prev.Units[j])) {
-				needed++
-			}
-		}
-	}
+	needed := int(ws.needCnt[t-1])
 	if s.useDense(needed, b*n) {
 		if !s.bwdPacked {
 			packColumns(&ws.bwd, false, n3, n, s.weff.Data, n, n)
@@ -532,12 +528,12 @@ func (s *egruSeq[T]) carryY(t int, d, carry []T, _ *Inactivation) {
 	}
 	for i := range b {
 		row := (t-1)*b + i
-		ct, ev := s.ct.Data[row*n:(row+1)*n], s.ev.Data[row*n:(row+1)*n]
+		ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
 		k := 0
 		cr := carry[i*n : (i+1)*n]
-		for j, v := range ct {
+		for j, p := range pd {
 			cr[j] = 0
-			if ev[j] != 0 || (gamma*max(0, 1-eps*abs(v-thr[j])) != 0 && !(prev != nil && prev.Silence && prev.Units[j])) {
+			if ev[j] != 0 || p != 0 {
 				ws.need[k] = int32(j)
 				k++
 			}
