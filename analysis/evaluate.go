@@ -55,6 +55,9 @@ type Report struct {
 	// Psychometric is sorted by context, then coherence; empty unless the
 	// task has signed evidence and at least two conditions.
 	Psychometric []PsychPoint `json:"psychometric,omitempty"`
+	// Figures are the recurrent layer's own figures (Activity.Figures),
+	// averaged over the trials; absent for most models.
+	Figures map[string]float64 `json:"figures,omitempty"`
 }
 
 // EvalOptions say which trials Evaluate scores.
@@ -102,6 +105,12 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 			batch = task.Batch(opt.Draw, b)
 		}
 		act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: opt.Noise})
+		for k, v := range act.Figures {
+			if rep.Figures == nil {
+				rep.Figures = map[string]float64{}
+			}
+			rep.Figures[k] += v * float64(b) / float64(opt.Trials)
+		}
 		res := task.Score(act.Out, &batch)
 		sqErr += res.MSE * float64(b)
 		if hasEvidence(batch.Trials) {

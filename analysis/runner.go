@@ -43,6 +43,10 @@ type Activity struct {
 	// (the argument of the rate nonlinearity), [steps][batch][N]; nil
 	// when the model does not provide it.
 	Pre []float32
+	// Figures are the recurrent layer's own figures of the run, by name
+	// (an event-based layer's activity_sparsity, backward_sparsity and
+	// effective_macs; layers.Reporter); nil for most models.
+	Figures map[string]float64
 }
 
 // State is the trajectory of one state variable.

@@ -24,6 +24,12 @@ type Model struct {
 	// Bench returns the configuration `rnntrain bench` times, the one the
 	// PyTorch anchor's loop of this model uses; nil means New.
 	Bench func() ModelConfig
+	// Check returns the configuration the finite-difference gradient
+	// checks use; nil means New. A model whose backward pass uses a
+	// pseudo-derivative (a spike's surrogate) sets it to one with a
+	// vanishing pseudo-derivative, which agrees with the step's true
+	// derivative, 0, that finite differences see.
+	Check func() ModelConfig
 }
 
 // Spec is what every model gets from the network: sizes and the options

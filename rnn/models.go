@@ -18,6 +18,7 @@ func Models() []layers.Model {
 		leakyModel(),
 		gruModel(),
 		lowrank.Model(),
+		egruModel(),
 	}
 }
 

@@ -50,13 +50,16 @@ type benchResult struct {
 	BytesPerStep float64 `json:"bytes_per_step"`
 	Reps         int     `json:"reps"`
 	Gomaxprocs   int     `json:"gomaxprocs"`
+	// Activity is the fraction of active unit-steps reached with -activity
+	// (event-based models), on the benchmark's input.
+	Activity float64 `json:"activity,omitempty"`
 }
 
 func benchCommand() *command {
 	return &command{
 		Name:  "bench",
 		Short: "time one training step against the PyTorch anchor",
-		Usage: "[-model rnn,leaky,gru,lowrank] [-hidden N -batch B -seqlen T] [-reps n] [-warmup n] [-json]",
+		Usage: "[-model rnn,leaky,gru,lowrank] [-hidden N -batch B -seqlen T] [-activity a] [-reps n] [-warmup n] [-json]",
 		Long: `Bench times one training step exactly as ../shared/bench/torch_rnn_bench.py defines it:
 input T×B×4 (float32, standard normal), h0 = 0, the recurrent layer over T steps, a linear
 readout N→2 at every step, the MSE (mean over all T·B·2 elements) against a fixed random
@@ -73,7 +76,11 @@ goroutine wait records that the collection emptied (a training run does so by it
 a few hundred steps), runs more untimed steps (about 0.5 s, at least 2, at most 40) so that
 the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
 40). It prints the median, min and max wall time per step and the heap allocations per
-step (-json adds the bytes per step).`,
+step (-json adds the bytes per step).
+
+-activity a (event-based models: egru) shifts every threshold by one common offset, found by
+bisection on the benchmark's input, so that the fraction of active unit-steps is close to a
+(0 < a ≤ 1), and reports the activity reached; bench/egru_sweep.sh sweeps it.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: "+strings.Join(rnn.ModelNames(), ", "))
 			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")
@@ -83,6 +90,7 @@ step (-json adds the bytes per step).`,
 			warmup := fs.Int("warmup", 2, "untimed warm-up steps")
 			asJSON := fs.Bool("json", false, "print one JSON object per configuration")
 			seed := fs.Uint64("seed", 1, "seed of weights, inputs and targets")
+			activity := fs.Float64("activity", 0, "event-based models: tune the thresholds to this activity (0 < a ≤ 1; 0 = as initialised)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q", args)
@@ -115,10 +123,17 @@ step (-json adds the bytes per step).`,
 				if *reps < 1 || *warmup < 0 {
 					return usagef("-reps must be ≥ 1 and -warmup ≥ 0, got %d and %d", *reps, *warmup)
 				}
+				if !(*activity >= 0 && *activity <= 1) {
+					return usagef("-activity must be in (0, 1], got %g", *activity)
+				}
 				// Fail before any timing if a model is not built in.
 				for _, k := range kinds {
-					if _, err := benchNetwork(k, 8, rand.New(rand.NewPCG(*seed, 0))); err != nil {
-						return fmt.Errorf("-model %v: %w", k, err)
+					net, err := benchNetwork(k, 8, rand.New(rand.NewPCG(*seed, 0)))
+					if err != nil {
+						return fmt.Errorf("-model %v: %w", k.Name, err)
+					}
+					if _, ok := net.Recurrent().(activityTuner); *activity > 0 && !ok {
+						return usagef("-activity: model %s has no event thresholds to tune (event-based models: egru)", k.Name)
 					}
 				}
 				if !*asJSON {
@@ -130,7 +145,7 @@ step (-json adds the bytes per step).`,
 						if err := ctx.Err(); err != nil {
 							return err
 						}
-						r, err := benchOne(k, s, *reps, *warmup, *seed)
+						r, err := benchOne(k, s, *reps, *warmup, *seed, *activity)
 						if err != nil {
 							return err
 						}
@@ -139,6 +154,9 @@ step (-json adds the bytes per step).`,
 							fmt.Fprintln(e.stdout, string(b))
 						} else {
 							fmt.Fprintf(e.stdout, "%-8s %5d %4d %4d %10.3f %10.3f %10.3f %12.1f\n", r.Model, r.Hidden, r.Batch, r.Seqlen, r.MsMedian, r.MsMin, r.MsMax, r.AllocsPerStep)
+							if r.Activity > 0 {
+								fmt.Fprintf(e.stdout, "%-8s activity reached %.3f\n", "", r.Activity)
+							}
 						}
 					}
 				}
@@ -146,6 +164,12 @@ step (-json adds the bytes per step).`,
 			}
 		},
 	}
+}
+
+// activityTuner is a layer whose activity a benchmark can set
+// (layers.EGRU.TuneActivity).
+type activityTuner interface {
+	TuneActivity(x autodiff.Tensor[float32], steps, batch int, target float64, iters int) float64
 }
 
 // benchNetwork builds the benchmark's model k with n hidden units, in the
@@ -161,7 +185,7 @@ func benchNetwork(k layers.Model, n int, rng *rand.Rand) (*rnn.Network[float32],
 }
 
 // benchOne times the training step of model k at size s.
-func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64) (benchResult, error) {
+func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, activity float64) (benchResult, error) {
 	rng := rand.New(rand.NewPCG(seed, uint64(s.hidden)))
 	net, err := benchNetwork(k, s.hidden, rng)
 	if err != nil {
@@ -177,6 +201,10 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64) (be
 		negY.Data[i] = -float32(rng.NormFloat64())
 	}
 	scale := autodiff.FromSlice(1, 1, []float32{1 / float32(rows*benchOutputs)})
+	var reached float64
+	if activity > 0 {
+		reached = net.Recurrent().(activityTuner).TuneActivity(x, s.seqlen, s.batch, activity, 14)
+	}
 	params := net.Params()
 	var opt train.Adam
 	tp := autodiff.NewTape[float32]()
@@ -224,7 +252,7 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64) (be
 		med = (times[reps/2-1] + times[reps/2]) / 2
 	}
 	return benchResult{
-		Model: k.Name, Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen,
+		Model: k.Name, Hidden: s.hidden, Batch: s.batch, Seqlen: s.seqlen, Activity: reached,
 		MsMedian: med, MsMin: times[0], MsMax: times[reps-1],
 		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(reps),
 		BytesPerStep:  float64(after.TotalAlloc-before.TotalAlloc) / float64(reps),

@@ -184,7 +184,10 @@ func flagKeys() map[string]string {
 		"no-autapses": "model.no_autapses", "rec-mask": "model.rec_mask", "in-mask": "model.in_mask",
 		"rec-fixed": "model.rec_fixed", "in-fixed": "model.in_fixed", "rates": "model.rates",
 		"train-h0": "model.train_initial_state",
-		"steps":    "train.steps", "batch": "train.batch_size", "lr": "train.lr",
+		"gamma":    "model.gamma", "eps": "model.eps", "trace": "model.trace", "zoneout": "model.zoneout",
+		"drop-connect": "model.drop_connect", "activity-reg": "model.activity_reg",
+		"activity-target": "model.activity_target", "kernels": "model.kernels",
+		"steps": "train.steps", "batch": "train.batch_size", "lr": "train.lr",
 		"optimizer": "train.optimizer.kind", "weight-decay": "train.optimizer.weight_decay",
 		"schedule": "train.schedule.kind", "warmup": "train.schedule.warmup_steps",
 		"clip": "train.clip_norm", "clip-mode": "train.clip_mode", "tbptt": "train.tbptt",
@@ -235,6 +238,14 @@ func keyFlagUsage() map[string]string {
 		"in-fixed":            ".npy [N, inputs] mask of input weights kept at their initial value (rnn, leaky)",
 		"rates":               "lowrank output: tanh (the library's readout, default), phi, state",
 		"train-h0":            "train the initial state",
+		"gamma":               "egru: height γ of the pseudo-derivative γ·max(0, 1 − ε|c̃ − ϑ|) (default 0.7)",
+		"eps":                 "egru: inverse support ε of the pseudo-derivative (default 1)",
+		"trace":               "egru: read out the output trace tr = 0.9 tr + 0.1 y instead of y",
+		"zoneout":             "egru: probability that a unit keeps its c at a training step (default 0)",
+		"drop-connect":        "egru: probability that a recurrent weight is dropped for a training sequence (default 0)",
+		"activity-reg":        "egru: weight λ of the activity penalty λ(mean(o) − target)² (default 0)",
+		"activity-target":     "egru: target activity of the penalty (default 0.05)",
+		"kernels":             "egru: auto (sparse while activity is low, default), sparse or dense",
 		"steps":               "maximum number of training steps (batches)",
 		"batch":               "trials per training batch",
 		"lr":                  "learning rate",
@@ -300,7 +311,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *runConfig) map[string]*keyFlagValue {
 			_, v.bool = d.(bool)
 		}
 		switch f {
-		case "no-autapses", "train-h0":
+		case "no-autapses", "train-h0", "trace":
 			v.bool = true
 			if v.val == "" {
 				v.val = "false"

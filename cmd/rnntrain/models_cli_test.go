@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
 )
 
@@ -140,4 +141,53 @@ func mustAbs(t *testing.T, p string) string {
 	a, err := filepath.Abs(p)
 	require.NoError(t, err)
 	return a
+}
+
+// TestEGRUCLI trains the egru model with every option given as a flag,
+// reads the options back from the checkpoint, and finds its sparsity
+// figures in metrics.jsonl and eval -json; bench -activity sets an EGRU's
+// activity and is a usage error for a model without thresholds.
+func TestEGRUCLI(t *testing.T) {
+	dir := t.TempDir()
+	res := rnntrain(t, dir, "train", "-task", "perceptual-dm", "-model", "egru", "-hidden", "16",
+		"-gamma", "0.5", "-eps", "1.7", "-trace", "-zoneout", "0.1", "-drop-connect", "0.2",
+		"-activity-reg", "0.5", "-activity-target", "0.1", "-kernels", "sparse",
+		"-steps", "4", "-batch", "8", "-eval-every", "0", "-eval-trials", "16", "-log-every", "2", "-out", "e")
+	require.Equal(t, 0, res.code, res.stderr)
+	c, err := checkpoints.Load(checkpoints.LatestPath(filepath.Join(dir, "e")))
+	require.NoError(t, err)
+	cfg, err := checkpointConfig(c)
+	require.NoError(t, err)
+	ec, ok := cfg.Model.Model.(*rnn.EGRUConfig)
+	require.True(t, ok, "model %T", cfg.Model.Model)
+	require.Equal(t, rnn.EGRUConfig{Gamma: 0.5, Eps: 1.7, Trace: true, Zoneout: 0.1, DropConnect: 0.2,
+		ActivityReg: 0.5, ActivityTarget: 0.1, Kernels: layers.KernelsSparse}, *ec)
+
+	metrics, err := os.ReadFile(filepath.Join(dir, "e", "metrics.jsonl"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(metrics)), "\n")
+	var line struct{ Figures map[string]float64 }
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &line))
+	for _, k := range []string{"activity_sparsity", "backward_sparsity", "effective_macs", "activity_penalty"} {
+		require.Contains(t, line.Figures, k)
+	}
+	require.True(t, line.Figures["activity_sparsity"] >= 0 && line.Figures["activity_sparsity"] <= 1)
+
+	res = rnntrain(t, dir, "eval", "-checkpoint", "e", "-json", "-trials", "16")
+	require.Equal(t, 0, res.code, res.stderr)
+	var rep struct{ Figures map[string]float64 }
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &rep))
+	require.Contains(t, rep.Figures, "activity_sparsity")
+
+	res = rnntrain(t, dir, "bench", "-model", "egru", "-hidden", "32", "-batch", "4", "-seqlen", "20",
+		"-reps", "1", "-warmup", "0", "-activity", "0.2", "-json")
+	require.Equal(t, 0, res.code, res.stderr)
+	var b struct{ Activity float64 }
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &b))
+	require.InDelta(t, 0.2, b.Activity, 0.05, "activity reached by bench -activity 0.2")
+
+	rnntrain(t, dir, "bench", "-model", "gru", "-activity", "0.2").want(t, 2, "-activity", "gru")
+	rnntrain(t, dir, "bench", "-model", "egru", "-activity", "1.5").want(t, 2, "-activity")
+	rnntrain(t, dir, "train", "-model", "egru", "-kernels", "fast", "-steps", "1").want(t, 2, "fast")
+	rnntrain(t, dir, "train", "-model", "egru", "-zoneout", "1", "-steps", "1").want(t, 2, "zoneout")
 }

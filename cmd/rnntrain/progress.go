@@ -25,6 +25,10 @@ type metricsLine struct {
 	StepsPerS    float64  `json:"steps_per_s"`
 	EvalAccuracy *float64 `json:"validation_accuracy,omitempty"`
 	EvalMSE      *float64 `json:"validation_mse,omitempty"`
+	// Figures are the recurrent layer's own figures on the train_accuracy
+	// batch (an event-based layer's activity_sparsity, backward_sparsity
+	// and effective_macs); absent for most models.
+	Figures map[string]float64 `json:"figures,omitempty"`
 }
 
 // progress shows training as it goes: a progress bar on a terminal, plain

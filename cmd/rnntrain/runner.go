@@ -5,6 +5,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/model"
 )
 
@@ -27,6 +28,14 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 	act := analysis.Activity{
 		Out:   append([]float32(nil), r.Out.Value.Data...),
 		Rates: append([]float32(nil), r.Rates.Value.Data...),
+	}
+	if rep, ok := n.net.Recurrent().(layers.Reporter[float32]); ok {
+		for _, f := range rep.Figures(r.Rates) {
+			if act.Figures == nil {
+				act.Figures = map[string]float64{}
+			}
+			act.Figures[f.Name] = f.Value
+		}
 	}
 	if !opt.Record {
 		return act

@@ -36,7 +36,9 @@ directory (-out; default runs/<timestamp>):
 	                         (training batch), train_accuracy (a fresh
 	                         batch of training trials), lr, elapsed_s,
 	                         steps_per_s, and validation_accuracy and
-	                         validation_mse at evaluations
+	                         validation_mse at evaluations; figures (the
+	                         egru's activity_sparsity, backward_sparsity,
+	                         effective_macs) on the train_accuracy batch
 	eval.json                the final evaluation, on the validation split
 	                         of a dataset (every trial) or on 1000 fresh
 	                         trials of a generated task; its "split" says
@@ -357,7 +359,7 @@ func (r *trainRun) log(st train.Step) error {
 		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
 	}
-	m.Accuracy = r.batchAccuracy()
+	m.Accuracy, m.Figures = r.batchAccuracy()
 	r.curves.Step = append(r.curves.Step, float64(st.Step))
 	r.curves.Loss = append(r.curves.Loss, st.Loss)
 	r.curves.Accuracy = append(r.curves.Accuracy, m.Accuracy)
@@ -370,14 +372,15 @@ func (r *trainRun) log(st train.Step) error {
 
 // batchAccuracy scores the network, with its noise, on a fresh batch of
 // -batch trials from the run's own logging stream (so training's streams are
-// untouched).
-func (r *trainRun) batchAccuracy() float64 {
+// untouched), and returns the layer's figures of that batch (nil for most
+// models).
+func (r *trainRun) batchAccuracy() (float64, map[string]float64) {
 	if r.logRNG == nil {
 		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
 	}
 	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
-	out := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG}).Out
-	return r.s.task.Score(out, &b).Accuracy
+	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG})
+	return r.s.task.Score(act.Out, &b).Accuracy, act.Figures
 }
 
 // OnEnd implements train.Observer.

@@ -51,6 +51,16 @@ func config(m layers.Model) rnn.Config {
 	return rnn.Config{Inputs: inputs, Hidden: hidden, Outputs: outputs, Model: m.New()}
 }
 
+// checkConfig returns the configuration of m the finite-difference checks
+// use (layers.Model.Check).
+func checkConfig(m layers.Model) rnn.Config {
+	cfg := config(m)
+	if m.Check != nil {
+		cfg.Model = m.Check()
+	}
+	return cfg
+}
+
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed)) }
 
 // build returns the network of cfg with weights drawn from seed.
@@ -103,7 +113,7 @@ func checkGradient(t *testing.T, m layers.Model) {
 		{"plain", 0, nil},
 		{"noise and a silenced unit", 0.1, silenceOne()},
 	} {
-		cfg := config(m)
+		cfg := checkConfig(m)
 		cfg.TrainInitialState, cfg.NoiseStd = true, c.noise
 		net := build[float64](t, cfg, 1)
 		randomizeInitialState(net, 2)
