@@ -428,3 +428,21 @@ func regressRecording(t *testing.T, work, run string) {
 		t.Errorf("README snippet: %v\n%s", err, out)
 	}
 }
+
+// TestCLIMNISTSplits trains sequential MNIST for two steps and checks that
+// training evaluates on the validation slice of the training images and
+// eval reaches the 10 000 test images.
+func TestCLIMNISTSplits(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "mnist")
+	rnntrain(t, work, "train", "-task", "mnist-rows", "-steps", "2", "-hidden", "8", "-batch", "8", "-eval-trials", "100",
+		"-validation-fraction", "0.05", "-out", run).want(t, 0, "evaluate on 100 held-out validation trials", "on 3000 validation trials")
+	r := rnntrain(t, work, "eval", "-checkpoint", run, "-split", "test", "-trials", "200", "-json")
+	r.want(t, 0)
+	var rep analysis.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Split != "test" || rep.Trials != 200 {
+		t.Errorf("eval -split test: %v, split %q on %d trials; want test on 200", err, rep.Split, rep.Trials)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "train", "-trials", "50").want(t, 0, "on 50 train trials")
+}
