@@ -11,7 +11,7 @@
 #
 # Environment (defaults are the documented run of the README):
 #   T 1000, STEPS 3000, HIDDEN 64, BATCH 32, SEED 1
-#   FPTT    FPTT flags (default: windows of 10 steps, lr 1e-3, α 0.5, progressive loss, no reset)
+#   FPTT    FPTT flags (default: windows of 10 steps, lr 1e-3, α 0.1, progressive loss, W ← W̄ at every evaluation)
 #   BPTT    full BPTT flags (default: lr 3e-3)
 #   TBPTT   truncated BPTT flags (default: windows of 100 steps, lr 3e-3)
 #   TRAINERS  default "fptt bptt tbptt"
@@ -24,7 +24,7 @@ batch=${BATCH:-32}
 seed=${SEED:-1}
 trainers=${TRAINERS:-fptt bptt tbptt}
 declare -A flags=(
-  [fptt]=${FPTT:--window 10 -lr 1e-3 -alpha 0.5 -loss progressive -reset -1}
+  [fptt]=${FPTT:--window 10 -lr 1e-3 -alpha 0.1 -loss progressive -reset 0}
   [bptt]=${BPTT:--lr 3e-3}
   [tbptt]=${TBPTT:--window 100 -lr 3e-3}
 )

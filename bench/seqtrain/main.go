@@ -1,4 +1,4 @@
-// Command seqtrain trains a GRU on a long-sequence task (adding by default;
+// Command seqtrain trains a network (a GRU by default, -model) on a long-sequence task (adding by default;
 // copy, mnist-pixels, …) with one trainer and reports the held-out MSE and
 // accuracy, the wall time and the process's peak resident memory.
 // bench/adding.sh runs it to compare the trainers on the same budget,
@@ -48,10 +48,12 @@ func run() error {
 	T := flag.Int("T", 1000, "the task's steps setting (adding: trial length; copy: delay); 0 for tasks without it")
 	loss := flag.String("loss", "progressive", "fptt window loss: window or progressive")
 	steps := flag.Int("steps", 3, "updates (one batch each)")
-	hidden := flag.Int("hidden", 128, "GRU units")
+	kind := flag.String("model", "gru", "recurrent model (rnn.Models), with its defaults")
+	hidden := flag.Int("hidden", 128, "recurrent units")
 	batch := flag.Int("batch", 16, "trials per update")
 	window := flag.Int("window", 100, "steps per window for tbptt and fptt")
 	lr := flag.Float64("lr", 3e-3, "Adam learning rate")
+	schedule := flag.String("schedule", "constant", "learning-rate schedule: constant, step or cosine (to 0 over the run)")
 	alpha := flag.Float64("alpha", 0.1, "FPTT α")
 	reset := flag.Int("reset", -1, "FPTT reset_every (−1: never, as the FPTT code's add-task loop, which has no epochs)")
 	every := flag.Int("eval", 0, "evaluate every so many updates (0: only after the last)")
@@ -69,6 +71,9 @@ func run() error {
 	steps0 := task.Batch(train.NewRNG(*seed, train.StreamBatch), 1).T // the trial length
 	cfg := train.DefaultConfig()
 	cfg.Steps, cfg.BatchSize, cfg.LR, cfg.EvalEvery, cfg.EvalTrials, cfg.Seed = *steps, *batch, *lr, *every, *batch, *seed
+	if err := cfg.Schedule.Kind.UnmarshalText([]byte(*schedule)); err != nil {
+		return fmt.Errorf("-schedule: %w", err)
+	}
 	if *trials > 0 {
 		cfg.EvalTrials = *trials
 	}
@@ -88,7 +93,11 @@ func run() error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	m, err := rnn.New[float32](rnn.Config{Inputs: in, Hidden: *hidden, Outputs: out, Model: &rnn.GRUConfig{}}, train.NewRNG(cfg.Seed, train.StreamInit))
+	model, err := rnn.Lookup(*kind)
+	if err != nil {
+		return fmt.Errorf("-model: %w", err)
+	}
+	m, err := rnn.New[float32](rnn.Config{Inputs: in, Hidden: *hidden, Outputs: out, DtMS: tasks.Describe(task).DtMS, Model: model.New()}, train.NewRNG(cfg.Seed, train.StreamInit))
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,13 @@ func configKeyDocs() map[string]string {
 		"train.schedule.gamma":      "step/exponential schedule: decay factor",
 		"train.schedule.min_lr":     "cosine schedule: final learning rate",
 		"train.advance_threshold":   "curriculum: advance once validation accuracy reaches this",
+		"train.fptt.alpha":          "fptt: α, the multiplier's step and the proximal weight",
+		"train.fptt.beta":           "fptt: β, the running average's step",
+		"train.fptt.rho":            "fptt: ρ in (ρ − 1)⟨W, λ⟩",
+		"train.fptt.reg":            "fptt: weight of the proximal term (α/2)‖W − W̄‖²",
+		"train.fptt.reset_every":    "fptt: W ← W̄, λ ← 0 every so many updates (0 = once per epoch, −1 = never)",
+		"train.fptt.loss":           "fptt: window (each window's own masked steps) or progressive (every window on the final answer, sFPTT)",
+		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order",
 		"task.settings":             "task settings ('rnntrain tasks' lists each task's; 0 = the preset's)",
 	}

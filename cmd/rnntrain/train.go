@@ -305,10 +305,27 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	}
 	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d held-out %s %s\n",
 		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, trialsOf(tasks.SplitLabel(held)), when)
+	if f := c.Train.FPTT; c.Train.Trainer == train.FPTT {
+		fmt.Fprintf(w, "  fptt   %d parts (windows of %d steps), k %d, α %g, β %g, ρ %g, reg %g, %s loss, reset every %s\n",
+			f.Parts, f.WindowSteps(info.MaxSteps), f.K, f.Alpha, f.Beta, f.Rho, f.Reg, f.Loss, resetText(f.ResetEvery))
+	} else if c.Train.TBPTT > 0 {
+		fmt.Fprintf(w, "  tbptt  windows of %d steps\n", c.Train.TBPTT)
+	}
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
 	fmt.Fprintf(w, "  out    %s\n", dir)
+}
+
+// resetText describes FPTTConfig.ResetEvery.
+func resetText(n int) string {
+	switch {
+	case n < 0:
+		return "never"
+	case n == 0:
+		return "epoch"
+	}
+	return fmt.Sprintf("%d updates", n)
 }
 
 // trainRun is the train command's observer of the loop: it writes

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/train"
+)
+
+// TestCLIFPTT trains with trainer fptt from a config file ([train] trainer
+// and the [train.fptt] keys) and from the flags -trainer, -parts and
+// -fptt-k: the run header and the recorded config hold the options, the
+// checkpoint holds W̄ and λ, 3 updates resumed to 6 equal 6 in one go bit
+// for bit, and bad values are usage errors naming the key.
+func TestCLIFPTT(t *testing.T) {
+	work := t.TempDir()
+	conf := `seed = 2
+[task]
+name = "adding"
+[task.settings]
+steps = 40
+[model]
+kind = "gru"
+hidden = 8
+[train]
+steps = 3
+batch_size = 8
+eval_every = 0
+eval_trials = 16
+trainer = "fptt"
+[train.fptt]
+parts = 4
+k = 2
+alpha = 0.2
+loss = "progressive"
+reset_every = 2
+`
+	require.NoError(t, os.WriteFile(filepath.Join(work, "run.toml"), []byte(conf), 0o644))
+	rnntrain(t, work, "train", "-config", "run.toml", "-out", "a").want(t, 0,
+		"fptt   4 parts (windows of 10 steps), k 2, α 0.2", "progressive loss, reset every 2 updates")
+	c, err := checkpoints.Load(checkpoints.LatestPath(filepath.Join(work, "a")))
+	require.NoError(t, err)
+	cfg, err := checkpointConfig(c)
+	require.NoError(t, err)
+	f := cfg.Train.FPTT
+	require.Equal(t, train.FPTT, cfg.Train.Trainer)
+	require.Equal(t, []any{4, 2, 0.2, train.Progressive, 2}, []any{f.Parts, f.K, f.Alpha, f.Loss, f.ResetEvery})
+	var mean, lambda int
+	for _, ts := range c.Tensors {
+		switch {
+		case strings.HasSuffix(ts.Name, ".fptt_mean"):
+			mean++
+		case strings.HasSuffix(ts.Name, ".fptt_lambda"):
+			lambda++
+		}
+	}
+	require.Positive(t, mean, "no W̄ tensors in the checkpoint")
+	require.Equal(t, mean, lambda)
+
+	rnntrain(t, work, "train", "-resume", "a", "-steps", "6").want(t, 0, "resume from step 3")
+	rnntrain(t, work, "train", "-config", "run.toml", "-steps", "6", "-out", "ref").want(t, 0)
+	s1, x := loadTensors(t, filepath.Join(work, "a"))
+	s2, y := loadTensors(t, filepath.Join(work, "ref"))
+	require.Equal(t, []int{6, 6}, []int{s1, s2})
+	require.NoError(t, sameBits(x, y), "3 updates resumed to 6 against 6 in one go")
+
+	rnntrain(t, work, "train", "-task", "adding", "-model", "gru", "-hidden", "8", "-steps", "1", "-batch", "4",
+		"-eval-trials", "4", "-trainer", "fptt", "-parts", "5", "-fptt-k", "3", "-out", "b").want(t, 0,
+		"fptt   5 parts (windows of 40 steps), k 3", "window loss, reset every epoch")
+	rnntrain(t, work, "train", "-trainer", "rtrl", "-steps", "1").want(t, 2, "rtrl", "bptt, fptt")
+	rnntrain(t, work, "train", "-trainer", "fptt", "-parts", "0", "-steps", "1").want(t, 2, "fptt.parts")
+	rnntrain(t, work, "train", "-trainer", "fptt", "-tbptt", "5", "-steps", "1").want(t, 2, "tbptt")
+}
