@@ -1,13 +1,15 @@
 package analysis
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
 
-	"codeberg.org/sbinet/npyio/npz"
+	"github.com/rnntrain/rnntrain/internal/npy"
 
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -126,37 +128,43 @@ func TestRecordWriteNPZ(t *testing.T) {
 	if err := rec.WriteNPZ(p); err != nil {
 		t.Fatal(err)
 	}
-	f, err := npz.Open(p)
+	f, err := npy.OpenArchive(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	want := map[string][]int{
-		"inputs.npy": {n, b.T, nIn}, "rates.npy": {n, b.T, 1}, "outputs.npy": {n, b.T, nOut},
-		"targets.npy": {n, b.T, nOut}, "mask.npy": {n, b.T, nOut}, "state/x.npy": {n, b.T, 1}, "pre.npy": {n, b.T, 1},
+		"inputs": {n, b.T, nIn}, "rates": {n, b.T, 1}, "outputs": {n, b.T, nOut},
+		"targets": {n, b.T, nOut}, "mask": {n, b.T, nOut}, "state/x": {n, b.T, 1}, "pre": {n, b.T, 1},
 	}
 	for k, shape := range want {
-		h := f.Header(k)
-		if h == nil {
-			t.Errorf("missing array %s; have %v", k, f.Keys())
+		h, err := f.Header(k)
+		if err != nil {
+			t.Errorf("array %s: %v", k, err)
 			continue
 		}
-		if !slices.Equal(h.Descr.Shape, shape) {
-			t.Errorf("%s: shape %v, want %v", k, h.Descr.Shape, shape)
+		if !slices.Equal(h.Shape, shape) {
+			t.Errorf("%s: shape %v, want %v", k, h.Shape, shape)
 		}
 	}
-	var rates []float32
-	if err := f.Read("rates.npy", &rates); err != nil || !slices.Equal(rates, rec.Rates) {
+	if a, err := f.Read("rates"); err != nil || !slices.Equal(a.F32, rec.Rates) {
 		t.Errorf("rates read back (%v) differ from the recording", err)
+	}
+	// ints reads an int64 array.
+	ints := func(name string) []int64 {
+		h, raw, err := f.Raw(name)
+		if err != nil || h.Descr != "<i8" {
+			t.Fatalf("array %s: %v %v, want <i8", name, h, err)
+		}
+		v := make([]int64, len(raw)/8)
+		binary.Read(bytes.NewReader(raw), binary.LittleEndian, v)
+		return v
 	}
 	// Per-trial task variables: the correct choice, the model's response
 	// as the scorer read it, each period's boundaries, every latent.
-	var choice, resp []int64
-	if err := f.Read("choice.npy", &choice); err != nil || len(choice) != n {
-		t.Fatalf("choice: %v %v", choice, err)
-	}
-	if err := f.Read("response.npy", &resp); err != nil || len(resp) != n {
-		t.Fatalf("response: %v %v", resp, err)
+	choice, resp := ints("choice"), ints("response")
+	if len(choice) != n || len(resp) != n {
+		t.Fatalf("choice %v response %v, want %d each", choice, resp, n)
 	}
 	res := task.Score(sumNet{nIn, nOut}.Run(b.Inputs, b.T, b.B, RunOptions{}).Out, &b)
 	for i, tr := range b.Trials {
@@ -164,20 +172,18 @@ func TestRecordWriteNPZ(t *testing.T) {
 			t.Errorf("trial %d: choice %d response %d, want %d and %d", i, choice[i], resp[i], tr.Choice, res.Response[i])
 		}
 		for _, p := range tr.Periods {
-			var v []int64
-			if err := f.Read("periods/"+p.Name+".npy", &v); err != nil || v[2*i] != int64(p.Start) || v[2*i+1] != int64(p.End) {
-				t.Errorf("trial %d period %s: %v (%v), want [%d %d]", i, p.Name, v, err, p.Start, p.End)
+			if v := ints("periods/" + p.Name); v[2*i] != int64(p.Start) || v[2*i+1] != int64(p.End) {
+				t.Errorf("trial %d period %s: %v, want [%d %d]", i, p.Name, v, p.Start, p.End)
 			}
 		}
 		for _, l := range tr.Latents() {
-			var v []float64
-			if err := f.Read("task/"+l.Name+".npy", &v); err != nil || v[i] != l.Value {
-				t.Errorf("trial %d latent %s: %v (%v), want %v", i, l.Name, v, err, l.Value)
+			if a, err := f.Read("task/" + l.Name); err != nil || a.F64[i] != l.Value {
+				t.Errorf("trial %d latent %s: %v (%v), want %v", i, l.Name, a.F64, err, l.Value)
 			}
 		}
 	}
-	if h := f.Header("task/coherence_mod1.npy"); h == nil {
-		t.Errorf("context-dm recording lacks task/coherence_mod1; has %v", f.Keys())
+	if !f.Has("task/coherence_mod1") {
+		t.Errorf("context-dm recording lacks task/coherence_mod1; has %v", f.Names())
 	}
 	// A recording is also a user dataset (inputs, targets, mask).
 	if _, err := tasks.LoadNPZ(p, tasks.MSE); err != nil {

@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 
-	"codeberg.org/sbinet/npyio/npz"
-
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -230,30 +227,10 @@ func (r *Recording) trialArrays(a map[string]any) {
 }
 
 // WriteNPZ stores the recording at path as an .npz archive (numpy.load
-// reads it) holding Arrays. The file is written in full or not at all:
-// the archive goes to a temporary file in the same directory, renamed into
-// place. Errors name path.
+// reads it) holding Arrays, as members NAME.npy the way numpy.savez writes
+// them. The file is written in full or not at all: the archive goes to a
+// temporary file in the same directory, renamed into place. Errors name
+// path.
 func (r *Recording) WriteNPZ(path string) error {
-	arrays := map[string]any{}
-	for k, v := range r.Arrays() {
-		// Member names carry ".npy", as numpy.savez writes them;
-		// numpy.load and tasks.LoadNPZ drop the suffix.
-		arrays[k+".npy"] = v
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".record-*.npz")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	if err := npz.Write(tmp.Name(), arrays); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return npy.WriteArchiveValues(path, r.Arrays())
 }

@@ -1,18 +1,14 @@
 package lowrank
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 // Data is a set of recorded trajectories to fit: one trial-averaged
@@ -38,10 +34,6 @@ type Data struct {
 	Source string
 }
 
-// maxMember bounds the uncompressed size of one array read from a file:
-// 2 GiB, far above any recording this package is meant to fit.
-const maxMember = 1 << 31
-
 // LoadData reads a recording to fit from path:
 //
 //   - an .npz archive with the arrays activity [conditions, T, units] and
@@ -55,8 +47,10 @@ const maxMember = 1 << 31
 //
 // Arrays are float32 or float64 in C order (mask may also be bool), and
 // every value must be finite; mask values ≥ 0 with a positive sum. Every
-// error names the file and the array and says what was expected. The
-// reader allocates at most the file's size (plus a constant) per array.
+// error names the file and the array and says what was expected. Headers
+// and shapes are checked against the sizes of the files and archive
+// members before anything is allocated (package internal/npy), so an array
+// takes at most a few times its stored size.
 func LoadData(path string) (*Data, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -66,15 +60,10 @@ func LoadData(path string) (*Data, error) {
 	if st.IsDir() {
 		arrays, err = readDir(path)
 	} else {
-		var b []byte
-		b, err = os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("data %s: %w", path, err)
-		}
-		arrays, err = readNPZ(b)
+		arrays, err = readNPZ(path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("data %s: %w", path, err)
+		return nil, fmt.Errorf("data: %w", err)
 	}
 	d, err := dataFromArrays(arrays)
 	if err != nil {
@@ -91,238 +80,59 @@ type array struct {
 	bool  bool // the file stored it as bool
 }
 
-// readDir reads the .npy files of a data directory.
+// readDir reads the .npy files of a data directory (npy.ReadFile: headers
+// and shapes checked against the file sizes before any allocation). Errors
+// name the file.
 func readDir(dir string) (map[string]array, error) {
 	out := map[string]array{}
-	for _, name := range []string{"activity", "inputs", "mask", "dt"} {
-		p := filepath.Join(dir, name+".npy")
-		b, err := os.ReadFile(p)
+	for _, name := range dataArrays() {
+		a, err := npy.ReadFile(filepath.Join(dir, name+".npy"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		a, err := readNPY(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s.npy: %w", name, err)
-		}
-		out[name] = a
+		out[name] = fromNPY(a)
 	}
 	return out, nil
 }
 
-// readNPZ reads every array of an .npz archive held in b, keyed by its
-// name without the ".npy" suffix. Arrays other than the ones LoadData uses
-// are skipped unread.
-func readNPZ(b []byte) (map[string]array, error) {
-	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+// readNPZ reads the arrays LoadData uses from the .npz archive at path,
+// keyed by name without the ".npy" suffix (npy.Archive: every member's
+// declared size and shape checked before any allocation). Errors name the
+// file and the array.
+func readNPZ(path string) (map[string]array, error) {
+	f, err := npy.OpenArchive(path)
 	if err != nil {
-		return nil, fmt.Errorf("not an .npz archive (%v)", err)
+		return nil, err
 	}
-	used := []string{"activity", "inputs", "mask", "dt", "rates", "hidden"}
+	defer f.Close()
+	return readArchive(f)
+}
+
+// readArchive reads the arrays LoadData uses from an open archive.
+func readArchive(f *npy.Archive) (map[string]array, error) {
 	out := map[string]array{}
-	for _, f := range zr.File {
-		name := strings.TrimSuffix(f.Name, ".npy")
-		if !slices.Contains(used, name) {
+	for _, name := range append(dataArrays(), "rates", "hidden") {
+		if !f.Has(name) {
 			continue
 		}
-		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("array %s appears twice", name)
-		}
-		if f.UncompressedSize64 > maxMember {
-			return nil, fmt.Errorf("array %s: %d bytes, more than the %d this reader accepts", name, f.UncompressedSize64, int64(maxMember))
-		}
-		rc, err := f.Open()
+		a, err := f.Read(name)
 		if err != nil {
-			return nil, fmt.Errorf("array %s: %w", name, err)
+			return nil, err
 		}
-		raw, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
-		rc.Close()
-		if err != nil {
-			return nil, fmt.Errorf("array %s: %w", name, err)
-		}
-		if uint64(len(raw)) != f.UncompressedSize64 {
-			return nil, fmt.Errorf("array %s: %d bytes, the archive says %d", name, len(raw), f.UncompressedSize64)
-		}
-		a, err := readNPY(raw)
-		if err != nil {
-			return nil, fmt.Errorf("array %s: %w", name, err)
-		}
-		out[name] = a
+		out[name] = fromNPY(a)
 	}
 	return out, nil
 }
 
-// readNPY parses one .npy file held in b: float32, float64 or bool, C
-// order, format version 1, 2 or 3. It checks that the data hold exactly
-// the header's shape before converting them, so it allocates at most a few
-// times len(b), and it never panics on malformed input.
-func readNPY(b []byte) (a array, err error) {
-	h, data, err := parseNPYHeader(b)
-	if err != nil {
-		return a, err
-	}
-	if h.fortran {
-		return a, errors.New("stored in Fortran order; save a C-ordered array (numpy.ascontiguousarray)")
-	}
-	var size int
-	switch h.descr {
-	case "<f4":
-		size = 4
-	case "<f8":
-		size = 8
-	case "|b1":
-		size = 1
-	default:
-		return a, fmt.Errorf("dtype %s, want float32 (<f4), float64 (<f8) or bool", h.descr)
-	}
-	n := 1
-	for _, s := range h.shape {
-		if s > 0 && n > len(data)/s {
-			return a, fmt.Errorf("shape %v does not fit in the file's %d bytes", h.shape, len(b))
-		}
-		n *= s
-	}
-	if n*size != len(data) {
-		return a, fmt.Errorf("shape %v of %s needs %d bytes of data, the file has %d", h.shape, h.descr, n*size, len(data))
-	}
-	a.shape = h.shape
-	a.data = make([]float64, n)
-	switch size {
-	case 4:
-		for i := range a.data {
-			a.data[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:])))
-		}
-	case 8:
-		for i := range a.data {
-			a.data[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
-		}
-	case 1:
-		a.bool = true
-		for i, v := range data {
-			if v > 1 {
-				return a, fmt.Errorf("bool array holds byte %d at flat index %d", v, i)
-			}
-			a.data[i] = float64(v)
-		}
-	}
-	return a, nil
-}
+// dataArrays names the arrays of a data file or directory.
+func dataArrays() []string { return []string{"activity", "inputs", "mask", "dt"} }
 
-// npyHeader is the parsed header dictionary of a .npy file.
-type npyHeader struct {
-	descr   string
-	fortran bool
-	shape   []int
-}
-
-// parseNPYHeader parses the magic, version and header dictionary of the
-// .npy file b ({'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), })
-// and returns it with the bytes after the header.
-func parseNPYHeader(b []byte) (npyHeader, []byte, error) {
-	var h npyHeader
-	bad := func(why string) (npyHeader, []byte, error) {
-		return h, nil, fmt.Errorf("not a valid .npy array (%s)", why)
-	}
-	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" {
-		return bad("no \\x93NUMPY magic")
-	}
-	var hlen, off int
-	switch b[6] {
-	case 1:
-		hlen, off = int(binary.LittleEndian.Uint16(b[8:])), 10
-	case 2, 3:
-		if len(b) < 12 {
-			return bad("truncated header")
-		}
-		hlen, off = int(binary.LittleEndian.Uint32(b[8:])), 12
-	default:
-		return bad(fmt.Sprintf("format version %d", b[6]))
-	}
-	if hlen > len(b)-off {
-		return bad(fmt.Sprintf("header of %d bytes in a file of %d", hlen, len(b)))
-	}
-	dict := strings.TrimSpace(string(b[off : off+hlen]))
-	rest := b[off+hlen:]
-	if !strings.HasPrefix(dict, "{") || !strings.HasSuffix(dict, "}") {
-		return bad("header is not a dictionary")
-	}
-	dict = dict[1 : len(dict)-1]
-	seen := 0
-	for dict = strings.TrimSpace(dict); dict != ""; dict = strings.TrimSpace(dict) {
-		key, after, ok := npyString(dict)
-		if !ok {
-			return bad("header key is not a string")
-		}
-		after = strings.TrimSpace(after)
-		if !strings.HasPrefix(after, ":") {
-			return bad("header key without a value")
-		}
-		after = strings.TrimSpace(after[1:])
-		switch key {
-		case "descr":
-			v, r, ok := npyString(after)
-			if !ok {
-				return bad("descr is not a string")
-			}
-			h.descr, after = v, r
-		case "fortran_order":
-			switch {
-			case strings.HasPrefix(after, "False"):
-				h.fortran, after = false, after[5:]
-			case strings.HasPrefix(after, "True"):
-				h.fortran, after = true, after[4:]
-			default:
-				return bad("fortran_order is not True or False")
-			}
-		case "shape":
-			end := strings.IndexByte(after, ')')
-			if !strings.HasPrefix(after, "(") || end < 0 {
-				return bad("shape is not a tuple")
-			}
-			h.shape = []int{}
-			for tok := range strings.SplitSeq(after[1:end], ",") {
-				tok = strings.TrimSpace(tok)
-				if tok == "" {
-					continue
-				}
-				v, err := strconv.Atoi(tok)
-				if err != nil || v < 0 {
-					return bad(fmt.Sprintf("shape entry %q", tok))
-				}
-				h.shape = append(h.shape, v)
-			}
-			after = after[end+1:]
-		default:
-			return bad(fmt.Sprintf("unknown header key %q", key))
-		}
-		seen++
-		after = strings.TrimSpace(after)
-		if strings.HasPrefix(after, ",") {
-			after = after[1:]
-		} else if strings.TrimSpace(after) != "" {
-			return bad("header entries not separated by commas")
-		}
-		dict = after
-	}
-	if seen != 3 || h.shape == nil || h.descr == "" {
-		return bad("header lacks descr, fortran_order or shape")
-	}
-	return h, rest, nil
-}
-
-// npyString reads a quoted Python string literal (no escapes) at the start
-// of s and returns it and the rest of s.
-func npyString(s string) (string, string, bool) {
-	if s == "" || (s[0] != '\'' && s[0] != '"') {
-		return "", s, false
-	}
-	end := strings.IndexByte(s[1:], s[0])
-	if end < 0 {
-		return "", s, false
-	}
-	return s[1 : 1+end], s[2+end:], true
+// fromNPY converts an array read from a file.
+func fromNPY(a npy.Array) array {
+	return array{shape: a.Shape, data: a.Float64(), bool: a.Bool != nil}
 }
 
 // dataFromArrays checks the arrays' shapes and values and assembles Data.

@@ -2,35 +2,26 @@ package rnn
 
 import (
 	"fmt"
-	"os"
 
-	"codeberg.org/sbinet/npyio"
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
-// LoadMask reads a [rows, cols] mask from the .npy file path (any numeric
-// dtype; non-zero means set) as a row-major []bool. An empty path returns
-// nil (no mask). key names the config key in errors.
+// LoadMask reads a [rows, cols] mask from the .npy file path (a float,
+// integer or bool dtype; non-zero means set) as a row-major []bool. The
+// header is checked against the file's size before anything is allocated.
+// An empty path returns nil (no mask). key names the config key in errors.
 func LoadMask(path, key string, rows, cols int) ([]bool, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	a, err := npy.ReadFileNumeric(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", key, err)
 	}
-	defer f.Close()
-	r, err := npyio.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: not a .npy file: %v", key, path, err)
+	if len(a.Shape) != 2 || a.Shape[0] != rows || a.Shape[1] != cols {
+		return nil, fmt.Errorf("%s: %s has shape %v, want [%d %d]", key, path, a.Shape, rows, cols)
 	}
-	shape := r.Header.Descr.Shape
-	if len(shape) != 2 || shape[0] != rows || shape[1] != cols {
-		return nil, fmt.Errorf("%s: %s has shape %v, want [%d %d]", key, path, shape, rows, cols)
-	}
-	var v []float64
-	if err := r.Read(&v); err != nil {
-		return nil, fmt.Errorf("%s: %s: %v", key, path, err)
-	}
+	v := a.Float64()
 	m := make([]bool, len(v))
 	for i, x := range v {
 		m[i] = x != 0

@@ -4,19 +4,17 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/model"
@@ -106,10 +104,7 @@ func TestConfigJSONAndValidate(t *testing.T) {
 	}
 	// A mask file of the wrong shape is an error naming its key.
 	path := filepath.Join(t.TempDir(), "mask.npy")
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	require.NoError(t, npyio.Write(f, mat.NewDense(3, 3, nil)))
-	require.NoError(t, f.Close())
+	require.NoError(t, npy.WriteFile(path, npy.Array{Shape: []int{3, 3}, F64: make([]float64, 9)}))
 	bad := c
 	bad.Model = &LeakyConfig{Connectivity: Connectivity{RecMask: path}}
 	if _, err := New[float64](bad, rand.New(rand.NewPCG(1, 1))); err == nil || !strings.Contains(err.Error(), "rec_mask") {

@@ -6,9 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
-	"codeberg.org/sbinet/npyio/npz"
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 // Finite is a task with a fixed set of trials (user datasets, MNIST), so
@@ -56,19 +55,25 @@ func newNPZTask(p Preset, s Settings) (Task, error) {
 
 // LoadNPZ reads a user dataset from the .npz file at path. It must hold
 // `inputs` [trials, T, n_in] and `targets` [trials, T, n_out], and may
-// hold `mask` [trials, T, n_out] (default all ones), each float32 or
-// float64 in C order, finite. With loss = CrossEntropy the targets must
-// be one-hot wherever the mask is positive and the task is scored by the
-// masked-mean argmax (ScoreMaskedMeanArgmax); with MSE it is scored by
-// ScoreNormalizedMSE with threshold 0.1. Every trial is in the train
-// split (the npz task divides the file by its settings). Errors name the
-// file, the array and what was expected.
+// hold `mask` [trials, T, n_out] (default all ones; not zero everywhere),
+// each float32 or float64 in C order, finite. With loss = CrossEntropy the
+// targets must be one-hot wherever the mask is positive and the task is
+// scored by the masked-mean argmax (ScoreMaskedMeanArgmax); with MSE it is
+// scored by ScoreNormalizedMSE with threshold 0.1. Every trial is in the
+// train split (the npz task divides the file by its settings). Every header
+// is checked against the size of its archive member before anything is
+// allocated. Errors name the file, the array and what was expected.
 func LoadNPZ(path string, loss Loss) (*UserData, error) {
-	f, err := npz.Open(path)
+	f, err := npy.OpenArchive(path)
 	if err != nil {
-		return nil, fmt.Errorf("tasks: open %s: %w", path, err)
+		return nil, fmt.Errorf("tasks: open %w", err)
 	}
 	defer f.Close()
+	return loadArchive(f, path, loss)
+}
+
+// loadArchive reads a user dataset from an open archive (see LoadNPZ).
+func loadArchive(f *npy.Archive, path string, loss Loss) (*UserData, error) {
 	in, inShape, err := readArray(f, path, "inputs", nil)
 	if err != nil {
 		return nil, err
@@ -78,7 +83,7 @@ func LoadNPZ(path string, loss Loss) (*UserData, error) {
 		return nil, err
 	}
 	var mask []float32
-	if hasKey(f, "mask") {
+	if f.Has("mask") {
 		m, mShape, err := readArray(f, path, "mask", tShape[:2])
 		if err != nil {
 			return nil, err
@@ -86,10 +91,15 @@ func LoadNPZ(path string, loss Loss) (*UserData, error) {
 		if mShape[2] != tShape[2] {
 			return nil, fmt.Errorf("tasks: %s: array mask has shape %v; want the shape of targets %v", path, mShape, tShape)
 		}
+		scored := false
 		for i, v := range m {
 			if v < 0 {
 				return nil, fmt.Errorf("tasks: %s: array mask has a negative value %v at %s; want values >= 0", path, v, index3(i, mShape))
 			}
+			scored = scored || v > 0
+		}
+		if !scored {
+			return nil, fmt.Errorf("tasks: %s: array mask is zero everywhere, so no step would be trained or scored; want a positive weight on the steps to score", path)
 		}
 		mask = m
 	} else {
@@ -162,62 +172,34 @@ func oneHotChoice(tgt, mask []float32, nOut int) (int, error) {
 	return choice, nil
 }
 
-func hasKey(f *npz.Reader, name string) bool {
-	return slices.Contains(f.Keys(), name+".npy") || slices.Contains(f.Keys(), name)
-}
-
 // readArray reads a 3-d float32 or float64 array as float32 and checks
 // that it is finite and that its first two dimensions equal lead (when
-// lead is not nil).
-func readArray(f *npz.Reader, path, name string, lead []int) ([]float32, []int, error) {
-	key := name + ".npy"
-	if !slices.Contains(f.Keys(), key) {
-		if !slices.Contains(f.Keys(), name) {
-			var have []string
-			for _, k := range f.Keys() {
-				have = append(have, strings.TrimSuffix(k, ".npy"))
-			}
-			return nil, nil, fmt.Errorf("tasks: %s: missing array %s; the file holds %q, want inputs, targets and optionally mask", path, name, have)
-		}
-		key = name
+// lead is not nil). The shape is checked from the header, before the data
+// are read.
+func readArray(f *npy.Archive, path, name string, lead []int) ([]float32, []int, error) {
+	if !f.Has(name) {
+		return nil, nil, fmt.Errorf("tasks: %s: missing array %s; the file holds %q, want inputs, targets and optionally mask", path, name, f.Names())
 	}
 	want := "[trials, T, n]"
 	if lead != nil {
 		want = fmt.Sprintf("[%d, %d, n]", lead[0], lead[1])
 	}
-	h := f.Header(key)
-	shape := h.Descr.Shape
+	h, err := f.Header(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tasks: %w", err)
+	}
+	shape := h.Shape
 	if len(shape) != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 {
 		return nil, nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s with every size >= 1", path, name, shape, want)
 	}
 	if lead != nil && (shape[0] != lead[0] || shape[1] != lead[1]) {
 		return nil, nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s (trials and T as in inputs)", path, name, shape, want)
 	}
-	if h.Descr.Fortran {
-		return nil, nil, fmt.Errorf("tasks: %s: array %s is stored in Fortran order; want C order (save np.ascontiguousarray(%s))", path, name, name)
+	a, err := f.Read(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tasks: %w", err)
 	}
-	var out []float32
-	typ := strings.Trim(h.Descr.Type, `'"`)
-	switch strings.TrimLeft(typ, "<>|=") {
-	case "f4":
-		if err := f.Read(key, &out); err != nil {
-			return nil, nil, fmt.Errorf("tasks: %s: read array %s: %w", path, name, err)
-		}
-	case "f8":
-		var v []float64
-		if err := f.Read(key, &v); err != nil {
-			return nil, nil, fmt.Errorf("tasks: %s: read array %s: %w", path, name, err)
-		}
-		out = make([]float32, len(v))
-		for i, x := range v {
-			out[i] = float32(x)
-		}
-	default:
-		return nil, nil, fmt.Errorf("tasks: %s: array %s has dtype %s; want float32 (<f4) or float64 (<f8)", path, name, typ)
-	}
-	if len(out) != shape[0]*shape[1]*shape[2] {
-		return nil, nil, fmt.Errorf("tasks: %s: array %s holds %d values; its shape %v needs %d", path, name, len(out), shape, shape[0]*shape[1]*shape[2])
-	}
+	out := a.Float32()
 	for i, v := range out {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			return nil, nil, fmt.Errorf("tasks: %s: array %s has the non-finite value %v at %s; want finite values", path, name, v, index3(i, shape))

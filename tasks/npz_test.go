@@ -1,13 +1,15 @@
 package tasks
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio/npz"
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 // cube returns a [n][T][d] nested slice with values f(i, t, k).
@@ -25,21 +27,38 @@ func cube[E float32 | float64 | int64](n, T, d int, f func(i, t, k int) E) [][][
 	return c
 }
 
-func writeNPZ(t *testing.T, arrays map[string]any) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "trials.npz")
-	w, err := npz.Create(path)
-	if err != nil {
+// npyMember encodes a nested slice as a .npy file of its element type, as
+// numpy.save does.
+func npyMember(t *testing.T, v any) []byte {
+	var buf bytes.Buffer
+	if err := npy.EncodeValue(&buf, v); err != nil {
 		t.Fatal(err)
 	}
+	return buf.Bytes()
+}
+
+// npzBytes returns an .npz archive of the arrays (members NAME.npy, stored,
+// as numpy.savez writes them).
+func npzBytes(t *testing.T, arrays map[string]any) []byte {
+	var buf bytes.Buffer
+	w := npy.NewArchiveWriter(&buf)
 	for _, name := range []string{"inputs", "targets", "mask"} {
 		if v, ok := arrays[name]; ok {
-			if err := w.Write(name, v); err != nil {
-				t.Fatalf("write %s: %v", name, err)
+			if err := w.AddValue(name, v); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
 	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func writeNPZ(t *testing.T, arrays map[string]any) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "trials.npz")
+	if err := os.WriteFile(path, npzBytes(t, arrays), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -133,7 +152,9 @@ func TestLoadNPZErrors(t *testing.T) {
 		{"mask shape", map[string]any{"inputs": good(2, 3, 2), "targets": good(2, 3, 1), "mask": good(2, 3, 2)}, MSE,
 			[]string{"array mask has shape [2 3 2]", "shape of targets [2 3 1]"}},
 		{"int dtype", map[string]any{"inputs": cube(2, 3, 2, func(i, t, k int) int64 { return 1 }), "targets": good(2, 3, 1)}, MSE,
-			[]string{"array inputs has dtype <i8", "float32 (<f4) or float64 (<f8)"}},
+			[]string{"array inputs: dtype <i8", "float32 (<f4), float64 (<f8)"}},
+		{"zero mask", map[string]any{"inputs": good(2, 3, 2), "targets": good(2, 3, 1), "mask": good(2, 3, 1)}, MSE,
+			[]string{"array mask is zero everywhere"}},
 		{"NaN", map[string]any{"inputs": nan, "targets": good(2, 3, 1)}, MSE,
 			[]string{"array inputs has the non-finite value NaN at [1, 2, 0]"}},
 		{"negative mask", map[string]any{"inputs": good(2, 3, 2), "targets": good(2, 3, 1), "mask": neg}, MSE,

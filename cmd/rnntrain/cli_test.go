@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"codeberg.org/sbinet/npyio/npz"
+	"github.com/rnntrain/rnntrain/internal/npy"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/rnn"
@@ -225,28 +225,30 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	// Record hidden states, then drive the network with those inputs.
 	rec := filepath.Join(work, "rec.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "8", "-record", rec).want(t, 0)
-	f, err := npz.Open(rec)
+	f, err := npy.OpenArchive(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inputs []float32
-	if err := f.Read("inputs.npy", &inputs); err != nil {
+	ia, err := f.Read("inputs")
+	if err != nil {
 		t.Fatal(err)
 	}
-	hs := f.Header("rates.npy").Descr.Shape
-	is := f.Header("inputs.npy").Descr.Shape
-	xs := f.Header("state/x.npy")
-	ps := f.Header("pre.npy")
+	rh, err1 := f.Header("rates")
+	xh, err2 := f.Header("state/x")
+	ph, err3 := f.Header("pre")
 	f.Close()
-	if len(hs) != 3 || hs[0] != 8 || hs[2] != 24 || len(is) != 3 || is[1] != hs[1] || is[2] != 4 {
-		t.Fatalf("recorded shapes inputs %v rates %v, want [8 T 4] and [8 T 24]", is, hs)
+	hs, is := rh.Shape, ia.Shape
+	if err1 != nil || len(hs) != 3 || hs[0] != 8 || hs[2] != 24 || len(is) != 3 || is[1] != hs[1] || is[2] != 4 {
+		t.Fatalf("recorded shapes inputs %v rates %v (%v), want [8 T 4] and [8 T 24]", is, hs, err1)
 	}
-	if xs == nil || !slices.Equal(xs.Descr.Shape, hs) || ps == nil || !slices.Equal(ps.Descr.Shape, hs) {
-		t.Fatalf("recorded state/x %v and pre %v: want the shape of rates %v", xs, ps, hs)
+	if err2 != nil || err3 != nil || !slices.Equal(xh.Shape, hs) || !slices.Equal(ph.Shape, hs) {
+		t.Fatalf("recorded state/x %v (%v) and pre %v (%v): want the shape of rates %v", xh.Shape, err2, ph.Shape, err3, hs)
 	}
 	t.Run("regression in numpy", func(t *testing.T) { regressRecording(t, work, run) })
 	in := filepath.Join(work, "in.npy")
-	writeNpy(t, in, nest3(inputs, is[1], is[2]))
+	if err := npy.WriteFile(in, ia); err != nil {
+		t.Fatal(err)
+	}
 	rec2 := filepath.Join(work, "rec2.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
 	// A recording is a dataset the npz task trains on.

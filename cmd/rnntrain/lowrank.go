@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"codeberg.org/sbinet/npyio/npz"
 	"github.com/BurntSushi/toml"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/lowrank"
@@ -70,18 +69,7 @@ func writeFitData(path string, d *lowrank.Data, free int) error {
 // writeArrays writes arrays (name without ".npy" → nested slices) as an
 // .npz archive at path, atomically; errors name path.
 func writeArrays(path string, arrays map[string]any) error {
-	names := slices.Sorted(maps.Keys(arrays))
-	var buf bytes.Buffer
-	w := npz.NewWriter(&buf)
-	for _, name := range names {
-		if err := w.Write(name+".npy", arrays[name]); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return writeFileAtomic(path, buf.Bytes())
+	return npy.WriteArchiveValues(path, arrays)
 }
 
 // nestRows views a flat [a, b, c] slice as nested slices for npz, sharing

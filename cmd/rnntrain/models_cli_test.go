@@ -7,11 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/gonum/mat"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
 )
@@ -25,10 +24,7 @@ func writeMask(t *testing.T, path string, n int) []float64 {
 			m[i] = 1
 		}
 	}
-	f, err := os.Create(path)
-	require.NoError(t, err)
-	defer f.Close()
-	require.NoError(t, npyio.Write(f, mat.NewDense(n, n, m)))
+	require.NoError(t, npy.WriteFile(path, npy.Array{Shape: []int{n, n}, F64: m}))
 	return m
 }
 

@@ -1,35 +1,26 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio/npy"
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
-// nest3 views a flat [a, b, c] slice as nested slices, which npy writes
-// with shape (a, b, c).
-func nest3(x []float32, b, c int) [][][]float32 {
-	var out [][][]float32
-	for trial := range slices.Chunk(x, b*c) {
-		out = append(out, slices.Collect(slices.Chunk(trial, c)))
-	}
-	return out
-}
-
+// writeNpy writes a nested slice as a .npy file of its shape and element
+// type, as numpy.save does.
 func writeNpy(t *testing.T, path string, v any) {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := npy.EncodeValue(&buf, v); err != nil {
 		t.Fatal(err)
 	}
-	if err := npy.Write(f, v); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
 }
 
 func TestReadInputs(t *testing.T) {
