@@ -27,10 +27,12 @@ func Input(steps, batch int) autodiff.Tensor[float32] {
 	return x
 }
 
-// Step times what one training step of rnntrain bench does around a
-// recurrent layer, without the optimizer: the sequence, a linear readout
-// N→2 of every step, a squared-error loss and the full backward pass.
-func Step(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) {
+// NewStep returns one training step of rnntrain bench around a recurrent
+// layer, without the optimizer: the sequence from the initial state h0
+// returns (nil: zero), a linear readout N→2 of every step, a squared-error loss and the full
+// backward pass. The first call grows the tape's arena; later calls
+// allocate nothing.
+func NewStep(rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) func() {
 	x := Input(steps, batch)
 	rng := rand.New(rand.NewPCG(2, 3))
 	readout := layers.NewLinear[float32]("readout", n, 2, true, layers.Constraint{}, rng)
@@ -40,15 +42,24 @@ func Step(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape
 	}
 	params := append(rec.Params(), readout.Params()...)
 	tp := autodiff.NewTape[float32]()
-	step := func() {
+	return func() {
 		for _, p := range params {
 			p.ZeroGrad()
 		}
 		tp.Reset()
-		rates := rec.Sequence(tp, tp.Const(x), []*autodiff.Var[float32]{h0(tp)}, steps, batch, layers.SeqOptions{}).Rates
+		var init []*autodiff.Var[float32]
+		if h0 != nil {
+			init = append(init, h0(tp))
+		}
+		rates := rec.Sequence(tp, tp.Const(x), init, steps, batch, layers.SeqOptions{}).Rates
 		d := autodiff.Add(readout.Forward(tp, rates), tp.Const(negY))
 		tp.Backward(autodiff.Sum(autodiff.Mul(d, d)))
 	}
+}
+
+// Step times NewStep's training step with b.
+func Step(b *testing.B, rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) {
+	step := NewStep(rec, h0, n, batch, steps)
 	step() // grow the tape's arena outside the timing
 	b.ReportAllocs()
 	for b.Loop() {
