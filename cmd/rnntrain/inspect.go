@@ -182,7 +182,7 @@ func modelSummary(m rnn.Config) string {
 	var parts []string
 	for _, k := range keys {
 		v := obj[k]
-		if v == "" || v == false || v == nil || v == 0.0 {
+		if k == "kind" || v == "" || v == false || v == nil || v == 0.0 {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
