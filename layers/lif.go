@@ -51,6 +51,9 @@ type LIFConfig struct {
 	DtMS float64
 	// TauMemMS is the membrane time constant τ_mem.
 	TauMemMS float64
+	// Beta, if > 0, is the membrane decay β itself and TauMemMS is
+	// ignored.
+	Beta float64
 	// TauSynMS is the synaptic time constant τ_syn; 0 = no synaptic current.
 	TauSynMS float64
 	// TauAdaptMS is the adaptation time constant τ_adapt (ALIF).
@@ -77,7 +80,9 @@ func (c *LIFConfig) Validate() error {
 		return fmt.Errorf("layers: lif Inputs = %d, need ≥ 0", c.Inputs)
 	case !(c.DtMS > 0) || bad(c.DtMS):
 		return fmt.Errorf("layers: lif DtMS = %g, need > 0", c.DtMS)
-	case !(c.TauMemMS > 0) || bad(c.TauMemMS):
+	case c.Beta < 0 || c.Beta > 1 || math.IsNaN(c.Beta):
+		return fmt.Errorf("layers: lif Beta = %g, need 0 (from TauMemMS) or a decay in (0, 1]", c.Beta)
+	case c.Beta == 0 && (!(c.TauMemMS > 0) || bad(c.TauMemMS)):
 		return fmt.Errorf("layers: lif TauMemMS = %g, need > 0", c.TauMemMS)
 	case c.TauSynMS < 0 || bad(c.TauSynMS):
 		return fmt.Errorf("layers: lif TauSynMS = %g, need ≥ 0 (0 = no synaptic current)", c.TauSynMS)
@@ -102,7 +107,8 @@ type LIF[T autodiff.Float] struct {
 	cfg LIFConfig
 	spikingWeights[T]
 	beta, alpha, rho *autodiff.Param[T] // [1×N] decays; alpha, rho nil when off
-	names            []string           // state variables, see StateNames
+	names            []string           // state variables, see StateVars
+	vars             []StateVar
 	ops              SeqCache[T, lifOp[T]]
 }
 
@@ -121,7 +127,11 @@ func NewLIF[T autodiff.Float](cfg LIFConfig, rng *rand.Rand) (*LIF[T], error) {
 	n := cfg.Units
 	l := &LIF[T]{cfg: cfg}
 	l.spikingWeights = newSpikingWeights[T](&cfg.SpikeOptions, n, cfg.Inputs, rng)
-	l.beta = newDecay[T](cfg.Name+".beta", n, decayOf(cfg.DtMS, cfg.TauMemMS), cfg.TrainTau)
+	beta := cfg.Beta
+	if beta == 0 {
+		beta = decayOf(cfg.DtMS, cfg.TauMemMS)
+	}
+	l.beta = newDecay[T](cfg.Name+".beta", n, beta, cfg.TrainTau)
 	if cfg.TauSynMS > 0 {
 		l.alpha = newDecay[T](cfg.Name+".alpha", n, decayOf(cfg.DtMS, cfg.TauSynMS), cfg.TrainTau)
 	}
@@ -139,6 +149,7 @@ func NewLIF[T autodiff.Float](cfg LIFConfig, rng *rand.Rand) (*LIF[T], error) {
 	if cfg.RefractorySteps > 0 {
 		l.names = append(l.names, "r")
 	}
+	l.vars = stateVars(l.names, n)
 	return l, nil
 }
 
@@ -162,8 +173,15 @@ func (l *LIF[T]) Params() []*autodiff.Param[T] {
 	return ps
 }
 
-// LIFState names the state variables of a LIF layer, in the order of
-// StateNames: the membrane v (post-reset) first, then the synaptic current
-// i and the adaptation a when the layer has them, the spikes z of the last
-// step, and the refractory counter r (steps left) with RefractorySteps > 0.
-func (l *LIF[T]) StateNames() []string { return append([]string(nil), l.names...) }
+// StateVars implements Recurrent: the membrane v (post-reset) first, then
+// the synaptic current i and the adaptation a when the layer has them, the
+// spikes z of the last step, and the refractory counter r (steps left)
+// with RefractorySteps > 0; each has N columns. The slice is the layer's:
+// callers must not change it.
+func (l *LIF[T]) StateVars() []StateVar { return l.vars }
+
+// SequenceReference implements Reference with the unfused reference.
+func (l *LIF[T]) SequenceReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) *autodiff.Var[T] {
+	rates, _ := l.stepsReference(tp, x, init, steps, batch, opt)
+	return stackSteps(tp, rates, steps, batch)
+}

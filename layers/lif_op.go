@@ -13,7 +13,7 @@ import (
 //
 //	P [T·B, N]      drive p_t; overwritten by dL/dp_t in Backward
 //	U [T·B, N]      membrane before the reset, u_t
-//	st[k] [(T+1)·B, N]  state variable k in StateNames order (v, i, a, z, r)
+//	st[k] [(T+1)·B, N]  state variable k in StateVars order (v, i, a, z, r)
 //
 // The spikes z double as the op's output (rows B … (T+1)·B).
 type lifOp[T autodiff.Float] struct {
@@ -36,25 +36,13 @@ type lifOp[T autodiff.Float] struct {
 
 func (o *lifOp[T]) Name() string { return "lif" }
 
-// SpikeSeq is what a spiking layer's sequence run returns.
-type SpikeSeq[T autodiff.Float] struct {
-	// Rates are the spikes of every step, [steps·batch, N].
-	Rates *autodiff.Var[T]
-	// Final holds one tensor per state variable (StateNames order), the
-	// value after the last step, [batch, N], in the tape's arena.
-	Final []autodiff.Tensor[T]
-	// States (only when recording) holds one tensor per state variable,
-	// [steps·batch, N], the value after each step; Pre the drive p_t.
-	States []autodiff.Tensor[T]
-	Pre    autodiff.Tensor[T]
-}
-
-// Run records the layer over steps steps of batch sequences as one fused
-// op. x is [steps·batch, Inputs], time-major. init has one entry per state
-// variable (StateNames), each [batch, N] or [1, N] (broadcast) or nil
-// (zero); init may be shorter than the state list (missing = zero). Only
-// init[0] (the membrane v) may carry a gradient. With record, the result
-// holds every state variable after each step and the drive.
+// Sequence implements Recurrent: it records the layer over steps steps of
+// batch sequences as one fused op. x is [steps·batch, Inputs], time-major.
+// init has one entry per state variable (StateVars), each [batch, N] or
+// [1, N] (broadcast) or nil (zero); init may be shorter than the state list
+// (missing = zero). Only init[0] (the membrane v) may carry a gradient.
+// The rates are the spikes. With opt.Record, the result holds every state
+// variable after each step, and Pre the drive p_t.
 //
 // Inactivation acts at step t: Silence forces the units' spikes to 0
 // (no reset, no gradient through them), Clamp sets their post-reset
@@ -63,7 +51,7 @@ type SpikeSeq[T autodiff.Float] struct {
 // It panics if x or an init entry has the wrong shape, init has more
 // entries than state variables, or an Inactivation mask does not have N
 // entries.
-func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions, record bool) SpikeSeq[T] {
+func (l *LIF[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
 	n, in := l.cfg.Units, l.cfg.Inputs
 	names := l.names
 	checkSpiking("LIF", x, init, len(names), steps, batch, in, n, opt)
@@ -109,8 +97,8 @@ func (l *LIF[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 	o.start(tp, &l.spikingWeights, o, P, x, steps, batch, opt, &l.cfg.SpikeOptions)
 	o.run(false)
 
-	res := SpikeSeq[T]{Final: o.finals[:len(names)]}
-	if record {
+	res := Seq[T]{Final: o.finals[:len(names)]}
+	if opt.Record {
 		res.Pre = tp.Alloc(tb, n)
 		copy(res.Pre.Data, o.P.Data)
 		res.States = o.states[:len(names)]

@@ -10,7 +10,7 @@ import (
 // (rates[t] is [batch, N], after step t) and the final value of every state
 // variable. noise is drawn in the order Run
 // draws it, so equal rng states give equal noise.
-func (l *LIF[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) (rates []*autodiff.Var[T], final []*autodiff.Var[T]) {
+func (l *LIF[T]) stepsReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) (rates []*autodiff.Var[T], final []*autodiff.Var[T]) {
 	cfg := &l.cfg
 	n := cfg.Units
 	sur := cfg.Surrogate.Get()

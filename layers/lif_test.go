@@ -45,6 +45,7 @@ func lifCases() []spikeCase {
 	add("dale+masks+noise", func(c *LIFConfig) {
 		c.ExcFraction, c.NoAutapses, c.NoiseStd = 0.6, true, 0.3
 		c.RecMask, c.InMask = randMask(rng, n*n, 0.8), randMask(rng, n*in, 0.8)
+		c.RecFixed, c.InFixed = randMask(rng, n*n, 0.2), randMask(rng, n*in, 0.2)
 	})
 	cs[len(cs)-1].noise, cs[len(cs)-1].broadcast = true, true
 	add("silence", func(c *LIFConfig) { c.AdaptStrength, c.TauAdaptMS = 1, 20 })
@@ -104,9 +105,9 @@ func exactTol() gradcheck.Tolerance {
 // layer.
 type spikingLayer interface {
 	Params() []*autodiff.Param[float64]
-	StateNames() []string
-	Run(tp *autodiff.Tape[float64], x *autodiff.Var[float64], init []*autodiff.Var[float64], steps, batch int, opt SeqOptions, record bool) SpikeSeq[float64]
-	RunRef(tp *autodiff.Tape[float64], x *autodiff.Var[float64], init []*autodiff.Var[float64], steps, batch int, opt SeqOptions) ([]*autodiff.Var[float64], []*autodiff.Var[float64])
+	StateVars() []StateVar
+	Sequence(tp *autodiff.Tape[float64], x *autodiff.Var[float64], init []*autodiff.Var[float64], steps, batch int, opt SeqOptions) Seq[float64]
+	stepsReference(tp *autodiff.Tape[float64], x *autodiff.Var[float64], init []*autodiff.Var[float64], steps, batch int, opt SeqOptions) ([]*autodiff.Var[float64], []*autodiff.Var[float64])
 }
 
 // TestLIFFusedMatchesReference compares the fused LIF/ALIF op with its
@@ -144,7 +145,7 @@ func TestLIFFusedMatchesReference(t *testing.T) {
 func checkFusedSpiking(t *testing.T, c spikeCase, l spikingLayer, in, n int, rng *rand.Rand) {
 	t.Helper()
 	x, coef, v0 := spikeFixture(rng, in, n, c.broadcast)
-	opt := func() SeqOptions { return SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact} }
+	opt := func() SeqOptions { return SeqOptions{Noise: noiseRNG(c.noise), Inactivation: c.inact, Record: true} }
 	params := append(l.Params(), x, v0)
 	var spikes, total int
 	bad := gradcheck.RunFused(gradcheck.Case{
@@ -152,12 +153,12 @@ func checkFusedSpiking(t *testing.T, c spikeCase, l spikingLayer, in, n int, rng
 		Params: params,
 		Tol:    exactTol(),
 		Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-			res := l.Run(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt(), true)
+			res := l.Sequence(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt())
 			spikes, total = spikeCount(res.Rates.Value.Data), len(res.Rates.Value.Data)
 			return autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef)))
 		},
 	}, func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-		rates, _ := l.RunRef(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt())
+		rates, _ := l.stepsReference(tp, v[len(v)-2], []*autodiff.Var[float64]{v[len(v)-1]}, spikeSteps, testBatch, opt())
 		return weightedSum(tp, rates, coef, testBatch)
 	})
 	for i, m := range bad {
@@ -170,14 +171,15 @@ func checkFusedSpiking(t *testing.T, c spikeCase, l spikingLayer, in, n int, rng
 		t.Errorf("%s: %d of %d entries spiked; the case checks nothing", c.name, spikes, total)
 	}
 	tp := autodiff.NewTape[float64]()
-	res := l.Run(tp, tp.Param(x), []*autodiff.Var[float64]{tp.Param(v0)}, spikeSteps, testBatch, opt(), true)
+	res := l.Sequence(tp, tp.Param(x), []*autodiff.Var[float64]{tp.Param(v0)}, spikeSteps, testBatch, opt())
 	tr := autodiff.NewTape[float64]()
-	_, final := l.RunRef(tr, tr.Param(x), []*autodiff.Var[float64]{tr.Param(v0)}, spikeSteps, testBatch, opt())
-	names := l.StateNames()
+	_, final := l.stepsReference(tr, tr.Param(x), []*autodiff.Var[float64]{tr.Param(v0)}, spikeSteps, testBatch, opt())
+	names := l.StateVars()
 	if len(res.Final) != len(names) || len(final) != len(names) || len(res.States) != len(names) {
 		t.Fatalf("%s: %d finals, %d reference finals, %d records for %d state variables", c.name, len(res.Final), len(final), len(res.States), len(names))
 	}
-	for k, name := range names {
+	for k, sv := range names {
+		name := sv.Name
 		if i, ok := allClose(res.Final[k].Data, final[k].Value.Data, 1e-12); !ok {
 			t.Errorf("%s: final %s[%d]: fused %g, reference %g", c.name, name, i, res.Final[k].Data[i], final[k].Value.Data[i])
 		}
@@ -188,21 +190,25 @@ func checkFusedSpiking(t *testing.T, c spikeCase, l spikingLayer, in, n int, rng
 	}
 }
 
-// TestLIFStateNames checks the state variables each option adds.
-func TestLIFStateNames(t *testing.T) {
+// TestLIFStateVars checks the state variables each option adds.
+func TestLIFStateVars(t *testing.T) {
 	t.Parallel()
 	cfg := LIFConfig{Inputs: 1, Units: 2, DtMS: 1, TauMemMS: 10, Threshold: 1, TauSynMS: 5, AdaptStrength: 1, TauAdaptMS: 100, RefractorySteps: 2}
 	l, err := NewLIF[float32](cfg, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := l.StateNames(), []string{"v", "i", "a", "z", "r"}
+	var got []string
+	for _, v := range l.StateVars() {
+		got = append(got, v.Name)
+	}
+	want := []string{"v", "i", "a", "z", "r"}
 	if len(got) != len(want) {
-		t.Fatalf("StateNames() = %v, want %v", got, want)
+		t.Fatalf("StateVars() = %v, want %v", got, want)
 	}
 	for k := range want {
 		if got[k] != want[k] {
-			t.Fatalf("StateNames() = %v, want %v", got, want)
+			t.Fatalf("StateVars() = %v, want %v", got, want)
 		}
 	}
 }
@@ -241,7 +247,7 @@ func TestSpikeInputSparseMatchesDense(t *testing.T) {
 // spikingStep returns one forward and backward pass of a float32 spiking
 // layer on a reused tape.
 func spikingStep(l interface {
-	Run(tp *autodiff.Tape[float32], x *autodiff.Var[float32], init []*autodiff.Var[float32], steps, batch int, opt SeqOptions, record bool) SpikeSeq[float32]
+	Sequence(tp *autodiff.Tape[float32], x *autodiff.Var[float32], init []*autodiff.Var[float32], steps, batch int, opt SeqOptions) Seq[float32]
 	Params() []*autodiff.Param[float32]
 }, in, n, steps, batch int) func() {
 	rng := rand.New(rand.NewPCG(4, 4))
@@ -260,7 +266,7 @@ func spikingStep(l interface {
 			p.ZeroGrad()
 		}
 		tp.Reset()
-		res := l.Run(tp, tp.Const(x), nil, steps, batch, SeqOptions{}, false)
+		res := l.Sequence(tp, tp.Const(x), nil, steps, batch, SeqOptions{})
 		tp.Backward(autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef))))
 	}
 }
@@ -291,3 +297,10 @@ func TestSpikingNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+var (
+	_ Recurrent[float32] = (*LIF[float32])(nil)
+	_ Recurrent[float32] = (*LTC[float32])(nil)
+	_ Reference[float64] = (*LIF[float64])(nil)
+	_ Reference[float64] = (*LTC[float64])(nil)
+)

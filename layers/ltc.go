@@ -71,6 +71,7 @@ type LTC[T autodiff.Float] struct {
 	spikingWeights[T]
 	gd, gu, gb *autodiff.Param[T] // G_d [2N×N], G_u, G_b [N×N]
 	gBias      *autodiff.Param[T] // c [1×2N]
+	vars       []StateVar
 	ops        SeqCache[T, ltcOp[T]]
 }
 
@@ -103,6 +104,7 @@ func NewLTC[T autodiff.Float](cfg LTCConfig, rng *rand.Rand) (*LTC[T], error) {
 	for j := 0; j < n; j++ {
 		l.gBias.Value.Data[j], l.gBias.Value.Data[n+j] = T(cfg.TauMemBias), T(cfg.TauAdaptBias)
 	}
+	l.vars = stateVars([]string{"u", "b", "z"}, n)
 	return l, nil
 }
 
@@ -119,6 +121,13 @@ func (l *LTC[T]) Params() []*autodiff.Param[T] {
 	return []*autodiff.Param[T]{l.wIn.p, l.wRec.p, l.bias, l.gd, l.gu, l.gb, l.gBias}
 }
 
-// StateNames returns the state variables: the membrane u (post-reset), the
-// adaptation b and the spikes z of the last step.
-func (l *LTC[T]) StateNames() []string { return []string{"u", "b", "z"} }
+// StateVars implements Recurrent: the membrane u (post-reset), the
+// adaptation b and the spikes z of the last step, each with N columns. The
+// slice is the layer's: callers must not change it.
+func (l *LTC[T]) StateVars() []StateVar { return l.vars }
+
+// SequenceReference implements Reference with the unfused reference.
+func (l *LTC[T]) SequenceReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) *autodiff.Var[T] {
+	rates, _ := l.stepsReference(tp, x, init, steps, batch, opt)
+	return stackSteps(tp, rates, steps, batch)
+}

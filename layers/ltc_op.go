@@ -31,12 +31,12 @@ type ltcOp[T autodiff.Float] struct {
 
 func (o *ltcOp[T]) Name() string { return "ltc" }
 
-// Run records the layer over steps steps of batch sequences as one fused
-// op; see LIF.Run for x, init (here u, b, z), record and the result.
+// Sequence implements Recurrent, as LIF.Sequence does (state variables u,
+// b, z; Pre is the drive d_t).
 // Inactivation acts at step t: Silence forces the units' spikes to 0,
 // Clamp sets their post-reset membrane to ClampValue, both cutting the
 // gradient through the perturbed values. It panics on wrong shapes.
-func (l *LTC[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions, record bool) SpikeSeq[T] {
+func (l *LTC[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
 	n, in := l.cfg.Units, l.cfg.Inputs
 	checkSpiking("LTC", x, init, 3, steps, batch, in, n, opt)
 	tb := steps * batch
@@ -61,8 +61,8 @@ func (l *LTC[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.
 	kernels.PackB(&o.pGb, true, n, n, l.gb.Value.Data, n)
 	o.run(false)
 
-	res := SpikeSeq[T]{Final: o.finals[:]}
-	if record {
+	res := Seq[T]{Final: o.finals[:]}
+	if opt.Record {
 		res.Pre = tp.Alloc(tb, n)
 		copy(res.Pre.Data, o.P.Data)
 		res.States = o.states[:]

@@ -8,7 +8,7 @@ import (
 // oracle for the fused op. It returns the spikes of every step (rates[t] is
 // [batch, N]) and the final u, b and z. Noise is drawn in the order Run
 // draws it.
-func (l *LTC[T]) RunRef(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) (rates []*autodiff.Var[T], final []*autodiff.Var[T]) {
+func (l *LTC[T]) stepsReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) (rates []*autodiff.Var[T], final []*autodiff.Var[T]) {
 	cfg := &l.cfg
 	n := cfg.Units
 	sur := cfg.Surrogate.Get()

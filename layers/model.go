@@ -30,6 +30,13 @@ type Model struct {
 	// vanishing pseudo-derivative, which agrees with the step's true
 	// derivative, 0, that finite differences see.
 	Check func() ModelConfig
+	// Surrogate marks a spiking model: its rates are spikes, and the
+	// gradients through them are surrogate gradients, which finite
+	// differences cannot check (they see a zero derivative). The
+	// conformance suite checks such a model's gradients against its
+	// unfused reference, and only the readout's against finite
+	// differences (Check cannot help: no smooth path bypasses the spikes).
+	Surrogate bool
 }
 
 // Spec is what every model gets from the network: sizes and the options

@@ -138,10 +138,15 @@ type SpikeOptions struct {
 	// W_in ~ N(0, InputGain²/Inputs) (0 → 2). Both are the PyTorch
 	// anchor's lif_loop initialisation.
 	Radius, InputGain float64
+	// Init is the initialiser of W_rec (gaussian, the default, is the only
+	// one with Dale's law), scaled by Radius.
+	Init Init
 	// RecMask [N×N] and InMask [N×Inputs] are connectivity masks (nil =
-	// full); NoAutapses removes the diagonal of W_rec.
-	RecMask, InMask []bool
-	NoAutapses      bool
+	// full); RecFixed and InFixed mark weights kept at their initial
+	// values; NoAutapses removes the diagonal of W_rec.
+	RecMask, InMask   []bool
+	RecFixed, InFixed []bool
+	NoAutapses        bool
 	// Name prefixes the parameter names (default: the layer's kind).
 	Name string
 	// FreezeInput, FreezeRec and FreezeBias mark W_in, W_rec and the bias
@@ -162,10 +167,19 @@ func (o *SpikeOptions) validate(layer string, n, in int) error {
 		return fmt.Errorf("layers: %s Radius = %g, need ≥ 0", layer, o.Radius)
 	case o.InputGain < 0 || bad(o.InputGain):
 		return fmt.Errorf("layers: %s InputGain = %g, need ≥ 0", layer, o.InputGain)
-	case o.RecMask != nil && len(o.RecMask) != n*n:
-		return fmt.Errorf("layers: %s RecMask has %d elements, want %d", layer, len(o.RecMask), n*n)
-	case o.InMask != nil && len(o.InMask) != n*in:
-		return fmt.Errorf("layers: %s InMask has %d elements, want %d", layer, len(o.InMask), n*in)
+	case o.Init < InitGaussian || o.Init > InitIdentity:
+		return fmt.Errorf("layers: %s Init = %v is not known", layer, o.Init)
+	case o.ExcFraction > 0 && o.Init != InitGaussian:
+		return fmt.Errorf("layers: %s Init = %v with Dale's law, only gaussian is supported", layer, o.Init)
+	}
+	for _, m := range []struct {
+		name string
+		m    []bool
+		want int
+	}{{"RecMask", o.RecMask, n * n}, {"RecFixed", o.RecFixed, n * n}, {"InMask", o.InMask, n * in}, {"InFixed", o.InFixed, n * in}} {
+		if m.m != nil && len(m.m) != m.want {
+			return fmt.Errorf("layers: %s %s has %d elements, want %d", layer, m.name, len(m.m), m.want)
+		}
 	}
 	return nil
 }
@@ -186,8 +200,9 @@ func (o *SpikeOptions) defaults(name string) {
 // spikingWeights are the input and recurrent weights of a spiking layer
 // with Dale's law and connectivity masks (Constraint), and its bias.
 type spikingWeights[T autodiff.Float] struct {
-	wIn, wRec constrained[T]
-	bias      *autodiff.Param[T] // [1×N]
+	wIn, wRec   constrained[T]
+	bias        *autodiff.Param[T] // [1×N]
+	excFraction float64
 }
 
 // newSpikingWeights draws W_rec ~ N(0, Radius²/N) (or InitDaleTo under
@@ -195,7 +210,7 @@ type spikingWeights[T autodiff.Float] struct {
 // from rng, named Name.weight_hh and Name.weight_ih, and a zero bias
 // Name.bias. o must have its defaults.
 func newSpikingWeights[T autodiff.Float](o *SpikeOptions, n, in int, rng *rand.Rand) spikingWeights[T] {
-	var w spikingWeights[T]
+	w := spikingWeights[T]{excFraction: o.ExcFraction}
 	w.wRec.p = autodiff.NewParam[T](o.Name+".weight_hh", n, n)
 	w.wIn.p = autodiff.NewParam[T](o.Name+".weight_ih", n, in)
 	w.bias = autodiff.NewParam[T](o.Name+".bias", 1, n)
@@ -204,7 +219,7 @@ func newSpikingWeights[T autodiff.Float](o *SpikeOptions, n, in int, rng *rand.R
 	if o.ExcFraction > 0 && o.ExcFraction < 1 {
 		InitDaleTo(r, n, o.ExcFraction, o.Radius, rng)
 	} else {
-		InitTo(InitGaussian, r, n, o.Radius, rng)
+		InitTo(o.Init, r, n, o.Radius, rng)
 	}
 	for k, v := range r {
 		w.wRec.p.Value.Data[k] = T(v)
@@ -215,8 +230,8 @@ func newSpikingWeights[T autodiff.Float](o *SpikeOptions, n, in int, rng *rand.R
 			w.wIn.p.Value.Data[k] = T(sd * rng.NormFloat64())
 		}
 	}
-	w.wRec.c = Constraint{Mask: recurrentMask(o.RecMask, n, o.NoAutapses)}
-	w.wIn.c = Constraint{Mask: o.InMask}
+	w.wRec.c = Constraint{Mask: recurrentMask(o.RecMask, n, o.NoAutapses), Fixed: o.RecFixed}
+	w.wIn.c = Constraint{Mask: o.InMask, Fixed: o.InFixed}
 	if o.ExcFraction > 0 {
 		w.wRec.c.Abs, w.wRec.c.ColSign = true, DaleSigns(n, o.ExcFraction)
 		w.wIn.c.Abs = true
@@ -233,6 +248,25 @@ func (w *spikingWeights[T]) RecurrentWeights() *autodiff.Param[T] { return w.wRe
 // RecurrentConstraint returns the map from raw to effective recurrent
 // weights (Dale's law, masks).
 func (w *spikingWeights[T]) RecurrentConstraint() Constraint { return w.wRec.c }
+
+// WeightGroups implements Weighted: W_in and W_rec.
+func (w *spikingWeights[T]) WeightGroups() (in, rec []*autodiff.Param[T]) {
+	return []*autodiff.Param[T]{w.wIn.p}, []*autodiff.Param[T]{w.wRec.p}
+}
+
+// ReadoutConstraint implements ReadoutConstrained: under Dale's law only
+// the excitatory units are read out, with non-negative weights (PsychRNN's
+// W_out_eff = |W_out ⊙ M|·D_out); otherwise the identity.
+func (w *spikingWeights[T]) ReadoutConstraint() Constraint {
+	if w.excFraction == 0 {
+		return Constraint{}
+	}
+	s := DaleSigns(w.wRec.p.Value.Rows, w.excFraction)
+	for j := range s {
+		s[j] = max(s[j], 0)
+	}
+	return Constraint{Abs: true, ColSign: s}
+}
 
 // spikeCount returns the number of nonzero entries of s.
 func spikeCount[T autodiff.Float](s []T) int {
@@ -256,4 +290,24 @@ func recurrentMask(mask []bool, n int, noAutapses bool) []bool {
 		m[k] = (mask == nil || mask[k]) && k/n != k%n
 	}
 	return m
+}
+
+// stateVars returns per-unit state variables of n columns named names.
+func stateVars(names []string, n int) []StateVar {
+	vs := make([]StateVar, len(names))
+	for k, name := range names {
+		vs[k] = StateVar{Name: name, Size: n}
+	}
+	return vs
+}
+
+// stackSteps places the per-step rates ([batch, N] each) into one
+// [steps·batch, N] variable with primitive ops.
+func stackSteps[T autodiff.Float](tp *autodiff.Tape[T], rates []*autodiff.Var[T], steps, batch int) *autodiff.Var[T] {
+	c := RefConsts[T]{Tape: tp}
+	var all *autodiff.Var[T]
+	for t, r := range rates {
+		all = PlaceRows(all, c.SelectRows(t*batch, batch, steps*batch), r)
+	}
+	return all
 }

@@ -85,7 +85,7 @@ func BenchmarkLIFStep(b *testing.B) {
 					p.ZeroGrad()
 				}
 				tp.Reset()
-				res := l.Run(tp, tp.Const(x), nil, steps, batch, SeqOptions{}, false)
+				res := l.Sequence(tp, tp.Const(x), nil, steps, batch, SeqOptions{})
 				spikes, total = spikeCount(res.Rates.Value.Data), len(res.Rates.Value.Data)
 				d := autodiff.Add(readout.Forward(tp, res.Rates), tp.Const(negY))
 				tp.Backward(autodiff.Sum(autodiff.Mul(d, d)))

@@ -49,19 +49,25 @@ func (c *Connectivity) validate() error {
 // files.
 func (c *Connectivity) apply(lc *layers.LeakyConfig) error {
 	lc.Init, lc.Radius, lc.NoAutapses = c.Init, c.SpectralRadius, c.NoAutapses
-	n, in := lc.Units, lc.Inputs
 	var err error
-	if lc.RecMask, err = LoadMask(c.RecMask, "rec_mask", n, n); err != nil {
-		return err
-	}
-	if lc.RecFixed, err = LoadMask(c.RecFixed, "rec_fixed", n, n); err != nil {
-		return err
-	}
-	if lc.InMask, err = LoadMask(c.InMask, "in_mask", n, in); err != nil {
-		return err
-	}
-	lc.InFixed, err = LoadMask(c.InFixed, "in_fixed", n, in)
+	lc.RecMask, lc.RecFixed, lc.InMask, lc.InFixed, err = c.masks(lc.Units, lc.Inputs)
 	return err
+}
+
+// masks loads the mask files of a layer of n units and in inputs (nil for
+// each one not given).
+func (c *Connectivity) masks(n, in int) (rec, recFixed, inMask, inFixed []bool, err error) {
+	if rec, err = LoadMask(c.RecMask, "rec_mask", n, n); err != nil {
+		return
+	}
+	if recFixed, err = LoadMask(c.RecFixed, "rec_fixed", n, n); err != nil {
+		return
+	}
+	if inMask, err = LoadMask(c.InMask, "in_mask", n, in); err != nil {
+		return
+	}
+	inFixed, err = LoadMask(c.InFixed, "in_fixed", n, in)
+	return
 }
 
 // LeakyConfig is the leaky rate RNN of PsychRNN, NeuroGym and Yang et al.

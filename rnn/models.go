@@ -19,6 +19,9 @@ func Models() []layers.Model {
 		gruModel(),
 		lowrank.Model(),
 		egruModel(),
+		lifModel(),
+		alifModel(),
+		ltcModel(),
 	}
 }
 

@@ -187,7 +187,11 @@ func flagKeys() map[string]string {
 		"gamma":    "model.gamma", "eps": "model.eps", "trace": "model.trace", "zoneout": "model.zoneout",
 		"drop-connect": "model.drop_connect", "activity-reg": "model.activity_reg",
 		"activity-target": "model.activity_target", "kernels": "model.kernels",
-		"steps": "train.steps", "batch": "train.batch_size", "lr": "train.lr",
+		"tau-mem": "model.tau_mem_ms", "tau-syn": "model.tau_syn_ms", "tau-adapt": "model.tau_adapt_ms",
+		"threshold": "model.threshold", "adapt": "model.adapt_strength", "reset": "model.reset",
+		"surrogate": "model.surrogate", "input-gain": "model.input_gain", "train-tau": "model.train_tau",
+		"refractory": "model.refractory_steps",
+		"steps":      "train.steps", "batch": "train.batch_size", "lr": "train.lr",
 		"optimizer": "train.optimizer.kind", "weight-decay": "train.optimizer.weight_decay",
 		"schedule": "train.schedule.kind", "warmup": "train.schedule.warmup_steps",
 		"clip": "train.clip_norm", "clip-mode": "train.clip_mode", "tbptt": "train.tbptt",
@@ -247,6 +251,16 @@ func keyFlagUsage() map[string]string {
 		"activity-reg":        "egru: weight λ of the activity penalty λ(mean(o) − target)² (default 0)",
 		"activity-target":     "egru: target activity of the penalty (default 0.05)",
 		"kernels":             "egru: auto (sparse while activity is low, default), sparse or dense",
+		"tau-mem":             "lif, alif: membrane time constant τ_mem in ms, β = exp(−dt/τ_mem) (default 20)",
+		"tau-syn":             "lif, alif: synaptic time constant in ms, 0 = no synaptic current (default 0)",
+		"tau-adapt":           "alif: adaptation time constant in ms (default 700)",
+		"threshold":           "lif, alif: threshold ϑ = b_0 (default 1); ltc: b_0 (default 0.1)",
+		"adapt":               "alif, ltc: adaptation strength β_a of θ = b_0 + β_a a (default 1.8)",
+		"reset":               "lif, alif: subtract (default) or zero",
+		"surrogate":           "lif, alif, ltc: surrogate gradient, e.g. ArcTan(alpha=2) (default), FastSigmoid(k=25), MultiGaussian",
+		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 1)",
+		"train-tau":           "lif, alif: train every unit's decays (heterogeneous time constants)",
+		"refractory":          "lif, alif: refractory period in steps (default 0)",
 		"steps":               "maximum number of training steps (batches)",
 		"batch":               "trials per training batch",
 		"lr":                  "learning rate",
@@ -315,7 +329,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *runConfig) map[string]*keyFlagValue {
 			_, v.bool = d.(bool)
 		}
 		switch f {
-		case "no-autapses", "train-h0", "trace":
+		case "no-autapses", "train-h0", "trace", "train-tau":
 			v.bool = true
 			if v.val == "" {
 				v.val = "false"

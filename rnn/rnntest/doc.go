@@ -5,7 +5,8 @@
 //
 // Conform(t, m) builds small networks from m's default configuration
 // (rnn.Config{Model: m.New()}, 3 inputs, 6 units, 2 outputs) and checks, as
-// subtests: finite-difference gradients in float64 (gradcheck); truncated
+// subtests: finite-difference gradients in float64 (gradcheck; for a
+// spiking model, layers.Model.Surrogate, those of the readout); truncated
 // BPTT giving the outputs of one full pass; zero allocations per warmed-up
 // float32 training step; silencing every unit inside the fused op; config
 // JSON, seed and parameter round trips; recorded states; bitwise

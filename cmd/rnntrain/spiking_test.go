@@ -1,0 +1,59 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestCLISpikingModels trains each spiking model for a few steps through
+// the command, with its flags and the firing-rate penalties, and checks
+// that every flag reached the run's config.json.
+func TestCLISpikingModels(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		model string
+		flags []string
+		want  map[string]any // model keys in config.json
+	}{
+		{"lif", []string{"-tau-mem", "50", "-tau-syn", "10", "-threshold", "0.8", "-reset", "zero", "-refractory", "2", "-train-tau", "-surrogate", "FastSigmoid(k=25)"},
+			map[string]any{"tau_mem_ms": 50.0, "tau_syn_ms": 10.0, "threshold": 0.8, "reset": "zero", "refractory_steps": 2.0, "train_tau": true, "surrogate": "FastSigmoid(k=25)"}},
+		{"alif", []string{"-tau-adapt", "300", "-adapt", "0.5", "-input-gain", "2"},
+			map[string]any{"tau_adapt_ms": 300.0, "adapt_strength": 0.5, "input_gain": 2.0, "surrogate": "ArcTan(alpha=2)"}},
+		{"ltc", []string{"-threshold", "0.2", "-surrogate", "MultiGaussian"},
+			map[string]any{"threshold": 0.2, "surrogate": "MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)"}},
+	} {
+		run := filepath.Join(work, c.model)
+		args := append([]string{"train", "-model", c.model, "-steps", "4", "-out", run,
+			"-rate-l1", "0.01", "-rate-target", "0.05", "-rate-target-reg", "0.1"}, small...)
+		rnntrain(t, work, append(args, c.flags...)...).want(t, 0, "model  "+c.model, "stopped at step 4")
+		b, err := os.ReadFile(filepath.Join(run, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg struct {
+			Model map[string]any `json:"model"`
+			Train struct {
+				Regularization map[string]float64 `json:"regularization"`
+			} `json:"train"`
+		}
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range c.want {
+			if cfg.Model[k] != v {
+				t.Errorf("%s: model.%s = %v, want %v", c.model, k, cfg.Model[k], v)
+			}
+		}
+		r := cfg.Train.Regularization
+		if r["l1_rate"] != 0.01 || r["rate_target"] != 0.05 || r["l2_rate_target"] != 0.1 {
+			t.Errorf("%s: regularization %v lacks the rate penalties", c.model, r)
+		}
+	}
+	rnntrain(t, work, "train", "-model", "lif", "-surrogate", "Bogus", "-steps", "1", "-out", filepath.Join(work, "bad")).
+		want(t, 2, "Bogus")
+	rnntrain(t, work, "train", "-model", "gru", "-tau-mem", "5", "-steps", "1", "-out", filepath.Join(work, "bad")).
+		want(t, 2, "tau_mem_ms")
+}
