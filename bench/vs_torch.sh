@@ -9,7 +9,7 @@
 # Environment:
 #   TORCH_BENCH  path of torch_rnn_bench.py (default: ../shared/bench/ from the repository root)
 #   SIZES        NxBxT list, comma-separated (default: the five reference sizes)
-#   MODELS       rnntrain models, space-separated (default: rnn leaky gru lowrank)
+#   MODELS       rnntrain models, space-separated (default: rnn leaky gru lowrank lif)
 #   MIN_REPS     minimum timed steps per configuration, both sides (default 7)
 #   TARGET_S     seconds of timed steps the PyTorch side aims for (default 2)
 #
@@ -26,7 +26,7 @@ out=${1:-$(mktemp -d)}
 mkdir -p "$out"
 torch_bench=${TORCH_BENCH:-$root/../shared/bench/torch_rnn_bench.py}
 sizes=${SIZES:-64x32x100,128x32x200,256x64x100,512x64x200,1024x32x100}
-models=${MODELS:-rnn leaky gru lowrank}
+models=${MODELS:-rnn leaky gru lowrank lif}
 min_reps=${MIN_REPS:-7}
 target_s=${TARGET_S:-2}
 py=/usr/bin/python3
@@ -65,6 +65,7 @@ for m in $models; do
     leaky) tm=leaky_loop ;;
     gru) tm=gru_fused ;;
     lowrank) tm=lowrank_loop ;;
+    lif) tm=lif_loop ;;
     *) echo "vs_torch.sh: unknown model $m" >&2; exit 2 ;;
   esac
   if "$out/rnntrain" bench -model "$m" -hidden 8 -batch 2 -seqlen 2 -reps 1 -warmup 0 >/dev/null 2>"$out/rnntrain.err"; then

@@ -67,7 +67,9 @@ target, the full backward pass, and an Adam step (lr 1e-3).
 
 Models: rnn (torch.nn.RNN, tanh), leaky (r ← (1−α) r + α tanh(W r + U u + b), α = 0.2),
 gru (torch.nn.GRU), lowrank (h ← h + α(−h + (tanh(h)·n)·mᵀ/N + U u), R = 2, α = 0.2,
-readout of h).
+readout of h), lif (the anchor's lif_loop: v ← 0.9 v + U u + W s, s = H(v − 1), v ← v − s with
+the spike detached, fast-sigmoid surrogate of slope 25). Every other model of the table (alif,
+ltc, …) runs with its default configuration.
 
 Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (64,32,100),
 (128,32,200), (256,64,100), (512,64,200), (1024,32,100). Each configuration runs -warmup
