@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -303,4 +304,27 @@ var (
 	_ Recurrent[float32] = (*LTC[float32])(nil)
 	_ Reference[float64] = (*LIF[float64])(nil)
 	_ Reference[float64] = (*LTC[float64])(nil)
+	_ Reporter[float32]  = (*LIF[float32])(nil)
+	_ Reporter[float32]  = (*LTC[float32])(nil)
 )
+
+// TestSpikeFigures checks the activity figures on a hand-made raster.
+func TestSpikeFigures(t *testing.T) {
+	t.Parallel()
+	// 4 steps·trials of 3 units; unit 2 never spikes; 3 spikes in 12.
+	s := autodiff.FromSlice(4, 3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0})
+	tp := autodiff.NewTape[float64]()
+	got := spikeFigures(tp.Const(s), 20)
+	want := []Figure{{"rate_hz", 3.0 / 12 * 1000 / 20}, {"silent_units", 1.0 / 3}, {"activity_sparsity", 1 - 3.0/12}}
+	if len(got) != len(want) {
+		t.Fatalf("figures %v, want %v", got, want)
+	}
+	for k := range want {
+		if got[k].Name != want[k].Name || math.Abs(got[k].Value-want[k].Value) > 1e-12 {
+			t.Errorf("figure %d = %v, want %v", k, got[k], want[k])
+		}
+	}
+	if f := spikeFigures(tp.Const(s), 0); len(f) != 2 || f[0].Name != "silent_units" {
+		t.Errorf("without dt: %v, want silent_units and activity_sparsity", f)
+	}
+}

@@ -74,7 +74,7 @@ func (c *LTCConfig) Validate(s layers.Spec) error {
 
 func (c *LTCConfig) layerConfig(s layers.Spec, masks bool) (layers.LTCConfig, error) {
 	o, err := c.Spiking.options(s, "ltc", masks)
-	return layers.LTCConfig{Inputs: s.Inputs, Units: s.Hidden, Threshold: c.Threshold, AdaptStrength: c.AdaptStrength,
+	return layers.LTCConfig{Inputs: s.Inputs, Units: s.Hidden, DtMS: s.DtMS, Threshold: c.Threshold, AdaptStrength: c.AdaptStrength,
 		TauMemBias: c.TauMemBias, TauAdaptBias: c.TauAdaptBias, SpikeOptions: o}, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,15 @@ func TestCLISpikingModels(t *testing.T) {
 		for k, v := range c.want {
 			if cfg.Model[k] != v {
 				t.Errorf("%s: model.%s = %v, want %v", c.model, k, cfg.Model[k], v)
+			}
+		}
+		m, err := os.ReadFile(filepath.Join(run, "metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{`"rate_hz"`, `"silent_units"`, `"activity_sparsity"`} {
+			if !strings.Contains(string(m), f) {
+				t.Errorf("%s: metrics.jsonl lacks the figure %s", c.model, f)
 			}
 		}
 		r := cfg.Train.Regularization
