@@ -18,6 +18,9 @@ type Example struct {
 	// tasks Outputs holds the softmax of the logits, the action
 	// probabilities the one-hot targets compare with.
 	Inputs, Targets, Outputs [][]float64
+	// Rates [T][N] are the recurrent layer's rates (spikes for a spiking
+	// model).
+	Rates [][]float64
 	// Scored[t] is true where any output channel's mask is positive.
 	Scored []bool
 	// Excluded and Correct are the task scorer's verdict.
@@ -35,7 +38,9 @@ func Examples(net Runner, task tasks.Task, rng *rand.Rand, k int) []Example {
 	}
 	checkDims("Examples", net, task)
 	batch := task.Batch(rng, 4*k)
-	out := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: rng}).Out
+	act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: rng})
+	out := act.Out
+	_, units, _ := net.Dims()
 	res := task.Score(out, &batch)
 	if task.Loss() == tasks.CrossEntropy {
 		softmaxRowsTo(out, batch.NOut)
@@ -72,6 +77,7 @@ func Examples(net Runner, task tasks.Task, rng *rand.Rand, k int) []Example {
 			ex.Inputs = append(ex.Inputs, at(batch.Inputs, t, batch.NIn))
 			ex.Targets = append(ex.Targets, at(batch.Targets, t, batch.NOut))
 			ex.Outputs = append(ex.Outputs, at(out, t, batch.NOut))
+			ex.Rates = append(ex.Rates, at(act.Rates, t, units))
 			ex.Scored = append(ex.Scored, slices.ContainsFunc(at(batch.Mask, t, batch.NOut), func(m float64) bool { return m > 0 }))
 		}
 		exs = append(exs, ex)

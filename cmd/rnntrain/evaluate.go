@@ -63,6 +63,20 @@ func psychometricFigure(rep analysis.Report) plots.Psychometric {
 	return fig
 }
 
+// rasterFigure runs k example trials (as trialsFigure) and returns their
+// spike rasters.
+func rasterFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) plots.Raster {
+	fig := plots.Raster{DT: tasks.Describe(task).DtMS}
+	for i, ex := range analysis.Examples(net, task, rng, k) {
+		title := fmt.Sprintf("trial %d", i+1)
+		if c := ex.Trial.Condition; c != "" {
+			title = c
+		}
+		fig.Trials = append(fig.Trials, plots.RasterTrial{Title: title, Spikes: ex.Rates})
+	}
+	return fig
+}
+
 // trialsFigure lays out up to k example trials (analysis.Examples, drawn
 // with the network's noise from rng): inputs, targets and outputs.
 func trialsFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) plots.Trials {

@@ -48,6 +48,9 @@ func TestCLISpikingModels(t *testing.T) {
 				t.Errorf("%s: model.%s = %v, want %v", c.model, k, cfg.Model[k], v)
 			}
 		}
+		if _, err := os.Stat(filepath.Join(run, "plots", "raster.png")); err != nil {
+			t.Errorf("%s: no spike raster: %v", c.model, err)
+		}
 		m, err := os.ReadFile(filepath.Join(run, "metrics.jsonl"))
 		if err != nil {
 			t.Fatal(err)

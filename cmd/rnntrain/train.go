@@ -45,6 +45,7 @@ directory (-out; default runs/<timestamp>):
 	                         which
 	plots/curves.png         loss and accuracy against training step
 	plots/trials.png         example trials: inputs, targets, outputs
+	plots/raster.png         spiking models: spike rasters of example trials
 	plots/psychometric.png   P(choice right) against signed coherence, per
 	                         context (decision tasks)
 
@@ -431,6 +432,13 @@ func (r *trainRun) plots(rep analysis.Report) error {
 	}
 	if len(rep.Psychometric) > 0 {
 		if err := plots.WritePsychometric(filepath.Join(pd, "psychometric.png"), psychometricFigure(rep)); err != nil {
+			return err
+		}
+	}
+	if m := r.s.cfg.Model.Resolved().Model; m.Model().Surrogate {
+		rf := rasterFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3)
+		rf.Title = r.s.cfg.Task.Name
+		if err := plots.WriteRaster(filepath.Join(pd, "raster.png"), rf); err != nil {
 			return err
 		}
 	}

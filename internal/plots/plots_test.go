@@ -110,3 +110,24 @@ func TestWritePsychometric(t *testing.T) {
 	}
 	checkPNG(t, p)
 }
+
+func TestWriteRaster(t *testing.T) {
+	t.Parallel()
+	dir := outDir(t)
+	spikes := make([][]float64, 50)
+	for i := range spikes {
+		spikes[i] = make([]float64, 20)
+		spikes[i][(i*7)%20] = 1
+	}
+	path := dir + "/raster.png"
+	if err := WriteRaster(path, Raster{Title: "task", DT: 20, Trials: []RasterTrial{{Title: "a", Spikes: spikes}, {Title: "b", Spikes: spikes[:10]}}}); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, path)
+	if err := WriteRaster(path, Raster{}); err == nil {
+		t.Error("no trials: no error")
+	}
+	if err := WriteRaster(path, Raster{Trials: []RasterTrial{{Spikes: [][]float64{{1, 0}, {1}}}}}); err == nil {
+		t.Error("ragged trial: no error")
+	}
+}
