@@ -1,6 +1,8 @@
 package layers
 
 import (
+	"math"
+
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/kernels"
@@ -378,6 +380,29 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 // caller to overwrite with dp·W_eff.
 func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo, hi int, k lifConsts[T]) {
 	n := k.n
+	if k.subtract && !k.resetG {
+		// The common case (snnTorch's defaults) in one pass per row.
+		switch sg := o.sur.(type) {
+		case surrogate.FastSigmoid:
+			slope := T(sg.Slope)
+			if slope == 0 {
+				slope = surrogate.DefaultFastSigmoidSlope
+			}
+			for r := 0; r*n < len(dp); r++ {
+				fastSigmoidBackRow(dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], gBeta, og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n], o.beta, k.thr, slope)
+			}
+			return
+		case surrogate.ArcTan:
+			a := sg.Alpha
+			if a == 0 {
+				a = surrogate.DefaultArcTanAlpha
+			}
+			for r := 0; r*n < len(dp); r++ {
+				arcTanBackRow(dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], gBeta, og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n], o.beta, k.thr, T(a/2), T(math.Pi*a/2))
+			}
+			return
+		}
+	}
 	gs, x := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n]
 	for e, v := range og {
 		g, gvk, uu := v+gsr[e], gv[e], u[e]
@@ -401,5 +426,36 @@ func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo,
 			gvr[j] = bj * d[j]
 			gBeta[j] += d[j] * vp[j]
 		}
+	}
+}
+
+// fastSigmoidBackRow is one row of plainBackStep for the detached
+// subtractive reset and the fast-sigmoid surrogate 1/(1+k|x|)²:
+// dp = gv + (og + gsr)·σ'(u − ϑ), gv = β⊙dp, gBeta += dp⊙v_{t−1}.
+func fastSigmoidBackRow[T autodiff.Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []T, thr, slope T) {
+	dp, gv, gBeta, og, gsr, u, vPrev = dp[:len(beta)], gv[:len(beta)], gBeta[:len(beta)], og[:len(beta)], gsr[:len(beta)], u[:len(beta)], vPrev[:len(beta)]
+	for j, b := range beta {
+		x := u[j] - thr
+		if x < 0 {
+			x = -x
+		}
+		t := 1 + slope*x
+		d := gv[j] + (og[j]+gsr[j])/(t*t)
+		dp[j] = d
+		gv[j] = b * d
+		gBeta[j] += d * vPrev[j]
+	}
+}
+
+// arcTanBackRow is fastSigmoidBackRow for the arctangent surrogate
+// c0/(1 + (c1·x)²), c0 = α/2, c1 = πα/2.
+func arcTanBackRow[T autodiff.Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []T, thr, c0, c1 T) {
+	dp, gv, gBeta, og, gsr, u, vPrev = dp[:len(beta)], gv[:len(beta)], gBeta[:len(beta)], og[:len(beta)], gsr[:len(beta)], u[:len(beta)], vPrev[:len(beta)]
+	for j, b := range beta {
+		w := c1 * (u[j] - thr)
+		d := gv[j] + (og[j]+gsr[j])*c0/(1+w*w)
+		dp[j] = d
+		gv[j] = b * d
+		gBeta[j] += d * vPrev[j]
 	}
 }
