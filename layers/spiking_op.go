@@ -173,8 +173,13 @@ func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
 // sparseFraction is the fraction of spiking units (of the rows·N
 // presynaptic entries of a step) up to which the recurrent input is formed
 // by adding the rows of W_effᵀ of the units that spiked instead of a dense
-// GEMM. See BenchmarkSpikeInput.
-const sparseFraction = 0.06
+// GEMM. BenchmarkSpikeInput (16 rows, 2-core reference machine under load,
+// 2026-12-06; µs per step, dense GEMM vs rows added) puts the crossing at
+// 2 % for N = 64 (1 %: 3.1 vs 2.5; 3 %: 2.3 vs 3.5), 3 % for N = 256
+// (1 %: 45 vs 12; 3 %: 49 vs 54) and 6–8 % for N = 1024 (3 %: 578 vs 477;
+// 10 %: 706 vs 1262): the rows are added by a scalar loop, the GEMM runs
+// at the FMA peak.
+const sparseFraction = 0.04
 
 // spikeInput forms the recurrent input W_eff·s of binary spikes s.
 type spikeInput[T autodiff.Float] struct {

@@ -118,7 +118,7 @@ func TestModelKeyErrors(t *testing.T) {
 	res = rnntrain(t, dir, "train", "-config", "c.json")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stderr, `"dalee"`)
-	res = rnntrain(t, dir, "train", "-model", "lif")
+	res = rnntrain(t, dir, "train", "-model", "izhikevich")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stderr, "unknown model")
 }
