@@ -1,7 +1,8 @@
 // Package layers holds the recurrent layers and readouts networks are built
 // from: the leaky rate RNN (which with α = 1 is torch.nn.RNN), the GRU in
-// torch.nn.GRU's layout, the low-rank RNN of Valente and Dubreuil, and the
-// affine Linear layer.
+// torch.nn.GRU's layout, the low-rank RNN of Valente and Dubreuil, the
+// spiking layers (LIF and adaptive LIF, LTC-SN) trained with surrogate
+// gradients, and the affine Linear layer.
 //
 // # Overview
 //
@@ -20,6 +21,14 @@
 // (NoiseConvention), state or rate integration (Integration), and three
 // initialisers (Init). In-silico inactivation (Inactivation) silences or
 // clamps units inside the fused op.
+//
+// The spiking layers (LIF, LTC) emit spikes as their rates and keep several
+// state variables (membrane, synaptic current, adaptation, last spikes,
+// refractory counter); their backward passes use the pseudo-derivative of
+// a Surrogate, the reset optionally detached. While few units spiked, a
+// step's recurrent input adds the columns of W_rec of the units that
+// spiked instead of a dense GEMM (sparseFraction). They share SpikeOptions:
+// Dale's law, masks, fixed weights, current noise, initial scales.
 //
 // # Shapes and layout
 //
