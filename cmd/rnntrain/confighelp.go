@@ -44,6 +44,10 @@ func configKeyDocs() map[string]string {
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order",
 		"task.settings":             "task settings ('rnntrain tasks' lists each task's; 0 = the preset's)",
+		"model.beta":                "lif, alif: the membrane decay β itself, overriding tau_mem_ms (0 = exp(−dt/τ_mem))",
+		"model.reset_grad":          "lif, alif, ltc: let the gradient flow through the spike in the reset (default: detached)",
+		"model.tau_mem_bias":        "ltc: initial bias of the τ_m gate (resting decay fraction σ(bias), default 0)",
+		"model.tau_adapt_bias":      "ltc: initial bias of the τ_adp gate (default 0)",
 	}
 }
 
