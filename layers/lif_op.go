@@ -150,7 +150,7 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev, vNew := o.V.Data[cur:cur+w], o.V.Data[nxt:nxt+w]
 		p, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
-		o.rec.add(o.pool, p, sPrev, rows, spiked)
+		o.rec.add(o.pool, min(lo, 1), p, sPrev, rows, spiked)
 		if k.plain(m) {
 			spiked = lifStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
 			continue

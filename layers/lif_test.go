@@ -237,9 +237,9 @@ func TestSpikeInputSparseMatchesDense(t *testing.T) {
 	si.prepare(tp, w, rows)
 	dense, sparse := make([]float64, rows*n), make([]float64, rows*n)
 	si.sparseMax = -1
-	si.add(nil, dense, spikes, rows, spikeCount(spikes))
+	si.add(nil, 0, dense, spikes, rows, spikeCount(spikes))
 	si.sparseMax = rows * n
-	si.add(nil, sparse, spikes, rows, spikeCount(spikes))
+	si.add(nil, 0, sparse, spikes, rows, spikeCount(spikes))
 	if k, ok := allClose(sparse, dense, 1e-13); !ok {
 		t.Fatalf("sparse[%d] = %g, dense %g", k, sparse[k], dense[k])
 	}
@@ -326,5 +326,38 @@ func TestSpikeFigures(t *testing.T) {
 	}
 	if f := spikeFigures(tp.Const(s), 0); len(f) != 2 || f[0].Name != "silent_units" {
 		t.Errorf("without dt: %v, want silent_units and activity_sparsity", f)
+	}
+}
+
+// TestSpikeInputGather32 checks the float32 path (kernels.SparseGather)
+// against the dense GEMM, for both batch halves' buffers.
+func TestSpikeInputGather32(t *testing.T) {
+	t.Parallel()
+	const n, rows = 45, 3
+	rng := rand.New(rand.NewPCG(8, 8))
+	w := autodiff.NewTensor[float32](n, n)
+	for k := range w.Data {
+		w.Data[k] = float32(rng.NormFloat64())
+	}
+	spikes := make([]float32, rows*n)
+	for k, on := range randMask(rng, rows*n, 0.1) {
+		if on {
+			spikes[k] = 1
+		}
+	}
+	var si spikeInput[float32]
+	si.prepare(autodiff.NewTape[float32](), w, rows)
+	dense := make([]float32, rows*n)
+	si.sparseMax = -1
+	si.add(nil, 0, dense, spikes, rows, 1)
+	for part := range 2 {
+		sparse := make([]float32, rows*n)
+		si.sparseMax = rows * n
+		si.add(nil, part, sparse, spikes, rows, 1)
+		for k := range sparse {
+			if d := sparse[k] - dense[k]; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("part %d: sparse[%d] = %g, dense %g", part, k, sparse[k], dense[k])
+			}
+		}
 	}
 }

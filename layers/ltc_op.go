@@ -86,7 +86,7 @@ func (o *ltcOp[T]) forwardRows(lo, hi int) {
 		sPrev, uPrev, bPrev := o.S.Data[cur:cur+w], o.Uv.Data[cur:cur+w], o.Bv.Data[cur:cur+w]
 		sNew, uNew, bNew := o.S.Data[nxt:nxt+w], o.Uv.Data[nxt:nxt+w], o.Bv.Data[nxt:nxt+w]
 		u := o.U.Data[cur : cur+w]
-		o.rec.add(o.pool, d, sPrev, rows, spikeCount(sPrev))
+		o.rec.add(o.pool, min(lo, 1), d, sPrev, rows, spikeCount(sPrev))
 		kernels.GemmPackedOn(o.pool, false, rows, 1, d, n, &o.pGd, 1, z, 2*n)
 		kernels.GemmPackedOn(o.pool, false, rows, 1, uPrev, n, &o.pGu, 1, z, 2*n)
 		kernels.GemmPackedOn(o.pool, false, rows, 1, bPrev, n, &o.pGb, 1, z[n:], 2*n)

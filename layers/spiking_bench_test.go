@@ -18,7 +18,7 @@ import (
 func BenchmarkSpikeInput(b *testing.B) {
 	const rows = 16
 	for _, n := range []int{64, 256, 1024} {
-		for _, act := range []float64{0.01, 0.03, 0.06, 0.1, 0.2} {
+		for _, act := range []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.5} {
 			rng := rand.New(rand.NewPCG(1, uint64(n)))
 			w := autodiff.NewTensor[float32](n, n)
 			for k := range w.Data {
@@ -41,7 +41,8 @@ func BenchmarkSpikeInput(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("N=%d/act=%g/sparse", n, act), func(b *testing.B) {
 				for b.Loop() {
-					addSpikeRows(p, s, si.wT.Data, n)
+					si.sparseMax = rows * n
+					si.add(nil, 0, p, s, rows, 0)
 				}
 			})
 		}

@@ -172,20 +172,24 @@ func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
 
 // sparseFraction is the fraction of spiking units (of the rows·N
 // presynaptic entries of a step) up to which the recurrent input is formed
-// by adding the rows of W_effᵀ of the units that spiked instead of a dense
-// GEMM. BenchmarkSpikeInput (16 rows, 2-core reference machine under load,
-// 2026-12-06; µs per step, dense GEMM vs rows added) puts the crossing at
-// 2 % for N = 64 (1 %: 3.1 vs 2.5; 3 %: 2.3 vs 3.5), 3 % for N = 256
-// (1 %: 45 vs 12; 3 %: 49 vs 54) and 6–8 % for N = 1024 (3 %: 578 vs 477;
-// 10 %: 706 vs 1262): the rows are added by a scalar loop, the GEMM runs
-// at the FMA peak.
-const sparseFraction = 0.04
+// by adding the rows of W_effᵀ of the units that spiked (float32:
+// kernels.SparseGather) instead of a dense GEMM. BenchmarkSpikeInput (16
+// rows; 2-core reference machine under heavy load, 2026-12-06, best of two
+// runs, µs per step, dense GEMM vs rows added) puts the crossing near 15 %:
+// N = 64: 3.7 dense vs 3.5 at 10 %, 5.0 at 20 %; N = 256: 47 dense vs 28
+// at 10 %, 34 at 20 %, 75 at 30 %; N = 1024: 560–750 dense vs 800 at 10 %,
+// 760 at 20 %, 1130 at 30 %.
+const sparseFraction = 0.15
 
 // spikeInput forms the recurrent input W_eff·s of binary spikes s.
 type spikeInput[T autodiff.Float] struct {
 	wT        autodiff.Tensor[T] // W_effᵀ [N×N]: row j is what a spike of unit j adds
 	pb        kernels.PackedB[T] // W_effᵀ packed for the dense GEMM
 	sparseMax int                // nonzero spikes of a part up to which rows of wT are added
+	// Per batch half: the indices and values of one row's nonzero spikes
+	// (float32 path), grown once.
+	idx  [2][]int32
+	vals [2][]float32
 }
 
 // prepare transposes and packs the effective weight w [N×N] for a pass
@@ -202,13 +206,39 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 // entries of s: a dense GEMM on pool when there are more than sparseMax,
 // else, for every nonzero s_j, s_j times row j of W_effᵀ (the column of
 // W_eff of the unit that spiked).
-func (si *spikeInput[T]) add(pool *kernels.Pool, p, s []T, rows, nonzero int) {
+//
+// part (0 or 1) is the batch half calling, which owns its index buffers.
+// float32 adds the rows with the vector kernel kernels.SparseGather.
+func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonzero int) {
 	n := si.wT.Cols
 	if nonzero > si.sparseMax {
 		kernels.GemmPackedOn(pool, false, rows, 1, s, n, &si.pb, 1, p, n)
 		return
 	}
+	if f, ok := any(p).([]float32); ok {
+		si.gather(part, f, any(s).([]float32), any(si.wT.Data).([]float32), n)
+		return
+	}
 	addSpikeRows(p, s, si.wT.Data, n)
+}
+
+// gather is addSpikeRows in float32 through kernels.SparseGather, row by
+// row, with the nonzero spikes listed in part's buffers.
+func (si *spikeInput[T]) gather(part int, p, s, wT []float32, n int) {
+	if cap(si.idx[part]) < n {
+		si.idx[part], si.vals[part] = make([]int32, n), make([]float32, n)
+	}
+	for r := 0; r*n < len(s); r++ {
+		idx, vals := si.idx[part][:0], si.vals[part][:0]
+		for j, v := range s[r*n : (r+1)*n] {
+			if v != 0 {
+				idx, vals = append(idx, int32(j)), append(vals, v)
+			}
+		}
+		if len(idx) > 0 {
+			kernels.SparseGather(p[r*n:(r+1)*n], true, wT, n, idx, vals)
+		}
+	}
 }
 
 // addSpikeRows adds, for every row r of s [rows×n] and every nonzero
