@@ -272,6 +272,12 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Errorf("config.json does not record the split settings (%v):\n%s", err, b)
 	}
 	rnntrain(t, work, "eval", "-checkpoint", filepath.Join(work, "npzrun"), "-split", "test").want(t, 2, "no test split", "test_fraction")
+	// validation_fraction 0 trains and evaluates on every trial and says so.
+	all := filepath.Join(work, "npzall")
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0", "-steps", "2", "-hidden", "8", "-eval-trials", "8", "-out", all).
+		want(t, 0, "evaluate on 8 training trials (validation_fraction 0: none held out)", "on 8 train trials")
+	rnntrain(t, work, "eval", "-checkpoint", all).want(t, 0, "on 8 train trials")
+	rnntrain(t, work, "eval", "-checkpoint", all, "-split", "validation").want(t, 2, "no validation split", "validation_fraction")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "test", "-trials", "50").want(t, 0, "on 50 fresh trials")
 	rnntrain(t, work, "train", "-task", "npz", "-data", filepath.Join(work, "none.npz")).want(t, 1, "none.npz")
 	bad := filepath.Join(work, "bad.npy")

@@ -27,7 +27,8 @@ decision tasks, psychometric (p_choice1, the fraction of choice-1
 responses, per context and signed coherence).
 
 Which trials: for a dataset (npz, mnist-*), -split validation (default)
-scores the validation split training evaluated on, -split test the test
+scores the validation split training evaluated on (or, with
+validation_fraction 0, the training trials, and says so), -split test the test
 split (MNIST's 10 000 test images; an npz file's test_fraction), -split
 train the training trials; every trial of the split unless -trials N
 (then N spread evenly over it). A generated task has no splits: every
@@ -112,9 +113,13 @@ func evalCommand() *command {
 					// from every trial, so none is held out.
 					fmt.Fprintf(e.stderr, "rnntrain eval: warning: %s was trained before datasets had splits; it drew from every training trial of its dataset, so its validation split is not held out (only MNIST's test images are)\n", c.Path)
 				}
-				part, err := tasks.Part(s.task, split)
-				if err != nil {
-					return usagef("-split %s: %v", split, err)
+				// Without -split: the trials training evaluated on
+				// (validation, or train when validation_fraction is 0).
+				part := tasks.HeldOut(s.task)
+				if flagGiven(fs, "split") {
+					if part, err = tasks.Part(s.task, split); err != nil {
+						return usagef("-split %s: %v", split, err)
+					}
 				}
 				n := *trials
 				if _, finite := part.(tasks.Finite); !finite && n == 0 {
@@ -159,4 +164,11 @@ func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) 
 	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote inputs, rates [%d, %d, %d] and outputs [%d, %d, %d] to %s\n",
 		n, T, inputs, n, T, N, n, T, nOut, path)
 	return nil
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
