@@ -28,7 +28,7 @@ type FitConfig struct {
 	Alpha float64 `json:"alpha" toml:"alpha"`
 	// Steps is the number of Adam updates per fit (default 1000).
 	Steps int `json:"steps" toml:"steps"`
-	// LR is Adam's learning rate (default 0.01).
+	// LR is Adam's learning rate (default 0.03).
 	LR float64 `json:"lr" toml:"lr"`
 	// Free is the number of initial steps of every condition left out of
 	// the loss and of R², so that the network reaches the data's initial
@@ -112,7 +112,7 @@ func (c FitConfig) Defaults(d *Data) FitConfig {
 		c.Steps = 1000
 	}
 	if c.LR == 0 {
-		c.LR = 0.01
+		c.LR = 0.03
 	}
 	if c.Seed == 0 {
 		c.Seed = 1

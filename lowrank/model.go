@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
@@ -29,6 +30,26 @@ type Config struct {
 	// NoBias keeps the bias b inside φ(h + b) at zero (rates phi or state;
 	// the library's readout never trains it). Default false.
 	NoBias bool `json:"no_bias"`
+	// InitFrom is a run directory or checkpoint of a trained full-rank
+	// leaky network on the same task; training then starts from its rank-R
+	// truncation (the SVD of its recurrent weights, as rnntrain truncate
+	// makes it; Dubreuil et al. 2022) instead of random weights. Default
+	// "": random initialisation.
+	InitFrom string `json:"init_from"`
+}
+
+// AbsPaths makes InitFrom absolute (relative to the working directory), so
+// that a run's config names it wherever it is read.
+func (c *Config) AbsPaths() error {
+	if c.InitFrom == "" {
+		return nil
+	}
+	a, err := filepath.Abs(c.InitFrom)
+	if err != nil {
+		return err
+	}
+	c.InitFrom = a
+	return nil
 }
 
 // Model returns the table entry of the low-rank model.

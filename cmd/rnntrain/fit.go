@@ -69,7 +69,7 @@ func fitCommand() *command {
 			fs.IntVar(&c.Hidden, "hidden", 0, "unrecorded units added to the network")
 			fs.Float64Var(&c.Alpha, "alpha", 0, "dt/τ (0: the data's dt / 100 ms, or 0.2 without dt)")
 			fs.IntVar(&c.Steps, "steps", 1000, "Adam updates per rank")
-			fs.Float64Var(&c.LR, "lr", 0.01, "Adam learning rate")
+			fs.Float64Var(&c.LR, "lr", 0.03, "Adam learning rate")
 			fs.IntVar(&c.Free, "free", 0, "initial steps of every condition left out of the loss and R²")
 			fs.Float64Var(&c.NoiseStd, "noise", 0, "σ of the private noise while fitting")
 			fs.TextVar(&c.Init, "init", lowrank.InitSVD, "initial factors: svd (of a full-rank fit) or random")

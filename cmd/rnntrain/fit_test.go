@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"codeberg.org/sbinet/npyio/npz"
 )
 
 // TestCLIFit trains a small low-rank network, records it with eval -record
@@ -100,4 +103,45 @@ func TestCLIFitErrors(t *testing.T) {
 			rnntrain(t, dir, c.args...).want(t, c.code, c.want...)
 		})
 	}
+}
+
+// TestCLITruncate: the full-rank truncation of a leaky network is the
+// network itself (same outputs), a lower rank is a valid low-rank
+// checkpoint, and train -init-from starts from it.
+func TestCLITruncate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "leaky", "-activation", "tanh", "-hidden", "12", "-steps", "5",
+		"-eval-trials", "16", "-batch", "8", "-out", "full").want(t, 0)
+	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "12", "-trials", "20", "-out", "r12").want(t, 0, "rank 12", "100.0 %")
+	r := rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "20", "-json", "-out", "r2")
+	r.want(t, 0, `"rank": 2`, `"variance_kept"`)
+	outputs := func(run string) []float32 {
+		rnntrain(t, dir, "eval", "-checkpoint", run, "-trials", "6", "-noise=false", "-record", run+".npz").want(t, 0)
+		f, err := npz.Open(filepath.Join(dir, run+".npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		var x []float32
+		if err := f.Read("outputs.npy", &x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	a, b := outputs("full"), outputs("r12")
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d and %d outputs", len(a), len(b))
+	}
+	for i := range a {
+		if d := math.Abs(float64(a[i] - b[i])); d > 1e-4 {
+			t.Fatalf("output %d: full rank %v, its rank-12 truncation %v", i, a[i], b[i])
+		}
+	}
+	rnntrain(t, dir, "latent", "-checkpoint", "r2", "-trials", "2", "-out", "lat").want(t, 0, "κ_2")
+	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
+		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init").want(t, 0, "rank-2 truncation", "lowrank.m", "readout.weight")
+	rnntrain(t, dir, "truncate", "-checkpoint", "r2", "-rank", "1").want(t, 2, "truncation needs a full-rank leaky network")
+	rnntrain(t, dir, "truncate", "-checkpoint", "full").want(t, 2, "-rank R")
+	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "13").want(t, 2, "exceeds")
 }

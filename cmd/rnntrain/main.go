@@ -52,6 +52,7 @@ func commands() []*command {
 		fitCommand(),
 		latentCommand(),
 		populationsCommand(),
+		truncateCommand(),
 		tasksCommand(),
 		benchCommand(),
 	}

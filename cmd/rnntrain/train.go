@@ -179,6 +179,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 		}
 	}
+	if st.Step == 0 {
+		if err := initFromTruncation(e.stdout, s); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
