@@ -6,12 +6,12 @@
 # print R² per rank. For a teacher of rank R*, R² should saturate at R*.
 #
 # Usage: scripts/teacher_student.sh [OUT_DIR] (default /tmp/teacher-student).
-# Environment: STEPS (teacher training steps, default 1000), FIT_STEPS
-# (Adam updates per student, default 2000).
+# Environment: STEPS (teacher training steps, default 1500, Adam at lr
+# 0.01), FIT_STEPS (Adam updates per student, default 2000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-/tmp/teacher-student}
-steps=${STEPS:-1000}
+steps=${STEPS:-1500}
 fit_steps=${FIT_STEPS:-2000}
 mkdir -p "$out"
 go build -o "$out/rnntrain" ./cmd/rnntrain
@@ -20,7 +20,7 @@ bin=$out/rnntrain
 teacher() { # name, training flags...
   local name=$1; shift
   if [ ! -f "$out/$name/checkpoint.safetensors" ]; then
-    "$bin" train -task context-dm -hidden 64 -steps "$steps" -seed 1 -out "$out/$name" "$@" > "$out/$name.log"
+    "$bin" train -task context-dm -hidden 64 -steps "$steps" -lr 0.01 -seed 1 -out "$out/$name" "$@" > "$out/$name.log"
   fi
   "$bin" eval -checkpoint "$out/$name" -trials 64 -noise=false -seed 2 -record "$out/$name.npz" -json > "$out/$name.eval.json"
   local start=$SECONDS
