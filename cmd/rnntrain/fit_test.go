@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"codeberg.org/sbinet/npyio/npz"
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 // TestCLIFit trains a small low-rank network, records it with eval -record
@@ -118,16 +118,16 @@ func TestCLITruncate(t *testing.T) {
 	r.want(t, 0, `"rank": 2`, `"variance_kept"`)
 	outputs := func(run string) []float32 {
 		rnntrain(t, dir, "eval", "-checkpoint", run, "-trials", "6", "-noise=false", "-record", run+".npz").want(t, 0)
-		f, err := npz.Open(filepath.Join(dir, run+".npz"))
+		f, err := npy.OpenArchive(filepath.Join(dir, run+".npz"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		var x []float32
-		if err := f.Read("outputs.npy", &x); err != nil {
+		x, err := f.Read("outputs")
+		if err != nil {
 			t.Fatal(err)
 		}
-		return x
+		return x.Float32()
 	}
 	a, b := outputs("full"), outputs("r12")
 	if len(a) != len(b) || len(a) == 0 {
