@@ -20,7 +20,7 @@ bin=$out/rnntrain
 teacher() { # name, training flags...
   local name=$1; shift
   if [ ! -f "$out/$name/checkpoint.safetensors" ]; then
-    "$bin" train -task context-dm -hidden 64 -steps "$steps" -lr 0.01 -seed 1 -out "$out/$name" "$@" > "$out/$name.log"
+    "$bin" train -task context-dm -hidden 64 -steps "$steps" -lr 0.01 -out "$out/$name" "$@" > "$out/$name.log"
   fi
   "$bin" eval -checkpoint "$out/$name" -trials 64 -noise=false -seed 2 -record "$out/$name.npz" -json > "$out/$name.eval.json"
   local start=$SECONDS
@@ -28,9 +28,11 @@ teacher() { # name, training flags...
   echo "$name: fit of 5 ranks (and the full-rank start) took $((SECONDS - start)) s" >&2
 }
 
-teacher rank1 -model lowrank -rank 1
-teacher rank2 -model lowrank -rank 2
-teacher full -model leaky -activation tanh
+# Seed 2 for the rank-1 teacher: from seed 1 it stays near 73 % accuracy
+# after 1500 steps (rank-1 context-dm networks do not always train).
+teacher rank1 -model lowrank -rank 1 -seed 2
+teacher rank2 -model lowrank -rank 2 -seed 1
+teacher full -model leaky -activation tanh -seed 1
 
 python3 - "$out" <<'PY'
 import json, sys
