@@ -143,6 +143,10 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 	if training && o.Zoneout > 0 {
 		s.zoneMask = tp.Alloc(rows, n)
 	}
+	s.parts = 1
+	if SplitBatch(steps, batch, n, false) {
+		s.parts = 2 // the split loops draw no noise: any sequence may split
+	}
 	s.forward(e.BiasIH.Value, opt.Noise)
 	s.out = s.y
 	if o.Trace {
@@ -193,6 +197,12 @@ type egruSeq[T autodiff.Float] struct {
 	final, states       [3]autodiff.Tensor[T]
 
 	fwdPacked, bwdPacked bool
+
+	// parts (1 or 2) splits the sparse loops between the caller and a
+	// worker of the kernels' pool; phase, pt, pbuf and pcarry are what the
+	// current loop reads (RunPart).
+	parts, phase, pt int
+	pbuf, pcarry     []T
 }
 
 // egruWork is the storage a cached egruSeq keeps across calls: the packed
@@ -296,11 +306,8 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 			}
 			gemmColumns(b, 1, yp, n, ws.fwd, 0, ght, n3)
 		} else {
-			for i := range b {
-				row := t*b + i
-				k := ws.nnz[row]
-				sparseGatherTo(ght[i*n3:(i+1)*n3], false, s.whhT.Data, n3, ws.idx[row*n:row*n+int(k)], ws.vals[row*n:row*n+int(k)])
-			}
+			s.phase, s.pt, s.pbuf = phaseGather, t, ght
+			RunSplit(s.parts, s)
 		}
 		m := Perturbed(s.inact, t)
 		// All rows' zoneout draws, then all rows' noise draws (RunReference's order).
@@ -439,7 +446,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	thrAcc := tp.AllocZero(1, n)
 	ws.gct = grow(ws.gct, n)
 	ws.zd = grow(ws.zd, n)
-	ws.need = grow(ws.need, n)
+	ws.need = grow(ws.need, 2*n) // one list per part
 	var reg T
 	if s.opt.ActivityReg > 0 {
 		reg = T(2 * s.opt.ActivityReg * (s.stats.Activity - s.opt.ActivityTarget) / float64(rows*n))
@@ -526,19 +533,55 @@ func (s *egruSeq[T]) carryY(t int, d, carry []T) {
 		gemmColumns(b, 1, d, n3, ws.bwd, 0, carry, n)
 		return
 	}
-	for i := range b {
-		row := (t-1)*b + i
-		ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
-		k := 0
-		cr := carry[i*n : (i+1)*n]
-		for j, p := range pd {
-			cr[j] = 0
-			if ev[j] != 0 || p != 0 {
-				ws.need[k] = int32(j)
-				k++
+	s.phase, s.pt, s.pbuf, s.pcarry = phaseDots, t, d, carry
+	RunSplit(s.parts, s)
+}
+
+// Phases of the loops that run split between two goroutines (RunPart).
+const (
+	phaseGather = iota // forward: the sparse recurrent product of each batch row
+	phaseDots          // backward: the needed y-gradients of each batch row
+	phaseOuter         // backward: the recurrent-weight gradient's rows (units)
+)
+
+// RunPart runs part 0 or 1 of the current phase's loop (kernels.PartRunner,
+// see RunSplit): the batch rows, or for phaseOuter the units, split in two
+// halves. The parts write disjoint rows.
+func (s *egruSeq[T]) RunPart(part int) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	ws, t := s.ws, s.pt
+	switch s.phase {
+	case phaseGather:
+		lo, hi := HalfRows(b, s.parts, part)
+		for i := lo; i < hi; i++ {
+			row := t*b + i
+			k := int(ws.nnz[row])
+			sparseGatherTo(s.pbuf[i*n3:(i+1)*n3], false, s.whhT.Data, n3, ws.idx[row*n:row*n+k], ws.vals[row*n:row*n+k])
+		}
+	case phaseDots:
+		lo, hi := HalfRows(b, s.parts, part)
+		need := ws.need[part*n : (part+1)*n]
+		for i := lo; i < hi; i++ {
+			row := (t-1)*b + i
+			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+			k := 0
+			cr := s.pcarry[i*n : (i+1)*n]
+			for j, p := range pd {
+				cr[j] = 0
+				if ev[j] != 0 || p != 0 {
+					need[k] = int32(j)
+					k++
+				}
+			}
+			sparseDotsTo(cr, s.whhT.Data, n3, need[:k], s.pbuf[i*n3:(i+1)*n3])
+		}
+	case phaseOuter:
+		lo, hi := HalfRows(n, s.parts, part)
+		for j := lo; j < hi; j++ {
+			if cnt := int(ws.colCnt[j]); cnt > 0 {
+				sparseGatherTo(s.pcarry[j*n3:(j+1)*n3], true, s.pbuf, n3, ws.colIdx[j*b:j*b+cnt], ws.colVal[j*b:j*b+cnt])
 			}
 		}
-		sparseDotsTo(cr, s.whhT.Data, n3, ws.need[:k], d[i*n3:(i+1)*n3])
 	}
 }
 
@@ -578,12 +621,8 @@ func (s *egruSeq[T]) recurrentGrad(g, dgh autodiff.Tensor[T]) {
 					ws.colCnt[j]++
 				}
 			}
-			d := dgh.Data[t*b*n3 : (t+1)*b*n3]
-			for j, cnt := range ws.colCnt {
-				if cnt > 0 {
-					sparseGatherTo(dwT.Data[j*n3:(j+1)*n3], true, d, n3, ws.colIdx[j*b:j*b+int(cnt)], ws.colVal[j*b:j*b+int(cnt)])
-				}
-			}
+			s.phase, s.pt, s.pbuf, s.pcarry = phaseOuter, t, dgh.Data[t*b*n3:(t+1)*b*n3], dwT.Data
+			RunSplit(s.parts, s)
 		}
 		AddTransposed(dst, dwT)
 	}

@@ -146,6 +146,22 @@ func TestEGRUFusedMatchesReference(t *testing.T) {
 	}
 }
 
+// TestEGRUSplitMatchesReference runs the sparse kernels at a size whose
+// sparse loops split between two goroutines (an odd batch, so the halves
+// differ), against the unfused reference.
+func TestEGRUSplitMatchesReference(t *testing.T) {
+	c := egruCase{"split", func(o *layers.EGRUOptions) { o.Kernels = layers.KernelsSparse; o.Eps = 3.6 },
+		func(int) layers.SeqOptions { return layers.SeqOptions{} }, false}
+	p := newEGRUProblem(40, 8, 33, 2, 64, c)
+	tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
+	for k, m := range gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss) {
+		if k == 5 {
+			break
+		}
+		t.Errorf("%v", m)
+	}
+}
+
 // TestEGRUGradcheck checks the fused op and its reference against finite
 // differences. The Heaviside step's true derivative is zero, so the check
 // runs with a vanishing γ (the pseudo-derivative's paths are checked by the
@@ -188,7 +204,8 @@ func TestEGRUHandComputed(t *testing.T) {
 // dense kernels on a larger layer and requires the same rates and
 // gradients up to float32 rounding.
 func TestEGRUSparseMatchesDense(t *testing.T) {
-	const steps, batch, in, n = 12, 5, 3, 96
+	// steps·batch·N ≥ 2¹⁴: the sparse loops split between two goroutines.
+	const steps, batch, in, n = 40, 5, 3, 96
 	run := func(k layers.EGRUKernels) (rates []float32, grads [][]float32) {
 		o := layers.DefaultEGRUOptions()
 		o.Kernels, o.Trace = k, true
