@@ -8,7 +8,7 @@
 # interleaved, one step each in turn, and each is scored by its least time
 # over the repetitions (a shared machine's load changes within seconds).
 # Beside them: PyTorch's torch.nn.GRU step (../shared/bench/torch_rnn_bench.py
-# gru_fused, with its Adam step; best of 1 and 2 threads, median) at the same
+# gru_fused, with its Adam step; least time, best of 1 and 2 threads) at the same
 # sizes, and BenchmarkPeakFMA before and after. It prints a Markdown table.
 #
 # Usage: bash bench/egru_sweep.sh [-reps n] [-no-torch] [outdir]
@@ -68,7 +68,7 @@ tp = os.path.join(out, "torch.json")
 if os.path.exists(tp):
     for r in json.load(open(tp)).get("results", []):
         key = (r["N"], r["B"], r["T"])
-        torch[key] = min(torch.get(key, float("inf")), r["ms_median"])
+        torch[key] = min(torch.get(key, float("inf")), r["ms_min"])
 peak = lambda f: open(os.path.join(out, f)).read().strip()
 print("Run %s; BenchmarkPeakFMA %s GFLOP/s before, %s after (2 cores); %s\n" % (
     open(os.path.join(out, "date")).read().strip(), peak("peak_before"), peak("peak_after"),
@@ -82,7 +82,7 @@ for key in sorted({(r["N"], r["B"], r["T"]) for r in rows}):
     vt = lambda ms: ("%.2f" % (torch[key] / ms)) if key in torch else "–"
     print("| %s | GRU (ours) | 100 %% | 0 | %.1f | %.1f | 1 | %s |" % (label, gru["MsMin"], gru["MsMedian"], vt(gru["MsMin"])))
     if key in torch:
-        print("| %s | torch.nn.GRU (median, best of 1 and 2 threads; with Adam) | 100 %% | 0 | – | %.1f | %.2f | 1 |" % (label, torch[key], gru["MsMin"] / torch[key]))
+        print("| %s | torch.nn.GRU (least, best of 1 and 2 threads; with Adam) | 100 %% | 0 | %.1f | – | %.2f | 1 |" % (label, torch[key], gru["MsMin"] / torch[key]))
     for r in group:
         if r["Model"] != "egru":
             continue
