@@ -398,7 +398,7 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 // JSON value (a number, true/false, or a string).
 func setKey(c *runConfig, key, val string) error {
 	var lit any = val
-	if json.Valid([]byte(val)) && !strings.HasPrefix(val, "\"") {
+	if json.Valid([]byte(val)) {
 		var x any
 		if err := json.Unmarshal([]byte(val), &x); err == nil {
 			if _, isObj := x.(map[string]any); !isObj {

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
+	"github.com/rnntrain/rnntrain/rnn"
 )
 
 // seedConfigs returns config files of the layout users write, for the
@@ -82,5 +85,58 @@ func TestConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: got %v, want an error naming %q", c.in, err, c.want)
 		}
+	}
+}
+
+// TestEveryKeyReadsBack generates the key list from the code: every key of
+// the default config and of each model's config is accepted by the config
+// decoder (flags and files share it), and the default config written as
+// TOML reads back to the same config as its JSON.
+func TestEveryKeyReadsBack(t *testing.T) {
+	def := defaultConfig()
+	flat, err := flatten(&def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range rnn.Models() {
+		b, _ := json.Marshal(m.New())
+		var obj map[string]any
+		_ = json.Unmarshal(b, &obj)
+		for k, v := range obj {
+			c := defaultConfig()
+			if err := setKey(&c, "model.kind", m.Name); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := json.Marshal(v)
+			if err := setKey(&c, "model."+k, string(raw)); err != nil {
+				t.Errorf("model %s key %s: %v", m.Name, k, err)
+			}
+		}
+	}
+	for k, v := range flat {
+		c := defaultConfig()
+		raw, _ := json.Marshal(v)
+		if v == nil {
+			continue
+		}
+		if err := setKey(&c, k, string(raw)); err != nil {
+			t.Errorf("key %s = %s: %v", k, raw, err)
+		}
+	}
+	want, _ := json.Marshal(&def)
+	var obj map[string]any
+	_ = json.Unmarshal(want, &obj)
+	var buf strings.Builder
+	if err := toml.NewEncoder(&buf).Encode(obj); err != nil {
+		t.Fatal(err)
+	}
+	c := defaultConfig()
+	c.Model.Model = &rnn.GRUConfig{} // the TOML must set everything back
+	if err := parseConfig([]byte(buf.String()), true, &c); err != nil {
+		t.Fatalf("default config as TOML: %v\n%s", err, buf.String())
+	}
+	got, _ := json.Marshal(&c)
+	if string(got) != string(want) {
+		t.Errorf("TOML round trip:\n got %s\nwant %s", got, want)
 	}
 }
