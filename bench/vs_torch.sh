@@ -100,7 +100,7 @@ import json, sys, os
 out = sys.argv[1]
 ours = [json.loads(l) for l in open(os.path.join(out, "rnntrain.jsonl")) if l.strip()]
 torch = json.load(open(os.path.join(out, "torch.json")))["results"]
-tname = {"rnn": "rnn_fused", "leaky": "leaky_loop", "gru": "gru_fused", "lowrank": "lowrank_loop"}
+tname = {"rnn": "rnn_fused", "leaky": "leaky_loop", "gru": "gru_fused", "lowrank": "lowrank_loop", "lif": "lif_loop"}
 labels = ["t1", "t2_passive", "t1_blas2_debian_default"]
 date = open(os.path.join(out, "date")).read().strip()
 load = open(os.path.join(out, "load_start")).read().split("load average:")[1].strip()
