@@ -39,6 +39,11 @@ type taskConfig struct {
 	Name     string         `json:"name"`
 	Preset   presetChoice   `json:"preset"`
 	Settings tasks.Settings `json:"settings"`
+	// EvalSettings override the settings of the task the run ends on for
+	// the final evaluation (eval.json) and the plots, e.g. the
+	// psychometric coherences of rdm.py's psychometric_curve_rdm
+	// (including 0); nil = none.
+	EvalSettings *tasks.Settings `json:"eval_settings,omitempty"`
 }
 
 // presetChoice is a task preset or, when unset, the task's default preset.
@@ -116,6 +121,11 @@ func (c *runConfig) validate() error {
 	}
 	if err := c.Task.Settings.Validate(); err != nil {
 		return configError("task.settings", err)
+	}
+	if e := c.Task.EvalSettings; e != nil {
+		if err := e.Validate(); err != nil {
+			return configError("task.eval_settings", err)
+		}
 	}
 	m := c.Model
 	if m.Inputs == 0 && m.Outputs == 0 {

@@ -29,6 +29,8 @@ type metricsLine struct {
 	// batch (an event-based layer's activity_sparsity, backward_sparsity
 	// and effective_macs); absent for most models.
 	Figures map[string]float64 `json:"figures,omitempty"`
+	// Stage is the curriculum stage (from 0).
+	Stage int `json:"stage,omitempty"`
 }
 
 // progress shows training as it goes: a progress bar on a terminal, plain

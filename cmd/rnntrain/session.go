@@ -28,9 +28,15 @@ func newStream(seed uint64, s train.Stream) *rand.Rand { return train.NewRNG(see
 
 // session is a built task and network with the run's resolved config.
 type session struct {
-	cfg  runConfig
+	cfg runConfig
+	// task is the task the run ends on: the last curriculum stage, or
+	// the run's task without a curriculum. eval and the final evaluation
+	// use it.
 	task tasks.Task
-	net  *rnnNet
+	// stages are the tasks of the curriculum stages (train.curriculum),
+	// or the run's task alone.
+	stages []tasks.Task
+	net    *rnnNet
 	// dt is the task's time step in ms.
 	dt float64
 }
@@ -42,12 +48,58 @@ func newSession(cfg runConfig) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	stages, err := stageTasks(cfg, task)
+	if err != nil {
+		return nil, err
+	}
 	nIn, nOut := task.Dims()
 	net, err := buildNetwork(cfg, nIn, nOut, newStream(cfg.Seed, train.StreamInit))
 	if err != nil {
 		return nil, err
 	}
-	return &session{cfg: cfg, task: task, net: net, dt: tasks.Describe(task).DtMS}, nil
+	last := stages[len(stages)-1]
+	return &session{cfg: cfg, task: last, stages: stages, net: net, dt: tasks.Describe(last).DtMS}, nil
+}
+
+// stageTasks builds the curriculum stages of cfg (train.curriculum: each
+// stage the run's task with some settings overridden, or another task of
+// the same sizes), or returns the run's task alone.
+func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
+	if len(cfg.Train.Curriculum) == 0 {
+		return []tasks.Task{task}, nil
+	}
+	base := tasks.Config{Task: cfg.Task.Name, Preset: cfg.Task.Preset.Preset, Settings: cfg.Task.Settings}
+	stages, err := train.StageTasks(base, cfg.Train.Curriculum)
+	if err != nil {
+		// err names the stage, "curriculum[i]: …"; say it is a config key.
+		return nil, usagef("train.%v (in a config file)", err)
+	}
+	nIn, nOut := task.Dims()
+	for i, t := range stages {
+		if a, b := t.Dims(); a != nIn || b != nOut {
+			return nil, usagef("train.curriculum[%d] in a config file: task %s has %d inputs and %d outputs, the run's task %s has %d and %d", i, t.Name(), a, b, cfg.Task.Name, nIn, nOut)
+		}
+	}
+	return stages, nil
+}
+
+// evalTask is the task of the final evaluation and the plots: the final
+// task with task.eval_settings applied.
+func (s *session) evalTask() (tasks.Task, error) {
+	if s.cfg.Task.EvalSettings == nil {
+		return s.task, nil
+	}
+	c, ok := s.task.(tasks.Configurable)
+	if !ok {
+		return nil, usagef("task.eval_settings: task %s has no settings to override", s.task.Name())
+	}
+	tc := c.Config()
+	tc.Settings = tc.Settings.Override(*s.cfg.Task.EvalSettings)
+	t, err := tasks.NewFromConfig(tc)
+	if err != nil {
+		return nil, usagef("task.eval_settings in a config file: %v", err)
+	}
+	return t, nil
 }
 
 // paramCount is the number of scalar parameters of the network.

@@ -208,7 +208,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	r.metrics = json.NewEncoder(mf)
 	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps)
 
-	sum, trainErr := train.Resume(ctx, s.cfg.Train, s.net.net, []tasks.Task{s.task}, st, r)
+	evalTask, err := s.evalTask()
+	if err != nil {
+		return err
+	}
+	sum, trainErr := train.Resume(ctx, s.cfg.Train, s.net.net, s.stages, st, r)
 	r.prog.finish()
 	interrupted := errors.Is(trainErr, train.ErrInterrupted)
 	if trainErr != nil && !interrupted {
@@ -226,7 +230,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	// The final evaluation: every validation trial of a dataset, or 1000
 	// (at least -eval-trials) fresh trials of a generated task.
 	final := newStream(s.cfg.Seed, streamFinal)
-	held, n := tasks.HeldOut(s.task), max(s.cfg.Train.EvalTrials, 1000)
+	held, n := tasks.HeldOut(evalTask), max(s.cfg.Train.EvalTrials, 1000)
 	if _, ok := held.(tasks.Finite); ok {
 		n = 0
 	}
@@ -321,6 +325,15 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	} else if c.Train.TBPTT > 0 {
 		fmt.Fprintf(w, "  tbptt  windows of %d steps\n", c.Train.TBPTT)
 	}
+	if len(s.stages) > 1 {
+		var lens []string
+		for _, t := range s.stages {
+			i := tasks.Describe(t)
+			lens = append(lens, fmt.Sprintf("%d–%d", i.MinSteps, i.MaxSteps))
+		}
+		fmt.Fprintf(w, "  curriculum  %d stages of %s steps per trial; advance at validation accuracy %g\n",
+			len(s.stages), strings.Join(lens, ", "), c.Train.AdvanceThreshold)
+	}
 	if step > 0 {
 		fmt.Fprintf(w, "  resume from step %d\n", step)
 	}
@@ -347,6 +360,7 @@ type trainRun struct {
 	start     time.Time
 	startStep int
 	step      int
+	stage     int // the curriculum stage of the last step
 	metrics   *json.Encoder
 	prog      progress
 	evalAcc   *float64
@@ -357,7 +371,7 @@ type trainRun struct {
 // OnStep implements train.Observer.
 func (r *trainRun) OnStep(st train.Step) error {
 	c := r.s.cfg.Train
-	r.step = st.Step
+	r.step, r.stage = st.Step, st.Stage
 	if err := r.log(st); err != nil {
 		return err
 	}
@@ -375,7 +389,7 @@ func (r *trainRun) log(st train.Step) error {
 		return nil
 	}
 	el := time.Since(r.start).Seconds()
-	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(el, 3)}
+	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(el, 3), Stage: st.Stage}
 	if el > 0 {
 		m.StepsPerS = round(float64(st.Step-r.startStep)/el, 2)
 	}
@@ -405,9 +419,10 @@ func (r *trainRun) batchAccuracy() (float64, map[string]float64) {
 	if r.logRNG == nil {
 		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
 	}
-	b := r.s.task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
+	task := r.s.stages[r.stage]
+	b := task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
 	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG})
-	return r.s.task.Score(act.Out, &b).Accuracy, act.Figures
+	return task.Score(act.Out, &b).Accuracy, act.Figures
 }
 
 // OnEnd implements train.Observer.

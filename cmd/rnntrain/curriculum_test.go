@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestCLICurriculum runs the match-to-sample shaping recipe's layout from
+// one TOML file: three stages that override task.settings.delay_max_ms,
+// advancing at a threshold every network passes, so each held-out
+// evaluation moves to the next stage. The run directory records the
+// curriculum, metrics.jsonl the stage of every line, and a stage with a
+// setting its task does not take is a usage error naming the key.
+func TestCLICurriculum(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	cfg := `seed = 2
+[task]
+name = "match-to-sample"
+preset = "dubreuil"
+[model]
+hidden = 8
+[train]
+steps = 7
+batch_size = 4
+eval_every = 2
+eval_trials = 8
+log_every = 1
+advance_threshold = 0.01
+[[train.curriculum]]
+settings = { delay_max_ms = 700 }
+[[train.curriculum]]
+settings = { delay_max_ms = 1000 }
+[[train.curriculum]]
+settings = { delay_max_ms = 4000 }
+`
+	file := filepath.Join(work, "dms.toml")
+	os.WriteFile(file, []byte(cfg), 0o644)
+	run := filepath.Join(work, "run")
+	// Stage lengths: 5 + 25 + 25…(35, 50, 200) + 25 + 50 steps.
+	rnntrain(t, work, "train", "-config", file, "-out", run).want(t, 0, "curriculum  3 stages of 130–140, 130–155, 130–305 steps", "stopped at step 7")
+	var got runConfig
+	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Train.Curriculum) != 3 || *got.Train.Curriculum[2].Settings.DelayMaxMS != 4000 {
+		t.Errorf("config.json curriculum: %s", b)
+	}
+	f, err := os.Open(filepath.Join(run, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var stages []int
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		var m metricsLine
+		json.Unmarshal(sc.Bytes(), &m)
+		stages = append(stages, m.Stage)
+	}
+	// Evaluations after steps 2 and 4 advance; the steps after them run
+	// the next stage.
+	if want := []int{0, 0, 1, 1, 2, 2, 2}; !slices.Equal(stages, want) {
+		t.Errorf("stage per logged step %v, want %v", stages, want)
+	}
+	bad := filepath.Join(work, "bad.toml")
+	os.WriteFile(bad, []byte(cfg+"[[train.curriculum]]\nsettings = { bits = 3 }\n"), 0o644)
+	rnntrain(t, work, "train", "-config", bad).want(t, 2, "train.curriculum[3]", "bits")
+}
+
+// TestCLIEvalSettings trains perceptual-dm with the valente preset and
+// evaluates it on rdm.py's psychometric coherences, which include 0.
+func TestCLIEvalSettings(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	file := filepath.Join(work, "rdm.toml")
+	os.WriteFile(file, []byte(`[task.eval_settings]
+coherences = [-4, -1, -0.2, 0, 0.2, 1, 4]
+`), 0o644)
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-task", "perceptual-dm", "-preset", "valente", "-config", file, "-steps", "2", "-hidden", "8", "-eval-trials", "16", "-out", run).want(t, 0, "coh=+0 ", "coh=-0.2")
+	if _, err := os.Stat(filepath.Join(run, "plots", "psychometric.png")); err != nil {
+		t.Errorf("no psychometric curve: %v", err)
+	}
+	os.WriteFile(file, []byte("[task.eval_settings]\nnoise = -1\n"), 0o644)
+	rnntrain(t, work, "train", "-task", "perceptual-dm", "-config", file).want(t, 2, "task.eval_settings", "noise")
+}
