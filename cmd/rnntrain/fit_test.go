@@ -69,8 +69,8 @@ func TestCLIFit(t *testing.T) {
 		}
 	}
 	rnntrain(t, dir, "latent", "-checkpoint", "fit/rank-2", "-trials", "2", "-out", "lat2").want(t, 0, "κ_2", "reduced latent system")
-	rnntrain(t, dir, "populations", "-checkpoint", "teacher", "-max-k", "2", "-resample", "2", "-trials", "16").
-		want(t, 0, "lowest BIC", "resampled from 1 population")
+	rnntrain(t, dir, "populations", "-checkpoint", "teacher", "-max-k", "2", "-k", "2", "-resample", "2", "-trials", "16").
+		want(t, 0, "lowest BIC", "resampled from 1 population", "resampled from 2 population")
 	// Flags override a config file; a bad file is named.
 	os.WriteFile(filepath.Join(dir, "fit.toml"), []byte("steps = 3\ninit = \"random\"\nhidden = 2\n"), 0o644)
 	r = rnntrain(t, dir, "fit", "-data", "rec.npz", "-ranks", "1", "-config", "fit.toml", "-hidden", "0", "-json", "-out", "fit2")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/analysis"
@@ -24,7 +25,7 @@ mixtures with 1…-max-k components (full covariances, fitted by EM from
 populations is the one of lowest BIC = −2 log L + p ln N.
 
 The resampling test then redraws -resample networks from the fitted mixture
-with one population and with the chosen number (every loading vector drawn
+with one population and with the chosen number (or -k) (every loading vector drawn
 afresh, s_i = s_o = 1) and reports their task accuracy on -trials trials
 (without noise) beside the original network's: a task that needs structure
 beyond one Gaussian population loses accuracy with one.
@@ -44,6 +45,7 @@ func populationsCommand() *command {
 			maxK := fs.Int("max-k", 4, "largest number of populations tried")
 			starts := fs.Int("starts", 5, "EM starts per number of populations")
 			resample := fs.Int("resample", 10, "networks redrawn per mixture (0: no resampling test)")
+			forceK := fs.Int("k", 0, "resample from this number of populations besides one (0: the number BIC chooses)")
 			trials := fs.Int("trials", 200, "task trials per evaluated network")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			seed := fs.Uint64("seed", 1, "seed of the EM starts, the redraws and the trials")
@@ -57,6 +59,8 @@ func populationsCommand() *command {
 					return usagef("-max-k must be in [1, 64], got %d", *maxK)
 				case *starts < 1 || *starts > 1000:
 					return usagef("-starts must be in [1, 1000], got %d", *starts)
+				case *forceK < 0 || *forceK > *maxK:
+					return usagef("-k must be in [0, -max-k = %d], got %d", *maxK, *forceK)
 				case *resample < 0 || *resample > 10000:
 					return usagef("-resample must be in [0, 10000], got %d", *resample)
 				case *trials < 1 || *trials > 100000:
@@ -70,7 +74,7 @@ func populationsCommand() *command {
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind())
 				}
-				rep, err := populations(ctx, s, l, *maxK, *starts, *resample, *trials, *seed)
+				rep, err := populations(ctx, s, l, *maxK, *forceK, *starts, *resample, *trials, *seed)
 				if err != nil {
 					return err
 				}
@@ -115,7 +119,7 @@ type resampleStats struct {
 	SD         float64   `json:"sd"`
 }
 
-func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], maxK, starts, resample, trials int, seed uint64) (*populationsReport, error) {
+func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], maxK, forceK, starts, resample, trials int, seed uint64) (*populationsReport, error) {
 	x, dim := lowrank.Loadings(l)
 	rng := newStream(seed, streamPopulations)
 	fits, best, err := lowrank.SelectMixture(x, dim, maxK, lowrank.MixtureConfig{Starts: starts}, rng)
@@ -142,13 +146,21 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 			p.Value.CopyFrom(saved[i])
 		}
 	}()
-	for _, k := range uniqueInts(1, fits[best].K) {
+	other := fits[best].K
+	if forceK > 0 {
+		other = forceK
+	}
+	for _, k := range uniqueInts(1, other) {
+		i := slices.IndexFunc(fits, func(m *lowrank.Mixture) bool { return m.K == k })
+		if i < 0 {
+			return nil, fmt.Errorf("populations: no mixture of %d components could be fitted", k)
+		}
 		st := resampleStats{K: k}
 		for range resample {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			draw, err := fits[k-1].Sample(l.Size(), rng)
+			draw, err := fits[i].Sample(l.Size(), rng)
 			if err != nil {
 				return nil, err
 			}
