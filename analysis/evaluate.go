@@ -75,12 +75,16 @@ type EvalOptions struct {
 	// Passing the Draw generator itself is allowed: trials and noise then
 	// interleave on one stream.
 	Noise *rand.Rand
+	// Inactivation, when not nil, perturbs the units it names in every
+	// trial (see Inactivation; nil or no units: the plain network).
+	Inactivation *Inactivation
 }
 
 // Evaluate runs the trials opt selects of task through net and scores them
 // with the task's own scorer. Trials the scorer excludes (catch trials)
 // count in no accuracy. It panics if a generated task gets opt.Trials < 1
-// or no opt.Draw, or net's sizes do not match the task's.
+// or no opt.Draw, or net's sizes do not match the task's, or a trial lacks
+// the period opt.Inactivation's window names.
 func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 	finite, isFinite := task.(tasks.Finite)
 	var walk []int
@@ -104,7 +108,7 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 		} else {
 			batch = task.Batch(opt.Draw, b)
 		}
-		act := net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: opt.Noise})
+		act := runBatch(net, &batch, opt.Inactivation, opt.Noise)
 		for k, v := range act.Figures {
 			if rep.Figures == nil {
 				rep.Figures = map[string]float64{}

@@ -1,6 +1,10 @@
 package analysis
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/layers"
+)
 
 // Runner runs batches of trials through a network. It is the only thing
 // this package needs from a network, so evaluation and recording work with
@@ -24,6 +28,10 @@ type RunOptions struct {
 	// Record asks for the state trajectories (Activity.States) and the
 	// pre-activations (Activity.Pre), which a plain evaluation skips.
 	Record bool
+	// Inactivation, when not nil, silences or clamps units over a window
+	// of steps inside the recurrent layer (layers.Inactivation); a Runner
+	// that cannot perturb its units panics rather than ignore it.
+	Inactivation *layers.Inactivation
 }
 
 // Activity is what a network did on a batch: every slice time-major,

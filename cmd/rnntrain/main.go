@@ -48,6 +48,7 @@ func commands() []*command {
 	return []*command{
 		trainCommand(),
 		evalCommand(),
+		inactivateCommand(),
 		inspectCommand(),
 		fitCommand(),
 		latentCommand(),

@@ -24,7 +24,7 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 	tp := n.evalTape
 	tp.Reset()
 	defer tp.Reset()
-	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Noise: opt.Noise, Record: opt.Record})
+	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Noise: opt.Noise, Record: opt.Record, Inactivation: opt.Inactivation})
 	act := analysis.Activity{
 		Out:   append([]float32(nil), r.Out.Value.Data...),
 		Rates: append([]float32(nil), r.Rates.Value.Data...),

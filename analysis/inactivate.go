@@ -1,0 +1,396 @@
+package analysis
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// Mode says what an inactivation does to its units.
+type Mode int
+
+const (
+	// Silence zeroes the units' rates: they send nothing to other units
+	// or to the readout.
+	Silence Mode = iota
+	// Clamp holds the units' primary state at a fixed value.
+	Clamp
+)
+
+// String returns the mode's flag name.
+func (m Mode) String() string {
+	if m == Clamp {
+		return "clamp"
+	}
+	return "silence"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler: "silence" or "clamp".
+func (m *Mode) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "silence":
+		*m = Silence
+	case "clamp":
+		*m = Clamp
+	default:
+		return fmt.Errorf("mode %q: want silence or clamp", b)
+	}
+	return nil
+}
+
+// Window says when, in each trial, an inactivation applies.
+type Window struct {
+	// Period names one of the trial's periods (tasks.Trial.Periods, e.g.
+	// "fixation", "stimulus", "delay", "decision"): the inactivation
+	// covers that period's steps in each trial, which may differ from
+	// trial to trial. "" means the steps From and To.
+	Period string
+	// From and To are steps [From, To) of every trial when Period is "";
+	// To 0 means to the end of the trial. The zero Window is the whole
+	// trial.
+	From, To int
+}
+
+// String returns the window's flag form: "all", "FROM:TO" or the period.
+func (w Window) String() string {
+	switch {
+	case w.Period != "":
+		return w.Period
+	case w.From == 0 && w.To == 0:
+		return "all"
+	case w.To == 0:
+		return fmt.Sprintf("%d:", w.From)
+	}
+	return fmt.Sprintf("%d:%d", w.From, w.To)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (w Window) MarshalText() ([]byte, error) { return []byte(w.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler: "all" (the whole
+// trial), "FROM:TO" in steps (TO may be empty: to the end), or a period
+// name made of letters, digits, '-' and '_'.
+func (w *Window) UnmarshalText(b []byte) error {
+	s := string(b)
+	if s == "all" || s == "" {
+		*w = Window{}
+		return nil
+	}
+	if from, to, ok := strings.Cut(s, ":"); ok {
+		f, err := strconv.Atoi(from)
+		if err != nil || f < 0 {
+			return fmt.Errorf("window %q: FROM must be a step >= 0", s)
+		}
+		t := 0
+		if to != "" {
+			if t, err = strconv.Atoi(to); err != nil || t <= f {
+				return fmt.Errorf("window %q: TO must be a step > FROM (or empty: to the end)", s)
+			}
+		}
+		*w = Window{From: f, To: t}
+		return nil
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return fmt.Errorf("window %q: want all, FROM:TO or a period name", s)
+		}
+	}
+	*w = Window{Period: s}
+	return nil
+}
+
+// Span returns the steps [from, to) of tr the window covers (to 0: to the
+// end), and false if tr has no period of the window's name.
+func (w Window) Span(tr *tasks.Trial) (from, to int, ok bool) {
+	if w.Period == "" {
+		return w.From, w.To, true
+	}
+	for _, p := range tr.Periods {
+		if p.Name == w.Period {
+			return p.Start, p.End, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Inactivation is an in-silico perturbation experiment: which units, what
+// is done to them and when.
+type Inactivation struct {
+	// Units are the perturbed units' indices, 0-based as in recordings.
+	Units []int
+	Mode  Mode
+	// ClampValue is the state Clamp holds the units at.
+	ClampValue float64
+	Window     Window
+}
+
+// layer returns the layers.Inactivation of in for n units over steps
+// [from, to), or nil when it perturbs nothing there. It panics if a unit
+// index is outside [0, n).
+func (in *Inactivation) layer(n, from, to int) *layers.Inactivation {
+	if in == nil || len(in.Units) == 0 || (to != 0 && to <= from) {
+		return nil
+	}
+	mask := make([]bool, n)
+	for _, u := range in.Units {
+		if u < 0 || u >= n {
+			panic(fmt.Sprintf("analysis: inactivation unit %d outside [0, %d)", u, n))
+		}
+		mask[u] = true
+	}
+	return &layers.Inactivation{Units: mask, From: from, To: to,
+		Silence: in.Mode == Silence, Clamp: in.Mode == Clamp, ClampValue: in.ClampValue}
+}
+
+// runBatch runs batch through net under in (nil: unperturbed). When in's
+// window falls on different steps in different trials, the trials run in
+// groups of equal window and the outputs and rates are put back in batch
+// order; the private noise is then drawn group by group, the same
+// distribution but not the same numbers as an unperturbed run. It panics
+// if a trial has no period of the window's name.
+func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand) Activity {
+	_, n, _ := net.Dims()
+	if in == nil || len(in.Units) == 0 {
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise})
+	}
+	type span struct{ from, to int }
+	spans := make([]span, batch.B)
+	var order []span
+	groups := map[span][]int{}
+	for b := range batch.Trials {
+		f, t, ok := in.Window.Span(&batch.Trials[b])
+		if !ok {
+			panic(fmt.Sprintf("analysis: inactivation window %q: trial %d (%s) has no such period", in.Window.Period, b, batch.Trials[b].Condition))
+		}
+		spans[b] = span{f, t}
+		if _, seen := groups[spans[b]]; !seen {
+			order = append(order, spans[b])
+		}
+		groups[spans[b]] = append(groups[spans[b]], b)
+	}
+	if len(order) == 1 {
+		s := order[0]
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to)})
+	}
+	nIn, nOut, T, B := batch.NIn, batch.NOut, batch.T, batch.B
+	all := Activity{Out: make([]float32, T*B*nOut), Rates: make([]float32, T*B*n)}
+	for _, s := range order {
+		rows := groups[s]
+		g := len(rows)
+		x := make([]float32, T*g*nIn)
+		for t := range T {
+			for j, b := range rows {
+				copy(x[(t*g+j)*nIn:(t*g+j+1)*nIn], batch.Inputs[(t*B+b)*nIn:(t*B+b+1)*nIn])
+			}
+		}
+		act := net.Run(x, T, g, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to)})
+		for t := range T {
+			for j, b := range rows {
+				copy(all.Out[(t*B+b)*nOut:(t*B+b+1)*nOut], act.Out[(t*g+j)*nOut:(t*g+j+1)*nOut])
+				copy(all.Rates[(t*B+b)*n:(t*B+b+1)*n], act.Rates[(t*g+j)*n:(t*g+j+1)*n])
+			}
+		}
+		for k, v := range act.Figures {
+			if all.Figures == nil {
+				all.Figures = map[string]float64{}
+			}
+			all.Figures[k] += v * float64(g) / float64(B)
+		}
+	}
+	return all
+}
+
+// Sample draws round(fraction·len(units)) of units without replacement
+// from rng, sorted. It returns a fresh slice and panics unless
+// 0 ≤ fraction ≤ 1.
+func Sample(units []int, fraction float64, rng *rand.Rand) []int {
+	if !(fraction >= 0 && fraction <= 1) {
+		panic(fmt.Sprintf("analysis: Sample fraction %g outside [0, 1]", fraction))
+	}
+	k := int(math.Round(fraction * float64(len(units))))
+	perm := rng.Perm(len(units))[:k]
+	out := make([]int, k)
+	for i, p := range perm {
+		out[i] = units[p]
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Streams returns fresh generators of the trials and of the private noise;
+// an experiment calls it once per evaluation so that every evaluation sees
+// the same trials and, when no trial groups differ, the same noise.
+type Streams func() (draw, noise *rand.Rand)
+
+// Effect is the result of one inactivation experiment: the same trials
+// scored without (Before) and with (After, one Report per repeat) the
+// perturbation.
+type Effect struct {
+	Before Report
+	After  []Report
+}
+
+// Inactivate evaluates net on trials trials of task (see EvalOptions)
+// without perturbation and then once under each of ins, every evaluation
+// with fresh generators from streams. It panics as Evaluate does.
+func Inactivate(net Runner, task tasks.Task, trials int, streams Streams, ins ...Inactivation) Effect {
+	eval := func(in *Inactivation) Report {
+		draw, noise := streams()
+		return Evaluate(net, task, EvalOptions{Trials: trials, Draw: draw, Noise: noise, Inactivation: in})
+	}
+	e := Effect{Before: eval(nil)}
+	for i := range ins {
+		e.After = append(e.After, eval(&ins[i]))
+	}
+	return e
+}
+
+// ConditionSummary is one condition's accuracy over repeats: with one
+// repeat StdErr is the binomial standard error, with several it is the
+// standard error of the mean across repeats.
+type ConditionSummary struct {
+	Condition string  `json:"condition"`
+	Trials    int     `json:"trials"`
+	Accuracy  float64 `json:"accuracy"`
+	StdErr    float64 `json:"accuracy_stderr"`
+}
+
+// Summary is the accuracy of one or more evaluations of the same trials:
+// the mean and its standard error (binomial for one evaluation, across
+// evaluations for several), per condition likewise, and the mean
+// psychometric points.
+type Summary struct {
+	Accuracy     float64            `json:"accuracy"`
+	StdErr       float64            `json:"accuracy_stderr"`
+	Trials       int                `json:"trials"`
+	Repeats      int                `json:"repeats"`
+	Accuracies   []float64          `json:"repeat_accuracies,omitempty"`
+	Conditions   []ConditionSummary `json:"conditions"`
+	Psychometric []PsychPoint       `json:"psychometric,omitempty"`
+}
+
+// Summarize pools reps, evaluations of the same trials. It panics if reps
+// is empty.
+func Summarize(reps []Report) Summary {
+	if len(reps) == 0 {
+		panic("analysis: Summarize of no reports")
+	}
+	k := len(reps)
+	s := Summary{Trials: reps[0].Trials, Repeats: k}
+	acc := make([]float64, k)
+	for i, r := range reps {
+		acc[i] = r.Accuracy
+	}
+	s.Accuracy, s.StdErr = meanSE(acc)
+	if k == 1 {
+		s.StdErr = reps[0].StdErr
+	} else {
+		s.Accuracies = acc
+	}
+	for j, c := range reps[0].Conditions {
+		v := make([]float64, k)
+		for i, r := range reps {
+			v[i] = r.Conditions[j].Accuracy
+		}
+		m, se := meanSE(v)
+		if k == 1 && c.Trials > 0 {
+			se = math.Sqrt(m * (1 - m) / float64(c.Trials))
+		}
+		s.Conditions = append(s.Conditions, ConditionSummary{Condition: c.Condition, Trials: c.Trials, Accuracy: m, StdErr: se})
+	}
+	for j, p := range reps[0].Psychometric {
+		v := make([]float64, k)
+		for i, r := range reps {
+			v[i] = r.Psychometric[j].PChoice1
+		}
+		p.PChoice1, _ = meanSE(v)
+		s.Psychometric = append(s.Psychometric, p)
+	}
+	return s
+}
+
+// meanSE returns the mean of v and its standard error (0 for one value).
+func meanSE(v []float64) (mean, se float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	if len(v) < 2 {
+		return mean, 0
+	}
+	var ss float64
+	for _, x := range v {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(v)-1) / float64(len(v)))
+}
+
+// ParseUnits parses a unit list such as "3,7,10-20" (0-based indices,
+// inclusive ranges) for a network of n units and returns the sorted,
+// distinct indices. It rejects indices outside [0, n), reversed ranges and
+// anything else, naming the bad item.
+func ParseUnits(s string, n int) ([]int, error) {
+	seen := make([]bool, n)
+	var out []int
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		lo, hi, isRange := strings.Cut(item, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, fmt.Errorf("unit %q: want an index or a range FROM-TO", item)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("unit range %q: want FROM-TO with FROM <= TO", item)
+			}
+		}
+		if a < 0 || b >= n {
+			return nil, fmt.Errorf("unit %q: outside 0…%d (indices are 0-based)", item, n-1)
+		}
+		for u := a; u <= b; u++ {
+			if !seen[u] {
+				seen[u] = true
+				out = append(out, u)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// ParsePopulations decodes a JSON object of named unit sets,
+// {"name": [indices]}, for a network of n units; each set comes back
+// sorted and without repeats. It rejects indices outside [0, n) and
+// anything but such an object, naming the set.
+func ParsePopulations(b []byte, n int) (map[string][]int, error) {
+	var raw map[string][]int
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf(`want a JSON object {"name": [unit indices]}: %w`, err)
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("no unit sets")
+	}
+	out := make(map[string][]int, len(raw))
+	for name, units := range raw {
+		for _, u := range units {
+			if u < 0 || u >= n {
+				return nil, fmt.Errorf("set %q: unit %d outside 0…%d (indices are 0-based)", name, u, n-1)
+			}
+		}
+		s := slices.Clone(units)
+		slices.Sort(s)
+		out[name] = slices.Compact(s)
+	}
+	return out, nil
+}

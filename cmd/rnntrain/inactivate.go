@@ -1,0 +1,384 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+const inactivateLong = `
+Inactivate runs an in-silico inactivation experiment on a checkpoint: it
+scores the same held-out trials (as eval: -trials fresh trials of a generated
+task drawn from -seed's stream, with the same private noise unless
+-noise=false) without and with a perturbation of a set of units, and prints
+the accuracy before and after with 95 % confidence intervals (±1.96 s.e.)
+and the accuracy per condition before and after.
+
+Which units (indices are 0-based, as the columns of eval -record's rates):
+  -units 3,7,10-20         these units (ranges inclusive)
+  -population exc|inh      Dale's excitatory or inhibitory units (a leaky
+                           model trained with dale f: the first round(f·N)
+                           units are excitatory)
+  -population FILE.json[:NAME]
+                           a named set from a JSON file {"name": [indices]}
+                           (NAME may be left out when the file has one set)
+  neither                  every unit
+-fraction F silences round(F·n) of the selected n units, drawn -repeats K
+times from -seed; the "after" numbers are then the mean over the repeats and
+their standard error across repeats.
+
+How and when:
+  -mode silence            the units' rates are zero: they send nothing to
+                           other units or to the readout (default)
+  -mode clamp              their state is held at -clamp-value
+  -window all              the whole trial (default)
+  -window NAME             one of the task's periods in each trial (fixation,
+                           stimulus, delay, decision, ...; the periods of
+                           eval -record); where a period's steps differ from
+                           trial to trial, the trials run in groups of equal
+                           window, so their noise is drawn in another order
+                           (same distribution, not the same numbers)
+  -window FROM:TO          steps [FROM, TO) of every trial (TO empty: to the end)
+
+Sweeps: -each-unit silences every selected unit alone and ranks the units by
+the accuracy drop; -fractions 0,0.1,...,1 prints the accuracy after
+inactivating each fraction of the selected units (-repeats draws each).
+
+-json prints one JSON object: before and after (accuracy, accuracy_stderr,
+trials, repeats, conditions with their accuracy and accuracy_stderr,
+psychometric), the units of each repeat and, with the sweeps, each_unit and
+fractions. -out DIR also writes that object to DIR/inactivation.json.
+`
+
+// inactivateResult is inactivate's JSON output.
+type inactivateResult struct {
+	Checkpoint string           `json:"checkpoint"`
+	Task       string           `json:"task"`
+	Split      string           `json:"split"`
+	Mode       analysis.Mode    `json:"mode"`
+	ClampValue float64          `json:"clamp_value,omitempty"`
+	Window     analysis.Window  `json:"window"`
+	Population string           `json:"population"`
+	Selected   []int            `json:"selected"`
+	Fraction   float64          `json:"fraction"`
+	Units      [][]int          `json:"units"`
+	Before     analysis.Summary `json:"before"`
+	After      analysis.Summary `json:"after"`
+	EachUnit   []unitEffect     `json:"each_unit,omitempty"`
+	Fractions  []fractionEffect `json:"fractions,omitempty"`
+}
+
+// unitEffect is one unit's single-unit lesion.
+type unitEffect struct {
+	Unit     int     `json:"unit"`
+	Accuracy float64 `json:"accuracy"`
+	Drop     float64 `json:"drop"`
+}
+
+// fractionEffect is one point of the dose–response curve.
+type fractionEffect struct {
+	Fraction float64 `json:"fraction"`
+	Units    int     `json:"units"`
+	Accuracy float64 `json:"accuracy"`
+	StdErr   float64 `json:"accuracy_stderr"`
+}
+
+func inactivateCommand() *command {
+	return &command{
+		Name:  "inactivate",
+		Short: "in-silico inactivation: accuracy before and after silencing or clamping units",
+		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|FILE.json[:NAME]] [-fraction F -repeats K] [-mode silence|clamp] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST] [-json] [-out DIR]",
+		Long:  inactivateLong,
+		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
+			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
+			units := fs.String("units", "", "0-based unit indices and inclusive ranges, e.g. 3,7,10-20 (default: every unit)")
+			pop := fs.String("population", "", "exc or inh (Dale's law populations) or FILE.json[:NAME] (named unit sets)")
+			fraction := fs.Float64("fraction", 1, "fraction of the selected units inactivated, drawn -repeats times")
+			repeats := fs.Int("repeats", 1, "draws of -fraction of the selected units")
+			var mode analysis.Mode
+			fs.TextVar(&mode, "mode", analysis.Silence, "silence (rates zero) or clamp (state held at -clamp-value)")
+			clamp := fs.Float64("clamp-value", 0, "state value of clamped units")
+			var window analysis.Window
+			fs.TextVar(&window, "window", analysis.Window{}, "when: all, a task period (stimulus, delay, decision, ...) or steps FROM:TO")
+			trials := fs.Int("trials", 0, "number of trials (0: 1000 fresh trials of a generated task, every trial of a dataset's held-out split)")
+			seed := fs.Uint64("seed", 1, "seed of the trials, the noise and the unit draws")
+			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise (the same noise before and after)")
+			eachUnit := fs.Bool("each-unit", false, "silence every selected unit alone and rank the units by accuracy drop")
+			fractions := fs.String("fractions", "", "dose–response: comma-separated fractions in [0, 1], e.g. 0,0.1,0.5,1")
+			asJSON := fs.Bool("json", false, "print one JSON object")
+			out := fs.String("out", "", "also write the JSON object to DIR/inactivation.json")
+			return func(ctx context.Context, args []string) error {
+				switch {
+				case len(args) > 0:
+					return usagef("unexpected arguments %q", args)
+				case *ckpt == "":
+					return usagef("-checkpoint PATH is required")
+				case *units != "" && *pop != "":
+					return usagef("-units and -population: give one of them")
+				case !(*fraction >= 0 && *fraction <= 1):
+					return usagef("-fraction must be in [0, 1], got %g", *fraction)
+				case *repeats < 1 || *repeats > 10000:
+					return usagef("-repeats must be in [1, 10000], got %d", *repeats)
+				case *trials < 0 || *trials > 1_000_000:
+					return usagef("-trials must be in [0, 1000000], got %d", *trials)
+				}
+				doses, err := parseFractions(*fractions)
+				if err != nil {
+					return err
+				}
+				s, c, err := loadSession(*ckpt)
+				if err != nil {
+					return err
+				}
+				_, n, _ := s.net.Dims()
+				selected, err := selectUnits(s, *units, *pop, n)
+				if err != nil {
+					return err
+				}
+				part := tasks.HeldOut(s.task)
+				if err := checkWindow(part, window, *seed); err != nil {
+					return err
+				}
+				nt := *trials
+				if _, finite := part.(tasks.Finite); !finite && nt == 0 {
+					nt = 1000
+				}
+				streams := func() (draw, noise *rand.Rand) {
+					if *noisy {
+						noise = newStream(*seed, streamEvalCmd+1<<8)
+					}
+					return newStream(*seed, streamEvalCmd), noise
+				}
+				base := analysis.Inactivation{Mode: mode, ClampValue: *clamp, Window: window}
+				rng := newStream(*seed, streamInactivate)
+				draws := func(f float64) []analysis.Inactivation {
+					ins := make([]analysis.Inactivation, *repeats)
+					for k := range ins {
+						ins[k] = base
+						ins[k].Units = analysis.Sample(selected, f, rng)
+					}
+					return ins
+				}
+				ins := draws(*fraction)
+				eff := analysis.Inactivate(s.net, part, nt, streams, ins...)
+				res := inactivateResult{Checkpoint: c.Path, Task: eff.Before.Task, Split: eff.Before.Split, Mode: mode, Window: window,
+					Population: cmp.Or(*pop, *units, "all"), Selected: selected, Fraction: *fraction,
+					Before: analysis.Summarize([]analysis.Report{eff.Before}), After: analysis.Summarize(eff.After)}
+				if mode == analysis.Clamp {
+					res.ClampValue = *clamp
+				}
+				for _, in := range ins {
+					res.Units = append(res.Units, in.Units)
+				}
+				if *eachUnit {
+					for _, u := range selected {
+						if err := ctx.Err(); err != nil {
+							return err
+						}
+						in := base
+						in.Units = []int{u}
+						r := analysis.Inactivate(s.net, part, nt, streams, in).After[0]
+						res.EachUnit = append(res.EachUnit, unitEffect{Unit: u, Accuracy: r.Accuracy, Drop: eff.Before.Accuracy - r.Accuracy})
+					}
+					slices.SortStableFunc(res.EachUnit, func(a, b unitEffect) int {
+						return cmp.Compare(b.Drop, a.Drop)
+					})
+				}
+				for _, f := range doses {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					sum := analysis.Summarize(analysis.Inactivate(s.net, part, nt, streams, draws(f)...).After)
+					res.Fractions = append(res.Fractions, fractionEffect{Fraction: f, Units: int(math.Round(f * float64(len(selected)))),
+						Accuracy: sum.Accuracy, StdErr: sum.StdErr})
+				}
+				if *out != "" {
+					b, err := json.MarshalIndent(res, "", "  ")
+					if err != nil {
+						return err
+					}
+					if err := os.MkdirAll(*out, 0o755); err != nil {
+						return fmt.Errorf("-out %s: %w", *out, err)
+					}
+					if err := writeFileAtomic(filepath.Join(*out, "inactivation.json"), append(b, '\n')); err != nil {
+						return err
+					}
+				}
+				if *asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(res)
+				}
+				printInactivation(e.stdout, res)
+				return nil
+			}
+		},
+	}
+}
+
+// parseFractions parses -fractions.
+func parseFractions(s string) ([]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []float64
+	for item := range strings.SplitSeq(s, ",") {
+		f, err := strconv.ParseFloat(strings.TrimSpace(item), 64)
+		if err != nil || !(f >= 0 && f <= 1) {
+			return nil, usagef("-fractions: %q is not a fraction in [0, 1]", item)
+		}
+		if len(out) >= 1000 {
+			return nil, usagef("-fractions: more than 1000 values")
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// selectUnits resolves -units or -population to sorted unit indices.
+func selectUnits(s *session, units, pop string, n int) ([]int, error) {
+	switch {
+	case units != "":
+		u, err := analysis.ParseUnits(units, n)
+		if err != nil {
+			return nil, usagef("-units: %v", err)
+		}
+		return u, nil
+	case pop == "exc" || pop == "inh":
+		lc, ok := s.cfg.Model.Model.(*rnn.LeakyConfig)
+		if !ok || lc.Dale == 0 {
+			return nil, usagef("-population %s: the checkpoint's %s model has no Dale's law populations (train a leaky model with -dale)", pop, s.cfg.Model.Kind())
+		}
+		ne := layers.NumExcitatory(n, lc.Dale)
+		lo, hi := 0, ne
+		if pop == "inh" {
+			lo, hi = ne, n
+		}
+		var u []int
+		for i := lo; i < hi; i++ {
+			u = append(u, i)
+		}
+		return u, nil
+	case pop != "":
+		return populationFile(pop, n)
+	}
+	u := make([]int, n)
+	for i := range u {
+		u[i] = i
+	}
+	return u, nil
+}
+
+// populationFile reads FILE.json[:NAME], a JSON object of named unit sets.
+func populationFile(arg string, n int) ([]int, error) {
+	path, name := arg, ""
+	if i := strings.LastIndex(arg, ".json:"); i >= 0 {
+		path, name = arg[:i+len(".json")], arg[i+len(".json:"):]
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("-population %s: %w", arg, err)
+	}
+	sets, err := analysis.ParsePopulations(b, n)
+	if err != nil {
+		return nil, fmt.Errorf("-population %s: %w", path, err)
+	}
+	names := make([]string, 0, len(sets))
+	for k := range sets {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if name == "" {
+		if len(sets) != 1 {
+			return nil, usagef("-population %s: the file has %d sets (%s); name one as %s:NAME", arg, len(sets), strings.Join(names, ", "), path)
+		}
+		name = names[0]
+	}
+	u, ok := sets[name]
+	if !ok {
+		return nil, usagef("-population %s: no set %q in %s (sets: %s)", arg, name, path, strings.Join(names, ", "))
+	}
+	return u, nil
+}
+
+// checkWindow checks that a sample trial of task has the window's period.
+func checkWindow(task tasks.Task, w analysis.Window, seed uint64) error {
+	if w.Period == "" {
+		return nil
+	}
+	var b tasks.Batch
+	if f, ok := task.(tasks.Finite); ok {
+		if f.Len() == 0 {
+			return nil
+		}
+		b = f.BatchOf([]int{0})
+	} else {
+		b = task.Batch(newStream(seed, streamPlot), 1)
+	}
+	if _, _, ok := w.Span(&b.Trials[0]); ok {
+		return nil
+	}
+	var names []string
+	for _, p := range b.Trials[0].Periods {
+		names = append(names, p.Name)
+	}
+	return usagef("-window %s: task %s has no such period (its periods: %s, or all, or FROM:TO)", w.Period, task.Name(), strings.Join(names, ", "))
+}
+
+// printInactivation prints the experiment as text.
+func printInactivation(w io.Writer, r inactivateResult) {
+	k := 0
+	if len(r.Units) > 0 {
+		k = len(r.Units[0])
+	}
+	fmt.Fprintf(w, "%s: %s %d of %d selected units (%s), window %s, %d %s", r.Task, r.Mode, k, len(r.Selected), r.Population, r.Window, r.Before.Trials, trialsOf(r.Split))
+	if r.After.Repeats > 1 {
+		fmt.Fprintf(w, ", %d draws", r.After.Repeats)
+	}
+	fmt.Fprintln(w)
+	ci := func(s analysis.Summary) string {
+		return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f)", s.Accuracy, s.StdErr, s.Accuracy-1.96*s.StdErr, s.Accuracy+1.96*s.StdErr)
+	}
+	fmt.Fprintf(w, "before: accuracy %s\nafter:  accuracy %s\n", ci(r.Before), ci(r.After))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "condition\ttrials\tbefore\tafter\tchange\t")
+	for i, c := range r.Before.Conditions {
+		a := r.After.Conditions[i]
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f ± %.3f\t%+.3f\t\n", c.Condition, c.Trials, c.Accuracy, a.Accuracy, a.StdErr, a.Accuracy-c.Accuracy)
+	}
+	tw.Flush()
+	if len(r.EachUnit) > 0 {
+		fmt.Fprintln(w, "\nsingle-unit lesions, ranked by accuracy drop:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "rank\tunit\taccuracy\tdrop\t")
+		for i, u := range r.EachUnit {
+			fmt.Fprintf(tw, "%d\t%d\t%.3f\t%+.3f\t\n", i+1, u.Unit, u.Accuracy, u.Drop)
+		}
+		tw.Flush()
+	}
+	if len(r.Fractions) > 0 {
+		fmt.Fprintln(w, "\ndose–response:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "fraction\tunits\taccuracy\ts.e.\t")
+		for _, f := range r.Fractions {
+			fmt.Fprintf(tw, "%.2f\t%d\t%.3f\t%.3f\t\n", f.Fraction, f.Units, f.Accuracy, f.StdErr)
+		}
+		tw.Flush()
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/analysis"
+)
+
+// TestCLIInactivate trains a small Dale's-law net and checks the
+// inactivation experiment's sanity cases through the command.
+func TestCLIInactivate(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-seed", "2", "-steps", "300", "-dale", "0.75", "-out", run}, small...)
+	rnntrain(t, work, args...).want(t, 0, "stopped at step 300")
+
+	var eval analysis.Report
+	r := rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "400", "-json")
+	r.want(t, 0)
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &eval))
+	require.Greater(t, eval.Accuracy, 0.75, "the test net must have learned the task")
+
+	inactivate := func(args ...string) inactivateResult {
+		t.Helper()
+		r := rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run, "-trials", "400", "-json"}, args...)...)
+		r.want(t, 0)
+		var res inactivateResult
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &res), r.stdout)
+		return res
+	}
+
+	// Silencing no unit reproduces eval exactly, before and after.
+	none := inactivate("-fraction", "0")
+	require.Equal(t, eval.Accuracy, none.Before.Accuracy)
+	require.Equal(t, eval.Accuracy, none.After.Accuracy)
+	require.Len(t, none.After.Conditions, len(eval.Conditions))
+
+	// Silencing every unit leaves the readout only its bias: chance on a
+	// two-choice task.
+	all := inactivate()
+	require.Len(t, all.Units[0], 24)
+	require.Equal(t, eval.Accuracy, all.Before.Accuracy)
+	require.InDelta(t, 0.5, all.After.Accuracy, 0.1)
+
+	// Dale's populations: 18 excitatory and 6 inhibitory units; 50 % of
+	// each, drawn three times.
+	exc := inactivate("-population", "exc", "-fraction", "0.5", "-repeats", "3", "-seed", "5")
+	require.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, exc.Selected)
+	require.Len(t, exc.Units, 3)
+	require.Equal(t, 3, exc.After.Repeats)
+	require.Len(t, exc.After.Accuracies, 3)
+	for _, u := range exc.Units {
+		require.Len(t, u, 9)
+		for _, i := range u {
+			require.Less(t, i, 18)
+		}
+	}
+	inh := inactivate("-population", "inh")
+	require.Equal(t, []int{18, 19, 20, 21, 22, 23}, inh.Selected)
+
+	// A named set from a file, clamped, in one period only; sweeps.
+	pops := filepath.Join(work, "pops.json")
+	require.NoError(t, os.WriteFile(pops, []byte(`{"a": [3, 1, 1], "b": [0]}`), 0o644))
+	named := inactivate("-population", pops+":a", "-mode", "clamp", "-clamp-value", "0.5", "-window", "stimulus", "-each-unit", "-fractions", "0,1")
+	require.Equal(t, []int{1, 3}, named.Selected)
+	require.Equal(t, analysis.Clamp, named.Mode)
+	require.Equal(t, "stimulus", named.Window.Period)
+	require.Len(t, named.EachUnit, 2)
+	require.GreaterOrEqual(t, named.EachUnit[0].Drop, named.EachUnit[1].Drop)
+	require.Len(t, named.Fractions, 2)
+	require.Equal(t, eval.Accuracy, named.Fractions[0].Accuracy)
+	require.Equal(t, named.After.Accuracy, named.Fractions[1].Accuracy)
+
+	// Text output and -out.
+	out := filepath.Join(work, "out")
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "200", "-units", "0-3,7", "-window", "0:5", "-out", out).
+		want(t, 0, "silence 5 of 5 selected units", "before: accuracy", "after:  accuracy", "95% CI", "condition")
+	b, err := os.ReadFile(filepath.Join(out, "inactivation.json"))
+	require.NoError(t, err)
+	var res inactivateResult
+	require.NoError(t, json.Unmarshal(b, &res))
+	require.Equal(t, []int{0, 1, 2, 3, 7}, res.Selected)
+	require.False(t, math.IsNaN(res.After.Accuracy))
+
+	// Usage errors name the flag (status 2); a missing file is status 1.
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-units", "3,x"}, 2, "-units"},
+		{[]string{"-units", "0-24"}, 2, "-units"},
+		{[]string{"-units", "1", "-population", "exc"}, 2, "-population"},
+		{[]string{"-population", pops}, 2, "-population"},
+		{[]string{"-population", pops + ":c"}, 2, `no set "c"`},
+		{[]string{"-fraction", "1.5"}, 2, "-fraction"},
+		{[]string{"-repeats", "0"}, 2, "-repeats"},
+		{[]string{"-mode", "cut"}, 2, "-mode"},
+		{[]string{"-window", "5:2"}, 2, "-window"},
+		{[]string{"-window", "nap"}, 2, "-window nap"},
+		{[]string{"-fractions", "0,2"}, 2, "-fractions"},
+		{[]string{"-population", filepath.Join(work, "none.json")}, 1, "none.json"},
+	} {
+		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
+	}
+	rnntrain(t, work, "inactivate").want(t, 2, "-checkpoint")
+	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none")).want(t, 1, "no such file")
+}
