@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 )
 
@@ -67,6 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := args[0]
+	if name == "version" || name == "-version" || name == "--version" {
+		printVersion(stdout)
+		return 0
+	}
 	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
 		if len(args) > 1 && args[1] == "config" {
 			printConfigHelp(stdout)
@@ -94,7 +99,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		runFn := c.Setup(fs, e)
-		if err := fs.Parse(args[1:]); err != nil {
+		positional, err := parseInterleaved(fs, args[1:])
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				printCommandHelp(stdout, c, fs)
 				return 0
@@ -102,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rnntrain %s: %v\nRun 'rnntrain help %s' for usage.\n", c.Name, err, c.Name)
 			return 2
 		}
-		if err := runFn(ctx, fs.Args()); err != nil {
+		if err := runFn(ctx, positional); err != nil {
 			if ie, ok := errors.AsType[interruptedError](err); ok {
 				return ie.status() // the checkpoint was saved
 			}
@@ -120,6 +126,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// parseInterleaved parses args with fs, allowing flags after positional
+// arguments ("inspect RUN -json"); "--" ends the flags. It returns the
+// positional arguments in order.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printVersion prints the module's version and the build's settings (Go
+// version, VCS revision, -tags), from the binary's build information.
+func printVersion(w io.Writer) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		fmt.Fprintln(w, "rnntrain (no build information)")
+		return
+	}
+	fmt.Fprintf(w, "rnntrain %s (%s, %s)\n", bi.Main.Version, bi.Main.Path, bi.GoVersion)
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision", "vcs.time", "vcs.modified", "-tags", "GOARCH", "GOAMD64", "CGO_ENABLED":
+			fmt.Fprintf(w, "  %s=%s\n", s.Key, s.Value)
+		}
+	}
+}
+
 func names(cmds []*command) string {
 	var s []string
 	for _, c := range cmds {
@@ -133,7 +177,8 @@ func printUsage(w io.Writer, cmds []*command) {
 	for _, c := range cmds {
 		fmt.Fprintf(w, "\t%-10s %s\n", c.Name, c.Short)
 	}
-	fmt.Fprintf(w, "\nRun 'rnntrain help <command>' for a command's flags.\n")
+	fmt.Fprintf(w, "\t%-10s %s\n", "version", "print the version and build information")
+	fmt.Fprintf(w, "\nRun 'rnntrain help <command>' for a command's flags, 'rnntrain help config' for every config key.\n")
 }
 
 func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {

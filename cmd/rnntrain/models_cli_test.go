@@ -187,3 +187,15 @@ func TestEGRUCLI(t *testing.T) {
 	rnntrain(t, dir, "train", "-model", "egru", "-kernels", "fast", "-steps", "1").want(t, 2, "fast")
 	rnntrain(t, dir, "train", "-model", "egru", "-zoneout", "1", "-steps", "1").want(t, 2, "zoneout")
 }
+
+// TestFlagsAnyPositionAndVersion: flags may follow positional arguments,
+// and version prints the build.
+func TestFlagsAnyPositionAndVersion(t *testing.T) {
+	dir := t.TempDir()
+	res := rnntrain(t, dir, "inspect", filepath.Join(mustAbs(t, "testdata"), "format1.safetensors"), "-json")
+	require.Equal(t, 0, res.code, res.stderr)
+	require.True(t, strings.HasPrefix(strings.TrimSpace(res.stdout), "{"), res.stdout)
+	res = rnntrain(t, dir, "version")
+	require.Equal(t, 0, res.code, res.stderr)
+	require.Contains(t, res.stdout, "github.com/rnntrain/rnntrain")
+}
