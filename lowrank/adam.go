@@ -7,8 +7,9 @@ import (
 )
 
 // adam is Adam with PyTorch's defaults (β = 0.9, 0.999, ε = 1e-8) for the
-// fits' few parameters. The package cannot use train's optimizers: train
-// imports the network package, which imports this one.
+// fits' few parameters. The package cannot use train's optimizers: train's
+// tests import the network package, which imports this one, so the import
+// would be a cycle.
 type adam struct {
 	step int
 	m, v [][]float32
