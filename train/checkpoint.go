@@ -133,8 +133,8 @@ func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff
 // checkpoints.SaveRun (Dir/checkpoint.safetensors is the latest, earlier ones
 // under Dir/checkpoints, Keep of them kept): every Every updates (0: only at
 // the end) and when the run ends without error, including on interruption.
-// It never saves after divergence, so the last good checkpoint stays
-// untouched. Meta is the template NewCheckpoint completes (Model, Task,
+// It never saves after divergence, nor a state holding a NaN or infinity
+// (CheckFinite), so the last good checkpoint stays untouched. Meta is the template NewCheckpoint completes (Model, Task,
 // Config).
 type Checkpointer struct {
 	Dir   string
@@ -167,6 +167,9 @@ func (c *Checkpointer) OnEnd(sum Summary) error {
 func (c *Checkpointer) save(st State) error {
 	cp, err := NewCheckpoint(c.Meta, c.Model, st)
 	if err != nil {
+		return err
+	}
+	if err := CheckFinite(cp); err != nil {
 		return err
 	}
 	path, err := checkpoints.SaveRun(c.Dir, cp, c.Keep)

@@ -104,18 +104,30 @@ func scale(x []float32, f float32) {
 	}
 }
 
-// DivergenceError reports a NaN or infinity in the loss or a gradient. The
-// parameters were not updated with it.
+// DivergenceError reports a NaN or infinity in the loss or a gradient, or,
+// found after the update (Updated), a parameter that is not finite or
+// exceeds Config.MaxParam in magnitude, or an optimizer moment that is not
+// finite. The run stops at the update it names.
 type DivergenceError struct {
-	Step  int     // the update that failed, numbered as Step.Step (1-based): updates 1 … Step−1 completed
-	Param string  // offending parameter; empty when the loss itself is not finite
-	Index [2]int  // element (row, column) of the first bad gradient entry
-	Value float64 // the loss, or the bad gradient entry
+	Step    int     // the update that failed, numbered as Step.Step (1-based): updates 1 … Step−1 completed
+	Param   string  // offending parameter; empty when the loss itself is not finite
+	Slot    string  // the optimizer moment ("exp_avg", ...) of Param holding the bad value, if it is one
+	Index   [2]int  // element (row, column) of the first bad entry
+	Value   float64 // the loss, or the bad entry
+	Updated bool    // the bad entry is in the parameters or moments after the update, not in a gradient
+	Limit   float64 // Config.MaxParam when the check used it (0: none)
 }
 
 func (e *DivergenceError) Error() string {
-	if e.Param == "" {
+	switch {
+	case e.Param == "":
 		return fmt.Sprintf("step %d: loss is %s", e.Step, nonFinite(e.Value))
+	case e.Updated && e.Slot != "":
+		return fmt.Sprintf("step %d: after the update, optimizer state %s of %s has %s at %v", e.Step, e.Slot, e.Param, nonFinite(e.Value), e.Index)
+	case e.Updated && !math.IsNaN(e.Value) && !math.IsInf(e.Value, 0):
+		return fmt.Sprintf("step %d: after the update, parameter %s has %g at %v, beyond max_param %g: the run exploded (lower the learning rate or clip gradients)", e.Step, e.Param, e.Value, e.Index, e.Limit)
+	case e.Updated:
+		return fmt.Sprintf("step %d: after the update, parameter %s has %s at %v", e.Step, e.Param, nonFinite(e.Value), e.Index)
 	}
 	return fmt.Sprintf("step %d: gradient of %s has %s at %v", e.Step, e.Param, nonFinite(e.Value), e.Index)
 }

@@ -66,6 +66,11 @@ type Config struct {
 	Keep int `json:"keep"`
 	// LogEvery is how often the log observer writes a line (default 10).
 	LogEvery int `json:"log_every"`
+	// MaxParam bounds every parameter's magnitude after each update: a
+	// larger value (or a NaN or infinity in a parameter or an optimizer
+	// moment) stops the run with a *DivergenceError naming the update
+	// (default DefaultMaxParam, 1e6; 0 checks for non-finite values only).
+	MaxParam float64 `json:"max_param"`
 	// Seed derives every random stream of the run (see Streams).
 	Seed uint64 `json:"-"`
 }
@@ -89,6 +94,7 @@ func DefaultConfig() Config {
 		CheckpointEvery:  500,
 		Keep:             3,
 		LogEvery:         10,
+		MaxParam:         DefaultMaxParam,
 		Seed:             1,
 	}
 }
@@ -127,6 +133,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("keep: must be ≥ 1, got %d", c.Keep)
 	case c.LogEvery < 0:
 		return fmt.Errorf("log_every: must be ≥ 0, got %d", c.LogEvery)
+	case c.MaxParam < 0 || bad(c.MaxParam):
+		return fmt.Errorf("max_param: must be ≥ 0 and finite (0 = only non-finite values stop the run), got %g", c.MaxParam)
 	}
 	for i, s := range c.Curriculum {
 		if err := s.validate(); err != nil {

@@ -20,7 +20,9 @@ import (
 // runs the model over them in windows of cfg.TBPTT steps (the whole trial
 // when 0), sums the gradients of the task loss and the penalties, stops with
 // a *DivergenceError if the loss or a gradient is not finite, clips, and
-// takes one optimizer step at the scheduled learning rate. With
+// takes one optimizer step at the scheduled learning rate; after the step
+// it stops with a *DivergenceError if a parameter is not finite or exceeds
+// cfg.MaxParam in magnitude, or an optimizer moment is not finite. With
 // cfg.Trainer = FPTT it instead takes optimizer steps after every window
 // (see FPTTConfig), and evaluates in the same windows.
 //
@@ -150,6 +152,9 @@ func (l *loop) run(ctx context.Context, obs []Observer) (Summary, error) {
 			return end(Interrupted, fmt.Errorf("%w before step %d: %w", ErrInterrupted, l.step+1, err))
 		}
 		s, err := l.update()
+		if err == nil {
+			err = l.checkUpdate(l.step + 1)
+		}
 		if err != nil {
 			return sum(Diverged), err
 		}

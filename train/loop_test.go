@@ -165,6 +165,7 @@ func TestDivergence(t *testing.T) {
 	cfg.Optimizer = DefaultOptimizerConfig(OptSGD)
 	cfg.LR = 1e30
 	cfg.ClipNorm = 0
+	cfg.MaxParam = 0 // non-finite values only: the loss itself must blow up (TestMaxParam checks the bound)
 	m := toyModel(1)
 	var last int
 	sum, err := Run(context.Background(), cfg, m, []tasks.Task{toyTask{steps: 8}}, StepFunc(func(s Step) error {

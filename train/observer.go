@@ -115,8 +115,11 @@ type Summary struct {
 	// Elapsed is the wall time of this call.
 	Elapsed time.Duration
 	// State is the resumable state after the last completed update, to
-	// save with the parameters. After divergence it is the state before
-	// the failed update (the parameters were not changed by it).
+	// save with the parameters. After a divergence found in the loss or
+	// the gradients it is the state before the failed update (the
+	// parameters were not changed by it); after one found in the updated
+	// parameters or moments (DivergenceError.Updated) the parameters and
+	// the optimizer hold the diverged update, and it must not be saved.
 	State State
 }
 

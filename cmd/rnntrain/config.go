@@ -213,6 +213,7 @@ func flagKeys() map[string]string {
 		"rate-target": "train.regularization.rate_target", "rate-target-reg": "train.regularization.l2_rate_target",
 		"target-accuracy": "train.target_accuracy", "eval-every": "train.eval_every", "eval-trials": "train.eval_trials",
 		"log-every": "train.log_every", "save-every": "train.checkpoint_every", "keep": "train.keep",
+		"max-param": "train.max_param",
 	}
 }
 
@@ -302,6 +303,7 @@ func keyFlagUsage() map[string]string {
 		"log-every":           "write a metrics.jsonl line every this many steps",
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
 		"keep":                "number of earlier checkpoints kept under checkpoints/",
+		"max-param":           "stop with status 1 when a parameter exceeds this magnitude after an update, or a parameter or optimizer moment is NaN or infinite (0 = non-finite values only)",
 	}
 }
 

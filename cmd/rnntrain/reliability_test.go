@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // startTrain starts a training run of the binary in the background and
@@ -223,5 +225,40 @@ func TestCLISaveEvery(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
 	if err := json.Unmarshal(b, &cfg); err != nil || cfg.Train.CheckpointEvery != 1 {
 		t.Errorf("config.json save_every: %v %s", err, b)
+	}
+}
+
+// TestCLIDivergence checks that a run whose update explodes ends with
+// status 1 naming the step, and that every checkpoint it left is finite
+// (the last good state).
+func TestCLIDivergence(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"relu", nil, "step "},
+		{"gru", []string{"-model", "gru"}, "after the update"},
+	} {
+		run := filepath.Join(work, c.name)
+		args := append([]string{"train", "-out", run, "-lr", "0.5", "-clip", "0", "-steps", "200", "-save-every", "1", "-keep", "1000",
+			"-eval-every", "0", "-eval-trials", "16"}, c.args...)
+		r := rnntrain(t, work, args...)
+		r.want(t, 1, c.want)
+		if !regexp.MustCompile(`step \d+: `).MatchString(r.stderr) {
+			t.Errorf("%s: the error does not name the step:\n%s", c.name, r.stderr)
+		}
+		steps, _ := checkpoints.Steps(run)
+		for _, s := range steps {
+			ck, err := checkpoints.Load(checkpoints.StepPath(run, s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := train.CheckFinite(ck); err != nil {
+				t.Errorf("%s: checkpoint of step %d: %v", c.name, s, err)
+			}
+		}
 	}
 }

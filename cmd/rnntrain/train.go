@@ -434,6 +434,9 @@ func (r *trainRun) save(st train.State) error {
 	if err != nil {
 		return err
 	}
+	if err := train.CheckFinite(c); err != nil {
+		return err
+	}
 	_, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep)
 	return err
 }
