@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -105,7 +106,36 @@ func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 			return State{}, fmt.Errorf("train: %w", err)
 		}
 	}
+	if err := checkExtraTensors(c, m, st, where); err != nil {
+		rollback()
+		return State{}, err
+	}
 	return st, nil
+}
+
+// checkExtraTensors refuses a checkpoint holding tensors that the state
+// restored from it would not write: optimizer state of another optimizer
+// or of parameters the model lacks, which resuming would silently drop.
+func checkExtraTensors(c *checkpoints.Checkpoint, m Model, st State, where string) error {
+	again, err := NewCheckpoint(checkpoints.Meta{}, m, st)
+	if err != nil {
+		return fmt.Errorf("train: %s: %w", where, err)
+	}
+	want := make(map[string]bool, len(again.Tensors))
+	for _, t := range again.Tensors {
+		want[t.Name] = true
+	}
+	var extra []string
+	for _, t := range c.Tensors {
+		if !want[t.Name] {
+			extra = append(extra, t.Name)
+		}
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("train: %s holds tensors that neither the model's parameters nor the %s optimizer's state account for: %s; it was written by another model or optimizer and cannot be resumed bit for bit",
+			where, st.Optimizer.Kind, strings.Join(extra, ", "))
+	}
+	return nil
 }
 
 // slotNames returns the optimizer slots present in c for an optimizer of

@@ -121,6 +121,18 @@ func TestRestoreMismatchedModel(t *testing.T) {
 	if _, err := Run(context.Background(), cfg, m, []tasks.Task{ff}); err == nil || !strings.Contains(err.Error(), "the network has 1 inputs and 1 outputs, task flip-flop has 3 and 3") {
 		t.Errorf("network of another task: err = %v", err)
 	}
+	// Optimizer state the restored optimizer would not write (here a
+	// momentum buffer beside Adam's moments) is an error naming it.
+	extra := *c
+	p0 := m.Params()[0]
+	extra.Tensors = append(append([]checkpoints.Tensor{}, c.Tensors...),
+		checkpoints.NewTensor(checkpoints.OptimizerTensorName(p0.Name, "momentum_buffer"), checkpoints.Shape(p0), p0.Value.Data))
+	if _, err := RestoreState(&extra, smallNetwork(t, task, 8, 1)); err == nil || !strings.Contains(err.Error(), "optim."+p0.Name+".momentum_buffer") {
+		t.Errorf("checkpoint with an extra optimizer tensor: err = %v", err)
+	}
+	if _, err := RestoreState(c, smallNetwork(t, task, 8, 1)); err != nil {
+		t.Errorf("the same checkpoint without it: %v", err)
+	}
 	// A weight-only file (no optimizer state) cannot be resumed.
 	c.Meta.Optimizer = nil
 	if _, err := RestoreState(c, m); err == nil || !strings.Contains(err.Error(), "no optimizer state") {
