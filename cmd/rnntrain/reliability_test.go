@@ -262,3 +262,39 @@ func TestCLIDivergence(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIMemoryLimit checks that a run estimated beyond the memory limit
+// is refused with the estimate before anything is allocated, and that a
+// checkpoint whose stored config asks for a huge network is refused by
+// eval with an error, not a crash.
+func TestCLIMemoryLimit(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-out", run, "-steps", "1", "-max-memory", "0.001").want(t, 2, "needs about", "more than the -max-memory limit (1.02 MiB)", "-hidden (64)")
+	if _, err := os.Stat(run); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("refused run left %s: %v", run, err)
+	}
+	rnntrain(t, work, "train", "-out", run, "-steps", "1", "-max-memory", "-1").want(t, 2, "-max-memory")
+	rnntrain(t, work, "train", "-out", run, "-steps", "1", "-hidden", "8", "-eval-trials", "8", "-max-memory", "64").want(t, 0)
+
+	c, err := checkpoints.Load(checkpoints.LatestPath(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(c.Meta.Config, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	cfg["model"].(map[string]any)["hidden"] = 65536
+	if c.Meta.Config, err = json.Marshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(work, "huge.safetensors")
+	if err := checkpoints.Save(huge, c); err != nil {
+		t.Fatal(err)
+	}
+	if avail, ok := train.AvailableMemory(); ok && avail < 200<<30 {
+		rnntrain(t, work, "eval", "-checkpoint", huge, "-trials", "4").want(t, 1, "huge.safetensors", "needs about")
+	}
+}

@@ -44,9 +44,17 @@ type session struct {
 
 // newSession resolves cfg against its task and builds the task and a
 // freshly initialised network.
-func newSession(cfg runConfig) (*session, error) {
+func newSession(cfg runConfig) (*session, error) { return newSessionWithin(cfg, 0) }
+
+// newSessionWithin is newSession refusing, before building anything, a run
+// whose estimated memory exceeds maxMemory bytes (0: the memory available;
+// see checkMemory).
+func newSessionWithin(cfg runConfig, maxMemory float64) (*session, error) {
 	task, err := resolve(&cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMemory(cfg, task, maxMemory); err != nil {
 		return nil, err
 	}
 	stages, err := stageTasks(cfg, task)

@@ -71,7 +71,9 @@ config.json, again overridden by the flags given (for example a larger
 run; A is not changed). Training stops at -steps, at -target-accuracy on
 held-out trials, or on SIGINT (Ctrl-C), SIGTERM or SIGHUP, which save a
 checkpoint and exit with status 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch
-system's time limit or preemption); the run can then be resumed. A second
+system's time limit or preemption); the run can then be resumed, bit for
+bit as if it had not stopped on the same build and kernel class (assembly
+and -tags noasm builds give other bits; docs/determinism.md). A second
 signal while the checkpoint is written does not stop the write.
 
 One process at a time writes a run directory: train holds DIR/.rnntrain.lock
@@ -105,11 +107,15 @@ func trainCommand() *command {
 			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
 			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
 			force := fs.Bool("force", false, "with -resume: accept changes to settings that break bitwise continuation")
+			maxMem := fs.Float64("max-memory", 0, "refuse a run whose estimated memory exceeds this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q (train takes only flags)", args)
 				}
-				opts := trainOptions{out: *out, resume: *resume}
+				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
+					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
+				}
+				opts := trainOptions{out: *out, resume: *resume, maxMemory: *maxMem * (1 << 30)}
 				base := *configFile
 				if *resume != "" {
 					if base != "" {
@@ -144,10 +150,13 @@ func trainCommand() *command {
 type trainOptions struct {
 	out    string
 	resume string
+	// maxMemory bounds the run's estimated memory in bytes; 0: the memory
+	// available.
+	maxMemory float64
 }
 
 func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
-	s, err := newSession(cfg)
+	s, err := newSessionWithin(cfg, opts.maxMemory)
 	if err != nil {
 		return err
 	}

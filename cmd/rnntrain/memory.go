@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
+)
+
+// finalTrials is the size of train's final evaluation (at least).
+const finalTrials = 1000
+
+// footprint returns the sizes that decide the memory of a run of cfg on
+// task (see train.Footprint), without building the network: the
+// parameter count is a quadratic in N, fitted to networks of the model
+// built at three small sizes (exact for every model, whose counts are
+// a·N² + b·N + c); when those cannot be built (a mask file fixes N) it is
+// taken as N² + N·(inputs + outputs + 2) + outputs.
+func footprint(cfg runConfig, task tasks.Task) train.Footprint {
+	nIn, nOut := task.Dims()
+	info := tasks.Describe(task)
+	n := cfg.Model.Hidden
+	f := train.Footprint{Hidden: n, Inputs: nIn, Outputs: nOut, Steps: info.MaxSteps,
+		Batch: cfg.Train.BatchSize, EvalTrials: max(cfg.Train.EvalTrials, finalTrials), Window: cfg.Train.TBPTT,
+		Matrices: 1, StateVars: 1}
+	nf := float64(n)
+	a, b, c := 1.0, float64(nIn+nOut+2), float64(nOut)
+	if counts, vars, ok := probeParams(cfg, nIn, nOut); ok {
+		const k = probeSize
+		a = float64(counts[2]-2*counts[1]+counts[0]) / 2
+		b = float64(counts[1]-counts[0]) - a*(2*k+1)
+		c = float64(counts[0]) - a*k*k - b*k
+		f.Matrices, f.StateVars = max(int(math.Round(a)), 1), max(vars, 1)
+	}
+	f.Params = int(min(a*nf*nf+b*nf+c, math.MaxInt64/8))
+	return f
+}
+
+// probeSize is the smallest of the three network sizes probeParams builds.
+const probeSize = 16
+
+// probeParams builds cfg's network with probeSize, probeSize+1 and
+// probeSize+2 units and returns their parameter counts and the number of
+// state variables; false if a network cannot be built at those sizes.
+func probeParams(cfg runConfig, nIn, nOut int) (counts [3]int, vars int, ok bool) {
+	raw, err := json.Marshal(cfg.Model)
+	if err != nil {
+		return counts, 0, false
+	}
+	for i := range counts {
+		var m rnn.Config
+		if json.Unmarshal(raw, &m) != nil {
+			return counts, 0, false
+		}
+		m.Hidden, m.Inputs, m.Outputs = probeSize+i, nIn, nOut
+		net, err := rnn.New[float32](m, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			return counts, 0, false
+		}
+		for _, p := range net.Params() {
+			counts[i] += p.Value.Len()
+		}
+		vars = len(net.StateVars())
+	}
+	return counts, vars, true
+}
+
+// checkMemory refuses, with a usage error naming the estimate and the
+// flags that size it, a run of cfg on task that needs more memory than
+// limit bytes, or (limit 0) than the system has available.
+func checkMemory(cfg runConfig, task tasks.Task, limit float64) error {
+	var what string
+	if limit <= 0 {
+		avail, ok := train.AvailableMemory()
+		if !ok {
+			return nil
+		}
+		limit, what = avail, "the memory available (MemAvailable in /proc/meminfo)"
+	} else {
+		what = "the -max-memory limit"
+	}
+	m := footprint(cfg, task).Estimate()
+	if m.Total() <= limit {
+		return nil
+	}
+	return usagef("the run needs about %s, more than %s (%s): lower -hidden (%d), -batch (%d) or -eval-trials (%d), "+
+		"shorten the trials (%d steps of %g ms), set -tbptt, or raise -max-memory (GiB) if the estimate is wrong",
+		m, what, train.FormatBytes(limit), cfg.Model.Hidden, cfg.Train.BatchSize, cfg.Train.EvalTrials,
+		tasks.Describe(task).MaxSteps, tasks.Describe(task).DtMS)
+}
