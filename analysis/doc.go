@@ -22,6 +22,15 @@
 // in order, so held-out trials are never ones training drew. Reports name
 // the trials they were measured on (Report.Split).
 //
+// Inactivate scores the same trials without and with an in-silico
+// perturbation (Inactivation: silence or clamp a unit set during one of the
+// task's periods or a range of steps), and Summarize pools the repeats of
+// a random draw of units (Sample):
+//
+//	in := analysis.Inactivation{Units: []int{0, 3, 7}, Window: analysis.Window{Period: "delay"}}
+//	eff := analysis.Inactivate(net, task, 1000, streams, in)
+//	before, after := analysis.Summarize([]analysis.Report{eff.Before}), analysis.Summarize(eff.After)
+//
 // # Shapes & layout
 //
 // Runner.Run takes and returns time-major slices, as package tasks' Batch:

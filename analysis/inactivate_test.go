@@ -1,0 +1,169 @@
+package analysis
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// windowNet has one unit per input channel; unit i's rate is input i
+// except where the inactivation silences it, and the single output is the
+// rates' sum. It records the inactivations it was given.
+type windowNet struct {
+	nIn  int
+	seen []layers.Inactivation
+}
+
+func (n *windowNet) Dims() (int, int, int) { return n.nIn, n.nIn, 1 }
+
+func (n *windowNet) Run(x []float32, T, B int, opt RunOptions) Activity {
+	act := Activity{Out: make([]float32, T*B), Rates: append([]float32(nil), x...)}
+	if in := opt.Inactivation; in != nil {
+		n.seen = append(n.seen, *in)
+	}
+	for t := range T {
+		for b := range B {
+			for i := range n.nIn {
+				k := (t*B+b)*n.nIn + i
+				if opt.Inactivation.Active(t) && opt.Inactivation.Units[i] {
+					act.Rates[k] = 0
+				}
+				act.Out[t*B+b] += act.Rates[k]
+			}
+		}
+	}
+	return act
+}
+
+func TestRunBatchGroupsTrialsByWindow(t *testing.T) {
+	const T, B, nIn = 6, 3, 2
+	batch := tasks.Batch{T: T, B: B, NIn: nIn, NOut: 1, Inputs: make([]float32, T*B*nIn), Trials: make([]tasks.Trial, B)}
+	for k := range batch.Inputs {
+		batch.Inputs[k] = 1
+	}
+	// Trials 0 and 2 have their delay at steps [1, 3), trial 1 at [2, 5).
+	for b, d := range [][2]int{{1, 3}, {2, 5}, {1, 3}} {
+		batch.Trials[b].Periods = []tasks.Period{{Name: "fix", Start: 0, End: d[0]}, {Name: "delay", Start: d[0], End: d[1]}}
+	}
+	net := &windowNet{nIn: nIn}
+	in := &Inactivation{Units: []int{1}, Window: Window{Period: "delay"}}
+	act := runBatch(net, &batch, in, nil)
+	require.Len(t, net.seen, 2, "two groups of equal window")
+	for b, d := range [][2]int{{1, 3}, {2, 5}, {1, 3}} {
+		for tt := range T {
+			want := float32(2)
+			if tt >= d[0] && tt < d[1] {
+				want = 1
+			}
+			require.Equal(t, want, act.Out[tt*B+b], "trial %d step %d", b, tt)
+			require.Equal(t, float32(1), act.Rates[(tt*B+b)*nIn], "unit 0 is never silenced")
+		}
+	}
+	// One window for the whole batch runs it in one piece.
+	net.seen = nil
+	runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{From: 2, To: 4}}, nil)
+	require.Len(t, net.seen, 1)
+	require.Equal(t, []bool{true, false}, net.seen[0].Units)
+	require.Equal(t, [2]int{2, 4}, [2]int{net.seen[0].From, net.seen[0].To})
+	require.Panics(t, func() { runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{Period: "nap"}}, nil) })
+}
+
+func TestWindowText(t *testing.T) {
+	for in, want := range map[string]Window{"all": {}, "delay": {Period: "delay"}, "3:9": {From: 3, To: 9}, "4:": {From: 4}} {
+		var w Window
+		require.NoError(t, w.UnmarshalText([]byte(in)), in)
+		require.Equal(t, want, w)
+		require.Equal(t, in, w.String())
+	}
+	for _, bad := range []string{"5:2", "-1:3", "a:b", "3:3", "de lay", "x/y"} {
+		var w Window
+		require.Error(t, w.UnmarshalText([]byte(bad)), bad)
+	}
+}
+
+func TestParseUnitsAndSample(t *testing.T) {
+	u, err := ParseUnits("10-12,3, 7,3", 13)
+	require.NoError(t, err)
+	require.Equal(t, []int{3, 7, 10, 11, 12}, u)
+	for _, bad := range []string{"", "13", "-1", "5-3", "1,,2", "x", "2-"} {
+		_, err := ParseUnits(bad, 13)
+		require.Error(t, err, bad)
+	}
+	all := []int{0, 2, 4, 6, 8, 10, 12, 14, 16, 18}
+	a := Sample(all, 0.3, rand.New(rand.NewPCG(1, 1)))
+	require.Equal(t, a, Sample(all, 0.3, rand.New(rand.NewPCG(1, 1))), "every draw from the seed")
+	require.Len(t, a, 3)
+	require.Subset(t, all, a)
+	require.Empty(t, Sample(all, 0, rand.New(rand.NewPCG(1, 1))))
+	require.Equal(t, all, Sample(all, 1, rand.New(rand.NewPCG(1, 1))))
+}
+
+func TestSummarize(t *testing.T) {
+	rep := func(acc float64) Report {
+		return Report{Trials: 100, Accuracy: acc, StdErr: 0.01, Conditions: []ConditionRow{{Condition: "a", Trials: 100, Accuracy: acc}}}
+	}
+	one := Summarize([]Report{rep(0.9)})
+	require.Equal(t, 0.01, one.StdErr, "one evaluation: its binomial s.e.")
+	require.InDelta(t, 0.03, one.Conditions[0].StdErr, 1e-12)
+	three := Summarize([]Report{rep(0.5), rep(0.6), rep(0.7)})
+	require.InDelta(t, 0.6, three.Accuracy, 1e-12)
+	require.InDelta(t, 0.1/1.7320508075688772, three.StdErr, 1e-12, "s.e. across repeats")
+	require.Equal(t, []float64{0.5, 0.6, 0.7}, three.Accuracies)
+}
+
+func FuzzParseUnits(f *testing.F) {
+	for _, s := range []string{"3,7,10-20", "0", "0-63", "5-3", "1,,2", "-1", "99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseUnits(s, 64)
+		if err != nil {
+			return
+		}
+		for i, x := range u {
+			if x < 0 || x >= 64 || i > 0 && u[i-1] >= x {
+				t.Fatalf("ParseUnits(%q) = %v: not sorted distinct indices in [0, 64)", s, u)
+			}
+		}
+	})
+}
+
+func FuzzParsePopulations(f *testing.F) {
+	f.Add([]byte(`{"a": [3, 1, 1], "b": [0]}`))
+	f.Add([]byte(`{"exc": [0, 1, 2], "inh": [60, 63]}`))
+	f.Add([]byte(`[1, 2]`))
+	f.Add([]byte(`{"a": [64]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sets, err := ParsePopulations(b, 64)
+		if err != nil {
+			return
+		}
+		for name, u := range sets {
+			for i, x := range u {
+				if x < 0 || x >= 64 || i > 0 && u[i-1] >= x {
+					t.Fatalf("set %q = %v: not sorted distinct indices in [0, 64)", name, u)
+				}
+			}
+		}
+	})
+}
+
+func FuzzWindow(f *testing.F) {
+	for _, s := range []string{"all", "delay", "3:9", "4:", "5:2", ":", "a:b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var w Window
+		if w.UnmarshalText([]byte(s)) != nil {
+			return
+		}
+		var back Window
+		if err := back.UnmarshalText([]byte(w.String())); err != nil || back != w {
+			t.Fatalf("%q → %+v → %q → %+v, %v", s, w, w.String(), back, err)
+		}
+	})
+}
