@@ -28,7 +28,9 @@ scores the same held-out trials (as eval: -trials fresh trials of a generated
 task drawn from -seed's stream, with the same private noise unless
 -noise=false) without and with a perturbation of a set of units, and prints
 the accuracy before and after with 95 % confidence intervals (±1.96 s.e.)
-and the accuracy per condition before and after.
+the accuracy per condition before and after and, for decision tasks, the
+psychometric points (P(choice 1) per context and signed coherence) before
+and after.
 
 Which units (indices are 0-based, as the columns of eval -record's rates):
   -units 3,7,10-20         these units (ranges inclusive)
@@ -363,6 +365,15 @@ func printInactivation(w io.Writer, r inactivateResult) {
 		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f ± %.3f\t%+.3f\t\n", c.Condition, c.Trials, c.Accuracy, a.Accuracy, a.StdErr, a.Accuracy-c.Accuracy)
 	}
 	tw.Flush()
+	if len(r.Before.Psychometric) > 0 && len(r.After.Psychometric) == len(r.Before.Psychometric) {
+		fmt.Fprintln(w, "\npsychometric: P(choice 1) per context and signed coherence:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "context\tcoherence\ttrials\tbefore\tafter\t")
+		for i, p := range r.Before.Psychometric {
+			fmt.Fprintf(tw, "%d\t%+g\t%d\t%.3f\t%.3f\t\n", p.Context, p.Coherence, p.Trials, p.PChoice1, r.After.Psychometric[i].PChoice1)
+		}
+		tw.Flush()
+	}
 	if len(r.EachUnit) > 0 {
 		fmt.Fprintln(w, "\nsingle-unit lesions, ranked by accuracy drop:")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
