@@ -42,7 +42,7 @@ if ! "$py" -c 'import torch, numpy, threadpoolctl' 2>/dev/null || ! dpkg -s libo
   echo "== installing Debian's PyTorch with OpenBLAS (python3-torch python3-numpy python3-threadpoolctl libopenblas0-pthread)" >&2
   apt-get install -y python3-torch python3-numpy python3-threadpoolctl libopenblas0-pthread >&2
 fi
-blas=$(readlink -f "$(/usr/sbin/update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/ {print $2}')" 2>/dev/null || true)
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || true)
 echo "$blas" >"$out/blas"
 
 echo "== building rnntrain" >&2
