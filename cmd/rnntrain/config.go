@@ -433,53 +433,17 @@ func setKey(c *runConfig, key, val string) error {
 // decodeConfig decodes the JSON object b onto c, refusing unknown keys and
 // trailing data.
 func decodeConfig(b []byte, c *runConfig) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(c); err != nil {
-		return explainJSON(err)
-	}
-	if dec.More() {
-		return errors.New("trailing data after the config object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the config object")
+	if err := decodeStrict(b, false, c); err != nil {
+		return err
 	}
 	c.Train.Seed = c.Seed
 	return nil
 }
 
-// explainJSON rewords the decoder's errors with config keys.
-func explainJSON(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Errorf("%s: cannot use %s here (want %s)", te.Field, te.Value, te.Type)
-	}
-	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
-		return fmt.Errorf("unknown key %s (see 'rnntrain help config')", strings.TrimPrefix(s, "json: unknown field "))
-	}
-	return err
-}
-
-// loadConfigFile decodes a TOML (.toml) or JSON (anything else) run config
-// onto c; keys the file leaves out keep their values in c. TOML and JSON
-// use the same snake_case keys. Every error is a usage error naming the
-// file and the key.
-func loadConfigFile(path string, c *runConfig) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return usagef("-config: %v", err)
-	}
-	if len(data) > 16<<20 {
-		return usagef("config %s: %d bytes, a config is at most 16 MiB", path, len(data))
-	}
-	if err := parseConfig(data, strings.EqualFold(filepath.Ext(path), ".toml"), c); err != nil {
-		return usagef("config %s: %v", path, err)
-	}
-	return nil
-}
-
-// parseConfig decodes a TOML (isTOML) or JSON run config onto c.
-func parseConfig(data []byte, isTOML bool, c *runConfig) error {
+// decodeStrict decodes the TOML (isTOML) or JSON object data onto v with
+// the json names as keys, refusing unknown keys, non-finite numbers and
+// trailing data. Every config file of the commands goes through it.
+func decodeStrict(data []byte, isTOML bool, v any) error {
 	if isTOML {
 		var obj map[string]any
 		if _, err := toml.Decode(string(data), &obj); err != nil {
@@ -493,7 +457,73 @@ func parseConfig(data []byte, isTOML bool, c *runConfig) error {
 			return err
 		}
 	}
-	return decodeConfig(data, c)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return explainJSON(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after the config object")
+	}
+	return nil
+}
+
+// maxConfigBytes bounds a config file: no config is near it.
+const maxConfigBytes = 16 << 20
+
+// loadFile reads the TOML (.toml) or JSON config file path onto v (see
+// decodeStrict), reading at most maxConfigBytes. Every error is a usage
+// error naming the file.
+func loadFile(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usagef("-config: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return usagef("config %s: %v", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return usagef("config %s: more than %d bytes, a config is at most 16 MiB", path, maxConfigBytes)
+	}
+	if err := decodeStrict(data, strings.EqualFold(filepath.Ext(path), ".toml"), v); err != nil {
+		return usagef("config %s: %v", path, err)
+	}
+	return nil
+}
+
+// explainJSON rewords the decoder's errors with config keys.
+func explainJSON(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("%s: cannot use %s here (want %s)", te.Field, te.Value, te.Type)
+	}
+	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
+		return fmt.Errorf("unknown key %s", strings.TrimPrefix(s, "json: unknown field "))
+	}
+	return err
+}
+
+// loadConfigFile decodes a TOML (.toml) or JSON (anything else) run config
+// onto c; keys the file leaves out keep their values in c. TOML and JSON
+// use the same snake_case keys. Every error is a usage error naming the
+// file and the key.
+func loadConfigFile(path string, c *runConfig) error {
+	if err := loadFile(path, c); err != nil {
+		return err
+	}
+	c.Train.Seed = c.Seed
+	return nil
+}
+
+// parseConfig decodes a TOML (isTOML) or JSON run config onto c.
+func parseConfig(data []byte, isTOML bool, c *runConfig) error {
+	if err := decodeStrict(data, isTOML, c); err != nil {
+		return err
+	}
+	c.Train.Seed = c.Seed
+	return nil
 }
 
 // finiteValues reports the first key of v (a decoded TOML table) whose

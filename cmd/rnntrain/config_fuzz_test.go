@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 )
 
@@ -38,6 +39,8 @@ func FuzzConfigTOML(f *testing.F) {
 		if parseConfig([]byte(s), true, &c) == nil {
 			_ = c.validate()
 		}
+		var fc lowrank.FitConfig // fit -config goes through the same decoder
+		_ = decodeStrict([]byte(s), true, &fc)
 	})
 }
 

@@ -138,11 +138,9 @@ func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	keep := *c
-	var fromFile lowrank.FitConfig
-	if err := decodeConfigFile(path, &fromFile); err != nil {
+	if err := loadFile(path, c); err != nil {
 		return err
 	}
-	*c = fromFile
 	for name, dst := range map[string]func(){
 		"hidden": func() { c.Hidden = keep.Hidden }, "alpha": func() { c.Alpha = keep.Alpha },
 		"steps": func() { c.Steps = keep.Steps }, "lr": func() { c.LR = keep.LR },

@@ -76,7 +76,7 @@ func TestCLIFit(t *testing.T) {
 	r = rnntrain(t, dir, "fit", "-data", "rec.npz", "-ranks", "1", "-config", "fit.toml", "-hidden", "0", "-json", "-out", "fit2")
 	r.want(t, 0, `"steps": 3`, `"init": "random"`, `"hidden": 0`)
 	os.WriteFile(filepath.Join(dir, "bad.toml"), []byte("stepz = 3\n"), 0o644)
-	rnntrain(t, dir, "fit", "-data", "rec.npz", "-config", "bad.toml").want(t, 1, "bad.toml", "stepz")
+	rnntrain(t, dir, "fit", "-data", "rec.npz", "-config", "bad.toml").want(t, 2, "bad.toml", "stepz")
 }
 
 func TestCLIFitErrors(t *testing.T) {

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -26,31 +22,6 @@ import (
 
 // This file binds the low-rank commands (fit, truncate, latent) to the
 // lowrank package and to the checkpoint format.
-
-// decodeConfigFile decodes a TOML (.toml) or JSON file into v, rejecting
-// unknown keys; errors name the file.
-func decodeConfigFile(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("-config: %w", err)
-	}
-	if strings.HasSuffix(path, ".toml") {
-		md, err := toml.Decode(string(data), v)
-		if err != nil {
-			return fmt.Errorf("-config %s: %w", path, err)
-		}
-		if un := md.Undecoded(); len(un) > 0 {
-			return fmt.Errorf("-config %s: unknown keys %v (valid: hidden, alpha, steps, lr, free, noise_std, init, holdout, seed)", path, un)
-		}
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("-config %s: %w", path, err)
-	}
-	return nil
-}
 
 // writeFitData writes d as an npz task file (inputs, targets = activity,
 // mask [conditions, T, units] with the first free steps zeroed), which the

@@ -132,19 +132,12 @@ func decodeData(r io.Reader, h Header, avail int64) (Array, error) {
 
 // ReadFile reads the .npy array in the file at path. Errors name the file.
 func ReadFile(path string) (Array, error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return Array{}, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Array{}, err
-	}
-	if !st.Mode().IsRegular() {
-		return Array{}, fmt.Errorf("%s: not a regular file", path)
-	}
-	a, err := Decode(f, st.Size())
+	a, err := Decode(f, size)
 	if err != nil {
 		return Array{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -239,4 +232,23 @@ func writeAtomic(path string, fill func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// openRegular opens path for reading and returns its size; it refuses
+// anything but a regular file (a pipe or device has no size to check a
+// declared shape against).
+func openRegular(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s: not a regular file", path)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 )
 
 // ReadFileNumeric reads the .npy array at path as ReadFile does, and also
@@ -14,29 +13,22 @@ import (
 // u8, either byte order), whose values it returns in F64 (exactly up to
 // 2⁵³). Errors name the file.
 func ReadFileNumeric(path string) (Array, error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return Array{}, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Array{}, err
-	}
-	if !st.Mode().IsRegular() {
-		return Array{}, fmt.Errorf("%s: not a regular file", path)
-	}
-	h, used, err := readHeader(f, st.Size())
+	h, used, err := readHeader(f, size)
 	if err == nil {
 		if _, _, derr := h.dtype(); derr == nil {
 			var a Array
-			a, err = decodeData(f, h, st.Size()-used)
+			a, err = decodeData(f, h, size-used)
 			if err == nil {
 				return a, nil
 			}
 		} else {
 			var a Array
-			a, err = decodeInts(f, h, st.Size()-used)
+			a, err = decodeInts(f, h, size-used)
 			if err == nil {
 				return a, nil
 			}
