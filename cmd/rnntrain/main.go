@@ -14,10 +14,8 @@ import (
 )
 
 func main() {
-	ctx, stop := signalContext(context.Background(), os.Stderr)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	ctx := signalContext(context.Background(), os.Stderr)
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // command is one subcommand, in the go command's shape.

@@ -47,15 +47,15 @@ func signalName(sig os.Signal) string {
 // signalled cause, by the first stop signal. Later stop signals are caught
 // too, and reported on stderr, so that a second Ctrl-C or a repeated SIGTERM
 // cannot kill the process while it writes its checkpoint (the writes are
-// atomic, so even SIGKILL leaves the previous checkpoint valid). stop
-// releases the signals.
-func signalContext(parent context.Context, stderr io.Writer) (ctx context.Context, stop func()) {
+// atomic, so even SIGKILL leaves the previous checkpoint valid). The
+// signals stay caught until the process exits: restoring their default
+// action before os.Exit would let a late SIGHUP or SIGTERM kill a run that
+// has already saved and is exiting cleanly.
+func signalContext(parent context.Context, stderr io.Writer) context.Context {
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 4)
 	signal.Notify(ch, stopSignals()...)
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
 		first := true
 		for sig := range ch {
 			if first {
@@ -66,12 +66,7 @@ func signalContext(parent context.Context, stderr io.Writer) (ctx context.Contex
 			fmt.Fprintf(stderr, "rnntrain: %s again: still stopping; the checkpoint is being written (SIGKILL stops at once and keeps the previous checkpoint)\n", signalName(sig))
 		}
 	}()
-	return ctx, func() {
-		signal.Stop(ch)
-		close(ch)
-		<-done
-		cancel(nil)
-	}
+	return ctx
 }
 
 // interruptedError reports a run stopped by a signal (or a cancelled
