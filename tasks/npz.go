@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -44,13 +43,23 @@ var (
 
 func newNPZTask(p Preset, s Settings) (Task, error) {
 	if s.Path == "" {
-		return nil, errors.New("tasks: npz: settings.path is required (the .npz file holding inputs, targets and optionally mask)")
+		return nil, &NoDataError{Task: "npz"}
 	}
 	d, err := LoadNPZ(s.Path, s.Loss)
 	if err != nil {
 		return nil, err
 	}
 	return d.withSplits(s)
+}
+
+// NoDataError is the error of a task that reads its trials from a file
+// when settings.path is empty.
+type NoDataError struct {
+	Task string // the task's name
+}
+
+func (e *NoDataError) Error() string {
+	return fmt.Sprintf("task %s needs settings.path: the .npz file holding inputs, targets and optionally mask", e.Task)
 }
 
 // LoadNPZ reads a user dataset from the .npz file at path. It must hold

@@ -107,7 +107,7 @@ func ParsePreset(s string) (Preset, error) {
 		}
 	}
 	n := presetNames()
-	return 0, fmt.Errorf("tasks: unknown preset %q; valid presets: %s, lowrank (= dubreuil)", s, strings.Join(n[:], ", "))
+	return 0, fmt.Errorf("unknown preset %q; valid presets: %s, lowrank (= dubreuil)", s, strings.Join(n[:], ", "))
 }
 
 // Scorer names the rule a task uses to turn outputs into per-trial
@@ -161,7 +161,7 @@ func (s *Scorer) UnmarshalText(b []byte) error {
 		}
 	}
 	n := scorerNames()
-	return fmt.Errorf("tasks: unknown scorer %q; valid scorers: %s", b, strings.Join(n[:], ", "))
+	return fmt.Errorf("unknown scorer %q; valid scorers: %s", b, strings.Join(n[:], ", "))
 }
 
 // String returns "mse" or "cross-entropy".
@@ -191,7 +191,7 @@ func (l *Loss) UnmarshalText(b []byte) error {
 	case "cross-entropy":
 		*l = CrossEntropy
 	default:
-		return fmt.Errorf("tasks: unknown loss %q; valid losses: mse, cross-entropy", b)
+		return fmt.Errorf("unknown loss %q; valid losses: mse, cross-entropy", b)
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ func lookup(name string) (spec, error) {
 			return s, nil
 		}
 	}
-	return spec{}, fmt.Errorf("tasks: unknown task %q; valid tasks: %s", name, strings.Join(Names(), ", "))
+	return spec{}, fmt.Errorf("unknown task %q; valid tasks: %s", name, strings.Join(Names(), ", "))
 }
 
 // Names returns the registered task names in display order.
@@ -140,7 +140,7 @@ func New(name string, p Preset, s Settings) (Task, error) {
 		for _, q := range sp.presets {
 			v = append(v, q.String())
 		}
-		return nil, fmt.Errorf("tasks: task %s has no preset %q; valid presets: %s", name, p, strings.Join(v, ", "))
+		return nil, fmt.Errorf("task %s has no preset %q; valid presets: %s", name, p, strings.Join(v, ", "))
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err

@@ -259,7 +259,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	// setting to change.
 	split := filepath.Join(work, "npzsplit")
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0.25", "-test-fraction", "0.25", "-split-seed", "3",
-		"-steps", "2", "-hidden", "8", "-eval-trials", "8", "-out", split).want(t, 0, "evaluate on 2 held-out validation trials every", "on 2 validation trials")
+		"-steps", "2", "-hidden", "8", "-eval-trials", "8", "-out", split).want(t, 0, "evaluate on 2 held-out validation trials at the end", "on 2 validation trials")
 	for sp, n := range map[string]int{"train": 4, "validation": 2, "test": 2} {
 		r := rnntrain(t, work, "eval", "-checkpoint", split, "-split", sp, "-json")
 		r.want(t, 0)

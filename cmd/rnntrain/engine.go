@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 
@@ -28,6 +29,9 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		// A missing or broken data file is a failure (exit 1), not a
 		// usage error; the message names the file.
 		return nil, fmt.Errorf("-data %s: %w", cfg.Task.Settings.Path, err)
+	}
+	if nd := (*tasks.NoDataError)(nil); errors.As(err, &nd) {
+		return nil, usagef("-task %s needs -data FILE: the .npz file holding inputs [trials, T, n_in], targets [trials, T, n_out] and optionally mask (task.settings.path in a config file)", nd.Task)
 	}
 	if err != nil {
 		return nil, usagef("-task %s -preset %s: %v", cfg.Task.Name, cfg.Task.Preset, err)

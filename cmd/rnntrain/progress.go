@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -53,37 +54,49 @@ func isTerminal(w io.Writer) bool {
 }
 
 // newProgress returns a bar when w is a terminal and a line printer
-// otherwise. start is the first step (non-zero on resume), total the last.
-func newProgress(w io.Writer, start, total int) progress {
+// otherwise, or nothing at all when quiet. start is the first step
+// (non-zero on resume), total the last.
+func newProgress(w io.Writer, start, total int, quiet bool) progress {
+	if quiet {
+		return silentProgress{}
+	}
 	if isTerminal(w) {
 		bar := progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetWidth(28),
 			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("steps"),
-			progressbar.OptionShowIts(),
 			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionSetPredictTime(false),
 			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionSetDescription("training"),
+			progressbar.OptionSetDescription("training (measuring speed)"),
 		)
 		_ = bar.Set(start)
-		return &barProgress{bar: bar, w: w}
+		return &barProgress{bar: bar, w: w, total: total}
 	}
 	return &lineProgress{w: w, total: total, every: 5 * time.Second}
 }
 
+// silentProgress shows nothing (train -quiet).
+type silentProgress struct{}
+
+func (silentProgress) update(metricsLine) {}
+func (silentProgress) finish()            {}
+
+// barProgress is a progress bar whose description carries the latest
+// metrics, the measured rate and the time left. The bar's own rate is
+// off: it would read "0 steps/hr" before the first step is timed.
 type barProgress struct {
-	bar  *progressbar.ProgressBar
-	w    io.Writer
-	eval string
+	bar   *progressbar.ProgressBar
+	w     io.Writer
+	total int
+	eval  string
 }
 
 func (p *barProgress) update(m metricsLine) {
 	if m.EvalAccuracy != nil {
 		p.eval = fmt.Sprintf(" validation %.3f", *m.EvalAccuracy)
 	}
-	p.bar.Describe(fmt.Sprintf("loss %.4f train acc %.3f%s", m.Loss, m.Accuracy, p.eval))
+	p.bar.Describe(fmt.Sprintf("loss %.4f train acc %.3f%s%s", m.Loss, m.Accuracy, p.eval, rateText(m, p.total)))
 	_ = p.bar.Set(m.Step)
 }
 
@@ -118,6 +131,33 @@ func formatLine(m metricsLine, total int) string {
 	if m.EvalAccuracy != nil {
 		s += fmt.Sprintf("  validation %.3f", *m.EvalAccuracy)
 	}
-	s += fmt.Sprintf("  %.1f steps/s  %.1fs", m.StepsPerS, m.ElapsedS)
+	return s + fmt.Sprintf("  %.1fs", m.ElapsedS) + rateText(m, total)
+}
+
+// rateText is "  12.3 steps/s, ETA 1m40s": the rate measured since the run
+// (or the resume) started, and the time the remaining steps take at that
+// rate. It is empty until a rate has been measured, and the ETA is left out
+// at the last step.
+func rateText(m metricsLine, total int) string {
+	if !(m.StepsPerS > 0) {
+		return ""
+	}
+	s := fmt.Sprintf("  %.3g steps/s", m.StepsPerS)
+	if left := total - m.Step; left > 0 {
+		s += ", ETA " + etaText(float64(left)/m.StepsPerS)
+	}
 	return s
+}
+
+// etaText renders a duration in seconds as "45s", "12m05s" or "3h07m".
+func etaText(sec float64) string {
+	switch s := int(math.Round(sec)); {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	default:
+		m := (s + 30) / 60
+		return fmt.Sprintf("%dh%02dm", m/60, m%60)
+	}
 }

@@ -107,6 +107,7 @@ func trainCommand() *command {
 			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
 			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
 			force := fs.Bool("force", false, "with -resume: accept changes to settings that break bitwise continuation")
+			quiet := fs.Bool("quiet", false, "print only errors and the final summary: no run header, progress bar or per-step lines")
 			maxMem := fs.Float64("max-memory", 0, "refuse a run whose estimated memory exceeds this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
@@ -115,7 +116,7 @@ func trainCommand() *command {
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
-				opts := trainOptions{out: *out, resume: *resume, maxMemory: *maxMem * (1 << 30)}
+				opts := trainOptions{out: *out, resume: *resume, maxMemory: *maxMem * (1 << 30), quiet: *quiet}
 				base := *configFile
 				if *resume != "" {
 					if base != "" {
@@ -153,6 +154,8 @@ type trainOptions struct {
 	// maxMemory bounds the run's estimated memory in bytes; 0: the memory
 	// available.
 	maxMemory float64
+	// quiet leaves out the header and the progress display (-quiet).
+	quiet bool
 }
 
 func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
@@ -199,7 +202,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := writeJSONFile(filepath.Join(dir, "config.json"), s.cfg); err != nil {
 		return err
 	}
-	printHeader(e.stdout, s, dir, st.Step)
+	if !opts.quiet {
+		printHeader(e.stdout, s, dir, st.Step)
+	}
 
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
@@ -215,7 +220,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	defer mf.Close()
 	r.metrics = json.NewEncoder(mf)
-	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps)
+	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps, opts.quiet)
 
 	evalTask, err := s.evalTask()
 	if err != nil {
@@ -319,8 +324,11 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 		evalN = min(evalN, f.Len())
 	}
 	when := fmt.Sprintf("every %d steps", c.Train.EvalEvery)
-	if c.Train.EvalEvery <= 0 {
+	switch {
+	case c.Train.EvalEvery <= 0 || c.Train.EvalEvery >= c.Train.Steps:
 		when = "at the end"
+	case c.Train.EvalEvery == 1:
+		when = "after every step"
 	}
 	which := "held-out " + trialsOf(tasks.SplitLabel(held))
 	if tasks.SplitLabel(held) == tasks.Train.String() {
