@@ -15,6 +15,11 @@
 // the engine's primitive ops (SequenceRef, SequenceReference, RunReference, ForwardRef),
 // which the tests compare it against.
 //
+// The rate layers (leaky, GRU; the low-rank layer in package lowrank) also
+// implement StepMap: their noiseless one-step map F(s, u) of the primary
+// state on the tape, for a batch, and its Jacobians ∂F/∂s and ∂F/∂u at one
+// point in float64, which the fixed-point analysis (package dynamics) uses.
+//
 // The leaky layer carries the neuroscience features: Dale's law with the
 // PsychRNN parametrisation and E/I-balanced initialisation, connectivity
 // masks, masks of fixed weights (Constraint), three noise conventions

@@ -16,19 +16,12 @@ func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T],
 	n, in := g.hidden, g.inputs
 	CheckSequence("GRU", x, h0, steps, batch, in, n, opt)
 	c := RefConsts[T]{Tape: tp}
-	wih, whh, bih, bhh := tp.Param(g.WeightIH), tp.Param(g.WeightHH), tp.Param(g.BiasIH), tp.Param(g.BiasHH)
 	rows := steps * batch
 	h := autodiff.Add(c.Zeros(batch, n), h0) // broadcast [1, N] over the batch
 	var rates *autodiff.Var[T]
 	for t := 0; t < steps; t++ {
 		pick := c.SelectRows(t*batch, batch, rows)
-		gi := autodiff.Add(autodiff.MatMul(autodiff.MatMul(pick, false, x, false), false, wih, true), bih) // [B, 3N]
-		gh := autodiff.Add(autodiff.MatMul(h, false, whh, true), bhh)
-		gate := func(v *autodiff.Var[T], k int) *autodiff.Var[T] { return autodiff.Slice(v, k*n, (k+1)*n) }
-		r := autodiff.Sigmoid(autodiff.Add(gate(gi, 0), gate(gh, 0)))
-		z := autodiff.Sigmoid(autodiff.Add(gate(gi, 1), gate(gh, 1)))
-		cand := autodiff.Tanh(autodiff.Add(gate(gi, 2), autodiff.Mul(r, gate(gh, 2))))
-		h = autodiff.Add(cand, autodiff.Mul(z, autodiff.Sub(h, cand))) // (1−z)⊙n + z⊙h
+		h = g.Step(tp, h, autodiff.MatMul(pick, false, x, false))
 		if opt.Noise != nil && g.NoiseStd != 0 {
 			h = autodiff.Add(h, c.Noise(batch, n, g.NoiseStd, opt.Noise))
 		}

@@ -149,12 +149,7 @@ func effectiveRef[T autodiff.Float](tp *autodiff.Tape[T], w *autodiff.Var[T], c 
 func (l *Leaky[T]) SequenceRef(tp *autodiff.Tape[T], x autodiff.Tensor[T], h0 *autodiff.Var[T], steps, batch int, opt SeqOptions) ([]*autodiff.Var[T], *autodiff.Var[T]) {
 	cfg := &l.cfg
 	n, in := cfg.Units, cfg.Inputs
-	wRec := effectiveRef(tp, tp.Param(l.wRec.p), &l.wRec.c)
-	wIn := effectiveRef(tp, tp.Param(l.wIn.p), &l.wIn.c)
-	bias := tp.Param(l.bias[0])
-	for _, b := range l.bias[1:] {
-		bias = autodiff.Add(bias, tp.Param(b))
-	}
+	wRec, wIn, bias := l.weightsRef(tp)
 	a1 := constFilled[T](tp, 1, 1, 1-cfg.Alpha)
 	alpha := constFilled[T](tp, 1, 1, cfg.Alpha)
 	s := autodiff.Add(constFilled[T](tp, batch, n, 0), h0)

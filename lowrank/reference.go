@@ -1,8 +1,6 @@
 package lowrank
 
 import (
-	"fmt"
-
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
 )
@@ -16,19 +14,7 @@ func (l *Layer[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T
 	n, in := cfg.Hidden, cfg.Inputs
 	layers.CheckSequence("lowrank", x, h0, steps, batch, in, n, opt)
 	c := layers.RefConsts[T]{Tape: tp}
-	phi := func(v *autodiff.Var[T]) *autodiff.Var[T] {
-		switch cfg.Activation {
-		case layers.Tanh:
-			return autodiff.Tanh(v)
-		case layers.ReLU:
-			return autodiff.ReLU(v)
-		case layers.Softplus:
-			return autodiff.Softplus(v)
-		case layers.Identity:
-			return v
-		}
-		panic(fmt.Sprintf("lowrank: Layer.SequenceReference: unknown activation %v", cfg.Activation))
-	}
+	phi := l.phiRef
 	m, nn, wi, si, b := tp.Param(l.M), tp.Param(l.N), tp.Param(l.WI), tp.Param(l.SI), tp.Param(l.B)
 	alpha, invN := T(cfg.Alpha), 1/T(n)
 	rows := steps * batch

@@ -44,6 +44,7 @@ func Conform(t *testing.T, m layers.Model) {
 	t.Run("record", func(t *testing.T) { checkRecord(t, m) })
 	t.Run("determinism", func(t *testing.T) { checkDeterminism(t, m) })
 	t.Run("reference", func(t *testing.T) { checkReference(t, m) })
+	t.Run("step_map", func(t *testing.T) { CheckStepMap(t, checkConfig(m)) })
 }
 
 // config returns m's default configuration at the suite's sizes.

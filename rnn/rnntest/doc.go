@@ -11,7 +11,10 @@
 // float32 training step; silencing every unit inside the fused op; config
 // JSON, seed and parameter round trips; recorded states; bitwise
 // determinism in float32; and, for layers implementing layers.Reference,
-// the fused op against its unfused reference in float64. A new model adds
+// the fused op against its unfused reference in float64; for layers
+// implementing layers.StepMap (the rate models), Step against one step of
+// the fused op and the analytic Jacobians and Step's gradients against
+// finite differences (CheckStepMap, also callable on any config). A new model adds
 // one line to the table and gets the whole suite from the table-wide test
 // in package rnn; a model kept outside the table calls Conform itself.
 //
