@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"math"
 	"os"
 	"os/exec"
@@ -105,6 +104,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"unknown model", []string{"train", "-model", "lstmx"}, 2, []string{"-model", `"lstmx"`, "leaky", "gru", "lowrank"}},
 		{"unknown preset", []string{"train", "-preset", "fast"}, 2, []string{"-preset", "fast", "lowrank"}},
 		{"bad number", []string{"train", "-steps", "many"}, 2, []string{"-steps", "many"}},
+		{"bad plot format", []string{"train", "-plot-format", "png,gif"}, 2, []string{"-plot-format", "gif", "png, svg, pdf"}},
 		{"zero hidden", []string{"train", "-hidden", "0"}, 2, []string{"-hidden (model.hidden", "must be positive"}},
 		{"bad lr", []string{"train", "-lr", "-1"}, 2, []string{"-lr", "must be positive"}},
 		{"two errors", []string{"train", "-hidden", "0", "-target-accuracy", "2"}, 2, []string{"-hidden", "-target-accuracy"}},
@@ -177,17 +177,8 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	for _, f := range []string{"curves.png", "trials.png", "psychometric.png"} {
-		b, err := os.ReadFile(filepath.Join(run, "plots", f))
-		if err != nil {
-			t.Error(err)
-			continue
-		}
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil || img.Bounds().Dx() < 300 {
-			t.Errorf("%s: not a usable PNG (%v)", f, err)
-		}
-	}
+	// The default formats: PNG and SVG.
+	checkFigures(t, filepath.Join(run, "plots"), []string{"curves", "trials", "psychometric"}, "png", "svg")
 	ms := metricsOf(t, run)
 	if len(ms) != 4 || ms[len(ms)-1].Step != 20 || ms[len(ms)-1].EvalAccuracy == nil {
 		t.Fatalf("metrics: %d lines, want 4 ending at step 20 with an evaluation: %+v", len(ms), ms)

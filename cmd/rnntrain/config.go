@@ -15,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -31,6 +32,9 @@ type runConfig struct {
 	Task  taskConfig   `json:"task"`
 	Model rnn.Config   `json:"model"`
 	Train train.Config `json:"train"`
+	// PlotFormats are the formats every figure of the run is written in
+	// (plots/NAME.png, .svg, .pdf); empty means plots.DefaultFormats.
+	PlotFormats plots.Formats `json:"plot_formats,omitempty"`
 }
 
 // taskConfig selects a registered task, its timing preset and its
@@ -100,7 +104,8 @@ func defaultConfig() runConfig {
 			NoiseStd: 0.05,
 			Model:    &rnn.LeakyConfig{Activation: layers.ReLU},
 		},
-		Train: t,
+		Train:       t,
+		PlotFormats: plots.DefaultFormats(),
 	}
 }
 
@@ -213,7 +218,7 @@ func flagKeys() map[string]string {
 		"rate-target": "train.regularization.rate_target", "rate-target-reg": "train.regularization.l2_rate_target",
 		"target-accuracy": "train.target_accuracy", "eval-every": "train.eval_every", "eval-trials": "train.eval_trials",
 		"log-every": "train.log_every", "save-every": "train.checkpoint_every", "keep": "train.keep",
-		"max-param": "train.max_param",
+		"max-param": "train.max_param", "plot-format": "plot_formats",
 	}
 }
 
@@ -303,6 +308,7 @@ func keyFlagUsage() map[string]string {
 		"log-every":           "write a metrics.jsonl line every this many steps",
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
 		"keep":                "number of earlier checkpoints kept under checkpoints/",
+		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",
 		"max-param":           "stop with status 1 when a parameter exceeds this magnitude after an update, or a parameter or optimizer moment is NaN or infinite (0 = non-finite values only)",
 	}
 }

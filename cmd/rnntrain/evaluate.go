@@ -46,12 +46,12 @@ func psychometricFigure(rep analysis.Report) plots.Psychometric {
 	for _, p := range rep.Psychometric {
 		c := byCtx[p.Context]
 		if c == nil {
-			c = &plots.PsychCurve{Label: fmt.Sprintf("context %d", p.Context)}
+			c = &plots.PsychCurve{Label: fmt.Sprintf("context %d", p.Context+1)}
 			byCtx[p.Context] = c
 			order = append(order, p.Context)
 		}
 		c.Coherence = append(c.Coherence, p.Coherence)
-		c.PRight = append(c.PRight, p.PChoice1)
+		c.PChoice1 = append(c.PChoice1, p.PChoice1)
 		c.N = append(c.N, p.Trials)
 	}
 	if len(order) == 1 {
@@ -69,7 +69,7 @@ func rasterFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) p
 	fig := plots.Raster{DT: tasks.Describe(task).DtMS}
 	for i, ex := range analysis.Examples(net, task, rng, k) {
 		title := fmt.Sprintf("trial %d", i+1)
-		if c := ex.Trial.Condition; c != "" {
+		if c := trialTitle(ex.Trial); c != "" {
 			title = c
 		}
 		fig.Trials = append(fig.Trials, plots.RasterTrial{Title: title, Spikes: ex.Rates})
@@ -87,7 +87,7 @@ func trialsFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) p
 	}
 	for i, ex := range analysis.Examples(net, task, rng, k) {
 		tr := plots.Trial{Title: fmt.Sprintf("trial %d", i+1), Inputs: ex.Inputs, Targets: ex.Targets, Outputs: ex.Outputs, Scored: ex.Scored}
-		if c := ex.Trial.Condition; c != "" {
+		if c := trialTitle(ex.Trial); c != "" {
 			tr.Title = c
 		}
 		switch {

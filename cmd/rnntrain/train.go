@@ -43,11 +43,16 @@ directory (-out; default runs/<timestamp>):
 	                         of a dataset (every trial) or on 1000 fresh
 	                         trials of a generated task; its "split" says
 	                         which
-	plots/curves.png         loss and accuracy against training step
-	plots/trials.png         example trials: inputs, targets, outputs
-	plots/raster.png         spiking models: spike rasters of example trials
-	plots/psychometric.png   P(choice right) against signed coherence, per
+	plots/curves.*           loss (training batches, held-out MSE, a zero
+	                         output's MSE) and accuracy (training batches,
+	                         held-out trials, target, chance) against step
+	plots/trials.*           example trials: inputs, targets, outputs
+	plots/raster.*           spiking models: spike rasters of example trials
+	plots/psychometric.*     P(choice 1) against signed coherence, per
 	                         context (decision tasks)
+
+Each figure is written in every format of -plot-format (key plot_formats;
+default png,svg; pdf too). 'rnntrain plot RUN' draws them again.
 
 With no flags it trains a leaky RNN (N = 64, ReLU, α = 0.2, σ = 0.05) on
 context-dm with its default preset for 1000 steps of 32 trials, evaluating
@@ -253,7 +258,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
 	}
-	if err := r.plots(rep); err != nil {
+	if err := r.plots(evalTask, rep); err != nil {
 		// The checkpoint and metrics are written; a figure is not worth
 		// failing the run for.
 		fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
@@ -269,7 +274,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	} else {
 		printReport(e.stdout, rep)
 	}
-	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/*.png\n", dir)
+	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/\n", dir)
 	return nil
 }
 
@@ -416,6 +421,7 @@ func (r *trainRun) log(st train.Step) error {
 		r.evalAcc = &acc
 		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
+		r.curves.EvalLoss = append(r.curves.EvalLoss, mse)
 	}
 	m.Accuracy, m.Figures = r.batchAccuracy()
 	r.curves.Step = append(r.curves.Step, float64(st.Step))
@@ -459,34 +465,9 @@ func (r *trainRun) save(st train.State) error {
 }
 
 // plots draws the run's figures into dir/plots.
-func (r *trainRun) plots(rep analysis.Report) error {
-	pd := filepath.Join(r.dir, "plots")
-	cv := r.curves
-	cv.Title = fmt.Sprintf("%s, %s N=%d", r.s.cfg.Task.Name, r.s.cfg.Model.Kind(), r.s.cfg.Model.Hidden)
-	cv.Target = r.s.cfg.Train.TargetAccuracy
-	if len(cv.Step) > 0 {
-		if err := plots.WriteCurves(filepath.Join(pd, "curves.png"), cv); err != nil {
-			return err
-		}
-	}
-	tf := trialsFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3)
-	tf.Title = r.s.cfg.Task.Name
-	if err := plots.WriteTrials(filepath.Join(pd, "trials.png"), tf); err != nil {
-		return err
-	}
-	if len(rep.Psychometric) > 0 {
-		if err := plots.WritePsychometric(filepath.Join(pd, "psychometric.png"), psychometricFigure(rep)); err != nil {
-			return err
-		}
-	}
-	if m := r.s.cfg.Model.Resolved().Model; m.Model().Surrogate {
-		rf := rasterFigure(r.s.task, r.s.net, newStream(r.s.cfg.Seed, streamPlot), 3)
-		rf.Title = r.s.cfg.Task.Name
-		if err := plots.WriteRaster(filepath.Join(pd, "raster.png"), rf); err != nil {
-			return err
-		}
-	}
-	return nil
+func (r *trainRun) plots(evalTask tasks.Task, rep analysis.Report) error {
+	f := runFigures{s: r.s, evalTask: evalTask, rep: rep, curves: r.curves}
+	return f.write(filepath.Join(r.dir, "plots"))
 }
 
 // trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
@@ -522,6 +503,11 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 		if m.EvalAccuracy != nil {
 			cv.EvalStep = append(cv.EvalStep, float64(m.Step))
 			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)
+			mse := math.NaN() // written before validation_mse was logged
+			if m.EvalMSE != nil {
+				mse = *m.EvalMSE
+			}
+			cv.EvalLoss = append(cv.EvalLoss, mse)
 		}
 	}
 	if len(kept) < len(data) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -16,82 +17,133 @@ type Curves struct {
 	// Step and Loss are the logged training batches; Accuracy, when not
 	// empty, is the accuracy on a fresh batch at the same steps.
 	Step, Loss, Accuracy []float64
-	// EvalStep and EvalAccuracy are evaluations on held-out trials.
-	EvalStep, EvalAccuracy []float64
+	// EvalStep and EvalAccuracy are evaluations on held-out trials;
+	// EvalLoss, when not empty, their mask-weighted MSE (metrics.jsonl's
+	// validation_mse) at the same steps, NaN where it is unknown.
+	EvalStep, EvalAccuracy, EvalLoss []float64
 	// Target, when positive, draws the early-stopping accuracy.
 	Target float64
+	// Chance, when positive, draws the accuracy of the best constant
+	// output; ChanceLoss, when positive, the held-out MSE of a zero output.
+	Chance, ChanceLoss float64
 }
 
 // WriteCurves draws loss (log scale) and accuracy against training step,
-// side by side, and writes the PNG to path.
+// side by side, with one legend right of both (training batches in blue,
+// held-out trials in vermillion, reference levels in grey), and writes the
+// figure to path in the format its extension names (.png, .svg, .pdf).
 func WriteCurves(path string, c Curves) error {
 	if len(c.Step) == 0 {
 		return fmt.Errorf("plots: %s: no logged steps to draw", path)
 	}
-	if len(c.Loss) != len(c.Step) || (len(c.Accuracy) != 0 && len(c.Accuracy) != len(c.Step)) || len(c.EvalAccuracy) != len(c.EvalStep) {
-		return errors.New("plots: WriteCurves: Step, Loss and Accuracy (and EvalStep, EvalAccuracy) must have equal lengths")
+	if len(c.Loss) != len(c.Step) || (len(c.Accuracy) != 0 && len(c.Accuracy) != len(c.Step)) ||
+		len(c.EvalAccuracy) != len(c.EvalStep) || (len(c.EvalLoss) != 0 && len(c.EvalLoss) != len(c.EvalStep)) {
+		return errors.New("plots: WriteCurves: Step, Loss and Accuracy (and EvalStep, EvalAccuracy, EvalLoss) must have equal lengths")
 	}
-	loss := newPlot("Training loss", "training step", "loss (log scale)")
-	if positive(c.Loss) {
+	leg := newLegend()
+	x0, x1 := c.Step[0], last(c.Step, c.EvalStep)
+	loss := newPlot("Loss", "training step", "loss (log scale)")
+	logY := positive(c.Loss) && positive(c.EvalLoss)
+	if logY {
 		// Explicit limits: autoscaling a single point gives an empty
 		// range that a log axis cannot draw.
 		lo, hi := c.Loss[0], c.Loss[0]
-		for _, v := range c.Loss {
-			lo, hi = min(lo, v), max(hi, v)
+		for _, v := range append(append([]float64(nil), c.Loss...), c.EvalLoss...) {
+			if !math.IsNaN(v) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		if c.ChanceLoss > 0 {
+			lo, hi = min(lo, c.ChanceLoss), max(hi, c.ChanceLoss)
 		}
 		loss.Y.Scale = plot.LogScale{}
-		loss.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		loss.Y.Tick.Marker = logTicks{}
 		loss.Y.Min, loss.Y.Max = lo/1.5, hi*1.5
 	} else {
 		loss.Y.Label.Text = "loss"
 	}
-	if err := addLine(loss, "training batch", xy(c.Step, c.Loss), 0, false, vg.Points(1)); err != nil {
+	if err := addLine(loss, "", xy(c.Step, c.Loss), 0, false, vg.Points(1)); err != nil {
 		return fmt.Errorf("plots: %s: %w", path, err)
 	}
-	loss.Legend.Top = true
-
 	acc := newPlot("Accuracy", "training step", "fraction correct")
 	acc.Y.Min, acc.Y.Max = 0, 1.02
 	if len(c.Accuracy) > 0 {
-		if err := addLine(acc, "fresh batch", xy(c.Step, c.Accuracy), 0, false, vg.Points(1)); err != nil {
+		if err := addLine(acc, "", xy(c.Step, c.Accuracy), 0, false, vg.Points(1)); err != nil {
 			return fmt.Errorf("plots: %s: %w", path, err)
 		}
 	}
+	leg.Add("training batches: loss, accuracy", swatch(0, false))
 	if len(c.EvalStep) > 0 {
-		pts := xy(c.EvalStep, c.EvalAccuracy)
-		if err := addLine(acc, "held-out set", pts, 1, false, vg.Points(1.5)); err != nil {
-			return fmt.Errorf("plots: %s: %w", path, err)
+		for _, panel := range []struct {
+			p *plot.Plot
+			y []float64
+		}{{acc, c.EvalAccuracy}, {loss, c.EvalLoss}} {
+			if len(panel.y) == 0 {
+				continue
+			}
+			pts := xy(c.EvalStep, panel.y)
+			if len(pts) == 0 {
+				continue
+			}
+			if err := addLine(panel.p, "", pts, 1, false, vg.Points(1.5)); err != nil {
+				return fmt.Errorf("plots: %s: %w", path, err)
+			}
+			if s, err := plotter.NewScatter(pts); err == nil {
+				s.Color, s.Radius = palette(1), vg.Points(2)
+				panel.p.Add(s)
+			}
 		}
-		s, err := plotter.NewScatter(pts)
-		if err == nil {
-			s.Color = palette(1)
-			s.Radius = vg.Points(2)
-			acc.Add(s)
+		name := "held-out trials: accuracy"
+		if len(c.EvalLoss) > 0 {
+			name = "held-out trials: MSE, accuracy"
 		}
+		leg.Add(name, swatch(1, false))
 	}
 	if c.Target > 0 {
-		l, err := plotter.NewLine(plotter.XYs{{X: c.Step[0], Y: c.Target}, {X: last(c.Step, c.EvalStep), Y: c.Target}})
-		if err == nil {
-			l.Color = color.Gray{120}
-			l.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
-			acc.Add(l)
-			acc.Legend.Add(fmt.Sprintf("target %.2f", c.Target), l)
-		}
+		leg.Add(fmt.Sprintf("target accuracy %.2f", c.Target), level(acc, x0, x1, c.Target, []vg.Length{vg.Points(5), vg.Points(3)}))
 	}
-	acc.Legend.Left = false
-	acc.Legend.Top = false
-	acc.Legend.XOffs = -vg.Millimeter * 2
-	acc.Legend.YOffs = vg.Millimeter * 2
+	if c.Chance > 0 {
+		leg.Add(fmt.Sprintf("chance accuracy %.2f", c.Chance), level(acc, x0, x1, c.Chance, []vg.Length{vg.Points(1), vg.Points(2)}))
+	}
+	if c.ChanceLoss > 0 && logY {
+		level(loss, x0, x1, c.ChanceLoss, []vg.Length{vg.Points(1), vg.Points(2)})
+		leg.Add(fmt.Sprintf("zero output: MSE %.3g", c.ChanceLoss), level(nil, 0, 0, 0, []vg.Length{vg.Points(1), vg.Points(2)}))
+	}
 	if c.Title != "" {
 		loss.Title.Text = c.Title + ": loss"
 		acc.Title.Text = c.Title + ": accuracy"
 	}
-	return writeGrid(path, [][]*plot.Plot{{loss, acc}}, vg.Points(720), vg.Points(300))
+	return writeFigure(path, figure{plots: [][]*plot.Plot{{loss, acc}}, legends: []*plot.Legend{leg}, w: vg.Points(860), h: vg.Points(300)})
 }
 
+// swatch is a legend thumbnail: a line in colour i.
+func swatch(i int, dashed bool) plot.Thumbnailer {
+	l := &plotter.Line{LineStyle: plotter.DefaultLineStyle}
+	l.Color = palette(i)
+	l.Width = vg.Points(1.5)
+	if dashed {
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+	}
+	return l
+}
+
+// level draws a grey horizontal line at y from x0 to x1 on p (nil: only
+// the line for a legend) and returns it.
+func level(p *plot.Plot, x0, x1, y float64, dashes []vg.Length) *plotter.Line {
+	l := &plotter.Line{XYs: plotter.XYs{{X: x0, Y: y}, {X: x1, Y: y}}, LineStyle: plotter.DefaultLineStyle}
+	l.Color = color.Gray{110}
+	l.Dashes = dashes
+	if p != nil {
+		p.Add(l)
+	}
+	return l
+}
+
+// positive reports whether every value of v is > 0 or NaN (true for
+// none); NaN values are not drawn.
 func positive(v []float64) bool {
 	for _, x := range v {
-		if !(x > 0) {
+		if !(x > 0) && !math.IsNaN(x) {
 			return false
 		}
 	}

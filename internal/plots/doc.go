@@ -1,12 +1,21 @@
-// Package plots draws the figures a training run leaves behind, as PNG files:
-// training curves, example trials and psychometric curves.
+// Package plots draws the figures a training run leaves behind: training
+// curves, example trials, psychometric curves, spike rasters and rank
+// sweeps, as PNG, SVG or PDF files.
 //
 // # Overview
 //
-// Each figure has a plain data type (Curves, Trials, Psychometric) filled by
-// the caller and a Write function that renders it with gonum.org/v1/plot and
-// writes the PNG atomically enough for a run directory: the file is written
-// in full or an error is returned naming it.
+// Each figure has a plain data type (Curves, Trials, Psychometric, ...)
+// filled by the caller and a Write function that renders it with
+// gonum.org/v1/plot and writes it in the format its path's extension names
+// (.png at 110 dpi, .svg, .pdf; see Format), atomically enough for a run
+// directory: the file is written in full or an error is returned naming
+// it. Formats is the set a run writes each figure in; Formats.Paths gives
+// a figure's file names.
+//
+// Legends sit right of the axes, never over the data; contexts, choices
+// and channels are numbered from 1, and the choice axis of every decision
+// figure is "P(choice 1)", the fraction of choices positive evidence calls
+// for.
 //
 // # Shapes & layout
 //
@@ -16,6 +25,7 @@
 //
 // # Errors & panics
 //
-// Write functions return errors for empty data, mismatched lengths and I/O
-// failures; they never panic on user data.
+// Write functions return errors for empty data, mismatched lengths, a path
+// whose extension names no format and I/O failures; they never panic on
+// user data.
 package plots

@@ -39,5 +39,5 @@ func ExampleWriteCurves() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%d×%d PNG\n", img.Width, img.Height)
-	// Output: 1100×458 PNG
+	// Output: 1314×458 PNG
 }

@@ -1,18 +1,13 @@
 package plots
 
 import (
-	"bytes"
-	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // palette is a colour-blind-safe cycle (Okabe & Ito 2008).
@@ -30,8 +25,9 @@ func palette(i int) color.Color {
 	return p[i%len(p)]
 }
 
-// grey is the fill of unscored periods.
-func grey() color.Color { return color.RGBA{225, 225, 225, 255} }
+// grey is the fill of unscored periods: a pale amber that stands apart
+// from the grey grid and the white background.
+func grey() color.Color { return color.RGBA{252, 234, 196, 255} }
 
 // newPlot returns a plot with a title, axis labels and a light grid.
 func newPlot(title, x, y string) *plot.Plot {
@@ -50,56 +46,71 @@ func newPlot(title, x, y string) *plot.Plot {
 }
 
 // writeGrid renders plots (rows × cols, nil entries left blank) onto one
-// canvas of the given size and writes it as a PNG to path.
+// canvas of the given size, each plot's legend inside its axes, and writes
+// it to path in the format its extension names (.png, .svg, .pdf).
 func writeGrid(path string, plots [][]*plot.Plot, w, h vg.Length) error {
-	c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(110), vgimg.UseBackgroundColor(color.White))
-	dc := draw.New(c)
+	return writeFigure(path, figure{plots: plots, w: w, h: h})
+}
+
+// figure is a grid of plots with, optionally, one legend per row drawn in
+// a column right of the grid, outside every axis.
+type figure struct {
+	plots [][]*plot.Plot // rows × cols; nil entries are left blank
+	// legends, when not nil, has one legend per row (a legend with no
+	// entries leaves its row's strip blank); the plots' own legends are
+	// drawn inside their axes as usual.
+	legends []*plot.Legend
+	w, h    vg.Length // the whole canvas, legend column included
+}
+
+// newLegend returns an empty legend in the figures' style, top-left
+// aligned so that it reads from the top of its strip.
+func newLegend() *plot.Legend {
+	l := plot.NewLegend()
+	l.TextStyle.Font.Size = vg.Points(8)
+	l.Top, l.Left = true, true
+	return &l
+}
+
+// writeFigure renders f and writes it to path in the format its extension
+// names (.png, .svg, .pdf).
+func writeFigure(path string, f figure) error {
+	format, err := formatOf(path)
+	if err != nil {
+		return err
+	}
+	c, dc := newCanvas(format, f.w, f.h)
+	var legW vg.Length
+	for _, l := range f.legends {
+		if l != nil {
+			legW = max(legW, l.Rectangle(dc).Size().X)
+		}
+	}
+	if legW > 0 {
+		legW += vg.Millimeter * 4
+	}
 	t := draw.Tiles{
-		Rows: len(plots), Cols: len(plots[0]),
+		Rows: len(f.plots), Cols: len(f.plots[0]),
 		PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2,
 		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2,
 	}
-	canvases := plot.Align(plots, t, dc)
-	for j := range plots {
-		for i := range plots[j] {
-			if plots[j][i] != nil {
-				plots[j][i].Draw(canvases[j][i])
+	canvases := plot.Align(f.plots, t, draw.Crop(dc, 0, -legW, 0, 0))
+	for j := range f.plots {
+		for i := range f.plots[j] {
+			if f.plots[j][i] != nil {
+				f.plots[j][i].Draw(canvases[j][i])
 			}
 		}
+		if j < len(f.legends) && f.legends[j] != nil {
+			row := canvases[j][len(canvases[j])-1]
+			lc := dc
+			lc.Min.X, lc.Max.X = dc.Max.X-legW+vg.Millimeter*2, dc.Max.X
+			lc.Min.Y, lc.Max.Y = row.Min.Y, row.Max.Y-vg.Millimeter*6
+			f.legends[j].Draw(lc)
+		}
 	}
-	return writePNG(path, c)
-}
-
-// writePNG encodes c and writes it to path through a temporary file in the
-// same directory, so a reader never sees half a PNG.
-func writePNG(path string, c *vgimg.Canvas) error {
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
-		return fmt.Errorf("plots: encode %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".plot-*.png")
-	if err != nil {
-		return fmt.Errorf("plots: write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("plots: write %s: %w", path, err)
-	}
-	return nil
+	return writeCanvas(path, c)
 }
 
 // xy builds plotter.XYs from parallel slices, dropping NaN and Inf values.

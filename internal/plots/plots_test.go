@@ -2,10 +2,12 @@ package plots
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,16 +43,17 @@ func TestWriteCurves(t *testing.T) {
 		if s%100 == 0 {
 			c.EvalStep = append(c.EvalStep, float64(s))
 			c.EvalAccuracy = append(c.EvalAccuracy, 1-0.5*math.Exp(-float64(s)/300))
+			c.EvalLoss = append(c.EvalLoss, 0.002+math.Exp(-float64(s)/180))
 		}
 	}
-	c.Target = 0.9
+	c.Target, c.Chance, c.ChanceLoss = 0.9, 0.5, 1
 	p := filepath.Join(outDir(t), "curves.png")
 	if err := WriteCurves(p, c); err != nil {
 		t.Fatal(err)
 	}
 	checkPNG(t, p)
 	one := Curves{Step: []float64{3}, Loss: []float64{0.8}, Accuracy: []float64{0.7}, EvalStep: []float64{3}, EvalAccuracy: []float64{0.9}}
-	if err := WriteCurves(p, one); err != nil {
+	if err := WriteCurves(filepath.Join(outDir(t), "curves-one.svg"), one); err != nil {
 		t.Errorf("one logged step: %v", err)
 	}
 	if err := WriteCurves(p, Curves{}); err == nil {
@@ -97,9 +100,9 @@ func TestWritePsychometric(t *testing.T) {
 	coh := []float64{-0.5, -0.15, -0.05, 0.05, 0.15, 0.5}
 	var ps Psychometric
 	for ctx, slope := range []float64{12, 5} {
-		c := PsychCurve{Label: []string{"context 0", "context 1"}[ctx], Coherence: coh}
+		c := PsychCurve{Label: []string{"context 1", "context 2"}[ctx], Coherence: coh}
 		for _, x := range coh {
-			c.PRight = append(c.PRight, 1/(1+math.Exp(-slope*x)))
+			c.PChoice1 = append(c.PChoice1, 1/(1+math.Exp(-slope*x)))
 			c.N = append(c.N, 50)
 		}
 		ps.Curves = append(ps.Curves, c)
@@ -109,6 +112,28 @@ func TestWritePsychometric(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPNG(t, p)
+	// The 2×2 of Mante et al. (2013): context × evidence.
+	var pp PsychPanels
+	for r := range 2 {
+		var row []Psychometric
+		for k := range 2 {
+			c := ps.Curves[0]
+			c.Style, c.Label = r+1, fmt.Sprintf("context %d", r+1)
+			if r != k {
+				c.PChoice1 = []float64{0.5, 0.5, 0.5, 0.5, 0.5, 0.5}
+			}
+			row = append(row, Psychometric{Title: fmt.Sprintf("context %d", r+1), XLabel: fmt.Sprintf("coherence %d", k+1), Curves: []PsychCurve{c}})
+		}
+		pp.Panels = append(pp.Panels, row)
+	}
+	p = filepath.Join(outDir(t), "psychometric-panels.png")
+	if err := WritePsychPanels(p, pp); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, p)
+	if err := WritePsychPanels(p, PsychPanels{}); err == nil {
+		t.Error("WritePsychPanels with no panels: no error")
+	}
 }
 
 func TestWriteRaster(t *testing.T) {
@@ -129,5 +154,26 @@ func TestWriteRaster(t *testing.T) {
 	}
 	if err := WriteRaster(path, Raster{Trials: []RasterTrial{{Spikes: [][]float64{{1, 0}, {1}}}}}); err == nil {
 		t.Error("ragged trial: no error")
+	}
+}
+
+func TestLogTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0.0013, 1.5, []string{"0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"}},
+		{1e-5, 10, []string{"1e-05", "0.0001", "0.001", "0.01", "0.1", "1", "10"}},
+		{0.03, 0.08, []string{"0.05"}},
+	} {
+		var got []string
+		for _, tk := range (logTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("Ticks(%g, %g) labels %v, want %v", c.lo, c.hi, got, c.want)
+		}
 	}
 }

@@ -11,27 +11,94 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// PsychCurve is P(choice 1) against signed coherence for one context, where
-// choice 1 is the choice positive coherence calls for ("right").
+// PsychCurve is P(choice 1) against signed evidence for one group of
+// trials (one context), where choice 1 is the choice positive evidence
+// calls for.
 type PsychCurve struct {
 	Label     string
-	Coherence []float64 // signed, ascending
-	PRight    []float64 // fraction of trials with choice 1
-	N         []int     // trials per point, for the binomial error bars
+	Coherence []float64 // signed evidence, ascending
+	// PChoice1 is the fraction of trials with choice 1 at each Coherence.
+	PChoice1 []float64
+	// PRight is the old name of PChoice1, read when PChoice1 is nil.
+	//
+	// Deprecated: use PChoice1.
+	PRight []float64
+	N      []int // trials per point, for the binomial error bars
+	// Style, when positive, picks the colour and marker (Style−1 in the
+	// palette); 0 uses the curve's position in its panel.
+	Style int
+}
+
+// p1 returns the curve's P(choice 1) values.
+func (c PsychCurve) p1() []float64 {
+	if c.PChoice1 != nil {
+		return c.PChoice1
+	}
+	return c.PRight
 }
 
 // Psychometric is a set of curves drawn on one axis.
 type Psychometric struct {
 	Title  string
-	XLabel string // default "signed coherence"
+	XLabel string // default "signed coherence (> 0 calls for choice 1)"
 	Curves []PsychCurve
 }
 
-// WritePsychometric draws every curve with ±1 binomial standard error bars,
-// a chance line at 0.5, and writes the PNG to path.
+// PsychPanels is a grid of psychometric panels sharing one legend, e.g.
+// Mante et al. (2013) Fig. 1: context (rows) × the evidence plotted
+// (columns).
+type PsychPanels struct {
+	Panels [][]Psychometric // rows × cols, each with its own title and x label
+}
+
+// WritePsychometric draws every curve with ±1 binomial standard error bars
+// and a chance line at 0.5, the legend right of the axes, and writes the
+// figure to path in the format its extension names (.png, .svg, .pdf).
+// Points of opposite sign are joined only through a point at 0, so no
+// line crosses evidence 0 where there is no data.
 func WritePsychometric(path string, ps Psychometric) error {
+	leg := newLegend()
+	p, err := psychPlot(ps, leg)
+	if err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	return writeFigure(path, figure{plots: [][]*plot.Plot{{p}}, legends: []*plot.Legend{leg}, w: vg.Points(520), h: vg.Points(340)})
+}
+
+// WritePsychPanels draws each panel as WritePsychometric does, in a grid,
+// one legend right of each row (the row's curve labels), and writes the
+// figure to path in the format its extension names.
+func WritePsychPanels(path string, pp PsychPanels) error {
+	if len(pp.Panels) == 0 || len(pp.Panels[0]) == 0 {
+		return fmt.Errorf("plots: %s: no psychometric panels to draw", path)
+	}
+	rows := make([][]*plot.Plot, len(pp.Panels))
+	legends := make([]*plot.Legend, len(pp.Panels))
+	for j, row := range pp.Panels {
+		if len(row) != len(pp.Panels[0]) {
+			return fmt.Errorf("plots: %s: row %d has %d panels, row 1 has %d", path, j+1, len(row), len(pp.Panels[0]))
+		}
+		legends[j] = newLegend()
+		for i, ps := range row {
+			l := legends[j]
+			if i > 0 {
+				l = newLegend() // one legend per row: the first panel's
+			}
+			p, err := psychPlot(ps, l)
+			if err != nil {
+				return fmt.Errorf("plots: %s: panel %d,%d: %w", path, j+1, i+1, err)
+			}
+			rows[j] = append(rows[j], p)
+		}
+	}
+	w := vg.Points(300*float64(len(rows[0])) + 110)
+	return writeFigure(path, figure{plots: rows, legends: legends, w: w, h: vg.Points(260 * float64(len(rows)))})
+}
+
+// psychPlot draws ps on a new plot and adds its curves' labels to leg.
+func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 	if len(ps.Curves) == 0 {
-		return fmt.Errorf("plots: %s: no psychometric curves to draw", path)
+		return nil, fmt.Errorf("no psychometric curves to draw")
 	}
 	xl := ps.XLabel
 	if xl == "" {
@@ -45,60 +112,83 @@ func WritePsychometric(path string, ps Psychometric) error {
 	p.Y.Min, p.Y.Max = -0.02, 1.02
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range ps.Curves {
-		if len(c.PRight) != len(c.Coherence) || len(c.N) != len(c.Coherence) {
-			return fmt.Errorf("plots: %s: curve %q: Coherence, PRight and N must have equal lengths", path, c.Label)
+		if len(c.p1()) != len(c.Coherence) || len(c.N) != len(c.Coherence) {
+			return nil, fmt.Errorf("curve %q: Coherence, PChoice1 and N must have equal lengths", c.Label)
 		}
 		for _, x := range c.Coherence {
 			lo, hi = min(lo, x), max(hi, x)
 		}
 	}
 	if lo < hi {
-		chance, _ := plotter.NewLine(plotter.XYs{{X: lo, Y: 0.5}, {X: hi, Y: 0.5}})
-		chance.Color = color.Gray{150}
-		chance.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
-		p.Add(chance)
+		level(p, lo, hi, 0.5, []vg.Length{vg.Points(3), vg.Points(3)})
 		zero, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: 1}})
 		zero.Color = color.Gray{200}
 		p.Add(zero)
 	}
 	for i, c := range ps.Curves {
-		pts := xy(c.Coherence, c.PRight)
+		style := i
+		if c.Style > 0 {
+			style = c.Style - 1
+		}
+		y := c.p1()
+		pts := xy(c.Coherence, y)
 		if len(pts) == 0 {
 			continue
 		}
-		if err := addLine(p, "", pts, i, false, vg.Points(1.5)); err != nil {
-			return fmt.Errorf("plots: %s: %w", path, err)
+		for _, seg := range signSegments(pts) {
+			if err := addLine(p, "", seg, style, false, vg.Points(1.5)); err != nil {
+				return nil, err
+			}
 		}
 		s, err := plotter.NewScatter(pts)
 		if err != nil {
-			return fmt.Errorf("plots: %s: %w", path, err)
+			return nil, err
 		}
-		s.Color = palette(i)
+		s.Color = palette(style)
 		s.Radius = vg.Points(3)
-		s.Shape = shapeFor(i)
+		s.Shape = shapeFor(style)
 		p.Add(s)
-		p.Legend.Add(c.Label, s)
+		if c.Label != "" {
+			leg.Add(c.Label, s)
+		}
 		errs := make(plotter.YErrors, 0, len(pts))
 		bars := make(plotter.XYs, 0, len(pts))
 		for k := range c.Coherence {
-			if math.IsNaN(c.PRight[k]) || c.N[k] == 0 {
+			if math.IsNaN(y[k]) || c.N[k] == 0 {
 				continue
 			}
-			se := math.Sqrt(c.PRight[k] * (1 - c.PRight[k]) / float64(c.N[k]))
+			se := math.Sqrt(y[k] * (1 - y[k]) / float64(c.N[k]))
 			errs = append(errs, struct{ Low, High float64 }{se, se})
-			bars = append(bars, plotter.XY{X: c.Coherence[k], Y: c.PRight[k]})
+			bars = append(bars, plotter.XY{X: c.Coherence[k], Y: y[k]})
 		}
 		eb, err := plotter.NewYErrorBars(struct {
 			plotter.XYer
 			plotter.YErrorer
 		}{bars, errs})
 		if err == nil {
-			eb.Color = palette(i)
+			eb.Color = palette(style)
 			p.Add(eb)
 		}
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return writeGrid(path, [][]*plot.Plot{{p}}, vg.Points(420), vg.Points(340))
+	return p, nil
+}
+
+// signSegments splits points sorted by x into the runs a curve may join:
+// all of them when one lies at x = 0, else the negative and the positive
+// ones apart.
+func signSegments(pts plotter.XYs) []plotter.XYs {
+	var neg, pos plotter.XYs
+	for _, q := range pts {
+		if q.X == 0 {
+			return []plotter.XYs{pts}
+		}
+		if q.X < 0 {
+			neg = append(neg, q)
+		} else {
+			pos = append(pos, q)
+		}
+	}
+	return []plotter.XYs{neg, pos}
 }
 
 func shapeFor(i int) draw.GlyphDrawer {

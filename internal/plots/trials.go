@@ -27,7 +27,7 @@ type Trials struct {
 	// DT is the duration of one step in ms; 0 draws time in steps.
 	DT float64
 	// InputNames and OutputNames label the channels; missing names are
-	// numbered.
+	// numbered from 1 ("in 1", "out 1").
 	InputNames, OutputNames []string
 	// OutputLabel is the outputs' axis label; empty means "output".
 	OutputLabel string
@@ -37,13 +37,15 @@ type Trials struct {
 // WriteTrials draws, for each trial, its inputs (top row) and the network's
 // outputs (solid) with their targets (dashed, with markers, drawn only where
 // scored) in the same colour (bottom row), with unscored periods shaded
-// grey, and writes the PNG to path.
+// amber, one legend per row right of the panels, and writes the figure to
+// path in the format its extension names (.png, .svg, .pdf).
 func WriteTrials(path string, tr Trials) error {
 	if len(tr.Trials) == 0 {
 		return fmt.Errorf("plots: %s: no trials to draw", path)
 	}
 	top := make([]*plot.Plot, len(tr.Trials))
 	bottom := make([]*plot.Plot, len(tr.Trials))
+	var legends []*plot.Legend
 	unit := "time step"
 	if tr.DT > 0 {
 		unit = "time (ms)"
@@ -83,17 +85,24 @@ func WriteTrials(path string, tr Trials) error {
 				return fmt.Errorf("plots: %s: %w", path, err)
 			}
 		}
-		if j > 0 { // one legend per row is enough
-			in.Legend = plot.NewLegend()
-			out.Legend = plot.NewLegend()
+		if j == 0 { // one legend per row, right of the row
+			legends = []*plot.Legend{takeLegend(in), takeLegend(out)}
 		} else {
-			in.Legend.Top, in.Legend.Left = true, true
-			out.Legend.Top, out.Legend.Left = true, true
+			in.Legend, out.Legend = plot.NewLegend(), plot.NewLegend()
 		}
 		top[j], bottom[j] = in, out
 	}
-	w := vg.Points(300 * float64(len(tr.Trials)))
-	return writeGrid(path, [][]*plot.Plot{top, bottom}, w, vg.Points(520))
+	w := vg.Points(300*float64(len(tr.Trials)) + 130)
+	return writeFigure(path, figure{plots: [][]*plot.Plot{top, bottom}, legends: legends, w: w, h: vg.Points(520)})
+}
+
+// takeLegend moves p's legend out of its axes and returns it, top-left
+// aligned, for a figure's legend column.
+func takeLegend(p *plot.Plot) *plot.Legend {
+	l := p.Legend
+	l.Top, l.Left, l.XOffs, l.YOffs = true, true, 0, 0
+	p.Legend = plot.NewLegend()
+	return &l
 }
 
 // addTargets draws a target channel only where it is scored: a dashed line
@@ -141,12 +150,12 @@ func addTargets(p *plot.Plot, name string, time, y []float64, scored []bool, i i
 		legend = sc
 	}
 	if legend != nil {
-		p.Legend.Add(name+" (scored)", legend)
+		p.Legend.Add(name+" (where scored)", legend)
 	}
 	return nil
 }
 
-// shade fills the spans where scored is false with light grey, over [lo, hi].
+// shade fills the spans where scored is false with pale amber, over [lo, hi].
 func shade(p *plot.Plot, time []float64, scored []bool, lo, hi float64) {
 	dt := 1.0
 	if len(time) > 1 {
@@ -211,5 +220,5 @@ func channelName(names []string, prefix string, i int) string {
 	if i < len(names) && names[i] != "" {
 		return names[i]
 	}
-	return fmt.Sprintf("%s %d", prefix, i)
+	return fmt.Sprintf("%s %d", prefix, i+1)
 }
