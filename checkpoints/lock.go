@@ -184,3 +184,18 @@ func lockExclusive(dir string) (*os.File, error) {
 	}
 	return nil, &LockedError{Dir: dir}
 }
+
+// Holder reports the process that holds the lock of run directory dir:
+// its pid and host from the lock file, and whether it is live. A holder on
+// another host is reported live (its process cannot be asked). No lock
+// file, or an unreadable one, is no holder (pid 0, not live).
+func Holder(dir string) (pid int, host string, live bool) {
+	pid, host = readHolder(filepath.Join(dir, LockName))
+	if pid == 0 {
+		return 0, "", false
+	}
+	if h, _ := os.Hostname(); h != host {
+		return pid, host, true
+	}
+	return pid, host, alive(pid)
+}

@@ -481,22 +481,33 @@ const maxConfigBytes = 16 << 20
 // decodeStrict), reading at most maxConfigBytes. Every error is a usage
 // error naming the file.
 func loadFile(path string, v any) error {
-	f, err := os.Open(path)
+	data, err := readConfigFile("-config", path)
 	if err != nil {
-		return usagef("-config: %v", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
-	if err != nil {
-		return usagef("config %s: %v", path, err)
-	}
-	if len(data) > maxConfigBytes {
-		return usagef("config %s: more than %d bytes, a config is at most 16 MiB", path, maxConfigBytes)
+		return err
 	}
 	if err := decodeStrict(data, strings.EqualFold(filepath.Ext(path), ".toml"), v); err != nil {
 		return usagef("config %s: %v", path, err)
 	}
 	return nil
+}
+
+// readConfigFile reads the config file path (given by what: a flag or an
+// argument), at most maxConfigBytes. Every error is a usage error naming
+// the file.
+func readConfigFile(what, path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("%s: %v", what, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, usagef("config %s: %v", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, usagef("config %s: more than %d bytes, a config is at most 16 MiB", path, maxConfigBytes)
+	}
+	return data, nil
 }
 
 // explainJSON rewords the decoder's errors with config keys.

@@ -55,6 +55,7 @@ func commands() []*command {
 		truncateCommand(),
 		tasksCommand(),
 		benchCommand(),
+		sweepCommand(),
 	}
 }
 
@@ -109,6 +110,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := runFn(ctx, positional); err != nil {
 			if ie, ok := errors.AsType[interruptedError](err); ok {
 				return ie.status() // the checkpoint was saved
+			}
+			if es, ok := errors.AsType[exitStatus](err); ok {
+				return es.code // the command reported its own status
 			}
 			fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, err)
 			var u usageError

@@ -1,0 +1,473 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rnntrain/rnntrain/sweep"
+)
+
+const sweepLong = `
+Sweep trains many networks from one spec: a base run config and axes of
+values for config keys, e.g. ranks 1 to 3 × 4 seeds, one run directory per
+point, run as local processes or as a Slurm job array.
+
+The spec (TOML):
+
+	[base]                 # a run config in the config-file layout
+	seed = 1
+	[base.task]
+	name = "context-dm"
+	[base.model]
+	kind = "lowrank"
+	hidden = 128
+	[base.train]
+	steps = 500
+
+	[axes]                 # dotted config keys ('rnntrain help config')
+	"model.rank" = [1, 2, 3]
+	seed = [1, 2, 3, 4]
+
+	[sweep]                # the keys below; each is also a flag
+	mode = "grid"
+	executor = "local"
+
+Every combination of the axes' values is a point (mode grid; the last axis
+varies fastest), or samples distinct combinations drawn with seed (mode
+random). A key that does not exist, or a value a key does not take, is an
+error naming it (exit status 2), before anything runs.
+
+The sweep directory (-out DIR):
+
+	sweep.toml      the spec, as given
+	points.csv      index, run directory and axis values of every point
+	sweep.json      the digest of the points' configs, the options and the
+	                Slurm jobs submitted
+	sweep.sbatch    the job-array script of the last Slurm submission
+	logs/           p0003.log (local) or slurm-<job>_<index>.out (slurm)
+	runs/p0003-model.rank=2-seed=3/
+	                a training run (see 'rnntrain help train'), plus
+	                point.json (the point's config, written before launch)
+	                and attempts.jsonl (start and end of each process)
+	collect.csv, collect.md, collect-<metric>-<axis>.png   from -collect
+
+Running a sweep again into the same DIR with the same spec runs only what is
+not done: finished points are skipped, stopped ones resume from their
+checkpoint, failed and pending ones start. A spec whose points differ is
+refused (exit 2) unless -force, which restarts the points whose config
+changed. -resume DIR does the same from DIR's own spec.
+
+Executors. local (default) runs 'rnntrain sweep -run-point DIR INDEX' as
+child processes of this binary, -jobs at a time (default: the cores
+divided by -cpus-per-task), each with GOMAXPROCS = -cpus-per-task and its
+output in logs/; SIGINT or SIGTERM is passed on to the running points,
+which save their checkpoints, and the sweep exits 130 or 75. slurm writes
+sweep.sbatch, a job array (--array with -array-limit, --signal=B:USR1@60,
+--requeue, -partition, -time, -mem, -cpus-per-task, -output) whose tasks
+run the same -run-point, and submits it with -sbatch; -wait waits for it.
+The binary and DIR must be reachable from the compute nodes. A task warned
+of its time limit (SIGUSR1, -signal-s seconds before it: --signal=B:USR1@60)
+saves its checkpoint, exits 75 and, with -requeue (default), requeues
+itself, resuming when it runs again. A task stopped by SIGTERM (preemption,
+scancel --batch --signal=TERM) saves and exits 75 without requeueing; Slurm
+requeues a preempted task (--requeue), and 'rnntrain sweep -resume DIR'
+submits whatever is left. A plain scancel stays cancelled.
+
+-status DIR prints each point's state (pending, queued, running, stopped,
+failed, done) from its run directory, and from squeue and sacct when the
+sweep was submitted to Slurm and they answer. -collect DIR prints and writes
+one table (collect.csv, collect.md) of every point's axis values and final
+metrics: the final evaluation's accuracy (with its standard error) and MSE
+on the split it names, the last training loss, steps and wall time; and
+plots -metric against the axis -x (mean ± standard error over the other
+axes) in collect-<metric>-<axis>.png.
+
+Exit status: 0 when every point is done (or was submitted, or the status or
+table was printed), 1 when a point failed, 130 or 75 after SIGINT or
+SIGTERM (the running points saved), 2 for a bad spec or flag.
+`
+
+// sweepFlags are the sweep command's own flags.
+type sweepFlags struct {
+	out, resume, status, collect, runPoint string
+	force, wait                            bool
+	metric                                 sweep.Metric
+	x                                      string
+	opts                                   map[string]*keyFlagValue
+}
+
+func sweepCommand() *command {
+	return &command{
+		Name:  "sweep",
+		Short: "train many networks from one spec (seeds, hyper-parameters, ranks), locally or as a Slurm job array",
+		Usage: "SPEC.toml -out DIR [flags] | -resume DIR | -status DIR | -collect DIR | -run-point DIR INDEX",
+		Long:  sweepLong,
+		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
+			f := &sweepFlags{opts: map[string]*keyFlagValue{}}
+			fs.StringVar(&f.out, "out", "", "sweep directory")
+			fs.StringVar(&f.resume, "resume", "", "run what is not done of the sweep in this directory, from its own spec")
+			fs.StringVar(&f.status, "status", "", "print the state of every point of the sweep in this directory")
+			fs.StringVar(&f.collect, "collect", "", "print and write the table of the sweep in this directory, and its plot")
+			fs.StringVar(&f.runPoint, "run-point", "", "run one point of the sweep in this directory (the INDEX argument, or $SLURM_ARRAY_TASK_ID): train it or resume it from its checkpoint")
+			fs.BoolVar(&f.force, "force", false, "run a spec whose points differ from the ones the directory holds, restarting the points whose config changed")
+			fs.BoolVar(&f.wait, "wait", false, "slurm: wait until the submitted array has left the queue, then print the status")
+			fs.TextVar(&f.metric, "metric", sweep.Accuracy, "-collect: metric to plot: accuracy, mse, loss, steps, wall_s")
+			fs.StringVar(&f.x, "x", "", "-collect: axis to plot the metric against (default: the first axis)")
+			def := sweep.DefaultOptions()
+			for _, k := range sweep.OptionKeys() {
+				v := &keyFlagValue{key: k.Key, val: def.Get(k.Key)}
+				v.bool = k.Key == "requeue"
+				f.opts[k.Key] = v
+				fs.Var(v, strings.ReplaceAll(k.Key, "_", "-"), k.Usage+" (spec: [sweep] "+k.Key+")")
+			}
+			return func(ctx context.Context, args []string) error {
+				return runSweep(ctx, e, f, args)
+			}
+		},
+	}
+}
+
+// runSweep dispatches on the mode flags.
+func runSweep(ctx context.Context, e *env, f *sweepFlags, args []string) error {
+	modes := 0
+	for _, m := range []string{f.resume, f.status, f.collect, f.runPoint} {
+		if m != "" {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return usagef("give one of -resume, -status, -collect and -run-point")
+	}
+	switch {
+	case f.runPoint != "":
+		return runPoint(ctx, e, f.runPoint, args)
+	case f.status != "":
+		if len(args) > 0 {
+			return usagef("-status DIR takes no arguments, got %q", args)
+		}
+		return sweepStatus(ctx, e, f.status)
+	case f.collect != "":
+		if len(args) > 0 {
+			return usagef("-collect DIR takes no arguments, got %q", args)
+		}
+		return sweepCollect(ctx, e, f.collect, f.metric, f.x)
+	case f.resume != "":
+		if len(args) > 0 || f.out != "" {
+			return usagef("-resume DIR takes neither a spec nor -out: it runs DIR's own spec")
+		}
+		return startSweep(ctx, e, f, sweep.Layout{Dir: f.resume}.Spec(), f.resume, true)
+	}
+	if len(args) != 1 {
+		return usagef("want one SPEC.toml (and -out DIR), got %d arguments", len(args))
+	}
+	if f.out == "" {
+		return usagef("-out DIR is required: the sweep directory")
+	}
+	return startSweep(ctx, e, f, args[0], f.out, false)
+}
+
+// sweepPlan is a spec resolved into the configs of its points.
+type sweepPlan struct {
+	spec    *sweep.Spec
+	raw     []byte // the spec file as given
+	points  []sweep.Point
+	names   []string
+	configs [][]byte // each point's run config, indented JSON
+	digest  string
+}
+
+// loadSweep reads, parses and resolves the spec file path; opts, when not
+// nil, replace the spec's [sweep] options (a resumed sweep's record).
+// Every error is a usage error naming the spec and the key.
+func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue) (*sweepPlan, error) {
+	raw, err := readConfigFile("spec", path)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := sweep.Parse(raw)
+	if err != nil {
+		return nil, usagef("spec %s: %v", path, err)
+	}
+	if opts != nil {
+		spec.Options = *opts
+	}
+	for _, k := range sweep.OptionKeys() {
+		if v := flags[k.Key]; v != nil && v.set {
+			if err := spec.Options.Set(k.Key, v.val); err != nil {
+				return nil, usagef("-%s: %v", strings.ReplaceAll(k.Key, "_", "-"), err)
+			}
+		}
+	}
+	if err := spec.Options.Validate(); err != nil {
+		return nil, usagef("spec %s: %v", path, err)
+	}
+	plan, err := resolveSweep(spec)
+	if err != nil {
+		return nil, usagef("spec %s: %v", path, err)
+	}
+	plan.raw = raw
+	return plan, nil
+}
+
+// resolveSweep expands spec into points and builds each point's run
+// config: the defaults, then [base] through the strict config decoder,
+// then the point's axis values through setKey (model.kind first), then
+// the run config's validation.
+func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
+	if err := finiteValues("base", spec.Base); err != nil {
+		return nil, err
+	}
+	base, err := json.Marshal(spec.Base)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	pts, err := spec.Points()
+	if err != nil {
+		return nil, err
+	}
+	plan := &sweepPlan{spec: spec, points: pts}
+	order := make([]int, len(spec.Axes))
+	for j := range order {
+		order[j] = j
+	}
+	for j, a := range spec.Axes {
+		if a.Key == "model.kind" {
+			order[0], order[j] = j, order[0]
+		}
+	}
+	h := sha256.New()
+	for _, p := range pts {
+		cfg := defaultConfig()
+		if err := decodeConfig(base, &cfg); err != nil {
+			return nil, fmt.Errorf("base: %v", err)
+		}
+		for _, j := range order {
+			key, v := spec.Axes[j].Key, p.Values[j]
+			if err := setKey(&cfg, key, v.JSON()); err != nil {
+				return nil, fmt.Errorf("axes: %q = %s: %v", key, v.JSON(), err)
+			}
+		}
+		name := spec.Name(p)
+		if err := cfg.validate(); err != nil {
+			return nil, fmt.Errorf("point %s: %v", name, err)
+		}
+		b, err := json.MarshalIndent(cfg, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("point %s: %w", name, err)
+		}
+		b = append(b, '\n')
+		plan.names = append(plan.names, name)
+		plan.configs = append(plan.configs, b)
+		fmt.Fprintf(h, "%s\n%s", name, b)
+	}
+	plan.digest = hex.EncodeToString(h.Sum(nil))
+	return plan, nil
+}
+
+// readRecord reads DIR/sweep.json; ok is false when there is none.
+func readRecord(l sweep.Layout) (rec sweep.Record, ok bool, err error) {
+	b, err := os.ReadFile(l.Record())
+	if errors.Is(err, fs.ErrNotExist) {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, fmt.Errorf("%w", err)
+	}
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return rec, false, fmt.Errorf("%s: %w", l.Record(), err)
+	}
+	return rec, true, nil
+}
+
+// openSweep loads the sweep in dir from its spec and record, for -status,
+// -collect and -run-point.
+func openSweep(dir string) (*sweepPlan, sweep.Record, error) {
+	l := sweep.Layout{Dir: dir}
+	rec, ok, err := readRecord(l)
+	if err != nil {
+		return nil, rec, err
+	}
+	if !ok {
+		return nil, rec, usagef("%s is not a sweep directory (no sweep.json): start one with 'rnntrain sweep SPEC.toml -out %s'", dir, dir)
+	}
+	plan, err := loadSweep(l.Spec(), &rec.Options, nil)
+	if err != nil {
+		return nil, rec, err
+	}
+	if plan.digest != rec.Digest {
+		return nil, rec, fmt.Errorf("sweep %s: its spec no longer gives the points it was run with (sweep.toml or this build's defaults changed)", dir)
+	}
+	return plan, rec, nil
+}
+
+// prepareSweep writes the sweep directory for plan: the spec, the points,
+// the record and each point's run directory with point.json. A directory
+// holding another sweep is refused unless force, which removes the run
+// directories whose point.json differs from the new one.
+func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sweep.Record, error) {
+	l := sweep.Layout{Dir: dir}
+	rec, exists, err := readRecord(l)
+	if err != nil {
+		return rec, err
+	}
+	if !exists && !resuming {
+		if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 && !force {
+			return rec, usagef("-out %s holds files but no sweep; choose an empty or new directory (or -force)", dir)
+		}
+	}
+	if exists && rec.Digest != plan.digest && !force {
+		return rec, usagef("-out %s holds a sweep of another spec (%d points; this one has %d, or their configs differ); choose another -out, or give -force to restart the points whose config changed", dir, rec.Points, len(plan.points))
+	}
+	for _, d := range []string{l.Logs(), filepath.Join(dir, "runs")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return rec, fmt.Errorf("%w", err)
+		}
+	}
+	if !resuming {
+		if err := writeFileAtomic(l.Spec(), plan.raw); err != nil {
+			return rec, err
+		}
+	}
+	var pts bytes.Buffer
+	pts.WriteString("index,run")
+	for _, a := range plan.spec.Axes {
+		pts.WriteString("," + csvField(a.Key))
+	}
+	pts.WriteString("\n")
+	for i, p := range plan.points {
+		fmt.Fprintf(&pts, "%d,%s", p.Index, csvField("runs/"+plan.names[i]))
+		for _, v := range p.Values {
+			pts.WriteString("," + csvField(v.String()))
+		}
+		pts.WriteString("\n")
+		run := l.Run(plan.names[i])
+		old, err := os.ReadFile(filepath.Join(run, sweep.PointFile))
+		if err == nil && !bytes.Equal(old, plan.configs[i]) {
+			fmt.Fprintf(e.stdout, "point %s: config changed (-force): removing its run directory\n", plan.names[i])
+			if err := os.RemoveAll(run); err != nil {
+				return rec, fmt.Errorf("%w", err)
+			}
+		}
+		if err := os.MkdirAll(run, 0o755); err != nil {
+			return rec, fmt.Errorf("%w", err)
+		}
+		if !bytes.Equal(old, plan.configs[i]) {
+			if err := writeFileAtomic(filepath.Join(run, sweep.PointFile), plan.configs[i]); err != nil {
+				return rec, err
+			}
+		}
+	}
+	if ents, err := os.ReadDir(filepath.Join(dir, "runs")); err == nil {
+		names := map[string]bool{}
+		for _, n := range plan.names {
+			names[n] = true
+		}
+		for _, ent := range ents {
+			if !names[ent.Name()] {
+				fmt.Fprintf(e.stdout, "runs/%s is not a point of this spec (left as it is)\n", ent.Name())
+			}
+		}
+	}
+	if err := writeFileAtomic(l.Points(), pts.Bytes()); err != nil {
+		return rec, err
+	}
+	rec.Digest, rec.Points, rec.Options = plan.digest, len(plan.points), plan.spec.Options
+	return rec, writeJSONFile(l.Record(), rec)
+}
+
+// csvField quotes s for a CSV field when it needs it.
+func csvField(s string) string {
+	if strings.ContainsAny(s, ",\"\n\r") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// startSweep prepares the sweep directory and runs the points that are
+// not done with the chosen executor.
+func startSweep(ctx context.Context, e *env, f *sweepFlags, specPath, dir string, resuming bool) error {
+	var opts *sweep.Options
+	if resuming {
+		rec, ok, err := readRecord(sweep.Layout{Dir: dir})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return usagef("-resume %s: not a sweep directory (no sweep.json)", dir)
+		}
+		opts = &rec.Options
+	}
+	plan, err := loadSweep(specPath, opts, f.opts)
+	if err != nil {
+		return err
+	}
+	rec, err := prepareSweep(e, plan, dir, f.force, resuming)
+	if err != nil {
+		return err
+	}
+	rows, notes := sweepStates(ctx, plan, rec, dir)
+	var todo []int
+	counts := map[sweep.State]int{}
+	for _, r := range rows {
+		counts[r.State]++
+		switch r.State {
+		case sweep.Pending, sweep.Stopped, sweep.Failed:
+			todo = append(todo, r.Point.Index)
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintln(e.stdout, n)
+	}
+	fmt.Fprintf(e.stdout, "sweep %s: %d points (%s); %s; %d to run with the %s executor\n",
+		dir, len(plan.points), describeAxes(plan.spec), countLine(counts), len(todo), plan.spec.Options.Exec)
+	if len(todo) == 0 {
+		return nil
+	}
+	if plan.spec.Options.Exec == sweep.Slurm {
+		return submitSlurm(ctx, e, plan, rec, dir, todo, f.wait)
+	}
+	return runLocal(ctx, e, plan, dir, todo)
+}
+
+// describeAxes is "model.rank × seed (3 × 4, grid)".
+func describeAxes(s *sweep.Spec) string {
+	if len(s.Axes) == 0 {
+		return "no axes"
+	}
+	var keys, ns []string
+	for _, a := range s.Axes {
+		keys = append(keys, a.Key)
+		ns = append(ns, fmt.Sprint(len(a.Values)))
+	}
+	mode := "grid"
+	if s.Options.Mode == sweep.Random {
+		mode = fmt.Sprintf("%d random draws, seed %d", s.Options.Samples, s.Options.Seed)
+	}
+	return fmt.Sprintf("%s: %s, %s", strings.Join(keys, " × "), strings.Join(ns, " × "), mode)
+}
+
+// countLine is "10 done, 2 pending" in the order of sweep.States.
+func countLine(counts map[sweep.State]int) string {
+	var parts []string
+	for _, s := range sweep.States() {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// exitStatus makes a command exit with code without another message.
+type exitStatus struct{ code int }
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }

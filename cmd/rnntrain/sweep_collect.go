@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/sweep"
+)
+
+// sweepCollect prints and writes the table of the sweep in dir
+// (collect.csv, collect.md) and plots metric against the axis x (mean ±
+// standard error over the other axes) in collect-<metric>-<x>.png.
+func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, x string) error {
+	plan, rec, err := openSweep(dir)
+	if err != nil {
+		return err
+	}
+	t := sweep.Table{}
+	for _, a := range plan.spec.Axes {
+		t.Axes = append(t.Axes, a.Key)
+	}
+	if x == "" && len(t.Axes) > 0 {
+		x = t.Axes[0]
+	}
+	if x != "" && !slices.Contains(t.Axes, x) {
+		return usagef("-x %s: not an axis of the sweep; its axes are %v", x, t.Axes)
+	}
+	rows, notes := sweepStates(ctx, plan, rec, dir)
+	l := sweep.Layout{Dir: dir}
+	done := 0
+	for _, r := range rows {
+		row := r.Row
+		if r.State == sweep.Done {
+			res, err := sweep.ReadResult(l.Run(r.Name))
+			if err != nil {
+				notes = append(notes, err.Error())
+			} else {
+				res.WallS = r.run.WallS
+				row.Result = &res
+				done++
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	var csv, md bytes.Buffer
+	if err := t.WriteCSV(&csv); err != nil {
+		return err
+	}
+	if err := t.WriteMarkdown(&md); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"collect.csv": csv.Bytes(), "collect.md": md.Bytes()} {
+		if err := writeFileAtomic(filepath.Join(dir, name), b); err != nil {
+			return err
+		}
+	}
+	e.stdout.Write(md.Bytes())
+	for _, n := range notes {
+		fmt.Fprintln(e.stdout, n)
+	}
+	fmt.Fprintf(e.stdout, "\n%d of %d points done; wrote %s and %s\n", done, len(rows), filepath.Join(dir, "collect.csv"), filepath.Join(dir, "collect.md"))
+	if x == "" || done == 0 {
+		return nil
+	}
+	groups, err := t.Aggregate(x, metric)
+	if err != nil {
+		return usagef("-x: %v", err)
+	}
+	fig := plots.Sweep{Title: fmt.Sprintf("%s against %s (mean ± s.e. over the other axes)", metric, x), XLabel: x, YLabel: metric.String()}
+	numeric := true
+	for _, g := range groups {
+		if _, ok := g.X.Float(); !ok {
+			numeric = false
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s against %s, mean ± s.e. over the other axes:\n", metric, x)
+	for _, g := range groups {
+		v, _ := g.X.Float()
+		fig.X, fig.Mean, fig.StdErr, fig.N = append(fig.X, v), append(fig.Mean, g.Mean), append(fig.StdErr, g.StdErr), append(fig.N, g.N)
+		if !numeric {
+			fig.Labels = append(fig.Labels, g.X.String())
+		}
+		fmt.Fprintf(e.stdout, "  %s = %-10s %.4g ± %.2g  (%d runs)\n", x, g.X, g.Mean, g.StdErr, g.N)
+	}
+	png := filepath.Join(dir, fmt.Sprintf("collect-%s-%s.png", metric, x))
+	if err := plots.WriteSweep(png, fig); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "plot: %s\n", png)
+	return nil
+}

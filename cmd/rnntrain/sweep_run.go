@@ -1,0 +1,397 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/sweep"
+)
+
+// runPoint runs one point of the sweep in dir (-run-point DIR INDEX): it
+// trains the point from its point.json, or resumes it from its checkpoint,
+// in this process, recording the start and end in attempts.jsonl, and
+// exits with the train command's status. SIGUSR1, Slurm's warning before
+// the time limit, stops the run as SIGTERM does (it saves, status 75), and
+// then the array task requeues itself when the sweep asks for requeueing;
+// a task stopped by SIGTERM (scancel, preemption) does not.
+func runPoint(ctx context.Context, e *env, dir string, args []string) error {
+	idx := os.Getenv("SLURM_ARRAY_TASK_ID")
+	switch {
+	case len(args) == 1:
+		idx = args[0]
+	case len(args) > 1 || idx == "":
+		return usagef("-run-point DIR INDEX: want one INDEX (or $SLURM_ARRAY_TASK_ID), got %q", args)
+	}
+	i, err := strconv.Atoi(idx)
+	if err != nil || i < 0 {
+		return usagef("-run-point %s %s: INDEX must be a point index ≥ 0", dir, idx)
+	}
+	plan, rec, err := openSweep(dir)
+	if err != nil {
+		return err
+	}
+	if i >= len(plan.points) {
+		return usagef("-run-point %s %d: the sweep has %d points (0 to %d)", dir, i, len(plan.points), len(plan.points)-1)
+	}
+	rdir := sweep.Layout{Dir: dir}.Run(plan.names[i])
+	rs, err := sweep.ReadRun(rdir)
+	if err != nil {
+		return err
+	}
+	switch rs.State {
+	case sweep.Done:
+		fmt.Fprintf(e.stdout, "point %s: already done\n", plan.names[i])
+		return nil
+	case sweep.Running:
+		pid, host, _ := checkpoints.Holder(rdir)
+		return fmt.Errorf("point %s: process %d on %s is running it", plan.names[i], pid, host)
+	}
+	args = []string{"train", "-config", filepath.Join(rdir, sweep.PointFile), "-out", rdir}
+	if _, err := os.Stat(checkpoints.LatestPath(rdir)); err == nil {
+		args = []string{"train", "-resume", rdir}
+	}
+	host, _ := os.Hostname()
+	job := ""
+	if a := os.Getenv("SLURM_ARRAY_JOB_ID"); a != "" {
+		job = a + "_" + os.Getenv("SLURM_ARRAY_TASK_ID")
+	}
+	start := time.Now()
+	if err := appendAttempt(rdir, sweep.Attempt{Event: "start", Time: start.UTC().Format(time.RFC3339), Host: host, PID: os.Getpid(), Slurm: job}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "point %s: rnntrain %s\n", plan.names[i], strings.Join(args, " "))
+	tctx, timeLimit := timeLimitContext(ctx)
+	code := run(tctx, args, e.stdout, e.stderr)
+	end := time.Now()
+	if err := appendAttempt(rdir, sweep.Attempt{Event: "end", Time: end.UTC().Format(time.RFC3339), Host: host, PID: os.Getpid(),
+		Slurm: job, Exit: code, WallS: round(end.Sub(start).Seconds(), 3)}); err != nil {
+		fmt.Fprintf(e.stderr, "rnntrain sweep: %v\n", err)
+	}
+	if code == exitTerminated && timeLimit.Load() && rec.Options.Requeue && os.Getenv("SLURM_JOB_ID") != "" {
+		requeue(e, rec.Options, os.Getenv("SLURM_JOB_ID"))
+	}
+	if code != 0 {
+		return exitStatus{code}
+	}
+	return nil
+}
+
+// requeue asks Slurm to requeue the job id (this array task, which has
+// saved its checkpoint and is exiting); a failure is reported, not fatal:
+// 'rnntrain sweep -resume' submits what is left.
+func requeue(e *env, o sweep.Options, id string) {
+	out, err := exec.Command(slurmTool(o, "scontrol"), "requeue", id).CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "rnntrain sweep: scontrol requeue %s: %v %s; resume with 'rnntrain sweep -resume'\n", id, err, strings.TrimSpace(string(out)))
+		return
+	}
+	fmt.Fprintf(e.stdout, "requeued Slurm job %s: it resumes from the checkpoint when it runs again\n", id)
+}
+
+// appendAttempt appends a to the run directory's attempts.jsonl.
+func appendAttempt(run string, a sweep.Attempt) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(run, sweep.AttemptsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("%w", err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%w", err)
+	}
+	return nil
+}
+
+// localJobs is the number of points the local executor runs at once.
+func localJobs(o sweep.Options) int {
+	if o.Jobs > 0 {
+		return o.Jobs
+	}
+	return max(1, runtime.NumCPU()/o.CPUsPerTask)
+}
+
+// pointDone is one finished child of the local executor.
+type pointDone struct {
+	index int
+	code  int
+	err   error
+	wall  time.Duration
+}
+
+// runLocal runs the points todo as child processes ('rnntrain sweep
+// -run-point DIR INDEX'), -jobs at a time, each with its output in
+// logs/pNNNN.log. A stop signal is passed on to the running children, which
+// save their checkpoints; no further point starts.
+func runLocal(ctx context.Context, e *env, plan *sweepPlan, dir string, todo []int) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("the path of this binary: %w", err)
+	}
+	l := sweep.Layout{Dir: dir}
+	o := plan.spec.Options
+	jobs := min(localJobs(o), len(todo))
+	fmt.Fprintf(e.stdout, "running %d points, %d at a time, GOMAXPROCS %d each; logs in %s\n", len(todo), jobs, o.CPUsPerTask, l.Logs())
+	queue := make(chan int)
+	done := make(chan pointDone)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Go(func() {
+			for i := range queue {
+				done <- runChild(ctx, exe, dir, l.Log(i), i, o.CPUsPerTask)
+			}
+		})
+	}
+	go func() {
+		defer close(queue)
+		for _, i := range todo {
+			select {
+			case queue <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(done) }()
+	failed, stopped := 0, 0
+	for d := range done {
+		report(e, plan, d, &failed, &stopped)
+	}
+	if ctx.Err() != nil {
+		// The running children saved their checkpoints; points not
+		// started stay pending.
+		fmt.Fprintf(e.stdout, "sweep %s %s: %d points stopped after saving; continue with: rnntrain sweep -resume %s\n", dir, stoppedBy(ctx), stopped, dir)
+		return interruptedError{context.Cause(ctx)}
+	}
+	fmt.Fprintf(e.stdout, "sweep %s: %d points run, %d failed, %d stopped; table: rnntrain sweep -collect %s\n", dir, len(todo), failed, stopped, dir)
+	if failed > 0 {
+		return fmt.Errorf("%d of %d points failed: see their logs in %s", failed, len(todo), l.Logs())
+	}
+	if stopped > 0 {
+		return fmt.Errorf("%d of %d points stopped before finishing: run 'rnntrain sweep -resume %s'", stopped, len(todo), dir)
+	}
+	return nil
+}
+
+// report prints one line for a finished child.
+func report(e *env, plan *sweepPlan, d pointDone, failed, stopped *int) {
+	name := plan.names[d.index]
+	switch {
+	case d.code == -1:
+		return
+	case d.err != nil:
+		*failed++
+		fmt.Fprintf(e.stdout, "  %s: %v\n", name, d.err)
+	case d.code == 0:
+		fmt.Fprintf(e.stdout, "  %s: done (%.1f s)\n", name, d.wall.Seconds())
+	case d.code == exitTerminated || d.code == exitInterrupted:
+		*stopped++
+		fmt.Fprintf(e.stdout, "  %s: stopped, checkpoint saved (exit %d, %.1f s)\n", name, d.code, d.wall.Seconds())
+	default:
+		*failed++
+		fmt.Fprintf(e.stdout, "  %s: failed (exit %d, %.1f s)\n", name, d.code, d.wall.Seconds())
+	}
+}
+
+// runChild runs one point as a child process with its output appended to
+// log. When ctx is cancelled by a stop signal the child receives the same
+// signal and is waited for (it saves its checkpoint); a point whose turn
+// comes after the stop is not started (code -1).
+func runChild(ctx context.Context, exe, dir, log string, i, threads int) pointDone {
+	if ctx.Err() != nil {
+		return pointDone{index: i, code: -1}
+	}
+	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return pointDone{index: i, err: fmt.Errorf("log: %w", err)}
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, exe, "sweep", "-run-point", dir, strconv.Itoa(i))
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(threads))
+	cmd.Cancel = func() error { return cmd.Process.Signal(forwardSignal(ctx)) }
+	start := time.Now()
+	err = cmd.Run()
+	d := pointDone{index: i, wall: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		d.code = ee.ExitCode()
+	case err != nil:
+		d.err = err
+	}
+	return d
+}
+
+// forwardSignal is the signal to pass on to children after ctx was
+// cancelled: the one received (SIGINT, SIGTERM or SIGHUP), else SIGTERM.
+func forwardSignal(ctx context.Context) os.Signal {
+	if s, ok := errors.AsType[signalled](context.Cause(ctx)); ok {
+		return s.sig
+	}
+	return syscall.SIGTERM
+}
+
+// slurmTool is the path of a Slurm command (squeue, sacct, scontrol):
+// beside the sbatch command when that is a path, else on $PATH.
+func slurmTool(o sweep.Options, name string) string {
+	if strings.Contains(o.Sbatch, "/") {
+		return filepath.Join(filepath.Dir(o.Sbatch), name)
+	}
+	return name
+}
+
+// submitSlurm writes sweep.sbatch for the points todo and submits it.
+func submitSlurm(ctx context.Context, e *env, plan *sweepPlan, rec sweep.Record, dir string, todo []int, wait bool) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("%w", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("the path of this binary: %w", err)
+	}
+	l := sweep.Layout{Dir: dir}
+	o := plan.spec.Options
+	script := sweep.Script(o, abs, exe, todo)
+	if err := writeFileAtomic(l.Script(), []byte(script)); err != nil {
+		return err
+	}
+	out, err := exec.CommandContext(ctx, o.Sbatch, "--parsable", l.Script()).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s --parsable %s: %v: %s", o.Sbatch, l.Script(), err, strings.TrimSpace(string(out)))
+	}
+	id, _, _ := strings.Cut(strings.TrimSpace(lastLine(string(out))), ";")
+	if _, err := strconv.Atoi(id); err != nil {
+		return fmt.Errorf("%s printed %q, not a job id", o.Sbatch, strings.TrimSpace(string(out)))
+	}
+	rec.SlurmJobs = append(rec.SlurmJobs, id)
+	if err := writeJSONFile(l.Record(), rec); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "submitted Slurm array job %s: %d tasks (--array=%s), script %s\nfollow it with: rnntrain sweep -status %s\n",
+		id, len(todo), sweep.ArraySpec(todo, o.ArrayLimit), l.Script(), dir)
+	if !wait {
+		return nil
+	}
+	for {
+		q, err := exec.CommandContext(ctx, slurmTool(o, "squeue"), "-h", "-j", id, "-o", "%i %T").Output()
+		if err == nil && strings.TrimSpace(string(q)) == "" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			fmt.Fprintf(e.stdout, "stopped waiting (%s); the array job %s keeps running\n", stoppedBy(ctx), id)
+			return interruptedError{context.Cause(ctx)}
+		case <-time.After(2 * time.Second):
+		}
+	}
+	return sweepStatus(ctx, e, dir)
+}
+
+// lastLine is the last non-empty line of s.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// statusRow is a point's row of -status.
+type statusRow struct {
+	sweep.Row
+	run   sweep.RunState
+	slurm string // sacct's state of its last task, if known
+}
+
+// sweepStates reads the state of every point: its run directory, and
+// squeue and sacct when the sweep was submitted to Slurm. notes say what
+// could not be asked.
+func sweepStates(ctx context.Context, plan *sweepPlan, rec sweep.Record, dir string) ([]statusRow, []string) {
+	var notes []string
+	queued := map[int]sweep.State{}
+	acct := map[int]string{}
+	if len(rec.SlurmJobs) > 0 {
+		ids := strings.Join(rec.SlurmJobs, ",")
+		o := rec.Options
+		if out, err := exec.CommandContext(ctx, slurmTool(o, "squeue"), "-h", "-j", ids, "-o", "%i %T").Output(); err == nil {
+			queued = sweep.ParseSqueue(string(out))
+		} else {
+			notes = append(notes, fmt.Sprintf("squeue: %v (states from the run directories only)", toolError(err)))
+		}
+		if out, err := exec.CommandContext(ctx, slurmTool(o, "sacct"), "-n", "-P", "-X", "-j", ids, "-o", "JobID,State").Output(); err == nil {
+			for _, line := range strings.Split(string(out), "\n") {
+				id, state, ok := strings.Cut(strings.TrimSpace(line), "|")
+				_, task, isTask := strings.Cut(id, "_")
+				if n, err := strconv.Atoi(task); ok && isTask && err == nil {
+					acct[n] = state
+				}
+			}
+		} else {
+			notes = append(notes, fmt.Sprintf("sacct: %v (no Slurm accounting states)", toolError(err)))
+		}
+	}
+	l := sweep.Layout{Dir: dir}
+	rows := make([]statusRow, len(plan.points))
+	for i, p := range plan.points {
+		rs, err := sweep.ReadRun(l.Run(plan.names[i]))
+		if err != nil {
+			notes = append(notes, err.Error())
+		}
+		if q, ok := queued[p.Index]; ok && rs.State != sweep.Done {
+			rs.State = q
+		}
+		rows[i] = statusRow{Row: sweep.Row{Point: p, Name: plan.names[i], State: rs.State}, run: rs, slurm: acct[p.Index]}
+	}
+	return rows, notes
+}
+
+// toolError is an external command's error with the first line of its
+// stderr.
+func toolError(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+		return strings.TrimSpace(strings.SplitN(string(ee.Stderr), "\n", 2)[0])
+	}
+	return err.Error()
+}
+
+// sweepStatus prints -status DIR.
+func sweepStatus(ctx context.Context, e *env, dir string) error {
+	plan, rec, err := openSweep(dir)
+	if err != nil {
+		return err
+	}
+	rows, notes := sweepStates(ctx, plan, rec, dir)
+	counts := map[sweep.State]int{}
+	w := e.stdout
+	fmt.Fprintf(w, "%-5s %-40s %-8s %8s %5s %8s  %s\n", "point", "run", "state", "attempts", "exit", "wall_s", "slurm")
+	for _, r := range rows {
+		counts[r.State]++
+		fmt.Fprintf(w, "%-5d %-40s %-8s %8d %5d %8.1f  %s\n", r.Point.Index, r.Name, r.State, r.run.Attempts, r.run.Exit, r.run.WallS,
+			strings.TrimSpace(r.run.Slurm+" "+r.slurm))
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
+	if len(rec.SlurmJobs) > 0 {
+		fmt.Fprintf(w, "Slurm array jobs: %s\n", strings.Join(rec.SlurmJobs, ", "))
+	}
+	fmt.Fprintf(w, "%d points: %s\n", len(rows), countLine(counts))
+	return nil
+}

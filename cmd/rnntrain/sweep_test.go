@@ -1,0 +1,292 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tinySpec is the four-point test sweep (ranks 1, 2 × seeds 1, 2).
+func tinySpec(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/sweep-tiny.toml")
+	require.NoError(t, err)
+	return string(b)
+}
+
+// writeSpec writes a spec file into dir and returns its path.
+func writeSpec(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+	return p
+}
+
+// readCSV reads a CSV file into maps keyed by the header.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// attempts counts the start lines of a run's attempts.jsonl.
+func attempts(t *testing.T, run string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(run, "attempts.jsonl"))
+	require.NoError(t, err)
+	return strings.Count(string(b), `"event":"start"`)
+}
+
+func TestSweepLocal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", tinySpec(t))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "4 points", "p0003-model.rank=2-seed=2: done")
+
+	for _, f := range []string{"sweep.toml", "points.csv", "sweep.json", "logs/p0000.log"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+	pts := readCSV(t, filepath.Join(out, "points.csv"))
+	require.Len(t, pts, 4)
+	assert.Equal(t, map[string]string{"index": "2", "run": "runs/p0002-model.rank=2-seed=1", "model.rank": "2", "seed": "1"}, pts[2])
+	for _, p := range pts {
+		run := filepath.Join(out, p["run"])
+		var cfg runConfig
+		b, err := os.ReadFile(filepath.Join(run, "config.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &cfg))
+		assert.Equal(t, p["seed"], strings.TrimSpace(string(mustJSON(t, cfg.Seed))), p["run"])
+		assert.Contains(t, string(b), `"rank": `+p["model.rank"], p["run"])
+		assert.FileExists(t, filepath.Join(run, "point.json"))
+		assert.FileExists(t, filepath.Join(run, "eval.json"))
+	}
+
+	// Again with the same spec: nothing runs.
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "4 done", "0 to run")
+	assert.Equal(t, 1, attempts(t, filepath.Join(out, pts[0]["run"])))
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "4 points: 4 done")
+
+	r := rnntrain(t, dir, "sweep", "-collect", out, "-x", "seed", "-metric", "mse")
+	r.want(t, 0, "| point | model.rank | seed | state | split | accuracy |", "mse against seed", "collect-mse-seed.png")
+	rows := readCSV(t, filepath.Join(out, "collect.csv"))
+	require.Len(t, rows, 4)
+	for i, row := range rows {
+		var ev struct {
+			Accuracy float64 `json:"accuracy"`
+			Split    string  `json:"split"`
+			Step     int     `json:"step"`
+		}
+		b, err := os.ReadFile(filepath.Join(out, pts[i]["run"], "eval.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &ev))
+		assert.Equal(t, "done", row["state"])
+		assert.Equal(t, ev.Split, row["split"])
+		assert.Equal(t, strings.TrimSpace(string(mustJSON(t, ev.Accuracy))), row["accuracy"])
+		assert.Equal(t, "10", row["steps"])
+		assert.NotEmpty(t, row["loss"])
+	}
+	assert.FileExists(t, filepath.Join(out, "collect.md"))
+	assert.FileExists(t, filepath.Join(out, "collect-mse-seed.png"))
+
+	// Another spec into the same directory: refused, then forced; forcing
+	// restarts the points whose config changed.
+	other := writeSpec(t, dir, "other.toml", strings.Replace(tinySpec(t), "seed = [1, 2]", "seed = [1, 3]", 1))
+	rnntrain(t, dir, "sweep", other, "-out", out).want(t, 2, "holds a sweep of another spec", "-force")
+	rnntrain(t, dir, "sweep", other, "-out", out, "-force").want(t, 0, "2 done", "2 to run",
+		"runs/p0001-model.rank=1-seed=2 is not a point of this spec")
+	wider := writeSpec(t, dir, "wider.toml", strings.Replace(tinySpec(t), "hidden = 8", "hidden = 10", 1))
+	rnntrain(t, dir, "sweep", wider, "-out", out, "-force").want(t, 0, "point p0000-model.rank=1-seed=1: config changed (-force)", "4 to run")
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "4 points: 4 done")
+	assert.Equal(t, 1, attempts(t, filepath.Join(out, "runs/p0000-model.rank=1-seed=1")))
+	assert.Contains(t, string(must(os.ReadFile(filepath.Join(out, "runs/p0000-model.rank=1-seed=1/config.json")))), `"hidden": 10`)
+}
+
+// must returns v, failing on err.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+// fakeSbatch is an sbatch that runs the array tasks of the script at once,
+// one after another, as Slurm would (SLURM_ARRAY_* set, output appended to
+// the --output pattern), prints the job id 42, and keeps the script. A
+// squeue beside it lists nothing; sacct fails as on a cluster without
+// accounting.
+const fakeSbatch = `#!/bin/bash
+script="${@: -1}"
+cp "$script" "$(dirname "$0")/submitted.sbatch"
+spec=$(sed -n 's/^#SBATCH --array=//p' "$script"); spec=${spec%%%*}
+out=$(sed -n 's/^#SBATCH --output=//p' "$script")
+for part in ${spec//,/ }; do
+  lo=${part%-*}; hi=${part#*-}
+  for ((i=lo; i<=hi; i++)); do
+    f=${out//%A/42}; f=${f//%a/$i}
+    SLURM_ARRAY_JOB_ID=42 SLURM_ARRAY_TASK_ID=$i SLURM_JOB_ID=$((4200+i)) bash "$script" >>"$f" 2>&1
+  done
+done
+echo 42
+`
+
+func TestSweepSlurmExecutor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	require.NoError(t, os.MkdirAll(bin, 0o755))
+	writeSpec(t, bin, "sbatch", fakeSbatch)
+	writeSpec(t, bin, "squeue", "#!/bin/sh\nexit 0\n")
+	writeSpec(t, bin, "sacct", "#!/bin/sh\necho 'Slurm accounting storage is disabled' >&2\nexit 1\n")
+	for _, f := range []string{"sbatch", "squeue", "sacct"} {
+		require.NoError(t, os.Chmod(filepath.Join(bin, f), 0o755))
+	}
+	spec := writeSpec(t, dir, "spec.toml", tinySpec(t))
+	local, slurm := filepath.Join(dir, "local"), filepath.Join(dir, "slurm")
+	rnntrain(t, dir, "sweep", spec, "-out", local).want(t, 0)
+	rnntrain(t, dir, "sweep", spec, "-out", slurm, "-executor", "slurm", "-sbatch", filepath.Join(bin, "sbatch"),
+		"-time", "00:05:00", "-mem", "1G").want(t, 0, "submitted Slurm array job 42: 4 tasks (--array=0-3%2)")
+
+	script, err := os.ReadFile(filepath.Join(bin, "submitted.sbatch"))
+	require.NoError(t, err)
+	abs, err := filepath.Abs(slurm)
+	require.NoError(t, err)
+	for _, line := range []string{"#SBATCH --array=0-3%2", "#SBATCH --partition=debug", "#SBATCH --time=00:05:00", "#SBATCH --mem=1G",
+		"#SBATCH --cpus-per-task=1", "#SBATCH --signal=B:USR1@60", "#SBATCH --requeue", "#SBATCH --output=" + abs + "/logs/slurm-%A_%a.out",
+		"sweep -run-point '" + abs + "' \"$SLURM_ARRAY_TASK_ID\""} {
+		assert.Contains(t, string(script), line+"\n")
+	}
+	assert.FileExists(t, filepath.Join(slurm, "logs", "slurm-42_3.out"))
+	rnntrain(t, dir, "sweep", "-status", slurm).want(t, 0, "42_3", "sacct: Slurm accounting storage is disabled", "4 points: 4 done")
+
+	// Both executors ran the same points to the same results.
+	rnntrain(t, dir, "sweep", "-collect", local).want(t, 0)
+	rnntrain(t, dir, "sweep", "-collect", slurm).want(t, 0)
+	a, b := readCSV(t, filepath.Join(local, "collect.csv")), readCSV(t, filepath.Join(slurm, "collect.csv"))
+	require.Len(t, b, 4)
+	for i := range a {
+		for _, k := range []string{"model.rank", "seed", "accuracy", "mse", "loss", "steps"} {
+			assert.Equal(t, a[i][k], b[i][k], "point %d %s", i, k)
+		}
+	}
+}
+
+func TestSweepStopAndResume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.Replace(tinySpec(t), "steps = 10", "steps = 400", 1))
+	out := filepath.Join(dir, "sw")
+	cmd := exec.Command(binary, "sweep", spec, "-out", out, "-jobs", "2")
+	cmd.Dir = dir
+	var stdout strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stdout
+	require.NoError(t, cmd.Start())
+	// Stop once both running points have saved a checkpoint.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		m0, _ := filepath.Glob(filepath.Join(out, "runs", "p0000-*", "checkpoint.safetensors"))
+		m1, _ := filepath.Glob(filepath.Join(out, "runs", "p0001-*", "checkpoint.safetensors"))
+		if len(m0)+len(m1) == 2 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, stdout.String())
+	if ee.ExitCode() != 75 {
+		t.Fatalf("exit status %d, want 75 after SIGTERM\n%s", ee.ExitCode(), stdout.String())
+	}
+	st := rnntrain(t, dir, "sweep", "-status", out)
+	st.want(t, 0, "pending")
+	if strings.Contains(st.stdout, "stopped") {
+		assert.Contains(t, stdout.String(), "checkpoint saved (exit 75")
+	}
+	rnntrain(t, dir, "sweep", "-resume", out).want(t, 0, "0 failed")
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "4 points: 4 done")
+	var ev struct {
+		Step int `json:"step"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "runs", "p0000-model.rank=1-seed=1", "eval.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &ev))
+	assert.Equal(t, 400, ev.Step)
+}
+
+func TestSweepBadSpecs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := tinySpec(t)
+	cases := []struct {
+		name, from, to string
+		want           []string
+	}{
+		{"unknown axis key", `"model.rank" = [1, 2]`, `"model.rankk" = [1, 2]`, []string{`axes: "model.rankk"`, "rankk"}},
+		{"unknown section key", `seed = [1, 2]`, `"trian.steps" = [1, 2]`, []string{`"trian.steps"`}},
+		{"bad value", `"model.rank" = [1, 2]`, `"model.rank" = ["two"]`, []string{`"model.rank" = "two"`}},
+		{"invalid value", `"model.rank" = [1, 2]`, `"train.lr" = [-1.0]`, []string{"lr", "must be positive"}},
+		{"empty axis", `"model.rank" = [1, 2]`, `"model.rank" = []`, []string{`"model.rank": empty list`}},
+		{"repeated value", `"model.rank" = [1, 2]`, `"model.rank" = [1, 1]`, []string{"appears twice"}},
+		{"table value", `"model.rank" = [1, 2]`, `"model.rank" = [{a = 1}]`, []string{`"model.rank"[0]`}},
+		{"unquoted dotted key", `"model.rank" = [1, 2]`, `model.rank = [1, 2]`, []string{"quote a dotted key"}},
+		{"unknown base key", "hidden = 8", "hiden = 8", []string{"base", "hiden"}},
+		{"unknown sweep key", "jobs = 2", "jobz = 2", []string{`unknown key "jobz"`}},
+		{"bad sweep value", "jobs = 2", "jobs = -2", []string{"sweep.jobs", "-2"}},
+		{"bad mode", "jobs = 2", `mode = "latin"`, []string{"sweep.mode", "latin"}},
+		{"random without samples", "jobs = 2", `mode = "random"`, []string{"sweep.samples"}},
+		{"too many samples", "jobs = 2", "mode = \"random\"\nsamples = 5", []string{"only 4 points"}},
+		{"unknown table", "[sweep]", "[sweeps]", []string{`"sweeps"`}},
+		{"nan", `"model.rank" = [1, 2]`, `"train.lr" = [nan]`, []string{"finite"}},
+		{"syntax", "[axes]", "[axes", []string{"spec"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			require.Contains(t, base, c.from)
+			spec := writeSpec(t, t.TempDir(), "spec.toml", strings.Replace(base, c.from, c.to, 1))
+			out := filepath.Join(t.TempDir(), "sw")
+			rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 2, c.want...)
+			assert.NoDirExists(t, filepath.Join(out, "runs"))
+		})
+	}
+	spec := writeSpec(t, dir, "spec.toml", base)
+	for _, args := range [][]string{
+		{"sweep", spec},
+		{"sweep", "-out", filepath.Join(dir, "x")},
+		{"sweep", "nope.toml", "-out", filepath.Join(dir, "x")},
+		{"sweep", "-status", dir},
+		{"sweep", "-status", dir, "-collect", dir},
+		{"sweep", spec, "-out", dir, "-executor", "pbs"},
+		{"sweep", "-run-point", dir},
+	} {
+		rnntrain(t, dir, args...).want(t, 2)
+	}
+}

@@ -1,0 +1,261 @@
+package sweep
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Result is a finished point's final metrics.
+type Result struct {
+	// Split names the trials of the final evaluation (eval.json's split:
+	// "fresh trials" of a generated task, or a dataset's "validation").
+	Split    string
+	Accuracy float64
+	StdErr   float64 // of Accuracy
+	MSE      float64
+	// Loss is the training loss at the last logged step.
+	Loss  float64
+	Steps int
+	// WallS is the wall time of the processes that ran the point.
+	WallS float64
+}
+
+// maxEvalBytes bounds the eval.json read (its per-condition table).
+const maxEvalBytes = 64 << 20
+
+// ReadResult reads the final metrics of the finished run in dir:
+// eval.json and the last line of metrics.jsonl.
+func ReadResult(dir string) (Result, error) {
+	var r Result
+	path := filepath.Join(dir, "eval.json")
+	f, err := os.Open(path)
+	if err != nil {
+		return r, fmt.Errorf("sweep: %w", err)
+	}
+	var ev struct {
+		Step     int     `json:"step"`
+		Split    string  `json:"split"`
+		Accuracy float64 `json:"accuracy"`
+		StdErr   float64 `json:"accuracy_stderr"`
+		MSE      float64 `json:"mse"`
+	}
+	err = json.NewDecoder(io.LimitReader(f, maxEvalBytes)).Decode(&ev)
+	f.Close()
+	if err != nil {
+		return r, fmt.Errorf("sweep: %s: %w", path, err)
+	}
+	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step
+	r.Loss = math.NaN()
+	m, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return r, nil
+	} else if err != nil {
+		return r, fmt.Errorf("sweep: %w", err)
+	}
+	defer m.Close()
+	sc := bufio.NewScanner(m)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var line struct {
+			Loss *float64 `json:"loss"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Loss != nil {
+			r.Loss = *line.Loss
+		}
+	}
+	return r, nil
+}
+
+// Metric is a column of the collect table that can be plotted.
+type Metric int
+
+const (
+	Accuracy Metric = iota
+	MSE
+	Loss
+	Steps
+	WallS
+)
+
+// Metrics lists every Metric.
+func Metrics() []Metric { return []Metric{Accuracy, MSE, Loss, Steps, WallS} }
+
+func (m Metric) String() string {
+	return [...]string{"accuracy", "mse", "loss", "steps", "wall_s"}[m]
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (m Metric) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *Metric) UnmarshalText(b []byte) error {
+	var names []string
+	for _, x := range Metrics() {
+		if x.String() == string(b) {
+			*m = x
+			return nil
+		}
+		names = append(names, x.String())
+	}
+	return fmt.Errorf("unknown metric %q: want one of %s", b, strings.Join(names, ", "))
+}
+
+// Of returns the metric of r.
+func (m Metric) Of(r Result) float64 {
+	switch m {
+	case MSE:
+		return r.MSE
+	case Loss:
+		return r.Loss
+	case Steps:
+		return float64(r.Steps)
+	case WallS:
+		return r.WallS
+	}
+	return r.Accuracy
+}
+
+// Row is one point of the collect table; Result is nil unless the point
+// is Done.
+type Row struct {
+	Point  Point
+	Name   string
+	State  State
+	Result *Result
+}
+
+// Table is the collect table of a sweep.
+type Table struct {
+	Axes []string
+	Rows []Row
+}
+
+// header is the table's columns.
+func (t Table) header() []string {
+	h := []string{"point"}
+	h = append(h, t.Axes...)
+	return append(h, "state", "split", "accuracy", "accuracy_se", "mse", "loss", "steps", "wall_s")
+}
+
+// cells is row r's columns, numbers with prec significant digits (-1:
+// shortest exact).
+func (t Table) cells(r Row, prec int) []string {
+	c := []string{fmt.Sprintf("%d", r.Point.Index)}
+	for _, v := range r.Point.Values {
+		c = append(c, v.String())
+	}
+	c = append(c, r.State.String())
+	if r.Result == nil {
+		return append(c, "", "", "", "", "", "", "")
+	}
+	f := func(x float64, p int) string {
+		if math.IsNaN(x) {
+			return ""
+		}
+		if prec < 0 {
+			return strconv.FormatFloat(x, 'g', -1, 64)
+		}
+		return strconv.FormatFloat(x, 'f', p, 64)
+	}
+	res := r.Result
+	return append(c, res.Split, f(res.Accuracy, 3), f(res.StdErr, 3), f(res.MSE, 4), f(res.Loss, 4),
+		strconv.Itoa(res.Steps), f(res.WallS, 1))
+}
+
+// WriteCSV writes the table as CSV, numbers in full.
+func (t Table) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(t.header())
+	for _, r := range t.Rows {
+		cw.Write(t.cells(r, -1))
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteMarkdown writes the table as a Markdown table, numbers rounded.
+func (t Table) WriteMarkdown(w io.Writer) error {
+	h := t.header()
+	var b strings.Builder
+	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
+	for range h {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
+	for _, r := range t.Rows {
+		c := t.cells(r, 3)
+		for i := range c {
+			c[i] = strings.ReplaceAll(c[i], "|", `\|`)
+		}
+		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Group is one value of an axis and a metric's mean and standard error
+// over the finished points with that value.
+type Group struct {
+	X      Value
+	Mean   float64
+	StdErr float64 // standard deviation / √N (N − 1 in the deviation); 0 when N = 1
+	N      int
+}
+
+// Aggregate groups the finished rows of t by the value of axis (a column
+// of t.Axes) and returns m's mean ± standard error over the other axes for
+// each value, in the order the values first appear. Rows whose metric is
+// NaN are left out. It returns an error if axis is not one of t.Axes.
+func (t Table) Aggregate(axis string, m Metric) ([]Group, error) {
+	j := slices.Index(t.Axes, axis)
+	if j < 0 {
+		return nil, fmt.Errorf("sweep: no axis %q; the axes are %s", axis, strings.Join(t.Axes, ", "))
+	}
+	var keys []string
+	vals := map[string][]float64{}
+	xs := map[string]Value{}
+	for _, r := range t.Rows {
+		if r.Result == nil || j >= len(r.Point.Values) {
+			continue
+		}
+		y := m.Of(*r.Result)
+		if math.IsNaN(y) {
+			continue
+		}
+		k := r.Point.Values[j].JSON()
+		if _, ok := vals[k]; !ok {
+			keys = append(keys, k)
+			xs[k] = r.Point.Values[j]
+		}
+		vals[k] = append(vals[k], y)
+	}
+	out := make([]Group, 0, len(keys))
+	for _, k := range keys {
+		ys := vals[k]
+		g := Group{X: xs[k], N: len(ys)}
+		for _, y := range ys {
+			g.Mean += y
+		}
+		g.Mean /= float64(len(ys))
+		if len(ys) > 1 {
+			var ss float64
+			for _, y := range ys {
+				ss += (y - g.Mean) * (y - g.Mean)
+			}
+			g.StdErr = math.Sqrt(ss/float64(len(ys)-1)) / math.Sqrt(float64(len(ys)))
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}

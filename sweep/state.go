@@ -1,0 +1,139 @@
+package sweep
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+)
+
+// State is where a point's run stands.
+type State int
+
+const (
+	// Pending: not started.
+	Pending State = iota
+	// Queued: submitted to Slurm and waiting (squeue).
+	Queued
+	// Running: a live process holds the run directory's lock (or squeue
+	// says the task runs).
+	Running
+	// Stopped: started and not finished, e.g. stopped by a signal after
+	// saving a checkpoint, or killed; running it again resumes it.
+	Stopped
+	// Failed: its last process exited with a failure status.
+	Failed
+	// Done: finished, with its final evaluation (eval.json).
+	Done
+)
+
+// States lists every State in order.
+func States() []State { return []State{Pending, Queued, Running, Stopped, Failed, Done} }
+
+func (s State) String() string {
+	switch s {
+	case Queued:
+		return "queued"
+	case Running:
+		return "running"
+	case Stopped:
+		return "stopped"
+	case Failed:
+		return "failed"
+	case Done:
+		return "done"
+	}
+	return "pending"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Exit statuses of a run stopped by a signal after saving (the train
+// command's): SIGINT and SIGTERM or SIGHUP. Neither is a failure.
+const (
+	ExitInterrupted = 130
+	ExitTerminated  = 75
+)
+
+// AttemptsFile is the file of a run directory with one JSON line per
+// start and end of a process that ran the point (Attempt).
+const AttemptsFile = "attempts.jsonl"
+
+// PointFile is the point's config, written before the first launch.
+const PointFile = "point.json"
+
+// Attempt is one line of AttemptsFile: Event "start" or "end".
+type Attempt struct {
+	Event string  `json:"event"`
+	Time  string  `json:"time"`
+	Host  string  `json:"host,omitempty"`
+	PID   int     `json:"pid,omitempty"`
+	Slurm string  `json:"slurm_job,omitempty"` // array job and task, "123_4"
+	Exit  int     `json:"exit"`
+	WallS float64 `json:"wall_s,omitempty"`
+}
+
+// RunState is what a run directory says about its point.
+type RunState struct {
+	State State
+	// Exit is the status of the last process that ended (0 if none).
+	Exit int
+	// Attempts counts the processes started; WallS sums the wall time of
+	// those that ended.
+	Attempts int
+	WallS    float64
+	// Slurm is the array job and task of the last start under Slurm.
+	Slurm string
+}
+
+// maxAttemptsBytes bounds the attempts file read.
+const maxAttemptsBytes = 1 << 20
+
+// ReadRun reads the state of the run directory dir. A missing directory
+// is Pending.
+func ReadRun(dir string) (RunState, error) {
+	var rs RunState
+	f, err := os.Open(filepath.Join(dir, AttemptsFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return rs, fmt.Errorf("sweep: %w", err)
+	default:
+		sc := bufio.NewScanner(io.LimitReader(f, maxAttemptsBytes))
+		for sc.Scan() {
+			var a Attempt
+			if json.Unmarshal(sc.Bytes(), &a) != nil {
+				continue // a line cut by a killed process
+			}
+			switch a.Event {
+			case "start":
+				rs.Attempts++
+				rs.Exit, rs.Slurm = 0, a.Slurm
+			case "end":
+				rs.Exit = a.Exit
+				rs.WallS += a.WallS
+			}
+		}
+		f.Close()
+	}
+	exists := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
+	_, _, live := checkpoints.Holder(dir)
+	switch {
+	case exists("eval.json"):
+		rs.State = Done
+	case live:
+		rs.State = Running
+	case rs.Exit != 0 && rs.Exit != ExitTerminated && rs.Exit != ExitInterrupted:
+		rs.State = Failed
+	case rs.Attempts > 0 || exists(checkpoints.LatestName):
+		rs.State = Stopped
+	}
+	return rs, nil
+}

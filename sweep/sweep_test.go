@@ -1,0 +1,147 @@
+package sweep
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const twoAxes = `
+[base.model]
+kind = "lowrank"
+[axes]
+"model.rank" = [1, 2, 3]
+seed = [10, 20]
+`
+
+func values(p Point) []string {
+	var s []string
+	for _, v := range p.Values {
+		s = append(s, v.String())
+	}
+	return s
+}
+
+func TestGridOrder(t *testing.T) {
+	s, err := Parse([]byte(twoAxes))
+	require.NoError(t, err)
+	pts, err := s.Points()
+	require.NoError(t, err)
+	require.Len(t, pts, 6)
+	// The last axis varies fastest, axes in the spec's order.
+	want := [][]string{{"1", "10"}, {"1", "20"}, {"2", "10"}, {"2", "20"}, {"3", "10"}, {"3", "20"}}
+	for i, p := range pts {
+		assert.Equal(t, i, p.Index)
+		assert.Equal(t, want[i], values(p))
+	}
+	assert.Equal(t, "p0003-model.rank=2-seed=20", s.Name(pts[3]))
+	assert.Equal(t, map[string]any{"model": map[string]any{"kind": "lowrank"}}, s.Base)
+}
+
+func TestRandomDraws(t *testing.T) {
+	spec := twoAxes + "[sweep]\nmode = \"random\"\nsamples = 4\nseed = 3\n"
+	s, err := Parse([]byte(spec))
+	require.NoError(t, err)
+	a, err := s.Points()
+	require.NoError(t, err)
+	b, err := s.Points()
+	require.NoError(t, err)
+	assert.Equal(t, a, b, "the draw is a function of the seed")
+	seen := map[string]bool{}
+	for _, p := range a {
+		k := strings.Join(values(p), ",")
+		assert.False(t, seen[k], "point %s drawn twice", k)
+		seen[k] = true
+	}
+	s.Options.Seed = 4
+	c, err := s.Points()
+	require.NoError(t, err)
+	assert.NotEqual(t, a, c, "another seed, another draw")
+	s.Options.Samples = 6
+	all, err := s.Points()
+	require.NoError(t, err)
+	assert.Len(t, all, 6)
+}
+
+func TestNameCleansValues(t *testing.T) {
+	s, err := Parse([]byte("[axes]\n\"task.settings.path\" = [\"../data/a b.npz\"]\n"))
+	require.NoError(t, err)
+	pts, err := s.Points()
+	require.NoError(t, err)
+	assert.Equal(t, "p0000-task.settings.path=.._data_a_b.npz", s.Name(pts[0]))
+}
+
+func TestOptionsFromSpecAndText(t *testing.T) {
+	s, err := Parse([]byte("[sweep]\nexecutor = \"slurm\"\ntime = \"00:10:00\"\narray_limit = 3\nrequeue = false\n"))
+	require.NoError(t, err)
+	o := s.Options
+	assert.Equal(t, Slurm, o.Exec)
+	assert.Equal(t, "00:10:00", o.Time)
+	assert.Equal(t, 3, o.ArrayLimit)
+	assert.False(t, o.Requeue)
+	require.NoError(t, o.Set("jobs", "4"))
+	require.NoError(t, o.Set("requeue", "true"))
+	assert.Equal(t, 4, o.Jobs)
+	assert.True(t, o.Requeue)
+	assert.Error(t, o.Set("jobs", "many"))
+	assert.Error(t, o.Set("mem", int64(3)))
+	assert.ErrorContains(t, o.Set("partitoin", "x"), "partition")
+}
+
+func TestArraySpec(t *testing.T) {
+	assert.Equal(t, "0-3", ArraySpec([]int{3, 1, 2, 0}, 0))
+	assert.Equal(t, "0-2,5,7-8%2", ArraySpec([]int{0, 1, 2, 5, 7, 8, 8}, 2))
+	assert.Equal(t, "4", ArraySpec([]int{4}, 0))
+}
+
+func TestParseSqueue(t *testing.T) {
+	got := ParseSqueue("12_0 RUNNING\n12_[3-5%2] PENDING\n12_[7,9] PENDING\n12_1 COMPLETED\n13 RUNNING\ngarbage\n12_[4-2] PENDING\n")
+	assert.Equal(t, map[int]State{0: Running, 3: Queued, 4: Queued, 5: Queued, 7: Queued, 9: Queued}, got)
+}
+
+func TestAggregate(t *testing.T) {
+	s, err := Parse([]byte(twoAxes))
+	require.NoError(t, err)
+	pts, err := s.Points()
+	require.NoError(t, err)
+	tab := Table{Axes: []string{"model.rank", "seed"}}
+	acc := []float64{0.5, 0.7, 0.9, 1.0, 0.8, math.NaN()}
+	for i, p := range pts {
+		r := Row{Point: p, Name: s.Name(p), State: Done, Result: &Result{Accuracy: acc[i], Split: "fresh trials", Loss: math.NaN()}}
+		tab.Rows = append(tab.Rows, r)
+	}
+	tab.Rows[4].Result, tab.Rows[4].State = nil, Failed
+	g, err := tab.Aggregate("model.rank", Accuracy)
+	require.NoError(t, err)
+	require.Len(t, g, 2, "rank 3 has no finite result")
+	assert.Equal(t, "1", g[0].X.String())
+	assert.InDelta(t, 0.6, g[0].Mean, 1e-12)
+	assert.InDelta(t, 0.1, g[0].StdErr, 1e-12) // sd 0.1414 / √2
+	assert.Equal(t, 2, g[1].N)
+	_, err = tab.Aggregate("lr", Accuracy)
+	assert.ErrorContains(t, err, "model.rank, seed")
+
+	var md, csv bytes.Buffer
+	require.NoError(t, tab.WriteMarkdown(&md))
+	require.NoError(t, tab.WriteCSV(&csv))
+	assert.Contains(t, md.String(), "| 4 | 3 | 10 | failed |")
+	assert.Contains(t, csv.String(), "0,1,10,done,fresh trials,0.5,0,0,,0,0\n")
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, c := range []struct{ spec, want string }{
+		{"[axes]\nx = 3\n", `"x": want a list`},
+		{"[axes]\n\"a..b\" = [1]\n", "not a dotted config key"},
+		{"[axes]\nx = [[1]]\n", `"x"[0]`},
+		{"base = 3\n", "want a table [base]"},
+		{"[sweep]\nsamples = 2\n", "only random mode"},
+		{"[axes]\na = [1,2,3,4,5,6,7,8,9,10]\nb = [1,2,3,4,5,6,7,8,9,10]\nc = [1,2,3,4,5,6,7,8,9,10]\nd = [1,2,3,4,5,6,7,8,9,10]\ne = [1,2]\n", "20000 grid points"},
+	} {
+		_, err := Parse([]byte(c.spec))
+		assert.ErrorContains(t, err, c.want, c.spec)
+	}
+}
