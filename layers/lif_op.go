@@ -152,7 +152,7 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 		p, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
 		o.rec.add(o.pool, min(lo, 1), p, sPrev, rows, spiked)
 		if k.plain(m) {
-			spiked = lifStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
+			spiked = kernels.LIFStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
 			continue
 		}
 		spiked = 0
@@ -212,34 +212,6 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 			}
 		}
 	}
-}
-
-// lifStep is one step of the plain LIF (no synaptic current, adaptation,
-// refractory period or perturbation) for rows of n units: u = β⊙v + p,
-// s = H(u − θ), v' = u − θs (subtract) or (1 − s)u. It returns the number
-// of spikes.
-func lifStep[T autodiff.Float](u, sNew, vNew, vPrev, p, beta []T, thr T, subtract bool) int {
-	n, spiked := len(beta), 0
-	for r := 0; r*n < len(u); r++ {
-		ur, sr, vr := u[r*n:(r+1)*n], sNew[r*n:(r+1)*n], vNew[r*n:(r+1)*n]
-		vp, pr := vPrev[r*n:(r+1)*n], p[r*n:(r+1)*n]
-		for j, bj := range beta {
-			uu := bj*vp[j] + pr[j]
-			ur[j] = uu
-			var s T
-			if uu-thr > 0 {
-				s = 1
-				spiked++
-			}
-			sr[j] = s
-			if subtract {
-				vr[j] = uu - thr*s
-			} else {
-				vr[j] = uu * (1 - s)
-			}
-		}
-	}
-	return spiked
 }
 
 // Backward implements autodiff.FusedOp. Inputs: x, W_in, W_rec, bias,
@@ -381,25 +353,21 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo, hi int, k lifConsts[T]) {
 	n := k.n
 	if k.subtract && !k.resetG {
-		// The common case (snnTorch's defaults) in one pass per row.
+		// The common case (snnTorch's defaults) in one vector pass.
 		switch sg := o.sur.(type) {
 		case surrogate.FastSigmoid:
 			slope := T(sg.Slope)
 			if slope == 0 {
 				slope = surrogate.DefaultFastSigmoidSlope
 			}
-			for r := 0; r*n < len(dp); r++ {
-				fastSigmoidBackRow(dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], gBeta, og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n], o.beta, k.thr, slope)
-			}
+			kernels.LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, slope)
 			return
 		case surrogate.ArcTan:
 			a := sg.Alpha
 			if a == 0 {
 				a = surrogate.DefaultArcTanAlpha
 			}
-			for r := 0; r*n < len(dp); r++ {
-				arcTanBackRow(dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], gBeta, og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n], o.beta, k.thr, T(a/2), T(math.Pi*a/2))
-			}
+			kernels.LIFBackArcTan(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, T(a/2), T(math.Pi*a/2))
 			return
 		}
 	}
@@ -426,36 +394,5 @@ func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo,
 			gvr[j] = bj * d[j]
 			gBeta[j] += d[j] * vp[j]
 		}
-	}
-}
-
-// fastSigmoidBackRow is one row of plainBackStep for the detached
-// subtractive reset and the fast-sigmoid surrogate 1/(1+k|x|)²:
-// dp = gv + (og + gsr)·σ'(u − ϑ), gv = β⊙dp, gBeta += dp⊙v_{t−1}.
-func fastSigmoidBackRow[T autodiff.Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []T, thr, slope T) {
-	dp, gv, gBeta, og, gsr, u, vPrev = dp[:len(beta)], gv[:len(beta)], gBeta[:len(beta)], og[:len(beta)], gsr[:len(beta)], u[:len(beta)], vPrev[:len(beta)]
-	for j, b := range beta {
-		x := u[j] - thr
-		if x < 0 {
-			x = -x
-		}
-		t := 1 + slope*x
-		d := gv[j] + (og[j]+gsr[j])/(t*t)
-		dp[j] = d
-		gv[j] = b * d
-		gBeta[j] += d * vPrev[j]
-	}
-}
-
-// arcTanBackRow is fastSigmoidBackRow for the arctangent surrogate
-// c0/(1 + (c1·x)²), c0 = α/2, c1 = πα/2.
-func arcTanBackRow[T autodiff.Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []T, thr, c0, c1 T) {
-	dp, gv, gBeta, og, gsr, u, vPrev = dp[:len(beta)], gv[:len(beta)], gBeta[:len(beta)], og[:len(beta)], gsr[:len(beta)], u[:len(beta)], vPrev[:len(beta)]
-	for j, b := range beta {
-		w := c1 * (u[j] - thr)
-		d := gv[j] + (og[j]+gsr[j])*c0/(1+w*w)
-		dp[j] = d
-		gv[j] = b * d
-		gBeta[j] += d * vPrev[j]
 	}
 }

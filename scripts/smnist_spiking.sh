@@ -11,6 +11,8 @@
 #   STEPS    training steps per model (default 30000, batch 128: about 70
 #            passes over the 54 000 training images)
 #   HIDDEN   units (default 256)
+#   SCHEDULE learning-rate schedule (default cosine: 10⁻³ decaying to 0 over
+#            the run)
 #
 # It prints, per model, the test accuracy and the wall time of training and
 # writes every run (config.json, metrics.jsonl, checkpoints, plots with the
@@ -22,9 +24,10 @@ out=${1:-$(mktemp -d)}
 models=${MODELS:-lif alif ltc}
 steps=${STEPS:-30000}
 hidden=${HIDDEN:-256}
+schedule=${SCHEDULE:-cosine}
 mkdir -p "$out"
 (cd "$root" && go build -o "$out/rnntrain" ./cmd/rnntrain)
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2); $(uptime)"
 for m in $models; do
   case $m in
     lif) flags=(-tau-mem 20 -input-gain 1) ;;
@@ -34,9 +37,9 @@ for m in $models; do
   esac
   start=$(date +%s)
   "$out/rnntrain" train -task mnist-rows -model "$m" -hidden "$hidden" -batch 128 -steps "$steps" -lr 1e-3 \
-    -noise 0 -eval-every 1000 -target-accuracy 0 -seed 1 -out "$out/$m" "${flags[@]}" >"$out/$m.log" 2>&1
+    -schedule "$schedule" -noise 0 -eval-every 1000 -target-accuracy 0 -seed 1 -out "$out/$m" "${flags[@]}" >"$out/$m.log" 2>&1
   end=$(date +%s)
   "$out/rnntrain" eval -checkpoint "$out/$m" -split test -json >"$out/$m.test.json"
   acc=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['accuracy'])" "$out/$m.test.json" 2>/dev/null || echo "?")
-  echo "$m: test accuracy $acc (10 000 test images), training wall time $((end - start)) s"
+  echo "$m: test accuracy $acc (10 000 test images), training wall time $((end - start)) s; $(uptime)"
 done

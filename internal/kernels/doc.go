@@ -43,8 +43,10 @@
 // (16 lanes with AVX-512, 8 with AVX2+FMA, the same bits either way) with
 // documented error bounds; their float64 variants call package math. The
 // fused recurrence kernels (TanhRateGrad, TanhStateGrad, TanhCarry,
-// LeakyMix, GRUCandidate, GRUMix, GRUGateGrad) give the same bits as their
-// plain Go loops. PeakFMA measures the core's float32 arithmetic peak, the
+// LeakyMix, GRUCandidate, GRUMix, GRUGateGrad, and the spiking LIFStep,
+// LIFBackFastSigmoid, LIFBackArcTan) give the same bits as their plain Go
+// loops; SpikeIndices lists the units that spiked (AVX-512 compress store),
+// for the sparse row kernels SparseGather and SparseDots. PeakFMA measures the core's float32 arithmetic peak, the
 // yardstick of the benchmarks.
 //
 // # Shapes and layout

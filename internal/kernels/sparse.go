@@ -16,7 +16,11 @@ func SparseGather(dst []float32, accumulate bool, w []float32, ldw int, idx []in
 	if len(vals) != len(idx) {
 		panic(fmt.Sprintf("kernels: SparseGather has %d values for %d indices", len(vals), len(idx)))
 	}
-	checkSparse("SparseGather", len(dst), len(w), ldw, idx, len(w)/max(ldw, 1))
+	rows := 0 // rows of w that hold len(dst) columns: w may start inside a row
+	if len(w) >= len(dst) {
+		rows = (len(w)-len(dst))/max(ldw, 1) + 1
+	}
+	checkSparse("SparseGather", len(dst), len(w), ldw, idx, rows)
 	sparseGather(dst, accumulate, w, ldw, idx, vals)
 }
 

@@ -1,0 +1,149 @@
+package kernels
+
+import "fmt"
+
+// The kernels of the leaky integrate-and-fire step and its reverse step,
+// and the index list of a spike vector. They work on rows of n = len(beta)
+// units: every slice but beta and gBeta holds whole rows. float32 runs on
+// 16-lane vector loops (AVX-512) that give the same bits as the plain loops
+// below (same operations, same order, no fused multiply-add); float64 and
+// -tags noasm run the plain loops.
+
+// LIFStep runs one step of the plain LIF for every row of n = len(beta)
+// units:
+//
+//	u = β⊙vPrev + p
+//	s = 1 where u − thr > 0, else 0
+//	v = u − thr·s (subtract) or u·(1 − s)
+//
+// and returns the number of spikes. It panics unless u, s, v, vPrev and p
+// have the same length, a multiple of n.
+func LIFStep[E Float](u, s, v, vPrev, p, beta []E, thr E, subtract bool) int {
+	checkRows("LIFStep", len(beta), len(u), len(s), len(v), len(vPrev), len(p))
+	if f, ok := any(u).([]float32); ok {
+		return lifStep(f, any(s).([]float32), any(v).([]float32), any(vPrev).([]float32), any(p).([]float32), any(beta).([]float32), float32(thr), subtract)
+	}
+	return lifStepGo(u, s, v, vPrev, p, beta, thr, subtract)
+}
+
+// LIFBackFastSigmoid is the reverse LIF step for the detached subtractive
+// reset and the fast-sigmoid surrogate 1/(1 + slope·|x|)², for every row of
+// n = len(beta) units:
+//
+//	d     = gv + (og + gsr)/(1 + slope·|u − thr|)²
+//	dp    = d,  gv = β⊙d,  gBeta += d⊙vPrev
+//
+// where gv is the running gradient of the membrane, og and gsr the
+// gradients arriving at the step's spikes and dp receives dL/du. It panics
+// unless the row slices have the same length, a multiple of n, and gBeta
+// has n entries.
+func LIFBackFastSigmoid[E Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, slope E) {
+	checkRows("LIFBackFastSigmoid", len(beta), len(dp), len(gv), len(og), len(gsr), len(u), len(vPrev))
+	checkLens("LIFBackFastSigmoid", len(gBeta), len(beta), len(beta), len(beta), len(beta))
+	lifBackOf(false, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, slope, 0)
+}
+
+// LIFBackArcTan is LIFBackFastSigmoid for the arctangent surrogate
+// c0/(1 + (c1·x)²) (α/2 and πα/2 for ArcTan(α)):
+//
+//	d = gv + (og + gsr)·c0/(1 + (c1·(u − thr))²)
+func LIFBackArcTan[E Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, c0, c1 E) {
+	checkRows("LIFBackArcTan", len(beta), len(dp), len(gv), len(og), len(gsr), len(u), len(vPrev))
+	checkLens("LIFBackArcTan", len(gBeta), len(beta), len(beta), len(beta), len(beta))
+	lifBackOf(true, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, c1, c0)
+}
+
+// lifBackOf runs the vector loops for float32, the plain loop otherwise.
+func lifBackOf[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, k, c0 E) {
+	if f, ok := any(dp).([]float32); ok {
+		a := func(x []E) []float32 { return any(x).([]float32) }
+		lifBack(arcTan, f, a(gv), a(gBeta), a(og), a(gsr), a(u), a(vPrev), a(beta), float32(thr), float32(k), float32(c0))
+		return
+	}
+	lifBackGo(arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+}
+
+// SpikeIndices writes the indices of the nonzero entries of s, in order,
+// to the front of idx and returns their number. It panics if idx is
+// shorter than s.
+func SpikeIndices(idx []int32, s []float32) int {
+	if len(idx) < len(s) {
+		panic(fmt.Sprintf("kernels: SpikeIndices needs %d index slots, got %d", len(s), len(idx)))
+	}
+	return spikeIndices(idx, s)
+}
+
+// checkRows panics unless every length in ls equals ls[0] and is a
+// multiple of n > 0.
+func checkRows(op string, n int, ls ...int) {
+	if n <= 0 || ls[0]%n != 0 {
+		panic(fmt.Sprintf("kernels: %s length %d is not a whole number of rows of %d", op, ls[0], n))
+	}
+	for _, l := range ls[1:] {
+		if l != ls[0] {
+			panic(fmt.Sprintf("kernels: %s length mismatch: %d vs %d", op, l, ls[0]))
+		}
+	}
+}
+
+func lifStepGo[E Float](u, s, v, vPrev, p, beta []E, thr E, subtract bool) int {
+	n, spiked := len(beta), 0
+	for r := 0; r*n < len(u); r++ {
+		ur, sr, vr := u[r*n:(r+1)*n], s[r*n:(r+1)*n], v[r*n:(r+1)*n]
+		vp, pr := vPrev[r*n:(r+1)*n], p[r*n:(r+1)*n]
+		for j, bj := range beta {
+			uu := bj*vp[j] + pr[j]
+			ur[j] = uu
+			var sj E
+			if uu-thr > 0 {
+				sj = 1
+				spiked++
+			}
+			sr[j] = sj
+			if subtract {
+				vr[j] = uu - thr*sj
+			} else {
+				vr[j] = uu * (1 - sj)
+			}
+		}
+	}
+	return spiked
+}
+
+// lifBackGo runs LIFBackArcTan (arcTan, k = c1, c0) or LIFBackFastSigmoid
+// (k = slope) over whole rows.
+func lifBackGo[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, k, c0 E) {
+	n := len(beta)
+	gBeta = gBeta[:n]
+	for r := 0; r*n < len(dp); r++ {
+		d, g, o, gr, ur, vp := dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n]
+		for j, b := range beta {
+			var dj E
+			if arcTan {
+				w := k * (ur[j] - thr)
+				dj = g[j] + (o[j]+gr[j])*c0/(1+w*w)
+			} else {
+				x := ur[j] - thr
+				if x < 0 {
+					x = -x
+				}
+				t := 1 + k*x
+				dj = g[j] + (o[j]+gr[j])/(t*t)
+			}
+			d[j] = dj
+			g[j] = b * dj
+			gBeta[j] += dj * vp[j]
+		}
+	}
+}
+
+func spikeIndicesGo(idx []int32, s []float32) int {
+	k := 0
+	for j, v := range s {
+		if v != 0 {
+			idx[k] = int32(j)
+			k++
+		}
+	}
+	return k
+}

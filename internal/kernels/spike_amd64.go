@@ -1,0 +1,78 @@
+//go:build !noasm
+
+package kernels
+
+// The 16-lane (AVX-512F) loops of LIFStep, LIFBackFastSigmoid,
+// LIFBackArcTan and SpikeIndices over one row's first n units; n must be a
+// positive multiple of 16.
+//
+//go:noescape
+func lifStepAVX512(u, s, v, vPrev, p, beta *float32, n int, thr float32, subtract bool) int
+
+//go:noescape
+func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+
+//go:noescape
+func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
+
+//go:noescape
+func spikeIndicesAVX512(idx *int32, s *float32, n int) int
+
+// vec16 returns the part of n that the 16-lane loops take.
+func vec16(n int) int {
+	if !hasAVX512() {
+		return 0
+	}
+	return n &^ 15
+}
+
+func lifStep(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int {
+	n := len(beta)
+	m := vec16(n)
+	if m == 0 {
+		return lifStepGo(u, s, v, vPrev, p, beta, thr, subtract)
+	}
+	spiked := 0
+	for o := 0; o < len(u); o += n {
+		spiked += lifStepAVX512(&u[o], &s[o], &v[o], &vPrev[o], &p[o], &beta[0], m, thr, subtract)
+		if m < n {
+			spiked += lifStepGo(u[o+m:o+n], s[o+m:o+n], v[o+m:o+n], vPrev[o+m:o+n], p[o+m:o+n], beta[m:], thr, subtract)
+		}
+	}
+	return spiked
+}
+
+func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
+	n := len(beta)
+	m := vec16(n)
+	if m == 0 {
+		lifBackGo(arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+		return
+	}
+	for o := 0; o < len(dp); o += n {
+		if arcTan {
+			lifBackArcTanAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k, c0)
+		} else {
+			lifBackFastSigmoidAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k)
+		}
+		if m < n {
+			e := o + n
+			lifBackGo(arcTan, dp[o+m:e], gv[o+m:e], gBeta[m:n], og[o+m:e], gsr[o+m:e], u[o+m:e], vPrev[o+m:e], beta[m:], thr, k, c0)
+		}
+	}
+}
+
+func spikeIndices(idx []int32, s []float32) int {
+	m := vec16(len(s))
+	k := 0
+	if m > 0 {
+		k = spikeIndicesAVX512(&idx[0], &s[0], m)
+	}
+	for j := m; j < len(s); j++ {
+		if s[j] != 0 {
+			idx[k] = int32(j)
+			k++
+		}
+	}
+	return k
+}

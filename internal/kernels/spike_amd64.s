@@ -1,0 +1,185 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// Lane numbers 0 … 15 for spikeIndicesAVX512.
+DATA spikeiota<>+0(SB)/4, $0
+DATA spikeiota<>+4(SB)/4, $1
+DATA spikeiota<>+8(SB)/4, $2
+DATA spikeiota<>+12(SB)/4, $3
+DATA spikeiota<>+16(SB)/4, $4
+DATA spikeiota<>+20(SB)/4, $5
+DATA spikeiota<>+24(SB)/4, $6
+DATA spikeiota<>+28(SB)/4, $7
+DATA spikeiota<>+32(SB)/4, $8
+DATA spikeiota<>+36(SB)/4, $9
+DATA spikeiota<>+40(SB)/4, $10
+DATA spikeiota<>+44(SB)/4, $11
+DATA spikeiota<>+48(SB)/4, $12
+DATA spikeiota<>+52(SB)/4, $13
+DATA spikeiota<>+56(SB)/4, $14
+DATA spikeiota<>+60(SB)/4, $15
+GLOBL spikeiota<>(SB), RODATA|NOPTR, $64
+
+// func lifStepAVX512(u, s, v, vPrev, p, beta *float32, n int, thr float32, subtract bool) int
+// u = β·vPrev + p; s = [u − thr > 0]; v = u − thr where s (subtract) or 0
+// where s (zero), else u. Returns the number of spikes.
+TEXT ·lifStepAVX512(SB), NOSPLIT, $0-72
+	MOVQ         u+0(FP), DI
+	MOVQ         s+8(FP), SI
+	MOVQ         v+16(FP), DX
+	MOVQ         vPrev+24(FP), R8
+	MOVQ         p+32(FP), R9
+	MOVQ         beta+40(FP), R10
+	MOVQ         n+48(FP), CX
+	VBROADCASTSS thr+56(FP), Z7
+	MOVBQZX      subtract+60(FP), R11
+	MOVL         $0x3f800000, AX
+	VPBROADCASTD AX, Z6               // 1.0
+	VPXORD       Z5, Z5, Z5           // 0
+	XORQ         BX, BX               // element
+	XORQ         R12, R12             // spikes
+
+lifloop:
+	VMOVUPS   (R10)(BX*4), Z0
+	VMULPS    (R8)(BX*4), Z0, Z0     // β·vPrev
+	VADDPS    (R9)(BX*4), Z0, Z0     // u
+	VMOVUPS   Z0, (DI)(BX*4)
+	VSUBPS    Z7, Z0, Z1             // u − thr
+	VCMPPS    $0x1e, Z5, Z1, K1      // u − thr > 0
+	VMOVAPS.Z Z6, K1, Z2             // s
+	VMOVUPS   Z2, (SI)(BX*4)
+	TESTQ     R11, R11
+	JZ        lifzero
+	VSUBPS    Z7, Z0, K1, Z0         // u − thr where s
+	JMP       lifstore
+
+lifzero:
+	KNOTW     K1, K2
+	VMOVAPS.Z Z0, K2, Z0             // 0 where s
+
+lifstore:
+	VMOVUPS Z0, (DX)(BX*4)
+	KMOVW   K1, AX
+	POPCNTL AX, AX
+	ADDQ    AX, R12
+	ADDQ    $16, BX
+	CMPQ    BX, CX
+	JLT     lifloop
+	MOVQ    R12, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// LIFBACKTAIL finishes one block of a reverse LIF step from Z1 = the
+// surrogate's share (og + gsr)·σ'(u − thr): d = gv + Z1, dp = d, gv = β·d,
+// gBeta += d·vPrev, and advances BX by 16.
+#define LIFBACKTAIL \
+	VADDPS  (SI)(BX*4), Z1, Z1; \
+	VMOVUPS Z1, (DI)(BX*4); \
+	VMULPS  (R12)(BX*4), Z1, Z2; \
+	VMOVUPS Z2, (SI)(BX*4); \
+	VMULPS  (R11)(BX*4), Z1, Z3; \
+	VADDPS  (DX)(BX*4), Z3, Z3; \
+	VMOVUPS Z3, (DX)(BX*4); \
+	ADDQ    $16, BX
+
+// func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+// t = 1 + slope·|u − thr|; d = gv + (og + gsr)/(t·t); dp = d; gv = β·d;
+// gBeta += d·vPrev.
+TEXT ·lifBackFastSigmoidAVX512(SB), NOSPLIT, $0-80
+	MOVQ         dp+0(FP), DI
+	MOVQ         gv+8(FP), SI
+	MOVQ         gBeta+16(FP), DX
+	MOVQ         og+24(FP), R8
+	MOVQ         gsr+32(FP), R9
+	MOVQ         u+40(FP), R10
+	MOVQ         vPrev+48(FP), R11
+	MOVQ         beta+56(FP), R12
+	MOVQ         n+64(FP), CX
+	VBROADCASTSS thr+72(FP), Z7
+	VBROADCASTSS slope+76(FP), Z6
+	MOVL         $0x3f800000, AX
+	VPBROADCASTD AX, Z5               // 1.0
+	MOVL         $0x7fffffff, AX
+	VPBROADCASTD AX, Z4               // |·| mask
+	XORQ         BX, BX
+
+fsloop:
+	VMOVUPS (R10)(BX*4), Z0
+	VSUBPS  Z7, Z0, Z0               // x = u − thr
+	VPANDD  Z4, Z0, Z0               // |x|
+	VMULPS  Z6, Z0, Z0               // slope·|x|
+	VADDPS  Z5, Z0, Z0               // t
+	VMULPS  Z0, Z0, Z0               // t·t
+	VMOVUPS (R8)(BX*4), Z1
+	VADDPS  (R9)(BX*4), Z1, Z1       // og + gsr
+	VDIVPS  Z0, Z1, Z1
+	LIFBACKTAIL
+	CMPQ    BX, CX
+	JLT     fsloop
+	VZEROUPPER
+	RET
+
+// func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
+// w = c1·(u − thr); d = gv + (og + gsr)·c0/(1 + w·w); dp = d; gv = β·d;
+// gBeta += d·vPrev.
+TEXT ·lifBackArcTanAVX512(SB), NOSPLIT, $0-84
+	MOVQ         dp+0(FP), DI
+	MOVQ         gv+8(FP), SI
+	MOVQ         gBeta+16(FP), DX
+	MOVQ         og+24(FP), R8
+	MOVQ         gsr+32(FP), R9
+	MOVQ         u+40(FP), R10
+	MOVQ         vPrev+48(FP), R11
+	MOVQ         beta+56(FP), R12
+	MOVQ         n+64(FP), CX
+	VBROADCASTSS thr+72(FP), Z7
+	VBROADCASTSS c1+76(FP), Z6
+	VBROADCASTSS c0+80(FP), Z4
+	MOVL         $0x3f800000, AX
+	VPBROADCASTD AX, Z5               // 1.0
+	XORQ         BX, BX
+
+atloop:
+	VMOVUPS (R10)(BX*4), Z0
+	VSUBPS  Z7, Z0, Z0               // u − thr
+	VMULPS  Z6, Z0, Z0               // w
+	VMULPS  Z0, Z0, Z0               // w·w
+	VADDPS  Z5, Z0, Z0               // 1 + w·w
+	VMOVUPS (R8)(BX*4), Z1
+	VADDPS  (R9)(BX*4), Z1, Z1       // og + gsr
+	VMULPS  Z4, Z1, Z1               // ·c0
+	VDIVPS  Z0, Z1, Z1
+	LIFBACKTAIL
+	CMPQ    BX, CX
+	JLT     atloop
+	VZEROUPPER
+	RET
+
+// func spikeIndicesAVX512(idx *int32, s *float32, n int) int
+// Writes the indices j < n with s[j] ≠ 0 to idx, in order; returns their number.
+TEXT ·spikeIndicesAVX512(SB), NOSPLIT, $0-32
+	MOVQ         idx+0(FP), DI
+	MOVQ         s+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VMOVDQU32    spikeiota<>(SB), Z1  // lane indices of the block
+	MOVL         $16, AX
+	VPBROADCASTD AX, Z2
+	VPXORD       Z3, Z3, Z3
+	XORQ         BX, BX               // element
+	XORQ         R8, R8               // indices written
+
+siloop:
+	VMOVUPS     (SI)(BX*4), Z0
+	VCMPPS      $4, Z3, Z0, K1       // s ≠ 0 (NaN included)
+	VPCOMPRESSD Z1, K1, (DI)(R8*4)
+	KMOVW       K1, AX
+	POPCNTL     AX, AX
+	ADDQ        AX, R8
+	VPADDD      Z2, Z1, Z1
+	ADDQ        $16, BX
+	CMPQ        BX, CX
+	JLT         siloop
+	MOVQ        R8, ret+24(FP)
+	VZEROUPPER
+	RET
