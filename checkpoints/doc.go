@@ -29,11 +29,20 @@
 // # Shapes & layout
 //
 // A parameter (autodiff.Param, a Rows×Cols matrix) is stored under its
-// Name with shape [Rows, Cols], except that a one-row parameter is stored
-// 1-D as [Cols], as torch stores biases; Shape gives the stored shape and
+// Name with shape [Rows, Cols], the layout of its PyTorch counterpart,
+// except that a vector (Param.Vector: a bias, a threshold, an initial
+// state) is stored 1-D as [Cols], as torch stores biases. A matrix with one
+// row stays 2-D: the readout weight of one output is [1, N], as
+// torch.nn.Linear(N, 1) holds it. Shape gives the stored shape and
 // RestoreParams applies the same rule. Optimizer state of parameter p is
 // stored with Shape(p) under OptimizerTensorName(p.Name, slot), for example
-// "optim.gru.weight_hh_l0.exp_avg".
+// "optimizer/gru.weight_hh_l0.exp_avg", so the parameters alone are the
+// tensors whose names do not start with OptimizerPrefix.
+//
+// Files of format 1 and 2 stored every one-row parameter as [Cols] and
+// named optimizer state "optim.…". Unmarshal renames their optimizer
+// tensors, and RestoreParams and CopyTensor accept [Cols] for a one-row
+// matrix in them, so older checkpoints load, evaluate and resume.
 //
 // # Invariants & aliasing
 //

@@ -27,8 +27,8 @@ func Example() {
 		return []*autodiff.Param[float32]{
 			autodiff.NewParam[float32]("gru.weight_ih_l0", 9, 2),
 			autodiff.NewParam[float32]("gru.weight_hh_l0", 9, 3),
-			autodiff.NewParam[float32]("gru.bias_ih_l0", 1, 9),
-			autodiff.NewParam[float32]("gru.bias_hh_l0", 1, 9),
+			autodiff.NewVector[float32]("gru.bias_ih_l0", 9),
+			autodiff.NewVector[float32]("gru.bias_hh_l0", 9),
 		}
 	}
 	rng := rand.NewPCG(1, 1)
@@ -86,7 +86,7 @@ func Example() {
 	fmt.Println(strings.ReplaceAll(err.Error(), dir, "run"))
 	// Output:
 	// saved checkpoints/step-000000500.safetensors
-	// format 2 step 500 task flip-flop loss 0.0125
+	// format 3 step 500 task flip-flop loss 0.0125
 	// gru.bias_hh_l0 F32 [9]
 	// gru.bias_ih_l0 F32 [9]
 	// gru.weight_hh_l0 F32 [9 3]

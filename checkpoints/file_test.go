@@ -45,11 +45,11 @@ func TestLoadErrorsNameTheFile(t *testing.T) {
 	if _, err := Load(filepath.Join(dir, "none.safetensors")); err == nil || !strings.Contains(err.Error(), "none.safetensors") || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: got %v", err)
 	}
-	if err := os.WriteFile(path, file(`{"__metadata__":{"format_version":"3"}}`, nil), 0o644); err != nil {
+	if err := os.WriteFile(path, file(`{"__metadata__":{"format_version":"4"}}`, nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Load(path)
-	if want := "checkpoint " + path + " has format version 3; this rnntrain reads versions ≤ " + strconv.Itoa(FormatVersion) + ": upgrade rnntrain"; err == nil || err.Error() != want {
+	if want := "checkpoint " + path + " has format version 4; this rnntrain reads versions ≤ " + strconv.Itoa(FormatVersion) + ": upgrade rnntrain"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}
 }

@@ -160,6 +160,9 @@ func Unmarshal(data []byte) (*Checkpoint, error) {
 		}
 		c.Tensors = append(c.Tensors, t)
 	}
+	if err := c.upgrade(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

@@ -49,7 +49,7 @@ func sample() *Checkpoint {
 		{Name: "gru.bias_hh_l0", Shape: []int{5}, F64: d},
 		{Name: "scale", Shape: []int{}, F32: []float32{2.5}},
 		{Name: "empty", Shape: []int{0, 3}, F64: []float64{}},
-		{Name: "optim.gru.weight_hh_l0.exp_avg", Shape: []int{2, 2}, F32: []float32{1, 2, 3, 4}},
+		{Name: "optimizer/gru.weight_hh_l0.exp_avg", Shape: []int{2, 2}, F32: []float32{1, 2, 3, 4}},
 	}}
 }
 
@@ -293,12 +293,12 @@ func TestUnmarshalAcceptsForeignValidFile(t *testing.T) {
 }
 
 func TestNewerVersionRefused(t *testing.T) {
-	_, err := Unmarshal(file(`{"__metadata__":{"format_version":"3","rnntrain":"{\"completely\":\"different\"}"}}`, nil))
+	_, err := Unmarshal(file(`{"__metadata__":{"format_version":"4","rnntrain":"{\"completely\":\"different\"}"}}`, nil))
 	var ve *VersionError
-	if !errors.As(err, &ve) || ve.Version != 3 {
-		t.Fatalf("got %v, want a *VersionError for version 3", err)
+	if !errors.As(err, &ve) || ve.Version != 4 {
+		t.Fatalf("got %v, want a *VersionError for version 4", err)
 	}
-	if want := "checkpoint has format version 3; this rnntrain reads versions ≤ " + strconv.Itoa(FormatVersion) + ": upgrade rnntrain"; err.Error() != want {
+	if want := "checkpoint has format version 4; this rnntrain reads versions ≤ " + strconv.Itoa(FormatVersion) + ": upgrade rnntrain"; err.Error() != want {
 		t.Errorf("got %q, want %q", err, want)
 	}
 }

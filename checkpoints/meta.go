@@ -12,7 +12,13 @@ import (
 // FormatVersion is the checkpoint format this package writes, and the
 // newest it reads. It changes only when a file written by the new code would
 // be misread by the old; fields added to Meta do not change it.
-const FormatVersion = 2
+//
+// Version 3 stores a one-row matrix as [1, Cols] (the readout weight of one
+// output is [1, N], as torch.nn.Linear's) where versions 1 and 2 stored
+// every one-row parameter as [Cols], and names optimizer state
+// "optimizer/…" where they named it "optim.…"; Unmarshal and RestoreParams
+// read the older files (legacy.go).
+const FormatVersion = 3
 
 // Metadata keys under the safetensors "__metadata__" map.
 const (
@@ -25,15 +31,18 @@ const (
 	metadataKey = "__metadata__"
 )
 
-// OptimizerPrefix starts the name of every tensor of optimizer state.
-// RestoreParams ignores these tensors; parameter names never start with it.
-const OptimizerPrefix = "optim."
+// OptimizerPrefix starts the name of every tensor of optimizer state, so
+// that a loader keeps only the parameters by dropping the names that start
+// with it. RestoreParams ignores these tensors; parameter names are dotted
+// and never contain '/'.
+const OptimizerPrefix = "optimizer/"
 
 // OptimizerTensorName returns the name under which the optimizer slot slot
 // (PyTorch's state key: "exp_avg", "exp_avg_sq", "exp_inf",
 // "momentum_buffer") of parameter param is stored:
-// "optim.<param>.<slot>", for example "optim.gru.weight_hh_l0.exp_avg". The
-// tensor has the parameter's stored shape (Shape).
+// "optimizer/<param>.<slot>", for example
+// "optimizer/gru.weight_hh_l0.exp_avg". The tensor has the parameter's
+// stored shape (Shape).
 func OptimizerTensorName(param, slot string) string {
 	return OptimizerPrefix + param + "." + slot
 }

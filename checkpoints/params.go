@@ -2,17 +2,17 @@ package checkpoints
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 )
 
-// Shape returns the shape under which p is stored: [Cols] for a one-row
-// parameter (a bias, stored 1-D as torch stores biases) and [Rows, Cols]
-// otherwise. Optimizer state tensors of p use the same shape.
+// Shape returns the shape under which p is stored: [Cols] for a vector
+// (p.Vector: a bias, stored 1-D as torch stores biases) and [Rows, Cols]
+// otherwise, also for a matrix of one row. Optimizer state tensors of p use
+// the same shape.
 func Shape[T autodiff.Float](p *autodiff.Param[T]) []int {
-	if p.Value.Rows == 1 {
+	if p.Vector {
 		return []int{p.Value.Cols}
 	}
 	return []int{p.Value.Rows, p.Value.Cols}
@@ -55,7 +55,7 @@ func RestoreParams[T autodiff.Float](c *Checkpoint, params []*autodiff.Param[T])
 			problems = append(problems, fmt.Sprintf("parameter %s: missing from the checkpoint (model expects shape %v)", p.Name, Shape(p)))
 			continue
 		}
-		if s := Shape(p); !slices.Equal(t.Shape, s) {
+		if s := Shape(p); !c.fits(t.Shape, s) {
 			problems = append(problems, fmt.Sprintf("parameter %s: checkpoint has shape %v, model expects %v", p.Name, t.Shape, s))
 		}
 		if t.DType() != want {
@@ -90,7 +90,7 @@ func CopyTensor[T autodiff.Float](c *Checkpoint, name string, shape []int, dst [
 	switch {
 	case !ok:
 		problem = fmt.Sprintf("tensor %s: missing from the checkpoint (expected shape %v)", name, shape)
-	case !slices.Equal(t.Shape, shape):
+	case !c.fits(t.Shape, shape):
 		problem = fmt.Sprintf("tensor %s: checkpoint has shape %v, expected %v", name, t.Shape, shape)
 	case t.DType() != dtypeOf[T]():
 		problem = fmt.Sprintf("tensor %s: checkpoint has dtype %v, expected %v", name, t.DType(), dtypeOf[T]())

@@ -17,8 +17,8 @@ func gruParams[T autodiff.Float](nIn, h int, base T) []*autodiff.Param[T] {
 	ps := []*autodiff.Param[T]{
 		autodiff.NewParam[T]("gru.weight_ih_l0", 3*h, nIn),
 		autodiff.NewParam[T]("gru.weight_hh_l0", 3*h, h),
-		autodiff.NewParam[T]("gru.bias_ih_l0", 1, 3*h),
-		autodiff.NewParam[T]("gru.bias_hh_l0", 1, 3*h),
+		autodiff.NewVector[T]("gru.bias_ih_l0", 3*h),
+		autodiff.NewVector[T]("gru.bias_hh_l0", 3*h),
 	}
 	v := base
 	for _, p := range ps {
@@ -131,9 +131,9 @@ func TestRestoreParamsMismatch(t *testing.T) {
 }
 
 func TestCopyTensor(t *testing.T) {
-	c := &Checkpoint{Tensors: []Tensor{NewTensor("optim.w.exp_avg_sq", []int{2, 2}, []float32{1, 2, 3, 4})}}
+	c := &Checkpoint{Tensors: []Tensor{NewTensor("optimizer/w.exp_avg_sq", []int{2, 2}, []float32{1, 2, 3, 4})}}
 	dst := make([]float32, 4)
-	if err := CopyTensor(c, "optim.w.exp_avg_sq", []int{2, 2}, dst); err != nil || dst[3] != 4 {
+	if err := CopyTensor(c, "optimizer/w.exp_avg_sq", []int{2, 2}, dst); err != nil || dst[3] != 4 {
 		t.Fatalf("got %v, %v", dst, err)
 	}
 	for _, tc := range []struct {
@@ -141,14 +141,14 @@ func TestCopyTensor(t *testing.T) {
 		shape []int
 		want  string
 	}{
-		{"optim.w.exp_avg", []int{2, 2}, "tensor optim.w.exp_avg: missing from the checkpoint (expected shape [2 2])"},
-		{"optim.w.exp_avg_sq", []int{4, 1}, "tensor optim.w.exp_avg_sq: checkpoint has shape [2 2], expected [4 1]"},
+		{"optimizer/w.exp_avg", []int{2, 2}, "tensor optimizer/w.exp_avg: missing from the checkpoint (expected shape [2 2])"},
+		{"optimizer/w.exp_avg_sq", []int{4, 1}, "tensor optimizer/w.exp_avg_sq: checkpoint has shape [2 2], expected [4 1]"},
 	} {
 		if err := CopyTensor(c, tc.name, tc.shape, dst); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v, want %q", err, tc.want)
 		}
 	}
-	if err := CopyTensor(c, "optim.w.exp_avg_sq", []int{2, 2}, make([]float64, 4)); err == nil || !strings.Contains(err.Error(), "checkpoint has dtype F32, expected F64") {
+	if err := CopyTensor(c, "optimizer/w.exp_avg_sq", []int{2, 2}, make([]float64, 4)); err == nil || !strings.Contains(err.Error(), "checkpoint has dtype F32, expected F64") {
 		t.Errorf("dtype mismatch: got %v", err)
 	}
 }

@@ -3,15 +3,19 @@ and numpy (no rnntrain, no safetensors package).
 
     python3 load_checkpoint.py run/checkpoint.safetensors
 
-prints the metadata and every tensor, one per line:
-name<TAB>dtype<TAB>shape (JSON)<TAB>values (repr, row-major).
+prints the metadata and every tensor (parameters and optimizer state), one
+per line: name<TAB>dtype<TAB>shape (JSON)<TAB>values (repr, row-major).
 
-In your own code:
+In your own code, for a run of the default model (rnntrain train -out run):
 
     from load_checkpoint import load
-    tensors, meta = load("run/checkpoint.safetensors")
-    w_rec = tensors["rnn.weight_hh_l0"]   # numpy array, read-only view
-    print(meta["step"], meta["metrics"], meta["config"])
+    params, meta = load("run/checkpoint.safetensors")
+    w_rec = params["leaky.weight_hh"]   # [N, N] numpy array, read-only
+    w_in = params["leaky.weight_ih"]    # [N, I]
+    w_out = params["readout.weight"]    # [O, N], as torch.nn.Linear(N, O).weight
+    print(meta["task"], meta["step"], meta["metrics"]["accuracy"], w_rec.shape, w_out.shape)
+
+docs/checkpoints.md lists every model's tensor names and shapes.
 """
 import json
 import struct
@@ -19,17 +23,27 @@ import sys
 
 import numpy as np
 
-READS_VERSION = 2  # the newest checkpoint format this loader understands
+READS_VERSION = 3  # the newest checkpoint format this loader understands
 DTYPES = {"F32": np.dtype("<f4"), "F64": np.dtype("<f8")}
+OPTIMIZER = "optimizer/"  # the prefix of optimizer state tensors
+# Formats 1 and 2 named optimizer state "optim.<param>.<slot>" and stored
+# every one-row matrix 1-D; these are the matrices that can have one row
+# (one output, one input), restored to [1, n].
+LEGACY_OPTIMIZER = "optim."
+LEGACY_MATRICES = ("readout.weight", "lowrank.wi")
 
 
-def load(path):
+def load(path, optimizer=False):
     """Return (tensors, meta) for the checkpoint at path.
 
-    tensors maps each name to a read-only numpy array of the stored shape and
-    dtype (call .copy() for a writable one); meta is the rnntrain metadata
+    tensors maps each parameter name to a read-only numpy array of its
+    stored shape and dtype (call .copy() for a writable one); with
+    optimizer=True it also holds the optimizer state, named
+    "optimizer/<parameter>.<slot>" (slot as in PyTorch: exp_avg,
+    exp_avg_sq, momentum_buffer, ...). meta is the rnntrain metadata
     (format_version, model, task, step, config, metrics, rng, optimizer,
     created) with metrics as Python floats (NaN and inf included).
+    Older files (format 1 and 2) come back in the current names and shapes.
     """
     with open(path, "rb") as f:
         data = f.read()
@@ -48,7 +62,15 @@ def load(path):
     for name, info in header.items():
         begin, end = info["data_offsets"]
         flat = np.frombuffer(body[begin:end], dtype=DTYPES[info["dtype"]])
-        tensors[name] = flat.reshape(info["shape"])
+        arr = flat.reshape(info["shape"])
+        if version <= 2:
+            if name.startswith(LEGACY_OPTIMIZER):
+                name = OPTIMIZER + name[len(LEGACY_OPTIMIZER):]
+            base = name[len(OPTIMIZER):].rsplit(".", 1)[0] if name.startswith(OPTIMIZER) else name
+            if base in LEGACY_MATRICES and arr.ndim == 1:
+                arr = arr.reshape(1, -1)
+        if optimizer or not name.startswith(OPTIMIZER):
+            tensors[name] = arr
     return tensors, meta
 
 
@@ -72,7 +94,7 @@ def load_gru(tensors, prefix="gru."):
 
 
 def main(path):
-    tensors, meta = load(path)
+    tensors, meta = load(path, optimizer=True)
     for key in ("format_version", "model", "task", "step"):
         print(f"{key}\t{meta[key]}")
     for key, value in sorted(meta["metrics"].items()):

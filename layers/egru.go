@@ -189,9 +189,9 @@ func NewEGRU[T autodiff.Float](prefix string, inputs, hidden int, opts EGRUOptio
 	e := &EGRU[T]{
 		WeightIH:  autodiff.NewParam[T](prefix+".weight_ih", 3*hidden, inputs),
 		WeightHH:  autodiff.NewParam[T](prefix+".weight_hh", 3*hidden, hidden),
-		BiasIH:    autodiff.NewParam[T](prefix+".bias_ih", 1, 3*hidden),
-		BiasHH:    autodiff.NewParam[T](prefix+".bias_hh", 1, 3*hidden),
-		Threshold: autodiff.NewParam[T](prefix+".threshold", 1, hidden),
+		BiasIH:    autodiff.NewVector[T](prefix+".bias_ih", 3*hidden),
+		BiasHH:    autodiff.NewVector[T](prefix+".bias_hh", 3*hidden),
+		Threshold: autodiff.NewVector[T](prefix+".threshold", hidden),
 		Options:   opts,
 		inputs:    inputs,
 		hidden:    hidden,

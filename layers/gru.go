@@ -53,8 +53,8 @@ func NewGRU[T autodiff.Float](prefix string, inputs, hidden int, rng *rand.Rand)
 	g := &GRU[T]{
 		WeightIH: autodiff.NewParam[T](prefix+".weight_ih_l0", 3*hidden, inputs),
 		WeightHH: autodiff.NewParam[T](prefix+".weight_hh_l0", 3*hidden, hidden),
-		BiasIH:   autodiff.NewParam[T](prefix+".bias_ih_l0", 1, 3*hidden),
-		BiasHH:   autodiff.NewParam[T](prefix+".bias_hh_l0", 1, 3*hidden),
+		BiasIH:   autodiff.NewVector[T](prefix+".bias_ih_l0", 3*hidden),
+		BiasHH:   autodiff.NewVector[T](prefix+".bias_hh_l0", 3*hidden),
 		inputs:   inputs,
 		hidden:   hidden,
 	}

@@ -129,11 +129,11 @@ func NewLeaky[T autodiff.Float](cfg LeakyConfig, rng *rand.Rand) (*Leaky[T], err
 	l.wIn.p = autodiff.NewParam[T](cfg.Name+".weight_ih"+sfx, n, in)
 	if cfg.Torch {
 		l.bias = []*autodiff.Param[T]{
-			autodiff.NewParam[T](cfg.Name+".bias_ih"+sfx, 1, n),
-			autodiff.NewParam[T](cfg.Name+".bias_hh"+sfx, 1, n),
+			autodiff.NewVector[T](cfg.Name+".bias_ih"+sfx, n),
+			autodiff.NewVector[T](cfg.Name+".bias_hh"+sfx, n),
 		}
 	} else {
-		l.bias = []*autodiff.Param[T]{autodiff.NewParam[T](cfg.Name+".bias", 1, n)}
+		l.bias = []*autodiff.Param[T]{autodiff.NewVector[T](cfg.Name+".bias", n)}
 	}
 	l.wRec.p.Frozen, l.wIn.p.Frozen = cfg.FreezeRec, cfg.FreezeInput
 	for _, b := range l.bias {

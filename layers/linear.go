@@ -39,7 +39,7 @@ func NewLinear[T autodiff.Float](name string, in, out int, bias bool, c Constrai
 		l.w.p.Value.Data[k] = T(bound * (2*rng.Float64() - 1))
 	}
 	if bias {
-		l.b = autodiff.NewParam[T](name+".bias", 1, out)
+		l.b = autodiff.NewVector[T](name+".bias", out)
 	}
 	return l
 }

@@ -103,7 +103,7 @@ func NewLTC[T autodiff.Float](cfg LTCConfig, rng *rand.Rand) (*LTC[T], error) {
 			p.Value.Data[k] = T(sd * rng.NormFloat64())
 		}
 	}
-	l.gBias = autodiff.NewParam[T](cfg.Name+".gate.bias", 1, 2*n)
+	l.gBias = autodiff.NewVector[T](cfg.Name+".gate.bias", 2*n)
 	for j := 0; j < n; j++ {
 		l.gBias.Value.Data[j], l.gBias.Value.Data[n+j] = T(cfg.TauMemBias), T(cfg.TauAdaptBias)
 	}

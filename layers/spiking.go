@@ -94,7 +94,7 @@ func decayOf(dtMS, tauMS float64) float64 { return math.Exp(-dtMS / tauMS) }
 // newDecay returns a [1×n] parameter named name holding the decay d in
 // every unit, frozen unless trained.
 func newDecay[T autodiff.Float](name string, n int, d float64, train bool) *autodiff.Param[T] {
-	p := autodiff.NewParam[T](name, 1, n)
+	p := autodiff.NewVector[T](name, n)
 	for k := range p.Value.Data {
 		p.Value.Data[k] = T(d)
 	}
@@ -213,7 +213,7 @@ func newSpikingWeights[T autodiff.Float](o *SpikeOptions, n, in int, rng *rand.R
 	w := spikingWeights[T]{excFraction: o.ExcFraction}
 	w.wRec.p = autodiff.NewParam[T](o.Name+".weight_hh", n, n)
 	w.wIn.p = autodiff.NewParam[T](o.Name+".weight_ih", n, in)
-	w.bias = autodiff.NewParam[T](o.Name+".bias", 1, n)
+	w.bias = autodiff.NewVector[T](o.Name+".bias", n)
 	w.wRec.p.Frozen, w.wIn.p.Frozen, w.bias.Frozen = o.FreezeRec, o.FreezeInput, o.FreezeBias
 	r := make([]float64, n*n)
 	if o.ExcFraction > 0 && o.ExcFraction < 1 {

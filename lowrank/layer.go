@@ -76,13 +76,13 @@ func NewLayer[T autodiff.Float](prefix string, cfg LayerConfig, rng *rand.Rand) 
 		M:      autodiff.NewParam[T](prefix+".m", n, r),
 		N:      autodiff.NewParam[T](prefix+".n", n, r),
 		WI:     autodiff.NewParam[T](prefix+".wi", in, n),
-		SI:     autodiff.NewParam[T](prefix+".si", 1, in),
-		B:      autodiff.NewParam[T](prefix+".b", 1, n),
-		H0:     autodiff.NewParam[T](prefix+".h0", 1, n),
+		SI:     autodiff.NewVector[T](prefix+".si", in),
+		B:      autodiff.NewVector[T](prefix+".b", n),
+		H0:     autodiff.NewVector[T](prefix+".h0", n),
 	}
 	if out > 0 {
 		l.WO = autodiff.NewParam[T](prefix+".wo", n, out)
-		l.SO = autodiff.NewParam[T](prefix+".so", 1, out)
+		l.SO = autodiff.NewVector[T](prefix+".so", out)
 	}
 	for _, p := range []*autodiff.Param[T]{l.M, l.N, l.WI} {
 		fillNormal(p.Value.Data, 1, rng)

@@ -72,7 +72,7 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 	if o, ok := rec.(layers.OwnInitialState[T]); ok {
 		n.h0, n.ownH0 = o.InitialStateParam(), true
 	} else {
-		n.h0 = autodiff.NewParam[T]("h0", 1, rec.StateVars()[0].Size)
+		n.h0 = autodiff.NewVector[T]("h0", rec.StateVars()[0].Size)
 	}
 	n.h0.Frozen = !cfg.TrainInitialState
 	return n, nil

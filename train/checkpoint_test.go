@@ -127,7 +127,7 @@ func TestRestoreMismatchedModel(t *testing.T) {
 	p0 := m.Params()[0]
 	extra.Tensors = append(append([]checkpoints.Tensor{}, c.Tensors...),
 		checkpoints.NewTensor(checkpoints.OptimizerTensorName(p0.Name, "momentum_buffer"), checkpoints.Shape(p0), p0.Value.Data))
-	if _, err := RestoreState(&extra, smallNetwork(t, task, 8, 1)); err == nil || !strings.Contains(err.Error(), "optim."+p0.Name+".momentum_buffer") {
+	if _, err := RestoreState(&extra, smallNetwork(t, task, 8, 1)); err == nil || !strings.Contains(err.Error(), checkpoints.OptimizerPrefix+p0.Name+".momentum_buffer") {
 		t.Errorf("checkpoint with an extra optimizer tensor: err = %v", err)
 	}
 	if _, err := RestoreState(c, smallNetwork(t, task, 8, 1)); err != nil {

@@ -9,19 +9,19 @@ import (
 )
 
 // FPTT slot names: a checkpoint stores W̄ and λ of parameter P as the
-// tensors optim.P.fptt_mean and optim.P.fptt_lambda, and the class prior as
+// tensors optimizer/P.fptt_mean and optimizer/P.fptt_lambda, and the class prior as
 // fpttPriorTensor.
 const (
 	slotFPTTMean    = "fptt_mean"
 	slotFPTTLambda  = "fptt_lambda"
-	fpttPriorTensor = "optim.fptt.class_prior"
+	fpttPriorTensor = checkpoints.OptimizerPrefix + "fptt.class_prior"
 )
 
 // FPTTState is the FPTT trainer's part of a run's state: W̄ and λ of every
 // parameter as Slots named fptt_mean and fptt_lambda, and, once the
 // progressive cross-entropy loss has run, sFPTT's class prior: Prior is
 // [Classes][Windows][Classes], stored in checkpoints as the tensor
-// optim.fptt.class_prior of shape [Classes·Windows, Classes]. Classes and
+// optimizer/fptt.class_prior of shape [Classes·Windows, Classes]. Classes and
 // Windows travel in the optimizer metadata; Slots and Prior as tensors.
 type FPTTState struct {
 	Classes int       `json:"classes,omitempty"`

@@ -250,8 +250,8 @@ func TestFPTTResumeIdentity(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := c.Tensor("optim.rnn.w_rec.fptt_mean"); !ok {
-			t.Fatal("checkpoint has no optim.rnn.w_rec.fptt_mean")
+		if _, ok := c.Tensor("optimizer/rnn.w_rec.fptt_mean"); !ok {
+			t.Fatal("checkpoint has no optimizer/rnn.w_rec.fptt_mean")
 		}
 		if _, ok := c.Tensor(fpttPriorTensor); ok != ce {
 			t.Fatalf("class prior in the checkpoint: %v, want %v", ok, ce)

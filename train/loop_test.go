@@ -143,7 +143,7 @@ func TestResumeMismatch(t *testing.T) {
 	other := leaky32{newLeaky[float32](2, 13, 2, 0.05, NewRNG(1, StreamInit))}
 	cfg.Steps = 8
 	_, err = Resume(context.Background(), cfg, other, []tasks.Task{toyTask{steps: 6}}, sum.State)
-	if err == nil || !strings.Contains(err.Error(), "optim.rnn.w_in.exp_avg: shape [2 12], parameter has [2 13]") {
+	if err == nil || !strings.Contains(err.Error(), "optimizer/rnn.w_in.exp_avg: shape [2 12], parameter has [2 13]") {
 		t.Errorf("resume into a bigger model: err = %v", err)
 	}
 	sgd := cfg

@@ -31,7 +31,7 @@ type Slot struct {
 
 // Key returns the slot's tensor name in a checkpoint,
 // checkpoints.OptimizerTensorName(param, slot), e.g.
-// "optim.rnn.w_rec.exp_avg".
+// "optimizer/rnn.w_rec.exp_avg".
 func (s Slot) Key() string { return checkpoints.OptimizerTensorName(s.Param, s.Name) }
 
 // slots holds an optimizer's per-parameter buffers: buf[slot][param] has the
