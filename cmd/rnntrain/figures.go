@@ -10,14 +10,23 @@ import (
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
-// writeFigure writes one figure, dir/name with each format's extension,
-// by calling write with each path.
-func writeFigure(formats plots.Formats, dir, name string, write func(path string) error) error {
-	for _, p := range formats.Paths(filepath.Join(dir, name)) {
+// figureSet writes figures into one directory in a set of formats and
+// keeps the names of those it wrote.
+type figureSet struct {
+	dir     string
+	formats plots.Formats // nil: plots.DefaultFormats
+	wrote   []string
+}
+
+// add writes the figure name, dir/name with each format's extension, by
+// calling write with each path.
+func (fs *figureSet) add(name string, write func(path string) error) error {
+	for _, p := range fs.formats.Paths(filepath.Join(fs.dir, name)) {
 		if err := write(p); err != nil {
 			return err
 		}
 	}
+	fs.wrote = append(fs.wrote, name)
 	return nil
 }
 
@@ -32,41 +41,53 @@ type runFigures struct {
 	curves plots.Curves
 }
 
-// write draws every figure of the run into dir in the run's plot formats:
-// curves, example trials, the psychometric curve of a decision task and
-// the spike raster of a spiking model.
-func (f runFigures) write(dir string) error {
+// write draws every figure of the run into dir in the formats fs and
+// returns their names: curves, example trials, the psychometric curve of a
+// decision task, the spike raster of a spiking model, and the analysis
+// figures of a recording of held-out trials (tableFigures).
+func (f runFigures) write(dir string, formats plots.Formats) ([]string, error) {
 	cfg := f.s.cfg
-	fs := cfg.PlotFormats
+	set := &figureSet{dir: dir, formats: formats}
+	add := set.add
 	if len(f.curves.Step) > 0 {
 		cv := f.curves
 		cv.Title = fmt.Sprintf("%s, %s N=%d", cfg.Task.Name, cfg.Model.Kind(), cfg.Model.Hidden)
 		cv.Target = cfg.Train.TargetAccuracy
 		cv.Chance = tasks.Describe(f.evalTask).Chance
 		cv.ChanceLoss = zeroOutputMSE(f.evalTask, cfg.Seed)
-		if err := writeFigure(fs, dir, "curves", func(p string) error { return plots.WriteCurves(p, cv) }); err != nil {
-			return err
+		if err := add("curves", func(p string) error { return plots.WriteCurves(p, cv) }); err != nil {
+			return set.wrote, err
 		}
 	}
 	tf := trialsFigure(f.s.task, f.s.net, newStream(cfg.Seed, streamPlot), 3)
 	tf.Title = cfg.Task.Name
-	if err := writeFigure(fs, dir, "trials", func(p string) error { return plots.WriteTrials(p, tf) }); err != nil {
-		return err
+	if err := add("trials", func(p string) error { return plots.WriteTrials(p, tf) }); err != nil {
+		return set.wrote, err
 	}
 	if len(f.rep.Psychometric) > 0 {
 		pf := psychometricFigure(f.rep)
-		if err := writeFigure(fs, dir, "psychometric", func(p string) error { return plots.WritePsychometric(p, pf) }); err != nil {
-			return err
+		if err := add("psychometric", func(p string) error { return plots.WritePsychometric(p, pf) }); err != nil {
+			return set.wrote, err
 		}
 	}
 	if m := cfg.Model.Resolved().Model; m.Model().Surrogate {
 		rf := rasterFigure(f.s.task, f.s.net, newStream(cfg.Seed, streamPlot), 3)
 		rf.Title = cfg.Task.Name
-		if err := writeFigure(fs, dir, "raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
-			return err
+		if err := add("raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
+			return set.wrote, err
 		}
 	}
-	return nil
+	// The analysis figures: a recording of held-out trials, as many as
+	// fit in about 16 MB of rates (32 to 512).
+	held := tasks.HeldOut(f.evalTask)
+	info := tasks.Describe(held)
+	_, N, _ := f.s.net.Dims()
+	n := min(512, max(32, 4<<20/max(1, info.MaxSteps*N)))
+	rng := newStream(cfg.Seed, streamPlot)
+	rec := analysis.Record(f.s.net, held, rng, rng, n)
+	table := tableOf(rec, info)
+	err := tableFigures(&table, set, false)
+	return set.wrote, err
 }
 
 // zeroOutputMSE is the held-out MSE of a network whose output is always

@@ -47,6 +47,7 @@ func commands() []*command {
 	return []*command{
 		trainCommand(),
 		evalCommand(),
+		plotCommand(),
 		inactivateCommand(),
 		inspectCommand(),
 		fitCommand(),

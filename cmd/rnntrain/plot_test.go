@@ -6,10 +6,17 @@ import (
 	"errors"
 	"image/png"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 // checkFigure fails unless path holds a usable figure of the format its
@@ -79,4 +86,182 @@ func checkFigures(t *testing.T, dir string, names []string, exts ...string) {
 			checkFigure(t, filepath.Join(dir, n+"."+strings.TrimPrefix(e, ".")))
 		}
 	}
+}
+
+func TestCLIPlot(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-steps", "10", "-plot-format", "png", "-out", run}, small...)
+	rnntrain(t, work, args...).want(t, 0, "stopped at step 10")
+	all := []string{"curves", "trials", "psychometric", "psychometric-contexts", "units", "pca"}
+	checkFigures(t, filepath.Join(run, "plots"), all, "png")
+	if _, err := os.Stat(filepath.Join(run, "plots", "curves.svg")); err == nil {
+		t.Error("-plot-format png wrote an SVG too")
+	}
+
+	// Again from the checkpoint and metrics.jsonl, in other formats.
+	again := filepath.Join(work, "again")
+	rnntrain(t, work, "plot", run, "-format", "svg,pdf", "-out", again).want(t, 0, "wrote 6 figures", strings.Join(all, ", "))
+	checkFigures(t, again, all, "svg", "pdf")
+	// The run's own formats by default, into its plots/.
+	os.Remove(filepath.Join(run, "plots", "units.png"))
+	rnntrain(t, work, "plot", filepath.Join(run, "checkpoint.safetensors")).want(t, 0, filepath.Join(run, "plots"))
+	checkFigures(t, filepath.Join(run, "plots"), []string{"units"}, "png")
+
+	// A recording.
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "200", "-record", rec).want(t, 0, "recorded 200")
+	rnntrain(t, work, "plot", "-recording", rec).want(t, 0, "wrote 5 figures", filepath.Join(work, "rec-plots"))
+	checkFigures(t, filepath.Join(work, "rec-plots"), []string{"trials", "psychometric", "psychometric-contexts", "units", "pca"}, "png", "svg")
+
+	garbage := filepath.Join(work, "garbage.npz")
+	os.WriteFile(garbage, []byte("PK\x03\x04 not really a zip"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"plot"}, 2, []string{"want one RUN"}},
+		{[]string{"plot", run, run}, 2, []string{"got 2 arguments"}},
+		{[]string{"plot", run, "-recording", rec}, 2, []string{"not both"}},
+		{[]string{"plot", run, "-format", "gif"}, 2, []string{"-format", "gif", "png, svg, pdf"}},
+		{[]string{"plot", filepath.Join(work, "nowhere")}, 1, []string{"nowhere", "no such file"}},
+		{[]string{"plot", "-recording", filepath.Join(work, "none.npz")}, 1, []string{"-recording", "none.npz"}},
+		{[]string{"plot", "-recording", garbage}, 1, []string{"-recording", "garbage.npz"}},
+	} {
+		rnntrain(t, work, c.args...).want(t, c.code, c.want...)
+	}
+}
+
+// taskTable records n trials of the named task through an untrained
+// network of 16 units.
+func taskTable(t *testing.T, task string, preset tasks.Preset, n int) trialTable {
+	t.Helper()
+	cfg := defaultConfig()
+	cfg.Task = taskConfig{Name: task, Preset: presetChoice{preset, true}}
+	cfg.Model.Hidden = 16
+	s, err := newSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	return tableOf(analysis.Record(s.net, s.task, rng, rng, n), tasks.Describe(s.task))
+}
+
+func TestTableFiguresPerTask(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// parametric-wm: the stimulus set, every pair counted once per trial.
+	wm := taskTable(t, "parametric-wm", tasks.NeuroGym, 120)
+	g, ok := stimulusGrid(&wm)
+	total := 0
+	for _, n := range g.N {
+		total += n
+	}
+	if !ok || len(g.X) != 10 || total != 120 {
+		t.Errorf("parametric-wm stimulus grid: %d pairs holding %d trials, want the 10 pairs of NeuroGym's set holding 120", len(g.X), total)
+	}
+	set := &figureSet{dir: dir, formats: plots.Formats{plots.SVG}}
+	err := tableFigures(&wm, set, true)
+	wrote := set.wrote
+	if err != nil || !slices.Contains(wrote, "stimuli") || !slices.Contains(wrote, "pca") {
+		t.Errorf("parametric-wm figures %v (%v), want stimuli and pca among them", wrote, err)
+	}
+	checkFigures(t, dir, wrote, "svg")
+
+	// ready-set-go: an output that says go exactly at t_p after the set
+	// cue produces the target interval.
+	rsg := taskTable(t, "ready-set-go", tasks.NeuroGym, 40)
+	for i := range rsg.trials {
+		for s := range rsg.T {
+			o := rsg.outputs[(i*rsg.T+s)*rsg.nOut:]
+			o[0], o[1] = 1, 0
+		}
+		end := rsg.periods["measure"][i][1]
+		at := end + int(math.Round(rsg.vars["value"][i]/rsg.dt))
+		rsg.outputs[(i*rsg.T+at)*rsg.nOut+1] = 2
+	}
+	tp, ok := timingPanel(&rsg)
+	if !ok {
+		t.Fatal("ready-set-go: no timing panel")
+	}
+	s := tp.Panels[0].Series[0]
+	if len(s.X) != rsg.trials {
+		t.Fatalf("timing: %d trials with a response, want %d", len(s.X), rsg.trials)
+	}
+	for i := range s.X {
+		if math.Abs(s.X[i]-s.Y[i]) > 1e-9 {
+			t.Errorf("trial %d: produced %g ms, want the target %g", i, s.Y[i], s.X[i])
+		}
+	}
+	rsg.dt = 0 // a recording file: the step comes from the measure period
+	if tp, _ := timingPanel(&rsg); tp.Panels[0].Series[0].Y[0] != s.Y[0] {
+		t.Errorf("timing without dt: produced %g, want %g", tp.Panels[0].Series[0].Y[0], s.Y[0])
+	}
+	set = &figureSet{dir: dir, formats: plots.Formats{plots.PNG}}
+	err = tableFigures(&rsg, set, false)
+	wrote = set.wrote
+	if err != nil || !slices.Contains(wrote, "timing") {
+		t.Errorf("ready-set-go figures %v (%v), want timing among them", wrote, err)
+	}
+	checkFigures(t, dir, []string{"timing"}, "png")
+
+	// context-dm: four conditions, context × choice.
+	cdm := taskTable(t, "context-dm", tasks.Default, 200)
+	var labels []string
+	for _, g := range conditionGroups(&cdm) {
+		labels = append(labels, g.label)
+	}
+	want := []string{"context 1, choice 1", "context 1, choice 2", "context 2, choice 1", "context 2, choice 2"}
+	if !slices.Equal(labels, want) {
+		t.Errorf("context-dm conditions %q, want %q", labels, want)
+	}
+}
+
+// FuzzReadRecording: no recording file makes the reader panic.
+func FuzzReadRecording(f *testing.F) {
+	dir := f.TempDir()
+	for _, task := range []string{"context-dm", "ready-set-go"} {
+		cfg := defaultConfig()
+		cfg.Task = taskConfig{Name: task}
+		cfg.Model.Hidden = 4
+		s, err := newSession(cfg)
+		if err != nil {
+			f.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		path := filepath.Join(dir, task+".npz")
+		if err := analysis.Record(s.net, s.task, rng, rng, 3).WriteNPZ(path); err != nil {
+			f.Fatal(err)
+		}
+		b, _ := os.ReadFile(path)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := filepath.Join(t.TempDir(), "rec.npz")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tab, err := readRecording(path)
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+			return
+		}
+		groups := conditionGroups(&tab)
+		groupMeans(&tab, groups)
+		psychCurvesOK(&tab)
+	})
+}
+
+// psychCurvesOK runs the per-trial figures' data builders on t.
+func psychCurvesOK(t *trialTable) {
+	if t.response != nil && t.vars["coherence"] != nil {
+		psychCurves(t, "coherence", t.vars["context"] != nil)
+	}
+	contextPanels(t)
+	stimulusGrid(t)
+	timingPanel(t)
 }

@@ -246,15 +246,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
 		return interruptedError{context.Cause(ctx)}
 	}
-	// The final evaluation: every validation trial of a dataset, or 1000
-	// (at least -eval-trials) fresh trials of a generated task.
-	final := newStream(s.cfg.Seed, streamFinal)
-	held, n := tasks.HeldOut(evalTask), max(s.cfg.Train.EvalTrials, 1000)
-	if _, ok := held.(tasks.Finite); ok {
-		n = 0
-	}
-	rep := analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: n, Draw: final, Noise: final})
-	rep.Step, rep.Seed, rep.Model = sum.Steps, s.cfg.Seed, s.cfg.Model.Kind()
+	rep := finalReport(s, evalTask, sum.Steps)
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
 	}
@@ -467,21 +459,48 @@ func (r *trainRun) save(st train.State) error {
 // plots draws the run's figures into dir/plots.
 func (r *trainRun) plots(evalTask tasks.Task, rep analysis.Report) error {
 	f := runFigures{s: r.s, evalTask: evalTask, rep: rep, curves: r.curves}
-	return f.write(filepath.Join(r.dir, "plots"))
+	_, err := f.write(filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats)
+	return err
+}
+
+// finalReport is a run's final evaluation (eval.json): every validation
+// trial of a dataset, or 1000 (at least -eval-trials) fresh trials of a
+// generated task, drawn with the network's noise from the run's final
+// stream.
+func finalReport(s *session, evalTask tasks.Task, step int) analysis.Report {
+	final := newStream(s.cfg.Seed, streamFinal)
+	held, n := tasks.HeldOut(evalTask), max(s.cfg.Train.EvalTrials, 1000)
+	if _, ok := held.(tasks.Finite); ok {
+		n = 0
+	}
+	rep := analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: n, Draw: final, Noise: final})
+	rep.Step, rep.Seed, rep.Model = step, s.cfg.Seed, s.cfg.Model.Kind()
+	return rep
 }
 
 // trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
 // logged after the checkpoint a resume starts from would repeat) and
 // returns their curves. A missing file is an empty history.
 func trimMetrics(path string, upto int) (plots.Curves, error) {
-	var cv plots.Curves
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return cv, nil
+		return plots.Curves{}, nil
 	} else if err != nil {
-		return cv, fmt.Errorf("metrics: %w", err)
+		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
-	var kept []byte
+	cv, kept := metricsCurves(data, upto)
+	if kept < len(data) {
+		if err := writeFileAtomic(path, data[:kept]); err != nil {
+			return cv, err
+		}
+	}
+	return cv, nil
+}
+
+// metricsCurves reads the curves of the lines of a metrics.jsonl up to
+// step upto, stopping at the first line that does not parse, and returns
+// them with the number of bytes those lines take.
+func metricsCurves(data []byte, upto int) (cv plots.Curves, kept int) {
 	for line := range bytes.Lines(data) {
 		var m metricsLine
 		if json.Unmarshal(line, &m) != nil || m.Step > upto {
@@ -496,7 +515,7 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 		if json.Unmarshal(line, &old) == nil && old.Accuracy != nil {
 			m.Accuracy, m.EvalAccuracy = *old.Accuracy, cmp.Or(m.EvalAccuracy, old.EvalAccuracy)
 		}
-		kept = append(kept, line...)
+		kept += len(line)
 		cv.Step = append(cv.Step, float64(m.Step))
 		cv.Loss = append(cv.Loss, m.Loss)
 		cv.Accuracy = append(cv.Accuracy, m.Accuracy)
@@ -510,12 +529,7 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 			cv.EvalLoss = append(cv.EvalLoss, mse)
 		}
 	}
-	if len(kept) < len(data) {
-		if err := writeFileAtomic(path, kept); err != nil {
-			return cv, err
-		}
-	}
-	return cv, nil
+	return cv, kept
 }
 
 func round(x float64, digits int) float64 {

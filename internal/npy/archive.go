@@ -130,6 +130,26 @@ func (a *Archive) Read(name string) (Array, error) {
 	return arr, err
 }
 
+// ReadNumeric reads the array name as Read does, and also arrays of
+// integer dtype, whose values it returns in F64 (exactly up to 2⁵³), as
+// ReadFileNumeric does for a file. Errors name the file and the array.
+func (a *Archive) ReadNumeric(name string) (Array, error) {
+	var arr Array
+	err := a.open(name, func(r io.Reader, size int64) error {
+		h, used, err := readHeader(r, size)
+		if err != nil {
+			return err
+		}
+		if _, _, derr := h.dtype(); derr == nil {
+			arr, err = decodeData(r, h, size-used)
+		} else {
+			arr, err = decodeInts(r, h, size-used)
+		}
+		return err
+	})
+	return arr, err
+}
+
 // Raw reads the array name of any fixed-size dtype ("<i8", "|u1", ...,
 // besides the ones Read converts) and returns its header and its data
 // bytes, checked to be exactly the size the shape and the dtype's item

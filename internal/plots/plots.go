@@ -22,7 +22,7 @@ func palette(i int) color.Color {
 		{240, 228, 66, 255},  // yellow
 		{0, 0, 0, 255},       // black
 	}
-	return p[i%len(p)]
+	return p[(i%len(p)+len(p))%len(p)]
 }
 
 // grey is the fill of unscored periods: a pale amber that stands apart

@@ -177,3 +177,48 @@ func TestLogTicks(t *testing.T) {
 		}
 	}
 }
+
+func TestWritePanels(t *testing.T) {
+	t.Parallel()
+	dir := outDir(t)
+	var units Panels
+	for u := range 4 {
+		pn := Panel{Title: fmt.Sprintf("unit %d", u+1), XLabel: "time (ms)", YLabel: "rate"}
+		for c := range 4 {
+			s := Series{Label: fmt.Sprintf("context %d, choice %d", c/2+1, c%2+1), Style: c % 2, Dashed: c >= 2}
+			for k := range 30 {
+				s.X = append(s.X, float64(20*k))
+				s.Y = append(s.Y, math.Tanh(float64(k*(c+1)*(u+1))/100))
+			}
+			pn.Series = append(pn.Series, s)
+		}
+		units.Panels = append(units.Panels, pn)
+	}
+	units.Cols = 2
+	traj := Panels{Panels: []Panel{{Title: "PCA", XLabel: "PC 1", YLabel: "PC 2", MarkStart: true, Series: units.Panels[0].Series}}}
+	prod := Panels{Panels: []Panel{{Title: "produced", XLabel: "target (ms)", YLabel: "produced (ms)", Points: true, Identity: true,
+		Series: []Series{{Label: "trials", X: []float64{800, 1000, 1200}, Y: []float64{850, 990, 1300}}}}}}
+	for name, ps := range map[string]Panels{"units.svg": units, "pca.png": traj, "timing.pdf": prod} {
+		if err := WritePanels(filepath.Join(dir, name), ps); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	checkPNG(t, filepath.Join(dir, "pca.png"))
+	bad := Panels{Panels: []Panel{{Series: []Series{{X: []float64{1}, Y: []float64{1, 2}}}}}}
+	if err := WritePanels(filepath.Join(dir, "bad.png"), bad); err == nil {
+		t.Error("a series with X and Y of different lengths: no error")
+	}
+	if err := WritePanels(filepath.Join(dir, "bad.gif"), prod); err == nil || !strings.Contains(err.Error(), "bad.gif") {
+		t.Errorf("a .gif path: error %v, want one naming the file", err)
+	}
+	g := StimulusGrid{Title: "stimulus set", XLabel: "f1 (Hz)", YLabel: "f2 (Hz)", Diagonal: true,
+		X: []float64{18, 10, 22, 14}, Y: []float64{10, 18, 14, 22}, Accuracy: []float64{0.95, 0.9, 1, 0.85}, N: []int{20, 21, 19, 22}}
+	if err := WriteStimulusGrid(filepath.Join(dir, "grid.png"), g); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, filepath.Join(dir, "grid.png"))
+	g.N = g.N[:1]
+	if err := WriteStimulusGrid(filepath.Join(dir, "grid.png"), g); err == nil {
+		t.Error("short N: no error")
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/plots"
+)
+
+const plotLong = `Plot draws every figure of a trained run again, from its checkpoint and
+its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
+(plot_formats, default png,svg) or those of -format:
+
+	curves         loss (training batches, held-out MSE, a zero output's
+	               MSE) and accuracy (training batches, held-out trials,
+	               target, chance) against training step
+	trials         three example trials: inputs; outputs with their targets
+	               where scored, unscored periods shaded
+	psychometric   decision tasks: P(choice 1) against signed evidence,
+	               per context
+	psychometric-contexts
+	               context-dm, multisensory: P(choice 1) against the
+	               evidence of each modality (columns) in each context
+	               (rows), Mante et al. (2013) Fig. 1
+	stimuli        parametric-wm: the f1 × f2 stimulus set with the
+	               percentage of correct trials of each pair
+	timing         ready-set-go: produced against target interval
+	units          the four units whose trial-averaged rates vary most,
+	               one line per condition (context and correct choice, or
+	               quartile of the task's value)
+	pca            the condition-averaged trajectories on their first two
+	               principal components, and each against time
+	raster         spiking models: spike rasters of example trials
+
+The run's training draws the same figures. The examples and the analysis
+figures are drawn from the run's seed, so plotting again gives the same
+figures.
+
+With -recording FILE.npz it draws the figures of an 'eval -record'
+recording (docs/recordings.md) into FILE-plots/ (or -out DIR): trials,
+psychometric, psychometric-contexts, stimuli, timing, units and pca, as
+far as the recording holds what each needs (a recording of -inputs has no
+targets or task variables: units and pca only). Time is in steps, as the
+recording does not store the task's dt.
+
+Exit status 2 for a usage error (a bad flag, no RUN, both RUN and
+-recording), 1 when a file cannot be read or written.`
+
+func plotCommand() *command {
+	return &command{
+		Name:  "plot",
+		Short: "draw every figure of a run (or of an eval -record recording) again",
+		Usage: "RUN | -recording FILE.npz [-format png,svg,pdf] [-out DIR]",
+		Long:  plotLong,
+		Setup: func(fset *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
+			recording := fset.String("recording", "", "draw the figures of this eval -record .npz file instead of a run's")
+			formats := plots.DefaultFormats()
+			fset.TextVar(&formats, "format", plots.DefaultFormats(), "figure formats, comma-separated: png, svg, pdf (default: the run's plot_formats)")
+			out := fset.String("out", "", "directory for the figures (default: RUN/plots, or FILE-plots next to the recording)")
+			return func(ctx context.Context, args []string) error {
+				switch {
+				case *recording != "" && len(args) > 0:
+					return usagef("give a RUN or -recording FILE.npz, not both (got %q)", args)
+				case *recording == "" && len(args) != 1:
+					return usagef("want one RUN directory (or checkpoint file) or -recording FILE.npz; got %d arguments", len(args))
+				}
+				var fs plots.Formats
+				if flagGiven(fset, "format") {
+					fs = formats
+				}
+				var dir string
+				var wrote []string
+				var err error
+				if *recording != "" {
+					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
+					wrote, err = plotRecording(*recording, dir, fs)
+				} else {
+					dir, wrote, err = plotRun(args[0], *out, fs)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "wrote %d figures to %s: %s\n", len(wrote), dir, strings.Join(wrote, ", "))
+				return nil
+			}
+		},
+	}
+}
+
+// plotRun draws the figures of the run at path (a run directory or one of
+// its checkpoint files) into out (default: the run's plots/) in the
+// formats (nil: the run's own) and returns the directory and the
+// figures' names.
+func plotRun(path, out string, formats plots.Formats) (string, []string, error) {
+	s, c, err := loadSession(path)
+	if err != nil {
+		return "", nil, err
+	}
+	run := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		run = filepath.Dir(path)
+		if filepath.Base(run) == "checkpoints" {
+			run = filepath.Dir(run)
+		}
+	}
+	dir := cmp.Or(out, filepath.Join(run, "plots"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return dir, nil, fmt.Errorf("-out: %w", err)
+	}
+	if formats == nil {
+		formats = s.cfg.PlotFormats
+	}
+	var cv plots.Curves
+	switch data, err := os.ReadFile(filepath.Join(run, "metrics.jsonl")); {
+	case errors.Is(err, fs.ErrNotExist):
+		// A checkpoint without its run directory: no curves.
+	case err != nil:
+		return dir, nil, fmt.Errorf("metrics: %w", err)
+	default:
+		cv, _ = metricsCurves(data, c.Meta.Step)
+	}
+	evalTask, err := s.evalTask()
+	if err != nil {
+		return dir, nil, err
+	}
+	f := runFigures{s: s, evalTask: evalTask, rep: finalReport(s, evalTask, c.Meta.Step), curves: cv}
+	wrote, err := f.write(dir, formats)
+	return dir, wrote, err
+}
+
+// plotRecording draws the figures of the eval -record file path into dir
+// in the formats fs (nil: the default formats).
+func plotRecording(path, dir string, fs plots.Formats) ([]string, error) {
+	t, err := readRecording(path)
+	if err != nil {
+		return nil, fmt.Errorf("-recording: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("-out: %w", err)
+	}
+	set := &figureSet{dir: dir, formats: fs}
+	err = tableFigures(&t, set, true)
+	return set.wrote, err
+}

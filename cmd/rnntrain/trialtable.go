@@ -1,0 +1,237 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// trialTable is a recording as the analysis figures read it: every array
+// trial-major (element (n, t, i) of rates is rates[(n·T+t)·N+i]), the
+// per-trial arrays of an eval -record file (docs/recordings.md).
+type trialTable struct {
+	dt                      float64 // ms per step; 0: unknown, time in steps
+	trials, T, nIn, N, nOut int
+	inputs, rates, outputs  []float32
+	targets, mask           []float32 // nil for a recording of the user's inputs
+	length                  []int     // [trials]; nil: every trial has T steps
+	// choice and response are the correct and the model's response
+	// (tasks.Trial.Choice, tasks.Result.Response); nil when absent.
+	choice, response []int
+	scored           []bool // nil: every trial is scored
+	// vars are the task/<name> latent variables; periods the
+	// periods/<name> [start, end) steps, −1 where a trial lacks one.
+	vars                    map[string][]float64
+	periods                 map[string][][2]int
+	inputNames, outputNames []string
+}
+
+// steps returns the length of trial n.
+func (t *trialTable) steps(n int) int {
+	if t.length == nil {
+		return t.T
+	}
+	return t.length[n]
+}
+
+// isScored reports whether trial n counts (catch trials do not).
+func (t *trialTable) isScored(n int) bool { return t.scored == nil || t.scored[n] }
+
+// varies reports whether the latent variable name exists and takes more
+// than one finite value.
+func (t *trialTable) varies(name string) bool {
+	v := t.vars[name]
+	first := math.NaN()
+	for _, x := range v {
+		if math.IsNaN(x) {
+			continue
+		}
+		if math.IsNaN(first) {
+			first = x
+		} else if x != first {
+			return true
+		}
+	}
+	return false
+}
+
+// tableOf converts a recording of task trials into a trialTable.
+func tableOf(rec *analysis.Recording, info tasks.Info) trialTable {
+	t := trialTable{dt: info.DtMS, trials: rec.Trials, T: rec.T, nIn: rec.NIn, N: rec.N, nOut: rec.NOut,
+		inputs: rec.Inputs, rates: rec.Rates, outputs: rec.Outputs, targets: rec.Targets, mask: rec.Mask,
+		vars: map[string][]float64{}, periods: map[string][][2]int{}, inputNames: info.Inputs, outputNames: info.Outputs}
+	a := rec.Arrays()
+	ints := func(name string) []int {
+		v, ok := a[name].([]int64)
+		if !ok {
+			return nil
+		}
+		out := make([]int, len(v))
+		for i, x := range v {
+			out[i] = int(x)
+		}
+		return out
+	}
+	t.length, t.choice, t.response = ints("length"), ints("choice"), ints("response")
+	if s := ints("scored"); s != nil {
+		t.scored = make([]bool, len(s))
+		for i, x := range s {
+			t.scored[i] = x != 0
+		}
+	}
+	for k, v := range a {
+		switch {
+		case strings.HasPrefix(k, "task/"):
+			t.vars[strings.TrimPrefix(k, "task/")] = v.([]float64)
+		case strings.HasPrefix(k, "periods/"):
+			p := v.([][]int64)
+			w := make([][2]int, len(p))
+			for i, se := range p {
+				w[i] = [2]int{int(se[0]), int(se[1])}
+			}
+			t.periods[strings.TrimPrefix(k, "periods/")] = w
+		}
+	}
+	return t
+}
+
+// readRecording reads an eval -record file. Every error names the file
+// and the array, and what was expected of it; no input makes it panic or
+// allocate beyond what the file declares and holds.
+func readRecording(path string) (trialTable, error) {
+	var t trialTable
+	f, err := npy.OpenArchive(path)
+	if err != nil {
+		return t, err
+	}
+	defer f.Close()
+	bad := func(name, format string, a ...any) error {
+		return fmt.Errorf("%s: array %s: %s", path, name, fmt.Sprintf(format, a...))
+	}
+	cube := func(name string, dim *int) ([]float32, error) {
+		a, err := f.Read(name)
+		if err != nil {
+			return nil, err
+		}
+		if len(a.Shape) != 3 {
+			return nil, bad(name, "shape %v, want [trials, T, size]", a.Shape)
+		}
+		if name == "inputs" {
+			t.trials, t.T = a.Shape[0], a.Shape[1]
+		} else if a.Shape[0] != t.trials || a.Shape[1] != t.T {
+			return nil, bad(name, "shape %v, want [%d, %d, size] as inputs", a.Shape, t.trials, t.T)
+		}
+		if dim != nil {
+			if *dim > 0 && a.Shape[2] != *dim {
+				return nil, bad(name, "shape %v, want [%d, %d, %d] as outputs", a.Shape, t.trials, t.T, *dim)
+			}
+			*dim = a.Shape[2]
+		}
+		return a.Float32(), nil
+	}
+	if t.inputs, err = cube("inputs", &t.nIn); err != nil {
+		return t, err
+	}
+	if t.trials < 1 || t.T < 1 {
+		return t, bad("inputs", "shape [%d, %d, %d] holds no steps", t.trials, t.T, t.nIn)
+	}
+	if t.rates, err = cube("rates", &t.N); err != nil {
+		return t, err
+	}
+	if t.outputs, err = cube("outputs", &t.nOut); err != nil {
+		return t, err
+	}
+	if t.N < 1 {
+		return t, bad("rates", "no units")
+	}
+	if f.Has("targets") && f.Has("mask") {
+		if t.targets, err = cube("targets", &t.nOut); err != nil {
+			return t, err
+		}
+		if t.mask, err = cube("mask", &t.nOut); err != nil {
+			return t, err
+		}
+	}
+	perTrial := func(name string, cols int) ([]float64, error) {
+		if !f.Has(name) {
+			return nil, nil
+		}
+		a, err := f.ReadNumeric(name)
+		if err != nil {
+			return nil, err
+		}
+		want := []int{t.trials}
+		if cols > 1 {
+			want = append(want, cols)
+		}
+		if !slices.Equal(a.Shape, want) {
+			return nil, bad(name, "shape %v, want %v (one per trial)", a.Shape, want)
+		}
+		return a.Float64(), nil
+	}
+	toInts := func(name string, lo, hi int) ([]int, error) {
+		v, err := perTrial(name, 1)
+		if v == nil || err != nil {
+			return nil, err
+		}
+		out := make([]int, len(v))
+		for i, x := range v {
+			if !(x >= float64(lo) && x <= float64(hi)) || x != math.Trunc(x) {
+				return nil, bad(name, "trial %d holds %v, want an integer in [%d, %d]", i, x, lo, hi)
+			}
+			out[i] = int(x)
+		}
+		return out, nil
+	}
+	const maxChoice = 1 << 20
+	if t.length, err = toInts("length", 1, t.T); err != nil {
+		return t, err
+	}
+	if t.choice, err = toInts("choice", -1, maxChoice); err != nil {
+		return t, err
+	}
+	if t.response, err = toInts("response", -1, maxChoice); err != nil {
+		return t, err
+	}
+	scored, err := toInts("scored", 0, 1)
+	if err != nil {
+		return t, err
+	}
+	if scored != nil {
+		t.scored = make([]bool, len(scored))
+		for i, s := range scored {
+			t.scored[i] = s == 1
+		}
+	}
+	t.vars, t.periods = map[string][]float64{}, map[string][][2]int{}
+	for _, name := range f.Names() {
+		switch {
+		case strings.HasPrefix(name, "task/"):
+			v, err := perTrial(name, 1)
+			if err != nil {
+				return t, err
+			}
+			t.vars[strings.TrimPrefix(name, "task/")] = v
+		case strings.HasPrefix(name, "periods/"):
+			v, err := perTrial(name, 2)
+			if err != nil {
+				return t, err
+			}
+			w := make([][2]int, t.trials)
+			for i := range w {
+				s, e := v[2*i], v[2*i+1]
+				if s != math.Trunc(s) || e != math.Trunc(e) || s < -1 || e < -1 || s > float64(t.T) || e > float64(t.T) {
+					return t, bad(name, "trial %d holds [%v, %v], want steps in [-1, %d]", i, s, e, t.T)
+				}
+				w[i] = [2]int{int(s), int(e)}
+			}
+			t.periods[strings.TrimPrefix(name, "periods/")] = w
+		}
+	}
+	return t, nil
+}
