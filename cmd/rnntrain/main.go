@@ -49,6 +49,7 @@ func commands() []*command {
 		evalCommand(),
 		plotCommand(),
 		inactivateCommand(),
+		fixedpointsCommand(),
 		inspectCommand(),
 		fitCommand(),
 		latentCommand(),

@@ -16,12 +16,13 @@ import (
 // Random streams the commands draw besides the training loop's own
 // (train.StreamInit … train.StreamEvalNoise), far above those.
 const (
-	streamPlot       train.Stream = 1<<32 + iota // example trials for plots
-	streamFinal                                  // the final evaluation of train
-	streamEvalCmd                                // eval's trials
-	streamRecord                                 // eval -record's trials
-	streamLog                                    // train's per-log-line accuracy batches
-	streamInactivate                             // inactivate's unit draws
+	streamPlot        train.Stream = 1<<32 + iota // example trials for plots
+	streamFinal                                   // the final evaluation of train
+	streamEvalCmd                                 // eval's trials
+	streamRecord                                  // eval -record's trials
+	streamLog                                     // train's per-log-line accuracy batches
+	streamInactivate                              // inactivate's unit draws
+	streamFixedPoints                             // fixedpoints' trials (its initial states: +1<<8)
 )
 
 // newStream returns the random stream s of seed.

@@ -1,0 +1,494 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/cmplx"
+	"os"
+	"path/filepath"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/dynamics"
+	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/model"
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+const fixedpointsLong = `
+Fixedpoints finds the fixed and slow points of a trained rate network (rnn,
+leaky, gru, lowrank) under a constant input u*, as Sussillo & Barak (2013)
+and FixedPointFinder do, and linearises the dynamics around them. It runs
+-trials held-out trials (drawn from -seed's stream, without noise), samples
+-n-init initial states from the visited states of the layer's primary
+variable (x of a leaky layer integrating the state, r integrating the rate,
+h of gru and lowrank) plus Gaussian noise of std -noise, and minimises
+q(s) = ½‖F(s, u*) − s‖² over all of them jointly with Adam, one batched
+step per iteration, in float64, until each has q < -tol-q or changed q by
+less than -tol-dq × lr in an iteration, or -max-iters; then up to -polish
+Levenberg–Marquardt steps refine each point (not part of FixedPointFinder:
+Adam alone crawls along slow directions; -polish 0 turns them off; the
+summary's options show it as -1). Duplicates (within
+-tol-unique in every coordinate) and points farther than -outlier-distance
+from the initial states' centroid (in units of their mean distance to it)
+are dropped. Each point's Jacobian ∂F/∂s is eigendecomposed and the point
+classed by the moduli |λ|: stable (all < 1 − -tol-marginal), marginal (none
+above 1 + -tol-marginal, some within it: a point of an approximate line
+attractor), saddle (some above, with their count) or unstable (all above).
+
+The input u* (-input):
+  zero            every input 0 (default)
+  PERIOD          the mean input over that task period (fixation, stimulus,
+                  delay, decision, ...; the periods of eval -record) over the
+                  recorded trials that have it
+  context=K       the mean input over the stimulus period of the trials of
+                  context K, with every channel that differs between those
+                  trials (the evidence: coherences and input noise) set to 0,
+                  so the fixation and context cues stay: the context input
+                  without sensory input, as Mante et al. (2013) used
+  v1,v2,...       one value per network input
+
+Output in -out DIR (default: fixedpoints/ beside the checkpoint):
+  fixedpoints.npz   points [P, N], q [P], class [P] (0 stable, 1 marginal,
+                    2 saddle, 3 unstable), unstable [P] (unstable modes),
+                    eigenvalues_real/_imag [P, N] (by decreasing |λ|),
+                    eigenvectors_real/_imag and left_eigenvectors_real/_imag
+                    [P, N, N] (column k for eigenvalue k), jacobians [P, N, N],
+                    input_jacobians [P, N, inputs], input [inputs],
+                    initial_states [n-init, N]
+  fixedpoints.json  the summary -json prints: the settings (seed included),
+                    the wall time, the counts, and per point its q, class,
+                    unstable modes, the slowest eigenvalues and the |cos| of
+                    its slow mode's (the eigenvalue nearest 1) right and left
+                    eigenvectors with each input's direction ∂F/∂u; with 3 or more marginal points,
+                    "line": the variance of those points along their first
+                    principal component and its |cos| with their slow modes
+  fixedpoints.png   trials and points in the top two principal components of
+                    the visited states: stable points filled, others open,
+                    their unstable and marginal modes as short lines
+`
+
+func fixedpointsCommand() *command {
+	return &command{
+		Name:  "fixedpoints",
+		Short: "fixed and slow points of a trained network, their stability and modes",
+		Usage: "-checkpoint PATH [-input zero|PERIOD|context=K|v1,v2,...] [-n-init K] [-noise S] [-tol-q Q] [-tol-dq D] [-tol-unique U] [-max-iters I] [-lr LR] [-json] [-out DIR]",
+		Long:  fixedpointsLong,
+		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
+			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
+			input := fs.String("input", "zero", "constant input u*: zero, a task period, context=K, or one value per input (v1,v2,...)")
+			nInit := fs.Int("n-init", 1024, "number of initial states")
+			noise := fs.Float64("noise", 0, "std of the Gaussian noise added to the sampled initial states")
+			trials := fs.Int("trials", 64, "held-out trials whose visited states the initial states are drawn from")
+			seed := fs.Uint64("seed", 1, "seed of the trials and the initial states")
+			tolQ := fs.Float64("tol-q", 1e-12, "accept a point once q < this")
+			tolDQ := fs.Float64("tol-dq", 1e-20, "accept a point once q changed by less than this × lr in an iteration")
+			tolUnique := fs.Float64("tol-unique", 1e-3, "merge points closer than this in every coordinate")
+			maxIters := fs.Int("max-iters", 5000, "maximum number of Adam iterations")
+			polish := fs.Int("polish", 50, "Levenberg–Marquardt steps refining each point after Adam (0 = none, as FixedPointFinder)")
+			lr := fs.Float64("lr", 1, "initial Adam learning rate (adapted: ×0.95 when the mean q rises)")
+			outlier := fs.Float64("outlier-distance", 10, "drop points farther from the initial states' centroid than this × their mean distance to it")
+			maxQ := fs.Float64("max-q", 0, "drop points with q above this (0 = keep every point)")
+			tolMarginal := fs.Float64("tol-marginal", 0.01, "band around |λ| = 1 of a marginal mode")
+			asJSON := fs.Bool("json", false, "print the JSON summary")
+			out := fs.String("out", "", "output directory (default: fixedpoints/ beside the checkpoint)")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return usagef("unexpected arguments %q", args)
+				}
+				if *ckpt == "" {
+					return usagef("-checkpoint PATH is required")
+				}
+				if err := checkFlagRange(map[string][3]float64{
+					"-tol-q": {*tolQ, 0, math.MaxFloat64}, "-tol-dq": {*tolDQ, 0, math.MaxFloat64},
+					"-tol-unique": {*tolUnique, 0, math.MaxFloat64}, "-lr": {*lr, 1e-12, 1e6},
+					"-outlier-distance": {*outlier, 1e-12, math.Inf(1)}, "-max-q": {*maxQ, 0, math.MaxFloat64},
+					"-tol-marginal": {*tolMarginal, 0, 1}, "-noise": {*noise, 0, 1e6},
+					"-n-init": {float64(*nInit), 1, 100_000}, "-trials": {float64(*trials), 1, 100_000},
+					"-max-iters": {float64(*maxIters), 1, 10_000_000}, "-polish": {float64(*polish), 0, 100_000},
+				}); err != nil {
+					return err
+				}
+				opt := dynamics.Options{TolQ: *tolQ, TolDQ: *tolDQ, TolUnique: *tolUnique, MaxIters: *maxIters, LR: *lr,
+					OutlierDistance: *outlier, MaxQ: *maxQ, TolMarginal: *tolMarginal, Polish: *polish}
+				if *polish == 0 {
+					opt.Polish = -1 // the library's "off"
+				}
+				s, c, err := loadSession(*ckpt)
+				if err != nil {
+					return err
+				}
+				nIn, n, _ := s.net.Dims()
+				spec, err := parseInputSpec(*input, nIn)
+				if err != nil {
+					return usagef("-input: %v", err)
+				}
+				net64, err := float64Copy(s.net.net)
+				if err != nil {
+					return err
+				}
+				if _, ok := net64.Recurrent().(layers.StepMap[float64]); !ok {
+					return usagef("-checkpoint %s: model %s has no one-step map; fixedpoints needs a rate model (rnn, leaky, gru, lowrank)", c.Path, s.cfg.Model.Kind())
+				}
+				task := tasks.HeldOut(s.task)
+				rec := analysis.Record(s.net, task, newStream(*seed, streamFixedPoints), nil, *trials)
+				u, err := inputOf(spec, rec)
+				if err != nil {
+					return err
+				}
+				traj := visited(rec)
+				init := dynamics.Sample(traj, n, *nInit, *noise, newStream(*seed, streamFixedPoints+1<<8))
+				start := time.Now()
+				res, err := dynamics.Find(net64.Recurrent(), init, u, opt)
+				if err != nil {
+					return err
+				}
+				wall := time.Since(start).Seconds()
+				dir := *out
+				if dir == "" {
+					dir = filepath.Join(filepath.Dir(c.Path), "fixedpoints")
+				}
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return fmt.Errorf("-out %s: %w", dir, err)
+				}
+				sum := summarise(res, outputsAt(net64, res), opt, fixedPointsRun{Checkpoint: c.Path, Model: s.cfg.Model.Kind(), Task: s.task.Name(),
+					Input: specString(spec), InputNames: tasks.Describe(s.task).Inputs, Seed: *seed, NInit: *nInit, Noise: *noise, Trials: *trials, Seconds: wall})
+				b, err := json.MarshalIndent(sum, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := writeFileAtomic(filepath.Join(dir, "fixedpoints.json"), append(b, '\n')); err != nil {
+					return err
+				}
+				if err := writeFixedPointsNPZ(filepath.Join(dir, "fixedpoints.npz"), res, init, n); err != nil {
+					return err
+				}
+				if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolMarginal); err != nil {
+					return err
+				}
+				if *asJSON {
+					_, err := e.stdout.Write(append(b, '\n'))
+					return err
+				}
+				printFixedPoints(e.stdout, sum, dir)
+				return nil
+			}
+		},
+	}
+}
+
+// checkFlagRange returns a usage error naming the first flag (in name
+// order) whose value is not in [lo, hi].
+func checkFlagRange(flags map[string][3]float64) error {
+	names := make([]string, 0, len(flags))
+	for k := range flags {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		f := flags[name]
+		if !(f[0] >= f[1] && f[0] <= f[2]) {
+			return usagef("%s must be in [%g, %g], got %g", name, f[1], f[2], f[0])
+		}
+	}
+	return nil
+}
+
+// float64Copy returns a float64 network with net's configuration and
+// parameter values, every parameter frozen (the analysis moves states, not
+// weights).
+func float64Copy(net *rnn.Network[float32]) (*rnn.Network[float64], error) {
+	n64, err := rnn.New[float64](net.Config(), newStream(0, streamFixedPoints))
+	if err != nil {
+		return nil, fmt.Errorf("float64 copy of the network: %w", err)
+	}
+	src, dst := net.Params(), n64.Params()
+	if len(src) != len(dst) {
+		return nil, fmt.Errorf("float64 copy of the network: %d parameters, want %d", len(dst), len(src))
+	}
+	for i, p := range dst {
+		if p.Name != src[i].Name || p.Value.Len() != src[i].Value.Len() {
+			return nil, fmt.Errorf("float64 copy of the network: parameter %s %v, want %s %v", p.Name, p.Value.Shape(), src[i].Name, src[i].Value.Shape())
+		}
+		for k, v := range src[i].Value.Data {
+			p.Value.Data[k] = float64(v)
+		}
+		p.Frozen = true
+	}
+	return n64, nil
+}
+
+// visited returns the primary state of every recorded step before a
+// trial's end, [rows·N].
+func visited(r *analysis.Recording) []float64 {
+	s := r.States[0]
+	var out []float64
+	for i := range r.Trials {
+		steps := r.T
+		if i < len(r.Lengths) {
+			steps = r.Lengths[i]
+		}
+		for t := range steps {
+			for _, v := range s.Data[(i*r.T+t)*s.Size : (i*r.T+t+1)*s.Size] {
+				out = append(out, float64(v))
+			}
+		}
+	}
+	return out
+}
+
+// fixedPointsRun is the settings part of the summary.
+type fixedPointsRun struct {
+	Checkpoint string           `json:"checkpoint"`
+	Model      string           `json:"model"`
+	Task       string           `json:"task"`
+	Input      string           `json:"input"`
+	InputNames []string         `json:"input_names"`
+	Seed       uint64           `json:"seed"`
+	NInit      int              `json:"n_init"`
+	Noise      float64          `json:"noise"`
+	Trials     int              `json:"trials"`
+	Options    dynamics.Options `json:"options"`
+	Seconds    float64          `json:"seconds"`
+}
+
+// fixedPointsSummary is fixedpoints.json.
+type fixedPointsSummary struct {
+	Run       fixedPointsRun   `json:"run"`
+	Input     []float64        `json:"input_vector"`
+	Iters     int              `json:"iters"`
+	Converged int              `json:"converged"`
+	FinalLR   float64          `json:"final_lr"`
+	Dropped   map[string]int   `json:"dropped"`
+	Classes   map[string]int   `json:"classes"`
+	Points    []fixedPointJSON `json:"points"`
+	Line      *lineSummary     `json:"line,omitempty"`
+}
+
+// fixedPointJSON is one point of the summary.
+type fixedPointJSON struct {
+	Q        float64        `json:"q"`
+	Class    dynamics.Class `json:"class"`
+	Unstable int            `json:"unstable_modes"`
+	Marginal int            `json:"marginal_modes"`
+	// Slowest are the (up to) three eigenvalues of largest modulus, as
+	// [re, im].
+	Slowest [][2]float64 `json:"slowest_eigenvalues"`
+	// Slow is the eigenvalue nearest 1 (Point.SlowMode), [re, im]; Right
+	// and Left are |cos| of its right and left eigenvectors with each
+	// input's direction ∂F/∂u_k.
+	Slow  [2]float64 `json:"slow_eigenvalue"`
+	Right []float64  `json:"input_cos_right"`
+	Left  []float64  `json:"input_cos_left"`
+	// Output is the network's readout one step from the point under u*.
+	Output []float64 `json:"output"`
+}
+
+// lineSummary describes the marginal points as a line.
+type lineSummary struct {
+	Points int `json:"points"`
+	// PC1Variance is the fraction of their variance along their first
+	// principal component; SlowModeCos the mean |cos| of that component
+	// with each point's slow mode (the right eigenvector of the eigenvalue
+	// nearest 1).
+	PC1Variance float64 `json:"pc1_variance"`
+	SlowModeCos float64 `json:"slow_mode_cos"`
+	// Right and Left are the mean over the points of input_cos_right and
+	// input_cos_left.
+	Right []float64 `json:"input_cos_right"`
+	Left  []float64 `json:"input_cos_left"`
+}
+
+// outputsAt returns the network's output [P][outputs] one step from each
+// point under u* (the readout of F(s*) = s*).
+func outputsAt(net *rnn.Network[float64], res *dynamics.Result) [][]float64 {
+	p := len(res.Points)
+	if p == 0 {
+		return nil
+	}
+	n, in := len(res.Points[0].State), len(res.Input)
+	init, x := autodiff.NewTensor[float64](p, n), autodiff.NewTensor[float64](p, in)
+	for i, pt := range res.Points {
+		copy(init.Data[i*n:(i+1)*n], pt.State)
+		copy(x.Data[i*in:(i+1)*in], res.Input)
+	}
+	tp := autodiff.NewTape[float64]()
+	out := net.Forward(tp, x, 1, p, model.Options[float64]{Init: []autodiff.Tensor[float64]{init}}).Out.Value
+	rows := make([][]float64, p)
+	for i := range rows {
+		rows[i] = slices.Clone(out.Data[i*out.Cols : (i+1)*out.Cols])
+	}
+	return rows
+}
+
+func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, run fixedPointsRun) fixedPointsSummary {
+	run.Options = opt
+	s := fixedPointsSummary{Run: run, Input: res.Input, Iters: res.Iters, Converged: res.Converged, FinalLR: res.LR,
+		Dropped: map[string]int{"non_finite": res.NonFinite, "too_slow": res.TooSlow, "duplicates": res.Duplicates, "outliers": res.Outliers},
+		Classes: map[string]int{}, Points: []fixedPointJSON{}}
+	var marginal []float64
+	var margIdx []int
+	nIn := len(res.Input)
+	for i, p := range res.Points {
+		s.Classes[p.Class.String()]++
+		j := fixedPointJSON{Q: p.Q, Class: p.Class, Unstable: p.Unstable, Marginal: p.Marginal, Output: outputs[i]}
+		for _, l := range p.Eigenvalues[:min(3, len(p.Eigenvalues))] {
+			j.Slowest = append(j.Slowest, [2]float64{real(l), imag(l)})
+		}
+		slow := p.SlowMode()
+		j.Slow = [2]float64{real(p.Eigenvalues[slow]), imag(p.Eigenvalues[slow])}
+		right, left := p.Mode(slow)
+		for k := range nIn {
+			d := p.InputDirection(k)
+			j.Right = append(j.Right, dynamics.AbsCos(right, d))
+			j.Left = append(j.Left, dynamics.AbsCos(left, d))
+		}
+		s.Points = append(s.Points, j)
+		if p.Class == dynamics.Marginal {
+			marginal = append(marginal, p.State...)
+			margIdx = append(margIdx, i)
+		}
+	}
+	if len(margIdx) >= 3 {
+		n := len(res.Points[0].State)
+		if pca, err := dynamics.FitPCA(marginal, n, 1); err == nil {
+			l := &lineSummary{Points: len(margIdx), PC1Variance: pca.Explained[0], Right: make([]float64, nIn), Left: make([]float64, nIn)}
+			for _, i := range margIdx {
+				right, _ := res.Points[i].Mode(res.Points[i].SlowMode())
+				l.SlowModeCos += dynamics.AbsCos(right, pca.Components[0]) / float64(len(margIdx))
+				for k := range nIn {
+					l.Right[k] += s.Points[i].Right[k] / float64(len(margIdx))
+					l.Left[k] += s.Points[i].Left[k] / float64(len(margIdx))
+				}
+			}
+			s.Line = l
+		}
+	}
+	return s
+}
+
+// writeFixedPointsNPZ writes fixedpoints.npz.
+func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n int) error {
+	p, nIn := len(res.Points), len(res.Input)
+	names := []string{"points", "q", "class", "unstable", "eigenvalues_real", "eigenvalues_imag", "eigenvectors_real", "eigenvectors_imag",
+		"left_eigenvectors_real", "left_eigenvectors_imag", "jacobians", "input_jacobians", "input", "initial_states"}
+	arr := func(shape ...int) npy.Array {
+		size := 1
+		for _, d := range shape {
+			size *= d
+		}
+		return npy.Array{Shape: shape, F64: make([]float64, 0, size)}
+	}
+	a := []npy.Array{arr(p, n), arr(p), arr(p), arr(p), arr(p, n), arr(p, n), arr(p, n, n), arr(p, n, n), arr(p, n, n), arr(p, n, n),
+		arr(p, n, n), arr(p, n, nIn), arr(nIn), arr(len(init)/n, n)}
+	for _, pt := range res.Points {
+		a[0].F64 = append(a[0].F64, pt.State...)
+		a[1].F64 = append(a[1].F64, pt.Q)
+		a[2].F64 = append(a[2].F64, float64(pt.Class))
+		a[3].F64 = append(a[3].F64, float64(pt.Unstable))
+		for _, l := range pt.Eigenvalues {
+			a[4].F64 = append(a[4].F64, real(l))
+			a[5].F64 = append(a[5].F64, imag(l))
+		}
+		for k, v := range pt.Right {
+			a[6].F64 = append(a[6].F64, real(v))
+			a[7].F64 = append(a[7].F64, imag(v))
+			a[8].F64 = append(a[8].F64, real(pt.Left[k]))
+			a[9].F64 = append(a[9].F64, imag(pt.Left[k]))
+		}
+		a[10].F64 = append(a[10].F64, pt.Jacobian...)
+		a[11].F64 = append(a[11].F64, pt.InputJacobian...)
+	}
+	a[12].F64 = append(a[12].F64, res.Input...)
+	a[13].F64 = append(a[13].F64, init...)
+	return npy.WriteArchive(path, names, a)
+}
+
+// plotFixedPoints draws up to 40 of the recorded trials and the points in
+// the top two principal components of the visited states.
+func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *dynamics.Result, run fixedPointsRun, tolMarginal float64) error {
+	n := rec.N
+	pca, err := dynamics.FitPCA(traj, n, 2)
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	ss := plots.StateSpace{Title: fmt.Sprintf("%s %s, input %s: %d points", run.Model, run.Task, run.Input, len(res.Points)),
+		XLabel: fmt.Sprintf("PC1 (%.0f %%)", 100*pca.Explained[0]), YLabel: fmt.Sprintf("PC2 (%.0f %%)", 100*pca.Explained[1])}
+	contexts := false
+	for _, tr := range rec.Drawn {
+		contexts = contexts || tr.Context != 0
+	}
+	s := rec.States[0]
+	for i := range min(rec.Trials, 40) {
+		steps := rec.T
+		if i < len(rec.Lengths) {
+			steps = rec.Lengths[i]
+		}
+		var path [][2]float64
+		for t := range steps {
+			row := layers.Float64s(s.Data[(i*rec.T+t)*n : (i*rec.T+t+1)*n])
+			c := pca.Project(row)
+			path = append(path, [2]float64{c[0], c[1]})
+		}
+		ss.Trajectories = append(ss.Trajectories, path)
+		if contexts {
+			ss.Groups = append(ss.Groups, rec.Drawn[i].Context)
+		}
+	}
+	if contexts {
+		ss.GroupNames = []string{"context 0", "context 1", "context 2", "context 3"}
+	}
+	for _, p := range res.Points {
+		c := pca.Project(p.State)
+		pt := plots.StatePoint{X: c[0], Y: c[1], Stable: p.Class == dynamics.Stable}
+		for k, l := range p.Eigenvalues {
+			if cmplx.Abs(l) < 1-tolMarginal {
+				break
+			}
+			right, _ := p.Mode(k)
+			d := pca.ProjectDirection(right)
+			if norm := math.Hypot(d[0], d[1]); norm > 1e-12 {
+				pt.Modes = append(pt.Modes, [2]float64{d[0] / norm, d[1] / norm})
+			}
+		}
+		ss.Points = append(ss.Points, pt)
+	}
+	return plots.WriteStateSpace(path, ss)
+}
+
+func printFixedPoints(w io.Writer, s fixedPointsSummary, dir string) {
+	fmt.Fprintf(w, "%s (%s on %s), input %s = %v\n", s.Run.Checkpoint, s.Run.Model, s.Run.Task, s.Run.Input, s.Input)
+	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), %d iterations in %.2f s, %d converged; dropped %d duplicates, %d outliers, %d non-finite, %d slow\n",
+		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Iters, s.Run.Seconds, s.Converged, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
+	fmt.Fprintf(w, "%d points: %d stable, %d marginal, %d saddle, %d unstable\n", len(s.Points),
+		s.Classes["stable"], s.Classes["marginal"], s.Classes["saddle"], s.Classes["unstable"])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tq\tclass\tunstable\t|λ1|\t|λ2|")
+	for i, p := range s.Points {
+		if i == 50 {
+			fmt.Fprintf(tw, "…\t%d more in fixedpoints.json\n", len(s.Points)-50)
+			break
+		}
+		mods := [2]float64{}
+		for k := range min(2, len(p.Slowest)) {
+			mods[k] = math.Hypot(p.Slowest[k][0], p.Slowest[k][1])
+		}
+		fmt.Fprintf(tw, "%d\t%.2e\t%v\t%d\t%.4f\t%.4f\n", i, p.Q, p.Class, p.Unstable, mods[0], mods[1])
+	}
+	tw.Flush()
+	if l := s.Line; l != nil {
+		fmt.Fprintf(w, "line: %d marginal points, %.1f %% of their variance on PC1, |cos(PC1, slow mode)| = %.2f\n", l.Points, 100*l.PC1Variance, l.SlowModeCos)
+		fmt.Fprintf(w, "      mean |cos| of the slow mode with each input (right eigenvector %.2f, left %.2f)\n", l.Right, l.Left)
+	}
+	fmt.Fprintf(w, "wrote %s\n", filepath.Join(dir, "fixedpoints.{npz,json,png}"))
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/internal/npy"
+)
+
+// TestCLIFixedPoints trains a small GRU on flip-flop briefly and runs
+// fixedpoints on it through the command: the outputs exist and agree, and
+// every bad flag exits 2 naming the flag.
+func TestCLIFixedPoints(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-task", "flip-flop", "-model", "gru", "-hidden", "12", "-steps", "20", "-batch", "8",
+		"-eval-every", "0", "-eval-trials", "16", "-out", run).want(t, 0)
+
+	out := filepath.Join(work, "fp")
+	r := rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "48", "-max-iters", "300", "-trials", "4",
+		"-noise", "0.1", "-seed", "3", "-input", "0,0,0", "-out", out, "-json")
+	r.want(t, 0)
+	var sum fixedPointsSummary
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &sum), r.stdout)
+	require.NotEmpty(t, sum.Points)
+	require.Equal(t, uint64(3), sum.Run.Seed)
+	require.Equal(t, []float64{0, 0, 0}, sum.Input)
+	total := 0
+	for _, c := range sum.Classes {
+		total += c
+	}
+	require.Equal(t, len(sum.Points), total, "classes count every point")
+	require.Equal(t, 48, len(sum.Points)+sum.Dropped["duplicates"]+sum.Dropped["outliers"]+sum.Dropped["non_finite"]+sum.Dropped["too_slow"])
+	for i, p := range sum.Points {
+		require.False(t, math.IsNaN(p.Q) || p.Q < 0, "point %d: q = %g", i, p.Q)
+		if i > 0 {
+			require.GreaterOrEqual(t, p.Q, sum.Points[i-1].Q, "points in order of q")
+		}
+		require.Len(t, p.Output, 3)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "fixedpoints.json"))
+	require.NoError(t, err)
+	require.JSONEq(t, r.stdout, string(b))
+	a, err := npy.OpenArchive(filepath.Join(out, "fixedpoints.npz"))
+	require.NoError(t, err)
+	defer a.Close()
+	pts, err := a.Read("points")
+	require.NoError(t, err)
+	require.Equal(t, []int{len(sum.Points), 12}, pts.Shape)
+	ev, err := a.Read("eigenvectors_real")
+	require.NoError(t, err)
+	require.Equal(t, []int{len(sum.Points), 12, 12}, ev.Shape)
+	cls, err := a.Read("class")
+	require.NoError(t, err)
+	for i, p := range sum.Points {
+		require.Equal(t, float64(p.Class), cls.F64[i])
+	}
+	st, err := os.Stat(filepath.Join(out, "fixedpoints.png"))
+	require.NoError(t, err)
+	require.Positive(t, st.Size())
+
+	// The text output, and the default -out beside the checkpoint.
+	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "8", "-max-iters", "20", "-trials", "2").
+		want(t, 0, "points:", "wrote "+filepath.Join(run, "fixedpoints"))
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "-checkpoint PATH is required"},
+		{[]string{"-checkpoint", run, "-tol-q", "-1"}, "-tol-q"},
+		{[]string{"-checkpoint", run, "-tol-unique", "NaN"}, "-tol-unique"},
+		{[]string{"-checkpoint", run, "-n-init", "0"}, "-n-init"},
+		{[]string{"-checkpoint", run, "-max-iters", "0"}, "-max-iters"},
+		{[]string{"-checkpoint", run, "-lr", "0"}, "-lr"},
+		{[]string{"-checkpoint", run, "-polish", "-2"}, "-polish"},
+		{[]string{"-checkpoint", run, "-noise", "-1"}, "-noise"},
+		{[]string{"-checkpoint", run, "-outlier-distance", "0"}, "-outlier-distance"},
+		{[]string{"-checkpoint", run, "-tol-marginal", "2"}, "-tol-marginal"},
+		{[]string{"-checkpoint", run, "-input", "1,2"}, "-input"},
+		{[]string{"-checkpoint", run, "-input", "a b"}, "-input"},
+		{[]string{"-checkpoint", run, "-input", "context=1", "-trials", "2"}, "-input context=1"},
+		{[]string{"-checkpoint", run, "-input", "stimulus", "-trials", "2"}, "-input stimulus"},
+		{[]string{"-checkpoint", run, "extra"}, "unexpected arguments"},
+	} {
+		rnntrain(t, work, append([]string{"fixedpoints"}, c.args...)...).want(t, 2, c.want)
+	}
+}
+
+func TestParseInputSpec(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want inputSpec
+		err  string
+	}{
+		{"", inputSpec{kind: inputZero}, ""},
+		{"zero", inputSpec{kind: inputZero}, ""},
+		{"fixation", inputSpec{kind: inputPeriod, period: "fixation"}, ""},
+		{"context=1", inputSpec{kind: inputContext, context: 1}, ""},
+		{" 1, -2.5 ,3e-1", inputSpec{kind: inputVector, vec: []float64{1, -2.5, 0.3}}, ""},
+		{"1,2", inputSpec{}, "2 values, the network has 3 inputs"},
+		{"1,2,3,4", inputSpec{}, "more than 3 values"},
+		{"1,Inf,3", inputSpec{}, "not a finite number"},
+		{"context=-1", inputSpec{}, "context index"},
+		{"stim ulus", inputSpec{}, "want zero, a task period"},
+		{strings.Repeat("a", 65), inputSpec{}, "want zero, a task period"},
+	} {
+		got, err := parseInputSpec(c.in, 3)
+		if c.err != "" {
+			require.ErrorContains(t, err, c.err, c.in)
+			continue
+		}
+		require.NoError(t, err, c.in)
+		require.Equal(t, c.want, got, c.in)
+	}
+}
+
+// FuzzParseInputSpec: no -input panics, a vector has exactly nIn finite
+// values, and a parsed spec prints back to one that parses the same.
+func FuzzParseInputSpec(f *testing.F) {
+	for _, s := range []string{"zero", "", "fixation", "stimulus", "context=1", "context=0", "0,0,0", "1e308,-1,0.5", ",,", "1,2", "context=", "x-y_z"} {
+		f.Add(s, 3)
+	}
+	f.Fuzz(func(t *testing.T, s string, nIn int) {
+		nIn = 1 + (nIn%64+64)%64
+		spec, err := parseInputSpec(s, nIn)
+		if err != nil {
+			return
+		}
+		if spec.kind == inputVector {
+			if len(spec.vec) != nIn {
+				t.Fatalf("%q: %d values for %d inputs", s, len(spec.vec), nIn)
+			}
+			for _, v := range spec.vec {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("%q: non-finite %g", s, v)
+				}
+			}
+		}
+		again, err := parseInputSpec(specString(spec), nIn)
+		if err != nil || specString(again) != specString(spec) {
+			t.Fatalf("%q → %q → %q, %v", s, specString(spec), specString(again), err)
+		}
+	})
+}
