@@ -40,6 +40,28 @@ type Config struct {
 	// DtMS is the task's step in ms, from which models derive defaults
 	// such as α = dt/τ (commands take it from the task).
 	DtMS float64 `json:"dt_ms"`
+	// Encoding turns the inputs into spikes before the recurrent layer:
+	// none (default: the inputs enter as currents), poisson (rate coding,
+	// spike probability EncodingGain·|x| per step) or delta (change coding,
+	// a spike where the input changed by EncodingThreshold or more).
+	Encoding Encoding `json:"encoding"`
+	// EncodingGain is the Poisson spike probability per step per unit of
+	// input (default 1).
+	EncodingGain float64 `json:"encoding_gain"`
+	// EncodingThreshold is the change of an input that emits a delta
+	// spike (default 0.1, snnTorch's).
+	EncodingThreshold float64 `json:"encoding_threshold"`
+	// EncodingSeed seeds the Poisson draws of a forward pass that gets no
+	// noise rng (evaluation without noise); the commands set it to the
+	// run's seed. Training draws them from the noise rng it passes.
+	EncodingSeed uint64 `json:"-"`
+	// Readout is linear (default) or leaky: the non-spiking leaky
+	// integrator o_t = β_o o_{t−1} + W_out r_t + b read out from its
+	// membrane, β_o = exp(−dt/τ_out).
+	Readout Readout `json:"readout"`
+	// ReadoutTauMS is τ_out of the leaky readout (default 20 ms; dt is
+	// dt_ms, or 1 ms when the task has none).
+	ReadoutTauMS float64 `json:"readout_tau_ms"`
 	// Model is the recurrent model and its options (default: the leaky
 	// model with its defaults).
 	Model layers.ModelConfig `json:"-"`
@@ -69,7 +91,25 @@ func (c Config) Resolved() Config {
 		c.Model = cloneModel(c.Model)
 	}
 	c.Model.Resolve(c.Spec())
+	if c.EncodingGain == 0 {
+		c.EncodingGain = 1
+	}
+	if c.EncodingThreshold == 0 {
+		c.EncodingThreshold = 0.1
+	}
+	if c.ReadoutTauMS == 0 {
+		c.ReadoutTauMS = 20
+	}
 	return c
+}
+
+// readoutDecay returns β_o = exp(−dt/τ_out) of the leaky readout.
+func (c Config) readoutDecay() float64 {
+	dt := c.DtMS
+	if dt <= 0 {
+		dt = 1
+	}
+	return math.Exp(-dt / c.ReadoutTauMS)
 }
 
 // cloneModel returns a copy of m (through JSON, which every model config
@@ -104,6 +144,16 @@ func (c Config) Validate() error {
 		return bad("noise", "= %g, need a finite value ≥ 0", c.NoiseStd)
 	case !(c.DtMS >= 0) || math.IsInf(c.DtMS, 0):
 		return bad("dt_ms", "= %g, need a finite value ≥ 0", c.DtMS)
+	case c.Encoding < EncodeNone || c.Encoding > EncodeDelta:
+		return bad("encoding", "= %d is not none, poisson or delta", int(c.Encoding))
+	case !(c.EncodingGain > 0) || math.IsInf(c.EncodingGain, 0):
+		return bad("encoding_gain", "= %g, need a finite value > 0", c.EncodingGain)
+	case !(c.EncodingThreshold > 0) || math.IsInf(c.EncodingThreshold, 0):
+		return bad("encoding_threshold", "= %g, need a finite value > 0", c.EncodingThreshold)
+	case c.Readout < ReadoutLinear || c.Readout > ReadoutLeaky:
+		return bad("readout", "= %d is not linear or leaky", int(c.Readout))
+	case !(c.ReadoutTauMS > 0) || math.IsInf(c.ReadoutTauMS, 0):
+		return bad("readout_tau_ms", "= %g, need a finite value > 0", c.ReadoutTauMS)
 	}
 	if err := c.Model.Validate(c.Spec()); err != nil {
 		return fmt.Errorf("model (%s): %w", c.Kind(), err)

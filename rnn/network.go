@@ -18,10 +18,11 @@ import (
 type Network[T autodiff.Float] struct {
 	cfg     Config
 	rec     layers.Recurrent[T]
-	readout *layers.Linear[T]     // nil when the layer reads out itself
-	self    layers.SelfReadout[T] // non-nil when the layer reads out itself
-	h0      *autodiff.Param[T]    // [1×size]: initial state of the primary state variable
-	ownH0   bool                  // h0 belongs to the layer
+	readout *layers.Linear[T]          // nil when the layer reads out itself
+	self    layers.SelfReadout[T]      // non-nil when the layer reads out itself
+	leak    *layers.LeakyIntegrator[T] // the leaky readout's integrator; nil for linear
+	h0      *autodiff.Param[T]         // [1×size]: initial state of the primary state variable
+	ownH0   bool                       // h0 belongs to the layer
 	in, wr  []*autodiff.Param[T]
 	out     []*autodiff.Param[T]
 	vars    []layers.StateVar // rec.StateVars(), asked once
@@ -46,6 +47,9 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 		return nil, fmt.Errorf("model (%s): %w", cfg.Kind(), err)
 	}
 	n := &Network[T]{cfg: cfg, rec: rec, vars: rec.StateVars()}
+	if cfg.Readout == ReadoutLeaky {
+		n.leak = layers.NewLeakyIntegrator[T](cfg.readoutDecay())
+	}
 	n.inits.New = func() any {
 		s := make([]*autodiff.Var[T], len(n.vars))
 		return &s
@@ -159,12 +163,24 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 			init[i] = tp.Const(tp.AllocZero(1, vars[i].Size))
 		}
 	}
+	if e := n.cfg.Encoding; e != EncodeNone {
+		rng := opt.Noise
+		if rng == nil && e == EncodePoisson {
+			rng = rand.New(rand.NewPCG(n.cfg.EncodingSeed, encodingStream))
+		}
+		enc := tp.Alloc(x.Rows, x.Cols)
+		EncodeTo(enc, x, batch, e, n.cfg.EncodingGain, n.cfg.EncodingThreshold, rng)
+		x = enc
+	}
 	seq := n.rec.Sequence(tp, tp.Const(x), init, steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation, Record: opt.Record})
 	var out *autodiff.Var[T]
 	if n.readout != nil {
 		out = n.readout.Forward(tp, seq.Rates)
 	} else {
 		out = n.self.Readout(tp, seq.Rates)
+	}
+	if n.leak != nil {
+		out = n.leak.Forward(tp, out, steps, batch)
 	}
 	return model.Result[T]{Out: out, Rates: seq.Rates, Final: seq.Final, States: seq.States, Pre: seq.Pre}
 }

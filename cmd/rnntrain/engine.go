@@ -67,6 +67,7 @@ type rnnNet struct {
 func buildNetwork(cfg runConfig, nIn, nOut int, rng *rand.Rand) (*rnnNet, error) {
 	mc := cfg.Model
 	mc.Inputs, mc.Outputs = nIn, nOut
+	mc.EncodingSeed = cfg.Seed // Poisson inputs of passes without noise come from the run's seed
 	net, err := rnn.New[float32](mc, rng)
 	if err != nil {
 		return nil, usagef("-model %s: %v", cfg.Model.Kind(), err)

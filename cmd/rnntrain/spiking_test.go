@@ -19,12 +19,15 @@ func TestCLISpikingModels(t *testing.T) {
 		flags []string
 		want  map[string]any // model keys in config.json
 	}{
-		{"lif", []string{"-tau-mem", "50", "-tau-syn", "10", "-threshold", "0.8", "-reset", "zero", "-refractory", "2", "-train-tau", "-surrogate", "FastSigmoid(k=25)"},
-			map[string]any{"tau_mem_ms": 50.0, "tau_syn_ms": 10.0, "threshold": 0.8, "reset": "zero", "refractory_steps": 2.0, "train_tau": true, "surrogate": "FastSigmoid(k=25)"}},
-		{"alif", []string{"-tau-adapt", "300", "-adapt", "0.5", "-input-gain", "2"},
-			map[string]any{"tau_adapt_ms": 300.0, "adapt_strength": 0.5, "input_gain": 2.0, "surrogate": "ArcTan(alpha=2)"}},
+		{"lif", []string{"-tau-mem", "50", "-tau-syn", "10", "-threshold", "0.8", "-reset", "zero", "-refractory", "2", "-train-tau", "-surrogate", "FastSigmoid(k=25)",
+			"-encoding", "poisson", "-encoding-gain", "0.5", "-readout", "leaky", "-readout-tau", "30"},
+			map[string]any{"tau_mem_ms": 50.0, "tau_syn_ms": 10.0, "threshold": 0.8, "reset": "zero", "refractory_steps": 2.0, "train_tau": true, "surrogate": "FastSigmoid(k=25)",
+				"encoding": "poisson", "encoding_gain": 0.5, "readout": "leaky", "readout_tau_ms": 30.0}},
+		{"alif", []string{"-tau-adapt", "300", "-adapt", "0.5", "-input-gain", "2", "-encoding", "delta", "-encoding-threshold", "0.05"},
+			map[string]any{"tau_adapt_ms": 300.0, "adapt_strength": 0.5, "input_gain": 2.0, "surrogate": "ArcTan(alpha=2)",
+				"encoding": "delta", "encoding_threshold": 0.05, "readout": "linear"}},
 		{"ltc", []string{"-threshold", "0.2", "-surrogate", "MultiGaussian"},
-			map[string]any{"threshold": 0.2, "surrogate": "MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)"}},
+			map[string]any{"threshold": 0.2, "surrogate": "MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)", "encoding": "none", "readout_tau_ms": 20.0}},
 	} {
 		run := filepath.Join(work, c.model)
 		args := append([]string{"train", "-model", c.model, "-steps", "4", "-out", run,
@@ -60,6 +63,16 @@ func TestCLISpikingModels(t *testing.T) {
 				t.Errorf("%s: metrics.jsonl lacks the figure %s", c.model, f)
 			}
 		}
+		// Evaluation draws the Poisson inputs from the run's seed: the same
+		// outputs twice.
+		ev := func() string {
+			r := rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "8", "-json")
+			r.want(t, 0)
+			return r.stdout
+		}
+		if a, b := ev(), ev(); a != b {
+			t.Errorf("%s: two evaluations differ:\n%s\n%s", c.model, a, b)
+		}
 		r := cfg.Train.Regularization
 		if r["l1_rate"] != 0.01 || r["rate_target"] != 0.05 || r["l2_rate_target"] != 0.1 {
 			t.Errorf("%s: regularization %v lacks the rate penalties", c.model, r)
@@ -69,4 +82,8 @@ func TestCLISpikingModels(t *testing.T) {
 		want(t, 2, "Bogus")
 	rnntrain(t, work, "train", "-model", "gru", "-tau-mem", "5", "-steps", "1", "-out", filepath.Join(work, "bad")).
 		want(t, 2, "tau_mem_ms")
+	rnntrain(t, work, "train", "-model", "lif", "-encoding", "morse", "-steps", "1", "-out", filepath.Join(work, "bad")).
+		want(t, 2, "morse")
+	rnntrain(t, work, "train", "-model", "lif", "-readout-tau", "-1", "-steps", "1", "-out", filepath.Join(work, "bad")).
+		want(t, 2, "readout_tau_ms")
 }

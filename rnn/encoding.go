@@ -1,0 +1,154 @@
+package rnn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
+
+// Encoding selects how the network turns the task's inputs into what the
+// recurrent layer receives.
+type Encoding int
+
+const (
+	// EncodeNone passes the inputs on as currents (the default).
+	EncodeNone Encoding = iota
+	// EncodePoisson is rate coding (snnTorch spikegen.rate, signed): at
+	// every step input k emits sign(x_k)·Bernoulli(min(g·|x_k|, 1)), g the
+	// encoding gain.
+	EncodePoisson
+	// EncodeDelta is change coding (snnTorch spikegen.delta with off
+	// spikes): +1 where x_t − x_{t−1} ≥ θ, −1 where it is ≤ −θ, else 0,
+	// θ the encoding threshold and x_{−1} = 0 (the first step of each
+	// forward pass, so of each truncated-BPTT window).
+	EncodeDelta
+)
+
+func encodingNames() [3]string {
+	return [...]string{EncodeNone: "none", EncodePoisson: "poisson", EncodeDelta: "delta"}
+}
+
+func (e Encoding) String() string {
+	if e >= 0 && int(e) < len(encodingNames()) {
+		return encodingNames()[e]
+	}
+	return fmt.Sprintf("Encoding(%d)", int(e))
+}
+
+// ParseEncoding returns the encoding named s (none, poisson, delta).
+func ParseEncoding(s string) (Encoding, error) {
+	for i, n := range encodingNames() {
+		if n == s {
+			return Encoding(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown encoding %q (valid: none, poisson, delta)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (e Encoding) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (e *Encoding) UnmarshalText(b []byte) error {
+	v, err := ParseEncoding(string(b))
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
+}
+
+// Readout selects the network's output layer.
+type Readout int
+
+const (
+	// ReadoutLinear is y_t = W_out r_t + b (the default).
+	ReadoutLinear Readout = iota
+	// ReadoutLeaky is the non-spiking leaky integrator of spiking networks
+	// (snnTorch's Leaky output read from its membrane): o_t = β_o o_{t−1} +
+	// W_out r_t + b, o_{−1} = 0, outputs o_t, β_o = exp(−dt/τ_out).
+	ReadoutLeaky
+)
+
+func readoutNames() [2]string { return [...]string{ReadoutLinear: "linear", ReadoutLeaky: "leaky"} }
+
+func (r Readout) String() string {
+	if r >= 0 && int(r) < len(readoutNames()) {
+		return readoutNames()[r]
+	}
+	return fmt.Sprintf("Readout(%d)", int(r))
+}
+
+// ParseReadout returns the readout named s (linear, leaky).
+func ParseReadout(s string) (Readout, error) {
+	for i, n := range readoutNames() {
+		if n == s {
+			return Readout(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown readout %q (valid: linear, leaky)", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (r Readout) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (r *Readout) UnmarshalText(b []byte) error {
+	v, err := ParseReadout(string(b))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}
+
+// encodingStream is the PCG stream of the Poisson draws of a forward pass
+// without a noise rng, seeded with Config.EncodingSeed.
+const encodingStream = 0x656e63 // "enc"
+
+// EncodeTo writes into dst the encoding e of x, both [steps·batch, inputs]
+// time-major, with gain g (poisson) and threshold thr (delta); rng draws
+// the Poisson spikes. EncodeNone copies x. It panics if the shapes differ,
+// the rows are not a whole number of batches, or e is poisson and rng is
+// nil.
+func EncodeTo[T autodiff.Float](dst, x autodiff.Tensor[T], batch int, e Encoding, g, thr float64, rng *rand.Rand) {
+	if dst.Rows != x.Rows || dst.Cols != x.Cols || batch <= 0 || x.Rows%batch != 0 {
+		panic(fmt.Sprintf("rnn: EncodeTo of %v into %v with batch %d", x.Shape(), dst.Shape(), batch))
+	}
+	switch e {
+	case EncodePoisson:
+		if rng == nil {
+			panic("rnn: EncodeTo poisson needs an rng")
+		}
+		for k, v := range x.Data {
+			var s T
+			if p := min(g*math.Abs(float64(v)), 1); p > 0 && rng.Float64() < p {
+				s = 1
+				if v < 0 {
+					s = -1
+				}
+			}
+			dst.Data[k] = s
+		}
+	case EncodeDelta:
+		w := batch * x.Cols
+		for k, v := range x.Data {
+			var prev float64
+			if k >= w {
+				prev = float64(x.Data[k-w])
+			}
+			var s T
+			switch d := float64(v) - prev; {
+			case d >= thr:
+				s = 1
+			case d <= -thr:
+				s = -1
+			}
+			dst.Data[k] = s
+		}
+	default:
+		copy(dst.Data, x.Data)
+	}
+}
