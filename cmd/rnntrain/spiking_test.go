@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -86,4 +88,44 @@ func TestCLISpikingModels(t *testing.T) {
 		want(t, 2, "morse")
 	rnntrain(t, work, "train", "-model", "lif", "-readout-tau", "-1", "-steps", "1", "-out", filepath.Join(work, "bad")).
 		want(t, 2, "readout_tau_ms")
+}
+
+// TestCLISpikingRecordingSnippet trains an alif net for a few steps,
+// records it with eval -record and runs the README's numpy example on the
+// recording (with Debian's python3 and numpy), checking the shapes and
+// values it documents.
+func TestCLISpikingRecordingSnippet(t *testing.T) {
+	t.Parallel()
+	const py = "/usr/bin/python3"
+	if out, err := exec.Command(py, "-c", "import numpy").CombinedOutput(); err != nil {
+		t.Skipf("skipping: %s cannot import numpy (apt-get install python3-numpy): %v %s", py, err, out)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snippet := regexp.MustCompile("(?s)```python\n(import numpy as np\nd = np\\.load\\(\"rec\\.npz\"\\)\nz, v, a = .*?)```").FindSubmatch(readme)
+	if snippet == nil {
+		t.Fatal("README has no numpy example opening a spiking recording (z, v, a = ...)")
+	}
+	work := t.TempDir()
+	run := filepath.Join(work, "alif")
+	rnntrain(t, work, append([]string{"train", "-model", "alif", "-steps", "3", "-out", run}, small...)...).want(t, 0, "stopped at step 3")
+	if _, err := os.Stat(filepath.Join(run, "plots", "raster.png")); err != nil {
+		t.Errorf("no spike raster: %v", err)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "20", "-record", filepath.Join(work, "rec.npz")).want(t, 0, "recorded 20")
+	check := `
+T = z.shape[1]
+assert z.shape == v.shape == a.shape and z.shape[0] == 20 and z.shape[2] == 24, z.shape
+assert set(np.unique(z)) <= {0.0, 1.0}
+assert rate_hz.shape == (24,) and np.all(np.isfinite(rate_hz)) and np.all(rate_hz >= 0)
+assert len(unit) == len(step) == int(z[0].sum()) and np.all(step < T) and np.all(unit < 24)
+print("ok", len(unit), "spikes in trial 0")
+`
+	cmd := exec.Command(py, "-c", string(snippet[1])+check)
+	cmd.Dir = work
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "ok ") {
+		t.Errorf("README spiking recording example: %v\n%s", err, out)
+	}
 }
