@@ -23,6 +23,7 @@ type spikeOp[T autodiff.Float] struct {
 	outGrad      autodiff.Tensor[T]
 	rec          spikeInput[T]
 	pbBwd        kernels.PackedB[T] // W_eff for dL/ds
+	dW           spikeWeightGrad[T]
 
 	// The time loops run batch rows [0, half) and [half, batch) on two
 	// goroutines when half < batch (see splitLeakyBatch).
@@ -101,7 +102,7 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 	n, in, tb := dP.Cols, o.x.Cols, dP.Rows
 	if d := grads[2]; d.Data != nil {
 		tgt := w.wRec.gradTarget(d, o.dE)
-		kernels.Gemm(true, false, n, n, tb, 1, dP.Data, n, s.Data[:tb*n], n, 1, tgt.Data, n)
+		o.dW.accumulate(dP.Data, s.Data[:tb*n], tgt.Data, n)
 		w.wRec.finish(d, o.dE)
 	}
 	if d := grads[1]; d.Data != nil && in > 0 {

@@ -1,0 +1,113 @@
+package layers
+
+import (
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
+)
+
+// The gradient of W_rec from binary spikes: dL/dW[i, j] = Σ_r dP[r, i]·s[r, j]
+// over the T·B rows r. Only the rows in which unit j spiked add to column
+// j, so (float32) row j of dL/dWᵀ is the sum of those rows of dP, formed
+// with kernels.SparseGather over blocks of gradRows rows (the block of dP
+// stays in the core's cache while every unit's rows are added).
+
+// gradRows is the number of rows of dP and s per block of the sparse
+// weight gradient.
+const gradRows = 64
+
+// gradFraction is the share of nonzero spikes in a block up to which the
+// block's contribution is summed row by row rather than by a dense GEMM
+// (BenchmarkSpikeWeightGrad).
+const gradFraction = 0.25
+
+// spikeWeightGrad accumulates dPᵀ·s into a target [N×N] on two batch-free
+// parts: part p owns the columns j of its half of the units.
+type spikeWeightGrad[T autodiff.Float] struct {
+	dP, s, tgt []T // [rows×N], [rows×N], [N×N]
+	n          int
+	wT         []float32 // [N×N] dL/dWᵀ of the sparse blocks (float32)
+	// Per part, grown once: the spikes' indices of one row, and per unit
+	// of the part the block rows (and values) where it spiked.
+	idx  [2][]int32
+	rows [2][]int32
+	vals [2][]float32
+	cnt  [2][]int
+}
+
+// accumulate adds dPᵀ·s to tgt: dP and s are [rows×n] with rows =
+// len(dP)/n, tgt is [n×n].
+func (g *spikeWeightGrad[T]) accumulate(dP, s, tgt []T, n int) {
+	if _, ok := any(dP).([]float32); !ok {
+		kernels.Gemm(true, false, n, n, len(dP)/n, 1, dP, n, s, n, 1, tgt, n)
+		return
+	}
+	g.dP, g.s, g.tgt, g.n = dP, s, tgt, n
+	if len(g.wT) < n*n {
+		g.wT = make([]float32, n*n)
+	}
+	RunSplit(2, g)
+	g.dP, g.s, g.tgt = nil, nil, nil
+}
+
+// RunPart adds the columns j of part's half of the units.
+func (g *spikeWeightGrad[T]) RunPart(part int) {
+	n := g.n
+	jlo, jhi := 0, n/2
+	if part == 1 {
+		jlo, jhi = n/2, n
+	}
+	m := jhi - jlo
+	if m == 0 {
+		return
+	}
+	if len(g.cnt[part]) < m {
+		g.idx[part], g.rows[part], g.vals[part], g.cnt[part] = make([]int32, n), make([]int32, m*gradRows), make([]float32, m*gradRows), make([]int, m)
+	}
+	idx, rows, vals, cnt := g.idx[part], g.rows[part], g.vals[part], g.cnt[part][:m]
+	dP, s := any(g.dP).([]float32), any(g.s).([]float32)
+	wT := g.wT[jlo*n : jhi*n]
+	clear(wT)
+	sparse := false
+	for r0 := 0; r0 < len(s)/n; r0 += gradRows {
+		nr := min(gradRows, len(s)/n-r0)
+		clear(cnt)
+		total := 0
+		for r := range nr {
+			sr := s[(r0+r)*n : (r0+r+1)*n]
+			k := kernels.SpikeIndices(idx, sr)
+			for _, j := range idx[:k] {
+				if int(j) < jlo || int(j) >= jhi {
+					continue
+				}
+				c := int(j) - jlo
+				rows[c*gradRows+cnt[c]], vals[c*gradRows+cnt[c]] = int32(r), sr[j]
+				cnt[c]++
+				total++
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		if float64(total) > gradFraction*float64(nr*m) {
+			kernels.GemmOn(nil, true, false, n, m, nr, 1, g.dP[r0*n:], n, g.s[r0*n+jlo:], n, 1, g.tgt[jlo:], n)
+			continue
+		}
+		sparse = true
+		blk := dP[r0*n : (r0+nr)*n]
+		for c, k := range cnt {
+			if k > 0 {
+				kernels.SparseGather(wT[c*n:(c+1)*n], true, blk, n, rows[c*gradRows:c*gradRows+k], vals[c*gradRows:c*gradRows+k])
+			}
+		}
+	}
+	if !sparse {
+		return
+	}
+	tgt := any(g.tgt).([]float32)
+	for i := range n {
+		ti := tgt[i*n+jlo : i*n+jhi]
+		for c := range ti {
+			ti[c] += wT[c*n+i]
+		}
+	}
+}
