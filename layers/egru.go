@@ -37,8 +37,9 @@ import (
 // Options.Trace, tr.
 //
 // Sparsity: y_{t−1} is zero for every silent unit, so the recurrent product
-// reads only the rows of W_hhᵀ of the units active at t−1, and the recurrent
-// weight gradient accumulates only over them. In the backward pass the
+// reads only the rows of W_hhᵀ of the units active at t−1 (in some batch
+// row: a GEMM over that union; or per row), and the recurrent weight
+// gradient accumulates only over them. In the backward pass the
 // gradient reaching y_{t−1} is needed only for units that were active or
 // whose pseudo-derivative is nonzero; the rest are skipped. When a step's
 // activity is high the dense GEMM kernels run instead (Options.Kernels).

@@ -42,3 +42,22 @@ func BenchmarkEGRUSwitch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEGRUStep is the training step to profile (go test -cpuprofile;
+// pprof -focus seqbench.Step leaves out the threshold tuning): our GRU
+// and the EGRU at 20 % activity, ε = 1 and 3.6, at the sweep's N = 512 and
+// 1024 sizes.
+func BenchmarkEGRUStep(b *testing.B) {
+	for _, sz := range [][3]int{{512, 64, 200}, {1024, 32, 100}} {
+		n, batch, steps := sz[0], sz[1], sz[2]
+		b.Run(fmt.Sprintf("N%d/gru", n), func(b *testing.B) {
+			g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 1)))
+			seqbench.Step(b, g, nil, n, batch, steps)
+		})
+		for _, eps := range []float64{1, 3.6} {
+			b.Run(fmt.Sprintf("N%d/egru-eps%g", n, eps), func(b *testing.B) {
+				egruBench(b, n, batch, steps, 0.2, eps, layers.KernelsAuto)
+			})
+		}
+	}
+}

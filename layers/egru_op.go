@@ -18,6 +18,14 @@ import (
 // "EGRU"): the sparse kernels stay faster up to about this activity.
 const egruDenseAbove = 0.35
 
+// egruGatherCost is what one multiply-add of the sparse row kernels costs
+// relative to one of the packed GEMM (BenchmarkSparseGather: the GEMM runs
+// at two vector FMAs per cycle from packed panels, the row gathers at
+// about one from rows picked by index). A sparse step whose batch rows have
+// active units in nnz places, u distinct units in all, runs as a GEMM of
+// the batch's values of those u units (the union) when u·B < egruGatherCost·nnz.
+const egruGatherCost = 3
+
 // EGRURun is what one recorded EGRU sequence returns.
 type EGRURun[T autodiff.Float] struct {
 	// Rates is [steps·batch, N]: y, or tr with Options.Trace.
@@ -59,11 +67,14 @@ func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*aut
 //
 // The input projection of all steps is one GEMM. Each step's recurrent
 // product y_{t−1}·W_hhᵀ reads only the rows of W_hhᵀ whose unit was active
-// at t−1 (dense GEMM above egruDenseAbove activity with KernelsAuto); the
-// backward pass walks time in reverse, computes the gradient reaching
-// y_{t−1} only for units that were active or have a nonzero
-// pseudo-derivative, and accumulates the recurrent-weight gradient only over
-// active units. Every buffer comes from the tape's arena or the layer's
+// at t−1: as one GEMM over the union of the batch's active units when that
+// union is small enough (egruGatherCost), else row by row in column blocks
+// (kernels.SparseGatherRows), and as the dense GEMM above egruDenseAbove
+// activity with KernelsAuto. The backward pass walks time in reverse,
+// computes the gradient reaching y_{t−1} only for units that were active or
+// have a nonzero pseudo-derivative, and accumulates the recurrent-weight
+// gradient only over active units, segment by segment of steps, again as a
+// GEMM over a segment's union or by gathers. Every buffer comes from the tape's arena or the layer's
 // reused work space, so a steady-state call allocates nothing.
 //
 // The op keeps references to x, the initial states, the parameters' values
@@ -209,16 +220,27 @@ type egruSeq[T autodiff.Float] struct {
 // dense GEMM operands and the active-unit lists.
 type egruWork[T autodiff.Float] struct {
 	fwd, bwd []packedCols[T]
-	// nnz[t·B+b] is the number of units active in y_{t−1} of row b, whose
-	// indices are idx[(t·B+b)·N:][:nnz].
-	nnz  []int32
+	// ptr, idx and vals are y_{t−1} of every step in compressed-row form:
+	// row r = t·B+b lists its active units idx[ptr[r]:ptr[r+1]] with the
+	// values vals[ptr[r]:ptr[r+1]] = y_{t−1}[b, idx[…]].
+	ptr  []int32
 	idx  []int32
-	vals []T // vals[(t·B+b)·N + k] = y_{t−1}[b, idx[…+k]]
-	// col* are one step's active units by unit: colCnt[j] rows of the
-	// batch, listed in colIdx[j·B:] with the values colVal[j·B:].
-	colCnt []int32
-	colIdx []int32
-	colVal []T
+	vals []T
+	// colPtr, colIdx and colVal are the same by unit, step by step: unit j
+	// of step t was active at t−1 in the batch rows
+	// colIdx[colPtr[t·(N+1)+j]:colPtr[t·(N+1)+j+1]] with the values colVal[…];
+	// colCur is the fill cursor of one step.
+	colPtr, colIdx, colCur []int32
+	colVal                 []T
+	// A forward step run on the union of the batch's active units: union
+	// lists its u units, panel holds their values y_{t−1}, [B, u], and wu
+	// their rows of W_hhᵀ, [u, 3N]; mark is the union's scratch (zero
+	// between uses).
+	union, mark []int32
+	panel, wu   []T
+	// segUnion[g] is whether segment g of the recurrent-weight gradient
+	// runs on its union (byUnit).
+	segUnion []bool
 	// needCnt[t] counts the unit-steps of step t whose y-gradient is
 	// needed: active, or with a nonzero pseudo-derivative.
 	needCnt []int32
@@ -271,7 +293,8 @@ func grow[E any](s []E, n int) []E {
 func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	n, b, n3, rows := s.n, s.batch, 3*s.n, s.steps*s.batch
 	ws := s.ws
-	ws.nnz = grow(ws.nnz, rows)
+	ws.ptr = grow(ws.ptr, rows+1)
+	ws.ptr[0] = 0
 	ws.idx = grow(ws.idx, rows*n)
 	ws.vals = grow(ws.vals, rows*n)
 	ws.needCnt = grow(ws.needCnt, s.steps)
@@ -305,6 +328,8 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 				s.fwdPacked = true
 			}
 			gemmColumns(b, 1, yp, n, ws.fwd, 0, ght, n3)
+		} else if u := s.unionOf(t*b, (t+1)*b); u*b < egruGatherCost*active {
+			s.unionGemm(t, u, ght)
 		} else {
 			s.phase, s.pt, s.pbuf = phaseGather, t, ght
 			RunSplit(s.parts, s)
@@ -381,11 +406,12 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	s.stats = st
 }
 
-// activeList records the units with y_{t−1} ≠ 0 of batch row i at step t
-// and returns their number.
+// activeList appends the units with y_{t−1} ≠ 0 of batch row i at step t to
+// the compressed rows (rows are listed in order) and returns their number.
 func (s *egruSeq[T]) activeList(t, i int, yp []T) int {
 	row := t*s.batch + i
-	idx, vals := s.ws.idx[row*s.n:(row+1)*s.n], s.ws.vals[row*s.n:(row+1)*s.n]
+	p := int(s.ws.ptr[row])
+	idx, vals := s.ws.idx[p:p+s.n], s.ws.vals[p:p+s.n]
 	k := 0
 	for j, v := range yp {
 		if v != 0 {
@@ -393,8 +419,68 @@ func (s *egruSeq[T]) activeList(t, i int, yp []T) int {
 			k++
 		}
 	}
-	s.ws.nnz[row] = int32(k)
+	s.ws.ptr[row+1] = int32(p + k)
 	return k
+}
+
+// unionOf lists in union the units active in some of the compressed rows
+// [r0, r1) (y_{t−1} of those batch rows and steps), in order, and returns
+// their number; mark is left zero.
+func (s *egruSeq[T]) unionOf(r0, r1 int) int {
+	n := s.n
+	ws := s.ws
+	if len(ws.mark) != n {
+		ws.union, ws.mark = make([]int32, n), make([]int32, n)
+	}
+	for _, j := range ws.idx[ws.ptr[r0]:ws.ptr[r1]] {
+		ws.mark[j] = 1
+	}
+	u := 0
+	for j, m := range ws.mark {
+		if m != 0 {
+			ws.union[u] = int32(j)
+			u++
+			ws.mark[j] = 0
+		}
+	}
+	return u
+}
+
+// unionPanel returns the values of the compressed rows [r0, r1) at the u
+// units of unionOf(r0, r1), [r1−r0, u] in panel (zero where a unit was
+// silent); mark is left zero.
+func (s *egruSeq[T]) unionPanel(r0, r1, u int) []T {
+	ws := s.ws
+	ws.panel = grow(ws.panel, max(s.batch, egruSegmentRows)*s.n)
+	list := ws.union[:u]
+	for q, j := range list {
+		ws.mark[j] = int32(q + 1)
+	}
+	a := ws.panel[:(r1-r0)*u]
+	clear(a)
+	for r := r0; r < r1; r++ {
+		for k := ws.ptr[r]; k < ws.ptr[r+1]; k++ {
+			a[(r-r0)*u+int(ws.mark[ws.idx[k]])-1] = ws.vals[k]
+		}
+	}
+	for _, j := range list {
+		ws.mark[j] = 0
+	}
+	return a
+}
+
+// unionGemm sets gh [B, 3N] of step t to y_{t−1}·weffᵀ as one GEMM over the
+// u units of unionOf(t·B, (t+1)·B): the batch's values of those units,
+// [B, u], times their rows of W_hhᵀ, [u, 3N].
+func (s *egruSeq[T]) unionGemm(t, u int, gh []T) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	ws := s.ws
+	a := s.unionPanel(t*b, (t+1)*b, u)
+	ws.wu = grow(ws.wu, n*n3)
+	for q, j := range ws.union[:u] {
+		copy(ws.wu[q*n3:(q+1)*n3], s.whhT.Data[int(j)*n3:(int(j)+1)*n3])
+	}
+	kernels.Gemm(false, false, b, n3, u, 1, a, u, ws.wu, n3, 0, gh, n3)
 }
 
 // zoneout mixes c_{t−1} into c̃ (one row): in training with the kept units
@@ -552,12 +638,8 @@ func (s *egruSeq[T]) RunPart(part int) {
 	ws, t := s.ws, s.pt
 	switch s.phase {
 	case phaseGather:
-		lo, hi := HalfRows(b, s.parts, part)
-		for i := lo; i < hi; i++ {
-			row := t*b + i
-			k := int(ws.nnz[row])
-			sparseGatherTo(s.pbuf[i*n3:(i+1)*n3], false, s.whhT.Data, n3, ws.idx[row*n:row*n+k], ws.vals[row*n:row*n+k])
-		}
+		lo, hi := halfCols(n3, s.parts, part)
+		sparseGatherRowsTo(s.pbuf, n3, lo, hi, false, s.whhT.Data, n3, ws.ptr[t*b:(t+1)*b+1], ws.idx, ws.vals)
 	case phaseDots:
 		lo, hi := HalfRows(b, s.parts, part)
 		need := ws.need[part*n : (part+1)*n]
@@ -576,11 +658,18 @@ func (s *egruSeq[T]) RunPart(part int) {
 			sparseDotsTo(cr, s.whhT.Data, n3, need[:k], s.pbuf[i*n3:(i+1)*n3])
 		}
 	case phaseOuter:
-		lo, hi := HalfRows(n, s.parts, part)
-		for j := lo; j < hi; j++ {
-			if cnt := int(ws.colCnt[j]); cnt > 0 {
-				sparseGatherTo(s.pcarry[j*n3:(j+1)*n3], true, s.pbuf, n3, ws.colIdx[j*b:j*b+cnt], ws.colVal[j*b:j*b+cnt])
+		// Segment by segment of steps (byUnit), block by block of
+		// columns: each unit's block of dW_hhᵀ sums over all its active
+		// rows of the segment, which read the segment's block of dgh
+		// from cache.
+		lo, hi := halfCols(n3, s.parts, part)
+		for g, use := range ws.segUnion {
+			if use {
+				continue // recurrentGrad runs it as a GEMM
 			}
+			r0, r1 := s.segmentRows(g)
+			sparseGatherRowsTo(s.pcarry, n3, lo, hi, true, s.pbuf[r0*n3:r1*n3], n3,
+				ws.colPtr[g*(n+1):(g+1)*(n+1)], ws.colIdx, ws.colVal)
 		}
 	}
 }
@@ -590,10 +679,7 @@ func (s *egruSeq[T]) RunPart(part int) {
 func (s *egruSeq[T]) recurrentGrad(g, dgh autodiff.Tensor[T]) {
 	n, b, n3, rows := s.n, s.batch, 3*s.n, s.steps*s.batch
 	ws := s.ws
-	active := 0
-	for _, k := range ws.nnz[:rows] {
-		active += int(k)
-	}
+	active := int(ws.ptr[rows])
 	dst := g
 	if len(s.dropMask.Data) != 0 {
 		dst = s.tp.AllocZero(n3, n)
@@ -605,24 +691,25 @@ func (s *egruSeq[T]) recurrentGrad(g, dgh autodiff.Tensor[T]) {
 		}
 	} else {
 		// dW_hhᵀ [N, 3N]: row j gathers y_{t−1,j}·dgh_t over the batch rows
-		// where j was active at t−1, step by step (dgh_t stays in cache).
+		// where j was active at t−1.
 		dwT := s.tp.AllocZero(n, n3)
-		ws.colCnt = grow(ws.colCnt, n)
-		ws.colIdx = grow(ws.colIdx, n*b)
-		ws.colVal = grow(ws.colVal, n*b)
-		for t := range s.steps {
-			clear(ws.colCnt)
-			for i := range b {
-				row := t*b + i
-				k := int(ws.nnz[row])
-				for q, j := range ws.idx[row*n : row*n+k] {
-					c := int(j)*b + int(ws.colCnt[j])
-					ws.colIdx[c], ws.colVal[c] = int32(i), ws.vals[row*n+q]
-					ws.colCnt[j]++
-				}
+		s.byUnit()
+		s.phase, s.pbuf, s.pcarry = phaseOuter, dgh.Data, dwT.Data
+		RunSplit(s.parts, s)
+		// The segments that run on the union of their active units: one
+		// GEMM each, [rows, u]ᵀ·dgh, added into those units' rows.
+		ws.wu = grow(ws.wu, n*n3)
+		for g, use := range ws.segUnion {
+			if !use {
+				continue
 			}
-			s.phase, s.pt, s.pbuf, s.pcarry = phaseOuter, t, dgh.Data[t*b*n3:(t+1)*b*n3], dwT.Data
-			RunSplit(s.parts, s)
+			r0, r1 := s.segmentRows(g)
+			u := s.unionOf(r0, r1)
+			a := s.unionPanel(r0, r1, u)
+			kernels.Gemm(true, false, u, n3, r1-r0, 1, a, u, dgh.Data[r0*n3:r1*n3], n3, 0, ws.wu, n3)
+			for q, j := range ws.union[:u] {
+				Axpy(dwT.Data[int(j)*n3:(int(j)+1)*n3], 1, ws.wu[q*n3:(q+1)*n3])
+			}
 		}
 		AddTransposed(dst, dwT)
 	}
@@ -630,6 +717,70 @@ func (s *egruSeq[T]) recurrentGrad(g, dgh autodiff.Tensor[T]) {
 		for k, v := range dst.Data {
 			g.Data[k] += v * s.dropMask.Data[k]
 		}
+	}
+}
+
+// egruSegmentRows is the number of batch rows (steps × batch) of one
+// segment of the sparse recurrent-weight gradient: a 64-column block of the
+// segment's dgh (2048 × 256 B = 512 KiB) stays in a core's L2 while every
+// active unit gathers its rows from it, and each unit's block of dW_hhᵀ
+// stays in registers over the whole segment.
+const egruSegmentRows = 2048
+
+// segmentRows returns the compressed rows [r0, r1) of segment g of the
+// sparse recurrent-weight gradient: whole steps, at most egruSegmentRows
+// rows unless one step has more.
+func (s *egruSeq[T]) segmentRows(g int) (r0, r1 int) {
+	seg := max(1, egruSegmentRows/s.batch)
+	return g * seg * s.batch, min(s.steps, (g+1)*seg) * s.batch
+}
+
+// byUnit decides, segment by segment, whether the recurrent-weight gradient
+// runs as a GEMM over the union of the segment's active units (segUnion, as
+// unionGemm forward) and fills colPtr, colIdx and colVal for the others
+// from the compressed rows: their active units by unit (a counting sort),
+// listing rows relative to the segment's first.
+func (s *egruSeq[T]) byUnit() {
+	n, b := s.n, s.batch
+	ws := s.ws
+	seg := max(1, egruSegmentRows/b)
+	nseg := (s.steps + seg - 1) / seg
+	total := int(ws.ptr[s.steps*b])
+	ws.colPtr = grow(ws.colPtr, nseg*(n+1))
+	ws.colIdx = grow(ws.colIdx, total)
+	ws.colVal = grow(ws.colVal, total)
+	ws.colCur = grow(ws.colCur, n)
+	ws.segUnion = grow(ws.segUnion, nseg)
+	base := int32(0)
+	for g := range nseg {
+		r0, r1 := s.segmentRows(g)
+		cp := ws.colPtr[g*(n+1) : (g+1)*(n+1)]
+		nnz := int(ws.ptr[r1] - ws.ptr[r0])
+		ws.segUnion[g] = s.unionOf(r0, r1)*(r1-r0) < egruGatherCost*nnz
+		if ws.segUnion[g] {
+			for j := range cp {
+				cp[j] = base
+			}
+			continue
+		}
+		clear(cp)
+		for _, j := range ws.idx[ws.ptr[r0]:ws.ptr[r1]] {
+			cp[j+1]++
+		}
+		cp[0] = base
+		for j := 1; j <= n; j++ {
+			cp[j] += cp[j-1]
+		}
+		copy(ws.colCur, cp[:n])
+		for row := r0; row < r1; row++ {
+			for k := ws.ptr[row]; k < ws.ptr[row+1]; k++ {
+				j := ws.idx[k]
+				c := ws.colCur[j]
+				ws.colIdx[c], ws.colVal[c] = int32(row-r0), ws.vals[k]
+				ws.colCur[j]++
+			}
+		}
+		base = cp[n]
 	}
 }
 

@@ -1,5 +1,5 @@
 // The EGRU's sparse row kernels: products that touch only the rows of a
-// matrix listed in idx.
+// matrix listed in idx (or in compressed rows).
 
 package layers
 
@@ -8,21 +8,41 @@ import (
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
-// sparseGatherTo sets dst[q] = (accumulate ? dst[q] : 0) + Σ_k
-// vals[k]·w[idx[k]·ldw + q]: a row vector with the nonzero entries vals at
-// idx, times the matrix w (rows of leading dimension ldw). float32 runs the
-// vector kernel.
-func sparseGatherTo[T autodiff.Float](dst []T, accumulate bool, w []T, ldw int, idx []int32, vals []T) {
+// egruColBlock is the column block of the EGRU's blocked gathers
+// (kernels.SparseGatherRows walks blocks of the same width).
+const egruColBlock = 64
+
+// halfCols returns the columns [lo, hi) of part (0 or 1) of cols columns
+// split in two at a multiple of egruColBlock, or all of them when parts is 1.
+func halfCols(cols, parts, part int) (lo, hi int) {
+	if parts == 1 {
+		return 0, cols
+	}
+	mid := min(cols, (cols/2+egruColBlock-1)/egruColBlock*egruColBlock)
+	if part == 0 {
+		return 0, mid
+	}
+	return mid, cols
+}
+
+// sparseGatherRowsTo sets, for every row i < len(ptr)−1 and lo ≤ q < hi,
+// dst[i·ldd + q] = (accumulate ? dst[i·ldd + q] : 0) + Σ_k vals[k]·w[idx[k]·ldw + q]
+// over k in [ptr[i], ptr[i+1]): the rows of a compressed-row sparse matrix
+// times w, over one column range. float32 runs kernels.SparseGatherRows.
+func sparseGatherRowsTo[T autodiff.Float](dst []T, ldd, lo, hi int, accumulate bool, w []T, ldw int, ptr, idx []int32, vals []T) {
 	if d, ok := any(dst).([]float32); ok {
-		kernels.SparseGather(d, accumulate, any(w).([]float32), ldw, idx, any(vals).([]float32))
+		kernels.SparseGatherRows(d, ldd, lo, hi, accumulate, any(w).([]float32), ldw, ptr, idx, any(vals).([]float32))
 		return
 	}
-	if !accumulate {
-		clear(dst)
-	}
-	k := len(dst)
-	for q, j := range idx {
-		Axpy(dst, vals[q], w[int(j)*ldw:int(j)*ldw+k])
+	for i := range len(ptr) - 1 {
+		row := dst[i*ldd+lo : i*ldd+hi]
+		if !accumulate {
+			clear(row)
+		}
+		for k := ptr[i]; k < ptr[i+1]; k++ {
+			j := int(idx[k])
+			Axpy(row, vals[k], w[j*ldw+lo:j*ldw+hi])
+		}
 	}
 }
 

@@ -246,13 +246,7 @@ var _ autodiff.FusedOp[float32] = (*gruSeq[float32])(nil)
 // Name implements autodiff.FusedOp.
 func (s *gruSeq[T]) Name() string { return "GRU.Sequence" }
 
-func transposeTo[T autodiff.Float](dst, src autodiff.Tensor[T]) {
-	for i := 0; i < src.Rows; i++ {
-		for j, v := range src.Data[i*src.Cols : (i+1)*src.Cols] {
-			dst.Data[j*dst.Cols+i] = v
-		}
-	}
-}
+func transposeTo[T autodiff.Float](dst, src autodiff.Tensor[T]) { transposeTiles(dst, src, false) }
 
 // prev returns the state the step t starts from, [B, N].
 func (s *gruSeq[T]) prev(t int) []T {

@@ -13,11 +13,30 @@ func Axpy[T autodiff.Float](y []T, alpha T, x []T) {
 	}
 }
 
-// AddTransposed adds srcᵀ ([R, N]) into dst ([N, R]).
+// AddTransposed adds srcᵀ ([R, N]) into dst ([N, R]), in square tiles so
+// that both matrices are walked through cache lines they reuse.
 func AddTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
-	for q := 0; q < src.Rows; q++ {
-		for j, v := range src.Data[q*src.Cols : (q+1)*src.Cols] {
-			dst.Data[j*dst.Cols+q] += v
+	transposeTiles(dst, src, true)
+}
+
+// transposeTile is the side of the square tiles of the transposes.
+const transposeTile = 32
+
+// transposeTiles sets (or with add, adds) srcᵀ into dst, tile by tile.
+func transposeTiles[T autodiff.Float](dst, src autodiff.Tensor[T], add bool) {
+	for q0 := 0; q0 < src.Rows; q0 += transposeTile {
+		q1 := min(q0+transposeTile, src.Rows)
+		for j0 := 0; j0 < src.Cols; j0 += transposeTile {
+			j1 := min(j0+transposeTile, src.Cols)
+			for q := q0; q < q1; q++ {
+				for j, v := range src.Data[q*src.Cols+j0 : q*src.Cols+j1] {
+					if add {
+						dst.Data[(j0+j)*dst.Cols+q] += v
+					} else {
+						dst.Data[(j0+j)*dst.Cols+q] = v
+					}
+				}
+			}
 		}
 	}
 }

@@ -106,3 +106,67 @@ func TestSparsePanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestSparseGatherRows checks the blocked batch gather against a float64
+// loop of the product it restricts, over column ranges that start and end
+// inside blocks, with empty rows, overwriting and accumulating, and that the
+// columns outside the range are left alone.
+func TestSparseGatherRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, wrows := range []int{1, 9, 70} {
+		for _, cols := range []int{5, 64, 200} {
+			ldw, ldd, rows := cols+3, cols+1, 6
+			w := randSlice(rng, wrows*ldw)
+			ptr := []int32{0}
+			var idx []int32
+			var vals []float32
+			for i := range rows {
+				for j := range wrows {
+					if i != 2 && rng.IntN(3) == 0 { // row 2 stays empty
+						idx, vals = append(idx, int32(j)), append(vals, float32(rng.NormFloat64()))
+					}
+				}
+				ptr = append(ptr, int32(len(idx)))
+			}
+			for _, r := range [][2]int{{0, cols}, {cols / 3, cols - 1}, {cols / 2, cols / 2}} {
+				for _, acc := range []bool{false, true} {
+					got := randSlice(rng, rows*ldd)
+					base := append([]float32(nil), got...)
+					SparseGatherRows(got, ldd, r[0], r[1], acc, w, ldw, ptr, idx, vals)
+					for i := range rows {
+						for q := range ldd {
+							want := float64(base[i*ldd+q])
+							if q >= r[0] && q < r[1] {
+								if !acc {
+									want = 0
+								}
+								for k := ptr[i]; k < ptr[i+1]; k++ {
+									want += float64(vals[k]) * float64(w[int(idx[k])*ldw+q])
+								}
+							} else if got[i*ldd+q] != base[i*ldd+q] {
+								t.Fatalf("SparseGatherRows changed column %d of row %d outside [%d, %d)", q, i, r[0], r[1])
+							}
+							near(t, "SparseGatherRows", float64(got[i*ldd+q]), want, wrows)
+						}
+					}
+				}
+			}
+		}
+	}
+	assertPanics(t, "decreasing pointers", func() {
+		SparseGatherRows(make([]float32, 8), 4, 0, 4, false, make([]float32, 8), 4, []int32{0, 1, 0}, []int32{0}, []float32{1})
+	})
+	assertPanics(t, "index out of range", func() {
+		SparseGatherRows(make([]float32, 8), 4, 0, 4, false, make([]float32, 8), 4, []int32{0, 1}, []int32{2}, []float32{1})
+	})
+}
+
+func assertPanics(t *testing.T, what string, f func()) {
+	t.Helper()
+	defer func() {
+		if recover() == nil {
+			t.Fatalf("no panic for %s", what)
+		}
+	}()
+	f()
+}
