@@ -79,8 +79,10 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 		Slurm: job, Exit: code, WallS: round(end.Sub(start).Seconds(), 3)}); err != nil {
 		fmt.Fprintf(e.stderr, "rnntrain sweep: %v\n", err)
 	}
-	if code == exitTerminated && timeLimit.Load() && rec.Options.Requeue && os.Getenv("SLURM_JOB_ID") != "" {
-		requeue(e, rec.Options, os.Getenv("SLURM_JOB_ID"))
+	if code == exitTerminated && timeLimit.Load() && rec.Options.Requeue && job != "" {
+		// The array job and task, not SLURM_JOB_ID: one task's job id is
+		// the array's, and requeueing it would requeue every task.
+		requeue(e, rec.Options, job)
 	}
 	if code != 0 {
 		return exitStatus{code}
