@@ -126,10 +126,10 @@ func ReadRun(dir string) (RunState, error) {
 	exists := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
 	_, _, live := checkpoints.Holder(dir)
 	switch {
+	case live: // also while a finished run writes its last files
+		rs.State = Running
 	case exists("eval.json"):
 		rs.State = Done
-	case live:
-		rs.State = Running
 	case rs.Exit != 0 && rs.Exit != ExitTerminated && rs.Exit != ExitInterrupted:
 		rs.State = Failed
 	case rs.Attempts > 0 || exists(checkpoints.LatestName):

@@ -23,9 +23,16 @@ func timeLimitContext(ctx context.Context) (context.Context, *atomic.Bool) {
 	go func() {
 		for range ch {
 			if !hit.Swap(true) {
-				cancel(signalled{syscall.SIGUSR1})
+				cancel(signalled{timeLimitSignal{}})
 			}
 		}
 	}()
 	return ctx, hit
 }
+
+// timeLimitSignal is SIGUSR1 as the cause of a stopped run, named for its
+// messages.
+type timeLimitSignal struct{}
+
+func (timeLimitSignal) Signal()        {}
+func (timeLimitSignal) String() string { return "SIGUSR1 (the time-limit warning)" }

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -289,4 +290,64 @@ func TestSweepBadSpecs(t *testing.T) {
 	} {
 		rnntrain(t, dir, args...).want(t, 2)
 	}
+}
+
+// runPointUntilSignal runs 'sweep -run-point dir i' as array task 42_i,
+// sends sig once the point has saved a checkpoint, and returns the exit
+// status and output.
+func runPointUntilSignal(t *testing.T, dir, out string, i int, sig os.Signal) (int, string) {
+	t.Helper()
+	cmd := exec.Command(binary, "sweep", "-run-point", out, fmt.Sprint(i))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SLURM_ARRAY_JOB_ID=42", fmt.Sprintf("SLURM_ARRAY_TASK_ID=%d", i), "SLURM_JOB_ID=42")
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
+	require.NoError(t, cmd.Start())
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(filepath.Join(out, "runs", fmt.Sprintf("p%04d-*", i), "checkpoint.safetensors")); len(m) == 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(sig))
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, output.String())
+	return ee.ExitCode(), output.String()
+}
+
+func TestSweepRunPointRequeue(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	require.NoError(t, os.MkdirAll(bin, 0o755))
+	writeSpec(t, bin, "sbatch", "#!/bin/sh\necho 42\n")
+	writeSpec(t, bin, "scontrol", "#!/bin/sh\necho \"$@\" >> \""+bin+"/scontrol.args\"\n")
+	writeSpec(t, bin, "squeue", "#!/bin/sh\nexit 0\n")
+	for _, f := range []string{"sbatch", "scontrol", "squeue"} {
+		require.NoError(t, os.Chmod(filepath.Join(bin, f), 0o755))
+	}
+	spec := writeSpec(t, dir, "spec.toml", strings.Replace(tinySpec(t), "steps = 10", "steps = 1000000", 1))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out, "-executor", "slurm", "-sbatch", filepath.Join(bin, "sbatch")).want(t, 0, "submitted Slurm array job 42")
+
+	// SIGTERM (scancel, preemption): saved, status 75, no requeue.
+	code, output := runPointUntilSignal(t, dir, out, 0, syscall.SIGTERM)
+	assert.Equal(t, 75, code, output)
+	assert.Contains(t, output, "stopped by SIGTERM")
+	assert.NoFileExists(t, filepath.Join(bin, "scontrol.args"))
+
+	// SIGUSR1 (the time-limit warning): saved, status 75, and the task
+	// requeues itself by its array job and index.
+	code, output = runPointUntilSignal(t, dir, out, 1, syscall.SIGUSR1)
+	assert.Equal(t, 75, code, output)
+	assert.Contains(t, output, "stopped by SIGUSR1 (the time-limit warning)")
+	args, err := os.ReadFile(filepath.Join(bin, "scontrol.args"))
+	require.NoError(t, err)
+	assert.Equal(t, "requeue 42_1\n", string(args))
+
+	st := rnntrain(t, dir, "sweep", "-status", out)
+	st.want(t, 0, "2 pending, 2 stopped")
+	assert.Regexp(t, `p0001-model.rank=1-seed=2 +stopped +1 +75 .* 42_1`, st.stdout)
 }
