@@ -64,8 +64,8 @@ func lifBackOf[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E,
 }
 
 // SpikeIndices writes the indices of the nonzero entries of s, in order,
-// to the front of idx and returns their number. It panics if idx is
-// shorter than s.
+// to the front of idx and returns their number k; idx[k:len(s)] may be
+// overwritten. It panics if idx is shorter than s.
 func SpikeIndices(idx []int32, s []float32) int {
 	if len(idx) < len(s) {
 		panic(fmt.Sprintf("kernels: SpikeIndices needs %d index slots, got %d", len(s), len(idx)))

@@ -157,7 +157,10 @@ atloop:
 	RET
 
 // func spikeIndicesAVX512(idx *int32, s *float32, n int) int
-// Writes the indices j < n with s[j] ≠ 0 to idx, in order; returns their number.
+// Writes the indices j < n with s[j] ≠ 0 to idx, in order; returns their
+// number. idx must hold n entries: each block stores 16 (the compressed
+// indices, then junk that later blocks overwrite or that lies past the
+// count).
 TEXT ·spikeIndicesAVX512(SB), NOSPLIT, $0-32
 	MOVQ         idx+0(FP), DI
 	MOVQ         s+8(FP), SI
@@ -172,7 +175,8 @@ TEXT ·spikeIndicesAVX512(SB), NOSPLIT, $0-32
 siloop:
 	VMOVUPS     (SI)(BX*4), Z0
 	VCMPPS      $4, Z3, Z0, K1       // s ≠ 0 (NaN included)
-	VPCOMPRESSD Z1, K1, (DI)(R8*4)
+	VPCOMPRESSD.Z Z1, K1, Z4          // in a register: the memory form is microcoded and slow on Zen 4
+	VMOVDQU32   Z4, (DI)(R8*4)       // 16 lanes; R8 ≤ BX, so they end by BX+16 ≤ n
 	KMOVW       K1, AX
 	POPCNTL     AX, AX
 	ADDQ        AX, R8
