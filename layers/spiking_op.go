@@ -171,16 +171,22 @@ func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
 	}
 }
 
-// sparseFraction is the fraction of spiking units (of the rows·N
-// presynaptic entries of a step) up to which the recurrent input is formed
-// by adding the rows of W_effᵀ of the units that spiked (float32:
-// kernels.SparseGather) instead of a dense GEMM. BenchmarkSpikeInput (16
-// rows; 2-core reference machine under heavy load, 2026-12-06, best of two
-// runs, µs per step, dense GEMM vs rows added) puts the crossing near 15 %:
-// N = 64: 3.7 dense vs 3.5 at 10 %, 5.0 at 20 %; N = 256: 47 dense vs 28
-// at 10 %, 34 at 20 %, 75 at 30 %; N = 1024: 560–750 dense vs 800 at 10 %,
-// 760 at 20 %, 1130 at 30 %.
-const sparseFraction = 0.15
+// sparseFraction and packedFraction are the fractions of spiking units
+// (of the rows·N presynaptic entries of a step) up to which the recurrent
+// input is formed by adding the rows of W_effᵀ of the units that spiked
+// instead of a dense GEMM: packedFraction for binary float32 spikes with
+// N a multiple of 64 (kernels.SpikeAddRows on W_effᵀ packed in strips),
+// sparseFraction otherwise (kernels.SparseGather, or the plain loop).
+// BenchmarkSpikeInput (16 rows, 2-core machine at load average 10–12,
+// 2026-12-06, least of two runs, µs per step, dense GEMM vs SpikeAddRows):
+// N = 64: 2.6 vs 1.2 at 10 %, 5.3 vs 3.8 at 30 %, 2.5 vs 5.8 at 50 %;
+// N = 256: 32 vs 5.4 at 10 %, 33 vs 8.7 at 20 %, 112 vs 24 at 30 %, 77 vs
+// 105 at 50 %; N = 1024: 326 vs 91 at 10 %, 381 vs 196 at 20 %, 460 vs
+// 851 at 50 %. SparseGather crossed the GEMM near 15 %.
+const (
+	packedFraction = 0.35
+	sparseFraction = 0.15
+)
 
 // gatherBlockBytes bounds the block of W_effᵀ columns (all N rows) that
 // the sparse recurrent input adds for every sequence of a part before it
@@ -198,7 +204,10 @@ type spikeInput[T autodiff.Float] struct {
 	// every row's nonzero spikes (row r's at r·N) and their counts.
 	idx  [2][]int32
 	vals [2][]float32
-	cnt  [2][]int
+	cnt  [2][]int32
+	// packed is W_effᵀ in strips for kernels.SpikeAddRows (float32, N a
+	// multiple of kernels.SpikeStrip), grown once; nil otherwise.
+	packed []float32
 }
 
 // prepare transposes and packs the effective weight w [N×N] for a pass
@@ -210,6 +219,15 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 	kernels.PackB(&si.pb, true, n, n, w.Data, n) // op(B) = W_effᵀ
 	si.sparseMax = int(sparseFraction * float64(rows*n))
 	si.block = min(n, max(64, gatherBlockBytes/(4*n)&^63))
+	if wT, ok := any(si.wT.Data).([]float32); ok && n%kernels.SpikeStrip == 0 {
+		if len(si.packed) != n*n {
+			si.packed = make([]float32, n*n)
+		}
+		kernels.PackSpikeStrips(si.packed, wT, n)
+		si.sparseMax = int(packedFraction * float64(rows*n))
+	} else {
+		si.packed = nil
+	}
 }
 
 // add adds s·W_effᵀ to p for rows sequences, given the number of nonzero
@@ -239,21 +257,28 @@ func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonze
 func (si *spikeInput[T]) gather(part int, p, s, wT []float32, n int) {
 	rows := len(s) / n
 	if len(si.cnt[part]) < rows {
-		si.idx[part], si.vals[part], si.cnt[part] = make([]int32, rows*n), make([]float32, rows*n), make([]int, rows)
+		si.idx[part], si.vals[part], si.cnt[part] = make([]int32, rows*n), make([]float32, rows*n), make([]int32, rows)
 	}
-	idx, vals, cnt := si.idx[part], si.vals[part], si.cnt[part]
+	idx, vals, cnt := si.idx[part], si.vals[part], si.cnt[part][:rows]
+	binary := true
 	for r := range rows {
 		sr, ir, vr := s[r*n:(r+1)*n], idx[r*n:(r+1)*n], vals[r*n:(r+1)*n]
-		cnt[r] = kernels.SpikeIndices(ir, sr)
-		for k, j := range ir[:cnt[r]] {
-			vr[k] = sr[j]
+		k := kernels.SpikeIndices(ir, sr)
+		cnt[r] = int32(k)
+		for q, j := range ir[:k] {
+			vr[q] = sr[j]
+			binary = binary && sr[j] == 1
 		}
+	}
+	if binary && si.packed != nil {
+		kernels.SpikeAddRows(p, si.packed, n, idx[:rows*n], cnt)
+		return
 	}
 	for c := 0; c < n; c += si.block {
 		w := min(si.block, n-c)
-		for r, k := range cnt[:rows] {
+		for r, k := range cnt {
 			if k > 0 {
-				kernels.SparseGather(p[r*n+c:r*n+c+w], true, wT[c:], n, idx[r*n:r*n+k], vals[r*n:r*n+k])
+				kernels.SparseGather(p[r*n+c:r*n+c+w], true, wT[c:], n, idx[r*n:r*n+int(k)], vals[r*n:r*n+int(k)])
 			}
 		}
 	}

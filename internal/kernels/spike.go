@@ -147,3 +147,62 @@ func spikeIndicesGo(idx []int32, s []float32) int {
 	}
 	return k
 }
+
+// SpikeStrip is the width, in columns, of the strips PackSpikeStrips
+// lays a weight matrix out in.
+const SpikeStrip = 64
+
+// PackSpikeStrips lays out w [n×n] (row j: what a spike of unit j adds to
+// the n postsynaptic units) in strips of SpikeStrip columns for
+// SpikeAddRows: dst[s·n·SpikeStrip + j·SpikeStrip + q] = w[j·n +
+// s·SpikeStrip + q]. It panics unless n is a positive multiple of
+// SpikeStrip and w and dst hold n·n values.
+func PackSpikeStrips(dst, w []float32, n int) {
+	if n <= 0 || n%SpikeStrip != 0 || len(w) != n*n || len(dst) != n*n {
+		panic(fmt.Sprintf("kernels: PackSpikeStrips needs n a multiple of %d and n·n values, got n=%d, %d and %d", SpikeStrip, n, len(w), len(dst)))
+	}
+	for s := 0; s < n; s += SpikeStrip {
+		for j := range n {
+			copy(dst[s*n+j*SpikeStrip:s*n+(j+1)*SpikeStrip], w[j*n+s:j*n+s+SpikeStrip])
+		}
+	}
+}
+
+// SpikeAddRows adds to every row r of p [rows×n] the rows j of w that
+// idx[r·n : r·n+cnt[r]] lists (the units that spiked, with value 1), w
+// packed by PackSpikeStrips into packed. It works strip by strip, every
+// row of p per strip, so that a strip of w stays in cache. The sums run in
+// another order than a plain loop: results agree to rounding. It panics if
+// the lengths do not fit, a count exceeds n or an index is not below n.
+func SpikeAddRows(p, packed []float32, n int, idx []int32, cnt []int32) {
+	rows := len(cnt)
+	if n <= 0 || n%SpikeStrip != 0 || len(packed) != n*n || len(p) != rows*n || len(idx) < rows*n {
+		panic(fmt.Sprintf("kernels: SpikeAddRows with n=%d: p %d, packed %d, idx %d, %d rows", n, len(p), len(packed), len(idx), rows))
+	}
+	for r, k := range cnt {
+		if k < 0 || int(k) > n {
+			panic(fmt.Sprintf("kernels: SpikeAddRows row %d has %d spikes of %d units", r, k, n))
+		}
+		for _, j := range idx[r*n : r*n+int(k)] {
+			if j < 0 || int(j) >= n {
+				panic(fmt.Sprintf("kernels: SpikeAddRows index %d out of range (%d units)", j, n))
+			}
+		}
+	}
+	spikeAddRows(p, packed, n, idx, cnt)
+}
+
+func spikeAddRowsGo(p, packed []float32, n int, idx []int32, cnt []int32) {
+	for s := 0; s < n; s += SpikeStrip {
+		strip := packed[s*n : (s+SpikeStrip)*n]
+		for r, k := range cnt {
+			pr := p[r*n+s : r*n+s+SpikeStrip]
+			for _, j := range idx[r*n : r*n+int(k)] {
+				w := strip[int(j)*SpikeStrip : (int(j)+1)*SpikeStrip]
+				for q := range pr {
+					pr[q] += w[q]
+				}
+			}
+		}
+	}
+}

@@ -187,3 +187,55 @@ siloop:
 	MOVQ        R8, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func spikeAddStripAVX512(p *float32, ldp int, strip *float32, rows int, idx *int32, ldi int, cnt *int32)
+// For r < rows: p[r·ldp + q] += Σ_{k < cnt[r]} strip[idx[r·ldi + k]·64 + q], q < 64,
+// in four accumulators.
+TEXT ·spikeAddStripAVX512(SB), NOSPLIT, $0-56
+	MOVQ p+0(FP), DI
+	MOVQ ldp+8(FP), R8
+	SHLQ $2, R8                      // row stride of p in bytes
+	MOVQ strip+16(FP), SI
+	MOVQ rows+24(FP), CX
+	MOVQ idx+32(FP), R9
+	MOVQ ldi+40(FP), R10
+	SHLQ $2, R10                     // row stride of idx in bytes
+	MOVQ cnt+48(FP), R11
+
+sarow:
+	TESTQ   CX, CX
+	JZ      sadone
+	MOVLQSX (R11), R12               // spikes of the row
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	XORQ    BX, BX
+	CMPQ    BX, R12
+	JGE     sastore
+
+saloop:
+	MOVLQSX (R9)(BX*4), AX
+	SHLQ    $8, AX                   // 64 floats = 256 bytes per packed row
+	VADDPS  0(SI)(AX*1), Z0, Z0
+	VADDPS  64(SI)(AX*1), Z1, Z1
+	VADDPS  128(SI)(AX*1), Z2, Z2
+	VADDPS  192(SI)(AX*1), Z3, Z3
+	INCQ    BX
+	CMPQ    BX, R12
+	JLT     saloop
+
+sastore:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    R8, DI
+	ADDQ    R10, R9
+	ADDQ    $4, R11
+	DECQ    CX
+	JMP     sarow
+
+sadone:
+	VZEROUPPER
+	RET

@@ -11,3 +11,7 @@ func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr,
 }
 
 func spikeIndices(idx []int32, s []float32) int { return spikeIndicesGo(idx, s) }
+
+func spikeAddRows(p, packed []float32, n int, idx []int32, cnt []int32) {
+	spikeAddRowsGo(p, packed, n, idx, cnt)
+}

@@ -129,3 +129,59 @@ func TestLIFKernelsNoAlloc(t *testing.T) {
 		}
 	}
 }
+
+// TestSpikeAddRows checks the strip-packed spike sums against the dense
+// product s·w with binary s, and the panics on bad counts and indices.
+func TestSpikeAddRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, c := range []struct {
+		rows, n int
+		act     float64
+	}{{1, 64, 0.2}, {5, 128, 0.05}, {16, 256, 0.5}, {3, 64, 0}} {
+		w, s := make([]float32, c.n*c.n), make([]float32, c.rows*c.n)
+		for k := range w {
+			w[k] = float32(rng.NormFloat64())
+		}
+		for k := range s {
+			if rng.Float64() < c.act {
+				s[k] = 1
+			}
+		}
+		p := make([]float32, c.rows*c.n)
+		for k := range p {
+			p[k] = float32(rng.NormFloat64())
+		}
+		want := slices.Clone(p)
+		GemmRef(false, false, c.rows, c.n, c.n, 1, s, c.n, w, c.n, 1, want, c.n)
+		packed, idx, cnt := make([]float32, c.n*c.n), make([]int32, c.rows*c.n), make([]int32, c.rows)
+		PackSpikeStrips(packed, w, c.n)
+		for r := range c.rows {
+			cnt[r] = int32(SpikeIndices(idx[r*c.n:(r+1)*c.n], s[r*c.n:(r+1)*c.n]))
+		}
+		got, gotGo := slices.Clone(p), slices.Clone(p)
+		SpikeAddRows(got, packed, c.n, idx, cnt)
+		spikeAddRowsGo(gotGo, packed, c.n, idx, cnt)
+		for k := range want {
+			for _, v := range []float32{got[k], gotGo[k]} {
+				if d := math.Abs(float64(v - want[k])); d > 1e-4*(1+math.Abs(float64(want[k]))) {
+					t.Fatalf("rows=%d n=%d act=%g: [%d] = %v, want %v", c.rows, c.n, c.act, k, v, want[k])
+				}
+			}
+		}
+	}
+	p, packed, idx := make([]float32, 64), make([]float32, 64*64), make([]int32, 64)
+	for name, f := range map[string]func(){
+		"count": func() { SpikeAddRows(p, packed, 64, idx, []int32{65}) },
+		"index": func() { idx[0] = 64; SpikeAddRows(p, packed, 64, idx, []int32{1}) },
+		"n":     func() { PackSpikeStrips(packed[:48*48], packed[:48*48], 48) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
