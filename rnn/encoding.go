@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Encoding selects how the network turns the task's inputs into what the
@@ -26,29 +27,22 @@ const (
 	EncodeDelta
 )
 
-func encodingNames() [3]string {
-	return [...]string{EncodeNone: "none", EncodePoisson: "poisson", EncodeDelta: "delta"}
+func encodingNames() []string {
+	return []string{EncodeNone: "none", EncodePoisson: "poisson", EncodeDelta: "delta"}
 }
 
-func (e Encoding) String() string {
-	if e >= 0 && int(e) < len(encodingNames()) {
-		return encodingNames()[e]
-	}
-	return fmt.Sprintf("Encoding(%d)", int(e))
-}
+func (e Encoding) String() string { return enum.Name(encodingNames(), int(e), "Encoding") }
 
 // ParseEncoding returns the encoding named s (none, poisson, delta).
 func ParseEncoding(s string) (Encoding, error) {
-	for i, n := range encodingNames() {
-		if n == s {
-			return Encoding(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown encoding %q (valid: none, poisson, delta)", s)
+	i, err := enum.Parse(encodingNames(), s, "encoding")
+	return Encoding(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.
-func (e Encoding) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+func (e Encoding) MarshalText() ([]byte, error) {
+	return enum.Text("rnn", encodingNames(), int(e), "encoding")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (e *Encoding) UnmarshalText(b []byte) error {
@@ -72,27 +66,20 @@ const (
 	ReadoutLeaky
 )
 
-func readoutNames() [2]string { return [...]string{ReadoutLinear: "linear", ReadoutLeaky: "leaky"} }
+func readoutNames() []string { return []string{ReadoutLinear: "linear", ReadoutLeaky: "leaky"} }
 
-func (r Readout) String() string {
-	if r >= 0 && int(r) < len(readoutNames()) {
-		return readoutNames()[r]
-	}
-	return fmt.Sprintf("Readout(%d)", int(r))
-}
+func (r Readout) String() string { return enum.Name(readoutNames(), int(r), "Readout") }
 
 // ParseReadout returns the readout named s (linear, leaky).
 func ParseReadout(s string) (Readout, error) {
-	for i, n := range readoutNames() {
-		if n == s {
-			return Readout(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown readout %q (valid: linear, leaky)", s)
+	i, err := enum.Parse(readoutNames(), s, "readout")
+	return Readout(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.
-func (r Readout) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+func (r Readout) MarshalText() ([]byte, error) {
+	return enum.Text("rnn", readoutNames(), int(r), "readout")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *Readout) UnmarshalText(b []byte) error {
