@@ -267,8 +267,8 @@ type ConditionSummary struct {
 
 // Summary is the accuracy of one or more evaluations of the same trials:
 // the mean and its standard error (binomial for one evaluation, across
-// evaluations for several), per condition likewise, and the mean
-// psychometric points.
+// evaluations for several), per condition likewise, the mean
+// psychometric points and their logistic fit per context.
 type Summary struct {
 	Accuracy     float64            `json:"accuracy"`
 	StdErr       float64            `json:"accuracy_stderr"`
@@ -277,6 +277,9 @@ type Summary struct {
 	Accuracies   []float64          `json:"repeat_accuracies,omitempty"`
 	Conditions   []ConditionSummary `json:"conditions"`
 	Psychometric []PsychPoint       `json:"psychometric,omitempty"`
+	// PsychometricFit is a logistic fit per context to Psychometric
+	// (FitPsychometric).
+	PsychometricFit []PsychFit `json:"psychometric_fit,omitempty"`
 }
 
 // Summarize pools reps, evaluations of the same trials. It panics if reps
@@ -315,6 +318,9 @@ func Summarize(reps []Report) Summary {
 		}
 		p.PChoice1, _ = meanSE(v)
 		s.Psychometric = append(s.Psychometric, p)
+	}
+	if len(s.Psychometric) > 0 {
+		s.PsychometricFit = FitPsychometric(s.Psychometric)
 	}
 	return s
 }

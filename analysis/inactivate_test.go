@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -166,4 +167,45 @@ func FuzzWindow(f *testing.F) {
 			t.Fatalf("%q → %+v → %q → %+v, %v", s, w, w.String(), back, err)
 		}
 	})
+}
+
+// TestFitPsychometric recovers the bias and slope of logistic curves from
+// their exact choice fractions, and stays finite on a perfect observer.
+func TestFitPsychometric(t *testing.T) {
+	t.Parallel()
+	coh := []float64{-4, -2, -1, 1, 2, 4}
+	var pts []PsychPoint
+	want := map[int][2]float64{0: {-0.6, 1.2}, 1: {0.4, 0.4}} // bias (log-odds at 0), slope
+	for ctx, bs := range want {
+		for _, c := range coh {
+			pts = append(pts, PsychPoint{Context: ctx, Coherence: c, Trials: 100000, PChoice1: 1 / (1 + math.Exp(-(bs[0] + bs[1]*c)))})
+		}
+	}
+	fits := FitPsychometric(pts)
+	require.Len(t, fits, 2)
+	for _, f := range fits {
+		require.InDelta(t, want[f.Context][0], f.Bias, 0.01, "context %d bias", f.Context)
+		require.InDelta(t, want[f.Context][1], f.Slope, 0.01, "context %d slope", f.Context)
+		require.Equal(t, 600000, f.Trials)
+	}
+	// A perfect observer: a finite, steep slope that grows with the
+	// trials, no bias.
+	perfect := func(n int) PsychFit {
+		var p []PsychPoint
+		for _, c := range coh {
+			p = append(p, PsychPoint{Coherence: c, Trials: n, PChoice1: map[bool]float64{true: 1, false: 0}[c > 0]})
+		}
+		return FitPsychometric(p)[0]
+	}
+	p80, p800 := perfect(80), perfect(800)
+	require.InDelta(t, 0, p80.Bias, 1e-9)
+	require.Greater(t, p80.Slope, 2.0)
+	require.Greater(t, p800.Slope, p80.Slope)
+	// A flat curve biased to choice 1; one coherence cannot be fitted.
+	flat := FitPsychometric([]PsychPoint{{Coherence: -1, Trials: 98, PChoice1: 0.75}, {Coherence: 1, Trials: 98, PChoice1: 0.75}})[0]
+	require.InDelta(t, 0, flat.Slope, 1e-9)
+	require.InDelta(t, math.Log((73.5+0.5)/(24.5+0.5)), flat.Bias, 1e-9) // with the half-trial correction
+	require.True(t, flat.Fitted)
+	one := FitPsychometric([]PsychPoint{{Coherence: 1, Trials: 10, PChoice1: 0.5}})[0]
+	require.Equal(t, PsychFit{Trials: 10}, one)
 }

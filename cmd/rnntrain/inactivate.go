@@ -6,15 +6,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/layers"
@@ -24,9 +21,9 @@ import (
 
 const inactivateLong = `
 Inactivate runs an in-silico inactivation experiment on a checkpoint: it
-scores the same held-out trials (as eval: -trials fresh trials of a generated
-task drawn from -seed's stream, with the same private noise unless
--noise=false) without and with a perturbation of a set of units, and prints
+scores the same trials (as eval: the held-out split of a dataset, or -trials
+fresh trials of a generated task drawn from -seed's stream, with the same
+private noise unless -noise=false) without and with a perturbation of a set of units, and prints
 the accuracy before and after with 95 % confidence intervals (±1.96 s.e.)
 the accuracy per condition before and after and, for decision tasks, the
 psychometric points (P(choice 1) per context and signed coherence) before
@@ -60,12 +57,25 @@ How and when:
 
 Sweeps: -each-unit silences every selected unit alone and ranks the units by
 the accuracy drop; -fractions 0,0.1,...,1 prints the accuracy after
-inactivating each fraction of the selected units (-repeats draws each).
+inactivating each fraction of the selected units (-repeats draws each), and
+-versus POP adds the same sweep of a second population (as -population).
+
+Which trials: -split validation (default: the held-out trials training
+evaluated on), test or train for a dataset; a generated task scores -trials
+(default 1000) fresh trials from -seed. Every accuracy printed names them.
+
+For decision tasks a logistic P(choice 1) = σ(bias + slope·coherence) is
+fitted per context before and after (maximum likelihood with half a trial
+added to each choice count, so a perfect observer's slope stays finite); the
+bias is the log-odds of choice 1 at zero coherence.
 
 -json prints one JSON object: before and after (accuracy, accuracy_stderr,
 trials, repeats, conditions with their accuracy and accuracy_stderr,
-psychometric), the units of each repeat and, with the sweeps, each_unit and
-fractions. -out DIR also writes that object to DIR/inactivation.json.
+psychometric, psychometric_fit), the units of each repeat and, with the
+sweeps, each_unit and fractions. -out DIR writes that object to
+DIR/inactivation.json and the figures: psychometric-inactivated.png (before
+and after, one panel per context), unit-ranking.png (-each-unit) and
+dose-response.png (-fractions, ±1 s.e. over the draws).
 `
 
 // inactivateResult is inactivate's JSON output.
@@ -93,19 +103,20 @@ type unitEffect struct {
 	Drop     float64 `json:"drop"`
 }
 
-// fractionEffect is one point of the dose–response curve.
+// fractionEffect is one point of the dose–response curve of a population.
 type fractionEffect struct {
-	Fraction float64 `json:"fraction"`
-	Units    int     `json:"units"`
-	Accuracy float64 `json:"accuracy"`
-	StdErr   float64 `json:"accuracy_stderr"`
+	Population string  `json:"population"`
+	Fraction   float64 `json:"fraction"`
+	Units      int     `json:"units"`
+	Accuracy   float64 `json:"accuracy"`
+	StdErr     float64 `json:"accuracy_stderr"`
 }
 
 func inactivateCommand() *command {
 	return &command{
 		Name:  "inactivate",
 		Short: "in-silico inactivation: accuracy before and after silencing or clamping units",
-		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|FILE.json[:NAME]] [-fraction F -repeats K] [-mode silence|clamp] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST] [-json] [-out DIR]",
+		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|FILE.json[:NAME]] [-fraction F -repeats K] [-mode silence|clamp] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST [-versus POP]] [-split validation|test|train] [-json] [-out DIR]",
 		Long:  inactivateLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
@@ -123,8 +134,11 @@ func inactivateCommand() *command {
 			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise (the same noise before and after)")
 			eachUnit := fs.Bool("each-unit", false, "silence every selected unit alone and rank the units by accuracy drop")
 			fractions := fs.String("fractions", "", "dose–response: comma-separated fractions in [0, 1], e.g. 0,0.1,0.5,1")
+			versus := fs.String("versus", "", "with -fractions: also the dose–response of this population (as -population), drawn beside")
+			split := tasks.Validation
+			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation (default: the held-out trials), test or train (generated tasks: fresh trials)")
 			asJSON := fs.Bool("json", false, "print one JSON object")
-			out := fs.String("out", "", "also write the JSON object to DIR/inactivation.json")
+			out := fs.String("out", "", "also write the JSON object and the figures to DIR")
 			return func(ctx context.Context, args []string) error {
 				switch {
 				case len(args) > 0:
@@ -139,6 +153,8 @@ func inactivateCommand() *command {
 					return usagef("-repeats must be in [1, 10000], got %d", *repeats)
 				case *trials < 0 || *trials > 1_000_000:
 					return usagef("-trials must be in [0, 1000000], got %d", *trials)
+				case *versus != "" && *fractions == "":
+					return usagef("-versus needs -fractions")
 				}
 				doses, err := parseFractions(*fractions)
 				if err != nil {
@@ -149,11 +165,22 @@ func inactivateCommand() *command {
 					return err
 				}
 				_, n, _ := s.net.Dims()
-				selected, err := selectUnits(s, *units, *pop, n)
+				selected, err := selectUnits(s, *units, "-population", *pop, n)
 				if err != nil {
 					return err
 				}
+				var other []int
+				if *versus != "" {
+					if other, err = selectUnits(s, "", "-versus", *versus, n); err != nil {
+						return err
+					}
+				}
 				part := tasks.HeldOut(s.task)
+				if flagGiven(fs, "split") {
+					if part, err = tasks.Part(s.task, split); err != nil {
+						return usagef("-split %s: %v", split, err)
+					}
+				}
 				if err := checkWindow(part, window, *seed); err != nil {
 					return err
 				}
@@ -169,15 +196,15 @@ func inactivateCommand() *command {
 				}
 				base := analysis.Inactivation{Mode: mode, ClampValue: *clamp, Window: window}
 				rng := newStream(*seed, streamInactivate)
-				draws := func(f float64) []analysis.Inactivation {
+				draws := func(from []int, f float64) []analysis.Inactivation {
 					ins := make([]analysis.Inactivation, *repeats)
 					for k := range ins {
 						ins[k] = base
-						ins[k].Units = analysis.Sample(selected, f, rng)
+						ins[k].Units = analysis.Sample(from, f, rng)
 					}
 					return ins
 				}
-				ins := draws(*fraction)
+				ins := draws(selected, *fraction)
 				eff := analysis.Inactivate(s.net, part, nt, streams, ins...)
 				res := inactivateResult{Checkpoint: c.Path, Task: eff.Before.Task, Split: eff.Before.Split, Mode: mode, Window: window,
 					Population: cmp.Or(*pop, *units, "all"), Selected: selected, Fraction: *fraction,
@@ -202,23 +229,22 @@ func inactivateCommand() *command {
 						return cmp.Compare(b.Drop, a.Drop)
 					})
 				}
-				for _, f := range doses {
-					if err := ctx.Err(); err != nil {
-						return err
+				sweeps := []namedUnits{{res.Population, selected}}
+				if *versus != "" {
+					sweeps = append(sweeps, namedUnits{*versus, other})
+				}
+				for _, sw := range sweeps {
+					for _, f := range doses {
+						if err := ctx.Err(); err != nil {
+							return err
+						}
+						sum := analysis.Summarize(analysis.Inactivate(s.net, part, nt, streams, draws(sw.units, f)...).After)
+						res.Fractions = append(res.Fractions, fractionEffect{Population: sw.name, Fraction: f, Units: int(math.Round(f * float64(len(sw.units)))),
+							Accuracy: sum.Accuracy, StdErr: sum.StdErr})
 					}
-					sum := analysis.Summarize(analysis.Inactivate(s.net, part, nt, streams, draws(f)...).After)
-					res.Fractions = append(res.Fractions, fractionEffect{Fraction: f, Units: int(math.Round(f * float64(len(selected)))),
-						Accuracy: sum.Accuracy, StdErr: sum.StdErr})
 				}
 				if *out != "" {
-					b, err := json.MarshalIndent(res, "", "  ")
-					if err != nil {
-						return err
-					}
-					if err := os.MkdirAll(*out, 0o755); err != nil {
-						return fmt.Errorf("-out %s: %w", *out, err)
-					}
-					if err := writeFileAtomic(filepath.Join(*out, "inactivation.json"), append(b, '\n')); err != nil {
+					if err := writeInactivation(*out, res, s.cfg.PlotFormats, tasks.Describe(part).Chance); err != nil {
 						return err
 					}
 				}
@@ -232,6 +258,12 @@ func inactivateCommand() *command {
 			}
 		},
 	}
+}
+
+// namedUnits is a unit set and the name the user gave it.
+type namedUnits struct {
+	name  string
+	units []int
 }
 
 // parseFractions parses -fractions.
@@ -253,8 +285,9 @@ func parseFractions(s string) ([]float64, error) {
 	return out, nil
 }
 
-// selectUnits resolves -units or -population to sorted unit indices.
-func selectUnits(s *session, units, pop string, n int) ([]int, error) {
+// selectUnits resolves -units or the population named by flag (-population,
+// -versus) to sorted unit indices.
+func selectUnits(s *session, units, flag, pop string, n int) ([]int, error) {
 	switch {
 	case units != "":
 		u, err := analysis.ParseUnits(units, n)
@@ -265,7 +298,7 @@ func selectUnits(s *session, units, pop string, n int) ([]int, error) {
 	case pop == "exc" || pop == "inh":
 		lc, ok := s.cfg.Model.Model.(*rnn.LeakyConfig)
 		if !ok || lc.Dale == 0 {
-			return nil, usagef("-population %s: the checkpoint's %s model has no Dale's law populations (train a leaky model with -dale)", pop, s.cfg.Model.Kind())
+			return nil, usagef("%s %s: the checkpoint's %s model has no Dale's law populations (train a leaky model with -dale)", flag, pop, s.cfg.Model.Kind())
 		}
 		ne := layers.NumExcitatory(n, lc.Dale)
 		lo, hi := 0, ne
@@ -278,7 +311,7 @@ func selectUnits(s *session, units, pop string, n int) ([]int, error) {
 		}
 		return u, nil
 	case pop != "":
-		return populationFile(pop, n)
+		return populationFile(flag, pop, n)
 	}
 	u := make([]int, n)
 	for i := range u {
@@ -288,18 +321,18 @@ func selectUnits(s *session, units, pop string, n int) ([]int, error) {
 }
 
 // populationFile reads FILE.json[:NAME], a JSON object of named unit sets.
-func populationFile(arg string, n int) ([]int, error) {
+func populationFile(flag, arg string, n int) ([]int, error) {
 	path, name := arg, ""
 	if i := strings.LastIndex(arg, ".json:"); i >= 0 {
 		path, name = arg[:i+len(".json")], arg[i+len(".json:"):]
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("-population %s: %w", arg, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, arg, err)
 	}
 	sets, err := analysis.ParsePopulations(b, n)
 	if err != nil {
-		return nil, fmt.Errorf("-population %s: %w", path, err)
+		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	names := make([]string, 0, len(sets))
 	for k := range sets {
@@ -308,13 +341,13 @@ func populationFile(arg string, n int) ([]int, error) {
 	slices.Sort(names)
 	if name == "" {
 		if len(sets) != 1 {
-			return nil, usagef("-population %s: the file has %d sets (%s); name one as %s:NAME", arg, len(sets), strings.Join(names, ", "), path)
+			return nil, usagef("%s %s: the file has %d sets (%s); name one as %s:NAME", flag, arg, len(sets), strings.Join(names, ", "), path)
 		}
 		name = names[0]
 	}
 	u, ok := sets[name]
 	if !ok {
-		return nil, usagef("-population %s: no set %q in %s (sets: %s)", arg, name, path, strings.Join(names, ", "))
+		return nil, usagef("%s %s: no set %q in %s (sets: %s)", flag, arg, name, path, strings.Join(names, ", "))
 	}
 	return u, nil
 }
@@ -341,55 +374,4 @@ func checkWindow(task tasks.Task, w analysis.Window, seed uint64) error {
 		names = append(names, p.Name)
 	}
 	return usagef("-window %s: task %s has no such period (its periods: %s, or all, or FROM:TO)", w.Period, task.Name(), strings.Join(names, ", "))
-}
-
-// printInactivation prints the experiment as text.
-func printInactivation(w io.Writer, r inactivateResult) {
-	k := 0
-	if len(r.Units) > 0 {
-		k = len(r.Units[0])
-	}
-	fmt.Fprintf(w, "%s: %s %d of %d selected units (%s), window %s, %d %s", r.Task, r.Mode, k, len(r.Selected), r.Population, r.Window, r.Before.Trials, trialsOf(r.Split))
-	if r.After.Repeats > 1 {
-		fmt.Fprintf(w, ", %d draws", r.After.Repeats)
-	}
-	fmt.Fprintln(w)
-	ci := func(s analysis.Summary) string {
-		return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f)", s.Accuracy, s.StdErr, s.Accuracy-1.96*s.StdErr, s.Accuracy+1.96*s.StdErr)
-	}
-	fmt.Fprintf(w, "before: accuracy %s\nafter:  accuracy %s\n", ci(r.Before), ci(r.After))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "condition\ttrials\tbefore\tafter\tchange\t")
-	for i, c := range r.Before.Conditions {
-		a := r.After.Conditions[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f ± %.3f\t%+.3f\t\n", c.Condition, c.Trials, c.Accuracy, a.Accuracy, a.StdErr, a.Accuracy-c.Accuracy)
-	}
-	tw.Flush()
-	if len(r.Before.Psychometric) > 0 && len(r.After.Psychometric) == len(r.Before.Psychometric) {
-		fmt.Fprintln(w, "\npsychometric: P(choice 1) per context and signed coherence:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "context\tcoherence\ttrials\tbefore\tafter\t")
-		for i, p := range r.Before.Psychometric {
-			fmt.Fprintf(tw, "%d\t%+g\t%d\t%.3f\t%.3f\t\n", p.Context, p.Coherence, p.Trials, p.PChoice1, r.After.Psychometric[i].PChoice1)
-		}
-		tw.Flush()
-	}
-	if len(r.EachUnit) > 0 {
-		fmt.Fprintln(w, "\nsingle-unit lesions, ranked by accuracy drop:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "rank\tunit\taccuracy\tdrop\t")
-		for i, u := range r.EachUnit {
-			fmt.Fprintf(tw, "%d\t%d\t%.3f\t%+.3f\t\n", i+1, u.Unit, u.Accuracy, u.Drop)
-		}
-		tw.Flush()
-	}
-	if len(r.Fractions) > 0 {
-		fmt.Fprintln(w, "\ndose–response:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "fraction\tunits\taccuracy\ts.e.\t")
-		for _, f := range r.Fractions {
-			fmt.Fprintf(tw, "%.2f\t%d\t%.3f\t%.3f\t\n", f.Fraction, f.Units, f.Accuracy, f.StdErr)
-		}
-		tw.Flush()
-	}
 }

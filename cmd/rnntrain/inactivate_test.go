@@ -78,16 +78,39 @@ func TestCLIInactivate(t *testing.T) {
 	require.Equal(t, eval.Accuracy, named.Fractions[0].Accuracy)
 	require.Equal(t, named.After.Accuracy, named.Fractions[1].Accuracy)
 
-	// Text output and -out.
+	// The logistic fit per context: silencing every unit flattens the
+	// psychometric curve.
+	require.Len(t, all.Before.PsychometricFit, 2)
+	require.Len(t, all.After.PsychometricFit, 2)
+	for i, f := range all.After.PsychometricFit {
+		require.True(t, f.Fitted)
+		require.Greater(t, all.Before.PsychometricFit[i].Slope, 1.0, "context %d before", f.Context)
+		require.Less(t, math.Abs(f.Slope), 0.1, "context %d after", f.Context)
+	}
+
+	// -versus adds a second population's dose–response.
+	vs := inactivate("-population", "exc", "-fractions", "0,1", "-versus", "inh")
+	require.Len(t, vs.Fractions, 4)
+	require.Equal(t, []string{"exc", "exc", "inh", "inh"}, []string{vs.Fractions[0].Population, vs.Fractions[1].Population, vs.Fractions[2].Population, vs.Fractions[3].Population})
+	require.Equal(t, 6, vs.Fractions[3].Units)
+
+	// Text output and -out with the figures.
 	out := filepath.Join(work, "out")
-	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "200", "-units", "0-3,7", "-window", "0:5", "-out", out).
-		want(t, 0, "silence 5 of 5 selected units", "before: accuracy", "after:  accuracy", "95% CI", "condition")
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "200", "-units", "0-3,7", "-window", "0:5", "-each-unit", "-fractions", "0,1", "-out", out).
+		want(t, 0, "silence 5 of 5 selected units", "before: accuracy", "after:  accuracy", "95% CI", "condition",
+			"on fresh trials", "logistic fit per context", "single-unit lesions", "dose–response (fresh trials)")
 	b, err := os.ReadFile(filepath.Join(out, "inactivation.json"))
 	require.NoError(t, err)
 	var res inactivateResult
 	require.NoError(t, json.Unmarshal(b, &res))
 	require.Equal(t, []int{0, 1, 2, 3, 7}, res.Selected)
+	require.Equal(t, "fresh trials", res.Split)
 	require.False(t, math.IsNaN(res.After.Accuracy))
+	for _, f := range []string{"psychometric-inactivated.png", "unit-ranking.png", "dose-response.png", "dose-response.svg"} {
+		st, err := os.Stat(filepath.Join(out, f))
+		require.NoError(t, err)
+		require.Greater(t, st.Size(), int64(1000), f)
+	}
 
 	// Usage errors name the flag (status 2); a missing file is status 1.
 	for _, c := range []struct {
@@ -106,6 +129,9 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-window", "5:2"}, 2, "-window"},
 		{[]string{"-window", "nap"}, 2, "-window nap"},
 		{[]string{"-fractions", "0,2"}, 2, "-fractions"},
+		{[]string{"-versus", "inh"}, 2, "-versus needs -fractions"},
+		{[]string{"-fractions", "0", "-versus", "nope.json"}, 1, "-versus nope.json"},
+		{[]string{"-split", "holdout"}, 2, "-split"},
 		{[]string{"-population", filepath.Join(work, "none.json")}, 1, "none.json"},
 	} {
 		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/plots"
+)
+
+// writeInactivation writes inactivation.json and the figures the
+// experiment has to dir, in the run's plot formats (plot_formats, default
+// PNG and SVG): psychometric-inactivated (decision tasks), unit-ranking
+// (-each-unit) and dose-response (-fractions).
+func writeInactivation(dir string, r inactivateResult, formats plots.Formats, chance float64) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("-out %s: %w", dir, err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "inactivation.json"), append(b, '\n')); err != nil {
+		return err
+	}
+	set := &figureSet{dir: dir, formats: formats}
+	if len(r.Before.Psychometric) > 0 && len(r.After.Psychometric) == len(r.Before.Psychometric) {
+		pp := plots.PsychPanels{Panels: [][]plots.Psychometric{psychPanels(r)}}
+		if err := set.add("psychometric-inactivated", func(p string) error { return plots.WritePsychPanels(p, pp) }); err != nil {
+			return err
+		}
+	}
+	if len(r.EachUnit) > 0 {
+		rk := plots.UnitRanking{Title: fmt.Sprintf("%s: single-unit lesions (window %s, %s)", r.Task, r.Window, trialsOf(r.Split))}
+		for _, u := range r.EachUnit {
+			rk.Units = append(rk.Units, u.Unit)
+			rk.Drop = append(rk.Drop, u.Drop)
+		}
+		if err := set.add("unit-ranking", func(p string) error { return plots.WriteUnitRanking(p, rk) }); err != nil {
+			return err
+		}
+	}
+	if len(r.Fractions) > 0 {
+		d := plots.DoseResponse{Title: fmt.Sprintf("%s: %s, window %s (%s, %d draws)", r.Task, r.Mode, r.Window, trialsOf(r.Split), r.After.Repeats),
+			Chance: chance}
+		for _, f := range r.Fractions {
+			i := slices.IndexFunc(d.Curves, func(c plots.DoseCurve) bool { return c.Label == f.Population })
+			if i < 0 {
+				d.Curves = append(d.Curves, plots.DoseCurve{Label: f.Population})
+				i = len(d.Curves) - 1
+			}
+			c := &d.Curves[i]
+			c.Fraction, c.Accuracy, c.StdErr = append(c.Fraction, f.Fraction), append(c.Accuracy, f.Accuracy), append(c.StdErr, f.StdErr)
+		}
+		if err := set.add("dose-response", func(p string) error { return plots.WriteDoseResponse(p, d) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// psychPanels turns the before and after psychometric points into one
+// panel per context (counted from 1), each with the two curves.
+func psychPanels(r inactivateResult) []plots.Psychometric {
+	what := fmt.Sprintf("%s %s, window %s", r.Mode, r.Population, r.Window)
+	var ctxs []int
+	curves := map[int]*[2]plots.PsychCurve{}
+	for k, pts := range [][]analysis.PsychPoint{r.Before.Psychometric, r.After.Psychometric} {
+		for _, p := range pts {
+			c := curves[p.Context]
+			if c == nil {
+				c = &[2]plots.PsychCurve{{Label: "before"}, {Label: "after"}}
+				curves[p.Context] = c
+				ctxs = append(ctxs, p.Context)
+			}
+			c[k].Coherence, c[k].PChoice1, c[k].N = append(c[k].Coherence, p.Coherence), append(c[k].PChoice1, p.PChoice1), append(c[k].N, p.Trials)
+		}
+	}
+	panels := make([]plots.Psychometric, len(ctxs))
+	for i, k := range ctxs {
+		panels[i] = plots.Psychometric{Title: fmt.Sprintf("context %d: %s", k+1, what), Curves: curves[k][:]}
+	}
+	if len(panels) == 1 {
+		panels[0].Title = what
+	}
+	return panels
+}
+
+// printInactivation prints the experiment as text; every accuracy names
+// the trials it was measured on.
+func printInactivation(w io.Writer, r inactivateResult) {
+	k := 0
+	if len(r.Units) > 0 {
+		k = len(r.Units[0])
+	}
+	on := trialsOf(r.Split)
+	fmt.Fprintf(w, "%s: %s %d of %d selected units (%s), window %s", r.Task, r.Mode, k, len(r.Selected), r.Population, r.Window)
+	fmt.Fprintf(w, ", %d %s", r.Before.Trials, on)
+	if r.After.Repeats > 1 {
+		fmt.Fprintf(w, ", %d draws", r.After.Repeats)
+	}
+	fmt.Fprintln(w)
+	ci := func(s analysis.Summary) string {
+		return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f) on %s", s.Accuracy, s.StdErr, s.Accuracy-1.96*s.StdErr, s.Accuracy+1.96*s.StdErr, on)
+	}
+	fmt.Fprintf(w, "before: accuracy %s\nafter:  accuracy %s\n", ci(r.Before), ci(r.After))
+	fmt.Fprintf(w, "accuracy per condition (%s):\n", on)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "condition\ttrials\tbefore\tafter\tchange\t")
+	for i, c := range r.Before.Conditions {
+		a := r.After.Conditions[i]
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f ± %.3f\t%+.3f\t\n", c.Condition, c.Trials, c.Accuracy, a.Accuracy, a.StdErr, a.Accuracy-c.Accuracy)
+	}
+	tw.Flush()
+	if len(r.Before.Psychometric) > 0 && len(r.After.Psychometric) == len(r.Before.Psychometric) {
+		fmt.Fprintf(w, "\npsychometric: P(choice 1) per context and signed coherence (%s):\n", on)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "context\tcoherence\ttrials\tbefore\tafter\t")
+		for i, p := range r.Before.Psychometric {
+			fmt.Fprintf(tw, "%d\t%+g\t%d\t%.3f\t%.3f\t\n", p.Context, p.Coherence, p.Trials, p.PChoice1, r.After.Psychometric[i].PChoice1)
+		}
+		tw.Flush()
+	}
+	if len(r.Before.PsychometricFit) > 0 && len(r.After.PsychometricFit) == len(r.Before.PsychometricFit) {
+		fmt.Fprintln(w, "\nlogistic fit per context, P(choice 1) = σ(bias + slope·coherence) (bias in log-odds at zero coherence):")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "context\tbias before\tbias after\tshift\tslope before\tslope after\tshift\t")
+		for i, b := range r.Before.PsychometricFit {
+			a := r.After.PsychometricFit[i]
+			fmt.Fprintf(tw, "%d\t%+.3f\t%+.3f\t%+.3f\t%.3f\t%.3f\t%+.3f\t\n", b.Context, b.Bias, a.Bias, a.Bias-b.Bias, b.Slope, a.Slope, a.Slope-b.Slope)
+		}
+		tw.Flush()
+	}
+	if len(r.EachUnit) > 0 {
+		fmt.Fprintf(w, "\nsingle-unit lesions, ranked by accuracy drop (%s):\n", on)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "rank\tunit\taccuracy\tdrop\t")
+		for i, u := range r.EachUnit {
+			fmt.Fprintf(tw, "%d\t%d\t%.3f\t%+.3f\t\n", i+1, u.Unit, u.Accuracy, u.Drop)
+		}
+		tw.Flush()
+	}
+	if len(r.Fractions) > 0 {
+		fmt.Fprintf(w, "\ndose–response (%s):\n", on)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "population\tfraction\tunits\taccuracy\ts.e.\t")
+		for _, f := range r.Fractions {
+			fmt.Fprintf(tw, "%s\t%.2f\t%d\t%.3f\t%.3f\t\n", cmp.Or(f.Population, r.Population), f.Fraction, f.Units, f.Accuracy, f.StdErr)
+		}
+		tw.Flush()
+	}
+}
