@@ -73,9 +73,10 @@ Output in -out DIR (default: fixedpoints/ beside the checkpoint):
                     eigenvectors with each input's direction ∂F/∂u; with 3 or more marginal points,
                     "line": the variance of those points along their first
                     principal component and its |cos| with their slow modes
-  fixedpoints.png   trials and points in the top two principal components of
-                    the visited states: stable points filled, others open,
-                    their unstable and marginal modes as short lines
+  fixedpoints.png   trials and points in the top principal components of the
+                    visited states (PC2 and PC3 against PC1): stable points filled, others open,
+                    the (up to two) unstable modes of unstable points and the
+                    slow mode of marginal points as short lines
 `
 
 func fixedpointsCommand() *command {
@@ -414,31 +415,39 @@ func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n in
 	return npy.WriteArchive(path, names, a)
 }
 
-// plotFixedPoints draws up to 40 of the recorded trials and the points in
-// the top two principal components of the visited states.
+// plotFixedPoints draws up to 6 of the recorded trials (their first 80
+// steps) and the points in the top principal components of the visited
+// states: PC2 and PC3 against PC1.
 func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *dynamics.Result, run fixedPointsRun, tolMarginal float64) error {
 	n := rec.N
-	pca, err := dynamics.FitPCA(traj, n, 2)
+	pca, err := dynamics.FitPCA(traj, n, min(3, n))
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
 	ss := plots.StateSpace{Title: fmt.Sprintf("%s %s, input %s: %d points", run.Model, run.Task, run.Input, len(res.Points)),
-		XLabel: fmt.Sprintf("PC1 (%.0f %%)", 100*pca.Explained[0]), YLabel: fmt.Sprintf("PC2 (%.0f %%)", 100*pca.Explained[1])}
+		Pairs: [][2]int{{0, 1}}}
+	for k, f := range pca.Explained {
+		ss.Axes = append(ss.Axes, fmt.Sprintf("PC%d (%.0f %%)", k+1, 100*f))
+	}
+	if len(ss.Axes) < 2 {
+		return fmt.Errorf("plot %s: a state space of one dimension", path)
+	}
+	if len(ss.Axes) > 2 {
+		ss.Pairs = append(ss.Pairs, [2]int{0, 2})
+	}
 	contexts := false
 	for _, tr := range rec.Drawn {
 		contexts = contexts || tr.Context != 0
 	}
 	s := rec.States[0]
-	for i := range min(rec.Trials, 40) {
+	for i := range min(rec.Trials, 6) {
 		steps := rec.T
 		if i < len(rec.Lengths) {
 			steps = rec.Lengths[i]
 		}
-		var path [][2]float64
-		for t := range steps {
-			row := layers.Float64s(s.Data[(i*rec.T+t)*n : (i*rec.T+t+1)*n])
-			c := pca.Project(row)
-			path = append(path, [2]float64{c[0], c[1]})
+		var path [][]float64
+		for t := range min(steps, 80) {
+			path = append(path, pca.Project(layers.Float64s(s.Data[(i*rec.T+t)*n:(i*rec.T+t+1)*n])))
 		}
 		ss.Trajectories = append(ss.Trajectories, path)
 		if contexts {
@@ -449,17 +458,21 @@ func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *
 		ss.GroupNames = []string{"context 0", "context 1", "context 2", "context 3"}
 	}
 	for _, p := range res.Points {
-		c := pca.Project(p.State)
-		pt := plots.StatePoint{X: c[0], Y: c[1], Stable: p.Class == dynamics.Stable}
-		for k, l := range p.Eigenvalues {
-			if cmplx.Abs(l) < 1-tolMarginal {
-				break
+		pt := plots.StatePoint{Coords: pca.Project(p.State), Stable: p.Class == dynamics.Stable}
+		// Unstable points: their (up to two) unstable modes; marginal
+		// ones: the slow mode, the direction of the line they lie on.
+		var modes []int
+		for k, l := range p.Eigenvalues[:min(2, len(p.Eigenvalues))] {
+			if cmplx.Abs(l) > 1+tolMarginal {
+				modes = append(modes, k)
 			}
+		}
+		if p.Class == dynamics.Marginal {
+			modes = []int{p.SlowMode()}
+		}
+		for _, k := range modes {
 			right, _ := p.Mode(k)
-			d := pca.ProjectDirection(right)
-			if norm := math.Hypot(d[0], d[1]); norm > 1e-12 {
-				pt.Modes = append(pt.Modes, [2]float64{d[0] / norm, d[1] / norm})
-			}
+			pt.Modes = append(pt.Modes, pca.ProjectDirection(right))
 		}
 		ss.Points = append(ss.Points, pt)
 	}

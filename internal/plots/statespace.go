@@ -3,6 +3,8 @@ package plots
 import (
 	"fmt"
 	"image/color"
+	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -10,41 +12,77 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// StatePoint is a fixed point in the plane of the state-space plot, with
-// the directions of its unstable (or marginal) modes.
+// StatePoint is a fixed point in the coordinates of a state-space plot,
+// with the directions of the modes to draw through it.
 type StatePoint struct {
-	X, Y float64
+	// Coords are the point's coordinates, one per axis.
+	Coords []float64
 	// Stable points are drawn filled, the others open.
 	Stable bool
-	// Modes are the in-plane directions (dx, dy) of the modes to draw as
-	// short lines through the point, each drawn with half-length Scale.
-	Modes [][2]float64
+	// Modes are directions in the same coordinates (each scaled to unit
+	// length in every panel's plane when drawn), as short lines.
+	Modes [][]float64
 }
 
-// StateSpace is trajectories and fixed points projected on two principal
-// components.
+// StateSpace is trajectories and fixed points projected on a few axes
+// (principal components), drawn as one panel per pair of axes.
 type StateSpace struct {
-	Title          string
-	XLabel, YLabel string
-	// Trajectories are the trials' paths, each a list of (x, y); trials
-	// of the same Group share a colour (Groups nil: one colour).
-	Trajectories [][][2]float64
+	Title string
+	// Axes names each coordinate ("PC1 (32 %)", …); Pairs lists the
+	// panels as (x, y) axis indices.
+	Axes  []string
+	Pairs [][2]int
+	// Trajectories are the trials' paths, each a list of coordinate
+	// vectors; trials of the same Group share a colour (Groups nil: one
+	// colour).
+	Trajectories [][][]float64
 	Groups       []int
 	GroupNames   []string
 	Points       []StatePoint
-	// Scale is the half-length of a mode's line (default 5 % of the
-	// trajectories' x range).
-	Scale float64
 }
 
-// WriteStateSpace draws the trajectories as thin lines, the fixed points as
-// filled (stable) or open (unstable, marginal) circles and each point's
-// modes as short black lines, and writes the PNG to path.
+// WriteStateSpace draws, in each panel, the trajectories as thin
+// translucent lines, the fixed points as filled (stable) or open (unstable,
+// marginal) circles and each point's modes as short black lines (half-length
+// 3 % of the panel's x range), and writes the PNG to path.
 func WriteStateSpace(path string, s StateSpace) error {
 	if len(s.Groups) != 0 && len(s.Groups) != len(s.Trajectories) {
 		return fmt.Errorf("plots: %s: %d groups for %d trajectories", path, len(s.Groups), len(s.Trajectories))
 	}
-	p := newPlot(s.Title, s.XLabel, s.YLabel)
+	if len(s.Pairs) == 0 {
+		return fmt.Errorf("plots: %s: no panels", path)
+	}
+	for i, pt := range s.Points {
+		if len(pt.Coords) != len(s.Axes) || slices.ContainsFunc(pt.Modes, func(m []float64) bool { return len(m) != len(s.Axes) }) {
+			return fmt.Errorf("plots: %s: point %d has %d coordinates (or a mode of another length), want %d", path, i, len(pt.Coords), len(s.Axes))
+		}
+	}
+	for i, tr := range s.Trajectories {
+		if slices.ContainsFunc(tr, func(v []float64) bool { return len(v) != len(s.Axes) }) {
+			return fmt.Errorf("plots: %s: trajectory %d has a step without %d coordinates", path, i, len(s.Axes))
+		}
+	}
+	var row []*plot.Plot
+	for k, pair := range s.Pairs {
+		if pair[0] >= len(s.Axes) || pair[1] >= len(s.Axes) || pair[0] < 0 || pair[1] < 0 {
+			return fmt.Errorf("plots: %s: panel %d uses axes %v of %d", path, k, pair, len(s.Axes))
+		}
+		title := ""
+		if k == 0 {
+			title = s.Title
+		}
+		p, err := stateSpacePanel(s, pair, title, k == 0)
+		if err != nil {
+			return err
+		}
+		row = append(row, p)
+	}
+	return writeGrid(path, [][]*plot.Plot{row}, vg.Length(len(row))*4.2*vg.Inch, 4.2*vg.Inch)
+}
+
+func stateSpacePanel(s StateSpace, pair [2]int, title string, legend bool) (*plot.Plot, error) {
+	x, y := pair[0], pair[1]
+	p := newPlot(title, s.Axes[x], s.Axes[y])
 	lo, hi := 0.0, 0.0
 	named := map[int]bool{}
 	for i, tr := range s.Trajectories {
@@ -54,40 +92,50 @@ func WriteStateSpace(path string, s StateSpace) error {
 		}
 		pts := make(plotter.XYs, 0, len(tr))
 		for _, v := range tr {
-			pts = append(pts, plotter.XY{X: v[0], Y: v[1]})
-			lo, hi = min(lo, v[0]), max(hi, v[0])
+			pts = append(pts, plotter.XY{X: v[x], Y: v[y]})
+			lo, hi = min(lo, v[x]), max(hi, v[x])
 		}
-		name := ""
-		if g < len(s.GroupNames) && !named[g] {
-			name, named[g] = s.GroupNames[g], true
+		if len(pts) == 0 {
+			continue
 		}
-		if err := addLine(p, name, pts, g, false, vg.Points(0.6)); err != nil {
-			return err
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, err
+		}
+		r, gr, b, _ := palette(g).RGBA()
+		l.Color = color.NRGBA{uint8(r >> 8), uint8(gr >> 8), uint8(b >> 8), 110}
+		l.Width = vg.Points(0.6)
+		p.Add(l)
+		if g < len(s.GroupNames) && !named[g] && legend {
+			named[g] = true
+			p.Legend.Add(s.GroupNames[g], l)
 		}
 	}
-	scale := s.Scale
+	scale := 0.03 * (hi - lo)
 	if scale == 0 {
-		scale = 0.05 * (hi - lo)
-		if scale == 0 {
-			scale = 0.1
-		}
+		scale = 0.1
 	}
+	var filled, open plotter.XYs
 	for _, pt := range s.Points {
+		px, py := pt.Coords[x], pt.Coords[y]
 		for _, m := range pt.Modes {
-			l, err := plotter.NewLine(plotter.XYs{{X: pt.X - scale*m[0], Y: pt.Y - scale*m[1]}, {X: pt.X + scale*m[0], Y: pt.Y + scale*m[1]}})
+			dx, dy := m[x], m[y]
+			n := dx*dx + dy*dy
+			if n < 1e-24 {
+				continue
+			}
+			n = 1 / math.Sqrt(n)
+			l, err := plotter.NewLine(plotter.XYs{{X: px - scale*dx*n, Y: py - scale*dy*n}, {X: px + scale*dx*n, Y: py + scale*dy*n}})
 			if err != nil {
-				return err
+				return nil, err
 			}
 			l.Color, l.Width = color.Black, vg.Points(1.2)
 			p.Add(l)
 		}
-	}
-	var filled, open plotter.XYs
-	for _, pt := range s.Points {
 		if pt.Stable {
-			filled = append(filled, plotter.XY{X: pt.X, Y: pt.Y})
+			filled = append(filled, plotter.XY{X: px, Y: py})
 		} else {
-			open = append(open, plotter.XY{X: pt.X, Y: pt.Y})
+			open = append(open, plotter.XY{X: px, Y: py})
 		}
 	}
 	for _, c := range []struct {
@@ -100,11 +148,13 @@ func WriteStateSpace(path string, s StateSpace) error {
 		}
 		sc, err := plotter.NewScatter(c.pts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3.5), Shape: c.glyph}
 		p.Add(sc)
-		p.Legend.Add(c.name, sc)
+		if legend {
+			p.Legend.Add(c.name, sc)
+		}
 	}
-	return writeGrid(path, [][]*plot.Plot{{p}}, 5.5*vg.Inch, 4.5*vg.Inch)
+	return p, nil
 }
