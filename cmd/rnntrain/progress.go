@@ -142,7 +142,10 @@ func rateText(m metricsLine, total int) string {
 	if !(m.StepsPerS > 0) {
 		return ""
 	}
-	s := fmt.Sprintf("  %.3g steps/s", m.StepsPerS)
+	s := fmt.Sprintf("  %.1f steps/s", m.StepsPerS)
+	if m.StepsPerS < 1 {
+		s = fmt.Sprintf("  %.2g steps/s", m.StepsPerS)
+	}
 	if left := total - m.Step; left > 0 {
 		s += ", ETA " + etaText(float64(left)/m.StepsPerS)
 	}

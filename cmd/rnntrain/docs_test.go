@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// configDoc is docs/config.md: the output of 'rnntrain help config' in a
+// Markdown page.
+func configDoc(help string) string {
+	return "# Config reference\n\n" +
+		"This page is the output of `rnntrain help config`, generated from the code; `TestConfigDoc`\n" +
+		"(`cmd/rnntrain/docs_test.go`) keeps it equal to the command's output (run the test with\n" +
+		"`RNNTRAIN_WRITE_DOCS=1` to rewrite it). Every key is a key of a config file (`-config FILE`, TOML or\n" +
+		"JSON in the layout of a run's `config.json`), with its default, its flag where it has one, and its meaning.\n\n" +
+		"```\n" + help + "```\n"
+}
+
+// TestConfigDoc: docs/config.md shows exactly what 'rnntrain help config'
+// prints.
+func TestConfigDoc(t *testing.T) {
+	t.Parallel()
+	r := rnntrain(t, t.TempDir(), "help", "config")
+	r.want(t, 0, "model.hidden")
+	want := configDoc(r.stdout + r.stderr)
+	path := filepath.Join("..", "..", "docs", "config.md")
+	if os.Getenv("RNNTRAIN_WRITE_DOCS") == "1" {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != want {
+		t.Errorf("docs/config.md differs from 'rnntrain help config' (%v); rerun with RNNTRAIN_WRITE_DOCS=1 go test ./cmd/rnntrain -run TestConfigDoc", err)
+	}
+}
+
+// TestReadmeTaskTable: the README's task table has a row for every task,
+// listing exactly its presets with the default marked.
+func TestReadmeTaskTable(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "\n| task | paper | presets (default *) | what is scored |\n")
+	if !ok {
+		t.Fatal("README.md has no task table")
+	}
+	row := regexp.MustCompile("^\\| ((?:`[a-z-]+`(?:, )?)+) \\| [^|]+ \\| ([a-z*, -]+) \\|")
+	listed := map[string]bool{}
+	for line := range strings.Lines(table) {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		m := row.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, name := range strings.Split(strings.ReplaceAll(m[1], "`", ""), ", ") {
+			listed[name] = true
+			ps, err := tasks.Presets(name)
+			if err != nil {
+				t.Errorf("README task table: %v", err)
+				continue
+			}
+			def, err := tasks.DefaultPreset(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, p := range ps {
+				s := p.String()
+				if p == def {
+					s += "*"
+				}
+				want = append(want, s)
+			}
+			got := strings.Split(m[2], ", ")
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("README task table, %s: presets %v, want %v", name, got, want)
+			}
+		}
+	}
+	for _, name := range tasks.Names() {
+		if !listed[name] {
+			t.Errorf("README task table has no row for task %s", name)
+		}
+	}
+}
