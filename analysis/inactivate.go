@@ -124,14 +124,72 @@ func (w Window) Span(tr *tasks.Trial) (from, to int, ok bool) {
 }
 
 // Inactivation is an in-silico perturbation experiment: which units, what
-// is done to them and when.
+// is done to them and when, and which connections are cut.
 type Inactivation struct {
 	// Units are the perturbed units' indices, 0-based as in recordings.
 	Units []int
 	Mode  Mode
 	// ClampValue is the state Clamp holds the units at.
 	ClampValue float64
-	Window     Window
+	// Cuts are connection lesions, applied over the same Window.
+	Cuts   []Cut
+	Window Window
+}
+
+// Cut is a connection lesion between two populations: every recurrent
+// connection from a unit of From to a unit of To is cut (0-based indices).
+type Cut struct {
+	From, To []int
+}
+
+// empty reports whether in perturbs nothing.
+func (in *Inactivation) empty() bool {
+	if in == nil || len(in.Units) > 0 {
+		return in == nil
+	}
+	for _, c := range in.Cuts {
+		if len(c.From) > 0 && len(c.To) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// lesion returns the Lesion of in's cuts for n units over steps
+// [from, to), or nil when it cuts nothing there. It panics if a unit index
+// is outside [0, n).
+func (in *Inactivation) lesion(n, from, to int) *Lesion {
+	if in == nil || len(in.Cuts) == 0 || (to != 0 && to <= from) {
+		return nil
+	}
+	mask := make([]bool, n*n)
+	some := false
+	for _, c := range in.Cuts {
+		for _, i := range c.To {
+			for _, j := range c.From {
+				if i < 0 || i >= n || j < 0 || j >= n {
+					panic(fmt.Sprintf("analysis: cut %d→%d outside [0, %d)", j, i, n))
+				}
+				mask[i*n+j], some = true, true
+			}
+		}
+	}
+	if !some {
+		return nil
+	}
+	return &Lesion{Cut: mask, From: from, To: to}
+}
+
+// Connections counts the connections c cuts (pairs of a From and a To
+// unit, a unit's connection to itself included when it is in both).
+func (c Cut) Connections() int {
+	seen := map[[2]int]bool{}
+	for _, i := range c.To {
+		for _, j := range c.From {
+			seen[[2]int{i, j}] = true
+		}
+	}
+	return len(seen)
 }
 
 // layer returns the layers.Inactivation of in for n units over steps
@@ -160,7 +218,7 @@ func (in *Inactivation) layer(n, from, to int) *layers.Inactivation {
 // if a trial has no period of the window's name.
 func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand) Activity {
 	_, n, _ := net.Dims()
-	if in == nil || len(in.Units) == 0 {
+	if in.empty() {
 		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise})
 	}
 	type span struct{ from, to int }
@@ -180,7 +238,7 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 	}
 	if len(order) == 1 {
 		s := order[0]
-		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to)})
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to)})
 	}
 	nIn, nOut, T, B := batch.NIn, batch.NOut, batch.T, batch.B
 	all := Activity{Out: make([]float32, T*B*nOut), Rates: make([]float32, T*B*n)}
@@ -193,7 +251,7 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 				copy(x[(t*g+j)*nIn:(t*g+j+1)*nIn], batch.Inputs[(t*B+b)*nIn:(t*B+b+1)*nIn])
 			}
 		}
-		act := net.Run(x, T, g, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to)})
+		act := net.Run(x, T, g, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to)})
 		for t := range T {
 			for j, b := range rows {
 				copy(all.Out[(t*B+b)*nOut:(t*B+b+1)*nOut], act.Out[(t*g+j)*nOut:(t*g+j+1)*nOut])

@@ -15,8 +15,9 @@ import (
 // except where the inactivation silences it, and the single output is the
 // rates' sum. It records the inactivations it was given.
 type windowNet struct {
-	nIn  int
-	seen []layers.Inactivation
+	nIn     int
+	seen    []layers.Inactivation
+	lesions []Lesion
 }
 
 func (n *windowNet) Dims() (int, int, int) { return n.nIn, n.nIn, 1 }
@@ -25,6 +26,9 @@ func (n *windowNet) Run(x []float32, T, B int, opt RunOptions) Activity {
 	act := Activity{Out: make([]float32, T*B), Rates: append([]float32(nil), x...)}
 	if in := opt.Inactivation; in != nil {
 		n.seen = append(n.seen, *in)
+	}
+	if l := opt.Lesion; l != nil {
+		n.lesions = append(n.lesions, *l)
 	}
 	for t := range T {
 		for b := range B {
@@ -71,6 +75,27 @@ func TestRunBatchGroupsTrialsByWindow(t *testing.T) {
 	require.Equal(t, []bool{true, false}, net.seen[0].Units)
 	require.Equal(t, [2]int{2, 4}, [2]int{net.seen[0].From, net.seen[0].To})
 	require.Panics(t, func() { runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{Period: "nap"}}, nil) })
+}
+
+// TestRunBatchLesion checks the connection mask a Runner gets: To rows,
+// From columns, over the window's steps, with or without units silenced.
+func TestRunBatchLesion(t *testing.T) {
+	const T, B, nIn = 6, 2, 3
+	batch := tasks.Batch{T: T, B: B, NIn: nIn, NOut: 1, Inputs: make([]float32, T*B*nIn), Trials: make([]tasks.Trial, B)}
+	net := &windowNet{nIn: nIn}
+	cut := Cut{From: []int{0, 2}, To: []int{1}}
+	require.Equal(t, 2, cut.Connections())
+	runBatch(net, &batch, &Inactivation{Cuts: []Cut{cut}, Window: Window{From: 1, To: 4}}, nil)
+	require.Empty(t, net.seen, "a cut alone silences no unit")
+	require.Len(t, net.lesions, 1)
+	want := make([]bool, nIn*nIn)
+	want[1*nIn+0], want[1*nIn+2] = true, true
+	require.Equal(t, Lesion{Cut: want, From: 1, To: 4}, net.lesions[0])
+	// An empty side cuts nothing: the plain network runs.
+	net.lesions = nil
+	runBatch(net, &batch, &Inactivation{Cuts: []Cut{{From: []int{0}}}}, nil)
+	require.Empty(t, net.lesions)
+	require.Panics(t, func() { runBatch(net, &batch, &Inactivation{Cuts: []Cut{{From: []int{3}, To: []int{0}}}}, nil) })
 }
 
 func TestWindowText(t *testing.T) {

@@ -32,6 +32,19 @@ type RunOptions struct {
 	// of steps inside the recurrent layer (layers.Inactivation); a Runner
 	// that cannot perturb its units panics rather than ignore it.
 	Inactivation *layers.Inactivation
+	// Lesion, when not nil, cuts recurrent connections over a window of
+	// steps; a Runner that cannot cut connections panics rather than
+	// ignore it.
+	Lesion *Lesion
+}
+
+// Lesion is a connection lesion as a Runner gets it: the recurrent
+// connection from unit j to unit i is cut (its effective weight zero,
+// PsychRNN's connectivity mask) wherever Cut[i·N+j], at steps
+// From ≤ t < To (To 0: to the end of the sequence).
+type Lesion struct {
+	Cut      []bool
+	From, To int
 }
 
 // Activity is what a network did on a batch: every slice time-major,

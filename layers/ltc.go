@@ -124,6 +124,12 @@ func (l *LTC[T]) Params() []*autodiff.Param[T] {
 	return []*autodiff.Param[T]{l.wIn.p, l.wRec.p, l.bias, l.gd, l.gu, l.gb, l.gBias}
 }
 
+// ConnectionWeights implements Coupled: weight_hh, gate_d.weight,
+// gate_u.weight and gate_b.weight.
+func (l *LTC[T]) ConnectionWeights() []*autodiff.Param[T] {
+	return []*autodiff.Param[T]{l.wRec.p, l.gd, l.gu, l.gb}
+}
+
 // StateVars implements Recurrent: the membrane u (post-reset), the
 // adaptation b and the spikes z of the last step, each with N columns. The
 // slice is the layer's: callers must not change it.

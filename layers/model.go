@@ -97,6 +97,15 @@ type Weighted[T autodiff.Float] interface {
 	WeightGroups() (in, rec []*autodiff.Param[T])
 }
 
+// Coupled is implemented by layers in which units reach each other through
+// more than the recurrent weights (LTC's gates act on the other units'
+// drives, membranes and adaptation). ConnectionWeights lists every weight
+// [G·N, N] whose entries (g·N+i, j) carry unit j to unit i, the recurrent
+// weight included; a connection lesion cuts them all.
+type Coupled[T autodiff.Float] interface {
+	ConnectionWeights() []*autodiff.Param[T]
+}
+
 // ReadoutConstrained is implemented by layers whose readout must obey a
 // constraint (Dale's law reads out excitatory units only, with
 // non-negative weights).

@@ -5,17 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/analysis"
-	"github.com/rnntrain/rnntrain/layers"
-	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -46,6 +42,20 @@ How and when:
   -mode silence            the units' rates are zero: they send nothing to
                            other units or to the readout (default)
   -mode clamp              their state is held at -clamp-value
+  -cut FROM:TO             cut the recurrent connections from the units of
+                           FROM to those of TO (PsychRNN's connectivity
+                           mask: the effective weights are zero), each side
+                           a population (as -population) or a unit list;
+                           FROM->TO also works; repeatable. With -cut and
+                           neither -units nor -population no unit is
+                           silenced. Models with a recurrent weight matrix
+                           (rnn, leaky, gru, egru, lif, alif; ltc's gates
+                           too) can be cut, lowrank (factored m·nᵀ/N) not.
+                           Within a -window the trial runs in three parts
+                           (before, during, after), each from the state the
+                           last one ended in, on the same noise stream; so
+                           silencing units too needs a window that runs to
+                           the end (all or FROM:), clamping does not
   -window all              the whole trial (default)
   -window NAME             one of the task's periods in each trial (fixation,
                            stimulus, delay, decision, ...; the periods of
@@ -87,6 +97,7 @@ type inactivateResult struct {
 	ClampValue float64          `json:"clamp_value,omitempty"`
 	Window     analysis.Window  `json:"window"`
 	Population string           `json:"population"`
+	Cuts       []cutEffect      `json:"cuts,omitempty"`
 	Selected   []int            `json:"selected"`
 	Fraction   float64          `json:"fraction"`
 	Units      [][]int          `json:"units"`
@@ -94,6 +105,13 @@ type inactivateResult struct {
 	After      analysis.Summary `json:"after"`
 	EachUnit   []unitEffect     `json:"each_unit,omitempty"`
 	Fractions  []fractionEffect `json:"fractions,omitempty"`
+}
+
+// cutEffect names one connection lesion of -cut.
+type cutEffect struct {
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Connections int    `json:"connections"`
 }
 
 // unitEffect is one unit's single-unit lesion.
@@ -116,7 +134,7 @@ func inactivateCommand() *command {
 	return &command{
 		Name:  "inactivate",
 		Short: "in-silico inactivation: accuracy before and after silencing or clamping units",
-		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|FILE.json[:NAME]] [-fraction F -repeats K] [-mode silence|clamp] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST [-versus POP]] [-split validation|test|train] [-json] [-out DIR]",
+		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|FILE.json[:NAME]] [-fraction F -repeats K] [-mode silence|clamp] [-cut FROM:TO ...] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST [-versus POP]] [-split validation|test|train] [-json] [-out DIR]",
 		Long:  inactivateLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
@@ -127,6 +145,8 @@ func inactivateCommand() *command {
 			var mode analysis.Mode
 			fs.TextVar(&mode, "mode", analysis.Silence, "silence (rates zero) or clamp (state held at -clamp-value)")
 			clamp := fs.Float64("clamp-value", 0, "state value of clamped units")
+			var cutSpecs stringList
+			fs.Var(&cutSpecs, "cut", "cut the recurrent connections FROM:TO (or FROM->TO), each side a population or a unit list; repeatable")
 			var window analysis.Window
 			fs.TextVar(&window, "window", analysis.Window{}, "when: all, a task period (stimulus, delay, decision, ...) or steps FROM:TO")
 			trials := fs.Int("trials", 0, "number of trials (0: 1000 fresh trials of a generated task, every trial of a dataset's held-out split)")
@@ -156,6 +176,9 @@ func inactivateCommand() *command {
 				case *versus != "" && *fractions == "":
 					return usagef("-versus needs -fractions")
 				}
+				if len(cutSpecs) > 0 && *units == "" && *pop == "" && (*eachUnit || *fractions != "") {
+					return usagef("-each-unit and -fractions sweep the units of -units or -population; with -cut alone there are none")
+				}
 				doses, err := parseFractions(*fractions)
 				if err != nil {
 					return err
@@ -168,6 +191,27 @@ func inactivateCommand() *command {
 				selected, err := selectUnits(s, *units, "-population", *pop, n)
 				if err != nil {
 					return err
+				}
+				var cuts []analysis.Cut
+				var cutNames []cutEffect
+				for _, spec := range cutSpecs {
+					c, e, err := parseCut(spec, n, func(name string) ([]int, error) { return population(s, "-cut", name, n) })
+					if err != nil {
+						return err
+					}
+					cuts, cutNames = append(cuts, c), append(cutNames, e)
+				}
+				if len(cuts) > 0 {
+					restore, err := s.net.net.CutRecurrent(make([]bool, n*n))
+					if err != nil {
+						return usagef("-cut: %v", err)
+					}
+					restore()
+					if *units == "" && *pop == "" {
+						selected = nil // only the cut
+					} else if mode == analysis.Silence && (window.Period != "" || window.To != 0) {
+						return usagef("-cut with silenced units: the window must run to the end of the trial (all or FROM:), or use -mode clamp; after a window that ends early the trial runs on from the units' states, which do not hold a silenced unit's zero rate")
+					}
 				}
 				var other []int
 				if *versus != "" {
@@ -194,7 +238,11 @@ func inactivateCommand() *command {
 					}
 					return newStream(*seed, streamEvalCmd), noise
 				}
-				base := analysis.Inactivation{Mode: mode, ClampValue: *clamp, Window: window}
+				whole := "all" // the population when neither -units nor -population is given
+				if len(cuts) > 0 {
+					whole = "none"
+				}
+				base := analysis.Inactivation{Mode: mode, ClampValue: *clamp, Window: window, Cuts: cuts}
 				rng := newStream(*seed, streamInactivate)
 				draws := func(from []int, f float64) []analysis.Inactivation {
 					ins := make([]analysis.Inactivation, *repeats)
@@ -207,7 +255,7 @@ func inactivateCommand() *command {
 				ins := draws(selected, *fraction)
 				eff := analysis.Inactivate(s.net, part, nt, streams, ins...)
 				res := inactivateResult{Checkpoint: c.Path, Task: eff.Before.Task, Split: eff.Before.Split, Mode: mode, Window: window,
-					Population: cmp.Or(*pop, *units, "all"), Selected: selected, Fraction: *fraction,
+					Population: cmp.Or(*pop, *units, whole), Cuts: cutNames, Selected: selected, Fraction: *fraction,
 					Before: analysis.Summarize([]analysis.Report{eff.Before}), After: analysis.Summarize(eff.After)}
 				if mode == analysis.Clamp {
 					res.ClampValue = *clamp
@@ -283,73 +331,6 @@ func parseFractions(s string) ([]float64, error) {
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// selectUnits resolves -units or the population named by flag (-population,
-// -versus) to sorted unit indices.
-func selectUnits(s *session, units, flag, pop string, n int) ([]int, error) {
-	switch {
-	case units != "":
-		u, err := analysis.ParseUnits(units, n)
-		if err != nil {
-			return nil, usagef("-units: %v", err)
-		}
-		return u, nil
-	case pop == "exc" || pop == "inh":
-		lc, ok := s.cfg.Model.Model.(*rnn.LeakyConfig)
-		if !ok || lc.Dale == 0 {
-			return nil, usagef("%s %s: the checkpoint's %s model has no Dale's law populations (train a leaky model with -dale)", flag, pop, s.cfg.Model.Kind())
-		}
-		ne := layers.NumExcitatory(n, lc.Dale)
-		lo, hi := 0, ne
-		if pop == "inh" {
-			lo, hi = ne, n
-		}
-		var u []int
-		for i := lo; i < hi; i++ {
-			u = append(u, i)
-		}
-		return u, nil
-	case pop != "":
-		return populationFile(flag, pop, n)
-	}
-	u := make([]int, n)
-	for i := range u {
-		u[i] = i
-	}
-	return u, nil
-}
-
-// populationFile reads FILE.json[:NAME], a JSON object of named unit sets.
-func populationFile(flag, arg string, n int) ([]int, error) {
-	path, name := arg, ""
-	if i := strings.LastIndex(arg, ".json:"); i >= 0 {
-		path, name = arg[:i+len(".json")], arg[i+len(".json:"):]
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", flag, arg, err)
-	}
-	sets, err := analysis.ParsePopulations(b, n)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
-	}
-	names := make([]string, 0, len(sets))
-	for k := range sets {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	if name == "" {
-		if len(sets) != 1 {
-			return nil, usagef("%s %s: the file has %d sets (%s); name one as %s:NAME", flag, arg, len(sets), strings.Join(names, ", "), path)
-		}
-		name = names[0]
-	}
-	u, ok := sets[name]
-	if !ok {
-		return nil, usagef("%s %s: no set %q in %s (sets: %s)", flag, arg, name, path, strings.Join(names, ", "))
-	}
-	return u, nil
 }
 
 // checkWindow checks that a sample trial of task has the window's period.

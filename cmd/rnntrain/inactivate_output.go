@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/analysis"
@@ -69,6 +70,9 @@ func writeInactivation(dir string, r inactivateResult, formats plots.Formats, ch
 // panel per context (counted from 1), each with the two curves.
 func psychPanels(r inactivateResult) []plots.Psychometric {
 	what := fmt.Sprintf("%s %s, window %s", r.Mode, r.Population, r.Window)
+	if len(r.Selected) == 0 && len(r.Cuts) > 0 {
+		what = fmt.Sprintf("cut %s→%s, window %s", r.Cuts[0].From, r.Cuts[0].To, r.Window)
+	}
 	var ctxs []int
 	curves := map[int]*[2]plots.PsychCurve{}
 	for k, pts := range [][]analysis.PsychPoint{r.Before.Psychometric, r.After.Psychometric} {
@@ -100,7 +104,14 @@ func printInactivation(w io.Writer, r inactivateResult) {
 		k = len(r.Units[0])
 	}
 	on := trialsOf(r.Split)
-	fmt.Fprintf(w, "%s: %s %d of %d selected units (%s), window %s", r.Task, r.Mode, k, len(r.Selected), r.Population, r.Window)
+	var what []string
+	if len(r.Selected) > 0 || len(r.Cuts) == 0 {
+		what = append(what, fmt.Sprintf("%s %d of %d selected units (%s)", r.Mode, k, len(r.Selected), r.Population))
+	}
+	for _, c := range r.Cuts {
+		what = append(what, fmt.Sprintf("cut %s→%s (%d connections)", c.From, c.To, c.Connections))
+	}
+	fmt.Fprintf(w, "%s: %s, window %s", r.Task, strings.Join(what, ", "), r.Window)
 	fmt.Fprintf(w, ", %d %s", r.Before.Trials, on)
 	if r.After.Repeats > 1 {
 		fmt.Fprintf(w, ", %d draws", r.After.Repeats)

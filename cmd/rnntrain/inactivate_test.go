@@ -3,13 +3,16 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/layers"
 )
 
 // TestCLIInactivate trains a small Dale's-law net and checks the
@@ -112,6 +115,50 @@ func TestCLIInactivate(t *testing.T) {
 		require.Greater(t, st.Size(), int64(1000), f)
 	}
 
+	// Connection lesions: E→I has 18·6 connections; cutting every
+	// connection during the fixation period only (before any stimulus)
+	// leaves the accuracy as it was, for the whole trial it does not.
+	ei := inactivate("-cut", "exc:inh")
+	require.Equal(t, []cutEffect{{From: "exc", To: "inh", Connections: 108}}, ei.Cuts)
+	require.Empty(t, ei.Selected, "a cut alone silences no unit")
+	require.Equal(t, "none", ei.Population)
+	fix := inactivate("-cut", "0-23->0-23", "-window", "fixation")
+	require.Equal(t, 576, fix.Cuts[0].Connections)
+	require.Equal(t, eval.Accuracy, fix.Before.Accuracy)
+	require.InDelta(t, fix.Before.Accuracy, fix.After.Accuracy, 0.02)
+	whole := inactivate("-cut", "0-23:0-23")
+	require.Less(t, whole.After.Accuracy, whole.Before.Accuracy-0.1)
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "100", "-cut", "exc:inh", "-cut", pops+":a:0").
+		want(t, 0, "cut exc→inh (108 connections), cut "+pops+":a→0 (2 connections), window all")
+
+	// The lesion's three parts run on from each other's state with the
+	// same noise: an empty mask over steps [7, 19) changes nothing, also
+	// with units clamped across its start. Units silenced across it are
+	// refused: a part starts from the state, which does not hold a
+	// silenced unit's zero rate.
+	s, _, err := loadSession(run)
+	require.NoError(t, err)
+	nIn, n, _ := s.net.Dims()
+	const T, B = 30, 5
+	x := make([]float32, T*B*nIn)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for k := range x {
+		x[k] = float32(rng.NormFloat64())
+	}
+	mask := make([]bool, n)
+	mask[2], mask[20] = true, true
+	opt := analysis.RunOptions{Record: true, Inactivation: &layers.Inactivation{Units: mask, From: 4, To: 12, Clamp: true, ClampValue: 0.4}}
+	opt.Noise = rand.New(rand.NewPCG(5, 6))
+	plain := s.net.Run(x, T, B, opt)
+	opt.Noise, opt.Lesion = rand.New(rand.NewPCG(5, 6)), &analysis.Lesion{Cut: make([]bool, n*n), From: 7, To: 19}
+	parts := s.net.Run(x, T, B, opt)
+	require.InDeltaSlice(t, plain.Out, parts.Out, 1e-5)
+	require.InDeltaSlice(t, plain.Rates, parts.Rates, 1e-5)
+	require.Len(t, parts.States, len(plain.States))
+	require.InDeltaSlice(t, plain.States[0].Data, parts.States[0].Data, 1e-5)
+	opt.Inactivation.Clamp, opt.Inactivation.Silence = false, true
+	require.Panics(t, func() { s.net.Run(x, T, B, opt) })
+
 	// Usage errors name the flag (status 2); a missing file is status 1.
 	for _, c := range []struct {
 		args []string
@@ -132,10 +179,48 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-versus", "inh"}, 2, "-versus needs -fractions"},
 		{[]string{"-fractions", "0", "-versus", "nope.json"}, 1, "-versus nope.json"},
 		{[]string{"-split", "holdout"}, 2, "-split"},
+		{[]string{"-cut", "exc"}, 2, "-cut exc: want FROM:TO"},
+		{[]string{"-cut", "0-30:1"}, 2, "-cut 0-30:1"},
+		{[]string{"-cut", "exc:nope.json"}, 1, "-cut nope.json"},
+		{[]string{"-cut", "exc:inh", "-each-unit"}, 2, "-each-unit"},
+		{[]string{"-cut", "exc:inh", "-units", "1", "-window", "stimulus"}, 2, "-cut with silenced units"},
 		{[]string{"-population", filepath.Join(work, "none.json")}, 1, "none.json"},
 	} {
 		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
 	}
 	rnntrain(t, work, "inactivate").want(t, 2, "-checkpoint")
 	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none")).want(t, 1, "no such file")
+}
+
+// FuzzParseCut feeds -cut arbitrary text: it must not panic, and what it
+// accepts names units of the network only.
+func FuzzParseCut(f *testing.F) {
+	for _, s := range []string{"exc:inh", "0-9->10-11", "pops.json:a:exc", "exc", ":", "->", "1:2:3", "0-99:1", "exc->", "a.json:x->0"} {
+		f.Add(s)
+	}
+	pop := func(name string) ([]int, error) {
+		switch name {
+		case "exc":
+			return []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, nil
+		case "inh":
+			return []int{10, 11}, nil
+		case "pops.json:a", "a.json:x":
+			return []int{3}, nil
+		}
+		return nil, usagef("no population %q", name)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		c, e, err := parseCut(spec, 12, pop)
+		if err != nil {
+			return
+		}
+		for _, u := range append(slices.Clone(c.From), c.To...) {
+			if u < 0 || u >= 12 {
+				t.Fatalf("parseCut(%q) = %v: unit %d outside [0, 12)", spec, c, u)
+			}
+		}
+		if e.Connections != len(c.From)*len(c.To) {
+			t.Fatalf("parseCut(%q): %d connections, want %d", spec, e.Connections, len(c.From)*len(c.To))
+		}
+	})
 }

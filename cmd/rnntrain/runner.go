@@ -16,18 +16,102 @@ func (n *rnnNet) Dims() (nIn, units, nOut int) { return n.nIn, n.hidden, n.nOut 
 
 // Run implements analysis.Runner: one fused pass over the whole sequence;
 // with opt.Record the layer also hands back every state variable after
-// every step and its pre-activations.
+// every step and its pre-activations. A connection lesion (opt.Lesion)
+// splits the sequence at its window: the steps before it, in it (with the
+// recurrent weights cut, rnn.Network.CutRecurrent) and after it run one
+// after another, each from the state the last one ended in, with the same
+// noise stream. It panics if the model cannot cut its connections, or if
+// opt.Inactivation silences units at the last step before a part begins:
+// a part starts from the state alone, and a silenced unit's rate is not a
+// function of its state (a clamped unit's is).
 func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Activity {
 	if len(x) != T*B*n.nIn {
 		panic(fmt.Sprintf("rnntrain: run: %d inputs, want %d×%d×%d", len(x), T, B, n.nIn))
 	}
+	if opt.Lesion == nil {
+		act, _ := n.run(x, T, B, opt, nil)
+		return act
+	}
+	l := opt.Lesion
+	from, to := min(l.From, T), T
+	if l.To != 0 {
+		to = min(l.To, T)
+	}
+	var all analysis.Activity
+	var init []autodiff.Tensor[float32]
+	for _, seg := range [3][2]int{{0, from}, {from, to}, {to, T}} {
+		a, b := seg[0], seg[1]
+		if b <= a {
+			continue
+		}
+		if m := opt.Inactivation; a > 0 && m.Active(a-1) && m.Silence {
+			panic(fmt.Sprintf("rnntrain: run: units silenced at step %d, across the start of the connection lesion's part [%d, %d)", a-1, a, b))
+		}
+		o := opt
+		o.Inactivation = shiftInactivation(opt.Inactivation, a, b)
+		restore := func() {}
+		if a == from && b == to {
+			var err error
+			if restore, err = n.net.CutRecurrent(l.Cut); err != nil {
+				panic("rnntrain: run: " + err.Error())
+			}
+		}
+		act, final := n.run(x[a*B*n.nIn:b*B*n.nIn], b-a, B, o, init)
+		restore()
+		init = final
+		all.Out = append(all.Out, act.Out...)
+		all.Rates = append(all.Rates, act.Rates...)
+		all.Pre = append(all.Pre, act.Pre...)
+		for i, s := range act.States {
+			if i == len(all.States) {
+				all.States = append(all.States, analysis.State{Name: s.Name, Size: s.Size})
+			}
+			all.States[i].Data = append(all.States[i].Data, s.Data...)
+		}
+		for k, v := range act.Figures {
+			if all.Figures == nil {
+				all.Figures = map[string]float64{}
+			}
+			all.Figures[k] += v * float64(b-a) / float64(T)
+		}
+	}
+	return all
+}
+
+// shiftInactivation returns m as it applies to the steps [a, b) of a
+// sequence run on their own (steps counted from a), or nil when it does
+// not act there.
+func shiftInactivation(m *layers.Inactivation, a, b int) *layers.Inactivation {
+	if m == nil {
+		return nil
+	}
+	to := b
+	if m.To != 0 {
+		to = min(m.To, b)
+	}
+	from := max(m.From, a)
+	if to <= from {
+		return nil
+	}
+	c := *m
+	c.From, c.To = from-a, to-a
+	return &c
+}
+
+// run forwards x from init (nil: the network's own initial state) and
+// returns the activity and copies of the final state variables.
+func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []autodiff.Tensor[float32]) (analysis.Activity, []autodiff.Tensor[float32]) {
 	tp := n.evalTape
 	tp.Reset()
 	defer tp.Reset()
-	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Noise: opt.Noise, Record: opt.Record, Inactivation: opt.Inactivation})
+	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Init: init, Noise: opt.Noise, Record: opt.Record, Inactivation: opt.Inactivation})
 	act := analysis.Activity{
 		Out:   append([]float32(nil), r.Out.Value.Data...),
 		Rates: append([]float32(nil), r.Rates.Value.Data...),
+	}
+	final := make([]autodiff.Tensor[float32], len(r.Final))
+	for i, f := range r.Final {
+		final[i] = f.Clone()
 	}
 	if rep, ok := n.net.Recurrent().(layers.Reporter[float32]); ok {
 		for _, f := range rep.Figures(r.Rates) {
@@ -38,7 +122,7 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 		}
 	}
 	if !opt.Record {
-		return act
+		return act, final
 	}
 	for i, v := range n.net.StateVars() {
 		act.States = append(act.States, analysis.State{Name: v.Name, Size: v.Size, Data: append([]float32(nil), r.States[i].Data...)})
@@ -46,5 +130,5 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 	if r.Pre.Data != nil {
 		act.Pre = append([]float32(nil), r.Pre.Data...)
 	}
-	return act
+	return act, final
 }
