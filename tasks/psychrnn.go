@@ -36,7 +36,7 @@ func psychRNNTask(name string, s Settings, inputs []string, T int, gen func(*ran
 	def, _ := DefaultPreset(name)
 	return &generated{
 		info: Info{Name: name, Preset: PsychRNN, Default: def == PsychRNN, Summary: sum, DtMS: s.DtMS, NIn: 2, NOut: 2,
-			Inputs: inputs, Outputs: []string{"choice1", "choice2"},
+			Inputs: inputs, Outputs: []string{"choice 1", "choice 2"},
 			MinSteps: T, MaxSteps: T, Loss: MSE, Scorer: MaskedMeanArgmax, Chance: 0.5},
 		cfg: Config{Task: name, Preset: PsychRNN, Settings: s.withPsychRNNDefaults()},
 		gen: gen,

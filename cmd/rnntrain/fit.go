@@ -37,14 +37,14 @@ mean, so units weigh by their variance) and on -holdout held-out conditions;
 -json prints one JSON object with R² per unit as well. It writes to -out:
 
 	fit.json               the same report
-	r2.png                 R² against rank
+	r2.png, r2.svg         R² against rank
 	data.npz               the data as an npz task (inputs, targets = activity, mask)
-	rank-R/                one run directory per rank: checkpoint.safetensors, fit.png
+	rank-R/                one run directory per rank: checkpoint.safetensors, fit.png, fit.svg
 	full/                  the full-rank fit the SVD starts from (-init svd)
 
 Each checkpoint is a lowrank network (outputs = the recorded units, read out
 by w_out = N·I) on the task npz of data.npz, so eval, inspect, latent and
-the analysis commands accept it. fit.png draws fitted (solid) against
+the analysis commands accept it. fit.png (and .svg) draws fitted (solid) against
 recorded (dashed) activity of a few units in a few conditions.
 
 Every setting is a flag; -config FILE (TOML or JSON) sets the same keys
@@ -208,7 +208,7 @@ func runFit(ctx context.Context, e *env, d *lowrank.Data, c lowrank.FitConfig, r
 			saveErr = err
 		}
 		if err == nil {
-			err = plotFit(filepath.Join(dir, "fit.png"), f, fitD, c.Free, plotUnits)
+			err = plotFit(&figureSet{dir: dir}, "fit", f, fitD, c.Free, plotUnits)
 			if err != nil && saveErr == nil {
 				saveErr = err
 			}
@@ -245,7 +245,7 @@ func runFit(ctx context.Context, e *env, d *lowrank.Data, c lowrank.FitConfig, r
 			sweep.Held = append(sweep.Held, *f.R2Heldout)
 		}
 	}
-	if err := plots.WriteRankSweep(filepath.Join(out, "r2.png"), sweep); err != nil {
+	if err := (&figureSet{dir: out}).add("r2", func(p string) error { return plots.WriteRankSweep(p, sweep) }); err != nil {
 		return err
 	}
 	if err := writeJSONFile(filepath.Join(out, "fit.json"), rep); err != nil {
@@ -288,5 +288,5 @@ func printFitTable(w io.Writer, rep fitReport) {
 		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%.1f\n", f.Rank, f.R2, held, f.Seconds)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "wrote %s (fit.json, r2.png, rank-*/checkpoint.safetensors, rank-*/fit.png)\n", rep.Out)
+	fmt.Fprintf(w, "wrote %s (fit.json, r2.png and .svg, rank-*/checkpoint.safetensors, rank-*/fit.png and .svg)\n", rep.Out)
 }

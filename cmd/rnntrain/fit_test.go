@@ -45,7 +45,7 @@ func TestCLIFit(t *testing.T) {
 			t.Fatalf("rank %d: R² %v, held-out %v, %d per-unit values; want R² < 1, a held-out R² and 16 per-unit values", f.Rank, f.R2, f.R2Heldout, len(f.R2Unit))
 		}
 	}
-	for _, p := range []string{"fit/fit.json", "fit/r2.png", "fit/data.npz", "fit/rank-1/fit.png", "fit/rank-2/checkpoint.safetensors", "fit/full/checkpoint.safetensors"} {
+	for _, p := range []string{"fit/fit.json", "fit/r2.png", "fit/r2.svg", "fit/data.npz", "fit/rank-1/fit.png", "fit/rank-1/fit.svg", "fit/rank-2/checkpoint.safetensors", "fit/full/checkpoint.safetensors"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			t.Errorf("fit wrote no %s: %v", p, err)
 		}
@@ -63,7 +63,7 @@ func TestCLIFit(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &lat); err != nil || lat.Rank != 1 || !(lat.MaxKappaDiff < 1e-4) {
 		t.Fatalf("latent -json: %v, rank %d, largest κ difference %v; want rank 1 and < 1e-4\n%s", err, lat.Rank, lat.MaxKappaDiff, r.stdout)
 	}
-	for _, p := range []string{"lat/latent.npz", "lat/latent.png"} {
+	for _, p := range []string{"lat/latent.npz", "lat/latent.png", "lat/latent.svg"} {
 		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
 			t.Errorf("latent wrote no %s: %v", p, err)
 		}

@@ -36,7 +36,7 @@ from the same inputs and h0, and reports the largest difference between its
 κ and the network's (rounding only: the reduction is exact).
 
 It writes to -out: latent.npz (float32 kappa [trials, T, R], v [trials, T,
-n_in], kappa_reduced, v_reduced, inputs [trials, T, n_in]) and latent.png
+n_in], kappa_reduced, v_reduced, inputs [trials, T, n_in]) and latent.png, .svg
 (κ of the network, solid, and of the reduced system, dashed, with v above,
 for up to three trials). -json prints the summary as one JSON object.
 `
@@ -86,7 +86,7 @@ func latentCommand() *command {
 					fmt.Fprintf(e.stdout, "  κ_%d in [%.4g, %.4g]\n", r+1, k[0], k[1])
 				}
 				fmt.Fprintf(e.stdout, "reduced latent system: largest |κ − κ_network| = %.3g, |v − v_network| = %.3g\n", sum.MaxKappaDiff, sum.MaxVDiff)
-				fmt.Fprintf(e.stdout, "wrote %s (latent.npz, latent.png)\n", *out)
+				fmt.Fprintf(e.stdout, "wrote %s (latent.npz, latent.png, latent.svg)\n", *out)
 				return nil
 			}
 		},
@@ -194,7 +194,7 @@ func latentDynamics(l *lowrank.Layer[float32], rec *analysis.Recording, out stri
 		}
 		tr.Trials = append(tr.Trials, t)
 	}
-	if err := plots.WriteTrials(filepath.Join(out, "latent.png"), tr); err != nil {
+	if err := (&figureSet{dir: out}).add("latent", func(p string) error { return plots.WriteTrials(p, tr) }); err != nil {
 		return nil, err
 	}
 	return sum, nil

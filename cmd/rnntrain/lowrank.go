@@ -150,8 +150,9 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 }
 
 // plotFit draws fitted against recorded activity of the units of most
-// variance (at most units of them) in up to three conditions of d.
-func plotFit(path string, f *lowrank.Fit, d *lowrank.Data, free, units int) error {
+// variance (at most units of them) in up to three conditions of d, as
+// the figure name of set.
+func plotFit(set *figureSet, name string, f *lowrank.Fit, d *lowrank.Data, free, units int) error {
 	pred := lowrank.Predict(f.Net, d)
 	units = min(max(units, 1), d.Units)
 	variance := make([]float64, d.Units)
@@ -194,5 +195,5 @@ func plotFit(path string, f *lowrank.Fit, d *lowrank.Data, free, units int) erro
 		}
 		tr.Trials = append(tr.Trials, t)
 	}
-	return plots.WriteTrials(path, tr)
+	return set.add(name, func(path string) error { return plots.WriteTrials(path, tr) })
 }
