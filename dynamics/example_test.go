@@ -2,6 +2,7 @@ package dynamics_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/dynamics"
@@ -25,7 +26,8 @@ func ExampleFind() {
 		panic(err)
 	}
 	for _, p := range res.Points {
-		fmt.Printf("x* = %+.3f  λ = %.3f  %v\n", p.State[0], real(p.Eigenvalues[0]), p.Class)
+		x := math.Round(p.State[0]*1000)/1000 + 0 // + 0 turns −0 into +0
+		fmt.Printf("x* = %+.3f  λ = %.3f  %v\n", x, real(p.Eigenvalues[0]), p.Class)
 	}
 	// Unordered output:
 	// x* = -1.915  λ = 0.583  stable
