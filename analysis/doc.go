@@ -31,6 +31,21 @@
 //	eff := analysis.Inactivate(net, task, 1000, streams, in)
 //	before, after := analysis.Summarize([]analysis.Report{eff.Before}), analysis.Summarize(eff.After)
 //
+// An Inactivation may also cut connections between populations (Cuts: the
+// Runner gets a Lesion, a mask of the recurrent weights over the window).
+// Summary carries a logistic fit of the psychometric points per context
+// (FitPsychometric: bias and slope), so the shift of both is after minus
+// before.
+//
+// Regress regresses every unit's mean rate per trial on task variables
+// (choice, coherence, context) over recorded trials; a unit is selective
+// to a variable when the t statistic of its coefficient is at least
+// SelectivityThreshold, and Selectivity.Populations names those sets
+// ("context-selective") for an inactivation:
+//
+//	sel, err := analysis.Regress(rec.Rates, rec.Trials, rec.T, rec.N, lengths, vars)
+//	units, err := sel.Selective("context", 10) // the 10 strongest
+//
 // # Shapes & layout
 //
 // Runner.Run takes and returns time-major slices, as package tasks' Batch:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -311,6 +312,24 @@ func (m *Mixture) Assign(x []float64) ([]int, error) {
 		out[i] = floats.MaxIdx(resp[i*m.K : (i+1)*m.K])
 	}
 	return out, nil
+}
+
+// Groups assigns every sample of x ([samples, Dim]) to its most likely
+// component and returns the sample indices of each component, ascending,
+// the components ordered by size, largest first (ties by component
+// index); a component no sample belongs to gives an empty group. For a
+// network's loadings the groups are its populations.
+func (m *Mixture) Groups(x []float64) ([][]int, error) {
+	a, err := m.Assign(x)
+	if err != nil {
+		return nil, err
+	}
+	groups := make([][]int, m.K)
+	for i, q := range a {
+		groups[q] = append(groups[q], i)
+	}
+	slices.SortStableFunc(groups, func(p, q []int) int { return len(q) - len(p) })
+	return groups, nil
 }
 
 // Sample draws n samples ([n, Dim] row-major) from the mixture with rng:

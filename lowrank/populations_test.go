@@ -44,6 +44,20 @@ func TestSelectMixture(t *testing.T) {
 	if agree != n {
 		t.Fatalf("%d of %d samples assigned to their population", agree, n)
 	}
+	groups, err := fits[best].Groups(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 2 || len(groups[0])+len(groups[1]) != n {
+		t.Fatalf("groups of sizes %d and %d, want the %d samples in two", len(groups[0]), len(groups[1]), n)
+	}
+	for _, g := range groups {
+		for _, i := range g {
+			if src[i] != src[g[0]] {
+				t.Fatalf("sample %d (population %d) grouped with sample %d (population %d)", i, src[i], g[0], src[g[0]])
+			}
+		}
+	}
 	one := make([]float64, n*dim)
 	for i := range one {
 		one[i] = rng.NormFloat64()
