@@ -33,6 +33,22 @@ Which units (indices are 0-based, as the columns of eval -record's rates):
   -population FILE.json[:NAME]
                            a named set from a JSON file {"name": [indices]}
                            (NAME may be left out when the file has one set)
+  -population cluster:I[/K]
+                           population I (0 the largest) of a lowrank
+                           network's loadings, a Gaussian mixture of K
+                           components (default: the number of lowest BIC
+                           up to 4) fitted from -seed as rnntrain
+                           populations -seed fits it (populations -write
+                           FILE.json writes them as cluster0, cluster1, ...)
+  -population VARIABLE-selective, selective:VARIABLE[:top=K]
+                           with -recording FILE.npz (eval -record of this
+                           checkpoint): each unit's mean rate per scored
+                           trial is regressed on the z-scored choice,
+                           coherence and context (those recorded); a unit
+                           is selective to a variable when |t| ≥ 3 for its
+                           coefficient; top=K keeps the K selective units
+                           of largest |β|. The regression is written to
+                           FILE.selectivity.json beside the recording
   neither                  every unit
 -fraction F silences round(F·n) of the selected n units, drawn -repeats K
 times from -seed; the "after" numbers are then the mean over the repeats and
@@ -90,21 +106,23 @@ dose-response.png (-fractions, ±1 s.e. over the draws).
 
 // inactivateResult is inactivate's JSON output.
 type inactivateResult struct {
-	Checkpoint string           `json:"checkpoint"`
-	Task       string           `json:"task"`
-	Split      string           `json:"split"`
-	Mode       analysis.Mode    `json:"mode"`
-	ClampValue float64          `json:"clamp_value,omitempty"`
-	Window     analysis.Window  `json:"window"`
-	Population string           `json:"population"`
-	Cuts       []cutEffect      `json:"cuts,omitempty"`
-	Selected   []int            `json:"selected"`
-	Fraction   float64          `json:"fraction"`
-	Units      [][]int          `json:"units"`
-	Before     analysis.Summary `json:"before"`
-	After      analysis.Summary `json:"after"`
-	EachUnit   []unitEffect     `json:"each_unit,omitempty"`
-	Fractions  []fractionEffect `json:"fractions,omitempty"`
+	Checkpoint string          `json:"checkpoint"`
+	Task       string          `json:"task"`
+	Split      string          `json:"split"`
+	Mode       analysis.Mode   `json:"mode"`
+	ClampValue float64         `json:"clamp_value,omitempty"`
+	Window     analysis.Window `json:"window"`
+	Population string          `json:"population"`
+	Cuts       []cutEffect     `json:"cuts,omitempty"`
+	// SelectivityFile is where the regression on -recording was written.
+	SelectivityFile string           `json:"selectivity_file,omitempty"`
+	Selected        []int            `json:"selected"`
+	Fraction        float64          `json:"fraction"`
+	Units           [][]int          `json:"units"`
+	Before          analysis.Summary `json:"before"`
+	After           analysis.Summary `json:"after"`
+	EachUnit        []unitEffect     `json:"each_unit,omitempty"`
+	Fractions       []fractionEffect `json:"fractions,omitempty"`
 }
 
 // cutEffect names one connection lesion of -cut.
@@ -134,12 +152,12 @@ func inactivateCommand() *command {
 	return &command{
 		Name:  "inactivate",
 		Short: "in-silico inactivation: accuracy before and after silencing or clamping units",
-		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|FILE.json[:NAME]] [-fraction F -repeats K] [-mode silence|clamp] [-cut FROM:TO ...] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST [-versus POP]] [-split validation|test|train] [-json] [-out DIR]",
+		Usage: "-checkpoint PATH [-units LIST | -population exc|inh|cluster:I[/K]|VAR-selective|FILE.json[:NAME]] [-recording FILE.npz] [-fraction F -repeats K] [-mode silence|clamp] [-cut FROM:TO ...] [-window all|NAME|FROM:TO] [-each-unit] [-fractions LIST [-versus POP]] [-split validation|test|train] [-json] [-out DIR]",
 		Long:  inactivateLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
 			units := fs.String("units", "", "0-based unit indices and inclusive ranges, e.g. 3,7,10-20 (default: every unit)")
-			pop := fs.String("population", "", "exc or inh (Dale's law populations) or FILE.json[:NAME] (named unit sets)")
+			pop := fs.String("population", "", "exc or inh (Dale's law), cluster:I[/K] (low-rank populations), VARIABLE-selective or selective:VARIABLE[:top=K] (with -recording), or FILE.json[:NAME] (named unit sets)")
 			fraction := fs.Float64("fraction", 1, "fraction of the selected units inactivated, drawn -repeats times")
 			repeats := fs.Int("repeats", 1, "draws of -fraction of the selected units")
 			var mode analysis.Mode
@@ -157,6 +175,7 @@ func inactivateCommand() *command {
 			versus := fs.String("versus", "", "with -fractions: also the dose–response of this population (as -population), drawn beside")
 			split := tasks.Validation
 			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation (default: the held-out trials), test or train (generated tasks: fresh trials)")
+			recording := fs.String("recording", "", "eval -record FILE.npz of this checkpoint, for -population VARIABLE-selective (the regression is written to FILE.selectivity.json)")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			out := fs.String("out", "", "also write the JSON object and the figures to DIR")
 			return func(ctx context.Context, args []string) error {
@@ -188,14 +207,15 @@ func inactivateCommand() *command {
 					return err
 				}
 				_, n, _ := s.net.Dims()
-				selected, err := selectUnits(s, *units, "-population", *pop, n)
+				src := &unitSource{s: s, n: n, seed: *seed, recording: *recording}
+				selected, err := src.selectUnits(*units, "-population", *pop)
 				if err != nil {
 					return err
 				}
 				var cuts []analysis.Cut
 				var cutNames []cutEffect
 				for _, spec := range cutSpecs {
-					c, e, err := parseCut(spec, n, func(name string) ([]int, error) { return population(s, "-cut", name, n) })
+					c, e, err := parseCut(spec, n, func(name string) ([]int, error) { return src.population("-cut", name) })
 					if err != nil {
 						return err
 					}
@@ -215,7 +235,7 @@ func inactivateCommand() *command {
 				}
 				var other []int
 				if *versus != "" {
-					if other, err = selectUnits(s, "", "-versus", *versus, n); err != nil {
+					if other, err = src.selectUnits("", "-versus", *versus); err != nil {
 						return err
 					}
 				}
@@ -260,6 +280,7 @@ func inactivateCommand() *command {
 				if mode == analysis.Clamp {
 					res.ClampValue = *clamp
 				}
+				res.SelectivityFile = src.selFile
 				for _, in := range ins {
 					res.Units = append(res.Units, in.Units)
 				}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -32,11 +33,7 @@ func TestCLIInactivate(t *testing.T) {
 
 	inactivate := func(args ...string) inactivateResult {
 		t.Helper()
-		r := rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run, "-trials", "400", "-json"}, args...)...)
-		r.want(t, 0)
-		var res inactivateResult
-		require.NoError(t, json.Unmarshal([]byte(r.stdout), &res), r.stdout)
-		return res
+		return inactivateJSON(t, work, run, "400", args...)
 	}
 
 	// Silencing no unit reproduces eval exactly, before and after.
@@ -184,6 +181,7 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-cut", "exc:nope.json"}, 1, "-cut nope.json"},
 		{[]string{"-cut", "exc:inh", "-each-unit"}, 2, "-each-unit"},
 		{[]string{"-cut", "exc:inh", "-units", "1", "-window", "stimulus"}, 2, "-cut with silenced units"},
+		{[]string{"-population", "cluster:0"}, 2, "not low-rank"},
 		{[]string{"-population", filepath.Join(work, "none.json")}, 1, "none.json"},
 	} {
 		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
@@ -223,4 +221,93 @@ func FuzzParseCut(f *testing.F) {
 			t.Fatalf("parseCut(%q): %d connections, want %d", spec, e.Connections, len(c.From)*len(c.To))
 		}
 	})
+}
+
+// TestCLIInactivatePopulations trains a small rank-1 net and inactivates
+// its fitted populations (cluster:I/K and the file populations -write
+// writes agree) and its context-selective units (the regression on an
+// eval -record file, written beside it).
+func TestCLIInactivatePopulations(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-seed", "2", "-steps", "150", "-model", "lowrank", "-rank", "1", "-out", run}, small...)
+	rnntrain(t, work, args...).want(t, 0, "stopped at step 150")
+	inactivate := func(args ...string) inactivateResult {
+		t.Helper()
+		return inactivateJSON(t, work, run, "200", args...)
+	}
+
+	pops := filepath.Join(work, "pops.json")
+	rnntrain(t, work, "populations", "-checkpoint", run, "-k", "2", "-resample", "0", "-write", pops).want(t, 0)
+	b, err := os.ReadFile(pops)
+	require.NoError(t, err)
+	sets, err := analysis.ParsePopulations(b, 24)
+	require.NoError(t, err)
+	require.Len(t, sets, 2)
+	require.Equal(t, 24, len(sets["cluster0"])+len(sets["cluster1"]))
+	require.GreaterOrEqual(t, len(sets["cluster0"]), len(sets["cluster1"]), "largest first")
+	for i := range 2 {
+		res := inactivate("-population", fmt.Sprintf("cluster:%d/2", i))
+		require.Equal(t, sets[fmt.Sprintf("cluster%d", i)], res.Selected)
+	}
+
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "300", "-record", rec).want(t, 0)
+	top := inactivate("-recording", rec, "-population", "selective:context:top=3")
+	require.Len(t, top.Selected, 3)
+	require.Equal(t, filepath.Join(work, "rec.selectivity.json"), top.SelectivityFile)
+	b, err = os.ReadFile(top.SelectivityFile)
+	require.NoError(t, err)
+	var sf selectivityFile
+	require.NoError(t, json.Unmarshal(b, &sf))
+	require.Equal(t, []string{"choice", "coherence", "context"}, sf.Selectivity.Variables)
+	require.Len(t, sf.Selectivity.Units, 24)
+	all := inactivate("-recording", rec, "-population", "context-selective")
+	require.Equal(t, sf.Populations["context-selective"], all.Selected)
+	require.Subset(t, all.Selected, top.Selected, "the top 3 are among the selective units")
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-population", "cluster:x"}, 2, "-population cluster:x: want cluster:I"},
+		{[]string{"-population", "cluster:2/2"}, 2, "cluster:2/2"},
+		{[]string{"-population", "context-selective"}, 2, "need -recording"},
+		{[]string{"-recording", rec, "-population", "selective:nope"}, 2, `no variable "nope"`},
+		{[]string{"-recording", rec, "-population", "selective:context:top=0"}, 2, "top=K"},
+		{[]string{"-recording", filepath.Join(work, "none.npz"), "-population", "context-selective"}, 1, "none.npz"},
+		{[]string{"-population", "exc"}, 2, "no Dale's law populations"},
+		{[]string{"-cut", "0:1"}, 2, "model lowrank has no recurrent weight matrix"},
+	} {
+		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
+	}
+}
+
+// FuzzParsePopulationName feeds the cluster and selectivity population
+// names arbitrary text: no panic, and what is accepted is in range.
+func FuzzParsePopulationName(f *testing.F) {
+	for _, s := range []string{"cluster:0", "cluster:1/2", "cluster:x", "cluster:3/2", "context-selective", "selective:context:top=10", "selective:", "-selective", "selective:a:top=99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if i, k, err := parseCluster(s); err == nil && (i < 0 || i >= maxClusters || k < 0 || k > maxClusters || (k > 0 && i >= k)) {
+			t.Fatalf("parseCluster(%q) = %d, %d", s, i, k)
+		}
+		if v, top, err := parseSelective(s, 64); err == nil && (v == "" || top < 0 || top > 64) {
+			t.Fatalf("parseSelective(%q) = %q, %d", s, v, top)
+		}
+	})
+}
+
+// inactivateJSON runs inactivate -json on trials trials of run and decodes
+// its output.
+func inactivateJSON(t *testing.T, work, run, trials string, args ...string) inactivateResult {
+	t.Helper()
+	r := rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run, "-trials", trials, "-json"}, args...)...)
+	r.want(t, 0)
+	var res inactivateResult
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res), r.stdout)
+	return res
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 )
 
@@ -88,20 +91,33 @@ func parseCut(spec string, n int, pop func(name string) ([]int, error)) (analysi
 	return analysis.Cut{}, cutEffect{}, usagef("-cut %s: want FROM:TO (or FROM->TO), each a population (exc, inh, FILE.json:NAME, …) or a unit list such as 0-9", spec)
 }
 
+// unitSource resolves unit lists and population names for one checkpoint.
+type unitSource struct {
+	s    *session
+	n    int
+	seed uint64 // the mixture fit of cluster populations
+	// recording is -recording FILE.npz, the trials selectivity
+	// populations are regressed on; sel its regression, once computed,
+	// and selFile where it was written.
+	recording string
+	sel       *analysis.Selectivity
+	selFile   string
+}
+
 // selectUnits resolves -units or the population named by flag (-population,
-// -versus) to sorted unit indices.
-func selectUnits(s *session, units, flag, pop string, n int) ([]int, error) {
+// -versus) to sorted unit indices; neither is every unit.
+func (src *unitSource) selectUnits(units, flag, pop string) ([]int, error) {
 	switch {
 	case units != "":
-		u, err := analysis.ParseUnits(units, n)
+		u, err := analysis.ParseUnits(units, src.n)
 		if err != nil {
 			return nil, usagef("-units: %v", err)
 		}
 		return u, nil
 	case pop != "":
-		return population(s, flag, pop, n)
+		return src.population(flag, pop)
 	}
-	u := make([]int, n)
+	u := make([]int, src.n)
 	for i := range u {
 		u[i] = i
 	}
@@ -109,8 +125,11 @@ func selectUnits(s *session, units, flag, pop string, n int) ([]int, error) {
 }
 
 // population resolves a population name given to flag: exc or inh (Dale's
-// law), or FILE.json[:NAME].
-func population(s *session, flag, pop string, n int) ([]int, error) {
+// law), cluster:I[/K] (a low-rank network's populations),
+// VARIABLE-selective or selective:VARIABLE[:top=K] (a regression on
+// -recording), or FILE.json[:NAME].
+func (src *unitSource) population(flag, pop string) ([]int, error) {
+	s, n := src.s, src.n
 	switch {
 	case pop == "exc" || pop == "inh":
 		lc, ok := s.cfg.Model.Model.(*rnn.LeakyConfig)
@@ -127,8 +146,98 @@ func population(s *session, flag, pop string, n int) ([]int, error) {
 			u = append(u, i)
 		}
 		return u, nil
+	case strings.HasPrefix(pop, "cluster:"):
+		return src.cluster(flag, pop)
+	case strings.HasPrefix(pop, "selective:") || (strings.HasSuffix(pop, "-selective") && !strings.Contains(pop, ".json")):
+		v, top, err := parseSelective(pop, n)
+		if err != nil {
+			return nil, usagef("%s %s: %v", flag, pop, err)
+		}
+		return src.selective(flag, pop, v, top)
 	}
 	return populationFile(flag, pop, n)
+}
+
+// maxClusters bounds K of cluster:I/K.
+const maxClusters = 16
+
+// cluster resolves cluster:I[/K]: population I (0 the largest) of the
+// Gaussian mixture of a low-rank network's loadings, with K components or,
+// without /K, the number of lowest BIC up to 4; fitted from -seed as
+// rnntrain populations -seed fits it.
+func (src *unitSource) cluster(flag, pop string) ([]int, error) {
+	l, ok := lowRankLayer(src.s)
+	if !ok {
+		return nil, usagef("%s %s: the checkpoint's %s model is not low-rank; clusters are the populations of a lowrank network's loadings", flag, pop, src.s.cfg.Model.Kind())
+	}
+	i, k, err := parseCluster(pop)
+	if err != nil {
+		return nil, usagef("%s %s: %v", flag, pop, err)
+	}
+	kMax := cmp.Or(k, 4)
+	x, dim := lowrank.Loadings(l)
+	fits, best, err := lowrank.SelectMixture(x, dim, kMax, lowrank.MixtureConfig{}, newStream(src.seed, streamPopulations))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flag, pop, err)
+	}
+	m := fits[best]
+	if k > 0 {
+		j := slices.IndexFunc(fits, func(f *lowrank.Mixture) bool { return f.K == k })
+		if j < 0 {
+			return nil, fmt.Errorf("%s %s: no mixture of %d populations could be fitted", flag, pop, k)
+		}
+		m = fits[j]
+	}
+	groups, err := m.Groups(x)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flag, pop, err)
+	}
+	if i >= len(groups) || len(groups[i]) == 0 {
+		return nil, usagef("%s %s: the mixture of %d populations has no unit in population %d (sizes %v)", flag, pop, m.K, i, groupSizes(groups))
+	}
+	return groups[i], nil
+}
+
+// parseCluster parses cluster:I or cluster:I/K (k 0: K not given).
+func parseCluster(pop string) (i, k int, err error) {
+	is, ks, hasK := strings.Cut(strings.TrimPrefix(pop, "cluster:"), "/")
+	i, err = strconv.Atoi(is)
+	if err == nil && hasK {
+		k, err = strconv.Atoi(ks)
+	}
+	if err != nil || i < 0 || i >= maxClusters || (hasK && (k < 1 || k > maxClusters || i >= k)) {
+		return 0, 0, fmt.Errorf("want cluster:I or cluster:I/K, population I (0 the largest) of K ≤ %d", maxClusters)
+	}
+	return i, k, nil
+}
+
+// parseSelective parses VARIABLE-selective, selective:VARIABLE or
+// selective:VARIABLE:top=K for n units (top 0: every selective unit).
+func parseSelective(pop string, n int) (variable string, top int, err error) {
+	if v, ok := strings.CutSuffix(pop, "-selective"); ok && !strings.HasPrefix(pop, "selective:") {
+		variable = v
+	} else {
+		var t string
+		var hasTop bool
+		variable, t, hasTop = strings.Cut(strings.TrimPrefix(pop, "selective:"), ":top=")
+		if hasTop {
+			if top, err = strconv.Atoi(t); err != nil || top < 1 || top > n {
+				return "", 0, fmt.Errorf("top=K wants a number of units in [1, %d]", n)
+			}
+		}
+	}
+	if variable == "" {
+		return "", 0, fmt.Errorf("want VARIABLE-selective or selective:VARIABLE[:top=K] (choice, coherence, context)")
+	}
+	return variable, top, nil
+}
+
+func groupSizes(groups [][]int) []int {
+	sizes := make([]int, len(groups))
+	for i, g := range groups {
+		sizes[i] = len(g)
+	}
+	return sizes
 }
 
 // populationFile reads FILE.json[:NAME], a JSON object of named unit sets.

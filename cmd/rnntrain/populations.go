@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -31,14 +32,17 @@ afresh, s_i = s_o = 1) and reports their task accuracy on -trials trials
 beyond one Gaussian population loses accuracy with one.
 
 -json prints one JSON object with the BIC per K, the mixtures' weights and
-means, and the accuracies.
+means, and the accuracies. -write FILE.json writes the units of each
+population of the chosen mixture (or of -k's) as named sets, cluster0 the
+largest, for rnntrain inactivate -population FILE.json:cluster0 (which also
+takes cluster:I[/K] and fits the same mixture from the same -seed).
 `
 
 func populationsCommand() *command {
 	return &command{
 		Name:  "populations",
 		Short: "Gaussian-mixture populations of a low-rank checkpoint (BIC) and the resampling test",
-		Usage: "-checkpoint PATH [-max-k 4] [-resample 10] [-trials 200] [-json] [-seed S]",
+		Usage: "-checkpoint PATH [-max-k 4] [-resample 10] [-trials 200] [-json] [-write FILE.json] [-seed S]",
 		Long:  populationsLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "low-rank checkpoint file or run directory (required)")
@@ -48,6 +52,7 @@ func populationsCommand() *command {
 			forceK := fs.Int("k", 0, "resample from this number of populations besides one (0: the number BIC chooses)")
 			trials := fs.Int("trials", 200, "task trials per evaluated network")
 			asJSON := fs.Bool("json", false, "print one JSON object")
+			write := fs.String("write", "", "write the units of each population of the chosen (or -k) mixture to FILE.json as {\"cluster0\": [...], ...}, largest first, for inactivate -population FILE.json:cluster0")
 			seed := fs.Uint64("seed", 1, "seed of the EM starts, the redraws and the trials")
 			return func(ctx context.Context, args []string) error {
 				switch {
@@ -79,6 +84,11 @@ func populationsCommand() *command {
 					return err
 				}
 				rep.Checkpoint = *ckpt
+				if *write != "" {
+					if err := writeClusters(*write, l, rep, *forceK, *maxK, *starts, *seed); err != nil {
+						return err
+					}
+				}
 				if *asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
@@ -195,4 +205,37 @@ func (r *populationsReport) print(w io.Writer) {
 	for _, s := range r.Resampled {
 		fmt.Fprintf(w, "resampled from %d population(s): accuracy %.3f ± %.3f (mean ± sd of %d networks)\n", s.K, s.Mean, s.SD, len(s.Accuracies))
 	}
+}
+
+// writeClusters writes the populations of the mixture with -k (or the
+// chosen number of) components to path as named unit sets. The mixtures
+// are fitted again from seed, as cluster:I/K does, so that the file and
+// inactivate's cluster populations agree.
+func writeClusters(path string, l *lowrank.Layer[float32], rep *populationsReport, forceK, maxK, starts int, seed uint64) error {
+	k := cmp.Or(forceK, rep.Chosen)
+	x, dim := lowrank.Loadings(l)
+	fits, _, err := lowrank.SelectMixture(x, dim, maxK, lowrank.MixtureConfig{Starts: starts}, newStream(seed, streamPopulations))
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(fits, func(m *lowrank.Mixture) bool { return m.K == k })
+	if i < 0 {
+		return fmt.Errorf("populations: no mixture of %d components could be fitted", k)
+	}
+	groups, err := fits[i].Groups(x)
+	if err != nil {
+		return err
+	}
+	sets := map[string][]int{}
+	for j, g := range groups {
+		sets[fmt.Sprintf("cluster%d", j)] = append([]int{}, g...)
+	}
+	b, err := json.MarshalIndent(sets, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("-write %s: %w", path, err)
+	}
+	return nil
 }
