@@ -25,6 +25,11 @@ fail() { log "FAIL: $*"; exit 1; }
 [ "${RNNTRAIN_SLURM_TEST:-1}" = 0 ] && skip "RNNTRAIN_SLURM_TEST=0"
 [ "$(id -u)" = 0 ] || skip "starting slurmctld and slurmd needs root"
 
+# One test cluster at a time on a machine (its ports and state directory are
+# fixed): a second test running at once waits for the first.
+exec 9>/tmp/rnntrain-slurm-test.lock
+flock -w 300 9 || skip "another slurm-test.sh has held /tmp/rnntrain-slurm-test.lock for 5 minutes"
+
 export SLURM_LOCAL_DIR=${SLURM_LOCAL_DIR:-/tmp/rnntrain-slurm-test}
 export SLURM_LOCAL_CTLD_PORT=${SLURM_LOCAL_CTLD_PORT:-6837}
 export SLURM_LOCAL_SLURMD_PORT=${SLURM_LOCAL_SLURMD_PORT:-6838}
@@ -47,7 +52,7 @@ if ! command -v sbatch >/dev/null 2>&1 || ! command -v slurmctld >/dev/null 2>&1
   log "installing slurm-wlm and munge with apt-get"
 fi
 STARTED=1
-if ! timeout 300 bash scripts/slurm/start-slurm.sh >"$WORK/start.log" 2>&1; then
+if ! timeout 300 bash scripts/slurm/start-slurm.sh >"$WORK/start.log" 2>&1 9>&-; then  # the daemons must not hold the lock
   tail -20 "$WORK/start.log"
   skip "the local Slurm could not be installed or started (log above)"
 fi
