@@ -137,7 +137,7 @@ func newContextDM(p Preset, s Settings) (Task, error) {
 		// TruncExp(600, 300, 3000) lies in [300, 3000), so the floored
 		// delay is at least 300 ms and at most 2999 ms.
 		minT, maxT := base+steps(300, dt), base+steps(2999.999, dt)
-		inputs := []string{"fixation", "mod1-stim1", "mod1-stim2", "mod2-stim1", "mod2-stim2", "context1", "context2"}
+		inputs := []string{"fixation", "mod1-stim1", "mod1-stim2", "mod2-stim1", "mod2-stim2", "context 1", "context 2"}
 		if implicit {
 			inputs = inputs[:5] // contextdecisionmaking.py L106-113: context channels only with use_expl_context
 		}

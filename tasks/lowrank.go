@@ -191,7 +191,7 @@ func newLowRankContext(p Preset, s Settings) (Task, error) {
 	}
 	tl, _, _, _ := lowRankPeriods(s, true)
 	scale, cue := ms(s.InputScale), ms(s.ContextScale)
-	inputs := []string{"modality1", "modality2", "context1", "context2"}
+	inputs := []string{"modality 1", "modality 2", "context 1", "context 2"}
 	return lowRankDecision(name, p, s, inputs, tl.t, tl.t, func(rng *rand.Rand, tb *trialBuf) {
 		fix, stim, dec, tr := lowRankTrial(rng, tb, s, true, 2)
 		if tr.Catch {
