@@ -1,0 +1,423 @@
+// The EGRU op's time loops: each half of the batch runs its whole forward
+// and backward loop on its own goroutine (as the GRU's do), with its own
+// active-unit lists and work space, so the two cores meet once per loop,
+// not at every step.
+
+package layers
+
+import (
+	"math/rand/v2"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
+)
+
+// egruPart is the work space of one half of the batch, rows [lo, hi).
+type egruPart[T autodiff.Float] struct {
+	lo, hi int
+	// ptr, idx and vals are y_{t−1} of the part's rows of every step in
+	// compressed-row form: row k = t·(hi−lo) + i − lo lists its active
+	// units idx[ptr[k]:ptr[k+1]] with the values vals[ptr[k]:ptr[k+1]].
+	ptr, idx []int32
+	vals     []T
+	// A step run on the union of the part's active units: union lists its
+	// u units, panel holds their values, [rows, u], and wu their rows of
+	// W_hhᵀ (or of dW_hhᵀ), [u, 3N]; mark is scratch, zero between uses.
+	union, mark []int32
+	panel, wu   []T
+	// needCnt[t] counts the part's unit-steps of step t whose y-gradient
+	// is needed: active, or with a nonzero pseudo-derivative; need is one
+	// row's list of them.
+	needCnt []int32
+	need    []int32
+	// gct and zd are one row's ∂L/∂c̃ (after zoneout) and zoneout's direct
+	// part of ∂L/∂c_{t−1}; thrAcc the part's sum of ∂L/∂ϑ.
+	gct, zd, thrAcc    []T
+	fired, flat, reads float64
+}
+
+// rows returns the part's batch rows per step.
+func (p *egruPart[T]) rows() int { return p.hi - p.lo }
+
+// prepare sizes the part's buffers for steps steps of n units.
+func (p *egruPart[T]) prepare(lo, hi, steps, n int) {
+	h := hi - lo
+	p.lo, p.hi = lo, hi
+	p.ptr = grow(p.ptr, steps*h+1)
+	p.ptr[0] = 0
+	p.idx = grow(p.idx, steps*h*n)
+	p.vals = grow(p.vals, steps*h*n)
+	p.needCnt = grow(p.needCnt, steps)
+	clear(p.needCnt)
+	if len(p.mark) != n {
+		p.union, p.mark = make([]int32, n), make([]int32, n)
+	}
+	p.panel = grow(p.panel, h*n)
+	p.wu = grow(p.wu, n*3*n)
+	p.need = grow(p.need, n)
+	p.gct = grow(p.gct, n)
+	p.zd = grow(p.zd, n)
+	p.thrAcc = grow(p.thrAcc, n)
+	clear(p.thrAcc)
+	p.fired, p.flat, p.reads = 0, 0, 0
+}
+
+// activeList appends the units with y ≠ 0 of yp (one row) as the part's
+// compressed row k (rows are listed in order) and returns their number.
+func (p *egruPart[T]) activeList(k int, yp []T) int {
+	o := int(p.ptr[k])
+	idx, vals := p.idx[o:o+len(yp)], p.vals[o:o+len(yp)]
+	c := 0
+	for j, v := range yp {
+		if v != 0 {
+			idx[c], vals[c] = int32(j), v
+			c++
+		}
+	}
+	p.ptr[k+1] = int32(o + c)
+	return c
+}
+
+// unionOf lists in union the units active in some of the part's
+// compressed rows [k0, k1), in order, and returns their number.
+func (p *egruPart[T]) unionOf(k0, k1 int) int {
+	p.addUnits(k0, k1)
+	return p.takeUnion()
+}
+
+// addUnits marks the units of the part's compressed rows [k0, k1) in mark.
+func (p *egruPart[T]) addUnits(k0, k1 int) {
+	for _, j := range p.idx[p.ptr[k0]:p.ptr[k1]] {
+		p.mark[j] = 1
+	}
+}
+
+// takeUnion lists the marked units in union, in order, clears mark and
+// returns their number.
+func (p *egruPart[T]) takeUnion() int {
+	u := 0
+	for j, m := range p.mark {
+		if m != 0 {
+			p.union[u] = int32(j)
+			u++
+			p.mark[j] = 0
+		}
+	}
+	return u
+}
+
+// fillRow writes the values of src's compressed row k at the u units of
+// union into row r of a, [·, u], using mark as each unit's position + 1.
+func (p *egruPart[T]) fillRow(a []T, u, r int, src *egruPart[T], k int) {
+	for e := src.ptr[k]; e < src.ptr[k+1]; e++ {
+		a[r*u+int(p.mark[src.idx[e]])-1] = src.vals[e]
+	}
+}
+
+// setMarks sets mark to the positions + 1 of union's first u units, or
+// back to zero.
+func (p *egruPart[T]) setMarks(u int, on bool) {
+	for q, j := range p.union[:u] {
+		p.mark[j] = 0
+		if on {
+			p.mark[j] = int32(q + 1)
+		}
+	}
+}
+
+func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
+	n, b, n3, rows := s.n, s.batch, 3*s.n, s.steps*s.batch
+	ws := s.ws
+	if s.opt.Kernels != KernelsDense {
+		transposeTo(s.whhT, s.weff)
+	}
+	if s.opt.Kernels != KernelsSparse {
+		half := (b + 1) / 2
+		packColumns(&ws.fwd, true, n, n3, s.weff.Data, n, serialWidth(s.parts == 2, half, n, n3))
+		packColumns(&ws.bwd, false, n3, n, s.weff.Data, n, serialWidth(s.parts == 2, half, n3, n))
+	}
+	transposeTo(s.wihT, s.wih)
+	copy(s.bias.Data, bih.Data)
+	Axpy(s.bias.Data[:2*n], 1, s.bhh.Data[:2*n])
+	for i := range rows {
+		copy(s.gates.Data[i*n3:(i+1)*n3], s.bias.Data)
+	}
+	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
+	for p := range s.parts {
+		lo, hi := HalfRows(b, s.parts, p)
+		ws.part[p].prepare(lo, hi, s.steps, n)
+	}
+	s.phase, s.rng = phaseForward, rng
+	RunSplit(s.parts, s)
+	s.rng = nil
+
+	var fired, flat, reads float64
+	for p := range s.parts {
+		pp := &ws.part[p]
+		fired, flat, reads = fired+pp.fired, flat+pp.flat, reads+pp.reads
+	}
+	total := float64(rows * n)
+	st := EGRUStats{
+		Activity:         fired / total,
+		BackwardSparsity: flat / total,
+		EffectiveMACs:    (float64(s.in) + reads/float64(rows)) / float64(s.in+n),
+	}
+	if s.opt.ActivityReg > 0 {
+		d := st.Activity - s.opt.ActivityTarget
+		st.Penalty = s.opt.ActivityReg * d * d
+	}
+	s.stats = st
+}
+
+// pool returns the pool a loop's GEMMs may use: none inside a split loop
+// (each half runs on one core), the default pool otherwise.
+func (s *egruSeq[T]) pool() *kernels.Pool {
+	if s.parts == 2 {
+		return nil
+	}
+	return kernels.DefaultPool()
+}
+
+// forwardRows runs the forward time loop of the batch rows of part pp.
+func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	lo, hi, h := pp.lo, pp.hi, pp.rows()
+	ws, rng := s.ws, s.rng
+	bhz := s.bhh.Data[2*n:]
+	thr := s.thr.Data
+	gamma, eps := T(s.opt.Gamma), T(s.opt.Eps)
+	for t := range s.steps {
+		yp, cp := s.prevY(t), s.prevC(t)
+		ght := s.gh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
+		k0, k1 := t*h, (t+1)*h
+		active := 0
+		for i := lo; i < hi; i++ {
+			active += pp.activeList(k0+i-lo, yp[i*n:(i+1)*n])
+		}
+		pp.reads += float64(active)
+		if s.useDense(active, h*n) {
+			gemmColumns(h, 1, yp[lo*n:hi*n], n, ws.fwd, 0, ght, n3)
+		} else if u := pp.unionOf(k0, k1); u*h < egruGatherCost*active {
+			// One GEMM over the union of the part's active units.
+			a := pp.panel[:h*u]
+			clear(a)
+			pp.setMarks(u, true)
+			for k := k0; k < k1; k++ {
+				pp.fillRow(a, u, k-k0, pp, k)
+			}
+			pp.setMarks(u, false)
+			for q, j := range pp.union[:u] {
+				copy(pp.wu[q*n3:(q+1)*n3], s.whhT.Data[int(j)*n3:(int(j)+1)*n3])
+			}
+			kernels.GemmOn(s.pool(), false, false, h, n3, u, 1, a, u, pp.wu, n3, 0, ght, n3)
+		} else {
+			sparseGatherRowsTo(ght, n3, 0, n3, false, s.whhT.Data, n3, pp.ptr[k0:k1+1], pp.idx, pp.vals)
+		}
+		m := Perturbed(s.inact, t)
+		// All rows' zoneout draws, then all rows' noise draws (RunReference's
+		// order; a sequence that draws runs as one part).
+		for i := lo; i < hi; i++ {
+			row := t*b + i
+			cpr := cp[i*n : (i+1)*n]
+			ct := s.ct.Data[row*n : (row+1)*n]
+			gateRow(s.gates.Data[row*n3:(row+1)*n3], s.gh.Data[row*n3:(row+1)*n3], cpr, ct, bhz)
+			s.zoneout(row, ct, cpr, rng)
+		}
+		if rng != nil && s.opt.NoiseStd != 0 {
+			AddNoise(s.ct.Data[(t*b+lo)*n:(t*b+hi)*n], s.opt.NoiseStd, rng)
+		}
+		for i := lo; i < hi; i++ {
+			row := t*b + i
+			ct := s.ct.Data[row*n : (row+1)*n]
+			if m != nil {
+				v := T(m.ClampValue)
+				if m.Silence {
+					v = 0
+				}
+				perturb(m, ct, n, v)
+			}
+			ev := s.ev.Data[row*n : (row+1)*n]
+			yr := s.y.Data[row*n : (row+1)*n]
+			cr := s.c.Data[row*n : (row+1)*n]
+			pd := s.pd.Data[row*n : (row+1)*n]
+			need := int32(0)
+			for j, v := range ct {
+				d := v - thr[j]
+				ev[j], yr[j], cr[j] = 0, 0, v
+				pd[j] = gamma * max(0, 1-eps*abs(d))
+				if m != nil && m.Silence && m.Units[j] {
+					pd[j] = 0 // o is held at 0: it depends on nothing
+				} else if d > 0 {
+					ev[j], yr[j], cr[j] = 1, v, d
+					pp.fired++
+				}
+				if pd[j] == 0 {
+					pp.flat++
+				}
+				if ev[j] != 0 || pd[j] != 0 {
+					need++
+				}
+			}
+			pp.needCnt[t] += need
+			if s.opt.Trace {
+				tp := s.trPrev.Data[i*n : (i+1)*n]
+				if t > 0 {
+					tp = s.tr.Data[(row-b)*n : (row-b+1)*n]
+				}
+				trr := s.tr.Data[row*n : (row+1)*n]
+				for j, v := range yr {
+					trr[j] = 0.9*tp[j] + 0.1*v
+				}
+			}
+		}
+	}
+}
+
+// egruBackward is what the backward loops read: the output gradient and the
+// buffers they fill.
+type egruBackward[T autodiff.Float] struct {
+	outGrad, dgh, dgin  autodiff.Tensor[T]
+	carryC, carryY, dtr autodiff.Tensor[T]
+	reg                 T
+}
+
+// Backward implements autodiff.FusedOp. grads are for x, c0, weight_ih,
+// weight_hh, bias_ih, bias_hh and threshold.
+func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
+	n, b, n3, rows := s.n, s.batch, 3*s.n, s.steps*s.batch
+	gx, gc0, gwih, gwhh, gbih, gbhh, gthr := grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6]
+	tp := s.tp
+	s.bw = egruBackward[T]{
+		outGrad: outGrad,
+		dgh:     tp.Alloc(rows, n3),
+		dgin:    tp.Alloc(rows, n),
+		carryC:  tp.AllocZero(b, n),
+		carryY:  tp.AllocZero(b, n),
+	}
+	if s.opt.Trace {
+		s.bw.dtr = tp.AllocZero(b, n)
+	}
+	if s.opt.ActivityReg > 0 {
+		s.bw.reg = T(2 * s.opt.ActivityReg * (s.stats.Activity - s.opt.ActivityTarget) / float64(rows*n))
+	}
+	s.phase = phaseBackward
+	RunSplit(s.parts, s)
+	AccReduceRows(gc0, s.bw.carryC)
+	if gthr.Data != nil {
+		for p := range s.parts {
+			Axpy(gthr.Data, 1, s.ws.part[p].thrAcc)
+		}
+	}
+	if gwhh.Data != nil {
+		s.recurrentGrad(gwhh, s.bw.dgh)
+	}
+	gateInputGrads(tp, s.x, s.wih, s.bw.dgh, s.bw.dgin, gx, gwih, gbih, gbhh)
+	s.bw = egruBackward[T]{}
+}
+
+// backwardRows runs the backward time loop of the batch rows of part pp.
+func (s *egruSeq[T]) backwardRows(pp *egruPart[T]) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	lo, hi, h := pp.lo, pp.hi, pp.rows()
+	bw := &s.bw
+	thr := s.thr.Data
+	bhz := s.bhh.Data[2*n:]
+	ta, reg := pp.thrAcc, bw.reg
+	for t := s.steps - 1; t >= 0; t-- {
+		m := Perturbed(s.inact, t)
+		cp := s.prevC(t)
+		for i := lo; i < hi; i++ {
+			row := t*b + i
+			og := bw.outGrad.Data[row*n : (row+1)*n]
+			cy := bw.carryY.Data[i*n : (i+1)*n]
+			cc := bw.carryC.Data[i*n : (i+1)*n]
+			ct := s.ct.Data[row*n : (row+1)*n]
+			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+			gct, zd := pp.gct, pp.zd
+			var dt []T
+			if s.opt.Trace {
+				dt = bw.dtr.Data[i*n : (i+1)*n]
+			}
+			for j := range n {
+				gy := cy[j]
+				if dt != nil {
+					dt[j] = og[j] + 0.9*dt[j]
+					gy += 0.1 * dt[j]
+				} else {
+					gy += og[j]
+				}
+				gc, o, v, th, hd := cc[j], ev[j], ct[j], thr[j], pd[j]
+				held := m != nil && m.Units[j]
+				gO := gy*v - gc*th + reg
+				g := gy*o + gc + gO*hd
+				ta[j] -= gc*o + gO*hd
+				if held {
+					g = 0
+				}
+				zd[j] = 0
+				if s.zone != 0 {
+					keep := 1 - s.zone
+					if len(s.zoneMask.Data) != 0 {
+						keep = s.zoneMask.Data[row*n+j]
+					}
+					zd[j] = (1 - keep) * g
+					g *= keep
+				}
+				gct[j] = g
+				cc[j] = 0
+			}
+			gateGradRow(bw.dgh.Data[row*n3:(row+1)*n3], bw.dgin.Data[row*n:(row+1)*n], cc, gct,
+				s.gates.Data[row*n3:(row+1)*n3], s.gh.Data[row*n3+2*n:(row+1)*n3], cp[i*n:(i+1)*n], bhz)
+			if s.zone != 0 {
+				Axpy(cc, 1, zd)
+			}
+		}
+		if t == 0 {
+			break // y_0 is a constant: no gradient needed
+		}
+		// carry = ∂L/∂y_{t−1} = dgh_t·weff for the units that need it
+		// (active at t−1 or with a nonzero pseudo-derivative there), 0
+		// elsewhere.
+		d := bw.dgh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
+		carry := bw.carryY.Data[lo*n : hi*n]
+		if s.useDense(int(pp.needCnt[t-1]), h*n) {
+			gemmColumns(h, 1, d, n3, s.ws.bwd, 0, carry, n)
+			continue
+		}
+		for i := lo; i < hi; i++ {
+			row := (t-1)*b + i
+			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+			k := 0
+			cr := carry[(i-lo)*n : (i-lo+1)*n]
+			for j, p := range pd {
+				cr[j] = 0
+				if ev[j] != 0 || p != 0 {
+					pp.need[k] = int32(j)
+					k++
+				}
+			}
+			sparseDotsTo(cr, s.whhT.Data, n3, pp.need[:k], d[(i-lo)*n3:(i-lo+1)*n3])
+		}
+	}
+}
+
+// Phases of the loops that run split between two goroutines (RunPart).
+const (
+	phaseForward  = iota // the forward time loop of each batch half
+	phaseBackward        // the backward time loop of each batch half
+	phaseOuter           // the sparse recurrent-weight gradient's columns
+)
+
+// RunPart runs part 0 or 1 of the current phase's loop (kernels.PartRunner,
+// see RunSplit): the batch rows, or for phaseOuter the columns, split in
+// two halves. The parts write disjoint rows (or columns).
+func (s *egruSeq[T]) RunPart(part int) {
+	switch s.phase {
+	case phaseForward:
+		s.forwardRows(&s.ws.part[part])
+	case phaseBackward:
+		s.backwardRows(&s.ws.part[part])
+	case phaseOuter:
+		s.outerCols(part)
+	}
+}
