@@ -12,7 +12,7 @@
 #
 # Usage: bash bench/egru_mnist.sh [outdir]
 #
-# Environment (defaults are the documented run of the README):
+# Environment (defaults are the documented run of docs/egru.md):
 #   HIDDEN 128, STEPS 4000 (about 4.7 epochs at batch 64), BATCH 64, LR 2e-3, SEED 1,
 #   ACT_REG 2 (λ), ACT_TARGET 0.2 (the penalty's target activity; the goal is ≥ 70 % sparsity),
 #   EPS 1, MODELS "egru gru"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# egru_sweep.sh: the EGRU sparsity sweep of the README. Time per training
+# egru_sweep.sh: the EGRU sparsity sweep of docs/egru.md. Time per training
 # step (the layer over T steps, a linear readout N→2 at every step, squared
 # error, full backward; no optimizer step) of our dense GRU and of the EGRU
 # at activities 5, 10, 20, 50 and 100 % (ε = 1, EvNN's default, and ε = 3.6,
