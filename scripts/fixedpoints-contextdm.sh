@@ -20,16 +20,16 @@ if [ ! -f "$out/leaky/checkpoint.safetensors" ]; then
     -lr 0.003 -eval-every 250 -seed 1 -quiet -out "$out/leaky"
 fi
 "$bin" eval -checkpoint "$out/leaky" -trials 1000 | sed -n 1,3p
-for c in 0 1; do
+for c in 1 2; do
   nice -n 10 "$bin" fixedpoints -checkpoint "$out/leaky" -input context=$c -n-init 512 -max-iters 1000 -polish 3 \
     -max-q 1e-5 -tol-marginal 0.03 -seed 1 -out "$out/fixedpoints-context$c" | sed -n 1,3p
 done
 uptime
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys
-for c in (0, 1):
+for c in (1, 2):
     d = json.load(open("%s/fixedpoints-context%d/fixedpoints.json" % (sys.argv[1], c)))
-    rel, irr = (0, 1) if c == 0 else (1, 0)  # modality 1 is relevant in context 0
+    rel, irr = (0, 1) if c == 1 else (1, 0)  # modality 1 is relevant in context 1
     l = d["line"]
     slow = [complex(*p["slow_eigenvalue"]) for p in d["points"]]
     print("context %d: %d slow points (q < %g) in %.1f s, classes %s, slow eigenvalue %.3f … %.3f" % (

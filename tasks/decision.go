@@ -175,7 +175,7 @@ func newContextDM(p Preset, s Settings) (Task, error) {
 			if ctx == 1 {
 				rel, irr = sc2, sc1
 			}
-			tb.trial = Trial{Condition: fmt.Sprintf("ctx=%d coh=%+g other=%+g", ctx, rel, irr),
+			tb.trial = Trial{Condition: fmt.Sprintf("ctx=%d coh=%+g other=%+g", ctx+1, rel, irr),
 				Coherence: rel, Coherence2: irr, Context: ctx, Choice: gt,
 				ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
 				Vars: []Var{{"coherence_mod1", sc1}, {"coherence_mod2", sc2}}}

@@ -36,7 +36,7 @@ func Example() {
 	// Output:
 	// context-dm preset=dubreuil dt=20ms in=4 out=1 loss=mse scorer=sign-mean
 	// batch T=68 B=4
-	// trial 0: ctx=1 coh=+4 other=+2 choice=1
+	// trial 0: ctx=2 coh=+4 other=+2 choice=1
 	//   fixation steps [0, 5)
 	//   context  steps [5, 22)
 	//   stimulus steps [22, 62)

@@ -209,7 +209,7 @@ func newLowRankContext(p Preset, s Settings) (Task, error) {
 		tb.value(0, dec, hiLo(rel))
 		tr.Coherence, tr.Coherence2, tr.Context, tr.Choice = rel, irr, ctx, choiceOfSign(hiLo(rel))
 		tr.Vars = []Var{{"coherence_mod1", c1}, {"coherence_mod2", c2}}
-		tr.Condition = fmt.Sprintf("ctx=%d coh=%+g other=%+g", ctx, rel, irr)
+		tr.Condition = fmt.Sprintf("ctx=%d coh=%+g other=%+g", ctx+1, rel, irr)
 		tb.trial = tr
 	}), nil
 }
@@ -284,7 +284,7 @@ func newLowRankMultisensory(p Preset, s Settings) (Task, error) {
 		case 2:
 			tr.Coherence2 = coh[1]
 		}
-		tr.Condition = fmt.Sprintf("ctx=%d coh=%+g", ctx, tr.Coherence)
+		tr.Condition = fmt.Sprintf("ctx=%d coh=%+g", ctx+1, tr.Coherence)
 		tr.Vars = []Var{{"coherence_mod1", coh[0]}, {"coherence_mod2", coh[1]}}
 		tb.trial = tr
 	}), nil

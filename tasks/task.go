@@ -18,7 +18,8 @@ type Batch struct {
 // Trial records the variables one trial was generated from.
 type Trial struct {
 	// Condition labels the trial for per-condition tables and
-	// psychometric curves (for example "coh=+0.128 ctx=0").
+	// psychometric curves (for example "ctx=1 coh=+0.128"); contexts are
+	// numbered from 1 there, as in the figures, while Context counts from 0.
 	Condition string
 	// Coherence is the signed evidence the psychometric x axis uses (the
 	// relevant coherence for context-dm); 0 for tasks without one.

@@ -52,7 +52,7 @@ The input u* (-input):
                   delay, decision, ...; the periods of eval -record) over the
                   recorded trials that have it
   context=K       the mean input over the stimulus period of the trials of
-                  context K, with every channel that differs between those
+                  context K (1, 2, ...: numbered as in the figures), with every channel that differs between those
                   trials (the evidence: coherences and input noise) set to 0,
                   so the fixation and context cues stay: the context input
                   without sensory input, as Mante et al. (2013) used
@@ -455,7 +455,7 @@ func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *
 		}
 	}
 	if contexts {
-		ss.GroupNames = []string{"context 0", "context 1", "context 2", "context 3"}
+		ss.GroupNames = []string{"context 1", "context 2", "context 3", "context 4"}
 	}
 	for _, p := range res.Points {
 		pt := plots.StatePoint{Coords: pca.Project(p.State), Stable: p.Class == dynamics.Stable}

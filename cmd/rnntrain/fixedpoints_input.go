@@ -41,10 +41,10 @@ func parseInputSpec(s string, nIn int) (inputSpec, error) {
 		return inputSpec{kind: inputZero}, nil
 	case strings.HasPrefix(s, "context="):
 		k, err := strconv.Atoi(s[len("context="):])
-		if err != nil || k < 0 || k > 1_000_000 {
-			return inputSpec{}, fmt.Errorf("%q: want context=K with K a context index ≥ 0", s)
+		if err != nil || k < 1 || k > 1_000_000 {
+			return inputSpec{}, fmt.Errorf("%q: want context=K with K a context number ≥ 1 (context 1 is the first, as in the figures)", s)
 		}
-		return inputSpec{kind: inputContext, context: k}, nil
+		return inputSpec{kind: inputContext, context: k - 1}, nil
 	}
 	if first, _, _ := strings.Cut(s, ","); strings.Contains(s, ",") || isNumber(first) {
 		vec := make([]float64, 0, min(nIn, strings.Count(s, ",")+1))
@@ -140,7 +140,7 @@ func inputOf(spec inputSpec, r *analysis.Recording) ([]float64, error) {
 	if steps == 0 {
 		what := fmt.Sprintf("no recorded trial has a period %q", period)
 		if want >= 0 {
-			what = fmt.Sprintf("no recorded trial of context %d has a stimulus period", want)
+			what = fmt.Sprintf("no recorded trial of context %d has a stimulus period", want+1)
 		}
 		return nil, usagef("-input %s: %s (periods: %s)", specString(spec), what, strings.Join(names, ", "))
 	}
@@ -149,7 +149,7 @@ func inputOf(spec inputSpec, r *analysis.Recording) ([]float64, error) {
 	}
 	if spec.kind == inputContext {
 		if len(perTrial) < 2 {
-			return nil, usagef("-input %s: need at least 2 recorded trials of context %d, got %d (raise -trials)", specString(spec), want, len(perTrial))
+			return nil, usagef("-input %s: need at least 2 recorded trials of context %d, got %d (raise -trials)", specString(spec), want+1, len(perTrial))
 		}
 		for c := range nIn {
 			lo, hi := math.Inf(1), math.Inf(-1)
@@ -170,7 +170,7 @@ func specString(s inputSpec) string {
 	case inputPeriod:
 		return s.period
 	case inputContext:
-		return fmt.Sprintf("context=%d", s.context)
+		return fmt.Sprintf("context=%d", s.context+1)
 	case inputVector:
 		parts := make([]string, len(s.vec))
 		for i, v := range s.vec {
