@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/analysis"
@@ -84,4 +85,19 @@ func ExampleInactivate() {
 	// Output:
 	// silenced during fixation: accuracy 1.00 before, above 0.9 after: true
 	// silenced during stimulus: accuracy 1.00 before, above 0.9 after: false
+}
+
+// FitPsychometric turns psychometric points into a bias and a slope per
+// context; an inactivation's shift is the after fit minus the before fit.
+func ExampleFitPsychometric() {
+	var pts []analysis.PsychPoint
+	for _, c := range []float64{-4, -2, -1, 1, 2, 4} {
+		p := 1 / (1 + math.Exp(-(0.5 + 0.8*c))) // biased towards choice 1
+		pts = append(pts, analysis.PsychPoint{Context: 0, Coherence: c, Trials: 100000, PChoice1: p})
+	}
+	for _, f := range analysis.FitPsychometric(pts) {
+		fmt.Printf("context %d: bias %.2f, slope %.2f\n", f.Context, f.Bias, f.Slope)
+	}
+	// Output:
+	// context 0: bias 0.50, slope 0.80
 }

@@ -130,11 +130,11 @@ func printInactivation(w io.Writer, r inactivateResult) {
 	}
 	tw.Flush()
 	if len(r.Before.Psychometric) > 0 && len(r.After.Psychometric) == len(r.Before.Psychometric) {
-		fmt.Fprintf(w, "\npsychometric: P(choice 1) per context and signed coherence (%s):\n", on)
+		fmt.Fprintf(w, "\npsychometric: P(choice 1) per context (from 1) and signed coherence (%s):\n", on)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "context\tcoherence\ttrials\tbefore\tafter\t")
 		for i, p := range r.Before.Psychometric {
-			fmt.Fprintf(tw, "%d\t%+g\t%d\t%.3f\t%.3f\t\n", p.Context, p.Coherence, p.Trials, p.PChoice1, r.After.Psychometric[i].PChoice1)
+			fmt.Fprintf(tw, "%d\t%+g\t%d\t%.3f\t%.3f\t\n", p.Context+1, p.Coherence, p.Trials, p.PChoice1, r.After.Psychometric[i].PChoice1)
 		}
 		tw.Flush()
 	}
@@ -144,7 +144,7 @@ func printInactivation(w io.Writer, r inactivateResult) {
 		fmt.Fprintln(tw, "context\tbias before\tbias after\tshift\tslope before\tslope after\tshift\t")
 		for i, b := range r.Before.PsychometricFit {
 			a := r.After.PsychometricFit[i]
-			fmt.Fprintf(tw, "%d\t%+.3f\t%+.3f\t%+.3f\t%.3f\t%.3f\t%+.3f\t\n", b.Context, b.Bias, a.Bias, a.Bias-b.Bias, b.Slope, a.Slope, a.Slope-b.Slope)
+			fmt.Fprintf(tw, "%d\t%+.3f\t%+.3f\t%+.3f\t%.3f\t%.3f\t%+.3f\t\n", b.Context+1, b.Bias, a.Bias, a.Bias-b.Bias, b.Slope, a.Slope, a.Slope-b.Slope)
 		}
 		tw.Flush()
 	}
