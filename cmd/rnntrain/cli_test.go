@@ -293,6 +293,20 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Errorf("inspect after resume does not show step 30:\n%s", r.stdout)
 	}
 	rnntrain(t, work, "train", "-resume", run, "-steps", "30").want(t, 2, "already at step 30")
+
+	// A run stopped after its last checkpoint but before its final
+	// evaluation: resuming trains nothing and writes eval.json.
+	before := metricsOf(t, run)
+	if err := os.Remove(filepath.Join(run, "eval.json")); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "30").want(t, 0, "stopped at step 30", "final evaluation")
+	if _, err := os.Stat(filepath.Join(run, "eval.json")); err != nil {
+		t.Errorf("eval.json after finishing the run: %v", err)
+	}
+	if after := metricsOf(t, run); len(after) != len(before) {
+		t.Errorf("finishing the evaluation logged %d metric lines, want the %d there were", len(after), len(before))
+	}
 }
 
 func TestCLIConfigFileAndFlags(t *testing.T) {

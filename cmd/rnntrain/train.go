@@ -192,7 +192,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		if st, err = train.RestoreState(c, s.net.net); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
-		if st.Step >= s.cfg.Train.Steps {
+		// A run stopped after its last checkpoint but before its final
+		// evaluation resumes to write eval.json and the plots; one that
+		// finished needs a larger -steps.
+		_, evalErr := os.Stat(filepath.Join(opts.resume, "eval.json"))
+		if st.Step >= s.cfg.Train.Steps && evalErr == nil {
 			return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 		}
 	}
