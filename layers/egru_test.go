@@ -258,7 +258,7 @@ func TestEGRUSequenceAllocs(t *testing.T) {
 			tp.Backward(autodiff.Sum(r.Rates))
 		}
 		step()
-		if a := testing.AllocsPerRun(5, step); a != 0 {
+		if a := layertest.SteadyAllocs(5, step); a != 0 {
 			t.Errorf("EGRU %v forward+backward: got %v allocations per run, want 0", k, a)
 		}
 	}

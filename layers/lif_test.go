@@ -292,7 +292,15 @@ func TestSpikingNoAllocs(t *testing.T) {
 		} {
 			step()
 			step()
-			if a := testing.AllocsPerRun(5, step); a != 0 {
+			// The least of three measurements (layertest.SteadyAllocs,
+			// which this package cannot import): a step that allocates
+			// does so every time; the runtime's wait records under load
+			// come and go.
+			a := testing.AllocsPerRun(5, step)
+			for i := 1; i < 3 && a > 0; i++ {
+				a = min(a, testing.AllocsPerRun(5, step))
+			}
+			if a != 0 {
 				t.Errorf("%s batch %d: %v allocations per step, want 0", name, batch, a)
 			}
 		}

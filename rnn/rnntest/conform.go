@@ -14,6 +14,7 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/layers/layertest"
 	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/rnn"
 )
@@ -270,7 +271,7 @@ func checkAllocs(t *testing.T, m layers.Model) {
 		if bytes > 16<<10 {
 			t.Errorf("%s, %s: %d bytes allocated over 10 warmed-up steps on two cores (three times), want none", m.Name, c.name, bytes)
 		}
-		if a := testing.AllocsPerRun(10, step); a != 0 {
+		if a := layertest.SteadyAllocs(10, step); a != 0 {
 			t.Errorf("%s, %s: %v allocations per warmed-up training step, want 0", m.Name, c.name, a)
 		}
 	}
