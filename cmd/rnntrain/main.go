@@ -178,10 +178,14 @@ func names(cmds []*command) string {
 
 func printUsage(w io.Writer, cmds []*command) {
 	fmt.Fprintf(w, "rnntrain trains recurrent neural networks for computational neuroscience.\n\nUsage:\n\n\trnntrain <command> [flags]\n\nCommands:\n\n")
+	width := len("version")
 	for _, c := range cmds {
-		fmt.Fprintf(w, "\t%-10s %s\n", c.Name, c.Short)
+		width = max(width, len(c.Name))
 	}
-	fmt.Fprintf(w, "\t%-10s %s\n", "version", "print the version and build information")
+	for _, c := range cmds {
+		fmt.Fprintf(w, "\t%-*s  %s\n", width, c.Name, c.Short)
+	}
+	fmt.Fprintf(w, "\t%-*s  %s\n", width, "version", "print the version and build information")
 	fmt.Fprintf(w, "\nRun 'rnntrain help <command>' for a command's flags, 'rnntrain help config' for every config key.\n")
 }
 
