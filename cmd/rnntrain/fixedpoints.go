@@ -273,7 +273,7 @@ type fixedPointsSummary struct {
 	Dropped   map[string]int   `json:"dropped"`
 	Classes   map[string]int   `json:"classes"`
 	Points    []fixedPointJSON `json:"points"`
-	Line      *lineSummary     `json:"line,omitempty"`
+	Line      *dynamics.Line   `json:"line,omitempty"`
 }
 
 // fixedPointJSON is one point of the summary.
@@ -293,21 +293,6 @@ type fixedPointJSON struct {
 	Left  []float64  `json:"input_cos_left"`
 	// Output is the network's readout one step from the point under u*.
 	Output []float64 `json:"output"`
-}
-
-// lineSummary describes the marginal points as a line.
-type lineSummary struct {
-	Points int `json:"points"`
-	// PC1Variance is the fraction of their variance along their first
-	// principal component; SlowModeCos the mean |cos| of that component
-	// with each point's slow mode (the right eigenvector of the eigenvalue
-	// nearest 1).
-	PC1Variance float64 `json:"pc1_variance"`
-	SlowModeCos float64 `json:"slow_mode_cos"`
-	// Right and Left are the mean over the points of input_cos_right and
-	// input_cos_left.
-	Right []float64 `json:"input_cos_right"`
-	Left  []float64 `json:"input_cos_left"`
 }
 
 // outputsAt returns the network's output [P][outputs] one step from each
@@ -337,9 +322,6 @@ func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, 
 	s := fixedPointsSummary{Run: run, Input: res.Input, Iters: res.Iters, Converged: res.Converged, FinalLR: res.LR,
 		Dropped: map[string]int{"non_finite": res.NonFinite, "too_slow": res.TooSlow, "duplicates": res.Duplicates, "outliers": res.Outliers},
 		Classes: map[string]int{}, Points: []fixedPointJSON{}}
-	var marginal []float64
-	var margIdx []int
-	nIn := len(res.Input)
 	for i, p := range res.Points {
 		s.Classes[p.Class.String()]++
 		j := fixedPointJSON{Q: p.Q, Class: p.Class, Unstable: p.Unstable, Marginal: p.Marginal, Output: outputs[i]}
@@ -348,32 +330,11 @@ func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, 
 		}
 		slow := p.SlowMode()
 		j.Slow = [2]float64{real(p.Eigenvalues[slow]), imag(p.Eigenvalues[slow])}
-		right, left := p.Mode(slow)
-		for k := range nIn {
-			d := p.InputDirection(k)
-			j.Right = append(j.Right, dynamics.AbsCos(right, d))
-			j.Left = append(j.Left, dynamics.AbsCos(left, d))
-		}
+		j.Right, j.Left = p.InputCos()
 		s.Points = append(s.Points, j)
-		if p.Class == dynamics.Marginal {
-			marginal = append(marginal, p.State...)
-			margIdx = append(margIdx, i)
-		}
 	}
-	if len(margIdx) >= 3 {
-		n := len(res.Points[0].State)
-		if pca, err := dynamics.FitPCA(marginal, n, 1); err == nil {
-			l := &lineSummary{Points: len(margIdx), PC1Variance: pca.Explained[0], Right: make([]float64, nIn), Left: make([]float64, nIn)}
-			for _, i := range margIdx {
-				right, _ := res.Points[i].Mode(res.Points[i].SlowMode())
-				l.SlowModeCos += dynamics.AbsCos(right, pca.Components[0]) / float64(len(margIdx))
-				for k := range nIn {
-					l.Right[k] += s.Points[i].Right[k] / float64(len(margIdx))
-					l.Left[k] += s.Points[i].Left[k] / float64(len(margIdx))
-				}
-			}
-			s.Line = l
-		}
+	if l, ok := dynamics.FitLine(res.Points); ok {
+		s.Line = &l
 	}
 	return s
 }
