@@ -80,18 +80,20 @@ func (o *ltcOp[T]) forwardRows(lo, hi int) {
 	w := rows * n
 	thr, ba := T(o.l.cfg.Threshold), T(o.l.cfg.AdaptStrength)
 	m := o.inact
+	spiked := spikeCount(o.S.Data[lo*n : hi*n]) // nonzero entries of the previous step's spikes
 	for t := 0; t < o.steps; t++ {
 		cur, nxt := (t*b+lo)*n, ((t+1)*b+lo)*n
 		d, z := o.P.Data[cur:cur+w], o.Z.Data[2*cur:2*(cur+w)]
 		sPrev, uPrev, bPrev := o.S.Data[cur:cur+w], o.Uv.Data[cur:cur+w], o.Bv.Data[cur:cur+w]
 		sNew, uNew, bNew := o.S.Data[nxt:nxt+w], o.Uv.Data[nxt:nxt+w], o.Bv.Data[nxt:nxt+w]
 		u := o.U.Data[cur : cur+w]
-		o.rec.add(o.pool, min(lo, 1), d, sPrev, rows, spikeCount(sPrev))
+		o.rec.add(o.pool, min(lo, 1), d, sPrev, rows, spiked)
 		kernels.GemmPackedOn(o.pool, false, rows, 1, d, n, &o.pGd, 1, z, 2*n)
 		kernels.GemmPackedOn(o.pool, false, rows, 1, uPrev, n, &o.pGu, 1, z, 2*n)
 		kernels.GemmPackedOn(o.pool, false, rows, 1, bPrev, n, &o.pGb, 1, z[n:], 2*n)
 		sigmoidTo(z, z)
 		active := m.Active(t)
+		spiked = 0
 		for r := 0; r < rows; r++ {
 			zr := z[2*r*n : 2*(r+1)*n]
 			for j := 0; j < n; j++ {
@@ -110,6 +112,9 @@ func (o *ltcOp[T]) forwardRows(lo, hi int) {
 					s = 0
 				}
 				sNew[e] = s
+				if s != 0 {
+					spiked++
+				}
 				un := uu * (1 - s)
 				if active && m.Clamp && m.Units[j] {
 					un = T(m.ClampValue)
