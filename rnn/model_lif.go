@@ -86,14 +86,7 @@ func (c *LIFConfig) Validate(s layers.Spec) error {
 	case c.RefractorySteps < 0 || c.RefractorySteps > 1<<20:
 		return fmt.Errorf("refractory_steps = %d, need 0 … 2^20", c.RefractorySteps)
 	}
-	if err := c.Spiking.validate(); err != nil {
-		return err
-	}
-	lc, err := c.layerConfig(s, false)
-	if err != nil {
-		return err
-	}
-	return lc.Validate()
+	return validateSpiking(&c.Spiking, s, c.layerConfig)
 }
 
 func (c *LIFConfig) layerConfig(s layers.Spec, masks bool) (layers.LIFConfig, error) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
@@ -62,14 +63,7 @@ func (c *LTCConfig) Validate(s layers.Spec) error {
 	case !finite(c.TauAdaptBias):
 		return fmt.Errorf("tau_adapt_bias = %g, need a finite value", c.TauAdaptBias)
 	}
-	if err := c.Spiking.validate(); err != nil {
-		return err
-	}
-	lc, err := c.layerConfig(s, false)
-	if err != nil {
-		return err
-	}
-	return lc.Validate()
+	return validateSpiking(&c.Spiking, s, c.layerConfig)
 }
 
 func (c *LTCConfig) layerConfig(s layers.Spec, masks bool) (layers.LTCConfig, error) {
@@ -80,18 +74,19 @@ func (c *LTCConfig) layerConfig(s layers.Spec, masks bool) (layers.LTCConfig, er
 
 // NewLayer32 implements layers.ModelConfig.
 func (c *LTCConfig) NewLayer32(s layers.Spec, rng *rand.Rand) (layers.Recurrent[float32], error) {
-	lc, err := c.layerConfig(s, true)
-	if err != nil {
-		return nil, err
-	}
-	return layers.NewLTC[float32](lc, rng)
+	return newLTC[float32](c, s, rng)
 }
 
 // NewLayer64 implements layers.ModelConfig.
 func (c *LTCConfig) NewLayer64(s layers.Spec, rng *rand.Rand) (layers.Recurrent[float64], error) {
+	return newLTC[float64](c, s, rng)
+}
+
+// newLTC builds the layer of c, loading the mask files.
+func newLTC[T autodiff.Float](c *LTCConfig, s layers.Spec, rng *rand.Rand) (layers.Recurrent[T], error) {
 	lc, err := c.layerConfig(s, true)
 	if err != nil {
 		return nil, err
 	}
-	return layers.NewLTC[float64](lc, rng)
+	return layers.NewLTC[T](lc, rng)
 }

@@ -70,6 +70,22 @@ func (c *Spiking) options(s layers.Spec, name string, masks bool) (layers.SpikeO
 	return o, err
 }
 
+// validateSpiking runs the shared checks of sp, then those of the layer
+// config build makes from s (without loading the mask files).
+func validateSpiking[L any, P interface {
+	*L
+	Validate() error
+}](sp *Spiking, s layers.Spec, build func(layers.Spec, bool) (L, error)) error {
+	if err := sp.validate(); err != nil {
+		return err
+	}
+	lc, err := build(s, false)
+	if err != nil {
+		return err
+	}
+	return P(&lc).Validate()
+}
+
 // dtOf returns the task's step, or 1 ms when it is unknown.
 func dtOf(s layers.Spec) float64 {
 	if s.DtMS > 0 {

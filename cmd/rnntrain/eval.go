@@ -82,11 +82,8 @@ func evalCommand() *command {
 			seed := fs.Uint64("seed", 1, "seed of the held-out trials and noise (independent of the training trials)")
 			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise σ, as training's held-out evaluation does; -noise=false runs noiseless")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return usagef("unexpected arguments %q", args)
-				}
-				if *ckpt == "" {
-					return usagef("-checkpoint PATH is required")
+				if err := checkpointArgs(args, *ckpt); err != nil {
+					return err
 				}
 				if *trials < 0 {
 					return usagef("-trials must be >= 0, got %d", *trials)

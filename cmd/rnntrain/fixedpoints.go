@@ -104,11 +104,8 @@ func fixedpointsCommand() *command {
 			asJSON := fs.Bool("json", false, "print the JSON summary")
 			out := fs.String("out", "", "output directory (default: fixedpoints/ beside the checkpoint)")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return usagef("unexpected arguments %q", args)
-				}
-				if *ckpt == "" {
-					return usagef("-checkpoint PATH is required")
+				if err := checkpointArgs(args, *ckpt); err != nil {
+					return err
 				}
 				if err := checkFlagRange(map[string][3]float64{
 					"-tol-q": {*tolQ, 0, math.MaxFloat64}, "-tol-dq": {*tolDQ, 0, math.MaxFloat64},

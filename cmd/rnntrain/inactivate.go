@@ -179,11 +179,10 @@ func inactivateCommand() *command {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			out := fs.String("out", "", "also write the JSON object and the figures to DIR")
 			return func(ctx context.Context, args []string) error {
+				if err := checkpointArgs(args, *ckpt); err != nil {
+					return err
+				}
 				switch {
-				case len(args) > 0:
-					return usagef("unexpected arguments %q", args)
-				case *ckpt == "":
-					return usagef("-checkpoint PATH is required")
 				case *units != "" && *pop != "":
 					return usagef("-units and -population: give one of them")
 				case !(*fraction >= 0 && *fraction <= 1):

@@ -54,11 +54,8 @@ func latentCommand() *command {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			seed := fs.Uint64("seed", 1, "seed of the trials")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return usagef("unexpected arguments %q", args)
-				}
-				if *ckpt == "" {
-					return usagef("-checkpoint PATH is required")
+				if err := checkpointArgs(args, *ckpt); err != nil {
+					return err
 				}
 				if *trials < 1 || *trials > 100000 {
 					return usagef("-trials must be in [1, 100000], got %d", *trials)

@@ -55,11 +55,10 @@ func populationsCommand() *command {
 			write := fs.String("write", "", "write the units of each population of the chosen (or -k) mixture to FILE.json as {\"cluster0\": [...], ...}, largest first, for inactivate -population FILE.json:cluster0")
 			seed := fs.Uint64("seed", 1, "seed of the EM starts, the redraws and the trials")
 			return func(ctx context.Context, args []string) error {
+				if err := checkpointArgs(args, *ckpt); err != nil {
+					return err
+				}
 				switch {
-				case len(args) > 0:
-					return usagef("unexpected arguments %q", args)
-				case *ckpt == "":
-					return usagef("-checkpoint PATH is required")
 				case *maxK < 1 || *maxK > 64:
 					return usagef("-max-k must be in [1, 64], got %d", *maxK)
 				case *starts < 1 || *starts > 1000:

@@ -150,6 +150,18 @@ func openCheckpoint(path string) (*checkpoints.Checkpoint, error) {
 	return checkpoints.Load(path)
 }
 
+// checkpointArgs is the usage check of a command that reads one
+// -checkpoint: no positional arguments, and -checkpoint given.
+func checkpointArgs(args []string, ckpt string) error {
+	switch {
+	case len(args) > 0:
+		return usagef("unexpected arguments %q", args)
+	case ckpt == "":
+		return usagef("-checkpoint PATH is required")
+	}
+	return nil
+}
+
 // loadSession reads a checkpoint, rebuilds its task and network from the
 // config it carries and restores the parameters.
 func loadSession(path string) (*session, *checkpoints.Checkpoint, error) {

@@ -54,11 +54,10 @@ func truncateCommand() *command {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			seed := fs.Uint64("seed", 1, "seed of the evaluation trials and noise")
 			return func(ctx context.Context, args []string) error {
+				if err := checkpointArgs(args, *ckpt); err != nil {
+					return err
+				}
 				switch {
-				case len(args) > 0:
-					return usagef("unexpected arguments %q", args)
-				case *ckpt == "":
-					return usagef("-checkpoint PATH is required")
 				case *rank < 1:
 					return usagef("-rank R (≥ 1) is required")
 				case *trials < 1 || *trials > 100000:
