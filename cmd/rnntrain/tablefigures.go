@@ -7,8 +7,7 @@ import (
 	"slices"
 	"sort"
 
-	"gonum.org/v1/gonum/mat"
-
+	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/plots"
 )
 
@@ -354,31 +353,14 @@ func quartiles(v []float64) []float64 {
 	return cuts
 }
 
-// groupMeans returns each group's trial-averaged rates, [steps][N], over
-// the steps every trial of the group has.
+// groupMeans returns each group's trial-averaged rates, [groups][steps][N]
+// (analysis.ConditionMeans).
 func groupMeans(t *trialTable, gs []group) [][][]float64 {
-	means := make([][][]float64, len(gs))
+	trials := make([][]int, len(gs))
 	for g, gr := range gs {
-		T := t.T
-		for _, i := range gr.trials {
-			T = min(T, t.steps(i))
-		}
-		m := make([][]float64, T)
-		for s := range m {
-			m[s] = make([]float64, t.N)
-			for _, i := range gr.trials {
-				row := t.rates[(i*t.T+s)*t.N : (i*t.T+s+1)*t.N]
-				for u, r := range row {
-					m[s][u] += float64(r)
-				}
-			}
-			for u := range m[s] {
-				m[s][u] /= float64(len(gr.trials))
-			}
-		}
-		means[g] = m
+		trials[g] = gr.trials
 	}
-	return means
+	return analysis.ConditionMeans(t.rates, t.T, t.N, t.length, trials)
 }
 
 // timeAxis returns the times of T steps and their label.
@@ -440,8 +422,9 @@ func unitPanels(t *trialTable, gs []group, means [][][]float64, k int) (plots.Pa
 }
 
 // pcaPanel projects the condition-averaged trajectories onto their first
-// two principal components (of the rates of every condition and step,
-// centred) and draws PC 2 against PC 1 and both against time.
+// two principal components (analysis.TrialAveragedPCA: of the rates of
+// every condition and step, centred) and draws PC 2 against PC 1 and both
+// against time.
 func pcaPanel(t *trialTable, gs []group, means [][][]float64) (plots.Panels, bool) {
 	rows := 0
 	for _, m := range means {
@@ -450,43 +433,11 @@ func pcaPanel(t *trialTable, gs []group, means [][][]float64) (plots.Panels, boo
 	if rows < 3 || t.N < 2 {
 		return plots.Panels{}, false
 	}
-	X := mat.NewDense(rows, t.N, nil)
-	r := 0
-	for _, m := range means {
-		for _, row := range m {
-			for _, v := range row {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return plots.Panels{}, false // no decomposition of non-finite rates
-				}
-			}
-			X.SetRow(r, row)
-			r++
-		}
+	pca, err := analysis.TrialAveragedPCA(means, 2)
+	if err != nil || pca.Explained[0] == 0 {
+		return plots.Panels{}, false // no decomposition (non-finite or constant rates)
 	}
-	mean := make([]float64, t.N)
-	for u := range mean {
-		mean[u] = mat.Sum(X.ColView(u)) / float64(rows)
-	}
-	for i := range rows {
-		for u := range t.N {
-			X.Set(i, u, X.At(i, u)-mean[u])
-		}
-	}
-	var svd mat.SVD
-	if !svd.Factorize(X, mat.SVDThin) {
-		return plots.Panels{}, false
-	}
-	sv := svd.Values(nil)
-	var total float64
-	for _, s := range sv {
-		total += s * s
-	}
-	if total == 0 || len(sv) < 2 {
-		return plots.Panels{}, false
-	}
-	var V mat.Dense
-	svd.VTo(&V)
-	share := func(k int) string { return fmt.Sprintf("PC %d (%.0f%% of variance)", k+1, 100*sv[k]*sv[k]/total) }
+	share := func(k int) string { return fmt.Sprintf("PC %d (%.0f%% of variance)", k+1, 100*pca.Explained[k]) }
 	traj := plots.Panel{Title: "condition-averaged trajectories", XLabel: share(0), YLabel: share(1), MarkStart: true}
 	pc1 := plots.Panel{Title: "PC 1 against time", YLabel: "PC 1"}
 	pc2 := plots.Panel{Title: "PC 2 against time", YLabel: "PC 2"}
@@ -494,10 +445,8 @@ func pcaPanel(t *trialTable, gs []group, means [][][]float64) (plots.Panels, boo
 		T := len(means[g])
 		a, b := make([]float64, T), make([]float64, T)
 		for s, row := range means[g] {
-			for u, v := range row {
-				a[s] += (v - mean[u]) * V.At(u, 0)
-				b[s] += (v - mean[u]) * V.At(u, 1)
-			}
+			c := pca.Project(row)
+			a[s], b[s] = c[0], c[1]
 		}
 		x, label := t.timeAxis(T)
 		pc1.XLabel, pc2.XLabel = label, label
