@@ -517,6 +517,25 @@ func readConfigFile(what, path string) ([]byte, error) {
 	return data, nil
 }
 
+// readFileMax reads path, failing when it holds more than limit bytes.
+// An error of opening the file comes back as os.Open returned it (so
+// errors.Is(err, fs.ErrNotExist) holds for a missing file).
+func readFileMax(path string, limit int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, fmt.Errorf("%s: more than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
 // explainJSON rewords the decoder's errors with config keys.
 func explainJSON(err error) error {
 	var te *json.UnmarshalTypeError

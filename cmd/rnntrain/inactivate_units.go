@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -240,13 +239,14 @@ func groupSizes(groups [][]int) []int {
 	return sizes
 }
 
-// populationFile reads FILE.json[:NAME], a JSON object of named unit sets.
+// populationFile reads FILE.json[:NAME], a JSON object of named unit sets
+// of at most maxConfigBytes.
 func populationFile(flag, arg string, n int) ([]int, error) {
 	path, name := arg, ""
 	if i := strings.LastIndex(arg, ".json:"); i >= 0 {
 		path, name = arg[:i+len(".json")], arg[i+len(".json:"):]
 	}
-	b, err := os.ReadFile(path)
+	b, err := readFileMax(path, maxConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, arg, err)
 	}

@@ -274,9 +274,10 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	return plan, nil
 }
 
-// readRecord reads DIR/sweep.json; ok is false when there is none.
+// readRecord reads DIR/sweep.json (at most maxConfigBytes); ok is false
+// when there is none.
 func readRecord(l sweep.Layout) (rec sweep.Record, ok bool, err error) {
-	b, err := os.ReadFile(l.Record())
+	b, err := readFileMax(l.Record(), maxConfigBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return rec, false, nil
 	}
