@@ -352,7 +352,12 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 		}
 		pts.WriteString("\n")
 		run := l.Run(plan.names[i])
-		old, err := os.ReadFile(filepath.Join(run, sweep.PointFile))
+		// A point file longer than the new config differs from it: read
+		// one byte more than the config at most.
+		old, err := readFileMax(filepath.Join(run, sweep.PointFile), len(plan.configs[i]))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			old, err = []byte{}, nil // unreadable or too long: changed
+		}
 		if err == nil && !bytes.Equal(old, plan.configs[i]) {
 			fmt.Fprintf(e.stdout, "point %s: config changed (-force): removing its run directory\n", plan.names[i])
 			if err := os.RemoveAll(run); err != nil {
