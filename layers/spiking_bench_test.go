@@ -17,7 +17,7 @@ import (
 // that spiked. sparseFraction is where the two cross.
 func BenchmarkSpikeInput(b *testing.B) {
 	const rows = 16
-	for _, n := range []int{64, 256, 1024} {
+	for _, n := range []int{64, 256, 512, 1024} {
 		for _, act := range []float64{0.01, 0.05, 0.1, 0.2, 0.3, 0.5} {
 			rng := rand.New(rand.NewPCG(1, uint64(n)))
 			w := autodiff.NewTensor[float32](n, n)

@@ -175,10 +175,10 @@ func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
 // (of the rows·N presynaptic entries of a step) up to which the recurrent
 // input is formed by adding the rows of W_effᵀ of the units that spiked
 // instead of a dense GEMM: packedFraction for binary float32 spikes with
-// N a multiple of 64 (kernels.SpikeAddRows on W_effᵀ packed in strips),
+// N a multiple of 64 (kernels.SumStripRows on W_effᵀ packed in strips),
 // sparseFraction otherwise (kernels.SparseGather, or the plain loop).
 // BenchmarkSpikeInput (16 rows, 2-core machine at load average 10–12,
-// 2026-12-06, least of two runs, µs per step, dense GEMM vs SpikeAddRows):
+// 2026-12-06, least of two runs, µs per step, dense GEMM vs the strip sums):
 // N = 64: 2.6 vs 1.2 at 10 %, 5.3 vs 3.8 at 30 %, 2.5 vs 5.8 at 50 %;
 // N = 256: 32 vs 5.4 at 10 %, 33 vs 8.7 at 20 %, 112 vs 24 at 30 %, 77 vs
 // 105 at 50 %; N = 1024: 326 vs 91 at 10 %, 381 vs 196 at 20 %, 460 vs
@@ -205,7 +205,7 @@ type spikeInput[T autodiff.Float] struct {
 	idx  [2][]int32
 	vals [2][]float32
 	cnt  [2][]int32
-	// packed is W_effᵀ in strips for kernels.SpikeAddRows (float32, N a
+	// packed is W_effᵀ in strips for kernels.SumStripRows (float32, N a
 	// multiple of kernels.SpikeStrip), grown once; nil otherwise.
 	packed []float32
 }
@@ -223,7 +223,7 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 		if len(si.packed) != n*n {
 			si.packed = make([]float32, n*n)
 		}
-		kernels.PackSpikeStrips(si.packed, wT, n)
+		kernels.PackStrips(si.packed, wT, n, n)
 		si.sparseMax = int(packedFraction * float64(rows*n))
 	} else {
 		si.packed = nil
@@ -271,7 +271,7 @@ func (si *spikeInput[T]) gather(part int, p, s, wT []float32, n int) {
 		}
 	}
 	if binary && si.packed != nil {
-		kernels.SpikeAddRows(p, si.packed, n, idx[:rows*n], cnt)
+		kernels.SumStripRows(p, n, si.packed, n, n, idx[:rows*n], n, cnt)
 		return
 	}
 	for c := 0; c < n; c += si.block {

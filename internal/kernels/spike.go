@@ -148,59 +148,69 @@ func spikeIndicesGo(idx []int32, s []float32) int {
 	return k
 }
 
-// SpikeStrip is the width, in columns, of the strips PackSpikeStrips
-// lays a weight matrix out in.
+// SpikeStrip is the width, in columns, of the strips PackStrips lays a
+// matrix out in.
 const SpikeStrip = 64
 
-// PackSpikeStrips lays out w [n×n] (row j: what a spike of unit j adds to
-// the n postsynaptic units) in strips of SpikeStrip columns for
-// SpikeAddRows: dst[s·n·SpikeStrip + j·SpikeStrip + q] = w[j·n +
-// s·SpikeStrip + q]. It panics unless n is a positive multiple of
-// SpikeStrip and w and dst hold n·n values.
-func PackSpikeStrips(dst, w []float32, n int) {
-	if n <= 0 || n%SpikeStrip != 0 || len(w) != n*n || len(dst) != n*n {
-		panic(fmt.Sprintf("kernels: PackSpikeStrips needs n a multiple of %d and n·n values, got n=%d, %d and %d", SpikeStrip, n, len(w), len(dst)))
+// PackStrips lays out w [rows×n] in strips of SpikeStrip columns for
+// SumStripRows: dst[s·rows + i·SpikeStrip + q] = w[i·n + s + q] for every
+// strip start s (a multiple of SpikeStrip), row i and q < SpikeStrip, so
+// that a strip is one contiguous [rows×SpikeStrip] block. It panics unless
+// n is a positive multiple of SpikeStrip, rows ≥ 0 and w and dst hold
+// rows·n values.
+func PackStrips(dst, w []float32, rows, n int) {
+	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(w) != rows*n || len(dst) != rows*n {
+		panic(fmt.Sprintf("kernels: PackStrips needs n a positive multiple of %d and rows·n values, got rows=%d n=%d, %d and %d", SpikeStrip, rows, n, len(w), len(dst)))
 	}
-	for s := 0; s < n; s += SpikeStrip {
-		for j := range n {
-			copy(dst[s*n+j*SpikeStrip:s*n+(j+1)*SpikeStrip], w[j*n+s:j*n+s+SpikeStrip])
+	for i := range rows {
+		for s := 0; s < n; s += SpikeStrip {
+			copy(dst[s*rows+i*SpikeStrip:s*rows+(i+1)*SpikeStrip], w[i*n+s:i*n+s+SpikeStrip])
 		}
 	}
 }
 
-// SpikeAddRows adds to every row r of p [rows×n] the rows j of w that
-// idx[r·n : r·n+cnt[r]] lists (the units that spiked, with value 1), w
-// packed by PackSpikeStrips into packed. It works strip by strip, every
-// row of p per strip, so that a strip of w stays in cache. The sums run in
-// another order than a plain loop: results agree to rounding. It panics if
-// the lengths do not fit, a count exceeds n or an index is not below n.
-func SpikeAddRows(p, packed []float32, n int, idx []int32, cnt []int32) {
-	rows := len(cnt)
-	if n <= 0 || n%SpikeStrip != 0 || len(packed) != n*n || len(p) != rows*n || len(idx) < rows*n {
-		panic(fmt.Sprintf("kernels: SpikeAddRows with n=%d: p %d, packed %d, idx %d, %d rows", n, len(p), len(packed), len(idx), rows))
+// SumStripRows adds to every row r < len(cnt) of dst (leading dimension
+// ldd, n columns) the rows idx[r·ldi : r·ldi+cnt[r]] of a [rows×n] matrix
+// packed by PackStrips: the product of a binary sparse matrix in
+// compressed-row form with the packed matrix. It works strip by strip,
+// every row of dst per strip, so that a strip stays in cache while all
+// rows read it: the recurrent input of binary spikes (rows of W_effᵀ per
+// sequence) and the weight gradient they give (rows of dL/dp per unit).
+// The sums run in another order than a plain loop: results agree to
+// rounding. It allocates nothing and panics if the lengths do not fit, n
+// is not a positive multiple of SpikeStrip, a count is negative or above
+// ldi, or an index is not below rows.
+func SumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
+	lists := len(cnt)
+	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(packed) != rows*n || ldd < n || ldi < 0 ||
+		(lists > 0 && (len(dst) < (lists-1)*ldd+n || len(idx) < (lists-1)*ldi)) {
+		panic(fmt.Sprintf("kernels: SumStripRows with rows=%d n=%d ldd=%d ldi=%d: dst %d, packed %d, idx %d, %d lists", rows, n, ldd, ldi, len(dst), len(packed), len(idx), lists))
 	}
 	for r, k := range cnt {
-		if k < 0 || int(k) > n {
-			panic(fmt.Sprintf("kernels: SpikeAddRows row %d has %d spikes of %d units", r, k, n))
+		if k < 0 || int(k) > ldi || r*ldi+int(k) > len(idx) {
+			panic(fmt.Sprintf("kernels: SumStripRows list %d has %d entries (stride %d, %d indices)", r, k, ldi, len(idx)))
 		}
-		for _, j := range idx[r*n : r*n+int(k)] {
-			if j < 0 || int(j) >= n {
-				panic(fmt.Sprintf("kernels: SpikeAddRows index %d out of range (%d units)", j, n))
+		for _, j := range idx[r*ldi : r*ldi+int(k)] {
+			if uint32(j) >= uint32(rows) {
+				panic(fmt.Sprintf("kernels: SumStripRows index %d out of range (%d rows)", j, rows))
 			}
 		}
 	}
-	spikeAddRows(p, packed, n, idx, cnt)
+	if lists == 0 || rows == 0 {
+		return
+	}
+	sumStripRows(dst, ldd, packed, rows, n, idx, ldi, cnt)
 }
 
-func spikeAddRowsGo(p, packed []float32, n int, idx []int32, cnt []int32) {
+func sumStripRowsGo(dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
 	for s := 0; s < n; s += SpikeStrip {
-		strip := packed[s*n : (s+SpikeStrip)*n]
+		strip := packed[s*rows : (s+SpikeStrip)*rows]
 		for r, k := range cnt {
-			pr := p[r*n+s : r*n+s+SpikeStrip]
-			for _, j := range idx[r*n : r*n+int(k)] {
+			dr := dst[r*ldd+s : r*ldd+s+SpikeStrip]
+			for _, j := range idx[r*ldi : r*ldi+int(k)] {
 				w := strip[int(j)*SpikeStrip : (int(j)+1)*SpikeStrip]
-				for q := range pr {
-					pr[q] += w[q]
+				for q := range dr {
+					dr[q] += w[q]
 				}
 			}
 		}

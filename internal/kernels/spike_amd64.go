@@ -77,18 +77,18 @@ func spikeIndices(idx []int32, s []float32) int {
 	return k
 }
 
-// spikeAddStripAVX512 adds, for rows rows r, the 64-column rows idx[r·ldi
+// spikeAddStripAVX512 adds, for rows lists r, the 64-column rows idx[r·ldi
 // + k] (k < cnt[r]) of one packed strip to p[r·ldp : r·ldp+64].
 //
 //go:noescape
 func spikeAddStripAVX512(p *float32, ldp int, strip *float32, rows int, idx *int32, ldi int, cnt *int32)
 
-func spikeAddRows(p, packed []float32, n int, idx []int32, cnt []int32) {
-	if !hasAVX512() || len(cnt) == 0 {
-		spikeAddRowsGo(p, packed, n, idx, cnt)
+func sumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
+	if !hasAVX512() {
+		sumStripRowsGo(dst, ldd, packed, rows, n, idx, ldi, cnt)
 		return
 	}
 	for s := 0; s < n; s += SpikeStrip {
-		spikeAddStripAVX512(&p[s], n, &packed[s*n], len(cnt), &idx[0], n, &cnt[0])
+		spikeAddStripAVX512(&dst[s], ldd, &packed[s*rows], len(cnt), &idx[0], ldi, &cnt[0])
 	}
 }

@@ -239,3 +239,4 @@ sastore:
 sadone:
 	VZEROUPPER
 	RET
+

@@ -12,6 +12,6 @@ func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr,
 
 func spikeIndices(idx []int32, s []float32) int { return spikeIndicesGo(idx, s) }
 
-func spikeAddRows(p, packed []float32, n int, idx []int32, cnt []int32) {
-	spikeAddRowsGo(p, packed, n, idx, cnt)
+func sumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
+	sumStripRowsGo(dst, ldd, packed, rows, n, idx, ldi, cnt)
 }

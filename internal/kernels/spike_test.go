@@ -130,15 +130,19 @@ func TestLIFKernelsNoAlloc(t *testing.T) {
 	}
 }
 
-// TestSpikeAddRows checks the strip-packed spike sums against the dense
-// product s·w with binary s, and the panics on bad counts and indices.
-func TestSpikeAddRows(t *testing.T) {
+// TestSumStripRows checks the strip-packed row sums against the dense
+// product s·w with binary s [lists×rows] in compressed-row form and w
+// [rows×n], with destination and list strides wider than the rows, and the
+// panics on bad counts, indices and shapes.
+func TestSumStripRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	for _, c := range []struct {
-		rows, n int
-		act     float64
-	}{{1, 64, 0.2}, {5, 128, 0.05}, {16, 256, 0.5}, {3, 64, 0}} {
-		w, s := make([]float32, c.n*c.n), make([]float32, c.rows*c.n)
+		lists, rows, n, padD, padI int
+		act                        float64
+	}{{1, 64, 64, 0, 0, 0.2}, {5, 128, 128, 3, 1, 0.05}, {16, 256, 256, 0, 0, 0.5}, {3, 64, 64, 0, 0, 0},
+		{40, 19, 128, 64, 5, 0.3}, {7, 300, 64, 1, 0, 0.1}, {4, 512, 192, 0, 0, 0.03}} {
+		ldd, ldi := c.n+c.padD, c.rows+c.padI
+		w, s := make([]float32, c.rows*c.n), make([]float32, c.lists*c.rows)
 		for k := range w {
 			w[k] = float32(rng.NormFloat64())
 		}
@@ -147,33 +151,37 @@ func TestSpikeAddRows(t *testing.T) {
 				s[k] = 1
 			}
 		}
-		p := make([]float32, c.rows*c.n)
-		for k := range p {
-			p[k] = float32(rng.NormFloat64())
+		dst := make([]float32, (c.lists-1)*ldd+c.n)
+		for k := range dst {
+			dst[k] = float32(rng.NormFloat64())
 		}
-		want := slices.Clone(p)
-		GemmRef(false, false, c.rows, c.n, c.n, 1, s, c.n, w, c.n, 1, want, c.n)
-		packed, idx, cnt := make([]float32, c.n*c.n), make([]int32, c.rows*c.n), make([]int32, c.rows)
-		PackSpikeStrips(packed, w, c.n)
-		for r := range c.rows {
-			cnt[r] = int32(SpikeIndices(idx[r*c.n:(r+1)*c.n], s[r*c.n:(r+1)*c.n]))
+		want := slices.Clone(dst)
+		GemmRef(false, false, c.lists, c.n, c.rows, 1, s, c.rows, w, c.n, 1, want, ldd)
+		packed, idx, cnt := make([]float32, c.rows*c.n), make([]int32, (c.lists-1)*ldi+c.rows), make([]int32, c.lists)
+		PackStrips(packed, w, c.rows, c.n)
+		for r := range c.lists {
+			cnt[r] = int32(SpikeIndices(idx[r*ldi:r*ldi+c.rows], s[r*c.rows:(r+1)*c.rows]))
 		}
-		got, gotGo := slices.Clone(p), slices.Clone(p)
-		SpikeAddRows(got, packed, c.n, idx, cnt)
-		spikeAddRowsGo(gotGo, packed, c.n, idx, cnt)
+		got, gotGo := slices.Clone(dst), slices.Clone(dst)
+		SumStripRows(got, ldd, packed, c.rows, c.n, idx, ldi, cnt)
+		sumStripRowsGo(gotGo, ldd, packed, c.rows, c.n, idx, ldi, cnt)
 		for k := range want {
 			for _, v := range []float32{got[k], gotGo[k]} {
 				if d := math.Abs(float64(v - want[k])); d > 1e-4*(1+math.Abs(float64(want[k]))) {
-					t.Fatalf("rows=%d n=%d act=%g: [%d] = %v, want %v", c.rows, c.n, c.act, k, v, want[k])
+					t.Fatalf("%+v: [%d] = %v, want %v", c, k, v, want[k])
 				}
 			}
 		}
 	}
 	p, packed, idx := make([]float32, 64), make([]float32, 64*64), make([]int32, 64)
 	for name, f := range map[string]func(){
-		"count": func() { SpikeAddRows(p, packed, 64, idx, []int32{65}) },
-		"index": func() { idx[0] = 64; SpikeAddRows(p, packed, 64, idx, []int32{1}) },
-		"n":     func() { PackSpikeStrips(packed[:48*48], packed[:48*48], 48) },
+		"count":    func() { SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{65}) },
+		"negative": func() { SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{-1}) },
+		"index":    func() { idx[0] = 64; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{1}) },
+		"dst":      func() { idx[0] = 0; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{1, 1}) },
+		"ldd":      func() { SumStripRows(p, 32, packed, 64, 64, idx, 64, []int32{1}) },
+		"n":        func() { PackStrips(packed[:48*48], packed[:48*48], 48, 48) },
+		"packed":   func() { SumStripRows(p, 64, packed[:64*63], 64, 64, idx, 64, []int32{1}) },
 	} {
 		func() {
 			defer func() {
