@@ -130,6 +130,7 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	ws := s.ws
 	if s.opt.Kernels != KernelsDense {
 		transposeTo(s.whhT, s.weff)
+		packWeightPanels(&ws.panels, s.whhT)
 	}
 	if s.opt.Kernels != KernelsSparse {
 		half := (b + 1) / 2
@@ -184,15 +185,17 @@ func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
 	lo, hi, h := pp.lo, pp.hi, pp.rows()
 	ws, rng := s.ws, s.rng
 	bhz := s.bhh.Data[2*n:]
-	thr := s.thr.Data
-	gamma, eps := T(s.opt.Gamma), T(s.opt.Eps)
 	for t := range s.steps {
 		yp, cp := s.prevY(t), s.prevC(t)
 		ght := s.gh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
 		k0, k1 := t*h, (t+1)*h
-		active := 0
-		for i := lo; i < hi; i++ {
-			active += pp.activeList(k0+i-lo, yp[i*n:(i+1)*n])
+		// The lists of step t > 0 were written by step t−1's events.
+		active := int(pp.ptr[k1] - pp.ptr[k0])
+		if t == 0 {
+			for i := lo; i < hi; i++ {
+				pp.activeList(k0+i-lo, yp[i*n:(i+1)*n])
+			}
+			active = int(pp.ptr[k1])
 		}
 		pp.reads += float64(active)
 		if s.useDense(active, h*n) {
@@ -211,7 +214,7 @@ func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
 			}
 			kernels.GemmOn(s.pool(), false, false, h, n3, u, 1, a, u, pp.wu, n3, 0, ght, n3)
 		} else {
-			sparseGatherRowsTo(ght, n3, 0, n3, false, s.whhT.Data, n3, pp.ptr[k0:k1+1], pp.idx, pp.vals)
+			s.gatherForward(ght, pp.ptr[k0:k1+1], pp.idx, pp.vals)
 		}
 		m := Perturbed(s.inact, t)
 		// All rows' zoneout draws, then all rows' noise draws (RunReference's
@@ -236,40 +239,73 @@ func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
 				}
 				perturb(m, ct, n, v)
 			}
-			ev := s.ev.Data[row*n : (row+1)*n]
-			yr := s.y.Data[row*n : (row+1)*n]
-			cr := s.c.Data[row*n : (row+1)*n]
-			pd := s.pd.Data[row*n : (row+1)*n]
-			need := int32(0)
-			for j, v := range ct {
-				d := v - thr[j]
-				ev[j], yr[j], cr[j] = 0, 0, v
-				pd[j] = gamma * max(0, 1-eps*abs(d))
-				if m != nil && m.Silence && m.Units[j] {
-					pd[j] = 0 // o is held at 0: it depends on nothing
-				} else if d > 0 {
-					ev[j], yr[j], cr[j] = 1, v, d
-					pp.fired++
-				}
-				if pd[j] == 0 {
-					pp.flat++
-				}
-				if ev[j] != 0 || pd[j] != 0 {
-					need++
-				}
-			}
-			pp.needCnt[t] += need
+			s.events(pp, t, i, m)
 			if s.opt.Trace {
 				tp := s.trPrev.Data[i*n : (i+1)*n]
 				if t > 0 {
 					tp = s.tr.Data[(row-b)*n : (row-b+1)*n]
 				}
 				trr := s.tr.Data[row*n : (row+1)*n]
-				for j, v := range yr {
+				for j, v := range s.y.Data[row*n : (row+1)*n] {
 					trr[j] = 0.9*tp[j] + 0.1*v
 				}
 			}
 		}
+	}
+}
+
+// events runs the event step of batch row i of step t (o, y, c and the
+// pseudo-derivative from c̃, with the part's counts) and lists the row's
+// active units as the part's compressed row of step t+1: float32 rows
+// without silenced units through kernels.EGRUEvents, the others by the
+// plain loop.
+func (s *egruSeq[T]) events(pp *egruPart[T], t, i int, m *Inactivation) {
+	n, row := s.n, t*s.batch+i
+	ct, ev, yr := s.ct.Data[row*n:(row+1)*n], s.ev.Data[row*n:(row+1)*n], s.y.Data[row*n:(row+1)*n]
+	cr, pd := s.c.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+	thr := s.thr.Data
+	gamma, eps := T(s.opt.Gamma), T(s.opt.Eps)
+	next := t+1 < s.steps
+	k := (t+1)*pp.rows() + i - pp.lo
+	silence := m != nil && m.Silence
+	if f, ok := any(ct).([]float32); ok && !silence {
+		var idx []int32
+		var vals []float32
+		if next {
+			o := int(pp.ptr[k])
+			idx, vals = pp.idx[o:o+n], any(pp.vals[o:o+n]).([]float32)
+		}
+		c := kernels.EGRUEvents(any(ev).([]float32), any(yr).([]float32), any(cr).([]float32), any(pd).([]float32), f,
+			any(thr).([]float32), float32(gamma), float32(eps), idx, vals)
+		pp.fired += float64(c.Fired)
+		pp.flat += float64(c.Flat)
+		pp.needCnt[t] += int32(c.Need)
+		if next {
+			pp.ptr[k+1] = pp.ptr[k] + int32(c.Listed)
+		}
+		return
+	}
+	need := int32(0)
+	for j, v := range ct {
+		d := v - thr[j]
+		ev[j], yr[j], cr[j] = 0, 0, v
+		pd[j] = gamma * max(0, 1-eps*abs(d))
+		if silence && m.Units[j] {
+			pd[j] = 0 // o is held at 0: it depends on nothing
+		} else if d > 0 {
+			ev[j], yr[j], cr[j] = 1, v, d
+			pp.fired++
+		}
+		if pd[j] == 0 {
+			pp.flat++
+		}
+		if ev[j] != 0 || pd[j] != 0 {
+			need++
+		}
+	}
+	pp.needCnt[t] += need
+	if next {
+		pp.activeList(k, yr)
 	}
 }
 

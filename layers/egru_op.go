@@ -69,7 +69,7 @@ func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*aut
 // product y_{t−1}·W_hhᵀ reads only the rows of W_hhᵀ whose unit was active
 // at t−1: as one GEMM over the union of the batch's active units when that
 // union is small enough (egruGatherCost), else row by row in column blocks
-// (kernels.SparseGatherRows), and as the dense GEMM above egruDenseAbove
+// (kernels.SparseGatherPanels), and as the dense GEMM above egruDenseAbove
 // activity with KernelsAuto. The backward pass walks time in reverse,
 // computes the gradient reaching y_{t−1} only for units that were active or
 // have a nonzero pseudo-derivative, and accumulates the recurrent-weight
@@ -222,7 +222,9 @@ type egruSeq[T autodiff.Float] struct {
 // gradient's lists.
 type egruWork[T autodiff.Float] struct {
 	fwd, bwd []packedCols[T]
-	part     [2]egruPart[T]
+	// panels is weffᵀ in column panels for the forward gathers (float32).
+	panels kernels.GatherPanels
+	part   [2]egruPart[T]
 	// colPtr, colIdx and colVal are y_{t−1} by unit, segment by segment
 	// of steps (byUnit): unit j of segment g was active at the segment's
 	// rows colIdx[colPtr[g·(N+1)+j]:colPtr[g·(N+1)+j+1]] (rows of dgh

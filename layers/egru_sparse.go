@@ -63,3 +63,23 @@ func sparseDotsTo[T autodiff.Float](dst, w []T, ldw int, idx []int32, x []T) {
 		dst[j] = s
 	}
 }
+
+// packWeightPanels packs wT ([N, 3N], weffᵀ) into p for gatherForward;
+// float64 layers keep no panels.
+func packWeightPanels[T autodiff.Float](p *kernels.GatherPanels, wT autodiff.Tensor[T]) {
+	if w, ok := any(wT.Data).([]float32); ok {
+		kernels.PackGatherPanels(p, false, wT.Rows, wT.Cols, w, wT.Cols)
+	}
+}
+
+// gatherForward sets dst [rows, 3N] to the compressed rows (ptr, idx, vals)
+// of y_{t−1} times weffᵀ: float32 from the panels of packWeightPanels
+// (kernels.SparseGatherPanels), float64 by sparseGatherRowsTo on whhT.
+func (s *egruSeq[T]) gatherForward(dst []T, ptr, idx []int32, vals []T) {
+	n3 := 3 * s.n
+	if d, ok := any(dst).([]float32); ok {
+		kernels.SparseGatherPanels(d, n3, 0, n3, false, &s.ws.panels, ptr, idx, any(vals).([]float32))
+		return
+	}
+	sparseGatherRowsTo(dst, n3, 0, n3, false, s.whhT.Data, n3, ptr, idx, vals)
+}

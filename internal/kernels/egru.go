@@ -1,0 +1,171 @@
+package kernels
+
+import "fmt"
+
+// The event kernels of the EGRU: a gather of listed rows of a matrix held in
+// column panels that stay in a core's L1 while a batch reads them.
+
+// PanelWidth is the column width of the panels of GatherPanels: a panel
+// row is 256 B (four cache lines, four AVX-512 registers), and the rows
+// that a step's active units pick from one panel (128 KiB for 512 rows)
+// stay in L1 and L2 while every batch row reads them.
+const PanelWidth = 64
+
+// GatherPanels holds a rows×cols matrix w in column panels: panel p is
+// columns [p·PanelWidth, (p+1)·PanelWidth) of every row, rows×PanelWidth
+// row-major and contiguous, the last one zero-padded. The zero value is
+// empty; PackGatherPanels fills it.
+type GatherPanels struct {
+	rows, cols int
+	data       []float32
+}
+
+// Rows and Cols report the shape of the matrix p holds.
+func (p *GatherPanels) Rows() int { return p.rows }
+func (p *GatherPanels) Cols() int { return p.cols }
+
+// PackGatherPanels packs w (rows×cols, row-major with leading dimension ldw;
+// with trans, w is cols×rows and the matrix packed is its transpose) into
+// dst, reusing dst's storage when it is large enough. It panics if a
+// dimension is negative or w is too short.
+func PackGatherPanels(dst *GatherPanels, trans bool, rows, cols int, w []float32, ldw int) {
+	r, c := rows, cols
+	if trans {
+		r, c = cols, rows
+	}
+	if rows < 0 || cols < 0 || ldw < max(c, 1) || (r > 0 && c > 0 && len(w) < (r-1)*ldw+c) {
+		panic(fmt.Sprintf("kernels: PackGatherPanels of %d×%d (transposed %v) from %d elements with leading dimension %d", rows, cols, trans, len(w), ldw))
+	}
+	np := (cols + PanelWidth - 1) / PanelWidth
+	dst.rows, dst.cols = rows, cols
+	dst.data = grow(dst.data, np*rows*PanelWidth)
+	for p := range np {
+		c0 := p * PanelWidth
+		wd := min(PanelWidth, cols-c0)
+		pan := dst.data[p*rows*PanelWidth : (p+1)*rows*PanelWidth]
+		for j := range rows {
+			row := pan[j*PanelWidth : (j+1)*PanelWidth]
+			if trans {
+				for q := range wd {
+					row[q] = w[(c0+q)*ldw+j]
+				}
+			} else {
+				copy(row[:wd], w[j*ldw+c0:j*ldw+c0+wd])
+			}
+			clear(row[wd:])
+		}
+	}
+}
+
+// SparseGatherPanels is SparseGatherRows on a matrix held in panels, over
+// its columns [lo, hi):
+//
+//	dst[i·ldd + q] = beta·dst[i·ldd + q] + Σ_{k=ptr[i]}^{ptr[i+1]−1} vals[k]·w[idx[k], q],  lo ≤ q < hi,
+//
+// for i < len(ptr)−1, beta 0 (accumulate false: dst's old values ignored)
+// or 1, each sum taken in k order. It walks panel by panel and, within a
+// panel, every row, so the panel's listed rows are read from cache by all
+// rows. The other columns of dst are untouched; it allocates nothing. It
+// panics if lo is not a multiple of PanelWidth, lo > hi, hi > w.Cols(), ptr
+// is empty or decreasing, ptr's last entry exceeds len(idx) or len(vals),
+// an index is not below w.Rows() or a row of dst is out of range.
+func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *GatherPanels, ptr, idx []int32, vals []float32) {
+	rows := len(ptr) - 1
+	if rows < 0 || lo < 0 || lo%PanelWidth != 0 || lo > hi || hi > w.cols || len(idx) != len(vals) || (rows > 0 && (rows-1)*ldd+hi > len(dst)) {
+		panic(fmt.Sprintf("kernels: SparseGatherPanels: %d row pointers, columns [%d, %d) of %d, ldd %d, %d entries of dst, %d indices, %d values",
+			len(ptr), lo, hi, w.cols, ldd, len(dst), len(idx), len(vals)))
+	}
+	for i := range rows {
+		if ptr[i] < 0 || ptr[i] > ptr[i+1] || int(ptr[i+1]) > len(idx) {
+			panic(fmt.Sprintf("kernels: SparseGatherPanels: row pointers %d, %d of row %d out of order or beyond %d indices", ptr[i], ptr[i+1], i, len(idx)))
+		}
+	}
+	if rows == 0 {
+		return
+	}
+	checkSparse("SparseGatherPanels", PanelWidth, len(w.data), PanelWidth, idx[ptr[0]:ptr[rows]], w.rows)
+	n := w.rows * PanelWidth
+	for c := lo; c < hi; c += PanelWidth {
+		pan := w.data[c/PanelWidth*n : (c/PanelWidth+1)*n]
+		if e := min(c+PanelWidth, hi); e-c == PanelWidth {
+			gatherPanel(dst[c:], ldd, accumulate, pan, ptr, idx, vals)
+		} else {
+			for i := range rows {
+				p, q := ptr[i], ptr[i+1]
+				sparseGatherGo(dst[i*ldd+c:i*ldd+e], accumulate, pan, PanelWidth, idx[p:q], vals[p:q])
+			}
+		}
+	}
+}
+
+// gatherPanelGo is gatherPanel's reference loop: one full panel, every row.
+func gatherPanelGo(dst []float32, ldd int, accumulate bool, pan []float32, ptr, idx []int32, vals []float32) {
+	for i := range len(ptr) - 1 {
+		p, q := ptr[i], ptr[i+1]
+		sparseGatherGo(dst[i*ldd:i*ldd+PanelWidth], accumulate, pan, PanelWidth, idx[p:q], vals[p:q])
+	}
+}
+
+// EGRUEventCounts is what EGRUEvents counts over a row.
+type EGRUEventCounts struct {
+	// Fired counts the events (o = 1), Flat the zero pseudo-derivatives,
+	// Need the units with an event or a nonzero pseudo-derivative, and
+	// Listed the units written to the active list (y ≠ 0).
+	Fired, Flat, Need, Listed int
+}
+
+// EGRUEvents runs the event step of one row of the EGRU from its candidate
+// c̃ (ct) and thresholds ϑ (thr), for every unit j:
+//
+//	d      = ct[j] − thr[j];  o = [d > 0]
+//	ev[j]  = o
+//	y[j]   = ct[j] where o, else 0
+//	c[j]   = d where o, else ct[j]
+//	pd[j]  = gamma·max(0, 1 − eps·|d|)
+//
+// and, when idx is not nil, lists the units with y[j] ≠ 0 in order in idx
+// and their values in vals (both must then hold len(ct) entries; entries past
+// the list's length are scratch). The vector loop gives the same bits as the
+// plain loop (each operation rounded in the same order). It panics if the
+// lengths differ.
+func EGRUEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
+	n := len(ct)
+	checkLens("EGRUEvents", n, len(ev), len(y), len(c), len(pd))
+	if idx != nil {
+		checkLens("EGRUEvents", n, len(thr), len(idx), len(vals), n)
+	} else {
+		checkLens("EGRUEvents", n, len(thr), n, n, n)
+	}
+	return egruEvents(ev, y, c, pd, ct, thr, gamma, eps, idx, vals)
+}
+
+// egruEventsGo is EGRUEvents' reference loop over ct's units; the list
+// starts at idx[0].
+func egruEventsGo(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
+	var k EGRUEventCounts
+	for j, v := range ct {
+		d := v - thr[j]
+		a := d
+		if a < 0 {
+			a = -a
+		}
+		ev[j], y[j], c[j] = 0, 0, v
+		p := gamma * max(0, 1-eps*a)
+		pd[j] = p
+		if d > 0 {
+			ev[j], y[j], c[j] = 1, v, d
+			k.Fired++
+		}
+		if p == 0 {
+			k.Flat++
+		}
+		if d > 0 || p != 0 {
+			k.Need++
+		}
+		if idx != nil && y[j] != 0 {
+			idx[k.Listed], vals[k.Listed] = int32(j), v
+			k.Listed++
+		}
+	}
+	return k
+}

@@ -1,0 +1,59 @@
+//go:build !noasm
+
+package kernels
+
+// gatherPanelAVX512 runs gatherPanel for rows rows: each row's 64 columns
+// in four 16-lane accumulators, summing over the row's listed panel rows.
+// ldd is in elements.
+//
+//go:noescape
+func gatherPanelAVX512(dst *float32, ldd int, pan *float32, ptr *int32, rows int, idx *int32, vals *float32, accumulate bool)
+
+// gatherPanel sets or adds, for every row i < len(ptr)−1 and q < PanelWidth,
+// dst[i·ldd + q] (+)= Σ_k vals[k]·pan[idx[k]·PanelWidth + q] over k in
+// [ptr[i], ptr[i+1]); the caller has checked the indices.
+func gatherPanel(dst []float32, ldd int, accumulate bool, pan []float32, ptr, idx []int32, vals []float32) {
+	rows := len(ptr) - 1
+	if !hasAVX512() || rows == 0 || len(idx) == 0 {
+		gatherPanelGo(dst, ldd, accumulate, pan, ptr, idx, vals)
+		return
+	}
+	gatherPanelAVX512(&dst[0], ldd, &pan[0], &ptr[0], rows, &idx[0], &vals[0], accumulate)
+}
+
+// egruEventsAVX512 runs EGRUEvents over the first n units (a positive
+// multiple of 16); with list set it writes the active list to idx and vals
+// (16 lanes per block, so both must hold n entries) and returns its length
+// in counts[3]. counts receives Fired, Flat, Need, Listed.
+//
+//go:noescape
+func egruEventsAVX512(ev, y, c, pd, ct, thr *float32, n int, gamma, eps float32, idx *int32, vals *float32, list bool, counts *[4]int)
+
+func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
+	n := len(ct)
+	m := vec16(n)
+	if m == 0 {
+		return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, idx, vals)
+	}
+	var cnt [4]int
+	var ip *int32
+	var vp *float32
+	if idx != nil {
+		ip, vp = &idx[0], &vals[0]
+	}
+	egruEventsAVX512(&ev[0], &y[0], &c[0], &pd[0], &ct[0], &thr[0], m, gamma, eps, ip, vp, idx != nil, &cnt)
+	k := EGRUEventCounts{Fired: cnt[0], Flat: cnt[1], Need: cnt[2], Listed: cnt[3]}
+	if m < n {
+		var ti []int32
+		var tv []float32
+		if idx != nil {
+			ti, tv = idx[k.Listed:], vals[k.Listed:]
+		}
+		t := egruEventsGo(ev[m:], y[m:], c[m:], pd[m:], ct[m:], thr[m:], gamma, eps, ti, tv)
+		for q := range t.Listed {
+			ti[q] += int32(m)
+		}
+		k.Fired, k.Flat, k.Need, k.Listed = k.Fired+t.Fired, k.Flat+t.Flat, k.Need+t.Need, k.Listed+t.Listed
+	}
+	return k
+}

@@ -1,0 +1,159 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestSparseGatherPanels checks the panel gather against the product it
+// restricts (float64), over whole and partial panels, a column range that
+// starts at a panel, overwriting and accumulating, and against
+// SparseGatherRows on the unpacked matrix.
+func TestSparseGatherPanels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, rows := range []int{1, 7, 40} {
+		for _, cols := range []int{5, 64, 100, 192, 200} {
+			for _, trans := range []bool{false, true} {
+				w := randSlice(rng, rows*cols)
+				ld := cols
+				if trans { // w holds the transpose, cols×rows
+					ld = rows
+				}
+				at := func(j, q int) float32 {
+					if trans {
+						return w[q*ld+j]
+					}
+					return w[j*ld+q]
+				}
+				var gp GatherPanels
+				PackGatherPanels(&gp, trans, rows, cols, w, ld)
+				require.Equal(t, rows, gp.Rows())
+				require.Equal(t, cols, gp.Cols())
+				const batch = 5
+				ptr := []int32{0}
+				var idx []int32
+				var vals []float32
+				for range batch {
+					for j := range rows {
+						if rng.IntN(3) == 0 {
+							idx, vals = append(idx, int32(j)), append(vals, float32(rng.NormFloat64()))
+						}
+					}
+					ptr = append(ptr, int32(len(idx)))
+				}
+				for _, lo := range []int{0, 64} {
+					if lo > cols {
+						continue
+					}
+					for _, acc := range []bool{false, true} {
+						ldd := cols + 3
+						got := randSlice(rng, batch*ldd)
+						base := append([]float32(nil), got...)
+						SparseGatherPanels(got, ldd, lo, cols, acc, &gp, ptr, idx, vals)
+						for i := range batch {
+							for q := range cols {
+								want := float64(base[i*ldd+q])
+								if q >= lo {
+									if !acc {
+										want = 0
+									}
+									for k := ptr[i]; k < ptr[i+1]; k++ {
+										want += float64(vals[k]) * float64(at(int(idx[k]), q))
+									}
+								}
+								near(t, "SparseGatherPanels", float64(got[i*ldd+q]), want, rows)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestSparseGatherPanelsPanics(t *testing.T) {
+	var gp GatherPanels
+	PackGatherPanels(&gp, false, 3, 70, make([]float32, 3*70), 70)
+	dst := make([]float32, 2*70)
+	for _, f := range []func(){
+		func() { SparseGatherPanels(dst, 70, 0, 70, false, &gp, []int32{0, 1}, []int32{3}, []float32{1}) }, // row 3 beyond 3 rows
+		func() { SparseGatherPanels(dst, 70, 1, 70, false, &gp, []int32{0, 0}, nil, nil) },                 // lo not at a panel
+		func() { SparseGatherPanels(dst, 70, 0, 71, false, &gp, []int32{0, 0}, nil, nil) },                 // beyond the columns
+		func() { SparseGatherPanels(dst, 70, 0, 70, false, &gp, []int32{1, 0}, []int32{0}, []float32{1}) }, // decreasing
+		func() { SparseGatherPanels(dst[:100], 70, 0, 70, false, &gp, []int32{0, 0, 0}, nil, nil) },        // dst too short
+		func() { PackGatherPanels(&gp, false, 3, 70, make([]float32, 3*70-1), 70) },                        // w too short
+		func() {
+			EGRUEvents(make([]float32, 3), nil, nil, nil, make([]float32, 3), make([]float32, 3), 1, 1, nil, nil)
+		}, // lengths
+	} {
+		require.Panics(t, f)
+	}
+}
+
+// TestEGRUEvents checks the event kernel against its plain loop bit for bit
+// (row lengths with and without a vector body and tail, with and without
+// the active list, values at the threshold, zero c̃ above a negative
+// threshold, NaN and infinities) and the loop against the formulas in
+// float64.
+func TestEGRUEvents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{1, 15, 16, 33, 64, 100} {
+		ct, thr := randSlice(rng, n), randSlice(rng, n)
+		ct[0] = thr[0] // d = 0: no event
+		if n > 20 {
+			thr[3], ct[3] = -0.5, 0 // an event with y = 0: not listed
+			ct[5] = float32(math.NaN())
+			ct[7], ct[8] = float32(math.Inf(1)), float32(math.Inf(-1))
+			thr[9], ct[9] = 0, 0.999 // pd exactly representable near 0
+		}
+		for _, eps := range []float32{1, 3.6} {
+			for _, list := range []bool{false, true} {
+				outs := func() (ev, y, c, pd []float32, idx []int32, vals []float32) {
+					ev, y, c, pd = make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
+					if list {
+						idx, vals = make([]int32, n), make([]float32, n)
+					}
+					return
+				}
+				ev, y, c, pd, idx, vals := outs()
+				got := EGRUEvents(ev, y, c, pd, ct, thr, 0.7, eps, idx, vals)
+				wev, wy, wc, wpd, widx, wvals := outs()
+				want := egruEventsGo(wev, wy, wc, wpd, ct, thr, 0.7, eps, widx, wvals)
+				require.Equal(t, want, got, "n=%d eps=%v list=%v", n, eps, list)
+				sameBits(t, "EGRUEvents ev", n, ev, wev)
+				sameBits(t, "EGRUEvents y", n, y, wy)
+				sameBits(t, "EGRUEvents c", n, c, wc)
+				sameBits(t, "EGRUEvents pd", n, pd, wpd)
+				if list {
+					require.Equal(t, widx[:want.Listed], idx[:got.Listed])
+					sameBits(t, "EGRUEvents vals", want.Listed, vals[:got.Listed], wvals[:want.Listed])
+				}
+				var fired, listed int
+				for j := range n {
+					d := float64(ct[j]) - float64(thr[j])
+					if d > 0 {
+						fired++
+						require.Equal(t, float32(1), wev[j])
+						require.Equal(t, ct[j], wy[j])
+						if list && ct[j] != 0 {
+							require.Equal(t, int32(j), widx[listed])
+							listed++
+						}
+					} else {
+						require.Zero(t, wy[j])
+					}
+					if !math.IsNaN(d) && !math.IsInf(d, 0) {
+						require.InDelta(t, 0.7*math.Max(0, 1-float64(eps)*math.Abs(d)), float64(wpd[j]), 1e-6)
+					}
+				}
+				require.Equal(t, fired, want.Fired)
+				if list {
+					require.Equal(t, listed, want.Listed)
+				}
+			}
+		}
+	}
+}
