@@ -137,13 +137,19 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 		packColumns(&ws.fwd, true, n, n3, s.weff.Data, n, serialWidth(s.parts == 2, half, n, n3))
 		packColumns(&ws.bwd, false, n3, n, s.weff.Data, n, serialWidth(s.parts == 2, half, n3, n))
 	}
-	transposeTo(s.wihT, s.wih)
-	copy(s.bias.Data, bih.Data)
-	Axpy(s.bias.Data[:2*n], 1, s.bhh.Data[:2*n])
+	// The input projection of every step with its bias as one GEMM: x with
+	// a column of ones times W_ihᵀ with the bias as its last row (writing
+	// the bias into every row first would cost a pass over all the gates).
+	in, in1 := s.in, s.in+1
+	transposeTo(s.wihT.RowSlice(0, in), s.wih)
+	bias := s.wihT.Data[in*n3:]
+	copy(bias, bih.Data)
+	Axpy(bias[:2*n], 1, s.bhh.Data[:2*n])
 	for i := range rows {
-		copy(s.gates.Data[i*n3:(i+1)*n3], s.bias.Data)
+		copy(s.xb.Data[i*in1:i*in1+in], s.x.Data[i*in:(i+1)*in])
+		s.xb.Data[i*in1+in] = 1
 	}
-	kernels.Gemm(false, false, rows, n3, s.in, 1, s.x.Data, s.in, s.wihT.Data, n3, 1, s.gates.Data, n3)
+	kernels.Gemm(false, false, rows, n3, in1, 1, s.xb.Data, in1, s.wihT.Data, n3, 0, s.gates.Data, n3)
 	for p := range s.parts {
 		lo, hi := HalfRows(b, s.parts, p)
 		ws.part[p].prepare(lo, hi, s.steps, n)
@@ -369,43 +375,17 @@ func (s *egruSeq[T]) backwardRows(pp *egruPart[T]) {
 			cc := bw.carryC.Data[i*n : (i+1)*n]
 			ct := s.ct.Data[row*n : (row+1)*n]
 			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
-			gct, zd := pp.gct, pp.zd
-			var dt []T
-			if s.opt.Trace {
-				dt = bw.dtr.Data[i*n : (i+1)*n]
-			}
-			for j := range n {
-				gy := cy[j]
-				if dt != nil {
-					dt[j] = og[j] + 0.9*dt[j]
-					gy += 0.1 * dt[j]
-				} else {
-					gy += og[j]
-				}
-				gc, o, v, th, hd := cc[j], ev[j], ct[j], thr[j], pd[j]
-				held := m != nil && m.Units[j]
-				gO := gy*v - gc*th + reg
-				g := gy*o + gc + gO*hd
-				ta[j] -= gc*o + gO*hd
-				if held {
-					g = 0
-				}
-				zd[j] = 0
-				if s.zone != 0 {
-					keep := 1 - s.zone
-					if len(s.zoneMask.Data) != 0 {
-						keep = s.zoneMask.Data[row*n+j]
-					}
-					zd[j] = (1 - keep) * g
-					g *= keep
-				}
-				gct[j] = g
-				cc[j] = 0
+			gct := pp.gct
+			if g, ok := any(gct).([]float32); ok && !s.opt.Trace && s.zone == 0 && m == nil {
+				kernels.EGRUBackEvents(g, any(cc).([]float32), any(ta).([]float32), any(cy).([]float32), any(og).([]float32),
+					any(ev).([]float32), any(ct).([]float32), any(thr).([]float32), any(pd).([]float32), float32(reg))
+			} else {
+				s.backEvents(row, i, m, pp)
 			}
 			gateGradRow(bw.dgh.Data[row*n3:(row+1)*n3], bw.dgin.Data[row*n:(row+1)*n], cc, gct,
 				s.gates.Data[row*n3:(row+1)*n3], s.gh.Data[row*n3+2*n:(row+1)*n3], cp[i*n:(i+1)*n], bhz)
 			if s.zone != 0 {
-				Axpy(cc, 1, zd)
+				Axpy(cc, 1, pp.zd)
 			}
 		}
 		if t == 0 {
@@ -434,6 +414,50 @@ func (s *egruSeq[T]) backwardRows(pp *egruPart[T]) {
 			}
 			sparseDotsTo(cr, s.whhT.Data, n3, pp.need[:k], d[(i-lo)*n3:(i-lo+1)*n3])
 		}
+	}
+}
+
+// backEvents is the plain loop of kernels.EGRUBackEvents for batch row i
+// (tape row row) with the output trace, zoneout and held units: it sets
+// the part's gct (and zd, zoneout's direct share of ∂L/∂c_{t−1}),
+// accumulates ∂L/∂ϑ and clears the row's carry of ∂L/∂c.
+func (s *egruSeq[T]) backEvents(row, i int, m *Inactivation, pp *egruPart[T]) {
+	n, bw := s.n, &s.bw
+	og := bw.outGrad.Data[row*n : (row+1)*n]
+	cy, cc := bw.carryY.Data[i*n:(i+1)*n], bw.carryC.Data[i*n:(i+1)*n]
+	ct, ev, pd := s.ct.Data[row*n:(row+1)*n], s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+	thr, ta, reg, gct, zd := s.thr.Data, pp.thrAcc, bw.reg, pp.gct, pp.zd
+	var dt []T
+	if s.opt.Trace {
+		dt = bw.dtr.Data[i*n : (i+1)*n]
+	}
+	for j := range n {
+		gy := cy[j]
+		if dt != nil {
+			dt[j] = og[j] + 0.9*dt[j]
+			gy += 0.1 * dt[j]
+		} else {
+			gy += og[j]
+		}
+		gc, o, v, th, hd := cc[j], ev[j], ct[j], thr[j], pd[j]
+		held := m != nil && m.Units[j]
+		gO := gy*v - gc*th + reg
+		g := gy*o + gc + gO*hd
+		ta[j] -= gc*o + gO*hd
+		if held {
+			g = 0
+		}
+		zd[j] = 0
+		if s.zone != 0 {
+			keep := 1 - s.zone
+			if len(s.zoneMask.Data) != 0 {
+				keep = s.zoneMask.Data[row*n+j]
+			}
+			zd[j] = (1 - keep) * g
+			g *= keep
+		}
+		gct[j] = g
+		cc[j] = 0
 	}
 }
 

@@ -125,8 +125,8 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 		cPrev: tp.Alloc(batch, n),
 		yPrev: tp.Alloc(batch, n),
 		whhT:  tp.Alloc(n, 3*n),
-		wihT:  tp.Alloc(in, 3*n),
-		bias:  tp.Alloc(1, 3*n),
+		wihT:  tp.Alloc(in+1, 3*n),
+		xb:    tp.Alloc(rows, in+1),
 		inact: opt.Inactivation,
 		zone:  T(o.Zoneout),
 	}
@@ -191,8 +191,8 @@ type egruSeq[T autodiff.Float] struct {
 	weff                autodiff.Tensor[T] // [3N, N] W_hh, or W_hh ⊙ dropMask in training with DropConnect
 	dropMask            autodiff.Tensor[T] // [3N, N] 0 or 1/(1−p); empty without DropConnect in training
 	whhT                autodiff.Tensor[T] // [N, 3N] weffᵀ: row j is what unit j sends to the gates
-	wihT                autodiff.Tensor[T] // [I, 3N]
-	bias                autodiff.Tensor[T] // [1, 3N] b_ih + (b_hr, b_hu, 0)
+	wihT                autodiff.Tensor[T] // [I+1, 3N] W_ihᵀ, then the bias row b_ih + (b_hr, b_hu, 0)
+	xb                  autodiff.Tensor[T] // [T·B, I+1] x with a column of ones, for the bias
 	c, y, ct, ev        autodiff.Tensor[T] // [T·B, N] c_t, y_t, c̃_t, o_t
 	pd                  autodiff.Tensor[T] // [T·B, N] ∂o/∂c̃ = γ·max(0, 1 − ε|c̃ − ϑ|) (0 where silenced)
 	tr                  autodiff.Tensor[T] // [T·B, N] tr_t with Trace

@@ -169,3 +169,35 @@ func egruEventsGo(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int
 	}
 	return k
 }
+
+// EGRUBackEvents runs the event part of one row of the EGRU's backward
+// step: from the gradients reaching y (cy from the next step, og from the
+// output) and c (gc) of the units, their c̃, events, thresholds and
+// pseudo-derivatives, for every unit j:
+//
+//	gy        = cy[j] + og[j]
+//	gO        = gy·ct[j] − gc[j]·thr[j] + reg
+//	gct[j]    = gy·ev[j] + gc[j] + gO·pd[j]
+//	thrAcc[j] −= gc[j]·ev[j] + gO·pd[j]
+//	gc[j]     = 0
+//
+// gct is ∂L/∂c̃, thrAcc accumulates ∂L/∂ϑ, and reg is the activity
+// penalty's gradient per event. The vector loop gives the same bits as the
+// plain loop. It panics if the lengths differ.
+func EGRUBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {
+	n := len(gct)
+	checkLens("EGRUBackEvents", n, len(gc), len(thrAcc), len(cy), len(og))
+	checkLens("EGRUBackEvents", n, len(ev), len(ct), len(thr), len(pd))
+	egruBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd, reg)
+}
+
+func egruBackEventsGo(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {
+	for j := range gct {
+		gy := cy[j] + og[j]
+		c, o, hd := gc[j], ev[j], pd[j]
+		gO := gy*ct[j] - c*thr[j] + reg
+		gct[j] = gy*o + c + gO*hd
+		thrAcc[j] -= c*o + gO*hd
+		gc[j] = 0
+	}
+}

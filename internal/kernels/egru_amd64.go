@@ -57,3 +57,18 @@ func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32
 	}
 	return k
 }
+
+// egruBackEventsAVX512 runs EGRUBackEvents over the first n units (a
+// positive multiple of 16).
+//
+//go:noescape
+func egruBackEventsAVX512(gct, gc, thrAcc, cy, og, ev, ct, thr, pd *float32, n int, reg float32)
+
+func egruBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {
+	n := len(gct)
+	m := vec16(n)
+	if m > 0 {
+		egruBackEventsAVX512(&gct[0], &gc[0], &thrAcc[0], &cy[0], &og[0], &ev[0], &ct[0], &thr[0], &pd[0], m, reg)
+	}
+	egruBackEventsGo(gct[m:], gc[m:], thrAcc[m:], cy[m:], og[m:], ev[m:], ct[m:], thr[m:], pd[m:], reg)
+}

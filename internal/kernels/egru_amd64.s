@@ -153,3 +153,47 @@ enext:
 	MOVQ   R13, 24(R9)
 	VZEROUPPER
 	RET
+
+// func egruBackEventsAVX512(gct, gc, thrAcc, cy, og, ev, ct, thr, pd *float32, n int, reg float32)
+// gy = cy + og; gO = gy·ct − gc·thr + reg; gct = gy·ev + gc + gO·pd;
+// thrAcc −= gc·ev + gO·pd; gc = 0; each operation rounded in that order.
+TEXT ·egruBackEventsAVX512(SB), NOSPLIT, $0-84
+	MOVQ         gct+0(FP), DI
+	MOVQ         gc+8(FP), SI
+	MOVQ         thrAcc+16(FP), DX
+	MOVQ         cy+24(FP), R8
+	MOVQ         og+32(FP), R9
+	MOVQ         ev+40(FP), R10
+	MOVQ         ct+48(FP), R11
+	MOVQ         thr+56(FP), R12
+	MOVQ         pd+64(FP), R13
+	MOVQ         n+72(FP), CX
+	VBROADCASTSS reg+80(FP), Z15
+	VPXORD       Z14, Z14, Z14
+	XORQ         BX, BX
+
+bloop:
+	VMOVUPS (R8)(BX*4), Z0
+	VADDPS  (R9)(BX*4), Z0, Z0   // gy
+	VMOVUPS (SI)(BX*4), Z1       // gc
+	VMULPS  (R11)(BX*4), Z0, Z2  // gy·ct
+	VMULPS  (R12)(BX*4), Z1, Z3  // gc·thr
+	VSUBPS  Z3, Z2, Z2
+	VADDPS  Z15, Z2, Z2          // gO
+	VMOVUPS (R10)(BX*4), Z3      // ev
+	VMULPS  Z3, Z0, Z4           // gy·ev
+	VADDPS  Z1, Z4, Z4           // + gc
+	VMULPS  (R13)(BX*4), Z2, Z5  // gO·pd
+	VADDPS  Z5, Z4, Z4
+	VMOVUPS Z4, (DI)(BX*4)       // gct
+	VMULPS  Z3, Z1, Z6           // gc·ev
+	VADDPS  Z5, Z6, Z6
+	VMOVUPS (DX)(BX*4), Z7
+	VSUBPS  Z6, Z7, Z7
+	VMOVUPS Z7, (DX)(BX*4)       // thrAcc
+	VMOVUPS Z14, (SI)(BX*4)      // gc = 0
+	ADDQ    $16, BX
+	CMPQ    BX, CX
+	JLT     bloop
+	VZEROUPPER
+	RET

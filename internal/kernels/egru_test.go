@@ -157,3 +157,33 @@ func TestEGRUEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestEGRUBackEvents checks the backward event kernel against its plain
+// loop bit for bit and the loop against the formulas in float64.
+func TestEGRUBackEvents(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 15, 16, 33, 100} {
+		cy, og, ct, thr, pd := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n), randSlice(rng, n), randSlice(rng, n)
+		ev := make([]float32, n)
+		for j := range ev {
+			ev[j] = float32(rng.IntN(2))
+		}
+		gc0, ta0 := randSlice(rng, n), randSlice(rng, n)
+		const reg = 0.125
+		gct, gc, ta := make([]float32, n), append([]float32(nil), gc0...), append([]float32(nil), ta0...)
+		EGRUBackEvents(gct, gc, ta, cy, og, ev, ct, thr, pd, reg)
+		wgct, wgc, wta := make([]float32, n), append([]float32(nil), gc0...), append([]float32(nil), ta0...)
+		egruBackEventsGo(wgct, wgc, wta, cy, og, ev, ct, thr, pd, reg)
+		sameBits(t, "EGRUBackEvents gct", n, gct, wgct)
+		sameBits(t, "EGRUBackEvents thrAcc", n, ta, wta)
+		sameBits(t, "EGRUBackEvents gc", n, gc, wgc)
+		for j := range n {
+			f := func(v []float32) float64 { return float64(v[j]) }
+			gy := f(cy) + f(og)
+			gO := gy*f(ct) - f(gc0)*f(thr) + reg
+			require.InDelta(t, gy*f(ev)+f(gc0)+gO*f(pd), f(wgct), 1e-5)
+			require.InDelta(t, f(ta0)-(f(gc0)*f(ev)+gO*f(pd)), f(wta), 1e-5)
+			require.Zero(t, wgc[j])
+		}
+	}
+}
