@@ -100,3 +100,17 @@ func BenchmarkLIFStep(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkSpikePrepare(b *testing.B) {
+	for _, n := range []int{256, 512, 1024} {
+		w := autodiff.NewTensor[float32](n, n)
+		tp := autodiff.NewTape[float32]()
+		var si spikeInput[float32]
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				tp.Reset()
+				si.prepare(tp, w, 32)
+			}
+		})
+	}
+}

@@ -117,11 +117,5 @@ func (g *spikeWeightGrad[T]) RunPart(part int) {
 	if !sparse {
 		return
 	}
-	tgt := any(g.tgt).([]float32)
-	for i := range n {
-		ti := tgt[i*n+jlo : i*n+jhi]
-		for c := range ti {
-			ti[c] += wT[c*n+i]
-		}
-	}
+	transposeStrided(any(g.tgt).([]float32)[jlo:], n, wT, n, m, n, true)
 }

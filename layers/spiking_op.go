@@ -196,7 +196,8 @@ const gatherBlockBytes = 128 << 10
 
 // spikeInput forms the recurrent input W_eff·s of binary spikes s.
 type spikeInput[T autodiff.Float] struct {
-	wT        autodiff.Tensor[T] // W_effᵀ [N×N]: row j is what a spike of unit j adds
+	n         int
+	wT        autodiff.Tensor[T] // W_effᵀ [N×N] (row j: what a spike of unit j adds); empty when packed is set
 	pb        kernels.PackedB[T] // W_effᵀ packed for the dense GEMM
 	sparseMax int                // nonzero spikes of a part up to which rows of wT are added
 	block     int                // columns of wT per block of the sparse path (gatherBlockBytes)
@@ -210,24 +211,28 @@ type spikeInput[T autodiff.Float] struct {
 	packed []float32
 }
 
-// prepare transposes and packs the effective weight w [N×N] for a pass
-// whose parts have up to rows sequences.
+// prepare packs the effective weight w [N×N] for a pass whose parts have
+// up to rows sequences: for the dense GEMM, and in strips of W_effᵀ
+// (float32, N a multiple of kernels.SpikeStrip) or as W_effᵀ for the sums
+// of rows.
 func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], rows int) {
 	n := w.Rows
-	si.wT = tp.Alloc(n, n)
-	transposeTo(si.wT, w)
+	si.n = n
 	kernels.PackB(&si.pb, true, n, n, w.Data, n) // op(B) = W_effᵀ
 	si.sparseMax = int(sparseFraction * float64(rows*n))
 	si.block = min(n, max(64, gatherBlockBytes/(4*n)&^63))
-	if wT, ok := any(si.wT.Data).([]float32); ok && n%kernels.SpikeStrip == 0 {
+	if wf, ok := any(w.Data).([]float32); ok && n%kernels.SpikeStrip == 0 {
 		if len(si.packed) != n*n {
 			si.packed = make([]float32, n*n)
 		}
-		kernels.PackStrips(si.packed, wT, n, n)
+		kernels.PackStripsT(si.packed, wf, n, n)
 		si.sparseMax = int(packedFraction * float64(rows*n))
-	} else {
-		si.packed = nil
+		si.wT = autodiff.Tensor[T]{}
+		return
 	}
+	si.packed = nil
+	si.wT = tp.Alloc(n, n)
+	transposeTo(si.wT, w)
 }
 
 // add adds s·W_effᵀ to p for rows sequences, given the number of nonzero
@@ -236,25 +241,28 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 // W_eff of the unit that spiked).
 //
 // part (0 or 1) is the batch half calling, which owns its index buffers.
-// float32 adds the rows with the vector kernel kernels.SparseGather.
+// float32 adds the rows with the vector kernels (kernels.SumStripRows,
+// kernels.SparseGather).
 func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonzero int) {
-	n := si.wT.Cols
+	n := si.n
 	if nonzero > si.sparseMax {
 		kernels.GemmPackedOn(pool, false, rows, 1, s, n, &si.pb, 1, p, n)
 		return
 	}
 	if f, ok := any(p).([]float32); ok {
-		si.gather(part, f, any(s).([]float32), any(si.wT.Data).([]float32), n)
+		si.gather(part, f, any(s).([]float32), n)
 		return
 	}
 	addSpikeRows(p, s, si.wT.Data, n)
 }
 
-// gather is addSpikeRows in float32 through kernels.SparseGather: the
-// nonzero spikes of every row are listed in part's buffers
-// (kernels.SpikeIndices), then each block of si.block columns of wT is
-// added for every row before the next block.
-func (si *spikeInput[T]) gather(part int, p, s, wT []float32, n int) {
+// gather is addSpikeRows in float32: the nonzero spikes of every row are
+// listed in part's buffers (kernels.SpikeIndices), then the strips of
+// W_effᵀ are summed (kernels.SumStripRows; spikes other than 0 and 1 scale
+// their rows in a plain loop), or, without strips, each block of si.block
+// columns of wT is added for every row before the next block
+// (kernels.SparseGather).
+func (si *spikeInput[T]) gather(part int, p, s []float32, n int) {
 	rows := len(s) / n
 	if len(si.cnt[part]) < rows {
 		si.idx[part], si.vals[part], si.cnt[part] = make([]int32, rows*n), make([]float32, rows*n), make([]int32, rows)
@@ -270,15 +278,30 @@ func (si *spikeInput[T]) gather(part int, p, s, wT []float32, n int) {
 			binary = binary && sr[j] == 1
 		}
 	}
-	if binary && si.packed != nil {
+	switch {
+	case si.packed != nil && binary:
 		kernels.SumStripRows(p, n, si.packed, n, n, idx[:rows*n], n, cnt)
-		return
-	}
-	for c := 0; c < n; c += si.block {
-		w := min(si.block, n-c)
-		for r, k := range cnt {
-			if k > 0 {
-				kernels.SparseGather(p[r*n+c:r*n+c+w], true, wT[c:], n, idx[r*n:r*n+int(k)], vals[r*n:r*n+int(k)])
+	case si.packed != nil:
+		for c := 0; c < n; c += kernels.SpikeStrip {
+			strip := si.packed[c*n : (c+kernels.SpikeStrip)*n]
+			for r, k := range cnt {
+				pr := p[r*n+c : r*n+c+kernels.SpikeStrip]
+				for q, j := range idx[r*n : r*n+int(k)] {
+					v, w := vals[r*n+q], strip[int(j)*kernels.SpikeStrip:(int(j)+1)*kernels.SpikeStrip]
+					for e := range pr {
+						pr[e] += v * w[e]
+					}
+				}
+			}
+		}
+	default:
+		wT := any(si.wT.Data).([]float32)
+		for c := 0; c < n; c += si.block {
+			w := min(si.block, n-c)
+			for r, k := range cnt {
+				if k > 0 {
+					kernels.SparseGather(p[r*n+c:r*n+c+w], true, wT[c:], n, idx[r*n:r*n+int(k)], vals[r*n:r*n+int(k)])
+				}
 			}
 		}
 	}

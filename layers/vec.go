@@ -19,21 +19,54 @@ func AddTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
 	transposeTiles(dst, src, true)
 }
 
-// transposeTile is the side of the square tiles of the transposes.
-const transposeTile = 32
+// transposeTile is the side of the square tiles of the transposes: a tile
+// row of float32 is one 64-byte cache line.
+const transposeTile = 16
 
-// transposeTiles sets (or with add, adds) srcᵀ into dst, tile by tile.
+// transposeTiles sets (or with add, adds) srcᵀ into dst, tile by tile (see
+// transposeStrided).
 func transposeTiles[T autodiff.Float](dst, src autodiff.Tensor[T], add bool) {
-	for q0 := 0; q0 < src.Rows; q0 += transposeTile {
-		q1 := min(q0+transposeTile, src.Rows)
-		for j0 := 0; j0 < src.Cols; j0 += transposeTile {
-			j1 := min(j0+transposeTile, src.Cols)
-			for q := q0; q < q1; q++ {
-				for j, v := range src.Data[q*src.Cols+j0 : q*src.Cols+j1] {
-					if add {
-						dst.Data[(j0+j)*dst.Cols+q] += v
-					} else {
-						dst.Data[(j0+j)*dst.Cols+q] = v
+	transposeStrided(dst.Data, dst.Cols, src.Data, src.Cols, src.Rows, src.Cols, add)
+}
+
+// transposeStrided sets (or with add, adds) the transpose of the
+// [rows×cols] matrix in src (leading dimension lds) into dst [cols×rows]
+// (leading dimension ldd), tile by tile. A whole tile is first copied into
+// a small buffer, so that every cache line of src and of dst is touched
+// once per tile: writing a tile straight into dst keeps one line of each
+// of its rows open at once, and with a row stride of 4 KiB (N = 1024)
+// those lines all fall in one set of the L1 cache and evict each other.
+func transposeStrided[T autodiff.Float](dst []T, ldd int, src []T, lds, rows, cols int, add bool) {
+	const t = transposeTile
+	var buf [t * t]T
+	for q0 := 0; q0 < rows; q0 += t {
+		q1 := min(q0+t, rows)
+		for j0 := 0; j0 < cols; j0 += t {
+			j1 := min(j0+t, cols)
+			if q1-q0 < t || j1-j0 < t {
+				for q := q0; q < q1; q++ {
+					for j, v := range src[q*lds+j0 : q*lds+j1] {
+						if add {
+							dst[(j0+j)*ldd+q] += v
+						} else {
+							dst[(j0+j)*ldd+q] = v
+						}
+					}
+				}
+				continue
+			}
+			for q := range t {
+				copy(buf[q*t:(q+1)*t], src[(q0+q)*lds+j0:])
+			}
+			for j := range t {
+				row := dst[(j0+j)*ldd+q0 : (j0+j)*ldd+q0+t]
+				if add {
+					for q := range row {
+						row[q] += buf[q*t+j]
+					}
+				} else {
+					for q := range row {
+						row[q] = buf[q*t+j]
 					}
 				}
 			}

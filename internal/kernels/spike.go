@@ -169,6 +169,30 @@ func PackStrips(dst, w []float32, rows, n int) {
 	}
 }
 
+// PackStripsT is PackStrips of wᵀ: it lays out the [rows×n] matrix M =
+// wᵀ, with w [n×rows] row-major (M[i, c] = w[c·rows + i]), in strips of
+// SpikeStrip columns, dst[s·rows + i·SpikeStrip + q] = w[(s+q)·rows + i],
+// without forming the transpose: the strips of W_effᵀ straight from W_eff.
+// It reads w a cache line at a time and panics under the conditions of
+// PackStrips.
+func PackStripsT(dst, w []float32, rows, n int) {
+	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(w) != rows*n || len(dst) != rows*n {
+		panic(fmt.Sprintf("kernels: PackStripsT needs n a positive multiple of %d and rows·n values, got rows=%d n=%d, %d and %d", SpikeStrip, rows, n, len(w), len(dst)))
+	}
+	const line = 16 // float32 values per cache line
+	for s := 0; s < n; s += SpikeStrip {
+		strip := dst[s*rows : (s+SpikeStrip)*rows]
+		for i0 := 0; i0 < rows; i0 += line {
+			i1 := min(i0+line, rows)
+			for q := range SpikeStrip {
+				for i, v := range w[(s+q)*rows+i0 : (s+q)*rows+i1] {
+					strip[(i0+i)*SpikeStrip+q] = v
+				}
+			}
+		}
+	}
+}
+
 // SumStripRows adds to every row r < len(cnt) of dst (leading dimension
 // ldd, n columns) the rows idx[r·ldi : r·ldi+cnt[r]] of a [rows×n] matrix
 // packed by PackStrips: the product of a binary sparse matrix in

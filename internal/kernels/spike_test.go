@@ -159,6 +159,16 @@ func TestSumStripRows(t *testing.T) {
 		GemmRef(false, false, c.lists, c.n, c.rows, 1, s, c.rows, w, c.n, 1, want, ldd)
 		packed, idx, cnt := make([]float32, c.rows*c.n), make([]int32, (c.lists-1)*ldi+c.rows), make([]int32, c.lists)
 		PackStrips(packed, w, c.rows, c.n)
+		wt, packedT := make([]float32, c.rows*c.n), make([]float32, c.rows*c.n)
+		for i := range c.rows {
+			for j := range c.n {
+				wt[j*c.rows+i] = w[i*c.n+j]
+			}
+		}
+		PackStripsT(packedT, wt, c.rows, c.n)
+		if !slices.Equal(packed, packedT) {
+			t.Fatalf("%+v: PackStripsT of wᵀ differs from PackStrips of w", c)
+		}
 		for r := range c.lists {
 			cnt[r] = int32(SpikeIndices(idx[r*ldi:r*ldi+c.rows], s[r*c.rows:(r+1)*c.rows]))
 		}
@@ -181,6 +191,7 @@ func TestSumStripRows(t *testing.T) {
 		"dst":      func() { idx[0] = 0; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{1, 1}) },
 		"ldd":      func() { SumStripRows(p, 32, packed, 64, 64, idx, 64, []int32{1}) },
 		"n":        func() { PackStrips(packed[:48*48], packed[:48*48], 48, 48) },
+		"nT":       func() { PackStripsT(packed[:48*48], packed[:48*48], 48, 48) },
 		"packed":   func() { SumStripRows(p, 64, packed[:64*63], 64, 64, idx, 64, []int32{1}) },
 	} {
 		func() {
