@@ -206,7 +206,7 @@ func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
 		pp.reads += float64(active)
 		if s.useDense(active, h*n) {
 			gemmColumns(h, 1, yp[lo*n:hi*n], n, ws.fwd, 0, ght, n3)
-		} else if u := pp.unionOf(k0, k1); u*h < egruGatherCost*active {
+		} else if u := pp.unionOf(k0, k1); float64(u*h) < egruPanelCost*float64(active) {
 			// One GEMM over the union of the part's active units.
 			a := pp.panel[:h*u]
 			clear(a)

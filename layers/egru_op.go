@@ -18,13 +18,23 @@ import (
 // "EGRU"): the sparse kernels stay faster up to about this activity.
 const egruDenseAbove = 0.35
 
-// egruGatherCost is what one multiply-add of the sparse row kernels costs
-// relative to one of the packed GEMM (BenchmarkSparseGather: the GEMM runs
-// at two vector FMAs per cycle from packed panels, the row gathers at
-// about one from rows picked by index). A sparse step whose batch rows have
-// active units in nnz places, u distinct units in all, runs as a GEMM of
-// the batch's values of those u units (the union) when u·B < egruGatherCost·nnz.
+// egruGatherCost is what one multiply-add of the recurrent-weight
+// gradient's row gathers (kernels.SparseGatherRows on dgh) costs relative to
+// one of the packed GEMM (BenchmarkSparseGather: the GEMM runs at two vector
+// FMAs per cycle from packed panels, the row gathers at about one from rows
+// picked by index). A segment whose rows have active units in nnz places, u
+// distinct units in all, runs as a GEMM over the union when
+// u·rows < egruGatherCost·nnz.
 const egruGatherCost = 3
+
+// egruPanelCost is the same ratio for the forward product's gathers from
+// the panels of W_hhᵀ (kernels.SparseGatherPanels): a step's rows run as
+// one GEMM over their union of u units when u·rows < egruPanelCost·nnz.
+// BenchmarkSparseGatherPanels (package kernels, a union of 1.7·nnz at
+// N = 512 and 1024) measured the panel gathers at 74 and 45 GFLOP/s of
+// useful work against the union GEMM's 92 and 68 counting its zeros, a
+// break-even near 1.25 and 1.5.
+const egruPanelCost = 1.4
 
 // EGRURun is what one recorded EGRU sequence returns.
 type EGRURun[T autodiff.Float] struct {
@@ -68,7 +78,7 @@ func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*aut
 // The input projection of all steps is one GEMM. Each step's recurrent
 // product y_{t−1}·W_hhᵀ reads only the rows of W_hhᵀ whose unit was active
 // at t−1: as one GEMM over the union of the batch's active units when that
-// union is small enough (egruGatherCost), else row by row in column blocks
+// union is small enough (egruPanelCost), else row by row in column panels
 // (kernels.SparseGatherPanels), and as the dense GEMM above egruDenseAbove
 // activity with KernelsAuto. The backward pass walks time in reverse,
 // computes the gradient reaching y_{t−1} only for units that were active or

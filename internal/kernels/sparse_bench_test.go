@@ -19,30 +19,10 @@ func BenchmarkSparseGather(b *testing.B) {
 			const rows = 64
 			cols := 3 * n
 			w := randSlice(rng, n*cols)
-			y := make([]float32, rows*n)
-			ptr := []int32{0}
-			var idx []int32
-			var vals []float32
-			for i := range rows {
-				for j := range n {
-					if rng.Float64() < act {
-						v := float32(rng.NormFloat64())
-						y[i*n+j] = v
-						idx, vals = append(idx, int32(j)), append(vals, v)
-					}
-				}
-				ptr = append(ptr, int32(len(idx)))
-			}
+			y, ptr, idx, vals := sparseBatch(rng, rows, n, act, 1)
 			dst := make([]float32, rows*cols)
 			flops := float64(2 * len(idx) * cols)
-			run := func(name string, f func()) {
-				b.Run(fmt.Sprintf("N%d/act%g/%s", n, act, name), func(b *testing.B) {
-					for b.Loop() {
-						f()
-					}
-					b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-				})
-			}
+			run := func(name string, f func()) { benchFlops(b, fmt.Sprintf("N%d/act%g/%s", n, act, name), flops, f) }
 			run("rows", func() { SparseGatherRows(dst, cols, 0, cols, false, w, cols, ptr, idx, vals) })
 			run("per-row", func() {
 				for i := range rows {
@@ -52,4 +32,33 @@ func BenchmarkSparseGather(b *testing.B) {
 			run("gemm", func() { GemmOn(nil, false, false, rows, cols, n, 1, y, n, w, cols, 0, dst, cols) })
 		}
 	}
+}
+
+// benchFlops runs f as sub-benchmark name and reports flops per call as
+// GFLOP/s.
+func benchFlops(b *testing.B, name string, flops float64, f func()) {
+	b.Run(name, func(b *testing.B) {
+		for b.Loop() {
+			f()
+		}
+		b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+}
+
+// sparseBatch draws a batch of rows rows of n units in which the units j
+// with j%stride = 0 are active with probability stride·act, with standard
+// normal values: dense (y) and in compressed-row form (ptr, idx, vals).
+func sparseBatch(rng *rand.Rand, rows, n int, act float64, stride int) (y []float32, ptr, idx []int32, vals []float32) {
+	y, ptr = make([]float32, rows*n), []int32{0}
+	for i := range rows {
+		for j := 0; j < n; j += stride {
+			if rng.Float64() < float64(stride)*act {
+				v := float32(rng.NormFloat64())
+				y[i*n+j] = v
+				idx, vals = append(idx, int32(j)), append(vals, v)
+			}
+		}
+		ptr = append(ptr, int32(len(idx)))
+	}
+	return y, ptr, idx, vals
 }
