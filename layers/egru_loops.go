@@ -32,7 +32,10 @@ type egruPart[T autodiff.Float] struct {
 	need    []int32
 	// gct and zd are one row's ∂L/∂c̃ (after zoneout) and zoneout's direct
 	// part of ∂L/∂c_{t−1}; thrAcc the part's sum of ∂L/∂ϑ.
-	gct, zd, thrAcc    []T
+	gct, zd, thrAcc []T
+	// dghPanels holds the part's columns of a segment of dgh for the
+	// recurrent-weight gradient's gathers (float32, outerCols).
+	dghPanels          kernels.GatherPanels
 	fired, flat, reads float64
 }
 

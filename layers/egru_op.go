@@ -19,13 +19,15 @@ import (
 const egruDenseAbove = 0.35
 
 // egruGatherCost is what one multiply-add of the recurrent-weight
-// gradient's row gathers (kernels.SparseGatherRows on dgh) costs relative to
-// one of the packed GEMM (BenchmarkSparseGather: the GEMM runs at two vector
-// FMAs per cycle from packed panels, the row gathers at about one from rows
-// picked by index). A segment whose rows have active units in nnz places, u
-// distinct units in all, runs as a GEMM over the union when
-// u·rows < egruGatherCost·nnz.
-const egruGatherCost = 3
+// gradient's gathers costs relative to one of the GEMM over a segment's
+// union: float32 packs the part's columns of the segment's dgh into panels
+// and runs the panel gather (kernels.SparseGatherPanels, at about 60 % of
+// the GEMM's rate), which with the packing is about half the GEMM's rate. A
+// segment whose rows have active units in nnz places, u distinct units in
+// all, runs as a GEMM over the union when u·rows < egruGatherCost·nnz. In
+// interleaved runs of the sweep's step (N = 512 and 1024, 5–20 % activity)
+// 2 was as fast as or faster than 3.
+const egruGatherCost = 2
 
 // egruPanelCost is the same ratio for the forward product's gathers from
 // the panels of W_hhᵀ (kernels.SparseGatherPanels): a step's rows run as
@@ -472,18 +474,29 @@ func (s *egruSeq[T]) byUnit(active int) {
 // segments of the sparse recurrent-weight gradient: segment by segment of
 // steps, block by block of columns, each unit's block of dW_hhᵀ sums over
 // all its active rows of the segment, which read the segment's block of
-// dgh from cache.
+// dgh from cache (float32: the part's columns of the segment's dgh are
+// packed into panels first, kernels.SparseGatherPanels).
 func (s *egruSeq[T]) outerCols(part int) {
 	n, b, n3 := s.n, s.batch, 3*s.n
 	ws := s.ws
 	lo, hi := halfCols(n3, s.parts, part)
+	if lo == hi {
+		return // fewer columns than one block: part 0 has them all
+	}
 	for g, use := range ws.segUnion {
 		if use {
 			continue // recurrentGrad runs it as a GEMM
 		}
 		t0, t1 := s.segmentSteps(g)
-		sparseGatherRowsTo(s.pcarry, n3, lo, hi, true, s.pbuf[t0*b*n3:t1*b*n3], n3,
-			ws.colPtr[g*(n+1):(g+1)*(n+1)], ws.colIdx, ws.colVal)
+		ptr, d := ws.colPtr[g*(n+1):(g+1)*(n+1)], s.pbuf[t0*b*n3:t1*b*n3]
+		if dw, ok := any(s.pcarry).([]float32); ok {
+			// The segment's columns of dgh in panels, then the panel gather.
+			pan := &ws.part[part].dghPanels
+			kernels.PackGatherPanels(pan, false, (t1-t0)*b, hi-lo, any(d[lo:]).([]float32), n3)
+			kernels.SparseGatherPanels(dw[lo:], n3, 0, hi-lo, true, pan, ptr, ws.colIdx, any(ws.colVal).([]float32))
+			continue
+		}
+		sparseGatherRowsTo(s.pcarry, n3, lo, hi, true, d, n3, ptr, ws.colIdx, ws.colVal)
 	}
 }
 

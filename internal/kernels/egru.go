@@ -65,8 +65,8 @@ func PackGatherPanels(dst *GatherPanels, trans bool, rows, cols int, w []float32
 // for i < len(ptr)−1, beta 0 (accumulate false: dst's old values ignored)
 // or 1, each sum taken in k order. It walks panel by panel and, within a
 // panel, every row, so the panel's listed rows are read from cache by all
-// rows. The other columns of dst are untouched; it allocates nothing. It
-// panics if lo is not a multiple of PanelWidth, lo > hi, hi > w.Cols(), ptr
+// rows. The other columns of dst are untouched (all of them when lo = hi);
+// it allocates nothing. It panics if lo is not a multiple of PanelWidth, lo > hi, hi > w.Cols(), ptr
 // is empty or decreasing, ptr's last entry exceeds len(idx) or len(vals),
 // an index is not below w.Rows() or a row of dst is out of range.
 func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *GatherPanels, ptr, idx []int32, vals []float32) {
@@ -80,7 +80,7 @@ func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *Gath
 			panic(fmt.Sprintf("kernels: SparseGatherPanels: row pointers %d, %d of row %d out of order or beyond %d indices", ptr[i], ptr[i+1], i, len(idx)))
 		}
 	}
-	if rows == 0 {
+	if rows == 0 || lo == hi {
 		return
 	}
 	checkSparse("SparseGatherPanels", PanelWidth, len(w.data), PanelWidth, idx[ptr[0]:ptr[rows]], w.rows)

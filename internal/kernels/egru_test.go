@@ -187,3 +187,13 @@ func TestEGRUBackEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseGatherPanelsEmptyRange checks that an empty column range of a
+// matrix with no columns does nothing.
+func TestSparseGatherPanelsEmptyRange(t *testing.T) {
+	var gp GatherPanels
+	PackGatherPanels(&gp, false, 4, 0, nil, 1)
+	dst := []float32{1, 2}
+	SparseGatherPanels(dst, 1, 0, 0, false, &gp, []int32{0, 1, 2}, []int32{3, 0}, []float32{1, 1})
+	require.Equal(t, []float32{1, 2}, dst)
+}
