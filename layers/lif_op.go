@@ -30,7 +30,7 @@ type lifOp[T autodiff.Float] struct {
 	// Backward scratch: running gradients [B, N] and per-part decay
 	// gradients [2·3, N].
 	gv, gi, ga, gsr autodiff.Tensor[T]
-	gs, xs          autodiff.Tensor[T] // plain-path scratch: dL/ds_t and u_t − θ [B, N]
+	gs, xs, gx      autodiff.Tensor[T] // plain-path scratch: dL/ds_t, u_t − θ and the surrogate's share [B, N]
 	gDecay          autodiff.Tensor[T]
 	needV0          bool
 	finals, states  [5]autodiff.Tensor[T] // per state variable: after the last step, after every step
@@ -94,7 +94,7 @@ func (l *LIF[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*auto
 		clamp01To(o.rho, l.rho.Value.Data)
 	}
 	o.gv, o.gi, o.ga, o.gsr = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
-	o.gs, o.xs = tp.Alloc(batch, n), tp.Alloc(batch, n)
+	o.gs, o.xs, o.gx = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
 	o.gDecay = tp.Alloc(6, n)
 	o.start(tp, &l.spikingWeights, o, P, x, steps, batch, opt, &l.cfg.SpikeOptions)
 	o.run(false)
@@ -131,6 +131,13 @@ type lifConsts[T autodiff.Float] struct {
 // adaptation, refractory period or perturbation.
 func (k *lifConsts[T]) plain(m *Inactivation) bool { return !k.syn && !k.adapt && !k.refr && m == nil }
 
+// adaptive reports whether a step runs the ALIF with nothing else: an
+// adaptive threshold, no synaptic current, refractory period or
+// perturbation (alifStep, alifBackStep).
+func (k *lifConsts[T]) adaptive(m *Inactivation) bool {
+	return k.adapt && !k.syn && !k.refr && m == nil
+}
+
 func (o *lifOp[T]) consts() lifConsts[T] {
 	c := &o.l.cfg
 	return lifConsts[T]{n: c.Units, syn: o.l.alpha != nil, adapt: o.l.rho != nil, refr: c.RefractorySteps > 0,
@@ -153,6 +160,10 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 		o.rec.add(o.pool, min(lo, 1), p, sPrev, rows, spiked)
 		if k.plain(m) {
 			spiked = kernels.LIFStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
+			continue
+		}
+		if k.adaptive(m) {
+			spiked = alifStep(u, sNew, vNew, o.A.Data[nxt:nxt+w], vPrev, o.A.Data[cur:cur+w], sPrev, p, o.beta, o.rho, k.thr, k.ba, k.subtract)
 			continue
 		}
 		spiked = 0
@@ -271,6 +282,13 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		if k.plain(m) {
 			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u, lo, hi, k)
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, gsr, n)
+			continue
+		}
+		if k.adaptive(m) {
+			o.alifBackStep(dp, gv, ga, gsr, gBeta, gRho, og, sNew, sPrev, vPrev, u, o.A.Data[cur:cur+w], o.A.Data[nxt:nxt+w], lo, hi, k)
+			if t > 0 {
+				kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
+			}
 			continue
 		}
 		active := m.Active(t)
@@ -393,6 +411,93 @@ func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo,
 		for j, bj := range o.beta {
 			gvr[j] = bj * d[j]
 			gBeta[j] += d[j] * vp[j]
+		}
+	}
+}
+
+// alifStep is one step of the adaptive LIF (lifConsts.adaptive) for every
+// row of n = len(beta) units, with the same operations in the same order
+// as the general loop of forwardRows, so the same bits:
+//
+//	a = ρ⊙aPrev + (1 − ρ)⊙sPrev,  θ = thr + βa·a
+//	u = β⊙vPrev + p,  s = H(u − θ),  v = u − θ⊙s (subtract) or u⊙(1 − s)
+//
+// It returns the number of spikes.
+func alifStep[T autodiff.Float](u, s, v, a, vPrev, aPrev, sPrev, p, beta, rho []T, thr, ba T, subtract bool) int {
+	n, spiked := len(beta), 0
+	rho = rho[:n]
+	for o := 0; o < len(u); o += n {
+		ur, sr, vr, ar := u[o:o+n], s[o:o+n], v[o:o+n], a[o:o+n]
+		vp, ap, sp, pr := vPrev[o:o+n], aPrev[o:o+n], sPrev[o:o+n], p[o:o+n]
+		for j, bj := range beta {
+			an := rho[j]*ap[j] + (1-rho[j])*sp[j]
+			ar[j] = an
+			th := thr + ba*an
+			uu := bj*vp[j] + pr[j]
+			ur[j] = uu
+			var sj T
+			if uu-th > 0 {
+				sj = 1
+				spiked++
+			}
+			sr[j] = sj
+			if subtract {
+				vr[j] = uu - th*sj
+			} else {
+				vr[j] = uu * (1 - sj)
+			}
+		}
+	}
+	return spiked
+}
+
+// alifBackStep is one reverse step of the adaptive LIF (lifConsts.adaptive)
+// for batch rows lo … hi−1, with the operations of the general loop of
+// backwardRows in the same order (the same bits), the surrogate's
+// derivative taken for all rows at once (surrogate.GradTo) instead of one
+// interface call per unit: dp = ∂L/∂u, gv = β⊙dp, ga and gsr the
+// gradients carried to the previous step's adaptation and spikes, gBeta and
+// gRho accumulated. The caller adds dp·W_eff to gsr.
+func (o *lifOp[T]) alifBackStep(dp, gv, ga, gsr, gBeta, gRho, og, sNew, sPrev, vPrev, u, aPrev, aNew []T, lo, hi int, k lifConsts[T]) {
+	n := k.n
+	gs, x, gx := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n], o.gx.Data[lo*n:hi*n]
+	for e, uu := range u {
+		th := k.thr + k.ba*aNew[e]
+		g, gvk := og[e]+gsr[e], gv[e]
+		if k.subtract {
+			dp[e] = gvk
+			if k.resetG {
+				g -= th * gvk
+			}
+		} else {
+			dp[e] = gvk * (1 - sNew[e])
+			if k.resetG {
+				g -= uu * gvk
+			}
+		}
+		gs[e], x[e] = g, uu-th
+	}
+	clear(gx)
+	surrogate.GradTo(o.sur, gx, gs, x)
+	rho, beta := o.rho[:n], o.beta[:n]
+	gBeta, gRho = gBeta[:n], gRho[:n]
+	for r := 0; r*n < len(u); r++ {
+		e0 := r * n
+		for j, bj := range beta {
+			e := e0 + j
+			var gth T
+			if k.subtract {
+				gth = -sNew[e] * gv[e]
+			}
+			gu := dp[e] + gx[e]
+			gth -= gx[e]
+			ga1 := ga[e] + k.ba*gth
+			gRho[j] += ga1 * (aPrev[e] - sPrev[e])
+			ga[e] = rho[j] * ga1
+			gsr[e] = (1 - rho[j]) * ga1
+			gBeta[j] += gu * vPrev[e]
+			gv[e] = bj * gu
+			dp[e] = gu
 		}
 	}
 }

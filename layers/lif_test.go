@@ -252,14 +252,7 @@ func spikingStep(l interface {
 	Params() []*autodiff.Param[float32]
 }, in, n, steps, batch int) func() {
 	rng := rand.New(rand.NewPCG(4, 4))
-	x := autodiff.NewTensor[float32](steps*batch, in)
-	coef := autodiff.NewTensor[float32](steps*batch, n)
-	for k := range x.Data {
-		x.Data[k] = float32(rng.NormFloat64())
-	}
-	for k := range coef.Data {
-		coef.Data[k] = float32(rng.NormFloat64())
-	}
+	x, coef := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, n)
 	tp := autodiff.NewTape[float32]()
 	params := l.Params()
 	return func() {
@@ -368,4 +361,71 @@ func TestSpikeInputGather32(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestALIFStepMatchesGeneralLoop runs the adaptive LIF through its own
+// loops (alifStep, alifBackStep) and, with an inactivation that never
+// applies, through the general loops, in float32, and requires the same
+// bits: spikes, every state and every gradient, for both resets and a
+// reset attached to the graph or not.
+func TestALIFStepMatchesGeneralLoop(t *testing.T) {
+	const n, in, steps, batch = 32, 3, 12, 6
+	for _, c := range []struct {
+		reset    Reset
+		resetG   bool
+		surr     surrogate.Surrogate
+		trainTau bool
+	}{{ResetSubtract, false, nil, false}, {ResetSubtract, true, surrogate.FastSigmoid{Slope: 10}, true}, {ResetZero, false, surrogate.Triangle{}, true}, {ResetZero, true, nil, false}} {
+		cfg := LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 0.5, TrainTau: c.trainTau,
+			AdaptStrength: 0.8, TauAdaptMS: 30, Reset: c.reset,
+			SpikeOptions: SpikeOptions{Radius: 1.5, InputGain: 2, Surrogate: Surrogate{c.surr}, ResetGrad: c.resetG}}
+		rng := rand.New(rand.NewPCG(7, 7))
+		l, err := NewLIF[float32](cfg, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, coef := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, n)
+		never := &Inactivation{Units: make([]bool, n), From: steps + 1}
+		run := func(m *Inactivation) (out [][]float32, spikes int) {
+			for _, p := range l.Params() {
+				p.ZeroGrad()
+			}
+			tp := autodiff.NewTape[float32]()
+			xp := autodiff.NewParam[float32]("x", steps*batch, in)
+			copy(xp.Value.Data, x.Data)
+			xv := tp.Param(xp)
+			res := l.Sequence(tp, xv, nil, steps, batch, SeqOptions{Inactivation: m, Record: true})
+			tp.Backward(autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef))))
+			out = append(out, res.Rates.Value.Data, xv.Grad.Data)
+			for _, s := range res.States {
+				out = append(out, s.Data)
+			}
+			for _, p := range l.Params() {
+				out = append(out, append([]float32(nil), p.Grad.Data...))
+			}
+			return out, spikeCount(res.Rates.Value.Data)
+		}
+		own, spikes := run(nil)
+		general, _ := run(never)
+		if spikes == 0 || spikes == steps*batch*n {
+			t.Fatalf("%+v: %d spikes; the case checks nothing", c, spikes)
+		}
+		for k := range own {
+			for i := range own[k] {
+				if math.Float32bits(own[k][i]) != math.Float32bits(general[k][i]) {
+					t.Errorf("%+v: array %d differs at %d: %g (own loop) vs %g (general loop)", c, k, i, own[k][i], general[k][i])
+					break
+				}
+			}
+		}
+	}
+}
+
+// randTensor32 returns a [rows×cols] tensor of standard normal draws.
+func randTensor32(rng *rand.Rand, rows, cols int) autodiff.Tensor[float32] {
+	t := autodiff.NewTensor[float32](rows, cols)
+	for k := range t.Data {
+		t.Data[k] = float32(rng.NormFloat64())
+	}
+	return t
 }

@@ -59,13 +59,22 @@ func benchLIFConfig(in, n int) LIFConfig {
 
 // BenchmarkLIFStep times the anchor's training step without the optimizer:
 // the LIF layer, a readout N→2 at every step, squared error and the full
-// backward pass, at the five reference sizes.
-func BenchmarkLIFStep(b *testing.B) {
+// backward pass, at the five reference sizes. BenchmarkALIFStep is the same
+// with an adaptive threshold (β_a = 0.5, τ_adapt = 200 steps).
+func BenchmarkLIFStep(b *testing.B) { benchSpikingStep(b, 0) }
+
+func BenchmarkALIFStep(b *testing.B) { benchSpikingStep(b, 0.5) }
+
+func benchSpikingStep(b *testing.B, adapt float64) {
 	for _, s := range [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}} {
 		n, batch, steps := s[0], s[1], s[2]
 		b.Run(fmt.Sprintf("N=%d/B=%d/T=%d", n, batch, steps), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
-			l, err := NewLIF[float32](benchLIFConfig(4, n), rng)
+			cfg := benchLIFConfig(4, n)
+			if adapt > 0 {
+				cfg.AdaptStrength, cfg.TauAdaptMS = adapt, 200
+			}
+			l, err := NewLIF[float32](cfg, rng)
 			if err != nil {
 				b.Fatal(err)
 			}
