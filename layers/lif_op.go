@@ -163,7 +163,8 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 			continue
 		}
 		if k.adaptive(m) {
-			spiked = alifStep(u, sNew, vNew, o.A.Data[nxt:nxt+w], vPrev, o.A.Data[cur:cur+w], sPrev, p, o.beta, o.rho, k.thr, k.ba, k.subtract)
+			th := o.xs.Data[lo*n : hi*n]
+			spiked = kernels.ALIFStep(u, sNew, vNew, o.A.Data[nxt:nxt+w], th, vPrev, o.A.Data[cur:cur+w], sPrev, p, o.beta, o.rho, k.thr, k.ba, k.subtract)
 			continue
 		}
 		spiked = 0
@@ -364,30 +365,45 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 	}
 }
 
+// vectorSurrogate reports whether the reverse steps run on the vector
+// kernels (the detached subtractive reset with the fast-sigmoid or the
+// arctangent surrogate), with the surrogate's constants: the slope (c1) of
+// FastSigmoid, or c0 = α/2 and c1 = πα/2 of ArcTan(α).
+func (o *lifOp[T]) vectorSurrogate(k lifConsts[T]) (arcTan bool, c1, c0 T, ok bool) {
+	if !k.subtract || k.resetG {
+		return false, 0, 0, false
+	}
+	switch sg := o.sur.(type) {
+	case surrogate.FastSigmoid:
+		slope := sg.Slope
+		if slope == 0 {
+			slope = surrogate.DefaultFastSigmoidSlope
+		}
+		return false, T(slope), 0, true
+	case surrogate.ArcTan:
+		a := sg.Alpha
+		if a == 0 {
+			a = surrogate.DefaultArcTanAlpha
+		}
+		return true, T(math.Pi * a / 2), T(a / 2), true
+	}
+	return false, 0, 0, false
+}
+
 // plainBackStep is one reverse step of the plain LIF for batch rows
 // lo … hi−1: dp = ∂L/∂u (the reset's share, then the surrogate's through
 // surrogate.GradTo), gv = β⊙dp, gBeta += dp⊙v_{t−1}. It leaves gsr for the
 // caller to overwrite with dp·W_eff.
 func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo, hi int, k lifConsts[T]) {
 	n := k.n
-	if k.subtract && !k.resetG {
+	if arcTan, c1, c0, ok := o.vectorSurrogate(k); ok {
 		// The common case (snnTorch's defaults) in one vector pass.
-		switch sg := o.sur.(type) {
-		case surrogate.FastSigmoid:
-			slope := T(sg.Slope)
-			if slope == 0 {
-				slope = surrogate.DefaultFastSigmoidSlope
-			}
-			kernels.LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, slope)
-			return
-		case surrogate.ArcTan:
-			a := sg.Alpha
-			if a == 0 {
-				a = surrogate.DefaultArcTanAlpha
-			}
-			kernels.LIFBackArcTan(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, T(a/2), T(math.Pi*a/2))
-			return
+		if arcTan {
+			kernels.LIFBackArcTan(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, c0, c1)
+		} else {
+			kernels.LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, c1)
 		}
+		return
 	}
 	gs, x := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n]
 	for e, v := range og {
@@ -415,44 +431,9 @@ func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo,
 	}
 }
 
-// alifStep is one step of the adaptive LIF (lifConsts.adaptive) for every
-// row of n = len(beta) units, with the same operations in the same order
-// as the general loop of forwardRows, so the same bits:
-//
-//	a = ρ⊙aPrev + (1 − ρ)⊙sPrev,  θ = thr + βa·a
-//	u = β⊙vPrev + p,  s = H(u − θ),  v = u − θ⊙s (subtract) or u⊙(1 − s)
-//
-// It returns the number of spikes.
-func alifStep[T autodiff.Float](u, s, v, a, vPrev, aPrev, sPrev, p, beta, rho []T, thr, ba T, subtract bool) int {
-	n, spiked := len(beta), 0
-	rho = rho[:n]
-	for o := 0; o < len(u); o += n {
-		ur, sr, vr, ar := u[o:o+n], s[o:o+n], v[o:o+n], a[o:o+n]
-		vp, ap, sp, pr := vPrev[o:o+n], aPrev[o:o+n], sPrev[o:o+n], p[o:o+n]
-		for j, bj := range beta {
-			an := rho[j]*ap[j] + (1-rho[j])*sp[j]
-			ar[j] = an
-			th := thr + ba*an
-			uu := bj*vp[j] + pr[j]
-			ur[j] = uu
-			var sj T
-			if uu-th > 0 {
-				sj = 1
-				spiked++
-			}
-			sr[j] = sj
-			if subtract {
-				vr[j] = uu - th*sj
-			} else {
-				vr[j] = uu * (1 - sj)
-			}
-		}
-	}
-	return spiked
-}
-
 // alifBackStep is one reverse step of the adaptive LIF (lifConsts.adaptive)
-// for batch rows lo … hi−1, with the operations of the general loop of
+// for batch rows lo … hi−1: the vector kernel kernels.ALIFBack where
+// vectorSurrogate allows it, else the operations of the general loop of
 // backwardRows in the same order (the same bits), the surrogate's
 // derivative taken for all rows at once (surrogate.GradTo) instead of one
 // interface call per unit: dp = ∂L/∂u, gv = β⊙dp, ga and gsr the
@@ -461,6 +442,10 @@ func alifStep[T autodiff.Float](u, s, v, a, vPrev, aPrev, sPrev, p, beta, rho []
 func (o *lifOp[T]) alifBackStep(dp, gv, ga, gsr, gBeta, gRho, og, sNew, sPrev, vPrev, u, aPrev, aNew []T, lo, hi int, k lifConsts[T]) {
 	n := k.n
 	gs, x, gx := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n], o.gx.Data[lo*n:hi*n]
+	if arcTan, c1, c0, ok := o.vectorSurrogate(k); ok {
+		kernels.ALIFBack(arcTan, dp, gv, ga, gsr, gx, gBeta, gRho, og, sNew, sPrev, u, aPrev, aNew, vPrev, o.beta, o.rho, k.thr, k.ba, c1, c0)
+		return
+	}
 	for e, uu := range u {
 		th := k.thr + k.ba*aNew[e]
 		g, gvk := og[e]+gsr[e], gv[e]

@@ -2,13 +2,10 @@
 
 package kernels
 
-// The 16-lane (AVX-512F) loops of LIFStep, LIFBackFastSigmoid,
-// LIFBackArcTan and SpikeIndices over one row's first n units; n must be a
-// positive multiple of 16.
+// The 16-lane (AVX-512F) loops of LIFBackFastSigmoid, LIFBackArcTan and
+// SpikeIndices over one row's first n units; n must be a positive multiple
+// of 16. LIFStep runs lifStepThAVX512 (alif_amd64.s).
 //
-//go:noescape
-func lifStepAVX512(u, s, v, vPrev, p, beta *float32, n int, thr float32, subtract bool) int
-
 //go:noescape
 func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
 
@@ -32,9 +29,13 @@ func lifStep(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int 
 	if m == 0 {
 		return lifStepGo(u, s, v, vPrev, p, beta, thr, subtract)
 	}
+	var th [16]float32
+	for i := range th {
+		th[i] = thr
+	}
 	spiked := 0
 	for o := 0; o < len(u); o += n {
-		spiked += lifStepAVX512(&u[o], &s[o], &v[o], &vPrev[o], &p[o], &beta[0], m, thr, subtract)
+		spiked += lifStepThAVX512(&u[o], &s[o], &v[o], &vPrev[o], &p[o], &beta[0], &th[0], 0, m, subtract)
 		if m < n {
 			spiked += lifStepGo(u[o+m:o+n], s[o+m:o+n], v[o+m:o+n], vPrev[o+m:o+n], p[o+m:o+n], beta[m:], thr, subtract)
 		}

@@ -21,55 +21,6 @@ DATA spikeiota<>+56(SB)/4, $14
 DATA spikeiota<>+60(SB)/4, $15
 GLOBL spikeiota<>(SB), RODATA|NOPTR, $64
 
-// func lifStepAVX512(u, s, v, vPrev, p, beta *float32, n int, thr float32, subtract bool) int
-// u = β·vPrev + p; s = [u − thr > 0]; v = u − thr where s (subtract) or 0
-// where s (zero), else u. Returns the number of spikes.
-TEXT ·lifStepAVX512(SB), NOSPLIT, $0-72
-	MOVQ         u+0(FP), DI
-	MOVQ         s+8(FP), SI
-	MOVQ         v+16(FP), DX
-	MOVQ         vPrev+24(FP), R8
-	MOVQ         p+32(FP), R9
-	MOVQ         beta+40(FP), R10
-	MOVQ         n+48(FP), CX
-	VBROADCASTSS thr+56(FP), Z7
-	MOVBQZX      subtract+60(FP), R11
-	MOVL         $0x3f800000, AX
-	VPBROADCASTD AX, Z6               // 1.0
-	VPXORD       Z5, Z5, Z5           // 0
-	XORQ         BX, BX               // element
-	XORQ         R12, R12             // spikes
-
-lifloop:
-	VMOVUPS   (R10)(BX*4), Z0
-	VMULPS    (R8)(BX*4), Z0, Z0     // β·vPrev
-	VADDPS    (R9)(BX*4), Z0, Z0     // u
-	VMOVUPS   Z0, (DI)(BX*4)
-	VSUBPS    Z7, Z0, Z1             // u − thr
-	VCMPPS    $0x1e, Z5, Z1, K1      // u − thr > 0
-	VMOVAPS.Z Z6, K1, Z2             // s
-	VMOVUPS   Z2, (SI)(BX*4)
-	TESTQ     R11, R11
-	JZ        lifzero
-	VSUBPS    Z7, Z0, K1, Z0         // u − thr where s
-	JMP       lifstore
-
-lifzero:
-	KNOTW     K1, K2
-	VMOVAPS.Z Z0, K2, Z0             // 0 where s
-
-lifstore:
-	VMOVUPS Z0, (DX)(BX*4)
-	KMOVW   K1, AX
-	POPCNTL AX, AX
-	ADDQ    AX, R12
-	ADDQ    $16, BX
-	CMPQ    BX, CX
-	JLT     lifloop
-	MOVQ    R12, ret+64(FP)
-	VZEROUPPER
-	RET
-
 // LIFBACKTAIL finishes one block of a reverse LIF step from Z1 = the
 // surrogate's share (og + gsr)·σ'(u − thr): d = gv + Z1, dp = d, gv = β·d,
 // gBeta += d·vPrev, and advances BX by 16.
