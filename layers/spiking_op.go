@@ -17,9 +17,11 @@ type spikeOp[T autodiff.Float] struct {
 	inact        *Inactivation
 	sur          surrogate.Surrogate
 	x            autodiff.Tensor[T] // inputs [T·B, I]
+	xb           autodiff.Tensor[T] // x with a column of ones [T·B, I+1]; empty without inputs
 	wEff, wInEff autodiff.Tensor[T]
 	P            autodiff.Tensor[T] // drive [T·B, N]
 	dE, dEin     autodiff.Tensor[T] // scratch for constrained weight gradients
+	dxb          autodiff.Tensor[T] // [dL/dW_in, dL/db] [N, I+1]; empty without inputs
 	outGrad      autodiff.Tensor[T]
 	rec          spikeInput[T]
 	pbBwd        kernels.PackedB[T] // W_eff for dL/ds
@@ -85,9 +87,25 @@ func (o *spikeOp[T]) start(tp *autodiff.Tape[T], w *spikingWeights[T], loops spi
 		o.half, o.pool = batch/2, nil
 	}
 	o.rec.prepare(tp, o.wEff, o.half)
-	fillRows(o.P, w.bias.Value.Data)
-	if in > 0 {
-		kernels.Gemm(false, true, steps*batch, n, in, 1, o.x.Data, in, o.wInEff.Data, in, 1, o.P.Data, n)
+	o.xb = autodiff.Tensor[T]{}
+	if in == 0 {
+		fillRows(o.P, w.bias.Value.Data)
+	} else {
+		// P = [x, 1]·[W_in, b]ᵀ: one GEMM on the pool's cores, where
+		// writing b into every row first would be a serial pass over P.
+		tb, in1 := steps*batch, in+1
+		o.xb = tp.Alloc(tb, in1)
+		for i := range tb {
+			copy(o.xb.Data[i*in1:i*in1+in], o.x.Data[i*in:(i+1)*in])
+			o.xb.Data[i*in1+in] = 1
+		}
+		wb := tp.Alloc(n, in1)
+		for i := range n {
+			copy(wb.Data[i*in1:i*in1+in], o.wInEff.Data[i*in:(i+1)*in])
+			wb.Data[i*in1+in] = w.bias.Value.Data[i]
+		}
+		kernels.Gemm(false, true, tb, n, in1, 1, o.xb.Data, in1, wb.Data, in1, 0, o.P.Data, n)
+		o.dxb = tp.Alloc(n, in1)
 	}
 	if opt.Noise != nil && o2.NoiseStd > 0 {
 		AddNoise(o.P.Data, o2.NoiseStd, opt.Noise)
@@ -105,15 +123,35 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 		o.dW.accumulate(dP.Data, s.Data[:tb*n], tgt.Data, n)
 		w.wRec.finish(d, o.dE)
 	}
-	if d := grads[1]; d.Data != nil && in > 0 {
-		tgt := w.wIn.gradTarget(d, o.dEin)
-		kernels.Gemm(true, false, n, in, tb, 1, dP.Data, n, o.x.Data, in, 1, tgt.Data, in)
-		w.wIn.finish(d, o.dEin)
-	}
 	if d := grads[0]; d.Data != nil && in > 0 {
 		kernels.Gemm(false, false, tb, in, n, 1, dP.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
-	sumRows(grads[3], dP)
+	dIn, dB := grads[1], grads[3]
+	if in == 0 {
+		sumRows(dB, dP)
+		return
+	}
+	if dIn.Data == nil && dB.Data == nil {
+		return
+	}
+	// [dL/dW_in, dL/db] = dPᵀ·[x, 1]: the bias gradient comes with the
+	// input weights' in one GEMM on the pool's cores instead of a serial
+	// pass over dP.
+	in1 := in + 1
+	g := o.dxb
+	kernels.Gemm(true, false, n, in1, tb, 1, dP.Data, n, o.xb.Data, in1, 0, g.Data, in1)
+	if dIn.Data != nil {
+		tgt := w.wIn.gradTarget(dIn, o.dEin)
+		for i := range n {
+			Axpy(tgt.Data[i*in:(i+1)*in], 1, g.Data[i*in1:i*in1+in])
+		}
+		w.wIn.finish(dIn, o.dEin)
+	}
+	if dB.Data != nil {
+		for i := range n {
+			dB.Data[i] += g.Data[i*in1+in]
+		}
+	}
 }
 
 // record records o on tp as one node with output the spikes S[B:], the
