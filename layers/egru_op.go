@@ -383,12 +383,12 @@ func (s *egruSeq[T]) recurrentGrad(g, dgh autodiff.Tensor[T]) {
 
 // egruSegmentRows is the number of batch rows (steps × batch) of one
 // segment of the sparse recurrent-weight gradient: a 64-column panel of the
-// segment's dgh (512 × 256 B = 128 KiB) stays in a core's L2 while every
+// segment's dgh (128 × 256 B = 32 KiB) stays in a core's L1 while every
 // active unit gathers its rows from it, and each unit's block of dW_hhᵀ
-// stays in registers over the whole segment. In interleaved runs of the
-// sweep's step (N = 512 and 1024, 5 and 10 % activity) 512 rows were as
-// fast as or faster than 2048, and 256 faster at N = 512 but slower at 1024.
-const egruSegmentRows = 512
+// stays in registers over the whole segment. BenchmarkGatherSegments
+// (package kernels) measured the gathers at 128 rows 1.3–1.6 times as fast
+// as at 512 rows at 20 % activity and 1.05–1.2 times at 5 %.
+const egruSegmentRows = 128
 
 // segmentSteps returns the steps [t0, t1) of segment g of the sparse
 // recurrent-weight gradient: at most egruSegmentRows rows unless one step

@@ -24,6 +24,8 @@ prow:
 	MOVLQSX 4(R9)(CX*4), DX      // end = ptr[i+1]
 	TESTQ   R13, R13
 	JZ      pzero
+	CMPQ    BX, DX
+	JEQ     pnext                // nothing to add to this row
 	VMOVUPS 0(DI), Z0
 	VMOVUPS 64(DI), Z1
 	VMOVUPS 128(DI), Z2
@@ -54,9 +56,11 @@ pstore:
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
 	VMOVUPS Z3, 192(DI)
-	ADDQ    R8, DI
-	INCQ    CX
-	JMP     prow
+
+pnext:
+	ADDQ R8, DI
+	INCQ CX
+	JMP  prow
 
 pdone:
 	VZEROUPPER

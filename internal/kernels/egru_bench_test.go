@@ -54,3 +54,39 @@ func BenchmarkSparseGatherPanels(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGatherSegments times the EGRU's recurrent-weight gradient
+// gathers (one core's half of the 3N columns, N units, T·B = 12 800 rows at
+// N = 512 and 3200 at N = 1024, a third of the units active at 3·act) in
+// segments of 128, 512 and 2048 rows: per segment, SparseGatherPanels
+// accumulates every unit's listed rows of the segment's panels (packed
+// before timing).
+func BenchmarkGatherSegments(b *testing.B) {
+	for _, sz := range [][2]int{{512, 12800}, {1024, 3200}} {
+		n, total := sz[0], sz[1]
+		cols := 3 * n / 2
+		for _, segRows := range []int{128, 512, 2048} {
+			for _, act := range []float64{0.05, 0.2} {
+				rng := rand.New(rand.NewPCG(1, 1))
+				nseg := total / segRows
+				ws, ptrs := make([]GatherPanels, nseg), make([][]int32, nseg)
+				var idx []int32
+				var vals []float32
+				for s := range nseg {
+					PackGatherPanels(&ws[s], false, segRows, cols, randSlice(rng, segRows*cols), cols)
+					_, p, i, v := sparseBatch(rng, n, segRows, act, 1) // unit j's rows of the segment
+					for k := range p {
+						p[k] += int32(len(idx))
+					}
+					ptrs[s], idx, vals = p, append(idx, i...), append(vals, v...)
+				}
+				dst := make([]float32, n*cols)
+				benchFlops(b, fmt.Sprintf("N%d/rows%d/act%g", n, segRows, act), float64(2*len(idx)*cols), func() {
+					for s := range nseg {
+						SparseGatherPanels(dst, cols, 0, cols, true, &ws[s], ptrs[s], idx, vals)
+					}
+				})
+			}
+		}
+	}
+}
