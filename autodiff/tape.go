@@ -2,6 +2,7 @@ package autodiff
 
 import (
 	"fmt"
+	"github.com/rnntrain/rnntrain/internal/kernels"
 
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 )
@@ -56,7 +57,28 @@ type Tape[T Float] struct {
 	nVars int
 	arena arena[T]
 	grads []Tensor[T] // scratch for fused ops' input gradients
+	zero  zeroJob[T]  // the gradient buffers Backward clears
 }
+
+// zeroJob clears buffers as a kernels.PartRunner of two parts: part p
+// clears the p-th half of every buffer.
+type zeroJob[T Float] struct{ bufs [][]T }
+
+// RunPart clears half p (0 or 1) of every buffer.
+func (z *zeroJob[T]) RunPart(p int) {
+	for _, b := range z.bufs {
+		h := len(b) / 2
+		if p == 0 {
+			clear(b[:h])
+		} else {
+			clear(b[h:])
+		}
+	}
+}
+
+// parallelZeroMin is the number of gradient values from which Backward
+// clears them on two cores.
+const parallelZeroMin = 1 << 18
 
 const varChunk = 256
 
@@ -147,7 +169,11 @@ func (tp *Tape[T]) Backward(loss *Var[T]) {
 		return
 	}
 	// Fresh, zeroed gradient buffers for every non-parameter variable that
-	// needs one. Parameters accumulate into their own buffers.
+	// needs one (cleared together, on two cores when they are large: the
+	// outputs of a whole-sequence layer hold T·B·N values). Parameters
+	// accumulate into their own buffers.
+	tp.zero.bufs = tp.zero.bufs[:0]
+	total := 0
 	for c := range tp.vars {
 		chunk := tp.vars[c]
 		for i := range chunk {
@@ -156,10 +182,19 @@ func (tp *Tape[T]) Backward(loss *Var[T]) {
 			}
 			v := &chunk[i]
 			if v.needsGrad && v.param == nil {
-				v.Grad = tp.AllocZero(v.Value.Rows, v.Value.Cols)
+				v.Grad = tp.Alloc(v.Value.Rows, v.Value.Cols)
+				tp.zero.bufs = append(tp.zero.bufs, v.Grad.Data)
+				total += len(v.Grad.Data)
 			}
 		}
 	}
+	if total >= parallelZeroMin {
+		kernels.DefaultPool().Run(&tp.zero, 2)
+	} else {
+		tp.zero.RunPart(0)
+		tp.zero.RunPart(1)
+	}
+	clear(tp.zero.bufs) // no references kept past Backward
 	loss.Grad.Data[0] += 1
 	for i := len(tp.nodes) - 1; i >= 0; i-- {
 		n := &tp.nodes[i]
