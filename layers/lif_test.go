@@ -392,26 +392,9 @@ func TestALIFStepMatchesGeneralLoop(t *testing.T) {
 		}
 		x, coef := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, n)
 		never := &Inactivation{Units: make([]bool, n), From: steps + 1}
-		// run returns the spikes and states, then the gradients.
 		run := func(m *Inactivation) (values, grads [][]float32, spikes int) {
-			for _, p := range l.Params() {
-				p.ZeroGrad()
-			}
-			tp := autodiff.NewTape[float32]()
-			xp := autodiff.NewParam[float32]("x", steps*batch, in)
-			copy(xp.Value.Data, x.Data)
-			xv := tp.Param(xp)
-			res := l.Sequence(tp, xv, nil, steps, batch, SeqOptions{Inactivation: m, Record: true})
-			tp.Backward(autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef))))
-			values = append(values, res.Rates.Value.Data)
-			for _, s := range res.States {
-				values = append(values, s.Data)
-			}
-			grads = append(grads, xv.Grad.Data)
-			for _, p := range l.Params() {
-				grads = append(grads, append([]float32(nil), p.Grad.Data...))
-			}
-			return values, grads, spikeCount(res.Rates.Value.Data)
+			values, grads = runSpiking32(l, x, coef, steps, batch, m)
+			return values, grads, spikeCount(values[0])
 		}
 		ownV, ownG, spikes := run(nil)
 		genV, genG, _ := run(never)
@@ -448,6 +431,33 @@ func firstDiff(a, b []float32, tol float64) int {
 		}
 	}
 	return -1
+}
+
+// runSpiking32 runs l over x [steps·batch, I] with the inactivation m,
+// backpropagates Σ coef⊙spikes and returns the spikes and recorded states,
+// then the gradients of x and of every parameter (copies).
+func runSpiking32(l interface {
+	Sequence(tp *autodiff.Tape[float32], x *autodiff.Var[float32], init []*autodiff.Var[float32], steps, batch int, opt SeqOptions) Seq[float32]
+	Params() []*autodiff.Param[float32]
+}, x, coef autodiff.Tensor[float32], steps, batch int, m *Inactivation) (values, grads [][]float32) {
+	for _, p := range l.Params() {
+		p.ZeroGrad()
+	}
+	tp := autodiff.NewTape[float32]()
+	xp := autodiff.NewParam[float32]("x", x.Rows, x.Cols)
+	copy(xp.Value.Data, x.Data)
+	xv := tp.Param(xp)
+	res := l.Sequence(tp, xv, nil, steps, batch, SeqOptions{Inactivation: m, Record: true})
+	tp.Backward(autodiff.Sum(autodiff.Mul(res.Rates, tp.Const(coef))))
+	values = append(values, res.Rates.Value.Data)
+	for _, s := range res.States {
+		values = append(values, s.Data)
+	}
+	grads = append(grads, xv.Grad.Data)
+	for _, p := range l.Params() {
+		grads = append(grads, append([]float32(nil), p.Grad.Data...))
+	}
+	return values, grads
 }
 
 // randTensor32 returns a [rows×cols] tensor of standard normal draws.

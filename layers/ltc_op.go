@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
@@ -21,6 +22,7 @@ type ltcOp[T autodiff.Float] struct {
 	Z, U, GD    autodiff.Tensor[T]
 	Uv, Bv, S   autodiff.Tensor[T]
 	gu, gb, gsr autodiff.Tensor[T] // running gradients [B, N]
+	gs, xs, gx  autodiff.Tensor[T] // scratch: dL/ds_t, ũ_t − θ_t and the surrogate's share [B, N]
 	needU0      bool
 	finals      [3]autodiff.Tensor[T]
 	states      [3]autodiff.Tensor[T]
@@ -54,6 +56,7 @@ func (l *LTC[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*auto
 		o.states[k] = s.RowSlice(batch, tb+batch)
 	}
 	o.gu, o.gb, o.gsr = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
+	o.gs, o.xs, o.gx = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
 	o.start(tp, &l.spikingWeights, o, P, x, steps, batch, opt, &l.cfg.SpikeOptions)
 	fillRows(o.Z, l.gBias.Value.Data)
 	kernels.PackB(&o.pGd, true, n, 2*n, l.gd.Value.Data, n)
@@ -175,23 +178,44 @@ func (o *ltcOp[T]) backwardRows(_, lo, hi int) {
 		sNew, bNew := o.S.Data[nxt:nxt+w], o.Bv.Data[nxt:nxt+w]
 		u := o.U.Data[cur : cur+w]
 		active := m.Active(t)
+		// Without a perturbation the surrogate's share is taken for all
+		// rows at once (surrogate.GradTo: the same operations as the loop
+		// below, without an interface call per unit).
+		plain := m == nil
+		if plain {
+			gsv, xv, gxv := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n], o.gx.Data[lo*n:hi*n]
+			for e, uu := range u {
+				g := og[e] + gsr[e]
+				if resetG {
+					g -= uu * gu[e]
+				}
+				gsv[e], xv[e] = g, uu-(thr+ba*bNew[e])
+			}
+			clear(gxv)
+			surrogate.GradTo(sur, gxv, gsv, xv)
+		}
 		for r := 0; r < rows; r++ {
 			zr := z[2*r*n : 2*(r+1)*n]
 			for j := 0; j < n; j++ {
 				e := r*n + j
 				s, uu := sNew[e], u[e]
-				th := thr + ba*bNew[e]
-				gs := og[e] + gsr[e]
 				gv := gu[e]
 				if active && m.Clamp && m.Units[j] {
 					gv = 0
 				}
 				gU := gv * (1 - s)
-				if resetG {
-					gs -= uu * gv
-				}
 				var gth T
-				if !(active && m.Silence && m.Units[j]) {
+				switch {
+				case plain:
+					gx := o.gx.Data[lo*n+e]
+					gU += gx
+					gth = -gx
+				case !(active && m.Silence && m.Units[j]):
+					th := thr + ba*bNew[e]
+					gs := og[e] + gsr[e]
+					if resetG {
+						gs -= uu * gv
+					}
 					gx := gs * T(sur.Deriv(float64(uu-th)))
 					gU += gx
 					gth = -gx

@@ -64,3 +64,33 @@ func TestLTCFusedMatchesReference(t *testing.T) {
 		checkFusedSpiking(t, c.spikeCase, l, c.cfg.Inputs, c.cfg.Units, rng)
 	}
 }
+
+// TestLTCPlainMatchesGeneralLoop runs the LTC layer without a perturbation
+// (the surrogate's share for all rows at once) and with one that never
+// applies (the loop's own interface call per unit), in float32, and
+// requires the same bits in the spikes, the states and every gradient.
+func TestLTCPlainMatchesGeneralLoop(t *testing.T) {
+	const n, in, steps, batch = 24, 3, 10, 4
+	for _, resetG := range []bool{false, true} {
+		rng := rand.New(rand.NewPCG(9, 9))
+		l, err := NewLTC[float32](LTCConfig{Inputs: in, Units: n, AdaptStrength: 1.8,
+			SpikeOptions: SpikeOptions{Radius: 1.5, InputGain: 2, ResetGrad: resetG}}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, coef := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, n)
+		run := func(m *Inactivation) [][]float32 {
+			values, grads := runSpiking32(l, x, coef, steps, batch, m)
+			return append(values, grads...)
+		}
+		plain, general := run(nil), run(&Inactivation{Units: make([]bool, n), From: steps + 1})
+		if s := spikeCount(plain[0]); s == 0 || s == len(plain[0]) {
+			t.Fatalf("resetG=%v: %d spikes; the case checks nothing", resetG, s)
+		}
+		for k := range plain {
+			if i := firstDiff(plain[k], general[k], 0); i >= 0 {
+				t.Errorf("resetG=%v: array %d differs at %d: %g vs %g", resetG, k, i, plain[k][i], general[k][i])
+			}
+		}
+	}
+}
