@@ -1,7 +1,9 @@
 // The EGRU op's time loops: each half of the batch runs its whole forward
 // and backward loop on its own goroutine (as the GRU's do), with its own
 // active-unit lists and work space, so the two cores meet once per loop,
-// not at every step.
+// not at every step; only the backward loop of wide layers
+// (egruStepSyncMin) meets at every step, to split the dense carry GEMM by
+// columns.
 
 package layers
 
@@ -345,8 +347,12 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if s.opt.ActivityReg > 0 {
 		s.bw.reg = T(2 * s.opt.ActivityReg * (s.stats.Activity - s.opt.ActivityTarget) / float64(rows*n))
 	}
-	s.phase = phaseBackward
-	RunSplit(s.parts, s)
+	if s.parts == 2 && n >= egruStepSyncMin {
+		s.backwardSteps()
+	} else {
+		s.phase = phaseBackward
+		RunSplit(s.parts, s)
+	}
 	AccReduceRows(gc0, s.bw.carryC)
 	if gthr.Data != nil {
 		for p := range s.parts {
@@ -362,61 +368,113 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 
 // backwardRows runs the backward time loop of the batch rows of part pp.
 func (s *egruSeq[T]) backwardRows(pp *egruPart[T]) {
+	for t := s.steps - 1; t >= 0; t-- {
+		s.backStep(pp, t)
+		if t == 0 {
+			break // y_0 is a constant: no gradient needed
+		}
+		s.carryRows(pp, t)
+	}
+}
+
+// backStep runs step t of the backward loop for the batch rows of part pp:
+// the gradients of the events and of the gates (dgh, dgin) and the
+// carried gradient of c.
+func (s *egruSeq[T]) backStep(pp *egruPart[T], t int) {
 	n, b, n3 := s.n, s.batch, 3*s.n
-	lo, hi, h := pp.lo, pp.hi, pp.rows()
 	bw := &s.bw
 	thr := s.thr.Data
 	bhz := s.bhh.Data[2*n:]
 	ta, reg := pp.thrAcc, bw.reg
+	m := Perturbed(s.inact, t)
+	cp := s.prevC(t)
+	for i := pp.lo; i < pp.hi; i++ {
+		row := t*b + i
+		og := bw.outGrad.Data[row*n : (row+1)*n]
+		cy := bw.carryY.Data[i*n : (i+1)*n]
+		cc := bw.carryC.Data[i*n : (i+1)*n]
+		ct := s.ct.Data[row*n : (row+1)*n]
+		ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+		gct := pp.gct
+		if g, ok := any(gct).([]float32); ok && !s.opt.Trace && s.zone == 0 && m == nil {
+			kernels.EGRUBackEvents(g, any(cc).([]float32), any(ta).([]float32), any(cy).([]float32), any(og).([]float32),
+				any(ev).([]float32), any(ct).([]float32), any(thr).([]float32), any(pd).([]float32), float32(reg))
+		} else {
+			s.backEvents(row, i, m, pp)
+		}
+		gateGradRow(bw.dgh.Data[row*n3:(row+1)*n3], bw.dgin.Data[row*n:(row+1)*n], cc, gct,
+			s.gates.Data[row*n3:(row+1)*n3], s.gh.Data[row*n3+2*n:(row+1)*n3], cp[i*n:(i+1)*n], bhz)
+		if s.zone != 0 {
+			Axpy(cc, 1, pp.zd)
+		}
+	}
+}
+
+// carryRows sets, for the batch rows of part pp, carry = ∂L/∂y_{t−1} =
+// dgh_t·weff for the units that need it (active at t−1 or with a nonzero
+// pseudo-derivative there), 0 elsewhere: one dense GEMM of the part's rows
+// when many units need it, else a dot product per needed unit.
+func (s *egruSeq[T]) carryRows(pp *egruPart[T], t int) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	lo, hi, h := pp.lo, pp.hi, pp.rows()
+	bw := &s.bw
+	d := bw.dgh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
+	carry := bw.carryY.Data[lo*n : hi*n]
+	if s.useDense(int(pp.needCnt[t-1]), h*n) {
+		gemmColumns(h, 1, d, n3, s.ws.bwd, 0, carry, n)
+		return
+	}
+	for i := lo; i < hi; i++ {
+		row := (t-1)*b + i
+		ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
+		k := 0
+		cr := carry[(i-lo)*n : (i-lo+1)*n]
+		for j, p := range pd {
+			cr[j] = 0
+			if ev[j] != 0 || p != 0 {
+				pp.need[k] = int32(j)
+				k++
+			}
+		}
+		sparseDotsTo(cr, s.whhT.Data, n3, pp.need[:k], d[(i-lo)*n3:(i-lo+1)*n3])
+	}
+}
+
+// carryColumns is carryRows' dense GEMM for every batch row at once, split
+// by columns: part p computes the carry of all rows for its half of the
+// packed column blocks of weff, so that each core reads half of W_hh per
+// step instead of all of it (backwardSteps).
+func (s *egruSeq[T]) carryColumns(part, t int) {
+	n, b, n3 := s.n, s.batch, 3*s.n
+	blocks := s.ws.bwd
+	lo, hi := HalfRows(len(blocks), 2, part)
+	d := s.bw.dgh.Data[t*b*n3 : (t+1)*b*n3]
+	for i := lo; i < hi; i++ {
+		bl := &blocks[i]
+		kernels.GemmPackedOn(nil, false, b, 1, d, n3, &bl.pb, 0, s.bw.carryY.Data[bl.lo:], n)
+	}
+}
+
+// backwardSteps is the backward time loop for wide layers: the two batch
+// halves meet at every step, first for their rows' event and gate
+// gradients, then, when the step's carry is dense for the batch, for the
+// carry's GEMM split by columns (or each half's own rows otherwise). At
+// N ≥ egruStepSyncMin the halves' own dense GEMMs would each stream all of
+// the recurrent weights from L3 at every step.
+func (s *egruSeq[T]) backwardSteps() {
+	n, b := s.n, s.batch
 	for t := s.steps - 1; t >= 0; t-- {
-		m := Perturbed(s.inact, t)
-		cp := s.prevC(t)
-		for i := lo; i < hi; i++ {
-			row := t*b + i
-			og := bw.outGrad.Data[row*n : (row+1)*n]
-			cy := bw.carryY.Data[i*n : (i+1)*n]
-			cc := bw.carryC.Data[i*n : (i+1)*n]
-			ct := s.ct.Data[row*n : (row+1)*n]
-			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
-			gct := pp.gct
-			if g, ok := any(gct).([]float32); ok && !s.opt.Trace && s.zone == 0 && m == nil {
-				kernels.EGRUBackEvents(g, any(cc).([]float32), any(ta).([]float32), any(cy).([]float32), any(og).([]float32),
-					any(ev).([]float32), any(ct).([]float32), any(thr).([]float32), any(pd).([]float32), float32(reg))
-			} else {
-				s.backEvents(row, i, m, pp)
-			}
-			gateGradRow(bw.dgh.Data[row*n3:(row+1)*n3], bw.dgin.Data[row*n:(row+1)*n], cc, gct,
-				s.gates.Data[row*n3:(row+1)*n3], s.gh.Data[row*n3+2*n:(row+1)*n3], cp[i*n:(i+1)*n], bhz)
-			if s.zone != 0 {
-				Axpy(cc, 1, pp.zd)
-			}
-		}
+		s.stepT, s.phase = t, phaseBackStep
+		RunSplit(2, s)
 		if t == 0 {
-			break // y_0 is a constant: no gradient needed
+			break
 		}
-		// carry = ∂L/∂y_{t−1} = dgh_t·weff for the units that need it
-		// (active at t−1 or with a nonzero pseudo-derivative there), 0
-		// elsewhere.
-		d := bw.dgh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
-		carry := bw.carryY.Data[lo*n : hi*n]
-		if s.useDense(int(pp.needCnt[t-1]), h*n) {
-			gemmColumns(h, 1, d, n3, s.ws.bwd, 0, carry, n)
-			continue
+		need := int(s.ws.part[0].needCnt[t-1] + s.ws.part[1].needCnt[t-1])
+		s.phase = phaseCarryRows
+		if s.useDense(need, b*n) {
+			s.phase = phaseCarryColumns
 		}
-		for i := lo; i < hi; i++ {
-			row := (t-1)*b + i
-			ev, pd := s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
-			k := 0
-			cr := carry[(i-lo)*n : (i-lo+1)*n]
-			for j, p := range pd {
-				cr[j] = 0
-				if ev[j] != 0 || p != 0 {
-					pp.need[k] = int32(j)
-					k++
-				}
-			}
-			sparseDotsTo(cr, s.whhT.Data, n3, pp.need[:k], d[(i-lo)*n3:(i-lo+1)*n3])
-		}
+		RunSplit(2, s)
 	}
 }
 
@@ -466,9 +524,12 @@ func (s *egruSeq[T]) backEvents(row, i int, m *Inactivation, pp *egruPart[T]) {
 
 // Phases of the loops that run split between two goroutines (RunPart).
 const (
-	phaseForward  = iota // the forward time loop of each batch half
-	phaseBackward        // the backward time loop of each batch half
-	phaseOuter           // the sparse recurrent-weight gradient's columns
+	phaseForward      = iota // the forward time loop of each batch half
+	phaseBackward            // the backward time loop of each batch half
+	phaseBackStep            // one step of the backward loop, each half's rows (backwardSteps)
+	phaseCarryRows           // one step's carry, each half's rows
+	phaseCarryColumns        // one step's dense carry, each half of the columns
+	phaseOuter               // the sparse recurrent-weight gradient's columns
 )
 
 // RunPart runs part 0 or 1 of the current phase's loop (kernels.PartRunner,
@@ -480,6 +541,12 @@ func (s *egruSeq[T]) RunPart(part int) {
 		s.forwardRows(&s.ws.part[part])
 	case phaseBackward:
 		s.backwardRows(&s.ws.part[part])
+	case phaseBackStep:
+		s.backStep(&s.ws.part[part], s.stepT)
+	case phaseCarryRows:
+		s.carryRows(&s.ws.part[part], s.stepT)
+	case phaseCarryColumns:
+		s.carryColumns(part, s.stepT)
 	case phaseOuter:
 		s.outerCols(part)
 	}

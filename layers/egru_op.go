@@ -18,6 +18,15 @@ import (
 // "EGRU"): the sparse kernels stay faster up to about this activity.
 const egruDenseAbove = 0.35
 
+// egruStepSyncMin is the layer width from which the backward time loop
+// splits each step's dense carry GEMM by columns between the cores
+// (backwardSteps) instead of running each batch half's loop on its own:
+// the packed W_hh (12·N² bytes, 12 MiB at N = 1024) is then streamed from
+// L3 once per step instead of once per half. Measured on the idle 2-core
+// machine (bench/egrusweep, two interleaved rounds, least times): 4–6 %
+// faster at N = 1024 and 5–20 % activity, no difference at N = 512.
+const egruStepSyncMin = 1024
+
 // egruGatherCost is what one multiply-add of the recurrent-weight
 // gradient's gathers costs relative to one of the GEMM over a segment's
 // union: float32 packs the part's columns of the segment's dgh into panels
@@ -224,6 +233,7 @@ type egruSeq[T autodiff.Float] struct {
 	// kernels' pool; phase says which loop RunPart runs, rng, pbuf and
 	// pcarry are what it reads.
 	parts, phase int
+	stepT        int // the step of phaseBackStep, phaseCarryRows, phaseCarryColumns
 	rng          *rand.Rand
 	pbuf, pcarry []T
 	bw           egruBackward[T]

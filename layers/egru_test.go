@@ -162,6 +162,25 @@ func TestEGRUSplitMatchesReference(t *testing.T) {
 	}
 }
 
+// TestEGRUStepSyncMatchesReference runs a layer wide enough for the
+// backward loop whose halves meet at every step (N ≥ egruStepSyncMin: the
+// dense carry split by columns, or each half's sparse rows) against the
+// unfused reference, with the dense and the sparse kernels.
+func TestEGRUStepSyncMatchesReference(t *testing.T) {
+	for _, kern := range []layers.EGRUKernels{layers.KernelsDense, layers.KernelsSparse} {
+		c := egruCase{"stepsync", func(o *layers.EGRUOptions) { o.Kernels = kern },
+			func(int) layers.SeqOptions { return layers.SeqOptions{} }, false}
+		p := newEGRUProblem(41, 2, 9, 2, 1024, c) // 2·9·1024 ≥ minSplitWork: two halves
+		tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
+		for k, m := range gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss) {
+			if k == 5 {
+				break
+			}
+			t.Errorf("%v: %v", kern, m)
+		}
+	}
+}
+
 // TestEGRUGradcheck checks the fused op and its reference against finite
 // differences. The Heaviside step's true derivative is zero, so the check
 // runs with a vanishing γ (the pseudo-derivative's paths are checked by the
