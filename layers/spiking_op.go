@@ -21,7 +21,6 @@ type spikeOp[T autodiff.Float] struct {
 	wEff, wInEff autodiff.Tensor[T]
 	P            autodiff.Tensor[T] // drive [T·B, N]
 	dE, dEin     autodiff.Tensor[T] // scratch for constrained weight gradients
-	dxb          autodiff.Tensor[T] // [dL/dW_in, dL/db] [N, I+1]; empty without inputs
 	outGrad      autodiff.Tensor[T]
 	rec          spikeInput[T]
 	pbBwd        kernels.PackedB[T] // W_eff for dL/ds
@@ -105,7 +104,6 @@ func (o *spikeOp[T]) start(tp *autodiff.Tape[T], w *spikingWeights[T], loops spi
 			wb.Data[i*in1+in] = w.bias.Value.Data[i]
 		}
 		kernels.Gemm(false, true, tb, n, in1, 1, o.xb.Data, in1, wb.Data, in1, 0, o.P.Data, n)
-		o.dxb = tp.Alloc(n, in1)
 	}
 	if opt.Noise != nil && o2.NoiseStd > 0 {
 		AddNoise(o.P.Data, o2.NoiseStd, opt.Noise)
@@ -134,23 +132,17 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 	if dIn.Data == nil && dB.Data == nil {
 		return
 	}
-	// [dL/dW_in, dL/db] = dPᵀ·[x, 1]: the bias gradient comes with the
-	// input weights' in one GEMM on the pool's cores instead of a serial
-	// pass over dP.
+	// dL/dW_in = dPᵀ·x and dL/db = dPᵀ·1 (the ones column of xb): GEMMs of
+	// at most four columns run on the dot kernels, split over the pool's
+	// cores, instead of a serial pass summing dP's rows.
 	in1 := in + 1
-	g := o.dxb
-	kernels.Gemm(true, false, n, in1, tb, 1, dP.Data, n, o.xb.Data, in1, 0, g.Data, in1)
 	if dIn.Data != nil {
 		tgt := w.wIn.gradTarget(dIn, o.dEin)
-		for i := range n {
-			Axpy(tgt.Data[i*in:(i+1)*in], 1, g.Data[i*in1:i*in1+in])
-		}
+		kernels.Gemm(true, false, n, in, tb, 1, dP.Data, n, o.x.Data, in, 1, tgt.Data, in)
 		w.wIn.finish(dIn, o.dEin)
 	}
 	if dB.Data != nil {
-		for i := range n {
-			dB.Data[i] += g.Data[i*in1+in]
-		}
+		kernels.Gemm(true, false, n, 1, tb, 1, dP.Data, n, o.xb.Data[in:], in1, 1, dB.Data, 1)
 	}
 }
 
