@@ -55,32 +55,17 @@ func ALIFBack[E Float](arcTan bool, dp, gv, ga, gsr, gx, gBeta, gRho, og, s, sPr
 }
 
 func alifStepGo[E Float](u, s, v, a, th, vPrev, aPrev, sPrev, p, beta, rho []E, thr, ba E, subtract bool) int {
-	n, spiked := len(beta), 0
+	n := len(beta)
 	rho = rho[:n]
 	for o := 0; o < len(u); o += n {
-		ur, sr, vr, ar, tr := u[o:o+n], s[o:o+n], v[o:o+n], a[o:o+n], th[o:o+n]
-		vp, ap, sp, pr := vPrev[o:o+n], aPrev[o:o+n], sPrev[o:o+n], p[o:o+n]
-		for j, bj := range beta {
-			an := rho[j]*ap[j] + (1-rho[j])*sp[j]
+		ar, tr, ap, sp := a[o:o+n], th[o:o+n], aPrev[o:o+n], sPrev[o:o+n]
+		for j, r := range rho {
+			an := r*ap[j] + (1-r)*sp[j]
 			ar[j] = an
-			t := thr + ba*an
-			tr[j] = t
-			uu := bj*vp[j] + pr[j]
-			ur[j] = uu
-			var sj E
-			if uu-t > 0 {
-				sj = 1
-				spiked++
-			}
-			sr[j] = sj
-			if subtract {
-				vr[j] = uu - t*sj
-			} else {
-				vr[j] = uu * (1 - sj)
-			}
+			tr[j] = thr + ba*an
 		}
 	}
-	return spiked
+	return lifStepThGo(u, s, v, vPrev, p, beta, th, 1, subtract)
 }
 
 func alifBackGo[E Float](arcTan bool, dp, gv, ga, gsr, gx, gBeta, gRho, og, s, sPrev, u, aPrev, aNew, vPrev, beta, rho []E, thr, ba, k, c0 E) {

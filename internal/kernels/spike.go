@@ -87,21 +87,30 @@ func checkRows(op string, n int, ls ...int) {
 }
 
 func lifStepGo[E Float](u, s, v, vPrev, p, beta []E, thr E, subtract bool) int {
+	th := [1]E{thr}
+	return lifStepThGo(u, s, v, vPrev, p, beta, th[:], 0, subtract)
+}
+
+// lifStepThGo is the plain loop of lifStepThAVX512: one LIF step over
+// whole rows with the threshold of unit j of row r at th[(r·n + j)·thStep]
+// (thStep 1: a threshold per unit-step; 0: th[0] for all).
+func lifStepThGo[E Float](u, s, v, vPrev, p, beta, th []E, thStep int, subtract bool) int {
 	n, spiked := len(beta), 0
-	for r := 0; r*n < len(u); r++ {
-		ur, sr, vr := u[r*n:(r+1)*n], s[r*n:(r+1)*n], v[r*n:(r+1)*n]
-		vp, pr := vPrev[r*n:(r+1)*n], p[r*n:(r+1)*n]
+	for o := 0; o < len(u); o += n {
+		ur, sr, vr := u[o:o+n], s[o:o+n], v[o:o+n]
+		vp, pr, tr := vPrev[o:o+n], p[o:o+n], th[o*thStep:]
 		for j, bj := range beta {
+			t := tr[j*thStep]
 			uu := bj*vp[j] + pr[j]
 			ur[j] = uu
 			var sj E
-			if uu-thr > 0 {
+			if uu-t > 0 {
 				sj = 1
 				spiked++
 			}
 			sr[j] = sj
 			if subtract {
-				vr[j] = uu - thr*sj
+				vr[j] = uu - t*sj
 			} else {
 				vr[j] = uu * (1 - sj)
 			}
