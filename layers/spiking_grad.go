@@ -9,17 +9,22 @@ import (
 // over the T·B rows r. Only the rows in which unit j spiked add to column
 // j, so (float32) row j of dL/dWᵀ is the sum of those rows of dP, formed
 // over blocks of gradRows rows. With binary spikes and N a multiple of
-// kernels.SpikeStrip the block is packed in 64-column strips (16 KiB each,
+// kernels.SpikeStrip the block is packed in 64-column strips (32 KiB each,
 // held in the core's L1 cache while every unit of the part adds its rows
 // from it, kernels.SumStripRows); otherwise kernels.SparseGather adds the
 // rows of the block in place. BenchmarkSpikeWeightGrad (2026-12-06, one
 // core, 20 % activity, T·B = 12 800 rows at N = 512 and 3200 at N = 1024):
 // 40 ms against 48 for the in-place gathers at N = 512, 30 against 52 at
 // N = 1024; the dense GEMM of a block wins above about 35 % activity.
+// Blocks of 128 rows rather than 64 halve the passes over the part's rows
+// of dL/dWᵀ (2 MiB at N = 1024, more than the core's L2 cache): 27–30
+// against 30–33 ms at N = 1024, 34–37 against 36–39 at N = 512, 6.8–7.1
+// against 6.4–6.9 at N = 256 (the same benchmark, two runs each,
+// interleaved).
 
 // gradRows is the number of rows of dP and s per block of the sparse
 // weight gradient.
-const gradRows = 64
+const gradRows = 128
 
 // gradFraction is the share of nonzero spikes in a block up to which the
 // block's contribution is summed row by row rather than by a dense GEMM

@@ -139,10 +139,10 @@ siloop:
 	VZEROUPPER
 	RET
 
-// func spikeAddStripAVX512(p *float32, ldp int, strip *float32, rows int, idx *int32, ldi int, cnt *int32)
-// For r < rows: p[r·ldp + q] += Σ_{k < cnt[r]} strip[idx[r·ldi + k]·64 + q], q < 64,
-// in four accumulators.
-TEXT ·spikeAddStripAVX512(SB), NOSPLIT, $0-56
+// func spikeAddStripUntilAVX512(p *float32, ldp int, strip *float32, rows int, idx *int32, ldi int, cnt *int32, cur *int32, jhi int)
+// For r < rows: from k = cur[r], while k < cnt[r] and j = idx[r·ldi + k] < jhi,
+// p[r·ldp + q] += strip[j·64 + q], q < 64, in four accumulators; then cur[r] = k.
+TEXT ·spikeAddStripUntilAVX512(SB), NOSPLIT, $0-72
 	MOVQ p+0(FP), DI
 	MOVQ ldp+8(FP), R8
 	SHLQ $2, R8                      // row stride of p in bytes
@@ -152,21 +152,25 @@ TEXT ·spikeAddStripAVX512(SB), NOSPLIT, $0-56
 	MOVQ ldi+40(FP), R10
 	SHLQ $2, R10                     // row stride of idx in bytes
 	MOVQ cnt+48(FP), R11
+	MOVQ cur+56(FP), R13
+	MOVQ jhi+64(FP), R14
 
-sarow:
+surow:
 	TESTQ   CX, CX
-	JZ      sadone
+	JZ      sudone
 	MOVLQSX (R11), R12               // spikes of the row
+	MOVLQSX (R13), BX                // first spike not yet added
+	CMPQ    BX, R12
+	JGE     sunext
+	MOVLQSX (R9)(BX*4), AX
+	CMPQ    AX, R14
+	JGE     sunext
 	VMOVUPS 0(DI), Z0
 	VMOVUPS 64(DI), Z1
 	VMOVUPS 128(DI), Z2
 	VMOVUPS 192(DI), Z3
-	XORQ    BX, BX
-	CMPQ    BX, R12
-	JGE     sastore
 
-saloop:
-	MOVLQSX (R9)(BX*4), AX
+suloop:
 	SHLQ    $8, AX                   // 64 floats = 256 bytes per packed row
 	VADDPS  0(SI)(AX*1), Z0, Z0
 	VADDPS  64(SI)(AX*1), Z1, Z1
@@ -174,20 +178,26 @@ saloop:
 	VADDPS  192(SI)(AX*1), Z3, Z3
 	INCQ    BX
 	CMPQ    BX, R12
-	JLT     saloop
+	JGE     sustore
+	MOVLQSX (R9)(BX*4), AX
+	CMPQ    AX, R14
+	JLT     suloop
 
-sastore:
+sustore:
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, 64(DI)
 	VMOVUPS Z2, 128(DI)
 	VMOVUPS Z3, 192(DI)
-	ADDQ    R8, DI
-	ADDQ    R10, R9
-	ADDQ    $4, R11
-	DECQ    CX
-	JMP     sarow
+	MOVL    BX, (R13)
 
-sadone:
+sunext:
+	ADDQ R8, DI
+	ADDQ R10, R9
+	ADDQ $4, R11
+	ADDQ $4, R13
+	DECQ CX
+	JMP  surow
+
+sudone:
 	VZEROUPPER
 	RET
-

@@ -140,7 +140,7 @@ func TestSumStripRows(t *testing.T) {
 		lists, rows, n, padD, padI int
 		act                        float64
 	}{{1, 64, 64, 0, 0, 0.2}, {5, 128, 128, 3, 1, 0.05}, {16, 256, 256, 0, 0, 0.5}, {3, 64, 64, 0, 0, 0},
-		{40, 19, 128, 64, 5, 0.3}, {7, 300, 64, 1, 0, 0.1}, {4, 512, 192, 0, 0, 0.03}} {
+		{40, 19, 128, 64, 5, 0.3}, {7, 300, 64, 1, 0, 0.1}, {4, 512, 192, 0, 0, 0.03}, {300, 200, 64, 2, 3, 0.2}} {
 		ldd, ldi := c.n+c.padD, c.rows+c.padI
 		w, s := make([]float32, c.rows*c.n), make([]float32, c.lists*c.rows)
 		for k := range w {
@@ -175,6 +175,9 @@ func TestSumStripRows(t *testing.T) {
 		got, gotGo := slices.Clone(dst), slices.Clone(dst)
 		SumStripRows(got, ldd, packed, c.rows, c.n, idx, ldi, cnt)
 		sumStripRowsGo(gotGo, ldd, packed, c.rows, c.n, idx, ldi, cnt)
+		if !slices.Equal(got, gotGo) {
+			t.Fatalf("%+v: SumStripRows and its plain loop differ in bits", c)
+		}
 		for k := range want {
 			for _, v := range []float32{got[k], gotGo[k]} {
 				if d := math.Abs(float64(v - want[k])); d > 1e-4*(1+math.Abs(float64(want[k]))) {
@@ -188,6 +191,7 @@ func TestSumStripRows(t *testing.T) {
 		"count":    func() { SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{65}) },
 		"negative": func() { SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{-1}) },
 		"index":    func() { idx[0] = 64; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{1}) },
+		"order":    func() { idx[0], idx[1] = 5, 5; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{2}) },
 		"dst":      func() { idx[0] = 0; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{1, 1}) },
 		"ldd":      func() { SumStripRows(p, 32, packed, 64, 64, idx, 64, []int32{1}) },
 		"n":        func() { PackStrips(packed[:48*48], packed[:48*48], 48, 48) },
