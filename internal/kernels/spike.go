@@ -204,18 +204,19 @@ func PackStripsT(dst, w []float32, rows, n int) {
 
 // SumStripRows adds to every row r < len(cnt) of dst (leading dimension
 // ldd, n columns) the rows idx[r·ldi : r·ldi+cnt[r]] of a [rows×n] matrix
-// packed by PackStrips, each list in increasing order: the product of a
-// binary sparse matrix in compressed-row form with the packed matrix. It
-// works strip by strip, every row of dst per strip, and a strip taller
-// than the L1 cache in blocks of rows, every list adding its indices in a
-// block before the next, so that the rows read stay in cache: the
-// recurrent input of binary spikes (rows of W_effᵀ per sequence) and the
-// weight gradient they give (rows of dL/dp per unit). Each dst entry adds
-// its rows in list order, so every path gives the same bits; the sums run
-// in another order than a GEMM's and agree with it to rounding. It
-// allocates nothing and panics if the lengths do not fit, n is not a
-// positive multiple of SpikeStrip, a count is negative or above ldi, or an
-// index is not below rows or not above the one before it.
+// packed by PackStrips: the product of a binary sparse matrix in
+// compressed-row form with the packed matrix. It works strip by strip,
+// every row of dst per strip, and a strip taller than the L1 cache in
+// blocks of rows, each list adding its next indices below the block's end
+// before the next list (a list stops at its first index beyond the block
+// and goes on from there in the next one), so that, when the lists
+// increase, the rows read stay in cache: the recurrent input of binary
+// spikes (rows of W_effᵀ per sequence) and the weight gradient they give
+// (rows of dL/dp per unit). Each dst entry adds its rows in list order,
+// so every path gives the same bits; the sums run in another order than a
+// GEMM's and agree with it to rounding. It allocates nothing and panics
+// if the lengths do not fit, n is not a positive multiple of SpikeStrip, a
+// count is negative or above ldi, or an index is not below rows.
 func SumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
 	lists := len(cnt)
 	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(packed) != rows*n || ldd < n || ldi < 0 ||
@@ -226,15 +227,10 @@ func SumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []i
 		if k < 0 || int(k) > ldi || r*ldi+int(k) > len(idx) {
 			panic(fmt.Sprintf("kernels: SumStripRows list %d has %d entries (stride %d, %d indices)", r, k, ldi, len(idx)))
 		}
-		prev := int32(-1)
 		for _, j := range idx[r*ldi : r*ldi+int(k)] {
 			if uint32(j) >= uint32(rows) {
 				panic(fmt.Sprintf("kernels: SumStripRows index %d out of range (%d rows)", j, rows))
 			}
-			if j <= prev {
-				panic(fmt.Sprintf("kernels: SumStripRows list %d is not increasing (%d after %d)", r, j, prev))
-			}
-			prev = j
 		}
 	}
 	if lists == 0 || rows == 0 || len(idx) == 0 {

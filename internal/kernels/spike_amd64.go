@@ -103,6 +103,7 @@ func sumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []i
 		sumStripRowsGo(dst, ldd, packed, rows, n, idx, ldi, cnt)
 		return
 	}
+	const block = stripBlockRows
 	var cur [stripLists]int32
 	for l0 := 0; l0 < len(cnt); l0 += stripLists {
 		if l0*ldi >= len(idx) {
@@ -111,8 +112,8 @@ func sumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []i
 		lists := min(stripLists, len(cnt)-l0)
 		for s := 0; s < n; s += SpikeStrip {
 			clear(cur[:lists])
-			for j := 0; j < rows; j += stripBlockRows {
-				spikeAddStripUntilAVX512(&dst[l0*ldd+s], ldd, &packed[s*rows], lists, &idx[l0*ldi], ldi, &cnt[l0], &cur[0], j+stripBlockRows)
+			for j := 0; j < rows; j += block {
+				spikeAddStripUntilAVX512(&dst[l0*ldd+s], ldd, &packed[s*rows], lists, &idx[l0*ldi], ldi, &cnt[l0], &cur[0], j+block)
 			}
 		}
 	}
