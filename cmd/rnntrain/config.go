@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -395,11 +396,24 @@ func flatten(c *runConfig) (map[string]any, error) {
 
 // applyConfig loads base (a -config file or a resumed run's config.json)
 // onto c and then applies the config flags the user gave, which override
-// the file. fs must already be parsed.
+// the file. fs must already be parsed. It refuses a 0 given by a flag or a
+// TOML file that the defaults would replace (checkZeros); a JSON file is a
+// run's config.json or a sweep point's, which hold every key.
 func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, base string) error {
+	zeros := map[string]bool{}
 	if base != "" {
-		if err := loadConfigFile(base, c); err != nil {
+		data, err := readConfigFile("-config", base)
+		if err != nil {
 			return err
+		}
+		isTOML := strings.EqualFold(filepath.Ext(base), ".toml")
+		if err := parseConfig(data, isTOML, c); err != nil {
+			return usagef("config %s: %v", base, err)
+		}
+		if isTOML { // a JSON config is a run's or a sweep point's, every key written
+			if obj, err := decodeTOML(data); err == nil {
+				zeroSettings(zeros, "", obj)
+			}
 		}
 	}
 	// model.kind first: the model's own keys depend on it.
@@ -415,8 +429,10 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 		if err := setKey(c, v.key, v.val); err != nil {
 			return usagef("-%s %s: %v", f, v.val, err)
 		}
+		x, err := strconv.ParseFloat(v.val, 64)
+		zeros[v.key] = err == nil && x == 0
 	}
-	return nil
+	return checkZeros(c, zeros)
 }
 
 // setKey sets the dotted config key to the text val, decoded as the key's
@@ -458,14 +474,13 @@ func decodeConfig(b []byte, c *runConfig) error {
 // trailing data. Every config file of the commands goes through it.
 func decodeStrict(data []byte, isTOML bool, v any) error {
 	if isTOML {
-		var obj map[string]any
-		if _, err := toml.Decode(string(data), &obj); err != nil {
+		obj, err := decodeTOML(data)
+		if err != nil {
 			return err
 		}
 		if err := finiteValues("", obj); err != nil {
 			return err
 		}
-		var err error
 		if data, err = json.Marshal(obj); err != nil {
 			return err
 		}
@@ -479,6 +494,14 @@ func decodeStrict(data []byte, isTOML bool, v any) error {
 		return errors.New("trailing data after the config object")
 	}
 	return nil
+}
+
+// decodeTOML decodes the TOML document data into its tables and values as
+// written.
+func decodeTOML(data []byte) (map[string]any, error) {
+	var obj map[string]any
+	_, err := toml.Decode(string(data), &obj)
+	return obj, err
 }
 
 // maxConfigBytes bounds a config file: no config is near it.

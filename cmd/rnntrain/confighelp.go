@@ -58,29 +58,18 @@ func configKeyDocs() map[string]string {
 func printConfigHelp(w io.Writer) {
 	fmt.Fprint(w, `Config files (rnntrain train -config FILE; TOML or JSON, the layout of a
 run's config.json) have the sections seed, task, model and train. Keys left
-out keep their defaults; unknown keys are errors. Flags given on the command
-line override the file. The model section holds the network's keys and the
-chosen model's (kind) own keys side by side.
+out keep their defaults; unknown keys are errors. A model key listed with 0
+below takes its default when left out; a 0 given to it by a flag, a TOML
+file or a sweep spec is refused unless its meaning says what 0 means
+("0 = ..."). Flags given on the command line override the file. The model
+section holds the network's keys and the chosen model's (kind) own keys side
+by side.
 
 `)
 	cfg := defaultConfig()
 	flat, _ := flatten(&cfg)
-	docs := configKeyDocs()
-	usage := keyFlagUsage()
-	describe := func(key string) (flagName, doc string) {
-		if f := keyFlag(key); f != "" {
-			return f, usage[strings.TrimPrefix(f, "-")]
-		}
-		if d, ok := docs[key]; ok {
-			return "", d
-		}
-		for k, d := range docs {
-			if strings.HasPrefix(key, k+".") {
-				return "", d
-			}
-		}
-		return "", ""
-	}
+	docs, usage := configKeyDocs(), keyFlagUsage()
+	describe := func(key string) (flagName, doc string) { return keyDoc(key, docs, usage) }
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "key\tdefault\tflag\tmeaning")
 	keys := make([]string, 0, len(flat))
@@ -110,6 +99,24 @@ chosen model's (kind) own keys side by side.
 		}
 		tw.Flush()
 	}
+}
+
+// keyDoc returns the flag that sets the config key, if one does, and the
+// key's description: the flag's help (usage, keyFlagUsage), or its entry
+// or its parent's in docs (configKeyDocs).
+func keyDoc(key string, docs, usage map[string]string) (flagName, doc string) {
+	if f := keyFlag(key); f != "" {
+		return f, usage[strings.TrimPrefix(f, "-")]
+	}
+	if d, ok := docs[key]; ok {
+		return "", d
+	}
+	for k, d := range docs {
+		if strings.HasPrefix(key, k+".") {
+			return "", d
+		}
+	}
+	return "", ""
 }
 
 // showValue prints a default as a config file would hold it.

@@ -10,8 +10,10 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/sweep"
@@ -245,20 +247,28 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			order[0], order[j] = j, order[0]
 		}
 	}
+	baseZeros := map[string]bool{}
+	zeroSettings(baseZeros, "", spec.Base)
 	h := sha256.New()
 	for _, p := range pts {
 		cfg := defaultConfig()
 		if err := decodeConfig(base, &cfg); err != nil {
 			return nil, fmt.Errorf("base: %v", err)
 		}
+		zeros := maps.Clone(baseZeros)
 		for _, j := range order {
 			key, v := spec.Axes[j].Key, p.Values[j]
 			if err := setKey(&cfg, key, v.JSON()); err != nil {
 				return nil, fmt.Errorf("axes: %q = %s: %v", key, v.JSON(), err)
 			}
+			x, err := strconv.ParseFloat(v.JSON(), 64)
+			zeros[key] = err == nil && x == 0
 		}
 		name := spec.Name(p)
 		if err := cfg.validate(); err != nil {
+			return nil, fmt.Errorf("point %s: %v", name, err)
+		}
+		if err := checkZeros(&cfg, zeros); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, err)
 		}
 		b, err := json.MarshalIndent(cfg, "", "  ")
