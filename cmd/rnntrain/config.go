@@ -157,14 +157,30 @@ func (c *runConfig) validate() error {
 	return usageError{errors.Join(errs...)}
 }
 
-// splitKey splits an error "key: message" or "key = value ..." of the
-// library's validators into the key and the message.
+// splitKey splits an error "key: message" or "key = value …" of the
+// library's validators into the key and the message ("got value, need …"
+// for "key = value, need …", else "value …"). A model's error, "model
+// (kind): key …", gives the key model.key.
 func splitKey(s string) (key, msg string) {
 	s = strings.TrimPrefix(s, "train: ")
-	if i := strings.IndexAny(s, " :"); i > 0 {
-		return s[:i], strings.TrimLeft(s[i:], ": ")
+	if rest, ok := strings.CutPrefix(s, "model ("); ok {
+		if _, inner, ok := strings.Cut(rest, "): "); ok {
+			key, msg = splitKey(inner)
+			return "model." + key, msg
+		}
 	}
-	return s, s
+	i := strings.IndexAny(s, " :")
+	if i <= 0 {
+		return s, s
+	}
+	key, msg = s[:i], strings.TrimLeft(s[i:], " ")
+	if v, ok := strings.CutPrefix(msg, "= "); ok {
+		if strings.Contains(v, ", need") {
+			return key, "got " + v
+		}
+		return key, v
+	}
+	return key, strings.TrimLeft(msg, ": ")
 }
 
 // maxUnits bounds the sizes a config may ask for before memory is

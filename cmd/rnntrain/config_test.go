@@ -75,3 +75,18 @@ func TestTrimMetrics(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestCLIModelErrorsNameKeys checks that a model's own invalid setting is
+// reported with its flag and config key (not as "model (lif): …"), from a
+// flag and from a config file.
+func TestCLIModelErrorsNameKeys(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	rnntrain(t, work, "train", "-model", "lif", "-dale", "1.5", "-steps", "2").
+		want(t, 2, "-dale (model.dale in a config file): got 1.5, need 0 (off) or a fraction in (0, 1]")
+	cfgFile := filepath.Join(work, "bad.toml")
+	if err := os.WriteFile(cfgFile, []byte("[model]\nkind = \"alif\"\ntau_adapt_ms = -3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "2").want(t, 2, "-tau-adapt (model.tau_adapt_ms in a config file): got -3, need > 0")
+}
