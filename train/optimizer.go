@@ -66,10 +66,10 @@ func (k *OptimizerKind) UnmarshalText(b []byte) error {
 }
 
 // OptimizerConfig selects an optimizer and its hyperparameters. Fields an
-// optimizer does not use are ignored. Zero Beta1, Beta2 and Eps mean
-// PyTorch's defaults (0.9, 0.999, 1e-8); Momentum, Dampening and
-// WeightDecay are taken literally (DefaultOptimizerConfig fills AdamW's
-// PyTorch default weight decay 0.01).
+// optimizer does not use are ignored; the others are taken as given, so a
+// β1 of 0 is Adam without momentum (ε must be positive).
+// DefaultOptimizerConfig fills PyTorch's defaults (β = 0.9, 0.999, ε =
+// 1e-8, and AdamW's weight decay 0.01).
 type OptimizerConfig struct {
 	Kind        OptimizerKind `json:"kind"`
 	Beta1       float64       `json:"beta1"`
@@ -108,6 +108,8 @@ func (c OptimizerConfig) Validate() error {
 		return fmt.Errorf("optimizer.beta2: %g is outside [0, 1)", c.Beta2)
 	case c.Eps < 0:
 		return fmt.Errorf("optimizer.eps: %g is negative", c.Eps)
+	case c.Eps == 0 && (c.Kind == OptAdam || c.Kind == OptAdamW || c.Kind == OptAdamax):
+		return fmt.Errorf("optimizer.eps: must be positive for %v (the update divides by a norm plus ε, which is 0 for a parameter whose gradient has been 0)", c.Kind)
 	case c.WeightDecay < 0:
 		return fmt.Errorf("optimizer.weight_decay: %g is negative", c.WeightDecay)
 	case c.Momentum < 0:
@@ -137,12 +139,16 @@ func (c OptimizerConfig) New() Optimizer {
 	return &Adam{Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay}
 }
 
-// orDefault returns v, or def when v is zero.
-func orDefault(v, def float64) float64 {
-	if v == 0 {
-		return def
+// adamHyper returns β1, β2 and ε of an Adam-family optimizer: PyTorch's
+// 0.9, 0.999 and 1e-8 for the zero value (all three 0), else the values
+// given, so that a configured β1 of 0 (no momentum) is kept.
+// OptimizerConfig.Validate refuses ε = 0, so a config never gives the
+// zero value.
+func adamHyper(beta1, beta2, eps float64) (b1, b2, e float64) {
+	if beta1 == 0 && beta2 == 0 && eps == 0 {
+		return 0.9, 0.999, 1e-8
 	}
-	return v
+	return beta1, beta2, eps
 }
 
 // SGD is stochastic gradient descent with PyTorch's (torch.optim.SGD)
@@ -215,8 +221,9 @@ func (o *SGD) SetState(params []*autodiff.Param[float32], st OptimizerState) err
 }
 
 // Adam is Kingma & Ba's optimizer in PyTorch's form (torch.optim.Adam,
-// including its L2 weight decay added to the gradient). Zero Beta1, Beta2 and
-// Eps mean PyTorch's defaults 0.9, 0.999 and 1e-8:
+// including its L2 weight decay added to the gradient). The zero value has
+// PyTorch's defaults β1 = 0.9, β2 = 0.999, ε = 1e-8; otherwise Beta1, Beta2
+// and Eps are taken as given (Eps must then be positive):
 //
 //	g ← g + λθ
 //	m ← β1 m + (1−β1) g;  v ← β2 v + (1−β2) g²
@@ -245,9 +252,9 @@ func (a *Adam) SetState(params []*autodiff.Param[float32], st OptimizerState) er
 
 // AdamW is Adam with decoupled weight decay (Loshchilov & Hutter 2019) in
 // PyTorch's form (torch.optim.AdamW): the parameter first shrinks,
-// θ ← θ(1 − lr·λ), then takes the Adam step with the raw gradient. Zero
-// Beta1, Beta2 and Eps mean 0.9, 0.999, 1e-8; WeightDecay is taken
-// literally (PyTorch's default is 0.01, see DefaultOptimizerConfig).
+// θ ← θ(1 − lr·λ), then takes the Adam step with the raw gradient. Beta1,
+// Beta2 and Eps as Adam's; WeightDecay is taken literally (PyTorch's default
+// is 0.01, see DefaultOptimizerConfig).
 type AdamW struct {
 	Beta1, Beta2, Eps, WeightDecay float64
 
@@ -273,7 +280,7 @@ func (a *AdamW) SetState(params []*autodiff.Param[float32], st OptimizerState) e
 // AdamW (decoupled decay). Slots: exp_avg (m), exp_avg_sq (v), as PyTorch
 // names them.
 func adamStep(s *slots, params []*autodiff.Param[float32], lr, beta1, beta2, eps, wd float64, decoupled bool) {
-	b1, b2, e := orDefault(beta1, 0.9), orDefault(beta2, 0.999), orDefault(eps, 1e-8)
+	b1, b2, e := adamHyper(beta1, beta2, eps)
 	s.ensure(params, "exp_avg", "exp_avg_sq")
 	s.t++
 	c1 := 1 - math.Pow(b1, float64(s.t))
@@ -302,8 +309,8 @@ func adamStep(s *slots, params []*autodiff.Param[float32], lr, beta1, beta2, eps
 }
 
 // Adamax is Adam with the infinity norm (Kingma & Ba 2015, §7.1) in
-// PyTorch's form (torch.optim.Adamax). Zero Beta1, Beta2 and Eps mean 0.9,
-// 0.999 and 1e-8 (PyTorch's default learning rate for it is 2e-3):
+// PyTorch's form (torch.optim.Adamax), with Beta1, Beta2 and Eps as Adam's
+// (PyTorch's default learning rate for it is 2e-3):
 //
 //	g ← g + λθ
 //	m ← β1 m + (1−β1) g;  u ← max(β2 u, |g| + ε)
@@ -316,7 +323,7 @@ type Adamax struct {
 
 // Step performs one Adamax update.
 func (a *Adamax) Step(params []*autodiff.Param[float32], lr float64) {
-	b1, b2, e := orDefault(a.Beta1, 0.9), orDefault(a.Beta2, 0.999), orDefault(a.Eps, 1e-8)
+	b1, b2, e := adamHyper(a.Beta1, a.Beta2, a.Eps)
 	a.s.ensure(params, "exp_avg", "exp_inf")
 	a.s.t++
 	step := float32(lr / (1 - math.Pow(b1, float64(a.s.t))))

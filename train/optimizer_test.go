@@ -27,9 +27,14 @@ func TestOptimizerUpdates(t *testing.T) {
 		{"sgd-weight-decay", &SGD{WeightDecay: 0.5}, [2]float64{0.75, 0.8125}},
 		// dampening 0.5: b=2 (first step undampened), θ=0.8; b=0.9·2−0.5=1.3, θ=0.67.
 		{"sgd-dampening", &SGD{Momentum: 0.9, Dampening: 0.5}, [2]float64{0.8, 0.67}},
-		{"adam", &Adam{}, [2]float64{0.9000000005, 0.8733662967024315}},
-		{"adamw", &AdamW{WeightDecay: 0.01}, [2]float64{0.8990000005, 0.8714672967019315}},
-		{"adamax", &Adamax{}, [2]float64{0.9000000005, 0.8789262953211369}},
+		{"adam", &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, [2]float64{0.9000000005, 0.8733662967024315}},
+		{"adam-zero-value", &Adam{}, [2]float64{0.9000000005, 0.8733662967024315}},
+		// β1 = 0 is taken as given (no momentum): m = g, so step 2 moves by
+		// 0.1/√v̂ with v̂ = (0.999·0.004 + 0.001)/(1 − 0.999²).
+		{"adam-beta1-0", &Adam{Beta1: 0, Beta2: 0.999, Eps: 1e-8}, [2]float64{0.9000000005, 0.963255047019225}},
+		{"adamw", &AdamW{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01}, [2]float64{0.8990000005, 0.8714672967019315}},
+		{"adamax", &Adamax{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}, [2]float64{0.9000000005, 0.8789262953211369}},
+		{"adamax-zero-value", &Adamax{}, [2]float64{0.9000000005, 0.8789262953211369}},
 	}
 	for _, c := range cases {
 		p := autodiff.NewParam[float32]("w", 1, 1)
@@ -142,6 +147,19 @@ func TestOptimizerStateRoundTrip(t *testing.T) {
 		}
 		if err := DefaultOptimizerConfig(OptSGD).New().SetState(pb, st); err == nil || !strings.Contains(err.Error(), "not sgd") {
 			t.Errorf("%v state into SGD: err = %v", k, err)
+		}
+	}
+}
+
+// TestOptimizerConfigEps checks that Adam, AdamW and Adamax refuse ε = 0
+// (their update divides by a norm plus ε), which SGD ignores.
+func TestOptimizerConfigEps(t *testing.T) {
+	for _, k := range []OptimizerKind{OptAdam, OptAdamW, OptAdamax, OptSGD} {
+		c := DefaultOptimizerConfig(k)
+		c.Eps = 0
+		err := c.Validate()
+		if (err != nil) != (k != OptSGD) {
+			t.Errorf("%v with eps 0: error %v", k, err)
 		}
 	}
 }

@@ -90,3 +90,34 @@ func TestCLIModelErrorsNameKeys(t *testing.T) {
 	}
 	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "2").want(t, 2, "-tau-adapt (model.tau_adapt_ms in a config file): got -3, need > 0")
 }
+
+// TestCLIOptimizerZeros checks through the command that Adam's β1 = 0 is
+// taken as given and ε = 0 refused, naming the key.
+func TestCLIOptimizerZeros(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		name, toml string
+		code       int
+		want       string
+	}{
+		{"beta1", "[train.optimizer]\nbeta1 = 0\n", 0, "stopped at step 2"},
+		{"eps", "[train.optimizer]\neps = 0\n", 2, "train.optimizer.eps: must be positive for adam"},
+	} {
+		file := filepath.Join(work, "opt.toml")
+		if err := os.WriteFile(file, []byte(c.toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run := filepath.Join(work, c.name)
+		rnntrain(t, work, append([]string{"train", "-config", file, "-steps", "2", "-out", run}, small...)...).want(t, c.code, c.want)
+		if c.code == 0 {
+			b, err := os.ReadFile(filepath.Join(run, "config.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `"beta1": 0,`) {
+				t.Errorf("config.json does not keep beta1 = 0:\n%s", b)
+			}
+		}
+	}
+}
