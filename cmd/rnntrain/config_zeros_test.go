@@ -33,3 +33,19 @@ func TestCLIZeroSettings(t *testing.T) {
 	}
 	rnntrain(t, work, "sweep", spec, "-out", filepath.Join(work, "sweep")).want(t, 2, "model.threshold=0", "0 would run as the default, 1")
 }
+
+// TestCLIFitZeroSettings checks that fit refuses a 0 for steps, lr or seed,
+// from a flag or its config file, which its defaults would replace.
+func TestCLIFitZeroSettings(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	rnntrain(t, work, "fit", "-data", "none.npz", "-steps", "0").
+		want(t, 2, "-steps (steps in a config file): 0 would run as the default, 1000")
+	cfgFile := filepath.Join(work, "fit.toml")
+	if err := os.WriteFile(cfgFile, []byte("seed = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "fit", "-data", "none.npz", "-config", cfgFile).want(t, 2, "-seed (seed in a config file): 0 would run as the default, 1")
+	// A flag replaces the file's 0; the missing data file is then the error.
+	rnntrain(t, work, "fit", "-data", "none.npz", "-config", cfgFile, "-seed", "3").want(t, 1, "none.npz")
+}

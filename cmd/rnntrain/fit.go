@@ -49,7 +49,8 @@ recorded (dashed) activity of a few units in a few conditions.
 
 Every setting is a flag; -config FILE (TOML or JSON) sets the same keys
 (rank is set per fit): hidden, alpha, steps, lr, free, noise_std, init,
-holdout, seed. Flags override the file.
+holdout, seed. Flags override the file. A 0 for steps, lr or seed is
+refused: it would run as the default.
 `
 
 func fitCommand() *command {
@@ -86,10 +87,15 @@ func fitCommand() *command {
 				if err != nil {
 					return usagef("-ranks: %v", err)
 				}
+				zeros := map[string]bool{}
+				fs.Visit(func(f *flag.Flag) { zeros[f.Name] = f.Value.String() == "0" })
 				if *config != "" {
-					if err := loadFitConfig(*config, fs, &c); err != nil {
+					if err := loadFitConfig(*config, fs, &c, zeros); err != nil {
 						return err
 					}
+				}
+				if err := fitZeros(zeros, c); err != nil {
+					return err
 				}
 				d, err := lowrank.LoadData(*data)
 				if err != nil {
@@ -133,13 +139,29 @@ func parseRanks(s string) ([]int, error) {
 }
 
 // loadFitConfig decodes a TOML or JSON file into c, keeping the values of
-// the flags that were set on the command line.
-func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig) error {
+// the flags that were set on the command line, and marks in zeros the keys
+// the file sets to 0 (those of set flags excepted).
+func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig, zeros map[string]bool) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	keep := *c
 	if err := loadFile(path, c); err != nil {
 		return err
+	}
+	if data, err := readConfigFile("-config", path); err == nil {
+		var obj map[string]any
+		if strings.EqualFold(filepath.Ext(path), ".toml") {
+			obj, _ = decodeTOML(data)
+		} else {
+			_ = json.Unmarshal(data, &obj)
+		}
+		fileZeros := map[string]bool{}
+		zeroSettings(fileZeros, "", obj)
+		for k, z := range fileZeros {
+			if !set[k] {
+				zeros[k] = z
+			}
+		}
 	}
 	for name, dst := range map[string]func(){
 		"hidden": func() { c.Hidden = keep.Hidden }, "alpha": func() { c.Alpha = keep.Alpha },
@@ -150,6 +172,21 @@ func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig) error {
 	} {
 		if set[name] {
 			dst()
+		}
+	}
+	return nil
+}
+
+// fitZeros refuses a 0 given to steps, lr or seed (a flag or a config
+// key), which lowrank.FitConfig.Defaults would replace by its default.
+func fitZeros(zeros map[string]bool, c lowrank.FitConfig) error {
+	d := c.Defaults(nil)
+	for _, k := range []struct {
+		key string
+		def float64
+	}{{"steps", float64(d.Steps)}, {"lr", d.LR}, {"seed", float64(d.Seed)}} {
+		if zeros[k.key] {
+			return usagef("-%s (%s in a config file): 0 would run as the default, %g: leave the setting out for the default, or give the value meant", k.key, k.key, k.def)
 		}
 	}
 	return nil
