@@ -117,6 +117,17 @@ func fixedpointsCommand() *command {
 				}); err != nil {
 					return err
 				}
+				// dynamics.Options takes 0 for "the default": refuse a 0 that
+				// would run as one.
+				def := dynamics.Options{}.WithDefaults()
+				for _, z := range []struct {
+					flag   string
+					v, def float64
+				}{{"-tol-q", *tolQ, def.TolQ}, {"-tol-dq", *tolDQ, def.TolDQ}, {"-tol-unique", *tolUnique, def.TolUnique}, {"-tol-marginal", *tolMarginal, def.TolMarginal}} {
+					if z.v == 0 {
+						return usagef("%s: 0 would run as the default, %g: give a positive value", z.flag, z.def)
+					}
+				}
 				opt := dynamics.Options{TolQ: *tolQ, TolDQ: *tolDQ, TolUnique: *tolUnique, MaxIters: *maxIters, LR: *lr,
 					OutlierDistance: *outlier, MaxQ: *maxQ, TolMarginal: *tolMarginal, Polish: *polish}
 				if *polish == 0 {

@@ -84,6 +84,8 @@ func TestCLIFixedPoints(t *testing.T) {
 		{[]string{"-checkpoint", run, "-noise", "-1"}, "-noise"},
 		{[]string{"-checkpoint", run, "-outlier-distance", "0"}, "-outlier-distance"},
 		{[]string{"-checkpoint", run, "-tol-marginal", "2"}, "-tol-marginal"},
+		{[]string{"-checkpoint", run, "-tol-unique", "0"}, "-tol-unique: 0 would run as the default, 0.001"},
+		{[]string{"-checkpoint", run, "-tol-q", "0"}, "-tol-q: 0 would run as the default, 1e-12"},
 		{[]string{"-checkpoint", run, "-input", "1,2"}, "-input"},
 		{[]string{"-checkpoint", run, "-input", "a b"}, "-input"},
 		{[]string{"-checkpoint", run, "-input", "context=1", "-trials", "2"}, "-input context=1"},
