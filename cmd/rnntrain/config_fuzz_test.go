@@ -36,8 +36,12 @@ func FuzzConfigTOML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		c := defaultConfig()
-		if parseConfig([]byte(s), true, &c) == nil {
-			_ = c.validate()
+		if parseConfig([]byte(s), true, &c) == nil && c.validate() == nil {
+			zeros := map[string]bool{} // the check of a 0 a default would replace
+			if obj, err := decodeTOML([]byte(s)); err == nil {
+				zeroSettings(zeros, "", obj)
+			}
+			_ = checkZeros(&c, zeros)
 		}
 		var fc lowrank.FitConfig // fit -config goes through the same decoder
 		_ = decodeStrict([]byte(s), true, &fc)
