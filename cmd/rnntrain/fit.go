@@ -88,7 +88,10 @@ func fitCommand() *command {
 					return usagef("-ranks: %v", err)
 				}
 				zeros := map[string]bool{}
-				fs.Visit(func(f *flag.Flag) { zeros[f.Name] = f.Value.String() == "0" })
+				fs.Visit(func(f *flag.Flag) {
+					x, err := strconv.ParseFloat(f.Value.String(), 64)
+					zeros[f.Name] = err == nil && x == 0
+				})
 				if *config != "" {
 					if err := loadFitConfig(*config, fs, &c, zeros); err != nil {
 						return err
