@@ -2,9 +2,9 @@ package autodiff
 
 import (
 	"fmt"
-	"github.com/rnntrain/rnntrain/internal/kernels"
 
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
 // Var is a value recorded on a Tape. Its Value is owned by the tape (or by

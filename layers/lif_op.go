@@ -30,7 +30,7 @@ type lifOp[T autodiff.Float] struct {
 	// Backward scratch: running gradients [B, N] and per-part decay
 	// gradients [2·3, N].
 	gv, gi, ga, gsr autodiff.Tensor[T]
-	gs, xs, gx      autodiff.Tensor[T] // plain-path scratch: dL/ds_t, u_t − θ and the surrogate's share [B, N]
+	gs, xs, gx      autodiff.Tensor[T] // backward scratch: dL/ds_t, u_t − θ and the surrogate's share [B, N]; xs holds θ_t in the ALIF's forward
 	gDecay          autodiff.Tensor[T]
 	needV0          bool
 	finals, states  [5]autodiff.Tensor[T] // per state variable: after the last step, after every step
@@ -375,16 +375,9 @@ func (o *lifOp[T]) vectorSurrogate(k lifConsts[T]) (arcTan bool, c1, c0 T, ok bo
 	}
 	switch sg := o.sur.(type) {
 	case surrogate.FastSigmoid:
-		slope := sg.Slope
-		if slope == 0 {
-			slope = surrogate.DefaultFastSigmoidSlope
-		}
-		return false, T(slope), 0, true
+		return false, T(sg.K()), 0, true
 	case surrogate.ArcTan:
-		a := sg.Alpha
-		if a == 0 {
-			a = surrogate.DefaultArcTanAlpha
-		}
+		a := sg.A()
 		return true, T(math.Pi * a / 2), T(a / 2), true
 	}
 	return false, 0, 0, false

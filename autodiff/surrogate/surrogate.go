@@ -69,15 +69,17 @@ type FastSigmoid struct{ Slope float64 }
 // DefaultFastSigmoidSlope is the slope k a zero FastSigmoid uses (snnTorch).
 const DefaultFastSigmoidSlope = 25
 
+// K returns the slope k in use: Slope, or DefaultFastSigmoidSlope when it
+// is 0.
+func (s FastSigmoid) K() float64 { return orDefault(s.Slope, DefaultFastSigmoidSlope) }
+
 // Deriv returns 1/(1+k|x|)².
 func (s FastSigmoid) Deriv(x float64) float64 {
-	d := 1 + orDefault(s.Slope, DefaultFastSigmoidSlope)*math.Abs(x)
+	d := 1 + s.K()*math.Abs(x)
 	return 1 / (d * d)
 }
 
-func (s FastSigmoid) String() string {
-	return fmt.Sprintf("FastSigmoid(k=%g)", orDefault(s.Slope, DefaultFastSigmoidSlope))
-}
+func (s FastSigmoid) String() string { return fmt.Sprintf("FastSigmoid(k=%g)", s.K()) }
 
 // ArcTan is the arctangent surrogate, the derivative of the smooth step
 // ½ + (1/π)·arctan(παx/2):
@@ -91,16 +93,17 @@ type ArcTan struct{ Alpha float64 }
 // DefaultArcTanAlpha is the α a zero ArcTan uses (snnTorch, SpikingJelly).
 const DefaultArcTanAlpha = 2
 
+// A returns the α in use: Alpha, or DefaultArcTanAlpha when it is 0.
+func (s ArcTan) A() float64 { return orDefault(s.Alpha, DefaultArcTanAlpha) }
+
 // Deriv returns (α/2)/(1+(παx/2)²).
 func (s ArcTan) Deriv(x float64) float64 {
-	a := orDefault(s.Alpha, DefaultArcTanAlpha)
+	a := s.A()
 	u := math.Pi * a * x / 2
 	return (a / 2) / (1 + u*u)
 }
 
-func (s ArcTan) String() string {
-	return fmt.Sprintf("ArcTan(alpha=%g)", orDefault(s.Alpha, DefaultArcTanAlpha))
-}
+func (s ArcTan) String() string { return fmt.Sprintf("ArcTan(alpha=%g)", s.A()) }
 
 // Sigmoid is the logistic surrogate, the derivative of σ(αx):
 //

@@ -82,18 +82,7 @@ func alifBackGo[E Float](arcTan bool, dp, gv, ga, gsr, gx, gBeta, gRho, og, s, s
 func alifSurrGo[E Float](arcTan bool, gx, og, gsr, u, aNew []E, thr, ba, k, c0 E) {
 	og, gsr, u, aNew = og[:len(gx)], gsr[:len(gx)], u[:len(gx)], aNew[:len(gx)]
 	for j := range gx {
-		x := u[j] - (thr + ba*aNew[j])
-		g := og[j] + gsr[j]
-		if arcTan {
-			w := k * x
-			gx[j] = g * c0 / (1 + w*w)
-			continue
-		}
-		if x < 0 {
-			x = -x
-		}
-		t := 1 + k*x
-		gx[j] = g / (t * t)
+		gx[j] = surrShareGo(arcTan, og[j]+gsr[j], u[j]-(thr+ba*aNew[j]), k, c0)
 	}
 }
 

@@ -3,12 +3,12 @@ package kernels
 import "fmt"
 
 // The event kernels of the EGRU: a gather of listed rows of a matrix held in
-// column panels that stay in a core's L1 while a batch reads them.
+// column panels that stay in a core's cache while a batch reads them.
 
 // PanelWidth is the column width of the panels of GatherPanels: a panel
-// row is 256 B (four cache lines, four AVX-512 registers), and the rows
-// that a step's active units pick from one panel (128 KiB for 512 rows)
-// stay in L1 and L2 while every batch row reads them.
+// row is 256 B (four cache lines, four AVX-512 registers), and a panel
+// (128 KiB for 512 rows) stays in a core's L2 cache while every batch row
+// reads the rows its active units pick from it.
 const PanelWidth = 64
 
 // GatherPanels holds a rows×cols matrix w in column panels: panel p is

@@ -127,23 +127,27 @@ func lifBackGo[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E,
 	for r := 0; r*n < len(dp); r++ {
 		d, g, o, gr, ur, vp := dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n]
 		for j, b := range beta {
-			var dj E
-			if arcTan {
-				w := k * (ur[j] - thr)
-				dj = g[j] + (o[j]+gr[j])*c0/(1+w*w)
-			} else {
-				x := ur[j] - thr
-				if x < 0 {
-					x = -x
-				}
-				t := 1 + k*x
-				dj = g[j] + (o[j]+gr[j])/(t*t)
-			}
+			dj := g[j] + surrShareGo(arcTan, o[j]+gr[j], ur[j]-thr, k, c0)
 			d[j] = dj
 			g[j] = b * dj
 			gBeta[j] += dj * vp[j]
 		}
 	}
+}
+
+// surrShareGo is g·σ'(x) of the fast sigmoid, g/(1 + k·|x|)², or (arcTan)
+// of the arctangent, g·c0/(1 + (k·x)²), rounded as the vector kernels
+// round it.
+func surrShareGo[E Float](arcTan bool, g, x, k, c0 E) E {
+	if arcTan {
+		w := k * x
+		return g * c0 / (1 + w*w)
+	}
+	if x < 0 {
+		x = -x
+	}
+	t := 1 + k*x
+	return g / (t * t)
 }
 
 func spikeIndicesGo(idx []int32, s []float32) int {
