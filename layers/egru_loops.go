@@ -266,57 +266,30 @@ func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
 }
 
 // events runs the event step of batch row i of step t (o, y, c and the
-// pseudo-derivative from c̃, with the part's counts) and lists the row's
-// active units as the part's compressed row of step t+1: float32 rows
-// without silenced units through kernels.EGRUEvents, the others by the
-// plain loop.
+// pseudo-derivative from c̃, with the part's counts; silenced units held
+// at no event) and lists the row's active units as the part's compressed
+// row of step t+1 (kernels.EGRUEvents).
 func (s *egruSeq[T]) events(pp *egruPart[T], t, i int, m *Inactivation) {
 	n, row := s.n, t*s.batch+i
-	ct, ev, yr := s.ct.Data[row*n:(row+1)*n], s.ev.Data[row*n:(row+1)*n], s.y.Data[row*n:(row+1)*n]
-	cr, pd := s.c.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
-	thr := s.thr.Data
-	gamma, eps := T(s.opt.Gamma), T(s.opt.Eps)
+	var idx []int32
+	var vals []T
 	next := t+1 < s.steps
 	k := (t+1)*pp.rows() + i - pp.lo
-	silence := m != nil && m.Silence
-	if f, ok := any(ct).([]float32); ok && !silence {
-		var idx []int32
-		var vals []float32
-		if next {
-			o := int(pp.ptr[k])
-			idx, vals = pp.idx[o:o+n], any(pp.vals[o:o+n]).([]float32)
-		}
-		c := kernels.EGRUEvents(any(ev).([]float32), any(yr).([]float32), any(cr).([]float32), any(pd).([]float32), f,
-			any(thr).([]float32), float32(gamma), float32(eps), idx, vals)
-		pp.fired += float64(c.Fired)
-		pp.flat += float64(c.Flat)
-		pp.needCnt[t] += int32(c.Need)
-		if next {
-			pp.ptr[k+1] = pp.ptr[k] + int32(c.Listed)
-		}
-		return
-	}
-	need := int32(0)
-	for j, v := range ct {
-		d := v - thr[j]
-		ev[j], yr[j], cr[j] = 0, 0, v
-		pd[j] = gamma * max(0, 1-eps*abs(d))
-		if silence && m.Units[j] {
-			pd[j] = 0 // o is held at 0: it depends on nothing
-		} else if d > 0 {
-			ev[j], yr[j], cr[j] = 1, v, d
-			pp.fired++
-		}
-		if pd[j] == 0 {
-			pp.flat++
-		}
-		if ev[j] != 0 || pd[j] != 0 {
-			need++
-		}
-	}
-	pp.needCnt[t] += need
 	if next {
-		pp.activeList(k, yr)
+		o := int(pp.ptr[k])
+		idx, vals = pp.idx[o:o+n], pp.vals[o:o+n]
+	}
+	var held []bool
+	if m != nil && m.Silence {
+		held = m.Units
+	}
+	r := func(a autodiff.Tensor[T]) []T { return a.Data[row*n : (row+1)*n] }
+	c := kernels.EGRUEvents(r(s.ev), r(s.y), r(s.c), r(s.pd), r(s.ct), s.thr.Data, T(s.opt.Gamma), T(s.opt.Eps), held, idx, vals)
+	pp.fired += float64(c.Fired)
+	pp.flat += float64(c.Flat)
+	pp.needCnt[t] += int32(c.Need)
+	if next {
+		pp.ptr[k+1] = pp.ptr[k] + int32(c.Listed)
 	}
 }
 

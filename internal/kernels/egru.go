@@ -123,25 +123,35 @@ type EGRUEventCounts struct {
 //	c[j]   = d where o, else ct[j]
 //	pd[j]  = gamma·max(0, 1 − eps·|d|)
 //
-// and, when idx is not nil, lists the units with y[j] ≠ 0 in order in idx
-// and their values in vals (both must then hold len(ct) entries; entries past
-// the list's length are scratch). The vector loop gives the same bits as the
-// plain loop (each operation rounded in the same order). It panics if the
-// lengths differ.
-func EGRUEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
+// except that a unit with held[j] set (held nil: none) never fires and
+// gets pd[j] = 0 (its event is held at 0 and depends on nothing); and,
+// when idx is not nil, lists the units with y[j] ≠ 0 in order in idx and
+// their values in vals (both must then hold len(ct) entries; entries past
+// the list's length are scratch). float32 rows without held units run a
+// vector loop that gives the same bits as the plain loop (each operation
+// rounded in the same order). It panics if the lengths differ.
+func EGRUEvents[E Float](ev, y, c, pd, ct, thr []E, gamma, eps E, held []bool, idx []int32, vals []E) EGRUEventCounts {
 	n := len(ct)
 	checkLens("EGRUEvents", n, len(ev), len(y), len(c), len(pd))
-	if idx != nil {
-		checkLens("EGRUEvents", n, len(thr), len(idx), len(vals), n)
-	} else {
-		checkLens("EGRUEvents", n, len(thr), n, n, n)
+	hl := n
+	if held != nil {
+		hl = len(held)
 	}
-	return egruEvents(ev, y, c, pd, ct, thr, gamma, eps, idx, vals)
+	if idx != nil {
+		checkLens("EGRUEvents", n, len(thr), len(idx), len(vals), hl)
+	} else {
+		checkLens("EGRUEvents", n, len(thr), n, n, hl)
+	}
+	if f, ok := any(ct).([]float32); ok && held == nil {
+		c32 := func(x []E) []float32 { return any(x).([]float32) }
+		return egruEvents(c32(ev), c32(y), c32(c), c32(pd), f, c32(thr), float32(gamma), float32(eps), idx, c32(vals))
+	}
+	return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, held, idx, vals)
 }
 
 // egruEventsGo is EGRUEvents' reference loop over ct's units; the list
 // starts at idx[0].
-func egruEventsGo(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
+func egruEventsGo[E Float](ev, y, c, pd, ct, thr []E, gamma, eps E, held []bool, idx []int32, vals []E) EGRUEventCounts {
 	var k EGRUEventCounts
 	for j, v := range ct {
 		d := v - thr[j]
@@ -151,15 +161,17 @@ func egruEventsGo(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int
 		}
 		ev[j], y[j], c[j] = 0, 0, v
 		p := gamma * max(0, 1-eps*a)
-		pd[j] = p
-		if d > 0 {
+		if held != nil && held[j] {
+			p = 0
+		} else if d > 0 {
 			ev[j], y[j], c[j] = 1, v, d
 			k.Fired++
 		}
+		pd[j] = p
 		if p == 0 {
 			k.Flat++
 		}
-		if d > 0 || p != 0 {
+		if ev[j] != 0 || p != 0 {
 			k.Need++
 		}
 		if idx != nil && y[j] != 0 {

@@ -33,7 +33,7 @@ func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32
 	n := len(ct)
 	m := vec16(n)
 	if m == 0 {
-		return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, idx, vals)
+		return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, nil, idx, vals)
 	}
 	var cnt [4]int
 	var ip *int32
@@ -49,7 +49,7 @@ func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32
 		if idx != nil {
 			ti, tv = idx[k.Listed:], vals[k.Listed:]
 		}
-		t := egruEventsGo(ev[m:], y[m:], c[m:], pd[m:], ct[m:], thr[m:], gamma, eps, ti, tv)
+		t := egruEventsGo(ev[m:], y[m:], c[m:], pd[m:], ct[m:], thr[m:], gamma, eps, nil, ti, tv)
 		for q := range t.Listed {
 			ti[q] += int32(m)
 		}

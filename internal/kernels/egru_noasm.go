@@ -7,7 +7,7 @@ func gatherPanel(dst []float32, ldd int, accumulate bool, pan []float32, ptr, id
 }
 
 func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
-	return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, idx, vals)
+	return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, nil, idx, vals)
 }
 
 func egruBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {

@@ -86,7 +86,7 @@ func TestSparseGatherPanelsPanics(t *testing.T) {
 		func() { SparseGatherPanels(dst[:100], 70, 0, 70, false, &gp, []int32{0, 0, 0}, nil, nil) },        // dst too short
 		func() { PackGatherPanels(&gp, false, 3, 70, make([]float32, 3*70-1), 70) },                        // w too short
 		func() {
-			EGRUEvents(make([]float32, 3), nil, nil, nil, make([]float32, 3), make([]float32, 3), 1, 1, nil, nil)
+			EGRUEvents(make([]float32, 3), nil, nil, nil, make([]float32, 3), make([]float32, 3), 1, 1, nil, nil, nil)
 		}, // lengths
 	} {
 		require.Panics(t, f)
@@ -119,9 +119,9 @@ func TestEGRUEvents(t *testing.T) {
 					return
 				}
 				ev, y, c, pd, idx, vals := outs()
-				got := EGRUEvents(ev, y, c, pd, ct, thr, 0.7, eps, idx, vals)
+				got := EGRUEvents(ev, y, c, pd, ct, thr, 0.7, eps, nil, idx, vals)
 				wev, wy, wc, wpd, widx, wvals := outs()
-				want := egruEventsGo(wev, wy, wc, wpd, ct, thr, 0.7, eps, widx, wvals)
+				want := egruEventsGo(wev, wy, wc, wpd, ct, thr, 0.7, eps, nil, widx, wvals)
 				require.Equal(t, want, got, "n=%d eps=%v list=%v", n, eps, list)
 				sameBits(t, "EGRUEvents ev", n, ev, wev)
 				sameBits(t, "EGRUEvents y", n, y, wy)
@@ -156,6 +156,59 @@ func TestEGRUEvents(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestEGRUEventsHeld checks the held units of EGRUEvents (float32 and
+// float64): they never fire, list or carry a pseudo-derivative (counted
+// flat), c keeps c̃, and every other unit gets what it gets without them.
+func TestEGRUEventsHeld(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n = 40
+	ct, thr := randSlice(rng, n), randSlice(rng, n)
+	held := make([]bool, n)
+	for j := range held {
+		held[j] = j%3 == 0
+	}
+	out := func() (ev, y, c, pd []float32, idx []int32, vals []float32) {
+		return make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n), make([]int32, n), make([]float32, n)
+	}
+	ev, y, c, pd, idx, vals := out()
+	free := EGRUEvents(ev, y, c, pd, ct, thr, 0.7, 1, nil, idx, vals)
+	hev, hy, hc, hpd, hidx, hvals := out()
+	got := EGRUEvents(hev, hy, hc, hpd, ct, thr, 0.7, 1, held, hidx, hvals)
+	var want EGRUEventCounts
+	for j := range n {
+		if held[j] {
+			require.Zero(t, hev[j])
+			require.Zero(t, hy[j])
+			require.Zero(t, hpd[j])
+			require.Equal(t, ct[j], hc[j])
+			want.Flat++
+			continue
+		}
+		require.Equal(t, []float32{ev[j], y[j], c[j], pd[j]}, []float32{hev[j], hy[j], hc[j], hpd[j]}, "unit %d", j)
+		want.Fired += int(ev[j])
+		if pd[j] == 0 {
+			want.Flat++
+		}
+		if ev[j] != 0 || pd[j] != 0 {
+			want.Need++
+		}
+		if y[j] != 0 {
+			require.Equal(t, int32(j), hidx[want.Listed])
+			want.Listed++
+		}
+	}
+	require.Equal(t, want, got)
+	require.Less(t, got.Fired, free.Fired, "the held units include some that fire")
+	ct64, thr64 := make([]float64, n), make([]float64, n)
+	for j := range n {
+		ct64[j], thr64[j] = float64(ct[j]), float64(thr[j])
+	}
+	ev64, y64, c64, pd64, v64 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	got64 := EGRUEvents(ev64, y64, c64, pd64, ct64, thr64, 0.7, 1, held, make([]int32, n), v64)
+	require.Equal(t, got.Fired, got64.Fired)
+	require.Equal(t, got.Listed, got64.Listed)
 }
 
 // TestEGRUBackEvents checks the backward event kernel against its plain
