@@ -44,6 +44,63 @@ func f64AVX512PackAN(kb int, src *float64, ld int, dst *float64) {
 func hasAVX512() bool { return features().avx512 }
 func hasAVX2() bool   { return features().avx2FMA }
 
+// vecISA is the vector instruction set a family of element-wise or sparse
+// kernels runs with: the 16-lane AVX-512 loops, the 8-lane AVX2 loops or
+// the plain Go loops. Each family's dispatcher takes one, so that tests can
+// run every set the machine has against the plain loop.
+type vecISA uint8
+
+const (
+	isaGo vecISA = iota
+	isaAVX2
+	isaAVX512
+)
+
+// bestISA returns the widest set this machine runs.
+func bestISA() vecISA {
+	switch {
+	case hasAVX512():
+		return isaAVX512
+	case hasAVX2():
+		return isaAVX2
+	}
+	return isaGo
+}
+
+// isasHere lists the sets this machine runs, widest first, isaGo last.
+func isasHere() []vecISA {
+	var l []vecISA
+	if hasAVX512() {
+		l = append(l, isaAVX512)
+	}
+	if hasAVX2() {
+		l = append(l, isaAVX2)
+	}
+	return append(l, isaGo)
+}
+
+// part returns the part of n that the set's vector loops take: n rounded
+// down to a multiple of 16 (AVX-512) or 8 (AVX2) lanes, 0 for isaGo.
+func (v vecISA) part(n int) int {
+	switch v {
+	case isaAVX512:
+		return n &^ 15
+	case isaAVX2:
+		return n &^ 7
+	}
+	return 0
+}
+
+func (v vecISA) String() string {
+	switch v {
+	case isaAVX512:
+		return "avx512"
+	case isaAVX2:
+		return "avx2"
+	}
+	return "go"
+}
+
 // kernelsFor lists the micro-kernels usable on this machine, best first.
 func kernelsFor[E float32 | float64]() []kernel[E] {
 	var ks []kernel[E]
