@@ -291,9 +291,13 @@ func (s *egruSeq[T]) useDense(active, total int) bool {
 	return float64(active) > egruDenseAbove*float64(total)
 }
 
+// grow returns s resized to n, reallocated with a quarter's headroom when
+// too small: the sizes that follow the activity (active lists, their
+// transposes) drift upwards step by step as training changes the
+// network, and an exact fit would reallocate at nearly every step.
 func grow[E any](s []E, n int) []E {
 	if cap(s) < n {
-		return make([]E, n)
+		return make([]E, n, n+n/4)
 	}
 	return s[:n]
 }

@@ -98,8 +98,19 @@ const (
 	stripLists     = 256
 )
 
+// spikeAddStripUntilAVX2 is spikeAddStripUntilAVX512 in eight 8-lane
+// accumulators (gather_avx2_amd64.s).
+//
+//go:noescape
+func spikeAddStripUntilAVX2(p *float32, ldp int, strip *float32, rows int, idx *int32, ldi int, cnt *int32, cur *int32, jhi int)
+
 func sumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
-	if !hasAVX512() {
+	sumStripRowsOn(bestISA(), dst, ldd, packed, rows, n, idx, ldi, cnt)
+}
+
+// sumStripRowsOn is sumStripRows with the vector set's strip kernel.
+func sumStripRowsOn(isa vecISA, dst []float32, ldd int, packed []float32, rows, n int, idx []int32, ldi int, cnt []int32) {
+	if isa == isaGo {
 		sumStripRowsGo(dst, ldd, packed, rows, n, idx, ldi, cnt)
 		return
 	}
@@ -113,7 +124,12 @@ func sumStripRows(dst []float32, ldd int, packed []float32, rows, n int, idx []i
 		for s := 0; s < n; s += SpikeStrip {
 			clear(cur[:lists])
 			for j := 0; j < rows; j += block {
-				spikeAddStripUntilAVX512(&dst[l0*ldd+s], ldd, &packed[s*rows], lists, &idx[l0*ldi], ldi, &cnt[l0], &cur[0], j+block)
+				// Direct calls: through a func value cur would escape to the heap.
+				if isa == isaAVX2 {
+					spikeAddStripUntilAVX2(&dst[l0*ldd+s], ldd, &packed[s*rows], lists, &idx[l0*ldi], ldi, &cnt[l0], &cur[0], j+block)
+				} else {
+					spikeAddStripUntilAVX512(&dst[l0*ldd+s], ldd, &packed[s*rows], lists, &idx[l0*ldi], ldi, &cnt[l0], &cur[0], j+block)
+				}
 			}
 		}
 	}
