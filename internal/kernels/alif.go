@@ -2,9 +2,9 @@ package kernels
 
 // The kernels of the adaptive LIF (ALIF, Bellec et al. 2018) step and its
 // reverse step, on rows of n = len(beta) units like LIFStep. float32 runs
-// 16-lane vector loops (AVX-512) that give the same bits as the plain loops
-// below (same operations, same order, no fused multiply-add); float64 and
-// -tags noasm run the plain loops.
+// 16-lane (AVX-512) or 8-lane (AVX2) vector loops that give the same bits
+// as the plain loops below (same operations, same order, no fused
+// multiply-add); float64 and -tags noasm run the plain loops.
 
 // ALIFStep runs one step of the adaptive LIF for every row of n = len(beta)
 // units:
