@@ -44,8 +44,10 @@
 // documented error bounds; their float64 variants call package math. The
 // fused recurrence kernels (TanhRateGrad, TanhStateGrad, TanhCarry,
 // LeakyMix, GRUCandidate, GRUMix, GRUGateGrad, and the spiking LIFStep,
-// LIFBackFastSigmoid, LIFBackArcTan) give the same bits as their plain Go
-// loops; SpikeIndices lists the units that spiked (AVX-512 compress store),
+// LIFBackFastSigmoid, LIFBackArcTan, ALIFStep, ALIFBack, the spiking ones
+// on 16 AVX-512 or 8 AVX2 lanes) give the same bits as their plain Go
+// loops; SpikeIndices lists the units that spiked (AVX-512 compress; AVX2
+// a table of the lane numbers of every 8-bit mask),
 // for the sparse row kernels SparseGather and SparseDots. PeakFMA measures the core's float32 arithmetic peak, the
 // yardstick of the benchmarks.
 //

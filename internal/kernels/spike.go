@@ -5,9 +5,10 @@ import "fmt"
 // The kernels of the leaky integrate-and-fire step and its reverse step,
 // and the index list of a spike vector. They work on rows of n = len(beta)
 // units: every slice but beta and gBeta holds whole rows. float32 runs on
-// 16-lane vector loops (AVX-512) that give the same bits as the plain loops
-// below (same operations, same order, no fused multiply-add); float64 and
-// -tags noasm run the plain loops.
+// 16-lane (AVX-512) or 8-lane (AVX2) vector loops that give the same bits
+// as the plain loops below (same operations, same order, no fused
+// multiply-add), the plain loop taking a row's last n mod 16 (or 8) units;
+// float64 and -tags noasm run the plain loops.
 
 // LIFStep runs one step of the plain LIF for every row of n = len(beta)
 // units:
@@ -91,7 +92,7 @@ func lifStepGo[E Float](u, s, v, vPrev, p, beta []E, thr E, subtract bool) int {
 	return lifStepThGo(u, s, v, vPrev, p, beta, th[:], 0, subtract)
 }
 
-// lifStepThGo is the plain loop of lifStepThAVX512: one LIF step over
+// lifStepThGo is the plain loop of lifStepThAVX512 and lifStepThAVX2: one LIF step over
 // whole rows with the threshold of unit j of row r at th[(r·n + j)·thStep]
 // (thStep 1: a threshold per unit-step; 0: th[0] for all).
 func lifStepThGo[E Float](u, s, v, vPrev, p, beta, th []E, thStep int, subtract bool) int {

@@ -4,7 +4,8 @@ package kernels
 
 // The 16-lane (AVX-512F) loops of LIFBackFastSigmoid, LIFBackArcTan and
 // SpikeIndices over one row's first n units; n must be a positive multiple
-// of 16. LIFStep runs lifStepThAVX512 (alif_amd64.s).
+// of 16. LIFStep runs lifStepThAVX512 (alif_amd64.s); lifStepOn, lifBackOn
+// and spikeIndicesOn take the vector set, so that tests run each one.
 //
 //go:noescape
 func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
@@ -23,19 +24,38 @@ func vec16(n int) int {
 	return n &^ 15
 }
 
+// The 8-lane (AVX2) loops of the same kernels (spike_avx2_amd64.s), op for
+// op as above; n must be a positive multiple of 8. LIFStep runs
+// lifStepThAVX2.
+//
+//go:noescape
+func lifBackFastSigmoidAVX2(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+
+//go:noescape
+func lifBackArcTanAVX2(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
+
+//go:noescape
+func spikeIndicesAVX2(idx *int32, s *float32, n int) int
+
 func lifStep(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int {
+	return lifStepOn(bestISA(), u, s, v, vPrev, p, beta, thr, subtract)
+}
+
+// lifStepOn is lifStep on isa's vector loops; the units past isa.part(n)
+// run the plain loop.
+func lifStepOn(isa vecISA, u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int {
 	n := len(beta)
-	m := vec16(n)
+	m := isa.part(n)
 	if m == 0 {
 		return lifStepGo(u, s, v, vPrev, p, beta, thr, subtract)
 	}
-	var th [16]float32
+	var th [16]float32 // one block of copies for thStep 0
 	for i := range th {
 		th[i] = thr
 	}
 	spiked := 0
 	for o := 0; o < len(u); o += n {
-		spiked += lifStepThAVX512(&u[o], &s[o], &v[o], &vPrev[o], &p[o], &beta[0], &th[0], 0, m, subtract)
+		spiked += lifStepTh(isa, &u[o], &s[o], &v[o], &vPrev[o], &p[o], &beta[0], &th[0], 0, m, subtract)
 		if m < n {
 			spiked += lifStepGo(u[o+m:o+n], s[o+m:o+n], v[o+m:o+n], vPrev[o+m:o+n], p[o+m:o+n], beta[m:], thr, subtract)
 		}
@@ -44,17 +64,28 @@ func lifStep(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int 
 }
 
 func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
+	lifBackOn(bestISA(), arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+}
+
+// lifBackOn is lifBack on isa's vector loops; the units past isa.part(n)
+// run the plain loop.
+func lifBackOn(isa vecISA, arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
 	n := len(beta)
-	m := vec16(n)
+	m := isa.part(n)
 	if m == 0 {
 		lifBackGo(arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
 		return
 	}
 	for o := 0; o < len(dp); o += n {
-		if arcTan {
+		switch {
+		case isa == isaAVX512 && arcTan:
 			lifBackArcTanAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k, c0)
-		} else {
+		case isa == isaAVX512:
 			lifBackFastSigmoidAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k)
+		case arcTan:
+			lifBackArcTanAVX2(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k, c0)
+		default:
+			lifBackFastSigmoidAVX2(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k)
 		}
 		if m < n {
 			e := o + n
@@ -63,11 +94,19 @@ func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr,
 	}
 }
 
-func spikeIndices(idx []int32, s []float32) int {
-	m := vec16(len(s))
+func spikeIndices(idx []int32, s []float32) int { return spikeIndicesOn(bestISA(), idx, s) }
+
+// spikeIndicesOn is spikeIndices on isa's vector loop; the entries past
+// isa.part(len(s)) run the plain loop.
+func spikeIndicesOn(isa vecISA, idx []int32, s []float32) int {
+	m := isa.part(len(s))
 	k := 0
-	if m > 0 {
+	switch {
+	case m == 0:
+	case isa == isaAVX512:
 		k = spikeIndicesAVX512(&idx[0], &s[0], m)
+	default:
+		k = spikeIndicesAVX2(&idx[0], &s[0], m)
 	}
 	for j := m; j < len(s); j++ {
 		if s[j] != 0 {
