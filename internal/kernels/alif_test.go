@@ -7,10 +7,18 @@ import (
 	"testing"
 )
 
-// TestALIFKernels checks ALIFStep and ALIFBack in float32 bit for bit
-// against their plain loops (row lengths with and without a vector tail,
-// both resets, both surrogates), and against the same loops in float64.
+// TestALIFKernels checks ALIFStep and ALIFBack in float32, through the
+// exported functions and on every vector set the machine has, bit for bit
+// against their plain loops (row lengths with and without an 8- or 16-lane
+// tail, both resets, both surrogates), and against the same loops in
+// float64.
 func TestALIFKernels(t *testing.T) {
+	for _, ks := range spikeKernelSets() {
+		t.Run(ks.name, func(t *testing.T) { testALIFKernels(t, ks) })
+	}
+}
+
+func testALIFKernels(t *testing.T, ks spikeKernels) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	vec := func(n int, lo, hi float64) []float32 {
 		v := make([]float32, n)
@@ -37,7 +45,7 @@ func TestALIFKernels(t *testing.T) {
 	}
 	const thr, ba = 0.6, 1.8
 	spiked, units := 0, 0
-	for _, n := range []int{1, 16, 37, 64} {
+	for _, n := range []int{1, 8, 13, 16, 24, 37, 64} {
 		for _, rows := range []int{1, 3} {
 			m := rows * n
 			beta, rho := vec(n, 0.5, 0.99), vec(n, 0.8, 0.99)
@@ -47,7 +55,7 @@ func TestALIFKernels(t *testing.T) {
 					return [][]float32{make([]float32, m), make([]float32, m), make([]float32, m), make([]float32, m), make([]float32, m)}
 				}
 				g, w := out(), out()
-				got := ALIFStep(g[0], g[1], g[2], g[3], g[4], vPrev, aPrev, sPrev, p, beta, rho, thr, ba, subtract)
+				got := ks.alifStep(g[0], g[1], g[2], g[3], g[4], vPrev, aPrev, sPrev, p, beta, rho, thr, ba, subtract)
 				want := alifStepGo(w[0], w[1], w[2], w[3], w[4], vPrev, aPrev, sPrev, p, beta, rho, thr, ba, subtract)
 				spiked, units = spiked+got, units+m
 				if got != want {
@@ -69,14 +77,14 @@ func TestALIFKernels(t *testing.T) {
 			for _, arcTan := range []bool{false, true} {
 				k, c0 := float32(25), float32(0)
 				if arcTan {
-					k, c0 = math.Pi, 1
+					k, c0 = 1.5*math.Pi, 1.5 // ArcTan(3): c0 ≠ 1, so that dropping the ·c0 shows
 				}
 				type state struct{ dp, gv, ga, gsr, gx, gb, gr []float32 }
 				fresh := func() state {
 					return state{make([]float32, m), slices.Clone(gv0), slices.Clone(ga0), slices.Clone(gsr0), make([]float32, m), slices.Clone(gb0), slices.Clone(gr0)}
 				}
 				g, w := fresh(), fresh()
-				ALIFBack(arcTan, g.dp, g.gv, g.ga, g.gsr, g.gx, g.gb, g.gr, og, s, sPrev, u, aPrev, aNew, vPrev, beta, rho, thr, ba, k, c0)
+				ks.alifBack(arcTan, g.dp, g.gv, g.ga, g.gsr, g.gx, g.gb, g.gr, og, s, sPrev, u, aPrev, aNew, vPrev, beta, rho, thr, ba, k, c0)
 				alifBackGo(arcTan, w.dp, w.gv, w.ga, w.gsr, w.gx, w.gb, w.gr, og, s, sPrev, u, aPrev, aNew, vPrev, beta, rho, thr, ba, k, c0)
 				sameBits(t, "ALIFBack dp", m, g.dp, w.dp)
 				sameBits(t, "ALIFBack gv", m, g.gv, w.gv)

@@ -1,17 +1,55 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 )
 
+// spikeKernels is one way of running the float32 kernels of the LIF and
+// the ALIF: the exported functions, or the dispatchers on one vector set
+// (spikeKernelSets).
+type spikeKernels struct {
+	name     string
+	lifStep  func(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int
+	lifBack  func(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32)
+	indices  func(idx []int32, s []float32) int
+	alifStep func(u, s, v, a, th, vPrev, aPrev, sPrev, p, beta, rho []float32, thr, ba float32, subtract bool) int
+	alifBack func(arcTan bool, dp, gv, ga, gsr, gx, gBeta, gRho, og, s, sPrev, u, aPrev, aNew, vPrev, beta, rho []float32, thr, ba, k, c0 float32)
+}
+
+// apiSpikeKernels runs the exported functions, on the widest vector set.
+func apiSpikeKernels() spikeKernels {
+	return spikeKernels{
+		name:    "api",
+		lifStep: LIFStep[float32],
+		lifBack: func(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
+			if arcTan {
+				LIFBackArcTan(dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, c0, k)
+				return
+			}
+			LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k)
+		},
+		indices:  SpikeIndices,
+		alifStep: ALIFStep[float32],
+		alifBack: ALIFBack[float32],
+	}
+}
+
 // TestLIFKernels checks LIFStep, LIFBackFastSigmoid, LIFBackArcTan and
-// SpikeIndices against their plain loops bit for bit (rows whose length
-// exercises the vector body and the tail) and the step against the
-// formula evaluated in float64.
+// SpikeIndices, through the exported functions and on every vector set
+// the machine has, against their plain loops bit for bit (rows whose
+// length exercises the 8- and 16-lane bodies and their tails) and the step
+// against the formula evaluated in float64.
 func TestLIFKernels(t *testing.T) {
+	for _, ks := range spikeKernelSets() {
+		t.Run(ks.name, func(t *testing.T) { testLIFKernels(t, ks) })
+	}
+}
+
+func testLIFKernels(t *testing.T, ks spikeKernels) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	vec := func(n int, scale float64) []float32 {
 		v := make([]float32, n)
@@ -21,7 +59,7 @@ func TestLIFKernels(t *testing.T) {
 		return v
 	}
 	const thr = 1
-	for _, n := range []int{1, 15, 16, 33, 64, 100} {
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 24, 33, 64, 100} {
 		for _, rows := range []int{1, 3} {
 			m := rows * n
 			beta, vPrev, p := vec(n, 0.3), vec(m, 1), vec(m, 1)
@@ -32,7 +70,7 @@ func TestLIFKernels(t *testing.T) {
 			for _, subtract := range []bool{true, false} {
 				u, s, v := make([]float32, m), make([]float32, m), make([]float32, m)
 				wu, ws, wv := make([]float32, m), make([]float32, m), make([]float32, m)
-				got := LIFStep(u, s, v, vPrev, p, beta, thr, subtract)
+				got := ks.lifStep(u, s, v, vPrev, p, beta, thr, subtract)
 				want := lifStepGo(wu, ws, wv, vPrev, p, beta, thr, subtract)
 				if got != want {
 					t.Fatalf("LIFStep n=%d rows=%d: %d spikes, want %d", n, rows, got, want)
@@ -60,7 +98,7 @@ func TestLIFKernels(t *testing.T) {
 					}
 				}
 				idx, widx := make([]int32, m), make([]int32, m)
-				k, wk := SpikeIndices(idx, s), spikeIndicesGo(widx, s)
+				k, wk := ks.indices(idx, s), spikeIndicesGo(widx, s)
 				if k != wk || k != got || !slices.Equal(idx[:k], widx[:k]) {
 					t.Fatalf("SpikeIndices n=%d: %v, want %v (%d spikes)", n, idx[:k], widx[:wk], got)
 				}
@@ -69,13 +107,12 @@ func TestLIFKernels(t *testing.T) {
 			for _, arcTan := range []bool{false, true} {
 				dp, gv, gb := make([]float32, m), slices.Clone(gv0), slices.Clone(gb0)
 				wdp, wgv, wgb := make([]float32, m), slices.Clone(gv0), slices.Clone(gb0)
+				k, c0 := float32(25), float32(0)
 				if arcTan {
-					LIFBackArcTan(dp, gv, gb, og, gsr, u, vPrev, beta, thr, 1, math.Pi)
-					lifBackGo(true, wdp, wgv, wgb, og, gsr, u, vPrev, beta, thr, math.Pi, 1)
-				} else {
-					LIFBackFastSigmoid(dp, gv, gb, og, gsr, u, vPrev, beta, thr, 25)
-					lifBackGo(false, wdp, wgv, wgb, og, gsr, u, vPrev, beta, thr, 25, 0)
+					k, c0 = 1.5*math.Pi, 1.5 // ArcTan(3): c0 ≠ 1, so that dropping the ·c0 shows
 				}
+				ks.lifBack(arcTan, dp, gv, gb, og, gsr, u, vPrev, beta, thr, k, c0)
+				lifBackGo(arcTan, wdp, wgv, wgb, og, gsr, u, vPrev, beta, thr, k, c0)
 				sameBits(t, "LIFBack dp", m, dp, wdp)
 				sameBits(t, "LIFBack gv", m, gv, wgv)
 				sameBits(t, "LIFBack gBeta", n, gb, wgb)
@@ -83,7 +120,7 @@ func TestLIFKernels(t *testing.T) {
 					x := float64(u[e]) - thr
 					sg := 1 / ((1 + 25*math.Abs(x)) * (1 + 25*math.Abs(x)))
 					if arcTan {
-						sg = 1 / (1 + math.Pi*math.Pi*x*x)
+						sg = float64(c0) / (1 + float64(k)*float64(k)*x*x)
 					}
 					want := float64(gv0[e]) + (float64(og[e])+float64(gsr[e]))*sg
 					if math.Abs(float64(dp[e])-want) > 1e-5*(1+math.Abs(want)) {
@@ -92,6 +129,60 @@ func TestLIFKernels(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSpikeIndices checks SpikeIndices, through the exported function and
+// on every vector set the machine has, against its plain loop at
+// activities from none to all, with −0 (not a spike) and NaN (a spike)
+// among the entries, at lengths with and without a vector tail, and on
+// every pattern of 8 and of 16 entries' low byte (each block of 8 or 16 one
+// mask m, in turn).
+func TestSpikeIndices(t *testing.T) {
+	for _, ks := range spikeKernelSets() {
+		for _, w := range []int{8, 16} {
+			s := make([]float32, 256*w)
+			for m := range 256 {
+				for j := range 8 {
+					if m>>j&1 != 0 {
+						s[m*w+j] = 1
+					}
+				}
+			}
+			got, want := make([]int32, len(s)), make([]int32, len(s))
+			checkIndices(t, fmt.Sprintf("%s, every mask in blocks of %d", ks.name, w), got[:ks.indices(got, s)], want[:spikeIndicesGo(want, s)])
+		}
+		rng := rand.New(rand.NewPCG(3, 3))
+		for _, n := range []int{1, 8, 13, 16, 31, 64, 200, 1000} {
+			for _, act := range []float64{0, 0.05, 0.2, 0.5, 1} {
+				s := make([]float32, n)
+				for j := range s {
+					switch r := rng.Float64(); {
+					case r < act:
+						s[j] = 1
+					case r < act+0.02:
+						s[j] = float32(math.Copysign(0, -1))
+					case r < act+0.03:
+						s[j] = float32(math.NaN())
+					}
+				}
+				got, want := make([]int32, n), make([]int32, n)
+				checkIndices(t, fmt.Sprintf("%s n=%d activity %v", ks.name, n, act), got[:ks.indices(got, s)], want[:spikeIndicesGo(want, s)])
+			}
+		}
+	}
+}
+
+// checkIndices fails at the first entry where two index lists differ.
+func checkIndices(t *testing.T, what string, got, want []int32) {
+	t.Helper()
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Fatalf("%s: index %d is %d, plain loop gives %d", what, i, got[i], want[i])
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d indices, plain loop gives %d", what, len(got), len(want))
 	}
 }
 
