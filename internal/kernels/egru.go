@@ -160,7 +160,7 @@ func egruEventsGo[E Float](ev, y, c, pd, ct, thr []E, gamma, eps E, held []bool,
 			a = -a
 		}
 		ev[j], y[j], c[j] = 0, 0, v
-		p := gamma * max(0, 1-eps*a)
+		p := gamma * max(0, 1-E(eps*a)) // E(·) rounds: no fused multiply-add
 		if held != nil && held[j] {
 			p = 0
 		} else if d > 0 {
@@ -203,13 +203,17 @@ func EGRUBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg floa
 	egruBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd, reg)
 }
 
+// egruBackEventsGo is EGRUBackEvents' reference loop. The conversions
+// round every product, as the vector loops do: without them the compiler
+// may fuse a product and a sum (it does for GOAMD64=v3).
 func egruBackEventsGo(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {
 	for j := range gct {
 		gy := cy[j] + og[j]
 		c, o, hd := gc[j], ev[j], pd[j]
-		gO := gy*ct[j] - c*thr[j] + reg
-		gct[j] = gy*o + c + gO*hd
-		thrAcc[j] -= c*o + gO*hd
+		gO := float32(gy*ct[j]) - float32(c*thr[j]) + reg
+		gp := float32(gO * hd)
+		gct[j] = float32(gy*o) + c + gp
+		thrAcc[j] -= float32(c*o) + gp
 		gc[j] = 0
 	}
 }
