@@ -44,9 +44,22 @@ func gatherPanelOn(isa vecISA, dst []float32, ldd int, accumulate bool, pan []fl
 //go:noescape
 func egruEventsAVX512(ev, y, c, pd, ct, thr *float32, n int, gamma, eps float32, idx *int32, vals *float32, list bool, counts *[4]int)
 
+// egruEventsAVX2 is egruEventsAVX512 on 8 lanes (AVX2): n is a positive
+// multiple of 8, and idx and vals, with list set, must hold n entries (8
+// lanes per block). It gives the same bits.
+//
+//go:noescape
+func egruEventsAVX2(ev, y, c, pd, ct, thr *float32, n int, gamma, eps float32, idx *int32, vals *float32, list bool, counts *[4]int)
+
 func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
+	return egruEventsOn(bestISA(), ev, y, c, pd, ct, thr, gamma, eps, idx, vals)
+}
+
+// egruEventsOn is egruEvents with the vector set isa: its loop takes the
+// first isa.part(n) units and the plain loop the rest.
+func egruEventsOn(isa vecISA, ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {
 	n := len(ct)
-	m := vec16(n)
+	m := isa.part(n)
 	if m == 0 {
 		return egruEventsGo(ev, y, c, pd, ct, thr, gamma, eps, nil, idx, vals)
 	}
@@ -56,7 +69,11 @@ func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32
 	if idx != nil {
 		ip, vp = &idx[0], &vals[0]
 	}
-	egruEventsAVX512(&ev[0], &y[0], &c[0], &pd[0], &ct[0], &thr[0], m, gamma, eps, ip, vp, idx != nil, &cnt)
+	if isa == isaAVX512 {
+		egruEventsAVX512(&ev[0], &y[0], &c[0], &pd[0], &ct[0], &thr[0], m, gamma, eps, ip, vp, idx != nil, &cnt)
+	} else {
+		egruEventsAVX2(&ev[0], &y[0], &c[0], &pd[0], &ct[0], &thr[0], m, gamma, eps, ip, vp, idx != nil, &cnt)
+	}
 	k := EGRUEventCounts{Fired: cnt[0], Flat: cnt[1], Need: cnt[2], Listed: cnt[3]}
 	if m < n {
 		var ti []int32
@@ -79,11 +96,27 @@ func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32
 //go:noescape
 func egruBackEventsAVX512(gct, gc, thrAcc, cy, og, ev, ct, thr, pd *float32, n int, reg float32)
 
+// egruBackEventsAVX2 is egruBackEventsAVX512 on 8 lanes (AVX2): n is a
+// positive multiple of 8. It gives the same bits.
+//
+//go:noescape
+func egruBackEventsAVX2(gct, gc, thrAcc, cy, og, ev, ct, thr, pd *float32, n int, reg float32)
+
 func egruBackEvents(gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {
+	egruBackEventsOn(bestISA(), gct, gc, thrAcc, cy, og, ev, ct, thr, pd, reg)
+}
+
+// egruBackEventsOn is egruBackEvents with the vector set isa: its loop
+// takes the first isa.part(n) units and the plain loop the rest.
+func egruBackEventsOn(isa vecISA, gct, gc, thrAcc, cy, og, ev, ct, thr, pd []float32, reg float32) {
 	n := len(gct)
-	m := vec16(n)
-	if m > 0 {
+	m := isa.part(n)
+	switch {
+	case m == 0:
+	case isa == isaAVX512:
 		egruBackEventsAVX512(&gct[0], &gc[0], &thrAcc[0], &cy[0], &og[0], &ev[0], &ct[0], &thr[0], &pd[0], m, reg)
+	default:
+		egruBackEventsAVX2(&gct[0], &gc[0], &thrAcc[0], &cy[0], &og[0], &ev[0], &ct[0], &thr[0], &pd[0], m, reg)
 	}
 	egruBackEventsGo(gct[m:], gc[m:], thrAcc[m:], cy[m:], og[m:], ev[m:], ct[m:], thr[m:], pd[m:], reg)
 }
