@@ -4,7 +4,11 @@
 
 // egrupack<>+8·m holds, for an 8-bit mask m, the lanes whose bits are set, in
 // increasing order, one per byte (the bytes past them 0): VPMOVZXBD makes it
-// the VPERMD index vector that packs those lanes to the front.
+// the VPERMD index vector that packs those lanes to the front. It costs the
+// same at any activity. A scalar loop over the mask bits (TZCNT), whose
+// branches follow the bits, timed on one Zen 3 core 10 % faster at 10 %
+// activity and 10 % slower at 20 % for two rows of 512 units (in L1), and
+// within 5 % either way for 64 rows of 512 or 1024, where stores bound both.
 DATA egrupack<>+0(SB)/8, $0x0000000000000000 // 00000000
 DATA egrupack<>+8(SB)/8, $0x0000000000000000 // 00000001
 DATA egrupack<>+16(SB)/8, $0x0000000000000001 // 00000010
@@ -270,7 +274,8 @@ GLOBL egrupack<>(SB), RODATA|NOPTR, $2048
 // egrupack<> that packs them to the front, then an 8-lane store). The counts
 // are summed in int32 lanes (a compare's −1 subtracted) and stored at the
 // end: fired, flat (pd = 0), need (o or pd ≠ 0: n minus the units flat
-// without an event), listed.
+// without an event), listed. POPCNT, which the list's length takes, is on
+// every processor with AVX2.
 TEXT ·egruEventsAVX2(SB), NOSPLIT, $0-96
 	MOVQ         ev+0(FP), DI
 	MOVQ         y+8(FP), SI
