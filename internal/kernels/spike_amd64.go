@@ -16,14 +16,6 @@ func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int,
 //go:noescape
 func spikeIndicesAVX512(idx *int32, s *float32, n int) int
 
-// vec16 returns the part of n that the 16-lane loops take.
-func vec16(n int) int {
-	if !hasAVX512() {
-		return 0
-	}
-	return n &^ 15
-}
-
 // The 8-lane (AVX2) loops of the same kernels (spike_avx2_amd64.s), op for
 // op as above; n must be a positive multiple of 8. LIFStep runs
 // lifStepThAVX2.
