@@ -4,7 +4,9 @@ package kernels
 // reverse step, on rows of n = len(beta) units like LIFStep. float32 runs
 // 16-lane (AVX-512) or 8-lane (AVX2) vector loops that give the same bits
 // as the plain loops below (same operations, same order, no fused
-// multiply-add); float64 and -tags noasm run the plain loops.
+// multiply-add); float64 and -tags noasm run the plain loops. The plain
+// loops round every product that feeds a sum with a conversion E(·): without
+// it the compiler may fuse the two into one FMA (it does for GOAMD64=v3).
 
 // ALIFStep runs one step of the adaptive LIF for every row of n = len(beta)
 // units:
@@ -60,9 +62,9 @@ func alifStepGo[E Float](u, s, v, a, th, vPrev, aPrev, sPrev, p, beta, rho []E, 
 	for o := 0; o < len(u); o += n {
 		ar, tr, ap, sp := a[o:o+n], th[o:o+n], aPrev[o:o+n], sPrev[o:o+n]
 		for j, r := range rho {
-			an := r*ap[j] + (1-r)*sp[j]
+			an := E(r*ap[j]) + E((1-r)*sp[j])
 			ar[j] = an
-			tr[j] = thr + ba*an
+			tr[j] = thr + E(ba*an)
 		}
 	}
 	return lifStepThGo(u, s, v, vPrev, p, beta, th, 1, subtract)
@@ -82,7 +84,7 @@ func alifBackGo[E Float](arcTan bool, dp, gv, ga, gsr, gx, gBeta, gRho, og, s, s
 func alifSurrGo[E Float](arcTan bool, gx, og, gsr, u, aNew []E, thr, ba, k, c0 E) {
 	og, gsr, u, aNew = og[:len(gx)], gsr[:len(gx)], u[:len(gx)], aNew[:len(gx)]
 	for j := range gx {
-		gx[j] = surrShareGo(arcTan, og[j]+gsr[j], u[j]-(thr+ba*aNew[j]), k, c0)
+		gx[j] = surrShareGo(arcTan, og[j]+gsr[j], u[j]-(thr+E(ba*aNew[j])), k, c0)
 	}
 }
 
@@ -93,9 +95,9 @@ func alifBackAdaptGo[E Float](gv, s, gx, ga, gRho, aPrev, sPrev, rho, gsr []E, b
 	s, gx, ga, aPrev, sPrev, rho, gsr = s[:len(gv)], gx[:len(gv)], ga[:len(gv)], aPrev[:len(gv)], sPrev[:len(gv)], rho[:len(gv)], gsr[:len(gv)]
 	gRho = gRho[:len(gv)]
 	for j, g := range gv {
-		gth := -(s[j]*g + gx[j])
-		g1 := ga[j] + ba*gth
-		gRho[j] += g1 * (aPrev[j] - sPrev[j])
+		gth := -(E(s[j]*g) + gx[j])
+		g1 := ga[j] + E(ba*gth)
+		gRho[j] += E(g1 * (aPrev[j] - sPrev[j]))
 		ga[j] = rho[j] * g1
 		gsr[j] = (1 - rho[j]) * g1
 	}
@@ -109,6 +111,6 @@ func lifBackTailGo[E Float](dp, gv, gx, gBeta, vPrev, beta []E) {
 		d := gx[j] + gv[j]
 		dp[j] = d
 		gv[j] = beta[j] * d
-		gBeta[j] += d * vPrev[j]
+		gBeta[j] += E(d * vPrev[j])
 	}
 }

@@ -3,7 +3,9 @@ package kernels
 // The element-wise parts of a GRU step (torch.nn.GRU's equations), over the N
 // units of one batch row. Like the other recurrence kernels they give the
 // same bits as the plain loops below: the vector versions round after every
-// multiply and add, in the same order.
+// multiply and add, in the same order. The plain loops round every product
+// that feeds a sum with a conversion float32(·): without it the compiler may
+// fuse the two into one FMA (as it can for GOAMD64=v3).
 
 // GRUCandidate adds the reset-gated recurrent term to the candidate
 // pre-activation: c[j] += r[j]·(ghn[j] + bhn[j]), where ghn is W_hn·h and
@@ -46,14 +48,14 @@ func GRUGateGrad(dr, dz, dc, dn, dh, og, r, z, c, ghn, bhn, hp []float32) {
 func gruCandidateGo(c, r, ghn, bhn []float32) {
 	r, ghn, bhn = r[:len(c)], ghn[:len(c)], bhn[:len(c)]
 	for j := range c {
-		c[j] += r[j] * (ghn[j] + bhn[j])
+		c[j] += float32(r[j] * (ghn[j] + bhn[j]))
 	}
 }
 
 func gruMixGo(h, c, z, hp []float32) {
 	c, z, hp = c[:len(h)], z[:len(h)], hp[:len(h)]
 	for j := range h {
-		h[j] = c[j] + z[j]*(hp[j]-c[j])
+		h[j] = c[j] + float32(z[j]*(hp[j]-c[j]))
 	}
 }
 
@@ -63,7 +65,7 @@ func gruGateGradGo(dr, dz, dc, dn, dh, og, r, z, c, ghn, bhn, hp []float32) {
 	for j := range dh {
 		delta := dh[j] + og[j]
 		rj, zj, cj := r[j], z[j], c[j]
-		dnPre := delta * (1 - zj) * (1 - cj*cj)
+		dnPre := delta * (1 - zj) * (1 - float32(cj*cj))
 		dr[j] = dnPre * (ghn[j] + bhn[j]) * rj * (1 - rj)
 		dz[j] = delta * (hp[j] - cj) * zj * (1 - zj)
 		dc[j] = dnPre * rj

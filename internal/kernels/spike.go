@@ -8,7 +8,10 @@ import "fmt"
 // 16-lane (AVX-512) or 8-lane (AVX2) vector loops that give the same bits
 // as the plain loops below (same operations, same order, no fused
 // multiply-add), the plain loop taking a row's last n mod 16 (or 8) units;
-// float64 and -tags noasm run the plain loops.
+// float64 and -tags noasm run the plain loops. The plain loops round every
+// product that feeds a sum with a conversion E(·): without it the compiler
+// may fuse the two into one FMA (it does for GOAMD64=v3). A product by a
+// spike (0 or 1) is exact and needs none.
 
 // LIFStep runs one step of the plain LIF for every row of n = len(beta)
 // units:
@@ -102,7 +105,7 @@ func lifStepThGo[E Float](u, s, v, vPrev, p, beta, th []E, thStep int, subtract 
 		vp, pr, tr := vPrev[o:o+n], p[o:o+n], th[o*thStep:]
 		for j, bj := range beta {
 			t := tr[j*thStep]
-			uu := bj*vp[j] + pr[j]
+			uu := E(bj*vp[j]) + pr[j]
 			ur[j] = uu
 			var sj E
 			if uu-t > 0 {
@@ -131,7 +134,7 @@ func lifBackGo[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E,
 			dj := g[j] + surrShareGo(arcTan, o[j]+gr[j], ur[j]-thr, k, c0)
 			d[j] = dj
 			g[j] = b * dj
-			gBeta[j] += dj * vp[j]
+			gBeta[j] += E(dj * vp[j])
 		}
 	}
 }
@@ -142,12 +145,12 @@ func lifBackGo[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E,
 func surrShareGo[E Float](arcTan bool, g, x, k, c0 E) E {
 	if arcTan {
 		w := k * x
-		return g * c0 / (1 + w*w)
+		return g * c0 / (1 + E(w*w))
 	}
 	if x < 0 {
 		x = -x
 	}
-	t := 1 + k*x
+	t := 1 + E(k*x)
 	return g / (t * t)
 }
 
