@@ -454,7 +454,9 @@ func (s *egruSeq[T]) backwardSteps() {
 // backEvents is the plain loop of kernels.EGRUBackEvents for batch row i
 // (tape row row) with the output trace, zoneout and held units: it sets
 // the part's gct (and zd, zoneout's direct share of ∂L/∂c_{t−1}),
-// accumulates ∂L/∂ϑ and clears the row's carry of ∂L/∂c.
+// accumulates ∂L/∂ϑ and clears the row's carry of ∂L/∂c. Like the
+// kernel's plain loop it rounds every product of the event gradients with
+// T(·), so that a GOAMD64=v3 build does not fuse them into FMAs.
 func (s *egruSeq[T]) backEvents(row, i int, m *Inactivation, pp *egruPart[T]) {
 	n, bw := s.n, &s.bw
 	og := bw.outGrad.Data[row*n : (row+1)*n]
@@ -475,9 +477,10 @@ func (s *egruSeq[T]) backEvents(row, i int, m *Inactivation, pp *egruPart[T]) {
 		}
 		gc, o, v, th, hd := cc[j], ev[j], ct[j], thr[j], pd[j]
 		held := m != nil && m.Units[j]
-		gO := gy*v - gc*th + reg
-		g := gy*o + gc + gO*hd
-		ta[j] -= gc*o + gO*hd
+		gO := T(gy*v) - T(gc*th) + reg
+		gp := T(gO * hd)
+		g := T(gy*o) + gc + gp
+		ta[j] -= T(gc*o) + gp
 		if held {
 			g = 0
 		}

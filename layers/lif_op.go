@@ -167,6 +167,10 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 			spiked = kernels.ALIFStep(u, sNew, vNew, o.A.Data[nxt:nxt+w], th, vPrev, o.A.Data[cur:cur+w], sPrev, p, o.beta, o.rho, k.thr, k.ba, k.subtract)
 			continue
 		}
+		// The general loop. T(·) rounds each product that feeds a sum where
+		// the plain and adaptive steps (kernels.LIFStep, kernels.ALIFStep)
+		// round it: without it the compiler may fuse the two into one FMA (it
+		// does for GOAMD64=v3) and the bits would differ.
 		spiked = 0
 		active := m.Active(t)
 		for r := 0; r < rows; r++ {
@@ -178,13 +182,13 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 					uu = o.beta[j]*vPrev[e] + (1-o.beta[j])*ip
 					o.I.Data[nxt+e] = o.alpha[j]*ip + p[e]
 				} else {
-					uu = o.beta[j]*vPrev[e] + p[e]
+					uu = T(o.beta[j]*vPrev[e]) + p[e]
 				}
 				th := k.thr
 				if k.adapt {
-					an := o.rho[j]*o.A.Data[cur+e] + (1-o.rho[j])*sPrev[e]
+					an := T(o.rho[j]*o.A.Data[cur+e]) + T((1-o.rho[j])*sPrev[e])
 					o.A.Data[nxt+e] = an
-					th = k.thr + k.ba*an
+					th = k.thr + T(k.ba*an)
 				}
 				refractory := k.refr && o.C.Data[cur+e] > 0
 				if refractory {
@@ -292,6 +296,8 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 			}
 			continue
 		}
+		// The general loop, with T(·) rounding the products that
+		// plainBackStep, alifBackStep and the kernels round (see forwardRows).
 		active := m.Active(t)
 		for r := 0; r < rows; r++ {
 			for j := 0; j < n; j++ {
@@ -299,7 +305,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 				s, uu := sNew[e], u[e]
 				th := k.thr
 				if k.adapt {
-					th = k.thr + k.ba*o.A.Data[nxt+e]
+					th = k.thr + T(k.ba*o.A.Data[nxt+e])
 				}
 				gs := og[e] + gsr[e]
 				gvk := gv[e]
@@ -310,25 +316,25 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 				if k.subtract {
 					gu, gth = gvk, -s*gvk
 					if k.resetG {
-						gs -= th * gvk
+						gs -= T(th * gvk)
 					}
 				} else {
 					gu = gvk * (1 - s)
 					if k.resetG {
-						gs -= uu * gvk
+						gs -= T(uu * gvk)
 					}
 				}
 				refractory := k.refr && o.C.Data[cur+e] > 0
 				silenced := active && m.Silence && m.Units[j]
 				if !refractory && !silenced {
-					gx := gs * T(sur.Deriv(float64(uu-th)))
+					gx := T(gs * T(sur.Deriv(float64(uu-th))))
 					gu += gx
 					gth -= gx
 				}
 				var gs0 T // dL/ds_{t−1} from this step's adaptation
 				if k.adapt {
-					ga1 := ga[e] + k.ba*gth
-					gRho[j] += ga1 * (o.A.Data[cur+e] - sPrev[e])
+					ga1 := ga[e] + T(k.ba*gth)
+					gRho[j] += T(ga1 * (o.A.Data[cur+e] - sPrev[e]))
 					ga[e] = o.rho[j] * ga1
 					gs0 = (1 - o.rho[j]) * ga1
 				}
@@ -341,7 +347,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 					gBeta[j] += gu * (vPrev[e] - ip)
 					gv[e] = o.beta[j] * gu
 				default:
-					gBeta[j] += gu * vPrev[e]
+					gBeta[j] += T(gu * vPrev[e])
 					gv[e] = o.beta[j] * gu
 					d = gu
 				}
@@ -404,12 +410,12 @@ func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo,
 		if k.subtract {
 			dp[e] = gvk
 			if k.resetG {
-				g -= k.thr * gvk
+				g -= T(k.thr * gvk)
 			}
 		} else {
 			dp[e] = gvk * (1 - sNew[e])
 			if k.resetG {
-				g -= uu * gvk
+				g -= T(uu * gvk)
 			}
 		}
 		gs[e], x[e] = g, uu-k.thr
@@ -419,7 +425,7 @@ func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo,
 		d, gvr, vp := dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], vPrev[r*n:(r+1)*n]
 		for j, bj := range o.beta {
 			gvr[j] = bj * d[j]
-			gBeta[j] += d[j] * vp[j]
+			gBeta[j] += T(d[j] * vp[j])
 		}
 	}
 }
@@ -440,17 +446,17 @@ func (o *lifOp[T]) alifBackStep(dp, gv, ga, gsr, gBeta, gRho, og, sNew, sPrev, v
 		return
 	}
 	for e, uu := range u {
-		th := k.thr + k.ba*aNew[e]
+		th := k.thr + T(k.ba*aNew[e])
 		g, gvk := og[e]+gsr[e], gv[e]
 		if k.subtract {
 			dp[e] = gvk
 			if k.resetG {
-				g -= th * gvk
+				g -= T(th * gvk)
 			}
 		} else {
 			dp[e] = gvk * (1 - sNew[e])
 			if k.resetG {
-				g -= uu * gvk
+				g -= T(uu * gvk)
 			}
 		}
 		gs[e], x[e] = g, uu-th
@@ -469,11 +475,11 @@ func (o *lifOp[T]) alifBackStep(dp, gv, ga, gsr, gBeta, gRho, og, sNew, sPrev, v
 			}
 			gu := dp[e] + gx[e]
 			gth -= gx[e]
-			ga1 := ga[e] + k.ba*gth
-			gRho[j] += ga1 * (aPrev[e] - sPrev[e])
+			ga1 := ga[e] + T(k.ba*gth)
+			gRho[j] += T(ga1 * (aPrev[e] - sPrev[e]))
 			ga[e] = rho[j] * ga1
 			gsr[e] = (1 - rho[j]) * ga1
-			gBeta[j] += gu * vPrev[e]
+			gBeta[j] += T(gu * vPrev[e])
 			gv[e] = bj * gu
 			dp[e] = gu
 		}

@@ -180,16 +180,18 @@ func (o *ltcOp[T]) backwardRows(_, lo, hi int) {
 		active := m.Active(t)
 		// Without a perturbation the surrogate's share is taken for all
 		// rows at once (surrogate.GradTo: the same operations as the loop
-		// below, without an interface call per unit).
+		// below, without an interface call per unit). Both round their
+		// products with T(·), so that no fused multiply-add (GOAMD64=v3)
+		// makes one differ from the other.
 		plain := m == nil
 		if plain {
 			gsv, xv, gxv := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n], o.gx.Data[lo*n:hi*n]
 			for e, uu := range u {
 				g := og[e] + gsr[e]
 				if resetG {
-					g -= uu * gu[e]
+					g -= T(uu * gu[e])
 				}
-				gsv[e], xv[e] = g, uu-(thr+ba*bNew[e])
+				gsv[e], xv[e] = g, uu-(thr+T(ba*bNew[e]))
 			}
 			clear(gxv)
 			surrogate.GradTo(sur, gxv, gsv, xv)
@@ -211,12 +213,12 @@ func (o *ltcOp[T]) backwardRows(_, lo, hi int) {
 					gU += gx
 					gth = -gx
 				case !(active && m.Silence && m.Units[j]):
-					th := thr + ba*bNew[e]
+					th := thr + T(ba*bNew[e])
 					gs := og[e] + gsr[e]
 					if resetG {
-						gs -= uu * gv
+						gs -= T(uu * gv)
 					}
-					gx := gs * T(sur.Deriv(float64(uu-th)))
+					gx := T(gs * T(sur.Deriv(float64(uu-th))))
 					gU += gx
 					gth = -gx
 				}
