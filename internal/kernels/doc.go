@@ -47,9 +47,11 @@
 // LIFBackFastSigmoid, LIFBackArcTan, ALIFStep, ALIFBack, the spiking ones
 // on 16 AVX-512 or 8 AVX2 lanes) give the same bits as their plain Go
 // loops; SpikeIndices lists the units that spiked (AVX-512 compress; AVX2
-// a table of the lane numbers of every 8-bit mask),
-// for the sparse row kernels SparseGather and SparseDots. PeakFMA measures the core's float32 arithmetic peak, the
-// yardstick of the benchmarks.
+// a table of the lane numbers of every 8-bit mask), for the sparse row
+// kernels SparseGather and SparseDots. SumStripRows and SparseGatherPanels
+// add a listed row's 64 columns in four AVX-512 or eight AVX2 registers.
+// PeakFMA measures the core's float32 arithmetic peak, the yardstick of the
+// benchmarks.
 //
 // # Shapes and layout
 //

@@ -6,7 +6,7 @@ import "fmt"
 // column panels that stay in a core's cache while a batch reads them.
 
 // PanelWidth is the column width of the panels of GatherPanels: a panel
-// row is 256 B (four cache lines, four AVX-512 registers), and a panel
+// row is 256 B (four cache lines, four AVX-512 or eight AVX2 registers), and a panel
 // (128 KiB for 512 rows) stays in a core's L2 cache while every batch row
 // reads the rows its active units pick from it.
 const PanelWidth = 64
