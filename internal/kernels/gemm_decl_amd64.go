@@ -422,6 +422,9 @@ func f32AVX2Strided() (k [maxMR]microFn[float32]) {
 //go:noescape
 func f32AVX2PackNN(kb, np int, src *float32, ld int, dst *float32)
 
+//go:noescape
+func f32AVX2PackNT(kb int, src *float32, ld int, dst *float32)
+
 // f32AVX2Packed holds the packed-A kernels by row count minus one.
 func f32AVX2Packed() (k [maxMR]microFn[float32]) {
 	k[0] = f32AVX2p1
@@ -511,6 +514,9 @@ func f64AVX2Strided() (k [maxMR]microFn[float64]) {
 
 //go:noescape
 func f64AVX2PackNN(kb, np int, src *float64, ld int, dst *float64)
+
+//go:noescape
+func f64AVX2PackNT(kb int, src *float64, ld int, dst *float64)
 
 // f64AVX2Packed holds the packed-A kernels by row count minus one.
 func f64AVX2Packed() (k [maxMR]microFn[float64]) {

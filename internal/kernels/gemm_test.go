@@ -304,3 +304,48 @@ func TestPartRange(t *testing.T) {
 		}
 	}
 }
+
+// TestPackBKernels checks that each kernel's assembly packers of B (packNN,
+// packNT) give the same bits as the portable loops, over block sizes on and
+// off the transposers' width, offsets into B and padded strides.
+func TestPackBKernels(t *testing.T) { testPackB[float32](t); testPackB[float64](t) }
+
+func testPackB[E float32 | float64](t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, kern := range kernelsFor[E]() {
+		plain := kern
+		plain.packNN, plain.packNT, plain.ntRows = nil, nil, 0
+		for _, transB := range []bool{false, true} {
+			for _, kb := range []int{1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 64, 100} {
+				for _, nb := range []int{1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 32, 33, 40} {
+					for _, pad := range []int{0, 3, 17} {
+						pc, jc := 2, 5
+						rows, cols := pc+kb, jc+nb // B is (pc+kb)×(jc+nb), or its transpose
+						if transB {
+							rows, cols = cols, rows
+						}
+						ldb := cols + pad
+						b := make([]E, rows*ldb)
+						for i := range b {
+							b[i] = E(rng.NormFloat64())
+						}
+						g := gemmArgs[E]{transB: transB, b: b, ldb: ldb}
+						size := roundUp(nb, kern.nr) * kb
+						got, want := make([]E, size), make([]E, size)
+						for i := range got {
+							got[i] = E(math.NaN())
+							want[i] = E(math.NaN())
+						}
+						g.packB(&kern, got, kb, nb, pc, jc)
+						g.packB(&plain, want, kb, nb, pc, jc)
+						for i := range got {
+							if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
+								t.Fatalf("%s transB=%v kb=%d nb=%d pad=%d: panel[%d] = %v, want %v", kern.name, transB, kb, nb, pad, i, got[i], want[i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -360,6 +360,58 @@ func (g *gen) packNN(s spec, name string) {
 // 128-bit lane shuffles.
 func (g *gen) packNT(s spec, name string) { g.transposer(s, name, s.lanes(), s.nr()*s.elem) }
 
+// packNTAVX2 emits the AVX2 packer of transposed B, packNT with w = lanes
+// rows (8 float32 or 4 float64) per call: the w rows, kb values each at a
+// stride of ld elements from src (kb a positive multiple of w), go to dst,
+// column p of the block as the w values at dst[p*nr:]. Each w×w block is
+// transposed in registers: unpack pairs of rows, then pairs of pairs with
+// VSHUFPS (float32 only), then swap 128-bit lanes with VPERM2F128.
+func (g *gen) packNTAVX2(s spec, name string) {
+	w := s.lanes()
+	rowBytes := s.nr() * s.elem
+	y := func(i int) string { return fmt.Sprintf("Y%d", i) }
+	g.transposeArgs(s, name)
+	g.f("%s_block:", name)
+	// Stage 1 puts the unpacked pairs in Y8…: in each 128-bit lane, t[2i]
+	// holds those of the lane's first columns (float32: first two), t[2i+1]
+	// those of the others.
+	g.loadUnpack(s, w, y, 8)
+	// cols[c] is the register whose lane L holds column c + L·w/2 of the
+	// rows of group r (rows 4r…4r+3 for float32, 2r…2r+1 for float64).
+	var cols [][]int // [group][c]
+	if s.elem == 4 {
+		// Stage 2: u[4i+c] holds rows 4i…4i+3 of column c (low lane) and
+		// c+4 (high lane).
+		for i := 0; i < w/4; i++ {
+			t0, t1, t2, t3 := 8+4*i, 8+4*i+1, 8+4*i+2, 8+4*i+3
+			g.f("\tVSHUFPS $0x44, %s, %s, %s", y(t2), y(t0), y(4*i))
+			g.f("\tVSHUFPS $0xEE, %s, %s, %s", y(t2), y(t0), y(4*i+1))
+			g.f("\tVSHUFPS $0x44, %s, %s, %s", y(t3), y(t1), y(4*i+2))
+			g.f("\tVSHUFPS $0xEE, %s, %s, %s", y(t3), y(t1), y(4*i+3))
+			cols = append(cols, []int{4 * i, 4*i + 1, 4*i + 2, 4*i + 3})
+		}
+	} else {
+		for i := 0; i < w/2; i++ {
+			cols = append(cols, []int{8 + 2*i, 8 + 2*i + 1})
+		}
+	}
+	// Stage 3: column c is the low lanes of the two groups, column c + w/2
+	// their high lanes.
+	out := 14
+	if s.elem == 4 {
+		out = 8
+	}
+	for c := range cols[0] {
+		for h, imm := range []string{"0x20", "0x31"} {
+			col := c + h*w/2
+			o := y(out + h)
+			g.f("\tVPERM2F128 $%s, %s, %s, %s", imm, y(cols[1][c]), y(cols[0][c]), o)
+			g.f("\tVMOVUP%s %s, %d(DI)", s.sfx(), o, col*rowBytes)
+		}
+	}
+	g.transposeNext(s, name, rowBytes)
+}
+
 // packAN emits the AVX-512 float32 packer of untransposed A: it transposes mr
 // rows (kb values each, stride ld, kb a positive multiple of 16) into an
 // mr-tall panel, column p at dst[p*mr:], with the 16×16 transposer of packNT,
@@ -372,14 +424,7 @@ func (g *gen) packAN(s spec, name string) { g.transposer(s, name, s.mr, s.mr*s.e
 func (g *gen) transposer(s spec, name string, rows, rowBytes int) {
 	w := s.lanes()
 	z := func(i int) string { return fmt.Sprintf("Z%d", i) }
-	g.f("// func %s(kb int, src *%s, ld int, dst *%s)", name, s.goType(), s.goType())
-	g.f("TEXT ·%s(SB), NOSPLIT, $0-32", name)
-	g.f("\tMOVQ kb+0(FP), CX")
-	g.f("\tSHRQ $%d, CX", log2(w))
-	g.f("\tMOVQ src+8(FP), SI")
-	g.f("\tMOVQ ld+16(FP), BX")
-	g.f("\tSHLQ $%d, BX", log2(s.elem))
-	g.f("\tMOVQ dst+24(FP), DI")
+	g.transposeArgs(s, name)
 	store := fmt.Sprintf("VMOVUP%s Z28, ", s.sfx())
 	if rows < w {
 		g.f("\tMOVL $%d, AX", 1<<rows-1)
@@ -387,22 +432,7 @@ func (g *gen) transposer(s spec, name string, rows, rowBytes int) {
 		store += "K1, "
 	}
 	g.f("%s_block:", name)
-	g.f("\tMOVQ SI, R8")
-	for j := 0; j < w; j++ {
-		if j >= rows {
-			g.f("\tVXORPS %s, %s, %s", z(j), z(j), z(j))
-			continue
-		}
-		g.f("\tVMOVUP%s (R8), %s", s.sfx(), z(j))
-		if j+1 < rows {
-			g.f("\tADDQ BX, R8")
-		}
-	}
-	// Stage 1: a[2i] = unpacklo(r[2i], r[2i+1]), a[2i+1] = unpackhi(…).
-	for i := 0; i < w/2; i++ {
-		g.f("\tVUNPCKLP%s %s, %s, %s", s.sfx(), z(2*i+1), z(2*i), z(16+2*i))
-		g.f("\tVUNPCKHP%s %s, %s, %s", s.sfx(), z(2*i+1), z(2*i), z(16+2*i+1))
-	}
+	g.loadUnpack(s, rows, z, 16)
 	// cols[c'] lists, for the column phase c' within a lane, the registers
 	// holding that column for consecutive groups of rows.
 	var per int // columns per 128-bit lane
@@ -450,6 +480,28 @@ func (g *gen) transposer(s spec, name string, rows, rowBytes int) {
 			g.f("\t%s%d(DI)", store, col*rowBytes)
 		}
 	}
+	g.transposeNext(s, name, rowBytes)
+}
+
+// transposeArgs emits the header of a transposing packer,
+// func(kb int, src *E, ld int, dst *E): CX = kb/lanes blocks, SI = src,
+// BX = ld in bytes, DI = dst.
+func (g *gen) transposeArgs(s spec, name string) {
+	g.f("// func %s(kb int, src *%s, ld int, dst *%s)", name, s.goType(), s.goType())
+	g.f("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+	g.f("\tMOVQ kb+0(FP), CX")
+	g.f("\tSHRQ $%d, CX", log2(s.lanes()))
+	g.f("\tMOVQ src+8(FP), SI")
+	g.f("\tMOVQ ld+16(FP), BX")
+	g.f("\tSHLQ $%d, BX", log2(s.elem))
+	g.f("\tMOVQ dst+24(FP), DI")
+}
+
+// transposeNext closes the block loop of a transposing packer: it steps SI
+// past the lanes values it read from each row and DI past the lanes columns
+// it stored, rowBytes apart, and returns when CX blocks are done.
+func (g *gen) transposeNext(s spec, name string, rowBytes int) {
+	w := s.lanes()
 	g.f("\tADDQ $%d, SI", w*s.elem)
 	g.f("\tADDQ $%d, DI", w*rowBytes)
 	g.f("\tDECQ CX")
@@ -457,6 +509,29 @@ func (g *gen) transposer(s spec, name string, rows, rowBytes int) {
 	g.f("\tVZEROUPPER")
 	g.f("\tRET")
 	g.f("")
+}
+
+// loadUnpack emits the first stage of a lanes×lanes transpose: it loads
+// rows ≤ lanes rows from SI, ld bytes (BX) apart, into r(0)…, zeroing the
+// registers of the missing rows, then sets t[2i] = unpacklo(r[2i], r[2i+1])
+// and t[2i+1] = unpackhi(…) in r(t0)….
+func (g *gen) loadUnpack(s spec, rows int, r func(int) string, t0 int) {
+	w := s.lanes()
+	g.f("\tMOVQ SI, R8")
+	for j := 0; j < w; j++ {
+		if j >= rows {
+			g.f("\tVXORPS %s, %s, %s", r(j), r(j), r(j))
+			continue
+		}
+		g.f("\tVMOVUP%s (R8), %s", s.sfx(), r(j))
+		if j+1 < rows {
+			g.f("\tADDQ BX, R8")
+		}
+	}
+	for i := 0; i < w/2; i++ {
+		g.f("\tVUNPCKLP%s %s, %s, %s", s.sfx(), r(2*i+1), r(2*i), r(t0+2*i))
+		g.f("\tVUNPCKHP%s %s, %s, %s", s.sfx(), r(2*i+1), r(2*i), r(t0+2*i+1))
+	}
 }
 
 // dot emits a float32 AVX-512 kernel for products with few columns: it
@@ -630,6 +705,9 @@ func main() {
 				fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackAN8%s\n\n", s.prefix, psig)
 				fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackAN4%s\n\n", s.prefix, psig)
 			}
+		} else {
+			g.packNTAVX2(s, s.prefix+"PackNT")
+			fmt.Fprintf(&decl, "//go:noescape\nfunc %sPackNT%s\n\n", s.prefix, psig)
 		}
 		// The table of packed kernels by row count.
 		fmt.Fprintf(&decl, "// %sPacked holds the packed-A kernels by row count minus one.\nfunc %sPacked() (k [maxMR]microFn[%s]) {\n", s.prefix, s.prefix, t)
