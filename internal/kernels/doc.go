@@ -23,8 +23,9 @@
 // holds one kernel per row count for packed and for strided A, so edge rows
 // cost no padding, and the packers: B panels from row-major B, B panels from
 // transposed B and float32 A panels from row-major A, the last two through
-// 16×16 (8×8 for float64) in-register transposes. Build with -tags noasm to
-// use only the portable Go code.
+// 16×16 (8×8 for float64) in-register transposes; with AVX2, B panels from
+// transposed B through 8×8 (4×4) transposes. Build with -tags noasm to use
+// only the portable Go code.
 //
 // Three shapes take other paths. Products with at most four columns (a
 // readout N→2, low-rank factors N→R) run on dot-product kernels (8 rows × 2
