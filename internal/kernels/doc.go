@@ -28,9 +28,10 @@
 // only the portable Go code.
 //
 // Three shapes take other paths. Products with at most four columns (a
-// readout N→2, low-rank factors N→R) run on dot-product kernels (8 rows × 2
-// columns or 4 × 4 per call, float32 AVX-512), and with transposed A they are
-// computed as their transpose Cᵀ = op(B)ᵀ·A, a product with few rows.
+// readout N→2, low-rank factors N→R) run on float32 dot-product kernels
+// (AVX-512: 8 rows × 2 columns or 4 × 4 per call; AVX2: 8×1, 6×2, 4×3 or
+// 2×4), and with transposed A they are computed as their transpose
+// Cᵀ = op(B)ᵀ·A, a product with few rows.
 // Products with at most three row tiles read untransposed B in place, through
 // kernels with a run-time B stride, rather than packing a B used once.
 // Transposed A is packed row by row into all the panels of a block.

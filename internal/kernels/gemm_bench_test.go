@@ -85,3 +85,35 @@ func BenchmarkGemmPacked(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGemmFewCols reports GFLOP/s of products with at most four
+// columns, a readout (T·B×N)·(N×n) over a sequence, on one core: the best
+// kernel as it runs ("dots", the dot kernels where it has them) and the same
+// kernel without its dot kernels ("tiles", the register-tile path).
+func BenchmarkGemmFewCols(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range [][3]int{{2048, 256, 1}, {2048, 256, 2}, {2048, 256, 4}, {64, 512, 2}} {
+		m, k, n := s[0], s[1], s[2]
+		for _, path := range []string{"dots", "tiles"} {
+			kern := bestKernel[float32]()
+			if path == "tiles" {
+				kern.dots = [maxDotCols][maxDotRows]dotFn[float32]{}
+			}
+			b.Run(fmt.Sprintf("f32/NT/%dx%dx%d/%s", m, k, n, path), func(b *testing.B) {
+				a, w, c := make([]float32, m*k), make([]float32, n*k), make([]float32, m*n)
+				for i := range a {
+					a[i] = float32(rng.Float64() - 0.5)
+				}
+				for i := range w {
+					w[i] = float32(rng.Float64() - 0.5)
+				}
+				g := gemmArgs[float32]{transB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: w, ldb: k, c: c, ldc: n}
+				pool := DefaultPool()
+				for b.Loop() {
+					gemmWith(pool, kern, 1, g)
+				}
+				b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

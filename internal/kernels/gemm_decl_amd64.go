@@ -629,3 +629,88 @@ func f32AVX512Dot3x4(kv int, a *float32, lda int, b *float32, ldb int, out *floa
 
 //go:noescape
 func f32AVX512Dot4x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+// f32AVX2Dots holds the dot kernels by columns and rows minus one.
+func f32AVX2Dots() (k [maxDotCols][maxDotRows]dotFn[float32]) {
+	k[0][0] = f32AVX2Dot1x1
+	k[0][1] = f32AVX2Dot2x1
+	k[0][2] = f32AVX2Dot3x1
+	k[0][3] = f32AVX2Dot4x1
+	k[0][4] = f32AVX2Dot5x1
+	k[0][5] = f32AVX2Dot6x1
+	k[0][6] = f32AVX2Dot7x1
+	k[0][7] = f32AVX2Dot8x1
+	k[1][0] = f32AVX2Dot1x2
+	k[1][1] = f32AVX2Dot2x2
+	k[1][2] = f32AVX2Dot3x2
+	k[1][3] = f32AVX2Dot4x2
+	k[1][4] = f32AVX2Dot5x2
+	k[1][5] = f32AVX2Dot6x2
+	k[2][0] = f32AVX2Dot1x3
+	k[2][1] = f32AVX2Dot2x3
+	k[2][2] = f32AVX2Dot3x3
+	k[2][3] = f32AVX2Dot4x3
+	k[3][0] = f32AVX2Dot1x4
+	k[3][1] = f32AVX2Dot2x4
+	return k
+}
+
+//go:noescape
+func f32AVX2Dot1x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot2x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot3x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot4x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot5x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot6x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot7x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot8x1(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot1x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot2x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot3x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot4x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot5x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot6x2(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot1x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot2x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot3x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot4x3(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot1x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)
+
+//go:noescape
+func f32AVX2Dot2x4(kv int, a *float32, lda int, b *float32, ldb int, out *float32)

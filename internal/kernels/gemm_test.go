@@ -349,3 +349,57 @@ func testPackB[E float32 | float64](t *testing.T) {
 		}
 	}
 }
+
+// TestDotKernelsTiles checks that a dot kernel's product does not depend on
+// the tile it is computed in: every row of every rows×cols kernel gives the
+// bits of the one-row kernel on that row, and is within the dot-product
+// bound of the float64 sum.
+func TestDotKernelsTiles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, kern := range kernelsFor[float32]() {
+		if kern.dots[0][0] == nil {
+			continue
+		}
+		for cols := 1; cols <= maxDotCols; cols++ {
+			fns := kern.dots[cols-1]
+			for _, kv := range []int{1, 2, 3, 5, 32} {
+				kv *= kern.dotLanes
+				lda, ldb := kv+3, kv+kern.dotLanes+1
+				a := make([]float32, maxDotRows*lda)
+				b := make([]float32, cols*ldb)
+				for i := range a {
+					a[i] = float32(rng.NormFloat64())
+				}
+				for i := range b {
+					b[i] = float32(rng.NormFloat64())
+				}
+				one := make([]float32, maxDotRows*cols)
+				for i := range maxDotRows {
+					fns[0](kv, &a[i*lda], lda, &b[0], ldb, &one[i*cols])
+					for q := range cols {
+						var want, bound float64
+						for p := range kv {
+							x := float64(a[i*lda+p]) * float64(b[q*ldb+p])
+							want += x
+							bound += math.Abs(x)
+						}
+						if d := math.Abs(float64(one[i*cols+q]) - want); d > float64(kv)*0x1p-23*bound {
+							t.Fatalf("%s: 1×%d kernel, k=%d, row %d col %d: got %v want %v", kern.name, cols, kv, i, q, one[i*cols+q], want)
+						}
+					}
+				}
+				for rows := 1; rows <= maxDotRows && fns[rows-1] != nil; rows++ {
+					for i0 := 0; i0+rows <= maxDotRows; i0 += rows {
+						out := make([]float32, rows*cols)
+						fns[rows-1](kv, &a[i0*lda], lda, &b[0], ldb, &out[0])
+						for j, v := range out {
+							if w := one[i0*cols+j]; math.Float32bits(v) != math.Float32bits(w) {
+								t.Fatalf("%s: %d×%d kernel, k=%d, rows %d…: out[%d] = %v, the 1-row kernel gives %v", kern.name, rows, cols, kv, i0, j, v, w)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -27,7 +27,7 @@ func avx2Kernel[E float32 | float64]() kernel[E] {
 	var k kernel[E]
 	switch kp := any(&k).(type) {
 	case *kernel[float32]:
-		*kp = kernel[float32]{name: "avx2_6x16", mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, strided: f32AVX2Strided(), unpacked: f32AVX2Unpacked(), packed: f32AVX2Packed(), packNN: f32AVX2PackNN, packNT: f32AVX2PackNT, ntRows: 8}
+		*kp = kernel[float32]{name: "avx2_6x16", mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, strided: f32AVX2Strided(), unpacked: f32AVX2Unpacked(), dots: f32AVX2Dots(), dotLanes: 8, packed: f32AVX2Packed(), packNN: f32AVX2PackNN, packNT: f32AVX2PackNT, ntRows: 8}
 	case *kernel[float64]:
 		*kp = kernel[float64]{name: "avx2_6x8", mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, strided: f64AVX2Strided(), unpacked: f64AVX2Unpacked(), packed: f64AVX2Packed(), packNN: f64AVX2PackNN, packNT: f64AVX2PackNT, ntRows: 4}
 	}

@@ -534,19 +534,27 @@ func (g *gen) loadUnpack(s spec, rows int, r func(int) string, t0 int) {
 	}
 }
 
-// dot emits a float32 AVX-512 kernel for products with few columns: it
-// computes the rows×cols dot products out[i·cols+q] = Σ_{p<kv} a[i·lda+p]·
-// b[q·ldb+p] with kv a positive multiple of 16, accumulating each in the 16
-// lanes of one register in p order and then summing the lanes with the same
-// fixed tree, so a product's bits do not depend on rows or cols.
-func (g *gen) dot(name string, rows, cols int) {
-	if rows*cols > 16 || rows > 8 || cols > 4 {
+// dot emits a float32 kernel for products with few columns: it computes
+// the rows×cols dot products out[i·cols+q] = Σ_{p<kv} a[i·lda+p]·
+// b[q·ldb+p] with kv a positive multiple of the lanes (16 AVX-512, 8 AVX2),
+// accumulating each in the lanes of one register in p order and then summing
+// the lanes with the same fixed tree, so a product's bits do not depend on
+// rows or cols. The AVX-512 kernels hold a row of A per register; the AVX2
+// ones, short of registers, load each row of A into the same one.
+func (g *gen) dot(is isa, name string, rows, cols int) {
+	wide := is.nregs == 32
+	fits := rows*cols <= 16 // A and B in Z16…, Z30 and Z31 for the sums
+	if !wide {
+		fits = rows*cols+cols+1 <= is.nregs
+	}
+	if !fits || rows > 8 || cols > maxDotCols {
 		log.Fatalf("%s: %d×%d dot tile does not fit", name, rows, cols)
 	}
+	lanes := is.vecBytes / 4
 	g.f("// func %s(kv int, a *float32, lda int, b *float32, ldb int, out *float32)", name)
 	g.f("TEXT ·%s(SB), NOSPLIT, $0-48", name)
 	g.f("\tMOVQ kv+0(FP), CX")
-	g.f("\tSHRQ $4, CX")
+	g.f("\tSHRQ $%d, CX", log2(lanes))
 	g.f("\tMOVQ a+8(FP), SI")
 	g.f("\tMOVQ lda+16(FP), BX")
 	g.f("\tSHLQ $2, BX")
@@ -554,9 +562,14 @@ func (g *gen) dot(name string, rows, cols int) {
 	g.f("\tMOVQ ldb+32(FP), R8")
 	g.f("\tSHLQ $2, R8")
 	g.f("\tMOVQ out+40(FP), DI")
-	acc := func(i, q int) string { return fmt.Sprintf("Z%d", i*cols+q) }
-	aReg := func(i int) string { return fmt.Sprintf("Z%d", 16+i) }
-	bReg := func(q int) string { return fmt.Sprintf("Z%d", 16+rows+q) }
+	reg := func(n int) string { return fmt.Sprintf("%s%d", is.reg, n) }
+	acc := func(i, q int) string { return reg(i*cols + q) }
+	aReg := func(i int) string { return reg(rows*cols + cols) }
+	bReg := func(q int) string { return reg(rows*cols + q) }
+	if wide {
+		aReg = func(i int) string { return reg(16 + i) }
+		bReg = func(q int) string { return reg(16 + rows + q) }
+	}
 	for i := 0; i < rows; i++ {
 		for q := 0; q < cols; q++ {
 			g.f("\tVXORPS %s, %s, %s", acc(i, q), acc(i, q), acc(i, q))
@@ -596,23 +609,35 @@ func (g *gen) dot(name string, rows, cols int) {
 			g.f("\tVFMADD231PS %s, %s, %s", aReg(i), bReg(q), acc(i, q))
 		}
 	}
-	g.f("\tADDQ $64, SI")
-	g.f("\tADDQ $64, R9")
-	g.f("\tADDQ $64, R10")
+	g.f("\tADDQ $%d, SI", is.vecBytes)
+	g.f("\tADDQ $%d, R9", is.vecBytes)
+	g.f("\tADDQ $%d, R10", is.vecBytes)
 	g.f("\tDECQ CX")
 	g.f("\tJNZ %s_loop", name)
+	// The lane sum: halves added until one lane is left, (l + h) at each
+	// step; AVX-512 starts with its 256-bit halves. t and u are free
+	// registers: the AVX2 kernels' B and A registers, done with.
+	t, u := 30, 31
+	if !wide {
+		t, u = rows*cols, rows*cols+cols
+	}
 	for i := 0; i < rows; i++ {
 		for q := 0; q < cols; q++ {
 			n := i*cols + q
-			g.f("\tVEXTRACTF64X4 $1, Z%d, Y30", n)
-			g.f("\tVADDPS Y30, Y%d, Y30", n)
-			g.f("\tVEXTRACTF32X4 $1, Y30, X31")
-			g.f("\tVADDPS X31, X30, X30")
-			g.f("\tVPERMILPS $0x4e, X30, X31")
-			g.f("\tVADDPS X31, X30, X30")
-			g.f("\tVPERMILPS $0xb1, X30, X31")
-			g.f("\tVADDSS X31, X30, X30")
-			g.f("\tVMOVSS X30, %d(DI)", 4*n)
+			if wide {
+				g.f("\tVEXTRACTF64X4 $1, Z%d, Y%d", n, t)
+				g.f("\tVADDPS Y%d, Y%d, Y%d", t, n, t)
+				g.f("\tVEXTRACTF32X4 $1, Y%d, X%d", t, u)
+				g.f("\tVADDPS X%d, X%d, X%d", u, t, t)
+			} else {
+				g.f("\tVEXTRACTF128 $1, Y%d, X%d", n, u)
+				g.f("\tVADDPS X%d, X%d, X%d", u, n, t)
+			}
+			g.f("\tVPERMILPS $0x4e, X%d, X%d", t, u)
+			g.f("\tVADDPS X%d, X%d, X%d", u, t, t)
+			g.f("\tVPERMILPS $0xb1, X%d, X%d", t, u)
+			g.f("\tVADDSS X%d, X%d, X%d", u, t, t)
+			g.f("\tVMOVSS X%d, %d(DI)", t, 4*n)
 		}
 	}
 	g.f("\tVZEROUPPER")
@@ -620,13 +645,18 @@ func (g *gen) dot(name string, rows, cols int) {
 	g.f("")
 }
 
-// dotShapes are the (rows, cols) tiles of the dot kernels: eight rows for
-// one or two columns, four rows for three or four.
-func dotShapes() (s [][2]int) {
+// dotShapes are the (rows, cols) tiles of the dot kernels. AVX-512: eight
+// rows for one or two columns, four rows for three or four. AVX2: as many
+// rows as the 16 registers hold beside the B registers and the A register,
+// at most eight (8, 6, 4, 2).
+func dotShapes(is isa) (s [][2]int) {
 	for cols := 1; cols <= maxDotCols; cols++ {
 		maxRows := 8
-		if cols > 2 {
+		if is.nregs == 32 && cols > 2 {
 			maxRows = 4
+		}
+		if is.nregs < 32 {
+			maxRows = min(8, (is.nregs-cols-1)/cols)
 		}
 		for rows := 1; rows <= maxRows; rows++ {
 			s = append(s, [2]int{rows, cols})
@@ -717,17 +747,20 @@ func main() {
 		fmt.Fprintf(&decl, "return k\n}\n\n")
 	}
 	// Dot kernels for products with at most maxDotCols columns, float32
-	// AVX-512 only, tabled by [cols-1][rows-1].
-	fmt.Fprintf(&decl, "// f32AVX512Dots holds the dot kernels by columns and rows minus one.\nfunc f32AVX512Dots() (k [maxDotCols][maxDotRows]dotFn[float32]) {\n")
-	var decls bytes.Buffer
-	for _, sh := range dotShapes() {
-		name := fmt.Sprintf("f32AVX512Dot%dx%d", sh[0], sh[1])
-		g.dot(name, sh[0], sh[1])
-		fmt.Fprintf(&decls, "//go:noescape\nfunc %s(kv int, a *float32, lda int, b *float32, ldb int, out *float32)\n\n", name)
-		fmt.Fprintf(&decl, "k[%d][%d] = %s\n", sh[1]-1, sh[0]-1, name)
+	// only, tabled by [cols-1][rows-1].
+	for _, is := range []isa{avx512, avx2} {
+		prefix := "f32" + is.name
+		fmt.Fprintf(&decl, "// %sDots holds the dot kernels by columns and rows minus one.\nfunc %sDots() (k [maxDotCols][maxDotRows]dotFn[float32]) {\n", prefix, prefix)
+		var decls bytes.Buffer
+		for _, sh := range dotShapes(is) {
+			name := fmt.Sprintf("%sDot%dx%d", prefix, sh[0], sh[1])
+			g.dot(is, name, sh[0], sh[1])
+			fmt.Fprintf(&decls, "//go:noescape\nfunc %s(kv int, a *float32, lda int, b *float32, ldb int, out *float32)\n\n", name)
+			fmt.Fprintf(&decl, "k[%d][%d] = %s\n", sh[1]-1, sh[0]-1, name)
+		}
+		fmt.Fprintf(&decl, "return k\n}\n\n")
+		decl.Write(decls.Bytes())
 	}
-	fmt.Fprintf(&decl, "return k\n}\n\n")
-	decl.Write(decls.Bytes())
 	if err := os.WriteFile("gemm_amd64.s", []byte(g.b.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
