@@ -5,6 +5,28 @@
 // The 8-lane (AVX2) forms of the row gathers of spike_amd64.s and
 // egru_amd64.s: a row's 64 columns in eight YMM accumulators.
 
+// LOADROW loads the 64 floats at DI into the accumulators Y0–Y7;
+// STOREROW stores them back.
+#define LOADROW \
+	VMOVUPS 0(DI), Y0; \
+	VMOVUPS 32(DI), Y1; \
+	VMOVUPS 64(DI), Y2; \
+	VMOVUPS 96(DI), Y3; \
+	VMOVUPS 128(DI), Y4; \
+	VMOVUPS 160(DI), Y5; \
+	VMOVUPS 192(DI), Y6; \
+	VMOVUPS 224(DI), Y7
+
+#define STOREROW \
+	VMOVUPS Y0, 0(DI); \
+	VMOVUPS Y1, 32(DI); \
+	VMOVUPS Y2, 64(DI); \
+	VMOVUPS Y3, 96(DI); \
+	VMOVUPS Y4, 128(DI); \
+	VMOVUPS Y5, 160(DI); \
+	VMOVUPS Y6, 192(DI); \
+	VMOVUPS Y7, 224(DI)
+
 // func spikeAddStripUntilAVX2(p *float32, ldp int, strip *float32, rows int, idx *int32, ldi int, cnt *int32, cur *int32, jhi int)
 // As spikeAddStripUntilAVX512: for r < rows, from k = cur[r], while
 // k < cnt[r] and j = idx[r·ldi + k] < jhi, p[r·ldp + q] += strip[j·64 + q],
@@ -32,14 +54,7 @@ arow:
 	MOVLQSX (R9)(BX*4), AX
 	CMPQ    AX, R14
 	JGE     anext
-	VMOVUPS 0(DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
+	LOADROW
 
 aloop:
 	SHLQ    $8, AX                   // 64 floats = 256 bytes per packed row
@@ -59,14 +74,7 @@ aloop:
 	JLT     aloop
 
 astore:
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
+	STOREROW
 	MOVL    BX, (R13)
 
 anext:
@@ -106,14 +114,7 @@ grow:
 	JZ      gzero
 	CMPQ    BX, DX
 	JEQ     gnext                // nothing to add to this row
-	VMOVUPS 0(DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
+	LOADROW
 	JMP     gloop
 
 gzero:
@@ -144,14 +145,7 @@ gloop:
 	JMP          gloop
 
 gstore:
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
+	STOREROW
 
 gnext:
 	ADDQ R8, DI
