@@ -3,6 +3,7 @@ package surrogate
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +17,8 @@ import (
 // gamma (MultiGaussian).
 //
 // It returns an error naming the text and what was expected for an unknown
-// name, an unknown or repeated parameter, or a value that is not a positive
-// number.
+// name, an unknown or repeated parameter, or a value that is not a finite
+// positive number.
 func Parse(text string) (Surrogate, error) {
 	name, args, hasArgs := strings.Cut(strings.TrimSpace(text), "(")
 	name = strings.TrimSpace(name)
@@ -38,8 +39,8 @@ func Parse(text string) (Surrogate, error) {
 			return nil, fmt.Errorf("surrogate %q: bad parameter %q (want name=value, each name at most once)", text, strings.TrimSpace(arg))
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-		if err != nil || !(f > 0) {
-			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a positive number", text, key, strings.TrimSpace(val))
+		if err != nil || !(f > 0) || math.IsInf(f, 1) {
+			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a finite positive number", text, key, strings.TrimSpace(val))
 		}
 		p[key] = f
 	}

@@ -226,7 +226,9 @@ func TestParse(t *testing.T) {
 		}
 	}
 	for _, text := range []string{"Heaviside", "ArcTan(alpha=2", "ArcTan(beta=2)", "ArcTan(alpha=-1)",
-		"ArcTan(alpha=x)", "Triangle(gamma=1, gamma=2)", "FastSigmoid(k)"} {
+		"ArcTan(alpha=x)", "Triangle(gamma=1, gamma=2)", "FastSigmoid(k)",
+		// Infinite parameters parse as floats but make every gradient NaN.
+		"Triangle(gamma=Inf)", "FastSigmoid(k=+inf)", "MultiGaussian(scale=Infinity)", "ArcTan(alpha=NaN)"} {
 		if _, err := surrogate.Parse(text); err == nil || !strings.Contains(err.Error(), text) {
 			t.Errorf("Parse(%q): got error %v, want one naming the text", text, err)
 		}

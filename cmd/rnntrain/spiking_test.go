@@ -82,6 +82,8 @@ func TestCLISpikingModels(t *testing.T) {
 	}
 	rnntrain(t, work, "train", "-model", "lif", "-surrogate", "Bogus", "-steps", "1", "-out", filepath.Join(work, "bad")).
 		want(t, 2, "Bogus")
+	rnntrain(t, work, "train", "-model", "lif", "-surrogate", "Triangle(gamma=Inf)", "-steps", "1", "-out", filepath.Join(work, "bad")).
+		want(t, 2, "-surrogate", "gamma", "finite")
 	rnntrain(t, work, "train", "-model", "gru", "-tau-mem", "5", "-steps", "1", "-out", filepath.Join(work, "bad")).
 		want(t, 2, "tau_mem_ms")
 	rnntrain(t, work, "train", "-model", "lif", "-encoding", "morse", "-steps", "1", "-out", filepath.Join(work, "bad")).
