@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,9 +11,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 
@@ -579,12 +582,55 @@ func readFileMax(path string, limit int) ([]byte, error) {
 func explainJSON(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("%s: cannot use %s here (want %s)", te.Field, te.Value, te.Type)
+		return fmt.Errorf("%s: cannot use %s here (want %s)", configKeyOf(te.Field), te.Value, jsonKindOf(te.Type))
 	}
 	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
 		return fmt.Errorf("unknown key %s", strings.TrimPrefix(s, "json: unknown field "))
 	}
 	return err
+}
+
+// configKeyOf returns the config key of a decoder's field path: the path
+// without the Go names of embedded structs (model.LIFConfig.Spiking.dale
+// is model.dale), which config keys, all lower case, never are.
+func configKeyOf(field string) string {
+	var keys []string
+	for k := range strings.SplitSeq(field, ".") {
+		if k != "" && !unicode.IsUpper([]rune(k)[0]) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return "the config"
+	}
+	return strings.Join(keys, ".")
+}
+
+// jsonKindOf says what a config value of Go type t is written as.
+func jsonKindOf(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer ≥ 0"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "a table"
+	}
+	return t.String()
 }
 
 // loadConfigFile decodes a TOML (.toml) or JSON (anything else) run config

@@ -121,3 +121,31 @@ func TestCLIOptimizerZeros(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIConfigTypeErrorsNameKeys checks that a value of the wrong type in
+// a config file is reported with its config key, without the Go names of
+// the structs that hold it, and with what the key takes.
+func TestCLIConfigTypeErrorsNameKeys(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct{ toml, want string }{
+		{"kind = \"alif\"\ninput_gain = \"x\"", "model.input_gain: cannot use string here (want a number)"},
+		{"kind = \"alif\"\nspectral_radius = \"x\"", "model.spectral_radius: cannot use string here (want a number)"},
+		{"kind = \"lif\"\nrefractory_steps = 1.5", "model.refractory_steps: cannot use number 1.5 here (want an integer)"},
+		{"kind = \"alif\"\nreset = 1", "model.reset: cannot use number here (want a string)"},
+		{"kind = \"ltc\"\nsurrogate = 2", "model.surrogate: cannot use number here (want a string)"},
+		{"kind = \"egru\"\ntrace = \"yes\"", "model.trace: cannot use string here (want true or false)"},
+	} {
+		file := filepath.Join(work, "bad.toml")
+		if err := os.WriteFile(file, []byte("[model]\n"+c.toml+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := rnntrain(t, work, "train", "-config", file, "-steps", "1", "-out", filepath.Join(work, "run"))
+		r.want(t, 2, c.want)
+		for _, goName := range []string{"Spiking", "LIFConfig", "Connectivity", "layers.", "float64"} {
+			if strings.Contains(r.stderr, goName) {
+				t.Errorf("%q: error names the Go identifier %q:\n%s", c.toml, goName, r.stderr)
+			}
+		}
+	}
+}
