@@ -455,8 +455,17 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 }
 
 // setKey sets the dotted config key to the text val, decoded as the key's
-// JSON value (a number, true/false, or a string).
+// JSON value (a number, true/false, or a string). NaN and the infinities,
+// which JSON cannot hold, are refused for a numeric key as a config file's
+// are.
 func setKey(c *runConfig, key, val string) error {
+	if x, err := strconv.ParseFloat(val, 64); err == nil && (math.IsNaN(x) || math.IsInf(x, 0)) {
+		if flat, err := flatten(c); err == nil {
+			if _, isNum := flat[key].(float64); isNum {
+				return fmt.Errorf("%s = %s: want a finite number", key, val)
+			}
+		}
+	}
 	var lit any = val
 	if json.Valid([]byte(val)) {
 		var x any

@@ -149,3 +149,24 @@ func TestCLIConfigTypeErrorsNameKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIFlagsRefuseNonFinite checks that NaN or an infinity given to a
+// numeric flag is refused as such, as in a config file, and that the same
+// text stays a name for a flag that takes one.
+func TestCLIFlagsRefuseNonFinite(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-model", "lif", "-tau-mem", "NaN"}, "-tau-mem NaN: model.tau_mem_ms = NaN: want a finite number"},
+		{[]string{"-model", "egru", "-zoneout", "Inf"}, "-zoneout Inf: model.zoneout = Inf: want a finite number"},
+		{[]string{"-lr", "-inf"}, "-lr -inf: train.lr = -inf: want a finite number"},
+		{[]string{"-refractory", "+Inf", "-model", "alif"}, "-refractory +Inf: model.refractory_steps = +Inf: want a finite number"},
+		{[]string{"-task", "NaN"}, `unknown task "NaN"`},
+	} {
+		args := append([]string{"train", "-steps", "1", "-out", filepath.Join(work, "run")}, c.args...)
+		rnntrain(t, work, args...).want(t, 2, c.want)
+	}
+}
