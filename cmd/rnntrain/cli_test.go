@@ -133,6 +133,11 @@ func TestCLIHelp(t *testing.T) {
 	t.Parallel()
 	r := rnntrain(t, t.TempDir(), "help", "train")
 	r.want(t, 0, "x_{t+1} = (1−α) x_t", "torch.nn.GRU", "M Nᵀ", "-target-accuracy", "-resume", "-config", "-tbptt", "130")
+	// A flag whose help gives its default shows no second, contradicting one
+	// (the 0 that stands for it).
+	if m := regexp.MustCompile(`\(default [^)]*\) \(default [^)]*\)`).FindAllString(r.stdout+r.stderr, -1); m != nil {
+		t.Errorf("help train gives two defaults: %q", m)
+	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")

@@ -374,6 +374,11 @@ func bindTrainFlags(fs *flag.FlagSet, c *runConfig) map[string]*keyFlagValue {
 		if d, ok := flat[key]; ok {
 			v.val = fmt.Sprint(d)
 			_, v.bool = d.(bool)
+			if d == 0.0 && strings.Contains(usage[f], "default") {
+				// The 0 stands for the default the help gives: print
+				// that one alone.
+				v.val = ""
+			}
 		}
 		switch f {
 		case "no-autapses", "train-h0", "trace", "train-tau":
