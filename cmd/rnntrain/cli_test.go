@@ -139,6 +139,9 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help train gives two defaults: %q", m)
 	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
+	// The spiking models share the rate models' connectivity keys, with
+	// their own default radius.
+	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)")
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
 }
