@@ -106,19 +106,24 @@ bisection on the benchmark's input, so that the fraction of active unit-steps is
 					kinds = append(kinds, k)
 				}
 				sizes := referenceSizes()
-				if *hidden != 0 || *batch != 0 || *seqlen != 0 {
+				if flagGiven(fs, "hidden") || flagGiven(fs, "batch") || flagGiven(fs, "seqlen") {
 					s := benchSize{*hidden, *batch, *seqlen}
-					if s.hidden == 0 {
+					if !flagGiven(fs, "hidden") {
 						s.hidden = 64
 					}
-					if s.batch == 0 {
+					if !flagGiven(fs, "batch") {
 						s.batch = 32
 					}
-					if s.seqlen == 0 {
+					if !flagGiven(fs, "seqlen") {
 						s.seqlen = 100
 					}
-					if s.hidden < 0 || s.batch < 0 || s.seqlen < 0 {
+					switch {
+					case s.hidden <= 0 || s.batch <= 0 || s.seqlen <= 0:
 						return usagef("-hidden, -batch and -seqlen must be positive, got %d, %d, %d", s.hidden, s.batch, s.seqlen)
+					case s.hidden > maxUnits:
+						return usagef("-hidden %d: at most %d units", s.hidden, maxUnits)
+					case s.batch > 1<<20 || s.seqlen > 1<<20:
+						return usagef("-batch %d, -seqlen %d: at most %d", s.batch, s.seqlen, 1<<20)
 					}
 					sizes = []benchSize{s}
 				}
@@ -136,6 +141,9 @@ bisection on the benchmark's input, so that the fraction of active unit-steps is
 					}
 					if _, ok := net.Recurrent().(activityTuner); *activity > 0 && !ok {
 						return usagef("-activity: model %s has no event thresholds to tune (event-based models: egru)", k.Name)
+					}
+					if err := checkBenchMemory(k, sizes); err != nil {
+						return err
 					}
 				}
 				if !*asJSON {
@@ -174,16 +182,38 @@ type activityTuner interface {
 	TuneActivity(x autodiff.Tensor[float32], steps, batch int, target float64, iters int) float64
 }
 
-// benchNetwork builds the benchmark's model k with n hidden units, in the
+// benchConfig is the benchmark's model k with n hidden units, in the
 // configuration of the PyTorch anchor's loop for it (the model's Bench
 // config).
-func benchNetwork(k layers.Model, n int, rng *rand.Rand) (*rnn.Network[float32], error) {
+func benchConfig(k layers.Model, n int) rnn.Config {
 	mc := k.New()
 	if k.Bench != nil {
 		mc = k.Bench()
 	}
-	cfg := rnn.Config{Inputs: benchInputs, Hidden: n, Outputs: benchOutputs, Model: mc}
-	return rnn.New[float32](cfg, rng)
+	return rnn.Config{Inputs: benchInputs, Hidden: n, Outputs: benchOutputs, Model: mc}
+}
+
+// benchNetwork builds the network of benchConfig(k, n).
+func benchNetwork(k layers.Model, n int, rng *rand.Rand) (*rnn.Network[float32], error) {
+	return rnn.New[float32](benchConfig(k, n), rng)
+}
+
+// checkBenchMemory refuses, naming the sizes, a training step of model k
+// at one of sizes that needs more memory than the system has available.
+func checkBenchMemory(k layers.Model, sizes []benchSize) error {
+	avail, ok := train.AvailableMemory()
+	if !ok {
+		return nil
+	}
+	for _, s := range sizes {
+		f := netFootprint(benchConfig(k, s.hidden), benchInputs, benchOutputs)
+		f.Steps, f.Batch = s.seqlen, s.batch
+		if m := f.Estimate(); m.Total() > avail {
+			return usagef("-hidden %d -batch %d -seqlen %d: a step of %s needs about %s, more than the memory available (%s)",
+				s.hidden, s.batch, s.seqlen, k.Name, m, train.FormatBytes(avail))
+		}
+	}
+	return nil
 }
 
 // benchOne times the training step of model k at size s.

@@ -21,14 +21,21 @@ const finalTrials = 1000
 // taken as N² + N·(inputs + outputs + 2) + outputs.
 func footprint(cfg runConfig, task tasks.Task) train.Footprint {
 	nIn, nOut := task.Dims()
-	info := tasks.Describe(task)
-	n := cfg.Model.Hidden
-	f := train.Footprint{Hidden: n, Inputs: nIn, Outputs: nOut, Steps: info.MaxSteps,
-		Batch: cfg.Train.BatchSize, EvalTrials: max(cfg.Train.EvalTrials, finalTrials), Window: cfg.Train.TBPTT,
-		Matrices: 1, StateVars: 1}
+	f := netFootprint(cfg.Model, nIn, nOut)
+	f.Steps, f.Batch = tasks.Describe(task).MaxSteps, cfg.Train.BatchSize
+	f.EvalTrials, f.Window = max(cfg.Train.EvalTrials, finalTrials), cfg.Train.TBPTT
+	return f
+}
+
+// netFootprint returns the network's part of a footprint (sizes,
+// parameters, matrices and state variables) for the network m with nIn
+// inputs and nOut outputs; see footprint.
+func netFootprint(m rnn.Config, nIn, nOut int) train.Footprint {
+	n := m.Hidden
+	f := train.Footprint{Hidden: n, Inputs: nIn, Outputs: nOut, Matrices: 1, StateVars: 1}
 	nf := float64(n)
 	a, b, c := 1.0, float64(nIn+nOut+2), float64(nOut)
-	if counts, vars, ok := probeParams(cfg, nIn, nOut); ok {
+	if counts, vars, ok := probeParams(m, nIn, nOut); ok {
 		const k = probeSize
 		a = float64(counts[2]-2*counts[1]+counts[0]) / 2
 		b = float64(counts[1]-counts[0]) - a*(2*k+1)
@@ -42,11 +49,11 @@ func footprint(cfg runConfig, task tasks.Task) train.Footprint {
 // probeSize is the smallest of the three network sizes probeParams builds.
 const probeSize = 16
 
-// probeParams builds cfg's network with probeSize, probeSize+1 and
+// probeParams builds the network of cfg with probeSize, probeSize+1 and
 // probeSize+2 units and returns their parameter counts and the number of
 // state variables; false if a network cannot be built at those sizes.
-func probeParams(cfg runConfig, nIn, nOut int) (counts [3]int, vars int, ok bool) {
-	raw, err := json.Marshal(cfg.Model)
+func probeParams(cfg rnn.Config, nIn, nOut int) (counts [3]int, vars int, ok bool) {
+	raw, err := json.Marshal(cfg)
 	if err != nil {
 		return counts, 0, false
 	}

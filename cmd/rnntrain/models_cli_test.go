@@ -13,6 +13,7 @@ import (
 	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // writeMask writes an [n, n] float64 mask with every third connection cut.
@@ -198,4 +199,28 @@ func TestFlagsAnyPositionAndVersion(t *testing.T) {
 	res = rnntrain(t, dir, "version")
 	require.Equal(t, 0, res.code, res.stderr)
 	require.Contains(t, res.stdout, "github.com/rnntrain/rnntrain")
+}
+
+// TestCLIBenchSizes checks that bench refuses sizes it cannot run, naming
+// the flags, before it builds a network: an explicit 0, a network too large
+// to allocate, and a step that needs more memory than the machine has.
+func TestCLIBenchSizes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-hidden", "0", "-batch", "2", "-seqlen", "4"}, "-hidden, -batch and -seqlen must be positive, got 0, 2, 4"},
+		{[]string{"-hidden", "8", "-seqlen", "0"}, "-hidden, -batch and -seqlen must be positive, got 8, 32, 0"},
+		{[]string{"-hidden", "100000000", "-batch", "2", "-seqlen", "4"}, "-hidden 100000000: at most 65536 units"},
+		{[]string{"-hidden", "8", "-batch", "1000000000"}, "-batch 1000000000, -seqlen 100: at most 1048576"},
+	} {
+		args := append([]string{"bench", "-model", "lif,egru", "-reps", "1", "-warmup", "0"}, c.args...)
+		rnntrain(t, dir, args...).want(t, 2, c.want)
+	}
+	if _, ok := train.AvailableMemory(); ok {
+		rnntrain(t, dir, "bench", "-model", "alif", "-hidden", "65536", "-batch", "1048576", "-seqlen", "1048576", "-reps", "1", "-warmup", "0").
+			want(t, 2, "-hidden 65536 -batch 1048576 -seqlen 1048576", "more than the memory available")
+	}
 }
