@@ -27,9 +27,9 @@ and after.
 
 Which units (indices are 0-based, as the columns of eval -record's rates):
   -units 3,7,10-20         these units (ranges inclusive)
-  -population exc|inh      Dale's excitatory or inhibitory units (a leaky
-                           model trained with dale f: the first round(f·N)
-                           units are excitatory)
+  -population exc|inh      Dale's excitatory or inhibitory units (a leaky,
+                           lif, alif or ltc model trained with dale f: the
+                           first round(f·N) units are excitatory)
   -population FILE.json[:NAME]
                            a named set from a JSON file {"name": [indices]}
                            (NAME may be left out when the file has one set)

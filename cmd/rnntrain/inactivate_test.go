@@ -311,3 +311,24 @@ func inactivateJSON(t *testing.T, work, run, trials string, args ...string) inac
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res), r.stdout)
 	return res
 }
+
+// TestCLIInactivateSpikingDale checks that the Dale's law populations of a
+// spiking net, whose first round(f·N) units are excitatory as in a leaky
+// one, can be silenced and cut by name.
+func TestCLIInactivateSpikingDale(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, model := range []string{"alif", "ltc"} {
+		run := filepath.Join(work, model)
+		rnntrain(t, work, "train", "-model", model, "-dale", "0.75", "-hidden", "16", "-batch", "8", "-steps", "2",
+			"-eval-every", "0", "-eval-trials", "16", "-out", run).want(t, 0, "stopped at step 2")
+		r := rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "16", "-population", "inh", "-json")
+		r.want(t, 0)
+		var res struct{ Selected []int }
+		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+			t.Fatalf("%s: %v\n%s", model, err, r.stdout)
+		}
+		require.Equal(t, []int{12, 13, 14, 15}, res.Selected, "%s: inhibitory units", model)
+		rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "16", "-cut", "exc:inh").want(t, 0, "after")
+	}
+}
