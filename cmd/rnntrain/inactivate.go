@@ -193,6 +193,10 @@ func inactivateCommand() *command {
 					return usagef("-trials must be in [0, 1000000], got %d", *trials)
 				case *versus != "" && *fractions == "":
 					return usagef("-versus needs -fractions")
+				case math.IsNaN(*clamp) || math.IsInf(*clamp, 0):
+					return usagef("-clamp-value must be a finite number, got %g", *clamp)
+				case flagGiven(fs, "clamp-value") && mode != analysis.Clamp:
+					return usagef("-clamp-value %g needs -mode clamp (silenced units have no value)", *clamp)
 				}
 				if len(cutSpecs) > 0 && *units == "" && *pop == "" && (*eachUnit || *fractions != "") {
 					return usagef("-each-unit and -fractions sweep the units of -units or -population; with -cut alone there are none")
