@@ -421,8 +421,9 @@ func flatten(c *runConfig) (map[string]any, error) {
 // applyConfig loads base (a -config file or a resumed run's config.json)
 // onto c and then applies the config flags the user gave, which override
 // the file. fs must already be parsed. It refuses a 0 given by a flag or a
-// TOML file that the defaults would replace (checkZeros); a JSON file is a
-// run's config.json or a sweep point's, which hold every key.
+// TOML file that the defaults would replace (checkZeros), and a setting
+// given so that it has no effect (checkUnused); a JSON file is a run's
+// config.json or a sweep point's, which hold every key.
 func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, base string) error {
 	zeros := map[string]bool{}
 	if base != "" {
@@ -456,7 +457,11 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 		x, err := strconv.ParseFloat(v.val, 64)
 		zeros[v.key] = err == nil && x == 0
 	}
-	return checkZeros(c, zeros)
+	if err := checkZeros(c, zeros); err != nil {
+		return err
+	}
+	// zeros holds every key a flag or the TOML file gave a number.
+	return checkUnused(c, zeros)
 }
 
 // setKey sets the dotted config key to the text val, decoded as the key's

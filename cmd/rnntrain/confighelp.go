@@ -61,9 +61,13 @@ run's config.json) have the sections seed, task, model and train. Keys left
 out keep their defaults; unknown keys are errors. A model key listed with 0
 below takes its default when left out; a 0 given to it by a flag, a TOML
 file or a sweep spec is refused unless its meaning says what 0 means
-("0 = ..."). Flags given on the command line override the file. The model
-section holds the network's keys and the chosen model's (kind) own keys side
-by side.
+("0 = ..."). A setting given by a flag or a TOML file that the rest of the
+config leaves without effect is refused too (encoding_gain without the
+poisson encoding, encoding_threshold without delta, readout_tau_ms without
+the leaky readout, rate_target without l2_rate_target, activity_target
+without activity_reg, tau_mem_ms beside beta). Flags given on the command
+line override the file. The model section holds the network's keys and the
+chosen model's (kind) own keys side by side.
 
 `)
 	cfg := defaultConfig()

@@ -131,3 +131,45 @@ print("ok", len(unit), "spikes in trial 0")
 		t.Errorf("README spiking recording example: %v\n%s", err, out)
 	}
 }
+
+// TestCLIUnusedSettings checks that a setting given by a flag or a TOML
+// file that the rest of the config leaves without effect is refused,
+// naming it and what it needs, rather than ignored.
+func TestCLIUnusedSettings(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	out := filepath.Join(work, "run")
+	for _, c := range []struct {
+		args []string
+		toml string
+		want string
+	}{
+		{[]string{"-model", "lif", "-encoding-gain", "0.5"}, "", "-encoding-gain (model.encoding_gain in a config file): has no effect without model.encoding = poisson"},
+		{[]string{"-model", "lif", "-encoding", "poisson", "-encoding-threshold", "0.2"}, "", "-encoding-threshold (model.encoding_threshold in a config file): has no effect without model.encoding = delta"},
+		{[]string{"-model", "alif", "-readout-tau", "30"}, "", "-readout-tau (model.readout_tau_ms in a config file): has no effect without model.readout = leaky"},
+		{[]string{"-model", "ltc", "-rate-target", "0.1"}, "", "-rate-target (train.regularization.rate_target in a config file): has no effect without train.regularization.l2_rate_target > 0"},
+		{[]string{"-model", "egru", "-activity-target", "0.1"}, "", "-activity-target (model.activity_target in a config file): has no effect without model.activity_reg > 0"},
+		{nil, "[model]\nkind = \"alif\"\nbeta = 0.9\ntau_mem_ms = 30\n", "-tau-mem (model.tau_mem_ms in a config file): has no effect with model.beta > 0"},
+		{nil, "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", "-encoding-threshold (model.encoding_threshold in a config file): has no effect without model.encoding = delta"},
+		// The file's setting takes effect with the flag that turns it on.
+		{[]string{"-encoding", "delta"}, "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", ""},
+		{[]string{"-model", "lif", "-encoding", "poisson", "-encoding-gain", "0.5", "-readout", "leaky", "-readout-tau", "30",
+			"-rate-target", "0.1", "-rate-target-reg", "0.1"}, "", ""},
+		{[]string{"-model", "egru", "-activity-target", "0.1", "-activity-reg", "0.5"}, "", ""},
+	} {
+		args := append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-out", out}, c.args...)
+		if c.toml != "" {
+			file := filepath.Join(work, "c.toml")
+			if err := os.WriteFile(file, []byte(c.toml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args = append(args, "-config", file)
+		}
+		if c.want == "" {
+			rnntrain(t, work, args...).want(t, 0, "stopped at step 1")
+		} else {
+			rnntrain(t, work, args...).want(t, 2, c.want)
+		}
+		os.RemoveAll(out)
+	}
+}
