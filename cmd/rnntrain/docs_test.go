@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -93,6 +95,40 @@ func TestReadmeTaskTable(t *testing.T) {
 	for _, name := range tasks.Names() {
 		if !listed[name] {
 			t.Errorf("README task table has no row for task %s", name)
+		}
+	}
+}
+
+// TestRecordingsDocStates: docs/recordings.md names every state variable
+// eval -record writes, of every model with its optional ones on (a lif or
+// alif synaptic current and refractory counter, an egru trace).
+func TestRecordingsDocStates(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "recordings.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range rnn.ModelNames() {
+		mc, err := rnn.NewModelConfig(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m := mc.(type) {
+		case *rnn.LIFConfig:
+			m.TauSynMS, m.RefractorySteps = 5, 2
+		case *rnn.ALIFConfig:
+			m.TauSynMS, m.RefractorySteps = 5, 2
+		case *rnn.EGRUConfig:
+			m.Trace = true
+		}
+		net, err := rnn.New[float32](rnn.Config{Inputs: 2, Hidden: 4, Outputs: 1, DtMS: 20, Model: mc}, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		for _, v := range net.StateVars() {
+			if !strings.Contains(string(doc), "`state/"+v.Name+"`") {
+				t.Errorf("docs/recordings.md does not name state/%s of the %s model", v.Name, kind)
+			}
 		}
 	}
 }
