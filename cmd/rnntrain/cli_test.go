@@ -114,7 +114,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
 		{"missing config", []string{"train", "-config", "nope.toml"}, 2, []string{"nope.toml"}},
-		{"missing resume", []string{"train", "-resume", "norun"}, 2, []string{"norun"}},
+		{"missing resume", []string{"train", "-resume", "norun"}, 2, []string{"-resume norun: ", "no run to resume", "no such file"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -128,6 +128,9 @@ func trainCommand() *command {
 						return usagef("-config and -resume: give one (a resumed run uses its own config.json)")
 					}
 					base = filepath.Join(*resume, "config.json")
+					if _, err := os.Stat(base); err != nil {
+						return usagef("-resume %s: no run to resume: %v", *resume, err)
+					}
 					if opts.out == "" {
 						opts.out = *resume
 					}
