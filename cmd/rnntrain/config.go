@@ -432,7 +432,13 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 			return err
 		}
 		isTOML := strings.EqualFold(filepath.Ext(base), ".toml")
-		if err := parseConfig(data, isTOML, c); err != nil {
+		parsed, parsedTOML := data, isTOML
+		if kind := vals["model"]; isTOML && kind != nil && kind.set {
+			if b, ok := tomlWithKind(data, kind.val); ok {
+				parsed, parsedTOML = b, false
+			}
+		}
+		if err := parseConfig(parsed, parsedTOML, c); err != nil {
 			return usagef("config %s: %v", base, err)
 		}
 		if isTOML { // a JSON config is a run's or a sweep point's, every key written
@@ -462,6 +468,32 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 	}
 	// zeros holds every key a flag or the TOML file gave a number.
 	return checkUnused(c, zeros)
+}
+
+// tomlWithKind returns the TOML config data as JSON with its model kind set
+// to kind (the -model flag's), so that the file's model keys are read as
+// keys of that model, not dropped with the file's own kind or refused as
+// keys of the default model; false if data does not decode or kind is not
+// a model (the decoder and the flag then report them).
+func tomlWithKind(data []byte, kind string) ([]byte, bool) {
+	if _, err := rnn.Lookup(kind); err != nil {
+		return nil, false
+	}
+	obj, err := decodeTOML(data)
+	if err != nil || finiteValues("", obj) != nil {
+		return nil, false
+	}
+	m, ok := obj["model"].(map[string]any)
+	if !ok {
+		if obj["model"] != nil {
+			return nil, false
+		}
+		m = map[string]any{}
+		obj["model"] = m
+	}
+	m["kind"] = kind
+	b, err := json.Marshal(obj)
+	return b, err == nil
 }
 
 // setKey sets the dotted config key to the text val, decoded as the key's

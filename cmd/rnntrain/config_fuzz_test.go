@@ -45,6 +45,13 @@ func FuzzConfigTOML(f *testing.F) {
 		}
 		var fc lowrank.FitConfig // fit -config goes through the same decoder
 		_ = decodeStrict([]byte(s), true, &fc)
+		// -model beside the file: its model keys read under the flag's kind.
+		if b, ok := tomlWithKind([]byte(s), "alif"); ok {
+			c := defaultConfig()
+			if parseConfig(b, false, &c) == nil && c.Model.Kind() != "alif" {
+				t.Errorf("tomlWithKind(%q) read as model %s, want alif", s, c.Model.Kind())
+			}
+		}
 	})
 }
 

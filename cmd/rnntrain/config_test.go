@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -169,4 +170,45 @@ func TestCLIFlagsRefuseNonFinite(t *testing.T) {
 		args := append([]string{"train", "-steps", "1", "-out", filepath.Join(work, "run")}, c.args...)
 		rnntrain(t, work, args...).want(t, 2, c.want)
 	}
+}
+
+// TestCLIModelFlagOverFile checks that -model given beside a TOML config
+// file reads the file's model keys as keys of the model the flag chose:
+// kept where that model has them, refused (naming the file) where not.
+func TestCLIModelFlagOverFile(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	file := filepath.Join(work, "c.toml")
+	train := func(toml string, args ...string) result {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(work, "run")
+		os.RemoveAll(out)
+		return rnntrain(t, work, append([]string{"train", "-config", file, "-steps", "1", "-hidden", "8", "-batch", "4",
+			"-eval-trials", "8", "-out", out}, args...)...)
+	}
+	model := func() map[string]any {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(work, "run", "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg struct{ Model map[string]any }
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		return cfg.Model
+	}
+	train("[model]\nkind = \"lif\"\ntau_mem_ms = 30\ntrain_tau = true\n", "-model", "alif").want(t, 0, "stopped at step 1")
+	if m := model(); m["kind"] != "alif" || m["tau_mem_ms"] != 30.0 || m["train_tau"] != true {
+		t.Errorf("the file's lif settings under -model alif: kind %v, tau_mem_ms %v, train_tau %v; want alif, 30, true", m["kind"], m["tau_mem_ms"], m["train_tau"])
+	}
+	train("[model]\ntau_mem_ms = 30\n", "-model", "lif").want(t, 0, "stopped at step 1")
+	if m := model(); m["kind"] != "lif" || m["tau_mem_ms"] != 30.0 {
+		t.Errorf("a file without kind under -model lif: kind %v, tau_mem_ms %v; want lif, 30", m["kind"], m["tau_mem_ms"])
+	}
+	train("[model]\nkind = \"lif\"\ntau_mem_ms = 30\n", "-model", "egru").want(t, 2, "c.toml", `unknown key "tau_mem_ms" for model egru`)
+	train("[model]\nkind = \"lif\"\n", "-model", "lstmx").want(t, 2, "-model", `"lstmx"`)
 }
