@@ -44,7 +44,7 @@ func TestLeakyIntegrator(t *testing.T) {
 		Name:   "LeakyIntegrator",
 		Params: []*autodiff.Param[float64]{y},
 		Loss: func(tp *autodiff.Tape[float64], v []*autodiff.Var[float64]) *autodiff.Var[float64] {
-			return loss(li.Forward(tp, v[0], steps, batch))
+			return loss(li.Forward(tp, v[0], autodiff.Tensor[float64]{}, steps, batch))
 		},
 		Tol: gradcheck.Tolerance{Rel: 1e-6, Abs: 1e-8, Why: "linear op in float64, h = 1e-6"},
 	}

@@ -22,8 +22,8 @@ const (
 	EncodePoisson
 	// EncodeDelta is change coding (snnTorch spikegen.delta with off
 	// spikes): +1 where x_t − x_{t−1} ≥ θ, −1 where it is ≤ −θ, else 0,
-	// θ the encoding threshold and x_{−1} = 0 (the first step of each
-	// forward pass, so of each truncated-BPTT window).
+	// θ the encoding threshold and x_{−1} = 0 before a sequence's first
+	// step (a later window of it carries its previous input as state).
 	EncodeDelta
 )
 
@@ -97,12 +97,15 @@ const encodingStream = 0x656e63 // "enc"
 
 // EncodeTo writes into dst the encoding e of x, both [steps·batch, inputs]
 // time-major, with gain g (poisson) and threshold thr (delta); rng draws
-// the Poisson spikes. EncodeNone copies x. It panics if the shapes differ,
+// the Poisson spikes. prev is the input of the step before x's first,
+// [batch, inputs] or [1, inputs], from which delta measures the first
+// change (empty: 0). EncodeNone copies x. It panics if the shapes differ,
 // the rows are not a whole number of batches, or e is poisson and rng is
 // nil.
-func EncodeTo[T autodiff.Float](dst, x autodiff.Tensor[T], batch int, e Encoding, g, thr float64, rng *rand.Rand) {
-	if dst.Rows != x.Rows || dst.Cols != x.Cols || batch <= 0 || x.Rows%batch != 0 {
-		panic(fmt.Sprintf("rnn: EncodeTo of %v into %v with batch %d", x.Shape(), dst.Shape(), batch))
+func EncodeTo[T autodiff.Float](dst, x, prev autodiff.Tensor[T], batch int, e Encoding, g, thr float64, rng *rand.Rand) {
+	if dst.Rows != x.Rows || dst.Cols != x.Cols || batch <= 0 || x.Rows%batch != 0 ||
+		(prev.Data != nil && (prev.Cols != x.Cols || (prev.Rows != batch && prev.Rows != 1))) {
+		panic(fmt.Sprintf("rnn: EncodeTo of %v into %v from %v with batch %d", x.Shape(), dst.Shape(), prev.Shape(), batch))
 	}
 	switch e {
 	case EncodePoisson:
@@ -122,12 +125,15 @@ func EncodeTo[T autodiff.Float](dst, x autodiff.Tensor[T], batch int, e Encoding
 	case EncodeDelta:
 		w := batch * x.Cols
 		for k, v := range x.Data {
-			var prev float64
-			if k >= w {
-				prev = float64(x.Data[k-w])
+			var before float64
+			switch {
+			case k >= w:
+				before = float64(x.Data[k-w])
+			case prev.Data != nil:
+				before = float64(prev.Data[k%prev.Len()])
 			}
 			var s T
-			switch d := float64(v) - prev; {
+			switch d := float64(v) - before; {
 			case d >= thr:
 				s = 1
 			case d <= -thr:

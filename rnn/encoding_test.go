@@ -23,7 +23,7 @@ func TestEncodeTo(t *testing.T) {
 		copy(x.Data[r*4:], []float64{0.1, -0.3, 0.8, 2}) // rates 0.05, 0.15, 0.4, 1 at gain 0.5
 	}
 	dst := autodiff.NewTensor[float64](x.Rows, x.Cols)
-	rnn.EncodeTo(dst, x, batch, rnn.EncodePoisson, 0.5, 0, rand.New(rand.NewPCG(1, 2)))
+	rnn.EncodeTo(dst, x, autodiff.Tensor[float64]{}, batch, rnn.EncodePoisson, 0.5, 0, rand.New(rand.NewPCG(1, 2)))
 	for k, want := range []float64{0.05, 0.15, 0.4, 1} {
 		var n float64
 		for r := range steps {
@@ -43,7 +43,7 @@ func TestEncodeTo(t *testing.T) {
 		y.Data[2*t], y.Data[2*t+1] = v, 1
 	}
 	d := autodiff.NewTensor[float64](y.Rows, 1)
-	rnn.EncodeTo(d, y, 2, rnn.EncodeDelta, 0, 0.1, nil)
+	rnn.EncodeTo(d, y, autodiff.Tensor[float64]{}, 2, rnn.EncodeDelta, 0, 0.1, nil)
 	require.Equal(t, []float64{0, 1, 0, 0, 1, 0, 0, 0, -1, 0}, d.Data)
 }
 
@@ -98,4 +98,70 @@ func TestNetworkEncodingAndLeakyReadout(t *testing.T) {
 			return autodiff.Sum(autodiff.Mul(o, o))
 		},
 	})
+}
+
+// TestWindowsCarryEncodingAndReadout runs a network with delta inputs, a
+// leaky readout or both in two windows, the second from the first's Final
+// (truncated BPTT, a connection lesion's parts), and checks that the
+// outputs and the recorded states are those of one pass: the delta
+// encoder's previous input and the readout's membrane are state too.
+func TestWindowsCarryEncodingAndReadout(t *testing.T) {
+	t.Parallel()
+	const steps, batch, split = 9, 2, 4
+	rng := rand.New(rand.NewPCG(5, 5))
+	x := autodiff.NewTensor[float64](steps*batch, 3)
+	for k := range x.Data {
+		x.Data[k] = 1 + 0.3*rng.NormFloat64() // far from 0, so a restarted delta encoder spikes
+	}
+	for _, c := range []struct {
+		name string
+		enc  rnn.Encoding
+		ro   rnn.Readout
+		vars []string
+	}{
+		{"delta", rnn.EncodeDelta, rnn.ReadoutLinear, []string{"v", "z", "input"}},
+		{"leaky readout", rnn.EncodeNone, rnn.ReadoutLeaky, []string{"v", "z", "readout"}},
+		{"both", rnn.EncodeDelta, rnn.ReadoutLeaky, []string{"v", "z", "readout", "input"}},
+	} {
+		lif, err := rnn.NewModelConfig("lif")
+		require.NoError(t, err)
+		cfg := rnn.Config{Inputs: 3, Hidden: 6, Outputs: 2, DtMS: 10, Model: lif, Encoding: c.enc, Readout: c.ro, ReadoutTauMS: 100}
+		net, err := rnn.New[float64](cfg, rand.New(rand.NewPCG(3, 3)))
+		require.NoError(t, err)
+		var names []string
+		for _, v := range net.StateVars() {
+			names = append(names, v.Name)
+		}
+		require.Equal(t, c.vars, names, "%s: state variables", c.name)
+		tp := autodiff.NewTape[float64]()
+		full := net.Forward(tp, x, steps, batch, model.Options[float64]{Record: true})
+		require.Len(t, full.Final, len(names), "%s: Final", c.name)
+		want := full.Out.Value.Clone().Data
+		var wantStates [][]float64
+		for _, s := range full.States {
+			wantStates = append(wantStates, s.Clone().Data)
+		}
+
+		tp2 := autodiff.NewTape[float64]()
+		first := net.Forward(tp2, x.RowSlice(0, split*batch), split, batch, model.Options[float64]{Record: true})
+		got := first.Out.Value.Clone().Data
+		gotStates := make([][]float64, len(first.States))
+		for i, s := range first.States {
+			gotStates[i] = s.Clone().Data
+		}
+		var init []autodiff.Tensor[float64]
+		for _, f := range first.Final {
+			init = append(init, f.Clone())
+		}
+		tp2.Reset()
+		second := net.Forward(tp2, x.RowSlice(split*batch, steps*batch), steps-split, batch, model.Options[float64]{Init: init, Record: true})
+		got = append(got, second.Out.Value.Data...)
+		for i, s := range second.States {
+			gotStates[i] = append(gotStates[i], s.Data...)
+		}
+		require.InDeltaSlice(t, want, got, 1e-12, "%s: outputs of two windows", c.name)
+		for i := range wantStates {
+			require.InDeltaSlice(t, wantStates[i], gotStates[i], 1e-12, "%s: state %s of two windows", c.name, names[i])
+		}
+	}
 }

@@ -25,8 +25,16 @@ type Network[T autodiff.Float] struct {
 	ownH0   bool                       // h0 belongs to the layer
 	in, wr  []*autodiff.Param[T]
 	out     []*autodiff.Param[T]
-	vars    []layers.StateVar // rec.StateVars(), asked once
+	vars    []layers.StateVar // rec.StateVars(), asked once, then the network's own (see StateVars)
+	nl      int               // the layer's state variables: vars[:nl]
 	inits   sync.Pool         // *[]*autodiff.Var[T] of len(vars): Forward's initial states, reused
+	bufs    layers.SeqCache[T, netBufs[T]]
+}
+
+// netBufs hold Result.Final and Result.States of a pass with the network's
+// own state variables, so that Forward does not allocate.
+type netBufs[T autodiff.Float] struct {
+	final, states []autodiff.Tensor[T]
 }
 
 var _ model.Network[float32] = (*Network[float32])(nil)
@@ -46,9 +54,14 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("model (%s): %w", cfg.Kind(), err)
 	}
-	n := &Network[T]{cfg: cfg, rec: rec, vars: rec.StateVars()}
+	n := &Network[T]{cfg: cfg, rec: rec, vars: slices.Clone(rec.StateVars())}
+	n.nl = len(n.vars)
 	if cfg.Readout == ReadoutLeaky {
 		n.leak = layers.NewLeakyIntegrator[T](cfg.readoutDecay())
+		n.vars = append(n.vars, layers.StateVar{Name: "readout", Size: cfg.Outputs})
+	}
+	if cfg.Encoding == EncodeDelta {
+		n.vars = append(n.vars, layers.StateVar{Name: "input", Size: cfg.Inputs})
 	}
 	n.inits.New = func() any {
 		s := make([]*autodiff.Var[T], len(n.vars))
@@ -108,7 +121,12 @@ func (n *Network[T]) Params() []*autodiff.Param[T] {
 	return ps
 }
 
-// StateVars returns the recurrent layer's state variables.
+// StateVars returns the recurrent layer's state variables, then the
+// network's own: "readout" (the leaky readout's membrane o_t, [Outputs])
+// and "input" (the inputs x_t, [Inputs], from which the delta encoding
+// measures the next step's change), each only with that readout or
+// encoding. Carried from one window to the next (Forward's Options.Init),
+// they make a sequence run in windows compute what one pass does.
 func (n *Network[T]) StateVars() []layers.StateVar { return slices.Clone(n.vars) }
 
 // InputWeights returns the input weight parameters (for regularizers).
@@ -153,7 +171,7 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 	buf := n.inits.Get().(*[]*autodiff.Var[T])
 	defer n.inits.Put(buf)
 	init := *buf
-	for i := range vars {
+	for i := range n.nl {
 		switch {
 		case i < len(opt.Init) && opt.Init[i].Data != nil:
 			init[i] = tp.Const(opt.Init[i])
@@ -163,16 +181,27 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 			init[i] = tp.Const(tp.AllocZero(1, vars[i].Size))
 		}
 	}
+	// own returns the given initial value of the network's own state
+	// variable name (empty: none given, 0).
+	own := func(name string) autodiff.Tensor[T] {
+		for i := n.nl; i < len(vars); i++ {
+			if vars[i].Name == name && i < len(opt.Init) {
+				return opt.Init[i]
+			}
+		}
+		return autodiff.Tensor[T]{}
+	}
+	raw := x
 	if e := n.cfg.Encoding; e != EncodeNone {
 		rng := opt.Noise
 		if rng == nil && e == EncodePoisson {
 			rng = rand.New(rand.NewPCG(n.cfg.EncodingSeed, encodingStream))
 		}
 		enc := tp.Alloc(x.Rows, x.Cols)
-		EncodeTo(enc, x, batch, e, n.cfg.EncodingGain, n.cfg.EncodingThreshold, rng)
+		EncodeTo(enc, x, own("input"), batch, e, n.cfg.EncodingGain, n.cfg.EncodingThreshold, rng)
 		x = enc
 	}
-	seq := n.rec.Sequence(tp, tp.Const(x), init, steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation, Record: opt.Record})
+	seq := n.rec.Sequence(tp, tp.Const(x), init[:n.nl], steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation, Record: opt.Record})
 	var out *autodiff.Var[T]
 	if n.readout != nil {
 		out = n.readout.Forward(tp, seq.Rates)
@@ -180,9 +209,37 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 		out = n.self.Readout(tp, seq.Rates)
 	}
 	if n.leak != nil {
-		out = n.leak.Forward(tp, out, steps, batch)
+		out = n.leak.Forward(tp, out, own("readout"), steps, batch)
 	}
-	return model.Result[T]{Out: out, Rates: seq.Rates, Final: seq.Final, States: seq.States, Pre: seq.Pre}
+	res := model.Result[T]{Out: out, Rates: seq.Rates, Final: seq.Final, States: seq.States, Pre: seq.Pre}
+	if len(vars) == n.nl {
+		return res
+	}
+	// The network's own state variables after the last step, and with
+	// Record after every step.
+	b := n.bufs.Get(&out.Value.Data[0])
+	b.final = append(b.final[:0], seq.Final...)
+	if opt.Record {
+		b.states = append(b.states[:0], seq.States...)
+	}
+	last := (steps - 1) * batch
+	for _, v := range vars[n.nl:] {
+		all := out.Value
+		if v.Name == "input" {
+			all = raw
+		}
+		f := tp.Alloc(batch, all.Cols)
+		copy(f.Data, all.RowSlice(last, last+batch).Data)
+		b.final = append(b.final, f)
+		if opt.Record {
+			b.states = append(b.states, all)
+		}
+	}
+	res.Final = b.final
+	if opt.Record {
+		res.States = b.states
+	}
+	return res
 }
 
 // Dims returns the network's numbers of inputs and outputs.

@@ -272,25 +272,39 @@ func TestTruncatedBPTT(t *testing.T) {
 }
 
 // TestForwardBackwardAllocs checks zero allocations per Forward + Backward
-// in steady state, with noise, Dale's law and a trainable initial state.
+// in steady state, with noise, Dale's law and a trainable initial state,
+// and with a leaky readout and delta inputs whose state a window carries.
 func TestForwardBackwardAllocs(t *testing.T) {
-	cfg := Config{Inputs: 4, Hidden: 16, Outputs: 2, NoiseStd: 0.1, TrainInitialState: true, Model: &LeakyConfig{Dale: 0.8}}
-	net, err := New[float32](cfg, rand.New(rand.NewPCG(1, 1)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := autodiff.NewTensor[float32](20*8, 4)
-	noise := rand.New(rand.NewPCG(5, 5))
-	inact := &layers.Inactivation{Units: make([]bool, 16), Silence: true, From: 3, To: 9}
-	inact.Units[2] = true
-	tp := autodiff.NewTape[float32]()
-	step := func() {
-		tp.Reset()
-		r := net.Forward(tp, x, 20, 8, model.Options[float32]{Noise: noise, Inactivation: inact})
-		tp.Backward(autodiff.Sum(r.Out))
-	}
-	step()
-	if a := testing.AllocsPerRun(20, step); a != 0 {
-		t.Errorf("Forward+Backward allocates %v times per step in steady state, want 0", a)
+	for _, cfg := range []Config{
+		{Inputs: 4, Hidden: 16, Outputs: 2, NoiseStd: 0.1, TrainInitialState: true, Model: &LeakyConfig{Dale: 0.8}},
+		{Inputs: 4, Hidden: 16, Outputs: 2, NoiseStd: 0.1, DtMS: 10, Model: &LIFConfig{}, Readout: ReadoutLeaky, Encoding: EncodeDelta},
+	} {
+		net, err := New[float32](cfg, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := autodiff.NewTensor[float32](20*8, 4)
+		noise := rand.New(rand.NewPCG(5, 5))
+		inact := &layers.Inactivation{Units: make([]bool, 16), Silence: true, From: 3, To: 9}
+		inact.Units[2] = true
+		var carry []autodiff.Tensor[float32] // windows carry the readout and the input
+		if cfg.Readout == ReadoutLeaky {
+			for _, v := range net.StateVars() {
+				carry = append(carry, autodiff.NewTensor[float32](8, v.Size))
+			}
+		}
+		tp := autodiff.NewTape[float32]()
+		step := func() {
+			tp.Reset()
+			r := net.Forward(tp, x, 20, 8, model.Options[float32]{Noise: noise, Inactivation: inact, Init: carry})
+			tp.Backward(autodiff.Sum(r.Out))
+			for i := range carry {
+				copy(carry[i].Data, r.Final[i].Data)
+			}
+		}
+		step()
+		if a := testing.AllocsPerRun(20, step); a != 0 {
+			t.Errorf("%s: Forward+Backward allocates %v times per step in steady state, want 0", cfg.Kind(), a)
+		}
 	}
 }

@@ -101,7 +101,8 @@ func TestReadmeTaskTable(t *testing.T) {
 
 // TestRecordingsDocStates: docs/recordings.md names every state variable
 // eval -record writes, of every model with its optional ones on (a lif or
-// alif synaptic current and refractory counter, an egru trace).
+// alif synaptic current and refractory counter, an egru trace, the leaky
+// readout and the delta encoding).
 func TestRecordingsDocStates(t *testing.T) {
 	t.Parallel()
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "recordings.md"))
@@ -121,7 +122,8 @@ func TestRecordingsDocStates(t *testing.T) {
 		case *rnn.EGRUConfig:
 			m.Trace = true
 		}
-		net, err := rnn.New[float32](rnn.Config{Inputs: 2, Hidden: 4, Outputs: 1, DtMS: 20, Model: mc}, rand.New(rand.NewPCG(1, 1)))
+		cfg := rnn.Config{Inputs: 2, Hidden: 4, Outputs: 1, DtMS: 20, Model: mc, Readout: rnn.ReadoutLeaky, Encoding: rnn.EncodeDelta}
+		net, err := rnn.New[float32](cfg, rand.New(rand.NewPCG(1, 1)))
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
