@@ -467,3 +467,47 @@ func TestCLIMNISTSplits(t *testing.T) {
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "train", "-trials", "50").want(t, 0, "on 50 train trials")
 }
+
+// TestCLIStopSignalsStopEval checks that a command with nothing to save,
+// here a long eval of a spiking net, stops at once on SIGINT or SIGTERM
+// with the shell's status for the signal, instead of catching the signal
+// (as train does, to save its checkpoint) and running on.
+func TestCLIStopSignalsStopEval(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-model", "lif", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-out", run).
+		want(t, 0, "stopped at step 1")
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		cmd := exec.Command(binary, "eval", "-checkpoint", run, "-trials", "1000000")
+		cmd.Dir = work
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := cmd.Process.Signal(c.sig); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != c.code {
+				t.Errorf("eval after %v: %v, want exit status %d\n%s", c.sig, err, c.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), "stopped by "+signalName(c.sig)) {
+				t.Errorf("eval after %v: stderr lacks the signal:\n%s", c.sig, stderr.String())
+			}
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Errorf("eval still running 20 s after %v", c.sig)
+		}
+	}
+}

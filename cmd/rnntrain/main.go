@@ -27,6 +27,10 @@ type command struct {
 	// Flags builds the command's flag set; values land in the returned
 	// run function's closure.
 	Setup func(fs *flag.FlagSet, env *env) func(ctx context.Context, args []string) error
+	// Saves marks a command that, stopped by a signal (ctx cancelled),
+	// saves its state and returns (train, sweep): run waits for it. Any
+	// other command has nothing to save and is abandoned at once.
+	Saves bool
 }
 
 // env is what every command writes to.
@@ -109,9 +113,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "rnntrain %s: %v\nRun 'rnntrain help %s' for usage.\n", c.Name, err, c.Name)
 			return 2
 		}
-		if err := runFn(ctx, positional); err != nil {
+		if err := runCommand(ctx, c, runFn, positional); err != nil {
 			if ie, ok := errors.AsType[interruptedError](err); ok {
 				return ie.status() // the checkpoint was saved
+			}
+			if ae, ok := errors.AsType[abandonedError](err); ok {
+				fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, ae)
+				return ae.status()
 			}
 			if es, ok := errors.AsType[exitStatus](err); ok {
 				return es.code // the command reported its own status
@@ -128,6 +136,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "rnntrain: unknown command %q; commands: %s\n", name, names(cmds))
 	return 2
+}
+
+// runCommand runs the command c (its run function runFn) on args. A
+// command that does not save (c.Saves false) is abandoned when ctx is
+// cancelled by a stop signal: run returns an abandonedError at once, and
+// the process exits with the signal's status.
+func runCommand(ctx context.Context, c *command, runFn func(context.Context, []string) error, args []string) error {
+	if c.Saves {
+		return runFn(ctx, args)
+	}
+	done := make(chan error, 1)
+	go func() { done <- runFn(ctx, args) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return abandonedError{context.Cause(ctx)}
+	}
 }
 
 // parseInterleaved parses args with fs, allowing flags after positional

@@ -89,6 +89,28 @@ func (e interruptedError) status() int {
 	return exitInterrupted
 }
 
+// abandonedError reports a command with nothing to save that a stop
+// signal ended (see command.Saves).
+type abandonedError struct{ cause error }
+
+func (e abandonedError) Error() string {
+	if s, ok := errors.AsType[signalled](e.cause); ok {
+		return "stopped by " + signalName(s.sig)
+	}
+	return "interrupted"
+}
+
+// status is the shell's exit status of a process the signal ended,
+// 128 + its number: 130 after SIGINT, 143 after SIGTERM, 129 after SIGHUP.
+func (e abandonedError) status() int {
+	if s, ok := errors.AsType[signalled](e.cause); ok {
+		if n, ok := s.sig.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+	}
+	return exitInterrupted
+}
+
 // stoppedBy describes what stopped a run, for its last message.
 func stoppedBy(ctx context.Context) string {
 	if s, ok := errors.AsType[signalled](context.Cause(ctx)); ok {

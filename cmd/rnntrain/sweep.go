@@ -110,6 +110,7 @@ type sweepFlags struct {
 
 func sweepCommand() *command {
 	return &command{
+		Saves: true,
 		Name:  "sweep",
 		Short: "train many networks from one spec (seeds, hyper-parameters, ranks), locally or as a Slurm job array",
 		Usage: "SPEC.toml -out DIR [flags] | -resume DIR | -status DIR | -collect DIR | -run-point DIR INDEX",

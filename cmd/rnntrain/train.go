@@ -101,6 +101,7 @@ broken file, a run directory in use, divergence).
 
 func trainCommand() *command {
 	return &command{
+		Saves: true,
 		Name:  "train",
 		Short: "train a network on a task; writes checkpoints, metrics and plots",
 		Usage: "[flags]",
