@@ -122,11 +122,20 @@ func evalCommand() *command {
 				if _, finite := part.(tasks.Finite); !finite && n == 0 {
 					n = 1000
 				}
+				nr := cmp.Or(*trials, 1000) // the recording's trials, in one batch
+				if f, ok := part.(tasks.Finite); ok {
+					nr = min(nr, f.Len())
+				}
+				if *record != "" {
+					if err := checkRecordMemory(s, nr, tasks.Describe(part).MaxSteps, fmt.Sprintf("-trials %d", nr), 0); err != nil {
+						return err
+					}
+				}
 				rep := analysis.Evaluate(s.net, part, analysis.EvalOptions{Trials: n, Draw: newStream(*seed, streamEvalCmd), Noise: noise(streamEvalCmd)})
 				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind()
 				recorded := 0
 				if *record != "" {
-					rec := analysis.Record(s.net, part, newStream(*seed, streamRecord), noise(streamRecord), cmp.Or(*trials, 1000))
+					rec := analysis.Record(s.net, part, newStream(*seed, streamRecord), noise(streamRecord), nr)
 					if err := rec.WriteNPZ(*record); err != nil {
 						return err
 					}
@@ -153,6 +162,9 @@ func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) 
 	nIn, N, nOut := s.net.Dims()
 	x, n, T, err := readInputs(inputs, nIn)
 	if err != nil {
+		return err
+	}
+	if err := checkRecordMemory(s, n, T, "-inputs "+inputs, 0); err != nil {
 		return err
 	}
 	if err := analysis.RecordInputs(s.net, x, n, T, noise).WriteNPZ(path); err != nil {

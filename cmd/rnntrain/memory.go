@@ -98,3 +98,43 @@ func checkMemory(cfg runConfig, task tasks.Task, limit float64) error {
 		m, what, train.FormatBytes(limit), cfg.Model.Hidden, cfg.Train.BatchSize, cfg.Train.EvalTrials,
 		tasks.Describe(task).MaxSteps, tasks.Describe(task).DtMS)
 }
+
+// recordBytes estimates the memory of an eval -record of trials trials of
+// steps steps through s's network, which runs them in one batch: the
+// forward pass over the batch (train.Memory's Eval and Data) and the
+// recorded arrays (inputs, outputs, targets, mask, rates, pre and every
+// state variable, float32), each held time-major and trial-major.
+func recordBytes(s *session, trials, steps int) float64 {
+	nIn, n, nOut := s.net.Dims()
+	f := netFootprint(s.cfg.Model, nIn, nOut)
+	f.Steps, f.EvalTrials = steps, trials
+	m := f.Estimate()
+	values := nIn + 3*nOut + 2*n
+	for _, v := range s.net.net.StateVars() {
+		values += v.Size
+	}
+	const word = 4 // float32
+	return m.Eval + m.Data + 2*word*float64(trials)*float64(steps)*float64(values)
+}
+
+// checkRecordMemory refuses, with a usage error naming what (the flag or
+// file that sets the number of trials), a recording of trials trials of
+// steps steps that needs more memory than limit bytes, or (limit 0) than
+// the system has available.
+func checkRecordMemory(s *session, trials, steps int, what string, limit float64) error {
+	where := "the memory available"
+	if limit <= 0 {
+		avail, ok := train.AvailableMemory()
+		if !ok {
+			return nil
+		}
+		limit = avail
+	} else {
+		where = "the limit"
+	}
+	if need := recordBytes(s, trials, steps); need > limit {
+		return usagef("%s: recording %d trials of %d steps (one batch) needs about %s, more than %s (%s); record fewer trials",
+			what, trials, steps, train.FormatBytes(need), where, train.FormatBytes(limit))
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,5 +55,35 @@ func TestReadInputs(t *testing.T) {
 	os.WriteFile(junk, []byte("not numpy"), 0o644)
 	if _, _, _, err := readInputs(junk, 2); err == nil || !strings.Contains(err.Error(), "junk.npy") {
 		t.Errorf("junk file: %v", err)
+	}
+}
+
+// TestRecordMemory checks the estimate eval -record is refused by: a
+// recording of a spiking net's trials (all in one batch) needs more memory
+// the more trials it records, and one beyond the limit is a usage error
+// naming -trials.
+func TestRecordMemory(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-model", "alif", "-steps", "1", "-hidden", "32", "-batch", "4", "-eval-trials", "8", "-out", run).
+		want(t, 0, "stopped at step 1")
+	s, _, err := loadSession(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, large := recordBytes(s, 100, 68), recordBytes(s, 100000, 68)
+	// 100000 trials × 68 steps × (32 rates, 32 pre, 3 × 32 states, ...)
+	// float32 values, twice (time- and trial-major): over 10 GiB.
+	if !(small > 0 && large > 900*small && large > 10<<30) {
+		t.Errorf("recording needs %g bytes for 100 trials and %g for 100000, want > 0 and growing with the trials past 10 GiB", small, large)
+	}
+	if err := checkRecordMemory(s, 100, 68, "-trials 100", large); err != nil {
+		t.Errorf("100 trials within the limit: %v", err)
+	}
+	err = checkRecordMemory(s, 100000, 68, "-trials 100000", large/2)
+	var u usageError
+	if !errors.As(err, &u) || !strings.Contains(err.Error(), "-trials 100000") || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("100000 trials beyond the limit: %v, want a usage error naming -trials", err)
 	}
 }
