@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 // TestCLISpikingModels trains each spiking model for a few steps through
@@ -207,5 +210,26 @@ func TestCLIWindowsKeepReadoutAndEncoding(t *testing.T) {
 		if b, a := res.Before.Psychometric[i].P, res.After.Psychometric[i].P; b != a {
 			t.Errorf("psychometric point %d: %g before, %g after a cut of no connection", i, b, a)
 		}
+	}
+}
+
+// TestCLIMaskRefusesNonFinite checks that a connectivity mask holding NaN
+// or an infinity, which would count as "connected", is refused, naming
+// the key, the file and where.
+func TestCLIMaskRefusesNonFinite(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	m := make([]float64, 8*8)
+	for i := range m {
+		m[i] = 1
+	}
+	m[8*2+5] = math.NaN()
+	path := filepath.Join(work, "mask.npy")
+	if err := npy.WriteFile(path, npy.Array{Shape: []int{8, 8}, F64: m}); err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"lif", "leaky"} {
+		rnntrain(t, work, "train", "-model", model, "-hidden", "8", "-rec-mask", path, "-steps", "1", "-out", filepath.Join(work, model)).
+			want(t, 2, "rec_mask", path, "NaN at [2 5]")
 	}
 }
