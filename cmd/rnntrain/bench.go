@@ -51,8 +51,8 @@ type benchResult struct {
 	Reps         int     `json:"reps"`
 	Gomaxprocs   int     `json:"gomaxprocs"`
 	// Activity is the fraction of active unit-steps reached with -activity
-	// (event-based models), on the benchmark's input.
-	Activity float64 `json:"activity,omitempty"`
+	// (event-based models), on the benchmark's input; nil without.
+	Activity *float64 `json:"activity,omitempty"`
 }
 
 func benchCommand() *command {
@@ -164,8 +164,8 @@ bisection on the benchmark's input, so that the fraction of active unit-steps is
 							fmt.Fprintln(e.stdout, string(b))
 						} else {
 							fmt.Fprintf(e.stdout, "%-8s %5d %4d %4d %10.3f %10.3f %10.3f %12.1f\n", r.Model, r.Hidden, r.Batch, r.Seqlen, r.MsMedian, r.MsMin, r.MsMax, r.AllocsPerStep)
-							if r.Activity > 0 {
-								fmt.Fprintf(e.stdout, "%-8s activity reached %.3f\n", "", r.Activity)
+							if r.Activity != nil {
+								fmt.Fprintf(e.stdout, "%-8s activity reached %.3f\n", "", *r.Activity)
 							}
 						}
 					}
@@ -233,9 +233,10 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, act
 		negY.Data[i] = -float32(rng.NormFloat64())
 	}
 	scale := autodiff.FromSlice(1, 1, []float32{1 / float32(rows*benchOutputs)})
-	var reached float64
+	var reached *float64
 	if activity > 0 {
-		reached = net.Recurrent().(activityTuner).TuneActivity(x, s.seqlen, s.batch, activity, 14)
+		a := net.Recurrent().(activityTuner).TuneActivity(x, s.seqlen, s.batch, activity, 14)
+		reached = &a
 	}
 	params := net.Params()
 	var opt train.Adam

@@ -183,6 +183,13 @@ func TestEGRUCLI(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(res.stdout), &b))
 	require.InDelta(t, 0.2, b.Activity, 0.05, "activity reached by bench -activity 0.2")
 
+	// An activity no threshold reaches is reported too, as 0.
+	res = rnntrain(t, dir, "bench", "-model", "egru", "-hidden", "8", "-batch", "2", "-seqlen", "4",
+		"-reps", "1", "-warmup", "0", "-activity", "1e-300", "-json")
+	require.Equal(t, 0, res.code, res.stderr)
+	require.Contains(t, res.stdout, `"activity":0`, "bench -activity 1e-300 -json")
+	rnntrain(t, dir, "bench", "-model", "egru", "-hidden", "8", "-batch", "2", "-seqlen", "4",
+		"-reps", "1", "-warmup", "0", "-activity", "1e-300").want(t, 0, "activity reached 0.000")
 	rnntrain(t, dir, "bench", "-model", "gru", "-activity", "0.2").want(t, 2, "-activity", "gru")
 	rnntrain(t, dir, "bench", "-model", "egru", "-activity", "1.5").want(t, 2, "-activity")
 	rnntrain(t, dir, "train", "-model", "egru", "-kernels", "fast", "-steps", "1").want(t, 2, "fast")
