@@ -118,9 +118,10 @@ func syncDir(dir string) error {
 
 // Load reads and validates the checkpoint at path (see Unmarshal). Errors
 // name the file and what was expected; a newer format version gives a
-// *VersionError naming the file.
+// *VersionError naming the file. Anything but a regular file is refused
+// before it is opened.
 func Load(path string) (*Checkpoint, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("load checkpoint: %w", err)
 	}
@@ -134,4 +135,18 @@ func Load(path string) (*Checkpoint, error) {
 	}
 	c.Path = path
 	return c, nil
+}
+
+// readRegular reads the regular file at path. It refuses anything else
+// before opening it: opening a FIFO blocks until a writer comes, and a
+// device such as /dev/zero never ends.
+func readRegular(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.ReadFile(path)
 }
