@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,19 +28,11 @@ type Archive struct {
 
 // OpenArchive opens the .npz archive at path. Errors name the file.
 func OpenArchive(path string) (*Archive, error) {
-	f, err := os.Open(path)
+	f, size, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = errors.New("not a regular file")
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	a, err := NewArchive(f, st.Size(), path)
+	a, err := NewArchive(f, size, path)
 	if err != nil {
 		f.Close()
 		return nil, err

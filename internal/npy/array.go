@@ -236,8 +236,14 @@ func writeAtomic(path string, fill func(io.Writer) error) (err error) {
 
 // openRegular opens path for reading and returns its size; it refuses
 // anything but a regular file (a pipe or device has no size to check a
-// declared shape against).
+// declared shape against), before opening it: opening a FIFO blocks until
+// a writer comes.
 func openRegular(path string) (*os.File, int64, error) {
+	if st, err := os.Stat(path); err != nil {
+		return nil, 0, err
+	} else if !st.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("%s: not a regular file", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
