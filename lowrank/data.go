@@ -203,10 +203,15 @@ func check3(name string, a array, lead []int, want string) error {
 	return checkFinite(name, a)
 }
 
+// checkFinite checks that every value of a is finite as a float32, the
+// type Data holds: a float64 beyond ±3.4e38 would become infinite.
 func checkFinite(name string, a array) error {
 	for i, v := range a.data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("array %s has the non-finite value %v at %v", name, v, unflatten(i, a.shape))
+		}
+		if math.Abs(v) > math.MaxFloat32 {
+			return fmt.Errorf("array %s has the value %v at %v, beyond the range of float32 (±%.3g) in which it is fitted", name, v, unflatten(i, a.shape), math.MaxFloat32)
 		}
 	}
 	return nil

@@ -93,6 +93,9 @@ func TestLoadDataErrors(t *testing.T) {
 		{"mask shape", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "mask.npy": nest(ones(6), 2, 3, 1)}, []string{"array mask", "[2, 3] or [2, 3, 4]"}},
 		{"zero mask", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "mask.npy": [][]float32{{0, 0, 0}, {0, 0, 0}}}, []string{"array mask", "zero everywhere"}},
 		{"dt", map[string]any{"activity.npy": nest(ones(24), 2, 3, 4), "inputs.npy": nest(ones(6), 2, 3, 1), "dt.npy": []float64{1, 2}}, []string{"array dt", "scalar"}},
+		{"float64 activity beyond float32", map[string]any{"activity.npy": [][][]float64{{{0.5, 1e39}}}, "inputs.npy": [][][]float32{{{1}}}}, []string{"array activity", "1e+39", "[0 0 1]", "float32"}},
+		{"float64 inputs beyond float32", map[string]any{"activity.npy": [][][]float32{{{0.5}}}, "inputs.npy": [][][]float64{{{-1e39}}}}, []string{"array inputs", "-1e+39", "[0 0 0]", "float32"}},
+		{"float64 mask beyond float32", map[string]any{"activity.npy": [][][]float32{{{0.5}}}, "inputs.npy": [][][]float32{{{1}}}, "mask.npy": [][]float64{{1e39}}}, []string{"array mask", "1e+39", "float32"}},
 	}
 	for _, c := range cases {
 		p := writeNPZ(t, c.arrays)
