@@ -32,8 +32,8 @@ type inputSpec struct {
 const maxPeriodName = 64
 
 // parseInputSpec parses -input for a network of nIn inputs: "zero" (or
-// ""), a period name, "context=K", or nIn comma-separated numbers. It never
-// allocates more than nIn values.
+// ""), a period name, "context=K", or nIn comma-separated numbers, finite
+// as float32. It never allocates more than nIn values.
 func parseInputSpec(s string, nIn int) (inputSpec, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -55,6 +55,9 @@ func parseInputSpec(s string, nIn int) (inputSpec, error) {
 			v, err := strconv.ParseFloat(strings.TrimSpace(item), 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return inputSpec{}, fmt.Errorf("%q is not a finite number", clipArg(item))
+			}
+			if math.Abs(v) > math.MaxFloat32 {
+				return inputSpec{}, fmt.Errorf("%q is beyond the range of float32 (±%.3g), the network's", clipArg(item), math.MaxFloat32)
 			}
 			vec = append(vec, v)
 		}

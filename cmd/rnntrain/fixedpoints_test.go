@@ -112,6 +112,8 @@ func TestParseInputSpec(t *testing.T) {
 		{"1,2", inputSpec{}, "2 values, the network has 3 inputs"},
 		{"1,2,3,4", inputSpec{}, "more than 3 values"},
 		{"1,Inf,3", inputSpec{}, "not a finite number"},
+		{"1,1e39,3", inputSpec{}, "beyond the range of float32"},
+		{"1,-3.5e38,3", inputSpec{}, "beyond the range of float32"},
 		{"context=-1", inputSpec{}, "context number"},
 		{"stim ulus", inputSpec{}, "want zero, a task period"},
 		{strings.Repeat("a", 65), inputSpec{}, "want zero, a task period"},
@@ -126,8 +128,8 @@ func TestParseInputSpec(t *testing.T) {
 	}
 }
 
-// FuzzParseInputSpec: no -input panics, a vector has exactly nIn finite
-// values, and a parsed spec prints back to one that parses the same.
+// FuzzParseInputSpec: no -input panics, a vector has exactly nIn values
+// finite as float32, and a parsed spec prints back to one that parses the same.
 func FuzzParseInputSpec(f *testing.F) {
 	for _, s := range []string{"zero", "", "fixation", "stimulus", "context=1", "context=0", "0,0,0", "1e308,-1,0.5", ",,", "1,2", "context=", "x-y_z"} {
 		f.Add(s, 3)
@@ -143,7 +145,7 @@ func FuzzParseInputSpec(f *testing.F) {
 				t.Fatalf("%q: %d values for %d inputs", s, len(spec.vec), nIn)
 			}
 			for _, v := range spec.vec {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
+				if math.IsNaN(v) || math.IsInf(v, 0) || math.IsInf(float64(float32(v)), 0) {
 					t.Fatalf("%q: non-finite %g", s, v)
 				}
 			}
