@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -144,4 +145,16 @@ func TestCLITruncate(t *testing.T) {
 	rnntrain(t, dir, "truncate", "-checkpoint", "r2", "-rank", "1").want(t, 2, "truncation needs a full-rank leaky network")
 	rnntrain(t, dir, "truncate", "-checkpoint", "full").want(t, 2, "-rank R")
 	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "13").want(t, 2, "exceeds")
+	// -out never overwrites a run: not an earlier truncation, not the source.
+	before, err := os.ReadFile(filepath.Join(dir, "full", "checkpoint.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{"r2", "full"} {
+		rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "1", "-trials", "20", "-out", out).want(t, 2, "-out "+out+" already holds a run")
+	}
+	after, err := os.ReadFile(filepath.Join(dir, "full", "checkpoint.safetensors"))
+	if err != nil || !bytes.Equal(after, before) {
+		t.Errorf("truncate -out full changed the source checkpoint (%v)", err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -31,7 +32,8 @@ unscaled σ of the low-rank model. At -rank N the truncation is the network
 itself.
 
 It writes the low-rank network as a run directory -out (checkpoint and
-config.json; task and training settings as in the source), and prints the
+config.json; task and training settings as in the source), which must not
+hold a run already, and prints the
 task accuracy of both networks on -trials fresh trials (-noise=false runs
 them noiseless) and the share of W_rec's squared singular values kept.
 
@@ -74,6 +76,14 @@ func truncateCommand() *command {
 				dir := *out
 				if dir == "" {
 					dir = strings.TrimSuffix(filepath.Clean(*ckpt), string(filepath.Separator)+checkpoints.LatestName) + fmt.Sprintf("-rank%d", *rank)
+				}
+				lock, err := checkpoints.LockRun(dir)
+				if err != nil {
+					return err
+				}
+				defer lock.Unlock()
+				if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
+					return usagef("-out %s already holds a run; choose another -out (truncate does not overwrite a run)", dir)
 				}
 				eval := func(s *session) float64 {
 					var noise = newStream(*seed, streamTruncateNoise)
