@@ -250,6 +250,22 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	}
 	rec2 := filepath.Join(work, "rec2.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
+	// -record replaces an earlier recording, never a checkpoint, a config
+	// or a directory.
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
+	ckpt := filepath.Join(run, "checkpoint.safetensors")
+	saved, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{ckpt, filepath.Join(run, "config.json")} {
+		rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", bad).want(t, 2, "-record "+bad, "not an .npz archive")
+		rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", bad).want(t, 2, "-record "+bad, "not an .npz archive")
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", run).want(t, 2, "is a directory")
+	if now, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(now, saved) {
+		t.Fatalf("eval -record %s changed the checkpoint (%v)", ckpt, err)
+	}
 	// A recording is a dataset the npz task trains on.
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "stopped at step 3")
 	// Held out means held out: the 8 recorded trials split 4/2/2 into

@@ -5,10 +5,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -56,7 +60,8 @@ and, for task trials, per trial: choice (the correct response), response
 start and end step); task/<name> (float64 [trials]), every latent variable
 the task drew (coherences per modality, context, f1, f2, …).
 docs/recordings.md lists every array and shows a regression of the rates
-on the task variables in numpy.
+on the task variables in numpy. A file already at FILE.npz must be an
+earlier recording (an .npz archive) or empty: eval replaces nothing else.
 
 Outputs are the readout's values (logits for cross-entropy tasks).
 
@@ -90,6 +95,9 @@ func evalCommand() *command {
 				}
 				if *inputs != "" && *record == "" {
 					return usagef("-inputs needs -record FILE.npz to write the outputs to")
+				}
+				if err := checkRecordPath(*record); err != nil {
+					return err
 				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
@@ -154,6 +162,39 @@ func evalCommand() *command {
 			}
 		},
 	}
+}
+
+// checkRecordPath refuses a -record path that holds anything but an .npz
+// archive or an empty file: writing the recording would replace it, and
+// -record RUN/checkpoint.safetensors would destroy the checkpoint being
+// evaluated. An empty path is no recording.
+func checkRecordPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usagef("-record: %v", err)
+	case st.IsDir():
+		return usagef("-record %s is a directory; want a file name such as %s", path, filepath.Join(path, "recording.npz"))
+	case !st.Mode().IsRegular():
+		return usagef("-record %s is not a regular file", path)
+	case st.Size() == 0:
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return usagef("-record: %v", err)
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil || (string(magic) != "PK\x03\x04" && string(magic) != "PK\x05\x06") {
+		return usagef("-record %s exists and is not an .npz archive; eval replaces only an earlier recording", path)
+	}
+	return nil
 }
 
 // evalInputs drives the network with the user's inputs and records the
