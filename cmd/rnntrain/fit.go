@@ -100,6 +100,9 @@ func fitCommand() *command {
 				if err := fitZeros(zeros, c); err != nil {
 					return err
 				}
+				if samePath(*data, filepath.Join(*out, "data.npz")) {
+					return usagef("-out %s: fit writes its data.npz there, which is -data %s; choose another -out", *out, *data)
+				}
 				d, err := lowrank.LoadData(*data)
 				if err != nil {
 					return err

@@ -84,6 +84,17 @@ func TestCLIFitErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "junk.npz"), []byte("not a zip"), 0o644)
+	recording := filepath.Join(dir, "data.npz")
+	if err := npy.WriteArchiveValues(recording, map[string]any{
+		"activity": [][][]float32{{{0.1, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(recording)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -95,6 +106,7 @@ func TestCLIFitErrors(t *testing.T) {
 		{"bad init", []string{"fit", "-data", "x.npz", "-init", "zeros"}, 2, []string{"-init", "svd, random"}},
 		{"missing data", []string{"fit", "-data", "x.npz"}, 1, []string{"x.npz"}},
 		{"junk data", []string{"fit", "-data", "junk.npz"}, 1, []string{"junk.npz", "not an .npz archive"}},
+		{"data in -out", []string{"fit", "-data", "data.npz", "-out", ".", "-ranks", "1", "-steps", "5"}, 2, []string{"-out .", "-data data.npz", "choose another -out"}},
 		{"latent needs checkpoint", []string{"latent"}, 2, []string{"-checkpoint PATH is required"}},
 		{"populations needs checkpoint", []string{"populations", "-max-k", "0"}, 2, []string{"-checkpoint PATH is required"}},
 		{"populations bad k", []string{"populations", "-checkpoint", "x", "-max-k", "0"}, 2, []string{"-max-k"}},
@@ -103,6 +115,9 @@ func TestCLIFitErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			rnntrain(t, dir, c.args...).want(t, c.code, c.want...)
 		})
+	}
+	if b, err := os.ReadFile(recording); err != nil || !bytes.Equal(b, saved) {
+		t.Errorf("fit -data data.npz -out . replaced data.npz (%v)", err)
 	}
 }
 

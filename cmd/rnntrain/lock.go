@@ -18,7 +18,7 @@ func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resume != "" && sameDir(dir, resume) {
+	if resume != "" && samePath(dir, resume) {
 		return lock, nil
 	}
 	if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
@@ -31,8 +31,8 @@ func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
 	return lock, nil
 }
 
-// sameDir reports whether a and b name the same directory.
-func sameDir(a, b string) bool {
+// samePath reports whether a and b name the same file or directory.
+func samePath(a, b string) bool {
 	if filepath.Clean(a) == filepath.Clean(b) {
 		return true
 	}
