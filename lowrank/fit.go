@@ -218,7 +218,11 @@ func NewNet(nIn, n, r int, alpha, noise float64, rng *rand.Rand) (*Layer[float32
 // replaces the random ones. It returns an error if c is invalid, the fit
 // diverges or ctx is cancelled.
 func FitRank(ctx context.Context, fit, held *Data, c FitConfig, init *Factors) (*Fit, error) {
-	if err := c.Validate(fit); err != nil {
+	// fit is what is left after the held-out conditions: c.Holdout counts
+	// conditions of the data before the split.
+	vc := c
+	vc.Holdout = 0
+	if err := vc.Validate(fit); err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
 	c = c.Defaults(fit)

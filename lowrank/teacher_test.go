@@ -65,3 +65,19 @@ func TestTeacherStudent(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepHoldsOutHalf: -holdout counts the conditions of the data, so
+// holding out half of them or all but one leaves the rest to fit.
+func TestSweepHoldsOutHalf(t *testing.T) {
+	t.Parallel()
+	_, d := teacher(t, 6, 1, 4, 10, 1)
+	for _, h := range []int{2, 3} {
+		fits, _, err := Sweep(context.Background(), d, FitConfig{Steps: 3, Holdout: h}, []int{1}, nil)
+		if err != nil {
+			t.Fatalf("holdout %d of 4 conditions: %v", h, err)
+		}
+		if fits[0].R2Held == nil {
+			t.Errorf("holdout %d: no held-out R²", h)
+		}
+	}
+}
