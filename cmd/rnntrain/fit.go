@@ -213,8 +213,9 @@ type fitReport struct {
 
 // fitRow is one fitted rank.
 type fitRow struct {
-	Rank       int        `json:"rank"`
-	R2         float64    `json:"r2"`
+	Rank int `json:"rank"`
+	// R2 and R2Heldout are null (nil) where the activity has no variance.
+	R2         *float64   `json:"r2"`
 	R2Heldout  *float64   `json:"r2_heldout,omitempty"`
 	R2Unit     []*float64 `json:"r2_unit"`
 	Loss       float64    `json:"loss"`
@@ -256,7 +257,10 @@ func runFit(ctx context.Context, e *env, d *lowrank.Data, c lowrank.FitConfig, r
 				saveErr = err
 			}
 		}
-		row := fitRow{Rank: f.Rank, R2: f.R2, R2Heldout: f.R2Held, R2Unit: finites(f.R2Unit), Loss: f.Loss, Seconds: f.Elapsed.Seconds(), Checkpoint: path}
+		row := fitRow{Rank: f.Rank, R2: finite(f.R2), R2Unit: finites(f.R2Unit), Loss: f.Loss, Seconds: f.Elapsed.Seconds(), Checkpoint: path}
+		if f.R2Held != nil {
+			row.R2Heldout = finite(*f.R2Held)
+		}
 		if isFull {
 			rep.Full = &row
 		} else {
@@ -283,9 +287,9 @@ func runFit(ctx context.Context, e *env, d *lowrank.Data, c lowrank.FitConfig, r
 	sweep := plots.RankSweep{Title: "LINT fit of " + filepath.Base(d.Source)}
 	for _, f := range rep.Fits {
 		sweep.Rank = append(sweep.Rank, float64(f.Rank))
-		sweep.R2 = append(sweep.R2, f.R2)
-		if f.R2Heldout != nil {
-			sweep.Held = append(sweep.Held, *f.R2Heldout)
+		sweep.R2 = append(sweep.R2, orNaN(f.R2))
+		if c.Holdout > 0 {
+			sweep.Held = append(sweep.Held, orNaN(f.R2Heldout))
 		}
 	}
 	if err := (&figureSet{dir: out}).add("r2", func(p string) error { return plots.WriteRankSweep(p, sweep) }); err != nil {
@@ -312,6 +316,14 @@ func finite(v float64) *float64 {
 	return &v
 }
 
+// orNaN is *p, or NaN for nil.
+func orNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
 func finites(x []float64) []*float64 {
 	out := make([]*float64, len(x))
 	for i, v := range x {
@@ -328,7 +340,7 @@ func printFitTable(w io.Writer, rep fitReport) {
 		if f.R2Heldout != nil {
 			held = fmt.Sprintf("%.4f", *f.R2Heldout)
 		}
-		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%.1f\n", f.Rank, f.R2, held, f.Seconds)
+		fmt.Fprintf(tw, "%d\t%.4f\t%s\t%.1f\n", f.Rank, orNaN(f.R2), held, f.Seconds)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "wrote %s (fit.json, r2.png and .svg, rank-*/checkpoint.safetensors, rank-*/fit.png and .svg)\n", rep.Out)

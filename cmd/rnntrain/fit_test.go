@@ -80,6 +80,23 @@ func TestCLIFit(t *testing.T) {
 	rnntrain(t, dir, "fit", "-data", "rec.npz", "-config", "bad.toml").want(t, 2, "bad.toml", "stepz")
 }
 
+// TestCLIFitConstantActivity: activity without variance has no R²; fit
+// reports it as null instead of failing to write fit.json after fitting.
+func TestCLIFitConstantActivity(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "flat.npz"), map[string]any{
+		"activity": [][][]float32{{{0.2, 0.2}, {0.2, 0.2}}, {{0.2, 0.2}, {0.2, 0.2}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "fit", "-data", "flat.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-json", "-out", "fit").want(t, 0, `"r2": null`)
+	if b, err := os.ReadFile(filepath.Join(dir, "fit", "fit.json")); err != nil || !bytes.Contains(b, []byte(`"r2": null`)) {
+		t.Errorf("fit.json: %v\n%s", err, b)
+	}
+}
+
 func TestCLIFitErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
