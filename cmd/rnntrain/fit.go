@@ -119,9 +119,14 @@ func fitCommand() *command {
 	}
 }
 
-// parseRanks reads "1-5", "1,2,4" or "3".
+// maxRanks bounds the ranks of one -ranks.
+const maxRanks = 1024
+
+// parseRanks reads "1-5", "1,2,4" or "3": at most maxRanks ranks ≥ 1,
+// each once.
 func parseRanks(s string) ([]int, error) {
 	var out []int
+	seen := map[int]bool{}
 	for part := range strings.SplitSeq(s, ",") {
 		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
 		a, err := strconv.Atoi(lo)
@@ -134,10 +139,14 @@ func parseRanks(s string) ([]int, error) {
 				return nil, fmt.Errorf("%q is not a range like 1-5", part)
 			}
 		}
-		if b-a > 1024 {
-			return nil, fmt.Errorf("range %q has more than 1024 ranks", part)
+		if b-a >= maxRanks-len(out) {
+			return nil, fmt.Errorf("%q gives more than %d ranks", clipArg(s), maxRanks)
 		}
 		for r := a; r <= b; r++ {
+			if seen[r] {
+				return nil, fmt.Errorf("rank %d appears twice", r)
+			}
+			seen[r] = true
 			out = append(out, r)
 		}
 	}

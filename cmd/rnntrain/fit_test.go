@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
@@ -188,5 +190,41 @@ func TestCLITruncate(t *testing.T) {
 	after, err := os.ReadFile(filepath.Join(dir, "full", "checkpoint.safetensors"))
 	if err != nil || !bytes.Equal(after, before) {
 		t.Errorf("truncate -out full changed the source checkpoint (%v)", err)
+	}
+}
+
+// FuzzParseRanks: no -ranks panics or allocates beyond maxRanks, and a
+// parsed list holds distinct ranks ≥ 1.
+func FuzzParseRanks(f *testing.F) {
+	for _, s := range []string{"1-5", "1,2,4", "3", "2,2", "1-3,2", "5-1", "0", "", "1-1024", "1-1025", "1-9223372036854775807", "1,,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ranks, err := parseRanks(s)
+		if err != nil {
+			return
+		}
+		if len(ranks) == 0 || len(ranks) > maxRanks {
+			t.Fatalf("%q: %d ranks", s, len(ranks))
+		}
+		seen := map[int]bool{}
+		for _, r := range ranks {
+			if r < 1 || seen[r] {
+				t.Fatalf("%q: ranks %v", s, ranks)
+			}
+			seen[r] = true
+		}
+	})
+}
+
+func TestParseRanks(t *testing.T) {
+	for s, want := range map[string]string{"2,2": "rank 2 appears twice", "1-3,2": "rank 2 appears twice", "1-1025": "more than 1024 ranks",
+		"1-600,601-1200": "more than 1024 ranks", "1-9223372036854775807": "more than 1024 ranks"} {
+		if _, err := parseRanks(s); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseRanks(%q): got %v, want an error saying %q", s, err, want)
+		}
+	}
+	if got, err := parseRanks("1-3,5"); err != nil || !slices.Equal(got, []int{1, 2, 3, 5}) {
+		t.Errorf("parseRanks(1-3,5) = %v, %v", got, err)
 	}
 }
