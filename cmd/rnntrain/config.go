@@ -563,7 +563,51 @@ func decodeStrict(data []byte, isTOML bool, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("trailing data after the config object")
 	}
+	if !isTOML { // TOML refuses a repeated key itself
+		return repeatedKey(data)
+	}
 	return nil
+}
+
+// repeatedKey reports the first key that appears twice in one object of
+// the JSON document data, which encoding/json would take silently, the
+// last one winning. data must have decoded without error (so its nesting
+// is at most encoding/json's limit).
+func repeatedKey(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(path string) error
+	walk = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return nil
+		}
+		seen := map[string]bool{}
+		for i := 0; dec.More(); i++ {
+			elem := fmt.Sprintf("%s[%d]", path, i)
+			if d == '{' {
+				tok, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				k, _ := tok.(string)
+				// encoding/json matches names case-insensitively.
+				if elem = strings.TrimPrefix(path+"."+k, "."); seen[strings.ToLower(k)] {
+					return fmt.Errorf("key %s appears twice", elem)
+				}
+				seen[strings.ToLower(k)] = true
+			}
+			if err := walk(elem); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token() // the closing delimiter
+		return err
+	}
+	return walk("")
 }
 
 // decodeTOML decodes the TOML document data into its tables and values as

@@ -24,7 +24,8 @@ func seedConfigs(t interface{ Fatal(...any) }) (tomls, jsons []string) {
 		"[model]\nkind = \"gru\"\n[[train.curriculum]]\ntask = \"context-dm\"\n",
 		"seed = -3\n",
 	}
-	jsons = []string{string(b), `{"model": {"kind": "rnn", "hidden": 8}}`, `{"train": {"batch_size": 8}} {"x": 1}`, `{"model": {"kind": "leaky", "rec_mask": 3}}`}
+	jsons = []string{string(b), `{"model": {"kind": "rnn", "hidden": 8}}`, `{"train": {"batch_size": 8}} {"x": 1}`, `{"model": {"kind": "leaky", "rec_mask": 3}}`,
+		`{"seed": 2, "model": {"hidden": 8, "noise": 0.1, "Hidden": 9}, "seed": 3}`}
 	return tomls, jsons
 }
 
@@ -70,6 +71,28 @@ func FuzzConfigJSON(f *testing.F) {
 		var l runConfig
 		_ = legacyConfig([]byte(s), &l)
 	})
+}
+
+// TestConfigRepeatedKey: a key given twice in one object of a JSON config
+// is an error naming it (encoding/json would keep the last silently), at
+// any depth and in any case; the same name in different objects is not.
+func TestConfigRepeatedKey(t *testing.T) {
+	for text, want := range map[string]string{
+		`{"seed": 2, "seed": 3}`:                                     "key seed appears twice",
+		`{"model": {"hidden": 8, "noise": 0.1, "hidden": 9}}`:        "key model.hidden appears twice",
+		`{"seed": 2, "Seed": 3}`:                                     "key Seed appears twice",
+		`{"train": {"optimizer": {"beta1": 0.8, "beta1": 0.9}}}`:     "key train.optimizer.beta1 appears twice",
+		`{"task": {"settings": {"coherences": [1, 2]}}, "task": {}}`: "key task appears twice",
+	} {
+		c := defaultConfig()
+		if err := parseConfig([]byte(text), false, &c); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", text, err, want)
+		}
+	}
+	c := defaultConfig()
+	if err := parseConfig([]byte(`{"seed": 2, "task": {"name": "flip-flop"}, "model": {"kind": "gru"}, "train": {"optimizer": {"kind": "adam"}}}`), false, &c); err != nil {
+		t.Errorf("kind and name in different objects: %v", err)
+	}
 }
 
 // TestConfigErrors: the hostile configs of the seed corpus are errors that
