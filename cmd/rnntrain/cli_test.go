@@ -414,6 +414,29 @@ func TestCLIInterrupt(t *testing.T) {
 	}
 }
 
+// TestCLIDataPathAbsolute: a run trained on -data given relative to the
+// working directory evaluates, resumes and plots from any other directory:
+// its config names the file by its absolute path.
+func TestCLIDataPathAbsolute(t *testing.T) {
+	t.Parallel()
+	work, elsewhere := t.TempDir(), t.TempDir()
+	in := make([][][]float32, 6)
+	tgt := make([][][]float32, 6)
+	for i := range in {
+		in[i] = [][]float32{{float32(i)}, {1}, {0}}
+		tgt[i] = [][]float32{{0}, {1}, {float32(i % 2)}}
+	}
+	if err := npy.WriteArchiveValues(filepath.Join(work, "d.npz"), map[string]any{"inputs": in, "targets": tgt}); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-task", "npz", "-data", "d.npz", "-validation-fraction", "0", "-steps", "2", "-hidden", "4", "-batch", "2",
+		"-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	run := filepath.Join(work, "run")
+	rnntrain(t, elsewhere, "eval", "-checkpoint", run).want(t, 0)
+	rnntrain(t, elsewhere, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0)
+	rnntrain(t, elsewhere, "plot", run, "-out", "plots").want(t, 0)
+}
+
 // regressRecording records trials of the run and runs, with Debian's
 // python3 and numpy, the regression script docs/recordings.md shows and the
 // README's snippet, checking that the documented arrays are there and the

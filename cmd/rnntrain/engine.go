@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/rnn"
@@ -17,6 +18,13 @@ import (
 // rnn and gru models. It returns the built task. Unknown task or preset
 // names are usage errors listing the valid names.
 func resolve(cfg *runConfig) (tasks.Task, error) {
+	// The run's config (config.json, every checkpoint's) names the data
+	// files wherever it is read, as AbsPaths below does for masks.
+	for _, s := range []*tasks.Settings{&cfg.Task.Settings, cfg.Task.EvalSettings} {
+		if err := absDataPaths(s); err != nil {
+			return nil, err
+		}
+	}
 	if !cfg.Task.Preset.Set {
 		p, err := tasks.DefaultPreset(cfg.Task.Name)
 		if err != nil {
@@ -49,6 +57,25 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	}
 	cfg.Train.Seed = cfg.Seed
 	return task, nil
+}
+
+// absDataPaths makes the data paths of s (path, mnist_dir) absolute,
+// relative ones taken from the working directory; s may be nil.
+func absDataPaths(s *tasks.Settings) error {
+	if s == nil {
+		return nil
+	}
+	for _, p := range []*string{&s.Path, &s.MNISTDir} {
+		if *p == "" {
+			continue
+		}
+		a, err := filepath.Abs(*p)
+		if err != nil {
+			return err
+		}
+		*p = a
+	}
+	return nil
 }
 
 // rnnNet adapts an rnn.Network (which the training loop takes directly as
