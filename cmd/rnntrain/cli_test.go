@@ -435,6 +435,15 @@ func TestCLIDataPathAbsolute(t *testing.T) {
 	rnntrain(t, elsewhere, "eval", "-checkpoint", run).want(t, 0)
 	rnntrain(t, elsewhere, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0)
 	rnntrain(t, elsewhere, "plot", run, "-out", "plots").want(t, 0)
+	// -record never replaces the data file, an .npz archive itself.
+	saved, err := os.ReadFile(filepath.Join(work, "d.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-record", "d.npz").want(t, 2, "-record d.npz is the data file")
+	if now, err := os.ReadFile(filepath.Join(work, "d.npz")); err != nil || !bytes.Equal(now, saved) {
+		t.Errorf("eval -record d.npz changed the data file (%v)", err)
+	}
 }
 
 // regressRecording records trials of the run and runs, with Debian's
