@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -476,24 +478,59 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 // keys of the default model; false if data does not decode or kind is not
 // a model (the decoder and the flag then report them).
 func tomlWithKind(data []byte, kind string) ([]byte, bool) {
-	if _, err := rnn.Lookup(kind); err != nil {
-		return nil, false
-	}
 	obj, err := decodeTOML(data)
 	if err != nil || finiteValues("", obj) != nil {
 		return nil, false
 	}
+	return configWithKind(obj, kind, false)
+}
+
+// configWithKind returns the config obj (decoded tables, left unchanged) as
+// JSON with its model kind set to kind. With only, the keys of other
+// models that kind's model does not have are left out (a sweep's base for
+// a point of another kind); without, they stay, for the decoder to refuse,
+// as a key of no model always does. False if kind is not a model or obj's
+// model is not a table.
+func configWithKind(obj map[string]any, kind string, only bool) ([]byte, bool) {
+	mc, err := rnn.NewModelConfig(kind)
+	if err != nil {
+		return nil, false
+	}
 	m, ok := obj["model"].(map[string]any)
-	if !ok {
-		if obj["model"] != nil {
-			return nil, false
-		}
+	if !ok && obj["model"] != nil {
+		return nil, false
+	}
+	m = maps.Clone(m)
+	if m == nil {
 		m = map[string]any{}
-		obj["model"] = m
 	}
 	m["kind"] = kind
-	b, err := json.Marshal(obj)
+	if only {
+		b, err := json.Marshal(rnn.Config{Model: mc})
+		var keys map[string]any
+		if err != nil || json.Unmarshal(b, &keys) != nil {
+			return nil, false
+		}
+		for k := range m {
+			if _, has := keys[k]; !has && isModelKey(k) {
+				delete(m, k)
+			}
+		}
+	}
+	c := maps.Clone(obj)
+	c["model"] = m
+	b, err := json.Marshal(c)
 	return b, err == nil
+}
+
+// isModelKey reports whether key is a key of some model's config.
+func isModelKey(key string) bool {
+	for _, name := range rnn.ModelNames() {
+		if keys, err := rnn.ModelKeys(name); err == nil && slices.Contains(keys, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // setKey sets the dotted config key to the text val, decoded as the key's

@@ -47,7 +47,9 @@ The spec (TOML):
 Every combination of the axes' values is a point (mode grid; the last axis
 varies fastest), or samples distinct combinations drawn with seed (mode
 random). A key that does not exist, or a value a key does not take, is an
-error naming it (exit status 2), before anything runs.
+error naming it (exit status 2), before anything runs. A model.kind axis
+gives each point the base's model keys its model has (a lif base's
+tau_mem_ms reaches the alif points, not the ltc ones).
 
 The sweep directory (-out DIR):
 
@@ -223,9 +225,10 @@ func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue)
 }
 
 // resolveSweep expands spec into points and builds each point's run
-// config: the defaults, then [base] through the strict config decoder,
-// then the point's axis values through setKey (model.kind first), then
-// the run config's validation.
+// config: the defaults, then [base] through the strict config decoder
+// (for a point whose model.kind differs from the base's, the base's model
+// keys that model has), then the point's axis values through setKey
+// (model.kind first), then the run config's validation.
 func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	if err := finiteValues("base", spec.Base); err != nil {
 		return nil, err
@@ -253,7 +256,18 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	h := sha256.New()
 	for _, p := range pts {
 		cfg := defaultConfig()
-		if err := decodeConfig(base, &cfg); err != nil {
+		pointBase := base
+		for j, a := range spec.Axes {
+			// A point of another model keeps the base's model keys
+			// that model has.
+			var kind string
+			if a.Key == "model.kind" && json.Unmarshal([]byte(p.Values[j].JSON()), &kind) == nil {
+				if b, ok := configWithKind(spec.Base, kind, true); ok {
+					pointBase = b
+				}
+			}
+		}
+		if err := decodeConfig(pointBase, &cfg); err != nil {
 			return nil, fmt.Errorf("base: %v", err)
 		}
 		zeros := maps.Clone(baseZeros)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/sweep"
 )
 
 // tinySpec is the four-point test sweep (ranks 1, 2 × seeds 1, 2).
@@ -350,4 +352,34 @@ func TestSweepRunPointRequeue(t *testing.T) {
 	st := rnntrain(t, dir, "sweep", "-status", out)
 	st.want(t, 0, "2 pending, 2 stopped")
 	assert.Regexp(t, `p0001-model.rank=1-seed=2 +stopped +1 +75 .* 42_1`, st.stdout)
+}
+
+// TestSweepKindAxisKeepsBaseModelKeys checks that a point whose model.kind
+// axis value differs from the base's kind keeps the base's model keys that
+// its model has (a lif base's tau_mem_ms in an alif point) and leaves out
+// those it has not (in an ltc point).
+func TestSweepKindAxisKeepsBaseModelKeys(t *testing.T) {
+	t.Parallel()
+	spec, err := sweep.Parse([]byte("[base.model]\nkind = \"lif\"\nhidden = 8\ntau_mem_ms = 30\nthreshold = 0.5\n" +
+		"[axes]\n\"model.kind\" = [\"lif\", \"alif\", \"ltc\"]\n"))
+	require.NoError(t, err)
+	plan, err := resolveSweep(spec)
+	require.NoError(t, err)
+	require.Len(t, plan.configs, 3)
+	for i, want := range []map[string]any{
+		{"kind": "lif", "tau_mem_ms": 30.0, "threshold": 0.5, "hidden": 8.0},
+		{"kind": "alif", "tau_mem_ms": 30.0, "threshold": 0.5, "hidden": 8.0},
+		{"kind": "ltc", "tau_mem_ms": nil, "threshold": 0.5, "hidden": 8.0},
+	} {
+		var cfg struct{ Model map[string]any }
+		require.NoError(t, json.Unmarshal(plan.configs[i], &cfg))
+		for k, v := range want {
+			assert.Equal(t, v, cfg.Model[k], "point %d: model.%s", i, k)
+		}
+	}
+	// A key of no model is still refused.
+	spec, err = sweep.Parse([]byte("[base.model]\nkind = \"lif\"\ntau_mem = 30\n[axes]\n\"model.kind\" = [\"lif\", \"alif\"]\n"))
+	require.NoError(t, err)
+	_, err = resolveSweep(spec)
+	require.ErrorContains(t, err, `unknown key "tau_mem"`)
 }
