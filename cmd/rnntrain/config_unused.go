@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // A setting that only acts together with another (the Poisson gain with
@@ -31,6 +32,22 @@ func dependentSettings() []dependentSetting {
 			e, ok := c.Model.Model.(*rnn.EGRUConfig)
 			return !ok || e.ActivityReg > 0
 		}},
+		{"train.schedule.step_size", "without train.schedule.kind = step", scheduleIs(train.StepDecay)},
+		{"train.schedule.gamma", "without train.schedule.kind = step", scheduleIs(train.StepDecay)},
+		{"train.schedule.min_lr", "without train.schedule.kind = cosine", scheduleIs(train.Cosine)},
+		{"train.optimizer.momentum", "without train.optimizer.kind = sgd", sgd(true)},
+		{"train.optimizer.dampening", "without train.optimizer.kind = sgd", sgd(true)},
+		{"train.optimizer.beta1", "with train.optimizer.kind = sgd", sgd(false)},
+		{"train.optimizer.beta2", "with train.optimizer.kind = sgd", sgd(false)},
+		{"train.optimizer.eps", "with train.optimizer.kind = sgd", sgd(false)},
+		{"train.fptt.parts", "without train.trainer = fptt", fptt},
+		{"train.fptt.k", "without train.trainer = fptt", fptt},
+		{"train.fptt.alpha", "without train.trainer = fptt", fptt},
+		{"train.fptt.beta", "without train.trainer = fptt", fptt},
+		{"train.fptt.rho", "without train.trainer = fptt", fptt},
+		{"train.fptt.reg", "without train.trainer = fptt", fptt},
+		{"train.fptt.reset_every", "without train.trainer = fptt", fptt},
+		{"train.fptt.prior_after", "without train.trainer = fptt", fptt},
 		{"model.tau_mem_ms", "with model.beta > 0", func(c *runConfig) bool {
 			switch m := c.Model.Model.(type) {
 			case *rnn.LIFConfig:
@@ -42,6 +59,20 @@ func dependentSettings() []dependentSetting {
 		}},
 	}
 }
+
+// scheduleIs reports whether the run's learning-rate schedule is k.
+func scheduleIs(k train.ScheduleKind) func(c *runConfig) bool {
+	return func(c *runConfig) bool { return c.Train.Schedule.Kind == k }
+}
+
+// sgd reports whether the run's optimizer is (want true) or is not (want
+// false) SGD.
+func sgd(want bool) func(c *runConfig) bool {
+	return func(c *runConfig) bool { return (c.Train.Optimizer.Kind == train.OptSGD) == want }
+}
+
+// fptt reports whether the run trains with FPTT.
+func fptt(c *runConfig) bool { return c.Train.Trainer == train.FPTT }
 
 // checkUnused refuses every key in given (the keys a flag or a TOML file
 // set) that c leaves without effect. The errors name the key, its flag

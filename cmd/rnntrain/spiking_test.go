@@ -159,6 +159,15 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-model", "lif", "-encoding", "poisson", "-encoding-gain", "0.5", "-readout", "leaky", "-readout-tau", "30",
 			"-rate-target", "0.1", "-rate-target-reg", "0.1"}, "", ""},
 		{[]string{"-model", "egru", "-activity-target", "0.1", "-activity-reg", "0.5"}, "", ""},
+		// Training keys of another schedule, optimizer or trainer.
+		{nil, "[train.schedule]\nkind = \"cosine\"\ngamma = 0.5\n", "train.schedule.gamma: has no effect without train.schedule.kind = step"},
+		{nil, "[train.schedule]\nmin_lr = 1e-5\n", "train.schedule.min_lr: has no effect without train.schedule.kind = cosine"},
+		{nil, "[train.optimizer]\nmomentum = 0.9\n", "train.optimizer.momentum: has no effect without train.optimizer.kind = sgd"},
+		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nbeta2 = 0.99\n", "train.optimizer.beta2: has no effect with train.optimizer.kind = sgd"},
+		{[]string{"-parts", "4"}, "", "-parts (train.fptt.parts in a config file): has no effect without train.trainer = fptt"},
+		{[]string{"-schedule", "step"}, "[train.schedule]\nstep_size = 100\ngamma = 0.5\n", ""},
+		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nmomentum = 0.9\n", ""},
+		{[]string{"-trainer", "fptt", "-parts", "4"}, "", ""},
 	} {
 		args := append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-out", out}, c.args...)
 		if c.toml != "" {
