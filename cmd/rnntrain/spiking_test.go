@@ -242,3 +242,19 @@ func TestCLIMaskRefusesNonFinite(t *testing.T) {
 			want(t, 2, "rec_mask", path, "NaN at [2 5]")
 	}
 }
+
+// TestCLIPlotRecordingRaster: plot -recording draws the spike raster of a
+// recording of a spiking net (it holds state/z), as a run's plots do, and
+// none for a rate model's (TestCLIPlot counts its figures).
+func TestCLIPlotRecordingRaster(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "lif")
+	rnntrain(t, work, append([]string{"train", "-model", "lif", "-steps", "2", "-quiet", "-out", run}, small...)...).want(t, 0)
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "8", "-record", rec).want(t, 0, "recorded 8")
+	rnntrain(t, work, "plot", "-recording", rec).want(t, 0, "trials, raster,")
+	if _, err := os.Stat(filepath.Join(work, "rec-plots", "raster.png")); err != nil {
+		t.Errorf("plot -recording of a lif recording: no raster: %v", err)
+	}
+}

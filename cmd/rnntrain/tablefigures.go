@@ -26,6 +26,12 @@ func tableFigures(t *trialTable, set *figureSet, withBasics bool) error {
 			return err
 		}
 	}
+	if withBasics && t.spiking {
+		rf := tableRaster(t, 3)
+		if err := add("raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
+			return err
+		}
+	}
 	if withBasics && t.response != nil && t.varies("coherence") {
 		pf := plots.Psychometric{Title: fmt.Sprintf("psychometric curve (%d trials)", t.trials), XLabel: evidenceLabel(t),
 			Curves: psychCurves(t, "coherence", t.varies("context"))}
@@ -456,6 +462,24 @@ func pcaPanel(t *trialTable, gs []group, means [][][]float64) (plots.Panels, boo
 		pc2.Series = append(pc2.Series, plots.Series{Label: s.Label, X: x, Y: b, Style: s.Style, Dashed: s.Dashed})
 	}
 	return plots.Panels{Panels: []plots.Panel{traj, pc1, pc2}}, true
+}
+
+// tableRaster is the spike raster of the first k trials of a recording of
+// a spiking net, each up to its length.
+func tableRaster(t *trialTable, k int) plots.Raster {
+	fig := plots.Raster{DT: t.dt}
+	for i := range min(k, t.trials) {
+		steps := make([][]float64, t.steps(i))
+		for s := range steps {
+			row := t.rates[(i*t.T+s)*t.N : (i*t.T+s+1)*t.N]
+			steps[s] = make([]float64, t.N)
+			for j, v := range row {
+				steps[s][j] = float64(v)
+			}
+		}
+		fig.Trials = append(fig.Trials, plots.RasterTrial{Title: fmt.Sprintf("trial %d", i+1), Spikes: steps})
+	}
+	return fig
 }
 
 // tableTrials lays out up to k example trials of the table, one per

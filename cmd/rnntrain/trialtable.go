@@ -29,6 +29,9 @@ type trialTable struct {
 	vars                    map[string][]float64
 	periods                 map[string][][2]int
 	inputNames, outputNames []string
+	// spiking is set for a recording of a spiking net (lif, alif, ltc:
+	// it holds their spikes, state/z), whose rates are the spikes.
+	spiking bool
 }
 
 // steps returns the length of trial n.
@@ -149,6 +152,7 @@ func readRecording(path string) (trialTable, error) {
 	if t.N < 1 {
 		return t, bad("rates", "no units")
 	}
+	t.spiking = f.Has("state/z")
 	if f.Has("targets") && f.Has("mask") {
 		if t.targets, err = cube("targets", &t.nOut); err != nil {
 			return t, err
