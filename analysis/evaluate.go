@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -55,8 +56,9 @@ type Report struct {
 	// Psychometric is sorted by context, then coherence; empty unless the
 	// task has signed evidence and at least two conditions.
 	Psychometric []PsychPoint `json:"psychometric,omitempty"`
-	// Figures are the recurrent layer's own figures (Activity.Figures),
-	// averaged over the trials; absent for most models.
+	// Figures are the recurrent layer's own figures over all the trials,
+	// from the sum of the batches' tallies (Activity.Tally); absent for
+	// most models.
 	Figures map[string]float64 `json:"figures,omitempty"`
 }
 
@@ -99,6 +101,7 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 	var conds tasks.Conditions
 	var psych tasks.Psychometric
 	var sqErr float64
+	var tally layers.Tally
 	correct := 0
 	for done := 0; done < opt.Trials; {
 		b := min(evalBatch, opt.Trials-done)
@@ -109,11 +112,8 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 			batch = task.Batch(opt.Draw, b)
 		}
 		act := runBatch(net, &batch, opt.Inactivation, opt.Noise)
-		for k, v := range act.Figures {
-			if rep.Figures == nil {
-				rep.Figures = map[string]float64{}
-			}
-			rep.Figures[k] += v * float64(b) / float64(opt.Trials)
+		if act.Tally != nil {
+			tally.Add(*act.Tally)
 		}
 		res := task.Score(act.Out, &batch)
 		sqErr += res.MSE * float64(b)
@@ -136,6 +136,7 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 	if opt.Trials > 0 {
 		rep.MSE = sqErr / float64(opt.Trials)
 	}
+	rep.Figures = tally.Map()
 	for _, r := range conds.Rows() {
 		rep.Conditions = append(rep.Conditions, ConditionRow{Condition: r.Condition, Trials: r.N, Correct: r.Correct, Accuracy: r.Accuracy})
 	}

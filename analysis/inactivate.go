@@ -258,11 +258,11 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 				copy(all.Rates[(t*B+b)*n:(t*B+b+1)*n], act.Rates[(t*g+j)*n:(t*g+j+1)*n])
 			}
 		}
-		for k, v := range act.Figures {
-			if all.Figures == nil {
-				all.Figures = map[string]float64{}
+		if act.Tally != nil {
+			if all.Tally == nil {
+				all.Tally = &layers.Tally{}
 			}
-			all.Figures[k] += v * float64(g) / float64(B)
+			all.Tally.Add(*act.Tally)
 		}
 	}
 	return all

@@ -64,10 +64,12 @@ type Activity struct {
 	// (the argument of the rate nonlinearity), [steps][batch][N]; nil
 	// when the model does not provide it.
 	Pre []float32
-	// Figures are the recurrent layer's own figures of the run, by name
-	// (an event-based layer's activity_sparsity, backward_sparsity and
-	// effective_macs; layers.Reporter); nil for most models.
-	Figures map[string]float64
+	// Tally is what the recurrent layer counted over the run, from which
+	// its own figures follow (a spiking layer's rate_hz and silent_units,
+	// an event-based layer's activity_sparsity, backward_sparsity and
+	// effective_macs; layers.Reporter); nil for most models. The tallies
+	// of runs over parts of a set of trials add up (layers.Tally.Add).
+	Tally *layers.Tally
 }
 
 // State is the trajectory of one state variable.

@@ -10,32 +10,122 @@ type Figure struct {
 	Value float64
 }
 
+// Tally is what a recurrent layer counted over a recorded sequence, the
+// counts its figures follow from (Figures). The tallies of runs over parts
+// of one set of trials (batches, groups of trials, windows of steps) add up
+// with Add to the tally of the whole set, so that no figure of the set is a
+// plain mean of its parts' figures: a unit silent in one part but active in
+// another is not silent, and each part weighs by the unit-steps it counted.
+type Tally struct {
+	// UnitSteps is the number of unit-steps counted.
+	UnitSteps float64
+	// Sums are the figures that are means over unit-steps, each as the sum
+	// of its value over them (mean·UnitSteps).
+	Sums []Figure
+	// Spikes is the spike count of each unit of a spiking layer, nil for
+	// other layers.
+	Spikes []float64
+	// DtMS is the task's time step for rate_hz, 0 when it has none.
+	DtMS float64
+}
+
+// Add adds u's counts to t's. It panics if both have spike counts of
+// different sizes or figures of different names.
+func (t *Tally) Add(u Tally) {
+	if t.UnitSteps == 0 && t.Sums == nil && t.Spikes == nil {
+		t.DtMS = u.DtMS
+		t.Sums = append([]Figure(nil), u.Sums...)
+		t.Spikes = append([]float64(nil), u.Spikes...)
+		t.UnitSteps = u.UnitSteps
+		return
+	}
+	if len(t.Spikes) != len(u.Spikes) || len(t.Sums) != len(u.Sums) {
+		panic("layers: Tally.Add: tallies of different layers")
+	}
+	t.UnitSteps += u.UnitSteps
+	for j, c := range u.Spikes {
+		t.Spikes[j] += c
+	}
+	for k, f := range u.Sums {
+		if t.Sums[k].Name != f.Name {
+			panic("layers: Tally.Add: figure " + f.Name + " added to " + t.Sums[k].Name)
+		}
+		t.Sums[k].Value += f.Value
+	}
+}
+
+// Figures returns the figures of t: for a spiking layer rate_hz, the mean
+// firing rate in spikes per unit and second (left out when DtMS is 0),
+// silent_units, the fraction of units that never spiked, and
+// activity_sparsity, 1 − the fraction of unit-steps with a spike; then the
+// means of Sums. It returns nil when nothing was counted, and allocates
+// the returned slice.
+func (t *Tally) Figures() []Figure {
+	if t == nil || t.UnitSteps == 0 {
+		return nil
+	}
+	var f []Figure
+	if t.Spikes != nil {
+		var total float64
+		silent := 0
+		for _, c := range t.Spikes {
+			if c == 0 {
+				silent++
+			}
+			total += c
+		}
+		mean := total / t.UnitSteps
+		if t.DtMS > 0 {
+			f = append(f, Figure{"rate_hz", mean * 1000 / t.DtMS})
+		}
+		f = append(f, Figure{"silent_units", float64(silent) / float64(len(t.Spikes))}, Figure{"activity_sparsity", 1 - mean})
+	}
+	for _, s := range t.Sums {
+		f = append(f, Figure{s.Name, s.Value / t.UnitSteps})
+	}
+	return f
+}
+
 // Reporter is implemented by recurrent layers that report figures of a
-// sequence they recorded: Figures returns them for the sequence whose rates
-// are rates (as returned by the layer's Sequence, on a tape not reset
-// since), or nil if rates did not come from the layer. It allocates the
-// returned slice.
+// sequence they recorded: Tally returns the counts of the sequence whose
+// rates are rates (as returned by the layer's Sequence, on a tape not
+// reset since), or false if rates did not come from the layer. It
+// allocates the returned tally.
 type Reporter[T autodiff.Float] interface {
-	Figures(rates *autodiff.Var[T]) []Figure
+	Tally(rates *autodiff.Var[T]) (Tally, bool)
 }
 
 var _ Reporter[float32] = (*EGRU[float32])(nil)
 
-// Figures implements Reporter: activity_sparsity (1 − mean(o)),
+// Tally implements Reporter: activity_sparsity (1 − mean(o)),
 // backward_sparsity, effective_macs (relative to a dense GRU) and, with an
-// activity penalty, activity_penalty (see EGRUStats).
-func (e *EGRU[T]) Figures(rates *autodiff.Var[T]) []Figure {
+// activity penalty, activity_penalty (see EGRUStats), each a mean over
+// unit-steps.
+func (e *EGRU[T]) Tally(rates *autodiff.Var[T]) (Tally, bool) {
 	st, ok := e.Stats(rates)
 	if !ok {
-		return nil
+		return Tally{}, false
 	}
-	f := []Figure{
-		{"activity_sparsity", 1 - st.Activity},
-		{"backward_sparsity", st.BackwardSparsity},
-		{"effective_macs", st.EffectiveMACs},
-	}
+	n := float64(rates.Value.Len())
+	t := Tally{UnitSteps: n, Sums: []Figure{
+		{"activity_sparsity", (1 - st.Activity) * n},
+		{"backward_sparsity", st.BackwardSparsity * n},
+		{"effective_macs", st.EffectiveMACs * n},
+	}}
 	if e.Options.ActivityReg > 0 {
-		f = append(f, Figure{"activity_penalty", st.Penalty})
+		t.Sums = append(t.Sums, Figure{"activity_penalty", st.Penalty * n})
 	}
-	return f
+	return t, true
+}
+
+// Map returns t's figures by name, nil when it has none.
+func (t *Tally) Map() map[string]float64 {
+	var m map[string]float64
+	for _, f := range t.Figures() {
+		if m == nil {
+			m = map[string]float64{}
+		}
+		m[f.Name] = f.Value
+	}
+	return m
 }

@@ -309,23 +309,37 @@ var (
 	_ Reporter[float32]  = (*LTC[float32])(nil)
 )
 
-// TestSpikeFigures checks the activity figures on a hand-made raster.
+// TestSpikeFigures checks the activity figures on a hand-made raster,
+// whole and as the sum of the tallies of its two halves.
 func TestSpikeFigures(t *testing.T) {
 	t.Parallel()
-	// 4 steps·trials of 3 units; unit 2 never spikes; 3 spikes in 12.
-	s := autodiff.FromSlice(4, 3, []float64{1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0})
+	// 4 steps·trials of 3 units; unit 2 never spikes, unit 1 only in the
+	// second half; 3 spikes in 12.
+	data := []float64{1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0}
 	tp := autodiff.NewTape[float64]()
-	got := spikeFigures(tp.Const(s), 20)
-	want := []Figure{{"rate_hz", 3.0 / 12 * 1000 / 20}, {"silent_units", 1.0 / 3}, {"activity_sparsity", 1 - 3.0/12}}
-	if len(got) != len(want) {
-		t.Fatalf("figures %v, want %v", got, want)
+	whole, ok := spikeTally(tp.Const(autodiff.FromSlice(4, 3, data)), 20)
+	if !ok {
+		t.Fatal("no tally")
 	}
-	for k := range want {
-		if got[k].Name != want[k].Name || math.Abs(got[k].Value-want[k].Value) > 1e-12 {
-			t.Errorf("figure %d = %v, want %v", k, got[k], want[k])
+	var halves Tally
+	for _, h := range [][]float64{data[:6], data[6:]} {
+		u, _ := spikeTally(tp.Const(autodiff.FromSlice(2, 3, h)), 20)
+		halves.Add(u)
+	}
+	want := []Figure{{"rate_hz", 3.0 / 12 * 1000 / 20}, {"silent_units", 1.0 / 3}, {"activity_sparsity", 1 - 3.0/12}}
+	for _, tl := range []Tally{whole, halves} {
+		got := tl.Figures()
+		if len(got) != len(want) {
+			t.Fatalf("figures %v, want %v", got, want)
+		}
+		for k := range want {
+			if got[k].Name != want[k].Name || math.Abs(got[k].Value-want[k].Value) > 1e-12 {
+				t.Errorf("figure %d = %v, want %v", k, got[k], want[k])
+			}
 		}
 	}
-	if f := spikeFigures(tp.Const(s), 0); len(f) != 2 || f[0].Name != "silent_units" {
+	whole.DtMS = 0
+	if f := whole.Figures(); len(f) != 2 || f[0].Name != "silent_units" {
 		t.Errorf("without dt: %v, want silent_units and activity_sparsity", f)
 	}
 }

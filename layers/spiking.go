@@ -312,39 +312,24 @@ func stackSteps[T autodiff.Float](tp *autodiff.Tape[T], rates []*autodiff.Var[T]
 	return all
 }
 
-// spikeFigures returns the activity figures of spikes [rows, N]: rate_hz,
-// the mean firing rate (spikes per unit and step ·1000/dtMS; left out when
-// dtMS is 0), silent_units, the fraction of units that never spiked, and
-// activity_sparsity, 1 − the fraction of unit-steps with a spike.
-func spikeFigures[T autodiff.Float](rates *autodiff.Var[T], dtMS float64) []Figure {
+// spikeTally returns the tally of spikes [rows, N]: each unit's spike
+// count over all rows, N·rows unit-steps and the step dtMS.
+func spikeTally[T autodiff.Float](rates *autodiff.Var[T], dtMS float64) (Tally, bool) {
 	if rates == nil || rates.Value.Len() == 0 {
-		return nil
+		return Tally{}, false
 	}
 	s := rates.Value
-	var total float64
-	silent := 0
-	for j := 0; j < s.Cols; j++ {
-		var c float64
-		for i := j; i < len(s.Data); i += s.Cols {
-			c += float64(s.Data[i])
-		}
-		if c == 0 {
-			silent++
-		}
-		total += c
+	t := Tally{UnitSteps: float64(s.Len()), Spikes: make([]float64, s.Cols), DtMS: dtMS}
+	for i, v := range s.Data {
+		t.Spikes[i%s.Cols] += float64(v)
 	}
-	mean := total / float64(s.Len())
-	f := []Figure{{"silent_units", float64(silent) / float64(s.Cols)}, {"activity_sparsity", 1 - mean}}
-	if dtMS > 0 {
-		f = append([]Figure{{"rate_hz", mean * 1000 / dtMS}}, f...)
-	}
-	return f
+	return t, true
 }
 
-// Figures implements Reporter: rate_hz, silent_units and
-// activity_sparsity of the spikes rates.
-func (l *LIF[T]) Figures(rates *autodiff.Var[T]) []Figure { return spikeFigures(rates, l.cfg.DtMS) }
+// Tally implements Reporter: each unit's spike count, for rate_hz,
+// silent_units and activity_sparsity (Tally.Figures).
+func (l *LIF[T]) Tally(rates *autodiff.Var[T]) (Tally, bool) { return spikeTally(rates, l.cfg.DtMS) }
 
-// Figures implements Reporter: rate_hz (when DtMS is set), silent_units and
-// activity_sparsity of the spikes rates.
-func (l *LTC[T]) Figures(rates *autodiff.Var[T]) []Figure { return spikeFigures(rates, l.cfg.DtMS) }
+// Tally implements Reporter: each unit's spike count, for rate_hz (when
+// DtMS is set), silent_units and activity_sparsity (Tally.Figures).
+func (l *LTC[T]) Tally(rates *autodiff.Var[T]) (Tally, bool) { return spikeTally(rates, l.cfg.DtMS) }

@@ -68,11 +68,11 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 			}
 			all.States[i].Data = append(all.States[i].Data, s.Data...)
 		}
-		for k, v := range act.Figures {
-			if all.Figures == nil {
-				all.Figures = map[string]float64{}
+		if act.Tally != nil {
+			if all.Tally == nil {
+				all.Tally = &layers.Tally{}
 			}
-			all.Figures[k] += v * float64(b-a) / float64(T)
+			all.Tally.Add(*act.Tally)
 		}
 	}
 	return all
@@ -114,11 +114,8 @@ func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []auto
 		final[i] = f.Clone()
 	}
 	if rep, ok := n.net.Recurrent().(layers.Reporter[float32]); ok {
-		for _, f := range rep.Figures(r.Rates) {
-			if act.Figures == nil {
-				act.Figures = map[string]float64{}
-			}
-			act.Figures[f.Name] = f.Value
+		if t, ok := rep.Tally(r.Rates); ok {
+			act.Tally = &t
 		}
 	}
 	if !opt.Record {
