@@ -219,7 +219,7 @@ func (in *Inactivation) layer(n, from, to int) *layers.Inactivation {
 func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand) Activity {
 	_, n, _ := net.Dims()
 	if in.empty() {
-		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise})
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Lengths: batch.Lengths})
 	}
 	type span struct{ from, to int }
 	spans := make([]span, batch.B)
@@ -238,7 +238,7 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 	}
 	if len(order) == 1 {
 		s := order[0]
-		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to)})
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to), Lengths: batch.Lengths})
 	}
 	nIn, nOut, T, B := batch.NIn, batch.NOut, batch.T, batch.B
 	all := Activity{Out: make([]float32, T*B*nOut), Rates: make([]float32, T*B*n)}
@@ -251,7 +251,14 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 				copy(x[(t*g+j)*nIn:(t*g+j+1)*nIn], batch.Inputs[(t*B+b)*nIn:(t*B+b+1)*nIn])
 			}
 		}
-		act := net.Run(x, T, g, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to)})
+		var lengths []int
+		if batch.Lengths != nil {
+			lengths = make([]int, g)
+			for j, b := range rows {
+				lengths[j] = batch.Lengths[b]
+			}
+		}
+		act := net.Run(x, T, g, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to), Lengths: lengths})
 		for t := range T {
 			for j, b := range rows {
 				copy(all.Out[(t*B+b)*nOut:(t*B+b+1)*nOut], act.Out[(t*g+j)*nOut:(t*g+j+1)*nOut])

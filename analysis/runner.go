@@ -36,6 +36,10 @@ type RunOptions struct {
 	// steps; a Runner that cannot cut connections panics rather than
 	// ignore it.
 	Lesion *Lesion
+	// Lengths, when not nil, are the steps each of the batch's trials
+	// really has (tasks.Batch.Lengths); the steps after a trial's end are
+	// padding, which Activity.Tally leaves out where the layer can.
+	Lengths []int
 }
 
 // Lesion is a connection lesion as a Runner gets it: the recurrent

@@ -89,10 +89,13 @@ func (t *Tally) Figures() []Figure {
 // Reporter is implemented by recurrent layers that report figures of a
 // sequence they recorded: Tally returns the counts of the sequence whose
 // rates are rates (as returned by the layer's Sequence, on a tape not
-// reset since), or false if rates did not come from the layer. It
-// allocates the returned tally.
+// reset since), or false if rates did not come from the layer. lengths,
+// when not nil, are the steps each of the batch's len(lengths) trials
+// really has; the steps after a trial's end are padding, which a layer
+// leaves out where it can (the spiking layers; the EGRU counts every
+// step). It allocates the returned tally.
 type Reporter[T autodiff.Float] interface {
-	Tally(rates *autodiff.Var[T]) (Tally, bool)
+	Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool)
 }
 
 var _ Reporter[float32] = (*EGRU[float32])(nil)
@@ -100,8 +103,8 @@ var _ Reporter[float32] = (*EGRU[float32])(nil)
 // Tally implements Reporter: activity_sparsity (1 − mean(o)),
 // backward_sparsity, effective_macs (relative to a dense GRU) and, with an
 // activity penalty, activity_penalty (see EGRUStats), each a mean over
-// unit-steps.
-func (e *EGRU[T]) Tally(rates *autodiff.Var[T]) (Tally, bool) {
+// every unit-step, padding included.
+func (e *EGRU[T]) Tally(rates *autodiff.Var[T], _ []int) (Tally, bool) {
 	st, ok := e.Stats(rates)
 	if !ok {
 		return Tally{}, false

@@ -3,6 +3,7 @@ package layers
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -317,13 +318,13 @@ func TestSpikeFigures(t *testing.T) {
 	// second half; 3 spikes in 12.
 	data := []float64{1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0}
 	tp := autodiff.NewTape[float64]()
-	whole, ok := spikeTally(tp.Const(autodiff.FromSlice(4, 3, data)), 20)
+	whole, ok := spikeTally(tp.Const(autodiff.FromSlice(4, 3, data)), nil, 20)
 	if !ok {
 		t.Fatal("no tally")
 	}
 	var halves Tally
 	for _, h := range [][]float64{data[:6], data[6:]} {
-		u, _ := spikeTally(tp.Const(autodiff.FromSlice(2, 3, h)), 20)
+		u, _ := spikeTally(tp.Const(autodiff.FromSlice(2, 3, h)), nil, 20)
 		halves.Add(u)
 	}
 	want := []Figure{{"rate_hz", 3.0 / 12 * 1000 / 20}, {"silent_units", 1.0 / 3}, {"activity_sparsity", 1 - 3.0/12}}
@@ -337,6 +338,12 @@ func TestSpikeFigures(t *testing.T) {
 				t.Errorf("figure %d = %v, want %v", k, got[k], want[k])
 			}
 		}
+	}
+	// As 2 steps of 2 trials, the second ending after its first step:
+	// its last row [1 0 0] is padding.
+	short, _ := spikeTally(tp.Const(autodiff.FromSlice(4, 3, data)), []int{2, 1}, 20)
+	if short.UnitSteps != 9 || !slices.Equal(short.Spikes, []float64{1, 1, 0}) {
+		t.Errorf("with lengths [2 1]: %v unit-steps, spikes %v; want 9, [1 1 0]", short.UnitSteps, short.Spikes)
 	}
 	whole.DtMS = 0
 	if f := whole.Figures(); len(f) != 2 || f[0].Name != "silent_units" {

@@ -312,24 +312,44 @@ func stackSteps[T autodiff.Float](tp *autodiff.Tape[T], rates []*autodiff.Var[T]
 	return all
 }
 
-// spikeTally returns the tally of spikes [rows, N]: each unit's spike
-// count over all rows, N·rows unit-steps and the step dtMS.
-func spikeTally[T autodiff.Float](rates *autodiff.Var[T], dtMS float64) (Tally, bool) {
+// spikeTally returns the tally of spikes [steps·batch, N], time-major:
+// each unit's spike count and the unit-steps counted, over every row or,
+// when lengths is not nil, over the first lengths[b] steps of each trial
+// b of the batch of len(lengths); and the step dtMS. It panics if the
+// rows are not a whole number of steps of len(lengths) trials.
+func spikeTally[T autodiff.Float](rates *autodiff.Var[T], lengths []int, dtMS float64) (Tally, bool) {
 	if rates == nil || rates.Value.Len() == 0 {
 		return Tally{}, false
 	}
 	s := rates.Value
-	t := Tally{UnitSteps: float64(s.Len()), Spikes: make([]float64, s.Cols), DtMS: dtMS}
-	for i, v := range s.Data {
-		t.Spikes[i%s.Cols] += float64(v)
+	batch := s.Rows
+	if lengths != nil {
+		batch = len(lengths)
+		if batch == 0 || s.Rows%batch != 0 {
+			panic(fmt.Sprintf("layers: spike tally: %d rows are not steps of %d trials", s.Rows, batch))
+		}
+	}
+	t := Tally{Spikes: make([]float64, s.Cols), DtMS: dtMS}
+	for r := range s.Rows {
+		if lengths != nil && r/batch >= lengths[r%batch] {
+			continue
+		}
+		for j, v := range s.Data[r*s.Cols : (r+1)*s.Cols] {
+			t.Spikes[j] += float64(v)
+		}
+		t.UnitSteps += float64(s.Cols)
 	}
 	return t, true
 }
 
 // Tally implements Reporter: each unit's spike count, for rate_hz,
 // silent_units and activity_sparsity (Tally.Figures).
-func (l *LIF[T]) Tally(rates *autodiff.Var[T]) (Tally, bool) { return spikeTally(rates, l.cfg.DtMS) }
+func (l *LIF[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
+	return spikeTally(rates, lengths, l.cfg.DtMS)
+}
 
 // Tally implements Reporter: each unit's spike count, for rate_hz (when
 // DtMS is set), silent_units and activity_sparsity (Tally.Figures).
-func (l *LTC[T]) Tally(rates *autodiff.Var[T]) (Tally, bool) { return spikeTally(rates, l.cfg.DtMS) }
+func (l *LTC[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
+	return spikeTally(rates, lengths, l.cfg.DtMS)
+}

@@ -49,6 +49,7 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 		}
 		o := opt
 		o.Inactivation = shiftInactivation(opt.Inactivation, a, b)
+		o.Lengths = shiftLengths(opt.Lengths, a, b)
 		restore := func() {}
 		if a == from && b == to {
 			var err error
@@ -98,6 +99,19 @@ func shiftInactivation(m *layers.Inactivation, a, b int) *layers.Inactivation {
 	return &c
 }
 
+// shiftLengths returns the steps each trial of lengths has among the
+// steps [a, b) of a sequence run on their own, or nil for nil lengths.
+func shiftLengths(lengths []int, a, b int) []int {
+	if lengths == nil {
+		return nil
+	}
+	s := make([]int, len(lengths))
+	for i, l := range lengths {
+		s[i] = min(max(l-a, 0), b-a)
+	}
+	return s
+}
+
 // run forwards x from init (nil: the network's own initial state) and
 // returns the activity and copies of the final state variables.
 func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []autodiff.Tensor[float32]) (analysis.Activity, []autodiff.Tensor[float32]) {
@@ -114,7 +128,7 @@ func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []auto
 		final[i] = f.Clone()
 	}
 	if rep, ok := n.net.Recurrent().(layers.Reporter[float32]); ok {
-		if t, ok := rep.Tally(r.Rates); ok {
+		if t, ok := rep.Tally(r.Rates, opt.Lengths); ok {
 			act.Tally = &t
 		}
 	}

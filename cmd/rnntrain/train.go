@@ -444,7 +444,7 @@ func (r *trainRun) batchAccuracy() (float64, map[string]float64) {
 	}
 	task := r.s.stages[r.stage]
 	b := task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
-	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG})
+	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG, Lengths: b.Lengths})
 	return task.Score(act.Out, &b).Accuracy, act.Tally.Map()
 }
 

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"maps"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/analysis"
+)
+
+// TestSpikingFiguresLeaveOutPadding evaluates an untrained lif net on
+// match-to-sample, whose trials end at different steps, and checks its
+// figures against the spikes of each trial's own steps, without the
+// padding after its end.
+func TestSpikingFiguresLeaveOutPadding(t *testing.T) {
+	t.Parallel()
+	cfg := defaultConfig()
+	cfg.Task.Name = "match-to-sample"
+	cfg.Model.Hidden = 16
+	if err := setKey(&cfg, "model.kind", "lif"); err != nil {
+		t.Fatal(err)
+	}
+	task, err := resolve(&cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIn, nOut := task.Dims()
+	net, err := buildNetwork(cfg, nIn, nOut, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const trials = 300
+	rep := analysis.Evaluate(net, task, analysis.EvalOptions{Trials: trials, Draw: rand.New(rand.NewPCG(3, 4))})
+
+	// The same trials by hand, in Evaluate's batches of 256, counting
+	// each unit's spikes over the steps each trial really has.
+	rng := rand.New(rand.NewPCG(3, 4))
+	_, n, _ := net.Dims()
+	spikes := make([]float64, n)
+	var unitSteps float64
+	padded := false
+	for done := 0; done < trials; done += 256 {
+		batch := task.Batch(rng, min(256, trials-done))
+		T, B := batch.T, batch.B
+		opt := analysis.RunOptions{Lengths: batch.Lengths}
+		act := net.Run(batch.Inputs, T, B, opt)
+		for s := range T {
+			for b := range B {
+				if s >= batch.Lengths[b] {
+					padded = true
+					continue
+				}
+				for j := range n {
+					spikes[j] += float64(act.Rates[(s*B+b)*n+j])
+				}
+				unitSteps += float64(n)
+			}
+		}
+		// A connection lesion runs the steps in three parts; cutting
+		// nothing, their tallies add up to the whole run's.
+		opt.Lesion = &analysis.Lesion{Cut: make([]bool, n*n), From: T / 3, To: 2 * T / 3}
+		if got, want := net.Run(batch.Inputs, T, B, opt).Tally.Map(), act.Tally.Map(); !maps.EqualFunc(got, want, nearly) {
+			t.Errorf("batch at %d: figures with a lesion cutting nothing %v, want %v", done, got, want)
+		}
+	}
+	if !padded {
+		t.Fatal("no trial shorter than its batch; the test needs padding")
+	}
+	var total float64
+	silent := 0
+	for _, c := range spikes {
+		total += c
+		if c == 0 {
+			silent++
+		}
+	}
+	if total == 0 {
+		t.Fatal("no spike; the test needs some")
+	}
+	mean := total / unitSteps
+	want := map[string]float64{
+		"rate_hz":           mean * 1000 / cfg.Model.DtMS,
+		"silent_units":      float64(silent) / float64(len(spikes)),
+		"activity_sparsity": 1 - mean,
+	}
+	for k, w := range want {
+		if got, ok := rep.Figures[k]; !ok || !nearly(got, w) {
+			t.Errorf("figure %s = %v (present %v), want %v", k, got, ok, w)
+		}
+	}
+}
+
+// nearly reports whether a and b agree to 1e-9 of the larger of 1 and |b|.
+func nearly(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
