@@ -25,7 +25,8 @@ type Tally struct {
 	// Spikes is the spike count of each unit of a spiking layer, nil for
 	// other layers.
 	Spikes []float64
-	// DtMS is the task's time step for rate_hz, 0 when it has none.
+	// DtMS is the task's time step for rate_hz, 0 when it has none
+	// (rate_per_step is reported instead).
 	DtMS float64
 }
 
@@ -55,7 +56,8 @@ func (t *Tally) Add(u Tally) {
 }
 
 // Figures returns the figures of t: for a spiking layer rate_hz, the mean
-// firing rate in spikes per unit and second (left out when DtMS is 0),
+// firing rate in spikes per unit and second, or rate_per_step, in spikes
+// per unit and step, when DtMS is 0 (a task without a time step);
 // silent_units, the fraction of units that never spiked, and
 // activity_sparsity, 1 − the fraction of unit-steps with a spike; then the
 // means of Sums. It returns nil when nothing was counted, and allocates
@@ -77,6 +79,8 @@ func (t *Tally) Figures() []Figure {
 		mean := total / t.UnitSteps
 		if t.DtMS > 0 {
 			f = append(f, Figure{"rate_hz", mean * 1000 / t.DtMS})
+		} else {
+			f = append(f, Figure{"rate_per_step", mean})
 		}
 		f = append(f, Figure{"silent_units", float64(silent) / float64(len(t.Spikes))}, Figure{"activity_sparsity", 1 - mean})
 	}

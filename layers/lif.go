@@ -49,6 +49,10 @@ type LIFConfig struct {
 	Inputs, Units int
 	// DtMS is the step; the decays are exp(−DtMS/τ).
 	DtMS float64
+	// NominalDt marks DtMS as a stand-in for a task without a time step
+	// (npz datasets, MNIST): it sets the decays, but Figures report the
+	// firing rate per step (rate_per_step), not in Hz.
+	NominalDt bool
 	// TauMemMS is the membrane time constant τ_mem.
 	TauMemMS float64
 	// Beta, if > 0, is the membrane decay β itself and TauMemMS is

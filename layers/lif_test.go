@@ -346,8 +346,8 @@ func TestSpikeFigures(t *testing.T) {
 		t.Errorf("with lengths [2 1]: %v unit-steps, spikes %v; want 9, [1 1 0]", short.UnitSteps, short.Spikes)
 	}
 	whole.DtMS = 0
-	if f := whole.Figures(); len(f) != 2 || f[0].Name != "silent_units" {
-		t.Errorf("without dt: %v, want silent_units and activity_sparsity", f)
+	if f := whole.Figures(); len(f) != 3 || f[0] != (Figure{"rate_per_step", 3.0 / 12}) || f[1].Name != "silent_units" {
+		t.Errorf("without dt: %v, want rate_per_step, silent_units and activity_sparsity", f)
 	}
 }
 

@@ -37,8 +37,8 @@ type LTCConfig struct {
 	// Threshold is b_0 > 0 (0 → 0.1); AdaptStrength is β_a ≥ 0 (0 leaves
 	// the threshold fixed at b_0).
 	Threshold, AdaptStrength float64
-	// DtMS is the step, used only for the firing rate in Hz (Figures); 0
-	// leaves that figure out.
+	// DtMS is the step, used only for the firing rate in Hz (Tally); 0,
+	// for a task without a time step, reports the rate per step instead.
 	DtMS float64
 	// TauMemBias and TauAdaptBias initialise c_m and c_a: the resting
 	// decay fractions are σ(c).

@@ -342,14 +342,19 @@ func spikeTally[T autodiff.Float](rates *autodiff.Var[T], lengths []int, dtMS fl
 	return t, true
 }
 
-// Tally implements Reporter: each unit's spike count, for rate_hz,
-// silent_units and activity_sparsity (Tally.Figures).
+// Tally implements Reporter: each unit's spike count, for rate_hz
+// (rate_per_step when NominalDt is set), silent_units and
+// activity_sparsity (Tally.Figures).
 func (l *LIF[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
+	if l.cfg.NominalDt {
+		return spikeTally(rates, lengths, 0)
+	}
 	return spikeTally(rates, lengths, l.cfg.DtMS)
 }
 
-// Tally implements Reporter: each unit's spike count, for rate_hz (when
-// DtMS is set), silent_units and activity_sparsity (Tally.Figures).
+// Tally implements Reporter: each unit's spike count, for rate_hz
+// (rate_per_step when DtMS is 0), silent_units and activity_sparsity
+// (Tally.Figures).
 func (l *LTC[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
 	return spikeTally(rates, lengths, l.cfg.DtMS)
 }

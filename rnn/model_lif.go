@@ -92,7 +92,7 @@ func (c *LIFConfig) Validate(s layers.Spec) error {
 func (c *LIFConfig) layerConfig(s layers.Spec, masks bool) (layers.LIFConfig, error) {
 	o, err := c.Spiking.options(s, "lif", masks)
 	return layers.LIFConfig{
-		Inputs: s.Inputs, Units: s.Hidden, DtMS: dtOf(s), TauMemMS: c.TauMemMS, Beta: c.Beta, TauSynMS: c.TauSynMS,
+		Inputs: s.Inputs, Units: s.Hidden, DtMS: dtOf(s), NominalDt: !(s.DtMS > 0), TauMemMS: c.TauMemMS, Beta: c.Beta, TauSynMS: c.TauSynMS,
 		Threshold: c.Threshold, Reset: c.Reset, RefractorySteps: c.RefractorySteps, TrainTau: c.TrainTau, SpikeOptions: o,
 	}, err
 }

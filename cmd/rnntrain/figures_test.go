@@ -93,3 +93,44 @@ func TestSpikingFiguresLeaveOutPadding(t *testing.T) {
 
 // nearly reports whether a and b agree to 1e-9 of the larger of 1 and |b|.
 func nearly(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+
+// TestSpikingRateWithoutDt checks that every spiking model reports its
+// firing rate in Hz on a task with a time step and per step, without
+// rate_hz, on one without (npz datasets, MNIST), whose dt the lif and
+// alif decays take as 1 ms.
+func TestSpikingRateWithoutDt(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"lif", "alif", "ltc"} {
+		for _, dt := range []float64{20, 0} {
+			cfg := defaultConfig()
+			cfg.Task.Name = "perceptual-dm"
+			cfg.Model.Hidden = 8
+			if err := setKey(&cfg, "model.kind", kind); err != nil {
+				t.Fatal(err)
+			}
+			task, err := resolve(&cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.Model.DtMS = dt
+			cfg.Model = cfg.Model.Resolved()
+			nIn, nOut := task.Dims()
+			net, err := buildNetwork(cfg, nIn, nOut, rand.New(rand.NewPCG(1, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := task.Batch(rand.New(rand.NewPCG(3, 4)), 4)
+			f := net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Lengths: b.Lengths}).Tally.Map()
+			has, lacks := "rate_hz", "rate_per_step"
+			if dt == 0 {
+				has, lacks = lacks, has
+			}
+			if _, ok := f[has]; !ok {
+				t.Errorf("%s, dt %v ms: figures %v lack %s", kind, dt, f, has)
+			}
+			if _, ok := f[lacks]; ok {
+				t.Errorf("%s, dt %v ms: figures %v have %s", kind, dt, f, lacks)
+			}
+		}
+	}
+}
