@@ -13,11 +13,12 @@ import (
 
 // windowNet has one unit per input channel; unit i's rate is input i
 // except where the inactivation silences it, and the single output is the
-// rates' sum. It records the inactivations it was given.
+// rates' sum. It records the inactivations and trial lengths it was given.
 type windowNet struct {
 	nIn     int
 	seen    []layers.Inactivation
 	lesions []Lesion
+	lengths [][]int
 }
 
 func (n *windowNet) Dims() (int, int, int) { return n.nIn, n.nIn, 1 }
@@ -30,6 +31,7 @@ func (n *windowNet) Run(x []float32, T, B int, opt RunOptions) Activity {
 	if l := opt.Lesion; l != nil {
 		n.lesions = append(n.lesions, *l)
 	}
+	n.lengths = append(n.lengths, opt.Lengths)
 	for t := range T {
 		for b := range B {
 			for i := range n.nIn {
@@ -46,7 +48,7 @@ func (n *windowNet) Run(x []float32, T, B int, opt RunOptions) Activity {
 
 func TestRunBatchGroupsTrialsByWindow(t *testing.T) {
 	const T, B, nIn = 6, 3, 2
-	batch := tasks.Batch{T: T, B: B, NIn: nIn, NOut: 1, Inputs: make([]float32, T*B*nIn), Trials: make([]tasks.Trial, B)}
+	batch := tasks.Batch{T: T, B: B, NIn: nIn, NOut: 1, Inputs: make([]float32, T*B*nIn), Trials: make([]tasks.Trial, B), Lengths: []int{6, 5, 4}}
 	for k := range batch.Inputs {
 		batch.Inputs[k] = 1
 	}
@@ -58,6 +60,7 @@ func TestRunBatchGroupsTrialsByWindow(t *testing.T) {
 	in := &Inactivation{Units: []int{1}, Window: Window{Period: "delay"}}
 	act := runBatch(net, &batch, in, nil)
 	require.Len(t, net.seen, 2, "two groups of equal window")
+	require.Equal(t, [][]int{{6, 4}, {5}}, net.lengths, "each group gets its own trials' lengths")
 	for b, d := range [][2]int{{1, 3}, {2, 5}, {1, 3}} {
 		for tt := range T {
 			want := float32(2)
