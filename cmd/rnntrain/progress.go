@@ -27,8 +27,9 @@ type metricsLine struct {
 	EvalAccuracy *float64 `json:"validation_accuracy,omitempty"`
 	EvalMSE      *float64 `json:"validation_mse,omitempty"`
 	// Figures are the recurrent layer's own figures on the train_accuracy
-	// batch (an event-based layer's activity_sparsity, backward_sparsity
-	// and effective_macs); absent for most models.
+	// batch (a spiking layer's rate_hz or rate_per_step, silent_units and
+	// activity_sparsity; an event-based layer's activity_sparsity,
+	// backward_sparsity and effective_macs); absent for most models.
 	Figures map[string]float64 `json:"figures,omitempty"`
 	// Stage is the curriculum stage (from 0).
 	Stage int `json:"stage,omitempty"`

@@ -36,8 +36,11 @@ directory (-out; default runs/<timestamp>):
 	                         (training batch), train_accuracy (a fresh
 	                         batch of training trials), lr, elapsed_s,
 	                         steps_per_s, and validation_accuracy and
-	                         validation_mse at evaluations; figures (the
-	                         egru's activity_sparsity, backward_sparsity,
+	                         validation_mse at evaluations; figures (a
+	                         spiking net's rate_hz, or rate_per_step on a
+	                         task without dt, silent_units and
+	                         activity_sparsity; the egru's
+	                         activity_sparsity, backward_sparsity,
 	                         effective_macs) on the train_accuracy batch
 	eval.json                the final evaluation, on the validation split
 	                         of a dataset (every trial) or on 1000 fresh
