@@ -47,10 +47,19 @@ func newNPZTask(p Preset, s Settings) (Task, error) {
 	}
 	d, err := LoadNPZ(s.Path, s.Loss)
 	if err != nil {
-		return nil, err
+		return nil, &DataError{Err: err}
 	}
 	return d.withSplits(s)
 }
+
+// DataError is the error of a task that could not read its data file
+// (missing, unreadable or malformed), as opposed to an invalid setting.
+type DataError struct {
+	Err error // names the file
+}
+
+func (e *DataError) Error() string { return e.Err.Error() }
+func (e *DataError) Unwrap() error { return e.Err }
 
 // NoDataError is the error of a task that reads its trials from a file
 // when settings.path is empty.

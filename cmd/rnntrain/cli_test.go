@@ -295,6 +295,10 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	rnntrain(t, work, "eval", "-checkpoint", all, "-split", "validation").want(t, 2, "no validation split", "validation_fraction")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "test", "-trials", "50").want(t, 0, "on 50 fresh trials")
 	rnntrain(t, work, "train", "-task", "npz", "-data", filepath.Join(work, "none.npz")).want(t, 1, "none.npz")
+	// A setting that does not suit the file is a usage error, not a failure.
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-preset", "neurogym").want(t, 2, `task npz has no preset "neurogym"`)
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0.99").want(t, 2, "leave none for training")
+	rnntrain(t, work, "train", "-task", "context-dm", "-data", rec).want(t, 2, `does not take the settings ["path"]`)
 	bad := filepath.Join(work, "bad.npy")
 	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "bad.npy", "[trials, T, 4]")

@@ -33,7 +33,7 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		cfg.Task.Preset = presetChoice{Preset: p, Set: true}
 	}
 	task, err := tasks.New(cfg.Task.Name, cfg.Task.Preset.Preset, cfg.Task.Settings)
-	if err != nil && cfg.Task.Settings.Path != "" {
+	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
 		// A missing or broken data file is a failure (exit 1), not a
 		// usage error; the message names the file.
 		return nil, fmt.Errorf("-data %s: %w", cfg.Task.Settings.Path, err)
