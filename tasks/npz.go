@@ -52,8 +52,9 @@ func newNPZTask(p Preset, s Settings) (Task, error) {
 	return d.withSplits(s)
 }
 
-// DataError is the error of a task that could not read its data file
-// (missing, unreadable or malformed), as opposed to an invalid setting.
+// DataError is the error of a task that could not find or read its data
+// files (the npz task's path, MNIST's files; missing, unreadable or
+// malformed), as opposed to an invalid setting.
 type DataError struct {
 	Err error // names the file
 }

@@ -518,6 +518,12 @@ func TestCLIMNISTSplits(t *testing.T) {
 		t.Errorf("eval -split test: %v, split %q on %d trials; want test on 200", err, rep.Split, rep.Trials)
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "train", "-trials", "50").want(t, 0, "on 50 train trials")
+	// Missing MNIST files are a failure naming them, not a usage error.
+	cfg := filepath.Join(work, "mnist.toml")
+	if err := os.WriteFile(cfg, []byte("[task.settings]\nmnist_dir = \""+work+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-task", "mnist-rows", "-config", cfg, "-steps", "1").want(t, 1, filepath.Join(work, "train-images-idx3-ubyte.gz"))
 }
 
 // TestCLIStopSignalsStopEval checks that a command with nothing to save,

@@ -36,7 +36,10 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
 		// A missing or broken data file is a failure (exit 1), not a
 		// usage error; the message names the file.
-		return nil, fmt.Errorf("-data %s: %w", cfg.Task.Settings.Path, err)
+		if p := cfg.Task.Settings.Path; p != "" {
+			return nil, fmt.Errorf("-data %s: %w", p, err)
+		}
+		return nil, fmt.Errorf("-task %s: %w", cfg.Task.Name, err)
 	}
 	if nd := (*tasks.NoDataError)(nil); errors.As(err, &nd) {
 		return nil, usagef("-task %s needs -data FILE: the .npz file holding inputs [trials, T, n_in], targets [trials, T, n_out] and optionally mask (task.settings.path in a config file)", nd.Task)
