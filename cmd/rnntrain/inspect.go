@@ -62,20 +62,20 @@ type tensorInfo struct {
 
 // checkpointInfo is what inspect reports.
 type checkpointInfo struct {
-	Path           string             `json:"path"`
-	FormatVersion  int                `json:"format_version"`
-	Model          string             `json:"model"`
-	Task           string             `json:"task"`
-	Preset         string             `json:"preset"`
-	Hidden         int                `json:"hidden"`
-	Step           int                `json:"step"`
-	Seed           uint64             `json:"seed"`
-	Parameters     int                `json:"parameters"`
-	Accuracy       *float64           `json:"validation_accuracy,omitempty"` // the last evaluation during training
-	Metrics        map[string]float64 `json:"metrics,omitempty"`
-	Created        time.Time          `json:"created"`
-	Tensors        []tensorInfo       `json:"tensors"`
-	OptimizerState int                `json:"optimizer_tensors"`
+	Path           string              `json:"path"`
+	FormatVersion  int                 `json:"format_version"`
+	Model          string              `json:"model"`
+	Task           string              `json:"task"`
+	Preset         string              `json:"preset"`
+	Hidden         int                 `json:"hidden"`
+	Step           int                 `json:"step"`
+	Seed           uint64              `json:"seed"`
+	Parameters     int                 `json:"parameters"`
+	Accuracy       *float64            `json:"validation_accuracy,omitempty"` // the last evaluation during training, if finite
+	Metrics        checkpoints.Metrics `json:"metrics,omitempty"`             // NaN and ±Inf as strings, as in the checkpoint
+	Created        time.Time           `json:"created"`
+	Tensors        []tensorInfo        `json:"tensors"`
+	OptimizerState int                 `json:"optimizer_tensors"`
 	// Config is the run config the checkpoint carries, every key resolved.
 	Config *runConfig `json:"config,omitempty"`
 }
@@ -100,7 +100,7 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 		info.Config = &cfg
 	}
 	if a, ok := m.Metrics["accuracy"]; ok { // the last held-out evaluation's
-		info.Accuracy = &a
+		info.Accuracy = finite(a)
 	}
 	for _, t := range c.Tensors {
 		if strings.HasPrefix(t.Name, checkpoints.OptimizerPrefix) {
@@ -139,8 +139,8 @@ func (info *checkpointInfo) print(w io.Writer) {
 	fmt.Fprintf(tw, "task\t%s (preset %s)\n", info.Task, preset)
 	fmt.Fprintf(tw, "step\t%d\n", info.Step)
 	fmt.Fprintf(tw, "seed\t%d\n", info.Seed)
-	if info.Accuracy != nil {
-		fmt.Fprintf(tw, "validation accuracy\t%.4f\n", *info.Accuracy)
+	if a, ok := info.Metrics["accuracy"]; ok {
+		fmt.Fprintf(tw, "validation accuracy\t%.4f\n", a)
 	} else {
 		fmt.Fprintf(tw, "validation accuracy\tnot recorded\n")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +231,19 @@ func TestCLIBenchSizes(t *testing.T) {
 		rnntrain(t, dir, "bench", "-model", "alif", "-hidden", "65536", "-batch", "1048576", "-seqlen", "1048576", "-reps", "1", "-warmup", "0").
 			want(t, 2, "-hidden 65536 -batch 1048576 -seqlen 1048576", "more than the memory available")
 	}
+}
+
+// TestCLIInspectNonFiniteMetrics: a checkpoint whose metrics hold NaN or
+// Inf (the format keeps them) is inspected as text and as JSON, where they
+// are the strings the checkpoint stores, instead of failing to encode.
+func TestCLIInspectNonFiniteMetrics(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	c, err := checkpoints.Load(filepath.Join(dir, "run", "checkpoint.safetensors"))
+	require.NoError(t, err)
+	c.Meta.Metrics["accuracy"], c.Meta.Metrics["loss"] = math.NaN(), math.Inf(1)
+	require.NoError(t, checkpoints.Save(filepath.Join(dir, "nan.safetensors"), c))
+	rnntrain(t, dir, "inspect", "-json", "nan.safetensors").want(t, 0, `"accuracy": "NaN"`, `"loss": "+Inf"`)
+	rnntrain(t, dir, "inspect", "nan.safetensors").want(t, 0, "validation accuracy  NaN")
 }
