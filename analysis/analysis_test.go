@@ -3,10 +3,12 @@ package analysis
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
@@ -233,5 +235,24 @@ func TestExamples(t *testing.T) {
 	}
 	if len(seen) != 3 {
 		t.Errorf("examples repeat a (context, choice): %v", seen)
+	}
+}
+
+// TestReportJSONNonFinite: a report of a network whose outputs are NaN
+// encodes, with its MSE and figures null; a finite one keeps its numbers.
+func TestReportJSONNonFinite(t *testing.T) {
+	r := Report{Task: "x", Trials: 2, MSE: math.NaN(), Figures: map[string]float64{"sparsity": math.Inf(1), "macs": 3}}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"mse":null`, `"sparsity":null`, `"macs":3`, `"trials":2`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("got %s, want %s in it", b, want)
+		}
+	}
+	r.MSE, r.Figures = 0.25, nil
+	if b, err = json.Marshal(r); err != nil || !strings.Contains(string(b), `"accuracy_stderr":0,"mse":0.25,`) {
+		t.Errorf("finite report: got %s, %v", b, err)
 	}
 }

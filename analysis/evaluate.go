@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -60,6 +61,40 @@ type Report struct {
 	// from the sum of the batches' tallies (Activity.Tally); absent for
 	// most models.
 	Figures map[string]float64 `json:"figures,omitempty"`
+}
+
+// MarshalJSON writes r with a non-finite MSE or figure (the outputs of a
+// network whose weights are NaN) as null, since JSON has no NaN; the mse
+// field then comes last.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	finite := finiteOrNil(r.MSE) != nil
+	for _, v := range r.Figures {
+		finite = finite && finiteOrNil(v) != nil
+	}
+	if finite {
+		return json.Marshal(plain(r))
+	}
+	out := struct {
+		plain
+		MSE     *float64            `json:"mse"`
+		Figures map[string]*float64 `json:"figures,omitempty"`
+	}{plain: plain(r), MSE: finiteOrNil(r.MSE)}
+	if r.Figures != nil {
+		out.Figures = make(map[string]*float64, len(r.Figures))
+		for k, v := range r.Figures {
+			out.Figures[k] = finiteOrNil(v)
+		}
+	}
+	return json.Marshal(out)
+}
+
+// finiteOrNil returns &v, or nil if v is NaN or infinite.
+func finiteOrNil(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 // EvalOptions say which trials Evaluate scores.
