@@ -45,9 +45,10 @@ figures.
 
 With -recording FILE.npz it draws the figures of an 'eval -record'
 recording (docs/recordings.md) into FILE-plots/ (or -out DIR): trials,
-psychometric, psychometric-contexts, stimuli, timing, units and pca, as
-far as the recording holds what each needs (a recording of -inputs has no
-targets or task variables: units and pca only). Time is in steps, as the
+raster (a spiking net's recording), psychometric, psychometric-contexts,
+stimuli, timing, units and pca, as far as the recording holds what each
+needs (a recording of -inputs has no targets or task variables: units
+and pca only). Time is in steps, as the
 recording does not store the task's dt.
 
 Exit status 2 for a usage error (a bad flag, no RUN, both RUN and
