@@ -40,7 +40,12 @@ train the training trials; every trial of the split unless -trials N
 stream, never the training stream, and the report says "fresh trials".
 
 -record FILE.npz also writes, for analysis in Python (numpy.load), float32
-arrays with trials as the first axis:
+arrays with trials as the first axis, of -trials trials (default 1000, at
+most a dataset split's) run in one batch: a dataset's are spread evenly
+over the split (the report's own trials when -trials is given), a
+generated task's are drawn from a stream of -seed of their own (not the
+trials the report scored; the recording's correct scores its own
+trials):
 
 	inputs     [trials, T, n_in]
 	rates      [trials, T, N]      what the readout sees at every step:
