@@ -239,7 +239,8 @@ func EGRUStateNames(trace bool) []string {
 }
 
 // EGRUStats are the sparsity figures of one recorded EGRU sequence (peers.md
-// §2.3), all over every unit, step and sequence of the call.
+// §2.3), all over every unit, step and sequence of the call, padding
+// included (Tally with lengths leaves out the steps after each trial's end).
 type EGRUStats struct {
 	// Activity is mean(o); the activity sparsity is 1 − Activity.
 	Activity float64
@@ -262,5 +263,6 @@ func (e *EGRU[T]) Stats(rates *autodiff.Var[T]) (EGRUStats, bool) {
 	if rates == nil || len(rates.Value.Data) == 0 {
 		return EGRUStats{}, false
 	}
-	return e.stats.get(&rates.Value.Data[0])
+	r, ok := e.stats.get(&rates.Value.Data[0])
+	return r.stats, ok
 }

@@ -168,17 +168,24 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 		pp := &ws.part[p]
 		fired, flat, reads = fired+pp.fired, flat+pp.flat, reads+pp.reads
 	}
+	s.stats = egruStatsOf(fired, flat, reads, rows, n, s.in, s.opt)
+}
+
+// egruStatsOf returns the statistics of rows rows of n units of a layer
+// with in inputs and options o, in which fired events, flat zero
+// pseudo-derivatives and reads nonzero y_{t−1} were counted.
+func egruStatsOf(fired, flat, reads float64, rows, n, in int, o EGRUOptions) EGRUStats {
 	total := float64(rows * n)
 	st := EGRUStats{
 		Activity:         fired / total,
 		BackwardSparsity: flat / total,
-		EffectiveMACs:    (float64(s.in) + reads/float64(rows)) / float64(s.in+n),
+		EffectiveMACs:    (float64(in) + reads/float64(rows)) / float64(in+n),
 	}
-	if s.opt.ActivityReg > 0 {
-		d := st.Activity - s.opt.ActivityTarget
-		st.Penalty = s.opt.ActivityReg * d * d
+	if o.ActivityReg > 0 {
+		d := st.Activity - o.ActivityTarget
+		st.Penalty = o.ActivityReg * d * d
 	}
-	s.stats = st
+	return st
 }
 
 // pool returns the pool a loop's GEMMs may use: none inside a split loop

@@ -184,7 +184,7 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 	if o.Trace {
 		s.out = s.tr
 	}
-	e.stats.put(&s.out.Data[0], s.stats)
+	e.stats.put(&s.out.Data[0], egruRecord[T]{stats: s.stats, steps: steps, ev: s.ev, pd: s.pd, y: s.y, yPrev: s.yPrev})
 	rates := tp.Fused(s, s.out, x, c0, tp.Param(e.WeightIH), tp.Param(e.WeightHH), tp.Param(e.BiasIH), tp.Param(e.BiasHH), tp.Param(e.Threshold))
 	last := func(t autodiff.Tensor[T]) autodiff.Tensor[T] { return t.RowSlice(rows-batch, rows) }
 	// Final and States live in the cached op record, so returning them
@@ -517,15 +517,28 @@ func (s *egruSeq[T]) outerCols(part int) {
 }
 
 // egruStatsRing remembers the statistics of a layer's last few sequences,
-// keyed by the first element of their output, for EGRU.Stats.
+// keyed by the first element of their output, for EGRU.Stats, with the
+// op's events for EGRU.Tally.
 type egruStatsRing[T autodiff.Float] struct {
 	mu    sync.Mutex
 	keys  [seqCacheSize]*T
-	stats [seqCacheSize]EGRUStats
+	stats [seqCacheSize]egruRecord[T]
 	next  int
 }
 
-func (r *egruStatsRing[T]) put(key *T, st EGRUStats) {
+// egruRecord is what EGRU.Stats and EGRU.Tally read of one sequence: its
+// statistics over every row and the op's per-unit-step tensors (tape
+// arena, valid until the tape's Reset), from which Tally counts the rows
+// of a trial's own steps.
+type egruRecord[T autodiff.Float] struct {
+	stats  EGRUStats
+	steps  int
+	ev, pd autodiff.Tensor[T] // [T·B, N] o_t and ∂o/∂c̃
+	y      autodiff.Tensor[T] // [T·B, N] y_t
+	yPrev  autodiff.Tensor[T] // [B, N] y before the first step
+}
+
+func (r *egruStatsRing[T]) put(key *T, st egruRecord[T]) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, k := range r.keys {
@@ -538,7 +551,7 @@ func (r *egruStatsRing[T]) put(key *T, st EGRUStats) {
 	r.next = (r.next + 1) % seqCacheSize
 }
 
-func (r *egruStatsRing[T]) get(key *T) (EGRUStats, bool) {
+func (r *egruStatsRing[T]) get(key *T) (egruRecord[T], bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, k := range r.keys {
@@ -546,5 +559,5 @@ func (r *egruStatsRing[T]) get(key *T) (EGRUStats, bool) {
 			return r.stats[i], true
 		}
 	}
-	return EGRUStats{}, false
+	return egruRecord[T]{}, false
 }

@@ -343,3 +343,54 @@ func ExampleEGRU() {
 	// activity sparsity 0.85, backward sparsity 0.02, effective MACs 0.17
 	// threshold gradient nonzero: true
 }
+
+// TestEGRUTallyLeavesOutPadding pads the second of two trials from 7 to 20
+// steps with zero input and checks that the tally with the lengths equals
+// the tally of the two trials run unpadded, one at a time.
+func TestEGRUTallyLeavesOutPadding(t *testing.T) {
+	const steps, short, in, n = 20, 7, 3, 32
+	o := layers.DefaultEGRUOptions()
+	o.ActivityReg, o.ActivityTarget = 0.5, 0.05
+	e := layers.NewEGRU[float64]("egru", in, n, o, rand.New(rand.NewPCG(5, 5)))
+	rng := rand.New(rand.NewPCG(9, 9))
+	trial := [2]autodiff.Tensor[float64]{autodiff.NewTensor[float64](steps, in), autodiff.NewTensor[float64](short, in)}
+	for _, x := range trial {
+		for i := range x.Data {
+			x.Data[i] = 2 * rng.NormFloat64()
+		}
+	}
+	padded := autodiff.NewTensor[float64](steps*2, in)
+	for b, x := range trial {
+		for s := range x.Rows {
+			copy(padded.Data[(s*2+b)*in:(s*2+b+1)*in], x.Data[s*in:(s+1)*in])
+		}
+	}
+	tp := autodiff.NewTape[float64]()
+	var want layers.Tally
+	for _, x := range trial {
+		r := e.Run(tp, tp.Const(x), nil, x.Rows, 1, layers.SeqOptions{}, false)
+		tl, ok := e.Tally(r.Rates, nil)
+		require.True(t, ok)
+		want.Add(tl)
+	}
+	r := e.Run(tp, tp.Const(padded), nil, steps, 2, layers.SeqOptions{}, false)
+	tp.Backward(autodiff.Mean(r.Rates)) // the tally reads the op's records after the backward pass too
+	got, ok := e.Tally(r.Rates, []int{steps, short})
+	require.True(t, ok)
+	require.Equal(t, float64((steps+short)*n), got.UnitSteps)
+	g, w := got.Map(), want.Map()
+	act := 1 - w["activity_sparsity"]
+	require.Greater(t, act, 0.02)
+	require.Less(t, act, 0.9)
+	for _, k := range []string{"activity_sparsity", "backward_sparsity", "effective_macs"} {
+		require.InDelta(t, w[k], g[k], 1e-12, k)
+	}
+	// The penalty is of the activity over the trials' own steps, not a
+	// mean of the trials' penalties.
+	require.InDelta(t, o.ActivityReg*(act-o.ActivityTarget)*(act-o.ActivityTarget), g["activity_penalty"], 1e-12)
+
+	all, _ := e.Tally(r.Rates, nil)
+	st, _ := e.Stats(r.Rates)
+	require.Equal(t, float64(steps*2*n), all.UnitSteps)
+	require.InDelta(t, 1-st.Activity, all.Map()["activity_sparsity"], 1e-12)
+}

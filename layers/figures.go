@@ -1,6 +1,10 @@
 package layers
 
-import "github.com/rnntrain/rnntrain/autodiff"
+import (
+	"fmt"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+)
 
 // Figure is one named scalar figure of a recorded sequence beyond its
 // rates, such as an event-based layer's activity sparsity. Name is
@@ -95,9 +99,8 @@ func (t *Tally) Figures() []Figure {
 // rates are rates (as returned by the layer's Sequence, on a tape not
 // reset since), or false if rates did not come from the layer. lengths,
 // when not nil, are the steps each of the batch's len(lengths) trials
-// really has; the steps after a trial's end are padding, which a layer
-// leaves out where it can (the spiking layers; the EGRU counts every
-// step). It allocates the returned tally.
+// really has; the steps after a trial's end are padding, which the layer
+// leaves out of its counts. It allocates the returned tally.
 type Reporter[T autodiff.Float] interface {
 	Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool)
 }
@@ -106,14 +109,23 @@ var _ Reporter[float32] = (*EGRU[float32])(nil)
 
 // Tally implements Reporter: activity_sparsity (1 − mean(o)),
 // backward_sparsity, effective_macs (relative to a dense GRU) and, with an
-// activity penalty, activity_penalty (see EGRUStats), each a mean over
-// every unit-step, padding included.
-func (e *EGRU[T]) Tally(rates *autodiff.Var[T], _ []int) (Tally, bool) {
-	st, ok := e.Stats(rates)
+// activity penalty, activity_penalty (see EGRUStats), each a mean over the
+// unit-steps within each trial's length, or over every unit-step when
+// lengths is nil. It panics if the rates' rows are not a whole number of
+// steps of len(lengths) trials.
+func (e *EGRU[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
+	if rates == nil || len(rates.Value.Data) == 0 {
+		return Tally{}, false
+	}
+	rec, ok := e.stats.get(&rates.Value.Data[0])
 	if !ok {
 		return Tally{}, false
 	}
+	st := rec.stats
 	n := float64(rates.Value.Len())
+	if lengths != nil {
+		st, n = rec.within(lengths, e.inputs, e.Options)
+	}
 	t := Tally{UnitSteps: n, Sums: []Figure{
 		{"activity_sparsity", (1 - st.Activity) * n},
 		{"backward_sparsity", st.BackwardSparsity * n},
@@ -123,6 +135,48 @@ func (e *EGRU[T]) Tally(rates *autodiff.Var[T], _ []int) (Tally, bool) {
 		t.Sums = append(t.Sums, Figure{"activity_penalty", st.Penalty * n})
 	}
 	return t, true
+}
+
+// within returns the statistics of r's rows within each trial's length,
+// lengths[b] steps of trial b of the batch of len(lengths), counted from
+// the op's events and pseudo-derivatives, and the unit-steps they cover
+// (0, with zero statistics, when no trial has a step). in is the layer's
+// input size; o its options, for the penalty.
+func (r *egruRecord[T]) within(lengths []int, in int, o EGRUOptions) (EGRUStats, float64) {
+	batch, n := len(lengths), r.ev.Cols
+	if batch == 0 || r.ev.Rows != r.steps*batch {
+		panic(fmt.Sprintf("layers: EGRU.Tally: %d rows are not %d steps of %d trials", r.ev.Rows, r.steps, batch))
+	}
+	var fired, flat, reads float64
+	rows := 0
+	for t := range r.steps {
+		for b, l := range lengths {
+			if t >= l {
+				continue
+			}
+			row := t*batch + b
+			rows++
+			for j, v := range r.ev.Data[row*n : (row+1)*n] {
+				fired += float64(v)
+				if r.pd.Data[row*n+j] == 0 {
+					flat++
+				}
+			}
+			prev := r.yPrev.Data[b*n : (b+1)*n]
+			if t > 0 {
+				prev = r.y.Data[(row-batch)*n : (row-batch+1)*n]
+			}
+			for _, v := range prev {
+				if v != 0 {
+					reads++
+				}
+			}
+		}
+	}
+	if rows == 0 {
+		return EGRUStats{}, 0
+	}
+	return egruStatsOf(fired, flat, reads, rows, n, in, o), float64(rows * n)
 }
 
 // Map returns t's figures by name, nil when it has none.
