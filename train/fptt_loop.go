@@ -79,7 +79,8 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 			}
 			taskLoss := float64(loss.Value.Data[0])
 			pen := 0.0
-			if r := l.cfg.Regularization.RatePenalty(pass.Rates, 1); r != nil {
+			in, _ := trialRows(&l.trialRows, b.Lengths, t0, t1, b.B)
+			if r := l.cfg.Regularization.RatePenalty(pass.Rates, 1, in); r != nil {
 				pen = float64(r.Value.Data[0])
 				loss = autodiff.Add(loss, r)
 			}

@@ -73,6 +73,7 @@ type loop struct {
 	tp, evalTape *autodiff.Tape[float32]
 	carry        []autodiff.Tensor[float32] // state carried between windows, one per state variable
 	rowMask      []float32                  // cross-entropy row weights of the batch
+	trialRows    []float32                  // a window's rows within their trial's length (trialRows)
 
 	evalSets  map[int]*tasks.Batch
 	evalOut   []float32
@@ -242,6 +243,7 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 	if cap(l.rowMask) < b.T*b.B {
 		l.rowMask = make([]float32, b.T*b.B)
 	}
+	batchRows := trialSteps(b.Lengths, b.T, b.B)
 	var init []autodiff.Tensor[float32]
 	for t0 := 0; t0 < b.T; t0 += k {
 		t1 := min(t0+k, b.T)
@@ -266,8 +268,9 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		}
 		taskLoss += float64(loss.Value.Data[0])
 		// The rate penalties of the whole batch: this window's weighs by its
-		// share of the steps.
-		if r := l.cfg.Regularization.RatePenalty(pass.Rates, float64(n)/float64(b.T)); r != nil && grad {
+		// share of the steps within the trials' lengths.
+		in, counted := trialRows(&l.trialRows, b.Lengths, t0, t1, b.B)
+		if r := l.cfg.Regularization.RatePenalty(pass.Rates, float64(counted)/float64(batchRows), in); r != nil && grad {
 			rateLoss += float64(r.Value.Data[0])
 			loss = autodiff.Add(loss, r)
 		}

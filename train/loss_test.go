@@ -7,6 +7,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/gradcheck"
+	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -100,6 +101,42 @@ func TestWindowsSumToBatchLoss(t *testing.T) {
 					t.Fatalf("ce=%v: K = T gradient differs from full BPTT at param %d [%d]", ce, i, j)
 				}
 			}
+		}
+	}
+}
+
+// TestWindowsRatePenaltyLeavesOutPadding shortens trials of a batch and
+// checks that the rate penalty of the training windows (full BPTT and
+// truncated) is the penalty of the rates of the trials' own steps.
+func TestWindowsRatePenaltyLeavesOutPadding(t *testing.T) {
+	task := toyTask{steps: 12}
+	b := task.Batch(NewRNG(4, StreamBatch), 4)
+	b.Lengths[1], b.Lengths[3] = 3, 7
+	reg := Regularization{L2Rate: 0.3, L1Rate: 0.2}
+	// The rates of the whole batch (padding does not change the trials'
+	// own steps), kept at the trials' rows.
+	m := toyModel(1)
+	tp := autodiff.NewTape[float32]()
+	pass := m.Forward(tp, autodiff.FromSlice(b.T*b.B, b.NIn, b.Inputs), b.T, b.B, model.Options[float32]{})
+	n := pass.Rates.Value.Cols
+	var own []float32
+	for row := range b.T * b.B {
+		if row/b.B < b.Lengths[row%b.B] {
+			own = append(own, pass.Rates.Value.Data[row*n:(row+1)*n]...)
+		}
+	}
+	want := float64(reg.RatePenalty(tp.Const(autodiff.FromSlice(len(own)/n, n, own)), 1, nil).Value.Data[0])
+	for _, k := range []int{0, 5} {
+		cfg := toyConfig()
+		cfg.TBPTT = k
+		cfg.Regularization = reg
+		l, err := newLoop(cfg, toyModel(1), []tasks.Task{task}, State{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rate := l.windows(l.tp, nil, &b, task.Loss(), true, nil)
+		if math.Abs(rate-want) > 1e-6*want {
+			t.Errorf("K=%d: rate penalty %v, want %v (the trials' own steps)", k, rate, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 )
@@ -10,15 +11,17 @@ import (
 // Regularization holds the weights of the penalties used in the field,
 // with PsychRNN's definitions (psychrnn/backend/regularizations.py; Yang et
 // al. 2019's l1_weight, l2_weight and l2_h in network.py are the same
-// means). Each weight matrix W with n elements, and the rates r over all
-// steps·batch·hidden entries, add
+// means). Each weight matrix W with n elements, and the rates r
+// (steps·batch·hidden entries), add
 //
 //	L1In·mean|W_in| + L1Rec·mean|W_rec| + L1Out·mean|W_out|
 //	+ L2In·mean(W_in²) + L2Rec·mean(W_rec²) + L2Out·mean(W_out²)
 //	+ L2Rate·mean(r²) + L1Rate·mean|r|
 //	+ L2RateTarget·mean_j (r̄_j − RateTarget)²,   r̄_j = mean over steps and trials of r_j
 //
-// to the loss. The last two are the firing-rate regularizers of spiking
+// to the loss, the rate means over the steps each trial really has (on a
+// variable-length task the padding after a shorter trial's end is left
+// out). The last two are the firing-rate regularizers of spiking
 // networks (r = spikes, 0 or 1 per step): L1 on the rates (activity
 // sparsity) and L2 of each unit's mean rate to a target, RateTarget in
 // spikes per step (a rate in Hz is RateTarget·1000/dt_ms). r is the rate φ(x) the readout sees (PsychRNN squares
@@ -70,10 +73,40 @@ type WeightGroups interface {
 }
 
 // RatePenalty records the rate penalties of r on the tape of rates
-// ([rows, N], the rates of the steps of one window) scaled by share (the
-// window's share of the trial's steps; 1 without truncation), and returns
-// their sum, or nil when every rate weight is zero.
-func (r Regularization) RatePenalty(rates *autodiff.Var[float32], share float64) *autodiff.Var[float32] {
+// ([rows, N], the rates of the steps of one window, time-major) and returns
+// their sum scaled by share (the window's share of the batch's counted
+// rows; 1 without truncation), or nil when every rate weight is zero or no
+// row counts. inTrial, nil when every row counts, has one entry per row: 1
+// for a step within its trial's length, 0 for the padding after a shorter
+// trial's end. The means are over the counted rows only (r̄_j too), so
+// padding neither dilutes the penalties nor gets a gradient. It panics if
+// inTrial is not nil and has not one entry per row.
+func (r Regularization) RatePenalty(rates *autodiff.Var[float32], share float64, inTrial []float32) *autodiff.Var[float32] {
+	if r.L2Rate == 0 && r.L1Rate == 0 && r.L2RateTarget == 0 {
+		return nil
+	}
+	tp := rates.Tape()
+	// scale turns a mean over every row into one over the counted rows.
+	scale := 1.0
+	if inTrial != nil {
+		rows := rates.Value.Rows
+		if len(inTrial) != rows {
+			panic(fmt.Sprintf("train: RatePenalty: %d row weights for %d rows", len(inTrial), rows))
+		}
+		m := tp.Alloc(rows, 1)
+		counted := 0
+		for i, w := range inTrial {
+			m.Data[i] = w
+			if w != 0 {
+				counted++
+			}
+		}
+		if counted == 0 {
+			return nil
+		}
+		rates = autodiff.Mul(rates, tp.Const(m))
+		scale = float64(rows) / float64(counted)
+	}
 	var pen *autodiff.Var[float32]
 	add := func(v *autodiff.Var[float32], w float64) {
 		v = autodiff.Scale(v, float32(w*share))
@@ -84,18 +117,62 @@ func (r Regularization) RatePenalty(rates *autodiff.Var[float32], share float64)
 		}
 	}
 	if r.L2Rate != 0 {
-		add(autodiff.Mean(autodiff.Mul(rates, rates)), r.L2Rate)
+		add(autodiff.Mean(autodiff.Mul(rates, rates)), r.L2Rate*scale)
 	}
 	if r.L1Rate != 0 {
-		add(autodiff.Mean(autodiff.Abs(rates)), r.L1Rate)
+		add(autodiff.Mean(autodiff.Abs(rates)), r.L1Rate*scale)
 	}
 	if r.L2RateTarget != 0 {
-		tgt := rates.Tape().Alloc(1, 1)
+		tgt := tp.Alloc(1, 1)
 		tgt.Data[0] = float32(-r.RateTarget)
-		d := autodiff.Add(autodiff.MeanAxis(rates, 0), rates.Tape().Const(tgt))
+		mean := autodiff.MeanAxis(rates, 0)
+		if scale != 1 {
+			mean = autodiff.Scale(mean, float32(scale))
+		}
+		d := autodiff.Add(mean, tp.Const(tgt))
 		add(autodiff.Mean(autodiff.Mul(d, d)), r.L2RateTarget)
 	}
 	return pen
+}
+
+// trialRows sets the rows of steps [t0, t1) of a batch whose trials have
+// lengths steps (time-major, batch trials) in *buf, reused and grown as
+// needed: 1 for a step within its trial's length, 0 for padding. It
+// returns them and how many are 1, or nil and the rows when every row is
+// within its trial (or lengths is empty).
+func trialRows(buf *[]float32, lengths []int, t0, t1, batch int) ([]float32, int) {
+	rows := (t1 - t0) * batch
+	if len(lengths) == 0 || slices.Min(lengths) >= t1 {
+		return nil, rows
+	}
+	if cap(*buf) < rows {
+		*buf = make([]float32, rows)
+	}
+	dst := (*buf)[:rows]
+	counted := 0
+	for t := t0; t < t1; t++ {
+		for b, l := range lengths {
+			w := float32(0)
+			if t < l {
+				w, counted = 1, counted+1
+			}
+			dst[(t-t0)*batch+b] = w
+		}
+	}
+	return dst, counted
+}
+
+// trialSteps returns the steps of a batch of batch trials padded to steps
+// that are within the trials' lengths (steps·batch when lengths is empty).
+func trialSteps(lengths []int, steps, batch int) int {
+	if len(lengths) == 0 {
+		return steps * batch
+	}
+	n := 0
+	for _, l := range lengths {
+		n += min(max(l, 0), steps)
+	}
+	return n
 }
 
 func (r Regularization) weightTerms() bool {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -17,7 +18,7 @@ func TestRatePenalty(t *testing.T) {
 	p := autodiff.NewParam[float32]("rates", rows, n)
 	copy(p.Value.Data, spikes)
 	tp := autodiff.NewTape[float32]()
-	pen := r.RatePenalty(tp.Param(p), 0.5)
+	pen := r.RatePenalty(tp.Param(p), 0.5, nil)
 	tp.Backward(pen)
 
 	var sum float64
@@ -46,7 +47,87 @@ func TestRatePenalty(t *testing.T) {
 			t.Errorf("dL/dr[%d] = %g, want %g", k, got, g)
 		}
 	}
-	if (Regularization{L2In: 1}).RatePenalty(tp.Param(p), 1) != nil {
+	if (Regularization{L2In: 1}).RatePenalty(tp.Param(p), 1, nil) != nil {
 		t.Error("RatePenalty without rate weights is not nil")
+	}
+}
+
+// TestRatePenaltyLeavesOutPadding pads the second of two trials from 2 to
+// 5 steps and checks that the penalties and their gradient with the
+// trials' rows equal those of the unpadded trials' rows alone, and that
+// the padding gets no gradient; then that the windows of truncated BPTT,
+// each weighed by its share of the trials' steps, add up to the same L1
+// and L2 penalties.
+func TestRatePenaltyLeavesOutPadding(t *testing.T) {
+	t.Parallel()
+	const steps, short, batch, n = 5, 2, 2, 3
+	lengths := []int{steps, short}
+	r := Regularization{L2Rate: 0.5, L1Rate: 0.3, L2RateTarget: 2, RateTarget: 0.1}
+	rng := rand.New(rand.NewPCG(3, 3))
+	padded := autodiff.NewParam[float32]("padded", steps*batch, n)
+	for i := range padded.Value.Data {
+		padded.Value.Data[i] = float32(rng.Float64())
+	}
+	// The trials' own rows, in the same order.
+	var own []int
+	for row := range steps * batch {
+		if row/batch < lengths[row%batch] {
+			own = append(own, row)
+		}
+	}
+	unpadded := autodiff.NewParam[float32]("unpadded", len(own), n)
+	for i, row := range own {
+		copy(unpadded.Value.Data[i*n:(i+1)*n], padded.Value.Data[row*n:(row+1)*n])
+	}
+	tp := autodiff.NewTape[float32]()
+	want := r.RatePenalty(tp.Param(unpadded), 1, nil)
+	tp.Backward(want)
+	var buf []float32
+	in, counted := trialRows(&buf, lengths, 0, steps, batch)
+	if counted != len(own) || counted != trialSteps(lengths, steps, batch) {
+		t.Fatalf("trialRows counted %d rows, trialSteps %d, want %d", counted, trialSteps(lengths, steps, batch), len(own))
+	}
+	tp2 := autodiff.NewTape[float32]()
+	got := r.RatePenalty(tp2.Param(padded), 1, in)
+	tp2.Backward(got)
+	if g, w := got.Value.Data[0], want.Value.Data[0]; math.Abs(float64(g-w)) > 1e-6 {
+		t.Errorf("penalty = %g, want %g (the unpadded trials')", g, w)
+	}
+	k := 0
+	for row := range steps * batch {
+		for j := range n {
+			g := padded.Grad.Data[row*n+j]
+			var w float32
+			if k < len(own) && own[k] == row {
+				w = unpadded.Grad.Data[k*n+j]
+			}
+			if math.Abs(float64(g-w)) > 1e-6 {
+				t.Errorf("dL/dr[row %d, unit %d] = %g, want %g", row, j, g, w)
+			}
+		}
+		if k < len(own) && own[k] == row {
+			k++
+		}
+	}
+
+	// Windows of 2 steps: the last two hold only the first trial's rows.
+	lin := Regularization{L2Rate: 0.5, L1Rate: 0.3}
+	tp3 := autodiff.NewTape[float32]()
+	whole := float64(lin.RatePenalty(tp3.Param(unpadded), 1, nil).Value.Data[0])
+	var sum float64
+	for t0 := 0; t0 < steps; t0 += 2 {
+		t1 := min(t0+2, steps)
+		win := autodiff.NewParam[float32]("window", (t1-t0)*batch, n)
+		copy(win.Value.Data, padded.Value.Data[t0*batch*n:t1*batch*n])
+		in, counted := trialRows(&buf, lengths, t0, t1, batch)
+		if p := lin.RatePenalty(tp3.Param(win), float64(counted)/float64(trialSteps(lengths, steps, batch)), in); p != nil {
+			sum += float64(p.Value.Data[0])
+		}
+	}
+	if math.Abs(sum-whole) > 1e-6 {
+		t.Errorf("windows' penalties add up to %g, want %g", sum, whole)
+	}
+	if p := r.RatePenalty(tp3.Param(padded), 1, make([]float32, steps*batch)); p != nil {
+		t.Errorf("penalty of no counted row = %v, want nil", p.Value.Data)
 	}
 }
