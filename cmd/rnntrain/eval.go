@@ -104,9 +104,14 @@ func evalCommand() *command {
 				if err := checkRecordPath(*record); err != nil {
 					return err
 				}
-				s, c, err := loadSession(*ckpt)
+				// A diverged network still has metrics (its MSE is
+				// null in -json): evaluate it, with a warning.
+				s, c, err := openSession(*ckpt)
 				if err != nil {
 					return err
+				}
+				if err := checkFiniteParams(c); err != nil {
+					fmt.Fprintf(e.stderr, "rnntrain eval: warning: %v\n", err)
 				}
 				if data := s.cfg.Task.Settings.Path; *record != "" && data != "" && samePath(*record, data) {
 					return usagef("-record %s is the data file the checkpoint's task reads; choose another file", *record)

@@ -233,17 +233,53 @@ func TestCLIBenchSizes(t *testing.T) {
 	}
 }
 
+// tinyCheckpoint trains a one-step run into a temporary directory and
+// returns the directory and the run's checkpoint, to be altered and saved.
+func tinyCheckpoint(t *testing.T) (string, *checkpoints.Checkpoint) {
+	t.Helper()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	c, err := checkpoints.Load(filepath.Join(dir, "run", "checkpoint.safetensors"))
+	require.NoError(t, err)
+	return dir, c
+}
+
 // TestCLIInspectNonFiniteMetrics: a checkpoint whose metrics hold NaN or
 // Inf (the format keeps them) is inspected as text and as JSON, where they
 // are the strings the checkpoint stores, instead of failing to encode.
 func TestCLIInspectNonFiniteMetrics(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	rnntrain(t, dir, "train", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
-	c, err := checkpoints.Load(filepath.Join(dir, "run", "checkpoint.safetensors"))
-	require.NoError(t, err)
+	dir, c := tinyCheckpoint(t)
 	c.Meta.Metrics["accuracy"], c.Meta.Metrics["loss"] = math.NaN(), math.Inf(1)
 	require.NoError(t, checkpoints.Save(filepath.Join(dir, "nan.safetensors"), c))
 	rnntrain(t, dir, "inspect", "-json", "nan.safetensors").want(t, 0, `"accuracy": "NaN"`, `"loss": "+Inf"`)
 	rnntrain(t, dir, "inspect", "nan.safetensors").want(t, 0, "validation accuracy  NaN")
+}
+
+// TestCLINonFiniteParams: the analyses refuse a checkpoint whose weights
+// hold a NaN (a diverged run) up front, naming the file, the tensor and the
+// entry, as a failure; inspect and eval (which reports the metrics of a
+// diverged network) still read it.
+func TestCLINonFiniteParams(t *testing.T) {
+	t.Parallel()
+	dir, c := tinyCheckpoint(t)
+	for i := range c.Tensors {
+		if c.Tensors[i].Name == "leaky.weight_hh" {
+			c.Tensors[i].F32[6] = float32(math.NaN())
+		}
+	}
+	require.NoError(t, checkpoints.Save(filepath.Join(dir, "nan.safetensors"), c))
+	want := "checkpoint nan.safetensors: parameter leaky.weight_hh has NaN at [1 2]"
+	for _, args := range [][]string{
+		{"latent"},
+		{"fixedpoints", "-n-init", "2"},
+		{"populations", "-max-k", "2", "-trials", "8"},
+		{"truncate", "-rank", "1"},
+		{"inactivate", "-units", "0"},
+	} {
+		rnntrain(t, dir, append(args, "-checkpoint", "nan.safetensors")...).want(t, 1, want)
+	}
+	rnntrain(t, dir, "plot", "nan.safetensors").want(t, 1, want)
+	rnntrain(t, dir, "eval", "-checkpoint", "nan.safetensors", "-trials", "4").want(t, 0, "warning: "+want)
+	rnntrain(t, dir, "inspect", "nan.safetensors").want(t, 0, "leaky.weight_hh")
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -163,8 +165,57 @@ func checkpointArgs(args []string, ckpt string) error {
 }
 
 // loadSession reads a checkpoint, rebuilds its task and network from the
-// config it carries and restores the parameters.
+// config it carries and restores the parameters. A parameter holding a NaN
+// or an infinity (a diverged run) is a failure naming the tensor and the
+// entry: the analyses would otherwise fail later with messages about
+// singular matrices or PCA. eval, which reports such a network's metrics,
+// uses openSession.
 func loadSession(path string) (*session, *checkpoints.Checkpoint, error) {
+	s, c, err := openSession(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkFiniteParams(c); err != nil {
+		return nil, nil, err
+	}
+	return s, c, nil
+}
+
+// checkFiniteParams returns an error naming c's file, the first parameter
+// tensor (optimizer moments aside) holding a NaN or an infinity and the
+// index of its first such entry, or nil.
+func checkFiniteParams(c *checkpoints.Checkpoint) error {
+	for _, t := range c.Tensors {
+		if strings.HasPrefix(t.Name, checkpoints.OptimizerPrefix) {
+			continue
+		}
+		k, v := -1, 0.0
+		for i, x := range t.F32 {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+				k, v = i, f
+				break
+			}
+		}
+		for i, f := range t.F64 {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				k, v = i, f
+				break
+			}
+		}
+		if k < 0 {
+			continue
+		}
+		idx := make([]int, len(t.Shape))
+		for d := len(t.Shape) - 1; d >= 0; d-- {
+			idx[d], k = k%t.Shape[d], k/t.Shape[d]
+		}
+		return fmt.Errorf("checkpoint %s: parameter %s has %v at %v: the run diverged (rnntrain inspect shows its metrics)", c.Path, t.Name, v, idx)
+	}
+	return nil
+}
+
+// openSession is loadSession accepting parameters that are not finite.
+func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	c, err := openCheckpoint(path)
 	if err != nil {
 		return nil, nil, err
