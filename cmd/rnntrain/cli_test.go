@@ -424,15 +424,7 @@ func TestCLIInterrupt(t *testing.T) {
 func TestCLIDataPathAbsolute(t *testing.T) {
 	t.Parallel()
 	work, elsewhere := t.TempDir(), t.TempDir()
-	in := make([][][]float32, 6)
-	tgt := make([][][]float32, 6)
-	for i := range in {
-		in[i] = [][]float32{{float32(i)}, {1}, {0}}
-		tgt[i] = [][]float32{{0}, {1}, {float32(i % 2)}}
-	}
-	if err := npy.WriteArchiveValues(filepath.Join(work, "d.npz"), map[string]any{"inputs": in, "targets": tgt}); err != nil {
-		t.Fatal(err)
-	}
+	writeTinyNPZ(t, filepath.Join(work, "d.npz"))
 	rnntrain(t, work, "train", "-task", "npz", "-data", "d.npz", "-validation-fraction", "0", "-steps", "2", "-hidden", "4", "-batch", "2",
 		"-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
 	run := filepath.Join(work, "run")
@@ -448,6 +440,49 @@ func TestCLIDataPathAbsolute(t *testing.T) {
 	if now, err := os.ReadFile(filepath.Join(work, "d.npz")); err != nil || !bytes.Equal(now, saved) {
 		t.Errorf("eval -record d.npz changed the data file (%v)", err)
 	}
+}
+
+// writeTinyNPZ writes to path an npz dataset of 6 trials of 3 steps, one
+// input and one output.
+func writeTinyNPZ(t *testing.T, path string) {
+	t.Helper()
+	in := make([][][]float32, 6)
+	tgt := make([][][]float32, 6)
+	for i := range in {
+		in[i] = [][]float32{{float32(i)}, {1}, {0}}
+		tgt[i] = [][]float32{{0}, {1}, {float32(i % 2)}}
+	}
+	if err := npy.WriteArchiveValues(path, map[string]any{"inputs": in, "targets": tgt}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCLICurriculumDataPathAbsolute: the data files a curriculum stage
+// names by relative path are recorded by absolute path, as the run's own
+// are, so the run is evaluated and resumed from another directory.
+func TestCLICurriculumDataPathAbsolute(t *testing.T) {
+	t.Parallel()
+	work, elsewhere := t.TempDir(), t.TempDir()
+	writeTinyNPZ(t, filepath.Join(work, "d.npz"))
+	writeTinyNPZ(t, filepath.Join(work, "d2.npz"))
+	cfg := `[task]
+name = "npz"
+settings = { path = "d.npz", validation_fraction = 0 }
+[model]
+hidden = 4
+[train]
+steps = 2
+batch_size = 2
+eval_trials = 4
+[[train.curriculum]]
+[[train.curriculum]]
+settings = { path = "d2.npz" }
+`
+	os.WriteFile(filepath.Join(work, "c.toml"), []byte(cfg), 0o644)
+	rnntrain(t, work, "train", "-config", "c.toml", "-quiet", "-out", "run").want(t, 0)
+	run := filepath.Join(work, "run")
+	rnntrain(t, elsewhere, "eval", "-checkpoint", run).want(t, 0)
+	rnntrain(t, elsewhere, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0)
 }
 
 // regressRecording records trials of the run and runs, with Debian's

@@ -19,8 +19,13 @@ import (
 // names are usage errors listing the valid names.
 func resolve(cfg *runConfig) (tasks.Task, error) {
 	// The run's config (config.json, every checkpoint's) names the data
-	// files wherever it is read, as AbsPaths below does for masks.
-	for _, s := range []*tasks.Settings{&cfg.Task.Settings, cfg.Task.EvalSettings} {
+	// files wherever it is read, as AbsPaths below does for masks; the
+	// curriculum stages' too.
+	settings := []*tasks.Settings{&cfg.Task.Settings, cfg.Task.EvalSettings}
+	for _, st := range cfg.Train.Curriculum {
+		settings = append(settings, st.Settings)
+	}
+	for _, s := range settings {
 		if err := absDataPaths(s); err != nil {
 			return nil, err
 		}
