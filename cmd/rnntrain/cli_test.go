@@ -483,6 +483,9 @@ settings = { path = "d2.npz" }
 	run := filepath.Join(work, "run")
 	rnntrain(t, elsewhere, "eval", "-checkpoint", run).want(t, 0)
 	rnntrain(t, elsewhere, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0)
+	// A stage's missing data file is a failure, as the run's own is.
+	os.WriteFile(filepath.Join(work, "missing.toml"), []byte(strings.Replace(cfg, "d2.npz", "missing.npz", 1)), 0o644)
+	rnntrain(t, work, "train", "-config", "missing.toml", "-quiet", "-out", "run2").want(t, 1, "train.curriculum[1]", "missing.npz")
 }
 
 // regressRecording records trials of the run and runs, with Debian's

@@ -82,6 +82,11 @@ func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
 	}
 	base := tasks.Config{Task: cfg.Task.Name, Preset: cfg.Task.Preset.Preset, Settings: cfg.Task.Settings}
 	stages, err := train.StageTasks(base, cfg.Train.Curriculum)
+	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
+		// A stage's missing or broken data file is a failure, as the
+		// run's own is (resolve).
+		return nil, fmt.Errorf("train.%w (in a config file)", err)
+	}
 	if err != nil {
 		// err names the stage, "curriculum[i]: …"; say it is a config key.
 		return nil, usagef("train.%v (in a config file)", err)
