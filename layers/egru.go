@@ -76,7 +76,9 @@ type EGRUOptions struct {
 	// evaluation the weights are used as they are.
 	DropConnect float64
 	// ActivityReg λ and ActivityTarget add λ·(mean(o) − target)² to the
-	// loss, the mean over every unit, step and sequence of the call. Its
+	// loss, the mean over every unit, step and sequence of the call, or
+	// with SeqOptions.Lengths over the unit-steps within each trial's
+	// length (padded unit-steps get no gradient from the penalty). Its
 	// gradient is added inside the op's backward pass, as train's weight
 	// penalties are applied directly to gradients; its value is reported
 	// by Stats.
@@ -240,7 +242,9 @@ func EGRUStateNames(trace bool) []string {
 
 // EGRUStats are the sparsity figures of one recorded EGRU sequence (peers.md
 // §2.3), all over every unit, step and sequence of the call, padding
-// included (Tally with lengths leaves out the steps after each trial's end).
+// included, but Penalty, which leaves out the padding when the call had
+// SeqOptions.Lengths (Tally with lengths leaves out the steps after each
+// trial's end from all of them).
 type EGRUStats struct {
 	// Activity is mean(o); the activity sparsity is 1 − Activity.
 	Activity float64
@@ -252,8 +256,10 @@ type EGRUStats struct {
 	// size: (I + mean nnz(y_{t−1})) / (I + N), the recurrent product
 	// reading only the units active at the previous step.
 	EffectiveMACs float64
-	// Penalty is λ·(Activity − target)², the activity penalty added to the
-	// loss (0 when ActivityReg is 0).
+	// Penalty is the activity penalty added to the loss, λ·(Activity −
+	// target)², or with SeqOptions.Lengths λ·(a − target)² with a the mean
+	// of o within the trials' lengths (0 when ActivityReg is 0 or no trial
+	// has a step).
 	Penalty float64
 }
 

@@ -39,6 +39,9 @@ type egruPart[T autodiff.Float] struct {
 	// recurrent-weight gradient's gathers (float32, outerCols).
 	dghPanels          kernels.GatherPanels
 	fired, flat, reads float64
+	// firedIn counts the events within the trials' lengths
+	// (SeqOptions.Lengths), for the activity penalty.
+	firedIn float64
 }
 
 // rows returns the part's batch rows per step.
@@ -64,7 +67,7 @@ func (p *egruPart[T]) prepare(lo, hi, steps, n int) {
 	p.zd = grow(p.zd, n)
 	p.thrAcc = grow(p.thrAcc, n)
 	clear(p.thrAcc)
-	p.fired, p.flat, p.reads = 0, 0, 0
+	p.fired, p.flat, p.reads, p.firedIn = 0, 0, 0, 0
 }
 
 // activeList appends the units with y ≠ 0 of yp (one row) as the part's
@@ -163,12 +166,27 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	RunSplit(s.parts, s)
 	s.rng = nil
 
-	var fired, flat, reads float64
+	var fired, flat, reads, firedIn float64
 	for p := range s.parts {
 		pp := &ws.part[p]
-		fired, flat, reads = fired+pp.fired, flat+pp.flat, reads+pp.reads
+		fired, flat, reads, firedIn = fired+pp.fired, flat+pp.flat, reads+pp.reads, firedIn+pp.firedIn
 	}
 	s.stats = egruStatsOf(fired, flat, reads, rows, n, s.in, s.opt)
+	s.regActivity, s.regCount = s.stats.Activity, float64(rows*n)
+	if s.lengths != nil && s.opt.ActivityReg > 0 {
+		// The penalty's mean is over the unit-steps within the trials'
+		// lengths; with none, it is 0.
+		in := 0
+		for _, l := range s.lengths {
+			in += min(l, s.steps)
+		}
+		s.regActivity, s.regCount, s.stats.Penalty = 0, float64(in*n), 0
+		if in > 0 {
+			s.regActivity = firedIn / s.regCount
+			d := s.regActivity - s.opt.ActivityTarget
+			s.stats.Penalty = s.opt.ActivityReg * d * d
+		}
+	}
 }
 
 // egruStatsOf returns the statistics of rows rows of n units of a layer
@@ -293,6 +311,9 @@ func (s *egruSeq[T]) events(pp *egruPart[T], t, i int, m *Inactivation) {
 	r := func(a autodiff.Tensor[T]) []T { return a.Data[row*n : (row+1)*n] }
 	c := kernels.EGRUEvents(r(s.ev), r(s.y), r(s.c), r(s.pd), r(s.ct), s.thr.Data, T(s.opt.Gamma), T(s.opt.Eps), held, idx, vals)
 	pp.fired += float64(c.Fired)
+	if s.lengths != nil && t < s.lengths[i] {
+		pp.firedIn += float64(c.Fired)
+	}
 	pp.flat += float64(c.Flat)
 	pp.needCnt[t] += int32(c.Need)
 	if next {
@@ -305,7 +326,7 @@ func (s *egruSeq[T]) events(pp *egruPart[T], t, i int, m *Inactivation) {
 type egruBackward[T autodiff.Float] struct {
 	outGrad, dgh, dgin  autodiff.Tensor[T]
 	carryC, carryY, dtr autodiff.Tensor[T]
-	reg                 T
+	reg                 T // ∂penalty/∂o of a unit-step within its trial's length
 }
 
 // Backward implements autodiff.FusedOp. grads are for x, c0, weight_ih,
@@ -324,8 +345,8 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if s.opt.Trace {
 		s.bw.dtr = tp.AllocZero(b, n)
 	}
-	if s.opt.ActivityReg > 0 {
-		s.bw.reg = T(2 * s.opt.ActivityReg * (s.stats.Activity - s.opt.ActivityTarget) / float64(rows*n))
+	if s.opt.ActivityReg > 0 && s.regCount > 0 {
+		s.bw.reg = T(2 * s.opt.ActivityReg * (s.regActivity - s.opt.ActivityTarget) / s.regCount)
 	}
 	if s.parts == 2 && n >= egruStepSyncMin {
 		s.backwardSteps()
@@ -370,6 +391,10 @@ func (s *egruSeq[T]) backStep(pp *egruPart[T], t int) {
 	cp := s.prevC(t)
 	for i := pp.lo; i < pp.hi; i++ {
 		row := t*b + i
+		r := reg
+		if s.lengths != nil && t >= s.lengths[i] {
+			r = 0 // padding: no share of the penalty
+		}
 		og := bw.outGrad.Data[row*n : (row+1)*n]
 		cy := bw.carryY.Data[i*n : (i+1)*n]
 		cc := bw.carryC.Data[i*n : (i+1)*n]
@@ -378,9 +403,9 @@ func (s *egruSeq[T]) backStep(pp *egruPart[T], t int) {
 		gct := pp.gct
 		if g, ok := any(gct).([]float32); ok && !s.opt.Trace && s.zone == 0 && m == nil {
 			kernels.EGRUBackEvents(g, any(cc).([]float32), any(ta).([]float32), any(cy).([]float32), any(og).([]float32),
-				any(ev).([]float32), any(ct).([]float32), any(thr).([]float32), any(pd).([]float32), float32(reg))
+				any(ev).([]float32), any(ct).([]float32), any(thr).([]float32), any(pd).([]float32), float32(r))
 		} else {
-			s.backEvents(row, i, m, pp)
+			s.backEvents(row, i, r, m, pp)
 		}
 		gateGradRow(bw.dgh.Data[row*n3:(row+1)*n3], bw.dgin.Data[row*n:(row+1)*n], cc, gct,
 			s.gates.Data[row*n3:(row+1)*n3], s.gh.Data[row*n3+2*n:(row+1)*n3], cp[i*n:(i+1)*n], bhz)
@@ -459,17 +484,18 @@ func (s *egruSeq[T]) backwardSteps() {
 }
 
 // backEvents is the plain loop of kernels.EGRUBackEvents for batch row i
-// (tape row row) with the output trace, zoneout and held units: it sets
+// (tape row row, penalty gradient reg) with the output trace, zoneout and
+// held units: it sets
 // the part's gct (and zd, zoneout's direct share of ∂L/∂c_{t−1}),
 // accumulates ∂L/∂ϑ and clears the row's carry of ∂L/∂c. Like the
 // kernel's plain loop it rounds every product of the event gradients with
 // T(·), so that a GOAMD64=v3 build does not fuse them into FMAs.
-func (s *egruSeq[T]) backEvents(row, i int, m *Inactivation, pp *egruPart[T]) {
+func (s *egruSeq[T]) backEvents(row, i int, reg T, m *Inactivation, pp *egruPart[T]) {
 	n, bw := s.n, &s.bw
 	og := bw.outGrad.Data[row*n : (row+1)*n]
 	cy, cc := bw.carryY.Data[i*n:(i+1)*n], bw.carryC.Data[i*n:(i+1)*n]
 	ct, ev, pd := s.ct.Data[row*n:(row+1)*n], s.ev.Data[row*n:(row+1)*n], s.pd.Data[row*n:(row+1)*n]
-	thr, ta, reg, gct, zd := s.thr.Data, pp.thrAcc, bw.reg, pp.gct, pp.zd
+	thr, ta, gct, zd := s.thr.Data, pp.thrAcc, pp.gct, pp.zd
 	var dt []T
 	if s.opt.Trace {
 		dt = bw.dtr.Data[i*n : (i+1)*n]

@@ -98,12 +98,18 @@ func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*aut
 // GEMM over a segment's union or by gathers. Every buffer comes from the tape's arena or the layer's
 // reused work space, so a steady-state call allocates nothing.
 //
-// The op keeps references to x, the initial states, the parameters' values
-// and opt.Inactivation; none may change before the tape's Backward.
+// The activity penalty (EGRUOptions.ActivityReg) is of the mean of o over
+// the unit-steps within opt.Lengths when they are given, else over every
+// unit-step; padded unit-steps get no gradient from it.
+//
+// The op keeps references to x, the initial states, the parameters' values,
+// opt.Inactivation and opt.Lengths; none may change before the tape's
+// Backward.
 //
 // It panics if steps or batch is not positive, x is not [steps·batch, I], an
 // initial state is not [batch, N] or [1, N], init has more entries than
-// state variables, an inactivation mask does not have N entries, or
+// state variables, an inactivation mask does not have N entries, opt.Lengths
+// is not nil and not one non-negative length per trial, or
 // e.Options is invalid.
 func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions, record bool) EGRURun[T] {
 	n, in := e.hidden, e.inputs
@@ -151,6 +157,7 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 		inact: opt.Inactivation,
 		zone:  T(o.Zoneout),
 	}
+	s.lengths = opt.Lengths
 	BroadcastRowsTo(s.cPrev, c0.Value)
 	BroadcastRowsTo(s.yPrev, inits[1].Value)
 	if o.Trace {
@@ -227,6 +234,10 @@ type egruSeq[T autodiff.Float] struct {
 	zone                T // zoneout probability
 	stats               EGRUStats
 	final, states       [3]autodiff.Tensor[T]
+	lengths             []int // SeqOptions.Lengths; nil: every trial runs all steps
+	// The activity penalty is λ·(regActivity − target)², regActivity the
+	// mean of o over the regCount unit-steps within the lengths.
+	regActivity, regCount float64
 
 	// parts (1 or 2) splits the batch's time loops (and the columns of
 	// the sparse weight gradient) between the caller and a worker of the

@@ -12,7 +12,8 @@ import (
 // per gate, per element-wise step and per time step, the event through
 // autodiff.Spike with surrogate.Triangle{γ, ε}. It also returns the activity
 // penalty λ·(mean(o) − target)² as a 1×1 variable (nil when ActivityReg is
-// 0), which the caller adds to its loss; Run adds the penalty's gradient
+// 0), the mean over the unit-steps within opt.Lengths when they are given,
+// which the caller adds to its loss; Run adds the penalty's gradient
 // inside its own backward pass instead. Random draws (DropConnect, zoneout,
 // noise) follow Run's order, so equal seeds give equal trajectories. It is
 // slow and allocates; it exists as the oracle the fused op is tested
@@ -83,6 +84,9 @@ func (e *EGRU[T]) RunReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []
 			out = tr
 		}
 		rates = PlaceRows(rates, pick, out)
+		if opt.Lengths != nil {
+			ev = autodiff.Mul(ev, c.withinLengths(opt.Lengths, t, n))
+		}
 		if events == nil {
 			events = autodiff.Sum(ev)
 		} else {
@@ -93,11 +97,35 @@ func (e *EGRU[T]) RunReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []
 	if o.Trace {
 		final = append(final, tr.Value)
 	}
-	if o.ActivityReg > 0 {
-		d := autodiff.Add(autodiff.Scale(events, T(1/float64(rows*n))), tp.Const(autodiff.FromSlice(1, 1, []T{T(-o.ActivityTarget)})))
+	count := rows * n
+	if opt.Lengths != nil {
+		count = 0
+		for _, l := range opt.Lengths {
+			count += min(l, steps) * n
+		}
+	}
+	switch {
+	case o.ActivityReg > 0 && count == 0:
+		penalty = c.Zeros(1, 1)
+	case o.ActivityReg > 0:
+		d := autodiff.Add(autodiff.Scale(events, T(1/float64(count))), tp.Const(autodiff.FromSlice(1, 1, []T{T(-o.ActivityTarget)})))
 		penalty = autodiff.Scale(autodiff.Mul(d, d), T(o.ActivityReg))
 	}
 	return rates, final, penalty
+}
+
+// withinLengths returns the [len(lengths), n] mask of step t: 1 in the rows
+// of the trials still running (t < lengths[b]), 0 in the padding.
+func (c RefConsts[T]) withinLengths(lengths []int, t, n int) *autodiff.Var[T] {
+	m := autodiff.NewTensor[T](len(lengths), n)
+	for b, l := range lengths {
+		if t < l {
+			for j := range n {
+				m.Data[b*n+j] = 1
+			}
+		}
+	}
+	return c.Tape.Const(m)
 }
 
 // dropMask draws Run's DropConnect mask: 0 with probability p, else

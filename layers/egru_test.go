@@ -394,3 +394,136 @@ func TestEGRUTallyLeavesOutPadding(t *testing.T) {
 	require.Equal(t, float64(steps*2*n), all.UnitSteps)
 	require.InDelta(t, 1-st.Activity, all.Map()["activity_sparsity"], 1e-12)
 }
+
+// TestEGRUPenaltyLeavesOutPadding pads the second of two trials from 7 to
+// 20 steps with random input and checks that the activity penalty and its
+// gradient with the trials' lengths are those of the two trials run
+// unpadded, one at a time: the mean activity is over the trials' own
+// unit-steps, and the penalty's gradient, linear in the gradients of the
+// events, combines each trial's own in the ratio the shared mean sets.
+// The padded steps' inputs get no gradient.
+func TestEGRUPenaltyLeavesOutPadding(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { testEGRUPenaltyPadding[float64](t, 1e-9) })
+	t.Run("float32", func(t *testing.T) { testEGRUPenaltyPadding[float32](t, 2e-4) })
+}
+
+func testEGRUPenaltyPadding[T autodiff.Float](t *testing.T, tol float64) {
+	const steps, short, in, n = 20, 7, 3, 32
+	o := layers.DefaultEGRUOptions()
+	o.ActivityReg, o.ActivityTarget = 0.5, 0.05
+	e := layers.NewEGRU[T]("egru", in, n, o, rand.New(rand.NewPCG(5, 5)))
+	rng := rand.New(rand.NewPCG(9, 9))
+	lengths := []int{steps, short}
+	trial := [2]autodiff.Tensor[T]{autodiff.NewTensor[T](steps, in), autodiff.NewTensor[T](short, in)}
+	padded := autodiff.NewTensor[T](steps*2, in)
+	for i := range padded.Data {
+		padded.Data[i] = T(2 * rng.NormFloat64())
+	}
+	for b, x := range trial {
+		for s := range x.Rows {
+			copy(x.Data[s*in:(s+1)*in], padded.Data[(s*2+b)*in:(s*2+b+1)*in])
+		}
+	}
+	// run returns the penalty, the activity and the gradients of the
+	// penalty alone (the rates' own gradient is 0): the parameters', then
+	// the input's.
+	run := func(x autodiff.Tensor[T], steps, batch int, lengths []int) (pen, act float64, grads [][]T) {
+		for _, q := range e.Params() {
+			q.ZeroGrad()
+		}
+		xp := autodiff.NewParam[T]("x", x.Rows, x.Cols)
+		copy(xp.Value.Data, x.Data)
+		tp := autodiff.NewTape[T]()
+		r := e.Run(tp, tp.Param(xp), nil, steps, batch, layers.SeqOptions{Lengths: lengths}, false)
+		st, ok := e.Stats(r.Rates)
+		require.True(t, ok)
+		tp.Backward(autodiff.Scale(autodiff.Sum(r.Rates), 0))
+		for _, q := range append(e.Params(), xp) {
+			grads = append(grads, append([]T(nil), q.Grad.Data...))
+		}
+		return st.Penalty, st.Activity, grads
+	}
+	// The penalty's gradient is 2λ(a − target)/count · Σ ∂o/∂θ over the
+	// counted unit-steps: trial b alone gives its own sum scaled by
+	// 2λ(a_b − target)/(len_b·N).
+	var fired, total float64
+	var acts, counts [2]float64
+	var alone [2][][]T
+	for b, x := range trial {
+		_, acts[b], alone[b] = run(x, x.Rows, 1, nil)
+		require.Greater(t, math.Abs(acts[b]-o.ActivityTarget), 0.01, "trial %d's activity %g is at the target", b, acts[b])
+		counts[b] = float64(x.Rows * n)
+		fired, total = fired+acts[b]*counts[b], total+counts[b]
+	}
+	act := fired / total
+	require.Greater(t, act, 0.02)
+	require.Less(t, act, 0.9)
+	pen, all, got := run(padded, steps, 2, lengths)
+	require.InDelta(t, o.ActivityReg*(act-o.ActivityTarget)*(act-o.ActivityTarget), pen, tol*pen, "penalty")
+	// Stats' Activity stays the mean over every unit-step, padding included.
+	require.NotEqual(t, act, all)
+
+	var scale [2]float64
+	for b := range scale {
+		scale[b] = (act - o.ActivityTarget) * counts[b] / ((acts[b] - o.ActivityTarget) * total)
+	}
+	near := func(want []float64, got []T, what string) {
+		t.Helper()
+		big := 0.0
+		for _, w := range want {
+			big = max(big, math.Abs(w))
+		}
+		require.Greater(t, big, 0.0, what)
+		for i, w := range want {
+			require.InDelta(t, w, float64(got[i]), tol*big, "%s [%d]", what, i)
+		}
+	}
+	last := len(got) - 1
+	for k := range last {
+		want := make([]float64, len(got[k]))
+		for b := range alone {
+			for i, g := range alone[b][k] {
+				want[i] += scale[b] * float64(g)
+			}
+		}
+		near(want, got[k], e.Params()[k].Name)
+	}
+	// The input's gradient, row (s, b) from trial b's row s; 0 in the padding.
+	want := make([]float64, len(got[last]))
+	for b, l := range lengths {
+		for s := range l {
+			for j := range in {
+				want[(s*2+b)*in+j] = scale[b] * float64(alone[b][last][s*in+j])
+			}
+		}
+	}
+	near(want, got[last], "x")
+	for s := short; s < steps; s++ {
+		for j := range in {
+			require.Zero(t, got[last][(s*2+1)*in+j], "x's gradient at padded step %d", s)
+		}
+	}
+}
+
+// TestEGRUPenaltyLengthsMatchesReference checks the fused op with trials'
+// lengths against the unfused reference, which masks the padded events out
+// of the penalty's mean, with and without the trace and zoneout's loop.
+func TestEGRUPenaltyLengthsMatchesReference(t *testing.T) {
+	lengths := func(int) layers.SeqOptions { return layers.SeqOptions{Lengths: []int{6, 2, 0}} }
+	noisy := func(int) layers.SeqOptions {
+		return layers.SeqOptions{Lengths: []int{3, 9, 5}, Noise: rand.New(rand.NewPCG(7, 7))}
+	}
+	for i, c := range []egruCase{
+		{"plain", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 }, lengths, false},
+		{"trace-zoneout", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget, o.Trace, o.Zoneout = 2, 0.05, true, 0.3 }, noisy, false},
+	} {
+		p := newEGRUProblem(uint64(i+60), 6, 3, 2, 16, c)
+		tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
+		for k, m := range gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss) {
+			if k == 5 {
+				break
+			}
+			t.Errorf("%s: %v", c.name, m)
+		}
+	}
+}

@@ -55,8 +55,9 @@ func (c *SeqCache[T, O]) Get(key *T) *O {
 }
 
 // CheckSequence panics, naming the layer, unless x is [steps·batch, inputs],
-// h0 is [batch, n] or [1, n], steps and batch are positive and an
-// inactivation mask has one entry per unit.
+// h0 is [batch, n] or [1, n], steps and batch are positive, an
+// inactivation mask has one entry per unit and Lengths, when not nil, has
+// one non-negative entry per trial.
 func CheckSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps, batch, inputs, n int, opt SeqOptions) {
 	if steps <= 0 || batch <= 0 {
 		panic(fmt.Sprintf("layers: %s.Sequence needs steps and batch > 0, got steps=%d batch=%d", layer, steps, batch))
@@ -69,6 +70,16 @@ func CheckSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps
 	}
 	if m := opt.Inactivation; m != nil && len(m.Units) != n {
 		panic(fmt.Sprintf("layers: %s.Sequence inactivation mask has %d units, want %d", layer, len(m.Units), n))
+	}
+	if l := opt.Lengths; l != nil {
+		if len(l) != batch {
+			panic(fmt.Sprintf("layers: %s.Sequence got %d trial lengths for a batch of %d", layer, len(l), batch))
+		}
+		for b, v := range l {
+			if v < 0 {
+				panic(fmt.Sprintf("layers: %s.Sequence trial %d has negative length %d", layer, b, v))
+			}
+		}
 	}
 }
 

@@ -71,6 +71,12 @@ type SeqOptions struct {
 	Inactivation *Inactivation
 	// Record asks for Seq.States and Seq.Pre.
 	Record bool
+	// Lengths, when not nil, are the steps each of the batch's trials
+	// really has (tasks.Batch.Lengths; a length of steps or more is the
+	// whole sequence); the steps after a trial's end are padding. Layers
+	// with a loss term of their own leave padding out of it (the EGRU's
+	// activity penalty); the others ignore Lengths.
+	Lengths []int
 }
 
 // SingleInit returns the initial state of a layer with one state variable

@@ -35,6 +35,11 @@ type Options[T autodiff.Float] struct {
 	Inactivation *layers.Inactivation
 	// Record asks for Result.States and Result.Pre.
 	Record bool
+	// Lengths, when not nil, are the steps each of the batch's trials
+	// really has within this pass (layers.SeqOptions.Lengths); layers with
+	// a loss term of their own leave the padding after a trial's end out
+	// of it (the EGRU's activity penalty).
+	Lengths []int
 }
 
 // Result is what Forward returns. Every tensor lives in the tape's arena and

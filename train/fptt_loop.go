@@ -57,12 +57,13 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 		n := t1 - t0
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
 		var pass model.Result[float32]
+		lengths := windowLengths(&l.winLengths, b.Lengths, t0, t1)
 		for k := range c.K {
 			for _, q := range l.params {
 				q.ZeroGrad()
 			}
 			l.tp.Reset()
-			pass = l.m.Forward(l.tp, x, n, b.B, model.Options[float32]{Init: init, Noise: l.noiseRNG})
+			pass = l.m.Forward(l.tp, x, n, b.B, model.Options[float32]{Init: init, Noise: l.noiseRNG, Lengths: lengths})
 			var loss *autodiff.Var[float32]
 			if c.Loss == Progressive {
 				loss = f.progressiveLoss(l, pass.Out, b, kind, p, parts, t0, t1, k == 0)

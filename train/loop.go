@@ -74,6 +74,7 @@ type loop struct {
 	carry        []autodiff.Tensor[float32] // state carried between windows, one per state variable
 	rowMask      []float32                  // cross-entropy row weights of the batch
 	trialRows    []float32                  // a window's rows within their trial's length (trialRows)
+	winLengths   []int                      // a window's steps within each trial's length (windowLengths)
 
 	evalSets  map[int]*tasks.Batch
 	evalOut   []float32
@@ -250,7 +251,8 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		n := t1 - t0
 		tp.Reset()
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
-		pass := l.m.Forward(tp, x, n, b.B, model.Options[float32]{Init: init, Noise: noise})
+		lengths := windowLengths(&l.winLengths, b.Lengths, t0, t1)
+		pass := l.m.Forward(tp, x, n, b.B, model.Options[float32]{Init: init, Noise: noise, Lengths: lengths})
 		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
 		target := autodiff.FromSlice(n*b.B, b.NOut, b.Targets[lo:hi])
 		mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])

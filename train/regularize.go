@@ -162,6 +162,24 @@ func trialRows(buf *[]float32, lengths []int, t0, t1, batch int) ([]float32, int
 	return dst, counted
 }
 
+// windowLengths sets in *buf, reused and grown as needed, the steps of
+// [t0, t1) each trial of lengths has, min(max(l − t0, 0), t1 − t0), and
+// returns them, or nil when every trial runs through the window (or
+// lengths is empty), as model.Options.Lengths wants them.
+func windowLengths(buf *[]int, lengths []int, t0, t1 int) []int {
+	if len(lengths) == 0 || slices.Min(lengths) >= t1 {
+		return nil
+	}
+	if cap(*buf) < len(lengths) {
+		*buf = make([]int, len(lengths))
+	}
+	dst := (*buf)[:len(lengths)]
+	for b, l := range lengths {
+		dst[b] = min(max(l-t0, 0), t1-t0)
+	}
+	return dst
+}
+
 // trialSteps returns the steps of a batch of batch trials padded to steps
 // that are within the trials' lengths (steps·batch when lengths is empty).
 func trialSteps(lengths []int, steps, batch int) int {

@@ -3,6 +3,7 @@ package train
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -129,5 +130,30 @@ func TestRatePenaltyLeavesOutPadding(t *testing.T) {
 	}
 	if p := r.RatePenalty(tp3.Param(padded), 1, make([]float32, steps*batch)); p != nil {
 		t.Errorf("penalty of no counted row = %v, want nil", p.Value.Data)
+	}
+}
+
+// TestWindowLengths checks the trials' lengths within a window: nil when
+// every trial runs through it, else each trial's steps in the window.
+func TestWindowLengths(t *testing.T) {
+	t.Parallel()
+	var buf []int
+	for _, c := range []struct {
+		lengths []int
+		t0, t1  int
+		want    []int
+	}{
+		{nil, 0, 4, nil},
+		{[]int{9, 8}, 0, 8, nil},
+		{[]int{9, 8}, 4, 8, nil},
+		{[]int{9, 3}, 0, 4, []int{4, 3}},
+		{[]int{9, 3}, 4, 8, []int{4, 0}},
+		{[]int{6, 3}, 4, 8, []int{2, 0}},
+		{[]int{10, 5}, 4, 8, []int{4, 1}},
+	} {
+		got := windowLengths(&buf, c.lengths, c.t0, c.t1)
+		if !slices.Equal(got, c.want) || (got == nil) != (c.want == nil) {
+			t.Errorf("windowLengths(%v, %d, %d) = %v, want %v", c.lengths, c.t0, c.t1, got, c.want)
+		}
 	}
 }

@@ -1,0 +1,44 @@
+package rnn_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/model"
+	"github.com/rnntrain/rnntrain/rnn"
+)
+
+// TestForwardPassesLengths checks that Options.Lengths reach the recurrent
+// layer: the EGRU's activity penalty is then over the trials' own steps,
+// as its tally with the lengths is, not over the padding too.
+func TestForwardPassesLengths(t *testing.T) {
+	const steps, batch, in, n = 12, 2, 3, 32
+	mc := &rnn.EGRUConfig{Gamma: 0.7, Eps: 1, ActivityReg: 0.5, ActivityTarget: 0.05}
+	net, err := rnn.New[float64](rnn.Config{Inputs: in, Hidden: n, Outputs: 1, Model: mc}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	e, ok := net.Recurrent().(interface {
+		layers.Reporter[float64]
+		Stats(*autodiff.Var[float64]) (layers.EGRUStats, bool)
+	})
+	require.True(t, ok, "%T reports no EGRU stats", net.Recurrent())
+	rng := rand.New(rand.NewPCG(3, 3))
+	x := autodiff.NewTensor[float64](steps*batch, in)
+	for i := range x.Data {
+		x.Data[i] = 2 * rng.NormFloat64()
+	}
+	lengths := []int{steps, 4}
+	tp := autodiff.NewTape[float64]()
+	r := net.Forward(tp, x, steps, batch, model.Options[float64]{Lengths: lengths})
+	st, ok := e.Stats(r.Rates)
+	require.True(t, ok)
+	tl, ok := e.Tally(r.Rates, lengths)
+	require.True(t, ok)
+	act := 1 - tl.Map()["activity_sparsity"]
+	require.Greater(t, act, 0.02)
+	require.NotEqual(t, act, st.Activity, "the padding's activity must differ for the test to tell")
+	require.InDelta(t, tl.Map()["activity_penalty"], st.Penalty, 1e-12)
+}
