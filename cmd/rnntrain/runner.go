@@ -118,7 +118,7 @@ func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []auto
 	tp := n.evalTape
 	tp.Reset()
 	defer tp.Reset()
-	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Init: init, Noise: opt.Noise, Record: opt.Record, Inactivation: opt.Inactivation})
+	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Init: init, Noise: opt.Noise, Record: opt.Record, Inactivation: opt.Inactivation, Lengths: opt.Lengths})
 	act := analysis.Activity{
 		Out:   append([]float32(nil), r.Out.Value.Data...),
 		Rates: append([]float32(nil), r.Rates.Value.Data...),
