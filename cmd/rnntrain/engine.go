@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -73,17 +73,7 @@ func absDataPaths(s *tasks.Settings) error {
 	if s == nil {
 		return nil
 	}
-	for _, p := range []*string{&s.Path, &s.MNISTDir} {
-		if *p == "" {
-			continue
-		}
-		a, err := filepath.Abs(*p)
-		if err != nil {
-			return err
-		}
-		*p = a
-	}
-	return nil
+	return files.AbsPaths(&s.Path, &s.MNISTDir)
 }
 
 // rnnNet adapts an rnn.Network (which the training loop takes directly as

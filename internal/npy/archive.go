@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // maxRatio bounds how many times larger than its compressed size an
@@ -28,7 +30,7 @@ type Archive struct {
 
 // OpenArchive opens the .npz archive at path. Errors name the file.
 func OpenArchive(path string) (*Archive, error) {
-	f, size, err := openRegular(path)
+	f, size, err := files.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // Array is a float32, float64 or bool array in C order: exactly one of F32,
@@ -132,7 +134,7 @@ func decodeData(r io.Reader, h Header, avail int64) (Array, error) {
 
 // ReadFile reads the .npy array in the file at path. Errors name the file.
 func ReadFile(path string) (Array, error) {
-	f, size, err := openRegular(path)
+	f, size, err := files.OpenRegular(path)
 	if err != nil {
 		return Array{}, err
 	}
@@ -232,29 +234,4 @@ func writeAtomic(path string, fill func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
-}
-
-// openRegular opens path for reading and returns its size; it refuses
-// anything but a regular file (a pipe or device has no size to check a
-// declared shape against), before opening it: opening a FIFO blocks until
-// a writer comes.
-func openRegular(path string) (*os.File, int64, error) {
-	if st, err := os.Stat(path); err != nil {
-		return nil, 0, err
-	} else if !st.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	st, err := f.Stat()
-	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s: not a regular file", path)
-	}
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	return f, st.Size(), nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // ReadFileNumeric reads the .npy array at path as ReadFile does, and also
@@ -13,7 +15,7 @@ import (
 // u8, either byte order), whose values it returns in F64 (exactly up to
 // 2⁵³). Errors name the file.
 func ReadFileNumeric(path string) (Array, error) {
-	f, size, err := openRegular(path)
+	f, size, err := files.OpenRegular(path)
 	if err != nil {
 		return Array{}, err
 	}

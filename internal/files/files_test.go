@@ -1,0 +1,43 @@
+package files
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestOpenRegular(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.bin")
+	if err := os.WriteFile(p, []byte("12345"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, n, err := OpenRegular(p)
+	if err != nil || n != 5 {
+		t.Fatalf("OpenRegular(%s) = %v, %d, want size 5", p, err, n)
+	}
+	f.Close()
+	for _, bad := range []string{dir, os.DevNull} {
+		if _, _, err := OpenRegular(bad); err == nil || !strings.Contains(err.Error(), bad+": not a regular file") {
+			t.Errorf("OpenRegular(%s): got %v, want an error naming it, not a regular file", bad, err)
+		}
+	}
+	if _, _, err := OpenRegular(filepath.Join(dir, "none")); !os.IsNotExist(err) {
+		t.Errorf("OpenRegular of a missing file: got %v, want not-exist", err)
+	}
+}
+
+func TestAbsPaths(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := "x.npy", "", "/abs/y.npy"
+	if err := AbsPaths(&a, &b, &c); err != nil {
+		t.Fatal(err)
+	}
+	if a != filepath.Join(wd, "x.npy") || b != "" || c != "/abs/y.npy" {
+		t.Errorf("AbsPaths: got %q, %q, %q", a, b, c)
+	}
+}
