@@ -90,6 +90,16 @@ type LeakyConfig struct {
 	Connectivity
 }
 
+// ExcitatoryFraction implements DaleModel.
+func (c *LeakyConfig) ExcitatoryFraction() float64 { return c.Dale }
+
+// DaleModel is implemented by the configs of models that take Dale's law
+// (leaky, lif, alif, ltc): ExcitatoryFraction is the fraction f of
+// excitatory units, the first round(f·N), or 0 when the law is off.
+type DaleModel interface {
+	ExcitatoryFraction() float64
+}
+
 func leakyModel() layers.Model {
 	return layers.Model{
 		Name:    "leaky",

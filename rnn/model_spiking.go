@@ -29,6 +29,9 @@ type Spiking struct {
 	Connectivity
 }
 
+// ExcitatoryFraction implements DaleModel.
+func (c *Spiking) ExcitatoryFraction() float64 { return c.Dale }
+
 func (c *Spiking) resolve() {
 	if c.Surrogate.S == nil {
 		c.Surrogate.S = surrogate.ArcTan{Alpha: surrogate.DefaultArcTanAlpha}

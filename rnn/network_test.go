@@ -308,3 +308,23 @@ func TestForwardBackwardAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestDaleModels: the models that take Dale's law report its fraction
+// through DaleModel, and the others do not implement it.
+func TestDaleModels(t *testing.T) {
+	for _, kind := range []string{"leaky", "lif", "alif", "ltc", "rnn", "gru", "lowrank", "egru"} {
+		m, err := NewModelConfig(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, ok := m.(DaleModel)
+		takes := kind == "leaky" || kind == "lif" || kind == "alif" || kind == "ltc"
+		if ok != takes {
+			t.Errorf("%s: implements DaleModel %v, want %v", kind, ok, takes)
+			continue
+		}
+		if ok && d.ExcitatoryFraction() != 0 {
+			t.Errorf("%s: default excitatory fraction %g, want 0 (off)", kind, d.ExcitatoryFraction())
+		}
+	}
+}

@@ -131,7 +131,10 @@ func (src *unitSource) population(flag, pop string) ([]int, error) {
 	s, n := src.s, src.n
 	switch {
 	case pop == "exc" || pop == "inh":
-		dale := daleFraction(s.cfg.Model.Model)
+		var dale float64
+		if d, ok := s.cfg.Model.Model.(rnn.DaleModel); ok {
+			dale = d.ExcitatoryFraction()
+		}
 		if dale == 0 {
 			return nil, usagef("%s %s: the checkpoint's %s model has no Dale's law populations (train a leaky, lif, alif or ltc model with -dale)", flag, pop, s.cfg.Model.Kind())
 		}
@@ -155,23 +158,6 @@ func (src *unitSource) population(flag, pop string) ([]int, error) {
 		return src.selective(flag, pop, v, top)
 	}
 	return populationFile(flag, pop, n)
-}
-
-// daleFraction returns the fraction of excitatory units of a model trained
-// with Dale's law (leaky and the spiking models: the first round(f·N)
-// units), or 0.
-func daleFraction(m layers.ModelConfig) float64 {
-	switch c := m.(type) {
-	case *rnn.LeakyConfig:
-		return c.Dale
-	case *rnn.LIFConfig:
-		return c.Dale
-	case *rnn.ALIFConfig:
-		return c.Dale
-	case *rnn.LTCConfig:
-		return c.Dale
-	}
-	return 0
 }
 
 // maxClusters bounds K of cluster:I/K.
