@@ -2,6 +2,7 @@ package checkpoints
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -123,4 +124,39 @@ type MismatchError struct {
 
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("%s does not fit the model:\n\t%s", e.Checkpoint, strings.Join(e.Problems, "\n\t"))
+}
+
+// CheckFinite returns an error naming c's file, the first parameter tensor
+// (optimizer state aside) that holds a NaN or an infinity, and the index of
+// its first such entry; nil when every parameter is finite. A run that
+// diverges keeps its last finite checkpoint, so such a file comes from
+// elsewhere or was edited.
+func (c *Checkpoint) CheckFinite() error {
+	for _, t := range c.Tensors {
+		if strings.HasPrefix(t.Name, OptimizerPrefix) {
+			continue
+		}
+		k, v := -1, 0.0
+		for i, x := range t.F32 {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+				k, v = i, f
+				break
+			}
+		}
+		for i, f := range t.F64 {
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				k, v = i, f
+				break
+			}
+		}
+		if k < 0 {
+			continue
+		}
+		idx := make([]int, len(t.Shape))
+		for d := len(t.Shape) - 1; d >= 0; d-- {
+			idx[d], k = k%t.Shape[d], k/t.Shape[d]
+		}
+		return fmt.Errorf("checkpoint %s: parameter %s has %v at %v", c.Path, t.Name, v, idx)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package checkpoints
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -150,5 +151,28 @@ func TestCopyTensor(t *testing.T) {
 	}
 	if err := CopyTensor(c, "optimizer/w.exp_avg_sq", []int{2, 2}, make([]float64, 4)); err == nil || !strings.Contains(err.Error(), "checkpoint has dtype F32, expected F64") {
 		t.Errorf("dtype mismatch: got %v", err)
+	}
+}
+
+// TestCheckFinite: the first non-finite parameter entry is named with its
+// index; optimizer state is not a parameter.
+func TestCheckFinite(t *testing.T) {
+	c := &Checkpoint{Path: "run.safetensors", Tensors: []Tensor{
+		NewTensor("optimizer/w.exp_avg", []int{2}, []float32{float32(math.NaN()), 0}),
+		NewTensor("w", []int{2, 3}, []float32{0, 1, 2, 3, 4, 5}),
+		NewTensor("b", []int{3}, []float64{0, 1, 2}),
+	}}
+	if err := c.CheckFinite(); err != nil {
+		t.Fatalf("finite parameters: %v", err)
+	}
+	c.Tensors[1].F32[4] = float32(math.Inf(-1))
+	c.Tensors[2].F64[1] = math.NaN()
+	err := c.CheckFinite()
+	if err == nil || err.Error() != "checkpoint run.safetensors: parameter w has -Inf at [1 1]" {
+		t.Errorf("got %v, want the first non-finite entry, w at [1 1]", err)
+	}
+	c.Tensors[1].F32[4] = 4
+	if err := c.CheckFinite(); err == nil || !strings.Contains(err.Error(), "parameter b has NaN at [1]") {
+		t.Errorf("float64 tensor: got %v", err)
 	}
 }

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"math/rand/v2"
 	"os"
-	"strings"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -186,35 +184,10 @@ func loadSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	return s, c, nil
 }
 
-// checkFiniteParams returns an error naming c's file, the first parameter
-// tensor (optimizer moments aside) holding a NaN or an infinity and the
-// index of its first such entry, or nil.
+// checkFiniteParams is c.CheckFinite with what it means for a run.
 func checkFiniteParams(c *checkpoints.Checkpoint) error {
-	for _, t := range c.Tensors {
-		if strings.HasPrefix(t.Name, checkpoints.OptimizerPrefix) {
-			continue
-		}
-		k, v := -1, 0.0
-		for i, x := range t.F32 {
-			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-				k, v = i, f
-				break
-			}
-		}
-		for i, f := range t.F64 {
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				k, v = i, f
-				break
-			}
-		}
-		if k < 0 {
-			continue
-		}
-		idx := make([]int, len(t.Shape))
-		for d := len(t.Shape) - 1; d >= 0; d-- {
-			idx[d], k = k%t.Shape[d], k/t.Shape[d]
-		}
-		return fmt.Errorf("checkpoint %s: parameter %s has %v at %v: the run diverged (rnntrain inspect shows its metrics)", c.Path, t.Name, v, idx)
+	if err := c.CheckFinite(); err != nil {
+		return fmt.Errorf("%w: the run diverged (rnntrain inspect shows its metrics)", err)
 	}
 	return nil
 }
