@@ -178,3 +178,36 @@ func TestMNISTHostileFiles(t *testing.T) {
 		}
 	}
 }
+
+// FuzzIDXHeader: no file content makes checkIDXHeader panic, and a header
+// it accepts declares 1 to maxIDXItems items of 28×28 pixels.
+func FuzzIDXHeader(f *testing.F) {
+	for _, h := range [][]int32{{0x803, 2, 28, 28}, {0x803, -1, 28, 28}, {0x803, 2, -1, 1}, {0x803, 1 << 30, 28, 28}, {0x801, 2, 0, 0}} {
+		var buf bytes.Buffer
+		binary.Write(&buf, binary.BigEndian, h)
+		f.Add(buf.Bytes(), true)
+	}
+	f.Add([]byte("not gzip"), false)
+	f.Fuzz(func(t *testing.T, content []byte, compress bool) {
+		data := content
+		if compress {
+			var buf bytes.Buffer
+			z := gzip.NewWriter(&buf)
+			z.Write(content)
+			z.Close()
+			data = buf.Bytes()
+		}
+		path := filepath.Join(t.TempDir(), "x.gz")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if checkIDXHeader(path, idxImages, 2) != nil || !compress {
+			return
+		}
+		var h [4]int32
+		binary.Read(bytes.NewReader(content), binary.BigEndian, &h)
+		if h[1] < 1 || h[1] > maxIDXItems || h[2] != 28 || h[3] != 28 {
+			t.Fatalf("accepted header %v", h)
+		}
+	})
+}
