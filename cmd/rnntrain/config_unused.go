@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/train"
@@ -15,8 +18,9 @@ import (
 // ignored. A JSON config (a run's config.json, holding every key with its
 // resolved value) is taken as it is.
 
-// dependentSetting is a key that acts only when on(c) holds; needs says
-// what that takes, in config keys.
+// dependentSetting is a key (or, ending in a dot, every key of a table)
+// that acts only when on(c) holds; needs says what that takes, in config
+// keys.
 type dependentSetting struct {
 	key, needs string
 	on         func(c *runConfig) bool
@@ -40,14 +44,7 @@ func dependentSettings() []dependentSetting {
 		{"train.optimizer.beta1", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.beta2", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.eps", "with train.optimizer.kind = sgd", sgd(false)},
-		{"train.fptt.parts", "without train.trainer = fptt", fptt},
-		{"train.fptt.k", "without train.trainer = fptt", fptt},
-		{"train.fptt.alpha", "without train.trainer = fptt", fptt},
-		{"train.fptt.beta", "without train.trainer = fptt", fptt},
-		{"train.fptt.rho", "without train.trainer = fptt", fptt},
-		{"train.fptt.reg", "without train.trainer = fptt", fptt},
-		{"train.fptt.reset_every", "without train.trainer = fptt", fptt},
-		{"train.fptt.prior_after", "without train.trainer = fptt", fptt},
+		{"train.fptt.", "without train.trainer = fptt", fptt}, // every key of [train.fptt]
 		{"model.tau_mem_ms", "with model.beta > 0", func(c *runConfig) bool {
 			switch m := c.Model.Model.(type) {
 			case *rnn.LIFConfig:
@@ -78,10 +75,13 @@ func fptt(c *runConfig) bool { return c.Train.Trainer == train.FPTT }
 // set) that c leaves without effect. The errors name the key, its flag
 // and what it needs.
 func checkUnused(c *runConfig, given map[string]bool) error {
+	keys := slices.Sorted(maps.Keys(given))
 	var errs []error
 	for _, d := range dependentSettings() {
-		if _, ok := given[d.key]; ok && !d.on(c) {
-			errs = append(errs, configError(d.key, fmt.Errorf("has no effect %s", d.needs)))
+		for _, k := range keys {
+			if (k == d.key || strings.HasSuffix(d.key, ".") && strings.HasPrefix(k, d.key)) && !d.on(c) {
+				errs = append(errs, configError(k, fmt.Errorf("has no effect %s", d.needs)))
+			}
 		}
 	}
 	if len(errs) == 0 {

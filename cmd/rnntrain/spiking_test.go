@@ -165,6 +165,7 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{nil, "[train.optimizer]\nmomentum = 0.9\n", "train.optimizer.momentum: has no effect without train.optimizer.kind = sgd"},
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nbeta2 = 0.99\n", "train.optimizer.beta2: has no effect with train.optimizer.kind = sgd"},
 		{[]string{"-parts", "4"}, "", "-parts (train.fptt.parts in a config file): has no effect without train.trainer = fptt"},
+		{nil, "[train.fptt]\nrho = 0.5\n", "train.fptt.rho: has no effect without train.trainer = fptt"},
 		{[]string{"-schedule", "step"}, "[train.schedule]\nstep_size = 100\ngamma = 0.5\n", ""},
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nmomentum = 0.9\n", ""},
 		{[]string{"-trainer", "fptt", "-parts", "4"}, "", ""},
