@@ -11,7 +11,7 @@ import (
 // over blocks of gradRows rows. With binary spikes and N a multiple of
 // kernels.SpikeStrip the block is packed in 64-column strips (32 KiB each,
 // held in the core's L1 cache while every unit of the part adds its rows
-// from it, kernels.SumStripRows); otherwise kernels.SparseGather adds the
+// from it, kernels.SumStripLists); otherwise kernels.SparseGather adds the
 // rows of the block in place. BenchmarkSpikeWeightGrad (2026-12-06, one
 // core, 20 % activity, T·B = 12 800 rows at N = 512 and 3200 at N = 1024):
 // 40 ms against 48 for the in-place gathers at N = 512, 30 against 52 at
@@ -37,13 +37,10 @@ type spikeWeightGrad[T autodiff.Float] struct {
 	dP, s, tgt []T // [rows×N], [rows×N], [N×N]
 	n          int
 	wT         []float32 // [N×N] dL/dWᵀ of the sparse blocks (float32)
-	// Per part, grown once: the spikes' indices of one row, and per unit
-	// of the part the block rows (and values) where it spiked.
-	idx  [2][]int32
-	rows [2][]int32
-	vals [2][]float32
-	cnt  [2][]int32
-	pack [2][]float32 // the block of dP in strips [gradRows×N]
+	// Per part: per unit of the part, the block rows where it spiked, and
+	// the block of dP in strips [gradRows×N] (grown once).
+	lists [2]kernels.SpikeLists
+	pack  [2][]float32
 }
 
 // accumulate adds dPᵀ·s to tgt: dP and s are [rows×n] with rows =
@@ -72,33 +69,18 @@ func (g *spikeWeightGrad[T]) RunPart(part int) {
 	if m == 0 {
 		return
 	}
-	if len(g.cnt[part]) < m {
-		g.idx[part], g.rows[part], g.vals[part], g.cnt[part] = make([]int32, n), make([]int32, m*gradRows), make([]float32, m*gradRows), make([]int32, m)
-	}
 	strips := n%kernels.SpikeStrip == 0
 	if strips && len(g.pack[part]) < gradRows*n {
 		g.pack[part] = make([]float32, gradRows*n)
 	}
-	idx, rows, vals, cnt, pack := g.idx[part], g.rows[part], g.vals[part], g.cnt[part][:m], g.pack[part]
+	l, pack := &g.lists[part], g.pack[part]
 	dP, s := any(g.dP).([]float32), any(g.s).([]float32)
 	wT := g.wT[jlo*n : jhi*n]
 	clear(wT)
 	sparse := false
 	for r0 := 0; r0 < len(s)/n; r0 += gradRows {
 		nr := min(gradRows, len(s)/n-r0)
-		clear(cnt)
-		total, binary := 0, true
-		for r := range nr {
-			sr := s[(r0+r)*n+jlo : (r0+r)*n+jhi]
-			k := kernels.SpikeIndices(idx, sr)
-			for _, c := range idx[:k] {
-				q := int(c)*gradRows + int(cnt[c])
-				rows[q], vals[q] = int32(r), sr[c]
-				binary = binary && sr[c] == 1
-				cnt[c]++
-			}
-			total += k
-		}
+		total := l.ListColumns(s[r0*n:(r0+nr)*n], nr, n, jlo, jhi)
 		if total == 0 {
 			continue
 		}
@@ -108,14 +90,14 @@ func (g *spikeWeightGrad[T]) RunPart(part int) {
 		}
 		sparse = true
 		blk := dP[r0*n : (r0+nr)*n]
-		if binary && strips {
+		if l.Binary() && strips {
 			kernels.PackStrips(pack[:nr*n], blk, nr, n)
-			kernels.SumStripRows(wT, n, pack[:nr*n], nr, n, rows, gradRows, cnt)
+			kernels.SumStripLists(wT, n, pack[:nr*n], nr, n, l)
 			continue
 		}
-		for c, k := range cnt {
-			if k > 0 {
-				kernels.SparseGather(wT[c*n:(c+1)*n], true, blk, n, rows[c*gradRows:c*gradRows+int(k)], vals[c*gradRows:c*gradRows+int(k)])
+		for c := range m {
+			if rows, vals := l.Entries(c); len(rows) > 0 {
+				kernels.SparseGather(wT[c*n:(c+1)*n], true, blk, n, rows, vals)
 			}
 		}
 	}

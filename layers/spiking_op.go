@@ -205,7 +205,7 @@ func fillRows[T autodiff.Float](p autodiff.Tensor[T], row []T) {
 // (of the rows·N presynaptic entries of a step) up to which the recurrent
 // input is formed by adding the rows of W_effᵀ of the units that spiked
 // instead of a dense GEMM: packedFraction for binary float32 spikes with
-// N a multiple of 64 (kernels.SumStripRows on W_effᵀ packed in strips),
+// N a multiple of 64 (kernels.SumStripLists on W_effᵀ packed in strips),
 // sparseFraction otherwise (kernels.SparseGather, or the plain loop).
 // BenchmarkSpikeInput (16 rows, 2-core machine at load average 10–12,
 // 2026-12-06, least of two runs, µs per step, dense GEMM vs the strip sums):
@@ -231,12 +231,9 @@ type spikeInput[T autodiff.Float] struct {
 	pb        kernels.PackedB[T] // W_effᵀ packed for the dense GEMM
 	sparseMax int                // nonzero spikes of a part up to which rows of wT are added
 	block     int                // columns of wT per block of the sparse path (gatherBlockBytes)
-	// Per batch half (float32 path), grown once: the indices and values of
-	// every row's nonzero spikes (row r's at r·N) and their counts.
-	idx  [2][]int32
-	vals [2][]float32
-	cnt  [2][]int32
-	// packed is W_effᵀ in strips for kernels.SumStripRows (float32, N a
+	// Per batch half (float32 path): every row's nonzero spikes.
+	lists [2]kernels.SpikeLists
+	// packed is W_effᵀ in strips for kernels.SumStripLists (float32, N a
 	// multiple of kernels.SpikeStrip), grown once; nil otherwise.
 	packed []float32
 }
@@ -271,7 +268,7 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 // W_eff of the unit that spiked).
 //
 // part (0 or 1) is the batch half calling, which owns its index buffers.
-// float32 adds the rows with the vector kernels (kernels.SumStripRows,
+// float32 adds the rows with the vector kernels (kernels.SumStripLists,
 // kernels.SparseGather).
 func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonzero int) {
 	n := si.n
@@ -287,37 +284,26 @@ func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonze
 }
 
 // gather is addSpikeRows in float32: the nonzero spikes of every row are
-// listed in part's buffers (kernels.SpikeIndices), then the strips of
-// W_effᵀ are summed (kernels.SumStripRows; spikes other than 0 and 1 scale
+// listed in part's lists (kernels.SpikeLists.ListRows), then the strips of
+// W_effᵀ are summed (kernels.SumStripLists; spikes other than 0 and 1 scale
 // their rows in a plain loop), or, without strips, each block of si.block
 // columns of wT is added for every row before the next block
 // (kernels.SparseGather).
 func (si *spikeInput[T]) gather(part int, p, s []float32, n int) {
 	rows := len(s) / n
-	if len(si.cnt[part]) < rows {
-		si.idx[part], si.vals[part], si.cnt[part] = make([]int32, rows*n), make([]float32, rows*n), make([]int32, rows)
-	}
-	idx, vals, cnt := si.idx[part], si.vals[part], si.cnt[part][:rows]
-	binary := true
-	for r := range rows {
-		sr, ir, vr := s[r*n:(r+1)*n], idx[r*n:(r+1)*n], vals[r*n:(r+1)*n]
-		k := kernels.SpikeIndices(ir, sr)
-		cnt[r] = int32(k)
-		for q, j := range ir[:k] {
-			vr[q] = sr[j]
-			binary = binary && sr[j] == 1
-		}
-	}
+	l := &si.lists[part]
+	l.ListRows(s, rows, n)
 	switch {
-	case si.packed != nil && binary:
-		kernels.SumStripRows(p, n, si.packed, n, n, idx[:rows*n], n, cnt)
+	case si.packed != nil && l.Binary():
+		kernels.SumStripLists(p, n, si.packed, n, n, l)
 	case si.packed != nil:
 		for c := 0; c < n; c += kernels.SpikeStrip {
 			strip := si.packed[c*n : (c+kernels.SpikeStrip)*n]
-			for r, k := range cnt {
+			for r := range rows {
 				pr := p[r*n+c : r*n+c+kernels.SpikeStrip]
-				for q, j := range idx[r*n : r*n+int(k)] {
-					v, w := vals[r*n+q], strip[int(j)*kernels.SpikeStrip:(int(j)+1)*kernels.SpikeStrip]
+				idx, vals := l.Entries(r)
+				for q, j := range idx {
+					v, w := vals[q], strip[int(j)*kernels.SpikeStrip:(int(j)+1)*kernels.SpikeStrip]
 					for e := range pr {
 						pr[e] += v * w[e]
 					}
@@ -328,9 +314,9 @@ func (si *spikeInput[T]) gather(part int, p, s []float32, n int) {
 		wT := any(si.wT.Data).([]float32)
 		for c := 0; c < n; c += si.block {
 			w := min(si.block, n-c)
-			for r, k := range cnt {
-				if k > 0 {
-					kernels.SparseGather(p[r*n+c:r*n+c+w], true, wT[c:], n, idx[r*n:r*n+int(k)], vals[r*n:r*n+int(k)])
+			for r := range rows {
+				if idx, vals := l.Entries(r); len(idx) > 0 {
+					kernels.SparseGather(p[r*n+c:r*n+c+w], true, wT[c:], n, idx, vals)
 				}
 			}
 		}

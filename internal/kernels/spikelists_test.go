@@ -1,0 +1,186 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// randomSpikes returns a [rows×n] matrix whose entries are nonzero with
+// probability act: 1, or with nonBinary a random value.
+func randomSpikes(rng *rand.Rand, rows, n int, act float64, nonBinary bool) []float32 {
+	s := make([]float32, rows*n)
+	for i := range s {
+		if rng.Float64() < act {
+			s[i] = 1
+			if nonBinary {
+				s[i] = float32(rng.NormFloat64())
+			}
+		}
+	}
+	return s
+}
+
+// TestSpikeListsBuild checks ListRows and ListColumns against plain loops
+// over the matrix, with the entries' values and the binary flag, for
+// reused sets whose shapes shrink and grow.
+func TestSpikeListsBuild(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var byRow, byCol SpikeLists
+	for _, c := range []struct {
+		rows, n, lo, hi int
+		act             float64
+		nonBinary       bool
+	}{
+		{7, 64, 0, 64, 0.2, false}, {3, 17, 2, 11, 0.5, true}, {40, 256, 128, 256, 0.1, false},
+		{1, 1, 0, 1, 1, false}, {5, 33, 0, 0, 0.3, false}, {128, 512, 0, 256, 0.2, true}, {0, 8, 0, 8, 0.5, false},
+	} {
+		t.Run(fmt.Sprintf("%dx%d[%d:%d]", c.rows, c.n, c.lo, c.hi), func(t *testing.T) {
+			s := randomSpikes(rng, c.rows, c.n, c.act, c.nonBinary)
+			binary := true
+			for _, v := range s {
+				binary = binary && (v == 0 || v == 1)
+			}
+			total := byRow.ListRows(s, c.rows, c.n)
+			if byRow.Len() != c.rows || byRow.Binary() != binary {
+				t.Fatalf("ListRows: %d lists, binary %t; want %d, %t", byRow.Len(), byRow.Binary(), c.rows, binary)
+			}
+			sum := 0
+			for r := range c.rows {
+				var wi []int32
+				var wv []float32
+				for j, v := range s[r*c.n : (r+1)*c.n] {
+					if v != 0 {
+						wi, wv = append(wi, int32(j)), append(wv, v)
+					}
+				}
+				gi, gv := byRow.Entries(r)
+				if !slices.Equal(gi, wi) || !slices.Equal(gv, wv) {
+					t.Fatalf("ListRows row %d: %v %v, want %v %v", r, gi, gv, wi, wv)
+				}
+				sum += len(wi)
+			}
+			if total != sum {
+				t.Fatalf("ListRows returned %d, want %d", total, sum)
+			}
+			total = byCol.ListColumns(s, c.rows, c.n, c.lo, c.hi)
+			if byCol.Len() != c.hi-c.lo {
+				t.Fatalf("ListColumns: %d lists, want %d", byCol.Len(), c.hi-c.lo)
+			}
+			sum, colBinary := 0, true
+			for j := c.lo; j < c.hi; j++ {
+				var wi []int32
+				var wv []float32
+				for r := range c.rows {
+					if v := s[r*c.n+j]; v != 0 {
+						wi, wv = append(wi, int32(r)), append(wv, v)
+						colBinary = colBinary && v == 1
+					}
+				}
+				gi, gv := byCol.Entries(j - c.lo)
+				if !slices.Equal(gi, wi) || !slices.Equal(gv, wv) {
+					t.Fatalf("ListColumns column %d: %v %v, want %v %v", j, gi, gv, wi, wv)
+				}
+				sum += len(wi)
+			}
+			if total != sum || byCol.Binary() != colBinary {
+				t.Fatalf("ListColumns returned %d (binary %t), want %d (%t)", total, byCol.Binary(), sum, colBinary)
+			}
+		})
+	}
+}
+
+// TestSumStripLists checks that the sums over built lists equal
+// SumStripRows over the same lists bit for bit, both for the rows of a
+// packed Wᵀ named by each row's spikes and for the rows of a packed
+// gradient named by each unit's spikes.
+func TestSumStripLists(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []struct{ rows, n, lists int }{{64, 64, 5}, {128, 256, 32}, {100, 512, 3}} {
+		packed := make([]float32, c.rows*c.n)
+		for i := range packed {
+			packed[i] = float32(rng.NormFloat64())
+		}
+		var l SpikeLists
+		// One list per row of a [lists×rows] spike matrix: indices below rows.
+		l.ListRows(randomSpikes(rng, c.lists, c.rows, 0.2, false), c.lists, c.rows)
+		ldd := c.n + 3
+		init := make([]float32, (c.lists-1)*ldd+c.n)
+		for i := range init {
+			init[i] = float32(rng.NormFloat64())
+		}
+		want, got := slices.Clone(init), slices.Clone(init)
+		idx, cnt := make([]int32, c.lists*c.rows), make([]int32, c.lists)
+		for r := range c.lists {
+			ir, _ := l.Entries(r)
+			cnt[r] = int32(copy(idx[r*c.rows:], ir))
+		}
+		SumStripRows(want, ldd, packed, c.rows, c.n, idx, c.rows, cnt)
+		SumStripLists(got, ldd, packed, c.rows, c.n, &l)
+		if !slices.Equal(got, want) {
+			t.Fatalf("rows=%d n=%d: SumStripLists differs from SumStripRows", c.rows, c.n)
+		}
+		// Lists by column of a [rows×lists] matrix: indices below rows.
+		l.ListColumns(randomSpikes(rng, c.rows, c.lists, 0.2, false), c.rows, c.lists, 0, c.lists)
+		clear(idx)
+		for r := range c.lists {
+			ir, _ := l.Entries(r)
+			cnt[r] = int32(copy(idx[r*c.rows:], ir))
+		}
+		copy(want, init)
+		copy(got, init)
+		SumStripRows(want, ldd, packed, c.rows, c.n, idx, c.rows, cnt)
+		SumStripLists(got, ldd, packed, c.rows, c.n, &l)
+		if !slices.Equal(got, want) {
+			t.Fatalf("rows=%d n=%d: SumStripLists over columns differs from SumStripRows", c.rows, c.n)
+		}
+	}
+}
+
+// TestSumStripListsPanics checks that lists whose bound exceeds the
+// packed rows, or with values other than 1, are refused.
+func TestSumStripListsPanics(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	packed, dst := make([]float32, 32*64), make([]float32, 4*64)
+	var tall, scaled, fine SpikeLists
+	tall.ListRows(randomSpikes(rng, 4, 33, 0.5, false), 4, 33) // indices up to 32 ≥ 32 rows
+	scaled.ListRows(randomSpikes(rng, 4, 32, 1, true), 4, 32)
+	fine.ListRows(randomSpikes(rng, 4, 32, 0.5, false), 4, 32)
+	for name, f := range map[string]func(){
+		"bound above rows": func() { SumStripLists(dst, 64, packed, 32, 64, &tall) },
+		"not binary":       func() { SumStripLists(dst, 64, packed, 32, 64, &scaled) },
+		"short dst":        func() { SumStripLists(dst[:3*64], 64, packed, 32, 64, &fine) },
+		"n not a strip":    func() { SumStripLists(dst, 64, packed[:32*48], 32, 48, &fine) },
+		"rows":             func() { fine.ListRows(make([]float32, 10), 3, 4) },
+		"columns":          func() { fine.ListColumns(make([]float32, 12), 3, 4, 2, 5) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+	SumStripLists(dst, 64, packed, 32, 64, &fine) // in bounds: no panic
+}
+
+// TestSpikeListsNoAlloc checks that rebuilding a grown set allocates
+// nothing.
+func TestSpikeListsNoAlloc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	s := randomSpikes(rng, 64, 256, 0.2, false)
+	packed, dst := make([]float32, 256*256), make([]float32, 64*256)
+	var l SpikeLists
+	l.ListRows(s, 64, 256)
+	l.ListColumns(s, 64, 256, 0, 128)
+	if a := testing.AllocsPerRun(10, func() {
+		l.ListRows(s, 64, 256)
+		SumStripLists(dst, 256, packed, 256, 256, &l)
+		l.ListColumns(s, 64, 256, 0, 128)
+	}); a != 0 {
+		t.Fatalf("%.1f allocations per run, want 0", a)
+	}
+}
