@@ -82,6 +82,20 @@ type EGRUOptions struct {
 	// gradient is added inside the op's backward pass, as train's weight
 	// penalties are applied directly to gradients; its value is reported
 	// by Stats.
+	//
+	// Under truncated BPTT each window is a call, and the loss gets
+	// SeqOptions.PenaltyShare of the window's penalty: with the share
+	// train passes, the window's unit-steps within the trials' lengths
+	// over the batch's, the batch's penalty is
+	//
+	//	Σ_w share_w·λ·(a_w − target)²,   a_w = mean(o) over window w,
+	//
+	// the weighting of train's firing-rate penalties (Regularization).
+	// The windows' means average to the whole sequence's, Σ_w share_w·a_w =
+	// a, so when every window has the same activity the sum is the
+	// whole-sequence penalty λ·(a − target)² whatever the window length;
+	// otherwise it is larger by λ·Σ_w share_w·(a_w − a)² (the spread of
+	// the windows' activities is penalised too).
 	ActivityReg, ActivityTarget float64
 	// NoiseStd σ adds σ·ξ, ξ ~ N(0, 1), to c̃ at every step when
 	// SeqOptions.Noise is set (drawn after the zoneout draw of the step).
@@ -256,10 +270,11 @@ type EGRUStats struct {
 	// size: (I + mean nnz(y_{t−1})) / (I + N), the recurrent product
 	// reading only the units active at the previous step.
 	EffectiveMACs float64
-	// Penalty is the activity penalty added to the loss, λ·(Activity −
+	// Penalty is the activity penalty of the call, λ·(Activity −
 	// target)², or with SeqOptions.Lengths λ·(a − target)² with a the mean
 	// of o within the trials' lengths (0 when ActivityReg is 0 or no trial
-	// has a step).
+	// has a step). The loss gets SeqOptions.PenaltyShare (1 when 0) times
+	// it.
 	Penalty float64
 }
 

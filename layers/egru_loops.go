@@ -326,7 +326,7 @@ func (s *egruSeq[T]) events(pp *egruPart[T], t, i int, m *Inactivation) {
 type egruBackward[T autodiff.Float] struct {
 	outGrad, dgh, dgin  autodiff.Tensor[T]
 	carryC, carryY, dtr autodiff.Tensor[T]
-	reg                 T // ∂penalty/∂o of a unit-step within its trial's length
+	reg                 T // ∂(share·penalty)/∂o of a unit-step within its trial's length
 }
 
 // Backward implements autodiff.FusedOp. grads are for x, c0, weight_ih,
@@ -346,7 +346,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 		s.bw.dtr = tp.AllocZero(b, n)
 	}
 	if s.opt.ActivityReg > 0 && s.regCount > 0 {
-		s.bw.reg = T(2 * s.opt.ActivityReg * (s.regActivity - s.opt.ActivityTarget) / s.regCount)
+		s.bw.reg = T(2 * s.share * s.opt.ActivityReg * (s.regActivity - s.opt.ActivityTarget) / s.regCount)
 	}
 	if s.parts == 2 && n >= egruStepSyncMin {
 		s.backwardSteps()

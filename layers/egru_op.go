@@ -100,7 +100,9 @@ func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*aut
 //
 // The activity penalty (EGRUOptions.ActivityReg) is of the mean of o over
 // the unit-steps within opt.Lengths when they are given, else over every
-// unit-step; padded unit-steps get no gradient from it.
+// unit-step; padded unit-steps get no gradient from it. Its gradient is that
+// of opt.PenaltyShare (1 when 0) times the penalty: a window of truncated
+// BPTT adds its share of the batch's penalty, not a whole one.
 //
 // The op keeps references to x, the initial states, the parameters' values,
 // opt.Inactivation and opt.Lengths; none may change before the tape's
@@ -109,8 +111,8 @@ func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*aut
 // It panics if steps or batch is not positive, x is not [steps·batch, I], an
 // initial state is not [batch, N] or [1, N], init has more entries than
 // state variables, an inactivation mask does not have N entries, opt.Lengths
-// is not nil and not one non-negative length per trial, or
-// e.Options is invalid.
+// is not nil and not one non-negative length per trial, opt.PenaltyShare is
+// negative or not finite, or e.Options is invalid.
 func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions, record bool) EGRURun[T] {
 	n, in := e.hidden, e.inputs
 	o := e.Options
@@ -158,6 +160,10 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 		zone:  T(o.Zoneout),
 	}
 	s.lengths = opt.Lengths
+	s.share = opt.PenaltyShare
+	if s.share == 0 {
+		s.share = 1
+	}
 	BroadcastRowsTo(s.cPrev, c0.Value)
 	BroadcastRowsTo(s.yPrev, inits[1].Value)
 	if o.Trace {
@@ -236,8 +242,9 @@ type egruSeq[T autodiff.Float] struct {
 	final, states       [3]autodiff.Tensor[T]
 	lengths             []int // SeqOptions.Lengths; nil: every trial runs all steps
 	// The activity penalty is λ·(regActivity − target)², regActivity the
-	// mean of o over the regCount unit-steps within the lengths.
-	regActivity, regCount float64
+	// mean of o over the regCount unit-steps within the lengths; the loss
+	// gets share (SeqOptions.PenaltyShare, 1 when 0) times it.
+	regActivity, regCount, share float64
 
 	// parts (1 or 2) splits the batch's time loops (and the columns of
 	// the sparse weight gradient) between the caller and a worker of the

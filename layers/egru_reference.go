@@ -11,9 +11,9 @@ import (
 // results (Final and Rates; not States), but unfused: one primitive tape op
 // per gate, per element-wise step and per time step, the event through
 // autodiff.Spike with surrogate.Triangle{γ, ε}. It also returns the activity
-// penalty λ·(mean(o) − target)² as a 1×1 variable (nil when ActivityReg is
-// 0), the mean over the unit-steps within opt.Lengths when they are given,
-// which the caller adds to its loss; Run adds the penalty's gradient
+// penalty s·λ·(mean(o) − target)² as a 1×1 variable (nil when ActivityReg is
+// 0), the mean over the unit-steps within opt.Lengths when they are given
+// and s = opt.PenaltyShare (1 when 0), which the caller adds to its loss; Run adds the penalty's gradient
 // inside its own backward pass instead. Random draws (DropConnect, zoneout,
 // noise) follow Run's order, so equal seeds give equal trajectories. It is
 // slow and allocates; it exists as the oracle the fused op is tested
@@ -108,8 +108,12 @@ func (e *EGRU[T]) RunReference(tp *autodiff.Tape[T], x *autodiff.Var[T], init []
 	case o.ActivityReg > 0 && count == 0:
 		penalty = c.Zeros(1, 1)
 	case o.ActivityReg > 0:
+		share := opt.PenaltyShare
+		if share == 0 {
+			share = 1
+		}
 		d := autodiff.Add(autodiff.Scale(events, T(1/float64(count))), tp.Const(autodiff.FromSlice(1, 1, []T{T(-o.ActivityTarget)})))
-		penalty = autodiff.Scale(autodiff.Mul(d, d), T(o.ActivityReg))
+		penalty = autodiff.Scale(autodiff.Mul(d, d), T(share*o.ActivityReg))
 	}
 	return rates, final, penalty
 }

@@ -40,6 +40,9 @@ func egruCases() []egruCase {
 		{"eps", func(o *layers.EGRUOptions) { o.Eps, o.Gamma, o.Kernels = 3.6, 0.5, layers.KernelsSparse }, none, false},
 		{"trace", func(o *layers.EGRUOptions) { o.Trace = true }, none, false},
 		{"activity-reg", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 }, none, false},
+		// A window of truncated BPTT: the loss gets a share of the penalty.
+		{"activity-reg-share", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 },
+			func(int) layers.SeqOptions { return layers.SeqOptions{PenaltyShare: 0.37} }, false},
 		{"zoneout-eval", func(o *layers.EGRUOptions) { o.Zoneout = 0.3 }, none, false},
 		{"zoneout-train", func(o *layers.EGRUOptions) { o.Zoneout = 0.3 }, noisy, false},
 		{"dropconnect-train", func(o *layers.EGRUOptions) { o.DropConnect = 0.25 }, noisy, false},
@@ -99,15 +102,21 @@ func newEGRUProblem(seed uint64, steps, batch, inputs, n int, c egruCase) *egruP
 }
 
 // fusedLoss records Σ proj ⊙ rates with Run, plus the activity
-// penalty's value (its gradient is added inside Run's backward pass).
+// penalty's value times the call's share (its gradient is added inside
+// Run's backward pass).
 func (p *egruProblem) fusedLoss(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
-	r := p.e.Run(tp, vars[0], []*autodiff.Var[float64]{vars[1]}, p.steps, p.batch, p.seq(), false)
+	opt := p.seq()
+	r := p.e.Run(tp, vars[0], []*autodiff.Var[float64]{vars[1]}, p.steps, p.batch, opt, false)
 	loss := autodiff.Sum(autodiff.Mul(r.Rates, tp.Const(p.proj)))
 	st, ok := p.e.Stats(r.Rates)
 	if !ok {
 		panic("no stats for the recorded sequence")
 	}
-	return autodiff.Add(loss, tp.Const(autodiff.FromSlice(1, 1, []float64{st.Penalty})))
+	share := opt.PenaltyShare
+	if share == 0 {
+		share = 1
+	}
+	return autodiff.Add(loss, tp.Const(autodiff.FromSlice(1, 1, []float64{share * st.Penalty})))
 }
 
 func (p *egruProblem) refLoss(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
@@ -321,6 +330,19 @@ func TestEGRUOptionsValidate(t *testing.T) {
 	require.NoError(t, layers.DefaultEGRUOptions().Validate())
 }
 
+// TestEGRUPenaltyShareChecked checks that Run refuses a negative or
+// non-finite penalty share.
+func TestEGRUPenaltyShareChecked(t *testing.T) {
+	e := layers.NewEGRU[float64]("egru", 1, 2, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(1, 1)))
+	for _, v := range []float64{-0.5, math.NaN(), math.Inf(1)} {
+		tp := autodiff.NewTape[float64]()
+		x := tp.Const(autodiff.NewTensor[float64](2, 1))
+		require.PanicsWithValue(t, fmt.Sprintf("layers: EGRU.Sequence penalty share %g, want finite and ≥ 0", v), func() {
+			e.Run(tp, x, nil, 2, 1, layers.SeqOptions{PenaltyShare: v}, false)
+		})
+	}
+}
+
 // ExampleEGRU runs an event-based GRU over a short batch of sequences,
 // takes the gradient of a loss on its outputs and reads its sparsity.
 func ExampleEGRU() {
@@ -513,9 +535,12 @@ func TestEGRUPenaltyLengthsMatchesReference(t *testing.T) {
 	noisy := func(int) layers.SeqOptions {
 		return layers.SeqOptions{Lengths: []int{3, 9, 5}, Noise: rand.New(rand.NewPCG(7, 7))}
 	}
+	// A window of truncated BPTT with a trial that ended before it.
+	window := func(int) layers.SeqOptions { return layers.SeqOptions{Lengths: []int{6, 4, 0}, PenaltyShare: 0.29} }
 	for i, c := range []egruCase{
 		{"plain", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 }, lengths, false},
 		{"trace-zoneout", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget, o.Trace, o.Zoneout = 2, 0.05, true, 0.3 }, noisy, false},
+		{"share", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 }, window, false},
 	} {
 		p := newEGRUProblem(uint64(i+60), 6, 3, 2, 16, c)
 		tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}

@@ -5,6 +5,7 @@ package layers
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -56,8 +57,9 @@ func (c *SeqCache[T, O]) Get(key *T) *O {
 
 // CheckSequence panics, naming the layer, unless x is [steps·batch, inputs],
 // h0 is [batch, n] or [1, n], steps and batch are positive, an
-// inactivation mask has one entry per unit and Lengths, when not nil, has
-// one non-negative entry per trial.
+// inactivation mask has one entry per unit, PenaltyShare is finite and
+// non-negative and Lengths, when not nil, has one non-negative entry per
+// trial.
 func CheckSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps, batch, inputs, n int, opt SeqOptions) {
 	if steps <= 0 || batch <= 0 {
 		panic(fmt.Sprintf("layers: %s.Sequence needs steps and batch > 0, got steps=%d batch=%d", layer, steps, batch))
@@ -70,6 +72,9 @@ func CheckSequence[T autodiff.Float](layer string, x, h0 *autodiff.Var[T], steps
 	}
 	if m := opt.Inactivation; m != nil && len(m.Units) != n {
 		panic(fmt.Sprintf("layers: %s.Sequence inactivation mask has %d units, want %d", layer, len(m.Units), n))
+	}
+	if v := opt.PenaltyShare; !(v >= 0) || math.IsInf(v, 0) {
+		panic(fmt.Sprintf("layers: %s.Sequence penalty share %g, want finite and ≥ 0", layer, v))
 	}
 	if l := opt.Lengths; l != nil {
 		if len(l) != batch {

@@ -77,6 +77,13 @@ type SeqOptions struct {
 	// with a loss term of their own leave padding out of it (the EGRU's
 	// activity penalty); the others ignore Lengths.
 	Lengths []int
+	// PenaltyShare weighs the layer's own loss terms (the EGRU's activity
+	// penalty) in this call: the loss gets PenaltyShare times the term of
+	// the call's steps. Truncated BPTT passes each window its share of the
+	// batch's steps within the trials' lengths, as train weighs its rate
+	// penalties, so that the windows' terms add up to one penalty per
+	// batch. 0 means 1: the call is the whole sequence.
+	PenaltyShare float64
 }
 
 // SingleInit returns the initial state of a layer with one state variable

@@ -40,6 +40,10 @@ type Options[T autodiff.Float] struct {
 	// a loss term of their own leave the padding after a trial's end out
 	// of it (the EGRU's activity penalty).
 	Lengths []int
+	// PenaltyShare weighs those layers' own loss terms in this pass
+	// (layers.SeqOptions.PenaltyShare): a window of truncated BPTT passes
+	// its share of the batch's steps; 0 means 1, a whole sequence.
+	PenaltyShare float64
 }
 
 // Result is what Forward returns. Every tensor lives in the tape's arena and

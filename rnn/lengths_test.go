@@ -42,3 +42,40 @@ func TestForwardPassesLengths(t *testing.T) {
 	require.NotEqual(t, act, st.Activity, "the padding's activity must differ for the test to tell")
 	require.InDelta(t, tl.Map()["activity_penalty"], st.Penalty, 1e-12)
 }
+
+// TestForwardPassesPenaltyShare checks that Options.PenaltyShare reaches
+// the recurrent layer: the gradient of the EGRU's activity penalty alone
+// (the outputs' own gradient is 0) scales with it.
+func TestForwardPassesPenaltyShare(t *testing.T) {
+	const steps, batch, in, n, share = 6, 2, 3, 16, 0.25
+	mc := &rnn.EGRUConfig{Gamma: 0.7, Eps: 1, ActivityReg: 0.5, ActivityTarget: 0.05}
+	net, err := rnn.New[float64](rnn.Config{Inputs: in, Hidden: n, Outputs: 1, Model: mc}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(3, 3))
+	x := autodiff.NewTensor[float64](steps*batch, in)
+	for i := range x.Data {
+		x.Data[i] = 2 * rng.NormFloat64()
+	}
+	grads := func(s float64) [][]float64 {
+		var g [][]float64
+		for _, p := range net.Params() {
+			p.ZeroGrad()
+		}
+		tp := autodiff.NewTape[float64]()
+		r := net.Forward(tp, x, steps, batch, model.Options[float64]{PenaltyShare: s})
+		tp.Backward(autodiff.Scale(autodiff.Sum(r.Out), 0))
+		for _, p := range net.Params() {
+			g = append(g, append([]float64(nil), p.Grad.Data...))
+		}
+		return g
+	}
+	whole, part := grads(0), grads(share)
+	nonzero := false
+	for i, g := range whole {
+		for k, v := range g {
+			nonzero = nonzero || v != 0
+			require.InDelta(t, share*v, part[i][k], 1e-12, "%s[%d]", net.Params()[i].Name, k)
+		}
+	}
+	require.True(t, nonzero, "the penalty has no gradient; the test would not tell")
+}

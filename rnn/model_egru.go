@@ -29,7 +29,10 @@ type EGRUConfig struct {
 	// for a training sequence (default 0).
 	DropConnect float64 `json:"drop_connect"`
 	// ActivityReg λ weighs the activity penalty λ·(mean(o) −
-	// ActivityTarget)² (default 0, off; target default 0.05).
+	// ActivityTarget)² (default 0, off; target default 0.05), the mean
+	// over the steps each trial really has; under truncated BPTT each
+	// window adds its share of the batch's steps times the penalty of its
+	// own mean (layers.EGRUOptions.ActivityReg).
 	ActivityReg    float64 `json:"activity_reg"`
 	ActivityTarget float64 `json:"activity_target"`
 	// Kernels is auto (sparse while a step's activity is low, the

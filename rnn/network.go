@@ -201,7 +201,7 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 		EncodeTo(enc, x, own("input"), batch, e, n.cfg.EncodingGain, n.cfg.EncodingThreshold, rng)
 		x = enc
 	}
-	seq := n.rec.Sequence(tp, tp.Const(x), init[:n.nl], steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation, Record: opt.Record, Lengths: opt.Lengths})
+	seq := n.rec.Sequence(tp, tp.Const(x), init[:n.nl], steps, batch, layers.SeqOptions{Noise: opt.Noise, Inactivation: opt.Inactivation, Record: opt.Record, Lengths: opt.Lengths, PenaltyShare: opt.PenaltyShare})
 	var out *autodiff.Var[T]
 	if n.readout != nil {
 		out = n.readout.Forward(tp, seq.Rates)

@@ -28,7 +28,13 @@
 // carried into the next window as a constant, and the gradients of all
 // windows are summed into one update. The losses are normalised by the whole
 // batch's mask, so the summed windows are exactly the full-trial loss, with
-// gradients cut at window boundaries. The tape holds one window, so its
+// gradients cut at window boundaries. The penalties on activity, the
+// firing-rate penalties (Regularization.RatePenalty) and a layer's own (the
+// EGRU's activity penalty, through model.Options.PenaltyShare), weigh each
+// window by its share of the steps within the trials' lengths: a window
+// adds that share of the penalty of its own steps, so the windows add up to
+// the whole trial's penalty when the activity is the same in every window
+// (TestEGRUActivityPenaltyWindows). The tape holds one window, so its
 // memory does not grow with the trial length (TestTruncatedMemory).
 //
 // # FPTT

@@ -252,7 +252,15 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		tp.Reset()
 		x := autodiff.FromSlice(n*b.B, b.NIn, b.Inputs[t0*b.B*b.NIn:t1*b.B*b.NIn])
 		lengths := windowLengths(&l.winLengths, b.Lengths, t0, t1)
-		pass := l.m.Forward(tp, x, n, b.B, model.Options[float32]{Init: init, Noise: noise, Lengths: lengths})
+		// The penalties of the whole batch: this window's weigh by its
+		// share of the steps within the trials' lengths, the rate penalties
+		// below and a layer's own (the EGRU's activity penalty) alike.
+		in, counted := trialRows(&l.trialRows, b.Lengths, t0, t1, b.B)
+		penShare := 0.0 // no step in any trial: nothing to weigh
+		if batchRows > 0 {
+			penShare = float64(counted) / float64(batchRows)
+		}
+		pass := l.m.Forward(tp, x, n, b.B, model.Options[float32]{Init: init, Noise: noise, Lengths: lengths, PenaltyShare: penShare})
 		lo, hi := t0*b.B*b.NOut, t1*b.B*b.NOut
 		target := autodiff.FromSlice(n*b.B, b.NOut, b.Targets[lo:hi])
 		mask := autodiff.FromSlice(n*b.B, b.NOut, b.Mask[lo:hi])
@@ -269,10 +277,7 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 			loss = autodiff.Scale(loss, float32(share*norm))
 		}
 		taskLoss += float64(loss.Value.Data[0])
-		// The rate penalties of the whole batch: this window's weighs by its
-		// share of the steps within the trials' lengths.
-		in, counted := trialRows(&l.trialRows, b.Lengths, t0, t1, b.B)
-		if r := l.cfg.Regularization.RatePenalty(pass.Rates, float64(counted)/float64(batchRows), in); r != nil && grad {
+		if r := l.cfg.Regularization.RatePenalty(pass.Rates, penShare, in); r != nil && grad {
 			rateLoss += float64(r.Value.Data[0])
 			loss = autodiff.Add(loss, r)
 		}
