@@ -59,6 +59,10 @@ type EGRURun[T autodiff.Float] struct {
 	States []autodiff.Tensor[T]
 	// Pre, only with record, is c̃ of every step, [steps·batch, N].
 	Pre autodiff.Tensor[T]
+	// Penalty is the activity penalty the loss gets from this call,
+	// SeqOptions.PenaltyShare (1 when 0) times EGRUStats.Penalty; Run adds
+	// its gradient in the backward pass.
+	Penalty float64
 }
 
 // StateVars returns the EGRU's state variables (EGRUStateNames): c, the
@@ -76,7 +80,7 @@ func (e *EGRU[T]) StateVars() []StateVar {
 // Pre.
 func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
 	r := e.Run(tp, x, init, steps, batch, opt, opt.Record)
-	return Seq[T]{Rates: r.Rates, Final: r.Final, States: r.States, Pre: r.Pre}
+	return Seq[T]{Rates: r.Rates, Final: r.Final, States: r.States, Pre: r.Pre, Penalty: r.Penalty}
 }
 
 // Run records the EGRU over steps steps of batch sequences as one fused tape
@@ -207,7 +211,7 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 	if o.Trace {
 		s.final[2], s.states[2] = last(s.tr), s.tr
 	}
-	r := EGRURun[T]{Rates: rates, Final: s.final[:nstate]}
+	r := EGRURun[T]{Rates: rates, Final: s.final[:nstate], Penalty: s.share * s.stats.Penalty}
 	if record {
 		r.States, r.Pre = s.states[:nstate], s.ct
 	}

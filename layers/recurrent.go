@@ -60,6 +60,12 @@ type Seq[T autodiff.Float] struct {
 	// each step's rates, [steps·batch, N]; empty when the layer has none
 	// beyond its state or without Record.
 	Pre autodiff.Tensor[T]
+	// Penalty is the value of the layer's own loss term in this call (the
+	// EGRU's activity penalty), already weighted by
+	// SeqOptions.PenaltyShare; the layer adds its gradient in its backward
+	// pass, so the caller adds only the value to the loss it reports. 0
+	// for layers without one.
+	Penalty float64
 }
 
 // SeqOptions control one run of a Recurrent layer over a sequence.

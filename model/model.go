@@ -61,6 +61,11 @@ type Result[T autodiff.Float] struct {
 	// States and Pre are filled with Options.Record (see layers.Seq).
 	States []autodiff.Tensor[T]
 	Pre    autodiff.Tensor[T]
+	// Penalty is the value of the recurrent layer's own loss term
+	// (layers.Seq.Penalty: the EGRU's activity penalty, weighted by
+	// Options.PenaltyShare), whose gradient the layer's backward pass adds
+	// itself; train adds it to the penalty it reports.
+	Penalty float64
 }
 
 // WeightGroups is implemented by networks that name their input,

@@ -45,7 +45,7 @@ func TestForwardPassesLengths(t *testing.T) {
 
 // TestForwardPassesPenaltyShare checks that Options.PenaltyShare reaches
 // the recurrent layer: the gradient of the EGRU's activity penalty alone
-// (the outputs' own gradient is 0) scales with it.
+// (the outputs' own gradient is 0) and Result.Penalty scale with it.
 func TestForwardPassesPenaltyShare(t *testing.T) {
 	const steps, batch, in, n, share = 6, 2, 3, 16, 0.25
 	mc := &rnn.EGRUConfig{Gamma: 0.7, Eps: 1, ActivityReg: 0.5, ActivityTarget: 0.05}
@@ -63,6 +63,16 @@ func TestForwardPassesPenaltyShare(t *testing.T) {
 		}
 		tp := autodiff.NewTape[float64]()
 		r := net.Forward(tp, x, steps, batch, model.Options[float64]{PenaltyShare: s})
+		st, ok := net.Recurrent().(interface {
+			Stats(*autodiff.Var[float64]) (layers.EGRUStats, bool)
+		}).Stats(r.Rates)
+		require.True(t, ok)
+		require.Greater(t, st.Penalty, 0.0)
+		w := s
+		if w == 0 {
+			w = 1
+		}
+		require.InDelta(t, w*st.Penalty, r.Penalty, 1e-15, "the penalty the loss gets")
 		tp.Backward(autodiff.Scale(autodiff.Sum(r.Out), 0))
 		for _, p := range net.Params() {
 			g = append(g, append([]float64(nil), p.Grad.Data...))

@@ -211,7 +211,7 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 	if n.leak != nil {
 		out = n.leak.Forward(tp, out, own("readout"), steps, batch)
 	}
-	res := model.Result[T]{Out: out, Rates: seq.Rates, Final: seq.Final, States: seq.States, Pre: seq.Pre}
+	res := model.Result[T]{Out: out, Rates: seq.Rates, Final: seq.Final, States: seq.States, Pre: seq.Pre, Penalty: seq.Penalty}
 	if len(vars) == n.nl {
 		return res
 	}

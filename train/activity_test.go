@@ -80,8 +80,9 @@ func activityBatch(constant bool, lengths []int) tasks.Batch {
 }
 
 // thresholdGrad returns the gradient of the thresholds that one update's
-// windows of k steps (0: full BPTT) accumulate on b.
-func thresholdGrad(t *testing.T, net *rnn.Network[float32], thr *autodiff.Param[float32], b tasks.Batch, k int) []float64 {
+// windows of k steps (0: full BPTT) accumulate on b, and the penalty the
+// update reports.
+func thresholdGrad(t *testing.T, net *rnn.Network[float32], thr *autodiff.Param[float32], b tasks.Batch, k int) ([]float64, float64) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.TBPTT = k
@@ -92,12 +93,12 @@ func thresholdGrad(t *testing.T, net *rnn.Network[float32], thr *autodiff.Param[
 	for _, p := range l.params {
 		p.ZeroGrad()
 	}
-	l.windows(l.tp, nil, &b, tasks.MSE, true, nil)
+	_, pen := l.windows(l.tp, nil, &b, tasks.MSE, true, nil)
 	g := make([]float64, len(thr.Grad.Data))
 	for j, v := range thr.Grad.Data {
 		g[j] = float64(v)
 	}
-	return g
+	return g, pen
 }
 
 // activityEvents returns c̃ and the events o of every unit-step of b
@@ -134,26 +135,35 @@ func nearSlice(t *testing.T, what string, got, want []float64, tol float64) {
 
 // TestEGRUActivityPenaltyWindows checks that truncated BPTT does not
 // change the activity penalty when the activity is the same in every
-// window: the thresholds' gradient summed over windows of 4 and of 5 steps
-// (the last window shorter) is that of the whole sequence. Without each
-// window's share every window would add a whole penalty of its own mean,
-// and the gradient would grow with the number of windows.
+// window: the penalty the update reports and the thresholds' gradient,
+// summed over windows of 4 and of 5 steps (the last window shorter), are
+// those of the whole sequence, λ·(a − target)². Without each window's
+// share every window would add a whole penalty of its own mean, and both
+// would grow with the number of windows.
 func TestEGRUActivityPenaltyWindows(t *testing.T) {
 	net, thr := activityNet(t)
 	b := activityBatch(true, nil)
-	full := thresholdGrad(t, net, thr, b, 0)
-	for _, k := range []int{4, 5} {
-		// float32 sums of up to 36 terms per unit, in a different order.
-		nearSlice(t, fmt.Sprintf("tbptt %d: ∂P/∂ϑ", k), thresholdGrad(t, net, thr, b, k), full, 1e-5)
-	}
-	// The penalty must be active, away from its minimum.
 	_, o := activityEvents(net, thr, b)
 	fired := 0.0
 	for _, v := range o {
 		fired += v
 	}
-	if a := fired / float64(len(o)); math.Abs(a-actTarget) < 0.1 {
+	a := fired / float64(len(o))
+	if math.Abs(a-actTarget) < 0.1 {
 		t.Fatalf("activity %g is too close to the target %g for the test to tell", a, actTarget)
+	}
+	want := actReg * (a - actTarget) * (a - actTarget)
+	full, pen := thresholdGrad(t, net, thr, b, 0)
+	if !closeTo(pen, want) {
+		t.Errorf("full BPTT: penalty %g, want %g", pen, want)
+	}
+	for _, k := range []int{4, 5} {
+		g, pen := thresholdGrad(t, net, thr, b, k)
+		if !closeTo(pen, want) {
+			t.Errorf("tbptt %d: penalty %g, want %g", k, pen, want)
+		}
+		// float32 sums of up to 36 terms per unit, in a different order.
+		nearSlice(t, fmt.Sprintf("tbptt %d: ∂P/∂ϑ", k), g, full, 1e-5)
 	}
 }
 
@@ -170,7 +180,7 @@ func TestEGRUActivityPenaltyWindowsFiniteDifferences(t *testing.T) {
 	lengths := []int{actSteps, 7, 3}
 	net, thr := activityNet(t)
 	b := activityBatch(false, lengths)
-	got := thresholdGrad(t, net, thr, b, k)
+	got, pen := thresholdGrad(t, net, thr, b, k)
 
 	pre, o := activityEvents(net, thr, b)
 	rows := actSteps * actBatch
@@ -200,6 +210,9 @@ func TestEGRUActivityPenaltyWindowsFiniteDifferences(t *testing.T) {
 			}
 		}
 		return p
+	}
+	if want := penalty(o); !closeTo(pen, want) {
+		t.Errorf("penalty %g, want %g", pen, want)
 	}
 	// P is quadratic in o: central differences are exact up to rounding.
 	const h = 1e-3

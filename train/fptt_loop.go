@@ -79,10 +79,10 @@ func (l *loop) fpttUpdate(task tasks.Task, b *tasks.Batch) (Step, error) {
 				}
 			}
 			taskLoss := float64(loss.Value.Data[0])
-			pen := 0.0
+			pen := pass.Penalty // the model's own, its gradient already in its backward pass
 			in, _ := trialRows(&l.trialRows, b.Lengths, t0, t1, b.B)
 			if r := l.cfg.Regularization.RatePenalty(pass.Rates, 1, in); r != nil {
-				pen = float64(r.Value.Data[0])
+				pen += float64(r.Value.Data[0])
 				loss = autodiff.Add(loss, r)
 			}
 			l.tp.Backward(loss)

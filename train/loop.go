@@ -203,8 +203,7 @@ func (l *loop) update() (Step, error) {
 		p.ZeroGrad()
 	}
 	kind := task.Loss()
-	taskLoss, rateLoss := l.windows(l.tp, l.noiseRNG, &b, kind, true, nil)
-	penalty := rateLoss
+	taskLoss, penalty := l.windows(l.tp, l.noiseRNG, &b, kind, true, nil)
 	penalty += l.cfg.Regularization.ApplyWeightPenalties(l.wIn, l.wRec, l.wOut)
 	loss := taskLoss + penalty
 	s := Step{Stage: l.stage, Loss: loss, TaskLoss: taskLoss, Penalty: penalty}
@@ -227,11 +226,12 @@ func (l *loop) update() (Step, error) {
 }
 
 // windows runs b through the model window by window on tp and returns the
-// batch's task loss and rate penalty. With grad it records the penalty and
-// backpropagates each window (the parameters' gradients accumulate over the
+// batch's task loss and its penalties on activity: the rate penalties and
+// the model's own (model.Result.Penalty). With grad it records the penalties
+// and backpropagates each window (the parameters' gradients accumulate over the
 // windows); without, it computes the task loss only. It copies the outputs
 // into out when out is non-nil ([T][B][NOut], like b.Targets).
-func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Batch, kind tasks.Loss, grad bool, out []float32) (taskLoss, rateLoss float64) {
+func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Batch, kind tasks.Loss, grad bool, out []float32) (taskLoss, penalty float64) {
 	k := l.cfg.TBPTT
 	if l.fptt != nil {
 		k = l.fptt.cfg.WindowSteps(b.T)
@@ -278,10 +278,13 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 		}
 		taskLoss += float64(loss.Value.Data[0])
 		if r := l.cfg.Regularization.RatePenalty(pass.Rates, penShare, in); r != nil && grad {
-			rateLoss += float64(r.Value.Data[0])
+			penalty += float64(r.Value.Data[0])
 			loss = autodiff.Add(loss, r)
 		}
 		if grad {
+			// The model's own penalty (model.Result.Penalty) adds its
+			// gradient in the backward pass itself: only its value here.
+			penalty += pass.Penalty
 			tp.Backward(loss)
 		}
 		if out != nil {
@@ -292,7 +295,7 @@ func (l *loop) windows(tp *autodiff.Tape[float32], noise *rand.Rand, b *tasks.Ba
 			init = l.carry
 		}
 	}
-	return taskLoss, rateLoss
+	return taskLoss, penalty
 }
 
 // evaluate scores the current stage's held-out trials: for a dataset,

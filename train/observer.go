@@ -44,7 +44,8 @@ type Step struct {
 	Loss float64
 	// TaskLoss is the batch's mask-weighted task loss (MSE or CE).
 	TaskLoss float64
-	// Penalty is the regularization total (weights and rates).
+	// Penalty is the regularization total (weights, rates and the model's
+	// own, the EGRU's activity penalty).
 	Penalty float64
 	// LR is the learning rate this update used.
 	LR float64
