@@ -170,18 +170,40 @@ surow:
 	VMOVUPS 128(DI), Z2
 	VMOVUPS 192(DI), Z3
 
-suloop:
+	// Two rows per pass while both lie below jhi: half the loop's
+	// branches and index tests per row, the same sums in the same order.
+supair:
+	LEAQ    1(BX), DX
+	CMPQ    DX, R12
+	JGE     susingle
+	MOVLQSX (R9)(DX*4), R15
+	CMPQ    R15, R14
+	JGE     susingle
 	SHLQ    $8, AX                   // 64 floats = 256 bytes per packed row
+	SHLQ    $8, R15
+	VADDPS  0(SI)(AX*1), Z0, Z0
+	VADDPS  64(SI)(AX*1), Z1, Z1
+	VADDPS  128(SI)(AX*1), Z2, Z2
+	VADDPS  192(SI)(AX*1), Z3, Z3
+	VADDPS  0(SI)(R15*1), Z0, Z0
+	VADDPS  64(SI)(R15*1), Z1, Z1
+	VADDPS  128(SI)(R15*1), Z2, Z2
+	VADDPS  192(SI)(R15*1), Z3, Z3
+	ADDQ    $2, BX
+	CMPQ    BX, R12
+	JGE     sustore
+	MOVLQSX (R9)(BX*4), AX
+	CMPQ    AX, R14
+	JLT     supair
+	JMP     sustore
+
+susingle:
+	SHLQ    $8, AX
 	VADDPS  0(SI)(AX*1), Z0, Z0
 	VADDPS  64(SI)(AX*1), Z1, Z1
 	VADDPS  128(SI)(AX*1), Z2, Z2
 	VADDPS  192(SI)(AX*1), Z3, Z3
 	INCQ    BX
-	CMPQ    BX, R12
-	JGE     sustore
-	MOVLQSX (R9)(BX*4), AX
-	CMPQ    AX, R14
-	JLT     suloop
 
 sustore:
 	VMOVUPS Z0, 0(DI)
