@@ -25,6 +25,22 @@ type FusedOp[T Float] interface {
 	Backward(outGrad Tensor[T], grads []Tensor[T])
 }
 
+// A GradSetter is a FusedOp that can set an input's gradient instead of
+// adding to it. When the op is the only consumer of a non-parameter input i
+// for which SetsGrad(i) holds, Tape.Backward leaves that input's gradient
+// buffer uncleared and calls BackwardSet with set[i] true, and the op must
+// write every entry of grads[i], whose prior contents are unspecified; the
+// other gradients accumulate as in Backward. For the [T·B×N] activity that
+// a whole-sequence layer hands its readout this saves one pass clearing
+// the buffer and one reading it back.
+type GradSetter[T Float] interface {
+	FusedOp[T]
+	// SetsGrad reports whether BackwardSet can set input i's gradient.
+	SetsGrad(i int) bool
+	// BackwardSet is Backward, with grads[i] overwritten where set[i].
+	BackwardSet(outGrad Tensor[T], grads []Tensor[T], set []bool)
+}
+
 // Fused records op as one node with the given output value and inputs, and
 // returns the output variable. out is owned by the tape from now on.
 //
@@ -56,5 +72,61 @@ func (tp *Tape[T]) backwardFused(n *node[T]) {
 			tp.grads = append(tp.grads, Tensor[T]{Rows: in.Value.Rows, Cols: in.Value.Cols})
 		}
 	}
-	n.fused.Backward(n.out.Grad, tp.grads)
+	if n.set == 0 {
+		n.fused.Backward(n.out.Grad, tp.grads)
+		return
+	}
+	set := tp.set[:n.nIn]
+	for i := range set {
+		set[i] = n.set&(1<<i) != 0
+	}
+	n.fused.(GradSetter[T]).BackwardSet(n.out.Grad, tp.grads, set)
+}
+
+// setGrads marks in node.set, for every non-parameter variable that needs
+// a gradient and whose only use is as input i of a fused GradSetter with
+// SetsGrad(i), that the node sets the variable's gradient (the loss counts
+// as used once more, by its seed). It leaves every variable's uses, user
+// and slot as Backward reads them.
+func (tp *Tape[T]) setGrads(loss *Var[T]) {
+	for c := range tp.vars {
+		chunk := tp.vars[c]
+		for i := range chunk {
+			if c*varChunk+i >= tp.nVars {
+				break
+			}
+			chunk[i].uses, chunk[i].user = 0, -1
+		}
+	}
+	for i := range tp.nodes {
+		tp.nodes[i].set = 0
+	}
+	loss.uses = 1
+	for i := range tp.nodes {
+		n := &tp.nodes[i]
+		if !n.out.needsGrad {
+			continue
+		}
+		for k, in := range n.in[:n.nIn] {
+			if in.needsGrad && in.param == nil {
+				in.uses++
+				in.user, in.slot = int32(i), int8(k)
+			}
+		}
+	}
+	for i := range tp.nodes {
+		n := &tp.nodes[i]
+		if n.fused == nil {
+			continue
+		}
+		gs, ok := n.fused.(GradSetter[T])
+		if !ok {
+			continue
+		}
+		for k, in := range n.in[:n.nIn] {
+			if in.needsGrad && in.param == nil && in.uses == 1 && in.user == int32(i) && int(in.slot) == k && gs.SetsGrad(k) {
+				n.set |= 1 << k
+			}
+		}
+	}
 }

@@ -18,6 +18,10 @@ type Var[T Float] struct {
 	tape      *Tape[T]
 	needsGrad bool
 	param     *Param[T]
+	// Set by Backward (Tape.setGrads): v's number of uses, the last node
+	// using it (−1 for none) and v's place among that node's inputs.
+	uses, user int32
+	slot       int8
 }
 
 // NeedsGrad reports whether Backward computes a gradient for v.
@@ -43,6 +47,7 @@ type node[T Float] struct {
 	aux    Tensor[T] // an op's saved intermediate (softmax probabilities)
 	sur    surrogate.Surrogate
 	fused  FusedOp[T]
+	set    uint16 // inputs whose gradients a GradSetter sets (bit i: input i)
 }
 
 // Tape records operations as they run (define-by-run) so that Backward can
@@ -56,8 +61,9 @@ type Tape[T Float] struct {
 	vars  [][]Var[T] // fixed-size chunks: pointers into them stay valid
 	nVars int
 	arena arena[T]
-	grads []Tensor[T] // scratch for fused ops' input gradients
-	zero  zeroJob[T]  // the gradient buffers Backward clears
+	grads []Tensor[T]     // scratch for fused ops' input gradients
+	set   [maxInputs]bool // scratch for GradSetter.BackwardSet
+	zero  zeroJob[T]      // the gradient buffers Backward clears
 }
 
 // zeroJob clears buffers as a kernels.PartRunner of two parts: part p
@@ -172,6 +178,8 @@ func (tp *Tape[T]) Backward(loss *Var[T]) {
 	// needs one (cleared together, on two cores when they are large: the
 	// outputs of a whole-sequence layer hold T·B·N values). Parameters
 	// accumulate into their own buffers.
+	// A buffer that a GradSetter sets is not cleared (setGrads).
+	tp.setGrads(loss)
 	tp.zero.bufs = tp.zero.bufs[:0]
 	total := 0
 	for c := range tp.vars {
@@ -183,6 +191,9 @@ func (tp *Tape[T]) Backward(loss *Var[T]) {
 			v := &chunk[i]
 			if v.needsGrad && v.param == nil {
 				v.Grad = tp.Alloc(v.Value.Rows, v.Value.Cols)
+				if v.uses == 1 && v.user >= 0 && tp.nodes[v.user].set&(1<<v.slot) != 0 {
+					continue
+				}
 				tp.zero.bufs = append(tp.zero.bufs, v.Grad.Data)
 				total += len(v.Grad.Data)
 			}

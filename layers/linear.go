@@ -109,10 +109,24 @@ func (o *linearOp[T]) Name() string { return "linear " + o.l.name }
 
 // Backward implements autodiff.FusedOp: dx += dy·W, dW += dyᵀ·x, db += Σ dy.
 func (o *linearOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
+	o.BackwardSet(g, grads, nil)
+}
+
+// SetsGrad implements autodiff.GradSetter: the input's gradient dy·W can
+// be written rather than added.
+func (o *linearOp[T]) SetsGrad(i int) bool { return i == 0 }
+
+// BackwardSet implements autodiff.GradSetter: Backward, with dx = dy·W
+// written when set[0].
+func (o *linearOp[T]) BackwardSet(g autodiff.Tensor[T], grads []autodiff.Tensor[T], set []bool) {
 	l := o.l
 	rows := g.Rows
 	if d := grads[0]; d.Data != nil {
-		kernels.Gemm(false, false, rows, l.in, l.out, 1, g.Data, l.out, o.w.Data, l.in, 1, d.Data, l.in)
+		var beta T = 1
+		if len(set) > 0 && set[0] {
+			beta = 0
+		}
+		kernels.Gemm(false, false, rows, l.in, l.out, 1, g.Data, l.out, o.w.Data, l.in, beta, d.Data, l.in)
 	}
 	if d := grads[1]; d.Data != nil {
 		tgt := l.w.gradTarget(d, o.dE)

@@ -82,3 +82,46 @@ func TestLinearFusedMatchesReferenceAndGradcheck(t *testing.T) {
 		gradcheck.Check(t, gradcheck.Case{Name: "linear reference " + name, Params: params, Loss: loss(true), Tol: tol})
 	}
 }
+
+// TestLinearSetsInputGradient checks the readout's input gradient when the
+// layer is the input's only use, so that the tape leaves its buffer
+// uncleared (autodiff.GradSetter): over repeated steps on one tape, whose
+// buffers then hold the previous step's values, the gradient reaching a
+// parameter through tanh equals the one computed on a fresh tape, and
+// with a second use of the input it still accumulates both.
+func TestLinearSetsInputGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for name, l := range linearCases(rng) {
+		x := autodiff.NewParam[float64]("x", 7, 5)
+		for k := range x.Value.Data {
+			x.Value.Data[k] = rng.NormFloat64()
+		}
+		for _, twice := range []bool{false, true} {
+			run := func(tp *autodiff.Tape[float64]) []float64 {
+				x.ZeroGrad()
+				for _, p := range l.Params() {
+					p.ZeroGrad()
+				}
+				tp.Reset()
+				h := autodiff.Tanh(tp.Param(x))
+				y := l.Forward(tp, h)
+				loss := autodiff.Sum(autodiff.Mul(y, y))
+				if twice {
+					loss = autodiff.Add(loss, autodiff.Sum(autodiff.Mul(h, h)))
+				}
+				tp.Backward(loss)
+				return append([]float64(nil), x.Grad.Data...)
+			}
+			want := run(autodiff.NewTape[float64]())
+			tp := autodiff.NewTape[float64]()
+			for step := range 3 {
+				got := run(tp)
+				for k := range want {
+					if d := got[k] - want[k]; d > 1e-12 || d < -1e-12 {
+						t.Fatalf("%s (second use %t), step %d: dL/dx[%d] = %v, want %v", name, twice, step, k, got[k], want[k])
+					}
+				}
+			}
+		}
+	}
+}
