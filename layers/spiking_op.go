@@ -124,26 +124,16 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 	if d := grads[0]; d.Data != nil && in > 0 {
 		kernels.Gemm(false, false, tb, in, n, 1, dP.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
-	dIn, dB := grads[1], grads[3]
-	if in == 0 {
-		sumRows(dB, dP)
-		return
-	}
-	if dIn.Data == nil && dB.Data == nil {
-		return
-	}
-	// dL/dW_in = dPᵀ·x and dL/db = dPᵀ·1 (the ones column of xb): GEMMs of
-	// at most four columns run on the dot kernels, split over the pool's
-	// cores, instead of a serial pass summing dP's rows.
-	in1 := in + 1
-	if dIn.Data != nil {
+	// dL/dW_in = dPᵀ·x, a GEMM split over the pool's cores, and dL/db, the
+	// sum of dP's rows: one vector pass over dP (kernels.SumRowsInto) takes
+	// about half as long as the GEMM dPᵀ·1 (N = 512, T·B = 12 800: 0.8–1.0
+	// against 1.6–2.0 ms).
+	if dIn := grads[1]; dIn.Data != nil && in > 0 {
 		tgt := w.wIn.gradTarget(dIn, o.dEin)
 		kernels.Gemm(true, false, n, in, tb, 1, dP.Data, n, o.x.Data, in, 1, tgt.Data, in)
 		w.wIn.finish(dIn, o.dEin)
 	}
-	if dB.Data != nil {
-		kernels.Gemm(true, false, n, 1, tb, 1, dP.Data, n, o.xb.Data[in:], in1, 1, dB.Data, 1)
-	}
+	sumRows(grads[3], dP)
 }
 
 // record records o on tp as one node with output the spikes S[B:], the
