@@ -238,6 +238,7 @@ func (o *lifOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	o.outGrad = g
 	o.gDecay.Zero()
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
+	o.preparePackDP(grads[2].Data != nil)
 	o.run(true)
 	o.outGrad = autodiff.Tensor[T]{}
 	k := 4
@@ -287,6 +288,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		if k.plain(m) {
 			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u, lo, hi, k)
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, gsr, n)
+			o.packDPRows(t, lo, dp)
 			continue
 		}
 		if k.adaptive(m) {
@@ -294,6 +296,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 			if t > 0 {
 				kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
 			}
+			o.packDPRows(t, lo, dp)
 			continue
 		}
 		// The general loop, with T(·) rounding the products that
@@ -368,6 +371,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		if t > 0 {
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
 		}
+		o.packDPRows(t, lo, dp)
 	}
 }
 

@@ -280,9 +280,15 @@ func TestSpikingNoAllocs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// 64 units: the W_rec gradient's strips written by the backward loop.
+		lif64, err := NewLIF[float32](LIFConfig{Inputs: 4, Units: 64, DtMS: 1, TauMemMS: 10, Threshold: 1}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for name, step := range map[string]func(){
-			"lif": spikingStep(lif, 4, 48, 20, batch),
-			"ltc": spikingStep(ltc, 4, 48, 20, batch),
+			"lif":    spikingStep(lif, 4, 48, 20, batch),
+			"ltc":    spikingStep(ltc, 4, 48, 20, batch),
+			"lif 64": spikingStep(lif64, 4, 64, 20, batch),
 		} {
 			step()
 			step()
@@ -488,4 +494,78 @@ func randTensor32(rng *rand.Rand, rows, cols int) autodiff.Tensor[float32] {
 		t.Data[k] = float32(rng.NormFloat64())
 	}
 	return t
+}
+
+// TestLIFFloat32WeightGradient checks the float32 LIF at widths whose W_rec
+// gradient runs on the sparse strip sums fed by the backward loop
+// (spikeOp.packDP: N a multiple of 64, blocks of gradRows rows with a short
+// last one, the batch split in two), plain, adaptive and with a synaptic
+// current (the general loop), against the same layer in float64, whose
+// gradient is a dense GEMM: the spikes must agree exactly and every
+// gradient to 2e-4 of its scale.
+func TestLIFFloat32WeightGradient(t *testing.T) {
+	const in, steps, batch = 3, 25, 16 // 400 rows: blocks of 128, 128, 128 and 16
+	for _, c := range []struct {
+		name string
+		n    int
+		cfg  func(*LIFConfig)
+	}{
+		{"plain", 64, func(*LIFConfig) {}},
+		{"adaptive", 128, func(c *LIFConfig) { c.AdaptStrength, c.TauAdaptMS = 0.5, 50 }},
+		{"synaptic", 64, func(c *LIFConfig) { c.TauSynMS = 4 }},
+	} {
+		cfg := LIFConfig{Inputs: in, Units: c.n, DtMS: 1, TauMemMS: 10, Threshold: 1,
+			SpikeOptions: SpikeOptions{Radius: 0.5, InputGain: 3}}
+		c.cfg(&cfg)
+		l32, err := NewLIF[float32](cfg, rand.New(rand.NewPCG(2, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l64, err := NewLIF[float64](cfg, rand.New(rand.NewPCG(2, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, p := range l32.Params() {
+			for i, v := range p.Value.Data {
+				l64.Params()[k].Value.Data[i] = float64(v)
+			}
+		}
+		rng := rand.New(rand.NewPCG(3, 3))
+		x32, coef32 := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, c.n)
+		x64, coef64 := autodiff.NewTensor[float64](x32.Rows, x32.Cols), autodiff.NewTensor[float64](coef32.Rows, coef32.Cols)
+		for i, v := range x32.Data {
+			x64.Data[i] = float64(v)
+		}
+		for i, v := range coef32.Data {
+			coef64.Data[i] = float64(v)
+		}
+		tp32, tp64 := autodiff.NewTape[float32](), autodiff.NewTape[float64]()
+		r32 := l32.Sequence(tp32, tp32.Const(x32), nil, steps, batch, SeqOptions{})
+		r64 := l64.Sequence(tp64, tp64.Const(x64), nil, steps, batch, SeqOptions{})
+		spikes := 0
+		for i, v := range r32.Rates.Value.Data {
+			if float64(v) != r64.Rates.Value.Data[i] {
+				t.Fatalf("%s: spike %d is %v in float32, %v in float64", c.name, i, v, r64.Rates.Value.Data[i])
+			}
+			if v != 0 {
+				spikes++
+			}
+		}
+		if act := float64(spikes) / float64(len(r32.Rates.Value.Data)); act < 0.02 || act > 0.3 {
+			t.Fatalf("%s: activity %.3f misses the sparse weight gradient", c.name, act)
+		}
+		tp32.Backward(autodiff.Sum(autodiff.Mul(r32.Rates, tp32.Const(coef32))))
+		tp64.Backward(autodiff.Sum(autodiff.Mul(r64.Rates, tp64.Const(coef64))))
+		for k, p := range l32.Params() {
+			want := l64.Params()[k].Grad.Data
+			got := make([]float32, len(want))
+			w32 := make([]float32, len(want))
+			for i := range want {
+				got[i], w32[i] = p.Grad.Data[i], float32(want[i])
+			}
+			if i := firstDiff(got, w32, 2e-4); i >= 0 {
+				t.Errorf("%s: %s gradient [%d] = %v in float32, %v in float64", c.name, p.Name, i, got[i], want[i])
+			}
+		}
+	}
 }

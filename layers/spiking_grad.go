@@ -11,7 +11,9 @@ import (
 // over blocks of gradRows rows. With binary spikes and N a multiple of
 // kernels.SpikeStrip the block is packed in 64-column strips (32 KiB each,
 // held in the core's L1 cache while every unit of the part adds its rows
-// from it, kernels.SumStripLists); otherwise kernels.SparseGather adds the
+// from it, kernels.SumStripLists; the LIF's backward loop writes dP in
+// these strips as each step's rows are final, spikeOp.packDP, so that the
+// blocks need no second pass); otherwise kernels.SparseGather adds the
 // rows of the block in place. BenchmarkSpikeWeightGrad (2026-12-06, one
 // core, 20 % activity, T·B = 12 800 rows at N = 512 and 3200 at N = 1024):
 // 40 ms against 48 for the in-place gathers at N = 512, 30 against 52 at
@@ -36,6 +38,7 @@ const gradFraction = 0.35
 type spikeWeightGrad[T autodiff.Float] struct {
 	dP, s, tgt []T // [rows×N], [rows×N], [N×N]
 	n          int
+	strips     []float32 // dP in blocks of gradRows rows in strips, or nil
 	wT         []float32 // [N×N] dL/dWᵀ of the sparse blocks (float32)
 	// Per part: per unit of the part, the block rows where it spiked, and
 	// the block of dP in strips [gradRows×N] (grown once).
@@ -44,18 +47,20 @@ type spikeWeightGrad[T autodiff.Float] struct {
 }
 
 // accumulate adds dPᵀ·s to tgt: dP and s are [rows×n] with rows =
-// len(dP)/n, tgt is [n×n].
-func (g *spikeWeightGrad[T]) accumulate(dP, s, tgt []T, n int) {
+// len(dP)/n, tgt is [n×n]. strips, when not nil, holds dP laid out by
+// kernels.PackStripBlocks in blocks of gradRows rows, so that the blocks
+// need no packing here.
+func (g *spikeWeightGrad[T]) accumulate(dP, s, tgt []T, n int, strips []float32) {
 	if _, ok := any(dP).([]float32); !ok {
 		kernels.Gemm(true, false, n, n, len(dP)/n, 1, dP, n, s, n, 1, tgt, n)
 		return
 	}
-	g.dP, g.s, g.tgt, g.n = dP, s, tgt, n
+	g.dP, g.s, g.tgt, g.n, g.strips = dP, s, tgt, n, strips
 	if len(g.wT) < n*n {
 		g.wT = make([]float32, n*n)
 	}
 	RunSplit(2, g)
-	g.dP, g.s, g.tgt = nil, nil, nil
+	g.dP, g.s, g.tgt, g.strips = nil, nil, nil, nil
 }
 
 // RunPart adds the columns j of part's half of the units.
@@ -70,7 +75,7 @@ func (g *spikeWeightGrad[T]) RunPart(part int) {
 		return
 	}
 	strips := n%kernels.SpikeStrip == 0
-	if strips && len(g.pack[part]) < gradRows*n {
+	if strips && g.strips == nil && len(g.pack[part]) < gradRows*n {
 		g.pack[part] = make([]float32, gradRows*n)
 	}
 	l, pack := &g.lists[part], g.pack[part]
@@ -91,8 +96,14 @@ func (g *spikeWeightGrad[T]) RunPart(part int) {
 		sparse = true
 		blk := dP[r0*n : (r0+nr)*n]
 		if l.Binary() && strips {
-			kernels.PackStrips(pack[:nr*n], blk, nr, n)
-			kernels.SumStripLists(wT, n, pack[:nr*n], nr, n, l)
+			var packed []float32
+			if g.strips != nil {
+				packed = g.strips[r0*n : (r0+nr)*n]
+			} else {
+				packed = pack[:nr*n]
+				kernels.PackStrips(packed, blk, nr, n)
+			}
+			kernels.SumStripLists(wT, n, packed, nr, n, l)
 			continue
 		}
 		for c := range m {

@@ -36,14 +36,27 @@ func TestSpikeWeightGrad(t *testing.T) {
 	for _, c := range []struct {
 		rows, n int
 		act     float64
-	}{{150, 33, 0.05}, {64, 16, 0.6}, {200, 40, 0.3}, {7, 5, 0.2}, {130, 1, 0.5}} {
+	}{{150, 33, 0.05}, {64, 16, 0.6}, {200, 40, 0.3}, {7, 5, 0.2}, {130, 1, 0.5}, {300, 64, 0.2}, {257, 128, 0.1}} {
 		dP, s, tgt := spikeGradInputs(rng, c.rows, c.n, c.act)
 		want := append([]float32(nil), tgt...)
 		kernels.GemmRef(true, false, c.n, c.n, c.rows, 1, dP, c.n, s, c.n, 1, want, c.n)
-		g.accumulate(dP, s, tgt, c.n)
+		packed := append([]float32(nil), tgt...)
+		g.accumulate(dP, s, tgt, c.n, nil)
 		for k := range want {
 			if d := math.Abs(float64(tgt[k] - want[k])); d > 1e-4*(1+math.Abs(float64(want[k]))) {
 				t.Fatalf("rows=%d n=%d act=%g: dW[%d] = %v, want %v", c.rows, c.n, c.act, k, tgt[k], want[k])
+			}
+		}
+		if c.n%kernels.SpikeStrip != 0 {
+			continue
+		}
+		// dP already in the blocks' strips: the same bits.
+		strips := make([]float32, len(dP))
+		kernels.PackStripBlocks(strips, dP, 0, c.rows, c.n, gradRows)
+		g.accumulate(dP, s, packed, c.n, strips)
+		for k := range tgt {
+			if packed[k] != tgt[k] {
+				t.Fatalf("rows=%d n=%d act=%g: dW[%d] = %v from packed strips, %v from dP", c.rows, c.n, c.act, k, packed[k], tgt[k])
 			}
 		}
 	}
@@ -66,7 +79,7 @@ func BenchmarkSpikeWeightGrad(b *testing.B) {
 			var g spikeWeightGrad[float32]
 			b.Run(fmt.Sprintf("N=%d/act=%g/spikes", n, act), func(b *testing.B) {
 				for b.Loop() {
-					g.accumulate(dP, s, tgt, n)
+					g.accumulate(dP, s, tgt, n, nil)
 				}
 			})
 		}

@@ -25,6 +25,12 @@ type spikeOp[T autodiff.Float] struct {
 	rec          spikeInput[T]
 	pbBwd        kernels.PackedB[T] // W_eff for dL/ds
 	dW           spikeWeightGrad[T]
+	// dPs is dP [T·B, N] in the weight gradient's blocks of strips
+	// (kernels.PackStripBlocks), written by the backward loop as each
+	// step's rows are final when packDP is set (float32, N a multiple of
+	// kernels.SpikeStrip, W_rec's gradient wanted); grown once.
+	dPs    []float32
+	packDP bool
 
 	// The time loops run batch rows [0, half) and [half, batch) on two
 	// goroutines when half < batch (see splitLeakyBatch).
@@ -110,6 +116,27 @@ func (o *spikeOp[T]) start(tp *autodiff.Tape[T], w *spikingWeights[T], loops spi
 	}
 }
 
+// preparePackDP sets packDP for a backward pass whose W_rec gradient is
+// wanted (want) and grows dPs for it.
+func (o *spikeOp[T]) preparePackDP(want bool) {
+	n := o.wEff.Rows
+	_, f32 := any(o.P.Data).([]float32)
+	o.packDP = want && f32 && n%kernels.SpikeStrip == 0
+	if o.packDP && len(o.dPs) < o.steps*o.batch*n {
+		o.dPs = make([]float32, o.steps*o.batch*n)
+	}
+}
+
+// packDPRows writes the final dP rows of step t for sequences lo … hi−1,
+// dp, into dPs when packDP is set.
+func (o *spikeOp[T]) packDPRows(t, lo int, dp []T) {
+	if !o.packDP {
+		return
+	}
+	n, tb := o.wEff.Rows, o.steps*o.batch
+	kernels.PackStripBlocks(o.dPs[:tb*n], any(dp).([]float32), t*o.batch+lo, tb, n, gradRows)
+}
+
 // inputGrads accumulates, from dP [T·B, N] (the gradient of the drive) and
 // the spikes s [T·B, N] that entered each step, the gradients of the fused
 // op's first four inputs: x, W_in, W_rec, b.
@@ -118,7 +145,11 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 	n, in, tb := dP.Cols, o.x.Cols, dP.Rows
 	if d := grads[2]; d.Data != nil {
 		tgt := w.wRec.gradTarget(d, o.dE)
-		o.dW.accumulate(dP.Data, s.Data[:tb*n], tgt.Data, n)
+		var strips []float32
+		if o.packDP {
+			strips = o.dPs[:tb*n]
+		}
+		o.dW.accumulate(dP.Data, s.Data[:tb*n], tgt.Data, n, strips)
 		w.wRec.finish(d, o.dE)
 	}
 	if d := grads[0]; d.Data != nil && in > 0 {

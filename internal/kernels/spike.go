@@ -186,6 +186,30 @@ func PackStrips(dst, w []float32, rows, n int) {
 	}
 }
 
+// PackStripBlocks writes rows r0 … r0+k−1 of a [total×n] matrix, given as
+// w [k×n], into dst [total×n] laid out as blocks of block rows, each block
+// packed by PackStrips: row r of block q = r/block (which holds nb =
+// min(block, total − q·block) rows) goes to dst[q·block·n + s·nb +
+// (r − q·block)·SpikeStrip + c] for every strip start s and c < SpikeStrip.
+// Filling every row, in any order and from any number of calls, gives
+// PackStrips of each block. It panics unless n is a positive multiple of
+// SpikeStrip, block > 0, len(w) is a multiple of n, the rows lie within
+// total and dst holds total·n values.
+func PackStripBlocks(dst, w []float32, r0, total, n, block int) {
+	if n <= 0 || n%SpikeStrip != 0 || block <= 0 || len(w)%n != 0 || r0 < 0 || r0+len(w)/n > total || len(dst) != total*n {
+		panic(fmt.Sprintf("kernels: PackStripBlocks of %d values from row %d of %d (n=%d, blocks of %d) into %d", len(w), r0, total, n, block, len(dst)))
+	}
+	for i := 0; i*n < len(w); i++ {
+		r := r0 + i
+		q0 := r / block * block
+		nb := min(block, total-q0)
+		base := q0*n + (r-q0)*SpikeStrip
+		for s := 0; s < n; s += SpikeStrip {
+			copy(dst[base+s*nb:base+s*nb+SpikeStrip], w[i*n+s:i*n+s+SpikeStrip])
+		}
+	}
+}
+
 // PackStripsT is PackStrips of wᵀ: it lays out the [rows×n] matrix M =
 // wᵀ, with w [n×rows] row-major (M[i, c] = w[c·rows + i]), in strips of
 // SpikeStrip columns, dst[s·rows + i·SpikeStrip + q] = w[(s+q)·rows + i],

@@ -184,3 +184,40 @@ func TestSpikeListsNoAlloc(t *testing.T) {
 		t.Fatalf("%.1f allocations per run, want 0", a)
 	}
 }
+
+// TestPackStripBlocks checks that filling a matrix's rows in pieces, out of
+// order, gives PackStrips of each block, the last one short.
+func TestPackStripBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	const total, n, block = 300, 128, 128
+	w := make([]float32, total*n)
+	for i := range w {
+		w[i] = float32(rng.NormFloat64())
+	}
+	got := make([]float32, total*n)
+	for _, piece := range [][2]int{{250, 300}, {0, 7}, {7, 130}, {130, 250}} {
+		PackStripBlocks(got, w[piece[0]*n:piece[1]*n], piece[0], total, n, block)
+	}
+	want := make([]float32, total*n)
+	for r0 := 0; r0 < total; r0 += block {
+		nr := min(block, total-r0)
+		PackStrips(want[r0*n:(r0+nr)*n], w[r0*n:(r0+nr)*n], nr, n)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatal("PackStripBlocks differs from PackStrips of each block")
+	}
+	for name, f := range map[string]func(){
+		"past total": func() { PackStripBlocks(got, w[:2*n], total-1, total, n, block) },
+		"n":          func() { PackStripBlocks(got[:total*48], w[:48], 0, total, 48, block) },
+		"dst":        func() { PackStripBlocks(got[:n], w[:n], 0, total, n, block) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
