@@ -435,8 +435,12 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 		}
 		isTOML := strings.EqualFold(filepath.Ext(base), ".toml")
 		parsed, parsedTOML := data, isTOML
-		if kind := vals["model"]; isTOML && kind != nil && kind.set {
-			if b, ok := tomlWithKind(data, kind.val); ok {
+		if kind := vals["model"]; kind != nil && kind.set {
+			withKind := jsonWithKind
+			if isTOML {
+				withKind = tomlWithKind
+			}
+			if b, ok := withKind(data, kind.val); ok {
 				parsed, parsedTOML = b, false
 			}
 		}
@@ -485,6 +489,103 @@ func tomlWithKind(data []byte, kind string) ([]byte, bool) {
 	return configWithKind(obj, kind, false)
 }
 
+// jsonWithKind is tomlWithKind for a JSON config. A run's config.json
+// writes out every key of its own model, defaults included: a key of the
+// file's model that holds that model's default (as Resolve fills it in
+// for the file's network) is left out, so that it gives way to kind's
+// default instead of being applied to kind or refused; every other model
+// key is read as kind's, as a TOML file's is. Numbers keep their text (a
+// 64-bit seed stays exact). False if data does not decode to one object,
+// holds a repeated key (the decoder then reports them) or kind is not a
+// model.
+func jsonWithKind(data []byte, kind string) ([]byte, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF || repeatedKey(data) != nil {
+		return nil, false
+	}
+	if key, m, ok := modelTable(obj); ok && m != nil {
+		if from, _ := m["kind"].(string); from != kind {
+			m = maps.Clone(m)
+			for k, v := range modelDefaults(m) {
+				if sameJSON(m[k], v) {
+					delete(m, k)
+				}
+			}
+			obj = maps.Clone(obj)
+			obj[key] = m
+		}
+	}
+	return configWithKind(obj, kind, false)
+}
+
+// modelDefaults returns the model-own keys of the model table m's kind
+// (the default config's without one) with the defaults a run gives them:
+// the default config's for its model, Resolve's on m's network keys; nil
+// if those do not decode (the decoder then reports them).
+func modelDefaults(m map[string]any) map[string]any {
+	c := defaultConfig().Model
+	from, _ := m["kind"].(string)
+	if from == "" {
+		from = c.Kind()
+	}
+	own, err := rnn.ModelKeys(from)
+	if err != nil {
+		return nil
+	}
+	net := map[string]any{"kind": from}
+	for k, v := range m {
+		if k != "kind" && !slices.Contains(own, k) {
+			net[k] = v
+		}
+	}
+	b, err := json.Marshal(net)
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return nil
+	}
+	var all map[string]any
+	if b, err = json.Marshal(c.Resolved()); err != nil || json.Unmarshal(b, &all) != nil {
+		return nil
+	}
+	defaults := map[string]any{}
+	for _, k := range own {
+		defaults[k] = all[k]
+	}
+	return defaults
+}
+
+// sameJSON reports whether a and b are the same JSON value (a number
+// written 20 or 20.0 alike).
+func sameJSON(a, b any) bool {
+	var x, y any
+	ab, err1 := json.Marshal(a)
+	bb, err2 := json.Marshal(b)
+	if err1 != nil || err2 != nil || json.Unmarshal(ab, &x) != nil || json.Unmarshal(bb, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// modelTable returns the key of the config obj's model table, found as the
+// decoder finds it, in any case (Model), and the table (nil if obj has
+// none); false if the model is not a table.
+func modelTable(obj map[string]any) (string, map[string]any, bool) {
+	key := "model"
+	if _, ok := obj[key]; !ok {
+		for k := range obj {
+			if strings.EqualFold(k, key) {
+				key = k
+			}
+		}
+	}
+	m, ok := obj[key].(map[string]any)
+	return key, m, ok || obj[key] == nil
+}
+
 // configWithKind returns the config obj (decoded tables, left unchanged) as
 // JSON with its model kind set to kind. With only, the keys of other
 // models that kind's model does not have are left out (a sweep's base for
@@ -496,8 +597,8 @@ func configWithKind(obj map[string]any, kind string, only bool) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	m, ok := obj["model"].(map[string]any)
-	if !ok && obj["model"] != nil {
+	key, m, ok := modelTable(obj)
+	if !ok {
 		return nil, false
 	}
 	m = maps.Clone(m)
@@ -518,6 +619,7 @@ func configWithKind(obj map[string]any, kind string, only bool) ([]byte, bool) {
 		}
 	}
 	c := maps.Clone(obj)
+	delete(c, key)
 	c["model"] = m
 	b, err := json.Marshal(c)
 	return b, err == nil

@@ -25,7 +25,7 @@ func seedConfigs(t interface{ Fatal(...any) }) (tomls, jsons []string) {
 		"seed = -3\n",
 	}
 	jsons = []string{string(b), `{"model": {"kind": "rnn", "hidden": 8}}`, `{"train": {"batch_size": 8}} {"x": 1}`, `{"model": {"kind": "leaky", "rec_mask": 3}}`,
-		`{"seed": 2, "model": {"hidden": 8, "noise": 0.1, "Hidden": 9}, "seed": 3}`}
+		`{"seed": 2, "model": {"hidden": 8, "noise": 0.1, "Hidden": 9}, "seed": 3}`, `{"Model": {"kind": "lif", "tau_mem_ms": 30}}`}
 	return tomls, jsons
 }
 
@@ -70,6 +70,13 @@ func FuzzConfigJSON(f *testing.F) {
 		}
 		var l runConfig
 		_ = legacyConfig([]byte(s), &l)
+		// -model beside the file: its model keys read under the flag's kind.
+		if b, ok := jsonWithKind([]byte(s), "alif"); ok {
+			c := defaultConfig()
+			if parseConfig(b, false, &c) == nil && c.Model.Kind() != "alif" {
+				t.Errorf("jsonWithKind(%q) read as model %s, want alif", s, c.Model.Kind())
+			}
+		}
 	})
 }
 

@@ -212,3 +212,71 @@ func TestCLIModelFlagOverFile(t *testing.T) {
 	train("[model]\nkind = \"lif\"\ntau_mem_ms = 30\n", "-model", "egru").want(t, 2, "c.toml", `unknown key "tau_mem_ms" for model egru`)
 	train("[model]\nkind = \"lif\"\n", "-model", "lstmx").want(t, 2, "-model", `"lstmx"`)
 }
+
+// TestCLIModelFlagOverJSON checks that -model given beside a JSON config (a
+// run's config.json) reads its model keys as TOML's are read (see
+// TestCLIModelFlagOverFile): kept where the flag's model has them, refused
+// naming the file where not, never dropped; keys holding the file's
+// model's defaults give way to the flag's model's defaults.
+func TestCLIModelFlagOverJSON(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	tiny := []string{"-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet"}
+	rnntrain(t, work, append([]string{"train", "-model", "lif", "-out", "lif"}, tiny...)...).want(t, 0)
+	rnntrain(t, work, append([]string{"train", "-config", filepath.Join(work, "lif", "config.json"), "-model", "egru", "-out", "egru0"}, tiny...)...).want(t, 0)
+	var cfg map[string]any
+	b, err := os.ReadFile(filepath.Join(work, "lif", "config.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &cfg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cfg["model"].(map[string]any)
+	m["tau_mem_ms"], m["train_tau"] = 30, true
+	cfg["seed"] = json.Number("18446744073709551557") // a uint64 no float64 holds
+	if b, err = json.Marshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(work, "config.json")
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, append([]string{"train", "-config", file, "-model", "alif", "-out", "alif"}, tiny...)...).want(t, 0)
+	var got struct {
+		Seed  uint64
+		Model map[string]any
+	}
+	if b, err = os.ReadFile(filepath.Join(work, "alif", "config.json")); err == nil {
+		err = json.Unmarshal(b, &got)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := got.Model; m["kind"] != "alif" || m["tau_mem_ms"] != 30.0 || m["train_tau"] != true || got.Seed != 18446744073709551557 {
+		t.Errorf("the file's lif settings under -model alif: kind %v, tau_mem_ms %v, train_tau %v, seed %d; want alif, 30, true, 18446744073709551557",
+			m["kind"], m["tau_mem_ms"], m["train_tau"], got.Seed)
+	}
+	rnntrain(t, work, append([]string{"train", "-config", file, "-model", "egru", "-out", "egru"}, tiny...)...).want(t, 2, file, "unknown key", "for model egru")
+}
+
+// TestJSONWithKindModelCase: the model table is found in whatever case the
+// decoder accepts it, so -model does not leave a "Model" table's keys to be
+// dropped or reported as a repeated key.
+func TestJSONWithKindModelCase(t *testing.T) {
+	b, ok := jsonWithKind([]byte(`{"Model": {"kind": "lif", "tau_mem_ms": 30}}`), "alif")
+	if !ok {
+		t.Fatal("jsonWithKind: false")
+	}
+	c := defaultConfig()
+	if err := parseConfig(b, false, &c); err != nil {
+		t.Fatal(err)
+	}
+	flat, err := flatten(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat["model.kind"] != "alif" || flat["model.tau_mem_ms"] != 30.0 {
+		t.Errorf("got kind %v tau_mem_ms %v, want alif 30", flat["model.kind"], flat["model.tau_mem_ms"])
+	}
+}

@@ -73,6 +73,10 @@ the seed that training never draws from.
 Settings come from the defaults, then from -config FILE (TOML or JSON, the
 layout of config.json, sections task, model and train; keys left out keep
 their defaults), then from the flags actually given, which override the file.
+With -model KIND the file's model keys are read as keys of KIND: those KIND
+has apply, any other is an error naming the file and the key; in a JSON
+file, a key holding the default of the file's own model gives way to KIND's
+default (a run's config.json writes out every default).
 -resume DIR continues the run in DIR from its latest checkpoint with its
 config.json, again overridden by the flags given (for example a larger
 -steps). -resume A -out B continues A's run in B instead (B must not hold a
