@@ -55,7 +55,13 @@ type result struct {
 // output.
 func rnntrain(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	return runBinary(t, exec.Command(binary, args...), dir)
+}
+
+// runBinary runs cmd, a run of the binary, in dir and returns its exit
+// status and output.
+func runBinary(t *testing.T, cmd *exec.Cmd, dir string) result {
+	t.Helper()
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -66,7 +72,7 @@ func rnntrain(t *testing.T, dir string, args ...string) result {
 	case errors.As(err, &ee):
 		r.code = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("run rnntrain %v: %v", args, err)
+		t.Fatalf("run rnntrain %v: %v", cmd.Args[1:], err)
 	}
 	return r
 }

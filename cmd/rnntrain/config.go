@@ -21,6 +21,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
@@ -776,9 +777,10 @@ func loadFile(path string, v any) error {
 
 // readConfigFile reads the config file path (given by what: a flag or an
 // argument), at most maxConfigBytes. Every error is a usage error naming
-// the file.
+// the file; a FIFO or a device is refused before it is opened (a FIFO's
+// open would wait for a writer).
 func readConfigFile(what, path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, _, err := files.OpenRegular(path)
 	if err != nil {
 		return nil, usagef("%s: %v", what, err)
 	}
@@ -793,11 +795,12 @@ func readConfigFile(what, path string) ([]byte, error) {
 	return data, nil
 }
 
-// readFileMax reads path, failing when it holds more than limit bytes.
-// An error of opening the file comes back as os.Open returned it (so
+// readFileMax reads the regular file path, failing when it holds more
+// than limit bytes or is not a regular file (files.OpenRegular). An error
+// of opening the file comes back as files.OpenRegular returned it (so
 // errors.Is(err, fs.ErrNotExist) holds for a missing file).
 func readFileMax(path string, limit int) ([]byte, error) {
-	f, err := os.Open(path)
+	f, _, err := files.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
