@@ -134,11 +134,11 @@ func OptionKeys() []OptionKey {
 		{"jobs", "local: points run at once (0 = cores / cpus_per_task, at least 1)", func(o *Options) any { return &o.Jobs }},
 		{"cpus_per_task", "CPUs of each run: its GOMAXPROCS, and slurm's --cpus-per-task", func(o *Options) any { return &o.CPUsPerTask }},
 		{"partition", "slurm: --partition (empty: the cluster's default)", func(o *Options) any { return &o.Partition }},
-		{"time", "slurm: --time limit of each task, e.g. 00:30:00 (empty: the partition's)", func(o *Options) any { return &o.Time }},
-		{"mem", "slurm: --mem of each task, e.g. 2G (empty: the partition's)", func(o *Options) any { return &o.Mem }},
+		{"time", "slurm: --time limit of each task: " + timeForms + ", e.g. 00:30:00 (0: none; empty: the partition's)", func(o *Options) any { return &o.Time }},
+		{"mem", "slurm: --mem of each task: " + memForms + ", e.g. 2G (0: all of a node's; empty: the partition's)", func(o *Options) any { return &o.Mem }},
 		{"array_limit", "slurm: at most this many array tasks run at once (--array=…%limit; 0 = no limit)", func(o *Options) any { return &o.ArrayLimit }},
 		{"output", "slurm: output file of each task, relative to the sweep directory (%A array job, %a index)", func(o *Options) any { return &o.Output }},
-		{"job_name", "slurm: --job-name", func(o *Options) any { return &o.JobName }},
+		{"job_name", "slurm: --job-name: " + jobNameForm, func(o *Options) any { return &o.JobName }},
 		{"requeue", "slurm: --requeue, and a task warned of its time limit (SIGUSR1) requeues itself after saving", func(o *Options) any { return &o.Requeue }},
 		{"signal_s", "slurm: SIGUSR1 this many seconds before the time limit (--signal=B:USR1@N): the run saves and stops", func(o *Options) any { return &o.SignalS }},
 		{"sbatch", "slurm: the sbatch command (squeue, sacct, scontrol are looked for beside it)", func(o *Options) any { return &o.Sbatch }},
@@ -150,7 +150,11 @@ func OptionKeys() []OptionKey {
 func (o *Options) Set(key string, v any) error {
 	for _, k := range OptionKeys() {
 		if k.Key == key {
-			if err := set(k.ptr(o), v); err != nil {
+			err := set(k.ptr(o), v)
+			if err == nil {
+				err = o.checkSlurm(key)
+			}
+			if err != nil {
 				return fmt.Errorf("sweep.%s: %w", key, err)
 			}
 			return nil
@@ -255,8 +259,15 @@ func (o *Options) decode(t map[string]any) error {
 	return nil
 }
 
-// validate checks the settings that depend on each other.
+// validate checks the settings that depend on each other, and the Slurm
+// values (which a resumed sweep's record holds without Set having seen
+// them).
 func (o *Options) validate() error {
+	for _, k := range []string{"time", "mem", "job_name"} {
+		if err := o.checkSlurm(k); err != nil {
+			return fmt.Errorf("sweep.%s: %w", k, err)
+		}
+	}
 	switch {
 	case o.Mode == Random && o.Samples < 1:
 		return fmt.Errorf("sweep.samples = %d: random mode draws samples ≥ 1 points", o.Samples)
@@ -274,3 +285,132 @@ func (o *Options) validate() error {
 
 // Validate checks options changed after Parse (by flags).
 func (o *Options) Validate() error { return o.validate() }
+
+// The forms of the Slurm values, as the errors and the usage give them.
+const (
+	timeForms   = "minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, at most 365 days"
+	memForms    = "a whole number of megabytes, or with a K, M, G or T suffix, at most 1024T"
+	jobNameForm = "1 to 128 of the characters A-Z a-z 0-9 . _ -"
+)
+
+// Bounds of the Slurm values: far above any cluster's, low enough that no
+// value overflows or reaches sbatch as nonsense.
+const (
+	maxTimeS     = 365 * 24 * 3600
+	maxMemKiB    = 1 << 40 // 1024T
+	maxJobNameLn = 128
+)
+
+// checkSlurm checks the Slurm value of key (time, mem, job_name; other
+// keys pass): each goes into the sbatch script as written, so only the
+// forms sbatch reads are taken. Empty time and mem leave them to the
+// partition.
+func (o *Options) checkSlurm(key string) error {
+	switch key {
+	case "time":
+		if o.Time != "" && !validTime(o.Time) {
+			return fmt.Errorf("%q: want %s (e.g. 90, 1:30:00, 2-00:00:00)", o.Time, timeForms)
+		}
+	case "mem":
+		if o.Mem != "" && !validMem(o.Mem) {
+			return fmt.Errorf("%q: want %s (e.g. 500M, 2G)", o.Mem, memForms)
+		}
+	case "job_name":
+		if !validJobName(o.JobName) {
+			return fmt.Errorf("%q: want %s", o.JobName, jobNameForm)
+		}
+	}
+	return nil
+}
+
+// validTime reports whether s is a Slurm time limit of at most maxTimeS:
+// minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, the first field
+// of any size, the others below 60 (hours after days below 24).
+func validTime(s string) bool {
+	days, rest, hasDays := strings.Cut(s, "-")
+	if !hasDays {
+		rest, days = s, "0"
+	}
+	d, ok := decimal(days)
+	f := strings.Split(rest, ":")
+	if !ok || len(f) > 3 {
+		return false
+	}
+	n := make([]int64, len(f))
+	for i, x := range f {
+		if n[i], ok = decimal(x); !ok || (i > 0 && n[i] > 59) {
+			return false
+		}
+	}
+	var secs int64
+	switch {
+	case hasDays: // D-HH[:MM[:SS]]
+		if n[0] > 23 {
+			return false
+		}
+		secs = d*86400 + n[0]*3600
+		if len(n) > 1 {
+			secs += n[1] * 60
+		}
+		if len(n) > 2 {
+			secs += n[2]
+		}
+	case len(n) == 1: // minutes
+		secs = n[0] * 60
+	case len(n) == 2: // MM:SS
+		secs = n[0]*60 + n[1]
+	default: // HH:MM:SS
+		secs = n[0]*3600 + n[1]*60 + n[2]
+	}
+	return secs <= maxTimeS
+}
+
+// validMem reports whether s is a Slurm memory size of at most maxMemKiB:
+// a whole number of megabytes, or with a K, M, G or T suffix (either
+// case).
+func validMem(s string) bool {
+	unit := int64(1 << 10) // megabytes, sbatch's default
+	if i := len(s) - 1; i > 0 {
+		switch s[i] {
+		case 'K', 'k':
+			unit, s = 1, s[:i]
+		case 'M', 'm':
+			unit, s = 1<<10, s[:i]
+		case 'G', 'g':
+			unit, s = 1<<20, s[:i]
+		case 'T', 't':
+			unit, s = 1<<30, s[:i]
+		}
+	}
+	n, ok := decimal(s)
+	return ok && n <= maxMemKiB/unit
+}
+
+// validJobName reports whether s is 1 to maxJobNameLn of A-Z a-z 0-9 . _ -.
+func validJobName(s string) bool {
+	if s == "" || len(s) > maxJobNameLn {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// decimal parses s, 1 to 12 ASCII digits (no sign, no space), so that
+// it cannot overflow.
+func decimal(s string) (int64, bool) {
+	if s == "" || len(s) > 12 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}

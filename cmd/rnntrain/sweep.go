@@ -79,6 +79,9 @@ which save their checkpoints, and the sweep exits 130 or 75. slurm writes
 sweep.sbatch, a job array (--array with -array-limit, --signal=B:USR1@60,
 --requeue, -partition, -time, -mem, -cpus-per-task, -output) whose tasks
 run the same -run-point, and submits it with -sbatch; -wait waits for it.
+time, mem and job_name (and -time, -mem, -job-name) take only the forms
+sbatch reads, given with the flags below; anything else is refused naming
+the key.
 The binary and DIR must be reachable from the compute nodes. A task warned
 of its time limit (SIGUSR1, -signal-s seconds before it: --signal=B:USR1@60)
 saves its checkpoint, exits 75 and, with -requeue (default), requeues

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/sweep"
@@ -21,10 +22,20 @@ func FuzzSweepSpec(f *testing.F) {
 	f.Add("[axes]\n\"model.kind\" = [\"gru\", \"leaky\"]\n\"model.hidden\" = [4, 8]\n[sweep]\nmode = \"random\"\nsamples = 3\nseed = 7\n")
 	f.Add("[base.model]\nkind = \"lowrank\"\n[axes]\n\"model.rank\" = [1.5, nan]\n")
 	f.Add("[axes]\nseed = [1, 2]\n\"task.name\" = [\"a/b\", \"..\"]\n[sweep]\nexecutor = \"slurm\"\ntime = \"1:00\"\n")
+	f.Add("[sweep]\nexecutor = \"slurm\"\ntime = \"2-12:30\"\nmem = \"500M\"\njob_name = \"rank.v2\"\n")
+	f.Add("[sweep]\ntime = \"abc\"\nmem = \"-5G\"\njob_name = \"x --wrap='id' $(id)\"\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		spec, err := sweep.Parse([]byte(s))
 		if err != nil {
 			return
+		}
+		// The Slurm values a spec gives reach the script as one word each.
+		for _, l := range strings.Split(sweep.Script(spec.Options, "/sweep", "/bin/rnntrain", []int{0}), "\n") {
+			for _, opt := range []string{"#SBATCH --job-name=", "#SBATCH --time=", "#SBATCH --mem="} {
+				if v, ok := strings.CutPrefix(l, opt); ok && strings.ContainsAny(v, " \t'\"`$;&|<>\\") {
+					t.Fatalf("spec %q: script line %q", s, l)
+				}
+			}
 		}
 		pts, err := spec.Points()
 		if err != nil || len(pts) > 16 {

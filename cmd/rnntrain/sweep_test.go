@@ -383,3 +383,35 @@ func TestSweepKindAxisKeepsBaseModelKeys(t *testing.T) {
 	_, err = resolveSweep(spec)
 	require.ErrorContains(t, err, `unknown key "tau_mem"`)
 }
+
+// TestSweepSlurmValues: a time, mem or job_name that is not a form sbatch
+// reads, or is out of bounds, is a usage error naming the spec file (or
+// the flag), the key and the form wanted, before anything runs or any
+// script is written.
+func TestSweepSlurmValues(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := tinySpec(t)
+	const from = `partition = "debug"`
+	require.Contains(t, base, from)
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{`time = "abc"`, []string{`sweep.time: "abc"`, "minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS"}},
+		{`time = "1:60:00"`, []string{`sweep.time: "1:60:00"`}},
+		{`time = "400-00:00:00"`, []string{"sweep.time", "at most 365 days"}},
+		{`mem = "-5G"`, []string{`sweep.mem: "-5G"`, "a whole number of megabytes, or with a K, M, G or T suffix"}},
+		{`mem = "99999999T"`, []string{"sweep.mem", "at most 1024T"}},
+		{`job_name = "x --wrap='id' $(id)"`, []string{"sweep.job_name", "1 to 128 of the characters A-Z a-z 0-9 . _ -"}},
+		{`job_name = "a\nb"`, []string{"sweep.job_name"}},
+		{`job_name = "` + strings.Repeat("x", 129) + `"`, []string{"sweep.job_name"}},
+	} {
+		spec := writeSpec(t, t.TempDir(), "spec.toml", strings.Replace(base, from, c.line, 1))
+		out := filepath.Join(dir, "sw")
+		rnntrain(t, dir, "sweep", spec, "-out", out, "-executor", "slurm", "-sbatch", "/nonexistent/sbatch").want(t, 2, append([]string{"spec " + spec}, c.want...)...)
+		assert.NoFileExists(t, filepath.Join(out, "sweep.sbatch"))
+	}
+	spec := writeSpec(t, dir, "spec.toml", base)
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "sw"), "-time", "1:00:00 --wrap=id").want(t, 2, "-time: sweep.time")
+}
