@@ -18,6 +18,15 @@ import (
 // products over all time steps.
 const minParallelFlops = 1 << 25
 
+// minParallelWords is the smallest GEMM, counted by the elements of A, B
+// and C, that is split between workers whatever its flops: a product with
+// two or four columns, such as a readout of T·B×N activity or its
+// gradients, does a few flops per element read and is bound by memory,
+// which two cores stream faster than one (the readout N = 512 → 2 over
+// T·B = 12 800 rows, 6.6 million elements and 26 MFLOP, took 1.6–2.0 ms
+// on one core of a Zen 4).
+const minParallelWords = 1 << 20
+
 // A Pool is a bounded set of worker goroutines that Gemm splits large
 // problems over, and that Run gives the parts of other jobs to (the batch
 // halves of the recurrent layers), together with the per-goroutine packing
@@ -331,7 +340,8 @@ func gemmDispatch[E float32 | float64](p *Pool, transA, transB bool, m, n, k int
 
 // parallelism returns how many parts a problem of this size is worth.
 func (p *Pool) parallelism(m, n, k int) int {
-	if float64(m)*float64(n)*float64(k)*2 < minParallelFlops {
+	words := float64(m)*float64(k) + float64(k)*float64(n) + float64(m)*float64(n)
+	if float64(m)*float64(n)*float64(k)*2 < minParallelFlops && words < minParallelWords {
 		return 1
 	}
 	return min(p.workers, runtime.GOMAXPROCS(0))

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -40,4 +41,28 @@ func TestPoolRun(t *testing.T) {
 		}
 	}()
 	p.Run(&countParts{}, 0)
+}
+
+// TestParallelism checks which products a pool splits: by their flops, or,
+// for skinny products bound by memory, by the elements they touch.
+func TestParallelism(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one CPU")
+	}
+	p := NewPool(2)
+	for _, c := range []struct {
+		m, n, k, want int
+	}{
+		{64, 512, 512, 2},  // 33.5 MFLOP
+		{64, 256, 256, 1},  // 8.4 MFLOP, 0.1 M elements
+		{12800, 2, 512, 2}, // a readout's forward: 26 MFLOP, 6.6 M elements
+		{12800, 512, 2, 2}, // its input gradient
+		{2, 512, 12800, 2}, // its weight gradient
+		{100, 2, 64, 1},    // a small readout
+		{3200, 2, 256, 1},  // 0.8 M elements
+	} {
+		if got := p.parallelism(c.m, c.n, c.k); got != c.want {
+			t.Errorf("parallelism(%d, %d, %d) = %d, want %d", c.m, c.n, c.k, got, c.want)
+		}
+	}
 }
