@@ -254,9 +254,31 @@ type spikeInput[T autodiff.Float] struct {
 	block     int                // columns of wT per block of the sparse path (gatherBlockBytes)
 	// Per batch half (float32 path): every row's nonzero spikes.
 	lists [2]kernels.SpikeLists
+	packT packStripsT // the packing of packed, on one or two workers
 	// packed is W_effᵀ in strips for kernels.SumStripLists (float32, N a
 	// multiple of kernels.SpikeStrip), grown once; nil otherwise.
 	packed []float32
+}
+
+// packTSplitMin is the number of weights from which the strips of W_effᵀ
+// are packed on two workers.
+const packTSplitMin = 1 << 18
+
+// packStripsT packs the strips of W_effᵀ [n×n] (kernels.PackStripsTHalf):
+// as one part, all of them, as two, a half each.
+type packStripsT struct {
+	dst, w []float32
+	n      int
+	split  bool
+}
+
+// RunPart packs part p's strips (kernels.PartRunner).
+func (j *packStripsT) RunPart(p int) {
+	half := p
+	if !j.split {
+		half = -1
+	}
+	kernels.PackStripsTHalf(j.dst, j.w, j.n, j.n, half)
 }
 
 // prepare packs the effective weight w [N×N] for a pass whose parts have
@@ -273,7 +295,13 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 		if len(si.packed) != n*n {
 			si.packed = make([]float32, n*n)
 		}
-		kernels.PackStripsT(si.packed, wf, n, n)
+		parts := 1
+		if n*n >= packTSplitMin {
+			parts = 2
+		}
+		si.packT = packStripsT{dst: si.packed, w: wf, n: n, split: parts == 2}
+		RunSplit(parts, &si.packT)
+		si.packT = packStripsT{}
 		si.sparseMax = int(packedFraction * float64(rows*n))
 		si.wT = autodiff.Tensor[T]{}
 		return

@@ -217,11 +217,28 @@ func PackStripBlocks(dst, w []float32, r0, total, n, block int) {
 // It reads w a cache line at a time and panics under the conditions of
 // PackStrips.
 func PackStripsT(dst, w []float32, rows, n int) {
-	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(w) != rows*n || len(dst) != rows*n {
-		panic(fmt.Sprintf("kernels: PackStripsT needs n a positive multiple of %d and rows·n values, got rows=%d n=%d, %d and %d", SpikeStrip, rows, n, len(w), len(dst)))
+	PackStripsTHalf(dst, w, rows, n, -1)
+}
+
+// PackStripsTHalf is PackStripsT of the first (half 0) or second (half 1)
+// half of the strips, rounded to whole strips, or of all of them (half
+// −1), so that two workers can share the packing (at N = 1024 it takes
+// 1.4 ms on one core of a Zen 4). It panics under the conditions of
+// PackStrips or if half is not −1, 0 or 1.
+func PackStripsTHalf(dst, w []float32, rows, n, half int) {
+	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(w) != rows*n || len(dst) != rows*n || half < -1 || half > 1 {
+		panic(fmt.Sprintf("kernels: PackStripsT needs n a positive multiple of %d and rows·n values, got rows=%d n=%d, %d and %d (half %d)", SpikeStrip, rows, n, len(w), len(dst), half))
 	}
 	const line = 16 // float32 values per cache line
-	for s := 0; s < n; s += SpikeStrip {
+	s0, s1 := 0, n
+	mid := n / SpikeStrip / 2 * SpikeStrip
+	switch half {
+	case 0:
+		s1 = mid
+	case 1:
+		s0 = mid
+	}
+	for s := s0; s < s1; s += SpikeStrip {
 		strip := dst[s*rows : (s+SpikeStrip)*rows]
 		for i0 := 0; i0 < rows; i0 += line {
 			i1 := min(i0+line, rows)

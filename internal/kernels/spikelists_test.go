@@ -221,3 +221,26 @@ func TestPackStripBlocks(t *testing.T) {
 		}()
 	}
 }
+
+// TestPackStripsTSplit checks PackStripsTHalf's two halves, one with an
+// odd number of strips, against PackStrips of the transpose.
+func TestPackStripsTSplit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, c := range [][2]int{{1024, 320}, {512, 512}, {40, 64}} {
+		rows, n := c[0], c[1]
+		w, wt := make([]float32, rows*n), make([]float32, rows*n)
+		for i := range rows {
+			for j := range n {
+				v := float32(rng.NormFloat64())
+				w[i*n+j], wt[j*rows+i] = v, v
+			}
+		}
+		want, got := make([]float32, rows*n), make([]float32, rows*n)
+		PackStrips(want, w, rows, n)
+		PackStripsTHalf(got, wt, rows, n, 1)
+		PackStripsTHalf(got, wt, rows, n, 0)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%dx%d: PackStripsTHalf of wᵀ differs from PackStrips of w", rows, n)
+		}
+	}
+}
