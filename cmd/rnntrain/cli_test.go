@@ -150,6 +150,10 @@ func TestCLIHelp(t *testing.T) {
 	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)")
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
+	// The command list names version: its help works, and an unknown
+	// command's error lists it.
+	rnntrain(t, t.TempDir(), "help", "version").want(t, 0, "Usage: rnntrain version", "VCS revision")
+	rnntrain(t, t.TempDir(), "help", "fly").want(t, 2, `unknown command "fly"`, "sweep, version")
 }
 
 // metricsOf reads a run's metrics.jsonl.

@@ -82,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			printConfigHelp(stdout)
 			return 0
 		}
+		if len(args) > 1 && args[1] == "version" {
+			fmt.Fprintf(stdout, "Usage: rnntrain version\n\n%s.\n", versionLong)
+			return 0
+		}
 		if len(args) > 1 {
 			for _, c := range cmds {
 				if c.Name == args[1] {
@@ -194,12 +198,21 @@ func printVersion(w io.Writer) {
 	}
 }
 
+// versionShort and versionLong describe the version command, which takes
+// no flags and so is not in the command table.
+const (
+	versionShort = "print the version and build information"
+	versionLong  = "Version prints the module version of rnntrain and the settings of its build\n(Go version, VCS revision and time, -tags, GOARCH, GOAMD64, CGO_ENABLED)"
+)
+
+// names lists the commands, version included, for an unknown command's
+// error.
 func names(cmds []*command) string {
 	var s []string
 	for _, c := range cmds {
 		s = append(s, c.Name)
 	}
-	return strings.Join(s, ", ")
+	return strings.Join(append(s, "version"), ", ")
 }
 
 func printUsage(w io.Writer, cmds []*command) {
@@ -211,7 +224,7 @@ func printUsage(w io.Writer, cmds []*command) {
 	for _, c := range cmds {
 		fmt.Fprintf(w, "\t%-*s  %s\n", width, c.Name, c.Short)
 	}
-	fmt.Fprintf(w, "\t%-*s  %s\n", width, "version", "print the version and build information")
+	fmt.Fprintf(w, "\t%-*s  %s\n", width, "version", versionShort)
 	fmt.Fprintf(w, "\nRun 'rnntrain help <command>' for a command's flags, 'rnntrain help config' for every config key.\n")
 }
 
