@@ -150,6 +150,8 @@ func TestCLIHelp(t *testing.T) {
 	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)")
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
+	// A recording's activity is its rates array, as eval -record names it.
+	rnntrain(t, t.TempDir(), "help", "fit").want(t, 0, "rates are the activity")
 	// The command list names version: its help works, and an unknown
 	// command's error lists it.
 	rnntrain(t, t.TempDir(), "help", "version").want(t, 0, "Usage: rnntrain version", "VCS revision")

@@ -29,7 +29,8 @@ n = V_R √N; -init svd, the default) or at random (-init random).
 inputs [conditions, T, n_in], optionally mask [conditions, T] or
 [conditions, T, units] (weights ≥ 0) and dt (ms); or a directory of .npy
 files with those names; or a file written by 'rnntrain eval -record' (its
-hidden array is the activity). Values must be finite; activity is best
+rates are the activity, its inputs the inputs; an older recording's hidden
+array serves as its rates). Values must be finite; activity is best
 centred and scaled into (−1, 1), the range of tanh units.
 
 It prints R² per rank, overall (1 − Σ SSE / Σ SST, each unit around its own
