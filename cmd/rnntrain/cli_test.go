@@ -148,6 +148,9 @@ func TestCLIHelp(t *testing.T) {
 	// The spiking models share the rate models' connectivity keys, with
 	// their own default radius.
 	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)")
+	// Keys the default config leaves out are listed too, with their flags.
+	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "task.settings.validation_fraction", "-validation-fraction",
+		"task.settings.path", "-data", "task.settings.split_seed", "train.curriculum", "task.eval_settings", "fixation_ms, context_ms")
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
 	// A recording's activity is its rates array, as eval -record names it.

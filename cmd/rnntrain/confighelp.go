@@ -4,11 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 // configKeyDocs describes the config keys that no flag sets (the flags'
@@ -43,7 +47,7 @@ func configKeyDocs() map[string]string {
 		"train.fptt.loss":           "fptt: window (each window's own masked steps) or progressive (every window on the final answer, sFPTT)",
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); the final evaluation is on the last stage",
-		"task.settings":             "task settings ('rnntrain tasks' lists each task's; 0 = the preset's)",
+		"task.settings":             "task settings; each task takes its own (README, Task presets), another is an error naming it; left out = the preset's: " + strings.Join(settingsKeys(), ", "),
 		"model.beta":                "lif, alif: the membrane decay β itself, overriding tau_mem_ms (0 = exp(−dt/τ_mem))",
 		"model.reset_grad":          "lif, alif, ltc: let the gradient flow through the spike in the reset (default: detached)",
 		"model.tau_mem_bias":        "ltc: initial bias of the τ_m gate (resting decay fraction σ(bias), default 0)",
@@ -75,6 +79,15 @@ side.
 	cfg := defaultConfig()
 	flat, _ := flatten(&cfg)
 	docs, usage := configKeyDocs(), keyFlagUsage()
+	// Keys the default config leaves out (task settings, the curriculum)
+	// are listed too, unset; the models' own keys follow per model.
+	set := slices.Sorted(maps.Keys(flat))
+	for _, k := range slices.Concat(slices.Collect(maps.Keys(docs)), slices.Collect(maps.Values(flagKeys()))) {
+		inner := func(f string) bool { return strings.HasPrefix(f, k+".") }
+		if _, ok := flat[k]; !ok && !strings.HasPrefix(k, "model.") && !slices.ContainsFunc(set, inner) {
+			flat[k] = nil
+		}
+	}
 	describe := func(key string) (flagName, doc string) { return keyDoc(key, docs, usage) }
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "key\tdefault\tflag\tmeaning")
@@ -123,6 +136,18 @@ func keyDoc(key string, docs, usage map[string]string) (flagName, doc string) {
 		}
 	}
 	return "", ""
+}
+
+// settingsKeys lists the keys of task.settings.
+func settingsKeys() []string {
+	var keys []string
+	t := reflect.TypeFor[tasks.Settings]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			keys = append(keys, name)
+		}
+	}
+	return keys
 }
 
 // showValue prints a default as a config file would hold it.
