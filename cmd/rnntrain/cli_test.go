@@ -151,6 +151,12 @@ func TestCLIHelp(t *testing.T) {
 	// Keys the default config leaves out are listed too, with their flags.
 	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "task.settings.validation_fraction", "-validation-fraction",
 		"task.settings.path", "-data", "task.settings.split_seed", "train.curriculum", "task.eval_settings", "fixation_ms, context_ms")
+	// The leaky model's section gives the activation a leaky run gets, the
+	// default run's ReLU.
+	r = rnntrain(t, t.TempDir(), "help", "config")
+	if !regexp.MustCompile(`model.kind = "leaky": .*\n  model.activation +"relu"`).MatchString(r.stdout) {
+		t.Errorf("help config: the leaky model's section does not give activation \"relu\"")
+	}
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
 	// A recording's activity is its rates array, as eval -record names it.

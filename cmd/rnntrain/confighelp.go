@@ -103,7 +103,11 @@ side.
 	tw.Flush()
 	for _, m := range rnn.Models() {
 		fmt.Fprintf(w, "\nmodel.kind = %q: %s\n", m.Name, m.Summary)
-		b, _ := json.Marshal(m.New())
+		mc := m.New()
+		if cfg.Model.Kind() == m.Name {
+			mc = cfg.Model.Model // the default run's model, with its own defaults (relu)
+		}
+		b, _ := json.Marshal(mc)
 		var obj map[string]any
 		_ = json.Unmarshal(b, &obj)
 		mk := make([]string, 0, len(obj))
