@@ -464,8 +464,14 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 	sort.SliceStable(given, func(i, j int) bool { return given[i] == "model" && given[j] != "model" })
 	for _, f := range given {
 		v := vals[f]
+		kind := c.Model.Kind()
 		if err := setKey(c, v.key, v.val); err != nil {
 			return usagef("-%s %s: %v", f, v.val, err)
+		}
+		if d := defaultConfig().Model; f == "model" && c.Model.Kind() != kind && c.Model.Kind() == d.Kind() {
+			// -model leaky over another kind's config.json: the default
+			// run's leaky model (relu), as over a TOML file.
+			c.Model.Model = d.Model
 		}
 		x, err := strconv.ParseFloat(v.val, 64)
 		zeros[v.key] = err == nil && x == 0

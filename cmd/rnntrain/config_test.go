@@ -32,6 +32,41 @@ func TestApplyConfigFlagsOverrideFile(t *testing.T) {
 	}
 }
 
+// TestApplyConfigModelLeakyDefaults: -model leaky over a config of another
+// kind gives the default run's leaky model (relu), whether the file is
+// TOML or a run's config.json.
+func TestApplyConfigModelLeakyDefaults(t *testing.T) {
+	dir := t.TempDir()
+	gru := defaultConfig()
+	if err := setKey(&gru, "model.kind", "gru"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(gru)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"c.toml": []byte("[model]\nkind = \"gru\"\n"), "config.json": b}
+	for name, data := range files {
+		file := filepath.Join(dir, name)
+		os.WriteFile(file, data, 0o644)
+		cfg := defaultConfig()
+		fs := flag.NewFlagSet("train", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		vals := bindTrainFlags(fs, &cfg)
+		if err := fs.Parse([]string{"-model", "leaky"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := applyConfig(fs, &cfg, vals, file); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, _ := json.Marshal(cfg.Model)
+		want, _ := json.Marshal(defaultConfig().Model)
+		if string(got) != string(want) {
+			t.Errorf("-config %s -model leaky: model %s, want the default run's %s", name, got, want)
+		}
+	}
+}
+
 func TestValidateNamesFlags(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.Model.Hidden = -1
