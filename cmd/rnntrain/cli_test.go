@@ -145,6 +145,10 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help train gives two defaults: %q", m)
 	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
+	// Every figure a run draws is in the run directory's listing.
+	for _, fig := range []string{"curves", "trials", "raster", "psychometric", "psychometric-contexts", "stimuli", "timing", "units", "pca"} {
+		r.want(t, 0, "plots/"+fig+".*")
+	}
 	// The spiking models share the rate models' connectivity keys, with
 	// their own default radius.
 	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)")

@@ -53,6 +53,15 @@ directory (-out; default runs/<timestamp>):
 	plots/raster.*           spiking models: spike rasters of example trials
 	plots/psychometric.*     P(choice 1) against signed coherence, per
 	                         context (decision tasks)
+	plots/psychometric-contexts.*
+	                         context-dm, multisensory: P(choice 1) against
+	                         each modality's evidence in each context
+	plots/stimuli.*          parametric-wm: percentage correct per f1, f2
+	plots/timing.*           ready-set-go: produced against target interval
+	plots/units.*            the four units whose trial-averaged rates vary
+	                         most, one line per condition
+	plots/pca.*              condition-averaged trajectories on their first
+	                         two principal components
 
 Each figure is written in every format of -plot-format (key plot_formats;
 default png,svg; pdf too). 'rnntrain plot RUN' draws them again.
