@@ -53,7 +53,8 @@ trials):
 	state/x    [trials, T, N]      every state variable after every step
 	                               (leaky: x; rnn: r; gru, lowrank: h; …)
 	pre        [trials, T, N]      the argument of φ behind each step's
-	                               rates (leaky: x; rnn: the drive)
+	                               rates (leaky: x; rnn: the drive);
+	                               not written for gru and lowrank
 	outputs    [trials, T, n_out]
 	targets    [trials, T, n_out]  (not with -inputs)
 	mask       [trials, T, n_out]  (not with -inputs; 0 where not scored and
