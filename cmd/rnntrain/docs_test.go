@@ -43,6 +43,24 @@ func TestConfigDoc(t *testing.T) {
 	}
 }
 
+// TestHelpDocsExist: every Markdown file a command's help refers the
+// reader to is in the repository.
+func TestHelpDocsExist(t *testing.T) {
+	t.Parallel()
+	outputs := map[string]bool{"collect.md": true} // written by sweep -collect
+	ref := regexp.MustCompile(`(?:^|[\s(])([\w-]+(?:/[\w-]+)*\.md)\b`)
+	for _, c := range commands() {
+		for _, m := range ref.FindAllStringSubmatch(c.Long, -1) {
+			if outputs[m[1]] {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join("..", "..", m[1])); err != nil {
+				t.Errorf("help %s refers to %s: %v", c.Name, m[1], err)
+			}
+		}
+	}
+}
+
 // TestReadmeTaskTable: the README's task table has a row for every task,
 // listing exactly its presets with the default marked.
 func TestReadmeTaskTable(t *testing.T) {

@@ -24,10 +24,11 @@ const (
 
 const latentLong = `
 Latent runs trials of a low-rank checkpoint's task (without noise) and
-writes its latent dynamics (peers.md §2.2): the state h(t) = Σ_r κ_r(t) m_r +
-Σ_s v_s(t) I_s + h⊥(t), with I_s = s_i[s]·wi[s, :], is projected on the
-vectors m_r and I_s (least squares) to give κ_r(t) and the input components
-v_s(t). It also simulates the reduced latent system on its own,
+writes its latent dynamics (Dubreuil et al. 2022; Valente et al. 2022):
+the state h(t) = Σ_r κ_r(t) m_r + Σ_s v_s(t) I_s + h⊥(t), with
+I_s = s_i[s]·wi[s, :], is projected on the vectors m_r and I_s (least
+squares) to give κ_r(t) and the input components v_s(t). It also
+simulates the reduced latent system on its own,
 
 	κ_{t+1} = (1−α) κ_t + α nᵀ φ(M κ_t + Iᵀ v_t + h⊥_t + b)/N
 	v_{t+1} = (1−α) v_t + α u_t,   h⊥_{t+1} = (1−α) h⊥_t,
