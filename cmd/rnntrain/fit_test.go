@@ -53,7 +53,13 @@ func TestCLIFit(t *testing.T) {
 			t.Errorf("fit wrote no %s: %v", p, err)
 		}
 	}
-	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-trials", "8").want(t, 0, "task npz")
+	// A fit's checkpoint is no legacy dataset run: eval scores its data's
+	// trials, all training trials, without the warning of old runs.
+	r = rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-trials", "8")
+	r.want(t, 0, "task npz", "8 train trials")
+	if strings.Contains(r.stderr, "before datasets had splits") {
+		t.Errorf("eval of a fit checkpoint warns of a run without splits:\n%s", r.stderr)
+	}
 	rnntrain(t, dir, "inspect", "fit/rank-2").want(t, 0, "lowrank", "fit_r2")
 	// Latent dynamics of the teacher and of a fit: the reduced system
 	// reproduces the network's κ.

@@ -126,7 +126,10 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 	}
 	rc := defaultConfig()
 	rc.Seed = c.Seed
-	rc.Task = taskConfig{Name: "npz", Preset: presetChoice{Preset: tasks.Dataset, Set: true}, Settings: tasks.Settings{Path: dataPath, Loss: tasks.MSE}}
+	// fit holds out its own conditions (-holdout); the task of its data
+	// has no validation split.
+	none := 0.0
+	rc.Task = taskConfig{Name: "npz", Preset: presetChoice{Preset: tasks.Dataset, Set: true}, Settings: tasks.Settings{Path: dataPath, Loss: tasks.MSE, ValidationFraction: &none}}
 	rc.Model = nc.Resolved()
 	cfgJSON, err := json.Marshal(rc)
 	if err != nil {
