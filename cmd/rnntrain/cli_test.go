@@ -288,6 +288,9 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", bad).want(t, 2, "-record "+bad, "not an .npz archive")
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", run).want(t, 2, "is a directory")
+	// A directory that does not exist is refused before any trial runs.
+	nodir := filepath.Join(work, "nodir", "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", nodir).want(t, 2, "-record "+nodir, "no directory")
 	if now, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(now, saved) {
 		t.Fatalf("eval -record %s changed the checkpoint (%v)", ckpt, err)
 	}

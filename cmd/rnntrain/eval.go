@@ -181,7 +181,8 @@ func evalCommand() *command {
 // checkRecordPath refuses a -record path that holds anything but an .npz
 // archive or an empty file: writing the recording would replace it, and
 // -record RUN/checkpoint.safetensors would destroy the checkpoint being
-// evaluated. An empty path is no recording.
+// evaluated. It also refuses a path whose directory does not exist, before
+// the trials run. An empty path is no recording.
 func checkRecordPath(path string) error {
 	if path == "" {
 		return nil
@@ -189,6 +190,9 @@ func checkRecordPath(path string) error {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		if d, err := os.Stat(filepath.Dir(path)); err != nil || !d.IsDir() {
+			return usagef("-record %s: no directory %s to write it in", path, filepath.Dir(path))
+		}
 		return nil
 	case err != nil:
 		return usagef("-record: %v", err)
