@@ -163,6 +163,9 @@ func TestCLIHelp(t *testing.T) {
 	}
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
+	// inactivate -out draws its figures in every format of the run, as a
+	// run's own figures.
+	rnntrain(t, t.TempDir(), "help", "inactivate").want(t, 0, "in the run's plot formats")
 	// A recording's activity is its rates array, as eval -record names it.
 	rnntrain(t, t.TempDir(), "help", "fit").want(t, 0, "rates are the activity")
 	// The command list names version: its help works, and an unknown

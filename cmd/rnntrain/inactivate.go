@@ -99,9 +99,10 @@ bias is the log-odds of choice 1 at zero coherence.
 trials, repeats, conditions with their accuracy and accuracy_stderr,
 psychometric, psychometric_fit), the units of each repeat and, with the
 sweeps, each_unit and fractions. -out DIR writes that object to
-DIR/inactivation.json and the figures: psychometric-inactivated.png (before
-and after, one panel per context), unit-ranking.png (-each-unit) and
-dose-response.png (-fractions, ±1 s.e. over the draws).
+DIR/inactivation.json and the figures, in the run's plot formats
+(plot_formats, default png,svg): psychometric-inactivated (before and
+after, one panel per context), unit-ranking (-each-unit) and dose-response
+(-fractions, ±1 s.e. over the draws).
 `
 
 // inactivateResult is inactivate's JSON output.
