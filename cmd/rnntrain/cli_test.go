@@ -298,7 +298,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Fatalf("eval -record %s changed the checkpoint (%v)", ckpt, err)
 	}
 	// A recording is a dataset the npz task trains on.
-	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "stopped at step 3")
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "1 outputs, no dt, ", "stopped at step 3")
 	// Held out means held out: the 8 recorded trials split 4/2/2 into
 	// train, validation and test; training evaluates on validation and eval
 	// reaches each split by name; a file without a test split says which

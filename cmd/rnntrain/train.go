@@ -331,8 +331,12 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	if info.MinSteps != info.MaxSteps {
 		steps = fmt.Sprintf("%d–%d", info.MinSteps, info.MaxSteps)
 	}
-	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, dt %g ms, %s steps per trial, chance %.2f\n",
-		c.Task.Name, c.Task.Preset, nIn, nOut, info.DtMS, steps, info.Chance)
+	dt := fmt.Sprintf("dt %g ms", info.DtMS)
+	if info.DtMS == 0 {
+		dt = "no dt" // a dataset's steps have no duration
+	}
+	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, %s, %s steps per trial, chance %.2f\n",
+		c.Task.Name, c.Task.Preset, nIn, nOut, dt, steps, info.Chance)
 	fmt.Fprintf(w, "  model  %s: N = %d, σ = %g, %s; %d parameters\n",
 		c.Model.Kind(), n, c.Model.NoiseStd, modelSummary(rnn.Config{Model: c.Model.Model}), s.paramCount())
 	stop := "no early stop"
