@@ -183,6 +183,10 @@ func TestCLITruncate(t *testing.T) {
 	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
 		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init").want(t, 0, "rank-2 truncation", "lowrank.m", "readout.weight")
 	rnntrain(t, dir, "truncate", "-checkpoint", "r2", "-rank", "1").want(t, 2, "truncation needs a full-rank leaky network")
+	// An -out that is a file is named as the flag.
+	os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644)
+	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-out", "afile").want(t, 1, "-out afile: ")
+	rnntrain(t, dir, "train", "-steps", "1", "-out", "afile").want(t, 1, "-out afile: ")
 	rnntrain(t, dir, "truncate", "-checkpoint", "full").want(t, 2, "-rank R")
 	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "13").want(t, 2, "exceeds")
 	// -out never overwrites a run: not an earlier truncation, not the source.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -14,11 +15,15 @@ import (
 // the same directory). Resuming into another directory branches the
 // resumed run there and leaves the resumed directory unchanged.
 func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
+	inPlace := resume != "" && samePath(dir, resume)
 	lock, err := checkpoints.LockRun(dir)
 	if err != nil {
-		return nil, err
+		if inPlace {
+			return nil, fmt.Errorf("-resume %s: %w", dir, err)
+		}
+		return nil, fmt.Errorf("-out %s: %w", dir, err)
 	}
-	if resume != "" && samePath(dir, resume) {
+	if inPlace {
 		return lock, nil
 	}
 	if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {

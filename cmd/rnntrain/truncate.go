@@ -79,7 +79,7 @@ func truncateCommand() *command {
 				}
 				lock, err := checkpoints.LockRun(dir)
 				if err != nil {
-					return err
+					return fmt.Errorf("-out %s: %w", dir, err)
 				}
 				defer lock.Unlock()
 				if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
