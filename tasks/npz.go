@@ -85,7 +85,7 @@ func (e *NoDataError) Error() string {
 func LoadNPZ(path string, loss Loss) (*UserData, error) {
 	f, err := npy.OpenArchive(path)
 	if err != nil {
-		return nil, fmt.Errorf("tasks: open %w", err)
+		return nil, fmt.Errorf("tasks: %w", err)
 	}
 	defer f.Close()
 	return loadArchive(f, path, loss)
