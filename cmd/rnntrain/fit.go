@@ -49,7 +49,7 @@ the analysis commands accept it. fit.png (and .svg) draws fitted (solid) against
 recorded (dashed) activity of a few units in a few conditions.
 
 Every setting is a flag; -config FILE (TOML or JSON) sets the same keys
-(rank is set per fit): hidden, alpha, steps, lr, free, noise_std, init,
+(not rank, which -ranks gives): hidden, alpha, steps, lr, free, noise_std, init,
 holdout, seed. Flags override the file. A 0 for steps, lr or seed is
 refused: it would run as the default.
 `
@@ -170,6 +170,9 @@ func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig, zeros ma
 			obj, _ = decodeTOML(data)
 		} else {
 			_ = json.Unmarshal(data, &obj)
+		}
+		if _, ok := obj["rank"]; ok {
+			return usagef("config %s: rank: each fit's rank comes from -ranks (default 1-5); leave rank out of the file", path)
 		}
 		fileZeros := map[string]bool{}
 		zeroSettings(fileZeros, "", obj)

@@ -109,6 +109,7 @@ func TestCLIFitErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "junk.npz"), []byte("not a zip"), 0o644)
+	os.WriteFile(filepath.Join(dir, "rank.toml"), []byte("rank = 2\n"), 0o644)
 	recording := filepath.Join(dir, "data.npz")
 	if err := npy.WriteArchiveValues(recording, map[string]any{
 		"activity": [][][]float32{{{0.1, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
@@ -131,6 +132,7 @@ func TestCLIFitErrors(t *testing.T) {
 		{"bad init", []string{"fit", "-data", "x.npz", "-init", "zeros"}, 2, []string{"-init", "svd, random"}},
 		{"missing data", []string{"fit", "-data", "x.npz"}, 1, []string{"x.npz"}},
 		{"junk data", []string{"fit", "-data", "junk.npz"}, 1, []string{"junk.npz", "not an .npz archive"}},
+		{"rank in config", []string{"fit", "-data", "data.npz", "-config", "rank.toml", "-ranks", "1", "-steps", "5", "-out", "rankfit"}, 2, []string{"rank.toml", "rank", "-ranks"}},
 		{"data in -out", []string{"fit", "-data", "data.npz", "-out", ".", "-ranks", "1", "-steps", "5"}, 2, []string{"-out .", "-data data.npz", "choose another -out"}},
 		{"latent needs checkpoint", []string{"latent"}, 2, []string{"-checkpoint PATH is required"}},
 		{"populations needs checkpoint", []string{"populations", "-max-k", "0"}, 2, []string{"-checkpoint PATH is required"}},
