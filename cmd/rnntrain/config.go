@@ -335,7 +335,7 @@ func keyFlagUsage() map[string]string {
 		"target-accuracy":     "stop once validation accuracy reaches this (0 = run all steps)",
 		"eval-every":          "evaluate on held-out trials every this many steps (0 = only at the end)",
 		"eval-trials":         "held-out trials per evaluation",
-		"log-every":           "write a metrics.jsonl line every this many steps",
+		"log-every":           "write a metrics.jsonl line every this many steps (0 = at evaluations and the end only)",
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
 		"keep":                "number of earlier checkpoints kept under checkpoints/",
 		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",

@@ -228,6 +228,23 @@ func TestCLISaveEvery(t *testing.T) {
 	}
 }
 
+// TestCLILogEveryZero: -log-every 0 logs at the evaluations and the last
+// step only, as the library's train.Logger does, instead of dividing by 0.
+func TestCLILogEveryZero(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-out", run, "-steps", "5", "-log-every", "0", "-eval-every", "2",
+		"-hidden", "8", "-batch", "4", "-eval-trials", "8").want(t, 0, "stopped at step 5")
+	var steps []int
+	for _, m := range metricsOf(t, run) {
+		steps = append(steps, m.Step)
+	}
+	if fmt.Sprint(steps) != "[2 4 5]" {
+		t.Errorf("metrics.jsonl steps %v, want [2 4 5]", steps)
+	}
+}
+
 // TestCLIDivergence checks that a run whose update explodes ends with
 // status 1 naming the step, and that every checkpoint it left is finite
 // (the last good state).

@@ -424,10 +424,11 @@ func (r *trainRun) OnStep(st train.Step) error {
 }
 
 // log writes the metrics line of st when it is due: every -log-every
-// steps, at held-out evaluations and at the last step.
+// steps (0: never between evaluations), at held-out evaluations and at the
+// last step.
 func (r *trainRun) log(st train.Step) error {
 	c := r.s.cfg.Train
-	if st.Eval == nil && st.Step%c.LogEvery != 0 && st.Step != c.Steps {
+	if st.Eval == nil && (c.LogEvery <= 0 || st.Step%c.LogEvery != 0) && st.Step != c.Steps {
 		return nil
 	}
 	el := time.Since(r.start).Seconds()
