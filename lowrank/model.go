@@ -87,6 +87,8 @@ func (c *Config) Resolve(s layers.Spec) {
 // Validate implements layers.ModelConfig.
 func (c *Config) Validate(s layers.Spec) error {
 	switch {
+	case c.Alpha != 0 && !(c.Alpha > 0 && c.Alpha <= 1):
+		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", c.Alpha)
 	case c.Rank < 0 || c.Rank > s.Hidden:
 		return fmt.Errorf("rank = %d, need 1 ≤ rank ≤ hidden = %d", c.Rank, s.Hidden)
 	case !(c.InputScale >= 0) || !(c.OutputScale >= 0) || math.IsInf(c.InputScale+c.OutputScale, 0):

@@ -132,6 +132,8 @@ func (c *LeakyConfig) Validate(s layers.Spec) error {
 		return err
 	}
 	switch {
+	case c.Alpha != 0 && !(c.Alpha > 0 && c.Alpha <= 1):
+		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", c.Alpha)
 	case c.Dale < 0 || c.Dale > 1 || math.IsNaN(c.Dale):
 		return fmt.Errorf("dale = %g, need 0 (off) or a fraction in (0, 1]", c.Dale)
 	case c.Dale > 0 && c.Init != layers.InitGaussian:

@@ -125,6 +125,11 @@ func TestCLIModelErrorsNameKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "2").want(t, 2, "-tau-adapt (model.tau_adapt_ms in a config file): got -3, need > 0")
+	// The leak is checked by the models, which name it, not by their layers.
+	for _, kind := range []string{"leaky", "lowrank"} {
+		rnntrain(t, work, "train", "-model", kind, "-alpha", "1.5", "-steps", "2").
+			want(t, 2, "-alpha (model.alpha in a config file): got 1.5, need 0 < α ≤ 1")
+	}
 }
 
 // TestCLIOptimizerZeros checks through the command that Adam's β1 = 0 is
