@@ -183,6 +183,8 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-cut", "exc:inh", "-units", "1", "-window", "stimulus"}, 2, "-cut with silenced units"},
 		{[]string{"-population", "cluster:0"}, 2, "not low-rank"},
 		{[]string{"-population", filepath.Join(work, "none.json")}, 1, "none.json"},
+		// A misspelled population is a usage error that lists the valid ones.
+		{[]string{"-population", "inhib"}, 2, "-population inhib: no such population (want exc, inh, "},
 	} {
 		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -250,6 +252,10 @@ func populationFile(flag, arg string, n int) ([]int, error) {
 		path, name = arg[:i+len(".json")], arg[i+len(".json:"):]
 	}
 	b, err := readFileMax(path, maxConfigBytes)
+	if errors.Is(err, fs.ErrNotExist) && !strings.Contains(arg, ".json") {
+		// Most likely a misspelled population, not a missing file.
+		return nil, usagef("%s %s: no such population (want exc, inh, cluster:I[/K], VARIABLE-selective, selective:VARIABLE[:top=K] or FILE.json[:NAME]) and no file %s", flag, arg, path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, arg, err)
 	}
