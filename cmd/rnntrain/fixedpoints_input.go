@@ -117,7 +117,11 @@ func inputOf(spec inputSpec, r *analysis.Recording) ([]float64, error) {
 	var perTrial [][]float64
 	steps := 0
 	var names []string
+	var contexts []int // of every recorded trial, 1-based
 	for i, tr := range r.Drawn {
+		if !slices.Contains(contexts, tr.Context+1) {
+			contexts = append(contexts, tr.Context+1)
+		}
 		if want >= 0 && tr.Context != want {
 			continue
 		}
@@ -142,6 +146,10 @@ func inputOf(spec inputSpec, r *analysis.Recording) ([]float64, error) {
 	}
 	if steps == 0 {
 		what := fmt.Sprintf("no recorded trial has a period %q", period)
+		if want >= 0 && !slices.Contains(contexts, want+1) {
+			slices.Sort(contexts)
+			return nil, usagef("-input %s: no recorded trial is of context %d (contexts: %s)", specString(spec), want+1, strings.ReplaceAll(strings.Trim(fmt.Sprint(contexts), "[]"), " ", ", "))
+		}
 		if want >= 0 {
 			what = fmt.Sprintf("no recorded trial of context %d has a stimulus period", want+1)
 		}

@@ -89,6 +89,8 @@ func TestCLIFixedPoints(t *testing.T) {
 		{[]string{"-checkpoint", run, "-input", "1,2"}, "-input"},
 		{[]string{"-checkpoint", run, "-input", "a b"}, "-input"},
 		{[]string{"-checkpoint", run, "-input", "context=1", "-trials", "2"}, "-input context=1"},
+		// A context no trial has: the error lists those the trials have.
+		{[]string{"-checkpoint", run, "-input", "context=3", "-trials", "2"}, "-input context=3: no recorded trial is of context 3 (contexts: 1)"},
 		{[]string{"-checkpoint", run, "-input", "stimulus", "-trials", "2"}, "-input stimulus"},
 		{[]string{"-checkpoint", run, "extra"}, "unexpected arguments"},
 	} {
