@@ -36,6 +36,7 @@ func dependentSettings() []dependentSetting {
 			e, ok := c.Model.Model.(*rnn.EGRUConfig)
 			return !ok || e.ActivityReg > 0
 		}},
+		{"train.clip_mode", "without train.clip_norm > 0", func(c *runConfig) bool { return c.Train.ClipNorm > 0 }},
 		{"train.schedule.step_size", "without train.schedule.kind = step", scheduleIs(train.StepDecay)},
 		{"train.schedule.gamma", "without train.schedule.kind = step", scheduleIs(train.StepDecay)},
 		{"train.schedule.min_lr", "without train.schedule.kind = cosine", scheduleIs(train.Cosine)},

@@ -69,8 +69,9 @@ file or a sweep spec is refused unless its meaning says what 0 means
 config leaves without effect is refused too (encoding_gain without the
 poisson encoding, encoding_threshold without delta, readout_tau_ms without
 the leaky readout, rate_target without l2_rate_target, activity_target
-without activity_reg, tau_mem_ms beside beta, and the schedule,
-optimizer and fptt keys of another schedule, optimizer or trainer).
+without activity_reg, tau_mem_ms beside beta, clip_mode without
+clip_norm, and the schedule, optimizer and fptt keys of another schedule,
+optimizer or trainer).
 Flags given on the command line override the file. The model section
 holds the network's keys and the chosen model's (kind) own keys side by
 side.
