@@ -161,7 +161,7 @@ func TestCLIHelp(t *testing.T) {
 	if !regexp.MustCompile(`model.kind = "leaky": .*\n  model.activation +"relu"`).MatchString(r.stdout) {
 		t.Errorf("help config: the leaky model's section does not give activation \"relu\"")
 	}
-	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank")
+	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank", "context 0 is the ctx=1")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
 	// inactivate -out draws its figures in every format of the run, as a
 	// run's own figures.

@@ -28,7 +28,9 @@ binomial standard error, naming the trials it was measured on, and a table
 of accuracy per condition. -json prints one JSON object instead, with the
 fields split, accuracy, accuracy_stderr, mse, trials, conditions and, for
 decision tasks, psychometric (p_choice1, the fraction of choice-1
-responses, per context and signed coherence).
+responses, per context and signed coherence). Contexts in JSON and in
+recordings count from 0, as numpy indexes: context 0 is the ctx=1 of the
+condition labels and the figures.
 
 Which trials: for a dataset (npz, mnist-*), -split validation (default)
 scores the validation split training evaluated on (or, with
