@@ -329,7 +329,9 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	// A setting that does not suit the file is a usage error, not a failure.
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-preset", "neurogym").want(t, 2, `task npz has no preset "neurogym"`)
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0.99").want(t, 2, "leave none for training")
-	rnntrain(t, work, "train", "-task", "context-dm", "-data", rec).want(t, 2, `does not take the settings ["path"]`)
+	rnntrain(t, work, "train", "-task", "context-dm", "-data", rec).want(t, 2, "-data (task.settings.path in a config file): is the data file of the npz task, and the task is context-dm; give -task npz")
+	// -data alone: the default task is not npz.
+	rnntrain(t, work, "train", "-data", rec).want(t, 2, "-data", "give -task npz")
 	bad := filepath.Join(work, "bad.npy")
 	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "bad.npy", "[trials, T, 4]")

@@ -131,6 +131,10 @@ func (c *runConfig) validate() error {
 	if c.Task.Name == "" {
 		return configError("task.name", errors.New("no task given"))
 	}
+	if c.Task.Settings.Path != "" && c.Task.Name != "npz" {
+		// -data alone, without -task npz: the default task reads no file.
+		return configError("task.settings.path", fmt.Errorf("is the data file of the npz task, and the task is %s; give -task npz (task.name = \"npz\") to train on it", c.Task.Name))
+	}
 	if err := c.Task.Settings.Validate(); err != nil {
 		return configError("task.settings", err)
 	}
