@@ -164,6 +164,8 @@ func TestCLIHelp(t *testing.T) {
 	}
 	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank", "context 0 is the ctx=1")
 	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
+	// help tasks describes the presets under the names the table shows.
+	rnntrain(t, t.TempDir(), "help", "tasks").want(t, 0, "dubreuil (alias", "and valente (the code of Dubreuil")
 	// inactivate -out draws its figures in every format of the run, as a
 	// run's own figures.
 	rnntrain(t, t.TempDir(), "help", "inactivate").want(t, 0, "in the run's plot formats")
