@@ -133,6 +133,10 @@ func TestCLIUsageErrors(t *testing.T) {
 	badCfg := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badCfg, []byte("[model]\nhiden = 3\n"), 0o644)
 	rnntrain(t, dir, "train", "-config", badCfg).want(t, 2, "bad.toml", `"hiden"`)
+	// TOML in a file not named *.toml is read as JSON: the error says so.
+	notTOML := filepath.Join(dir, "run.cfg")
+	os.WriteFile(notTOML, []byte("seed = 3\n"), 0o644)
+	rnntrain(t, dir, "train", "-config", notTOML).want(t, 2, "run.cfg: not a JSON object", "must end in .toml")
 }
 
 func TestCLIHelp(t *testing.T) {

@@ -705,6 +705,13 @@ func decodeStrict(data []byte, isTOML bool, v any) error {
 			return err
 		}
 	}
+	switch t := bytes.TrimSpace(data); {
+	case isTOML:
+	case len(t) == 0:
+		return errors.New("empty; want a JSON object ({} for the defaults)")
+	case t[0] != '{': // most likely TOML in a file not named *.toml
+		return fmt.Errorf("not a JSON object (it starts with %q); a TOML config file's name must end in .toml", firstLine(t))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -823,6 +830,12 @@ func readFileMax(path string, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("%s: more than %d bytes", path, limit)
 	}
 	return data, nil
+}
+
+// firstLine returns the first line of b, at most 40 bytes of it.
+func firstLine(b []byte) string {
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return string(line[:min(len(line), 40)])
 }
 
 // explainJSON rewords the decoder's errors with config keys.
