@@ -715,6 +715,17 @@ func decodeStrict(data []byte, isTOML bool, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			// Name the key by its path in the file: task.settings.bitz.
+			if k, err := strconv.Unquote(name); err == nil {
+				var obj map[string]any
+				if json.Unmarshal(data, &obj) == nil {
+					if paths := keyPaths(obj, k, ""); len(paths) == 1 {
+						return fmt.Errorf("unknown key %q", paths[0])
+					}
+				}
+			}
+		}
 		return explainJSON(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -830,6 +841,22 @@ func readFileMax(path string, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("%s: more than %d bytes", path, limit)
 	}
 	return data, nil
+}
+
+// keyPaths returns the dotted paths of the keys named name in the decoded
+// JSON object obj (below prefix).
+func keyPaths(obj map[string]any, name, prefix string) []string {
+	var paths []string
+	for k, v := range obj {
+		p := strings.TrimPrefix(prefix+"."+k, ".")
+		if k == name {
+			paths = append(paths, p)
+		}
+		if m, ok := v.(map[string]any); ok {
+			paths = append(paths, keyPaths(m, name, p)...)
+		}
+	}
+	return paths
 }
 
 // firstLine returns the first line of b, at most 40 bytes of it.

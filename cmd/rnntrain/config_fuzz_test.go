@@ -116,6 +116,9 @@ func TestConfigErrors(t *testing.T) {
 		{false, `{"train": {"batch_size": 8}} {"x": 1}`, "trailing data"},
 		{false, `{"model": {"kind": "leaky", "rec_mask": 3}}`, "rec_mask"},
 		{true, "[task.settings]\ndt_ms = 10\n", ""},
+		// An unknown key is named by its path in the file.
+		{true, "[task.settings]\nbitz = 3\n", `unknown key "task.settings.bitz"`},
+		{false, `{"train": {"schedule": {"minlr": 1}}}`, `unknown key "train.schedule.minlr"`},
 	}
 	for _, c := range cases {
 		cfg := defaultConfig()
