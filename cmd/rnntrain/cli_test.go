@@ -149,6 +149,8 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help train gives two defaults: %q", m)
 	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
+	// -schedule step needs a key no flag sets: the flag's help names it.
+	r.want(t, 0, "step (with train.schedule.step_size")
 	// Every figure a run draws is in the run directory's listing.
 	for _, fig := range []string{"curves", "trials", "raster", "psychometric", "psychometric-contexts", "stimuli", "timing", "units", "pca"} {
 		r.want(t, 0, "plots/"+fig+".*")

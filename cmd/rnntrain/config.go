@@ -318,7 +318,7 @@ func keyFlagUsage() map[string]string {
 		"lr":                  "learning rate",
 		"optimizer":           "optimizer: adam, adamw, adamax, sgd",
 		"weight-decay":        "optimizer weight decay (adamw: decoupled; others: L2 in the gradient)",
-		"schedule":            "learning-rate schedule: constant (default), step, cosine",
+		"schedule":            "learning-rate schedule: constant (default), step (with train.schedule.step_size, and gamma, in a config file), cosine",
 		"warmup":              "linear learning-rate warm-up steps",
 		"clip":                "clip gradients to this norm (0 = no clipping)",
 		"clip-mode":           "gradient clipping: global (torch) or per-tensor (PsychRNN)",
