@@ -119,6 +119,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"inspect needs path", []string{"inspect"}, 2, []string{"want one checkpoint PATH"}},
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
+		{"inspect a directory without a run", []string{"inspect", dir}, 1, []string{"no such file (is the directory a run directory?)"}},
 		{"missing config", []string{"train", "-config", "nope.toml"}, 2, []string{"nope.toml"}},
 		{"missing resume", []string{"train", "-resume", "norun"}, 2, []string{"-resume norun: ", "no run to resume", "no such file"}},
 	}

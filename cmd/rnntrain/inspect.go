@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -81,15 +80,11 @@ type checkpointInfo struct {
 }
 
 func inspectCheckpoint(path string) (*checkpointInfo, error) {
-	if st, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, unwrapPathErr(err))
-	} else if st.IsDir() {
-		path = checkpoints.LatestPath(path)
-	}
-	c, err := checkpoints.Load(path)
+	c, err := openCheckpoint(path)
 	if err != nil {
 		return nil, err
 	}
+	path = c.Path
 	m := c.Meta
 	info := &checkpointInfo{
 		Path: path, FormatVersion: m.FormatVersion, Model: m.Model, Task: m.Task,
@@ -112,15 +107,6 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	}
 	slices.SortFunc(info.Tensors, func(a, b tensorInfo) int { return strings.Compare(a.Name, b.Name) })
 	return info, nil
-}
-
-// unwrapPathErr drops the *fs.PathError wrapper whose path the caller
-// already prints.
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }
 
 func (info *checkpointInfo) print(w io.Writer) {
