@@ -33,6 +33,9 @@
 //
 // Parse returns errors naming the table and key of every bad setting and
 // never panics on any input; it bounds the number of axes, values and
-// points (MaxPoints). Readers of run directories treat missing files as
-// states (pending, stopped) and return errors only for unreadable ones.
+// points (MaxPoints). The Slurm values take only the forms sbatch reads,
+// and Script returns an error for a sweep directory it cannot write into
+// the job script (CheckDir). Readers of run directories treat missing
+// files as states (pending, stopped) and return errors only for
+// unreadable ones.
 package sweep

@@ -133,11 +133,11 @@ func OptionKeys() []OptionKey {
 		{"executor", "where points run: local (child processes) or slurm (a job array submitted with sbatch)", func(o *Options) any { return &o.Exec }},
 		{"jobs", "local: points run at once (0 = cores / cpus_per_task, at least 1)", func(o *Options) any { return &o.Jobs }},
 		{"cpus_per_task", "CPUs of each run: its GOMAXPROCS, and slurm's --cpus-per-task", func(o *Options) any { return &o.CPUsPerTask }},
-		{"partition", "slurm: --partition (empty: the cluster's default)", func(o *Options) any { return &o.Partition }},
+		{"partition", "slurm: --partition: " + partitionForm + " (empty: the cluster's default)", func(o *Options) any { return &o.Partition }},
 		{"time", "slurm: --time limit of each task: " + timeForms + ", e.g. 00:30:00 (0: none; empty: the partition's)", func(o *Options) any { return &o.Time }},
 		{"mem", "slurm: --mem of each task: " + memForms + ", e.g. 2G (0: all of a node's; empty: the partition's)", func(o *Options) any { return &o.Mem }},
 		{"array_limit", "slurm: at most this many array tasks run at once (--array=…%limit; 0 = no limit)", func(o *Options) any { return &o.ArrayLimit }},
-		{"output", "slurm: output file of each task, relative to the sweep directory (%A array job, %a index)", func(o *Options) any { return &o.Output }},
+		{"output", "slurm: output file of each task, relative to the sweep directory (%A array job, %a index): " + pathForm, func(o *Options) any { return &o.Output }},
 		{"job_name", "slurm: --job-name: " + jobNameForm, func(o *Options) any { return &o.JobName }},
 		{"requeue", "slurm: --requeue, and a task warned of its time limit (SIGUSR1) requeues itself after saving", func(o *Options) any { return &o.Requeue }},
 		{"signal_s", "slurm: SIGUSR1 this many seconds before the time limit (--signal=B:USR1@N): the run saves and stops", func(o *Options) any { return &o.SignalS }},
@@ -263,7 +263,7 @@ func (o *Options) decode(t map[string]any) error {
 // values (which a resumed sweep's record holds without Set having seen
 // them).
 func (o *Options) validate() error {
-	for _, k := range []string{"time", "mem", "job_name"} {
+	for _, k := range []string{"partition", "time", "mem", "job_name", "output"} {
 		if err := o.checkSlurm(k); err != nil {
 			return fmt.Errorf("sweep.%s: %w", k, err)
 		}
@@ -277,8 +277,6 @@ func (o *Options) validate() error {
 		return fmt.Errorf("sweep.cpus_per_task = %d: want ≥ 1", o.CPUsPerTask)
 	case o.Sbatch == "":
 		return fmt.Errorf("sweep.sbatch: empty command")
-	case o.Output == "":
-		return fmt.Errorf("sweep.output: empty path")
 	}
 	return nil
 }
@@ -291,6 +289,13 @@ const (
 	timeForms   = "minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS, at most 365 days"
 	memForms    = "a whole number of megabytes, or with a K, M, G or T suffix, at most 1024T"
 	jobNameForm = "1 to 128 of the characters A-Z a-z 0-9 . _ -"
+	// partitionForm: Slurm's partition names, one or a list sbatch tries
+	// in turn.
+	partitionForm = "a partition name of A-Z a-z 0-9 . _ -, or a comma-separated list of them"
+	// pathForm: the script quotes a path for sbatch (spaces, quotes, $
+	// and # are fine), but sbatch reads a backslash in --output as
+	// turning its %A and %a off, and a line break would end the line.
+	pathForm = "a path without backslashes or control characters"
 )
 
 // Bounds of the Slurm values: far above any cluster's, low enough that no
@@ -301,12 +306,23 @@ const (
 	maxJobNameLn = 128
 )
 
-// checkSlurm checks the Slurm value of key (time, mem, job_name; other
-// keys pass): each goes into the sbatch script as written, so only the
-// forms sbatch reads are taken. Empty time and mem leave them to the
-// partition.
+// checkSlurm checks the Slurm value of key (partition, time, mem,
+// job_name, output; other keys pass): each goes into the sbatch script, so
+// only the forms sbatch reads are taken. Empty partition, time and mem
+// leave them to the cluster.
 func (o *Options) checkSlurm(key string) error {
 	switch key {
+	case "partition":
+		if o.Partition != "" && !validPartition(o.Partition) {
+			return fmt.Errorf("%q: want %s (e.g. debug, gpu,cpu)", o.Partition, partitionForm)
+		}
+	case "output":
+		if o.Output == "" {
+			return fmt.Errorf("empty path")
+		}
+		if !validPath(o.Output) {
+			return fmt.Errorf("%q: want %s", o.Output, pathForm)
+		}
 	case "time":
 		if o.Time != "" && !validTime(o.Time) {
 			return fmt.Errorf("%q: want %s (e.g. 90, 1:30:00, 2-00:00:00)", o.Time, timeForms)
@@ -386,13 +402,38 @@ func validMem(s string) bool {
 	return ok && n <= maxMemKiB/unit
 }
 
+// validPartition reports whether s is one or more comma-separated names of
+// A-Z a-z 0-9 . _ -.
+func validPartition(s string) bool {
+	for name := range strings.SplitSeq(s, ",") {
+		if !validName(name) {
+			return false
+		}
+	}
+	return true
+}
+
 // validJobName reports whether s is 1 to maxJobNameLn of A-Z a-z 0-9 . _ -.
-func validJobName(s string) bool {
-	if s == "" || len(s) > maxJobNameLn {
+func validJobName(s string) bool { return len(s) <= maxJobNameLn && validName(s) }
+
+// validName reports whether s is one or more of A-Z a-z 0-9 . _ -.
+func validName(s string) bool {
+	if s == "" {
 		return false
 	}
 	for _, c := range []byte(s) {
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPath reports whether the path s can go into the sbatch script:
+// neither a backslash nor a control character (below 0x20, or DEL) in it.
+func validPath(s string) bool {
+	for _, c := range []byte(s) {
+		if c < 0x20 || c == 0x7f || c == '\\' {
 			return false
 		}
 	}

@@ -38,6 +38,24 @@ func ArraySpec(indices []int, limit int) string {
 // shellQuote quotes s for a POSIX shell.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
+// sbatchQuote quotes s for an #SBATCH line: sbatch reads the value between
+// double quotes as one word, taking a character after a backslash as
+// itself (so # and spaces need no escape inside the quotes).
+func sbatchQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// CheckDir returns an error if the sweep directory dir cannot be written
+// into a Slurm script: a backslash in it (which sbatch reads in --output as
+// turning the %A and %a patterns off) or a control character such as a
+// line break. Spaces, quotes, $, # and % are quoted or escaped.
+func CheckDir(dir string) error {
+	if !validPath(dir) {
+		return fmt.Errorf("sweep directory %q: the slurm executor wants %s", dir, pathForm)
+	}
+	return nil
+}
+
 // Script is the sbatch script that runs the points indices of the sweep in
 // dir (absolute) as one job array: each task runs
 // "binary sweep -run-point dir $SLURM_ARRAY_TASK_ID", which trains the
@@ -46,18 +64,29 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // execs the binary, so the batch shell's signal reaches it), saves and
 // exits 75, and with o.Requeue requeues itself; SIGTERM (scancel,
 // preemption) saves and exits 75 without requeueing.
-func Script(o Options, dir, binary string, indices []int) string {
+//
+// The output path is quoted for sbatch, with any % of dir doubled so that
+// sbatch's patterns (%A, %a) apply to o.Output alone; dir and binary are
+// quoted for the shell. Script returns an error if o is not valid
+// (Options.Validate) or dir cannot be written into the script (CheckDir).
+func Script(o Options, dir, binary string, indices []int) (string, error) {
+	if err := o.validate(); err != nil {
+		return "", err
+	}
+	if err := CheckDir(dir); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	line := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	line("#!/bin/bash")
-	line("# Written by rnntrain sweep; resubmitted by 'rnntrain sweep -resume %s'.", dir)
+	line("# Written by rnntrain sweep; resubmitted by: rnntrain sweep -resume %s", shellQuote(dir))
 	line("#SBATCH --job-name=%s", o.JobName)
 	line("#SBATCH --array=%s", ArraySpec(indices, o.ArrayLimit))
 	out := o.Output
 	if !filepath.IsAbs(out) {
-		out = filepath.Join(dir, out)
+		out = filepath.Join(strings.ReplaceAll(dir, "%", "%%"), out)
 	}
-	line("#SBATCH --output=%s", out)
+	line("#SBATCH --output=%s", sbatchQuote(out))
 	line("#SBATCH --open-mode=append")
 	line("#SBATCH --cpus-per-task=%d", o.CPUsPerTask)
 	if o.Partition != "" {
@@ -79,7 +108,7 @@ func Script(o Options, dir, binary string, indices []int) string {
 	}
 	line("export GOMAXPROCS=%d", o.CPUsPerTask)
 	line("exec %s sweep -run-point %s \"$SLURM_ARRAY_TASK_ID\"", shellQuote(binary), shellQuote(dir))
-	return b.String()
+	return b.String(), nil
 }
 
 // ParseSqueue reads the lines "JOBID STATE" of

@@ -79,9 +79,10 @@ which save their checkpoints, and the sweep exits 130 or 75. slurm writes
 sweep.sbatch, a job array (--array with -array-limit, --signal=B:USR1@60,
 --requeue, -partition, -time, -mem, -cpus-per-task, -output) whose tasks
 run the same -run-point, and submits it with -sbatch; -wait waits for it.
-time, mem and job_name (and -time, -mem, -job-name) take only the forms
+partition, time, mem and job_name (and their flags) take only the forms
 sbatch reads, given with the flags below; anything else is refused naming
-the key.
+the key. The output path is quoted; a backslash or a control character in
+it or in DIR is refused.
 The binary and DIR must be reachable from the compute nodes. A task warned
 of its time limit (SIGUSR1, -signal-s seconds before it: --signal=B:USR1@60)
 saves its checkpoint, exits 75 and, with -requeue (default), requeues
@@ -444,6 +445,21 @@ func startSweep(ctx context.Context, e *env, f *sweepFlags, specPath, dir string
 	plan, err := loadSweep(specPath, opts, f.opts)
 	if err != nil {
 		return err
+	}
+	if plan.spec.Options.Exec == sweep.Slurm {
+		// The job script names the directory: refuse one it cannot
+		// name before anything is written.
+		abs, err := filepath.Abs(dir)
+		if err == nil {
+			err = sweep.CheckDir(abs)
+		}
+		if err != nil {
+			flag := "-out"
+			if resuming {
+				flag = "-resume"
+			}
+			return usagef("%s %s: %v", flag, dir, err)
+		}
 	}
 	rec, err := prepareSweep(e, plan, dir, f.force, resuming)
 	if err != nil {

@@ -24,17 +24,26 @@ func FuzzSweepSpec(f *testing.F) {
 	f.Add("[axes]\nseed = [1, 2]\n\"task.name\" = [\"a/b\", \"..\"]\n[sweep]\nexecutor = \"slurm\"\ntime = \"1:00\"\n")
 	f.Add("[sweep]\nexecutor = \"slurm\"\ntime = \"2-12:30\"\nmem = \"500M\"\njob_name = \"rank.v2\"\n")
 	f.Add("[sweep]\ntime = \"abc\"\nmem = \"-5G\"\njob_name = \"x --wrap='id' $(id)\"\n")
+	f.Add("[sweep]\nexecutor = \"slurm\"\npartition = \"debug --wrap=id\"\noutput = \"a \\\"b\\\" $x #y/%A.out\"\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		spec, err := sweep.Parse([]byte(s))
 		if err != nil {
 			return
 		}
-		// The Slurm values a spec gives reach the script as one word each.
-		for _, l := range strings.Split(sweep.Script(spec.Options, "/sweep", "/bin/rnntrain", []int{0}), "\n") {
-			for _, opt := range []string{"#SBATCH --job-name=", "#SBATCH --time=", "#SBATCH --mem="} {
-				if v, ok := strings.CutPrefix(l, opt); ok && strings.ContainsAny(v, " \t'\"`$;&|<>\\") {
+		// The Slurm values a spec gives reach the script as one word
+		// each, the output path quoted.
+		sc, err := sweep.Script(spec.Options, "/sweep", "/bin/rnntrain", []int{0})
+		if err != nil {
+			t.Fatalf("spec %q parsed, but its script: %v", s, err)
+		}
+		for _, l := range strings.Split(sc, "\n") {
+			for _, opt := range []string{"#SBATCH --job-name=", "#SBATCH --time=", "#SBATCH --mem=", "#SBATCH --partition="} {
+				if v, ok := strings.CutPrefix(l, opt); ok && strings.ContainsAny(v, " \t'\"`$;&|<>\\#") {
 					t.Fatalf("spec %q: script line %q", s, l)
 				}
+			}
+			if v, ok := strings.CutPrefix(l, "#SBATCH --output="); ok && (len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' || strings.Contains(v[1:len(v)-1], `\`)) {
+				t.Fatalf("spec %q: script line %q", s, l)
 			}
 		}
 		pts, err := spec.Points()

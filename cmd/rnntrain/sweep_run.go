@@ -272,7 +272,10 @@ func submitSlurm(ctx context.Context, e *env, plan *sweepPlan, rec sweep.Record,
 	}
 	l := sweep.Layout{Dir: dir}
 	o := plan.spec.Options
-	script := sweep.Script(o, abs, exe, todo)
+	script, err := sweep.Script(o, abs, exe, todo)
+	if err != nil {
+		return err
+	}
 	if err := writeFileAtomic(l.Script(), []byte(script)); err != nil {
 		return err
 	}

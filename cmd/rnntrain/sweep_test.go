@@ -143,14 +143,14 @@ func mustJSON(t *testing.T, v any) []byte {
 
 // fakeSbatch is an sbatch that runs the array tasks of the script at once,
 // one after another, as Slurm would (SLURM_ARRAY_* set, output appended to
-// the --output pattern), prints the job id 42, and keeps the script. A
-// squeue beside it lists nothing; sacct fails as on a cluster without
-// accounting.
+// the --output pattern, read from its double quotes), prints the job id
+// 42, and keeps the script. A squeue beside it lists nothing; sacct fails
+// as on a cluster without accounting.
 const fakeSbatch = `#!/bin/bash
 script="${@: -1}"
 cp "$script" "$(dirname "$0")/submitted.sbatch"
 spec=$(sed -n 's/^#SBATCH --array=//p' "$script"); spec=${spec%%%*}
-out=$(sed -n 's/^#SBATCH --output=//p' "$script")
+out=$(sed -n 's/^#SBATCH --output="\(.*\)"$/\1/p' "$script"); out=${out//\\\"/\"}
 for part in ${spec//,/ }; do
   lo=${part%-*}; hi=${part#*-}
   for ((i=lo; i<=hi; i++)); do
@@ -161,9 +161,10 @@ done
 echo 42
 `
 
-func TestSweepSlurmExecutor(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// fakeSlurm writes fakeSbatch and its squeue and sacct into dir/bin and
+// returns that directory.
+func fakeSlurm(t *testing.T, dir string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "bin")
 	require.NoError(t, os.MkdirAll(bin, 0o755))
 	writeSpec(t, bin, "sbatch", fakeSbatch)
@@ -172,6 +173,13 @@ func TestSweepSlurmExecutor(t *testing.T) {
 	for _, f := range []string{"sbatch", "squeue", "sacct"} {
 		require.NoError(t, os.Chmod(filepath.Join(bin, f), 0o755))
 	}
+	return bin
+}
+
+func TestSweepSlurmExecutor(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := fakeSlurm(t, dir)
 	spec := writeSpec(t, dir, "spec.toml", tinySpec(t))
 	local, slurm := filepath.Join(dir, "local"), filepath.Join(dir, "slurm")
 	rnntrain(t, dir, "sweep", spec, "-out", local).want(t, 0)
@@ -183,7 +191,7 @@ func TestSweepSlurmExecutor(t *testing.T) {
 	abs, err := filepath.Abs(slurm)
 	require.NoError(t, err)
 	for _, line := range []string{"#SBATCH --array=0-3%2", "#SBATCH --partition=debug", "#SBATCH --time=00:05:00", "#SBATCH --mem=1G",
-		"#SBATCH --cpus-per-task=1", "#SBATCH --signal=B:USR1@60", "#SBATCH --requeue", "#SBATCH --output=" + abs + "/logs/slurm-%A_%a.out",
+		"#SBATCH --cpus-per-task=1", "#SBATCH --signal=B:USR1@60", "#SBATCH --requeue", "#SBATCH --output=\"" + abs + "/logs/slurm-%A_%a.out\"",
 		"sweep -run-point '" + abs + "' \"$SLURM_ARRAY_TASK_ID\""} {
 		assert.Contains(t, string(script), line+"\n")
 	}
@@ -384,8 +392,8 @@ func TestSweepKindAxisKeepsBaseModelKeys(t *testing.T) {
 	require.ErrorContains(t, err, `unknown key "tau_mem"`)
 }
 
-// TestSweepSlurmValues: a time, mem or job_name that is not a form sbatch
-// reads, or is out of bounds, is a usage error naming the spec file (or
+// TestSweepSlurmValues: a partition, time, mem, job_name or output that
+// is not a form sbatch reads, or is out of bounds, is a usage error naming the spec file (or
 // the flag), the key and the form wanted, before anything runs or any
 // script is written.
 func TestSweepSlurmValues(t *testing.T) {
@@ -406,6 +414,9 @@ func TestSweepSlurmValues(t *testing.T) {
 		{`job_name = "x --wrap='id' $(id)"`, []string{"sweep.job_name", "1 to 128 of the characters A-Z a-z 0-9 . _ -"}},
 		{`job_name = "a\nb"`, []string{"sweep.job_name"}},
 		{`job_name = "` + strings.Repeat("x", 129) + `"`, []string{"sweep.job_name"}},
+		{`partition = "debug --wrap=id"`, []string{`sweep.partition: "debug --wrap=id"`, "a partition name of A-Z a-z 0-9 . _ -, or a comma-separated list of them"}},
+		{`partition = "a,,b"`, []string{"sweep.partition"}},
+		{`output = "logs\\%A.out"`, []string{"sweep.output", "a path without backslashes or control characters"}},
 	} {
 		spec := writeSpec(t, t.TempDir(), "spec.toml", strings.Replace(base, from, c.line, 1))
 		out := filepath.Join(dir, "sw")
@@ -414,4 +425,30 @@ func TestSweepSlurmValues(t *testing.T) {
 	}
 	spec := writeSpec(t, dir, "spec.toml", base)
 	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "sw"), "-time", "1:00:00 --wrap=id").want(t, 2, "-time: sweep.time")
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "sw"), "-partition", "debug --wrap=id").want(t, 2, "-partition: sweep.partition")
+}
+
+// TestSweepSlurmPaths: a sweep directory with a space, a quote and a $ in
+// it reaches sbatch's --output and the task's -run-point whole; one with a
+// backslash, which sbatch's --output cannot take, is a usage error naming
+// -out before anything is written.
+func TestSweepSlurmPaths(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := tinySpec(t)
+	spec := writeSpec(t, dir, "spec.toml", base)
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, `a\b`), "-executor", "slurm", "-sbatch", "/nonexistent/sbatch").want(t, 2, "-out "+filepath.Join(dir, `a\b`), "backslashes")
+	assert.NoDirExists(t, filepath.Join(dir, `a\b`))
+
+	// One point, run by the fake sbatch from a directory named with a
+	// space, a quote and a $.
+	bin := fakeSlurm(t, dir)
+	one := writeSpec(t, dir, "one.toml", strings.Replace(strings.Replace(base, `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1), "seed = [1, 2]", "seed = [1]", 1))
+	sw := filepath.Join(dir, `sw p'$x`)
+	rnntrain(t, dir, "sweep", one, "-out", sw, "-executor", "slurm", "-sbatch", filepath.Join(bin, "sbatch")).want(t, 0, "submitted Slurm array job 42: 1 tasks")
+	script, err := os.ReadFile(filepath.Join(bin, "submitted.sbatch"))
+	require.NoError(t, err)
+	assert.Contains(t, string(script), "#SBATCH --output=\""+sw+"/logs/slurm-%A_%a.out\"\n")
+	assert.FileExists(t, filepath.Join(sw, "logs", "slurm-42_0.out"))
+	rnntrain(t, dir, "sweep", "-status", sw).want(t, 0, "1 points: 1 done")
 }
