@@ -5,10 +5,9 @@ package checkpoints
 import (
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/rnntrain/rnntrain/internal/files/fifotest"
 )
 
 // TestLoadRefusesNonRegular checks that Load refuses a device and a FIFO
@@ -16,27 +15,21 @@ import (
 // runs out or blocking in the open of a FIFO that no one writes.
 func TestLoadRefusesNonRegular(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "fifo.safetensors")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no FIFO:", err)
-	}
+	fifotest.Make(t, fifo)
 	for _, path := range []string{os.DevNull, fifo} {
-		done := make(chan error, 1)
-		go func() {
-			_, err := Load(path)
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "not a regular file") {
-				t.Errorf("Load(%s): got %v, want an error naming it, not a regular file", path, err)
-			}
-		case <-time.After(5 * time.Second):
-			// Open the FIFO for writing so that the blocked open returns.
-			if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-				w.Close()
-			}
-			<-done
-			t.Errorf("Load(%s) still blocked after 5 s", path)
-		}
+		fifotest.Refused(t, "Load", path, func() error { _, err := Load(path); return err })
+	}
+}
+
+// TestHolderFIFO: a FIFO in place of a run directory's lock file is no
+// holder, found without blocking in its open (sweep -status asks Holder of
+// every point).
+func TestHolderFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, LockName)
+	fifotest.Make(t, fifo)
+	var pid int
+	if fifotest.Within(t, fifo, func() { pid, _, _ = Holder(dir) }) && pid != 0 {
+		t.Errorf("Holder of a FIFO lock file: pid %d, want 0", pid)
 	}
 }

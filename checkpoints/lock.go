@@ -3,10 +3,13 @@ package checkpoints
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // LockName is the lock file a process holds in a run directory while it
@@ -95,9 +98,15 @@ func (l *RunLock) Unlock() error {
 }
 
 // readHolder parses a lock file's "pid host" line; zero values when it
-// cannot.
+// cannot, or when the lock file is not a regular file (files.OpenRegular:
+// a FIFO would block the read).
 func readHolder(path string) (pid int, host string) {
-	b, err := os.ReadFile(path)
+	f, _, err := files.OpenRegular(path)
+	if err != nil {
+		return 0, ""
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 4097))
+	f.Close()
 	if err != nil || len(b) > 4096 {
 		return 0, ""
 	}

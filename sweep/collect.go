@@ -9,11 +9,12 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // Result is a finished point's final metrics.
@@ -35,11 +36,12 @@ type Result struct {
 const maxEvalBytes = 64 << 20
 
 // ReadResult reads the final metrics of the finished run in dir:
-// eval.json and the last line of metrics.jsonl.
+// eval.json and the last line of metrics.jsonl. Either being anything but
+// a regular file is an error naming it.
 func ReadResult(dir string) (Result, error) {
 	var r Result
 	path := filepath.Join(dir, "eval.json")
-	f, err := os.Open(path)
+	f, _, err := files.OpenRegular(path)
 	if err != nil {
 		return r, fmt.Errorf("sweep: %w", err)
 	}
@@ -57,7 +59,7 @@ func ReadResult(dir string) (Result, error) {
 	}
 	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step
 	r.Loss = math.NaN()
-	m, err := os.Open(filepath.Join(dir, "metrics.jsonl"))
+	m, _, err := files.OpenRegular(filepath.Join(dir, "metrics.jsonl"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return r, nil
 	} else if err != nil {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // State is where a point's run stands.
@@ -97,10 +98,11 @@ type RunState struct {
 const maxAttemptsBytes = 1 << 20
 
 // ReadRun reads the state of the run directory dir. A missing directory
-// is Pending.
+// is Pending; an attempts file that is not a regular file is an error
+// naming it.
 func ReadRun(dir string) (RunState, error) {
 	var rs RunState
-	f, err := os.Open(filepath.Join(dir, AttemptsFile))
+	f, _, err := files.OpenRegular(filepath.Join(dir, AttemptsFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:

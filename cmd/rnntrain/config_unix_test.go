@@ -60,3 +60,73 @@ func rnntrainWithin(t *testing.T, dir string, d time.Duration, args ...string) r
 	}
 	return r
 }
+
+// TestCLIRunFilesNotRegular checks that a FIFO in place of a file of a
+// run (metrics.jsonl for plot and train -resume; a sweep point's
+// attempts.jsonl, eval.json, metrics.jsonl and lock file for -status,
+// -collect and -run-point) is refused with an error naming it and exit
+// status 1, instead of blocking in open until a writer comes.
+func TestCLIRunFilesNotRegular(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "1", "-hidden", "8", "-steps", "4",
+		"-eval-trials", "16", "-batch", "8", "-plot-format", "svg", "-out", run).want(t, 0)
+	metrics := filepath.Join(run, "metrics.jsonl")
+	toFIFO(t, metrics)
+	rnntrainWithin(t, work, 30*time.Second, "plot", run, "-out", filepath.Join(work, "plots")).want(t, 1, metrics, "not a regular file")
+	rnntrainWithin(t, work, 30*time.Second, "train", "-resume", run, "-steps", "8").want(t, 1, metrics, "not a regular file")
+
+	spec := filepath.Join(work, "one.toml")
+	one := strings.Replace(strings.Replace(tinySpec(t), `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1), "seed = [1, 2]", "seed = [1]", 1)
+	if err := os.WriteFile(spec, []byte(one), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sw := filepath.Join(work, "sw")
+	rnntrain(t, work, "sweep", spec, "-out", sw).want(t, 0)
+	pt, err := filepath.Glob(filepath.Join(sw, "runs", "p0000-*"))
+	if err != nil || len(pt) != 1 {
+		t.Fatalf("point 0's run directory: %v, %v", pt, err)
+	}
+	for _, c := range []struct {
+		file string
+		args []string
+		code int
+	}{
+		{"eval.json", []string{"-collect", sw}, 1},
+		{"metrics.jsonl", []string{"-collect", sw}, 1},
+		{"attempts.jsonl", []string{"-status", sw}, 1},
+		{"attempts.jsonl", []string{"-run-point", sw, "0"}, 1},
+		{".rnntrain.lock", []string{"-status", sw}, 0}, // no holder
+	} {
+		path := filepath.Join(pt[0], c.file)
+		saved, err := os.ReadFile(path)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		toFIFO(t, path)
+		r := rnntrainWithin(t, work, 30*time.Second, append([]string{"sweep"}, c.args...)...)
+		if c.code == 0 {
+			r.want(t, 0, "1 points: 1 done")
+		} else {
+			r.want(t, c.code, path, "not a regular file")
+		}
+		os.Remove(path)
+		if saved != nil {
+			if err := os.WriteFile(path, saved, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// toFIFO replaces path (if it exists) with a FIFO.
+func toFIFO(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 )
 
@@ -119,7 +120,7 @@ func plotRun(path, out string, formats plots.Formats) (string, []string, error) 
 		formats = s.cfg.PlotFormats
 	}
 	var cv plots.Curves
-	switch data, err := os.ReadFile(filepath.Join(run, "metrics.jsonl")); {
+	switch data, err := files.ReadRegular(filepath.Join(run, "metrics.jsonl")); {
 	case errors.Is(err, fs.ErrNotExist):
 		// A checkpoint without its run directory: no curves.
 	case err != nil:

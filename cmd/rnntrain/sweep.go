@@ -101,8 +101,9 @@ plots -metric against the axis -x (mean ± standard error over the other
 axes) in collect-<metric>-<axis>.png.
 
 Exit status: 0 when every point is done (or was submitted, or the status or
-table was printed), 1 when a point failed, 130 or 75 after SIGINT or
-SIGTERM (the running points saved), 2 for a bad spec or flag.
+table was printed), 1 when a point failed or a run directory's files could
+not be read (a note names the file), 130 or 75 after SIGINT or SIGTERM (the
+running points saved), 2 for a bad spec or flag.
 `
 
 // sweepFlags are the sweep command's own flags.

@@ -13,7 +13,9 @@ import (
 
 // sweepCollect prints and writes the table of the sweep in dir
 // (collect.csv, collect.md) and plots metric against the axis x (mean ±
-// standard error over the other axes) in collect-<metric>-<x>.png.
+// standard error over the other axes) in collect-<metric>-<x>.png. A run
+// whose files cannot be read is a note naming the file, and exit status 1
+// once the rest is written.
 func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, x string) error {
 	plan, rec, err := openSweep(dir)
 	if err != nil {
@@ -32,12 +34,17 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 	rows, notes := sweepStates(ctx, plan, rec, dir)
 	l := sweep.Layout{Dir: dir}
 	done := 0
+	var failed error // a run's files could not be read: exit 1 after the table
 	for _, r := range rows {
 		row := r.Row
+		if r.err != nil {
+			failed = exitStatus{1}
+		}
 		if r.State == sweep.Done {
 			res, err := sweep.ReadResult(l.Run(r.Name))
 			if err != nil {
 				notes = append(notes, err.Error())
+				failed = exitStatus{1}
 			} else {
 				res.WallS = r.run.WallS
 				row.Result = &res
@@ -64,7 +71,7 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 	}
 	fmt.Fprintf(e.stdout, "\n%d of %d points done; wrote %s and %s\n", done, len(rows), filepath.Join(dir, "collect.csv"), filepath.Join(dir, "collect.md"))
 	if x == "" || done == 0 {
-		return nil
+		return failed
 	}
 	groups, err := t.Aggregate(x, metric)
 	if err != nil {
@@ -91,5 +98,5 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 		return err
 	}
 	fmt.Fprintf(e.stdout, "plot: %s\n", png)
-	return nil
+	return failed
 }

@@ -322,6 +322,7 @@ type statusRow struct {
 	sweep.Row
 	run   sweep.RunState
 	slurm string // sacct's state of its last task, if known
+	err   error  // reading the run directory failed (also a note)
 }
 
 // sweepStates reads the state of every point: its run directory, and
@@ -361,7 +362,7 @@ func sweepStates(ctx context.Context, plan *sweepPlan, rec sweep.Record, dir str
 		if q, ok := queued[p.Index]; ok && rs.State != sweep.Done {
 			rs.State = q
 		}
-		rows[i] = statusRow{Row: sweep.Row{Point: p, Name: plan.names[i], State: rs.State}, run: rs, slurm: acct[p.Index]}
+		rows[i] = statusRow{Row: sweep.Row{Point: p, Name: plan.names[i], State: rs.State}, run: rs, slurm: acct[p.Index], err: err}
 	}
 	return rows, notes
 }
@@ -376,7 +377,8 @@ func toolError(err error) string {
 	return err.Error()
 }
 
-// sweepStatus prints -status DIR.
+// sweepStatus prints -status DIR; a run whose files cannot be read is a
+// note naming the file, and exit status 1.
 func sweepStatus(ctx context.Context, e *env, dir string) error {
 	plan, rec, err := openSweep(dir)
 	if err != nil {
@@ -398,5 +400,10 @@ func sweepStatus(ctx context.Context, e *env, dir string) error {
 		fmt.Fprintf(w, "Slurm array jobs: %s\n", strings.Join(rec.SlurmJobs, ", "))
 	}
 	fmt.Fprintf(w, "%d points: %s\n", len(rows), countLine(counts))
+	for _, r := range rows {
+		if r.err != nil {
+			return exitStatus{1} // the note names the file
+		}
+	}
 	return nil
 }

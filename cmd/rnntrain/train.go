@@ -19,6 +19,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -509,9 +510,10 @@ func finalReport(s *session, evalTask tasks.Task, step int) analysis.Report {
 
 // trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
 // logged after the checkpoint a resume starts from would repeat) and
-// returns their curves. A missing file is an empty history.
+// returns their curves. A missing file is an empty history; anything but
+// a regular file is an error naming it.
 func trimMetrics(path string, upto int) (plots.Curves, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.ReadRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return plots.Curves{}, nil
 	} else if err != nil {

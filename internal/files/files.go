@@ -2,6 +2,7 @@ package files
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -45,4 +46,17 @@ func AbsPaths(ps ...*string) error {
 		*p = a
 	}
 	return nil
+}
+
+// ReadRegular reads the regular file path whole, as os.ReadFile does, and
+// refuses anything else as OpenRegular does (so a FIFO does not block
+// it). A missing file is an error satisfying errors.Is(err,
+// fs.ErrNotExist).
+func ReadRegular(path string) ([]byte, error) {
+	f, _, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

@@ -28,6 +28,25 @@ func TestOpenRegular(t *testing.T) {
 	}
 }
 
+func TestReadRegular(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "a.jsonl")
+	if err := os.WriteFile(p, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadRegular(p); err != nil || string(b) != "{}\n" {
+		t.Fatalf("ReadRegular(%s) = %q, %v, want the file", p, b, err)
+	}
+	for _, bad := range []string{dir, os.DevNull} {
+		if _, err := ReadRegular(bad); err == nil || !strings.Contains(err.Error(), bad+": not a regular file") {
+			t.Errorf("ReadRegular(%s): got %v, want an error naming it, not a regular file", bad, err)
+		}
+	}
+	if _, err := ReadRegular(filepath.Join(dir, "none")); !os.IsNotExist(err) {
+		t.Errorf("ReadRegular of a missing file: got %v, want not-exist", err)
+	}
+}
+
 func TestAbsPaths(t *testing.T) {
 	wd, err := os.Getwd()
 	if err != nil {
