@@ -76,6 +76,15 @@ func TestCLIRunFilesNotRegular(t *testing.T) {
 	toFIFO(t, metrics)
 	rnntrainWithin(t, work, 30*time.Second, "plot", run, "-out", filepath.Join(work, "plots")).want(t, 1, metrics, "not a regular file")
 	rnntrainWithin(t, work, 30*time.Second, "train", "-resume", run, "-steps", "8").want(t, 1, metrics, "not a regular file")
+	// A new run in a directory that holds a FIFO metrics.jsonl, which the
+	// run would open for writing.
+	fresh := filepath.Join(work, "fresh")
+	if err := os.Mkdir(fresh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	toFIFO(t, filepath.Join(fresh, "metrics.jsonl"))
+	rnntrainWithin(t, work, 30*time.Second, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "1", "-hidden", "8", "-steps", "4",
+		"-eval-trials", "16", "-batch", "8", "-out", fresh).want(t, 1, filepath.Join(fresh, "metrics.jsonl"), "not a regular file")
 
 	spec := filepath.Join(work, "one.toml")
 	one := strings.Replace(strings.Replace(tinySpec(t), `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1), "seed = [1, 2]", "seed = [1]", 1)
@@ -88,6 +97,14 @@ func TestCLIRunFilesNotRegular(t *testing.T) {
 	if err != nil || len(pt) != 1 {
 		t.Fatalf("point 0's run directory: %v, %v", pt, err)
 	}
+	// A local sweep's log of a point, which the sweep opens for appending.
+	log := filepath.Join(sw, "logs", "p0000.log")
+	toFIFO(t, log)
+	os.Remove(filepath.Join(pt[0], "eval.json")) // the point is to run again
+	rnntrainWithin(t, work, 60*time.Second, "sweep", "-resume", sw).want(t, 1, log, "not a regular file")
+	os.Remove(log)
+	rnntrain(t, work, "sweep", "-resume", sw).want(t, 0)
+
 	for _, c := range []struct {
 		file string
 		args []string
@@ -98,6 +115,7 @@ func TestCLIRunFilesNotRegular(t *testing.T) {
 		{"attempts.jsonl", []string{"-status", sw}, 1},
 		{"attempts.jsonl", []string{"-run-point", sw, "0"}, 1},
 		{".rnntrain.lock", []string{"-status", sw}, 0}, // no holder
+		{"attempts.jsonl", []string{"-resume", sw}, 1},
 	} {
 		path := filepath.Join(pt[0], c.file)
 		saved, err := os.ReadFile(path)

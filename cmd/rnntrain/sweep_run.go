@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/sweep"
 )
 
@@ -108,7 +109,7 @@ func appendAttempt(run string, a sweep.Attempt) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(run, sweep.AttemptsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := files.OpenRegularFile(filepath.Join(run, sweep.AttemptsFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("%w", err)
 	}
@@ -220,7 +221,7 @@ func runChild(ctx context.Context, exe, dir, log string, i, threads int) pointDo
 	if ctx.Err() != nil {
 		return pointDone{index: i, code: -1}
 	}
-	f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := files.OpenRegularFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return pointDone{index: i, err: fmt.Errorf("log: %w", err)}
 	}

@@ -244,7 +244,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			return fmt.Errorf("resume: %w", err)
 		}
 	}
-	mf, err := os.OpenFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
+	mf, err := files.OpenRegularFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}

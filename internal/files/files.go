@@ -31,6 +31,29 @@ func OpenRegular(path string) (*os.File, int64, error) {
 	return f, st.Size(), nil
 }
 
+// OpenRegularFile opens path as os.OpenFile does, for writing (flag holds
+// os.O_WRONLY or os.O_RDWR, and os.O_CREATE, os.O_TRUNC or os.O_APPEND as
+// wanted). An existing path that is not a regular file is refused, with an
+// error naming it, before it is opened (a FIFO's open for writing blocks
+// until a reader comes), and checked again after.
+func OpenRegularFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, err := os.OpenFile(path, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fmt.Errorf("%s: not a regular file", path)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
 // AbsPaths makes every non-empty path of ps absolute, relative ones taken
 // from the working directory, so that a config names its files wherever it
 // is read.

@@ -47,6 +47,27 @@ func TestReadRegular(t *testing.T) {
 	}
 }
 
+func TestOpenRegularFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "attempts.jsonl")
+	for _, line := range []string{"a\n", "b\n"} {
+		f, err := OpenRegularFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(line)
+		f.Close()
+	}
+	if b, _ := os.ReadFile(p); string(b) != "a\nb\n" {
+		t.Errorf("after two appends: %q, want \"a\\nb\\n\"", b)
+	}
+	for _, bad := range []string{dir, os.DevNull} {
+		if _, err := OpenRegularFile(bad, os.O_WRONLY|os.O_APPEND, 0o644); err == nil || !strings.Contains(err.Error(), bad+": not a regular file") {
+			t.Errorf("OpenRegularFile(%s): got %v, want an error naming it, not a regular file", bad, err)
+		}
+	}
+}
+
 func TestAbsPaths(t *testing.T) {
 	wd, err := os.Getwd()
 	if err != nil {
