@@ -5,6 +5,7 @@ import (
 	"math/cmplx"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -169,5 +170,54 @@ func TestConstraintsHoldAfterAdam(t *testing.T) {
 		if v < 0 {
 			t.Errorf("effective input weight %d = %g, want ≥ 0 under Dale's law", k, v)
 		}
+	}
+}
+
+// TestDaleOneSign checks Dale's law with every unit excitatory (f = 1) or
+// every unit rounded to one sign: no row can balance, so the effective
+// weight's spectral radius is its Perron root, which the initialisation
+// sets to ρ exactly; drawing the magnitudes without that gave a Perron
+// root near ρ·√(2N/π) (7 at N = 64), and training diverged at once. A
+// fraction that leaves no excitatory unit is refused, naming the units.
+func TestDaleOneSign(t *testing.T) {
+	t.Parallel()
+	const n, rho = 64, 1.1
+	for _, f := range []float64{1, 0.995} {
+		l, err := layers.NewLeaky[float64](layers.LeakyConfig{Inputs: 1, Units: n, Alpha: 0.1, ExcFraction: f, Radius: rho}, rand.New(rand.NewPCG(4, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := make([]float64, n*n)
+		l.EffectiveRecurrent(e)
+		if m := eigMods(t, e, n)[0]; math.Abs(m-rho) > 1e-9 {
+			t.Errorf("f = %g: spectral radius %.6f, want ρ = %g", f, m, rho)
+		}
+		for k, v := range e {
+			if v < 0 {
+				t.Fatalf("f = %g: effective weight %d = %g < 0 with every unit excitatory", f, k, v)
+			}
+		}
+	}
+	lif, err := layers.NewLIF[float64](layers.LIFConfig{Inputs: 1, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 1,
+		SpikeOptions: layers.SpikeOptions{ExcFraction: 1, Radius: rho}}, rand.New(rand.NewPCG(5, 5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := lif.RecurrentWeights().Value.Data
+	abs := make([]float64, len(w))
+	for k, v := range w {
+		abs[k] = math.Abs(v)
+	}
+	if m := eigMods(t, abs, n)[0]; math.Abs(m-rho) > 1e-9 {
+		t.Errorf("lif, f = 1: spectral radius %.6f, want ρ = %g", m, rho)
+	}
+	_, err = layers.NewLeaky[float64](layers.LeakyConfig{Inputs: 1, Units: 8, Alpha: 0.1, ExcFraction: 0.01}, rand.New(rand.NewPCG(4, 4)))
+	if err == nil || !strings.Contains(err.Error(), "none of the 8 units excitatory") {
+		t.Errorf("ExcFraction 0.01 of 8 units: error %v, want one naming no excitatory unit", err)
+	}
+	_, err = layers.NewLIF[float64](layers.LIFConfig{Inputs: 1, Units: 8, DtMS: 1, TauMemMS: 10, Threshold: 1,
+		SpikeOptions: layers.SpikeOptions{ExcFraction: 0.01}}, rand.New(rand.NewPCG(4, 4)))
+	if err == nil || !strings.Contains(err.Error(), "none of the 8 units excitatory") {
+		t.Errorf("lif ExcFraction 0.01 of 8 units: error %v, want one naming no excitatory unit", err)
 	}
 }

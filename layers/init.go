@@ -118,17 +118,28 @@ func InitTo(init Init, w []float64, n int, rho float64, rng *rand.Rand) {
 // of E interacting with the row fluctuations and produces an outlier;
 // exact row balance removes it (Rajan & Abbott 2006, PRL 97:188104). The
 // whole matrix is then rescaled so that the bulk radius
-// √(N·(1−2/π)·(f + (1−f)c²)) becomes rho. It panics unless 0 < f < 1 and
-// len(w) == n·n.
+// √(N·(1−2/π)·(f + (1−f)c²)) becomes rho. When every unit is of one sign
+// (f rounds to all or none of the n units) no row can balance, and E's
+// spectral radius is its Perron root, about N·E[|W_ij|] rather than the
+// bulk's: each row of |N(0,1)| magnitudes is then scaled to sum to rho,
+// which makes the Perron root, and so the spectral radius, rho exactly. It
+// panics unless 0 < f ≤ 1 and len(w) == n·n.
 func InitDaleTo(w []float64, n int, f, rho float64, rng *rand.Rand) {
-	if len(w) != n*n || !(f > 0 && f < 1) {
-		panic(fmt.Sprintf("layers: InitDaleTo needs %d elements and 0 < f < 1, got %d and %g", n*n, len(w), f))
+	if len(w) != n*n || !(f > 0 && f <= 1) {
+		panic(fmt.Sprintf("layers: InitDaleTo needs %d elements and 0 < f ≤ 1, got %d and %g", n*n, len(w), f))
 	}
 	ne := NumExcitatory(n, f)
 	if ne == 0 || ne == n {
-		InitTo(InitGaussian, w, n, rho, rng)
-		for k, v := range w {
-			w[k] = math.Abs(v)
+		for i := 0; i < n; i++ {
+			row := w[i*n : (i+1)*n]
+			sum := 0.0
+			for j := range row {
+				row[j] = math.Abs(rng.NormFloat64())
+				sum += row[j]
+			}
+			for j := range row {
+				row[j] *= rho / sum
+			}
 		}
 		return
 	}

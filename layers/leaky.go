@@ -69,8 +69,10 @@ func (c *LeakyConfig) Validate() error {
 		return fmt.Errorf("layers: leaky NoiseStd = %g, need ≥ 0", c.NoiseStd)
 	case c.Noise < NoisePsychRNN || c.Noise > NoiseValente:
 		return fmt.Errorf("layers: leaky Noise = %v is not a known convention", c.Noise)
-	case c.ExcFraction < 0 || c.ExcFraction > 1:
+	case c.ExcFraction < 0 || c.ExcFraction > 1 || math.IsNaN(c.ExcFraction):
 		return fmt.Errorf("layers: leaky ExcFraction = %g, need 0 (off) or in (0, 1]", c.ExcFraction)
+	case c.ExcFraction > 0 && NumExcitatory(c.Units, c.ExcFraction) == 0:
+		return fmt.Errorf("layers: leaky ExcFraction = %g makes none of the %d units excitatory, and only excitatory units reach the readout", c.ExcFraction, c.Units)
 	case c.ExcFraction > 0 && c.Init != InitGaussian:
 		return fmt.Errorf("layers: leaky Init = %v with Dale's law, only gaussian is supported", c.Init)
 	case c.Init < InitGaussian || c.Init > InitIdentity:
@@ -141,7 +143,7 @@ func NewLeaky[T autodiff.Float](cfg LeakyConfig, rng *rand.Rand) (*Leaky[T], err
 	}
 
 	w := make([]float64, n*n)
-	if cfg.ExcFraction > 0 && cfg.ExcFraction < 1 {
+	if cfg.ExcFraction > 0 {
 		InitDaleTo(w, n, cfg.ExcFraction, cfg.Radius, rng)
 	} else {
 		InitTo(cfg.Init, w, n, cfg.Radius, rng)

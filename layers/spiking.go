@@ -163,6 +163,8 @@ func (o *SpikeOptions) validate(layer string, n, in int) error {
 		return fmt.Errorf("layers: %s NoiseStd = %g, need ≥ 0", layer, o.NoiseStd)
 	case o.ExcFraction < 0 || o.ExcFraction > 1 || math.IsNaN(o.ExcFraction):
 		return fmt.Errorf("layers: %s ExcFraction = %g, need 0 (off) or in (0, 1]", layer, o.ExcFraction)
+	case o.ExcFraction > 0 && NumExcitatory(n, o.ExcFraction) == 0:
+		return fmt.Errorf("layers: %s ExcFraction = %g makes none of the %d units excitatory, and only excitatory units reach the readout", layer, o.ExcFraction, n)
 	case o.Radius < 0 || bad(o.Radius):
 		return fmt.Errorf("layers: %s Radius = %g, need ≥ 0", layer, o.Radius)
 	case o.InputGain < 0 || bad(o.InputGain):
@@ -216,7 +218,7 @@ func newSpikingWeights[T autodiff.Float](o *SpikeOptions, n, in int, rng *rand.R
 	w.bias = autodiff.NewVector[T](o.Name+".bias", n)
 	w.wRec.p.Frozen, w.wIn.p.Frozen, w.bias.Frozen = o.FreezeRec, o.FreezeInput, o.FreezeBias
 	r := make([]float64, n*n)
-	if o.ExcFraction > 0 && o.ExcFraction < 1 {
+	if o.ExcFraction > 0 {
 		InitDaleTo(r, n, o.ExcFraction, o.Radius, rng)
 	} else {
 		InitTo(o.Init, r, n, o.Radius, rng)

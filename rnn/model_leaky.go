@@ -136,6 +136,8 @@ func (c *LeakyConfig) Validate(s layers.Spec) error {
 		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", c.Alpha)
 	case c.Dale < 0 || c.Dale > 1 || math.IsNaN(c.Dale):
 		return fmt.Errorf("dale = %g, need 0 (off) or a fraction in (0, 1]", c.Dale)
+	case c.Dale > 0 && layers.NumExcitatory(s.Hidden, c.Dale) == 0:
+		return fmt.Errorf("dale = %g makes none of the %d units excitatory, and only excitatory units reach the readout", c.Dale, s.Hidden)
 	case c.Dale > 0 && c.Init != layers.InitGaussian:
 		return fmt.Errorf("init = %v, but Dale's law needs gaussian", c.Init)
 	}

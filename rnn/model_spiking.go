@@ -45,12 +45,14 @@ func (c *Spiking) resolve() {
 	c.Connectivity.resolve()
 }
 
-func (c *Spiking) validate() error {
+func (c *Spiking) validate(hidden int) error {
 	switch {
 	case !(c.InputGain >= 0) || math.IsInf(c.InputGain, 0):
 		return fmt.Errorf("input_gain = %g, need a finite value ≥ 0", c.InputGain)
 	case c.Dale < 0 || c.Dale > 1 || math.IsNaN(c.Dale):
 		return fmt.Errorf("dale = %g, need 0 (off) or a fraction in (0, 1]", c.Dale)
+	case c.Dale > 0 && layers.NumExcitatory(hidden, c.Dale) == 0:
+		return fmt.Errorf("dale = %g makes none of the %d units excitatory, and only excitatory units reach the readout", c.Dale, hidden)
 	case c.Dale > 0 && c.Init != layers.InitGaussian:
 		return fmt.Errorf("init = %v, but Dale's law needs gaussian", c.Init)
 	}
@@ -79,7 +81,7 @@ func validateSpiking[L any, P interface {
 	*L
 	Validate() error
 }](sp *Spiking, s layers.Spec, build func(layers.Spec, bool) (L, error)) error {
-	if err := sp.validate(); err != nil {
+	if err := sp.validate(s.Hidden); err != nil {
 		return err
 	}
 	lc, err := build(s, false)

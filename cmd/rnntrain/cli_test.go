@@ -650,3 +650,24 @@ func TestCLIStopSignalsStopEval(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIDaleOneSign trains with every unit excitatory (-dale 1), which
+// diverged at the first steps (a loss of 1.7e14 at N = 8, +Inf at N = 64)
+// when the weights' Perron root was left near ρ·√(2N/π), and refuses a
+// fraction that leaves no excitatory unit, naming the flag.
+func TestCLIDaleOneSign(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, model := range []string{"leaky", "lif"} {
+		out := filepath.Join(work, model)
+		rnntrain(t, work, "train", "-model", model, "-dale", "1", "-hidden", "64", "-batch", "16", "-steps", "20",
+			"-log-every", "5", "-eval-every", "20", "-eval-trials", "100", "-target-accuracy", "0", "-out", out).want(t, 0)
+		for _, m := range metricsOf(t, out) {
+			if !(m.Loss < 10) {
+				t.Fatalf("%s -dale 1: loss %g at step %d", model, m.Loss, m.Step)
+			}
+		}
+		rnntrain(t, work, "train", "-model", model, "-dale", "0.01", "-hidden", "8", "-steps", "2", "-out", filepath.Join(work, model+"-none")).
+			want(t, 2, "-dale (model.dale in a config file): 0.01 makes none of the 8 units excitatory")
+	}
+}
