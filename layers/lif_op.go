@@ -34,7 +34,6 @@ type lifOp[T autodiff.Float] struct {
 	gDecay          autodiff.Tensor[T]
 	needV0          bool
 	finals, states  [5]autodiff.Tensor[T] // per state variable: after the last step, after every step
-	cols            lifColumns[T]         // the forward loop split by columns (forwardColumns)
 }
 
 func (o *lifOp[T]) Name() string { return "lif" }
@@ -98,11 +97,7 @@ func (l *LIF[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*auto
 	o.gs, o.xs, o.gx = tp.Alloc(batch, n), tp.Alloc(batch, n), tp.Alloc(batch, n)
 	o.gDecay = tp.Alloc(6, n)
 	o.start(tp, &l.spikingWeights, o, P, x, steps, batch, opt, &l.cfg.SpikeOptions)
-	if o.useColumns(o.consts()) {
-		o.forwardColumns()
-	} else {
-		o.run(false)
-	}
+	o.run(false)
 
 	res := Seq[T]{Final: o.finals[:len(names)]}
 	if opt.Record {
