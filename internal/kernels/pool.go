@@ -60,10 +60,45 @@ type typedLists[E float32 | float64] struct {
 	ws      *freeList[*workspace[E]]
 	jobs    *freeList[*gemmJob[E]]
 	scratch *freeList[*[]E] // the transposed results of gemmSwapped
+	made    atomic.Int32    // workspaces created
 }
 
+// workspace takes a workspace fitted to kern from the free list, or makes
+// one.
+func (l *typedLists[E]) workspace(kern *kernel[E]) *workspace[E] {
+	ws := l.ws.get(func() *workspace[E] {
+		l.made.Add(1)
+		return new(workspace[E])
+	})
+	ws.fit(kern)
+	return ws
+}
+
+// reserve makes sure that parts workspaces exist before a product runs.
+// Which goroutines end up inside products at once depends on the scheduler
+// (a busy worker's part may run on the caller), so without it a second
+// workspace could first be needed many steps into a steady state and be
+// allocated there (TestTrainStepNoAllocs saw 640 KB now and then on a
+// loaded machine).
+func (l *typedLists[E]) reserve(parts int, kern *kernel[E]) {
+	if int(l.made.Load()) >= parts {
+		return
+	}
+	var held [maxReserve]*workspace[E]
+	n := min(parts, maxReserve)
+	for i := range n {
+		held[i] = l.workspace(kern)
+	}
+	for _, ws := range held[:n] {
+		l.ws.put(ws)
+	}
+}
+
+// maxReserve bounds the workspaces reserve makes at once.
+const maxReserve = 16
+
 func newTypedLists[E float32 | float64](n int) typedLists[E] {
-	return typedLists[E]{newFreeList[*workspace[E]](n), newFreeList[*gemmJob[E]](n), newFreeList[*[]E](n)}
+	return typedLists[E]{ws: newFreeList[*workspace[E]](n), jobs: newFreeList[*gemmJob[E]](n), scratch: newFreeList[*[]E](n)}
 }
 
 // lists returns p's free lists for element type E.
@@ -271,19 +306,14 @@ func b2i(b bool) int {
 // RunPart computes part's rows or columns of C (kernels.PartRunner).
 func (j *gemmJob[E]) RunPart(part int) {
 	lo, hi := j.partRange(part)
-	wsList := lists[E](j.pool).ws
-	ws := wsList.get(func() *workspace[E] {
-		w := new(workspace[E])
-		w.fit(&j.kern)
-		return w
-	})
-	ws.fit(&j.kern)
+	l := lists[E](j.pool)
+	ws := l.workspace(&j.kern)
 	if j.splitN {
 		j.g.run(&j.kern, ws, 0, j.g.m, lo, hi)
 	} else {
 		j.g.run(&j.kern, ws, lo, hi, 0, j.g.n)
 	}
-	wsList.put(ws)
+	l.ws.put(ws)
 }
 
 // freeList keeps values for reuse: a bounded stack that, unlike sync.Pool,
@@ -362,6 +392,9 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 		j.unit = kern.mr
 	}
 	j.parts = max(1, min(parts, max(tilesM, tilesN)))
+	// As many workspaces as goroutines may be inside products at once: the
+	// parts of this one, or serial products on the two halves of a batch.
+	lists[E](p).reserve(p.parallelism(1<<20, 1<<20, 1<<20), &j.kern)
 	p.Run(j, j.parts)
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
