@@ -32,7 +32,30 @@ func (l *SpikeLists) Binary() bool { return l.binary }
 // caller only reads them. It panics if r is out of range.
 func (l *SpikeLists) Entries(r int) ([]int32, []float32) {
 	k := int(l.cnt[r])
-	return l.idx[r*l.ld : r*l.ld+k : r*l.ld+k], l.vals[r*l.ld : r*l.ld+k : r*l.ld+k]
+	vals := l.vals[r*l.ld : r*l.ld+k : r*l.ld+k]
+	if l.binary {
+		// A binary set stores no values (see note): they are all 1.
+		for i := range vals {
+			vals[i] = 1
+		}
+	}
+	return l.idx[r*l.ld : r*l.ld+k : r*l.ld+k], vals
+}
+
+// note: while a set is binary its builds store only indices, the values
+// being 1; at the first entry other than 1 they fill in the values of the
+// entries listed so far (unbinary) and store every value from there on.
+
+// unbinary ends the binary mode of a build: it sets the values of the
+// entries listed so far to 1.
+func (l *SpikeLists) unbinary() {
+	l.binary = false
+	for r, k := range l.cnt {
+		vals := l.vals[r*l.ld : r*l.ld+int(k)]
+		for i := range vals {
+			vals[i] = 1
+		}
+	}
 }
 
 // reset sizes the set for lists lists of stride ld below bound.
@@ -55,16 +78,25 @@ func (l *SpikeLists) ListRows(s []float32, rows, n int) int {
 		panic(fmt.Sprintf("kernels: SpikeLists.ListRows with rows=%d n=%d and %d values", rows, n, len(s)))
 	}
 	l.reset(rows, n, n)
+	clear(l.cnt)
 	total := 0
 	for r := range rows {
 		sr, ir, vr := s[r*n:(r+1)*n], l.idx[r*n:(r+1)*n], l.vals[r*n:(r+1)*n]
 		k := spikeIndices(ir, sr)
-		l.cnt[r] = int32(k)
-		for q, j := range ir[:k] {
-			v := sr[j]
-			vr[q] = v
-			l.binary = l.binary && v == 1
+		if l.binary {
+			for _, j := range ir[:k] {
+				if sr[j] != 1 {
+					l.unbinary() // the rows before r; this row's values follow
+					break
+				}
+			}
 		}
+		if !l.binary {
+			for q, j := range ir[:k] {
+				vr[q] = sr[j]
+			}
+		}
+		l.cnt[r] = int32(k)
 		total += k
 	}
 	return total
@@ -90,9 +122,13 @@ func (l *SpikeLists) ListColumns(s []float32, rows, n, lo, hi int) int {
 		k := spikeIndices(l.scratch[:m], sr)
 		for _, c := range l.scratch[:k] {
 			q := int(c)*rows + int(l.cnt[c])
-			v := sr[c]
-			l.idx[q], l.vals[q] = int32(r), v
-			l.binary = l.binary && v == 1
+			l.idx[q] = int32(r)
+			if v := sr[c]; v != 1 || !l.binary {
+				if l.binary {
+					l.unbinary()
+				}
+				l.vals[q] = v
+			}
 			l.cnt[c]++
 		}
 		total += k

@@ -32,12 +32,24 @@ func TestSpikeListsBuild(t *testing.T) {
 		rows, n, lo, hi int
 		act             float64
 		nonBinary       bool
+		mixed           bool
 	}{
-		{7, 64, 0, 64, 0.2, false}, {3, 17, 2, 11, 0.5, true}, {40, 256, 128, 256, 0.1, false},
-		{1, 1, 0, 1, 1, false}, {5, 33, 0, 0, 0.3, false}, {128, 512, 0, 256, 0.2, true}, {0, 8, 0, 8, 0.5, false},
+		{7, 64, 0, 64, 0.2, false, false}, {3, 17, 2, 11, 0.5, true, false}, {40, 256, 128, 256, 0.1, false, false},
+		{1, 1, 0, 1, 1, false, false}, {5, 33, 0, 0, 0.3, false, false}, {128, 512, 0, 256, 0.2, true, false},
+		{0, 8, 0, 8, 0.5, false, false}, {40, 64, 0, 64, 0.3, false, true}, {40, 64, 16, 48, 0.3, false, true},
 	} {
 		t.Run(fmt.Sprintf("%dx%d[%d:%d]", c.rows, c.n, c.lo, c.hi), func(t *testing.T) {
 			s := randomSpikes(rng, c.rows, c.n, c.act, c.nonBinary)
+			if c.mixed {
+				// Binary up to a late entry: the values listed before it must
+				// read 1 after the set leaves its binary mode.
+				for i := len(s) * 2 / 3; i < len(s); i++ {
+					if s[i] != 0 {
+						s[i] = 0.5
+						break
+					}
+				}
+			}
 			binary := true
 			for _, v := range s {
 				binary = binary && (v == 0 || v == 1)
