@@ -19,8 +19,13 @@
 // tensor data. The header maps each tensor name to
 // {"dtype": "F32"|"F64", "shape": [...], "data_offsets": [begin, end]},
 // offsets counted from the start of the data, and "__metadata__" to a
-// string-to-string map with two keys: "format_version" (VersionKey, the
-// decimal FormatVersion) and "rnntrain" (MetaKey, Meta as JSON). Tensor data
+// string-to-string map with four keys: "format_version" (VersionKey, the
+// decimal FormatVersion), "rnntrain" (MetaKey, Meta as JSON), and the
+// SHA-256 in hex of the tensor data section, "rnntrain_data_sha256"
+// (DataSumKey), and of the "rnntrain" string, "rnntrain_meta_sha256"
+// (MetaSumKey). Load verifies both when present, so that a corrupted file
+// is refused instead of loading as other weights; files written before the
+// checksums were added lack them and load unverified. Tensor data
 // are little-endian, row-major, contiguous, F64 tensors first and then F32,
 // each group by name, so every tensor is aligned to its element size and the
 // bytes depend only on the checkpoint. docs/checkpoints.md in the
@@ -55,7 +60,8 @@
 // # Errors & panics
 //
 // Every I/O, format and mismatch problem is an error that names the file
-// and what was expected. A file in a newer format gives a *VersionError; a
+// and what was expected. A file in a newer format gives a *VersionError,
+// one whose data or metadata do not match their checksum a *ChecksumError; a
 // checkpoint that does not fit a model gives a *MismatchError listing every
 // problem at once. NewTensor, CopyTensor and StepPath panic on programmer
 // errors (data length not matching the shape, negative step), with

@@ -120,8 +120,8 @@ func syncDir(dir string) error {
 
 // Load reads and validates the checkpoint at path (see Unmarshal). Errors
 // name the file and what was expected; a newer format version gives a
-// *VersionError naming the file. Anything but a regular file is refused
-// before it is opened.
+// *VersionError and a checksum mismatch a *ChecksumError, each naming the
+// file. Anything but a regular file is refused before it is opened.
 func Load(path string) (*Checkpoint, error) {
 	f, _, err := files.OpenRegular(path)
 	if err != nil {
@@ -137,6 +137,10 @@ func Load(path string) (*Checkpoint, error) {
 		if ve, ok := errors.AsType[*VersionError](err); ok {
 			ve.Path = path
 			return nil, ve
+		}
+		if ce, ok := errors.AsType[*ChecksumError](err); ok {
+			ce.Path = path
+			return nil, ce
 		}
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}

@@ -3,7 +3,9 @@ package checkpoints
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +14,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -37,6 +40,8 @@ type entry struct {
 // that every tensor is aligned to its element size and the bytes depend only
 // on c. The stored Meta has FormatVersion set to the current FormatVersion,
 // and Created set to the current UTC time if it is zero; c is not modified.
+// The metadata hold the SHA-256 of the tensor data (DataSumKey) and of the
+// Meta JSON (MetaSumKey), computed in one pass over each after encoding.
 // Marshal fails if a tensor has an empty, reserved ("__metadata__") or
 // duplicate name, no dtype or both, or a shape that does not match its data.
 func Marshal(c *Checkpoint) ([]byte, error) {
@@ -62,10 +67,16 @@ func Marshal(c *Checkpoint) ([]byte, error) {
 		return cmp.Or(cmp.Compare(b.DType().Size(), a.DType().Size()), cmp.Compare(a.Name, b.Name))
 	})
 	header := make(map[string]any, len(order)+1)
-	header[metadataKey] = map[string]string{
+	metaSum := sha256.Sum256(metaJSON)
+	md := map[string]string{
 		VersionKey: strconv.Itoa(FormatVersion),
 		MetaKey:    string(metaJSON),
+		MetaSumKey: hex.EncodeToString(metaSum[:]),
+		// A placeholder of the final length, so that the header's length
+		// is known before the data it describes are encoded.
+		DataSumKey: strings.Repeat("0", 2*sha256.Size),
 	}
+	header[metadataKey] = md
 	var off int64
 	for _, t := range order {
 		if header[t.Name] != nil {
@@ -80,7 +91,8 @@ func Marshal(c *Checkpoint) ([]byte, error) {
 		return nil, fmt.Errorf("encode header: %w", err)
 	}
 	pad := (headerAlign - len(hdr)%headerAlign) % headerAlign
-	buf := make([]byte, 8, 8+len(hdr)+pad+int(off))
+	start := 8 + len(hdr) + pad
+	buf := make([]byte, 8, start+int(off))
 	binary.LittleEndian.PutUint64(buf, uint64(len(hdr)+pad))
 	buf = append(buf, hdr...)
 	buf = append(buf, bytes.Repeat([]byte{' '}, pad)...)
@@ -92,6 +104,16 @@ func Marshal(c *Checkpoint) ([]byte, error) {
 			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
 		}
 	}
+	dataSum := sha256.Sum256(buf[start:])
+	md[DataSumKey] = hex.EncodeToString(dataSum[:])
+	final, err := json.Marshal(header)
+	if err != nil {
+		return nil, fmt.Errorf("encode header: %w", err)
+	}
+	if len(final) != len(hdr) {
+		panic(fmt.Sprintf("checkpoints: header changed length from %d to %d when its checksum was filled in", len(hdr), len(final)))
+	}
+	copy(buf[8:], final)
 	return buf, nil
 }
 
@@ -100,10 +122,12 @@ func Marshal(c *Checkpoint) ([]byte, error) {
 // as a JSON object without duplicate names, each tensor's dtype (F32 or F64),
 // shape and data offsets (in range, contiguous from 0 to the end of the data
 // without holes or overlaps, and of exactly the size its shape and dtype
-// need), and the rnntrain metadata and its format version. A newer format
-// version gives a *VersionError. Values are not checked: NaN and Inf load as
-// they were saved. The returned tensors are sorted by name and do not alias
-// data.
+// need), the rnntrain metadata and its format version, and the checksums of
+// the metadata and of the tensor data when the file has them (files written
+// before they were stored have none, and load unverified). A newer format
+// version gives a *VersionError, a checksum that does not match a
+// *ChecksumError. Values are not checked: NaN and Inf load as they were
+// saved. The returned tensors are sorted by name and do not alias data.
 func Unmarshal(data []byte) (*Checkpoint, error) {
 	if len(data) < 8 {
 		return nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length (truncated?)", len(data))
@@ -122,7 +146,8 @@ func Unmarshal(data []byte) (*Checkpoint, error) {
 		return nil, err
 	}
 	c := &Checkpoint{}
-	if err := decodeMeta(raw, &c.Meta); err != nil {
+	dataSum, err := decodeMeta(raw, &c.Meta)
+	if err != nil {
 		return nil, err
 	}
 	delete(raw, metadataKey)
@@ -139,6 +164,10 @@ func Unmarshal(data []byte) (*Checkpoint, error) {
 		entries[name] = e
 	}
 	if err := checkLayout(entries, len(body)); err != nil {
+		return nil, err
+	}
+	// After the layout, so that a truncated file is reported as such.
+	if err := verify(dataSum, DataSumKey, "tensor data", body); err != nil {
 		return nil, err
 	}
 	c.Tensors = make([]Tensor, 0, len(entries))
@@ -206,41 +235,110 @@ func parseHeader(header []byte) (map[string]json.RawMessage, error) {
 }
 
 // decodeMeta reads the rnntrain metadata, checking the format version first
-// so that a newer file is refused before its contents are interpreted.
-func decodeMeta(raw map[string]json.RawMessage, m *Meta) error {
+// so that a newer file is refused before its contents are interpreted, and
+// the metadata's checksum, if the file has one, before the metadata are
+// parsed. It returns the stored checksum of the tensor data ("" if none).
+func decodeMeta(raw map[string]json.RawMessage, m *Meta) (dataSum string, err error) {
 	r, ok := raw[metadataKey]
 	if !ok {
-		return fmt.Errorf("header has no %s: not an rnntrain checkpoint", metadataKey)
+		return "", fmt.Errorf("header has no %s: not an rnntrain checkpoint", metadataKey)
 	}
 	var md map[string]string
 	if err := json.Unmarshal(r, &md); err != nil {
-		return fmt.Errorf("%s must map strings to strings: %w", metadataKey, err)
+		return "", fmt.Errorf("%s must map strings to strings: %w", metadataKey, err)
 	}
 	vs, ok := md[VersionKey]
 	if !ok {
-		return fmt.Errorf("%s has no %q key: not an rnntrain checkpoint", metadataKey, VersionKey)
+		return "", fmt.Errorf("%s has no %q key: not an rnntrain checkpoint", metadataKey, VersionKey)
 	}
 	v, err := strconv.Atoi(vs)
 	if err != nil || v < 1 {
-		return fmt.Errorf("%s %q is not a format version (a positive integer)", VersionKey, vs)
+		return "", fmt.Errorf("%s %q is not a format version (a positive integer)", VersionKey, vs)
 	}
 	if v > FormatVersion {
-		return &VersionError{Version: v}
+		return "", &VersionError{Version: v}
 	}
 	ms, ok := md[MetaKey]
 	if !ok {
-		return fmt.Errorf("%s has no %q key: not an rnntrain checkpoint", metadataKey, MetaKey)
+		return "", fmt.Errorf("%s has no %q key: not an rnntrain checkpoint", metadataKey, MetaKey)
+	}
+	if err := checkSumKeys(md); err != nil {
+		return "", err
+	}
+	if err := verify(md[MetaSumKey], MetaSumKey, "metadata", []byte(ms)); err != nil {
+		return "", err
 	}
 	if err := json.Unmarshal([]byte(ms), m); err != nil {
-		return fmt.Errorf("%s[%q] is not valid rnntrain metadata: %w", metadataKey, MetaKey, err)
+		return "", fmt.Errorf("%s[%q] is not valid rnntrain metadata: %w", metadataKey, MetaKey, err)
 	}
 	if m.FormatVersion != v {
-		return fmt.Errorf("metadata disagree on the format version: %s is %d, %s.format_version is %d", VersionKey, v, MetaKey, m.FormatVersion)
+		return "", fmt.Errorf("metadata disagree on the format version: %s is %d, %s.format_version is %d", VersionKey, v, MetaKey, m.FormatVersion)
 	}
 	if m.Step < 0 {
-		return fmt.Errorf("metadata step %d is negative", m.Step)
+		return "", fmt.Errorf("metadata step %d is negative", m.Step)
+	}
+	return md[DataSumKey], nil
+}
+
+// checkSumKeys refuses a metadata key one byte away from a checksum key:
+// such damage would otherwise turn verification off, as for a file written
+// before checksums were stored.
+func checkSumKeys(md map[string]string) error {
+	for k := range md {
+		for _, key := range []string{DataSumKey, MetaSumKey} {
+			if len(k) != len(key) || k == key {
+				continue
+			}
+			diff := 0
+			for i := range len(k) {
+				if k[i] != key[i] {
+					diff++
+				}
+			}
+			if diff == 1 {
+				return fmt.Errorf("%s has a key %q where %q is expected: the file is corrupt", metadataKey, k, key)
+			}
+		}
 	}
 	return nil
+}
+
+// verify checks b, the bytes of what (for messages), against the SHA-256
+// stored under key as hex digits, want; an empty want (a file written
+// before checksums were stored) passes.
+func verify(want, key, what string, b []byte) error {
+	if want == "" {
+		return nil
+	}
+	stored, err := hex.DecodeString(want)
+	if err != nil || len(stored) != sha256.Size {
+		return fmt.Errorf("%s[%q] is %q, not a SHA-256 (%d hex digits)", metadataKey, key, want, 2*sha256.Size)
+	}
+	got := sha256.Sum256(b)
+	if !bytes.Equal(got[:], stored) {
+		return &ChecksumError{What: what, Key: key, Stored: stored, Got: got[:]}
+	}
+	return nil
+}
+
+// ChecksumError reports a checkpoint whose tensor data or metadata do not
+// hash to the SHA-256 stored with them: the file was corrupted (or changed
+// by another program) after it was saved.
+type ChecksumError struct {
+	Path   string // the file, empty if the bytes did not come from a file
+	What   string // "tensor data" or "metadata"
+	Key    string // the __metadata__ key holding the checksum, DataSumKey or MetaSumKey
+	Stored []byte // the stored SHA-256
+	Got    []byte // the SHA-256 of the bytes read
+}
+
+func (e *ChecksumError) Error() string {
+	name := "checkpoint"
+	if e.Path != "" {
+		name += " " + e.Path
+	}
+	return fmt.Sprintf("%s: the %s do not match their checksum (%s %x…, computed %x…): the file is corrupt or was changed after it was saved",
+		name, e.What, e.Key, e.Stored[:min(8, len(e.Stored))], e.Got[:min(8, len(e.Got))])
 }
 
 // decodeEntry decodes and checks one tensor record: known fields only, a

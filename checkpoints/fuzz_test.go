@@ -1,6 +1,7 @@
 package checkpoints
 
 import (
+	"bytes"
 	"testing"
 )
 
@@ -15,6 +16,18 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	f.Add(valid)
 	f.Add(valid[:len(valid)/2])
+	// The checksum paths: a flipped data byte, a changed step in the
+	// metadata, a malformed checksum, a damaged checksum key, and a file
+	// without checksums.
+	flipped := bytes.Clone(valid)
+	flipped[len(flipped)-1] ^= 1
+	f.Add(flipped)
+	f.Add(bytes.Replace(valid, []byte(`\"step\":123`), []byte(`\"step\":124`), 1))
+	malformed := bytes.Clone(valid)
+	malformed[bytes.Index(malformed, []byte(`"`+DataSumKey+`":"`))+len(DataSumKey)+4] = 'x'
+	f.Add(malformed)
+	f.Add(bytes.Replace(valid, []byte(DataSumKey), []byte(DataSumKey[:len(DataSumKey)-1]+"7"), 1))
+	f.Add(file(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},`+metaJSON+`}`, make([]byte, 4)))
 	f.Add([]byte{})
 	f.Add(file(`{`+metaJSON+`}`, nil))
 	f.Add(file(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},`+metaJSON+`}`, make([]byte, 8)))

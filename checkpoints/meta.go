@@ -27,6 +27,12 @@ const (
 	// VersionKey holds the format version as a decimal string, so that a
 	// reader can check it without parsing Meta.
 	VersionKey = "format_version"
+	// DataSumKey holds the SHA-256 of the tensor data section (every byte
+	// after the header) as 64 lowercase hex digits.
+	DataSumKey = "rnntrain_data_sha256"
+	// MetaSumKey holds the SHA-256 of the UTF-8 bytes of the MetaKey string
+	// as 64 lowercase hex digits.
+	MetaSumKey = "rnntrain_meta_sha256"
 
 	metadataKey = "__metadata__"
 )

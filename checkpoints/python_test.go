@@ -114,6 +114,44 @@ func checkPythonTensor(t *testing.T, c *Checkpoint, f []string) {
 	}
 }
 
+// TestPythonChecksums: the documented loader refuses a checkpoint whose
+// tensor data do not match their checksum, loads it with
+// verify_checksums=False, and loads a file without checksums.
+func TestPythonChecksums(t *testing.T) {
+	py := python(t, "numpy")
+	data, err := Marshal(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bad, old := filepath.Join(dir, "bad.safetensors"), filepath.Join(dir, "old.safetensors")
+	corrupt := slices.Clone(data)
+	corrupt[len(corrupt)-1] ^= 1
+	if err := os.WriteFile(bad, corrupt, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, withoutSums(t, data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = exec.Command(py, snippet, bad).Output()
+	if err == nil || !strings.Contains(stderr(err), "ValueError: "+bad+": the tensor data do not match their checksum (rnntrain_data_sha256)") {
+		t.Errorf("python on a corrupt file: got %v, want a ValueError naming the file\n%s", err, stderr(err))
+	}
+	prog := `import sys; sys.path.insert(0, sys.argv[1])
+from load_checkpoint import load
+for path, check in ((sys.argv[2], False), (sys.argv[3], True)):
+    tensors, meta = load(path, verify_checksums=check)
+    print(meta["step"], len(tensors))
+`
+	out, err := exec.Command(py, "-c", prog, filepath.Dir(snippet), bad, old).Output()
+	if err != nil {
+		t.Fatalf("python without verification, and on a file without checksums: %v\n%s", err, stderr(err))
+	}
+	if got, want := string(out), "123 4\n123 4\n"; got != want {
+		t.Errorf("python printed %q, want %q", got, want)
+	}
+}
+
 // TestPythonTorchGRU loads GRU weights into torch.nn.GRU with the
 // documented load_gru and checks the values torch holds.
 func TestPythonTorchGRU(t *testing.T) {

@@ -17,6 +17,7 @@ In your own code, for a run of the default model (rnntrain train -out run):
 
 docs/checkpoints.md lists every model's tensor names and shapes.
 """
+import hashlib
 import json
 import struct
 import sys
@@ -31,9 +32,25 @@ OPTIMIZER = "optimizer/"  # the prefix of optimizer state tensors
 # (one output, one input), restored to [1, n].
 LEGACY_OPTIMIZER = "optim."
 LEGACY_MATRICES = ("readout.weight", "lowrank.wi")
+# The SHA-256 (hex) of the tensor data section and of the "rnntrain"
+# metadata string, in __metadata__; files written before rnntrain stored
+# them have neither.
+DATA_SHA256 = "rnntrain_data_sha256"
+META_SHA256 = "rnntrain_meta_sha256"
 
 
-def load(path, optimizer=False):
+def verify(path, metadata, body):
+    """Raise ValueError if the tensor data or the metadata of the file at
+    path do not hash to the SHA-256 stored in its metadata (if any)."""
+    for key, what, data in ((META_SHA256, "metadata", metadata["rnntrain"].encode()),
+                            (DATA_SHA256, "tensor data", body)):
+        want = metadata.get(key)
+        if want is not None and hashlib.sha256(data).hexdigest() != want.lower():
+            raise ValueError(f"{path}: the {what} do not match their checksum ({key}): "
+                             "the file is corrupt or was changed after it was saved")
+
+
+def load(path, optimizer=False, verify_checksums=True):
     """Return (tensors, meta) for the checkpoint at path.
 
     tensors maps each parameter name to a read-only numpy array of its
@@ -44,6 +61,9 @@ def load(path, optimizer=False):
     (format_version, model, task, step, config, metrics, rng, optimizer,
     created) with metrics as Python floats (NaN and inf included).
     Older files (format 1 and 2) come back in the current names and shapes.
+    The tensor data and metadata are checked against the SHA-256 stored
+    with them, and a mismatch raises ValueError; verify_checksums=False
+    skips the check.
     """
     with open(path, "rb") as f:
         data = f.read()
@@ -54,10 +74,12 @@ def load(path, optimizer=False):
     if version > READS_VERSION:
         raise ValueError(f"{path} has format version {version}; "
                          f"this loader reads versions <= {READS_VERSION}")
+    body = memoryview(data)[8 + n:]
+    if verify_checksums:
+        verify(path, metadata, body)
     meta = json.loads(metadata["rnntrain"])
     # Non-finite metrics are stored as the strings "NaN", "+Inf", "-Inf".
     meta["metrics"] = {k: float(v) for k, v in meta.get("metrics", {}).items()}
-    body = memoryview(data)[8 + n:]
     tensors = {}
     for name, info in header.items():
         begin, end = info["data_offsets"]
