@@ -121,14 +121,11 @@ func syncDir(dir string) error {
 // Load reads and validates the checkpoint at path (see Unmarshal). Errors
 // name the file and what was expected; a newer format version gives a
 // *VersionError and a checksum mismatch a *ChecksumError, each naming the
-// file. Anything but a regular file is refused before it is opened.
+// file. Anything but a regular file is refused before it is opened. Load
+// reads the file into one buffer of its size and then decodes the tensors
+// from it, so it allocates about twice the file's size.
 func Load(path string) (*Checkpoint, error) {
-	f, _, err := files.OpenRegular(path)
-	if err != nil {
-		return nil, fmt.Errorf("load checkpoint: %w", err)
-	}
-	data, err := io.ReadAll(f)
-	f.Close()
+	data, err := readFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load checkpoint: %w", err)
 	}
@@ -146,4 +143,25 @@ func Load(path string) (*Checkpoint, error) {
 	}
 	c.Path = path
 	return c, nil
+}
+
+// readFile reads the regular file path whole into a buffer of the size it
+// had when opened, failing if it then holds fewer or more bytes.
+func readFile(path string) ([]byte, error) {
+	f, size, err := files.OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			err = errors.New("file shrank while it was read")
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if n, _ := f.Read(make([]byte, 1)); n > 0 {
+		return nil, fmt.Errorf("%s: file grew while it was read", path)
+	}
+	return data, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,5 +146,30 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 	}
 	if strings.Join(got, ",") != strings.Join(names, ",") {
 		t.Errorf("directory %s holds %v, want %v", dir, got, names)
+	}
+}
+
+// TestLoadAllocation: Load reads a file into one buffer of its size and
+// decodes the tensors from it, allocating about twice the file's size in
+// all, not the several times a growing read buffer would.
+func TestLoadAllocation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.safetensors")
+	if err := Save(path, benchCheckpoint()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := Load(path); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	// 2 × the file, plus 256 KiB for the header, maps and names (about 30
+	// KiB here); reading through io.ReadAll took 3.2 × the file.
+	if got, limit := after.TotalAlloc-before.TotalAlloc, 2*uint64(st.Size())+256<<10; got > limit {
+		t.Errorf("Load of a %d-byte file allocated %d bytes, want at most %d", st.Size(), got, limit)
 	}
 }
