@@ -89,14 +89,22 @@ file, a key holding the default of the file's own model gives way to KIND's
 default (a run's config.json writes out every default).
 -resume DIR continues the run in DIR from its latest checkpoint with its
 config.json, again overridden by the flags given (for example a larger
--steps). -resume A -out B continues A's run in B instead (B must not hold a
-run; A is not changed). Training stops at -steps, at -target-accuracy on
-held-out trials, or on SIGINT (Ctrl-C), SIGTERM or SIGHUP, which save a
-checkpoint and exit with status 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch
-system's time limit or preemption); the run can then be resumed, bit for
-bit as if it had not stopped on the same build and kernel class (assembly
-and -tags noasm builds give other bits; docs/determinism.md). A second
-signal while the checkpoint is written does not stop the write.
+-steps). Flags that would break the run's bitwise continuation are refused
+unless -force; only train.steps, train.target_accuracy, train.eval_every,
+train.eval_trials, train.log_every, train.checkpoint_every and train.keep
+may change freely. config.json must agree with the config stored in the
+checkpoint resumed in every other key: one edited or damaged since the
+checkpoint was written is refused, naming both files and the keys, unless
+-force, which resumes with config.json's settings (a checkpoint of format 1
+or without a stored config is not compared). -resume A -out B continues
+A's run in B instead (B must not hold a run; A is not changed). Training
+stops at -steps, at -target-accuracy on held-out trials, or on SIGINT
+(Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with status
+130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
+preemption); the run can then be resumed, bit for bit as if it had not
+stopped on the same build and kernel class (assembly and -tags noasm builds
+give other bits; docs/determinism.md). A second signal while the checkpoint
+is written does not stop the write.
 
 One process at a time writes a run directory: train holds DIR/.rnntrain.lock
 (its pid and host) while it runs and refuses a directory that another live
@@ -129,7 +137,7 @@ func trainCommand() *command {
 			out := fs.String("out", "", "run directory (default runs/<timestamp>; with -resume, the resumed directory)")
 			configFile := fs.String("config", "", "TOML or JSON config file; flags given override it")
 			resume := fs.String("resume", "", "continue the run in this directory from its latest checkpoint")
-			force := fs.Bool("force", false, "with -resume: accept changes to settings that break bitwise continuation")
+			force := fs.Bool("force", false, "with -resume: accept settings that break bitwise continuation, given by flags or by a config.json that differs from the checkpoint's config")
 			quiet := fs.Bool("quiet", false, "print only errors and the final summary: no run header, progress bar or per-step lines")
 			maxMem := fs.Float64("max-memory", 0, "refuse a run whose estimated memory exceeds this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			return func(ctx context.Context, args []string) error {
@@ -167,6 +175,7 @@ func trainCommand() *command {
 					if err := checkResume(saved, cfg, *force); err != nil {
 						return err
 					}
+					opts.saved, opts.force = &saved, *force
 				}
 				return runTrain(ctx, e, cfg, opts)
 			}
@@ -182,6 +191,10 @@ type trainOptions struct {
 	maxMemory float64
 	// quiet leaves out the header and the progress display (-quiet).
 	quiet bool
+	// saved is the resumed run's config.json, compared with the config
+	// stored in the checkpoint resumed unless force (-force).
+	saved *runConfig
+	force bool
 }
 
 func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
@@ -209,6 +222,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		c, err := checkpoints.Load(path)
 		if err != nil {
 			return fmt.Errorf("resume: %w", err)
+		}
+		if opts.saved != nil {
+			if err := checkStoredConfig(*opts.saved, filepath.Join(opts.resume, "config.json"), c, opts.force); err != nil {
+				return err
+			}
 		}
 		if st, err = train.RestoreState(c, s.net.net); err != nil {
 			return fmt.Errorf("resume: %w", err)

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+)
+
+// editJSON decodes the JSON object in path, lets edit change it and writes
+// it back.
+func editJSON(t *testing.T, path string, edit func(obj map[string]any)) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(b, &obj); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	edit(obj)
+	if b, err = json.MarshalIndent(obj, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCLIResumeChecksStoredConfig: a resumed run's config.json must agree
+// with the config stored in the checkpoint resumed, except in the keys a
+// resume may change; -force accepts config.json's settings.
+func TestCLIResumeChecksStoredConfig(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-seed", "2", "-steps", "4", "-hidden", "8", "-batch", "4", "-eval-trials", "16",
+		"-log-every", "1", "-quiet", "-out", run).want(t, 0, "stopped at step 4")
+	jsonPath, ckpt := filepath.Join(run, "config.json"), checkpoints.LatestPath(run)
+	orig, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	origCkpt, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := func(obj map[string]any, name string) map[string]any { return obj[name].(map[string]any) }
+
+	for _, tc := range []struct {
+		name string
+		edit func(obj map[string]any)
+		want string
+	}{
+		{"hidden size", func(obj map[string]any) { section(obj, "model")["hidden"] = 12.0 }, "model.hidden (8 → 12)"},
+		{"learning rate", func(obj map[string]any) { section(obj, "train")["lr"] = 0.5 }, "train.lr (0.003 → 0.5)"},
+		{"seed", func(obj map[string]any) { obj["seed"] = 9.0 }, "seed (2 → 9)"},
+	} {
+		if err := os.WriteFile(jsonPath, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		editJSON(t, jsonPath, tc.edit)
+		edited, _ := os.ReadFile(jsonPath)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").
+			want(t, 2, jsonPath+" differs from the config stored in "+ckpt, tc.want, "-force")
+		// Refused before anything is written.
+		if now, err := os.ReadFile(jsonPath); err != nil || !bytes.Equal(now, edited) {
+			t.Errorf("%s: a refused resume rewrote config.json (%v)", tc.name, err)
+		}
+		if now, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(now, origCkpt) {
+			t.Errorf("%s: a refused resume rewrote the checkpoint (%v)", tc.name, err)
+		}
+	}
+
+	// -force resumes with config.json's settings, which the new
+	// checkpoint then stores.
+	rnntrain(t, work, "train", "-resume", run, "-out", filepath.Join(work, "forced"), "-steps", "6", "-force", "-quiet").
+		want(t, 0, "stopped at step 6")
+	c, err := checkpoints.Load(checkpoints.LatestPath(filepath.Join(work, "forced")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := checkpointConfig(c); err != nil || cfg.Seed != 9 {
+		t.Errorf("resumed with -force: checkpoint's seed %d (%v), want config.json's 9", cfg.Seed, err)
+	}
+
+	// A key a resume may change: more steps in config.json, then more by
+	// -steps.
+	if err := os.WriteFile(jsonPath, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editJSON(t, jsonPath, func(obj map[string]any) { section(obj, "train")["steps"] = 6.0 })
+	rnntrain(t, work, "train", "-resume", run, "-quiet").want(t, 0, "stopped at step 6")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "8", "-quiet").want(t, 0, "stopped at step 8")
+}
+
+// TestCLIResumeUntouched: a run whose config.json is as training wrote it
+// resumes, in place and into another directory.
+func TestCLIResumeUntouched(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run).
+		want(t, 0, "stopped at step 3")
+	rnntrain(t, work, "train", "-resume", run, "-out", filepath.Join(work, "branch"), "-steps", "4", "-quiet").want(t, 0, "stopped at step 4")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 0, "stopped at step 5")
+}
+
+// TestCheckStoredConfigOlderFormats: a checkpoint with no stored config,
+// or one of format 1, is not compared with config.json.
+func TestCheckStoredConfigOlderFormats(t *testing.T) {
+	t.Parallel()
+	saved := defaultConfig()
+	for _, m := range []checkpoints.Meta{
+		{FormatVersion: checkpoints.FormatVersion},
+		{FormatVersion: 1, Config: json.RawMessage(`{"seed": 5}`)},
+	} {
+		c := &checkpoints.Checkpoint{Path: "x.safetensors", Meta: m}
+		if err := checkStoredConfig(saved, "config.json", c, false); err != nil {
+			t.Errorf("format %d, config %s: %v; want no check", m.FormatVersion, m.Config, err)
+		}
+	}
+	other := defaultConfig()
+	other.Model.Hidden++
+	b, err := json.Marshal(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &checkpoints.Checkpoint{Path: "x.safetensors", Meta: checkpoints.Meta{FormatVersion: checkpoints.FormatVersion, Config: b}}
+	if err := checkStoredConfig(saved, "config.json", c, false); err == nil {
+		t.Error("a checkpoint storing another hidden size: no error")
+	}
+	if err := checkStoredConfig(saved, "config.json", c, true); err != nil {
+		t.Errorf("-force: %v", err)
+	}
+}
