@@ -11,10 +11,10 @@ import (
 
 // resumableKeys are the config keys a resumed run may change without
 // breaking bitwise continuation: how long it runs, and what it evaluates,
-// logs and keeps.
+// logs, keeps and draws.
 func resumableKeys() []string {
 	return []string{"train.steps", "train.target_accuracy", "train.eval_every", "train.eval_trials",
-		"train.log_every", "train.checkpoint_every", "train.keep"}
+		"train.log_every", "train.checkpoint_every", "train.keep", "plot_formats"}
 }
 
 // checkResume compares the config of a resumed run (saved, its

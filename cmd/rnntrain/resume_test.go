@@ -138,3 +138,21 @@ func TestCheckStoredConfigOlderFormats(t *testing.T) {
 		t.Errorf("-force: %v", err)
 	}
 }
+
+// TestCLIResumePlotFormat checks that a resumed run may draw its figures
+// in other formats: they cannot change the training, and -plot-format was
+// refused on resume without -force.
+func TestCLIResumePlotFormat(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-steps", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-plot-format", "png",
+		"-quiet", "-out", run).want(t, 0)
+	if _, err := os.Stat(filepath.Join(run, "plots", "curves.svg")); err == nil {
+		t.Fatal("a png-only run drew curves.svg")
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-plot-format", "svg", "-quiet").want(t, 0, "stopped at step 3")
+	if _, err := os.Stat(filepath.Join(run, "plots", "curves.svg")); err != nil {
+		t.Errorf("the resumed run drew no svg: %v", err)
+	}
+}

@@ -91,8 +91,8 @@ default (a run's config.json writes out every default).
 config.json, again overridden by the flags given (for example a larger
 -steps). Flags that would break the run's bitwise continuation are refused
 unless -force; only train.steps, train.target_accuracy, train.eval_every,
-train.eval_trials, train.log_every, train.checkpoint_every and train.keep
-may change freely. config.json must agree with the config stored in the
+train.eval_trials, train.log_every, train.checkpoint_every, train.keep and
+plot_formats may change freely. config.json must agree with the config stored in the
 checkpoint resumed in every other key: one edited or damaged since the
 checkpoint was written is refused, naming both files and the keys, unless
 -force, which resumes with config.json's settings (a checkpoint of format 1
