@@ -35,9 +35,14 @@ type Result struct {
 // maxEvalBytes bounds the eval.json read (its per-condition table).
 const maxEvalBytes = 64 << 20
 
+// maxMetricsLine bounds a line of metrics.jsonl (a few hundred bytes as
+// the train command writes them).
+const maxMetricsLine = 1 << 20
+
 // ReadResult reads the final metrics of the finished run in dir:
 // eval.json and the last line of metrics.jsonl. Either being anything but
-// a regular file is an error naming it.
+// a regular file, or metrics.jsonl failing to read to its end (a line
+// over 1 MiB), is an error naming it.
 func ReadResult(dir string) (Result, error) {
 	var r Result
 	path := filepath.Join(dir, "eval.json")
@@ -59,7 +64,8 @@ func ReadResult(dir string) (Result, error) {
 	}
 	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step
 	r.Loss = math.NaN()
-	m, _, err := files.OpenRegular(filepath.Join(dir, "metrics.jsonl"))
+	mpath := filepath.Join(dir, "metrics.jsonl")
+	m, _, err := files.OpenRegular(mpath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return r, nil
 	} else if err != nil {
@@ -67,7 +73,7 @@ func ReadResult(dir string) (Result, error) {
 	}
 	defer m.Close()
 	sc := bufio.NewScanner(m)
-	sc.Buffer(nil, 1<<20)
+	sc.Buffer(nil, maxMetricsLine)
 	for sc.Scan() {
 		var line struct {
 			Loss *float64 `json:"loss"`
@@ -75,6 +81,11 @@ func ReadResult(dir string) (Result, error) {
 		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Loss != nil {
 			r.Loss = *line.Loss
 		}
+	}
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return r, fmt.Errorf("sweep: %s: a line longer than %d bytes", mpath, maxMetricsLine)
+	} else if err != nil {
+		return r, fmt.Errorf("sweep: %s: %w", mpath, err)
 	}
 	return r, nil
 }

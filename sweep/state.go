@@ -94,21 +94,27 @@ type RunState struct {
 	Slurm string
 }
 
-// maxAttemptsBytes bounds the attempts file read.
-const maxAttemptsBytes = 1 << 20
+// maxAttemptsBytes bounds the attempts file read, and maxAttemptLine a
+// line of it (about 150 bytes as written).
+const (
+	maxAttemptsBytes = 1 << 20
+	maxAttemptLine   = 64 << 10
+)
 
 // ReadRun reads the state of the run directory dir. A missing directory
-// is Pending; an attempts file that is not a regular file is an error
-// naming it.
+// is Pending; an attempts file that is not a regular file, or that fails
+// to read (a line over 64 KiB), is an error naming it.
 func ReadRun(dir string) (RunState, error) {
 	var rs RunState
-	f, _, err := files.OpenRegular(filepath.Join(dir, AttemptsFile))
+	path := filepath.Join(dir, AttemptsFile)
+	f, _, err := files.OpenRegular(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return rs, fmt.Errorf("sweep: %w", err)
 	default:
 		sc := bufio.NewScanner(io.LimitReader(f, maxAttemptsBytes))
+		sc.Buffer(nil, maxAttemptLine)
 		for sc.Scan() {
 			var a Attempt
 			if json.Unmarshal(sc.Bytes(), &a) != nil {
@@ -123,7 +129,13 @@ func ReadRun(dir string) (RunState, error) {
 				rs.WallS += a.WallS
 			}
 		}
+		err := sc.Err()
 		f.Close()
+		if errors.Is(err, bufio.ErrTooLong) {
+			return rs, fmt.Errorf("sweep: %s: a line longer than %d bytes", path, maxAttemptLine)
+		} else if err != nil {
+			return rs, fmt.Errorf("sweep: %s: %w", path, err)
+		}
 	}
 	exists := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
 	_, _, live := checkpoints.Holder(dir)
