@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
@@ -184,12 +185,14 @@ func evalCommand() *command {
 // archive or an empty file: writing the recording would replace it, and
 // -record RUN/checkpoint.safetensors would destroy the checkpoint being
 // evaluated. It also refuses a path whose directory does not exist, before
-// the trials run. An empty path is no recording.
+// the trials run. An empty path is no recording. An existing path is
+// opened as files.OpenRegular does, so a FIFO or a device is refused
+// rather than read.
 func checkRecordPath(path string) error {
 	if path == "" {
 		return nil
 	}
-	st, err := os.Stat(path)
+	f, size, err := files.OpenRegular(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if d, err := os.Stat(filepath.Dir(path)); err != nil || !d.IsDir() {
@@ -197,19 +200,15 @@ func checkRecordPath(path string) error {
 		}
 		return nil
 	case err != nil:
-		return usagef("-record: %v", err)
-	case st.IsDir():
-		return usagef("-record %s is a directory; want a file name such as %s", path, filepath.Join(path, "recording.npz"))
-	case !st.Mode().IsRegular():
-		return usagef("-record %s is not a regular file", path)
-	case st.Size() == 0:
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
+		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+			return usagef("-record %s is a directory; want a file name such as %s", path, filepath.Join(path, "recording.npz"))
+		}
 		return usagef("-record: %v", err)
 	}
 	defer f.Close()
+	if size == 0 {
+		return nil
+	}
 	magic := make([]byte, 4)
 	if _, err := io.ReadFull(f, magic); err != nil || (string(magic) != "PK\x03\x04" && string(magic) != "PK\x05\x06") {
 		return usagef("-record %s exists and is not an .npz archive; eval replaces only an earlier recording", path)
