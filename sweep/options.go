@@ -291,7 +291,7 @@ const (
 	jobNameForm = "1 to 128 of the characters A-Z a-z 0-9 . _ -"
 	// partitionForm: Slurm's partition names, one or a list sbatch tries
 	// in turn.
-	partitionForm = "a partition name of A-Z a-z 0-9 . _ -, or a comma-separated list of them"
+	partitionForm = "a partition name of 1 to 128 of A-Z a-z 0-9 . _ -, or a comma-separated list of them of at most 1024 characters"
 	// pathForm: the script quotes a path for sbatch (spaces, quotes, $
 	// and # are fine), but sbatch reads a backslash in --output as
 	// turning its %A and %a off, and a line break would end the line.
@@ -304,6 +304,9 @@ const (
 	maxTimeS     = 365 * 24 * 3600
 	maxMemKiB    = 1 << 40 // 1024T
 	maxJobNameLn = 128
+	// maxPartitionLn bounds a partition list, each of its names being
+	// at most maxJobNameLn.
+	maxPartitionLn = 1024
 )
 
 // checkSlurm checks the Slurm value of key (partition, time, mem,
@@ -313,6 +316,9 @@ const (
 func (o *Options) checkSlurm(key string) error {
 	switch key {
 	case "partition":
+		if len(o.Partition) > maxPartitionLn {
+			return fmt.Errorf("%d characters: want %s", len(o.Partition), partitionForm)
+		}
 		if o.Partition != "" && !validPartition(o.Partition) {
 			return fmt.Errorf("%q: want %s (e.g. debug, gpu,cpu)", o.Partition, partitionForm)
 		}
@@ -402,11 +408,15 @@ func validMem(s string) bool {
 	return ok && n <= maxMemKiB/unit
 }
 
-// validPartition reports whether s is one or more comma-separated names of
-// A-Z a-z 0-9 . _ -.
+// validPartition reports whether s is one or more comma-separated names,
+// each 1 to maxJobNameLn of A-Z a-z 0-9 . _ -, and at most maxPartitionLn
+// in all.
 func validPartition(s string) bool {
+	if len(s) > maxPartitionLn {
+		return false
+	}
 	for name := range strings.SplitSeq(s, ",") {
-		if !validName(name) {
+		if !validJobName(name) {
 			return false
 		}
 	}

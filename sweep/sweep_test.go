@@ -152,18 +152,21 @@ func TestParseErrors(t *testing.T) {
 // and from options set directly (a resumed sweep's record); the errors
 // name the key and the form wanted.
 func TestSlurmValues(t *testing.T) {
+	// Partition lists at the bounds: names of 128 characters, 1024 in all.
+	name128 := strings.Repeat("x", 128)
+	list1024 := strings.Repeat(name128[1:]+",", 7) + name128
 	good := map[string][]string{
 		"time":      {"", "0", "90", "30:00", "1:30:00", "48:00:00", "2-12", "2-12:30", "2-12:30:15", "365-00:00:00", "525600"},
 		"mem":       {"", "0", "4096", "500M", "500m", "2G", "64k", "1T", "1024T", "1048576G"},
 		"job_name":  {"rnntrain-sweep", "a", "rank_sweep.v2", strings.Repeat("x", 128)},
-		"partition": {"", "debug", "gpu,cpu", "long-2.x_y"},
+		"partition": {"", "debug", "gpu,cpu", "long-2.x_y", name128, list1024},
 		"output":    {"logs/slurm-%A_%a.out", "/scratch/a b/%A.out", `o "q" 'r' $x #1.out`},
 	}
 	bad := map[string][]string{
 		"time":      {"abc", "-5", "1:60", "1:00:60", "2-24", "2-1:60", "1:2:3:4", "1-2-3", "2-", ":30", "1 :00", " 90", "+90", "1.5", "525601", "366-00:00:00", "99999999999999999999"},
 		"mem":       {"-5G", "G", "2GB", "2 G", "1.5G", "0x10", "1025T", "1099511627777K", "99999999999999999999"},
 		"job_name":  {"", "a b", "x;rm", "$(id)", "a'b", "x --wrap=id", "a/b", "é", strings.Repeat("x", 129)},
-		"partition": {"debug --wrap=id", "a b", ",debug", "debug,", "a,,b", "$(id)", "a;b", "é", "a\tb"},
+		"partition": {"debug --wrap=id", "a b", ",debug", "debug,", "a,,b", "$(id)", "a;b", "é", "a\tb", name128 + "x", "gpu," + name128 + "x", list1024 + ",x", strings.Repeat("gpu,", 300) + "cpu"},
 		"output":    {"", `logs\%A.out`, "a\tb", "a\x7fb", "a\x1bb"},
 	}
 	for key, vals := range good {
@@ -192,4 +195,6 @@ func TestSlurmValues(t *testing.T) {
 	o = DefaultOptions()
 	o.Partition = "debug --wrap=id"
 	assert.ErrorContains(t, o.Validate(), "sweep.partition")
+	o.Partition = list1024 + ",x"
+	assert.ErrorContains(t, o.Validate(), "sweep.partition: 1026 characters")
 }

@@ -414,8 +414,10 @@ func TestSweepSlurmValues(t *testing.T) {
 		{`job_name = "x --wrap='id' $(id)"`, []string{"sweep.job_name", "1 to 128 of the characters A-Z a-z 0-9 . _ -"}},
 		{`job_name = "a\nb"`, []string{"sweep.job_name"}},
 		{`job_name = "` + strings.Repeat("x", 129) + `"`, []string{"sweep.job_name"}},
-		{`partition = "debug --wrap=id"`, []string{`sweep.partition: "debug --wrap=id"`, "a partition name of A-Z a-z 0-9 . _ -, or a comma-separated list of them"}},
+		{`partition = "debug --wrap=id"`, []string{`sweep.partition: "debug --wrap=id"`, "a partition name of 1 to 128 of A-Z a-z 0-9 . _ -, or a comma-separated list of them"}},
 		{`partition = "a,,b"`, []string{"sweep.partition"}},
+		{`partition = "gpu,` + strings.Repeat("x", 129) + `"`, []string{"sweep.partition", "1 to 128"}},
+		{`partition = "` + strings.Repeat("gpu,", 300) + `cpu"`, []string{"sweep.partition: 1203 characters", "at most 1024 characters"}},
 		{`output = "logs\\%A.out"`, []string{"sweep.output", "a path without backslashes or control characters"}},
 	} {
 		spec := writeSpec(t, t.TempDir(), "spec.toml", strings.Replace(base, from, c.line, 1))
