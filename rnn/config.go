@@ -8,8 +8,10 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/spell"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
@@ -268,7 +270,11 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 			mod[k] = v
 		default:
 			valid := append(append([]string{"kind"}, netKeys...), modKeys...)
-			return fmt.Errorf("unknown key %q for model %s (valid: %s)", k, c.Kind(), strings.Join(valid, ", "))
+			hint := spell.Hint(k, valid, strconv.Quote)
+			if hint != "" {
+				hint = "; " + hint
+			}
+			return fmt.Errorf("unknown key %q for model %s%s (valid: %s)", k, c.Kind(), hint, strings.Join(valid, ", "))
 		}
 	}
 	type plain Config

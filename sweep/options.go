@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/spell"
 )
 
 // Mode says how a spec's points are chosen.
@@ -164,7 +166,11 @@ func (o *Options) Set(key string, v any) error {
 	for _, k := range OptionKeys() {
 		names = append(names, k.Key)
 	}
-	return fmt.Errorf("sweep: unknown key %q; the keys are %s", key, strings.Join(names, ", "))
+	hint := spell.Hint(key, names, strconv.Quote)
+	if hint != "" {
+		hint = "; " + hint
+	}
+	return fmt.Errorf("sweep: unknown key %q%s; the keys are %s", key, hint, strings.Join(names, ", "))
 }
 
 // Get returns the [sweep] key's value as text.

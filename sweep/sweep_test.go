@@ -198,3 +198,12 @@ func TestSlurmValues(t *testing.T) {
 	o.Partition = list1024 + ",x"
 	assert.ErrorContains(t, o.Validate(), "sweep.partition: 1026 characters")
 }
+
+// TestSetUnknownKeyHint: an unknown [sweep] key near one suggests it.
+func TestSetUnknownKeyHint(t *testing.T) {
+	o := DefaultOptions()
+	assert.ErrorContains(t, o.Set("jobz", 2), `sweep: unknown key "jobz"; did you mean "jobs"?`)
+	err := o.Set("zzz", 2)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "did you mean")
+}

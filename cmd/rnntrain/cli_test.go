@@ -140,6 +140,36 @@ func TestCLIUsageErrors(t *testing.T) {
 	rnntrain(t, dir, "train", "-config", notTOML).want(t, 2, "run.cfg: not a JSON object", "must end in .toml")
 }
 
+// TestCLIDidYouMean: an undefined flag within two edits of a defined one
+// (or a prefix of it), and an unknown config key near one its table
+// takes, are usage errors that suggest it; one near nothing suggests
+// nothing.
+func TestCLIDidYouMean(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-hiden", "8").want(t, 2, "flag provided but not defined: -hiden; did you mean -hidden?", "rnntrain help train")
+	rnntrain(t, dir, "train", "--stpes", "8").want(t, 2, "-stpes; did you mean -steps?")
+	rnntrain(t, dir, "train", "-eval-trial", "8").want(t, 2, "did you mean -eval-trials?")
+	rnntrain(t, dir, "eval", "-checkpoint", "x", "-recrod", "r.npz").want(t, 2, "-recrod; did you mean -record?")
+	r := rnntrain(t, dir, "train", "-zzz", "1")
+	r.want(t, 2, "flag provided but not defined: -zzz")
+	if strings.Contains(r.stderr, "did you mean") {
+		t.Errorf("train -zzz suggests a flag:\n%s", r.stderr)
+	}
+	for i, c := range []struct{ file, want string }{
+		{"seeed = 3\n", `unknown key "seeed"; did you mean "seed"?`},
+		{"[train]\nstepz = 3\n", `unknown key "train.stepz"; did you mean "train.steps"?`},
+		{"[task.settings]\nbitz = 3\n", `unknown key "task.settings.bitz"; did you mean "task.settings.bits"?`},
+		{"[model]\nhiden = 3\n", `unknown key "hiden" for model leaky; did you mean "hidden"?`},
+	} {
+		cfg := filepath.Join(dir, fmt.Sprintf("c%d.toml", i))
+		if err := os.WriteFile(cfg, []byte(c.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, dir, "train", "-config", cfg).want(t, 2, cfg, c.want)
+	}
+}
+
 func TestCLIHelp(t *testing.T) {
 	t.Parallel()
 	r := rnntrain(t, t.TempDir(), "help", "train")

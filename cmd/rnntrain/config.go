@@ -23,6 +23,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/internal/spell"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -721,7 +722,7 @@ func decodeStrict(data []byte, isTOML bool, v any) error {
 				var obj map[string]any
 				if json.Unmarshal(data, &obj) == nil {
 					if paths := keyPaths(obj, k, ""); len(paths) == 1 {
-						return fmt.Errorf("unknown key %q", paths[0])
+						return fmt.Errorf("unknown key %q%s", paths[0], keyHint(reflect.TypeOf(v), paths[0]))
 					}
 				}
 			}
@@ -857,6 +858,49 @@ func keyPaths(obj map[string]any, name, prefix string) []string {
 		}
 	}
 	return paths
+}
+
+// keyHint returns "; did you mean "KEY"?" when the unknown dotted key is
+// close to a key its table takes in a config decoded onto a value of type
+// t (spell.Suggest), or "".
+func keyHint(t reflect.Type, key string) string {
+	path := strings.Split(key, ".")
+	parent, name := path[:len(path)-1], path[len(path)-1]
+	prefix := strings.TrimPrefix(strings.Join(parent, ".")+".", ".")
+	if h := spell.Hint(name, jsonKeys(t, parent), func(n string) string { return strconv.Quote(prefix + n) }); h != "" {
+		return "; " + h
+	}
+	return ""
+}
+
+// jsonKeys returns the JSON names of the fields of the struct that path
+// (JSON names from the top) leads to in a value of type t, the fields of
+// embedded structs among them, or nil if path leads to no struct.
+func jsonKeys(t reflect.Type, path []string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var keys []string
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" || (f.Anonymous && name == "") {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if len(path) > 0 && strings.EqualFold(name, path[0]) {
+			return jsonKeys(f.Type, path[1:])
+		}
+		keys = append(keys, name)
+	}
+	if len(path) > 0 {
+		return nil
+	}
+	return keys
 }
 
 // firstLine returns the first line of b, at most 40 bytes of it.

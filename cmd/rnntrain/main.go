@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/spell"
 )
 
 func main() {
@@ -114,7 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				printCommandHelp(stdout, c, fs)
 				return 0
 			}
-			fmt.Fprintf(stderr, "rnntrain %s: %v\nRun 'rnntrain help %s' for usage.\n", c.Name, err, c.Name)
+			fmt.Fprintf(stderr, "rnntrain %s: %v%s\nRun 'rnntrain help %s' for usage.\n", c.Name, err, flagHint(fs, err), c.Name)
 			return 2
 		}
 		if err := runCommand(ctx, c, runFn, positional); err != nil {
@@ -179,6 +181,21 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagHint returns "; did you mean -NAME?" when err is fs's error for an
+// undefined flag close to one of fs's flags (spell.Suggest), or "".
+func flagHint(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !ok {
+		return ""
+	}
+	var defined []string
+	fs.VisitAll(func(f *flag.Flag) { defined = append(defined, f.Name) })
+	if h := spell.Hint(name, defined, func(n string) string { return "-" + n }); h != "" {
+		return "; " + h
+	}
+	return ""
 }
 
 // printVersion prints the module's version and the build's settings (Go
