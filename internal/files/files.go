@@ -9,14 +9,39 @@ import (
 
 // OpenRegular opens path for reading and returns the file and its size. It
 // refuses anything but a regular file, with an error naming path, before
-// opening it (and checks again after, should path have changed between).
+// opening it, and checks again after, should path have changed between
+// (the open does not wait for a FIFO's writer).
 func OpenRegular(path string) (*os.File, int64, error) {
 	if st, err := os.Stat(path); err != nil {
 		return nil, 0, err
 	} else if !st.Mode().IsRegular() {
 		return nil, 0, fmt.Errorf("%s: not a regular file", path)
 	}
-	f, err := os.Open(path)
+	return openNoWait(path, os.O_RDONLY, 0)
+}
+
+// OpenRegularFile opens path as os.OpenFile does, for writing (flag holds
+// os.O_WRONLY or os.O_RDWR, and os.O_CREATE, os.O_TRUNC or os.O_APPEND as
+// wanted). An existing path that is not a regular file is refused, with an
+// error naming it, before it is opened (a FIFO's open for writing blocks
+// until a reader comes), and checked again after (the open does not wait
+// for a FIFO's reader).
+func OpenRegularFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	f, _, err := openNoWait(path, flag, perm)
+	return f, err
+}
+
+// openNoWait opens path as os.OpenFile does, with O_NONBLOCK where there
+// is one, so that a FIFO put in path's place after a check is not waited
+// on (opened for reading, it opens at once; for writing, without a reader,
+// it fails), and refuses what it opened, with an error naming path,
+// unless it is a regular file, whose reads and writes O_NONBLOCK leaves
+// alone. It returns the file and its size.
+func openNoWait(path string, flag int, perm os.FileMode) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, flag|nonBlock, perm)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -29,29 +54,6 @@ func OpenRegular(path string) (*os.File, int64, error) {
 		return nil, 0, err
 	}
 	return f, st.Size(), nil
-}
-
-// OpenRegularFile opens path as os.OpenFile does, for writing (flag holds
-// os.O_WRONLY or os.O_RDWR, and os.O_CREATE, os.O_TRUNC or os.O_APPEND as
-// wanted). An existing path that is not a regular file is refused, with an
-// error naming it, before it is opened (a FIFO's open for writing blocks
-// until a reader comes), and checked again after.
-func OpenRegularFile(path string, flag int, perm os.FileMode) (*os.File, error) {
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	f, err := os.OpenFile(path, flag, perm)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		if err == nil {
-			err = fmt.Errorf("%s: not a regular file", path)
-		}
-		return nil, err
-	}
-	return f, nil
 }
 
 // AbsPaths makes every non-empty path of ps absolute, relative ones taken

@@ -23,3 +23,16 @@ func TestRegularFIFO(t *testing.T) {
 		return err
 	})
 }
+
+// TestOpenNoWaitFIFO: the open behind OpenRegular's and OpenRegularFile's
+// check returns at once for a FIFO put in the path's place after the
+// check, refusing it, instead of waiting for its writer (or reader).
+func TestOpenNoWaitFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "metrics.jsonl")
+	fifotest.Make(t, fifo)
+	fifotest.Refused(t, "openNoWait for reading", fifo, func() error { _, _, err := openNoWait(fifo, os.O_RDONLY, 0); return err })
+	var err error
+	if fifotest.Within(t, fifo, func() { _, _, err = openNoWait(fifo, os.O_WRONLY|os.O_APPEND, 0) }) && err == nil {
+		t.Errorf("openNoWait for writing of FIFO %s: got no error, want one", fifo)
+	}
+}

@@ -24,9 +24,10 @@ func Make(t testing.TB, path string) {
 	}
 }
 
-// Within runs read, a reader of the FIFO at path, and reports whether it
-// returned within Wait. If it did not, Within fails t, opens the FIFO for
-// writing so that the blocked open returns, and waits for read.
+// Within runs read, a reader (or writer) of the FIFO at path, and reports
+// whether it returned within Wait. If it did not, Within fails t, opens
+// the FIFO for reading and for writing so that the blocked open returns,
+// and waits for read.
 func Within(t testing.TB, path string, read func()) bool {
 	t.Helper()
 	done := make(chan struct{})
@@ -38,11 +39,16 @@ func Within(t testing.TB, path string, read func()) bool {
 	case <-done:
 		return true
 	case <-time.After(Wait):
+		// The reader, open first, lets a blocked writer's open return and
+		// the writer's open succeed; the writer lets a blocked reader's.
+		if r, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			defer r.Close()
+		}
 		if w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			w.Close()
+			defer w.Close()
 		}
 		<-done
-		t.Errorf("reading FIFO %s: still blocked after %v", path, Wait)
+		t.Errorf("opening FIFO %s: still blocked after %v", path, Wait)
 		return false
 	}
 }
