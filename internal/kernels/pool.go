@@ -394,7 +394,9 @@ func gemmWith[E float32 | float64](p *Pool, kern kernel[E], parts int, g gemmArg
 	j.parts = max(1, min(parts, max(tilesM, tilesN)))
 	// As many workspaces as goroutines may be inside products at once: the
 	// parts of this one, or serial products on the two halves of a batch.
-	lists[E](p).reserve(p.parallelism(1<<20, 1<<20, 1<<20), &j.kern)
+	if l := lists[E](p); int(l.made.Load()) < p.workers {
+		l.reserve(p.parallelism(1<<20, 1<<20, 1<<20), &j.kern)
+	}
 	p.Run(j, j.parts)
 	j.g = gemmArgs[E]{} // drop the references to the caller's slices
 	jobs.put(j)
