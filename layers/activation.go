@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/kernels"
 )
 
@@ -35,12 +36,8 @@ func (a Activation) String() string {
 // ParseActivation returns the activation named s (tanh, relu, softplus,
 // identity).
 func ParseActivation(s string) (Activation, error) {
-	for _, a := range []Activation{Tanh, ReLU, Softplus, Identity} {
-		if a.String() == s {
-			return a, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown activation %q (valid: tanh, relu, softplus, identity)", s)
+	i, err := enum.Parse([]string{Tanh: "tanh", ReLU: "relu", Softplus: "softplus", Identity: "identity"}, s, "activation")
+	return Activation(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

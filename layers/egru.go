@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // EGRU is the event-based gated recurrent unit of Subramoney et al. (ICLR
@@ -162,12 +163,9 @@ func (k EGRUKernels) String() string {
 
 // ParseEGRUKernels returns the kernel choice named s (auto, sparse, dense).
 func ParseEGRUKernels(s string) (EGRUKernels, error) {
-	for i, n := range egruKernelNames() {
-		if n == s {
-			return EGRUKernels(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown kernels %q (valid: auto, sparse, dense)", s)
+	names := egruKernelNames()
+	i, err := enum.Parse(names[:], s, "kernels")
+	return EGRUKernels(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

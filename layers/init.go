@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Init selects how a recurrent weight matrix is initialised. Every
@@ -42,12 +44,9 @@ func (i Init) String() string {
 
 // ParseInit returns the initialiser named s (gaussian, orthogonal, identity).
 func ParseInit(s string) (Init, error) {
-	for k, n := range initNames() {
-		if n == s {
-			return Init(k), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown initialiser %q (valid: gaussian, orthogonal, identity)", s)
+	names := initNames()
+	i, err := enum.Parse(names[:], s, "initialiser")
+	return Init(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

@@ -3,6 +3,8 @@ package layers
 import (
 	"fmt"
 	"math"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // NoiseConvention selects how private recurrent noise of standard deviation
@@ -46,12 +48,9 @@ func (c NoiseConvention) String() string {
 // ParseNoiseConvention returns the convention named s (psychrnn, yang,
 // valente).
 func ParseNoiseConvention(s string) (NoiseConvention, error) {
-	for i, n := range noiseNames() {
-		if n == s {
-			return NoiseConvention(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown noise convention %q (valid: psychrnn, yang, valente)", s)
+	names := noiseNames()
+	i, err := enum.Parse(names[:], s, "noise convention")
+	return NoiseConvention(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -111,12 +110,9 @@ func (g Integration) String() string {
 
 // ParseIntegration returns the integration named s (state, rate).
 func ParseIntegration(s string) (Integration, error) {
-	for i, n := range integrationNames() {
-		if n == s {
-			return Integration(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown integration %q (valid: state, rate)", s)
+	names := integrationNames()
+	i, err := enum.Parse(names[:], s, "integration")
+	return Integration(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

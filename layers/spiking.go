@@ -11,6 +11,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Reset selects what a spiking unit's membrane does after it spikes.
@@ -37,12 +38,9 @@ func (r Reset) String() string {
 
 // ParseReset returns the reset named s (subtract, zero).
 func ParseReset(s string) (Reset, error) {
-	for i, n := range resetNames() {
-		if n == s {
-			return Reset(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown reset %q (valid: subtract, zero)", s)
+	names := resetNames()
+	i, err := enum.Parse(names[:], s, "reset")
+	return Reset(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
@@ -70,12 +71,8 @@ func (i Init) String() string {
 
 // ParseInit returns the Init named s.
 func ParseInit(s string) (Init, error) {
-	for k, n := range initNames() {
-		if n == s {
-			return Init(k), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown init %q (valid: svd, random)", s)
+	i, err := enum.Parse(initNames(), s, "init")
+	return Init(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

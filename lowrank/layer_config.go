@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
@@ -38,12 +39,8 @@ func (r Rates) String() string {
 
 // ParseRates returns the rates kind named s (tanh, phi, state).
 func ParseRates(s string) (Rates, error) {
-	for _, r := range []Rates{RatesTanh, RatesPhi, RatesState} {
-		if r.String() == s {
-			return r, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown low-rank rates %q (valid: tanh, phi, state)", s)
+	i, err := enum.Parse([]string{RatesTanh: "tanh", RatesPhi: "phi", RatesState: "state"}, s, "low-rank rates")
+	return Rates(i), err
 }
 
 // MarshalText implements encoding.TextMarshaler.

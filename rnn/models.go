@@ -1,9 +1,7 @@
 package rnn
 
 import (
-	"fmt"
-	"strings"
-
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/lowrank"
 )
@@ -32,7 +30,7 @@ func Lookup(name string) (layers.Model, error) {
 			return m, nil
 		}
 	}
-	return layers.Model{}, fmt.Errorf("unknown model %q (valid: %s)", name, strings.Join(ModelNames(), ", "))
+	return layers.Model{}, enum.Unknown("model", name, ModelNames())
 }
 
 // ModelNames returns the names of the registered models.

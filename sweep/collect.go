@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/files"
 )
 
@@ -121,7 +122,7 @@ func (m *Metric) UnmarshalText(b []byte) error {
 		}
 		names = append(names, x.String())
 	}
-	return fmt.Errorf("unknown metric %q: want one of %s", b, strings.Join(names, ", "))
+	return fmt.Errorf("unknown metric %q: want one of %s%s", b, strings.Join(names, ", "), enum.Hint(string(b), names))
 }
 
 // Of returns the metric of r.

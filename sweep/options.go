@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/spell"
 )
 
@@ -39,7 +40,7 @@ func (m *Mode) UnmarshalText(b []byte) error {
 	case "random":
 		*m = Random
 	default:
-		return fmt.Errorf("unknown mode %q: want grid or random", b)
+		return fmt.Errorf("unknown mode %q: want grid or random%s", b, enum.Hint(string(b), []string{"grid", "random"}))
 	}
 	return nil
 }
@@ -72,7 +73,7 @@ func (e *Executor) UnmarshalText(b []byte) error {
 	case "slurm":
 		*e = Slurm
 	default:
-		return fmt.Errorf("unknown executor %q: want local or slurm", b)
+		return fmt.Errorf("unknown executor %q: want local or slurm%s", b, enum.Hint(string(b), []string{"local", "slurm"}))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package tasks
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Preset selects a published timing and encoding convention for a task.
@@ -107,7 +109,7 @@ func ParsePreset(s string) (Preset, error) {
 		}
 	}
 	n := presetNames()
-	return 0, fmt.Errorf("unknown preset %q; valid presets: %s, lowrank (= dubreuil)", s, strings.Join(n[:], ", "))
+	return 0, fmt.Errorf("unknown preset %q; valid presets: %s, lowrank (= dubreuil)%s", s, strings.Join(n[:], ", "), enum.Hint(s, append(n[:], "lowrank")))
 }
 
 // Scorer names the rule a task uses to turn outputs into per-trial
@@ -161,7 +163,7 @@ func (s *Scorer) UnmarshalText(b []byte) error {
 		}
 	}
 	n := scorerNames()
-	return fmt.Errorf("unknown scorer %q; valid scorers: %s", b, strings.Join(n[:], ", "))
+	return fmt.Errorf("unknown scorer %q; valid scorers: %s%s", b, strings.Join(n[:], ", "), enum.Hint(string(b), n[:]))
 }
 
 // String returns "mse" or "cross-entropy".
@@ -191,7 +193,7 @@ func (l *Loss) UnmarshalText(b []byte) error {
 	case "cross-entropy":
 		*l = CrossEntropy
 	default:
-		return fmt.Errorf("unknown loss %q; valid losses: mse, cross-entropy", b)
+		return fmt.Errorf("unknown loss %q; valid losses: mse, cross-entropy%s", b, enum.Hint(string(b), []string{"mse", "cross-entropy"}))
 	}
 	return nil
 }

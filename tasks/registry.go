@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // spec is one registered task: its presets (the first is the default),
@@ -83,7 +85,7 @@ func lookup(name string) (spec, error) {
 			return s, nil
 		}
 	}
-	return spec{}, fmt.Errorf("unknown task %q; valid tasks: %s", name, strings.Join(Names(), ", "))
+	return spec{}, fmt.Errorf("unknown task %q; valid tasks: %s%s", name, strings.Join(Names(), ", "), enum.Hint(name, Names()))
 }
 
 // Names returns the registered task names in display order.

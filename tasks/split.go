@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Split selects a part of a dataset: the trials training draws from, the
@@ -53,7 +55,7 @@ func (s *Split) UnmarshalText(b []byte) error {
 	case "test":
 		*s = Test
 	default:
-		return fmt.Errorf("tasks: unknown split %q; valid splits: train, validation, test", b)
+		return fmt.Errorf("tasks: unknown split %q; valid splits: train, validation, test%s", b, enum.Hint(string(b), []string{"train", "validation", "test"}))
 	}
 	return nil
 }

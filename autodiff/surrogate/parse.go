@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Parse returns the surrogate written in the form String produces, such as
@@ -59,7 +61,8 @@ func Parse(text string) (Surrogate, error) {
 		s = MultiGaussian{Width: p["width"], Height: p["height"], Scale: p["scale"], Gamma: p["gamma"]}
 		allowed = []string{"width", "height", "scale", "gamma"}
 	default:
-		return nil, fmt.Errorf("surrogate %q: unknown name %q (want FastSigmoid, ArcTan, Sigmoid, Triangle or MultiGaussian)", text, name)
+		hint := enum.Hint(name, []string{"FastSigmoid", "ArcTan", "Sigmoid", "Triangle", "MultiGaussian"})
+		return nil, fmt.Errorf("surrogate %q: unknown name %q (want FastSigmoid, ArcTan, Sigmoid, Triangle or MultiGaussian)%s", text, name, hint)
 	}
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		if !slices.Contains(allowed, k) {

@@ -170,6 +170,28 @@ func TestCLIDidYouMean(t *testing.T) {
 	}
 }
 
+// TestCLIDidYouMeanValue checks that an unknown value of a flag naming a
+// model, task, enum or command suggests the close ones.
+func TestCLIDidYouMeanValue(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-model", "gruu").want(t, 2, `unknown model "gruu" (valid: `, `); did you mean "gru"?`)
+	rnntrain(t, dir, "train", "-model", "GRU").want(t, 2, `did you mean "gru"?`)
+	rnntrain(t, dir, "train", "-task", "flipflop").want(t, 2, `unknown task "flipflop"; valid tasks: `, `; did you mean "flip-flop"?`)
+	rnntrain(t, dir, "train", "-model", "lif", "-surrogate", "arctn").want(t, 2, `unknown name "arctn"`, `; did you mean "ArcTan"?`)
+	rnntrain(t, dir, "train", "-model", "lif", "-reset", "subtrct").want(t, 2, `; did you mean "subtract"?`)
+	rnntrain(t, dir, "train", "-optimizer", "sdg").want(t, 2, `unknown optimizer "sdg"`, `; did you mean "sgd"?`)
+	rnntrain(t, dir, "train", "-schedule", "cosin").want(t, 2, `; did you mean "cosine"?`)
+	rnntrain(t, dir, "train", "-activation", "tahn").want(t, 2, `; did you mean "tanh"?`)
+	rnntrain(t, dir, "train", "-preset", "dubreul").want(t, 2, `; did you mean "dubreuil"?`)
+	rnntrain(t, dir, "trian").want(t, 2, `unknown command "trian"`, `; did you mean "train"?`)
+	r := rnntrain(t, dir, "train", "-model", "lstmx")
+	r.want(t, 2, `unknown model "lstmx"`)
+	if strings.Contains(r.stderr, "did you mean") {
+		t.Errorf("train -model lstmx suggests a model:\n%s", r.stderr)
+	}
+}
+
 func TestCLIHelp(t *testing.T) {
 	t.Parallel()
 	r := rnntrain(t, t.TempDir(), "help", "train")

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/spell"
 )
 
@@ -97,7 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					return 0
 				}
 			}
-			fmt.Fprintf(stderr, "rnntrain help: unknown command %q; commands: %s\n", args[1], names(cmds))
+			fmt.Fprintf(stderr, "rnntrain help: unknown command %q; commands: %s%s\n", args[1], names(cmds), enum.Hint(args[1], strings.Split(names(cmds), ", ")))
 			return 2
 		}
 		printUsage(stdout, cmds)
@@ -140,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	fmt.Fprintf(stderr, "rnntrain: unknown command %q; commands: %s\n", name, names(cmds))
+	fmt.Fprintf(stderr, "rnntrain: unknown command %q; commands: %s%s\n", name, names(cmds), enum.Hint(name, strings.Split(names(cmds), ", ")))
 	return 2
 }
 

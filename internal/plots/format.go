@@ -13,6 +13,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/rnntrain/rnntrain/internal/enum"
 )
 
 // Format is a file format a figure is written in. A figure's format is
@@ -64,7 +66,7 @@ func (f *Format) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown plot format %q; valid formats: png, svg, pdf", string(b))
+	return fmt.Errorf("unknown plot format %q; valid formats: png, svg, pdf%s", string(b), enum.Hint(s, formatNames()[1:]))
 }
 
 // formatOf returns the format named by path's extension.
