@@ -1,6 +1,9 @@
 package sweep
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,4 +51,49 @@ func TestReadersLongLine(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 1.0, r.Loss)
 	})
+}
+
+// TestReadRunManyAttempts: an attempts file of more than 1 MiB (here 8000
+// attempts) is read to its end, and one over the 64 MiB bound is an error
+// naming it, not a read that stops there as if the file ended.
+func TestReadRunManyAttempts(t *testing.T) {
+	t.Parallel()
+	const n = 8000
+	dir := t.TempDir()
+	path := filepath.Join(dir, AttemptsFile)
+	var b bytes.Buffer
+	for i := range n {
+		exit := ExitTerminated
+		if i == n-1 {
+			exit = 1
+		}
+		for _, a := range []Attempt{
+			{Event: "start", Time: "2026-12-07T05:00:00Z", Host: "node01", PID: 10000 + i, Slurm: fmt.Sprintf("123_%d", i)},
+			{Event: "end", Time: "2026-12-07T05:01:00Z", Host: "node01", PID: 10000 + i, Exit: exit, WallS: 0.5},
+		} {
+			line, err := json.Marshal(a)
+			require.NoError(t, err)
+			b.Write(append(line, '\n'))
+		}
+	}
+	require.Greater(t, b.Len(), 1<<20)
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+	rs, err := ReadRun(dir)
+	require.NoError(t, err)
+	assert.Equal(t, RunState{State: Failed, Exit: 1, Attempts: n, WallS: 0.5 * n, Slurm: fmt.Sprintf("123_%d", n-1)}, rs)
+
+	// Lines of no JSON (as a killed process may leave) up to just over
+	// the bound.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	junk := bytes.Repeat([]byte(strings.Repeat("x", 1023)+"\n"), 1024) // 1 MiB
+	for range maxAttemptsBytes/len(junk) + 1 {
+		_, err := f.Write(junk)
+		require.NoError(t, err)
+	}
+	require.NoError(t, f.Close())
+	rs, err = ReadRun(dir)
+	require.Error(t, err, "got state %+v", rs)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "larger than 64 MiB")
 }

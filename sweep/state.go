@@ -94,16 +94,17 @@ type RunState struct {
 	Slurm string
 }
 
-// maxAttemptsBytes bounds the attempts file read, and maxAttemptLine a
-// line of it (about 150 bytes as written).
+// maxAttemptsBytes bounds the attempts file (some 200 000 attempts), and
+// maxAttemptLine a line of it (about 150 bytes as written).
 const (
-	maxAttemptsBytes = 1 << 20
+	maxAttemptsBytes = 64 << 20
 	maxAttemptLine   = 64 << 10
 )
 
 // ReadRun reads the state of the run directory dir. A missing directory
 // is Pending; an attempts file that is not a regular file, or that fails
-// to read (a line over 64 KiB), is an error naming it.
+// to read to its end (a line over 64 KiB, or the file over 64 MiB), is an
+// error naming it.
 func ReadRun(dir string) (RunState, error) {
 	var rs RunState
 	path := filepath.Join(dir, AttemptsFile)
@@ -113,7 +114,8 @@ func ReadRun(dir string) (RunState, error) {
 	case err != nil:
 		return rs, fmt.Errorf("sweep: %w", err)
 	default:
-		sc := bufio.NewScanner(io.LimitReader(f, maxAttemptsBytes))
+		lr := &io.LimitedReader{R: f, N: maxAttemptsBytes + 1}
+		sc := bufio.NewScanner(lr)
 		sc.Buffer(nil, maxAttemptLine)
 		for sc.Scan() {
 			var a Attempt
@@ -131,10 +133,13 @@ func ReadRun(dir string) (RunState, error) {
 		}
 		err := sc.Err()
 		f.Close()
-		if errors.Is(err, bufio.ErrTooLong) {
+		switch {
+		case errors.Is(err, bufio.ErrTooLong):
 			return rs, fmt.Errorf("sweep: %s: a line longer than %d bytes", path, maxAttemptLine)
-		} else if err != nil {
+		case err != nil:
 			return rs, fmt.Errorf("sweep: %s: %w", path, err)
+		case lr.N == 0:
+			return rs, fmt.Errorf("sweep: %s: larger than %d MiB", path, maxAttemptsBytes>>20)
 		}
 	}
 	exists := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
