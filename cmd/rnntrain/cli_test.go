@@ -185,10 +185,12 @@ func TestCLIDidYouMeanValue(t *testing.T) {
 	rnntrain(t, dir, "train", "-activation", "tahn").want(t, 2, `; did you mean "tanh"?`)
 	rnntrain(t, dir, "train", "-preset", "dubreul").want(t, 2, `; did you mean "dubreuil"?`)
 	rnntrain(t, dir, "trian").want(t, 2, `unknown command "trian"`, `; did you mean "train"?`)
-	r := rnntrain(t, dir, "train", "-model", "lstmx")
-	r.want(t, 2, `unknown model "lstmx"`)
-	if strings.Contains(r.stderr, "did you mean") {
-		t.Errorf("train -model lstmx suggests a model:\n%s", r.stderr)
+	for _, m := range []string{"lstmx", "lstm"} { // lstm is two edits from ltc
+		r := rnntrain(t, dir, "train", "-model", m)
+		r.want(t, 2, `unknown model "`+m+`"`)
+		if strings.Contains(r.stderr, "did you mean") {
+			t.Errorf("train -model %s suggests a model:\n%s", m, r.stderr)
+		}
 	}
 }
 

@@ -14,10 +14,21 @@ const maxEdits = 2
 // maxSuggestions bounds the names Suggest returns.
 const maxSuggestions = 3
 
+// editLimit is the number of edits a candidate may be from word: 2, but
+// at most half of word's bytes, and 1 for a word of four bytes or fewer
+// (two edits turn lstm into ltc).
+func editLimit(word string) int {
+	if len(word) <= 4 {
+		return min(1, len(word)/2)
+	}
+	return min(maxEdits, len(word)/2)
+}
+
 // Suggest returns the names of known that word most likely misspells,
 // sorted, at most three, or none. A name is a candidate when it is within
 // edit distance 2 of word (insertions, deletions, substitutions and
-// transpositions of neighbours, each one edit) and at most half of word's
+// transpositions of neighbours, each one edit; 1 for a word of four bytes
+// or fewer) and at most half of word's
 // bytes away, or, for a word of three bytes or more, when word is a
 // prefix or a suffix of it. Candidates by edits come first, the fewest
 // edits winning; only those at the best rank are returned. Suggest never
@@ -29,7 +40,7 @@ func Suggest(word string, known []string) []string {
 			continue
 		}
 		rank := maxEdits + 2 // not a candidate
-		if d := distance(word, k, maxEdits); d <= min(maxEdits, len(word)/2) {
+		if d := distance(word, k, maxEdits); d <= editLimit(word) {
 			rank = d
 		} else if len(word) >= 3 && (strings.HasPrefix(k, word) || strings.HasSuffix(k, word)) {
 			rank = maxEdits + 1

@@ -24,10 +24,12 @@ func TestSuggest(t *testing.T) {
 		{"eval", []string{"eval-every", "eval-trials"}}, // a prefix of two
 		{"trials", []string{"eval-trials"}},             // a suffix
 		{"rnak", []string{"rank"}},
-		{"hidden", nil}, // defined
-		{"x", nil},      // one edit is the whole word
-		{"ab", nil},     // so are two
-		{"batch", nil},  // nothing near
+		{"modl", []string{"model"}}, // one edit of four bytes
+		{"rk", nil},                 // two edits of rank, and of a short word
+		{"hidden", nil},             // defined
+		{"x", nil},                  // one edit is the whole word
+		{"ab", nil},                 // so are two
+		{"batch", nil},              // nothing near
 		{"", nil},
 	} {
 		if got := Suggest(c.word, flags); !slices.Equal(got, c.want) {
