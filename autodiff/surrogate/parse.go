@@ -16,7 +16,9 @@ import (
 // store a surrogate as text. A bare name ("FastSigmoid") or omitted
 // parameters mean the defaults. Parameter names are k (FastSigmoid), alpha
 // (ArcTan, Sigmoid), gamma and eps (Triangle), and width, height, scale and
-// gamma (MultiGaussian).
+// gamma (MultiGaussian). Names are read without regard to case, '_' or '-',
+// and snnTorch's names of the same functions are accepted too (atan,
+// fast_sigmoid, sigmoid, triangular): "arctan", "fast_sigmoid(k=25)".
 //
 // It returns an error naming the text and what was expected for an unknown
 // name, an unknown or repeated parameter, or a value that is not a finite
@@ -48,7 +50,7 @@ func Parse(text string) (Surrogate, error) {
 	}
 	var s Surrogate
 	var allowed []string
-	switch name {
+	switch canonicalName(name) {
 	case "FastSigmoid":
 		s, allowed = FastSigmoid{Slope: p["k"]}, []string{"k"}
 	case "ArcTan":
@@ -66,8 +68,28 @@ func Parse(text string) (Surrogate, error) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		if !slices.Contains(allowed, k) {
-			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, k, name, strings.Join(allowed, ", "))
+			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, k, canonicalName(name), strings.Join(allowed, ", "))
 		}
 	}
 	return s, nil
+}
+
+// canonicalName returns the name that String writes for name, matched
+// without regard to case, '_' or '-', or for snnTorch's name of the same
+// function; name itself when it matches none.
+func canonicalName(name string) string {
+	key := strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(name))
+	switch key {
+	case "fastsigmoid":
+		return "FastSigmoid"
+	case "arctan", "atan":
+		return "ArcTan"
+	case "sigmoid":
+		return "Sigmoid"
+	case "triangle", "triangular":
+		return "Triangle"
+	case "multigaussian":
+		return "MultiGaussian"
+	}
+	return name
 }

@@ -220,12 +220,20 @@ func TestParse(t *testing.T) {
 		"ArcTan()":                     surrogate.ArcTan{},
 		"FastSigmoid(k=100)":           surrogate.FastSigmoid{Slope: 100},
 		"Triangle(gamma=0.3, eps=1.0)": surrogate.Triangle{Gamma: 0.3, Eps: 1},
+		// Any case, '_' or '-', and snnTorch's names.
+		"arctan":             surrogate.ArcTan{},
+		"atan(alpha=3)":      surrogate.ArcTan{Alpha: 3},
+		"fast_sigmoid(k=25)": surrogate.FastSigmoid{Slope: 25},
+		"fast-sigmoid":       surrogate.FastSigmoid{},
+		"SIGMOID":            surrogate.Sigmoid{},
+		"triangular":         surrogate.Triangle{},
+		"multigaussian":      surrogate.MultiGaussian{},
 	} {
 		if got, err := surrogate.Parse(text); err != nil || got != want {
 			t.Errorf("Parse(%q) = %v, %v; want %v", text, got, err, want)
 		}
 	}
-	for _, text := range []string{"Heaviside", "ArcTan(alpha=2", "ArcTan(beta=2)", "ArcTan(alpha=-1)",
+	for _, text := range []string{"Heaviside", "arctn", "ArcTan(alpha=2", "ArcTan(beta=2)", "atan(k=2)", "ArcTan(alpha=-1)",
 		"ArcTan(alpha=x)", "Triangle(gamma=1, gamma=2)", "FastSigmoid(k)",
 		// Infinite parameters parse as floats but make every gradient NaN.
 		"Triangle(gamma=Inf)", "FastSigmoid(k=+inf)", "MultiGaussian(scale=Infinity)", "ArcTan(alpha=NaN)"} {

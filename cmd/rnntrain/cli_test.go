@@ -725,3 +725,23 @@ func TestCLIDaleOneSign(t *testing.T) {
 			want(t, 2, "-dale (model.dale in a config file): 0.01 makes none of the 8 units excitatory")
 	}
 }
+
+// TestCLISurrogateNames checks that -surrogate takes a name in any case
+// and snnTorch's names, and that the run's config stores the canonical
+// form: "arctan" and "fast_sigmoid" were refused.
+func TestCLISurrogateNames(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for name, want := range map[string]string{"fast_sigmoid(k=25)": "FastSigmoid(k=25)", "arctan": "ArcTan(alpha=2)"} {
+		out := filepath.Join(work, strings.NewReplacer("(", "", ")", "", "=", "").Replace(name))
+		rnntrain(t, work, "train", "-model", "lif", "-surrogate", name, "-hidden", "8", "-batch", "4", "-steps", "2",
+			"-eval-trials", "16", "-quiet", "-out", out).want(t, 0)
+		b, err := os.ReadFile(filepath.Join(out, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"surrogate": "`+want+`"`) {
+			t.Errorf("-surrogate %s: config.json lacks %q:\n%s", name, want, b)
+		}
+	}
+}

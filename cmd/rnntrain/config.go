@@ -305,7 +305,7 @@ func keyFlagUsage() map[string]string {
 		"threshold":           "lif, alif: threshold ϑ = b_0 (default 1); ltc: b_0 (default 0.1)",
 		"adapt":               "alif, ltc: adaptation strength β_a of θ = b_0 + β_a a (default 1.8)",
 		"reset":               "lif, alif: subtract (default) or zero",
-		"surrogate":           "lif, alif, ltc: surrogate gradient, e.g. ArcTan(alpha=2) (default), FastSigmoid(k=25), MultiGaussian",
+		"surrogate":           "lif, alif, ltc: surrogate gradient, e.g. ArcTan(alpha=2) (default), FastSigmoid(k=25), MultiGaussian (any case; snnTorch names atan, fast_sigmoid, triangular)",
 		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 1)",
 		"train-tau":           "lif, alif: train every unit's decays (heterogeneous time constants)",
 		"refractory":          "lif, alif: refractory period in steps (default 0)",
