@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/spell"
@@ -327,29 +328,43 @@ func (o *Options) checkSlurm(key string) error {
 			return fmt.Errorf("%d characters: want %s", len(o.Partition), partitionForm)
 		}
 		if o.Partition != "" && !validPartition(o.Partition) {
-			return fmt.Errorf("%q: want %s (e.g. debug, gpu,cpu)", o.Partition, partitionForm)
+			return fmt.Errorf("%s: want %s (e.g. debug, gpu,cpu)", quoteShort(o.Partition), partitionForm)
 		}
 	case "output":
 		if o.Output == "" {
 			return fmt.Errorf("empty path")
 		}
 		if !validPath(o.Output) {
-			return fmt.Errorf("%q: want %s", o.Output, pathForm)
+			return fmt.Errorf("%s: want %s", quoteShort(o.Output), pathForm)
 		}
 	case "time":
 		if o.Time != "" && !validTime(o.Time) {
-			return fmt.Errorf("%q: want %s (e.g. 90, 1:30:00, 2-00:00:00)", o.Time, timeForms)
+			return fmt.Errorf("%s: want %s (e.g. 90, 1:30:00, 2-00:00:00)", quoteShort(o.Time), timeForms)
 		}
 	case "mem":
 		if o.Mem != "" && !validMem(o.Mem) {
-			return fmt.Errorf("%q: want %s (e.g. 500M, 2G)", o.Mem, memForms)
+			return fmt.Errorf("%s: want %s (e.g. 500M, 2G)", quoteShort(o.Mem), memForms)
 		}
 	case "job_name":
 		if !validJobName(o.JobName) {
-			return fmt.Errorf("%q: want %s", o.JobName, jobNameForm)
+			return fmt.Errorf("%s: want %s", quoteShort(o.JobName), jobNameForm)
 		}
 	}
 	return nil
+}
+
+// quoteShort quotes s for an error message, at most its first 40 bytes
+// (on a rune boundary) followed by its length when it is longer.
+func quoteShort(s string) string {
+	const keep = 40
+	if len(s) <= keep {
+		return strconv.Quote(s)
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }
 
 // validTime reports whether s is a Slurm time limit of at most maxTimeS:

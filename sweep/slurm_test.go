@@ -235,3 +235,22 @@ func TestScriptRuns(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	assert.Equal(t, "sweep\n-run-point\n"+dir+"\n3\n1\n", string(out))
 }
+
+// TestSlurmValueErrorShort checks that an over-long bad value is quoted in
+// part, with its length, rather than whole.
+func TestSlurmValueErrorShort(t *testing.T) {
+	long := strings.Repeat("é", 30) + strings.Repeat("x;", 5000)
+	for _, key := range []string{"job_name", "time", "mem", "partition"} {
+		var o Options
+		err := o.Set(key, long)
+		if err == nil {
+			t.Fatalf("%s: a 10 060-byte value with ';' was accepted", key)
+		}
+		if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "bytes)") && !strings.Contains(msg, "characters") {
+			t.Errorf("%s: error of %d bytes, want the value shortened: %.200s", key, len(msg), msg)
+		}
+	}
+	if got, want := quoteShort(strings.Repeat("é", 30)), `"`+strings.Repeat("é", 20)+`"… (60 bytes)`; got != want {
+		t.Errorf("quoteShort = %s, want %s", got, want)
+	}
+}
