@@ -19,6 +19,7 @@ type SpikeLists struct {
 	ld      int
 	bound   int
 	binary  bool
+	valued  bool // vals holds every entry's value (else a binary set's 1s are not yet written)
 }
 
 // Len returns the number of lists.
@@ -32,14 +33,10 @@ func (l *SpikeLists) Binary() bool { return l.binary }
 // caller only reads them. It panics if r is out of range.
 func (l *SpikeLists) Entries(r int) ([]int32, []float32) {
 	k := int(l.cnt[r])
-	vals := l.vals[r*l.ld : r*l.ld+k : r*l.ld+k]
-	if l.binary {
-		// A binary set stores no values (see note): they are all 1.
-		for i := range vals {
-			vals[i] = 1
-		}
+	if !l.valued {
+		l.fillOnes() // a binary set's values, once per build
 	}
-	return l.idx[r*l.ld : r*l.ld+k : r*l.ld+k], vals
+	return l.idx[r*l.ld : r*l.ld+k : r*l.ld+k], l.vals[r*l.ld : r*l.ld+k : r*l.ld+k]
 }
 
 // note: while a set is binary its builds store only indices, the values
@@ -50,6 +47,13 @@ func (l *SpikeLists) Entries(r int) ([]int32, []float32) {
 // entries listed so far to 1.
 func (l *SpikeLists) unbinary() {
 	l.binary = false
+	l.fillOnes()
+}
+
+// fillOnes sets the value of every entry listed so far to 1 and marks the
+// values stored (valued).
+func (l *SpikeLists) fillOnes() {
+	l.valued = true
 	for r, k := range l.cnt {
 		vals := l.vals[r*l.ld : r*l.ld+int(k)]
 		for i := range vals {
@@ -67,7 +71,7 @@ func (l *SpikeLists) reset(lists, ld, bound int) {
 	if len(l.idx) < lists*ld {
 		l.idx, l.vals = make([]int32, lists*ld), make([]float32, lists*ld)
 	}
-	l.ld, l.bound, l.binary = ld, bound, true
+	l.ld, l.bound, l.binary, l.valued = ld, bound, true, false
 }
 
 // ListRows builds one list per row of s [rows×n]: the columns of the row's
