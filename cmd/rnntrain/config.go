@@ -824,26 +824,6 @@ func readConfigFile(what, path string) ([]byte, error) {
 	return data, nil
 }
 
-// readFileMax reads the regular file path, failing when it holds more
-// than limit bytes or is not a regular file (files.OpenRegular). An error
-// of opening the file comes back as files.OpenRegular returned it (so
-// errors.Is(err, fs.ErrNotExist) holds for a missing file).
-func readFileMax(path string, limit int) ([]byte, error) {
-	f, _, err := files.OpenRegular(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > limit {
-		return nil, fmt.Errorf("%s: more than %d bytes", path, limit)
-	}
-	return data, nil
-}
-
 // keyPaths returns the dotted paths of the keys named name in the decoded
 // JSON object obj (below prefix).
 func keyPaths(obj map[string]any, name, prefix string) []string {

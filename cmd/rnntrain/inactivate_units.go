@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
@@ -251,7 +252,7 @@ func populationFile(flag, arg string, n int) ([]int, error) {
 	if i := strings.LastIndex(arg, ".json:"); i >= 0 {
 		path, name = arg[:i+len(".json")], arg[i+len(".json:"):]
 	}
-	b, err := readFileMax(path, maxConfigBytes)
+	b, err := files.ReadRegular(path, int64(maxConfigBytes))
 	if errors.Is(err, fs.ErrNotExist) && !strings.Contains(arg, ".json") {
 		// Most likely a misspelled population, not a missing file.
 		return nil, usagef("%s %s: no such population (want exc, inh, cluster:I[/K], VARIABLE-selective, selective:VARIABLE[:top=K] or FILE.json[:NAME]) and no file %s", flag, arg, path)

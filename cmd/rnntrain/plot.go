@@ -120,7 +120,7 @@ func plotRun(path, out string, formats plots.Formats) (string, []string, error) 
 		formats = s.cfg.PlotFormats
 	}
 	var cv plots.Curves
-	switch data, err := files.ReadRegular(filepath.Join(run, "metrics.jsonl")); {
+	switch data, err := files.ReadRegular(filepath.Join(run, "metrics.jsonl"), maxMetricsBytes); {
 	case errors.Is(err, fs.ErrNotExist):
 		// A checkpoint without its run directory: no curves.
 	case err != nil:

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/sweep"
 )
 
@@ -307,7 +308,7 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 // readRecord reads DIR/sweep.json (at most maxConfigBytes); ok is false
 // when there is none.
 func readRecord(l sweep.Layout) (rec sweep.Record, ok bool, err error) {
-	b, err := readFileMax(l.Record(), maxConfigBytes)
+	b, err := files.ReadRegular(l.Record(), int64(maxConfigBytes))
 	if errors.Is(err, fs.ErrNotExist) {
 		return rec, false, nil
 	}
@@ -384,7 +385,7 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 		run := l.Run(plan.names[i])
 		// A point file longer than the new config differs from it: read
 		// one byte more than the config at most.
-		old, err := readFileMax(filepath.Join(run, sweep.PointFile), len(plan.configs[i]))
+		old, err := files.ReadRegular(filepath.Join(run, sweep.PointFile), int64(len(plan.configs[i])))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			old, err = []byte{}, nil // unreadable or too long: changed
 		}

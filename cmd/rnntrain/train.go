@@ -526,12 +526,16 @@ func finalReport(s *session, evalTask tasks.Task, step int) analysis.Report {
 	return rep
 }
 
+// maxMetricsBytes bounds the metrics.jsonl that plot and a resume read
+// whole: some million logged lines, far beyond a run's.
+const maxMetricsBytes = 256 << 20
+
 // trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
 // logged after the checkpoint a resume starts from would repeat) and
 // returns their curves. A missing file is an empty history; anything but
 // a regular file is an error naming it.
 func trimMetrics(path string, upto int) (plots.Curves, error) {
-	data, err := files.ReadRegular(path)
+	data, err := files.ReadRegular(path, maxMetricsBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return plots.Curves{}, nil
 	} else if err != nil {

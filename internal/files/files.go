@@ -75,13 +75,21 @@ func AbsPaths(ps ...*string) error {
 
 // ReadRegular reads the regular file path whole, as os.ReadFile does, and
 // refuses anything else as OpenRegular does (so a FIFO does not block
-// it). A missing file is an error satisfying errors.Is(err,
-// fs.ErrNotExist).
-func ReadRegular(path string) ([]byte, error) {
+// it), and a file of more than limit bytes, with an error naming it, after
+// reading at most limit+1 bytes. A missing file is an error satisfying
+// errors.Is(err, fs.ErrNotExist).
+func ReadRegular(path string, limit int64) ([]byte, error) {
 	f, _, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: more than %d bytes", path, limit)
+	}
+	return data, nil
 }

@@ -34,15 +34,18 @@ func TestReadRegular(t *testing.T) {
 	if err := os.WriteFile(p, []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := ReadRegular(p); err != nil || string(b) != "{}\n" {
+	if b, err := ReadRegular(p, 3); err != nil || string(b) != "{}\n" {
 		t.Fatalf("ReadRegular(%s) = %q, %v, want the file", p, b, err)
 	}
 	for _, bad := range []string{dir, os.DevNull} {
-		if _, err := ReadRegular(bad); err == nil || !strings.Contains(err.Error(), bad+": not a regular file") {
+		if _, err := ReadRegular(bad, 1<<20); err == nil || !strings.Contains(err.Error(), bad+": not a regular file") {
 			t.Errorf("ReadRegular(%s): got %v, want an error naming it, not a regular file", bad, err)
 		}
 	}
-	if _, err := ReadRegular(filepath.Join(dir, "none")); !os.IsNotExist(err) {
+	if _, err := ReadRegular(p, 2); err == nil || !strings.Contains(err.Error(), p+": more than 2 bytes") {
+		t.Errorf("ReadRegular(%s, 2) of a 3-byte file: got %v, want an error naming it and the limit", p, err)
+	}
+	if _, err := ReadRegular(filepath.Join(dir, "none"), 1<<20); !os.IsNotExist(err) {
 		t.Errorf("ReadRegular of a missing file: got %v, want not-exist", err)
 	}
 }
