@@ -210,24 +210,18 @@ func PackStripBlocks(dst, w []float32, r0, total, n, block int) {
 	}
 }
 
-// PackStripsT is PackStrips of wᵀ: it lays out the [rows×n] matrix M =
-// wᵀ, with w [n×rows] row-major (M[i, c] = w[c·rows + i]), in strips of
+// PackStripsTHalf is PackStrips of wᵀ: it lays out the [rows×n] matrix
+// M = wᵀ, with w [n×rows] row-major (M[i, c] = w[c·rows + i]), in strips of
 // SpikeStrip columns, dst[s·rows + i·SpikeStrip + q] = w[(s+q)·rows + i],
-// without forming the transpose: the strips of W_effᵀ straight from W_eff.
-// It reads w a cache line at a time and panics under the conditions of
-// PackStrips.
-func PackStripsT(dst, w []float32, rows, n int) {
-	PackStripsTHalf(dst, w, rows, n, -1)
-}
-
-// PackStripsTHalf is PackStripsT of the first (half 0) or second (half 1)
-// half of the strips, rounded to whole strips, or of all of them (half
-// −1), so that two workers can share the packing (at N = 1024 it takes
-// 1.4 ms on one core of a Zen 4). It panics under the conditions of
-// PackStrips or if half is not −1, 0 or 1.
+// without forming the transpose (the strips of W_effᵀ straight from
+// W_eff), reading w a cache line at a time. It packs the first (half 0) or
+// second (half 1) half of the strips, rounded to whole strips, or all of
+// them (half −1), so that two workers can share the packing (at N = 1024
+// it takes 1.4 ms on one core of a Zen 4). It panics under the conditions
+// of PackStrips or if half is not −1, 0 or 1.
 func PackStripsTHalf(dst, w []float32, rows, n, half int) {
 	if n <= 0 || n%SpikeStrip != 0 || rows < 0 || len(w) != rows*n || len(dst) != rows*n || half < -1 || half > 1 {
-		panic(fmt.Sprintf("kernels: PackStripsT needs n a positive multiple of %d and rows·n values, got rows=%d n=%d, %d and %d (half %d)", SpikeStrip, rows, n, len(w), len(dst), half))
+		panic(fmt.Sprintf("kernels: PackStripsTHalf needs n a positive multiple of %d and rows·n values, got rows=%d n=%d, %d and %d (half %d)", SpikeStrip, rows, n, len(w), len(dst), half))
 	}
 	const line = 16 // float32 values per cache line
 	s0, s1 := 0, n

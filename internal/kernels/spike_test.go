@@ -256,9 +256,9 @@ func TestSumStripRows(t *testing.T) {
 				wt[j*c.rows+i] = w[i*c.n+j]
 			}
 		}
-		PackStripsT(packedT, wt, c.rows, c.n)
+		PackStripsTHalf(packedT, wt, c.rows, c.n, -1)
 		if !slices.Equal(packed, packedT) {
-			t.Fatalf("%+v: PackStripsT of wᵀ differs from PackStrips of w", c)
+			t.Fatalf("%+v: PackStripsTHalf of wᵀ differs from PackStrips of w", c)
 		}
 		for r := range c.lists {
 			cnt[r] = int32(SpikeIndices(idx[r*ldi:r*ldi+c.rows], s[r*c.rows:(r+1)*c.rows]))
@@ -285,7 +285,7 @@ func TestSumStripRows(t *testing.T) {
 		"dst":      func() { idx[0] = 0; SumStripRows(p, 64, packed, 64, 64, idx, 64, []int32{1, 1}) },
 		"ldd":      func() { SumStripRows(p, 32, packed, 64, 64, idx, 64, []int32{1}) },
 		"n":        func() { PackStrips(packed[:48*48], packed[:48*48], 48, 48) },
-		"nT":       func() { PackStripsT(packed[:48*48], packed[:48*48], 48, 48) },
+		"nT":       func() { PackStripsTHalf(packed[:48*48], packed[:48*48], 48, 48, -1) },
 		"packed":   func() { SumStripRows(p, 64, packed[:64*63], 64, 64, idx, 64, []int32{1}) },
 	} {
 		func() {
