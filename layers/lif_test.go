@@ -215,6 +215,45 @@ func TestLIFStateVars(t *testing.T) {
 	}
 }
 
+// TestSpikeInputRepacks checks that the dense recurrent input, whose
+// packing of W_effᵀ waits for the first dense step, uses the weights of the
+// current call: a second prepare with other weights must not reuse the
+// first call's packing.
+func TestSpikeInputRepacks(t *testing.T) {
+	t.Parallel()
+	const n, rows = 64, 3
+	rng := rand.New(rand.NewPCG(3, 5))
+	w1, w2 := autodiff.NewTensor[float32](n, n), autodiff.NewTensor[float32](n, n)
+	for k := range w1.Data {
+		w1.Data[k], w2.Data[k] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+	}
+	spikes := make([]float32, rows*n)
+	for k := range spikes {
+		if rng.Float64() < 0.5 {
+			spikes[k] = 1
+		}
+	}
+	var si spikeInput[float32]
+	tp := autodiff.NewTape[float32]()
+	for _, w := range []autodiff.Tensor[float32]{w1, w2} {
+		si.prepare(tp, w, rows)
+		si.sparseMax = -1
+		got := make([]float32, rows*n)
+		si.add(nil, 0, got, spikes, rows, spikeCount(spikes))
+		for r := range rows {
+			for i := range n {
+				var want float64
+				for j := range n {
+					want += float64(spikes[r*n+j]) * float64(w.Data[i*n+j])
+				}
+				if d := math.Abs(float64(got[r*n+i]) - want); d > 1e-4*(1+math.Abs(want)) {
+					t.Fatalf("row %d unit %d: %g, want %g", r, i, got[r*n+i], want)
+				}
+			}
+		}
+	}
+}
+
 // TestSpikeInputSparseMatchesDense checks that adding the rows of W_effᵀ of
 // the units that spiked gives the dense GEMM's result.
 func TestSpikeInputSparseMatchesDense(t *testing.T) {

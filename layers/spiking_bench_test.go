@@ -34,6 +34,7 @@ func BenchmarkSpikeInput(b *testing.B) {
 			tp := autodiff.NewTape[float32]()
 			var si spikeInput[float32]
 			si.prepare(tp, w, rows)
+			si.packDense()
 			b.Run(fmt.Sprintf("N=%d/act=%g/dense", n, act), func(b *testing.B) {
 				for b.Loop() {
 					kernels.GemmPackedOn(nil, false, rows, 1, s, n, &si.pb, 1, p, n)

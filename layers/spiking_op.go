@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
@@ -249,9 +250,12 @@ const gatherBlockBytes = 128 << 10
 type spikeInput[T autodiff.Float] struct {
 	n         int
 	wT        autodiff.Tensor[T] // W_effᵀ [N×N] (row j: what a spike of unit j adds); empty when packed is set
-	pb        kernels.PackedB[T] // W_effᵀ packed for the dense GEMM
-	sparseMax int                // nonzero spikes of a part up to which rows of wT are added
-	block     int                // columns of wT per block of the sparse path (gatherBlockBytes)
+	w         autodiff.Tensor[T] // W_eff, packed into pb at the first dense step of a call
+	pb        kernels.PackedB[T] // W_effᵀ packed for the dense GEMM once pbReady
+	pbMu      sync.Mutex         // guards pb and pbReady: the batch halves step at once
+	pbReady   bool
+	sparseMax int // nonzero spikes of a part up to which rows of wT are added
+	block     int // columns of wT per block of the sparse path (gatherBlockBytes)
 	// Per batch half (float32 path): every row's nonzero spikes.
 	lists [2]kernels.SpikeLists
 	packT packStripsT // the packing of packed, on one or two workers
@@ -287,8 +291,7 @@ func (j *packStripsT) RunPart(p int) {
 // of rows.
 func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], rows int) {
 	n := w.Rows
-	si.n = n
-	kernels.PackB(&si.pb, true, n, n, w.Data, n) // op(B) = W_effᵀ
+	si.n, si.w, si.pbReady = n, w, false
 	si.sparseMax = int(sparseFraction * float64(rows*n))
 	si.block = min(n, max(64, gatherBlockBytes/(4*n)&^63))
 	if wf, ok := any(w.Data).([]float32); ok && n%kernels.SpikeStrip == 0 {
@@ -322,6 +325,7 @@ func (si *spikeInput[T]) prepare(tp *autodiff.Tape[T], w autodiff.Tensor[T], row
 func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonzero int) {
 	n := si.n
 	if nonzero > si.sparseMax {
+		si.packDense()
 		kernels.GemmPackedOn(pool, false, rows, 1, s, n, &si.pb, 1, p, n)
 		return
 	}
@@ -330,6 +334,18 @@ func (si *spikeInput[T]) add(pool *kernels.Pool, part int, p, s []T, rows, nonze
 		return
 	}
 	addSpikeRows(p, s, si.wT.Data, n)
+}
+
+// packDense packs W_effᵀ for the dense GEMM unless this call has done so:
+// a sequence whose steps all take the sparse path never packs it (an N×N
+// pass per call, 4 MiB read and written at N = 1024).
+func (si *spikeInput[T]) packDense() {
+	si.pbMu.Lock()
+	if !si.pbReady {
+		kernels.PackB(&si.pb, true, si.n, si.n, si.w.Data, si.n) // op(B) = W_effᵀ
+		si.pbReady = true
+	}
+	si.pbMu.Unlock()
 }
 
 // gather is addSpikeRows in float32: the nonzero spikes of every row are

@@ -1,6 +1,9 @@
 package layers
 
-import "github.com/rnntrain/rnntrain/autodiff"
+import (
+	"github.com/rnntrain/rnntrain/autodiff"
+	"github.com/rnntrain/rnntrain/internal/kernels"
+)
 
 // Vector helpers shared by the fused recurrent layers of this and other
 // packages.
@@ -36,7 +39,14 @@ func transposeTiles[T autodiff.Float](dst, src autodiff.Tensor[T], add bool) {
 // once per tile: writing a tile straight into dst keeps one line of each
 // of its rows open at once, and with a row stride of 4 KiB (N = 1024)
 // those lines all fall in one set of the L1 cache and evict each other.
+//
+// float32 runs kernels.Transpose (a register transpose of each tile with
+// AVX-512); the values moved or added are the same.
 func transposeStrided[T autodiff.Float](dst []T, ldd int, src []T, lds, rows, cols int, add bool) {
+	if d, ok := any(dst).([]float32); ok {
+		kernels.Transpose(d, ldd, any(src).([]float32), lds, rows, cols, add)
+		return
+	}
 	const t = transposeTile
 	var buf [t * t]T
 	for q0 := 0; q0 < rows; q0 += t {
