@@ -1,20 +1,3 @@
-// Package gradcheck compares the engine's reverse-mode gradients against
-// central finite differences in float64. Every op, fused op and cell in the
-// project is checked through it.
-//
-// # Overview
-//
-// A Case names a set of parameters and a function that records a scalar loss
-// from them on a tape. Check runs the loss once with Backward, then perturbs
-// every parameter element by ±h and compares (L(θ+h) − L(θ−h)) / 2h with the
-// gradient, element by element, under a relative-or-absolute tolerance. It
-// also checks that neither the forward nor the backward pass changed any
-// parameter value.
-//
-// Fused ops and cells are checked with CheckFused: the fused version must
-// match its unfused composition of primitive ops (value and every gradient
-// element, within the Case's tolerance) and finite differences. A new op or
-// cell adds one Case.
 package gradcheck
 
 import (

@@ -1,29 +1,3 @@
-// Package surrogate holds the pseudo-derivatives that stand in for the zero
-// derivative of the Heaviside step H(x) in spiking networks trained by
-// backpropagation (surrogate-gradient learning). x is always the distance
-// to threshold, x = U − ϑ, already subtracted by the caller: a unit spikes
-// when x > 0.
-//
-// # Overview
-//
-// A Surrogate is a small value type whose zero value means its documented
-// default parameters. The forward pass stays exact (autodiff.Spike emits
-// 0 or 1); only the backward uses Deriv. Fused spiking layers call Deriv
-// directly, or GradTo for a whole buffer, which dispatches once on the
-// concrete type so that the loop inlines Deriv instead of making an
-// interface call per element.
-//
-// Parse reads a surrogate back from its String form ("ArcTan(alpha=2)"),
-// so configs can store one as text.
-//
-// Formulas and defaults follow the peer libraries (see each type): snnTorch
-// (surrogate.py), Norse (functional/superspike.py, threshold.py),
-// SpikingJelly (activation_based/surrogate.py), EvNN and sFPTT.
-//
-// Converting a surrogate built from run-time values to the interface
-// allocates, so hold it as a Surrogate (in a layer's config, say) and pass
-// that around, rather than converting it on every step. Zero values and
-// literals with constant fields convert without allocating.
 package surrogate
 
 import (
