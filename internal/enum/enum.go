@@ -1,5 +1,3 @@
-// Package enum holds the text forms shared by the typed enums of the
-// public packages: an enum is an int index into a list of names.
 package enum
 
 import (

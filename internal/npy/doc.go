@@ -8,8 +8,16 @@
 // ReadFile and Decode read one .npy array; OpenArchive and NewArchive open
 // an .npz archive (a zip of .npy members, stored or deflated, as
 // numpy.savez and numpy.savez_compressed write them) whose Header and Read
-// methods read one member by name. Encode, WriteFile and ArchiveWriter write
-// float32, float64 and bool arrays in C order, as numpy.save and numpy.savez do.
+// methods read one member by name. ReadFileNumeric and
+// Archive.ReadNumeric also read integer arrays, converted to float64, and
+// Archive.Raw returns the bytes of a member of any fixed-size dtype for the
+// caller to interpret. Encode, WriteFile, WriteArchive and ArchiveWriter
+// write float32, float64 and bool arrays in C order, as numpy.save and
+// numpy.savez do; EncodeValue, WriteArchiveValues and ArchiveWriter.AddValue
+// write nested Go slices (also of int32 and int64), and WriteHeader writes
+// a header of any dtype. Every writer of a file (WriteFile, WriteArchive,
+// WriteArchiveValues) writes it atomically, through a temporary file in
+// the same directory and a rename.
 //
 // # File format
 //
@@ -24,11 +32,14 @@
 //
 // # Shapes & layout
 //
-// Arrays are read only in C (row-major) order with dtype float32 ('<f4',
-// '>f4'), float64 ('<f8', '>f8') or bool ('|b1'); Array holds the values in
-// F32, F64 or Bool, flat, element (i, j, k) of a [a, b, c] array at
-// (i·b + j)·c + k. Other dtypes and Fortran order are errors that say what
-// was found.
+// Arrays are read only in C (row-major) order. Decode, ReadFile and
+// Archive.Read take dtype float32 ('<f4', '>f4'), float64 ('<f8', '>f8')
+// or bool ('|b1'); the Numeric readers also take signed and unsigned
+// integers of 1 to 8 bytes, returned in F64 (exact up to 2⁵³). Array holds
+// the values in exactly one of F32, F64 or Bool, flat, element (i, j, k) of
+// a [a, b, c] array at (i·b + j)·c + k; a scalar has an empty Shape and one
+// value. Other dtypes and Fortran order are errors that say what was found.
+// Every Array a reader returns is newly allocated and owned by the caller.
 //
 // # Limits
 //
@@ -42,6 +53,8 @@
 //
 // Every problem with a file is an error naming the file (ReadFile,
 // OpenArchive) and the array; nothing in this package panics on file
-// contents. Encode panics if an Array's data do not match its shape, a
-// programmer error.
+// contents. Encode (and so WriteFile and ArchiveWriter.Add) panics if more
+// than one of an Array's F32, F64 and Bool is set or its values do not
+// match its shape, and WriteArchive if it gets more names than arrays or
+// fewer: programmer errors.
 package npy

@@ -1,5 +1,3 @@
-// Package seqbench holds the benchmark of one training step around a
-// recurrent layer that the layer packages share.
 package seqbench
 
 import (
@@ -28,9 +26,9 @@ func Input(steps, batch int) autodiff.Tensor[float32] {
 }
 
 // NewStep returns one training step of rnntrain bench around a recurrent
-// layer, without the optimizer: the sequence from the initial state h0
-// returns (nil: zero), a linear readout N→2 of every step, a squared-error loss and the full
-// backward pass. The first call grows the tape's arena; later calls
+// layer, without the optimizer: the sequence from the initial state that
+// h0 records (nil h0: the zero state), a linear readout N→2 of every step,
+// a squared-error loss and the full backward pass. The first call grows the tape's arena; later calls
 // allocate nothing.
 func NewStep(rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) *autodiff.Var[float32], n, batch, steps int) func() {
 	x := Input(steps, batch)

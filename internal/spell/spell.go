@@ -1,6 +1,3 @@
-// Package spell suggests, for a name nobody defined (a misspelt flag or
-// config key), the defined names it most likely stands for: the "did you
-// mean" of a usage error.
 package spell
 
 import (

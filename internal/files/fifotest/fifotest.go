@@ -1,8 +1,5 @@
 //go:build unix
 
-// Package fifotest checks readers against a FIFO, whose open blocks until
-// a writer comes: a reader that should refuse it must return at once, and
-// a test of one that does not must fail instead of hanging.
 package fifotest
 
 import (
