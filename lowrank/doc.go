@@ -21,6 +21,14 @@
 // n = V_R √N) or at random, and reports R² overall, per unit and on
 // held-out conditions (R2).
 //
+// # Factors and truncation
+//
+// Factors holds a rank-R connectivity J = M·Nᵀ/N as its factors. FromMatrix
+// takes the best rank-R approximation of a full matrix, Factors.Truncate
+// that of a low-rank one to a lower rank (Eckart–Young, by SVD), and
+// SingularValues gives the spectrum to choose R from. FactorsOf reads a
+// layer's factors and Layer.SetFactors writes them back.
+//
 // # Latent dynamics
 //
 // NewLatent reduces a network to its latent system: the state is
@@ -39,13 +47,22 @@
 //
 // Data arrays are condition-major, [conditions][T][dim]; the network runs
 // time-major, [T][conditions][dim], as every layer does. Factors, loadings
-// and latent trajectories are row-major float64.
+// and latent trajectories are row-major float64; M and N are [N, R] and a
+// full connectivity [N, N], J[i·N+k] the weight from unit k to unit i.
+//
+// # Invariants & aliasing
+//
+// FactorsOf, Factors.Matrix, Factors.Truncate, Factors.Tensors and
+// Loadings return fresh copies; Layer.SetFactors and SetLoadings copy into
+// the layer's parameters. A Layer owns its parameters as every layer does
+// (Params), and its fused op never modifies its inputs.
 //
 // # Errors & panics
 //
 // LoadData, FitRank, Sweep, FromMatrix, NewLatent and the mixture fits
 // return errors that name the file, array, key or size at fault; Predict,
-// R2, Project and SetLoadings panic on sizes that do not match (programmer
-// errors). All randomness comes from FitConfig.Seed or a *rand.Rand the
+// R2, Latent.Project, SetLoadings and the Layer's Readout, KappaTo,
+// ProjectTo and SetFactors panic, with messages starting "lowrank:", on
+// sizes that do not match (programmer errors). All randomness comes from FitConfig.Seed or a *rand.Rand the
 // caller passes.
 package lowrank

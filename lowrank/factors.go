@@ -32,7 +32,7 @@ func FactorsOf[T autodiff.Float](l *Layer[T]) *Factors {
 }
 
 // Tensors returns m and n as fresh float32 [Units, R] tensors (for
-// layers.LowRank.SetFactors).
+// Layer.SetFactors).
 func (f *Factors) Tensors() (m, n autodiff.Tensor[float32]) {
 	m, n = autodiff.NewTensor[float32](f.Units, f.R), autodiff.NewTensor[float32](f.Units, f.R)
 	for i := range f.M {

@@ -1,7 +1,3 @@
-// Package layertest holds the checks every recurrent layer runs: the fused
-// op against its unfused reference in float64, float32 against float64, and
-// the problem (a layer on a random input, scored by a fixed projection of
-// its rates) that gradient checks use.
 package layertest
 
 import (
@@ -26,6 +22,8 @@ type Problem struct {
 	Opt          func() layers.SeqOptions // fresh options (and noise stream) per run
 }
 
+// RandParam returns a rows×cols parameter named name with values drawn
+// from N(0, scale²) by rng.
 func RandParam(rng *rand.Rand, name string, rows, cols int, scale float64) *autodiff.Param[float64] {
 	p := autodiff.NewParam[float64](name, rows, cols)
 	for i := range p.Value.Data {
@@ -34,6 +32,11 @@ func RandParam(rng *rand.Rand, name string, rows, cols int, scale float64) *auto
 	return p
 }
 
+// NewProblem returns the problem for a layer with parameters layer, n
+// units and inputs inputs: a random input X [steps·batch, inputs], a random
+// initial state H0 [h0Rows, n] (1 for a state shared by the batch, batch
+// for one per trial), a random projection [steps·batch, n], and Params =
+// X, H0 and then layer, all drawn from rng.
 func NewProblem(rng *rand.Rand, layer []*autodiff.Param[float64], steps, batch, inputs, n, h0Rows int) *Problem {
 	p := &Problem{
 		Steps: steps, Batch: batch,
@@ -46,7 +49,9 @@ func NewProblem(rng *rand.Rand, layer []*autodiff.Param[float64], steps, batch, 
 	return p
 }
 
-// loss records Σ proj ⊙ f(x, h0) + Σ final on tp from vars (x, h0, layer params…).
+// Loss returns the loss function of gradcheck.Case for f: it records
+// Σ proj ⊙ rates of f(x, h0) on tp from vars (X, H0, layer params…, the
+// order of p.Params).
 func (p *Problem) Loss(f SeqFunc) func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
 	return func(tp *autodiff.Tape[float64], vars []*autodiff.Var[float64]) *autodiff.Var[float64] {
 		rates, _ := f(tp, vars[0], vars[1], p.Steps, p.Batch, p.Opt())
@@ -54,8 +59,9 @@ func (p *Problem) Loss(f SeqFunc) func(tp *autodiff.Tape[float64], vars []*autod
 	}
 }
 
-// run records the loss with f and back-propagates; it returns the rates and
-// a copy of every parameter's gradient.
+// Run records p's loss with f on a new tape and back-propagates, after
+// clearing every parameter's gradient; it returns the rates and a copy of
+// every parameter's gradient, in the order of p.Params.
 func (p *Problem) Run(f SeqFunc) (rates []float64, grads [][]float64) {
 	tp := autodiff.NewTape[float64]()
 	vars := make([]*autodiff.Var[float64], len(p.Params))
@@ -73,7 +79,7 @@ func (p *Problem) Run(f SeqFunc) (rates []float64, grads [][]float64) {
 }
 
 // CloseTo reports the first index where got and want differ by more than
-// tol·(1+|want|), or −1.
+// tol·(1+|want|), or −1; 0 when their lengths differ.
 func CloseTo(got, want []float64, tol float64) int {
 	if len(got) != len(want) {
 		return 0
@@ -104,14 +110,19 @@ func CheckFusedVsReference(t *testing.T, p *Problem, fused, ref SeqFunc) {
 	}
 }
 
-// run32 and run64 record the same layer in both precisions: the float32
-// path (used for training) has its own fast tanh and sigmoid, which the
-// float64 checks do not reach.
+// PrecisionRun is a layer in one precision, its parameters and its
+// Sequence, for ComparePrecisions: the float32 path (used for training)
+// has its own fast tanh and sigmoid, which the float64 checks do not reach.
 type PrecisionRun[T autodiff.Float] struct {
 	Params []*autodiff.Param[T]
 	Seq    func(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T], steps, batch int, opt layers.SeqOptions) (*autodiff.Var[T], autodiff.Tensor[T])
 }
 
+// Run records r's layer over x [steps·batch, inputs] from h0 [1, n], scored
+// by Σ proj ⊙ rates, converting the float64 inputs to T, and
+// back-propagates after clearing the gradients; it returns the rates and
+// every parameter's gradient, concatenated in the order of r.Params, as
+// float64.
 func (r PrecisionRun[T]) Run(x, h0, proj []float64, steps, batch, inputs, n int) (rates, grads []float64) {
 	conv := func(s []float64, rows, cols int) autodiff.Tensor[T] {
 		t := autodiff.NewTensor[T](rows, cols)
@@ -146,6 +157,11 @@ func CopyParams(dst []*autodiff.Param[float32], src []*autodiff.Param[float64]) 
 	}
 }
 
+// ComparePrecisions runs r32 and r64 on the same random input, initial
+// state and projection (a fixed seed) and fails t, naming the layer name,
+// if their rates or gradients differ by more than float32 rounding
+// explains, or if the float32 gradient is NaN. The two layers must hold
+// the same weights (see CopyParams).
 func ComparePrecisions(t *testing.T, name string, r32 PrecisionRun[float32], r64 PrecisionRun[float64], steps, batch, inputs, n int) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(3, 9))

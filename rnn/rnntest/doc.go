@@ -4,7 +4,9 @@
 // # Overview
 //
 // Conform(t, m) builds small networks from m's default configuration
-// (rnn.Config{Model: m.New()}, 3 inputs, 6 units, 2 outputs) and checks, as
+// (rnn.Config{Model: m.New()}, 3 inputs, 6 units, 2 outputs; the
+// finite-difference checks use layers.Model.Check's configuration when the
+// model has one) and checks, as
 // subtests: finite-difference gradients in float64 (gradcheck; for a
 // spiking model, layers.Model.Surrogate, those of the readout); truncated
 // BPTT giving the outputs of one full pass; zero allocations per warmed-up
@@ -20,5 +22,7 @@
 //
 // # Errors & panics
 //
-// Conform reports failures on t; it panics only if a model panics.
+// Conform reports failures on t; it panics only if a model panics. Its
+// subtests run one after another and count allocations, so the calling
+// test must not be parallel.
 package rnntest
