@@ -1,18 +1,3 @@
-// Command egrusweep is the EGRU sparsity sweep (bench/egru_sweep.sh): the
-// training step (internal/seqbench.NewStep: the layer over T steps, a linear
-// readout N→2 of every step, squared error, full backward; no optimizer) of
-// our dense GRU and of the EGRU at several activities, at several sizes.
-//
-// On a shared machine the load changes over seconds, so the configurations of
-// one size run interleaved: every repetition times one step of each in turn,
-// and the figure of merit is each configuration's least time over the
-// repetitions (the least disturbed one) next to its median. Each EGRU's
-// thresholds are shifted to its activity on the benchmark's input
-// (layers.EGRU.TuneActivity) before timing.
-//
-// Usage: egrusweep [-sizes 256x64x100,512x64x200,1024x32x100] [-acts 0.05,0.1,0.2,0.5,1] [-eps 1,3.6] [-reps 7]
-//
-// It prints one JSON object per configuration.
 package main
 
 import (

@@ -1,23 +1,3 @@
-// Command seqtrain trains a network (a GRU by default, -model) on a long-sequence task (adding by default;
-// copy, mnist-pixels, …) with one trainer and reports the held-out MSE and
-// accuracy, the wall time and the process's peak resident memory.
-// bench/adding.sh runs it to compare the trainers on the same budget,
-// bench/smnist.sh to train with sFPTT on pixel-wise MNIST, and
-// bench/memory.sh for a few updates per trainer and trial length, one fresh
-// process per cell, to compare peak memory.
-//
-//	seqtrain -trainer fptt -T 1000 -window 10 -steps 3000 [-hidden 64 -batch 32 -lr 1e-3 ...]
-//
-// Trainers: bptt (full backpropagation through time), tbptt (truncated to
-// windows of -window steps), fptt (FPTT in windows of -window steps, i.e.
-// parts = T/window, with the progressive loss by default: every window is
-// trained on the trial's final answer). The held-out trials are measured
-// every -eval updates and after the last update: -eval-trials trials drawn
-// once from the seed's evaluation stream for generated tasks (never trained
-// on), the validation split for datasets; evaluation runs in the trainer's
-// windows. The last line is
-//
-//	trainer T steps held_out_mse held_out_accuracy peak_rss_kib seconds_per_update
 package main
 
 import (

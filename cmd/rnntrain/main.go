@@ -1,5 +1,3 @@
-// Command rnntrain trains and analyses recurrent neural networks for
-// computational neuroscience. Run "rnntrain help" for the commands.
 package main
 
 import (

@@ -1,17 +1,3 @@
-// Command asmgen writes the GEMM micro-kernels of package kernels in Go
-// assembly (gemm_amd64.s) with their Go declarations (gemm_decl_amd64.go).
-//
-// Run it from internal/kernels with `go generate`. Each kernel computes an
-// mr×nr tile of C = alpha·Ã·B̃ + beta·C (see microFn in driver.go) with mr·nr
-// accumulators held in vector registers; B̃ is always a packed nr-wide panel.
-// Two addressing modes exist for Ã:
-//
-//   - packed (suffix p<rows>): Ã is a panel of MR-tall columns, addressed by
-//     constant displacements and unrolled four times over k; one kernel per
-//     row count 1…MR so that edge rows cost no padding;
-//   - strided (suffix s<rows>): Ã is addressed through the row and k strides
-//     given at run time, to read A in place when packing would not pay; also
-//     one kernel per row count.
 package main
 
 import (
