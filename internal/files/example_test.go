@@ -25,7 +25,9 @@ func ExampleReadRegular() {
 		fmt.Println(err)
 		return
 	}
-	short := func(err error) string { return strings.ReplaceAll(filepath.ToSlash(err.Error()), filepath.ToSlash(dir), "DIR") }
+	short := func(err error) string {
+		return strings.ReplaceAll(filepath.ToSlash(err.Error()), filepath.ToSlash(dir), "DIR")
+	}
 
 	data, err := files.ReadRegular(path, 1<<20)
 	fmt.Printf("%s %v\n", data, err)
