@@ -61,7 +61,14 @@
 //
 // # Errors & panics
 //
-// Evaluate, Record and RecordInputs panic on programmer errors: no trials,
-// no generator, or a network whose input and output sizes are not the
-// task's. WriteNPZ returns errors naming the file.
+// Panics, with messages prefixed "analysis:", are for programmer errors:
+// Evaluate and Record with no trials or no generator, a network whose input
+// and output sizes are not the task's, RecordInputs and Regress with
+// slices of the wrong length, Examples with k < 1, an Inactivation whose
+// units or cuts are out of range or whose window names a period a trial
+// does not have, Summarize of no reports, and ConditionMeans of an empty
+// condition. Errors are returned for what a user's data or text decides:
+// WriteNPZ (naming the file), Regress (a fit that cannot be made),
+// Selective (an unknown variable), ParseUnits and ParsePopulations (a bad
+// unit list or population file) and TrialAveragedPCA.
 package analysis

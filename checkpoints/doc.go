@@ -9,8 +9,11 @@
 // optimizer's per-parameter state under OptimizerPrefix. Save writes one
 // file atomically; Load reads and validates one; RestoreParams copies the
 // parameters back into a model after checking that every name, shape and
-// dtype fits. SaveRun keeps a run directory: one file per saved step, the
-// latest under a fixed name, and the last K step files.
+// dtype fits. SaveRun keeps a run directory: one file per saved step
+// (StepPath, listed by Steps), the latest under a fixed name (LatestPath),
+// and the last K step files. LockRun takes a run directory's advisory lock
+// so that only one process writes it at a time, and Holder reports who
+// holds it.
 //
 // # File format
 //
@@ -63,7 +66,8 @@
 // and what was expected. A file in a newer format gives a *VersionError,
 // one whose data or metadata do not match their checksum a *ChecksumError; a
 // checkpoint that does not fit a model gives a *MismatchError listing every
-// problem at once. NewTensor, CopyTensor and StepPath panic on programmer
+// problem at once, and a run directory whose lock a live process holds a
+// *LockedError. NewTensor, CopyTensor and StepPath panic on programmer
 // errors (data length not matching the shape, negative step), with
 // messages prefixed "checkpoints:".
 package checkpoints

@@ -31,6 +31,9 @@
 // # Errors & panics
 //
 // Find returns an error for a layer without a step map, invalid Options or
-// a failed eigendecomposition; it panics when the lengths of the initial
-// states or the input do not fit the layer (programmer error).
+// a failed eigendecomposition; Linearise for a failed eigendecomposition;
+// FitPCA for fewer than two states or an SVD that does not converge. Slices
+// whose lengths do not fit are programmer errors: Find (the initial states
+// or the input against the layer), Sample, FitPCA and AbsCos panic, with
+// messages prefixed "dynamics:" (or "layers:" for the input).
 package dynamics

@@ -1,8 +1,12 @@
 // Package layers holds the recurrent layers and readouts networks are built
 // from: the leaky rate RNN (which with α = 1 is torch.nn.RNN), the GRU in
-// torch.nn.GRU's layout, the low-rank RNN of Valente and Dubreuil, the
-// spiking layers (LIF and adaptive LIF, LTC-SN) trained with surrogate
-// gradients, and the affine Linear layer.
+// torch.nn.GRU's layout, the event-based GRU (EGRU), the spiking layers
+// (LIF and adaptive LIF, LTC-SN) trained with surrogate gradients, the
+// affine Linear layer and the leaky-integrator readout (LeakyIntegrator).
+// The low-rank RNN of Valente and Dubreuil is built on the same interfaces
+// in package lowrank. Model describes a recurrent model for the registry
+// of package rnn: its name, its equations and its typed config
+// (ModelConfig).
 //
 // # Overview
 //
@@ -33,7 +37,13 @@
 // a Surrogate, the reset optionally detached. While few units spiked, a
 // step's recurrent input adds the columns of W_rec of the units that
 // spiked instead of a dense GEMM (sparseFraction). They share SpikeOptions:
-// Dale's law, masks, fixed weights, current noise, initial scales.
+// Dale's law, masks, fixed weights, current noise, initial scales. A
+// Surrogate is the config form of a surrogate.Surrogate.
+//
+// The EGRU (Subramoney et al. 2023) is a GRU whose units emit events when
+// their state crosses a trained threshold; only the events reach other
+// units and the readout, and its backward pass uses a pseudo-derivative
+// too. EGRU.TuneActivity shifts the thresholds to a target activity.
 //
 // # Shapes and layout
 //

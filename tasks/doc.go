@@ -109,6 +109,9 @@
 //
 // New, NewFromConfig, ParseConfig, LoadNPZ and MNISTDir return errors that
 // name the task, preset, settings field, file or array at fault and what
-// was expected. Batch panics for a batch size < 1; the Score functions
-// panic, naming the sizes, if outputs is not [T][B][NOut] for the batch.
+// was expected. Programmer errors panic with messages prefixed "tasks:":
+// Batch for a batch size < 1, a Finite task's BatchOf for a trial index
+// out of range, the Score functions, naming the sizes, if outputs is not
+// [T][B][NOut] for the batch, Settings.Override for an invalid enum value
+// (Settings.Validate reports those as errors) and Spread for n < 0.
 package tasks

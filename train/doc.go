@@ -5,7 +5,8 @@
 //
 // # Overview
 //
-// Run takes a typed Config, a Model (an *rnn.Network[float32]), the
+// Run takes a typed Config, a Model (a model.Network[float32] such as an
+// *rnn.Network[float32]), the
 // curriculum stages (one task is a one-stage curriculum) and observers:
 //
 //	cfg := train.DefaultConfig()
@@ -19,7 +20,8 @@
 // autodiff.MaskedSoftmaxCE, chosen by the task's tasks.Loss) plus the
 // penalties (Regularization), stops on a
 // non-finite loss or gradient, clips (ClipGradNorm), and takes one
-// optimizer step (SGD, Adam, AdamW, Adamax) at the rate of the Schedule.
+// optimizer step (SGD, Adam, AdamW, Adamax) at the rate of the Schedule;
+// it then checks the updated parameters and moments (Config.MaxParam).
 //
 // # Truncated BPTT
 //
@@ -82,8 +84,10 @@
 // Summary's State is consistent and the Checkpointer has saved it.
 // Divergence is a *DivergenceError naming the update and the offending
 // parameter and element ("step 412: gradient of rnn.w_rec has NaN at
-// [3 7]"); the failing update changes nothing and nothing is saved after
-// it. Loading a checkpoint that does not fit the model is an error listing
+// [3 7]"). A divergence found in the loss or a gradient stops before the
+// update, which changes nothing; one found in the updated parameters or
+// optimizer moments (DivergenceError.Updated) leaves the diverged update in
+// them. Either way nothing is saved after it. Loading a checkpoint that does not fit the model is an error listing
 // every mismatch (RestoreState), and leaves the model unchanged.
 //
 // Programmer errors in the numeric code (losses of mismatched shapes) panic

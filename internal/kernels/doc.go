@@ -50,8 +50,14 @@
 // on 16 AVX-512 or 8 AVX2 lanes) give the same bits as their plain Go
 // loops; SpikeIndices lists the units that spiked (AVX-512 compress; AVX2
 // a table of the lane numbers of every 8-bit mask), for the sparse row
-// kernels SparseGather and SparseDots. SumStripRows and SparseGatherPanels
-// add a listed row's 64 columns in four AVX-512 or eight AVX2 registers.
+// kernels SparseGather, SparseGatherRows and SparseDots. SumStripRows and
+// SparseGatherPanels add a listed row's 64 columns in four AVX-512 or eight
+// AVX2 registers, on weights laid out once in strips of SpikeStrip columns
+// (PackStrips, PackStripBlocks, PackStripsTHalf) or in panels of
+// PanelWidth (PackGatherPanels); SpikeLists holds the lists of spiking
+// units of many rows in compressed form for SumStripLists. The EGRU's
+// kernels (EGRUEvents, EGRUBackEvents) handle its events and their
+// pseudo-derivative.
 // PeakFMA measures the core's float32 arithmetic peak, the yardstick of the
 // benchmarks.
 //
@@ -79,6 +85,7 @@
 //
 // Kernels are called from numeric code with sizes that the caller has already
 // checked; they panic with a "kernels:" message when a dimension is negative,
-// a slice is too short or a leading dimension too small, and the element-wise
-// kernels when dst and src differ in length.
+// a slice is too short or a leading dimension too small, the element-wise
+// kernels when dst and src differ in length, and the strip and panel
+// kernels when a layout condition their doc states does not hold.
 package kernels

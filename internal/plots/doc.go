@@ -1,15 +1,17 @@
-// Package plots draws the figures a training run leaves behind: training
-// curves, example trials, psychometric curves, spike rasters and rank
-// sweeps, as PNG, SVG or PDF files.
+// Package plots draws the figures a training run and the analysis commands
+// leave behind: training curves, example trials, psychometric curves,
+// spike rasters, rank sweeps, dose-response curves of inactivations,
+// state-space trajectories with fixed points, stimulus grids, unit
+// rankings and sweep summaries, as PNG, SVG or PDF files.
 //
 // # Overview
 //
 // Each figure has a plain data type (Curves, Trials, Psychometric, ...)
 // filled by the caller and a Write function that renders it with
 // gonum.org/v1/plot and writes it in the format its path's extension names
-// (.png at 110 dpi, .svg, .pdf; see Format), atomically enough for a run
-// directory: the file is written in full or an error is returned naming
-// it. Formats is the set a run writes each figure in; Formats.Paths gives
+// (.png at 110 dpi, .svg, .pdf; see Format), atomically: through a
+// temporary file in the same directory and a rename, so the file is written
+// in full or an error is returned naming it. Formats is the set a run writes each figure in; Formats.Paths gives
 // a figure's file names.
 //
 // Legends sit right of the axes, never over the data; contexts, choices
