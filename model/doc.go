@@ -31,8 +31,10 @@
 // tape's Reset. For truncated BPTT run one window at a time and pass copies
 // of a window's Final, made before the Reset, as the next window's Init;
 // a given initial state is a constant, so gradients stop at window
-// boundaries. Randomness is explicit: noise is drawn only from
-// Options.Noise, so two passes with equal streams give equal results.
+// boundaries. Randomness is explicit: the private recurrent noise is drawn
+// only from Options.Noise (nil: none), so two passes with equally seeded
+// streams give equal results; a network with random parts of its own
+// seeds them from its config (rnn.Config.EncodingSeed).
 //
 // # Errors and panics
 //
