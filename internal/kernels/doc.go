@@ -57,7 +57,9 @@
 // PanelWidth (PackGatherPanels); SpikeLists holds the lists of spiking
 // units of many rows in compressed form for SumStripLists. The EGRU's
 // kernels (EGRUEvents, EGRUBackEvents) handle its events and their
-// pseudo-derivative.
+// pseudo-derivative. Transpose moves a float32 matrix into its transpose
+// (or adds it) in 16×16 tiles, each a register transpose with AVX-512;
+// PackStripsTHalf packs through it.
 // PeakFMA measures the core's float32 arithmetic peak, the yardstick of the
 // benchmarks.
 //
