@@ -10,10 +10,11 @@
 // q(s) = ½‖F(s, u*) − s‖² is small without being zero. Find minimises q
 // from many initial states at once, with Adam on one batched step per
 // iteration; it then drops duplicates and distance outliers with
-// FixedPointFinder's tolerances (Options, peers.md §2.8) and linearises
-// each point left: the Jacobians ∂F/∂s and ∂F/∂u, the eigenvalues with
-// right and left eigenvectors, and a Class from the moduli (stable,
-// marginal, saddle with its number of unstable modes, unstable).
+// FixedPointFinder's tolerances (Options; mattgolub/fixed-point-finder
+// FixedPointFinderBase.py _default_hps) and linearises each point left: the
+// Jacobians ∂F/∂s and ∂F/∂u, the eigenvalues with right and left
+// eigenvectors, and a Class from the moduli (stable, marginal, saddle with
+// its number of unstable modes, unstable).
 //
 // Sample draws initial states from recorded trajectories (plus Gaussian
 // noise, from an explicit rng); FitPCA gives the projection in which

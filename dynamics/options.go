@@ -7,7 +7,7 @@ import (
 
 // Options control Find. The zero value of every field means its documented
 // default, the FixedPointFinder default where it has one
-// (FixedPointFinderBase._default_hps; peers.md §2.8).
+// (mattgolub/fixed-point-finder FixedPointFinderBase.py _default_hps).
 type Options struct {
 	// TolQ accepts a point once q < TolQ (default 1e-12).
 	TolQ float64 `json:"tol_q"`

@@ -252,11 +252,13 @@ func EGRUStateNames(trace bool) []string {
 	return []string{"c", "y"}
 }
 
-// EGRUStats are the sparsity figures of one recorded EGRU sequence (peers.md
-// §2.3), all over every unit, step and sequence of the call, padding
-// included, but Penalty, which leaves out the padding when the call had
-// SeqOptions.Lengths (Tally with lengths leaves out the steps after each
-// trial's end from all of them).
+// EGRUStats are the sparsity figures of one recorded EGRU sequence, as
+// EvNN's benchmarks report them (benchmarks/smnist/smnist.py;
+// benchmarks/lm/models.py set_backward_sparsity; effective MACs as in
+// Subramoney et al., arXiv 2206.06178v1 §3.5), all over every unit, step and
+// sequence of the call, padding included, but Penalty, which leaves out the
+// padding when the call had SeqOptions.Lengths (Tally with lengths leaves
+// out the steps after each trial's end from all of them).
 type EGRUStats struct {
 	// Activity is mean(o); the activity sparsity is 1 − Activity.
 	Activity float64

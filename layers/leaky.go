@@ -9,13 +9,17 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 )
 
-// LeakyConfig describes a leaky rate RNN layer (peers.md §2.1):
+// LeakyConfig describes a leaky rate RNN layer:
 //
 //	state integration:  x_{t+1} = (1−α) x_t + α (W_rec φ(x_t) + W_in u_t + b) + noise,  r = φ(x)
 //	rate integration:   r_{t+1} = (1−α) r_t + α φ(W_rec r_t + W_in u_t + b + noise)
 //
-// with α = dt/τ. The vanilla RNN of torch.nn.RNN is rate integration with
-// α = 1 and φ = tanh (Torch = true gives torch's parameter layout).
+// with α = dt/τ. State integration is that of PsychRNN (murraylab/PsychRNN
+// psychrnn/backend/models/basic.py Basic.recurrent_timestep) and of the
+// low_rank_rnns library (modules.py FullRankRNN.forward); rate integration
+// is that of Yang et al. 2019 (gyyang/multitask network.py LeakyRNNCell).
+// The vanilla RNN of torch.nn.RNN is rate integration with α = 1 and
+// φ = tanh (Torch = true gives torch's parameter layout).
 // W_rec and W_in are the effective weights of the raw parameters under Dale's
 // law and the masks (see Constraint).
 type LeakyConfig struct {

@@ -281,8 +281,9 @@ func TestVanillaMatchesTorchEquations(t *testing.T) {
 }
 
 // TestNoiseConventions checks the law of one step's noise increment against
-// each convention's formula (peers.md §2.1). With W = 0, W_in = 0, b = 0,
-// φ = identity and a zero initial state, the first step's output is the
+// each convention's formula (PsychRNN basic.py, Yang's network.py,
+// low_rank_rnns modules.py; see NoiseConvention). With W = 0, W_in = 0,
+// b = 0, φ = identity and a zero initial state, the first step's output is the
 // increment itself: √(2α)σξ (PsychRNN), σξ (Valente), α·√(2/α)σξ (Yang,
 // inside φ). Over 20000 samples the standard error of the sample standard
 // deviation is 0.5 %, so 3 % catches a wrong √α (a factor ≥ 1.8 here).

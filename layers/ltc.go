@@ -10,7 +10,8 @@ import (
 )
 
 // LTCConfig describes a recurrent layer of liquid-time-constant spiking
-// neurons (LTC-SN, Yin, Corradi & Bohté 2023; peers.md §2.5): adaptive LIF
+// neurons (LTC-SN, Yin, Corradi & Bohté, Nature Machine Intelligence 2023;
+// byin-cwi/sFPTT fptt/fptt_mnist/snn_models_LIF4_save4.py): adaptive LIF
 // units whose membrane and adaptation time constants are computed at every
 // step from the input and the state. One step, for every unit, with s the
 // spikes and σ the logistic function:

@@ -8,18 +8,19 @@ import (
 )
 
 // NoiseConvention selects how private recurrent noise of standard deviation
-// σ enters the leaky update (peers.md §2.1). ξ ~ N(0, I) is drawn fresh at
-// every step and unit from the rng passed to Sequence.
+// σ enters the leaky update, as in the code each is named after. ξ ~ N(0, I)
+// is drawn fresh at every step and unit from the rng passed to Sequence.
 type NoiseConvention int
 
 const (
 	// NoisePsychRNN adds √(2α)·σ·ξ to the integrated state, outside φ
-	// (PsychRNN Basic.recurrent_timestep):
+	// (PsychRNN psychrnn/backend/models/basic.py Basic.recurrent_timestep):
 	//
 	//	x_{t+1} = (1−α) x_t + α (W φ(x_t) + W_in u_t + b) + √(2α) σ ξ_t
 	NoisePsychRNN NoiseConvention = iota
 	// NoiseYang adds √(2/α)·σ·ξ to the drive, inside φ (Yang et al. 2019,
-	// LeakyRNNCell). With rate integration (Yang's model):
+	// gyyang/multitask network.py LeakyRNNCell). With rate integration
+	// (Yang's model):
 	//
 	//	r_{t+1} = (1−α) r_t + α φ(W r_t + W_in u_t + b + √(2/α) σ ξ_t)
 	//
@@ -27,7 +28,7 @@ const (
 	// increment has the same law as NoisePsychRNN's.
 	NoiseYang
 	// NoiseValente adds σ·ξ to the integrated state, unscaled by α
-	// (Valente/Dubreuil low_rank_rnns FullRankRNN):
+	// (Valente/Dubreuil low_rank_rnns modules.py FullRankRNN.forward):
 	//
 	//	x_{t+1} = (1−α) x_t + α (W φ(x_t) + W_in u_t + b) + σ ξ_t
 	NoiseValente

@@ -10,10 +10,10 @@ import (
 	"github.com/rnntrain/rnntrain/layers"
 )
 
-// Latent is the reduced latent system of a low-rank network (peers.md
-// §2.2): the state is h(t) = Σ_r κ_r(t) m_r + Σ_s v_s(t) I_s + h⊥(t), with
-// I_s = s_i[s]·wi[s, :] the input vectors, and one step of the network is
-// exactly
+// Latent is the reduced latent system of a low-rank network (Mastrogiuseppe
+// & Ostojic 2018; Dubreuil et al. 2022): the state is
+// h(t) = Σ_r κ_r(t) m_r + Σ_s v_s(t) I_s + h⊥(t), with I_s = s_i[s]·wi[s, :]
+// the input vectors, and one step of the network is exactly
 //
 //	κ_{t+1} = (1−α) κ_t + α nᵀ φ(M κ_t + Iᵀ v_t + h⊥_t + b)/N
 //	v_{t+1} = (1−α) v_t + α u_t

@@ -13,11 +13,13 @@ import (
 	"github.com/rnntrain/rnntrain/layers"
 )
 
-// FitConfig describes a LINT fit (Valente et al. 2022; peers.md §2.2): a
-// low-rank RNN of N = Units + Hidden tanh units whose first Units rates
-// tanh(h) are the recorded units' activity (the identity readout), trained
-// with Adam on the masked mean squared error over every condition at once.
-// The zero value of a field means its documented default (Defaults).
+// FitConfig describes a LINT fit (Valente et al., NeurIPS 2022;
+// adrian-valente/lowrank_inference training_scripts/mante_fit_lowrank.py and
+// fit_mante.py): a low-rank RNN of N = Units + Hidden tanh units whose first
+// Units rates tanh(h) are the recorded units' activity (the identity
+// readout), trained with Adam on the masked mean squared error over every
+// condition at once. The zero value of a field means its documented default
+// (Defaults).
 type FitConfig struct {
 	// Rank is R; Sweep sets it per fit.
 	Rank int `json:"rank" toml:"rank"`

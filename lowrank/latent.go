@@ -63,10 +63,10 @@ func (l *Layer[T]) KappaTo(dst, states autodiff.Tensor[T]) {
 //
 //	h ≈ Σ_r κ_r m_r + Σ_s v_s I_s,  I_s = s_i[s]·wi[s, :],
 //
-// by least squares (the latent reduction of peers.md §2.2; the part of h
-// orthogonal to these vectors decays). It works in float64 and allocates.
-// It returns an error if the vectors m_r, I_s are linearly dependent, and
-// panics if a shape is wrong.
+// by least squares (the latent reduction of Mastrogiuseppe & Ostojic 2018
+// and Dubreuil et al. 2022; the part of h orthogonal to these vectors
+// decays). It works in float64 and allocates. It returns an error if the
+// vectors m_r, I_s are linearly dependent, and panics if a shape is wrong.
 func (l *Layer[T]) ProjectTo(kappa, v, states autodiff.Tensor[T]) error {
 	n, r, in := l.Config.Hidden, l.Config.Rank, l.Config.Inputs
 	if states.Cols != n || kappa.Rows != states.Rows || kappa.Cols != r || v.Rows != states.Rows || v.Cols != in {

@@ -56,8 +56,10 @@ func (r *Rates) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// LayerConfig describes a low-rank RNN (peers.md §2.2). The zero values of
-// layers.Activation and Rates are the library's tanh and tanh.
+// LayerConfig describes a low-rank RNN (Mastrogiuseppe & Ostojic 2018;
+// Dubreuil et al. 2022; Valente et al. 2022), the LowRankRNN of the
+// low_rank_rnns library (modules.py). The zero values of layers.Activation
+// and Rates are the library's tanh and tanh.
 type LayerConfig struct {
 	Inputs int `json:"inputs"`
 	Hidden int `json:"hidden"`

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""PyTorch EGRU written from the released code's equations (peers.md §2.3, EvNN
-frameworks/pytorch/egru.py EGRUScript), run on fixed small cases; writes the
-inputs, parameters, outputs and gradients to layers/testdata/egru_parity.json,
-which layers/egru_parity_test.go compares the Go EGRU against.
+"""PyTorch EGRU written from the released code's equations (Subramoney et al.,
+ICLR 2023; Efficient-Scalable-Machine-Learning/EvNN frameworks/pytorch/egru.py
+EGRUScript), run on fixed small cases; writes the inputs, parameters, outputs
+and gradients to layers/testdata/egru_parity.json, which
+layers/egru_parity_test.go compares the Go EGRU against.
 
 Layout is rnntrain's (torch.nn.GRU's): gates stacked (r, u, z) in weight_ih
 [3N, I], weight_hh [3N, N], bias_ih, bias_hh [3N]; threshold [N].

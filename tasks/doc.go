@@ -24,8 +24,8 @@
 // never trials training draws. Generated tasks have no parts: their
 // held-out trials are fresh draws from another random stream.
 //
-// Tasks, presets (the first listed is the default) and sources, numbers
-// from peers.md §3.1 and the cited files:
+// Tasks, presets (the first listed is the default) and sources; the
+// numbers come from the files cited, at the snapshots named under Preset:
 //
 //	perceptual-dm    dubreuil, neurogym, psychrnn, valente   rdm.py; PerceptualDecisionMaking; PerceptualDiscrimination
 //	context-dm       dubreuil, neurogym, valente   mante.py; ContextDecisionMaking(use_expl_context=True)

@@ -15,7 +15,8 @@ import (
 const nmseThreshold = 0.1
 
 // flipFlopPulseProb is FlipFlopData's per-step pulse probability
-// (peers.md §3.1: p = 0.5, a pulse forced at t = 0).
+// (mattgolub/fixed-point-finder examples/helper/FlipFlopData.py: p = 0.5,
+// a pulse forced at t = 0).
 const flipFlopPulseProb = 0.5
 
 // newFlipFlop builds flip-flop (FixedPointFinder
@@ -63,12 +64,13 @@ func newFlipFlop(p Preset, s Settings) (Task, error) {
 	}, nil
 }
 
-// sineLevels is the number of input levels (Sussillo & Barak 2013: 51,
-// peers.md §3.1, marked there as an unverified recollection).
+// sineLevels is the number of input levels: 51 as recalled from Sussillo
+// & Barak 2013 (Neural Computation 25(3):626–649), not checked against the
+// paper.
 const sineLevels = 51
 
 // newSineWave builds sine-wave. No peer repository implements it; the
-// definition follows the paper as recalled in peers.md §3.1 (unverified):
+// definition follows the paper as recalled, not checked against its text:
 // level j ∈ 1…51 is drawn uniformly, the input is held at j/51 + 0.25 for
 // the whole trial, and the target is sin(ω_j t) with ω_j spanning 0.1…0.6
 // rad per step linearly in j. Steps default 200 (at least three cycles of

@@ -14,8 +14,8 @@ import (
 type span2 [2]int
 
 // taskCase describes what one task/preset must generate: the period
-// lengths in steps (from the ms timings of peers.md §3.1 floored by dt)
-// and the coherences that may appear.
+// lengths in steps (the ms timings of the source file named at each case,
+// floored by dt) and the coherences that may appear.
 type taskCase struct {
 	name    string
 	preset  Preset

@@ -22,9 +22,12 @@ func cdf(x, mu, sigma float64) float64 { return 0.5 * math.Erfc(-(x-mu)/(sigma*m
 
 func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
-// row checks one surrogate: Deriv against the formula of peers.md §2.6,
-// written out independently here, and against a central finite difference
-// of a smooth forward whose derivative the surrogate is.
+// row checks one surrogate: Deriv against the formula of the library code it
+// follows (snnTorch surrogate.py, Norse functional/superspike.py,
+// SpikingJelly activation_based/surrogate.py, EvNN lib/inline_ops.h, sFPTT
+// snn_models_LIF4_save4.py; see each type), written out independently here,
+// and against a central finite difference of a smooth forward whose
+// derivative the surrogate is.
 type row struct {
 	name    string
 	s       surrogate.Surrogate

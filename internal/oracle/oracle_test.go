@@ -13,7 +13,8 @@ import (
 
 // Both engines compute in float64 from identical values; only the order of
 // the floating-point operations differs, so they must agree to rounding.
-// (measurements.md: gorgonia agreed with a hand-written BPTT to 2e-15.)
+// (Measured with gorgonia v0.9.18: an unrolled float64 vanilla RNN and GRU
+// agreed with a hand-written BPTT to 2e-15.)
 const (
 	relTol = 1e-10
 	absTol = 1e-12
