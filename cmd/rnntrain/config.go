@@ -411,6 +411,12 @@ func flatten(c *runConfig) (map[string]any, error) {
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return nil, err
 	}
+	return flattenObject(obj), nil
+}
+
+// flattenObject maps the dotted key of every value of the decoded JSON
+// object obj ("model.hidden") to the value.
+func flattenObject(obj map[string]any) map[string]any {
 	flat := map[string]any{}
 	var walk func(prefix string, v any)
 	walk = func(prefix string, v any) {
@@ -423,7 +429,7 @@ func flatten(c *runConfig) (map[string]any, error) {
 		flat[prefix] = v
 	}
 	walk("", obj)
-	return flat, nil
+	return flat
 }
 
 // applyConfig loads base (a -config file or a resumed run's config.json)

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io/fs"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // resumableKeys are the config keys a resumed run may change without
@@ -36,17 +40,36 @@ func checkResume(saved, cfg runConfig, force bool) error {
 // since the checkpoint was written. A checkpoint without a stored config,
 // or with one of format 1 (another layout), is not compared.
 func checkStoredConfig(saved runConfig, jsonPath string, c *checkpoints.Checkpoint, force bool) error {
-	if len(c.Meta.Config) == 0 || c.Meta.FormatVersion <= 1 {
-		return nil
-	}
-	stored, err := checkpointConfig(c)
-	if err != nil {
-		return err
-	}
-	changed, err := configChanges(stored, saved)
+	changed, err := storedChanges(c, saved)
 	if err != nil || len(changed) == 0 || force {
 		return err
 	}
+	return storedConfigError(jsonPath, c.Path, changed)
+}
+
+// storesConfig reports whether c stores a run config that config.json is
+// compared with: one of format 2 or later (format 1 had another layout).
+func storesConfig(c *checkpoints.Checkpoint) bool {
+	return len(c.Meta.Config) > 0 && c.Meta.FormatVersion > 1
+}
+
+// storedChanges returns configChanges of the config stored in c and cfg,
+// none if c stores no config to compare (storesConfig).
+func storedChanges(c *checkpoints.Checkpoint, cfg runConfig) ([]string, error) {
+	if !storesConfig(c) {
+		return nil, nil
+	}
+	stored, err := checkpointConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return configChanges(stored, cfg)
+}
+
+// storedConfigError refuses to resume with the config.json jsonPath, which
+// differs in the keys changed from the config stored in the checkpoint
+// ckptPath.
+func storedConfigError(jsonPath, ckptPath string, changed []string) error {
 	const most = 8
 	more := ""
 	if len(changed) > most {
@@ -54,7 +77,7 @@ func checkStoredConfig(saved runConfig, jsonPath string, c *checkpoints.Checkpoi
 		changed = changed[:most]
 	}
 	return usagef("-resume: %s differs from the config stored in %s (checkpoint's value → config.json's): %s%s; restore config.json, or give -force to resume with config.json's settings (only %s may differ)",
-		jsonPath, c.Path, strings.Join(changed, ", "), more, strings.Join(resumableKeys(), ", "))
+		jsonPath, ckptPath, strings.Join(changed, ", "), more, strings.Join(resumableKeys(), ", "))
 }
 
 // configChanges returns, sorted by key, every key other than the resumable
@@ -68,6 +91,11 @@ func configChanges(a, b runConfig) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return flatChanges(fa, fb), nil
+}
+
+// flatChanges is configChanges of two flattened configs (flatten).
+func flatChanges(fa, fb map[string]any) []string {
 	ok := map[string]bool{}
 	for _, k := range resumableKeys() {
 		ok[k] = true
@@ -84,5 +112,77 @@ func configChanges(a, b runConfig) ([]string, error) {
 		}
 	}
 	sort.Strings(changed)
-	return changed, nil
+	return changed
+}
+
+// resumePoint is what a resumed run continues from.
+type resumePoint struct {
+	// ckpt is the run's latest checkpoint.
+	ckpt *checkpoints.Checkpoint
+	// info is the file ckpt was read from, to notice one written since.
+	info fs.FileInfo
+}
+
+// loadResumePoint reads the latest checkpoint of the run in dir. Every
+// error is a failure naming the file.
+func loadResumePoint(dir string) (resumePoint, error) {
+	path := checkpoints.LatestPath(dir)
+	info, err := os.Lstat(path)
+	if err != nil {
+		return resumePoint{}, fmt.Errorf("resume: %w", err)
+	}
+	c, err := checkpoints.Load(path)
+	if err != nil {
+		return resumePoint{}, fmt.Errorf("resume: %w", err)
+	}
+	return resumePoint{ckpt: c, info: info}, nil
+}
+
+// replaced reports whether the run in dir's latest checkpoint is no
+// longer the file rp was read from (another process saved one before this
+// one took the run's lock).
+func (rp resumePoint) replaced(dir string) bool {
+	info, err := os.Lstat(checkpoints.LatestPath(dir))
+	if rp.ckpt == nil {
+		return err == nil
+	}
+	return err != nil || !os.SameFile(info, rp.info) || !info.ModTime().Equal(rp.info.ModTime()) || info.Size() != rp.info.Size()
+}
+
+// resumeConfig reads the resumed run's config.json (jsonPath) and compares
+// it with the config stored in the checkpoint resumed (checkStoredConfig)
+// before anything is built from it, so that an edit the network cannot be
+// built from is refused as an edit, naming the keys. A config.json that
+// does not decode into a config (an unknown value, a wrong type) is
+// compared key by key as it is written; one that is not JSON at all is
+// reported as such.
+func resumeConfig(jsonPath string, rp resumePoint, force bool) (runConfig, error) {
+	saved := defaultConfig()
+	err := loadConfigFile(jsonPath, &saved)
+	if rp.ckpt == nil {
+		return saved, err
+	}
+	if err == nil {
+		return saved, checkStoredConfig(saved, jsonPath, rp.ckpt, force)
+	}
+	if force || !storesConfig(rp.ckpt) {
+		return saved, err
+	}
+	stored, serr := checkpointConfig(rp.ckpt)
+	if serr != nil {
+		return saved, serr
+	}
+	data, rerr := files.ReadRegular(jsonPath, maxConfigBytes)
+	var obj map[string]any
+	if rerr != nil || json.Unmarshal(data, &obj) != nil {
+		return saved, err
+	}
+	flat, ferr := flatten(&stored)
+	if ferr != nil {
+		return saved, err
+	}
+	if changed := flatChanges(flat, flattenObject(obj)); len(changed) > 0 {
+		return saved, storedConfigError(jsonPath, rp.ckpt.Path, changed)
+	}
+	return saved, err
 }

@@ -31,6 +31,25 @@ func editJSON(t *testing.T, path string, edit func(obj map[string]any)) {
 	}
 }
 
+// mustRead returns the contents of the file path.
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// wantUnchanged reports an error if the file path no longer holds want
+// after what.
+func wantUnchanged(t *testing.T, what, path string, want []byte) {
+	t.Helper()
+	if now, err := os.ReadFile(path); err != nil || !bytes.Equal(now, want) {
+		t.Errorf("%s rewrote %s (%v)", what, path, err)
+	}
+}
+
 // TestCLIResumeChecksStoredConfig: a resumed run's config.json must agree
 // with the config stored in the checkpoint resumed, except in the keys a
 // resume may change; -force accepts config.json's settings.
@@ -41,14 +60,7 @@ func TestCLIResumeChecksStoredConfig(t *testing.T) {
 	rnntrain(t, work, "train", "-seed", "2", "-steps", "4", "-hidden", "8", "-batch", "4", "-eval-trials", "16",
 		"-log-every", "1", "-quiet", "-out", run).want(t, 0, "stopped at step 4")
 	jsonPath, ckpt := filepath.Join(run, "config.json"), checkpoints.LatestPath(run)
-	orig, err := os.ReadFile(jsonPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	origCkpt, err := os.ReadFile(ckpt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orig, origCkpt := mustRead(t, jsonPath), mustRead(t, ckpt)
 	section := func(obj map[string]any, name string) map[string]any { return obj[name].(map[string]any) }
 
 	for _, tc := range []struct {
@@ -68,12 +80,8 @@ func TestCLIResumeChecksStoredConfig(t *testing.T) {
 		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").
 			want(t, 2, jsonPath+" differs from the config stored in "+ckpt, tc.want, "-force")
 		// Refused before anything is written.
-		if now, err := os.ReadFile(jsonPath); err != nil || !bytes.Equal(now, edited) {
-			t.Errorf("%s: a refused resume rewrote config.json (%v)", tc.name, err)
-		}
-		if now, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(now, origCkpt) {
-			t.Errorf("%s: a refused resume rewrote the checkpoint (%v)", tc.name, err)
-		}
+		wantUnchanged(t, tc.name+": a refused resume", jsonPath, edited)
+		wantUnchanged(t, tc.name+": a refused resume", ckpt, origCkpt)
 	}
 
 	// -force resumes with config.json's settings, which the new
@@ -154,5 +162,48 @@ func TestCLIResumePlotFormat(t *testing.T) {
 	rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-plot-format", "svg", "-quiet").want(t, 0, "stopped at step 3")
 	if _, err := os.Stat(filepath.Join(run, "plots", "curves.svg")); err != nil {
 		t.Errorf("the resumed run drew no svg: %v", err)
+	}
+}
+
+// TestCLIResumeComparesBeforeBuilding: an edit of config.json that no
+// network can be built from (a negative size, an unknown activation, a
+// missing mask file, a value of the wrong type, an unknown key) is refused
+// as an edit, naming both files and the key, before the config is
+// validated or the network built; with -force the run reports what is
+// wrong with config.json's settings. Nothing is written either way.
+func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-seed", "2", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run).
+		want(t, 0, "stopped at step 3")
+	jsonPath, ckpt := filepath.Join(run, "config.json"), checkpoints.LatestPath(run)
+	orig, origCkpt := mustRead(t, jsonPath), mustRead(t, ckpt)
+	model := func(obj map[string]any) map[string]any { return obj["model"].(map[string]any) }
+	for _, tc := range []struct {
+		name   string
+		edit   func(obj map[string]any)
+		want   string
+		forced string // what -force reports
+	}{
+		{"negative size", func(obj map[string]any) { model(obj)["hidden"] = -3.0 }, "model.hidden (8 → -3)", "must be positive"},
+		{"unknown activation", func(obj map[string]any) { model(obj)["activation"] = "bogus" }, `model.activation ("relu" → "bogus")`, `unknown activation "bogus"`},
+		{"missing mask", func(obj map[string]any) { model(obj)["rec_mask"] = "nofile.npy" }, `model.rec_mask ("" → "nofile.npy")`, "nofile.npy"},
+		{"wrong type", func(obj map[string]any) { model(obj)["hidden"] = "eight" }, `model.hidden (8 → "eight")`, "model.hidden"},
+		{"unknown key", func(obj map[string]any) { model(obj)["hiden"] = 8.0 }, "model.hiden ((unset) → 8)", "hiden"},
+	} {
+		if err := os.WriteFile(jsonPath, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		editJSON(t, jsonPath, tc.edit)
+		edited, _ := os.ReadFile(jsonPath)
+		r := rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet")
+		r.want(t, 2, jsonPath+" differs from the config stored in "+ckpt, tc.want, "-force")
+		if t.Failed() {
+			t.Fatalf("%s: refused as above", tc.name)
+		}
+		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet").want(t, 2, tc.forced)
+		wantUnchanged(t, tc.name+": a refused resume", jsonPath, edited)
+		wantUnchanged(t, tc.name+": a refused resume", ckpt, origCkpt)
 	}
 }

@@ -160,6 +160,18 @@ func trainCommand() *command {
 					if opts.out == "" {
 						opts.out = *resume
 					}
+					// config.json against the checkpoint's config first:
+					// an edit is refused as an edit, naming the keys, even
+					// one that no network could be built from.
+					rp, err := loadResumePoint(*resume)
+					if err != nil {
+						return err
+					}
+					saved, err := resumeConfig(base, rp, *force)
+					if err != nil {
+						return err
+					}
+					opts.point, opts.saved, opts.force = rp, &saved, *force
 				}
 				if err := applyConfig(fs, &cfg, vals, base); err != nil {
 					return err
@@ -168,14 +180,9 @@ func trainCommand() *command {
 					return err
 				}
 				if *resume != "" {
-					saved := defaultConfig()
-					if err := loadConfigFile(base, &saved); err != nil {
+					if err := checkResume(*opts.saved, cfg, *force); err != nil {
 						return err
 					}
-					if err := checkResume(saved, cfg, *force); err != nil {
-						return err
-					}
-					opts.saved, opts.force = &saved, *force
 				}
 				return runTrain(ctx, e, cfg, opts)
 			}
@@ -191,6 +198,9 @@ type trainOptions struct {
 	maxMemory float64
 	// quiet leaves out the header and the progress display (-quiet).
 	quiet bool
+	// point is the checkpoint resumed, read before the run's lock was
+	// taken.
+	point resumePoint
 	// saved is the resumed run's config.json, compared with the config
 	// stored in the checkpoint resumed unless force (-force).
 	saved *runConfig
@@ -206,37 +216,37 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if dir == "" {
 		dir = defaultRunDir(time.Now())
 	}
-	if opts.resume != "" {
-		if _, err := os.Stat(checkpoints.LatestPath(opts.resume)); err != nil {
-			return fmt.Errorf("resume: %w", err)
-		}
-	}
 	lock, err := lockRunDir(dir, opts.resume)
 	if err != nil {
 		return err
 	}
 	defer lock.Unlock()
 	var st train.State
+	rp := opts.point
 	if opts.resume != "" {
-		path := checkpoints.LatestPath(opts.resume)
-		c, err := checkpoints.Load(path)
-		if err != nil {
-			return fmt.Errorf("resume: %w", err)
-		}
-		if opts.saved != nil {
-			if err := checkStoredConfig(*opts.saved, filepath.Join(opts.resume, "config.json"), c, opts.force); err != nil {
+		if rp.replaced(opts.resume) {
+			// Another process saved a checkpoint before this one took the
+			// lock: compare again with the one now the latest.
+			if rp, err = loadResumePoint(opts.resume); err != nil {
 				return err
 			}
+			if rp.ckpt != nil && opts.saved != nil {
+				if err := checkStoredConfig(*opts.saved, filepath.Join(opts.resume, "config.json"), rp.ckpt, opts.force); err != nil {
+					return err
+				}
+			}
 		}
-		if st, err = train.RestoreState(c, s.net.net); err != nil {
-			return fmt.Errorf("resume: %w", err)
-		}
-		// A run stopped after its last checkpoint but before its final
-		// evaluation resumes to write eval.json and the plots; one that
-		// finished needs a larger -steps.
-		_, evalErr := os.Stat(filepath.Join(opts.resume, "eval.json"))
-		if st.Step >= s.cfg.Train.Steps && evalErr == nil {
-			return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
+		if c := rp.ckpt; c != nil {
+			if st, err = train.RestoreState(c, s.net.net); err != nil {
+				return fmt.Errorf("resume: %w", err)
+			}
+			// A run stopped after its last checkpoint but before its final
+			// evaluation resumes to write eval.json and the plots; one that
+			// finished needs a larger -steps.
+			_, evalErr := os.Stat(filepath.Join(opts.resume, "eval.json"))
+			if st.Step >= s.cfg.Train.Steps && evalErr == nil {
+				return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
+			}
 		}
 	}
 	if st.Step == 0 {
@@ -247,6 +257,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
+	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
 	if err := writeJSONFile(filepath.Join(dir, "config.json"), s.cfg); err != nil {
 		return err
 	}
@@ -254,7 +265,6 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		printHeader(e.stdout, s, dir, st.Step)
 	}
 
-	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if opts.resume != "" {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
