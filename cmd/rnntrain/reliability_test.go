@@ -24,18 +24,11 @@ import (
 // its setup and holds its run directory).
 func startTrain(t *testing.T, work, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"train", "-out", dir}, args...)...)
-	cmd.Dir = work
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
+	cmd, out := startBinary(t, work, append([]string{"train", "-out", dir}, args...)...)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if b, _ := os.ReadFile(filepath.Join(dir, "metrics.jsonl")); bytes.Count(b, []byte("\n")) >= 1 {
-			return cmd, &out
+			return cmd, out
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no metrics line within 60 s:\n%s", out.String())

@@ -80,6 +80,14 @@ func storedConfigError(jsonPath, ckptPath string, changed []string) error {
 		jsonPath, ckptPath, strings.Join(changed, ", "), more, strings.Join(resumableKeys(), ", "))
 }
 
+// storedConfigDiffers reports whether cfg differs, in a key other than
+// the resumable ones, from the config stored in c (storedChanges), or
+// c's config does not decode.
+func storedConfigDiffers(c *checkpoints.Checkpoint, cfg runConfig) bool {
+	changed, err := storedChanges(c, cfg)
+	return err != nil || len(changed) > 0
+}
+
 // configChanges returns, sorted by key, every key other than the resumable
 // ones whose value differs between a and b, as "key (a's value → b's)".
 func configChanges(a, b runConfig) ([]string, error) {

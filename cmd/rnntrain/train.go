@@ -96,9 +96,13 @@ plot_formats may change freely. config.json must agree with the config stored in
 checkpoint resumed in every other key: one edited or damaged since the
 checkpoint was written is refused, naming both files and the keys, unless
 -force, which resumes with config.json's settings (a checkpoint of format 1
-or without a stored config is not compared). -resume A -out B continues
-A's run in B instead (B must not hold a run; A is not changed). Training
-stops at -steps, at -target-accuracy on held-out trials, or on SIGINT
+or without a stored config is not compared). A resume whose config -force
+changed saves the checkpoint it resumes again as the run's latest, with
+the config it accepted (the step file keeps the one it was trained with),
+so the next resume needs no -force even if this one stops before its
+first checkpoint. -resume A -out B continues A's run in B instead (B must
+not hold a run; A is not changed). Training stops at -steps, at
+-target-accuracy on held-out trials, or on SIGINT
 (Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with status
 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
 preemption); the run can then be resumed, bit for bit as if it had not
@@ -223,6 +227,13 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	defer lock.Unlock()
 	var st train.State
 	rp := opts.point
+	inPlace := opts.resume != "" && samePath(dir, opts.resume)
+	// rebase saves the checkpoint resumed again as the run's latest, with
+	// this run's config, before training: a resume that changed the config
+	// with -force stores the config it accepted, so that the next resume
+	// takes it without -force even if this one stops before its first
+	// checkpoint.
+	rebase := false
 	if opts.resume != "" {
 		if rp.replaced(opts.resume) {
 			// Another process saved a checkpoint before this one took the
@@ -247,6 +258,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			if st.Step >= s.cfg.Train.Steps && evalErr == nil {
 				return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 			}
+			rebase = inPlace && storedConfigDiffers(c, s.cfg)
 		}
 	}
 	if st.Step == 0 {
@@ -260,6 +272,14 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
 	if err := writeJSONFile(filepath.Join(dir, "config.json"), s.cfg); err != nil {
 		return err
+	}
+	if rebase {
+		// After config.json, which then agrees with the checkpoint's
+		// config whenever the checkpoint holds the new one. The step file
+		// keeps the config the state was trained with.
+		if err := r.saveLatest(st); err != nil {
+			return err
+		}
 	}
 	if !opts.quiet {
 		printHeader(e.stdout, s, dir, st.Step)
@@ -503,15 +523,31 @@ func (r *trainRun) OnEnd(train.Summary) error { return nil }
 
 // save writes the latest checkpoint and rotates the earlier ones.
 func (r *trainRun) save(st train.State) error {
-	c, err := r.s.checkpoint(st)
+	c, err := r.checkpoint(st)
 	if err != nil {
-		return err
-	}
-	if err := train.CheckFinite(c); err != nil {
 		return err
 	}
 	_, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep)
 	return err
+}
+
+// saveLatest writes the checkpoint of st as the run's latest checkpoint
+// only, leaving its step files alone.
+func (r *trainRun) saveLatest(st train.State) error {
+	c, err := r.checkpoint(st)
+	if err != nil {
+		return err
+	}
+	return checkpoints.Save(checkpoints.LatestPath(r.dir), c)
+}
+
+// checkpoint is the checkpoint of st, refused if not finite.
+func (r *trainRun) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
+	c, err := r.s.checkpoint(st)
+	if err != nil {
+		return nil, err
+	}
+	return c, train.CheckFinite(c)
 }
 
 // plots draws the run's figures into dir/plots.

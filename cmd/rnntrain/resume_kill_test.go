@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+)
+
+// tiny is a training run of a few milliseconds a step that logs every
+// step and evaluates only at the end.
+var tiny = []string{"-seed", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-eval-every", "0", "-log-every", "1", "-target-accuracy", "0"}
+
+// startBinary starts the binary with args in work, in the background; the
+// process is killed when the test ends.
+func startBinary(t *testing.T, work string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = work
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return cmd, &out
+}
+
+// killAtStep waits until the run in dir has logged step (or a later
+// one) and kills cmd with SIGKILL: it can neither save nor clean up.
+func killAtStep(t *testing.T, cmd *exec.Cmd, out *bytes.Buffer, dir string, step int) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if ms := metricsLines(dir); len(ms) > 0 && ms[len(ms)-1] >= step {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("step %d not logged within 60 s:\n%s", step, out)
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+}
+
+// metricsLines returns the steps of the complete lines of dir's
+// metrics.jsonl that parse.
+func metricsLines(dir string) []int {
+	b, _ := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	var steps []int
+	for line := range bytes.Lines(b) {
+		var s struct{ Step int }
+		if !bytes.HasSuffix(line, []byte("\n")) || json.Unmarshal(line, &s) != nil {
+			break
+		}
+		steps = append(steps, s.Step)
+	}
+	return steps
+}
+
+// TestCLIForcedResumeSticks: a resume that changed the config with -force
+// (by a flag, or by an edited config.json) and was killed before its
+// first periodic checkpoint resumes again without -force, with the
+// settings it accepted; the step file it started from keeps the config
+// it was trained with.
+func TestCLIForcedResumeSticks(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"flag", "config.json"} {
+		work := t.TempDir()
+		run := filepath.Join(work, "run")
+		rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-quiet"}, tiny...)...).want(t, 0)
+		args := []string{"train", "-resume", run, "-force", "-steps", "100000", "-save-every", "0", "-quiet"}
+		if how == "flag" {
+			args = append(args, "-lr", "0.01")
+		} else {
+			editJSON(t, filepath.Join(run, "config.json"), func(obj map[string]any) {
+				obj["train"].(map[string]any)["lr"] = 0.01
+			})
+		}
+		cmd, out := startBinary(t, work, args...)
+		killAtStep(t, cmd, out, run, 6)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "8", "-quiet").want(t, 0, "stopped at step 8")
+		for _, c := range []struct {
+			path string
+			lr   float64
+		}{{checkpoints.LatestPath(run), 0.01}, {checkpoints.StepPath(run, 4), 0.003}} {
+			ck, err := checkpoints.Load(c.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg, err := checkpointConfig(ck); err != nil || cfg.Train.LR != c.lr {
+				t.Errorf("forced by %s: %s stores lr %g (%v), want %g", how, c.path, cfg.Train.LR, err, c.lr)
+			}
+		}
+	}
+}
