@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,6 +65,23 @@ func metricsLines(dir string) []int {
 	return steps
 }
 
+// wantSteps checks that dir's metrics.jsonl logs every step from 1 to n
+// once, in order, each line whole.
+func wantSteps(t *testing.T, dir string, n int) {
+	t.Helper()
+	var got []int
+	for _, m := range metricsOf(t, dir) {
+		got = append(got, m.Step)
+	}
+	want := make([]int, n)
+	for i := range want {
+		want[i] = i + 1
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s: metrics.jsonl steps %v, want %v", dir, got, want)
+	}
+}
+
 // TestCLIForcedResumeSticks: a resume that changed the config with -force
 // (by a flag, or by an edited config.json) and was killed before its
 // first periodic checkpoint resumes again without -force, with the
@@ -99,4 +117,23 @@ func TestCLIForcedResumeSticks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCLIBranchResume: -resume A -out B holds A's checkpoint in B at once
+// (so B, killed before its first checkpoint, resumes from where it
+// branched, not from step 0) and starts B's metrics.jsonl with A's
+// history up to the branch point.
+func TestCLIBranchResume(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	a, b := filepath.Join(work, "a"), filepath.Join(work, "b")
+	rnntrain(t, work, append([]string{"train", "-out", a, "-steps", "4", "-quiet"}, tiny...)...).want(t, 0)
+	cmd, out := startBinary(t, work, "train", "-resume", a, "-out", b, "-steps", "100000", "-save-every", "0", "-quiet")
+	killAtStep(t, cmd, out, b, 6)
+	if k, _ := loadTensors(t, b); k != 4 {
+		t.Errorf("branch killed before its first periodic checkpoint holds step %d, want 4", k)
+	}
+	rnntrain(t, work, "train", "-resume", b, "-steps", "8").want(t, 0, "resume from step 4", "stopped at step 8")
+	wantSteps(t, b, 8)
+	wantSteps(t, a, 4)
 }

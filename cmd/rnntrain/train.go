@@ -101,7 +101,8 @@ changed saves the checkpoint it resumes again as the run's latest, with
 the config it accepted (the step file keeps the one it was trained with),
 so the next resume needs no -force even if this one stops before its
 first checkpoint. -resume A -out B continues A's run in B instead (B must
-not hold a run; A is not changed). Training stops at -steps, at
+not hold a run; A is not changed): B starts with A's checkpoint and the
+lines of A's metrics.jsonl up to it. Training stops at -steps, at
 -target-accuracy on held-out trials, or on SIGINT
 (Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with status
 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
@@ -228,10 +229,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	var st train.State
 	rp := opts.point
 	inPlace := opts.resume != "" && samePath(dir, opts.resume)
-	// rebase saves the checkpoint resumed again as the run's latest, with
-	// this run's config, before training: a resume that changed the config
-	// with -force stores the config it accepted, so that the next resume
-	// takes it without -force even if this one stops before its first
+	// rebase saves the checkpoint resumed again, in dir and with this run's
+	// config, before training: a branch (-resume A -out B) then holds its
+	// starting point at once, and a resume that changed the config with
+	// -force stores the config it accepted, so that the next resume takes
+	// it without -force even if this one stops before its first
 	// checkpoint.
 	rebase := false
 	if opts.resume != "" {
@@ -258,7 +260,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			if st.Step >= s.cfg.Train.Steps && evalErr == nil {
 				return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 			}
-			rebase = inPlace && storedConfigDiffers(c, s.cfg)
+			rebase = !inPlace || storedConfigDiffers(c, s.cfg)
 		}
 	}
 	if st.Step == 0 {
@@ -270,10 +272,18 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return fmt.Errorf("create run directory: %w", err)
 	}
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
+	if rebase && !inPlace {
+		// The branch's checkpoint before its config.json: a branch
+		// stopped between the two is not left with a config.json and no
+		// checkpoint.
+		if err := r.save(st); err != nil {
+			return err
+		}
+	}
 	if err := writeJSONFile(filepath.Join(dir, "config.json"), s.cfg); err != nil {
 		return err
 	}
-	if rebase {
+	if rebase && inPlace {
 		// After config.json, which then agrees with the checkpoint's
 		// config whenever the checkpoint holds the new one. The step file
 		// keeps the config the state was trained with.
@@ -288,7 +298,8 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if opts.resume != "" {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		if r.curves, err = trimMetrics(filepath.Join(dir, "metrics.jsonl"), st.Step); err != nil {
+		from := filepath.Join(opts.resume, "metrics.jsonl")
+		if r.curves, err = resumeMetrics(from, filepath.Join(dir, "metrics.jsonl"), st.Step, inPlace); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}
@@ -594,6 +605,25 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 		}
 	}
 	return cv, nil
+}
+
+// resumeMetrics prepares the metrics.jsonl dst of a run resumed at step
+// upto from the resumed run's metrics.jsonl src: in place (src is dst) it
+// trims dst (trimMetrics); into another directory it writes into dst the
+// lines of src up to upto, so that the branch has the history it
+// continues. It returns the curves of those lines.
+func resumeMetrics(src, dst string, upto int, inPlace bool) (plots.Curves, error) {
+	if inPlace {
+		return trimMetrics(dst, upto)
+	}
+	data, err := files.ReadRegular(src, maxMetricsBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = nil, nil
+	} else if err != nil {
+		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
+	}
+	cv, kept := metricsCurves(data, upto)
+	return cv, writeFileAtomic(dst, data[:kept])
 }
 
 // metricsCurves reads the curves of the lines of a metrics.jsonl up to
