@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -125,17 +126,33 @@ func flatChanges(fa, fb map[string]any) []string {
 
 // resumePoint is what a resumed run continues from.
 type resumePoint struct {
-	// ckpt is the run's latest checkpoint.
+	// ckpt is the run's latest checkpoint; nil when the run has none yet
+	// (it stopped before its first one), so that it starts again from
+	// step 0 with its config.json.
 	ckpt *checkpoints.Checkpoint
 	// info is the file ckpt was read from, to notice one written since.
 	info fs.FileInfo
 }
 
-// loadResumePoint reads the latest checkpoint of the run in dir. Every
-// error is a failure naming the file.
+// loadResumePoint reads the latest checkpoint of the run in dir. A run with
+// no checkpoint and no step files has none yet (a zero resumePoint); one
+// whose step files outlived its latest checkpoint is an error naming the
+// newest step file. Every error is a failure naming the file.
 func loadResumePoint(dir string) (resumePoint, error) {
 	path := checkpoints.LatestPath(dir)
 	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		steps, serr := checkpoints.Steps(dir)
+		if serr != nil {
+			return resumePoint{}, fmt.Errorf("resume: %w", serr)
+		}
+		if len(steps) == 0 {
+			return resumePoint{}, nil
+		}
+		last := checkpoints.StepPath(dir, steps[len(steps)-1])
+		return resumePoint{}, fmt.Errorf("resume: %s: no such file, but %s holds the checkpoint of step %d: copy it to %s to resume from it",
+			path, last, steps[len(steps)-1], path)
+	}
 	if err != nil {
 		return resumePoint{}, fmt.Errorf("resume: %w", err)
 	}

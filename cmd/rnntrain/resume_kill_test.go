@@ -82,6 +82,38 @@ func wantSteps(t *testing.T, dir string, n int) {
 	}
 }
 
+// TestCLIKillBeforeFirstCheckpoint kills a run with SIGKILL before its
+// first checkpoint: -resume trains it again from step 0 with its
+// config.json, to the same bits as a run done in one go, and
+// metrics.jsonl logs every step once.
+func TestCLIKillBeforeFirstCheckpoint(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	cmd, out := startBinary(t, work, append([]string{"train", "-out", run, "-steps", "100000", "-save-every", "0"}, tiny...)...)
+	killAtStep(t, cmd, out, run, 3)
+	if _, err := os.Stat(checkpoints.LatestPath(run)); err == nil {
+		t.Fatal("a run with -save-every 0 killed by SIGKILL left a checkpoint")
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6").want(t, 0, "has no checkpoint yet", "training from step 0", "stopped at step 6")
+	wantSteps(t, run, 6)
+	ref := filepath.Join(work, "ref")
+	rnntrain(t, work, append([]string{"train", "-out", ref, "-steps", "6", "-save-every", "0", "-quiet"}, tiny...)...).want(t, 0)
+	_, a := loadTensors(t, run)
+	_, b := loadTensors(t, ref)
+	if err := sameBits(a, b); err != nil {
+		t.Errorf("killed before its first checkpoint and resumed, against a run in one go: %v", err)
+	}
+
+	// A run whose latest checkpoint is gone but whose step files remain
+	// is refused, naming the newest step file.
+	if err := os.Remove(checkpoints.LatestPath(run)); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "9").want(t, 1, checkpoints.LatestPath(run)+": no such file", checkpoints.StepPath(run, 6))
+	wantSteps(t, run, 6)
+}
+
 // TestCLIForcedResumeSticks: a resume that changed the config with -force
 // (by a flag, or by an edited config.json) and was killed before its
 // first periodic checkpoint resumes again without -force, with the

@@ -100,9 +100,10 @@ or without a stored config is not compared). A resume whose config -force
 changed saves the checkpoint it resumes again as the run's latest, with
 the config it accepted (the step file keeps the one it was trained with),
 so the next resume needs no -force even if this one stops before its
-first checkpoint. -resume A -out B continues A's run in B instead (B must
-not hold a run; A is not changed): B starts with A's checkpoint and the
-lines of A's metrics.jsonl up to it. Training stops at -steps, at
+first checkpoint. A run stopped before its first checkpoint resumes from
+step 0. -resume A -out B continues A's run in B instead (B must not hold
+a run; A is not changed): B starts with A's checkpoint and the lines of
+A's metrics.jsonl up to it. Training stops at -steps, at
 -target-accuracy on held-out trials, or on SIGINT
 (Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with status
 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
@@ -274,8 +275,8 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
 	if rebase && !inPlace {
 		// The branch's checkpoint before its config.json: a branch
-		// stopped between the two is not left with a config.json and no
-		// checkpoint.
+		// stopped between the two is not mistaken for a run with no
+		// checkpoint (which starts again from step 0).
 		if err := r.save(st); err != nil {
 			return err
 		}
@@ -293,6 +294,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	if !opts.quiet {
 		printHeader(e.stdout, s, dir, st.Step)
+		if opts.resume != "" && rp.ckpt == nil {
+			fmt.Fprintf(e.stdout, "  resume  %s has no checkpoint yet (the run stopped before its first): training from step 0\n", opts.resume)
+		}
 	}
 
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
