@@ -239,8 +239,9 @@ func TestCLILogEveryZero(t *testing.T) {
 }
 
 // TestCLIDivergence checks that a run whose update explodes ends with
-// status 1 naming the step, and that every checkpoint it left is finite
-// (the last good state).
+// status 1 naming the step and the checkpoint it keeps (or that it saved
+// none), and that every checkpoint it left is finite (the last good
+// state).
 func TestCLIDivergence(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
@@ -249,19 +250,24 @@ func TestCLIDivergence(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"relu", []string{"-lr", "0.5"}, "step "},
+		{"relu", []string{"-lr", "0.5", "-save-every", "1"}, "step "},
 		// At lr 0.5 the GRU's blow-up depends on rounding (it diverges with
 		// one vector set's GEMM, not another's); at lr 10 the second step's
 		// squared gradients overflow Adam's second moment on every machine.
-		{"gru", []string{"-model", "gru", "-lr", "10"}, "after the update"},
+		{"gru", []string{"-model", "gru", "-lr", "10", "-save-every", "1"}, "after the update"},
+		{"none saved", []string{"-model", "gru", "-lr", "10", "-save-every", "100"}, "no checkpoint was saved before it (the first was due at step 100)"},
 	} {
 		run := filepath.Join(work, c.name)
-		args := append([]string{"train", "-out", run, "-clip", "0", "-steps", "200", "-save-every", "1", "-keep", "1000",
+		args := append([]string{"train", "-out", run, "-clip", "0", "-steps", "200", "-keep", "1000",
 			"-eval-every", "0", "-eval-trials", "16"}, c.args...)
 		r := rnntrain(t, work, args...)
 		r.want(t, 1, c.want)
 		if !regexp.MustCompile(`step \d+: `).MatchString(r.stderr) {
 			t.Errorf("%s: the error does not name the step:\n%s", c.name, r.stderr)
+		}
+		if _, err := os.Stat(checkpoints.LatestPath(run)); err == nil {
+			k, _ := loadTensors(t, run)
+			r.want(t, 1, fmt.Sprintf("the last good checkpoint, of step %d, is kept in %s", k, checkpoints.LatestPath(run)))
 		}
 		steps, _ := checkpoints.Steps(run)
 		for _, s := range steps {

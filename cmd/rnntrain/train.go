@@ -272,7 +272,10 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
-	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step}
+	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step, saved: -1}
+	if rp.ckpt != nil && inPlace {
+		r.saved = st.Step
+	}
 	if rebase && !inPlace {
 		// The branch's checkpoint before its config.json: a branch
 		// stopped between the two is not mistaken for a run with no
@@ -324,7 +327,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	interrupted := errors.Is(trainErr, train.ErrInterrupted)
 	if trainErr != nil && !interrupted {
 		// Divergence or a failure: the last good checkpoint stays.
-		return trainErr
+		return fmt.Errorf("%w; %s", trainErr, r.lastGood())
 	}
 	if err := r.save(sum.State); err != nil {
 		return err
@@ -472,6 +475,9 @@ type trainRun struct {
 	evalAcc   *float64
 	logRNG    *rand.Rand
 	curves    plots.Curves
+	// saved is the step of the run's latest checkpoint in dir, -1 before
+	// the first.
+	saved int
 }
 
 // OnStep implements train.Observer.
@@ -542,8 +548,11 @@ func (r *trainRun) save(st train.State) error {
 	if err != nil {
 		return err
 	}
-	_, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep)
-	return err
+	if _, err = checkpoints.SaveRun(r.dir, c, r.s.cfg.Train.Keep); err != nil {
+		return err
+	}
+	r.saved = st.Step
+	return nil
 }
 
 // saveLatest writes the checkpoint of st as the run's latest checkpoint
@@ -553,7 +562,11 @@ func (r *trainRun) saveLatest(st train.State) error {
 	if err != nil {
 		return err
 	}
-	return checkpoints.Save(checkpoints.LatestPath(r.dir), c)
+	if err := checkpoints.Save(checkpoints.LatestPath(r.dir), c); err != nil {
+		return err
+	}
+	r.saved = st.Step
+	return nil
 }
 
 // checkpoint is the checkpoint of st, refused if not finite.
@@ -563,6 +576,18 @@ func (r *trainRun) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
 		return nil, err
 	}
 	return c, train.CheckFinite(c)
+}
+
+// lastGood says which checkpoint a run that failed keeps.
+func (r *trainRun) lastGood() string {
+	if r.saved < 0 {
+		every := r.s.cfg.Train.CheckpointEvery
+		if every <= 0 {
+			return "no checkpoint was saved (-save-every 0 saves only at the end); the run must start again"
+		}
+		return fmt.Sprintf("no checkpoint was saved before it (the first was due at step %d); the run must start again", every)
+	}
+	return fmt.Sprintf("the last good checkpoint, of step %d, is kept in %s", r.saved, checkpoints.LatestPath(r.dir))
 }
 
 // plots draws the run's figures into dir/plots.
