@@ -112,6 +112,23 @@ func TestTrimMetrics(t *testing.T) {
 	}
 }
 
+// TestTrimMetricsUnterminated: a whole last line without its newline (a
+// write cut just before it) is kept and given its newline, so that the
+// line a resumed run appends does not run on from it.
+func TestTrimMetricsUnterminated(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "metrics.jsonl")
+	lines := `{"step":5,"loss":1,"train_accuracy":0.5,"lr":0.1,"elapsed_s":1}
+{"step":10,"loss":0.5,"train_accuracy":0.7,"lr":0.1,"elapsed_s":2}`
+	os.WriteFile(p, []byte(lines), 0o644)
+	cv, err := trimMetrics(p, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != lines+"\n" || len(cv.Step) != 2 {
+		t.Errorf("after trimming to step 10: %q, %d steps; want %q, 2 steps", b, len(cv.Step), lines+"\n")
+	}
+}
+
 // TestCLIModelErrorsNameKeys checks that a model's own invalid setting is
 // reported with its flag and config key (not as "model (lif): …"), from a
 // flag and from a config file.

@@ -628,12 +628,22 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
 	cv, kept := metricsCurves(data, upto)
-	if kept < len(data) {
-		if err := writeFileAtomic(path, data[:kept]); err != nil {
+	if keep := terminated(data[:kept]); kept < len(data) || len(keep) > kept {
+		if err := writeFileAtomic(path, keep); err != nil {
 			return cv, err
 		}
 	}
 	return cv, nil
+}
+
+// terminated returns the lines of a metrics.jsonl ending in a newline: a
+// last line without one (cut before its newline) gets one, so that a line
+// appended to it starts a line of its own.
+func terminated(lines []byte) []byte {
+	if len(lines) > 0 && lines[len(lines)-1] != '\n' {
+		return append(lines[:len(lines):len(lines)], '\n')
+	}
+	return lines
 }
 
 // resumeMetrics prepares the metrics.jsonl dst of a run resumed at step
@@ -652,7 +662,7 @@ func resumeMetrics(src, dst string, upto int, inPlace bool) (plots.Curves, error
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
 	cv, kept := metricsCurves(data, upto)
-	return cv, writeFileAtomic(dst, data[:kept])
+	return cv, writeFileAtomic(dst, terminated(data[:kept]))
 }
 
 // metricsCurves reads the curves of the lines of a metrics.jsonl up to
