@@ -207,3 +207,34 @@ func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
 		wantUnchanged(t, tc.name+": a refused resume", ckpt, origCkpt)
 	}
 }
+
+// TestCLIResumeAtItsEnd: a run resumed with a -steps below its
+// checkpoint's step is a usage error, whether or not its final evaluation
+// was written. A run stopped after its last checkpoint but before its
+// final evaluation resumes to write it, also when it still holds the
+// eval.json of an earlier step (it was resumed with a larger -steps),
+// instead of calling itself finished.
+func TestCLIResumeAtItsEnd(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run).want(t, 0)
+	eval := filepath.Join(run, "eval.json")
+	early := mustRead(t, eval)
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 0, "stopped at step 5")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
+	// As if stopped after the checkpoint of step 5, before eval.json.
+	if err := os.WriteFile(eval, early, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 0, "stopped at step 5")
+	if got := evaluatedAt(run); got != 5 {
+		t.Errorf("eval.json of step %d, want 5", got)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 2, "already at step 5 of -steps 5")
+	if err := os.Remove(eval); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
+}

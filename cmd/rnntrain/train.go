@@ -256,9 +256,8 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			}
 			// A run stopped after its last checkpoint but before its final
 			// evaluation resumes to write eval.json and the plots; one that
-			// finished needs a larger -steps.
-			_, evalErr := os.Stat(filepath.Join(opts.resume, "eval.json"))
-			if st.Step >= s.cfg.Train.Steps && evalErr == nil {
+			// finished, or went beyond -steps, needs a larger -steps.
+			if st.Step > s.cfg.Train.Steps || st.Step == s.cfg.Train.Steps && evaluatedAt(opts.resume) == st.Step {
 				return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 			}
 			rebase = !inPlace || storedConfigDiffers(c, s.cfg)
@@ -360,6 +359,28 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/\n", dir)
 	return nil
 }
+
+// evaluatedAt returns the step of the final evaluation in the run
+// directory dir (its eval.json), or -1 if it has none that reads: an
+// eval.json of an earlier step is left by a run resumed with a larger
+// -steps and stopped before its own final evaluation.
+func evaluatedAt(dir string) int {
+	data, err := files.ReadRegular(filepath.Join(dir, "eval.json"), maxEvalBytes)
+	if err != nil {
+		return -1
+	}
+	var rep struct {
+		Step *int `json:"step"`
+	}
+	if json.Unmarshal(data, &rep) != nil || rep.Step == nil {
+		return -1
+	}
+	return *rep.Step
+}
+
+// maxEvalBytes bounds the eval.json evaluatedAt reads: a report of many
+// thousands of conditions.
+const maxEvalBytes = 64 << 20
 
 // maxTableRows bounds the per-condition table train prints at the end.
 const maxTableRows = 16
