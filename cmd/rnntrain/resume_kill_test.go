@@ -114,6 +114,46 @@ func TestCLIKillBeforeFirstCheckpoint(t *testing.T) {
 	wantSteps(t, run, 6)
 }
 
+// TestCLIKillAfterCheckpoint kills a run with SIGKILL after a checkpoint,
+// with steps logged after it, a checkpoint write interrupted (its
+// temporary files) and a torn metrics line: -resume continues from the
+// checkpoint to the same bits as a run in one go, and metrics.jsonl logs
+// every step once.
+func TestCLIKillAfterCheckpoint(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"-save-every", "5"}, tiny...)
+	cmd, out := startBinary(t, work, append([]string{"train", "-out", run, "-steps", "100000"}, args...)...)
+	killAtStep(t, cmd, out, run, 8)
+	k, _ := loadTensors(t, run)
+	for _, p := range []string{
+		filepath.Join(run, ".checkpoint.safetensors.tmp-123"),
+		filepath.Join(run, checkpoints.StepsDir, fmt.Sprintf(".step-%09d.safetensors.tmp-456", k+5)),
+	} {
+		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(run, "metrics.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"step":99999,"loss":0.`)
+	f.Close()
+
+	n := max(k+7, 12)
+	rnntrain(t, work, "train", "-resume", run, "-steps", fmt.Sprint(n), "-quiet").want(t, 0, fmt.Sprintf("stopped at step %d", n))
+	wantSteps(t, run, n)
+	ref := filepath.Join(work, "ref")
+	rnntrain(t, work, append([]string{"train", "-out", ref, "-steps", fmt.Sprint(n), "-quiet"}, args...)...).want(t, 0)
+	_, a := loadTensors(t, run)
+	_, b := loadTensors(t, ref)
+	if err := sameBits(a, b); err != nil {
+		t.Errorf("killed after step %d's checkpoint and resumed to %d, against %d in one go: %v", k, n, n, err)
+	}
+}
+
 // TestCLIForcedResumeSticks: a resume that changed the config with -force
 // (by a flag, or by an edited config.json) and was killed before its
 // first periodic checkpoint resumes again without -force, with the
