@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -237,4 +238,28 @@ func TestCLIResumeAtItsEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
+}
+
+// TestCLIOutKeepsStepFiles: a directory whose latest checkpoint is gone
+// but whose step files remain still holds a run: a new run there (or a
+// branch into it) is refused instead of overwriting and rotating away
+// those step files.
+func TestCLIOutKeepsStepFiles(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := []string{"train", "-steps", "4", "-save-every", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run}
+	rnntrain(t, work, args...).want(t, 0)
+	if err := os.Remove(checkpoints.LatestPath(run)); err != nil {
+		t.Fatal(err)
+	}
+	step2 := mustRead(t, checkpoints.StepPath(run, 2))
+	rnntrain(t, work, append(args, "-seed", "5", "-save-every", "1")...).want(t, 2, "-out "+run+" already holds a run")
+	other := filepath.Join(work, "other")
+	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", other).want(t, 0)
+	rnntrain(t, work, "train", "-resume", other, "-out", run, "-steps", "5", "-quiet").want(t, 2, "-out "+run+" already holds a run")
+	wantUnchanged(t, "a refused run", checkpoints.StepPath(run, 2), step2)
+	if steps, err := checkpoints.Steps(run); err != nil || fmt.Sprint(steps) != "[2 4]" {
+		t.Errorf("step files %v (%v) after refused runs, want [2 4]", steps, err)
+	}
 }
