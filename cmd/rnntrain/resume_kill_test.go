@@ -152,6 +152,26 @@ func TestCLIKillAfterCheckpoint(t *testing.T) {
 	if err := sameBits(a, b); err != nil {
 		t.Errorf("killed after step %d's checkpoint and resumed to %d, against %d in one go: %v", k, n, n, err)
 	}
+	sameMetrics(t, run, ref)
+}
+
+// sameMetrics checks that two runs logged the same numbers (their times
+// aside) at the same steps.
+func sameMetrics(t *testing.T, dir, ref string) {
+	t.Helper()
+	a, b := metricsOf(t, dir), metricsOf(t, ref)
+	if len(a) != len(b) {
+		t.Fatalf("%d metrics lines against %d", len(a), len(b))
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		x.ElapsedS, x.StepsPerS, y.ElapsedS, y.StepsPerS = 0, 0, 0, 0
+		jx, _ := json.Marshal(x)
+		jy, _ := json.Marshal(y)
+		if !bytes.Equal(jx, jy) {
+			t.Errorf("metrics line %d: %s, in one go %s", i+1, jx, jy)
+		}
+	}
 }
 
 // TestCLIForcedResumeSticks: a resume that changed the config with -force

@@ -275,6 +275,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if rp.ckpt != nil && inPlace {
 		r.saved = st.Step
 	}
+	if err := r.startLog(rp.ckpt); err != nil {
+		return err
+	}
 	if rebase && !inPlace {
 		// The branch's checkpoint before its config.json: a branch
 		// stopped between the two is not mistaken for a run with no
@@ -494,8 +497,11 @@ type trainRun struct {
 	metrics   *json.Encoder
 	prog      progress
 	evalAcc   *float64
-	logRNG    *rand.Rand
-	curves    plots.Curves
+	// logSrc is the source of logRNG, the stream of the train_accuracy
+	// batches, saved in the checkpoint under rngLog.
+	logSrc *rand.PCG
+	logRNG *rand.Rand
+	curves plots.Curves
 	// saved is the step of the run's latest checkpoint in dir, -1 before
 	// the first.
 	saved int
@@ -551,9 +557,6 @@ func (r *trainRun) log(st train.Step) error {
 // untouched), and returns the layer's figures of that batch (nil for most
 // models).
 func (r *trainRun) batchAccuracy() (float64, map[string]float64) {
-	if r.logRNG == nil {
-		r.logRNG = newStream(r.s.cfg.Seed, streamLog)
-	}
 	task := r.s.stages[r.stage]
 	b := task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
 	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG, Lengths: b.Lengths})
@@ -590,13 +593,37 @@ func (r *trainRun) saveLatest(st train.State) error {
 	return nil
 }
 
-// checkpoint is the checkpoint of st, refused if not finite.
+// checkpoint is the checkpoint of st, with the state of the
+// train_accuracy stream, refused if not finite.
 func (r *trainRun) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
 	c, err := r.s.checkpoint(st)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.Meta.SetRNG(rngLog, r.logSrc); err != nil {
+		return nil, err
+	}
 	return c, train.CheckFinite(c)
+}
+
+// rngLog is the checkpoint's name of the train_accuracy batches' random
+// stream, beside the training loop's own.
+const rngLog = "train_accuracy"
+
+// startLog starts the stream of the train_accuracy batches where the
+// checkpoint c resumed left it (fresh without c, or with a c written
+// before it was saved), so that a resumed run logs what the run in one go
+// logs.
+func (r *trainRun) startLog(c *checkpoints.Checkpoint) error {
+	r.logSrc = train.NewSource(r.s.cfg.Seed, streamLog)
+	r.logRNG = rand.New(r.logSrc)
+	if c == nil || c.Meta.RNG[rngLog] == nil {
+		return nil
+	}
+	if err := c.Meta.RestoreRNG(rngLog, r.logSrc); err != nil {
+		return fmt.Errorf("resume: checkpoint %s: %w", c.Path, err)
+	}
+	return nil
 }
 
 // lastGood says which checkpoint a run that failed keeps.
