@@ -28,6 +28,7 @@ func TestCorruptCheckpointRefused(t *testing.T) {
 	want := "checkpoint " + latest + ": the tensor data do not match their checksum (rnntrain_data_sha256 "
 	rnntrain(t, dir, "eval", "-checkpoint", run, "-trials", "16").want(t, 1, want, "the file is corrupt")
 	rnntrain(t, dir, "inspect", run).want(t, 1, want)
-	rnntrain(t, dir, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 1, want)
+	rnntrain(t, dir, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 1, want,
+		"the newest good one, "+checkpoints.StepPath(run, 3)+", holds step 3: copy it to "+latest)
 	rnntrain(t, dir, "eval", "-checkpoint", checkpoints.StepPath(run, 3), "-trials", "16").want(t, 0, "accuracy")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -135,9 +136,10 @@ type resumePoint struct {
 }
 
 // loadResumePoint reads the latest checkpoint of the run in dir. A run with
-// no checkpoint and no step files has none yet (a zero resumePoint); one
-// whose step files outlived its latest checkpoint is an error naming the
-// newest step file. Every error is a failure naming the file.
+// no checkpoint and no step files has none yet (a zero resumePoint). A
+// latest checkpoint that is missing while step files remain, or that does
+// not load, is an error naming it and the newest step file that loads,
+// to be copied into its place. Every error is a failure naming the file.
 func loadResumePoint(dir string) (resumePoint, error) {
 	path := checkpoints.LatestPath(dir)
 	info, err := os.Lstat(path)
@@ -149,18 +151,33 @@ func loadResumePoint(dir string) (resumePoint, error) {
 		if len(steps) == 0 {
 			return resumePoint{}, nil
 		}
-		last := checkpoints.StepPath(dir, steps[len(steps)-1])
-		return resumePoint{}, fmt.Errorf("resume: %s: no such file, but %s holds the checkpoint of step %d: copy it to %s to resume from it",
-			path, last, steps[len(steps)-1], path)
+		return resumePoint{}, fmt.Errorf("resume: %s: no such file, but the run has step files%s", path, newestGood(dir, steps))
 	}
 	if err != nil {
 		return resumePoint{}, fmt.Errorf("resume: %w", err)
 	}
 	c, err := checkpoints.Load(path)
 	if err != nil {
-		return resumePoint{}, fmt.Errorf("resume: %w", err)
+		steps, _ := checkpoints.Steps(dir)
+		return resumePoint{}, fmt.Errorf("resume: %w%s", err, newestGood(dir, steps))
 	}
 	return resumePoint{ckpt: c, info: info}, nil
+}
+
+// newestGood says which of the run in dir's step files (steps) is the
+// newest that loads, for an error about its latest checkpoint: "" if
+// there are none, or none loads.
+func newestGood(dir string, steps []int) string {
+	for i := len(steps) - 1; i >= 0; i-- {
+		p := checkpoints.StepPath(dir, steps[i])
+		if _, err := checkpoints.Load(p); err == nil {
+			return fmt.Sprintf("; the newest good one, %s, holds step %d: copy it to %s to resume from it", p, steps[i], checkpoints.LatestPath(dir))
+		}
+	}
+	if len(steps) > 0 {
+		return fmt.Sprintf("; none of the %d step files in %s loads either", len(steps), filepath.Join(dir, checkpoints.StepsDir))
+	}
+	return ""
 }
 
 // replaced reports whether the run in dir's latest checkpoint is no

@@ -110,7 +110,8 @@ func TestCLIKillBeforeFirstCheckpoint(t *testing.T) {
 	if err := os.Remove(checkpoints.LatestPath(run)); err != nil {
 		t.Fatal(err)
 	}
-	rnntrain(t, work, "train", "-resume", run, "-steps", "9").want(t, 1, checkpoints.LatestPath(run)+": no such file", checkpoints.StepPath(run, 6))
+	rnntrain(t, work, "train", "-resume", run, "-steps", "9").want(t, 1, checkpoints.LatestPath(run)+": no such file",
+		"the newest good one, "+checkpoints.StepPath(run, 6)+", holds step 6")
 	wantSteps(t, run, 6)
 }
 
