@@ -229,4 +229,16 @@ func TestCLIBranchResume(t *testing.T) {
 	rnntrain(t, work, "train", "-resume", b, "-steps", "8").want(t, 0, "resume from step 4", "stopped at step 8")
 	wantSteps(t, b, 8)
 	wantSteps(t, a, 4)
+
+	// A branch that cannot copy its history (here metrics.jsonl is a
+	// directory) fails before it writes a checkpoint, so it is not left
+	// holding a run without its history.
+	c := filepath.Join(work, "c")
+	if err := os.MkdirAll(filepath.Join(c, "metrics.jsonl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", a, "-out", c, "-steps", "6", "-quiet").want(t, 1, filepath.Join(c, "metrics.jsonl"))
+	if holdsRun(c) {
+		t.Errorf("a branch that could not copy its history holds a checkpoint")
+	}
 }

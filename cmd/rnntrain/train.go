@@ -278,6 +278,17 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := r.startLog(rp.ckpt); err != nil {
 		return err
 	}
+	// metrics.jsonl before any checkpoint: a branch stopped after copying
+	// its history holds no checkpoint yet and can be branched again,
+	// while one stopped after its first checkpoint has its history.
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if opts.resume != "" {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		from := filepath.Join(opts.resume, "metrics.jsonl")
+		if r.curves, err = resumeMetrics(from, filepath.Join(dir, "metrics.jsonl"), st.Step, inPlace); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+	}
 	if rebase && !inPlace {
 		// The branch's checkpoint before its config.json: a branch
 		// stopped between the two is not mistaken for a run with no
@@ -304,14 +315,6 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		}
 	}
 
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if opts.resume != "" {
-		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		from := filepath.Join(opts.resume, "metrics.jsonl")
-		if r.curves, err = resumeMetrics(from, filepath.Join(dir, "metrics.jsonl"), st.Step, inPlace); err != nil {
-			return fmt.Errorf("resume: %w", err)
-		}
-	}
 	mf, err := files.OpenRegularFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
