@@ -15,7 +15,7 @@ import (
 
 // tiny is a training run of a few milliseconds a step that logs every
 // step and evaluates only at the end.
-var tiny = []string{"-seed", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-eval-every", "0", "-log-every", "1", "-target-accuracy", "0"}
+var tiny = []string{"-seed", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-eval-every", "0", "-log-every", "1", "-target-accuracy", "0", "-plot-format", "svg"}
 
 // startBinary starts the binary with args in work, in the background; the
 // process is killed when the test ends.

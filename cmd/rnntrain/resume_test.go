@@ -176,7 +176,7 @@ func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	run := filepath.Join(work, "run")
-	rnntrain(t, work, "train", "-seed", "2", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run).
+	rnntrain(t, work, "train", "-seed", "2", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg", "-out", run).
 		want(t, 0, "stopped at step 3")
 	jsonPath, ckpt := filepath.Join(run, "config.json"), checkpoints.LatestPath(run)
 	orig, origCkpt := mustRead(t, jsonPath), mustRead(t, ckpt)
@@ -198,12 +198,12 @@ func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
 		}
 		editJSON(t, jsonPath, tc.edit)
 		edited, _ := os.ReadFile(jsonPath)
-		r := rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet")
+		r := rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet", "-plot-format", "svg")
 		r.want(t, 2, jsonPath+" differs from the config stored in "+ckpt, tc.want, "-force")
 		if t.Failed() {
 			t.Fatalf("%s: refused as above", tc.name)
 		}
-		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet").want(t, 2, tc.forced)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet", "-plot-format", "svg").want(t, 2, tc.forced)
 		wantUnchanged(t, tc.name+": a refused resume", jsonPath, edited)
 		wantUnchanged(t, tc.name+": a refused resume", ckpt, origCkpt)
 	}
@@ -219,25 +219,25 @@ func TestCLIResumeAtItsEnd(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	run := filepath.Join(work, "run")
-	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run).want(t, 0)
+	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg", "-out", run).want(t, 0)
 	eval := filepath.Join(run, "eval.json")
 	early := mustRead(t, eval)
-	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 0, "stopped at step 5")
-	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet", "-plot-format", "svg").want(t, 0, "stopped at step 5")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 4")
 	// As if stopped after the checkpoint of step 5, before eval.json.
 	if err := os.WriteFile(eval, early, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
-	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 0, "stopped at step 5")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 4")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet", "-plot-format", "svg").want(t, 0, "stopped at step 5")
 	if got := evaluatedAt(run); got != 5 {
 		t.Errorf("eval.json of step %d, want 5", got)
 	}
-	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 2, "already at step 5 of -steps 5")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 5")
 	if err := os.Remove(eval); err != nil {
 		t.Fatal(err)
 	}
-	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, "already at step 5 of -steps 4")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 4")
 }
 
 // TestCLIOutKeepsStepFiles: a directory whose latest checkpoint is gone
@@ -248,7 +248,7 @@ func TestCLIOutKeepsStepFiles(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	run := filepath.Join(work, "run")
-	args := []string{"train", "-steps", "4", "-save-every", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", run}
+	args := []string{"train", "-steps", "4", "-save-every", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg", "-out", run}
 	rnntrain(t, work, args...).want(t, 0)
 	if err := os.Remove(checkpoints.LatestPath(run)); err != nil {
 		t.Fatal(err)
@@ -256,8 +256,8 @@ func TestCLIOutKeepsStepFiles(t *testing.T) {
 	step2 := mustRead(t, checkpoints.StepPath(run, 2))
 	rnntrain(t, work, append(args, "-seed", "5", "-save-every", "1")...).want(t, 2, "-out "+run+" already holds a run")
 	other := filepath.Join(work, "other")
-	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-out", other).want(t, 0)
-	rnntrain(t, work, "train", "-resume", other, "-out", run, "-steps", "5", "-quiet").want(t, 2, "-out "+run+" already holds a run")
+	rnntrain(t, work, "train", "-steps", "3", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg", "-out", other).want(t, 0)
+	rnntrain(t, work, "train", "-resume", other, "-out", run, "-steps", "5", "-quiet", "-plot-format", "svg").want(t, 2, "-out "+run+" already holds a run")
 	wantUnchanged(t, "a refused run", checkpoints.StepPath(run, 2), step2)
 	if steps, err := checkpoints.Steps(run); err != nil || fmt.Sprint(steps) != "[2 4]" {
 		t.Errorf("step files %v (%v) after refused runs, want [2 4]", steps, err)
@@ -271,7 +271,7 @@ func TestCLIOutKeepsStepFiles(t *testing.T) {
 func TestCLIResumeCheckpointOfAnotherRun(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
-	base := []string{"train", "-steps", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet"}
+	base := []string{"train", "-steps", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg"}
 	run, lif, big := filepath.Join(work, "run"), filepath.Join(work, "lif"), filepath.Join(work, "big")
 	rnntrain(t, work, append(base, "-out", run)...).want(t, 0)
 	rnntrain(t, work, append(base, "-out", lif, "-model", "lif")...).want(t, 0)
@@ -286,7 +286,7 @@ func TestCLIResumeCheckpointOfAnotherRun(t *testing.T) {
 		if err := os.WriteFile(latest, mustRead(t, checkpoints.LatestPath(c.from)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 2, latest, c.key)
-		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-force").want(t, 1, latest, c.fit)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, latest, c.key)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg", "-force").want(t, 1, latest, c.fit)
 	}
 }
