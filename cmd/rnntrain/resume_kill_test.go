@@ -242,3 +242,37 @@ func TestCLIBranchResume(t *testing.T) {
 		t.Errorf("a branch that could not copy its history holds a checkpoint")
 	}
 }
+
+// TestCLIKillWhileDrawing kills a finished run with SIGKILL while it draws
+// its figures: eval.json, written last, is not there yet, so -resume
+// evaluates again and draws every figure instead of calling the run done
+// with figures missing.
+func TestCLIKillWhileDrawing(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-out", run, "-steps", "3"}, tiny...)
+	cmd, out := startBinary(t, work, append(args, "-plot-format", "png,svg,pdf")...)
+	plots := filepath.Join(run, "plots")
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(time.Millisecond) {
+		if ents, _ := os.ReadDir(plots); len(ents) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no figure within 60 s:\n%s", out)
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if got := evaluatedAt(run); got == 3 {
+		t.Fatalf("eval.json written before the figures were drawn")
+	}
+	rnntrain(t, work, "train", "-resume", run, "-quiet", "-plot-format", "svg").want(t, 0, "stopped at step 3")
+	for _, p := range []string{filepath.Join(plots, "curves.svg"), filepath.Join(plots, "trials.svg"), filepath.Join(run, "eval.json")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("after the resume: %v", err)
+		}
+	}
+}

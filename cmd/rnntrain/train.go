@@ -110,7 +110,8 @@ A's metrics.jsonl up to it. Training stops at -steps, at
 preemption); the run can then be resumed, bit for bit as if it had not
 stopped on the same build and kernel class (assembly and -tags noasm builds
 give other bits; docs/determinism.md). A second signal while the checkpoint
-is written does not stop the write.
+is written does not stop the write. eval.json is written last, after the
+plots: a run stopped before it resumes to evaluate and draw again.
 
 One process at a time writes a run directory: train holds DIR/.rnntrain.lock
 (its pid and host) while it runs and refuses a directory that another live
@@ -343,13 +344,15 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return interruptedError{context.Cause(ctx)}
 	}
 	rep := finalReport(s, evalTask, sum.Steps)
-	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
-		return err
-	}
 	if err := r.plots(evalTask, rep); err != nil {
 		// The checkpoint and metrics are written; a figure is not worth
 		// failing the run for.
 		fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
+	}
+	// eval.json last: a run that has it (of its step) is complete, and
+	// one stopped before resumes to evaluate and draw again.
+	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "\nstopped at step %d: %s, %.1f s\n", sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
 	if sum.Eval != nil {
