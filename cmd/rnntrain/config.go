@@ -1001,23 +1001,37 @@ func finiteValues(prefix string, v any) error {
 	return nil
 }
 
-// writeJSONFile writes v as indented JSON to path, atomically.
+// writeJSONFile writes v as indented JSON to path, atomically and
+// durably (writeFileDurable).
 func writeJSONFile(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	b = append(b, '\n')
-	return writeFileAtomic(path, b)
+	return writeFileDurable(path, b)
 }
 
 // writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
+func writeFileAtomic(path string, data []byte) error { return writeFile(path, data, false) }
+
+// writeFileDurable is writeFileAtomic syncing the file before the rename
+// and the directory after it: path then holds its old contents or data
+// also after a crash of the machine, and a file written after it (a
+// checkpoint) cannot survive a crash that it does not. A run's config.json,
+// eval.json and rewritten metrics.jsonl are written so.
+func writeFileDurable(path string, data []byte) error { return writeFile(path, data, true) }
+
+// writeFile is writeFileAtomic, and writeFileDurable if durable.
+func writeFile(path string, data []byte, durable bool) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	_, werr := tmp.Write(data)
+	if werr == nil && durable {
+		werr = tmp.Sync()
+	}
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr
@@ -1031,6 +1045,11 @@ func writeFileAtomic(path string, data []byte) error {
 	if werr != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write %s: %w", path, werr)
+	}
+	if durable {
+		if err := files.SyncDir(filepath.Dir(path)); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
 	}
 	return nil
 }

@@ -683,7 +683,7 @@ func trimMetrics(path string, upto int) (plots.Curves, error) {
 	}
 	cv, kept := metricsCurves(data, upto)
 	if keep := terminated(data[:kept]); kept < len(data) || len(keep) > kept {
-		if err := writeFileAtomic(path, keep); err != nil {
+		if err := writeFileDurable(path, keep); err != nil {
 			return cv, err
 		}
 	}
@@ -716,7 +716,7 @@ func resumeMetrics(src, dst string, upto int, inPlace bool) (plots.Curves, error
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
 	cv, kept := metricsCurves(data, upto)
-	return cv, writeFileAtomic(dst, terminated(data[:kept]))
+	return cv, writeFileDurable(dst, terminated(data[:kept]))
 }
 
 // metricsCurves reads the curves of the lines of a metrics.jsonl up to

@@ -12,7 +12,9 @@
 // where the system has one (so that a FIFO put in its place meanwhile is
 // not waited on), and check the opened file again. AbsPaths rewrites the
 // paths of a config relative to the working directory, so that the config
-// names its files wherever it is read again.
+// names its files wherever it is read again. SyncDir flushes a
+// directory's entries to the disk after a rename into it, so that the
+// renamed file survives a crash.
 //
 // # Invariants and aliasing
 //
