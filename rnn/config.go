@@ -142,8 +142,8 @@ func (c Config) Validate() error {
 		return bad("hidden", "must be positive, got %d", c.Hidden)
 	case c.Outputs <= 0:
 		return bad("outputs", "= %d, need > 0", c.Outputs)
-	case !(c.NoiseStd >= 0) || math.IsInf(c.NoiseStd, 0):
-		return bad("noise", "= %g, need a finite value ≥ 0", c.NoiseStd)
+	case !(c.NoiseStd >= 0) || !in32(c.NoiseStd):
+		return bad("noise", "= %g, need a value ≥ 0 %s", c.NoiseStd, range32)
 	case !(c.DtMS >= 0) || math.IsInf(c.DtMS, 0):
 		return bad("dt_ms", "= %g, need a finite value ≥ 0", c.DtMS)
 	case c.Encoding < EncodeNone || c.Encoding > EncodeDelta:

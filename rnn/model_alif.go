@@ -52,8 +52,8 @@ func (c *ALIFConfig) Validate(s layers.Spec) error {
 	switch {
 	case !(c.TauAdaptMS > 0) || math.IsInf(c.TauAdaptMS, 0):
 		return fmt.Errorf("tau_adapt_ms = %g, need > 0", c.TauAdaptMS)
-	case !(c.AdaptStrength > 0) || math.IsInf(c.AdaptStrength, 0):
-		return fmt.Errorf("adapt_strength = %g, need > 0 (the lif model has none)", c.AdaptStrength)
+	case !(c.AdaptStrength > 0) || !in32(c.AdaptStrength):
+		return fmt.Errorf("adapt_strength = %g, need a value > 0 %s (the lif model has none)", c.AdaptStrength, range32)
 	}
 	return c.LIFConfig.Validate(s)
 }

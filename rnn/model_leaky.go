@@ -39,8 +39,8 @@ func (c *Connectivity) validate() error {
 	if c.Init < layers.InitGaussian || c.Init > layers.InitIdentity {
 		return fmt.Errorf("init = %d is not a known initialiser", int(c.Init))
 	}
-	if !(c.SpectralRadius >= 0) || math.IsInf(c.SpectralRadius, 0) {
-		return fmt.Errorf("spectral_radius = %g, need a finite value ≥ 0", c.SpectralRadius)
+	if !(c.SpectralRadius >= 0) || !in32(c.SpectralRadius) {
+		return fmt.Errorf("spectral_radius = %g, need a value ≥ 0 %s", c.SpectralRadius, range32)
 	}
 	return nil
 }

@@ -79,8 +79,8 @@ func (c *LIFConfig) Validate(s layers.Spec) error {
 		return fmt.Errorf("beta = %g, need 0 (from tau_mem_ms) or a decay in (0, 1]", c.Beta)
 	case c.TauSynMS < 0 || !finite(c.TauSynMS):
 		return fmt.Errorf("tau_syn_ms = %g, need ≥ 0 (0 = no synaptic current)", c.TauSynMS)
-	case !(c.Threshold > 0) || !finite(c.Threshold):
-		return fmt.Errorf("threshold = %g, need > 0", c.Threshold)
+	case !positive32(c.Threshold):
+		return fmt.Errorf("threshold = %g, need a value > 0 that float32 holds (1.4e-45 … 3.4e38)", c.Threshold)
 	case c.Reset < layers.ResetSubtract || c.Reset > layers.ResetZero:
 		return fmt.Errorf("reset = %d is not subtract or zero", int(c.Reset))
 	case c.RefractorySteps < 0 || c.RefractorySteps > 1<<20:

@@ -54,14 +54,14 @@ func (c *LTCConfig) Resolve(layers.Spec) {
 // Validate implements layers.ModelConfig.
 func (c *LTCConfig) Validate(s layers.Spec) error {
 	switch {
-	case !(c.Threshold > 0) || !finite(c.Threshold):
-		return fmt.Errorf("threshold = %g, need > 0", c.Threshold)
-	case c.AdaptStrength < 0 || !finite(c.AdaptStrength):
-		return fmt.Errorf("adapt_strength = %g, need ≥ 0", c.AdaptStrength)
-	case !finite(c.TauMemBias):
-		return fmt.Errorf("tau_mem_bias = %g, need a finite value", c.TauMemBias)
-	case !finite(c.TauAdaptBias):
-		return fmt.Errorf("tau_adapt_bias = %g, need a finite value", c.TauAdaptBias)
+	case !positive32(c.Threshold):
+		return fmt.Errorf("threshold = %g, need a value > 0 that float32 holds (1.4e-45 … 3.4e38)", c.Threshold)
+	case c.AdaptStrength < 0 || !in32(c.AdaptStrength):
+		return fmt.Errorf("adapt_strength = %g, need ≥ 0 %s", c.AdaptStrength, range32)
+	case !in32(c.TauMemBias):
+		return fmt.Errorf("tau_mem_bias = %g, need a finite value %s", c.TauMemBias, range32)
+	case !in32(c.TauAdaptBias):
+		return fmt.Errorf("tau_adapt_bias = %g, need a finite value %s", c.TauAdaptBias, range32)
 	}
 	return validateSpiking(&c.Spiking, s, c.layerConfig)
 }

@@ -47,8 +47,8 @@ func (c *Spiking) resolve() {
 
 func (c *Spiking) validate(hidden int) error {
 	switch {
-	case !(c.InputGain >= 0) || math.IsInf(c.InputGain, 0):
-		return fmt.Errorf("input_gain = %g, need a finite value ≥ 0", c.InputGain)
+	case !(c.InputGain >= 0) || !in32(c.InputGain):
+		return fmt.Errorf("input_gain = %g, need a value ≥ 0 %s", c.InputGain, range32)
 	case c.Dale < 0 || c.Dale > 1 || math.IsNaN(c.Dale):
 		return fmt.Errorf("dale = %g, need 0 (off) or a fraction in (0, 1]", c.Dale)
 	case c.Dale > 0 && layers.NumExcitatory(hidden, c.Dale) == 0:
@@ -101,3 +101,16 @@ func dtOf(s layers.Spec) float64 {
 
 // finite reports whether x is neither NaN nor infinite.
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// in32 reports whether x is finite and within the range of float32, the
+// precision the commands' networks compute in: a larger value, such as a
+// threshold of 1e39, becomes an infinity there and the first step's
+// gradients NaN.
+func in32(x float64) bool { return finite(x) && math.Abs(x) <= math.MaxFloat32 }
+
+// positive32 reports whether x is positive in float32 too (in32 and not
+// rounded to 0, as 1e-50 is).
+func positive32(x float64) bool { return x > 0 && in32(x) && float32(x) > 0 }
+
+// range32 says which values in32 allows, for error messages.
+const range32 = "that float32 holds (|x| ≤ 3.4e38)"

@@ -49,7 +49,8 @@ type Regularization struct {
 	RateTarget   float64 `json:"rate_target"`
 }
 
-// Validate reports the first negative weight, named by its JSON path.
+// Validate reports the first negative weight, or one beyond the range of
+// float32 in which the penalties are computed, named by its JSON path.
 func (r Regularization) Validate() error {
 	for _, f := range []struct {
 		name string
@@ -58,6 +59,9 @@ func (r Regularization) Validate() error {
 		{"l1_rate", r.L1Rate}, {"l2_rate_target", r.L2RateTarget}, {"rate_target", r.RateTarget}} {
 		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("regularization.%s: %g must be finite and non-negative", f.name, f.v)
+		}
+		if f.v > math.MaxFloat32 {
+			return fmt.Errorf("regularization.%s: %g is beyond the range of float32 (3.4e38), in which the penalties are computed", f.name, f.v)
 		}
 	}
 	return nil

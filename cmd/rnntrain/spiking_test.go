@@ -260,3 +260,37 @@ func TestCLIPlotRecordingRaster(t *testing.T) {
 		t.Errorf("plot -recording of a lif recording: no raster: %v", err)
 	}
 }
+
+// TestCLISpikingRefusesBeyondFloat32: a setting that is finite as a
+// float64 but not in the float32 the network computes in (a threshold of
+// 1e39 is +Inf there, one of 1e-50 is 0) is refused before the run starts,
+// naming the flag, rather than failing at the first step with NaN
+// gradients or running with a threshold of 0.
+func TestCLISpikingRefusesBeyondFloat32(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-model", "lif", "-threshold", "1e39"}, "-threshold (model.threshold in a config file): got 1e+39, need a value > 0 that float32 holds"},
+		{[]string{"-model", "alif", "-threshold", "1e-50"}, "-threshold (model.threshold in a config file): got 1e-50, need a value > 0 that float32 holds"},
+		{[]string{"-model", "ltc", "-threshold", "1e39"}, "-threshold (model.threshold in a config file): got 1e+39"},
+		{[]string{"-model", "alif", "-adapt", "1e39"}, "-adapt (model.adapt_strength in a config file): got 1e+39"},
+		{[]string{"-model", "ltc", "-adapt", "1e39"}, "-adapt (model.adapt_strength in a config file): got 1e+39"},
+		{[]string{"-model", "lif", "-input-gain", "1e39"}, "-input-gain (model.input_gain in a config file): got 1e+39"},
+		{[]string{"-model", "lif", "-spectral-radius", "1e39"}, "-spectral-radius (model.spectral_radius in a config file): got 1e+39"},
+		{[]string{"-model", "alif", "-noise", "1e39"}, "-noise (model.noise in a config file): got 1e+39"},
+		{[]string{"-model", "lif", "-rate-l1", "1e39"}, "-rate-l1 (train.regularization.l1_rate in a config file): 1e+39 is beyond the range of float32"},
+		{[]string{"-model", "lif", "-rate-target-reg", "1e39"}, "-rate-target-reg (train.regularization.l2_rate_target in a config file): 1e+39 is beyond"},
+	} {
+		args := append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet", "-out", filepath.Join(work, "run")}, c.args...)
+		rnntrain(t, work, args...).want(t, 2, c.want)
+	}
+	cfg := filepath.Join(work, "ltc.toml")
+	if err := os.WriteFile(cfg, []byte("[model]\nkind = \"ltc\"\ntau_mem_bias = 1e308\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", cfg, "-steps", "1", "-hidden", "8", "-out", filepath.Join(work, "run")).
+		want(t, 2, "model.tau_mem_bias: got 1e+308, need a finite value that float32 holds")
+}
