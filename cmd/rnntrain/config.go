@@ -162,10 +162,23 @@ func (c *runConfig) validate() error {
 	if err := checkSizes(c); err != nil {
 		errs = append(errs, err)
 	}
+	if err := checkSpikeRate(c); err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) == 0 {
 		return nil
 	}
 	return usageError{errors.Join(errs...)}
+}
+
+// checkSpikeRate refuses a target rate a spiking model cannot reach: its
+// rates are spikes, 0 or 1 per step, so a unit's mean rate is at most 1.
+func checkSpikeRate(c *runConfig) error {
+	m, r := c.Model.Model, c.Train.Regularization.RateTarget
+	if m == nil || !m.Model().Surrogate || !(r > 1) {
+		return nil
+	}
+	return configError("train.regularization.rate_target", fmt.Errorf("got %g spikes per step, but a unit of the %s model spikes at most once per step: need a value in [0, 1] (Hz = rate·1000/dt_ms)", r, m.Model().Name))
 }
 
 // splitKey splits an error "key: message" or "key = value …" of the
@@ -335,7 +348,7 @@ func keyFlagUsage() map[string]string {
 		"l2-out":              "L2 penalty on the output weights",
 		"rate-reg":            "L2 penalty on the rates, mean(r²) over each trial's own steps",
 		"rate-l1":             "L1 penalty on the rates, mean|r| over each trial's own steps (spiking nets: activity sparsity)",
-		"rate-target":         "target rate of each unit, in spikes per step (Hz = rate·1000/dt_ms), for -rate-target-reg",
+		"rate-target":         "target rate of each unit, in spikes per step (Hz = rate·1000/dt_ms; at most 1 for lif, alif, ltc), for -rate-target-reg",
 		"rate-target-reg":     "L2 penalty of each unit's mean rate r̄_j over each trial's own steps to -rate-target, mean_j (r̄_j − target)²",
 		"target-accuracy":     "stop once validation accuracy reaches this (0 = run all steps)",
 		"eval-every":          "evaluate on held-out trials every this many steps (0 = only at the end)",

@@ -294,3 +294,25 @@ func TestCLISpikingRefusesBeyondFloat32(t *testing.T) {
 	rnntrain(t, work, "train", "-config", cfg, "-steps", "1", "-hidden", "8", "-out", filepath.Join(work, "run")).
 		want(t, 2, "model.tau_mem_bias: got 1e+308, need a finite value that float32 holds")
 }
+
+// TestCLISpikeRateTargetAtMostOne: a spiking unit fires at most once per
+// step, so a target rate above 1 spike per step, which the penalty could
+// never reach, is refused for lif, alif and ltc; a rate model's rates may
+// exceed 1 and take it.
+func TestCLISpikeRateTargetAtMostOne(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, model := range []string{"lif", "alif", "ltc"} {
+		rnntrain(t, work, "train", "-model", model, "-rate-target", "1.5", "-rate-target-reg", "1", "-steps", "1", "-hidden", "8", "-out", filepath.Join(work, model)).
+			want(t, 2, "-rate-target (train.regularization.rate_target in a config file): got 1.5 spikes per step, but a unit of the "+model+" model spikes at most once per step")
+	}
+	cfg := filepath.Join(work, "c.toml")
+	if err := os.WriteFile(cfg, []byte("[model]\nkind = \"alif\"\n[train.regularization]\nrate_target = 2\nl2_rate_target = 0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", cfg, "-steps", "1", "-hidden", "8", "-out", filepath.Join(work, "toml")).want(t, 2, "rate_target", "got 2 spikes per step")
+	rnntrain(t, work, "train", "-model", "lif", "-rate-target", "1", "-rate-target-reg", "1", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet",
+		"-out", filepath.Join(work, "lif1")).want(t, 0)
+	rnntrain(t, work, "train", "-model", "leaky", "-rate-target", "1.5", "-rate-target-reg", "1", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet",
+		"-out", filepath.Join(work, "leaky")).want(t, 0)
+}
