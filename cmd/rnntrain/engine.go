@@ -95,6 +95,11 @@ func buildNetwork(cfg runConfig, nIn, nOut int, rng *rand.Rand) (*rnnNet, error)
 	mc.EncodingSeed = cfg.Seed // Poisson inputs of passes without noise come from the run's seed
 	net, err := rnn.New[float32](mc, rng)
 	if err != nil {
+		// A setting checked only here, such as a mask file's shape, is
+		// named by its flag: "model (lif): rec_mask: …" is -rec-mask's.
+		if key, msg := splitKey(err.Error()); keyFlag(key) != "" {
+			return nil, configError(key, errors.New(msg))
+		}
 		return nil, usagef("-model %s: %v", cfg.Model.Kind(), err)
 	}
 	return &rnnNet{net: net, nIn: nIn, nOut: nOut, hidden: cfg.Model.Hidden, evalTape: autodiff.NewTape[float32]()}, nil

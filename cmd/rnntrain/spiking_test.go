@@ -245,6 +245,27 @@ func TestCLIMaskRefusesNonFinite(t *testing.T) {
 	}
 }
 
+// TestCLIMaskWrongShapeNamesFlag: a mask file whose shape is not the
+// weight's ([N, N] or [N, inputs]) is refused naming the flag that gave it,
+// its key, the file and both shapes.
+func TestCLIMaskWrongShapeNamesFlag(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	path := filepath.Join(work, "mask.npy")
+	if err := npy.WriteFile(path, npy.Array{Shape: []int{7, 7}, F64: make([]float64, 49)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ model, flag, key, want string }{
+		{"lif", "-rec-mask", "rec_mask", "[8 8]"},
+		{"alif", "-rec-fixed", "rec_fixed", "[8 8]"},
+		{"ltc", "-in-mask", "in_mask", "[8 4]"}, // context-dm has 4 inputs
+		{"lif", "-in-fixed", "in_fixed", "[8 4]"},
+	} {
+		rnntrain(t, work, "train", "-model", c.model, "-hidden", "8", c.flag, path, "-steps", "1", "-out", filepath.Join(work, c.key)).
+			want(t, 2, c.flag+" (model."+c.key+" in a config file): "+path+" has shape [7 7], want "+c.want)
+	}
+}
+
 // TestCLIPlotRecordingRaster: plot -recording draws the spike raster of a
 // recording of a spiking net (it holds state/z), as a run's plots do, and
 // none for a rate model's (TestCLIPlot counts its figures).
