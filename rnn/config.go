@@ -44,7 +44,7 @@ type Config struct {
 	DtMS float64 `json:"dt_ms"`
 	// Encoding turns the inputs into spikes before the recurrent layer:
 	// none (default: the inputs enter as currents), poisson (rate coding,
-	// spike probability EncodingGain·|x| per step) or delta (change coding,
+	// spike probability min(EncodingGain·|x|, 1) per step) or delta (change coding,
 	// a spike where the input changed by EncodingThreshold or more).
 	Encoding Encoding `json:"encoding"`
 	// EncodingGain is the Poisson spike probability per step per unit of

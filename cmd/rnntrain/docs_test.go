@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -149,6 +151,107 @@ func TestRecordingsDocStates(t *testing.T) {
 			if !strings.Contains(string(doc), "`state/"+v.Name+"`") {
 				t.Errorf("docs/recordings.md does not name state/%s of the %s model", v.Name, kind)
 			}
+		}
+	}
+}
+
+// TestReadmeSpikingSettings: the README's table of spiking settings has a
+// row for every key of lif, alif and ltc and for the network's encoding
+// and readout keys, with the key's flag (or none when it has none) and its
+// default as the resolved config of each model holds it; and no row for a
+// key those models do not have.
+func TestReadmeSpikingSettings(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(b), "\n| key | flag | default | models: meaning |\n|---|---|---|---|\n")
+	if !ok {
+		t.Fatal("README.md has no table of spiking settings")
+	}
+	type row struct{ flags, def string }
+	rows := map[string]row{}
+	code := regexp.MustCompile("`([^`]+)`")
+	for line := range strings.Lines(table) {
+		if !strings.HasPrefix(line, "|") {
+			break
+		}
+		// Cells split at every | but an escaped one (\|x\| in a cell).
+		cells := strings.Split(strings.Trim(strings.TrimSpace(strings.ReplaceAll(line, `\|`, "¦")), "|"), "|")
+		if len(cells) < 4 {
+			t.Fatalf("README spiking settings: row %q has %d cells, want 4", line, len(cells))
+		}
+		var flags []string
+		for _, m := range code.FindAllStringSubmatch(cells[1], -1) {
+			flags = append(flags, m[1])
+		}
+		keys := code.FindAllStringSubmatch(cells[0], -1)
+		if len(flags) > 0 && len(flags) != len(keys) {
+			t.Errorf("README spiking settings: row %q has %d keys and %d flags", line, len(keys), len(flags))
+			continue
+		}
+		for i, m := range keys {
+			r := row{def: strings.TrimSpace(cells[2])}
+			if len(flags) > 0 {
+				r.flags = flags[i]
+			}
+			rows[m[1]] = r
+		}
+	}
+	seen := map[string]bool{}
+	for _, kind := range []string{"lif", "alif", "ltc"} {
+		m, err := rnn.NewModelConfig(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := rnn.ModelKeys(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, "encoding", "encoding_gain", "encoding_threshold", "readout", "readout_tau_ms")
+		cfg := rnn.Config{Inputs: 2, Hidden: 8, Outputs: 1, DtMS: 20, Model: m}.Resolved()
+		js, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var flat map[string]any
+		if err := json.Unmarshal(js, &flat); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			seen[k] = true
+			r, ok := rows[k]
+			if !ok {
+				t.Errorf("README spiking settings: no row for %s's key %s", kind, k)
+				continue
+			}
+			if f := keyFlag("model." + k); r.flags != f {
+				t.Errorf("README spiking settings: %s has flag %q, want %q", k, r.flags, f)
+			}
+			var want string
+			switch v := flat[k].(type) {
+			case float64:
+				want = strconv.FormatFloat(v, 'g', -1, 64)
+			case bool:
+				want = strconv.FormatBool(v)
+			case string:
+				want = "`" + v + "`"
+				if v == "" {
+					want = "`\"\"`"
+				}
+			default:
+				t.Errorf("%s: key %s is %T in the resolved config", kind, k, flat[k])
+				continue
+			}
+			if !strings.Contains(r.def, want) {
+				t.Errorf("README spiking settings: %s's default is %q, want it to say %s (the resolved %s config's)", k, r.def, want, kind)
+			}
+		}
+	}
+	for k := range rows {
+		if !seen[k] {
+			t.Errorf("README spiking settings: row for %s, which no spiking model has", k)
 		}
 	}
 }
