@@ -14,7 +14,8 @@ import (
 type LTCConfig struct {
 	// Threshold is b_0 (default 0.1, the paper's).
 	Threshold float64 `json:"threshold"`
-	// AdaptStrength is β_a (default 1.8, the paper's).
+	// AdaptStrength is β_a ≥ 0 (the model table's New sets 1.8, the
+	// paper's); 0 keeps the threshold fixed at b_0.
 	AdaptStrength float64 `json:"adapt_strength"`
 	// TauMemBias and TauAdaptBias initialise the gates' biases c_m and
 	// c_a; the resting decay fractions are σ(c) (default 0: ½).
@@ -32,7 +33,9 @@ func ltcModel() layers.Model {
 b_t = τa_t ⊙ b_{t−1} + (1 − τa_t) ⊙ s_{t−1},  θ_t = b_0 + β_a b_t
 ũ_t = (1 − τm_t) ⊙ u_{t−1} + τm_t ⊙ d_t,  s_t = H(ũ_t − θ_t),  u_t = (1 − s_t) ⊙ ũ_t
 rates = spikes s_t; state variables u, b, z (= s); the paper's batch norms are left out`,
-		New:       func() layers.ModelConfig { return &LTCConfig{} },
+		// β_a's default is set here, not by Resolve, so that a β_a of 0 (a
+		// fixed threshold) can be asked for.
+		New:       func() layers.ModelConfig { return &LTCConfig{AdaptStrength: 1.8} },
 		Surrogate: true,
 	}
 }
@@ -44,9 +47,6 @@ func (c *LTCConfig) Model() layers.Model { return ltcModel() }
 func (c *LTCConfig) Resolve(layers.Spec) {
 	if c.Threshold == 0 {
 		c.Threshold = 0.1
-	}
-	if c.AdaptStrength == 0 {
-		c.AdaptStrength = 1.8
 	}
 	c.Spiking.resolve()
 }

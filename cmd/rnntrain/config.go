@@ -316,7 +316,7 @@ func keyFlagUsage() map[string]string {
 		"tau-syn":             "lif, alif: synaptic time constant in ms, 0 = no synaptic current (default 0)",
 		"tau-adapt":           "alif: adaptation time constant in ms (default 700)",
 		"threshold":           "lif, alif: threshold ϑ = b_0 (default 1); ltc: b_0 (default 0.1)",
-		"adapt":               "alif, ltc: adaptation strength β_a of θ = b_0 + β_a a (default 1.8)",
+		"adapt":               "alif, ltc: adaptation strength β_a of θ = b_0 + β_a a (default 1.8; ltc also takes 0, a fixed threshold b_0)",
 		"reset":               "lif, alif: subtract (default) or zero",
 		"surrogate":           "lif, alif, ltc: surrogate gradient, e.g. ArcTan(alpha=2) (default), FastSigmoid(k=25), MultiGaussian (any case; snnTorch names atan, fast_sigmoid, triangular)",
 		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 1)",

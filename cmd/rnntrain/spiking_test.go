@@ -337,3 +337,53 @@ func TestCLISpikeRateTargetAtMostOne(t *testing.T) {
 	rnntrain(t, work, "train", "-model", "leaky", "-rate-target", "1.5", "-rate-target-reg", "1", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet",
 		"-out", filepath.Join(work, "leaky")).want(t, 0)
 }
+
+// TestCLILTCFixedThreshold: the ltc layer takes β_a = 0, a threshold fixed
+// at b_0, and the command reaches it: -adapt 0 (or adapt_strength = 0 in a
+// config file) trains with 0, which config.json keeps and a resumed run
+// runs on, while leaving it out gives the default 1.8; alif, for which 0
+// would be the lif model, still refuses it.
+func TestCLILTCFixedThreshold(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	adapt := func(run string) any {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(run, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg struct {
+			Model map[string]any `json:"model"`
+		}
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			t.Fatal(err)
+		}
+		return cfg.Model["adapt_strength"]
+	}
+	tiny := []string{"-hidden", "8", "-batch", "4", "-eval-trials", "8", "-eval-every", "0", "-quiet", "-plot-format", "png"}
+	fixed := filepath.Join(work, "fixed")
+	rnntrain(t, work, append([]string{"train", "-model", "ltc", "-adapt", "0", "-steps", "1", "-out", fixed}, tiny...)...).want(t, 0)
+	if a := adapt(fixed); a != 0.0 {
+		t.Errorf("ltc -adapt 0: config.json adapt_strength = %v, want 0", a)
+	}
+	rnntrain(t, work, "train", "-resume", fixed, "-steps", "2", "-quiet").want(t, 0)
+	if a := adapt(fixed); a != 0.0 {
+		t.Errorf("ltc -adapt 0 resumed: config.json adapt_strength = %v, want 0", a)
+	}
+	cfg := filepath.Join(work, "ltc.toml")
+	if err := os.WriteFile(cfg, []byte("[model]\nkind = \"ltc\"\nadapt_strength = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(work, "file")
+	rnntrain(t, work, append([]string{"train", "-config", cfg, "-steps", "1", "-out", file}, tiny...)...).want(t, 0)
+	if a := adapt(file); a != 0.0 {
+		t.Errorf("ltc adapt_strength = 0 in a config file: config.json adapt_strength = %v, want 0", a)
+	}
+	def := filepath.Join(work, "default")
+	rnntrain(t, work, append([]string{"train", "-model", "ltc", "-steps", "1", "-out", def}, tiny...)...).want(t, 0)
+	if a := adapt(def); a != 1.8 {
+		t.Errorf("ltc: config.json adapt_strength = %v, want the default 1.8", a)
+	}
+	rnntrain(t, work, "train", "-model", "alif", "-adapt", "0", "-steps", "1", "-out", filepath.Join(work, "alif")).
+		want(t, 2, "-adapt (model.adapt_strength in a config file): 0 would run as the default, 1.8")
+}
