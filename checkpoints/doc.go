@@ -4,8 +4,9 @@
 // # Overview
 //
 // A Checkpoint is a Meta (format version, model and task names, step, the
-// resolved run config, metrics, random-stream states and scalar optimizer
-// state) plus named tensors: the model's parameters (FromParams) and the
+// resolved run config, metrics, random-stream states, scalar optimizer
+// state and the checksums of the files the network is built from) plus
+// named tensors: the model's parameters (FromParams) and the
 // optimizer's per-parameter state under OptimizerPrefix. Save writes one
 // file atomically; Load reads and validates one; RestoreParams copies the
 // parameters back into a model after checking that every name, shape and

@@ -84,6 +84,12 @@ type Meta struct {
 	// Created is when the checkpoint was made (RFC 3339 in the file). Save
 	// fills in the current time if it is zero.
 	Created time.Time `json:"created"`
+	// Files holds the SHA-256, as 64 lowercase hex digits, of each file
+	// the network was built from and is rebuilt from whenever the
+	// checkpoint is loaded (a connectivity mask), by the config key naming
+	// it ("model.rec_mask"), so that a file changed since is not taken for
+	// the one trained with.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // SetRNG stores the state of the random stream src under name, replacing any

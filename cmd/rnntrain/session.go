@@ -41,6 +41,9 @@ type session struct {
 	net    *rnnNet
 	// dt is the task's time step in ms.
 	dt float64
+	// files are the SHA-256 sums of the files the network was built from
+	// (builtFromSums), stored in its checkpoints.
+	files map[string]string
 }
 
 // newSession resolves cfg against its task and builds the task and a
@@ -67,8 +70,12 @@ func newSessionWithin(cfg runConfig, maxMemory float64) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	sums, err := builtFromSums(cfg)
+	if err != nil {
+		return nil, err
+	}
 	last := stages[len(stages)-1]
-	return &session{cfg: cfg, task: last, stages: stages, net: net, dt: tasks.Describe(last).DtMS}, nil
+	return &session{cfg: cfg, task: last, stages: stages, net: net, dt: tasks.Describe(last).DtMS, files: sums}, nil
 }
 
 // stageTasks builds the curriculum stages of cfg (train.curriculum: each
@@ -133,7 +140,7 @@ func (s *session) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode config: %w", err)
 	}
-	meta := checkpoints.Meta{Model: s.cfg.Model.Kind(), Task: s.cfg.Task.Name, Config: cfgJSON}
+	meta := checkpoints.Meta{Model: s.cfg.Model.Kind(), Task: s.cfg.Task.Name, Config: cfgJSON, Files: s.files}
 	return train.NewCheckpoint(meta, s.net.net, st)
 }
 
@@ -206,6 +213,9 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	if err != nil {
 		// A bad config inside a file is a broken file, not a usage error.
 		return nil, nil, fmt.Errorf("checkpoint %s: rebuild network: %s", c.Path, err)
+	}
+	if d := changedFiles(c.Meta.Files, s.files, s.cfg); d != "" {
+		return nil, nil, fmt.Errorf("checkpoint %s: the network is rebuilt from files that changed since it was written: %s; restore them, or train a new run on them", c.Path, d)
 	}
 	if err := checkpoints.RestoreParams(c, s.net.params()); err != nil {
 		return nil, nil, err

@@ -266,6 +266,39 @@ func TestCLIMaskWrongShapeNamesFlag(t *testing.T) {
 	}
 }
 
+// TestCLIMaskChangedRefused: a mask file is read again whenever a run is
+// loaded, so one changed after training would silently give eval, the
+// analyses and a resumed run another network than the one trained. Each
+// checkpoint holds the file's SHA-256; eval, plot and resume refuse a
+// changed file, naming its key and path, and resume -force continues on
+// it, its checkpoints then holding the new file's sum.
+func TestCLIMaskChangedRefused(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	path := filepath.Join(work, "mask.npy")
+	mask := make([]float64, 8*8)
+	for i := range mask {
+		mask[i] = 1
+	}
+	if err := npy.WriteFile(path, npy.Array{Shape: []int{8, 8}, F64: mask}); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-model", "lif", "-hidden", "8", "-rec-mask", path, "-steps", "1", "-batch", "4", "-eval-trials", "8",
+		"-quiet", "-plot-format", "png", "-out", run).want(t, 0)
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4").want(t, 0, "accuracy")
+	mask[1] = 0 // unit 1 no longer reaches unit 0
+	if err := npy.WriteFile(path, npy.Array{Shape: []int{8, 8}, F64: mask}); err != nil {
+		t.Fatal(err)
+	}
+	changed := "model.rec_mask " + path + " has SHA-256 "
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4").want(t, 1, "changed since it was written", changed)
+	rnntrain(t, work, "plot", run, "-format", "png").want(t, 1, changed)
+	rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-quiet").want(t, 1, changed, "-force")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-quiet", "-force").want(t, 0, "stopped at step 2")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4").want(t, 0, "accuracy")
+}
+
 // TestCLIPlotRecordingRaster: plot -recording draws the spike raster of a
 // recording of a spiking net (it holds state/z), as a run's plots do, and
 // none for a rate model's (TestCLIPlot counts its figures).
