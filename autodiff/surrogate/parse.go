@@ -22,7 +22,7 @@ import (
 //
 // It returns an error naming the text and what was expected for an unknown
 // name, an unknown or repeated parameter, or a value that is not a finite
-// positive number.
+// positive number float32 holds (a float32 network would see +Inf or 0).
 func Parse(text string) (Surrogate, error) {
 	name, args, hasArgs := strings.Cut(strings.TrimSpace(text), "(")
 	name = strings.TrimSpace(name)
@@ -45,6 +45,10 @@ func Parse(text string) (Surrogate, error) {
 		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 		if err != nil || !(f > 0) || math.IsInf(f, 1) {
 			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a finite positive number", text, key, strings.TrimSpace(val))
+		}
+		if f > math.MaxFloat32 || float32(f) == 0 {
+			// float32 kernels would see +Inf (NaN gradients) or 0 (none).
+			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is beyond the range of float32 (1.4e-45 … 3.4e38), in which networks compute", text, key, strings.TrimSpace(val))
 		}
 		p[key] = f
 	}

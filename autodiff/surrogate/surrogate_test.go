@@ -239,7 +239,9 @@ func TestParse(t *testing.T) {
 	for _, text := range []string{"Heaviside", "arctn", "ArcTan(alpha=2", "ArcTan(beta=2)", "atan(k=2)", "ArcTan(alpha=-1)",
 		"ArcTan(alpha=x)", "Triangle(gamma=1, gamma=2)", "FastSigmoid(k)",
 		// Infinite parameters parse as floats but make every gradient NaN.
-		"Triangle(gamma=Inf)", "FastSigmoid(k=+inf)", "MultiGaussian(scale=Infinity)", "ArcTan(alpha=NaN)"} {
+		"Triangle(gamma=Inf)", "FastSigmoid(k=+inf)", "MultiGaussian(scale=Infinity)", "ArcTan(alpha=NaN)",
+		// Finite float64 values that float32 makes +Inf or 0.
+		"ArcTan(alpha=1e39)", "Triangle(gamma=1e39)", "MultiGaussian(height=1e-300)", "Sigmoid(alpha=1e-46)"} {
 		if _, err := surrogate.Parse(text); err == nil || !strings.Contains(err.Error(), text) {
 			t.Errorf("Parse(%q): got error %v, want one naming the text", text, err)
 		}

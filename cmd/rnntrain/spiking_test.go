@@ -335,6 +335,8 @@ func TestCLISpikingRefusesBeyondFloat32(t *testing.T) {
 		{[]string{"-model", "lif", "-input-gain", "1e39"}, "-input-gain (model.input_gain in a config file): got 1e+39"},
 		{[]string{"-model", "lif", "-spectral-radius", "1e39"}, "-spectral-radius (model.spectral_radius in a config file): got 1e+39"},
 		{[]string{"-model", "alif", "-noise", "1e39"}, "-noise (model.noise in a config file): got 1e+39"},
+		{[]string{"-model", "lif", "-surrogate", "ArcTan(alpha=1e39)"}, "-surrogate ArcTan(alpha=1e39): surrogate \"ArcTan(alpha=1e39)\": parameter alpha=\"1e39\" is beyond the range of float32"},
+		{[]string{"-model", "ltc", "-surrogate", "Triangle(gamma=1e-300)"}, "parameter gamma=\"1e-300\" is beyond the range of float32"},
 		{[]string{"-model", "lif", "-rate-l1", "1e39"}, "-rate-l1 (train.regularization.l1_rate in a config file): 1e+39 is beyond the range of float32"},
 		{[]string{"-model", "lif", "-rate-target-reg", "1e39"}, "-rate-target-reg (train.regularization.l2_rate_target in a config file): 1e+39 is beyond"},
 	} {
