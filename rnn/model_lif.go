@@ -38,7 +38,7 @@ func lifModel() layers.Model {
 	return layers.Model{
 		Name:    "lif",
 		Summary: "recurrent leaky integrate-and-fire neurons, surrogate gradients (snnTorch Leaky, Norse LIF)",
-		Equations: `p_t = W_in x_t + W_rec s_{t−1} + b + σ ξ_t   (x_t: the inputs; u_t: the membrane before the reset)
+		Equations: `p_t = W_in x_t + W_rec s_{t−1} + b + σ ξ_t   (x_t: the inputs, after the encoding; u_t: the membrane before the reset)
 u_t = β ⊙ v_{t−1} + p_t                     (tau_syn_ms = 0)
 u_t = β ⊙ v_{t−1} + (1−β) ⊙ i_{t−1},  i_t = α ⊙ i_{t−1} + p_t   (Norse's synaptic current)
 s_t = H(u_t − ϑ)   (backward: the surrogate's derivative at u_t − ϑ)

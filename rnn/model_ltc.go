@@ -28,7 +28,7 @@ func ltcModel() layers.Model {
 	return layers.Model{
 		Name:    "ltc",
 		Summary: "liquid-time-constant spiking neurons (LTC-SN, Yin, Corradi & Bohté 2023)",
-		Equations: `d_t = W_in x_t + W_rec s_{t−1} + b + σ ξ_t   (x_t: the inputs; u_t: the membrane)
+		Equations: `d_t = W_in x_t + W_rec s_{t−1} + b + σ ξ_t   (x_t: the inputs, after the encoding; u_t: the membrane)
 τm_t = sigmoid(G_d,m d_t + G_u u_{t−1} + c_m),  τa_t = sigmoid(G_d,a d_t + G_b b_{t−1} + c_a)
 b_t = τa_t ⊙ b_{t−1} + (1 − τa_t) ⊙ s_{t−1},  θ_t = b_0 + β_a b_t
 ũ_t = (1 − τm_t) ⊙ u_{t−1} + τm_t ⊙ d_t,  s_t = H(ũ_t − θ_t),  u_t = (1 − s_t) ⊙ ũ_t
