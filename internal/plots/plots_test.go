@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -154,6 +155,29 @@ func TestWriteRaster(t *testing.T) {
 	}
 	if err := WriteRaster(path, Raster{Trials: []RasterTrial{{Spikes: [][]float64{{1, 0}, {1}}}}}); err == nil {
 		t.Error("ragged trial: no error")
+	}
+}
+
+// TestIntTicks: the unit (and step) axis of a raster is labelled with
+// whole numbers only, at least one, for one unit as for hundreds.
+func TestIntTicks(t *testing.T) {
+	t.Parallel()
+	for _, r := range [][2]float64{{-0.5, 0.5}, {-0.5, 1.5}, {-0.5, 3.5}, {-0.5, 7.5}, {-0.5, 255.5}, {0, 1}, {0, 68}} {
+		var labels []string
+		for _, tk := range (intTicks{}).Ticks(r[0], r[1]) {
+			if tk.Value != math.Trunc(tk.Value) || tk.Value < r[0] || tk.Value > r[1] {
+				t.Errorf("Ticks(%g, %g): tick at %g, want whole numbers in the range", r[0], r[1], tk.Value)
+			}
+			if tk.Label != "" {
+				if want := strconv.Itoa(int(tk.Value)); tk.Label != want {
+					t.Errorf("Ticks(%g, %g): label %q at %g, want %q", r[0], r[1], tk.Label, tk.Value, want)
+				}
+				labels = append(labels, tk.Label)
+			}
+		}
+		if len(labels) == 0 {
+			t.Errorf("Ticks(%g, %g): no labels", r[0], r[1])
+		}
 	}
 }
 

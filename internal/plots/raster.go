@@ -66,6 +66,10 @@ func WriteRaster(path string, r Raster) error {
 			p.X.Max *= r.DT
 		}
 		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+		p.Y.Tick.Marker = intTicks{}
+		if r.DT <= 0 {
+			p.X.Tick.Marker = intTicks{}
+		}
 		if len(pts) > 0 {
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {

@@ -44,3 +44,39 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	return ticks
 }
+
+// intTicks marks an axis of whole numbers (unit indices, time steps): the
+// ticks of plot.DefaultTicks that fall on integers, labelled without a
+// fraction, or every integer of the range when none of the labelled ones
+// does (a raster of one unit spans −0.5 … 0.5, whose default labels are
+// −0.5, 0 and 0.5; one of four units gets 0.5, 1.5, 2.5 and 3.5).
+type intTicks struct{}
+
+var _ plot.Ticker = intTicks{}
+
+// Ticks implements plot.Ticker.
+func (intTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	labelled := false
+	for _, t := range (plot.DefaultTicks{}).Ticks(lo, hi) {
+		if t.Value != math.Trunc(t.Value) {
+			continue
+		}
+		if t.Label != "" {
+			t.Label = strconv.FormatFloat(t.Value, 'f', 0, 64)
+			labelled = true
+		}
+		ticks = append(ticks, t)
+	}
+	if labelled {
+		return ticks
+	}
+	ticks = ticks[:0]
+	for v := math.Ceil(lo); v <= hi && len(ticks) < 50; v++ {
+		if v == 0 {
+			v = 0 // not −0, which Ceil(−0.5) is
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ticks
+}
