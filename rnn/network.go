@@ -143,6 +143,13 @@ func (n *Network[T]) OutputWeights() []*autodiff.Param[T] { return n.out }
 // variable, [1×size].
 func (n *Network[T]) InitialState() *autodiff.Param[T] { return n.h0 }
 
+// EncodingRNG returns a fresh stream of the Poisson input spikes of a
+// pass without noise, seeded with Config.EncodingSeed: the stream Forward
+// draws them from when its options give neither Noise nor Encoding.
+func (n *Network[T]) EncodingRNG() *rand.Rand {
+	return rand.New(rand.NewPCG(n.cfg.EncodingSeed, encodingStream))
+}
+
 // Recurrent returns the recurrent layer (for analysis: effective weights,
 // constraints).
 func (n *Network[T]) Recurrent() layers.Recurrent[T] { return n.rec }
@@ -195,7 +202,10 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 	if e := n.cfg.Encoding; e != EncodeNone {
 		rng := opt.Noise
 		if rng == nil && e == EncodePoisson {
-			rng = rand.New(rand.NewPCG(n.cfg.EncodingSeed, encodingStream))
+			rng = opt.Encoding
+			if rng == nil {
+				rng = n.EncodingRNG()
+			}
 		}
 		enc := tp.Alloc(x.Rows, x.Cols)
 		EncodeTo(enc, x, own("input"), batch, e, n.cfg.EncodingGain, n.cfg.EncodingThreshold, rng)

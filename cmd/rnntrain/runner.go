@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -29,7 +30,7 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 		panic(fmt.Sprintf("rnntrain: run: %d inputs, want %d×%d×%d", len(x), T, B, n.nIn))
 	}
 	if opt.Lesion == nil {
-		act, _ := n.run(x, T, B, opt, nil)
+		act, _ := n.run(x, T, B, opt, nil, nil)
 		return act
 	}
 	l := opt.Lesion
@@ -39,6 +40,9 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 	}
 	var all analysis.Activity
 	var init []autodiff.Tensor[float32]
+	// Without noise, Poisson inputs come from a stream of the run's seed
+	// that every part continues, as one pass draws them.
+	enc := n.net.EncodingRNG()
 	for _, seg := range [3][2]int{{0, from}, {from, to}, {to, T}} {
 		a, b := seg[0], seg[1]
 		if b <= a {
@@ -57,7 +61,7 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 				panic("rnntrain: run: " + err.Error())
 			}
 		}
-		act, final := n.run(x[a*B*n.nIn:b*B*n.nIn], b-a, B, o, init)
+		act, final := n.run(x[a*B*n.nIn:b*B*n.nIn], b-a, B, o, init, enc)
 		restore()
 		init = final
 		all.Out = append(all.Out, act.Out...)
@@ -112,13 +116,14 @@ func shiftLengths(lengths []int, a, b int) []int {
 	return s
 }
 
-// run forwards x from init (nil: the network's own initial state) and
-// returns the activity and copies of the final state variables.
-func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []autodiff.Tensor[float32]) (analysis.Activity, []autodiff.Tensor[float32]) {
+// run forwards x from init (nil: the network's own initial state), drawing
+// Poisson inputs without noise from enc (nil: a fresh stream), and returns
+// the activity and copies of the final state variables.
+func (n *rnnNet) run(x []float32, T, B int, opt analysis.RunOptions, init []autodiff.Tensor[float32], enc *rand.Rand) (analysis.Activity, []autodiff.Tensor[float32]) {
 	tp := n.evalTape
 	tp.Reset()
 	defer tp.Reset()
-	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Init: init, Noise: opt.Noise, Record: opt.Record, Inactivation: opt.Inactivation, Lengths: opt.Lengths})
+	r := n.net.Forward(tp, autodiff.FromSlice(T*B, n.nIn, x), T, B, model.Options[float32]{Init: init, Noise: opt.Noise, Encoding: enc, Record: opt.Record, Inactivation: opt.Inactivation, Lengths: opt.Lengths})
 	act := analysis.Activity{
 		Out:   append([]float32(nil), r.Out.Value.Data...),
 		Rates: append([]float32(nil), r.Rates.Value.Data...),
