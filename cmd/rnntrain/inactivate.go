@@ -194,8 +194,9 @@ func inactivateCommand() *command {
 					return usagef("-trials must be in [0, 1000000], got %d", *trials)
 				case *versus != "" && *fractions == "":
 					return usagef("-versus needs -fractions")
-				case math.IsNaN(*clamp) || math.IsInf(*clamp, 0):
-					return usagef("-clamp-value must be a finite number, got %g", *clamp)
+				case math.IsNaN(*clamp) || math.Abs(*clamp) > math.MaxFloat32:
+					// The state is float32: 1e39 would clamp it to ±Inf.
+					return usagef("-clamp-value must be a finite number float32 holds (|x| ≤ 3.4e38), got %g", *clamp)
 				case flagGiven(fs, "clamp-value") && mode != analysis.Clamp:
 					return usagef("-clamp-value %g needs -mode clamp (silenced units have no value)", *clamp)
 				}

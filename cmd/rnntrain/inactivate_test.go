@@ -281,8 +281,9 @@ func TestCLIInactivatePopulations(t *testing.T) {
 		{[]string{"-recording", rec, "-population", "selective:context:top=0"}, 2, "top=K"},
 		{[]string{"-recording", filepath.Join(work, "none.npz"), "-population", "context-selective"}, 1, "none.npz"},
 		{[]string{"-population", "exc"}, 2, "no Dale's law populations"},
-		{[]string{"-units", "0", "-mode", "clamp", "-clamp-value", "NaN"}, 2, "-clamp-value must be a finite number, got NaN"},
-		{[]string{"-units", "0", "-mode", "clamp", "-clamp-value", "-Inf"}, 2, "-clamp-value must be a finite number, got -Inf"},
+		{[]string{"-units", "0", "-mode", "clamp", "-clamp-value", "NaN"}, 2, "-clamp-value must be a finite number float32 holds (|x| ≤ 3.4e38), got NaN"},
+		{[]string{"-units", "0", "-mode", "clamp", "-clamp-value", "-Inf"}, 2, "-clamp-value must be a finite number float32 holds (|x| ≤ 3.4e38), got -Inf"},
+		{[]string{"-units", "0", "-mode", "clamp", "-clamp-value", "1e39"}, 2, "-clamp-value must be a finite number float32 holds (|x| ≤ 3.4e38), got 1e+39"},
 		{[]string{"-units", "0", "-clamp-value", "0.5"}, 2, "-clamp-value 0.5 needs -mode clamp"},
 		{[]string{"-cut", "0:1"}, 2, "model lowrank has no recurrent weight matrix"},
 	} {
