@@ -22,7 +22,8 @@ import (
 //
 // It returns an error naming the text and what was expected for an unknown
 // name, an unknown or repeated parameter, or a value that is not a finite
-// positive number float32 holds (a float32 network would see +Inf or 0).
+// positive number float32 holds (a float32 network would see +Inf or 0),
+// or parameters that make the derivative at 0 overflow float32.
 func Parse(text string) (Surrogate, error) {
 	name, args, hasArgs := strings.Cut(strings.TrimSpace(text), "(")
 	name = strings.TrimSpace(name)
@@ -74,6 +75,11 @@ func Parse(text string) (Surrogate, error) {
 		if !slices.Contains(allowed, k) {
 			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, k, canonicalName(name), strings.Join(allowed, ", "))
 		}
+	}
+	// Each surrogate peaks at 0; a narrow MultiGaussian's peak, 1/width,
+	// can pass float32's range when each parameter is inside it.
+	if d := s.Deriv(0); !(d <= math.MaxFloat32) {
+		return nil, fmt.Errorf("surrogate %q: its derivative at 0, %.3g, is beyond the range of float32 (3.4e38), in which networks compute", text, d)
 	}
 	return s, nil
 }

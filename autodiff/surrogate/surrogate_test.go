@@ -241,9 +241,34 @@ func TestParse(t *testing.T) {
 		// Infinite parameters parse as floats but make every gradient NaN.
 		"Triangle(gamma=Inf)", "FastSigmoid(k=+inf)", "MultiGaussian(scale=Infinity)", "ArcTan(alpha=NaN)",
 		// Finite float64 values that float32 makes +Inf or 0.
-		"ArcTan(alpha=1e39)", "Triangle(gamma=1e39)", "MultiGaussian(height=1e-300)", "Sigmoid(alpha=1e-46)"} {
+		"ArcTan(alpha=1e39)", "Triangle(gamma=1e39)", "MultiGaussian(height=1e-300)", "Sigmoid(alpha=1e-46)",
+		// Parameters inside float32's range whose peak derivative is not.
+		"MultiGaussian(width=1e-40)", "MultiGaussian(width=1e-38, height=1e30)"} {
 		if _, err := surrogate.Parse(text); err == nil || !strings.Contains(err.Error(), text) {
 			t.Errorf("Parse(%q): got error %v, want one naming the text", text, err)
 		}
 	}
+}
+
+// FuzzParse feeds Parse arbitrary text: it never panics, and what it
+// accepts prints (String) as text that parses to the same surrogate, its
+// derivative at 0 a finite float32.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"ArcTan(alpha=2)", "FastSigmoid", "fast_sigmoid(k=25)", "Triangle(gamma=0.7, eps=1)",
+		"MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)", "Sigmoid(alpha=1e39)", "atan(alpha=1e-46)", "ArcTan(", "x(=)", "Triangle(gamma=1,gamma=2)", "MultiGaussian(width=1e-40)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := surrogate.Parse(text)
+		if err != nil {
+			return
+		}
+		again, err := surrogate.Parse(s.String())
+		if err != nil || again.String() != s.String() {
+			t.Fatalf("Parse(%q) = %v, whose text parses to %v, %v", text, s, again, err)
+		}
+		if d := float32(s.Deriv(0)); math.IsNaN(float64(d)) || math.IsInf(float64(d), 0) || d < 0 {
+			t.Fatalf("Parse(%q) = %v: derivative at 0 is %v in float32", text, s, d)
+		}
+	})
 }

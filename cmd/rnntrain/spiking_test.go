@@ -341,6 +341,7 @@ func TestCLISpikingRefusesBeyondFloat32(t *testing.T) {
 		{[]string{"-model", "alif", "-noise", "1e39"}, "-noise (model.noise in a config file): got 1e+39"},
 		{[]string{"-model", "lif", "-surrogate", "ArcTan(alpha=1e39)"}, "-surrogate ArcTan(alpha=1e39): surrogate \"ArcTan(alpha=1e39)\": parameter alpha=\"1e39\" is beyond the range of float32"},
 		{[]string{"-model", "ltc", "-surrogate", "Triangle(gamma=1e-300)"}, "parameter gamma=\"1e-300\" is beyond the range of float32"},
+		{[]string{"-model", "alif", "-surrogate", "MultiGaussian(width=1e-40)"}, "-surrogate MultiGaussian(width=1e-40): surrogate \"MultiGaussian(width=1e-40)\": its derivative at 0, 2.2e+39, is beyond the range of float32"},
 		{[]string{"-model", "lif", "-rate-l1", "1e39"}, "-rate-l1 (train.regularization.l1_rate in a config file): 1e+39 is beyond the range of float32"},
 		{[]string{"-model", "lif", "-rate-target-reg", "1e39"}, "-rate-target-reg (train.regularization.l2_rate_target in a config file): 1e+39 is beyond"},
 	} {
