@@ -30,10 +30,11 @@ type Options[T autodiff.Float] struct {
 	Init []autodiff.Tensor[T]
 	// Noise draws the private recurrent noise; nil runs without noise.
 	Noise *rand.Rand
-	// Encoding draws the spikes of a Poisson input encoding when Noise is
-	// nil (Noise draws them otherwise); nil means a fresh stream of the
-	// network's own seed. A sequence run in parts passes one stream to
-	// every part, so that the parts draw the spikes one pass would.
+	// Encoding draws the spikes of a Poisson input encoding; nil means
+	// Noise, or without noise a fresh stream of the network's own seed. A
+	// sequence run in parts passes one stream to every part, so that the
+	// parts draw the spikes one pass would (Noise, drawn by every part in
+	// turn for its spikes and its noise, would not).
 	Encoding *rand.Rand
 	// Inactivation silences or clamps units inside the fused op; nil
 	// leaves every unit intact.

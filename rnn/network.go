@@ -1,6 +1,7 @@
 package rnn
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -145,7 +146,7 @@ func (n *Network[T]) InitialState() *autodiff.Param[T] { return n.h0 }
 
 // EncodingRNG returns a fresh stream of the Poisson input spikes of a
 // pass without noise, seeded with Config.EncodingSeed: the stream Forward
-// draws them from when its options give neither Noise nor Encoding.
+// draws them from when its options give neither Encoding nor Noise.
 func (n *Network[T]) EncodingRNG() *rand.Rand {
 	return rand.New(rand.NewPCG(n.cfg.EncodingSeed, encodingStream))
 }
@@ -200,9 +201,9 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 	}
 	raw := x
 	if e := n.cfg.Encoding; e != EncodeNone {
-		rng := opt.Noise
-		if rng == nil && e == EncodePoisson {
-			rng = opt.Encoding
+		var rng *rand.Rand
+		if e == EncodePoisson {
+			rng = cmp.Or(opt.Encoding, opt.Noise)
 			if rng == nil {
 				rng = n.EncodingRNG()
 			}

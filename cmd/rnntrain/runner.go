@@ -8,6 +8,7 @@ import (
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/model"
+	"github.com/rnntrain/rnntrain/rnn"
 )
 
 var _ analysis.Runner = (*rnnNet)(nil)
@@ -29,8 +30,9 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 	if len(x) != T*B*n.nIn {
 		panic(fmt.Sprintf("rnntrain: run: %d inputs, want %d×%d×%d", len(x), T, B, n.nIn))
 	}
+	enc := n.encodingStream(opt.Noise)
 	if opt.Lesion == nil {
-		act, _ := n.run(x, T, B, opt, nil, nil)
+		act, _ := n.run(x, T, B, opt, nil, enc)
 		return act
 	}
 	l := opt.Lesion
@@ -40,9 +42,6 @@ func (n *rnnNet) Run(x []float32, T, B int, opt analysis.RunOptions) analysis.Ac
 	}
 	var all analysis.Activity
 	var init []autodiff.Tensor[float32]
-	// Without noise, Poisson inputs come from a stream of the run's seed
-	// that every part continues, as one pass draws them.
-	enc := n.net.EncodingRNG()
 	for _, seg := range [3][2]int{{0, from}, {from, to}, {to, T}} {
 		a, b := seg[0], seg[1]
 		if b <= a {
@@ -114,6 +113,21 @@ func shiftLengths(lengths []int, a, b int) []int {
 		s[i] = min(max(l-a, 0), b-a)
 	}
 	return s
+}
+
+// encodingStream returns the stream of the Poisson input spikes of one Run
+// of a Poisson-encoded network, nil for any other: the run's seed's without
+// noise, else one seeded by two draws of noise. Every part of a split run
+// continues it, so the parts draw the spikes, and between them the noise,
+// that one pass draws.
+func (n *rnnNet) encodingStream(noise *rand.Rand) *rand.Rand {
+	switch {
+	case n.net.Config().Encoding != rnn.EncodePoisson:
+		return nil
+	case noise == nil:
+		return n.net.EncodingRNG()
+	}
+	return rand.New(rand.NewPCG(noise.Uint64(), noise.Uint64()))
 }
 
 // run forwards x from init (nil: the network's own initial state), drawing

@@ -192,9 +192,11 @@ func TestCLIUnusedSettings(t *testing.T) {
 // parts (here by a connection lesion's window, as truncated BPTT splits it
 // into windows) runs as one pass with a leaky readout and delta or Poisson
 // inputs: cutting a connection the net does not have (an autapse, with
-// -no-autapses) in a window changes nothing. Without noise the Poisson
-// spikes of the parts continue one stream of the run's seed, as one pass
-// draws them; each part starting the stream afresh drew other spikes.
+// -no-autapses) in a window changes nothing, with the model's noise (the
+// same before and after) or without. The Poisson spikes of the parts
+// continue one stream, as one pass draws them: each part starting the
+// seed's stream afresh (without noise), or drawing its spikes and its noise
+// from the noise stream in turn (with noise), drew other spikes.
 func TestCLIWindowsKeepReadoutAndEncoding(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
@@ -203,26 +205,28 @@ func TestCLIWindowsKeepReadoutAndEncoding(t *testing.T) {
 		rnntrain(t, work, "train", "-model", "lif", "-readout", "leaky", "-readout-tau", "200", "-encoding", enc,
 			"-no-autapses", "-input-gain", "5", "-threshold", "0.3", "-steps", "20", "-hidden", "16", "-batch", "8",
 			"-eval-every", "0", "-eval-trials", "16", "-out", run).want(t, 0, "stopped at step 20")
-		r := rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "200", "-cut", "0:0", "-window", "stimulus", "-noise=false", "-json")
-		r.want(t, 0)
-		var res struct {
-			Before, After struct {
-				Accuracy     float64
-				Psychometric []struct {
-					P float64 `json:"p_choice1"`
+		for _, noise := range []string{"-noise=false", "-noise=true"} {
+			r := rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "200", "-cut", "0:0", "-window", "stimulus", noise, "-json")
+			r.want(t, 0)
+			var res struct {
+				Before, After struct {
+					Accuracy     float64
+					Psychometric []struct {
+						P float64 `json:"p_choice1"`
+					}
 				}
 			}
-		}
-		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
-			t.Fatalf("%v\n%s", err, r.stdout)
-		}
-		if res.Before.Accuracy != res.After.Accuracy || len(res.Before.Psychometric) == 0 {
-			t.Errorf("%s: a cut of no connection changed the accuracy from %g to %g (psychometric %v → %v)",
-				enc, res.Before.Accuracy, res.After.Accuracy, res.Before.Psychometric, res.After.Psychometric)
-		}
-		for i := range res.Before.Psychometric {
-			if b, a := res.Before.Psychometric[i].P, res.After.Psychometric[i].P; b != a {
-				t.Errorf("%s: psychometric point %d: %g before, %g after a cut of no connection", enc, i, b, a)
+			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+				t.Fatalf("%v\n%s", err, r.stdout)
+			}
+			if res.Before.Accuracy != res.After.Accuracy || len(res.Before.Psychometric) == 0 {
+				t.Errorf("%s %s: a cut of no connection changed the accuracy from %g to %g (psychometric %v → %v)",
+					enc, noise, res.Before.Accuracy, res.After.Accuracy, res.Before.Psychometric, res.After.Psychometric)
+			}
+			for i := range res.Before.Psychometric {
+				if b, a := res.Before.Psychometric[i].P, res.After.Psychometric[i].P; b != a {
+					t.Errorf("%s %s: psychometric point %d: %g before, %g after a cut of no connection", enc, noise, i, b, a)
+				}
 			}
 		}
 	}
