@@ -46,9 +46,9 @@ func dependentSettings() []dependentSetting {
 		{"train.optimizer.beta2", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.eps", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.fptt.", "without train.trainer = fptt", fptt}, // every key of [train.fptt]
-		// The network's sizes and step come from the task; a value in a
-		// TOML file was silently replaced (a lif net's decays use the
-		// task's dt, not model.dt_ms).
+		// The network's sizes and step come from the task (taskKeys); a
+		// value in a TOML file was silently replaced (a lif net's decays
+		// use the task's dt, not model.dt_ms).
 		{"model.inputs", "in a config file (the network takes its inputs from the task)", never},
 		{"model.outputs", "in a config file (the network takes its outputs from the task)", never},
 		{"model.dt_ms", "in a config file (the network takes the task's step, task.settings.dt_ms)", never},
@@ -66,6 +66,10 @@ func dependentSettings() []dependentSetting {
 
 // never is the condition of a setting that has no effect in any run.
 func never(*runConfig) bool { return false }
+
+// taskKeys are the network's keys that the task sets, whose value in a
+// config file or a sweep's base never takes effect.
+func taskKeys() []string { return []string{"model.inputs", "model.outputs", "model.dt_ms"} }
 
 // scheduleIs reports whether the run's learning-rate schedule is k.
 func scheduleIs(k train.ScheduleKind) func(c *runConfig) bool {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -434,4 +435,33 @@ func TestCLILTCFixedThreshold(t *testing.T) {
 	}
 	rnntrain(t, work, "train", "-model", "alif", "-adapt", "0", "-steps", "1", "-out", filepath.Join(work, "alif")).
 		want(t, 2, "-adapt (model.adapt_strength in a config file): 0 would run as the default, 1.8")
+}
+
+// TestCLISweepRefusesUnusedAxis: a sweep axis whose key has no effect in a
+// point (an encoding_gain axis over a net without the poisson encoding,
+// whose points would all train the same network) and a base key the task
+// sets (model.dt_ms) are refused before anything runs, naming the point
+// and the key; a base key that acts in some points only, beside the axis
+// that turns it on, is taken.
+func TestCLISweepRefusesUnusedAxis(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	const base = "[base.model]\nkind = \"lif\"\nhidden = 8\n%s\n[base.train]\nsteps = 1\nbatch_size = 4\neval_trials = 8\n\n[axes]\n%s\n"
+	for i, c := range []struct{ model, axes, want string }{
+		{"", `"model.encoding_gain" = [0.5, 2]`, "point p0000-model.encoding_gain=0.5: -encoding-gain (model.encoding_gain in a config file): has no effect without model.encoding = poisson"},
+		{"", `"model.readout_tau_ms" = [10, 30]`, "has no effect without model.readout = leaky"},
+		{"dt_ms = 5", `"model.threshold" = [0.5, 1]`, "model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
+		{"encoding_gain = 0.5", `"model.encoding" = ["none", "poisson"]`, ""},
+	} {
+		spec := filepath.Join(work, fmt.Sprintf("spec%d.toml", i))
+		if err := os.WriteFile(spec, fmt.Appendf(nil, base, c.model, c.axes), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := rnntrain(t, work, "sweep", spec, "-out", filepath.Join(work, fmt.Sprintf("out%d", i)))
+		if c.want == "" {
+			r.want(t, 0, "2 points run, 0 failed")
+		} else {
+			r.want(t, 2, c.want)
+		}
+	}
 }

@@ -48,7 +48,10 @@ The spec (TOML):
 Every combination of the axes' values is a point (mode grid; the last axis
 varies fastest), or samples distinct combinations drawn with seed (mode
 random). A key that does not exist, or a value a key does not take, is an
-error naming it (exit status 2), before anything runs. A model.kind axis
+error naming it (exit status 2), before anything runs; so is an axis whose
+key has no effect in a point (encoding_gain without the poisson encoding:
+every value would train the same network) and a base model.inputs,
+outputs or dt_ms, which the task sets. A model.kind axis
 gives each point the base's model keys its model has (a lif base's
 tau_mem_ms reaches the alif points, not the ltc ones).
 
@@ -277,6 +280,16 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			return nil, fmt.Errorf("base: %v", err)
 		}
 		zeros := maps.Clone(baseZeros)
+		// The axes' keys and the base's task keys must act in the point:
+		// an encoding_gain axis over a net without the poisson encoding
+		// trains the same network at every value. (A base key may act in
+		// some points only, as encoding_gain beside an encoding axis.)
+		given := map[string]bool{}
+		for _, k := range taskKeys() {
+			if _, ok := baseZeros[k]; ok {
+				given[k] = true
+			}
+		}
 		for _, j := range order {
 			key, v := spec.Axes[j].Key, p.Values[j]
 			if err := setKey(&cfg, key, v.JSON()); err != nil {
@@ -284,12 +297,16 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			}
 			x, err := strconv.ParseFloat(v.JSON(), 64)
 			zeros[key] = err == nil && x == 0
+			given[key] = true
 		}
 		name := spec.Name(p)
 		if err := cfg.validate(); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, err)
 		}
 		if err := checkZeros(&cfg, zeros); err != nil {
+			return nil, fmt.Errorf("point %s: %v", name, err)
+		}
+		if err := checkUnused(&cfg, given); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, err)
 		}
 		b, err := json.MarshalIndent(cfg, "", "  ")
