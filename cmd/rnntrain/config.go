@@ -247,6 +247,7 @@ func flagKeys() map[string]string {
 		"tau-mem": "model.tau_mem_ms", "tau-syn": "model.tau_syn_ms", "tau-adapt": "model.tau_adapt_ms",
 		"threshold": "model.threshold", "adapt": "model.adapt_strength", "reset": "model.reset",
 		"surrogate": "model.surrogate", "input-gain": "model.input_gain", "train-tau": "model.train_tau",
+		"beta": "model.beta", "reset-grad": "model.reset_grad",
 		"refractory": "model.refractory_steps",
 		"encoding":   "model.encoding", "encoding-gain": "model.encoding_gain", "encoding-threshold": "model.encoding_threshold",
 		"readout": "model.readout", "readout-tau": "model.readout_tau_ms",
@@ -321,6 +322,8 @@ func keyFlagUsage() map[string]string {
 		"surrogate":           "lif, alif, ltc: surrogate gradient, e.g. ArcTan(alpha=2) (default), FastSigmoid(k=25), MultiGaussian (any case; snnTorch names atan, fast_sigmoid, triangular)",
 		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 1)",
 		"train-tau":           "lif, alif: train every unit's decays (heterogeneous time constants)",
+		"beta":                "lif, alif: the membrane decay β itself, in place of -tau-mem (0 = exp(−dt/τ_mem))",
+		"reset-grad":          "lif, alif, ltc: let the gradient flow through the spike in the reset (false: detached, snnTorch's default)",
 		"refractory":          "lif, alif: refractory period in steps (default 0)",
 		"encoding":            "input encoding: none (default: the inputs enter as currents), poisson (rate coding: ±1 spikes with probability min(gain·|x|, 1) per step, drawn from the run's seed), delta (±1 where an input changed by the threshold)",
 		"encoding-gain":       "poisson encoding: gain g, an input x spikes with probability min(g·|x|, 1) per step (default 1)",
@@ -402,7 +405,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *runConfig) map[string]*keyFlagValue {
 			}
 		}
 		switch f {
-		case "no-autapses", "train-h0", "trace", "train-tau":
+		case "no-autapses", "train-h0", "trace", "train-tau", "reset-grad":
 			v.bool = true
 			if v.val == "" {
 				v.val = "false"

@@ -48,8 +48,6 @@ func configKeyDocs() map[string]string {
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); the final evaluation is on the last stage",
 		"task.settings":             "task settings; each task takes its own (README, Task presets), another is an error naming it; left out = the preset's: " + strings.Join(settingsKeys(), ", "),
-		"model.beta":                "lif, alif: the membrane decay β itself, overriding tau_mem_ms (0 = exp(−dt/τ_mem))",
-		"model.reset_grad":          "lif, alif, ltc: let the gradient flow through the spike in the reset (default: detached)",
 		"model.tau_mem_bias":        "ltc: initial bias of the τ_m gate (resting decay fraction σ(bias), default 0)",
 		"model.tau_adapt_bias":      "ltc: initial bias of the τ_adp gate (default 0)",
 		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences)",

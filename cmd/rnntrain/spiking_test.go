@@ -29,11 +29,11 @@ func TestCLISpikingModels(t *testing.T) {
 			"-encoding", "poisson", "-encoding-gain", "0.5", "-readout", "leaky", "-readout-tau", "30"},
 			map[string]any{"tau_mem_ms": 50.0, "tau_syn_ms": 10.0, "threshold": 0.8, "reset": "zero", "refractory_steps": 2.0, "train_tau": true, "surrogate": "FastSigmoid(k=25)",
 				"encoding": "poisson", "encoding_gain": 0.5, "readout": "leaky", "readout_tau_ms": 30.0}},
-		{"alif", []string{"-tau-adapt", "300", "-adapt", "0.5", "-input-gain", "2", "-encoding", "delta", "-encoding-threshold", "0.05"},
+		{"alif", []string{"-tau-adapt", "300", "-adapt", "0.5", "-input-gain", "2", "-encoding", "delta", "-encoding-threshold", "0.05", "-beta", "0.95", "-reset-grad"},
 			map[string]any{"tau_adapt_ms": 300.0, "adapt_strength": 0.5, "input_gain": 2.0, "surrogate": "ArcTan(alpha=2)",
-				"encoding": "delta", "encoding_threshold": 0.05, "readout": "linear"}},
-		{"ltc", []string{"-threshold", "0.2", "-surrogate", "MultiGaussian"},
-			map[string]any{"threshold": 0.2, "surrogate": "MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)", "encoding": "none", "readout_tau_ms": 20.0}},
+				"encoding": "delta", "encoding_threshold": 0.05, "readout": "linear", "beta": 0.95, "reset_grad": true}},
+		{"ltc", []string{"-threshold", "0.2", "-surrogate", "MultiGaussian", "-reset-grad"},
+			map[string]any{"threshold": 0.2, "surrogate": "MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)", "encoding": "none", "readout_tau_ms": 20.0, "reset_grad": true}},
 	} {
 		run := filepath.Join(work, c.model)
 		args := append([]string{"train", "-model", c.model, "-steps", "4", "-out", run,
