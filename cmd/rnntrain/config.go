@@ -820,10 +820,79 @@ func loadFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := decodeStrict(data, strings.EqualFold(filepath.Ext(path), ".toml"), v); err != nil {
+	isTOML := strings.EqualFold(filepath.Ext(path), ".toml")
+	if err := decodeStrict(data, isTOML, v); err != nil {
+		if _, ok := v.(*runConfig); ok {
+			err = withValueKey(data, isTOML, err)
+		}
 		return usagef("config %s: %v", path, err)
 	}
 	return nil
+}
+
+// maxValueKeyTries bounds the values withValueKey tries, one decode each.
+const maxValueKeyTries = 1000
+
+// withValueKey names the key of a run config file (data) whose value err,
+// the file's decoding error, is about, when err does not: a value that a
+// key's type refuses (an unknown reset, surrogate or encoding) comes from
+// the decoder without its key. It tries each value of the file alone, on
+// a default config of the file's model kind, and names the first key
+// whose value gives the same error; err unchanged when none does.
+func withValueKey(data []byte, isTOML bool, err error) error {
+	var obj map[string]any
+	if isTOML {
+		o, e := decodeTOML(data)
+		if e != nil {
+			return err
+		}
+		obj = o
+	} else if json.Unmarshal(data, &obj) != nil {
+		return err
+	}
+	var kind []byte
+	if m, ok := obj["model"].(map[string]any); ok {
+		kind, _ = json.Marshal(m["kind"])
+	}
+	var leaves func(prefix string, v any) []string
+	vals := map[string]any{}
+	leaves = func(prefix string, v any) []string {
+		m, ok := v.(map[string]any)
+		if !ok {
+			vals[prefix] = v
+			return []string{prefix}
+		}
+		var keys []string
+		for k, e := range m {
+			keys = append(keys, leaves(strings.TrimPrefix(prefix+"."+k, "."), e)...)
+		}
+		return keys
+	}
+	keys := leaves("", obj)
+	if len(keys) > maxValueKeyTries {
+		return err // no run config has so many keys; the file is not one
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k == "model.kind" {
+			continue
+		}
+		b, e := json.Marshal(vals[k])
+		if e != nil {
+			continue
+		}
+		c := defaultConfig()
+		if len(kind) > 0 && string(kind) != "null" && setKey(&c, "model.kind", string(kind)) != nil {
+			return err
+		}
+		if e := setKey(&c, k, string(b)); e != nil && e.Error() == err.Error() {
+			if strings.Contains(err.Error(), k) { // named already
+				return err
+			}
+			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return err
 }
 
 // readConfigFile reads the config file path (given by what: a flag or an
@@ -981,7 +1050,7 @@ func loadConfigFile(path string, c *runConfig) error {
 // parseConfig decodes a TOML (isTOML) or JSON run config onto c.
 func parseConfig(data []byte, isTOML bool, c *runConfig) error {
 	if err := decodeStrict(data, isTOML, c); err != nil {
-		return err
+		return withValueKey(data, isTOML, err)
 	}
 	c.Train.Seed = c.Seed
 	return nil

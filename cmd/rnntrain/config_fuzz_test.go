@@ -22,10 +22,11 @@ func seedConfigs(t interface{ Fatal(...any) }) (tomls, jsons []string) {
 		"seed = 3\n[task]\nname = \"perceptual-dm\"\n[model]\nkind = \"leaky\"\nhidden = 16\ndale = 0.8\nnoise_convention = \"yang\"\n[train]\nsteps = 4\n[train.schedule]\nkind = \"cosine\"\n[train.regularization]\nl2_rec = 1e-3\n",
 		"[model]\nkind = \"lowrank\"\nrank = 2\n[train]\nlr = inf\n",
 		"[model]\nkind = \"gru\"\n[[train.curriculum]]\ntask = \"context-dm\"\n",
+		"[model]\nkind = \"lif\"\nreset = \"Zero\"\nsurrogate = \"atan(alpha=1e39)\"\n",
 		"seed = -3\n",
 	}
 	jsons = []string{string(b), `{"model": {"kind": "rnn", "hidden": 8}}`, `{"train": {"batch_size": 8}} {"x": 1}`, `{"model": {"kind": "leaky", "rec_mask": 3}}`,
-		`{"seed": 2, "model": {"hidden": 8, "noise": 0.1, "Hidden": 9}, "seed": 3}`, `{"Model": {"kind": "lif", "tau_mem_ms": 30}}`}
+		`{"seed": 2, "model": {"hidden": 8, "noise": 0.1, "Hidden": 9}, "seed": 3}`, `{"Model": {"kind": "lif", "tau_mem_ms": 30}}`, `{"model": {"kind": "ltc", "encoding": "morse"}, "train": {"clip_mode": 3}}`}
 	return tomls, jsons
 }
 

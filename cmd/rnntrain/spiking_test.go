@@ -465,3 +465,28 @@ func TestCLISweepRefusesUnusedAxis(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIConfigValueErrorsNameKeys: a value a key's type refuses in a
+// config file (an unknown reset, surrogate, encoding or readout), which
+// the decoder reports without its key, is named by its key and file.
+func TestCLIConfigValueErrorsNameKeys(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for i, c := range []struct{ name, text, want string }{
+		{"c.toml", "[model]\nkind = \"lif\"\nreset = \"Zero\"\n", `model.reset: unknown reset "Zero"`},
+		{"c.toml", "[model]\nkind = \"ltc\"\nsurrogate = \"Bogus(k=1)\"\n", `model.surrogate: surrogate "Bogus(k=1)": unknown name`},
+		{"c.json", `{"model": {"kind": "alif", "encoding": "morse"}}`, `model.encoding: unknown encoding "morse"`},
+		{"c.json", `{"model": {"kind": "lif", "readout": "spiky"}}`, `model.readout: unknown readout "spiky"`},
+		{"c.toml", "[model]\nkind = \"lif\"\nreset = 3\n", "model.reset: cannot use number here (want a string)"},
+	} {
+		dir := filepath.Join(work, fmt.Sprint(i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, c.name)
+		if err := os.WriteFile(file, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, dir, "train", "-config", file, "-steps", "1", "-out", filepath.Join(dir, "run")).want(t, 2, "config "+file+": "+c.want)
+	}
+}
