@@ -490,3 +490,42 @@ func TestCLIConfigValueErrorsNameKeys(t *testing.T) {
 		rnntrain(t, dir, "train", "-config", file, "-steps", "1", "-out", filepath.Join(dir, "run")).want(t, 2, "config "+file+": "+c.want)
 	}
 }
+
+// TestCLIRasterEdgeCases: the spike raster of a run and of its recording
+// is drawn for a net of one unit that never spikes, on trials of one step
+// (an npz dataset with T = 1), as for any other.
+func TestCLIRasterEdgeCases(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	const trials = 20
+	x, y := make([]float32, trials*2), make([]float32, trials)
+	for i := range trials {
+		x[2*i], x[2*i+1] = float32(i%3)-1, float32(i%5)-2
+		if x[2*i]+x[2*i+1] > 0 {
+			y[i] = 1
+		}
+	}
+	data := filepath.Join(work, "one-step.npz")
+	if err := npy.WriteArchive(data, []string{"inputs", "targets"}, []npy.Array{
+		{Shape: []int{trials, 1, 2}, F32: x}, {Shape: []int{trials, 1, 1}, F32: y}}); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-task", "npz", "-data", data, "-model", "lif", "-hidden", "1", "-threshold", "1e30",
+		"-steps", "1", "-batch", "4", "-eval-every", "0", "-quiet", "-plot-format", "png,svg", "-out", run).want(t, 0)
+	for _, f := range []string{"raster.png", "raster.svg"} {
+		if _, err := os.Stat(filepath.Join(run, "plots", f)); err != nil {
+			t.Errorf("no %s of a silent one-unit net on one-step trials: %v", f, err)
+		}
+	}
+	m, err := os.ReadFile(filepath.Join(run, "metrics.jsonl"))
+	if err != nil || !strings.Contains(string(m), `"rate_per_step":0`) || !strings.Contains(string(m), `"silent_units":1`) {
+		t.Errorf("metrics.jsonl of a silent net: %s %v; want rate_per_step 0 and silent_units 1", m, err)
+	}
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-record", rec).want(t, 0, "recorded")
+	rnntrain(t, work, "plot", "-recording", rec, "-format", "png").want(t, 0, "raster")
+	if _, err := os.Stat(filepath.Join(work, "rec-plots", "raster.png")); err != nil {
+		t.Errorf("plot -recording: no raster: %v", err)
+	}
+}
