@@ -34,7 +34,9 @@
 // boundaries. Randomness is explicit: the private recurrent noise is drawn
 // only from Options.Noise (nil: none), so two passes with equally seeded
 // streams give equal results; a network with random parts of its own
-// seeds them from its config (rnn.Config.EncodingSeed).
+// (rnn.Network's Poisson input spikes) draws them from Options.Encoding,
+// else from Options.Noise, else from a stream seeded by its config
+// (rnn.Config.EncodingSeed).
 //
 // # Errors and panics
 //
