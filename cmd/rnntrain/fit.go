@@ -143,12 +143,15 @@ func parseRanks(s string) ([]int, error) {
 		if b-a >= maxRanks-len(out) {
 			return nil, fmt.Errorf("%q gives more than %d ranks", clipArg(s), maxRanks)
 		}
-		for r := a; r <= b; r++ {
+		for r := a; ; r++ { // not r <= b: b may be math.MaxInt
 			if seen[r] {
 				return nil, fmt.Errorf("rank %d appears twice", r)
 			}
 			seen[r] = true
 			out = append(out, r)
+			if r == b {
+				break
+			}
 		}
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
@@ -208,7 +209,7 @@ func TestCLITruncate(t *testing.T) {
 // FuzzParseRanks: no -ranks panics or allocates beyond maxRanks, and a
 // parsed list holds distinct ranks ≥ 1.
 func FuzzParseRanks(f *testing.F) {
-	for _, s := range []string{"1-5", "1,2,4", "3", "2,2", "1-3,2", "5-1", "0", "", "1-1024", "1-1025", "1-9223372036854775807", "1,,2"} {
+	for _, s := range []string{"1-5", "1,2,4", "3", "2,2", "1-3,2", "5-1", "0", "", "1-1024", "1-1025", "1-9223372036854775807", "1,,2", "9223372036854775807", "9223372036854775806-9223372036854775807"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -238,5 +239,28 @@ func TestParseRanks(t *testing.T) {
 	}
 	if got, err := parseRanks("1-3,5"); err != nil || !slices.Equal(got, []int{1, 2, 3, 5}) {
 		t.Errorf("parseRanks(1-3,5) = %v, %v", got, err)
+	}
+	// A range that ends at the largest int is one rank or two, not a loop
+	// that wraps around.
+	for s, want := range map[string][]int{
+		"9223372036854775807":                     {math.MaxInt},
+		"9223372036854775806-9223372036854775807": {math.MaxInt - 1, math.MaxInt},
+	} {
+		done := make(chan []int, 1)
+		go func() {
+			got, err := parseRanks(s)
+			if err != nil {
+				t.Errorf("parseRanks(%q): %v", s, err)
+			}
+			done <- got
+		}()
+		select {
+		case got := <-done:
+			if !slices.Equal(got, want) {
+				t.Errorf("parseRanks(%q) = %v, want %v", s, got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("parseRanks(%q) did not return", s)
+		}
 	}
 }
