@@ -68,6 +68,7 @@ func fitCommand() *command {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			config := fs.String("config", "", "TOML or JSON file with fit settings (flags override it)")
 			units := fs.Int("plot-units", 4, "units drawn in each rank's fit.png")
+			maxMem := fs.Float64("max-memory", 0, "refuse a fit whose estimated memory exceeds this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			fs.IntVar(&c.Hidden, "hidden", 0, "unrecorded units added to the network")
 			fs.Float64Var(&c.Alpha, "alpha", 0, "dt/τ (0: the data's dt / 100 ms, or 0.2 without dt)")
 			fs.IntVar(&c.Steps, "steps", 1000, "Adam updates per rank")
@@ -83,6 +84,9 @@ func fitCommand() *command {
 				}
 				if *data == "" {
 					return usagef("-data FILE is required")
+				}
+				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
+					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
 				rs, err := parseRanks(*ranks)
 				if err != nil {
@@ -104,15 +108,27 @@ func fitCommand() *command {
 				if samePath(*data, filepath.Join(*out, "data.npz")) {
 					return usagef("-out %s: fit writes its data.npz there, which is -data %s; choose another -out", *out, *data)
 				}
+				if c.Hidden > maxUnits {
+					return usagef("-hidden (hidden in a config file): = %d, more than %d units cannot fit in memory", c.Hidden, maxUnits)
+				}
 				d, err := lowrank.LoadData(*data)
 				if err != nil {
 					return err
+				}
+				if d.Units > maxUnits {
+					return fmt.Errorf("data %s: activity of %d units; more than %d units cannot fit in memory", d.Source, d.Units, maxUnits)
+				}
+				if d.Units+c.Hidden > maxUnits {
+					return usagef("-hidden (hidden in a config file): = %d: with the %d units of -data %s, N = %d units; more than %d cannot fit in memory", c.Hidden, d.Units, d.Source, d.Units+c.Hidden, maxUnits)
 				}
 				for _, r := range rs {
 					c.Rank = r
 					if err := c.Validate(d); err != nil {
 						return usagef("%v", err)
 					}
+				}
+				if err := checkFitMemory(d, c, rs, *maxMem*(1<<30)); err != nil {
+					return err
 				}
 				return runFit(ctx, e, d, c, rs, *out, *units, *asJSON)
 			}

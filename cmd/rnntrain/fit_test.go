@@ -149,6 +149,50 @@ func TestCLIFitErrors(t *testing.T) {
 	}
 }
 
+// TestCLIFitSizes: a network too large for memory, by -hidden or by the
+// data's units, is refused before anything is allocated, naming the flag
+// or the file; -max-memory bounds the estimate.
+func TestCLIFitSizes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "data.npz"), map[string]any{
+		"activity": [][][]float32{{{0.1, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// 100 000 recorded units in one step of one condition: 400 kB of data
+	// for a network of 10¹⁰ weights.
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "wide.npz"), map[string]any{
+		"activity": [][][]float32{{make([]float32, 100_000)}},
+		"inputs":   [][][]float32{{{1}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fit := []string{"fit", "-data", "data.npz", "-ranks", "1", "-steps", "2", "-out", "out"}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"huge hidden", slices.Concat(fit, []string{"-hidden", "1000000000"}), 2, []string{"-hidden", "1000000000", "more than 65536 units"}},
+		{"largest hidden", slices.Concat(fit, []string{"-hidden", "9223372036854775807"}), 2, []string{"-hidden", "more than 65536 units"}},
+		{"hidden and units", slices.Concat(fit, []string{"-hidden", "65535"}), 2, []string{"-hidden", "data.npz", "N = 65537"}},
+		{"wide data", []string{"fit", "-data", "wide.npz", "-out", "out"}, 1, []string{"wide.npz", "100000 units", "more than 65536"}},
+		{"over -max-memory", slices.Concat(fit, []string{"-hidden", "4000", "-max-memory", "0.01"}), 2, []string{"N = 4002", "-max-memory limit", "-init svd", "-hidden"}},
+		{"bad -max-memory", slices.Concat(fit, []string{"-max-memory", "NaN"}), 2, []string{"-max-memory NaN", "GiB"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rnntrain(t, dir, c.args...).want(t, c.code, c.want...)
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("a refused fit wrote -out (%v)", err)
+	}
+}
+
 // TestCLITruncate: the full-rank truncation of a leaky network is the
 // network itself (same outputs), a lower rank is a valid low-rank
 // checkpoint, and train -init-from starts from it.

@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
+	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
@@ -137,4 +140,52 @@ func checkRecordMemory(s *session, trials, steps int, what string, limit float64
 			what, trials, steps, train.FormatBytes(need), where, train.FormatBytes(limit))
 	}
 	return nil
+}
+
+// fitMemory estimates the memory of fitting the ranks rs of c to d (see
+// lowrank.Sweep): the largest network fitted (rank N, the full-rank fit,
+// with -init svd), trained on every condition at once, as train.Footprint
+// counts a run of one batch; and, with -init svd, the SVD of its N×N
+// connectivity in float64 (J, its copy, U, V, the factors and the
+// decomposition's work space: about 8 matrices).
+func fitMemory(d *lowrank.Data, c lowrank.FitConfig, rs []int) (m train.Memory, svd float64) {
+	n := d.Units + c.Hidden
+	r := slices.Max(rs)
+	if c.Init == lowrank.InitSVD {
+		r = n
+	}
+	f := train.Footprint{Hidden: n, Inputs: d.NIn, Outputs: d.Units, Matrices: 1, StateVars: 1,
+		Steps: d.T, Batch: d.Conditions, EvalTrials: d.Conditions}
+	nf := float64(n)
+	f.Params = int(min(2*nf*float64(r)+nf*float64(d.NIn+2), math.MaxInt64/8)) // m, n, wi, h0 and slack
+	if c.Init == lowrank.InitSVD {
+		const word, matrices = 8, 8
+		svd = word * matrices * nf * nf
+	}
+	return f.Estimate(), svd
+}
+
+// checkFitMemory refuses, with a usage error naming the sizes and the
+// flags that set them, a fit of the ranks rs of c to d that needs more
+// memory than limit bytes, or (limit 0) than the system has available.
+func checkFitMemory(d *lowrank.Data, c lowrank.FitConfig, rs []int, limit float64) error {
+	what := "the -max-memory limit"
+	if limit <= 0 {
+		avail, ok := train.AvailableMemory()
+		if !ok {
+			return nil
+		}
+		limit, what = avail, "the memory available (MemAvailable in /proc/meminfo)"
+	}
+	m, svd := fitMemory(d, c, rs)
+	if m.Total()+svd <= limit {
+		return nil
+	}
+	full := ""
+	if c.Init == lowrank.InitSVD {
+		full = fmt.Sprintf(" (-init svd: a full-rank fit first, whose SVD needs %s)", train.FormatBytes(svd))
+	}
+	return usagef("fitting N = %d units (%d recorded, -hidden %d) to %d conditions of %d steps needs about %s%s, more than %s (%s): "+
+		"lower -hidden or -ranks, use -init random, fit fewer units or conditions, or raise -max-memory (GiB) if the estimate is wrong",
+		d.Units+c.Hidden, d.Units, c.Hidden, d.Conditions, d.T, train.FormatBytes(m.Total()+svd), full, what, train.FormatBytes(limit))
 }
