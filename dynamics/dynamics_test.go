@@ -1,6 +1,7 @@
 package dynamics_test
 
 import (
+	"errors"
 	"math"
 	"math/cmplx"
 	"math/rand/v2"
@@ -99,8 +100,30 @@ func TestBistablePair(t *testing.T) {
 	assert.Equal(t, map[dynamics.Class]int{dynamics.Stable: 4, dynamics.Saddle: 4, dynamics.Unstable: 1}, count, "found %d points in %d iterations", len(res.Points), res.Iters)
 }
 
+// TestMaxPoints: with more points left than MaxPoints, Find returns a
+// *PointsError naming the counts instead of linearising them; with
+// MaxPoints at the count it linearises them all.
+func TestMaxPoints(t *testing.T) {
+	l := leaky(t, 0.5, 2, 1, []float64{2, 0, 0, 2}, []float64{0, 0}, []float64{0, 0})
+	rng := rand.New(rand.NewPCG(3, 3))
+	init := make([]float64, 2*400)
+	for i := range init {
+		init[i] = 6*rng.Float64() - 3
+	}
+	_, err := dynamics.Find(l, init, []float64{0}, dynamics.Options{MaxPoints: 8})
+	pe, ok := errors.AsType[*dynamics.PointsError](err)
+	require.True(t, ok, "got %v, want a *PointsError", err)
+	assert.Equal(t, dynamics.PointsError{Points: 9, Max: 8, Units: 2, Inputs: 1}, *pe)
+	res, err := dynamics.Find(l, init, []float64{0}, dynamics.Options{MaxPoints: 9})
+	require.NoError(t, err)
+	assert.Len(t, res.Points, 9)
+	// State, Jacobian, input Jacobian, eigenvalues, right and left
+	// eigenvectors of 2 units and 1 input.
+	assert.Equal(t, float64(8*(2+4+2)+16*(2+4+4)), dynamics.PointBytes(2, 1))
+}
+
 func TestOptionsValidate(t *testing.T) {
-	for _, o := range []dynamics.Options{{TolQ: -1}, {TolUnique: math.NaN()}, {LR: math.Inf(1)}, {MaxIters: -1}, {OutlierDistance: -1}} {
+	for _, o := range []dynamics.Options{{TolQ: -1}, {TolUnique: math.NaN()}, {LR: math.Inf(1)}, {MaxIters: -1}, {OutlierDistance: -1}, {MaxPoints: -1}} {
 		assert.Error(t, o.Validate(), "%+v", o)
 	}
 	assert.NoError(t, dynamics.Options{OutlierDistance: math.Inf(1)}.Validate())

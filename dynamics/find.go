@@ -43,14 +43,16 @@ type Result struct {
 // directions). It then drops non-finite states and states with
 // q > MaxQ (if set), merges duplicates (TolUnique, keeping the lower q),
 // drops distance outliers (OutlierDistance) and linearises every point left
-// (Linearise). The order follows FixedPointFinderBase.find_fixed_points.
+// (Linearise), unless more than MaxPoints are left. The order follows
+// FixedPointFinderBase.find_fixed_points.
 //
 // init is [K·N], K initial states of the layer's primary state variable;
 // u is [inputs]. In float32 the attainable q is about 1e-14·N, so TolQ
 // below that stops only by TolDQ or MaxIters: analyse a float64 copy of
 // the network. Gradients also accumulate into the layer's unfrozen
 // parameters (work, not harm); freeze them to save it. Find returns an
-// error if the layer has no step map or opt is invalid, and panics if
+// error if the layer has no step map or opt is invalid, a *PointsError if
+// more than opt.MaxPoints points are left to linearise, and panics if
 // len(init) is not a positive multiple of N or len(u) is not the layer's
 // number of inputs.
 func Find[T autodiff.Float](layer layers.Recurrent[T], init, u []float64, opt Options) (*Result, error) {
@@ -92,11 +94,17 @@ func Find[T autodiff.Float](layer layers.Recurrent[T], init, u []float64, opt Op
 		kept = append(kept, i)
 	}
 	centroid, scale := spread(init, n)
-	for _, i := range kept {
-		if dist(x[i*n:(i+1)*n], centroid)/scale >= opt.OutlierDistance {
+	kept = slices.DeleteFunc(kept, func(i int) bool {
+		far := dist(x[i*n:(i+1)*n], centroid)/scale >= opt.OutlierDistance
+		if far {
 			res.Outliers++
-			continue
 		}
+		return far
+	})
+	if opt.MaxPoints > 0 && len(kept) > opt.MaxPoints {
+		return nil, &PointsError{Points: len(kept), Max: opt.MaxPoints, Units: n, Inputs: len(u)}
+	}
+	for _, i := range kept {
 		p, err := Linearise(sm, x[i*n:(i+1)*n], u, opt.TolMarginal)
 		if err != nil {
 			return nil, err
@@ -105,6 +113,27 @@ func Find[T autodiff.Float](layer layers.Recurrent[T], init, u []float64, opt Op
 		res.Points = append(res.Points, p)
 	}
 	return res, nil
+}
+
+// A PointsError reports that more points survived Find's filters than
+// Options.MaxPoints allows; none was linearised.
+type PointsError struct {
+	// Points survived, Max is Options.MaxPoints; Units and Inputs are
+	// the layer's N and number of inputs.
+	Points, Max, Units, Inputs int
+}
+
+func (e *PointsError) Error() string {
+	return fmt.Sprintf("dynamics: %d points of %d units to linearise, more than MaxPoints = %d", e.Points, e.Units, e.Max)
+}
+
+// PointBytes returns the memory of one linearised Point of a layer of n
+// units and the given number of inputs: its state, Jacobian, input
+// Jacobian, eigenvalues and right and left eigenvectors.
+func PointBytes(n, inputs int) float64 {
+	const f64, c128 = 8, 16
+	nf := float64(n)
+	return f64*nf*(1+nf+float64(inputs)) + c128*nf*(1+2*nf)
 }
 
 // optimise runs the joint Adam optimisation from init and returns the

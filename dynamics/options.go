@@ -42,6 +42,12 @@ type Options struct {
 	// (default 0.01: a mode of |λ| = 0.99 decays with a time constant of
 	// 100 steps).
 	TolMarginal float64 `json:"tol_marginal"`
+	// MaxPoints bounds the points Find linearises (0: no bound). Each
+	// holds its Jacobian and eigenvectors, PointBytes(N, inputs) bytes, so
+	// a caller with a memory budget sets it: when more points survive the
+	// filters, Find returns a *PointsError before linearising any. It is
+	// not an analysis setting and is not part of the JSON form.
+	MaxPoints int `json:"-"`
 }
 
 // WithDefaults returns o with every zero field set to its default.
@@ -92,6 +98,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("polish = %d, need −1 (off), 0 (default 50) … 100000", o.Polish)
 	case o.MaxIters < 0 || o.MaxIters > 10_000_000:
 		return fmt.Errorf("max_iters = %d, need 0 (default 5000) … 10000000", o.MaxIters)
+	case o.MaxPoints < 0:
+		return fmt.Errorf("MaxPoints = %d, need 0 (no bound) or more", o.MaxPoints)
 	}
 	return nil
 }

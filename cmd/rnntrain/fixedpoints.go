@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +24,7 @@ import (
 	"github.com/rnntrain/rnntrain/model"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 const fixedpointsLong = `
@@ -103,9 +105,13 @@ func fixedpointsCommand() *command {
 			tolMarginal := fs.Float64("tol-marginal", 0.01, "band around |λ| = 1 of a marginal mode")
 			asJSON := fs.Bool("json", false, "print the JSON summary")
 			out := fs.String("out", "", "output directory (default: fixedpoints/ beside the checkpoint)")
+			maxMem := fs.Float64("max-memory", 0, "refuse a search whose recording and points would exceed this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			return func(ctx context.Context, args []string) error {
 				if err := checkpointArgs(args, *ckpt); err != nil {
 					return err
+				}
+				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
+					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
 				if err := checkFlagRange(map[string][3]float64{
 					"-tol-q": {*tolQ, 0, math.MaxFloat64}, "-tol-dq": {*tolDQ, 0, math.MaxFloat64},
@@ -150,6 +156,18 @@ func fixedpointsCommand() *command {
 					return usagef("-checkpoint %s: model %s has no one-step map; fixedpoints needs a rate model (rnn, leaky, gru, lowrank)", c.Path, s.cfg.Model.Kind())
 				}
 				task := tasks.HeldOut(s.task)
+				limit, where, known := memoryLimit(*maxMem * (1 << 30))
+				base, perPoint := fixedpointsMemory(s, *trials, tasks.Describe(task).MaxSteps, *nInit)
+				if known {
+					if base+perPoint > limit {
+						return usagef("-trials %d, -n-init %d: recording %d trials of %d steps, optimising %d states of N = %d units and linearising one point need about %s, more than %s (%s); lower -trials or -n-init",
+							*trials, *nInit, *trials, tasks.Describe(task).MaxSteps, *nInit, n, train.FormatBytes(base+perPoint), where, train.FormatBytes(limit))
+					}
+					// Bound the points kept by what the memory left holds.
+					if fit := (limit - base) / perPoint; fit < float64(*nInit) {
+						opt.MaxPoints = int(fit)
+					}
+				}
 				rec := analysis.Record(s.net, task, newStream(*seed, streamFixedPoints), nil, *trials)
 				u, err := inputOf(spec, rec)
 				if err != nil {
@@ -159,6 +177,11 @@ func fixedpointsCommand() *command {
 				init := dynamics.Sample(traj, n, *nInit, *noise, newStream(*seed, streamFixedPoints+1<<8))
 				start := time.Now()
 				res, err := dynamics.Find(net64.Recurrent(), init, u, opt)
+				if pe, ok := errors.AsType[*dynamics.PointsError](err); ok {
+					return usagef("-n-init %d: %d distinct points of N = %d units were found; linearising them needs about %s (%s each), more than %s (%s) leaves beside the recording; "+
+						"lower -n-init, raise -tol-unique, drop slow points with -max-q, or raise -max-memory (GiB) if the estimate is wrong",
+						*nInit, pe.Points, n, train.FormatBytes(float64(pe.Points)*perPoint), train.FormatBytes(perPoint), where, train.FormatBytes(limit))
+				}
 				if err != nil {
 					return err
 				}

@@ -5,12 +5,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 // TestCLIFixedPoints trains a small GRU on flip-flop briefly and runs
@@ -66,6 +68,19 @@ func TestCLIFixedPoints(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, st.Size())
 
+	// A memory limit that holds the recording and one point but not the
+	// many distinct points of a search stopped early: refused before the
+	// points are linearised.
+	s, _, err := loadSession(run)
+	require.NoError(t, err)
+	base, perPoint := fixedpointsMemory(s, 4, tasks.Describe(tasks.HeldOut(s.task)).MaxSteps, 48)
+	limit := strconv.FormatFloat((base+1.5*perPoint)/(1<<30), 'g', -1, 64)
+	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "48", "-max-iters", "2", "-polish", "0", "-tol-unique", "1e-12", "-trials", "4",
+		"-noise", "0.5", "-out", filepath.Join(work, "fp-limited"), "-max-memory", limit).
+		want(t, 2, "-n-init 48: ", "distinct points of N = 12 units", "-max-memory limit")
+	_, err = os.Stat(filepath.Join(work, "fp-limited"))
+	require.True(t, os.IsNotExist(err), "a refused search wrote -out (%v)", err)
+
 	// The text output, and the default -out beside the checkpoint.
 	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "8", "-max-iters", "20", "-trials", "2").
 		want(t, 0, "points:", "wrote "+filepath.Join(run, "fixedpoints"))
@@ -93,6 +108,8 @@ func TestCLIFixedPoints(t *testing.T) {
 		{[]string{"-checkpoint", run, "-input", "context=3", "-trials", "2"}, "-input context=3: no recorded trial is of context 3 (contexts: 1)"},
 		{[]string{"-checkpoint", run, "-input", "stimulus", "-trials", "2"}, "-input stimulus"},
 		{[]string{"-checkpoint", run, "extra"}, "unexpected arguments"},
+		{[]string{"-checkpoint", run, "-max-memory", "NaN"}, "-max-memory NaN: want a size in GiB"},
+		{[]string{"-checkpoint", run, "-max-memory", "0.00001"}, "-trials 64, -n-init 1024: recording 64 trials"},
 	} {
 		rnntrain(t, work, append([]string{"fixedpoints"}, c.args...)...).want(t, 2, c.want)
 	}

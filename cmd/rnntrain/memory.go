@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/rnntrain/rnntrain/dynamics"
 	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -169,13 +170,9 @@ func fitMemory(d *lowrank.Data, c lowrank.FitConfig, rs []int) (m train.Memory, 
 // flags that set them, a fit of the ranks rs of c to d that needs more
 // memory than limit bytes, or (limit 0) than the system has available.
 func checkFitMemory(d *lowrank.Data, c lowrank.FitConfig, rs []int, limit float64) error {
-	what := "the -max-memory limit"
-	if limit <= 0 {
-		avail, ok := train.AvailableMemory()
-		if !ok {
-			return nil
-		}
-		limit, what = avail, "the memory available (MemAvailable in /proc/meminfo)"
+	limit, what, ok := memoryLimit(limit)
+	if !ok {
+		return nil
 	}
 	m, svd := fitMemory(d, c, rs)
 	if m.Total()+svd <= limit {
@@ -188,4 +185,35 @@ func checkFitMemory(d *lowrank.Data, c lowrank.FitConfig, rs []int, limit float6
 	return usagef("fitting N = %d units (%d recorded, -hidden %d) to %d conditions of %d steps needs about %s%s, more than %s (%s): "+
 		"lower -hidden or -ranks, use -init random, fit fewer units or conditions, or raise -max-memory (GiB) if the estimate is wrong",
 		d.Units+c.Hidden, d.Units, c.Hidden, d.Conditions, d.T, train.FormatBytes(m.Total()+svd), full, what, train.FormatBytes(limit))
+}
+
+// memoryLimit returns the memory a command may use: limit bytes (a
+// -max-memory) if positive, else the memory available; what names it for
+// messages. ok is false when limit is 0 and the system does not tell.
+func memoryLimit(limit float64) (bytes float64, what string, ok bool) {
+	if limit > 0 {
+		return limit, "the -max-memory limit", true
+	}
+	avail, ok := train.AvailableMemory()
+	return avail, "the memory available (MemAvailable in /proc/meminfo)", ok
+}
+
+// fixedpointsMemory returns the memory of fixedpoints on s's network with
+// trials recorded trials of steps steps and nInit initial states: base,
+// what it needs whatever it finds (the recording its initial states are
+// drawn from; the joint optimisation of the nInit states, in float64:
+// states, Adam's moments and the tape of one batched step, as
+// train.Footprint counts a step, doubled for the collector's headroom;
+// one point's Levenberg–Marquardt work space: an N×N Jacobian, its
+// factorisation and the step), and perPoint, what each point it
+// linearises adds (the dynamics.Point and its arrays in fixedpoints.npz,
+// about as large).
+func fixedpointsMemory(s *session, trials, steps, nInit int) (base, perPoint float64) {
+	nIn, n, nOut := s.net.Dims()
+	f := netFootprint(s.cfg.Model, nIn, nOut)
+	const word, lmMatrices, headroom = 8, 3, 2
+	tape := float64(4*max(f.Matrices, 1) + 3*max(f.StateVars, 1) + 1)
+	nf := float64(n)
+	base = recordBytes(s, trials, steps) + headroom*word*float64(nInit)*nf*(3+tape) + word*lmMatrices*nf*nf
+	return base, 2 * dynamics.PointBytes(n, nIn)
 }
