@@ -50,8 +50,9 @@ const SelectivityThreshold = 3
 // each trial's own steps (nil: every trial has T), and the mean runs over
 // them. Trials where a variable is NaN are left out, and so are variables
 // that take one value only. It returns an error when fewer trials than
-// variables + 2 remain, or no variable varies; it panics if the slices'
-// lengths do not match trials, T and n.
+// variables + 2 remain, no variable varies, or a rate the mean runs over
+// is not finite; it panics if the slices' lengths do not match trials, T
+// and n.
 func Regress(rates []float32, trials, T, n int, lengths []int, vars []Variable) (*Selectivity, error) {
 	if len(rates) != trials*T*n || (lengths != nil && len(lengths) != trials) {
 		panic(fmt.Sprintf("analysis: Regress of %d rates and %d lengths, want %d×%d×%d and %d", len(rates), len(lengths), trials, T, n, trials))
@@ -69,6 +70,17 @@ func Regress(rates []float32, trials, T, n int, lengths []int, vars []Variable) 
 		}
 		if ok {
 			keep = append(keep, tr)
+		}
+	}
+	for _, tr := range keep {
+		steps := T
+		if lengths != nil {
+			steps = lengths[tr]
+		}
+		for k, r := range rates[tr*T*n : (tr*T+steps)*n] {
+			if math.IsNaN(float64(r)) || math.IsInf(float64(r), 0) {
+				return nil, fmt.Errorf("rates: the non-finite value %v at [%d, %d, %d] (trial, step, unit); want finite rates", r, tr, k/n, k%n)
+			}
 		}
 	}
 	var used []Variable

@@ -79,4 +79,13 @@ func TestRegress(t *testing.T) {
 	_, err = analysis.Regress(rates, trials, T, 3, nil, vars[2:])
 	require.ErrorContains(t, err, "no task variable varies")
 	require.Panics(t, func() { _, _ = analysis.Regress(rates[:5], trials, T, 3, nil, nil) })
+	// A non-finite rate (a diverged network's recording) is an error
+	// naming where it is, not NaN coefficients.
+	rates[(5*T+7)*3+1] = float32(math.Inf(-1))
+	_, err = analysis.Regress(rates, trials, T, 3, nil, vars)
+	require.ErrorContains(t, err, "rates: the non-finite value -Inf at [5, 7, 1]")
+	// Past a trial's own length (trial 5 has 4 steps) it is not part of
+	// the mean.
+	_, err = analysis.Regress(rates, trials, T, 3, lengths, vars)
+	require.NoError(t, err)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/layers"
 )
 
@@ -269,11 +270,31 @@ func TestCLIInactivatePopulations(t *testing.T) {
 	require.Equal(t, sf.Populations["context-selective"], all.Selected)
 	require.Subset(t, all.Selected, top.Selected, "the top 3 are among the selective units")
 
+	// The recording of a diverged network (non-finite rates) is an error
+	// naming the file and the array, not a regression of NaNs.
+	diverged := filepath.Join(work, "diverged.npz")
+	a, err := npy.OpenArchive(rec)
+	require.NoError(t, err)
+	names := a.Names()
+	arrays := make([]npy.Array, len(names))
+	for i, name := range names {
+		arrays[i], err = a.ReadNumeric(name)
+		require.NoError(t, err, name)
+		if name == "rates" {
+			for k := range arrays[i].F32 {
+				arrays[i].F32[k] = float32(math.NaN())
+			}
+		}
+	}
+	require.NoError(t, a.Close())
+	require.NoError(t, npy.WriteArchive(diverged, names, arrays))
+
 	for _, c := range []struct {
 		args []string
 		code int
 		want string
 	}{
+		{[]string{"-recording", diverged, "-population", "context-selective"}, 1, "diverged.npz: rates: the non-finite value NaN at ["},
 		{[]string{"-population", "cluster:x"}, 2, "-population cluster:x: want cluster:I"},
 		{[]string{"-population", "cluster:2/2"}, 2, "cluster:2/2"},
 		{[]string{"-population", "context-selective"}, 2, "need -recording"},
