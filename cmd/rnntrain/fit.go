@@ -124,7 +124,7 @@ func fitCommand() *command {
 				for _, r := range rs {
 					c.Rank = r
 					if err := c.Validate(d); err != nil {
-						return usagef("%v", err)
+						return fitSettingError(err, *ranks)
 					}
 				}
 				if err := checkFitMemory(d, c, rs, *maxMem*(1<<30)); err != nil {
@@ -134,6 +134,22 @@ func fitCommand() *command {
 			}
 		},
 	}
+}
+
+// fitSettingError returns err, an error of lowrank.FitConfig.Validate
+// ("key: what is wrong"), as a usage error naming the flag that sets the
+// key: -ranks (given as ranks) for the rank, else the flag of the key.
+func fitSettingError(err error, ranks string) error {
+	key, msg, ok := strings.Cut(err.Error(), ": ")
+	flags := map[string]string{"hidden": "-hidden", "alpha": "-alpha", "steps": "-steps", "lr": "-lr", "free": "-free",
+		"noise_std": "-noise", "init": "-init", "holdout": "-holdout"}
+	switch {
+	case ok && key == "rank":
+		return usagef("-ranks %s: %s", clipArg(ranks), msg)
+	case ok && flags[key] != "":
+		return usagef("%s (%s in a config file): %s", flags[key], key, msg)
+	}
+	return usagef("%v", err)
 }
 
 // maxRanks bounds the ranks of one -ranks.

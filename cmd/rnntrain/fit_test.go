@@ -134,6 +134,12 @@ func TestCLIFitErrors(t *testing.T) {
 		{"missing data", []string{"fit", "-data", "x.npz"}, 1, []string{"x.npz"}},
 		{"junk data", []string{"fit", "-data", "junk.npz"}, 1, []string{"junk.npz", "not an .npz archive"}},
 		{"rank in config", []string{"fit", "-data", "data.npz", "-config", "rank.toml", "-ranks", "1", "-steps", "5", "-out", "rankfit"}, 2, []string{"rank.toml", "rank", "-ranks"}},
+		// lowrank.FitConfig's checks name the flags: the default -ranks
+		// asks for more ranks than 2 units have.
+		{"default ranks", []string{"fit", "-data", "data.npz", "-steps", "5", "-out", "ranksfit"}, 2, []string{"-ranks 1-5: must be in [1, units+hidden = 2], got 3"}},
+		{"bad alpha", []string{"fit", "-data", "data.npz", "-ranks", "1", "-alpha", "2", "-out", "alphafit"}, 2, []string{"-alpha (alpha in a config file): must be in (0, 1], got 2"}},
+		{"bad noise", []string{"fit", "-data", "data.npz", "-ranks", "1", "-noise", "NaN", "-out", "noisefit"}, 2, []string{"-noise (noise_std in a config file): must be ≥ 0"}},
+		{"bad holdout", []string{"fit", "-data", "data.npz", "-ranks", "1", "-holdout", "2", "-out", "holdfit"}, 2, []string{"-holdout (holdout in a config file): must be in [0, conditions = 2), got 2"}},
 		{"data in -out", []string{"fit", "-data", "data.npz", "-out", ".", "-ranks", "1", "-steps", "5"}, 2, []string{"-out .", "-data data.npz", "choose another -out"}},
 		{"latent needs checkpoint", []string{"latent"}, 2, []string{"-checkpoint PATH is required"}},
 		{"populations needs checkpoint", []string{"populations", "-max-k", "0"}, 2, []string{"-checkpoint PATH is required"}},
