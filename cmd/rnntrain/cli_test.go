@@ -539,6 +539,26 @@ func TestCLIDataPathAbsolute(t *testing.T) {
 	}
 }
 
+// TestCLIDataFileChanged: a run whose data file now has other sizes than
+// its network was trained with is refused by the analyses, naming the
+// file and both sizes, not by a list of mismatched weight shapes.
+func TestCLIDataFileChanged(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	data := filepath.Join(work, "d.npz")
+	writeTinyNPZ(t, data)
+	rnntrain(t, work, "train", "-task", "npz", "-data", "d.npz", "-validation-fraction", "0", "-steps", "2", "-hidden", "4", "-batch", "2",
+		"-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	two := [][][]float32{{{0, 1}, {1, 0}}, {{1, 1}, {0, 0}}, {{1, 0}, {0, 1}}}
+	one := [][][]float32{{{0}, {1}}, {{1}, {0}}, {{0}, {0}}}
+	if err := npy.WriteArchiveValues(data, map[string]any{"inputs": two, "targets": one}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"run/checkpoint.safetensors: the network was trained with 1 inputs and 1 outputs", "data file " + data, "now gives 2 and 1"}
+	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 1, want...)
+	rnntrain(t, work, "inactivate", "-checkpoint", "run", "-units", "0").want(t, 1, want...)
+}
+
 // writeTinyNPZ writes to path an npz dataset of 6 trials of 3 steps, one
 // input and one output.
 func writeTinyNPZ(t *testing.T, path string) {
