@@ -168,6 +168,14 @@ func fixedpointsCommand() *command {
 						opt.MaxPoints = int(fit)
 					}
 				}
+				// Before the search, which a bad -out would lose.
+				dir := *out
+				if dir == "" {
+					dir = filepath.Join(filepath.Dir(c.Path), "fixedpoints")
+				}
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return fmt.Errorf("-out %s: %w", dir, err)
+				}
 				rec := analysis.Record(s.net, task, newStream(*seed, streamFixedPoints), nil, *trials)
 				u, err := inputOf(spec, rec)
 				if err != nil {
@@ -186,13 +194,6 @@ func fixedpointsCommand() *command {
 					return err
 				}
 				wall := time.Since(start).Seconds()
-				dir := *out
-				if dir == "" {
-					dir = filepath.Join(filepath.Dir(c.Path), "fixedpoints")
-				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return fmt.Errorf("-out %s: %w", dir, err)
-				}
 				sum := summarise(res, outputsAt(net64, res), opt, fixedPointsRun{Checkpoint: c.Path, Model: s.cfg.Model.Kind(), Task: s.task.Name(),
 					Input: specString(spec), InputNames: tasks.Describe(s.task).Inputs, Seed: *seed, NInit: *nInit, Noise: *noise, Trials: *trials, Seconds: wall})
 				b, err := json.MarshalIndent(sum, "", "  ")

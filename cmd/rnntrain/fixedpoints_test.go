@@ -78,8 +78,14 @@ func TestCLIFixedPoints(t *testing.T) {
 	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "48", "-max-iters", "2", "-polish", "0", "-tol-unique", "1e-12", "-trials", "4",
 		"-noise", "0.5", "-out", filepath.Join(work, "fp-limited"), "-max-memory", limit).
 		want(t, 2, "-n-init 48: ", "distinct points of N = 12 units", "-max-memory limit")
-	_, err = os.Stat(filepath.Join(work, "fp-limited"))
-	require.True(t, os.IsNotExist(err), "a refused search wrote -out (%v)", err)
+	_, err = os.Stat(filepath.Join(work, "fp-limited", "fixedpoints.json"))
+	require.True(t, os.IsNotExist(err), "a refused search wrote its results (%v)", err)
+
+	// An -out that cannot be a directory fails before the search (so
+	// before the -input is resolved from the recorded trials), not after it.
+	afile := filepath.Join(work, "afile")
+	require.NoError(t, os.WriteFile(afile, nil, 0o644))
+	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-input", "context=3", "-trials", "2", "-out", afile).want(t, 1, "-out "+afile+": ")
 
 	// The text output, and the default -out beside the checkpoint.
 	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "8", "-max-iters", "20", "-trials", "2").

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,6 +208,12 @@ func inactivateCommand() *command {
 				doses, err := parseFractions(*fractions)
 				if err != nil {
 					return err
+				}
+				if *out != "" {
+					// Before the experiment, which a bad -out would lose.
+					if err := os.MkdirAll(*out, 0o755); err != nil {
+						return fmt.Errorf("-out %s: %w", *out, err)
+					}
 				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {

@@ -191,6 +191,11 @@ func TestCLIInactivate(t *testing.T) {
 	}
 	rnntrain(t, work, "inactivate").want(t, 2, "-checkpoint")
 	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none")).want(t, 1, "no such file")
+	// An -out that cannot be a directory fails before the experiment (so
+	// before the checkpoint is even read), not after it.
+	afile := filepath.Join(work, "afile")
+	require.NoError(t, os.WriteFile(afile, nil, 0o644))
+	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none"), "-out", afile).want(t, 1, "-out "+afile+": ")
 }
 
 // FuzzParseCut feeds -cut arbitrary text: it must not panic, and what it
