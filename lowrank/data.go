@@ -3,6 +3,7 @@ package lowrank
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,6 +63,9 @@ func LoadData(path string) (*Data, error) {
 	} else {
 		arrays, err = readNPZ(path)
 	}
+	if ce := (contentError{}); errors.As(err, &ce) {
+		return nil, fmt.Errorf("data %s: %w", path, ce.error)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)
 	}
@@ -111,10 +115,38 @@ func readNPZ(path string) (map[string]array, error) {
 	return readArchive(f)
 }
 
-// readArchive reads the arrays LoadData uses from an open archive.
+// readArchive reads the arrays LoadData uses from an open archive. A
+// file without the activity or the inputs, or with their shapes at odds,
+// is refused from the names and headers, before any data is read: either
+// array may inflate to gigabytes (an archive's members may be compressed).
 func readArchive(f *npy.Archive) (map[string]array, error) {
-	out := map[string]array{}
+	var have []string
 	for _, name := range append(dataArrays(), "rates", "hidden") {
+		if f.Has(name) {
+			have = append(have, name)
+		}
+	}
+	act, err := activityOf(have)
+	if err != nil {
+		return nil, contentError{err}
+	}
+	ha, err := f.Header(act)
+	if err != nil {
+		return nil, err
+	}
+	hi, err := f.Header("inputs")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkShape3(act, ha.Shape, ha.Descr == "|b1", nil, "[conditions, T, units]"); err != nil {
+		return nil, contentError{err}
+	}
+	c, T := ha.Shape[0], ha.Shape[1]
+	if err := checkShape3("inputs", hi.Shape, hi.Descr == "|b1", ha.Shape[:2], fmt.Sprintf("[%d, %d, n_in] (conditions and T as in %s)", c, T, act)); err != nil {
+		return nil, contentError{err}
+	}
+	out := map[string]array{}
+	for _, name := range []string{act, "inputs", "mask", "dt"} {
 		if !f.Has(name) {
 			continue
 		}
@@ -127,6 +159,27 @@ func readArchive(f *npy.Archive) (map[string]array, error) {
 	return out, nil
 }
 
+// contentError is an error of readArchive about what the archive holds
+// (not of reading it), which does not name the file.
+type contentError struct{ error }
+
+func (e contentError) Unwrap() error { return e.error }
+
+// activityOf returns the name of the activity array among the arrays a
+// file holds (sorted): activity, or an eval -record file's rates (an
+// older one's hidden); an error if there is none or no inputs.
+func activityOf(have []string) (string, error) {
+	for _, name := range []string{"activity", "rates", "hidden"} {
+		if slices.Contains(have, name) {
+			if !slices.Contains(have, "inputs") {
+				return "", errors.New("no array inputs; want inputs [conditions, T, n_in] beside " + name)
+			}
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("no array activity (nor rates, as eval -record writes); found %q; want activity [conditions, T, units], inputs [conditions, T, n_in], optional mask and dt", have)
+}
+
 // dataArrays names the arrays of a data file or directory.
 func dataArrays() []string { return []string{"activity", "inputs", "mask", "dt"} }
 
@@ -137,28 +190,14 @@ func fromNPY(a npy.Array) array {
 
 // dataFromArrays checks the arrays' shapes and values and assembles Data.
 func dataFromArrays(arrays map[string]array) (*Data, error) {
-	act, ok := arrays["activity"]
-	actName := "activity"
-	for _, name := range []string{"rates", "hidden"} { // eval -record's, now and before
-		if !ok {
-			act, ok = arrays[name]
-			actName = name
-		}
-	}
-	if !ok {
-		var have []string
-		for k := range arrays {
-			have = append(have, k)
-		}
-		slices.Sort(have)
-		return nil, fmt.Errorf("no array activity (nor rates, as eval -record writes); found %q; want activity [conditions, T, units], inputs [conditions, T, n_in], optional mask and dt", have)
-	}
-	if err := check3(actName, act, nil, "[conditions, T, units]"); err != nil {
+	have := slices.Sorted(maps.Keys(arrays))
+	actName, err := activityOf(have)
+	if err != nil {
 		return nil, err
 	}
-	in, ok := arrays["inputs"]
-	if !ok {
-		return nil, errors.New("no array inputs; want inputs [conditions, T, n_in] beside " + actName)
+	act, in := arrays[actName], arrays["inputs"]
+	if err := check3(actName, act, nil, "[conditions, T, units]"); err != nil {
+		return nil, err
 	}
 	c, T, units := act.shape[0], act.shape[1], act.shape[2]
 	if err := check3("inputs", in, act.shape[:2], fmt.Sprintf("[%d, %d, n_in] (conditions and T as in %s)", c, T, actName)); err != nil {
@@ -191,16 +230,24 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 // check3 checks that a is a 3-d float array with every size ≥ 1, leading
 // dimensions lead (unless nil) and finite values.
 func check3(name string, a array, lead []int, want string) error {
-	if a.bool {
-		return fmt.Errorf("array %s is bool; want float32 or float64 %s", name, want)
-	}
-	if len(a.shape) != 3 || a.shape[0] < 1 || a.shape[1] < 1 || a.shape[2] < 1 {
-		return fmt.Errorf("array %s has shape %v; want %s with every size ≥ 1", name, a.shape, want)
-	}
-	if lead != nil && (a.shape[0] != lead[0] || a.shape[1] != lead[1]) {
-		return fmt.Errorf("array %s has shape %v; want %s", name, a.shape, want)
+	if err := checkShape3(name, a.shape, a.bool, lead, want); err != nil {
+		return err
 	}
 	return checkFinite(name, a)
+}
+
+// checkShape3 is check3's check of the dtype (isBool) and the shape.
+func checkShape3(name string, shape []int, isBool bool, lead []int, want string) error {
+	if isBool {
+		return fmt.Errorf("array %s is bool; want float32 or float64 %s", name, want)
+	}
+	if len(shape) != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 {
+		return fmt.Errorf("array %s has shape %v; want %s with every size ≥ 1", name, shape, want)
+	}
+	if lead != nil && (shape[0] != lead[0] || shape[1] != lead[1]) {
+		return fmt.Errorf("array %s has shape %v; want %s", name, shape, want)
+	}
+	return nil
 }
 
 // checkFinite checks that every value of a is finite as a float32, the

@@ -1,7 +1,9 @@
 package lowrank
 
 import (
+	"archive/zip"
 	"bytes"
+	"hash/crc32"
 	"maps"
 	"math"
 	"os"
@@ -108,6 +110,59 @@ func TestLoadDataErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q does not mention %q", c.name, err, w)
 			}
+		}
+	}
+}
+
+// TestLoadDataChecksBeforeReading: a file without inputs, or whose inputs
+// do not match the activity's conditions and steps, is refused from the
+// headers, without reading the activity's data (which may inflate to
+// gigabytes): here that data fails its checksum, so reading it would be a
+// different error.
+func TestLoadDataChecksBeforeReading(t *testing.T) {
+	t.Parallel()
+	member := func(shape []int) []byte {
+		var b bytes.Buffer
+		n, _ := npy.Header{Shape: shape}.Len()
+		if err := npy.Encode(&b, npy.Array{Shape: shape, F32: ones(n)}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	for _, c := range []struct {
+		name   string
+		inputs []int // nil: no inputs array
+		want   string
+	}{
+		{"no inputs", nil, "no array inputs; want inputs [conditions, T, n_in] beside activity"},
+		{"inputs of other T", []int{2, 5, 1}, "array inputs has shape [2 5 1]; want [2, 3, n_in]"},
+	} {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		act := member([]int{2, 3, 4})
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: "activity.npy", Method: zip.Store, CRC32: crc32.ChecksumIEEE(act) ^ 1,
+			CompressedSize64: uint64(len(act)), UncompressedSize64: uint64(len(act))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(act)
+		if c.inputs != nil {
+			w, err := zw.Create("inputs.npy")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(member(c.inputs))
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "d.npz")
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = LoadData(p)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %v, want one naming %s and saying %q", c.name, err, p, c.want)
 		}
 	}
 }
