@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -216,6 +217,57 @@ func TestTableFiguresPerTask(t *testing.T) {
 	want := []string{"context 1, choice 1", "context 1, choice 2", "context 2, choice 1", "context 2, choice 2"}
 	if !slices.Equal(labels, want) {
 		t.Errorf("context-dm conditions %q, want %q", labels, want)
+	}
+}
+
+// TestReadRecordingChecksBeforeReading: a recording without rates, or
+// whose rates do not match its inputs' trials and steps, is refused from
+// the names and headers, without reading the inputs' data (which may
+// inflate to gigabytes): here that data fails its checksum, so reading it
+// would be a different error.
+func TestReadRecordingChecksBeforeReading(t *testing.T) {
+	t.Parallel()
+	const mark = 1234.5 // the inputs' values, to find their data in the file
+	cube := func(T int, v float32) [][][]float32 {
+		c := [][][]float32{make([][]float32, T), make([][]float32, T)}
+		for i := range c {
+			for j := range c[i] {
+				c[i][j] = []float32{v}
+			}
+		}
+		return c
+	}
+	for _, c := range []struct {
+		name string
+		T    int // of rates; 0: no rates
+		want string
+	}{
+		{"no rates", 0, "no array rates"},
+		{"rates of other T", 5, "array rates: shape [2 5 1], want [2, 3, size] as inputs"},
+	} {
+		arrays := map[string]any{"inputs": cube(3, mark), "outputs": cube(3, 0)}
+		if c.T > 0 {
+			arrays["rates"] = cube(c.T, 0)
+		}
+		path := filepath.Join(t.TempDir(), "rec.npz")
+		if err := npy.WriteArchiveValues(path, arrays); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := math.Float32bits(mark)
+		m := []byte{byte(u), byte(u >> 8), byte(u >> 16), byte(u >> 24)} // little-endian
+		// The stored member no longer matches its checksum.
+		b[bytes.LastIndex(b, m)] ^= 1
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = readRecording(path)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: error %v, want one naming %s and saying %q", c.name, err, path, c.want)
+		}
 	}
 }
 

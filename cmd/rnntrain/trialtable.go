@@ -116,51 +116,55 @@ func readRecording(path string) (trialTable, error) {
 	bad := func(name, format string, a ...any) error {
 		return fmt.Errorf("%s: array %s: %s", path, name, fmt.Sprintf(format, a...))
 	}
-	cube := func(name string, dim *int) ([]float32, error) {
-		a, err := f.Read(name)
+	// The shapes of the [trials, T, size] arrays are checked from their
+	// headers before any is read: a compressed member may inflate to
+	// gigabytes, and a missing or mismatched array refuses the file.
+	shape := func(name string, dim *int) error {
+		h, err := f.Header(name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if len(a.Shape) != 3 {
-			return nil, bad(name, "shape %v, want [trials, T, size]", a.Shape)
+		if len(h.Shape) != 3 {
+			return bad(name, "shape %v, want [trials, T, size]", h.Shape)
 		}
 		if name == "inputs" {
-			t.trials, t.T = a.Shape[0], a.Shape[1]
-		} else if a.Shape[0] != t.trials || a.Shape[1] != t.T {
-			return nil, bad(name, "shape %v, want [%d, %d, size] as inputs", a.Shape, t.trials, t.T)
+			t.trials, t.T = h.Shape[0], h.Shape[1]
+		} else if h.Shape[0] != t.trials || h.Shape[1] != t.T {
+			return bad(name, "shape %v, want [%d, %d, size] as inputs", h.Shape, t.trials, t.T)
 		}
-		if dim != nil {
-			if *dim > 0 && a.Shape[2] != *dim {
-				return nil, bad(name, "shape %v, want [%d, %d, %d] as outputs", a.Shape, t.trials, t.T, *dim)
-			}
-			*dim = a.Shape[2]
+		if *dim > 0 && h.Shape[2] != *dim {
+			return bad(name, "shape %v, want [%d, %d, %d] as outputs", h.Shape, t.trials, t.T, *dim)
 		}
-		return a.Float32(), nil
+		*dim = h.Shape[2]
+		return nil
 	}
-	if t.inputs, err = cube("inputs", &t.nIn); err != nil {
+	if err := shape("inputs", &t.nIn); err != nil {
 		return t, err
 	}
 	if t.trials < 1 || t.T < 1 {
 		return t, bad("inputs", "shape [%d, %d, %d] holds no steps", t.trials, t.T, t.nIn)
 	}
-	if t.rates, err = cube("rates", &t.N); err != nil {
-		return t, err
+	cubes := []string{"inputs", "rates", "outputs"}
+	dims := []*int{&t.nIn, &t.N, &t.nOut}
+	if f.Has("targets") && f.Has("mask") {
+		cubes, dims = append(cubes, "targets", "mask"), append(dims, &t.nOut, &t.nOut)
 	}
-	if t.outputs, err = cube("outputs", &t.nOut); err != nil {
-		return t, err
+	for i, name := range cubes[1:] {
+		if err := shape(name, dims[i+1]); err != nil {
+			return t, err
+		}
+		if name == "rates" && t.N < 1 {
+			return t, bad("rates", "no units")
+		}
 	}
-	if t.N < 1 {
-		return t, bad("rates", "no units")
+	for i, dst := range []*[]float32{&t.inputs, &t.rates, &t.outputs, &t.targets, &t.mask}[:len(cubes)] {
+		a, err := f.Read(cubes[i])
+		if err != nil {
+			return t, err
+		}
+		*dst = a.Float32()
 	}
 	t.spiking = f.Has("state/z")
-	if f.Has("targets") && f.Has("mask") {
-		if t.targets, err = cube("targets", &t.nOut); err != nil {
-			return t, err
-		}
-		if t.mask, err = cube("mask", &t.nOut); err != nil {
-			return t, err
-		}
-	}
 	perTrial := func(name string, cols int) ([]float64, error) {
 		if !f.Has(name) {
 			return nil, nil
