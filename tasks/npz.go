@@ -93,22 +93,38 @@ func LoadNPZ(path string, loss Loss) (*UserData, error) {
 
 // loadArchive reads a user dataset from an open archive (see LoadNPZ).
 func loadArchive(f *npy.Archive, path string, loss Loss) (*UserData, error) {
-	in, inShape, err := readArray(f, path, "inputs", nil)
+	// Every shape is checked from the headers before any array is read:
+	// a compressed member may inflate to gigabytes.
+	inShape, err := checkArray(f, path, "inputs", nil)
 	if err != nil {
 		return nil, err
 	}
-	tgt, tShape, err := readArray(f, path, "targets", inShape[:2])
+	tShape, err := checkArray(f, path, "targets", inShape[:2])
 	if err != nil {
 		return nil, err
 	}
-	var mask []float32
+	var mShape []int
 	if f.Has("mask") {
-		m, mShape, err := readArray(f, path, "mask", tShape[:2])
-		if err != nil {
+		if mShape, err = checkArray(f, path, "mask", tShape[:2]); err != nil {
 			return nil, err
 		}
 		if mShape[2] != tShape[2] {
 			return nil, fmt.Errorf("tasks: %s: array mask has shape %v; want the shape of targets %v", path, mShape, tShape)
+		}
+	}
+	in, err := readArray(f, path, "inputs", inShape)
+	if err != nil {
+		return nil, err
+	}
+	tgt, err := readArray(f, path, "targets", tShape)
+	if err != nil {
+		return nil, err
+	}
+	var mask []float32
+	if mShape != nil {
+		m, err := readArray(f, path, "mask", mShape)
+		if err != nil {
+			return nil, err
 		}
 		scored := false
 		for i, v := range m {
@@ -191,13 +207,12 @@ func oneHotChoice(tgt, mask []float32, nOut int) (int, error) {
 	return choice, nil
 }
 
-// readArray reads a 3-d float32 or float64 array as float32 and checks
-// that it is finite and that its first two dimensions equal lead (when
-// lead is not nil). The shape is checked from the header, before the data
-// are read.
-func readArray(f *npy.Archive, path, name string, lead []int) ([]float32, []int, error) {
+// checkArray checks the header of the array name: present, 3-d, every
+// size >= 1 and, when lead is not nil, its first two sizes equal to lead.
+// It returns the shape; no data are read.
+func checkArray(f *npy.Archive, path, name string, lead []int) ([]int, error) {
 	if !f.Has(name) {
-		return nil, nil, fmt.Errorf("tasks: %s: missing array %s; the file holds %q, want inputs, targets and optionally mask", path, name, f.Names())
+		return nil, fmt.Errorf("tasks: %s: missing array %s; the file holds %q, want inputs, targets and optionally mask", path, name, f.Names())
 	}
 	want := "[trials, T, n]"
 	if lead != nil {
@@ -205,26 +220,32 @@ func readArray(f *npy.Archive, path, name string, lead []int) ([]float32, []int,
 	}
 	h, err := f.Header(name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tasks: %w", err)
+		return nil, fmt.Errorf("tasks: %w", err)
 	}
 	shape := h.Shape
 	if len(shape) != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 {
-		return nil, nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s with every size >= 1", path, name, shape, want)
+		return nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s with every size >= 1", path, name, shape, want)
 	}
 	if lead != nil && (shape[0] != lead[0] || shape[1] != lead[1]) {
-		return nil, nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s (trials and T as in inputs)", path, name, shape, want)
+		return nil, fmt.Errorf("tasks: %s: array %s has shape %v; want %s (trials and T as in inputs)", path, name, shape, want)
 	}
+	return shape, nil
+}
+
+// readArray reads the array name, of the shape checkArray returned, as
+// float32 and checks that it is finite.
+func readArray(f *npy.Archive, path, name string, shape []int) ([]float32, error) {
 	a, err := f.Read(name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tasks: %w", err)
+		return nil, fmt.Errorf("tasks: %w", err)
 	}
 	out := a.Float32()
 	for i, v := range out {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, nil, fmt.Errorf("tasks: %s: array %s has the non-finite value %v at %s; want finite values", path, name, v, index3(i, shape))
+			return nil, fmt.Errorf("tasks: %s: array %s has the non-finite value %v at %s; want finite values", path, name, v, index3(i, shape))
 		}
 	}
-	return out, shape, nil
+	return out, nil
 }
 
 // index3 formats flat index i of a 3-d array as [trial, t, channel].

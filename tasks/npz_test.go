@@ -161,6 +161,12 @@ func TestLoadNPZErrors(t *testing.T) {
 			[]string{"array mask has a negative value -1 at [0, 1, 0]"}},
 		{"not one-hot", map[string]any{"inputs": good(2, 3, 2), "targets": good(2, 3, 2)}, CrossEntropy,
 			[]string{"array targets, trial 0", "no one", "one-hot"}},
+		// Every shape is checked from the headers before any data are read
+		// (an array may inflate to gigabytes): the NaN is never reached.
+		{"shapes before data", map[string]any{"inputs": nan, "targets": good(3, 3, 1)}, MSE,
+			[]string{"array targets has shape [3 3 1]", "want [2, 3, n]"}},
+		{"mask shape before data", map[string]any{"inputs": nan, "targets": good(2, 3, 1), "mask": good(2, 3, 2)}, MSE,
+			[]string{"array mask has shape [2 3 2]"}},
 	}
 	for _, c := range cases {
 		path := writeNPZ(t, c.arrays)
