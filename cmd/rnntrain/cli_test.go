@@ -1,11 +1,13 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -557,6 +559,59 @@ func TestCLIDataFileChanged(t *testing.T) {
 	want := []string{"run/checkpoint.safetensors: the network was trained with 1 inputs and 1 outputs", "data file " + data, "now gives 2 and 1"}
 	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 1, want...)
 	rnntrain(t, work, "inactivate", "-checkpoint", "run", "-units", "0").want(t, 1, want...)
+}
+
+// writeZerosNPZ writes to path a compressed .npz archive of float32
+// zeros of the given shapes: a few kilobytes for a megabyte of values.
+func writeZerosNPZ(t *testing.T, path string, shapes map[string][]int) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range slices.Sorted(maps.Keys(shapes)) {
+		w, err := zw.Create(name + ".npy") // deflated
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := npy.Header{Shape: shapes[name]}.Len()
+		if err := npy.Encode(w, npy.Array{Shape: shapes[name], F32: make([]float32, n)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCLIInflatingArchive: an .npz whose arrays declare more values than
+// the memory allowed holds (-max-memory here; a compressed member may
+// inflate to a thousand times its size) is refused before any array is
+// read, naming the file and its arrays.
+func TestCLIInflatingArchive(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	big := []int{64, 64, 64} // 1 MiB of float32 in a few kilobytes
+	writeZerosNPZ(t, filepath.Join(dir, "data.npz"), map[string][]int{"inputs": big, "targets": big})
+	writeZerosNPZ(t, filepath.Join(dir, "activity.npz"), map[string][]int{"activity": big, "inputs": big})
+	const limit = "0.0005" // GiB: 512 KiB
+	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-steps", "1", "-max-memory", limit, "-out", "run").
+		want(t, 1, "-data ", "data.npz: the arrays inputs [64 64 64], targets [64 64 64] need about 2 MiB in memory, more than the -max-memory limit")
+	rnntrain(t, dir, "fit", "-data", "activity.npz", "-max-memory", limit, "-out", "fit").
+		want(t, 1, "data activity.npz: the arrays activity [64 64 64], inputs [64 64 64] need about 8 MiB in memory, more than the -max-memory limit")
+	for _, out := range []string{"run", "fit"} {
+		if _, err := os.Stat(filepath.Join(dir, out)); !os.IsNotExist(err) {
+			t.Errorf("a refused command wrote %s (%v)", out, err)
+		}
+	}
+	// The same check, which readRecording makes against the memory available.
+	if err := checkArchiveMemory(filepath.Join(dir, "data.npz"), 1<<19, 0, "inputs", "rates"); err == nil || !strings.Contains(err.Error(), "the arrays inputs [64 64 64] need about 1 MiB") {
+		t.Errorf("checkArchiveMemory within 512 KiB: %v, want an error", err)
+	}
+	if err := checkArchiveMemory(filepath.Join(dir, "data.npz"), 1<<30, 0, "inputs", "targets"); err != nil {
+		t.Errorf("checkArchiveMemory within 1 GiB: %v", err)
+	}
 }
 
 // writeTinyNPZ writes to path an npz dataset of 6 trials of 3 steps, one

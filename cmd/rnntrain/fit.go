@@ -111,6 +111,10 @@ func fitCommand() *command {
 				if c.Hidden > maxUnits {
 					return usagef("-hidden (hidden in a config file): = %d, more than %d units cannot fit in memory", c.Hidden, maxUnits)
 				}
+				// LoadData holds each value as read, as float64 and as float32.
+				if err := checkArchiveMemory(*data, *maxMem*(1<<30), 8+4, "activity", "rates", "hidden", "inputs", "mask"); err != nil {
+					return fmt.Errorf("data %s: %w", *data, err)
+				}
 				d, err := lowrank.LoadData(*data)
 				if err != nil {
 					return err

@@ -6,8 +6,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/dynamics"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -216,4 +218,50 @@ func fixedpointsMemory(s *session, trials, steps, nInit int) (base, perPoint flo
 	nf := float64(n)
 	base = recordBytes(s, trials, steps) + headroom*word*float64(nInit)*nf*(3+tape) + word*lmMatrices*nf*nf
 	return base, 2 * dynamics.PointBytes(n, nIn)
+}
+
+// checkArchiveMemory refuses an .npz archive whose arrays among names
+// declare more values than limit bytes hold (0: the memory available),
+// before any is read: a compressed member may inflate to a thousand times
+// its size. Each value costs its own bytes, 4 more when it is converted to
+// float32 (a float64 or bool array), and extra more (a reader that
+// converts every value again). An archive that cannot be opened, or an
+// array whose header cannot be read, is left to the reader, which names
+// what is wrong with it.
+func checkArchiveMemory(path string, limit, extra float64, names ...string) error {
+	limit, what, ok := memoryLimit(limit)
+	if !ok {
+		return nil
+	}
+	f, err := npy.OpenArchive(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var need float64
+	var arrays []string
+	for _, name := range names {
+		if !f.Has(name) {
+			continue
+		}
+		h, err := f.Header(name)
+		if err != nil {
+			return nil
+		}
+		n, _ := h.Len() // Header refuses a shape whose size overflows
+		per := 4 + extra
+		switch h.Descr[1:] {
+		case "f8":
+			per += 8
+		case "b1":
+			per++
+		}
+		need += per * float64(n)
+		arrays = append(arrays, fmt.Sprintf("%s %v", name, h.Shape))
+	}
+	if need > limit {
+		return fmt.Errorf("the arrays %s need about %s in memory, more than %s (%s)",
+			strings.Join(arrays, ", "), train.FormatBytes(need), what, train.FormatBytes(limit))
+	}
+	return nil
 }

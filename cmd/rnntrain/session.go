@@ -54,6 +54,11 @@ func newSession(cfg runConfig) (*session, error) { return newSessionWithin(cfg, 
 // whose estimated memory exceeds maxMemory bytes (0: the memory available;
 // see checkMemory).
 func newSessionWithin(cfg runConfig, maxMemory float64) (*session, error) {
+	if p := cfg.Task.Settings.Path; p != "" && cfg.Task.Name == "npz" {
+		if err := checkArchiveMemory(p, maxMemory, 0, "inputs", "targets", "mask"); err != nil {
+			return nil, fmt.Errorf("-data %s: %w", p, err)
+		}
+	}
 	task, err := resolve(&cfg)
 	if err != nil {
 		return nil, err

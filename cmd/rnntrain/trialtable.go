@@ -108,6 +108,9 @@ func tableOf(rec *analysis.Recording, info tasks.Info) trialTable {
 // allocate beyond what the file declares and holds.
 func readRecording(path string) (trialTable, error) {
 	var t trialTable
+	if err := checkArchiveMemory(path, 0, 0, "inputs", "rates", "outputs", "targets", "mask"); err != nil {
+		return t, fmt.Errorf("%s: %w", path, err)
+	}
 	f, err := npy.OpenArchive(path)
 	if err != nil {
 		return t, err
