@@ -367,9 +367,13 @@ func parseFractions(s string) ([]float64, error) {
 	return out, nil
 }
 
-// checkWindow checks that a sample trial of task has the window's period.
+// checkWindow checks that a sample trial of task has the window's period,
+// or that the window's steps start within the task's longest trial.
 func checkWindow(task tasks.Task, w analysis.Window, seed uint64) error {
 	if w.Period == "" {
+		if n := tasks.Describe(task).MaxSteps; n > 0 && w.From >= n {
+			return usagef("-window %s starts at step %d, after the end of every trial of task %s (at most %d steps, 0 to %d): it would perturb nothing", w, w.From, task.Name(), n, n-1)
+		}
 		return nil
 	}
 	var b tasks.Batch

@@ -173,6 +173,8 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-mode", "cut"}, 2, "-mode"},
 		{[]string{"-window", "5:2"}, 2, "-window"},
 		{[]string{"-window", "nap"}, 2, "-window nap"},
+		// Steps after the end of every trial would perturb nothing.
+		{[]string{"-units", "0", "-window", "1000:1200"}, 2, "-window 1000:1200 starts at step 1000, after the end of every trial of task context-dm"},
 		{[]string{"-fractions", "0,2"}, 2, "-fractions"},
 		{[]string{"-versus", "inh"}, 2, "-versus needs -fractions"},
 		{[]string{"-fractions", "0", "-versus", "nope.json"}, 1, "-versus nope.json"},
