@@ -223,15 +223,32 @@ func TestCLITruncate(t *testing.T) {
 		}
 		return x.Float32()
 	}
-	a, b := outputs("full"), outputs("r12")
-	if len(a) != len(b) || len(a) == 0 {
-		t.Fatalf("%d and %d outputs", len(a), len(b))
-	}
-	for i := range a {
-		if d := math.Abs(float64(a[i] - b[i])); d > 1e-4 {
-			t.Fatalf("output %d: full rank %v, its rank-12 truncation %v", i, a[i], b[i])
+	same := func(src, trunc string) {
+		t.Helper()
+		a, b := outputs(src), outputs(trunc)
+		if len(a) != len(b) || len(a) == 0 {
+			t.Fatalf("%d and %d outputs", len(a), len(b))
+		}
+		for i := range a {
+			if d := math.Abs(float64(a[i] - b[i])); d > 1e-4 {
+				t.Fatalf("output %d: %s %v, its rank-12 truncation %s %v", i, src, a[i], trunc, b[i])
+			}
 		}
 	}
+	same("full", "r12")
+	// A network with masked connectivity (no autapses, an input mask) is
+	// truncated from its effective weights, the ones its dynamics use.
+	mask := make([]float32, 12*4)
+	for i := range mask {
+		mask[i] = float32(i % 3 % 2) // a third of the inputs cut
+	}
+	if err := npy.WriteFile(filepath.Join(dir, "in-mask.npy"), npy.Array{Shape: []int{12, 4}, F32: mask}); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "leaky", "-activation", "tanh", "-hidden", "12", "-steps", "5",
+		"-no-autapses", "-in-mask", "in-mask.npy", "-eval-trials", "16", "-batch", "8", "-out", "masked").want(t, 0)
+	rnntrain(t, dir, "truncate", "-checkpoint", "masked", "-rank", "12", "-trials", "20", "-out", "m12").want(t, 0, "rank 12")
+	same("masked", "m12")
 	rnntrain(t, dir, "latent", "-checkpoint", "r2", "-trials", "2", "-out", "lat").want(t, 0, "κ_2")
 	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
 		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init").want(t, 0, "rank-2 truncation", "lowrank.m", "readout.weight")

@@ -28,8 +28,9 @@ with h = x − b the leaky update x ← (1−α)x + α(W_rec φ(x) + W_in u + b)
 becomes the low-rank h ← (1−α)h + α(J φ(h + b) + W_in u) with rates φ(h + b)
 (rates = phi) read out by the same linear readout; wi = W_inᵀ, s_i = 1,
 h0 = x0 − b, and the noise σ·√(2α) of the psychrnn convention becomes the
-unscaled σ of the low-rank model. At -rank N the truncation is the network
-itself.
+unscaled σ of the low-rank model. W_rec and W_in are the effective weights,
+with the connectivity masks (rec_mask, in_mask, no_autapses) applied. At
+-rank N the truncation is the network itself.
 
 It writes the low-rank network as a run directory -out (checkpoint and
 config.json; task and training settings as in the source), which must not
@@ -166,8 +167,20 @@ func truncation(src *session, r int) (values map[string][]float32, cfg rnn.Confi
 			return nil, cfg, 0, fmt.Errorf("the source network has no parameter %s", name)
 		}
 	}
+	// The effective weights, which the dynamics use: a connectivity mask
+	// or no_autapses zeroes some of the raw parameters' entries.
+	lk, ok := src.net.net.Recurrent().(interface {
+		EffectiveRecurrent(dst []float32)
+		EffectiveInput(dst []float32)
+	})
+	if !ok {
+		return nil, cfg, 0, fmt.Errorf("the source network's recurrent layer %T has no effective weights", src.net.net.Recurrent())
+	}
+	wRec, wIn := make([]float32, n*n), make([]float32, n*in)
+	lk.EffectiveRecurrent(wRec)
+	lk.EffectiveInput(wIn)
 	w := make([]float64, n*n)
-	for i, v := range byName["leaky.weight_hh"] {
+	for i, v := range wRec {
 		w[i] = float64(v)
 	}
 	f, err := lowrank.FromMatrix(w, n, r)
@@ -193,7 +206,7 @@ func truncation(src *session, r int) (values map[string][]float32, cfg rnn.Confi
 	wi := make([]float32, in*n)
 	for i := range n {
 		for k := range in {
-			wi[k*n+i] = byName["leaky.weight_ih"][i*in+k]
+			wi[k*n+i] = wIn[i*in+k]
 		}
 	}
 	h0 := make([]float32, n)
