@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -198,6 +199,32 @@ func TestCLIInactivate(t *testing.T) {
 	afile := filepath.Join(work, "afile")
 	require.NoError(t, os.WriteFile(afile, nil, 0o644))
 	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none"), "-out", afile).want(t, 1, "-out "+afile+": ")
+}
+
+// FuzzParseFractions feeds -fractions arbitrary text: no panic, and what
+// it accepts is one fraction in [0, 1] per comma-separated item, at most
+// 1000 of them.
+func FuzzParseFractions(f *testing.F) {
+	for _, s := range []string{"", "0,0.25,1", "0.5", "1.5", "NaN", "-0", "1e-300", ",", " 0.5 , 1 ", strings.Repeat("0,", 1000) + "0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fs, err := parseFractions(s)
+		if err != nil {
+			if !strings.Contains(err.Error(), "-fractions") {
+				t.Errorf("parseFractions(%q): error %q does not name the flag", s, err)
+			}
+			return
+		}
+		if s != "" && len(fs) != strings.Count(s, ",")+1 || len(fs) > 1000 {
+			t.Fatalf("parseFractions(%q) = %d values", s, len(fs))
+		}
+		for _, x := range fs {
+			if !(x >= 0 && x <= 1) {
+				t.Fatalf("parseFractions(%q) holds %v", s, x)
+			}
+		}
+	})
 }
 
 // FuzzParseCut feeds -cut arbitrary text: it must not panic, and what it
