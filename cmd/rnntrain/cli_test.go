@@ -124,6 +124,11 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"inspect a directory without a run", []string{"inspect", dir}, 1, []string{"no such file (is the directory a run directory?)"}},
 		{"missing config", []string{"train", "-config", "nope.toml"}, 2, []string{"nope.toml"}},
 		{"missing resume", []string{"train", "-resume", "norun"}, 2, []string{"-resume norun: ", "no run to resume", "no such file"}},
+		// A value the flag package cannot parse says what the flag takes.
+		{"not a whole number", []string{"eval", "-checkpoint", "x", "-trials", "1e3"}, 2, []string{`"1e3" for flag -trials`, "want a whole number"}},
+		{"negative unsigned", []string{"bench", "-seed", "-1"}, 2, []string{"-seed", "want a whole number ≥ 0"}},
+		{"not a number", []string{"fit", "-data", "x", "-lr", "fast"}, 2, []string{"-lr", "want a number"}},
+		{"not a boolean", []string{"eval", "-checkpoint", "x", "-noise=maybe"}, 2, []string{"-noise", "want true or false"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -115,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				printCommandHelp(stdout, c, fs)
 				return 0
 			}
-			fmt.Fprintf(stderr, "rnntrain %s: %v%s\nRun 'rnntrain help %s' for usage.\n", c.Name, err, flagHint(fs, err), c.Name)
+			fmt.Fprintf(stderr, "rnntrain %s: %v%s%s\nRun 'rnntrain help %s' for usage.\n", c.Name, err, flagHint(fs, err), valueHint(fs, err), c.Name)
 			return 2
 		}
 		if err := runCommand(ctx, c, runFn, positional); err != nil {
@@ -180,6 +180,40 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// valueHint returns what a flag of fs takes ("; want a whole number")
+// when err is fs's error for a value it could not parse, whose message
+// ("invalid value "x" for flag -n: parse error") does not say; else "".
+func valueHint(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	_, rest, ok := strings.Cut(msg, " for flag -")
+	if !ok {
+		_, rest, ok = strings.Cut(msg, " for -") // a boolean flag's message
+	}
+	name, _, ok2 := strings.Cut(rest, ": ")
+	if !ok || !ok2 || !strings.HasPrefix(msg, "invalid ") {
+		return ""
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return ""
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	switch g.Get().(type) {
+	case int, int64:
+		return "; want a whole number"
+	case uint, uint64:
+		return "; want a whole number ≥ 0"
+	case float64:
+		return "; want a number"
+	case bool:
+		return "; want true or false (-" + name + "=false)"
+	}
+	return ""
 }
 
 // flagHint returns "; did you mean -NAME?" when err is fs's error for an
