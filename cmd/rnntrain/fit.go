@@ -13,6 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/lowrank"
 )
@@ -42,6 +43,9 @@ mean, so units weigh by their variance) and on -holdout held-out conditions;
 	data.npz               the data as an npz task (inputs, targets = activity, mask)
 	rank-R/                one run directory per rank: checkpoint.safetensors, fit.png, fit.svg
 	full/                  the full-rank fit the SVD starts from (-init svd)
+
+-out must not hold an earlier fit (its fit.json, or the run of a rank it
+fits): fit does not overwrite one.
 
 Each checkpoint is a lowrank network (outputs = the recorded units, read out
 by w_out = N·I) on the task npz of data.npz, so eval, inspect, latent and
@@ -134,6 +138,9 @@ func fitCommand() *command {
 				if err := checkFitMemory(d, c, rs, *maxMem*(1<<30)); err != nil {
 					return err
 				}
+				if err := checkFitOut(*out, c.Init, rs); err != nil {
+					return err
+				}
 				return runFit(ctx, e, d, c, rs, *out, *units, *asJSON)
 			}
 		},
@@ -154,6 +161,29 @@ func fitSettingError(err error, ranks string) error {
 		return usagef("%s (%s in a config file): %s", flags[key], key, msg)
 	}
 	return usagef("%v", err)
+}
+
+// checkFitOut refuses an -out out that holds an earlier fit (its
+// fit.json), or where the fit of ranks (and, with init svd, the full-rank
+// fit) would replace a run an earlier fit or train wrote: fit, like train
+// and truncate, does not overwrite a run.
+func checkFitOut(out string, init lowrank.Init, ranks []int) error {
+	if _, err := os.Stat(filepath.Join(out, "fit.json")); err == nil {
+		return usagef("-out %s already holds a fit (fit.json); choose another -out (fit does not overwrite one)", out)
+	}
+	var dirs []string
+	if init == lowrank.InitSVD {
+		dirs = append(dirs, filepath.Join(out, "full"))
+	}
+	for _, r := range ranks {
+		dirs = append(dirs, filepath.Join(out, fmt.Sprintf("rank-%d", r)))
+	}
+	for _, dir := range dirs {
+		if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
+			return usagef("-out %s: %s already holds a run; choose another -out (fit does not overwrite a run)", out, dir)
+		}
+	}
+	return nil
 }
 
 // maxRanks bounds the ranks of one -ranks.

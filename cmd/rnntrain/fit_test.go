@@ -101,8 +101,21 @@ func TestCLIFitConstantActivity(t *testing.T) {
 		t.Fatal(err)
 	}
 	rnntrain(t, dir, "fit", "-data", "flat.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-json", "-out", "fit").want(t, 0, `"r2": null`)
-	if b, err := os.ReadFile(filepath.Join(dir, "fit", "fit.json")); err != nil || !bytes.Contains(b, []byte(`"r2": null`)) {
+	b, err := os.ReadFile(filepath.Join(dir, "fit", "fit.json"))
+	if err != nil || !bytes.Contains(b, []byte(`"r2": null`)) {
 		t.Errorf("fit.json: %v\n%s", err, b)
+	}
+	// A fit never overwrites an earlier one, nor the run of one rank.
+	ckpt := filepath.Join(dir, "fit", "rank-1", "checkpoint.safetensors")
+	before, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "fit", "-data", "flat.npz", "-ranks", "1", "-steps", "4", "-out", "fit").want(t, 2, "-out fit already holds a fit (fit.json)")
+	os.Remove(filepath.Join(dir, "fit", "fit.json")) // as an interrupted fit leaves it
+	rnntrain(t, dir, "fit", "-data", "flat.npz", "-ranks", "1", "-init", "random", "-steps", "4", "-out", "fit").want(t, 2, filepath.Join("fit", "rank-1")+" already holds a run")
+	if after, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("a second fit into -out fit replaced %s (%v)", ckpt, err)
 	}
 }
 
