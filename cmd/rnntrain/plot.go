@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -84,7 +86,7 @@ func plotCommand() *command {
 					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
 					wrote, err = plotRecording(*recording, dir, fs)
 				} else {
-					dir, wrote, err = plotRun(args[0], *out, fs)
+					dir, wrote, err = plotRun(args[0], *out, fs, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
 				}
 				if err != nil {
 					return err
@@ -99,8 +101,8 @@ func plotCommand() *command {
 // plotRun draws the figures of the run at path (a run directory or one of
 // its checkpoint files) into out (default: the run's plots/) in the
 // formats (nil: the run's own) and returns the directory and the
-// figures' names.
-func plotRun(path, out string, formats plots.Formats) (string, []string, error) {
+// figures' names. warn receives what it leaves out and why.
+func plotRun(path, out string, formats plots.Formats, warn func(string)) (string, []string, error) {
 	s, c, err := loadSession(path)
 	if err != nil {
 		return "", nil, err
@@ -126,7 +128,13 @@ func plotRun(path, out string, formats plots.Formats) (string, []string, error) 
 	case err != nil:
 		return dir, nil, fmt.Errorf("metrics: %w", err)
 	default:
-		cv, _ = metricsCurves(data, c.Meta.Step)
+		var kept int
+		cv, kept = metricsCurves(data, c.Meta.Step)
+		// metricsCurves stops at the checkpoint's step or at a line that is
+		// not a metrics record: say so of the second.
+		if line, _, _ := bytes.Cut(data[kept:], []byte("\n")); len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, new(metricsLine)) != nil {
+			warn(fmt.Sprintf("%s: line %d is not a metrics record; the curves end before it", filepath.Join(run, "metrics.jsonl"), bytes.Count(data[:kept], []byte("\n"))+1))
+		}
 	}
 	evalTask, err := s.evalTask()
 	if err != nil {

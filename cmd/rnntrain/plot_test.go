@@ -110,6 +110,19 @@ func TestCLIPlot(t *testing.T) {
 	rnntrain(t, work, "plot", filepath.Join(run, "checkpoint.safetensors")).want(t, 0, filepath.Join(run, "plots"))
 	checkFigures(t, filepath.Join(run, "plots"), []string{"units"}, "png")
 
+	// A metrics.jsonl line that is not a record ends the curves there,
+	// and plot says so instead of drawing them short in silence.
+	metrics := filepath.Join(run, "metrics.jsonl")
+	lines, err := os.ReadFile(metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := bytes.Cut(lines, []byte("\n"))
+	os.WriteFile(metrics, append(append(first, '\n'), "{not json\n"...), 0o644)
+	rnntrain(t, work, "plot", run, "-format", "svg", "-out", filepath.Join(work, "short")).
+		want(t, 0, "warning: "+metrics+": line 2 is not a metrics record; the curves end before it", "curves")
+	os.WriteFile(metrics, lines, 0o644)
+
 	// A recording.
 	rec := filepath.Join(work, "rec.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "200", "-record", rec).want(t, 0, "recorded 200")
