@@ -85,13 +85,25 @@ func (a *Archive) Has(name string) bool {
 
 // Header reads the header of the array name, checking it as Read does but
 // reading no data.
-func (a *Archive) Header(name string) (Header, error) {
+func (a *Archive) Header(name string) (Header, error) { return a.header(name, false) }
+
+// HeaderNumeric reads the header of the array name as Header does, and
+// also of an array of integer dtype (as ReadNumeric reads it), reading no
+// data.
+func (a *Archive) HeaderNumeric(name string) (Header, error) { return a.header(name, true) }
+
+// header reads and checks the header of the array name; ints accepts the
+// integer dtypes.
+func (a *Archive) header(name string, ints bool) (Header, error) {
 	var h Header
 	err := a.open(name, func(r io.Reader, size int64) error {
 		var used int64
 		var err error
 		if h, used, err = readHeader(r, size); err != nil {
 			return err
+		}
+		if _, _, derr := h.dtype(); derr != nil && ints {
+			return h.checkInts(size - used)
 		}
 		_, _, need, err := h.dataSize()
 		if err == nil && need != size-used {
@@ -111,16 +123,21 @@ func (a *Archive) Read(name string) (Array, error) {
 		if arr, err = Decode(r, size); err != nil {
 			return err
 		}
-		// Reading to the end makes the zip reader check the CRC.
-		if n, err := r.Read(make([]byte, 1)); n != 0 || err != io.EOF {
-			if err == nil || err == io.EOF {
-				err = errors.New("more data than the header declares")
-			}
-			return fmt.Errorf("after the data: %w", err)
-		}
-		return nil
+		return atEnd(r)
 	})
 	return arr, err
+}
+
+// atEnd checks that r, a member's reader after its data, is at its end:
+// reading to the end makes the zip reader check the CRC.
+func atEnd(r io.Reader) error {
+	if n, err := r.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("more data than the header declares")
+		}
+		return fmt.Errorf("after the data: %w", err)
+	}
+	return nil
 }
 
 // ReadNumeric reads the array name as Read does, and also arrays of
@@ -138,7 +155,10 @@ func (a *Archive) ReadNumeric(name string) (Array, error) {
 		} else {
 			arr, err = decodeInts(r, h, size-used)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return atEnd(r)
 	})
 	return arr, err
 }
@@ -169,8 +189,10 @@ func (a *Archive) Raw(name string) (Header, []byte, error) {
 			return fmt.Errorf("shape %v of %s does not match the member's %d bytes of data", h.Shape, h.Descr, size-used)
 		}
 		data = make([]byte, n*item)
-		_, err = io.ReadFull(r, data)
-		return err
+		if _, err := io.ReadFull(r, data); err != nil {
+			return err
+		}
+		return atEnd(r)
 	})
 	return h, data, err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -66,6 +67,11 @@ func FuzzArchive(f *testing.F) {
 			return
 		}
 		for _, name := range a.Names() {
+			// HeaderNumeric accepts what ReadNumeric reads, with its shape.
+			hn, herr := a.HeaderNumeric(name)
+			if arr, err := a.ReadNumeric(name); err == nil && (herr != nil || !slices.Equal(hn.Shape, arr.Shape)) {
+				t.Fatalf("array %s: ReadNumeric read shape %v, HeaderNumeric gave %v, %v", name, arr.Shape, hn.Shape, herr)
+			}
 			if _, err := a.Header(name); err != nil {
 				continue
 			}

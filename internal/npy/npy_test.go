@@ -306,3 +306,67 @@ func TestReadFileNumeric(t *testing.T) {
 		t.Errorf("string array: %v", err)
 	}
 }
+
+// TestHeaderNumeric: the header of an integer array, which Header refuses,
+// with its shape checked against the member's size, and of a float array
+// as Header reads it.
+func TestHeaderNumeric(t *testing.T) {
+	var ints, floats bytes.Buffer
+	EncodeValue(&ints, [][]int64{{1, 2, 3}, {4, 5, 6}})
+	EncodeValue(&floats, []float32{1, 2})
+	big := append(npyBytes(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1000000000,)}", nil), make([]byte, 16)...)
+	for _, c := range []struct {
+		member []byte
+		want   string // the shape and dtype, or the error's text
+	}{
+		{ints.Bytes(), "[2 3] <i8"},
+		{floats.Bytes(), "[2] <f4"},
+		{big, "shape [1000000000] of <i8 does not match the 16 bytes of data"},
+		{append(npyBytes(1, "{'descr': '<U3', 'fortran_order': False, 'shape': (1,)}", nil), make([]byte, 12)...), "dtype <U3 is not supported"},
+	} {
+		data := zipOf(t, "a.npy", zip.Deflate, c.member)
+		a, err := NewArchive(bytes.NewReader(data), int64(len(data)), "x.npz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := a.HeaderNumeric("a")
+		got := fmt.Sprint(h.Shape, " ", h.Descr)
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, c.want) {
+			t.Errorf("HeaderNumeric: %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestArchiveChecksums: every reader of a member checks its checksum, not
+// Read alone: a damaged integer array is an error, not other values.
+func TestArchiveChecksums(t *testing.T) {
+	var ints bytes.Buffer
+	EncodeValue(&ints, []int64{7, 8, 9})
+	good := zipOf(t, "a.npy", zip.Store, ints.Bytes())
+	bad := bytes.Replace(good, ints.Bytes()[len(ints.Bytes())-8:], []byte{1, 0, 0, 0, 0, 0, 0, 0}, 1)
+	for _, c := range []struct {
+		name string
+		read func(a *Archive) error
+	}{
+		{"ReadNumeric", func(a *Archive) error { _, err := a.ReadNumeric("a"); return err }},
+		{"Raw", func(a *Archive) error { _, _, err := a.Raw("a"); return err }},
+	} {
+		a, err := NewArchive(bytes.NewReader(good), int64(len(good)), "x.npz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.read(a); err != nil {
+			t.Errorf("%s of an intact member: %v", c.name, err)
+		}
+		a, err = NewArchive(bytes.NewReader(bad), int64(len(bad)), "x.npz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.read(a); err == nil || !strings.Contains(err.Error(), "checksum") || !strings.Contains(err.Error(), "x.npz") {
+			t.Errorf("%s of a damaged member: error %v, want a checksum error naming x.npz", c.name, err)
+		}
+	}
+}

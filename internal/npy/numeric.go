@@ -39,12 +39,10 @@ func ReadFileNumeric(path string) (Array, error) {
 	return Array{}, fmt.Errorf("%s: %w", path, err)
 }
 
-// decodeInts reads the data of an integer array with header h from r,
-// which holds exactly avail more bytes, into F64.
-func decodeInts(r io.Reader, h Header, avail int64) (Array, error) {
-	d := h.Descr
-	var order binary.ByteOrder = binary.LittleEndian
-	size := 0
+// intDType returns the item size and byte order of an integer dtype
+// (signed i1 … i8, unsigned u1 … u8), or size 0.
+func intDType(d string) (size int, order binary.ByteOrder) {
+	order = binary.LittleEndian
 	if len(d) == 3 && (d[0] == '<' || d[0] == '>' || d[0] == '|') && (d[1] == 'i' || d[1] == 'u') {
 		switch d[2] {
 		case '1', '2', '4', '8':
@@ -54,16 +52,35 @@ func decodeInts(r io.Reader, h Header, avail int64) (Array, error) {
 			order = binary.BigEndian
 		}
 	}
+	return size, order
+}
+
+// checkInts checks that h is a C-order integer array whose data are
+// exactly avail bytes.
+func (h Header) checkInts(avail int64) error {
+	size, _ := intDType(h.Descr)
 	if size == 0 {
-		return Array{}, fmt.Errorf("dtype %s is not supported; want a float, integer or bool dtype", d)
+		return fmt.Errorf("dtype %s is not supported; want a float, integer or bool dtype", h.Descr)
 	}
 	if h.Fortran {
-		return Array{}, errors.New("stored in Fortran (column-major) order; want C order (save numpy.ascontiguousarray(x))")
+		return errors.New("stored in Fortran (column-major) order; want C order (save numpy.ascontiguousarray(x))")
 	}
 	n, ok := h.Len()
 	if !ok || n > math.MaxInt64/size || int64(n*size) != avail {
-		return Array{}, fmt.Errorf("shape %v of %s does not match the %d bytes of data in the file", h.Shape, d, avail)
+		return fmt.Errorf("shape %v of %s does not match the %d bytes of data in the file", h.Shape, h.Descr, avail)
 	}
+	return nil
+}
+
+// decodeInts reads the data of an integer array with header h from r,
+// which holds exactly avail more bytes, into F64.
+func decodeInts(r io.Reader, h Header, avail int64) (Array, error) {
+	if err := h.checkInts(avail); err != nil {
+		return Array{}, err
+	}
+	d := h.Descr
+	size, order := intDType(d)
+	n, _ := h.Len()
 	a := Array{Shape: append([]int{}, h.Shape...), F64: make([]float64, n)}
 	buf := make([]byte, min(n*size, 1<<16))
 	signed := d[1] == 'i'
