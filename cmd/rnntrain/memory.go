@@ -223,38 +223,47 @@ func fixedpointsMemory(s *session, trials, steps, nInit int) (base, perPoint flo
 // checkArchiveMemory refuses an .npz archive whose arrays among names
 // declare more values than limit bytes hold (0: the memory available),
 // before any is read: a compressed member may inflate to a thousand times
-// its size. Each value costs its own bytes, 4 more when it is converted to
-// float32 (a float64 or bool array), and extra more (a reader that
-// converts every value again). An archive that cannot be opened, or an
-// array whose header cannot be read, is left to the reader, which names
-// what is wrong with it.
+// its size. An archive that cannot be opened is left to the reader, which
+// names what is wrong with it. See checkArchiveFits.
 func checkArchiveMemory(path string, limit, extra float64, names ...string) error {
-	limit, what, ok := memoryLimit(limit)
-	if !ok {
-		return nil
-	}
 	f, err := npy.OpenArchive(path)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
+	return checkArchiveFits(f, limit, extra, names)
+}
+
+// checkArchiveFits is checkArchiveMemory on an open archive. Each value
+// costs its own bytes, 4 more when it is converted to float32 (a float64
+// or bool array), 8 for an integer array (read as float64), and extra more
+// (a reader that converts every value again). An array whose header cannot
+// be read is left to the reader.
+func checkArchiveFits(f *npy.Archive, limit, extra float64, names []string) error {
+	limit, what, ok := memoryLimit(limit)
+	if !ok {
+		return nil
+	}
 	var need float64
 	var arrays []string
 	for _, name := range names {
 		if !f.Has(name) {
 			continue
 		}
-		h, err := f.Header(name)
+		h, err := f.HeaderNumeric(name)
 		if err != nil {
 			return nil
 		}
-		n, _ := h.Len() // Header refuses a shape whose size overflows
+		n, _ := h.Len() // HeaderNumeric refuses a shape whose size overflows
 		per := 4 + extra
 		switch h.Descr[1:] {
+		case "f4":
 		case "f8":
 			per += 8
 		case "b1":
 			per++
+		default: // an integer dtype
+			per += 4
 		}
 		need += per * float64(n)
 		arrays = append(arrays, fmt.Sprintf("%s %v", name, h.Shape))

@@ -240,7 +240,7 @@ func TestTableFiguresPerTask(t *testing.T) {
 // would be a different error.
 func TestReadRecordingChecksBeforeReading(t *testing.T) {
 	t.Parallel()
-	const mark = 1234.5 // the inputs' values, to find their data in the file
+	const mark = 1234.5 // the values of the array whose data are damaged
 	cube := func(T int, v float32) [][][]float32 {
 		c := [][][]float32{make([][]float32, T), make([][]float32, T)}
 		for i := range c {
@@ -251,17 +251,17 @@ func TestReadRecordingChecksBeforeReading(t *testing.T) {
 		return c
 	}
 	for _, c := range []struct {
-		name string
-		T    int // of rates; 0: no rates
-		want string
+		name   string
+		arrays map[string]any
+		want   string
 	}{
-		{"no rates", 0, "no array rates"},
-		{"rates of other T", 5, "array rates: shape [2 5 1], want [2, 3, size] as inputs"},
+		{"no rates", map[string]any{"inputs": cube(3, mark), "outputs": cube(3, 0)}, "no array rates"},
+		{"rates of other T", map[string]any{"inputs": cube(3, mark), "outputs": cube(3, 0), "rates": cube(5, 0)},
+			"array rates: shape [2 5 1], want [2, 3, size] as inputs"},
+		{"choice of other trials", map[string]any{"inputs": cube(3, 0), "outputs": cube(3, 0), "rates": cube(3, 0), "choice": []float32{mark, mark, mark}},
+			"array choice: shape [3], want [2] (one per trial)"},
 	} {
-		arrays := map[string]any{"inputs": cube(3, mark), "outputs": cube(3, 0)}
-		if c.T > 0 {
-			arrays["rates"] = cube(c.T, 0)
-		}
+		arrays := c.arrays
 		path := filepath.Join(t.TempDir(), "rec.npz")
 		if err := npy.WriteArchiveValues(path, arrays); err != nil {
 			t.Fatal(err)

@@ -108,14 +108,20 @@ func tableOf(rec *analysis.Recording, info tasks.Info) trialTable {
 // allocate beyond what the file declares and holds.
 func readRecording(path string) (trialTable, error) {
 	var t trialTable
-	if err := checkArchiveMemory(path, 0, 0, "inputs", "rates", "outputs", "targets", "mask"); err != nil {
-		return t, fmt.Errorf("%s: %w", path, err)
-	}
 	f, err := npy.OpenArchive(path)
 	if err != nil {
 		return t, err
 	}
 	defer f.Close()
+	read := []string{"inputs", "rates", "outputs", "targets", "mask", "length", "choice", "response", "scored"}
+	for _, name := range f.Names() {
+		if strings.HasPrefix(name, "task/") || strings.HasPrefix(name, "periods/") {
+			read = append(read, name)
+		}
+	}
+	if err := checkArchiveFits(f, 0, 0, read); err != nil {
+		return t, fmt.Errorf("%s: %w", path, err)
+	}
 	bad := func(name, format string, a ...any) error {
 		return fmt.Errorf("%s: array %s: %s", path, name, fmt.Sprintf(format, a...))
 	}
@@ -172,16 +178,20 @@ func readRecording(path string) (trialTable, error) {
 		if !f.Has(name) {
 			return nil, nil
 		}
-		a, err := f.ReadNumeric(name)
-		if err != nil {
-			return nil, err
-		}
 		want := []int{t.trials}
 		if cols > 1 {
 			want = append(want, cols)
 		}
-		if !slices.Equal(a.Shape, want) {
-			return nil, bad(name, "shape %v, want %v (one per trial)", a.Shape, want)
+		h, err := f.HeaderNumeric(name) // the shape before the data
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Equal(h.Shape, want) {
+			return nil, bad(name, "shape %v, want %v (one per trial)", h.Shape, want)
+		}
+		a, err := f.ReadNumeric(name)
+		if err != nil {
+			return nil, err
 		}
 		return a.Float64(), nil
 	}
