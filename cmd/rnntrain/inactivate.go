@@ -252,6 +252,9 @@ func inactivateCommand() *command {
 						return err
 					}
 				}
+				if *recording != "" && src.sel == nil {
+					return usagef("-recording %s has no effect: only VARIABLE-selective populations (of -population, -versus or -cut) are drawn from a recording", *recording)
+				}
 				part := tasks.HeldOut(s.task)
 				if flagGiven(fs, "split") {
 					if part, err = tasks.Part(s.task, split); err != nil {

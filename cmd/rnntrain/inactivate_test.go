@@ -334,6 +334,7 @@ func TestCLIInactivatePopulations(t *testing.T) {
 		{[]string{"-population", "context-selective"}, 2, "need -recording"},
 		{[]string{"-recording", rec, "-population", "selective:nope"}, 2, `no variable "nope"`},
 		{[]string{"-recording", rec, "-population", "selective:context:top=0"}, 2, "top=K"},
+		{[]string{"-recording", rec, "-units", "0"}, 2, "-recording " + rec + " has no effect"},
 		{[]string{"-recording", filepath.Join(work, "none.npz"), "-population", "context-selective"}, 1, "none.npz"},
 		{[]string{"-population", "exc"}, 2, "no Dale's law populations"},
 		{[]string{"-units", "0", "-mode", "clamp", "-clamp-value", "NaN"}, 2, "-clamp-value must be a finite number float32 holds (|x| ≤ 3.4e38), got NaN"},
