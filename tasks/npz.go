@@ -239,6 +239,11 @@ func readArray(f *npy.Archive, path, name string, shape []int) ([]float32, error
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
+	for i, v := range a.F64 { // before float32 turns it into an infinity
+		if math.Abs(v) > math.MaxFloat32 && !math.IsInf(v, 0) {
+			return nil, fmt.Errorf("tasks: %s: array %s has the value %v at %s, beyond the range of float32 (±%.3g) in which it is used", path, name, v, index3(i, shape), math.MaxFloat32)
+		}
+	}
 	out := a.Float32()
 	for i, v := range out {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {

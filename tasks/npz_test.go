@@ -165,6 +165,8 @@ func TestLoadNPZErrors(t *testing.T) {
 		// (an array may inflate to gigabytes): the NaN is never reached.
 		{"shapes before data", map[string]any{"inputs": nan, "targets": good(3, 3, 1)}, MSE,
 			[]string{"array targets has shape [3 3 1]", "want [2, 3, n]"}},
+		{"float64 beyond float32", map[string]any{"inputs": cube(2, 3, 2, func(i, t, k int) float64 { return float64(i*t) * 1e39 }), "targets": good(2, 3, 1)}, MSE,
+			[]string{"array inputs has the value 1e+39 at [1, 1, 0], beyond the range of float32"}},
 		{"mask shape before data", map[string]any{"inputs": nan, "targets": good(2, 3, 1), "mask": good(2, 3, 2)}, MSE,
 			[]string{"array mask has shape [2 3 2]"}},
 	}

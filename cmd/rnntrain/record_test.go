@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,9 @@ func TestReadInputs(t *testing.T) {
 		{"flat.npy", []float32{1, 2, 3}, "want [trials, T, 2]"},
 		{"wide.npy", [][][]float32{{{1, 2, 3}}}, "shape [1 1 3], want [trials, T, 2]"},
 		{"ints.npy", [][][]int32{{{1, 2}}}, "dtype <i4"},
+		{"nan.npy", [][][]float32{{{1, float32(math.NaN())}}}, "non-finite value NaN at [0, 0, 1]"},
+		// Finite in the file, infinite as float32: the file's value is named.
+		{"huge.npy", [][][]float64{{{1, 2}, {-1e39, 0}}}, "value -1e+39 at [0, 1, 0] is beyond the range of float32"},
 	} {
 		p := filepath.Join(dir, c.name)
 		writeNpy(t, p, c.v)
