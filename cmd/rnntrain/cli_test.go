@@ -119,6 +119,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"eval needs checkpoint", []string{"eval"}, 2, []string{"-checkpoint PATH is required"}},
 		{"inputs need record", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy"}, 2, []string{"-inputs needs -record"}},
 		{"inspect needs path", []string{"inspect"}, 2, []string{"want one checkpoint PATH"}},
+		{"inspect an empty path", []string{"inspect", ""}, 2, []string{"want one checkpoint PATH, got an empty one"}},
+		{"plot an empty run", []string{"plot", ""}, 2, []string{"got an empty RUN"}},
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
 		{"inspect a directory without a run", []string{"inspect", dir}, 1, []string{"no such file (is the directory a run directory?)"}},

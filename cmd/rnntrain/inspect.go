@@ -33,8 +33,11 @@ func inspectCommand() *command {
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			return func(ctx context.Context, args []string) error {
-				if len(args) != 1 {
+				switch {
+				case len(args) != 1:
 					return usagef("want one checkpoint PATH, got %d arguments", len(args))
+				case args[0] == "":
+					return usagef("want one checkpoint PATH, got an empty one")
 				}
 				info, err := inspectCheckpoint(args[0])
 				if err != nil {

@@ -74,6 +74,8 @@ func plotCommand() *command {
 					return usagef("give a RUN or -recording FILE.npz, not both (got %q)", args)
 				case *recording == "" && len(args) != 1:
 					return usagef("want one RUN directory (or checkpoint file) or -recording FILE.npz; got %d arguments", len(args))
+				case *recording == "" && args[0] == "":
+					return usagef("want one RUN directory (or checkpoint file) or -recording FILE.npz; got an empty RUN")
 				}
 				var fs plots.Formats
 				if flagGiven(fset, "format") {
