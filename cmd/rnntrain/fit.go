@@ -92,6 +92,9 @@ func fitCommand() *command {
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
+				if *units < 1 {
+					return usagef("-plot-units %d: want at least 1 unit to draw", *units)
+				}
 				rs, err := parseRanks(*ranks)
 				if err != nil {
 					return usagef("-ranks: %v", err)

@@ -144,6 +144,7 @@ func TestCLIFitErrors(t *testing.T) {
 		{"no data", []string{"fit"}, 2, []string{"-data FILE is required"}},
 		{"bad ranks", []string{"fit", "-data", "x.npz", "-ranks", "3-1"}, 2, []string{"-ranks", `"3-1"`}},
 		{"bad init", []string{"fit", "-data", "x.npz", "-init", "zeros"}, 2, []string{"-init", "svd, random"}},
+		{"no plot units", []string{"fit", "-data", "x.npz", "-plot-units", "0"}, 2, []string{"-plot-units 0: want at least 1 unit"}},
 		{"missing data", []string{"fit", "-data", "x.npz"}, 1, []string{"x.npz"}},
 		{"junk data", []string{"fit", "-data", "junk.npz"}, 1, []string{"junk.npz", "not an .npz archive"}},
 		{"rank in config", []string{"fit", "-data", "data.npz", "-config", "rank.toml", "-ranks", "1", "-steps", "5", "-out", "rankfit"}, 2, []string{"rank.toml", "rank", "-ranks"}},
