@@ -256,3 +256,34 @@ func TestPackStripsTSplit(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkListColumns times the per-unit lists of one 128-row block of the
+// spiking layers' W_rec gradient (binary spikes at 20 % activity, the
+// columns of one of the two parts), with the blocks taken in turn from 100
+// (as many as the T·B = 12 800 rows of an N = 512 step hold), as a training
+// step reads them back, and reports the time per listed entry.
+func BenchmarkListColumns(b *testing.B) {
+	const rows, blocks = 128, 100
+	for _, n := range []int{256, 512, 1024} {
+		rng := rand.New(rand.NewPCG(1, uint64(n)))
+		s := make([]float32, blocks*rows*n)
+		for i := range s {
+			if rng.Float64() < 0.2 {
+				s[i] = 1
+			}
+		}
+		var l SpikeLists
+		total := 0
+		for k := range blocks {
+			total += l.ListColumns(s[k*rows*n:(k+1)*rows*n], rows, n, 0, n/2)
+		}
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			k := 0
+			for b.Loop() {
+				l.ListColumns(s[k*rows*n:(k+1)*rows*n], rows, n, 0, n/2)
+				k = (k + 1) % blocks
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(total/blocks), "ns/entry")
+		})
+	}
+}
