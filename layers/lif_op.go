@@ -152,7 +152,12 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 	w := rows * n
 	m := o.inact
 	spiked := spikeCount(o.S.Data[lo*n : hi*n]) // nonzero entries of the previous step's spikes
+	total := spiked
+	defer func() { o.spikes[min(lo, 1)] = total }()
 	for t := 0; t < o.steps; t++ {
+		if t > 0 {
+			total += spiked
+		}
 		cur, nxt := (t*b+lo)*n, ((t+1)*b+lo)*n
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev, vNew := o.V.Data[cur:cur+w], o.V.Data[nxt:nxt+w]
@@ -289,6 +294,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u, lo, hi, k)
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, gsr, n)
 			o.packDPRows(t, lo, dp)
+			o.listRows(part, t, lo, hi, o.S.Data)
 			continue
 		}
 		if k.adaptive(m) {
@@ -297,10 +303,12 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 				kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
 			}
 			o.packDPRows(t, lo, dp)
+			o.listRows(part, t, lo, hi, o.S.Data)
 			continue
 		}
 		// The general loop, with T(·) rounding the products that
 		// plainBackStep, alifBackStep and the kernels round (see forwardRows).
+		o.rows.ok[part] = false
 		active := m.Active(t)
 		for r := 0; r < rows; r++ {
 			for j := 0; j < n; j++ {

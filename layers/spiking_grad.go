@@ -22,7 +22,15 @@ import (
 // of dL/dWᵀ (2 MiB at N = 1024, more than the core's L2 cache): 27–30
 // against 30–33 ms at N = 1024, 34–37 against 36–39 at N = 512, 6.8–7.1
 // against 6.4–6.9 at N = 256 (the same benchmark, two runs each,
-// interleaved).
+// interleaved). The per-unit lists of a block are made from lists of the
+// block's rows that the LIF's reverse loop makes while each row of spikes
+// is in cache (spikeOp.rows); without them (other ops, the general loop,
+// spikes other than 0 and 1), from a pass over the block
+// (kernels.SpikeLists.ListColumns), which reads the spikes back from
+// memory: 1.2–1.4 ms per core of an 11–12 ms step at N = 256 and 4.6–5.2 ms of
+// 75–80 at N = 512 (2026-12-07); the step took 3–5 % less with the rows'
+// lists (BenchmarkLIFStep, five interleaved rounds: N = 256 11.18 → 10.63
+// ms, 512 69.98 → 67.93, 1024 61.72 → 61.21, medians).
 
 // gradRows is the number of rows of dP and s per block of the sparse
 // weight gradient.
@@ -39,6 +47,7 @@ type spikeWeightGrad[T autodiff.Float] struct {
 	dP, s, tgt []T // [rows×N], [rows×N], [N×N]
 	n          int
 	strips     []float32 // dP in blocks of gradRows rows in strips, or nil
+	rows       kernels.RowLists
 	wT         []float32 // [N×N] dL/dWᵀ of the sparse blocks (float32)
 	// Per part: per unit of the part, the block rows where it spiked, and
 	// the block of dP in strips [gradRows×N] (grown once).
@@ -50,17 +59,20 @@ type spikeWeightGrad[T autodiff.Float] struct {
 // len(dP)/n, tgt is [n×n]. strips, when not nil, holds dP laid out by
 // kernels.PackStripBlocks in blocks of gradRows rows, so that the blocks
 // need no packing here.
-func (g *spikeWeightGrad[T]) accumulate(dP, s, tgt []T, n int, strips []float32) {
+//
+// rows, when not nil, lists the nonzero columns of every row of s (every
+// spike 1), so that the per-unit lists need no pass over s.
+func (g *spikeWeightGrad[T]) accumulate(dP, s, tgt []T, n int, strips []float32, rows kernels.RowLists) {
 	if _, ok := any(dP).([]float32); !ok {
 		kernels.Gemm(true, false, n, n, len(dP)/n, 1, dP, n, s, n, 1, tgt, n)
 		return
 	}
-	g.dP, g.s, g.tgt, g.n, g.strips = dP, s, tgt, n, strips
+	g.dP, g.s, g.tgt, g.n, g.strips, g.rows = dP, s, tgt, n, strips, rows
 	if len(g.wT) < n*n {
 		g.wT = make([]float32, n*n)
 	}
 	RunSplit(2, g)
-	g.dP, g.s, g.tgt, g.strips = nil, nil, nil, nil
+	g.dP, g.s, g.tgt, g.strips, g.rows = nil, nil, nil, nil, nil
 }
 
 // RunPart adds the columns j of part's half of the units.
@@ -85,7 +97,12 @@ func (g *spikeWeightGrad[T]) RunPart(part int) {
 	sparse := false
 	for r0 := 0; r0 < len(s)/n; r0 += gradRows {
 		nr := min(gradRows, len(s)/n-r0)
-		total := l.ListColumns(s[r0*n:(r0+nr)*n], nr, n, jlo, jhi)
+		var total int
+		if g.rows != nil {
+			total = l.ListColumnsOfRows(g.rows, r0, nr, jlo, jhi)
+		} else {
+			total = l.ListColumns(s[r0*n:(r0+nr)*n], nr, n, jlo, jhi)
+		}
 		if total == 0 {
 			continue
 		}

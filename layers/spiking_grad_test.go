@@ -41,7 +41,7 @@ func TestSpikeWeightGrad(t *testing.T) {
 		want := append([]float32(nil), tgt...)
 		kernels.GemmRef(true, false, c.n, c.n, c.rows, 1, dP, c.n, s, c.n, 1, want, c.n)
 		packed := append([]float32(nil), tgt...)
-		g.accumulate(dP, s, tgt, c.n, nil)
+		g.accumulate(dP, s, tgt, c.n, nil, nil)
 		for k := range want {
 			if d := math.Abs(float64(tgt[k] - want[k])); d > 1e-4*(1+math.Abs(float64(want[k]))) {
 				t.Fatalf("rows=%d n=%d act=%g: dW[%d] = %v, want %v", c.rows, c.n, c.act, k, tgt[k], want[k])
@@ -53,7 +53,7 @@ func TestSpikeWeightGrad(t *testing.T) {
 		// dP already in the blocks' strips: the same bits.
 		strips := make([]float32, len(dP))
 		kernels.PackStripBlocks(strips, dP, 0, c.rows, c.n, gradRows)
-		g.accumulate(dP, s, packed, c.n, strips)
+		g.accumulate(dP, s, packed, c.n, strips, nil)
 		for k := range tgt {
 			if packed[k] != tgt[k] {
 				t.Fatalf("rows=%d n=%d act=%g: dW[%d] = %v from packed strips, %v from dP", c.rows, c.n, c.act, k, packed[k], tgt[k])
@@ -79,7 +79,7 @@ func BenchmarkSpikeWeightGrad(b *testing.B) {
 			var g spikeWeightGrad[float32]
 			b.Run(fmt.Sprintf("N=%d/act=%g/spikes", n, act), func(b *testing.B) {
 				for b.Loop() {
-					g.accumulate(dP, s, tgt, n, nil)
+					g.accumulate(dP, s, tgt, n, nil, nil)
 				}
 			})
 		}

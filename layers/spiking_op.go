@@ -32,6 +32,12 @@ type spikeOp[T autodiff.Float] struct {
 	// kernels.SpikeStrip, W_rec's gradient wanted); grown once.
 	dPs    []float32
 	packDP bool
+	// rows lists, in the reverse loop, the spikes of every row of S[:T·B]
+	// while the row is in cache, for the W_rec gradient's per-unit lists
+	// (float32 with packDP, the plain and adaptive loops); spikes counts
+	// each batch half's spikes in the forward loop, to size it.
+	rows   spikeRowLists
+	spikes [2]int
 
 	// The time loops run batch rows [0, half) and [half, batch) on two
 	// goroutines when half < batch (see splitLeakyBatch).
@@ -126,6 +132,88 @@ func (o *spikeOp[T]) preparePackDP(want bool) {
 	if o.packDP && len(o.dPs) < o.steps*o.batch*n {
 		o.dPs = make([]float32, o.steps*o.batch*n)
 	}
+	if o.packDP {
+		o.rows.prepare(o.steps*o.batch, n, o.batch, o.half, o.spikes)
+	}
+}
+
+// spikeRowLists holds the nonzero columns of every row of S[:T·B], each
+// batch half's rows in a buffer of its own (the halves list their rows at
+// once), as kernels.RowLists.
+type spikeRowLists struct {
+	buf      [2][]int32
+	off, cnt []int32 // per row
+	used     [2]int
+	ok       [2]bool // every row of the half listed, every spike 1
+	n, batch int
+	half     int
+}
+
+// Row implements kernels.RowLists.
+func (rl *spikeRowLists) Row(r int) []int32 {
+	h := 0
+	if r%rl.batch >= rl.half {
+		h = 1
+	}
+	o := int(rl.off[r])
+	return rl.buf[h][o : o+int(rl.cnt[r])]
+}
+
+// prepare sizes the lists for tb rows of n units in batches split at half,
+// the halves holding at most spikes[0] and spikes[1] spikes.
+func (rl *spikeRowLists) prepare(tb, n, batch, half int, spikes [2]int) {
+	rl.n, rl.batch, rl.half = n, batch, half
+	if len(rl.off) < tb {
+		rl.off, rl.cnt = make([]int32, tb), make([]int32, tb)
+	}
+	for h := range 2 {
+		if need := spikes[h] + n; len(rl.buf[h]) < need {
+			rl.buf[h] = make([]int32, need+need/8)
+		}
+		rl.used[h], rl.ok[h] = 0, true
+	}
+}
+
+// add lists row r of half h, s [n].
+func (rl *spikeRowLists) add(h, r int, s []float32) {
+	off := rl.used[h]
+	if !rl.ok[h] || off+rl.n > len(rl.buf[h]) {
+		rl.ok[h] = false
+		return
+	}
+	list := rl.buf[h][off : off+rl.n]
+	k := kernels.SpikeIndices(list, s)
+	for _, j := range list[:k] {
+		if s[j] != 1 {
+			rl.ok[h] = false
+			return
+		}
+	}
+	rl.off[r], rl.cnt[r] = int32(off), int32(k)
+	rl.used[h] = off + k
+}
+
+// listRows lists, in half part, the rows of S of step t for the
+// sequences lo … hi−1 (spikeOp.rows) when packDP is set.
+func (o *spikeOp[T]) listRows(part, t, lo, hi int, S []T) {
+	if !o.packDP {
+		return
+	}
+	n := o.wEff.Rows
+	s := any(S).([]float32)
+	for b := lo; b < hi; b++ {
+		r := t*o.batch + b
+		o.rows.add(part, r, s[r*n:(r+1)*n])
+	}
+}
+
+// rowLists returns the row lists for the W_rec gradient when the reverse
+// loop made them all, else nil.
+func (o *spikeOp[T]) rowLists() kernels.RowLists {
+	if !o.packDP || !o.rows.ok[0] || (o.half < o.batch && !o.rows.ok[1]) {
+		return nil
+	}
+	return &o.rows
 }
 
 // packDPRows writes the final dP rows of step t for sequences lo … hi−1,
@@ -150,7 +238,7 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 		if o.packDP {
 			strips = o.dPs[:tb*n]
 		}
-		o.dW.accumulate(dP.Data, s.Data[:tb*n], tgt.Data, n, strips)
+		o.dW.accumulate(dP.Data, s.Data[:tb*n], tgt.Data, n, strips, o.rowLists())
 		w.wRec.finish(d, o.dE)
 	}
 	if d := grads[0]; d.Data != nil && in > 0 {

@@ -140,6 +140,63 @@ func (l *SpikeLists) ListColumns(s []float32, rows, n, lo, hi int) int {
 	return total
 }
 
+// RowLists gives the nonzero columns of the rows of a binary matrix, as
+// ListColumnsOfRows reads them: Row(r) lists row r's columns (every entry
+// 1) in increasing order, as SpikeIndices does.
+type RowLists interface {
+	Row(r int) []int32
+}
+
+// ListColumnsOfRows is ListColumns from lists of the rows made earlier
+// (while the rows were in cache) instead of a pass over the matrix: for
+// every row r < rows, rl.Row(r0 + r) names the row's nonzero columns, all
+// of them 1, and the set gets one list per column j in [lo, hi) of the
+// rows r with j among them, in increasing order, with bound rows. Columns
+// outside [lo, hi) are skipped. It returns the number of entries listed
+// and panics unless rows ≥ 0 and 0 ≤ lo ≤ hi, or if a column gets more
+// than rows entries. The rows' lists must increase: the columns of one that
+// does not may be missed (or its row listed twice for a column it names
+// twice), though every index listed stays below the bound.
+func (l *SpikeLists) ListColumnsOfRows(rl RowLists, r0, rows, lo, hi int) int {
+	if rows < 0 || lo < 0 || hi < lo {
+		panic(fmt.Sprintf("kernels: SpikeLists.ListColumnsOfRows with rows=%d columns [%d, %d)", rows, lo, hi))
+	}
+	m := hi - lo
+	l.reset(m, rows, rows)
+	clear(l.cnt)
+	idx, cnt := l.idx[:m*rows], l.cnt[:m]
+	total := 0
+	for r := range rows {
+		list := rl.Row(r0 + r)
+		// The first column ≥ lo, by bisection; the list increases.
+		a, b := 0, len(list)
+		for a < b {
+			if h := int(uint(a+b) >> 1); int(list[h]) < lo {
+				a = h + 1
+			} else {
+				b = h
+			}
+		}
+		for _, j := range list[a:] {
+			c := int(j) - lo
+			if c >= m {
+				break
+			}
+			if c < 0 {
+				continue // a list that does not increase (see RowLists)
+			}
+			q := cnt[c]
+			if int(q) >= rows {
+				panic(fmt.Sprintf("kernels: SpikeLists.ListColumnsOfRows: column %d named more than once in a row", j))
+			}
+			idx[c*rows+int(q)] = int32(r)
+			cnt[c] = q + 1
+			total++
+		}
+	}
+	return total
+}
+
 // SumStripLists is SumStripRows with the lists of l: it adds to every row
 // r < l.Len() of dst the rows of the packed [rows×n] matrix that list r
 // names. It panics if l is not binary, was built with a bound above rows,

@@ -287,3 +287,57 @@ func BenchmarkListColumns(b *testing.B) {
 		})
 	}
 }
+
+// rowListsOf lists the nonzero columns of every row of s [rows×n] (a
+// kernels.RowLists for the tests).
+type rowListsOf [][]int32
+
+func (rl rowListsOf) Row(r int) []int32 { return rl[r] }
+
+func makeRowLists(s []float32, rows, n int) rowListsOf {
+	rl := make(rowListsOf, rows)
+	for r := range rows {
+		idx := make([]int32, n)
+		rl[r] = idx[:SpikeIndices(idx, s[r*n:(r+1)*n])]
+	}
+	return rl
+}
+
+// TestListColumnsOfRows checks that the per-column lists made from the
+// rows' lists, for blocks of rows starting anywhere and any column range,
+// equal ListColumns's over the same block, and that a column named more
+// often than there are rows is refused.
+func TestListColumnsOfRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var want, got SpikeLists
+	for _, c := range []struct{ rows, n, r0, nr, lo, hi int }{
+		{10, 64, 0, 10, 0, 64}, {300, 256, 128, 128, 128, 256}, {300, 256, 256, 44, 0, 128},
+		{50, 17, 3, 20, 5, 12}, {20, 8, 0, 0, 0, 8}, {20, 8, 4, 9, 3, 3}, {5, 1, 0, 5, 0, 1},
+	} {
+		s := randomSpikes(rng, c.rows, c.n, 0.25, false)
+		rl := makeRowLists(s, c.rows, c.n)
+		nw := want.ListColumns(s[c.r0*c.n:(c.r0+c.nr)*c.n], c.nr, c.n, c.lo, c.hi)
+		ng := got.ListColumnsOfRows(rl, c.r0, c.nr, c.lo, c.hi)
+		if ng != nw || got.Len() != want.Len() || !got.Binary() {
+			t.Fatalf("%+v: %d entries in %d lists (binary %t), want %d in %d", c, ng, got.Len(), got.Binary(), nw, want.Len())
+		}
+		for j := range want.Len() {
+			wi, _ := want.Entries(j)
+			gi, gv := got.Entries(j)
+			if !slices.Equal(gi, wi) {
+				t.Fatalf("%+v: column %d lists rows %v, want %v", c, c.lo+j, gi, wi)
+			}
+			for _, v := range gv {
+				if v != 1 {
+					t.Fatalf("%+v: column %d has value %v", c, c.lo+j, v)
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a column named more often than there are rows was accepted")
+		}
+	}()
+	got.ListColumnsOfRows(rowListsOf{{3, 3, 3}}, 0, 2, 0, 8)
+}
