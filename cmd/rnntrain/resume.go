@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -90,8 +91,11 @@ func storedConfigDiffers(c *checkpoints.Checkpoint, cfg runConfig) bool {
 	return err != nil || len(changed) > 0
 }
 
-// configChanges returns, sorted by key, every key other than the resumable
-// ones whose value differs between a and b, as "key (a's value → b's)".
+// configChanges returns every key other than the resumable ones whose
+// value differs between a and b, as "key (a's value → b's)": the keys
+// that decide the network's shape (shapeKeys) first, in that order, then
+// the others sorted by key, so that a short list of them still names the
+// model kind and size.
 func configChanges(a, b runConfig) ([]string, error) {
 	fa, err := flatten(&a)
 	if err != nil {
@@ -121,8 +125,24 @@ func flatChanges(fa, fb map[string]any) []string {
 			changed = append(changed, fmt.Sprintf("%s (%v → unset)", k, showValue(v)))
 		}
 	}
-	sort.Strings(changed)
+	rank := func(c string) int {
+		key, _, _ := strings.Cut(c, " ")
+		if i := slices.Index(shapeKeys(), key); i >= 0 {
+			return i
+		}
+		return len(shapeKeys())
+	}
+	slices.SortFunc(changed, func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
+	})
 	return changed
+}
+
+// shapeKeys are the config keys that decide the network's shape and so
+// whether a checkpoint fits it at all, in the order a list of changed keys
+// names them.
+func shapeKeys() []string {
+	return []string{"model.kind", "model.hidden", "model.rank", "model.inputs", "model.outputs"}
 }
 
 // resumePoint is what a resumed run continues from.

@@ -266,27 +266,32 @@ func TestCLIOutKeepsStepFiles(t *testing.T) {
 
 // TestCLIResumeCheckpointOfAnotherRun: a checkpoint of another model kind
 // or size copied into a run is refused as a config that differs (status
-// 2, naming the key); with -force, which builds config.json's network, as
-// a checkpoint that does not fit it (status 1, naming the file).
+// 2, naming the key first, even when the kinds differ in more keys than
+// the message lists, as egru's and leaky's do); with -force, which builds
+// config.json's network, as a checkpoint that does not fit it (status 1,
+// naming the file).
 func TestCLIResumeCheckpointOfAnotherRun(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	base := []string{"train", "-steps", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg"}
 	run, lif, big := filepath.Join(work, "run"), filepath.Join(work, "lif"), filepath.Join(work, "big")
+	egru := filepath.Join(work, "egru")
 	rnntrain(t, work, append(base, "-out", run)...).want(t, 0)
 	rnntrain(t, work, append(base, "-out", lif, "-model", "lif")...).want(t, 0)
+	rnntrain(t, work, append(base, "-out", egru, "-model", "egru")...).want(t, 0)
 	rnntrain(t, work, append(base, "-out", big, "-hidden", "12")...).want(t, 0)
 	latest := checkpoints.LatestPath(run)
 	for _, c := range []struct {
 		from, key, fit string
 	}{
 		{lif, `model.kind ("lif" → "leaky")`, "missing from the checkpoint"},
+		{egru, `model.kind ("egru" → "leaky")`, "missing from the checkpoint"},
 		{big, "model.hidden (12 → 8)", "checkpoint has shape [12 4], model expects [8 4]"},
 	} {
 		if err := os.WriteFile(latest, mustRead(t, checkpoints.LatestPath(c.from)), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, latest, c.key)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, latest, "'s): "+c.key)
 		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg", "-force").want(t, 1, latest, c.fit)
 	}
 }
