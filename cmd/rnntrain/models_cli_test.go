@@ -283,3 +283,26 @@ func TestCLINonFiniteParams(t *testing.T) {
 	rnntrain(t, dir, "eval", "-checkpoint", "nan.safetensors", "-trials", "4").want(t, 0, "warning: "+want)
 	rnntrain(t, dir, "inspect", "nan.safetensors").want(t, 0, "leaky.weight_hh")
 }
+
+// TestCLIEverythingFrozen: freezing every parameter group of a model with
+// nothing else to train is refused (status 2, naming the keys and what
+// could still be trained) before a run directory is made; a trained
+// initial state or trained decays leave something to train.
+func TestCLIEverythingFrozen(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	cfg := writeSpec(t, work, "frozen.toml", "[model]\nfreeze_input = true\nfreeze_recurrent = true\nfreeze_bias = true\nfreeze_output = true\n")
+	base := []string{"train", "-config", cfg, "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-quiet", "-plot-format", "svg"}
+	for _, c := range []struct {
+		model, hint string
+	}{{"leaky", "-train-h0"}, {"lif", "-train-tau"}} {
+		out := filepath.Join(work, c.model)
+		rnntrain(t, work, append(base, "-model", c.model, "-out", out)...).
+			want(t, 2, "model.freeze_input, model.freeze_recurrent, model.freeze_bias, model.freeze_output", "the "+c.model+" network", c.hint)
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s: a refused run made %s (%v)", c.model, out, err)
+		}
+	}
+	rnntrain(t, work, append(base, "-train-h0", "-out", filepath.Join(work, "h0"))...).want(t, 0)
+	rnntrain(t, work, append(base, "-model", "lif", "-train-tau", "-out", filepath.Join(work, "tau"))...).want(t, 0)
+}

@@ -222,6 +222,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err != nil {
 		return err
 	}
+	if err := checkTrainable(s); err != nil {
+		return err
+	}
 	dir := opts.out
 	if dir == "" {
 		dir = defaultRunDir(time.Now())
@@ -779,4 +782,43 @@ func modelEquations() string {
 		}
 	}
 	return b.String()
+}
+
+// checkTrainable refuses a run whose freeze keys leave every parameter of
+// the network frozen: it would train nothing. A model's own trained
+// parameters (lowrank's scales, trained decays, a trained initial state)
+// count, so a run is refused only when none remain.
+func checkTrainable(s *session) error {
+	for _, p := range s.net.params() {
+		if !p.Frozen {
+			return nil
+		}
+	}
+	m := s.cfg.Model
+	var keys []string
+	for _, k := range []struct {
+		key string
+		set bool
+	}{
+		{"model.freeze_input", m.FreezeInput}, {"model.freeze_recurrent", m.FreezeRecurrent},
+		{"model.freeze_bias", m.FreezeBias}, {"model.freeze_output", m.FreezeOutput},
+	} {
+		if k.set {
+			keys = append(keys, k.key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil // frozen by no key of the run: not this check's to refuse
+	}
+	return usagef("%s (in a config file) freeze every parameter of the %s network, so training would change nothing; unfreeze one of them, or train the initial state (-train-h0%s)",
+		strings.Join(keys, ", "), m.Kind(), trainTauHint(m))
+}
+
+// trainTauHint names -train-tau for the models that take it.
+func trainTauHint(m rnn.Config) string {
+	switch m.Kind() {
+	case "lif", "alif":
+		return ", or the decays, -train-tau"
+	}
+	return ""
 }
