@@ -529,3 +529,71 @@ func TestCLIRasterEdgeCases(t *testing.T) {
 		t.Errorf("plot -recording: no raster: %v", err)
 	}
 }
+
+// TestCLIPlotRecordingRefusesBadArrays: plot -recording refuses (status 1,
+// naming the file, the array and what was expected) a recording whose
+// arrays hold non-finite values, where a NaN rate was drawn as a spike,
+// or whose state arrays do not match the rates, inputs or outputs.
+func TestCLIPlotRecordingRefusesBadArrays(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	const trials, T, N = 2, 3, 2
+	spikes := func() []float32 { return []float32{0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0, 0} }
+	write := func(name string, edit func(names []string, arrays []npy.Array) ([]string, []npy.Array)) string {
+		names := []string{"inputs", "rates", "outputs", "state/v", "state/z"}
+		arrays := []npy.Array{
+			{Shape: []int{trials, T, 1}, F32: make([]float32, trials*T)},
+			{Shape: []int{trials, T, N}, F32: spikes()},
+			{Shape: []int{trials, T, 1}, F32: make([]float32, trials*T)},
+			{Shape: []int{trials, T, N}, F32: make([]float32, trials*T*N)},
+			{Shape: []int{trials, T, N}, F32: spikes()},
+		}
+		names, arrays = edit(names, arrays)
+		path := filepath.Join(work, name+".npz")
+		if err := npy.WriteArchive(path, names, arrays); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ok := write("ok", func(n []string, a []npy.Array) ([]string, []npy.Array) { return n, a })
+	rnntrain(t, work, "plot", "-recording", ok, "-format", "svg").want(t, 0, "raster")
+	for _, c := range []struct {
+		name string
+		edit func(n []string, a []npy.Array) ([]string, []npy.Array)
+		want []string
+	}{
+		{"nan-rate", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[1].F32[7] = float32(math.NaN())
+			return n, a
+		}, []string{"array rates", "NaN", "trial 1, step 0, column 1", "want finite values"}},
+		{"inf-output", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[2].F32[0] = float32(math.Inf(1))
+			return n, a
+		}, []string{"array outputs", "+Inf", "want finite values"}},
+		{"nan-spike", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[4].F32[2] = float32(math.NaN())
+			return n, a
+		}, []string{"array state/z", "NaN", "want finite values"}},
+		{"z-shape", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[4] = npy.Array{Shape: []int{trials, T, N + 3}, F32: make([]float32, trials*T*(N+3))}
+			return n, a
+		}, []string{"array state/z", "shape [2 3 5], want [2 3 2]", "size as rates"}},
+		{"z-steps", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[4] = npy.Array{Shape: []int{trials, 1, N}, F32: make([]float32, trials*N)}
+			return n, a
+		}, []string{"array state/z", "shape [2 1 2], want [2 3 2]", "trials and T as inputs"}},
+		{"v-shape", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[3] = npy.Array{Shape: []int{trials * T * N}, F32: make([]float32, trials*T*N)}
+			return n, a
+		}, []string{"array state/v", "shape [12], want [2 3 2]"}},
+		{"readout-shape", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			return append(n, "state/readout"), append(a, npy.Array{Shape: []int{trials, T, N}, F32: make([]float32, trials*T*N)})
+		}, []string{"array state/readout", "shape [2 3 2], want [2 3 1]", "size as outputs"}},
+		{"inf-task", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			return append(n, "task/coherence"), append(a, npy.Array{Shape: []int{trials}, F64: []float64{math.NaN(), math.Inf(-1)}})
+		}, []string{"array task/coherence", "trial 1 holds -Inf", "NaN where the trial lacks it"}},
+	} {
+		path := write(c.name, c.edit)
+		rnntrain(t, work, "plot", "-recording", path, "-format", "svg").want(t, 1, append([]string{"-recording: " + path}, c.want...)...)
+	}
+}

@@ -166,14 +166,40 @@ func readRecording(path string) (trialTable, error) {
 			return t, bad("rates", "no units")
 		}
 	}
-	for i, dst := range []*[]float32{&t.inputs, &t.rates, &t.outputs, &t.targets, &t.mask}[:len(cubes)] {
-		a, err := f.Read(cubes[i])
+	// read reads a [trials, T, size] array whose shape was checked and
+	// refuses a value that is not finite.
+	read32 := func(name string) ([]float32, error) {
+		a, err := f.Read(name)
 		if err != nil {
+			return nil, err
+		}
+		v := a.Float32()
+		for i, x := range v {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				return nil, bad(name, "holds %v at %s (as float32); want finite values", x, cell(i, a.Shape))
+			}
+		}
+		return v, nil
+	}
+	for i, dst := range []*[]float32{&t.inputs, &t.rates, &t.outputs, &t.targets, &t.mask}[:len(cubes)] {
+		if *dst, err = read32(cubes[i]); err != nil {
 			return t, err
 		}
-		*dst = a.Float32()
 	}
-	t.spiking = f.Has("state/z")
+	if err := checkStateShapes(f, path, &t); err != nil {
+		return t, err
+	}
+	if t.spiking = f.Has("state/z"); t.spiking {
+		// The spikes mark a spiking net's recording; they must be the
+		// rates' shape and finite, as the rates the raster draws are.
+		n := t.N
+		if err := shape("state/z", &n); err != nil {
+			return t, err
+		}
+		if _, err := read32("state/z"); err != nil {
+			return t, err
+		}
+	}
 	perTrial := func(name string, cols int) ([]float64, error) {
 		if !f.Has(name) {
 			return nil, nil
@@ -237,6 +263,11 @@ func readRecording(path string) (trialTable, error) {
 			if err != nil {
 				return t, err
 			}
+			for i, x := range v {
+				if math.IsInf(x, 0) {
+					return t, bad(name, "trial %d holds %v; want a finite value (NaN where the trial lacks it)", i, x)
+				}
+			}
 			t.vars[strings.TrimPrefix(name, "task/")] = v
 		case strings.HasPrefix(name, "periods/"):
 			v, err := perTrial(name, 2)
@@ -255,4 +286,38 @@ func readRecording(path string) (trialTable, error) {
 		}
 	}
 	return t, nil
+}
+
+// checkStateShapes checks, from their headers alone, that the recording's
+// state/<name> and pre arrays, which the figures do not read, are
+// [trials, T, size] as inputs, of size n_out for state/readout, n_in for
+// state/input and N for the others (their units are the rates' units).
+func checkStateShapes(f *npy.Archive, path string, t *trialTable) error {
+	for _, name := range f.Names() {
+		if name != "pre" && !strings.HasPrefix(name, "state/") {
+			continue
+		}
+		size, of := t.N, "rates"
+		switch name {
+		case "state/readout":
+			size, of = t.nOut, "outputs"
+		case "state/input":
+			size, of = t.nIn, "inputs"
+		}
+		h, err := f.Header(name)
+		if err != nil {
+			return err
+		}
+		if want := []int{t.trials, t.T, size}; !slices.Equal(h.Shape, want) {
+			return fmt.Errorf("%s: array %s: shape %v, want %v (trials and T as inputs, size as %s)", path, name, h.Shape, want, of)
+		}
+	}
+	return nil
+}
+
+// cell is the position of the i-th value of a [trials, T, size] array:
+// "trial n, step t, column j" (from 0).
+func cell(i int, shape []int) string {
+	size, T := max(shape[2], 1), max(shape[1], 1)
+	return fmt.Sprintf("trial %d, step %d, column %d", i/size/T, i/size%T, i%size)
 }
