@@ -43,6 +43,9 @@ type runConfig struct {
 	// PlotFormats are the formats every figure of the run is written in
 	// (plots/NAME.png, .svg, .pdf); empty means plots.DefaultFormats.
 	PlotFormats plots.Formats `json:"plot_formats,omitempty"`
+	// PlotRasterUnits is the most units a spike raster draws, evenly
+	// spaced (plots.Raster.MaxUnits); 0 draws every unit.
+	PlotRasterUnits int `json:"plot_raster_units"`
 }
 
 // taskConfig selects a registered task, its timing preset and its
@@ -112,8 +115,9 @@ func defaultConfig() runConfig {
 			NoiseStd: 0.05,
 			Model:    &rnn.LeakyConfig{Activation: layers.ReLU},
 		},
-		Train:       t,
-		PlotFormats: plots.DefaultFormats(),
+		Train:           t,
+		PlotFormats:     plots.DefaultFormats(),
+		PlotRasterUnits: plots.DefaultRasterUnits,
 	}
 }
 
@@ -165,6 +169,9 @@ func (c *runConfig) validate() error {
 	if err := checkSpikeRate(c); err != nil {
 		errs = append(errs, err)
 	}
+	if err := checkRasterUnits(c.PlotRasterUnits); err != nil {
+		errs = append(errs, configError("plot_raster_units", err))
+	}
 	if len(errs) == 0 {
 		return nil
 	}
@@ -179,6 +186,14 @@ func checkSpikeRate(c *runConfig) error {
 		return nil
 	}
 	return configError("train.regularization.rate_target", fmt.Errorf("got %g spikes per step, but a unit of the %s model spikes at most once per step: need a value in [0, 1] (Hz = rate·1000/dt_ms)", r, m.Model().Name))
+}
+
+// checkRasterUnits refuses a negative number of units for a raster.
+func checkRasterUnits(n int) error {
+	if n < 0 {
+		return fmt.Errorf("got %d, want the most units a raster draws (0 = every unit)", n)
+	}
+	return nil
 }
 
 // splitKey splits an error "key: message" or "key = value …" of the
@@ -263,6 +278,7 @@ func flagKeys() map[string]string {
 		"target-accuracy": "train.target_accuracy", "eval-every": "train.eval_every", "eval-trials": "train.eval_trials",
 		"log-every": "train.log_every", "save-every": "train.checkpoint_every", "keep": "train.keep",
 		"max-param": "train.max_param", "plot-format": "plot_formats",
+		"raster-units": "plot_raster_units",
 	}
 }
 
@@ -360,6 +376,7 @@ func keyFlagUsage() map[string]string {
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
 		"keep":                "number of earlier checkpoints kept under checkpoints/",
 		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",
+		"raster-units":        "the most units a spike raster draws: that many evenly spaced units (i·N/max, from unit 0), labelled with their indices; 0 = every unit",
 		"max-param":           "stop with status 1 when a parameter exceeds this magnitude after an update, or a parameter or optimizer moment is NaN or infinite (0 = non-finite values only)",
 	}
 }

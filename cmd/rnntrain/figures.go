@@ -15,7 +15,10 @@ import (
 type figureSet struct {
 	dir     string
 	formats plots.Formats // nil: plots.DefaultFormats
-	wrote   []string
+	// rasterUnits is the most units a raster draws (plots.Raster.MaxUnits;
+	// 0: every unit).
+	rasterUnits int
+	wrote       []string
 }
 
 // add writes the figure name, dir/name with each format's extension, by
@@ -41,13 +44,13 @@ type runFigures struct {
 	curves plots.Curves
 }
 
-// write draws every figure of the run into dir in the formats fs and
-// returns their names: curves, example trials, the psychometric curve of a
+// write draws every figure of the run into dir in the formats fs, its
+// rasters of at most rasterUnits units, and returns their names: curves, example trials, the psychometric curve of a
 // decision task, the spike raster of a spiking model, and the analysis
 // figures of a recording of held-out trials (tableFigures).
-func (f runFigures) write(dir string, formats plots.Formats) ([]string, error) {
+func (f runFigures) write(dir string, formats plots.Formats, rasterUnits int) ([]string, error) {
 	cfg := f.s.cfg
-	set := &figureSet{dir: dir, formats: formats}
+	set := &figureSet{dir: dir, formats: formats, rasterUnits: rasterUnits}
 	add := set.add
 	if len(f.curves.Step) > 0 {
 		cv := f.curves
@@ -72,7 +75,7 @@ func (f runFigures) write(dir string, formats plots.Formats) ([]string, error) {
 	}
 	if m := cfg.Model.Resolved().Model; m.Model().Surrogate {
 		rf := rasterFigure(f.s.task, f.s.net, newStream(cfg.Seed, streamPlot), 3)
-		rf.Title = cfg.Task.Name
+		rf.Title, rf.MaxUnits = cfg.Task.Name, rasterUnits
 		if err := add("raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
 			return set.wrote, err
 		}

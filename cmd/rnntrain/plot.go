@@ -40,7 +40,11 @@ its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
 	               quartile of the task's value)
 	pca            the condition-averaged trajectories on their first two
 	               principal components, and each against time
-	raster         spiking models: spike rasters of example trials
+	raster         spiking models: spike rasters of example trials, of at
+	               most -raster-units units (default: the run's
+	               plot_raster_units; of a recording, 200), evenly spaced
+	               from unit 0 and labelled with their indices; 0 = every
+	               unit
 
 The run's training draws the same figures. The examples and the analysis
 figures are drawn from the run's seed, so plotting again gives the same
@@ -61,12 +65,13 @@ func plotCommand() *command {
 	return &command{
 		Name:  "plot",
 		Short: "draw every figure of a run (or of an eval -record recording) again",
-		Usage: "RUN | -recording FILE.npz [-format png,svg,pdf] [-out DIR]",
+		Usage: "RUN | -recording FILE.npz [-format png,svg,pdf] [-raster-units N] [-out DIR]",
 		Long:  plotLong,
 		Setup: func(fset *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			recording := fset.String("recording", "", "draw the figures of this eval -record .npz file instead of a run's")
 			formats := plots.DefaultFormats()
 			fset.TextVar(&formats, "format", plots.DefaultFormats(), "figure formats, comma-separated: png, svg, pdf (default: the run's plot_formats)")
+			rasterUnits := fset.Int("raster-units", plots.DefaultRasterUnits, "the most units a spike raster draws, evenly spaced, 0 = every unit (default: the run's plot_raster_units)")
 			out := fset.String("out", "", "directory for the figures (default: RUN/plots, or FILE-plots next to the recording)")
 			return func(ctx context.Context, args []string) error {
 				switch {
@@ -81,14 +86,21 @@ func plotCommand() *command {
 				if flagGiven(fset, "format") {
 					fs = formats
 				}
+				if err := checkRasterUnits(*rasterUnits); err != nil {
+					return usagef("-raster-units: %v", err)
+				}
+				units := -1 // the run's
+				if flagGiven(fset, "raster-units") || *recording != "" {
+					units = *rasterUnits
+				}
 				var dir string
 				var wrote []string
 				var err error
 				if *recording != "" {
 					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
-					wrote, err = plotRecording(*recording, dir, fs)
+					wrote, err = plotRecording(*recording, dir, fs, units)
 				} else {
-					dir, wrote, err = plotRun(args[0], *out, fs, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
+					dir, wrote, err = plotRun(args[0], *out, fs, units, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
 				}
 				if err != nil {
 					return err
@@ -102,9 +114,10 @@ func plotCommand() *command {
 
 // plotRun draws the figures of the run at path (a run directory or one of
 // its checkpoint files) into out (default: the run's plots/) in the
-// formats (nil: the run's own) and returns the directory and the
-// figures' names. warn receives what it leaves out and why.
-func plotRun(path, out string, formats plots.Formats, warn func(string)) (string, []string, error) {
+// formats (nil: the run's own), its rasters of at most rasterUnits units
+// (negative: the run's plot_raster_units), and returns the directory and
+// the figures' names. warn receives what it leaves out and why.
+func plotRun(path, out string, formats plots.Formats, rasterUnits int, warn func(string)) (string, []string, error) {
 	s, c, err := loadSession(path)
 	if err != nil {
 		return "", nil, err
@@ -122,6 +135,9 @@ func plotRun(path, out string, formats plots.Formats, warn func(string)) (string
 	}
 	if formats == nil {
 		formats = s.cfg.PlotFormats
+	}
+	if rasterUnits < 0 {
+		rasterUnits = s.cfg.PlotRasterUnits
 	}
 	var cv plots.Curves
 	switch data, err := files.ReadRegular(filepath.Join(run, "metrics.jsonl"), maxMetricsBytes); {
@@ -143,13 +159,14 @@ func plotRun(path, out string, formats plots.Formats, warn func(string)) (string
 		return dir, nil, err
 	}
 	f := runFigures{s: s, evalTask: evalTask, rep: finalReport(s, evalTask, c.Meta.Step), curves: cv}
-	wrote, err := f.write(dir, formats)
+	wrote, err := f.write(dir, formats, rasterUnits)
 	return dir, wrote, err
 }
 
 // plotRecording draws the figures of the eval -record file path into dir
-// in the formats fs (nil: the default formats).
-func plotRecording(path, dir string, fs plots.Formats) ([]string, error) {
+// in the formats fs (nil: the default formats), its raster of at most
+// rasterUnits units (0: every unit).
+func plotRecording(path, dir string, fs plots.Formats, rasterUnits int) ([]string, error) {
 	t, err := readRecording(path)
 	if err != nil {
 		return nil, fmt.Errorf("-recording: %w", err)
@@ -157,7 +174,7 @@ func plotRecording(path, dir string, fs plots.Formats) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("-out: %w", err)
 	}
-	set := &figureSet{dir: dir, formats: fs}
+	set := &figureSet{dir: dir, formats: fs, rasterUnits: rasterUnits}
 	err = tableFigures(&t, set, true)
 	return set.wrote, err
 }

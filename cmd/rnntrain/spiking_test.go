@@ -597,3 +597,47 @@ func TestCLIPlotRecordingRefusesBadArrays(t *testing.T) {
 		rnntrain(t, work, "plot", "-recording", path, "-format", "svg").want(t, 1, append([]string{"-recording: " + path}, c.want...)...)
 	}
 }
+
+// TestCLIRasterUnits: a raster draws at most plot_raster_units units
+// (-raster-units; default 200), evenly spaced and saying so on its unit
+// axis: from the config file in a run, from the run's config.json in
+// plot, from the flag over both, and 200 of a recording's; 0 draws every
+// unit, a negative value is refused naming the flag. A resume may change
+// it.
+func TestCLIRasterUnits(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	wantAxis := func(what, dir, label string) {
+		t.Helper()
+		if svg := string(mustRead(t, filepath.Join(dir, "raster.svg"))); !strings.Contains(svg, ">"+label+"</text>") {
+			t.Errorf("%s: the raster's unit axis is not labelled %q", what, label)
+		}
+	}
+	cfg := writeSpec(t, work, "run.toml", "plot_raster_units = 32\n")
+	run := filepath.Join(work, "run")
+	args := []string{"train", "-model", "lif", "-hidden", "256", "-steps", "1", "-batch", "2", "-eval-every", "0", "-eval-trials", "4",
+		"-quiet", "-plot-format", "svg"}
+	rnntrain(t, work, append(args, "-config", cfg, "-out", run)...).want(t, 0)
+	wantAxis("train -config", filepath.Join(run, "plots"), "unit (32 of 256, evenly spaced)")
+	rnntrain(t, work, "plot", run, "-out", filepath.Join(work, "again")).want(t, 0, "raster")
+	wantAxis("plot RUN", filepath.Join(work, "again"), "unit (32 of 256, evenly spaced)")
+	rnntrain(t, work, "plot", run, "-raster-units", "0", "-out", filepath.Join(work, "all")).want(t, 0, "raster")
+	wantAxis("plot -raster-units 0", filepath.Join(work, "all"), "unit")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-raster-units", "64", "-quiet").want(t, 0)
+	wantAxis("train -resume -raster-units 64", filepath.Join(run, "plots"), "unit (64 of 256, evenly spaced)")
+
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "3", "-record", rec).want(t, 0, "recorded 3")
+	rnntrain(t, work, "plot", "-recording", rec, "-format", "svg").want(t, 0, "raster")
+	wantAxis("plot -recording", filepath.Join(work, "rec-plots"), "unit (200 of 256, evenly spaced)")
+	rnntrain(t, work, "plot", "-recording", rec, "-format", "svg", "-raster-units", "8", "-out", filepath.Join(work, "rec8")).want(t, 0)
+	wantAxis("plot -recording -raster-units 8", filepath.Join(work, "rec8"), "unit (8 of 256, evenly spaced)")
+
+	rnntrain(t, work, append(args, "-raster-units", "-1", "-out", filepath.Join(work, "neg"))...).
+		want(t, 2, "-raster-units (plot_raster_units in a config file): got -1", "0 = every unit")
+	rnntrain(t, work, "plot", run, "-raster-units", "-1").want(t, 2, "-raster-units: got -1")
+	rnntrain(t, work, "train", "-model", "leaky", "-raster-units", "10", "-out", filepath.Join(work, "leaky")).
+		want(t, 2, "-raster-units (plot_raster_units in a config file): has no effect without a spiking model")
+	rnntrain(t, work, "help", "train").want(t, 0, "-raster-units", "(default 200)", "0 = every unit")
+	rnntrain(t, work, "help", "plot").want(t, 0, "-raster-units", "evenly spaced")
+}

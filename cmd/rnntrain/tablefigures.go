@@ -28,6 +28,7 @@ func tableFigures(t *trialTable, set *figureSet, withBasics bool) error {
 	}
 	if withBasics && t.spiking {
 		rf := tableRaster(t, 3)
+		rf.MaxUnits = set.rasterUnits
 		if err := add("raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
 			return err
 		}

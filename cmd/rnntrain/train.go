@@ -51,7 +51,10 @@ directory (-out; default runs/<timestamp>):
 	                         output's MSE) and accuracy (training batches,
 	                         held-out trials, target, chance) against step
 	plots/trials.*           example trials: inputs, targets, outputs
-	plots/raster.*           spiking models: spike rasters of example trials
+	plots/raster.*           spiking models: spike rasters of example
+	                         trials, of at most -raster-units units (key
+	                         plot_raster_units, default 200; 0 = all),
+	                         evenly spaced from unit 0
 	plots/psychometric.*     P(choice 1) against signed coherence, per
 	                         context (decision tasks)
 	plots/psychometric-contexts.*
@@ -91,8 +94,8 @@ default (a run's config.json writes out every default).
 config.json, again overridden by the flags given (for example a larger
 -steps). Flags that would break the run's bitwise continuation are refused
 unless -force; only train.steps, train.target_accuracy, train.eval_every,
-train.eval_trials, train.log_every, train.checkpoint_every, train.keep and
-plot_formats may change freely. config.json must agree with the config stored in the
+train.eval_trials, train.log_every, train.checkpoint_every, train.keep,
+plot_formats and plot_raster_units may change freely. config.json must agree with the config stored in the
 checkpoint resumed in every other key: one edited or damaged since the
 checkpoint was written is refused, naming both files and the keys, unless
 -force, which resumes with config.json's settings (a checkpoint of format 1
@@ -659,7 +662,7 @@ func (r *trainRun) lastGood() string {
 // plots draws the run's figures into dir/plots.
 func (r *trainRun) plots(evalTask tasks.Task, rep analysis.Report) error {
 	f := runFigures{s: r.s, evalTask: evalTask, rep: rep, curves: r.curves}
-	_, err := f.write(filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats)
+	_, err := f.write(filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats, r.s.cfg.PlotRasterUnits)
 	return err
 }
 

@@ -158,6 +158,56 @@ func TestWriteRaster(t *testing.T) {
 	}
 }
 
+// TestWriteRasterMaxUnits: a raster with MaxUnits draws that many evenly
+// spaced units, from unit 0, at their own indices, and says so on its unit
+// axis; its SVG shrinks with the units drawn.
+func TestWriteRasterMaxUnits(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		n, most int
+		want    string
+	}{
+		{5, 0, "[0 1 2 3 4]"}, {5, -1, "[0 1 2 3 4]"}, {5, 5, "[0 1 2 3 4]"}, {5, 10, "[0 1 2 3 4]"},
+		{10, 4, "[0 2 5 7]"}, {1000, 5, "[0 200 400 600 800]"}, {3, 1, "[0]"},
+	} {
+		if got := fmt.Sprint(RasterUnits(c.n, c.most)); got != c.want {
+			t.Errorf("RasterUnits(%d, %d) = %s, want %s", c.n, c.most, got, c.want)
+		}
+	}
+	dir := outDir(t)
+	const n = 1000
+	spikes := make([][]float64, 20) // every unit spikes at every step
+	for i := range spikes {
+		spikes[i] = make([]float64, n)
+		for j := range spikes[i] {
+			spikes[i][j] = 1
+		}
+	}
+	size := func(most int) (int, string) {
+		path := filepath.Join(dir, fmt.Sprintf("raster-%d.svg", most))
+		if err := WriteRaster(path, Raster{MaxUnits: most, Trials: []RasterTrial{{Title: "a", Spikes: spikes}}}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(b), string(b)
+	}
+	all, allSVG := size(0)
+	few, fewSVG := size(10)
+	if few*20 > all {
+		t.Errorf("SVG of 10 of %d units: %d bytes, of every unit: %d; want at most a 20th", n, few, all)
+	}
+	if !strings.Contains(fewSVG, "unit (10 of 1000, evenly spaced)") || strings.Contains(allSVG, " of 1000") {
+		t.Error("the unit axis does not say which units are drawn")
+	}
+	// The unit axis spans every unit's index, not the 10 rows drawn.
+	if !strings.Contains(fewSVG, ">900</text>") {
+		t.Error("the unit axis of 10 of 1000 units has no tick at unit 900")
+	}
+}
+
 // TestIntTicks: the unit (and step) axis of a raster is labelled with
 // whole numbers only, at least one, for one unit as for hundreds.
 func TestIntTicks(t *testing.T) {
