@@ -328,7 +328,7 @@ func TestCLIInactivatePopulations(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"-recording", diverged, "-population", "context-selective"}, 1, "diverged.npz: rates: the non-finite value NaN at ["},
+		{[]string{"-recording", diverged, "-population", "context-selective"}, 1, "diverged.npz: array rates: holds NaN at "},
 		{[]string{"-population", "cluster:x"}, 2, "-population cluster:x: want cluster:I"},
 		{[]string{"-population", "cluster:2/2"}, 2, "cluster:2/2"},
 		{[]string{"-population", "context-selective"}, 2, "need -recording"},
