@@ -97,13 +97,9 @@ bisection on the benchmark's input, so that the fraction of active unit-steps is
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q", args)
 				}
-				var kinds []layers.Model
-				for _, s := range strings.Split(*models, ",") {
-					k, err := rnn.Lookup(strings.TrimSpace(s))
-					if err != nil {
-						return usagef("-model: %v", err)
-					}
-					kinds = append(kinds, k)
+				kinds, err := parseBenchModels(*models)
+				if err != nil {
+					return err
 				}
 				sizes := referenceSizes()
 				if flagGiven(fs, "hidden") || flagGiven(fs, "batch") || flagGiven(fs, "seqlen") {
@@ -318,4 +314,28 @@ func warmWaitRecords() {
 	time.Sleep(time.Millisecond) // let the last ones reach the receive
 	close(release)
 	done.Wait()
+}
+
+// maxBenchModels bounds the -model list of bench: a name may come more
+// than once (each is timed again), but not without end.
+const maxBenchModels = 64
+
+// parseBenchModels reads bench's -model value, model names separated by
+// commas (spaces around a name are dropped). It returns a usage error
+// naming -model for an empty or unknown name or a list of more than
+// maxBenchModels names.
+func parseBenchModels(list string) ([]layers.Model, error) {
+	if n := strings.Count(list, ",") + 1; n > maxBenchModels {
+		return nil, usagef("-model: %d names, at most %d", n, maxBenchModels)
+	}
+	names := strings.Split(list, ",")
+	kinds := make([]layers.Model, 0, len(names))
+	for _, s := range names {
+		k, err := rnn.Lookup(strings.TrimSpace(s))
+		if err != nil {
+			return nil, usagef("-model: %v", err)
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds, nil
 }
