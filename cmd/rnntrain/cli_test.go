@@ -402,6 +402,15 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	// A setting that does not suit the file is a usage error, not a failure.
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-preset", "neurogym").want(t, 2, `task npz has no preset "neurogym"`)
 	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "0.99").want(t, 2, "leave none for training")
+	// A task setting out of range names its flag and key, each on its line.
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-validation-fraction", "2", "-test-fraction", "-1").want(t, 2,
+		"-validation-fraction (task.settings.validation_fraction in a config file): validation_fraction = 2: want 0 <= f < 1",
+		"-test-fraction (task.settings.test_fraction in a config file): test_fraction = -1")
+	settingsToml := filepath.Join(work, "settings.toml")
+	if err := os.WriteFile(settingsToml, []byte("[task.settings]\ndelay_min_ms = 300\ndelay_max_ms = 100\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", settingsToml).want(t, 2, "task.settings.delay_max_ms: delay_max_ms = 100: want >= delay_min_ms = 300")
 	rnntrain(t, work, "train", "-task", "context-dm", "-data", rec).want(t, 2, "-data (task.settings.path in a config file): is the data file of the npz task, and the task is context-dm; give -task npz")
 	// -data alone: the default task is not npz.
 	rnntrain(t, work, "train", "-data", rec).want(t, 2, "-data", "give -task npz")

@@ -140,12 +140,13 @@ func (c *runConfig) validate() error {
 		// -data alone, without -task npz: the default task reads no file.
 		return configError("task.settings.path", fmt.Errorf("is the data file of the npz task, and the task is %s; give -task npz (task.name = \"npz\") to train on it", c.Task.Name))
 	}
+	var errs []error
 	if err := c.Task.Settings.Validate(); err != nil {
-		return configError("task.settings", err)
+		errs = append(errs, settingsErrors("task.settings", err)...)
 	}
 	if e := c.Task.EvalSettings; e != nil {
 		if err := e.Validate(); err != nil {
-			return configError("task.eval_settings", err)
+			errs = append(errs, settingsErrors("task.eval_settings", err)...)
 		}
 	}
 	m := c.Model
@@ -154,7 +155,6 @@ func (c *runConfig) validate() error {
 		// placeholders.
 		m.Inputs, m.Outputs = 1, 1
 	}
-	var errs []error
 	if err := m.Validate(); err != nil {
 		key, msg := splitKey(err.Error())
 		errs = append(errs, configError(key, errors.New(msg)))
@@ -176,6 +176,32 @@ func (c *runConfig) validate() error {
 		return nil
 	}
 	return usageError{errors.Join(errs...)}
+}
+
+// settingsErrors splits the error of a task settings table's Validate (one
+// line per setting, each starting with the setting's key) into one usage
+// error per setting, each naming its key under table and the flag that
+// sets it, if any.
+func settingsErrors(table string, err error) []error {
+	inner := err
+	if u := errors.Unwrap(err); u != nil {
+		inner = u // without "tasks: invalid settings: "
+	}
+	parts := []error{inner}
+	if j, ok := inner.(interface{ Unwrap() []error }); ok {
+		parts = j.Unwrap()
+	}
+	out := make([]error, 0, len(parts))
+	for _, e := range parts {
+		msg := e.Error()
+		key := msg[:len(msg)-len(strings.TrimLeft(msg, "abcdefghijklmnopqrstuvwxyz0123456789_"))]
+		if key == "" {
+			out = append(out, configError(table, e))
+			continue
+		}
+		out = append(out, configError(table+"."+key, e))
+	}
+	return out
 }
 
 // checkSpikeRate refuses a target rate a spiking model cannot reach: its
