@@ -566,6 +566,10 @@ func TestCLIPlotRecordingRefusesBadArrays(t *testing.T) {
 			a[1].F32[7] = float32(math.NaN())
 			return n, a
 		}, []string{"array rates", "NaN", "trial 1, step 0, column 1", "want finite values"}},
+		{"fractional-rate", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+			a[1].F32[3] = 0.3
+			return n, a
+		}, []string{"array rates", "holds 0.3 at trial 0, step 1, column 1", "spikes, 0 or 1"}},
 		{"inf-output", func(n []string, a []npy.Array) ([]string, []npy.Array) {
 			a[2].F32[0] = float32(math.Inf(1))
 			return n, a

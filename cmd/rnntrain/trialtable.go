@@ -199,6 +199,13 @@ func readRecording(path string) (trialTable, error) {
 		if _, err := read32("state/z"); err != nil {
 			return t, err
 		}
+		// A spiking net's rates are its spikes, which the raster draws
+		// wherever a rate is not 0.
+		for i, x := range t.rates {
+			if x != 0 && x != 1 {
+				return t, bad("rates", "holds %v at %s; a spiking net's rates are its spikes, 0 or 1", x, cell(i, []int{t.trials, t.T, t.N}))
+			}
+		}
 	}
 	perTrial := func(name string, cols int) ([]float64, error) {
 		if !f.Has(name) {
