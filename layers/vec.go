@@ -22,10 +22,6 @@ func AddTransposed[T autodiff.Float](dst, src autodiff.Tensor[T]) {
 	transposeTiles(dst, src, true)
 }
 
-// transposeTile is the side of the square tiles of the transposes: a tile
-// row of float32 is one 64-byte cache line.
-const transposeTile = 16
-
 // transposeTiles sets (or with add, adds) srcᵀ into dst, tile by tile (see
 // transposeStrided).
 func transposeTiles[T autodiff.Float](dst, src autodiff.Tensor[T], add bool) {
@@ -34,52 +30,8 @@ func transposeTiles[T autodiff.Float](dst, src autodiff.Tensor[T], add bool) {
 
 // transposeStrided sets (or with add, adds) the transpose of the
 // [rows×cols] matrix in src (leading dimension lds) into dst [cols×rows]
-// (leading dimension ldd), tile by tile. A whole tile is first copied into
-// a small buffer, so that every cache line of src and of dst is touched
-// once per tile: writing a tile straight into dst keeps one line of each
-// of its rows open at once, and with a row stride of 4 KiB (N = 1024)
-// those lines all fall in one set of the L1 cache and evict each other.
-//
-// float32 runs kernels.Transpose (a register transpose of each tile with
-// AVX-512); the values moved or added are the same.
+// (leading dimension ldd), in the square tiles of kernels.Transpose (in
+// float32 each a register transpose with AVX-512).
 func transposeStrided[T autodiff.Float](dst []T, ldd int, src []T, lds, rows, cols int, add bool) {
-	if d, ok := any(dst).([]float32); ok {
-		kernels.Transpose(d, ldd, any(src).([]float32), lds, rows, cols, add)
-		return
-	}
-	const t = transposeTile
-	var buf [t * t]T
-	for q0 := 0; q0 < rows; q0 += t {
-		q1 := min(q0+t, rows)
-		for j0 := 0; j0 < cols; j0 += t {
-			j1 := min(j0+t, cols)
-			if q1-q0 < t || j1-j0 < t {
-				for q := q0; q < q1; q++ {
-					for j, v := range src[q*lds+j0 : q*lds+j1] {
-						if add {
-							dst[(j0+j)*ldd+q] += v
-						} else {
-							dst[(j0+j)*ldd+q] = v
-						}
-					}
-				}
-				continue
-			}
-			for q := range t {
-				copy(buf[q*t:(q+1)*t], src[(q0+q)*lds+j0:])
-			}
-			for j := range t {
-				row := dst[(j0+j)*ldd+q0 : (j0+j)*ldd+q0+t]
-				if add {
-					for q := range row {
-						row[q] += buf[q*t+j]
-					}
-				} else {
-					for q := range row {
-						row[q] = buf[q*t+j]
-					}
-				}
-			}
-		}
-	}
+	kernels.Transpose(dst, ldd, src, lds, rows, cols, add)
 }

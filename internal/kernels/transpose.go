@@ -10,27 +10,31 @@ const transposeTileSide = 16
 // Transpose sets (or, with add, adds) the transpose of the [rows×cols]
 // matrix in src (leading dimension lds) into dst [cols×rows] (leading
 // dimension ldd): dst[j·ldd+i] (+)= src[i·lds+j]. It works in 16×16 tiles,
-// each one AVX-512 register transpose where the machine has AVX-512
-// (TransposeGo otherwise and at the edges), so that every cache line of
-// src and dst is read and written once per tile. Every path gives the
-// same bits. It allocates nothing and panics if a leading dimension is
-// below the row length or a slice is too short.
-func Transpose(dst []float32, ldd int, src []float32, lds, rows, cols int, add bool) {
-	checkTranspose(dst, ldd, src, lds, rows, cols)
-	transpose(dst, ldd, src, lds, rows, cols, add)
+// so that every cache line of src and dst is read and written once per
+// tile; in float32 each tile is one AVX-512 register transpose where the
+// machine has AVX-512 (TransposeGo otherwise, for float64 and at the
+// edges). Every path gives the same bits. It allocates nothing and panics
+// if a leading dimension is below the row length or a slice is too short.
+func Transpose[T Float](dst []T, ldd int, src []T, lds, rows, cols int, add bool) {
+	checkTranspose(len(dst), ldd, len(src), lds, rows, cols)
+	if d, ok := any(dst).([]float32); ok {
+		transpose(d, ldd, any(src).([]float32), lds, rows, cols, add)
+		return
+	}
+	TransposeGo(dst, ldd, src, lds, rows, cols, add)
 }
 
-func checkTranspose(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+func checkTranspose(nDst, ldd, nSrc, lds, rows, cols int) {
 	if rows < 0 || cols < 0 || lds < cols || ldd < rows ||
-		(rows > 0 && cols > 0 && (len(src) < (rows-1)*lds+cols || len(dst) < (cols-1)*ldd+rows)) {
-		panic(fmt.Sprintf("kernels: Transpose of [%d×%d] with lds=%d ldd=%d: src %d, dst %d values", rows, cols, lds, ldd, len(src), len(dst)))
+		(rows > 0 && cols > 0 && (nSrc < (rows-1)*lds+cols || nDst < (cols-1)*ldd+rows)) {
+		panic(fmt.Sprintf("kernels: Transpose of [%d×%d] with lds=%d ldd=%d: src %d, dst %d values", rows, cols, lds, ldd, nSrc, nDst))
 	}
 }
 
 // TransposeGo is Transpose in plain Go loops, the reference the tile
 // kernel is tested against; it works in the same 16×16 tiles.
-func TransposeGo(dst []float32, ldd int, src []float32, lds, rows, cols int, add bool) {
-	checkTranspose(dst, ldd, src, lds, rows, cols)
+func TransposeGo[T Float](dst []T, ldd int, src []T, lds, rows, cols int, add bool) {
+	checkTranspose(len(dst), ldd, len(src), lds, rows, cols)
 	const t = transposeTileSide
 	for i0 := 0; i0 < rows; i0 += t {
 		i1 := min(i0+t, rows)
