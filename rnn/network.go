@@ -28,7 +28,7 @@ type Network[T autodiff.Float] struct {
 	out     []*autodiff.Param[T]
 	vars    []layers.StateVar // rec.StateVars(), asked once, then the network's own (see StateVars)
 	nl      int               // the layer's state variables: vars[:nl]
-	inits   sync.Pool         // *[]*autodiff.Var[T] of len(vars): Forward's initial states, reused
+	inits   initBufs[T]       // Forward's initial states, reused
 	bufs    layers.SeqCache[T, netBufs[T]]
 }
 
@@ -64,10 +64,7 @@ func New[T autodiff.Float](cfg Config, rng *rand.Rand) (*Network[T], error) {
 	if cfg.Encoding == EncodeDelta {
 		n.vars = append(n.vars, layers.StateVar{Name: "input", Size: cfg.Inputs})
 	}
-	n.inits.New = func() any {
-		s := make([]*autodiff.Var[T], len(n.vars))
-		return &s
-	}
+	n.inits.n = len(n.vars)
 	if w, ok := rec.(layers.Weighted[T]); ok {
 		n.in, n.wr = w.WeightGroups()
 	}
@@ -176,9 +173,8 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 	if len(opt.Init) > len(vars) {
 		panic(fmt.Sprintf("rnn: Forward got %d initial states for %d state variables", len(opt.Init), len(vars)))
 	}
-	buf := n.inits.Get().(*[]*autodiff.Var[T])
-	defer n.inits.Put(buf)
-	init := *buf
+	init := n.inits.get()
+	defer n.inits.put(init)
 	for i := range n.nl {
 		switch {
 		case i < len(opt.Init) && opt.Init[i].Data != nil:
@@ -255,3 +251,35 @@ func (n *Network[T]) Forward(tp *autodiff.Tape[T], x autodiff.Tensor[T], steps, 
 
 // Dims returns the network's numbers of inputs and outputs.
 func (n *Network[T]) Dims() (inputs, outputs int) { return n.cfg.Inputs, n.cfg.Outputs }
+
+// initBufs keeps Forward's slices of initial states for reuse: a stack
+// under a mutex rather than a sync.Pool, whose per-processor caches miss
+// (and allocate) when the calling goroutine moves to another processor
+// and are emptied by every collection, so that a training step would not
+// be free of allocations. Forward may run on several goroutines at once;
+// each takes its own slice.
+type initBufs[T autodiff.Float] struct {
+	mu   sync.Mutex
+	free [][]*autodiff.Var[T]
+	n    int // entries per slice: the network's state variables
+}
+
+// get returns a slice of n entries, reused when one is free.
+func (b *initBufs[T]) get() []*autodiff.Var[T] {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if k := len(b.free); k > 0 {
+		s := b.free[k-1]
+		b.free = b.free[:k-1]
+		return s
+	}
+	return make([]*autodiff.Var[T], b.n)
+}
+
+// put returns s, cleared, for reuse.
+func (b *initBufs[T]) put(s []*autodiff.Var[T]) {
+	clear(s)
+	b.mu.Lock()
+	b.free = append(b.free, s)
+	b.mu.Unlock()
+}

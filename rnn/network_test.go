@@ -328,3 +328,38 @@ func TestDaleModels(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardNoAllocsAcrossCollections: a training step allocates nothing
+// even when collections run between steps (they empty sync.Pool caches,
+// which a step must not rely on).
+func TestForwardNoAllocsAcrossCollections(t *testing.T) {
+	for _, kind := range []string{"leaky", "rnn", "gru", "lowrank", "lif", "alif", "ltc", "egru"} {
+		m, err := NewModelConfig(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := New[float32](Config{Inputs: 3, Hidden: 128, Outputs: 2, Model: m}, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := autodiff.NewTensor[float32](20*32, 3)
+		for i := range x.Data {
+			x.Data[i] = float32(i%7) * 0.3
+		}
+		tp := autodiff.NewTape[float32]()
+		step := func() {
+			tp.Reset()
+			r := net.Forward(tp, x, 20, 32, model.Options[float32]{})
+			tp.Backward(autodiff.Sum(r.Out))
+		}
+		step()
+		step()
+		if a := testing.AllocsPerRun(10, func() {
+			step()
+			runtime.GC()
+			runtime.GC()
+		}); a != 0 {
+			t.Errorf("%s: Forward+Backward with collections between steps allocates %v times per step, want 0", kind, a)
+		}
+	}
+}
