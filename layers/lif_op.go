@@ -14,7 +14,9 @@ import (
 // row block 0 is the initial state, block t+1 the value after step t):
 //
 //	P [T·B, N]      drive p_t; overwritten by dL/dp_t in Backward
-//	U [T·B, N]      membrane before the reset, u_t
+//	U [T·B, N]      membrane before the reset, u_t; empty for the plain
+//	                LIF with the subtractive reset, whose reverse step finds
+//	                u_t − θ from v_t and z_t (kernels.LIFBackFastSigmoid)
 //	st[k] [(T+1)·B, N]  state variable k in StateVars order (v, i, a, z, r)
 //
 // The spikes z double as the op's output (rows B … (T+1)·B).
@@ -61,7 +63,10 @@ func (l *LIF[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*auto
 	P := tp.Alloc(tb, n)
 	o := l.ops.Get(&P.Data[0])
 	o.l = l
-	o.U = tp.Alloc(tb, n)
+	o.U = autodiff.Tensor[T]{}
+	if c := &l.cfg; c.Reset != ResetSubtract || l.alpha != nil || l.rho != nil || c.RefractorySteps > 0 || opt.Inactivation != nil {
+		o.U = tp.Alloc(tb, n)
+	}
 	o.I, o.A, o.C = autodiff.Tensor[T]{}, autodiff.Tensor[T]{}, autodiff.Tensor[T]{}
 	for k, name := range names {
 		var v0 *autodiff.Var[T]
@@ -161,7 +166,11 @@ func (o *lifOp[T]) forwardRows(lo, hi int) {
 		cur, nxt := (t*b+lo)*n, ((t+1)*b+lo)*n
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev, vNew := o.V.Data[cur:cur+w], o.V.Data[nxt:nxt+w]
-		p, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
+		p := o.P.Data[cur : cur+w]
+		u := o.xs.Data[lo*n : hi*n] // the plain step's u, not kept
+		if o.U.Data != nil {
+			u = o.U.Data[cur : cur+w]
+		}
 		o.rec.add(o.pool, min(lo, 1), p, sPrev, rows, spiked)
 		if k.plain(m) {
 			spiked = kernels.LIFStep(u, sNew, vNew, vPrev, p, o.beta, k.thr, k.subtract)
@@ -289,9 +298,13 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		og := o.outGrad.Data[cur : cur+w]
 		sPrev, sNew := o.S.Data[cur:cur+w], o.S.Data[nxt:nxt+w]
 		vPrev := o.V.Data[cur : cur+w]
-		dp, u := o.P.Data[cur:cur+w], o.U.Data[cur:cur+w]
+		dp := o.P.Data[cur : cur+w]
+		var u []T
+		if o.U.Data != nil {
+			u = o.U.Data[cur : cur+w]
+		}
 		if k.plain(m) {
-			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u, lo, hi, k)
+			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, o.V.Data[nxt:nxt+w], vPrev, u, lo, hi, k)
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, gsr, n)
 			o.packDPRows(t, lo, dp)
 			o.listRows(part, t, lo, hi, o.S.Data)
@@ -404,33 +417,38 @@ func (o *lifOp[T]) vectorSurrogate(k lifConsts[T]) (arcTan bool, c1, c0 T, ok bo
 // plainBackStep is one reverse step of the plain LIF for batch rows
 // lo … hi−1: dp = ∂L/∂u (the reset's share, then the surrogate's through
 // surrogate.GradTo), gv = β⊙dp, gBeta += dp⊙v_{t−1}. It leaves gsr for the
-// caller to overwrite with dp·W_eff.
-func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vPrev, u []T, lo, hi int, k lifConsts[T]) {
+// caller to overwrite with dp·W_eff. vNew is the membrane after the step's
+// reset; u (before it) is nil with the subtractive reset, where u − θ is
+// vNew − θ·(1 − s) to the bit.
+func (o *lifOp[T]) plainBackStep(dp, gv, gsr, gBeta, og, sNew, vNew, vPrev, u []T, lo, hi int, k lifConsts[T]) {
 	n := k.n
 	if arcTan, c1, c0, ok := o.vectorSurrogate(k); ok {
 		// The common case (snnTorch's defaults) in one vector pass.
 		if arcTan {
-			kernels.LIFBackArcTan(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, c0, c1)
+			kernels.LIFBackArcTan(dp, gv, gBeta, og, gsr, vNew, sNew, vPrev, o.beta, k.thr, c0, c1)
 		} else {
-			kernels.LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, u, vPrev, o.beta, k.thr, c1)
+			kernels.LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, vNew, sNew, vPrev, o.beta, k.thr, c1)
 		}
 		return
 	}
 	gs, x := o.gs.Data[lo*n:hi*n], o.xs.Data[lo*n:hi*n]
 	for e, v := range og {
-		g, gvk, uu := v+gsr[e], gv[e], u[e]
+		g, gvk := v+gsr[e], gv[e]
 		if k.subtract {
 			dp[e] = gvk
 			if k.resetG {
 				g -= T(k.thr * gvk)
 			}
+			x[e] = vNew[e] - T(k.thr*(1-sNew[e]))
 		} else {
+			uu := u[e]
 			dp[e] = gvk * (1 - sNew[e])
 			if k.resetG {
 				g -= T(uu * gvk)
 			}
+			x[e] = uu - k.thr
 		}
-		gs[e], x[e] = g, uu-k.thr
+		gs[e] = g
 	}
 	surrogate.GradTo(o.sur, dp, gs, x)
 	for r := 0; r*n < len(dp); r++ {

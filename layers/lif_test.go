@@ -52,6 +52,7 @@ func lifCases() []spikeCase {
 	cs[len(cs)-1].noise, cs[len(cs)-1].broadcast = true, true
 	add("silence", func(c *LIFConfig) { c.AdaptStrength, c.TauAdaptMS = 1, 20 })
 	cs[len(cs)-1].inact = &Inactivation{Units: []bool{false, true, false, false, true}, From: 1, To: 4, Silence: true}
+	add("resetgrad+triangle", func(c *LIFConfig) { c.ResetGrad, c.Surrogate = true, Surrogate{surrogate.Triangle{}} })
 	add("clamp", func(c *LIFConfig) { c.TauSynMS, c.ResetGrad = 4, true })
 	cs[len(cs)-1].inact = &Inactivation{Units: []bool{true, false, false, true, false}, From: 2, Clamp: true, ClampValue: 0.3}
 	return cs
@@ -430,7 +431,10 @@ func TestSpikeInputGather32(t *testing.T) {
 }
 
 // TestALIFStepMatchesGeneralLoop runs the adaptive LIF through its own
-// loops (kernels.ALIFStep, then kernels.ALIFBack or alifBackStep) and, with
+// loops (kernels.ALIFStep, then kernels.ALIFBack or alifBackStep) and the
+// plain LIF through its own (kernels.LIFStep, then kernels.LIFBack* or
+// plainBackStep, which keep no membrane before the reset with the
+// subtractive one) and, with
 // an inactivation that never applies, through the general loops, in
 // float32. The forward pass must give the same bits; so must the backward
 // pass where alifBackStep runs (the general loop's operations), while
@@ -448,37 +452,39 @@ func TestALIFStepMatchesGeneralLoop(t *testing.T) {
 	}{{ResetSubtract, false, nil, false, true}, {ResetSubtract, false, surrogate.FastSigmoid{Slope: 10}, true, true},
 		{ResetSubtract, true, surrogate.FastSigmoid{Slope: 10}, true, false}, {ResetZero, false, surrogate.Triangle{}, true, false},
 		{ResetZero, true, nil, false, false}} {
-		cfg := LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 0.5, TrainTau: c.trainTau,
-			AdaptStrength: 0.8, TauAdaptMS: 30, Reset: c.reset,
-			SpikeOptions: SpikeOptions{Radius: 1.5, InputGain: 2, Surrogate: Surrogate{c.surr}, ResetGrad: c.resetG}}
-		rng := rand.New(rand.NewPCG(7, 7))
-		l, err := NewLIF[float32](cfg, rng)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, coef := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, n)
-		never := &Inactivation{Units: make([]bool, n), From: steps + 1}
-		run := func(m *Inactivation) (values, grads [][]float32, spikes int) {
-			values, grads = runSpiking32(l, x, coef, steps, batch, m)
-			return values, grads, spikeCount(values[0])
-		}
-		ownV, ownG, spikes := run(nil)
-		genV, genG, _ := run(never)
-		if spikes == 0 || spikes == steps*batch*n {
-			t.Fatalf("%+v: %d spikes; the case checks nothing", c, spikes)
-		}
-		for k := range ownV {
-			if i := firstDiff(ownV[k], genV[k], 0); i >= 0 {
-				t.Errorf("%+v: value %d differs at %d: %g (own loop) vs %g (general loop)", c, k, i, ownV[k][i], genV[k][i])
+		for _, adapt := range []float64{0.8, 0} {
+			cfg := LIFConfig{Inputs: in, Units: n, DtMS: 1, TauMemMS: 10, Threshold: 0.5, TrainTau: c.trainTau,
+				AdaptStrength: adapt, TauAdaptMS: 30, Reset: c.reset,
+				SpikeOptions: SpikeOptions{Radius: 1.5, InputGain: 2, Surrogate: Surrogate{c.surr}, ResetGrad: c.resetG}}
+			rng := rand.New(rand.NewPCG(7, 7))
+			l, err := NewLIF[float32](cfg, rng)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		for k := range ownG {
-			tol := 0.0
-			if c.vector {
-				tol = 1e-5
+			x, coef := randTensor32(rng, steps*batch, in), randTensor32(rng, steps*batch, n)
+			never := &Inactivation{Units: make([]bool, n), From: steps + 1}
+			run := func(m *Inactivation) (values, grads [][]float32, spikes int) {
+				values, grads = runSpiking32(l, x, coef, steps, batch, m)
+				return values, grads, spikeCount(values[0])
 			}
-			if i := firstDiff(ownG[k], genG[k], tol); i >= 0 {
-				t.Errorf("%+v: gradient %d differs at %d: %g (own loop) vs %g (general loop)", c, k, i, ownG[k][i], genG[k][i])
+			ownV, ownG, spikes := run(nil)
+			genV, genG, _ := run(never)
+			if spikes == 0 || spikes == steps*batch*n {
+				t.Fatalf("%+v: %d spikes; the case checks nothing", c, spikes)
+			}
+			for k := range ownV {
+				if i := firstDiff(ownV[k], genV[k], 0); i >= 0 {
+					t.Errorf("%+v adapt %g: value %d differs at %d: %g (own loop) vs %g (general loop)", c, adapt, k, i, ownV[k][i], genV[k][i])
+				}
+			}
+			for k := range ownG {
+				tol := 0.0
+				if c.vector {
+					tol = 1e-5
+				}
+				if i := firstDiff(ownG[k], genG[k], tol); i >= 0 {
+					t.Errorf("%+v adapt %g: gradient %d differs at %d: %g (own loop) vs %g (general loop)", c, adapt, k, i, ownG[k][i], genG[k][i])
+				}
 			}
 		}
 	}

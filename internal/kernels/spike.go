@@ -34,37 +34,40 @@ func LIFStep[E Float](u, s, v, vPrev, p, beta []E, thr E, subtract bool) int {
 // reset and the fast-sigmoid surrogate 1/(1 + slope·|x|)², for every row of
 // n = len(beta) units:
 //
-//	d     = gv + (og + gsr)/(1 + slope·|u − thr|)²
+//	x     = u − thr = v − thr·(1 − s)
+//	d     = gv + (og + gsr)/(1 + slope·|x|)²
 //	dp    = d,  gv = β⊙d,  gBeta += d⊙vPrev
 //
-// where gv is the running gradient of the membrane, og and gsr the
-// gradients arriving at the step's spikes and dp receives dL/du. It panics
-// unless the row slices have the same length, a multiple of n, and gBeta
-// has n entries.
-func LIFBackFastSigmoid[E Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, slope E) {
-	checkRows("LIFBackFastSigmoid", len(beta), len(dp), len(gv), len(og), len(gsr), len(u), len(vPrev))
+// where v is the membrane after the step's reset and s its spikes (each 0
+// or 1): with the subtractive reset v = u − thr·s, so x is u − thr to the
+// bit and the membrane before the reset need not be kept. gv is the running
+// gradient of the membrane, og and gsr the gradients arriving at the step's
+// spikes and dp receives dL/du. It panics unless the row slices have the
+// same length, a multiple of n, and gBeta has n entries.
+func LIFBackFastSigmoid[E Float](dp, gv, gBeta, og, gsr, v, s, vPrev, beta []E, thr, slope E) {
+	checkRows("LIFBackFastSigmoid", len(beta), len(dp), len(gv), len(og), len(gsr), len(v), len(s), len(vPrev))
 	checkLens("LIFBackFastSigmoid", len(gBeta), len(beta), len(beta), len(beta), len(beta))
-	lifBackOf(false, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, slope, 0)
+	lifBackOf(false, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, slope, 0)
 }
 
 // LIFBackArcTan is LIFBackFastSigmoid for the arctangent surrogate
 // c0/(1 + (c1·x)²) (α/2 and πα/2 for ArcTan(α)):
 //
-//	d = gv + (og + gsr)·c0/(1 + (c1·(u − thr))²)
-func LIFBackArcTan[E Float](dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, c0, c1 E) {
-	checkRows("LIFBackArcTan", len(beta), len(dp), len(gv), len(og), len(gsr), len(u), len(vPrev))
+//	d = gv + (og + gsr)·c0/(1 + (c1·x)²),  x = v − thr·(1 − s)
+func LIFBackArcTan[E Float](dp, gv, gBeta, og, gsr, v, s, vPrev, beta []E, thr, c0, c1 E) {
+	checkRows("LIFBackArcTan", len(beta), len(dp), len(gv), len(og), len(gsr), len(v), len(s), len(vPrev))
 	checkLens("LIFBackArcTan", len(gBeta), len(beta), len(beta), len(beta), len(beta))
-	lifBackOf(true, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, c1, c0)
+	lifBackOf(true, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, c1, c0)
 }
 
 // lifBackOf runs the vector loops for float32, the plain loop otherwise.
-func lifBackOf[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, k, c0 E) {
+func lifBackOf[E Float](arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []E, thr, k, c0 E) {
 	if f, ok := any(dp).([]float32); ok {
 		a := func(x []E) []float32 { return any(x).([]float32) }
-		lifBack(arcTan, f, a(gv), a(gBeta), a(og), a(gsr), a(u), a(vPrev), a(beta), float32(thr), float32(k), float32(c0))
+		lifBack(arcTan, f, a(gv), a(gBeta), a(og), a(gsr), a(v), a(s), a(vPrev), a(beta), float32(thr), float32(k), float32(c0))
 		return
 	}
-	lifBackGo(arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+	lifBackGo(arcTan, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, k, c0)
 }
 
 // SpikeIndices writes the indices of the nonzero entries of s, in order,
@@ -125,13 +128,14 @@ func lifStepThGo[E Float](u, s, v, vPrev, p, beta, th []E, thStep int, subtract 
 
 // lifBackGo runs LIFBackArcTan (arcTan, k = c1, c0) or LIFBackFastSigmoid
 // (k = slope) over whole rows.
-func lifBackGo[E Float](arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []E, thr, k, c0 E) {
+func lifBackGo[E Float](arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []E, thr, k, c0 E) {
 	n := len(beta)
 	gBeta = gBeta[:n]
 	for r := 0; r*n < len(dp); r++ {
-		d, g, o, gr, ur, vp := dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], u[r*n:(r+1)*n], vPrev[r*n:(r+1)*n]
+		d, g, o, gr, vr, sr, vp := dp[r*n:(r+1)*n], gv[r*n:(r+1)*n], og[r*n:(r+1)*n], gsr[r*n:(r+1)*n], v[r*n:(r+1)*n], s[r*n:(r+1)*n], vPrev[r*n:(r+1)*n]
 		for j, b := range beta {
-			dj := g[j] + surrShareGo(arcTan, o[j]+gr[j], ur[j]-thr, k, c0)
+			x := vr[j] - E(thr*(1-sr[j])) // u − thr: the product is thr or 0
+			dj := g[j] + surrShareGo(arcTan, o[j]+gr[j], x, k, c0)
 			d[j] = dj
 			g[j] = b * dj
 			gBeta[j] += E(dj * vp[j])

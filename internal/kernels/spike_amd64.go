@@ -8,10 +8,10 @@ package kernels
 // and spikeIndicesOn take the vector set, so that tests run each one.
 //
 //go:noescape
-func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, slope float32)
 
 //go:noescape
-func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
+func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, c1, c0 float32)
 
 //go:noescape
 func spikeIndicesAVX512(idx *int32, s *float32, n int) int
@@ -21,10 +21,10 @@ func spikeIndicesAVX512(idx *int32, s *float32, n int) int
 // lifStepThAVX2.
 //
 //go:noescape
-func lifBackFastSigmoidAVX2(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+func lifBackFastSigmoidAVX2(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, slope float32)
 
 //go:noescape
-func lifBackArcTanAVX2(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
+func lifBackArcTanAVX2(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, c1, c0 float32)
 
 //go:noescape
 func spikeIndicesAVX2(idx *int32, s *float32, n int) int
@@ -55,33 +55,33 @@ func lifStepOn(isa vecISA, u, s, v, vPrev, p, beta []float32, thr float32, subtr
 	return spiked
 }
 
-func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
-	lifBackOn(bestISA(), arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []float32, thr, k, c0 float32) {
+	lifBackOn(bestISA(), arcTan, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, k, c0)
 }
 
 // lifBackOn is lifBack on isa's vector loops; the units past isa.part(n)
 // run the plain loop.
-func lifBackOn(isa vecISA, arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
+func lifBackOn(isa vecISA, arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []float32, thr, k, c0 float32) {
 	n := len(beta)
 	m := isa.part(n)
 	if m == 0 {
-		lifBackGo(arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+		lifBackGo(arcTan, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, k, c0)
 		return
 	}
 	for o := 0; o < len(dp); o += n {
 		switch {
 		case isa == isaAVX512 && arcTan:
-			lifBackArcTanAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k, c0)
+			lifBackArcTanAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &v[o], &s[o], &vPrev[o], &beta[0], m, thr, k, c0)
 		case isa == isaAVX512:
-			lifBackFastSigmoidAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k)
+			lifBackFastSigmoidAVX512(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &v[o], &s[o], &vPrev[o], &beta[0], m, thr, k)
 		case arcTan:
-			lifBackArcTanAVX2(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k, c0)
+			lifBackArcTanAVX2(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &v[o], &s[o], &vPrev[o], &beta[0], m, thr, k, c0)
 		default:
-			lifBackFastSigmoidAVX2(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &u[o], &vPrev[o], &beta[0], m, thr, k)
+			lifBackFastSigmoidAVX2(&dp[o], &gv[o], &gBeta[0], &og[o], &gsr[o], &v[o], &s[o], &vPrev[o], &beta[0], m, thr, k)
 		}
 		if m < n {
 			e := o + n
-			lifBackGo(arcTan, dp[o+m:e], gv[o+m:e], gBeta[m:n], og[o+m:e], gsr[o+m:e], u[o+m:e], vPrev[o+m:e], beta[m:], thr, k, c0)
+			lifBackGo(arcTan, dp[o+m:e], gv[o+m:e], gBeta[m:n], og[o+m:e], gsr[o+m:e], v[o+m:e], s[o+m:e], vPrev[o+m:e], beta[m:], thr, k, c0)
 		}
 	}
 }

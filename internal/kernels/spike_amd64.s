@@ -34,21 +34,23 @@ GLOBL spikeiota<>(SB), RODATA|NOPTR, $64
 	VMOVUPS Z3, (DX)(BX*4); \
 	ADDQ    $16, BX
 
-// func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+// func lifBackFastSigmoidAVX512(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, slope float32)
+// With u − thr = v − thr·(1 − s) (v after the reset, s ∈ {0, 1}):
 // t = 1 + slope·|u − thr|; d = gv + (og + gsr)/(t·t); dp = d; gv = β·d;
 // gBeta += d·vPrev.
-TEXT ·lifBackFastSigmoidAVX512(SB), NOSPLIT, $0-80
+TEXT ·lifBackFastSigmoidAVX512(SB), NOSPLIT, $0-88
 	MOVQ         dp+0(FP), DI
 	MOVQ         gv+8(FP), SI
 	MOVQ         gBeta+16(FP), DX
 	MOVQ         og+24(FP), R8
 	MOVQ         gsr+32(FP), R9
-	MOVQ         u+40(FP), R10
-	MOVQ         vPrev+48(FP), R11
-	MOVQ         beta+56(FP), R12
-	MOVQ         n+64(FP), CX
-	VBROADCASTSS thr+72(FP), Z7
-	VBROADCASTSS slope+76(FP), Z6
+	MOVQ         v+40(FP), R10
+	MOVQ         s+48(FP), R13
+	MOVQ         vPrev+56(FP), R11
+	MOVQ         beta+64(FP), R12
+	MOVQ         n+72(FP), CX
+	VBROADCASTSS thr+80(FP), Z7
+	VBROADCASTSS slope+84(FP), Z6
 	MOVL         $0x3f800000, AX
 	VPBROADCASTD AX, Z5               // 1.0
 	MOVL         $0x7fffffff, AX
@@ -56,8 +58,11 @@ TEXT ·lifBackFastSigmoidAVX512(SB), NOSPLIT, $0-80
 	XORQ         BX, BX
 
 fsloop:
-	VMOVUPS (R10)(BX*4), Z0
-	VSUBPS  Z7, Z0, Z0               // x = u − thr
+	VMOVUPS (R13)(BX*4), Z0          // s
+	VSUBPS  Z0, Z5, Z0               // 1 − s
+	VMULPS  Z7, Z0, Z0               // thr·(1 − s): thr or 0, exact
+	VMOVUPS (R10)(BX*4), Z8          // v
+	VSUBPS  Z0, Z8, Z0               // x = v − thr·(1 − s) = u − thr
 	VPANDD  Z4, Z0, Z0               // |x|
 	VMULPS  Z6, Z0, Z0               // slope·|x|
 	VADDPS  Z5, Z0, Z0               // t
@@ -71,29 +76,33 @@ fsloop:
 	VZEROUPPER
 	RET
 
-// func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
-// w = c1·(u − thr); d = gv + (og + gsr)·c0/(1 + w·w); dp = d; gv = β·d;
+// func lifBackArcTanAVX512(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, c1, c0 float32)
+// With u − thr = v − thr·(1 − s): w = c1·(u − thr); d = gv + (og + gsr)·c0/(1 + w·w); dp = d; gv = β·d;
 // gBeta += d·vPrev.
-TEXT ·lifBackArcTanAVX512(SB), NOSPLIT, $0-84
+TEXT ·lifBackArcTanAVX512(SB), NOSPLIT, $0-92
 	MOVQ         dp+0(FP), DI
 	MOVQ         gv+8(FP), SI
 	MOVQ         gBeta+16(FP), DX
 	MOVQ         og+24(FP), R8
 	MOVQ         gsr+32(FP), R9
-	MOVQ         u+40(FP), R10
-	MOVQ         vPrev+48(FP), R11
-	MOVQ         beta+56(FP), R12
-	MOVQ         n+64(FP), CX
-	VBROADCASTSS thr+72(FP), Z7
-	VBROADCASTSS c1+76(FP), Z6
-	VBROADCASTSS c0+80(FP), Z4
+	MOVQ         v+40(FP), R10
+	MOVQ         s+48(FP), R13
+	MOVQ         vPrev+56(FP), R11
+	MOVQ         beta+64(FP), R12
+	MOVQ         n+72(FP), CX
+	VBROADCASTSS thr+80(FP), Z7
+	VBROADCASTSS c1+84(FP), Z6
+	VBROADCASTSS c0+88(FP), Z4
 	MOVL         $0x3f800000, AX
 	VPBROADCASTD AX, Z5               // 1.0
 	XORQ         BX, BX
 
 atloop:
-	VMOVUPS (R10)(BX*4), Z0
-	VSUBPS  Z7, Z0, Z0               // u − thr
+	VMOVUPS (R13)(BX*4), Z0          // s
+	VSUBPS  Z0, Z5, Z0               // 1 − s
+	VMULPS  Z7, Z0, Z0               // thr·(1 − s): thr or 0, exact
+	VMOVUPS (R10)(BX*4), Z8          // v
+	VSUBPS  Z0, Z8, Z0               // x = v − thr·(1 − s) = u − thr
 	VMULPS  Z6, Z0, Z0               // w
 	VMULPS  Z0, Z0, Z0               // w·w
 	VADDPS  Z5, Z0, Z0               // 1 + w·w

@@ -19,21 +19,22 @@
 	VMOVUPS Y3, (DX)(BX*4); \
 	ADDQ    $8, BX
 
-// func lifBackFastSigmoidAVX2(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, slope float32)
+// func lifBackFastSigmoidAVX2(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, slope float32)
 // t = 1 + slope·|u − thr|; d = gv + (og + gsr)/(t·t); dp = d; gv = β·d;
 // gBeta += d·vPrev.
-TEXT ·lifBackFastSigmoidAVX2(SB), NOSPLIT, $0-80
+TEXT ·lifBackFastSigmoidAVX2(SB), NOSPLIT, $0-88
 	MOVQ         dp+0(FP), DI
 	MOVQ         gv+8(FP), SI
 	MOVQ         gBeta+16(FP), DX
 	MOVQ         og+24(FP), R8
 	MOVQ         gsr+32(FP), R9
-	MOVQ         u+40(FP), R10
-	MOVQ         vPrev+48(FP), R11
-	MOVQ         beta+56(FP), R12
-	MOVQ         n+64(FP), CX
-	VBROADCASTSS thr+72(FP), Y7
-	VBROADCASTSS slope+76(FP), Y6
+	MOVQ         v+40(FP), R10
+	MOVQ         s+48(FP), R13
+	MOVQ         vPrev+56(FP), R11
+	MOVQ         beta+64(FP), R12
+	MOVQ         n+72(FP), CX
+	VBROADCASTSS thr+80(FP), Y7
+	VBROADCASTSS slope+84(FP), Y6
 	MOVL         $0x3f800000, AX
 	MOVQ         AX, X5
 	VPBROADCASTD X5, Y5               // 1.0
@@ -43,8 +44,11 @@ TEXT ·lifBackFastSigmoidAVX2(SB), NOSPLIT, $0-80
 	XORQ         BX, BX
 
 fsloop:
-	VMOVUPS (R10)(BX*4), Y0
-	VSUBPS  Y7, Y0, Y0               // x = u − thr
+	VMOVUPS (R13)(BX*4), Y0          // s
+	VSUBPS  Y0, Y5, Y0               // 1 − s
+	VMULPS  Y7, Y0, Y0               // thr·(1 − s): thr or 0, exact
+	VMOVUPS (R10)(BX*4), Y8          // v
+	VSUBPS  Y0, Y8, Y0               // x = v − thr·(1 − s) = u − thr
 	VANDPS  Y4, Y0, Y0               // |x|
 	VMULPS  Y6, Y0, Y0               // slope·|x|
 	VADDPS  Y5, Y0, Y0               // t
@@ -58,30 +62,34 @@ fsloop:
 	VZEROUPPER
 	RET
 
-// func lifBackArcTanAVX2(dp, gv, gBeta, og, gsr, u, vPrev, beta *float32, n int, thr, c1, c0 float32)
+// func lifBackArcTanAVX2(dp, gv, gBeta, og, gsr, v, s, vPrev, beta *float32, n int, thr, c1, c0 float32)
 // w = c1·(u − thr); d = gv + (og + gsr)·c0/(1 + w·w); dp = d; gv = β·d;
 // gBeta += d·vPrev.
-TEXT ·lifBackArcTanAVX2(SB), NOSPLIT, $0-84
+TEXT ·lifBackArcTanAVX2(SB), NOSPLIT, $0-92
 	MOVQ         dp+0(FP), DI
 	MOVQ         gv+8(FP), SI
 	MOVQ         gBeta+16(FP), DX
 	MOVQ         og+24(FP), R8
 	MOVQ         gsr+32(FP), R9
-	MOVQ         u+40(FP), R10
-	MOVQ         vPrev+48(FP), R11
-	MOVQ         beta+56(FP), R12
-	MOVQ         n+64(FP), CX
-	VBROADCASTSS thr+72(FP), Y7
-	VBROADCASTSS c1+76(FP), Y6
-	VBROADCASTSS c0+80(FP), Y4
+	MOVQ         v+40(FP), R10
+	MOVQ         s+48(FP), R13
+	MOVQ         vPrev+56(FP), R11
+	MOVQ         beta+64(FP), R12
+	MOVQ         n+72(FP), CX
+	VBROADCASTSS thr+80(FP), Y7
+	VBROADCASTSS c1+84(FP), Y6
+	VBROADCASTSS c0+88(FP), Y4
 	MOVL         $0x3f800000, AX
 	MOVQ         AX, X5
 	VPBROADCASTD X5, Y5               // 1.0
 	XORQ         BX, BX
 
 atloop:
-	VMOVUPS (R10)(BX*4), Y0
-	VSUBPS  Y7, Y0, Y0               // u − thr
+	VMOVUPS (R13)(BX*4), Y0          // s
+	VSUBPS  Y0, Y5, Y0               // 1 − s
+	VMULPS  Y7, Y0, Y0               // thr·(1 − s): thr or 0, exact
+	VMOVUPS (R10)(BX*4), Y8          // v
+	VSUBPS  Y0, Y8, Y0               // x = v − thr·(1 − s) = u − thr
 	VMULPS  Y6, Y0, Y0               // w
 	VMULPS  Y0, Y0, Y0               // w·w
 	VADDPS  Y5, Y0, Y0               // 1 + w·w

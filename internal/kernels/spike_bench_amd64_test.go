@@ -49,8 +49,8 @@ func BenchmarkSpikeKernels(b *testing.B) {
 			f    func()
 		}{
 			{"LIFStep", func() { lifStepOn(isa, u, s, v, vPrev, p, beta, 0.5, true) }},
-			{"LIFBackFastSigmoid", func() { lifBackOn(isa, false, dp, gv, gBeta, og, gsr, u, vPrev, beta, 0.5, 25, 0) }},
-			{"LIFBackArcTan", func() { lifBackOn(isa, true, dp, gv, gBeta, og, gsr, u, vPrev, beta, 0.5, 3, 1) }},
+			{"LIFBackFastSigmoid", func() { lifBackOn(isa, false, dp, gv, gBeta, og, gsr, v, spikes, vPrev, beta, 0.5, 25, 0) }},
+			{"LIFBackArcTan", func() { lifBackOn(isa, true, dp, gv, gBeta, og, gsr, v, spikes, vPrev, beta, 0.5, 3, 1) }},
 			{"ALIFStep", func() { alifStepOn(isa, u, s, v, a, th, vPrev, aPrev, sPrev, p, beta, rho, 0.5, 0.2, true) }},
 			{"ALIFBack", func() {
 				alifBackOn(isa, false, dp, gv, ga, gsr, gx, gBeta, gRho, og, sPrev, sPrev, u, aPrev, aNew, vPrev, beta, rho, 0.5, 0.2, 25, 0)

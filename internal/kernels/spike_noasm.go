@@ -6,8 +6,8 @@ func lifStep(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int 
 	return lifStepGo(u, s, v, vPrev, p, beta, thr, subtract)
 }
 
-func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
-	lifBackGo(arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+func lifBack(arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []float32, thr, k, c0 float32) {
+	lifBackGo(arcTan, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, k, c0)
 }
 
 func spikeIndices(idx []int32, s []float32) int { return spikeIndicesGo(idx, s) }

@@ -12,8 +12,8 @@ func spikeKernelSets() []spikeKernels {
 			lifStep: func(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int {
 				return lifStepOn(isa, u, s, v, vPrev, p, beta, thr, subtract)
 			},
-			lifBack: func(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
-				lifBackOn(isa, arcTan, dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k, c0)
+			lifBack: func(arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []float32, thr, k, c0 float32) {
+				lifBackOn(isa, arcTan, dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, k, c0)
 			},
 			indices: func(idx []int32, s []float32) int { return spikeIndicesOn(isa, idx, s) },
 			alifStep: func(u, s, v, a, th, vPrev, aPrev, sPrev, p, beta, rho []float32, thr, ba float32, subtract bool) int {

@@ -14,7 +14,7 @@ import (
 type spikeKernels struct {
 	name     string
 	lifStep  func(u, s, v, vPrev, p, beta []float32, thr float32, subtract bool) int
-	lifBack  func(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32)
+	lifBack  func(arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []float32, thr, k, c0 float32)
 	indices  func(idx []int32, s []float32) int
 	alifStep func(u, s, v, a, th, vPrev, aPrev, sPrev, p, beta, rho []float32, thr, ba float32, subtract bool) int
 	alifBack func(arcTan bool, dp, gv, ga, gsr, gx, gBeta, gRho, og, s, sPrev, u, aPrev, aNew, vPrev, beta, rho []float32, thr, ba, k, c0 float32)
@@ -25,12 +25,12 @@ func apiSpikeKernels() spikeKernels {
 	return spikeKernels{
 		name:    "api",
 		lifStep: LIFStep[float32],
-		lifBack: func(arcTan bool, dp, gv, gBeta, og, gsr, u, vPrev, beta []float32, thr, k, c0 float32) {
+		lifBack: func(arcTan bool, dp, gv, gBeta, og, gsr, v, s, vPrev, beta []float32, thr, k, c0 float32) {
 			if arcTan {
-				LIFBackArcTan(dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, c0, k)
+				LIFBackArcTan(dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, c0, k)
 				return
 			}
-			LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, u, vPrev, beta, thr, k)
+			LIFBackFastSigmoid(dp, gv, gBeta, og, gsr, v, s, vPrev, beta, thr, k)
 		},
 		indices:  SpikeIndices,
 		alifStep: ALIFStep[float32],
@@ -103,7 +103,12 @@ func testLIFKernels(t *testing.T, ks spikeKernels) {
 					t.Fatalf("SpikeIndices n=%d: %v, want %v (%d spikes)", n, idx[:k], widx[:wk], got)
 				}
 			}
-			og, gsr, u, gv0, gb0 := vec(m, 1), vec(m, 1), vec(m, 1), vec(m, 1), vec(n, 1)
+			// The reverse step reads the membrane after the subtractive
+			// reset and the spikes, as the forward step leaves them, and
+			// must see u − thr from them to the bit.
+			og, gsr, gv0, gb0 := vec(m, 1), vec(m, 1), vec(m, 1), vec(n, 1)
+			u, s, v := make([]float32, m), make([]float32, m), make([]float32, m)
+			lifStepGo(u, s, v, vPrev, p, beta, thr, true)
 			for _, arcTan := range []bool{false, true} {
 				dp, gv, gb := make([]float32, m), slices.Clone(gv0), slices.Clone(gb0)
 				wdp, wgv, wgb := make([]float32, m), slices.Clone(gv0), slices.Clone(gb0)
@@ -111,12 +116,15 @@ func testLIFKernels(t *testing.T, ks spikeKernels) {
 				if arcTan {
 					k, c0 = 1.5*math.Pi, 1.5 // ArcTan(3): c0 ≠ 1, so that dropping the ·c0 shows
 				}
-				ks.lifBack(arcTan, dp, gv, gb, og, gsr, u, vPrev, beta, thr, k, c0)
-				lifBackGo(arcTan, wdp, wgv, wgb, og, gsr, u, vPrev, beta, thr, k, c0)
+				ks.lifBack(arcTan, dp, gv, gb, og, gsr, v, s, vPrev, beta, thr, k, c0)
+				lifBackGo(arcTan, wdp, wgv, wgb, og, gsr, v, s, vPrev, beta, thr, k, c0)
 				sameBits(t, "LIFBack dp", m, dp, wdp)
 				sameBits(t, "LIFBack gv", m, gv, wgv)
 				sameBits(t, "LIFBack gBeta", n, gb, wgb)
 				for e := range m {
+					if x, want := v[e]-thr*(1-s[e]), u[e]-thr; x != want {
+						t.Fatalf("n=%d: v − thr·(1 − s) = %v, u − thr = %v", n, x, want)
+					}
 					x := float64(u[e]) - thr
 					sg := 1 / ((1 + 25*math.Abs(x)) * (1 + 25*math.Abs(x)))
 					if arcTan {
@@ -192,7 +200,8 @@ func TestLIFKernelsPanic(t *testing.T) {
 	for name, f := range map[string]func(){
 		"partial row": func() { LIFStep(r[:6], r[:6], r[:6], r[:6], r[:6], b, 1, true) },
 		"mismatch":    func() { LIFStep(r, r[:4], r, r, r, b, 1, true) },
-		"gBeta":       func() { LIFBackFastSigmoid(r, r, b[:3], r, r, r, r, b, 1, 25) },
+		"gBeta":       func() { LIFBackFastSigmoid(r, r, b[:3], r, r, r, r, r, b, 1, 25) },
+		"spikes":      func() { LIFBackFastSigmoid(r, r, b, r, r, r, r[:4], r, b, 1, 25) },
 		"idx":         func() { SpikeIndices(make([]int32, 3), r) },
 	} {
 		func() {
@@ -211,8 +220,8 @@ func TestLIFKernelsNoAlloc(t *testing.T) {
 	b, r, idx := make([]float32, 32), make([]float32, 64), make([]int32, 64)
 	for name, f := range map[string]func(){
 		"step":    func() { LIFStep(r, r, r, r, r, b, 1, true) },
-		"fs":      func() { LIFBackFastSigmoid(r, r, b, r, r, r, r, b, 1, 25) },
-		"arctan":  func() { LIFBackArcTan(r, r, b, r, r, r, r, b, 1, 1, 3) },
+		"fs":      func() { LIFBackFastSigmoid(r, r, b, r, r, r, r, r, b, 1, 25) },
+		"arctan":  func() { LIFBackArcTan(r, r, b, r, r, r, r, r, b, 1, 1, 3) },
 		"indices": func() { SpikeIndices(idx, r) },
 	} {
 		if a := testing.AllocsPerRun(10, f); a != 0 {
