@@ -60,7 +60,10 @@ func LockRun(dir string) (*RunLock, error) {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	if err := f.Truncate(0); err == nil {
+	// The owner's pid and host, for the error a second run gets; a failure
+	// to write them is this run's error, not a lock silently left empty.
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(fmt.Sprintf("%d %s\n", os.Getpid(), host)), 0)
 	}
 	if err != nil {
