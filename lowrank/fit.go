@@ -245,7 +245,6 @@ func FitRank(ctx context.Context, fit, held *Data, c FitConfig, init *Factors) (
 	tp := autodiff.NewTape[float32]()
 	var opt adam
 	params := net.Params()
-	loss := math.NaN()
 	for step := range c.Steps {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("fit rank %d interrupted at update %d: %w", c.Rank, step, err)
@@ -256,7 +255,7 @@ func FitRank(ctx context.Context, fit, held *Data, c FitConfig, init *Factors) (
 		tp.Reset()
 		out := forward(tp, net, b, fit.Units, noise)
 		l := autodiff.MaskedMSE(out, b.target, b.mask)
-		loss = float64(l.Value.Data[0])
+		loss := float64(l.Value.Data[0])
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return nil, fmt.Errorf("fit rank %d diverged at update %d: loss %v (lower -lr)", c.Rank, step+1, loss)
 		}
