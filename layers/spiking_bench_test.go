@@ -113,6 +113,50 @@ func benchSpikingStep(b *testing.B, adapt float64) {
 	}
 }
 
+// BenchmarkLIFDenseFloor times, at the reference sizes of BenchmarkLIFStep,
+// the one product of the LIF's training step that spikes cannot make
+// sparse: the backward dL/ds_{t−1} = dL/dp_t·W_eff, a dense [B/2×N]·[N×N]
+// GEMM per step on each of the two batch halves at once, T steps (with W_eff
+// packed once, as the op does). A LIF step cannot take less; set beside
+// PyTorch's best it bounds the ratio vs-torch can show.
+func BenchmarkLIFDenseFloor(b *testing.B) {
+	for _, s := range [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}} {
+		n, batch, steps := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("N=%d/B=%d/T=%d", n, batch, steps), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			w := make([]float32, n*n)
+			for i := range w {
+				w[i] = float32(rng.NormFloat64())
+			}
+			f := &denseFloor{n: n, half: batch / 2, steps: steps}
+			kernels.PackB(&f.pb, false, n, n, w, n)
+			for p := range f.dp {
+				f.dp[p], f.gs[p] = make([]float32, f.half*n), make([]float32, f.half*n)
+				for i := range f.dp[p] {
+					f.dp[p][i] = float32(rng.NormFloat64())
+				}
+			}
+			for b.Loop() {
+				RunSplit(2, f)
+			}
+			b.ReportMetric(2*float64(batch)*float64(n*n)*float64(steps)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// denseFloor runs BenchmarkLIFDenseFloor's products of one batch half.
+type denseFloor struct {
+	n, half, steps int
+	pb             kernels.PackedB[float32]
+	dp, gs         [2][]float32
+}
+
+func (f *denseFloor) RunPart(p int) {
+	for range f.steps {
+		kernels.GemmPackedOn(nil, false, f.half, 1, f.dp[p], f.n, &f.pb, 1, f.gs[p], f.n)
+	}
+}
+
 func BenchmarkSpikePrepare(b *testing.B) {
 	for _, n := range []int{256, 512, 1024} {
 		w := autodiff.NewTensor[float32](n, n)
