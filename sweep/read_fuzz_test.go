@@ -1,0 +1,57 @@
+package sweep
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzReadRun feeds ReadRun an attempts file of any contents: it must
+// return a state or an error, never panic, and count no more attempts than
+// the file has lines.
+func FuzzReadRun(f *testing.F) {
+	f.Add([]byte(`{"event":"start","slurm":"12_3"}` + "\n" + `{"event":"end","exit":0,"wall_s":1.5}` + "\n"))
+	f.Add([]byte(`{"event":"start"}` + "\n" + `{"event":"en`))
+	f.Add([]byte(`{"event":"end","exit":-1,"wall_s":1e308}` + "\n" + `{"event":"end","wall_s":1e308}` + "\n"))
+	f.Add([]byte("\x00\xff\n\n{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, AttemptsFile), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := ReadRun(dir)
+		if err != nil {
+			return
+		}
+		lines := 1
+		for _, c := range data {
+			if c == '\n' {
+				lines++
+			}
+		}
+		if rs.Attempts < 0 || rs.Attempts > lines {
+			t.Fatalf("%d attempts from %d lines", rs.Attempts, lines)
+		}
+	})
+}
+
+// FuzzReadResult feeds ReadResult an eval.json and a metrics.jsonl of any
+// contents: a result or an error, never a panic.
+func FuzzReadResult(f *testing.F) {
+	f.Add([]byte(`{"step":100,"split":"fresh trials","accuracy":0.9,"accuracy_stderr":0.01,"mse":0.02}`),
+		[]byte(`{"step":50,"loss":0.3}`+"\n"+`{"step":100,"loss":0.2}`+"\n"))
+	f.Add([]byte(`{"step":-1,"accuracy":"x"}`), []byte(`{"loss":null}`))
+	f.Add([]byte(`[]`), []byte("\x00"))
+	f.Fuzz(func(t *testing.T, eval, metrics []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "eval.json"), eval, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "metrics.jsonl"), metrics, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadResult(dir); err == nil && len(eval) == 0 {
+			t.Fatal("an empty eval.json read as a result")
+		}
+	})
+}
