@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -110,6 +112,39 @@ func TestEvaluateMatchesScorer(t *testing.T) {
 	}
 	if total != scored || len(rep.Psychometric) < 2 {
 		t.Errorf("conditions hold %d trials, want %d; %d psychometric points", total, scored, len(rep.Psychometric))
+	}
+}
+
+// cancelNet is a sumNet that cancels a context after its first batch.
+type cancelNet struct {
+	sumNet
+	cancel  context.CancelFunc
+	batches *int
+}
+
+func (n cancelNet) Run(x []float32, T, B int, opt RunOptions) Activity {
+	*n.batches++
+	n.cancel()
+	return n.sumNet.Run(x, T, B, opt)
+}
+
+// TestEvaluateContextStops checks that a cancelled context stops the
+// evaluation before its next batch, with the context's error.
+func TestEvaluateContextStops(t *testing.T) {
+	task, err := tasks.New("perceptual-dm", tasks.LowRank, tasks.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nIn, nOut := task.Dims()
+	ctx, cancel := context.WithCancel(context.Background())
+	batches := 0
+	net := cancelNet{sumNet{nIn, nOut}, cancel, &batches}
+	rep, err := EvaluateContext(ctx, net, task, EvalOptions{Trials: 3 * evalBatch, Draw: rand.New(rand.NewPCG(3, 4))})
+	if !errors.Is(err, context.Canceled) || rep.Trials != 0 {
+		t.Errorf("cancelled evaluation: %d trials, error %v; want 0 trials and %v", rep.Trials, err, context.Canceled)
+	}
+	if batches != 1 {
+		t.Errorf("%d batches run, want 1 (the one during which the context was cancelled)", batches)
 	}
 }
 

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -123,6 +124,14 @@ type EvalOptions struct {
 // or no opt.Draw, or net's sizes do not match the task's, or a trial lacks
 // the period opt.Inactivation's window names.
 func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
+	rep, _ := EvaluateContext(context.Background(), net, task, opt)
+	return rep
+}
+
+// EvaluateContext is Evaluate stopped by ctx: before each batch of trials
+// it checks ctx, and once ctx is done it returns at once with ctx.Err()
+// and a zero Report. It panics as Evaluate does.
+func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalOptions) (Report, error) {
 	finite, isFinite := task.(tasks.Finite)
 	var walk []int
 	if isFinite {
@@ -139,6 +148,9 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 	var tally layers.Tally
 	correct := 0
 	for done := 0; done < opt.Trials; {
+		if err := ctx.Err(); err != nil {
+			return Report{}, err
+		}
 		b := min(evalBatch, opt.Trials-done)
 		var batch tasks.Batch
 		if isFinite {
@@ -180,7 +192,7 @@ func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
 			rep.Psychometric = append(rep.Psychometric, PsychPoint{Context: p.Context, Coherence: p.Coherence, Trials: p.N, PChoice1: p.PChoice1})
 		}
 	}
-	return rep
+	return rep, nil
 }
 
 // hasEvidence reports whether a batch holds decision trials with signed

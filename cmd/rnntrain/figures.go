@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -19,11 +20,19 @@ type figureSet struct {
 	// 0: every unit).
 	rasterUnits int
 	wrote       []string
+	// ctx, when not nil, stops the set: once it is done, add draws no
+	// further figure and returns its error.
+	ctx context.Context
 }
 
 // add writes the figure name, dir/name with each format's extension, by
 // calling write with each path.
 func (fs *figureSet) add(name string, write func(path string) error) error {
+	if fs.ctx != nil {
+		if err := fs.ctx.Err(); err != nil {
+			return err
+		}
+	}
 	for _, p := range fs.formats.Paths(filepath.Join(fs.dir, name)) {
 		if err := write(p); err != nil {
 			return err
@@ -48,9 +57,9 @@ type runFigures struct {
 // rasters of at most rasterUnits units, and returns their names: curves, example trials, the psychometric curve of a
 // decision task, the spike raster of a spiking model, and the analysis
 // figures of a recording of held-out trials (tableFigures).
-func (f runFigures) write(dir string, formats plots.Formats, rasterUnits int) ([]string, error) {
+func (f runFigures) write(ctx context.Context, dir string, formats plots.Formats, rasterUnits int) ([]string, error) {
 	cfg := f.s.cfg
-	set := &figureSet{dir: dir, formats: formats, rasterUnits: rasterUnits}
+	set := &figureSet{dir: dir, formats: formats, rasterUnits: rasterUnits, ctx: ctx}
 	add := set.add
 	if len(f.curves.Step) > 0 {
 		cv := f.curves
@@ -86,6 +95,9 @@ func (f runFigures) write(dir string, formats plots.Formats, rasterUnits int) ([
 	info := tasks.Describe(held)
 	_, N, _ := f.s.net.Dims()
 	n := min(512, max(32, 4<<20/max(1, info.MaxSteps*N)))
+	if err := ctx.Err(); err != nil {
+		return set.wrote, err
+	}
 	rng := newStream(cfg.Seed, streamPlot)
 	rec := analysis.Record(f.s.net, held, rng, rng, n)
 	table := tableOf(rec, info)

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"maps"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/plots"
 )
 
 // TestSpikingFiguresLeaveOutPadding evaluates an untrained lif net on
@@ -132,5 +136,35 @@ func TestSpikingRateWithoutDt(t *testing.T) {
 				t.Errorf("%s, dt %v ms: figures %v have %s", kind, dt, f, lacks)
 			}
 		}
+	}
+}
+
+// TestFiguresStop checks that a run's figures stop at a cancelled context:
+// no figure is drawn and the context's error is returned.
+func TestFiguresStop(t *testing.T) {
+	t.Parallel()
+	cfg := defaultConfig()
+	cfg.Model.Hidden = 8
+	s, err := newSession(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalTask, err := s.evalTask()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	f := runFigures{s: s, evalTask: evalTask, curves: plots.Curves{Step: []float64{1}, Loss: []float64{1}, Accuracy: []float64{0.5}}}
+	wrote, err := f.write(ctx, dir, plots.Formats{plots.SVG}, 0)
+	if !errors.Is(err, context.Canceled) || len(wrote) > 0 {
+		t.Errorf("cancelled figures: wrote %v, error %v; want none and %v", wrote, err, context.Canceled)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) > 0 {
+		t.Errorf("cancelled figures left %d files in %s", len(ents), dir)
+	}
+	if _, err := finalReport(ctx, s, evalTask, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled final evaluation: error %v, want %v", err, context.Canceled)
 	}
 }

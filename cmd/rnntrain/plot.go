@@ -100,7 +100,7 @@ func plotCommand() *command {
 					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
 					wrote, err = plotRecording(*recording, dir, fs, units)
 				} else {
-					dir, wrote, err = plotRun(args[0], *out, fs, units, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
+					dir, wrote, err = plotRun(ctx, args[0], *out, fs, units, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
 				}
 				if err != nil {
 					return err
@@ -117,7 +117,7 @@ func plotCommand() *command {
 // formats (nil: the run's own), its rasters of at most rasterUnits units
 // (negative: the run's plot_raster_units), and returns the directory and
 // the figures' names. warn receives what it leaves out and why.
-func plotRun(path, out string, formats plots.Formats, rasterUnits int, warn func(string)) (string, []string, error) {
+func plotRun(ctx context.Context, path, out string, formats plots.Formats, rasterUnits int, warn func(string)) (string, []string, error) {
 	s, c, err := loadSession(path)
 	if err != nil {
 		return "", nil, err
@@ -158,8 +158,12 @@ func plotRun(path, out string, formats plots.Formats, rasterUnits int, warn func
 	if err != nil {
 		return dir, nil, err
 	}
-	f := runFigures{s: s, evalTask: evalTask, rep: finalReport(s, evalTask, c.Meta.Step), curves: cv}
-	wrote, err := f.write(dir, formats, rasterUnits)
+	rep, err := finalReport(ctx, s, evalTask, c.Meta.Step)
+	if err != nil {
+		return dir, nil, err
+	}
+	f := runFigures{s: s, evalTask: evalTask, rep: rep, curves: cv}
+	wrote, err := f.write(ctx, dir, formats, rasterUnits)
 	return dir, wrote, err
 }
 

@@ -317,3 +317,40 @@ func TestCLIMemoryLimit(t *testing.T) {
 		rnntrain(t, work, "eval", "-checkpoint", huge, "-trials", "4").want(t, 1, "huge.safetensors", "needs about")
 	}
 }
+
+// TestCLISIGINTAfterTraining stops a run with SIGINT during its final
+// evaluation, after training saved its last checkpoint: the run stops
+// there with the interrupted status, keeps that checkpoint and writes no
+// eval.json, so that -resume evaluates and draws again.
+func TestCLISIGINTAfterTraining(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	// 100 000 evaluation trials take a few seconds, at the last step and
+	// again in the final evaluation.
+	args := append(append([]string{}, tiny...), "-steps", "2", "-save-every", "0", "-eval-trials", "100000")
+	cmd, out := startBinary(t, work, append([]string{"train", "-out", run}, args...)...)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(checkpoints.LatestPath(run)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint within 60 s:\n%s", out)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd); code != exitInterrupted {
+		t.Fatalf("SIGINT in the final evaluation: exit status %d, want %d\n%s", code, exitInterrupted, out)
+	}
+	if !strings.Contains(out.String(), "stopped by SIGINT") || !strings.Contains(out.String(), "-resume "+run) {
+		t.Errorf("no stop message and resume hint:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(run, "eval.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("eval.json after a stop in the final evaluation: %v", err)
+	}
+	if k, _ := loadTensors(t, run); k != 2 {
+		t.Errorf("checkpoint of step %d, want 2", k)
+	}
+}

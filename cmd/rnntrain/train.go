@@ -117,7 +117,10 @@ preemption); the run can then be resumed, bit for bit as if it had not
 stopped on the same build and kernel class (assembly and -tags noasm builds
 give other bits; docs/determinism.md). A second signal while the checkpoint
 is written does not stop the write. eval.json is written last, after the
-plots: a run stopped before it resumes to evaluate and draw again.
+plots: a run stopped before it resumes to evaluate and draw again. A
+signal during the final evaluation or the figures, after the last step's
+checkpoint is saved, stops them with the same status and leaves no
+eval.json.
 
 One process at a time writes a run directory: train holds DIR/.rnntrain.lock
 (its pid and host) while it runs and refuses a directory that another live
@@ -358,11 +361,21 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
 		return interruptedError{context.Cause(ctx)}
 	}
-	rep := finalReport(s, evalTask, sum.Steps)
-	if err := r.plots(evalTask, rep); err != nil {
-		// The checkpoint and metrics are written; a figure is not worth
-		// failing the run for.
-		fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
+	// A stop signal stops the final evaluation and the figures too: the
+	// checkpoint of the last step is saved, and without eval.json a
+	// resume evaluates and draws again.
+	rep, err := finalReport(ctx, s, evalTask, sum.Steps)
+	if err == nil {
+		if err := r.plots(ctx, evalTask, rep); err != nil && ctx.Err() == nil {
+			// The checkpoint and metrics are written; a figure is not
+			// worth failing the run for.
+			fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
+		}
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(e.stdout, "%s at step %d, before the final evaluation was written; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
+			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
+		return interruptedError{context.Cause(ctx)}
 	}
 	// eval.json last: a run that has it (of its step) is complete, and
 	// one stopped before resumes to evaluate and draw again.
@@ -660,25 +673,25 @@ func (r *trainRun) lastGood() string {
 }
 
 // plots draws the run's figures into dir/plots.
-func (r *trainRun) plots(evalTask tasks.Task, rep analysis.Report) error {
+func (r *trainRun) plots(ctx context.Context, evalTask tasks.Task, rep analysis.Report) error {
 	f := runFigures{s: r.s, evalTask: evalTask, rep: rep, curves: r.curves}
-	_, err := f.write(filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats, r.s.cfg.PlotRasterUnits)
+	_, err := f.write(ctx, filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats, r.s.cfg.PlotRasterUnits)
 	return err
 }
 
 // finalReport is a run's final evaluation (eval.json): every validation
 // trial of a dataset, or 1000 (at least -eval-trials) fresh trials of a
 // generated task, drawn with the network's noise from the run's final
-// stream.
-func finalReport(s *session, evalTask tasks.Task, step int) analysis.Report {
+// stream. It stops, with ctx's error, once ctx is done.
+func finalReport(ctx context.Context, s *session, evalTask tasks.Task, step int) (analysis.Report, error) {
 	final := newStream(s.cfg.Seed, streamFinal)
 	held, n := tasks.HeldOut(evalTask), max(s.cfg.Train.EvalTrials, 1000)
 	if _, ok := held.(tasks.Finite); ok {
 		n = 0
 	}
-	rep := analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: n, Draw: final, Noise: final})
+	rep, err := analysis.EvaluateContext(ctx, s.net, held, analysis.EvalOptions{Trials: n, Draw: final, Noise: final})
 	rep.Step, rep.Seed, rep.Model = step, s.cfg.Seed, s.cfg.Model.Kind()
-	return rep
+	return rep, err
 }
 
 // maxMetricsBytes bounds the metrics.jsonl that plot and a resume read
