@@ -187,7 +187,7 @@ func lockExclusive(dir string) (*os.File, error) {
 			return nil, fmt.Errorf("lock run directory %s: %w", dir, err)
 		}
 		pid, h := readHolder(path)
-		if pid == 0 || h != host || alive(pid) {
+		if pid == 0 || h != host || files.Alive(pid) {
 			return nil, &LockedError{Dir: dir, PID: pid, Host: h}
 		}
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -209,5 +209,5 @@ func Holder(dir string) (pid int, host string, live bool) {
 	if h, _ := os.Hostname(); h != host {
 		return pid, host, true
 	}
-	return pid, host, alive(pid)
+	return pid, host, files.Alive(pid)
 }

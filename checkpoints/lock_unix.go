@@ -46,9 +46,3 @@ func lockFile(dir string) (*os.File, error) {
 		f.Close()
 	}
 }
-
-// alive reports whether process pid runs on this machine.
-func alive(pid int) bool {
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
-}

@@ -269,10 +269,22 @@ func TestCLIKillWhileDrawing(t *testing.T) {
 	if got := evaluatedAt(run); got == 3 {
 		t.Fatalf("eval.json written before the figures were drawn")
 	}
+	// The kill may leave the temporary file of the figure it interrupted;
+	// this one, of an earlier version, is an hour old.
+	old := filepath.Join(plots, ".plot-12345")
+	if err := os.WriteFile(old, []byte("half a figure"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(old, time.Now().Add(-2*time.Hour), time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	rnntrain(t, work, "train", "-resume", run, "-quiet", "-plot-format", "svg").want(t, 0, "stopped at step 3")
 	for _, p := range []string{filepath.Join(plots, "curves.svg"), filepath.Join(plots, "trials.svg"), filepath.Join(run, "eval.json")} {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("after the resume: %v", err)
 		}
+	}
+	if temps, _ := filepath.Glob(filepath.Join(plots, ".plot-*")); len(temps) > 0 {
+		t.Errorf("temporary files of killed figure writes left after the resume: %v", temps)
 	}
 }

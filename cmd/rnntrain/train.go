@@ -125,7 +125,9 @@ eval.json.
 One process at a time writes a run directory: train holds DIR/.rnntrain.lock
 (its pid and host) while it runs and refuses a directory that another live
 process holds; a lock left by a killed process is taken over, and the
-temporary files of writes it interrupted are removed.
+temporary files of writes it interrupted are removed (a figure's
+.plot-HOST-PID-* by the next figure written into its directory, once
+process PID of this host no longer runs).
 
 Models (-model; u_t: input at step t, ξ_t ~ N(0, I) drawn fresh at every
 step, α = -alpha, σ = -noise, φ = -activation; unless a model reads out

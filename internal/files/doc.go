@@ -14,7 +14,9 @@
 // paths of a config relative to the working directory, so that the config
 // names its files wherever it is read again. SyncDir flushes a
 // directory's entries to the disk after a rename into it, so that the
-// renamed file survives a crash.
+// renamed file survives a crash. Alive reports whether a process of this
+// machine still runs, so that a file a dead process left can be told from
+// one a live process is writing.
 //
 // # Invariants and aliasing
 //

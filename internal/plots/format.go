@@ -6,7 +6,9 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -15,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/rnntrain/rnntrain/internal/enum"
+	"github.com/rnntrain/rnntrain/internal/files"
 )
 
 // Format is a file format a figure is written in. A figure's format is
@@ -173,13 +176,16 @@ func pngCanvas(w, h vg.Length) (vg.CanvasWriterTo, draw.Canvas) {
 }
 
 // writeCanvas encodes c and writes it to path through a temporary file in
-// the same directory, so a reader never sees half a figure.
+// the same directory, so a reader never sees half a figure. It first
+// removes the temporary files of figure writes a dead process left in
+// that directory (removeStale).
 func writeCanvas(path string, c vg.CanvasWriterTo) error {
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return fmt.Errorf("plots: encode %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".plot-*")
+	removeStale(filepath.Dir(path))
+	tmp, err := os.CreateTemp(filepath.Dir(path), fmt.Sprintf("%s%s-%d-*", tempPrefix, tempHost(), os.Getpid()))
 	if err != nil {
 		return fmt.Errorf("plots: write %s: %w", path, err)
 	}
@@ -201,4 +207,83 @@ func writeCanvas(path string, c vg.CanvasWriterTo) error {
 		return fail(err)
 	}
 	return nil
+}
+
+// tempPrefix begins the name of a figure's temporary file,
+// ".plot-HOST-PID-RANDOM": the host and process that write it, so that a
+// later write can tell one its process left (killed by SIGKILL, which
+// cannot be caught, or a crash) from one being written.
+const tempPrefix = ".plot-"
+
+// legacyTempAge is the age beyond which a temporary file without host and
+// process (".plot-RANDOM", of earlier versions) is stale: no figure takes
+// that long to write.
+const legacyTempAge = time.Hour
+
+// tempHost is this host's name as it appears in temporary files' names:
+// only letters, digits, '.' and '_' (a '-' would make the name ambiguous).
+func tempHost() string {
+	host, _ := os.Hostname()
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '_' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' {
+			return r
+		}
+		return '_'
+	}, host)
+}
+
+// removeStale removes from dir the temporary files of figure writes that
+// cannot end: those of this host whose process no longer runs, and those
+// without host and process older than legacyTempAge. Another host's, or
+// a live process's, are left alone. It is best effort: an error leaves
+// the files, and the figure's own write reports a directory it cannot
+// write.
+func removeStale(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	host := tempHost()
+	for _, e := range ents {
+		if e.Type().IsRegular() && staleTemp(e, host) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// staleTemp reports whether the directory entry e is a figure's temporary
+// file that no process of host will rename.
+func staleTemp(e os.DirEntry, host string) bool {
+	rest, ok := strings.CutPrefix(e.Name(), tempPrefix)
+	if !ok {
+		return false
+	}
+	if isDigits(rest) {
+		info, err := e.Info()
+		return err == nil && time.Since(info.ModTime()) > legacyTempAge
+	}
+	rest, random, ok := cutLast(rest)
+	if !ok || !isDigits(random) {
+		return false
+	}
+	h, p, ok := cutLast(rest)
+	if !ok || h != host || !isDigits(p) {
+		return false
+	}
+	pid, err := strconv.Atoi(p)
+	return err == nil && pid != os.Getpid() && !files.Alive(pid)
+}
+
+// cutLast slices s around its last '-'.
+func cutLast(s string) (before, after string, found bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+// isDigits reports whether s is a non-empty run of decimal digits.
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
