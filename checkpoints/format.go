@@ -277,6 +277,9 @@ func decodeMeta(raw map[string]json.RawMessage, m *Meta) (dataSum string, err er
 	if m.Step < 0 {
 		return "", fmt.Errorf("metadata step %d is negative", m.Step)
 	}
+	if m.ElapsedS < 0 {
+		return "", fmt.Errorf("metadata elapsed_s %g is negative", m.ElapsedS)
+	}
 	return md[DataSumKey], nil
 }
 

@@ -40,6 +40,7 @@ func sample() *Checkpoint {
 		Metrics:   Metrics{"loss": math.NaN(), "accuracy": 0.5, "grad_norm": math.Inf(1)},
 		Optimizer: json.RawMessage(`{"kind":"adam","t":123}`),
 		Created:   created,
+		ElapsedS:  12.5,
 	}
 	if err := m.SetRNG("data", pcg); err != nil {
 		panic(err)
@@ -252,6 +253,7 @@ func TestUnmarshalMalformed(t *testing.T) {
 		{"bad version", file(`{"__metadata__":{"format_version":"one"}}`, nil), `format_version "one" is not a format version`},
 		{"no rnntrain key", file(`{"__metadata__":{"format_version":"1"}}`, nil), `__metadata__ has no "rnntrain" key`},
 		{"bad meta JSON", file(`{"__metadata__":{"format_version":"1","rnntrain":"{\"step\":"}}`, nil), `__metadata__["rnntrain"] is not valid rnntrain metadata`},
+		{"negative elapsed", file(`{"__metadata__":{"format_version":"1","rnntrain":"{\"format_version\":1,\"elapsed_s\":-3}"}}`, nil), "metadata elapsed_s -3 is negative"},
 		{"versions disagree", file(`{"__metadata__":{"format_version":"1","rnntrain":"{\"format_version\":0}"}}`, nil), "metadata disagree on the format version: format_version is 1, rnntrain.format_version is 0"},
 		{"unknown dtype", file(`{"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},`+metaJSON+`}`, f32), `tensor w: unsupported dtype "F16": rnntrain reads F32 and F64`},
 		{"missing dtype", file(`{"w":{"shape":[2],"data_offsets":[0,8]},`+metaJSON+`}`, f32), "tensor w has no dtype"},
@@ -287,7 +289,7 @@ func TestUnmarshalAcceptsForeignValidFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Tensors[0].Name != "d" || c.Tensors[0].F64[0] != -2 || c.Tensors[1].Name != "s" || c.Tensors[1].F32[0] != 1.5 || c.Meta.Step != 4 {
+	if c.Tensors[0].Name != "d" || c.Tensors[0].F64[0] != -2 || c.Tensors[1].Name != "s" || c.Tensors[1].F32[0] != 1.5 || c.Meta.Step != 4 || c.Meta.ElapsedS != 0 {
 		t.Errorf("got %+v", c)
 	}
 }

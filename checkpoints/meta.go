@@ -90,6 +90,11 @@ type Meta struct {
 	// it ("model.rec_mask"), so that a file changed since is not taken for
 	// the one trained with.
 	Files map[string]string `json:"files,omitempty"`
+	// ElapsedS is the wall-clock time, in seconds, the run had spent
+	// training when the checkpoint was saved, summed over the processes
+	// that trained it (a resumed run continues from it). 0 when not
+	// recorded (files written before it was stored).
+	ElapsedS float64 `json:"elapsed_s,omitempty"`
 }
 
 // SetRNG stores the state of the random stream src under name, replacing any

@@ -295,3 +295,30 @@ func TestCLIResumeCheckpointOfAnotherRun(t *testing.T) {
 		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg", "-force").want(t, 1, latest, c.fit)
 	}
 }
+
+// TestCLIResumeContinuesElapsed resumes a run and checks that elapsed_s
+// in metrics.jsonl continues from the checkpoint's instead of starting
+// again from zero, and that a checkpoint without elapsed_s (written
+// before it was stored) resumes from 0.
+func TestCLIResumeContinuesElapsed(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	// The evaluation of 20 000 trials at step 4 makes the first part
+	// last; the resumed step 5 evaluates 16.
+	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-save-every", "4", "-quiet"}, append(tiny, "-eval-trials", "20000")...)...).want(t, 0)
+	ms := metricsOf(t, run)
+	before := ms[len(ms)-1].ElapsedS
+	c, err := checkpoints.Load(checkpoints.LatestPath(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Meta.ElapsedS < before {
+		t.Errorf("checkpoint of step 4: elapsed_s %g, want ≥ %g, the last metrics line's", c.Meta.ElapsedS, before)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-eval-trials", "16", "-quiet").want(t, 0)
+	ms = metricsOf(t, run)
+	if got := ms[len(ms)-1]; got.Step != 5 || got.ElapsedS < before {
+		t.Errorf("resumed step %d: elapsed_s %g, want ≥ %g, step 4's", got.Step, got.ElapsedS, before)
+	}
+}

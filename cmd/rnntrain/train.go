@@ -35,8 +35,9 @@ directory (-out; default runs/<timestamp>):
 	checkpoints/             earlier checkpoints (the last -keep)
 	metrics.jsonl            one JSON object per logged step: step, loss
 	                         (training batch), train_accuracy (a fresh
-	                         batch of training trials), lr, elapsed_s,
-	                         steps_per_s, and validation_accuracy and
+	                         batch of training trials), lr, elapsed_s
+	                         (seconds of training, continued by -resume),
+	                         steps_per_s (of this process), and validation_accuracy and
 	                         validation_mse at evaluations; figures (a
 	                         spiking net's rate_hz, or rate_per_step on a
 	                         task without dt, silent_units and
@@ -293,8 +294,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return fmt.Errorf("create run directory: %w", err)
 	}
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step, saved: -1}
-	if rp.ckpt != nil && inPlace {
-		r.saved = st.Step
+	if rp.ckpt != nil {
+		r.elapsedBefore = rp.ckpt.Meta.ElapsedS
+		if inPlace {
+			r.saved = st.Step
+		}
 	}
 	if err := r.startLog(rp.ckpt); err != nil {
 		return err
@@ -528,11 +532,15 @@ type trainRun struct {
 	dir       string
 	start     time.Time
 	startStep int
-	step      int
-	stage     int // the curriculum stage of the last step
-	metrics   *json.Encoder
-	prog      progress
-	evalAcc   *float64
+	// elapsedBefore is the time, in seconds, the run had trained before
+	// start: the elapsed_s of the checkpoint resumed (0 for a new run, or
+	// a checkpoint that does not record it).
+	elapsedBefore float64
+	step          int
+	stage         int // the curriculum stage of the last step
+	metrics       *json.Encoder
+	prog          progress
+	evalAcc       *float64
 	// logSrc is the source of logRNG, the stream of the train_accuracy
 	// batches, saved in the checkpoint under rngLog.
 	logSrc *rand.PCG
@@ -565,7 +573,7 @@ func (r *trainRun) log(st train.Step) error {
 		return nil
 	}
 	el := time.Since(r.start).Seconds()
-	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(el, 3), Stage: st.Stage}
+	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(r.elapsedBefore+el, 3), Stage: st.Stage}
 	if el > 0 {
 		m.StepsPerS = round(float64(st.Step-r.startStep)/el, 2)
 	}
@@ -639,6 +647,7 @@ func (r *trainRun) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
 	if err := c.Meta.SetRNG(rngLog, r.logSrc); err != nil {
 		return nil, err
 	}
+	c.Meta.ElapsedS = round(r.elapsedBefore+time.Since(r.start).Seconds(), 3)
 	return c, train.CheckFinite(c)
 }
 
