@@ -557,16 +557,25 @@ func TestCLIDataPathAbsolute(t *testing.T) {
 	}
 }
 
+// trainTinyNPZ trains the run "run", of 2 steps, on the npz dataset
+// d.npz (writeTinyNPZ) in a new directory work, and returns work and the
+// path of d.npz.
+func trainTinyNPZ(t *testing.T) (work, data string) {
+	t.Helper()
+	work = t.TempDir()
+	data = filepath.Join(work, "d.npz")
+	writeTinyNPZ(t, data)
+	rnntrain(t, work, "train", "-task", "npz", "-data", "d.npz", "-validation-fraction", "0", "-steps", "2", "-hidden", "4", "-batch", "2",
+		"-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	return work, data
+}
+
 // TestCLIDataFileChanged: a run whose data file now has other sizes than
 // its network was trained with is refused by the analyses, naming the
 // file and both sizes, not by a list of mismatched weight shapes.
 func TestCLIDataFileChanged(t *testing.T) {
 	t.Parallel()
-	work := t.TempDir()
-	data := filepath.Join(work, "d.npz")
-	writeTinyNPZ(t, data)
-	rnntrain(t, work, "train", "-task", "npz", "-data", "d.npz", "-validation-fraction", "0", "-steps", "2", "-hidden", "4", "-batch", "2",
-		"-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	work, data := trainTinyNPZ(t)
 	two := [][][]float32{{{0, 1}, {1, 0}}, {{1, 1}, {0, 0}}, {{1, 0}, {0, 1}}}
 	one := [][][]float32{{{0}, {1}}, {{1}, {0}}, {{0}, {0}}}
 	if err := npy.WriteArchiveValues(data, map[string]any{"inputs": two, "targets": one}); err != nil {
@@ -575,6 +584,28 @@ func TestCLIDataFileChanged(t *testing.T) {
 	want := []string{"run/checkpoint.safetensors: the network was trained with 1 inputs and 1 outputs", "data file " + data, "now gives 2 and 1"}
 	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 1, want...)
 	rnntrain(t, work, "inactivate", "-checkpoint", "run", "-units", "0").want(t, 1, want...)
+}
+
+// TestCLIDataFileReplaced: a run's data file replaced by another of the
+// same size and sizes (other targets) is refused by a resume, naming the
+// file and its key, and by eval (its validation trials are no longer the
+// ones held out); -force resumes on it and stores its checksum.
+func TestCLIDataFileReplaced(t *testing.T) {
+	t.Parallel()
+	work, data := trainTinyNPZ(t)
+	before, err := os.Stat(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTinyNPZChoices(t, data, 1) // the other choice in every trial
+	if after, err := os.Stat(data); err != nil || after.Size() != before.Size() {
+		t.Fatalf("the replacement has %v bytes (%v), want %d as the original", after.Size(), err, before.Size())
+	}
+	changed := "task.settings.path " + data + " has SHA-256 "
+	rnntrain(t, work, "train", "-resume", "run", "-steps", "3", "-quiet").want(t, 1, changed, "-force")
+	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 1, changed)
+	rnntrain(t, work, "train", "-resume", "run", "-steps", "3", "-quiet", "-force").want(t, 0, "stopped at step 3")
+	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 0, "accuracy")
 }
 
 // writeZerosNPZ writes to path a compressed .npz archive of float32
@@ -632,13 +663,17 @@ func TestCLIInflatingArchive(t *testing.T) {
 
 // writeTinyNPZ writes to path an npz dataset of 6 trials of 3 steps, one
 // input and one output.
-func writeTinyNPZ(t *testing.T, path string) {
+func writeTinyNPZ(t *testing.T, path string) { writeTinyNPZChoices(t, path, 0) }
+
+// writeTinyNPZChoices is writeTinyNPZ whose trial i has the choice
+// (i+shift) mod 2.
+func writeTinyNPZChoices(t *testing.T, path string, shift int) {
 	t.Helper()
 	in := make([][][]float32, 6)
 	tgt := make([][][]float32, 6)
 	for i := range in {
 		in[i] = [][]float32{{float32(i)}, {1}, {0}}
-		tgt[i] = [][]float32{{0}, {1}, {float32(i % 2)}}
+		tgt[i] = [][]float32{{0}, {1}, {float32((i + shift) % 2)}}
 	}
 	if err := npy.WriteArchiveValues(path, map[string]any{"inputs": in, "targets": tgt}); err != nil {
 		t.Fatal(err)

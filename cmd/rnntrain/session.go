@@ -219,11 +219,9 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 		// A bad config inside a file is a broken file, not a usage error.
 		return nil, nil, fmt.Errorf("checkpoint %s: rebuild network: %s", c.Path, err)
 	}
-	if d := changedFiles(c.Meta.Files, s.files, s.cfg); d != "" {
-		return nil, nil, fmt.Errorf("checkpoint %s: the network is rebuilt from files that changed since it was written: %s; restore them, or train a new run on them", c.Path, d)
-	}
 	// The task is rebuilt from its data file, which may have changed since
-	// training: say so rather than list mismatched weight shapes.
+	// training: say so rather than list mismatched weight shapes, or the
+	// checksums of the files (next), which say less.
 	if in, out := cfg.Model.Inputs, cfg.Model.Outputs; in > 0 && out > 0 {
 		if nIn, _, nOut := s.net.Dims(); nIn != in || nOut != out {
 			what := "task " + s.task.Name()
@@ -233,6 +231,9 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 			return nil, nil, fmt.Errorf("checkpoint %s: the network was trained with %d inputs and %d outputs; its %s now gives %d and %d (was it changed since training?)",
 				c.Path, in, out, what, nIn, nOut)
 		}
+	}
+	if d := changedFiles(c.Meta.Files, s.files, s.cfg); d != "" {
+		return nil, nil, fmt.Errorf("checkpoint %s: the run is rebuilt from files that changed since it was written: %s; restore them, or train a new run on them", c.Path, d)
 	}
 	if err := checkpoints.RestoreParams(c, s.net.params()); err != nil {
 		return nil, nil, err

@@ -105,9 +105,12 @@ changed saves the checkpoint it resumes again as the run's latest, with
 the config it accepted (the step file keeps the one it was trained with),
 so the next resume needs no -force even if this one stops before its
 first checkpoint. A connectivity mask file (rec_mask, rec_fixed, in_mask,
-in_fixed) is read again whenever a run is loaded; its SHA-256 is in each
-checkpoint, and resume (unless -force), eval and every analysis refuse a
-file changed since. A run stopped before its first checkpoint resumes from
+in_fixed) and an npz task's data file (-data, task.settings.path, and
+the path of task.eval_settings or a curriculum stage) are read again
+whenever a run is loaded; their SHA-256 sums are in each checkpoint, and
+resume (unless -force), eval and every analysis refuse a file changed
+since, naming its key and path (checkpoints written before data files
+were summed are not compared on them). A run stopped before its first checkpoint resumes from
 step 0. -resume A -out B continues A's run in B instead (B must not hold
 a run; A is not changed): B starts with A's checkpoint and the lines of
 A's metrics.jsonl up to it. Training stops at -steps, at
@@ -269,7 +272,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		if c := rp.ckpt; c != nil {
 			changed := changedFiles(c.Meta.Files, s.files, s.cfg)
 			if changed != "" && !opts.force {
-				return fmt.Errorf("resume: checkpoint %s: the network is rebuilt from files that changed since it was written: %s; restore them, or give -force to continue on the changed files", c.Path, changed)
+				return fmt.Errorf("resume: checkpoint %s: the run is rebuilt from files that changed since it was written: %s; restore them, or give -force to continue on the changed files", c.Path, changed)
 			}
 			if st, err = train.RestoreState(c, s.net.net); err != nil {
 				return fmt.Errorf("resume: %w", err)
@@ -280,7 +283,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			if st.Step > s.cfg.Train.Steps || st.Step == s.cfg.Train.Steps && evaluatedAt(opts.resume) == st.Step {
 				return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
 			}
-			// With -force over changed mask files, the latest checkpoint
+			// With -force over changed mask or data files, the latest checkpoint
 			// then holds their new sums too.
 			rebase = !inPlace || storedConfigDiffers(c, s.cfg) || changed != ""
 		}
