@@ -27,7 +27,8 @@ type FitConfig struct {
 	// (default 0).
 	Hidden int `json:"hidden" toml:"hidden"`
 	// Alpha is dt/τ (default: the data's dt over τ = 100 ms, or 0.2 when
-	// the data do not give dt).
+	// the data do not give dt). Data whose dt is longer than 100 ms have
+	// no default: Validate asks for Alpha.
 	Alpha float64 `json:"alpha" toml:"alpha"`
 	// Steps is the number of Adam updates per fit (default 1000).
 	Steps int `json:"steps" toml:"steps"`
@@ -99,11 +100,12 @@ func (i *Init) UnmarshalText(b []byte) error {
 const tauMS = 100
 
 // Defaults returns c with its zero fields set to their defaults for data d
-// (d may be nil).
+// (d may be nil). The default Alpha of data whose dt is longer than τ is
+// dt/τ > 1, which Validate refuses.
 func (c FitConfig) Defaults(d *Data) FitConfig {
 	if c.Alpha == 0 {
 		c.Alpha = 0.2
-		if d != nil && d.DtMS > 0 && d.DtMS <= tauMS {
+		if d != nil && d.DtMS > 0 {
 			c.Alpha = d.DtMS / tauMS
 		}
 	}
@@ -122,6 +124,11 @@ func (c FitConfig) Defaults(d *Data) FitConfig {
 // Validate reports the first invalid field of c (after Defaults) for data
 // d, named by its config key.
 func (c FitConfig) Validate(d *Data) error {
+	if c.Alpha == 0 && d.DtMS > tauMS {
+		// A time constant of 100 ms, shorter than a step, is not a
+		// discretisation; another τ is the user's choice to make.
+		return fmt.Errorf("alpha: the data's dt = %g ms is longer than the τ = %d ms of the default α = dt/τ = %.3g, which must be at most 1; give alpha in (0, 1] (1: τ = dt)", d.DtMS, tauMS, d.DtMS/tauMS)
+	}
 	c = c.Defaults(d)
 	n := d.Units + c.Hidden
 	switch {

@@ -74,7 +74,7 @@ func fitCommand() *command {
 			units := fs.Int("plot-units", 4, "units drawn in each rank's fit.png")
 			maxMem := fs.Float64("max-memory", 0, "refuse a fit whose estimated memory exceeds this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			fs.IntVar(&c.Hidden, "hidden", 0, "unrecorded units added to the network")
-			fs.Float64Var(&c.Alpha, "alpha", 0, "dt/τ (0: the data's dt / 100 ms, or 0.2 without dt)")
+			fs.Float64Var(&c.Alpha, "alpha", 0, "dt/τ (0: the data's dt / 100 ms, or 0.2 without dt; required when dt > 100 ms)")
 			fs.IntVar(&c.Steps, "steps", 1000, "Adam updates per rank")
 			fs.Float64Var(&c.LR, "lr", 0.03, "Adam learning rate")
 			fs.IntVar(&c.Free, "free", 0, "initial steps of every condition left out of the loss and R²")

@@ -135,6 +135,14 @@ func TestCLIFitErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Sampled every 250 ms: longer than the τ = 100 ms of the default α.
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "slow.npz"), map[string]any{
+		"activity": [][][]float32{{{0.1, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+		"dt":       250.0,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -152,6 +160,7 @@ func TestCLIFitErrors(t *testing.T) {
 		// asks for more ranks than 2 units have.
 		{"default ranks", []string{"fit", "-data", "data.npz", "-steps", "5", "-out", "ranksfit"}, 2, []string{"-ranks 1-5: must be in [1, units+hidden = 2], got 3"}},
 		{"bad alpha", []string{"fit", "-data", "data.npz", "-ranks", "1", "-alpha", "2", "-out", "alphafit"}, 2, []string{"-alpha (alpha in a config file): must be in (0, 1], got 2"}},
+		{"dt above tau", []string{"fit", "-data", "slow.npz", "-ranks", "1", "-steps", "5", "-out", "slowfit"}, 2, []string{"-alpha (alpha in a config file)", "dt = 250 ms", "τ = 100 ms", "α = dt/τ = 2.5"}},
 		{"bad noise", []string{"fit", "-data", "data.npz", "-ranks", "1", "-noise", "NaN", "-out", "noisefit"}, 2, []string{"-noise (noise_std in a config file): must be ≥ 0"}},
 		{"bad holdout", []string{"fit", "-data", "data.npz", "-ranks", "1", "-holdout", "2", "-out", "holdfit"}, 2, []string{"-holdout (holdout in a config file): must be in [0, conditions = 2), got 2"}},
 		{"data in -out", []string{"fit", "-data", "data.npz", "-out", ".", "-ranks", "1", "-steps", "5"}, 2, []string{"-out .", "-data data.npz", "choose another -out"}},
