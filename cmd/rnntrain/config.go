@@ -122,12 +122,110 @@ func defaultConfig() runConfig {
 }
 
 // configError is an invalid setting, named by its config key (and flag,
-// where one sets it).
+// where one sets it); a configSource names the file that gave it.
 func configError(key string, err error) error {
-	if f := keyFlag(key); f != "" {
-		return usagef("%s (%s in a config file): %v", f, key, err)
+	return usageError{&settingError{key: key, err: err}}
+}
+
+// flagError is configError for a setting whose flag alone names it well
+// ("-task: unknown task …") unless a config file gave it.
+func flagError(key string, err error) error {
+	return usageError{&settingError{key: key, err: err, short: true}}
+}
+
+// settingError is an invalid setting: its config key, what is wrong and,
+// once a configSource has attributed it, the config file that gave the
+// value.
+type settingError struct {
+	key  string
+	err  error
+	file string // "" unless the value came from this config file
+	// short names only the flag, not the key, when no file gave it.
+	short bool
+}
+
+func (e *settingError) Error() string {
+	if e.file != "" {
+		return fmt.Sprintf("config %s: %s: %v", e.file, e.key, e.err)
 	}
-	return usagef("%s: %v", key, err)
+	if f := keyFlag(e.key); f != "" && e.short {
+		return fmt.Sprintf("%s: %v", f, e.err)
+	}
+	if f := keyFlag(e.key); f != "" {
+		return fmt.Sprintf("%s (%s in a config file): %v", f, e.key, e.err)
+	}
+	return fmt.Sprintf("%s: %v", e.key, e.err)
+}
+
+func (e *settingError) Unwrap() error { return e.err }
+
+// configSource records which settings a config file gave: the keys it
+// sets that no flag given overrides.
+type configSource struct {
+	file string
+	keys map[string]bool
+}
+
+// newConfigSource returns the source of the keys the decoded config file
+// obj sets, less the keys of the flags given (over).
+func newConfigSource(file string, obj map[string]any, over []string) configSource {
+	keys := map[string]bool{}
+	for k := range flattenObject(obj) {
+		keys[k] = true
+	}
+	for _, k := range over {
+		delete(keys, k)
+	}
+	return configSource{file: file, keys: keys}
+}
+
+// gave reports whether the file set key: the key itself, a table or
+// array holding it, or (for a table's error) a key inside it.
+func (s configSource) gave(key string) bool {
+	if s.keys[key] {
+		return true
+	}
+	for k := key; ; {
+		i := strings.LastIndexAny(k, ".[")
+		if i <= 0 {
+			break
+		}
+		if k = k[:i]; s.keys[k] {
+			return true
+		}
+	}
+	for k := range s.keys {
+		if strings.HasPrefix(k, key+".") || strings.HasPrefix(k, key+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// attribute names the config file in each settingError of err (through
+// wrapping and joined errors) whose key the file gave, and returns err.
+func (s configSource) attribute(err error) error {
+	if s.file == "" || err == nil {
+		return err
+	}
+	var walk func(error)
+	walk = func(e error) {
+		if se, ok := e.(*settingError); ok && s.gave(se.key) {
+			se.file = s.file
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			if x := u.Unwrap(); x != nil {
+				walk(x)
+			}
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return err
 }
 
 // validate checks every setting that can be checked without building the
@@ -497,13 +595,36 @@ func flattenObject(obj map[string]any) map[string]any {
 // TOML file that the defaults would replace (checkZeros), and a setting
 // given so that it has no effect (checkUnused); a JSON file is a run's
 // config.json or a sweep point's, which hold every key.
-func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, base string) error {
+func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, base string) (configSource, error) {
+	var obj map[string]any
+	given := []string{}
+	fs.Visit(func(f *flag.Flag) {
+		if v, ok := vals[f.Name]; ok && v.set {
+			given = append(given, f.Name)
+		}
+	})
+	var over []string
+	for _, f := range given {
+		over = append(over, vals[f].key)
+	}
+	src := configSource{}
+	err := applyConfigFrom(fs, c, vals, base, given, &obj)
+	if base != "" {
+		src = newConfigSource(base, obj, over)
+	}
+	return src, src.attribute(err)
+}
+
+// applyConfigFrom is applyConfig with the flags given (given, by name),
+// leaving the decoded file in *obj.
+func applyConfigFrom(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, base string, given []string, obj *map[string]any) error {
 	zeros := map[string]bool{}
 	if base != "" {
 		data, err := readConfigFile("-config", base)
 		if err != nil {
 			return err
 		}
+		*obj = decodedConfig(data, strings.EqualFold(filepath.Ext(base), ".toml"))
 		isTOML := strings.EqualFold(filepath.Ext(base), ".toml")
 		parsed, parsedTOML := data, isTOML
 		if kind := vals["model"]; kind != nil && kind.set {
@@ -525,12 +646,6 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 		}
 	}
 	// model.kind first: the model's own keys depend on it.
-	given := []string{}
-	fs.Visit(func(f *flag.Flag) {
-		if v, ok := vals[f.Name]; ok && v.set {
-			given = append(given, f.Name)
-		}
-	})
 	sort.SliceStable(given, func(i, j int) bool { return given[i] == "model" && given[j] != "model" })
 	for _, f := range given {
 		v := vals[f]
@@ -551,6 +666,18 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 	}
 	// zeros holds every key a flag or the TOML file gave a number.
 	return checkUnused(c, zeros)
+}
+
+// decodedConfig decodes a config file's data, TOML or JSON, into an
+// object; nil if it does not decode (the strict decoder reports why).
+func decodedConfig(data []byte, isTOML bool) map[string]any {
+	var obj map[string]any
+	if isTOML {
+		obj, _ = decodeTOML(data)
+	} else if json.Unmarshal(data, &obj) != nil {
+		return nil
+	}
+	return obj
 }
 
 // tomlWithKind returns the TOML config data as JSON with its model kind set
@@ -896,6 +1023,10 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 	var kind []byte
 	if m, ok := obj["model"].(map[string]any); ok {
 		kind, _ = json.Marshal(m["kind"])
+		// The model's decoder names its kind "kind".
+		if _, has := m["kind"]; has && strings.HasPrefix(err.Error(), "kind: ") {
+			return fmt.Errorf("model.%w", err)
+		}
 	}
 	var leaves func(prefix string, v any) []string
 	vals := map[string]any{}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 func TestApplyConfigFlagsOverrideFile(t *testing.T) {
@@ -23,7 +25,7 @@ func TestApplyConfigFlagsOverrideFile(t *testing.T) {
 	if err := fs.Parse([]string{"-steps", "3", "-lr", "0.003"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := applyConfig(fs, &cfg, vals, file); err != nil {
+	if _, err := applyConfig(fs, &cfg, vals, file); err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Train.Steps != 3 || cfg.Train.LR != 0.003 || cfg.Model.Hidden != 16 || cfg.Model.Kind() != "gru" || cfg.Train.BatchSize != defaultConfig().Train.BatchSize {
@@ -56,7 +58,7 @@ func TestApplyConfigModelLeakyDefaults(t *testing.T) {
 		if err := fs.Parse([]string{"-model", "leaky"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := applyConfig(fs, &cfg, vals, file); err != nil {
+		if _, err := applyConfig(fs, &cfg, vals, file); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		got, _ := json.Marshal(cfg.Model)
@@ -141,7 +143,7 @@ func TestCLIModelErrorsNameKeys(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte("[model]\nkind = \"alif\"\ntau_adapt_ms = -3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "2").want(t, 2, "-tau-adapt (model.tau_adapt_ms in a config file): got -3, need > 0")
+	rnntrain(t, work, "train", "-config", cfgFile, "-steps", "2").want(t, 2, "config "+cfgFile+": model.tau_adapt_ms: got -3, need > 0")
 	// The leak is checked by the models, which name it, not by their layers.
 	for _, kind := range []string{"leaky", "lowrank"} {
 		rnntrain(t, work, "train", "-model", kind, "-alpha", "1.5", "-steps", "2").
@@ -336,4 +338,50 @@ func TestJSONWithKindModelCase(t *testing.T) {
 	if flat["model.kind"] != "alif" || flat["model.tau_mem_ms"] != 30.0 {
 		t.Errorf("got kind %v tau_mem_ms %v, want alif 30", flat["model.kind"], flat["model.tau_mem_ms"])
 	}
+}
+
+// TestCLIConfigValueErrorsNameFile checks that a bad value for a known key
+// of a config file is reported naming the file and the key (not only the
+// flag that could have set it), while the same value given by a flag
+// names the flag, and a flag that overrides the file's value wins.
+func TestCLIConfigValueErrorsNameFile(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct{ name, text, want string }{
+		{"hidden.toml", "[model]\nhidden = -3\n", "config hidden.toml: model.hidden: must be positive, got -3"},
+		{"hidden.json", `{"model": {"hidden": -3}}`, "config hidden.json: model.hidden: must be positive, got -3"},
+		{"lr.toml", "[train]\nlr = -1\n", "config lr.toml: train.lr: must be positive"},
+		{"task.toml", "[task]\nname = \"juggle\"\n", "config task.toml: task.name: unknown task \"juggle\""},
+		{"fraction.toml", "[task.settings]\nvalidation_fraction = 2\n", "config fraction.toml: task.settings.validation_fraction: validation_fraction = 2: want 0 <= f < 1"},
+		{"kind.toml", "[model]\nkind = \"lstmx\"\n", "config kind.toml: model.kind: unknown model \"lstmx\""},
+		{"tau.toml", "[model]\nkind = \"alif\"\ntau_adapt_ms = -3\n", "config tau.toml: model.tau_adapt_ms: got -3, need > 0"},
+		{"zero.toml", "[model]\nkind = \"lif\"\nthreshold = 0\n", "config zero.toml: model.threshold: 0 would run as the default, 1"},
+		{"unused.toml", "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", "config unused.toml: model.encoding_threshold: has no effect without model.encoding = delta"},
+	} {
+		if err := os.WriteFile(filepath.Join(work, c.name), []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, work, "train", "-config", c.name, "-steps", "1", "-out", filepath.Join(work, "run")).want(t, 2, c.want)
+	}
+	rnntrain(t, work, "train", "-config", "lr.toml", "-lr", "-2", "-steps", "1", "-out", filepath.Join(work, "run")).
+		want(t, 2, "-lr (train.lr in a config file): must be positive and finite, got -2")
+	rnntrain(t, work, append([]string{"train", "-config", "hidden.toml", "-hidden", "4", "-steps", "1", "-quiet", "-out", filepath.Join(work, "ok")}, small...)...).
+		want(t, 0, "stopped at step 1")
+	// fit's config file too.
+	if err := os.WriteFile(filepath.Join(work, "fit.toml"), []byte("alpha = 2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := npy.WriteArchiveValues(filepath.Join(work, "data.npz"), map[string]any{
+		"activity": [][][]float32{{{0.1, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "fit", "-data", "data.npz", "-config", "fit.toml", "-ranks", "1", "-out", "fit").
+		want(t, 2, "config fit.toml: alpha: must be in (0, 1], got 2")
+	if err := os.WriteFile(filepath.Join(work, "fitzero.toml"), []byte("seed = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "fit", "-data", "data.npz", "-config", "fitzero.toml", "-ranks", "1", "-out", "fit").
+		want(t, 2, "config fitzero.toml: seed: 0 would run as the default, 1")
 }

@@ -45,7 +45,7 @@ func TestCLIFitZeroSettings(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte("seed = 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rnntrain(t, work, "fit", "-data", "none.npz", "-config", cfgFile).want(t, 2, "-seed (seed in a config file): 0 would run as the default, 1")
+	rnntrain(t, work, "fit", "-data", "none.npz", "-config", cfgFile).want(t, 2, "config "+cfgFile+": seed: 0 would run as the default, 1")
 	// A flag replaces the file's 0; the missing data file is then the error.
 	rnntrain(t, work, "fit", "-data", "none.npz", "-config", cfgFile, "-seed", "3").want(t, 1, "none.npz")
 }

@@ -33,7 +33,7 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	if !cfg.Task.Preset.Set {
 		p, err := tasks.DefaultPreset(cfg.Task.Name)
 		if err != nil {
-			return nil, usagef("-task: %v", err)
+			return nil, flagError("task.name", err)
 		}
 		cfg.Task.Preset = presetChoice{Preset: p, Set: true}
 	}

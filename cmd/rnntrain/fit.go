@@ -104,12 +104,13 @@ func fitCommand() *command {
 					x, err := strconv.ParseFloat(f.Value.String(), 64)
 					zeros[f.Name] = err == nil && x == 0
 				})
+				var src configSource
 				if *config != "" {
-					if err := loadFitConfig(*config, fs, &c, zeros); err != nil {
+					if src, err = loadFitConfig(*config, fs, &c, zeros); err != nil {
 						return err
 					}
 				}
-				if err := fitZeros(zeros, c); err != nil {
+				if err := fitZeros(zeros, c, src); err != nil {
 					return err
 				}
 				if samePath(*data, filepath.Join(*out, "data.npz")) {
@@ -135,7 +136,7 @@ func fitCommand() *command {
 				for _, r := range rs {
 					c.Rank = r
 					if err := c.Validate(d); err != nil {
-						return fitSettingError(err, *ranks)
+						return fitSettingError(err, *ranks, src)
 					}
 				}
 				if err := checkFitMemory(d, c, rs, *maxMem*(1<<30)); err != nil {
@@ -151,15 +152,17 @@ func fitCommand() *command {
 }
 
 // fitSettingError returns err, an error of lowrank.FitConfig.Validate
-// ("key: what is wrong"), as a usage error naming the flag that sets the
-// key: -ranks (given as ranks) for the rank, else the flag of the key.
-func fitSettingError(err error, ranks string) error {
+// ("key: what is wrong"), as a usage error naming the config file src
+// when it gave the key, else the flag that sets the key: -ranks (given as
+// ranks) for the rank, else the flag of the key.
+func fitSettingError(err error, ranks string, src configSource) error {
 	key, msg, ok := strings.Cut(err.Error(), ": ")
-	flags := map[string]string{"hidden": "-hidden", "alpha": "-alpha", "steps": "-steps", "lr": "-lr", "free": "-free",
-		"noise_std": "-noise", "init": "-init", "holdout": "-holdout"}
+	flags := fitFlags()
 	switch {
 	case ok && key == "rank":
 		return usagef("-ranks %s: %s", clipArg(ranks), msg)
+	case ok && src.file != "" && src.gave(key):
+		return usagef("config %s: %s: %s", src.file, key, msg)
 	case ok && flags[key] != "":
 		return usagef("%s (%s in a config file): %s", flags[key], key, msg)
 	}
@@ -226,25 +229,35 @@ func parseRanks(s string) ([]int, error) {
 	return out, nil
 }
 
+// fitFlags maps each fit config key to the flag that sets it.
+func fitFlags() map[string]string {
+	return map[string]string{"hidden": "-hidden", "alpha": "-alpha", "steps": "-steps", "lr": "-lr", "free": "-free",
+		"noise_std": "-noise", "init": "-init", "holdout": "-holdout", "seed": "-seed"}
+}
+
 // loadFitConfig decodes a TOML or JSON file into c, keeping the values of
 // the flags that were set on the command line, and marks in zeros the keys
-// the file sets to 0 (those of set flags excepted).
-func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig, zeros map[string]bool) error {
+// the file sets to 0 (those of set flags excepted). It returns the keys
+// the file gave.
+func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig, zeros map[string]bool) (configSource, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var over []string
+	for k, f := range fitFlags() {
+		if set[strings.TrimPrefix(f, "-")] {
+			over = append(over, k)
+		}
+	}
 	keep := *c
 	if err := loadFile(path, c); err != nil {
-		return err
+		return configSource{}, err
 	}
+	src := configSource{file: path}
 	if data, err := readConfigFile("-config", path); err == nil {
-		var obj map[string]any
-		if strings.EqualFold(filepath.Ext(path), ".toml") {
-			obj, _ = decodeTOML(data)
-		} else {
-			_ = json.Unmarshal(data, &obj)
-		}
+		obj := decodedConfig(data, strings.EqualFold(filepath.Ext(path), ".toml"))
+		src = newConfigSource(path, obj, over)
 		if _, ok := obj["rank"]; ok {
-			return usagef("config %s: rank: each fit's rank comes from -ranks (default 1-5); leave rank out of the file", path)
+			return src, usagef("config %s: rank: each fit's rank comes from -ranks (default 1-5); leave rank out of the file", path)
 		}
 		fileZeros := map[string]bool{}
 		zeroSettings(fileZeros, "", obj)
@@ -265,17 +278,21 @@ func loadFitConfig(path string, fs *flag.FlagSet, c *lowrank.FitConfig, zeros ma
 			dst()
 		}
 	}
-	return nil
+	return src, nil
 }
 
 // fitZeros refuses a 0 given to steps, lr or seed (a flag or a config
-// key), which lowrank.FitConfig.Defaults would replace by its default.
-func fitZeros(zeros map[string]bool, c lowrank.FitConfig) error {
+// key, of the file src when it gave it), which
+// lowrank.FitConfig.Defaults would replace by its default.
+func fitZeros(zeros map[string]bool, c lowrank.FitConfig, src configSource) error {
 	d := c.Defaults(nil)
 	for _, k := range []struct {
 		key string
 		def float64
 	}{{"steps", float64(d.Steps)}, {"lr", d.LR}, {"seed", float64(d.Seed)}} {
+		if zeros[k.key] && src.file != "" && src.gave(k.key) {
+			return usagef("config %s: %s: 0 would run as the default, %g: leave the setting out for the default, or give the value meant", src.file, k.key, k.def)
+		}
 		if zeros[k.key] {
 			return usagef("-%s (%s in a config file): 0 would run as the default, %g: leave the setting out for the default, or give the value meant", k.key, k.key, k.def)
 		}

@@ -87,6 +87,8 @@ the seed that training never draws from.
 Settings come from the defaults, then from -config FILE (TOML or JSON, the
 layout of config.json, sections task, model and train; keys left out keep
 their defaults), then from the flags actually given, which override the file.
+A bad value is reported with where it came from: "config FILE: KEY: ..."
+for the file's, "-FLAG (KEY in a config file): ..." for a flag's.
 With -model KIND the file's model keys are read as keys of KIND: those KIND
 has apply, any other is an error naming the file and the key; in a JSON
 file, a key holding the default of the file's own model gives way to KIND's
@@ -195,18 +197,21 @@ func trainCommand() *command {
 					}
 					opts.point, opts.saved, opts.force = rp, &saved, *force
 				}
-				if err := applyConfig(fs, &cfg, vals, base); err != nil {
+				src, err := applyConfig(fs, &cfg, vals, base)
+				if err != nil {
 					return err
 				}
 				if err := cfg.validate(); err != nil {
-					return err
+					return src.attribute(err)
 				}
 				if *resume != "" {
 					if err := checkResume(*opts.saved, cfg, *force); err != nil {
 						return err
 					}
 				}
-				return runTrain(ctx, e, cfg, opts)
+				// A setting found bad only once the task or the network is
+				// built names the file too.
+				return src.attribute(runTrain(ctx, e, cfg, opts))
 			}
 		},
 	}
