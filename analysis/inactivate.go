@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -440,28 +442,108 @@ func ParseUnits(s string, n int) ([]int, error) {
 	return out, nil
 }
 
+// namedSets is how many unit sets a population file may hold beyond one
+// per unit (MaxPopulations).
+const namedSets = 4096
+
+// MaxPopulations is the most unit sets ParsePopulations accepts for a
+// network of n units: one per unit (single-unit lesions) and 4096 more,
+// far beyond the groups one names by hand or a clustering writes.
+func MaxPopulations(n int) int { return max(n, 0) + namedSets }
+
 // ParsePopulations decodes a JSON object of named unit sets,
 // {"name": [indices]}, for a network of n units; each set comes back
-// sorted and without repeats. It rejects indices outside [0, n) and
-// anything but such an object, naming the set.
+// sorted and without repeats (null is an empty set). It rejects indices
+// outside [0, n), a name given twice, more than MaxPopulations(n) sets
+// and anything but such an object, naming the set. It reads the file as
+// a stream: beyond its result, which holds at most n indices per set, it
+// allocates a constant amount.
 func ParsePopulations(b []byte, n int) (map[string][]int, error) {
-	var raw map[string][]int
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return nil, fmt.Errorf(`want a JSON object {"name": [unit indices]}: %w`, err)
+	const want = `want a JSON object {"name": [unit indices]}`
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("%s: %w", want, err)
+	} else if tok != json.Delim('{') {
+		return nil, fmt.Errorf("%s, got %v", want, tok)
 	}
-	if len(raw) == 0 {
+	limit := MaxPopulations(n)
+	out := map[string][]int{}
+	seen := make([]bool, max(n, 0))
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", want, err)
+		}
+		name := tok.(string) // an object's keys are strings
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("set %q appears twice", name)
+		}
+		if len(out) == limit {
+			return nil, fmt.Errorf("more than %d unit sets (a network of %d units: one per unit and %d more)", limit, n, namedSets)
+		}
+		units, err := parseUnitSet(dec, name, n, seen)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = units
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, fmt.Errorf("%s: %w", want, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: data after the object", want)
+	}
+	if len(out) == 0 {
 		return nil, fmt.Errorf("no unit sets")
 	}
-	out := make(map[string][]int, len(raw))
-	for name, units := range raw {
-		for _, u := range units {
-			if u < 0 || u >= n {
-				return nil, fmt.Errorf("set %q: unit %d outside 0…%d (indices are 0-based)", name, u, n-1)
-			}
-		}
-		s := slices.Clone(units)
-		slices.Sort(s)
-		out[name] = slices.Compact(s)
-	}
 	return out, nil
+}
+
+// parseUnitSet reads the set name's array of unit indices, for a network
+// of n units, from dec and returns them sorted and distinct; seen, of
+// length n and all false, is scratch it leaves all false.
+func parseUnitSet(dec *json.Decoder, name string, n int, seen []bool) ([]int, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("set %q: %w", name, err)
+	}
+	if tok == nil {
+		return []int{}, nil
+	}
+	if tok != json.Delim('[') {
+		return nil, fmt.Errorf("set %q: want an array of unit indices, got %v", name, tok)
+	}
+	units := []int{}
+	defer func() {
+		for _, u := range units {
+			seen[u] = false
+		}
+	}()
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("set %q: %w", name, err)
+		}
+		num, ok := tok.(json.Number)
+		if !ok {
+			return nil, fmt.Errorf("set %q: %v is not a unit index", name, tok)
+		}
+		u, err := strconv.Atoi(string(num))
+		if err != nil {
+			return nil, fmt.Errorf("set %q: %s is not a unit index (a whole number)", name, num)
+		}
+		if u < 0 || u >= n {
+			return nil, fmt.Errorf("set %q: unit %d outside 0…%d (indices are 0-based)", name, u, n-1)
+		}
+		if !seen[u] {
+			seen[u] = true
+			units = append(units, u)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing ']'
+		return nil, fmt.Errorf("set %q: %w", name, err)
+	}
+	slices.Sort(units)
+	return units, nil
 }

@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -161,15 +163,64 @@ func FuzzParseUnits(f *testing.F) {
 	})
 }
 
+// manySets is a population file of k empty sets.
+func manySets(k int) []byte {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range k {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"s%d":[]`, i)
+	}
+	b.WriteString("}")
+	return []byte(b.String())
+}
+
+// TestParsePopulationsLimits checks that a population file may hold one
+// set per unit and 4096 more, not an unbounded number, and that the
+// other malformed files are refused, each naming what is wrong.
+func TestParsePopulationsLimits(t *testing.T) {
+	const n = 64
+	if sets, err := ParsePopulations(manySets(n+4096), n); err != nil || len(sets) != n+4096 {
+		t.Errorf("%d sets for %d units: %d sets, %v; want all", n+4096, n, len(sets), err)
+	}
+	for _, c := range []struct{ file, want string }{
+		{string(manySets(n + 4097)), "more than 4160 unit sets (a network of 64 units: one per unit and 4096 more)"},
+		{`{"a": [1], "a": [2]}`, `set "a" appears twice`},
+		{`{"a": [1]} {}`, "data after the object"},
+		{`{"a": [1.5]}`, `set "a": 1.5 is not a unit index`},
+		{`{"a": 3}`, `set "a": want an array of unit indices`},
+		{`{"a": [64]}`, `set "a": unit 64 outside 0…63`},
+		{`[1, 2]`, `want a JSON object {"name": [unit indices]}`},
+		{`{}`, "no unit sets"},
+		{`{"a": [1]`, `want a JSON object {"name": [unit indices]}`},
+	} {
+		if _, err := ParsePopulations([]byte(c.file), n); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%.40s: error %v, want it to contain %q", c.file, err, c.want)
+		}
+	}
+	sets, err := ParsePopulations([]byte(`{"a": [3, 1, 1, 3], "b": [], "c": null}`), n)
+	if err != nil || fmt.Sprint(sets) != "map[a:[1 3] b:[] c:[]]" {
+		t.Errorf("got %v, %v; want a = [1 3], b and c empty", sets, err)
+	}
+}
+
 func FuzzParsePopulations(f *testing.F) {
 	f.Add([]byte(`{"a": [3, 1, 1], "b": [0]}`))
 	f.Add([]byte(`{"exc": [0, 1, 2], "inh": [60, 63]}`))
 	f.Add([]byte(`[1, 2]`))
 	f.Add([]byte(`{"a": [64]}`))
+	f.Add([]byte(`{"a": [1], "a": [2]}`))
+	f.Add([]byte(`{"a": [1e0, -0, 2.0]} x`))
+	f.Add(manySets(64 + 4097))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sets, err := ParsePopulations(b, 64)
 		if err != nil {
 			return
+		}
+		if len(sets) > 64+4096 {
+			t.Fatalf("%d sets, more than the %d allowed for 64 units", len(sets), 64+4096)
 		}
 		for name, u := range sets {
 			for i, x := range u {

@@ -34,7 +34,9 @@ Which units (indices are 0-based, as the columns of eval -record's rates):
                            first round(f·N) units are excitatory)
   -population FILE.json[:NAME]
                            a named set from a JSON file {"name": [indices]}
-                           (NAME may be left out when the file has one set)
+                           (NAME may be left out when the file has one set;
+                           at most one set per unit and 4096 more, each
+                           name once)
   -population cluster:I[/K]
                            population I (0 the largest) of a lowrank
                            network's loadings, a Gaussian mixture of K
