@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/internal/enum"
@@ -162,13 +163,25 @@ func runCommand(ctx context.Context, c *command, runFn func(context.Context, []s
 }
 
 // parseInterleaved parses args with fs, allowing flags after positional
-// arguments ("inspect RUN -json"); "--" ends the flags. It returns the
+// arguments ("inspect RUN -json"); "--" ends the flags. A negative number
+// where a flag would be ("-run-point DIR -1") is a positional argument,
+// for the command to judge, not an undefined flag. It returns the
 // positional arguments in order.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			// Parse stops after the argument it refuses.
+			bad := ""
+			if i := len(args) - len(fs.Args()) - 1; i >= 0 && i < len(args) {
+				bad = args[i]
+			}
+			if _, nerr := strconv.ParseFloat(bad, 64); nerr != nil || err.Error() != "flag provided but not defined: "+bad {
+				return nil, err
+			}
+			pos = append(pos, bad)
+			args = fs.Args()
+			continue
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

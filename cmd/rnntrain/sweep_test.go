@@ -300,6 +300,19 @@ func TestSweepBadSpecs(t *testing.T) {
 	} {
 		rnntrain(t, dir, args...).want(t, 2)
 	}
+	// A negative INDEX is an index, not a flag; flags after it still are.
+	for _, args := range [][]string{
+		{"sweep", "-run-point", dir, "-1"},
+		{"sweep", "-1", "-run-point", dir},
+	} {
+		r := rnntrain(t, dir, args...)
+		r.want(t, 2, "-run-point "+dir+" -1: INDEX must be a point index ≥ 0")
+		if strings.Contains(r.stderr, "not defined") {
+			t.Errorf("%q: a negative number taken for a flag:\n%s", args, r.stderr)
+		}
+	}
+	// A flag's bad negative value is still the flag's error.
+	rnntrain(t, dir, "fit", "-steps", "-1.5").want(t, 2, `invalid value "-1.5" for flag -steps`)
 }
 
 // runPointUntilSignal runs 'sweep -run-point dir i' as array task 42_i,
