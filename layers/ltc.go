@@ -108,6 +108,9 @@ func NewLTC[T autodiff.Float](cfg LTCConfig, rng *rand.Rand) (*LTC[T], error) {
 	for j := 0; j < n; j++ {
 		l.gBias.Value.Data[j], l.gBias.Value.Data[n+j] = T(cfg.TauMemBias), T(cfg.TauAdaptBias)
 	}
+	// The gates' weights couple the units, as W_rec does.
+	l.gd.Frozen, l.gu.Frozen, l.gb.Frozen = cfg.FreezeRec, cfg.FreezeRec, cfg.FreezeRec
+	l.gBias.Frozen = cfg.FreezeBias
 	l.vars = stateVars([]string{"u", "b", "z"}, n)
 	return l, nil
 }

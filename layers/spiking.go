@@ -148,7 +148,8 @@ type SpikeOptions struct {
 	// Name prefixes the parameter names (default: the layer's kind).
 	Name string
 	// FreezeInput, FreezeRec and FreezeBias mark W_in, W_rec and the bias
-	// untrained.
+	// untrained; in the ltc, FreezeRec marks its gates' weights too (the
+	// units' coupling, ConnectionWeights) and FreezeBias the gates' bias.
 	FreezeInput, FreezeRec, FreezeBias bool
 }
 

@@ -113,7 +113,9 @@ func newEGRU[T autodiff.Float](c *EGRUConfig, s layers.Spec, rng *rand.Rand) (la
 	}
 	e := layers.NewEGRU[T]("egru", s.Inputs, s.Hidden, c.options(s), rng)
 	e.WeightIH.Frozen, e.WeightHH.Frozen = s.FreezeInput, s.FreezeRecurrent
-	e.BiasIH.Frozen, e.BiasHH.Frozen = s.FreezeBias, s.FreezeBias
+	// The threshold ϑ is a per-unit offset of the event condition, a
+	// bias: it freezes with the biases.
+	e.BiasIH.Frozen, e.BiasHH.Frozen, e.Threshold.Frozen = s.FreezeBias, s.FreezeBias, s.FreezeBias
 	return egruLayer[T]{e}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -305,4 +306,46 @@ func TestCLIEverythingFrozen(t *testing.T) {
 	}
 	rnntrain(t, work, append(base, "-train-h0", "-out", filepath.Join(work, "h0"))...).want(t, 0)
 	rnntrain(t, work, append(base, "-model", "lif", "-train-tau", "-out", filepath.Join(work, "tau"))...).want(t, 0)
+}
+
+// TestCLIFrozenStaysFrozen trains the egru and the ltc with every freeze
+// key set (and the initial state trained, so that the run has something
+// to train) and checks that every parameter but the initial state keeps
+// its initial value: the egru's thresholds freeze with the biases, the
+// ltc's gates with the recurrent weights and the biases. Without the
+// initial state the run is refused, as for the other models.
+func TestCLIFrozenStaysFrozen(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	cfgFile := writeSpec(t, work, "frozen.toml", "[model]\nfreeze_input = true\nfreeze_recurrent = true\nfreeze_bias = true\nfreeze_output = true\n")
+	base := []string{"train", "-config", cfgFile, "-steps", "3", "-hidden", "6", "-batch", "4", "-eval-trials", "4", "-lr", "0.05", "-quiet", "-plot-format", "svg"}
+	for _, model := range []string{"egru", "ltc"} {
+		rnntrain(t, work, append(base, "-model", model, "-out", filepath.Join(work, model+"-refused"))...).
+			want(t, 2, "model.freeze_input, model.freeze_recurrent, model.freeze_bias, model.freeze_output", "the "+model+" network", "-train-h0")
+		run := filepath.Join(work, model)
+		rnntrain(t, work, append(base, "-model", model, "-train-h0", "-out", run)...).want(t, 0, "stopped at step 3")
+		c, err := checkpoints.Load(checkpoints.LatestPath(run))
+		require.NoError(t, err)
+		cfg, err := checkpointConfig(c)
+		require.NoError(t, err)
+		fresh, err := newSession(cfg) // the network as initialised
+		require.NoError(t, err)
+		trained := map[string][]float32{}
+		for _, x := range c.Tensors {
+			trained[x.Name] = x.F32
+		}
+		changed := false
+		for _, p := range fresh.net.params() {
+			same := slices.Equal(trained[p.Name], p.Value.Data)
+			switch {
+			case p.Name == "h0" || strings.HasSuffix(p.Name, ".h0"):
+				changed = changed || !same
+			case !same:
+				t.Errorf("%s: parameter %s changed in training with every freeze key set", model, p.Name)
+			}
+		}
+		if !changed {
+			t.Errorf("%s: the trained initial state did not change: the test trains nothing", model)
+		}
+	}
 }
