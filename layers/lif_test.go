@@ -551,13 +551,15 @@ func randTensor32(rng *rand.Rand, rows, cols int) autodiff.Tensor[float32] {
 func TestLIFFloat32WeightGradient(t *testing.T) {
 	const in, steps, batch = 3, 25, 16 // 400 rows: blocks of 128, 128, 128 and 16
 	for _, c := range []struct {
-		name string
-		n    int
-		cfg  func(*LIFConfig)
+		name  string
+		n     int
+		cfg   func(*LIFConfig)
+		halfs bool // initial spikes of 0.5: the first step's rows are not binary
 	}{
-		{"plain", 64, func(*LIFConfig) {}},
-		{"adaptive", 128, func(c *LIFConfig) { c.AdaptStrength, c.TauAdaptMS = 0.5, 50 }},
-		{"synaptic", 64, func(c *LIFConfig) { c.TauSynMS = 4 }},
+		{"plain", 64, func(*LIFConfig) {}, false},
+		{"plain, initial spikes of 0.5", 64, func(*LIFConfig) {}, true},
+		{"adaptive", 128, func(c *LIFConfig) { c.AdaptStrength, c.TauAdaptMS = 0.5, 50 }, false},
+		{"synaptic", 64, func(c *LIFConfig) { c.TauSynMS = 4 }, false},
 	} {
 		cfg := LIFConfig{Inputs: in, Units: c.n, DtMS: 1, TauMemMS: 10, Threshold: 1,
 			SpikeOptions: SpikeOptions{Radius: 0.5, InputGain: 3}}
@@ -585,8 +587,18 @@ func TestLIFFloat32WeightGradient(t *testing.T) {
 			coef64.Data[i] = float64(v)
 		}
 		tp32, tp64 := autodiff.NewTape[float32](), autodiff.NewTape[float64]()
-		r32 := l32.Sequence(tp32, tp32.Const(x32), nil, steps, batch, SeqOptions{})
-		r64 := l64.Sequence(tp64, tp64.Const(x64), nil, steps, batch, SeqOptions{})
+		var init32 []*autodiff.Var[float32]
+		var init64 []*autodiff.Var[float64]
+		if c.halfs {
+			z32, z64 := autodiff.NewTensor[float32](batch, c.n), autodiff.NewTensor[float64](batch, c.n)
+			for i := 0; i < len(z32.Data); i += 3 {
+				z32.Data[i], z64.Data[i] = 0.5, 0.5
+			}
+			init32 = []*autodiff.Var[float32]{nil, tp32.Const(z32)}
+			init64 = []*autodiff.Var[float64]{nil, tp64.Const(z64)}
+		}
+		r32 := l32.Sequence(tp32, tp32.Const(x32), init32, steps, batch, SeqOptions{})
+		r64 := l64.Sequence(tp64, tp64.Const(x64), init64, steps, batch, SeqOptions{})
 		spikes := 0
 		for i, v := range r32.Rates.Value.Data {
 			if float64(v) != r64.Rates.Value.Data[i] {

@@ -174,8 +174,9 @@ func (rl *spikeRowLists) prepare(tb, n, batch, half int, spikes [2]int) {
 	}
 }
 
-// add lists row r of half h, s [n].
-func (rl *spikeRowLists) add(h, r int, s []float32) {
+// add lists row r of half h, s [n]; with check it verifies that every
+// spike listed is 1 (else the half's lists are not used).
+func (rl *spikeRowLists) add(h, r int, s []float32, check bool) {
 	off := rl.used[h]
 	if !rl.ok[h] || off+rl.n > len(rl.buf[h]) {
 		rl.ok[h] = false
@@ -184,7 +185,7 @@ func (rl *spikeRowLists) add(h, r int, s []float32) {
 	list := rl.buf[h][off : off+rl.n]
 	k := kernels.SpikeIndices(list, s)
 	for _, j := range list[:k] {
-		if s[j] != 1 {
+		if check && s[j] != 1 {
 			rl.ok[h] = false
 			return
 		}
@@ -194,7 +195,9 @@ func (rl *spikeRowLists) add(h, r int, s []float32) {
 }
 
 // listRows lists, in half part, the rows of S of step t for the
-// sequences lo … hi−1 (spikeOp.rows) when packDP is set.
+// sequences lo … hi−1 (spikeOp.rows) when packDP is set. The loops that
+// call it (the plain and adaptive steps) write spikes of 0 or 1 only, so
+// only the initial spikes (t = 0, which the caller gives) are checked.
 func (o *spikeOp[T]) listRows(part, t, lo, hi int, S []T) {
 	if !o.packDP {
 		return
@@ -203,7 +206,7 @@ func (o *spikeOp[T]) listRows(part, t, lo, hi int, S []T) {
 	s := any(S).([]float32)
 	for b := lo; b < hi; b++ {
 		r := t*o.batch + b
-		o.rows.add(part, r, s[r*n:(r+1)*n])
+		o.rows.add(part, r, s[r*n:(r+1)*n], t == 0)
 	}
 }
 
