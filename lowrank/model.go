@@ -33,8 +33,9 @@ type Config struct {
 	// InitFrom is a run directory or checkpoint of a trained full-rank
 	// leaky network on the same task; training then starts from its rank-R
 	// truncation (the SVD of its recurrent weights, as rnntrain truncate
-	// makes it; Dubreuil et al. 2022) instead of random weights. Default
-	// "": random initialisation.
+	// makes it; Dubreuil et al. 2022) instead of random weights; rnntrain
+	// refuses a run whose Activation or Alpha differs from the source's.
+	// Default "": random initialisation.
 	InitFrom string `json:"init_from"`
 }
 

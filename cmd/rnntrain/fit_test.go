@@ -275,6 +275,13 @@ func TestCLITruncate(t *testing.T) {
 	rnntrain(t, dir, "latent", "-checkpoint", "r2", "-trials", "2", "-out", "lat").want(t, 0, "κ_2")
 	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
 		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init").want(t, 0, "rank-2 truncation", "lowrank.m", "readout.weight")
+	// The truncation is the source network only with its φ and α: a run
+	// with another activation or leak is refused, naming both.
+	for _, flags := range [][]string{{"-activation", "relu"}, {"-alpha", "0.1"}} {
+		args := append([]string{"train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi",
+			"-init-from", "full", "-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init-" + flags[0][1:]}, flags...)
+		rnntrain(t, dir, args...).want(t, 2, "-init-from", "activation tanh and alpha 0.2", "-activation tanh -alpha 0.2")
+	}
 	rnntrain(t, dir, "truncate", "-checkpoint", "r2", "-rank", "1").want(t, 2, "truncation needs a full-rank leaky network")
 	// An -out that is a file is named as the flag.
 	os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644)

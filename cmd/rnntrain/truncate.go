@@ -39,7 +39,8 @@ task accuracy of both networks on -trials fresh trials (-noise=false runs
 them noiseless) and the share of W_rec's squared singular values kept.
 
 train -init-from RUN -model lowrank -rank R starts training from the same
-truncation.
+truncation; the run must have the source's activation and alpha (another
+is refused, naming both).
 `
 
 func truncateCommand() *command {
@@ -301,9 +302,15 @@ func initFromTruncation(w io.Writer, s *session) error {
 		return usagef("-init-from %s: the network has %d inputs, %d units and %d outputs; this run's has %d, %d and %d", lc.InitFrom,
 			src.net.nIn, src.net.hidden, src.net.nOut, s.net.nIn, s.net.hidden, s.net.nOut)
 	}
-	values, _, kept, err := truncation(src, lc.Rank)
+	values, tc, kept, err := truncation(src, lc.Rank)
 	if err != nil {
 		return fmt.Errorf("-init-from %s: %w", lc.InitFrom, err)
+	}
+	// The truncation is the source network only with its φ and α: another
+	// activation or leak would start from weights fitted to other dynamics.
+	if t := tc.Model.(*lowrank.Config); t.Activation != lc.Activation || t.Alpha != lc.Alpha {
+		return usagef("-init-from %s: the source network has activation %v and alpha %g, this run %v and %g; its truncation is that network only with the same (-activation %v -alpha %g)",
+			lc.InitFrom, t.Activation, t.Alpha, lc.Activation, lc.Alpha, t.Activation, t.Alpha)
 	}
 	var copied []string
 	for _, p := range s.net.params() {
