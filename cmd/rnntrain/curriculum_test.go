@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"testing"
 )
@@ -42,7 +43,15 @@ settings = { delay_max_ms = 4000 }
 	os.WriteFile(file, []byte(cfg), 0o644)
 	run := filepath.Join(work, "run")
 	// Stage lengths: 5 + 25 + 25…(35, 50, 200) + 25 + 50 steps.
-	rnntrain(t, work, "train", "-config", file, "-out", run).want(t, 0, "curriculum  3 stages of 130–140, 130–155, 130–305 steps", "stopped at step 7")
+	r := rnntrain(t, work, "train", "-config", file, "-out", run)
+	r.want(t, 0, "curriculum  3 stages of 130–140, 130–155, 130–305 steps", "stopped at step 7")
+	// The step lines (at every evaluation) name the stage, as
+	// metrics.jsonl does.
+	for _, want := range []string{`step 2/7 .* validation \S+  stage 0  `, `step 4/7 .* validation \S+  stage 1  `, `step 6/7 .* validation \S+  stage 2  `} {
+		if !regexp.MustCompile(want).MatchString(r.stderr) {
+			t.Errorf("no step line matches %q:\n%s", want, r.stderr)
+		}
+	}
 	var got runConfig
 	b, _ := os.ReadFile(filepath.Join(run, "config.json"))
 	if err := json.Unmarshal(b, &got); err != nil {

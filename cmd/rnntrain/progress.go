@@ -56,8 +56,9 @@ func isTerminal(w io.Writer) bool {
 
 // newProgress returns a bar when w is a terminal and a line printer
 // otherwise, or nothing at all when quiet. start is the first step
-// (non-zero on resume), total the last.
-func newProgress(w io.Writer, start, total int, quiet bool) progress {
+// (non-zero on resume), total the last; a run of more than one curriculum
+// stage shows the stage of each step.
+func newProgress(w io.Writer, start, total, stages int, quiet bool) progress {
 	if quiet {
 		return silentProgress{}
 	}
@@ -72,9 +73,9 @@ func newProgress(w io.Writer, start, total int, quiet bool) progress {
 			progressbar.OptionSetDescription("training (measuring speed)"),
 		)
 		_ = bar.Set(start)
-		return &barProgress{bar: bar, w: w, total: total}
+		return &barProgress{bar: bar, w: w, total: total, stages: stages}
 	}
-	return &lineProgress{w: w, total: total, every: 5 * time.Second}
+	return &lineProgress{w: w, total: total, stages: stages, every: 5 * time.Second}
 }
 
 // silentProgress shows nothing (train -quiet).
@@ -87,17 +88,18 @@ func (silentProgress) finish()            {}
 // metrics, the measured rate and the time left. The bar's own rate is
 // off: it would read "0 steps/hr" before the first step is timed.
 type barProgress struct {
-	bar   *progressbar.ProgressBar
-	w     io.Writer
-	total int
-	eval  string
+	bar    *progressbar.ProgressBar
+	w      io.Writer
+	total  int
+	stages int
+	eval   string
 }
 
 func (p *barProgress) update(m metricsLine) {
 	if m.EvalAccuracy != nil {
 		p.eval = fmt.Sprintf(" validation %.3f", *m.EvalAccuracy)
 	}
-	p.bar.Describe(fmt.Sprintf("loss %.4f train acc %.3f%s%s", m.Loss, m.Accuracy, p.eval, rateText(m, p.total)))
+	p.bar.Describe(fmt.Sprintf("loss %.4f train acc %.3f%s%s%s", m.Loss, m.Accuracy, p.eval, stageText(m, p.stages), rateText(m, p.total)))
 	_ = p.bar.Set(m.Step)
 }
 
@@ -109,10 +111,11 @@ func (p *barProgress) finish() {
 // lineProgress prints a line at every evaluation and otherwise at most once
 // per interval, so logs stay short.
 type lineProgress struct {
-	w     io.Writer
-	total int
-	every time.Duration
-	last  time.Time
+	w      io.Writer
+	total  int
+	stages int
+	every  time.Duration
+	last   time.Time
 }
 
 func (p *lineProgress) update(m metricsLine) {
@@ -121,18 +124,29 @@ func (p *lineProgress) update(m metricsLine) {
 		return
 	}
 	p.last = now
-	fmt.Fprintln(p.w, formatLine(m, p.total))
+	fmt.Fprintln(p.w, formatLine(m, p.total, p.stages))
 }
 
 func (p *lineProgress) finish() {}
 
-// formatLine renders a metrics line for humans.
-func formatLine(m metricsLine, total int) string {
+// formatLine renders a metrics line for humans; stages is the number of
+// curriculum stages of the run.
+func formatLine(m metricsLine, total, stages int) string {
 	s := fmt.Sprintf("step %*d/%d  loss %.4f  train acc %.3f", len(fmt.Sprint(total)), m.Step, total, m.Loss, m.Accuracy)
 	if m.EvalAccuracy != nil {
 		s += fmt.Sprintf("  validation %.3f", *m.EvalAccuracy)
 	}
-	return s + fmt.Sprintf("  %.1fs", m.ElapsedS) + rateText(m, total)
+	return s + stageText(m, stages) + fmt.Sprintf("  %.1fs", m.ElapsedS) + rateText(m, total)
+}
+
+// stageText is "  stage 1", the curriculum stage the step trained on and
+// its validation accuracy was measured on, counted from 0 as in
+// metrics.jsonl; empty for a run of one stage.
+func stageText(m metricsLine, stages int) string {
+	if stages < 2 {
+		return ""
+	}
+	return fmt.Sprintf("  stage %d", m.Stage)
 }
 
 // rateText is "  12.3 steps/s, ETA 1m40s": the rate measured since the run

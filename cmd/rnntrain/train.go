@@ -43,7 +43,9 @@ directory (-out; default runs/<timestamp>):
 	                         task without dt, silent_units and
 	                         activity_sparsity; the egru's
 	                         activity_sparsity, backward_sparsity,
-	                         effective_macs) on the train_accuracy batch
+	                         effective_macs) on the train_accuracy batch;
+	                         stage, a curriculum's stage (from 0, which
+	                         is left out), also on the step lines
 	eval.json                the final evaluation, on the validation split
 	                         of a dataset (every trial) or on 1000 fresh
 	                         trials of a generated task; its "split" says
@@ -354,7 +356,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	defer mf.Close()
 	r.metrics = json.NewEncoder(mf)
-	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps, opts.quiet)
+	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps, len(s.stages), opts.quiet)
 
 	evalTask, err := s.evalTask()
 	if err != nil {
