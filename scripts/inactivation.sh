@@ -42,7 +42,7 @@ for w in fixation stimulus; do
 done
 
 # bycontext prints the accuracy per context before and after, from the
-# per-condition accuracies of an inactivation.json ("ctx=0 coh=…").
+# per-condition accuracies of an inactivation.json ("ctx=1 coh=…").
 bycontext() {
   python3 - "$1/inactivation.json" <<'PY'
 import json, sys
