@@ -96,6 +96,14 @@ func psychPanels(r inactivateResult) []plots.Psychometric {
 	return panels
 }
 
+// accuracyCI renders an accuracy with its standard error and 95 % interval,
+// ±1.96 s.e. cut to [0, 1], the range of an accuracy, and the trials it
+// was measured on: "0.999 ± 0.001 (95% CI 0.997–1.000) on fresh trials".
+func accuracyCI(s analysis.Summary, on string) string {
+	lo, hi := max(s.Accuracy-1.96*s.StdErr, 0), min(s.Accuracy+1.96*s.StdErr, 1)
+	return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f) on %s", s.Accuracy, s.StdErr, lo, hi, on)
+}
+
 // printInactivation prints the experiment as text; every accuracy names
 // the trials it was measured on.
 func printInactivation(w io.Writer, r inactivateResult) {
@@ -117,10 +125,7 @@ func printInactivation(w io.Writer, r inactivateResult) {
 		fmt.Fprintf(w, ", %d draws", r.After.Repeats)
 	}
 	fmt.Fprintln(w)
-	ci := func(s analysis.Summary) string {
-		return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f) on %s", s.Accuracy, s.StdErr, s.Accuracy-1.96*s.StdErr, s.Accuracy+1.96*s.StdErr, on)
-	}
-	fmt.Fprintf(w, "before: accuracy %s\nafter:  accuracy %s\n", ci(r.Before), ci(r.After))
+	fmt.Fprintf(w, "before: accuracy %s\nafter:  accuracy %s\n", accuracyCI(r.Before, on), accuracyCI(r.After, on))
 	fmt.Fprintf(w, "accuracy per condition (%s):\n", on)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "condition\ttrials\tbefore\tafter\tchange\t")

@@ -394,3 +394,19 @@ func TestCLIInactivateSpikingDale(t *testing.T) {
 		rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "16", "-cut", "exc:inh").want(t, 0, "after")
 	}
 }
+
+// TestAccuracyCI: the 95 % interval of an accuracy stays within [0, 1].
+func TestAccuracyCI(t *testing.T) {
+	for _, c := range []struct {
+		acc, se float64
+		want    string
+	}{
+		{0.999, 0.001, "0.999 ± 0.001 (95% CI 0.997–1.000) on fresh trials"},
+		{0.5, 0.016, "0.500 ± 0.016 (95% CI 0.469–0.531) on fresh trials"},
+		{0.002, 0.0014, "0.002 ± 0.001 (95% CI 0.000–0.005) on fresh trials"},
+	} {
+		if got := accuracyCI(analysis.Summary{Accuracy: c.acc, StdErr: c.se}, "fresh trials"); got != c.want {
+			t.Errorf("accuracyCI(%g, %g) = %q, want %q", c.acc, c.se, got, c.want)
+		}
+	}
+}
