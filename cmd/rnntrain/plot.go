@@ -69,9 +69,11 @@ func plotCommand() *command {
 		Long:  plotLong,
 		Setup: func(fset *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			recording := fset.String("recording", "", "draw the figures of this eval -record .npz file instead of a run's")
-			formats := plots.DefaultFormats()
-			fset.TextVar(&formats, "format", plots.DefaultFormats(), "figure formats, comma-separated: png, svg, pdf (default: the run's plot_formats)")
-			rasterUnits := fset.Int("raster-units", plots.DefaultRasterUnits, "the most units a spike raster draws, evenly spaced, 0 = every unit (default: the run's plot_raster_units)")
+			// Zero flag defaults, so that the help prints only the
+			// defaults the text gives: the run's own settings.
+			var formats plots.Formats
+			fset.TextVar(&formats, "format", plots.Formats(nil), fmt.Sprintf("figure formats, comma-separated: png, svg, pdf (default: the run's plot_formats; %s for a recording)", plots.DefaultFormats()))
+			rasterUnits := fset.Int("raster-units", 0, fmt.Sprintf("the most units a spike raster draws, evenly spaced, 0 = every unit (default: the run's plot_raster_units; %d for a recording)", plots.DefaultRasterUnits))
 			out := fset.String("out", "", "directory for the figures (default: RUN/plots, or FILE-plots next to the recording)")
 			return func(ctx context.Context, args []string) error {
 				switch {
@@ -90,8 +92,11 @@ func plotCommand() *command {
 					return usagef("-raster-units: %v", err)
 				}
 				units := -1 // the run's
-				if flagGiven(fset, "raster-units") || *recording != "" {
+				switch {
+				case flagGiven(fset, "raster-units"):
 					units = *rasterUnits
+				case *recording != "":
+					units = plots.DefaultRasterUnits
 				}
 				var dir string
 				var wrote []string
