@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -472,8 +474,19 @@ func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *
 	return plots.WriteStateSpace(path, ss)
 }
 
+// inputText renders u* as "[0 0 0.1 0]": each value in the fewest digits
+// that give it back in float32, the precision the network runs in (a mean
+// of float32 inputs would otherwise print as 0.10000000149011612).
+func inputText(u []float64) string {
+	parts := make([]string, len(u))
+	for i, v := range u {
+		parts[i] = strconv.FormatFloat(v, 'g', -1, 32)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 func printFixedPoints(w io.Writer, s fixedPointsSummary, dir string) {
-	fmt.Fprintf(w, "%s (%s on %s), input %s = %v\n", s.Run.Checkpoint, s.Run.Model, s.Run.Task, s.Run.Input, s.Input)
+	fmt.Fprintf(w, "%s (%s on %s), input %s = %s\n", s.Run.Checkpoint, s.Run.Model, s.Run.Task, s.Run.Input, inputText(s.Input))
 	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), %d iterations in %.2f s, %d converged; dropped %d duplicates, %d outliers, %d non-finite, %d slow\n",
 		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Iters, s.Run.Seconds, s.Converged, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
 	fmt.Fprintf(w, "%d points: %d stable, %d marginal, %d saddle, %d unstable\n", len(s.Points),

@@ -181,3 +181,20 @@ func FuzzParseInputSpec(f *testing.F) {
 		}
 	})
 }
+
+// TestInputText: u* prints in float32's shortest digits, as the network
+// sees it, not as the float64 widening of a float32 mean.
+func TestInputText(t *testing.T) {
+	for _, c := range []struct {
+		u    []float64
+		want string
+	}{
+		{[]float64{0, 0, float64(float32(0.1)), 0}, "[0 0 0.1 0]"},
+		{[]float64{-1.5, 1e-7}, "[-1.5 1e-07]"},
+		{nil, "[]"},
+	} {
+		if got := inputText(c.u); got != c.want {
+			t.Errorf("inputText(%v) = %q, want %q", c.u, got, c.want)
+		}
+	}
+}
