@@ -350,7 +350,9 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec2 := filepath.Join(work, "rec2.npz")
-	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")
+	// The summary names every array written, the states and pre too.
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials",
+		"wrote inputs, rates [8, ", ", 24], state/x, pre and outputs [8, ")
 	// -record replaces an earlier recording, never a checkpoint, a config
 	// or a directory.
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/files"
@@ -227,12 +228,25 @@ func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) 
 	if err := checkRecordMemory(s, n, T, "-inputs "+inputs, 0); err != nil {
 		return err
 	}
-	if err := analysis.RecordInputs(s.net, x, n, T, noise).WriteNPZ(path); err != nil {
+	rec := analysis.RecordInputs(s.net, x, n, T, noise)
+	if err := rec.WriteNPZ(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote inputs, rates [%d, %d, %d] and outputs [%d, %d, %d] to %s\n",
-		n, T, inputs, n, T, N, n, T, nOut, path)
+	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote %s to %s\n", n, T, inputs, inputsArrays(rec, N, nOut), path)
 	return nil
+}
+
+// inputsArrays names the arrays of a recording of user inputs:
+// "inputs, rates [2, 30, 64], state/x, pre and outputs [2, 30, 1]".
+func inputsArrays(rec *analysis.Recording, N, nOut int) string {
+	names := []string{"inputs", fmt.Sprintf("rates [%d, %d, %d]", rec.Trials, rec.T, N)}
+	for _, st := range rec.States {
+		names = append(names, "state/"+st.Name)
+	}
+	if rec.Pre != nil {
+		names = append(names, "pre")
+	}
+	return strings.Join(names, ", ") + fmt.Sprintf(" and outputs [%d, %d, %d]", rec.Trials, rec.T, nOut)
 }
 
 // flagGiven reports whether the flag name was set on the command line.
