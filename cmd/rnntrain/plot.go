@@ -26,7 +26,8 @@ its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
 	               target, chance) against training step
 	trials         three example trials: inputs; outputs with their targets
 	               where scored, unscored periods shaded
-	psychometric   decision tasks: P(choice 1) against signed evidence,
+	psychometric   tasks with signed evidence (perceptual-dm, context-dm,
+	               multisensory, parametric-wm): P(choice 1) against it,
 	               per context
 	psychometric-contexts
 	               context-dm, multisensory: P(choice 1) against the
@@ -34,7 +35,8 @@ its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
 	               (rows), Mante et al. (2013) Fig. 1
 	stimuli        parametric-wm: the f1 × f2 stimulus set with the
 	               percentage of correct trials of each pair
-	timing         ready-set-go: produced against target interval
+	timing         ready-set-go: produced against target interval (once
+	               some trial produces a response)
 	units          the four units whose trial-averaged rates vary most,
 	               one line per condition (context and correct choice, or
 	               quartile of the task's value)

@@ -59,12 +59,15 @@ directory (-out; default runs/<timestamp>):
 	                         plot_raster_units, default 200; 0 = all),
 	                         evenly spaced from unit 0
 	plots/psychometric.*     P(choice 1) against signed coherence, per
-	                         context (decision tasks)
+	                         context (tasks with signed evidence:
+	                         perceptual-dm, context-dm, multisensory,
+	                         parametric-wm)
 	plots/psychometric-contexts.*
 	                         context-dm, multisensory: P(choice 1) against
 	                         each modality's evidence in each context
 	plots/stimuli.*          parametric-wm: percentage correct per f1, f2
 	plots/timing.*           ready-set-go: produced against target interval
+	                         (once some trial produces a response)
 	plots/units.*            the four units whose trial-averaged rates vary
 	                         most, one line per condition
 	plots/pca.*              condition-averaged trajectories on their first
