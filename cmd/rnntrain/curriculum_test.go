@@ -76,6 +76,11 @@ settings = { delay_max_ms = 4000 }
 	if want := []int{0, 0, 1, 1, 2, 2, 2}; !slices.Equal(stages, want) {
 		t.Errorf("stage per logged step %v, want %v", stages, want)
 	}
+	// Stages of one trial length give it once, not as a range.
+	same := filepath.Join(work, "same.toml")
+	os.WriteFile(same, []byte("[task]\nname = \"context-dm\"\n[model]\nhidden = 8\n[train]\nsteps = 1\neval_trials = 8\n"+
+		"[[train.curriculum]]\ntask = \"multisensory\"\n[[train.curriculum]]\nsettings = {}\n"), 0o644)
+	rnntrain(t, work, "train", "-config", same, "-out", filepath.Join(work, "same")).want(t, 0, "curriculum  2 stages of 68, 68 steps per trial")
 	bad := filepath.Join(work, "bad.toml")
 	os.WriteFile(bad, []byte(cfg+"[[train.curriculum]]\nsettings = { bits = 3 }\n"), 0o644)
 	rnntrain(t, work, "train", "-config", bad).want(t, 2, "train.curriculum[3]", "bits")

@@ -465,16 +465,22 @@ func stopReason(sum train.Summary, cfg runConfig) string {
 	return sum.Reason.String()
 }
 
+// stepsRange is a task's trial length in steps: "68", or "130–305" when
+// its trials differ in length.
+func stepsRange(info tasks.Info) string {
+	if info.MinSteps == info.MaxSteps {
+		return fmt.Sprint(info.MaxSteps)
+	}
+	return fmt.Sprintf("%d–%d", info.MinSteps, info.MaxSteps)
+}
+
 // printHeader prints what the run is: seed, model, task and sizes.
 func printHeader(w io.Writer, s *session, dir string, step int) {
 	c := s.cfg
 	nIn, n, nOut := s.net.Dims()
 	info := tasks.Describe(s.task)
 	fmt.Fprintf(w, "rnntrain train: seed %d\n", c.Seed)
-	steps := fmt.Sprint(info.MaxSteps)
-	if info.MinSteps != info.MaxSteps {
-		steps = fmt.Sprintf("%d–%d", info.MinSteps, info.MaxSteps)
-	}
+	steps := stepsRange(info)
 	dt := fmt.Sprintf("dt %g ms", info.DtMS)
 	if info.DtMS == 0 {
 		dt = "no dt" // a dataset's steps have no duration
@@ -514,8 +520,7 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	if len(s.stages) > 1 {
 		var lens []string
 		for _, t := range s.stages {
-			i := tasks.Describe(t)
-			lens = append(lens, fmt.Sprintf("%d–%d", i.MinSteps, i.MaxSteps))
+			lens = append(lens, stepsRange(tasks.Describe(t)))
 		}
 		fmt.Fprintf(w, "  curriculum  %d stages of %s steps per trial; advance at validation accuracy %g\n",
 			len(s.stages), strings.Join(lens, ", "), c.Train.AdvanceThreshold)
