@@ -133,16 +133,35 @@ type OwnInitialState[T autodiff.Float] interface {
 // scripts use).
 const TauMS = 100
 
-// AlphaFor returns a, or dt/TauMS when a is 0 (0.2 when dt is unknown or
-// larger than τ).
+// AlphaFor returns a, or when a is 0 its default dt/TauMS (0.2 when dt is
+// unknown). A step longer than τ has no default: AlphaFor then returns 0,
+// which CheckAlpha refuses.
 func AlphaFor(a, dtMS float64) float64 {
-	if a != 0 {
+	switch {
+	case a != 0:
 		return a
+	case !(dtMS > 0):
+		return 0.2
+	case dtMS > TauMS:
+		// dt/τ > 1 is not a discretisation of τ; another τ is the
+		// user's choice to make.
+		return 0
 	}
-	if a = dtMS / TauMS; a > 0 && a <= 1 {
-		return a
+	return dtMS / TauMS
+}
+
+// CheckAlpha reports an α (after AlphaFor) outside (0, 1], naming the
+// config key alpha; 0, left by AlphaFor for a step dt longer than τ, gets
+// an error naming dt, τ and the α = dt/τ it would give. An α of 0 with a
+// step of at most τ (not yet resolved) passes.
+func CheckAlpha(a, dtMS float64) error {
+	switch {
+	case a == 0 && dtMS > TauMS:
+		return fmt.Errorf("alpha: the task's dt = %g ms is longer than the τ = %d ms of the default α = dt/τ = %.3g, which must be at most 1; give alpha in (0, 1] (1: τ = dt)", dtMS, TauMS, dtMS/TauMS)
+	case a != 0 && !(a > 0 && a <= 1):
+		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", a)
 	}
-	return 0.2
+	return nil
 }
 
 // Reference is implemented by layers that keep an unfused reference of

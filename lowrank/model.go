@@ -15,7 +15,8 @@ import (
 type Config struct {
 	// Rank is R (default 1).
 	Rank int `json:"rank"`
-	// Alpha is dt/τ (default 0: the task's dt over layers.TauMS).
+	// Alpha is dt/τ (default 0: the task's dt over layers.TauMS; a task
+	// whose dt is longer than τ has no default, see layers.AlphaFor).
 	Alpha float64 `json:"alpha"`
 	// Activation is φ (default tanh, the library's LowRankRNN).
 	Activation layers.Activation `json:"activation"`
@@ -87,9 +88,10 @@ func (c *Config) Resolve(s layers.Spec) {
 
 // Validate implements layers.ModelConfig.
 func (c *Config) Validate(s layers.Spec) error {
+	if err := layers.CheckAlpha(c.Alpha, s.DtMS); err != nil {
+		return err
+	}
 	switch {
-	case c.Alpha != 0 && !(c.Alpha > 0 && c.Alpha <= 1):
-		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", c.Alpha)
 	case c.Rank < 0 || c.Rank > s.Hidden:
 		return fmt.Errorf("rank = %d, need 1 ≤ rank ≤ hidden = %d", c.Rank, s.Hidden)
 	case !(c.InputScale >= 0) || !(c.OutputScale >= 0) || math.IsInf(c.InputScale+c.OutputScale, 0):

@@ -73,7 +73,8 @@ func (c *Connectivity) masks(n, in int) (rec, recFixed, inMask, inFixed []bool, 
 // LeakyConfig is the leaky rate RNN of PsychRNN, NeuroGym and Yang et al.
 // (model "leaky"); see Equations in its table entry.
 type LeakyConfig struct {
-	// Alpha is dt/τ (default 0: the task's dt over layers.TauMS).
+	// Alpha is dt/τ (default 0: the task's dt over layers.TauMS; a task
+	// whose dt is longer than τ has no default, see layers.AlphaFor).
 	Alpha float64 `json:"alpha"`
 	// Activation is φ (default tanh).
 	Activation layers.Activation `json:"activation"`
@@ -131,9 +132,10 @@ func (c *LeakyConfig) Validate(s layers.Spec) error {
 	if err != nil {
 		return err
 	}
+	if err := layers.CheckAlpha(c.Alpha, s.DtMS); err != nil {
+		return err
+	}
 	switch {
-	case c.Alpha != 0 && !(c.Alpha > 0 && c.Alpha <= 1):
-		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", c.Alpha)
 	case c.Dale < 0 || c.Dale > 1 || math.IsNaN(c.Dale):
 		return fmt.Errorf("dale = %g, need 0 (off) or a fraction in (0, 1]", c.Dale)
 	case c.Dale > 0 && layers.NumExcitatory(s.Hidden, c.Dale) == 0:

@@ -430,7 +430,7 @@ func keyFlagUsage() map[string]string {
 		"hidden":              "number of recurrent units N",
 		"noise":               "standard deviation σ of the private recurrent noise during training",
 		"rank":                "rank R of the connectivity (lowrank; default 1)",
-		"alpha":               "leak α = dt/τ (leaky, lowrank; 0 = the task's dt over τ = 100 ms)",
+		"alpha":               "leak α = dt/τ (leaky, lowrank; 0 = the task's dt over τ = 100 ms; required when dt > 100 ms)",
 		"activation":          "rate nonlinearity φ: tanh, relu, softplus, identity (leaky, lowrank)",
 		"integration":         "leaky: integrate the state (PsychRNN, default) or the rate (Yang, NeuroGym)",
 		"noise-convention":    "leaky: how σ enters: psychrnn (default), yang, valente",

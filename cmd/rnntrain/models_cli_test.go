@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -124,6 +125,26 @@ func TestModelKeyErrors(t *testing.T) {
 	res = rnntrain(t, dir, "train", "-model", "izhikevich")
 	require.Equal(t, 2, res.code)
 	require.Contains(t, res.stderr, "unknown model")
+}
+
+// TestCLIStepLongerThanTau: a task whose step is longer than the τ =
+// 100 ms of the default α = dt/τ leaves the leaky and lowrank models no
+// default α; train asks for -alpha instead of taking another, and trains
+// with one given.
+func TestCLIStepLongerThanTau(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "slow.toml"), []byte("[task]\nname = \"flip-flop\"\n[task.settings]\ndt_ms = 200\n"), 0o644))
+	run := []string{"train", "-config", "slow.toml", "-hidden", "8", "-steps", "1", "-batch", "2", "-eval-every", "0", "-eval-trials", "4", "-target-accuracy", "0", "-plot-format", "svg", "-quiet"}
+	for _, m := range []string{"leaky", "lowrank"} {
+		out := "run-" + m
+		res := rnntrain(t, dir, append(run, "-model", m, "-out", out)...)
+		res.want(t, 2, "-alpha (model.alpha in a config file)", "dt = 200 ms", "τ = 100 ms", "α = dt/τ = 2", "(0, 1]")
+		if _, err := os.Stat(filepath.Join(dir, out)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: a refused run left %s: %v", m, out, err)
+		}
+		res = rnntrain(t, dir, append(run, "-model", m, "-alpha", "1", "-out", out)...)
+		require.Equal(t, 0, res.code, res.stderr)
+	}
 }
 
 // TestFormat1CheckpointEvaluates: a checkpoint written by the previous
