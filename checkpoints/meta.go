@@ -85,10 +85,11 @@ type Meta struct {
 	// fills in the current time if it is zero.
 	Created time.Time `json:"created"`
 	// Files holds the SHA-256, as 64 lowercase hex digits, of each file
-	// the network was built from and is rebuilt from whenever the
-	// checkpoint is loaded (a connectivity mask), by the config key naming
-	// it ("model.rec_mask"), so that a file changed since is not taken for
-	// the one trained with.
+	// the run was built from and is rebuilt from whenever the checkpoint
+	// is loaded (a connectivity mask, a data file), by the config key
+	// naming it ("model.rec_mask"; an MNIST file by its directory's key and
+	// its name, "task.settings.mnist_dir/train-images-idx3-ubyte.gz"), so
+	// that a file changed since is not taken for the one trained with.
 	Files map[string]string `json:"files,omitempty"`
 	// ElapsedS is the wall-clock time, in seconds, the run had spent
 	// training when the checkpoint was saved, summed over the processes

