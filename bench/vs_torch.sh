@@ -138,11 +138,17 @@ for r in ours:
     best = min(meds.values())
     best_min = min(rows[l]["ms_min"] for l in labels if l in rows)
     ratio = r["ms_median"] / best
-    target = 0.5 if (r["hidden"] <= 256 or r["model"] == "lowrank") else 1.0
-    ok = ratio <= target if target == 0.5 else ratio < 1
+    # The goals of the issues: the spiking LIF at most 0.25x at every size;
+    # the rate models at most 0.5x up to N = 256 (and the low-rank net at
+    # every size), below 1x above.
+    if r["model"] == "lif":
+        target = 0.25
+    else:
+        target = 0.5 if (r["hidden"] <= 256 or r["model"] == "lowrank") else 1.0
+    ok = ratio <= target if target < 1 else ratio < 1
     cells = " | ".join(f"{meds[l]:.1f}" if l in meds else "–" for l in labels)
     print(f"| {r['model']} | {r['hidden']} | {r['batch']} | {r['seqlen']} | {r['ms_median']:.2f} ({r['ms_min']:.2f}–{r['ms_max']:.2f}) | "
-          f"{r['allocs_per_step']:.1f} | {cells} | {best:.1f} | **{ratio:.2f}×** | {'≤' if target == 0.5 else '<'}{target:g}× {'met' if ok else 'missed'} | {r['ms_min'] / best_min:.2f}× |")
+          f"{r['allocs_per_step']:.2f} | {cells} | {best:.1f} | **{ratio:.2f}×** | {'≤' if target < 1 else '<'}{target:g}× {'met' if ok else 'missed'} | {r['ms_min'] / best_min:.2f}× |")
 print()
 print(f"GOMAXPROCS {ours[0]['gomaxprocs']}; float32; ratio = rnntrain median / fastest PyTorch median; ratio of minima = "
       "rnntrain min / fastest PyTorch min (less sensitive to a loaded machine). Sides interleaved size by size.")
