@@ -31,6 +31,10 @@
 //	eff := analysis.Inactivate(net, task, 1000, streams, in)
 //	before, after := analysis.Summarize([]analysis.Report{eff.Before}), analysis.Summarize(eff.After)
 //
+// Summary.Interval95 is the 95 % interval of its accuracy: the Wilson score
+// interval of the fraction correct (Wilson) for one evaluation, the mean ±
+// Z95 standard errors across evaluations for several.
+//
 // An Inactivation may also cut connections between populations (Cuts: the
 // Runner gets a Lesion, a mask of the recurrent weights over the window).
 // Summary carries a logistic fit of the psychometric points per context
@@ -66,8 +70,8 @@
 // and output sizes are not the task's, RecordInputs and Regress with
 // slices of the wrong length, Examples with k < 1, an Inactivation whose
 // units or cuts are out of range or whose window names a period a trial
-// does not have, Summarize of no reports, and ConditionMeans of an empty
-// condition. Errors are returned for what a user's data or text decides:
+// does not have, Summarize of no reports, ConditionMeans of an empty
+// condition, and Wilson of a proportion outside [0, 1]. Errors are returned for what a user's data or text decides:
 // WriteNPZ (naming the file), Regress (a fit that cannot be made),
 // Selective (an unknown variable), ParseUnits and ParsePopulations (a bad
 // unit list or population file) and TrialAveragedPCA.

@@ -96,11 +96,12 @@ func psychPanels(r inactivateResult) []plots.Psychometric {
 	return panels
 }
 
-// accuracyCI renders an accuracy with its standard error and 95 % interval,
-// ±1.96 s.e. cut to [0, 1], the range of an accuracy, and the trials it
-// was measured on: "0.999 ± 0.001 (95% CI 0.997–1.000) on fresh trials".
+// accuracyCI renders an accuracy with its standard error, its 95 %
+// interval (Summary.Interval95: Wilson's for one evaluation, ±1.96 s.e.
+// across draws for several) and the trials it was measured on:
+// "0.999 ± 0.001 (95% CI 0.994–1.000) on fresh trials".
 func accuracyCI(s analysis.Summary, on string) string {
-	lo, hi := max(s.Accuracy-1.96*s.StdErr, 0), min(s.Accuracy+1.96*s.StdErr, 1)
+	lo, hi := s.Interval95()
 	return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f) on %s", s.Accuracy, s.StdErr, lo, hi, on)
 }
 

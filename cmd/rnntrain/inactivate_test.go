@@ -395,18 +395,27 @@ func TestCLIInactivateSpikingDale(t *testing.T) {
 	}
 }
 
-// TestAccuracyCI: the 95 % interval of an accuracy stays within [0, 1].
+// TestAccuracyCI: one evaluation's 95 % interval is the Wilson interval of
+// its trials (ends from analysis.TestWilson's Python values: 1000/1000 gives
+// 0.99617–1, 2/1000 0.00055–0.00726), which has a width at 1.000 and stays
+// within [0, 1]; several draws' is ±1.96 s.e. across them.
 func TestAccuracyCI(t *testing.T) {
 	for _, c := range []struct {
 		acc, se float64
+		repeats int
 		want    string
 	}{
-		{0.999, 0.001, "0.999 ± 0.001 (95% CI 0.997–1.000) on fresh trials"},
-		{0.5, 0.016, "0.500 ± 0.016 (95% CI 0.469–0.531) on fresh trials"},
-		{0.002, 0.0014, "0.002 ± 0.001 (95% CI 0.000–0.005) on fresh trials"},
+		{1, 0, 1, "1.000 ± 0.000 (95% CI 0.996–1.000) on fresh trials"},
+		{0.999, 0.000999, 1, "0.999 ± 0.001 (95% CI 0.994–1.000) on fresh trials"},
+		{0.5, 0.0158, 1, "0.500 ± 0.016 (95% CI 0.469–0.531) on fresh trials"},
+		{0.002, 0.0014, 1, "0.002 ± 0.001 (95% CI 0.001–0.007) on fresh trials"},
+		{0, 0, 1, "0.000 ± 0.000 (95% CI 0.000–0.004) on fresh trials"},
+		{0.799, 0.052, 10, "0.799 ± 0.052 (95% CI 0.697–0.901) on fresh trials"},
+		{0.99, 0.02, 10, "0.990 ± 0.020 (95% CI 0.951–1.000) on fresh trials"},
 	} {
-		if got := accuracyCI(analysis.Summary{Accuracy: c.acc, StdErr: c.se}, "fresh trials"); got != c.want {
-			t.Errorf("accuracyCI(%g, %g) = %q, want %q", c.acc, c.se, got, c.want)
+		s := analysis.Summary{Accuracy: c.acc, StdErr: c.se, Trials: 1000, Repeats: c.repeats}
+		if got := accuracyCI(s, "fresh trials"); got != c.want {
+			t.Errorf("accuracyCI(%g ± %g, %d repeats) = %q, want %q", c.acc, c.se, c.repeats, got, c.want)
 		}
 	}
 }

@@ -1,0 +1,91 @@
+package analysis
+
+import (
+	"math"
+	"testing"
+)
+
+// TestWilson checks the Wilson score interval against values computed
+// independently. The first six rows are Newcombe (1998, Stat. Med. 17:857,
+// Table I, method 3, "score method without continuity correction"), given
+// there to 4 decimals; the rest, and all the 1e-12 checks, are the closed
+// form evaluated in Python 3.11 with z = statistics.NormalDist().inv_cdf(0.975):
+//
+//	d = 1 + z*z/n; c = (p + z*z/(2*n))/d; h = z/d*sqrt(p*(1-p)/n + z*z/(4*n*n))
+//	lo, hi = c - h, c + h
+//
+// (for p = 0 and p = 1 Python gives lo = 2.2e-19 or 2.8e-17 and hi = 1 up to
+// rounding; the exact values are 0 and 1).
+func TestWilson(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		k, n   int
+		lo, hi float64
+		tol    float64
+	}{
+		{81, 263, 0.2553, 0.3662, 5e-5}, // Newcombe, 4 decimals
+		{15, 148, 0.0624, 0.1605, 5e-5},
+		{0, 20, 0, 0.1611, 5e-5},
+		{1, 29, 0.0061, 0.1718, 5e-5},
+		{29, 29, 0.8830, 1, 5e-5},
+		{0, 10, 0, 0.2775, 5e-5},
+		{81, 263, 0.2552885198782743, 0.3662095769828001, 1e-12}, // Python
+		{1000, 1000, 0.996173241514445, 1, 1e-12},
+		{0, 1000, 0, 0.0038267584855551217, 1e-12},
+		{999, 1000, 0.9943574414020421, 0.9998234536293739, 1e-12},
+		{500, 1000, 0.4690696003681042, 0.5309303996318958, 1e-12},
+		{2, 1000, 0.0005486435881207267, 0.007262807863492175, 1e-12},
+		{1, 1, 0.20654931437723745, 1, 1e-12},
+		{0, 1, 0, 0.7934506856227626, 1e-12},
+		{1, 2, 0.09453120573423074, 0.9054687942657693, 1e-12},
+		{3, 5, 0.23072428127601297, 0.8823792257673521, 1e-12},
+	}
+	for _, c := range cases {
+		p := float64(c.k) / float64(c.n)
+		lo, hi := Wilson(p, c.n, Z95)
+		if math.Abs(lo-c.lo) > c.tol || math.Abs(hi-c.hi) > c.tol {
+			t.Errorf("Wilson(%d/%d) = [%.17g, %.17g], want [%.17g, %.17g] ± %g", c.k, c.n, lo, hi, c.lo, c.hi, c.tol)
+		}
+		if p == 0 && lo != 0 || p == 1 && hi != 1 {
+			t.Errorf("Wilson(%d/%d) = [%.17g, %.17g], want the end at p exactly", c.k, c.n, lo, hi)
+		}
+	}
+	if lo, hi := Wilson(0, 0, Z95); lo != 0 || hi != 1 {
+		t.Errorf("Wilson on no trials = [%g, %g], want [0, 1]", lo, hi)
+	}
+	if lo, hi := Wilson(0.3, 10, 0); lo != 0.3 || hi != 0.3 {
+		t.Errorf("Wilson at z = 0 = [%g, %g], want [0.3, 0.3]", lo, hi)
+	}
+	for _, bad := range []struct {
+		p float64
+		n int
+		z float64
+	}{{-0.1, 10, Z95}, {1.1, 10, Z95}, {math.NaN(), 10, Z95}, {0.5, -1, Z95}, {0.5, 10, -1}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Wilson(%g, %d, %g) did not panic", bad.p, bad.n, bad.z)
+				}
+			}()
+			Wilson(bad.p, bad.n, bad.z)
+		}()
+	}
+}
+
+// TestInterval95: one evaluation gets the Wilson interval of its trials,
+// several the mean ± Z95 s.e. across them within [0, 1].
+func TestInterval95(t *testing.T) {
+	t.Parallel()
+	one := Summary{Accuracy: 1, StdErr: 0, Trials: 1000, Repeats: 1}
+	if lo, hi := one.Interval95(); math.Abs(lo-0.996173241514445) > 1e-12 || hi != 1 {
+		t.Errorf("1000/1000: Interval95 = [%g, %g], want [0.99617, 1] (Wilson)", lo, hi)
+	}
+	draws := Summary{Accuracy: 0.8, StdErr: 0.05, Trials: 1000, Repeats: 10}
+	if lo, hi := draws.Interval95(); math.Abs(lo-(0.8-Z95*0.05)) > 1e-12 || math.Abs(hi-(0.8+Z95*0.05)) > 1e-12 {
+		t.Errorf("10 draws: Interval95 = [%g, %g], want 0.8 ± %g", lo, hi, Z95*0.05)
+	}
+	edge := Summary{Accuracy: 0.99, StdErr: 0.02, Trials: 1000, Repeats: 10}
+	if _, hi := edge.Interval95(); hi != 1 {
+		t.Errorf("10 draws at 0.99 ± 0.02: upper end %g, want 1", hi)
+	}
+}
