@@ -103,3 +103,39 @@ coherences = [-4, -1, -0.2, 0, 0.2, 1, 4]
 	os.WriteFile(file, []byte("[task.eval_settings]\nnoise = -1\n"), 0o644)
 	rnntrain(t, work, "train", "-task", "perceptual-dm", "-config", file).want(t, 2, "task.eval_settings", "noise")
 }
+
+// TestCLICurriculumDt: the network's leak α = dt/τ and its decays
+// exp(−dt/τ) come from the run's task's dt, so a curriculum stage whose
+// task steps by another dt (a setting, or another task of the same sizes)
+// and a task.eval_settings dt_ms other than the run's are usage errors
+// naming the key and both steps, before a run directory is made.
+func TestCLICurriculumDt(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		name, toml string
+		args       []string
+		want       []string
+	}{
+		{"setting", "[task]\nname = \"match-to-sample\"\n[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = { dt_ms = 10 }\n",
+			nil, []string{"train.curriculum[1]", "task match-to-sample has dt_ms = 10", "run's task match-to-sample has dt_ms = 20", "dt_ms = 20"}},
+		{"task", "[task]\nname = \"go-nogo\"\n[[train.curriculum]]\ntask = \"ready-set-go\"\n",
+			[]string{"-model", "lif"}, []string{"train.curriculum[0]", "task ready-set-go has dt_ms = 80", "run's task go-nogo has dt_ms = 100"}},
+		{"eval", "[task]\nname = \"context-dm\"\n[task.eval_settings]\ndt_ms = 10\n",
+			nil, []string{"task.eval_settings", "dt_ms = 10", "run's task context-dm has dt_ms = 20"}},
+	} {
+		file := filepath.Join(work, c.name+".toml")
+		os.WriteFile(file, []byte(c.toml+"[model]\nhidden = 8\n[train]\nsteps = 1\nbatch_size = 2\neval_trials = 4\n"), 0o644)
+		out := filepath.Join(work, c.name)
+		args := append([]string{"train", "-config", file, "-out", out}, c.args...)
+		rnntrain(t, work, args...).want(t, 2, c.want...)
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: refused run left %s", c.name, out)
+		}
+	}
+	// A stage that gives the run's dt explicitly trains.
+	same := filepath.Join(work, "same.toml")
+	os.WriteFile(same, []byte("[task]\nname = \"context-dm\"\n[model]\nhidden = 8\n[train]\nsteps = 1\nbatch_size = 2\neval_trials = 4\n"+
+		"[[train.curriculum]]\nsettings = { dt_ms = 20 }\n"), 0o644)
+	rnntrain(t, work, "train", "-config", same, "-out", filepath.Join(work, "same")).want(t, 0, "stopped at step 1")
+}

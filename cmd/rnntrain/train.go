@@ -248,6 +248,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := checkTrainable(s); err != nil {
 		return err
 	}
+	if err := checkStageDt(s); err != nil {
+		return err
+	}
 	dir := opts.out
 	if dir == "" {
 		dir = defaultRunDir(time.Now())
