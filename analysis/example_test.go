@@ -101,3 +101,15 @@ func ExampleFitPsychometric() {
 	// Output:
 	// context 0: bias 0.50, slope 0.80
 }
+
+// Wilson gives a perfect score on 1000 trials an interval with a width,
+// where p ± 1.96·√(p(1−p)/n) would give 1–1.
+func ExampleWilson() {
+	lo, hi := analysis.Wilson(1, 1000, analysis.Z95)
+	fmt.Printf("1000 of 1000 correct: 95%% CI %.4f–%.4f\n", lo, hi)
+	lo, hi = analysis.Wilson(0.5, 1000, analysis.Z95)
+	fmt.Printf("500 of 1000 correct: 95%% CI %.4f–%.4f\n", lo, hi)
+	// Output:
+	// 1000 of 1000 correct: 95% CI 0.9962–1.0000
+	// 500 of 1000 correct: 95% CI 0.4691–0.5309
+}
