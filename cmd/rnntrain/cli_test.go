@@ -126,8 +126,6 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
 		{"inspect a directory without a run", []string{"inspect", dir}, 1, []string{"no such file (is the directory a run directory?)"}},
-		{"missing config", []string{"train", "-config", "nope.toml"}, 2, []string{"nope.toml"}},
-		{"missing resume", []string{"train", "-resume", "norun"}, 2, []string{"-resume norun: ", "no run to resume", "no such file"}},
 		// A value the flag package cannot parse says what the flag takes.
 		{"not a whole number", []string{"eval", "-checkpoint", "x", "-trials", "1e3"}, 2, []string{`"1e3" for flag -trials`, "want a whole number"}},
 		{"negative unsigned", []string{"bench", "-seed", "-1"}, 2, []string{"-seed", "want a whole number ≥ 0"}},
@@ -149,6 +147,60 @@ func TestCLIUsageErrors(t *testing.T) {
 	notTOML := filepath.Join(dir, "run.cfg")
 	os.WriteFile(notTOML, []byte("seed = 3\n"), 0o644)
 	rnntrain(t, dir, "train", "-config", notTOML).want(t, 2, "run.cfg: not a JSON object", "must end in .toml")
+}
+
+// TestCLIMissingFiles: a file or directory named on the command line
+// that does not exist, cannot be read or does not hold what the flag
+// wants is a failure (status 1), whatever the command, with an error
+// naming the flag (or argument) and the path; not a usage error, so no
+// pointer to the command's help.
+func TestCLIMissingFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"config", []string{"train", "-config", "nope.toml"}, []string{"-config", "nope.toml", "no such file"}},
+		{"config a directory", []string{"train", "-config", empty}, []string{"-config", empty, "not a regular file"}},
+		{"rec-mask", []string{"train", "-rec-mask", "nope.npy"}, []string{"-rec-mask", "nope.npy", "no such file"}},
+		{"in-mask", []string{"train", "-in-mask", "nope.npy"}, []string{"-in-mask", "nope.npy", "no such file"}},
+		{"rec-fixed", []string{"train", "-rec-fixed", "nope.npy"}, []string{"-rec-fixed", "nope.npy", "no such file"}},
+		{"in-fixed", []string{"train", "-in-fixed", "nope.npy"}, []string{"-in-fixed", "nope.npy", "no such file"}},
+		{"data", []string{"train", "-task", "npz", "-data", "nope.npz"}, []string{"-data", "nope.npz", "no such file"}},
+		{"init-from", []string{"train", "-model", "lowrank", "-init-from", "nope"}, []string{"-init-from", "nope", "no such file"}},
+		{"resume", []string{"train", "-resume", "norun"}, []string{"-resume norun: ", "no run to resume", "no such file"}},
+		{"resume a directory without a run", []string{"train", "-resume", empty}, []string{"-resume " + empty + ": ", "no run to resume"}},
+		{"sweep spec", []string{"sweep", "nope.toml", "-out", filepath.Join(dir, "sw")}, []string{"spec", "nope.toml", "no such file"}},
+		{"sweep resume", []string{"sweep", "-resume", "nodir"}, []string{"-resume nodir", "not a sweep directory"}},
+		{"sweep status", []string{"sweep", "-status", "nodir"}, []string{"nodir is not a sweep directory"}},
+		{"sweep collect", []string{"sweep", "-collect", empty}, []string{empty + " is not a sweep directory"}},
+		{"sweep run-point", []string{"sweep", "-run-point", "nodir", "0"}, []string{"nodir is not a sweep directory"}},
+		{"eval", []string{"eval", "-checkpoint", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"inspect", []string{"inspect", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"plot", []string{"plot", "nope"}, []string{"nope", "no such file"}},
+		{"plot recording", []string{"plot", "-recording", "nope.npz"}, []string{"-recording", "nope.npz", "no such file"}},
+		{"fit", []string{"fit", "-data", "nope.npz"}, []string{"nope.npz", "no such file"}},
+		{"inactivate", []string{"inactivate", "-checkpoint", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"fixedpoints", []string{"fixedpoints", "-checkpoint", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"latent", []string{"latent", "-checkpoint", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"populations", []string{"populations", "-checkpoint", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"truncate", []string{"truncate", "-checkpoint", "nope", "-rank", "1"}, []string{"checkpoint nope", "no such file"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := rnntrain(t, dir, c.args...)
+			r.want(t, 1, c.want...)
+			if strings.Contains(r.stderr, "for usage") {
+				t.Errorf("%q: a missing file reported as a usage error:\n%s", c.args, r.stderr)
+			}
+		})
+	}
 }
 
 // TestCLIDidYouMean: an undefined flag within two edits of a defined one

@@ -983,8 +983,8 @@ func decodeTOML(data []byte) (map[string]any, error) {
 const maxConfigBytes = 16 << 20
 
 // loadFile reads the TOML (.toml) or JSON config file path onto v (see
-// decodeStrict), reading at most maxConfigBytes. Every error is a usage
-// error naming the file.
+// decodeStrict), reading at most maxConfigBytes. Every error names the
+// file; all but a file that cannot be read are usage errors.
 func loadFile(path string, v any) error {
 	data, err := readConfigFile("-config", path)
 	if err != nil {
@@ -1070,18 +1070,19 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 }
 
 // readConfigFile reads the config file path (given by what: a flag or an
-// argument), at most maxConfigBytes. Every error is a usage error naming
-// the file; a FIFO or a device is refused before it is opened (a FIFO's
-// open would wait for a writer).
+// argument), at most maxConfigBytes. Every error names the file: one that
+// cannot be read is a failure (unreadable), one over the limit a usage
+// error; a FIFO or a device is refused before it is opened (a FIFO's open
+// would wait for a writer).
 func readConfigFile(what, path string) ([]byte, error) {
 	f, _, err := files.OpenRegular(path)
 	if err != nil {
-		return nil, usagef("%s: %v", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {
-		return nil, usagef("config %s: %v", path, err)
+		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}
 	if len(data) > maxConfigBytes {
 		return nil, usagef("config %s: more than %d bytes, a config is at most 16 MiB", path, maxConfigBytes)

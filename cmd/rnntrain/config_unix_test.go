@@ -14,8 +14,8 @@ import (
 )
 
 // TestCLIConfigNotRegular checks that a FIFO or a device given as a config
-// file, a sweep spec or a sweep's record is refused with an error naming
-// it, instead of blocking in open until a writer comes (a FIFO) or reading
+// file, a sweep spec or a sweep's record is refused (status 1, a file that
+// cannot be read) with an error naming it, instead of blocking in open until a writer comes (a FIFO) or reading
 // what the device gives.
 func TestCLIConfigNotRegular(t *testing.T) {
 	t.Parallel()
@@ -36,10 +36,10 @@ func TestCLIConfigNotRegular(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"train", "-config", fifo, "-steps", "1"}, 2, fifo},
-		{[]string{"train", "-config", os.DevNull, "-steps", "1"}, 2, os.DevNull},
-		{[]string{"fit", "-data", filepath.Join(work, "x.npz"), "-config", fifo}, 2, fifo},
-		{[]string{"sweep", fifo, "-out", filepath.Join(work, "out")}, 2, fifo},
+		{[]string{"train", "-config", fifo, "-steps", "1"}, 1, fifo},
+		{[]string{"train", "-config", os.DevNull, "-steps", "1"}, 1, os.DevNull},
+		{[]string{"fit", "-data", filepath.Join(work, "x.npz"), "-config", fifo}, 1, fifo},
+		{[]string{"sweep", fifo, "-out", filepath.Join(work, "out")}, 1, fifo},
 		{[]string{"sweep", "-status", sw}, 1, filepath.Join(sw, "sweep.json")},
 	}
 	for _, c := range cases {

@@ -98,6 +98,9 @@ func buildNetwork(cfg runConfig, nIn, nOut int, rng *rand.Rand) (*rnnNet, error)
 		// A setting checked only here, such as a mask file's shape, is
 		// named by its flag: "model (lif): rec_mask: …" is -rec-mask's.
 		if key, msg := splitKey(err.Error()); keyFlag(key) != "" {
+			if unreadable(err) {
+				return nil, &settingError{key: key, err: errors.New(msg)} // a failure, not a bad value
+			}
 			return nil, configError(key, errors.New(msg))
 		}
 		return nil, usagef("-model %s: %v", cfg.Model.Kind(), err)

@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
 
 	"github.com/rnntrain/rnntrain/internal/enum"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/spell"
 )
 
@@ -48,6 +50,17 @@ func (u usageError) Unwrap() error { return u.err }
 
 // usagef returns a usage error (exit status 2).
 func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// unreadable reports whether err is that of a file that could not be
+// read: missing, not permitted, not a regular file. A file named on the
+// command line (or in a config file) that cannot be read is a failure
+// (exit status 1), not a usage error: the command is well formed and
+// would succeed once the file is there.
+func unreadable(err error) bool {
+	_, pathErr := errors.AsType[*fs.PathError](err)
+	_, notRegular := errors.AsType[*files.NotRegularError](err)
+	return pathErr || notRegular
+}
 
 func commands() []*command {
 	return []*command{

@@ -186,12 +186,13 @@ func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
 		edit   func(obj map[string]any)
 		want   string
 		forced string // what -force reports
+		code   int    // -force's exit status: 1 for a file that cannot be read
 	}{
-		{"negative size", func(obj map[string]any) { model(obj)["hidden"] = -3.0 }, "model.hidden (8 → -3)", "must be positive"},
-		{"unknown activation", func(obj map[string]any) { model(obj)["activation"] = "bogus" }, `model.activation ("relu" → "bogus")`, `unknown activation "bogus"`},
-		{"missing mask", func(obj map[string]any) { model(obj)["rec_mask"] = "nofile.npy" }, `model.rec_mask ("" → "nofile.npy")`, "nofile.npy"},
-		{"wrong type", func(obj map[string]any) { model(obj)["hidden"] = "eight" }, `model.hidden (8 → "eight")`, "model.hidden"},
-		{"unknown key", func(obj map[string]any) { model(obj)["hiden"] = 8.0 }, "model.hiden ((unset) → 8)", "hiden"},
+		{"negative size", func(obj map[string]any) { model(obj)["hidden"] = -3.0 }, "model.hidden (8 → -3)", "must be positive", 2},
+		{"unknown activation", func(obj map[string]any) { model(obj)["activation"] = "bogus" }, `model.activation ("relu" → "bogus")`, `unknown activation "bogus"`, 2},
+		{"missing mask", func(obj map[string]any) { model(obj)["rec_mask"] = "nofile.npy" }, `model.rec_mask ("" → "nofile.npy")`, "nofile.npy", 1},
+		{"wrong type", func(obj map[string]any) { model(obj)["hidden"] = "eight" }, `model.hidden (8 → "eight")`, "model.hidden", 2},
+		{"unknown key", func(obj map[string]any) { model(obj)["hiden"] = 8.0 }, "model.hiden ((unset) → 8)", "hiden", 2},
 	} {
 		if err := os.WriteFile(jsonPath, orig, 0o644); err != nil {
 			t.Fatal(err)
@@ -203,7 +204,7 @@ func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
 		if t.Failed() {
 			t.Fatalf("%s: refused as above", tc.name)
 		}
-		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet", "-plot-format", "svg").want(t, 2, tc.forced)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet", "-plot-format", "svg").want(t, tc.code, tc.forced)
 		wantUnchanged(t, tc.name+": a refused resume", jsonPath, edited)
 		wantUnchanged(t, tc.name+": a refused resume", ckpt, origCkpt)
 	}

@@ -202,7 +202,8 @@ type sweepPlan struct {
 
 // loadSweep reads, parses and resolves the spec file path; opts, when not
 // nil, replace the spec's [sweep] options (a resumed sweep's record).
-// Every error is a usage error naming the spec and the key.
+// Every error names the spec; one in its settings is a usage error naming
+// the key, a spec that cannot be read a failure.
 func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue) (*sweepPlan, error) {
 	raw, err := readConfigFile("spec", path)
 	if err != nil {
@@ -347,7 +348,7 @@ func openSweep(dir string) (*sweepPlan, sweep.Record, error) {
 		return nil, rec, err
 	}
 	if !ok {
-		return nil, rec, usagef("%s is not a sweep directory (no sweep.json): start one with 'rnntrain sweep SPEC.toml -out %s'", dir, dir)
+		return nil, rec, fmt.Errorf("%s is not a sweep directory (no sweep.json): start one with 'rnntrain sweep SPEC.toml -out %s'", dir, dir)
 	}
 	plan, err := loadSweep(l.Spec(), &rec.Options, nil)
 	if err != nil {
@@ -457,7 +458,7 @@ func startSweep(ctx context.Context, e *env, f *sweepFlags, specPath, dir string
 			return err
 		}
 		if !ok {
-			return usagef("-resume %s: not a sweep directory (no sweep.json)", dir)
+			return fmt.Errorf("-resume %s: not a sweep directory (no sweep.json)", dir)
 		}
 		opts = &rec.Options
 	}

@@ -292,8 +292,6 @@ func TestSweepBadSpecs(t *testing.T) {
 	for _, args := range [][]string{
 		{"sweep", spec},
 		{"sweep", "-out", filepath.Join(dir, "x")},
-		{"sweep", "nope.toml", "-out", filepath.Join(dir, "x")},
-		{"sweep", "-status", dir},
 		{"sweep", "-status", dir, "-collect", dir},
 		{"sweep", spec, "-out", dir, "-executor", "pbs"},
 		{"sweep", "-run-point", dir},

@@ -185,7 +185,7 @@ func trainCommand() *command {
 					}
 					base = filepath.Join(*resume, "config.json")
 					if _, err := os.Stat(base); err != nil {
-						return usagef("-resume %s: no run to resume: %v", *resume, err)
+						return fmt.Errorf("-resume %s: no run to resume: %w", *resume, err)
 					}
 					if opts.out == "" {
 						opts.out = *resume

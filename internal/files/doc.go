@@ -27,7 +27,7 @@
 //
 // # Errors and panics
 //
-// A path that exists but is not a regular file gives the error
+// A path that exists but is not a regular file gives a *NotRegularError,
 // "PATH: not a regular file"; a file longer than ReadRegular's limit gives
 // "PATH: more than LIMIT bytes", after at most limit+1 bytes were read.
 // Errors from the operating system are returned as they are

@@ -9,6 +9,12 @@ import (
 	"syscall"
 )
 
+// NotRegularError is the error for a path that exists but is not a
+// regular file (a directory, a FIFO, a device).
+type NotRegularError struct{ Path string }
+
+func (e *NotRegularError) Error() string { return e.Path + ": not a regular file" }
+
 // OpenRegular opens path for reading and returns the file and its size. It
 // refuses anything but a regular file, with an error naming path, before
 // opening it, and checks again after, should path have changed between
@@ -17,7 +23,7 @@ func OpenRegular(path string) (*os.File, int64, error) {
 	if st, err := os.Stat(path); err != nil {
 		return nil, 0, err
 	} else if !st.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s: not a regular file", path)
+		return nil, 0, &NotRegularError{Path: path}
 	}
 	return openNoWait(path, os.O_RDONLY, 0)
 }
@@ -30,7 +36,7 @@ func OpenRegular(path string) (*os.File, int64, error) {
 // for a FIFO's reader).
 func OpenRegularFile(path string, flag int, perm os.FileMode) (*os.File, error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
+		return nil, &NotRegularError{Path: path}
 	}
 	f, _, err := openNoWait(path, flag, perm)
 	return f, err
@@ -49,7 +55,7 @@ func openNoWait(path string, flag int, perm os.FileMode) (*os.File, int64, error
 	}
 	st, err := f.Stat()
 	if err == nil && !st.Mode().IsRegular() {
-		err = fmt.Errorf("%s: not a regular file", path)
+		err = &NotRegularError{Path: path}
 	}
 	if err != nil {
 		f.Close()
