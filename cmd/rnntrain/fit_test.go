@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
@@ -276,11 +278,25 @@ func TestCLITruncate(t *testing.T) {
 	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
 		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init").want(t, 0, "rank-2 truncation", "lowrank.m", "readout.weight")
 	// The truncation is the source network only with its φ and α: a run
-	// with another activation or leak is refused, naming both.
+	// with another activation or leak is refused, naming both. A refused
+	// run, or one whose source cannot be read, leaves no -out directory.
 	for _, flags := range [][]string{{"-activation", "relu"}, {"-alpha", "0.1"}} {
 		args := append([]string{"train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi",
 			"-init-from", "full", "-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init-" + flags[0][1:]}, flags...)
 		rnntrain(t, dir, args...).want(t, 2, "-init-from", "activation tanh and alpha 0.2", "-activation tanh -alpha 0.2")
+		assert.NoDirExists(t, filepath.Join(dir, "init-"+flags[0][1:]), "a refused -init-from run")
+	}
+	for _, c := range []struct {
+		from, hidden string
+		code         int
+		want         string
+	}{
+		{"full", "10", 2, "the network has 4 inputs, 12 units"},
+		{"nope", "12", 1, "no such file"},
+	} {
+		rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", c.hidden, "-init-from", c.from,
+			"-steps", "2", "-out", filepath.Join("refused", "init")).want(t, c.code, "-init-from", c.want)
+		assert.NoDirExists(t, filepath.Join(dir, "refused"), "a refused -init-from run")
 	}
 	rnntrain(t, dir, "truncate", "-checkpoint", "r2", "-rank", "1").want(t, 2, "truncation needs a full-rank leaky network")
 	// An -out that is a file is named as the flag.

@@ -255,6 +255,16 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if dir == "" {
 		dir = defaultRunDir(time.Now())
 	}
+	// A new run starts from its -init-from source before its directory is
+	// created: a source refused (another activation, other sizes) or
+	// unreadable leaves nothing behind. A resumed run does so below, only
+	// when it resumes from step 0.
+	var initNote string
+	if opts.resume == "" {
+		if initNote, err = initFromTruncation(s); err != nil {
+			return err
+		}
+	}
 	lock, err := lockRunDir(dir, opts.resume)
 	if err != nil {
 		return err
@@ -302,11 +312,12 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			rebase = !inPlace || storedConfigDiffers(c, s.cfg) || changed != ""
 		}
 	}
-	if st.Step == 0 {
-		if err := initFromTruncation(e.stdout, s); err != nil {
+	if opts.resume != "" && st.Step == 0 {
+		if initNote, err = initFromTruncation(s); err != nil {
 			return err
 		}
 	}
+	fmt.Fprint(e.stdout, initNote)
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}

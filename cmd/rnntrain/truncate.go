@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -288,28 +287,29 @@ func setParams(s *session, values map[string][]float32) ([]string, error) {
 // readout copied (rates phi or state) or, for the library readout (rates
 // tanh), wo = N·W_outᵀ with s_o = 1 (exact when b and the readout bias are
 // zero). Parameters the truncation has no value for keep their random
-// initialisation.
-func initFromTruncation(w io.Writer, s *session) error {
+// initialisation. It returns the line that says so ("" without
+// init_from), for the caller to print.
+func initFromTruncation(s *session) (string, error) {
 	lc, ok := s.cfg.Model.Model.(*lowrank.Config)
 	if !ok || lc.InitFrom == "" {
-		return nil
+		return "", nil
 	}
 	src, _, err := loadSession(lc.InitFrom)
 	if err != nil {
-		return fmt.Errorf("-init-from: %w", err)
+		return "", fmt.Errorf("-init-from: %w", err)
 	}
 	if src.net.nIn != s.net.nIn || src.net.nOut != s.net.nOut || src.net.hidden != s.net.hidden {
-		return usagef("-init-from %s: the network has %d inputs, %d units and %d outputs; this run's has %d, %d and %d", lc.InitFrom,
+		return "", usagef("-init-from %s: the network has %d inputs, %d units and %d outputs; this run's has %d, %d and %d", lc.InitFrom,
 			src.net.nIn, src.net.hidden, src.net.nOut, s.net.nIn, s.net.hidden, s.net.nOut)
 	}
 	values, tc, kept, err := truncation(src, lc.Rank)
 	if err != nil {
-		return fmt.Errorf("-init-from %s: %w", lc.InitFrom, err)
+		return "", fmt.Errorf("-init-from %s: %w", lc.InitFrom, err)
 	}
 	// The truncation is the source network only with its φ and α: another
 	// activation or leak would start from weights fitted to other dynamics.
 	if t := tc.Model.(*lowrank.Config); t.Activation != lc.Activation || t.Alpha != lc.Alpha {
-		return usagef("-init-from %s: the source network has activation %v and alpha %g, this run %v and %g; its truncation is that network only with the same (-activation %v -alpha %g)",
+		return "", usagef("-init-from %s: the source network has activation %v and alpha %g, this run %v and %g; its truncation is that network only with the same (-activation %v -alpha %g)",
 			lc.InitFrom, t.Activation, t.Alpha, lc.Activation, lc.Alpha, t.Activation, t.Alpha)
 	}
 	var copied []string
@@ -319,6 +319,5 @@ func initFromTruncation(w io.Writer, s *session) error {
 			copied = append(copied, p.Name)
 		}
 	}
-	fmt.Fprintf(w, "initialised from the rank-%d truncation of %s (%.1f %% of Σ s² kept): %s\n", lc.Rank, lc.InitFrom, 100*kept, strings.Join(copied, ", "))
-	return nil
+	return fmt.Sprintf("initialised from the rank-%d truncation of %s (%.1f %% of Σ s² kept): %s\n", lc.Rank, lc.InitFrom, 100*kept, strings.Join(copied, ", ")), nil
 }
