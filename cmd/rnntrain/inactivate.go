@@ -85,7 +85,9 @@ How and when:
                            trial to trial, the trials run in groups of equal
                            window, so their noise is drawn in another order
                            (same distribution, not the same numbers)
-  -window FROM:TO          steps [FROM, TO) of every trial (TO empty: to the end)
+  -window FROM:TO          steps [FROM, TO) of every trial (TO empty: to the
+                           end); TO is at most the longest trial's length,
+                           and a shorter trial's window ends with it
 
 Sweeps: -each-unit silences every selected unit alone and ranks the units by
 the accuracy drop; -fractions 0,0.1,...,1 prints the accuracy after
@@ -375,11 +377,26 @@ func parseFractions(s string) ([]float64, error) {
 }
 
 // checkWindow checks that a sample trial of task has the window's period,
-// or that the window's steps start within the task's longest trial.
+// or that the window's steps lie within the task's longest trial: FROM
+// before its end, TO at most its length. The longest trial is the bound:
+// where trials differ in length, a window that runs past a shorter
+// trial's end ends with it, as one that runs to the end (FROM:) does.
 func checkWindow(task tasks.Task, w analysis.Window, seed uint64) error {
 	if w.Period == "" {
-		if n := tasks.Describe(task).MaxSteps; n > 0 && w.From >= n {
-			return usagef("-window %s starts at step %d, after the end of every trial of task %s (at most %d steps, 0 to %d): it would perturb nothing", w, w.From, task.Name(), n, n-1)
+		d := tasks.Describe(task)
+		n := d.MaxSteps
+		if n <= 0 {
+			return nil
+		}
+		trials := fmt.Sprintf("(every trial has %d steps, 0 to %d)", n, n-1)
+		if d.MinSteps > 0 && d.MinSteps < n {
+			trials = fmt.Sprintf("(the longest has %d steps, 0 to %d)", n, n-1)
+		}
+		switch {
+		case w.From >= n:
+			return usagef("-window %s starts at step %d, after the end of every trial of task %s %s: it would perturb nothing", w, w.From, task.Name(), trials)
+		case w.To > n:
+			return usagef("-window %s ends at step %d, after the end of every trial of task %s %s; give a TO of at most %d, or %d: to run to the end", w, w.To, task.Name(), trials, n, w.From)
 		}
 		return nil
 	}

@@ -16,7 +16,26 @@ import (
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/layers"
+	"github.com/rnntrain/rnntrain/tasks"
 )
+
+// TestCheckWindow: where trials differ in length (parametric-wm: 45 to 70
+// steps), a -window FROM:TO may run past a shorter trial's end, which
+// ends it there, but not past the longest trial's, which no trial has.
+func TestCheckWindow(t *testing.T) {
+	t.Parallel()
+	task, err := tasks.NewDefault("parametric-wm")
+	require.NoError(t, err)
+	d := tasks.Describe(task)
+	require.Equal(t, []int{45, 70}, []int{d.MinSteps, d.MaxSteps}, "the test's task must have trials of different lengths")
+	for _, w := range []analysis.Window{{From: 10, To: 70}, {From: 50, To: 60}, {From: 69}} {
+		require.NoError(t, checkWindow(task, w, 1), "window %s", w)
+	}
+	err = checkWindow(task, analysis.Window{From: 10, To: 71}, 1)
+	require.ErrorContains(t, err, "-window 10:71 ends at step 71, after the end of every trial of task parametric-wm (the longest has 70 steps, 0 to 69); give a TO of at most 70, or 10: to run to the end")
+	require.ErrorAs(t, err, new(usageError))
+	require.ErrorContains(t, checkWindow(task, analysis.Window{From: 70}, 1), "-window 70: starts at step 70")
+}
 
 // TestCLIInactivate trains a small Dale's-law net and checks the
 // inactivation experiment's sanity cases through the command.
@@ -176,6 +195,10 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-window", "nap"}, 2, "-window nap"},
 		// Steps after the end of every trial would perturb nothing.
 		{[]string{"-units", "0", "-window", "1000:1200"}, 2, "-window 1000:1200 starts at step 1000, after the end of every trial of task context-dm"},
+		// So would steps past the end of the longest trial: TO is at most its
+		// length (a window is [FROM, TO)).
+		{[]string{"-units", "0", "-window", "10:1000"}, 2, "-window 10:1000 ends at step 1000, after the end of every trial of task context-dm (every trial has 68 steps, 0 to 67); give a TO of at most 68, or 10: to run to the end"},
+		{[]string{"-units", "0", "-window", "0:69"}, 2, "-window 0:69 ends at step 69"},
 		{[]string{"-fractions", "0,2"}, 2, "-fractions"},
 		{[]string{"-versus", "inh"}, 2, "-versus needs -fractions"},
 		{[]string{"-fractions", "0", "-versus", "nope.json"}, 1, "-versus nope.json"},
@@ -192,6 +215,7 @@ func TestCLIInactivate(t *testing.T) {
 	} {
 		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
 	}
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-units", "0", "-window", "60:68", "-trials", "20").want(t, 0, "window 60:68")
 	rnntrain(t, work, "inactivate").want(t, 2, "-checkpoint")
 	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none")).want(t, 1, "no such file")
 	// An -out that cannot be a directory fails before the experiment (so
