@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
 
@@ -267,6 +268,26 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help train gives two defaults: %q", m)
 	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
+	// Every command's help gives each flag's default once.
+	for _, c := range commands() {
+		help := rnntrain(t, t.TempDir(), "help", c.Name)
+		help.want(t, 0, "Flags:")
+		_, flags, _ := strings.Cut(help.stdout, "\nFlags:\n")
+		if d := doubledDefaults(flags); d != nil {
+			t.Errorf("help %s gives a default twice: %q", c.Name, d)
+		}
+	}
+	// train's prose (lines not indented: tables and equations are) is
+	// wrapped, in paragraphs: -resume's starts one.
+	text, _, _ := strings.Cut(r.stdout, "\nFlags:\n")
+	for i, line := range strings.Split(text, "\n")[1:] { // after the usage line
+		if n := utf8.RuneCountInString(line); n > maxHelpLine && !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, " ") {
+			t.Errorf("help train, line %d: %d characters, want at most %d: %q", i+2, n, maxHelpLine, line)
+		}
+	}
+	if !strings.Contains(text, "\n\n-resume DIR continues") {
+		t.Errorf("help train: the -resume paragraph is run on from the one before")
+	}
 	// -schedule step needs a key no flag sets: the flag's help names it.
 	r.want(t, 0, "step (with train.schedule.step_size")
 	// Every figure a run draws is in the run directory's listing.
@@ -299,6 +320,32 @@ func TestCLIHelp(t *testing.T) {
 	// command's error lists it.
 	rnntrain(t, t.TempDir(), "help", "version").want(t, 0, "Usage: rnntrain version", "VCS revision")
 	rnntrain(t, t.TempDir(), "help", "fly").want(t, 2, `unknown command "fly"`, "sweep, version")
+}
+
+// maxHelpLine is the longest line of prose in a command's help.
+const maxHelpLine = 80
+
+// doubledDefaults returns the flag lines of help (flag.PrintDefaults's
+// output) that give a default twice: a usage that marks a value as the
+// default ("gaussian (default)", "state (PsychRNN, default)", "none
+// (default: ...)") followed by the flag package's "(default gaussian)",
+// or a boolean's "(default false)", which the flag package leaves out.
+func doubledDefaults(help string) []string {
+	var bad []string
+	printed := regexp.MustCompile(`\(default ([^()]*)\)$`)
+	for line := range strings.Lines(help) {
+		line = strings.TrimRight(line, "\n")
+		m := printed.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		usage := strings.TrimSuffix(line, m[0])
+		marked := regexp.MustCompile(`(^|[\s(])` + regexp.QuoteMeta(m[1]) + ` \(([^()]*, )?default\b`)
+		if m[1] == "false" || marked.MatchString(usage) {
+			bad = append(bad, strings.TrimSpace(line))
+		}
+	}
+	return bad
 }
 
 // metricsOf reads a run's metrics.jsonl.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -539,23 +540,31 @@ func bindTrainFlags(fs *flag.FlagSet, c *runConfig) map[string]*keyFlagValue {
 		if d, ok := flat[key]; ok {
 			v.val = fmt.Sprint(d)
 			_, v.bool = d.(bool)
-			if d == 0.0 && strings.Contains(usage[f], "default") {
-				// The 0 stands for the default the help gives: print
-				// that one alone.
+			if d == 0.0 && strings.Contains(usage[f], "default") || d == false || marksDefault(usage[f], v.val) {
+				// The help gives the default (the 0 stands for the one
+				// it names), or it is a boolean's false, which the flag
+				// package leaves out of its own: print none of ours.
 				v.val = ""
 			}
 		}
 		switch f {
 		case "no-autapses", "train-h0", "trace", "train-tau", "reset-grad":
 			v.bool = true
-			if v.val == "" {
-				v.val = "false"
-			}
 		}
 		vals[f] = v
 		fs.Var(v, f, usage[f])
 	}
 	return vals
+}
+
+// marksDefault reports whether the help text usage names val as the
+// default: "gaussian (default)", "state (PsychRNN, default)", "none
+// (default: ...)".
+func marksDefault(usage, val string) bool {
+	if val == "" {
+		return false
+	}
+	return regexp.MustCompile(`(^|[\s(])` + regexp.QuoteMeta(val) + ` \(([^()]*, )?default\b`).MatchString(usage)
 }
 
 // flatten returns c as a map from dotted config keys to values.

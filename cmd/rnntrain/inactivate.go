@@ -183,7 +183,7 @@ func inactivateCommand() *command {
 			fractions := fs.String("fractions", "", "dose–response: comma-separated fractions in [0, 1], e.g. 0,0.1,0.5,1")
 			versus := fs.String("versus", "", "with -fractions: also the dose–response of this population (as -population), drawn beside")
 			split := tasks.Validation
-			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation (default: the held-out trials), test or train (generated tasks: fresh trials)")
+			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation (the held-out trials), test or train (generated tasks: fresh trials)")
 			recording := fs.String("recording", "", "eval -record FILE.npz of this checkpoint, for -population VARIABLE-selective (the regression is written to FILE.selectivity.json)")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			out := fs.String("out", "", "also write the JSON object and the figures to DIR")

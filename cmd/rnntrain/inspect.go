@@ -19,9 +19,10 @@ import (
 const inspectLong = `
 Inspect prints what a checkpoint holds without building the network: the
 model and its sizes, the task, the step, the metrics at save time (the last
-validation accuracy among them), the parameter count, the checkpoint format version and
-every tensor with its shape. PATH is a .safetensors file or a run directory
-(its checkpoint.safetensors). -json prints the same as one JSON object.
+validation accuracy among them), the parameter count, the checkpoint format
+version and every tensor with its shape. PATH is a .safetensors file or a
+run directory (its checkpoint.safetensors). -json prints the same as one
+JSON object.
 `
 
 func inspectCommand() *command {

@@ -26,10 +26,10 @@ mixtures with 1…-max-k components (full covariances, fitted by EM from
 populations is the one of lowest BIC = −2 log L + p ln N.
 
 The resampling test then redraws -resample networks from the fitted mixture
-with one population and with the chosen number (or -k) (every loading vector drawn
-afresh, s_i = s_o = 1) and reports their task accuracy on -trials trials
-(without noise) beside the original network's: a task that needs structure
-beyond one Gaussian population loses accuracy with one.
+with one population and with the chosen number (or -k) (every loading vector
+drawn afresh, s_i = s_o = 1) and reports their task accuracy on -trials
+trials (without noise) beside the original network's: a task that needs
+structure beyond one Gaussian population loses accuracy with one.
 
 -json prints one JSON object with the BIC per K, the mixtures' weights and
 means, and the accuracies. -write FILE.json writes the units of each

@@ -91,48 +91,51 @@ the seed that training never draws from.
 
 Settings come from the defaults, then from -config FILE (TOML or JSON, the
 layout of config.json, sections task, model and train; keys left out keep
-their defaults), then from the flags actually given, which override the file.
-A bad value is reported with where it came from: "config FILE: KEY: ..."
-for the file's, "-FLAG (KEY in a config file): ..." for a flag's.
-With -model KIND the file's model keys are read as keys of KIND: those KIND
-has apply, any other is an error naming the file and the key; in a JSON
-file, a key holding the default of the file's own model gives way to KIND's
-default (a run's config.json writes out every default).
+their defaults), then from the flags actually given, which override the
+file. A bad value is reported with where it came from: "config FILE: KEY:
+..." for the file's, "-FLAG (KEY in a config file): ..." for a flag's. With
+-model KIND the file's model keys are read as keys of KIND: those KIND has
+apply, any other is an error naming the file and the key; in a JSON file, a
+key holding the default of the file's own model gives way to KIND's default
+(a run's config.json writes out every default).
+
 -resume DIR continues the run in DIR from its latest checkpoint with its
 config.json, again overridden by the flags given (for example a larger
 -steps). Flags that would break the run's bitwise continuation are refused
 unless -force; only train.steps, train.target_accuracy, train.eval_every,
 train.eval_trials, train.log_every, train.checkpoint_every, train.keep,
-plot_formats and plot_raster_units may change freely. config.json must agree with the config stored in the
-checkpoint resumed in every other key: one edited or damaged since the
-checkpoint was written is refused, naming both files and the keys, unless
--force, which resumes with config.json's settings (a checkpoint of format 1
-or without a stored config is not compared). A resume whose config -force
-changed saves the checkpoint it resumes again as the run's latest, with
-the config it accepted (the step file keeps the one it was trained with),
-so the next resume needs no -force even if this one stops before its
-first checkpoint. A connectivity mask file (rec_mask, rec_fixed, in_mask,
-in_fixed), an npz task's data file (-data, task.settings.path, and
-the path of task.eval_settings or a curriculum stage) and the four MNIST
-files of an mnist_dir (not the copy shipped with the GoMNIST module) are
-read again whenever a run is loaded; their SHA-256 sums are in each checkpoint, and
-resume (unless -force), eval and every analysis refuse a file changed
-since, naming its key and path (checkpoints written before data files
-were summed are not compared on them). A run stopped before its first checkpoint resumes from
-step 0. -resume A -out B continues A's run in B instead (B must not hold
-a run; A is not changed): B starts with A's checkpoint and the lines of
-A's metrics.jsonl up to it. Training stops at -steps, at
--target-accuracy on held-out trials, or on SIGINT
-(Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with status
-130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
+plot_formats and plot_raster_units may change freely. config.json must agree
+with the config stored in the checkpoint resumed in every other key: one
+edited or damaged since the checkpoint was written is refused, naming both
+files and the keys, unless -force, which resumes with config.json's settings
+(a checkpoint of format 1 or without a stored config is not compared). A
+resume whose config -force changed saves the checkpoint it resumes again as
+the run's latest, with the config it accepted (the step file keeps the one
+it was trained with), so the next resume needs no -force even if this one
+stops before its first checkpoint. A run stopped before its first checkpoint
+resumes from step 0. -resume A -out B continues A's run in B instead (B must
+not hold a run; A is not changed): B starts with A's checkpoint and the
+lines of A's metrics.jsonl up to it.
+
+A connectivity mask file (rec_mask, rec_fixed, in_mask, in_fixed), an npz
+task's data file (-data, task.settings.path, and the path of
+task.eval_settings or a curriculum stage) and the four MNIST files of an
+mnist_dir (not the copy shipped with the GoMNIST module) are read again
+whenever a run is loaded; their SHA-256 sums are in each checkpoint, and
+resume (unless -force), eval and every analysis refuse a file changed since,
+naming its key and path (checkpoints written before data files were summed
+are not compared on them).
+
+Training stops at -steps, at -target-accuracy on held-out trials, or on
+SIGINT (Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with
+status 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
 preemption); the run can then be resumed, bit for bit as if it had not
 stopped on the same build and kernel class (assembly and -tags noasm builds
 give other bits; docs/determinism.md). A second signal while the checkpoint
 is written does not stop the write. eval.json is written last, after the
-plots: a run stopped before it resumes to evaluate and draw again. A
-signal during the final evaluation or the figures, after the last step's
-checkpoint is saved, stops them with the same status and leaves no
-eval.json.
+plots: a run stopped before it resumes to evaluate and draw again. A signal
+during the final evaluation or the figures, after the last step's checkpoint
+is saved, stops them with the same status and leaves no eval.json.
 
 One process at a time writes a run directory: train holds DIR/.rnntrain.lock
 (its pid and host) while it runs and refuses a directory that another live
