@@ -297,6 +297,10 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, act
 // training run reaches a balance within a few hundred steps; blocking a few
 // hundred goroutines at once and releasing them brings the caches there at
 // once, so that the allocations counted next are those of the step itself.
+// Each goroutine sleeps first, so that every processor's heap of timers
+// grows once here rather than at the first step whose pool wait sleeps
+// (kernels.Pool waits in short sleeps once yielding has not sufficed, as in
+// one of a virtual machine's slow spells).
 func warmWaitRecords() {
 	const n = 512
 	release := make(chan struct{})
@@ -305,6 +309,7 @@ func warmWaitRecords() {
 	done.Add(n)
 	for range n {
 		go func() {
+			time.Sleep(100 * time.Microsecond)
 			blocked.Done()
 			<-release
 			done.Done()
