@@ -109,8 +109,9 @@ psychometric, psychometric_fit), the units of each repeat and, with the
 sweeps, each_unit and fractions. -out DIR writes that object to
 DIR/inactivation.json and the figures, in the run's plot formats
 (plot_formats, default png,svg): psychometric-inactivated (before and
-after, one panel per context), unit-ranking (-each-unit) and dose-response
-(-fractions, ±1 s.e. over the draws).
+after, one panel per context, each point with its 95 % Wilson interval on
+its trials), unit-ranking (-each-unit) and dose-response (-fractions, ±1
+s.e. over the draws).
 `
 
 // inactivateResult is inactivate's JSON output.

@@ -137,6 +137,45 @@ func TestWritePsychometric(t *testing.T) {
 	}
 }
 
+// TestPsychometricWilsonBars checks that a psychometric curve's error bars
+// are 95 % Wilson score intervals, which keep a width at P(choice 1) = 0 or 1
+// where a binomial standard error vanishes, and that the legend says so.
+func TestPsychometricWilsonBars(t *testing.T) {
+	const z = 1.959963984540054 // Φ⁻¹(0.975)
+	c := PsychCurve{Label: "all trials", Coherence: []float64{-0.5, 0, 0.5, 1}, PChoice1: []float64{0, 0.5, 1, 1}, N: []int{20, 50, 20, 0}}
+	errs, bars := wilsonBars(c.Coherence, c.PChoice1, c.N)
+	// Closed forms of the Wilson interval: for k = 0 or n successes of n
+	// the far end is n/(n+z²) away from the point, and at p = 1/2 the
+	// interval is symmetric with half-width z/(1+z²/n)·√(1/(4n)+z²/(4n²)).
+	far := 20 / (20 + z*z)
+	half := z / (1 + z*z/50) * math.Sqrt(0.25/50+z*z/(4*50*50))
+	want := []struct{ x, y, low, high float64 }{
+		{-0.5, 0, 0, 1 - far},
+		{0, 0.5, half, half},
+		{0.5, 1, 1 - far, 0},
+	} // no bar for the point with no trials
+	if len(bars) != len(want) || len(errs) != len(want) {
+		t.Fatalf("got %d bars, want %d", len(bars), len(want))
+	}
+	for i, w := range want {
+		got := errs[i]
+		if bars[i].X != w.x || bars[i].Y != w.y || math.Abs(got.Low-w.low) > 1e-12 || math.Abs(got.High-w.high) > 1e-12 {
+			t.Errorf("bar %d: got (%g, %g) −%g +%g, want (%g, %g) −%g +%g", i, bars[i].X, bars[i].Y, got.Low, got.High, w.x, w.y, w.low, w.high)
+		}
+	}
+	path := filepath.Join(outDir(t), "psychometric-bars.svg")
+	if err := WritePsychometric(path, Psychometric{Curves: []PsychCurve{c}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte("95 % Wilson interval")) {
+		t.Errorf("%s: the legend does not say what the bars are", path)
+	}
+}
+
 func TestWriteRaster(t *testing.T) {
 	t.Parallel()
 	dir := outDir(t)

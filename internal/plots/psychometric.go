@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/rnntrain/rnntrain/analysis"
 )
 
 // PsychCurve is P(choice 1) against signed evidence for one group of
@@ -23,7 +25,7 @@ type PsychCurve struct {
 	//
 	// Deprecated: use PChoice1.
 	PRight []float64
-	N      []int // trials per point, for the binomial error bars
+	N      []int // trials per point, for the 95 % Wilson interval bars
 	// Style, when positive, picks the colour and marker (Style−1 in the
 	// palette); 0 uses the curve's position in its panel.
 	Style int
@@ -51,9 +53,11 @@ type PsychPanels struct {
 	Panels [][]Psychometric // rows × cols, each with its own title and x label
 }
 
-// WritePsychometric draws every curve with ±1 binomial standard error bars
-// and a chance line at 0.5, the legend right of the axes, and writes the
-// figure to path in the format its extension names (.png, .svg, .pdf).
+// WritePsychometric draws every curve with error bars and a chance line at
+// 0.5, the legend right of the axes, and writes the figure to path in the
+// format its extension names (.png, .svg, .pdf). Each bar is the 95 % Wilson
+// score interval (analysis.Wilson) of the point's P(choice 1) on its N
+// trials, which keeps a width at 0 and 1, and the legend says so.
 // Points of opposite sign are joined only through a point at 0, so no
 // line crosses evidence 0 where there is no data.
 func WritePsychometric(path string, ps Psychometric) error {
@@ -125,6 +129,7 @@ func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 		zero.Color = color.Gray{200}
 		p.Add(zero)
 	}
+	barsDrawn := false
 	for i, c := range ps.Curves {
 		style := i
 		if c.Style > 0 {
@@ -151,26 +156,56 @@ func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 		if c.Label != "" {
 			leg.Add(c.Label, s)
 		}
-		errs := make(plotter.YErrors, 0, len(pts))
-		bars := make(plotter.XYs, 0, len(pts))
-		for k := range c.Coherence {
-			if math.IsNaN(y[k]) || c.N[k] == 0 {
-				continue
-			}
-			se := math.Sqrt(y[k] * (1 - y[k]) / float64(c.N[k]))
-			errs = append(errs, struct{ Low, High float64 }{se, se})
-			bars = append(bars, plotter.XY{X: c.Coherence[k], Y: y[k]})
+		errs, bars := wilsonBars(c.Coherence, y, c.N)
+		if len(bars) == 0 {
+			continue
 		}
 		eb, err := plotter.NewYErrorBars(struct {
 			plotter.XYer
 			plotter.YErrorer
 		}{bars, errs})
-		if err == nil {
-			eb.Color = palette(style)
-			p.Add(eb)
+		if err != nil {
+			return nil, err
 		}
+		eb.Color = palette(style)
+		p.Add(eb)
+		barsDrawn = true
+	}
+	if barsDrawn {
+		bar := plotter.DefaultLineStyle
+		bar.Color = color.Gray{90}
+		leg.Add("bars: 95 % Wilson interval", barThumb{bar})
 	}
 	return p, nil
+}
+
+// wilsonBars returns the error bars of P(choice 1) values y at x on n
+// trials each: the distances from y down and up to the ends of its 95 %
+// Wilson score interval. Points with no trials or a y outside [0, 1] (NaN
+// included) get no bar.
+func wilsonBars(x, y []float64, n []int) (plotter.YErrors, plotter.XYs) {
+	errs := make(plotter.YErrors, 0, len(x))
+	bars := make(plotter.XYs, 0, len(x))
+	for k := range x {
+		if n[k] <= 0 || !(y[k] >= 0 && y[k] <= 1) {
+			continue
+		}
+		lo, hi := analysis.Wilson(y[k], n[k], analysis.Z95)
+		errs = append(errs, struct{ Low, High float64 }{y[k] - lo, hi - y[k]})
+		bars = append(bars, plotter.XY{X: x[k], Y: y[k]})
+	}
+	return errs, bars
+}
+
+// barThumb draws an error bar as a legend entry: a vertical line with a
+// cap at each end.
+type barThumb struct{ draw.LineStyle }
+
+func (b barThumb) Thumbnail(c *draw.Canvas) {
+	x, w := (c.Min.X+c.Max.X)/2, vg.Points(3)
+	c.StrokeLine2(b.LineStyle, x, c.Min.Y, x, c.Max.Y)
+	c.StrokeLine2(b.LineStyle, x-w, c.Min.Y, x+w, c.Min.Y)
+	c.StrokeLine2(b.LineStyle, x-w, c.Max.Y, x+w, c.Max.Y)
 }
 
 // signSegments splits points sorted by x into the runs a curve may join:
