@@ -33,7 +33,8 @@
 //
 // Summary.Interval95 is the 95 % interval of its accuracy: the Wilson score
 // interval of the fraction correct (Wilson) for one evaluation, the mean ±
-// Z95 standard errors across evaluations for several.
+// t standard errors across evaluations for several, t the 0.975 quantile of
+// Student's t with evaluations − 1 degrees of freedom (2.262 for 10).
 //
 // An Inactivation may also cut connections between populations (Cuts: the
 // Runner gets a Lesion, a mask of the recurrent weights over the window).

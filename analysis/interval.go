@@ -1,6 +1,10 @@
 package analysis
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
 
 // Z95 is Φ⁻¹(0.975), the standard normal quantile of a two-sided 95 %
 // interval.
@@ -44,11 +48,25 @@ func Wilson(p float64, n int, z float64) (lo, hi float64) {
 // Interval95 returns the 95 % confidence interval of s.Accuracy. For one
 // evaluation (Repeats ≤ 1) it is the Wilson score interval of the fraction
 // correct on s.Trials trials (Wilson); for several, Accuracy is a mean
-// over evaluations (draws of units) and the interval is Accuracy ± Z95
-// times its standard error across them, cut to [0, 1].
+// over evaluations (draws of units) and the interval is Accuracy ± t95
+// times its standard error across them, cut to [0, 1], where t95 is the
+// 0.975 quantile of Student's t with Repeats − 1 degrees of freedom
+// (2.262 for 10 draws; Z95 only in the limit of many): the standard error
+// is itself estimated from the few draws.
 func (s Summary) Interval95() (lo, hi float64) {
 	if s.Repeats <= 1 {
 		return Wilson(s.Accuracy, s.Trials, Z95)
 	}
-	return max(s.Accuracy-Z95*s.StdErr, 0), min(s.Accuracy+Z95*s.StdErr, 1)
+	t := t95(s.Repeats - 1)
+	return max(s.Accuracy-t*s.StdErr, 0), min(s.Accuracy+t*s.StdErr, 1)
+}
+
+// t95 returns the 0.975 quantile of Student's t distribution with df
+// degrees of freedom, the factor of a two-sided 95 % interval of a mean
+// of df+1 values: 12.71 for df = 1, 2.262 for df = 9. It panics if df < 1.
+func t95(df int) float64 {
+	if df < 1 {
+		panic("analysis: Student's t quantile with fewer than 1 degree of freedom")
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
 }

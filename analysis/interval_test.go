@@ -73,19 +73,62 @@ func TestWilson(t *testing.T) {
 }
 
 // TestInterval95: one evaluation gets the Wilson interval of its trials,
-// several the mean ± Z95 s.e. across them within [0, 1].
+// several the mean ± t95 s.e. across them within [0, 1], t95 the Student-t
+// quantile with draws − 1 degrees of freedom (2.2621571627982055 for 10
+// draws, from TestT95).
 func TestInterval95(t *testing.T) {
 	t.Parallel()
 	one := Summary{Accuracy: 1, StdErr: 0, Trials: 1000, Repeats: 1}
 	if lo, hi := one.Interval95(); math.Abs(lo-0.996173241514445) > 1e-12 || hi != 1 {
 		t.Errorf("1000/1000: Interval95 = [%g, %g], want [0.99617, 1] (Wilson)", lo, hi)
 	}
+	const t9 = 2.2621571627982055
 	draws := Summary{Accuracy: 0.8, StdErr: 0.05, Trials: 1000, Repeats: 10}
-	if lo, hi := draws.Interval95(); math.Abs(lo-(0.8-Z95*0.05)) > 1e-12 || math.Abs(hi-(0.8+Z95*0.05)) > 1e-12 {
-		t.Errorf("10 draws: Interval95 = [%g, %g], want 0.8 ± %g", lo, hi, Z95*0.05)
+	if lo, hi := draws.Interval95(); math.Abs(lo-(0.8-t9*0.05)) > 1e-9 || math.Abs(hi-(0.8+t9*0.05)) > 1e-9 {
+		t.Errorf("10 draws: Interval95 = [%g, %g], want 0.8 ± %g", lo, hi, t9*0.05)
 	}
 	edge := Summary{Accuracy: 0.99, StdErr: 0.02, Trials: 1000, Repeats: 10}
 	if _, hi := edge.Interval95(); hi != 1 {
 		t.Errorf("10 draws at 0.99 ± 0.02: upper end %g, want 1", hi)
 	}
+	two := Summary{Accuracy: 0.5, StdErr: 0.01, Trials: 1000, Repeats: 2}
+	if lo, hi := two.Interval95(); math.Abs(lo-(0.5-12.706204736174705*0.01)) > 1e-9 || math.Abs(hi-(0.5+12.706204736174705*0.01)) > 1e-9 {
+		t.Errorf("2 draws: Interval95 = [%g, %g], want 0.5 ± 12.706 s.e.", lo, hi)
+	}
+}
+
+// TestT95 checks the Student-t quantile against values computed
+// independently, with mpmath 1.3.0 at 30 digits, by solving
+// 1 − I_{ν/(ν+t²)}(ν/2, 1/2)/2 = 0.975 for t (findroot on betainc). They
+// agree with printed tables (12.706, 4.303, 2.776, 2.262, 2.093, 2.045,
+// 1.984). The tolerance, 1e-12 relative, allows for the rounding of gonum's
+// inverse regularized incomplete beta function (about 1e-14 here); t95
+// tends to Z95 as df grows.
+func TestT95(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		df   int
+		want float64
+	}{
+		{1, 12.706204736174704646}, // tan(0.475π)
+		{2, 4.3026527297494638523},
+		{4, 2.7764451051977943578},
+		{9, 2.2621571627982055426},
+		{19, 2.0930240544083097692},
+		{29, 2.0452296421327042982},
+		{99, 1.9842169515864174951},
+	} {
+		if got := t95(c.df); math.Abs(got-c.want) > 1e-12*c.want {
+			t.Errorf("t95(%d) = %.17g, want %.17g", c.df, got, c.want)
+		}
+	}
+	if got := t95(1_000_000); math.Abs(got-Z95) > 1e-5 {
+		t.Errorf("t95(1e6) = %.17g, want Z95 = %.17g within 1e-5", got, Z95)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("t95(0) did not panic")
+		}
+	}()
+	t95(0)
 }

@@ -24,7 +24,8 @@ fresh trials of a generated task drawn from -seed's stream, with the same
 private noise unless -noise=false) without and with a perturbation of a set of units, and prints
 the accuracy before and after with its standard error and 95 % confidence
 interval (the Wilson score interval of the fraction correct; with -repeats,
-the mean ±1.96 s.e. across the draws, within [0, 1]), the accuracy per
+the mean ± t s.e. across the draws, within [0, 1], t the Student-t quantile
+with draws − 1 degrees of freedom: 2.262 for 10 draws), the accuracy per
 condition before and after and, for
 decision tasks, the psychometric points (P(choice 1) per context and signed
 coherence) before and after.

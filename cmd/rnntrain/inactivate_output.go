@@ -97,8 +97,9 @@ func psychPanels(r inactivateResult) []plots.Psychometric {
 }
 
 // accuracyCI renders an accuracy with its standard error, its 95 %
-// interval (Summary.Interval95: Wilson's for one evaluation, ±1.96 s.e.
-// across draws for several) and the trials it was measured on:
+// interval (Summary.Interval95: Wilson's for one evaluation, ± the
+// Student-t quantile (draws − 1 degrees of freedom) times the s.e. across
+// draws for several) and the trials it was measured on:
 // "0.999 ± 0.001 (95% CI 0.994–1.000) on fresh trials".
 func accuracyCI(s analysis.Summary, on string) string {
 	lo, hi := s.Interval95()

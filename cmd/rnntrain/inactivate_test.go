@@ -422,7 +422,8 @@ func TestCLIInactivateSpikingDale(t *testing.T) {
 // TestAccuracyCI: one evaluation's 95 % interval is the Wilson interval of
 // its trials (ends from analysis.TestWilson's Python values: 1000/1000 gives
 // 0.99617–1, 2/1000 0.00055–0.00726), which has a width at 1.000 and stays
-// within [0, 1]; several draws' is ±1.96 s.e. across them.
+// within [0, 1]; several draws' is ± t s.e. across them, t = 2.2622 the
+// Student-t quantile with 9 degrees of freedom for 10 draws (analysis.TestT95).
 func TestAccuracyCI(t *testing.T) {
 	for _, c := range []struct {
 		acc, se float64
@@ -434,8 +435,8 @@ func TestAccuracyCI(t *testing.T) {
 		{0.5, 0.0158, 1, "0.500 ± 0.016 (95% CI 0.469–0.531) on fresh trials"},
 		{0.002, 0.0014, 1, "0.002 ± 0.001 (95% CI 0.001–0.007) on fresh trials"},
 		{0, 0, 1, "0.000 ± 0.000 (95% CI 0.000–0.004) on fresh trials"},
-		{0.799, 0.052, 10, "0.799 ± 0.052 (95% CI 0.697–0.901) on fresh trials"},
-		{0.99, 0.02, 10, "0.990 ± 0.020 (95% CI 0.951–1.000) on fresh trials"},
+		{0.799, 0.052, 10, "0.799 ± 0.052 (95% CI 0.681–0.917) on fresh trials"},
+		{0.99, 0.02, 10, "0.990 ± 0.020 (95% CI 0.945–1.000) on fresh trials"},
 	} {
 		s := analysis.Summary{Accuracy: c.acc, StdErr: c.se, Trials: 1000, Repeats: c.repeats}
 		if got := accuracyCI(s, "fresh trials"); got != c.want {
