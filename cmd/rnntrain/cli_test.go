@@ -519,7 +519,8 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	rnntrain(t, work, "train", "-data", rec).want(t, 2, "-data", "give -task npz")
 	bad := filepath.Join(work, "bad.npy")
 	writeNpy(t, bad, [][][]float32{{{1, 2, 3}}})
-	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "bad.npy", "[trials, T, 4]")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", bad, "-record", rec2).want(t, 1, "-inputs "+bad+": ", "[trials, T, 4]")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", "nope.npy", "-record", rec2).want(t, 1, "-inputs: ", "nope.npy")
 
 	// A second run into the same directory is refused.
 	rnntrain(t, work, "train", "-steps", "2", "-out", run).want(t, 2, "already holds a run", "-resume")

@@ -48,17 +48,17 @@ func TestReadInputs(t *testing.T) {
 		p := filepath.Join(dir, c.name)
 		writeNpy(t, p, c.v)
 		_, _, _, err := readInputs(p, 2)
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: error %v, want one naming the file and containing %q", c.name, err, c.want)
+		if err == nil || !strings.HasPrefix(err.Error(), "-inputs") || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one beginning with the flag, naming the file and containing %q", c.name, err, c.want)
 		}
 	}
-	if _, _, _, err := readInputs(filepath.Join(dir, "missing.npy"), 2); err == nil || !strings.Contains(err.Error(), "missing.npy") {
-		t.Errorf("missing file: %v", err)
+	if _, _, _, err := readInputs(filepath.Join(dir, "missing.npy"), 2); err == nil || !strings.HasPrefix(err.Error(), "-inputs: ") || !strings.Contains(err.Error(), "missing.npy") {
+		t.Errorf("missing file: error %v, want one beginning with -inputs and naming the file", err)
 	}
 	junk := filepath.Join(dir, "junk.npy")
 	os.WriteFile(junk, []byte("not numpy"), 0o644)
-	if _, _, _, err := readInputs(junk, 2); err == nil || !strings.Contains(err.Error(), "junk.npy") {
-		t.Errorf("junk file: %v", err)
+	if _, _, _, err := readInputs(junk, 2); err == nil || !strings.HasPrefix(err.Error(), "-inputs: ") || !strings.Contains(err.Error(), "junk.npy") {
+		t.Errorf("junk file: error %v, want one beginning with -inputs and naming the file", err)
 	}
 }
 
