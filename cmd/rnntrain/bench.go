@@ -60,29 +60,34 @@ func benchCommand() *command {
 		Name:  "bench",
 		Short: "time one training step against the PyTorch anchor",
 		Usage: "[-model rnn,leaky,gru,lowrank] [-hidden N -batch B -seqlen T] [-activity a] [-reps n] [-warmup n] [-json]",
-		Long: `Bench times one training step exactly as ../shared/bench/torch_rnn_bench.py defines it:
-input T×B×4 (float32, standard normal), h0 = 0, the recurrent layer over T steps, a linear
-readout N→2 at every step, the MSE (mean over all T·B·2 elements) against a fixed random
-target, the full backward pass, and an Adam step (lr 1e-3).
+		Long: `Bench times one training step exactly as ../shared/bench/torch_rnn_bench.py
+defines it: input T×B×4 (float32, standard normal), h0 = 0, the recurrent
+layer over T steps, a linear readout N→2 at every step, the MSE (mean over all
+T·B·2 elements) against a fixed random target, the full backward pass, and an
+Adam step (lr 1e-3).
 
-Models: rnn (torch.nn.RNN, tanh), leaky (r ← (1−α) r + α tanh(W r + U u + b), α = 0.2),
-gru (torch.nn.GRU), lowrank (h ← h + α(−h + (tanh(h)·n)·mᵀ/N + U u), R = 2, α = 0.2,
-readout of h), lif (the anchor's lif_loop: v ← 0.9 v + U u + W s, s = H(v − 1), v ← v − s with
-the spike detached, fast-sigmoid surrogate of slope 25). Every other model of the table (alif,
+Models: rnn (torch.nn.RNN, tanh), leaky (r ← (1−α) r + α tanh(W r + U u + b),
+α = 0.2), gru (torch.nn.GRU), lowrank (h ← h + α(−h + (tanh(h)·n)·mᵀ/N + U u),
+R = 2, α = 0.2, readout of h), lif (the anchor's lif_loop:
+v ← 0.9 v + U u + W s, s = H(v − 1), v ← v − s with the spike detached,
+fast-sigmoid surrogate of slope 25). Every other model of the table (alif,
 ltc, …) runs with its default configuration.
 
-Without -hidden, -batch or -seqlen it runs the five reference sizes (N,B,T) = (64,32,100),
-(128,32,200), (256,64,100), (512,64,200), (1024,32,100). Each configuration runs -warmup
-untimed steps, collects the garbage of the setup, refills the Go runtime's caches of
-goroutine wait records that the collection emptied (a training run does so by itself within
-a few hundred steps), runs more untimed steps (about 0.5 s, at least 2, at most 40) so that
-the allocations are counted in the steady state, then at least -reps timed steps, more until about 2 s of timing (at most
-40). It prints the median, min and max wall time per step and the heap allocations per
-step (-json adds the bytes per step).
+Without -hidden, -batch or -seqlen it runs the five reference sizes
+(N,B,T) = (64,32,100), (128,32,200), (256,64,100), (512,64,200), (1024,32,100).
+Each configuration runs -warmup untimed steps, collects the garbage of the
+setup, refills the Go runtime's caches of goroutine wait records that the
+collection emptied (a training run does so by itself within a few hundred
+steps), runs more untimed steps (about 0.5 s, at least 2, at most 40) so that
+the allocations are counted in the steady state, then at least -reps timed
+steps, more until about 2 s of timing (at most 40). It prints the median, min
+and max wall time per step and the heap allocations per step (-json adds the
+bytes per step).
 
--activity a (event-based models: egru) shifts every threshold by one common offset, found by
-bisection on the benchmark's input, so that the fraction of active unit-steps is close to a
-(0 < a ≤ 1), and reports the activity reached; bench/egru_sweep.sh sweeps it.`,
+-activity a (event-based models: egru) shifts every threshold by one common
+offset, found by bisection on the benchmark's input, so that the fraction of
+active unit-steps is close to a (0 < a ≤ 1), and reports the activity reached;
+bench/egru_sweep.sh sweeps it.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: "+strings.Join(rnn.ModelNames(), ", "))
 			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")

@@ -268,23 +268,23 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help train gives two defaults: %q", m)
 	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
-	// Every command's help gives each flag's default once.
+	// Every command's help gives each flag's default once, and its prose
+	// (lines not indented: tables and equations are) is wrapped.
 	for _, c := range commands() {
 		help := rnntrain(t, t.TempDir(), "help", c.Name)
 		help.want(t, 0, "Flags:")
-		_, flags, _ := strings.Cut(help.stdout, "\nFlags:\n")
+		text, flags, _ := strings.Cut(help.stdout, "\nFlags:\n")
 		if d := doubledDefaults(flags); d != nil {
 			t.Errorf("help %s gives a default twice: %q", c.Name, d)
 		}
-	}
-	// train's prose (lines not indented: tables and equations are) is
-	// wrapped, in paragraphs: -resume's starts one.
-	text, _, _ := strings.Cut(r.stdout, "\nFlags:\n")
-	for i, line := range strings.Split(text, "\n")[1:] { // after the usage line
-		if n := utf8.RuneCountInString(line); n > maxHelpLine && !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, " ") {
-			t.Errorf("help train, line %d: %d characters, want at most %d: %q", i+2, n, maxHelpLine, line)
+		for i, line := range strings.Split(text, "\n")[1:] { // after the usage line
+			if n := utf8.RuneCountInString(line); n > maxHelpLine && !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, " ") {
+				t.Errorf("help %s, line %d: %d characters, want at most %d: %q", c.Name, i+2, n, maxHelpLine, line)
+			}
 		}
 	}
+	// train's prose is in paragraphs: -resume's starts one.
+	text, _, _ := strings.Cut(r.stdout, "\nFlags:\n")
 	if !strings.Contains(text, "\n\n-resume DIR continues") {
 		t.Errorf("help train: the -resume paragraph is run on from the one before")
 	}

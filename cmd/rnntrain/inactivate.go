@@ -21,14 +21,14 @@ const inactivateLong = `
 Inactivate runs an in-silico inactivation experiment on a checkpoint: it
 scores the same trials (as eval: the held-out split of a dataset, or -trials
 fresh trials of a generated task drawn from -seed's stream, with the same
-private noise unless -noise=false) without and with a perturbation of a set of units, and prints
-the accuracy before and after with its standard error and 95 % confidence
-interval (the Wilson score interval of the fraction correct; with -repeats,
-the mean ± t s.e. across the draws, within [0, 1], t the Student-t quantile
-with draws − 1 degrees of freedom: 2.262 for 10 draws), the accuracy per
-condition before and after and, for
-decision tasks, the psychometric points (P(choice 1) per context and signed
-coherence) before and after.
+private noise unless -noise=false) without and with a perturbation of a set of
+units, and prints the accuracy before and after with its standard error and
+95 % confidence interval (the Wilson score interval of the fraction correct;
+with -repeats, the mean ± t s.e. across the draws, within [0, 1], t the
+Student-t quantile with draws − 1 degrees of freedom: 2.262 for 10 draws), the
+accuracy per condition before and after and, for decision tasks, the
+psychometric points (P(choice 1) per context and signed coherence) before and
+after.
 
 Which units (indices are 0-based, as the columns of eval -record's rates):
   -units 3,7,10-20         these units (ranges inclusive)
