@@ -1,14 +1,14 @@
 package analysis
 
 import (
-	"math"
-
 	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/rnntrain/rnntrain/internal/stats"
 )
 
 // Z95 is Φ⁻¹(0.975), the standard normal quantile of a two-sided 95 %
 // interval.
-const Z95 = 1.959963984540054
+const Z95 = stats.Z95
 
 // Wilson returns the Wilson score interval (Wilson 1927) of a binomial
 // proportion p observed on n trials, at the standard normal quantile z
@@ -23,27 +23,9 @@ const Z95 = 1.959963984540054
 // [0, 1] and keeps a width at p = 0 or 1: 1000 correct of 1000 give
 // [0.9962, 1]. lo is exactly 0 when p = 0 and hi exactly 1 when p = 1;
 // with n = 0 the interval is [0, 1]. It panics if p is not in [0, 1], n is
-// negative or z is negative.
-func Wilson(p float64, n int, z float64) (lo, hi float64) {
-	if !(p >= 0 && p <= 1) || n < 0 || !(z >= 0) {
-		panic("analysis: Wilson of a proportion outside [0, 1], a negative count or a negative z")
-	}
-	if n == 0 {
-		return 0, 1
-	}
-	nf, z2 := float64(n), z*z
-	d := 1 + z2/nf
-	centre := (p + z2/(2*nf)) / d
-	half := z / d * math.Sqrt(p*(1-p)/nf+z2/(4*nf*nf))
-	lo, hi = max(centre-half, 0), min(centre+half, 1)
-	if p == 0 {
-		lo = 0
-	}
-	if p == 1 {
-		hi = 1
-	}
-	return lo, hi
-}
+// negative or z is negative. The figures draw the same interval
+// (internal/stats, which they share without depending on this package).
+func Wilson(p float64, n int, z float64) (lo, hi float64) { return stats.Wilson(p, n, z) }
 
 // Interval95 returns the 95 % confidence interval of s.Accuracy. For one
 // evaluation (Repeats ≤ 1) it is the Wilson score interval of the fraction

@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/stats"
 )
 
 // PsychCurve is P(choice 1) against signed evidence for one group of
@@ -56,8 +56,9 @@ type PsychPanels struct {
 // WritePsychometric draws every curve with error bars and a chance line at
 // 0.5, the legend right of the axes, and writes the figure to path in the
 // format its extension names (.png, .svg, .pdf). Each bar is the 95 % Wilson
-// score interval (analysis.Wilson) of the point's P(choice 1) on its N
-// trials, which keeps a width at 0 and 1, and the legend says so.
+// score interval (stats.Wilson, the interval of analysis.Wilson) of the
+// point's P(choice 1) on its N trials, which keeps a width at 0 and 1, and
+// the legend says so.
 // Points of opposite sign are joined only through a point at 0, so no
 // line crosses evidence 0 where there is no data.
 func WritePsychometric(path string, ps Psychometric) error {
@@ -190,7 +191,7 @@ func wilsonBars(x, y []float64, n []int) (plotter.YErrors, plotter.XYs) {
 		if n[k] <= 0 || !(y[k] >= 0 && y[k] <= 1) {
 			continue
 		}
-		lo, hi := analysis.Wilson(y[k], n[k], analysis.Z95)
+		lo, hi := stats.Wilson(y[k], n[k], stats.Z95)
 		errs = append(errs, struct{ Low, High float64 }{y[k] - lo, hi - y[k]})
 		bars = append(bars, plotter.XY{X: x[k], Y: y[k]})
 	}
