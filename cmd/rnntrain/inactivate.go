@@ -107,12 +107,14 @@ bias is the log-odds of choice 1 at zero coherence.
 -json prints one JSON object: before and after (accuracy, accuracy_stderr,
 trials, repeats, conditions with their accuracy and accuracy_stderr,
 psychometric, psychometric_fit), the units of each repeat and, with the
-sweeps, each_unit and fractions. -out DIR writes that object to
+sweeps, each_unit and fractions (each with accuracy_ci95, its 95 %
+interval). -out DIR writes that object to
 DIR/inactivation.json and the figures, in the run's plot formats
 (plot_formats, default png,svg): psychometric-inactivated (before and
 after, one panel per context, each point with its 95 % Wilson interval on
-its trials), unit-ranking (-each-unit) and dose-response (-fractions, ±1
-s.e. over the draws).
+its trials), unit-ranking (-each-unit) and dose-response (-fractions, each
+point with its printed 95 % interval: Wilson's on its trials for one draw,
+the Student-t interval across draws for several).
 `
 
 // inactivateResult is inactivate's JSON output.
@@ -157,6 +159,9 @@ type fractionEffect struct {
 	Units      int     `json:"units"`
 	Accuracy   float64 `json:"accuracy"`
 	StdErr     float64 `json:"accuracy_stderr"`
+	// CI95 is the 95 % interval of Accuracy (Summary.Interval95): Wilson's
+	// with one draw, the Student-t interval across draws with several.
+	CI95 [2]float64 `json:"accuracy_ci95"`
 }
 
 func inactivateCommand() *command {
@@ -332,8 +337,9 @@ func inactivateCommand() *command {
 							return err
 						}
 						sum := analysis.Summarize(analysis.Inactivate(s.net, part, nt, streams, draws(sw.units, f)...).After)
+						lo, hi := sum.Interval95()
 						res.Fractions = append(res.Fractions, fractionEffect{Population: sw.name, Fraction: f, Units: int(math.Round(f * float64(len(sw.units)))),
-							Accuracy: sum.Accuracy, StdErr: sum.StdErr})
+							Accuracy: sum.Accuracy, StdErr: sum.StdErr, CI95: [2]float64{lo, hi}})
 					}
 				}
 				if *out != "" {

@@ -48,22 +48,40 @@ func writeInactivation(dir string, r inactivateResult, formats plots.Formats, ch
 		}
 	}
 	if len(r.Fractions) > 0 {
-		d := plots.DoseResponse{Title: fmt.Sprintf("%s: %s, window %s (%s, %d draws)", r.Task, r.Mode, r.Window, trialsOf(r.Split), r.After.Repeats),
-			Chance: chance}
-		for _, f := range r.Fractions {
-			i := slices.IndexFunc(d.Curves, func(c plots.DoseCurve) bool { return c.Label == f.Population })
-			if i < 0 {
-				d.Curves = append(d.Curves, plots.DoseCurve{Label: f.Population})
-				i = len(d.Curves) - 1
-			}
-			c := &d.Curves[i]
-			c.Fraction, c.Accuracy, c.StdErr = append(c.Fraction, f.Fraction), append(c.Accuracy, f.Accuracy), append(c.StdErr, f.StdErr)
-		}
+		d := doseResponse(r, chance)
 		if err := set.add("dose-response", func(p string) error { return plots.WriteDoseResponse(p, d) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// doseResponse turns the -fractions sweeps into one curve per population,
+// each point with the 95 % interval the text prints for it (CI95:
+// Summary.Interval95 of its draws).
+func doseResponse(r inactivateResult, chance float64) plots.DoseResponse {
+	d := plots.DoseResponse{Title: fmt.Sprintf("%s: %s, window %s (%s, %d draws)", r.Task, r.Mode, r.Window, trialsOf(r.Split), r.After.Repeats),
+		Chance: chance, Interval: intervalName(r.After.Repeats)}
+	for _, f := range r.Fractions {
+		i := slices.IndexFunc(d.Curves, func(c plots.DoseCurve) bool { return c.Label == f.Population })
+		if i < 0 {
+			d.Curves = append(d.Curves, plots.DoseCurve{Label: f.Population})
+			i = len(d.Curves) - 1
+		}
+		c := &d.Curves[i]
+		c.Fraction, c.Accuracy = append(c.Fraction, f.Fraction), append(c.Accuracy, f.Accuracy)
+		c.Low, c.High = append(c.Low, f.CI95[0]), append(c.High, f.CI95[1])
+	}
+	return d
+}
+
+// intervalName names, for a figure's legend, the 95 % interval
+// Summary.Interval95 gives a summary of repeats evaluations.
+func intervalName(repeats int) string {
+	if repeats <= 1 {
+		return "Wilson interval"
+	}
+	return fmt.Sprintf("t interval across %d draws", repeats)
 }
 
 // psychPanels turns the before and after psychometric points into one
@@ -167,9 +185,9 @@ func printInactivation(w io.Writer, r inactivateResult) {
 	if len(r.Fractions) > 0 {
 		fmt.Fprintf(w, "\ndose–response (%s):\n", on)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "population\tfraction\tunits\taccuracy\ts.e.\t")
+		fmt.Fprintln(tw, "population\tfraction\tunits\taccuracy\ts.e.\t95% CI\t")
 		for _, f := range r.Fractions {
-			fmt.Fprintf(tw, "%s\t%.2f\t%d\t%.3f\t%.3f\t\n", cmp.Or(f.Population, r.Population), f.Fraction, f.Units, f.Accuracy, f.StdErr)
+			fmt.Fprintf(tw, "%s\t%.2f\t%d\t%.3f\t%.3f\t%.3f–%.3f\t\n", cmp.Or(f.Population, r.Population), f.Fraction, f.Units, f.Accuracy, f.StdErr, f.CI95[0], f.CI95[1])
 		}
 		tw.Flush()
 	}

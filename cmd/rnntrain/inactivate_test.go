@@ -98,6 +98,14 @@ func TestCLIInactivate(t *testing.T) {
 	require.Len(t, named.Fractions, 2)
 	require.Equal(t, eval.Accuracy, named.Fractions[0].Accuracy)
 	require.Equal(t, named.After.Accuracy, named.Fractions[1].Accuracy)
+	// Each dose–response point carries the 95 % interval the text prints
+	// and the figure draws; with one draw, Wilson's on its trials, which
+	// keeps a width at accuracy 0 or 1.
+	for _, f := range named.Fractions {
+		lo, hi := analysis.Summary{Accuracy: f.Accuracy, Trials: named.After.Trials, Repeats: 1}.Interval95()
+		require.Equal(t, [2]float64{lo, hi}, f.CI95, "fraction %g", f.Fraction)
+		require.Less(t, f.CI95[0], f.CI95[1], "fraction %g", f.Fraction)
+	}
 
 	// The logistic fit per context: silencing every unit flattens the
 	// psychometric curve.
@@ -443,4 +451,23 @@ func TestAccuracyCI(t *testing.T) {
 			t.Errorf("accuracyCI(%g ± %g, %d repeats) = %q, want %q", c.acc, c.se, c.repeats, got, c.want)
 		}
 	}
+}
+
+// TestDoseResponseBars checks that the dose–response figure's bars are the
+// intervals the text prints (CI95), not ±1 s.e., and that its legend names
+// them.
+func TestDoseResponseBars(t *testing.T) {
+	r := inactivateResult{Task: "dm", Population: "exc", After: analysis.Summary{Repeats: 10}, Fractions: []fractionEffect{
+		{Population: "exc", Fraction: 0, Accuracy: 1, StdErr: 0, CI95: [2]float64{1, 1}},
+		{Population: "exc", Fraction: 0.5, Accuracy: 0.7, StdErr: 0.05, CI95: [2]float64{0.587, 0.813}},
+		{Population: "inh", Fraction: 0.5, Accuracy: 0.9, StdErr: 0.01, CI95: [2]float64{0.877, 0.923}},
+	}}
+	d := doseResponse(r, 0.5)
+	require.Equal(t, "t interval across 10 draws", d.Interval)
+	require.Len(t, d.Curves, 2)
+	require.Equal(t, []float64{1, 0.587}, d.Curves[0].Low)
+	require.Equal(t, []float64{1, 0.813}, d.Curves[0].High)
+	require.Equal(t, []float64{0.877}, d.Curves[1].Low)
+	require.Equal(t, []float64{0.923}, d.Curves[1].High)
+	require.Equal(t, "Wilson interval", intervalName(1))
 }

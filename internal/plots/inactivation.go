@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
@@ -15,10 +16,11 @@ import (
 // DoseCurve is accuracy against the fraction of a population inactivated.
 type DoseCurve struct {
 	Label string
-	// Fraction, Accuracy and StdErr are parallel: the fraction of the
+	// Fraction, Accuracy, Low and High are parallel: the fraction of the
 	// population inactivated, the mean accuracy over repeated draws and
-	// its standard error (drawn as ±1 s.e. bars).
-	Fraction, Accuracy, StdErr []float64
+	// the ends of its 95 % interval (drawn as the point's bar; NaN ends:
+	// no bar).
+	Fraction, Accuracy, Low, High []float64
 }
 
 // DoseResponse is a set of dose–response curves on one axis.
@@ -27,10 +29,15 @@ type DoseResponse struct {
 	Curves []DoseCurve
 	// Chance, when positive, draws the chance accuracy as a dashed line.
 	Chance float64
+	// Interval names the curves' 95 % interval in the legend, "bars:
+	// 95 % " followed by it, e.g. "Wilson interval" or "t interval across
+	// 10 draws"; "" gives "bars: 95 % interval".
+	Interval string
 }
 
 // WriteDoseResponse draws accuracy against the inactivated fraction, one
-// line with ±1 s.e. error bars per curve, the legend right of the axes, and
+// line per curve with each point's 95 % interval (Low to High) as its
+// error bar, the legend right of the axes and saying what the bars are, and
 // writes the figure to path in the format its extension names (.png, .svg,
 // .pdf).
 func WriteDoseResponse(path string, d DoseResponse) error {
@@ -51,9 +58,10 @@ func WriteDoseResponse(path string, d DoseResponse) error {
 		p.Add(chance)
 		leg.Add("chance", chance)
 	}
+	barsDrawn := false
 	for i, c := range d.Curves {
-		if len(c.Accuracy) != len(c.Fraction) || len(c.StdErr) != len(c.Fraction) {
-			return fmt.Errorf("plots: %s: curve %q: Fraction, Accuracy and StdErr must have equal lengths", path, c.Label)
+		if len(c.Accuracy) != len(c.Fraction) || len(c.Low) != len(c.Fraction) || len(c.High) != len(c.Fraction) {
+			return fmt.Errorf("plots: %s: curve %q: Fraction, Accuracy, Low and High must have equal lengths", path, c.Label)
 		}
 		pts := xy(c.Fraction, c.Accuracy)
 		if len(pts) == 0 {
@@ -69,37 +77,34 @@ func WriteDoseResponse(path string, d DoseResponse) error {
 		s.Color, s.Radius, s.Shape = palette(i), vg.Points(3), shapeFor(i)
 		p.Add(s)
 		leg.Add(c.Label, s)
-		if err := addErrorBars(p, c.Fraction, c.Accuracy, c.StdErr, i); err != nil {
+		errs, bars := intervalBars(c.Fraction, c.Accuracy, c.Low, c.High)
+		drawn, err := addBars(p, errs, bars, i)
+		if err != nil {
 			return fmt.Errorf("plots: %s: %w", path, err)
 		}
+		barsDrawn = barsDrawn || drawn
+	}
+	if barsDrawn {
+		barLegend(leg, cmp.Or(d.Interval, "interval"))
 	}
 	return writeFigure(path, figure{plots: [][]*plot.Plot{{p}}, legends: []*plot.Legend{leg}, w: vg.Points(520), h: vg.Points(340)})
 }
 
-// addErrorBars draws ±se bars at (x, y) in colour i, skipping NaN points.
-func addErrorBars(p *plot.Plot, x, y, se []float64, i int) error {
-	bars := make(plotter.XYs, 0, len(x))
+// intervalBars returns the error bars of values y at x whose intervals
+// run from lo to hi: the distances from y down to lo and up to hi. Points
+// with a NaN value or end, or an interval that does not contain y, get no
+// bar.
+func intervalBars(x, y, lo, hi []float64) (plotter.YErrors, plotter.XYs) {
 	errs := make(plotter.YErrors, 0, len(x))
+	bars := make(plotter.XYs, 0, len(x))
 	for k := range x {
-		if math.IsNaN(y[k]) || math.IsNaN(se[k]) || math.IsInf(se[k], 0) {
+		if !(lo[k] <= y[k] && y[k] <= hi[k]) || math.IsInf(lo[k], 0) || math.IsInf(hi[k], 0) {
 			continue
 		}
+		errs = append(errs, struct{ Low, High float64 }{y[k] - lo[k], hi[k] - y[k]})
 		bars = append(bars, plotter.XY{X: x[k], Y: y[k]})
-		errs = append(errs, struct{ Low, High float64 }{se[k], se[k]})
 	}
-	if len(bars) == 0 {
-		return nil
-	}
-	eb, err := plotter.NewYErrorBars(struct {
-		plotter.XYer
-		plotter.YErrorer
-	}{bars, errs})
-	if err != nil {
-		return err
-	}
-	eb.Color = palette(i)
-	p.Add(eb)
-	return nil
+	return errs, bars
 }
 
 // UnitRanking is the effect of silencing each unit alone, largest first.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/plotter"
 )
 
 // checkPNG fails unless path holds a decodable PNG of plausible size.
@@ -149,11 +151,26 @@ func TestPsychometricWilsonBars(t *testing.T) {
 	// interval is symmetric with half-width z/(1+z²/n)·√(1/(4n)+z²/(4n²)).
 	far := 20 / (20 + z*z)
 	half := z / (1 + z*z/50) * math.Sqrt(0.25/50+z*z/(4*50*50))
-	want := []struct{ x, y, low, high float64 }{
+	want := []barWant{
 		{-0.5, 0, 0, 1 - far},
 		{0, 0.5, half, half},
 		{0.5, 1, 1 - far, 0},
 	} // no bar for the point with no trials
+	checkBars(t, errs, bars, want)
+	path := filepath.Join(outDir(t), "psychometric-bars.svg")
+	if err := WritePsychometric(path, Psychometric{Curves: []PsychCurve{c}}); err != nil {
+		t.Fatal(err)
+	}
+	checkSays(t, path, "bars: 95 % Wilson interval")
+}
+
+// barWant is an error bar a test expects: at (x, y), reaching low below
+// and high above.
+type barWant struct{ x, y, low, high float64 }
+
+// checkBars checks error bars errs at bars against want, to 1e-12.
+func checkBars(t *testing.T, errs plotter.YErrors, bars plotter.XYs, want []barWant) {
+	t.Helper()
 	if len(bars) != len(want) || len(errs) != len(want) {
 		t.Fatalf("got %d bars, want %d", len(bars), len(want))
 	}
@@ -163,16 +180,17 @@ func TestPsychometricWilsonBars(t *testing.T) {
 			t.Errorf("bar %d: got (%g, %g) −%g +%g, want (%g, %g) −%g +%g", i, bars[i].X, bars[i].Y, got.Low, got.High, w.x, w.y, w.low, w.high)
 		}
 	}
-	path := filepath.Join(outDir(t), "psychometric-bars.svg")
-	if err := WritePsychometric(path, Psychometric{Curves: []PsychCurve{c}}); err != nil {
-		t.Fatal(err)
-	}
+}
+
+// checkSays checks that the SVG file at path contains text.
+func checkSays(t *testing.T, path, text string) {
+	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(b, []byte("95 % Wilson interval")) {
-		t.Errorf("%s: the legend does not say what the bars are", path)
+	if !bytes.Contains(b, []byte(text)) {
+		t.Errorf("%s does not say %q", path, text)
 	}
 }
 

@@ -158,24 +158,14 @@ func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 			leg.Add(c.Label, s)
 		}
 		errs, bars := wilsonBars(c.Coherence, y, c.N)
-		if len(bars) == 0 {
-			continue
-		}
-		eb, err := plotter.NewYErrorBars(struct {
-			plotter.XYer
-			plotter.YErrorer
-		}{bars, errs})
+		drawn, err := addBars(p, errs, bars, style)
 		if err != nil {
 			return nil, err
 		}
-		eb.Color = palette(style)
-		p.Add(eb)
-		barsDrawn = true
+		barsDrawn = barsDrawn || drawn
 	}
 	if barsDrawn {
-		bar := plotter.DefaultLineStyle
-		bar.Color = color.Gray{90}
-		leg.Add("bars: 95 % Wilson interval", barThumb{bar})
+		barLegend(leg, "Wilson interval")
 	}
 	return p, nil
 }
@@ -196,6 +186,32 @@ func wilsonBars(x, y []float64, n []int) (plotter.YErrors, plotter.XYs) {
 		bars = append(bars, plotter.XY{X: x[k], Y: y[k]})
 	}
 	return errs, bars
+}
+
+// addBars draws error bars errs at bars in colour i of the palette and
+// reports whether there were any.
+func addBars(p *plot.Plot, errs plotter.YErrors, bars plotter.XYs, i int) (bool, error) {
+	if len(bars) == 0 {
+		return false, nil
+	}
+	eb, err := plotter.NewYErrorBars(struct {
+		plotter.XYer
+		plotter.YErrorer
+	}{bars, errs})
+	if err != nil {
+		return false, err
+	}
+	eb.Color = palette(i)
+	p.Add(eb)
+	return true, nil
+}
+
+// barLegend adds to leg the entry saying what the error bars are:
+// "bars: 95 % " followed by interval.
+func barLegend(leg *plot.Legend, interval string) {
+	bar := plotter.DefaultLineStyle
+	bar.Color = color.Gray{90}
+	leg.Add("bars: 95 % "+interval, barThumb{bar})
 }
 
 // barThumb draws an error bar as a legend entry: a vertical line with a
