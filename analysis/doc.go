@@ -35,6 +35,8 @@
 // interval of the fraction correct (Wilson) for one evaluation, the mean ±
 // t standard errors across evaluations for several, t the 0.975 quantile of
 // Student's t with evaluations − 1 degrees of freedom (2.262 for 10).
+// Summary.PsychInterval95 is the same for each psychometric point's
+// P(choice 1).
 //
 // An Inactivation may also cut connections between populations (Cuts: the
 // Runner gets a Lesion, a mask of the recurrent weights over the window).

@@ -30,6 +30,10 @@ type PsychPoint struct {
 	Coherence float64 `json:"coherence"`
 	Trials    int     `json:"trials"`
 	PChoice1  float64 `json:"p_choice1"`
+	// StdErr is, in a Summary of several evaluations, the standard error
+	// of PChoice1 (their mean) across them; 0 (absent) otherwise. See
+	// Summary.PsychInterval95.
+	StdErr float64 `json:"p_choice1_stderr,omitempty"`
 }
 
 // Report is an evaluation: accuracy by the task's own scorer with its

@@ -335,7 +335,8 @@ type ConditionSummary struct {
 // Summary is the accuracy of one or more evaluations of the same trials:
 // the mean and its standard error (binomial for one evaluation, across
 // evaluations for several), per condition likewise, the mean
-// psychometric points and their logistic fit per context.
+// psychometric points (with their standard error across evaluations) and
+// their logistic fit per context.
 type Summary struct {
 	Accuracy     float64            `json:"accuracy"`
 	StdErr       float64            `json:"accuracy_stderr"`
@@ -383,7 +384,7 @@ func Summarize(reps []Report) Summary {
 		for i, r := range reps {
 			v[i] = r.Psychometric[j].PChoice1
 		}
-		p.PChoice1, _ = meanSE(v)
+		p.PChoice1, p.StdErr = meanSE(v)
 		s.Psychometric = append(s.Psychometric, p)
 	}
 	if len(s.Psychometric) > 0 {

@@ -36,11 +36,31 @@ func Wilson(p float64, n int, z float64) (lo, hi float64) { return stats.Wilson(
 // (2.262 for 10 draws; Z95 only in the limit of many): the standard error
 // is itself estimated from the few draws.
 func (s Summary) Interval95() (lo, hi float64) {
-	if s.Repeats <= 1 {
-		return Wilson(s.Accuracy, s.Trials, Z95)
+	return interval95(s.Accuracy, s.StdErr, s.Trials, s.Repeats)
+}
+
+// PsychInterval95 returns the 95 % confidence interval of the P(choice 1)
+// of s.Psychometric[i], by the rule of Interval95: for one evaluation the
+// Wilson score interval on the point's trials; for several, PChoice1 is a
+// mean over evaluations (draws of units) and the interval is PChoice1 ±
+// t95 times its standard error across them (StdErr), cut to [0, 1]. Every
+// draw scores the same trials, so pooling the draws' trials into one
+// Wilson interval would count each trial once per draw; the spread across
+// draws is what a different draw of units would change. It panics if i is
+// out of range.
+func (s Summary) PsychInterval95(i int) (lo, hi float64) {
+	p := s.Psychometric[i]
+	return interval95(p.PChoice1, p.StdErr, p.Trials, s.Repeats)
+}
+
+// interval95 is the 95 % interval of a proportion p: Wilson's on trials
+// trials for repeats ≤ 1, else p ± t95(repeats − 1)·se within [0, 1].
+func interval95(p, se float64, trials, repeats int) (lo, hi float64) {
+	if repeats <= 1 {
+		return Wilson(p, trials, Z95)
 	}
-	t := t95(s.Repeats - 1)
-	return max(s.Accuracy-t*s.StdErr, 0), min(s.Accuracy+t*s.StdErr, 1)
+	t := t95(repeats - 1)
+	return max(p-t*se, 0), min(p+t*se, 1)
 }
 
 // t95 returns the 0.975 quantile of Student's t distribution with df

@@ -97,6 +97,47 @@ func TestInterval95(t *testing.T) {
 	}
 }
 
+// TestPsychInterval95: a psychometric point of one evaluation gets the
+// Wilson interval of its trials, a mean over draws the mean ± t95 times its
+// s.e. across the draws (Summarize), as Interval95 does for the accuracy.
+// Wilson's interval on one draw's trials, or on all draws' trials pooled,
+// would leave out how much the point moves from draw to draw.
+func TestPsychInterval95(t *testing.T) {
+	t.Parallel()
+	rep := func(p1 ...float64) Report {
+		r := Report{Trials: 40, Accuracy: 0.9}
+		for i, p := range p1 {
+			r.Psychometric = append(r.Psychometric, PsychPoint{Coherence: float64(2*i - 1), Trials: 20, PChoice1: p})
+		}
+		return r
+	}
+	one := Summarize([]Report{rep(0, 1)})
+	if one.Psychometric[0].StdErr != 0 {
+		t.Errorf("one evaluation: StdErr %g, want 0", one.Psychometric[0].StdErr)
+	}
+	for i, p := range []float64{0, 1} {
+		lo, hi := one.PsychInterval95(i)
+		wlo, whi := Wilson(p, 20, Z95)
+		if lo != wlo || hi != whi {
+			t.Errorf("one evaluation, point %d: [%g, %g], want Wilson's [%g, %g]", i, lo, hi, wlo, whi)
+		}
+	}
+	// Three draws: P(choice 1) 0.1, 0.2, 0.3 at the first point (mean 0.2,
+	// s.e. 0.1/√3), 0.95 at the second in every draw (s.e. 0).
+	three := Summarize([]Report{rep(0.1, 0.95), rep(0.2, 0.95), rep(0.3, 0.95)})
+	const t2 = 4.3026527297494638523 // TestT95
+	se := 0.1 / math.Sqrt(3)
+	if p := three.Psychometric[0]; math.Abs(p.PChoice1-0.2) > 1e-12 || math.Abs(p.StdErr-se) > 1e-12 {
+		t.Errorf("three draws, point 0: %g ± %g, want 0.2 ± %g", p.PChoice1, p.StdErr, se)
+	}
+	if lo, hi := three.PsychInterval95(0); math.Abs(lo-max(0.2-t2*se, 0)) > 1e-9 || math.Abs(hi-(0.2+t2*se)) > 1e-9 {
+		t.Errorf("three draws, point 0: [%g, %g], want 0.2 ± %g within [0, 1]", lo, hi, t2*se)
+	}
+	if lo, hi := three.PsychInterval95(1); math.Abs(lo-0.95) > 1e-12 || math.Abs(hi-0.95) > 1e-12 {
+		t.Errorf("three equal draws: [%g, %g], want [0.95, 0.95]", lo, hi)
+	}
+}
+
 // TestT95 checks the Student-t quantile against values computed
 // independently, with mpmath 1.3.0 at 30 digits, by solving
 // 1 − I_{ν/(ν+t²)}(ν/2, 1/2)/2 = 0.975 for t (findroot on betainc). They

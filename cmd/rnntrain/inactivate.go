@@ -111,10 +111,13 @@ sweeps, each_unit and fractions (each with accuracy_ci95, its 95 %
 interval). -out DIR writes that object to
 DIR/inactivation.json and the figures, in the run's plot formats
 (plot_formats, default png,svg): psychometric-inactivated (before and
-after, one panel per context, each point with its 95 % Wilson interval on
-its trials), unit-ranking (-each-unit) and dose-response (-fractions, each
-point with its printed 95 % interval: Wilson's on its trials for one draw,
-the Student-t interval across draws for several).
+after, one panel per context), unit-ranking (-each-unit) and dose-response
+(-fractions). The bars of both curve figures are 95 % intervals, named in
+the legend: the Wilson interval on a point's trials for one evaluation; with
+-repeats R, a point is the mean over the R draws of units and its bar the
+mean ± the Student-t quantile (R − 1 degrees of freedom) times its s.e.
+across the draws, as the printed intervals (the draws score the same
+trials, so the spread between draws is the uncertainty).
 `
 
 // inactivateResult is inactivate's JSON output.

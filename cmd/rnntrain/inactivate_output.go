@@ -85,7 +85,10 @@ func intervalName(repeats int) string {
 }
 
 // psychPanels turns the before and after psychometric points into one
-// panel per context (counted from 1), each with the two curves.
+// panel per context (counted from 1), each with the two curves and each
+// point with its 95 % interval (Summary.PsychInterval95): Wilson's on its
+// trials before, and after with one draw of units; with several, the
+// Student-t interval across the draws of their mean.
 func psychPanels(r inactivateResult) []plots.Psychometric {
 	what := fmt.Sprintf("%s %s, window %s", r.Mode, r.Population, r.Window)
 	if len(r.Selected) == 0 && len(r.Cuts) > 0 {
@@ -93,15 +96,17 @@ func psychPanels(r inactivateResult) []plots.Psychometric {
 	}
 	var ctxs []int
 	curves := map[int]*[2]plots.PsychCurve{}
-	for k, pts := range [][]analysis.PsychPoint{r.Before.Psychometric, r.After.Psychometric} {
-		for _, p := range pts {
+	for k, s := range []analysis.Summary{r.Before, r.After} {
+		for i, p := range s.Psychometric {
 			c := curves[p.Context]
 			if c == nil {
-				c = &[2]plots.PsychCurve{{Label: "before"}, {Label: "after"}}
+				c = &[2]plots.PsychCurve{{Label: "before", Interval: intervalName(r.Before.Repeats)}, {Label: "after", Interval: intervalName(r.After.Repeats)}}
 				curves[p.Context] = c
 				ctxs = append(ctxs, p.Context)
 			}
+			lo, hi := s.PsychInterval95(i)
 			c[k].Coherence, c[k].PChoice1, c[k].N = append(c[k].Coherence, p.Coherence), append(c[k].PChoice1, p.PChoice1), append(c[k].N, p.Trials)
+			c[k].Low, c[k].High = append(c[k].Low, lo), append(c[k].High, hi)
 		}
 	}
 	panels := make([]plots.Psychometric, len(ctxs))

@@ -471,3 +471,31 @@ func TestDoseResponseBars(t *testing.T) {
 	require.Equal(t, []float64{0.923}, d.Curves[1].High)
 	require.Equal(t, "Wilson interval", intervalName(1))
 }
+
+// TestPsychPanelsBars checks that with several draws of units the
+// inactivated psychometric points, means over the draws, get the Student-t
+// interval across the draws as their bars (Summary.PsychInterval95), not
+// the Wilson interval on one draw's trials, while the points before keep
+// Wilson's; the legend names each.
+func TestPsychPanelsBars(t *testing.T) {
+	pts := func(se float64) []analysis.PsychPoint {
+		return []analysis.PsychPoint{{Coherence: -0.1, Trials: 50, PChoice1: 0.2, StdErr: se}, {Coherence: 0.1, Trials: 50, PChoice1: 1, StdErr: 0}}
+	}
+	r := inactivateResult{Task: "dm", Population: "exc",
+		Before: analysis.Summary{Repeats: 1, Trials: 100, Psychometric: pts(0)},
+		After:  analysis.Summary{Repeats: 10, Trials: 100, Psychometric: pts(0.05)}}
+	panels := psychPanels(r)
+	require.Len(t, panels, 1)
+	before, after := panels[0].Curves[0], panels[0].Curves[1]
+	for i := range 2 {
+		lo, hi := analysis.Wilson(r.Before.Psychometric[i].PChoice1, 50, analysis.Z95)
+		require.Equal(t, []float64{lo, hi}, []float64{before.Low[i], before.High[i]}, "before, point %d", i)
+		lo, hi = r.After.PsychInterval95(i)
+		require.Equal(t, []float64{lo, hi}, []float64{after.Low[i], after.High[i]}, "after, point %d", i)
+	}
+	const t9 = 2.2621571627982055 // analysis.TestT95
+	require.InDelta(t, 0.2-t9*0.05, after.Low[0], 1e-9)
+	require.InDelta(t, 0.2+t9*0.05, after.High[0], 1e-9)
+	require.Equal(t, "Wilson interval", before.Interval)
+	require.Equal(t, "t interval across 10 draws", after.Interval)
+}

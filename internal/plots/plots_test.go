@@ -164,6 +164,29 @@ func TestPsychometricWilsonBars(t *testing.T) {
 	checkSays(t, path, "bars: 95 % Wilson interval")
 }
 
+// TestPsychometricGivenBars checks that a curve with Low and High (a mean
+// over draws of units) is drawn with those intervals as its bars, not the
+// Wilson interval on one draw's trials, and that the legend names both
+// kinds of bar and the curves each belongs to.
+func TestPsychometricGivenBars(t *testing.T) {
+	x := []float64{-0.5, 0.5}
+	before := PsychCurve{Label: "before", Coherence: x, PChoice1: []float64{0, 1}, N: []int{20, 20}}
+	after := PsychCurve{Label: "after", Coherence: x, PChoice1: []float64{0.3, 0.6}, N: []int{20, 20},
+		Low: []float64{0.1, 0.6}, High: []float64{0.55, 0.6}, Interval: "t interval across 10 draws"}
+	errs, bars := intervalBars(after.Coherence, after.PChoice1, after.Low, after.High)
+	checkBars(t, errs, bars, []barWant{{-0.5, 0.3, 0.3 - 0.1, 0.55 - 0.3}, {0.5, 0.6, 0, 0}})
+	path := filepath.Join(outDir(t), "psychometric-given-bars.svg")
+	if err := WritePsychometric(path, Psychometric{Curves: []PsychCurve{before, after}}); err != nil {
+		t.Fatal(err)
+	}
+	checkSays(t, path, "bars: 95 % Wilson interval (before)")
+	checkSays(t, path, "bars: 95 % t interval across 10 draws (after)")
+	after.High = after.High[:1]
+	if err := WritePsychometric(path, Psychometric{Curves: []PsychCurve{before, after}}); err == nil {
+		t.Error("High shorter than Coherence: no error")
+	}
+}
+
 // barWant is an error bar a test expects: at (x, y), reaching low below
 // and high above.
 type barWant struct{ x, y, low, high float64 }

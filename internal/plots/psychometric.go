@@ -1,9 +1,12 @@
 package plots
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -26,6 +29,12 @@ type PsychCurve struct {
 	// Deprecated: use PChoice1.
 	PRight []float64
 	N      []int // trials per point, for the 95 % Wilson interval bars
+	// Low and High, when not nil, are the ends of each point's 95 %
+	// interval, drawn as its bar in place of the Wilson interval on N:
+	// e.g. a Student-t interval across repeated draws when PChoice1 is
+	// their mean. Interval names it in the legend ("" gives "interval").
+	Low, High []float64
+	Interval  string
 	// Style, when positive, picks the colour and marker (Style−1 in the
 	// palette); 0 uses the curve's position in its panel.
 	Style int
@@ -57,8 +66,10 @@ type PsychPanels struct {
 // 0.5, the legend right of the axes, and writes the figure to path in the
 // format its extension names (.png, .svg, .pdf). Each bar is the 95 % Wilson
 // score interval (stats.Wilson, the interval of analysis.Wilson) of the
-// point's P(choice 1) on its N trials, which keeps a width at 0 and 1, and
-// the legend says so.
+// point's P(choice 1) on its N trials, which keeps a width at 0 and 1, or,
+// for a curve with Low and High, the interval they give; the legend says
+// which ("bars: 95 % Wilson interval", one entry per kind of interval,
+// naming the curves when the kinds differ).
 // Points of opposite sign are joined only through a point at 0, so no
 // line crosses evidence 0 where there is no data.
 func WritePsychometric(path string, ps Psychometric) error {
@@ -120,6 +131,9 @@ func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 		if len(c.p1()) != len(c.Coherence) || len(c.N) != len(c.Coherence) {
 			return nil, fmt.Errorf("curve %q: Coherence, PChoice1 and N must have equal lengths", c.Label)
 		}
+		if (c.Low != nil || c.High != nil) && (len(c.Low) != len(c.Coherence) || len(c.High) != len(c.Coherence)) {
+			return nil, fmt.Errorf("curve %q: Low and High must be nil or as long as Coherence", c.Label)
+		}
 		for _, x := range c.Coherence {
 			lo, hi = min(lo, x), max(hi, x)
 		}
@@ -130,7 +144,8 @@ func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 		zero.Color = color.Gray{200}
 		p.Add(zero)
 	}
-	barsDrawn := false
+	var kinds []string              // the intervals drawn, in order
+	byKind := map[string][]string{} // the labels of the curves drawn with each
 	for i, c := range ps.Curves {
 		style := i
 		if c.Style > 0 {
@@ -158,14 +173,27 @@ func psychPlot(ps Psychometric, leg *plot.Legend) (*plot.Plot, error) {
 			leg.Add(c.Label, s)
 		}
 		errs, bars := wilsonBars(c.Coherence, y, c.N)
+		kind := "Wilson interval"
+		if c.Low != nil {
+			errs, bars = intervalBars(c.Coherence, y, c.Low, c.High)
+			kind = cmp.Or(c.Interval, "interval")
+		}
 		drawn, err := addBars(p, errs, bars, style)
 		if err != nil {
 			return nil, err
 		}
-		barsDrawn = barsDrawn || drawn
+		if drawn && !slices.Contains(kinds, kind) {
+			kinds = append(kinds, kind)
+		}
+		if drawn && c.Label != "" {
+			byKind[kind] = append(byKind[kind], c.Label)
+		}
 	}
-	if barsDrawn {
-		barLegend(leg, "Wilson interval")
+	for _, k := range kinds {
+		if len(kinds) > 1 && len(byKind[k]) > 0 {
+			k += " (" + strings.Join(byKind[k], ", ") + ")"
+		}
+		barLegend(leg, k)
 	}
 	return p, nil
 }
