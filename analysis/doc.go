@@ -32,11 +32,12 @@
 //	before, after := analysis.Summarize([]analysis.Report{eff.Before}), analysis.Summarize(eff.After)
 //
 // Summary.Interval95 is the 95 % interval of its accuracy: the Wilson score
-// interval of the fraction correct (Wilson) for one evaluation, the mean ±
-// t standard errors across evaluations for several, t the 0.975 quantile of
-// Student's t with evaluations − 1 degrees of freedom (2.262 for 10).
-// Summary.PsychInterval95 is the same for each psychometric point's
-// P(choice 1).
+// interval of the fraction correct (Wilson) for one evaluation; for
+// several, the wider at each end of the mean ± t standard errors across
+// evaluations (t the 0.975 quantile of Student's t with evaluations − 1
+// degrees of freedom, 2.262 for 10) and Wilson's on one evaluation's
+// trials, which every draw shares. Summary.PsychInterval95 is the same for
+// each psychometric point's P(choice 1).
 //
 // An Inactivation may also cut connections between populations (Cuts: the
 // Runner gets a Lesion, a mask of the recurrent weights over the window).

@@ -29,12 +29,17 @@ func Wilson(p float64, n int, z float64) (lo, hi float64) { return stats.Wilson(
 
 // Interval95 returns the 95 % confidence interval of s.Accuracy. For one
 // evaluation (Repeats ≤ 1) it is the Wilson score interval of the fraction
-// correct on s.Trials trials (Wilson); for several, Accuracy is a mean
-// over evaluations (draws of units) and the interval is Accuracy ± t95
-// times its standard error across them, cut to [0, 1], where t95 is the
-// 0.975 quantile of Student's t with Repeats − 1 degrees of freedom
-// (2.262 for 10 draws; Z95 only in the limit of many): the standard error
-// is itself estimated from the few draws.
+// correct on s.Trials trials (Wilson). For several, Accuracy is a mean over
+// evaluations (draws of units) that all score the same trials, and two
+// things could change it: another draw of units, measured by the spread
+// across the draws, Accuracy ± t95 times its standard error across them
+// (t95 the 0.975 quantile of Student's t with Repeats − 1 degrees of
+// freedom: 2.262 for 10 draws, Z95 only in the limit of many), and other
+// trials, whose sampling error the shared trials do not average out,
+// Wilson's interval on one evaluation's s.Trials. The interval is the wider
+// of the two at each end, within [0, 1]: draws that all give the same
+// accuracy (every unit silenced, or none) still get the trials' interval
+// rather than none.
 func (s Summary) Interval95() (lo, hi float64) {
 	return interval95(s.Accuracy, s.StdErr, s.Trials, s.Repeats)
 }
@@ -42,25 +47,27 @@ func (s Summary) Interval95() (lo, hi float64) {
 // PsychInterval95 returns the 95 % confidence interval of the P(choice 1)
 // of s.Psychometric[i], by the rule of Interval95: for one evaluation the
 // Wilson score interval on the point's trials; for several, PChoice1 is a
-// mean over evaluations (draws of units) and the interval is PChoice1 ±
-// t95 times its standard error across them (StdErr), cut to [0, 1]. Every
-// draw scores the same trials, so pooling the draws' trials into one
-// Wilson interval would count each trial once per draw; the spread across
-// draws is what a different draw of units would change. It panics if i is
-// out of range.
+// mean over evaluations (draws of units) and the interval is the wider, at
+// each end, of PChoice1 ± t95 times its standard error across them
+// (StdErr) and Wilson's on the point's trials of one evaluation, within
+// [0, 1]. Every draw scores the same trials, so pooling the draws' trials
+// into one Wilson interval would count each trial once per draw. It panics
+// if i is out of range.
 func (s Summary) PsychInterval95(i int) (lo, hi float64) {
 	p := s.Psychometric[i]
 	return interval95(p.PChoice1, p.StdErr, p.Trials, s.Repeats)
 }
 
 // interval95 is the 95 % interval of a proportion p: Wilson's on trials
-// trials for repeats ≤ 1, else p ± t95(repeats − 1)·se within [0, 1].
+// trials for repeats ≤ 1, else the envelope of p ± t95(repeats − 1)·se and
+// Wilson's on trials, within [0, 1].
 func interval95(p, se float64, trials, repeats int) (lo, hi float64) {
+	wlo, whi := Wilson(p, trials, Z95)
 	if repeats <= 1 {
-		return Wilson(p, trials, Z95)
+		return wlo, whi
 	}
 	t := t95(repeats - 1)
-	return max(p-t*se, 0), min(p+t*se, 1)
+	return max(min(p-t*se, wlo), 0), min(max(p+t*se, whi), 1)
 }
 
 // t95 returns the 0.975 quantile of Student's t distribution with df

@@ -73,7 +73,8 @@ func TestWilson(t *testing.T) {
 }
 
 // TestInterval95: one evaluation gets the Wilson interval of its trials,
-// several the mean ± t95 s.e. across them within [0, 1], t95 the Student-t
+// several the mean ± t95 s.e. across them within [0, 1], widened to
+// Wilson's on one evaluation's trials where that is wider, t95 the Student-t
 // quantile with draws − 1 degrees of freedom (2.2621571627982055 for 10
 // draws, from TestT95).
 func TestInterval95(t *testing.T) {
@@ -90,6 +91,19 @@ func TestInterval95(t *testing.T) {
 	edge := Summary{Accuracy: 0.99, StdErr: 0.02, Trials: 1000, Repeats: 10}
 	if _, hi := edge.Interval95(); hi != 1 {
 		t.Errorf("10 draws at 0.99 ± 0.02: upper end %g, want 1", hi)
+	}
+	// Draws that all score the same (every unit silenced, or none) keep the
+	// trials' uncertainty: Wilson's interval, not a point.
+	same := Summary{Accuracy: 1, StdErr: 0, Trials: 1000, Repeats: 10}
+	if lo, hi := same.Interval95(); math.Abs(lo-0.996173241514445) > 1e-12 || hi != 1 {
+		t.Errorf("10 equal draws of 1000/1000: Interval95 = [%g, %g], want [0.99617, 1] (Wilson)", lo, hi)
+	}
+	// A spread narrower than the trials' at one end only: 0.9 ± 2.262·0.005
+	// = [0.8887, 0.9113] against Wilson's [0.8797, 0.9170] on 1000 trials.
+	narrow := Summary{Accuracy: 0.9, StdErr: 0.005, Trials: 1000, Repeats: 10}
+	lo, hi := narrow.Interval95()
+	if wlo, whi := Wilson(0.9, 1000, Z95); lo != wlo || hi != whi {
+		t.Errorf("10 draws of 0.9 ± 0.005: Interval95 = [%g, %g], want Wilson's [%g, %g]", lo, hi, wlo, whi)
 	}
 	two := Summary{Accuracy: 0.5, StdErr: 0.01, Trials: 1000, Repeats: 2}
 	if lo, hi := two.Interval95(); math.Abs(lo-(0.5-12.706204736174705*0.01)) > 1e-9 || math.Abs(hi-(0.5+12.706204736174705*0.01)) > 1e-9 {
@@ -133,8 +147,11 @@ func TestPsychInterval95(t *testing.T) {
 	if lo, hi := three.PsychInterval95(0); math.Abs(lo-max(0.2-t2*se, 0)) > 1e-9 || math.Abs(hi-(0.2+t2*se)) > 1e-9 {
 		t.Errorf("three draws, point 0: [%g, %g], want 0.2 ± %g within [0, 1]", lo, hi, t2*se)
 	}
-	if lo, hi := three.PsychInterval95(1); math.Abs(lo-0.95) > 1e-12 || math.Abs(hi-0.95) > 1e-12 {
-		t.Errorf("three equal draws: [%g, %g], want [0.95, 0.95]", lo, hi)
+	// Equal draws have no spread; the point keeps Wilson's interval on its
+	// 20 trials, which every draw scored.
+	lo, hi := three.PsychInterval95(1)
+	if wlo, whi := Wilson(0.95, 20, Z95); lo != wlo || hi != whi {
+		t.Errorf("three equal draws: [%g, %g], want Wilson's [%g, %g]", lo, hi, wlo, whi)
 	}
 }
 

@@ -116,8 +116,8 @@ after, one panel per context), unit-ranking (-each-unit) and dose-response
 the legend: the Wilson interval on a point's trials for one evaluation; with
 -repeats R, a point is the mean over the R draws of units and its bar the
 mean ± the Student-t quantile (R − 1 degrees of freedom) times its s.e.
-across the draws, as the printed intervals (the draws score the same
-trials, so the spread between draws is the uncertainty).
+across the draws, widened where needed to the Wilson interval on the
+trials (every draw scores the same trials), as the printed intervals.
 `
 
 // inactivateResult is inactivate's JSON output.
@@ -163,7 +163,8 @@ type fractionEffect struct {
 	Accuracy   float64 `json:"accuracy"`
 	StdErr     float64 `json:"accuracy_stderr"`
 	// CI95 is the 95 % interval of Accuracy (Summary.Interval95): Wilson's
-	// with one draw, the Student-t interval across draws with several.
+	// with one draw; with several, the Student-t interval across draws,
+	// widened where needed to Wilson's on the trials.
 	CI95 [2]float64 `json:"accuracy_ci95"`
 }
 

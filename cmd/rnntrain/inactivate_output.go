@@ -81,14 +81,15 @@ func intervalName(repeats int) string {
 	if repeats <= 1 {
 		return "Wilson interval"
 	}
-	return fmt.Sprintf("t interval across %d draws", repeats)
+	return fmt.Sprintf("t interval across %d draws, at least Wilson's on the trials", repeats)
 }
 
 // psychPanels turns the before and after psychometric points into one
 // panel per context (counted from 1), each with the two curves and each
 // point with its 95 % interval (Summary.PsychInterval95): Wilson's on its
 // trials before, and after with one draw of units; with several, the
-// Student-t interval across the draws of their mean.
+// Student-t interval across the draws of their mean, widened where needed to
+// Wilson's on the trials.
 func psychPanels(r inactivateResult) []plots.Psychometric {
 	what := fmt.Sprintf("%s %s, window %s", r.Mode, r.Population, r.Window)
 	if len(r.Selected) == 0 && len(r.Cuts) > 0 {

@@ -463,7 +463,7 @@ func TestDoseResponseBars(t *testing.T) {
 		{Population: "inh", Fraction: 0.5, Accuracy: 0.9, StdErr: 0.01, CI95: [2]float64{0.877, 0.923}},
 	}}
 	d := doseResponse(r, 0.5)
-	require.Equal(t, "t interval across 10 draws", d.Interval)
+	require.Equal(t, "t interval across 10 draws, at least Wilson's on the trials", d.Interval)
 	require.Len(t, d.Curves, 2)
 	require.Equal(t, []float64{1, 0.587}, d.Curves[0].Low)
 	require.Equal(t, []float64{1, 0.813}, d.Curves[0].High)
@@ -474,9 +474,9 @@ func TestDoseResponseBars(t *testing.T) {
 
 // TestPsychPanelsBars checks that with several draws of units the
 // inactivated psychometric points, means over the draws, get the Student-t
-// interval across the draws as their bars (Summary.PsychInterval95), not
-// the Wilson interval on one draw's trials, while the points before keep
-// Wilson's; the legend names each.
+// interval across the draws as their bars, widened where needed to Wilson's
+// on the trials every draw shares (Summary.PsychInterval95), while the
+// points before keep Wilson's; the legend names each.
 func TestPsychPanelsBars(t *testing.T) {
 	pts := func(se float64) []analysis.PsychPoint {
 		return []analysis.PsychPoint{{Coherence: -0.1, Trials: 50, PChoice1: 0.2, StdErr: se}, {Coherence: 0.1, Trials: 50, PChoice1: 1, StdErr: 0}}
@@ -493,9 +493,17 @@ func TestPsychPanelsBars(t *testing.T) {
 		lo, hi = r.After.PsychInterval95(i)
 		require.Equal(t, []float64{lo, hi}, []float64{after.Low[i], after.High[i]}, "after, point %d", i)
 	}
+	// Point 0: the spread across draws, 0.2 ± 2.262·0.05 = [0.087, 0.313],
+	// is wider below than Wilson's [0.112, 0.330] on the 50 trials every
+	// draw shares, narrower above; point 1 (no spread) keeps Wilson's.
 	const t9 = 2.2621571627982055 // analysis.TestT95
+	wlo, whi := analysis.Wilson(0.2, 50, analysis.Z95)
 	require.InDelta(t, 0.2-t9*0.05, after.Low[0], 1e-9)
-	require.InDelta(t, 0.2+t9*0.05, after.High[0], 1e-9)
+	require.InDelta(t, whi, after.High[0], 1e-12)
+	require.Less(t, 0.2-t9*0.05, wlo)
+	require.Greater(t, whi, 0.2+t9*0.05)
+	wlo, whi = analysis.Wilson(1, 50, analysis.Z95)
+	require.Equal(t, []float64{wlo, whi}, []float64{after.Low[1], after.High[1]})
 	require.Equal(t, "Wilson interval", before.Interval)
-	require.Equal(t, "t interval across 10 draws", after.Interval)
+	require.Equal(t, "t interval across 10 draws, at least Wilson's on the trials", after.Interval)
 }
