@@ -330,6 +330,11 @@ type ConditionSummary struct {
 	Trials    int     `json:"trials"`
 	Accuracy  float64 `json:"accuracy"`
 	StdErr    float64 `json:"accuracy_stderr"`
+	// CI95 is the 95 % interval of Accuracy by the rule of
+	// Summary.Interval95: Wilson's on the condition's trials for one
+	// repeat; for several, Accuracy ± t95 times StdErr, widened where
+	// needed to Wilson's on the condition's trials, within [0, 1].
+	CI95 [2]float64 `json:"accuracy_ci95"`
 }
 
 // Summary is the accuracy of one or more evaluations of the same trials:
@@ -377,7 +382,8 @@ func Summarize(reps []Report) Summary {
 		if k == 1 && c.Trials > 0 {
 			se = math.Sqrt(m * (1 - m) / float64(c.Trials))
 		}
-		s.Conditions = append(s.Conditions, ConditionSummary{Condition: c.Condition, Trials: c.Trials, Accuracy: m, StdErr: se})
+		lo, hi := interval95(m, se, c.Trials, k)
+		s.Conditions = append(s.Conditions, ConditionSummary{Condition: c.Condition, Trials: c.Trials, Accuracy: m, StdErr: se, CI95: [2]float64{lo, hi}})
 	}
 	for j, p := range reps[0].Psychometric {
 		v := make([]float64, k)

@@ -144,6 +144,18 @@ func TestSummarize(t *testing.T) {
 	require.InDelta(t, 0.6, three.Accuracy, 1e-12)
 	require.InDelta(t, 0.1/1.7320508075688772, three.StdErr, 1e-12, "s.e. across repeats")
 	require.Equal(t, []float64{0.5, 0.6, 0.7}, three.Accuracies)
+
+	// Each condition's 95 % interval follows Interval95's rule on the
+	// condition's trials: Wilson's for one repeat, the t interval across
+	// repeats widened to Wilson's for several.
+	lo, hi := Wilson(0.9, 100, Z95)
+	require.Equal(t, [2]float64{lo, hi}, one.Conditions[0].CI95)
+	lo, hi = interval95(0.6, three.Conditions[0].StdErr, 100, 3)
+	require.Equal(t, [2]float64{lo, hi}, three.Conditions[0].CI95)
+	require.Less(t, lo, 0.6-0.1, "three repeats: wider than Wilson's on 100 trials")
+	same := Summarize([]Report{rep(1), rep(1)})
+	lo, _ = Wilson(1, 100, Z95)
+	require.Equal(t, [2]float64{lo, 1}, same.Conditions[0].CI95, "equal draws keep the trials' interval")
 }
 
 func FuzzParseUnits(f *testing.F) {

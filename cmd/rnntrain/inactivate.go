@@ -25,10 +25,11 @@ private noise unless -noise=false) without and with a perturbation of a set of
 units, and prints the accuracy before and after with its standard error and
 95 % confidence interval (the Wilson score interval of the fraction correct;
 with -repeats, the mean ± t s.e. across the draws, within [0, 1], t the
-Student-t quantile with draws − 1 degrees of freedom: 2.262 for 10 draws), the
-accuracy per condition before and after and, for decision tasks, the
-psychometric points (P(choice 1) per context and signed coherence) before and
-after.
+Student-t quantile with draws − 1 degrees of freedom: 2.262 for 10 draws,
+widened where needed to the Wilson interval on the trials), the accuracy per
+condition before and after, each with its 95 % interval by the same rule on
+the condition's trials, and, for decision tasks, the psychometric points
+(P(choice 1) per context and signed coherence) before and after.
 
 Which units (indices are 0-based, as the columns of eval -record's rates):
   -units 3,7,10-20         these units (ranges inclusive)
@@ -105,10 +106,10 @@ added to each choice count, so a perfect observer's slope stays finite); the
 bias is the log-odds of choice 1 at zero coherence.
 
 -json prints one JSON object: before and after (accuracy, accuracy_stderr,
-trials, repeats, conditions with their accuracy and accuracy_stderr,
-psychometric, psychometric_fit), the units of each repeat and, with the
-sweeps, each_unit and fractions (each with accuracy_ci95, its 95 %
-interval). -out DIR writes that object to
+trials, repeats, conditions with their accuracy, accuracy_stderr and
+accuracy_ci95, psychometric, psychometric_fit), the units of each repeat
+and, with the sweeps, each_unit and fractions (each with accuracy_ci95, its
+95 % interval). -out DIR writes that object to
 DIR/inactivation.json and the figures, in the run's plot formats
 (plot_formats, default png,svg): psychometric-inactivated (before and
 after, one panel per context), unit-ranking (-each-unit) and dose-response

@@ -154,10 +154,11 @@ func printInactivation(w io.Writer, r inactivateResult) {
 	fmt.Fprintf(w, "before: accuracy %s\nafter:  accuracy %s\n", accuracyCI(r.Before, on), accuracyCI(r.After, on))
 	fmt.Fprintf(w, "accuracy per condition (%s):\n", on)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "condition\ttrials\tbefore\tafter\tchange\t")
+	fmt.Fprintln(tw, "condition\ttrials\tbefore\t95% CI\tafter\t95% CI\tchange\t")
 	for i, c := range r.Before.Conditions {
 		a := r.After.Conditions[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f ± %.3f\t%+.3f\t\n", c.Condition, c.Trials, c.Accuracy, a.Accuracy, a.StdErr, a.Accuracy-c.Accuracy)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f–%.3f\t%.3f ± %.3f\t%.3f–%.3f\t%+.3f\t\n", c.Condition, c.Trials,
+			c.Accuracy, c.CI95[0], c.CI95[1], a.Accuracy, a.StdErr, a.CI95[0], a.CI95[1], a.Accuracy-c.Accuracy)
 	}
 	tw.Flush()
 	if len(r.Before.Psychometric) > 0 && len(r.After.Psychometric) == len(r.Before.Psychometric) {
