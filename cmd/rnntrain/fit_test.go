@@ -298,6 +298,28 @@ func TestCLITruncate(t *testing.T) {
 			"-steps", "2", "-out", filepath.Join("refused", "init")).want(t, c.code, "-init-from", c.want)
 		assert.NoDirExists(t, filepath.Join(dir, "refused"), "a refused -init-from run")
 	}
+	// A branch (-resume A -out B) of a run with no checkpoint yet starts
+	// from A's -init-from source too; failing on it, it leaves no B.
+	cfgJSON, err := os.ReadFile(filepath.Join(dir, "init", "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfgMap map[string]any
+	if err := json.Unmarshal(cfgJSON, &cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	cfgMap["model"].(map[string]any)["init_from"] = "nope"
+	if err := os.MkdirAll(filepath.Join(dir, "nockpt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if cfgJSON, err = json.Marshal(cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "nockpt", "config.json"), cfgJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "train", "-resume", "nockpt", "-out", filepath.Join("refused", "branch")).want(t, 1, "-init-from", "no such file")
+	assert.NoDirExists(t, filepath.Join(dir, "refused"), "a refused branch of a run with no checkpoint")
 	rnntrain(t, dir, "truncate", "-checkpoint", "r2", "-rank", "1").want(t, 2, "truncation needs a full-rank leaky network")
 	// An -out that is a file is named as the flag.
 	os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644)

@@ -225,6 +225,12 @@ func TestCLIResumeAtItsEnd(t *testing.T) {
 	early := mustRead(t, eval)
 	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet", "-plot-format", "svg").want(t, 0, "stopped at step 5")
 	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 4")
+	// A branch refused so leaves no -out directory.
+	branch := filepath.Join(work, "branches", "b")
+	rnntrain(t, work, "train", "-resume", run, "-out", branch, "-steps", "4", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 4")
+	if _, err := os.Stat(filepath.Join(work, "branches")); err == nil {
+		t.Errorf("a refused branch -resume %s -out %s left %s", run, branch, filepath.Join(work, "branches"))
+	}
 	// As if stopped after the checkpoint of step 5, before eval.json.
 	if err := os.WriteFile(eval, early, 0o644); err != nil {
 		t.Fatal(err)

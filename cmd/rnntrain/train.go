@@ -115,7 +115,9 @@ it was trained with), so the next resume needs no -force even if this one
 stops before its first checkpoint. A run stopped before its first checkpoint
 resumes from step 0. -resume A -out B continues A's run in B instead (B must
 not hold a run; A is not changed): B starts with A's checkpoint and the
-lines of A's metrics.jsonl up to it.
+lines of A's metrics.jsonl up to it. A branch refused (A already at -steps,
+or a run starting at step 0 whose -init-from source is unreadable or does
+not fit) creates no B.
 
 A connectivity mask file (rec_mask, rec_fixed, in_mask, in_fixed), an npz
 task's data file (-data, task.settings.path, and the path of
@@ -258,21 +260,6 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if dir == "" {
 		dir = defaultRunDir(time.Now())
 	}
-	// A new run starts from its -init-from source before its directory is
-	// created: a source refused (another activation, other sizes) or
-	// unreadable leaves nothing behind. A resumed run does so below, only
-	// when it resumes from step 0.
-	var initNote string
-	if opts.resume == "" {
-		if initNote, err = initFromTruncation(s); err != nil {
-			return err
-		}
-	}
-	lock, err := lockRunDir(dir, opts.resume)
-	if err != nil {
-		return err
-	}
-	defer lock.Unlock()
 	var st train.State
 	rp := opts.point
 	inPlace := opts.resume != "" && samePath(dir, opts.resume)
@@ -283,40 +270,66 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	// it without -force even if this one stops before its first
 	// checkpoint.
 	rebase := false
-	if opts.resume != "" {
-		if rp.replaced(opts.resume) {
-			// Another process saved a checkpoint before this one took the
-			// lock: compare again with the one now the latest.
-			if rp, err = loadResumePoint(opts.resume); err != nil {
-				return err
-			}
-			if rp.ckpt != nil && opts.saved != nil {
-				if err := checkStoredConfig(*opts.saved, filepath.Join(opts.resume, "config.json"), rp.ckpt, opts.force); err != nil {
+	var initNote string
+	// prepare reads and checks the checkpoint resumed, if any, and a run
+	// that starts at step 0 from its -init-from source. A new run or a
+	// branch does so before its directory is created, so that one refused
+	// (a source of another activation or size, a run already at -steps)
+	// or failing on its source leaves nothing behind; a resume in place
+	// after it takes the run's lock, so that no other process saves a
+	// checkpoint meanwhile.
+	prepare := func() error {
+		if opts.resume != "" {
+			if rp.replaced(opts.resume) {
+				// Another process saved a checkpoint since this one read
+				// the latest: compare again with the one now the latest.
+				if rp, err = loadResumePoint(opts.resume); err != nil {
 					return err
 				}
+				if rp.ckpt != nil && opts.saved != nil {
+					if err := checkStoredConfig(*opts.saved, filepath.Join(opts.resume, "config.json"), rp.ckpt, opts.force); err != nil {
+						return err
+					}
+				}
+			}
+			if c := rp.ckpt; c != nil {
+				changed := changedFiles(c.Meta.Files, s.files, s.cfg)
+				if changed != "" && !opts.force {
+					return fmt.Errorf("resume: checkpoint %s: the run is rebuilt from files that changed since it was written: %s; restore them, or give -force to continue on the changed files", c.Path, changed)
+				}
+				if st, err = train.RestoreState(c, s.net.net); err != nil {
+					return fmt.Errorf("resume: %w", err)
+				}
+				// A run stopped after its last checkpoint but before its final
+				// evaluation resumes to write eval.json and the plots; one that
+				// finished, or went beyond -steps, needs a larger -steps.
+				if st.Step > s.cfg.Train.Steps || st.Step == s.cfg.Train.Steps && evaluatedAt(opts.resume) == st.Step {
+					return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
+				}
+				// With -force over changed mask or data files, the latest checkpoint
+				// then holds their new sums too.
+				rebase = !inPlace || storedConfigDiffers(c, s.cfg) || changed != ""
 			}
 		}
-		if c := rp.ckpt; c != nil {
-			changed := changedFiles(c.Meta.Files, s.files, s.cfg)
-			if changed != "" && !opts.force {
-				return fmt.Errorf("resume: checkpoint %s: the run is rebuilt from files that changed since it was written: %s; restore them, or give -force to continue on the changed files", c.Path, changed)
+		if st.Step == 0 {
+			if initNote, err = initFromTruncation(s); err != nil {
+				return err
 			}
-			if st, err = train.RestoreState(c, s.net.net); err != nil {
-				return fmt.Errorf("resume: %w", err)
-			}
-			// A run stopped after its last checkpoint but before its final
-			// evaluation resumes to write eval.json and the plots; one that
-			// finished, or went beyond -steps, needs a larger -steps.
-			if st.Step > s.cfg.Train.Steps || st.Step == s.cfg.Train.Steps && evaluatedAt(opts.resume) == st.Step {
-				return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
-			}
-			// With -force over changed mask or data files, the latest checkpoint
-			// then holds their new sums too.
-			rebase = !inPlace || storedConfigDiffers(c, s.cfg) || changed != ""
+		}
+		return nil
+	}
+	if !inPlace {
+		if err := prepare(); err != nil {
+			return err
 		}
 	}
-	if opts.resume != "" && st.Step == 0 {
-		if initNote, err = initFromTruncation(s); err != nil {
+	lock, err := lockRunDir(dir, opts.resume)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	if inPlace {
+		if err := prepare(); err != nil {
 			return err
 		}
 	}
