@@ -38,11 +38,13 @@ It prints R² per rank, overall (1 − Σ SSE / Σ SST, each unit around its own
 mean, so units weigh by their variance) and on -holdout held-out conditions;
 -json prints one JSON object with R² per unit as well. It writes to -out:
 
-	fit.json               the same report
-	r2.png, r2.svg         R² against rank
-	data.npz               the data as an npz task (inputs, targets = activity, mask)
-	rank-R/                one run directory per rank: checkpoint.safetensors, fit.png, fit.svg
-	full/                  the full-rank fit the SVD starts from (-init svd)
+  fit.json        the same report
+  r2.png, r2.svg  R² against rank
+  data.npz        the data as an npz task (inputs, targets = activity,
+                  mask)
+  rank-R/         one run directory per rank: checkpoint.safetensors,
+                  fit.png, fit.svg
+  full/           the full-rank fit the SVD starts from (-init svd)
 
 -out must not hold an earlier fit (its fit.json, or the run of a rank it
 fits): fit does not overwrite one.

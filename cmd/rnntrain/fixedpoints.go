@@ -56,10 +56,11 @@ The input u* (-input):
                   delay, decision, ...; the periods of eval -record) over the
                   recorded trials that have it
   context=K       the mean input over the stimulus period of the trials of
-                  context K (1, 2, ...: numbered as in the figures), with every channel that differs between those
-                  trials (the evidence: coherences and input noise) set to 0,
-                  so the fixation and context cues stay: the context input
-                  without sensory input, as Mante et al. (2013) used
+                  context K (1, 2, ...: numbered as in the figures), with
+                  every channel that differs between those trials (the
+                  evidence: coherences and input noise) set to 0, so the
+                  fixation and context cues stay: the context input without
+                  sensory input, as Mante et al. (2013) used
   v1,v2,...       one value per network input
 
 Output in -out DIR (default: fixedpoints/ beside the checkpoint):
@@ -74,13 +75,15 @@ Output in -out DIR (default: fixedpoints/ beside the checkpoint):
                     the wall time, the counts, and per point its q, class,
                     unstable modes, the slowest eigenvalues and the |cos| of
                     its slow mode's (the eigenvalue nearest 1) right and left
-                    eigenvectors with each input's direction ∂F/∂u; with 3 or more marginal points,
-                    "line": the variance of those points along their first
-                    principal component and its |cos| with their slow modes
+                    eigenvectors with each input's direction ∂F/∂u; with 3
+                    or more marginal points, "line": the variance of those
+                    points along their first principal component and its
+                    |cos| with their slow modes
   fixedpoints.png   trials and points in the top principal components of the
-                    visited states (PC2 and PC3 against PC1): stable points filled, others open,
-                    the (up to two) unstable modes of unstable points and the
-                    slow mode of marginal points as short lines
+                    visited states (PC2 and PC3 against PC1): stable points
+                    filled, others open, the (up to two) unstable modes of
+                    unstable points and the slow mode of marginal points as
+                    short lines
 `
 
 func fixedpointsCommand() *command {

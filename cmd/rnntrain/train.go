@@ -34,18 +34,18 @@ directory (-out; default runs/<timestamp>):
 	checkpoint.safetensors   the latest checkpoint (safetensors; see docs)
 	checkpoints/             earlier checkpoints (the last -keep)
 	metrics.jsonl            one JSON object per logged step: step, loss
-	                         (training batch), train_accuracy (a fresh
-	                         batch of training trials), lr, elapsed_s
-	                         (seconds of training, continued by -resume),
-	                         steps_per_s (of this process), and validation_accuracy and
+	                         (training batch), train_accuracy (a fresh batch
+	                         of training trials), lr, elapsed_s (seconds of
+	                         training, continued by -resume), steps_per_s
+	                         (of this process), and validation_accuracy and
 	                         validation_mse at evaluations; figures (a
 	                         spiking net's rate_hz, or rate_per_step on a
 	                         task without dt, silent_units and
 	                         activity_sparsity; the egru's
 	                         activity_sparsity, backward_sparsity,
 	                         effective_macs) on the train_accuracy batch;
-	                         stage, a curriculum's stage (from 0, which
-	                         is left out), also on the step lines
+	                         stage, a curriculum's stage (from 0, which is
+	                         left out), also on the step lines
 	eval.json                the final evaluation, on the validation split
 	                         of a dataset (every trial) or on 1000 fresh
 	                         trials of a generated task; its "split" says
