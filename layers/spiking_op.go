@@ -184,10 +184,12 @@ func (rl *spikeRowLists) add(h, r int, s []float32, check bool) {
 	}
 	list := rl.buf[h][off : off+rl.n]
 	k := kernels.SpikeIndices(list, s)
-	for _, j := range list[:k] {
-		if check && s[j] != 1 {
-			rl.ok[h] = false
-			return
+	if check {
+		for _, j := range list[:k] {
+			if s[j] != 1 {
+				rl.ok[h] = false
+				return
+			}
 		}
 	}
 	rl.off[r], rl.cnt[r] = int32(off), int32(k)
