@@ -21,6 +21,17 @@ DATA spikeiota<>+56(SB)/4, $14
 DATA spikeiota<>+60(SB)/4, $15
 GLOBL spikeiota<>(SB), RODATA|NOPTR, $64
 
+// LIFBACKX sets Z0 = x = u − thr of one block from v (R10) and the spikes s
+// (R13), s ∈ {0, 1}: x = v − thr·(1 − s), thr·(1 − s) being thr or 0, so x
+// is u − thr to the bit (v = u − thr·s); Z5 holds 1, Z7 thr, Z8 is
+// scratch.
+#define LIFBACKX \
+	VMOVUPS (R13)(BX*4), Z0; \
+	VSUBPS  Z0, Z5, Z0; \
+	VMULPS  Z7, Z0, Z0; \
+	VMOVUPS (R10)(BX*4), Z8; \
+	VSUBPS  Z0, Z8, Z0
+
 // LIFBACKTAIL finishes one block of a reverse LIF step from Z1 = the
 // surrogate's share (og + gsr)·σ'(u − thr): d = gv + Z1, dp = d, gv = β·d,
 // gBeta += d·vPrev, and advances BX by 16.
@@ -58,11 +69,7 @@ TEXT ·lifBackFastSigmoidAVX512(SB), NOSPLIT, $0-88
 	XORQ         BX, BX
 
 fsloop:
-	VMOVUPS (R13)(BX*4), Z0          // s
-	VSUBPS  Z0, Z5, Z0               // 1 − s
-	VMULPS  Z7, Z0, Z0               // thr·(1 − s): thr or 0, exact
-	VMOVUPS (R10)(BX*4), Z8          // v
-	VSUBPS  Z0, Z8, Z0               // x = v − thr·(1 − s) = u − thr
+	LIFBACKX
 	VPANDD  Z4, Z0, Z0               // |x|
 	VMULPS  Z6, Z0, Z0               // slope·|x|
 	VADDPS  Z5, Z0, Z0               // t
@@ -98,11 +105,7 @@ TEXT ·lifBackArcTanAVX512(SB), NOSPLIT, $0-92
 	XORQ         BX, BX
 
 atloop:
-	VMOVUPS (R13)(BX*4), Z0          // s
-	VSUBPS  Z0, Z5, Z0               // 1 − s
-	VMULPS  Z7, Z0, Z0               // thr·(1 − s): thr or 0, exact
-	VMOVUPS (R10)(BX*4), Z8          // v
-	VSUBPS  Z0, Z8, Z0               // x = v − thr·(1 − s) = u − thr
+	LIFBACKX
 	VMULPS  Z6, Z0, Z0               // w
 	VMULPS  Z0, Z0, Z0               // w·w
 	VADDPS  Z5, Z0, Z0               // 1 + w·w

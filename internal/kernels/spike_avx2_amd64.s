@@ -6,6 +6,17 @@
 // SpikeIndices: the AVX-512 loops of spike_amd64.s on YMM registers, op
 // for op, so that they give the same bits.
 
+// LIFBACKX8 sets Y0 = x = u − thr of one block from v (R10) and the spikes s
+// (R13), s ∈ {0, 1}: x = v − thr·(1 − s), thr·(1 − s) being thr or 0, so x
+// is u − thr to the bit (v = u − thr·s); Y5 holds 1, Y7 thr, Y8 is
+// scratch.
+#define LIFBACKX8 \
+	VMOVUPS (R13)(BX*4), Y0; \
+	VSUBPS  Y0, Y5, Y0; \
+	VMULPS  Y7, Y0, Y0; \
+	VMOVUPS (R10)(BX*4), Y8; \
+	VSUBPS  Y0, Y8, Y0
+
 // LIFBACKTAIL8 finishes one block of a reverse LIF step from Y1 = the
 // surrogate's share (og + gsr)·σ'(u − thr): d = gv + Y1, dp = d, gv = β·d,
 // gBeta += d·vPrev, and advances BX by 8.
@@ -44,11 +55,7 @@ TEXT ·lifBackFastSigmoidAVX2(SB), NOSPLIT, $0-88
 	XORQ         BX, BX
 
 fsloop:
-	VMOVUPS (R13)(BX*4), Y0          // s
-	VSUBPS  Y0, Y5, Y0               // 1 − s
-	VMULPS  Y7, Y0, Y0               // thr·(1 − s): thr or 0, exact
-	VMOVUPS (R10)(BX*4), Y8          // v
-	VSUBPS  Y0, Y8, Y0               // x = v − thr·(1 − s) = u − thr
+	LIFBACKX8
 	VANDPS  Y4, Y0, Y0               // |x|
 	VMULPS  Y6, Y0, Y0               // slope·|x|
 	VADDPS  Y5, Y0, Y0               // t
@@ -85,11 +92,7 @@ TEXT ·lifBackArcTanAVX2(SB), NOSPLIT, $0-92
 	XORQ         BX, BX
 
 atloop:
-	VMOVUPS (R13)(BX*4), Y0          // s
-	VSUBPS  Y0, Y5, Y0               // 1 − s
-	VMULPS  Y7, Y0, Y0               // thr·(1 − s): thr or 0, exact
-	VMOVUPS (R10)(BX*4), Y8          // v
-	VSUBPS  Y0, Y8, Y0               // x = v − thr·(1 − s) = u − thr
+	LIFBACKX8
 	VMULPS  Y6, Y0, Y0               // w
 	VMULPS  Y0, Y0, Y0               // w·w
 	VADDPS  Y5, Y0, Y0               // 1 + w·w
