@@ -161,6 +161,10 @@ func TestCLIMissingFiles(t *testing.T) {
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -182,6 +186,7 @@ func TestCLIMissingFiles(t *testing.T) {
 		{"sweep collect", []string{"sweep", "-collect", empty}, []string{empty + " is not a sweep directory"}},
 		{"sweep run-point", []string{"sweep", "-run-point", "nodir", "0"}, []string{"nodir is not a sweep directory"}},
 		{"eval", []string{"eval", "-checkpoint", "nope"}, []string{"checkpoint nope", "no such file"}},
+		{"eval record through a file", []string{"eval", "-checkpoint", "nope", "-record", filepath.Join(file, "rec.npz")}, []string{"-record " + filepath.Join(file, "rec.npz"), "not a directory"}},
 		{"inspect", []string{"inspect", "nope"}, []string{"checkpoint nope", "no such file"}},
 		{"plot", []string{"plot", "nope"}, []string{"nope", "no such file"}},
 		{"plot recording", []string{"plot", "-recording", "nope.npz"}, []string{"-recording", "nope.npz", "no such file"}},
@@ -493,9 +498,22 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", bad).want(t, 2, "-record "+bad, "not an .npz archive")
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", run).want(t, 2, "is a directory")
-	// A directory that does not exist is refused before any trial runs.
-	nodir := filepath.Join(work, "nodir", "rec.npz")
-	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", nodir).want(t, 2, "-record "+nodir, "no directory")
+	// Directories that do not exist are made, as -out's are; a path
+	// through a file cannot be written, a failure (exit 1) that names
+	// the flag and is found before any trial runs.
+	for _, args := range [][]string{{"-trials", "2"}, {"-inputs", in}} {
+		nodir := filepath.Join(work, "nodir", args[0][1:], "rec.npz")
+		rnntrain(t, work, append([]string{"eval", "-checkpoint", run, "-record", nodir}, args...)...).want(t, 0, nodir)
+		if _, err := npy.OpenArchive(nodir); err != nil {
+			t.Errorf("eval -record %s %v: %v", nodir, args, err)
+		}
+		throughFile := filepath.Join(ckpt, "rec.npz")
+		r := rnntrain(t, work, append([]string{"eval", "-checkpoint", run, "-record", throughFile}, args...)...)
+		r.want(t, 1, "-record "+throughFile)
+		if strings.Contains(r.stderr, "for usage") {
+			t.Errorf("eval -record %s: reported as a usage error:\n%s", throughFile, r.stderr)
+		}
+	}
 	if now, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(now, saved) {
 		t.Fatalf("eval -record %s changed the checkpoint (%v)", ckpt, err)
 	}

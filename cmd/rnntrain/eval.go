@@ -72,6 +72,7 @@ the task drew (coherences per modality, context, f1, f2, …).
 docs/recordings.md lists every array and shows a regression of the rates
 on the task variables in numpy. A file already at FILE.npz must be an
 earlier recording (an .npz archive) or empty: eval replaces nothing else.
+Directories of FILE.npz that do not exist are made, as train -out's are.
 
 Outputs are the readout's values (logits for cross-entropy tasks).
 
@@ -156,6 +157,9 @@ func evalCommand() *command {
 					if err := checkRecordMemory(s, nr, tasks.Describe(part).MaxSteps, fmt.Sprintf("-trials %d", nr), 0); err != nil {
 						return err
 					}
+					if err := makeRecordDir(*record); err != nil {
+						return err
+					}
 				}
 				rep := analysis.Evaluate(s.net, part, analysis.EvalOptions{Trials: n, Draw: newStream(*seed, streamEvalCmd), Noise: noise(streamEvalCmd)})
 				rep.Checkpoint, rep.Step, rep.Seed, rep.Model = c.Path, c.Meta.Step, *seed, s.cfg.Model.Kind()
@@ -185,10 +189,12 @@ func evalCommand() *command {
 // checkRecordPath refuses a -record path that holds anything but an .npz
 // archive or an empty file: writing the recording would replace it, and
 // -record RUN/checkpoint.safetensors would destroy the checkpoint being
-// evaluated. It also refuses a path whose directory does not exist, before
-// the trials run. An empty path is no recording. An existing path is
-// opened as files.OpenRegular does, so a FIFO or a device is refused
-// rather than read.
+// evaluated. A path that does not exist is accepted: makeRecordDir makes
+// its missing directories, as train -out and the other output flags do.
+// A path that cannot be opened or reached (one through a file) is a
+// failure, exit status 1, found before the trials run. An empty path is
+// no recording. An existing path is opened as files.OpenRegular does, so
+// a FIFO or a device is refused rather than read.
 func checkRecordPath(path string) error {
 	if path == "" {
 		return nil
@@ -196,15 +202,15 @@ func checkRecordPath(path string) error {
 	f, size, err := files.OpenRegular(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if d, err := os.Stat(filepath.Dir(path)); err != nil || !d.IsDir() {
-			return usagef("-record %s: no directory %s to write it in", path, filepath.Dir(path))
-		}
 		return nil
 	case err != nil:
 		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
 			return usagef("-record %s is a directory; want a file name such as %s", path, filepath.Join(path, "recording.npz"))
 		}
-		return usagef("-record: %v", err)
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			return fmt.Errorf("-record %s: %w", path, pe.Err)
+		}
+		return fmt.Errorf("-record: %w", err)
 	}
 	defer f.Close()
 	if size == 0 {
@@ -213,6 +219,16 @@ func checkRecordPath(path string) error {
 	magic := make([]byte, 4)
 	if _, err := io.ReadFull(f, magic); err != nil || (string(magic) != "PK\x03\x04" && string(magic) != "PK\x05\x06") {
 		return usagef("-record %s exists and is not an .npz archive; eval replaces only an earlier recording", path)
+	}
+	return nil
+}
+
+// makeRecordDir makes the directories of a -record path that do not
+// exist yet. eval calls it once the checkpoint and the inputs have been
+// checked, so a refused command leaves no directory behind.
+func makeRecordDir(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("-record %s: %w", path, err)
 	}
 	return nil
 }
@@ -226,6 +242,9 @@ func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) 
 		return err
 	}
 	if err := checkRecordMemory(s, n, T, "-inputs "+inputs, 0); err != nil {
+		return err
+	}
+	if err := makeRecordDir(path); err != nil {
 		return err
 	}
 	rec := analysis.RecordInputs(s.net, x, n, T, noise)
