@@ -41,7 +41,11 @@ func (s Stage) validate() error {
 
 // StageTasks builds the task of each stage from the run's task config base
 // (stage 0 of an empty curriculum is base itself): what Run takes as its
-// stages. The error names the stage and the setting at fault.
+// stages. The error names the stage and the setting at fault. Every stage
+// must step by base's dt: a network's leak α = dt/τ and its decays
+// exp(−dt/τ) are set once from the run's dt, so a stage of another dt (a
+// dt_ms setting, another preset or another task) would train other time
+// constants; the error names the stage and both dts.
 func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 	if len(stages) == 0 {
 		t, err := tasks.NewFromConfig(base)
@@ -51,6 +55,7 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 		return []tasks.Task{t}, nil
 	}
 	out := make([]tasks.Task, len(stages))
+	var run tasks.Task // base's task, built for the first stage whose dt may differ
 	for i, s := range stages {
 		c := tasks.Config{Task: base.Task, Preset: base.Preset, Settings: base.Settings}
 		if s.Task != "" && s.Task != base.Task {
@@ -70,9 +75,33 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 		if err != nil {
 			return nil, fmt.Errorf("curriculum[%d]: %w", i, err)
 		}
+		// The run's task, preset and dt_ms give the run's dt.
+		if c.Task != base.Task || c.Preset != base.Preset || c.Settings.DtMS != base.Settings.DtMS {
+			if run == nil {
+				if run, err = tasks.NewFromConfig(base); err != nil {
+					return nil, err
+				}
+			}
+			if d, dt := tasks.Describe(t).DtMS, tasks.Describe(run).DtMS; d != dt {
+				return nil, fmt.Errorf("curriculum[%d]: its task %s has %s, the run's task %s has %s; %s, so the stage would train other ones: give the stage's settings dt_ms = %g, or the run's task settings the stage's dt_ms",
+					i, t.Name(), dtText(d), run.Name(), dtText(dt), oneDt, dt)
+			}
+		}
 		out[i] = t
 	}
 	return out, nil
+}
+
+// oneDt says why every stage steps by the run's dt.
+const oneDt = "a network's time constants (leak α = dt/τ, decays exp(−dt/τ)) are set once from the run's dt"
+
+// dtText names a task's step for a message: "dt_ms = 20", or "no time
+// step" for a dataset without one.
+func dtText(dt float64) string {
+	if dt == 0 {
+		return "no time step"
+	}
+	return fmt.Sprintf("dt_ms = %g", dt)
 }
 
 // normScale is the factor that turns the loss of b, normalised by the

@@ -44,7 +44,7 @@ func TestLossNormAll(t *testing.T) {
 func TestStageTasks(t *testing.T) {
 	base := tasks.Config{Task: "perceptual-dm"}
 	noise := 0.0
-	stages, err := StageTasks(base, []Stage{{}, {Settings: &tasks.Settings{DtMS: 10, Noise: &noise}}})
+	stages, err := StageTasks(base, []Stage{{}, {Settings: &tasks.Settings{Noise: &noise, Coherences: []float64{0.5}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +52,85 @@ func TestStageTasks(t *testing.T) {
 		t.Fatalf("got %d stages, want 2", len(stages))
 	}
 	c0, c1 := stages[0].(tasks.Configurable).Config(), stages[1].(tasks.Configurable).Config()
-	if c0.Settings.DtMS != 20 || *c0.Settings.Noise != 0.1 || c1.Settings.DtMS != 10 || *c1.Settings.Noise != 0 {
-		t.Errorf("stage settings dt %g, %g and noise %g, %g; want 20, 10 and 0.1, 0", c0.Settings.DtMS, c1.Settings.DtMS, *c0.Settings.Noise, *c1.Settings.Noise)
+	if *c0.Settings.Noise != 0.1 || *c1.Settings.Noise != 0 || len(c0.Settings.Coherences) == 1 || len(c1.Settings.Coherences) != 1 {
+		t.Errorf("stage settings noise %g, %g and coherences %v, %v; want 0.1, 0 and the preset's, [0.5]", *c0.Settings.Noise, *c1.Settings.Noise, c0.Settings.Coherences, c1.Settings.Coherences)
 	}
 	if _, err := StageTasks(base, []Stage{{}, {Settings: &tasks.Settings{Bits: 2}}}); err == nil || !strings.Contains(err.Error(), "curriculum[1]") || !strings.Contains(err.Error(), "bits") {
 		t.Errorf("stage with a setting the task does not take: err = %v", err)
 	}
 	if _, err := StageTasks(base, []Stage{{Task: "nope"}}); err == nil || !strings.Contains(err.Error(), "curriculum[0]") {
 		t.Errorf("unknown stage task: err = %v", err)
+	}
+}
+
+// TestStageTasksDt: a network's leak α = dt/τ and its decays exp(−dt/τ)
+// are set once from the run's dt, so a stage whose task steps by another
+// dt (a setting, another preset or another task of the same sizes) is an
+// error naming the stage and both steps; one that gives the run's dt
+// explicitly, or another preset with the same dt, is not.
+func TestStageTasksDt(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		base  tasks.Config
+		stage Stage
+		want  []string // nil: no error
+	}{
+		{"setting", tasks.Config{Task: "perceptual-dm"}, Stage{Settings: &tasks.Settings{DtMS: 10}},
+			[]string{"curriculum[1]", "perceptual-dm has dt_ms = 10", "run's task perceptual-dm has dt_ms = 20", "give the stage's settings dt_ms = 20"}},
+		{"preset", tasks.Config{Task: "perceptual-dm"}, Stage{Preset: "neurogym"},
+			[]string{"curriculum[1]", "perceptual-dm has dt_ms = 100", "run's task perceptual-dm has dt_ms = 20"}},
+		{"task", tasks.Config{Task: "go-nogo"}, Stage{Task: "ready-set-go"},
+			[]string{"curriculum[1]", "ready-set-go has dt_ms = 80", "run's task go-nogo has dt_ms = 100"}},
+		{"run's setting", tasks.Config{Task: "perceptual-dm", Settings: tasks.Settings{DtMS: 10}}, Stage{Settings: &tasks.Settings{DtMS: 20}},
+			[]string{"curriculum[1]", "has dt_ms = 20", "run's task perceptual-dm has dt_ms = 10"}},
+		{"same dt given", tasks.Config{Task: "perceptual-dm"}, Stage{Settings: &tasks.Settings{DtMS: 20}}, nil},
+		{"same dt, another preset", tasks.Config{Task: "perceptual-dm"}, Stage{Preset: "valente"}, nil},
+	} {
+		_, err := StageTasks(c.base, []Stage{{}, c.stage})
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: no error, want one naming %q", c.name, c.want)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", c.name, err, w)
+			}
+		}
+	}
+}
+
+// dtToy is toyTask stepping by dt ms.
+type dtToy struct {
+	toyTask
+	dt float64
+}
+
+func (d dtToy) Info() tasks.Info {
+	return tasks.Info{Name: d.Name(), NIn: 2, NOut: 2, Loss: d.Loss(), DtMS: d.dt}
+}
+
+// TestRunStagesDt: Run refuses stages that step by different dts, as
+// StageTasks does, for a caller that builds its stages itself.
+func TestRunStagesDt(t *testing.T) {
+	cfg := toyConfig()
+	cfg.Steps = 1
+	stages := []tasks.Task{dtToy{toyTask{steps: 8}, 10}, dtToy{toyTask{steps: 8}, 10}, dtToy{toyTask{steps: 8}, 20}}
+	_, err := Run(context.Background(), cfg, toyModel(1), stages)
+	if err == nil {
+		t.Fatal("stages of dt 10, 10 and 20: no error")
+	}
+	for _, w := range []string{"stage 2 (toy) has dt_ms = 20", "stage 0 (toy) has dt_ms = 10"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	if _, err := Run(context.Background(), cfg, toyModel(1), stages[:2]); err != nil {
+		t.Errorf("stages of one dt: %v", err)
 	}
 }

@@ -26,6 +26,9 @@ import (
 // cfg.Trainer = FPTT it instead takes optimizer steps after every window
 // (see FPTTConfig), and evaluates in the same windows.
 //
+// Every stage must have the inputs, outputs and dt of stage 0 (see
+// StageTasks); Run returns an error naming the stage otherwise.
+//
 // Run returns when the steps are done, the held-out accuracy on the last
 // stage reaches cfg.TargetAccuracy, an observer returns ErrStop (all with a
 // nil error), the context is cancelled (an error wrapping ErrInterrupted and
@@ -100,6 +103,9 @@ func newLoop(cfg Config, m Model, stages []tasks.Task, st State) (*loop, error) 
 		}
 		if a, b := t.Dims(); a != nIn || b != nOut {
 			return nil, fmt.Errorf("train: stage %d (%s) has %d inputs and %d outputs, stage 0 has %d and %d", i, t.Name(), a, b, nIn, nOut)
+		}
+		if d, d0 := tasks.Describe(t).DtMS, tasks.Describe(stages[0]).DtMS; d != d0 {
+			return nil, fmt.Errorf("train: stage %d (%s) has %s, stage 0 (%s) has %s; %s, so every stage must step by it", i, t.Name(), dtText(d), stages[0].Name(), dtText(d0), oneDt)
 		}
 	}
 	if n, ok := m.(interface{ Dims() (int, int) }); ok {

@@ -110,23 +110,15 @@ func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
 	return stages, nil
 }
 
-// checkStageDt refuses a curriculum stage, or task.eval_settings, whose
-// task steps by another dt than the run's task: the network's leak
-// α = dt/τ (leaky, lowrank), its decays exp(−dt/τ) (lif, alif, the leaky
-// readout) and model.dt_ms are set once from the run's dt, so such a stage
-// would train, or the final evaluation test, other time constants than
-// the run's. Training checks it; loading a checkpoint does not.
-func checkStageDt(s *session) error {
+// checkEvalDt refuses a task.eval_settings whose dt_ms is not the run's
+// task's: the network's leak α = dt/τ (leaky, lowrank), its decays
+// exp(−dt/τ) (lif, alif, the leaky readout) and model.dt_ms are set once
+// from the run's dt, so the final evaluation would test other time
+// constants than the run's. (train.StageTasks refuses a curriculum stage
+// of another dt.) Training checks it; loading a checkpoint does not.
+func checkEvalDt(s *session) error {
 	dt := s.cfg.Model.DtMS // the run's task's (resolve)
 	const why = "the network's time constants (leak α = dt/τ, decays exp(−dt/τ)) are set once from the run's dt"
-	if len(s.cfg.Train.Curriculum) > 0 {
-		for i, t := range s.stages {
-			if d := tasks.Describe(t).DtMS; d != dt {
-				return usagef("train.curriculum[%d] in a config file: its task %s has %s, the run's task %s has %s; %s, so the stage would train other ones: give the stage's settings dt_ms = %g, or the run's task.settings the stage's dt_ms",
-					i, t.Name(), dtText(d), s.cfg.Task.Name, dtText(dt), why, dt)
-			}
-		}
-	}
 	if e := s.cfg.Task.EvalSettings; e != nil && e.DtMS != 0 && e.DtMS != dt {
 		return usagef("task.eval_settings in a config file: dt_ms = %g, the run's task %s has %s; %s, so the final evaluation would test other ones: leave dt_ms out of task.eval_settings",
 			e.DtMS, s.cfg.Task.Name, dtText(dt), why)

@@ -253,7 +253,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := checkTrainable(s); err != nil {
 		return err
 	}
-	if err := checkStageDt(s); err != nil {
+	if err := checkEvalDt(s); err != nil {
 		return err
 	}
 	dir := opts.out
