@@ -96,6 +96,23 @@ func (r result) want(t *testing.T, code int, parts ...string) {
 	}
 }
 
+// wantText is want for text that help wraps to its width: a part matches
+// across a line break, whatever spaces and tabs begin the next line.
+func (r result) wantText(t *testing.T, code int, parts ...string) {
+	t.Helper()
+	if r.code != code {
+		t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, code, r.stdout, r.stderr)
+		return
+	}
+	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	out := flat(r.stdout) + "\n" + flat(r.stderr)
+	for _, p := range parts {
+		if !strings.Contains(out, flat(p)) {
+			t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", p, r.stdout, r.stderr)
+		}
+	}
+}
+
 // small is a training run that takes a few seconds.
 var small = []string{"-hidden", "24", "-batch", "16", "-eval-every", "10", "-eval-trials", "200", "-log-every", "5", "-target-accuracy", "0", "-save-every", "10"}
 
@@ -268,37 +285,34 @@ func TestCLIHelp(t *testing.T) {
 	r.want(t, 0, "x_{t+1} = (1−α) x_t", "torch.nn.GRU", "M Nᵀ", "-target-accuracy", "-resume", "-config", "-tbptt", "130")
 	// A flag whose help gives its default shows no second, contradicting one
 	// (the 0 that stands for it).
-	if m := regexp.MustCompile(`\(default [^)]*\) \(default [^)]*\)`).FindAllString(r.stdout+r.stderr, -1); m != nil {
+	_, flags, _ := strings.Cut(r.stdout, "\nFlags:\n")
+	if m := regexp.MustCompile(`\(default [^)]*\) \(default [^)]*\)`).FindAllString(strings.Join(flagEntries(flags), "\n"), -1); m != nil {
 		t.Errorf("help train gives two defaults: %q", m)
 	}
 	rnntrain(t, t.TempDir(), "train", "-h").want(t, 0, "-hidden")
-	// Every command's help gives each flag's default once, and its text,
-	// prose and indented tables alike, fits in maxHelpLine columns (a tab
-	// taking a terminal's 8). Only train's model equations, the indented
+	// Everything a command prints for help and -h, the usage line, the
+	// text, its indented tables and the flags' listing alike, fits in
+	// maxHelpLine columns (a tab taking a terminal's 8), and gives each
+	// flag's default once. Only train's model equations, the indented
 	// block of its "Models" paragraph, may run wider: one equation to a
 	// line reads better than one wrapped.
 	for _, c := range commands() {
 		help := rnntrain(t, t.TempDir(), "help", c.Name)
 		help.want(t, 0, "Flags:")
-		text, flags, _ := strings.Cut(help.stdout, "\nFlags:\n")
+		if h := rnntrain(t, t.TempDir(), c.Name, "-h"); h.code != 0 || h.stdout != help.stdout {
+			t.Errorf("%s -h (exit status %d) differs from help %s", c.Name, h.code, c.Name)
+		}
+		_, flags, _ := strings.Cut(help.stdout, "\nFlags:\n")
 		if d := doubledDefaults(flags); d != nil {
 			t.Errorf("help %s gives a default twice: %q", c.Name, d)
 		}
-		paragraph := "" // the first line of the prose paragraph a line follows
-		prev := ""
-		for i, line := range strings.Split(text, "\n")[1:] { // after the usage line
-			indented := strings.HasPrefix(line, "\t") || strings.HasPrefix(line, " ")
-			if !indented && line != "" && prev == "" {
-				paragraph = line
-			}
-			prev = line
-			if indented && c.Name == "train" && strings.HasPrefix(paragraph, "Models (-model") {
-				continue
-			}
-			if n := helpColumns(line); n > maxHelpLine {
-				t.Errorf("help %s, line %d: %d columns, want at most %d: %q", c.Name, i+2, n, maxHelpLine, line)
-			}
-		}
+		checkHelpWidth(t, "help "+c.Name, help.stdout, c.Name == "train")
+	}
+	// So does the help of config, version and the command list, and the
+	// usage rnntrain alone prints.
+	for _, args := range [][]string{{"help", "config"}, {"help", "version"}, {"help"}, {"-h"}, {}} {
+		r := rnntrain(t, t.TempDir(), args...)
+		checkHelpWidth(t, "rnntrain "+strings.Join(args, " "), r.stdout+r.stderr, false)
 	}
 	// train's prose is in paragraphs: -resume's starts one.
 	text, _, _ := strings.Cut(r.stdout, "\nFlags:\n")
@@ -306,66 +320,104 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help train: the -resume paragraph is run on from the one before")
 	}
 	// -schedule step needs a key no flag sets: the flag's help names it.
-	r.want(t, 0, "step (with train.schedule.step_size")
+	r.wantText(t, 0, "step (with train.schedule.step_size")
 	// Every figure a run draws is in the run directory's listing.
 	for _, fig := range []string{"curves", "trials", "raster", "psychometric", "psychometric-contexts", "stimuli", "timing", "units", "pca"} {
 		r.want(t, 0, "plots/"+fig+".*")
 	}
 	// The spiking models share the rate models' connectivity keys, with
 	// their own default radius.
-	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)",
+	rnntrain(t, t.TempDir(), "help", "config").wantText(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)",
 		"initial input scaling s_i (default 1)", "initial output scaling s_o (default 1)")
 	// Keys the default config leaves out are listed too, with their flags.
-	rnntrain(t, t.TempDir(), "help", "config").want(t, 0, "task.settings.validation_fraction", "-validation-fraction",
+	rnntrain(t, t.TempDir(), "help", "config").wantText(t, 0, "task.settings.validation_fraction", "-validation-fraction",
 		"task.settings.path", "-data", "task.settings.split_seed", "train.curriculum", "task.eval_settings", "fixation_ms, context_ms")
 	// The leaky model's section gives the activation a leaky run gets, the
 	// default run's ReLU.
 	r = rnntrain(t, t.TempDir(), "help", "config")
-	if !regexp.MustCompile(`model.kind = "leaky": .*\n  model.activation +"relu"`).MatchString(r.stdout) {
+	if !regexp.MustCompile(`model.kind = "leaky": [^\n]*\n(?:[ \t]{4,}[^\n]*\n)*  model.activation +"relu"`).MatchString(r.stdout) {
 		t.Errorf("help config: the leaky model's section does not give activation \"relu\"")
 	}
-	rnntrain(t, t.TempDir(), "help", "eval").want(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank", "context 0 is the ctx=1")
-	rnntrain(t, t.TempDir(), "help", "inspect").want(t, 0, "parameter count")
+	rnntrain(t, t.TempDir(), "help", "eval").wantText(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank", "context 0 is the ctx=1")
+	rnntrain(t, t.TempDir(), "help", "inspect").wantText(t, 0, "parameter count")
 	// help tasks describes the presets under the names the table shows.
-	rnntrain(t, t.TempDir(), "help", "tasks").want(t, 0, "dubreuil (alias", "and valente (the code of Dubreuil")
+	rnntrain(t, t.TempDir(), "help", "tasks").wantText(t, 0, "dubreuil (alias", "and valente (the code of Dubreuil")
 	// inactivate -out draws its figures in every format of the run, as a
 	// run's own figures.
-	rnntrain(t, t.TempDir(), "help", "inactivate").want(t, 0, "in the run's plot formats")
+	rnntrain(t, t.TempDir(), "help", "inactivate").wantText(t, 0, "in the run's plot formats")
 	// A recording's activity is its rates array, as eval -record names it.
-	rnntrain(t, t.TempDir(), "help", "fit").want(t, 0, "rates are the activity")
+	rnntrain(t, t.TempDir(), "help", "fit").wantText(t, 0, "rates are the activity")
 	// The command list names version: its help works, and an unknown
 	// command's error lists it.
 	rnntrain(t, t.TempDir(), "help", "version").want(t, 0, "Usage: rnntrain version", "VCS revision")
 	rnntrain(t, t.TempDir(), "help", "fly").want(t, 2, `unknown command "fly"`, "sweep, version")
 }
 
-// maxHelpLine is the longest line, in columns, of a command's help.
+// maxHelpLine is the longest line, in columns (a tab taking a terminal's
+// 8), of a command's help.
 const maxHelpLine = 80
 
-// helpColumns returns the columns line takes on a terminal: a rune each,
-// a tab to the next multiple of 8.
-func helpColumns(line string) int {
-	n := 0
-	for _, r := range line {
-		if r == '\t' {
-			n += 8 - n%8
-		} else {
-			n++
+// checkHelpWidth reports the lines of help, the output of name, wider
+// than maxHelpLine columns; with equations, it leaves out the indented
+// lines of the paragraph that begins "Models (-model" (train's model
+// equations).
+func checkHelpWidth(t *testing.T, name, help string, equations bool) {
+	t.Helper()
+	paragraph := "" // the first line of the prose paragraph a line follows
+	prev := ""
+	for i, line := range strings.Split(help, "\n") {
+		indented := strings.HasPrefix(line, "\t") || strings.HasPrefix(line, " ")
+		if !indented && line != "" && prev == "" {
+			paragraph = line
+		}
+		prev = line
+		if indented && equations && strings.HasPrefix(paragraph, "Models (-model") {
+			continue
+		}
+		if n := columns(line); n > maxHelpLine {
+			t.Errorf("%s, line %d: %d columns, want at most %d: %q", name, i+1, n, maxHelpLine, line)
 		}
 	}
-	return n
 }
 
-// doubledDefaults returns the flag lines of help (flag.PrintDefaults's
-// output) that give a default twice: a usage that marks a value as the
-// default ("gaussian (default)", "state (PsychRNN, default)", "none
-// (default: ...)") followed by the flag package's "(default gaussian)",
-// or a boolean's "(default false)", which the flag package leaves out.
+// flagEntries returns the flags of a listing in flag.PrintDefaults's
+// layout, one string a flag: its name line and its usage, the usage's
+// lines (each indented by "    \t") joined by spaces, as the flag's help
+// reads before it is wrapped.
+func flagEntries(listing string) []string {
+	var entries []string
+	for line := range strings.Lines(listing) {
+		line = strings.TrimRight(line, "\n")
+		if u, ok := strings.CutPrefix(line, "    \t"); ok && len(entries) > 0 {
+			sep := " "
+			if strings.HasSuffix(entries[len(entries)-1], "\t") {
+				sep = ""
+			}
+			entries[len(entries)-1] += sep + u
+			continue
+		}
+		if !strings.HasPrefix(line, "  -") {
+			continue
+		}
+		if head, u, ok := strings.Cut(line, "\t"); ok { // "  -x\tusage"
+			entries = append(entries, head+"\t"+u)
+		} else {
+			entries = append(entries, line+"\t")
+		}
+	}
+	return entries
+}
+
+// doubledDefaults returns the flags of help (flag.PrintDefaults's
+// output, see flagEntries) that give a default twice: a usage that marks
+// a value as the default ("gaussian (default)", "state (PsychRNN,
+// default)", "none (default: ...)") followed by the flag package's
+// "(default gaussian)", or a boolean's "(default false)", which the flag
+// package leaves out.
 func doubledDefaults(help string) []string {
 	var bad []string
 	printed := regexp.MustCompile(`\(default ([^()]*)\)$`)
-	for line := range strings.Lines(help) {
-		line = strings.TrimRight(line, "\n")
+	for _, line := range flagEntries(help) {
 		m := printed.FindStringSubmatch(line)
 		if m == nil {
 			continue

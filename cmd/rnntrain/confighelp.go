@@ -9,7 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -89,8 +89,7 @@ side.
 		}
 	}
 	describe := func(key string) (flagName, doc string) { return keyDoc(key, docs, usage) }
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "key\tdefault\tflag\tmeaning")
+	rows := [][4]string{{"key", "default", "flag", "meaning"}}
 	keys := make([]string, 0, len(flat))
 	for k := range flat {
 		keys = append(keys, k)
@@ -98,11 +97,11 @@ side.
 	sort.Strings(keys)
 	for _, k := range keys {
 		f, d := describe(k)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", k, showValue(flat[k]), f, d)
+		rows = append(rows, [4]string{k, showValue(flat[k]), f, d})
 	}
-	tw.Flush()
+	printKeys(w, "", rows)
 	for _, m := range rnn.Models() {
-		fmt.Fprintf(w, "\nmodel.kind = %q: %s\n", m.Name, m.Summary)
+		io.WriteString(w, "\n"+wrapLine("", fmt.Sprintf("model.kind = %q: %s", m.Name, m.Summary), "    ", false))
 		mc := m.New()
 		if cfg.Model.Kind() == m.Name {
 			mc = cfg.Model.Model // the default run's model, with its own defaults (relu)
@@ -115,12 +114,32 @@ side.
 			mk = append(mk, k)
 		}
 		sort.Strings(mk)
-		tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+		var rows [][4]string
 		for _, k := range mk {
 			f, d := describe("model." + k)
-			fmt.Fprintf(tw, "  model.%s\t%s\t%s\t%s\n", k, showValue(obj[k]), f, d)
+			rows = append(rows, [4]string{"model." + k, showValue(obj[k]), f, d})
 		}
-		tw.Flush()
+		printKeys(w, "  ", rows)
+	}
+}
+
+// printKeys prints rows of config keys {key, default, flag, meaning},
+// each line beginning with indent: the key, its default and its flag in
+// aligned columns, and under them the meaning, indented by four more
+// spaces and wrapped to helpWidth columns.
+func printKeys(w io.Writer, indent string, rows [][4]string) {
+	var width [2]int
+	for _, r := range rows {
+		for i := range width {
+			width[i] = max(width[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", n-utf8.RuneCountInString(s)) }
+	for _, r := range rows {
+		fmt.Fprintln(w, strings.TrimRight(indent+pad(r[0], width[0])+"  "+pad(r[1], width[1])+"  "+r[2], " "))
+		if r[3] != "" {
+			io.WriteString(w, wrapLine(indent+"    ", r[3], indent+"    ", false))
+		}
 	}
 }
 

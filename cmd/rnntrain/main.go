@@ -297,16 +297,20 @@ func printUsage(w io.Writer, cmds []*command) {
 	for _, c := range cmds {
 		width = max(width, len(c.Name))
 	}
+	// A description too long for its line goes on under itself.
+	under := "\t" + strings.Repeat(" ", width+2)
 	for _, c := range cmds {
-		fmt.Fprintf(w, "\t%-*s  %s\n", width, c.Name, c.Short)
+		io.WriteString(w, wrapLine(fmt.Sprintf("\t%-*s  ", width, c.Name), c.Short, under, false))
 	}
-	fmt.Fprintf(w, "\t%-*s  %s\n", width, "version", versionShort)
-	fmt.Fprintf(w, "\nRun 'rnntrain help <command>' for a command's flags, 'rnntrain help config' for every config key.\n")
+	io.WriteString(w, wrapLine(fmt.Sprintf("\t%-*s  ", width, "version"), versionShort, under, false))
+	io.WriteString(w, "\n"+wrapLine("", "Run 'rnntrain help <command>' for a command's flags, 'rnntrain help config' for every config key.", "", false))
 }
 
+// printCommandHelp prints c's help: its usage line, its text and its
+// flags (fs), wrapped to helpWidth columns.
 func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: rnntrain %s %s\n\n%s\n", c.Name, c.Usage, strings.TrimSpace(c.Long))
+	io.WriteString(w, wrapLine("", "Usage: rnntrain "+c.Name+" "+c.Usage, strings.Repeat(" ", 8), true))
+	fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.Long))
 	fmt.Fprintf(w, "\nFlags:\n")
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	printFlags(w, fs)
 }

@@ -642,11 +642,11 @@ func TestCLIRasterUnits(t *testing.T) {
 	rnntrain(t, work, "plot", run, "-raster-units", "-1").want(t, 2, "-raster-units: got -1")
 	rnntrain(t, work, "train", "-model", "leaky", "-raster-units", "10", "-out", filepath.Join(work, "leaky")).
 		want(t, 2, "-raster-units (plot_raster_units in a config file): has no effect without a spiking model")
-	rnntrain(t, work, "help", "train").want(t, 0, "-raster-units", "(default 200)", "0 = every unit")
+	rnntrain(t, work, "help", "train").wantText(t, 0, "-raster-units", "(default 200)", "0 = every unit")
 	// plot's defaults are the run's: its help gives no second, fixed
 	// default beside them.
 	h := rnntrain(t, work, "help", "plot")
-	h.want(t, 0, "-raster-units", "evenly spaced", "plot_raster_units; 200 for a recording", "plot_formats; png,svg for a recording")
+	h.wantText(t, 0, "-raster-units", "evenly spaced", "plot_raster_units; 200 for a recording", "plot_formats; png,svg for a recording")
 	for _, bad := range []string{"(default 200)", "(default png,svg)"} {
 		if strings.Contains(h.stdout+h.stderr, bad) {
 			t.Errorf("help plot gives %q beside the run's default:\n%s", bad, h.stdout+h.stderr)
