@@ -73,11 +73,15 @@ const sineLevels = 51
 // definition follows the paper as recalled, not checked against its text:
 // level j ∈ 1…51 is drawn uniformly, the input is held at j/51 + 0.25 for
 // the whole trial, and the target is sin(ω_j t) with ω_j spanning 0.1…0.6
-// rad per step linearly in j. Steps default 200 (at least three cycles of
-// the slowest wave). MSE loss, mask 1 everywhere; scored by
+// rad per step linearly in j, ω_j = 0.1 + 0.5 (j−1)/50: the paper's unit
+// of time (0.1–0.6 rad per time unit in the peers' notes, also unverified)
+// taken as one step. Steps default 200 (at least three cycles of the
+// slowest wave). MSE loss, mask 1 everywhere; scored by
 // ScoreNormalizedMSE. Trial.Value is ω_j. DtMS is a nominal 100 ms (α = 1
 // with τ = 100 ms, as for flip-flop): up to 0.6 rad per step needs a fast
-// network.
+// network. TestSineWaveSignals measures the generated trials against this
+// definition: the levels and inputs, each target's frequency (fitted, and
+// from its zero crossings), amplitude and phase.
 func newSineWave(p Preset, s Settings) (Task, error) {
 	const name = "sine-wave"
 	s = resolve(s, Settings{DtMS: 100, Steps: 200})
