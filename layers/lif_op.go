@@ -253,6 +253,7 @@ func (o *lifOp[T]) Backward(g autodiff.Tensor[T], grads []autodiff.Tensor[T]) {
 	o.gDecay.Zero()
 	kernels.PackB(&o.pbBwd, false, n, n, o.wEff.Data, n) // op(B) = W_eff
 	o.preparePackDP(grads[2].Data != nil)
+	o.prepareFold(grads)
 	o.run(true)
 	o.outGrad = autodiff.Tensor[T]{}
 	k := 4
@@ -306,7 +307,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		if k.plain(m) {
 			o.plainBackStep(dp, gv, gsr, gBeta, og, sNew, o.V.Data[nxt:nxt+w], vPrev, u, lo, hi, k)
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 0, gsr, n)
-			o.packDPRows(t, lo, dp)
+			o.stepGrads(part, t, lo, hi, dp)
 			o.listRows(part, t, lo, hi, o.S.Data)
 			continue
 		}
@@ -315,7 +316,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 			if t > 0 {
 				kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
 			}
-			o.packDPRows(t, lo, dp)
+			o.stepGrads(part, t, lo, hi, dp)
 			o.listRows(part, t, lo, hi, o.S.Data)
 			continue
 		}
@@ -392,7 +393,7 @@ func (o *lifOp[T]) backwardRows(part, lo, hi int) {
 		if t > 0 {
 			kernels.GemmPackedOn(o.pool, false, rows, 1, dp, n, &o.pbBwd, 1, gsr, n)
 		}
-		o.packDPRows(t, lo, dp)
+		o.stepGrads(part, t, lo, hi, dp)
 	}
 }
 
