@@ -46,7 +46,11 @@ type Report struct {
 	Task       string `json:"task"`
 	Model      string `json:"model,omitempty"`
 	Step       int    `json:"step"`
-	Seed       uint64 `json:"seed"`
+	// WeightsStep, when not 0, is the step whose weights were scored
+	// instead of Step's: a run's best held-out evaluation
+	// (train.Config.KeepBest).
+	WeightsStep int    `json:"weights_step,omitempty"`
+	Seed        uint64 `json:"seed"`
 	// Split names the trials scored: "train", "validation" or "test" for
 	// a part of a dataset, "fresh trials" for a generated task
 	// (tasks.SplitLabel). Accuracy and MSE are on this split.

@@ -13,8 +13,10 @@ import (
 //
 //	<dir>/checkpoint.safetensors                 the latest checkpoint (a regular file)
 //	<dir>/checkpoints/step-000000123.safetensors one file per saved step
+//	<dir>/best.safetensors                       the best held-out evaluation's (train.Config.KeepBest)
 const (
 	LatestName = "checkpoint.safetensors"
+	BestName   = "best.safetensors"
 	StepsDir   = "checkpoints"
 
 	stepPrefix = "step-"
@@ -23,6 +25,10 @@ const (
 
 // LatestPath returns the path of the latest checkpoint of the run in dir.
 func LatestPath(dir string) string { return filepath.Join(dir, LatestName) }
+
+// BestPath returns the path of the checkpoint of the run in dir that scored
+// best on held-out trials (train.Best).
+func BestPath(dir string) string { return filepath.Join(dir, BestName) }
 
 // StepPath returns the path of the checkpoint of step step of the run in
 // dir: dir/checkpoints/step-%09d.safetensors. It panics if step is negative.

@@ -163,6 +163,10 @@ func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff
 // checkpoints.SaveRun (Dir/checkpoint.safetensors is the latest, earlier ones
 // under Dir/checkpoints, Keep of them kept): every Every updates (0: only at
 // the end) and when the run ends without error, including on interruption.
+// With KeepBest it also keeps the checkpoint of the best held-out
+// evaluation in Dir/best.safetensors (Best; one an earlier process kept
+// there counts when its step comes before this process's first
+// evaluation).
 // It never saves after divergence, nor a state holding a NaN or infinity
 // (CheckFinite), so the last good checkpoint stays untouched. Meta is the template NewCheckpoint completes (Model, Task,
 // Config).
@@ -173,17 +177,46 @@ type Checkpointer struct {
 	Model Model
 	Meta  checkpoints.Meta
 	// Saved, if set, is called with the path of every step file written.
-	Saved func(path string, step int)
+	Saved    func(path string, step int)
+	KeepBest bool
 
 	last int // step of the last save
+	best *Best
 }
 
 // OnStep implements Observer.
 func (c *Checkpointer) OnStep(s Step) error {
+	if c.KeepBest && s.Eval != nil {
+		if err := c.keepBest(s); err != nil {
+			return err
+		}
+	}
 	if c.Every <= 0 || s.Step%c.Every != 0 {
 		return nil
 	}
 	return c.save(s.State())
+}
+
+// keepBest keeps the checkpoint of s when its evaluation is the best yet.
+func (c *Checkpointer) keepBest(s Step) error {
+	if c.best == nil {
+		b, err := ResumeBest(c.Dir, s.Step-1)
+		if err != nil {
+			return err
+		}
+		c.best = b
+	}
+	if !c.best.Improves(s.Eval) {
+		return nil
+	}
+	cp, err := NewCheckpoint(c.Meta, c.Model, s.State())
+	if err != nil {
+		return err
+	}
+	if err := CheckFinite(cp); err != nil {
+		return err
+	}
+	return c.best.Keep(cp, s.Eval)
 }
 
 // OnEnd implements Observer.

@@ -64,6 +64,12 @@ type Config struct {
 	CheckpointEvery int `json:"checkpoint_every"`
 	// Keep is how many checkpoints the rotation keeps (default 3).
 	Keep int `json:"keep"`
+	// KeepBest keeps, beside the rotation, the checkpoint of the best
+	// held-out evaluation so far (Best; checkpoints.BestPath), and
+	// rnntrain train evaluates its weights at the end instead of the last
+	// step's (default false): a run whose accuracy falls late keeps the
+	// weights it had at its best.
+	KeepBest bool `json:"keep_best"`
 	// LogEvery is how often the log observer writes a line (default 10).
 	LogEvery int `json:"log_every"`
 	// MaxParam bounds every parameter's magnitude after each update: a

@@ -402,6 +402,7 @@ func flagKeys() map[string]string {
 		"rate-target": "train.regularization.rate_target", "rate-target-reg": "train.regularization.l2_rate_target",
 		"target-accuracy": "train.target_accuracy", "eval-every": "train.eval_every", "eval-trials": "train.eval_trials",
 		"log-every": "train.log_every", "save-every": "train.checkpoint_every", "keep": "train.keep",
+		"keep-best": "train.keep_best",
 		"max-param": "train.max_param", "plot-format": "plot_formats",
 		"raster-units": "plot_raster_units",
 	}
@@ -500,6 +501,7 @@ func keyFlagUsage() map[string]string {
 		"log-every":           "write a metrics.jsonl line every this many steps (0 = at evaluations and the end only)",
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
 		"keep":                "number of earlier checkpoints kept under checkpoints/",
+		"keep-best":           "keep the checkpoint of the best held-out evaluation (highest accuracy, then lowest MSE) in best.safetensors, and evaluate its weights at the end instead of the last step's",
 		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",
 		"raster-units":        "the most units a spike raster draws: that many evenly spaced units (i·N/max, from unit 0), labelled with their indices; 0 = every unit",
 		"max-param":           "stop with status 1 when a parameter exceeds this magnitude after an update, or a parameter or optimizer moment is NaN or infinite (0 = non-finite values only)",

@@ -23,8 +23,12 @@ func trialsOf(split string) string {
 
 // reportLine is the report's accuracy in one line, naming its split.
 func reportLine(rep analysis.Report) string {
-	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, step %d), mse %.4g",
-		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, rep.Step, rep.MSE)
+	step := fmt.Sprintf("step %d", rep.Step)
+	if rep.WeightsStep > 0 {
+		step = fmt.Sprintf("the best weights, of step %d of %d", rep.WeightsStep, rep.Step)
+	}
+	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, %s), mse %.4g",
+		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, step, rep.MSE)
 }
 
 // printReport writes the accuracy and the per-condition table for humans.

@@ -21,7 +21,7 @@ import (
 // logs, keeps and draws.
 func resumableKeys() []string {
 	return []string{"train.steps", "train.target_accuracy", "train.eval_every", "train.eval_trials",
-		"train.log_every", "train.checkpoint_every", "train.keep", "plot_formats", "plot_raster_units"}
+		"train.log_every", "train.checkpoint_every", "train.keep", "train.keep_best", "plot_formats", "plot_raster_units"}
 }
 
 // checkResume compares the config of a resumed run (saved, its

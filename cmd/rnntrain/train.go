@@ -33,6 +33,10 @@ directory (-out; default runs/<timestamp>):
 	config.json              the fully resolved run config
 	checkpoint.safetensors   the latest checkpoint (safetensors; see docs)
 	checkpoints/             earlier checkpoints (the last -keep)
+	best.safetensors         with -keep-best: the checkpoint of the best
+	                         held-out evaluation (highest accuracy, then
+	                         lowest MSE), whose weights the final
+	                         evaluation and figures then use
 	metrics.jsonl            one JSON object per logged step: step, loss
 	                         (training batch), train_accuracy (a fresh batch
 	                         of training trials), lr, elapsed_s (seconds of
@@ -338,6 +342,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return fmt.Errorf("create run directory: %w", err)
 	}
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step, saved: -1}
+	if s.cfg.Train.KeepBest {
+		if r.best, err = startBest(dir, opts.resume, inPlace, st.Step); err != nil {
+			return err
+		}
+	}
 	if rp.ckpt != nil {
 		r.elapsedBefore = rp.ckpt.Meta.ElapsedS
 		if inPlace {
@@ -411,10 +420,20 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
 		return interruptedError{context.Cause(ctx)}
 	}
+	// With keep_best the final evaluation and the figures are of the best
+	// held-out evaluation's weights; the latest checkpoint keeps the last
+	// step's, which a resume continues from.
+	weights, err := r.bestWeights(sum.Steps)
+	if err != nil {
+		return err
+	}
 	// A stop signal stops the final evaluation and the figures too: the
 	// checkpoint of the last step is saved, and without eval.json a
 	// resume evaluates and draws again.
 	rep, err := finalReport(ctx, s, evalTask, sum.Steps)
+	if weights != sum.Steps {
+		rep.WeightsStep = weights
+	}
 	if err == nil {
 		if err := r.plots(ctx, evalTask, rep); err != nil && ctx.Err() == nil {
 			// The checkpoint and metrics are written; a figure is not
@@ -436,6 +455,13 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if sum.Eval != nil {
 		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy %.4f on %d %s\n", sum.Eval.Accuracy, sum.Eval.Trials, trialsOf(sum.Eval.Split))
 	}
+	if weights != sum.Steps {
+		fmt.Fprintf(e.stdout, "best held-out evaluation: accuracy %.4f (mse %.4g) at step %d, kept in %s\n",
+			r.best.Accuracy, r.best.MSE, r.best.Step, checkpoints.BestPath(dir))
+		if rep.Split == tasks.Validation.String() {
+			fmt.Fprintf(e.stdout, "(its weights were chosen on the validation split scored below; 'rnntrain eval -checkpoint %s -split test' scores them on trials never used)\n", checkpoints.BestPath(dir))
+		}
+	}
 	fmt.Fprintf(e.stdout, "final evaluation: ")
 	if len(rep.Conditions) > maxTableRows {
 		fmt.Fprintln(e.stdout, reportLine(rep))
@@ -443,7 +469,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	} else {
 		printReport(e.stdout, rep)
 	}
-	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors, checkpoints/, metrics.jsonl, eval.json, plots/\n", dir)
+	kept := ""
+	if r.best != nil && r.best.Step >= 0 {
+		kept = " best.safetensors,"
+	}
+	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors,%s checkpoints/, metrics.jsonl, eval.json, plots/\n", dir, kept)
 	return nil
 }
 
@@ -598,6 +628,66 @@ type trainRun struct {
 	// saved is the step of the run's latest checkpoint in dir, -1 before
 	// the first.
 	saved int
+	// best keeps the best held-out evaluation's checkpoint (keep_best);
+	// nil without.
+	best *train.Best
+}
+
+// startBest returns the best held-out evaluation of a run in dir starting
+// at step: none for a new run; for a resume in place, the one the run kept
+// up to step; for a branch (-resume SRC -out dir), its source's, copied
+// into dir.
+func startBest(dir, resume string, inPlace bool, step int) (*train.Best, error) {
+	if resume == "" {
+		return train.NewBest(dir), nil
+	}
+	b, err := train.ResumeBest(resume, step)
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	if inPlace || b.Step < 0 {
+		b.Dir = dir
+		return b, nil
+	}
+	c, err := checkpoints.Load(checkpoints.BestPath(resume))
+	if err != nil {
+		return nil, fmt.Errorf("resume: %w", err)
+	}
+	if err := checkpoints.Save(checkpoints.BestPath(dir), c); err != nil {
+		return nil, err
+	}
+	b.Dir = dir
+	return b, nil
+}
+
+// keepBest keeps the checkpoint of st when its held-out evaluation is the
+// best of the run so far.
+func (r *trainRun) keepBest(st train.Step) error {
+	if r.best == nil || !r.best.Improves(st.Eval) {
+		return nil
+	}
+	c, err := r.checkpoint(st.State())
+	if err != nil {
+		return err
+	}
+	return r.best.Keep(c, st.Eval)
+}
+
+// bestWeights loads, with keep_best, the weights of the run's best
+// held-out evaluation into the network when they are not those of the
+// last step, last, and returns the step of the weights the network holds.
+func (r *trainRun) bestWeights(last int) (int, error) {
+	if r.best == nil || r.best.Step < 0 || r.best.Step == last {
+		return last, nil
+	}
+	c, err := checkpoints.Load(checkpoints.BestPath(r.dir))
+	if err != nil {
+		return 0, err
+	}
+	if err := checkpoints.RestoreParams(c, r.s.net.params()); err != nil {
+		return 0, fmt.Errorf("best checkpoint %s: %w", c.Path, err)
+	}
+	return r.best.Step, nil
 }
 
 // OnStep implements train.Observer.
@@ -605,6 +695,9 @@ func (r *trainRun) OnStep(st train.Step) error {
 	c := r.s.cfg.Train
 	r.step, r.stage = st.Step, st.Stage
 	if err := r.log(st); err != nil {
+		return err
+	}
+	if err := r.keepBest(st); err != nil {
 		return err
 	}
 	if c.CheckpointEvery > 0 && st.Step%c.CheckpointEvery == 0 {

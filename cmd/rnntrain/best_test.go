@@ -1,0 +1,136 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/train"
+)
+
+// TestCLIKeepBest trains with -keep-best, then spoils the net by resuming
+// at a learning rate thirty times the default: the run's final evaluation must then
+// score the kept weights of its best held-out evaluation (the same trials
+// and weights as the first run's final evaluation, so the same numbers),
+// while the latest checkpoint keeps the last step's. A branch carries its
+// source's best along; eval reads best.safetensors.
+func TestCLIKeepBest(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, branch := filepath.Join(work, "run"), filepath.Join(work, "branch")
+	base := []string{"-task", "perceptual-dm", "-eval-every", "50", "-keep-best"}
+	r := rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "200"}, base...)...)
+	r.want(t, 0, "best.safetensors")
+	first := readReport(t, run)
+	if first.WeightsStep != 0 {
+		t.Fatalf("a run whose best evaluation is its last wrote weights_step %d", first.WeightsStep)
+	}
+	best := bestOfMetrics(t, run)
+	c, err := checkpoints.Load(checkpoints.BestPath(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Meta.Step != best.Step || c.Meta.Metrics[train.BestAccuracyMetric] != best.Accuracy {
+		t.Fatalf("best.safetensors is of step %d (accuracy %v); metrics.jsonl's best evaluation is step %d (%v)",
+			c.Meta.Step, c.Meta.Metrics[train.BestAccuracyMetric], best.Step, best.Accuracy)
+	}
+
+	spoil := []string{"-steps", "300", "-lr", "0.1", "-force"}
+	rb := rnntrain(t, work, append([]string{"train", "-resume", run, "-out", branch}, spoil...)...)
+	ri := rnntrain(t, work, append([]string{"train", "-resume", run}, spoil...)...)
+	for _, c := range []struct {
+		name, dir string
+		r         result
+	}{{"resume", run, ri}, {"branch", branch, rb}} {
+		c.r.want(t, 0, "best held-out evaluation: accuracy", "the best weights, of step")
+		after := bestOfMetrics(t, c.dir)
+		if last := lastEvaluation(t, c.dir); last.Step == after.Step || after.Step > 200 {
+			t.Fatalf("%s: the resumed steps did not spoil the net (last evaluation %.3f, mse %.4g at step %d; best %.3f, mse %.4g at step %d): the case does not tell the best weights from the last",
+				c.name, last.Accuracy, last.MSE, last.Step, after.Accuracy, after.MSE, after.Step)
+		}
+		rep := readReport(t, c.dir)
+		if rep.Step != 300 || rep.WeightsStep != after.Step {
+			t.Errorf("%s: eval.json of step %d, weights_step %d; want 300 and %d", c.name, rep.Step, rep.WeightsStep, after.Step)
+		}
+		if after.Step == 200 && (rep.Accuracy != first.Accuracy || rep.MSE != first.MSE) {
+			t.Errorf("%s: the final evaluation of the step-200 weights gave accuracy %v, mse %v; the first run's gave %v, %v",
+				c.name, rep.Accuracy, rep.MSE, first.Accuracy, first.MSE)
+		}
+		if k, _ := loadTensors(t, c.dir); k != 300 {
+			t.Errorf("%s: the latest checkpoint is of step %d, want 300", c.name, k)
+		}
+	}
+	re := rnntrain(t, work, "eval", "-checkpoint", checkpoints.BestPath(run), "-trials", "50")
+	re.want(t, 0, fmt.Sprintf("step %d", best.Step))
+}
+
+type evalPoint struct {
+	Step     int
+	Accuracy float64
+	MSE      float64
+}
+
+// bestOfMetrics returns the held-out evaluation of metrics.jsonl in dir
+// that keep_best keeps: the highest accuracy, then the lowest MSE, then
+// the earliest.
+func bestOfMetrics(t *testing.T, dir string) evalPoint {
+	t.Helper()
+	b := evalPoint{Step: -1}
+	for _, e := range evaluations(t, dir) {
+		if b.Step < 0 || e.Accuracy > b.Accuracy || e.Accuracy == b.Accuracy && e.MSE < b.MSE {
+			b = e
+		}
+	}
+	return b
+}
+
+func lastEvaluation(t *testing.T, dir string) evalPoint {
+	t.Helper()
+	es := evaluations(t, dir)
+	return es[len(es)-1]
+}
+
+func evaluations(t *testing.T, dir string) []evalPoint {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []evalPoint
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var m struct {
+			Step int      `json:"step"`
+			Acc  *float64 `json:"validation_accuracy"`
+			MSE  *float64 `json:"validation_mse"`
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Acc != nil {
+			es = append(es, evalPoint{m.Step, *m.Acc, *m.MSE})
+		}
+	}
+	if len(es) == 0 {
+		t.Fatalf("%s: no held-out evaluation in metrics.jsonl", dir)
+	}
+	return es
+}
+
+// readReport reads the eval.json of the run in dir.
+func readReport(t *testing.T, dir string) analysis.Report {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "eval.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep analysis.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("%s/eval.json: %v", dir, err)
+	}
+	return rep
+}

@@ -1,0 +1,99 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+)
+
+// Metric names a best checkpoint stores (checkpoints.Meta.Metrics): the
+// held-out accuracy and mean squared error of the evaluation that made it
+// the best.
+const (
+	BestAccuracyMetric = "validation_accuracy"
+	BestMSEMetric      = "validation_mse"
+)
+
+// Best keeps the checkpoint of a run's best held-out evaluation in
+// checkpoints.BestPath(Dir): the highest accuracy, ties going to the lower
+// mean squared error, then to the earlier step. Under a curriculum only
+// the latest stage's evaluations compete (an evaluation of a later stage
+// beats every one of an earlier stage, whose task differs). Step is -1
+// until an evaluation has been kept.
+type Best struct {
+	Dir      string
+	Step     int
+	Stage    int
+	Accuracy float64
+	MSE      float64
+}
+
+// NewBest returns a Best for a run in dir that has kept nothing yet.
+func NewBest(dir string) *Best { return &Best{Dir: dir, Step: -1} }
+
+// ResumeBest returns the Best of the run in dir resumed at step: the best
+// checkpoint an earlier process kept there, if its step is at most step.
+// One of a later step (the run resumes from an earlier checkpoint and will
+// evaluate those steps again) is not counted, and the next kept
+// evaluation replaces it. A best checkpoint that cannot be read, or lacks
+// its accuracy, is an error naming the file.
+func ResumeBest(dir string, step int) (*Best, error) {
+	b := NewBest(dir)
+	c, err := checkpoints.Load(checkpoints.BestPath(dir))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return b, nil
+	case err != nil:
+		return nil, fmt.Errorf("train: best checkpoint: %w", err)
+	}
+	acc, ok := c.Meta.Metrics[BestAccuracyMetric]
+	if !ok || math.IsNaN(acc) {
+		return nil, fmt.Errorf("train: best checkpoint %s: no %s in its metrics", c.Path, BestAccuracyMetric)
+	}
+	if c.Meta.Step > step {
+		return b, nil
+	}
+	mse, ok := c.Meta.Metrics[BestMSEMetric]
+	if !ok {
+		mse = math.Inf(1)
+	}
+	b.Step, b.Stage, b.Accuracy, b.MSE = c.Meta.Step, c.Meta.Stage, acc, mse
+	return b, nil
+}
+
+// Improves reports whether the evaluation e beats the one kept (any does
+// when none is).
+func (b *Best) Improves(e *Eval) bool {
+	switch {
+	case e == nil || math.IsNaN(e.Accuracy):
+		return false
+	case b.Step < 0 || e.Stage > b.Stage:
+		return true
+	case e.Stage < b.Stage:
+		return false
+	}
+	return e.Accuracy > b.Accuracy || e.Accuracy == b.Accuracy && e.MSE < b.MSE
+}
+
+// Keep writes c, the checkpoint of the step that evaluation e scored, as
+// the best (atomically: the previous best stays whole until the new one is
+// complete) and records it. The caller checks Improves first.
+func (b *Best) Keep(c *checkpoints.Checkpoint, e *Eval) error {
+	if c.Meta.Metrics == nil {
+		c.Meta.Metrics = checkpoints.Metrics{}
+	}
+	c.Meta.Metrics[BestAccuracyMetric] = e.Accuracy
+	c.Meta.Metrics[BestMSEMetric] = e.MSE
+	if err := os.MkdirAll(b.Dir, 0o755); err != nil {
+		return fmt.Errorf("train: save best checkpoint: %w", err)
+	}
+	if err := checkpoints.Save(checkpoints.BestPath(b.Dir), c); err != nil {
+		return fmt.Errorf("train: save best checkpoint at step %d: %w", c.Meta.Step, err)
+	}
+	b.Step, b.Stage, b.Accuracy, b.MSE = c.Meta.Step, c.Meta.Stage, e.Accuracy, e.MSE
+	return nil
+}

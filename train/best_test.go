@@ -1,0 +1,133 @@
+package train
+
+import (
+	"context"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// TestBestOrder feeds Best a sequence of evaluations and checks which it
+// keeps: higher accuracy, then lower MSE, then the earlier step; a later
+// curriculum stage beats any earlier one; NaN never counts.
+func TestBestOrder(t *testing.T) {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := smallNetwork(t, task, 8, 1)
+	dir := t.TempDir()
+	b := NewBest(dir)
+	for _, c := range []struct {
+		e    Eval
+		want int // step kept after it
+	}{
+		{Eval{Step: 10, Accuracy: 0.6, MSE: 0.5}, 10},
+		{Eval{Step: 20, Accuracy: 0.9, MSE: 0.4}, 20},
+		{Eval{Step: 30, Accuracy: 0.8, MSE: 0.1}, 20},
+		{Eval{Step: 40, Accuracy: 0.9, MSE: 0.4}, 20},
+		{Eval{Step: 50, Accuracy: 0.9, MSE: 0.3}, 50},
+		{Eval{Step: 60, Accuracy: math.NaN(), MSE: 0.1}, 50},
+		{Eval{Step: 70, Stage: 1, Accuracy: 0.5, MSE: 0.9}, 70},
+		{Eval{Step: 80, Stage: 0, Accuracy: 1, MSE: 0}, 70},
+	} {
+		if b.Improves(&c.e) {
+			cp, err := NewCheckpoint(checkpoints.Meta{Task: task.Name()}, m, State{Step: c.e.Step, Stage: c.e.Stage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Keep(cp, &c.e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if b.Step != c.want {
+			t.Fatalf("after the evaluation of step %d the best is step %d, want %d", c.e.Step, b.Step, c.want)
+		}
+	}
+	// What a later process finds: the file of step 70, counted when it
+	// resumes at or after it, not when it resumes before.
+	for _, c := range []struct{ at, want int }{{70, 70}, {100, 70}, {69, -1}} {
+		r, err := ResumeBest(dir, c.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Step != c.want {
+			t.Errorf("resumed at step %d: best step %d, want %d", c.at, r.Step, c.want)
+		}
+		if r.Step >= 0 && (r.Accuracy != 0.5 || r.MSE != 0.9 || r.Stage != 1) {
+			t.Errorf("resumed at step %d: best %+v, want accuracy 0.5, mse 0.9, stage 1", c.at, r)
+		}
+	}
+	if r, err := ResumeBest(t.TempDir(), 5); err != nil || r.Step != -1 {
+		t.Errorf("a directory without a best checkpoint gave %+v, %v", r, err)
+	}
+	if err := os.WriteFile(checkpoints.BestPath(dir), []byte("not a checkpoint"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ResumeBest(dir, 100); err == nil {
+		t.Error("an unreadable best checkpoint was accepted")
+	}
+}
+
+// TestCheckpointerKeepBest runs training with a Checkpointer that keeps
+// the best evaluation and checks that best.safetensors holds the weights
+// of the step whose evaluation an observer saw score best.
+func TestCheckpointerKeepBest(t *testing.T) {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Steps, cfg.BatchSize, cfg.EvalEvery, cfg.EvalTrials, cfg.LR = 40, 8, 5, 32, 1
+	m := smallNetwork(t, task, 16, 2)
+	dir := t.TempDir()
+	ck := &Checkpointer{Dir: dir, Keep: 1, Model: m, Meta: checkpoints.Meta{Task: task.Name()}, KeepBest: true}
+	var evals []Eval
+	params := map[int][]float32{}
+	// After step 36 the readout is zeroed: the evaluation of step 40
+	// scores an output that ignores the network, so the best is earlier.
+	readout := m.Readout().Weight().Value.Data
+	watch := StepFunc(func(s Step) error {
+		if s.Step == 36 {
+			clear(readout)
+		}
+		if s.Eval != nil {
+			evals = append(evals, *s.Eval)
+			params[s.Step] = append([]float32(nil), m.Params()[0].Value.Data...)
+		}
+		return nil
+	})
+	if _, err := Run(context.Background(), cfg, m, []tasks.Task{task}, ck, watch); err != nil {
+		t.Fatal(err)
+	}
+	want := NewBest(dir)
+	for i := range evals {
+		if want.Improves(&evals[i]) {
+			want.Step, want.Accuracy, want.MSE = evals[i].Step, evals[i].Accuracy, evals[i].MSE
+		}
+	}
+	if last := evals[len(evals)-1]; want.Step == last.Step {
+		t.Fatalf("the best evaluation is the last (step %d): the case does not tell the best from the latest", last.Step)
+	}
+	c, err := checkpoints.Load(checkpoints.BestPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Meta.Step != want.Step || c.Meta.Metrics[BestAccuracyMetric] != want.Accuracy {
+		t.Fatalf("best checkpoint of step %d (accuracy %v), want step %d (accuracy %v) of %d evaluations",
+			c.Meta.Step, c.Meta.Metrics[BestAccuracyMetric], want.Step, want.Accuracy, len(evals))
+	}
+	tn, ok := c.Tensor(m.Params()[0].Name)
+	if !ok {
+		t.Fatalf("best checkpoint has no %s", m.Params()[0].Name)
+	}
+	got := tn.F32
+	for i, v := range params[want.Step] {
+		if got[i] != v {
+			t.Fatalf("best checkpoint's %s[%d] = %v, the weights of step %d had %v", m.Params()[0].Name, i, got[i], want.Step, v)
+		}
+	}
+}
