@@ -40,6 +40,9 @@ func NewStep(rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) 
 	}
 	params := append(rec.Params(), readout.Params()...)
 	tp := autodiff.NewTape[float32]()
+	// One slice for the initial state, reused: a slice made in the step
+	// escapes through the Recurrent interface and is allocated every call.
+	initBuf := make([]*autodiff.Var[float32], 1)
 	return func() {
 		for _, p := range params {
 			p.ZeroGrad()
@@ -47,7 +50,8 @@ func NewStep(rec layers.Recurrent[float32], h0 func(tp *autodiff.Tape[float32]) 
 		tp.Reset()
 		var init []*autodiff.Var[float32]
 		if h0 != nil {
-			init = append(init, h0(tp))
+			initBuf[0] = h0(tp)
+			init = initBuf
 		}
 		rates := rec.Sequence(tp, tp.Const(x), init, steps, batch, layers.SeqOptions{}).Rates
 		d := autodiff.Add(readout.Forward(tp, rates), tp.Const(negY))
