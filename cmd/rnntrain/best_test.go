@@ -65,6 +65,8 @@ func TestCLIKeepBest(t *testing.T) {
 			t.Errorf("%s: the latest checkpoint is of step %d, want 300", c.name, k)
 		}
 	}
+	ins := rnntrain(t, work, "inspect", run)
+	ins.want(t, 0, fmt.Sprintf("best held-out        step %d, validation accuracy", bestOfMetrics(t, run).Step))
 	re := rnntrain(t, work, "eval", "-checkpoint", checkpoints.BestPath(run), "-trials", "50")
 	re.want(t, 0, fmt.Sprintf("step %d", best.Step))
 }

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 const inspectLong = `
@@ -21,8 +25,9 @@ Inspect prints what a checkpoint holds without building the network: the
 model and its sizes, the task, the step, the metrics at save time (the last
 validation accuracy among them), the parameter count, the checkpoint format
 version and every tensor with its shape. PATH is a .safetensors file or a
-run directory (its checkpoint.safetensors). -json prints the same as one
-JSON object.
+run directory (its checkpoint.safetensors; with the step and held-out
+accuracy of its best.safetensors when the run kept one, -keep-best). -json
+prints the same as one JSON object.
 `
 
 func inspectCommand() *command {
@@ -65,22 +70,34 @@ type tensorInfo struct {
 
 // checkpointInfo is what inspect reports.
 type checkpointInfo struct {
-	Path           string              `json:"path"`
-	FormatVersion  int                 `json:"format_version"`
-	Model          string              `json:"model"`
-	Task           string              `json:"task"`
-	Preset         string              `json:"preset"`
-	Hidden         int                 `json:"hidden"`
-	Step           int                 `json:"step"`
-	Seed           uint64              `json:"seed"`
-	Parameters     int                 `json:"parameters"`
-	Accuracy       *float64            `json:"validation_accuracy,omitempty"` // the last evaluation during training, if finite
-	Metrics        checkpoints.Metrics `json:"metrics,omitempty"`             // NaN and ±Inf as strings, as in the checkpoint
-	Created        time.Time           `json:"created"`
-	Tensors        []tensorInfo        `json:"tensors"`
-	OptimizerState int                 `json:"optimizer_tensors"`
+	Path          string              `json:"path"`
+	FormatVersion int                 `json:"format_version"`
+	Model         string              `json:"model"`
+	Task          string              `json:"task"`
+	Preset        string              `json:"preset"`
+	Hidden        int                 `json:"hidden"`
+	Step          int                 `json:"step"`
+	Seed          uint64              `json:"seed"`
+	Parameters    int                 `json:"parameters"`
+	Accuracy      *float64            `json:"validation_accuracy,omitempty"` // the last evaluation during training, if finite
+	Metrics       checkpoints.Metrics `json:"metrics,omitempty"`             // NaN and ±Inf as strings, as in the checkpoint
+	Created       time.Time           `json:"created"`
+	// Best is the run directory's best held-out evaluation
+	// (best.safetensors, train.keep_best), when PATH is a run directory
+	// that kept one.
+	Best           *bestInfo    `json:"best,omitempty"`
+	Tensors        []tensorInfo `json:"tensors"`
+	OptimizerState int          `json:"optimizer_tensors"`
 	// Config is the run config the checkpoint carries, every key resolved.
 	Config *runConfig `json:"config,omitempty"`
+}
+
+// bestInfo is what inspect says of a run's best checkpoint.
+type bestInfo struct {
+	Path     string  `json:"path"`
+	Step     int     `json:"step"`
+	Accuracy float64 `json:"validation_accuracy"`
+	MSE      float64 `json:"validation_mse"`
 }
 
 func inspectCheckpoint(path string) (*checkpointInfo, error) {
@@ -88,11 +105,17 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	var best *bestInfo
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		if best, err = inspectBest(path); err != nil {
+			return nil, err
+		}
+	}
 	path = c.Path
 	m := c.Meta
 	info := &checkpointInfo{
 		Path: path, FormatVersion: m.FormatVersion, Model: m.Model, Task: m.Task,
-		Step: m.Step, Metrics: m.Metrics, Created: m.Created,
+		Step: m.Step, Metrics: m.Metrics, Created: m.Created, Best: best,
 	}
 	if cfg, err := checkpointConfig(c); err == nil {
 		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset.String(), cfg.Model.Hidden, cfg.Seed
@@ -111,6 +134,19 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	}
 	slices.SortFunc(info.Tensors, func(a, b tensorInfo) int { return strings.Compare(a.Name, b.Name) })
 	return info, nil
+}
+
+// inspectBest reads the best checkpoint of the run in dir, if it kept one.
+func inspectBest(dir string) (*bestInfo, error) {
+	b, err := checkpoints.Load(checkpoints.BestPath(dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ms := b.Meta.Metrics
+	return &bestInfo{Path: b.Path, Step: b.Meta.Step, Accuracy: ms[train.BestAccuracyMetric], MSE: ms[train.BestMSEMetric]}, nil
 }
 
 func (info *checkpointInfo) print(w io.Writer) {
@@ -133,6 +169,9 @@ func (info *checkpointInfo) print(w io.Writer) {
 		fmt.Fprintf(tw, "validation accuracy\t%.4f\n", a)
 	} else {
 		fmt.Fprintf(tw, "validation accuracy\tnot recorded\n")
+	}
+	if b := info.Best; b != nil {
+		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, mse %.4g (%s)\n", b.Step, b.Accuracy, b.MSE, b.Path)
 	}
 	keys := make([]string, 0, len(info.Metrics))
 	for k := range info.Metrics {
