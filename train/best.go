@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
 )
 
@@ -35,13 +36,15 @@ type Best struct {
 // NewBest returns a Best for a run in dir that has kept nothing yet.
 func NewBest(dir string) *Best { return &Best{Dir: dir, Step: -1} }
 
-// ResumeBest returns the Best of the run in dir resumed at step: the best
-// checkpoint an earlier process kept there, if its step is at most step.
-// One of a later step (the run resumes from an earlier checkpoint and will
-// evaluate those steps again) is not counted, and the next kept
-// evaluation replaces it. A best checkpoint that cannot be read, or lacks
-// its accuracy, is an error naming the file.
-func ResumeBest(dir string, step int) (*Best, error) {
+// ResumeBest returns the Best of the run in dir resumed at step with the
+// network m: the best checkpoint an earlier process kept there, if its
+// step is at most step. One of a later step (the run resumes from an
+// earlier checkpoint and will evaluate those steps again) is not counted,
+// and the next kept evaluation replaces it. A best checkpoint that cannot
+// be read, lacks its accuracy, or whose parameters do not fit m (another
+// network's file, which the run's end could not load) is an error naming
+// the file; m is not changed.
+func ResumeBest(dir string, step int, m Model) (*Best, error) {
 	b := NewBest(dir)
 	c, err := checkpoints.Load(checkpoints.BestPath(dir))
 	switch {
@@ -57,12 +60,29 @@ func ResumeBest(dir string, step int) (*Best, error) {
 	if c.Meta.Step > step {
 		return b, nil
 	}
+	if err := checkFits(c, m); err != nil {
+		return nil, fmt.Errorf("train: best checkpoint: %w\n(want one kept by this run; move it out of %s to resume without it)", err, dir)
+	}
 	mse, ok := c.Meta.Metrics[BestMSEMetric]
 	if !ok {
 		mse = math.Inf(1)
 	}
 	b.Step, b.Stage, b.Accuracy, b.MSE = c.Meta.Step, c.Meta.Stage, acc, mse
 	return b, nil
+}
+
+// checkFits returns checkpoints.RestoreParams's error for c and the
+// parameters of m, restoring into copies so that m is not changed.
+func checkFits(c *checkpoints.Checkpoint, m Model) error {
+	params := m.Params()
+	scratch := make([]*autodiff.Param[float32], len(params))
+	for i, p := range params {
+		q := *p
+		q.Value = autodiff.NewTensor[float32](p.Value.Rows, p.Value.Cols)
+		q.Grad = autodiff.Tensor[float32]{}
+		scratch[i] = &q
+	}
+	return checkpoints.RestoreParams(c, scratch)
 }
 
 // Improves reports whether the evaluation e beats the one kept (any does

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -50,7 +52,7 @@ func TestBestOrder(t *testing.T) {
 	// What a later process finds: the file of step 70, counted when it
 	// resumes at or after it, not when it resumes before.
 	for _, c := range []struct{ at, want int }{{70, 70}, {100, 70}, {69, -1}} {
-		r, err := ResumeBest(dir, c.at)
+		r, err := ResumeBest(dir, c.at, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,13 +63,13 @@ func TestBestOrder(t *testing.T) {
 			t.Errorf("resumed at step %d: best %+v, want accuracy 0.5, mse 0.9, stage 1", c.at, r)
 		}
 	}
-	if r, err := ResumeBest(t.TempDir(), 5); err != nil || r.Step != -1 {
+	if r, err := ResumeBest(t.TempDir(), 5, m); err != nil || r.Step != -1 {
 		t.Errorf("a directory without a best checkpoint gave %+v, %v", r, err)
 	}
 	if err := os.WriteFile(checkpoints.BestPath(dir), []byte("not a checkpoint"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResumeBest(dir, 100); err == nil {
+	if _, err := ResumeBest(dir, 100, m); err == nil {
 		t.Error("an unreadable best checkpoint was accepted")
 	}
 }
@@ -129,5 +131,36 @@ func TestCheckpointerKeepBest(t *testing.T) {
 		if got[i] != v {
 			t.Fatalf("best checkpoint's %s[%d] = %v, the weights of step %d had %v", m.Params()[0].Name, i, got[i], want.Step, v)
 		}
+	}
+}
+
+// TestResumeBestOtherNetwork: a best checkpoint whose parameters do not
+// fit the network resumed (another run's, of another size, copied in) is
+// refused when the run resumes, naming the file, not taken for the best
+// and found only when the run's end loads it.
+func TestResumeBestOtherNetwork(t *testing.T) {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, large := smallNetwork(t, task, 8, 1), smallNetwork(t, task, 12, 1)
+	dir := t.TempDir()
+	cp, err := NewCheckpoint(checkpoints.Meta{Task: task.Name()}, large, State{Step: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := NewBest(dir).Keep(cp, &Eval{Step: 10, Accuracy: 1, MSE: 0}); err != nil {
+		t.Fatal(err)
+	}
+	before := append([]float32(nil), small.Params()[0].Value.Data...)
+	_, err = ResumeBest(dir, 20, small)
+	if err == nil || !strings.Contains(err.Error(), checkpoints.BestPath(dir)) || !strings.Contains(err.Error(), "model expects") {
+		t.Fatalf("a best checkpoint of a 12-unit network resumed with an 8-unit one gave %v; want an error naming %s and the shapes", err, checkpoints.BestPath(dir))
+	}
+	if !slices.Equal(small.Params()[0].Value.Data, before) {
+		t.Error("ResumeBest changed the network's parameters")
+	}
+	if b, err := ResumeBest(dir, 20, large); err != nil || b.Step != 10 {
+		t.Errorf("the network that wrote it: best %+v, %v; want step 10", b, err)
 	}
 }

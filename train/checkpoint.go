@@ -200,7 +200,7 @@ func (c *Checkpointer) OnStep(s Step) error {
 // keepBest keeps the checkpoint of s when its evaluation is the best yet.
 func (c *Checkpointer) keepBest(s Step) error {
 	if c.best == nil {
-		b, err := ResumeBest(c.Dir, s.Step-1)
+		b, err := ResumeBest(c.Dir, s.Step-1, c.Model)
 		if err != nil {
 			return err
 		}

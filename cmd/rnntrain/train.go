@@ -343,7 +343,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step, saved: -1}
 	if s.cfg.Train.KeepBest {
-		if r.best, err = startBest(dir, opts.resume, inPlace, st.Step); err != nil {
+		if r.best, err = startBest(dir, opts.resume, inPlace, st.Step, s.net.net); err != nil {
 			return err
 		}
 	}
@@ -634,14 +634,15 @@ type trainRun struct {
 }
 
 // startBest returns the best held-out evaluation of a run in dir starting
-// at step: none for a new run; for a resume in place, the one the run kept
-// up to step; for a branch (-resume SRC -out dir), its source's, copied
-// into dir.
-func startBest(dir, resume string, inPlace bool, step int) (*train.Best, error) {
+// at step with the network net: none for a new run; for a resume in place,
+// the one the run kept up to step; for a branch (-resume SRC -out dir), its
+// source's, copied into dir. A best file that does not fit net is refused
+// (train.ResumeBest).
+func startBest(dir, resume string, inPlace bool, step int, net train.Model) (*train.Best, error) {
 	if resume == "" {
 		return train.NewBest(dir), nil
 	}
-	b, err := train.ResumeBest(resume, step)
+	b, err := train.ResumeBest(resume, step, net)
 	if err != nil {
 		return nil, fmt.Errorf("resume: %w", err)
 	}
