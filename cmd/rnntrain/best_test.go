@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/train"
@@ -135,4 +137,48 @@ func readReport(t *testing.T, dir string) analysis.Report {
 		t.Fatalf("%s/eval.json: %v", dir, err)
 	}
 	return rep
+}
+
+// TestCLIKeepBestRefusedFile: a resume whose best.safetensors is damaged
+// or of another network is refused at once, naming the file, before any
+// step is trained; a branch so refused leaves no -out directory; and the
+// run resumes once the file is moved away.
+func TestCLIKeepBestRefusedFile(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, other := filepath.Join(work, "run"), filepath.Join(work, "other")
+	base := []string{"-task", "perceptual-dm", "-eval-every", "2", "-keep-best", "-quiet", "-plot-format", "svg"}
+	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-hidden", "8"}, base...)...).want(t, 0, "best.safetensors")
+	rnntrain(t, work, append([]string{"train", "-out", other, "-steps", "2", "-hidden", "12"}, base...)...).want(t, 0, "best.safetensors")
+	good, err := os.ReadFile(checkpoints.BestPath(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	larger, err := os.ReadFile(checkpoints.BestPath(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"truncated", good[:100], "truncated"},
+		{"another size", larger, "model expects [8"},
+	} {
+		if err := os.WriteFile(checkpoints.BestPath(run), c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		branch := filepath.Join(work, "refused", "branch")
+		rnntrain(t, work, "train", "-resume", run, "-out", branch, "-steps", "6").want(t, 1, checkpoints.BestPath(run), c.want)
+		assert.NoDirExists(t, filepath.Join(work, "refused"), c.name+": a refused branch")
+		rnntrain(t, work, "train", "-resume", run, "-steps", "6").want(t, 1, checkpoints.BestPath(run), c.want)
+		if k, _ := loadTensors(t, run); k != 4 {
+			t.Errorf("%s: a refused resume moved the latest checkpoint to step %d", c.name, k)
+		}
+	}
+	if err := os.Remove(checkpoints.BestPath(run)); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0, "best.safetensors")
 }

@@ -275,6 +275,10 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	// checkpoint.
 	rebase := false
 	var initNote string
+	// best, with keep_best, is the run's best held-out evaluation so far;
+	// bestSrc the best checkpoint a branch copies from its source.
+	var best *train.Best
+	var bestSrc *checkpoints.Checkpoint
 	// prepare reads and checks the checkpoint resumed, if any, and a run
 	// that starts at step 0 from its -init-from source. A new run or a
 	// branch does so before its directory is created, so that one refused
@@ -320,6 +324,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 				return err
 			}
 		}
+		if s.cfg.Train.KeepBest {
+			if best, bestSrc, err = startBest(opts.resume, inPlace, st.Step, s.net.net); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	if !inPlace {
@@ -341,9 +350,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
-	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step, saved: -1}
-	if s.cfg.Train.KeepBest {
-		if r.best, err = startBest(dir, opts.resume, inPlace, st.Step, s.net.net); err != nil {
+	r := &trainRun{s: s, dir: dir, start: time.Now(), startStep: st.Step, step: st.Step, saved: -1, best: best}
+	if best != nil {
+		if err := copyBest(best, bestSrc, dir); err != nil {
 			return err
 		}
 	}
@@ -633,32 +642,38 @@ type trainRun struct {
 	best *train.Best
 }
 
-// startBest returns the best held-out evaluation of a run in dir starting
-// at step with the network net: none for a new run; for a resume in place,
-// the one the run kept up to step; for a branch (-resume SRC -out dir), its
-// source's, copied into dir. A best file that does not fit net is refused
-// (train.ResumeBest).
-func startBest(dir, resume string, inPlace bool, step int, net train.Model) (*train.Best, error) {
+// startBest returns the best held-out evaluation of a run starting at step
+// with the network net: none for a new run; for a resume, the one the run
+// in resume kept up to step (a best file that does not fit net is refused:
+// train.ResumeBest), and for a branch (not inPlace) also that file, which
+// the branch copies into its own directory (copyBest). It only reads, so
+// that a branch it refuses leaves no directory behind.
+func startBest(resume string, inPlace bool, step int, net train.Model) (*train.Best, *checkpoints.Checkpoint, error) {
 	if resume == "" {
-		return train.NewBest(dir), nil
+		return train.NewBest(""), nil, nil
 	}
 	b, err := train.ResumeBest(resume, step, net)
 	if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
+		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
 	if inPlace || b.Step < 0 {
-		b.Dir = dir
-		return b, nil
+		return b, nil, nil
 	}
 	c, err := checkpoints.Load(checkpoints.BestPath(resume))
 	if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
+		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
-	if err := checkpoints.Save(checkpoints.BestPath(dir), c); err != nil {
-		return nil, err
-	}
+	return b, c, nil
+}
+
+// copyBest makes b the best of the run in dir, saving there the best
+// checkpoint c of the run a branch starts from, if any (startBest).
+func copyBest(b *train.Best, c *checkpoints.Checkpoint, dir string) error {
 	b.Dir = dir
-	return b, nil
+	if c == nil {
+		return nil
+	}
+	return checkpoints.Save(checkpoints.BestPath(dir), c)
 }
 
 // keepBest keeps the checkpoint of st when its held-out evaluation is the
