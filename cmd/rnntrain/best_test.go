@@ -12,6 +12,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
 
@@ -181,4 +182,41 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0, "best.safetensors")
+}
+
+// TestChosenOn: a run whose final evaluation scores the best weights on
+// the dataset's trials that chose them says so, and points to
+// 'eval -split test' only when the data hold out a test split (otherwise
+// that command fails); fresh trials need no note.
+func TestChosenOn(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, rec := filepath.Join(work, "run"), filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "train", "-task", "perceptual-dm", "-steps", "2", "-hidden", "8", "-quiet", "-plot-format", "svg", "-out", run).want(t, 0)
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "10", "-record", rec).want(t, 0)
+	for _, c := range []struct {
+		test      float64
+		split     string
+		want, not string
+	}{
+		{0, "validation", "validation split scored below; the data hold out no test split", "-split test"},
+		{0.2, "validation", "validation split scored below; 'rnntrain eval -checkpoint B -split test'", "no test split"},
+		{0, "train", "training trials scored below, which training drew from too", "-split test"},
+	} {
+		task, err := tasks.New("npz", tasks.Default, tasks.Settings{Path: rec, TestFraction: c.test})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := chosenOn(c.split, task, "B")
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.not) {
+			t.Errorf("test_fraction %v, scored on %s: %q; want %q, not %q", c.test, c.split, got, c.want, c.not)
+		}
+	}
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := chosenOn(tasks.SplitLabel(task), task, "B"); got != "" {
+		t.Errorf("fresh trials: %q, want nothing", got)
+	}
 }

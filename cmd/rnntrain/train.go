@@ -465,11 +465,13 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy %.4f on %d %s\n", sum.Eval.Accuracy, sum.Eval.Trials, trialsOf(sum.Eval.Split))
 	}
 	if weights != sum.Steps {
-		fmt.Fprintf(e.stdout, "best held-out evaluation: accuracy %.4f (mse %.4g) at step %d, kept in %s\n",
-			r.best.Accuracy, r.best.MSE, r.best.Step, checkpoints.BestPath(dir))
-		if rep.Split == tasks.Validation.String() {
-			fmt.Fprintf(e.stdout, "(its weights were chosen on the validation split scored below; 'rnntrain eval -checkpoint %s -split test' scores them on trials never used)\n", checkpoints.BestPath(dir))
+		held := "held-out "
+		if rep.Split == tasks.Train.String() {
+			held = ""
 		}
+		fmt.Fprintf(e.stdout, "best %sevaluation: accuracy %.4f (mse %.4g) at step %d, kept in %s\n",
+			held, r.best.Accuracy, r.best.MSE, r.best.Step, checkpoints.BestPath(dir))
+		fmt.Fprint(e.stdout, chosenOn(rep.Split, evalTask, checkpoints.BestPath(dir)))
 	}
 	fmt.Fprintf(e.stdout, "final evaluation: ")
 	if len(rep.Conditions) > maxTableRows {
@@ -484,6 +486,28 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors,%s checkpoints/, metrics.jsonl, eval.json, plots/\n", dir, kept)
 	return nil
+}
+
+// chosenOn says, for a run whose final evaluation scores the kept best
+// weights on split (a dataset's: "validation", or "train" when it holds
+// no trials out for validation), that those trials chose the weights, and
+// how to score them on trials never used: 'eval -split test' of the best
+// checkpoint best when the data have a test split, a run holding one out
+// when not. It says nothing of fresh trials, which never chose them.
+func chosenOn(split string, evalTask tasks.Task, best string) string {
+	var chose string
+	switch split {
+	case tasks.Validation.String():
+		chose = "its weights were chosen on the validation split scored below"
+	case tasks.Train.String():
+		chose = "its weights were chosen on the training trials scored below, which training drew from too: validation_fraction is 0"
+	default:
+		return ""
+	}
+	if _, err := tasks.Part(evalTask, tasks.Test); err != nil {
+		return fmt.Sprintf("(%s; the data hold out no test split to score them on trials never used: a run with -test-fraction holds one out)\n", chose)
+	}
+	return fmt.Sprintf("(%s; 'rnntrain eval -checkpoint %s -split test' scores them on trials never used)\n", chose, best)
 }
 
 // evaluatedAt returns the step of the final evaluation in the run
