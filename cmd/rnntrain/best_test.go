@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -72,6 +73,18 @@ func TestCLIKeepBest(t *testing.T) {
 	ins.want(t, 0, fmt.Sprintf("best held-out        step %d, validation accuracy", bestOfMetrics(t, run).Step))
 	re := rnntrain(t, work, "eval", "-checkpoint", checkpoints.BestPath(run), "-trials", "50")
 	re.want(t, 0, fmt.Sprintf("step %d", best.Step))
+	// plot RUN draws again what training drew, from the best weights;
+	// plot of the latest checkpoint file, from the last step's.
+	drawn := mustRead(t, filepath.Join(run, "plots", "trials.svg"))
+	rnntrain(t, work, "plot", "-format", "svg", run).want(t, 0, "drawn from the best held-out evaluation's weights")
+	if again := mustRead(t, filepath.Join(run, "plots", "trials.svg")); !bytes.Equal(again, drawn) {
+		t.Error("plot RUN of a -keep-best run drew trials.svg unlike the run's training")
+	}
+	latest := filepath.Join(work, "latest-plots")
+	rnntrain(t, work, "plot", "-format", "svg", "-out", latest, checkpoints.LatestPath(run)).want(t, 0, "wrote")
+	if last := mustRead(t, filepath.Join(latest, "trials.svg")); bytes.Equal(last, drawn) {
+		t.Error("plot of the latest checkpoint drew the best weights' trials.svg")
+	}
 }
 
 type evalPoint struct {

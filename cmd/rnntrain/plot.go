@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 )
@@ -50,7 +51,9 @@ its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
 
 The run's training draws the same figures. The examples and the analysis
 figures are drawn from the run's seed, so plotting again gives the same
-figures.
+figures. A run trained with -keep-best draws them, as its training did,
+from the weights of its best held-out evaluation (RUN/best.safetensors);
+RUN/checkpoint.safetensors gives the last step's.
 
 With -recording FILE.npz it draws the figures of an 'eval -record'
 recording (docs/recordings.md) into FILE-plots/ (or -out DIR): trials,
@@ -102,17 +105,21 @@ func plotCommand() *command {
 				}
 				var dir string
 				var wrote []string
+				var note string
 				var err error
 				if *recording != "" {
 					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
 					wrote, err = plotRecording(*recording, dir, fs, units)
 				} else {
-					dir, wrote, err = plotRun(ctx, args[0], *out, fs, units, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
+					dir, wrote, note, err = plotRun(ctx, args[0], *out, fs, units, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
 				}
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "wrote %d figures to %s: %s\n", len(wrote), dir, strings.Join(wrote, ", "))
+				if note != "" {
+					fmt.Fprintf(e.stdout, "(%s)\n", note)
+				}
 				return nil
 			}
 		},
@@ -124,10 +131,10 @@ func plotCommand() *command {
 // formats (nil: the run's own), its rasters of at most rasterUnits units
 // (negative: the run's plot_raster_units), and returns the directory and
 // the figures' names. warn receives what it leaves out and why.
-func plotRun(ctx context.Context, path, out string, formats plots.Formats, rasterUnits int, warn func(string)) (string, []string, error) {
+func plotRun(ctx context.Context, path, out string, formats plots.Formats, rasterUnits int, warn func(string)) (dir string, wrote []string, note string, err error) {
 	s, c, err := loadSession(path)
 	if err != nil {
-		return "", nil, err
+		return "", nil, "", err
 	}
 	run := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
@@ -136,9 +143,9 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 			run = filepath.Dir(run)
 		}
 	}
-	dir := cmp.Or(out, filepath.Join(run, "plots"))
+	dir = cmp.Or(out, filepath.Join(run, "plots"))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return dir, nil, fmt.Errorf("-out: %w", err)
+		return dir, nil, "", fmt.Errorf("-out: %w", err)
 	}
 	if formats == nil {
 		formats = s.cfg.PlotFormats
@@ -151,7 +158,7 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 	case errors.Is(err, fs.ErrNotExist):
 		// A checkpoint without its run directory: no curves.
 	case err != nil:
-		return dir, nil, fmt.Errorf("metrics: %w", err)
+		return dir, nil, "", fmt.Errorf("metrics: %w", err)
 	default:
 		var kept int
 		cv, kept = metricsCurves(data, c.Meta.Step)
@@ -161,17 +168,59 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 			warn(fmt.Sprintf("%s: line %d is not a metrics record; the curves end before it", filepath.Join(run, "metrics.jsonl"), bytes.Count(data[:kept], []byte("\n"))+1))
 		}
 	}
+	weights := c.Meta.Step
+	if run == path {
+		if weights, err = plotBest(s, c, run); err != nil {
+			return dir, nil, "", err
+		}
+		if weights != c.Meta.Step {
+			note = fmt.Sprintf("drawn from the best held-out evaluation's weights, of step %d, kept in %s, as training drew them; plot %s for the last step's",
+				weights, checkpoints.BestPath(run), checkpoints.LatestPath(run))
+		}
+	}
 	evalTask, err := s.evalTask()
 	if err != nil {
-		return dir, nil, err
+		return dir, nil, "", err
 	}
 	rep, err := finalReport(ctx, s, evalTask, c.Meta.Step)
 	if err != nil {
-		return dir, nil, err
+		return dir, nil, "", err
+	}
+	if weights != c.Meta.Step {
+		rep.WeightsStep = weights
 	}
 	f := runFigures{s: s, evalTask: evalTask, rep: rep, curves: cv}
-	wrote, err := f.write(ctx, dir, formats, rasterUnits)
-	return dir, wrote, err
+	wrote, err = f.write(ctx, dir, formats, rasterUnits)
+	return dir, wrote, note, err
+}
+
+// plotBest loads into s's network, for the run directory run whose latest
+// checkpoint c has keep_best, the weights of its best.safetensors when
+// they are of an earlier step than c's, as the run's training drew its
+// figures from them, and returns the step of the weights s holds. A run
+// without keep_best (resumed without it since it kept one), or with no
+// best file or one of a later step (left by a run resumed from an earlier
+// checkpoint), keeps c's.
+func plotBest(s *session, c *checkpoints.Checkpoint, run string) (int, error) {
+	if !s.cfg.Train.KeepBest {
+		return c.Meta.Step, nil
+	}
+	b, err := checkpoints.Load(checkpoints.BestPath(run))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return c.Meta.Step, nil
+	case err != nil:
+		return 0, err
+	case b.Meta.Step >= c.Meta.Step:
+		return c.Meta.Step, nil
+	}
+	if err := checkFiniteParams(b); err != nil {
+		return 0, err
+	}
+	if err := checkpoints.RestoreParams(b, s.net.params()); err != nil {
+		return 0, err
+	}
+	return b.Meta.Step, nil
 }
 
 // plotRecording draws the figures of the eval -record file path into dir
