@@ -293,9 +293,9 @@ func TestCLIHelp(t *testing.T) {
 	// Everything a command prints for help and -h, the usage line, the
 	// text, its indented tables and the flags' listing alike, fits in
 	// maxHelpLine columns (a tab taking a terminal's 8), and gives each
-	// flag's default once. Only train's model equations, the indented
-	// block of its "Models" paragraph, may run wider: one equation to a
-	// line reads better than one wrapped.
+	// flag's default once. Only train's model equations, the lines of
+	// its "Models" paragraph indented under the models' summaries, may
+	// run wider: one equation to a line reads better than one wrapped.
 	for _, c := range commands() {
 		help := rnntrain(t, t.TempDir(), "help", c.Name)
 		help.want(t, 0, "Flags:")
@@ -358,9 +358,9 @@ func TestCLIHelp(t *testing.T) {
 const maxHelpLine = 80
 
 // checkHelpWidth reports the lines of help, the output of name, wider
-// than maxHelpLine columns; with equations, it leaves out the indented
-// lines of the paragraph that begins "Models (-model" (train's model
-// equations).
+// than maxHelpLine columns; with equations, it leaves out the lines
+// indented by equationIndent in the paragraph that begins "Models
+// (-model" (train's model equations, not the models' summaries).
 func checkHelpWidth(t *testing.T, name, help string, equations bool) {
 	t.Helper()
 	paragraph := "" // the first line of the prose paragraph a line follows
@@ -371,7 +371,7 @@ func checkHelpWidth(t *testing.T, name, help string, equations bool) {
 			paragraph = line
 		}
 		prev = line
-		if indented && equations && strings.HasPrefix(paragraph, "Models (-model") {
+		if equations && strings.HasPrefix(line, equationIndent) && strings.HasPrefix(paragraph, "Models (-model") {
 			continue
 		}
 		if n := columns(line); n > maxHelpLine {

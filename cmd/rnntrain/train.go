@@ -982,12 +982,18 @@ func round(x float64, digits int) float64 {
 
 // modelEquations lists every registered model with its equations, for
 // the train command's help.
+// equationIndent is the indent of a model's equations, and of its
+// summary's wrapped lines, in train's help: under the summary's text.
+const equationIndent = "\t         "
+
 func modelEquations() string {
 	var b strings.Builder
 	for _, m := range rnn.Models() {
-		fmt.Fprintf(&b, "\t%-8s %s\n", m.Name, m.Summary)
+		// The summary is prose, wrapped to the help's width; only the
+		// equations below it may run wider, one to a line.
+		b.WriteString(wrapLine(fmt.Sprintf("\t%-8s ", m.Name), m.Summary, equationIndent, false))
 		for _, line := range strings.Split(m.Equations, "\n") {
-			fmt.Fprintf(&b, "\t         %s\n", line)
+			fmt.Fprintf(&b, "%s%s\n", equationIndent, line)
 		}
 	}
 	return b.String()
