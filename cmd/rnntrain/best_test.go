@@ -191,6 +191,27 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 			t.Errorf("%s: a refused resume moved the latest checkpoint to step %d", c.name, k)
 		}
 	}
+	// inspect still shows the run whose best file is damaged, and fails
+	// naming that file.
+	if err := os.WriteFile(checkpoints.BestPath(run), good[:100], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ins := rnntrain(t, work, "inspect", run)
+	ins.want(t, 1, checkpoints.BestPath(run), "truncated")
+	if !strings.Contains(ins.stdout, "leaky.weight_hh") || !strings.Contains(ins.stdout, "unreadable") {
+		t.Errorf("inspect of a run with a damaged best file did not show its checkpoint:\n%s", ins.stdout)
+	}
+	var info struct {
+		Step int `json:"step"`
+		Best *struct {
+			Error string `json:"error"`
+		} `json:"best"`
+	}
+	ij := rnntrain(t, work, "inspect", "-json", run)
+	ij.want(t, 1, checkpoints.BestPath(run))
+	if err := json.Unmarshal([]byte(ij.stdout), &info); err != nil || info.Step != 4 || info.Best == nil || !strings.Contains(info.Best.Error, "truncated") {
+		t.Errorf("inspect -json of a run with a damaged best file: %v, %+v:\n%s", err, info, ij.stdout)
+	}
 	if err := os.Remove(checkpoints.BestPath(run)); err != nil {
 		t.Fatal(err)
 	}

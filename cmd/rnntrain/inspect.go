@@ -26,8 +26,9 @@ model and its sizes, the task, the step, the metrics at save time (the last
 validation accuracy among them), the parameter count, the checkpoint format
 version and every tensor with its shape. PATH is a .safetensors file or a
 run directory (its checkpoint.safetensors; with the step and held-out
-accuracy of its best.safetensors when the run kept one, -keep-best). -json
-prints the same as one JSON object.
+accuracy of its best.safetensors when the run kept one, -keep-best: a best
+file that cannot be read is shown as such, and inspect then exits with
+status 1 naming it). -json prints the same as one JSON object.
 `
 
 func inspectCommand() *command {
@@ -52,9 +53,17 @@ func inspectCommand() *command {
 				if *asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
-					return enc.Encode(info)
+					if err := enc.Encode(info); err != nil {
+						return err
+					}
+				} else {
+					info.print(e.stdout)
 				}
-				info.print(e.stdout)
+				// A damaged best file does not hide the checkpoint: it is
+				// shown, and the best file's error fails the command.
+				if b := info.Best; b != nil && b.Error != "" {
+					return errors.New(b.Error)
+				}
 				return nil
 			}
 		},
@@ -92,12 +101,14 @@ type checkpointInfo struct {
 	Config *runConfig `json:"config,omitempty"`
 }
 
-// bestInfo is what inspect says of a run's best checkpoint.
+// bestInfo is what inspect says of a run's best checkpoint: its step and
+// held-out scores, or Error when it cannot be read.
 type bestInfo struct {
-	Path     string  `json:"path"`
-	Step     int     `json:"step"`
-	Accuracy float64 `json:"validation_accuracy"`
-	MSE      float64 `json:"validation_mse"`
+	Path     string   `json:"path"`
+	Step     *int     `json:"step,omitempty"`
+	Accuracy *float64 `json:"validation_accuracy,omitempty"`
+	MSE      *float64 `json:"validation_mse,omitempty"`
+	Error    string   `json:"error,omitempty"`
 }
 
 func inspectCheckpoint(path string) (*checkpointInfo, error) {
@@ -107,9 +118,7 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	}
 	var best *bestInfo
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		if best, err = inspectBest(path); err != nil {
-			return nil, err
-		}
+		best = inspectBest(path)
 	}
 	path = c.Path
 	m := c.Meta
@@ -136,17 +145,19 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	return info, nil
 }
 
-// inspectBest reads the best checkpoint of the run in dir, if it kept one.
-func inspectBest(dir string) (*bestInfo, error) {
-	b, err := checkpoints.Load(checkpoints.BestPath(dir))
+// inspectBest reads the best checkpoint of the run in dir: nil if it kept
+// none, one with Error if it cannot be read.
+func inspectBest(dir string) *bestInfo {
+	path := checkpoints.BestPath(dir)
+	b, err := checkpoints.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return &bestInfo{Path: path, Error: err.Error()}
 	}
-	ms := b.Meta.Metrics
-	return &bestInfo{Path: b.Path, Step: b.Meta.Step, Accuracy: ms[train.BestAccuracyMetric], MSE: ms[train.BestMSEMetric]}, nil
+	acc, mse := b.Meta.Metrics[train.BestAccuracyMetric], b.Meta.Metrics[train.BestMSEMetric]
+	return &bestInfo{Path: b.Path, Step: &b.Meta.Step, Accuracy: &acc, MSE: &mse}
 }
 
 func (info *checkpointInfo) print(w io.Writer) {
@@ -170,8 +181,12 @@ func (info *checkpointInfo) print(w io.Writer) {
 	} else {
 		fmt.Fprintf(tw, "validation accuracy\tnot recorded\n")
 	}
-	if b := info.Best; b != nil {
-		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, mse %.4g (%s)\n", b.Step, b.Accuracy, b.MSE, b.Path)
+	switch b := info.Best; {
+	case b == nil:
+	case b.Error != "":
+		fmt.Fprintf(tw, "best held-out\tunreadable (%s)\n", b.Path)
+	default:
+		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, mse %.4g (%s)\n", *b.Step, *b.Accuracy, *b.MSE, b.Path)
 	}
 	keys := make([]string, 0, len(info.Metrics))
 	for k := range info.Metrics {
