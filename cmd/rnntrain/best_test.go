@@ -254,3 +254,41 @@ func TestChosenOn(t *testing.T) {
 		t.Errorf("fresh trials: %q, want nothing", got)
 	}
 }
+
+// TestCLIKeepBestMissedEvaluations: a run resumed with -keep-best after a
+// process without it evaluated better than its best.safetensors warns,
+// naming the file and the evaluation whose weights were not kept; one
+// whose evaluations since never beat the file does not.
+func TestCLIKeepBestMissedEvaluations(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	base := []string{"-quiet", "-plot-format", "svg"}
+	rnntrain(t, work, append([]string{"train", "-task", "perceptual-dm", "-hidden", "8", "-eval-every", "2", "-steps", "4", "-keep-best", "-out", run}, base...)...).want(t, 0)
+	// spoil gives the best file scores that every evaluation beats, so
+	// that those of a process without -keep-best certainly do.
+	spoil := func() {
+		t.Helper()
+		c, err := checkpoints.Load(checkpoints.BestPath(run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Meta.Metrics[train.BestAccuracyMetric], c.Meta.Metrics[train.BestMSEMetric] = -1, 1e9
+		if err := checkpoints.Save(checkpoints.BestPath(run), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spoil()
+	r := rnntrain(t, work, append([]string{"train", "-resume", run, "-steps", "6", "-keep-best"}, base...)...)
+	r.want(t, 0)
+	if strings.Contains(r.stderr, "warning") {
+		t.Errorf("a resume with no evaluation since its best warned:\n%s", r.stderr)
+	}
+	spoil()
+	rnntrain(t, work, append([]string{"train", "-resume", run, "-steps", "8", "-keep-best=false"}, base...)...).want(t, 0)
+	r = rnntrain(t, work, append([]string{"train", "-resume", run, "-steps", "10", "-keep-best"}, base...)...)
+	r.want(t, 0)
+	if !strings.Contains(r.stderr, checkpoints.BestPath(run)+", of step 6") || !strings.Contains(r.stderr, "made without -keep-best") {
+		t.Errorf("a resume with -keep-best after evaluations without it did not warn of them:\n%s", r.stderr)
+	}
+}

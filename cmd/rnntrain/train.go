@@ -401,6 +401,12 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			fmt.Fprintf(e.stdout, "  resume  %s has no checkpoint yet (the run stopped before its first): training from step 0\n", opts.resume)
 		}
 	}
+	if best != nil && best.Step >= 0 {
+		if m, ok := missedBest(opts.resume, best, st.Step); ok {
+			fmt.Fprintf(e.stderr, "rnntrain train: warning: %s, of step %d (validation accuracy %.4f, mse %.4g), is not the best evaluation of %s up to step %d: step %d's (%.4f, mse %.4g), made without -keep-best, scored higher and its weights were not kept; the run compares its own evaluations with step %d's\n",
+				checkpoints.BestPath(dir), best.Step, best.Accuracy, best.MSE, filepath.Join(opts.resume, "metrics.jsonl"), st.Step, m.Step, m.Accuracy, m.MSE, best.Step)
+		}
+	}
 
 	mf, err := files.OpenRegularFile(filepath.Join(dir, "metrics.jsonl"), flags, 0o644)
 	if err != nil {
@@ -688,6 +694,36 @@ func startBest(resume string, inPlace bool, step int, net train.Model) (*train.B
 		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
 	return b, c, nil
+}
+
+// missedBest returns the best of the held-out evaluations in the
+// metrics.jsonl of the run in dir, after b's step and up to step upto,
+// that beat b (train.Best.Improves), and whether there is one: a process
+// resumed without keep_best made them and kept no weights, so b is not
+// the best of the run's evaluations. A file that cannot be read, and
+// lines that are not metrics records, count as no evaluation.
+func missedBest(dir string, b *train.Best, upto int) (train.Eval, bool) {
+	data, err := files.ReadRegular(filepath.Join(dir, "metrics.jsonl"), maxMetricsBytes)
+	if err != nil {
+		return train.Eval{}, false
+	}
+	missed := *b
+	var best train.Eval
+	for line := range bytes.Lines(data) {
+		var m metricsLine
+		if json.Unmarshal(line, &m) != nil || m.EvalAccuracy == nil || m.Step <= b.Step || m.Step > upto {
+			continue
+		}
+		e := train.Eval{Step: m.Step, Stage: m.Stage, Accuracy: *m.EvalAccuracy, MSE: math.Inf(1)}
+		if m.EvalMSE != nil {
+			e.MSE = *m.EvalMSE
+		}
+		if missed.Improves(&e) {
+			missed.Step, missed.Stage, missed.Accuracy, missed.MSE = e.Step, e.Stage, e.Accuracy, e.MSE
+			best = e
+		}
+	}
+	return best, missed.Step != b.Step
 }
 
 // copyBest makes b the best of the run in dir, saving there the best
