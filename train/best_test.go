@@ -164,3 +164,53 @@ func TestResumeBestOtherNetwork(t *testing.T) {
 		t.Errorf("the network that wrote it: best %+v, %v; want step 10", b, err)
 	}
 }
+
+// TestCheckpointerResumeBest: a Checkpointer that keeps the best counts a
+// best file an earlier process left only up to the step the run resumes
+// from, not up to its first evaluation: one of a step in between (the
+// earlier process went further) is replaced at that evaluation even when
+// it scored higher.
+func TestCheckpointerResumeBest(t *testing.T) {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Steps, cfg.BatchSize, cfg.EvalEvery, cfg.EvalTrials = 4, 4, 0, 8
+	stages := []tasks.Task{task}
+	m := smallNetwork(t, task, 8, 1)
+	first := t.TempDir()
+	if _, err := Run(context.Background(), cfg, m, stages, &Checkpointer{Dir: first, Model: m}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	// The best of an earlier process at step 6, past the resumed step 4,
+	// with scores no evaluation beats.
+	cp, err := NewCheckpoint(checkpoints.Meta{Task: task.Name()}, m, State{Step: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := NewBest(dir).Keep(cp, &Eval{Step: 6, Accuracy: 2, MSE: 0}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := checkpoints.Load(checkpoints.LatestPath(first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := RestoreState(c, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Steps, cfg.EvalEvery = 8, 8
+	ck := &Checkpointer{Dir: dir, Model: m, Meta: checkpoints.Meta{Task: task.Name()}, KeepBest: true}
+	if _, err := Resume(context.Background(), cfg, m, stages, st, ck); err != nil {
+		t.Fatal(err)
+	}
+	b, err := checkpoints.Load(checkpoints.BestPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Meta.Step != 8 {
+		t.Errorf("after resuming from step 4: best checkpoint of step %d, want 8 (the one of step 6 is past the resumed step)", b.Meta.Step)
+	}
+}

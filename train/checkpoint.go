@@ -165,8 +165,8 @@ func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff
 // the end) and when the run ends without error, including on interruption.
 // With KeepBest it also keeps the checkpoint of the best held-out
 // evaluation in Dir/best.safetensors (Best; one an earlier process kept
-// there counts when its step comes before this process's first
-// evaluation).
+// there counts when its step is not past the step this process resumed
+// from, the one before its first update: ResumeBest).
 // It never saves after divergence, nor a state holding a NaN or infinity
 // (CheckFinite), so the last good checkpoint stays untouched. Meta is the template NewCheckpoint completes (Model, Task,
 // Config).
@@ -186,6 +186,15 @@ type Checkpointer struct {
 
 // OnStep implements Observer.
 func (c *Checkpointer) OnStep(s Step) error {
+	if c.KeepBest && c.best == nil {
+		// At the process's first update: the run resumed from the step
+		// before it.
+		b, err := ResumeBest(c.Dir, s.Step-1, c.Model)
+		if err != nil {
+			return err
+		}
+		c.best = b
+	}
 	if c.KeepBest && s.Eval != nil {
 		if err := c.keepBest(s); err != nil {
 			return err
@@ -199,13 +208,6 @@ func (c *Checkpointer) OnStep(s Step) error {
 
 // keepBest keeps the checkpoint of s when its evaluation is the best yet.
 func (c *Checkpointer) keepBest(s Step) error {
-	if c.best == nil {
-		b, err := ResumeBest(c.Dir, s.Step-1, c.Model)
-		if err != nil {
-			return err
-		}
-		c.best = b
-	}
 	if !c.best.Improves(s.Eval) {
 		return nil
 	}
