@@ -675,7 +675,8 @@ func applyConfigFrom(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagVal
 	if err := checkZeros(c, zeros); err != nil {
 		return err
 	}
-	// zeros holds every key a flag or the TOML file gave a number.
+	// zeros holds every key a flag or the TOML file gave a value (true
+	// for a 0).
 	return checkUnused(c, zeros)
 }
 

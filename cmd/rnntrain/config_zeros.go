@@ -16,7 +16,9 @@ import (
 // what 0 means ("0 = …", as alpha or tau_syn_ms) takes it.
 
 // zeroSettings adds to keys every dotted key under prefix of v (a decoded
-// config: tables as map[string]any) whose value is the number 0.
+// config: tables as map[string]any) that holds a number, a string or a
+// boolean: true when its value is the number 0, false otherwise (a key
+// given, which checkUnused checks, but not a zero).
 func zeroSettings(keys map[string]bool, prefix string, v any) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -30,6 +32,8 @@ func zeroSettings(keys map[string]bool, prefix string, v any) {
 		keys[prefix] = keys[prefix] || x == 0
 	case int64:
 		keys[prefix] = keys[prefix] || x == 0
+	case string, bool:
+		keys[prefix] = keys[prefix] || false
 	}
 }
 

@@ -154,6 +154,7 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-model", "ltc", "-rate-target", "0.1"}, "", "-rate-target (train.regularization.rate_target in a config file): has no effect without train.regularization.l2_rate_target > 0"},
 		{[]string{"-model", "egru", "-activity-target", "0.1"}, "", "-activity-target (model.activity_target in a config file): has no effect without model.activity_reg > 0"},
 		{[]string{"-clip", "0", "-clip-mode", "per-tensor"}, "", "-clip-mode (train.clip_mode in a config file): has no effect without train.clip_norm > 0"},
+		{nil, "[train]\nclip_norm = 0\nclip_mode = \"per-tensor\"\n", "c.toml: train.clip_mode: has no effect without train.clip_norm > 0"},
 		{nil, "[model]\nkind = \"alif\"\nbeta = 0.9\ntau_mem_ms = 30\n", "c.toml: model.tau_mem_ms: has no effect with model.beta > 0"},
 		{nil, "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", "c.toml: model.encoding_threshold: has no effect without model.encoding = delta"},
 		// Sizes and step come from the task: a lif net's decays use its dt.
