@@ -163,7 +163,7 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 	run, other := filepath.Join(work, "run"), filepath.Join(work, "other")
 	base := []string{"-task", "perceptual-dm", "-eval-every", "2", "-keep-best", "-quiet", "-plot-format", "svg"}
 	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-hidden", "8"}, base...)...).want(t, 0, "best.safetensors")
-	rnntrain(t, work, append([]string{"train", "-out", other, "-steps", "2", "-hidden", "12"}, base...)...).want(t, 0, "best.safetensors")
+	rnntrain(t, work, append([]string{"train", "-out", other, "-steps", "4", "-hidden", "12"}, base...)...).want(t, 0, "best.safetensors")
 	good, err := os.ReadFile(checkpoints.BestPath(run))
 	if err != nil {
 		t.Fatal(err)

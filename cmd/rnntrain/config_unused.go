@@ -46,6 +46,11 @@ func dependentSettings() []dependentSetting {
 		{"train.optimizer.beta2", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.eps", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.fptt.", "without train.trainer = fptt", fptt}, // every key of [train.fptt]
+		// The last step is always evaluated: a run with no evaluation
+		// before it keeps the last step's weights anyway.
+		{"train.keep_best", "without a held-out evaluation before the last step (train.eval_every between 1 and train.steps − 1)", func(c *runConfig) bool {
+			return !c.Train.KeepBest || c.Train.EvalEvery > 0 && c.Train.EvalEvery < c.Train.Steps
+		}},
 		// The network's sizes and step come from the task (taskKeys); a
 		// value in a TOML file was silently replaced (a lif net's decays
 		// use the task's dt, not model.dt_ms).

@@ -69,8 +69,9 @@ poisson encoding, encoding_threshold without delta, readout_tau_ms without
 the leaky readout, rate_target without l2_rate_target, activity_target
 without activity_reg, tau_mem_ms beside beta, clip_mode without
 clip_norm, the schedule, optimizer and fptt keys of another schedule,
-optimizer or trainer, plot_raster_units without a spiking model, and
-model.inputs, outputs and dt_ms, which the network takes from the task).
+optimizer or trainer, plot_raster_units without a spiking model,
+keep_best without an evaluation before the last step, and model.inputs,
+outputs and dt_ms, which the network takes from the task).
 Flags given on the command line override the file. The model section
 holds the network's keys and the chosen model's (kind) own keys side by
 side.

@@ -176,6 +176,10 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-schedule", "step"}, "[train.schedule]\nstep_size = 100\ngamma = 0.5\n", ""},
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nmomentum = 0.9\n", ""},
 		{[]string{"-trainer", "fptt", "-parts", "4"}, "", ""},
+		// keep_best without an evaluation before the last step.
+		{[]string{"-keep-best", "-eval-every", "0"}, "", "-keep-best (train.keep_best in a config file): has no effect without a held-out evaluation before the last step"},
+		{nil, "[train]\nkeep_best = true\n", "c.toml: train.keep_best: has no effect without a held-out evaluation"},
+		{[]string{"-keep-best=false", "-eval-every", "0"}, "", ""},
 	} {
 		args := append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-out", out}, c.args...)
 		if c.toml != "" {
