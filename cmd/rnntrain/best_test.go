@@ -286,9 +286,21 @@ func TestCLIKeepBestMissedEvaluations(t *testing.T) {
 	}
 	spoil()
 	rnntrain(t, work, append([]string{"train", "-resume", run, "-steps", "8", "-keep-best=false"}, base...)...).want(t, 0)
+	rnntrain(t, work, "inspect", run).want(t, 0, "not updated since the run was resumed without -keep-best")
 	r = rnntrain(t, work, append([]string{"train", "-resume", run, "-steps", "10", "-keep-best"}, base...)...)
 	r.want(t, 0)
 	if !strings.Contains(r.stderr, checkpoints.BestPath(run)+", of step 6") || !strings.Contains(r.stderr, "made without -keep-best") {
 		t.Errorf("a resume with -keep-best after evaluations without it did not warn of them:\n%s", r.stderr)
 	}
+	// A best file of a step past the latest checkpoint (one copied back
+	// from checkpoints/ to resume from it) is shown as such.
+	ins := rnntrain(t, work, "inspect", run)
+	ins.want(t, 0)
+	if strings.Contains(ins.stdout, "not updated since") {
+		t.Errorf("inspect of a run that keeps the best again still says it was not updated:\n%s", ins.stdout)
+	}
+	if err := os.WriteFile(checkpoints.LatestPath(run), mustRead(t, checkpoints.StepPath(run, 8)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "inspect", "-json", run).want(t, 0, `"note": "of a step past the checkpoint's`)
 }

@@ -28,7 +28,9 @@ version and every tensor with its shape. PATH is a .safetensors file or a
 run directory (its checkpoint.safetensors; with the step and held-out
 accuracy of its best.safetensors when the run kept one, -keep-best: a best
 file that cannot be read is shown as such, and inspect then exits with
-status 1 naming it). -json prints the same as one JSON object.
+status 1 naming it; one past the checkpoint's step, or of a run resumed
+since without -keep-best, is marked so). -json prints the same as one
+JSON object.
 `
 
 func inspectCommand() *command {
@@ -109,6 +111,9 @@ type bestInfo struct {
 	Accuracy *float64 `json:"validation_accuracy,omitempty"`
 	MSE      *float64 `json:"validation_mse,omitempty"`
 	Error    string   `json:"error,omitempty"`
+	// Note says why the file may not be the run's best so far: it is of a
+	// step past the checkpoint's, or the run went on without keep_best.
+	Note string `json:"note,omitempty"`
 }
 
 func inspectCheckpoint(path string) (*checkpointInfo, error) {
@@ -129,6 +134,14 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	if cfg, err := checkpointConfig(c); err == nil {
 		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset.String(), cfg.Model.Hidden, cfg.Seed
 		info.Config = &cfg
+	}
+	if b := best; b != nil && b.Step != nil {
+		switch {
+		case *b.Step > m.Step:
+			b.Note = "of a step past the checkpoint's, left from before the run was resumed from an earlier checkpoint; a resume with -keep-best replaces it at its next evaluation"
+		case info.Config != nil && !info.Config.Train.KeepBest:
+			b.Note = "not updated since the run was resumed without -keep-best; its evaluations since were not compared with it"
+		}
 	}
 	if a, ok := m.Metrics["accuracy"]; ok { // the last held-out evaluation's
 		info.Accuracy = finite(a)
@@ -187,6 +200,9 @@ func (info *checkpointInfo) print(w io.Writer) {
 		fmt.Fprintf(tw, "best held-out\tunreadable (%s)\n", b.Path)
 	default:
 		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, mse %.4g (%s)\n", *b.Step, *b.Accuracy, *b.MSE, b.Path)
+		if b.Note != "" {
+			fmt.Fprintf(tw, "\t(%s)\n", b.Note)
+		}
 	}
 	keys := make([]string, 0, len(info.Metrics))
 	for k := range info.Metrics {
