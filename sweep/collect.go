@@ -29,6 +29,10 @@ type Result struct {
 	// Loss is the training loss at the last logged step.
 	Loss  float64
 	Steps int
+	// WeightsStep, when not 0, is the step whose weights the final
+	// evaluation scored instead of the last one's (eval.json's
+	// weights_step: a run that kept its best held-out evaluation).
+	WeightsStep int
 	// WallS is the wall time of the processes that ran the point.
 	WallS float64
 }
@@ -57,13 +61,14 @@ func ReadResult(dir string) (Result, error) {
 		Accuracy float64 `json:"accuracy"`
 		StdErr   float64 `json:"accuracy_stderr"`
 		MSE      float64 `json:"mse"`
+		Weights  int     `json:"weights_step"`
 	}
 	err = json.NewDecoder(io.LimitReader(f, maxEvalBytes)).Decode(&ev)
 	f.Close()
 	if err != nil {
 		return r, fmt.Errorf("sweep: %s: %w", path, err)
 	}
-	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step
+	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps, r.WeightsStep = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step, ev.Weights
 	r.Loss = math.NaN()
 	mpath := filepath.Join(dir, "metrics.jsonl")
 	m, _, err := files.OpenRegular(mpath)
@@ -155,23 +160,39 @@ type Table struct {
 	Rows []Row
 }
 
-// header is the table's columns.
-func (t Table) header() []string {
+// header is the table's columns: weights_step, after steps, with weights
+// (Table.bestWeights).
+func (t Table) header(weights bool) []string {
 	h := []string{"point"}
 	h = append(h, t.Axes...)
-	return append(h, "state", "split", "accuracy", "accuracy_se", "mse", "loss", "steps", "wall_s")
+	h = append(h, "state", "split", "accuracy", "accuracy_se", "mse", "loss", "steps")
+	if weights {
+		h = append(h, "weights_step")
+	}
+	return append(h, "wall_s")
+}
+
+// bestWeights reports whether the final evaluation of some finished point
+// scored the weights of a step before its last (Result.WeightsStep).
+func (t Table) bestWeights() bool {
+	for _, r := range t.Rows {
+		if r.Result != nil && r.Result.WeightsStep != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // cells is row r's columns, numbers with prec significant digits (-1:
-// shortest exact).
-func (t Table) cells(r Row, prec int) []string {
+// shortest exact), with weights_step with weights.
+func (t Table) cells(r Row, prec int, weights bool) []string {
 	c := []string{fmt.Sprintf("%d", r.Point.Index)}
 	for _, v := range r.Point.Values {
 		c = append(c, v.String())
 	}
 	c = append(c, r.State.String())
 	if r.Result == nil {
-		return append(c, "", "", "", "", "", "", "")
+		return append(c, make([]string, len(t.header(weights))-len(c))...)
 	}
 	f := func(x float64, p int) string {
 		if math.IsNaN(x) {
@@ -183,16 +204,24 @@ func (t Table) cells(r Row, prec int) []string {
 		return strconv.FormatFloat(x, 'f', p, 64)
 	}
 	res := r.Result
-	return append(c, res.Split, f(res.Accuracy, 3), f(res.StdErr, 3), f(res.MSE, 4), f(res.Loss, 4),
-		strconv.Itoa(res.Steps), f(res.WallS, 1))
+	c = append(c, res.Split, f(res.Accuracy, 3), f(res.StdErr, 3), f(res.MSE, 4), f(res.Loss, 4), strconv.Itoa(res.Steps))
+	if weights {
+		w := ""
+		if res.WeightsStep != 0 {
+			w = strconv.Itoa(res.WeightsStep)
+		}
+		c = append(c, w)
+	}
+	return append(c, f(res.WallS, 1))
 }
 
 // WriteCSV writes the table as CSV, numbers in full.
 func (t Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write(t.header())
+	weights := t.bestWeights()
+	cw.Write(t.header(weights))
 	for _, r := range t.Rows {
-		cw.Write(t.cells(r, -1))
+		cw.Write(t.cells(r, -1, weights))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -200,7 +229,8 @@ func (t Table) WriteCSV(w io.Writer) error {
 
 // WriteMarkdown writes the table as a Markdown table, numbers rounded.
 func (t Table) WriteMarkdown(w io.Writer) error {
-	h := t.header()
+	weights := t.bestWeights()
+	h := t.header(weights)
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
 	for range h {
@@ -208,7 +238,7 @@ func (t Table) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	for _, r := range t.Rows {
-		c := t.cells(r, 3)
+		c := t.cells(r, 3, weights)
 		for i := range c {
 			c[i] = strings.ReplaceAll(c[i], "|", `\|`)
 		}

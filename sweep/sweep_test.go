@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -131,6 +133,39 @@ func TestAggregate(t *testing.T) {
 	require.NoError(t, tab.WriteCSV(&csv))
 	assert.Contains(t, md.String(), "| 4 | 3 | 10 | failed |")
 	assert.Contains(t, csv.String(), "0,1,10,done,fresh trials,0.5,0,0,,0,0\n")
+}
+
+// TestCollectWeightsStep: a point whose final evaluation scored the
+// weights of an earlier step (train.keep_best) gets them in a
+// weights_step column, which the table has only when some point does;
+// ReadResult reads it from eval.json.
+func TestCollectWeightsStep(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"step": 300, "weights_step": 200, "split": "fresh trials", "accuracy": 0.9}`), 0o644))
+	res, err := ReadResult(dir)
+	require.NoError(t, err)
+	assert.Equal(t, 300, res.Steps)
+	assert.Equal(t, 200, res.WeightsStep)
+
+	s, err := Parse([]byte(twoAxes))
+	require.NoError(t, err)
+	pts, err := s.Points()
+	require.NoError(t, err)
+	tab := Table{Axes: []string{"model.rank", "seed"}}
+	for _, p := range pts[:3] {
+		tab.Rows = append(tab.Rows, Row{Point: p, Name: s.Name(p), State: Done, Result: &Result{Steps: 300, Loss: math.NaN()}})
+	}
+	tab.Rows[2].Result, tab.Rows[2].State = nil, Failed
+	var csv bytes.Buffer
+	require.NoError(t, tab.WriteCSV(&csv))
+	assert.NotContains(t, csv.String(), "weights_step", "no point scored earlier weights")
+	tab.Rows[1].Result = &res
+	csv.Reset()
+	require.NoError(t, tab.WriteCSV(&csv))
+	assert.Contains(t, csv.String(), ",steps,weights_step,wall_s\n")
+	assert.Contains(t, csv.String(), ",300,,0\n", "a point scoring its last step's weights")
+	assert.Contains(t, csv.String(), ",300,200,0\n")
+	assert.Contains(t, csv.String(), ",failed,,,,,,,,\n", "a failed point has every result column, weights_step too")
 }
 
 func TestParseErrors(t *testing.T) {

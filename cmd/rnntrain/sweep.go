@@ -100,7 +100,9 @@ failed, done) from its run directory, and from squeue and sacct when the
 sweep was submitted to Slurm and they answer. -collect DIR prints and writes
 one table (collect.csv, collect.md) of every point's axis values and final
 metrics: the final evaluation's accuracy (with its standard error) and MSE
-on the split it names, the last training loss, steps and wall time; and
+on the split it names, the last training loss, steps, weights_step (the
+step of the weights scored, for points that kept their best held-out
+evaluation, train.keep_best; only when some did) and wall time; and
 plots -metric against the axis -x (mean ± standard error over the other
 axes) in collect-<metric>-<axis>.png.
 
