@@ -73,6 +73,11 @@ func TestCLIKeepBest(t *testing.T) {
 	ins.want(t, 0, fmt.Sprintf("best held-out        step %d, validation accuracy", bestOfMetrics(t, run).Step))
 	re := rnntrain(t, work, "eval", "-checkpoint", checkpoints.BestPath(run), "-trials", "50")
 	re.want(t, 0, fmt.Sprintf("step %d", best.Step))
+	// eval of the run directory scores its latest checkpoint and says
+	// that the run's final evaluation scored the best weights.
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "50").want(t, 0, "step 300",
+		fmt.Sprintf("note: this scores %s, of step 300;", checkpoints.LatestPath(run)),
+		fmt.Sprintf("of step %d: -checkpoint %s", bestOfMetrics(t, run).Step, checkpoints.BestPath(run)))
 	// plot RUN draws again what training drew, from the best weights;
 	// plot of the latest checkpoint file, from the last step's.
 	drawn := mustRead(t, filepath.Join(run, "plots", "trials.svg"))

@@ -22,7 +22,9 @@ import (
 )
 
 const evalLong = `
-Eval loads a checkpoint (a .safetensors file or a run directory), runs
+Eval loads a checkpoint (a .safetensors file or a run directory, whose
+latest checkpoint it scores; of a run trained with -keep-best, whose final
+evaluation scored its best.safetensors, it says so on stderr), runs
 held-out trials of the task it was trained on through the network (with its
 private recurrent noise, as during training's evaluations, unless
 -noise=false), and prints the accuracy by the task's own scorer with its
@@ -118,6 +120,14 @@ func evalCommand() *command {
 				}
 				if err := checkFiniteParams(c); err != nil {
 					fmt.Fprintf(e.stderr, "rnntrain eval: warning: %v\n", err)
+				}
+				if st, err := os.Stat(*ckpt); err == nil && st.IsDir() {
+					// A run that kept its best scored those weights in
+					// eval.json: say which this scores.
+					if b, err := runBest(s, c, *ckpt); err == nil && b != nil {
+						fmt.Fprintf(e.stderr, "rnntrain eval: note: this scores %s, of step %d; the run's final evaluation (eval.json) and figures scored the weights of its best held-out evaluation, of step %d: -checkpoint %s\n",
+							c.Path, c.Meta.Step, b.Meta.Step, b.Path)
+					}
 				}
 				if data := s.cfg.Task.Settings.Path; *record != "" && data != "" && samePath(*record, data) {
 					return usagef("-record %s is the data file the checkpoint's task reads; choose another file", *record)

@@ -196,23 +196,12 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 
 // plotBest loads into s's network, for the run directory run whose latest
 // checkpoint c has keep_best, the weights of its best.safetensors when
-// they are of an earlier step than c's, as the run's training drew its
-// figures from them, and returns the step of the weights s holds. A run
-// without keep_best (resumed without it since it kept one), or with no
-// best file or one of a later step (left by a run resumed from an earlier
-// checkpoint), keeps c's.
+// they are of an earlier step than c's (runBest), as the run's training
+// drew its figures from them, and returns the step of the weights s holds.
 func plotBest(s *session, c *checkpoints.Checkpoint, run string) (int, error) {
-	if !s.cfg.Train.KeepBest {
-		return c.Meta.Step, nil
-	}
-	b, err := checkpoints.Load(checkpoints.BestPath(run))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return c.Meta.Step, nil
-	case err != nil:
-		return 0, err
-	case b.Meta.Step >= c.Meta.Step:
-		return c.Meta.Step, nil
+	b, err := runBest(s, c, run)
+	if err != nil || b == nil {
+		return c.Meta.Step, err
 	}
 	if err := checkFiniteParams(b); err != nil {
 		return 0, err
@@ -221,6 +210,29 @@ func plotBest(s *session, c *checkpoints.Checkpoint, run string) (int, error) {
 		return 0, err
 	}
 	return b.Meta.Step, nil
+}
+
+// runBest returns the best checkpoint whose weights the final evaluation
+// of the run in directory run scored instead of those of its latest
+// checkpoint c, of session s: its best.safetensors when c's config keeps
+// the best and the file is of an earlier step than c's; nil for a run
+// without keep_best (resumed without it since it kept one), or with no
+// best file or one of a later step (left by a run resumed from an earlier
+// checkpoint).
+func runBest(s *session, c *checkpoints.Checkpoint, run string) (*checkpoints.Checkpoint, error) {
+	if !s.cfg.Train.KeepBest {
+		return nil, nil
+	}
+	b, err := checkpoints.Load(checkpoints.BestPath(run))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case b.Meta.Step >= c.Meta.Step:
+		return nil, nil
+	}
+	return b, nil
 }
 
 // plotRecording draws the figures of the eval -record file path into dir
