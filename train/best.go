@@ -51,17 +51,17 @@ func ResumeBest(dir string, step int, m Model) (*Best, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return b, nil
 	case err != nil:
-		return nil, fmt.Errorf("train: best checkpoint: %w", err)
+		return nil, fmt.Errorf("train: best checkpoint: %w (%s)", err, resumeWithout(dir))
 	}
 	acc, ok := c.Meta.Metrics[BestAccuracyMetric]
 	if !ok || math.IsNaN(acc) {
-		return nil, fmt.Errorf("train: best checkpoint %s: no %s in its metrics", c.Path, BestAccuracyMetric)
+		return nil, fmt.Errorf("train: best checkpoint %s: no %s in its metrics, which the best's checkpoint holds (%s)", c.Path, BestAccuracyMetric, resumeWithout(dir))
 	}
 	if c.Meta.Step > step {
 		return b, nil
 	}
 	if err := checkFits(c, m); err != nil {
-		return nil, fmt.Errorf("train: best checkpoint: %w\n(want one kept by this run; move it out of %s to resume without it)", err, dir)
+		return nil, fmt.Errorf("train: best checkpoint: %w\n(want one kept by this run; %s)", err, resumeWithout(dir))
 	}
 	mse, ok := c.Meta.Metrics[BestMSEMetric]
 	if !ok {
@@ -69,6 +69,12 @@ func ResumeBest(dir string, step int, m Model) (*Best, error) {
 	}
 	b.Step, b.Stage, b.Accuracy, b.MSE = c.Meta.Step, c.Meta.Stage, acc, mse
 	return b, nil
+}
+
+// resumeWithout says how to resume the run in dir without its best
+// checkpoint, which it refuses.
+func resumeWithout(dir string) string {
+	return fmt.Sprintf("move it out of %s to resume without it; the run then keeps a new best", dir)
 }
 
 // checkFits returns checkpoints.RestoreParams's error for c and the

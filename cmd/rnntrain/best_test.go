@@ -184,6 +184,7 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 	}{
 		{"truncated", good[:100], "truncated"},
 		{"another size", larger, "model expects [8"},
+		{"a latest checkpoint", mustRead(t, checkpoints.LatestPath(run)), "no validation_accuracy in its metrics"},
 	} {
 		if err := os.WriteFile(checkpoints.BestPath(run), c.data, 0o644); err != nil {
 			t.Fatal(err)
@@ -191,7 +192,7 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 		branch := filepath.Join(work, "refused", "branch")
 		rnntrain(t, work, "train", "-resume", run, "-out", branch, "-steps", "6").want(t, 1, checkpoints.BestPath(run), c.want)
 		assert.NoDirExists(t, filepath.Join(work, "refused"), c.name+": a refused branch")
-		rnntrain(t, work, "train", "-resume", run, "-steps", "6").want(t, 1, checkpoints.BestPath(run), c.want)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "6").want(t, 1, checkpoints.BestPath(run), c.want, "move it out of "+run+" to resume without it")
 		if k, _ := loadTensors(t, run); k != 4 {
 			t.Errorf("%s: a refused resume moved the latest checkpoint to step %d", c.name, k)
 		}
