@@ -270,7 +270,9 @@ func TestCLIKeepBestMissedEvaluations(t *testing.T) {
 	work := t.TempDir()
 	run := filepath.Join(work, "run")
 	base := []string{"-quiet", "-plot-format", "svg"}
-	rnntrain(t, work, append([]string{"train", "-task", "perceptual-dm", "-hidden", "8", "-eval-every", "2", "-steps", "4", "-keep-best", "-out", run}, base...)...).want(t, 0)
+	// The run header says the run keeps its best.
+	rnntrain(t, work, "train", "-task", "perceptual-dm", "-hidden", "8", "-eval-every", "2", "-steps", "4", "-keep-best", "-out", run, "-plot-format", "svg").
+		want(t, 0, "every 2 steps, keeping the best in best.safetensors, whose weights the final evaluation scores")
 	// spoil gives the best file scores that every evaluation beats, so
 	// that those of a process without -keep-best certainly do.
 	spoil := func() {

@@ -609,8 +609,12 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	if tasks.SplitLabel(held) == tasks.Train.String() {
 		which = "training trials (validation_fraction 0: none held out)"
 	}
-	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s %s\n",
-		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, which, when)
+	keep := ""
+	if c.Train.KeepBest {
+		keep = ", keeping the best in best.safetensors, whose weights the final evaluation scores"
+	}
+	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s %s%s\n",
+		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, which, when, keep)
 	if f := c.Train.FPTT; c.Train.Trainer == train.FPTT {
 		fmt.Fprintf(w, "  fptt   %d parts (windows of %d steps), k %d, α %g, β %g, ρ %g, reg %g, %s loss, reset every %s\n",
 			f.Parts, f.WindowSteps(info.MaxSteps), f.K, f.Alpha, f.Beta, f.Rho, f.Reg, f.Loss, resetText(f.ResetEvery))
