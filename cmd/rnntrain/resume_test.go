@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -327,5 +328,19 @@ func TestCLIResumeContinuesElapsed(t *testing.T) {
 	ms = metricsOf(t, run)
 	if got := ms[len(ms)-1]; got.Step != 5 || got.ElapsedS < before {
 		t.Errorf("resumed step %d: elapsed_s %g, want ≥ %g, step 4's", got.Step, got.ElapsedS, before)
+	}
+}
+
+// TestHelpTrainResumableKeys: the -resume paragraph of help train names
+// every key a resume may change freely (resumableKeys), as README does.
+func TestHelpTrainResumableKeys(t *testing.T) {
+	t.Parallel()
+	text := strings.Join(strings.Fields(trainLong), " ")
+	_, list, _ := strings.Cut(text, "unless -force; only ")
+	list, _, _ = strings.Cut(list, " may change freely")
+	for _, k := range resumableKeys() {
+		if !strings.Contains(list, k) {
+			t.Errorf("help train's -resume paragraph does not name %s among the keys a resume may change: %q", k, list)
+		}
 	}
 }

@@ -108,7 +108,8 @@ config.json, again overridden by the flags given (for example a larger
 -steps). Flags that would break the run's bitwise continuation are refused
 unless -force; only train.steps, train.target_accuracy, train.eval_every,
 train.eval_trials, train.log_every, train.checkpoint_every, train.keep,
-plot_formats and plot_raster_units may change freely. config.json must agree
+train.keep_best, plot_formats and plot_raster_units may change freely.
+config.json must agree
 with the config stored in the checkpoint resumed in every other key: one
 edited or damaged since the checkpoint was written is refused, naming both
 files and the keys, unless -force, which resumes with config.json's settings
@@ -119,9 +120,11 @@ it was trained with), so the next resume needs no -force even if this one
 stops before its first checkpoint. A run stopped before its first checkpoint
 resumes from step 0. -resume A -out B continues A's run in B instead (B must
 not hold a run; A is not changed): B starts with A's checkpoint and the
-lines of A's metrics.jsonl up to it. A branch refused (A already at -steps,
-or a run starting at step 0 whose -init-from source is unreadable or does
-not fit) creates no B.
+lines of A's metrics.jsonl up to it, and with -keep-best A's
+best.safetensors. A branch refused (A already at -steps, a run starting at
+step 0 whose -init-from source is unreadable or does not fit, or with
+-keep-best A's best.safetensors unreadable or of another network) creates
+no B.
 
 A connectivity mask file (rec_mask, rec_fixed, in_mask, in_fixed), an npz
 task's data file (-data, task.settings.path, and the path of
