@@ -204,6 +204,9 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 	}
 	ins := rnntrain(t, work, "inspect", run)
 	ins.want(t, 1, checkpoints.BestPath(run), "truncated")
+	// plot RUN, which draws the best's weights, fails naming the file and
+	// the checkpoint that draws the last step's.
+	rnntrain(t, work, "plot", "-format", "svg", run).want(t, 1, checkpoints.BestPath(run), "truncated", "plot "+checkpoints.LatestPath(run)+" draws the last step's")
 	if !strings.Contains(ins.stdout, "leaky.weight_hh") || !strings.Contains(ins.stdout, "unreadable") {
 		t.Errorf("inspect of a run with a damaged best file did not show its checkpoint:\n%s", ins.stdout)
 	}

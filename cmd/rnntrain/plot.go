@@ -200,8 +200,11 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 // drew its figures from them, and returns the step of the weights s holds.
 func plotBest(s *session, c *checkpoints.Checkpoint, run string) (int, error) {
 	b, err := runBest(s, c, run)
-	if err != nil || b == nil {
-		return c.Meta.Step, err
+	if err != nil {
+		return 0, fmt.Errorf("%w (the run keeps its best held-out evaluation, whose weights its figures show; plot %s draws the last step's)", err, checkpoints.LatestPath(run))
+	}
+	if b == nil {
+		return c.Meta.Step, nil
 	}
 	if err := checkFiniteParams(b); err != nil {
 		return 0, err
