@@ -177,7 +177,9 @@ type Checkpointer struct {
 	Model Model
 	Meta  checkpoints.Meta
 	// Saved, if set, is called with the path of every step file written.
-	Saved    func(path string, step int)
+	Saved func(path string, step int)
+	// KeepBest keeps Dir/best.safetensors (Config.KeepBest is the run
+	// config's key for it; the Checkpointer does not read the config).
 	KeepBest bool
 
 	last int // step of the last save

@@ -13,7 +13,7 @@
 //	net, _ := rnn.New[float32](netCfg, train.NewRNG(cfg.Seed, train.StreamInit))
 //	sum, err := train.Run(ctx, cfg, net, []tasks.Task{task},
 //		&train.Logger{W: os.Stderr, Every: cfg.LogEvery},
-//		&train.Checkpointer{Dir: dir, Every: cfg.CheckpointEvery, Keep: cfg.Keep, Model: net, Meta: meta})
+//		&train.Checkpointer{Dir: dir, Every: cfg.CheckpointEvery, Keep: cfg.Keep, KeepBest: cfg.KeepBest, Model: net, Meta: meta})
 //
 // Each update draws Config.BatchSize trials, runs the network over them,
 // backpropagates the task loss (Loss: autodiff.MaskedMSE or
