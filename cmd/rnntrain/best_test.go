@@ -315,3 +315,74 @@ func TestCLIKeepBestMissedEvaluations(t *testing.T) {
 	}
 	rnntrain(t, work, "inspect", "-json", run).want(t, 0, `"note": "of a step past the checkpoint's`)
 }
+
+// TestCLIAnalysesNoteBest: the commands that analyse a run directory's
+// latest checkpoint say so on stderr, and how to analyse the best, when
+// the run's final evaluation and figures used its best held-out
+// evaluation's earlier weights; given the checkpoint file, they do not.
+func TestCLIAnalysesNoteBest(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	full, low := filepath.Join(work, "full"), filepath.Join(work, "low")
+	base := []string{"train", "-task", "perceptual-dm", "-hidden", "8", "-eval-every", "2", "-keep-best", "-quiet", "-plot-format", "svg"}
+	for _, c := range []struct {
+		dir   string
+		model []string
+	}{{full, nil}, {low, []string{"-model", "lowrank", "-rank", "1"}}} {
+		rnntrain(t, work, append(append(append([]string{}, base...), c.model...), "-steps", "4", "-out", c.dir)...).want(t, 0)
+		// A best no later evaluation beats: it stays of an earlier step
+		// than the latest checkpoint.
+		b, err := checkpoints.Load(checkpoints.BestPath(c.dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Meta.Metrics[train.BestAccuracyMetric] = 2
+		if err := checkpoints.Save(checkpoints.BestPath(c.dir), b); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, work, "train", "-resume", c.dir, "-steps", "6", "-quiet").want(t, 0)
+	}
+	note := func(cmd, verb, flag, run string) []string {
+		b, err := checkpoints.Load(checkpoints.BestPath(run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []string{fmt.Sprintf("rnntrain %s: note: this %s %s, of step 6;", cmd, verb, checkpoints.LatestPath(run)),
+			fmt.Sprintf("of step %d: %s %s", b.Meta.Step, flag, checkpoints.BestPath(run))}
+	}
+	for _, c := range []struct {
+		cmd, run string
+		args     []string
+	}{
+		{"inactivate", full, []string{"-units", "0", "-trials", "4"}},
+		{"fixedpoints", full, []string{"-n-init", "4", "-max-iters", "2", "-trials", "2", "-out", filepath.Join(work, "fp")}},
+		{"truncate", full, []string{"-rank", "1", "-trials", "4", "-out", filepath.Join(work, "trunc")}},
+		{"latent", low, []string{"-trials", "2", "-out", filepath.Join(work, "lat")}},
+		{"populations", low, []string{"-max-k", "1", "-resample", "0", "-trials", "4"}},
+	} {
+		verb := map[bool]string{true: "truncates", false: "analyses"}[c.cmd == "truncate"]
+		r := rnntrain(t, work, append([]string{c.cmd, "-checkpoint", c.run}, c.args...)...)
+		r.want(t, 0)
+		for _, w := range note(c.cmd, verb, "-checkpoint", c.run) {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s of a -keep-best run directory: stderr lacks %q:\n%s", c.cmd, w, r.stderr)
+			}
+		}
+		if c.cmd == "truncate" {
+			continue // its -out is taken now
+		}
+		r = rnntrain(t, work, append([]string{c.cmd, "-checkpoint", checkpoints.LatestPath(c.run)}, c.args...)...)
+		r.want(t, 0)
+		if strings.Contains(r.stderr, "note:") {
+			t.Errorf("%s of a checkpoint file notes the best:\n%s", c.cmd, r.stderr)
+		}
+	}
+	r := rnntrain(t, work, "train", "-task", "perceptual-dm", "-model", "lowrank", "-rank", "1", "-activation", "relu", "-hidden", "8", "-steps", "1", "-eval-every", "0", "-quiet", "-plot-format", "svg",
+		"-init-from", full, "-out", filepath.Join(work, "init"))
+	r.want(t, 0)
+	for _, w := range note("train", "truncates", "-init-from", full) {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("train -init-from a -keep-best run directory: stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+}

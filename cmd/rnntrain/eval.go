@@ -121,14 +121,7 @@ func evalCommand() *command {
 				if err := checkFiniteParams(c); err != nil {
 					fmt.Fprintf(e.stderr, "rnntrain eval: warning: %v\n", err)
 				}
-				if st, err := os.Stat(*ckpt); err == nil && st.IsDir() {
-					// A run that kept its best scored those weights in
-					// eval.json: say which this scores.
-					if b, err := runBest(s, c, *ckpt); err == nil && b != nil {
-						fmt.Fprintf(e.stderr, "rnntrain eval: note: this scores %s, of step %d; the run's final evaluation (eval.json) and figures scored the weights of its best held-out evaluation, of step %d: -checkpoint %s\n",
-							c.Path, c.Meta.Step, b.Meta.Step, b.Path)
-					}
-				}
+				noteBest(e.stderr, "eval", "scores", "-checkpoint", s, c, *ckpt)
 				if data := s.cfg.Task.Settings.Path; *record != "" && data != "" && samePath(*record, data) {
 					return usagef("-record %s is the data file the checkpoint's task reads; choose another file", *record)
 				}

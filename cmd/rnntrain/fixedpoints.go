@@ -148,6 +148,7 @@ func fixedpointsCommand() *command {
 				if err != nil {
 					return err
 				}
+				noteBest(e.stderr, "fixedpoints", "analyses", "-checkpoint", s, c, *ckpt)
 				nIn, n, _ := s.net.Dims()
 				spec, err := parseInputSpec(*input, nIn)
 				if err != nil {

@@ -237,6 +237,7 @@ func inactivateCommand() *command {
 				if err != nil {
 					return err
 				}
+				noteBest(e.stderr, "inactivate", "analyses", "-checkpoint", s, c, *ckpt)
 				_, n, _ := s.net.Dims()
 				src := &unitSource{s: s, n: n, seed: *seed, recording: *recording}
 				selected, err := src.selectUnits(*units, "-population", *pop)

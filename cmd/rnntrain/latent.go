@@ -61,10 +61,11 @@ func latentCommand() *command {
 				if *trials < 1 || *trials > 100000 {
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
 				}
-				s, _, err := loadSession(*ckpt)
+				s, c, err := loadSession(*ckpt)
 				if err != nil {
 					return err
 				}
+				noteBest(e.stderr, "latent", "analyses", "-checkpoint", s, c, *ckpt)
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; latent needs a lowrank checkpoint (rnntrain truncate makes one from a full-rank network)", *ckpt, s.cfg.Model.Kind())

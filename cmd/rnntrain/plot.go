@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -236,6 +237,24 @@ func runBest(s *session, c *checkpoints.Checkpoint, run string) (*checkpoints.Ch
 		return nil, nil
 	}
 	return b, nil
+}
+
+// noteBest writes to w, when path names a run directory whose final
+// evaluation and figures used the weights of its best held-out evaluation
+// (runBest) rather than those of c, its latest checkpoint, read into s,
+// the note of command cmd that says it verb ("scores", "analyses") c and
+// how to name the best: flag ("-checkpoint"). A best file that cannot be
+// read gives no note: the commands read only c.
+func noteBest(w io.Writer, cmd, verb, flag string, s *session, c *checkpoints.Checkpoint, path string) {
+	if st, err := os.Stat(path); err != nil || !st.IsDir() {
+		return
+	}
+	b, err := runBest(s, c, path)
+	if err != nil || b == nil {
+		return
+	}
+	fmt.Fprintf(w, "rnntrain %s: note: this %s %s, of step %d; the run's final evaluation (eval.json) and figures scored the weights of its best held-out evaluation, of step %d: %s %s\n",
+		cmd, verb, c.Path, c.Meta.Step, b.Meta.Step, flag, b.Path)
 }
 
 // plotRecording draws the figures of the eval -record file path into dir

@@ -70,10 +70,11 @@ func populationsCommand() *command {
 				case *trials < 1 || *trials > 100000:
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
 				}
-				s, _, err := loadSession(*ckpt)
+				s, c, err := loadSession(*ckpt)
 				if err != nil {
 					return err
 				}
+				noteBest(e.stderr, "populations", "analyses", "-checkpoint", s, c, *ckpt)
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind())

@@ -323,7 +323,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			}
 		}
 		if st.Step == 0 {
-			if initNote, err = initFromTruncation(s); err != nil {
+			if initNote, err = initFromTruncation(s, e.stderr); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -70,6 +71,7 @@ func truncateCommand() *command {
 				if err != nil {
 					return err
 				}
+				noteBest(e.stderr, "truncate", "truncates", "-checkpoint", src, c, *ckpt)
 				dst, kept, err := truncatedSession(src, *rank)
 				if err != nil {
 					return err
@@ -288,16 +290,18 @@ func setParams(s *session, values map[string][]float32) ([]string, error) {
 // tanh), wo = N·W_outᵀ with s_o = 1 (exact when b and the readout bias are
 // zero). Parameters the truncation has no value for keep their random
 // initialisation. It returns the line that says so ("" without
-// init_from), for the caller to print.
-func initFromTruncation(s *session) (string, error) {
+// init_from), for the caller to print; a source run directory whose
+// figures show its best weights (noteBest) gets a note on stderr.
+func initFromTruncation(s *session, stderr io.Writer) (string, error) {
 	lc, ok := s.cfg.Model.Model.(*lowrank.Config)
 	if !ok || lc.InitFrom == "" {
 		return "", nil
 	}
-	src, _, err := loadSession(lc.InitFrom)
+	src, c, err := loadSession(lc.InitFrom)
 	if err != nil {
 		return "", fmt.Errorf("-init-from: %w", err)
 	}
+	noteBest(stderr, "train", "truncates", "-init-from", src, c, lc.InitFrom)
 	if src.net.nIn != s.net.nIn || src.net.nOut != s.net.nOut || src.net.hidden != s.net.hidden {
 		return "", usagef("-init-from %s: the network has %d inputs, %d units and %d outputs; this run's has %d, %d and %d", lc.InitFrom,
 			src.net.nIn, src.net.hidden, src.net.nOut, s.net.nIn, s.net.hidden, s.net.nOut)
