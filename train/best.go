@@ -1,6 +1,7 @@
 package train
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -41,10 +42,14 @@ func NewBest(dir string) *Best { return &Best{Dir: dir, Step: -1} }
 // step is at most step. One of a later step (the run resumes from an
 // earlier checkpoint and will evaluate those steps again) is not counted,
 // and the next kept evaluation replaces it. A best checkpoint that cannot
-// be read, lacks its accuracy, or whose parameters do not fit m (another
-// network's file, which the run's end could not load) is an error naming
-// the file; m is not changed.
-func ResumeBest(dir string, step int, m Model) (*Best, error) {
+// be read, lacks its accuracy, was trained on another task or from
+// another seed than run, the metadata of the run's checkpoints (another
+// run's file, copied in: its evaluations are not this run's), or whose
+// parameters do not fit m (another network's file, which the run's end
+// could not load) is an error naming the file; m is not changed. The task
+// is Meta.Task, the seed the top-level "seed" of Meta.Config (rnntrain's
+// run config has one); either is compared only when both files carry it.
+func ResumeBest(dir string, step int, m Model, run checkpoints.Meta) (*Best, error) {
 	b := NewBest(dir)
 	c, err := checkpoints.Load(checkpoints.BestPath(dir))
 	switch {
@@ -59,6 +64,9 @@ func ResumeBest(dir string, step int, m Model) (*Best, error) {
 	}
 	if c.Meta.Step > step {
 		return b, nil
+	}
+	if err := sameRun(c, run); err != nil {
+		return nil, fmt.Errorf("train: best checkpoint %s: %w\n(want one kept by this run; %s)", c.Path, err, resumeWithout(dir))
 	}
 	if err := checkFits(c, m); err != nil {
 		return nil, fmt.Errorf("train: best checkpoint: %w\n(want one kept by this run; %s)", err, resumeWithout(dir))
@@ -75,6 +83,33 @@ func ResumeBest(dir string, step int, m Model) (*Best, error) {
 // checkpoint, which it refuses.
 func resumeWithout(dir string) string {
 	return fmt.Sprintf("move it out of %s to resume without it; the run then keeps a new best", dir)
+}
+
+// sameRun returns an error saying how the best checkpoint c differs from
+// the run whose checkpoints' metadata is run: its task, or its seed
+// (configSeed); nil when neither differs or cannot be told.
+func sameRun(c *checkpoints.Checkpoint, run checkpoints.Meta) error {
+	if c.Meta.Task != "" && run.Task != "" && c.Meta.Task != run.Task {
+		return fmt.Errorf("trained on task %s; this run's task is %s", c.Meta.Task, run.Task)
+	}
+	got, ok := configSeed(c.Meta.Config)
+	want, wok := configSeed(run.Config)
+	if ok && wok && got != want {
+		return fmt.Errorf("trained from seed %d; this run's seed is %d", got, want)
+	}
+	return nil
+}
+
+// configSeed returns the top-level "seed" of the run config cfg and
+// whether it holds one.
+func configSeed(cfg []byte) (uint64, bool) {
+	var v struct {
+		Seed *uint64 `json:"seed"`
+	}
+	if len(cfg) == 0 || json.Unmarshal(cfg, &v) != nil || v.Seed == nil {
+		return 0, false
+	}
+	return *v.Seed, true
 }
 
 // checkFits returns checkpoints.RestoreParams's error for c and the

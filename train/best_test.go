@@ -52,7 +52,7 @@ func TestBestOrder(t *testing.T) {
 	// What a later process finds: the file of step 70, counted when it
 	// resumes at or after it, not when it resumes before.
 	for _, c := range []struct{ at, want int }{{70, 70}, {100, 70}, {69, -1}} {
-		r, err := ResumeBest(dir, c.at, m)
+		r, err := ResumeBest(dir, c.at, m, checkpoints.Meta{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,13 +63,13 @@ func TestBestOrder(t *testing.T) {
 			t.Errorf("resumed at step %d: best %+v, want accuracy 0.5, mse 0.9, stage 1", c.at, r)
 		}
 	}
-	if r, err := ResumeBest(t.TempDir(), 5, m); err != nil || r.Step != -1 {
+	if r, err := ResumeBest(t.TempDir(), 5, m, checkpoints.Meta{}); err != nil || r.Step != -1 {
 		t.Errorf("a directory without a best checkpoint gave %+v, %v", r, err)
 	}
 	if err := os.WriteFile(checkpoints.BestPath(dir), []byte("not a checkpoint"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ResumeBest(dir, 100, m); err == nil {
+	if _, err := ResumeBest(dir, 100, m, checkpoints.Meta{}); err == nil {
 		t.Error("an unreadable best checkpoint was accepted")
 	}
 }
@@ -153,14 +153,14 @@ func TestResumeBestOtherNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := append([]float32(nil), small.Params()[0].Value.Data...)
-	_, err = ResumeBest(dir, 20, small)
+	_, err = ResumeBest(dir, 20, small, checkpoints.Meta{})
 	if err == nil || !strings.Contains(err.Error(), checkpoints.BestPath(dir)) || !strings.Contains(err.Error(), "model expects") {
 		t.Fatalf("a best checkpoint of a 12-unit network resumed with an 8-unit one gave %v; want an error naming %s and the shapes", err, checkpoints.BestPath(dir))
 	}
 	if !slices.Equal(small.Params()[0].Value.Data, before) {
 		t.Error("ResumeBest changed the network's parameters")
 	}
-	if b, err := ResumeBest(dir, 20, large); err != nil || b.Step != 10 {
+	if b, err := ResumeBest(dir, 20, large, checkpoints.Meta{}); err != nil || b.Step != 10 {
 		t.Errorf("the network that wrote it: best %+v, %v; want step 10", b, err)
 	}
 }
@@ -212,5 +212,52 @@ func TestCheckpointerResumeBest(t *testing.T) {
 	}
 	if b.Meta.Step != 8 {
 		t.Errorf("after resuming from step 4: best checkpoint of step %d, want 8 (the one of step 6 is past the resumed step)", b.Meta.Step)
+	}
+}
+
+// TestResumeBestOtherRun: a best checkpoint of another task or seed than
+// the run's (another run's file of the same network, copied in) is
+// refused, naming the file, both values and how to resume; one of the
+// run's own, or whose run is not told, is taken.
+func TestResumeBestOtherRun(t *testing.T) {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := smallNetwork(t, task, 8, 1)
+	dir := t.TempDir()
+	cp, err := NewCheckpoint(checkpoints.Meta{Task: task.Name(), Config: []byte(`{"seed":1,"task":{"name":"perceptual-dm"}}`)}, m, State{Step: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := NewBest(dir).Keep(cp, &Eval{Step: 10, Accuracy: 1, MSE: 0}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		run  checkpoints.Meta
+		want []string // nil: taken
+	}{
+		{"the same run", checkpoints.Meta{Task: task.Name(), Config: []byte(`{"seed":1}`)}, nil},
+		{"a run not told", checkpoints.Meta{}, nil},
+		{"another task", checkpoints.Meta{Task: "context-dm", Config: []byte(`{"seed":1}`)}, []string{"task perceptual-dm", "this run's task is context-dm"}},
+		{"another seed", checkpoints.Meta{Task: task.Name(), Config: []byte(`{"seed":2}`)}, []string{"seed 1", "this run's seed is 2"}},
+	} {
+		b, err := ResumeBest(dir, 20, m, c.run)
+		if c.want == nil {
+			if err != nil || b.Step != 10 {
+				t.Errorf("%s: best %+v, %v; want step 10", c.name, b, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: the best checkpoint was taken", c.name)
+			continue
+		}
+		for _, w := range append(c.want, checkpoints.BestPath(dir), "move it out of "+dir) {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v\nwant it to say %q", c.name, err, w)
+			}
+		}
 	}
 }

@@ -166,7 +166,8 @@ func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff
 // With KeepBest it also keeps the checkpoint of the best held-out
 // evaluation in Dir/best.safetensors (Best; one an earlier process kept
 // there counts when its step is not past the step this process resumed
-// from, the one before its first update: ResumeBest).
+// from, the one before its first update, and is refused when of another
+// task or seed than Meta's: ResumeBest).
 // It never saves after divergence, nor a state holding a NaN or infinity
 // (CheckFinite), so the last good checkpoint stays untouched. Meta is the template NewCheckpoint completes (Model, Task,
 // Config).
@@ -191,7 +192,7 @@ func (c *Checkpointer) OnStep(s Step) error {
 	if c.KeepBest && c.best == nil {
 		// At the process's first update: the run resumed from the step
 		// before it.
-		b, err := ResumeBest(c.Dir, s.Step-1, c.Model)
+		b, err := ResumeBest(c.Dir, s.Step-1, c.Model, c.Meta)
 		if err != nil {
 			return err
 		}

@@ -158,10 +158,11 @@ func readReport(t *testing.T, dir string) analysis.Report {
 	return rep
 }
 
-// TestCLIKeepBestRefusedFile: a resume whose best.safetensors is damaged
-// or of another network is refused at once, naming the file, before any
-// step is trained; a branch so refused leaves no -out directory; and the
-// run resumes once the file is moved away.
+// TestCLIKeepBestRefusedFile: a resume whose best.safetensors is damaged,
+// of another network, or of a network of the same shape trained on another
+// task or from another seed, is refused at once, naming the file, before
+// any step is trained; a branch so refused leaves no -out directory; and
+// the run resumes once the file is moved away.
 func TestCLIKeepBestRefusedFile(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
@@ -169,6 +170,11 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 	base := []string{"-task", "perceptual-dm", "-eval-every", "2", "-keep-best", "-quiet", "-plot-format", "svg"}
 	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-hidden", "8"}, base...)...).want(t, 0, "best.safetensors")
 	rnntrain(t, work, append([]string{"train", "-out", other, "-steps", "4", "-hidden", "12"}, base...)...).want(t, 0, "best.safetensors")
+	// Runs of the same shape: another seed; another task of perceptual-dm's
+	// one input and one output.
+	seed2, task2 := filepath.Join(work, "seed2"), filepath.Join(work, "task2")
+	rnntrain(t, work, append(append([]string{"train", "-out", seed2, "-steps", "4", "-hidden", "8"}, base...), "-seed", "2")...).want(t, 0, "best.safetensors")
+	rnntrain(t, work, append(append([]string{"train", "-out", task2, "-steps", "4", "-hidden", "8"}, base...), "-task", "parametric-wm")...).want(t, 0, "best.safetensors")
 	good, err := os.ReadFile(checkpoints.BestPath(run))
 	if err != nil {
 		t.Fatal(err)
@@ -185,6 +191,8 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 		{"truncated", good[:100], "truncated"},
 		{"another size", larger, "model expects [8"},
 		{"a latest checkpoint", mustRead(t, checkpoints.LatestPath(run)), "no validation_accuracy in its metrics"},
+		{"another seed", mustRead(t, checkpoints.BestPath(seed2)), "trained from seed 2; this run's seed is 1"},
+		{"another task", mustRead(t, checkpoints.BestPath(task2)), "trained on task parametric-wm; this run's task is perceptual-dm"},
 	} {
 		if err := os.WriteFile(checkpoints.BestPath(run), c.data, 0o644); err != nil {
 			t.Fatal(err)

@@ -166,12 +166,21 @@ func (s *session) paramCount() int {
 // checkpoint assembles the checkpoint of the session's parameters and the
 // loop's state st (optimizer moments, random streams, step and metrics).
 func (s *session) checkpoint(st train.State) (*checkpoints.Checkpoint, error) {
+	meta, err := s.meta()
+	if err != nil {
+		return nil, err
+	}
+	return train.NewCheckpoint(meta, s.net.net, st)
+}
+
+// meta is the metadata of the session's checkpoints: model, task, run
+// config and the sums of the files the run is built from.
+func (s *session) meta() (checkpoints.Meta, error) {
 	cfgJSON, err := json.Marshal(s.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("encode config: %w", err)
+		return checkpoints.Meta{}, fmt.Errorf("encode config: %w", err)
 	}
-	meta := checkpoints.Meta{Model: s.cfg.Model.Kind(), Task: s.cfg.Task.Name, Config: cfgJSON, Files: s.files}
-	return train.NewCheckpoint(meta, s.net.net, st)
+	return checkpoints.Meta{Model: s.cfg.Model.Kind(), Task: s.cfg.Task.Name, Config: cfgJSON, Files: s.files}, nil
 }
 
 // openCheckpoint loads the checkpoint at path: a .safetensors file, or a

@@ -123,8 +123,8 @@ not hold a run; A is not changed): B starts with A's checkpoint and the
 lines of A's metrics.jsonl up to it, and with -keep-best A's
 best.safetensors. A branch refused (A already at -steps, a run starting at
 step 0 whose -init-from source is unreadable or does not fit, or with
--keep-best A's best.safetensors unreadable or of another network) creates
-no B.
+-keep-best A's best.safetensors unreadable, of another network, or of
+another task or seed than the run's) creates no B.
 
 A connectivity mask file (rec_mask, rec_fixed, in_mask, in_fixed), an npz
 task's data file (-data, task.settings.path, and the path of
@@ -328,7 +328,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			}
 		}
 		if s.cfg.Train.KeepBest {
-			if best, bestSrc, err = startBest(opts.resume, inPlace, st.Step, s.net.net); err != nil {
+			if best, bestSrc, err = startBest(opts.resume, inPlace, st.Step, s); err != nil {
 				return err
 			}
 		}
@@ -679,17 +679,22 @@ type trainRun struct {
 	best *train.Best
 }
 
-// startBest returns the best held-out evaluation of a run starting at step
-// with the network net: none for a new run; for a resume, the one the run
-// in resume kept up to step (a best file that does not fit net is refused:
-// train.ResumeBest), and for a branch (not inPlace) also that file, which
-// the branch copies into its own directory (copyBest). It only reads, so
-// that a branch it refuses leaves no directory behind.
-func startBest(resume string, inPlace bool, step int, net train.Model) (*train.Best, *checkpoints.Checkpoint, error) {
+// startBest returns the best held-out evaluation of a run of session s
+// starting at step: none for a new run; for a resume, the one the run in
+// resume kept up to step (a best file of another task or seed, or that
+// does not fit s's network, is refused: train.ResumeBest), and for a
+// branch (not inPlace) also that file, which the branch copies into its
+// own directory (copyBest). It only reads, so that a branch it refuses
+// leaves no directory behind.
+func startBest(resume string, inPlace bool, step int, s *session) (*train.Best, *checkpoints.Checkpoint, error) {
 	if resume == "" {
 		return train.NewBest(""), nil, nil
 	}
-	b, err := train.ResumeBest(resume, step, net)
+	meta, err := s.meta()
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := train.ResumeBest(resume, step, s.net.net, meta)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
