@@ -348,6 +348,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if s.opt.ActivityReg > 0 && s.regCount > 0 {
 		s.bw.reg = T(2 * s.share * s.opt.ActivityReg * (s.regActivity - s.opt.ActivityTarget) / s.regCount)
 	}
+	s.ws.inAcc.prepare(tp, s.x, n, b, gwih, gbih, gbhh)
 	if s.parts == 2 && n >= egruStepSyncMin {
 		s.backwardSteps()
 	} else {
@@ -363,7 +364,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if gwhh.Data != nil {
 		s.recurrentGrad(gwhh, s.bw.dgh)
 	}
-	gateInputGrads(tp, s.x, s.wih, s.bw.dgh, s.bw.dgin, gx, gwih, gbih, gbhh)
+	gateInputGrads(tp, &s.ws.inAcc, s.x, s.wih, s.bw.dgh, s.bw.dgin, gx, gwih, gbih, gbhh)
 	s.bw = egruBackward[T]{}
 }
 
@@ -413,6 +414,12 @@ func (s *egruSeq[T]) backStep(pp *egruPart[T], t int) {
 			Axpy(cc, 1, pp.zd)
 		}
 	}
+	part := 0
+	if pp == &s.ws.part[1] {
+		part = 1
+	}
+	r0, r1 := t*b+pp.lo, t*b+pp.hi
+	s.ws.inAcc.add(part, r0, r1, bw.dgh.Data[r0*n3:r1*n3], bw.dgin.Data[r0*n:r1*n])
 }
 
 // carryRows sets, for the batch rows of part pp, carry = ∂L/∂y_{t−1} =

@@ -265,6 +265,7 @@ type egruSeq[T autodiff.Float] struct {
 // dense GEMM operands, each batch half's work space and the recurrent-weight
 // gradient's lists.
 type egruWork[T autodiff.Float] struct {
+	inAcc    gateInputAcc[T] // the input side's gradients, summed in the backward loop
 	fwd, bwd []packedCols[T]
 	// panels is weffᵀ in column panels for the forward gathers (float32).
 	panels kernels.GatherPanels
