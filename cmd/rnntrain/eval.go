@@ -194,11 +194,25 @@ func evalCommand() *command {
 // -record RUN/checkpoint.safetensors would destroy the checkpoint being
 // evaluated. A path that does not exist is accepted: makeRecordDir makes
 // its missing directories, as train -out and the other output flags do.
-// A path that cannot be opened or reached (one through a file) is a
-// failure, exit status 1, found before the trials run. An empty path is
-// no recording. An existing path is opened as files.OpenRegular does, so
-// a FIFO or a device is refused rather than read.
+// The rest is checkOutputFile's.
 func checkRecordPath(path string) error {
+	return checkOutputFile("-record", path, "recording.npz", func(r io.Reader) bool {
+		magic := make([]byte, 4)
+		_, err := io.ReadFull(r, magic)
+		return err == nil && (string(magic) == "PK\x03\x04" || string(magic) == "PK\x05\x06")
+	}, "is not an .npz archive; eval replaces only an earlier recording")
+}
+
+// checkOutputFile checks the path of the output flag name before the work
+// whose result would be written there: an empty path (no output), a path
+// that does not exist, an empty file and a file whose contents ours
+// accepts (an earlier output of the same kind) are accepted; a directory
+// or another file is a usage error (the latter saying "exists and "+not),
+// with example a file name the directory could take. A path that cannot
+// be opened or reached (one through a file) is a failure, exit status 1.
+// An existing path is opened as files.OpenRegular does, so a FIFO or a
+// device is refused rather than read.
+func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not string) error {
 	if path == "" {
 		return nil
 	}
@@ -208,22 +222,18 @@ func checkRecordPath(path string) error {
 		return nil
 	case err != nil:
 		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
-			return usagef("-record %s is a directory; want a file name such as %s", path, filepath.Join(path, "recording.npz"))
+			return usagef("%s %s is a directory; want a file name such as %s", name, path, filepath.Join(path, example))
 		}
 		if pe, ok := errors.AsType[*fs.PathError](err); ok {
-			return fmt.Errorf("-record %s: %w", path, pe.Err)
+			return fmt.Errorf("%s %s: %w", name, path, pe.Err)
 		}
-		return fmt.Errorf("-record: %w", err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer f.Close()
-	if size == 0 {
+	if size == 0 || ours(f) {
 		return nil
 	}
-	magic := make([]byte, 4)
-	if _, err := io.ReadFull(f, magic); err != nil || (string(magic) != "PK\x03\x04" && string(magic) != "PK\x05\x06") {
-		return usagef("-record %s exists and is not an .npz archive; eval replaces only an earlier recording", path)
-	}
-	return nil
+	return usagef("%s %s exists and %s", name, path, not)
 }
 
 // makeRecordDir makes the directories of a -record path that do not

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"text/tabwriter"
 
@@ -35,7 +37,9 @@ structure beyond one Gaussian population loses accuracy with one.
 means, and the accuracies. -write FILE.json writes the units of each
 population of the chosen mixture (or of -k's) as named sets, cluster0 the
 largest, for rnntrain inactivate -population FILE.json:cluster0 (which also
-takes cluster:I[/K] and fits the same mixture from the same -seed).
+takes cluster:I[/K] and fits the same mixture from the same -seed); it
+makes FILE's missing directories and replaces only an empty file or an
+earlier populations file, refused before the fits.
 `
 
 func populationsCommand() *command {
@@ -69,6 +73,11 @@ func populationsCommand() *command {
 					return usagef("-resample must be in [0, 10000], got %d", *resample)
 				case *trials < 1 || *trials > 100000:
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
+				}
+				// Before the fits and the resampling, which a bad -write
+				// would lose.
+				if err := checkWritePath(*write); err != nil {
+					return err
 				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
@@ -234,8 +243,28 @@ func writeClusters(path string, l *lowrank.Layer[float32], rep *populationsRepor
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("-write %s: %w", path, err)
 	}
+	if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("-write: %w", err)
+	}
 	return nil
+}
+
+// maxPopulationsFile bounds the earlier -write file checkWritePath reads.
+const maxPopulationsFile = 64 << 20
+
+// checkWritePath refuses a -write path that holds anything but an empty
+// file or an earlier populations file (a JSON object of unit lists):
+// writing would replace it, and -write RUN/checkpoint.safetensors or
+// RUN/config.json would destroy the run analysed. A path that does not
+// exist is accepted: writeClusters makes its missing directories. The rest
+// is checkOutputFile's.
+func checkWritePath(path string) error {
+	return checkOutputFile("-write", path, "populations.json", func(r io.Reader) bool {
+		var sets map[string][]int
+		b, err := io.ReadAll(io.LimitReader(r, maxPopulationsFile+1))
+		return err == nil && len(b) <= maxPopulationsFile && json.Unmarshal(b, &sets) == nil
+	}, `is not a populations file ({"cluster0": [units...], ...}); populations replaces only an earlier one`)
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// lowrankRun trains a rank-1 network for a few steps in a new directory and
+// returns the work directory and the run directory.
+func lowrankRun(t *testing.T) (work, run string) {
+	t.Helper()
+	work = t.TempDir()
+	run = filepath.Join(work, "run")
+	args := append([]string{"train", "-seed", "2", "-steps", "2", "-model", "lowrank", "-rank", "1", "-out", run}, small...)
+	rnntrain(t, work, args...).want(t, 0, "stopped at step 2")
+	return work, run
+}
+
+// TestCLIPopulationsWritePath checks that populations -write refuses, before
+// the fits, a path that holds anything but an earlier populations file (the
+// checkpoint analysed, its config.json, a directory), fails on a path
+// through a file, and makes a new path's missing directories.
+func TestCLIPopulationsWritePath(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	ckpt := filepath.Join(run, "checkpoint.safetensors")
+	before, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pops := func(write string) result {
+		t.Helper()
+		return rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4", "-write", write)
+	}
+	pops(ckpt).want(t, 2, "-write "+ckpt, "not a populations file")
+	pops(filepath.Join(run, "config.json")).want(t, 2, "config.json", "not a populations file")
+	pops(run).want(t, 2, "-write "+run+" is a directory")
+	pops(filepath.Join(ckpt, "p.json")).want(t, 1, "-write "+filepath.Join(ckpt, "p.json"), "not a directory")
+	if after, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("populations -write changed the checkpoint (%v); it must refuse to replace it", err)
+	}
+	p := filepath.Join(work, "new", "dir", "pops.json")
+	pops(p).want(t, 0)
+	pops(p).want(t, 0) // an earlier populations file is replaced
+	if b, err := os.ReadFile(p); err != nil || !bytes.Contains(b, []byte(`"cluster0"`)) {
+		t.Fatalf("populations -write %s: %v, %q; want a file of clusters", p, err, b)
+	}
+}
