@@ -69,7 +69,7 @@ func TestCLIFit(t *testing.T) {
 	r = rnntrain(t, dir, "latent", "-checkpoint", "teacher", "-trials", "3", "-json", "-out", "lat")
 	r.want(t, 0)
 	var lat struct {
-		Rank         int     `json:"Rank"`
+		Rank         int     `json:"rank"`
 		MaxKappaDiff float64 `json:"max_kappa_diff"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &lat); err != nil || lat.Rank != 1 || !(lat.MaxKappaDiff < 1e-4) {

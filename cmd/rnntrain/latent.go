@@ -94,7 +94,11 @@ func latentCommand() *command {
 
 // latentSummary is what latent prints.
 type latentSummary struct {
-	Rank, Inputs, Trials, T int
+	Rank   int `json:"rank"`
+	Inputs int `json:"inputs"`
+	Trials int `json:"trials"`
+	// T is the steps of the recording (its longest trial's).
+	T int `json:"steps"`
 	// KappaRange is [min, max] of each κ_r over the trials.
 	KappaRange [][2]float64 `json:"kappa_range"`
 	// MaxKappaDiff and MaxVDiff compare the reduced system with the

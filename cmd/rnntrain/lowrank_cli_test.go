@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +48,28 @@ func TestCLIPopulationsWritePath(t *testing.T) {
 	pops(p).want(t, 0) // an earlier populations file is replaced
 	if b, err := os.ReadFile(p); err != nil || !bytes.Contains(b, []byte(`"cluster0"`)) {
 		t.Fatalf("populations -write %s: %v, %q; want a file of clusters", p, err, b)
+	}
+}
+
+// TestCLILatentJSONKeys checks that latent -json names every value in
+// snake case, as the other commands' JSON does.
+func TestCLILatentJSONKeys(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	r := rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-json", "-out", "lat")
+	r.want(t, 0)
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("latent -json: %v\n%s", err, r.stdout)
+	}
+	for _, k := range []string{"rank", "inputs", "trials", "steps", "kappa_range", "max_kappa_diff", "max_v_diff", "out"} {
+		if _, ok := sum[k]; !ok {
+			t.Errorf("latent -json has no key %q\n%s", k, r.stdout)
+		}
+	}
+	for k := range sum {
+		if strings.ToLower(k) != k {
+			t.Errorf("latent -json key %q: want snake case\n%s", k, r.stdout)
+		}
 	}
 }
