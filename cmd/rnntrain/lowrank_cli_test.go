@@ -73,3 +73,25 @@ func TestCLILatentJSONKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIPopulationsFewUnits checks that populations says so when the
+// network has no more units than its loading vectors have dimensions
+// (6 units; rank 1, 4 inputs and 1 readout: 7 dimensions), where every
+// full covariance fitted is singular and the BIC measures the
+// regularisation, and says nothing when it has more.
+func TestCLIPopulationsFewUnits(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	args := append([]string{"train", "-task", "context-dm", "-steps", "2", "-model", "lowrank", "-rank", "1", "-out", run}, small...)
+	rnntrain(t, work, append(args, "-hidden", "6")...).want(t, 0, "stopped at step 2")
+	r := rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4")
+	r.want(t, 0)
+	if !strings.Contains(r.stderr, "6 units for loading vectors of 7 dimensions") {
+		t.Errorf("populations of 6 units in 7 dimensions: stderr %q; want a note that the covariances are singular", r.stderr)
+	}
+	work, run = lowrankRun(t)
+	if r := rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4"); strings.Contains(r.stderr, "note:") {
+		t.Errorf("populations of 24 units: stderr %q; want no note", r.stderr)
+	}
+}

@@ -25,7 +25,11 @@ I_i, w_i) of its factors, input weights I_s = s_i[s]·wi[s, i] and readout
 weights w_o = wo[i, o]·s_o[o] (when the network reads out itself). Gaussian
 mixtures with 1…-max-k components (full covariances, fitted by EM from
 -starts k-means++ starts) are fitted to these vectors and the number of
-populations is the one of lowest BIC = −2 log L + p ln N.
+populations is the one of lowest BIC = −2 log L + p ln N. A network of
+no more units than the vectors have dimensions (a lowrank fit, whose
+readout gives each recorded unit a dimension) has singular covariances but
+for the regularisation, and the BIC then says nothing of its populations:
+populations notes it on stderr.
 
 The resampling test then redraws -resample networks from the fitted mixture
 with one population and with the chosen number (or -k) (every loading vector
@@ -87,6 +91,10 @@ func populationsCommand() *command {
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind())
+				}
+				if _, dim := lowrank.Loadings(l); l.Size() <= dim {
+					fmt.Fprintf(e.stderr, "rnntrain populations: note: %d units for loading vectors of %d dimensions: a Gaussian's full covariance needs more units than dimensions, "+
+						"so every covariance fitted is singular but for its regularisation, which then sets the log-likelihoods and the BIC, not the units' populations\n", l.Size(), dim)
 				}
 				rep, err := populations(ctx, s, l, *maxK, *forceK, *starts, *resample, *trials, *seed)
 				if err != nil {
