@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -94,4 +95,27 @@ func TestCLIPopulationsFewUnits(t *testing.T) {
 	if r := rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4"); strings.Contains(r.stderr, "note:") {
 		t.Errorf("populations of 24 units: stderr %q; want no note", r.stderr)
 	}
+}
+
+// TestCLIPopulationsUnfitted checks that populations names the numbers of
+// populations up to -max-k it could not fit (more components than the 24
+// units) instead of leaving them out of the table, and that a -k among
+// them is an error naming -k.
+func TestCLIPopulationsUnfitted(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	pops := func(args ...string) result {
+		t.Helper()
+		return rnntrain(t, work, append([]string{"populations", "-checkpoint", run, "-starts", "1", "-resample", "0", "-trials", "4"}, args...)...)
+	}
+	pops("-max-k", "27").want(t, 0, "K = 25–27: not fitted")
+	r := pops("-max-k", "26", "-json")
+	r.want(t, 0)
+	var rep struct {
+		Unfitted []int `json:"unfitted"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || !slices.Equal(rep.Unfitted, []int{25, 26}) {
+		t.Errorf("populations -json: %v, unfitted %v; want [25 26]", err, rep.Unfitted)
+	}
+	pops("-max-k", "26", "-k", "26").want(t, 1, "-k 26: no mixture of 26 components", "fitted: K = 1–24")
 }

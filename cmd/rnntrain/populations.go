@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/analysis"
@@ -124,7 +125,11 @@ type populationsReport struct {
 	Units      int          `json:"units"`
 	Dim        int          `json:"dim"`
 	Mixtures   []mixtureFit `json:"mixtures"`
-	Chosen     int          `json:"populations"`
+	// Unfitted are the numbers of populations up to -max-k whose mixture
+	// could not be fitted (more components than units, or EM failing from
+	// every start).
+	Unfitted []int `json:"unfitted,omitempty"`
+	Chosen   int   `json:"populations"`
 	// Accuracy is the original network's; Resampled one entry per
 	// resampled mixture (one population, and the chosen number).
 	Accuracy  float64         `json:"accuracy"`
@@ -156,6 +161,19 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 	rep := &populationsReport{Units: l.Size(), Dim: dim, Chosen: fits[best].K}
 	for _, m := range fits {
 		rep.Mixtures = append(rep.Mixtures, mixtureFit{K: m.K, BIC: m.BIC, LogLik: m.LogLik, Weights: m.Weights, Means: m.Means})
+	}
+	for k := 1; k <= maxK; k++ {
+		if !slices.ContainsFunc(fits, func(m *lowrank.Mixture) bool { return m.K == k }) {
+			rep.Unfitted = append(rep.Unfitted, k)
+		}
+	}
+	if slices.Contains(rep.Unfitted, forceK) {
+		var fitted []int
+		for _, m := range fits {
+			fitted = append(fitted, m.K)
+		}
+		return nil, fmt.Errorf("-k %d: no mixture of %d components could be fitted to the loadings of %d units (more components than units, or EM failed from every start); fitted: K = %s",
+			forceK, forceK, l.Size(), intRuns(fitted))
 	}
 	accuracy := func() float64 {
 		return analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: trials, Draw: newStream(seed, streamResampleEval)}).Accuracy
@@ -218,10 +236,31 @@ func (r *populationsReport) print(w io.Writer) {
 		fmt.Fprintf(tw, "%d\t%.1f\t%.1f\t%.2f%s\n", m.K, m.BIC, m.LogLik, m.Weights, mark)
 	}
 	tw.Flush()
+	if len(r.Unfitted) > 0 {
+		fmt.Fprintf(w, "K = %s: not fitted (more components than units, or EM failed from every start)\n", intRuns(r.Unfitted))
+	}
 	fmt.Fprintf(w, "task accuracy of the network: %.3f\n", r.Accuracy)
 	for _, s := range r.Resampled {
 		fmt.Fprintf(w, "resampled from %d population(s): accuracy %.3f ± %.3f (mean ± sd of %d networks)\n", s.K, s.Mean, s.SD, len(s.Accuracies))
 	}
+}
+
+// intRuns renders increasing xs as runs: [1 2 3 5] is "1–3, 5".
+func intRuns(xs []int) string {
+	var parts []string
+	for i := 0; i < len(xs); {
+		j := i
+		for j+1 < len(xs) && xs[j+1] == xs[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d–%d", xs[i], xs[j]))
+		} else {
+			parts = append(parts, fmt.Sprint(xs[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }
 
 // writeClusters writes the populations of the mixture with -k (or the
