@@ -83,7 +83,7 @@ Output in -out DIR (default: fixedpoints/ beside the checkpoint):
                     visited states (PC2 and PC3 against PC1): stable points
                     filled, others open, the (up to two) unstable modes of
                     unstable points and the slow mode of marginal points as
-                    short lines
+                    short lines (none for a network of one unit)
 `
 
 func fixedpointsCommand() *command {
@@ -212,14 +212,19 @@ func fixedpointsCommand() *command {
 				if err := writeFixedPointsNPZ(filepath.Join(dir, "fixedpoints.npz"), res, init, n); err != nil {
 					return err
 				}
-				if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolMarginal); err != nil {
+				files := "fixedpoints.{npz,json,png}"
+				if n < 2 {
+					// PCA has no second component to draw against the first.
+					fmt.Fprintf(e.stderr, "rnntrain fixedpoints: note: no fixedpoints.png: the states of a network of %d unit have no plane to draw\n", n)
+					files = "fixedpoints.{npz,json}"
+				} else if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolMarginal); err != nil {
 					return err
 				}
 				if *asJSON {
 					_, err := e.stdout.Write(append(b, '\n'))
 					return err
 				}
-				printFixedPoints(e.stdout, sum, dir)
+				printFixedPoints(e.stdout, sum, filepath.Join(dir, files))
 				return nil
 			}
 		},
@@ -489,7 +494,8 @@ func inputText(u []float64) string {
 	return "[" + strings.Join(parts, " ") + "]"
 }
 
-func printFixedPoints(w io.Writer, s fixedPointsSummary, dir string) {
+// printFixedPoints prints the summary s and that it wrote files.
+func printFixedPoints(w io.Writer, s fixedPointsSummary, files string) {
 	fmt.Fprintf(w, "%s (%s on %s), input %s = %s\n", s.Run.Checkpoint, s.Run.Model, s.Run.Task, s.Run.Input, inputText(s.Input))
 	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), %d iterations in %.2f s, %d converged; dropped %d duplicates, %d outliers, %d non-finite, %d slow\n",
 		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Iters, s.Run.Seconds, s.Converged, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
@@ -513,5 +519,5 @@ func printFixedPoints(w io.Writer, s fixedPointsSummary, dir string) {
 		fmt.Fprintf(w, "line: %d marginal points, %.1f %% of their variance on PC1, |cos(PC1, slow mode)| = %.2f\n", l.Points, 100*l.PC1Variance, l.SlowModeCos)
 		fmt.Fprintf(w, "      mean |cos| of the slow mode with each input (right eigenvector %.2f, left %.2f)\n", l.Right, l.Left)
 	}
-	fmt.Fprintf(w, "wrote %s\n", filepath.Join(dir, "fixedpoints.{npz,json,png}"))
+	fmt.Fprintf(w, "wrote %s\n", files)
 }

@@ -198,3 +198,21 @@ func TestInputText(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIFixedPointsOneUnit checks that fixedpoints of a network of one
+// unit, whose states have no plane to draw, prints its points and writes
+// the .npz and .json, without the figure, instead of failing at the plot.
+func TestCLIFixedPointsOneUnit(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append(append([]string{"train", "-steps", "2", "-out", run}, small...), "-hidden", "1")...).want(t, 0, "stopped at step 2")
+	out := filepath.Join(work, "fp")
+	r := rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-n-init", "4", "-max-iters", "5", "-trials", "2", "-out", out)
+	r.want(t, 0, "points:", "wrote "+filepath.Join(out, "fixedpoints.{npz,json}"), "no fixedpoints.png")
+	for _, f := range []string{"fixedpoints.npz", "fixedpoints.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("fixedpoints of one unit wrote no %s: %v", f, err)
+		}
+	}
+}
