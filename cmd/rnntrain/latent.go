@@ -37,9 +37,12 @@ from the same inputs and h0, and reports the largest difference between its
 κ and the network's (rounding only: the reduction is exact).
 
 It writes to -out: latent.npz (float32 kappa [trials, T, R], v [trials, T,
-n_in], kappa_reduced, v_reduced, inputs [trials, T, n_in]) and latent.png, .svg
-(κ of the network, solid, and of the reduced system, dashed, with v above,
-for up to three trials). -json prints the summary as one JSON object.
+n_in], kappa_reduced, v_reduced, inputs [trials, T, n_in]; int64 length
+[trials], the steps of each trial before the padding to the longest, T)
+and latent.png, .svg (κ of the network, solid, and of the reduced system,
+dashed, with v above, for up to three trials). The κ ranges printed are
+over the trials' steps before their ends. -json prints the summary as one
+JSON object.
 `
 
 func latentCommand() *command {
@@ -80,7 +83,11 @@ func latentCommand() *command {
 					enc.SetIndent("", "  ")
 					return enc.Encode(sum)
 				}
-				fmt.Fprintf(e.stdout, "latent dynamics of %s: rank %d, %d inputs, %d trials of %d steps\n", *ckpt, sum.Rank, sum.Inputs, sum.Trials, sum.T)
+				steps := fmt.Sprint(sum.T)
+				if sum.Shortest < sum.T {
+					steps = fmt.Sprintf("%d–%d", sum.Shortest, sum.T)
+				}
+				fmt.Fprintf(e.stdout, "latent dynamics of %s: rank %d, %d inputs, %d trials of %s steps\n", *ckpt, sum.Rank, sum.Inputs, sum.Trials, steps)
 				for r, k := range sum.KappaRange {
 					fmt.Fprintf(e.stdout, "  κ_%d in [%.4g, %.4g]\n", r+1, k[0], k[1])
 				}
@@ -97,9 +104,12 @@ type latentSummary struct {
 	Rank   int `json:"rank"`
 	Inputs int `json:"inputs"`
 	Trials int `json:"trials"`
-	// T is the steps of the recording (its longest trial's).
-	T int `json:"steps"`
-	// KappaRange is [min, max] of each κ_r over the trials.
+	// T is the steps of the recording (its longest trial's), Shortest
+	// the shortest trial's; the others are padded to T.
+	T        int `json:"steps"`
+	Shortest int `json:"shortest_steps"`
+	// KappaRange is [min, max] of each κ_r over the trials' steps before
+	// their ends.
 	KappaRange [][2]float64 `json:"kappa_range"`
 	// MaxKappaDiff and MaxVDiff compare the reduced system with the
 	// projections of the network's states.
@@ -146,7 +156,19 @@ func latentDynamics(l *lowrank.Layer[float32], rec *analysis.Recording, out stri
 	if err != nil {
 		return nil, err
 	}
-	sum := &latentSummary{Rank: r, Inputs: in, Trials: n, T: T, KappaRange: make([][2]float64, r), Out: out}
+	// length returns the steps of trial b before its padding.
+	length := func(b int) int {
+		if b < len(rec.Lengths) && rec.Lengths[b] > 0 {
+			return min(rec.Lengths[b], T)
+		}
+		return T
+	}
+	sum := &latentSummary{Rank: r, Inputs: in, Trials: n, T: T, Shortest: T, KappaRange: make([][2]float64, r), Out: out}
+	lengths := make([]int64, n)
+	for b := range n {
+		lengths[b] = int64(length(b))
+		sum.Shortest = min(sum.Shortest, length(b))
+	}
 	for q := range r {
 		sum.KappaRange[q] = [2]float64{math.Inf(1), math.Inf(-1)}
 	}
@@ -158,7 +180,9 @@ func latentDynamics(l *lowrank.Layer[float32], rec *analysis.Recording, out stri
 			tm := t*n + b  // time-major (the reduced system's)
 			for q := range r {
 				k := kappa[row*r+q]
-				sum.KappaRange[q] = [2]float64{min(sum.KappaRange[q][0], k), max(sum.KappaRange[q][1], k)}
+				if t < length(b) {
+					sum.KappaRange[q] = [2]float64{min(sum.KappaRange[q][0], k), max(sum.KappaRange[q][1], k)}
+				}
 				sum.MaxKappaDiff = max(sum.MaxKappaDiff, math.Abs(red.Kappa[tm*r+q]-k))
 				kt[row*r+q], kr[row*r+q] = float32(k), float32(red.Kappa[tm*r+q])
 			}
@@ -174,7 +198,7 @@ func latentDynamics(l *lowrank.Layer[float32], rec *analysis.Recording, out stri
 	arrays := map[string]any{
 		"kappa": nestRows(kt, n, T, r), "v": nestRows(vt, n, T, in),
 		"kappa_reduced": nestRows(kr, n, T, r), "v_reduced": nestRows(vr, n, T, in),
-		"inputs": nestRows(rec.Inputs, n, T, in),
+		"inputs": nestRows(rec.Inputs, n, T, in), "length": lengths,
 	}
 	if err := writeArrays(filepath.Join(out, "latent.npz"), arrays); err != nil {
 		return nil, err
@@ -188,7 +212,7 @@ func latentDynamics(l *lowrank.Layer[float32], rec *analysis.Recording, out stri
 	}
 	for _, b := range uniqueInts(0, n/2, n-1) {
 		t := plots.Trial{Title: fmt.Sprintf("trial %d", b)}
-		for s := range T {
+		for s := range length(b) {
 			row := b*T + s
 			t.Inputs = append(t.Inputs, f64s(vt[row*in:(row+1)*in]))
 			t.Outputs = append(t.Outputs, f64s(kt[row*r:(row+1)*r]))

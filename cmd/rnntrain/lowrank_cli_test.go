@@ -3,21 +3,25 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
-// lowrankRun trains a rank-1 network for a few steps in a new directory and
-// returns the work directory and the run directory.
-func lowrankRun(t *testing.T) (work, run string) {
+// lowrankRun trains a rank-1 network for a few steps in a new directory,
+// with train's flags extra after the others, and returns the work
+// directory and the run directory.
+func lowrankRun(t *testing.T, extra ...string) (work, run string) {
 	t.Helper()
 	work = t.TempDir()
 	run = filepath.Join(work, "run")
 	args := append([]string{"train", "-seed", "2", "-steps", "2", "-model", "lowrank", "-rank", "1", "-out", run}, small...)
-	rnntrain(t, work, args...).want(t, 0, "stopped at step 2")
+	rnntrain(t, work, append(args, extra...)...).want(t, 0, "stopped at step 2")
 	return work, run
 }
 
@@ -82,10 +86,7 @@ func TestCLILatentJSONKeys(t *testing.T) {
 // regularisation, and says nothing when it has more.
 func TestCLIPopulationsFewUnits(t *testing.T) {
 	t.Parallel()
-	work := t.TempDir()
-	run := filepath.Join(work, "run")
-	args := append([]string{"train", "-task", "context-dm", "-steps", "2", "-model", "lowrank", "-rank", "1", "-out", run}, small...)
-	rnntrain(t, work, append(args, "-hidden", "6")...).want(t, 0, "stopped at step 2")
+	work, run := lowrankRun(t, "-task", "context-dm", "-hidden", "6")
 	r := rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4")
 	r.want(t, 0)
 	if !strings.Contains(r.stderr, "6 units for loading vectors of 7 dimensions") {
@@ -118,4 +119,40 @@ func TestCLIPopulationsUnfitted(t *testing.T) {
 		t.Errorf("populations -json: %v, unfitted %v; want [25 26]", err, rep.Unfitted)
 	}
 	pops("-max-k", "26", "-k", "26").want(t, 1, "-k 26: no mixture of 26 components", "fitted: K = 1–24")
+}
+
+// TestCLILatentLengths checks that latent of a task of trials of several
+// lengths (parametric-wm) says how long each trial is (latent.npz length,
+// the steps printed, -json shortest_steps), so that the padding after a
+// trial's end is not read as its dynamics.
+func TestCLILatentLengths(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t, "-task", "parametric-wm")
+	r := rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "8", "-json", "-out", "lat")
+	r.want(t, 0)
+	var sum struct {
+		Steps    int `json:"steps"`
+		Shortest int `json:"shortest_steps"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("latent -json: %v\n%s", err, r.stdout)
+	}
+	f, err := npy.OpenArchive(filepath.Join(work, "lat", "latent.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := f.ReadNumeric("length")
+	if err != nil {
+		t.Fatalf("latent.npz: %v; want an array length", err)
+	}
+	lengths := a.Float64()
+	if len(lengths) != 8 || slices.Min(lengths) == slices.Max(lengths) {
+		t.Fatalf("latent.npz length %v: want 8 trials of several lengths", lengths)
+	}
+	if int(slices.Max(lengths)) != sum.Steps || int(slices.Min(lengths)) != sum.Shortest {
+		t.Errorf("latent -json steps %d, shortest_steps %d; want %v and %v, the longest and shortest of length", sum.Steps, sum.Shortest, slices.Max(lengths), slices.Min(lengths))
+	}
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "8", "-out", "lat").
+		want(t, 0, fmt.Sprintf("8 trials of %d–%d steps", sum.Shortest, sum.Steps))
 }
