@@ -12,6 +12,7 @@ import (
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/lowrank"
+	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
 
@@ -49,7 +50,7 @@ func latentCommand() *command {
 	return &command{
 		Name:  "latent",
 		Short: "latent dynamics κ(t), v(t) of a low-rank checkpoint and its reduced system",
-		Usage: "-checkpoint PATH [-trials N] [-out DIR] [-json] [-seed S]",
+		Usage: "-checkpoint PATH [-trials N] [-out DIR] [-json] [-seed S] [-max-memory GiB]",
 		Long:  latentLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "low-rank checkpoint file or run directory (required)")
@@ -57,12 +58,16 @@ func latentCommand() *command {
 			out := fs.String("out", "latent", "output directory")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			seed := fs.Uint64("seed", 1, "seed of the trials")
+			maxMem := fs.Float64("max-memory", 0, "refuse a recording and projection that would exceed this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
 			return func(ctx context.Context, args []string) error {
 				if err := checkpointArgs(args, *ckpt); err != nil {
 					return err
 				}
 				if *trials < 1 || *trials > 100000 {
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
+				}
+				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
+					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
@@ -72,6 +77,13 @@ func latentCommand() *command {
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; latent needs a lowrank checkpoint (rnntrain truncate makes one from a full-rank network)", *ckpt, s.cfg.Model.Kind())
+				}
+				maxSteps := tasks.Describe(s.task).MaxSteps
+				if limit, where, ok := memoryLimit(*maxMem * (1 << 30)); ok {
+					if need := latentBytes(s, l, *trials, maxSteps); need > limit {
+						return usagef("-trials %d: recording %d trials of %d steps (one batch) and projecting their states need about %s, more than %s (%s); lower -trials",
+							*trials, *trials, maxSteps, train.FormatBytes(need), where, train.FormatBytes(limit))
+					}
 				}
 				rec := analysis.Record(s.net, s.task, newStream(*seed, streamLatent), nil, *trials)
 				sum, err := latentDynamics(l, rec, *out)
@@ -116,6 +128,17 @@ type latentSummary struct {
 	MaxKappaDiff float64 `json:"max_kappa_diff"`
 	MaxVDiff     float64 `json:"max_v_diff"`
 	Out          string  `json:"out"`
+}
+
+// latentBytes estimates the memory of latent on trials trials of steps
+// steps through s's network, whose layer is l: the recording (recordBytes)
+// and, per trial and step, the states in float64 (N), the projections and
+// the reduced system's κ and v in float64 and their float32 copies for the
+// file (about 4·(R + inputs) float64s).
+func latentBytes(s *session, l *lowrank.Layer[float32], trials, steps int) float64 {
+	const word = 8
+	rows := float64(trials) * float64(steps)
+	return recordBytes(s, trials, steps) + word*rows*float64(l.Size()+4*(l.Config.Rank+l.Config.Inputs))
 }
 
 // latentDynamics projects the recorded states on the latent vectors,

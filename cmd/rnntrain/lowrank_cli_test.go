@@ -156,3 +156,18 @@ func TestCLILatentLengths(t *testing.T) {
 	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "8", "-out", "lat").
 		want(t, 0, fmt.Sprintf("8 trials of %d–%d steps", sum.Shortest, sum.Steps))
 }
+
+// TestCLILatentMemory checks that latent refuses, before recording them in
+// one batch, more trials than the memory holds (here a -max-memory of
+// 10 MiB), with the flags to change, and a -max-memory that is no size.
+func TestCLILatentMemory(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "100000", "-max-memory", "0.01", "-out", "lat").
+		want(t, 2, "-trials 100000: recording 100000 trials", "more than the -max-memory limit (10.2 MiB); lower -trials")
+	rnntrain(t, work, "latent", "-checkpoint", run, "-max-memory", "NaN").want(t, 2, "-max-memory NaN: want a size in GiB")
+	if _, err := os.Stat(filepath.Join(work, "lat")); !os.IsNotExist(err) {
+		t.Errorf("a refused latent made its -out (%v)", err)
+	}
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-max-memory", "1", "-out", "lat").want(t, 0, "2 trials of")
+}
