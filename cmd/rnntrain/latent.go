@@ -78,6 +78,11 @@ func latentCommand() *command {
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; latent needs a lowrank checkpoint (rnntrain truncate makes one from a full-rank network)", *ckpt, s.cfg.Model.Kind())
 				}
+				// Before the trials: the coordinates need independent vectors.
+				if _, err := lowrank.NewLatent(l); err != nil {
+					return fmt.Errorf("-checkpoint %s: %w: the coordinates κ, v of the states on them are not unique (rank %d + %d inputs of %d units)",
+						*ckpt, err, l.Config.Rank, l.Config.Inputs, l.Size())
+				}
 				maxSteps := tasks.Describe(s.task).MaxSteps
 				if limit, where, ok := memoryLimit(*maxMem * (1 << 30)); ok {
 					if need := latentBytes(s, l, *trials, maxSteps); need > limit {

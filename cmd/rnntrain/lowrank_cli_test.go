@@ -171,3 +171,13 @@ func TestCLILatentMemory(t *testing.T) {
 	}
 	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-max-memory", "1", "-out", "lat").want(t, 0, "2 trials of")
 }
+
+// TestCLILatentDependent checks that latent of a network whose vectors
+// m_r and I_s are dependent (rank 21 and 4 inputs in 24 units) is an
+// error naming the checkpoint and why, not the library's message alone.
+func TestCLILatentDependent(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t, "-task", "context-dm", "-rank", "21")
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-out", "lat").
+		want(t, 1, "-checkpoint "+run+": ", "linearly dependent", "not unique (rank 21 + 4 inputs of 24 units)")
+}
