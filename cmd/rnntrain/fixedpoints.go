@@ -497,8 +497,12 @@ func inputText(u []float64) string {
 // printFixedPoints prints the summary s and that it wrote files.
 func printFixedPoints(w io.Writer, s fixedPointsSummary, files string) {
 	fmt.Fprintf(w, "%s (%s on %s), input %s = %s\n", s.Run.Checkpoint, s.Run.Model, s.Run.Task, s.Run.Input, inputText(s.Input))
-	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), %d iterations in %.2f s, %d converged; dropped %d duplicates, %d outliers, %d non-finite, %d slow\n",
-		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Iters, s.Run.Seconds, s.Converged, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
+	polish := "no polish"
+	if s.Run.Options.Polish > 0 {
+		polish = fmt.Sprintf("up to %d polish steps", s.Run.Options.Polish)
+	}
+	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), search %.2f s: %d Adam iterations (%d states met -tol-q or -tol-dq), %s; dropped %d duplicates, %d outliers, %d non-finite, %d with q above -max-q\n",
+		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Run.Seconds, s.Iters, s.Converged, polish, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
 	fmt.Fprintf(w, "%d points: %d stable, %d marginal, %d saddle, %d unstable\n", len(s.Points),
 		s.Classes["stable"], s.Classes["marginal"], s.Classes["saddle"], s.Classes["unstable"])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

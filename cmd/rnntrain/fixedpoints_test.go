@@ -216,3 +216,21 @@ func TestCLIFixedPointsOneUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIFixedPointsSummaryLabels checks that the summary line says what
+// each count and time is: the search's time (Adam, the polish and the
+// linearisation), the Adam iterations, the states that met the
+// tolerances (not the points, which the polish may still bring to q ≈ 0),
+// the polish, and the points dropped by -max-q.
+func TestCLIFixedPointsSummaryLabels(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", run}, small...)...).want(t, 0, "stopped at step 2")
+	fp := func(args ...string) result {
+		t.Helper()
+		return rnntrain(t, work, append([]string{"fixedpoints", "-checkpoint", run, "-n-init", "8", "-max-iters", "7", "-trials", "2"}, args...)...)
+	}
+	fp().want(t, 0, "8 initial states (seed 1, noise 0), search ", "s: 7 Adam iterations (", "states met -tol-q or -tol-dq), up to 50 polish steps; dropped ")
+	fp("-polish", "0", "-max-q", "1e-300").want(t, 0, "), no polish; dropped ", "8 with q above -max-q")
+}
