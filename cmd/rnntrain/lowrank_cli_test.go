@@ -181,3 +181,25 @@ func TestCLILatentDependent(t *testing.T) {
 	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-out", "lat").
 		want(t, 1, "-checkpoint "+run+": ", "linearly dependent", "not unique (rank 21 + 4 inputs of 24 units)")
 }
+
+// TestCLIPopulationsHeldOut checks that populations scores a network
+// trained on a dataset (an npz file of 50 trials, 5 held out for
+// validation) on its held-out split, as eval does, not on its training
+// trials, and says which trials it scored.
+func TestCLIPopulationsHeldOut(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t, "-task", "context-dm")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "50", "-noise=false", "-record", "ds.npz").want(t, 0)
+	_, ds := lowrankRun(t, "-task", "npz", "-data", filepath.Join(work, "ds.npz"))
+	r := rnntrain(t, work, "populations", "-checkpoint", ds, "-max-k", "1", "-resample", "0", "-trials", "1000", "-json")
+	r.want(t, 0)
+	var rep struct {
+		Trials int    `json:"trials"`
+		Split  string `json:"split"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Trials != 5 || rep.Split != "validation" {
+		t.Errorf("populations -json: %v, %d trials of split %q; want the 5 validation trials\n%s", err, rep.Trials, rep.Split, r.stdout)
+	}
+	rnntrain(t, work, "populations", "-checkpoint", ds, "-max-k", "1", "-resample", "0", "-trials", "1000").
+		want(t, 0, "task accuracy of the network: ", " on 5 validation trials, without noise")
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/lowrank"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 const populationsLong = `
@@ -35,7 +36,8 @@ populations notes it on stderr.
 The resampling test then redraws -resample networks from the fitted mixture
 with one population and with the chosen number (or -k) (every loading vector
 drawn afresh, s_i = s_o = 1) and reports their task accuracy on -trials
-trials (without noise) beside the original network's: a task that needs
+trials (without noise; of a dataset, its held-out split, as eval scores,
+spread over it) beside the original network's: a task that needs
 structure beyond one Gaussian population loses accuracy with one.
 
 -json prints one JSON object with the BIC per K, the mixtures' weights and
@@ -130,9 +132,13 @@ type populationsReport struct {
 	// every start).
 	Unfitted []int `json:"unfitted,omitempty"`
 	Chosen   int   `json:"populations"`
-	// Accuracy is the original network's; Resampled one entry per
-	// resampled mixture (one population, and the chosen number).
+	// Accuracy is the original network's on Trials trials of Split (a
+	// dataset's held-out split, as eval's; "fresh trials" of a generated
+	// task), without noise; Resampled one entry per resampled mixture (one
+	// population, and the chosen number), on the same trials.
 	Accuracy  float64         `json:"accuracy"`
+	Trials    int             `json:"trials"`
+	Split     string          `json:"split"`
 	Resampled []resampleStats `json:"resampled,omitempty"`
 }
 
@@ -175,10 +181,14 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 		return nil, fmt.Errorf("-k %d: no mixture of %d components could be fitted to the loadings of %d units (more components than units, or EM failed from every start); fitted: K = %s",
 			forceK, forceK, l.Size(), intRuns(fitted))
 	}
-	accuracy := func() float64 {
-		return analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: trials, Draw: newStream(seed, streamResampleEval)}).Accuracy
+	held := tasks.HeldOut(s.task)
+	rep.Split = tasks.SplitLabel(held)
+	evaluate := func() analysis.Report {
+		return analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: trials, Draw: newStream(seed, streamResampleEval)})
 	}
-	rep.Accuracy = accuracy()
+	accuracy := func() float64 { return evaluate().Accuracy }
+	first := evaluate()
+	rep.Accuracy, rep.Trials = first.Accuracy, first.Trials
 	if resample == 0 {
 		return rep, nil
 	}
@@ -239,7 +249,7 @@ func (r *populationsReport) print(w io.Writer) {
 	if len(r.Unfitted) > 0 {
 		fmt.Fprintf(w, "K = %s: not fitted (more components than units, or EM failed from every start)\n", intRuns(r.Unfitted))
 	}
-	fmt.Fprintf(w, "task accuracy of the network: %.3f\n", r.Accuracy)
+	fmt.Fprintf(w, "task accuracy of the network: %.3f on %d %s, without noise\n", r.Accuracy, r.Trials, trialsOf(r.Split))
 	for _, s := range r.Resampled {
 		fmt.Fprintf(w, "resampled from %d population(s): accuracy %.3f ± %.3f (mean ± sd of %d networks)\n", s.K, s.Mean, s.SD, len(s.Accuracies))
 	}
