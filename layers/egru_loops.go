@@ -153,10 +153,6 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	bias := s.wihT.Data[in*n3:]
 	copy(bias, bih.Data)
 	Axpy(bias[:2*n], 1, s.bhh.Data[:2*n])
-	for i := range rows {
-		copy(s.xb.Data[i*in1:i*in1+in], s.x.Data[i*in:(i+1)*in])
-		s.xb.Data[i*in1+in] = 1
-	}
 	kernels.Gemm(false, false, rows, n3, in1, 1, s.xb.Data, in1, s.wihT.Data, n3, 0, s.gates.Data, n3)
 	for p := range s.parts {
 		lo, hi := HalfRows(b, s.parts, p)
@@ -348,7 +344,8 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if s.opt.ActivityReg > 0 && s.regCount > 0 {
 		s.bw.reg = T(2 * s.share * s.opt.ActivityReg * (s.regActivity - s.opt.ActivityTarget) / s.regCount)
 	}
-	s.ws.inAcc.prepare(tp, s.x, n, b, gwih, gbih, gbhh)
+	s.ws.inSums.alloc(tp, s.xb, b, n3, n)
+	s.ws.inSums.start(gwih.Data != nil || gbih.Data != nil || gbhh.Data != nil)
 	if s.parts == 2 && n >= egruStepSyncMin {
 		s.backwardSteps()
 	} else {
@@ -364,7 +361,7 @@ func (s *egruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tenso
 	if gwhh.Data != nil {
 		s.recurrentGrad(gwhh, s.bw.dgh)
 	}
-	gateInputGrads(tp, &s.ws.inAcc, s.x, s.wih, s.bw.dgh, s.bw.dgin, gx, gwih, gbih, gbhh)
+	gateInputGrads(tp, &s.ws.inSums, s.x, s.wih, s.bw.dgh, s.bw.dgin, gx, gwih, gbih, gbhh)
 	s.bw = egruBackward[T]{}
 }
 
@@ -419,7 +416,8 @@ func (s *egruSeq[T]) backStep(pp *egruPart[T], t int) {
 		part = 1
 	}
 	r0, r1 := t*b+pp.lo, t*b+pp.hi
-	s.ws.inAcc.add(part, r0, r1, bw.dgh.Data[r0*n3:r1*n3], bw.dgin.Data[r0*n:r1*n])
+	s.ws.inSums.add(part, 0, r0, r1, bw.dgh.Data[r0*n3:r1*n3])
+	s.ws.inSums.add(part, 1, r0, r1, bw.dgin.Data[r0*n:r1*n])
 }
 
 // carryRows sets, for the batch rows of part pp, carry = ∂L/∂y_{t−1} =

@@ -159,7 +159,7 @@ func (e *EGRU[T]) Run(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff
 		yPrev: tp.Alloc(batch, n),
 		whhT:  tp.Alloc(n, 3*n),
 		wihT:  tp.Alloc(in+1, 3*n),
-		xb:    tp.Alloc(rows, in+1),
+		xb:    withOnes(tp, x.Value),
 		inact: opt.Inactivation,
 		zone:  T(o.Zoneout),
 	}
@@ -265,7 +265,7 @@ type egruSeq[T autodiff.Float] struct {
 // dense GEMM operands, each batch half's work space and the recurrent-weight
 // gradient's lists.
 type egruWork[T autodiff.Float] struct {
-	inAcc    gateInputAcc[T] // the input side's gradients, summed in the backward loop
+	inSums   inputSums[T] // the input side's gradients, summed in the backward loop
 	fwd, bwd []packedCols[T]
 	// panels is weffᵀ in column panels for the forward gathers (float32).
 	panels kernels.GatherPanels

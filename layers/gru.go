@@ -185,7 +185,7 @@ type gruSeq[T autodiff.Float] struct {
 // would stall them), so W_hh is packed in blocks of output columns, each
 // block one GEMM small enough to run serially. Unsplit calls use one block.
 type gruWork[T autodiff.Float] struct {
-	inAcc    gateInputAcc[T] // the input side's gradients, summed in the backward loop
+	inSums   inputSums[T] // the input side's gradients, summed in the backward loop
 	fwd, bwd []packedCols[T]
 }
 
@@ -365,7 +365,8 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	s.dgin = s.tp.Alloc(rows, n)
 	s.carry = s.tp.AllocZero(b, n)
 	s.backward = true
-	s.ws.inAcc.prepare(s.tp, s.x, n, b, gwih, gbih, gbhh)
+	s.ws.inSums.alloc(s.tp, withOnes(s.tp, s.x), b, n3, n)
+	s.ws.inSums.start(gwih.Data != nil || gbih.Data != nil || gbhh.Data != nil)
 	RunSplit(s.parts, s)
 	dgh, dgin := s.dgh, s.dgin
 	AccReduceRows(gh0, s.carry)
@@ -378,7 +379,7 @@ func (s *gruSeq[T]) Backward(outGrad autodiff.Tensor[T], grads []autodiff.Tensor
 	}
 	// ∂L/∂b_hh sums dgh; ∂L/∂b_ih sums dgh for r and z and dgin for n:
 	// column sums over all steps·batch rows, after the time loop.
-	gateInputGrads(s.tp, &s.ws.inAcc, s.x, s.wih, dgh, dgin, gx, gwih, gbih, gbhh)
+	gateInputGrads(s.tp, &s.ws.inSums, s.x, s.wih, dgh, dgin, gx, gwih, gbih, gbhh)
 }
 
 // backwardRows walks time in reverse for the batch rows [lo, hi), filling
@@ -411,7 +412,9 @@ func (s *gruSeq[T]) backwardRows(lo, hi int) {
 		}
 		// carry += dgh_t · W_hh: the gradient reaching h_{t−1} through the gates.
 		gemmColumns(hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, s.ws.bwd, 1, carry, n)
-		s.ws.inAcc.add(min(lo, 1), t*b+lo, t*b+hi, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], s.dgin.Data[(t*b+lo)*n:(t*b+hi)*n])
+		r0, r1 := t*b+lo, t*b+hi
+		s.ws.inSums.add(min(lo, 1), 0, r0, r1, s.dgh.Data[r0*n3:r1*n3])
+		s.ws.inSums.add(min(lo, 1), 1, r0, r1, s.dgin.Data[r0*n:r1*n])
 	}
 }
 

@@ -38,16 +38,10 @@ type spikeOp[T autodiff.Float] struct {
 	// each batch half's spikes in the forward loop, to size it.
 	rows   spikeRowLists
 	spikes [2]int
-	// foldIn is set for a reverse pass that accumulates the gradients of
-	// W_in and b step by step, from each step's final dP rows while they
-	// are in cache (foldInputGrads), into inAcc[part] [(I+1)×N]: row i < I
-	// is dL/dW_in[:, i] and row I dL/db, the part's sum over its steps.
-	foldIn bool
-	inAcc  [2]autodiff.Tensor[T]
-	// foldRows and foldVals are the parts' scratch of stepGrads in float32:
-	// the row numbers 0 … rows−1 and one input column of the step's rows.
-	foldRows [2][]int32
-	foldVals [2][]float32
+	// inSums forms [x, 1]ᵀ·dP in the reverse loop, each step's final rows
+	// while they are in cache (stepGrads), when the gradient of W_in or b is
+	// wanted: row i < I is dL/dW_in[:, i], row I dL/db.
+	inSums inputSums[T]
 
 	// The time loops run batch rows [0, half) and [half, batch) on two
 	// goroutines when half < batch (see splitLeakyBatch).
@@ -110,19 +104,13 @@ func (o *spikeOp[T]) start(tp *autodiff.Tape[T], w *spikingWeights[T], loops spi
 	}
 	o.rec.prepare(tp, o.wEff, o.half)
 	o.xb = autodiff.Tensor[T]{}
-	o.inAcc = [2]autodiff.Tensor[T]{}
 	if in == 0 {
 		fillRows(o.P, w.bias.Value.Data)
 	} else {
 		// P = [x, 1]·[W_in, b]ᵀ: one GEMM on the pool's cores, where
 		// writing b into every row first would be a serial pass over P.
 		tb, in1 := steps*batch, in+1
-		o.xb = tp.Alloc(tb, in1)
-		o.inAcc[0], o.inAcc[1] = tp.Alloc(in1, n), tp.Alloc(in1, n)
-		for i := range tb {
-			copy(o.xb.Data[i*in1:i*in1+in], o.x.Data[i*in:(i+1)*in])
-			o.xb.Data[i*in1+in] = 1
-		}
+		o.xb = withOnes(tp, o.x)
 		wb := tp.Alloc(n, in1)
 		for i := range n {
 			copy(wb.Data[i*in1:i*in1+in], o.wInEff.Data[i*in:(i+1)*in])
@@ -130,6 +118,7 @@ func (o *spikeOp[T]) start(tp *autodiff.Tape[T], w *spikingWeights[T], loops spi
 		}
 		kernels.Gemm(false, true, tb, n, in1, 1, o.xb.Data, in1, wb.Data, in1, 0, o.P.Data, n)
 	}
+	o.inSums.alloc(tp, o.xb, batch, n)
 	if opt.Noise != nil && o2.NoiseStd > 0 {
 		AddNoise(o.P.Data, o2.NoiseStd, opt.Noise)
 	}
@@ -233,58 +222,22 @@ func (o *spikeOp[T]) rowLists() kernels.RowLists {
 	return &o.rows
 }
 
-// prepareFold sets foldIn for a reverse pass (of an op that calls
-// stepGrads) when the gradient of W_in or b is wanted and the op has
-// inputs, and clears the parts' accumulators.
+// prepareFold starts the reverse loop's sums [x, 1]ᵀ·dP (of an op that
+// calls stepGrads) when the gradient of W_in or b is wanted.
 func (o *spikeOp[T]) prepareFold(grads []autodiff.Tensor[T]) {
-	o.foldIn = o.xb.Data != nil && (grads[1].Data != nil || grads[3].Data != nil)
-	if !o.foldIn {
-		return
-	}
-	for p := range 2 {
-		o.inAcc[p].Zero()
-		if len(o.foldRows[p]) < o.half {
-			o.foldRows[p], o.foldVals[p] = make([]int32, o.half), make([]float32, o.half)
-			for r := range o.foldRows[p] {
-				o.foldRows[p][r] = int32(r)
-			}
-		}
-	}
+	o.inSums.start(grads[1].Data != nil || grads[3].Data != nil)
 }
 
 // stepGrads takes the final dP rows of step t for sequences lo … hi−1, dp,
-// in batch half part: into dPs when packDP is set, and into the part's
-// accumulated gradients of W_in and b when foldIn is set:
-// inAcc[part] += [x_t, 1]ᵀ·dp, a [(I+1)×rows]·[rows×N] product on the
-// calling goroutine, where a GEMM over all T·B rows after the loop would
-// read dP back from memory twice (for W_in and for b).
+// in batch half part: into dPs when packDP is set, and into the half's
+// sums [x_t, 1]ᵀ·dp (inSums), where a GEMM over all T·B rows after the
+// loop would read dP back from memory twice (for W_in and for b).
 func (o *spikeOp[T]) stepGrads(part, t, lo, hi int, dp []T) {
 	n, tb := o.wEff.Rows, o.steps*o.batch
 	if o.packDP {
 		kernels.PackStripBlocks(o.dPs[:tb*n], any(dp).([]float32), t*o.batch+lo, tb, n, gradRows)
 	}
-	if !o.foldIn {
-		return
-	}
-	in1, rows := o.xb.Cols, hi-lo
-	xb := o.xb.Data[(t*o.batch+lo)*in1 : (t*o.batch+hi)*in1]
-	acc := o.inAcc[part].Data
-	d, ok := any(dp).([]float32)
-	if !ok {
-		kernels.GemmOn(nil, true, false, in1, n, rows, 1, xb, in1, dp, n, 1, acc, n)
-		return
-	}
-	// Row i of the accumulator takes Σ_r x[r, i]·dp[r, :]: a GEMM this
-	// narrow (I+1 rows, a step's few rows deep) costs more in packing than
-	// in products, where kernels.SparseGather adds the rows in registers.
-	a := any(acc).([]float32)
-	idx, vals := o.foldRows[part][:rows], o.foldVals[part][:rows]
-	for i := range in1 {
-		for r := range vals {
-			vals[r] = any(xb[r*in1+i]).(float32)
-		}
-		kernels.SparseGather(a[i*n:(i+1)*n], true, d, n, idx, vals)
-	}
+	o.inSums.add(part, 0, t*o.batch+lo, t*o.batch+hi, dp)
 }
 
 // inputGrads accumulates, from dP [T·B, N] (the gradient of the drive) and
@@ -305,7 +258,7 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 	if d := grads[0]; d.Data != nil && in > 0 {
 		kernels.Gemm(false, false, tb, in, n, 1, dP.Data, n, o.wInEff.Data, in, 1, d.Data, in)
 	}
-	if o.foldIn {
+	if o.inSums.on {
 		o.foldedInputGrads(grads)
 		return
 	}
@@ -321,19 +274,16 @@ func (o *spikeOp[T]) inputGrads(grads []autodiff.Tensor[T], dP, s autodiff.Tenso
 	sumRows(grads[3], dP)
 }
 
-// foldedInputGrads adds the parts' accumulated gradients of W_in and b
-// (stepGrads), part 0's then part 1's, to grads[1] and grads[3].
+// foldedInputGrads adds the reverse loop's sums [x, 1]ᵀ·dP (stepGrads),
+// half 0's then half 1's, to grads[1] (rows 0 … I−1, transposed) and
+// grads[3] (row I).
 func (o *spikeOp[T]) foldedInputGrads(grads []autodiff.Tensor[T]) {
 	w := o.w
 	n, in := o.wEff.Rows, o.x.Cols
-	parts := 1
-	if o.half < o.batch {
-		parts = 2
-	}
 	if dIn := grads[1]; dIn.Data != nil {
 		tgt := w.wIn.gradTarget(dIn, o.dEin)
-		for p := range parts {
-			acc := o.inAcc[p].Data
+		for p := range o.inSums.acc {
+			acc := o.inSums.acc[p][0].Data
 			for j := range n {
 				row := tgt.Data[j*in : (j+1)*in]
 				for i := range row {
@@ -344,11 +294,8 @@ func (o *spikeOp[T]) foldedInputGrads(grads []autodiff.Tensor[T]) {
 		w.wIn.finish(dIn, o.dEin)
 	}
 	if db := grads[3]; db.Data != nil {
-		for p := range parts {
-			acc := o.inAcc[p].Data[in*n : (in+1)*n]
-			for j, v := range acc {
-				db.Data[j] += v
-			}
+		for p := range o.inSums.acc {
+			Axpy(db.Data, 1, o.inSums.acc[p][0].Data[in*n:])
 		}
 	}
 }
