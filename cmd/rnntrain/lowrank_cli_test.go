@@ -48,6 +48,11 @@ func TestCLIPopulationsWritePath(t *testing.T) {
 	if after, err := os.ReadFile(ckpt); err != nil || !bytes.Equal(after, before) {
 		t.Fatalf("populations -write changed the checkpoint (%v); it must refuse to replace it", err)
 	}
+	other := filepath.Join(work, "other.json") // sets of units this network does not have
+	if err := os.WriteFile(other, []byte(`{"a": [100000]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pops(other).want(t, 2, "-write "+other, "not a populations file of this network")
 	p := filepath.Join(work, "new", "dir", "pops.json")
 	pops(p).want(t, 0)
 	pops(p).want(t, 0) // an earlier populations file is replaced

@@ -81,11 +81,6 @@ func populationsCommand() *command {
 				case *trials < 1 || *trials > 100000:
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
 				}
-				// Before the fits and the resampling, which a bad -write
-				// would lose.
-				if err := checkWritePath(*write); err != nil {
-					return err
-				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
 					return err
@@ -94,6 +89,11 @@ func populationsCommand() *command {
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind())
+				}
+				// Before the fits and the resampling, which a bad -write
+				// would lose.
+				if err := checkWritePath(*write, l.Size()); err != nil {
+					return err
 				}
 				if _, dim := lowrank.Loadings(l); l.Size() <= dim {
 					fmt.Fprintf(e.stderr, "rnntrain populations: note: %d units for loading vectors of %d dimensions: a Gaussian's full covariance needs more units than dimensions, "+
@@ -309,19 +309,20 @@ func writeClusters(path string, l *lowrank.Layer[float32], rep *populationsRepor
 	return nil
 }
 
-// maxPopulationsFile bounds the earlier -write file checkWritePath reads.
-const maxPopulationsFile = 64 << 20
-
 // checkWritePath refuses a -write path that holds anything but an empty
-// file or an earlier populations file (a JSON object of unit lists):
-// writing would replace it, and -write RUN/checkpoint.safetensors or
+// file or an earlier populations file of the network's n units (one that
+// analysis.ParsePopulations reads, as inactivate -population FILE.json
+// does): writing would replace it, and -write RUN/checkpoint.safetensors or
 // RUN/config.json would destroy the run analysed. A path that does not
 // exist is accepted: writeClusters makes its missing directories. The rest
 // is checkOutputFile's.
-func checkWritePath(path string) error {
+func checkWritePath(path string, n int) error {
 	return checkOutputFile("-write", path, "populations.json", func(r io.Reader) bool {
-		var sets map[string][]int
-		b, err := io.ReadAll(io.LimitReader(r, maxPopulationsFile+1))
-		return err == nil && len(b) <= maxPopulationsFile && json.Unmarshal(b, &sets) == nil
-	}, `is not a populations file ({"cluster0": [units...], ...}); populations replaces only an earlier one`)
+		b, err := io.ReadAll(io.LimitReader(r, int64(maxConfigBytes)+1))
+		if err != nil || len(b) > maxConfigBytes {
+			return false
+		}
+		_, err = analysis.ParsePopulations(b, n)
+		return err == nil
+	}, `is not a populations file of this network ({"cluster0": [units...], ...}); populations replaces only an earlier one`)
 }
