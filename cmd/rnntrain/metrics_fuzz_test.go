@@ -1,14 +1,21 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/rnntrain/rnntrain/train"
+)
 
 // FuzzMetricsCurves feeds the metrics.jsonl reader of the figures any
 // contents and step: it keeps a prefix of the data, as many points of each
-// curve as it kept records, and never panics.
+// curve as it kept records, and never panics; the -keep-best resume's
+// reader of the same file (missedBestIn) reports only evaluations after
+// the kept best, up to the step, that beat it.
 func FuzzMetricsCurves(f *testing.F) {
 	f.Add([]byte(`{"step":10,"loss":0.5,"train_accuracy":0.6}`+"\n"+`{"step":20,"loss":0.4,"eval_accuracy":0.7,"validation_mse":0.1}`+"\n"), 20)
 	f.Add([]byte(`{"step":10,"accuracy":0.5,"eval_accuracy":0.4}`+"\n"+`{"step":`), 100)
 	f.Add([]byte("\n\n{}\x00"), -1)
+	f.Add([]byte(`{"step":10,"validation_accuracy":0.9,"validation_mse":0.2}`+"\n"+`{"step":20,"validation_accuracy":0.9,"validation_mse":0.1,"stage":1}`+"\n"), 30)
 	f.Fuzz(func(t *testing.T, data []byte, upto int) {
 		cv, kept := metricsCurves(data, upto)
 		if kept < 0 || kept > len(data) {
@@ -22,6 +29,11 @@ func FuzzMetricsCurves(f *testing.F) {
 			if s > float64(upto) {
 				t.Fatalf("step %v past %d", s, upto)
 			}
+		}
+		// The same file as a -keep-best resume reads it (missedBest).
+		b := &train.Best{Step: 5, Accuracy: 0.5, MSE: 1}
+		if e, ok := missedBestIn(data, b, upto); ok && (e.Step <= b.Step || e.Step > upto || !b.Improves(&e)) {
+			t.Fatalf("missedBestIn gave step %d (accuracy %v, mse %v) against the best of step %d up to %d", e.Step, e.Accuracy, e.MSE, b.Step, upto)
 		}
 	})
 }

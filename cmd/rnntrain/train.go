@@ -719,6 +719,11 @@ func missedBest(dir string, b *train.Best, upto int) (train.Eval, bool) {
 	if err != nil {
 		return train.Eval{}, false
 	}
+	return missedBestIn(data, b, upto)
+}
+
+// missedBestIn is missedBest on the contents of a metrics.jsonl.
+func missedBestIn(data []byte, b *train.Best, upto int) (train.Eval, bool) {
 	missed := *b
 	var best train.Eval
 	for line := range bytes.Lines(data) {
