@@ -105,7 +105,7 @@ func fixedpointsCommand() *command {
 			maxIters := fs.Int("max-iters", 5000, "maximum number of Adam iterations")
 			polish := fs.Int("polish", 50, "Levenberg–Marquardt steps refining each point after Adam (0 = none, as FixedPointFinder)")
 			lr := fs.Float64("lr", 1, "initial Adam learning rate (adapted: ×0.95 when the mean q rises)")
-			outlier := fs.Float64("outlier-distance", 10, "drop points farther from the initial states' centroid than this × their mean distance to it")
+			outlier := fs.Float64("outlier-distance", 10, "drop points farther from the initial states' centroid than this × their mean distance to it (finite; 1e300 keeps every point)")
 			maxQ := fs.Float64("max-q", 0, "drop points with q above this (0 = keep every point)")
 			tolMarginal := fs.Float64("tol-marginal", 0.01, "band around |λ| = 1 of a marginal mode")
 			asJSON := fs.Bool("json", false, "print the JSON summary")
@@ -118,10 +118,15 @@ func fixedpointsCommand() *command {
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
+				if math.IsInf(*outlier, 1) {
+					// The library's "keep every point", but fixedpoints.json
+					// records the options and JSON has no number for it.
+					return usagef("-outlier-distance %g: want a finite value (a large one such as 1e300 keeps every point)", *outlier)
+				}
 				if err := checkFlagRange(map[string][3]float64{
 					"-tol-q": {*tolQ, 0, math.MaxFloat64}, "-tol-dq": {*tolDQ, 0, math.MaxFloat64},
 					"-tol-unique": {*tolUnique, 0, math.MaxFloat64}, "-lr": {*lr, 1e-12, 1e6},
-					"-outlier-distance": {*outlier, 1e-12, math.Inf(1)}, "-max-q": {*maxQ, 0, math.MaxFloat64},
+					"-outlier-distance": {*outlier, 1e-12, math.MaxFloat64}, "-max-q": {*maxQ, 0, math.MaxFloat64},
 					"-tol-marginal": {*tolMarginal, 0, 1}, "-noise": {*noise, 0, 1e6},
 					"-n-init": {float64(*nInit), 1, 100_000}, "-trials": {float64(*trials), 1, 100_000},
 					"-max-iters": {float64(*maxIters), 1, 10_000_000}, "-polish": {float64(*polish), 0, 100_000},

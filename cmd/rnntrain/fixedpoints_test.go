@@ -104,6 +104,9 @@ func TestCLIFixedPoints(t *testing.T) {
 		{[]string{"-checkpoint", run, "-polish", "-2"}, "-polish"},
 		{[]string{"-checkpoint", run, "-noise", "-1"}, "-noise"},
 		{[]string{"-checkpoint", run, "-outlier-distance", "0"}, "-outlier-distance"},
+		// +Inf would run the whole search and then fail to write
+		// fixedpoints.json, which has no number for it.
+		{[]string{"-checkpoint", run, "-outlier-distance", "+Inf"}, "-outlier-distance +Inf: want a finite value (a large one such as 1e300 keeps every point)"},
 		{[]string{"-checkpoint", run, "-tol-marginal", "2"}, "-tol-marginal"},
 		{[]string{"-checkpoint", run, "-tol-unique", "0"}, "-tol-unique: 0 would run as the default, 0.001"},
 		{[]string{"-checkpoint", run, "-tol-q", "0"}, "-tol-q: 0 would run as the default, 1e-12"},
