@@ -399,3 +399,37 @@ func TestParseRanks(t *testing.T) {
 		}
 	}
 }
+
+// TestCLITruncateDatasetSplit: on a dataset the accuracies truncate
+// prints are of its held-out validation split, as eval's, and name it;
+// not the training trials labelled as fresh ones.
+func TestCLITruncateDatasetSplit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const trials, steps = 8, 5
+	x, y, m := make([]float32, trials*steps*2), make([]float32, trials*steps), make([]float32, trials*steps)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	for i := range y {
+		y[i], m[i] = float32(i%2), 1
+	}
+	if err := npy.WriteArchive(filepath.Join(dir, "data.npz"), []string{"inputs", "targets", "mask"}, []npy.Array{
+		{Shape: []int{trials, steps, 2}, F32: x}, {Shape: []int{trials, steps, 1}, F32: y}, {Shape: []int{trials, steps, 1}, F32: m}}); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
+		"-model", "leaky", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "full").want(t, 0)
+	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "100", "-out", "r2").
+		want(t, 0, "task accuracy on 2 validation trials: ")
+	r := rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "100", "-json", "-out", "r2json")
+	r.want(t, 0)
+	var rep truncateReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Split != "validation" || rep.Trials != 2 {
+		t.Errorf("truncate -json: split %q on %d trials, want validation on 2", rep.Split, rep.Trials)
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "full", "-trials", "100").want(t, 0, "on 2 validation trials")
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
 
@@ -35,8 +36,10 @@ with the connectivity masks (rec_mask, in_mask, no_autapses) applied. At
 It writes the low-rank network as a run directory -out (checkpoint and
 config.json; task and training settings as in the source), which must not
 hold a run already, and prints the
-task accuracy of both networks on -trials fresh trials (-noise=false runs
-them noiseless) and the share of W_rec's squared singular values kept.
+task accuracy of both networks on -trials fresh trials (of a dataset: its
+held-out validation split, as eval scores; -noise=false runs them
+noiseless), naming the trials, and the share of W_rec's squared singular
+values kept.
 
 train -init-from RUN -model lowrank -rank R starts training from the same
 truncation; the run must have the source's activation and alpha (another
@@ -53,7 +56,7 @@ func truncateCommand() *command {
 			ckpt := fs.String("checkpoint", "", "full-rank leaky checkpoint file or run directory (required)")
 			rank := fs.Int("rank", 0, "rank R of the truncation (required)")
 			out := fs.String("out", "", "run directory to write (default: <checkpoint dir>-rankR)")
-			trials := fs.Int("trials", 500, "fresh task trials for the accuracies")
+			trials := fs.Int("trials", 500, "fresh task trials for the accuracies (a dataset: at most its held-out split's)")
 			noisy := fs.Bool("noise", true, "evaluate with the networks' private noise")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			seed := fs.Uint64("seed", 1, "seed of the evaluation trials and noise")
@@ -88,14 +91,20 @@ func truncateCommand() *command {
 				if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
 					return usagef("-out %s already holds a run; choose another -out (truncate does not overwrite a run)", dir)
 				}
-				eval := func(s *session) float64 {
+				// A dataset's held-out split, as eval scores by default (the
+				// session's own task serves the training trials); both
+				// networks share the task.
+				held := tasks.HeldOut(src.task)
+				eval := func(s *session) analysis.Report {
 					var noise = newStream(*seed, streamTruncateNoise)
 					if !*noisy {
 						noise = nil
 					}
-					return analysis.Evaluate(s.net, s.task, analysis.EvalOptions{Trials: *trials, Draw: newStream(*seed, streamTruncate), Noise: noise}).Accuracy
+					return analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: *trials, Draw: newStream(*seed, streamTruncate), Noise: noise})
 				}
-				rep := truncateReport{Source: c.Path, Rank: *rank, Units: src.net.hidden, VarianceKept: kept, SourceAccuracy: eval(src), Accuracy: eval(dst), Trials: *trials}
+				before, after := eval(src), eval(dst)
+				rep := truncateReport{Source: c.Path, Rank: *rank, Units: src.net.hidden, VarianceKept: kept, SourceAccuracy: before.Accuracy, Accuracy: after.Accuracy,
+					Split: before.Split, Trials: before.Trials}
 				cp, err := dst.checkpoint(train.State{Metrics: map[string]float64{"source_accuracy": rep.SourceAccuracy, "accuracy": rep.Accuracy}})
 				if err != nil {
 					return err
@@ -113,7 +122,7 @@ func truncateCommand() *command {
 					return enc.Encode(rep)
 				}
 				fmt.Fprintf(e.stdout, "rank-%d truncation of %s (N = %d): %.1f %% of Σ s² kept\n", rep.Rank, rep.Source, rep.Units, 100*rep.VarianceKept)
-				fmt.Fprintf(e.stdout, "task accuracy on %d fresh trials: full rank %.3f, rank %d %.3f\n", rep.Trials, rep.SourceAccuracy, rep.Rank, rep.Accuracy)
+				fmt.Fprintf(e.stdout, "task accuracy on %d %s: full rank %.3f, rank %d %.3f\n", rep.Trials, trialsOf(rep.Split), rep.SourceAccuracy, rep.Rank, rep.Accuracy)
 				fmt.Fprintf(e.stdout, "wrote %s\n", rep.Checkpoint)
 				return nil
 			}
@@ -135,8 +144,11 @@ type truncateReport struct {
 	VarianceKept   float64 `json:"variance_kept"`
 	SourceAccuracy float64 `json:"source_accuracy"`
 	Accuracy       float64 `json:"accuracy"`
-	Trials         int     `json:"trials"`
-	Checkpoint     string  `json:"checkpoint"`
+	// Split names the trials of both accuracies: "fresh trials" of a
+	// generated task, a dataset's held-out split (as eval's default).
+	Split      string `json:"split"`
+	Trials     int    `json:"trials"`
+	Checkpoint string `json:"checkpoint"`
 }
 
 // truncation maps the leaky network of src onto a rank-r low-rank network
