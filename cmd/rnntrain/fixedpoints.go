@@ -49,6 +49,9 @@ are dropped. Each point's Jacobian ∂F/∂s is eigendecomposed and the point
 classed by the moduli |λ|: stable (all < 1 − -tol-marginal), marginal (none
 above 1 + -tol-marginal, some within it: a point of an approximate line
 attractor), saddle (some above, with their count) or unstable (all above).
+A point whose final q is not below -tol-q (its search stopped by -tol-dq
+or -max-iters) is a slow point, not a fixed point: every output counts and
+marks the two kinds apart, and -max-q drops slow points above it.
 
 The input u* (-input):
   zero            every input 0 (default)
@@ -64,7 +67,8 @@ The input u* (-input):
   v1,v2,...       one value per network input
 
 Output in -out DIR (default: fixedpoints/ beside the checkpoint):
-  fixedpoints.npz   points [P, N], q [P], class [P] (0 stable, 1 marginal,
+  fixedpoints.npz   points [P, N], q [P], fixed [P] (1 where q < -tol-q, 0
+                    a slow point), class [P] (0 stable, 1 marginal,
                     2 saddle, 3 unstable), unstable [P] (unstable modes),
                     eigenvalues_real/_imag [P, N] (by decreasing |λ|),
                     eigenvectors_real/_imag and left_eigenvectors_real/_imag
@@ -72,7 +76,8 @@ Output in -out DIR (default: fixedpoints/ beside the checkpoint):
                     input_jacobians [P, N, inputs], input [inputs],
                     initial_states [n-init, N]
   fixedpoints.json  the summary -json prints: the settings (seed included),
-                    the wall time, the counts, and per point its q, class,
+                    the wall time, the counts (fixed_points, slow_points,
+                    classes), and per point its q, fixed, class,
                     unstable modes, the slowest eigenvalues and the |cos| of
                     its slow mode's (the eigenvalue nearest 1) right and left
                     eigenvectors with each input's direction ∂F/∂u; with 3
@@ -81,9 +86,10 @@ Output in -out DIR (default: fixedpoints/ beside the checkpoint):
                     |cos| with their slow modes
   fixedpoints.png   trials and points in the top principal components of the
                     visited states (PC2 and PC3 against PC1): stable points
-                    filled, others open, the (up to two) unstable modes of
-                    unstable points and the slow mode of marginal points as
-                    short lines (none for a network of one unit)
+                    filled, others open, slow points grey, the (up to two)
+                    unstable modes of unstable points and the slow mode of
+                    marginal points as short lines (none for a network of
+                    one unit)
 `
 
 func fixedpointsCommand() *command {
@@ -214,7 +220,7 @@ func fixedpointsCommand() *command {
 				if err := writeFileAtomic(filepath.Join(dir, "fixedpoints.json"), append(b, '\n')); err != nil {
 					return err
 				}
-				if err := writeFixedPointsNPZ(filepath.Join(dir, "fixedpoints.npz"), res, init, n); err != nil {
+				if err := writeFixedPointsNPZ(filepath.Join(dir, "fixedpoints.npz"), res, init, n, opt.TolQ); err != nil {
 					return err
 				}
 				files := "fixedpoints.{npz,json,png}"
@@ -222,7 +228,7 @@ func fixedpointsCommand() *command {
 					// PCA has no second component to draw against the first.
 					fmt.Fprintf(e.stderr, "rnntrain fixedpoints: note: no fixedpoints.png: the states of a network of %d unit have no plane to draw\n", n)
 					files = "fixedpoints.{npz,json}"
-				} else if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolMarginal); err != nil {
+				} else if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolQ, opt.TolMarginal); err != nil {
 					return err
 				}
 				if *asJSON {
@@ -313,20 +319,27 @@ type fixedPointsRun struct {
 
 // fixedPointsSummary is fixedpoints.json.
 type fixedPointsSummary struct {
-	Run       fixedPointsRun   `json:"run"`
-	Input     []float64        `json:"input_vector"`
-	Iters     int              `json:"iters"`
-	Converged int              `json:"converged"`
-	FinalLR   float64          `json:"final_lr"`
-	Dropped   map[string]int   `json:"dropped"`
-	Classes   map[string]int   `json:"classes"`
-	Points    []fixedPointJSON `json:"points"`
-	Line      *dynamics.Line   `json:"line,omitempty"`
+	Run       fixedPointsRun `json:"run"`
+	Input     []float64      `json:"input_vector"`
+	Iters     int            `json:"iters"`
+	Converged int            `json:"converged"`
+	FinalLR   float64        `json:"final_lr"`
+	Dropped   map[string]int `json:"dropped"`
+	Classes   map[string]int `json:"classes"`
+	// FixedPoints counts the points of q < tol_q, SlowPoints the others:
+	// slow points, where the search stopped (by tol_dq or max_iters)
+	// before q fell below tol_q.
+	FixedPoints int              `json:"fixed_points"`
+	SlowPoints  int              `json:"slow_points"`
+	Points      []fixedPointJSON `json:"points"`
+	Line        *dynamics.Line   `json:"line,omitempty"`
 }
 
 // fixedPointJSON is one point of the summary.
 type fixedPointJSON struct {
-	Q        float64        `json:"q"`
+	Q float64 `json:"q"`
+	// Fixed is q < tol_q: a fixed point; false marks a slow point.
+	Fixed    bool           `json:"fixed"`
 	Class    dynamics.Class `json:"class"`
 	Unstable int            `json:"unstable_modes"`
 	Marginal int            `json:"marginal_modes"`
@@ -372,7 +385,12 @@ func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, 
 		Classes: map[string]int{}, Points: []fixedPointJSON{}}
 	for i, p := range res.Points {
 		s.Classes[p.Class.String()]++
-		j := fixedPointJSON{Q: p.Q, Class: p.Class, Unstable: p.Unstable, Marginal: p.Marginal, Output: outputs[i]}
+		j := fixedPointJSON{Q: p.Q, Fixed: p.Q < opt.TolQ, Class: p.Class, Unstable: p.Unstable, Marginal: p.Marginal, Output: outputs[i]}
+		if j.Fixed {
+			s.FixedPoints++
+		} else {
+			s.SlowPoints++
+		}
 		for _, l := range p.Eigenvalues[:min(3, len(p.Eigenvalues))] {
 			j.Slowest = append(j.Slowest, [2]float64{real(l), imag(l)})
 		}
@@ -388,9 +406,9 @@ func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, 
 }
 
 // writeFixedPointsNPZ writes fixedpoints.npz.
-func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n int) error {
+func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n int, tolQ float64) error {
 	p, nIn := len(res.Points), len(res.Input)
-	names := []string{"points", "q", "class", "unstable", "eigenvalues_real", "eigenvalues_imag", "eigenvectors_real", "eigenvectors_imag",
+	names := []string{"points", "q", "fixed", "class", "unstable", "eigenvalues_real", "eigenvalues_imag", "eigenvectors_real", "eigenvectors_imag",
 		"left_eigenvectors_real", "left_eigenvectors_imag", "jacobians", "input_jacobians", "input", "initial_states"}
 	arr := func(shape ...int) npy.Array {
 		size := 1
@@ -399,41 +417,52 @@ func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n in
 		}
 		return npy.Array{Shape: shape, F64: make([]float64, 0, size)}
 	}
-	a := []npy.Array{arr(p, n), arr(p), arr(p), arr(p), arr(p, n), arr(p, n), arr(p, n, n), arr(p, n, n), arr(p, n, n), arr(p, n, n),
+	a := []npy.Array{arr(p, n), arr(p), arr(p), arr(p), arr(p), arr(p, n), arr(p, n), arr(p, n, n), arr(p, n, n), arr(p, n, n), arr(p, n, n),
 		arr(p, n, n), arr(p, n, nIn), arr(nIn), arr(len(init)/n, n)}
 	for _, pt := range res.Points {
 		a[0].F64 = append(a[0].F64, pt.State...)
 		a[1].F64 = append(a[1].F64, pt.Q)
-		a[2].F64 = append(a[2].F64, float64(pt.Class))
-		a[3].F64 = append(a[3].F64, float64(pt.Unstable))
+		fixed := 0.0
+		if pt.Q < tolQ {
+			fixed = 1
+		}
+		a[2].F64 = append(a[2].F64, fixed)
+		a[3].F64 = append(a[3].F64, float64(pt.Class))
+		a[4].F64 = append(a[4].F64, float64(pt.Unstable))
 		for _, l := range pt.Eigenvalues {
-			a[4].F64 = append(a[4].F64, real(l))
-			a[5].F64 = append(a[5].F64, imag(l))
+			a[5].F64 = append(a[5].F64, real(l))
+			a[6].F64 = append(a[6].F64, imag(l))
 		}
 		for k, v := range pt.Right {
-			a[6].F64 = append(a[6].F64, real(v))
-			a[7].F64 = append(a[7].F64, imag(v))
-			a[8].F64 = append(a[8].F64, real(pt.Left[k]))
-			a[9].F64 = append(a[9].F64, imag(pt.Left[k]))
+			a[7].F64 = append(a[7].F64, real(v))
+			a[8].F64 = append(a[8].F64, imag(v))
+			a[9].F64 = append(a[9].F64, real(pt.Left[k]))
+			a[10].F64 = append(a[10].F64, imag(pt.Left[k]))
 		}
-		a[10].F64 = append(a[10].F64, pt.Jacobian...)
-		a[11].F64 = append(a[11].F64, pt.InputJacobian...)
+		a[11].F64 = append(a[11].F64, pt.Jacobian...)
+		a[12].F64 = append(a[12].F64, pt.InputJacobian...)
 	}
-	a[12].F64 = append(a[12].F64, res.Input...)
-	a[13].F64 = append(a[13].F64, init...)
+	a[13].F64 = append(a[13].F64, res.Input...)
+	a[14].F64 = append(a[14].F64, init...)
 	return npy.WriteArchive(path, names, a)
 }
 
 // plotFixedPoints draws up to 6 of the recorded trials (their first 80
 // steps) and the points in the top principal components of the visited
 // states: PC2 and PC3 against PC1.
-func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *dynamics.Result, run fixedPointsRun, tolMarginal float64) error {
+func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *dynamics.Result, run fixedPointsRun, tolQ, tolMarginal float64) error {
 	n := rec.N
 	pca, err := dynamics.FitPCA(traj, n, min(3, n))
 	if err != nil {
 		return fmt.Errorf("plot %s: %w", path, err)
 	}
-	ss := plots.StateSpace{Title: fmt.Sprintf("%s %s, input %s: %d points", run.Model, run.Task, run.Input, len(res.Points)),
+	slow := 0
+	for _, p := range res.Points {
+		if !(p.Q < tolQ) {
+			slow++
+		}
+	}
+	ss := plots.StateSpace{Title: fmt.Sprintf("%s %s, input %s: %d points (%d fixed, %d slow)", run.Model, run.Task, run.Input, len(res.Points), len(res.Points)-slow, slow),
 		Pairs: [][2]int{{0, 1}}}
 	for k, f := range pca.Explained {
 		ss.Axes = append(ss.Axes, fmt.Sprintf("PC%d (%.0f %%)", k+1, 100*f))
@@ -467,7 +496,7 @@ func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *
 		ss.GroupNames = []string{"context 1", "context 2", "context 3", "context 4"}
 	}
 	for _, p := range res.Points {
-		pt := plots.StatePoint{Coords: pca.Project(p.State), Stable: p.Class == dynamics.Stable}
+		pt := plots.StatePoint{Coords: pca.Project(p.State), Stable: p.Class == dynamics.Stable, Slow: !(p.Q < tolQ)}
 		// Unstable points: their (up to two) unstable modes; marginal
 		// ones: the slow mode, the direction of the line they lie on.
 		var modes []int
@@ -508,10 +537,10 @@ func printFixedPoints(w io.Writer, s fixedPointsSummary, files string) {
 	}
 	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), search %.2f s: %d Adam iterations (%d states met -tol-q or -tol-dq), %s; dropped %d duplicates, %d outliers, %d non-finite, %d with q above -max-q\n",
 		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Run.Seconds, s.Iters, s.Converged, polish, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
-	fmt.Fprintf(w, "%d points: %d stable, %d marginal, %d saddle, %d unstable\n", len(s.Points),
-		s.Classes["stable"], s.Classes["marginal"], s.Classes["saddle"], s.Classes["unstable"])
+	fmt.Fprintf(w, "%d points: %d fixed (q < -tol-q %g), %d slow; %d stable, %d marginal, %d saddle, %d unstable\n", len(s.Points),
+		s.FixedPoints, s.Run.Options.TolQ, s.SlowPoints, s.Classes["stable"], s.Classes["marginal"], s.Classes["saddle"], s.Classes["unstable"])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tq\tclass\tunstable\t|λ1|\t|λ2|")
+	fmt.Fprintln(tw, "#\tq\tpoint\tclass\tunstable\t|λ1|\t|λ2|")
 	for i, p := range s.Points {
 		if i == 50 {
 			fmt.Fprintf(tw, "…\t%d more in fixedpoints.json\n", len(s.Points)-50)
@@ -521,7 +550,11 @@ func printFixedPoints(w io.Writer, s fixedPointsSummary, files string) {
 		for k := range min(2, len(p.Slowest)) {
 			mods[k] = math.Hypot(p.Slowest[k][0], p.Slowest[k][1])
 		}
-		fmt.Fprintf(tw, "%d\t%.2e\t%v\t%d\t%.4f\t%.4f\n", i, p.Q, p.Class, p.Unstable, mods[0], mods[1])
+		kind := "fixed"
+		if !p.Fixed {
+			kind = "slow"
+		}
+		fmt.Fprintf(tw, "%d\t%.2e\t%s\t%v\t%d\t%.4f\t%.4f\n", i, p.Q, kind, p.Class, p.Unstable, mods[0], mods[1])
 	}
 	tw.Flush()
 	if l := s.Line; l != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -236,4 +237,58 @@ func TestCLIFixedPointsSummaryLabels(t *testing.T) {
 	}
 	fp().want(t, 0, "8 initial states (seed 1, noise 0), search ", "s: 7 Adam iterations (", "states met -tol-q or -tol-dq), up to 50 polish steps; dropped ")
 	fp("-polish", "0", "-max-q", "1e-300").want(t, 0, "), no polish; dropped ", "8 with q above -max-q")
+}
+
+// TestCLIFixedPointsSlowMarked: points whose q stayed at or above -tol-q
+// (a search cut short) are slow points, not fixed points, and every output
+// says which is which: the counts and each point in the JSON, a column and
+// the count line of the text, an array of the .npz.
+func TestCLIFixedPointsSlowMarked(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", run}, small...)...).want(t, 0, "stopped at step 2")
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"cut", []string{"-max-iters", "1", "-polish", "0"}},
+		{"polished", nil},
+	} {
+		out := filepath.Join(work, c.name)
+		args := append([]string{"fixedpoints", "-checkpoint", run, "-n-init", "8", "-trials", "2", "-noise", "0.5", "-out", out}, c.args...)
+		r := rnntrain(t, work, append(args, "-json")...)
+		r.want(t, 0)
+		var sum fixedPointsSummary
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &sum), r.stdout)
+		require.NotEmpty(t, sum.Points)
+		fixed := 0
+		for i, p := range sum.Points {
+			require.Equal(t, p.Q < sum.Run.Options.TolQ, p.Fixed, "%s: point %d, q = %g", c.name, i, p.Q)
+			if p.Fixed {
+				fixed++
+			}
+		}
+		require.Equal(t, fixed, sum.FixedPoints, c.name)
+		require.Equal(t, len(sum.Points)-fixed, sum.SlowPoints, c.name)
+		if c.name == "cut" {
+			require.Zero(t, fixed, "one Adam step and no polish left a fixed point")
+		} else {
+			require.NotZero(t, fixed, "the polished search found no fixed point")
+		}
+		a, err := npy.OpenArchive(filepath.Join(out, "fixedpoints.npz"))
+		require.NoError(t, err)
+		f, err := a.Read("fixed")
+		a.Close()
+		require.NoError(t, err)
+		require.Equal(t, []int{len(sum.Points)}, f.Shape)
+		for i, p := range sum.Points {
+			require.Equal(t, p.Fixed, f.F64[i] == 1, "%s: npz fixed[%d]", c.name, i)
+		}
+		txt := rnntrain(t, work, args...)
+		txt.want(t, 0, fmt.Sprintf("%d points: %d fixed (q < -tol-q 1e-12), %d slow;", len(sum.Points), fixed, len(sum.Points)-fixed))
+		if c.name == "cut" {
+			txt.want(t, 0, "  slow  ")
+		}
+	}
 }

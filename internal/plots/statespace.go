@@ -19,6 +19,9 @@ type StatePoint struct {
 	Coords []float64
 	// Stable points are drawn filled, the others open.
 	Stable bool
+	// Slow points (not fixed points: the search stopped above its
+	// tolerance on q) are drawn grey, fixed points black.
+	Slow bool
 	// Modes are directions in the same coordinates (each scaled to unit
 	// length in every panel's plane when drawn), as short lines.
 	Modes [][]float64
@@ -43,8 +46,9 @@ type StateSpace struct {
 
 // WriteStateSpace draws, in each panel, the trajectories as thin
 // translucent lines, the fixed points as filled (stable) or open (unstable,
-// marginal) circles and each point's modes as short black lines (half-length
-// 3 % of the panel's x range), and writes the PNG to path.
+// marginal) circles, black for fixed points and grey for slow ones, and each
+// point's modes as short black lines (half-length 3 % of the panel's x
+// range), and writes the PNG to path.
 func WriteStateSpace(path string, s StateSpace) error {
 	if len(s.Groups) != 0 && len(s.Groups) != len(s.Trajectories) {
 		return fmt.Errorf("plots: %s: %d groups for %d trajectories", path, len(s.Groups), len(s.Trajectories))
@@ -115,7 +119,8 @@ func stateSpacePanel(s StateSpace, pair [2]int, title string, legend bool) (*plo
 	if scale == 0 {
 		scale = 0.1
 	}
-	var filled, open plotter.XYs
+	// Glyphs by stability (filled or open) and kind (fixed or slow).
+	var glyphs [2][2]plotter.XYs
 	for _, pt := range s.Points {
 		px, py := pt.Coords[x], pt.Coords[y]
 		for _, m := range pt.Modes {
@@ -132,29 +137,53 @@ func stateSpacePanel(s StateSpace, pair [2]int, title string, legend bool) (*plo
 			l.Color, l.Width = color.Black, vg.Points(1.2)
 			p.Add(l)
 		}
-		if pt.Stable {
-			filled = append(filled, plotter.XY{X: px, Y: py})
-		} else {
-			open = append(open, plotter.XY{X: px, Y: py})
-		}
+		g := &glyphs[b2i(!pt.Stable)][b2i(pt.Slow)]
+		*g = append(*g, plotter.XY{X: px, Y: py})
 	}
-	for _, c := range []struct {
-		pts   plotter.XYs
-		glyph draw.GlyphDrawer
-		name  string
-	}{{filled, draw.CircleGlyph{}, "stable"}, {open, draw.RingGlyph{}, "unstable / marginal"}} {
-		if len(c.pts) == 0 {
-			continue
-		}
+	for _, c := range pointGlyphs(glyphs) {
 		sc, err := plotter.NewScatter(c.pts)
 		if err != nil {
 			return nil, err
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3.5), Shape: c.glyph}
+		sc.GlyphStyle = draw.GlyphStyle{Color: c.color, Radius: vg.Points(3.5), Shape: c.glyph}
 		p.Add(sc)
 		if legend {
 			p.Legend.Add(c.name, sc)
 		}
 	}
 	return p, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// pointGlyph is one scatter of a state-space panel's points.
+type pointGlyph struct {
+	pts   plotter.XYs
+	glyph draw.GlyphDrawer
+	color color.Color
+	name  string
+}
+
+// pointGlyphs returns the non-empty scatters of points indexed
+// [unstable][slow]: filled circles for stable points, rings for the others,
+// black for fixed points and grey for slow ones, each with its legend name.
+func pointGlyphs(points [2][2]plotter.XYs) []pointGlyph {
+	grey := color.Gray{Y: 150}
+	var out []pointGlyph
+	for _, c := range []pointGlyph{
+		{points[0][0], draw.CircleGlyph{}, color.Black, "stable"},
+		{points[1][0], draw.RingGlyph{}, color.Black, "unstable / marginal"},
+		{points[0][1], draw.CircleGlyph{}, grey, "stable, slow point"},
+		{points[1][1], draw.RingGlyph{}, grey, "unstable / marginal, slow point"},
+	} {
+		if len(c.pts) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
