@@ -406,18 +406,7 @@ func TestParseRanks(t *testing.T) {
 func TestCLITruncateDatasetSplit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	const trials, steps = 8, 5
-	x, y, m := make([]float32, trials*steps*2), make([]float32, trials*steps), make([]float32, trials*steps)
-	for i := range x {
-		x[i] = float32(i%7) / 7
-	}
-	for i := range y {
-		y[i], m[i] = float32(i%2), 1
-	}
-	if err := npy.WriteArchive(filepath.Join(dir, "data.npz"), []string{"inputs", "targets", "mask"}, []npy.Array{
-		{Shape: []int{trials, steps, 2}, F32: x}, {Shape: []int{trials, steps, 1}, F32: y}, {Shape: []int{trials, steps, 1}, F32: m}}); err != nil {
-		t.Fatal(err)
-	}
+	writeSplitDataset(t, dir)
 	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
 		"-model", "leaky", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "full").want(t, 0)
 	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "100", "-out", "r2").
@@ -432,4 +421,44 @@ func TestCLITruncateDatasetSplit(t *testing.T) {
 		t.Errorf("truncate -json: split %q on %d trials, want validation on 2", rep.Split, rep.Trials)
 	}
 	rnntrain(t, dir, "eval", "-checkpoint", "full", "-trials", "100").want(t, 0, "on 2 validation trials")
+}
+
+// writeSplitDataset writes dir/data.npz, an npz task of 8 trials of 5
+// steps (2 inputs, 1 output), which -validation-fraction 0.25
+// -test-fraction 0.25 split 4/2/2.
+func writeSplitDataset(t *testing.T, dir string) {
+	t.Helper()
+	const trials, steps = 8, 5
+	x, y, m := make([]float32, trials*steps*2), make([]float32, trials*steps), make([]float32, trials*steps)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	for i := range y {
+		y[i], m[i] = float32(i%2), 1
+	}
+	if err := npy.WriteArchive(filepath.Join(dir, "data.npz"), []string{"inputs", "targets", "mask"}, []npy.Array{
+		{Shape: []int{trials, steps, 2}, F32: x}, {Shape: []int{trials, steps, 1}, F32: y}, {Shape: []int{trials, steps, 1}, F32: m}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCLILatentDatasetSplit: on a dataset latent records the held-out
+// validation split, as fixedpoints and populations do, and names it in
+// the text and the JSON.
+func TestCLILatentDatasetSplit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSplitDataset(t, dir)
+	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
+		"-model", "lowrank", "-rank", "1", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "low").want(t, 0)
+	rnntrain(t, dir, "latent", "-checkpoint", "low", "-trials", "50", "-out", "lat").want(t, 0, "rank 1, 2 inputs, 2 validation trials of 5 steps")
+	r := rnntrain(t, dir, "latent", "-checkpoint", "low", "-trials", "50", "-json", "-out", "latjson")
+	r.want(t, 0)
+	var sum latentSummary
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Split != "validation" || sum.Trials != 2 {
+		t.Errorf("latent -json: split %q, %d trials; want validation, 2", sum.Split, sum.Trials)
+	}
 }

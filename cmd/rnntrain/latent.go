@@ -24,12 +24,14 @@ const (
 )
 
 const latentLong = `
-Latent runs trials of a low-rank checkpoint's task (without noise) and
-writes its latent dynamics (Dubreuil et al. 2022; Valente et al. 2022):
-the state h(t) = Σ_r κ_r(t) m_r + Σ_s v_s(t) I_s + h⊥(t), with
-I_s = s_i[s]·wi[s, :], is projected on the vectors m_r and I_s (least
-squares) to give κ_r(t) and the input components v_s(t). It also
-simulates the reduced latent system on its own,
+Latent runs trials of a low-rank checkpoint's task (without noise; -trials
+fresh trials, or of a dataset its held-out validation split, as
+fixedpoints, named in the output) and writes its latent dynamics
+(Dubreuil et al. 2022; Valente et al. 2022): the state
+h(t) = Σ_r κ_r(t) m_r + Σ_s v_s(t) I_s + h⊥(t), with I_s = s_i[s]·wi[s, :],
+is projected on the vectors m_r and I_s (least squares) to give κ_r(t) and
+the input components v_s(t). It also simulates the reduced latent system
+on its own,
 
 	κ_{t+1} = (1−α) κ_t + α nᵀ φ(M κ_t + Iᵀ v_t + h⊥_t + b)/N
 	v_{t+1} = (1−α) v_t + α u_t,   h⊥_{t+1} = (1−α) h⊥_t,
@@ -54,7 +56,7 @@ func latentCommand() *command {
 		Long:  latentLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "low-rank checkpoint file or run directory (required)")
-			trials := fs.Int("trials", 16, "number of task trials")
+			trials := fs.Int("trials", 16, "number of task trials (a dataset: at most its held-out split's)")
 			out := fs.String("out", "latent", "output directory")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			seed := fs.Uint64("seed", 1, "seed of the trials")
@@ -83,18 +85,22 @@ func latentCommand() *command {
 					return fmt.Errorf("-checkpoint %s: %w: the coordinates κ, v of the states on them are not unique (rank %d + %d inputs of %d units)",
 						*ckpt, err, l.Config.Rank, l.Config.Inputs, l.Size())
 				}
-				maxSteps := tasks.Describe(s.task).MaxSteps
+				// A dataset's held-out split, as fixedpoints and populations
+				// read (the session's own task serves the training trials).
+				task := tasks.HeldOut(s.task)
+				maxSteps := tasks.Describe(task).MaxSteps
 				if limit, where, ok := memoryLimit(*maxMem * (1 << 30)); ok {
 					if need := latentBytes(s, l, *trials, maxSteps); need > limit {
 						return usagef("-trials %d: recording %d trials of %d steps (one batch) and projecting their states need about %s, more than %s (%s); lower -trials",
 							*trials, *trials, maxSteps, train.FormatBytes(need), where, train.FormatBytes(limit))
 					}
 				}
-				rec := analysis.Record(s.net, s.task, newStream(*seed, streamLatent), nil, *trials)
+				rec := analysis.Record(s.net, task, newStream(*seed, streamLatent), nil, *trials)
 				sum, err := latentDynamics(l, rec, *out)
 				if err != nil {
 					return err
 				}
+				sum.Split = tasks.SplitLabel(task)
 				if *asJSON {
 					enc := json.NewEncoder(e.stdout)
 					enc.SetIndent("", "  ")
@@ -104,7 +110,7 @@ func latentCommand() *command {
 				if sum.Shortest < sum.T {
 					steps = fmt.Sprintf("%d–%d", sum.Shortest, sum.T)
 				}
-				fmt.Fprintf(e.stdout, "latent dynamics of %s: rank %d, %d inputs, %d trials of %s steps\n", *ckpt, sum.Rank, sum.Inputs, sum.Trials, steps)
+				fmt.Fprintf(e.stdout, "latent dynamics of %s: rank %d, %d inputs, %d %s of %s steps\n", *ckpt, sum.Rank, sum.Inputs, sum.Trials, trialsOf(sum.Split), steps)
 				for r, k := range sum.KappaRange {
 					fmt.Fprintf(e.stdout, "  κ_%d in [%.4g, %.4g]\n", r+1, k[0], k[1])
 				}
@@ -121,6 +127,9 @@ type latentSummary struct {
 	Rank   int `json:"rank"`
 	Inputs int `json:"inputs"`
 	Trials int `json:"trials"`
+	// Split names the trials: "fresh trials" of a generated task, a
+	// dataset's held-out split (its training trials without one).
+	Split string `json:"split"`
 	// T is the steps of the recording (its longest trial's), Shortest
 	// the shortest trial's; the others are padded to T.
 	T        int `json:"steps"`

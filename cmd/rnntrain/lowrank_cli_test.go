@@ -159,7 +159,7 @@ func TestCLILatentLengths(t *testing.T) {
 		t.Errorf("latent -json steps %d, shortest_steps %d; want %v and %v, the longest and shortest of length", sum.Steps, sum.Shortest, slices.Max(lengths), slices.Min(lengths))
 	}
 	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "8", "-out", "lat").
-		want(t, 0, fmt.Sprintf("8 trials of %d–%d steps", sum.Shortest, sum.Steps))
+		want(t, 0, fmt.Sprintf("8 fresh trials of %d–%d steps", sum.Shortest, sum.Steps))
 }
 
 // TestCLILatentMemory checks that latent refuses, before recording them in
@@ -174,7 +174,7 @@ func TestCLILatentMemory(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(work, "lat")); !os.IsNotExist(err) {
 		t.Errorf("a refused latent made its -out (%v)", err)
 	}
-	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-max-memory", "1", "-out", "lat").want(t, 0, "2 trials of")
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-max-memory", "1", "-out", "lat").want(t, 0, "2 fresh trials of")
 }
 
 // TestCLILatentDependent checks that latent of a network whose vectors
