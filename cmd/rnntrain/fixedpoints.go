@@ -33,7 +33,8 @@ const fixedpointsLong = `
 Fixedpoints finds the fixed and slow points of a trained rate network (rnn,
 leaky, gru, lowrank) under a constant input u*, as Sussillo & Barak (2013)
 and FixedPointFinder do, and linearises the dynamics around them. It runs
--trials held-out trials (drawn from -seed's stream, without noise), samples
+-trials held-out trials (fresh ones drawn from -seed's stream, or of a
+dataset its held-out validation split; without noise), samples
 -n-init initial states from the visited states of the layer's primary
 variable (x of a leaky layer integrating the state, r integrating the rate,
 h of gru and lowrank) plus Gaussian noise of std -noise, and minimises
@@ -212,7 +213,8 @@ func fixedpointsCommand() *command {
 				}
 				wall := time.Since(start).Seconds()
 				sum := summarise(res, outputsAt(net64, res), opt, fixedPointsRun{Checkpoint: c.Path, Model: s.cfg.Model.Kind(), Task: s.task.Name(),
-					Input: specString(spec), InputNames: tasks.Describe(s.task).Inputs, Seed: *seed, NInit: *nInit, Noise: *noise, Trials: *trials, Seconds: wall})
+					Input: specString(spec), InputNames: tasks.Describe(s.task).Inputs, Seed: *seed, NInit: *nInit, Noise: *noise,
+					Trials: rec.Trials, Split: tasks.SplitLabel(task), Seconds: wall})
 				b, err := json.MarshalIndent(sum, "", "  ")
 				if err != nil {
 					return err
@@ -304,17 +306,21 @@ func visited(r *analysis.Recording) []float64 {
 
 // fixedPointsRun is the settings part of the summary.
 type fixedPointsRun struct {
-	Checkpoint string           `json:"checkpoint"`
-	Model      string           `json:"model"`
-	Task       string           `json:"task"`
-	Input      string           `json:"input"`
-	InputNames []string         `json:"input_names"`
-	Seed       uint64           `json:"seed"`
-	NInit      int              `json:"n_init"`
-	Noise      float64          `json:"noise"`
-	Trials     int              `json:"trials"`
-	Options    dynamics.Options `json:"options"`
-	Seconds    float64          `json:"seconds"`
+	Checkpoint string   `json:"checkpoint"`
+	Model      string   `json:"model"`
+	Task       string   `json:"task"`
+	Input      string   `json:"input"`
+	InputNames []string `json:"input_names"`
+	Seed       uint64   `json:"seed"`
+	NInit      int      `json:"n_init"`
+	Noise      float64  `json:"noise"`
+	// Trials is the number of trials recorded for the initial states, of
+	// Split: "fresh trials" of a generated task, a dataset's held-out
+	// split (its training trials without one).
+	Trials  int              `json:"trials"`
+	Split   string           `json:"split"`
+	Options dynamics.Options `json:"options"`
+	Seconds float64          `json:"seconds"`
 }
 
 // fixedPointsSummary is fixedpoints.json.
@@ -535,8 +541,8 @@ func printFixedPoints(w io.Writer, s fixedPointsSummary, files string) {
 	if s.Run.Options.Polish > 0 {
 		polish = fmt.Sprintf("up to %d polish steps", s.Run.Options.Polish)
 	}
-	fmt.Fprintf(w, "%d initial states (seed %d, noise %g), search %.2f s: %d Adam iterations (%d states met -tol-q or -tol-dq), %s; dropped %d duplicates, %d outliers, %d non-finite, %d with q above -max-q\n",
-		s.Run.NInit, s.Run.Seed, s.Run.Noise, s.Run.Seconds, s.Iters, s.Converged, polish, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
+	fmt.Fprintf(w, "%d initial states from %d %s (seed %d, noise %g), search %.2f s: %d Adam iterations (%d states met -tol-q or -tol-dq), %s; dropped %d duplicates, %d outliers, %d non-finite, %d with q above -max-q\n",
+		s.Run.NInit, s.Run.Trials, trialsOf(s.Run.Split), s.Run.Seed, s.Run.Noise, s.Run.Seconds, s.Iters, s.Converged, polish, s.Dropped["duplicates"], s.Dropped["outliers"], s.Dropped["non_finite"], s.Dropped["too_slow"])
 	fmt.Fprintf(w, "%d points: %d fixed (q < -tol-q %g), %d slow; %d stable, %d marginal, %d saddle, %d unstable\n", len(s.Points),
 		s.FixedPoints, s.Run.Options.TolQ, s.SlowPoints, s.Classes["stable"], s.Classes["marginal"], s.Classes["saddle"], s.Classes["unstable"])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -235,7 +235,7 @@ func TestCLIFixedPointsSummaryLabels(t *testing.T) {
 		t.Helper()
 		return rnntrain(t, work, append([]string{"fixedpoints", "-checkpoint", run, "-n-init", "8", "-max-iters", "7", "-trials", "2"}, args...)...)
 	}
-	fp().want(t, 0, "8 initial states (seed 1, noise 0), search ", "s: 7 Adam iterations (", "states met -tol-q or -tol-dq), up to 50 polish steps; dropped ")
+	fp().want(t, 0, "8 initial states from 2 fresh trials (seed 1, noise 0), search ", "s: 7 Adam iterations (", "states met -tol-q or -tol-dq), up to 50 polish steps; dropped ")
 	fp("-polish", "0", "-max-q", "1e-300").want(t, 0, "), no polish; dropped ", "8 with q above -max-q")
 }
 
@@ -291,4 +291,23 @@ func TestCLIFixedPointsSlowMarked(t *testing.T) {
 			txt.want(t, 0, "  slow  ")
 		}
 	}
+}
+
+// TestCLIFixedPointsDatasetSplit: of a dataset, the initial states come
+// from its held-out validation split, and the summary names the split and
+// the trials recorded (not the -trials asked for).
+func TestCLIFixedPointsDatasetSplit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSplitDataset(t, dir)
+	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
+		"-model", "leaky", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "full").want(t, 0)
+	args := []string{"fixedpoints", "-checkpoint", "full", "-n-init", "8", "-max-iters", "20", "-trials", "64", "-out", "fp"}
+	r := rnntrain(t, dir, append(args, "-json")...)
+	r.want(t, 0)
+	var sum fixedPointsSummary
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &sum), r.stdout)
+	require.Equal(t, "validation", sum.Run.Split)
+	require.Equal(t, 2, sum.Run.Trials, "trials recorded")
+	rnntrain(t, dir, args...).want(t, 0, "8 initial states from 2 validation trials (seed 1, noise 0), search ")
 }
