@@ -406,9 +406,7 @@ func TestParseRanks(t *testing.T) {
 func TestCLITruncateDatasetSplit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeSplitDataset(t, dir)
-	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
-		"-model", "leaky", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "full").want(t, 0)
+	trainSplitDataset(t, dir, "full", "-model", "leaky")
 	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "100", "-out", "r2").
 		want(t, 0, "task accuracy on 2 validation trials: ")
 	r := rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "100", "-json", "-out", "r2json")
@@ -423,10 +421,11 @@ func TestCLITruncateDatasetSplit(t *testing.T) {
 	rnntrain(t, dir, "eval", "-checkpoint", "full", "-trials", "100").want(t, 0, "on 2 validation trials")
 }
 
-// writeSplitDataset writes dir/data.npz, an npz task of 8 trials of 5
-// steps (2 inputs, 1 output), which -validation-fraction 0.25
-// -test-fraction 0.25 split 4/2/2.
-func writeSplitDataset(t *testing.T, dir string) {
+// trainSplitDataset writes dir/data.npz, an npz task of 8 trials of 5
+// steps (2 inputs, 1 output), and trains a network of 6 units with the
+// model flags on it for 2 steps into dir/run, with -validation-fraction
+// 0.25 -test-fraction 0.25: 4 training, 2 validation and 2 test trials.
+func trainSplitDataset(t *testing.T, dir, run string, model ...string) {
 	t.Helper()
 	const trials, steps = 8, 5
 	x, y, m := make([]float32, trials*steps*2), make([]float32, trials*steps), make([]float32, trials*steps)
@@ -440,6 +439,8 @@ func writeSplitDataset(t *testing.T, dir string) {
 		{Shape: []int{trials, steps, 2}, F32: x}, {Shape: []int{trials, steps, 1}, F32: y}, {Shape: []int{trials, steps, 1}, F32: m}}); err != nil {
 		t.Fatal(err)
 	}
+	rnntrain(t, dir, append([]string{"train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
+		"-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", run}, model...)...).want(t, 0)
 }
 
 // TestCLILatentDatasetSplit: on a dataset latent records the held-out
@@ -448,9 +449,7 @@ func writeSplitDataset(t *testing.T, dir string) {
 func TestCLILatentDatasetSplit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeSplitDataset(t, dir)
-	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
-		"-model", "lowrank", "-rank", "1", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "low").want(t, 0)
+	trainSplitDataset(t, dir, "low", "-model", "lowrank", "-rank", "1")
 	rnntrain(t, dir, "latent", "-checkpoint", "low", "-trials", "50", "-out", "lat").want(t, 0, "rank 1, 2 inputs, 2 validation trials of 5 steps")
 	r := rnntrain(t, dir, "latent", "-checkpoint", "low", "-trials", "50", "-json", "-out", "latjson")
 	r.want(t, 0)

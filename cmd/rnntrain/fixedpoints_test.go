@@ -299,9 +299,7 @@ func TestCLIFixedPointsSlowMarked(t *testing.T) {
 func TestCLIFixedPointsDatasetSplit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeSplitDataset(t, dir)
-	rnntrain(t, dir, "train", "-task", "npz", "-data", "data.npz", "-validation-fraction", "0.25", "-test-fraction", "0.25",
-		"-model", "leaky", "-hidden", "6", "-steps", "2", "-eval-trials", "8", "-out", "full").want(t, 0)
+	trainSplitDataset(t, dir, "full", "-model", "leaky")
 	args := []string{"fixedpoints", "-checkpoint", "full", "-n-init", "8", "-max-iters", "20", "-trials", "64", "-out", "fp"}
 	r := rnntrain(t, dir, append(args, "-json")...)
 	r.want(t, 0)
