@@ -260,7 +260,7 @@ func inactivateCommand() *command {
 					}
 					restore()
 					if *units == "" && *pop == "" {
-						selected = nil // only the cut
+						selected = []int{} // only the cut: no unit (JSON [])
 					} else if mode == analysis.Silence && (window.Period != "" || window.To != 0) {
 						return usagef("-cut with silenced units: the window must run to the end of the trial (all or FROM:), or use -mode clamp; after a window that ends early the trial runs on from the units' states, which do not hold a silenced unit's zero rate")
 					}

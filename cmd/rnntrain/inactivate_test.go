@@ -507,3 +507,14 @@ func TestPsychPanelsBars(t *testing.T) {
 	require.Equal(t, "Wilson interval", before.Interval)
 	require.Equal(t, "t interval across 10 draws, at least Wilson's on the trials", after.Interval)
 }
+
+// TestCLIInactivateCutOnlyJSON: a cut alone selects no unit, and the
+// JSON says so with an empty list beside the empty draws, not null.
+func TestCLIInactivateCutOnlyJSON(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", run}, small...)...).want(t, 0, "stopped at step 2")
+	r := rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-cut", "0-3:4-7", "-json")
+	r.want(t, 0, `"selected": []`, `"units": [`)
+}
