@@ -88,7 +88,11 @@ func TestCLILatentJSONKeys(t *testing.T) {
 // network has no more units than its loading vectors have dimensions
 // (6 units; rank 1, 4 inputs and 1 readout: 7 dimensions), where every
 // full covariance fitted is singular and the BIC measures the
-// regularisation, and says nothing when it has more.
+// regularisation; that it says so too when the mixture BIC chooses has a
+// population of no more units than dimensions (24 units at their random
+// start split 18/6), whose covariance is singular in the same way; and
+// says nothing when every population has more units than dimensions (200
+// units, one population).
 func TestCLIPopulationsFewUnits(t *testing.T) {
 	t.Parallel()
 	work, run := lowrankRun(t, "-task", "context-dm", "-hidden", "6")
@@ -98,8 +102,18 @@ func TestCLIPopulationsFewUnits(t *testing.T) {
 		t.Errorf("populations of 6 units in 7 dimensions: stderr %q; want a note that the covariances are singular", r.stderr)
 	}
 	work, run = lowrankRun(t)
+	r = rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4", "-json")
+	r.want(t, 0)
+	if !strings.Contains(r.stderr, "K = 2 has a population of 6.0 units (weight 0.25 of 24) for loading vectors of 7 dimensions") {
+		t.Errorf("populations of 24 units in 18 and 6: stderr %q; want a note that the population of 6 is singular", r.stderr)
+	}
+	var rep populationsReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Chosen != 2 || !slices.Equal(rep.Singular, []int{2}) {
+		t.Errorf("populations -json: %v, chosen %d, singular %v; want 2 and [2]", err, rep.Chosen, rep.Singular)
+	}
+	work, run = lowrankRun(t, "-hidden", "200")
 	if r := rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "2", "-resample", "0", "-trials", "4"); strings.Contains(r.stderr, "note:") {
-		t.Errorf("populations of 24 units: stderr %q; want no note", r.stderr)
+		t.Errorf("populations of 200 units: stderr %q; want no note", r.stderr)
 	}
 }
 

@@ -31,7 +31,9 @@ populations is the one of lowest BIC = −2 log L + p ln N. A network of
 no more units than the vectors have dimensions (a lowrank fit, whose
 readout gives each recorded unit a dimension) has singular covariances but
 for the regularisation, and the BIC then says nothing of its populations:
-populations notes it on stderr.
+populations notes it on stderr. So does a mixture with a population of no
+more units (weight × N) than dimensions: the JSON lists such K as
+singular, and a note says so when BIC chooses one.
 
 The resampling test then redraws -resample networks from the fitted mixture
 with one population and with the chosen number (or -k) (every loading vector
@@ -95,13 +97,21 @@ func populationsCommand() *command {
 				if err := checkWritePath(*write, l.Size()); err != nil {
 					return err
 				}
+				fewUnits := false
 				if _, dim := lowrank.Loadings(l); l.Size() <= dim {
+					fewUnits = true
 					fmt.Fprintf(e.stderr, "rnntrain populations: note: %d units for loading vectors of %d dimensions: a Gaussian's full covariance needs more units than dimensions, "+
 						"so every covariance fitted is singular but for its regularisation, which then sets the log-likelihoods and the BIC, not the units' populations\n", l.Size(), dim)
 				}
 				rep, err := populations(ctx, s, l, *maxK, *forceK, *starts, *resample, *trials, *seed)
 				if err != nil {
 					return err
+				}
+				if i := slices.IndexFunc(rep.Mixtures, func(m mixtureFit) bool { return m.K == rep.Chosen }); !fewUnits && slices.Contains(rep.Singular, rep.Chosen) && i >= 0 {
+					w := slices.Min(rep.Mixtures[i].Weights)
+					fmt.Fprintf(e.stderr, "rnntrain populations: note: the mixture of lowest BIC, K = %d has a population of %.1f units (weight %.2f of %d) for loading vectors of %d dimensions: "+
+						"its full covariance is singular but for its regularisation, which then sets the log-likelihood and the BIC, so the BIC's choice says nothing of the units' populations "+
+						"(a network of more units tells)\n", rep.Chosen, w*float64(rep.Units), w, rep.Units, rep.Dim)
 				}
 				rep.Checkpoint = *ckpt
 				if *write != "" {
@@ -132,6 +142,11 @@ type populationsReport struct {
 	// every start).
 	Unfitted []int `json:"unfitted,omitempty"`
 	Chosen   int   `json:"populations"`
+	// Singular are the numbers of populations whose mixture has a
+	// population of no more units (weight × units) than the loading
+	// vectors have dimensions: its full covariance is singular but for
+	// the regularisation, which then sets that mixture's BIC.
+	Singular []int `json:"singular,omitempty"`
 	// Accuracy is the original network's on Trials trials of Split (a
 	// dataset's held-out split, as eval's; "fresh trials" of a generated
 	// task), without noise; Resampled one entry per resampled mixture (one
@@ -167,6 +182,9 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 	rep := &populationsReport{Units: l.Size(), Dim: dim, Chosen: fits[best].K}
 	for _, m := range fits {
 		rep.Mixtures = append(rep.Mixtures, mixtureFit{K: m.K, BIC: m.BIC, LogLik: m.LogLik, Weights: m.Weights, Means: m.Means})
+		if slices.Min(m.Weights)*float64(rep.Units) <= float64(dim) {
+			rep.Singular = append(rep.Singular, m.K)
+		}
 	}
 	for k := 1; k <= maxK; k++ {
 		if !slices.ContainsFunc(fits, func(m *lowrank.Mixture) bool { return m.K == k }) {
