@@ -461,3 +461,59 @@ func TestCLILatentDatasetSplit(t *testing.T) {
 		t.Errorf("latent -json: split %q, %d trials; want validation, 2", sum.Split, sum.Trials)
 	}
 }
+
+// TestCLITruncateDefaultOut: without -out, the truncation of a run's
+// checkpoint goes beside the run, named after the run and the checkpoint,
+// never into the run's directory or its checkpoints/.
+func TestCLITruncateDefaultOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, append([]string{"train", "-steps", "2", "-out", "run"}, small...)...).want(t, 0, "stopped at step 2")
+	for _, c := range []struct{ ckpt, out string }{
+		{"run", "run-rank2"},
+		{filepath.Join("run", "checkpoint.safetensors"), "run-rank2"},
+		{filepath.Join("run", "checkpoints", "step-000000002.safetensors"), "run-step-000000002-rank3"},
+		{filepath.Join("run", "best.safetensors"), "run-best-rank3"},
+		{"copy.safetensors", "copy-rank2"},
+	} {
+		if c.ckpt == filepath.Join("run", "best.safetensors") || c.ckpt == "copy.safetensors" {
+			b, err := os.ReadFile(filepath.Join(dir, "run", "checkpoint.safetensors"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, c.ckpt), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rank := c.out[len(c.out)-1:]
+		rnntrain(t, dir, "truncate", "-checkpoint", c.ckpt, "-rank", rank, "-trials", "4").want(t, 0, "wrote "+filepath.Join(c.out, "checkpoint.safetensors"))
+		if c.out == "run-rank2" {
+			os.RemoveAll(filepath.Join(dir, c.out))
+		}
+	}
+	ents, err := os.ReadDir(filepath.Join(dir, "run", "checkpoints"))
+	if err != nil || len(ents) != 1 {
+		t.Errorf("run/checkpoints holds %v (%v); want its one step file", ents, err)
+	}
+}
+
+// TestTruncateOut: the default -out of every kind of checkpoint path.
+func TestTruncateOut(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ ckpt, want string }{
+		{"runs/a", "runs/a-rank2"},
+		{"runs/a/", "runs/a-rank2"},
+		{"runs/a/checkpoint.safetensors", "runs/a-rank2"},
+		{"runs/a/best.safetensors", "runs/a-best-rank2"},
+		{"runs/a/checkpoints/step-000000100.safetensors", "runs/a-step-000000100-rank2"},
+		{"x.safetensors", "x-rank2"},
+		{".", wd + "-rank2"},
+	} {
+		if got := truncateOut(filepath.FromSlash(c.ckpt), 2); got != filepath.FromSlash(c.want) {
+			t.Errorf("truncateOut(%q, 2) = %q, want %q", c.ckpt, got, c.want)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func truncateCommand() *command {
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "full-rank leaky checkpoint file or run directory (required)")
 			rank := fs.Int("rank", 0, "rank R of the truncation (required)")
-			out := fs.String("out", "", "run directory to write (default: <checkpoint dir>-rankR)")
+			out := fs.String("out", "", "run directory to write (default: beside the run, RUN-rankR; RUN-best-rankR, RUN-step-N-rankR of its best or a step's checkpoint; FILE-rankR of another FILE.safetensors)")
 			trials := fs.Int("trials", 500, "fresh task trials for the accuracies (a dataset: at most its held-out split's)")
 			noisy := fs.Bool("noise", true, "evaluate with the networks' private noise")
 			asJSON := fs.Bool("json", false, "print one JSON object")
@@ -81,7 +81,7 @@ func truncateCommand() *command {
 				}
 				dir := *out
 				if dir == "" {
-					dir = strings.TrimSuffix(filepath.Clean(*ckpt), string(filepath.Separator)+checkpoints.LatestName) + fmt.Sprintf("-rank%d", *rank)
+					dir = truncateOut(*ckpt, *rank)
 				}
 				lock, err := checkpoints.LockRun(dir)
 				if err != nil {
@@ -128,6 +128,32 @@ func truncateCommand() *command {
 			}
 		},
 	}
+}
+
+// truncateOut returns truncate's default -out for the checkpoint path
+// ckpt and rank r: beside the run, never inside it, RUN-rankR for a run
+// directory or its checkpoint.safetensors, RUN-best-rankR and
+// RUN-step-N-rankR for its best.safetensors and a step's checkpoint, and
+// DIR/NAME-rankR for another file DIR/NAME.safetensors.
+func truncateOut(ckpt string, r int) string {
+	suffix := fmt.Sprintf("-rank%d", r)
+	p := filepath.Clean(ckpt)
+	if p == "." || p == ".." || strings.HasSuffix(p, string(filepath.Separator)+"..") {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs // the run directory's own name, not ".-rankR"
+		}
+	}
+	dir, name := filepath.Split(p)
+	dir = filepath.Clean(dir)
+	switch {
+	case name == checkpoints.LatestName:
+		return dir + suffix
+	case name == checkpoints.BestName:
+		return dir + "-best" + suffix
+	case filepath.Base(dir) == checkpoints.StepsDir && strings.HasPrefix(name, "step-") && strings.HasSuffix(name, ".safetensors"):
+		return filepath.Dir(dir) + "-" + strings.TrimSuffix(name, ".safetensors") + suffix
+	}
+	return strings.TrimSuffix(p, ".safetensors") + suffix
 }
 
 // Random streams of truncate's evaluation (beside latent's and
