@@ -32,7 +32,8 @@ inputs [conditions, T, n_in], optionally mask [conditions, T] or
 files with those names; or a file written by 'rnntrain eval -record' (its
 rates are the activity, its inputs the inputs; an older recording's hidden
 array serves as its rates). Values must be finite; activity is best
-centred and scaled into (−1, 1), the range of tanh units.
+centred and scaled into (−1, 1), the range of tanh units (values beyond
+it cannot be fitted: fit notes them on stderr).
 
 It prints R² per rank, overall (1 − Σ SSE / Σ SST, each unit around its own
 mean, so units weigh by their variance) and on -holdout held-out conditions;
@@ -147,10 +148,37 @@ func fitCommand() *command {
 				if err := checkFitOut(*out, c.Init, rs); err != nil {
 					return err
 				}
+				noteActivityRange(e.stderr, d)
 				return runFit(ctx, e, d, c, rs, *out, *units, *asJSON)
 			}
 		},
 	}
+}
+
+// noteActivityRange notes on w when d's activity (where its mask weighs
+// it) reaches beyond (−1, 1), the range of the tanh rates that fit it,
+// naming the largest |value|, where it is and how many values are beyond.
+func noteActivityRange(w io.Writer, d *lowrank.Data) {
+	peak, at, beyond, scored := 0.0, 0, 0, 0
+	for i, v := range d.Activity {
+		if d.Mask[i] == 0 {
+			continue
+		}
+		scored++
+		a := math.Abs(float64(v))
+		if a >= 1 {
+			beyond++
+		}
+		if a > peak {
+			peak, at = a, i
+		}
+	}
+	if beyond == 0 {
+		return
+	}
+	c, t, u := at/(d.T*d.Units), at/d.Units%d.T, at%d.Units
+	fmt.Fprintf(w, "rnntrain fit: note: activity reaches %.3g (condition %d, step %d, unit %d), beyond the range (−1, 1) of the tanh rates that fit it: "+
+		"%d of %d scored values cannot be reached; scale the activity into (−1, 1)\n", d.Activity[at], c, t, u, beyond, scored)
 }
 
 // fitSettingError returns err, an error of lowrank.FitConfig.Validate

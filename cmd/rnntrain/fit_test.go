@@ -517,3 +517,24 @@ func TestTruncateOut(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIFitActivityRange: activity beyond (−1, 1), which the tanh rates
+// that fit it cannot reach, is named on stderr with where it peaks; data
+// within it gets no note.
+func TestCLIFitActivityRange(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, top := range map[string]float32{"wide": 3.5, "fine": 0.5} {
+		if err := npy.WriteArchiveValues(filepath.Join(dir, name+".npz"), map[string]any{
+			"activity": [][][]float32{{{0.2, -0.1}, {0.3, top}}, {{-0.2, 0.1}, {0.1, 0.4}}},
+			"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := rnntrain(t, dir, "fit", "-data", "wide.npz", "-ranks", "1", "-steps", "3", "-out", "wide")
+	r.want(t, 0, "note: activity reaches 3.5 (condition 0, step 1, unit 1), beyond the range (−1, 1) of the tanh rates that fit it")
+	if r := rnntrain(t, dir, "fit", "-data", "fine.npz", "-ranks", "1", "-steps", "3", "-out", "fine"); strings.Contains(r.stderr, "note:") {
+		t.Errorf("fit of activity within (−1, 1): stderr %q; want no note", r.stderr)
+	}
+}
