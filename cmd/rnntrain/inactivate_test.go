@@ -518,3 +518,24 @@ func TestCLIInactivateCutOnlyJSON(t *testing.T) {
 	r := rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-cut", "0-3:4-7", "-json")
 	r.want(t, 0, `"selected": []`, `"units": [`)
 }
+
+// TestCLIInactivateEmptySet: a named set of no unit is refused, naming
+// the set and the file, as cluster:I refuses an empty population, instead
+// of an experiment that perturbs nothing and reports its "after".
+func TestCLIInactivateEmptySet(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", run}, small...)...).want(t, 0, "stopped at step 2")
+	sets := filepath.Join(work, "sets.json")
+	require.NoError(t, os.WriteFile(sets, []byte(`{"none": [], "some": [1, 2]}`), 0o644))
+	for _, args := range [][]string{
+		{"-population", sets + ":none"},
+		{"-units", "0-3", "-fractions", "0,1", "-versus", sets + ":none"},
+		{"-cut", sets + ":none->" + sets + ":some"},
+	} {
+		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run, "-trials", "4"}, args...)...).
+			want(t, 2, `set "none" in `+sets+" holds no unit")
+	}
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-population", sets+":some").want(t, 0, "2 of 2 selected units")
+}

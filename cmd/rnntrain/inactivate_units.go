@@ -279,5 +279,8 @@ func populationFile(flag, arg string, n int) ([]int, error) {
 	if !ok {
 		return nil, usagef("%s %s: no set %q in %s (sets: %s)", flag, arg, name, path, strings.Join(names, ", "))
 	}
+	if len(u) == 0 {
+		return nil, usagef("%s %s: set %q in %s holds no unit; name a set of units", flag, arg, name, path)
+	}
 	return u, nil
 }
