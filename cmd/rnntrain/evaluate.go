@@ -27,6 +27,11 @@ func reportLine(rep analysis.Report) string {
 	if rep.WeightsStep > 0 {
 		step = fmt.Sprintf("the best weights, of step %d of %d", rep.WeightsStep, rep.Step)
 	}
+	if rep.Trials == 0 {
+		// Not 0 ± 0, which would read as a network always wrong.
+		return fmt.Sprintf("accuracy undefined: no scored %s (catch trials are not scored) (task %s, %s), mse %.4g",
+			trialsOf(rep.Split), rep.Task, step, rep.MSE)
+	}
 	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, %s), mse %.4g",
 		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, step, rep.MSE)
 }
