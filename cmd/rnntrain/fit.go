@@ -35,9 +35,10 @@ array serves as its rates). Values must be finite; activity is best
 centred and scaled into (−1, 1), the range of tanh units (values beyond
 it cannot be fitted: fit notes them on stderr).
 
-It prints R² per rank, overall (1 − Σ SSE / Σ SST, each unit around its own
-mean, so units weigh by their variance) and on -holdout held-out conditions;
--json prints one JSON object with R² per unit as well. It writes to -out:
+It prints R² per rank on the fitted conditions (r2: 1 − Σ SSE / Σ SST over
+every unit, each around its own mean, so units weigh by their variance) and
+on the -holdout held-out conditions (r2_heldout); -json prints one JSON
+object with R² per unit (on the fitted conditions) as well. It writes to -out:
 
   fit.json        the same report
   r2.png, r2.svg  R² against rank
@@ -407,7 +408,7 @@ func runFit(ctx context.Context, e *env, d *lowrank.Data, c lowrank.FitConfig, r
 			if isFull {
 				name = fmt.Sprintf("full rank (%d, for the SVD start)", f.Rank)
 			}
-			fmt.Fprintf(e.stdout, "  %s: R² %.4f%s, loss %.3g (%.1f s) → %s\n", name, f.R2, held, f.Loss, f.Elapsed.Seconds(), path)
+			fmt.Fprintf(e.stdout, "  %s: fitted R² %.4f%s, loss %.3g (%.1f s) → %s\n", name, f.R2, held, f.Loss, f.Elapsed.Seconds(), path)
 		}
 	}
 	if _, _, err := lowrank.Sweep(ctx, d, c, ranks, progress); err != nil {
@@ -466,7 +467,7 @@ func finites(x []float64) []*float64 {
 
 func printFitTable(w io.Writer, rep fitReport) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nrank\tR²\theld-out R²\tseconds")
+	fmt.Fprintln(tw, "\nrank\tfitted R²\theld-out R²\tseconds")
 	for _, f := range rep.Fits {
 		held := "-"
 		if f.R2Heldout != nil {

@@ -538,3 +538,21 @@ func TestCLIFitActivityRange(t *testing.T) {
 		t.Errorf("fit of activity within (−1, 1): stderr %q; want no note", r.stderr)
 	}
 }
+
+// TestCLIFitNamesSplit: every R² fit prints names its conditions, the
+// fitted ones or the held-out ones.
+func TestCLIFitNamesSplit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "d.npz"), map[string]any{
+		"activity": [][][]float32{{{0.2, -0.1}, {0.3, 0.5}}, {{-0.2, 0.1}, {0.1, 0.4}}, {{0.1, 0.1}, {-0.3, 0.2}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}, {{0.5}, {0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-out", "fit")
+	r.want(t, 0, "rank   1: fitted R² ", ", held-out R² ", "rank  fitted R²  held-out R²")
+	if strings.Contains(r.stdout, ": R² ") {
+		t.Errorf("fit prints an R² that names no conditions:\n%s", r.stdout)
+	}
+}
