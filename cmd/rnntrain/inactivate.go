@@ -47,7 +47,10 @@ Which units (indices are 0-based, as the columns of eval -record's rates):
                            components (default: the number of lowest BIC
                            up to 4) fitted from -seed as rnntrain
                            populations -seed fits it (populations -write
-                           FILE.json writes them as cluster0, cluster1, ...)
+                           FILE.json writes them as cluster0, cluster1, ...);
+                           a note says when a population of the mixture
+                           has no more units than the loadings have
+                           dimensions
   -population VARIABLE-selective, selective:VARIABLE[:top=K]
                            with -recording FILE.npz (eval -record of this
                            checkpoint): each unit's mean rate per scored
@@ -239,7 +242,7 @@ func inactivateCommand() *command {
 				}
 				noteBest(e.stderr, "inactivate", "analyses", "-checkpoint", s, c, *ckpt)
 				_, n, _ := s.net.Dims()
-				src := &unitSource{s: s, n: n, seed: *seed, recording: *recording}
+				src := &unitSource{s: s, n: n, seed: *seed, recording: *recording, stderr: e.stderr}
 				selected, err := src.selectUnits(*units, "-population", *pop)
 				if err != nil {
 					return err

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"slices"
 	"strconv"
@@ -104,6 +105,8 @@ type unitSource struct {
 	recording string
 	sel       *analysis.Selectivity
 	selFile   string
+	// stderr takes the notes on the populations resolved.
+	stderr io.Writer
 }
 
 // selectUnits resolves -units or the population named by flag (-population,
@@ -192,6 +195,11 @@ func (src *unitSource) cluster(flag, pop string) ([]int, error) {
 			return nil, fmt.Errorf("%s %s: no mixture of %d populations could be fitted", flag, pop, k)
 		}
 		m = fits[j]
+	}
+	if w, ok := singularPopulation(m.Weights, l.Size(), dim); ok && src.stderr != nil {
+		fmt.Fprintf(src.stderr, "rnntrain inactivate: note: %s %s: the mixture of %d populations has a population of %.1f units (weight %.2f of %d) for loading vectors of %d dimensions: "+
+			"its covariance is singular but for the regularisation, which then sets the BIC and the units' assignment, not the network's populations (see rnntrain populations)\n",
+			flag, pop, m.K, w*float64(l.Size()), w, l.Size(), dim)
 	}
 	groups, err := m.Groups(x)
 	if err != nil {

@@ -222,3 +222,14 @@ func TestCLIPopulationsHeldOut(t *testing.T) {
 	rnntrain(t, work, "populations", "-checkpoint", ds, "-max-k", "1", "-resample", "0", "-trials", "1000").
 		want(t, 0, "task accuracy of the network: ", " on 5 validation trials, without noise")
 }
+
+// TestCLIInactivateClusterSingular: inactivate -population cluster:I
+// notes, as populations does, when the mixture it takes the population from
+// has a population of no more units than the loadings have dimensions
+// (24 units at their random start, 7 dimensions, 4 populations of 4–10).
+func TestCLIInactivateClusterSingular(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-population", "cluster:0").
+		want(t, 0, "note: -population cluster:0: the mixture of 4 populations has a population of 4.0 units (weight 0.17 of 24) for loading vectors of 7 dimensions")
+}

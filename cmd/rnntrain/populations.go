@@ -182,7 +182,7 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 	rep := &populationsReport{Units: l.Size(), Dim: dim, Chosen: fits[best].K}
 	for _, m := range fits {
 		rep.Mixtures = append(rep.Mixtures, mixtureFit{K: m.K, BIC: m.BIC, LogLik: m.LogLik, Weights: m.Weights, Means: m.Means})
-		if slices.Min(m.Weights)*float64(rep.Units) <= float64(dim) {
+		if _, ok := singularPopulation(m.Weights, rep.Units, dim); ok {
 			rep.Singular = append(rep.Singular, m.K)
 		}
 	}
@@ -271,6 +271,15 @@ func (r *populationsReport) print(w io.Writer) {
 	for _, s := range r.Resampled {
 		fmt.Fprintf(w, "resampled from %d population(s): accuracy %.3f ± %.3f (mean ± sd of %d networks)\n", s.K, s.Mean, s.SD, len(s.Accuracies))
 	}
+}
+
+// singularPopulation returns the smallest weight of a mixture of units
+// loading vectors of dim dimensions, and whether its population holds no
+// more units (weight × units) than dim: a full covariance fitted to it is
+// singular but for the regularisation.
+func singularPopulation(weights []float64, units, dim int) (float64, bool) {
+	w := slices.Min(weights)
+	return w, w*float64(units) <= float64(dim)
 }
 
 // intRuns renders increasing xs as runs: [1 2 3 5] is "1–3, 5".
