@@ -60,6 +60,7 @@ Which units (indices are 0-based, as the columns of eval -record's rates):
                            coefficient; top=K keeps the K selective units
                            of largest |β|. The regression is written to
                            FILE.selectivity.json beside the recording
+                           (replacing only an earlier one or an empty file)
   neither                  every unit
 -fraction F silences round(F·n) of the selected n units, drawn -repeats K
 times from -seed; the "after" numbers are then the mean over the repeats and
@@ -199,7 +200,7 @@ func inactivateCommand() *command {
 			versus := fs.String("versus", "", "with -fractions: also the dose–response of this population (as -population), drawn beside")
 			split := tasks.Validation
 			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation (the held-out trials), test or train (generated tasks: fresh trials)")
-			recording := fs.String("recording", "", "eval -record FILE.npz of this checkpoint, for -population VARIABLE-selective (the regression is written to FILE.selectivity.json)")
+			recording := fs.String("recording", "", "eval -record FILE.npz of this checkpoint, for -population VARIABLE-selective (the regression is written to FILE.selectivity.json, replacing only an earlier one)")
 			asJSON := fs.Bool("json", false, "print one JSON object")
 			out := fs.String("out", "", "also write the JSON object and the figures to DIR")
 			return func(ctx context.Context, args []string) error {

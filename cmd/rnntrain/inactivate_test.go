@@ -539,3 +539,35 @@ func TestCLIInactivateEmptySet(t *testing.T) {
 	}
 	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-population", sets+":some").want(t, 0, "2 of 2 selected units")
 }
+
+// TestCLIInactivateSelectivityFile: the regression inactivate writes
+// beside -recording FILE.npz replaces only an earlier one (or an empty
+// file), never another file of that name, nor a directory.
+func TestCLIInactivateSelectivityFile(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", run}, small...)...).want(t, 0, "stopped at step 2")
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "40", "-record", rec).want(t, 0)
+	sel := filepath.Join(work, "rec.selectivity.json")
+	selective := func() result {
+		t.Helper()
+		return rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", rec, "-population", "coherence-selective")
+	}
+	require.NoError(t, os.WriteFile(sel, []byte("my notes\n"), 0o644))
+	selective().want(t, 2, "-recording "+rec+": "+sel+" exists and is not an earlier selectivity file")
+	b, err := os.ReadFile(sel)
+	require.NoError(t, err)
+	require.Equal(t, "my notes\n", string(b), "the file was replaced")
+
+	require.NoError(t, os.WriteFile(sel, nil, 0o644))
+	selective()
+	b, err = os.ReadFile(sel)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"selectivity"`, "an empty file was not replaced by the regression")
+	selective() // an earlier regression is replaced
+	require.NoError(t, os.Remove(sel))
+	require.NoError(t, os.Mkdir(sel, 0o755))
+	selective().want(t, 2, "-recording "+rec+": "+sel+" is a directory")
+}

@@ -3,7 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -47,6 +50,10 @@ type selectivityFile struct {
 // VARIABLE-selective populations to FILE.selectivity.json beside it, and
 // returns the regression and that path.
 func regressSelectivity(path string, n int) (*analysis.Selectivity, string, error) {
+	file := strings.TrimSuffix(path, ".npz") + ".selectivity.json"
+	if err := checkSelectivityFile(path, file); err != nil {
+		return nil, "", err
+	}
 	t, err := readRecording(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("-recording: %w", err)
@@ -82,7 +89,6 @@ func regressSelectivity(path string, n int) (*analysis.Selectivity, string, erro
 	if err != nil {
 		return nil, "", fmt.Errorf("-recording %s: %w", path, err)
 	}
-	file := strings.TrimSuffix(path, ".npz") + ".selectivity.json"
 	b, err := json.MarshalIndent(selectivityFile{Recording: path, Selectivity: sel, Populations: sel.Populations()}, "", "  ")
 	if err != nil {
 		return nil, "", err
@@ -91,4 +97,32 @@ func regressSelectivity(path string, n int) (*analysis.Selectivity, string, erro
 		return nil, "", err
 	}
 	return sel, file, nil
+}
+
+// maxSelectivityBytes bounds the earlier selectivity file read to check it:
+// far above the regression of the largest network (a few hundred bytes a
+// unit).
+const maxSelectivityBytes = 256 << 20
+
+// checkSelectivityFile refuses file, where the regression on the recording
+// path is to be written, when it holds anything but an empty file or an
+// earlier regression (a selectivityFile): the user's own file of that name
+// would be lost.
+func checkSelectivityFile(path, file string) error {
+	if st, err := os.Stat(file); err == nil && st.IsDir() {
+		return usagef("-recording %s: %s is a directory; inactivate writes the regression on the recording there", path, file)
+	}
+	return checkOutputFile("-recording "+path+":", file, filepath.Base(file), isSelectivityFile,
+		"is not an earlier selectivity file; inactivate writes the regression on the recording there and replaces only an earlier one: move it")
+}
+
+// isSelectivityFile reports whether r holds a selectivityFile (with its
+// regression) of at most maxSelectivityBytes.
+func isSelectivityFile(r io.Reader) bool {
+	b, err := io.ReadAll(io.LimitReader(r, maxSelectivityBytes+1))
+	if err != nil || len(b) > maxSelectivityBytes {
+		return false
+	}
+	var f selectivityFile
+	return json.Unmarshal(b, &f) == nil && f.Selectivity != nil
 }
