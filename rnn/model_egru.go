@@ -94,6 +94,16 @@ func (c *EGRUConfig) Validate(s layers.Spec) error {
 	if math.IsNaN(o.NoiseStd) {
 		return fmt.Errorf("noise = NaN")
 	}
+	// The kernels compute in T: γ = 1e39 is +Inf in float32 and makes the
+	// pseudo-derivative NaN outside its support, ε = 1e-50 is 0 there.
+	switch {
+	case o.Gamma > 0 && !positive32(o.Gamma):
+		return fmt.Errorf("gamma = %g, need a value > 0 that float32 holds (1.4e-45 … 3.4e38)", o.Gamma)
+	case o.Eps > 0 && !positive32(o.Eps):
+		return fmt.Errorf("eps = %g, need a value > 0 that float32 holds (1.4e-45 … 3.4e38)", o.Eps)
+	case o.ActivityReg > 0 && !in32(o.ActivityReg):
+		return fmt.Errorf("activity_reg = %g, need a value ≥ 0 %s", o.ActivityReg, range32)
+	}
 	return o.Validate()
 }
 

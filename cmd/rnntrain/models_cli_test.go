@@ -219,6 +219,35 @@ func TestEGRUCLI(t *testing.T) {
 	rnntrain(t, dir, "train", "-model", "egru", "-zoneout", "1", "-steps", "1").want(t, 2, "zoneout")
 }
 
+// TestCLIEGRURefusesBeyondFloat32: an egru setting that is finite as a
+// float64 but not in the float32 the network computes in (γ = 1e39 is +Inf
+// there, ε = 1e-50 is 0) is refused before the run starts, naming the flag,
+// as the spiking models' settings are, rather than failing at the first
+// step with NaN gradients.
+func TestCLIEGRURefusesBeyondFloat32(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-gamma", "1e39"}, "-gamma (model.gamma in a config file): got 1e+39, need a value > 0 that float32 holds"},
+		{[]string{"-gamma", "1e308"}, "-gamma (model.gamma in a config file): got 1e+308"},
+		{[]string{"-eps", "1e39"}, "-eps (model.eps in a config file): got 1e+39, need a value > 0 that float32 holds"},
+		{[]string{"-eps", "1e-50"}, "-eps (model.eps in a config file): got 1e-50, need a value > 0 that float32 holds"},
+		{[]string{"-activity-reg", "1e39"}, "-activity-reg (model.activity_reg in a config file): got 1e+39, need a value ≥ 0 that float32 holds"},
+	} {
+		args := append([]string{"train", "-model", "egru", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet", "-out", filepath.Join(work, "run")}, c.args...)
+		rnntrain(t, work, args...).want(t, 2, c.want)
+	}
+	cfg := filepath.Join(work, "egru.toml")
+	if err := os.WriteFile(cfg, []byte("[model]\nkind = \"egru\"\ngamma = 1e308\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", cfg, "-steps", "1", "-hidden", "8", "-out", filepath.Join(work, "run")).
+		want(t, 2, "config "+cfg+": model.gamma: got 1e+308, need a value > 0 that float32 holds")
+}
+
 // TestFlagsAnyPositionAndVersion: flags may follow positional arguments,
 // and version prints the build.
 func TestFlagsAnyPositionAndVersion(t *testing.T) {
