@@ -50,10 +50,11 @@ varies fastest), or samples distinct combinations drawn with seed (mode
 random). A key that does not exist, or a value a key does not take, is an
 error naming it (exit status 2), before anything runs; so is an axis whose
 key has no effect in a point (encoding_gain without the poisson encoding:
-every value would train the same network) and a base model.inputs,
-outputs or dt_ms, which the task sets. A model.kind axis
-gives each point the base's model keys its model has (a lif base's
-tau_mem_ms reaches the alif points, not the ltc ones).
+every value would train the same network), two points whose values
+differ only as written (a surrogate by two of its names: one network)
+and a base model.inputs, outputs or dt_ms, which the task sets. A
+model.kind axis gives each point the base's model keys its model has (a
+lif base's tau_mem_ms reaches the alif points, not the ltc ones).
 
 The sweep directory (-out DIR):
 
@@ -266,6 +267,7 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	baseZeros := map[string]bool{}
 	zeroSettings(baseZeros, "", spec.Base)
 	h := sha256.New()
+	same := map[string]string{} // a point's resolved config → its name
 	for _, p := range pts {
 		cfg := defaultConfig()
 		pointBase := base
@@ -317,6 +319,12 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			return nil, fmt.Errorf("point %s: %w", name, err)
 		}
 		b = append(b, '\n')
+		// Axis values that differ as text may set one value (a surrogate
+		// by two of its names): the two points would train one network.
+		if other, ok := same[string(b)]; ok {
+			return nil, fmt.Errorf("point %s trains the same network as point %s: their axis values differ only in how they are written; keep one of them", name, other)
+		}
+		same[string(b)] = name
 		plan.names = append(plan.names, name)
 		plan.configs = append(plan.configs, b)
 		fmt.Fprintf(h, "%s\n%s", name, b)

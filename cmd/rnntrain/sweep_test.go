@@ -267,6 +267,10 @@ func TestSweepBadSpecs(t *testing.T) {
 		{"invalid value", `"model.rank" = [1, 2]`, `"train.lr" = [-1.0]`, []string{"lr", "must be positive"}},
 		{"empty axis", `"model.rank" = [1, 2]`, `"model.rank" = []`, []string{`"model.rank": empty list`}},
 		{"repeated value", `"model.rank" = [1, 2]`, `"model.rank" = [1, 1]`, []string{"appears twice"}},
+		// Two names of one surrogate are two values of the axis but one
+		// network: every pair of points would train the same run.
+		{"one setting by two names", `"model.rank" = [1, 2]`, "\"model.kind\" = [\"lif\"]\n\"model.surrogate\" = [\"fast_sigmoid\", \"FastSigmoid(k=25)\"]",
+			[]string{"point p0002-model.kind=lif-model.surrogate=FastSigmoid_k_25_-seed=1 trains the same network as point p0000-model.kind=lif-model.surrogate=fast_sigmoid-seed=1"}},
 		{"table value", `"model.rank" = [1, 2]`, `"model.rank" = [{a = 1}]`, []string{`"model.rank"[0]`}},
 		{"unquoted dotted key", `"model.rank" = [1, 2]`, `model.rank = [1, 2]`, []string{"quote a dotted key"}},
 		{"unknown base key", "hidden = 8", "hiden = 8", []string{"base", "hiden"}},
