@@ -658,3 +658,40 @@ func TestCLIRasterUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIHeaderShowsEncodingAndReadout: the run header names the input
+// encoding and the readout the network runs with, and their settings, not
+// the defaults of a network config without them.
+func TestCLIHeaderShowsEncodingAndReadout(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct {
+		flags      []string
+		want, lack []string
+	}{
+		{[]string{"-encoding", "poisson", "-encoding-gain", "2", "-readout", "leaky", "-readout-tau", "5", "-train-h0"},
+			[]string{"encoding=poisson", "encoding_gain=2", "readout=leaky", "readout_tau_ms=5", "train_initial_state=true"},
+			[]string{"encoding=none", "readout=linear", "encoding_threshold"}},
+		{[]string{"-encoding", "delta", "-encoding-threshold", "0.3"},
+			[]string{"encoding=delta", "encoding_threshold=0.3", "readout=linear"},
+			[]string{"encoding_gain", "readout_tau_ms"}},
+		{nil, []string{"encoding=none", "readout=linear"}, []string{"encoding_gain", "encoding_threshold", "readout_tau_ms", "hidden=", "noise="}},
+	} {
+		args := append([]string{"train", "-model", "lif", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8",
+			"-out", filepath.Join(work, fmt.Sprint(len(c.flags)))}, c.flags...)
+		r := rnntrain(t, work, args...)
+		r.want(t, 0)
+		header, _, _ := strings.Cut(r.stderr+r.stdout, "\n  train ")
+		_, model, _ := strings.Cut(header, "  model  ")
+		for _, w := range c.want {
+			if !strings.Contains(model, w) {
+				t.Errorf("%v: header's model line %q lacks %q", c.flags, model, w)
+			}
+		}
+		for _, l := range c.lack {
+			if strings.Contains(model, l) {
+				t.Errorf("%v: header's model line %q has %q", c.flags, model, l)
+			}
+		}
+	}
+}
