@@ -865,10 +865,12 @@ func setKey(c *runConfig, key, val string) error {
 	}
 	var lit any = val
 	if json.Valid([]byte(val)) {
+		dec := json.NewDecoder(strings.NewReader(val))
+		dec.UseNumber()
 		var x any
-		if err := json.Unmarshal([]byte(val), &x); err == nil {
+		if err := dec.Decode(&x); err == nil {
 			if _, isObj := x.(map[string]any); !isObj {
-				lit = x
+				lit = exactIntegers(x)
 			}
 		}
 	}
@@ -882,6 +884,31 @@ func setKey(c *runConfig, key, val string) error {
 		return err
 	}
 	return decodeConfig(b, c)
+}
+
+// exactIntegers returns the decoded JSON value x (numbers as json.Number)
+// with every number written as a whole number kept as written, so that a
+// flag's seed of 2⁵³ + 1 is not rounded through a float64 to 2⁵³, and
+// every other number (2.0, 1e3) as its float64, which an integer key
+// takes when it is whole.
+func exactIntegers(x any) any {
+	switch v := x.(type) {
+	case json.Number:
+		s := strings.TrimPrefix(string(v), "-")
+		if strings.Trim(s, "0123456789") == "" {
+			return v
+		}
+		f, err := v.Float64()
+		if err != nil {
+			return v // out of float64's range: the decoder names it
+		}
+		return f
+	case []any:
+		for i := range v {
+			v[i] = exactIntegers(v[i])
+		}
+	}
+	return x
 }
 
 // decodeConfig decodes the JSON object b onto c, refusing unknown keys and

@@ -385,3 +385,29 @@ func TestCLIConfigValueErrorsNameFile(t *testing.T) {
 	rnntrain(t, work, "fit", "-data", "data.npz", "-config", "fitzero.toml", "-ranks", "1", "-out", "fit").
 		want(t, 2, "config fitzero.toml: seed: 0 would run as the default, 1")
 }
+
+// TestCLIFlagKeepsLargeIntegers: a whole number given by a flag reaches
+// the config as written, not rounded through a float64: -seed
+// 9007199254740993 (2⁵³ + 1) is that seed, not 2⁵³, and the largest
+// uint64 is a seed too; a -hidden too large for an int is reported as
+// given.
+func TestCLIFlagKeepsLargeIntegers(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	tiny := []string{"train", "-model", "lif", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8"}
+	for _, seed := range []string{"9007199254740993", "18446744073709551615"} {
+		run := filepath.Join(work, seed)
+		rnntrain(t, work, append(tiny, "-seed", seed, "-out", run)...).want(t, 0, "rnntrain train: seed "+seed+"\n")
+		b, err := os.ReadFile(filepath.Join(run, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `"seed": `+seed+",") {
+			t.Errorf("-seed %s: config.json has another seed:\n%s", seed, b)
+		}
+	}
+	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775807", "-out", filepath.Join(work, "big"))...).
+		want(t, 2, "-hidden (model.hidden in a config file):", "9223372036854775807, more than 65536 units cannot fit in memory")
+	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775808", "-out", filepath.Join(work, "big"))...).
+		want(t, 2, "-hidden 9223372036854775808: model.hidden: cannot use number 9223372036854775808 here (want an integer)")
+}
