@@ -355,11 +355,11 @@ const maxUnits = 1 << 16
 func checkSizes(c *runConfig) error {
 	switch {
 	case c.Model.Hidden > maxUnits:
-		return configError("model.hidden", fmt.Errorf("= %d, more than %d units cannot fit in memory", c.Model.Hidden, maxUnits))
+		return configError("model.hidden", fmt.Errorf("got %d, more than %d units cannot fit in memory", c.Model.Hidden, maxUnits))
 	case c.Train.BatchSize > 1<<20:
-		return configError("train.batch_size", fmt.Errorf("= %d, at most %d", c.Train.BatchSize, 1<<20))
+		return configError("train.batch_size", fmt.Errorf("got %d, at most %d", c.Train.BatchSize, 1<<20))
 	case c.Train.EvalTrials > 1<<20:
-		return configError("train.eval_trials", fmt.Errorf("= %d, at most %d", c.Train.EvalTrials, 1<<20))
+		return configError("train.eval_trials", fmt.Errorf("got %d, at most %d", c.Train.EvalTrials, 1<<20))
 	}
 	return nil
 }

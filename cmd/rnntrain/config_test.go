@@ -407,7 +407,7 @@ func TestCLIFlagKeepsLargeIntegers(t *testing.T) {
 		}
 	}
 	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775807", "-out", filepath.Join(work, "big"))...).
-		want(t, 2, "-hidden (model.hidden in a config file):", "9223372036854775807, more than 65536 units cannot fit in memory")
+		want(t, 2, "-hidden (model.hidden in a config file): got 9223372036854775807, more than 65536 units cannot fit in memory")
 	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775808", "-out", filepath.Join(work, "big"))...).
 		want(t, 2, "-hidden 9223372036854775808: model.hidden: cannot use number 9223372036854775808 here (want an integer)")
 }
