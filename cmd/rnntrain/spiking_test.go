@@ -562,6 +562,13 @@ func TestCLIPlotRecordingRefusesBadArrays(t *testing.T) {
 	}
 	ok := write("ok", func(n []string, a []npy.Array) ([]string, []npy.Array) { return n, a })
 	rnntrain(t, work, "plot", "-recording", ok, "-format", "svg").want(t, 0, "raster")
+	// A membrane no figure draws may hold what the network computed,
+	// ±Inf beyond float32's range (docs/recordings.md).
+	infV := write("inf-v", func(n []string, a []npy.Array) ([]string, []npy.Array) {
+		a[3].F32[0] = float32(math.Inf(1))
+		return n, a
+	})
+	rnntrain(t, work, "plot", "-recording", infV, "-format", "svg").want(t, 0, "raster")
 	for _, c := range []struct {
 		name string
 		edit func(n []string, a []npy.Array) ([]string, []npy.Array)
