@@ -90,9 +90,9 @@ active unit-steps is close to a (0 < a ≤ 1), and reports the activity reached;
 bench/egru_sweep.sh sweeps it.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			models := fs.String("model", "rnn,leaky,gru,lowrank", "comma-separated models: "+strings.Join(rnn.ModelNames(), ", "))
-			hidden := fs.Int("hidden", 0, "hidden units N (with -batch/-seqlen: one size instead of the five reference sizes)")
-			batch := fs.Int("batch", 0, "batch size B")
-			seqlen := fs.Int("seqlen", 0, "sequence length T")
+			hidden := fs.Int("hidden", 0, "hidden units N: one size instead of the five reference sizes (default 64 when -batch or -seqlen is given)")
+			batch := fs.Int("batch", 0, "batch size B (default 32 when -hidden or -seqlen is given)")
+			seqlen := fs.Int("seqlen", 0, "sequence length T (default 100 when -hidden or -batch is given)")
 			reps := fs.Int("reps", 7, "minimum number of timed steps")
 			warmup := fs.Int("warmup", 2, "untimed warm-up steps")
 			asJSON := fs.Bool("json", false, "print one JSON object per configuration")

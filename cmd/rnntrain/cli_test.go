@@ -353,24 +353,26 @@ func TestCLIHelp(t *testing.T) {
 	rnntrain(t, t.TempDir(), "help", "fly").want(t, 2, `unknown command "fly"`, "sweep, version")
 }
 
-// TestCLITrainFlagsGiveDefaults: every flag of help train that takes a
-// value says what it is when not given, a default or what 0 means, but
-// for the files and directories a run may name (-config, -data,
-// -resume), which have none.
-func TestCLITrainFlagsGiveDefaults(t *testing.T) {
+// TestCLIFlagsGiveDefaults: every flag of help train and help bench that
+// takes a value says what it is when not given, a default or what 0
+// means, but for the files and directories a run may name (-config,
+// -data, -resume), which have none.
+func TestCLIFlagsGiveDefaults(t *testing.T) {
 	t.Parallel()
-	r := rnntrain(t, t.TempDir(), "help", "train")
-	r.want(t, 0)
-	_, flags, _ := strings.Cut(r.stdout, "\nFlags:\n")
 	none := map[string]bool{"-config": true, "-data": true, "-resume": true}
-	for _, e := range flagEntries(flags) {
-		head, usage, _ := strings.Cut(e, "\t")
-		f := strings.Fields(head)
-		if len(f) < 2 || none[f[0]] { // a boolean flag shows no value's name
-			continue
-		}
-		if !strings.Contains(usage, "default") && !strings.Contains(usage, "0 = ") {
-			t.Errorf("help train: %s gives no default: %q", f[0], usage)
+	for _, cmd := range []string{"train", "bench"} {
+		r := rnntrain(t, t.TempDir(), "help", cmd)
+		r.want(t, 0)
+		_, flags, _ := strings.Cut(r.stdout, "\nFlags:\n")
+		for _, e := range flagEntries(flags) {
+			head, usage, _ := strings.Cut(e, "\t")
+			f := strings.Fields(head)
+			if len(f) < 2 || none[f[0]] { // a boolean flag shows no value's name
+				continue
+			}
+			if !strings.Contains(usage, "default") && !strings.Contains(usage, "0 = ") {
+				t.Errorf("help %s: %s gives no default: %q", cmd, f[0], usage)
+			}
 		}
 	}
 }
