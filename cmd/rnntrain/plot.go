@@ -65,7 +65,8 @@ and pca only). Time is in steps, as the
 recording does not store the task's dt.
 
 Exit status 2 for a usage error (a bad flag, no RUN, both RUN and
--recording), 1 when a file cannot be read or written.`
+-recording, -raster-units for a run or recording without spikes), 1 when
+a file cannot be read or written.`
 
 func plotCommand() *command {
 	return &command{
@@ -97,12 +98,9 @@ func plotCommand() *command {
 				if err := checkRasterUnits(*rasterUnits); err != nil {
 					return usagef("-raster-units: %v", err)
 				}
-				units := -1 // the run's
-				switch {
-				case flagGiven(fset, "raster-units"):
+				units := -1 // the run's, or the default of a recording
+				if flagGiven(fset, "raster-units") {
 					units = *rasterUnits
-				case *recording != "":
-					units = plots.DefaultRasterUnits
 				}
 				var dir string
 				var wrote []string
@@ -136,6 +134,9 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 	s, c, err := loadSession(path)
 	if err != nil {
 		return "", nil, "", err
+	}
+	if rasterUnits >= 0 && !s.cfg.Model.Resolved().Model.Model().Surrogate {
+		return "", nil, "", usagef("-raster-units: the run's %s model draws no raster (lif, alif, ltc do)", s.cfg.Model.Kind())
 	}
 	run := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
@@ -259,11 +260,18 @@ func noteBest(w io.Writer, cmd, verb, flag string, s *session, c *checkpoints.Ch
 
 // plotRecording draws the figures of the eval -record file path into dir
 // in the formats fs (nil: the default formats), its raster of at most
-// rasterUnits units (0: every unit).
+// rasterUnits units (0: every unit; negative: plots.DefaultRasterUnits).
+// A rasterUnits ≥ 0 for a recording without spikes is a usage error.
 func plotRecording(path, dir string, fs plots.Formats, rasterUnits int) ([]string, error) {
 	t, err := readRecording(path)
 	if err != nil {
 		return nil, fmt.Errorf("-recording: %w", err)
+	}
+	switch {
+	case rasterUnits >= 0 && !t.spiking:
+		return nil, usagef("-raster-units: %s is not a spiking net's recording (it has no state/z) and draws no raster", path)
+	case rasterUnits < 0:
+		rasterUnits = plots.DefaultRasterUnits
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("-out: %w", err)

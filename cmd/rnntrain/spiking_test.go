@@ -702,3 +702,23 @@ func TestCLIHeaderShowsEncodingAndReadout(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIPlotRasterUnitsNeedsSpikes: plot -raster-units of a run or a
+// recording without spikes, which draws no raster, is refused naming the
+// flag, as train refuses plot_raster_units without a spiking model;
+// without the flag both are plotted.
+func TestCLIPlotRasterUnitsNeedsSpikes(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "egru")
+	rnntrain(t, work, "train", "-model", "egru", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet",
+		"-plot-format", "svg", "-out", run).want(t, 0)
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4", "-record", rec).want(t, 0)
+	rnntrain(t, work, "plot", run, "-raster-units", "5").
+		want(t, 2, "-raster-units: the run's egru model draws no raster (lif, alif, ltc do)")
+	rnntrain(t, work, "plot", "-recording", rec, "-raster-units", "5").
+		want(t, 2, "-raster-units: "+rec+" is not a spiking net's recording (it has no state/z) and draws no raster")
+	rnntrain(t, work, "plot", run).want(t, 0, "wrote")
+	rnntrain(t, work, "plot", "-recording", rec, "-format", "svg").want(t, 0, "wrote")
+}
