@@ -32,7 +32,8 @@ func ltcModel() layers.Model {
 τm_t = sigmoid(G_d,m d_t + G_u u_{t−1} + c_m),  τa_t = sigmoid(G_d,a d_t + G_b b_{t−1} + c_a)
 b_t = τa_t ⊙ b_{t−1} + (1 − τa_t) ⊙ s_{t−1},  θ_t = b_0 + β_a b_t
 ũ_t = (1 − τm_t) ⊙ u_{t−1} + τm_t ⊙ d_t,  s_t = H(ũ_t − θ_t),  u_t = (1 − s_t) ⊙ ũ_t
-rates = spikes s_t; state variables u, b, z (= s); the paper's batch norms are left out`,
+rates = spikes s_t; state variables u, b, z (= s); the paper's batch norms are left out
+the gates G_d, G_u, G_b couple every pair of units: rec_mask, no_autapses and dale act on W_rec alone`,
 		// β_a's default is set here, not by Resolve, so that a β_a of 0 (a
 		// fixed threshold) can be asked for.
 		New:       func() layers.ModelConfig { return &LTCConfig{AdaptStrength: 1.8} },

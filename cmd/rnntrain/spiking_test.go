@@ -722,3 +722,13 @@ func TestCLIPlotRasterUnitsNeedsSpikes(t *testing.T) {
 	rnntrain(t, work, "plot", run).want(t, 0, "wrote")
 	rnntrain(t, work, "plot", "-recording", rec, "-format", "svg").want(t, 0, "wrote")
 }
+
+// TestCLIHelpLTCGatesUnmasked: the ltc's gates couple every pair of units
+// whatever the connectivity settings, which act on W_rec alone (as
+// layers.SpikeOptions applies them); help train says so beside the
+// equations.
+func TestCLIHelpLTCGatesUnmasked(t *testing.T) {
+	t.Parallel()
+	rnntrain(t, t.TempDir(), "help", "train").
+		wantText(t, 0, "the gates G_d, G_u, G_b couple every pair of units: rec_mask, no_autapses and dale act on W_rec alone")
+}
