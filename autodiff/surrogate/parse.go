@@ -2,7 +2,6 @@ package surrogate
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -33,6 +32,12 @@ func Parse(text string) (Surrogate, error) {
 			return nil, fmt.Errorf("surrogate %q: missing closing parenthesis", text)
 		}
 	}
+	canonical := canonicalName(name)
+	allowed := parameterNames(canonical)
+	if allowed == nil {
+		hint := enum.Hint(name, []string{"FastSigmoid", "ArcTan", "Sigmoid", "Triangle", "MultiGaussian"})
+		return nil, fmt.Errorf("surrogate %q: unknown name %q (want FastSigmoid, ArcTan, Sigmoid, Triangle or MultiGaussian)%s", text, name, hint)
+	}
 	p := map[string]float64{}
 	for arg := range strings.SplitSeq(args, ",") {
 		if strings.TrimSpace(arg) == "" {
@@ -42,6 +47,9 @@ func Parse(text string) (Surrogate, error) {
 		key = strings.TrimSpace(key)
 		if _, dup := p[key]; !ok || dup {
 			return nil, fmt.Errorf("surrogate %q: bad parameter %q (want name=value, each name at most once)", text, strings.TrimSpace(arg))
+		}
+		if !slices.Contains(allowed, key) {
+			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, key, canonical, strings.Join(allowed, ", "))
 		}
 		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
 		if err != nil || !(f > 0) || math.IsInf(f, 1) {
@@ -54,27 +62,17 @@ func Parse(text string) (Surrogate, error) {
 		p[key] = f
 	}
 	var s Surrogate
-	var allowed []string
-	switch canonicalName(name) {
+	switch canonical {
 	case "FastSigmoid":
-		s, allowed = FastSigmoid{Slope: p["k"]}, []string{"k"}
+		s = FastSigmoid{Slope: p["k"]}
 	case "ArcTan":
-		s, allowed = ArcTan{Alpha: p["alpha"]}, []string{"alpha"}
+		s = ArcTan{Alpha: p["alpha"]}
 	case "Sigmoid":
-		s, allowed = Sigmoid{Alpha: p["alpha"]}, []string{"alpha"}
+		s = Sigmoid{Alpha: p["alpha"]}
 	case "Triangle":
-		s, allowed = Triangle{Gamma: p["gamma"], Eps: p["eps"]}, []string{"gamma", "eps"}
+		s = Triangle{Gamma: p["gamma"], Eps: p["eps"]}
 	case "MultiGaussian":
 		s = MultiGaussian{Width: p["width"], Height: p["height"], Scale: p["scale"], Gamma: p["gamma"]}
-		allowed = []string{"width", "height", "scale", "gamma"}
-	default:
-		hint := enum.Hint(name, []string{"FastSigmoid", "ArcTan", "Sigmoid", "Triangle", "MultiGaussian"})
-		return nil, fmt.Errorf("surrogate %q: unknown name %q (want FastSigmoid, ArcTan, Sigmoid, Triangle or MultiGaussian)%s", text, name, hint)
-	}
-	for _, k := range slices.Sorted(maps.Keys(p)) {
-		if !slices.Contains(allowed, k) {
-			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, k, canonicalName(name), strings.Join(allowed, ", "))
-		}
 	}
 	// Each surrogate peaks at 0; a narrow MultiGaussian's peak, 1/width,
 	// can pass float32's range when each parameter is inside it.
@@ -82,6 +80,22 @@ func Parse(text string) (Surrogate, error) {
 		return nil, fmt.Errorf("surrogate %q: its derivative at 0, %.3g, is beyond the range of float32 (3.4e38), in which networks compute", text, d)
 	}
 	return s, nil
+}
+
+// parameterNames returns the parameters of the surrogate String names
+// canonical, nil if there is none of that name.
+func parameterNames(canonical string) []string {
+	switch canonical {
+	case "FastSigmoid":
+		return []string{"k"}
+	case "ArcTan", "Sigmoid":
+		return []string{"alpha"}
+	case "Triangle":
+		return []string{"gamma", "eps"}
+	case "MultiGaussian":
+		return []string{"width", "height", "scale", "gamma"}
+	}
+	return nil
 }
 
 // canonicalName returns the name that String writes for name, matched

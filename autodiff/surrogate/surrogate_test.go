@@ -250,6 +250,23 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestParseNamesBeforeValues: a parameter the surrogate does not have,
+// or a name no surrogate has, is reported as such whatever its value, not
+// as a bad value of a parameter that does not exist.
+func TestParseNamesBeforeValues(t *testing.T) {
+	for text, want := range map[string]string{
+		"Triangular(width=0)":   `unknown parameter "width" for Triangle (want gamma, eps)`,
+		"ArcTan(k=)":            `unknown parameter "k" for ArcTan (want alpha)`,
+		"FastSigmoid(alpha=-1)": `unknown parameter "alpha" for FastSigmoid (want k)`,
+		"heaviside(k=-1)":       `unknown name "heaviside"`,
+		"ArcTan(alpha=)":        `parameter alpha="" is not a finite positive number`,
+	} {
+		if _, err := surrogate.Parse(text); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q): got error %v, want one saying %s", text, err, want)
+		}
+	}
+}
+
 // FuzzParse feeds Parse arbitrary text: it never panics, and what it
 // accepts prints (String) as text that parses to the same surrogate, its
 // derivative at 0 a finite float32.
