@@ -225,7 +225,10 @@ func (info *checkpointInfo) print(w io.Writer) {
 
 // modelSummary is the model's keys and values on one line, as in a config
 // file, without the sizes.
-func modelSummary(m rnn.Config) string {
+func modelSummary(m rnn.Config) string { return modelSummaryWithout(m, nil) }
+
+// modelSummaryWithout is modelSummary without the keys in skip.
+func modelSummaryWithout(m rnn.Config, skip map[string]bool) string {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return err.Error()
@@ -242,7 +245,7 @@ func modelSummary(m rnn.Config) string {
 	var parts []string
 	for _, k := range keys {
 		v := obj[k]
-		if k == "kind" || v == "" || v == false || v == nil || v == 0.0 {
+		if k == "kind" || skip[k] || v == "" || v == false || v == nil || v == 0.0 {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s=%v", k, v))

@@ -683,9 +683,13 @@ func TestCLIHeaderShowsEncodingAndReadout(t *testing.T) {
 			[]string{"encoding=delta", "encoding_threshold=0.3", "readout=linear"},
 			[]string{"encoding_gain", "readout_tau_ms"}},
 		{nil, []string{"encoding=none", "readout=linear"}, []string{"encoding_gain", "encoding_threshold", "readout_tau_ms", "hidden=", "noise="}},
+		// Nor the model's settings that others leave without effect.
+		{[]string{"-beta", "0.9"}, []string{"beta=0.9"}, []string{"tau_mem_ms"}},
+		{[]string{"-model", "egru"}, []string{"gamma=0.7"}, []string{"activity_target"}},
+		{[]string{"-model", "egru", "-activity-reg", "0.5"}, []string{"activity_reg=0.5", "activity_target=0.05"}, nil},
 	} {
 		args := append([]string{"train", "-model", "lif", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8",
-			"-out", filepath.Join(work, fmt.Sprint(len(c.flags)))}, c.flags...)
+			"-out", filepath.Join(work, "run"+strings.Join(c.flags, "_"))}, c.flags...)
 		r := rnntrain(t, work, args...)
 		r.want(t, 0)
 		header, _, _ := strings.Cut(r.stderr+r.stdout, "\n  train ")

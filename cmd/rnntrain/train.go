@@ -591,7 +591,7 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, %s, %s steps per trial, chance %.2f\n",
 		c.Task.Name, c.Task.Preset, nIn, nOut, dt, steps, info.Chance)
 	fmt.Fprintf(w, "  model  %s: N = %d, σ = %g, %s; %d parameters\n",
-		c.Model.Kind(), n, c.Model.NoiseStd, modelSummary(headerModel(c.Model)), s.paramCount())
+		c.Model.Kind(), n, c.Model.NoiseStd, headerSummary(&c), s.paramCount())
 	stop := "no early stop"
 	if c.Train.TargetAccuracy > 0 {
 		stop = fmt.Sprintf("stop at validation accuracy %g", c.Train.TargetAccuracy)
@@ -638,22 +638,21 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	fmt.Fprintf(w, "  out    %s\n", dir)
 }
 
-// headerModel returns the network config m as the run header shows it:
-// its settings and its model's, without the sizes, σ and dt that the
-// header prints elsewhere, and without the encoding's and the readout's
-// settings that the chosen encoding and readout leave without effect.
-func headerModel(m rnn.Config) rnn.Config {
+// headerSummary is the run header's summary of c's network: its settings
+// and its model's (modelSummary), without the sizes, σ and dt that the
+// header prints elsewhere, and without the settings the rest of c leaves
+// without effect (dependentSettings: the Poisson gain without the Poisson
+// encoding, tau_mem_ms beside beta, ...).
+func headerSummary(c *runConfig) string {
+	m := c.Model
 	m.Inputs, m.Hidden, m.Outputs, m.NoiseStd, m.DtMS = 0, 0, 0, 0, 0
-	if m.Encoding != rnn.EncodePoisson {
-		m.EncodingGain = 0
+	idle := map[string]bool{}
+	for _, d := range dependentSettings() {
+		if k, ok := strings.CutPrefix(d.key, "model."); ok && !d.on(c) {
+			idle[k] = true
+		}
 	}
-	if m.Encoding != rnn.EncodeDelta {
-		m.EncodingThreshold = 0
-	}
-	if m.Readout != rnn.ReadoutLeaky {
-		m.ReadoutTauMS = 0
-	}
-	return m
+	return modelSummaryWithout(m, idle)
 }
 
 // resetText describes FPTTConfig.ResetEvery.
