@@ -191,6 +191,8 @@ func TestEGRUCLI(t *testing.T) {
 	for _, k := range []string{"activity_sparsity", "backward_sparsity", "effective_macs", "activity_penalty"} {
 		require.Contains(t, line.Figures, k)
 	}
+	// help train's listing of metrics.jsonl names every figure.
+	rnntrain(t, dir, "help", "train").wantText(t, 0, "the egru's activity_sparsity, backward_sparsity, effective_macs and, with activity_reg, activity_penalty)")
 	require.True(t, line.Figures["activity_sparsity"] >= 0 && line.Figures["activity_sparsity"] <= 1)
 
 	res = rnntrain(t, dir, "eval", "-checkpoint", "e", "-json", "-trials", "16")

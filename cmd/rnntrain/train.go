@@ -47,7 +47,8 @@ directory (-out; default runs/<timestamp>):
 	                         task without dt, silent_units and
 	                         activity_sparsity; the egru's
 	                         activity_sparsity, backward_sparsity,
-	                         effective_macs) on the train_accuracy batch;
+	                         effective_macs and, with activity_reg,
+	                         activity_penalty) on the train_accuracy batch;
 	                         stage, a curriculum's stage (from 0, which is
 	                         left out), also on the step lines
 	eval.json                the final evaluation, on the validation split
