@@ -22,6 +22,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/internal/spell"
@@ -420,6 +421,10 @@ func keyFlag(key string) string {
 
 // keyFlagUsage is the help of each flag, with its default.
 func keyFlagUsage() map[string]string {
+	// Every surrogate as String writes it without parameters: with their
+	// defaults.
+	surrogates := strings.Join([]string{surrogate.ArcTan{}.String() + " (default)", surrogate.FastSigmoid{}.String(),
+		surrogate.Sigmoid{}.String(), surrogate.Triangle{}.String(), surrogate.MultiGaussian{}.String()}, ", ")
 	return map[string]string{
 		"seed":                "seed for weights, trials and noise (printed in the run header)",
 		"task":                "task to train on; 'rnntrain tasks' lists them",
@@ -461,7 +466,7 @@ func keyFlagUsage() map[string]string {
 		"threshold":           "lif, alif: threshold ϑ = b_0 (default 1); ltc: b_0 (default 0.1)",
 		"adapt":               "alif, ltc: adaptation strength β_a of θ = b_0 + β_a a (default 1.8; ltc also takes 0, a fixed threshold b_0)",
 		"reset":               "lif, alif: subtract (default) or zero",
-		"surrogate":           "lif, alif, ltc: surrogate gradient, e.g. ArcTan(alpha=2) (default), FastSigmoid(k=25), MultiGaussian (any case; snnTorch names atan, fast_sigmoid, triangular)",
+		"surrogate":           "lif, alif, ltc: surrogate gradient: " + surrogates + "; a parameter left out takes the value shown (names in any case; snnTorch's atan, fast_sigmoid, sigmoid, triangular)",
 		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 1)",
 		"train-tau":           "lif, alif: train every unit's decays (heterogeneous time constants)",
 		"beta":                "lif, alif: the membrane decay β itself, in place of -tau-mem (0 = exp(−dt/τ_mem))",

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
@@ -735,4 +736,16 @@ func TestCLIHelpLTCGatesUnmasked(t *testing.T) {
 	t.Parallel()
 	rnntrain(t, t.TempDir(), "help", "train").
 		wantText(t, 0, "the gates G_d, G_u, G_b couple every pair of units: rec_mask, no_autapses and dale act on W_rec alone")
+}
+
+// TestCLIHelpSurrogateDefaults: -surrogate's help names every surrogate
+// with the parameters it takes and their defaults, as String writes a
+// surrogate whose parameters are left out.
+func TestCLIHelpSurrogateDefaults(t *testing.T) {
+	t.Parallel()
+	r := rnntrain(t, t.TempDir(), "help", "train")
+	for _, s := range []surrogate.Surrogate{surrogate.ArcTan{}, surrogate.FastSigmoid{}, surrogate.Sigmoid{}, surrogate.Triangle{}, surrogate.MultiGaussian{}} {
+		r.wantText(t, 0, s.String())
+	}
+	r.wantText(t, 0, "atan, fast_sigmoid, sigmoid, triangular")
 }
