@@ -344,3 +344,32 @@ func TestHelpTrainResumableKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIResumeLongerLogsAsInOneGo: a run of 3 steps resumed to 6 logs at
+// steps 4 and 6 what a run of 6 steps in one go logs there, the
+// train_accuracy batch and its figures included: the line the shorter run
+// wrote at its last step, which the run in one go does not write, does not
+// shift the stream of the train_accuracy batches the resume continues.
+func TestCLIResumeLongerLogsAsInOneGo(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	args := []string{"-model", "lif", "-threshold", "0.05", "-seed", "3", "-hidden", "8", "-batch", "4", "-eval-every", "2",
+		"-eval-trials", "8", "-log-every", "0", "-plot-format", "svg", "-quiet"}
+	run, ref := filepath.Join(work, "run"), filepath.Join(work, "ref")
+	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "3"}, args...)...).want(t, 0)
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0)
+	rnntrain(t, work, append([]string{"train", "-out", ref, "-steps", "6"}, args...)...).want(t, 0)
+	got := map[int]metricsLine{}
+	for _, m := range metricsOf(t, run) {
+		m.ElapsedS, m.StepsPerS = 0, 0
+		got[m.Step] = m
+	}
+	for _, want := range metricsOf(t, ref) {
+		want.ElapsedS, want.StepsPerS = 0, 0
+		jw, _ := json.Marshal(want)
+		jg, _ := json.Marshal(got[want.Step])
+		if !bytes.Equal(jg, jw) {
+			t.Errorf("step %d: resumed %s\nin one go %s", want.Step, jg, jw)
+		}
+	}
+}

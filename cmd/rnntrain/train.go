@@ -838,7 +838,16 @@ func (r *trainRun) log(st train.Step) error {
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
 		r.curves.EvalLoss = append(r.curves.EvalLoss, mse)
 	}
-	m.Accuracy, m.Figures = r.batchAccuracy()
+	// The last step's line (and evaluation), when neither cadence calls
+	// for it, is one a run given more steps would not write: its batch
+	// comes from a copy of the stream, so that a resume to more steps
+	// continues the stream where the run in one go has it.
+	rng := r.logRNG
+	if !(c.EvalEvery > 0 && st.Step%c.EvalEvery == 0) && !(c.LogEvery > 0 && st.Step%c.LogEvery == 0) {
+		src := *r.logSrc
+		rng = rand.New(&src)
+	}
+	m.Accuracy, m.Figures = r.batchAccuracy(rng)
 	r.curves.Step = append(r.curves.Step, float64(st.Step))
 	r.curves.Loss = append(r.curves.Loss, st.Loss)
 	r.curves.Accuracy = append(r.curves.Accuracy, m.Accuracy)
@@ -850,13 +859,13 @@ func (r *trainRun) log(st train.Step) error {
 }
 
 // batchAccuracy scores the network, with its noise, on a fresh batch of
-// -batch trials from the run's own logging stream (so training's streams are
-// untouched), and returns the layer's figures of that batch (nil for most
-// models).
-func (r *trainRun) batchAccuracy() (float64, map[string]float64) {
+// -batch trials drawn from rng, the run's own logging stream (so
+// training's streams are untouched), and returns the layer's figures of
+// that batch (nil for most models).
+func (r *trainRun) batchAccuracy(rng *rand.Rand) (float64, map[string]float64) {
 	task := r.s.stages[r.stage]
-	b := task.Batch(r.logRNG, r.s.cfg.Train.BatchSize)
-	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: r.logRNG, Lengths: b.Lengths})
+	b := task.Batch(rng, r.s.cfg.Train.BatchSize)
+	act := r.s.net.Run(b.Inputs, b.T, b.B, analysis.RunOptions{Noise: rng, Lengths: b.Lengths})
 	return task.Score(act.Out, &b).Accuracy, act.Tally.Map()
 }
 
