@@ -666,7 +666,7 @@ func applyConfigFrom(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagVal
 	for _, f := range given {
 		v := vals[f]
 		kind := c.Model.Kind()
-		if err := setKey(c, v.key, v.val); err != nil {
+		if err := setFlag(c, v.key, v.val); err != nil {
 			return usagef("-%s %s: %v", f, v.val, err)
 		}
 		if d := defaultConfig().Model; f == "model" && c.Model.Kind() != kind && c.Model.Kind() == d.Kind() {
@@ -889,6 +889,24 @@ func setKey(c *runConfig, key, val string) error {
 		return err
 	}
 	return decodeConfig(b, c)
+}
+
+// setFlag sets key to val, a flag's text: as written where the key takes
+// a string (-data 2024 names the file 2024, -surrogate 3 is the surrogate
+// "3"), else read as a JSON value (a number, true or false: -hidden 8,
+// -lr 1e-3); null is never JSON's null, which would leave the key as it
+// was (-hidden null is refused).
+func setFlag(c *runConfig, key, val string) error {
+	text, err := json.Marshal(val)
+	if err != nil {
+		return err
+	}
+	err = setKey(c, key, string(text))
+	var te *json.UnmarshalTypeError
+	if val == "null" || !errors.As(err, &te) || jsonKindOf(te.Type) == "a string" {
+		return err // a string key, or null for another
+	}
+	return setKey(c, key, val)
 }
 
 // exactIntegers returns the decoded JSON value x (numbers as json.Number)
@@ -1203,13 +1221,23 @@ func firstLine(b []byte) string {
 func explainJSON(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("%s: cannot use %s here (want %s)", configKeyOf(te.Field), te.Value, jsonKindOf(te.Type))
+		return typeError{fmt.Sprintf("%s: cannot use %s here (want %s)", configKeyOf(te.Field), te.Value, jsonKindOf(te.Type)), te}
 	}
 	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
 		return fmt.Errorf("unknown key %s", strings.TrimPrefix(s, "json: unknown field "))
 	}
 	return err
 }
+
+// typeError is a decoder's type error reworded by explainJSON; it unwraps
+// to the decoder's, so that setFlag sees which type the key wanted.
+type typeError struct {
+	msg string
+	te  *json.UnmarshalTypeError
+}
+
+func (e typeError) Error() string { return e.msg }
+func (e typeError) Unwrap() error { return e.te }
 
 // configKeyOf returns the config key of a decoder's field path: the path
 // without the Go names of embedded structs (model.LIFConfig.Spiking.dale

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 	"github.com/rnntrain/rnntrain/lowrank"
@@ -187,4 +188,27 @@ func TestEveryKeyReadsBack(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("TOML round trip:\n got %s\nwant %s", got, want)
 	}
+}
+
+// FuzzSetFlag: no flag text makes setFlag panic, whatever the key; text
+// that sets a string key sets it to the text as written (valid UTF-8: the
+// JSON a config goes through holds no other).
+func FuzzSetFlag(f *testing.F) {
+	for _, s := range []string{"8", "null", "2024", "1e400", "true", "\"x\"", "[1, 2]", "{}", "ArcTan(alpha=2)", "-0", "9007199254740993", ""} {
+		f.Add("model.hidden", s)
+		f.Add("model.surrogate", s)
+		f.Add("task.settings.path", s)
+	}
+	f.Fuzz(func(t *testing.T, key, text string) {
+		c := defaultConfig()
+		if err := setFlag(&c, "model.kind", "lif"); err != nil {
+			t.Fatal(err)
+		}
+		if setFlag(&c, key, text) != nil || key != "task.settings.path" || !utf8.ValidString(text) {
+			return
+		}
+		if c.Task.Settings.Path != text {
+			t.Fatalf("setFlag(task.settings.path, %q) set %v", text, c.Task.Settings.Path)
+		}
+	})
 }

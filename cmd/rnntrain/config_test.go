@@ -411,3 +411,22 @@ func TestCLIFlagKeepsLargeIntegers(t *testing.T) {
 	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775808", "-out", filepath.Join(work, "big"))...).
 		want(t, 2, "-hidden 9223372036854775808: model.hidden: cannot use number 9223372036854775808 here (want an integer)")
 }
+
+// TestCLIFlagTextAsWritten: a flag's value is read as a number or a
+// boolean only where the key takes one: a file named 2024 or 7 is a file,
+// the surrogate "3" an unknown name; and null is never JSON's null, which
+// would leave the key at its default: -hidden null is refused.
+func TestCLIFlagTextAsWritten(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	writeTinyNPZ(t, filepath.Join(work, "2024"))
+	tiny := []string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet"}
+	rnntrain(t, work, append(tiny, "-task", "npz", "-data", "2024", "-out", "npz")...).want(t, 0, "stopped at step 1")
+	rnntrain(t, work, append(tiny, "-model", "lif", "-rec-mask", "7", "-out", "mask")...).want(t, 1, "-rec-mask", "7", "no such file")
+	rnntrain(t, work, append(tiny, "-model", "lif", "-rec-mask", "null", "-out", "mask")...).want(t, 1, "-rec-mask", "null", "no such file")
+	rnntrain(t, work, append(tiny, "-model", "lif", "-surrogate", "3", "-out", "sur")...).want(t, 2, `-surrogate 3`, `unknown name "3"`)
+	rnntrain(t, work, append(tiny, "-model", "lif", "-reset", "1", "-out", "reset")...).want(t, 2, `-reset 1`, `unknown reset "1"`)
+	for _, f := range []string{"-hidden", "-lr", "-steps", "-surrogate", "-encoding"} {
+		rnntrain(t, work, append(tiny, "-model", "lif", f, "null", "-out", "null")...).want(t, 2, f+" null")
+	}
+}
