@@ -407,6 +407,23 @@ func TestSweepKindAxisKeepsBaseModelKeys(t *testing.T) {
 	require.ErrorContains(t, err, `unknown key "tau_mem"`)
 }
 
+// TestSweepKeepsLargeSeeds: a seed axis's whole numbers reach each point's
+// config as written: 2⁵³ and 2⁵³ + 1 are two seeds, not one rounded
+// through a float64 (which the points' check would refuse as one network).
+func TestSweepKeepsLargeSeeds(t *testing.T) {
+	t.Parallel()
+	spec, err := sweep.Parse([]byte("[base.model]\nkind = \"lif\"\nhidden = 8\n[axes]\nseed = [9007199254740992, 9007199254740993]\n"))
+	require.NoError(t, err)
+	plan, err := resolveSweep(spec)
+	require.NoError(t, err)
+	require.Len(t, plan.configs, 2)
+	for i, want := range []uint64{9007199254740992, 9007199254740993} {
+		var cfg struct{ Seed uint64 }
+		require.NoError(t, json.Unmarshal(plan.configs[i], &cfg))
+		assert.Equal(t, want, cfg.Seed, "point %d", i)
+	}
+}
+
 // TestSweepSlurmValues: a partition, time, mem, job_name or output that
 // is not a form sbatch reads, or is out of bounds, is a usage error naming the spec file (or
 // the flag), the key and the form wanted, before anything runs or any
