@@ -137,6 +137,11 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"two errors", []string{"train", "-hidden", "0", "-target-accuracy", "2"}, 2, []string{"-hidden", "-target-accuracy"}},
 		{"eval needs checkpoint", []string{"eval"}, 2, []string{"-checkpoint PATH is required"}},
 		{"inputs need record", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy"}, 2, []string{"-inputs needs -record"}},
+		// -inputs scores no task trials: flags that choose or score them
+		// would be silently ignored.
+		{"inputs with json", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy", "-record", "z.npz", "-json"}, 2, []string{"-json has no effect with -inputs"}},
+		{"inputs with trials", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy", "-record", "z.npz", "-trials", "5"}, 2, []string{"-trials has no effect with -inputs"}},
+		{"inputs with split", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy", "-record", "z.npz", "-split", "test"}, 2, []string{"-split has no effect with -inputs"}},
 		{"inspect needs path", []string{"inspect"}, 2, []string{"want one checkpoint PATH"}},
 		{"inspect an empty path", []string{"inspect", ""}, 2, []string{"want one checkpoint PATH, got an empty one"}},
 		{"plot an empty run", []string{"plot", ""}, 2, []string{"got an empty RUN"}},

@@ -80,7 +80,8 @@ Outputs are the readout's values (logits for cross-entropy tasks).
 
 -inputs FILE.npy drives the network with your own inputs instead of task
 trials: a float32 or float64 array [trials, T, n_in] with the checkpoint's
-number of inputs; it needs -record to say where the outputs go.
+number of inputs; it needs -record to say where the outputs go, and
+scores nothing (-json, -trials and -split are refused with it).
 `
 
 func evalCommand() *command {
@@ -108,6 +109,11 @@ func evalCommand() *command {
 				}
 				if *inputs != "" && *record == "" {
 					return usagef("-inputs needs -record FILE.npz to write the outputs to")
+				}
+				for _, f := range []string{"json", "trials", "split"} {
+					if *inputs != "" && flagGiven(fs, f) {
+						return usagef("-%s has no effect with -inputs, which records the network's response to the file's inputs and scores no task trials", f)
+					}
 				}
 				if err := checkRecordPath(*record); err != nil {
 					return err
