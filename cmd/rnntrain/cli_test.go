@@ -137,6 +137,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"two errors", []string{"train", "-hidden", "0", "-target-accuracy", "2"}, 2, []string{"-hidden", "-target-accuracy"}},
 		{"eval needs checkpoint", []string{"eval"}, 2, []string{"-checkpoint PATH is required"}},
 		{"inputs need record", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy"}, 2, []string{"-inputs needs -record"}},
+		{"force without resume", []string{"train", "-force", "-steps", "1"}, 2, []string{"-force has no effect without -resume"}},
 		// -inputs scores no task trials: flags that choose or score them
 		// would be silently ignored.
 		{"inputs with json", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy", "-record", "z.npz", "-json"}, 2, []string{"-json has no effect with -inputs"}},

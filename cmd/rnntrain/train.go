@@ -190,6 +190,9 @@ func trainCommand() *command {
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
+				if *force && *resume == "" {
+					return usagef("-force has no effect without -resume")
+				}
 				opts := trainOptions{out: *out, resume: *resume, maxMemory: *maxMem * (1 << 30), quiet: *quiet}
 				base := *configFile
 				if *resume != "" {
