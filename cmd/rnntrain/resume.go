@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -97,15 +98,32 @@ func storedConfigDiffers(c *checkpoints.Checkpoint, cfg runConfig) bool {
 // the others sorted by key, so that a short list of them still names the
 // model kind and size.
 func configChanges(a, b runConfig) ([]string, error) {
-	fa, err := flatten(&a)
+	fa, err := flattenExact(&a)
 	if err != nil {
 		return nil, err
 	}
-	fb, err := flatten(&b)
+	fb, err := flattenExact(&b)
 	if err != nil {
 		return nil, err
 	}
 	return flatChanges(fa, fb), nil
+}
+
+// flattenExact is flatten with every number kept as the text json.Marshal
+// gives it (a json.Number), so that two configs compare digit for digit:
+// seeds above 2^53 that float64 rounds to one value still differ.
+func flattenExact(c *runConfig) (map[string]any, error) {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return nil, err
+	}
+	return flattenObject(obj), nil
 }
 
 // flatChanges is configChanges of two flattened configs (flatten).

@@ -373,3 +373,26 @@ func TestCLIResumeLongerLogsAsInOneGo(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigChangesExactSeed: a resume that changes the seed in a digit
+// float64 does not hold (seeds above 2^53) is refused like any other seed
+// change, not resumed with the other seed.
+func TestConfigChangesExactSeed(t *testing.T) {
+	t.Parallel()
+	a, b := defaultConfig(), defaultConfig()
+	a.Seed, b.Seed = 1765100000123456789, 1765100000123456788
+	changed, err := configChanges(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "seed (1765100000123456789 → 1765100000123456788)"
+	if len(changed) != 1 || changed[0] != want {
+		t.Errorf("changes %q, want [%s]", changed, want)
+	}
+	if err := checkResume(a, b, false); err == nil {
+		t.Error("resume with another seed accepted, want a usage error")
+	}
+	if changed, _ := configChanges(a, a); len(changed) > 0 {
+		t.Errorf("changes of a config against itself: %q, want none", changed)
+	}
+}
