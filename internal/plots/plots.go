@@ -72,6 +72,18 @@ func newLegend() *plot.Legend {
 	return &l
 }
 
+// widenFlat gives an axis whose values are all one number x that ±1 does
+// not widen in float64 (|x| ≥ 2^53: a 64-bit seed, a diverged loss) the
+// range x·(1 ± 1e-6) instead: gonum/plot widens an empty range by ±1 and
+// its tick marker panics on one it cannot.
+func widenFlat(a *plot.Axis) {
+	if a.Min != a.Max || a.Min-1 != a.Min || a.Max+1 != a.Max || math.IsInf(a.Min, 0) {
+		return
+	}
+	d := math.Abs(a.Min) * 1e-6
+	a.Min, a.Max = a.Min-d, a.Max+d
+}
+
 // writeFigure renders f and writes it to path in the format its extension
 // names (.png, .svg, .pdf).
 func writeFigure(path string, f figure) error {
@@ -94,6 +106,14 @@ func writeFigure(path string, f figure) error {
 		PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
 		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2,
 		PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2,
+	}
+	for _, row := range f.plots {
+		for _, p := range row {
+			if p != nil {
+				widenFlat(&p.X)
+				widenFlat(&p.Y)
+			}
+		}
 	}
 	canvases := plot.Align(f.plots, t, draw.Crop(dc, 0, -legW, 0, 0))
 	for j := range f.plots {
