@@ -60,11 +60,14 @@ func (v Value) JSON() string {
 	return string(b)
 }
 
-// Float returns the value as a number and whether it is one.
+// Float returns the value as a number and whether it is one that float64
+// holds exactly: an integer beyond 2^53 that float64 rounds (a 64-bit seed)
+// is not, so that it is not drawn where its neighbours are.
 func (v Value) Float() (float64, bool) {
 	switch x := v.v.(type) {
 	case int64:
-		return float64(x), true
+		f := float64(x)
+		return f, f < math.MaxInt64 && int64(f) == x
 	case float64:
 		return x, true
 	}

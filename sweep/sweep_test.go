@@ -242,3 +242,18 @@ func TestSetUnknownKeyHint(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "did you mean")
 }
+
+// TestValueFloatExact: an integer value float64 does not hold exactly (a
+// 64-bit seed) is not a number to draw on an axis, where it would share
+// its position with its neighbours; -collect draws such values as
+// categories with their digits.
+func TestValueFloatExact(t *testing.T) {
+	for _, c := range []struct {
+		v  any
+		ok bool
+	}{{int64(3), true}, {int64(1 << 53), true}, {int64(1<<53 + 1), false}, {int64(1765100000123456789), false}, {int64(math.MaxInt64), false}, {int64(math.MinInt64), true}, {0.1, true}, {"tanh", false}} {
+		if x, ok := (Value{c.v}).Float(); ok != c.ok {
+			t.Errorf("Value{%v}.Float() = %v, %v; want ok %v", c.v, x, ok, c.ok)
+		}
+	}
+}
