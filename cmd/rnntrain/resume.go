@@ -266,3 +266,37 @@ func resumeConfig(jsonPath string, rp resumePoint, force bool) (runConfig, error
 	}
 	return saved, err
 }
+
+// checkpointFileHint says, when path is a checkpoint file rather than a run
+// directory, that -resume wants the directory and how to resume from that
+// checkpoint; "" for anything else.
+func checkpointFileHint(path string) string {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() || !strings.EqualFold(filepath.Ext(path), ".safetensors") {
+		return ""
+	}
+	run := filepath.Dir(path)
+	if filepath.Base(run) == "checkpoints" {
+		run = filepath.Dir(run)
+	}
+	if _, err := os.Stat(filepath.Join(run, "config.json")); err != nil {
+		return "a checkpoint file, not a run directory (the directory holding config.json and checkpoint.safetensors)"
+	}
+	latest := checkpoints.LatestPath(run)
+	if same, err := sameFile(path, latest); err == nil && same {
+		return fmt.Sprintf("a checkpoint file, not a run directory: give -resume %s", run)
+	}
+	return fmt.Sprintf("a checkpoint file, not a run directory: to resume from it, copy it to %s and give -resume %s", latest, run)
+}
+
+// sameFile reports whether paths a and b name one file.
+func sameFile(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}

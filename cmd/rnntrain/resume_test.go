@@ -396,3 +396,18 @@ func TestConfigChangesExactSeed(t *testing.T) {
 		t.Errorf("changes of a config against itself: %q, want none", changed)
 	}
 }
+
+// TestCLIResumeCheckpointFile: -resume given a checkpoint file rather than
+// its run directory says that it wants the directory, and how to resume
+// from that checkpoint (an earlier one, after a run went wrong).
+func TestCLIResumeCheckpointFile(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-save-every", "2", "-quiet"}, tiny...)...).want(t, 0)
+	step2 := filepath.Join(run, "checkpoints", "step-000000002.safetensors")
+	rnntrain(t, work, "train", "-resume", step2, "-steps", "6", "-quiet").want(t, 1, "-resume "+step2+": ", "a checkpoint file, not a run directory",
+		"copy it to "+checkpoints.LatestPath(run)+" and give -resume "+run)
+	latest := checkpoints.LatestPath(run)
+	rnntrain(t, work, "train", "-resume", latest, "-steps", "6", "-quiet").want(t, 1, "-resume "+latest+": ", "a checkpoint file, not a run directory", "give -resume "+run)
+}

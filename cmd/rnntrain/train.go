@@ -201,6 +201,9 @@ func trainCommand() *command {
 					}
 					base = filepath.Join(*resume, "config.json")
 					if _, err := os.Stat(base); err != nil {
+						if hint := checkpointFileHint(*resume); hint != "" {
+							return fmt.Errorf("-resume %s: no run to resume: %s", *resume, hint)
+						}
 						return fmt.Errorf("-resume %s: no run to resume: %w", *resume, err)
 					}
 					if opts.out == "" {
