@@ -90,6 +90,8 @@ func plotCommand() *command {
 					return usagef("want one RUN directory (or checkpoint file) or -recording FILE.npz; got %d arguments", len(args))
 				case *recording == "" && args[0] == "":
 					return usagef("want one RUN directory (or checkpoint file) or -recording FILE.npz; got an empty RUN")
+				case *recording == "" && strings.EqualFold(filepath.Ext(args[0]), ".npz") && !isDir(args[0]):
+					return usagef("RUN %s: an .npz file, not a run directory or checkpoint; for the figures of an eval -record recording give -recording %s", args[0], args[0])
 				}
 				var fs plots.Formats
 				if flagGiven(fset, "format") {
@@ -279,4 +281,10 @@ func plotRecording(path, dir string, fs plots.Formats, rasterUnits int) ([]strin
 	set := &figureSet{dir: dir, formats: fs, rasterUnits: rasterUnits}
 	err = tableFigures(&t, set, true)
 	return set.wrote, err
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }

@@ -127,6 +127,8 @@ func TestCLIPlot(t *testing.T) {
 	rec := filepath.Join(work, "rec.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "200", "-record", rec).want(t, 0, "recorded 200")
 	rnntrain(t, work, "plot", "-recording", rec).want(t, 0, "wrote 5 figures", filepath.Join(work, "rec-plots"))
+	// A recording given as the RUN: the error says to give -recording.
+	rnntrain(t, work, "plot", rec).want(t, 2, "RUN "+rec+": ", "give -recording "+rec)
 	checkFigures(t, filepath.Join(work, "rec-plots"), []string{"trials", "psychometric", "psychometric-contexts", "units", "pca"}, "png", "svg")
 
 	garbage := filepath.Join(work, "garbage.npz")
