@@ -15,6 +15,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/files"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // resumableKeys are the config keys a resumed run may change without
@@ -30,10 +31,16 @@ func resumableKeys() []string {
 // force, every changed key that would break bitwise continuation.
 func checkResume(saved, cfg runConfig, force bool) error {
 	changed, err := configChanges(saved, cfg)
-	if err != nil || len(changed) == 0 || force {
+	if err != nil {
 		return err
 	}
-	return usagef("-resume: these settings differ from the run's config.json and would break its bitwise continuation: %s; give -force to resume anyway (only %s may change freely)",
+	if s := cfg.Train.Schedule; s.Kind == train.Cosine && saved.Train.Schedule.Kind == train.Cosine && saved.Train.Steps != cfg.Train.Steps {
+		changed = append(changed, fmt.Sprintf("train.steps (%d → %d) under the cosine schedule, which anneals the learning rate over train.steps: from the step resumed on it would follow the %d-step curve, not the run's", saved.Train.Steps, cfg.Train.Steps, cfg.Train.Steps))
+	}
+	if len(changed) == 0 || force {
+		return nil
+	}
+	return usagef("-resume: these settings differ from the run's config.json and would break its bitwise continuation: %s; give -force to resume anyway (only %s may change freely, train.steps not under the cosine schedule)",
 		strings.Join(changed, ", "), strings.Join(resumableKeys(), ", "))
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // editJSON decodes the JSON object in path, lets edit change it and writes
@@ -410,4 +412,31 @@ func TestCLIResumeCheckpointFile(t *testing.T) {
 		"copy it to "+checkpoints.LatestPath(run)+" and give -resume "+run)
 	latest := checkpoints.LatestPath(run)
 	rnntrain(t, work, "train", "-resume", latest, "-steps", "6", "-quiet").want(t, 1, "-resume "+latest+": ", "a checkpoint file, not a run directory", "give -resume "+run)
+}
+
+// TestCheckResumeCosineSteps: under a cosine schedule train.steps sets the
+// learning rate of every step, so a resume that changes it is refused
+// unless -force (the rate would jump where the run stopped); under the
+// other schedules it may change freely.
+func TestCheckResumeCosineSteps(t *testing.T) {
+	t.Parallel()
+	saved := defaultConfig()
+	saved.Train.Steps = 30
+	longer := saved
+	longer.Train.Steps = 50
+	if err := checkResume(saved, longer, false); err != nil {
+		t.Errorf("constant schedule, -steps 30 → 50: %v, want no error", err)
+	}
+	saved.Train.Schedule.Kind = train.Cosine
+	longer.Train.Schedule.Kind = train.Cosine
+	err := checkResume(saved, longer, false)
+	if err == nil || !errors.As(err, new(usageError)) || !strings.Contains(err.Error(), "train.steps (30 → 50)") || !strings.Contains(err.Error(), "cosine") {
+		t.Errorf("cosine schedule, -steps 30 → 50: %v, want a usage error naming train.steps and the cosine schedule", err)
+	}
+	if err := checkResume(saved, longer, true); err != nil {
+		t.Errorf("cosine schedule, -steps 30 → 50 with -force: %v, want no error", err)
+	}
+	if err := checkResume(saved, saved, false); err != nil {
+		t.Errorf("cosine schedule, same -steps: %v, want no error", err)
+	}
 }

@@ -109,7 +109,8 @@ config.json, again overridden by the flags given (for example a larger
 -steps). Flags that would break the run's bitwise continuation are refused
 unless -force; only train.steps, train.target_accuracy, train.eval_every,
 train.eval_trials, train.log_every, train.checkpoint_every, train.keep,
-train.keep_best, plot_formats and plot_raster_units may change freely.
+train.keep_best, plot_formats and plot_raster_units may change freely
+(train.steps not under the cosine schedule, which it stretches).
 config.json must agree
 with the config stored in the checkpoint resumed in every other key: one
 edited or damaged since the checkpoint was written is refused, naming both
