@@ -31,14 +31,8 @@ func resumableKeys() []string {
 // force, every changed key that would break bitwise continuation.
 func checkResume(saved, cfg runConfig, force bool) error {
 	changed, err := configChanges(saved, cfg)
-	if err != nil {
+	if err != nil || len(changed) == 0 || force {
 		return err
-	}
-	if s := cfg.Train.Schedule; s.Kind == train.Cosine && saved.Train.Schedule.Kind == train.Cosine && saved.Train.Steps != cfg.Train.Steps {
-		changed = append(changed, fmt.Sprintf("train.steps (%d → %d) under the cosine schedule, which anneals the learning rate over train.steps: from the step resumed on it would follow the %d-step curve, not the run's", saved.Train.Steps, cfg.Train.Steps, cfg.Train.Steps))
-	}
-	if len(changed) == 0 || force {
-		return nil
 	}
 	return usagef("-resume: these settings differ from the run's config.json and would break its bitwise continuation: %s; give -force to resume anyway (only %s may change freely, train.steps not under the cosine schedule)",
 		strings.Join(changed, ", "), strings.Join(resumableKeys(), ", "))
@@ -100,7 +94,8 @@ func storedConfigDiffers(c *checkpoints.Checkpoint, cfg runConfig) bool {
 }
 
 // configChanges returns every key other than the resumable ones whose
-// value differs between a and b, as "key (a's value → b's)": the keys
+// value differs between a and b, and train.steps when both anneal over it
+// (the cosine schedule), as "key (a's value → b's)": the keys
 // that decide the network's shape (shapeKeys) first, in that order, then
 // the others sorted by key, so that a short list of them still names the
 // model kind and size.
@@ -113,7 +108,11 @@ func configChanges(a, b runConfig) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return flatChanges(fa, fb), nil
+	changed := flatChanges(fa, fb)
+	if a.Train.Schedule.Kind == train.Cosine && b.Train.Schedule.Kind == train.Cosine && a.Train.Steps != b.Train.Steps {
+		changed = append(changed, fmt.Sprintf("train.steps (%d → %d) under the cosine schedule, which anneals the learning rate over train.steps: from the step resumed on it would follow the %d-step curve, not the run's", a.Train.Steps, b.Train.Steps, b.Train.Steps))
+	}
+	return changed, nil
 }
 
 // flattenExact is flatten with every number kept as the text json.Marshal

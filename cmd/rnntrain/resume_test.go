@@ -440,3 +440,23 @@ func TestCheckResumeCosineSteps(t *testing.T) {
 		t.Errorf("cosine schedule, same -steps: %v, want no error", err)
 	}
 }
+
+// TestCLIResumeCosineSteps: a cosine run resumed with another -steps, or
+// with train.steps edited in its config.json, is refused naming
+// train.steps; -force resumes it, and the next resume needs none.
+func TestCLIResumeCosineSteps(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "4", "-schedule", "cosine", "-quiet"}, tiny...)...).want(t, 0)
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 2, "train.steps (4 → 6) under the cosine schedule", "-force")
+	jsonPath := filepath.Join(run, "config.json")
+	orig := mustRead(t, jsonPath)
+	editJSON(t, jsonPath, func(obj map[string]any) { obj["train"].(map[string]any)["steps"] = 6.0 })
+	rnntrain(t, work, "train", "-resume", run, "-quiet").want(t, 2, jsonPath+" differs from the config stored in", "train.steps (4 → 6) under the cosine schedule")
+	if err := os.WriteFile(jsonPath, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet").want(t, 0, "stopped at step 6")
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 2, "already at step 6")
+}
