@@ -3,7 +3,8 @@
 with strict load_state_dict (any missing, extra or mis-shaped tensor fails):
 
 - readout.weight [O, N] and readout.bias [O] into torch.nn.Linear(N, O), also
-  for one output (O = 1), and the Linear's output checked against numpy;
+  for one output (O = 1), and the Linear's output checked against numpy (a
+  low-rank network that reads out itself has none, and is said so);
 - rnn.* into torch.nn.RNN(I, N) and gru.* into torch.nn.GRU(I, N) when the
   checkpoint holds that model.
 
@@ -28,6 +29,14 @@ def state(tensors, prefix):
 
 def main(path):
     tensors, meta = load(path)
+    if "readout.weight" not in tensors:
+        # The low-rank model with rates = "tanh" reads out itself through
+        # lowrank.wo and lowrank.so (docs/checkpoints.md), which no torch
+        # module mirrors.
+        own = ", ".join(k for k in tensors if k.endswith((".wo", ".so"))) or "its own tensors"
+        print(f"{meta['model']} {meta['task']} step {meta['step']}: no readout.weight "
+              f"(the network reads out through {own}); nothing to load into torch.nn.Linear")
+        return
     w = tensors["readout.weight"]
     outputs, hidden = w.shape
     linear = torch.nn.Linear(hidden, outputs, dtype=torch.from_numpy(w.copy()).dtype)

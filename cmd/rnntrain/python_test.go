@@ -99,6 +99,13 @@ func TestTorchLoadStateDict(t *testing.T) {
 	if n := strings.Count(out, "torch.nn.Linear(8, 1).load_state_dict(<All keys matched successfully>)"); n != len(args)-1 {
 		t.Errorf("%d of %d checkpoints loaded into torch.nn.Linear(8, 1)", n, len(args)-1)
 	}
+	// A low-rank network that reads out itself has no readout.* to load:
+	// the script says so instead of failing with a KeyError.
+	rnntrain(t, dir, "train", "-task", "perceptual-dm", "-model", "lowrank", "-hidden", "8", "-steps", "2", "-eval-trials", "16",
+		"-quiet", "-out", "lowrank").want(t, 0, "stopped at step 2")
+	if got := runPython(t, dir, py, script, filepath.Join("lowrank", "checkpoint.safetensors")); !strings.Contains(got, "lowrank perceptual-dm step 2: no readout.weight") {
+		t.Errorf("low-rank checkpoint: script printed %q, want a line saying it has no readout.weight", got)
+	}
 	if t.Failed() {
 		t.Logf("script output:\n%s", out)
 	}
