@@ -89,6 +89,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	if name == "version" || name == "-version" || name == "--version" {
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "rnntrain version: unexpected arguments %q (version takes none)\nRun 'rnntrain help version' for usage.\n", args[1:])
+			return 2
+		}
 		printVersion(stdout)
 		return 0
 	}

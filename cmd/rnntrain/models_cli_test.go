@@ -260,6 +260,8 @@ func TestFlagsAnyPositionAndVersion(t *testing.T) {
 	res = rnntrain(t, dir, "version")
 	require.Equal(t, 0, res.code, res.stderr)
 	require.Contains(t, res.stdout, "github.com/rnntrain/rnntrain")
+	// version takes no arguments, like every command that takes none.
+	rnntrain(t, dir, "version", "-json").want(t, 2, `rnntrain version: unexpected arguments ["-json"] (version takes none)`)
 }
 
 // TestCLIBenchSizes checks that bench refuses sizes it cannot run, naming
