@@ -1122,13 +1122,30 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 			return err
 		}
 		if e := setKey(&c, k, string(b)); e != nil && e.Error() == err.Error() {
-			if strings.Contains(err.Error(), k) { // named already
+			if namesKey(err, k) {
 				return err
 			}
 			return fmt.Errorf("%s: %w", k, err)
 		}
 	}
 	return err
+}
+
+// namesKey reports whether err names the dotted key k or, for a value
+// found inside a table where a key takes a value (seed = { a = 1 }), one of
+// the tables above k ("seed: cannot use object here").
+func namesKey(err error, k string) bool {
+	msg := err.Error()
+	if strings.Contains(msg, k) {
+		return true
+	}
+	for p := k; strings.Contains(p, "."); {
+		p = p[:strings.LastIndex(p, ".")]
+		if strings.HasPrefix(msg, p+":") {
+			return true
+		}
+	}
+	return false
 }
 
 // readConfigFile reads the config file path (given by what: a flag or an

@@ -430,3 +430,22 @@ func TestCLIFlagTextAsWritten(t *testing.T) {
 		rnntrain(t, work, append(tiny, "-model", "lif", f, "null", "-out", "null")...).want(t, 2, f+" null")
 	}
 }
+
+// TestConfigTableForValueNamesKeyOnce: a table where a key takes a value
+// is reported with that key once ("model.noise: cannot use object here"),
+// not prefixed with a key inside the table that does not exist
+// ("model.noise.x: model.noise: ...").
+func TestConfigTableForValueNamesKeyOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ toml, want string }{
+		{"seed = { a = 1 }\n", "seed: cannot use object here (want an integer ≥ 0)"},
+		{"[model]\nnoise = { x = 1 }\n", "model.noise: cannot use object here (want a number)"},
+		{"[train.optimizer]\nkind = { x = 1 }\n", "train.optimizer.kind: cannot use object here (want a string)"},
+	} {
+		c0 := defaultConfig()
+		err := parseConfig([]byte(c.toml), true, &c0)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q: error %v, want %q", c.toml, err, c.want)
+		}
+	}
+}
