@@ -1170,7 +1170,8 @@ func readConfigFile(what, path string) ([]byte, error) {
 }
 
 // keyPaths returns the dotted paths of the keys named name in the decoded
-// JSON object obj (below prefix).
+// JSON object obj (below prefix), in lists of tables with the element's
+// index (train.curriculum[1].settings.bitz).
 func keyPaths(obj map[string]any, name, prefix string) []string {
 	var paths []string
 	for k, v := range obj {
@@ -1178,8 +1179,15 @@ func keyPaths(obj map[string]any, name, prefix string) []string {
 		if k == name {
 			paths = append(paths, p)
 		}
-		if m, ok := v.(map[string]any); ok {
-			paths = append(paths, keyPaths(m, name, p)...)
+		switch x := v.(type) {
+		case map[string]any:
+			paths = append(paths, keyPaths(x, name, p)...)
+		case []any: // a list of tables: train.curriculum[i]
+			for i, e := range x {
+				if m, ok := e.(map[string]any); ok {
+					paths = append(paths, keyPaths(m, name, fmt.Sprintf("%s[%d]", p, i))...)
+				}
+			}
 		}
 	}
 	return paths
@@ -1199,8 +1207,9 @@ func keyHint(t reflect.Type, key string) string {
 }
 
 // jsonKeys returns the JSON names of the fields of the struct that path
-// (JSON names from the top) leads to in a value of type t, the fields of
-// embedded structs among them, or nil if path leads to no struct.
+// (JSON names from the top; NAME[i] is an element of the list NAME) leads
+// to in a value of type t, the fields of embedded structs among them, or
+// nil if path leads to no struct.
 func jsonKeys(t reflect.Type, path []string) []string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -1216,6 +1225,18 @@ func jsonKeys(t reflect.Type, path []string) []string {
 		}
 		if name == "" {
 			name = f.Name
+		}
+		if len(path) > 0 {
+			if elem, indexed := strings.CutSuffix(path[0], "]"); indexed && strings.EqualFold(name, elem[:max(strings.LastIndex(elem, "["), 0)]) {
+				ft := f.Type // an element of a list: train.curriculum[1]
+				for ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() != reflect.Slice {
+					return nil
+				}
+				return jsonKeys(ft.Elem(), path[1:])
+			}
 		}
 		if len(path) > 0 && strings.EqualFold(name, path[0]) {
 			return jsonKeys(f.Type, path[1:])

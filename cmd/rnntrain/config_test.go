@@ -449,3 +449,21 @@ func TestConfigTableForValueNamesKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigUnknownKeyInCurriculumStage: an unknown key in a curriculum
+// stage is named with the stage's index, so that a long curriculum says
+// which stage holds it.
+func TestConfigUnknownKeyInCurriculumStage(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ toml, want string }{
+		{"[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = { cohrences = [1.0] }\n",
+			`unknown key "train.curriculum[1].settings.cohrences"; did you mean "train.curriculum[1].settings.coherences"?`},
+		{"[[train.curriculum]]\nbogus = 1\n", `unknown key "train.curriculum[0].bogus"`},
+	} {
+		c0 := defaultConfig()
+		err := parseConfig([]byte(c.toml), true, &c0)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q: error %v, want %q", c.toml, err, c.want)
+		}
+	}
+}
