@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,6 +270,15 @@ func TestEncodeValue(t *testing.T) {
 	}
 	if err := EncodeValue(&buf, []string{"a"}); err == nil {
 		t.Error("string slice encoded")
+	}
+	// A uint64 keeps all 64 bits (a seed), as numpy's <u8.
+	buf.Reset()
+	if err := EncodeValue(&buf, uint64(math.MaxUint64)); err != nil {
+		t.Fatal(err)
+	}
+	h, used, err := readHeader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || h.Descr != "<u8" || len(h.Shape) != 0 || !bytes.Equal(buf.Bytes()[used:], bytes.Repeat([]byte{0xff}, 8)) {
+		t.Errorf("uint64: header %+v (%v), data % x; want <u8 of shape () and ff × 8", h, err, buf.Bytes()[min(int(used), buf.Len()):])
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 
 // EncodeValue writes v as a .npy array, as numpy.save writes
 // numpy.array(v): v is a scalar or a nested slice (rectangular, any depth)
-// of float32, float64, int32, int64 or bool, whose nesting gives the shape.
+// of float32, float64, int32, int64, uint64 or bool, whose nesting gives
+// the shape.
 // It returns an error for other types and ragged slices. It lets tests and
 // tools write arrays of the dtypes Decode refuses, too.
 func EncodeValue(w io.Writer, v any) error {
@@ -25,9 +26,9 @@ func EncodeValue(w io.Writer, v any) error {
 		}
 	}
 	descr := map[reflect.Kind]string{reflect.Float32: "<f4", reflect.Float64: "<f8", reflect.Int32: "<i4",
-		reflect.Int64: "<i8", reflect.Bool: "|b1"}[t.Kind()]
+		reflect.Int64: "<i8", reflect.Uint64: "<u8", reflect.Bool: "|b1"}[t.Kind()]
 	if descr == "" {
-		return fmt.Errorf("npy: EncodeValue: element type %v is not float32, float64, int32, int64 or bool", t)
+		return fmt.Errorf("npy: EncodeValue: element type %v is not float32, float64, int32, int64, uint64 or bool", t)
 	}
 	flat := reflect.MakeSlice(reflect.SliceOf(t), 0, 0)
 	if len(shape) == 0 {
