@@ -566,7 +566,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 	rec2 := filepath.Join(work, "rec2.npz")
 	// The summary names every array written, the states and pre too.
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials",
-		"wrote inputs, rates [8, ", ", 24], state/x, pre and outputs [8, ")
+		"wrote inputs, rates [8, ", ", 24], state/x, pre, outputs [8, ", "seed, step and noise")
 	// -record replaces an earlier recording, never a checkpoint, a config
 	// or a directory.
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", rec2).want(t, 0, "8 trials")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/files"
+	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
@@ -70,7 +71,10 @@ and, for task trials, per trial: choice (the correct response), response
 (the model's, as the task's scorer reads it), correct, scored, length
 (int64 [trials]); response_window and periods/<name> (int64 [trials, 2],
 start and end step); task/<name> (float64 [trials]), every latent variable
-the task drew (coherences per modality, context, f1, f2, …).
+the task drew (coherences per modality, context, f1, f2, …). Every
+recording also holds how it was made, to make it again from the
+checkpoint: seed (uint64, this -seed), step (int64, the checkpoint's) and
+noise (bool, -noise), each of shape ().
 docs/recordings.md lists every array and shows a regression of the rates
 on the task variables in numpy. A file already at FILE.npz must be an
 earlier recording (an .npz archive) or empty: eval replaces nothing else.
@@ -138,8 +142,9 @@ func evalCommand() *command {
 					}
 					return newStream(*seed, k+1<<8)
 				}
+				prov := provenance{seed: *seed, step: c.Meta.Step, noise: *noisy}
 				if *inputs != "" {
-					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord))
+					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord), prov)
 				}
 				if _, ok := s.task.(tasks.Splitter); ok && !bytes.Contains(c.Meta.Config, []byte(`"validation_fraction"`)) {
 					// Written before datasets had splits: training drew
@@ -175,7 +180,7 @@ func evalCommand() *command {
 				recorded := 0
 				if *record != "" {
 					rec := analysis.Record(s.net, part, newStream(*seed, streamRecord), noise(streamRecord), nr)
-					if err := rec.WriteNPZ(*record); err != nil {
+					if err := prov.write(*record, rec); err != nil {
 						return err
 					}
 					recorded = rec.Trials
@@ -252,9 +257,26 @@ func makeRecordDir(path string) error {
 	return nil
 }
 
+// provenance is what a recording holds of how it was made besides its
+// checkpoint: eval's -seed (its trials' and noise's streams), the
+// checkpoint's step and whether the private noise ran.
+type provenance struct {
+	seed  uint64
+	step  int
+	noise bool
+}
+
+// write writes rec to path as an .npz archive, with p's arrays seed
+// (uint64), step (int64) and noise (bool), each of shape ().
+func (p provenance) write(path string, rec *analysis.Recording) error {
+	a := rec.Arrays()
+	a["seed"], a["step"], a["noise"] = p.seed, int64(p.step), p.noise
+	return npy.WriteArchiveValues(path, a)
+}
+
 // evalInputs drives the network with the user's inputs and records the
 // result.
-func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) error {
+func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand, prov provenance) error {
 	nIn, N, nOut := s.net.Dims()
 	x, n, T, err := readInputs(inputs, nIn)
 	if err != nil {
@@ -267,7 +289,7 @@ func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) 
 		return err
 	}
 	rec := analysis.RecordInputs(s.net, x, n, T, noise)
-	if err := rec.WriteNPZ(path); err != nil {
+	if err := prov.write(path, rec); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "ran %d trials of %d steps from %s; wrote %s to %s\n", n, T, inputs, inputsArrays(rec, N, nOut), path)
@@ -275,7 +297,8 @@ func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand) 
 }
 
 // inputsArrays names the arrays of a recording of user inputs:
-// "inputs, rates [2, 30, 64], state/x, pre and outputs [2, 30, 1]".
+// "inputs, rates [2, 30, 64], state/x, pre, outputs [2, 30, 1], seed, step
+// and noise".
 func inputsArrays(rec *analysis.Recording, N, nOut int) string {
 	names := []string{"inputs", fmt.Sprintf("rates [%d, %d, %d]", rec.Trials, rec.T, N)}
 	for _, st := range rec.States {
@@ -284,7 +307,7 @@ func inputsArrays(rec *analysis.Recording, N, nOut int) string {
 	if rec.Pre != nil {
 		names = append(names, "pre")
 	}
-	return strings.Join(names, ", ") + fmt.Sprintf(" and outputs [%d, %d, %d]", rec.Trials, rec.T, nOut)
+	return strings.Join(names, ", ") + fmt.Sprintf(", outputs [%d, %d, %d], seed, step and noise", rec.Trials, rec.T, nOut)
 }
 
 // flagGiven reports whether the flag name was set on the command line.

@@ -91,3 +91,52 @@ func TestRecordMemory(t *testing.T) {
 		t.Errorf("100000 trials beyond the limit: %v, want a usage error naming -trials", err)
 	}
 }
+
+// TestCLIRecordProvenance: a recording says how it was made, so that it
+// can be made again from the checkpoint: seed (eval's -seed, of its trials
+// and noise, all 64 bits), step (the checkpoint's) and noise (whether the
+// private noise ran); also a recording of -inputs.
+func TestCLIRecordProvenance(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "3", "-quiet"}, tiny...)...).want(t, 0)
+	rec, rec2 := filepath.Join(work, "rec.npz"), filepath.Join(work, "rec2.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4", "-seed", "18446744073709551615", "-noise=false", "-record", rec).want(t, 0)
+	check := func(path string, seed []byte, noise byte) {
+		t.Helper()
+		f, err := npy.OpenArchive(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		h, b, err := f.Raw("seed")
+		if err != nil || h.Descr != "<u8" || len(h.Shape) != 0 || !bytes.Equal(b, seed) {
+			t.Errorf("%s: seed %+v % x (%v), want <u8 of shape () % x", path, h, b, err, seed)
+		}
+		h, b, err = f.Raw("step")
+		if err != nil || h.Descr != "<i8" || len(h.Shape) != 0 || !bytes.Equal(b, []byte{3, 0, 0, 0, 0, 0, 0, 0}) {
+			t.Errorf("%s: step %+v % x (%v), want <i8 of shape () 3", path, h, b, err)
+		}
+		h, b, err = f.Raw("noise")
+		if err != nil || h.Descr != "|b1" || len(h.Shape) != 0 || !bytes.Equal(b, []byte{noise}) {
+			t.Errorf("%s: noise %+v % x (%v), want |b1 of shape () %d", path, h, b, err, noise)
+		}
+	}
+	check(rec, bytes.Repeat([]byte{0xff}, 8), 0)
+	f, err := npy.OpenArchive(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := f.Read("inputs")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := filepath.Join(work, "in.npy")
+	if err := npy.WriteFile(inputs, in); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", inputs, "-seed", "2", "-record", rec2).want(t, 0, "seed, step and noise")
+	check(rec2, []byte{2, 0, 0, 0, 0, 0, 0, 0}, 1)
+}
