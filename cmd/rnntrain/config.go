@@ -1113,15 +1113,17 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 		if k == "model.kind" {
 			continue
 		}
-		b, e := json.Marshal(vals[k])
-		if e != nil {
-			continue
-		}
-		c := defaultConfig()
-		if len(kind) > 0 && string(kind) != "null" && setKey(&c, "model.kind", string(kind)) != nil {
+		ok, e := valueError(kind, k, vals[k])
+		if !ok {
 			return err
 		}
-		if e := setKey(&c, k, string(b)); e != nil && e.Error() == err.Error() {
+		if e != nil && e.Error() == err.Error() {
+			switch list := vals[k].(type) {
+			case []any:
+				return withElementIndex(k, list, kind, err)
+			case []map[string]any: // TOML's array of tables
+				return withElementIndex(k, list, kind, err)
+			}
 			if namesKey(err, k) {
 				return err
 			}
@@ -1129,6 +1131,44 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 		}
 	}
 	return err
+}
+
+// withElementIndex names the element of the list of tables under key k
+// (train.curriculum) that err, a decoding error of the list that names the
+// path through it without an index ("train.curriculum.settings.x: ..."),
+// is about: the first element that gives the same error alone, on a
+// default config of the model kind (JSON, or empty). err unchanged when
+// it does not start with k's path or no element does.
+func withElementIndex[E any](k string, list []E, kind []byte, err error) error {
+	rest, ok := strings.CutPrefix(err.Error(), k)
+	if !ok || !strings.HasPrefix(rest, ".") && !strings.HasPrefix(rest, ":") {
+		return err
+	}
+	for i, el := range list {
+		ok, e := valueError(kind, k, []E{el})
+		if !ok {
+			return err
+		}
+		if e != nil && e.Error() == err.Error() {
+			return fmt.Errorf("%s[%d]%s", k, i, rest)
+		}
+	}
+	return err
+}
+
+// valueError returns the error of setting key k to v alone on a default
+// config of the model kind (JSON, or empty for the default's), and false
+// if kind is not a model. A v that does not encode is no error.
+func valueError(kind []byte, k string, v any) (bool, error) {
+	c := defaultConfig()
+	if len(kind) > 0 && string(kind) != "null" && setKey(&c, "model.kind", string(kind)) != nil {
+		return false, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return true, nil
+	}
+	return true, setKey(&c, k, string(b))
 }
 
 // namesKey reports whether err names the dotted key k or, for a value

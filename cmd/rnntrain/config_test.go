@@ -467,3 +467,15 @@ func TestConfigUnknownKeyInCurriculumStage(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigTypeErrorInCurriculumStage: a value of the wrong type in a
+// curriculum stage is named with the stage's index.
+func TestConfigTypeErrorInCurriculumStage(t *testing.T) {
+	t.Parallel()
+	toml := "[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = { coherences = \"x\" }\n"
+	want := "train.curriculum[1].settings.coherences: cannot use string here (want a list)"
+	c := defaultConfig()
+	if err := parseConfig([]byte(toml), true, &c); err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
