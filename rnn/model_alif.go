@@ -30,6 +30,10 @@ s_t = H(u_t − θ_t),  v_t = u_t − θ_t s_t (subtract) or (1 − s_t) ⊙ u_t
 the spike in a_t is not detached (Bellec et al.); state variables v, [i], a, z, [r]`,
 		New:       func() layers.ModelConfig { return &ALIFConfig{} },
 		Surrogate: true,
+		// The defaults with input_gain 1: the configuration benchmarked
+		// before the default gain became 4 (a kernel's time depends on
+		// how many units spike).
+		Bench: func() layers.ModelConfig { return &ALIFConfig{LIFConfig: LIFConfig{Spiking: Spiking{InputGain: 1}}} },
 	}
 }
 

@@ -34,6 +34,20 @@ type LIFConfig struct {
 	Spiking
 }
 
+// defaultLIFInputGain is the lif and alif models' default input_gain, the
+// scale of the initial W_in ~ N(0, gain²/inputs). The inputs of the
+// decision tasks' default presets are of order 0.1 (coherence·0.1, noise
+// 0.1, context cue 0.1), and at dt = 20 ms with τ_mem = 20 ms (β = e⁻¹)
+// the membrane sums a constant drive p only to p/(1 − β) ≈ 1.6 p, so with
+// a gain of 1 the drive stays far below the threshold of 1: on context-dm
+// (seed 1, 64 units) 77 % of the units never spike in the first batch and
+// the mean rate is 0.07 Hz. A gain of 4 starts it at 5.5 Hz with 3 % of
+// the units silent, and the other generated tasks tried (perceptual-dm,
+// multisensory, match-to-sample, parametric-wm, go-nogo, flip-flop, the
+// neurogym context-dm) at 2–14 Hz, while τ_mem keeps its physiological
+// 20 ms.
+const defaultLIFInputGain = 4
+
 func lifModel() layers.Model {
 	return layers.Model{
 		Name:    "lif",
@@ -66,6 +80,9 @@ func (c *LIFConfig) Resolve(layers.Spec) {
 	}
 	if c.Threshold == 0 {
 		c.Threshold = 1
+	}
+	if c.InputGain == 0 {
+		c.InputGain = defaultLIFInputGain
 	}
 	c.Spiking.resolve()
 }

@@ -19,7 +19,8 @@ type Spiking struct {
 	// ResetGrad lets the gradient flow through the spike in the reset
 	// (default false: detached, snnTorch's default).
 	ResetGrad bool `json:"reset_grad"`
-	// InputGain scales the initial W_in ~ N(0, gain²/inputs) (default 1).
+	// InputGain scales the initial W_in ~ N(0, gain²/inputs) (default 4
+	// for lif and alif, see defaultLIFInputGain; 1 for ltc).
 	InputGain float64 `json:"input_gain"`
 	// Dale > 0 turns on Dale's law with that fraction of excitatory units;
 	// inhibitory units are not read out. Default 0: off.

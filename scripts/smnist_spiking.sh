@@ -32,7 +32,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for m in $models; do
   case $m in
     lif) flags=(-tau-mem 20 -input-gain 1) ;;
-    alif) flags=(-tau-mem 20 -tau-adapt 200 -adapt 0.5 -train-tau) ;;
+    alif) flags=(-tau-mem 20 -input-gain 1 -tau-adapt 200 -adapt 0.5 -train-tau) ;;
     ltc) flags=(-surrogate MultiGaussian) ;;
     *) flags=() ;;
   esac

@@ -467,7 +467,7 @@ func keyFlagUsage() map[string]string {
 		"adapt":               "alif, ltc: adaptation strength β_a of θ = b_0 + β_a a (default 1.8; ltc also takes 0, a fixed threshold b_0)",
 		"reset":               "lif, alif: subtract (default) or zero",
 		"surrogate":           "lif, alif, ltc: surrogate gradient: " + surrogates + "; a parameter left out takes the value shown (names in any case; snnTorch's atan, fast_sigmoid, sigmoid, triangular)",
-		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 1)",
+		"input-gain":          "lif, alif, ltc: initial W_in ~ N(0, gain²/inputs) (default 4 for lif and alif, 1 for ltc)",
 		"train-tau":           "lif, alif: train every unit's decays (heterogeneous time constants)",
 		"beta":                "lif, alif: the membrane decay β itself, in place of -tau-mem (0 = exp(−dt/τ_mem))",
 		"reset-grad":          "lif, alif, ltc: let the gradient flow through the spike in the reset (false: detached, snnTorch's default)",

@@ -97,6 +97,40 @@ func TestCLISpikingModels(t *testing.T) {
 		want(t, 2, "readout_tau_ms")
 }
 
+// TestCLISpikingDefaultsFire: lif and alif with their defaults on the
+// default task fire at a few Hz in the first batch, with few units silent
+// (with input_gain 1, the earlier default, lif started at 0.07 Hz with
+// 77 % of its units silent). The run is one step of seed 1: no timing and
+// no accuracy is checked.
+func TestCLISpikingDefaultsFire(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, model := range []string{"lif", "alif"} {
+		run := filepath.Join(work, model)
+		rnntrain(t, work, "train", "-model", model, "-steps", "1", "-eval-every", "0", "-eval-trials", "100", "-out", run).
+			want(t, 0, "input_gain=4", "stopped at step 1")
+		b, err := os.ReadFile(filepath.Join(run, "metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		var m struct {
+			Step    int                `json:"step"`
+			Figures map[string]float64 `json:"figures"`
+		}
+		if err := json.Unmarshal([]byte(first), &m); err != nil {
+			t.Fatalf("%s: metrics.jsonl's first line %q: %v", model, first, err)
+		}
+		// At dt = 20 ms a unit fires at most 50 Hz; 1–30 Hz is a sane start.
+		if r := m.Figures["rate_hz"]; !(r >= 1 && r <= 30) {
+			t.Errorf("%s: initial rate_hz = %g (step %d), want 1 … 30", model, r, m.Step)
+		}
+		if s := m.Figures["silent_units"]; !(s <= 0.2) {
+			t.Errorf("%s: initial silent_units = %g (step %d), want ≤ 0.2", model, s, m.Step)
+		}
+	}
+}
+
 // TestCLISpikingRecordingSnippet trains an alif net for a few steps,
 // records it with eval -record and runs the README's numpy example on the
 // recording (with Debian's python3 and numpy), checking the shapes and
