@@ -37,6 +37,11 @@ type Model struct {
 	// unfused reference, and only the readout's against finite
 	// differences (Check cannot help: no smooth path bypasses the spikes).
 	Surrogate bool
+	// Events, when not empty, marks an event-based model whose units emit
+	// binary events: it names the state variable that is nonzero exactly
+	// at an event (the EGRU's y_t = o_t ⊙ c̃_t), which a raster draws as a
+	// spiking model's spikes.
+	Events string
 }
 
 // Spec is what every model gets from the network: sizes and the options

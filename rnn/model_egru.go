@@ -52,6 +52,10 @@ o_t = H(c̃_t − ϑ), y_t = o_t ⊙ c̃_t, c_t = c̃_t − o_t ⊙ ϑ   (ϑ per
 tr_t = 0.9 tr_{t−1} + 0.1 y_t;  r = y (or tr with trace), c_0 = y_0 = 0
 ∂o/∂c̃ = γ max(0, 1 − ε|c̃ − ϑ|)`,
 		New: func() layers.ModelConfig { return &EGRUConfig{Gamma: 0.7, Eps: 1, ActivityTarget: 0.05} },
+		// y_t = o_t ⊙ c̃_t is nonzero where o_t = 1, with or without the
+		// output trace: an event with c̃_t exactly 0, which needs a trained
+		// threshold ϑ ≤ 0 (they start in (0, 1)), is the only one it misses.
+		Events: "y",
 		// Finite differences see the Heaviside step's true derivative, 0;
 		// a vanishing γ makes the pseudo-derivative agree with it.
 		Check: func() layers.ModelConfig { return &EGRUConfig{Gamma: 1e-12, Eps: 1, ActivityTarget: 0.05} },

@@ -508,7 +508,7 @@ func keyFlagUsage() map[string]string {
 		"keep":                "number of earlier checkpoints kept under checkpoints/",
 		"keep-best":           "keep the checkpoint of the best held-out evaluation (highest accuracy, then lowest MSE) in best.safetensors, and evaluate its weights at the end instead of the last step's",
 		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",
-		"raster-units":        "the most units a spike raster draws: that many evenly spaced units (i·N/max, from unit 0), labelled with their indices; 0 = every unit",
+		"raster-units":        "the most units a raster of spikes (egru: events) draws: that many evenly spaced units (i·N/max, from unit 0), labelled with their indices; 0 = every unit",
 		"max-param":           "stop with status 1 when a parameter exceeds this magnitude after an update, or a parameter or optimizer moment is NaN or infinite (0 = non-finite values only)",
 	}
 }

@@ -57,8 +57,8 @@ func dependentSettings() []dependentSetting {
 		{"model.inputs", "in a config file (the network takes its inputs from the task)", never},
 		{"model.outputs", "in a config file (the network takes its outputs from the task)", never},
 		{"model.dt_ms", "in a config file (the network takes the task's step, task.settings.dt_ms)", never},
-		{"plot_raster_units", "without a spiking model (lif, alif, ltc: the models whose runs draw a raster)", func(c *runConfig) bool {
-			return c.Model.Resolved().Model.Model().Surrogate
+		{"plot_raster_units", "without a spiking or event-based model (lif, alif, ltc, egru: the models whose runs draw a raster)", func(c *runConfig) bool {
+			return drawsRaster(c.Model.Resolved().Model.Model())
 		}},
 		{"model.tau_mem_ms", "with model.beta > 0", func(c *runConfig) bool {
 			switch m := c.Model.Model.(type) {

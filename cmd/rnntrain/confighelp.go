@@ -69,7 +69,7 @@ poisson encoding, encoding_threshold without delta, readout_tau_ms without
 the leaky readout, rate_target without l2_rate_target, activity_target
 without activity_reg, tau_mem_ms beside beta, clip_mode without
 clip_norm, the schedule, optimizer and fptt keys of another schedule,
-optimizer or trainer, plot_raster_units without a spiking model,
+optimizer or trainer, plot_raster_units without a spiking or egru model,
 keep_best without an evaluation before the last step, and model.inputs,
 outputs and dt_ms, which the network takes from the task).
 Flags given on the command line override the file. The model section

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -72,9 +74,18 @@ func psychometricFigure(rep analysis.Report) plots.Psychometric {
 	return fig
 }
 
+// drawsRaster reports whether the runs of model m draw a raster: of a
+// spiking model's spikes (its rates) or of an event-based model's events
+// (layers.Model.Events).
+func drawsRaster(m layers.Model) bool { return m.Surrogate || m.Events != "" }
+
 // rasterFigure runs k example trials (as trialsFigure) and returns their
-// spike rasters.
-func rasterFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) plots.Raster {
+// spike rasters: of net's rates for a spiking model m, of its events for
+// an event-based one.
+func rasterFigure(task tasks.Task, net analysis.Runner, m layers.Model, rng *rand.Rand, k int) plots.Raster {
+	if m.Events != "" {
+		net = eventRunner{Runner: net, state: m.Events}
+	}
 	fig := plots.Raster{DT: tasks.Describe(task).DtMS}
 	for i, ex := range analysis.Examples(net, task, rng, k) {
 		title := fmt.Sprintf("trial %d", i+1)
@@ -84,6 +95,34 @@ func rasterFigure(task tasks.Task, net analysis.Runner, rng *rand.Rand, k int) p
 		fig.Trials = append(fig.Trials, plots.RasterTrial{Title: title, Spikes: ex.Rates})
 	}
 	return fig
+}
+
+// eventRunner runs a network of an event-based model and returns as its
+// rates the model's events: 1 where the state variable named state is
+// nonzero, 0 elsewhere.
+type eventRunner struct {
+	analysis.Runner
+	state string
+}
+
+// Run implements analysis.Runner; it records the states to read the
+// events from. It panics if the network has no state variable r.state of
+// N columns.
+func (r eventRunner) Run(x []float32, steps, batch int, opt analysis.RunOptions) analysis.Activity {
+	opt.Record = true
+	act := r.Runner.Run(x, steps, batch, opt)
+	i := slices.IndexFunc(act.States, func(s analysis.State) bool { return s.Name == r.state })
+	if i < 0 || len(act.States[i].Data) != len(act.Rates) {
+		panic(fmt.Sprintf("rnntrain: the network records no state %q of its rates' size to read its events from", r.state))
+	}
+	events := make([]float32, len(act.Rates))
+	for k, v := range act.States[i].Data {
+		if v != 0 {
+			events[k] = 1
+		}
+	}
+	act.Rates = events
+	return act
 }
 
 // trialsFigure lays out up to k example trials (analysis.Examples, drawn

@@ -55,7 +55,7 @@ type runFigures struct {
 
 // write draws every figure of the run into dir in the formats fs, its
 // rasters of at most rasterUnits units, and returns their names: curves, example trials, the psychometric curve of a
-// decision task, the spike raster of a spiking model, and the analysis
+// decision task, the raster of a spiking model's spikes or an event-based model's events, and the analysis
 // figures of a recording of held-out trials (tableFigures).
 func (f runFigures) write(ctx context.Context, dir string, formats plots.Formats, rasterUnits int) ([]string, error) {
 	cfg := f.s.cfg
@@ -82,8 +82,8 @@ func (f runFigures) write(ctx context.Context, dir string, formats plots.Formats
 			return set.wrote, err
 		}
 	}
-	if m := cfg.Model.Resolved().Model; m.Model().Surrogate {
-		rf := rasterFigure(f.s.task, f.s.net, newStream(cfg.Seed, streamPlot), 3)
+	if m := cfg.Model.Resolved().Model.Model(); drawsRaster(m) {
+		rf := rasterFigure(f.s.task, f.s.net, m, newStream(cfg.Seed, streamPlot), 3)
 		rf.Title, rf.MaxUnits = cfg.Task.Name, rasterUnits
 		if err := add("raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
 			return set.wrote, err

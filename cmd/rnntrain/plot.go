@@ -44,7 +44,8 @@ its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
 	               quartile of the task's value)
 	pca            the condition-averaged trajectories on their first two
 	               principal components, and each against time
-	raster         spiking models: spike rasters of example trials, of at
+	raster         spiking models and egru: rasters of the spikes (egru:
+	               the events o_t, where y_t ≠ 0) of example trials, of at
 	               most -raster-units units (default: the run's
 	               plot_raster_units; of a recording, 200), evenly spaced
 	               from unit 0 and labelled with their indices; 0 = every
@@ -58,15 +59,15 @@ RUN/checkpoint.safetensors gives the last step's.
 
 With -recording FILE.npz it draws the figures of an 'eval -record'
 recording (docs/recordings.md) into FILE-plots/ (or -out DIR): trials,
-raster (a spiking net's recording), psychometric, psychometric-contexts,
-stimuli, timing, units and pca, as far as the recording holds what each
-needs (a recording of -inputs has no targets or task variables: units
-and pca only). Time is in steps, as the
-recording does not store the task's dt.
+raster (a spiking net's recording, with state/z, or an egru's, with
+state/y), psychometric, psychometric-contexts, stimuli, timing, units and
+pca, as far as the recording holds what each needs (a recording of
+-inputs has no targets or task variables: units and pca only). Time is in
+steps, as the recording does not store the task's dt.
 
 Exit status 2 for a usage error (a bad flag, no RUN, both RUN and
--recording, -raster-units for a run or recording without spikes), 1 when
-a file cannot be read or written.`
+-recording, -raster-units for a run or recording without spikes or
+events), 1 when a file cannot be read or written.`
 
 func plotCommand() *command {
 	return &command{
@@ -80,7 +81,7 @@ func plotCommand() *command {
 			// defaults the text gives: the run's own settings.
 			var formats plots.Formats
 			fset.TextVar(&formats, "format", plots.Formats(nil), fmt.Sprintf("figure formats, comma-separated: png, svg, pdf (default: the run's plot_formats; %s for a recording)", plots.DefaultFormats()))
-			rasterUnits := fset.Int("raster-units", 0, fmt.Sprintf("the most units a spike raster draws, evenly spaced, 0 = every unit (default: the run's plot_raster_units; %d for a recording)", plots.DefaultRasterUnits))
+			rasterUnits := fset.Int("raster-units", 0, fmt.Sprintf("the most units a raster of spikes or events draws, evenly spaced, 0 = every unit (default: the run's plot_raster_units; %d for a recording)", plots.DefaultRasterUnits))
 			out := fset.String("out", "", "directory for the figures (default: RUN/plots, or FILE-plots next to the recording)")
 			return func(ctx context.Context, args []string) error {
 				switch {
@@ -137,8 +138,8 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 	if err != nil {
 		return "", nil, "", err
 	}
-	if rasterUnits >= 0 && !s.cfg.Model.Resolved().Model.Model().Surrogate {
-		return "", nil, "", usagef("-raster-units: the run's %s model draws no raster (lif, alif, ltc do)", s.cfg.Model.Kind())
+	if rasterUnits >= 0 && !drawsRaster(s.cfg.Model.Resolved().Model.Model()) {
+		return "", nil, "", usagef("-raster-units: the run's %s model draws no raster (lif, alif, ltc and egru do)", s.cfg.Model.Kind())
 	}
 	run := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
@@ -263,15 +264,16 @@ func noteBest(w io.Writer, cmd, verb, flag string, s *session, c *checkpoints.Ch
 // plotRecording draws the figures of the eval -record file path into dir
 // in the formats fs (nil: the default formats), its raster of at most
 // rasterUnits units (0: every unit; negative: plots.DefaultRasterUnits).
-// A rasterUnits ≥ 0 for a recording without spikes is a usage error.
+// A rasterUnits ≥ 0 for a recording without spikes or events is a usage
+// error.
 func plotRecording(path, dir string, fs plots.Formats, rasterUnits int) ([]string, error) {
 	t, err := readRecording(path)
 	if err != nil {
 		return nil, fmt.Errorf("-recording: %w", err)
 	}
 	switch {
-	case rasterUnits >= 0 && !t.spiking:
-		return nil, usagef("-raster-units: %s is not a spiking net's recording (it has no state/z) and draws no raster", path)
+	case rasterUnits >= 0 && t.raster == nil:
+		return nil, usagef("-raster-units: %s is not the recording of a spiking or event-based net (it has no state/z or state/y) and draws no raster", path)
 	case rasterUnits < 0:
 		rasterUnits = plots.DefaultRasterUnits
 	}

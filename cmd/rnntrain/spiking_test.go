@@ -688,7 +688,7 @@ func TestCLIRasterUnits(t *testing.T) {
 		want(t, 2, "-raster-units (plot_raster_units in a config file): got -1", "0 = every unit")
 	rnntrain(t, work, "plot", run, "-raster-units", "-1").want(t, 2, "-raster-units: got -1")
 	rnntrain(t, work, "train", "-model", "leaky", "-raster-units", "10", "-out", filepath.Join(work, "leaky")).
-		want(t, 2, "-raster-units (plot_raster_units in a config file): has no effect without a spiking model")
+		want(t, 2, "-raster-units (plot_raster_units in a config file): has no effect without a spiking or event-based model")
 	rnntrain(t, work, "help", "train").wantText(t, 0, "-raster-units", "(default 200)", "0 = every unit")
 	// plot's defaults are the run's: its help gives no second, fixed
 	// default beside them.
@@ -743,21 +743,21 @@ func TestCLIHeaderShowsEncodingAndReadout(t *testing.T) {
 }
 
 // TestCLIPlotRasterUnitsNeedsSpikes: plot -raster-units of a run or a
-// recording without spikes, which draws no raster, is refused naming the
-// flag, as train refuses plot_raster_units without a spiking model;
-// without the flag both are plotted.
+// recording without spikes or events, which draws no raster, is refused
+// naming the flag, as train refuses plot_raster_units without a spiking
+// or event-based model; without the flag both are plotted.
 func TestCLIPlotRasterUnitsNeedsSpikes(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
-	run := filepath.Join(work, "egru")
-	rnntrain(t, work, "train", "-model", "egru", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet",
+	run := filepath.Join(work, "gru")
+	rnntrain(t, work, "train", "-model", "gru", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet",
 		"-plot-format", "svg", "-out", run).want(t, 0)
 	rec := filepath.Join(work, "rec.npz")
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4", "-record", rec).want(t, 0)
 	rnntrain(t, work, "plot", run, "-raster-units", "5").
-		want(t, 2, "-raster-units: the run's egru model draws no raster (lif, alif, ltc do)")
+		want(t, 2, "-raster-units: the run's gru model draws no raster (lif, alif, ltc and egru do)")
 	rnntrain(t, work, "plot", "-recording", rec, "-raster-units", "5").
-		want(t, 2, "-raster-units: "+rec+" is not a spiking net's recording (it has no state/z) and draws no raster")
+		want(t, 2, "-raster-units: "+rec+" is not the recording of a spiking or event-based net (it has no state/z or state/y) and draws no raster")
 	rnntrain(t, work, "plot", run).want(t, 0, "wrote")
 	rnntrain(t, work, "plot", "-recording", rec, "-format", "svg").want(t, 0, "wrote")
 }

@@ -26,7 +26,7 @@ func tableFigures(t *trialTable, set *figureSet, withBasics bool) error {
 			return err
 		}
 	}
-	if withBasics && t.spiking {
+	if withBasics && t.raster != nil {
 		rf := tableRaster(t, 3)
 		rf.MaxUnits = set.rasterUnits
 		if err := add("raster", func(p string) error { return plots.WriteRaster(p, rf) }); err != nil {
@@ -465,14 +465,14 @@ func pcaPanel(t *trialTable, gs []group, means [][][]float64) (plots.Panels, boo
 	return plots.Panels{Panels: []plots.Panel{traj, pc1, pc2}}, true
 }
 
-// tableRaster is the spike raster of the first k trials of a recording of
-// a spiking net, each up to its length.
+// tableRaster is the raster of the first k trials of a recording of a
+// spiking or event-based net (t.raster), each up to its length.
 func tableRaster(t *trialTable, k int) plots.Raster {
 	fig := plots.Raster{DT: t.dt}
 	for i := range min(k, t.trials) {
 		steps := make([][]float64, t.steps(i))
 		for s := range steps {
-			row := t.rates[(i*t.T+s)*t.N : (i*t.T+s+1)*t.N]
+			row := t.raster[(i*t.T+s)*t.N : (i*t.T+s+1)*t.N]
 			steps[s] = make([]float64, t.N)
 			for j, v := range row {
 				steps[s][j] = float64(v)

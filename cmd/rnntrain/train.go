@@ -59,10 +59,11 @@ directory (-out; default runs/<timestamp>):
 	                         output's MSE) and accuracy (training batches,
 	                         held-out trials, target, chance) against step
 	plots/trials.*           example trials: inputs, targets, outputs
-	plots/raster.*           spiking models: spike rasters of example
-	                         trials, of at most -raster-units units (key
-	                         plot_raster_units, default 200; 0 = all),
-	                         evenly spaced from unit 0
+	plots/raster.*           spiking models and egru: rasters of the
+	                         spikes (egru: the events o_t, where y_t ≠ 0)
+	                         of example trials, of at most -raster-units
+	                         units (key plot_raster_units, default 200;
+	                         0 = all), evenly spaced from unit 0
 	plots/psychometric.*     P(choice 1) against signed coherence, per
 	                         context (tasks with signed evidence:
 	                         perceptual-dm, context-dm, multisensory,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
 
@@ -32,6 +33,11 @@ type trialTable struct {
 	// spiking is set for a recording of a spiking net (lif, alif, ltc:
 	// it holds their spikes, state/z), whose rates are the spikes.
 	spiking bool
+	// raster is what the raster draws, [trials, T, N], 1 at a spike or
+	// event and 0 elsewhere: a spiking net's rates, or an event-based
+	// net's events (an egru's: 1 where state/y is nonzero,
+	// layers.Model.Events); nil for other recordings.
+	raster []float32
 }
 
 // steps returns the length of trial n.
@@ -206,6 +212,19 @@ func readRecording(path string) (trialTable, error) {
 				return t, bad("rates", "holds %v at %s; a spiking net's rates are its spikes, 0 or 1", x, cell(i, []int{t.trials, t.T, t.N}))
 			}
 		}
+		t.raster = t.rates
+	} else if name := eventState(f); name != "" {
+		// checkStateShapes checked its shape; the raster reads it.
+		y, err := read32(name)
+		if err != nil {
+			return t, err
+		}
+		t.raster = make([]float32, len(y))
+		for i, v := range y {
+			if v != 0 {
+				t.raster[i] = 1
+			}
+		}
 	}
 	perTrial := func(name string, cols int) ([]float64, error) {
 		if !f.Has(name) {
@@ -320,6 +339,18 @@ func checkStateShapes(f *npy.Archive, path string, t *trialTable) error {
 		}
 	}
 	return nil
+}
+
+// eventState returns the name of the array of f that holds an
+// event-based net's events where nonzero (layers.Model.Events: state/y of
+// an egru's recording), or "" when f holds none.
+func eventState(f *npy.Archive) string {
+	for _, m := range rnn.Models() {
+		if name := "state/" + m.Events; m.Events != "" && f.Has(name) {
+			return name
+		}
+	}
+	return ""
 }
 
 // cell is the position of the i-th value of a [trials, T, size] array:
