@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -178,12 +179,28 @@ type Fit struct {
 // Split returns the fitted and held-out conditions of d for c.Holdout
 // (drawn from c.Seed; held is nil when Holdout is 0).
 func Split(d *Data, c FitConfig) (fit, held *Data) {
-	c = c.Defaults(d)
-	if c.Holdout == 0 {
+	h := HeldOut(d, c)
+	if h == nil {
 		return d, nil
 	}
+	var rest []int
+	for k := range d.Conditions {
+		if !slices.Contains(h, k) {
+			rest = append(rest, k)
+		}
+	}
+	return d.Subset(rest), d.Subset(h)
+}
+
+// HeldOut returns the indices of the conditions of d that Split holds out
+// for c, in ascending order (nil when c.Holdout is 0).
+func HeldOut(d *Data, c FitConfig) []int {
+	c = c.Defaults(d)
+	if c.Holdout == 0 {
+		return nil
+	}
 	perm := rand.New(rand.NewPCG(c.Seed, streamHoldout)).Perm(d.Conditions)
-	return d.Subset(sortedInts(perm[c.Holdout:])), d.Subset(sortedInts(perm[:c.Holdout]))
+	return sortedInts(perm[:c.Holdout])
 }
 
 func sortedInts(x []int) []int {

@@ -68,6 +68,12 @@ type Settings struct {
 	// validation split, which training evaluates on; nil = 0.1. 0 keeps
 	// every trial for training and leaves no validation split.
 	ValidationFraction *float64 `json:"validation_fraction,omitempty" toml:"validation_fraction"`
+	// ValidationTrials lists the npz file's trials (0-based indices, in
+	// any order, each once) that form its validation split, in place of
+	// a validation_fraction drawn at random (which must then be left out
+	// or 0): the conditions 'rnntrain fit -holdout' held out of a fit,
+	// for example. Training never draws them.
+	ValidationTrials []int `json:"validation_trials,omitempty" toml:"validation_trials"`
 	// TestFraction is the share of an npz file's trials held out as its
 	// test split (default 0: no test split). MNIST has its own 10 000
 	// test images and takes no test_fraction.
@@ -149,6 +155,7 @@ func (s *Settings) durations() []struct {
 func (s Settings) clone() Settings {
 	c := s
 	c.Coherences = append([]float64(nil), s.Coherences...)
+	c.ValidationTrials = append([]int(nil), s.ValidationTrials...)
 	if s.Noise != nil {
 		c.Noise = ptr(*s.Noise)
 	}
@@ -214,6 +221,14 @@ func (s Settings) Validate() error {
 	}
 	if v := s.ValidationFraction; v != nil && !(*v >= 0 && *v < 1) {
 		errs = append(errs, fmt.Errorf("validation_fraction = %v: want 0 <= f < 1", *v))
+	}
+	for i, k := range s.ValidationTrials {
+		if k < 0 {
+			errs = append(errs, fmt.Errorf("validation_trials[%d] = %d: want a trial index >= 0", i, k))
+		}
+	}
+	if v := s.ValidationFraction; v != nil && *v != 0 && len(s.ValidationTrials) > 0 {
+		errs = append(errs, fmt.Errorf("validation_fraction = %v with validation_trials: give one of them (validation_trials lists the validation split itself)", *v))
 	}
 	if !(s.TestFraction >= 0 && s.TestFraction < 1) {
 		errs = append(errs, fmt.Errorf("test_fraction = %v: want 0 <= f < 1", s.TestFraction))
@@ -281,6 +296,7 @@ const (
 	fValidation
 	fTestFraction
 	fSplitSeed
+	fValTrials
 )
 
 // checkFields reports the set fields of s that are not in allowed.
@@ -319,6 +335,7 @@ func (s Settings) checkFields(task string, p Preset, allowed field) error {
 	check(fLossNorm, s.LossNorm != NormDefault && s.LossNorm != NormMask, "loss_norm")
 	check(fEmpty, s.EmptyTrials != EmptyDefault, "empty_trials")
 	check(fValidation, s.ValidationFraction != nil, "validation_fraction")
+	check(fValTrials, len(s.ValidationTrials) > 0, "validation_trials")
 	check(fTestFraction, s.TestFraction != 0, "test_fraction")
 	check(fSplitSeed, s.SplitSeed != 0, "split_seed")
 	if len(bad) > 0 {

@@ -20,7 +20,8 @@
 // same task). Sequential MNIST and user .npz data implement Splitter:
 // Finite (Len, BatchOf, so evaluation can walk every trial) with train,
 // validation and test parts (Part, HeldOut, SplitLabel; settings split,
-// validation_fraction, test_fraction, split_seed), so held-out trials are
+// validation_fraction or an npz file's validation_trials, test_fraction,
+// split_seed), so held-out trials are
 // never trials training draws. Generated tasks have no parts: their
 // held-out trials are fresh draws from another random stream.
 //

@@ -50,7 +50,7 @@ func specs() []spec {
 		{"copy", "copy-memory (Arjovsky et al. 2016): recall L symbols after a delay of T steps",
 			[]Preset{LongHorizon}, fDt | fSteps | fCopy | fLossNorm, newCopy},
 		{"npz", "user trials from an .npz file: inputs [trials,T,n_in], targets [trials,T,n_out], optional mask",
-			[]Preset{Dataset}, fPath | fLoss | fSplit | fValidation | fTestFraction | fSplitSeed, newNPZTask},
+			[]Preset{Dataset}, fPath | fLoss | fSplit | fValidation | fValTrials | fTestFraction | fSplitSeed, newNPZTask},
 		{"mnist-rows", "sequential MNIST, one 28-pixel row per step (T = 28)",
 			[]Preset{Dataset}, fSplit | fMNISTDir | fValidation | fSplitSeed, newMNISTRows},
 		{"mnist-pixels", "sequential MNIST, one pixel per step (T = 784)",

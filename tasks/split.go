@@ -123,6 +123,46 @@ func splits(n int, val, test float64, seed uint64) (parts [3][]int, err error) {
 	return parts, nil
 }
 
+// explicitSplits assigns n trials to the parts of a dataset whose
+// validation split is the trials val (validation_trials): the first
+// round(test·n) of the other trials in a permutation drawn from seed go
+// to test (at least one when test > 0), the rest to train. It returns
+// the trial indices of each part in ascending order, or an error naming
+// the settings when val holds an index out of range or twice, or when
+// training would get no trial.
+func explicitSplits(n int, val []int, test float64, seed uint64) (parts [3][]int, err error) {
+	inVal := make([]bool, n)
+	for i, k := range val {
+		if k < 0 || k >= n {
+			return parts, fmt.Errorf("validation_trials[%d] = %d: want a trial index in [0, %d), the file's %d trials", i, k, n, n)
+		}
+		if inVal[k] {
+			return parts, fmt.Errorf("validation_trials lists trial %d twice; want each trial once", k)
+		}
+		inVal[k] = true
+	}
+	nTest := int(math.Round(test * float64(n)))
+	if test > 0 && nTest == 0 {
+		nTest = 1
+	}
+	if nTest+len(val) >= n {
+		return parts, fmt.Errorf("validation_trials (%d trials) and test_fraction %g of %d trials leave none for training; list fewer trials or lower test_fraction", len(val), test, n)
+	}
+	var rest []int
+	for _, k := range rand.New(rand.NewPCG(seed, splitStream)).Perm(n) {
+		if !inVal[k] {
+			rest = append(rest, k)
+		}
+	}
+	parts[Validation] = slices.Sorted(slices.Values(val))
+	parts[Test] = rest[:nTest]
+	parts[Train] = rest[nTest:]
+	for _, p := range parts {
+		slices.Sort(p)
+	}
+	return parts, nil
+}
+
 // splitStream is the PCG stream word of the split permutation ("split").
 const splitStream = 0x73706c6974
 
@@ -137,9 +177,21 @@ func (s Settings) validationFraction() float64 {
 
 // withSplits divides d's trials by s's validation_fraction,
 // test_fraction and split_seed and serves part s.Split.
+//
+// With validation_trials, those trials form the validation split (and
+// validation_fraction is 0); test_fraction then draws the test split
+// from the other trials.
 func (d *UserData) withSplits(s Settings) (*UserData, error) {
 	val := s.validationFraction()
-	parts, err := splits(d.n, val, s.TestFraction, s.SplitSeed)
+	var parts [3][]int
+	var err error
+	if len(s.ValidationTrials) > 0 {
+		val = 0
+		parts, err = explicitSplits(d.n, s.ValidationTrials, s.TestFraction, s.SplitSeed)
+		d.cfg.Settings.ValidationTrials = slices.Clone(parts[Validation])
+	} else {
+		parts, err = splits(d.n, val, s.TestFraction, s.SplitSeed)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("tasks: npz %s: %w", s.Path, err)
 	}
@@ -175,6 +227,9 @@ func (d *UserData) Part(s Split) (Finite, error) {
 func emptyReason(s Split) string {
 	if s == Train {
 		return "every trial is held out"
+	}
+	if s == Validation {
+		return "validation_fraction is 0 and no validation_trials are listed"
 	}
 	return fractionKey(s) + " is 0"
 }

@@ -144,3 +144,68 @@ func TestMNISTSplits(t *testing.T) {
 		t.Error("mnist accepted a test_fraction")
 	}
 }
+
+// TestNPZValidationTrials: validation_trials is the validation split
+// itself; training never draws those trials, test_fraction draws from the
+// others, and the resolved config rebuilds the same parts.
+func TestNPZValidationTrials(t *testing.T) {
+	t.Parallel()
+	const n = 10
+	in := cube(n, 2, 1, func(i, _, _ int) float32 { return float32(i) })
+	tgt := cube(n, 2, 1, func(i, _, _ int) float32 { return 1 })
+	path := writeNPZ(t, map[string]any{"inputs": in, "targets": tgt})
+	task, err := New("npz", Dataset, Settings{Path: path, ValidationTrials: []int{7, 2, 5}, TestFraction: 0.2, SplitSeed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := SplitLabel(HeldOut(task)); got != "validation" {
+		t.Errorf("HeldOut serves %q, want validation", got)
+	}
+	val, _ := Part(task, Validation)
+	if got := fileTrials(t, val.(Finite)); !slices.Equal(got, []int{2, 5, 7}) {
+		t.Errorf("validation trials %v, want [2 5 7]", got)
+	}
+	tr, _ := Part(task, Train)
+	te, _ := Part(task, Test)
+	train, test := fileTrials(t, tr.(Finite)), fileTrials(t, te.(Finite))
+	if len(train) != 5 || len(test) != 2 {
+		t.Errorf("train %v, test %v: want 5 and 2 trials", train, test)
+	}
+	for _, j := range append(train, test...) {
+		if j == 2 || j == 5 || j == 7 {
+			t.Errorf("validation trial %d is also in train %v or test %v", j, train, test)
+		}
+	}
+	data, err := json.Marshal(task.(Configurable).Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"validation_trials":[2,5,7]`) {
+		t.Errorf("resolved config %s does not list validation_trials [2,5,7]", data)
+	}
+	again, err := ParseConfig(data)
+	if err != nil {
+		t.Fatalf("ParseConfig(%s): %v", data, err)
+	}
+	tr2, _ := Part(again, Train)
+	if got := fileTrials(t, tr2.(Finite)); !slices.Equal(got, train) {
+		t.Errorf("rebuilt train split %v, want %v", got, train)
+	}
+	for _, c := range []struct {
+		s    Settings
+		want string
+	}{
+		{Settings{Path: path, ValidationTrials: []int{10}}, "validation_trials[0] = 10"},
+		{Settings{Path: path, ValidationTrials: []int{1, 1}}, "trial 1 twice"},
+		{Settings{Path: path, ValidationTrials: []int{-1}}, "validation_trials[0] = -1"},
+		{Settings{Path: path, ValidationTrials: []int{1}, ValidationFraction: ptr(0.2)}, "give one of them"},
+		{Settings{Path: path, ValidationTrials: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}}, "leave none for training"},
+	} {
+		if _, err := New("npz", Dataset, c.s); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%+v): error %v, want one containing %q", c.s, err, c.want)
+		}
+	}
+	if _, err := New("mnist-rows", Dataset, Settings{ValidationTrials: []int{1}}); err == nil || !strings.Contains(err.Error(), "validation_trials") {
+		t.Errorf("mnist-rows with validation_trials: error %v, want it refused", err)
+	}
+}

@@ -132,6 +132,7 @@ func evalCommand() *command {
 					fmt.Fprintf(e.stderr, "rnntrain eval: warning: %v\n", err)
 				}
 				noteBest(e.stderr, "eval", "scores", "-checkpoint", s, c, *ckpt)
+				noteUnsplitFit(e.stderr, "eval", s, c)
 				if data := s.cfg.Task.Settings.Path; *record != "" && data != "" && samePath(*record, data) {
 					return usagef("-record %s is the data file the checkpoint's task reads; choose another file", *record)
 				}

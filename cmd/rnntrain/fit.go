@@ -53,8 +53,13 @@ fits): fit does not overwrite one.
 
 Each checkpoint is a lowrank network (outputs = the recorded units, read out
 by w_out = N·I) on the task npz of data.npz, so eval, inspect, latent and
-the analysis commands accept it. fit.png (and .svg) draws fitted (solid) against
-recorded (dashed) activity of a few units in a few conditions.
+the analysis commands accept it. The -holdout conditions, never fitted, are
+that task's validation split (its settings list them as validation_trials),
+which eval and the analysis commands score by default and name
+"validation"; -split train scores the fitted conditions. Without -holdout
+every condition was fitted, and the reports say "train". fit.png (and .svg)
+draws fitted (solid) against recorded (dashed) activity of a few units in a
+few conditions.
 
 Every setting is a flag; -config FILE (TOML or JSON) sets the same keys
 (not rank, which -ranks gives): hidden, alpha, steps, lr, free, noise_std, init,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
@@ -57,9 +58,11 @@ func TestCLIFit(t *testing.T) {
 		}
 	}
 	// A fit's checkpoint is no legacy dataset run: eval scores its data's
-	// trials, all training trials, without the warning of old runs.
-	r = rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-trials", "8")
-	r.want(t, 0, "task npz", "8 train trials")
+	// held-out conditions (its validation split) or, with -split train,
+	// its fitted ones, without the warning of old runs.
+	r = rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1")
+	r.want(t, 0, "task npz", "2 validation trials")
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-split", "train", "-trials", "8").want(t, 0, "8 train trials")
 	if strings.Contains(r.stderr, "before datasets had splits") {
 		t.Errorf("eval of a fit checkpoint warns of a run without splits:\n%s", r.stderr)
 	}
@@ -544,15 +547,70 @@ func TestCLIFitActivityRange(t *testing.T) {
 func TestCLIFitNamesSplit(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
+	writeTinyFitData(t, dir)
+	r := rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-out", "fit")
+	r.want(t, 0, "rank   1: fitted R² ", ", held-out R² ", "rank  fitted R²  held-out R²")
+	if strings.Contains(r.stdout, ": R² ") {
+		t.Errorf("fit prints an R² that names no conditions:\n%s", r.stdout)
+	}
+}
+
+// TestCLIFitHoldoutIsValidationSplit: the conditions -holdout held out of
+// a fit are the validation split of its checkpoint's task, which eval,
+// populations and inactivate score and name by default; the training
+// split holds only the fitted conditions.
+func TestCLIFitHoldoutIsValidationSplit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTinyFitData(t, dir)
+	rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-out", "fit").want(t, 0)
+	cfg, err := os.ReadFile(filepath.Join(dir, "fit", "rank-1", "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(cfg, []byte(`"validation_trials"`)) {
+		t.Errorf("config.json of a fit with -holdout 1 lists no validation_trials:\n%s", cfg)
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "1 validation trials")
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-split", "train").want(t, 0, "2 train trials")
+	rnntrain(t, dir, "populations", "-checkpoint", "fit/rank-1", "-max-k", "1", "-json").want(t, 0, `"split": "validation"`)
+	rnntrain(t, dir, "inactivate", "-checkpoint", "fit/rank-1", "-units", "0", "-json").want(t, 0, `"split": "validation"`)
+	// Without -holdout every condition was fitted: eval says so.
+	rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-out", "all").want(t, 0)
+	r := rnntrain(t, dir, "eval", "-checkpoint", "all/rank-1")
+	r.want(t, 0, "3 train trials")
+	if strings.Contains(r.stderr, "held-out conditions") {
+		t.Errorf("eval of a fit without -holdout warns of held-out conditions:\n%s", r.stderr)
+	}
+	// A fit checkpoint written before validation_trials still opens, with
+	// a warning that its training trials include the held-out conditions.
+	path := checkpoints.LatestPath(filepath.Join(dir, "fit", "rank-1"))
+	c, err := checkpoints.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfgMap map[string]any
+	if err := json.Unmarshal(c.Meta.Config, &cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	delete(cfgMap["task"].(map[string]any)["settings"].(map[string]any), "validation_trials")
+	if c.Meta.Config, err = json.Marshal(cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkpoints.Save(path, c); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
+}
+
+// writeTinyFitData writes dir/d.npz: 3 conditions of 2 steps, 2 units and
+// 1 input.
+func writeTinyFitData(t *testing.T, dir string) {
+	t.Helper()
 	if err := npy.WriteArchiveValues(filepath.Join(dir, "d.npz"), map[string]any{
 		"activity": [][][]float32{{{0.2, -0.1}, {0.3, 0.5}}, {{-0.2, 0.1}, {0.1, 0.4}}, {{0.1, 0.1}, {-0.3, 0.2}}},
 		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}, {{0.5}, {0}}},
 	}); err != nil {
 		t.Fatal(err)
-	}
-	r := rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-out", "fit")
-	r.want(t, 0, "rank   1: fitted R² ", ", held-out R² ", "rank  fitted R²  held-out R²")
-	if strings.Contains(r.stdout, ": R² ") {
-		t.Errorf("fit prints an R² that names no conditions:\n%s", r.stdout)
 	}
 }

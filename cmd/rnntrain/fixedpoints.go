@@ -161,6 +161,7 @@ func fixedpointsCommand() *command {
 					return err
 				}
 				noteBest(e.stderr, "fixedpoints", "analyses", "-checkpoint", s, c, *ckpt)
+				noteUnsplitFit(e.stderr, "fixedpoints", s, c)
 				nIn, n, _ := s.net.Dims()
 				spec, err := parseInputSpec(*input, nIn)
 				if err != nil {

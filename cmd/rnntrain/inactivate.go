@@ -242,6 +242,7 @@ func inactivateCommand() *command {
 					return err
 				}
 				noteBest(e.stderr, "inactivate", "analyses", "-checkpoint", s, c, *ckpt)
+				noteUnsplitFit(e.stderr, "inactivate", s, c)
 				_, n, _ := s.net.Dims()
 				src := &unitSource{s: s, n: n, seed: *seed, recording: *recording, stderr: e.stderr}
 				selected, err := src.selectUnits(*units, "-population", *pop)

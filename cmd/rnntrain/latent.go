@@ -76,6 +76,7 @@ func latentCommand() *command {
 					return err
 				}
 				noteBest(e.stderr, "latent", "analyses", "-checkpoint", s, c, *ckpt)
+				noteUnsplitFit(e.stderr, "latent", s, c)
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; latent needs a lowrank checkpoint (rnntrain truncate makes one from a full-rank network)", *ckpt, s.cfg.Model.Kind())

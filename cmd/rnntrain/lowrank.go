@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -126,10 +127,13 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 	}
 	rc := defaultConfig()
 	rc.Seed = c.Seed
-	// fit holds out its own conditions (-holdout); the task of its data
-	// has no validation split.
+	// The conditions -holdout held out of the fit are the validation
+	// split of the task of its data (validation_trials), which eval and
+	// the analysis commands score and name; without -holdout every
+	// condition was fitted and the task has no validation split.
 	none := 0.0
-	rc.Task = taskConfig{Name: "npz", Preset: presetChoice{Preset: tasks.Dataset, Set: true}, Settings: tasks.Settings{Path: dataPath, Loss: tasks.MSE, ValidationFraction: &none}}
+	rc.Task = taskConfig{Name: "npz", Preset: presetChoice{Preset: tasks.Dataset, Set: true},
+		Settings: tasks.Settings{Path: dataPath, Loss: tasks.MSE, ValidationFraction: &none, ValidationTrials: lowrank.HeldOut(d, c)}}
 	rc.Model = nc.Resolved()
 	cfgJSON, err := json.Marshal(rc)
 	if err != nil {
@@ -150,6 +154,19 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 		return "", err
 	}
 	return checkpoints.LatestPath(dir), nil
+}
+
+// noteUnsplitFit warns on w, for command cmd, when c is a fit checkpoint
+// written before fit recorded its held-out conditions in its task
+// (validation_trials): it has a held-out R² (fit -holdout), but its
+// task's training trials include the held-out conditions, and it has no
+// validation split that names them.
+func noteUnsplitFit(w io.Writer, cmd string, s *session, c *checkpoints.Checkpoint) {
+	if _, ok := c.Meta.Metrics["fit_r2_heldout"]; !ok || len(s.cfg.Task.Settings.ValidationTrials) > 0 {
+		return
+	}
+	fmt.Fprintf(w, "rnntrain %s: warning: %s was written by a fit with -holdout before fits recorded their held-out conditions: "+
+		"its task's training trials include the held-out conditions, which cannot be told apart; fit again to score them as its validation split\n", cmd, c.Path)
 }
 
 // plotFit draws fitted against recorded activity of the units of most

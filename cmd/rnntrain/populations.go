@@ -88,6 +88,7 @@ func populationsCommand() *command {
 					return err
 				}
 				noteBest(e.stderr, "populations", "analyses", "-checkpoint", s, c, *ckpt)
+				noteUnsplitFit(e.stderr, "populations", s, c)
 				l, ok := lowRankLayer(s)
 				if !ok {
 					return usagef("-checkpoint %s: model %s is not low-rank; populations needs a lowrank checkpoint", *ckpt, s.cfg.Model.Kind())

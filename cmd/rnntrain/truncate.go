@@ -75,6 +75,7 @@ func truncateCommand() *command {
 					return err
 				}
 				noteBest(e.stderr, "truncate", "truncates", "-checkpoint", src, c, *ckpt)
+				noteUnsplitFit(e.stderr, "truncate", src, c)
 				dst, kept, err := truncatedSession(src, *rank)
 				if err != nil {
 					return err
