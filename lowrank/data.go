@@ -27,7 +27,8 @@ type Data struct {
 	Inputs []float32
 	// Mask weighs each entry of Activity in the loss and in R²
 	// ([conditions, T, units], ≥ 0; a file's [conditions, T] mask is
-	// repeated over the units); all ones when the file has none.
+	// repeated over the units); all ones when the file has none; 0 after
+	// each condition's end when the file gives its length.
 	Mask []float32
 	// DtMS is the time step in ms, 0 when the file does not say.
 	DtMS float64
@@ -39,12 +40,16 @@ type Data struct {
 //
 //   - an .npz archive with the arrays activity [conditions, T, units] and
 //     inputs [conditions, T, n_in], and optionally mask [conditions, T] or
-//     [conditions, T, units] and dt (a scalar, ms);
-//   - an .npz written by `rnntrain eval -record`: its hidden array
-//     [trials, T, N] is the activity and inputs the inputs (its mask, which
-//     weighs the task outputs, is not used);
-//   - a directory holding activity.npy, inputs.npy and optionally mask.npy
-//     and dt.npy.
+//     [conditions, T, units], dt (a scalar, ms) and length [conditions]
+//     (integers in [1, T]: the steps after a condition's length get mask
+//     0);
+//   - an .npz written by `rnntrain eval -record`: its rates (an older
+//     recording's hidden) [trials, T, N] are the activity and inputs the
+//     inputs (its mask, which weighs the task outputs, is not used), and
+//     its length [trials] ends each trial: the steps after it, padding
+//     of trials shorter than the longest, get mask 0;
+//   - a directory holding activity.npy, inputs.npy and optionally mask.npy,
+//     dt.npy and length.npy.
 //
 // Arrays are float32 or float64 in C order (mask may also be bool), and
 // every value must be finite; mask values ≥ 0 with a positive sum. Every
@@ -90,7 +95,11 @@ type array struct {
 func readDir(dir string) (map[string]array, error) {
 	out := map[string]array{}
 	for _, name := range dataArrays() {
-		a, err := npy.ReadFile(filepath.Join(dir, name+".npy"))
+		read := npy.ReadFile
+		if name == "length" {
+			read = npy.ReadFileNumeric
+		}
+		a, err := read(filepath.Join(dir, name+".npy"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -146,11 +155,15 @@ func readArchive(f *npy.Archive) (map[string]array, error) {
 		return nil, contentError{err}
 	}
 	out := map[string]array{}
-	for _, name := range []string{act, "inputs", "mask", "dt"} {
+	for _, name := range []string{act, "inputs", "mask", "dt", "length"} {
 		if !f.Has(name) {
 			continue
 		}
-		a, err := f.Read(name)
+		read := f.Read
+		if name == "length" { // eval -record writes it as int64
+			read = f.ReadNumeric
+		}
+		a, err := read(name)
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +194,7 @@ func activityOf(have []string) (string, error) {
 }
 
 // dataArrays names the arrays of a data file or directory.
-func dataArrays() []string { return []string{"activity", "inputs", "mask", "dt"} }
+func dataArrays() []string { return []string{"activity", "inputs", "mask", "dt", "length"} }
 
 // fromNPY converts an array read from a file.
 func fromNPY(a npy.Array) array {
@@ -213,6 +226,11 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 	} else {
 		for i := range d.Mask {
 			d.Mask[i] = 1
+		}
+	}
+	if l, ok := arrays["length"]; ok {
+		if err := applyLengths(d, l); err != nil {
+			return nil, err
 		}
 	}
 	if dt, ok := arrays["dt"]; ok {
@@ -292,6 +310,26 @@ func fillMask(d *Data, m array) error {
 		} else {
 			d.Mask[i] = float32(m.data[i/d.Units])
 		}
+	}
+	return nil
+}
+
+// applyLengths checks a length array [conditions] (the steps of each
+// condition before padding, as eval -record writes for trials of
+// different lengths: integers in [1, T]) and zeroes d.Mask after each
+// condition's end, so padded steps are neither fitted nor scored.
+func applyLengths(d *Data, l array) error {
+	if len(l.shape) != 1 || l.shape[0] != d.Conditions || l.bool {
+		return fmt.Errorf("array length has shape %v; want [%d] (the steps of each condition before padding)", l.shape, d.Conditions)
+	}
+	for c, v := range l.data {
+		if !(v >= 1 && v <= float64(d.T)) || v != math.Trunc(v) {
+			return fmt.Errorf("array length holds %v at [%d]; want an integer in [1, %d] (the steps of each condition before padding)", v, c, d.T)
+		}
+		clear(d.Mask[(c*d.T+int(v))*d.Units : (c+1)*d.T*d.Units])
+	}
+	if !slices.ContainsFunc(d.Mask, func(m float32) bool { return m > 0 }) {
+		return errors.New("array mask is zero everywhere before the ends the array length gives; nothing would be fitted")
 	}
 	return nil
 }

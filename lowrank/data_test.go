@@ -224,6 +224,21 @@ func FuzzLoadData(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	// A recording of trials of different lengths (length ends each).
+	var rec bytes.Buffer
+	w := npy.NewArchiveWriter(&rec)
+	for _, a := range []struct {
+		name string
+		v    any
+	}{{"inputs", nest(ones(6), 2, 3, 1)}, {"length", []int64{3, 1}}, {"rates", nest(ones(12), 2, 3, 2)}} {
+		if err := w.AddValue(a.name, a.v); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(rec.Bytes())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if a, err := npy.Decode(bytes.NewReader(b), int64(len(b))); err == nil {
 			if n, _ := (npy.Header{Shape: a.Shape}).Len(); n != a.Len() || a.Len() > len(b) {
@@ -246,4 +261,52 @@ func FuzzLoadData(f *testing.F) {
 			t.Fatalf("inconsistent data: %d×%d×%d with %d activity, %d inputs, %d mask values", d.Conditions, d.T, d.Units, len(d.Activity), len(d.Inputs), len(d.Mask))
 		}
 	})
+}
+
+// TestLoadDataLengths: an eval -record file of trials of different
+// lengths pads each to the longest; its length array [trials] marks where
+// each ends, and the padded steps get mask 0, so they are neither fitted
+// nor scored. A bad length array is refused, naming it.
+func TestLoadDataLengths(t *testing.T) {
+	t.Parallel()
+	rec := map[string]any{"rates.npy": nest(ones(2*3*2), 2, 3, 2), "inputs.npy": nest(ones(6), 2, 3, 1),
+		"length.npy": []int64{3, 1}}
+	d, err := LoadData(writeNPZ(t, rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}
+	if !slices.Equal(d.Mask, want) {
+		t.Errorf("mask %v, want %v (trial 1 ends after step 0)", d.Mask, want)
+	}
+	// An activity file may give length too, on top of its mask.
+	d, err = LoadData(writeNPZ(t, map[string]any{"activity.npy": nest(ones(2*3*2), 2, 3, 2), "inputs.npy": nest(ones(6), 2, 3, 1),
+		"mask.npy": [][]float32{{0, 1, 1}, {0.5, 1, 1}}, "length.npy": []float64{2, 3}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float32{0, 0, 1, 1, 0, 0, 0.5, 0.5, 1, 1, 1, 1}; !slices.Equal(d.Mask, want) {
+		t.Errorf("mask %v, want %v", d.Mask, want)
+	}
+	for _, c := range []struct {
+		length any
+		want   string
+	}{
+		{[]int64{3, 4}, "array length holds 4 at [1]; want an integer in [1, 3]"},
+		{[]int64{0, 3}, "array length holds 0 at [0]"},
+		{[]float64{1.5, 3}, "array length holds 1.5 at [0]"},
+		{[]int64{3}, "array length has shape [1]; want [2]"},
+	} {
+		rec["length.npy"] = c.length
+		p := writeNPZ(t, rec)
+		if _, err := LoadData(p); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("length %v: error %v, want one naming %s and saying %q", c.length, err, p, c.want)
+		}
+	}
+	// Lengths that leave no scored step are refused.
+	p := writeNPZ(t, map[string]any{"activity.npy": nest(ones(2*3*2), 2, 3, 2), "inputs.npy": nest(ones(6), 2, 3, 1),
+		"mask.npy": [][]float32{{0, 1, 1}, {0, 1, 1}}, "length.npy": []int64{1, 1}})
+	if _, err := LoadData(p); err == nil || !strings.Contains(err.Error(), "nothing would be fitted") {
+		t.Errorf("lengths that mask every scored step: error %v, want one saying nothing would be fitted", err)
+	}
 }

@@ -28,12 +28,14 @@ n = V_R √N; -init svd, the default) or at random (-init random).
 
 -data is an .npz archive with the arrays activity [conditions, T, units] and
 inputs [conditions, T, n_in], optionally mask [conditions, T] or
-[conditions, T, units] (weights ≥ 0) and dt (ms); or a directory of .npy
-files with those names; or a file written by 'rnntrain eval -record' (its
-rates are the activity, its inputs the inputs; an older recording's hidden
-array serves as its rates). Values must be finite; activity is best
-centred and scaled into (−1, 1), the range of tanh units (values beyond
-it cannot be fitted: fit notes them on stderr).
+[conditions, T, units] (weights ≥ 0), dt (ms) and length [conditions] (the
+steps of each condition before padding: later steps get mask 0); or a
+directory of .npy files with those names; or a file written by 'rnntrain
+eval -record' (its rates are the activity, its inputs the inputs, its
+length ends each trial, so the padding of shorter trials is not fitted; an
+older recording's hidden array serves as its rates). Values must be
+finite; activity is best centred and scaled into (−1, 1), the range of tanh
+units (values beyond it cannot be fitted: fit notes them on stderr).
 
 It prints R² per rank on the fitted conditions (r2: 1 − Σ SSE / Σ SST over
 every unit, each around its own mean, so units weigh by their variance) and
