@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -158,4 +160,53 @@ func changedFiles(saved, now map[string]string, cfg runConfig) string {
 	}
 	sort.Strings(diffs)
 	return strings.Join(diffs, "; ")
+}
+
+// relocateData finds the data file of cfg's npz task (task.settings.path)
+// that checkpoint c was written with when the file is no longer where the
+// config says: a run directory moved with its data, such as a fit's
+// -out, whose rank-R checkpoints read data.npz beside them. An absolute
+// path that does not exist is looked for by its name in c's run directory
+// and in the directory holding it; a file there is taken only when its
+// SHA-256 is the one c recorded (Meta.Files), and cfg then names it. The
+// error, when the file is missing and not found, names the checkpoint,
+// the config key and the file.
+func relocateData(c *checkpoints.Checkpoint, cfg *runConfig) error {
+	const key = "task.settings.path"
+	p := cfg.Task.Settings.Path
+	if cfg.Task.Name != "npz" || p == "" {
+		return nil
+	}
+	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+		return nil // there (or unreadable: the task names it)
+	}
+	missing := fmt.Sprintf("checkpoint %s: its data file %s (%s) is missing", c.Path, p, key)
+	sum, ok := c.Meta.Files[key]
+	if !filepath.IsAbs(p) {
+		return errors.New(missing)
+	}
+	run := filepath.Dir(c.Path)
+	if filepath.Base(run) == checkpoints.StepsDir {
+		run = filepath.Dir(run)
+	}
+	var near []string
+	for _, dir := range unique(run, filepath.Dir(run)) {
+		q := filepath.Join(dir, filepath.Base(p))
+		got, err := fileSum(q)
+		if err != nil {
+			continue
+		}
+		if ok && got == sum {
+			cfg.Task.Settings.Path = q
+			return nil
+		}
+		near = append(near, q)
+	}
+	switch {
+	case len(near) > 0 && ok:
+		return fmt.Errorf("%s, and %s is not the file it was written with (its SHA-256 differs); restore the file", missing, strings.Join(near, " and "))
+	case len(near) > 0:
+		return fmt.Errorf("%s; %s may be it, but the checkpoint records no SHA-256 to tell; restore the file at %s", missing, strings.Join(near, " and "), p)
+	}
+	return fmt.Errorf("%s, and no file of its name is in the run directory %s or beside it; restore the file", missing, run)
 }

@@ -59,9 +59,12 @@ the analysis commands accept it. The -holdout conditions, never fitted, are
 that task's validation split (its settings list them as validation_trials),
 which eval and the analysis commands score by default and name
 "validation"; -split train scores the fitted conditions. Without -holdout
-every condition was fitted, and the reports say "train". fit.png (and .svg)
-draws fitted (solid) against recorded (dashed) activity of a few units in a
-few conditions.
+every condition was fitted, and the reports say "train". The checkpoints
+record data.npz's path and SHA-256: a fit directory moved as a whole still
+opens, its checkpoints taking the data.npz beside their run directories
+when its SHA-256 is the one recorded. fit.png (and .svg) draws fitted
+(solid) against recorded (dashed) activity of a few units in a few
+conditions.
 
 Every setting is a flag; -config FILE (TOML or JSON) sets the same keys
 (not rank, which -ranks gives): hidden, alpha, steps, lr, free, noise_std, init,

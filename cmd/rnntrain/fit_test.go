@@ -614,3 +614,36 @@ func writeTinyFitData(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCLIFitMoved: a fit directory moved elsewhere still opens: its
+// checkpoints find data.npz beside their run directories, checked by its
+// SHA-256. When the file is gone (or another file has its name), the
+// error names the checkpoint and the missing file, not a -data flag the
+// user never gave.
+func TestCLIFitMoved(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTinyFitData(t, dir)
+	rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-out", "fit").want(t, 0)
+	if err := os.Rename(filepath.Join(dir, "fit"), filepath.Join(dir, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "moved/rank-1").want(t, 0, "3 train trials")
+	rnntrain(t, dir, "populations", "-checkpoint", "moved/rank-1", "-max-k", "1").want(t, 0)
+	// Another file named data.npz is not taken for the one fitted to.
+	data := filepath.Join(dir, "moved", "data.npz")
+	if err := os.Rename(data, data+".orig"); err != nil {
+		t.Fatal(err)
+	}
+	if err := npy.WriteArchiveValues(data, map[string]any{"inputs": [][][]float32{{{1}, {0}}}, "targets": [][][]float32{{{0.1, 0.2}, {0.3, 0.4}}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, dir, "eval", "-checkpoint", "moved/rank-1")
+	r.want(t, 1, "moved/rank-1", "fit/data.npz", "task.settings.path", "SHA-256")
+	os.Remove(data)
+	r = rnntrain(t, dir, "eval", "-checkpoint", "moved/rank-1")
+	r.want(t, 1, "moved/rank-1", "fit/data.npz", "task.settings.path", "missing")
+	if strings.Contains(r.stderr, "-data") {
+		t.Errorf("the error names -data, which eval does not take:\n%s", r.stderr)
+	}
+}

@@ -248,7 +248,7 @@ func latentDynamics(l *lowrank.Layer[float32], rec *analysis.Recording, out stri
 	for k := range in {
 		tr.InputNames = append(tr.InputNames, fmt.Sprintf("v%d", k+1))
 	}
-	for _, b := range uniqueInts(0, n/2, n-1) {
+	for _, b := range unique(0, n/2, n-1) {
 		t := plots.Trial{Title: fmt.Sprintf("trial %d", b)}
 		for s := range length(b) {
 			row := b*T + s

@@ -62,9 +62,9 @@ func lowRankLayer(s *session) (*lowrank.Layer[float32], bool) {
 	return lowrank.LayerOf(s.net.net.Recurrent())
 }
 
-// uniqueInts returns xs without repeats, in order.
-func uniqueInts(xs ...int) []int {
-	var out []int
+// unique returns xs without repeats, in order.
+func unique[T comparable](xs ...T) []T {
+	var out []T
 	for _, x := range xs {
 		if !slices.Contains(out, x) {
 			out = append(out, x)
@@ -143,7 +143,13 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 	if f.R2Held != nil {
 		metrics["fit_r2_heldout"] = *f.R2Held
 	}
-	cp, err := train.NewCheckpoint(checkpoints.Meta{Model: nc.Kind(), Task: "npz", Config: cfgJSON}, net, train.State{Step: f.Steps, Metrics: metrics})
+	// The sum of data.npz lets a moved fit directory find it again
+	// (relocateData) and tells a changed file from the one fitted to.
+	sums, err := builtFromSums(rc)
+	if err != nil {
+		return "", err
+	}
+	cp, err := train.NewCheckpoint(checkpoints.Meta{Model: nc.Kind(), Task: "npz", Config: cfgJSON, Files: sums}, net, train.State{Step: f.Steps, Metrics: metrics})
 	if err != nil {
 		return "", err
 	}
@@ -193,7 +199,7 @@ func plotFit(set *figureSet, name string, f *lowrank.Fit, d *lowrank.Data, free,
 		return 0
 	})
 	order = order[:units]
-	conds := uniqueInts(0, d.Conditions/2, d.Conditions-1)
+	conds := unique(0, d.Conditions/2, d.Conditions-1)
 	tr := plots.Trials{Title: fmt.Sprintf("rank %d fit (R² %.3f): recorded (dashed) and fitted (solid)", f.Rank, f.R2), DT: d.DtMS, OutputLabel: "activity"}
 	for _, u := range order {
 		tr.OutputNames = append(tr.OutputNames, fmt.Sprintf("unit %d", u))

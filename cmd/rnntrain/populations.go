@@ -224,7 +224,7 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 	if forceK > 0 {
 		other = forceK
 	}
-	for _, k := range uniqueInts(1, other) {
+	for _, k := range unique(1, other) {
 		i := slices.IndexFunc(fits, func(m *lowrank.Mixture) bool { return m.K == k })
 		if i < 0 {
 			return nil, fmt.Errorf("populations: no mixture of %d components could be fitted", k)

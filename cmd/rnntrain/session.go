@@ -248,6 +248,9 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := relocateData(c, &cfg); err != nil {
+		return nil, nil, err
+	}
 	s, err := newSession(cfg)
 	if err != nil {
 		// A bad config inside a file is a broken file, not a usage error.
@@ -260,7 +263,7 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 		if nIn, _, nOut := s.net.Dims(); nIn != in || nOut != out {
 			what := "task " + s.task.Name()
 			if p := s.cfg.Task.Settings.Path; p != "" {
-				what = "data file " + p + " (-data)"
+				what = "data file " + p + " (task.settings.path)"
 			}
 			return nil, nil, fmt.Errorf("checkpoint %s: the network was trained with %d inputs and %d outputs; its %s now gives %d and %d (was it changed since training?)",
 				c.Path, in, out, what, nIn, nOut)
