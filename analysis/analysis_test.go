@@ -291,3 +291,24 @@ func TestReportJSONNonFinite(t *testing.T) {
 		t.Errorf("finite report: got %s, %v", b, err)
 	}
 }
+
+// TestJSONNoScoredTrials: with no scored trial (every trial a catch
+// trial) the accuracy is undefined, so a Report and a Summary write it
+// and its s.e. as null, not as 0, which reads as a network always wrong.
+func TestJSONNoScoredTrials(t *testing.T) {
+	for _, v := range []any{Report{Task: "x", MSE: 0.5}, Report{Task: "x", MSE: math.NaN()}, Summarize([]Report{{Task: "x"}, {Task: "x"}})} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"accuracy":null`, `"accuracy_stderr":null`, `"trials":0`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%T with no scored trial: got %s, want %s in it", v, b, want)
+			}
+		}
+	}
+	b, err := json.Marshal(Summarize([]Report{{Task: "x", Trials: 4, Accuracy: 0.5, StdErr: 0.25}}))
+	if err != nil || !strings.Contains(string(b), `"accuracy":0.5,"accuracy_stderr":0.25,"trials":4`) {
+		t.Errorf("summary of 4 trials: got %s (%v), want its accuracy and s.e.", b, err)
+	}
+}

@@ -73,22 +73,29 @@ type Report struct {
 }
 
 // MarshalJSON writes r with a non-finite MSE or figure (the outputs of a
-// network whose weights are NaN) as null, since JSON has no NaN; the mse
-// field then comes last.
+// network whose weights are NaN) as null, since JSON has no NaN, and with
+// accuracy and accuracy_stderr null when no trial was scored (Trials 0,
+// every trial a catch trial): the accuracy is then undefined, not 0.
+// Either way accuracy, accuracy_stderr, mse and figures then come last.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
 	finite := finiteOrNil(r.MSE) != nil
 	for _, v := range r.Figures {
 		finite = finite && finiteOrNil(v) != nil
 	}
-	if finite {
+	if finite && r.Trials > 0 {
 		return json.Marshal(plain(r))
 	}
 	out := struct {
 		plain
-		MSE     *float64            `json:"mse"`
-		Figures map[string]*float64 `json:"figures,omitempty"`
+		Accuracy *float64            `json:"accuracy"`
+		StdErr   *float64            `json:"accuracy_stderr"`
+		MSE      *float64            `json:"mse"`
+		Figures  map[string]*float64 `json:"figures,omitempty"`
 	}{plain: plain(r), MSE: finiteOrNil(r.MSE)}
+	if r.Trials > 0 {
+		out.Accuracy, out.StdErr = &r.Accuracy, &r.StdErr
+	}
 	if r.Figures != nil {
 		out.Figures = make(map[string]*float64, len(r.Figures))
 		for k, v := range r.Figures {

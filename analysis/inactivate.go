@@ -355,6 +355,22 @@ type Summary struct {
 	PsychometricFit []PsychFit `json:"psychometric_fit,omitempty"`
 }
 
+// MarshalJSON writes s with accuracy and accuracy_stderr null, and no
+// repeat_accuracies, when no trial was scored (Trials 0, every trial a
+// catch trial): the accuracy is then undefined, not 0.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	type plain Summary
+	if s.Trials > 0 {
+		return json.Marshal(plain(s))
+	}
+	return json.Marshal(struct {
+		plain
+		Accuracy   *float64  `json:"accuracy"`
+		StdErr     *float64  `json:"accuracy_stderr"`
+		Accuracies []float64 `json:"repeat_accuracies,omitempty"`
+	}{plain: plain(s)})
+}
+
 // Summarize pools reps, evaluations of the same trials. It panics if reps
 // is empty.
 func Summarize(reps []Report) Summary {

@@ -113,7 +113,10 @@ bias is the log-odds of choice 1 at zero coherence.
 trials, repeats, conditions with their accuracy, accuracy_stderr and
 accuracy_ci95, psychometric, psychometric_fit), the units of each repeat
 and, with the sweeps, each_unit and fractions (each with accuracy_ci95, its
-95 % interval). -out DIR writes that object to
+95 % interval). With no scored trial (every trial a catch trial) the
+accuracy is undefined: the text says so, before's and after's accuracy and
+accuracy_stderr are null, and -each-unit and -fractions are skipped.
+-out DIR writes that object to
 DIR/inactivation.json and the figures, in the run's plot formats
 (plot_formats, default png,svg): psychometric-inactivated (before and
 after, one panel per context), unit-ranking (-each-unit) and dose-response
@@ -324,7 +327,11 @@ func inactivateCommand() *command {
 				for _, in := range ins {
 					res.Units = append(res.Units, in.Units)
 				}
-				if *eachUnit {
+				if eff.Before.Trials == 0 && (*eachUnit || len(doses) > 0) {
+					// Every sweep's accuracy would be undefined too.
+					fmt.Fprintf(e.stderr, "rnntrain inactivate: note: no scored %s (catch trials are not scored): the accuracy is undefined, so -each-unit and -fractions are skipped\n", trialsOf(eff.Before.Split))
+				}
+				if *eachUnit && eff.Before.Trials > 0 {
 					for _, u := range selected {
 						if err := ctx.Err(); err != nil {
 							return err
@@ -343,6 +350,9 @@ func inactivateCommand() *command {
 					sweeps = append(sweeps, namedUnits{*versus, other})
 				}
 				for _, sw := range sweeps {
+					if eff.Before.Trials == 0 {
+						break
+					}
 					for _, f := range doses {
 						if err := ctx.Err(); err != nil {
 							return err

@@ -124,8 +124,13 @@ func psychPanels(r inactivateResult) []plots.Psychometric {
 // interval (Summary.Interval95: Wilson's for one evaluation, ± the
 // Student-t quantile (draws − 1 degrees of freedom) times the s.e. across
 // draws for several) and the trials it was measured on:
-// "0.999 ± 0.001 (95% CI 0.994–1.000) on fresh trials".
+// "0.999 ± 0.001 (95% CI 0.994–1.000) on fresh trials"; with no scored
+// trial "undefined: no scored fresh trials (catch trials are not
+// scored)", not 0 with the interval 0–1.
 func accuracyCI(s analysis.Summary, on string) string {
+	if s.Trials == 0 {
+		return fmt.Sprintf("undefined: no scored %s (catch trials are not scored)", on)
+	}
 	lo, hi := s.Interval95()
 	return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f) on %s", s.Accuracy, s.StdErr, lo, hi, on)
 }

@@ -571,3 +571,27 @@ func TestCLIInactivateSelectivityFile(t *testing.T) {
 	require.NoError(t, os.Mkdir(sel, 0o755))
 	selective().want(t, 2, "-recording "+rec+": "+sel+" is a directory")
 }
+
+// TestCLINoScoredTrials: when every trial is a catch trial nothing is
+// scored, and eval -json, inactivate and truncate say the accuracy is
+// undefined (null in JSON) instead of printing 0 (with a 0–1 interval).
+func TestCLINoScoredTrials(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "catch.toml"), []byte("[task]\nname = \"perceptual-dm\"\n[task.settings]\ncatch_fraction = 0.99\n"), 0o644)
+	rnntrain(t, dir, "train", "-config", "catch.toml", "-model", "leaky", "-hidden", "6", "-steps", "2", "-batch", "4", "-eval-trials", "4", "-out", "run", "-quiet").want(t, 0)
+	rnntrain(t, dir, "eval", "-checkpoint", "run", "-trials", "4", "-json").want(t, 0, `"trials": 0`, `"accuracy": null`, `"accuracy_stderr": null`)
+	r := rnntrain(t, dir, "inactivate", "-checkpoint", "run", "-trials", "4", "-units", "0,1", "-each-unit", "-fractions", "0,1")
+	r.want(t, 0, "before: accuracy undefined: no scored fresh trials", "after:  accuracy undefined", "-each-unit and -fractions")
+	rnntrain(t, dir, "inactivate", "-checkpoint", "run", "-trials", "4", "-units", "0", "-json").want(t, 0, `"accuracy": null`)
+	rnntrain(t, dir, "truncate", "-checkpoint", "run", "-trials", "4", "-rank", "1", "-out", "tr").want(t, 0, "task accuracy undefined: no scored fresh trials")
+	rnntrain(t, dir, "truncate", "-checkpoint", "run", "-trials", "4", "-rank", "1", "-out", "tr2", "-json").want(t, 0, `"source_accuracy": null`, `"accuracy": null`)
+	rnntrain(t, dir, "train", "-config", "catch.toml", "-model", "lowrank", "-rank", "1", "-hidden", "6", "-steps", "2", "-batch", "4", "-eval-trials", "4", "-out", "lr", "-quiet").want(t, 0)
+	p := rnntrain(t, dir, "populations", "-checkpoint", "lr", "-trials", "4", "-max-k", "1", "-resample", "2")
+	p.want(t, 0, "task accuracy of the network undefined: no scored fresh trials")
+	for _, out := range []string{r.stdout, p.stdout} {
+		if strings.Contains(out, "0.000 ± 0.000") || strings.Contains(out, "0.000–1.000") {
+			t.Errorf("inactivate prints an accuracy of no scored trial:\n%s", out)
+		}
+	}
+}

@@ -40,7 +40,9 @@ with one population and with the chosen number (or -k) (every loading vector
 drawn afresh, s_i = s_o = 1) and reports their task accuracy on -trials
 trials (without noise; of a dataset, its held-out split, as eval scores,
 spread over it) beside the original network's: a task that needs
-structure beyond one Gaussian population loses accuracy with one.
+structure beyond one Gaussian population loses accuracy with one. With no
+scored trial (every trial a catch trial) the accuracy is undefined: the
+text says so, -json writes null, and no resampled network is scored.
 
 -json prints one JSON object with the BIC per K, the mixtures' weights and
 means, and the accuracies. -write FILE.json writes the units of each
@@ -151,8 +153,10 @@ type populationsReport struct {
 	// Accuracy is the original network's on Trials trials of Split (a
 	// dataset's held-out split, as eval's; "fresh trials" of a generated
 	// task), without noise; Resampled one entry per resampled mixture (one
-	// population, and the chosen number), on the same trials.
-	Accuracy  float64         `json:"accuracy"`
+	// population, and the chosen number), on the same trials. Accuracy is
+	// nil (null), and nothing is resampled, when no trial was scored
+	// (every trial a catch trial): the accuracy is undefined.
+	Accuracy  *float64        `json:"accuracy"`
 	Trials    int             `json:"trials"`
 	Split     string          `json:"split"`
 	Resampled []resampleStats `json:"resampled,omitempty"`
@@ -207,8 +211,11 @@ func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], max
 	}
 	accuracy := func() float64 { return evaluate().Accuracy }
 	first := evaluate()
-	rep.Accuracy, rep.Trials = first.Accuracy, first.Trials
-	if resample == 0 {
+	rep.Trials = first.Trials
+	if first.Trials > 0 {
+		rep.Accuracy = &first.Accuracy
+	}
+	if resample == 0 || first.Trials == 0 {
 		return rep, nil
 	}
 	saved := make([]autodiff.Tensor[float32], 0, len(l.Params()))
@@ -268,7 +275,11 @@ func (r *populationsReport) print(w io.Writer) {
 	if len(r.Unfitted) > 0 {
 		fmt.Fprintf(w, "K = %s: not fitted (more components than units, or EM failed from every start)\n", intRuns(r.Unfitted))
 	}
-	fmt.Fprintf(w, "task accuracy of the network: %.3f on %d %s, without noise\n", r.Accuracy, r.Trials, trialsOf(r.Split))
+	if r.Accuracy == nil {
+		fmt.Fprintf(w, "task accuracy of the network undefined: no scored %s (catch trials are not scored); no resampled network is scored\n", trialsOf(r.Split))
+	} else {
+		fmt.Fprintf(w, "task accuracy of the network: %.3f on %d %s, without noise\n", *r.Accuracy, r.Trials, trialsOf(r.Split))
+	}
 	for _, s := range r.Resampled {
 		fmt.Fprintf(w, "resampled from %d population(s): accuracy %.3f ± %.3f (mean ± sd of %d networks)\n", s.K, s.Mean, s.SD, len(s.Accuracies))
 	}

@@ -39,7 +39,8 @@ hold a run already, and prints the
 task accuracy of both networks on -trials fresh trials (of a dataset: its
 held-out validation split, as eval scores; -noise=false runs them
 noiseless), naming the trials, and the share of W_rec's squared singular
-values kept.
+values kept. With no scored trial (every trial a catch trial) it says the
+accuracy is undefined (null in -json).
 
 train -init-from RUN -model lowrank -rank R starts training from the same
 truncation; the run must have the source's activation and alpha (another
@@ -104,9 +105,13 @@ func truncateCommand() *command {
 					return analysis.Evaluate(s.net, held, analysis.EvalOptions{Trials: *trials, Draw: newStream(*seed, streamTruncate), Noise: noise})
 				}
 				before, after := eval(src), eval(dst)
-				rep := truncateReport{Source: c.Path, Rank: *rank, Units: src.net.hidden, VarianceKept: kept, SourceAccuracy: before.Accuracy, Accuracy: after.Accuracy,
-					Split: before.Split, Trials: before.Trials}
-				cp, err := dst.checkpoint(train.State{Metrics: map[string]float64{"source_accuracy": rep.SourceAccuracy, "accuracy": rep.Accuracy}})
+				rep := truncateReport{Source: c.Path, Rank: *rank, Units: src.net.hidden, VarianceKept: kept, Split: before.Split, Trials: before.Trials}
+				var metrics map[string]float64
+				if before.Trials > 0 { // else both accuracies are undefined (null)
+					rep.SourceAccuracy, rep.Accuracy = &before.Accuracy, &after.Accuracy
+					metrics = map[string]float64{"source_accuracy": before.Accuracy, "accuracy": after.Accuracy}
+				}
+				cp, err := dst.checkpoint(train.State{Metrics: metrics})
 				if err != nil {
 					return err
 				}
@@ -123,7 +128,11 @@ func truncateCommand() *command {
 					return enc.Encode(rep)
 				}
 				fmt.Fprintf(e.stdout, "rank-%d truncation of %s (N = %d): %.1f %% of Σ s² kept\n", rep.Rank, rep.Source, rep.Units, 100*rep.VarianceKept)
-				fmt.Fprintf(e.stdout, "task accuracy on %d %s: full rank %.3f, rank %d %.3f\n", rep.Trials, trialsOf(rep.Split), rep.SourceAccuracy, rep.Rank, rep.Accuracy)
+				if rep.Trials == 0 {
+					fmt.Fprintf(e.stdout, "task accuracy undefined: no scored %s (catch trials are not scored)\n", trialsOf(rep.Split))
+				} else {
+					fmt.Fprintf(e.stdout, "task accuracy on %d %s: full rank %.3f, rank %d %.3f\n", rep.Trials, trialsOf(rep.Split), *rep.SourceAccuracy, rep.Rank, *rep.Accuracy)
+				}
 				fmt.Fprintf(e.stdout, "wrote %s\n", rep.Checkpoint)
 				return nil
 			}
@@ -165,12 +174,14 @@ const (
 )
 
 type truncateReport struct {
-	Source         string  `json:"source"`
-	Rank           int     `json:"rank"`
-	Units          int     `json:"units"`
-	VarianceKept   float64 `json:"variance_kept"`
-	SourceAccuracy float64 `json:"source_accuracy"`
-	Accuracy       float64 `json:"accuracy"`
+	Source       string  `json:"source"`
+	Rank         int     `json:"rank"`
+	Units        int     `json:"units"`
+	VarianceKept float64 `json:"variance_kept"`
+	// SourceAccuracy and Accuracy are nil (null) when no trial was scored
+	// (every trial a catch trial): the accuracy is undefined.
+	SourceAccuracy *float64 `json:"source_accuracy"`
+	Accuracy       *float64 `json:"accuracy"`
 	// Split names the trials of both accuracies: "fresh trials" of a
 	// generated task, a dataset's held-out split (as eval's default).
 	Split      string `json:"split"`
