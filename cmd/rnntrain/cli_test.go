@@ -359,24 +359,29 @@ func TestCLIHelp(t *testing.T) {
 	rnntrain(t, t.TempDir(), "help", "fly").want(t, 2, `unknown command "fly"`, "sweep, version")
 }
 
-// TestCLIFlagsGiveDefaults: every flag of help train and help bench that
-// takes a value says what it is when not given, a default or what 0
-// means, but for the files and directories a run may name (-config,
-// -data, -resume), which have none.
+// TestCLIFlagsGiveDefaults: every flag of every command's help that
+// takes a value says what it is when not given: a default, what 0 (or
+// empty) means, or that it is required; but for the files and
+// directories a command may read or write besides its own (-config,
+// -data, -resume, -record, -inputs, -recording, -write, inactivate's
+// -out, sweep's -status, -collect and -run-point), which are not read or
+// written when not given.
 func TestCLIFlagsGiveDefaults(t *testing.T) {
 	t.Parallel()
-	none := map[string]bool{"-config": true, "-data": true, "-resume": true}
-	for _, cmd := range []string{"train", "bench"} {
+	none := map[string]bool{"-config": true, "-data": true, "-resume": true, "-record": true, "-inputs": true, "-recording": true,
+		"-write": true, "-status": true, "-collect": true, "-run-point": true}
+	for _, c := range commands() {
+		cmd := c.Name
 		r := rnntrain(t, t.TempDir(), "help", cmd)
 		r.want(t, 0)
 		_, flags, _ := strings.Cut(r.stdout, "\nFlags:\n")
 		for _, e := range flagEntries(flags) {
 			head, usage, _ := strings.Cut(e, "\t")
 			f := strings.Fields(head)
-			if len(f) < 2 || none[f[0]] { // a boolean flag shows no value's name
+			if len(f) < 2 || none[f[0]] || cmd == "inactivate" && f[0] == "-out" { // a boolean flag shows no value's name
 				continue
 			}
-			if !strings.Contains(usage, "default") && !strings.Contains(usage, "0 = ") {
+			if !slices.ContainsFunc([]string{"default", "0 = ", "0: ", "empty: ", "(required"}, func(s string) bool { return strings.Contains(usage, s) }) {
 				t.Errorf("help %s: %s gives no default: %q", cmd, f[0], usage)
 			}
 		}

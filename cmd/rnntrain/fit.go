@@ -87,14 +87,14 @@ func fitCommand() *command {
 			config := fs.String("config", "", "TOML or JSON file with fit settings (flags override it)")
 			units := fs.Int("plot-units", 4, "units drawn in each rank's fit.png")
 			maxMem := fs.Float64("max-memory", 0, "refuse a fit whose estimated memory exceeds this many GiB (0 = the memory available, MemAvailable in /proc/meminfo)")
-			fs.IntVar(&c.Hidden, "hidden", 0, "unrecorded units added to the network")
+			fs.IntVar(&c.Hidden, "hidden", 0, "unrecorded units added to the network (default 0: the recorded units alone)")
 			fs.Float64Var(&c.Alpha, "alpha", 0, "dt/τ (0: the data's dt / 100 ms, or 0.2 without dt; required when dt > 100 ms)")
 			fs.IntVar(&c.Steps, "steps", 1000, "Adam updates per rank")
 			fs.Float64Var(&c.LR, "lr", 0.03, "Adam learning rate")
-			fs.IntVar(&c.Free, "free", 0, "initial steps of every condition left out of the loss and R²")
-			fs.Float64Var(&c.NoiseStd, "noise", 0, "σ of the private noise while fitting")
+			fs.IntVar(&c.Free, "free", 0, "initial steps of every condition left out of the loss and R² (default 0: every step fitted)")
+			fs.Float64Var(&c.NoiseStd, "noise", 0, "σ of the private noise while fitting (default 0: noiseless, as LINT)")
 			fs.TextVar(&c.Init, "init", lowrank.InitSVD, "initial factors: svd (of a full-rank fit) or random")
-			fs.IntVar(&c.Holdout, "holdout", 0, "conditions held out of the fit, R² reported on them")
+			fs.IntVar(&c.Holdout, "holdout", 0, "conditions held out of the fit, R² reported on them; the checkpoints' validation split (default 0: every condition fitted)")
 			fs.Uint64Var(&c.Seed, "seed", 1, "seed of the weights, held-out conditions and noise")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {

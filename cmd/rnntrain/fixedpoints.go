@@ -103,7 +103,7 @@ func fixedpointsCommand() *command {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
 			input := fs.String("input", "zero", "constant input u*: zero, a task period, context=K, or one value per input (v1,v2,...)")
 			nInit := fs.Int("n-init", 1024, "number of initial states")
-			noise := fs.Float64("noise", 0, "std of the Gaussian noise added to the sampled initial states")
+			noise := fs.Float64("noise", 0, "std of the Gaussian noise added to the sampled initial states (default 0: the visited states themselves)")
 			trials := fs.Int("trials", 64, "held-out trials whose visited states the initial states are drawn from")
 			seed := fs.Uint64("seed", 1, "seed of the trials and the initial states")
 			tolQ := fs.Float64("tol-q", 1e-12, "accept a point once q < this")

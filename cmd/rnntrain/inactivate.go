@@ -185,22 +185,22 @@ func inactivateCommand() *command {
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			ckpt := fs.String("checkpoint", "", "checkpoint file or run directory (required)")
 			units := fs.String("units", "", "0-based unit indices and inclusive ranges, e.g. 3,7,10-20 (default: every unit)")
-			pop := fs.String("population", "", "exc or inh (Dale's law), cluster:I[/K] (low-rank populations), VARIABLE-selective or selective:VARIABLE[:top=K] (with -recording), or FILE.json[:NAME] (named unit sets)")
+			pop := fs.String("population", "", "exc or inh (Dale's law), cluster:I[/K] (low-rank populations), VARIABLE-selective or selective:VARIABLE[:top=K] (with -recording), or FILE.json[:NAME] (named unit sets) (default: -units)")
 			fraction := fs.Float64("fraction", 1, "fraction of the selected units inactivated, drawn -repeats times")
 			repeats := fs.Int("repeats", 1, "draws of -fraction of the selected units")
 			var mode analysis.Mode
 			fs.TextVar(&mode, "mode", analysis.Silence, "silence (rates zero) or clamp (state held at -clamp-value)")
-			clamp := fs.Float64("clamp-value", 0, "state value of clamped units")
+			clamp := fs.Float64("clamp-value", 0, "state value of clamped units, with -mode clamp (default 0)")
 			var cutSpecs stringList
-			fs.Var(&cutSpecs, "cut", "cut the recurrent connections FROM:TO (or FROM->TO), each side a population or a unit list; repeatable")
+			fs.Var(&cutSpecs, "cut", "cut the recurrent connections FROM:TO (or FROM->TO), each side a population or a unit list; repeatable (default: none cut)")
 			var window analysis.Window
 			fs.TextVar(&window, "window", analysis.Window{}, "when: all, a task period (stimulus, delay, decision, ...) or steps FROM:TO")
 			trials := fs.Int("trials", 0, "number of trials (0: 1000 fresh trials of a generated task, every trial of a dataset's held-out split)")
 			seed := fs.Uint64("seed", 1, "seed of the trials, the noise and the unit draws")
 			noisy := fs.Bool("noise", true, "run with the model's private recurrent noise (the same noise before and after)")
 			eachUnit := fs.Bool("each-unit", false, "silence every selected unit alone and rank the units by accuracy drop")
-			fractions := fs.String("fractions", "", "dose–response: comma-separated fractions in [0, 1], e.g. 0,0.1,0.5,1")
-			versus := fs.String("versus", "", "with -fractions: also the dose–response of this population (as -population), drawn beside")
+			fractions := fs.String("fractions", "", "dose–response: comma-separated fractions in [0, 1], e.g. 0,0.1,0.5,1 (default: no dose–response)")
+			versus := fs.String("versus", "", "with -fractions: also the dose–response of this population (as -population), drawn beside (default: none)")
 			split := tasks.Validation
 			fs.TextVar(&split, "split", tasks.Validation, "dataset split to score: validation (the held-out trials), test or train (generated tasks: fresh trials)")
 			recording := fs.String("recording", "", "eval -record FILE.npz of this checkpoint, for -population VARIABLE-selective (the regression is written to FILE.selectivity.json, replacing only an earlier one)")

@@ -131,7 +131,7 @@ func sweepCommand() *command {
 		Long:  sweepLong,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			f := &sweepFlags{opts: map[string]*keyFlagValue{}}
-			fs.StringVar(&f.out, "out", "", "sweep directory")
+			fs.StringVar(&f.out, "out", "", "sweep directory (required to start a sweep)")
 			fs.StringVar(&f.resume, "resume", "", "run what is not done of the sweep in this directory, from its own spec")
 			fs.StringVar(&f.status, "status", "", "print the state of every point of the sweep in this directory")
 			fs.StringVar(&f.collect, "collect", "", "print and write the table of the sweep in this directory, and its plot")
