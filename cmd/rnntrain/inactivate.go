@@ -64,7 +64,10 @@ Which units (indices are 0-based, as the columns of eval -record's rates):
   neither                  every unit
 -fraction F silences round(F·n) of the selected n units, drawn -repeats K
 times from -seed; the "after" numbers are then the mean over the repeats and
-their standard error across repeats.
+their standard error across repeats. A -fraction that draws all or none of
+them (-fraction 1, the default) draws the same units every time: -repeats
+is then refused, or, with -fractions (whose doses it draws), that
+experiment runs once, with a note. -each-unit silences each unit once.
 
 How and when:
   -mode silence            the units' rates are zero: they send nothing to
@@ -273,6 +276,22 @@ func inactivateCommand() *command {
 						return usagef("-cut with silenced units: the window must run to the end of the trial (all or FROM:), or use -mode clamp; after a window that ends early the trial runs on from the units' states, which do not hold a silenced unit's zero rate")
 					}
 				}
+				// A draw of all or none of the selected units is the same
+				// every time: -repeats would score one experiment repeatedly.
+				draws := *repeats
+				if k := int(math.Round(*fraction * float64(len(selected)))); draws > 1 && (k == 0 || k == len(selected)) {
+					which := "the same units"
+					if len(cuts) > 0 && len(selected) == 0 {
+						which = "no unit (only the cut)"
+					}
+					if len(doses) == 0 {
+						return usagef("-repeats %d: -fraction %g of the %d selected units draws %s every time, so every repeat would be the same experiment; "+
+							"give a -fraction that draws a subset, or leave -repeats out (-each-unit silences each unit once)", draws, *fraction, len(selected), which)
+					}
+					fmt.Fprintf(e.stderr, "rnntrain inactivate: note: -repeats %d applies to -fractions; it runs -fraction %g of the %d selected units once, as every draw of it is the same\n",
+						draws, *fraction, len(selected))
+					draws = 1
+				}
 				var other []int
 				if *versus != "" {
 					if other, err = src.selectUnits("", "-versus", *versus); err != nil {
@@ -307,15 +326,15 @@ func inactivateCommand() *command {
 				}
 				base := analysis.Inactivation{Mode: mode, ClampValue: *clamp, Window: window, Cuts: cuts}
 				rng := newStream(*seed, streamInactivate)
-				draws := func(from []int, f float64) []analysis.Inactivation {
-					ins := make([]analysis.Inactivation, *repeats)
+				draw := func(from []int, f float64, repeats int) []analysis.Inactivation {
+					ins := make([]analysis.Inactivation, repeats)
 					for k := range ins {
 						ins[k] = base
 						ins[k].Units = analysis.Sample(from, f, rng)
 					}
 					return ins
 				}
-				ins := draws(selected, *fraction)
+				ins := draw(selected, *fraction, draws)
 				eff := analysis.Inactivate(s.net, part, nt, streams, ins...)
 				res := inactivateResult{Checkpoint: c.Path, Task: eff.Before.Task, Split: eff.Before.Split, Mode: mode, Window: window,
 					Population: cmp.Or(*pop, *units, whole), Cuts: cutNames, Selected: selected, Fraction: *fraction,
@@ -357,7 +376,7 @@ func inactivateCommand() *command {
 						if err := ctx.Err(); err != nil {
 							return err
 						}
-						sum := analysis.Summarize(analysis.Inactivate(s.net, part, nt, streams, draws(sw.units, f)...).After)
+						sum := analysis.Summarize(analysis.Inactivate(s.net, part, nt, streams, draw(sw.units, f, *repeats)...).After)
 						lo, hi := sum.Interval95()
 						res.Fractions = append(res.Fractions, fractionEffect{Population: sw.name, Fraction: f, Units: int(math.Round(f * float64(len(sw.units)))),
 							Accuracy: sum.Accuracy, StdErr: sum.StdErr, CI95: [2]float64{lo, hi}})

@@ -198,6 +198,10 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-population", pops + ":c"}, 2, `no set "c"`},
 		{[]string{"-fraction", "1.5"}, 2, "-fraction"},
 		{[]string{"-repeats", "0"}, 2, "-repeats"},
+		// Every draw of all (or none) of the selected units is the same.
+		{[]string{"-units", "0,1", "-repeats", "3"}, 2, "-repeats 3: -fraction 1 of the 2 selected units draws the same units every time"},
+		{[]string{"-units", "0,1", "-each-unit", "-repeats", "3"}, 2, "-repeats 3: -fraction 1 of the 2 selected units"},
+		{[]string{"-units", "0,1", "-fraction", "0.1", "-repeats", "3"}, 2, "-fraction 0.1 of the 2 selected units"},
 		{[]string{"-mode", "cut"}, 2, "-mode"},
 		{[]string{"-window", "5:2"}, 2, "-window"},
 		{[]string{"-window", "nap"}, 2, "-window nap"},
@@ -224,6 +228,10 @@ func TestCLIInactivate(t *testing.T) {
 		rnntrain(t, work, append([]string{"inactivate", "-checkpoint", run}, c.args...)...).want(t, c.code, c.want)
 	}
 	rnntrain(t, work, "inactivate", "-checkpoint", run, "-units", "0", "-window", "60:68", "-trials", "20").want(t, 0, "window 60:68")
+	// With -fractions, -repeats draws each dose; the one draw of -fraction
+	// 1 that cannot vary runs once, and inactivate says so.
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-units", "0,1", "-fractions", "0.5", "-repeats", "3", "-trials", "20", "-json").
+		want(t, 0, `"repeats": 1`, "runs -fraction 1 of the 2 selected units once")
 	rnntrain(t, work, "inactivate").want(t, 2, "-checkpoint")
 	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "none")).want(t, 1, "no such file")
 	// An -out that cannot be a directory fails before the experiment (so
