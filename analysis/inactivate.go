@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -90,12 +91,19 @@ func (w *Window) UnmarshalText(b []byte) error {
 	}
 	if from, to, ok := strings.Cut(s, ":"); ok {
 		f, err := strconv.Atoi(from)
+		if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(from, "-") {
+			return fmt.Errorf("window %q: FROM %s is too large a step (at most %d)", s, from, math.MaxInt)
+		}
 		if err != nil || f < 0 {
 			return fmt.Errorf("window %q: FROM must be a step >= 0", s)
 		}
 		t := 0
 		if to != "" {
-			if t, err = strconv.Atoi(to); err != nil || t <= f {
+			t, err = strconv.Atoi(to)
+			if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(to, "-") {
+				return fmt.Errorf("window %q: TO %s is too large a step (at most %d)", s, to, math.MaxInt)
+			}
+			if err != nil || t <= f {
 				return fmt.Errorf("window %q: TO must be a step > FROM (or empty: to the end)", s)
 			}
 		}

@@ -114,6 +114,17 @@ func TestWindowText(t *testing.T) {
 		var w Window
 		require.Error(t, w.UnmarshalText([]byte(bad)), bad)
 	}
+	// A step too large for an int is named as such, not as a TO <= FROM.
+	for in, want := range map[string]string{
+		"0:99999999999999999999": `window "0:99999999999999999999": TO 99999999999999999999 is too large a step (at most 9223372036854775807)`,
+		"99999999999999999999:":  `window "99999999999999999999:": FROM 99999999999999999999 is too large a step (at most 9223372036854775807)`,
+		"-99999999999999999999:": `window "-99999999999999999999:": FROM must be a step >= 0`,
+	} {
+		var w Window
+		err := w.UnmarshalText([]byte(in))
+		require.Error(t, err, in)
+		require.Equal(t, want, err.Error())
+	}
 }
 
 func TestParseUnitsAndSample(t *testing.T) {
@@ -245,7 +256,7 @@ func FuzzParsePopulations(f *testing.F) {
 }
 
 func FuzzWindow(f *testing.F) {
-	for _, s := range []string{"all", "delay", "3:9", "4:", "5:2", ":", "a:b"} {
+	for _, s := range []string{"all", "delay", "3:9", "4:", "5:2", ":", "a:b", "0:99999999999999999999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

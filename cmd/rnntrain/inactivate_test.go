@@ -205,6 +205,7 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-mode", "cut"}, 2, "-mode"},
 		{[]string{"-window", "5:2"}, 2, "-window"},
 		{[]string{"-window", "nap"}, 2, "-window nap"},
+		{[]string{"-window", "0:99999999999999999999"}, 2, "TO 99999999999999999999 is too large a step"},
 		// Steps after the end of every trial would perturb nothing.
 		{[]string{"-units", "0", "-window", "1000:1200"}, 2, "-window 1000:1200 starts at step 1000, after the end of every trial of task context-dm"},
 		// So would steps past the end of the longest trial: TO is at most its
