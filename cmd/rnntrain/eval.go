@@ -222,10 +222,10 @@ func checkRecordPath(path string) error {
 // that does not exist, an empty file and a file whose contents ours
 // accepts (an earlier output of the same kind) are accepted; a directory
 // or another file is a usage error (the latter saying "exists and "+not),
-// with example a file name the directory could take. A path that cannot
+// with example a file name the directory could take, and so is a FIFO, a
+// device or a socket, which an existing path is opened as
+// files.OpenRegular does to refuse rather than read. A path that cannot
 // be opened or reached (one through a file) is a failure, exit status 1.
-// An existing path is opened as files.OpenRegular does, so a FIFO or a
-// device is refused rather than read.
 func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not string) error {
 	if path == "" {
 		return nil
@@ -237,6 +237,9 @@ func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not 
 	case err != nil:
 		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
 			return usagef("%s %s is a directory; want a file name such as %s", name, path, filepath.Join(path, example))
+		}
+		if _, ok := errors.AsType[*files.NotRegularError](err); ok {
+			return usagef("%s %s: not a regular file (a device, FIFO or socket); want the name of a file to write, such as %s", name, path, example)
 		}
 		if pe, ok := errors.AsType[*fs.PathError](err); ok {
 			return fmt.Errorf("%s %s: %w", name, path, pe.Err)

@@ -22,3 +22,16 @@ func TestCheckRecordPathNotRegular(t *testing.T) {
 		t.Errorf("checkRecordPath(%s): got %v, want an error naming it, not a regular file", os.DevNull, err)
 	}
 }
+
+// TestCLIWriteDevice: a device given as an output file (populations
+// -write, eval -record) is refused as a usage error (exit 2), as the
+// other paths these flags refuse (a directory, another file) are, naming
+// the flag and the path.
+func TestCLIWriteDevice(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	rnntrain(t, work, "populations", "-checkpoint", run, "-max-k", "1", "-resample", "0", "-trials", "4", "-write", os.DevNull).
+		want(t, 2, "-write "+os.DevNull, "not a regular file")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "4", "-record", os.DevNull).
+		want(t, 2, "-record "+os.DevNull, "not a regular file")
+}
