@@ -139,11 +139,14 @@ naming its key and path (checkpoints written before data files were summed
 are not compared on them).
 
 Training stops at -steps, at -target-accuracy on held-out trials, or on
-SIGINT (Ctrl-C), SIGTERM or SIGHUP, which save a checkpoint and exit with
-status 130 (SIGINT) or 75 (SIGTERM, SIGHUP: a batch system's time limit or
-preemption); the run can then be resumed, bit for bit as if it had not
-stopped on the same build and kernel class (assembly and -tags noasm builds
-give other bits; docs/determinism.md). A second signal while the checkpoint
+SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGUSR1, which save a checkpoint and
+exit with status 130 (SIGINT) or 75 (the others: a batch system's time
+limit or preemption; SIGUSR1 is the warning a Slurm job asks for before its
+time limit, "#SBATCH --signal=B:USR1@60" for a script that runs "exec
+rnntrain train ...", --signal=USR1@60 for one that runs it with srun); the
+run can then be resumed, bit for bit as if it had not stopped on the same
+build and kernel class (assembly and -tags noasm builds give other bits;
+docs/determinism.md). A second signal while the checkpoint
 is written does not stop the write. eval.json is written last, after the
 plots: a run stopped before it resumes to evaluate and draw again. A signal
 during the final evaluation or the figures, after the last step's checkpoint
@@ -164,9 +167,9 @@ every model's options with their defaults):
 
 %MODELS%
 Exit status: 0 when training finished (steps done or target reached), 130
-after SIGINT and 75 after SIGTERM or SIGHUP (a checkpoint was saved: resume
-with -resume), 2 for a bad flag or config, 1 for other failures (a missing or
-broken file, a run directory in use, divergence).
+after SIGINT and 75 after SIGTERM, SIGHUP or SIGUSR1 (a checkpoint was
+saved: resume with -resume), 2 for a bad flag or config, 1 for other
+failures (a missing or broken file, a run directory in use, divergence).
 `
 
 func trainCommand() *command {
@@ -189,6 +192,9 @@ func trainCommand() *command {
 				if len(args) > 0 {
 					return usagef("unexpected arguments %q (train takes only flags)", args)
 				}
+				// SIGUSR1, a batch system's warning before the time
+				// limit, stops the run as SIGTERM does.
+				ctx, _ = timeLimitContext(ctx)
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}

@@ -11,13 +11,18 @@ import (
 )
 
 // timeLimitContext returns a copy of ctx that SIGUSR1 cancels, as a stop
-// signal does, and a flag that says it did. A Slurm array task of a sweep
-// is sent SIGUSR1 before its time limit (--signal=B:USR1@N); SIGTERM
+// signal does, and a flag that says it did. A batch job is sent SIGUSR1
+// before its time limit when it asks for it (a sweep's array task:
+// --signal=B:USR1@N; a hand-written script: --signal=USR1@N); SIGTERM
 // (scancel, preemption) stays a plain stop. SIGUSR1 stays caught until the
-// process exits.
+// process exits. A ctx that already catches it (a sweep point's train run)
+// is returned as it is, with its flag.
 func timeLimitContext(ctx context.Context) (context.Context, *atomic.Bool) {
-	ctx, cancel := context.WithCancelCause(ctx)
+	if hit, ok := ctx.Value(timeLimitKey{}).(*atomic.Bool); ok {
+		return ctx, hit
+	}
 	hit := new(atomic.Bool)
+	ctx, cancel := context.WithCancelCause(context.WithValue(ctx, timeLimitKey{}, hit))
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGUSR1)
 	go func() {
@@ -29,6 +34,10 @@ func timeLimitContext(ctx context.Context) (context.Context, *atomic.Bool) {
 	}()
 	return ctx, hit
 }
+
+// timeLimitKey is the context key of the flag of a context that catches
+// SIGUSR1 (timeLimitContext).
+type timeLimitKey struct{}
 
 // timeLimitSignal is SIGUSR1 as the cause of a stopped run, named for its
 // messages.
