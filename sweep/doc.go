@@ -27,7 +27,8 @@
 // ("p0003-model.rank=2-seed=3"). A run directory is a training run's
 // (config.json, checkpoint.safetensors, metrics.jsonl, eval.json) plus
 // point.json, the point's config written before launch, and attempts.jsonl,
-// one line per start and end of a process running the point.
+// one line per start and end of a process running the point; a start with
+// no end, whose process no longer runs, is a point killed (State Killed).
 //
 // # Errors & panics
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,4 +97,43 @@ func TestReadRunManyAttempts(t *testing.T) {
 	require.Error(t, err, "got state %+v", rs)
 	assert.Contains(t, err.Error(), path)
 	assert.Contains(t, err.Error(), "larger than 64 MiB")
+}
+
+// TestReadRunKilled: a run whose last process recorded its start but not
+// its end, and no longer runs (SIGKILL, out of memory), is Killed with an
+// unknown exit status, not Stopped with status 0; one whose process still
+// runs, before it takes the lock, is Running; an earlier attempt killed is
+// counted under a later one that ended.
+func TestReadRunKilled(t *testing.T) {
+	t.Parallel()
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	dead := exec.Command("true")
+	require.NoError(t, dead.Run())
+	write := func(t *testing.T, as ...Attempt) string {
+		dir := t.TempDir()
+		var b bytes.Buffer
+		for _, a := range as {
+			line, err := json.Marshal(a)
+			require.NoError(t, err)
+			b.Write(append(line, '\n'))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, AttemptsFile), b.Bytes(), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "checkpoint.safetensors"), nil, 0o644))
+		return dir
+	}
+	killed := Attempt{Event: "start", Time: "t0", Host: host, PID: dead.Process.Pid}
+	rs, err := ReadRun(write(t, killed))
+	require.NoError(t, err)
+	assert.Equal(t, RunState{State: Killed, Exit: ExitUnknown, Attempts: 1, Killed: 1}, rs)
+	assert.Equal(t, "killed", rs.State.String())
+
+	rs, err = ReadRun(write(t, Attempt{Event: "start", Time: "t0", Host: host, PID: os.Getpid()}))
+	require.NoError(t, err)
+	assert.Equal(t, Running, rs.State)
+
+	rs, err = ReadRun(write(t, killed, Attempt{Event: "start", Time: "t1", Host: host, PID: 2},
+		Attempt{Event: "end", Time: "t2", Host: host, PID: 2, Exit: ExitTerminated, WallS: 1.5}))
+	require.NoError(t, err)
+	assert.Equal(t, RunState{State: Stopped, Exit: ExitTerminated, Attempts: 2, WallS: 1.5, Killed: 1}, rs)
 }

@@ -32,10 +32,15 @@ const (
 	Failed
 	// Done: finished, with its final evaluation (eval.json).
 	Done
+	// Killed: its last process ended without recording its end or
+	// saving on the way out (SIGKILL, out of memory, a crashed node), so
+	// its exit status is unknown; running it again resumes it from its
+	// last checkpoint.
+	Killed
 )
 
-// States lists every State in order.
-func States() []State { return []State{Pending, Queued, Running, Stopped, Failed, Done} }
+// States lists every State in the order reports list them.
+func States() []State { return []State{Pending, Queued, Running, Stopped, Killed, Failed, Done} }
 
 func (s State) String() string {
 	switch s {
@@ -45,6 +50,8 @@ func (s State) String() string {
 		return "running"
 	case Stopped:
 		return "stopped"
+	case Killed:
+		return "killed"
 	case Failed:
 		return "failed"
 	case Done:
@@ -81,15 +88,23 @@ type Attempt struct {
 	WallS float64 `json:"wall_s,omitempty"`
 }
 
+// ExitUnknown is RunState.Exit of a run whose last process recorded no
+// end (State Killed).
+const ExitUnknown = -1
+
 // RunState is what a run directory says about its point.
 type RunState struct {
 	State State
-	// Exit is the status of the last process that ended (0 if none).
+	// Exit is the status of the last process that ended (0 if none), or
+	// ExitUnknown if the last one started was killed before it could
+	// record its end.
 	Exit int
 	// Attempts counts the processes started; WallS sums the wall time of
-	// those that ended.
+	// those that recorded their end, and Killed counts those that did not
+	// and no longer run (their wall time is not known).
 	Attempts int
 	WallS    float64
+	Killed   int
 	// Slurm is the array job and task of the last start under Slurm.
 	Slurm string
 }
@@ -107,6 +122,7 @@ const (
 // error naming it.
 func ReadRun(dir string) (RunState, error) {
 	var rs RunState
+	var open *Attempt // the last start, until its end
 	path := filepath.Join(dir, AttemptsFile)
 	f, _, err := files.OpenRegular(path)
 	switch {
@@ -124,11 +140,16 @@ func ReadRun(dir string) (RunState, error) {
 			}
 			switch a.Event {
 			case "start":
+				if open != nil {
+					rs.Killed++ // started again: the last one never ended
+				}
 				rs.Attempts++
 				rs.Exit, rs.Slurm = 0, a.Slurm
+				open = &a
 			case "end":
 				rs.Exit = a.Exit
 				rs.WallS += a.WallS
+				open = nil
 			}
 		}
 		err := sc.Err()
@@ -144,15 +165,30 @@ func ReadRun(dir string) (RunState, error) {
 	}
 	exists := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
 	_, _, live := checkpoints.Holder(dir)
+	live = live || open != nil && running(*open)
+	if open != nil && !live {
+		rs.Killed++
+	}
 	switch {
 	case live: // also while a finished run writes its last files
 		rs.State = Running
 	case exists("eval.json"):
 		rs.State = Done
+	case open != nil:
+		rs.State, rs.Exit = Killed, ExitUnknown
 	case rs.Exit != 0 && rs.Exit != ExitTerminated && rs.Exit != ExitInterrupted:
 		rs.State = Failed
 	case rs.Attempts > 0 || exists(checkpoints.LatestName):
 		rs.State = Stopped
 	}
 	return rs, nil
+}
+
+// running reports whether the process that recorded the start a still
+// runs, before it takes the run directory's lock: one of this host that is
+// alive. One of another host cannot be asked; its lock (checkpoints.Holder)
+// and, under Slurm, squeue tell.
+func running(a Attempt) bool {
+	h, _ := os.Hostname()
+	return a.Host == h && a.PID > 0 && files.Alive(a.PID)
 }

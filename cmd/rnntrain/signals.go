@@ -39,6 +39,8 @@ func signalName(sig os.Signal) string {
 		return "SIGTERM"
 	case syscall.SIGHUP:
 		return "SIGHUP"
+	case syscall.SIGKILL:
+		return "SIGKILL"
 	}
 	return sig.String()
 }

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"sync/atomic"
 )
 
@@ -12,3 +14,6 @@ import (
 func timeLimitContext(ctx context.Context) (context.Context, *atomic.Bool) {
 	return ctx, new(atomic.Bool)
 }
+
+// killedBy is nil: the exit status says no more than the exit code.
+func killedBy(*exec.ExitError) os.Signal { return nil }

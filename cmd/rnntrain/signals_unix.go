@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"os/signal"
 	"sync/atomic"
 	"syscall"
@@ -45,3 +46,12 @@ type timeLimitSignal struct{}
 
 func (timeLimitSignal) Signal()        {}
 func (timeLimitSignal) String() string { return "SIGUSR1 (the time-limit warning)" }
+
+// killedBy is the signal that ended the process of ee, or nil if it
+// exited.
+func killedBy(ee *exec.ExitError) os.Signal {
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return ws.Signal()
+	}
+	return nil
+}

@@ -71,8 +71,8 @@ The sweep directory (-out DIR):
 	collect.csv, collect.md, collect-<metric>-<axis>.png   from -collect
 
 Running a sweep again into the same DIR with the same spec runs only what is
-not done: finished points are skipped, stopped ones resume from their
-checkpoint, failed and pending ones start. A spec whose points differ is
+not done: finished points are skipped, stopped and killed ones resume from
+their checkpoint, failed and pending ones start. A spec whose points differ is
 refused (exit 2) unless -force, which restarts the points whose config
 changed. -resume DIR does the same from DIR's own spec.
 
@@ -97,8 +97,11 @@ requeues a preempted task (--requeue), and 'rnntrain sweep -resume DIR'
 submits whatever is left. A plain scancel stays cancelled.
 
 -status DIR prints each point's state (pending, queued, running, stopped,
-failed, done) from its run directory, and from squeue and sacct when the
-sweep was submitted to Slurm and they answer. -collect DIR prints and writes
+killed, failed, done) from its run directory, and from squeue and sacct when
+the sweep was submitted to Slurm and they answer. killed is a point whose
+last process ended without recording its end (SIGKILL, out of memory, a
+crashed node): its exit status shows as ?, and its wall time as that of its
+other attempts +?. -collect DIR prints and writes
 one table (collect.csv, collect.md) of every point's axis values and final
 metrics: the final evaluation's accuracy (with its standard error) and MSE
 on the split it names, the last training loss, steps, weights_step (the
@@ -501,7 +504,7 @@ func startSweep(ctx context.Context, e *env, f *sweepFlags, specPath, dir string
 	for _, r := range rows {
 		counts[r.State]++
 		switch r.State {
-		case sweep.Pending, sweep.Stopped, sweep.Failed:
+		case sweep.Pending, sweep.Stopped, sweep.Killed, sweep.Failed:
 			todo = append(todo, r.Point.Index)
 		}
 	}

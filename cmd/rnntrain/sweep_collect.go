@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 
@@ -47,6 +48,11 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 				failed = exitStatus{1}
 			} else {
 				res.WallS = r.run.WallS
+				if r.run.Killed > 0 {
+					// Only the attempts that ended recorded their time.
+					res.WallS = math.NaN()
+					notes = append(notes, fmt.Sprintf("point %d: wall_s left empty: %d of its %d attempts were killed before they recorded their wall time", r.Point.Index, r.run.Killed, r.run.Attempts))
+				}
 				row.Result = &res
 				done++
 			}

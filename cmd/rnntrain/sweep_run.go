@@ -135,6 +135,7 @@ func localJobs(o sweep.Options) int {
 type pointDone struct {
 	index int
 	code  int
+	sig   os.Signal // the signal that killed it, if one did
 	err   error
 	wall  time.Duration
 }
@@ -199,6 +200,9 @@ func report(e *env, plan *sweepPlan, d pointDone, failed, stopped *int) {
 	switch {
 	case d.code == -1:
 		return
+	case d.sig != nil:
+		*failed++
+		fmt.Fprintf(e.stdout, "  %s: killed by %s (%.1f s): it did not save; it resumes from its last checkpoint\n", name, signalName(d.sig), d.wall.Seconds())
 	case d.err != nil:
 		*failed++
 		fmt.Fprintf(e.stdout, "  %s: %v\n", name, d.err)
@@ -237,6 +241,8 @@ func runChild(ctx context.Context, exe, dir, log string, i, threads int) pointDo
 	switch {
 	case errors.As(err, &ee) && ee.ExitCode() >= 0:
 		d.code = ee.ExitCode()
+	case ee != nil && killedBy(ee) != nil:
+		d.sig = killedBy(ee)
 	case err != nil:
 		d.err = err
 	}
@@ -389,13 +395,25 @@ func sweepStatus(ctx context.Context, e *env, dir string) error {
 	counts := map[sweep.State]int{}
 	w := e.stdout
 	fmt.Fprintf(w, "%-5s %-40s %-8s %8s %5s %8s  %s\n", "point", "run", "state", "attempts", "exit", "wall_s", "slurm")
+	killed := 0
 	for _, r := range rows {
 		counts[r.State]++
-		fmt.Fprintf(w, "%-5d %-40s %-8s %8d %5d %8.1f  %s\n", r.Point.Index, r.Name, r.State, r.run.Attempts, r.run.Exit, r.run.WallS,
+		exit, wall := strconv.Itoa(r.run.Exit), fmt.Sprintf("%.1f", r.run.WallS)
+		if r.run.Exit == sweep.ExitUnknown {
+			exit = "?"
+		}
+		if r.run.Killed > 0 {
+			killed++
+			wall += "+?"
+		}
+		fmt.Fprintf(w, "%-5d %-40s %-8s %8d %5s %8s  %s\n", r.Point.Index, r.Name, r.State, r.run.Attempts, exit, wall,
 			strings.TrimSpace(r.run.Slurm+" "+r.slurm))
 	}
 	for _, n := range notes {
 		fmt.Fprintln(w, n)
+	}
+	if killed > 0 {
+		fmt.Fprintf(w, "?: %d points have attempts killed before they recorded their end (SIGKILL, out of memory, a crashed node): exit status and wall time unknown; a killed point resumes from its last checkpoint\n", killed)
 	}
 	if len(rec.SlurmJobs) > 0 {
 		fmt.Fprintf(w, "Slurm array jobs: %s\n", strings.Join(rec.SlurmJobs, ", "))

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -342,9 +344,11 @@ func runPointUntilSignal(t *testing.T, dir, out string, i int, sig os.Signal) (i
 	return ee.ExitCode(), output.String()
 }
 
-func TestSweepRunPointRequeue(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
+// queueOnlySlurm writes into dir/bin an sbatch that submits array job 42, a
+// scontrol that appends its arguments to bin/scontrol.args and a squeue
+// with an empty queue, and returns bin.
+func queueOnlySlurm(t *testing.T, dir string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "bin")
 	require.NoError(t, os.MkdirAll(bin, 0o755))
 	writeSpec(t, bin, "sbatch", "#!/bin/sh\necho 42\n")
@@ -353,9 +357,24 @@ func TestSweepRunPointRequeue(t *testing.T) {
 	for _, f := range []string{"sbatch", "scontrol", "squeue"} {
 		require.NoError(t, os.Chmod(filepath.Join(bin, f), 0o755))
 	}
+	return bin
+}
+
+// submitLongSweep submits the test sweep, with a million steps a point, to
+// the fake sbatch in bin, into dir/sw, and returns that directory.
+func submitLongSweep(t *testing.T, dir, bin string) string {
+	t.Helper()
 	spec := writeSpec(t, dir, "spec.toml", strings.Replace(tinySpec(t), "steps = 10", "steps = 1000000", 1))
 	out := filepath.Join(dir, "sw")
 	rnntrain(t, dir, "sweep", spec, "-out", out, "-executor", "slurm", "-sbatch", filepath.Join(bin, "sbatch")).want(t, 0, "submitted Slurm array job 42")
+	return out
+}
+
+func TestSweepRunPointRequeue(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := queueOnlySlurm(t, dir)
+	out := submitLongSweep(t, dir, bin)
 
 	// SIGTERM (scancel, preemption): saved, status 75, no requeue.
 	code, output := runPointUntilSignal(t, dir, out, 0, syscall.SIGTERM)
@@ -485,4 +504,40 @@ func TestSweepSlurmPaths(t *testing.T) {
 	assert.Contains(t, string(script), "#SBATCH --output=\""+sw+"/logs/slurm-%A_%a.out\"\n")
 	assert.FileExists(t, filepath.Join(sw, "logs", "slurm-42_0.out"))
 	rnntrain(t, dir, "sweep", "-status", sw).want(t, 0, "1 points: 1 done")
+}
+
+// TestSweepKilledPoint: a point whose process was killed (SIGKILL: it
+// neither saves nor records its end) shows in -status and -collect as
+// killed with an unknown exit status, not as stopped with exit 0, and
+// -resume runs it again.
+func TestSweepKilledPoint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := queueOnlySlurm(t, dir)
+	out := submitLongSweep(t, dir, bin)
+	code, output := runPointUntilSignal(t, dir, out, 0, syscall.SIGKILL)
+	assert.Equal(t, -1, code, output)
+
+	st := rnntrain(t, dir, "sweep", "-status", out)
+	st.want(t, 0, "3 pending, 1 killed")
+	assert.Regexp(t, `p0000-model.rank=1-seed=1 +killed +1 +\? +0\.0\+\? +42_0`, st.stdout)
+	assert.Contains(t, st.stdout, "exit status and wall time unknown")
+	col := rnntrain(t, dir, "sweep", "-collect", out)
+	col.want(t, 0)
+	rows := readCSV(t, filepath.Join(out, "collect.csv"))
+	assert.Equal(t, "killed", rows[0]["state"])
+	rnntrain(t, dir, "sweep", "-resume", out).want(t, 0, "1 killed", "4 to run")
+}
+
+// TestSweepReportKilled: the local executor reports a point whose process
+// a signal killed as killed by it, not with the Go error "signal: killed".
+func TestSweepReportKilled(t *testing.T) {
+	t.Parallel()
+	var stdout bytes.Buffer
+	e := &env{stdout: &stdout, stderr: io.Discard}
+	plan := &sweepPlan{names: []string{"p0000-seed=1"}}
+	failed, stopped := 0, 0
+	report(e, plan, pointDone{index: 0, sig: syscall.SIGKILL, wall: 1500 * time.Millisecond}, &failed, &stopped)
+	assert.Equal(t, "  p0000-seed=1: killed by SIGKILL (1.5 s): it did not save; it resumes from its last checkpoint\n", stdout.String())
+	assert.Equal(t, 1, failed)
 }
