@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/analysis"
@@ -166,5 +168,37 @@ func TestFiguresStop(t *testing.T) {
 	}
 	if _, err := finalReport(ctx, s, evalTask, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled final evaluation: error %v, want %v", err, context.Canceled)
+	}
+}
+
+// TestCLIFiguresFailSummary: when a figure cannot be written (here a
+// directory stands where trials.svg goes, as a full disk would fail it),
+// train still exits 0 with a warning, and its summary names only the
+// figures it wrote, not plots/ as a whole.
+func TestCLIFiguresFailSummary(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	if err := os.MkdirAll(filepath.Join(run, "plots", "trials.svg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, work, append([]string{"train", "-out", run, "-steps", "5", "-quiet"}, tiny...)...)
+	r.want(t, 0, "warning: plots: write "+filepath.Join(run, "plots", "trials.svg"))
+	if strings.Contains(r.stdout, "plots/\n") {
+		t.Errorf("summary claims plots/ though trials failed:\n%s", r.stdout)
+	}
+	if want := "plots/curves.svg only (the other figures failed, see the warning; 'rnntrain plot " + run + "' draws them again)"; !strings.Contains(r.stdout, want) {
+		t.Errorf("summary does not say which figures were written, want %q:\n%s", want, r.stdout)
+	}
+
+	// None written: the summary names no figure.
+	run2 := filepath.Join(work, "run2")
+	if err := os.MkdirAll(filepath.Join(run2, "plots", "curves.svg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r = rnntrain(t, work, append([]string{"train", "-out", run2, "-steps", "5", "-quiet"}, tiny...)...)
+	r.want(t, 0, "warning: plots: write "+filepath.Join(run2, "plots", "curves.svg"))
+	if want := "eval.json; no figures (they failed, see the warning; 'rnntrain plot " + run2 + "' draws them again)"; !strings.Contains(r.stdout, want) {
+		t.Errorf("want %q in:\n%s", want, r.stdout)
 	}
 }

@@ -80,7 +80,10 @@ directory (-out; default runs/<timestamp>):
 	                         two principal components
 
 Each figure is written in every format of -plot-format (key plot_formats;
-default png,svg; pdf too). 'rnntrain plot RUN' draws them again.
+default png,svg; pdf too). 'rnntrain plot RUN' draws them again. A figure
+that cannot be written (a full disk) is a warning, not a failure: the run
+ends with status 0 and its eval.json, and the summary lists only the
+figures written.
 
 With no flags it trains a leaky RNN (N = 64, ReLU, α = 0.2, σ = 0.05) on
 context-dm with its default preset for 1000 steps of 32 trials, evaluating
@@ -467,11 +470,16 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if weights != sum.Steps {
 		rep.WeightsStep = weights
 	}
+	// figures is what the summary says of the figures: plots/ when every
+	// one was drawn, else only those that were.
+	figures := ", plots/"
 	if err == nil {
-		if err := r.plots(ctx, evalTask, rep); err != nil && ctx.Err() == nil {
+		drawn, err := r.plots(ctx, evalTask, rep)
+		if err != nil && ctx.Err() == nil {
 			// The checkpoint and metrics are written; a figure is not
 			// worth failing the run for.
 			fmt.Fprintf(e.stderr, "rnntrain train: warning: %v\n", err)
+			figures = figuresDrawn(drawn, s.cfg.PlotFormats, dir)
 		}
 	}
 	if ctx.Err() != nil {
@@ -508,8 +516,22 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if r.best != nil && r.best.Step >= 0 {
 		kept = " best.safetensors,"
 	}
-	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors,%s checkpoints/, metrics.jsonl, eval.json, plots/\n", dir, kept)
+	fmt.Fprintf(e.stdout, "\nwrote %s: config.json, checkpoint.safetensors,%s checkpoints/, metrics.jsonl, eval.json%s\n", dir, kept, figures)
 	return nil
+}
+
+// figuresDrawn says, for the summary of the run in dir whose figures
+// failed, which were written (drawn, in formats) before the failure.
+func figuresDrawn(drawn []string, formats plots.Formats, dir string) string {
+	again := fmt.Sprintf("see the warning; 'rnntrain plot %s' draws them again", dir)
+	if len(drawn) == 0 {
+		return "; no figures (they failed, " + again + ")"
+	}
+	var paths []string
+	for _, name := range drawn {
+		paths = append(paths, formats.Paths(filepath.Join("plots", name))...)
+	}
+	return ", " + strings.Join(paths, ", ") + " only (the other figures failed, " + again + ")"
 }
 
 // chosenOn says, for a run whose final evaluation scores the kept best
@@ -959,11 +981,11 @@ func (r *trainRun) lastGood() string {
 	return fmt.Sprintf("the last good checkpoint, of step %d, is kept in %s", r.saved, checkpoints.LatestPath(r.dir))
 }
 
-// plots draws the run's figures into dir/plots.
-func (r *trainRun) plots(ctx context.Context, evalTask tasks.Task, rep analysis.Report) error {
+// plots draws the run's figures into dir/plots and returns the names of
+// those written, up to the first that failed (runFigures.write).
+func (r *trainRun) plots(ctx context.Context, evalTask tasks.Task, rep analysis.Report) ([]string, error) {
 	f := runFigures{s: r.s, evalTask: evalTask, rep: rep, curves: r.curves}
-	_, err := f.write(ctx, filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats, r.s.cfg.PlotRasterUnits)
-	return err
+	return f.write(ctx, filepath.Join(r.dir, "plots"), r.s.cfg.PlotFormats, r.s.cfg.PlotRasterUnits)
 }
 
 // finalReport is a run's final evaluation (eval.json): every validation
