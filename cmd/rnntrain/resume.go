@@ -273,6 +273,43 @@ func resumeConfig(jsonPath string, rp resumePoint, force bool) (runConfig, error
 	return saved, err
 }
 
+// restoreConfig writes the config.json of the run in dir, which has none,
+// from the config stored in its latest checkpoint, and says so on stderr.
+// That config is the one the checkpoint's state was trained with (or, after
+// a resume with -force, the one it accepted), which a resume would require
+// config.json to match anyway, so the run continues exactly as it would
+// have with its config.json. A run with no checkpoint, or whose checkpoint
+// stores no config of the current layout (format 1), or that another
+// process holds, is an error naming the file.
+func restoreConfig(e *env, dir string) error {
+	path := filepath.Join(dir, "config.json")
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("-resume %s: no run to resume: %s: no such file", dir, path)
+	}
+	rp, err := loadResumePoint(dir)
+	if err != nil {
+		return fmt.Errorf("-resume %s: %s: no such file; %w", dir, path, err)
+	}
+	if rp.ckpt == nil {
+		return fmt.Errorf("-resume %s: no run to resume: %s: no such file, and no checkpoint (%s) to take the run's config from", dir, path, checkpoints.LatestPath(dir))
+	}
+	if !storesConfig(rp.ckpt) {
+		return fmt.Errorf("-resume %s: %s: no such file, and %s (format %d) stores no config it can be written back from: put back the config.json the run was written with", dir, path, rp.ckpt.Path, rp.ckpt.Meta.FormatVersion)
+	}
+	if pid, host, live := checkpoints.Holder(dir); live {
+		return fmt.Errorf("-resume %s: %s: no such file, and process %d on %s holds the run; resume once it has stopped", dir, path, pid, host)
+	}
+	stored, err := checkpointConfig(rp.ckpt)
+	if err != nil {
+		return err
+	}
+	if err := writeJSONFile(path, stored); err != nil {
+		return fmt.Errorf("-resume %s: %s was missing: %w", dir, path, err)
+	}
+	fmt.Fprintf(e.stderr, "rnntrain train: -resume %s: %s was missing: wrote it from the config stored in %s (step %d)\n", dir, path, rp.ckpt.Path, rp.ckpt.Meta.Step)
+	return nil
+}
+
 // checkpointFileHint says, when path is a checkpoint file rather than a run
 // directory, that -resume wants the directory and how to resume from that
 // checkpoint; "" for anything else.

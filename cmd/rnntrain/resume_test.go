@@ -460,3 +460,45 @@ func TestCLIResumeCosineSteps(t *testing.T) {
 	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-force", "-quiet").want(t, 0, "stopped at step 6")
 	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 2, "already at step 6")
 }
+
+// TestCLIResumeMissingConfig: a run whose config.json is gone resumes
+// from the config stored in its checkpoint, writing config.json back and
+// saying so, bit for bit as with its config.json; a branch restores it
+// too. A run with no checkpoint to take it from is an error naming both.
+func TestCLIResumeMissingConfig(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, ref := filepath.Join(work, "run"), filepath.Join(work, "ref")
+	for _, d := range []string{run, ref} {
+		rnntrain(t, work, append([]string{"train", "-out", d, "-steps", "4", "-quiet"}, tiny...)...).want(t, 0)
+	}
+	want := mustRead(t, filepath.Join(run, "config.json"))
+	if err := os.Remove(filepath.Join(run, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet")
+	r.want(t, 0, filepath.Join(run, "config.json")+" was missing: wrote it from the config stored in "+checkpoints.LatestPath(run)+" (step 4)")
+	rnntrain(t, work, "train", "-resume", ref, "-steps", "6", "-quiet").want(t, 0)
+	_, a := loadTensors(t, run)
+	_, b := loadTensors(t, ref)
+	if err := sameBits(a, b); err != nil {
+		t.Errorf("resumed without config.json, against with it: %v", err)
+	}
+	wantUnchanged(t, "a resume without config.json", filepath.Join(run, "config.json"), bytes.Replace(want, []byte(`"steps": 4`), []byte(`"steps": 6`), 1))
+
+	// A branch of a run without config.json.
+	if err := os.Remove(filepath.Join(run, "config.json")); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-out", filepath.Join(work, "branch"), "-steps", "8", "-quiet").want(t, 0, "was missing: wrote it from the config stored in")
+	if _, err := os.Stat(filepath.Join(work, "branch", "eval.json")); err != nil {
+		t.Errorf("branch: %v", err)
+	}
+
+	// Nothing to take the config from.
+	bare := filepath.Join(work, "bare")
+	if err := os.MkdirAll(filepath.Join(bare, checkpoints.StepsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", bare, "-quiet").want(t, 1, "-resume "+bare+": no run to resume: "+filepath.Join(bare, "config.json")+": no such file", "no checkpoint")
+}

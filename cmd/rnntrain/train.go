@@ -114,23 +114,25 @@ config.json, again overridden by the flags given (for example a larger
 unless -force; only train.steps, train.target_accuracy, train.eval_every,
 train.eval_trials, train.log_every, train.checkpoint_every, train.keep,
 train.keep_best, plot_formats and plot_raster_units may change freely
-(train.steps not under the cosine schedule, which it stretches).
-config.json must agree
-with the config stored in the checkpoint resumed in every other key: one
-edited or damaged since the checkpoint was written is refused, naming both
-files and the keys, unless -force, which resumes with config.json's settings
-(a checkpoint of format 1 or without a stored config is not compared). A
+(train.steps not under the cosine schedule, which it stretches). config.json
+must agree with the config stored in the checkpoint resumed in every other
+key: one edited or damaged since the checkpoint was written is refused,
+naming both files and the keys, unless -force, which resumes with
+config.json's settings (a checkpoint of format 1 or without a stored config
+is not compared). A run whose config.json is missing resumes with the config
+stored in its latest checkpoint, which is written back to config.json first
+(stderr says so): it is the config a resume would hold config.json to. A
 resume whose config -force changed saves the checkpoint it resumes again as
 the run's latest, with the config it accepted (the step file keeps the one
 it was trained with), so the next resume needs no -force even if this one
 stops before its first checkpoint. A run stopped before its first checkpoint
 resumes from step 0. -resume A -out B continues A's run in B instead (B must
-not hold a run; A is not changed): B starts with A's checkpoint and the
-lines of A's metrics.jsonl up to it, and with -keep-best A's
-best.safetensors. A branch refused (A already at -steps, a run starting at
-step 0 whose -init-from source is unreadable or does not fit, or with
--keep-best A's best.safetensors unreadable, of another network, or of
-another task or seed than the run's) creates no B.
+not hold a run; A is not changed, but for a missing config.json written
+back): B starts with A's checkpoint and the lines of A's metrics.jsonl up to
+it, and with -keep-best A's best.safetensors. A branch refused (A already at
+-steps, a run starting at step 0 whose -init-from source is unreadable or
+does not fit, or with -keep-best A's best.safetensors unreadable, of another
+network, or of another task or seed than the run's) creates no B.
 
 A connectivity mask file (rec_mask, rec_fixed, in_mask, in_fixed), an npz
 task's data file (-data, task.settings.path, and the path of
@@ -215,7 +217,12 @@ func trainCommand() *command {
 						if hint := checkpointFileHint(*resume); hint != "" {
 							return fmt.Errorf("-resume %s: no run to resume: %s", *resume, hint)
 						}
-						return fmt.Errorf("-resume %s: no run to resume: %w", *resume, err)
+						if !errors.Is(err, os.ErrNotExist) {
+							return fmt.Errorf("-resume %s: no run to resume: %w", *resume, err)
+						}
+						if err := restoreConfig(e, *resume); err != nil {
+							return err
+						}
 					}
 					if opts.out == "" {
 						opts.out = *resume
