@@ -488,7 +488,7 @@ func keyFlagUsage() map[string]string {
 		"clip-mode":           "gradient clipping: global (torch) or per-tensor (PsychRNN)",
 		"tbptt":               "truncated BPTT window in steps (0 = full BPTT)",
 		"trainer":             "bptt (one update per batch) or fptt (an update after every window, FPTT's dynamic regularizer; [train.fptt] keys)",
-		"parts":               "fptt: windows per trial (window = T/parts steps)",
+		"parts":               "fptt: windows per trial: of ⌊T/parts⌋ steps (at least 1), the remainder in one more window",
 		"fptt-k":              "fptt: optimizer steps per window",
 		"l1-in":               "L1 penalty on the input weights",
 		"l1-rec":              "L1 penalty on the recurrent weights",

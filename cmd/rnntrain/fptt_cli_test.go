@@ -72,7 +72,33 @@ reset_every = 2
 	rnntrain(t, work, "train", "-task", "adding", "-model", "gru", "-hidden", "8", "-steps", "1", "-batch", "4",
 		"-eval-trials", "4", "-trainer", "fptt", "-parts", "5", "-fptt-k", "3", "-out", "b").want(t, 0,
 		"fptt   5 parts (windows of 40 steps), k 3", "window loss, reset every epoch")
+	// More parts than steps: one window a step, not 1000.
+	rnntrain(t, work, "train", "-task", "adding", "-model", "gru", "-hidden", "8", "-steps", "1", "-batch", "4",
+		"-eval-trials", "4", "-trainer", "fptt", "-parts", "1000", "-out", "c").want(t, 0,
+		"fptt   200 windows of 1 step (parts 1000 is more than the 200 steps of a trial: one window a step), k 1")
 	rnntrain(t, work, "train", "-trainer", "rtrl", "-steps", "1").want(t, 2, "rtrl", "bptt, fptt")
 	rnntrain(t, work, "train", "-trainer", "fptt", "-parts", "0", "-steps", "1").want(t, 2, "fptt.parts")
 	rnntrain(t, work, "train", "-trainer", "fptt", "-tbptt", "5", "-steps", "1").want(t, 2, "tbptt")
+}
+
+// TestFPTTWindowsText: the run header says how many windows FPTT cuts a
+// trial into and of how many steps, as the trainer does (window ⌊T/parts⌋
+// steps, at least 1, the remainder in one more window), not the parts asked
+// for.
+func TestFPTTWindowsText(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		parts, minT, maxT int
+		want              string
+	}{
+		{4, 40, 40, "4 parts (windows of 10 steps)"},
+		{1000, 40, 40, "40 windows of 1 step (parts 1000 is more than the 40 steps of a trial: one window a step)"},
+		{100, 150, 150, "150 windows of 1 step (parts 100: windows of ⌊150/100⌋ = 1 step)"},
+		{3, 40, 40, "4 windows of 13 steps, the last of 1 (parts 3: windows of ⌊40/3⌋ = 13 steps)"},
+		{10, 80, 125, "windows of ⌊T/10⌋ steps for a batch of T steps (its longest trial, 80–125): from 10 parts (windows of 8 steps) to 11 windows of 12 steps, the last of 5"},
+	} {
+		if got := fpttWindows(c.parts, c.minT, c.maxT); got != c.want {
+			t.Errorf("fpttWindows(%d, %d, %d) = %q, want %q", c.parts, c.minT, c.maxT, got, c.want)
+		}
+	}
 }

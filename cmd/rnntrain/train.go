@@ -663,8 +663,8 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s %s%s\n",
 		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, which, when, keep)
 	if f := c.Train.FPTT; c.Train.Trainer == train.FPTT {
-		fmt.Fprintf(w, "  fptt   %d parts (windows of %d steps), k %d, α %g, β %g, ρ %g, reg %g, %s loss, reset every %s\n",
-			f.Parts, f.WindowSteps(info.MaxSteps), f.K, f.Alpha, f.Beta, f.Rho, f.Reg, f.Loss, resetText(f.ResetEvery))
+		fmt.Fprintf(w, "  fptt   %s, k %d, α %g, β %g, ρ %g, reg %g, %s loss, reset every %s\n",
+			fpttWindows(f.Parts, info.MinSteps, info.MaxSteps), f.K, f.Alpha, f.Beta, f.Rho, f.Reg, f.Loss, resetText(f.ResetEvery))
 	} else if c.Train.TBPTT > 0 {
 		fmt.Fprintf(w, "  tbptt  windows of %d steps\n", c.Train.TBPTT)
 	}
@@ -697,6 +697,47 @@ func headerSummary(c *runConfig) string {
 		}
 	}
 	return modelSummaryWithout(m, idle)
+}
+
+// fpttWindows says how FPTT with parts parts cuts a batch of trials of
+// minT to maxT steps into windows, as the trainer does: a batch padded to
+// T steps (its longest trial) has windows of ⌊T/parts⌋ steps, at least
+// one, and the remainder in one more window.
+func fpttWindows(parts, minT, maxT int) string {
+	f := train.FPTTConfig{Parts: parts}
+	steps := func(n int) string {
+		if n == 1 {
+			return "1 step"
+		}
+		return fmt.Sprintf("%d steps", n)
+	}
+	// of describes a batch of T steps; exact: parts windows of one length.
+	of := func(T int) (s string, exact bool) {
+		w := f.WindowSteps(T)
+		n := (T + w - 1) / w
+		if n == parts && n*w == T {
+			return fmt.Sprintf("%d parts (windows of %s)", parts, steps(w)), true
+		}
+		s = fmt.Sprintf("%d windows of %s", n, steps(w))
+		if last := T - (n-1)*w; last != w {
+			s += fmt.Sprintf(", the last of %d", last)
+		}
+		return s, false
+	}
+	if minT != maxT {
+		lo, _ := of(minT)
+		hi, _ := of(maxT)
+		return fmt.Sprintf("windows of ⌊T/%d⌋ steps for a batch of T steps (its longest trial, %d–%d): from %s to %s", parts, minT, maxT, lo, hi)
+	}
+	s, exact := of(maxT)
+	switch {
+	case exact:
+	case parts > maxT:
+		s += fmt.Sprintf(" (parts %d is more than the %d steps of a trial: one window a step)", parts, maxT)
+	default:
+		s += fmt.Sprintf(" (parts %d: windows of ⌊%d/%d⌋ = %s)", parts, maxT, parts, steps(f.WindowSteps(maxT)))
+	}
+	return s
 }
 
 // resetText describes FPTTConfig.ResetEvery.
