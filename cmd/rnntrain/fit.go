@@ -131,7 +131,7 @@ func fitCommand() *command {
 					return usagef("-out %s: fit writes its data.npz there, which is -data %s; choose another -out", *out, *data)
 				}
 				if c.Hidden > maxUnits {
-					return usagef("-hidden (hidden in a config file): = %d, more than %d units cannot fit in memory", c.Hidden, maxUnits)
+					return fitSettingError(fmt.Errorf("hidden: got %d, more than %d units cannot fit in memory", c.Hidden, maxUnits), *ranks, src)
 				}
 				// LoadData holds each value as read, as float64 and as float32.
 				if err := checkArchiveMemory(*data, *maxMem*(1<<30), 8+4, "activity", "rates", "hidden", "inputs", "mask"); err != nil {
@@ -145,7 +145,7 @@ func fitCommand() *command {
 					return fmt.Errorf("data %s: activity of %d units; more than %d units cannot fit in memory", d.Source, d.Units, maxUnits)
 				}
 				if d.Units+c.Hidden > maxUnits {
-					return usagef("-hidden (hidden in a config file): = %d: with the %d units of -data %s, N = %d units; more than %d cannot fit in memory", c.Hidden, d.Units, d.Source, d.Units+c.Hidden, maxUnits)
+					return fitSettingError(fmt.Errorf("hidden: got %d: with the %d units of -data %s, N = %d units; more than %d cannot fit in memory", c.Hidden, d.Units, d.Source, d.Units+c.Hidden, maxUnits), *ranks, src)
 				}
 				for _, r := range rs {
 					c.Rank = r

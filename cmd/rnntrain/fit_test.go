@@ -203,6 +203,9 @@ func TestCLIFitSizes(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "huge.toml"), []byte("hidden = 100000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	fit := []string{"fit", "-data", "data.npz", "-ranks", "1", "-steps", "2", "-out", "out"}
 	cases := []struct {
 		name string
@@ -210,9 +213,10 @@ func TestCLIFitSizes(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"huge hidden", slices.Concat(fit, []string{"-hidden", "1000000000"}), 2, []string{"-hidden", "1000000000", "more than 65536 units"}},
-		{"largest hidden", slices.Concat(fit, []string{"-hidden", "9223372036854775807"}), 2, []string{"-hidden", "more than 65536 units"}},
-		{"hidden and units", slices.Concat(fit, []string{"-hidden", "65535"}), 2, []string{"-hidden", "data.npz", "N = 65537"}},
+		{"huge hidden", slices.Concat(fit, []string{"-hidden", "1000000000"}), 2, []string{"-hidden (hidden in a config file): got 1000000000, more than 65536 units"}},
+		{"largest hidden", slices.Concat(fit, []string{"-hidden", "9223372036854775807"}), 2, []string{"-hidden (hidden in a config file): got 9223372036854775807, more than 65536 units"}},
+		{"huge hidden in a file", slices.Concat(fit, []string{"-config", "huge.toml"}), 2, []string{"config huge.toml: hidden: got 100000, more than 65536 units"}},
+		{"hidden and units", slices.Concat(fit, []string{"-hidden", "65535"}), 2, []string{"-hidden (hidden in a config file): got 65535: with the 2 units of -data data.npz, N = 65537"}},
 		{"wide data", []string{"fit", "-data", "wide.npz", "-out", "out"}, 1, []string{"wide.npz", "100000 units", "more than 65536"}},
 		{"over -max-memory", slices.Concat(fit, []string{"-hidden", "4000", "-max-memory", "0.01"}), 2, []string{"N = 4002", "-max-memory limit", "-init svd", "-hidden"}},
 		{"bad -max-memory", slices.Concat(fit, []string{"-max-memory", "NaN"}), 2, []string{"-max-memory NaN", "GiB"}},
