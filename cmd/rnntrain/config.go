@@ -1299,12 +1299,51 @@ func firstLine(b []byte) string {
 func explainJSON(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if msg := outOfRange(te); msg != "" {
+			return typeError{configKeyOf(te.Field) + ": " + msg, te}
+		}
 		return typeError{fmt.Sprintf("%s: cannot use %s here (want %s)", configKeyOf(te.Field), te.Value, jsonKindOf(te.Type)), te}
 	}
 	if s := err.Error(); strings.HasPrefix(s, "json: unknown field ") {
 		return fmt.Errorf("unknown key %s", strings.TrimPrefix(s, "json: unknown field "))
 	}
 	return err
+}
+
+// outOfRange says why the decoder refused a number for a numeric key
+// (te): it is beyond the range of the key's type (1e400 for a float64,
+// 1e30 for an int); "" for a number of the wrong kind (1.5 for an int)
+// or another value.
+func outOfRange(te *json.UnmarshalTypeError) string {
+	num, ok := strings.CutPrefix(te.Value, "number ")
+	if !ok || te.Type == nil {
+		return ""
+	}
+	switch k := te.Type.Kind(); k {
+	case reflect.Float32, reflect.Float64:
+		limit := math.MaxFloat64
+		if k == reflect.Float32 {
+			limit = math.MaxFloat32
+		}
+		return fmt.Sprintf("%s is out of %s's range (magnitude at most %.2g)", num, k, limit)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if whole(num) {
+			bits := te.Type.Bits() // the bounds wrap round as two's complement does
+			return fmt.Sprintf("%s is out of range (want a whole number from %d to %d)", num, -1<<(bits-1), 1<<(bits-1)-1)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if whole(num) {
+			return fmt.Sprintf("%s is out of range (want a whole number from 0 to %d)", num, uint64(1)<<te.Type.Bits()-1)
+		}
+	}
+	return ""
+}
+
+// whole reports whether the JSON number num is a whole number, however
+// large.
+func whole(num string) bool {
+	f, err := strconv.ParseFloat(num, 64)
+	return (err == nil || errors.Is(err, strconv.ErrRange)) && f == math.Trunc(f)
 }
 
 // typeError is a decoder's type error reworded by explainJSON; it unwraps

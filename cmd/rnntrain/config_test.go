@@ -192,6 +192,7 @@ func TestCLIConfigTypeErrorsNameKeys(t *testing.T) {
 		{"kind = \"alif\"\ninput_gain = \"x\"", "model.input_gain: cannot use string here (want a number)"},
 		{"kind = \"alif\"\nspectral_radius = \"x\"", "model.spectral_radius: cannot use string here (want a number)"},
 		{"kind = \"lif\"\nrefractory_steps = 1.5", "model.refractory_steps: cannot use number 1.5 here (want an integer)"},
+		{"kind = \"lif\"\nrefractory_steps = 1e20", "model.refractory_steps: 100000000000000000000 is out of range (want a whole number from -9223372036854775808 to 9223372036854775807)"},
 		{"kind = \"alif\"\nreset = 1", "model.reset: cannot use number here (want a string)"},
 		{"kind = \"ltc\"\nsurrogate = 2", "model.surrogate: cannot use number here (want a string)"},
 		{"kind = \"egru\"\ntrace = \"yes\"", "model.trace: cannot use string here (want true or false)"},
@@ -225,6 +226,10 @@ func TestCLIFlagsRefuseNonFinite(t *testing.T) {
 		{[]string{"-lr", "-inf"}, "-lr -inf: train.lr = -inf: want a finite number"},
 		{[]string{"-refractory", "+Inf", "-model", "alif"}, "-refractory +Inf: model.refractory_steps = +Inf: want a finite number"},
 		{[]string{"-task", "NaN"}, `unknown task "NaN"`},
+		// Finite as written, but beyond what the key's type holds.
+		{[]string{"-lr", "1e400"}, "-lr 1e400: train.lr: 1e400 is out of float64's range (magnitude at most 1.8e+308)"},
+		{[]string{"-hidden", "99999999999999999999"}, "-hidden 99999999999999999999: model.hidden: 99999999999999999999 is out of range (want a whole number from -9223372036854775808 to 9223372036854775807)"},
+		{[]string{"-hidden", "1e30"}, "-hidden 1e30: model.hidden: 1e+30 is out of range (want a whole number from -9223372036854775808 to 9223372036854775807)"},
 	} {
 		args := append([]string{"train", "-steps", "1", "-out", filepath.Join(work, "run")}, c.args...)
 		rnntrain(t, work, args...).want(t, 2, c.want)
@@ -409,7 +414,7 @@ func TestCLIFlagKeepsLargeIntegers(t *testing.T) {
 	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775807", "-out", filepath.Join(work, "big"))...).
 		want(t, 2, "-hidden (model.hidden in a config file): got 9223372036854775807, more than 65536 units cannot fit in memory")
 	rnntrain(t, work, append(tiny, "-hidden", "9223372036854775808", "-out", filepath.Join(work, "big"))...).
-		want(t, 2, "-hidden 9223372036854775808: model.hidden: cannot use number 9223372036854775808 here (want an integer)")
+		want(t, 2, "-hidden 9223372036854775808: model.hidden: 9223372036854775808 is out of range (want a whole number from -9223372036854775808 to 9223372036854775807)")
 }
 
 // TestCLIFlagTextAsWritten: a flag's value is read as a number or a
