@@ -906,7 +906,52 @@ func setFlag(c *runConfig, key, val string) error {
 	if val == "null" || !errors.As(err, &te) || jsonKindOf(te.Type) == "a string" {
 		return err // a string key, or null for another
 	}
-	return setKey(c, key, val)
+	err = setKey(c, key, val)
+	if errors.As(err, &te) && te.Value == "string" {
+		// val is no JSON number or boolean.
+		if want := flagWants(val, te.Type); want != "" {
+			return fmt.Errorf("%s: %s", configKeyOf(te.Field), want)
+		}
+	}
+	return err
+}
+
+// flagWants says what a key of type t wants of a flag's text val that is
+// no JSON value of it: a number without leading zeros (which TOML refuses
+// and Go's own integer flags read as octal, 010 as 8), written so, or a
+// number or true or false at all. "" for a key of another type.
+func flagWants(val string, t reflect.Type) string {
+	what := ""
+	switch jsonKindOf(t) {
+	case "an integer", "an integer ≥ 0":
+		what = "a whole number"
+	case "a number":
+		what = "a number"
+	case "true or false":
+		return "want true or false"
+	default:
+		return ""
+	}
+	sign, digits := "", val
+	if len(val) > 0 && (val[0] == '-' || val[0] == '+') {
+		sign, digits = val[:1], val[1:]
+	}
+	if len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9' {
+		trimmed := strings.TrimLeft(digits, "0")
+		if trimmed == "" || trimmed[0] < '0' || trimmed[0] > '9' {
+			trimmed = "0" + trimmed
+		}
+		if json.Valid([]byte(strings.TrimPrefix(sign, "+") + trimmed)) {
+			return fmt.Sprintf("%s is written without leading zeros: %s%s", what, strings.TrimPrefix(sign, "+"), trimmed)
+		}
+	}
+	if sign == "+" && json.Valid([]byte(digits)) {
+		return fmt.Sprintf("%s is written without a + sign: %s", what, digits)
+	}
+	if what == "a whole number" {
+		return "want a whole number in decimal digits"
+	}
+	return "want a number"
 }
 
 // exactIntegers returns the decoded JSON value x (numbers as json.Number)

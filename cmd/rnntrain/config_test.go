@@ -484,3 +484,33 @@ func TestConfigTypeErrorInCurriculumStage(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// TestSetFlagNumberText: a flag's text that is no number where the key
+// takes one is refused saying what the key wants (the caller names the
+// flag and its text), not "cannot use string here"; a leading zero is refused as such (Go's own
+// integer flags read 010 as octal 8, and TOML refuses it), with the value
+// to write instead.
+func TestSetFlagNumberText(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ key, text, want string }{
+		{"model.hidden", "08", `model.hidden: a whole number is written without leading zeros: 8`},
+		{"model.hidden", "-007", `model.hidden: a whole number is written without leading zeros: -7`},
+		{"model.hidden", "00", `model.hidden: a whole number is written without leading zeros: 0`},
+		{"model.hidden", "+8", `model.hidden: a whole number is written without a + sign: 8`},
+		{"model.hidden", "0x10", `model.hidden: want a whole number in decimal digits`},
+		{"model.hidden", "eight", `model.hidden: want a whole number in decimal digits`},
+		{"train.lr", "00.5", `train.lr: a number is written without leading zeros: 0.5`},
+		{"train.lr", "fast", `train.lr: want a number`},
+		{"train.keep_best", "yes", `train.keep_best: want true or false`},
+	} {
+		cfg := defaultConfig()
+		err := setFlag(&cfg, c.key, c.text)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("setFlag(%s, %q) = %v, want %s", c.key, c.text, err, c.want)
+		}
+	}
+	cfg := defaultConfig()
+	if err := setFlag(&cfg, "model.hidden", "8"); err != nil || cfg.Model.Hidden != 8 {
+		t.Errorf("setFlag(model.hidden, 8) = %v, hidden %d", err, cfg.Model.Hidden)
+	}
+}
