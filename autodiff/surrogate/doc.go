@@ -43,6 +43,7 @@
 //
 // GradTo panics, with a message starting "surrogate:", if its slices'
 // lengths differ. Parse returns an error naming the text and what was
-// expected for an unknown name, an unknown or repeated parameter, a missing
-// closing parenthesis, or a value that is not a finite positive number.
+// expected for an unknown name, an unknown, repeated or empty parameter, a
+// missing closing parenthesis, or a value that is not a finite positive
+// number in decimal notation.
 package surrogate

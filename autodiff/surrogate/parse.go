@@ -20,9 +20,11 @@ import (
 // fast_sigmoid, sigmoid, triangular): "arctan", "fast_sigmoid(k=25)".
 //
 // It returns an error naming the text and what was expected for an unknown
-// name, an unknown or repeated parameter, or a value that is not a finite
-// positive number float32 holds (a float32 network would see +Inf or 0),
-// or parameters that make the derivative at 0 overflow float32.
+// name, an unknown, repeated or empty parameter ("ArcTan(,)",
+// "ArcTan(alpha=2,)"), a value that is not a finite positive number in
+// decimal notation (not Go's 1_0 or 0x1p4) that float32 holds (a float32
+// network would see +Inf or 0), or parameters that make the derivative at
+// 0 overflow float32.
 func Parse(text string) (Surrogate, error) {
 	name, args, hasArgs := strings.Cut(strings.TrimSpace(text), "(")
 	name = strings.TrimSpace(name)
@@ -39,8 +41,16 @@ func Parse(text string) (Surrogate, error) {
 		return nil, fmt.Errorf("surrogate %q: unknown name %q (want FastSigmoid, ArcTan, Sigmoid, Triangle or MultiGaussian)%s", text, name, hint)
 	}
 	p := map[string]float64{}
-	for arg := range strings.SplitSeq(args, ",") {
+	list := strings.Split(args, ",")
+	for i, arg := range list {
 		if strings.TrimSpace(arg) == "" {
+			switch {
+			case len(list) == 1: // "ArcTan()": the defaults
+			case i < len(list)-1:
+				return nil, fmt.Errorf("surrogate %q: empty parameter before \",\" (want name=value, separated by commas)", text)
+			default:
+				return nil, fmt.Errorf("surrogate %q: empty parameter after \",\" (want name=value, separated by commas)", text)
+			}
 			continue
 		}
 		key, val, ok := strings.Cut(arg, "=")
@@ -51,13 +61,17 @@ func Parse(text string) (Surrogate, error) {
 		if !slices.Contains(allowed, key) {
 			return nil, fmt.Errorf("surrogate %q: unknown parameter %q for %s (want %s)", text, key, canonical, strings.Join(allowed, ", "))
 		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		val = strings.TrimSpace(val)
+		f, err := strconv.ParseFloat(val, 64)
 		if err != nil || !(f > 0) || math.IsInf(f, 1) {
-			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a finite positive number", text, key, strings.TrimSpace(val))
+			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a finite positive number", text, key, val)
+		}
+		if !decimal(val) {
+			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is not a decimal number (digits, a point and an exponent: 10, 0.5, 2e3)", text, key, val)
 		}
 		if f > math.MaxFloat32 || float32(f) == 0 {
 			// float32 kernels would see +Inf (NaN gradients) or 0 (none).
-			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is beyond the range of float32 (1.4e-45 … 3.4e38), in which networks compute", text, key, strings.TrimSpace(val))
+			return nil, fmt.Errorf("surrogate %q: parameter %s=%q is beyond the range of float32 (1.4e-45 … 3.4e38), in which networks compute", text, key, val)
 		}
 		p[key] = f
 	}
@@ -80,6 +94,18 @@ func Parse(text string) (Surrogate, error) {
 		return nil, fmt.Errorf("surrogate %q: its derivative at 0, %.3g, is beyond the range of float32 (3.4e38), in which networks compute", text, d)
 	}
 	return s, nil
+}
+
+// decimal reports whether s is a number in decimal notation, as String
+// writes one: an optional sign, digits with at most one point, and an
+// optional exponent; not the digit separators (1_0) or hexadecimal (0x1p4)
+// that strconv.ParseFloat also reads.
+func decimal(s string) bool {
+	digits := func(d string) bool { return strings.Trim(d, "0123456789") == "" }
+	mant, exp, hasExp := strings.Cut(strings.ToLower(strings.TrimLeft(s, "+-")), "e")
+	whole, frac, _ := strings.Cut(mant, ".")
+	return digits(whole) && digits(frac) && whole+frac != "" &&
+		(!hasExp || digits(strings.TrimLeft(exp, "+-")) && strings.TrimLeft(exp, "+-") != "")
 }
 
 // parameterNames returns the parameters of the surrogate String names

@@ -260,7 +260,22 @@ func TestParseNamesBeforeValues(t *testing.T) {
 		"FastSigmoid(alpha=-1)": `unknown parameter "alpha" for FastSigmoid (want k)`,
 		"heaviside(k=-1)":       `unknown name "heaviside"`,
 		"ArcTan(alpha=)":        `parameter alpha="" is not a finite positive number`,
+		// An empty parameter is no parameter written twice by mistake.
+		"ArcTan(,)":          `empty parameter before ","`,
+		"ArcTan(alpha=2,)":   `empty parameter after ","`,
+		"Triangle(,gamma=1)": `empty parameter before ","`,
+		// Only decimal numbers: no Go digit separators or hex floats.
+		"ArcTan(alpha=1_0)":      `parameter alpha="1_0" is not a decimal number (digits, a point and an exponent: 10, 0.5, 2e3)`,
+		"ArcTan(alpha=0x1p4)":    `parameter alpha="0x1p4" is not a decimal number`,
+		"FastSigmoid(k=0x_1p4)":  `parameter k="0x_1p4" is not a decimal number`,
+		"FastSigmoid(k=25.0e+0)": "",
 	} {
+		if want == "" {
+			if _, err := surrogate.Parse(text); err != nil {
+				t.Errorf("Parse(%q): %v", text, err)
+			}
+			continue
+		}
 		if _, err := surrogate.Parse(text); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q): got error %v, want one saying %s", text, err, want)
 		}
@@ -272,13 +287,23 @@ func TestParseNamesBeforeValues(t *testing.T) {
 // derivative at 0 a finite float32.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"ArcTan(alpha=2)", "FastSigmoid", "fast_sigmoid(k=25)", "Triangle(gamma=0.7, eps=1)",
-		"MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)", "Sigmoid(alpha=1e39)", "atan(alpha=1e-46)", "ArcTan(", "x(=)", "Triangle(gamma=1,gamma=2)", "MultiGaussian(width=1e-40)"} {
+		"MultiGaussian(width=0.3, height=0.15, scale=6, gamma=0.5)", "Sigmoid(alpha=1e39)", "atan(alpha=1e-46)", "ArcTan(", "x(=)", "Triangle(gamma=1,gamma=2)", "MultiGaussian(width=1e-40)",
+		"ArcTan(,)", "ArcTan(alpha=2,)", "ArcTan(alpha=1_0)", "ArcTan(alpha=0x1p4)", "FastSigmoid(k=.5)", "FastSigmoid(k=5.)", "FastSigmoid(k=+5e-1)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		s, err := surrogate.Parse(text)
 		if err != nil {
 			return
+		}
+		// What it accepts has no empty parameter and only decimal numbers.
+		if _, args, ok := strings.Cut(text, "("); ok {
+			for arg := range strings.SplitSeq(strings.TrimSuffix(strings.TrimSpace(args), ")"), ",") {
+				_, val, _ := strings.Cut(arg, "=")
+				if strings.TrimSpace(args) != ")" && strings.TrimSpace(arg) == "" || strings.ContainsAny(val, "_xXpP") {
+					t.Fatalf("Parse(%q) = %v: accepts parameter %q", text, s, arg)
+				}
+			}
 		}
 		again, err := surrogate.Parse(s.String())
 		if err != nil || again.String() != s.String() {
