@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 
@@ -665,6 +666,11 @@ func applyConfigFrom(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagVal
 	sort.SliceStable(given, func(i, j int) bool { return given[i] == "model" && given[j] != "model" })
 	for _, f := range given {
 		v := vals[f]
+		if !utf8.ValidString(v.val) {
+			// JSON, in which config.json and the checkpoint hold the
+			// config, would store each bad byte as U+FFFD: another path.
+			return usagef("-%s %q: not valid UTF-8: the run's config (config.json, the checkpoint) is JSON, which holds only UTF-8 text, and would store another value; give one of UTF-8 text (for a file, rename it or link to it under such a name)", f, v.val)
+		}
 		kind := c.Model.Kind()
 		if err := setFlag(c, v.key, v.val); err != nil {
 			return usagef("-%s %s: %v", f, v.val, err)
@@ -1251,7 +1257,25 @@ func readConfigFile(what, path string) ([]byte, error) {
 	if len(data) > maxConfigBytes {
 		return nil, usagef("config %s: more than %d bytes, a config is at most 16 MiB", path, maxConfigBytes)
 	}
+	if !utf8.Valid(data) {
+		// A JSON decoder reads each bad byte as U+FFFD: another path.
+		line := 1 + bytes.Count(data[:invalidUTF8(data)], []byte("\n"))
+		return nil, usagef("config %s: line %d: not valid UTF-8; a config is UTF-8 text (a path of other bytes cannot be given in one)", path, line)
+	}
 	return data, nil
+}
+
+// invalidUTF8 returns the offset of the first byte of b that is not valid
+// UTF-8, len(b) if none.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 // keyPaths returns the dotted paths of the keys named name in the decoded

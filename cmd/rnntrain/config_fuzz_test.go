@@ -192,7 +192,8 @@ func TestEveryKeyReadsBack(t *testing.T) {
 
 // FuzzSetFlag: no flag text makes setFlag panic, whatever the key; text
 // that sets a string key sets it to the text as written (valid UTF-8: the
-// JSON a config goes through holds no other).
+// JSON a config goes through holds no other, and applyConfig refuses
+// other text, TestCLIFlagNotUTF8).
 func FuzzSetFlag(f *testing.F) {
 	for _, s := range []string{"8", "null", "2024", "1e400", "true", "\"x\"", "[1, 2]", "{}", "ArcTan(alpha=2)", "-0", "9007199254740993", ""} {
 		f.Add("model.hidden", s)

@@ -148,3 +148,29 @@ func toFIFO(t *testing.T, path string) {
 		t.Skipf("mkfifo: %v", err)
 	}
 }
+
+// TestCLIFlagNotUTF8: a flag's value that is not valid UTF-8 (a file name
+// may hold any bytes but / and NUL) cannot go into the run's config, which
+// is JSON and would store it changed (each bad byte as U+FFFD), so the run
+// would read another path than the one given: it is refused, naming the
+// flag and the value, before anything is written.
+func TestCLIFlagNotUTF8(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	bad := filepath.Join(work, "a\xffb.npz")
+	writeTinyNPZ(t, bad)
+	run := filepath.Join(work, "run")
+	r := rnntrain(t, work, "train", "-task", "npz", "-data", bad, "-steps", "1", "-out", run)
+	r.want(t, 2, `-data "`+work+`/a\xffb.npz": not valid UTF-8`)
+	if _, err := os.Stat(run); !os.IsNotExist(err) {
+		t.Errorf("a refused run wrote -out (%v)", err)
+	}
+	rnntrain(t, work, "train", "-model", "lif", "-rec-mask", "m\xfe.npy", "-steps", "1", "-out", run).want(t, 2, `-rec-mask "m\xfe.npy": not valid UTF-8`)
+
+	// Nor can a JSON config file, which the decoder would read changed.
+	conf := filepath.Join(work, "c.json")
+	if err := os.WriteFile(conf, []byte("{\"task\": {\"name\": \"npz\",\n\"settings\": {\"path\": \"a\xffb.npz\"}}}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", conf, "-steps", "1", "-out", run).want(t, 2, "config "+conf+": line 2: not valid UTF-8")
+}

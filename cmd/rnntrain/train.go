@@ -106,7 +106,10 @@ file. A bad value is reported with where it came from: "config FILE: KEY:
 -model KIND the file's model keys are read as keys of KIND: those KIND has
 apply, any other is an error naming the file and the key; in a JSON file, a
 key holding the default of the file's own model gives way to KIND's default
-(a run's config.json writes out every default).
+(a run's config.json writes out every default). A config is JSON inside,
+which holds only UTF-8 text: a config file or a setting's flag value that is
+not valid UTF-8 (a path of other bytes) is refused, naming it, rather than
+stored changed.
 
 -resume DIR continues the run in DIR from its latest checkpoint with its
 config.json, again overridden by the flags given (for example a larger
