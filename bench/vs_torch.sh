@@ -7,7 +7,8 @@
 # Usage: bash bench/vs_torch.sh [outdir]        (outdir default: a fresh temp dir)
 #
 # Environment:
-#   TORCH_BENCH  path of torch_rnn_bench.py (default: ../shared/bench/ from the repository root)
+#   TORCH_BENCH  path of torch_rnn_bench.py (default: shared/bench/torch_rnn_bench.py in the
+#                directory that holds the repository's checkout, ../shared/bench/ from its root)
 #   SIZES        NxBxT list, comma-separated (default: the five reference sizes)
 #   MODELS       rnntrain models, space-separated (default: rnn leaky gru lowrank lif)
 #   MIN_REPS     minimum timed steps per configuration, both sides (default 7)

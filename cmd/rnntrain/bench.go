@@ -19,7 +19,8 @@ import (
 	"github.com/rnntrain/rnntrain/train"
 )
 
-// Benchmark constants of ../shared/bench/torch_rnn_bench.py.
+// Benchmark constants of the PyTorch anchor, torch_rnn_bench.py (see
+// bench/vs_torch.sh).
 const (
 	benchInputs  = 4
 	benchOutputs = 2
@@ -60,11 +61,19 @@ func benchCommand() *command {
 		Name:  "bench",
 		Short: "time one training step against the PyTorch anchor",
 		Usage: "[-model rnn,leaky,gru,lowrank] [-hidden N -batch B -seqlen T] [-activity a] [-reps n] [-warmup n] [-json]",
-		Long: `Bench times one training step exactly as ../shared/bench/torch_rnn_bench.py
-defines it: input T×B×4 (float32, standard normal), h0 = 0, the recurrent
-layer over T steps, a linear readout N→2 at every step, the MSE (mean over all
-T·B·2 elements) against a fixed random target, the full backward pass, and an
-Adam step (lr 1e-3).
+		Long: `Bench times one training step exactly as the PyTorch anchor defines it:
+input T×B×4 (float32, standard normal), h0 = 0, the recurrent layer over T
+steps, a linear readout N→2 at every step, the MSE (mean over all T·B·2
+elements) against a fixed random target, the full backward pass, and an Adam
+step (lr 1e-3). It times rnntrain only and needs nothing else.
+
+The anchor is the script torch_rnn_bench.py, which times the same step in
+PyTorch and is not part of this repository. bench/vs_torch.sh runs it and
+this command back to back, size by size, and prints both times and their
+ratio; it needs python3 with torch and takes the script's path from the
+environment variable TORCH_BENCH (default: shared/bench/torch_rnn_bench.py
+in the directory that holds the repository's checkout). docs/performance.md
+has the numbers of such runs.
 
 Models: rnn (torch.nn.RNN, tanh), leaky (r ← (1−α) r + α tanh(W r + U u + b),
 α = 0.2), gru (torch.nn.GRU), lowrank (h ← h + α(−h + (tanh(h)·n)·mᵀ/N + U u),

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -58,6 +60,31 @@ func TestHelpDocsExist(t *testing.T) {
 			}
 			if _, err := os.Stat(filepath.Join("..", "..", m[1])); err != nil {
 				t.Errorf("help %s refers to %s: %v", c.Name, m[1], err)
+			}
+		}
+	}
+}
+
+// TestHelpPathsInRepository: the help of every command, flags included,
+// names only files a user of the repository has: no path that leaves it
+// (../shared/…, the layout of one machine), and bench says how its
+// PyTorch anchor is found.
+func TestHelpPathsInRepository(t *testing.T) {
+	t.Parallel()
+	e := &env{stdout: io.Discard, stderr: io.Discard}
+	for _, c := range commands() {
+		fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+		c.Setup(fs, e)
+		var b strings.Builder
+		printCommandHelp(&b, c, fs)
+		if strings.Contains(b.String(), "../") {
+			t.Errorf("help %s names a path outside the repository:\n%s", c.Name, b.String())
+		}
+		if c.Name == "bench" {
+			for _, want := range []string{"bench/vs_torch.sh", "TORCH_BENCH", "torch_rnn_bench.py"} {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("help bench does not name %s:\n%s", want, b.String())
+				}
 			}
 		}
 	}
