@@ -292,7 +292,8 @@ func newLowRankMultisensory(p Preset, s Settings) (Task, error) {
 
 // newLowRankMatch builds match-to-sample (dms.py L54-102): inputs [A, B];
 // the trial type is drawn from A-A, A-B, B-A, B-B, then the delay
-// U(delay_min, delay_max) ms; A shows as (1, 0) and B as (0, 1) during
+// U(delay_min, delay_max) ms floored to whole steps (L84-85; the uniform
+// excludes delay_max, so 25…149 steps by default); A shows as (1, 0) and B as (0, 1) during
 // each stimulus; the target is +1 (match) or −1 in the decision period
 // that follows stimulus 2. The scripts pad every trial to the longest
 // delay with noise and mask 0; here a trial ends with its decision.
@@ -305,15 +306,16 @@ func newLowRankMatch(p Preset, s Settings) (Task, error) {
 	dt := s.DtMS
 	fixN, stimN, decN := steps(ms(s.FixationMS), dt), steps(ms(s.StimulusMS), dt), steps(ms(s.DecisionMS), dt)
 	lo, hi := ms(s.DelayMinMS), ms(s.DelayMaxMS)
+	minD, maxD := steps(lo, dt), uniformMaxSteps(lo, hi, dt)
 	base := fixN + 2*stimN + decN
-	return lowRankDecision(name, p, s, []string{"A", "B"}, base+steps(lo, dt), base+steps(hi, dt), func(rng *rand.Rand, tb *trialBuf) {
+	return lowRankDecision(name, p, s, []string{"A", "B"}, base+minD, base+maxD, func(rng *rand.Rand, tb *trialBuf) {
 		typ := rng.IntN(4) // AA, AB, BA, BB as in dms.py's types list
 		first, second := typ/2, typ%2
 		delayMS := lo + (hi-lo)*rng.Float64()
 		var tl timeline
 		tl.add("fixation", fixN)
 		s1 := tl.add("stimulus1", stimN)
-		tl.add("delay", min(steps(delayMS, dt), steps(hi, dt)))
+		tl.add("delay", min(steps(delayMS, dt), maxD))
 		s2 := tl.add("stimulus2", stimN)
 		dec := tl.add("decision", decN)
 		tb.start(&tl)
@@ -329,6 +331,18 @@ func newLowRankMatch(p Preset, s Settings) (Task, error) {
 			ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods,
 			Vars: []Var{{"sample", float64(first)}, {"test", float64(second)}}}
 	}), nil
+}
+
+// uniformMaxSteps is the largest floor(x/dt) for x drawn from
+// np.random.uniform(lo, hi), whose interval [lo, hi) excludes hi: one
+// step less than steps(hi, dt) when hi is a whole number of steps (dms.py
+// U(500, 3000) at dt 20: 149, not 150), steps(lo, dt) when hi = lo.
+func uniformMaxSteps(lo, hi, dt float64) int {
+	n := steps(hi, dt)
+	if hi > lo && hi/dt-float64(n) < 1e-9 {
+		n--
+	}
+	return max(n, steps(lo, dt))
 }
 
 // newLowRankRomo builds parametric-wm (romo.py L45-72): one input, (f −

@@ -661,3 +661,65 @@ func TestCatchTrials(t *testing.T) {
 		t.Errorf("scored %d (want %d) with accuracy %v (want 1)", r.Scored, 2000-n, r.Accuracy)
 	}
 }
+
+// TestInfoStepsAttained checks that Info.MinSteps and Info.MaxSteps, the
+// trial length `rnntrain tasks` and the run header print, are lengths the
+// task draws and not only bounds on them. The explicit cases carry the
+// source's numbers: dms.py (populations_paper_code @ 1bb6256
+// src/low_rank_rnns/dms.py L84-85, L85-86 in lowrank_inference)
+// draws the delay as floor(np.random.uniform(min, max) / deltaT) with
+// deltaT = 20, and uniform's interval is half-open, so the default
+// U(500, 3000) gives 25…149 steps, not 150, and a trial of 5 + 25 + delay
+// + 25 + 50 steps lasts 130…254; dms_fig1.py L71's delay_duration_max =
+// 700 gives 25…34 steps (130…139); min = max gives that one delay.
+func TestInfoStepsAttained(t *testing.T) {
+	t.Parallel()
+	draw := func(t *testing.T, task Task) (lo, hi int) {
+		info := Describe(task)
+		rng := rand.New(rand.NewPCG(11, 12))
+		lo, hi = math.MaxInt, 0
+		for range 30 {
+			b := task.Batch(rng, 400)
+			lo, hi = min(lo, slices.Min(b.Lengths)), max(hi, slices.Max(b.Lengths))
+			if lo == info.MinSteps && hi == info.MaxSteps {
+				break
+			}
+		}
+		return lo, hi
+	}
+	for _, c := range []struct {
+		name     string
+		p        Preset
+		label    string
+		s        Settings
+		min, max int
+	}{
+		{"match-to-sample", Dubreuil, "default", Settings{}, 130, 254},
+		{"match-to-sample", Valente, "default", Settings{}, 130, 254},
+		{"match-to-sample", Dubreuil, "delay_max_ms 700", Settings{DelayMaxMS: ptr(700)}, 130, 139},
+		{"match-to-sample", Dubreuil, "delay 1000…1000", Settings{DelayMinMS: ptr(1000), DelayMaxMS: ptr(1000)}, 155, 155},
+		// romo.py L62: random.randint includes both ends, 25…50 steps.
+		{"parametric-wm", Dubreuil, "default", Settings{}, 45, 70},
+	} {
+		task := mustNew(t, c.name, c.p, c.s)
+		info := Describe(task)
+		if info.MinSteps != c.min || info.MaxSteps != c.max {
+			t.Errorf("%s/%s %s: Info steps %d…%d, want %d…%d", c.name, c.p, c.label, info.MinSteps, info.MaxSteps, c.min, c.max)
+		}
+		if lo, hi := draw(t, task); lo != c.min || hi != c.max {
+			t.Errorf("%s/%s %s: drew trials of %d…%d steps, want %d…%d", c.name, c.p, c.label, lo, hi, c.min, c.max)
+		}
+	}
+	infos, err := Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range infos {
+		if in.Preset == Dataset {
+			continue
+		}
+		if lo, hi := draw(t, mustNew(t, in.Name, in.Preset, Settings{})); lo != in.MinSteps || hi != in.MaxSteps {
+			t.Errorf("%s/%s: drew trials of %d…%d steps, Info says %d…%d", in.Name, in.Preset, lo, hi, in.MinSteps, in.MaxSteps)
+		}
+	}
+}

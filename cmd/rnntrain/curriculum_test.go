@@ -42,9 +42,10 @@ settings = { delay_max_ms = 4000 }
 	file := filepath.Join(work, "dms.toml")
 	os.WriteFile(file, []byte(cfg), 0o644)
 	run := filepath.Join(work, "run")
-	// Stage lengths: 5 + 25 + 25…(35, 50, 200) + 25 + 50 steps.
+	// Stage lengths: 5 + 25 + 25…(34, 49, 199) + 25 + 50 steps (dms.py
+	// floors U(500, max) ms, which excludes max, into 20 ms steps).
 	r := rnntrain(t, work, "train", "-config", file, "-out", run)
-	r.want(t, 0, "curriculum  3 stages of 130–140, 130–155, 130–305 steps", "stopped at step 7")
+	r.want(t, 0, "curriculum  3 stages of 130–139, 130–154, 130–304 steps", "stopped at step 7")
 	// The step lines (at every evaluation) name the stage, as
 	// metrics.jsonl does.
 	for _, want := range []string{`step 2/7 .* validation \S+  stage 0  `, `step 4/7 .* validation \S+  stage 1  `, `step 6/7 .* validation \S+  stage 2  `} {

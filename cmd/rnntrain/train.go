@@ -615,7 +615,7 @@ func stopReason(sum train.Summary, cfg runConfig) string {
 	return sum.Reason.String()
 }
 
-// stepsRange is a task's trial length in steps: "68", or "130–305" when
+// stepsRange is a task's trial length in steps: "68", or "130–304" when
 // its trials differ in length.
 func stepsRange(info tasks.Info) string {
 	if info.MinSteps == info.MaxSteps {
