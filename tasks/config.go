@@ -32,12 +32,18 @@ type Settings struct {
 	// is σ, and the per-step std is σ/√DtMS (NeuroGym's
 	// `self.sigma = sigma / np.sqrt(self.dt)`, default σ = 1). For lowrank
 	// it is the per-step std itself (not scaled by dt), as in the
-	// low-rank scripts' `std` argument. 0 gives noiseless inputs.
+	// low-rank scripts' `std` argument. For psychrnn it is stim_noise
+	// (default 0.1) and the per-step std is √(2·0.01·√10·√DtMS)·stim_noise
+	// (perceptual_discrimination.py, delayed_discrim.py trial_function).
+	// 0 gives noiseless inputs.
 	Noise *float64 `json:"noise,omitempty" toml:"noise"`
 	// Coherences replaces the preset's coherence set of perceptual-dm,
 	// context-dm and multisensory: unsigned levels in % for NeuroGym and
 	// in input units for PsychRNN (each drawn with a random direction),
-	// signed nonzero levels for lowrank (multiplied by the 0.1 input scale).
+	// signed levels for the low-rank presets, multiplied by input_scale
+	// (0.1; 0.032 for valente perceptual-dm); a level of 0 is allowed and
+	// asks for the −1 target, as `hi if coh > 0 else lo` does in the
+	// scripts.
 	Coherences []float64 `json:"coherences,omitempty" toml:"coherences"`
 	// CatchFraction is the fraction of catch trials (no stimulus, no
 	// context, target 0) for lowrank perceptual-dm, context-dm and
