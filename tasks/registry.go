@@ -25,15 +25,15 @@ type spec struct {
 func specs() []spec {
 	const decision = fDt | fNoise | fCoh | fLossNorm | fCatch | fFixMS | fStimMS | fDelayMS | fDecMS | fInScale
 	return []spec{
-		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil rdm.py, PsychRNN PerceptualDiscrimination",
+		{"perceptual-dm", "random-dot motion discrimination (Britten et al. 1992): NeuroGym PerceptualDecisionMaking, Dubreuil/Valente rdm.py, PsychRNN PerceptualDiscrimination",
 			[]Preset{Dubreuil, NeuroGym, PsychRNN, Valente}, decision | fFixCue, newPerceptualDM},
 		{"context-dm", "context-dependent decision (Mante et al. 2013): NeuroGym ContextDecisionMaking(use_expl_context=True), Dubreuil/Valente mante.py",
 			[]Preset{Dubreuil, NeuroGym, Valente}, decision | fCtxMS | fCtxScale | fFixCue | fImplicit, newContextDM},
-		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil raposo.py",
+		{"multisensory", "multisensory integration (Raposo et al. 2014): NeuroGym MultiSensoryIntegration, Dubreuil/Valente raposo.py",
 			[]Preset{Dubreuil, NeuroGym, Valente}, decision | fCtxMS | fCtxScale | fCueSpan, newMultisensory},
-		{"match-to-sample", "delayed match-to-sample (Miller et al. 1996): NeuroGym DelayMatchSample, Dubreuil dms.py",
+		{"match-to-sample", "delayed match-to-sample (Miller et al. 1996): NeuroGym DelayMatchSample, Dubreuil/Valente dms.py",
 			[]Preset{Dubreuil, NeuroGym, Valente}, fDt | fNoise | fLossNorm | fFixMS | fStimMS | fDelayRange | fDecMS, newMatchToSample},
-		{"parametric-wm", "vibrotactile frequency comparison (Romo et al. 1999): NeuroGym DelayComparison, Dubreuil romo.py, PsychRNN DelayedDiscrimination",
+		{"parametric-wm", "vibrotactile frequency comparison (Romo et al. 1999): NeuroGym DelayComparison, Dubreuil/Valente romo.py, PsychRNN DelayedDiscrimination",
 			[]Preset{Dubreuil, NeuroGym, PsychRNN, Valente}, fDt | fNoise | fLossNorm | fEmpty | fFixMS | fStimMS | fDelayRange | fDecMS, newParametricWM},
 		{"go-nogo", "go / no-go: NeuroGym GoNogo",
 			[]Preset{NeuroGym}, fDt | fNoise | fLossNorm, newGoNogo},

@@ -22,10 +22,11 @@ sizes, the step dt, trial length in steps (min-max), the loss the targets are
 made for, the scorer, and the accuracy of the best constant output (chance).
 The default preset of each task is marked with '*'.
 
-Presets: neurogym (NeuroGym 2.2.0 timings at dt = 100 ms, ring or channel
-inputs, one output per action, decision-period scorer), dubreuil (alias
-lowrank) and valente (the code of Dubreuil et al. 2022 and Valente et al.
-2022: timings at dt = 20 ms, scalar +-1 targets, sign-of-mean scorer),
+Presets: neurogym (NeuroGym 2.2.0 timings at dt = 100 ms, 80 ms for
+ready-set-go, ring or channel inputs, one output per action, decision-period
+scorer), dubreuil (alias lowrank) and valente (the code of Dubreuil et al.
+2022 and Valente et al. 2022: timings at dt = 20 ms, scalar +-1 targets,
+graded (f1 - f2)/24 for parametric-wm, sign-of-mean scorer),
 psychrnn (PsychRNN's PerceptualDiscrimination and DelayedDiscrimination at
 dt = 10 ms, masked-mean argmax scorer), sussillo-barak (flip-flop, sine-wave),
 long-horizon (adding: the sum of two marked values after T steps, MSE, solved
