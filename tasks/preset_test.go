@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -346,6 +347,192 @@ func TestPresetNeuroGym(t *testing.T) {
 	}} {
 		t.Run(c.source, func(t *testing.T) { checkSource(t, c, 1500) })
 	}
+}
+
+// TestPresetNeuroGymMemory pins the other NeuroGym environments to
+// neurogym/neurogym @ 8136bc7 neurogym/envs/native/: their periods at dt
+// 100 (80 for ReadySetGo), the noiseless inputs of every channel in
+// every period, the input noise σ/√dt = 0.1 where the source adds it
+// and nowhere else, and mask 1 on every step.
+func TestPresetNeuroGymMemory(t *testing.T) {
+	t.Parallel()
+	all := func(names ...string) []string { return names }
+	// fixUntil is the fixation input of the envs that add it on the whole
+	// trial and set it to 0 in one period (add_ob(1, where="fixation")
+	// then set_ob(0, period)).
+	fixUntil := func(off, per string) float64 {
+		if per == off {
+			return 0
+		}
+		return 1
+	}
+	noiseIn := func(std float64, pers []string, chans ...int) func(string, int) float64 {
+		return func(per string, ch int) float64 {
+			if in(per, pers...) && slices.Contains(chans, ch) {
+				return std
+			}
+			return 0
+		}
+	}
+	// ring returns cos(θ_k − θ_c)·coh/200 + 0.5 for θ = (0, π), the
+	// direction in coh's sign (choice 1 = θ 0).
+	ring := func(coh float64, k int) float64 { return 0.5 + coh/200*float64(1-2*k) }
+	for _, c := range []sourceCase{{
+		// multisensory.py L33 cohs [5, 15, 50], L35 sigma/√dt, L42
+		// timing 300/750/100; L76-77 coh·p and coh·(1 − p), p = rng.rand()
+		// (L72); L85-89 fixation and the rings in the stimulus, L91
+		// everything 0 in the decision; L90 add_randn over every channel
+		// in the stimulus.
+		task: "multisensory", preset: NeuroGym, source: "MultiSensoryIntegration",
+		periods: map[string]span2{"fixation": fixed(3), "stimulus": fixed(7), "decision": fixed(1)},
+		nIn:     5,
+		mean: func(tr Trial, per string, ch int) float64 {
+			switch {
+			case ch == 0:
+				return fixUntil("decision", per)
+			case per != "stimulus":
+				return 0
+			case ch <= 2:
+				return ring(tr.Coherence*tr.Value, ch-1)
+			}
+			return ring(tr.Coherence*(1-tr.Value), ch-3)
+		},
+		std:    noiseIn(0.1, all("stimulus"), 0, 1, 2, 3, 4),
+		scored: all("fixation", "stimulus", "decision"),
+	}, {
+		// delaymatchsample.py L27 sigma/√dt, L34-40 timing
+		// 300/500/1000/500/900; L70 test = sample on a match, L73-74
+		// cos(θ − θ_s)·0.5 + 0.5 with θ ∈ {0, π}; L79-80 fixation on but
+		// in the decision; L83 noise on the stimulus channels in sample
+		// and test.
+		task: "match-to-sample", preset: NeuroGym, source: "DelayMatchSample",
+		periods: map[string]span2{"fixation": fixed(3), "sample": fixed(5), "delay": fixed(10), "test": fixed(5), "decision": fixed(9)},
+		nIn:     3,
+		mean: func(tr Trial, per string, ch int) float64 {
+			sample, test := tr.Vars[0].Value, tr.Vars[1].Value
+			if (sample == test) != (tr.Choice == 1) {
+				panic("DelayMatchSample: match is not choice 1")
+			}
+			switch {
+			case ch == 0:
+				return fixUntil("decision", per)
+			case per == "sample" && float64(ch-1) == sample, per == "test" && float64(ch-1) == test:
+				return 1
+			}
+			return 0
+		},
+		std:    noiseIn(0.1, all("sample", "test"), 1, 2),
+		scored: all("fixation", "sample", "delay", "test", "decision"),
+	}, {
+		// delaycomparison.py L27 vpairs, L31 sigma/√dt, L38-44 timing
+		// 500/500/1000/500/100; L76-78 the pair in either order; L86-89
+		// fixation on but in the decision, (1 + (f − 10)/24)/2 in each
+		// stimulus; L90 noise on both channels in the stimuli.
+		task: "parametric-wm", preset: NeuroGym, source: "DelayComparison",
+		periods: map[string]span2{"fixation": fixed(5), "stimulus1": fixed(5), "delay": fixed(10), "stimulus2": fixed(5), "decision": fixed(1)},
+		nIn:     2,
+		mean: func(tr Trial, per string, ch int) float64 {
+			f1, f2 := tr.Vars[0].Value, tr.Vars[1].Value
+			if math.Abs(f1-f2) != 8 || (f1 > f2) != (tr.Choice == 1) {
+				panic("DelayComparison: not a vpair, or choice 1 is not f1 > f2")
+			}
+			switch {
+			case ch == 0:
+				return fixUntil("decision", per)
+			case per == "stimulus1":
+				return (1 + (f1-10)/24) / 2
+			case per == "stimulus2":
+				return (1 + (f2-10)/24) / 2
+			}
+			return 0
+		},
+		std:    noiseIn(0.1, all("stimulus1", "stimulus2"), 0, 1),
+		scored: all("fixation", "stimulus1", "delay", "stimulus2", "decision"),
+	}, {
+		// gonogo.py L35 timing 0/500/500/500; L60-62 fixation on but in
+		// the decision, cue gt + 1 (1 = nogo, 2 = go) in the stimulus; no
+		// noise.
+		task: "go-nogo", preset: NeuroGym, source: "GoNogo",
+		periods: map[string]span2{"fixation": fixed(0), "stimulus": fixed(5), "delay": fixed(5), "decision": fixed(5)},
+		nIn:     3,
+		mean: func(tr Trial, per string, ch int) float64 {
+			switch {
+			case ch == 0:
+				return fixUntil("decision", per)
+			case per == "stimulus" && ch == 1+tr.Choice:
+				return 1
+			}
+			return 0
+		},
+		std:    noiseIn(0, nil),
+		scored: all("stimulus", "delay", "decision"),
+	}, {
+		// antireach.py L39 timing 500/500/0/500, L47 θ_k = 2πk/32; L71
+		// the stimulus at θ_gt + π when anti; L77 fixation in the
+		// fixation, stimulus and delay; L78-79 cos(θ − θ_stim) in the
+		// stimulus; no noise. The pro/anti rule inputs are ours.
+		task: "anti-saccade", preset: NeuroGym, source: "AntiReach",
+		periods: map[string]span2{"fixation": fixed(5), "stimulus": fixed(5), "delay": fixed(0), "decision": fixed(5)},
+		nIn:     35,
+		mean: func(tr Trial, per string, ch int) float64 {
+			stim, gt := int(tr.Vars[0].Value), int(tr.Vars[1].Value)
+			if tr.Choice != 1+gt || stim != (gt+16*tr.Context)%32 {
+				panic("AntiReach: the stimulus is not the target (pro) or opposite it (anti)")
+			}
+			switch {
+			case ch == 0:
+				return fixUntil("decision", per)
+			case ch == 33+tr.Context:
+				return 1
+			case ch > 32 || per != "stimulus":
+				return 0
+			}
+			return math.Cos(2 * math.Pi * float64(ch-1-stim) / 32)
+		},
+		std:    noiseIn(0, nil),
+		scored: all("fixation", "stimulus", "delay", "decision"),
+	}, {
+		// readysetgo.py L33 dt 80, L44-49 timing fixation 100, ready 83,
+		// measure U(800, 1500), set 83, each floored to 80 ms; L74-77
+		// ready after fixation, measure after fixation too, set after
+		// measure, production 2 × measure; L79-82 fixation on but in the
+		// production, ready and set cues in their periods; no noise.
+		task: "ready-set-go", preset: NeuroGym, source: "ReadySetGo",
+		periods: map[string]span2{"fixation": fixed(1), "ready": fixed(1), "measure": {10, 18}, "set": fixed(1), "production": {20, 36}},
+		nIn:     3,
+		mean: func(tr Trial, per string, ch int) float64 {
+			var meas, prod int
+			for _, p := range tr.Periods {
+				switch p.Name {
+				case "measure":
+					meas = p.End - p.Start
+				case "production":
+					prod = p.End - p.Start
+				}
+			}
+			if prod != 2*meas || tr.Value != float64(meas)*80 {
+				panic("ReadySetGo: production is not twice the measure, or t_p is not the measure")
+			}
+			switch ch {
+			case 0:
+				return fixUntil("production", per)
+			case 1:
+				return b2f(per == "ready")
+			}
+			return b2f(per == "set")
+		},
+		std:    noiseIn(0, nil),
+		scored: all("fixation", "ready", "measure", "set", "production"),
+	}} {
+		t.Run(c.source, func(t *testing.T) { checkSource(t, c, 1500) })
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // TestPresetPsychRNN pins the PsychRNN preset to murraylab/PsychRNN @
