@@ -19,29 +19,25 @@ const (
 	Identity                   // φ(x) = x
 )
 
-func (a Activation) String() string {
-	switch a {
-	case Tanh:
-		return "tanh"
-	case ReLU:
-		return "relu"
-	case Softplus:
-		return "softplus"
-	case Identity:
-		return "identity"
-	}
-	return fmt.Sprintf("Activation(%d)", int(a))
+// activationNames lists the activations' names, indexed by Activation.
+func activationNames() []string {
+	return []string{Tanh: "tanh", ReLU: "relu", Softplus: "softplus", Identity: "identity"}
 }
+
+func (a Activation) String() string { return enum.Name(activationNames(), int(a), "Activation") }
 
 // ParseActivation returns the activation named s (tanh, relu, softplus,
 // identity).
 func ParseActivation(s string) (Activation, error) {
-	i, err := enum.Parse([]string{Tanh: "tanh", ReLU: "relu", Softplus: "softplus", Identity: "identity"}, s, "activation")
+	i, err := enum.Parse(activationNames(), s, "activation")
 	return Activation(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (a Activation) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (a Activation) MarshalText() ([]byte, error) {
+	return enum.Text("layers", activationNames(), int(a), "activation")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (a *Activation) UnmarshalText(b []byte) error {

@@ -149,27 +149,24 @@ const (
 	KernelsDense
 )
 
-// egruKernelNames returns the names by value, so no package-level table can be changed.
-func egruKernelNames() [3]string {
-	return [...]string{KernelsAuto: "auto", KernelsSparse: "sparse", KernelsDense: "dense"}
+// egruKernelNames lists the kernel choices' names, indexed by EGRUKernels.
+func egruKernelNames() []string {
+	return []string{KernelsAuto: "auto", KernelsSparse: "sparse", KernelsDense: "dense"}
 }
 
-func (k EGRUKernels) String() string {
-	if k >= 0 && int(k) < len(egruKernelNames()) {
-		return egruKernelNames()[k]
-	}
-	return fmt.Sprintf("EGRUKernels(%d)", int(k))
-}
+func (k EGRUKernels) String() string { return enum.Name(egruKernelNames(), int(k), "EGRUKernels") }
 
 // ParseEGRUKernels returns the kernel choice named s (auto, sparse, dense).
 func ParseEGRUKernels(s string) (EGRUKernels, error) {
-	names := egruKernelNames()
-	i, err := enum.Parse(names[:], s, "kernels")
+	i, err := enum.Parse(egruKernelNames(), s, "kernels")
 	return EGRUKernels(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (k EGRUKernels) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (k EGRUKernels) MarshalText() ([]byte, error) {
+	return enum.Text("layers", egruKernelNames(), int(k), "kernels")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (k *EGRUKernels) UnmarshalText(b []byte) error {

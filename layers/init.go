@@ -30,27 +30,24 @@ const (
 	InitIdentity
 )
 
-// initNames returns the names by value, so no package-level table can be changed.
-func initNames() [3]string {
-	return [...]string{InitGaussian: "gaussian", InitOrthogonal: "orthogonal", InitIdentity: "identity"}
+// initNames lists the initialisers' names, indexed by Init.
+func initNames() []string {
+	return []string{InitGaussian: "gaussian", InitOrthogonal: "orthogonal", InitIdentity: "identity"}
 }
 
-func (i Init) String() string {
-	if i >= 0 && int(i) < len(initNames()) {
-		return initNames()[i]
-	}
-	return fmt.Sprintf("Init(%d)", int(i))
-}
+func (i Init) String() string { return enum.Name(initNames(), int(i), "Init") }
 
 // ParseInit returns the initialiser named s (gaussian, orthogonal, identity).
 func ParseInit(s string) (Init, error) {
-	names := initNames()
-	i, err := enum.Parse(names[:], s, "initialiser")
+	i, err := enum.Parse(initNames(), s, "initialiser")
 	return Init(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (i Init) MarshalText() ([]byte, error) { return []byte(i.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (i Init) MarshalText() ([]byte, error) {
+	return enum.Text("layers", initNames(), int(i), "initialiser")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (i *Init) UnmarshalText(b []byte) error {

@@ -34,28 +34,25 @@ const (
 	NoiseValente
 )
 
-// noiseNames returns the names by value, so no package-level table can be changed.
-func noiseNames() [3]string {
-	return [...]string{NoisePsychRNN: "psychrnn", NoiseYang: "yang", NoiseValente: "valente"}
+// noiseNames lists the conventions' names, indexed by NoiseConvention.
+func noiseNames() []string {
+	return []string{NoisePsychRNN: "psychrnn", NoiseYang: "yang", NoiseValente: "valente"}
 }
 
-func (c NoiseConvention) String() string {
-	if c >= 0 && int(c) < len(noiseNames()) {
-		return noiseNames()[c]
-	}
-	return fmt.Sprintf("NoiseConvention(%d)", int(c))
-}
+func (c NoiseConvention) String() string { return enum.Name(noiseNames(), int(c), "NoiseConvention") }
 
 // ParseNoiseConvention returns the convention named s (psychrnn, yang,
 // valente).
 func ParseNoiseConvention(s string) (NoiseConvention, error) {
-	names := noiseNames()
-	i, err := enum.Parse(names[:], s, "noise convention")
+	i, err := enum.Parse(noiseNames(), s, "noise convention")
 	return NoiseConvention(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (c NoiseConvention) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (c NoiseConvention) MarshalText() ([]byte, error) {
+	return enum.Text("layers", noiseNames(), int(c), "noise convention")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (c *NoiseConvention) UnmarshalText(b []byte) error {
@@ -99,25 +96,22 @@ const (
 	IntegrateRate
 )
 
-// integrationNames returns the names by value, so no package-level table can be changed.
-func integrationNames() [2]string { return [...]string{IntegrateState: "state", IntegrateRate: "rate"} }
+// integrationNames lists the integrations' names, indexed by Integration.
+func integrationNames() []string { return []string{IntegrateState: "state", IntegrateRate: "rate"} }
 
-func (g Integration) String() string {
-	if g >= 0 && int(g) < len(integrationNames()) {
-		return integrationNames()[g]
-	}
-	return fmt.Sprintf("Integration(%d)", int(g))
-}
+func (g Integration) String() string { return enum.Name(integrationNames(), int(g), "Integration") }
 
 // ParseIntegration returns the integration named s (state, rate).
 func ParseIntegration(s string) (Integration, error) {
-	names := integrationNames()
-	i, err := enum.Parse(names[:], s, "integration")
+	i, err := enum.Parse(integrationNames(), s, "integration")
 	return Integration(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (g Integration) MarshalText() ([]byte, error) { return []byte(g.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (g Integration) MarshalText() ([]byte, error) {
+	return enum.Text("layers", integrationNames(), int(g), "integration")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (g *Integration) UnmarshalText(b []byte) error {

@@ -26,25 +26,22 @@ const (
 	ResetZero
 )
 
-// resetNames returns the names by value, so no package-level table can be changed.
-func resetNames() [2]string { return [...]string{ResetSubtract: "subtract", ResetZero: "zero"} }
+// resetNames lists the resets' names, indexed by Reset.
+func resetNames() []string { return []string{ResetSubtract: "subtract", ResetZero: "zero"} }
 
-func (r Reset) String() string {
-	if r >= 0 && int(r) < len(resetNames()) {
-		return resetNames()[r]
-	}
-	return fmt.Sprintf("Reset(%d)", int(r))
-}
+func (r Reset) String() string { return enum.Name(resetNames(), int(r), "Reset") }
 
 // ParseReset returns the reset named s (subtract, zero).
 func ParseReset(s string) (Reset, error) {
-	names := resetNames()
-	i, err := enum.Parse(names[:], s, "reset")
+	i, err := enum.Parse(resetNames(), s, "reset")
 	return Reset(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (r Reset) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (r Reset) MarshalText() ([]byte, error) {
+	return enum.Text("layers", resetNames(), int(r), "reset")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *Reset) UnmarshalText(b []byte) error {
