@@ -67,24 +67,16 @@ const LowRank = Dubreuil
 func (p Preset) lowRank() bool { return p == Dubreuil || p == Valente }
 
 // presetNames are the text forms, indexed by Preset.
-func presetNames() [8]string {
-	return [8]string{"default", "neurogym", "dubreuil", "psychrnn", "sussillo-barak", "dataset", "long-horizon", "valente"}
+func presetNames() []string {
+	return []string{"default", "neurogym", "dubreuil", "psychrnn", "sussillo-barak", "dataset", "long-horizon", "valente"}
 }
 
 // String returns the preset's text form ("neurogym", "dubreuil", …).
-func (p Preset) String() string {
-	if n := presetNames(); p >= 0 && int(p) < len(n) {
-		return n[p]
-	}
-	return fmt.Sprintf("Preset(%d)", int(p))
-}
+func (p Preset) String() string { return enum.Name(presetNames(), int(p), "Preset") }
 
 // MarshalText implements encoding.TextMarshaler.
 func (p Preset) MarshalText() ([]byte, error) {
-	if n := presetNames(); p < 0 || int(p) >= len(n) {
-		return nil, fmt.Errorf("tasks: invalid preset %d", int(p))
-	}
-	return []byte(p.String()), nil
+	return enum.Text("tasks", presetNames(), int(p), "preset")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler; see ParsePreset.
@@ -109,7 +101,7 @@ func ParsePreset(s string) (Preset, error) {
 		}
 	}
 	n := presetNames()
-	return 0, fmt.Errorf("unknown preset %q; valid presets: %s, lowrank (= dubreuil)%s", s, strings.Join(n[:], ", "), enum.Hint(s, append(n[:], "lowrank")))
+	return 0, fmt.Errorf("unknown preset %q; valid presets: %s, lowrank (= dubreuil)%s", s, strings.Join(n, ", "), enum.Hint(s, append(n, "lowrank")))
 }
 
 // Scorer names the rule a task uses to turn outputs into per-trial
@@ -134,24 +126,17 @@ const (
 	Recall
 )
 
-func scorerNames() [7]string {
-	return [7]string{"decision-action", "sign-mean", "masked-mean-argmax", "normalized-mse", "production-time", "mse-threshold", "recall"}
+// scorerNames are the text forms, indexed by Scorer.
+func scorerNames() []string {
+	return []string{"decision-action", "sign-mean", "masked-mean-argmax", "normalized-mse", "production-time", "mse-threshold", "recall"}
 }
 
 // String returns the scorer's text form.
-func (s Scorer) String() string {
-	if n := scorerNames(); s >= 0 && int(s) < len(n) {
-		return n[s]
-	}
-	return fmt.Sprintf("Scorer(%d)", int(s))
-}
+func (s Scorer) String() string { return enum.Name(scorerNames(), int(s), "Scorer") }
 
 // MarshalText implements encoding.TextMarshaler.
 func (s Scorer) MarshalText() ([]byte, error) {
-	if n := scorerNames(); s < 0 || int(s) >= len(n) {
-		return nil, fmt.Errorf("tasks: invalid scorer %d", int(s))
-	}
-	return []byte(s.String()), nil
+	return enum.Text("tasks", scorerNames(), int(s), "scorer")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
@@ -163,7 +148,7 @@ func (s *Scorer) UnmarshalText(b []byte) error {
 		}
 	}
 	n := scorerNames()
-	return fmt.Errorf("unknown scorer %q; valid scorers: %s%s", b, strings.Join(n[:], ", "), enum.Hint(string(b), n[:]))
+	return fmt.Errorf("unknown scorer %q; valid scorers: %s%s", b, strings.Join(n, ", "), enum.Hint(string(b), n))
 }
 
 // String returns "mse" or "cross-entropy".

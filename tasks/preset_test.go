@@ -675,3 +675,25 @@ func romoMean(tr Trial, per string, _ int) float64 {
 	}
 	return 0
 }
+
+// TestPresetScorerOutOfRange checks the text forms of values that are none
+// of the constants: String names the type and value, MarshalText fails.
+func TestPresetScorerOutOfRange(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    interface{ MarshalText() ([]byte, error) }
+		str  string
+		want string
+	}{
+		{Preset(-1), Preset(-1).String(), "Preset(-1)"},
+		{Preset(len(presetNames())), Preset(len(presetNames())).String(), "Preset(8)"},
+		{Scorer(len(scorerNames())), Scorer(len(scorerNames())).String(), "Scorer(7)"},
+	} {
+		if c.str != c.want {
+			t.Errorf("String = %q, want %q", c.str, c.want)
+		}
+		if b, err := c.v.MarshalText(); err == nil {
+			t.Errorf("%s.MarshalText = %q, nil, want an error", c.want, b)
+		}
+	}
+}
