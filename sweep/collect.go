@@ -99,23 +99,33 @@ func ReadResult(dir string) (Result, error) {
 // Metric is a column of the collect table that can be plotted.
 type Metric int
 
+// The metrics, each the Result field of the same name; their text forms
+// are accuracy, mse, loss, steps and wall_s.
 const (
-	Accuracy Metric = iota
-	MSE
-	Loss
-	Steps
-	WallS
+	Accuracy Metric = iota // Result.Accuracy
+	MSE                    // Result.MSE
+	Loss                   // Result.Loss, the last logged training loss
+	Steps                  // Result.Steps
+	WallS                  // Result.WallS, in seconds
 )
 
 // Metrics lists every Metric.
 func Metrics() []Metric { return []Metric{Accuracy, MSE, Loss, Steps, WallS} }
 
-func (m Metric) String() string {
-	return [...]string{"accuracy", "mse", "loss", "steps", "wall_s"}[m]
+// metricNames lists the metrics' text forms, indexed by Metric.
+func metricNames() []string {
+	return []string{Accuracy: "accuracy", MSE: "mse", Loss: "loss", Steps: "steps", WallS: "wall_s"}
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (m Metric) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+// String returns the metric's text form, or Metric(i) for a value that is
+// none of the constants.
+func (m Metric) String() string { return enum.Name(metricNames(), int(m), "Metric") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (m Metric) MarshalText() ([]byte, error) {
+	return enum.Text("sweep", metricNames(), int(m), "metric")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (m *Metric) UnmarshalText(b []byte) error {
@@ -130,9 +140,11 @@ func (m *Metric) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown metric %q: want one of %s%s", b, strings.Join(names, ", "), enum.Hint(string(b), names))
 }
 
-// Of returns the metric of r.
+// Of returns the metric of r. It panics if m is none of the constants.
 func (m Metric) Of(r Result) float64 {
 	switch m {
+	case Accuracy:
+		return r.Accuracy
 	case MSE:
 		return r.MSE
 	case Loss:
@@ -142,7 +154,7 @@ func (m Metric) Of(r Result) float64 {
 	case WallS:
 		return r.WallS
 	}
-	return r.Accuracy
+	panic(fmt.Sprintf("sweep: Metric.Of: unknown metric %d", int(m)))
 }
 
 // Row is one point of the collect table; Result is nil unless the point
@@ -260,8 +272,12 @@ type Group struct {
 // Aggregate groups the finished rows of t by the value of axis (a column
 // of t.Axes) and returns m's mean ± standard error over the other axes for
 // each value, in the order the values first appear. Rows whose metric is
-// NaN are left out. It returns an error if axis is not one of t.Axes.
+// NaN are left out. It returns an error if axis is not one of t.Axes or m
+// is none of the Metric constants.
 func (t Table) Aggregate(axis string, m Metric) ([]Group, error) {
+	if m < 0 || int(m) >= len(metricNames()) {
+		return nil, fmt.Errorf("sweep: unknown metric %d", int(m))
+	}
 	j := slices.Index(t.Axes, axis)
 	if j < 0 {
 		return nil, fmt.Errorf("sweep: no axis %q; the axes are %s", axis, strings.Join(t.Axes, ", "))

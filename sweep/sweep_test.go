@@ -257,3 +257,25 @@ func TestValueFloatExact(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricOutOfRange: a Metric that is none of the constants has a
+// String that names it (instead of an index panic), fails to marshal, is
+// refused by Aggregate with an error and panics in Of; the constants
+// round-trip through their text form.
+func TestMetricOutOfRange(t *testing.T) {
+	for _, m := range Metrics() {
+		b, err := m.MarshalText()
+		require.NoError(t, err)
+		var got Metric
+		require.NoError(t, got.UnmarshalText(b))
+		assert.Equal(t, m, got)
+	}
+	bad := Metric(len(Metrics()))
+	assert.Equal(t, "Metric(5)", bad.String())
+	_, err := bad.MarshalText()
+	assert.ErrorContains(t, err, "sweep: invalid metric 5")
+	tab := Table{Axes: []string{"seed"}, Rows: []Row{{Point: Point{Values: []Value{{}}}, State: Done, Result: &Result{}}}}
+	_, err = tab.Aggregate("seed", bad)
+	assert.ErrorContains(t, err, "sweep: unknown metric 5")
+	assert.PanicsWithValue(t, "sweep: Metric.Of: unknown metric 5", func() { bad.Of(Result{}) })
+}
