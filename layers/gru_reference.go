@@ -37,11 +37,12 @@ func (g *GRU[T]) SequenceReference(tp *autodiff.Tape[T], x, h0 *autodiff.Var[T],
 	return rates, h.Value
 }
 
-// RefConsts builds the constant tensors the unfused references need.
 // RefConsts builds the constant nodes the unfused reference sequences need
-// on Tape.
+// on Tape. Each method allocates a fresh tensor and records it as a
+// constant (no gradient).
 type RefConsts[T autodiff.Float] struct{ Tape *autodiff.Tape[T] }
 
+// Zeros returns a [rows, cols] constant of zeros.
 func (c RefConsts[T]) Zeros(rows, cols int) *autodiff.Var[T] {
 	return c.Tape.Const(autodiff.NewTensor[T](rows, cols))
 }
@@ -56,13 +57,15 @@ func (c RefConsts[T]) SelectRows(from, count, total int) *autodiff.Var[T] {
 	return c.Tape.Const(e)
 }
 
+// Noise returns a [rows, cols] constant of N(0, std²) draws from rng, in
+// the order AddNoise draws them.
 func (c RefConsts[T]) Noise(rows, cols int, std float64, rng *rand.Rand) *autodiff.Var[T] {
 	e := autodiff.NewTensor[T](rows, cols)
 	AddNoise(e.Data, std, rng)
 	return c.Tape.Const(e)
 }
 
-// hold returns x with the columns marked in units replaced by v:
+// Hold returns x with the columns marked in units replaced by v:
 // x ⊙ keep + fill, keep and fill being [1, N] rows.
 func (c RefConsts[T]) Hold(x *autodiff.Var[T], units []bool, v float64) *autodiff.Var[T] {
 	keep, fill := autodiff.NewTensor[T](1, len(units)), autodiff.NewTensor[T](1, len(units))

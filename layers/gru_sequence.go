@@ -39,7 +39,7 @@ type SeqCache[T autodiff.Float, O any] struct {
 	next int
 }
 
-// get returns the state to use for a call whose first arena buffer starts at
+// Get returns the state to use for a call whose first arena buffer starts at
 // key. The returned state holds whatever an earlier call left in it.
 func (c *SeqCache[T, O]) Get(key *T) *O {
 	c.mu.Lock()
