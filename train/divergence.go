@@ -58,9 +58,9 @@ func firstBad(x []float32, limit float64) (int, float64, bool) {
 	return 0, 0, false
 }
 
-func (o *Adam) moments() *slots   { return &o.s }
-func (o *AdamW) moments() *slots  { return &o.s }
-func (o *Adamax) moments() *slots { return &o.s }
+func (a *Adam) moments() *slots   { return &a.s }
+func (a *AdamW) moments() *slots  { return &a.s }
+func (a *Adamax) moments() *slots { return &a.s }
 func (o *SGD) moments() *slots    { return &o.s }
 
 // CheckFinite returns an error naming the first tensor of c that holds a

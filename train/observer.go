@@ -24,8 +24,8 @@ type sentinel string
 
 func (e sentinel) Error() string { return string(e) }
 
-// ErrStop, returned by an Observer's OnStep, ends the run cleanly after the
-// current update (Summary.Reason is Stopped).
+// ErrStop is the error an Observer's OnStep returns to end the run cleanly
+// after the current update (Summary.Reason is Stopped).
 const ErrStop = sentinel("train: stopped by observer")
 
 // ErrInterrupted is wrapped by the error Run returns when its context is
