@@ -136,16 +136,23 @@ type EvalOptions struct {
 // Evaluate runs the trials opt selects of task through net and scores them
 // with the task's own scorer. Trials the scorer excludes (catch trials)
 // count in no accuracy. It panics if a generated task gets opt.Trials < 1
-// or no opt.Draw, or net's sizes do not match the task's, or a trial lacks
-// the period opt.Inactivation's window names.
+// or no opt.Draw, or net's sizes do not match the task's, or, with the
+// error EvaluateContext returns, opt.Inactivation does not fit net
+// (Inactivation.Validate) or a trial lacks the period its window names.
 func Evaluate(net Runner, task tasks.Task, opt EvalOptions) Report {
-	rep, _ := EvaluateContext(context.Background(), net, task, opt)
+	rep, err := EvaluateContext(context.Background(), net, task, opt)
+	if err != nil {
+		panic(err.Error())
+	}
 	return rep
 }
 
 // EvaluateContext is Evaluate stopped by ctx: before each batch of trials
 // it checks ctx, and once ctx is done it returns at once with ctx.Err()
-// and a zero Report. It panics as Evaluate does.
+// and a zero Report. It returns an error and a zero Report if
+// opt.Inactivation does not fit net (Inactivation.Validate) or a trial
+// lacks the period its window names, and panics on the other misuses
+// Evaluate panics on.
 func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalOptions) (Report, error) {
 	finite, isFinite := task.(tasks.Finite)
 	var walk []int
@@ -156,6 +163,10 @@ func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalO
 		panic(fmt.Sprintf("analysis: Evaluate: %d trials, draw %v: want >= 1 trials and a generator", opt.Trials, opt.Draw))
 	}
 	checkDims("Evaluate", net, task)
+	_, units, _ := net.Dims()
+	if err := opt.Inactivation.Validate(units); err != nil {
+		return Report{}, err
+	}
 	rep := Report{Task: task.Name(), Split: tasks.SplitLabel(task)}
 	var conds tasks.Conditions
 	var psych tasks.Psychometric
@@ -173,7 +184,10 @@ func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalO
 		} else {
 			batch = task.Batch(opt.Draw, b)
 		}
-		act := runBatch(net, &batch, opt.Inactivation, opt.Noise)
+		act, err := runBatch(net, &batch, opt.Inactivation, opt.Noise)
+		if err != nil {
+			return Report{}, err
+		}
 		if act.Tally != nil {
 			tally.Add(*act.Tally)
 		}

@@ -165,6 +165,35 @@ func (in *Inactivation) empty() bool {
 	return true
 }
 
+// Validate returns an error if in does not fit a network of n units: a
+// perturbed unit or a cut's unit outside [0, n), or a Mode that is none of
+// the constants. A nil Inactivation fits every network. Whether each trial
+// has the period in's Window names is known only per trial; EvaluateContext
+// reports it.
+func (in *Inactivation) Validate(n int) error {
+	if in == nil {
+		return nil
+	}
+	if in.Mode != Silence && in.Mode != Clamp {
+		return fmt.Errorf("analysis: inactivation mode %d: want silence or clamp", int(in.Mode))
+	}
+	for _, u := range in.Units {
+		if u < 0 || u >= n {
+			return fmt.Errorf("analysis: inactivation unit %d outside [0, %d)", u, n)
+		}
+	}
+	for _, c := range in.Cuts {
+		for _, side := range [][]int{c.From, c.To} {
+			for _, u := range side {
+				if u < 0 || u >= n {
+					return fmt.Errorf("analysis: cut unit %d outside [0, %d)", u, n)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // lesion returns the Lesion of in's cuts for n units over steps
 // [from, to), or nil when it cuts nothing there. It panics if a unit index
 // is outside [0, n).
@@ -224,12 +253,13 @@ func (in *Inactivation) layer(n, from, to int) *layers.Inactivation {
 // window falls on different steps in different trials, the trials run in
 // groups of equal window and the outputs and rates are put back in batch
 // order; the private noise is then drawn group by group, the same
-// distribution but not the same numbers as an unperturbed run. It panics
-// if a trial has no period of the window's name.
-func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand) Activity {
+// distribution but not the same numbers as an unperturbed run. It returns
+// an error, and runs nothing, if a trial has no period of the window's
+// name; it panics if in does not fit net (Validate).
+func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand) (Activity, error) {
 	_, n, _ := net.Dims()
 	if in.empty() {
-		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Lengths: batch.Lengths})
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Lengths: batch.Lengths}), nil
 	}
 	type span struct{ from, to int }
 	spans := make([]span, batch.B)
@@ -238,7 +268,7 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 	for b := range batch.Trials {
 		f, t, ok := in.Window.Span(&batch.Trials[b])
 		if !ok {
-			panic(fmt.Sprintf("analysis: inactivation window %q: trial %d (%s) has no such period", in.Window.Period, b, batch.Trials[b].Condition))
+			return Activity{}, fmt.Errorf("analysis: inactivation window %q: trial %d (%s) has no such period", in.Window.Period, b, batch.Trials[b].Condition)
 		}
 		spans[b] = span{f, t}
 		if _, seen := groups[spans[b]]; !seen {
@@ -248,7 +278,7 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 	}
 	if len(order) == 1 {
 		s := order[0]
-		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to), Lengths: batch.Lengths})
+		return net.Run(batch.Inputs, batch.T, batch.B, RunOptions{Noise: noise, Inactivation: in.layer(n, s.from, s.to), Lesion: in.lesion(n, s.from, s.to), Lengths: batch.Lengths}), nil
 	}
 	nIn, nOut, T, B := batch.NIn, batch.NOut, batch.T, batch.B
 	all := Activity{Out: make([]float32, T*B*nOut), Rates: make([]float32, T*B*n)}
@@ -282,7 +312,7 @@ func runBatch(net Runner, batch *tasks.Batch, in *Inactivation, noise *rand.Rand
 			all.Tally.Add(*act.Tally)
 		}
 	}
-	return all
+	return all, nil
 }
 
 // Sample draws round(fraction·len(units)) of units without replacement

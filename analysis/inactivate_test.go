@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -60,7 +61,8 @@ func TestRunBatchGroupsTrialsByWindow(t *testing.T) {
 	}
 	net := &windowNet{nIn: nIn}
 	in := &Inactivation{Units: []int{1}, Window: Window{Period: "delay"}}
-	act := runBatch(net, &batch, in, nil)
+	act, err := runBatch(net, &batch, in, nil)
+	require.NoError(t, err)
 	require.Len(t, net.seen, 2, "two groups of equal window")
 	require.Equal(t, [][]int{{6, 4}, {5}}, net.lengths, "each group gets its own trials' lengths")
 	for b, d := range [][2]int{{1, 3}, {2, 5}, {1, 3}} {
@@ -75,11 +77,15 @@ func TestRunBatchGroupsTrialsByWindow(t *testing.T) {
 	}
 	// One window for the whole batch runs it in one piece.
 	net.seen = nil
-	runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{From: 2, To: 4}}, nil)
+	_, err = runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{From: 2, To: 4}}, nil)
+	require.NoError(t, err)
 	require.Len(t, net.seen, 1)
 	require.Equal(t, []bool{true, false}, net.seen[0].Units)
 	require.Equal(t, [2]int{2, 4}, [2]int{net.seen[0].From, net.seen[0].To})
-	require.Panics(t, func() { runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{Period: "nap"}}, nil) })
+	net.seen = nil
+	_, err = runBatch(net, &batch, &Inactivation{Units: []int{0}, Window: Window{Period: "nap"}}, nil)
+	require.EqualError(t, err, `analysis: inactivation window "nap": trial 0 () has no such period`)
+	require.Empty(t, net.seen, "nothing runs")
 }
 
 // TestRunBatchLesion checks the connection mask a Runner gets: To rows,
@@ -310,4 +316,33 @@ func TestFitPsychometric(t *testing.T) {
 	require.True(t, flat.Fitted)
 	one := FitPsychometric([]PsychPoint{{Coherence: 1, Trials: 10, PChoice1: 0.5}})[0]
 	require.Equal(t, PsychFit{Trials: 10}, one)
+}
+
+// TestEvaluateContextRefusesBadInactivation checks that an inactivation
+// that does not fit the network, or names a period the trials lack, is an
+// error from EvaluateContext (nothing run) and Evaluate's documented panic
+// with the same text.
+func TestEvaluateContextRefusesBadInactivation(t *testing.T) {
+	task, err := tasks.New("perceptual-dm", tasks.LowRank, tasks.Settings{})
+	require.NoError(t, err)
+	nIn, nOut := task.Dims()
+	net := sumNet{nIn, nOut} // one unit
+	for _, c := range []struct {
+		in   Inactivation
+		want string
+	}{
+		{Inactivation{Units: []int{1}}, "analysis: inactivation unit 1 outside [0, 1)"},
+		{Inactivation{Units: []int{-1}}, "analysis: inactivation unit -1 outside [0, 1)"},
+		{Inactivation{Cuts: []Cut{{From: []int{0}, To: []int{2}}}}, "analysis: cut unit 2 outside [0, 1)"},
+		{Inactivation{Units: []int{0}, Mode: Mode(2)}, "analysis: inactivation mode 2: want silence or clamp"},
+		{Inactivation{Units: []int{0}, Window: Window{Period: "nap"}}, `analysis: inactivation window "nap": trial 0 (`},
+	} {
+		opt := EvalOptions{Trials: 4, Draw: rand.New(rand.NewPCG(1, 2)), Inactivation: &c.in}
+		rep, err := EvaluateContext(context.Background(), net, task, opt)
+		require.ErrorContains(t, err, c.want)
+		require.Zero(t, rep.Trials)
+		opt.Draw = rand.New(rand.NewPCG(1, 2))
+		require.PanicsWithValue(t, err.Error(), func() { Evaluate(net, task, opt) })
+	}
+	require.NoError(t, (*Inactivation)(nil).Validate(0))
 }
