@@ -49,7 +49,8 @@ func (t Tensor[T]) SameShape(u Tensor[T]) bool { return t.Rows == u.Rows && t.Co
 // Shape returns the shape as [rows cols], for messages.
 func (t Tensor[T]) Shape() [2]int { return [2]int{t.Rows, t.Cols} }
 
-// RowSlice returns the view of rows [from, to). It does not copy.
+// RowSlice returns the view of rows [from, to), [to−from, Cols]: it shares
+// t's Data and does not copy. It panics unless 0 ≤ from ≤ to ≤ t.Rows.
 func (t Tensor[T]) RowSlice(from, to int) Tensor[T] {
 	if from < 0 || to < from || to > t.Rows {
 		panic(fmt.Sprintf("autodiff: RowSlice [%d, %d) out of range for %v", from, to, t.Shape()))
