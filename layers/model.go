@@ -76,7 +76,8 @@ type ModelConfig interface {
 	NewLayer64(s Spec, rng *rand.Rand) (Recurrent[float64], error)
 }
 
-// NewLayer builds the layer of c in precision T.
+// NewLayer builds the layer of c in precision T, with c.NewLayer32 or
+// c.NewLayer64, and returns their error.
 func NewLayer[T autodiff.Float](c ModelConfig, s Spec, rng *rand.Rand) (Recurrent[T], error) {
 	var zero T
 	switch any(zero).(type) {

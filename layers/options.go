@@ -66,7 +66,8 @@ func (c *NoiseConvention) UnmarshalText(b []byte) error {
 
 // Scale returns the standard deviation of the noise term for σ and α, and
 // whether it is added inside the drive (inside φ under rate integration)
-// rather than to the integrated state.
+// rather than to the integrated state. It panics if c is none of the
+// NoiseConvention constants.
 func (c NoiseConvention) Scale(sigma, alpha float64) (std float64, inside bool) {
 	switch c {
 	case NoisePsychRNN:

@@ -48,7 +48,8 @@ func CheckStep[T autodiff.Float](layer string, s, u *autodiff.Var[T], n, in int)
 	}
 }
 
-// Deriv returns φ'(x) in float64 (ReLU: 1 for x > 0, else 0).
+// Deriv returns φ'(x) in float64 (ReLU: 1 for x > 0, else 0). It panics
+// if a is none of the Activation constants.
 func (a Activation) Deriv(x float64) float64 {
 	switch a {
 	case Tanh:
@@ -67,7 +68,8 @@ func (a Activation) Deriv(x float64) float64 {
 	panic(fmt.Sprintf("layers: unknown activation %d", int(a)))
 }
 
-// Apply returns φ(x) in float64.
+// Apply returns φ(x) in float64. It panics if a is none of the Activation
+// constants.
 func (a Activation) Apply(x float64) float64 {
 	switch a {
 	case Tanh:
