@@ -23,15 +23,16 @@ const (
 	Random
 )
 
-func (m Mode) String() string {
-	if m == Random {
-		return "random"
-	}
-	return "grid"
-}
+// modeNames lists the modes' text forms, indexed by Mode.
+func modeNames() []string { return []string{Grid: "grid", Random: "random"} }
 
-// MarshalText implements encoding.TextMarshaler.
-func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+// String returns the mode's text form, or Mode(i) for a value that is none
+// of the constants.
+func (m Mode) String() string { return enum.Name(modeNames(), int(m), "Mode") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (m Mode) MarshalText() ([]byte, error) { return enum.Text("sweep", modeNames(), int(m), "mode") }
 
 // UnmarshalText implements encoding.TextUnmarshaler: grid or random.
 func (m *Mode) UnmarshalText(b []byte) error {
@@ -56,15 +57,18 @@ const (
 	Slurm
 )
 
-func (e Executor) String() string {
-	if e == Slurm {
-		return "slurm"
-	}
-	return "local"
-}
+// executorNames lists the executors' text forms, indexed by Executor.
+func executorNames() []string { return []string{Local: "local", Slurm: "slurm"} }
 
-// MarshalText implements encoding.TextMarshaler.
-func (e Executor) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+// String returns the executor's text form, or Executor(i) for a value that
+// is none of the constants.
+func (e Executor) String() string { return enum.Name(executorNames(), int(e), "Executor") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (e Executor) MarshalText() ([]byte, error) {
+	return enum.Text("sweep", executorNames(), int(e), "executor")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler: local or slurm.
 func (e *Executor) UnmarshalText(b []byte) error {
@@ -277,6 +281,10 @@ func (o *Options) validate() error {
 		}
 	}
 	switch {
+	case o.Mode < 0 || int(o.Mode) >= len(modeNames()):
+		return fmt.Errorf("sweep.mode = %d: want grid or random", int(o.Mode))
+	case o.Exec < 0 || int(o.Exec) >= len(executorNames()):
+		return fmt.Errorf("sweep.executor = %d: want local or slurm", int(o.Exec))
 	case o.Mode == Random && o.Samples < 1:
 		return fmt.Errorf("sweep.samples = %d: random mode draws samples ≥ 1 points", o.Samples)
 	case o.Mode == Grid && o.Samples != 0:

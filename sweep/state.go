@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/files"
 )
 
@@ -42,26 +43,21 @@ const (
 // States lists every State in the order reports list them.
 func States() []State { return []State{Pending, Queued, Running, Stopped, Killed, Failed, Done} }
 
-func (s State) String() string {
-	switch s {
-	case Queued:
-		return "queued"
-	case Running:
-		return "running"
-	case Stopped:
-		return "stopped"
-	case Killed:
-		return "killed"
-	case Failed:
-		return "failed"
-	case Done:
-		return "done"
-	}
-	return "pending"
+// stateNames lists the states' text forms, indexed by State.
+func stateNames() []string {
+	return []string{Pending: "pending", Queued: "queued", Running: "running", Stopped: "stopped",
+		Failed: "failed", Done: "done", Killed: "killed"}
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// String returns the state's text form, or State(i) for a value that is
+// none of the constants.
+func (s State) String() string { return enum.Name(stateNames(), int(s), "State") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (s State) MarshalText() ([]byte, error) {
+	return enum.Text("sweep", stateNames(), int(s), "state")
+}
 
 // Exit statuses of a run stopped by a signal after saving (the train
 // command's): SIGINT and SIGTERM or SIGHUP. Neither is a failure.

@@ -279,3 +279,37 @@ func TestMetricOutOfRange(t *testing.T) {
 	assert.ErrorContains(t, err, "sweep: unknown metric 5")
 	assert.PanicsWithValue(t, "sweep: Metric.Of: unknown metric 5", func() { bad.Of(Result{}) })
 }
+
+// TestEnumsOutOfRange: a Mode, Executor or State that is none of the
+// constants is named as such by String instead of passing for grid, local
+// or pending, fails to marshal, and a Mode or Executor out of range fails
+// Options.Validate (a Mode(2) used to skip the MaxPoints check of grids).
+func TestEnumsOutOfRange(t *testing.T) {
+	for _, c := range []struct {
+		v    interface{ MarshalText() ([]byte, error) }
+		str  string
+		want string
+	}{
+		{Mode(2), Mode(2).String(), "Mode(2)"},
+		{Executor(-1), Executor(-1).String(), "Executor(-1)"},
+		{State(7), State(7).String(), "State(7)"},
+	} {
+		assert.Equal(t, c.want, c.str)
+		_, err := c.v.MarshalText()
+		assert.Error(t, err, c.want)
+	}
+	for _, s := range States() {
+		b, err := s.MarshalText()
+		require.NoError(t, err)
+		assert.Equal(t, s.String(), string(b))
+	}
+	s, err := Parse([]byte(twoAxes))
+	require.NoError(t, err)
+	o := s.Options
+	require.NoError(t, o.Validate())
+	o.Mode = Mode(2)
+	assert.ErrorContains(t, o.Validate(), "sweep.mode = 2")
+	o = s.Options
+	o.Exec = Executor(2)
+	assert.ErrorContains(t, o.Validate(), "sweep.executor = 2")
+}
