@@ -25,26 +25,24 @@ const (
 	RatesState
 )
 
-func (r Rates) String() string {
-	switch r {
-	case RatesTanh:
-		return "tanh"
-	case RatesPhi:
-		return "phi"
-	case RatesState:
-		return "state"
-	}
-	return fmt.Sprintf("Rates(%d)", int(r))
-}
+// ratesNames lists the rates kinds' names, indexed by Rates.
+func ratesNames() []string { return []string{RatesTanh: "tanh", RatesPhi: "phi", RatesState: "state"} }
+
+// String returns the rates kind's name, or Rates(i) for a value that is
+// none of the constants.
+func (r Rates) String() string { return enum.Name(ratesNames(), int(r), "Rates") }
 
 // ParseRates returns the rates kind named s (tanh, phi, state).
 func ParseRates(s string) (Rates, error) {
-	i, err := enum.Parse([]string{RatesTanh: "tanh", RatesPhi: "phi", RatesState: "state"}, s, "low-rank rates")
+	i, err := enum.Parse(ratesNames(), s, "low-rank rates")
 	return Rates(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (r Rates) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (r Rates) MarshalText() ([]byte, error) {
+	return enum.Text("lowrank", ratesNames(), int(r), "rates")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *Rates) UnmarshalText(b []byte) error {

@@ -355,6 +355,14 @@ func TestLowRankConfigValidate(t *testing.T) {
 	if err := r.UnmarshalText([]byte("sigmoid")); err == nil {
 		t.Errorf("UnmarshalText(sigmoid): got nil error")
 	}
+	// A value that is none of the constants is named as such and cannot
+	// be written to a config that would not read back.
+	if b, err := lowrank.Rates(7).MarshalText(); err == nil {
+		t.Errorf("Rates(7).MarshalText() = %q, nil, want an error", b)
+	}
+	if got, want := lowrank.Rates(7).String(), "Rates(7)"; got != want {
+		t.Errorf("Rates(7).String() = %q, want %q", got, want)
+	}
 }
 
 func TestLowRankSequenceAllocs(t *testing.T) {
