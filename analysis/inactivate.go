@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -27,16 +28,18 @@ const (
 	Clamp
 )
 
-// String returns the mode's flag name.
-func (m Mode) String() string {
-	if m == Clamp {
-		return "clamp"
-	}
-	return "silence"
-}
+// modeNames lists the modes' flag names, indexed by Mode.
+func modeNames() []string { return []string{Silence: "silence", Clamp: "clamp"} }
 
-// MarshalText implements encoding.TextMarshaler.
-func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+// String returns the mode's flag name, or Mode(i) for a value that is none
+// of the constants.
+func (m Mode) String() string { return enum.Name(modeNames(), int(m), "Mode") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (m Mode) MarshalText() ([]byte, error) {
+	return enum.Text("analysis", modeNames(), int(m), "mode")
+}
 
 // UnmarshalText implements encoding.TextUnmarshaler: "silence" or "clamp".
 func (m *Mode) UnmarshalText(b []byte) error {
@@ -174,7 +177,7 @@ func (in *Inactivation) Validate(n int) error {
 	if in == nil {
 		return nil
 	}
-	if in.Mode != Silence && in.Mode != Clamp {
+	if in.Mode < 0 || int(in.Mode) >= len(modeNames()) {
 		return fmt.Errorf("analysis: inactivation mode %d: want silence or clamp", int(in.Mode))
 	}
 	for _, u := range in.Units {

@@ -346,3 +346,19 @@ func TestEvaluateContextRefusesBadInactivation(t *testing.T) {
 	}
 	require.NoError(t, (*Inactivation)(nil).Validate(0))
 }
+
+// TestModeText checks that Mode's constants round-trip through their text
+// and that a value that is none of them neither passes for silence nor
+// marshals.
+func TestModeText(t *testing.T) {
+	for _, m := range []Mode{Silence, Clamp} {
+		b, err := m.MarshalText()
+		require.NoError(t, err)
+		var got Mode
+		require.NoError(t, got.UnmarshalText(b))
+		require.Equal(t, m, got)
+	}
+	require.Equal(t, "Mode(2)", Mode(2).String())
+	_, err := Mode(2).MarshalText()
+	require.EqualError(t, err, "analysis: invalid mode 2")
+}
