@@ -29,7 +29,12 @@ type Recurrent[T autodiff.Float] interface {
 	// [1, size] (broadcast over the batch), or nil for zero; a shorter
 	// slice leaves the missing variables at zero. Only init[0] may carry a
 	// gradient (a trainable initial state, summed over the batch when
-	// broadcast); the others are constants.
+	// broadcast); the others are constants. The result's tensors live in
+	// the tape's arena (see Seq). The op may keep references to x, the
+	// initial states, the parameters' values and opt's slices and
+	// Inactivation for its backward pass: none may change before the
+	// tape's Backward. Implementations panic if x or an init entry has the
+	// wrong shape or init has more entries than state variables.
 	Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T]
 }
 
