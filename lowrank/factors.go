@@ -31,9 +31,20 @@ func FactorsOf[T autodiff.Float](l *Layer[T]) *Factors {
 	return f
 }
 
+// check panics, naming op, unless f has positive sizes and M and N hold
+// Units·R values each.
+func (f *Factors) check(op string) {
+	if f.Units < 1 || f.R < 1 || len(f.M) != f.Units*f.R || len(f.N) != f.Units*f.R {
+		panic(fmt.Sprintf("lowrank: Factors.%s: %d units, rank %d with %d and %d values in M and N, want Units·R = %d each",
+			op, f.Units, f.R, len(f.M), len(f.N), f.Units*f.R))
+	}
+}
+
 // Tensors returns m and n as fresh float32 [Units, R] tensors (for
-// Layer.SetFactors).
+// Layer.SetFactors). It panics unless Units, R ≥ 1 and M and N hold
+// Units·R values each.
 func (f *Factors) Tensors() (m, n autodiff.Tensor[float32]) {
+	f.check("Tensors")
 	m, n = autodiff.NewTensor[float32](f.Units, f.R), autodiff.NewTensor[float32](f.Units, f.R)
 	for i := range f.M {
 		m.Data[i], n.Data[i] = float32(f.M[i]), float32(f.N[i])
@@ -42,8 +53,9 @@ func (f *Factors) Tensors() (m, n autodiff.Tensor[float32]) {
 }
 
 // Matrix returns J = M·Nᵀ/Units, [Units, Units] row-major, freshly
-// allocated.
+// allocated. It panics as Tensors does.
 func (f *Factors) Matrix() []float64 {
+	f.check("Matrix")
 	u := f.Units
 	j := mat.NewDense(u, u, nil)
 	j.Mul(mat.NewDense(u, f.R, f.M), mat.NewDense(u, f.R, f.N).T())
@@ -53,6 +65,7 @@ func (f *Factors) Matrix() []float64 {
 
 // Truncate returns the rank-r factors of the best rank-r approximation of
 // f's connectivity (Eckart–Young), from its SVD: m = U_r S_r √N, n = V_r √N.
+// It returns FromMatrix's errors and panics as Tensors does.
 func (f *Factors) Truncate(r int) (*Factors, error) {
 	return FromMatrix(f.Matrix(), f.Units, r)
 }

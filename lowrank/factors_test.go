@@ -53,3 +53,33 @@ func TestFromMatrix(t *testing.T) {
 		t.Fatal("NaN connectivity accepted")
 	}
 }
+
+// TestFactorsShapeCheck: Factors whose M or N does not hold Units·R values
+// panic with a message naming the method and the sizes, instead of an
+// index out of range (Tensors) or a gonum dimension panic (Matrix).
+func TestFactorsShapeCheck(t *testing.T) {
+	t.Parallel()
+	bad := &Factors{Units: 3, R: 1, M: make([]float64, 3), N: make([]float64, 4)}
+	for name, f := range map[string]func(){
+		"Tensors":  func() { bad.Tensors() },
+		"Matrix":   func() { bad.Matrix() },
+		"Truncate": func() { _, _ = bad.Truncate(1) },
+	} {
+		want := "lowrank: Factors.Tensors: 3 units, rank 1 with 3 and 4 values in M and N, want Units·R = 3 each"
+		if name != "Tensors" {
+			want = "lowrank: Factors.Matrix: 3 units, rank 1 with 3 and 4 values in M and N, want Units·R = 3 each"
+		}
+		func() {
+			defer func() {
+				if got := recover(); got != want {
+					t.Errorf("%s: panic %v, want %q", name, got, want)
+				}
+			}()
+			f()
+		}()
+	}
+	good := &Factors{Units: 2, R: 1, M: []float64{1, 2}, N: []float64{3, 4}}
+	if got := good.Matrix(); got[1] != 1*4/2.0 {
+		t.Errorf("J[0][1] = %g, want m_0·n_1/Units = 2", got[1])
+	}
+}
