@@ -45,7 +45,9 @@ func (s Stage) validate() error {
 // must step by base's dt: a network's leak α = dt/τ and its decays
 // exp(−dt/τ) are set once from the run's dt, so a stage of another dt (a
 // dt_ms setting, another preset or another task) would train other time
-// constants; the error names the stage and both dts.
+// constants; the error names the stage and both dts. Each stage is
+// validated first (as Config.Validate does), so a stage's bad preset or
+// settings are an error naming the stage and the key.
 func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 	if len(stages) == 0 {
 		t, err := tasks.NewFromConfig(base)
@@ -57,6 +59,9 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 	out := make([]tasks.Task, len(stages))
 	var run tasks.Task // base's task, built for the first stage whose dt may differ
 	for i, s := range stages {
+		if err := s.validate(); err != nil {
+			return nil, fmt.Errorf("curriculum[%d].%w", i, err)
+		}
 		c := tasks.Config{Task: base.Task, Preset: base.Preset, Settings: base.Settings}
 		if s.Task != "" && s.Task != base.Task {
 			c = tasks.Config{Task: s.Task}

@@ -61,6 +61,12 @@ func TestStageTasks(t *testing.T) {
 	if _, err := StageTasks(base, []Stage{{Task: "nope"}}); err == nil || !strings.Contains(err.Error(), "curriculum[0]") {
 		t.Errorf("unknown stage task: err = %v", err)
 	}
+	// Settings that tasks.Settings.Override cannot take (it panics on an
+	// enum value out of range) are an error, not a panic, even when the
+	// stages were not validated by Config.Validate first.
+	if _, err := StageTasks(base, []Stage{{}, {Settings: &tasks.Settings{Split: tasks.Split(9)}}}); err == nil || !strings.Contains(err.Error(), "curriculum[1].settings") || !strings.Contains(err.Error(), "split") {
+		t.Errorf("stage with an invalid split: err = %v", err)
+	}
 }
 
 // TestStageTasksDt: a network's leak α = dt/τ and its decays exp(−dt/τ)
