@@ -506,7 +506,7 @@ func keyFlagUsage() map[string]string {
 		"eval-trials":         "held-out trials per evaluation",
 		"log-every":           "write a metrics.jsonl line every this many steps (0 = at evaluations and the end only)",
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
-		"keep":                "number of earlier checkpoints kept under checkpoints/",
+		"keep":                "number of step checkpoints kept under checkpoints/: the newest, the latest (a copy of checkpoint.safetensors) among them",
 		"keep-best":           "keep the checkpoint of the best held-out evaluation (highest accuracy, then lowest MSE) in best.safetensors, and evaluate its weights at the end instead of the last step's",
 		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",
 		"raster-units":        "the most units a raster of spikes (egru: events) draws: that many evenly spaced units (i·N/max, from unit 0), labelled with their indices; 0 = every unit",
