@@ -76,6 +76,12 @@ func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 	if err != nil {
 		return State{}, fmt.Errorf("train: %s: %w", where, err)
 	}
+	if st.Optimizer.Steps == 0 && !anyTensor(c, slots, params) {
+		// Saved before the first update (a run stopped at step 0): the
+		// optimizer has no moments yet and starts afresh, as setState
+		// does with a state of no steps and no slots.
+		slots = nil
+	}
 	// Parameters first (their mismatches are the informative ones), with
 	// the old values kept so that a bad optimizer section changes nothing.
 	old := make([][]float32, len(params))
@@ -157,6 +163,19 @@ func slotNames(kind OptimizerKind, c *checkpoints.Checkpoint, params []*autodiff
 		return nil, nil
 	}
 	return nil, errors.New("optimizer state: unknown optimizer kind")
+}
+
+// anyTensor reports whether c holds the optimizer tensor of any of slots
+// for any of params.
+func anyTensor(c *checkpoints.Checkpoint, slots []string, params []*autodiff.Param[float32]) bool {
+	for _, name := range slots {
+		for _, p := range params {
+			if _, ok := c.Tensor(checkpoints.OptimizerTensorName(p.Name, name)); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Checkpointer is an Observer that saves the run into Dir through

@@ -188,3 +188,33 @@ func TestDivergenceKeepsCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreBeforeFirstUpdate restores a checkpoint saved before the
+// first update (a run stopped at step 0): its Adam state has no steps and
+// no moments, and the resume starts the optimizer afresh instead of asking
+// for moment tensors the run never had.
+func TestRestoreBeforeFirstUpdate(t *testing.T) {
+	task, err := tasks.NewDefault("perceptual-dm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewCheckpoint(checkpoints.Meta{}, smallNetwork(t, task, 8, 1), State{Optimizer: OptimizerState{Kind: OptAdam}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := RestoreState(c, smallNetwork(t, task, 8, 1))
+	if err != nil {
+		t.Fatalf("a checkpoint of step 0: %v", err)
+	}
+	if st.Step != 0 || st.Optimizer.Steps != 0 || len(st.Optimizer.Slots) != 0 {
+		t.Errorf("restored step %d, optimizer steps %d with %d slots; want 0, 0, 0", st.Step, st.Optimizer.Steps, len(st.Optimizer.Slots))
+	}
+	// Moments with a step count of 0 are not a state of any run.
+	p0 := smallNetwork(t, task, 8, 1).Params()[0]
+	odd := *c
+	odd.Tensors = append(append([]checkpoints.Tensor{}, c.Tensors...),
+		checkpoints.NewTensor(checkpoints.OptimizerTensorName(p0.Name, "exp_avg"), checkpoints.Shape(p0), p0.Value.Data))
+	if _, err := RestoreState(&odd, smallNetwork(t, task, 8, 1)); err == nil {
+		t.Error("step-0 state with one moment tensor restored without error")
+	}
+}
