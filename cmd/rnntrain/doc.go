@@ -41,7 +41,8 @@
 // unknown command or flag, a bad flag value or config key); the message on
 // standard error names the command and the flag, key or file at fault. A
 // training run or sweep stopped by SIGINT saves its checkpoint and exits
-// with 130, by SIGTERM or SIGHUP with 75 (EX_TEMPFAIL), and resumes with
+// with 130, by SIGTERM, SIGHUP or a broken output pipe (SIGPIPE) with 75
+// (EX_TEMPFAIL), and resumes with
 // -resume. Any other command stopped by a signal is abandoned at once and
 // exits with 128 plus the signal's number.
 package main

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/rnntrain/rnntrain/internal/enum"
 	"github.com/rnntrain/rnntrain/internal/files"
@@ -141,7 +142,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return ie.status() // the checkpoint was saved
 			}
 			if ae, ok := errors.AsType[abandonedError](err); ok {
-				fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, ae)
+				if !ae.brokenPipe() { // a reader that went away wants no more words
+					fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, ae)
+				}
 				return ae.status()
 			}
 			if es, ok := errors.AsType[exitStatus](err); ok {
@@ -173,6 +176,11 @@ func runCommand(ctx context.Context, c *command, runFn func(context.Context, []s
 	go func() { done <- runFn(ctx, args) }()
 	select {
 	case err := <-done:
+		if brokenPipe(ctx) || errors.Is(err, syscall.EPIPE) {
+			// The write that failed on the broken pipe is the error, not
+			// the command's: it ends as the signal would have ended it.
+			return abandonedError{signalled{syscall.SIGPIPE}}
+		}
 		return err
 	case <-ctx.Done():
 		return abandonedError{context.Cause(ctx)}

@@ -15,15 +15,21 @@ import (
 const (
 	// exitInterrupted follows SIGINT (Ctrl-C): 128 + 2, as shells report it.
 	exitInterrupted = 130
-	// exitTerminated follows SIGTERM or SIGHUP (a batch system's time limit
-	// or preemption, a closed terminal): EX_TEMPFAIL of sysexits.h, "try
-	// again", distinct from the 143 or 129 of a process the signal killed
-	// before it could save.
+	// exitTerminated follows SIGTERM, SIGHUP or SIGPIPE (a batch system's
+	// time limit or preemption, a closed terminal, a reader of the output
+	// that went away, as head does): EX_TEMPFAIL of sysexits.h, "try
+	// again", distinct from the 143, 129 or 141 of a process the signal
+	// killed before it could save.
 	exitTerminated = 75
 )
 
-// stopSignals are the signals that stop a run cleanly.
-func stopSignals() []os.Signal { return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} }
+// stopSignals are the signals that stop a run cleanly. SIGPIPE is among
+// them so that a write to a standard output or error whose reader has gone
+// (rnntrain train | head) fails instead of killing the process, and the
+// run saves its checkpoint as after SIGHUP.
+func stopSignals() []os.Signal {
+	return []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+}
 
 // signalled is the cause of a context cancelled by a signal.
 type signalled struct{ sig os.Signal }
@@ -39,6 +45,8 @@ func signalName(sig os.Signal) string {
 		return "SIGTERM"
 	case syscall.SIGHUP:
 		return "SIGHUP"
+	case syscall.SIGPIPE:
+		return "SIGPIPE (the reader of the output went away)"
 	case syscall.SIGKILL:
 		return "SIGKILL"
 	}
@@ -65,6 +73,9 @@ func signalContext(parent context.Context, stderr io.Writer) context.Context {
 				first = false
 				continue
 			}
+			if sig == syscall.SIGPIPE {
+				continue // every later write to the broken pipe raises it again
+			}
 			fmt.Fprintf(stderr, "rnntrain: %s again: still stopping; the checkpoint is being written (SIGKILL stops at once and keeps the previous checkpoint)\n", signalName(sig))
 		}
 	}()
@@ -83,7 +94,7 @@ func (e interruptedError) Error() string {
 }
 
 // status is the exit status of the stopped run: exitTerminated after
-// SIGTERM or SIGHUP, exitInterrupted otherwise.
+// SIGTERM, SIGHUP or SIGPIPE, exitInterrupted otherwise.
 func (e interruptedError) status() int {
 	if s, ok := errors.AsType[signalled](e.cause); ok && s.sig != os.Interrupt {
 		return exitTerminated
@@ -102,8 +113,15 @@ func (e abandonedError) Error() string {
 	return "interrupted"
 }
 
+// brokenPipe reports whether a broken output pipe ended the command.
+func (e abandonedError) brokenPipe() bool {
+	s, ok := errors.AsType[signalled](e.cause)
+	return ok && s.sig == syscall.SIGPIPE
+}
+
 // status is the shell's exit status of a process the signal ended,
-// 128 + its number: 130 after SIGINT, 143 after SIGTERM, 129 after SIGHUP.
+// 128 + its number: 130 after SIGINT, 143 after SIGTERM, 129 after SIGHUP,
+// 141 after SIGPIPE.
 func (e abandonedError) status() int {
 	if s, ok := errors.AsType[signalled](e.cause); ok {
 		if n, ok := s.sig.(syscall.Signal); ok {
@@ -111,6 +129,22 @@ func (e abandonedError) status() int {
 		}
 	}
 	return exitInterrupted
+}
+
+// brokenPipe reports whether a broken output pipe (SIGPIPE) stopped ctx.
+func brokenPipe(ctx context.Context) bool {
+	s, ok := errors.AsType[signalled](context.Cause(ctx))
+	return ok && s.sig == syscall.SIGPIPE
+}
+
+// stopOutput is where a stopped run's last message goes: stderr when a
+// broken pipe stopped it (its standard output has no reader left), else
+// stdout.
+func stopOutput(ctx context.Context, stdout, stderr io.Writer) io.Writer {
+	if brokenPipe(ctx) {
+		return stderr
+	}
+	return stdout
 }
 
 // stoppedBy describes what stopped a run, for its last message.

@@ -3,7 +3,9 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -36,4 +38,65 @@ func TestCLISIGUSR1SavesTrain(t *testing.T) {
 	}
 	k, _ := loadTensors(t, run)
 	rnntrain(t, work, "train", "-resume", run, "-steps", strconv.Itoa(k+2)).want(t, 0)
+}
+
+// TestCLIBrokenPipeSavesTrain runs train with its standard output into a
+// pipe whose reader goes away after the first bytes, as in `rnntrain train
+// | head`: the run must not die of SIGPIPE at its next line but save its
+// checkpoint and exit 75, as when its terminal closes (SIGHUP), and resume.
+func TestCLIBrokenPipeSavesTrain(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	cmd := exec.Command(binary, append([]string{"train", "-out", run, "-steps", "100000", "-save-every", "0"}, tiny...)...)
+	cmd.Dir = work
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	w.Close()
+	if _, err := r.Read(make([]byte, 1)); err != nil {
+		t.Fatalf("no output: %v\n%s", err, stderr.String())
+	}
+	r.Close()
+	if code := exitCode(t, cmd); code != exitTerminated {
+		t.Fatalf("after its reader went away: exit status %d, want %d\n%s", code, exitTerminated, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "SIGPIPE") || !strings.Contains(stderr.String(), "-resume "+run) {
+		t.Errorf("no stop message and resume hint on stderr:\n%s", stderr.String())
+	}
+	k, _ := loadTensors(t, run)
+	rnntrain(t, work, "train", "-resume", run, "-steps", strconv.Itoa(k+2)).want(t, 0)
+}
+
+// TestCLIBrokenPipeOtherCommand writes a command's output into a pipe with
+// no reader left: a command with nothing to save ends as the signal would
+// end it (status 141) without an error message about the write.
+func TestCLIBrokenPipeOtherCommand(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(binary, "tasks")
+	cmd.Dir = t.TempDir()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if code := exitCode(t, cmd); code != 128+int(syscall.SIGPIPE) {
+		t.Fatalf("exit status %d, want %d\n%s", code, 128+int(syscall.SIGPIPE), stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr: %s, want nothing", stderr.String())
+	}
 }

@@ -147,7 +147,8 @@ naming its key and path (checkpoints written before data files were summed
 are not compared on them).
 
 Training stops at -steps, at -target-accuracy on held-out trials, or on
-SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGUSR1, which save a checkpoint and
+SIGINT (Ctrl-C), SIGTERM, SIGHUP, SIGUSR1 or SIGPIPE (the reader of the
+output went away: train | head), which save a checkpoint and
 exit with status 130 (SIGINT) or 75 (the others: a batch system's time
 limit or preemption; SIGUSR1 is the warning a Slurm job asks for before its
 time limit, "#SBATCH --signal=B:USR1@60" for a script that runs "exec
@@ -175,7 +176,7 @@ every model's options with their defaults):
 
 %MODELS%
 Exit status: 0 when training finished (steps done or target reached), 130
-after SIGINT and 75 after SIGTERM, SIGHUP or SIGUSR1 (a checkpoint was
+after SIGINT and 75 after SIGTERM, SIGHUP, SIGUSR1 or SIGPIPE (a checkpoint was
 saved: resume with -resume), 2 for a bad flag or config, 1 for other
 failures (a missing or broken file, a run directory in use, divergence).
 `
@@ -462,7 +463,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		return err
 	}
 	if interrupted {
-		fmt.Fprintf(e.stdout, "%s at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
+		fmt.Fprintf(stopOutput(ctx, e.stdout, e.stderr), "%s at step %d; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
 			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
 		return interruptedError{context.Cause(ctx)}
 	}
@@ -493,7 +494,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		}
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintf(e.stdout, "%s at step %d, before the final evaluation was written; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
+		fmt.Fprintf(stopOutput(ctx, e.stdout, e.stderr), "%s at step %d, before the final evaluation was written; checkpoint saved to %s\nresume with: rnntrain train -resume %s\n",
 			stoppedBy(ctx), sum.Steps, checkpoints.LatestPath(dir), dir)
 		return interruptedError{context.Cause(ctx)}
 	}
