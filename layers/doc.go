@@ -62,7 +62,9 @@
 //
 // # Errors and panics
 //
-// Constructors that take a config return errors naming the bad field.
+// The recurrent layers' constructors (NewGRU, NewEGRU, NewLeaky, NewLIF,
+// NewLTC) return errors naming the bad size, field or option, and a nil
+// rng: their arguments come from a user's config.
 // Sequence and Forward panic, with a "layers:" message naming the layer and
 // the shapes, when handed tensors of the wrong shape.
 package layers

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -190,13 +191,17 @@ const EGRUThresholdMean = 0.3
 // EGRUThresholdMean; draws come from rng in the order weight_ih, weight_hh,
 // threshold.
 //
-// It panics if inputs or hidden is not positive or opts is invalid.
-func NewEGRU[T autodiff.Float](prefix string, inputs, hidden int, opts EGRUOptions, rng *rand.Rand) *EGRU[T] {
+// It returns an error if inputs or hidden is not positive, opts is invalid
+// (naming the option's key) or rng is nil.
+func NewEGRU[T autodiff.Float](prefix string, inputs, hidden int, opts EGRUOptions, rng *rand.Rand) (*EGRU[T], error) {
 	if inputs <= 0 || hidden <= 0 {
-		panic(fmt.Sprintf("layers: NewEGRU needs inputs, hidden > 0, got %d, %d", inputs, hidden))
+		return nil, fmt.Errorf("layers: NewEGRU needs inputs, hidden > 0, got %d, %d", inputs, hidden)
 	}
 	if err := opts.Validate(); err != nil {
-		panic("layers: NewEGRU: " + err.Error())
+		return nil, fmt.Errorf("layers: NewEGRU: %w", err)
+	}
+	if rng == nil {
+		return nil, errors.New("layers: NewEGRU needs an rng")
 	}
 	e := &EGRU[T]{
 		WeightIH:  autodiff.NewParam[T](prefix+".weight_ih", 3*hidden, inputs),
@@ -219,7 +224,7 @@ func NewEGRU[T autodiff.Float](prefix string, inputs, hidden int, opts EGRUOptio
 	for i := range e.Threshold.Value.Data {
 		e.Threshold.Value.Data[i] = T(beta.Rand())
 	}
-	return e
+	return e, nil
 }
 
 // Size returns the number of units N.

@@ -18,7 +18,7 @@ import (
 func egruBench(b *testing.B, n, batch, steps int, act, eps float64, k layers.EGRUKernels) {
 	o := layers.DefaultEGRUOptions()
 	o.Kernels, o.Eps = k, eps
-	e := layers.NewEGRU[float32]("egru", 4, n, o, rand.New(rand.NewPCG(1, 1)))
+	e := newEGRU[float32](b, "egru", 4, n, o, rand.New(rand.NewPCG(1, 1)))
 	x := seqbench.Input(steps, batch)
 	got := e.TuneActivity(x, steps, batch, act, 12)
 	tp := autodiff.NewTape[float32]()
@@ -51,7 +51,7 @@ func BenchmarkEGRUStep(b *testing.B) {
 	for _, sz := range [][3]int{{512, 64, 200}, {1024, 32, 100}} {
 		n, batch, steps := sz[0], sz[1], sz[2]
 		b.Run(fmt.Sprintf("N%d/gru", n), func(b *testing.B) {
-			g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 1)))
+			g := newGRU[float32](b, "gru", 4, n, rand.New(rand.NewPCG(1, 1)))
 			seqbench.Step(b, g, nil, n, batch, steps)
 		})
 		for _, eps := range []float64{1, 3.6} {

@@ -40,7 +40,7 @@ func runParity[T autodiff.Float](t *testing.T, c egruParityCase) (rates, finalC 
 	t.Helper()
 	o := layers.DefaultEGRUOptions()
 	o.Gamma, o.Eps, o.Trace, o.ActivityReg, o.ActivityTarget = c.Gamma, c.Eps, c.Trace, c.ActivityReg, c.ActivityTarget
-	e := layers.NewEGRU[T]("egru", c.Inputs, c.Hidden, o, rand.New(rand.NewPCG(1, 1)))
+	e := newEGRU[T](t, "egru", c.Inputs, c.Hidden, o, rand.New(rand.NewPCG(1, 1)))
 	conv := func(s []float64, rows, cols int) autodiff.Tensor[T] {
 		require.Len(t, s, rows*cols)
 		v := autodiff.NewTensor[T](rows, cols)

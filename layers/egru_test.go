@@ -69,11 +69,11 @@ type egruProblem struct {
 	finalC       autodiff.Tensor[float64] // c_T of the last reference run
 }
 
-func newEGRUProblem(seed uint64, steps, batch, inputs, n int, c egruCase) *egruProblem {
+func newEGRUProblem(tb testing.TB, seed uint64, steps, batch, inputs, n int, c egruCase) *egruProblem {
 	rng := rand.New(rand.NewPCG(seed, 5))
 	o := layers.DefaultEGRUOptions()
 	c.opts(&o)
-	e := layers.NewEGRU[float64]("egru", inputs, n, o, rng)
+	e := newEGRU[float64](tb, "egru", inputs, n, o, rng)
 	// Larger weights and biases than the default init, so that units fire
 	// often and every gate saturates somewhere.
 	for _, q := range []*autodiff.Param[float64]{e.WeightIH, e.WeightHH} {
@@ -132,7 +132,7 @@ func (p *egruProblem) refLoss(tp *autodiff.Tape[float64], vars []*autodiff.Var[f
 func TestEGRUFusedMatchesReference(t *testing.T) {
 	for i, c := range egruCases() {
 		t.Run(c.name, func(t *testing.T) {
-			p := newEGRUProblem(uint64(i+1), 6, 3, 2, 16, c)
+			p := newEGRUProblem(t, uint64(i+1), 6, 3, 2, 16, c)
 			// Both compute the same float64 expressions in different
 			// orders: they agree to rounding.
 			tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
@@ -161,7 +161,7 @@ func TestEGRUFusedMatchesReference(t *testing.T) {
 func TestEGRUSplitMatchesReference(t *testing.T) {
 	c := egruCase{"split", func(o *layers.EGRUOptions) { o.Kernels = layers.KernelsSparse; o.Eps = 3.6 },
 		func(int) layers.SeqOptions { return layers.SeqOptions{} }, false}
-	p := newEGRUProblem(40, 8, 33, 2, 64, c)
+	p := newEGRUProblem(t, 40, 8, 33, 2, 64, c)
 	tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
 	for k, m := range gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss) {
 		if k == 5 {
@@ -179,7 +179,7 @@ func TestEGRUStepSyncMatchesReference(t *testing.T) {
 	for _, kern := range []layers.EGRUKernels{layers.KernelsDense, layers.KernelsSparse} {
 		c := egruCase{"stepsync", func(o *layers.EGRUOptions) { o.Kernels = kern },
 			func(int) layers.SeqOptions { return layers.SeqOptions{} }, false}
-		p := newEGRUProblem(41, 2, 9, 2, 1024, c) // 2·9·1024 ≥ minSplitWork: two halves
+		p := newEGRUProblem(t, 41, 2, 9, 2, 1024, c) // 2·9·1024 ≥ minSplitWork: two halves
 		tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
 		for k, m := range gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss) {
 			if k == 5 {
@@ -199,7 +199,7 @@ func TestEGRUGradcheck(t *testing.T) {
 	for i, c := range egruCases() {
 		opts := c.opts
 		c.opts = func(o *layers.EGRUOptions) { opts(o); o.Gamma = 1e-12 }
-		p := newEGRUProblem(uint64(i+20), 4, 2, 3, 5, c)
+		p := newEGRUProblem(t, uint64(i+20), 4, 2, 3, 5, c)
 		tol := gradcheck.Tolerance{Rel: 1e-6, Abs: 1e-7, Why: "smooth between threshold crossings, float64, h=1e-6"}
 		gradcheck.Check(t, gradcheck.Case{Name: "EGRU.Run/" + c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol})
 	}
@@ -212,7 +212,7 @@ func TestEGRUGradcheck(t *testing.T) {
 // 0.25; with ϑ = 0.6 it stays silent: y = 0, c = 0.55.
 func TestEGRUHandComputed(t *testing.T) {
 	for _, tc := range []struct{ thr, y, c float64 }{{0.3, 0.55, 0.25}, {0.6, 0, 0.55}} {
-		e := layers.NewEGRU[float64]("egru", 1, 1, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(1, 1)))
+		e := newEGRU[float64](t, "egru", 1, 1, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(1, 1)))
 		for _, q := range e.Params() {
 			clear(q.Value.Data)
 		}
@@ -237,7 +237,7 @@ func TestEGRUSparseMatchesDense(t *testing.T) {
 	run := func(k layers.EGRUKernels) (rates []float32, grads [][]float32) {
 		o := layers.DefaultEGRUOptions()
 		o.Kernels, o.Trace = k, true
-		e := layers.NewEGRU[float32]("egru", in, n, o, rand.New(rand.NewPCG(4, 4)))
+		e := newEGRU[float32](t, "egru", in, n, o, rand.New(rand.NewPCG(4, 4)))
 		for i := range e.WeightIH.Value.Data {
 			e.WeightIH.Value.Data[i] *= 3
 		}
@@ -273,7 +273,7 @@ func TestEGRUSequenceAllocs(t *testing.T) {
 	for _, k := range []layers.EGRUKernels{layers.KernelsSparse, layers.KernelsDense, layers.KernelsAuto} {
 		o := layers.DefaultEGRUOptions()
 		o.Kernels, o.Zoneout, o.DropConnect, o.ActivityReg, o.Trace = k, 0.1, 0.1, 1, true
-		e := layers.NewEGRU[float32]("egru", 3, n, o, rand.New(rand.NewPCG(1, 2)))
+		e := newEGRU[float32](t, "egru", 3, n, o, rand.New(rand.NewPCG(1, 2)))
 		x := autodiff.NewTensor[float32](steps*batch, 3)
 		for i := range x.Data {
 			x.Data[i] = float32(i%7) - 3
@@ -292,8 +292,34 @@ func TestEGRUSequenceAllocs(t *testing.T) {
 	}
 }
 
+// TestNewEGRURefusesBadArguments checks that NewEGRU returns an error,
+// naming what it needs or the bad option's key, for sizes and options a
+// caller may get from a config, and for a nil rng, instead of panicking.
+func TestNewEGRURefusesBadArguments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	bad := layers.DefaultEGRUOptions()
+	bad.Zoneout = 1
+	for _, tc := range []struct {
+		inputs, hidden int
+		opts           layers.EGRUOptions
+		rng            *rand.Rand
+		want           string
+	}{
+		{0, 4, layers.DefaultEGRUOptions(), rng, "layers: NewEGRU needs inputs, hidden > 0, got 0, 4"},
+		{3, -1, layers.DefaultEGRUOptions(), rng, "layers: NewEGRU needs inputs, hidden > 0, got 3, -1"},
+		{3, 4, bad, rng, "layers: NewEGRU: zoneout: 1 must be in [0, 1)"},
+		{3, 4, layers.EGRUOptions{}, rng, "layers: NewEGRU: gamma: 0 must be positive and finite"},
+		{3, 4, layers.DefaultEGRUOptions(), nil, "layers: NewEGRU needs an rng"},
+	} {
+		e, err := layers.NewEGRU[float64]("egru", tc.inputs, tc.hidden, tc.opts, tc.rng)
+		if err == nil || err.Error() != tc.want || e != nil {
+			t.Errorf("NewEGRU(%d, %d, %+v, rng nil %v): got %v, %v; want nil, %q", tc.inputs, tc.hidden, tc.opts, tc.rng == nil, e, err, tc.want)
+		}
+	}
+}
+
 func TestNewEGRUInit(t *testing.T) {
-	e := layers.NewEGRU[float64]("enc", 3, 400, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(5, 5)))
+	e := newEGRU[float64](t, "enc", 3, 400, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(5, 5)))
 	names := []string{"enc.weight_ih", "enc.weight_hh", "enc.bias_ih", "enc.bias_hh", "enc.threshold"}
 	for i, q := range e.Params() {
 		require.Equal(t, names[i], q.Name)
@@ -333,7 +359,7 @@ func TestEGRUOptionsValidate(t *testing.T) {
 // TestEGRUPenaltyShareChecked checks that Run refuses a negative or
 // non-finite penalty share.
 func TestEGRUPenaltyShareChecked(t *testing.T) {
-	e := layers.NewEGRU[float64]("egru", 1, 2, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(1, 1)))
+	e := newEGRU[float64](t, "egru", 1, 2, layers.DefaultEGRUOptions(), rand.New(rand.NewPCG(1, 1)))
 	for _, v := range []float64{-0.5, math.NaN(), math.Inf(1)} {
 		tp := autodiff.NewTape[float64]()
 		x := tp.Const(autodiff.NewTensor[float64](2, 1))
@@ -347,7 +373,10 @@ func TestEGRUPenaltyShareChecked(t *testing.T) {
 // takes the gradient of a loss on its outputs and reads its sparsity.
 func ExampleEGRU() {
 	rng := rand.New(rand.NewPCG(1, 1))
-	e := layers.NewEGRU[float64]("egru", 2, 64, layers.DefaultEGRUOptions(), rng)
+	e, err := layers.NewEGRU[float64]("egru", 2, 64, layers.DefaultEGRUOptions(), rng)
+	if err != nil {
+		panic(err)
+	}
 	const steps, batch = 20, 4
 	x := autodiff.NewTensor[float64](steps*batch, 2)
 	for i := range x.Data {
@@ -373,7 +402,7 @@ func TestEGRUTallyLeavesOutPadding(t *testing.T) {
 	const steps, short, in, n = 20, 7, 3, 32
 	o := layers.DefaultEGRUOptions()
 	o.ActivityReg, o.ActivityTarget = 0.5, 0.05
-	e := layers.NewEGRU[float64]("egru", in, n, o, rand.New(rand.NewPCG(5, 5)))
+	e := newEGRU[float64](t, "egru", in, n, o, rand.New(rand.NewPCG(5, 5)))
 	rng := rand.New(rand.NewPCG(9, 9))
 	trial := [2]autodiff.Tensor[float64]{autodiff.NewTensor[float64](steps, in), autodiff.NewTensor[float64](short, in)}
 	for _, x := range trial {
@@ -433,7 +462,7 @@ func testEGRUPenaltyPadding[T autodiff.Float](t *testing.T, tol float64) {
 	const steps, short, in, n = 20, 7, 3, 32
 	o := layers.DefaultEGRUOptions()
 	o.ActivityReg, o.ActivityTarget = 0.5, 0.05
-	e := layers.NewEGRU[T]("egru", in, n, o, rand.New(rand.NewPCG(5, 5)))
+	e := newEGRU[T](t, "egru", in, n, o, rand.New(rand.NewPCG(5, 5)))
 	rng := rand.New(rand.NewPCG(9, 9))
 	lengths := []int{steps, short}
 	trial := [2]autodiff.Tensor[T]{autodiff.NewTensor[T](steps, in), autodiff.NewTensor[T](short, in)}
@@ -542,7 +571,7 @@ func TestEGRUPenaltyLengthsMatchesReference(t *testing.T) {
 		{"trace-zoneout", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget, o.Trace, o.Zoneout = 2, 0.05, true, 0.3 }, noisy, false},
 		{"share", func(o *layers.EGRUOptions) { o.ActivityReg, o.ActivityTarget = 2, 0.05 }, window, false},
 	} {
-		p := newEGRUProblem(uint64(i+60), 6, 3, 2, 16, c)
+		p := newEGRUProblem(t, uint64(i+60), 6, 3, 2, 16, c)
 		tol := gradcheck.Tolerance{Rel: 1e-9, Abs: 1e-10, Why: "same float64 expressions, different order"}
 		for k, m := range gradcheck.RunFused(gradcheck.Case{Name: c.name, Params: p.params, Loss: p.fusedLoss, Tol: tol}, p.refLoss) {
 			if k == 5 {
@@ -551,4 +580,14 @@ func TestEGRUPenaltyLengthsMatchesReference(t *testing.T) {
 			t.Errorf("%s: %v", c.name, m)
 		}
 	}
+}
+
+// newEGRU returns layers.NewEGRU's layer and stops tb on its error.
+func newEGRU[T autodiff.Float](tb testing.TB, prefix string, inputs, hidden int, opts layers.EGRUOptions, rng *rand.Rand) *layers.EGRU[T] {
+	tb.Helper()
+	e, err := layers.NewEGRU[T](prefix, inputs, hidden, opts, rng)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
 }

@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -45,10 +46,13 @@ var _ Recurrent[float32] = (*GRU[float32])(nil)
 // ".bias_hh_l0", initialised as torch does: every element ~ U(−1/√N, 1/√N),
 // drawn from rng in the order weight_ih, weight_hh, bias_ih, bias_hh.
 //
-// It panics if inputs or hidden is not positive.
-func NewGRU[T autodiff.Float](prefix string, inputs, hidden int, rng *rand.Rand) *GRU[T] {
+// It returns an error if inputs or hidden is not positive or rng is nil.
+func NewGRU[T autodiff.Float](prefix string, inputs, hidden int, rng *rand.Rand) (*GRU[T], error) {
 	if inputs <= 0 || hidden <= 0 {
-		panic(fmt.Sprintf("layers: NewGRU needs inputs, hidden > 0, got %d, %d", inputs, hidden))
+		return nil, fmt.Errorf("layers: NewGRU needs inputs, hidden > 0, got %d, %d", inputs, hidden)
+	}
+	if rng == nil {
+		return nil, errors.New("layers: NewGRU needs an rng")
 	}
 	g := &GRU[T]{
 		WeightIH: autodiff.NewParam[T](prefix+".weight_ih_l0", 3*hidden, inputs),
@@ -64,7 +68,7 @@ func NewGRU[T autodiff.Float](prefix string, inputs, hidden int, rng *rand.Rand)
 			p.Value.Data[i] = T(k * (2*rng.Float64() - 1))
 		}
 	}
-	return g
+	return g, nil
 }
 
 // Size returns the number of units N.

@@ -4,14 +4,13 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/layers/layertest"
 )
 
 func TestFloat32MatchesFloat64(t *testing.T) {
 	const steps, batch, inputs, n = 6, 3, 2, 8
-	g64 := layers.NewGRU[float64]("gru", inputs, n, rand.New(rand.NewPCG(1, 1)))
-	g32 := layers.NewGRU[float32]("gru", inputs, n, rand.New(rand.NewPCG(1, 1)))
+	g64 := newGRU[float64](t, "gru", inputs, n, rand.New(rand.NewPCG(1, 1)))
+	g32 := newGRU[float32](t, "gru", inputs, n, rand.New(rand.NewPCG(1, 1)))
 	for _, p := range g64.Params() {
 		for k := range p.Value.Data {
 			p.Value.Data[k] *= 4 // reach the saturated parts of σ and tanh

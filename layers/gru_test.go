@@ -12,9 +12,9 @@ import (
 	"github.com/rnntrain/rnntrain/layers/layertest"
 )
 
-func gruProblem(seed uint64, steps, batch, inputs, n int, bcast bool) (*layers.GRU[float64], *layertest.Problem) {
+func gruProblem(tb testing.TB, seed uint64, steps, batch, inputs, n int, bcast bool) (*layers.GRU[float64], *layertest.Problem) {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	g := layers.NewGRU[float64]("gru", inputs, n, rng)
+	g := newGRU[float64](tb, "gru", inputs, n, rng)
 	// Larger weights than torch's init so every gate saturates somewhere.
 	for _, q := range g.Params() {
 		for i := range q.Value.Data {
@@ -55,7 +55,7 @@ func gruCases() []struct {
 func TestGRUFusedMatchesReference(t *testing.T) {
 	for i, c := range gruCases() {
 		t.Run(c.name, func(t *testing.T) {
-			g, p := gruProblem(uint64(i+1), 5, 3, 2, 4, c.bcast)
+			g, p := gruProblem(t, uint64(i+1), 5, 3, 2, 4, c.bcast)
 			g.NoiseStd = 0.1
 			p.Opt = c.opt
 			layertest.CheckFusedVsReference(t, p, g.Run, g.SequenceReference)
@@ -70,7 +70,7 @@ func TestGRUSplitMatchesReference(t *testing.T) {
 	const n, steps, batch = 32, 103, 5
 	for i, c := range gruCases() {
 		t.Run(c.name, func(t *testing.T) {
-			g, p := gruProblem(uint64(i+30), steps, batch, 2, n, c.bcast)
+			g, p := gruProblem(t, uint64(i+30), steps, batch, 2, n, c.bcast)
 			g.NoiseStd = 0.1
 			p.Opt = layertest.WidenMask(c.opt, n)
 			layertest.CheckFusedVsReference(t, p, g.Run, g.SequenceReference)
@@ -80,7 +80,7 @@ func TestGRUSplitMatchesReference(t *testing.T) {
 
 func TestGRUGradcheck(t *testing.T) {
 	for i, c := range gruCases() {
-		g, p := gruProblem(uint64(i+10), 4, 2, 3, 4, c.bcast)
+		g, p := gruProblem(t, uint64(i+10), 4, 2, 3, 4, c.bcast)
 		g.NoiseStd = 0.1
 		p.Opt = c.opt
 		gradcheck.Check(t, gradcheck.Case{Name: "GRU.Run/" + c.name, Params: p.Params, Loss: p.Loss(g.Run)})
@@ -103,7 +103,7 @@ func TestGRUGradcheck(t *testing.T) {
 // Unit 1 puts b_hn inside r ⊙ (·), as torch does: adding it outside would
 // give tanh(13/12·ln 2) instead. Unit 2 checks that b_in is outside r.
 func TestGRUHandComputed(t *testing.T) {
-	g := layers.NewGRU[float64]("gru", 1, 2, rand.New(rand.NewPCG(1, 1)))
+	g := newGRU[float64](t, "gru", 1, 2, rand.New(rand.NewPCG(1, 1)))
 	ln2, ln3 := math.Log(2), math.Log(3)
 	// Rows in gate order r1 r2 z1 z2 n1 n2 (torch's layout).
 	copy(g.WeightIH.Value.Data, []float64{ln3, 0, 0, 0, 0, 0})
@@ -132,7 +132,7 @@ func TestGRUHandComputed(t *testing.T) {
 }
 
 func TestGRUInactivation(t *testing.T) {
-	g, p := gruProblem(3, 6, 2, 2, 4, false)
+	g, p := gruProblem(t, 3, 6, 2, 2, 4, false)
 	units := []bool{false, true, false, true}
 	for _, m := range []layers.Inactivation{
 		{Units: units, From: 2, To: 4, Silence: true},
@@ -165,7 +165,7 @@ func TestGRUInactivation(t *testing.T) {
 func TestGRUSequenceAllocs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const steps, batch, n = 20, 4, 16
-	g := layers.NewGRU[float32]("gru", 3, n, rng)
+	g := newGRU[float32](t, "gru", 3, n, rng)
 	x := autodiff.NewTensor[float32](steps*batch, 3)
 	h0 := autodiff.NewTensor[float32](1, n)
 	tp := autodiff.NewTape[float32]()
@@ -183,8 +183,30 @@ func TestGRUSequenceAllocs(t *testing.T) {
 	}
 }
 
+// TestNewGRURefusesBadSizes checks that NewGRU returns an error, naming
+// what it needs, for sizes a caller may get from a config, and for a nil
+// rng, instead of panicking.
+func TestNewGRURefusesBadSizes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		inputs, hidden int
+		rng            *rand.Rand
+		want           string
+	}{
+		{0, 4, rng, "layers: NewGRU needs inputs, hidden > 0, got 0, 4"},
+		{3, 0, rng, "layers: NewGRU needs inputs, hidden > 0, got 3, 0"},
+		{-1, -2, rng, "layers: NewGRU needs inputs, hidden > 0, got -1, -2"},
+		{3, 4, nil, "layers: NewGRU needs an rng"},
+	} {
+		g, err := layers.NewGRU[float64]("gru", tc.inputs, tc.hidden, tc.rng)
+		if err == nil || err.Error() != tc.want || g != nil {
+			t.Errorf("NewGRU(%d, %d, rng nil %v): got %v, %v; want nil, %q", tc.inputs, tc.hidden, tc.rng == nil, g, err, tc.want)
+		}
+	}
+}
+
 func TestNewGRUInit(t *testing.T) {
-	g := layers.NewGRU[float64]("enc", 3, 25, rand.New(rand.NewPCG(5, 5)))
+	g := newGRU[float64](t, "enc", 3, 25, rand.New(rand.NewPCG(5, 5)))
 	names := []string{"enc.weight_ih_l0", "enc.weight_hh_l0", "enc.bias_ih_l0", "enc.bias_hh_l0"}
 	shapes := [][2]int{{75, 3}, {75, 25}, {1, 75}, {1, 75}}
 	for i, p := range g.Params() {
@@ -209,7 +231,10 @@ func TestNewGRUInit(t *testing.T) {
 func ExampleGRU() {
 	rng := rand.New(rand.NewPCG(1, 1))
 	const steps, batch, inputs, hidden = 10, 2, 3, 8
-	g := layers.NewGRU[float64]("gru", inputs, hidden, rng)
+	g, err := layers.NewGRU[float64]("gru", inputs, hidden, rng)
+	if err != nil {
+		panic(err)
+	}
 	tp := autodiff.NewTape[float64]()
 	x := autodiff.NewTensor[float64](steps*batch, inputs)
 	for i := range x.Data {
@@ -237,7 +262,7 @@ func ExampleGRU() {
 func BenchmarkGRUSequence(b *testing.B) {
 	const steps, batch, inputs, n = 100, 64, 4, 256
 	rng := rand.New(rand.NewPCG(1, 1))
-	g := layers.NewGRU[float32]("gru", inputs, n, rng)
+	g := newGRU[float32](b, "gru", inputs, n, rng)
 	x := autodiff.NewTensor[float32](steps*batch, inputs)
 	for i := range x.Data {
 		x.Data[i] = float32(rng.NormFloat64())
@@ -261,7 +286,7 @@ func BenchmarkGRUSequence(b *testing.B) {
 // calls on one tape, and a call on a second tape recorded in between a
 // reset and the first tape's Backward.
 func TestGRUSequenceStateReuse(t *testing.T) {
-	g, p := gruProblem(21, 4, 2, 2, 3, false)
+	g, p := gruProblem(t, 21, 4, 2, 2, 3, false)
 	x2 := layertest.RandParam(rand.New(rand.NewPCG(4, 4)), "x2", 8, 2, 1).Value
 	grads := func(record func(tp *autodiff.Tape[float64]) *autodiff.Var[float64]) []float64 {
 		for _, q := range g.Params() {
@@ -315,7 +340,7 @@ func TestGRUSequenceStateReuse(t *testing.T) {
 func TestGRUSplitAllocs(t *testing.T) {
 	for _, c := range [][3]int{{64, 8, 64}, {4, 64, 256}} {
 		steps, batch, n := c[0], c[1], c[2]
-		g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 3)))
+		g := newGRU[float32](t, "gru", 4, n, rand.New(rand.NewPCG(1, 3)))
 		x := autodiff.NewTensor[float32](steps*batch, 4)
 		h0 := autodiff.NewTensor[float32](1, n)
 		tp := autodiff.NewTape[float32]()
@@ -329,4 +354,14 @@ func TestGRUSplitAllocs(t *testing.T) {
 			t.Errorf("split GRU sequence N=%d B=%d, forward+backward: got %v allocations per run, want 0", n, batch, a)
 		}
 	}
+}
+
+// newGRU returns layers.NewGRU's layer and stops tb on its error.
+func newGRU[T autodiff.Float](tb testing.TB, prefix string, inputs, hidden int, rng *rand.Rand) *layers.GRU[T] {
+	tb.Helper()
+	g, err := layers.NewGRU[T](prefix, inputs, hidden, rng)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
 }

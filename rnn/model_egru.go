@@ -125,7 +125,10 @@ func newEGRU[T autodiff.Float](c *EGRUConfig, s layers.Spec, rng *rand.Rand) (la
 	if err := c.Validate(s); err != nil {
 		return nil, err
 	}
-	e := layers.NewEGRU[T]("egru", s.Inputs, s.Hidden, c.options(s), rng)
+	e, err := layers.NewEGRU[T]("egru", s.Inputs, s.Hidden, c.options(s), rng)
+	if err != nil {
+		return nil, err
+	}
 	e.WeightIH.Frozen, e.WeightHH.Frozen = s.FreezeInput, s.FreezeRecurrent
 	// The threshold ϑ is a per-unit offset of the event condition, a
 	// bias: it freezes with the biases.

@@ -40,20 +40,23 @@ func (c *GRUConfig) Validate(s layers.Spec) error {
 
 // NewLayer32 implements layers.ModelConfig.
 func (c *GRUConfig) NewLayer32(s layers.Spec, rng *rand.Rand) (layers.Recurrent[float32], error) {
-	return newGRU[float32](s, rng), nil
+	return newGRU[float32](s, rng)
 }
 
 // NewLayer64 implements layers.ModelConfig.
 func (c *GRUConfig) NewLayer64(s layers.Spec, rng *rand.Rand) (layers.Recurrent[float64], error) {
-	return newGRU[float64](s, rng), nil
+	return newGRU[float64](s, rng)
 }
 
-func newGRU[T autodiff.Float](s layers.Spec, rng *rand.Rand) layers.Recurrent[T] {
-	g := layers.NewGRU[T]("gru", s.Inputs, s.Hidden, rng)
+func newGRU[T autodiff.Float](s layers.Spec, rng *rand.Rand) (layers.Recurrent[T], error) {
+	g, err := layers.NewGRU[T]("gru", s.Inputs, s.Hidden, rng)
+	if err != nil {
+		return nil, err
+	}
 	g.NoiseStd = s.NoiseStd
 	g.WeightIH.Frozen, g.WeightHH.Frozen = s.FreezeInput, s.FreezeRecurrent
 	g.BiasIH.Frozen, g.BiasHH.Frozen = s.FreezeBias, s.FreezeBias
-	return gruLayer[T]{g}
+	return gruLayer[T]{g}, nil
 }
 
 type gruLayer[T autodiff.Float] struct{ *layers.GRU[T] }

@@ -75,14 +75,20 @@ func run(sizes, acts, epss string, reps int) error {
 		if _, err := fmt.Sscanf(s, "%dx%dx%d", &n, &b, &t); err != nil || n < 1 || b < 1 || t < 1 {
 			return fmt.Errorf("-sizes: %q is not NxBxT", s)
 		}
-		g := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 1)))
+		g, err := layers.NewGRU[float32]("gru", 4, n, rand.New(rand.NewPCG(1, 1)))
+		if err != nil {
+			return err
+		}
 		cfgs := []*config{{res: result{N: n, B: b, T: t, Model: "gru", Activity: 1}, step: seqbench.NewStep(g, nil, n, b, t)}}
 		x := seqbench.Input(t, b)
 		for _, eps := range es {
 			for _, a := range as {
 				o := layers.DefaultEGRUOptions()
 				o.Eps = eps
-				e := layers.NewEGRU[float32]("egru", 4, n, o, rand.New(rand.NewPCG(1, 1)))
+				e, err := layers.NewEGRU[float32]("egru", 4, n, o, rand.New(rand.NewPCG(1, 1)))
+				if err != nil {
+					return err
+				}
 				got := e.TuneActivity(x, t, b, a, 12)
 				tp := autodiff.NewTape[float32]()
 				st, _ := e.Stats(e.Run(tp, tp.Const(x), nil, t, b, layers.SeqOptions{}, false).Rates)
