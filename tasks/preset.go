@@ -104,6 +104,48 @@ func ParsePreset(s string) (Preset, error) {
 	return 0, fmt.Errorf("unknown preset %q; valid presets: %s, lowrank (= dubreuil)%s", s, strings.Join(n, ", "), enum.Hint(s, append(n, "lowrank")))
 }
 
+// OptionalPreset is a preset that may be left unset, for a setting that
+// falls back to another when it names none (a curriculum stage's preset,
+// train.Stage). Its zero value is unset. Its text form is "" when unset
+// and the preset's otherwise, so "default" is set, to the task's default
+// preset (Default), unlike "".
+type OptionalPreset struct {
+	Preset Preset
+	Set    bool
+}
+
+// MarshalText implements encoding.TextMarshaler: "" when unset, else
+// Preset.MarshalText.
+func (p OptionalPreset) MarshalText() ([]byte, error) {
+	if !p.Set {
+		return []byte{}, nil
+	}
+	return p.Preset.MarshalText()
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler: "" is unset, any
+// other text a preset as ParsePreset reads it. On error p is unchanged.
+func (p *OptionalPreset) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*p = OptionalPreset{}
+		return nil
+	}
+	v, err := ParsePreset(string(b))
+	if err != nil {
+		return err
+	}
+	*p = OptionalPreset{Preset: v, Set: true}
+	return nil
+}
+
+// String returns "" when p is unset, else the preset's text form.
+func (p OptionalPreset) String() string {
+	if !p.Set {
+		return ""
+	}
+	return p.Preset.String()
+}
+
 // Scorer names the rule a task uses to turn outputs into per-trial
 // verdicts. See the Score* functions for the exact rules.
 type Scorer int

@@ -697,3 +697,69 @@ func TestPresetScorerOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionalPresetText checks the text form of OptionalPreset: "" is
+// unset both ways, every other form is ParsePreset's ("default" is set, to
+// the task's default preset; "lowrank" to Dubreuil), an unknown name is
+// ParsePreset's error and a set value out of range does not marshal.
+func TestOptionalPresetText(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		text string
+		want OptionalPreset
+		back string
+	}{
+		{"", OptionalPreset{}, ""},
+		{"default", OptionalPreset{Preset: Default, Set: true}, "default"},
+		{"neurogym", OptionalPreset{Preset: NeuroGym, Set: true}, "neurogym"},
+		{"lowrank", OptionalPreset{Preset: Dubreuil, Set: true}, "dubreuil"},
+	} {
+		var got OptionalPreset
+		if err := got.UnmarshalText([]byte(c.text)); err != nil || got != c.want {
+			t.Errorf("UnmarshalText(%q): got %+v, %v; want %+v, nil", c.text, got, err, c.want)
+		}
+		if b, err := got.MarshalText(); err != nil || string(b) != c.back {
+			t.Errorf("MarshalText(%+v): got %q, %v; want %q, nil", got, b, err, c.back)
+		}
+	}
+	got := OptionalPreset{Preset: Valente, Set: true}
+	_, want := ParsePreset("yang")
+	if err := got.UnmarshalText([]byte("yang")); err == nil || err.Error() != want.Error() || got != (OptionalPreset{Preset: Valente, Set: true}) {
+		t.Errorf(`UnmarshalText("yang"): got %+v, %v; want the value unchanged and %v`, got, err, want)
+	}
+	if b, err := (OptionalPreset{Preset: Preset(99), Set: true}).MarshalText(); err == nil {
+		t.Errorf("MarshalText of preset 99: got %q, nil; want an error", b)
+	}
+	if s := (OptionalPreset{}).String(); s != "" {
+		t.Errorf("String of an unset preset: got %q, want \"\"", s)
+	}
+}
+
+// FuzzOptionalPresetText feeds OptionalPreset.UnmarshalText arbitrary
+// text: what it accepts is "" (unset) or a preset ParsePreset accepts, and
+// marshals back to a text that parses to the same value.
+func FuzzOptionalPresetText(f *testing.F) {
+	for _, s := range append(presetNames(), "", "lowrank", "yang", "Neurogym", " dubreuil") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var p OptionalPreset
+		if err := p.UnmarshalText([]byte(s)); err != nil {
+			if _, perr := ParsePreset(s); s == "" || perr == nil {
+				t.Fatalf("UnmarshalText(%q) = %v, but ParsePreset accepts it or it is empty", s, err)
+			}
+			return
+		}
+		if p.Set != (s != "") {
+			t.Fatalf("UnmarshalText(%q): Set = %v", s, p.Set)
+		}
+		b, err := p.MarshalText()
+		if err != nil {
+			t.Fatalf("MarshalText(%+v): %v", p, err)
+		}
+		var back OptionalPreset
+		if err := back.UnmarshalText(b); err != nil || back != p {
+			t.Fatalf("round trip of %q: %q gives %+v, %v; want %+v", s, b, back, err, p)
+		}
+	})
+}

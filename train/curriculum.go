@@ -16,9 +16,11 @@ import (
 type Stage struct {
 	// Task is the stage's task; "" = the run's task.
 	Task string `json:"task,omitempty" toml:"task"`
-	// Preset is the stage's preset; "" = the run's preset when Task is
-	// the run's task, else that task's default.
-	Preset string `json:"preset,omitempty" toml:"preset"`
+	// Preset is the stage's preset; unset (text "") = the run's preset
+	// when Task is the run's task, else that task's default. Set to
+	// tasks.Default (text "default") it is the task's default preset even
+	// for the run's task.
+	Preset tasks.OptionalPreset `json:"preset,omitzero" toml:"preset"`
 	// Settings override the run's task settings for this stage (fields
 	// left zero keep the run's values; see tasks.Settings.Override); when
 	// the stage names another task they are that task's settings.
@@ -26,10 +28,9 @@ type Stage struct {
 }
 
 func (s Stage) validate() error {
-	if s.Preset != "" {
-		if _, err := tasks.ParsePreset(s.Preset); err != nil {
-			return fmt.Errorf("preset: %w", err)
-		}
+	// A set preset that is none of the constants does not marshal.
+	if _, err := s.Preset.MarshalText(); err != nil {
+		return fmt.Errorf("preset: %w", err)
 	}
 	if s.Settings != nil {
 		if err := s.Settings.Validate(); err != nil {
@@ -66,12 +67,8 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 		if s.Task != "" && s.Task != base.Task {
 			c = tasks.Config{Task: s.Task}
 		}
-		if s.Preset != "" {
-			p, err := tasks.ParsePreset(s.Preset)
-			if err != nil {
-				return nil, fmt.Errorf("curriculum[%d].preset: %w", i, err)
-			}
-			c.Preset = p
+		if s.Preset.Set {
+			c.Preset = s.Preset.Preset
 		}
 		if s.Settings != nil {
 			c.Settings = c.Settings.Override(*s.Settings)

@@ -2,7 +2,9 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -83,14 +85,14 @@ func TestStageTasksDt(t *testing.T) {
 	}{
 		{"setting", tasks.Config{Task: "perceptual-dm"}, Stage{Settings: &tasks.Settings{DtMS: 10}},
 			[]string{"curriculum[1]", "perceptual-dm has dt_ms = 10", "run's task perceptual-dm has dt_ms = 20", "give the stage's settings dt_ms = 20"}},
-		{"preset", tasks.Config{Task: "perceptual-dm"}, Stage{Preset: "neurogym"},
+		{"preset", tasks.Config{Task: "perceptual-dm"}, Stage{Preset: tasks.OptionalPreset{Preset: tasks.NeuroGym, Set: true}},
 			[]string{"curriculum[1]", "perceptual-dm has dt_ms = 100", "run's task perceptual-dm has dt_ms = 20"}},
 		{"task", tasks.Config{Task: "go-nogo"}, Stage{Task: "ready-set-go"},
 			[]string{"curriculum[1]", "ready-set-go has dt_ms = 80", "run's task go-nogo has dt_ms = 100"}},
 		{"run's setting", tasks.Config{Task: "perceptual-dm", Settings: tasks.Settings{DtMS: 10}}, Stage{Settings: &tasks.Settings{DtMS: 20}},
 			[]string{"curriculum[1]", "has dt_ms = 20", "run's task perceptual-dm has dt_ms = 10"}},
 		{"same dt given", tasks.Config{Task: "perceptual-dm"}, Stage{Settings: &tasks.Settings{DtMS: 20}}, nil},
-		{"same dt, another preset", tasks.Config{Task: "perceptual-dm"}, Stage{Preset: "valente"}, nil},
+		{"same dt, another preset", tasks.Config{Task: "perceptual-dm"}, Stage{Preset: tasks.OptionalPreset{Preset: tasks.Valente, Set: true}}, nil},
 	} {
 		_, err := StageTasks(c.base, []Stage{{}, c.stage})
 		if c.want == nil {
@@ -138,5 +140,52 @@ func TestRunStagesDt(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), cfg, toyModel(1), stages[:2]); err != nil {
 		t.Errorf("stages of one dt: %v", err)
+	}
+}
+
+// TestStagePreset checks a stage's preset: unset keeps the run's preset
+// for the run's task, an explicit "default" asks for the task's default
+// preset, and a preset out of range is an error naming the stage's key.
+func TestStagePreset(t *testing.T) {
+	base := tasks.Config{Task: "perceptual-dm", Preset: tasks.Valente}
+	stages, err := StageTasks(base, []Stage{{}, {Preset: tasks.OptionalPreset{Preset: tasks.Default, Set: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []tasks.Preset{tasks.Valente, tasks.Dubreuil} {
+		if got := tasks.Describe(stages[i]).Preset; got != want {
+			t.Errorf("stage %d: got preset %v, want %v", i, got, want)
+		}
+	}
+	bad := []Stage{{}, {Preset: tasks.OptionalPreset{Preset: tasks.Preset(99), Set: true}}}
+	if _, err := StageTasks(base, bad); err == nil || !strings.HasPrefix(err.Error(), "curriculum[1].preset: ") {
+		t.Errorf("StageTasks with preset 99: got %v, want an error naming curriculum[1].preset", err)
+	}
+}
+
+// TestStagePresetJSON reads stages as config files and checkpoints of
+// earlier versions wrote them, the preset a string or absent, and checks
+// that an unset preset is still left out when a stage is written.
+func TestStagePresetJSON(t *testing.T) {
+	const old = `[{}, {"preset": ""}, {"task": "go-nogo", "preset": "neurogym"}, {"preset": "default"}, {"preset": "lowrank"}]`
+	var got []Stage
+	if err := json.Unmarshal([]byte(old), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []Stage{{}, {}, {Task: "go-nogo", Preset: tasks.OptionalPreset{Preset: tasks.NeuroGym, Set: true}},
+		{Preset: tasks.OptionalPreset{Preset: tasks.Default, Set: true}}, {Preset: tasks.OptionalPreset{Preset: tasks.Dubreuil, Set: true}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	b, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := `[{},{},{"task":"go-nogo","preset":"neurogym"},{"preset":"default"},{"preset":"dubreuil"}]`; string(b) != w {
+		t.Errorf("got %s, want %s", b, w)
+	}
+	var bad []Stage
+	if err := json.Unmarshal([]byte(`[{"preset": "yang"}]`), &bad); err == nil || !strings.Contains(err.Error(), `unknown preset "yang"`) {
+		t.Errorf("unknown preset: got %v, want ParsePreset's error", err)
 	}
 }

@@ -283,7 +283,9 @@ func TestConfigValidate(t *testing.T) {
 		{"optimizer.beta1", func(c *Config) { c.Optimizer.Beta1 = 1 }},
 		{"schedule.warmup_steps", func(c *Config) { c.Schedule.Warmup = -1 }},
 		{"regularization.l1_rec", func(c *Config) { c.Regularization.L1Rec = -1 }},
-		{"curriculum[0].preset", func(c *Config) { c.Curriculum = []Stage{{Preset: "yang"}} }},
+		{"curriculum[0].preset", func(c *Config) {
+			c.Curriculum = []Stage{{Preset: tasks.OptionalPreset{Preset: tasks.Preset(-1), Set: true}}}
+		}},
 		{"curriculum[1].settings", func(c *Config) { c.Curriculum = []Stage{{}, {Settings: &tasks.Settings{Steps: -1}}} }},
 	} {
 		cfg := DefaultConfig()

@@ -1141,25 +1141,11 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 			return fmt.Errorf("model.%w", err)
 		}
 	}
-	var leaves func(prefix string, v any) []string
 	vals := map[string]any{}
-	leaves = func(prefix string, v any) []string {
-		m, ok := v.(map[string]any)
-		if !ok {
-			vals[prefix] = v
-			return []string{prefix}
-		}
-		var keys []string
-		for k, e := range m {
-			keys = append(keys, leaves(strings.TrimPrefix(prefix+"."+k, "."), e)...)
-		}
-		return keys
-	}
-	keys := leaves("", obj)
+	keys := leaves("", obj, vals)
 	if len(keys) > maxValueKeyTries {
 		return err // no run config has so many keys; the file is not one
 	}
-	sort.Strings(keys)
 	for _, k := range keys {
 		if k == "model.kind" {
 			continue
@@ -1171,14 +1157,78 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 		if e != nil && e.Error() == err.Error() {
 			switch list := vals[k].(type) {
 			case []any:
-				return withElementIndex(k, list, kind, err)
+				return withElementKey(k, list, kind, err)
 			case []map[string]any: // TOML's array of tables
-				return withElementIndex(k, list, kind, err)
+				return withElementKey(k, list, kind, err)
 			}
 			if namesKey(err, k) {
 				return err
 			}
 			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return err
+}
+
+// leaves returns the dotted keys, sorted, of the values of v (a decoded
+// table) that are not tables, below prefix, and stores each value in vals
+// under its key.
+func leaves(prefix string, v any, vals map[string]any) []string {
+	var keys []string
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			vals[prefix] = v
+			keys = append(keys, prefix)
+			return
+		}
+		for k, e := range m {
+			walk(strings.TrimPrefix(prefix+"."+k, "."), e)
+		}
+	}
+	walk(prefix, v)
+	sort.Strings(keys)
+	return keys
+}
+
+// withElementKey names the element of the list of tables under key k
+// (train.curriculum) and the key inside it that err is about, as
+// withElementIndex does; when err names no key at all (a value its key's
+// type refuses: an unknown preset), it tries each value of each element
+// alone, in a list of one table that holds only it, and names the first
+// that gives the same error: "train.curriculum[1].preset: …". err
+// unchanged when none does.
+func withElementKey[E any](k string, list []E, kind []byte, err error) error {
+	if e := withElementIndex(k, list, kind, err); e != err {
+		return e
+	}
+	if namesKey(err, k) {
+		return err
+	}
+	for i, el := range list {
+		m, ok := any(el).(map[string]any)
+		if !ok {
+			continue
+		}
+		vals := map[string]any{}
+		keys := leaves("", m, vals)
+		if len(keys) > maxValueKeyTries {
+			return err
+		}
+		for _, f := range keys {
+			var one any = vals[f]
+			path := strings.Split(f, ".")
+			for j := len(path) - 1; j >= 0; j-- {
+				one = map[string]any{path[j]: one}
+			}
+			ok, e := valueError(kind, k, []any{one})
+			if !ok {
+				return err
+			}
+			if e != nil && e.Error() == err.Error() {
+				return fmt.Errorf("%s[%d].%s: %w", k, i, f, err)
+			}
 		}
 	}
 	return err

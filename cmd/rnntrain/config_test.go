@@ -485,6 +485,33 @@ func TestConfigTypeErrorInCurriculumStage(t *testing.T) {
 	}
 }
 
+// TestConfigRefusedValueInCurriculumStage: a value that its key's type
+// refuses (an unknown preset or loss normalisation), whose decoding error
+// names no key, is named by the stage's index and the key inside it, in a
+// TOML and a JSON config alike.
+func TestConfigRefusedValueInCurriculumStage(t *testing.T) {
+	t.Parallel()
+	presets := `valid presets: default, neurogym, dubreuil, psychrnn, sussillo-barak, dataset, long-horizon, valente, lowrank (= dubreuil)`
+	for _, c := range []struct {
+		data   string
+		isTOML bool
+		want   string
+	}{
+		{"[[train.curriculum]]\n[[train.curriculum]]\npreset = \"yang\"\n", true,
+			`train.curriculum[1].preset: unknown preset "yang"; ` + presets},
+		{`{"train": {"curriculum": [{"preset": "neurogym"}, {"task": "go-nogo", "preset": "yang"}]}}`, false,
+			`train.curriculum[1].preset: unknown preset "yang"; ` + presets},
+		{"[[train.curriculum]]\n[train.curriculum.settings]\nloss_norm = \"bogus\"\n", true,
+			`train.curriculum[0].settings.loss_norm: tasks: unknown loss normalization "bogus" (valid: default, mask, all)`},
+	} {
+		c0 := defaultConfig()
+		err := parseConfig([]byte(c.data), c.isTOML, &c0)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q: error %v, want %q", c.data, err, c.want)
+		}
+	}
+}
+
 // TestSetFlagNumberText: a flag's text that is no number where the key
 // takes one is refused saying what the key wants (the caller names the
 // flag and its text), not "cannot use string here"; a leading zero is refused as such (Go's own
