@@ -143,6 +143,9 @@ type settingError struct {
 	key  string
 	err  error
 	file string // "" unless the value came from this config file
+	// specName, when set, names the setting as a sweep spec gave it
+	// (attributeSpec), in place of its flag: a sweep takes no run flags.
+	specName string
 	// short names only the flag, not the key, when no file gave it.
 	short bool
 }
@@ -150,6 +153,9 @@ type settingError struct {
 func (e *settingError) Error() string {
 	if e.file != "" {
 		return fmt.Sprintf("config %s: %s: %v", e.file, e.key, e.err)
+	}
+	if e.specName != "" {
+		return fmt.Sprintf("%s: %v", e.specName, e.err)
 	}
 	if f := keyFlag(e.key); f != "" && e.short {
 		return fmt.Sprintf("%s: %v", f, e.err)
@@ -211,24 +217,30 @@ func (s configSource) attribute(err error) error {
 	if s.file == "" || err == nil {
 		return err
 	}
-	var walk func(error)
-	walk = func(e error) {
-		if se, ok := e.(*settingError); ok && s.gave(se.key) {
+	eachSettingError(err, func(se *settingError) {
+		if s.gave(se.key) {
 			se.file = s.file
 		}
-		switch u := e.(type) {
-		case interface{ Unwrap() error }:
-			if x := u.Unwrap(); x != nil {
-				walk(x)
-			}
-		case interface{ Unwrap() []error }:
-			for _, x := range u.Unwrap() {
-				walk(x)
-			}
+	})
+	return err
+}
+
+// eachSettingError calls f with each settingError in err, through wrapping
+// and joined errors.
+func eachSettingError(err error, f func(*settingError)) {
+	if se, ok := err.(*settingError); ok {
+		f(se)
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if x := u.Unwrap(); x != nil {
+			eachSettingError(x, f)
+		}
+	case interface{ Unwrap() []error }:
+		for _, x := range u.Unwrap() {
+			eachSettingError(x, f)
 		}
 	}
-	walk(err)
-	return err
 }
 
 // validate checks every setting that can be checked without building the

@@ -193,7 +193,7 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{nil, "[model]\nkind = \"alif\"\nbeta = 0.9\ntau_mem_ms = 30\n", "c.toml: model.tau_mem_ms: has no effect with model.beta > 0"},
 		{nil, "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", "c.toml: model.encoding_threshold: has no effect without model.encoding = delta"},
 		// Sizes and step come from the task: a lif net's decays use its dt.
-		{nil, "[model]\nkind = \"lif\"\ndt_ms = 5\n", "model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
+		{nil, "[model]\nkind = \"lif\"\ndt_ms = 5\n", "base: model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
 		{nil, "[model]\ninputs = 7\noutputs = 3\n", "model.inputs: has no effect in a config file (the network takes its inputs from the task)"},
 		{nil, "[task.settings]\ndt_ms = 10\n[model]\nkind = \"alif\"\n", ""},
 		// The file's setting takes effect with the flag that turns it on.
@@ -488,9 +488,9 @@ func TestCLISweepRefusesUnusedAxis(t *testing.T) {
 	work := t.TempDir()
 	const base = "[base.model]\nkind = \"lif\"\nhidden = 8\n%s\n[base.train]\nsteps = 1\nbatch_size = 4\neval_trials = 8\n\n[axes]\n%s\n"
 	for i, c := range []struct{ model, axes, want string }{
-		{"", `"model.encoding_gain" = [0.5, 2]`, "point p0000-model.encoding_gain=0.5: -encoding-gain (model.encoding_gain in a config file): has no effect without model.encoding = poisson"},
+		{"", `"model.encoding_gain" = [0.5, 2]`, `point p0000-model.encoding_gain=0.5: axes: "model.encoding_gain" = 0.5: has no effect without model.encoding = poisson`},
 		{"", `"model.readout_tau_ms" = [10, 30]`, "has no effect without model.readout = leaky"},
-		{"dt_ms = 5", `"model.threshold" = [0.5, 1]`, "model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
+		{"dt_ms = 5", `"model.threshold" = [0.5, 1]`, "base: model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
 		{"encoding_gain = 0.5", `"model.encoding" = ["none", "poisson"]`, ""},
 	} {
 		spec := filepath.Join(work, fmt.Sprintf("spec%d.toml", i))

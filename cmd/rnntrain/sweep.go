@@ -269,6 +269,7 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	}
 	baseZeros := map[string]bool{}
 	zeroSettings(baseZeros, "", spec.Base)
+	baseSource := newConfigSource("", spec.Base, nil)
 	h := sha256.New()
 	same := map[string]string{} // a point's resolved config → its name
 	for _, p := range pts {
@@ -309,13 +310,13 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 		}
 		name := spec.Name(p)
 		if err := cfg.validate(); err != nil {
-			return nil, fmt.Errorf("point %s: %v", name, err)
+			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
 		if err := checkZeros(&cfg, zeros); err != nil {
-			return nil, fmt.Errorf("point %s: %v", name, err)
+			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
 		if err := checkUnused(&cfg, given); err != nil {
-			return nil, fmt.Errorf("point %s: %v", name, err)
+			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
 		b, err := json.MarshalIndent(cfg, "", "  ")
 		if err != nil {
@@ -334,6 +335,31 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	}
 	plan.digest = hex.EncodeToString(h.Sum(nil))
 	return plan, nil
+}
+
+// attributeSpec names each setting of err, an error of point p's config,
+// as spec gave its value: by its axis and p's value there ("axes:
+// \"train.lr\" = 0.1"), by its key under [base] (base: the keys of
+// [base]) or, when neither gave it, by its key alone; never by a flag, as
+// settingError does for a run's command line: a sweep takes no run flags.
+// It returns err.
+func attributeSpec(err error, spec *sweep.Spec, p sweep.Point, base configSource) error {
+	eachSettingError(err, func(se *settingError) {
+		se.specName = se.key
+		for j, a := range spec.Axes {
+			if (configSource{keys: map[string]bool{a.Key: true}}).gave(se.key) {
+				se.specName = fmt.Sprintf("axes: %q = %s", a.Key, p.Values[j].JSON())
+				if se.key != a.Key {
+					se.specName += ": " + se.key
+				}
+				return
+			}
+		}
+		if base.gave(se.key) {
+			se.specName = "base: " + se.key
+		}
+	})
+	return err
 }
 
 // readRecord reads DIR/sweep.json (at most maxConfigBytes); ok is false

@@ -319,6 +319,35 @@ func TestSweepBadSpecs(t *testing.T) {
 	rnntrain(t, dir, "fit", "-steps", "-1.5").want(t, 2, `invalid value "-1.5" for flag -steps`)
 }
 
+// TestSweepPointErrorNamesSpecKey: a value that a point's validation
+// refuses is named as the spec gave it, by its axis and the point's value
+// or by its [base] key, never by a flag (a sweep takes no run flags) or a
+// config file; a key neither gave is named alone.
+func TestSweepPointErrorNamesSpecKey(t *testing.T) {
+	t.Parallel()
+	base := tinySpec(t)
+	for _, c := range []struct{ name, from, to, want string }{
+		{"axis", `"model.rank" = [1, 2]`, `"train.batch_size" = [0, 8]`,
+			`point p0000-train.batch_size=0-seed=1: axes: "train.batch_size" = 0: must be positive, got 0`},
+		{"axis of a flag-less key", `"model.rank" = [1, 2]`, `"train.advance_threshold" = [1.5]`,
+			`point p0000-train.advance_threshold=1.5-seed=1: axes: "train.advance_threshold" = 1.5: must be in (0, 1], got 1.5`},
+		{"base", "batch_size = 8", "batch_size = -4",
+			`point p0000-model.rank=1-seed=1: base: train.batch_size: must be positive, got -4`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			require.Contains(t, base, c.from)
+			spec, err := sweep.Parse([]byte(strings.Replace(base, c.from, c.to, 1)))
+			require.NoError(t, err)
+			_, err = resolveSweep(spec)
+			require.Error(t, err)
+			msg := err.Error()
+			if !strings.Contains(msg, c.want) || strings.Contains(msg, "in a config file") || strings.Contains(msg, "-batch") {
+				t.Errorf("error\n%s\nwant it to hold\n%s\nand name no flag or config file", msg, c.want)
+			}
+		})
+	}
+}
+
 // runPointUntilSignal runs 'sweep -run-point dir i' as array task 42_i,
 // sends sig once the point has saved a checkpoint, and returns the exit
 // status and output.
