@@ -678,10 +678,8 @@ func applyConfigFrom(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagVal
 	sort.SliceStable(given, func(i, j int) bool { return given[i] == "model" && given[j] != "model" })
 	for _, f := range given {
 		v := vals[f]
-		if !utf8.ValidString(v.val) {
-			// JSON, in which config.json and the checkpoint hold the
-			// config, would store each bad byte as U+FFFD: another path.
-			return usagef("-%s %q: not valid UTF-8: the run's config (config.json, the checkpoint) is JSON, which holds only UTF-8 text, and would store another value; give one of UTF-8 text (for a file, rename it or link to it under such a name)", f, v.val)
+		if err := checkUTF8Flag(f, v.val); err != nil {
+			return err
 		}
 		kind := c.Model.Kind()
 		if err := setFlag(c, v.key, v.val); err != nil {
@@ -1632,4 +1630,15 @@ func writeFile(path string, data []byte, durable bool) error {
 		}
 	}
 	return nil
+}
+
+// checkUTF8Flag refuses, as a usage error naming the flag -name and the
+// value, a value v that is not valid UTF-8: JSON, in which config.json,
+// the checkpoints and fit.json record it, would store each bad byte as
+// U+FFFD, another path.
+func checkUTF8Flag(name, v string) error {
+	if utf8.ValidString(v) {
+		return nil
+	}
+	return usagef("-%s %q: not valid UTF-8: the run's config (config.json, the checkpoint) is JSON, which holds only UTF-8 text, and would store another value; give one of UTF-8 text (for a file, rename it or link to it under such a name)", name, v)
 }

@@ -174,3 +174,29 @@ func TestCLIFlagNotUTF8(t *testing.T) {
 	}
 	rnntrain(t, work, "train", "-config", conf, "-steps", "1", "-out", run).want(t, 2, "config "+conf+": line 2: not valid UTF-8")
 }
+
+// TestCLIFitFlagNotUTF8: fit's -data and -out, which fit.json and every
+// checkpoint's config (the path of data.npz) record as JSON, are refused
+// when not valid UTF-8, naming the flag, as train's flags are: JSON would
+// store each bad byte as U+FFFD, another path.
+func TestCLIFitFlagNotUTF8(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	writeTinyFitData(t, work)
+	bad := filepath.Join(work, "a\xffb.npz")
+	if err := os.Rename(filepath.Join(work, "d.npz"), bad); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(work, "fit")
+	rnntrain(t, work, "fit", "-data", bad, "-ranks", "1", "-steps", "1", "-out", out).want(t, 2, `-data "`+work+`/a\xffb.npz": not valid UTF-8`)
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused fit wrote -out (%v)", err)
+	}
+	if err := os.Rename(bad, filepath.Join(work, "d.npz")); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "1", "-out", "f\xfe").want(t, 2, `-out "f\xfe": not valid UTF-8`)
+	if _, err := os.Stat(filepath.Join(work, "f\xfe")); !os.IsNotExist(err) {
+		t.Errorf("a refused fit wrote -out (%v)", err)
+	}
+}

@@ -51,7 +51,9 @@ object with R² per unit (on the fitted conditions) as well. It writes to -out:
   full/           the full-rank fit the SVD starts from (-init svd)
 
 -out must not hold an earlier fit (its fit.json, or the run of a rank it
-fits): fit does not overwrite one.
+fits): fit does not overwrite one. -data and -out must be valid UTF-8:
+fit.json and the checkpoints record them as JSON, which holds only UTF-8
+text, so another path (a file name of other bytes) is refused.
 
 Each checkpoint is a lowrank network (outputs = the recorded units, read out
 by w_out = N·I) on the task npz of data.npz, so eval, inspect, latent and
@@ -102,6 +104,13 @@ func fitCommand() *command {
 				}
 				if *data == "" {
 					return usagef("-data FILE is required")
+				}
+				// fit.json and the checkpoints' configs (the path of
+				// data.npz) record these as JSON.
+				for _, f := range []struct{ name, val string }{{"data", *data}, {"out", *out}} {
+					if err := checkUTF8Flag(f.name, f.val); err != nil {
+						return err
+					}
 				}
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
