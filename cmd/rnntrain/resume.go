@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -308,6 +309,44 @@ func restoreConfig(e *env, dir string) error {
 	}
 	fmt.Fprintf(e.stderr, "rnntrain train: -resume %s: %s was missing: wrote it from the config stored in %s (step %d)\n", dir, path, rp.ckpt.Path, rp.ckpt.Meta.Step)
 	return nil
+}
+
+// relocateResumeData is relocateData for a resume of the run in dir from
+// rp, whose config.json is saved and whose config the flags made cfg: when
+// the data file config.json names (task.settings.path) is gone, it takes
+// the file of that name in the run directory or beside it whose SHA-256
+// the checkpoint recorded, says so on w and reports true; cfg then names
+// it, and the resumed run records it. A -data flag naming another file is
+// taken as given. The error, when the file is not found, names the
+// checkpoint (or, for a run with none yet, config.json), the config key
+// and the missing file.
+func relocateResumeData(w io.Writer, dir string, rp resumePoint, saved runConfig, cfg *runConfig) (bool, error) {
+	const key = "task.settings.path"
+	p := cfg.Task.Settings.Path
+	if cfg.Task.Name != "npz" || p == "" || p != saved.Task.Settings.Path {
+		return false, nil
+	}
+	if rp.ckpt == nil {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			return false, fmt.Errorf("-resume %s: its data file %s (%s in %s) is missing, and the run has no checkpoint yet whose SHA-256 would tell a moved copy; restore the file",
+				dir, p, key, filepath.Join(dir, "config.json"))
+		}
+		return false, nil
+	}
+	if err := relocateData(rp.ckpt, cfg); err != nil {
+		return false, fmt.Errorf("resume: %w", err)
+	}
+	q := cfg.Task.Settings.Path
+	if q == p {
+		return false, nil
+	}
+	if abs, err := filepath.Abs(q); err == nil {
+		q = abs
+	}
+	cfg.Task.Settings.Path = q
+	fmt.Fprintf(w, "rnntrain train: -resume %s: its data file %s (%s) is missing; resuming on %s, whose SHA-256 is the one %s recorded (config.json and the checkpoints now name it)\n",
+		dir, p, key, q, rp.ckpt.Path)
+	return true, nil
 }
 
 // checkpointFileHint says, when path is a checkpoint file rather than a run

@@ -502,3 +502,48 @@ func TestCLIResumeMissingConfig(t *testing.T) {
 	}
 	rnntrain(t, work, "train", "-resume", bare, "-quiet").want(t, 1, "-resume "+bare+": no run to resume: "+filepath.Join(bare, "config.json")+": no such file", "no checkpoint")
 }
+
+// TestCLIResumeMovedData: a dataset run moved together with its .npz
+// resumes, taking the file beside the run directory when its SHA-256 is
+// the one the checkpoint recorded, says so on stderr, and records the new
+// path so that the next resume needs no search. When the file is gone, or
+// another file has its name, the error names the checkpoint,
+// task.settings.path and the missing file, not a -data flag the user
+// never gave.
+func TestCLIResumeMovedData(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	proj := filepath.Join(work, "proj")
+	if err := os.Mkdir(proj, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTinyNPZ(t, filepath.Join(proj, "d.npz"))
+	rnntrain(t, work, "train", "-task", "npz", "-data", "proj/d.npz", "-hidden", "4", "-batch", "2", "-steps", "1", "-eval-trials", "2", "-out", "proj/run", "-quiet").want(t, 0)
+	if err := os.Rename(proj, filepath.Join(work, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, work, "train", "-resume", "moved/run", "-steps", "2", "-quiet")
+	r.want(t, 0, "stopped at step 2", "task.settings.path", "moved/d.npz")
+	cfg, err := os.ReadFile(filepath.Join(work, "moved", "run", "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(cfg), filepath.Join(work, "moved", "d.npz")) {
+		t.Errorf("config.json of the resumed run does not name the data file it was resumed on:\n%s", cfg)
+	}
+	rnntrain(t, work, "train", "-resume", "moved/run", "-steps", "3", "-quiet").want(t, 0, "stopped at step 3")
+
+	// Moved again, and another file named d.npz beside it: not taken.
+	if err := os.Rename(filepath.Join(work, "moved"), filepath.Join(work, "again")); err != nil {
+		t.Fatal(err)
+	}
+	writeTinyNPZChoices(t, filepath.Join(work, "again", "d.npz"), 1)
+	r = rnntrain(t, work, "train", "-resume", "again/run", "-steps", "4", "-quiet")
+	r.want(t, 1, "again/run/checkpoint.safetensors", "moved/d.npz", "task.settings.path", "SHA-256")
+	os.Remove(filepath.Join(work, "again", "d.npz"))
+	r = rnntrain(t, work, "train", "-resume", "again/run", "-steps", "4", "-quiet")
+	r.want(t, 1, "again/run/checkpoint.safetensors", "moved/d.npz", "task.settings.path", "missing")
+	if strings.Contains(r.stderr, "-data") {
+		t.Errorf("the error names -data, which the resume was not given:\n%s", r.stderr)
+	}
+}
