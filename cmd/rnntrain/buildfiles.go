@@ -185,10 +185,7 @@ func relocateData(c *checkpoints.Checkpoint, cfg *runConfig) error {
 	if !filepath.IsAbs(p) {
 		return errors.New(missing)
 	}
-	run := filepath.Dir(c.Path)
-	if filepath.Base(run) == checkpoints.StepsDir {
-		run = filepath.Dir(run)
-	}
+	run := runDirOf(c)
 	var near []string
 	for _, dir := range unique(run, filepath.Dir(run)) {
 		q := filepath.Join(dir, filepath.Base(p))
@@ -209,4 +206,14 @@ func relocateData(c *checkpoints.Checkpoint, cfg *runConfig) error {
 		return fmt.Errorf("%s; %s may be it, but the checkpoint records no SHA-256 to tell; restore the file at %s", missing, strings.Join(near, " and "), p)
 	}
 	return fmt.Errorf("%s, and no file of its name is in the run directory %s or beside it; restore the file", missing, run)
+}
+
+// runDirOf returns the run directory of checkpoint c: the directory
+// holding it, or holding its step files' directory.
+func runDirOf(c *checkpoints.Checkpoint) string {
+	run := filepath.Dir(c.Path)
+	if filepath.Base(run) == checkpoints.StepsDir {
+		run = filepath.Dir(run)
+	}
+	return run
 }

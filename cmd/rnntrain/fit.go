@@ -61,7 +61,12 @@ the analysis commands accept it. The -holdout conditions, never fitted, are
 that task's validation split (its settings list them as validation_trials),
 which eval and the analysis commands score by default and name
 "validation"; -split train scores the fitted conditions. Without -holdout
-every condition was fitted, and the reports say "train". The checkpoints
+every condition was fitted, and the reports say "train". A checkpoint
+written before fits recorded their held-out conditions has them rebuilt
+from the fit.json beside its run directory (its holdout and seed) when that
+report is of its fit (the same R² and number of conditions), and stderr
+says so; otherwise it opens with a warning that its training split
+includes them. The checkpoints
 record data.npz's path and SHA-256: a fit directory moved as a whole still
 opens, its checkpoints taking the data.npz beside their run directories
 when its SHA-256 is the one recorded. fit.png (and .svg) draws fitted

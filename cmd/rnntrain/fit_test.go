@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -586,25 +587,8 @@ func TestCLIFitHoldoutIsValidationSplit(t *testing.T) {
 	if strings.Contains(r.stderr, "held-out conditions") {
 		t.Errorf("eval of a fit without -holdout warns of held-out conditions:\n%s", r.stderr)
 	}
-	// A fit checkpoint written before validation_trials still opens, with
-	// a warning that its training trials include the held-out conditions.
-	path := checkpoints.LatestPath(filepath.Join(dir, "fit", "rank-1"))
-	c, err := checkpoints.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfgMap map[string]any
-	if err := json.Unmarshal(c.Meta.Config, &cfgMap); err != nil {
-		t.Fatal(err)
-	}
-	delete(cfgMap["task"].(map[string]any)["settings"].(map[string]any), "validation_trials")
-	if c.Meta.Config, err = json.Marshal(cfgMap); err != nil {
-		t.Fatal(err)
-	}
-	if err := checkpoints.Save(path, c); err != nil {
-		t.Fatal(err)
-	}
-	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
+	// A fit checkpoint written before validation_trials: see
+	// TestCLIFitOldHoldoutFromReport.
 }
 
 // writeTinyFitData writes dir/d.npz: 3 conditions of 2 steps, 2 units and
@@ -650,4 +634,79 @@ func TestCLIFitMoved(t *testing.T) {
 	if strings.Contains(r.stderr, "-data") {
 		t.Errorf("the error names -data, which eval does not take:\n%s", r.stderr)
 	}
+}
+
+// TestCLIFitOldHoldoutFromReport: a fit checkpoint written before fits
+// recorded their held-out conditions (no validation_trials) has them
+// rebuilt from the fit.json beside its run directory (holdout and seed),
+// which stderr names, when that report is of this fit; without fit.json,
+// or with one of another fit, the checkpoint opens with the warning that
+// its training trials include the held-out conditions.
+func TestCLIFitOldHoldoutFromReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTinyFitData(t, dir)
+	rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-out", "fit").want(t, 0)
+	heldOut := unsplitFitCheckpoint(t, filepath.Join(dir, "fit", "rank-1"))
+	r := rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1")
+	r.want(t, 0, "1 validation trials", "fit/fit.json", fmt.Sprintf("conditions %v are its validation split", heldOut))
+	if strings.Contains(r.stderr, "include the held-out conditions") {
+		t.Errorf("eval warns of held-out conditions it rebuilt:\n%s", r.stderr)
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-split", "train").want(t, 0, "2 train trials")
+	rnntrain(t, dir, "populations", "-checkpoint", "fit/rank-1", "-max-k", "1", "-json").want(t, 0, `"split": "validation"`, "fit/fit.json")
+
+	// A fit.json of another fit (its held-out R² differs) is not taken.
+	report := filepath.Join(dir, "fit", "fit.json")
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	rep["fits"].([]any)[0].(map[string]any)["r2_heldout"] = 0.5
+	other, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(report, other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
+	os.Remove(report)
+	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
+}
+
+// unsplitFitCheckpoint makes the checkpoint of the fit run directory run
+// one written before fits recorded their held-out conditions and the
+// SHA-256 of their data: its task has no validation_trials and its
+// metadata no sum of task.settings.path. It returns the conditions that
+// validation_trials listed.
+func unsplitFitCheckpoint(t *testing.T, run string) []int {
+	t.Helper()
+	path := checkpoints.LatestPath(run)
+	c, err := checkpoints.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfgMap map[string]any
+	if err := json.Unmarshal(c.Meta.Config, &cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	settings := cfgMap["task"].(map[string]any)["settings"].(map[string]any)
+	var held []int
+	for _, k := range settings["validation_trials"].([]any) {
+		held = append(held, int(k.(float64)))
+	}
+	delete(settings, "validation_trials")
+	if c.Meta.Config, err = json.Marshal(cfgMap); err != nil {
+		t.Fatal(err)
+	}
+	delete(c.Meta.Files, "task.settings.path")
+	if err := checkpoints.Save(path, c); err != nil {
+		t.Fatal(err)
+	}
+	return held
 }

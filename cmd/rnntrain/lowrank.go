@@ -12,6 +12,7 @@ import (
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/layers"
@@ -162,12 +163,18 @@ func saveFit(dir string, f *lowrank.Fit, d *lowrank.Data, c lowrank.FitConfig, d
 	return checkpoints.LatestPath(dir), nil
 }
 
-// noteUnsplitFit warns on w, for command cmd, when c is a fit checkpoint
+// noteUnsplitFit says on w, for command cmd, when c is a fit checkpoint
 // written before fit recorded its held-out conditions in its task
-// (validation_trials): it has a held-out R² (fit -holdout), but its
-// task's training trials include the held-out conditions, and it has no
-// validation split that names them.
+// (validation_trials) but has a held-out R² (fit -holdout): that those
+// conditions were rebuilt from the fit's fit.json (fitHoldout), or else
+// warns that its task's training trials include the held-out conditions
+// and that it has no validation split that names them.
 func noteUnsplitFit(w io.Writer, cmd string, s *session, c *checkpoints.Checkpoint) {
+	if s.heldFrom != "" {
+		fmt.Fprintf(w, "rnntrain %s: note: %s was written by a fit with -holdout before fits recorded their held-out conditions: "+
+			"took them from %s: conditions %v are its validation split\n", cmd, c.Path, s.heldFrom, s.cfg.Task.Settings.ValidationTrials)
+		return
+	}
 	if _, ok := c.Meta.Metrics["fit_r2_heldout"]; !ok || len(s.cfg.Task.Settings.ValidationTrials) > 0 {
 		return
 	}
@@ -222,4 +229,60 @@ func plotFit(set *figureSet, name string, f *lowrank.Fit, d *lowrank.Data, free,
 		tr.Trials = append(tr.Trials, t)
 	}
 	return set.add(name, func(path string) error { return plots.WriteTrials(path, tr) })
+}
+
+// fitHoldout rebuilds the held-out conditions of a fit checkpoint c written
+// before fits recorded them (it has a held-out R², cfg's npz task no
+// validation_trials) from the fit.json beside c's run directory: the
+// conditions lowrank.HeldOut draws for its holdout and seed become cfg's
+// validation_trials. It does so only when the report is of this fit: its
+// row for c's run directory has c's fitted and held-out R², and its number
+// of conditions is the number of trials of cfg's data file. It returns
+// what stderr is to name ("fit.json (holdout H, seed S)"), or "" when it
+// changed nothing.
+func fitHoldout(c *checkpoints.Checkpoint, cfg *runConfig) string {
+	held, ok := c.Meta.Metrics["fit_r2_heldout"]
+	st := &cfg.Task.Settings
+	if !ok || cfg.Task.Name != "npz" || len(st.ValidationTrials) > 0 {
+		return ""
+	}
+	run := runDirOf(c)
+	path := filepath.Join(filepath.Dir(run), "fit.json")
+	data, err := files.ReadRegular(path, maxConfigBytes)
+	var rep fitReport
+	if err != nil || json.Unmarshal(data, &rep) != nil || rep.Config.Holdout < 1 || rep.Config.Holdout >= rep.Conditions {
+		return ""
+	}
+	rows := rep.Fits
+	if rep.Full != nil {
+		rows = append(rows, *rep.Full)
+	}
+	i := slices.IndexFunc(rows, func(r fitRow) bool { return filepath.Base(filepath.Dir(r.Checkpoint)) == filepath.Base(run) })
+	if i < 0 {
+		return ""
+	}
+	row := rows[i]
+	if row.R2 == nil || *row.R2 != c.Meta.Metrics["fit_r2"] || row.R2Heldout == nil || *row.R2Heldout != held {
+		return ""
+	}
+	if n, ok := archiveTrials(st.Path); !ok || n != rep.Conditions {
+		return ""
+	}
+	st.ValidationTrials = lowrank.HeldOut(&lowrank.Data{Conditions: rep.Conditions}, rep.Config)
+	return fmt.Sprintf("%s (holdout %d, seed %d)", path, rep.Config.Holdout, rep.Config.Seed)
+}
+
+// archiveTrials returns the number of trials of the npz task file path
+// (the first dimension of its inputs), and whether it could be read.
+func archiveTrials(path string) (int, bool) {
+	f, err := npy.OpenArchive(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	h, err := f.HeaderNumeric("inputs")
+	if err != nil || len(h.Shape) == 0 {
+		return 0, false
+	}
+	return h.Shape[0], true
 }

@@ -44,6 +44,10 @@ type session struct {
 	// files are the SHA-256 sums of the files the network was built from
 	// (builtFromSums), stored in its checkpoints.
 	files map[string]string
+	// heldFrom, for a fit checkpoint written before fits recorded their
+	// held-out conditions, names the fit.json they were rebuilt from
+	// (fitHoldout); "" otherwise.
+	heldFrom string
 }
 
 // newSession resolves cfg against its task and builds the task and a
@@ -251,11 +255,13 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	if err := relocateData(c, &cfg); err != nil {
 		return nil, nil, err
 	}
+	heldFrom := fitHoldout(c, &cfg)
 	s, err := newSession(cfg)
 	if err != nil {
 		// A bad config inside a file is a broken file, not a usage error.
 		return nil, nil, fmt.Errorf("checkpoint %s: rebuild network: %s", c.Path, err)
 	}
+	s.heldFrom = heldFrom
 	// The task is rebuilt from its data file, which may have changed since
 	// training: say so rather than list mismatched weight shapes, or the
 	// checksums of the files (next), which say less.
