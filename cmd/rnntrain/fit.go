@@ -57,7 +57,8 @@ text, so another path (a file name of other bytes) is refused.
 
 Each checkpoint is a lowrank network (outputs = the recorded units, read out
 by w_out = N·I) on the task npz of data.npz, so eval, inspect, latent and
-the analysis commands accept it. The -holdout conditions, never fitted, are
+the analysis commands accept it (train -resume does not: a fit keeps no
+training state to continue from). The -holdout conditions, never fitted, are
 that task's validation split (its settings list them as validation_trials),
 which eval and the analysis commands score by default and name
 "validation"; -split train scores the fitted conditions. Without -holdout

@@ -618,6 +618,22 @@ func TestCLIFitMoved(t *testing.T) {
 	}
 	rnntrain(t, dir, "eval", "-checkpoint", "moved/rank-1").want(t, 0, "3 train trials")
 	rnntrain(t, dir, "populations", "-checkpoint", "moved/rank-1", "-max-k", "1").want(t, 0)
+	// A fit holds no training state (random streams) to continue from:
+	// train -resume refuses it before writing anything, not after saving
+	// its checkpoint again with the data.npz it found moved.
+	run := filepath.Join(dir, "moved", "rank-1")
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(run, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ckpt, cfg := read("checkpoint.safetensors"), read("config.json")
+	rnntrain(t, dir, "train", "-resume", "moved/rank-1", "-steps", "5", "-quiet").want(t, 1, "moved/rank-1/checkpoint.safetensors", "rnntrain fit", "cannot be resumed")
+	if !bytes.Equal(read("checkpoint.safetensors"), ckpt) || !bytes.Equal(read("config.json"), cfg) {
+		t.Error("a refused resume of a fit changed its checkpoint or config.json")
+	}
 	// Another file named data.npz is not taken for the one fitted to.
 	data := filepath.Join(dir, "moved", "data.npz")
 	if err := os.Rename(data, data+".orig"); err != nil {

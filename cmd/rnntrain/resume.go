@@ -311,6 +311,18 @@ func restoreConfig(e *env, dir string) error {
 	return nil
 }
 
+// checkResumable refuses to resume from a checkpoint written by rnntrain
+// fit (fit_r2 in its metrics), which keeps no training state (random
+// streams) for train to continue from, before anything is written.
+func checkResumable(rp resumePoint) error {
+	if c := rp.ckpt; c != nil {
+		if _, ok := c.Meta.Metrics["fit_r2"]; ok {
+			return fmt.Errorf("resume: checkpoint %s was written by rnntrain fit, which keeps no training state (random streams) to continue from, so it cannot be resumed; fit again with a larger -steps", c.Path)
+		}
+	}
+	return nil
+}
+
 // relocateResumeData is relocateData for a resume of the run in dir from
 // rp, whose config.json is saved and whose config the flags made cfg: when
 // the data file config.json names (task.settings.path) is gone, it takes

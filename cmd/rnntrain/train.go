@@ -243,6 +243,9 @@ func trainCommand() *command {
 					if err != nil {
 						return err
 					}
+					if err := checkResumable(rp); err != nil {
+						return err
+					}
 					saved, err := resumeConfig(base, rp, *force)
 					if err != nil {
 						return err
