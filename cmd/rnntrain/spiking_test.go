@@ -193,7 +193,7 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{nil, "[model]\nkind = \"alif\"\nbeta = 0.9\ntau_mem_ms = 30\n", "c.toml: model.tau_mem_ms: has no effect with model.beta > 0"},
 		{nil, "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", "c.toml: model.encoding_threshold: has no effect without model.encoding = delta"},
 		// Sizes and step come from the task: a lif net's decays use its dt.
-		{nil, "[model]\nkind = \"lif\"\ndt_ms = 5\n", "base: model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
+		{nil, "[model]\nkind = \"lif\"\ndt_ms = 5\n", "model.dt_ms: has no effect in a config file (the network takes the task's step, task.settings.dt_ms)"},
 		{nil, "[model]\ninputs = 7\noutputs = 3\n", "model.inputs: has no effect in a config file (the network takes its inputs from the task)"},
 		{nil, "[task.settings]\ndt_ms = 10\n[model]\nkind = \"alif\"\n", ""},
 		// The file's setting takes effect with the flag that turns it on.
