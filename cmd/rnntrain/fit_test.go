@@ -657,7 +657,8 @@ func TestCLIFitMoved(t *testing.T) {
 // rebuilt from the fit.json beside its run directory (holdout and seed),
 // which stderr names, when that report is of this fit; without fit.json,
 // or with one of another fit, the checkpoint opens with the warning that
-// its training trials include the held-out conditions.
+// its training trials include the held-out conditions. plot says the same
+// as eval.
 func TestCLIFitOldHoldoutFromReport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -671,6 +672,7 @@ func TestCLIFitOldHoldoutFromReport(t *testing.T) {
 	}
 	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1", "-split", "train").want(t, 0, "2 train trials")
 	rnntrain(t, dir, "populations", "-checkpoint", "fit/rank-1", "-max-k", "1", "-json").want(t, 0, `"split": "validation"`, "fit/fit.json")
+	rnntrain(t, dir, "plot", "-out", "plots", "fit/rank-1").want(t, 0, "rnntrain plot: note:", "fit/fit.json")
 
 	// A fit.json of another fit (its held-out R² differs) is not taken.
 	report := filepath.Join(dir, "fit", "fit.json")
@@ -693,6 +695,7 @@ func TestCLIFitOldHoldoutFromReport(t *testing.T) {
 	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
 	os.Remove(report)
 	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
+	rnntrain(t, dir, "plot", "-out", "plots", "fit/rank-1").want(t, 0, "rnntrain plot: warning:", "include the held-out conditions")
 }
 
 // unsplitFitCheckpoint makes the checkpoint of the fit run directory run

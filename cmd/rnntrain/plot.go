@@ -113,7 +113,7 @@ func plotCommand() *command {
 					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
 					wrote, err = plotRecording(*recording, dir, fs, units)
 				} else {
-					dir, wrote, note, err = plotRun(ctx, args[0], *out, fs, units, func(msg string) { fmt.Fprintf(e.stderr, "rnntrain plot: warning: %s\n", msg) })
+					dir, wrote, note, err = plotRun(ctx, args[0], *out, fs, units, e.stderr)
 				}
 				if err != nil {
 					return err
@@ -132,12 +132,14 @@ func plotCommand() *command {
 // its checkpoint files) into out (default: the run's plots/) in the
 // formats (nil: the run's own), its rasters of at most rasterUnits units
 // (negative: the run's plot_raster_units), and returns the directory and
-// the figures' names. warn receives what it leaves out and why.
-func plotRun(ctx context.Context, path, out string, formats plots.Formats, rasterUnits int, warn func(string)) (dir string, wrote []string, note string, err error) {
+// the figures' names. It says on stderr what it leaves out and why, and
+// what it took an old fit checkpoint's held-out conditions from.
+func plotRun(ctx context.Context, path, out string, formats plots.Formats, rasterUnits int, stderr io.Writer) (dir string, wrote []string, note string, err error) {
 	s, c, err := loadSession(path)
 	if err != nil {
 		return "", nil, "", err
 	}
+	noteUnsplitFit(stderr, "plot", s, c)
 	if rasterUnits >= 0 && !drawsRaster(s.cfg.Model.Resolved().Model.Model()) {
 		return "", nil, "", usagef("-raster-units: the run's %s model draws no raster (lif, alif, ltc and egru do)", s.cfg.Model.Kind())
 	}
@@ -170,7 +172,7 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 		// metricsCurves stops at the checkpoint's step or at a line that is
 		// not a metrics record: say so of the second.
 		if line, _, _ := bytes.Cut(data[kept:], []byte("\n")); len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, new(metricsLine)) != nil {
-			warn(fmt.Sprintf("%s: line %d is not a metrics record; the curves end before it", filepath.Join(run, "metrics.jsonl"), bytes.Count(data[:kept], []byte("\n"))+1))
+			fmt.Fprintf(stderr, "rnntrain plot: warning: %s: line %d is not a metrics record; the curves end before it\n", filepath.Join(run, "metrics.jsonl"), bytes.Count(data[:kept], []byte("\n"))+1)
 		}
 	}
 	weights := c.Meta.Step
