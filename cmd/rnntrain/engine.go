@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 
 	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/internal/files"
@@ -12,6 +14,24 @@ import (
 )
 
 // This file binds the commands to the tasks, rnn and train packages.
+
+// checkTask refuses, without building the task or reading its data, a
+// task name of cfg that no task has or a preset the task does not define,
+// as resolve would.
+func checkTask(cfg *runConfig) error {
+	presets, err := tasks.Presets(cfg.Task.Name)
+	if err != nil {
+		return flagError("task.name", err)
+	}
+	if p := cfg.Task.Preset; p.Set && p.Preset != tasks.Default && !slices.Contains(presets, p.Preset) {
+		var v []string
+		for _, q := range presets {
+			v = append(v, q.String())
+		}
+		return flagError("task.preset", fmt.Errorf("task %s has no preset %q; valid presets: %s", cfg.Task.Name, p.Preset, strings.Join(v, ", ")))
+	}
+	return nil
+}
 
 // resolve fills every default of cfg that depends on the task: the preset,
 // the task's settings, α from the task's dt, and the fixed α and φ of the

@@ -312,6 +312,9 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 		if err := cfg.validate(); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
+		if err := checkTask(&cfg); err != nil {
+			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
+		}
 		if err := checkZeros(&cfg, zeros); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}

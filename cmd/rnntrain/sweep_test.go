@@ -283,6 +283,8 @@ func TestSweepBadSpecs(t *testing.T) {
 		{"too many samples", "jobs = 2", "mode = \"random\"\nsamples = 5", []string{"only 4 points"}},
 		{"unknown table", "[sweep]", "[sweeps]", []string{`"sweeps"`}},
 		{"nan", `"model.rank" = [1, 2]`, `"train.lr" = [nan]`, []string{"finite"}},
+		// A task is refused before any point runs, not by the point.
+		{"unknown task", `"model.rank" = [1, 2]`, `"task.name" = ["bogus"]`, []string{`axes: "task.name" = "bogus"`, `unknown task "bogus"`}},
 		{"syntax", "[axes]", "[axes", []string{"spec"}},
 	}
 	for _, c := range cases {
@@ -333,6 +335,12 @@ func TestSweepPointErrorNamesSpecKey(t *testing.T) {
 			`point p0000-train.advance_threshold=1.5-seed=1: axes: "train.advance_threshold" = 1.5: must be in (0, 1], got 1.5`},
 		{"base", "batch_size = 8", "batch_size = -4",
 			`point p0000-model.rank=1-seed=1: base: train.batch_size: must be positive, got -4`},
+		{"task axis", `"model.rank" = [1, 2]`, `"task.name" = ["bogus"]`,
+			`point p0000-task.name=bogus-seed=1: axes: "task.name" = "bogus": unknown task "bogus"; valid tasks: `},
+		{"preset axis", `"model.rank" = [1, 2]`, `"task.preset" = ["psychrnn"]`,
+			`point p0000-task.preset=psychrnn-seed=1: axes: "task.preset" = "psychrnn": task context-dm has no preset "psychrnn"; valid presets: `},
+		{"base task", `name = "context-dm"`, `name = "bogus"`,
+			`point p0000-model.rank=1-seed=1: base: task.name: unknown task "bogus"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			require.Contains(t, base, c.from)
