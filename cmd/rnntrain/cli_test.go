@@ -188,6 +188,9 @@ func TestCLIMissingFiles(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "npz.toml"), []byte("[task]\nname = \"npz\"\n[task.settings]\npath = \"nope.npz\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -200,6 +203,7 @@ func TestCLIMissingFiles(t *testing.T) {
 		{"rec-fixed", []string{"train", "-rec-fixed", "nope.npy"}, []string{"-rec-fixed", "nope.npy", "no such file"}},
 		{"in-fixed", []string{"train", "-in-fixed", "nope.npy"}, []string{"-in-fixed", "nope.npy", "no such file"}},
 		{"data", []string{"train", "-task", "npz", "-data", "nope.npz"}, []string{"-data", "nope.npz", "no such file"}},
+		{"data in a config file", []string{"train", "-config", "npz.toml"}, []string{"config npz.toml: task.settings.path: ", "nope.npz", "no such file"}},
 		{"init-from", []string{"train", "-model", "lowrank", "-init-from", "nope"}, []string{"-init-from", "nope", "no such file"}},
 		{"resume", []string{"train", "-resume", "norun"}, []string{"-resume norun: ", "no run to resume", "no such file"}},
 		{"resume a directory without a run", []string{"train", "-resume", empty}, []string{"-resume " + empty + ": ", "no run to resume"}},
@@ -226,6 +230,9 @@ func TestCLIMissingFiles(t *testing.T) {
 			r.want(t, 1, c.want...)
 			if strings.Contains(r.stderr, "for usage") {
 				t.Errorf("%q: a missing file reported as a usage error:\n%s", c.args, r.stderr)
+			}
+			if !slices.Contains(c.args, "-data") && strings.Contains(r.stderr, "-data") {
+				t.Errorf("%q: the error names -data, which was not given:\n%s", c.args, r.stderr)
 			}
 		})
 	}

@@ -136,6 +136,14 @@ func flagError(key string, err error) error {
 	return usageError{&settingError{key: key, err: err, short: true}}
 }
 
+// dataError is err about the data file path of the run's task: named
+// "-data path" unless a configSource attributes it to the config file
+// that gave task.settings.path. Unlike configError it is no usage error:
+// a missing or broken data file is a failure (exit 1).
+func dataError(path string, err error) error {
+	return &settingError{key: "task.settings.path", err: err, short: true, value: path}
+}
+
 // settingError is an invalid setting: its config key, what is wrong and,
 // once a configSource has attributed it, the config file that gave the
 // value.
@@ -144,26 +152,38 @@ type settingError struct {
 	err  error
 	file string // "" unless the value came from this config file
 	// specName, when set, names the setting as a sweep spec gave it
-	// (attributeSpec), in place of its flag: a sweep takes no run flags.
+	// (attributeSpec), or by its key alone when a checkpoint's stored
+	// config gave it, in place of its flag: neither is a run's flag.
 	specName string
 	// short names only the flag, not the key, when no file gave it.
 	short bool
+	// value, when set, is the setting's value (a file's path), said
+	// before err: "-data d.npz: …", "config c.toml: task.settings.path:
+	// d.npz: …".
+	value string
 }
 
 func (e *settingError) Error() string {
+	msg := e.err.Error()
+	if e.value != "" {
+		msg = e.value + ": " + msg
+	}
 	if e.file != "" {
-		return fmt.Sprintf("config %s: %s: %v", e.file, e.key, e.err)
+		return fmt.Sprintf("config %s: %s: %s", e.file, e.key, msg)
 	}
 	if e.specName != "" {
-		return fmt.Sprintf("%s: %v", e.specName, e.err)
+		return fmt.Sprintf("%s: %s", e.specName, msg)
 	}
 	if f := keyFlag(e.key); f != "" && e.short {
-		return fmt.Sprintf("%s: %v", f, e.err)
+		if e.value != "" {
+			return fmt.Sprintf("%s %s: %v", f, e.value, e.err)
+		}
+		return fmt.Sprintf("%s: %s", f, msg)
 	}
 	if f := keyFlag(e.key); f != "" {
-		return fmt.Sprintf("%s (%s in a config file): %v", f, e.key, e.err)
+		return fmt.Sprintf("%s (%s in a config file): %s", f, e.key, msg)
 	}
-	return fmt.Sprintf("%s: %v", e.key, e.err)
+	return fmt.Sprintf("%s: %s", e.key, msg)
 }
 
 func (e *settingError) Unwrap() error { return e.err }

@@ -62,7 +62,7 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		// A missing or broken data file is a failure (exit 1), not a
 		// usage error; the message names the file.
 		if p := cfg.Task.Settings.Path; p != "" {
-			return nil, fmt.Errorf("-data %s: %w", p, err)
+			return nil, dataError(p, err)
 		}
 		return nil, fmt.Errorf("-task %s: %w", cfg.Task.Name, err)
 	}

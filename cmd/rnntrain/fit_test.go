@@ -698,6 +698,26 @@ func TestCLIFitOldHoldoutFromReport(t *testing.T) {
 	rnntrain(t, dir, "plot", "-out", "plots", "fit/rank-1").want(t, 0, "rnntrain plot: warning:", "include the held-out conditions")
 }
 
+// TestCLIFitBrokenDataNamesKey: a checkpoint whose data file is broken
+// (one that recorded no SHA-256 of it, so found broken only when read) is
+// refused naming the checkpoint and task.settings.path, which its stored
+// config gave, not a -data flag the user never gave.
+func TestCLIFitBrokenDataNamesKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTinyFitData(t, dir)
+	rnntrain(t, dir, "fit", "-data", "d.npz", "-ranks", "1", "-steps", "3", "-holdout", "1", "-out", "fit").want(t, 0)
+	unsplitFitCheckpoint(t, filepath.Join(dir, "fit", "rank-1"))
+	if err := os.WriteFile(filepath.Join(dir, "fit", "data.npz"), []byte("not an archive"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1")
+	r.want(t, 1, "fit/rank-1", "task.settings.path: ", "fit/data.npz")
+	if strings.Contains(r.stderr, "-data") {
+		t.Errorf("the error names -data, which eval does not take:\n%s", r.stderr)
+	}
+}
+
 // unsplitFitCheckpoint makes the checkpoint of the fit run directory run
 // one written before fits recorded their held-out conditions and the
 // SHA-256 of their data: its task has no validation_trials and its

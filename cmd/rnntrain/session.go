@@ -60,7 +60,7 @@ func newSession(cfg runConfig) (*session, error) { return newSessionWithin(cfg, 
 func newSessionWithin(cfg runConfig, maxMemory float64) (*session, error) {
 	if p := cfg.Task.Settings.Path; p != "" && cfg.Task.Name == "npz" {
 		if err := checkArchiveMemory(p, maxMemory, 0, "inputs", "targets", "mask"); err != nil {
-			return nil, fmt.Errorf("-data %s: %w", p, err)
+			return nil, dataError(p, err)
 		}
 	}
 	task, err := resolve(&cfg)
@@ -258,7 +258,9 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	heldFrom := fitHoldout(c, &cfg)
 	s, err := newSession(cfg)
 	if err != nil {
-		// A bad config inside a file is a broken file, not a usage error.
+		// A bad config inside a file is a broken file, not a usage error,
+		// and its settings are the stored config's keys, not flags.
+		eachSettingError(err, func(se *settingError) { se.specName = se.key })
 		return nil, nil, fmt.Errorf("checkpoint %s: rebuild network: %s", c.Path, err)
 	}
 	s.heldFrom = heldFrom
