@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -162,28 +163,85 @@ func changedFiles(saved, now map[string]string, cfg runConfig) string {
 	return strings.Join(diffs, "; ")
 }
 
-// relocateData finds the data file of cfg's npz task (task.settings.path)
-// that checkpoint c was written with when the file is no longer where the
-// config says: a run directory moved with its data, such as a fit's
-// -out, whose rank-R checkpoints read data.npz beside them. An absolute
-// path that does not exist is looked for by its name in c's run directory
-// and in the directory holding it; a file there is taken only when its
-// SHA-256 is the one c recorded (Meta.Files), and cfg then names it. The
-// error, when the file is missing and not found, names the checkpoint,
-// the config key and the file.
-func relocateData(c *checkpoints.Checkpoint, cfg *runConfig) error {
-	const key = "task.settings.path"
-	p := cfg.Task.Settings.Path
-	if cfg.Task.Name != "npz" || p == "" {
-		return nil
+// A dataPath is a data file of a run's config: its key and a pointer to
+// the path the config gives.
+type dataPath struct {
+	key  string
+	path *string
+}
+
+// dataPaths returns the data files of cfg (builtFromPaths' keys that name
+// a .npz file): the npz task's task.settings.path, task.eval_settings.path
+// and each train.curriculum[i].settings.path, in that order. The
+// task.eval_settings and curriculum stages are copied first, so that
+// writing through a path leaves any config they were shared with as it
+// was.
+func dataPaths(cfg *runConfig) []dataPath {
+	var ps []dataPath
+	if cfg.Task.Name == "npz" && cfg.Task.Settings.Path != "" {
+		ps = append(ps, dataPath{"task.settings.path", &cfg.Task.Settings.Path})
 	}
+	if s := cfg.Task.EvalSettings; s != nil && s.Path != "" {
+		e := *s
+		cfg.Task.EvalSettings = &e
+		ps = append(ps, dataPath{"task.eval_settings.path", &e.Path})
+	}
+	cfg.Train.Curriculum = slices.Clone(cfg.Train.Curriculum)
+	for i, st := range cfg.Train.Curriculum {
+		if st.Settings != nil && st.Settings.Path != "" {
+			s := *st.Settings
+			cfg.Train.Curriculum[i].Settings = &s
+			ps = append(ps, dataPath{fmt.Sprintf("train.curriculum[%d].settings.path", i), &s.Path})
+		}
+	}
+	return ps
+}
+
+// A move is a data file found elsewhere than its run's config said.
+type move struct{ key, from, to string }
+
+// relocateData finds the data files of cfg (dataPaths:
+// task.settings.path, task.eval_settings.path,
+// train.curriculum[i].settings.path) that checkpoint c was written with
+// when they are no longer where the config says: a run directory moved
+// with its data, such as a fit's -out, whose rank-R checkpoints read
+// data.npz beside them. An absolute path that does not exist is looked for
+// by its name in c's run directory and in the directory holding it; a file
+// there is taken only when its SHA-256 is the one c recorded for its key
+// (Meta.Files), and cfg then names it. Only the keys for which keep
+// reports true (all, when keep is nil) are looked at. It returns the files
+// it moved. The error, when a file is missing and not found, names the
+// checkpoint, the config key and the file; a checkpoint that records no
+// SHA-256 for the key takes no file in its place.
+func relocateData(c *checkpoints.Checkpoint, cfg *runConfig, keep func(key, path string) bool) ([]move, error) {
+	var moved []move
+	for _, d := range dataPaths(cfg) {
+		p := *d.path
+		if keep != nil && !keep(d.key, p) {
+			continue
+		}
+		q, err := relocateFile(c, d.key, p)
+		if err != nil {
+			return nil, err
+		}
+		if q != p {
+			*d.path = q
+			moved = append(moved, move{d.key, p, q})
+		}
+	}
+	return moved, nil
+}
+
+// relocateFile is relocateData for the file p of key: it returns p when
+// it exists, else the file that takes its place.
+func relocateFile(c *checkpoints.Checkpoint, key, p string) (string, error) {
 	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
-		return nil // there (or unreadable: the task names it)
+		return p, nil // there (or unreadable: the task names it)
 	}
 	missing := fmt.Sprintf("checkpoint %s: its data file %s (%s) is missing", c.Path, p, key)
 	sum, ok := c.Meta.Files[key]
 	if !filepath.IsAbs(p) {
-		return errors.New(missing)
+		return "", errors.New(missing)
 	}
 	run := runDirOf(c)
 	var near []string
@@ -194,18 +252,17 @@ func relocateData(c *checkpoints.Checkpoint, cfg *runConfig) error {
 			continue
 		}
 		if ok && got == sum {
-			cfg.Task.Settings.Path = q
-			return nil
+			return q, nil
 		}
 		near = append(near, q)
 	}
 	switch {
 	case len(near) > 0 && ok:
-		return fmt.Errorf("%s, and %s is not the file it was written with (its SHA-256 differs); restore the file", missing, strings.Join(near, " and "))
+		return "", fmt.Errorf("%s, and %s is not the file it was written with (its SHA-256 differs); restore the file", missing, strings.Join(near, " and "))
 	case len(near) > 0:
-		return fmt.Errorf("%s; %s may be it, but the checkpoint records no SHA-256 to tell; restore the file at %s", missing, strings.Join(near, " and "), p)
+		return "", fmt.Errorf("%s; %s may be it, but the checkpoint records no SHA-256 to tell; restore the file at %s", missing, strings.Join(near, " and "), p)
 	}
-	return fmt.Errorf("%s, and no file of its name is in the run directory %s or beside it; restore the file", missing, run)
+	return "", fmt.Errorf("%s, and no file of its name is in the run directory %s or beside it; restore the file", missing, run)
 }
 
 // runDirOf returns the run directory of checkpoint c: the directory

@@ -345,7 +345,7 @@ func relocateResumeData(w io.Writer, dir string, rp resumePoint, saved runConfig
 		}
 		return false, nil
 	}
-	if err := relocateData(rp.ckpt, cfg); err != nil {
+	if _, err := relocateData(rp.ckpt, cfg, func(k, _ string) bool { return k == key }); err != nil {
 		return false, fmt.Errorf("resume: %w", err)
 	}
 	q := cfg.Task.Settings.Path

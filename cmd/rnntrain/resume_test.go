@@ -547,3 +547,72 @@ func TestCLIResumeMovedData(t *testing.T) {
 		t.Errorf("the error names -data, which the resume was not given:\n%s", r.stderr)
 	}
 }
+
+// trainMovedDataRuns trains, in work/proj, a run whose final evaluation
+// reads its own data file (task.eval_settings.path, e.npz) and one whose
+// curriculum stage does (train.curriculum[1].settings.path, s.npz), and
+// moves proj, data files and runs together, to work/moved.
+func trainMovedDataRuns(t *testing.T, work string) {
+	t.Helper()
+	proj := filepath.Join(work, "proj")
+	if err := os.Mkdir(proj, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"d.npz", "e.npz", "s.npz"} {
+		writeTinyNPZ(t, filepath.Join(proj, f))
+	}
+	const base = `[task]
+name = "npz"
+settings = { path = "d.npz", validation_fraction = 0 }
+[model]
+hidden = 4
+[train]
+steps = 1
+batch_size = 2
+eval_trials = 2
+`
+	cfgs := map[string]string{
+		"eval":  base + "\n[task.eval_settings]\npath = \"e.npz\"\n",
+		"stage": base + "\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { path = \"s.npz\" }\n",
+	}
+	for name, cfg := range cfgs {
+		if err := os.WriteFile(filepath.Join(proj, name+".toml"), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, proj, "train", "-config", name+".toml", "-quiet", "-out", name).want(t, 0)
+	}
+	if err := os.Rename(proj, filepath.Join(work, "moved")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCLIOpenMovedEvalAndStageData: a run moved together with the data
+// files of its final evaluation (task.eval_settings.path) or of a
+// curriculum stage (train.curriculum[i].settings.path) opens, as one
+// moved with its task.settings.path does, taking each file beside the run
+// directory when its SHA-256 is the one the checkpoint recorded. Another
+// file of that name, or none, is an error naming the checkpoint, the key
+// and the missing file.
+func TestCLIOpenMovedEvalAndStageData(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	trainMovedDataRuns(t, work)
+	for _, c := range []struct{ run, file, key string }{
+		{"eval", "e.npz", "task.eval_settings.path"},
+		{"stage", "s.npz", "train.curriculum[1].settings.path"},
+	} {
+		run := filepath.Join("moved", c.run)
+		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 0)
+		data := filepath.Join(work, "moved", c.file)
+		if err := os.Rename(data, data+".orig"); err != nil {
+			t.Fatal(err)
+		}
+		writeTinyNPZChoices(t, data, 1)
+		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "SHA-256")
+		os.Remove(data)
+		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "missing")
+		if err := os.Rename(data+".orig", data); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

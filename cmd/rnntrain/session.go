@@ -252,7 +252,7 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := relocateData(c, &cfg); err != nil {
+	if _, err := relocateData(c, &cfg, nil); err != nil {
 		return nil, nil, err
 	}
 	heldFrom := fitHoldout(c, &cfg)
