@@ -325,40 +325,58 @@ func checkResumable(rp resumePoint) error {
 
 // relocateResumeData is relocateData for a resume of the run in dir from
 // rp, whose config.json is saved and whose config the flags made cfg: when
-// the data file config.json names (task.settings.path) is gone, it takes
-// the file of that name in the run directory or beside it whose SHA-256
-// the checkpoint recorded, says so on w and reports true; cfg then names
-// it, and the resumed run records it. A -data flag naming another file is
-// taken as given. The error, when the file is not found, names the
+// a data file config.json names (task.settings.path,
+// task.eval_settings.path, train.curriculum[i].settings.path) is gone, it
+// takes the file of that name in the run directory or beside it whose
+// SHA-256 the checkpoint recorded under that key and says so on w; cfg and
+// saved then name it, so that the resume compares the two as config.json
+// held them, and the resumed run records it. A -data flag naming another
+// file is taken as given. The error, when a file is not found, names the
 // checkpoint (or, for a run with none yet, config.json), the config key
 // and the missing file.
-func relocateResumeData(w io.Writer, dir string, rp resumePoint, saved runConfig, cfg *runConfig) (bool, error) {
-	const key = "task.settings.path"
-	p := cfg.Task.Settings.Path
-	if cfg.Task.Name != "npz" || p == "" || p != saved.Task.Settings.Path {
-		return false, nil
+func relocateResumeData(w io.Writer, dir string, rp resumePoint, saved, cfg *runConfig) error {
+	held := map[string]string{}
+	for _, d := range dataPaths(saved) {
+		held[d.key] = *d.path
 	}
+	keep := func(key, path string) bool { p, ok := held[key]; return ok && p == path }
 	if rp.ckpt == nil {
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-			return false, fmt.Errorf("-resume %s: its data file %s (%s in %s) is missing, and the run has no checkpoint yet whose SHA-256 would tell a moved copy; restore the file",
-				dir, p, key, filepath.Join(dir, "config.json"))
+		for _, d := range dataPaths(cfg) {
+			if !keep(d.key, *d.path) {
+				continue
+			}
+			if _, err := os.Stat(*d.path); errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("-resume %s: its data file %s (%s in %s) is missing, and the run has no checkpoint yet whose SHA-256 would tell a moved copy; restore the file",
+					dir, *d.path, d.key, filepath.Join(dir, "config.json"))
+			}
 		}
-		return false, nil
+		return nil
 	}
-	if _, err := relocateData(rp.ckpt, cfg, func(k, _ string) bool { return k == key }); err != nil {
-		return false, fmt.Errorf("resume: %w", err)
+	moved, err := relocateData(rp.ckpt, cfg, keep)
+	if err != nil {
+		return fmt.Errorf("resume: %w", err)
 	}
-	q := cfg.Task.Settings.Path
-	if q == p {
-		return false, nil
+	if len(moved) == 0 {
+		return nil
 	}
-	if abs, err := filepath.Abs(q); err == nil {
-		q = abs
+	to := map[string]string{}
+	for _, m := range moved {
+		q := m.to
+		if abs, err := filepath.Abs(q); err == nil {
+			q = abs
+		}
+		to[m.key] = q
+		fmt.Fprintf(w, "rnntrain train: -resume %s: its data file %s (%s) is missing; resuming on %s, whose SHA-256 is the one %s recorded (config.json and the checkpoints now name it)\n",
+			dir, m.from, m.key, q, rp.ckpt.Path)
 	}
-	cfg.Task.Settings.Path = q
-	fmt.Fprintf(w, "rnntrain train: -resume %s: its data file %s (%s) is missing; resuming on %s, whose SHA-256 is the one %s recorded (config.json and the checkpoints now name it)\n",
-		dir, p, key, q, rp.ckpt.Path)
-	return true, nil
+	for _, c := range []*runConfig{cfg, saved} {
+		for _, d := range dataPaths(c) {
+			if q, ok := to[d.key]; ok {
+				*d.path = q
+			}
+		}
+	}
+	return nil
 }
 
 // checkpointFileHint says, when path is a checkpoint file rather than a run

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -586,6 +587,35 @@ eval_trials = 2
 	}
 }
 
+// A movedDataCase is a run of trainMovedDataRuns, the data file it alone
+// reads and that file's config key.
+type movedDataCase struct{ run, file, key string }
+
+func movedDataCases() []movedDataCase {
+	return []movedDataCase{
+		{"eval", "e.npz", "task.eval_settings.path"},
+		{"stage", "s.npz", "train.curriculum[1].settings.path"},
+	}
+}
+
+// replaceData puts another dataset of the same shape at path, keeping the
+// file there as path.orig for restoreData.
+func replaceData(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Rename(path, path+".orig"); err != nil {
+		t.Fatal(err)
+	}
+	writeTinyNPZChoices(t, path, 1)
+}
+
+// restoreData puts back the file replaceData kept.
+func restoreData(t *testing.T, path string) {
+	t.Helper()
+	if err := os.Rename(path+".orig", path); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCLIOpenMovedEvalAndStageData: a run moved together with the data
 // files of its final evaluation (task.eval_settings.path) or of a
 // curriculum stage (train.curriculum[i].settings.path) opens, as one
@@ -597,22 +627,48 @@ func TestCLIOpenMovedEvalAndStageData(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	trainMovedDataRuns(t, work)
-	for _, c := range []struct{ run, file, key string }{
-		{"eval", "e.npz", "task.eval_settings.path"},
-		{"stage", "s.npz", "train.curriculum[1].settings.path"},
-	} {
+	for _, c := range movedDataCases() {
 		run := filepath.Join("moved", c.run)
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 0)
 		data := filepath.Join(work, "moved", c.file)
-		if err := os.Rename(data, data+".orig"); err != nil {
-			t.Fatal(err)
-		}
-		writeTinyNPZChoices(t, data, 1)
+		replaceData(t, data)
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "SHA-256")
 		os.Remove(data)
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "missing")
-		if err := os.Rename(data+".orig", data); err != nil {
+		restoreData(t, data)
+	}
+}
+
+// TestCLIResumeMovedEvalAndStageData: a run moved together with the data
+// file of its final evaluation (task.eval_settings.path) or of a
+// curriculum stage (train.curriculum[i].settings.path) resumes, as one
+// moved with its task.settings.path does: each file beside the run
+// directory is taken when its SHA-256 is the one the checkpoint recorded,
+// stderr says so, and config.json then names it. Another file of that
+// name is an error naming the checkpoint, the key and the missing file.
+func TestCLIResumeMovedEvalAndStageData(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	trainMovedDataRuns(t, work)
+	for _, c := range movedDataCases() {
+		run := filepath.Join("moved", c.run)
+		data := filepath.Join(work, "moved", c.file)
+		replaceData(t, data)
+		r := rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-quiet")
+		r.want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "SHA-256")
+		if strings.Contains(r.stderr, "-data") {
+			t.Errorf("the error names -data, which the resume was not given:\n%s", r.stderr)
+		}
+		restoreData(t, data)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-quiet").want(t, 0, "stopped at step 2", c.key, "moved/"+c.file)
+		cfg, err := os.ReadFile(filepath.Join(work, run, "config.json"))
+		if err != nil {
 			t.Fatal(err)
 		}
+		if !strings.Contains(string(cfg), strconv.Quote(data)) {
+			t.Errorf("config.json of the resumed run does not name the data file it was resumed on, %s:\n%s", data, cfg)
+		}
+		rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0, "stopped at step 3")
+		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 0)
 	}
 }

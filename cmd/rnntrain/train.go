@@ -144,12 +144,15 @@ mnist_dir (not the copy shipped with the GoMNIST module) are read again
 whenever a run is loaded; their SHA-256 sums are in each checkpoint, and
 resume (unless -force), eval and every analysis refuse a file changed since,
 naming its key and path (checkpoints written before data files were summed
-are not compared on them). A run moved together with its npz data file
-resumes: when task.settings.path no longer exists, the file of that name in
-the run directory or the one holding it is taken if its SHA-256 is the one
-the checkpoint recorded (stderr says so, and the resumed run records the
-new path); otherwise the error names the checkpoint, task.settings.path and
-the missing file.
+are not compared on them). A run moved together with its npz data files
+resumes, as eval and the analyses open it: when a data file
+(task.settings.path, task.eval_settings.path or
+train.curriculum[i].settings.path) no longer exists, the file of that name
+in the run directory or the one holding it is taken if its SHA-256 is the
+one the checkpoint recorded under that key (stderr says so, and the resumed
+run records the new path); otherwise, or when the checkpoint records no
+SHA-256 for the key, the error names the checkpoint, the key and the
+missing file.
 
 Training stops at -steps, at -target-accuracy on held-out trials, or on
 SIGINT (Ctrl-C), SIGTERM, SIGHUP, SIGUSR1 or SIGPIPE (the reader of the
@@ -261,12 +264,8 @@ func trainCommand() *command {
 				}
 				if *resume != "" {
 					saved := *opts.saved
-					moved, err := relocateResumeData(e.stderr, *resume, opts.point, saved, &cfg)
-					if err != nil {
+					if err := relocateResumeData(e.stderr, *resume, opts.point, &saved, &cfg); err != nil {
 						return err
-					}
-					if moved {
-						saved.Task.Settings.Path = cfg.Task.Settings.Path
 					}
 					if err := checkResume(saved, cfg, *force); err != nil {
 						return err
