@@ -49,20 +49,7 @@ func TestCLIBrokenPipeSavesTrain(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	run := filepath.Join(work, "run")
-	cmd := exec.Command(binary, append([]string{"train", "-out", run, "-steps", "100000", "-save-every", "0"}, tiny...)...)
-	cmd.Dir = work
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Close()
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = w, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	w.Close()
+	cmd, stderr := startBrokenPipe(t, work, append([]string{"train", "-out", run, "-steps", "100000", "-save-every", "0"}, tiny...)...)
 	if code := exitCode(t, cmd); code != exitTerminated {
 		t.Fatalf("after its reader went away: exit status %d, want %d\n%s", code, exitTerminated, stderr.String())
 	}
@@ -78,8 +65,21 @@ func TestCLIBrokenPipeSavesTrain(t *testing.T) {
 // end it (status 141) without an error message about the write.
 func TestCLIBrokenPipeOtherCommand(t *testing.T) {
 	t.Parallel()
-	cmd := exec.Command(binary, "tasks")
-	cmd.Dir = t.TempDir()
+	cmd, stderr := startBrokenPipe(t, t.TempDir(), "tasks")
+	if code := exitCode(t, cmd); code != 128+int(syscall.SIGPIPE) {
+		t.Fatalf("exit status %d, want %d\n%s", code, 128+int(syscall.SIGPIPE), stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr: %s, want nothing", stderr.String())
+	}
+}
+
+// startBrokenPipe starts the binary in work with args, its standard output
+// a pipe whose reader is already closed and its standard error collected.
+func startBrokenPipe(t *testing.T, work string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = work
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +90,7 @@ func TestCLIBrokenPipeOtherCommand(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cmd.Process.Kill() })
 	w.Close()
-	if code := exitCode(t, cmd); code != 128+int(syscall.SIGPIPE) {
-		t.Fatalf("exit status %d, want %d\n%s", code, 128+int(syscall.SIGPIPE), stderr.String())
-	}
-	if stderr.Len() != 0 {
-		t.Errorf("stderr: %s, want nothing", stderr.String())
-	}
+	return cmd, &stderr
 }
