@@ -82,6 +82,7 @@ func TestBistablePair(t *testing.T) {
 	count := map[dynamics.Class]int{}
 	for _, p := range res.Points {
 		count[p.Class]++
+		assert.True(t, p.Fixed, "point of q = %g not marked fixed", p.Q)
 		for _, v := range p.State {
 			ok := math.Abs(v) < 1e-6 || math.Abs(math.Abs(v)-x0) < 1e-6
 			assert.True(t, ok, "coordinate %g is neither 0 nor ±%g", v, x0)
@@ -98,6 +99,29 @@ func TestBistablePair(t *testing.T) {
 		}
 	}
 	assert.Equal(t, map[dynamics.Class]int{dynamics.Stable: 4, dynamics.Saddle: 4, dynamics.Unstable: 1}, count, "found %d points in %d iterations", len(res.Points), res.Iters)
+}
+
+// TestSlowPointsMarked stops the search after one Adam iteration and no
+// polishing: the points it leaves are slow points, q ≥ TolQ, and Find
+// marks exactly those as not fixed.
+func TestSlowPointsMarked(t *testing.T) {
+	l := leaky(t, 0.5, 2, 1, []float64{2, 0, 0, 2}, []float64{0, 0}, []float64{0, 0})
+	rng := rand.New(rand.NewPCG(3, 3))
+	init := make([]float64, 2*40)
+	for i := range init {
+		init[i] = 6*rng.Float64() - 3
+	}
+	opt := dynamics.Options{MaxIters: 1, Polish: -1}
+	res, err := dynamics.Find(l, init, []float64{0}, opt)
+	require.NoError(t, err)
+	slow := 0
+	for _, p := range res.Points {
+		assert.Equal(t, p.Q < opt.WithDefaults().TolQ, p.Fixed, "q = %g", p.Q)
+		if !p.Fixed {
+			slow++
+		}
+	}
+	assert.Positive(t, slow, "one iteration left no slow point among %d", len(res.Points))
 }
 
 // TestMaxPoints: with more points left than MaxPoints, Find returns a

@@ -109,7 +109,7 @@ func Find[T autodiff.Float](layer layers.Recurrent[T], init, u []float64, opt Op
 		if err != nil {
 			return nil, err
 		}
-		p.Q, p.Init = q[i], i
+		p.Q, p.Init, p.Fixed = q[i], i, q[i] < opt.TolQ
 		res.Points = append(res.Points, p)
 	}
 	return res, nil

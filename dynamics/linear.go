@@ -64,6 +64,9 @@ type Point struct {
 	State []float64
 	Q     float64
 	Init  int
+	// Fixed is q < Options.TolQ: a fixed point; false marks a slow point,
+	// where the search stopped by TolDQ or MaxIters (Find sets it).
+	Fixed bool
 	// Jacobian is ∂F/∂s at s* [N·N], InputJacobian ∂F/∂u [N·inputs], both
 	// row-major.
 	Jacobian, InputJacobian []float64
@@ -80,8 +83,8 @@ type Point struct {
 
 // Linearise returns the point state (the primary state s*, [N]) with its
 // Jacobians at the input u, their eigendecomposition and its class, with
-// tolMarginal the band around modulus 1 of a marginal mode. Q and Init are
-// left zero. It returns an error if the eigendecomposition fails and
+// tolMarginal the band around modulus 1 of a marginal mode. Q, Init and
+// Fixed are left zero. It returns an error if the eigendecomposition fails and
 // panics if the lengths do not fit sm.
 func Linearise[T autodiff.Float](sm layers.StepMap[T], state, u []float64, tolMarginal float64) (Point, error) {
 	n, in := len(state), len(u)

@@ -223,7 +223,7 @@ func fixedpointsCommand() *command {
 				if err := writeFileAtomic(filepath.Join(dir, "fixedpoints.json"), append(b, '\n')); err != nil {
 					return err
 				}
-				if err := writeFixedPointsNPZ(filepath.Join(dir, "fixedpoints.npz"), res, init, n, opt.TolQ); err != nil {
+				if err := writeFixedPointsNPZ(filepath.Join(dir, "fixedpoints.npz"), res, init, n); err != nil {
 					return err
 				}
 				files := "fixedpoints.{npz,json,png}"
@@ -231,7 +231,7 @@ func fixedpointsCommand() *command {
 					// PCA has no second component to draw against the first.
 					fmt.Fprintf(e.stderr, "rnntrain fixedpoints: note: no fixedpoints.png: the states of a network of %d unit have no plane to draw\n", n)
 					files = "fixedpoints.{npz,json}"
-				} else if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolQ, opt.TolMarginal); err != nil {
+				} else if err := plotFixedPoints(filepath.Join(dir, "fixedpoints.png"), rec, traj, res, sum.Run, opt.TolMarginal); err != nil {
 					return err
 				}
 				if *asJSON {
@@ -392,7 +392,7 @@ func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, 
 		Classes: map[string]int{}, Points: []fixedPointJSON{}}
 	for i, p := range res.Points {
 		s.Classes[p.Class.String()]++
-		j := fixedPointJSON{Q: p.Q, Fixed: p.Q < opt.TolQ, Class: p.Class, Unstable: p.Unstable, Marginal: p.Marginal, Output: outputs[i]}
+		j := fixedPointJSON{Q: p.Q, Fixed: p.Fixed, Class: p.Class, Unstable: p.Unstable, Marginal: p.Marginal, Output: outputs[i]}
 		if j.Fixed {
 			s.FixedPoints++
 		} else {
@@ -413,7 +413,7 @@ func summarise(res *dynamics.Result, outputs [][]float64, opt dynamics.Options, 
 }
 
 // writeFixedPointsNPZ writes fixedpoints.npz.
-func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n int, tolQ float64) error {
+func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n int) error {
 	p, nIn := len(res.Points), len(res.Input)
 	names := []string{"points", "q", "fixed", "class", "unstable", "eigenvalues_real", "eigenvalues_imag", "eigenvectors_real", "eigenvectors_imag",
 		"left_eigenvectors_real", "left_eigenvectors_imag", "jacobians", "input_jacobians", "input", "initial_states"}
@@ -430,7 +430,7 @@ func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n in
 		a[0].F64 = append(a[0].F64, pt.State...)
 		a[1].F64 = append(a[1].F64, pt.Q)
 		fixed := 0.0
-		if pt.Q < tolQ {
+		if pt.Fixed {
 			fixed = 1
 		}
 		a[2].F64 = append(a[2].F64, fixed)
@@ -457,7 +457,7 @@ func writeFixedPointsNPZ(path string, res *dynamics.Result, init []float64, n in
 // plotFixedPoints draws up to 6 of the recorded trials (their first 80
 // steps) and the points in the top principal components of the visited
 // states: PC2 and PC3 against PC1.
-func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *dynamics.Result, run fixedPointsRun, tolQ, tolMarginal float64) error {
+func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *dynamics.Result, run fixedPointsRun, tolMarginal float64) error {
 	n := rec.N
 	pca, err := dynamics.FitPCA(traj, n, min(3, n))
 	if err != nil {
@@ -465,7 +465,7 @@ func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *
 	}
 	slow := 0
 	for _, p := range res.Points {
-		if !(p.Q < tolQ) {
+		if !p.Fixed {
 			slow++
 		}
 	}
@@ -503,7 +503,7 @@ func plotFixedPoints(path string, rec *analysis.Recording, traj []float64, res *
 		ss.GroupNames = []string{"context 1", "context 2", "context 3", "context 4"}
 	}
 	for _, p := range res.Points {
-		pt := plots.StatePoint{Coords: pca.Project(p.State), Stable: p.Class == dynamics.Stable, Slow: !(p.Q < tolQ)}
+		pt := plots.StatePoint{Coords: pca.Project(p.State), Stable: p.Class == dynamics.Stable, Slow: !p.Fixed}
 		// Unstable points: their (up to two) unstable modes; marginal
 		// ones: the slow mode, the direction of the line they lie on.
 		var modes []int
