@@ -63,12 +63,15 @@ func PackGatherPanels(dst *GatherPanels, trans bool, rows, cols int, w []float32
 //	dst[i·ldd + q] = beta·dst[i·ldd + q] + Σ_{k=ptr[i]}^{ptr[i+1]−1} vals[k]·w[idx[k], q],  lo ≤ q < hi,
 //
 // for i < len(ptr)−1, beta 0 (accumulate false: dst's old values ignored)
-// or 1, each sum taken in k order. It walks panel by panel and, within a
-// panel, every row, so the panel's listed rows are read from cache by all
-// rows. The other columns of dst are untouched (all of them when lo = hi);
-// it allocates nothing. It panics if lo is not a multiple of PanelWidth, lo > hi, hi > w.Cols(), ptr
-// is empty or decreasing, ptr's last entry exceeds len(idx) or len(vals),
-// an index is not below w.Rows() or a row of dst is out of range.
+// or 1, each sum taken in k order. It walks
+// panel by panel and, within a panel, every row, so the panel's listed rows
+// are read from cache by all rows; a tall panel is walked in blocks of its
+// rows (gatherBlockRows), every batch row reading a block while it is in
+// the core's L1 cache. The other columns of dst are untouched (all of them
+// when lo = hi); it allocates nothing. It panics if lo is not a multiple of
+// PanelWidth, lo > hi, hi > w.Cols(), ptr is empty or decreasing, ptr's
+// last entry exceeds len(idx) or len(vals), an index is not below
+// w.Rows() or a row of dst is out of range.
 func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *GatherPanels, ptr, idx []int32, vals []float32) {
 	rows := len(ptr) - 1
 	if rows < 0 || lo < 0 || lo%PanelWidth != 0 || lo > hi || hi > w.cols || len(idx) != len(vals) || (rows > 0 && (rows-1)*ldd+hi > len(dst)) {
@@ -84,14 +87,67 @@ func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *Gath
 		return
 	}
 	checkSparse("SparseGatherPanels", PanelWidth, len(w.data), PanelWidth, idx[ptr[0]:ptr[rows]], w.rows)
+	// Blocks of k of the panels' rows, each row adding about
+	// gatherBlockEntries entries from a block.
+	nnz := int(ptr[rows] - ptr[0])
+	k := max(gatherBlockRows, (w.rows+gatherMaxBlocks-1)/gatherMaxBlocks, gatherBlockEntries*w.rows*rows/max(nnz, 1))
+	if w.rows < gatherBlockMin || 2*k > w.rows {
+		gatherPanels(dst, ldd, lo, hi, accumulate, w, ptr[:rows], ptr[1:], idx, vals)
+		return
+	}
+	// bnd[b·c + i] is the first entry of row r0+i whose index is in block
+	// b or later, for the c rows of a chunk.
+	var bnd [(gatherMaxBlocks + 1) * gatherChunk]int32
+	nb := (w.rows + k - 1) / k
+	for r0 := 0; r0 < rows; r0 += gatherChunk {
+		c := min(gatherChunk, rows-r0)
+		for i := range c {
+			e, end := ptr[r0+i], ptr[r0+i+1]
+			for b := range nb {
+				for e < end && int(idx[e]) < b*k {
+					e++
+				}
+				bnd[b*c+i] = e
+			}
+			bnd[nb*c+i] = end
+		}
+		d := dst[r0*ldd:]
+		for b := range nb {
+			gatherPanels(d, ldd, lo, hi, accumulate || b > 0, w, bnd[b*c:(b+1)*c], bnd[(b+1)*c:(b+2)*c], idx, vals)
+		}
+	}
+}
+
+// The row blocks of SparseGatherPanels: panels of gatherBlockMin rows or
+// more (256 KiB) are walked in blocks of at least gatherBlockRows rows
+// (32 KiB, a Zen 4 core's L1), large enough that a batch row adds about
+// gatherBlockEntries of its entries from each (fewer, and loading and
+// storing its sums between blocks costs more than the cache saves) and at
+// most gatherMaxBlocks of them, for chunks of gatherChunk batch rows at a
+// time; with fewer than two blocks the panel is walked whole.
+// BenchmarkSparseGatherPanels at N = 1024 (16 batch rows, one core, under
+// load): 57–58 GFLOP/s at 20 % activity against 43–45 walked whole, 48–52
+// against 44–49 at 10 %; at N = 512 blocks gained nothing.
+const (
+	gatherBlockMin     = 1024
+	gatherBlockRows    = 128
+	gatherBlockEntries = 40
+	gatherMaxBlocks    = 32
+	gatherChunk        = 64
+)
+
+// gatherPanels runs gatherPanel on the panels of w over columns [lo, hi)
+// for the rows of starts and ends (row i: entries [starts[i], ends[i])),
+// the last, partial panel in Go.
+func gatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *GatherPanels, starts, ends, idx []int32, vals []float32) {
 	n := w.rows * PanelWidth
 	for c := lo; c < hi; c += PanelWidth {
 		pan := w.data[c/PanelWidth*n : (c/PanelWidth+1)*n]
 		if e := min(c+PanelWidth, hi); e-c == PanelWidth {
-			gatherPanel(dst[c:], ldd, accumulate, pan, ptr, idx, vals)
+			gatherPanel(dst[c:], ldd, accumulate, pan, starts, ends, idx, vals)
 		} else {
-			for i := range rows {
-				p, q := ptr[i], ptr[i+1]
+			for i := range starts {
+				p, q := starts[i], ends[i]
 				sparseGatherGo(dst[i*ldd+c:i*ldd+e], accumulate, pan, PanelWidth, idx[p:q], vals[p:q])
 			}
 		}
@@ -99,9 +155,9 @@ func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *Gath
 }
 
 // gatherPanelGo is gatherPanel's reference loop: one full panel, every row.
-func gatherPanelGo(dst []float32, ldd int, accumulate bool, pan []float32, ptr, idx []int32, vals []float32) {
-	for i := range len(ptr) - 1 {
-		p, q := ptr[i], ptr[i+1]
+func gatherPanelGo(dst []float32, ldd int, accumulate bool, pan []float32, starts, ends, idx []int32, vals []float32) {
+	for i := range starts {
+		p, q := starts[i], ends[i]
 		sparseGatherGo(dst[i*ldd:i*ldd+PanelWidth], accumulate, pan, PanelWidth, idx[p:q], vals[p:q])
 	}
 }

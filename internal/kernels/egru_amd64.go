@@ -7,32 +7,33 @@ package kernels
 // ldd is in elements.
 //
 //go:noescape
-func gatherPanelAVX512(dst *float32, ldd int, pan *float32, ptr *int32, rows int, idx *int32, vals *float32, accumulate bool)
+func gatherPanelAVX512(dst *float32, ldd int, pan *float32, starts, ends *int32, rows int, idx *int32, vals *float32, accumulate bool)
 
-// gatherPanel sets or adds, for every row i < len(ptr)−1 and q < PanelWidth,
-// dst[i·ldd + q] (+)= Σ_k vals[k]·pan[idx[k]·PanelWidth + q] over k in
-// [ptr[i], ptr[i+1]); the caller has checked the indices.
-func gatherPanel(dst []float32, ldd int, accumulate bool, pan []float32, ptr, idx []int32, vals []float32) {
-	gatherPanelOn(bestISA(), dst, ldd, accumulate, pan, ptr, idx, vals)
+// gatherPanel sets or adds, for every row i < len(starts) and q <
+// PanelWidth, dst[i·ldd + q] (+)= Σ_k vals[k]·pan[idx[k]·PanelWidth + q]
+// over k in [starts[i], ends[i]); the caller has checked the indices, and
+// ends is as long as starts.
+func gatherPanel(dst []float32, ldd int, accumulate bool, pan []float32, starts, ends, idx []int32, vals []float32) {
+	gatherPanelOn(bestISA(), dst, ldd, accumulate, pan, starts, ends, idx, vals)
 }
 
 // gatherPanelAVX2 is gatherPanelAVX512 in eight 8-lane accumulators
 // (gather_avx2_amd64.s).
 //
 //go:noescape
-func gatherPanelAVX2(dst *float32, ldd int, pan *float32, ptr *int32, rows int, idx *int32, vals *float32, accumulate bool)
+func gatherPanelAVX2(dst *float32, ldd int, pan *float32, starts, ends *int32, rows int, idx *int32, vals *float32, accumulate bool)
 
 // gatherPanelOn is gatherPanel with the vector set's kernel.
-func gatherPanelOn(isa vecISA, dst []float32, ldd int, accumulate bool, pan []float32, ptr, idx []int32, vals []float32) {
-	rows := len(ptr) - 1
+func gatherPanelOn(isa vecISA, dst []float32, ldd int, accumulate bool, pan []float32, starts, ends, idx []int32, vals []float32) {
+	rows := len(starts)
 	if isa == isaGo || rows == 0 || len(idx) == 0 {
-		gatherPanelGo(dst, ldd, accumulate, pan, ptr, idx, vals)
+		gatherPanelGo(dst, ldd, accumulate, pan, starts, ends, idx, vals)
 		return
 	}
 	if isa == isaAVX2 {
-		gatherPanelAVX2(&dst[0], ldd, &pan[0], &ptr[0], rows, &idx[0], &vals[0], accumulate)
+		gatherPanelAVX2(&dst[0], ldd, &pan[0], &starts[0], &ends[0], rows, &idx[0], &vals[0], accumulate)
 	} else {
-		gatherPanelAVX512(&dst[0], ldd, &pan[0], &ptr[0], rows, &idx[0], &vals[0], accumulate)
+		gatherPanelAVX512(&dst[0], ldd, &pan[0], &starts[0], &ends[0], rows, &idx[0], &vals[0], accumulate)
 	}
 }
 

@@ -2,26 +2,27 @@
 
 #include "textflag.h"
 
-// func gatherPanelAVX512(dst *float32, ldd int, pan *float32, ptr *int32, rows int, idx *int32, vals *float32, accumulate bool)
+// func gatherPanelAVX512(dst *float32, ldd int, pan *float32, starts, ends *int32, rows int, idx *int32, vals *float32, accumulate bool)
 // For i < rows, q < 64: dst[i·ldd + q] = (accumulate ? dst[i·ldd + q] : 0)
-// + Σ_{k=ptr[i]}^{ptr[i+1]−1} vals[k]·pan[idx[k]·64 + q], in k order.
-TEXT ·gatherPanelAVX512(SB), NOSPLIT, $0-57
+// + Σ_{k=starts[i]}^{ends[i]−1} vals[k]·pan[idx[k]·64 + q], in k order.
+TEXT ·gatherPanelAVX512(SB), NOSPLIT, $0-65
 	MOVQ    dst+0(FP), DI
 	MOVQ    ldd+8(FP), R8
 	SHLQ    $2, R8               // dst row stride in bytes
 	MOVQ    pan+16(FP), SI
-	MOVQ    ptr+24(FP), R9
-	MOVQ    rows+32(FP), R11
-	MOVQ    idx+40(FP), R10
-	MOVQ    vals+48(FP), R12
-	MOVBQZX accumulate+56(FP), R13
+	MOVQ    starts+24(FP), R9
+	MOVQ    ends+32(FP), R14
+	MOVQ    rows+40(FP), R11
+	MOVQ    idx+48(FP), R10
+	MOVQ    vals+56(FP), R12
+	MOVBQZX accumulate+64(FP), R13
 	XORQ    CX, CX               // row
 
 prow:
 	CMPQ    CX, R11
 	JGE     pdone
-	MOVLQSX (R9)(CX*4), BX       // k = ptr[i]
-	MOVLQSX 4(R9)(CX*4), DX      // end = ptr[i+1]
+	MOVLQSX (R9)(CX*4), BX       // k = starts[i]
+	MOVLQSX (R14)(CX*4), DX      // end = ends[i]
 	TESTQ   R13, R13
 	JZ      pzero
 	CMPQ    BX, DX

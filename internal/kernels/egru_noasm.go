@@ -2,8 +2,8 @@
 
 package kernels
 
-func gatherPanel(dst []float32, ldd int, accumulate bool, pan []float32, ptr, idx []int32, vals []float32) {
-	gatherPanelGo(dst, ldd, accumulate, pan, ptr, idx, vals)
+func gatherPanel(dst []float32, ldd int, accumulate bool, pan []float32, starts, ends, idx []int32, vals []float32) {
+	gatherPanelGo(dst, ldd, accumulate, pan, starts, ends, idx, vals)
 }
 
 func egruEvents(ev, y, c, pd, ct, thr []float32, gamma, eps float32, idx []int32, vals []float32) EGRUEventCounts {

@@ -12,6 +12,51 @@ import (
 // restricts (float64), over whole and partial panels, a column range that
 // starts at a panel, overwriting and accumulating, and against
 // SparseGatherRows on the unpacked matrix.
+// TestSparseGatherPanelsBlocks checks the row blocks of tall panels: the
+// same bits as the whole panel's gather (gatherPanels over the rows'
+// entries), over more batch rows than a chunk, a partial last panel, rows
+// with no entries in the first block, indices out of order (each entry
+// still added once, in k order) and more blocks than gatherMaxBlocks
+// allows of gatherBlockRows.
+func TestSparseGatherPanelsBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, rows := range []int{gatherBlockMin, gatherBlockMin + 37, gatherBlockRows*gatherMaxBlocks + 300} {
+		const cols, batch = 100, gatherChunk + 3
+		var gp GatherPanels
+		PackGatherPanels(&gp, false, rows, cols, randSlice(rng, rows*cols), cols)
+		ptr := []int32{0}
+		var idx []int32
+		var vals []float32
+		for i := range batch {
+			start := len(idx)
+			for j := range rows {
+				if (i%5 != 1 || j >= 2*gatherBlockRows) && rng.IntN(5) == 0 {
+					idx, vals = append(idx, int32(j)), append(vals, float32(rng.NormFloat64()))
+				}
+			}
+			if i%7 == 3 { // out of order
+				rng.Shuffle(len(idx)-start, func(a, b int) {
+					a, b = a+start, b+start
+					idx[a], idx[b], vals[a], vals[b] = idx[b], idx[a], vals[b], vals[a]
+				})
+			}
+			ptr = append(ptr, int32(len(idx)))
+		}
+		for _, acc := range []bool{false, true} {
+			const ldd = cols + 5
+			base := randSlice(rng, batch*ldd)
+			got, want := append([]float32(nil), base...), append([]float32(nil), base...)
+			SparseGatherPanels(got, ldd, 0, cols, acc, &gp, ptr, idx, vals)
+			gatherPanels(want, ldd, 0, cols, acc, &gp, ptr[:batch], ptr[1:], idx, vals)
+			for k := range got {
+				if math.Float32bits(got[k]) != math.Float32bits(want[k]) {
+					t.Fatalf("%d rows, accumulate %v: element %d (row %d) %v, unblocked %v", rows, acc, k, k/ldd, got[k], want[k])
+				}
+			}
+		}
+	}
+}
+
 func TestSparseGatherPanels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, rows := range []int{1, 7, 40} {

@@ -92,10 +92,10 @@ func TestGatherPanelEachISA(t *testing.T) {
 	for _, acc := range []bool{false, true} {
 		base := randSlice(rng, (batch-1)*ldd+PanelWidth)
 		want := slices.Clone(base)
-		gatherPanelGo(want, ldd, acc, pan, ptr, idx, vals)
+		gatherPanelGo(want, ldd, acc, pan, ptr[:batch], ptr[1:], idx, vals)
 		for _, isa := range isasHere() {
 			got := slices.Clone(base)
-			gatherPanelOn(isa, got, ldd, acc, pan, ptr, idx, vals)
+			gatherPanelOn(isa, got, ldd, acc, pan, ptr[:batch], ptr[1:], idx, vals)
 			for i := range batch {
 				for q := range ldd {
 					k := i*ldd + q
