@@ -79,8 +79,7 @@ func (e *EGRU[T]) StateVars() []StateVar {
 // Sequence implements Recurrent through Run: opt.Record fills States and
 // Pre.
 func (e *EGRU[T]) Sequence(tp *autodiff.Tape[T], x *autodiff.Var[T], init []*autodiff.Var[T], steps, batch int, opt SeqOptions) Seq[T] {
-	r := e.Run(tp, x, init, steps, batch, opt, opt.Record)
-	return Seq[T]{Rates: r.Rates, Final: r.Final, States: r.States, Pre: r.Pre, Penalty: r.Penalty}
+	return Seq[T](e.Run(tp, x, init, steps, batch, opt, opt.Record))
 }
 
 // Run records the EGRU over steps steps of batch sequences as one fused tape

@@ -138,8 +138,7 @@ func evalCommand() *command {
 				if data := s.cfg.Task.Settings.Path; *record != "" && data != "" && samePath(*record, data) {
 					return usagef("-record %s is the data file the checkpoint's task reads; choose another file", *record)
 				}
-				var noise func(train.Stream) *rand.Rand
-				noise = func(k train.Stream) *rand.Rand {
+				noise := func(k train.Stream) *rand.Rand {
 					if !*noisy {
 						return nil
 					}
