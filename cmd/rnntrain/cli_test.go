@@ -500,6 +500,46 @@ func metricsOf(t *testing.T, dir string) []metricsLine {
 	return out
 }
 
+// TestCLIMetricsSeed: every line of metrics.jsonl carries the run's seed,
+// the one config.json records, also the lines a resume into another
+// directory copies and those it adds, so that the lines of several runs
+// read together can be grouped by it.
+func TestCLIMetricsSeed(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, branch := filepath.Join(work, "run"), filepath.Join(work, "branch")
+	rnntrain(t, work, append([]string{"train", "-seed", "7", "-steps", "10", "-quiet", "-out", run}, small...)...).want(t, 0)
+	rnntrain(t, work, "train", "-resume", run, "-out", branch, "-steps", "20", "-quiet").want(t, 0)
+	for _, dir := range []string{run, branch} {
+		b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg struct{ Seed *uint64 }
+		if err := json.Unmarshal(b, &cfg); err != nil || cfg.Seed == nil || *cfg.Seed != 7 {
+			t.Fatalf("%s/config.json: seed %v (%v), want 7", dir, cfg.Seed, err)
+		}
+		b, err = os.ReadFile(filepath.Join(dir, "metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for line := range strings.Lines(string(b)) {
+			n++
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("%s/metrics.jsonl line %d: %v", dir, n, err)
+			}
+			if got, ok := m["seed"]; !ok || got != 7.0 {
+				t.Errorf("%s/metrics.jsonl line %d: seed %v, want 7: %s", dir, n, got, line)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s/metrics.jsonl is empty", dir)
+		}
+	}
+}
+
 func TestCLITrainEvalInspectResume(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()

@@ -16,9 +16,12 @@ import (
 // step; EvalAccuracy and EvalMSE (validation_accuracy, validation_mse), at
 // evaluations, are on the run's fixed validation set of -eval-trials
 // trials (the one -target-accuracy is judged on): a dataset's validation
-// split, fresh trials of a generated task.
+// split, fresh trials of a generated task. Seed is the run's seed (its
+// config.json's seed), on every line so that the lines of many runs read
+// together can be told apart by it.
 type metricsLine struct {
 	Step         int      `json:"step"`
+	Seed         uint64   `json:"seed"`
 	Loss         float64  `json:"loss"`
 	Accuracy     float64  `json:"train_accuracy"`
 	LR           float64  `json:"lr"`

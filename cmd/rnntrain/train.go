@@ -37,10 +37,11 @@ directory (-out; default runs/<timestamp>):
 	                         held-out evaluation (highest accuracy, then
 	                         lowest MSE), whose weights the final
 	                         evaluation and figures then use
-	metrics.jsonl            one JSON object per logged step: step, loss
-	                         (training batch), train_accuracy (a fresh batch
-	                         of training trials), lr, elapsed_s (seconds of
-	                         training, continued by -resume), steps_per_s
+	metrics.jsonl            one JSON object per logged step: step, seed
+	                         (the run's), loss (training batch),
+	                         train_accuracy (a fresh batch of training
+	                         trials), lr, elapsed_s (seconds of training,
+	                         continued by -resume), steps_per_s
 	                         (of this process), and validation_accuracy and
 	                         validation_mse at evaluations; figures (a
 	                         spiking net's rate_hz, or rate_per_step on a
@@ -929,7 +930,7 @@ func (r *trainRun) log(st train.Step) error {
 		return nil
 	}
 	el := time.Since(r.start).Seconds()
-	m := metricsLine{Step: st.Step, Loss: st.Loss, LR: st.LR, ElapsedS: round(r.elapsedBefore+el, 3), Stage: st.Stage}
+	m := metricsLine{Step: st.Step, Seed: r.s.cfg.Seed, Loss: st.Loss, LR: st.LR, ElapsedS: round(r.elapsedBefore+el, 3), Stage: st.Stage}
 	if el > 0 {
 		m.StepsPerS = round(float64(st.Step-r.startStep)/el, 2)
 	}
