@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -15,20 +16,40 @@ import (
 
 // This file binds the commands to the tasks, rnn and train packages.
 
-// checkTask refuses, without building the task or reading its data, a
+// checkTask refuses, without building a task or reading its data, a
 // task name of cfg that no task has or a preset the task does not define,
-// as resolve would.
+// as resolve would: the run's (task.name, task.preset) and each curriculum
+// stage's (train.curriculum[i].task, .preset), as train.StageTasks would.
 func checkTask(cfg *runConfig) error {
-	presets, err := tasks.Presets(cfg.Task.Name)
-	if err != nil {
-		return flagError("task.name", err)
+	if err := checkPreset("task.name", "task.preset", cfg.Task.Name, cfg.Task.Preset.Preset, cfg.Task.Preset.Set, flagError); err != nil {
+		return err
 	}
-	if p := cfg.Task.Preset; p.Set && p.Preset != tasks.Default && !slices.Contains(presets, p.Preset) {
+	for i, st := range cfg.Train.Curriculum {
+		// A stage without a task of its own, or naming the run's, takes
+		// the run's preset unless it sets one: only one it sets is new.
+		name := cmp.Or(st.Task, cfg.Task.Name)
+		key := fmt.Sprintf("train.curriculum[%d].", i)
+		if err := checkPreset(key+"task", key+"preset", name, st.Preset.Preset, st.Preset.Set, configError); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPreset refuses task name unless a task has it, under nameKey, and
+// preset p, when set, unless it is tasks.Default or one of the task's,
+// under presetKey; keyErr makes the error of a key.
+func checkPreset(nameKey, presetKey, name string, p tasks.Preset, set bool, keyErr func(string, error) error) error {
+	presets, err := tasks.Presets(name)
+	if err != nil {
+		return keyErr(nameKey, err)
+	}
+	if set && p != tasks.Default && !slices.Contains(presets, p) {
 		var v []string
 		for _, q := range presets {
 			v = append(v, q.String())
 		}
-		return flagError("task.preset", fmt.Errorf("task %s has no preset %q; valid presets: %s", cfg.Task.Name, p.Preset, strings.Join(v, ", ")))
+		return keyErr(presetKey, fmt.Errorf("task %s has no preset %q; valid presets: %s", name, p, strings.Join(v, ", ")))
 	}
 	return nil
 }

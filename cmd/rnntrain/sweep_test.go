@@ -285,6 +285,13 @@ func TestSweepBadSpecs(t *testing.T) {
 		{"nan", `"model.rank" = [1, 2]`, `"train.lr" = [nan]`, []string{"finite"}},
 		// A task is refused before any point runs, not by the point.
 		{"unknown task", `"model.rank" = [1, 2]`, `"task.name" = ["bogus"]`, []string{`axes: "task.name" = "bogus"`, `unknown task "bogus"`}},
+		// So is a curriculum stage's task or preset, by its key.
+		{"unknown stage task", "[axes]", "[[base.train.curriculum]]\ntask = \"context-dmm\"\n[axes]",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[0].task: unknown task \"context-dmm\""}},
+		{"stage preset of another task", "[axes]", "[[base.train.curriculum]]\n[[base.train.curriculum]]\ntask = \"go-nogo\"\npreset = \"dubreuil\"\n[axes]",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[1].preset: task go-nogo has no preset \"dubreuil\""}},
+		{"stage preset of the run's task", "[axes]", "[[base.train.curriculum]]\npreset = \"psychrnn\"\n[axes]",
+			[]string{"base: train.curriculum[0].preset: task context-dm has no preset \"psychrnn\""}},
 		{"syntax", "[axes]", "[axes", []string{"spec"}},
 	}
 	for _, c := range cases {
