@@ -161,6 +161,10 @@ type settingError struct {
 	// before err: "-data d.npz: …", "config c.toml: task.settings.path:
 	// d.npz: …".
 	value string
+	// flags, when set, names the setting when no file gave it, in place
+	// of its key and flag: the flags that chose it together ("-task
+	// go-nogo -preset neurogym").
+	flags string
 }
 
 func (e *settingError) Error() string {
@@ -173,6 +177,9 @@ func (e *settingError) Error() string {
 	}
 	if e.specName != "" {
 		return fmt.Sprintf("%s: %s", e.specName, msg)
+	}
+	if e.flags != "" {
+		return fmt.Sprintf("%s: %s", e.flags, msg)
 	}
 	if f := keyFlag(e.key); f != "" && e.short {
 		if e.value != "" {

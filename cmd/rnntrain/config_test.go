@@ -391,6 +391,49 @@ func TestCLIConfigValueErrorsNameFile(t *testing.T) {
 		want(t, 2, "config fitzero.toml: seed: 0 would run as the default, 1")
 }
 
+// TestCLITaskErrorsNameSource: an error about the task, its preset or
+// their settings names where the value came from: the flag, or the config
+// file and its key, also when flags and the file gave the task and the
+// preset between them.
+func TestCLITaskErrorsNameSource(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	files := map[string]string{
+		"task.toml":   "[task]\nname = \"juggle\"\n",
+		"preset.toml": "[task]\nname = \"perceptual-dm\"\npreset = \"sussillo-barak\"\n",
+		"only.toml":   "[task]\npreset = \"sussillo-barak\"\n",
+		"npz.toml":    "[task]\nname = \"npz\"\n",
+		"bits.toml":   "[task]\nname = \"perceptual-dm\"\n[task.settings]\nbits = 3\n",
+		"stage.toml":  "[[train.curriculum]]\ntask = \"juggle\"\n[[train.curriculum]]\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(work, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		args         []string
+		want, refuse string
+	}{
+		{[]string{"-config", "task.toml", "-preset", "psychrnn"}, `config task.toml: task.name: unknown task "juggle"`, "-task"},
+		{[]string{"-task", "juggle", "-preset", "psychrnn"}, `-task: unknown task "juggle"`, "config"},
+		{[]string{"-config", "preset.toml"}, `config preset.toml: task.preset: task perceptual-dm has no preset "sussillo-barak"`, "-preset"},
+		{[]string{"-config", "only.toml", "-task", "perceptual-dm"}, `config only.toml: task.preset: task perceptual-dm has no preset "sussillo-barak"`, "-preset"},
+		{[]string{"-task", "perceptual-dm", "-preset", "sussillo-barak"}, `-preset: task perceptual-dm has no preset "sussillo-barak"`, "config"},
+		{[]string{"-config", "npz.toml"}, "config npz.toml: task.name: npz: needs -data FILE", "-task"},
+		{[]string{"-task", "npz"}, "-task npz: needs -data FILE", "config npz"},
+		{[]string{"-config", "bits.toml"}, `config bits.toml: task.settings: tasks: perceptual-dm (preset dubreuil) does not take the settings ["bits"]`, "-task"},
+		{[]string{"-task", "perceptual-dm", "-test-fraction", "0.1"}, `-task perceptual-dm -preset dubreuil: tasks: perceptual-dm (preset dubreuil) does not take the settings ["test_fraction"]`, "config"},
+		{[]string{"-config", "stage.toml"}, `config stage.toml: train.curriculum[0].task: unknown task "juggle"`, "-task"},
+	} {
+		r := rnntrain(t, work, append([]string{"train", "-steps", "1", "-out", filepath.Join(work, "run")}, c.args...)...)
+		r.want(t, 2, c.want)
+		if strings.Contains(r.stderr, c.refuse) {
+			t.Errorf("%q: error names %q:\n%s", c.args, c.refuse, r.stderr)
+		}
+	}
+}
+
 // TestCLIFlagKeepsLargeIntegers: a whole number given by a flag reaches
 // the config as written, not rounded through a float64: -seed
 // 9007199254740993 (2⁵³ + 1) is that seed, not 2⁵³, and the largest

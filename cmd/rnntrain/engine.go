@@ -57,7 +57,9 @@ func checkPreset(nameKey, presetKey, name string, p tasks.Preset, set bool, keyE
 // resolve fills every default of cfg that depends on the task: the preset,
 // the task's settings, α from the task's dt, and the fixed α and φ of the
 // rnn and gru models. It returns the built task. Unknown task or preset
-// names are usage errors listing the valid names.
+// names are usage errors listing the valid names (checkTask). Every error
+// about the task is a settingError, so that it names the flag or, once a
+// configSource attributes it, the config file's key that gave the value.
 func resolve(cfg *runConfig) (tasks.Task, error) {
 	// The run's config (config.json, every checkpoint's) names the data
 	// files wherever it is read, as AbsPaths below does for masks; the
@@ -70,6 +72,9 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		if err := absDataPaths(s); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkTask(cfg); err != nil {
+		return nil, err
 	}
 	if !cfg.Task.Preset.Set {
 		p, err := tasks.DefaultPreset(cfg.Task.Name)
@@ -85,13 +90,17 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		if p := cfg.Task.Settings.Path; p != "" {
 			return nil, dataError(p, err)
 		}
-		return nil, fmt.Errorf("-task %s: %w", cfg.Task.Name, err)
+		return nil, &settingError{key: "task.name", err: err, short: true, value: cfg.Task.Name}
 	}
 	if nd := (*tasks.NoDataError)(nil); errors.As(err, &nd) {
-		return nil, usagef("-task %s needs -data FILE: the .npz file holding inputs [trials, T, n_in], targets [trials, T, n_out] and optionally mask (task.settings.path in a config file)", nd.Task)
+		return nil, usageError{&settingError{key: "task.name", short: true, value: nd.Task,
+			err: errors.New("needs -data FILE (task.settings.path in a config file): the .npz file holding inputs [trials, T, n_in], targets [trials, T, n_out] and optionally mask")}}
 	}
 	if err != nil {
-		return nil, usagef("-task %s -preset %s: %v", cfg.Task.Name, cfg.Task.Preset, err)
+		// The task and preset exist (checkTask): the settings do not
+		// suit them.
+		return nil, usageError{&settingError{key: "task.settings", err: err,
+			flags: fmt.Sprintf("-task %s -preset %s", cfg.Task.Name, cfg.Task.Preset)}}
 	}
 	if c, ok := task.(tasks.Configurable); ok {
 		cfg.Task.Settings = c.Config().Settings

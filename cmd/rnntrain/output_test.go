@@ -72,7 +72,7 @@ func TestCLIWording(t *testing.T) {
 		{"tasks unknown", []string{"tasks", "juggle"}, 2, []string{`rnntrain tasks: unknown task "juggle"; valid tasks:`}, []string{"tasks: tasks:"}},
 		{"train unknown task", []string{"train", "-task", "juggle"}, 2, []string{`-task: unknown task "juggle"`}, []string{"tasks: unknown"}},
 		{"unknown preset", []string{"train", "-task", "go-nogo", "-preset", "dubreuil"}, 2, []string{`task go-nogo has no preset "dubreuil"; valid presets: neurogym`}, []string{"tasks: task"}},
-		{"npz without data", []string{"train", "-task", "npz"}, 2, []string{"-task npz needs -data FILE", "inputs [trials, T, n_in]"}, []string{"settings.path is", "tasks: npz"}},
+		{"npz without data", []string{"train", "-task", "npz"}, 2, []string{"-task npz: needs -data FILE", "inputs [trials, T, n_in]"}, []string{"settings.path is", "tasks: npz"}},
 		{"eval at the end", []string{"train", "-task", "perceptual-dm", "-hidden", "8", "-steps", "2", "-eval-every", "0", "-eval-trials", "16", "-out", "r0"}, 0,
 			[]string{"evaluate on 16 held-out fresh trials at the end"}, []string{"every 0 steps"}},
 		{"eval every", []string{"train", "-task", "perceptual-dm", "-hidden", "8", "-steps", "2", "-eval-every", "1", "-eval-trials", "16", "-out", "r1"}, 0,
