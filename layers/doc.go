@@ -64,7 +64,12 @@
 //
 // The recurrent layers' constructors (NewGRU, NewEGRU, NewLeaky, NewLIF,
 // NewLTC) return errors naming the bad size, field or option, and a nil
-// rng: their arguments come from a user's config.
+// rng: their arguments come from a user's config. NewLinear and
+// NewLeakyIntegrator panic on a size ≤ 0 or a decay outside [0, 1], as
+// numeric code does on misuse: rnn.New, which builds them for a user's
+// config, derives their arguments (hidden, outputs, and β from dt_ms and
+// readout_tau_ms) from an rnn.Config it has validated, so no config
+// reaches the panics.
 // Sequence and Forward panic, with a "layers:" message naming the layer and
 // the shapes, when handed tensors of the wrong shape.
 package layers

@@ -112,6 +112,58 @@ func TestConfigJSONAndValidate(t *testing.T) {
 	}
 }
 
+// TestNewReadoutArguments: every Config value that reaches the readout's
+// constructors, layers.NewLinear (Hidden, Outputs) and
+// layers.NewLeakyIntegrator (β = exp(−dt/τ_out) from DtMS and
+// ReadoutTauMS), which panic on bad arguments, is refused by New as an
+// error naming its key; and the extreme values it accepts give a β in
+// [0, 1] (a tiny τ_out underflows β to 0, a huge one rounds it to 1).
+func TestNewReadoutArguments(t *testing.T) {
+	t.Parallel()
+	leaky := func(dt, tau float64) func(*Config) {
+		return func(c *Config) { c.Readout, c.DtMS, c.ReadoutTauMS = ReadoutLeaky, dt, tau }
+	}
+	for _, c := range []struct {
+		name string
+		mod  func(*Config)
+		key  string // "" when New must succeed
+	}{
+		{"hidden 0", func(c *Config) { c.Hidden = 0 }, "model.hidden"},
+		{"hidden -1", func(c *Config) { c.Hidden = -1 }, "model.hidden"},
+		{"outputs 0", func(c *Config) { c.Outputs = 0 }, "model.outputs"},
+		{"outputs -2", func(c *Config) { c.Outputs = -2 }, "model.outputs"},
+		{"tau -1", leaky(10, -1), "model.readout_tau_ms"},
+		{"tau NaN", leaky(10, math.NaN()), "model.readout_tau_ms"},
+		{"tau +Inf", leaky(10, math.Inf(1)), "model.readout_tau_ms"},
+		{"dt NaN", leaky(math.NaN(), 20), "model.dt_ms"},
+		{"dt +Inf", leaky(math.Inf(1), 20), "model.dt_ms"},
+		{"dt -1", leaky(-1, 20), "model.dt_ms"},
+		{"tau tiny", leaky(10, 5e-324), ""},
+		{"tau huge", leaky(10, math.MaxFloat64), ""},
+		{"dt huge", leaky(math.MaxFloat64, 1e-300), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Config{Inputs: 2, Hidden: 4, Outputs: 1, Model: &LIFConfig{}}
+			c.mod(&cfg)
+			var err error
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("New panicked: %v", r)
+					}
+				}()
+				_, err = New[float32](cfg, rand.New(rand.NewPCG(1, 1)))
+			}()
+			switch {
+			case c.key == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case c.key != "" && (err == nil || !strings.Contains(err.Error(), c.key)):
+				t.Errorf("got %v, want an error naming %s", err, c.key)
+			}
+		})
+	}
+}
+
 func testConfigs() map[string]Config {
 	return map[string]Config{
 		"vanilla":                {Inputs: 3, Hidden: 6, Outputs: 2, Model: &VanillaConfig{Connectivity{SpectralRadius: 0.9}}},
