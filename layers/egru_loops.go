@@ -143,7 +143,7 @@ func (s *egruSeq[T]) forward(bih autodiff.Tensor[T], rng *rand.Rand) {
 	if s.opt.Kernels != KernelsSparse {
 		half := (b + 1) / 2
 		packColumns(&ws.fwd, true, n, n3, s.weff.Data, n, serialWidth(s.parts == 2, half, n, n3))
-		packColumns(&ws.bwd, false, n3, n, s.weff.Data, n, serialWidth(s.parts == 2, half, n3, n))
+		packColumns(&ws.bwd, false, n3, n, s.weff.Data, n, s.carryWidth(half))
 	}
 	// The input projection of every step with its bias as one GEMM: x with
 	// a column of ones times W_ihᵀ with the bias as its last row (writing
@@ -431,7 +431,10 @@ func (s *egruSeq[T]) carryRows(pp *egruPart[T], t int) {
 	d := bw.dgh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
 	carry := bw.carryY.Data[lo*n : hi*n]
 	if s.useDense(int(pp.needCnt[t-1]), h*n) {
-		gemmColumns(h, 1, d, n3, s.ws.bwd, 0, carry, n)
+		for i := range s.ws.bwd {
+			bl := &s.ws.bwd[i]
+			kernels.GemmPackedOn(s.pool(), false, h, 1, d, n3, &bl.pb, 0, carry[bl.lo:], n)
+		}
 		return
 	}
 	for i := lo; i < hi; i++ {
@@ -448,6 +451,21 @@ func (s *egruSeq[T]) carryRows(pp *egruPart[T], t int) {
 		}
 		sparseDotsTo(cr, s.whhT.Data, n3, pp.need[:k], d[(i-lo)*n3:(i-lo+1)*n3])
 	}
+}
+
+// carryWidth returns the width of the column blocks of W_hh packed for the
+// carry's GEMMs, for batch halves of half rows: blocks that keep each
+// half's GEMM on its own core (serialWidth), or, when the backward loop
+// splits the carry by columns (backwardSteps), one block per core — a
+// core's whole half of the columns in one GEMM packs each block of dgh_t
+// once instead of reading it in place for every 32 columns (about 8 %
+// faster at N = 1024, 32 rows: 105–108 against 98–99 GFLOP/s on one core).
+func (s *egruSeq[T]) carryWidth(half int) int {
+	n := s.n
+	if s.parts == 2 && n >= egruStepSyncMin {
+		return (n/2 + 31) / 32 * 32
+	}
+	return serialWidth(s.parts == 2, half, 3*n, n)
 }
 
 // carryColumns is carryRows' dense GEMM for every batch row at once, split
