@@ -305,8 +305,35 @@ const (
 	fValTrials
 )
 
-// checkFields reports the set fields of s that are not in allowed.
-func (s Settings) checkFields(task string, p Preset, allowed field) error {
+// UnusedSettingsError is the error of New for settings that the task
+// under its preset does not take.
+type UnusedSettingsError struct {
+	Task   string
+	Preset Preset
+	// DefaultPreset is whether Preset is the task's default, taken
+	// because New was given Default.
+	DefaultPreset bool
+	Keys          []string // the settings' keys ("test_fraction"), in field order
+}
+
+func (e *UnusedSettingsError) Error() string {
+	return fmt.Sprintf("tasks: %s does not take the settings %q", e.TaskPreset(), e.Keys)
+}
+
+// TaskPreset names the task and its preset for a message: "perceptual-dm
+// (preset psychrnn)", or "perceptual-dm (default preset dubreuil)" when
+// the preset was not chosen.
+func (e *UnusedSettingsError) TaskPreset() string {
+	if e.DefaultPreset {
+		return fmt.Sprintf("%s (default preset %s)", e.Task, e.Preset)
+	}
+	return fmt.Sprintf("%s (preset %s)", e.Task, e.Preset)
+}
+
+// checkFields reports, as an *UnusedSettingsError, the set fields of s
+// that are not in allowed; def says that p is the task's default preset,
+// given as Default.
+func (s Settings) checkFields(task string, p Preset, def bool, allowed field) error {
 	var bad []string
 	check := func(f field, set bool, name string) {
 		if set && allowed&f == 0 {
@@ -345,7 +372,7 @@ func (s Settings) checkFields(task string, p Preset, allowed field) error {
 	check(fTestFraction, s.TestFraction != 0, "test_fraction")
 	check(fSplitSeed, s.SplitSeed != 0, "split_seed")
 	if len(bad) > 0 {
-		return fmt.Errorf("tasks: %s (preset %s) does not take the settings %q", task, p, bad)
+		return &UnusedSettingsError{Task: task, Preset: p, DefaultPreset: def, Keys: bad}
 	}
 	return nil
 }

@@ -127,14 +127,16 @@ func Summary(name string) (string, error) {
 // New builds the named task with the given preset (Default = the task's
 // default preset) and settings (zero Settings = the preset's defaults). It returns an error naming the valid
 // tasks or presets when name or preset is unknown, and an error naming
-// the offending field when the settings are invalid or do not apply.
+// the offending field when the settings are invalid or do not apply (an
+// *UnusedSettingsError for settings the task and preset do not take).
 // The returned Task also implements Describer and Configurable.
 func New(name string, p Preset, s Settings) (Task, error) {
 	sp, err := lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	if p == Default {
+	def := p == Default
+	if def {
 		p = sp.presets[0]
 	}
 	if !slices.Contains(sp.presets, p) {
@@ -147,7 +149,7 @@ func New(name string, p Preset, s Settings) (Task, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.checkFields(name, p, sp.fields&presetFields(p)); err != nil {
+	if err := s.checkFields(name, p, def, sp.fields&presetFields(p)); err != nil {
 		return nil, err
 	}
 	t, err := sp.build(p, s)

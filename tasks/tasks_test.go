@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -532,6 +533,20 @@ func TestRegistry(t *testing.T) {
 	_, err = New("go-nogo", NeuroGym, Settings{Bits: 3})
 	if err == nil || !strings.Contains(err.Error(), "bits") {
 		t.Errorf("inapplicable setting error %v, want it to name bits", err)
+	}
+	// It is an *UnusedSettingsError, whose text says whether the preset
+	// was chosen or is the task's default.
+	for _, c := range []struct {
+		p    Preset
+		want string
+	}{
+		{NeuroGym, `tasks: go-nogo (preset neurogym) does not take the settings ["bits"]`},
+		{Default, `tasks: go-nogo (default preset neurogym) does not take the settings ["bits"]`},
+	} {
+		_, err = New("go-nogo", c.p, Settings{Bits: 3})
+		if ue := (*UnusedSettingsError)(nil); !errors.As(err, &ue) || err.Error() != c.want || !slices.Equal(ue.Keys, []string{"bits"}) {
+			t.Errorf("go-nogo preset %s with bits: error %v, want an *UnusedSettingsError %q", c.p, err, c.want)
+		}
 	}
 	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
 	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {

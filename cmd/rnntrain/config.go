@@ -162,8 +162,8 @@ type settingError struct {
 	// d.npz: …".
 	value string
 	// flags, when set, names the setting when no file gave it, in place
-	// of its key and flag: the flags that chose it together ("-task
-	// go-nogo -preset neurogym").
+	// of its key and flag: the flags that gave it together
+	// ("-test-fraction -validation-fraction" for task.settings).
 	flags string
 }
 

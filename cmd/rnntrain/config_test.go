@@ -404,6 +404,9 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		"only.toml":   "[task]\npreset = \"sussillo-barak\"\n",
 		"npz.toml":    "[task]\nname = \"npz\"\n",
 		"bits.toml":   "[task]\nname = \"perceptual-dm\"\n[task.settings]\nbits = 3\n",
+		"test.toml":   "[task]\nname = \"perceptual-dm\"\n[task.settings]\ntest_fraction = 0.1\n",
+		"pdm.toml":    "[task]\nname = \"perceptual-dm\"\n",
+		"split.toml":  "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\nvalidation_fraction = 0.5\ntest_fraction = 0.45\n",
 		"stage.toml":  "[[train.curriculum]]\ntask = \"juggle\"\n[[train.curriculum]]\n",
 	}
 	for name, text := range files {
@@ -411,6 +414,7 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	writeTinyNPZ(t, filepath.Join(work, "d.npz")) // 6 trials: 3 + 3 held out leave none
 	for _, c := range []struct {
 		args         []string
 		want, refuse string
@@ -422,8 +426,19 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		{[]string{"-task", "perceptual-dm", "-preset", "sussillo-barak"}, `-preset: task perceptual-dm has no preset "sussillo-barak"`, "config"},
 		{[]string{"-config", "npz.toml"}, "config npz.toml: task.name: npz: needs -data FILE", "-task"},
 		{[]string{"-task", "npz"}, "-task npz: needs -data FILE", "config npz"},
-		{[]string{"-config", "bits.toml"}, `config bits.toml: task.settings: tasks: perceptual-dm (preset dubreuil) does not take the settings ["bits"]`, "-task"},
-		{[]string{"-task", "perceptual-dm", "-test-fraction", "0.1"}, `-task perceptual-dm -preset dubreuil: tasks: perceptual-dm (preset dubreuil) does not take the settings ["test_fraction"]`, "config"},
+		// Settings the task does not take are named by their flags or
+		// keys; a preset no one gave is named as the task's default.
+		{[]string{"-config", "bits.toml"}, `config bits.toml: task.settings.bits: task perceptual-dm (default preset dubreuil) does not take this setting`, "-task"},
+		{[]string{"-config", "test.toml"}, `config test.toml: task.settings.test_fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "-preset"},
+		{[]string{"-config", "test.toml", "-preset", "dubreuil"}, `config test.toml: task.settings.test_fraction: task perceptual-dm (preset dubreuil) does not take this setting`, "-preset dubreuil:"},
+		{[]string{"-task", "perceptual-dm", "-test-fraction", "0.1"}, `-test-fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "-preset"},
+		{[]string{"-task", "perceptual-dm", "-test-fraction", "0.1"}, `-test-fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "-task"},
+		{[]string{"-config", "pdm.toml", "-test-fraction", "0.1"}, `-test-fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "config"},
+		{[]string{"-test-fraction", "0.1", "-split-seed", "3"}, "-test-fraction: task context-dm (default preset dubreuil) does not take this setting\n-split-seed: task context-dm", "-task"},
+		{[]string{"-task", "perceptual-dm", "-preset", "psychrnn", "-split-seed", "3"}, `-split-seed: task perceptual-dm (preset psychrnn) does not take this setting`, "-task"},
+		// Settings that do not suit the task's data are named the same way.
+		{[]string{"-task", "npz", "-data", "d.npz", "-validation-fraction", "0.5", "-test-fraction", "0.45"}, `-test-fraction -validation-fraction: tasks: npz`, "-preset"},
+		{[]string{"-config", "split.toml"}, `config split.toml: task.settings: tasks: npz`, "-preset"},
 		{[]string{"-config", "stage.toml"}, `config stage.toml: train.curriculum[0].task: unknown task "juggle"`, "-task"},
 	} {
 		r := rnntrain(t, work, append([]string{"train", "-steps", "1", "-out", filepath.Join(work, "run")}, c.args...)...)

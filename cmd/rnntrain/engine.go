@@ -76,14 +76,19 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	if err := checkTask(cfg); err != nil {
 		return nil, err
 	}
-	if !cfg.Task.Preset.Set {
+	// A preset not given is tasks.Default, so that an error says it is
+	// the task's default rather than a preset someone chose.
+	preset := tasks.Default
+	if cfg.Task.Preset.Set {
+		preset = cfg.Task.Preset.Preset
+	} else {
 		p, err := tasks.DefaultPreset(cfg.Task.Name)
 		if err != nil {
 			return nil, flagError("task.name", err)
 		}
 		cfg.Task.Preset = presetChoice{Preset: p, Set: true}
 	}
-	task, err := tasks.New(cfg.Task.Name, cfg.Task.Preset.Preset, cfg.Task.Settings)
+	task, err := tasks.New(cfg.Task.Name, preset, cfg.Task.Settings)
 	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
 		// A missing or broken data file is a failure (exit 1), not a
 		// usage error; the message names the file.
@@ -98,9 +103,10 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	}
 	if err != nil {
 		// The task and preset exist (checkTask): the settings do not
-		// suit them.
-		return nil, usageError{&settingError{key: "task.settings", err: err,
-			flags: fmt.Sprintf("-task %s -preset %s", cfg.Task.Name, cfg.Task.Preset)}}
+		// suit them. The error names the settings given, by their flags
+		// or config keys, not the task or preset (which may be defaults
+		// no one gave).
+		return nil, settingsError(cfg, err)
 	}
 	if c, ok := task.(tasks.Configurable); ok {
 		cfg.Task.Settings = c.Config().Settings
@@ -115,6 +121,32 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	}
 	cfg.Train.Seed = cfg.Seed
 	return task, nil
+}
+
+// settingsError is err, an error of tasks.New about the run's task
+// settings, as usage errors naming the settings: one for each setting the
+// task does not take, by its key under task.settings (and flag), or else
+// one naming task.settings, by the flags of the settings set when no
+// config file gave them (not -data: an unusable data file is a DataError).
+func settingsError(cfg *runConfig, err error) error {
+	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
+		errs := make([]error, len(ue.Keys))
+		for i, k := range ue.Keys {
+			errs[i] = &settingError{key: "task.settings." + k, short: true,
+				err: fmt.Errorf("task %s does not take this setting", ue.TaskPreset())}
+		}
+		return usageError{errors.Join(errs...)}
+	}
+	var given []string
+	if flat, ferr := flatten(cfg); ferr == nil {
+		for k := range flat {
+			if f := keyFlag(k); f != "" && strings.HasPrefix(k, "task.settings.") && k != "task.settings.path" {
+				given = append(given, f)
+			}
+		}
+	}
+	slices.Sort(given)
+	return usageError{&settingError{key: "task.settings", err: err, flags: strings.Join(given, " ")}}
 }
 
 // absDataPaths makes the data paths of s (path, mnist_dir) absolute,
