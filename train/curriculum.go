@@ -60,18 +60,9 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 	out := make([]tasks.Task, len(stages))
 	var run tasks.Task // base's task, built for the first stage whose dt may differ
 	for i, s := range stages {
-		if err := s.validate(); err != nil {
+		c, err := StageConfig(base, s)
+		if err != nil {
 			return nil, fmt.Errorf("curriculum[%d].%w", i, err)
-		}
-		c := tasks.Config{Task: base.Task, Preset: base.Preset, Settings: base.Settings}
-		if s.Task != "" && s.Task != base.Task {
-			c = tasks.Config{Task: s.Task}
-		}
-		if s.Preset.Set {
-			c.Preset = s.Preset.Preset
-		}
-		if s.Settings != nil {
-			c.Settings = c.Settings.Override(*s.Settings)
 		}
 		t, err := tasks.NewFromConfig(c)
 		if err != nil {
@@ -92,6 +83,28 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 		out[i] = t
 	}
 	return out, nil
+}
+
+// StageConfig returns the task config of stage s of a run whose task
+// config is base, as StageTasks builds it: base with the stage's preset,
+// when set, and its settings over base's, or, for a stage naming another
+// task, that task with the stage's preset and settings. It validates s
+// first; the error names the stage's key ("settings: …").
+func StageConfig(base tasks.Config, s Stage) (tasks.Config, error) {
+	if err := s.validate(); err != nil {
+		return tasks.Config{}, err
+	}
+	c := tasks.Config{Task: base.Task, Preset: base.Preset, Settings: base.Settings}
+	if s.Task != "" && s.Task != base.Task {
+		c = tasks.Config{Task: s.Task}
+	}
+	if s.Preset.Set {
+		c.Preset = s.Preset.Preset
+	}
+	if s.Settings != nil {
+		c.Settings = c.Settings.Override(*s.Settings)
+	}
+	return c, nil
 }
 
 // oneDt says why every stage steps by the run's dt.

@@ -109,7 +109,8 @@ coherences = [-4, -1, -0.2, 0, 0.2, 1, 4]
 // exp(−dt/τ) come from the run's task's dt, so a curriculum stage whose
 // task steps by another dt (a setting, or another task of the same sizes)
 // and a task.eval_settings dt_ms other than the run's are usage errors
-// naming the key and both steps, before a run directory is made.
+// naming the config file, the key and both steps, before a run directory
+// is made; so is a stage whose task has other inputs or outputs.
 func TestCLICurriculumDt(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
@@ -119,9 +120,15 @@ func TestCLICurriculumDt(t *testing.T) {
 		want       []string
 	}{
 		{"setting", "[task]\nname = \"match-to-sample\"\n[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = { dt_ms = 10 }\n",
-			nil, []string{"train.curriculum[1]", "task match-to-sample has dt_ms = 10", "run's task match-to-sample has dt_ms = 20", "dt_ms = 20"}},
+			nil, []string{"setting.toml: train.curriculum[1]: its task match-to-sample has dt_ms = 10, the run's task match-to-sample has dt_ms = 20", "give the stage's settings dt_ms = 20"}},
 		{"task", "[task]\nname = \"go-nogo\"\n[[train.curriculum]]\ntask = \"ready-set-go\"\n",
-			[]string{"-model", "lif"}, []string{"train.curriculum[0]", "task ready-set-go has dt_ms = 80", "run's task go-nogo has dt_ms = 100"}},
+			[]string{"-model", "lif"}, []string{"task.toml: train.curriculum[0]: its task ready-set-go has dt_ms = 80, the run's task go-nogo has dt_ms = 100"}},
+		// A stage of other sizes is refused the same way, with all that
+		// differs, not only the first.
+		{"sizes", "[task]\nname = \"context-dm\"\n[[train.curriculum]]\ntask = \"multisensory\"\npreset = \"valente\"\n",
+			nil, []string{"sizes.toml: train.curriculum[0]: its task multisensory has 2 inputs, the run's task context-dm has 4 inputs", "give the stage a task of the run's task's sizes"}},
+		{"sizes and dt", "[task]\nname = \"context-dm\"\n[[train.curriculum]]\n[[train.curriculum]]\ntask = \"flip-flop\"\n",
+			nil, []string{"sizes and dt.toml: train.curriculum[1]: its task flip-flop has 3 inputs, 3 outputs and dt_ms = 100, the run's task context-dm has 4 inputs, 1 output and dt_ms = 20"}},
 		{"eval", "[task]\nname = \"context-dm\"\n[task.eval_settings]\ndt_ms = 10\n",
 			nil, []string{"task.eval_settings", "dt_ms = 10", "run's task context-dm has dt_ms = 20"}},
 	} {

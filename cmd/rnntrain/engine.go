@@ -12,6 +12,7 @@ import (
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // This file binds the commands to the tasks, rnn and train packages.
@@ -19,7 +20,7 @@ import (
 // checkTask refuses, without building a task or reading its data, a
 // task name of cfg that no task has or a preset the task does not define,
 // as resolve would: the run's (task.name, task.preset) and each curriculum
-// stage's (train.curriculum[i].task, .preset), as train.StageTasks would.
+// stage's (train.curriculum[i].task, .preset), as stageTasks would.
 func checkTask(cfg *runConfig) error {
 	if err := checkPreset("task.name", "task.preset", cfg.Task.Name, cfg.Task.Preset.Preset, cfg.Task.Preset.Set, flagError); err != nil {
 		return err
@@ -34,6 +35,126 @@ func checkTask(cfg *runConfig) error {
 		}
 	}
 	return nil
+}
+
+// checkStages refuses, before anything is trained, a curriculum stage of
+// cfg whose task stageTasks would refuse: one that cannot be built from
+// its settings, or whose inputs, outputs or dt differ from the run's task
+// (checkStageTask). It builds only tasks that read no data file, which is
+// cheap: a dataset task (npz, mnist-*), the run's or a stage's, is left to
+// the run's own process, which reads its files when it builds it. An error
+// building the run's task itself is returned as resolve would.
+func checkStages(cfg *runConfig) error {
+	if len(cfg.Train.Curriculum) == 0 || readsData(cfg.Task.Name) {
+		return nil
+	}
+	base := runTaskConfig(cfg)
+	run, err := tasks.NewFromConfig(base)
+	if err != nil {
+		return settingsError(cfg, err)
+	}
+	for i, st := range cfg.Train.Curriculum {
+		if readsData(cmp.Or(st.Task, cfg.Task.Name)) {
+			continue
+		}
+		t, err := stageTask(base, i, st)
+		if err != nil {
+			return err
+		}
+		if err := checkStageTask(i, t, run); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readsData reports whether the task named name reads its trials from data
+// files (its preset is tasks.Dataset); an unknown name reads none.
+func readsData(name string) bool {
+	presets, err := tasks.Presets(name)
+	return err == nil && slices.Contains(presets, tasks.Dataset)
+}
+
+// runTaskConfig is the task config of cfg's run: its task, its preset
+// (tasks.Default when none is set) and its settings.
+func runTaskConfig(cfg *runConfig) tasks.Config {
+	return tasks.Config{Task: cfg.Task.Name, Preset: cfg.Task.Preset.Preset, Settings: cfg.Task.Settings}
+}
+
+// stageTask builds curriculum stage i, st, of a run whose task config is
+// base (train.StageConfig). A stage's missing or broken data file is a
+// failure, as the run's own is (resolve); every other error is a usage
+// error naming train.curriculum[i].
+func stageTask(base tasks.Config, i int, st train.Stage) (tasks.Task, error) {
+	key := fmt.Sprintf("train.curriculum[%d]", i)
+	c, err := train.StageConfig(base, st)
+	if err != nil {
+		k, msg := splitKey(err.Error())
+		return nil, configError(key+"."+k, errors.New(msg))
+	}
+	t, err := tasks.NewFromConfig(c)
+	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
+		return nil, &settingError{key: key, err: err}
+	}
+	if err != nil {
+		return nil, configError(key, err)
+	}
+	return t, nil
+}
+
+// checkStageTask refuses t, the task of curriculum stage i, unless it has
+// the inputs, outputs and dt of the run's task run: the network's input
+// and output weights are built for the run's task, and its time constants
+// (leak α = dt/τ, decays exp(−dt/τ)) are set once from the run's dt. The
+// error names train.curriculum[i], both tasks and what differs. It is the
+// one check of train (stageTasks) and sweep (checkStages).
+func checkStageTask(i int, t, run tasks.Task) error {
+	var its, runs, why []string
+	in, out := t.Dims()
+	rin, rout := run.Dims()
+	if in != rin {
+		its, runs = append(its, count(in, "input")), append(runs, count(rin, "input"))
+	}
+	if out != rout {
+		its, runs = append(its, count(out, "output")), append(runs, count(rout, "output"))
+	}
+	sizes := len(its) > 0
+	if sizes {
+		why = append(why, "the network's input and output weights are built for the run's task")
+	}
+	dt, rdt := tasks.Describe(t).DtMS, tasks.Describe(run).DtMS
+	if dt != rdt {
+		its, runs = append(its, dtText(dt)), append(runs, dtText(rdt))
+		why = append(why, oneDt+", so the stage would train other ones")
+	}
+	if len(its) == 0 {
+		return nil
+	}
+	fix := ""
+	switch {
+	case sizes:
+		fix = ": give the stage a task of the run's task's sizes ('rnntrain tasks' lists each task's)"
+	case dt != 0 && rdt != 0:
+		fix = fmt.Sprintf(": give the stage's settings dt_ms = %g, or the run's task settings the stage's dt_ms", rdt)
+	}
+	return configError(fmt.Sprintf("train.curriculum[%d]", i), fmt.Errorf("its task %s has %s, the run's task %s has %s; %s%s",
+		t.Name(), listText(its), run.Name(), listText(runs), strings.Join(why, "; "), fix))
+}
+
+// count is n things: "1 output", "3 outputs".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// listText joins items as a list in prose: "a", "a and b", "a, b and c".
+func listText(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // checkPreset refuses task name unless a task has it, under nameKey, and

@@ -89,27 +89,23 @@ func newSessionWithin(cfg runConfig, maxMemory float64) (*session, error) {
 
 // stageTasks builds the curriculum stages of cfg (train.curriculum: each
 // stage the run's task with some settings overridden, or another task of
-// the same sizes), or returns the run's task alone.
+// the same sizes and dt), each checked against the run's task, task
+// (checkStageTask), or returns the run's task alone.
 func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
 	if len(cfg.Train.Curriculum) == 0 {
 		return []tasks.Task{task}, nil
 	}
-	base := tasks.Config{Task: cfg.Task.Name, Preset: cfg.Task.Preset.Preset, Settings: cfg.Task.Settings}
-	stages, err := train.StageTasks(base, cfg.Train.Curriculum)
-	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
-		// A stage's missing or broken data file is a failure, as the
-		// run's own is (resolve).
-		return nil, fmt.Errorf("train.%w (in a config file)", err)
-	}
-	if err != nil {
-		// err names the stage, "curriculum[i]: …"; say it is a config key.
-		return nil, usagef("train.%v (in a config file)", err)
-	}
-	nIn, nOut := task.Dims()
-	for i, t := range stages {
-		if a, b := t.Dims(); a != nIn || b != nOut {
-			return nil, usagef("train.curriculum[%d] in a config file: task %s has %d inputs and %d outputs, the run's task %s has %d and %d", i, t.Name(), a, b, cfg.Task.Name, nIn, nOut)
+	base := runTaskConfig(&cfg)
+	stages := make([]tasks.Task, len(cfg.Train.Curriculum))
+	for i, st := range cfg.Train.Curriculum {
+		t, err := stageTask(base, i, st)
+		if err != nil {
+			return nil, err
 		}
+		if err := checkStageTask(i, t, task); err != nil {
+			return nil, err
+		}
+		stages[i] = t
 	}
 	return stages, nil
 }
@@ -118,17 +114,20 @@ func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
 // task's: the network's leak α = dt/τ (leaky, lowrank), its decays
 // exp(−dt/τ) (lif, alif, the leaky readout) and model.dt_ms are set once
 // from the run's dt, so the final evaluation would test other time
-// constants than the run's. (train.StageTasks refuses a curriculum stage
+// constants than the run's. (stageTasks refuses a curriculum stage
 // of another dt.) Training checks it; loading a checkpoint does not.
 func checkEvalDt(s *session) error {
 	dt := s.cfg.Model.DtMS // the run's task's (resolve)
-	const why = "the network's time constants (leak α = dt/τ, decays exp(−dt/τ)) are set once from the run's dt"
 	if e := s.cfg.Task.EvalSettings; e != nil && e.DtMS != 0 && e.DtMS != dt {
 		return usagef("task.eval_settings in a config file: dt_ms = %g, the run's task %s has %s; %s, so the final evaluation would test other ones: leave dt_ms out of task.eval_settings",
-			e.DtMS, s.cfg.Task.Name, dtText(dt), why)
+			e.DtMS, s.cfg.Task.Name, dtText(dt), oneDt)
 	}
 	return nil
 }
+
+// oneDt says why a run's tasks (its curriculum stages, its final
+// evaluation's) step by the run's task's dt.
+const oneDt = "the network's time constants (leak α = dt/τ, decays exp(−dt/τ)) are set once from the run's dt"
 
 // dtText names a task's step for a message: "dt_ms = 20", or "no time
 // step" for a dataset without one.

@@ -51,8 +51,11 @@ random). A key that does not exist, or a value a key does not take, is an
 error naming it (exit status 2), before anything runs; so is an axis whose
 key has no effect in a point (encoding_gain without the poisson encoding:
 every value would train the same network), two points whose values
-differ only as written (a surrogate by two of its names: one network)
-and a base model.inputs, outputs or dt_ms, which the task sets. A
+differ only as written (a surrogate by two of its names: one network),
+a base model.inputs, outputs or dt_ms, which the task sets, and a
+curriculum stage whose task has other inputs, outputs or dt than the
+point's task (for tasks that read no data file; a dataset task's stages
+are checked by the point's own run). A
 model.kind axis gives each point the base's model keys its model has (a
 lif base's tau_mem_ms reaches the alif points, not the ltc ones).
 
@@ -313,6 +316,12 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
 		if err := checkTask(&cfg); err != nil {
+			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
+		}
+		// A curriculum stage the point's training would refuse (another
+		// task's sizes or dt) is refused here, before anything runs; a
+		// dataset task's stages are left to the point (checkStages).
+		if err := checkStages(&cfg); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
 		if err := checkZeros(&cfg, zeros); err != nil {

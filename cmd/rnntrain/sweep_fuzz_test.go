@@ -22,6 +22,7 @@ func FuzzSweepSpec(f *testing.F) {
 	f.Add("[axes]\n\"model.kind\" = [\"gru\", \"leaky\"]\n\"model.hidden\" = [4, 8]\n[sweep]\nmode = \"random\"\nsamples = 3\nseed = 7\n")
 	f.Add("[base.model]\nkind = \"lowrank\"\n[axes]\n\"model.rank\" = [1.5, nan]\n")
 	f.Add("[axes]\nseed = [1, 2]\n\"task.name\" = [\"a/b\", \"..\"]\n[sweep]\nexecutor = \"slurm\"\ntime = \"1:00\"\n")
+	f.Add("[[base.train.curriculum]]\ntask = \"flip-flop\"\n[[base.train.curriculum]]\nsettings = { dt_ms = 10 }\n[axes]\n\"task.name\" = [\"npz\", \"sine-wave\"]\n")
 	f.Add("[sweep]\nexecutor = \"slurm\"\ntime = \"2-12:30\"\nmem = \"500M\"\njob_name = \"rank.v2\"\n")
 	f.Add("[sweep]\ntime = \"abc\"\nmem = \"-5G\"\njob_name = \"x --wrap='id' $(id)\"\n")
 	f.Add("[sweep]\nexecutor = \"slurm\"\npartition = \"debug --wrap=id\"\noutput = \"a \\\"b\\\" $x #y/%A.out\"\n")

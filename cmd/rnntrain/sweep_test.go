@@ -292,6 +292,14 @@ func TestSweepBadSpecs(t *testing.T) {
 			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[1].preset: task go-nogo has no preset \"dubreuil\""}},
 		{"stage preset of the run's task", "[axes]", "[[base.train.curriculum]]\npreset = \"psychrnn\"\n[axes]",
 			[]string{"base: train.curriculum[0].preset: task context-dm has no preset \"psychrnn\""}},
+		// And a stage whose task has other sizes or another dt than the
+		// point's task, which the point's training would refuse.
+		{"stage task of other sizes and dt", "[axes]", "[[base.train.curriculum]]\ntask = \"flip-flop\"\n[axes]",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[0]: its task flip-flop has 3 inputs, 3 outputs and dt_ms = 100, the run's task context-dm has 4 inputs, 1 output and dt_ms = 20"}},
+		{"stage of another dt", "[axes]", "[[base.train.curriculum]]\n[[base.train.curriculum]]\nsettings = { dt_ms = 10 }\n[axes]",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[1]: its task context-dm has dt_ms = 10, the run's task context-dm has dt_ms = 20", "give the stage's settings dt_ms = 20"}},
+		{"stage of another point's sizes", "[axes]\n\"model.rank\" = [1, 2]", "[[base.train.curriculum]]\ntask = \"multisensory\"\n[axes]\n\"task.name\" = [\"context-dm\", \"perceptual-dm\"]",
+			[]string{"spec.toml: point p0002-task.name=perceptual-dm-seed=1: base: train.curriculum[0]: its task multisensory has 4 inputs, the run's task perceptual-dm has 1 input"}},
 		{"syntax", "[axes]", "[axes", []string{"spec"}},
 	}
 	for _, c := range cases {
@@ -326,6 +334,32 @@ func TestSweepBadSpecs(t *testing.T) {
 	}
 	// A flag's bad negative value is still the flag's error.
 	rnntrain(t, dir, "fit", "-steps", "-1.5").want(t, 2, `invalid value "-1.5" for flag -steps`)
+}
+
+// TestSweepDatasetStageLeftToPoint: a curriculum whose run's task reads a
+// data file is not built when the sweep resolves (that would read the
+// file for every point); a stage of another dt is refused by the point's
+// own training, whose log names the stage.
+func TestSweepDatasetStageLeftToPoint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.npz")
+	writeTinyNPZ(t, data)
+	base := tinySpec(t)
+	for _, r := range [][2]string{
+		{`name = "context-dm"`, fmt.Sprintf("name = \"npz\"\nsettings = { path = %q }", data)},
+		{"[axes]", "[[base.train.curriculum]]\ntask = \"perceptual-dm\"\n[axes]"},
+		{"\"model.rank\" = [1, 2]\nseed = [1, 2]", "seed = [1]"},
+	} {
+		require.Contains(t, base, r[0])
+		base = strings.Replace(base, r[0], r[1], 1)
+	}
+	spec := writeSpec(t, dir, "spec.toml", base)
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 1, "1 of 1 points failed")
+	b, err := os.ReadFile(filepath.Join(out, "logs", "p0000.log"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "train.curriculum[0]: its task perceptual-dm has dt_ms = 20, the run's task npz has no time step")
 }
 
 // TestSweepPointErrorNamesSpecKey: a value that a point's validation
