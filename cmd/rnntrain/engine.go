@@ -37,15 +37,17 @@ func checkTask(cfg *runConfig) error {
 	return nil
 }
 
-// checkStages refuses, before anything is trained, a curriculum stage of
-// cfg whose task stageTasks would refuse: one that cannot be built from
-// its settings, or whose inputs, outputs or dt differ from the run's task
-// (checkStageTask). It builds only tasks that read no data file, which is
-// cheap: a dataset task (npz, mnist-*), the run's or a stage's, is left to
-// the run's own process, which reads its files when it builds it. An error
-// building the run's task itself is returned as resolve would.
-func checkStages(cfg *runConfig) error {
-	if len(cfg.Train.Curriculum) == 0 || readsData(cfg.Task.Name) {
+// checkTaskBuild refuses, before anything is trained, a run of cfg whose
+// task or curriculum stages its own process would refuse: a task that
+// cannot be built from its settings (as resolve would report it), or a
+// curriculum stage that cannot be built or whose inputs, outputs or dt
+// differ from the run's task (checkStageTask). It builds only tasks that
+// read no data file, which is cheap: a dataset task (npz, mnist-*), the
+// run's or a stage's, is left to the run's own process, which reads its
+// files when it builds it, so that a sweep does not read them for every
+// point.
+func checkTaskBuild(cfg *runConfig) error {
+	if readsData(cfg.Task.Name) {
 		return nil
 	}
 	base := runTaskConfig(cfg)
@@ -107,7 +109,7 @@ func stageTask(base tasks.Config, i int, st train.Stage) (tasks.Task, error) {
 // and output weights are built for the run's task, and its time constants
 // (leak α = dt/τ, decays exp(−dt/τ)) are set once from the run's dt. The
 // error names train.curriculum[i], both tasks and what differs. It is the
-// one check of train (stageTasks) and sweep (checkStages).
+// one check of train (stageTasks) and sweep (checkTaskBuild).
 func checkStageTask(i int, t, run tasks.Task) error {
 	var its, runs, why []string
 	in, out := t.Dims()

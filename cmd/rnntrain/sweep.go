@@ -52,12 +52,14 @@ error naming it (exit status 2), before anything runs; so is an axis whose
 key has no effect in a point (encoding_gain without the poisson encoding:
 every value would train the same network), two points whose values
 differ only as written (a surrogate by two of its names: one network),
-a base model.inputs, outputs or dt_ms, which the task sets, and a
-curriculum stage whose task has other inputs, outputs or dt than the
-point's task (for tasks that read no data file; a dataset task's stages
-are checked by the point's own run). A
-model.kind axis gives each point the base's model keys its model has (a
-lif base's tau_mem_ms reaches the alif points, not the ltc ones).
+a base model.inputs, outputs or dt_ms, which the task sets, task
+settings the point's task cannot be built from (a stimulus_ms shorter
+than one step) and a curriculum stage whose task has other inputs,
+outputs or dt than the point's task (for tasks that read no data file; a
+dataset task's settings and stages are checked by the point's own run,
+which reads the file). A model.kind axis gives each point the base's
+model keys its model has (a lif base's tau_mem_ms reaches the alif
+points, not the ltc ones).
 
 The sweep directory (-out DIR):
 
@@ -318,10 +320,12 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 		if err := checkTask(&cfg); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
-		// A curriculum stage the point's training would refuse (another
-		// task's sizes or dt) is refused here, before anything runs; a
-		// dataset task's stages are left to the point (checkStages).
-		if err := checkStages(&cfg); err != nil {
+		// A task the point's training would refuse (settings its task
+		// cannot be built from, a curriculum stage of another task's
+		// sizes or dt) is refused here, before anything runs; a dataset
+		// task, which reads a data file, is left to the point
+		// (checkTaskBuild).
+		if err := checkTaskBuild(&cfg); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
 		if err := checkZeros(&cfg, zeros); err != nil {

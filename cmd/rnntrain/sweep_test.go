@@ -285,6 +285,12 @@ func TestSweepBadSpecs(t *testing.T) {
 		{"nan", `"model.rank" = [1, 2]`, `"train.lr" = [nan]`, []string{"finite"}},
 		// A task is refused before any point runs, not by the point.
 		{"unknown task", `"model.rank" = [1, 2]`, `"task.name" = ["bogus"]`, []string{`axes: "task.name" = "bogus"`, `unknown task "bogus"`}},
+		// So are a point's task settings its task cannot be built from,
+		// with a curriculum or without, from the base or an axis.
+		{"unbuildable base task", `name = "context-dm"`, "name = \"context-dm\"\nsettings = { stimulus_ms = 5 }",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.settings: tasks: context-dm", "stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
+		{"unbuildable axis task", `"model.rank" = [1, 2]`, `"task.settings.stimulus_ms" = [800, 5]`,
+			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: axes: \"task.settings.stimulus_ms\" = 5: task.settings: tasks: context-dm", "stimulus_ms = 5 is shorter than one step"}},
 		// So is a curriculum stage's task or preset, by its key.
 		{"unknown stage task", "[axes]", "[[base.train.curriculum]]\ntask = \"context-dmm\"\n[axes]",
 			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[0].task: unknown task \"context-dmm\""}},
