@@ -313,7 +313,11 @@ type UnusedSettingsError struct {
 	// DefaultPreset is whether Preset is the task's default, taken
 	// because New was given Default.
 	DefaultPreset bool
-	Keys          []string // the settings' keys ("test_fraction"), in field order
+	// DefaultTask is whether Task is the caller's default task, one no
+	// one chose; New leaves it false, and a caller that has a default
+	// task (a command run without a task) sets it for the message.
+	DefaultTask bool
+	Keys        []string // the settings' keys ("test_fraction"), in field order
 }
 
 func (e *UnusedSettingsError) Error() string {
@@ -321,13 +325,24 @@ func (e *UnusedSettingsError) Error() string {
 }
 
 // TaskPreset names the task and its preset for a message: "perceptual-dm
-// (preset psychrnn)", or "perceptual-dm (default preset dubreuil)" when
-// the preset was not chosen.
+// (preset psychrnn)", "perceptual-dm (default preset dubreuil)" when the
+// preset was not chosen, and "context-dm (the default task; default
+// preset dubreuil)" when the task was not chosen either.
 func (e *UnusedSettingsError) TaskPreset() string {
-	if e.DefaultPreset {
-		return fmt.Sprintf("%s (default preset %s)", e.Task, e.Preset)
+	return taskPreset(e.Task, e.Preset, e.DefaultTask, e.DefaultPreset)
+}
+
+// taskPreset names task and its preset p for a message, saying which of
+// them is a default no one chose (UnusedSettingsError.TaskPreset).
+func taskPreset(task string, p Preset, defTask, defPreset bool) string {
+	preset := "preset " + p.String()
+	if defPreset {
+		preset = "default " + preset
 	}
-	return fmt.Sprintf("%s (preset %s)", e.Task, e.Preset)
+	if defTask {
+		return fmt.Sprintf("%s (the default task; %s)", task, preset)
+	}
+	return fmt.Sprintf("%s (%s)", task, preset)
 }
 
 // checkFields reports, as an *UnusedSettingsError, the set fields of s

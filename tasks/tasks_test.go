@@ -547,6 +547,14 @@ func TestRegistry(t *testing.T) {
 		if ue := (*UnusedSettingsError)(nil); !errors.As(err, &ue) || err.Error() != c.want || !slices.Equal(ue.Keys, []string{"bits"}) {
 			t.Errorf("go-nogo preset %s with bits: error %v, want an *UnusedSettingsError %q", c.p, err, c.want)
 		}
+		// A caller whose default task it is says so.
+		if ue := (*UnusedSettingsError)(nil); errors.As(err, &ue) {
+			ue.DefaultTask = true
+			want := strings.Replace(c.want, "go-nogo (", "go-nogo (the default task; ", 1)
+			if got := err.Error(); got != want {
+				t.Errorf("go-nogo preset %s with bits as the default task: error %q, want %q", c.p, got, want)
+			}
+		}
 	}
 	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
 	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {

@@ -62,6 +62,11 @@ type taskConfig struct {
 	// psychometric coherences of rdm.py's psychometric_curve_rdm
 	// (including 0); nil = none.
 	EvalSettings *tasks.Settings `json:"eval_settings,omitempty"`
+	// nameDefault is whether Name is the default task (defaultConfig's),
+	// which neither a flag nor a config file or sweep spec named: an
+	// error about the task then says so. Only the command that read the
+	// flags and files knows it; it is not part of the run's config.
+	nameDefault bool
 }
 
 // presetChoice is a task preset or, when unset, the task's default preset.
@@ -665,6 +670,8 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 	}
 	src := configSource{}
 	err := applyConfigFrom(fs, c, vals, base, given, &obj)
+	_, named := flattenObject(obj)["task.name"]
+	c.Task.nameDefault = !named && !slices.Contains(over, "task.name")
 	if base != "" {
 		src = newConfigSource(base, obj, over)
 	}

@@ -399,15 +399,18 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	files := map[string]string{
-		"task.toml":   "[task]\nname = \"juggle\"\n",
-		"preset.toml": "[task]\nname = \"perceptual-dm\"\npreset = \"sussillo-barak\"\n",
-		"only.toml":   "[task]\npreset = \"sussillo-barak\"\n",
-		"npz.toml":    "[task]\nname = \"npz\"\n",
-		"bits.toml":   "[task]\nname = \"perceptual-dm\"\n[task.settings]\nbits = 3\n",
-		"test.toml":   "[task]\nname = \"perceptual-dm\"\n[task.settings]\ntest_fraction = 0.1\n",
-		"pdm.toml":    "[task]\nname = \"perceptual-dm\"\n",
-		"split.toml":  "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\nvalidation_fraction = 0.5\ntest_fraction = 0.45\n",
-		"stage.toml":  "[[train.curriculum]]\ntask = \"juggle\"\n[[train.curriculum]]\n",
+		"task.toml":     "[task]\nname = \"juggle\"\n",
+		"preset.toml":   "[task]\nname = \"perceptual-dm\"\npreset = \"sussillo-barak\"\n",
+		"only.toml":     "[task]\npreset = \"sussillo-barak\"\n",
+		"npz.toml":      "[task]\nname = \"npz\"\n",
+		"bits.toml":     "[task]\nname = \"perceptual-dm\"\n[task.settings]\nbits = 3\n",
+		"test.toml":     "[task]\nname = \"perceptual-dm\"\n[task.settings]\ntest_fraction = 0.1\n",
+		"pdm.toml":      "[task]\nname = \"perceptual-dm\"\n",
+		"split.toml":    "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\nvalidation_fraction = 0.5\ntest_fraction = 0.45\n",
+		"stage.toml":    "[[train.curriculum]]\ntask = \"juggle\"\n[[train.curriculum]]\n",
+		"ctxtest.toml":  "[task.settings]\ntest_fraction = 0.1\n",
+		"ctxname.toml":  "[task]\nname = \"context-dm\"\n",
+		"ctxstage.toml": "[[train.curriculum]]\npreset = \"psychrnn\"\n",
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(work, name), []byte(text), 0o644); err != nil {
@@ -434,7 +437,14 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		{[]string{"-task", "perceptual-dm", "-test-fraction", "0.1"}, `-test-fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "-preset"},
 		{[]string{"-task", "perceptual-dm", "-test-fraction", "0.1"}, `-test-fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "-task"},
 		{[]string{"-config", "pdm.toml", "-test-fraction", "0.1"}, `-test-fraction: task perceptual-dm (default preset dubreuil) does not take this setting`, "config"},
-		{[]string{"-test-fraction", "0.1", "-split-seed", "3"}, "-test-fraction: task context-dm (default preset dubreuil) does not take this setting\n-split-seed: task context-dm", "-task"},
+		// A task no one gave is named as the default task.
+		{[]string{"-test-fraction", "0.1", "-split-seed", "3"}, "-test-fraction: task context-dm (the default task; default preset dubreuil) does not take this setting\n-split-seed: task context-dm (the default task; default preset dubreuil)", "-task"},
+		{[]string{"-task", "context-dm", "-test-fraction", "0.1"}, "-test-fraction: task context-dm (default preset dubreuil) does not take this setting", "the default task"},
+		{[]string{"-preset", "neurogym", "-split-seed", "3"}, "-split-seed: task context-dm (the default task; preset neurogym) does not take this setting", "-task"},
+		{[]string{"-config", "ctxtest.toml"}, "config ctxtest.toml: task.settings.test_fraction: task context-dm (the default task; default preset dubreuil) does not take this setting", "-task"},
+		{[]string{"-config", "ctxname.toml", "-test-fraction", "0.1"}, "-test-fraction: task context-dm (default preset dubreuil) does not take this setting", "the default task"},
+		{[]string{"-preset", "psychrnn"}, `-preset: task context-dm (the default task) has no preset "psychrnn"`, "-task"},
+		{[]string{"-config", "ctxstage.toml"}, `config ctxstage.toml: train.curriculum[0].preset: task context-dm (the default task) has no preset "psychrnn"`, "-task"},
 		{[]string{"-task", "perceptual-dm", "-preset", "psychrnn", "-split-seed", "3"}, `-split-seed: task perceptual-dm (preset psychrnn) does not take this setting`, "-task"},
 		// Settings that do not suit the task's data are named the same way.
 		{[]string{"-task", "npz", "-data", "d.npz", "-validation-fraction", "0.5", "-test-fraction", "0.45"}, `-test-fraction -validation-fraction: tasks: npz`, "-preset"},

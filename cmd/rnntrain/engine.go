@@ -22,7 +22,7 @@ import (
 // as resolve would: the run's (task.name, task.preset) and each curriculum
 // stage's (train.curriculum[i].task, .preset), as stageTasks would.
 func checkTask(cfg *runConfig) error {
-	if err := checkPreset("task.name", "task.preset", cfg.Task.Name, cfg.Task.Preset.Preset, cfg.Task.Preset.Set, flagError); err != nil {
+	if err := checkPreset("task.name", "task.preset", cfg.Task.Name, cfg.Task.nameDefault, cfg.Task.Preset.Preset, cfg.Task.Preset.Set, flagError); err != nil {
 		return err
 	}
 	for i, st := range cfg.Train.Curriculum {
@@ -30,7 +30,7 @@ func checkTask(cfg *runConfig) error {
 		// the run's preset unless it sets one: only one it sets is new.
 		name := cmp.Or(st.Task, cfg.Task.Name)
 		key := fmt.Sprintf("train.curriculum[%d].", i)
-		if err := checkPreset(key+"task", key+"preset", name, st.Preset.Preset, st.Preset.Set, configError); err != nil {
+		if err := checkPreset(key+"task", key+"preset", name, cfg.Task.nameDefault && st.Task == "", st.Preset.Preset, st.Preset.Set, configError); err != nil {
 			return err
 		}
 	}
@@ -59,7 +59,7 @@ func checkTaskBuild(cfg *runConfig) error {
 		if readsData(cmp.Or(st.Task, cfg.Task.Name)) {
 			continue
 		}
-		t, err := stageTask(base, i, st)
+		t, err := stageTask(cfg, i, st)
 		if err != nil {
 			return err
 		}
@@ -83,13 +83,13 @@ func runTaskConfig(cfg *runConfig) tasks.Config {
 	return tasks.Config{Task: cfg.Task.Name, Preset: cfg.Task.Preset.Preset, Settings: cfg.Task.Settings}
 }
 
-// stageTask builds curriculum stage i, st, of a run whose task config is
-// base (train.StageConfig). A stage's missing or broken data file is a
-// failure, as the run's own is (resolve); every other error is a usage
-// error naming train.curriculum[i].
-func stageTask(base tasks.Config, i int, st train.Stage) (tasks.Task, error) {
+// stageTask builds curriculum stage i, st, of the run of cfg
+// (train.StageConfig over the run's task config). A stage's missing or
+// broken data file is a failure, as the run's own is (resolve); every
+// other error is a usage error naming train.curriculum[i].
+func stageTask(cfg *runConfig, i int, st train.Stage) (tasks.Task, error) {
 	key := fmt.Sprintf("train.curriculum[%d]", i)
-	c, err := train.StageConfig(base, st)
+	c, err := train.StageConfig(runTaskConfig(cfg), st)
 	if err != nil {
 		k, msg := splitKey(err.Error())
 		return nil, configError(key+"."+k, errors.New(msg))
@@ -99,9 +99,21 @@ func stageTask(base tasks.Config, i int, st train.Stage) (tasks.Task, error) {
 		return nil, &settingError{key: key, err: err}
 	}
 	if err != nil {
+		// A stage that names no task has the run's, which may be the
+		// default task.
+		markDefaultTask(err, cfg.Task.nameDefault && st.Task == "")
 		return nil, configError(key, err)
 	}
 	return t, nil
+}
+
+// markDefaultTask, when def, marks err, an error of tasks.New, as about
+// the default task (tasks.UnusedSettingsError.DefaultTask), so that its
+// message says no one chose the task.
+func markDefaultTask(err error, def bool) {
+	if ue := (*tasks.UnusedSettingsError)(nil); def && errors.As(err, &ue) {
+		ue.DefaultTask = true
+	}
 }
 
 // checkStageTask refuses t, the task of curriculum stage i, unless it has
@@ -161,8 +173,9 @@ func listText(items []string) string {
 
 // checkPreset refuses task name unless a task has it, under nameKey, and
 // preset p, when set, unless it is tasks.Default or one of the task's,
-// under presetKey; keyErr makes the error of a key.
-func checkPreset(nameKey, presetKey, name string, p tasks.Preset, set bool, keyErr func(string, error) error) error {
+// under presetKey; keyErr makes the error of a key. defTask says that name
+// is the default task, which no one chose.
+func checkPreset(nameKey, presetKey, name string, defTask bool, p tasks.Preset, set bool, keyErr func(string, error) error) error {
 	presets, err := tasks.Presets(name)
 	if err != nil {
 		return keyErr(nameKey, err)
@@ -172,7 +185,11 @@ func checkPreset(nameKey, presetKey, name string, p tasks.Preset, set bool, keyE
 		for _, q := range presets {
 			v = append(v, q.String())
 		}
-		return keyErr(presetKey, fmt.Errorf("task %s has no preset %q; valid presets: %s", name, p, strings.Join(v, ", ")))
+		task := name
+		if defTask {
+			task += " (the default task)"
+		}
+		return keyErr(presetKey, fmt.Errorf("task %s has no preset %q; valid presets: %s", task, p, strings.Join(v, ", ")))
 	}
 	return nil
 }
@@ -252,6 +269,7 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 // one naming task.settings, by the flags of the settings set when no
 // config file gave them (not -data: an unusable data file is a DataError).
 func settingsError(cfg *runConfig, err error) error {
+	markDefaultTask(err, cfg.Task.nameDefault)
 	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
 		errs := make([]error, len(ue.Keys))
 		for i, k := range ue.Keys {

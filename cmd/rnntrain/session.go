@@ -95,10 +95,9 @@ func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
 	if len(cfg.Train.Curriculum) == 0 {
 		return []tasks.Task{task}, nil
 	}
-	base := runTaskConfig(&cfg)
 	stages := make([]tasks.Task, len(cfg.Train.Curriculum))
 	for i, st := range cfg.Train.Curriculum {
-		t, err := stageTask(base, i, st)
+		t, err := stageTask(&cfg, i, st)
 		if err != nil {
 			return nil, err
 		}

@@ -313,6 +313,8 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			zeros[key] = err == nil && x == 0
 			given[key] = true
 		}
+		_, named := given["task.name"] // by an axis
+		cfg.Task.nameDefault = !named && !baseSource.gave("task.name")
 		name := spec.Name(p)
 		if err := cfg.validate(); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))

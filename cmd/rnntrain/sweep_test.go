@@ -388,6 +388,11 @@ func TestSweepPointErrorNamesSpecKey(t *testing.T) {
 			`point p0000-task.preset=psychrnn-seed=1: axes: "task.preset" = "psychrnn": task context-dm has no preset "psychrnn"; valid presets: `},
 		{"base task", `name = "context-dm"`, `name = "bogus"`,
 			`point p0000-model.rank=1-seed=1: base: task.name: unknown task "bogus"`},
+		// A base without a task has the default task, and says so.
+		{"default task", `name = "context-dm"`, `settings = { split_seed = 3 }`,
+			`point p0000-model.rank=1-seed=1: base: task.settings.split_seed: task context-dm (the default task; default preset dubreuil) does not take this setting`},
+		{"default task's preset", `name = "context-dm"`, `preset = "psychrnn"`,
+			`point p0000-model.rank=1-seed=1: base: task.preset: task context-dm (the default task) has no preset "psychrnn"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			require.Contains(t, base, c.from)
