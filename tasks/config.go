@@ -332,6 +332,38 @@ func (e *UnusedSettingsError) TaskPreset() string {
 	return taskPreset(e.Task, e.Preset, e.DefaultTask, e.DefaultPreset)
 }
 
+// SettingsError is the error of New for settings that do not suit the
+// task under its preset: a period shorter than one step, trials too long,
+// coherences of the wrong sign. Like UnusedSettingsError it names the
+// task and the preset, and says which of them is a default no one chose.
+type SettingsError struct {
+	Task   string
+	Preset Preset
+	// DefaultPreset is whether Preset is the task's default, taken
+	// because New was given Default.
+	DefaultPreset bool
+	// DefaultTask is whether Task is the caller's default task
+	// (UnusedSettingsError.DefaultTask); New leaves it false.
+	DefaultTask bool
+	Err         error // what is wrong: "stimulus_ms = 5 is shorter than one step of dt_ms = 20"
+}
+
+func (e *SettingsError) Error() string { return "tasks: " + e.TaskPreset() + ": " + e.Err.Error() }
+
+func (e *SettingsError) Unwrap() error { return e.Err }
+
+// TaskPreset names the task and its preset for a message, as
+// UnusedSettingsError.TaskPreset does.
+func (e *SettingsError) TaskPreset() string {
+	return taskPreset(e.Task, e.Preset, e.DefaultTask, e.DefaultPreset)
+}
+
+// settingsErrorf is a *SettingsError about task name under preset p,
+// what is wrong formatted from format and args; New sets DefaultPreset.
+func settingsErrorf(name string, p Preset, format string, args ...any) error {
+	return &SettingsError{Task: name, Preset: p, Err: fmt.Errorf(format, args...)}
+}
+
 // taskPreset names task and its preset p for a message, saying which of
 // them is a default no one chose (UnusedSettingsError.TaskPreset).
 func taskPreset(task string, p Preset, defTask, defPreset bool) string {

@@ -32,7 +32,7 @@ func resolveCohs(name string, p Preset, s, d Settings) (Settings, error) {
 func checkCohs(name string, p Preset, c []float64, signed bool) error {
 	for i, v := range c {
 		if !signed && v < 0 {
-			return fmt.Errorf("tasks: %s (preset %s): coherences[%d] = %v: want unsigned levels (the direction is drawn per trial)", name, p, i, v)
+			return settingsErrorf(name, p, "coherences[%d] = %v: want unsigned levels (the direction is drawn per trial)", i, v)
 		}
 	}
 	return nil

@@ -110,7 +110,11 @@
 //
 // New, NewFromConfig, ParseConfig, LoadNPZ and MNISTDir return errors that
 // name the task, preset, settings field, file or array at fault and what
-// was expected. Programmer errors panic with messages prefixed "tasks:":
+// was expected. Settings the task under its preset does not take are an
+// *UnusedSettingsError, settings that do not suit it a *SettingsError;
+// both say "(default preset X)" for a preset New was given as Default,
+// and carry a DefaultTask field for a caller with a default task to set.
+// Programmer errors panic with messages prefixed "tasks:":
 // Batch for a batch size < 1, a Finite task's BatchOf for a trial index
 // out of range, the Score functions, naming the sizes, if outputs is not
 // [T][B][NOut] for the batch, Settings.Override for an invalid enum value

@@ -88,21 +88,21 @@ func lowRankSettings(name string, p Preset, s Settings) (Settings, error) {
 	s = resolve(s, lowRankDefaults(name, p))
 	for _, d := range s.durations()[:7] {
 		if v := *d.v; v != nil && *v/s.DtMS > maxLongSteps {
-			return s, fmt.Errorf("tasks: %s (preset %s): %s = %v is more than %d steps of dt_ms = %v", name, p, d.key, *v, maxLongSteps, s.DtMS)
+			return s, settingsErrorf(name, p, "%s = %v is more than %d steps of dt_ms = %v", d.key, *v, maxLongSteps, s.DtMS)
 		}
 	}
 	if name == "multisensory" && p == Valente && (s.ContextMS != nil || s.ContextScale != nil || s.CueSpan != CueDefault) {
 		return s, fmt.Errorf("tasks: multisensory (preset valente) has no context period or cue inputs: it does not take context_ms, context_scale or cue_span")
 	}
 	if s.DelayMinMS != nil && s.DelayMaxMS != nil && ms(s.DelayMaxMS) < ms(s.DelayMinMS) {
-		return s, fmt.Errorf("tasks: %s (preset %s): delay_max_ms = %v < delay_min_ms = %v", name, p, ms(s.DelayMaxMS), ms(s.DelayMinMS))
+		return s, settingsErrorf(name, p, "delay_max_ms = %v < delay_min_ms = %v", ms(s.DelayMaxMS), ms(s.DelayMinMS))
 	}
 	for _, d := range []struct {
 		key string
 		v   *float64
 	}{{"stimulus_ms", s.StimulusMS}, {"decision_ms", s.DecisionMS}} {
 		if d.v != nil && steps(*d.v, s.DtMS) < 1 {
-			return s, fmt.Errorf("tasks: %s (preset %s): %s = %v is shorter than one step of dt_ms = %v", name, p, d.key, *d.v, s.DtMS)
+			return s, settingsErrorf(name, p, "%s = %v is shorter than one step of dt_ms = %v", d.key, *d.v, s.DtMS)
 		}
 	}
 	return s, checkCohs(name, p, s.Coherences, true)

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -128,7 +129,8 @@ func Summary(name string) (string, error) {
 // default preset) and settings (zero Settings = the preset's defaults). It returns an error naming the valid
 // tasks or presets when name or preset is unknown, and an error naming
 // the offending field when the settings are invalid or do not apply (an
-// *UnusedSettingsError for settings the task and preset do not take).
+// *UnusedSettingsError for settings the task and preset do not take, a
+// *SettingsError for settings that do not suit them).
 // The returned Task also implements Describer and Configurable.
 func New(name string, p Preset, s Settings) (Task, error) {
 	sp, err := lookup(name)
@@ -153,11 +155,15 @@ func New(name string, p Preset, s Settings) (Task, error) {
 		return nil, err
 	}
 	t, err := sp.build(p, s)
+	if se := (*SettingsError)(nil); errors.As(err, &se) {
+		se.DefaultPreset = def
+	}
 	if err != nil {
 		return nil, err
 	}
 	if n := Describe(t).MaxSteps; n > maxLongSteps {
-		return nil, fmt.Errorf("tasks: %s (preset %s): trials of up to %d steps, more than %d; raise dt_ms or shorten the periods", name, p, n, maxLongSteps)
+		return nil, &SettingsError{Task: name, Preset: p, DefaultPreset: def,
+			Err: fmt.Errorf("trials of up to %d steps, more than %d; raise dt_ms or shorten the periods", n, maxLongSteps)}
 	}
 	return t, nil
 }

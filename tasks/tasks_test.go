@@ -556,6 +556,26 @@ func TestRegistry(t *testing.T) {
 			}
 		}
 	}
+	// Settings that do not suit the task under its preset are a
+	// *SettingsError, whose text says the same of the preset.
+	for _, c := range []struct {
+		name string
+		p    Preset
+		s    Settings
+		want string
+	}{
+		{"context-dm", Dubreuil, Settings{StimulusMS: ptr(5.0)}, "tasks: context-dm (preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"},
+		{"context-dm", Default, Settings{StimulusMS: ptr(5.0)}, "tasks: context-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"},
+		{"perceptual-dm", Default, Settings{DtMS: 0.001, StimulusMS: ptr(2000.0)}, "tasks: perceptual-dm (default preset dubreuil): stimulus_ms = 2000 is more than 1000000 steps of dt_ms = 0.001"},
+		{"perceptual-dm", Default, Settings{DtMS: 0.001}, "tasks: perceptual-dm (default preset dubreuil): trials of up to 1020000 steps, more than 1000000; raise dt_ms or shorten the periods"},
+		{"perceptual-dm", Valente, Settings{DtMS: 0.001}, "tasks: perceptual-dm (preset valente): trials of up to"},
+		{"context-dm", NeuroGym, Settings{Coherences: []float64{-1}}, "tasks: context-dm (preset neurogym): coherences[0] = -1: want unsigned levels"},
+	} {
+		_, err = New(c.name, c.p, c.s)
+		if se := (*SettingsError)(nil); !errors.As(err, &se) || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s preset %s with %+v: error %v, want a *SettingsError starting %q", c.name, c.p, c.s, err, c.want)
+		}
+	}
 	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
 	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {
 		t.Errorf("catch_fraction on NeuroGym: error %v, want it rejected", err)

@@ -67,6 +67,9 @@ type taskConfig struct {
 	// error about the task then says so. Only the command that read the
 	// flags and files knows it; it is not part of the run's config.
 	nameDefault bool
+	// presetDefault is whether resolve set Preset to the task's default
+	// preset, which no one gave; errors then say it is the default.
+	presetDefault bool
 }
 
 // presetChoice is a task preset or, when unset, the task's default preset.

@@ -399,18 +399,22 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	files := map[string]string{
-		"task.toml":     "[task]\nname = \"juggle\"\n",
-		"preset.toml":   "[task]\nname = \"perceptual-dm\"\npreset = \"sussillo-barak\"\n",
-		"only.toml":     "[task]\npreset = \"sussillo-barak\"\n",
-		"npz.toml":      "[task]\nname = \"npz\"\n",
-		"bits.toml":     "[task]\nname = \"perceptual-dm\"\n[task.settings]\nbits = 3\n",
-		"test.toml":     "[task]\nname = \"perceptual-dm\"\n[task.settings]\ntest_fraction = 0.1\n",
-		"pdm.toml":      "[task]\nname = \"perceptual-dm\"\n",
-		"split.toml":    "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\nvalidation_fraction = 0.5\ntest_fraction = 0.45\n",
-		"stage.toml":    "[[train.curriculum]]\ntask = \"juggle\"\n[[train.curriculum]]\n",
-		"ctxtest.toml":  "[task.settings]\ntest_fraction = 0.1\n",
-		"ctxname.toml":  "[task]\nname = \"context-dm\"\n",
-		"ctxstage.toml": "[[train.curriculum]]\npreset = \"psychrnn\"\n",
+		"task.toml":      "[task]\nname = \"juggle\"\n",
+		"preset.toml":    "[task]\nname = \"perceptual-dm\"\npreset = \"sussillo-barak\"\n",
+		"only.toml":      "[task]\npreset = \"sussillo-barak\"\n",
+		"npz.toml":       "[task]\nname = \"npz\"\n",
+		"bits.toml":      "[task]\nname = \"perceptual-dm\"\n[task.settings]\nbits = 3\n",
+		"test.toml":      "[task]\nname = \"perceptual-dm\"\n[task.settings]\ntest_fraction = 0.1\n",
+		"pdm.toml":       "[task]\nname = \"perceptual-dm\"\n",
+		"split.toml":     "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\nvalidation_fraction = 0.5\ntest_fraction = 0.45\n",
+		"stage.toml":     "[[train.curriculum]]\ntask = \"juggle\"\n[[train.curriculum]]\n",
+		"ctxtest.toml":   "[task.settings]\ntest_fraction = 0.1\n",
+		"ctxname.toml":   "[task]\nname = \"context-dm\"\n",
+		"ctxstage.toml":  "[[train.curriculum]]\npreset = \"psychrnn\"\n",
+		"stim.toml":      "[task]\nname = \"perceptual-dm\"\n[task.settings]\nstimulus_ms = 5\n",
+		"dt.toml":        "[task.settings]\ndt_ms = 0.001\n",
+		"stagestim.toml": "[[train.curriculum]]\nsettings = { stimulus_ms = 5 }\n",
+		"evalstim.toml":  "[task]\neval_settings = { stimulus_ms = 5 }\n",
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(work, name), []byte(text), 0o644); err != nil {
@@ -446,6 +450,13 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		{[]string{"-preset", "psychrnn"}, `-preset: task context-dm (the default task) has no preset "psychrnn"`, "-task"},
 		{[]string{"-config", "ctxstage.toml"}, `config ctxstage.toml: train.curriculum[0].preset: task context-dm (the default task) has no preset "psychrnn"`, "-task"},
 		{[]string{"-task", "perceptual-dm", "-preset", "psychrnn", "-split-seed", "3"}, `-split-seed: task perceptual-dm (preset psychrnn) does not take this setting`, "-task"},
+		// Settings that do not suit the task under its preset say
+		// whether the preset, and the task, is a default.
+		{[]string{"-config", "stim.toml"}, "config stim.toml: task.settings: tasks: perceptual-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20", "-task"},
+		{[]string{"-config", "stim.toml", "-preset", "dubreuil"}, "tasks: perceptual-dm (preset dubreuil): stimulus_ms = 5 is shorter than one step", "default preset"},
+		{[]string{"-config", "dt.toml"}, "config dt.toml: task.settings: tasks: context-dm (the default task; default preset dubreuil): trials of up to 1370000 steps, more than 1000000", "-task"},
+		{[]string{"-config", "stagestim.toml"}, "config stagestim.toml: train.curriculum[0]: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
+		{[]string{"-config", "evalstim.toml"}, "task.eval_settings in a config file: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
 		// Settings that do not suit the task's data are named the same way.
 		{[]string{"-task", "npz", "-data", "d.npz", "-validation-fraction", "0.5", "-test-fraction", "0.45"}, `-test-fraction -validation-fraction: tasks: npz`, "-preset"},
 		{[]string{"-config", "split.toml"}, `config split.toml: task.settings: tasks: npz`, "-preset"},

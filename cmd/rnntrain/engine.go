@@ -78,9 +78,14 @@ func readsData(name string) bool {
 }
 
 // runTaskConfig is the task config of cfg's run: its task, its preset
-// (tasks.Default when none is set) and its settings.
+// (tasks.Default when none was given, also once resolve has recorded the
+// task's default) and its settings.
 func runTaskConfig(cfg *runConfig) tasks.Config {
-	return tasks.Config{Task: cfg.Task.Name, Preset: cfg.Task.Preset.Preset, Settings: cfg.Task.Settings}
+	p := cfg.Task.Preset.Preset
+	if cfg.Task.presetDefault {
+		p = tasks.Default
+	}
+	return tasks.Config{Task: cfg.Task.Name, Preset: p, Settings: cfg.Task.Settings}
 }
 
 // stageTask builds curriculum stage i, st, of the run of cfg
@@ -108,11 +113,18 @@ func stageTask(cfg *runConfig, i int, st train.Stage) (tasks.Task, error) {
 }
 
 // markDefaultTask, when def, marks err, an error of tasks.New, as about
-// the default task (tasks.UnusedSettingsError.DefaultTask), so that its
-// message says no one chose the task.
+// the default task (tasks.UnusedSettingsError.DefaultTask,
+// tasks.SettingsError.DefaultTask), so that its message says no one chose
+// the task.
 func markDefaultTask(err error, def bool) {
-	if ue := (*tasks.UnusedSettingsError)(nil); def && errors.As(err, &ue) {
+	if !def {
+		return
+	}
+	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
 		ue.DefaultTask = true
+	}
+	if se := (*tasks.SettingsError)(nil); errors.As(err, &se) {
+		se.DefaultTask = true
 	}
 }
 
@@ -216,19 +228,19 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	if err := checkTask(cfg); err != nil {
 		return nil, err
 	}
-	// A preset not given is tasks.Default, so that an error says it is
-	// the task's default rather than a preset someone chose.
-	preset := tasks.Default
-	if cfg.Task.Preset.Set {
-		preset = cfg.Task.Preset.Preset
-	} else {
+	// A preset not given is recorded (config.json names it) but built
+	// as tasks.Default (runTaskConfig), so that an error, the run's or a
+	// curriculum stage's, says it is the task's default rather than a
+	// preset someone chose.
+	if !cfg.Task.Preset.Set {
 		p, err := tasks.DefaultPreset(cfg.Task.Name)
 		if err != nil {
 			return nil, flagError("task.name", err)
 		}
 		cfg.Task.Preset = presetChoice{Preset: p, Set: true}
+		cfg.Task.presetDefault = true
 	}
-	task, err := tasks.New(cfg.Task.Name, preset, cfg.Task.Settings)
+	task, err := tasks.NewFromConfig(runTaskConfig(cfg))
 	if de := (*tasks.DataError)(nil); errors.As(err, &de) {
 		// A missing or broken data file is a failure (exit 1), not a
 		// usage error; the message names the file.

@@ -149,8 +149,22 @@ func (s *session) evalTask() (tasks.Task, error) {
 	}
 	tc := c.Config()
 	tc.Settings = tc.Settings.Override(*s.cfg.Task.EvalSettings)
+	// The final task's preset, or its task, may be a default no one
+	// chose; an error says so.
+	final, defTask := runTaskConfig(&s.cfg), s.cfg.Task.nameDefault
+	if n := len(s.cfg.Train.Curriculum); n > 0 {
+		last := s.cfg.Train.Curriculum[n-1]
+		if fc, err := train.StageConfig(final, last); err == nil {
+			final = fc
+		}
+		defTask = defTask && last.Task == ""
+	}
+	if final.Preset == tasks.Default {
+		tc.Preset = tasks.Default
+	}
 	t, err := tasks.NewFromConfig(tc)
 	if err != nil {
+		markDefaultTask(err, defTask)
 		return nil, usagef("task.eval_settings in a config file: %v", err)
 	}
 	return t, nil

@@ -288,7 +288,7 @@ func TestSweepBadSpecs(t *testing.T) {
 		// So are a point's task settings its task cannot be built from,
 		// with a curriculum or without, from the base or an axis.
 		{"unbuildable base task", `name = "context-dm"`, "name = \"context-dm\"\nsettings = { stimulus_ms = 5 }",
-			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.settings: tasks: context-dm", "stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.settings: tasks: context-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
 		{"unbuildable axis task", `"model.rank" = [1, 2]`, `"task.settings.stimulus_ms" = [800, 5]`,
 			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: axes: \"task.settings.stimulus_ms\" = 5: task.settings: tasks: context-dm", "stimulus_ms = 5 is shorter than one step"}},
 		// So is a curriculum stage's task or preset, by its key.
