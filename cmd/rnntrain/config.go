@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding"
 	"encoding/json"
 	"errors"
@@ -169,10 +170,15 @@ type settingError struct {
 	// before err: "-data d.npz: …", "config c.toml: task.settings.path:
 	// d.npz: …".
 	value string
-	// flags, when set, names the setting when no file gave it, in place
-	// of its key and flag: the flags that gave it together
-	// ("-test-fraction -validation-fraction" for task.settings).
-	flags string
+	// keys, when set, are the keys under key whose values were at fault
+	// together ("task.settings.test_fraction" and
+	// "task.settings.validation_fraction" for task.settings). The error
+	// names each by its flag ("-test-fraction -validation-fraction") or,
+	// once a configSource has attributed it, the file's among them by
+	// their keys (fileKeys): "config c.toml:
+	// task.settings.validation_fraction and -test-fraction: …".
+	keys     []string
+	fileKeys []string
 }
 
 func (e *settingError) Error() string {
@@ -180,14 +186,21 @@ func (e *settingError) Error() string {
 	if e.value != "" {
 		msg = e.value + ": " + msg
 	}
+	if e.file != "" && len(e.fileKeys) > 0 {
+		name := strings.Join(e.fileKeys, ", ")
+		if f := keysFlags(e.keys, e.fileKeys); f != "" {
+			name += " and " + f
+		}
+		return fmt.Sprintf("config %s: %s: %s", e.file, name, msg)
+	}
 	if e.file != "" {
 		return fmt.Sprintf("config %s: %s: %s", e.file, e.key, msg)
 	}
 	if e.specName != "" {
 		return fmt.Sprintf("%s: %s", e.specName, msg)
 	}
-	if e.flags != "" {
-		return fmt.Sprintf("%s: %s", e.flags, msg)
+	if f := keysFlags(e.keys, nil); f != "" {
+		return fmt.Sprintf("%s: %s", f, msg)
 	}
 	if f := keyFlag(e.key); f != "" && e.short {
 		if e.value != "" {
@@ -202,6 +215,20 @@ func (e *settingError) Error() string {
 }
 
 func (e *settingError) Unwrap() error { return e.err }
+
+// keysFlags names the keys not in except by their flags, or by their keys
+// where they have none, separated by spaces: "-test-fraction
+// -validation-fraction".
+func keysFlags(keys, except []string) string {
+	var names []string
+	for _, k := range keys {
+		if slices.Contains(except, k) {
+			continue
+		}
+		names = append(names, cmp.Or(keyFlag(k), k))
+	}
+	return strings.Join(names, " ")
+}
 
 // configSource records which settings a config file gave: the keys it
 // sets that no flag given overrides.
@@ -253,6 +280,20 @@ func (s configSource) attribute(err error) error {
 		return err
 	}
 	eachSettingError(err, func(se *settingError) {
+		if len(se.keys) > 0 {
+			// Values at fault together: the file is named with the
+			// keys it gave, the others by their flags.
+			se.fileKeys = nil
+			for _, k := range se.keys {
+				if s.gave(k) {
+					se.fileKeys = append(se.fileKeys, k)
+				}
+			}
+			if len(se.fileKeys) > 0 {
+				se.file = s.file
+			}
+			return
+		}
 		if s.gave(se.key) {
 			se.file = s.file
 		}

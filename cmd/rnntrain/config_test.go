@@ -415,6 +415,8 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		"dt.toml":        "[task.settings]\ndt_ms = 0.001\n",
 		"stagestim.toml": "[[train.curriculum]]\nsettings = { stimulus_ms = 5 }\n",
 		"evalstim.toml":  "[task]\neval_settings = { stimulus_ms = 5 }\n",
+		"valsplit.toml":  "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\nvalidation_fraction = 0.5\n",
+		"path.toml":      "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\n",
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(work, name), []byte(text), 0o644); err != nil {
@@ -452,14 +454,18 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		{[]string{"-task", "perceptual-dm", "-preset", "psychrnn", "-split-seed", "3"}, `-split-seed: task perceptual-dm (preset psychrnn) does not take this setting`, "-task"},
 		// Settings that do not suit the task under its preset say
 		// whether the preset, and the task, is a default.
-		{[]string{"-config", "stim.toml"}, "config stim.toml: task.settings: tasks: perceptual-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20", "-task"},
+		{[]string{"-config", "stim.toml"}, "config stim.toml: task.settings.stimulus_ms: tasks: perceptual-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20", "-task"},
 		{[]string{"-config", "stim.toml", "-preset", "dubreuil"}, "tasks: perceptual-dm (preset dubreuil): stimulus_ms = 5 is shorter than one step", "default preset"},
-		{[]string{"-config", "dt.toml"}, "config dt.toml: task.settings: tasks: context-dm (the default task; default preset dubreuil): trials of up to 1370000 steps, more than 1000000", "-task"},
+		{[]string{"-config", "dt.toml"}, "config dt.toml: task.settings.dt_ms: tasks: context-dm (the default task; default preset dubreuil): trials of up to 1370000 steps, more than 1000000", "-task"},
 		{[]string{"-config", "stagestim.toml"}, "config stagestim.toml: train.curriculum[0]: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
 		{[]string{"-config", "evalstim.toml"}, "task.eval_settings in a config file: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
 		// Settings that do not suit the task's data are named the same way.
 		{[]string{"-task", "npz", "-data", "d.npz", "-validation-fraction", "0.5", "-test-fraction", "0.45"}, `-test-fraction -validation-fraction: tasks: npz`, "-preset"},
-		{[]string{"-config", "split.toml"}, `config split.toml: task.settings: tasks: npz`, "-preset"},
+		{[]string{"-config", "split.toml"}, `config split.toml: task.settings.test_fraction, task.settings.validation_fraction: tasks: npz`, "-preset"},
+		// Settings given by a file and by flags are named by both.
+		{[]string{"-config", "valsplit.toml", "-test-fraction", "0.45"}, `config valsplit.toml: task.settings.validation_fraction and -test-fraction: tasks: npz`, "-validation-fraction"},
+		{[]string{"-config", "split.toml", "-split-seed", "4"}, `config split.toml: task.settings.test_fraction, task.settings.validation_fraction and -split-seed: tasks: npz`, "-test-fraction"},
+		{[]string{"-config", "path.toml", "-validation-fraction", "0.5", "-test-fraction", "0.45"}, `-test-fraction -validation-fraction: tasks: npz`, "config"},
 		{[]string{"-config", "stage.toml"}, `config stage.toml: train.curriculum[0].task: unknown task "juggle"`, "-task"},
 	} {
 		r := rnntrain(t, work, append([]string{"train", "-steps", "1", "-out", filepath.Join(work, "run")}, c.args...)...)

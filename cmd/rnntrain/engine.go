@@ -278,8 +278,10 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 // settingsError is err, an error of tasks.New about the run's task
 // settings, as usage errors naming the settings: one for each setting the
 // task does not take, by its key under task.settings (and flag), or else
-// one naming task.settings, by the flags of the settings set when no
-// config file gave them (not -data: an unusable data file is a DataError).
+// one naming the settings set, which were at fault together (an npz split
+// too large for the file): by their flags, or, once a configSource has
+// attributed it, the config file's by their keys and the others by their
+// flags (not the data file's path: an unusable data file is a DataError).
 func settingsError(cfg *runConfig, err error) error {
 	markDefaultTask(err, cfg.Task.nameDefault)
 	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
@@ -290,16 +292,16 @@ func settingsError(cfg *runConfig, err error) error {
 		}
 		return usageError{errors.Join(errs...)}
 	}
-	var given []string
+	var keys []string
 	if flat, ferr := flatten(cfg); ferr == nil {
 		for k := range flat {
-			if f := keyFlag(k); f != "" && strings.HasPrefix(k, "task.settings.") && k != "task.settings.path" {
-				given = append(given, f)
+			if strings.HasPrefix(k, "task.settings.") && k != "task.settings.path" {
+				keys = append(keys, k)
 			}
 		}
 	}
-	slices.Sort(given)
-	return usageError{&settingError{key: "task.settings", err: err, flags: strings.Join(given, " ")}}
+	slices.Sort(keys)
+	return usageError{&settingError{key: "task.settings", err: err, keys: keys}}
 }
 
 // absDataPaths makes the data paths of s (path, mnist_dir) absolute,

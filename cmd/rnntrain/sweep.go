@@ -363,21 +363,38 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 // It returns err.
 func attributeSpec(err error, spec *sweep.Spec, p sweep.Point, base configSource) error {
 	eachSettingError(err, func(se *settingError) {
-		se.specName = se.key
-		for j, a := range spec.Axes {
-			if (configSource{keys: map[string]bool{a.Key: true}}).gave(se.key) {
-				se.specName = fmt.Sprintf("axes: %q = %s", a.Key, p.Values[j].JSON())
-				if se.key != a.Key {
-					se.specName += ": " + se.key
-				}
-				return
+		if len(se.keys) > 0 {
+			// Values at fault together: each named where the spec
+			// gave it.
+			names := make([]string, len(se.keys))
+			for i, k := range se.keys {
+				names[i] = specKeyName(k, spec, p, base)
 			}
+			se.specName = strings.Join(names, " and ")
+			return
 		}
-		if base.gave(se.key) {
-			se.specName = "base: " + se.key
-		}
+		se.specName = specKeyName(se.key, spec, p, base)
 	})
 	return err
+}
+
+// specKeyName names key as the spec gave it for point p: by the axis that
+// set it and its value in p, "base: KEY" when base (the spec's [base])
+// did, or by the key itself.
+func specKeyName(key string, spec *sweep.Spec, p sweep.Point, base configSource) string {
+	for j, a := range spec.Axes {
+		if (configSource{keys: map[string]bool{a.Key: true}}).gave(key) {
+			name := fmt.Sprintf("axes: %q = %s", a.Key, p.Values[j].JSON())
+			if key != a.Key {
+				name += ": " + key
+			}
+			return name
+		}
+	}
+	if base.gave(key) {
+		return "base: " + key
+	}
+	return key
 }
 
 // readRecord reads DIR/sweep.json (at most maxConfigBytes); ok is false

@@ -288,9 +288,11 @@ func TestSweepBadSpecs(t *testing.T) {
 		// So are a point's task settings its task cannot be built from,
 		// with a curriculum or without, from the base or an axis.
 		{"unbuildable base task", `name = "context-dm"`, "name = \"context-dm\"\nsettings = { stimulus_ms = 5 }",
-			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.settings: tasks: context-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.settings.stimulus_ms: tasks: context-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
 		{"unbuildable axis task", `"model.rank" = [1, 2]`, `"task.settings.stimulus_ms" = [800, 5]`,
-			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: axes: \"task.settings.stimulus_ms\" = 5: task.settings: tasks: context-dm", "stimulus_ms = 5 is shorter than one step"}},
+			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: axes: \"task.settings.stimulus_ms\" = 5: tasks: context-dm", "stimulus_ms = 5 is shorter than one step"}},
+		{"unbuildable task of base and axis", "[axes]\n\"model.rank\" = [1, 2]", "[base.task.settings]\ndt_ms = 10\n[axes]\n\"task.settings.stimulus_ms\" = [800, 5]",
+			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: base: task.settings.dt_ms and axes: \"task.settings.stimulus_ms\" = 5: tasks: context-dm", "stimulus_ms = 5 is shorter than one step of dt_ms = 10"}},
 		// So is a curriculum stage's task or preset, by its key.
 		{"unknown stage task", "[axes]", "[[base.train.curriculum]]\ntask = \"context-dmm\"\n[axes]",
 			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[0].task: unknown task \"context-dmm\""}},
