@@ -458,7 +458,7 @@ func TestCLITaskErrorsNameSource(t *testing.T) {
 		{[]string{"-config", "stim.toml", "-preset", "dubreuil"}, "tasks: perceptual-dm (preset dubreuil): stimulus_ms = 5 is shorter than one step", "default preset"},
 		{[]string{"-config", "dt.toml"}, "config dt.toml: task.settings.dt_ms: tasks: context-dm (the default task; default preset dubreuil): trials of up to 1370000 steps, more than 1000000", "-task"},
 		{[]string{"-config", "stagestim.toml"}, "config stagestim.toml: train.curriculum[0]: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
-		{[]string{"-config", "evalstim.toml"}, "task.eval_settings in a config file: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
+		{[]string{"-config", "evalstim.toml"}, "config evalstim.toml: task.eval_settings: tasks: context-dm (the default task; default preset dubreuil): stimulus_ms = 5 is shorter than one step", "-task"},
 		// Settings that do not suit the task's data are named the same way.
 		{[]string{"-task", "npz", "-data", "d.npz", "-validation-fraction", "0.5", "-test-fraction", "0.45"}, `-test-fraction -validation-fraction: tasks: npz`, "-preset"},
 		{[]string{"-config", "split.toml"}, `config split.toml: task.settings.test_fraction, task.settings.validation_fraction: tasks: npz`, "-preset"},

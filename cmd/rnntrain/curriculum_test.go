@@ -130,7 +130,11 @@ func TestCLICurriculumDt(t *testing.T) {
 		{"sizes and dt", "[task]\nname = \"context-dm\"\n[[train.curriculum]]\n[[train.curriculum]]\ntask = \"flip-flop\"\n",
 			nil, []string{"sizes and dt.toml: train.curriculum[1]: its task flip-flop has 3 inputs, 3 outputs and dt_ms = 100, the run's task context-dm has 4 inputs, 1 output and dt_ms = 20"}},
 		{"eval", "[task]\nname = \"context-dm\"\n[task.eval_settings]\ndt_ms = 10\n",
-			nil, []string{"task.eval_settings", "dt_ms = 10", "run's task context-dm has dt_ms = 20"}},
+			nil, []string{"eval.toml: task.eval_settings: dt_ms = 10", "run's task context-dm has dt_ms = 20"}},
+		// So is a task.eval_settings the final task cannot be built
+		// with, before the run directory is made, not after.
+		{"eval task", "[task]\nname = \"context-dm\"\n[task.eval_settings]\nstimulus_ms = 5\n",
+			nil, []string{"eval task.toml: task.eval_settings: tasks: context-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
 	} {
 		file := filepath.Join(work, c.name+".toml")
 		os.WriteFile(file, []byte(c.toml+"[model]\nhidden = 8\n[train]\nsteps = 1\nbatch_size = 2\neval_trials = 4\n"), 0o644)

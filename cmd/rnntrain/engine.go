@@ -38,14 +38,15 @@ func checkTask(cfg *runConfig) error {
 }
 
 // checkTaskBuild refuses, before anything is trained, a run of cfg whose
-// task or curriculum stages its own process would refuse: a task that
-// cannot be built from its settings (as resolve would report it), or a
-// curriculum stage that cannot be built or whose inputs, outputs or dt
-// differ from the run's task (checkStageTask). It builds only tasks that
-// read no data file, which is cheap: a dataset task (npz, mnist-*), the
-// run's or a stage's, is left to the run's own process, which reads its
-// files when it builds it, so that a sweep does not read them for every
-// point.
+// tasks its own process would refuse: a task that cannot be built from
+// its settings (as resolve would report it), a curriculum stage that
+// cannot be built or whose inputs, outputs or dt differ from the run's
+// task (checkStageTask), or a task.eval_settings of another dt or that
+// the final task cannot be built with (checkEvalDt, evalTaskOf). It
+// builds only tasks that read no data file, which is cheap: a dataset
+// task (npz, mnist-*), the run's or a stage's, is left to the run's own
+// process, which reads its files when it builds it, so that a sweep does
+// not read them for every point.
 func checkTaskBuild(cfg *runConfig) error {
 	if readsData(cfg.Task.Name) {
 		return nil
@@ -55,8 +56,10 @@ func checkTaskBuild(cfg *runConfig) error {
 	if err != nil {
 		return settingsError(cfg, err)
 	}
+	final := run // the run's last task, nil if it reads a data file
 	for i, st := range cfg.Train.Curriculum {
 		if readsData(cmp.Or(st.Task, cfg.Task.Name)) {
+			final = nil
 			continue
 		}
 		t, err := stageTask(cfg, i, st)
@@ -64,6 +67,15 @@ func checkTaskBuild(cfg *runConfig) error {
 			return err
 		}
 		if err := checkStageTask(i, t, run); err != nil {
+			return err
+		}
+		final = t
+	}
+	if err := checkEvalDt(cfg, tasks.Describe(run).DtMS); err != nil {
+		return err
+	}
+	if final != nil {
+		if _, err := evalTaskOf(cfg, final); err != nil {
 			return err
 		}
 	}

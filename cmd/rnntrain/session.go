@@ -109,17 +109,17 @@ func stageTasks(cfg runConfig, task tasks.Task) ([]tasks.Task, error) {
 	return stages, nil
 }
 
-// checkEvalDt refuses a task.eval_settings whose dt_ms is not the run's
-// task's: the network's leak α = dt/τ (leaky, lowrank), its decays
-// exp(−dt/τ) (lif, alif, the leaky readout) and model.dt_ms are set once
-// from the run's dt, so the final evaluation would test other time
-// constants than the run's. (stageTasks refuses a curriculum stage
-// of another dt.) Training checks it; loading a checkpoint does not.
-func checkEvalDt(s *session) error {
-	dt := s.cfg.Model.DtMS // the run's task's (resolve)
-	if e := s.cfg.Task.EvalSettings; e != nil && e.DtMS != 0 && e.DtMS != dt {
-		return usagef("task.eval_settings in a config file: dt_ms = %g, the run's task %s has %s; %s, so the final evaluation would test other ones: leave dt_ms out of task.eval_settings",
-			e.DtMS, s.cfg.Task.Name, dtText(dt), oneDt)
+// checkEvalDt refuses a task.eval_settings of cfg whose dt_ms is not dt,
+// the run's task's: the network's leak α = dt/τ (leaky, lowrank), its
+// decays exp(−dt/τ) (lif, alif, the leaky readout) and model.dt_ms are
+// set once from the run's dt, so the final evaluation would test other
+// time constants than the run's. (stageTasks refuses a curriculum stage
+// of another dt.) Training and sweep resolution check it; loading a
+// checkpoint does not.
+func checkEvalDt(cfg *runConfig, dt float64) error {
+	if e := cfg.Task.EvalSettings; e != nil && e.DtMS != 0 && e.DtMS != dt {
+		return configError("task.eval_settings", fmt.Errorf("dt_ms = %g, the run's task %s has %s; %s, so the final evaluation would test other ones: leave dt_ms out of task.eval_settings",
+			e.DtMS, cfg.Task.Name, dtText(dt), oneDt))
 	}
 	return nil
 }
@@ -138,34 +138,39 @@ func dtText(dt float64) string {
 }
 
 // evalTask is the task of the final evaluation and the plots: the final
-// task with task.eval_settings applied.
-func (s *session) evalTask() (tasks.Task, error) {
-	if s.cfg.Task.EvalSettings == nil {
-		return s.task, nil
+// task with task.eval_settings applied (evalTaskOf).
+func (s *session) evalTask() (tasks.Task, error) { return evalTaskOf(&s.cfg, s.task) }
+
+// evalTaskOf is the task of the final evaluation of cfg's run, whose final
+// task (its last curriculum stage's, or its own) is final: final with
+// task.eval_settings applied, or final itself without them.
+func evalTaskOf(cfg *runConfig, final tasks.Task) (tasks.Task, error) {
+	if cfg.Task.EvalSettings == nil {
+		return final, nil
 	}
-	c, ok := s.task.(tasks.Configurable)
+	c, ok := final.(tasks.Configurable)
 	if !ok {
-		return nil, usagef("task.eval_settings: task %s has no settings to override", s.task.Name())
+		return nil, configError("task.eval_settings", fmt.Errorf("task %s has no settings to override", final.Name()))
 	}
 	tc := c.Config()
-	tc.Settings = tc.Settings.Override(*s.cfg.Task.EvalSettings)
+	tc.Settings = tc.Settings.Override(*cfg.Task.EvalSettings)
 	// The final task's preset, or its task, may be a default no one
 	// chose; an error says so.
-	final, defTask := runTaskConfig(&s.cfg), s.cfg.Task.nameDefault
-	if n := len(s.cfg.Train.Curriculum); n > 0 {
-		last := s.cfg.Train.Curriculum[n-1]
-		if fc, err := train.StageConfig(final, last); err == nil {
-			final = fc
+	fc, defTask := runTaskConfig(cfg), cfg.Task.nameDefault
+	if n := len(cfg.Train.Curriculum); n > 0 {
+		last := cfg.Train.Curriculum[n-1]
+		if c, err := train.StageConfig(fc, last); err == nil {
+			fc = c
 		}
 		defTask = defTask && last.Task == ""
 	}
-	if final.Preset == tasks.Default {
+	if fc.Preset == tasks.Default {
 		tc.Preset = tasks.Default
 	}
 	t, err := tasks.NewFromConfig(tc)
 	if err != nil {
 		markDefaultTask(err, defTask)
-		return nil, usagef("task.eval_settings in a config file: %v", err)
+		return nil, configError("task.eval_settings", err)
 	}
 	return t, nil
 }

@@ -54,12 +54,13 @@ every value would train the same network), two points whose values
 differ only as written (a surrogate by two of its names: one network),
 a base model.inputs, outputs or dt_ms, which the task sets, task
 settings the point's task cannot be built from (a stimulus_ms shorter
-than one step) and a curriculum stage whose task has other inputs,
-outputs or dt than the point's task (for tasks that read no data file; a
-dataset task's settings and stages are checked by the point's own run,
-which reads the file). A model.kind axis gives each point the base's
-model keys its model has (a lif base's tau_mem_ms reaches the alif
-points, not the ltc ones).
+than one step), a curriculum stage whose task has other inputs, outputs
+or dt than the point's task, and a task.eval_settings of another dt_ms
+or that the final task cannot be built with (for tasks that read no data
+file; a dataset task's settings and stages are checked by the point's
+own run, which reads the file). A model.kind axis gives each point the
+base's model keys its model has (a lif base's tau_mem_ms reaches the
+alif points, not the ltc ones).
 
 The sweep directory (-out DIR):
 

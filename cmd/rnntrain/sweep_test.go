@@ -293,6 +293,12 @@ func TestSweepBadSpecs(t *testing.T) {
 			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: axes: \"task.settings.stimulus_ms\" = 5: tasks: context-dm", "stimulus_ms = 5 is shorter than one step"}},
 		{"unbuildable task of base and axis", "[axes]\n\"model.rank\" = [1, 2]", "[base.task.settings]\ndt_ms = 10\n[axes]\n\"task.settings.stimulus_ms\" = [800, 5]",
 			[]string{"spec.toml: point p0002-task.settings.stimulus_ms=5-seed=1: base: task.settings.dt_ms and axes: \"task.settings.stimulus_ms\" = 5: tasks: context-dm", "stimulus_ms = 5 is shorter than one step of dt_ms = 10"}},
+		// And a task.eval_settings of another dt or that the final task
+		// cannot be built with.
+		{"eval settings of another dt", `name = "context-dm"`, "name = \"context-dm\"\neval_settings = { dt_ms = 10 }",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.eval_settings: dt_ms = 10, the run's task context-dm has dt_ms = 20"}},
+		{"unbuildable eval task", `name = "context-dm"`, "name = \"context-dm\"\neval_settings = { stimulus_ms = 5 }\n[[base.train.curriculum]]\nsettings = { noise = 0.2 }",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: task.eval_settings: tasks: context-dm (default preset dubreuil): stimulus_ms = 5 is shorter than one step of dt_ms = 20"}},
 		// So is a curriculum stage's task or preset, by its key.
 		{"unknown stage task", "[axes]", "[[base.train.curriculum]]\ntask = \"context-dmm\"\n[axes]",
 			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[0].task: unknown task \"context-dmm\""}},

@@ -305,7 +305,13 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := checkTrainable(s); err != nil {
 		return err
 	}
-	if err := checkEvalDt(s); err != nil {
+	if err := checkEvalDt(&s.cfg, s.cfg.Model.DtMS); err != nil {
+		return err
+	}
+	// The final evaluation's task is built before anything is written:
+	// settings it cannot be built from are refused as the run's are.
+	evalTask, err := s.evalTask()
+	if err != nil {
 		return err
 	}
 	dir := opts.out
@@ -464,10 +470,6 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	r.metrics = json.NewEncoder(mf)
 	r.prog = newProgress(e.stderr, st.Step, s.cfg.Train.Steps, len(s.stages), opts.quiet)
 
-	evalTask, err := s.evalTask()
-	if err != nil {
-		return err
-	}
 	sum, trainErr := train.Resume(ctx, s.cfg.Train, s.net.net, s.stages, st, r)
 	r.prog.finish()
 	interrupted := errors.Is(trainErr, train.ErrInterrupted)
