@@ -115,8 +115,8 @@ func Script(o Options, dir, binary string, indices []int) (string, error) {
 // squeue -h -o '%i %T' for array jobs ("123_4 RUNNING",
 // "123_[5-9%2] PENDING") and returns the state of each listed task index:
 // Running for RUNNING, COMPLETING, CONFIGURING; Queued for PENDING,
-// REQUEUED, SUSPENDED and the like. Finished tasks and lines it cannot
-// read are skipped.
+// REQUEUED, SUSPENDED and the like. Finished tasks, indices from MaxPoints
+// on (no sweep has them) and lines it cannot read are skipped.
 func ParseSqueue(out string) map[int]State {
 	m := map[int]State{}
 	for _, line := range strings.Split(out, "\n") {
@@ -147,9 +147,10 @@ func ParseSqueue(out string) map[int]State {
 			if isRange {
 				z, err2 = strconv.Atoi(hi)
 			}
-			if err1 != nil || err2 != nil || a < 0 || z < a || z-a > MaxPoints {
+			if err1 != nil || err2 != nil || a < 0 || z < a || a >= MaxPoints {
 				continue
 			}
+			z = min(z, MaxPoints-1) // a sweep has no task beyond
 			for i := a; i <= z; i++ {
 				m[i] = st
 			}
