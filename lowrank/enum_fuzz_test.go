@@ -1,0 +1,22 @@
+package lowrank
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/rnntrain/rnntrain/internal/enum/enumtest"
+)
+
+// FuzzEnumText feeds the fit's init and the layer's rates any text: what
+// UnmarshalText takes marshals back to itself, and what it refuses gives
+// an error quoting it.
+func FuzzEnumText(f *testing.F) {
+	for _, s := range slices.Concat(initNames(), ratesNames(), []string{"", "TANH", "tanhh", " tanh", "x,y", "\xff", "default "}) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, v := range []enumtest.Value{new(Init), new(Rates)} {
+			enumtest.CheckText(t, v, s, nil)
+		}
+	})
+}
