@@ -72,6 +72,9 @@ func RestoreState(c *checkpoints.Checkpoint, m Model) (State, error) {
 	if err := json.Unmarshal(c.Meta.Optimizer, &st.Optimizer); err != nil {
 		return State{}, fmt.Errorf("train: %s: optimizer state: %w", where, err)
 	}
+	if st.Optimizer.Steps < 0 {
+		return State{}, fmt.Errorf("train: %s: optimizer state has negative step count %d", where, st.Optimizer.Steps)
+	}
 	slots, err := slotNames(st.Optimizer.Kind, c, params)
 	if err != nil {
 		return State{}, fmt.Errorf("train: %s: %w", where, err)

@@ -133,6 +133,14 @@ func TestRestoreMismatchedModel(t *testing.T) {
 	if _, err := RestoreState(c, smallNetwork(t, task, 8, 1)); err != nil {
 		t.Errorf("the same checkpoint without it: %v", err)
 	}
+	// A negative optimizer step count is refused when the checkpoint is
+	// read, naming it, before any parameter changes.
+	neg := *c
+	neg.Path = "neg.safetensors"
+	neg.Meta.Optimizer = []byte(`{"kind":"adam","steps":-1}`)
+	if _, err := RestoreState(&neg, m); err == nil || !strings.Contains(err.Error(), "checkpoint neg.safetensors: optimizer state has negative step count -1") {
+		t.Errorf("negative optimizer step count: err = %v", err)
+	}
 	// A weight-only file (no optimizer state) cannot be resumed.
 	c.Meta.Optimizer = nil
 	if _, err := RestoreState(c, m); err == nil || !strings.Contains(err.Error(), "no optimizer state") {

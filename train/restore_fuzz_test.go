@@ -66,5 +66,8 @@ func FuzzRestoreState(f *testing.F) {
 		if _, err := st.Optimizer.Kind.MarshalText(); err != nil {
 			t.Fatalf("optimizer state %q taken as kind %v", opt, st.Optimizer.Kind)
 		}
+		if st.Optimizer.Steps < 0 {
+			t.Fatalf("optimizer state %q taken with %d steps", opt, st.Optimizer.Steps)
+		}
 	})
 }
