@@ -231,7 +231,7 @@ func (s *egruSeq[T]) forwardRows(pp *egruPart[T]) {
 		}
 		pp.reads += float64(active)
 		if s.useDense(active, h*n) {
-			gemmColumns(h, 1, yp[lo*n:hi*n], n, ws.fwd, 0, ght, n3)
+			gemmColumns(s.pool(), h, 1, yp[lo*n:hi*n], n, ws.fwd, 0, ght, n3)
 		} else if u := pp.unionOf(k0, k1); float64(u*h) < egruPanelCost*float64(active) {
 			// One GEMM over the union of the part's active units.
 			a := pp.panel[:h*u]
@@ -431,10 +431,7 @@ func (s *egruSeq[T]) carryRows(pp *egruPart[T], t int) {
 	d := bw.dgh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
 	carry := bw.carryY.Data[lo*n : hi*n]
 	if s.useDense(int(pp.needCnt[t-1]), h*n) {
-		for i := range s.ws.bwd {
-			bl := &s.ws.bwd[i]
-			kernels.GemmPackedOn(s.pool(), false, h, 1, d, n3, &bl.pb, 0, carry[bl.lo:], n)
-		}
+		gemmColumns(s.pool(), h, 1, d, n3, s.ws.bwd, 0, carry, n)
 		return
 	}
 	for i := lo; i < hi; i++ {
@@ -476,11 +473,7 @@ func (s *egruSeq[T]) carryColumns(part, t int) {
 	n, b, n3 := s.n, s.batch, 3*s.n
 	blocks := s.ws.bwd
 	lo, hi := HalfRows(len(blocks), 2, part)
-	d := s.bw.dgh.Data[t*b*n3 : (t+1)*b*n3]
-	for i := lo; i < hi; i++ {
-		bl := &blocks[i]
-		kernels.GemmPackedOn(nil, false, b, 1, d, n3, &bl.pb, 0, s.bw.carryY.Data[bl.lo:], n)
-	}
+	gemmColumns(nil, b, 1, s.bw.dgh.Data[t*b*n3:(t+1)*b*n3], n3, blocks[lo:hi], 0, s.bw.carryY.Data, n)
 }
 
 // backwardSteps is the backward time loop for wide layers: the two batch

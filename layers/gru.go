@@ -225,12 +225,12 @@ func packColumns[T autodiff.Float](dst *[]packedCols[T], transB bool, k, cols in
 }
 
 // gemmColumns computes C = alpha·A·op(B) + beta·C for A [m, k] (leading
-// dimension lda) and op(B) packed in column blocks; C has leading dimension
-// ldc.
-func gemmColumns[T autodiff.Float](m int, alpha T, a []T, lda int, blocks []packedCols[T], beta T, c []T, ldc int) {
+// dimension lda) and op(B) packed in column blocks, each block's GEMM on
+// pool (nil: on the calling goroutine); C has leading dimension ldc.
+func gemmColumns[T autodiff.Float](pool *kernels.Pool, m int, alpha T, a []T, lda int, blocks []packedCols[T], beta T, c []T, ldc int) {
 	for i := range blocks {
 		bl := &blocks[i]
-		kernels.GemmPacked(false, m, alpha, a, lda, &bl.pb, beta, c[bl.lo:], ldc)
+		kernels.GemmPackedOn(pool, false, m, alpha, a, lda, &bl.pb, beta, c[bl.lo:], ldc)
 	}
 }
 
@@ -298,7 +298,7 @@ func (s *gruSeq[T]) forwardRows(lo, hi int) {
 	for t := 0; t < s.steps; t++ {
 		hp := s.prev(t)[lo*n : hi*n]
 		ght := s.gh.Data[(t*b+lo)*n3 : (t*b+hi)*n3]
-		gemmColumns(hi-lo, 1, hp, n, s.ws.fwd, 0, ght, n3)
+		gemmColumns(kernels.DefaultPool(), hi-lo, 1, hp, n, s.ws.fwd, 0, ght, n3)
 		for i := 0; i < hi-lo; i++ {
 			row := t*b + lo + i
 			gi := s.gates.Data[row*n3 : (row+1)*n3]
@@ -415,7 +415,7 @@ func (s *gruSeq[T]) backwardRows(lo, hi int) {
 			}
 		}
 		// carry += dgh_t · W_hh: the gradient reaching h_{t−1} through the gates.
-		gemmColumns(hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, s.ws.bwd, 1, carry, n)
+		gemmColumns(kernels.DefaultPool(), hi-lo, 1, s.dgh.Data[(t*b+lo)*n3:(t*b+hi)*n3], n3, s.ws.bwd, 1, carry, n)
 		r0, r1 := t*b+lo, t*b+hi
 		s.ws.inSums.add(min(lo, 1), 0, r0, r1, s.dgh.Data[r0*n3:r1*n3])
 		s.ws.inSums.add(min(lo, 1), 1, r0, r1, s.dgin.Data[r0*n:r1*n])

@@ -34,7 +34,7 @@ func TestGemmColumns(t *testing.T) {
 			want := append([]float64(nil), c0...)
 			kernels.Gemm(false, transB, m, cols, k, 0.5, a, k, b, ldb, 1, want, cols)
 			got := append([]float64(nil), c0...)
-			gemmColumns(m, 0.5, a, k, blocks, 1, got, cols)
+			gemmColumns(kernels.DefaultPool(), m, 0.5, a, k, blocks, 1, got, cols)
 			for i := range got {
 				if math.Abs(got[i]-want[i]) > 1e-12 {
 					t.Fatalf("transB=%v width %d: C[%d] = %v, want %v", transB, width, i, got[i], want[i])
