@@ -87,18 +87,14 @@ func SparseGatherPanels(dst []float32, ldd, lo, hi int, accumulate bool, w *Gath
 		return
 	}
 	checkSparse("SparseGatherPanels", PanelWidth, len(w.data), PanelWidth, idx[ptr[0]:ptr[rows]], w.rows)
-	// Blocks of k of the panels' rows, each row adding about
-	// gatherBlockEntries entries from a block.
-	nnz := int(ptr[rows] - ptr[0])
-	k := max(gatherBlockRows, (w.rows+gatherMaxBlocks-1)/gatherMaxBlocks, gatherBlockEntries*w.rows*rows/max(nnz, 1))
-	if w.rows < gatherBlockMin || 2*k > w.rows {
+	k, nb := gatherBlocks(w.rows, rows, int(ptr[rows]-ptr[0]))
+	if nb < 2 {
 		gatherPanels(dst, ldd, lo, hi, accumulate, w, ptr[:rows], ptr[1:], idx, vals)
 		return
 	}
 	// bnd[b·c + i] is the first entry of row r0+i whose index is in block
 	// b or later, for the c rows of a chunk.
 	var bnd [(gatherMaxBlocks + 1) * gatherChunk]int32
-	nb := (w.rows + k - 1) / k
 	for r0 := 0; r0 < rows; r0 += gatherChunk {
 		c := min(gatherChunk, rows-r0)
 		for i := range c {
@@ -135,6 +131,19 @@ const (
 	gatherMaxBlocks    = 32
 	gatherChunk        = 64
 )
+
+// gatherBlocks returns the size k and number nb of the blocks in which
+// SparseGatherPanels walks panels of panelRows rows for rows batch rows
+// with nnz entries in all: blocks of k rows from which a batch row adds
+// about gatherBlockEntries entries, or nb = 1 (the whole panel) for panels
+// below gatherBlockMin rows or fewer than two such blocks.
+func gatherBlocks(panelRows, rows, nnz int) (k, nb int) {
+	k = max(gatherBlockRows, (panelRows+gatherMaxBlocks-1)/gatherMaxBlocks, gatherBlockEntries*panelRows*rows/max(nnz, 1))
+	if panelRows < gatherBlockMin || 2*k > panelRows {
+		return panelRows, 1
+	}
+	return k, (panelRows + k - 1) / k
+}
 
 // gatherPanels runs gatherPanel on the panels of w over columns [lo, hi)
 // for the rows of starts and ends (row i: entries [starts[i], ends[i])),

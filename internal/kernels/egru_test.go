@@ -19,6 +19,15 @@ import (
 // still added once, in k order) and more blocks than gatherMaxBlocks
 // allows of gatherBlockRows.
 func TestSparseGatherPanelsBlocks(t *testing.T) {
+	// The EGRU's forward step at N = 1024 (16 batch rows): blocks at 20 %
+	// activity, the whole panel at 5 %, and always below gatherBlockMin rows.
+	for _, c := range []struct{ panelRows, rows, perRow, minBlocks, maxBlocks int }{
+		{1024, 16, 205, 2, gatherMaxBlocks}, {1024, 16, 51, 1, 1}, {gatherBlockMin - 1, 32, 1000, 1, 1},
+	} {
+		if _, nb := gatherBlocks(c.panelRows, c.rows, c.rows*c.perRow); nb < c.minBlocks || nb > c.maxBlocks {
+			t.Errorf("gatherBlocks(%d rows, %d batch rows of %d entries) = %d blocks, want %d–%d", c.panelRows, c.rows, c.perRow, nb, c.minBlocks, c.maxBlocks)
+		}
+	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, rows := range []int{gatherBlockMin, gatherBlockMin + 37, gatherBlockRows*gatherMaxBlocks + 300} {
 		const cols, batch = 100, gatherChunk + 3
@@ -41,6 +50,9 @@ func TestSparseGatherPanelsBlocks(t *testing.T) {
 				})
 			}
 			ptr = append(ptr, int32(len(idx)))
+		}
+		if _, nb := gatherBlocks(rows, batch, len(idx)); nb < 2 {
+			t.Fatalf("%d rows, %d entries: walked whole (%d block), not in blocks", rows, len(idx), nb)
 		}
 		for _, acc := range []bool{false, true} {
 			const ldd = cols + 5
