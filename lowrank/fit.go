@@ -179,15 +179,9 @@ type Fit struct {
 // Split returns the fitted and held-out conditions of d for c.Holdout
 // (drawn from c.Seed; held is nil when Holdout is 0).
 func Split(d *Data, c FitConfig) (fit, held *Data) {
-	h := HeldOut(d, c)
+	h, rest := holdout(d, c)
 	if h == nil {
 		return d, nil
-	}
-	var rest []int
-	for k := range d.Conditions {
-		if !slices.Contains(h, k) {
-			rest = append(rest, k)
-		}
 	}
 	return d.Subset(rest), d.Subset(h)
 }
@@ -195,22 +189,23 @@ func Split(d *Data, c FitConfig) (fit, held *Data) {
 // HeldOut returns the indices of the conditions of d that Split holds out
 // for c, in ascending order (nil when c.Holdout is 0).
 func HeldOut(d *Data, c FitConfig) []int {
-	c = c.Defaults(d)
-	if c.Holdout == 0 {
-		return nil
-	}
-	perm := rand.New(rand.NewPCG(c.Seed, streamHoldout)).Perm(d.Conditions)
-	return sortedInts(perm[:c.Holdout])
+	h, _ := holdout(d, c)
+	return h
 }
 
-func sortedInts(x []int) []int {
-	out := append([]int(nil), x...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
+// holdout returns the indices of the held-out and of the fitted
+// conditions of d for c, each in ascending order, from one permutation
+// drawn from c.Seed (both nil when c.Holdout is 0).
+func holdout(d *Data, c FitConfig) (held, rest []int) {
+	c = c.Defaults(d)
+	if c.Holdout == 0 {
+		return nil, nil
 	}
-	return out
+	perm := rand.New(rand.NewPCG(c.Seed, streamHoldout)).Perm(d.Conditions)
+	held, rest = perm[:c.Holdout:c.Holdout], perm[c.Holdout:]
+	slices.Sort(held)
+	slices.Sort(rest)
+	return held, rest
 }
 
 // Random streams of a fit's seed.
