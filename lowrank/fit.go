@@ -63,15 +63,12 @@ const (
 	InitRandom
 )
 
+// initNames lists the inits' names, indexed by Init.
 func initNames() []string { return []string{InitSVD: "svd", InitRandom: "random"} }
 
-// String returns "svd" or "random".
-func (i Init) String() string {
-	if i >= 0 && int(i) < len(initNames()) {
-		return initNames()[i]
-	}
-	return fmt.Sprintf("Init(%d)", int(i))
-}
+// String returns "svd" or "random", or Init(i) for a value that is none
+// of the constants.
+func (i Init) String() string { return enum.Name(initNames(), int(i), "Init") }
 
 // ParseInit returns the Init named s.
 func ParseInit(s string) (Init, error) {
@@ -79,13 +76,9 @@ func ParseInit(s string) (Init, error) {
 	return Init(i), err
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (i Init) MarshalText() ([]byte, error) {
-	if i < 0 || int(i) >= len(initNames()) {
-		return nil, fmt.Errorf("lowrank: cannot marshal unknown init %d", int(i))
-	}
-	return []byte(i.String()), nil
-}
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (i Init) MarshalText() ([]byte, error) { return enum.Text("lowrank", initNames(), int(i), "init") }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (i *Init) UnmarshalText(b []byte) error {
