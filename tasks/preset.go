@@ -193,24 +193,16 @@ func (s *Scorer) UnmarshalText(b []byte) error {
 	return fmt.Errorf("unknown scorer %q; valid scorers: %s%s", b, strings.Join(n, ", "), enum.Hint(string(b), n))
 }
 
-// String returns "mse" or "cross-entropy".
-func (l Loss) String() string {
-	switch l {
-	case MSE:
-		return "mse"
-	case CrossEntropy:
-		return "cross-entropy"
-	}
-	return fmt.Sprintf("Loss(%d)", int(l))
-}
+// lossNames lists the losses' text forms, indexed by Loss.
+func lossNames() []string { return []string{MSE: "mse", CrossEntropy: "cross-entropy"} }
 
-// MarshalText implements encoding.TextMarshaler.
-func (l Loss) MarshalText() ([]byte, error) {
-	if l != MSE && l != CrossEntropy {
-		return nil, fmt.Errorf("tasks: invalid loss %d", int(l))
-	}
-	return []byte(l.String()), nil
-}
+// String returns "mse" or "cross-entropy", or Loss(i) for a value that is
+// none of the constants.
+func (l Loss) String() string { return enum.Name(lossNames(), int(l), "Loss") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
+func (l Loss) MarshalText() ([]byte, error) { return enum.Text("tasks", lossNames(), int(l), "loss") }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (l *Loss) UnmarshalText(b []byte) error {
@@ -220,7 +212,7 @@ func (l *Loss) UnmarshalText(b []byte) error {
 	case "cross-entropy":
 		*l = CrossEntropy
 	default:
-		return fmt.Errorf("unknown loss %q; valid losses: mse, cross-entropy%s", b, enum.Hint(string(b), []string{"mse", "cross-entropy"}))
+		return fmt.Errorf("unknown loss %q; valid losses: mse, cross-entropy%s", b, enum.Hint(string(b), lossNames()))
 	}
 	return nil
 }

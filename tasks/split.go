@@ -24,25 +24,17 @@ const (
 // defaultValidationFraction is validation_fraction's default.
 const defaultValidationFraction = 0.1
 
-// String returns "train", "validation" or "test".
-func (s Split) String() string {
-	switch s {
-	case Train:
-		return "train"
-	case Validation:
-		return "validation"
-	case Test:
-		return "test"
-	}
-	return fmt.Sprintf("Split(%d)", int(s))
-}
+// splitNames lists the splits' text forms, indexed by Split.
+func splitNames() []string { return []string{Train: "train", Validation: "validation", Test: "test"} }
 
-// MarshalText implements encoding.TextMarshaler.
+// String returns "train", "validation" or "test", or Split(i) for a value
+// that is none of the constants.
+func (s Split) String() string { return enum.Name(splitNames(), int(s), "Split") }
+
+// MarshalText implements encoding.TextMarshaler. It returns an error for a
+// value that is none of the constants.
 func (s Split) MarshalText() ([]byte, error) {
-	if s != Train && s != Test && s != Validation {
-		return nil, fmt.Errorf("tasks: invalid split %d", int(s))
-	}
-	return []byte(s.String()), nil
+	return enum.Text("tasks", splitNames(), int(s), "split")
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
@@ -55,7 +47,7 @@ func (s *Split) UnmarshalText(b []byte) error {
 	case "test":
 		*s = Test
 	default:
-		return fmt.Errorf("tasks: unknown split %q; valid splits: train, validation, test%s", b, enum.Hint(string(b), []string{"train", "validation", "test"}))
+		return fmt.Errorf("tasks: unknown split %q; valid splits: train, validation, test%s", b, enum.Hint(string(b), splitNames()))
 	}
 	return nil
 }
