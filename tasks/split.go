@@ -146,7 +146,7 @@ func explicitSplits(n int, val []int, test float64, seed uint64) (parts [3][]int
 			rest = append(rest, k)
 		}
 	}
-	parts[Validation] = slices.Sorted(slices.Values(val))
+	parts[Validation] = slices.Clone(val)
 	parts[Test] = rest[:nTest]
 	parts[Train] = rest[nTest:]
 	for _, p := range parts {
