@@ -286,17 +286,19 @@ func TestMetricOutOfRange(t *testing.T) {
 // Options.Validate (a Mode(2) used to skip the MaxPoints check of grids).
 func TestEnumsOutOfRange(t *testing.T) {
 	for _, c := range []struct {
-		v    interface{ MarshalText() ([]byte, error) }
-		str  string
-		want string
+		v       interface{ MarshalText() ([]byte, error) }
+		str     string
+		want    string
+		wantErr string
 	}{
-		{Mode(2), Mode(2).String(), "Mode(2)"},
-		{Executor(-1), Executor(-1).String(), "Executor(-1)"},
-		{State(7), State(7).String(), "State(7)"},
+		{Mode(2), Mode(2).String(), "Mode(2)", "sweep: invalid mode 2"},
+		{Executor(-1), Executor(-1).String(), "Executor(-1)", "sweep: invalid executor -1"},
+		{State(7), State(7).String(), "State(7)", "sweep: invalid state 7"},
 	} {
 		assert.Equal(t, c.want, c.str)
-		_, err := c.v.MarshalText()
-		assert.Error(t, err, c.want)
+		b, err := c.v.MarshalText()
+		assert.EqualError(t, err, c.wantErr, c.want)
+		assert.Nil(t, b, c.want)
 	}
 	for _, s := range States() {
 		b, err := s.MarshalText()
