@@ -644,7 +644,9 @@ func TestCLIFitMoved(t *testing.T) {
 	}
 	r := rnntrain(t, dir, "eval", "-checkpoint", "moved/rank-1")
 	r.want(t, 1, "moved/rank-1", "fit/data.npz", "task.settings.path", "SHA-256")
-	os.Remove(data)
+	if err := os.Remove(data); err != nil {
+		t.Fatal(err)
+	}
 	r = rnntrain(t, dir, "eval", "-checkpoint", "moved/rank-1")
 	r.want(t, 1, "moved/rank-1", "fit/data.npz", "task.settings.path", "missing")
 	if strings.Contains(r.stderr, "-data") {
@@ -693,7 +695,9 @@ func TestCLIFitOldHoldoutFromReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
-	os.Remove(report)
+	if err := os.Remove(report); err != nil {
+		t.Fatal(err)
+	}
 	rnntrain(t, dir, "eval", "-checkpoint", "fit/rank-1").want(t, 0, "3 train trials", "include the held-out conditions")
 	rnntrain(t, dir, "plot", "-out", "plots", "fit/rank-1").want(t, 0, "rnntrain plot: warning:", "include the held-out conditions")
 }

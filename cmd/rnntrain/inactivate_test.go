@@ -587,7 +587,7 @@ func TestCLIInactivateSelectivityFile(t *testing.T) {
 func TestCLINoScoredTrials(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "catch.toml"), []byte("[task]\nname = \"perceptual-dm\"\n[task.settings]\ncatch_fraction = 0.99\n"), 0o644)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "catch.toml"), []byte("[task]\nname = \"perceptual-dm\"\n[task.settings]\ncatch_fraction = 0.99\n"), 0o644))
 	rnntrain(t, dir, "train", "-config", "catch.toml", "-model", "leaky", "-hidden", "6", "-steps", "2", "-batch", "4", "-eval-trials", "4", "-out", "run", "-quiet").want(t, 0)
 	rnntrain(t, dir, "eval", "-checkpoint", "run", "-trials", "4", "-json").want(t, 0, `"trials": 0`, `"accuracy": null`, `"accuracy_stderr": null`)
 	r := rnntrain(t, dir, "inactivate", "-checkpoint", "run", "-trials", "4", "-units", "0,1", "-each-unit", "-fractions", "0,1")

@@ -541,7 +541,9 @@ func TestCLIResumeMovedData(t *testing.T) {
 	writeTinyNPZChoices(t, filepath.Join(work, "again", "d.npz"), 1)
 	r = rnntrain(t, work, "train", "-resume", "again/run", "-steps", "4", "-quiet")
 	r.want(t, 1, "again/run/checkpoint.safetensors", "moved/d.npz", "task.settings.path", "SHA-256")
-	os.Remove(filepath.Join(work, "again", "d.npz"))
+	if err := os.Remove(filepath.Join(work, "again", "d.npz")); err != nil {
+		t.Fatal(err)
+	}
 	r = rnntrain(t, work, "train", "-resume", "again/run", "-steps", "4", "-quiet")
 	r.want(t, 1, "again/run/checkpoint.safetensors", "moved/d.npz", "task.settings.path", "missing")
 	if strings.Contains(r.stderr, "-data") {
@@ -633,7 +635,9 @@ func TestCLIOpenMovedEvalAndStageData(t *testing.T) {
 		data := filepath.Join(work, "moved", c.file)
 		replaceData(t, data)
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "SHA-256")
-		os.Remove(data)
+		if err := os.Remove(data); err != nil {
+			t.Fatal(err)
+		}
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "missing")
 		restoreData(t, data)
 	}
