@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -13,7 +14,9 @@ import (
 
 // FuzzFitHoldout feeds fitHoldout a fit.json of any bytes beside an older
 // fit checkpoint of a 6-trial data file: it must not panic, and what it
-// takes as held-out conditions must be trials of that file. The report a
+// takes as held-out conditions, saying it took them from that fit.json,
+// must be distinct trials of that file in ascending order, at least one
+// and not all. The report a
 // fit with -holdout 2 writes is first checked to give its two conditions.
 func FuzzFitHoldout(f *testing.F) {
 	dir := f.TempDir()
@@ -56,9 +59,21 @@ func FuzzFitHoldout(f *testing.F) {
 		if from == "" && len(vt) > 0 {
 			t.Fatalf("conditions %v taken without saying from where", vt)
 		}
-		for _, i := range vt {
+		if from == "" {
+			return
+		}
+		if !strings.HasPrefix(from, filepath.Join(dir, "fit", "fit.json")) {
+			t.Fatalf("conditions %v taken from %q, not the fit.json beside the run", vt, from)
+		}
+		if len(vt) < 1 || len(vt) >= 6 {
+			t.Fatalf("%d held-out conditions of a 6-trial file, want at least one and one left to fit: %v", len(vt), vt)
+		}
+		for k, i := range vt {
 			if i < 0 || i >= 6 {
 				t.Fatalf("held-out condition %d of a 6-trial file", i)
+			}
+			if k > 0 && i <= vt[k-1] {
+				t.Fatalf("held-out conditions %v are not distinct and ascending", vt)
 			}
 		}
 	})
