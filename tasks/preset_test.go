@@ -681,19 +681,20 @@ func romoMean(tr Trial, per string, _ int) float64 {
 func TestPresetScorerOutOfRange(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		v    interface{ MarshalText() ([]byte, error) }
-		str  string
-		want string
+		v       interface{ MarshalText() ([]byte, error) }
+		str     string
+		want    string
+		wantErr string
 	}{
-		{Preset(-1), Preset(-1).String(), "Preset(-1)"},
-		{Preset(len(presetNames())), Preset(len(presetNames())).String(), "Preset(8)"},
-		{Scorer(len(scorerNames())), Scorer(len(scorerNames())).String(), "Scorer(7)"},
+		{Preset(-1), Preset(-1).String(), "Preset(-1)", "tasks: invalid preset -1"},
+		{Preset(len(presetNames())), Preset(len(presetNames())).String(), "Preset(8)", "tasks: invalid preset 8"},
+		{Scorer(len(scorerNames())), Scorer(len(scorerNames())).String(), "Scorer(7)", "tasks: invalid scorer 7"},
 	} {
 		if c.str != c.want {
 			t.Errorf("String = %q, want %q", c.str, c.want)
 		}
-		if b, err := c.v.MarshalText(); err == nil {
-			t.Errorf("%s.MarshalText = %q, nil, want an error", c.want, b)
+		if b, err := c.v.MarshalText(); err == nil || err.Error() != c.wantErr || b != nil {
+			t.Errorf("%s.MarshalText = %q, %v, want nil, %q", c.want, b, err, c.wantErr)
 		}
 	}
 }
