@@ -17,22 +17,23 @@ func TestEnumText(t *testing.T) {
 		fmt.Stringer
 	}
 	for _, c := range []struct {
-		name  string
-		valid []enumValue
-		bad   enumValue
-		parse func(string) (enumValue, error)
+		name   string
+		valid  []enumValue
+		bad    enumValue
+		badErr string // MarshalText's error for bad
+		parse  func(string) (enumValue, error)
 	}{
-		{"Activation", []enumValue{Tanh, ReLU, Softplus, Identity}, Activation(4),
+		{"Activation", []enumValue{Tanh, ReLU, Softplus, Identity}, Activation(4), "layers: invalid activation 4",
 			func(s string) (enumValue, error) { return ParseActivation(s) }},
-		{"NoiseConvention", []enumValue{NoisePsychRNN, NoiseYang, NoiseValente}, NoiseConvention(-1),
+		{"NoiseConvention", []enumValue{NoisePsychRNN, NoiseYang, NoiseValente}, NoiseConvention(-1), "layers: invalid noise convention -1",
 			func(s string) (enumValue, error) { return ParseNoiseConvention(s) }},
-		{"Integration", []enumValue{IntegrateState, IntegrateRate}, Integration(2),
+		{"Integration", []enumValue{IntegrateState, IntegrateRate}, Integration(2), "layers: invalid integration 2",
 			func(s string) (enumValue, error) { return ParseIntegration(s) }},
-		{"Init", []enumValue{InitGaussian, InitOrthogonal, InitIdentity}, Init(3),
+		{"Init", []enumValue{InitGaussian, InitOrthogonal, InitIdentity}, Init(3), "layers: invalid initialiser 3",
 			func(s string) (enumValue, error) { return ParseInit(s) }},
-		{"Reset", []enumValue{ResetSubtract, ResetZero}, Reset(2),
+		{"Reset", []enumValue{ResetSubtract, ResetZero}, Reset(2), "layers: invalid reset 2",
 			func(s string) (enumValue, error) { return ParseReset(s) }},
-		{"EGRUKernels", []enumValue{KernelsAuto, KernelsSparse, KernelsDense}, EGRUKernels(3),
+		{"EGRUKernels", []enumValue{KernelsAuto, KernelsSparse, KernelsDense}, EGRUKernels(3), "layers: invalid kernels 3",
 			func(s string) (enumValue, error) { return ParseEGRUKernels(s) }},
 	} {
 		for _, v := range c.valid {
@@ -49,8 +50,8 @@ func TestEnumText(t *testing.T) {
 				t.Errorf("Parse%s(%q) = %v, %v, want %v", c.name, b, got, err, v)
 			}
 		}
-		if b, err := c.bad.MarshalText(); err == nil {
-			t.Errorf("%s.MarshalText of %v = %q, nil, want an error", c.name, c.bad, b)
+		if b, err := c.bad.MarshalText(); err == nil || err.Error() != c.badErr || b != nil {
+			t.Errorf("%s.MarshalText of %v = %q, %v, want nil, %q", c.name, c.bad, b, err, c.badErr)
 		}
 		if got, want := c.bad.String(), fmt.Sprintf("%s(%d)", c.name, c.bad); got != want {
 			t.Errorf("%s.String = %q, want %q", c.name, got, want)
