@@ -72,11 +72,7 @@ func TestBistablePair(t *testing.T) {
 		c := math.Cosh(x0)
 		x0 -= (x0 - 2*math.Tanh(x0)) / (1 - 2/(c*c))
 	}
-	rng := rand.New(rand.NewPCG(3, 3))
-	init := make([]float64, 2*400)
-	for i := range init {
-		init[i] = 6*rng.Float64() - 3
-	}
+	init := pairStarts(400)
 	res, err := dynamics.Find(l, init, []float64{0}, dynamics.Options{})
 	require.NoError(t, err)
 	count := map[dynamics.Class]int{}
@@ -101,16 +97,24 @@ func TestBistablePair(t *testing.T) {
 	assert.Equal(t, map[dynamics.Class]int{dynamics.Stable: 4, dynamics.Saddle: 4, dynamics.Unstable: 1}, count, "found %d points in %d iterations", len(res.Points), res.Iters)
 }
 
+// pairStarts returns n starting points of a two-unit network, drawn
+// uniformly from [−3, 3)², around the fixed points of the bistable pair,
+// by a fixed seed.
+func pairStarts(n int) []float64 {
+	rng := rand.New(rand.NewPCG(3, 3))
+	init := make([]float64, 2*n)
+	for i := range init {
+		init[i] = 6*rng.Float64() - 3
+	}
+	return init
+}
+
 // TestSlowPointsMarked stops the search after one Adam iteration and no
 // polishing: the points it leaves are slow points, q ≥ TolQ, and Find
 // marks exactly those as not fixed.
 func TestSlowPointsMarked(t *testing.T) {
 	l := leaky(t, 0.5, 2, 1, []float64{2, 0, 0, 2}, []float64{0, 0}, []float64{0, 0})
-	rng := rand.New(rand.NewPCG(3, 3))
-	init := make([]float64, 2*40)
-	for i := range init {
-		init[i] = 6*rng.Float64() - 3
-	}
+	init := pairStarts(40)
 	opt := dynamics.Options{MaxIters: 1, Polish: -1}
 	res, err := dynamics.Find(l, init, []float64{0}, opt)
 	require.NoError(t, err)
@@ -129,11 +133,7 @@ func TestSlowPointsMarked(t *testing.T) {
 // MaxPoints at the count it linearises them all.
 func TestMaxPoints(t *testing.T) {
 	l := leaky(t, 0.5, 2, 1, []float64{2, 0, 0, 2}, []float64{0, 0}, []float64{0, 0})
-	rng := rand.New(rand.NewPCG(3, 3))
-	init := make([]float64, 2*400)
-	for i := range init {
-		init[i] = 6*rng.Float64() - 3
-	}
+	init := pairStarts(400)
 	_, err := dynamics.Find(l, init, []float64{0}, dynamics.Options{MaxPoints: 8})
 	pe, ok := errors.AsType[*dynamics.PointsError](err)
 	require.True(t, ok, "got %v, want a *PointsError", err)
