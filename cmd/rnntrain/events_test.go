@@ -74,8 +74,20 @@ func TestRasterFigureEvents(t *testing.T) {
 		t.Errorf("event raster has %d events and %d blanks, want both", ones, zeros)
 	}
 	sp := rasterFigure(task, net, layers.Model{Surrogate: true}, rand.New(rand.NewPCG(1, 1)), 2)
-	if got := sp.Trials[0].Spikes[0][0]; got != 0.5 {
-		t.Errorf("spiking raster draws %g, want the rates' 0.5", got)
+	if len(sp.Trials) != 2 {
+		t.Fatalf("spiking raster: got %d trials, want 2", len(sp.Trials))
+	}
+	for i, tr := range sp.Trials {
+		if len(tr.Spikes) == 0 {
+			t.Errorf("spiking raster: trial %d draws nothing", i)
+		}
+		for j, row := range tr.Spikes {
+			for k, v := range row {
+				if v != 0.5 {
+					t.Fatalf("spiking raster draws %g at trial %d [%d][%d], want the rates' 0.5", v, i, j, k)
+				}
+			}
+		}
 	}
 }
 
