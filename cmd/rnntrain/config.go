@@ -1229,8 +1229,8 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 			return fmt.Errorf("model.%w", err)
 		}
 	}
-	vals := map[string]any{}
-	keys := leaves("", obj, vals)
+	vals := flattenObject(obj)
+	keys := slices.Sorted(maps.Keys(vals))
 	if len(keys) > maxValueKeyTries {
 		return err // no run config has so many keys; the file is not one
 	}
@@ -1258,28 +1258,6 @@ func withValueKey(data []byte, isTOML bool, err error) error {
 	return err
 }
 
-// leaves returns the dotted keys, sorted, of the values of v (a decoded
-// table) that are not tables, below prefix, and stores each value in vals
-// under its key.
-func leaves(prefix string, v any, vals map[string]any) []string {
-	var keys []string
-	var walk func(prefix string, v any)
-	walk = func(prefix string, v any) {
-		m, ok := v.(map[string]any)
-		if !ok {
-			vals[prefix] = v
-			keys = append(keys, prefix)
-			return
-		}
-		for k, e := range m {
-			walk(strings.TrimPrefix(prefix+"."+k, "."), e)
-		}
-	}
-	walk(prefix, v)
-	sort.Strings(keys)
-	return keys
-}
-
 // withElementKey names the element of the list of tables under key k
 // (train.curriculum) and the key inside it that err is about, as
 // withElementIndex does; when err names no key at all (a value its key's
@@ -1299,8 +1277,8 @@ func withElementKey[E any](k string, list []E, kind []byte, err error) error {
 		if !ok {
 			continue
 		}
-		vals := map[string]any{}
-		keys := leaves("", m, vals)
+		vals := flattenObject(m)
+		keys := slices.Sorted(maps.Keys(vals))
 		if len(keys) > maxValueKeyTries {
 			return err
 		}
