@@ -115,14 +115,20 @@ func (r eventRunner) Run(x []float32, steps, batch int, opt analysis.RunOptions)
 	if i < 0 || len(act.States[i].Data) != len(act.Rates) {
 		panic(fmt.Sprintf("rnntrain: the network records no state %q of its rates' size to read its events from", r.state))
 	}
-	events := make([]float32, len(act.Rates))
-	for k, v := range act.States[i].Data {
+	act.Rates = eventsOf(act.States[i].Data)
+	return act
+}
+
+// eventsOf returns the events of an event-based model's state y
+// (layers.Model.Events): 1 where y is nonzero, 0 elsewhere.
+func eventsOf(y []float32) []float32 {
+	events := make([]float32, len(y))
+	for i, v := range y {
 		if v != 0 {
-			events[k] = 1
+			events[i] = 1
 		}
 	}
-	act.Rates = events
-	return act
+	return events
 }
 
 // trialsFigure lays out up to k example trials (analysis.Examples, drawn

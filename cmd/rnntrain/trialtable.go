@@ -219,12 +219,7 @@ func readRecording(path string) (trialTable, error) {
 		if err != nil {
 			return t, err
 		}
-		t.raster = make([]float32, len(y))
-		for i, v := range y {
-			if v != 0 {
-				t.raster[i] = 1
-			}
-		}
+		t.raster = eventsOf(y)
 	}
 	perTrial := func(name string, cols int) ([]float64, error) {
 		if !f.Has(name) {
