@@ -727,12 +727,7 @@ func headerSummary(c *runConfig) string {
 // one, and the remainder in one more window.
 func fpttWindows(parts, minT, maxT int) string {
 	f := train.FPTTConfig{Parts: parts}
-	steps := func(n int) string {
-		if n == 1 {
-			return "1 step"
-		}
-		return fmt.Sprintf("%d steps", n)
-	}
+	steps := func(n int) string { return count(n, "step") }
 	// of describes a batch of T steps; exact: parts windows of one length.
 	of := func(T int) (s string, exact bool) {
 		w := f.WindowSteps(T)
