@@ -346,11 +346,13 @@ func inactivateCommand() *command {
 				for _, in := range ins {
 					res.Units = append(res.Units, in.Units)
 				}
-				if eff.Before.Trials == 0 && (*eachUnit || len(doses) > 0) {
+				scored := eff.Before.Trials > 0
+				if !scored && (*eachUnit || len(doses) > 0) {
 					// Every sweep's accuracy would be undefined too.
 					fmt.Fprintf(e.stderr, "rnntrain inactivate: note: no scored %s (catch trials are not scored): the accuracy is undefined, so -each-unit and -fractions are skipped\n", trialsOf(eff.Before.Split))
+					doses = nil
 				}
-				if *eachUnit && eff.Before.Trials > 0 {
+				if *eachUnit && scored {
 					for _, u := range selected {
 						if err := ctx.Err(); err != nil {
 							return err
@@ -369,9 +371,6 @@ func inactivateCommand() *command {
 					sweeps = append(sweeps, namedUnits{*versus, other})
 				}
 				for _, sw := range sweeps {
-					if eff.Before.Trials == 0 {
-						break
-					}
 					for _, f := range doses {
 						if err := ctx.Err(); err != nil {
 							return err
