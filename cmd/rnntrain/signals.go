@@ -114,10 +114,7 @@ func (e abandonedError) Error() string {
 }
 
 // brokenPipe reports whether a broken output pipe ended the command.
-func (e abandonedError) brokenPipe() bool {
-	s, ok := errors.AsType[signalled](e.cause)
-	return ok && s.sig == syscall.SIGPIPE
-}
+func (e abandonedError) brokenPipe() bool { return isBrokenPipe(e.cause) }
 
 // status is the shell's exit status of a process the signal ended,
 // 128 + its number: 130 after SIGINT, 143 after SIGTERM, 129 after SIGHUP,
@@ -132,8 +129,12 @@ func (e abandonedError) status() int {
 }
 
 // brokenPipe reports whether a broken output pipe (SIGPIPE) stopped ctx.
-func brokenPipe(ctx context.Context) bool {
-	s, ok := errors.AsType[signalled](context.Cause(ctx))
+func brokenPipe(ctx context.Context) bool { return isBrokenPipe(context.Cause(ctx)) }
+
+// isBrokenPipe reports whether cause, what stopped a command, is a broken
+// output pipe (SIGPIPE).
+func isBrokenPipe(cause error) bool {
+	s, ok := errors.AsType[signalled](cause)
 	return ok && s.sig == syscall.SIGPIPE
 }
 
