@@ -30,11 +30,9 @@ type trialTable struct {
 	vars                    map[string][]float64
 	periods                 map[string][][2]int
 	inputNames, outputNames []string
-	// spiking is set for a recording of a spiking net (lif, alif, ltc:
-	// it holds their spikes, state/z), whose rates are the spikes.
-	spiking bool
 	// raster is what the raster draws, [trials, T, N], 1 at a spike or
-	// event and 0 elsewhere: a spiking net's rates, or an event-based
+	// event and 0 elsewhere: a spiking net's rates (a recording of lif,
+	// alif or ltc holds their spikes, state/z), or an event-based
 	// net's events (an egru's: 1 where state/y is nonzero,
 	// layers.Model.Events); nil for other recordings.
 	raster []float32
@@ -195,7 +193,7 @@ func readRecording(path string) (trialTable, error) {
 	if err := checkStateShapes(f, path, &t); err != nil {
 		return t, err
 	}
-	if t.spiking = f.Has("state/z"); t.spiking {
+	if f.Has("state/z") {
 		// The spikes mark a spiking net's recording; they must be the
 		// rates' shape and finite, as the rates the raster draws are.
 		n := t.N
