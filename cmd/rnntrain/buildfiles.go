@@ -46,16 +46,8 @@ func builtFromPaths(cfg runConfig) (paths map[string]string, optional map[string
 			paths[k] = p
 		}
 	}
-	if p := cfg.Task.Settings.Path; p != "" {
-		paths["task.settings.path"] = p
-	}
-	if s := cfg.Task.EvalSettings; s != nil && s.Path != "" {
-		paths["task.eval_settings.path"] = s.Path
-	}
-	for i, st := range cfg.Train.Curriculum {
-		if st.Settings != nil && st.Settings.Path != "" {
-			paths[fmt.Sprintf("train.curriculum[%d].settings.path", i)] = st.Settings.Path
-		}
+	for _, d := range dataPaths(&cfg) {
+		paths[d.key] = *d.path
 	}
 	optional = mnistPaths(cfg, paths)
 	return paths, optional, nil
