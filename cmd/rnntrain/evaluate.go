@@ -23,6 +23,13 @@ func trialsOf(split string) string {
 	return split + " trials"
 }
 
+// noScored is what every command says in place of an accuracy when no
+// trial of the trials it names was scored (every one a catch trial): the
+// accuracy is undefined, which 0 ± 0 would hide as a network always wrong.
+func noScored(trials string) string {
+	return fmt.Sprintf("no scored %s (catch trials are not scored)", trials)
+}
+
 // reportLine is the report's accuracy in one line, naming its split.
 func reportLine(rep analysis.Report) string {
 	step := fmt.Sprintf("step %d", rep.Step)
@@ -30,9 +37,7 @@ func reportLine(rep analysis.Report) string {
 		step = fmt.Sprintf("the best weights, of step %d of %d", rep.WeightsStep, rep.Step)
 	}
 	if rep.Trials == 0 {
-		// Not 0 ± 0, which would read as a network always wrong.
-		return fmt.Sprintf("accuracy undefined: no scored %s (catch trials are not scored) (task %s, %s), mse %.4g",
-			trialsOf(rep.Split), rep.Task, step, rep.MSE)
+		return fmt.Sprintf("accuracy undefined: %s (task %s, %s), mse %.4g", noScored(trialsOf(rep.Split)), rep.Task, step, rep.MSE)
 	}
 	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, %s), mse %.4g",
 		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, step, rep.MSE)

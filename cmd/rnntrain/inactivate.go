@@ -349,7 +349,7 @@ func inactivateCommand() *command {
 				scored := eff.Before.Trials > 0
 				if !scored && (*eachUnit || len(doses) > 0) {
 					// Every sweep's accuracy would be undefined too.
-					fmt.Fprintf(e.stderr, "rnntrain inactivate: note: no scored %s (catch trials are not scored): the accuracy is undefined, so -each-unit and -fractions are skipped\n", trialsOf(eff.Before.Split))
+					fmt.Fprintf(e.stderr, "rnntrain inactivate: note: %s: the accuracy is undefined, so -each-unit and -fractions are skipped\n", noScored(trialsOf(eff.Before.Split)))
 					doses = nil
 				}
 				if *eachUnit && scored {

@@ -129,7 +129,7 @@ func psychPanels(r inactivateResult) []plots.Psychometric {
 // scored)", not 0 with the interval 0–1.
 func accuracyCI(s analysis.Summary, on string) string {
 	if s.Trials == 0 {
-		return fmt.Sprintf("undefined: no scored %s (catch trials are not scored)", on)
+		return "undefined: " + noScored(on)
 	}
 	lo, hi := s.Interval95()
 	return fmt.Sprintf("%.3f ± %.3f (95%% CI %.3f–%.3f) on %s", s.Accuracy, s.StdErr, lo, hi, on)

@@ -276,7 +276,7 @@ func (r *populationsReport) print(w io.Writer) {
 		fmt.Fprintf(w, "K = %s: not fitted (more components than units, or EM failed from every start)\n", intRuns(r.Unfitted))
 	}
 	if r.Accuracy == nil {
-		fmt.Fprintf(w, "task accuracy of the network undefined: no scored %s (catch trials are not scored); no resampled network is scored\n", trialsOf(r.Split))
+		fmt.Fprintf(w, "task accuracy of the network undefined: %s; no resampled network is scored\n", noScored(trialsOf(r.Split)))
 	} else {
 		fmt.Fprintf(w, "task accuracy of the network: %.3f on %d %s, without noise\n", *r.Accuracy, r.Trials, trialsOf(r.Split))
 	}

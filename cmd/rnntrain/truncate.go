@@ -129,7 +129,7 @@ func truncateCommand() *command {
 				}
 				fmt.Fprintf(e.stdout, "rank-%d truncation of %s (N = %d): %.1f %% of Σ s² kept\n", rep.Rank, rep.Source, rep.Units, 100*rep.VarianceKept)
 				if rep.Trials == 0 {
-					fmt.Fprintf(e.stdout, "task accuracy undefined: no scored %s (catch trials are not scored)\n", trialsOf(rep.Split))
+					fmt.Fprintf(e.stdout, "task accuracy undefined: %s\n", noScored(trialsOf(rep.Split)))
 				} else {
 					fmt.Fprintf(e.stdout, "task accuracy on %d %s: full rank %.3f, rank %d %.3f\n", rep.Trials, trialsOf(rep.Split), *rep.SourceAccuracy, rep.Rank, *rep.Accuracy)
 				}
