@@ -305,9 +305,10 @@ const (
 	fValTrials
 )
 
-// UnusedSettingsError is the error of New for settings that the task
-// under its preset does not take.
-type UnusedSettingsError struct {
+// TaskChoice is the task and preset an error of New is about, and which
+// of them is a default no one chose, for the message: UnusedSettingsError
+// and SettingsError embed it.
+type TaskChoice struct {
 	Task   string
 	Preset Preset
 	// DefaultPreset is whether Preset is the task's default, taken
@@ -317,64 +318,50 @@ type UnusedSettingsError struct {
 	// one chose; New leaves it false, and a caller that has a default
 	// task (a command run without a task) sets it for the message.
 	DefaultTask bool
-	Keys        []string // the settings' keys ("test_fraction"), in field order
-}
-
-func (e *UnusedSettingsError) Error() string {
-	return fmt.Sprintf("tasks: %s does not take the settings %q", e.TaskPreset(), e.Keys)
 }
 
 // TaskPreset names the task and its preset for a message: "perceptual-dm
 // (preset psychrnn)", "perceptual-dm (default preset dubreuil)" when the
 // preset was not chosen, and "context-dm (the default task; default
 // preset dubreuil)" when the task was not chosen either.
-func (e *UnusedSettingsError) TaskPreset() string {
-	return taskPreset(e.Task, e.Preset, e.DefaultTask, e.DefaultPreset)
+func (c TaskChoice) TaskPreset() string {
+	preset := "preset " + c.Preset.String()
+	if c.DefaultPreset {
+		preset = "default " + preset
+	}
+	if c.DefaultTask {
+		return fmt.Sprintf("%s (the default task; %s)", c.Task, preset)
+	}
+	return fmt.Sprintf("%s (%s)", c.Task, preset)
+}
+
+// UnusedSettingsError is the error of New for settings that the task
+// under its preset does not take.
+type UnusedSettingsError struct {
+	TaskChoice
+	Keys []string // the settings' keys ("test_fraction"), in field order
+}
+
+func (e *UnusedSettingsError) Error() string {
+	return fmt.Sprintf("tasks: %s does not take the settings %q", e.TaskPreset(), e.Keys)
 }
 
 // SettingsError is the error of New for settings that do not suit the
 // task under its preset: a period shorter than one step, trials too long,
-// coherences of the wrong sign. Like UnusedSettingsError it names the
-// task and the preset, and says which of them is a default no one chose.
+// coherences of the wrong sign.
 type SettingsError struct {
-	Task   string
-	Preset Preset
-	// DefaultPreset is whether Preset is the task's default, taken
-	// because New was given Default.
-	DefaultPreset bool
-	// DefaultTask is whether Task is the caller's default task
-	// (UnusedSettingsError.DefaultTask); New leaves it false.
-	DefaultTask bool
-	Err         error // what is wrong: "stimulus_ms = 5 is shorter than one step of dt_ms = 20"
+	TaskChoice
+	Err error // what is wrong: "stimulus_ms = 5 is shorter than one step of dt_ms = 20"
 }
 
 func (e *SettingsError) Error() string { return "tasks: " + e.TaskPreset() + ": " + e.Err.Error() }
 
 func (e *SettingsError) Unwrap() error { return e.Err }
 
-// TaskPreset names the task and its preset for a message, as
-// UnusedSettingsError.TaskPreset does.
-func (e *SettingsError) TaskPreset() string {
-	return taskPreset(e.Task, e.Preset, e.DefaultTask, e.DefaultPreset)
-}
-
 // settingsErrorf is a *SettingsError about task name under preset p,
 // what is wrong formatted from format and args; New sets DefaultPreset.
 func settingsErrorf(name string, p Preset, format string, args ...any) error {
-	return &SettingsError{Task: name, Preset: p, Err: fmt.Errorf(format, args...)}
-}
-
-// taskPreset names task and its preset p for a message, saying which of
-// them is a default no one chose (UnusedSettingsError.TaskPreset).
-func taskPreset(task string, p Preset, defTask, defPreset bool) string {
-	preset := "preset " + p.String()
-	if defPreset {
-		preset = "default " + preset
-	}
-	if defTask {
-		return fmt.Sprintf("%s (the default task; %s)", task, preset)
-	}
-	return fmt.Sprintf("%s (%s)", task, preset)
+	return &SettingsError{TaskChoice: TaskChoice{Task: name, Preset: p}, Err: fmt.Errorf(format, args...)}
 }
 
 // checkFields reports, as an *UnusedSettingsError, the set fields of s
@@ -419,7 +406,7 @@ func (s Settings) checkFields(task string, p Preset, def bool, allowed field) er
 	check(fTestFraction, s.TestFraction != 0, "test_fraction")
 	check(fSplitSeed, s.SplitSeed != 0, "split_seed")
 	if len(bad) > 0 {
-		return &UnusedSettingsError{Task: task, Preset: p, DefaultPreset: def, Keys: bad}
+		return &UnusedSettingsError{TaskChoice: TaskChoice{Task: task, Preset: p, DefaultPreset: def}, Keys: bad}
 	}
 	return nil
 }

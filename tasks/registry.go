@@ -162,7 +162,7 @@ func New(name string, p Preset, s Settings) (Task, error) {
 		return nil, err
 	}
 	if n := Describe(t).MaxSteps; n > maxLongSteps {
-		return nil, &SettingsError{Task: name, Preset: p, DefaultPreset: def,
+		return nil, &SettingsError{TaskChoice: TaskChoice{Task: name, Preset: p, DefaultPreset: def},
 			Err: fmt.Errorf("trials of up to %d steps, more than %d; raise dt_ms or shorten the periods", n, maxLongSteps)}
 	}
 	return t, nil
