@@ -33,9 +33,10 @@ const minParallelWords = 1 << 20
 // buffers.
 //
 // The workers are started on the first call that needs them. After each part
-// a worker polls for the next one for workerSpin, then waits on a channel,
-// using no CPU, until Close. A call never uses more workers than
-// min(Workers, GOMAXPROCS); the calling goroutine does the first share itself.
+// a worker polls for the next one for workerSpin, then in short sleeps for up
+// to workerIdle, then waits on a channel, using no CPU, until Close. A call
+// never uses more workers than min(Workers, GOMAXPROCS); the calling
+// goroutine does the first share itself.
 // The split is a pure function of the shape, the kernel and the worker count,
 // and it never changes the floating-point operations done for an element of
 // C, so results are bitwise identical however the work is split.
@@ -51,8 +52,11 @@ type Pool struct {
 	// pool's workers and the callers (the goroutines of the networks being
 	// trained). A float32 AVX-512 workspace is about 640 KB.
 	runs *freeList[*runJob]
-	f32  typedLists[float32]
-	f64  typedLists[float64]
+	// parks counts the times a worker has waited on the task channel
+	// (next), for the tests.
+	parks atomic.Int64
+	f32   typedLists[float32]
+	f64   typedLists[float64]
 }
 
 // typedLists are a pool's free lists for one element type.
@@ -163,15 +167,27 @@ func (p *Pool) startWorkers() {
 	})
 }
 
-// workerSpin is how long a worker keeps polling for the next part before
-// it parks. Training runs its parallel sections milliseconds apart; a parked
-// worker's thread takes tens of microseconds to wake, up to milliseconds on
-// a virtual machine, and the operating system may wake it on the busy CPU of
-// the goroutine that woke it, so that the two parts share one core.
-const workerSpin = 2 * time.Millisecond
+// workerSpin is how long a worker keeps polling for the next part, yielding,
+// before it sleeps. Training runs its parallel sections milliseconds apart; a
+// parked worker's thread takes tens of microseconds to wake, up to
+// milliseconds on a virtual machine, and the operating system may wake it on
+// the busy CPU of the goroutine that woke it, so that the two parts share one
+// core.
+//
+// After workerSpin the worker polls in sleeps of sleepStep (time.Sleep reuses
+// the goroutine's one timer) for up to workerIdle, and only then parks on the
+// task channel. Parking takes a record (a sudog) from the Go runtime, which
+// allocates one whenever a garbage collection has emptied the runtime's
+// cache: a virtual CPU that stalls for more than workerSpin inside a training
+// step would otherwise make that step allocate now and then
+// (TestPoolIdleWorkerSleeps).
+const (
+	workerSpin = 2 * time.Millisecond
+	sleepStep  = 100 * time.Microsecond
+	workerIdle = 250 * time.Millisecond
+)
 
-// work runs parts until Close: it polls the task channel, yielding, for
-// workerSpin after each part, then parks on it.
+// work runs parts until Close, taking each from next.
 func (p *Pool) work() {
 	for {
 		t, ok := p.next()
@@ -182,21 +198,31 @@ func (p *Pool) work() {
 	}
 }
 
+// next returns the next part: polled, yielding, for workerSpin, then in
+// sleeps of sleepStep until workerIdle, then waited for on the channel.
 func (p *Pool) next() (poolTask, bool) {
 	start := time.Now()
+	sleeping := false
 	for i := 0; ; i++ {
 		select {
 		case t, ok := <-p.tasks:
 			return t, ok
 		default:
 		}
-		if i%64 == 63 && time.Since(start) > workerSpin {
-			break
+		switch {
+		case sleeping:
+			if time.Since(start) > workerIdle {
+				p.parks.Add(1)
+				t, ok := <-p.tasks
+				return t, ok
+			}
+			time.Sleep(sleepStep)
+		case i%64 == 63 && time.Since(start) > workerSpin:
+			sleeping = true
+		default:
+			runtime.Gosched()
 		}
-		runtime.Gosched()
 	}
-	t, ok := <-p.tasks
-	return t, ok
 }
 
 // spinWaits bounds how many times a caller yields while it waits for the

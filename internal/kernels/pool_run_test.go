@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countParts records which parts of a job ran, and how often.
@@ -63,6 +64,37 @@ func TestParallelism(t *testing.T) {
 	} {
 		if got := p.parallelism(c.m, c.n, c.k); got != c.want {
 			t.Errorf("parallelism(%d, %d, %d) = %d, want %d", c.m, c.n, c.k, got, c.want)
+		}
+	}
+}
+
+// TestPoolIdleWorkerSleeps: a worker left idle for longer than workerSpin
+// between parts, as a stalled virtual CPU leaves it in the middle of a
+// training step, sleeps instead of waiting on the task channel, which would
+// take a record from the Go runtime that it allocates whenever a garbage
+// collection has emptied its cache; only after workerIdle does it wait there.
+func TestPoolIdleWorkerSleeps(t *testing.T) {
+	p := NewPool(2)
+	defer p.Close()
+	job := &countParts{ran: make([]atomic.Int32, 2)}
+	for range 20 {
+		p.Run(job, 2)
+		time.Sleep(workerSpin + time.Millisecond)
+	}
+	if n := p.parks.Load(); n != 0 {
+		t.Errorf("a worker idle for %v waited on the channel %d times", workerSpin+time.Millisecond, n)
+	}
+	deadline := time.Now().Add(workerIdle + 2*time.Second)
+	for p.parks.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := p.parks.Load(); n != 1 {
+		t.Errorf("a worker idle for more than %v waited on the channel %d times, want 1", workerIdle, n)
+	}
+	p.Run(job, 2)
+	for i := range job.ran {
+		if n := job.ran[i].Load(); n != 21 {
+			t.Errorf("part %d ran %d times, want 21", i, n)
 		}
 	}
 }
