@@ -274,7 +274,7 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, act
 	// below are those of the steady state. Cheap steps get more of them
 	// (about 0.5 s, at most 40), expensive ones at least two.
 	runtime.GC()
-	warmWaitRecords()
+	warmRuntime()
 	settle := int(min(40, max(2, 0.5/max(est.Seconds(), 1e-9))))
 	for range settle {
 		step()
@@ -303,29 +303,47 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, act
 	}, nil
 }
 
-// warmWaitRecords refills the Go runtime's caches of goroutine wait records
-// (sudogs), which a collection empties centrally: a goroutine that blocks on
-// a channel takes one from its processor's cache, refilled from the heap
-// when both that cache and the central one are empty, and the record goes
-// back to the cache of whichever processor the goroutine resumes on. A
-// training run reaches a balance within a few hundred steps; blocking a few
-// hundred goroutines at once and releasing them brings the caches there at
-// once, so that the allocations counted next are those of the step itself.
-// Each goroutine sleeps first, so that every processor's heap of timers
-// grows once here rather than at the first step whose pool wait sleeps
-// (kernels.Pool waits in short sleeps once yielding has not sufficed, as in
-// one of a virtual machine's slow spells).
-func warmWaitRecords() {
+// warmRuntime brings the Go runtime to the state a long training run
+// reaches, so that the allocations counted next are those of the step
+// itself:
+//
+//   - Its caches of goroutine wait records (sudogs), which a collection
+//     empties centrally: a goroutine that blocks on a channel takes one
+//     from its processor's cache, refilled from the heap when both that
+//     cache and the central one are empty, and the record goes back to the
+//     cache of whichever processor the goroutine resumes on. Blocking a few
+//     hundred goroutines at once and releasing them fills the caches.
+//   - Every processor's heap of timers, which grows once: each goroutine
+//     sleeps first (kernels.Pool's workers and waits sleep in short steps
+//     once yielding has not sufficed, as in a virtual machine's slow
+//     spells).
+//   - Its threads: starting one allocates its records (about seven
+//     objects), and the runtime keeps every thread it starts, so the first
+//     step that needs one thread more than any before would count as
+//     allocating (7 allocations in the timed steps of 2 of 10 runs of
+//     'rnntrain bench -model lif -hidden 1024 -batch 32 -seqlen 100').
+//     GOMAXPROCS+2 of the goroutines lock themselves to their threads while
+//     they block, so that the runtime starts others for the processors
+//     meanwhile, then unlock, which returns their threads to its idle list.
+func warmRuntime() {
 	const n = 512
+	locked := runtime.GOMAXPROCS(0) + 2
 	release := make(chan struct{})
 	var blocked, done sync.WaitGroup
 	blocked.Add(n)
 	done.Add(n)
-	for range n {
+	for i := range n {
+		lock := i < locked
 		go func() {
+			if lock {
+				runtime.LockOSThread()
+			}
 			time.Sleep(100 * time.Microsecond)
 			blocked.Done()
 			<-release
+			if lock {
+				runtime.UnlockOSThread()
+			}
 			done.Done()
 		}()
 	}
