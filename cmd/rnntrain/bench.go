@@ -324,7 +324,9 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, act
 //     'rnntrain bench -model lif -hidden 1024 -batch 32 -seqlen 100').
 //     GOMAXPROCS+2 of the goroutines lock themselves to their threads while
 //     they block, so that the runtime starts others for the processors
-//     meanwhile, then unlock, which returns their threads to its idle list.
+//     meanwhile, then unlock, which returns their threads to its idle list
+//     (in a fresh process: 7 threads started before the call, 10 after, and
+//     none by a second call).
 func warmRuntime() {
 	const n = 512
 	locked := runtime.GOMAXPROCS(0) + 2

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"runtime/pprof"
 	"strings"
 	"testing"
 )
@@ -44,16 +43,4 @@ func FuzzParseBenchModels(f *testing.F) {
 			t.Fatalf("parseBenchModels(%q): %d models for %d names", s, len(kinds), n)
 		}
 	})
-}
-
-// TestWarmRuntime: the threads warmRuntime has the runtime start stay with
-// it for later steps: a second call starts none.
-func TestWarmRuntime(t *testing.T) {
-	created := pprof.Lookup("threadcreate")
-	warmRuntime()
-	first := created.Count()
-	warmRuntime()
-	if again := created.Count(); again != first {
-		t.Errorf("a second warmRuntime started %d threads; the first's should have been reused", again-first)
-	}
 }
