@@ -174,16 +174,18 @@ func (p *Pool) startWorkers() {
 // the busy CPU of the goroutine that woke it, so that the two parts share one
 // core.
 //
-// After workerSpin the worker polls in sleeps of sleepStep (time.Sleep reuses
-// the goroutine's one timer) for up to workerIdle, and only then parks on the
-// task channel. Parking takes a record (a sudog) from the Go runtime, which
+// After workerSpin the worker polls in sleeps (time.Sleep reuses the
+// goroutine's one timer) of sleepMin, doubling up to sleepMax, so that it
+// answers quickly after a short stall and wakes rarely in a long one, for up
+// to workerIdle, and only then parks on the task channel. Parking takes a record (a sudog) from the Go runtime, which
 // allocates one whenever a garbage collection has emptied the runtime's
 // cache: a virtual CPU that stalls for more than workerSpin inside a training
 // step would otherwise make that step allocate now and then
 // (TestPoolIdleWorkerSleeps).
 const (
 	workerSpin = 2 * time.Millisecond
-	sleepStep  = 100 * time.Microsecond
+	sleepMin   = 50 * time.Microsecond
+	sleepMax   = time.Millisecond
 	workerIdle = 250 * time.Millisecond
 )
 
@@ -199,10 +201,10 @@ func (p *Pool) work() {
 }
 
 // next returns the next part: polled, yielding, for workerSpin, then in
-// sleeps of sleepStep until workerIdle, then waited for on the channel.
+// growing sleeps until workerIdle, then waited for on the channel.
 func (p *Pool) next() (poolTask, bool) {
 	start := time.Now()
-	sleeping := false
+	var sleep time.Duration // 0 while polling
 	for i := 0; ; i++ {
 		select {
 		case t, ok := <-p.tasks:
@@ -210,15 +212,16 @@ func (p *Pool) next() (poolTask, bool) {
 		default:
 		}
 		switch {
-		case sleeping:
+		case sleep > 0:
 			if time.Since(start) > workerIdle {
 				p.parks.Add(1)
 				t, ok := <-p.tasks
 				return t, ok
 			}
-			time.Sleep(sleepStep)
+			time.Sleep(sleep)
+			sleep = min(2*sleep, sleepMax)
 		case i%64 == 63 && time.Since(start) > workerSpin:
-			sleeping = true
+			sleep = sleepMin
 		default:
 			runtime.Gosched()
 		}
