@@ -177,11 +177,11 @@ func (p *Pool) startWorkers() {
 // After workerSpin the worker polls in sleeps (time.Sleep reuses the
 // goroutine's one timer) of sleepMin, doubling up to sleepMax, so that it
 // answers quickly after a short stall and wakes rarely in a long one, for up
-// to workerIdle, and only then parks on the task channel. Parking takes a record (a sudog) from the Go runtime, which
-// allocates one whenever a garbage collection has emptied the runtime's
-// cache: a virtual CPU that stalls for more than workerSpin inside a training
-// step would otherwise make that step allocate now and then
-// (TestPoolIdleWorkerSleeps).
+// to workerIdle, and only then parks on the task channel. Parking takes a
+// record (a sudog) from the Go runtime, which allocates one whenever a
+// garbage collection has emptied the runtime's cache: a virtual CPU that
+// stalls for more than workerSpin inside a training step would otherwise make
+// that step allocate now and then (TestPoolIdleWorkerSleeps).
 const (
 	workerSpin = 2 * time.Millisecond
 	sleepMin   = 50 * time.Microsecond
