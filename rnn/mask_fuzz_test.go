@@ -1,14 +1,12 @@
 package rnn
 
 import (
-	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/internal/npy/npytest"
 )
 
 // FuzzLoadMask feeds LoadMask a file of any contents for a [2, 3] mask: it
@@ -18,18 +16,11 @@ import (
 func FuzzLoadMask(f *testing.F) {
 	for _, v := range []any{[][]float64{{1, 0, 1}, {0, 0, 1}}, [][]bool{{true, false, true}, {false, true, true}}, [][]int32{{1, 0, -1}, {2, 0, 0}},
 		[][]float32{{1, 0}, {0, 1}}, []float64{1, 0, 1, 0, 1, 0}, [][]float64{{1, 0, 1}, {0, 0, math.Inf(1)}}} {
-		var buf bytes.Buffer
-		if err := npy.EncodeValue(&buf, v); err != nil {
-			f.Fatal(err)
-		}
-		f.Add(buf.Bytes())
+		f.Add(npytest.Encode(f, v))
 	}
 	f.Add([]byte("\x93NUMPY"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "mask.npy")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		path := npytest.WriteTemp(t, "mask.npy", data)
 		m, err := LoadMask(path, "rec_mask", 2, 3)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "rec_mask: ") || !strings.Contains(err.Error(), path) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/internal/npy/npytest"
 )
 
 // FuzzLoadNPZ checks that no .npz file makes the npz task's loader panic
@@ -19,7 +20,6 @@ import (
 // itself). The seeds are datasets written as numpy.savez writes them and
 // malformed variants.
 func FuzzLoadNPZ(f *testing.F) {
-	t := &testing.T{}
 	good := func(n, T, d int) [][][]float32 {
 		return cube(n, T, d, func(i, t, k int) float32 { return float32((i + t + k) % 2) })
 	}
@@ -38,9 +38,9 @@ func FuzzLoadNPZ(f *testing.F) {
 	} {
 		var mask []byte
 		if m, ok := arrays["mask"]; ok {
-			mask = npyMember(t, m)
+			mask = npytest.Encode(f, m)
 		}
-		f.Add(npyMember(t, arrays["inputs"]), npyMember(t, arrays["targets"]), mask)
+		f.Add(npytest.Encode(f, arrays["inputs"]), npytest.Encode(f, arrays["targets"]), mask)
 	}
 	in, _ := os.ReadFile("../internal/npy/testdata/f4.npy")
 	tg, _ := os.ReadFile("../internal/npy/testdata/f8.npy")

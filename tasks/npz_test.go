@@ -27,16 +27,6 @@ func cube[E float32 | float64 | int64](n, T, d int, f func(i, t, k int) E) [][][
 	return c
 }
 
-// npyMember encodes a nested slice as a .npy file of its element type, as
-// numpy.save does.
-func npyMember(t *testing.T, v any) []byte {
-	var buf bytes.Buffer
-	if err := npy.EncodeValue(&buf, v); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // npzBytes returns an .npz archive of the arrays (members NAME.npy, stored,
 // as numpy.savez writes them).
 func npzBytes(t *testing.T, arrays map[string]any) []byte {

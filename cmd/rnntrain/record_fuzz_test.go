@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/internal/npy/npytest"
 )
 
 // FuzzReadInputs feeds readInputs (-inputs) a file of any contents for a
@@ -18,18 +15,11 @@ import (
 func FuzzReadInputs(f *testing.F) {
 	for _, v := range []any{[][][]float64{{{1, 2}, {3, 4}, {5, 6}}}, [][][]float32{{{1, float32(math.NaN())}}}, [][][]float64{{{1, 2}, {-1e39, 0}}},
 		[]float32{1, 2, 3}, [][][]float32{{{1, 2, 3}}}, [][][]int32{{{1, 2}}}, [][][]float32{}} {
-		var buf bytes.Buffer
-		if err := npy.EncodeValue(&buf, v); err != nil {
-			f.Fatal(err)
-		}
-		f.Add(buf.Bytes())
+		f.Add(npytest.Encode(f, v))
 	}
 	f.Add([]byte("not numpy"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "in.npy")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		path := npytest.WriteTemp(t, "in.npy", data)
 		x, trials, T, err := readInputs(path, 2)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "-inputs") || !strings.Contains(err.Error(), path) {

@@ -10,17 +10,14 @@ import (
 	"testing"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/internal/npy/npytest"
 )
 
 // writeNpy writes a nested slice as a .npy file of its shape and element
 // type, as numpy.save does.
 func writeNpy(t *testing.T, path string, v any) {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := npy.EncodeValue(&buf, v); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, npytest.Encode(t, v), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
