@@ -42,3 +42,21 @@ func CheckText(t testing.TB, v Value, s string, canon func(string) string) {
 		t.Fatalf("%T: %q marshals to %q, which marshals back to %q, %v", v, s, b, b2, err)
 	}
 }
+
+// Fuzz seeds f with seeds and fuzzes the text forms of the enums that
+// fresh makes (new zero values for each input), each with CheckText and no
+// canonical form; more, when not nil, checks the input further (an enum
+// whose accepted texts have a canonical form other than themselves).
+func Fuzz(f *testing.F, seeds []string, fresh func() []Value, more func(t *testing.T, s string)) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, v := range fresh() {
+			CheckText(t, v, s, nil)
+		}
+		if more != nil {
+			more(t, s)
+		}
+	})
+}
