@@ -206,15 +206,7 @@ func (l Loss) MarshalText() ([]byte, error) { return enum.Text("tasks", lossName
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (l *Loss) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "mse":
-		*l = MSE
-	case "cross-entropy":
-		*l = CrossEntropy
-	default:
-		return fmt.Errorf("unknown loss %q; valid losses: mse, cross-entropy%s", b, enum.Hint(string(b), lossNames()))
-	}
-	return nil
+	return enumUnmarshal(lossNames(), b, "loss", (*int)(l))
 }
 
 // Info describes a task instance: what `rnntrain tasks` prints and what
