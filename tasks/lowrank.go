@@ -92,7 +92,7 @@ func lowRankSettings(name string, p Preset, s Settings) (Settings, error) {
 		}
 	}
 	if name == "multisensory" && p == Valente && (s.ContextMS != nil || s.ContextScale != nil || s.CueSpan != CueDefault) {
-		return s, fmt.Errorf("tasks: multisensory (preset valente) has no context period or cue inputs: it does not take context_ms, context_scale or cue_span")
+		return s, settingsErrorf(name, p, "no context period or cue inputs: it does not take context_ms, context_scale or cue_span")
 	}
 	if s.DelayMinMS != nil && s.DelayMaxMS != nil && ms(s.DelayMaxMS) < ms(s.DelayMinMS) {
 		return s, settingsErrorf(name, p, "delay_max_ms = %v < delay_min_ms = %v", ms(s.DelayMaxMS), ms(s.DelayMinMS))

@@ -570,6 +570,7 @@ func TestRegistry(t *testing.T) {
 		{"perceptual-dm", Default, Settings{DtMS: 0.001}, "tasks: perceptual-dm (default preset dubreuil): trials of up to 1020000 steps, more than 1000000; raise dt_ms or shorten the periods"},
 		{"perceptual-dm", Valente, Settings{DtMS: 0.001}, "tasks: perceptual-dm (preset valente): trials of up to"},
 		{"context-dm", NeuroGym, Settings{Coherences: []float64{-1}}, "tasks: context-dm (preset neurogym): coherences[0] = -1: want unsigned levels"},
+		{"multisensory", Valente, Settings{ContextMS: ptr(100.0)}, "tasks: multisensory (preset valente): no context period or cue inputs"},
 	} {
 		_, err = New(c.name, c.p, c.s)
 		if se := (*SettingsError)(nil); !errors.As(err, &se) || !strings.HasPrefix(err.Error(), c.want) {
