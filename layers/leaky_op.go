@@ -97,9 +97,10 @@ func (o *leakyOp[T]) Name() string { return "leaky" }
 // Run records the layer over steps steps of batch sequences as one fused
 // op; see Recurrent. x is [steps·batch, Inputs], time-major. h0 is the
 // initial integrated quantity (x_0 under state integration, r_0 under rate
-// integration), [batch, N] or [1, N] broadcast over the batch. The returned rates are r_1 … r_T and final is
-// the integrated quantity after the last step (x_T or r_T), a view of the
-// tape's arena valid until Reset.
+// integration), [batch, N] or [1, N] broadcast over the batch. The
+// returned rates are r_1 … r_T and final is the integrated quantity after
+// the last step (x_T or r_T), a view of the tape's arena valid until
+// Reset.
 //
 // Inactivation acts at step t on the values that step produces (x_{t+1},
 // r_{t+1}): Silence zeroes the units' rates (under rate integration, their

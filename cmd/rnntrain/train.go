@@ -727,15 +727,14 @@ func headerSummary(c *runConfig) string {
 // one, and the remainder in one more window.
 func fpttWindows(parts, minT, maxT int) string {
 	f := train.FPTTConfig{Parts: parts}
-	steps := func(n int) string { return count(n, "step") }
 	// of describes a batch of T steps; exact: parts windows of one length.
 	of := func(T int) (s string, exact bool) {
 		w := f.WindowSteps(T)
 		n := (T + w - 1) / w
 		if n == parts && n*w == T {
-			return fmt.Sprintf("%d parts (windows of %s)", parts, steps(w)), true
+			return fmt.Sprintf("%d parts (windows of %s)", parts, count(w, "step")), true
 		}
-		s = fmt.Sprintf("%d windows of %s", n, steps(w))
+		s = fmt.Sprintf("%d windows of %s", n, count(w, "step"))
 		if last := T - (n-1)*w; last != w {
 			s += fmt.Sprintf(", the last of %d", last)
 		}
@@ -752,7 +751,7 @@ func fpttWindows(parts, minT, maxT int) string {
 	case parts > maxT:
 		s += fmt.Sprintf(" (parts %d is more than the %d steps of a trial: one window a step)", parts, maxT)
 	default:
-		s += fmt.Sprintf(" (parts %d: windows of ⌊%d/%d⌋ = %s)", parts, maxT, parts, steps(f.WindowSteps(maxT)))
+		s += fmt.Sprintf(" (parts %d: windows of ⌊%d/%d⌋ = %s)", parts, maxT, parts, count(f.WindowSteps(maxT), "step"))
 	}
 	return s
 }
