@@ -37,6 +37,9 @@ type Model struct {
 	// unfused reference, and only the readout's against finite
 	// differences (Check cannot help: no smooth path bypasses the spikes).
 	Surrogate bool
+	// DefaultLR is the learning rate a training run of this model uses
+	// when its config sets none; 0 means the command's general default.
+	DefaultLR float64
 	// Events, when not empty, marks an event-based model whose units emit
 	// binary events: it names the state variable that is nonzero exactly
 	// at an event (the EGRU's y_t = o_t ⊙ c̃_t), which a raster draws as a

@@ -223,6 +223,10 @@ func vanillaModel() layers.Model {
 r = h, h_0 = 0 (the leaky model's rate form with α = 1, φ = tanh)`,
 		New:   func() layers.ModelConfig { return &VanillaConfig{} },
 		Bench: func() layers.ModelConfig { return &VanillaConfig{Connectivity{SpectralRadius: 0.9}} },
+		// Without a leak the default task's 68 steps of tanh units train
+		// unsteadily at 3·10⁻³ (seeds 1–3: 0.500, 0.674, 0.928 after 1000
+		// steps); at 10⁻³: 0.995, 0.997, 1.000.
+		DefaultLR: 1e-3,
 	}
 }
 

@@ -116,7 +116,7 @@ func (p presetChoice) String() string {
 // -target-accuracy stops earlier.
 func defaultConfig() runConfig {
 	t := train.DefaultConfig()
-	t.Steps, t.BatchSize, t.LR = 1000, 32, 3e-3
+	t.Steps, t.BatchSize, t.LR = 1000, 32, 0 // 0: the model's (runLR)
 	t.ClipNorm, t.EvalEvery, t.EvalTrials = 1, 50, 512
 	t.LogEvery, t.CheckpointEvery, t.Keep = 10, 500, 3
 	return runConfig{
@@ -131,6 +131,48 @@ func defaultConfig() runConfig {
 		PlotFormats:     plots.DefaultFormats(),
 		PlotRasterUnits: plots.DefaultRasterUnits,
 	}
+}
+
+// generalLR is the learning rate of a run that sets none, of a model
+// whose registry entry names no default of its own (layers.Model.DefaultLR).
+const generalLR = 3e-3
+
+// runLR returns the learning rate c trains at: train.lr, or when that is
+// 0 the model's default (layers.Model.DefaultLR, else generalLR).
+func runLR(c *runConfig) float64 {
+	if c.Train.LR != 0 {
+		return c.Train.LR
+	}
+	if m := c.Model.Model; m != nil && m.Model().DefaultLR > 0 { // nil: the leaky model
+		return m.Model().DefaultLR
+	}
+	return generalLR
+}
+
+// lrUsage is the help of train.lr: what 0 stands for, model by model.
+func lrUsage() string {
+	byLR := map[float64][]string{}
+	var lrs []float64
+	for _, m := range rnn.Models() {
+		if m.DefaultLR > 0 {
+			if byLR[m.DefaultLR] == nil {
+				lrs = append(lrs, m.DefaultLR)
+			}
+			byLR[m.DefaultLR] = append(byLR[m.DefaultLR], m.Name)
+		}
+	}
+	slices.Sort(lrs)
+	var parts []string
+	for i := len(lrs) - 1; i >= 0; i-- {
+		names := byLR[lrs[i]]
+		list := names[len(names)-1]
+		if len(names) > 1 {
+			list = strings.Join(names[:len(names)-1], ", ") + " and " + list
+		}
+		parts = append(parts, fmt.Sprintf("%g for %s", lrs[i], list))
+	}
+	parts = append(parts, fmt.Sprintf("%g for the others", generalLR))
+	return "learning rate (0 = the model's default: " + strings.Join(parts, ", ") + ")"
 }
 
 // configError is an invalid setting, named by its config key (and flag,
@@ -348,7 +390,9 @@ func (c *runConfig) validate() error {
 		key, msg := splitKey(err.Error())
 		errs = append(errs, configError(key, errors.New(msg)))
 	}
-	if err := c.Train.Validate(); err != nil {
+	t := c.Train
+	t.LR = runLR(c)
+	if err := t.Validate(); err != nil {
 		key, msg := splitKey(err.Error())
 		errs = append(errs, configError("train."+key, errors.New(msg)))
 	}
@@ -568,7 +612,7 @@ func keyFlagUsage() map[string]string {
 		"readout-tau":         "leaky readout: time constant τ_out in ms, β_o = exp(−dt/τ_out) (default 20)",
 		"steps":               "maximum number of training steps (batches)",
 		"batch":               "trials per training batch",
-		"lr":                  "learning rate",
+		"lr":                  lrUsage(),
 		"optimizer":           "optimizer: adam, adamw, adamax, sgd",
 		"weight-decay":        "optimizer weight decay (adamw: decoupled; others: L2 in the gradient)",
 		"schedule":            "learning-rate schedule: constant (default), step (with train.schedule.step_size, and gamma, in a config file), cosine",

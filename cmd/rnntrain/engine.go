@@ -218,9 +218,9 @@ func checkPreset(nameKey, presetKey, name string, defTask bool, p tasks.Preset, 
 	return nil
 }
 
-// resolve fills every default of cfg that depends on the task: the preset,
-// the task's settings, α from the task's dt, and the fixed α and φ of the
-// rnn and gru models. It returns the built task. Unknown task or preset
+// resolve fills every default of cfg that depends on the task or the
+// model: the preset, the task's settings, α from the task's dt, the fixed α
+// and φ of the rnn and gru models, and the model's learning rate (runLR). It returns the built task. Unknown task or preset
 // names are usage errors listing the valid names (checkTask). Every error
 // about the task is a settingError, so that it names the flag or, once a
 // configSource attributes it, the config file's key that gave the value.
@@ -284,6 +284,7 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 		}
 	}
 	cfg.Train.Seed = cfg.Seed
+	cfg.Train.LR = runLR(cfg)
 	return task, nil
 }
 

@@ -403,3 +403,61 @@ func TestCLIFrozenStaysFrozen(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIModelLearningRate: a run that sets no learning rate trains at its
+// model's (layers.Model.DefaultLR, else generalLR), says so in its header
+// and records it in config.json and metrics.jsonl; -lr, a config file's
+// train.lr and a resumed run's config.json take precedence, and -lr 0
+// asks for the model's.
+func TestCLIModelLearningRate(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	toml := func(name, body string) string {
+		p := filepath.Join(work, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	withLR := toml("lr.toml", "[model]\nkind = \"egru\"\n[train]\nlr = 0.005\n")
+	noLR := toml("nolr.toml", "[model]\nkind = \"alif\"\n[train]\nbatch_size = 4\n")
+	cases := []struct {
+		name string
+		args []string
+		want float64
+	}{
+		{"leaky", nil, generalLR},
+		{"egru", []string{"-model", "egru"}, 1e-3},
+		{"alif", []string{"-model", "alif"}, 1e-3},
+		{"lowrank", []string{"-model", "lowrank"}, 1e-2},
+		{"lif", []string{"-model", "lif"}, generalLR},
+		{"rnn", []string{"-model", "rnn"}, 1e-3},
+		{"flag", []string{"-model", "egru", "-lr", "0.002"}, 0.002},
+		{"flag0", []string{"-model", "lowrank", "-lr", "0"}, 1e-2},
+		{"file", []string{"-config", withLR}, 0.005},
+		{"fileflag", []string{"-config", withLR, "-lr", "0.004"}, 0.004},
+		{"filenolr", []string{"-config", noLR}, 1e-3},
+		{"filemodel", []string{"-config", noLR, "-model", "lowrank"}, 1e-2},
+	}
+	for _, c := range cases {
+		run := filepath.Join(work, c.name)
+		args := append([]string{"train", "-steps", "2", "-hidden", "8", "-eval-trials", "8", "-log-every", "1", "-quiet", "-out", run}, c.args...)
+		r := rnntrain(t, work, args...)
+		r.want(t, 0)
+		var cfg runConfig
+		b, err := os.ReadFile(filepath.Join(run, "config.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &cfg))
+		require.Equal(t, c.want, cfg.Train.LR, "%s: config.json's train.lr", c.name)
+		for _, m := range metricsOf(t, run) {
+			require.Equal(t, c.want, m.LR, "%s: metrics.jsonl's lr at step %d", c.name, m.Step)
+		}
+	}
+	// A resumed run keeps the rate it trained at, whatever the model's
+	// default: config.json names it.
+	branch := filepath.Join(work, "branch")
+	rnntrain(t, work, "train", "-resume", filepath.Join(work, "flag"), "-steps", "3", "-quiet", "-out", branch).want(t, 0)
+	for _, m := range metricsOf(t, branch) {
+		require.Equal(t, 0.002, m.LR, "resumed run's lr at step %d", m.Step)
+	}
+	// The header says it.
+	rnntrain(t, work, "train", "-model", "lowrank", "-steps", "1", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "hdr")).want(t, 0, "adam lr 0.01,")
+}
