@@ -287,8 +287,15 @@ func TestReportJSONNonFinite(t *testing.T) {
 		}
 	}
 	r.MSE, r.Figures = 0.25, nil
-	if b, err = json.Marshal(r); err != nil || !strings.Contains(string(b), `"accuracy_stderr":0,"mse":0.25,`) {
+	if b, err = json.Marshal(r); err != nil || !strings.Contains(string(b), `"accuracy_stderr":0,"mse":0.25,`) || strings.Contains(string(b), "cross_entropy") {
 		t.Errorf("finite report: got %s, %v", b, err)
+	}
+	// A cross-entropy task's loss: a number, or null when not finite.
+	for ce, want := range map[float64]string{0.125: `"mse":0.25,"cross_entropy":0.125,`, math.NaN(): `"cross_entropy":null`} {
+		r.CrossEntropy = &ce
+		if b, err = json.Marshal(r); err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("report with cross-entropy %v: got %s, %v; want %s in it", ce, b, err, want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -60,6 +61,10 @@ type Report struct {
 	Accuracy float64 `json:"accuracy"`
 	StdErr   float64 `json:"accuracy_stderr"`
 	MSE      float64 `json:"mse"`
+	// CrossEntropy, for a task trained with the cross-entropy loss (the
+	// outputs are logits, whose MSE says little), is that loss on the
+	// trials (tasks.MaskedCrossEntropy); nil for an MSE task.
+	CrossEntropy *float64 `json:"cross_entropy,omitempty"`
 	// Conditions are sorted by condition label, numbers compared as
 	// numbers (tasks.CompareConditions).
 	Conditions []ConditionRow `json:"conditions"`
@@ -72,14 +77,15 @@ type Report struct {
 	Figures map[string]float64 `json:"figures,omitempty"`
 }
 
-// MarshalJSON writes r with a non-finite MSE or figure (the outputs of a
-// network whose weights are NaN) as null, since JSON has no NaN, and with
-// accuracy and accuracy_stderr null when no trial was scored (Trials 0,
-// every trial a catch trial): the accuracy is then undefined, not 0.
-// Either way accuracy, accuracy_stderr, mse and figures then come last.
+// MarshalJSON writes r with a non-finite MSE, cross-entropy or figure (the
+// outputs of a network whose weights are NaN) as null, since JSON has no
+// NaN, and with accuracy and accuracy_stderr null when no trial was scored
+// (Trials 0, every trial a catch trial): the accuracy is then undefined,
+// not 0. Either way accuracy, accuracy_stderr, mse, cross_entropy and
+// figures then come last.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
-	finite := finiteOrNil(r.MSE) != nil
+	finite := finiteOrNil(r.MSE) != nil && (r.CrossEntropy == nil || finiteOrNil(*r.CrossEntropy) != nil)
 	for _, v := range r.Figures {
 		finite = finite && finiteOrNil(v) != nil
 	}
@@ -91,8 +97,17 @@ func (r Report) MarshalJSON() ([]byte, error) {
 		Accuracy *float64            `json:"accuracy"`
 		StdErr   *float64            `json:"accuracy_stderr"`
 		MSE      *float64            `json:"mse"`
+		CE       json.RawMessage     `json:"cross_entropy,omitempty"`
 		Figures  map[string]*float64 `json:"figures,omitempty"`
 	}{plain: plain(r), MSE: finiteOrNil(r.MSE)}
+	if r.CrossEntropy != nil {
+		// A non-finite cross-entropy is null, not left out: the task has
+		// one.
+		out.CE = json.RawMessage("null")
+		if v := finiteOrNil(*r.CrossEntropy); v != nil {
+			out.CE = strconv.AppendFloat(nil, *v, 'g', -1, 64)
+		}
+	}
 	if r.Trials > 0 {
 		out.Accuracy, out.StdErr = &r.Accuracy, &r.StdErr
 	}
@@ -170,7 +185,8 @@ func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalO
 	rep := Report{Task: task.Name(), Split: tasks.SplitLabel(task)}
 	var conds tasks.Conditions
 	var psych tasks.Psychometric
-	var sqErr float64
+	var sqErr, ce float64
+	crossEntropy := task.Loss() == tasks.CrossEntropy
 	var tally layers.Tally
 	correct := 0
 	for done := 0; done < opt.Trials; {
@@ -193,6 +209,9 @@ func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalO
 		}
 		res := task.Score(act.Out, &batch)
 		sqErr += res.MSE * float64(b)
+		if crossEntropy {
+			ce += tasks.MaskedCrossEntropy(act.Out, &batch) * float64(b)
+		}
 		if hasEvidence(batch.Trials) {
 			psych.Add(&batch, res)
 		}
@@ -211,6 +230,10 @@ func EvaluateContext(ctx context.Context, net Runner, task tasks.Task, opt EvalO
 	}
 	if opt.Trials > 0 {
 		rep.MSE = sqErr / float64(opt.Trials)
+		if crossEntropy {
+			v := ce / float64(opt.Trials)
+			rep.CrossEntropy = &v
+		}
 	}
 	rep.Figures = tally.Map()
 	for _, r := range conds.Rows() {

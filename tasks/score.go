@@ -33,6 +33,51 @@ func MaskedMSE(outputs []float32, b *Batch) float64 {
 	return num / den
 }
 
+// MaskedCrossEntropy returns the training loss of a cross-entropy task
+// (train.Loss) on the batch: the softmax cross-entropy of each row's
+// outputs (one step of one trial, over the output channels) against its
+// one-hot target, weighted by w_r, the mean of the row's mask,
+// Σ_r w_r·(−Σ_k t_rk log softmax(y_r)_k) / Σ_r w_r (0 when the mask is
+// empty). The log-sum-exp is shifted by the row's maximum, so large outputs
+// neither overflow nor lose precision. It panics if outputs has the wrong
+// size.
+func MaskedCrossEntropy(outputs []float32, b *Batch) float64 {
+	checkOutputs("MaskedCrossEntropy", outputs, b)
+	c := b.NOut
+	var num, den float64
+	for r := range b.T * b.B {
+		var w float64
+		for _, m := range b.Mask[r*c : (r+1)*c] {
+			w += float64(m)
+		}
+		if w /= float64(c); w == 0 {
+			continue
+		}
+		y, t := outputs[r*c:(r+1)*c], b.Targets[r*c:(r+1)*c]
+		mx := math.Inf(-1)
+		for _, v := range y {
+			mx = max(mx, float64(v))
+		}
+		var sum float64
+		for _, v := range y {
+			sum += math.Exp(float64(v) - mx)
+		}
+		lse := mx + math.Log(sum)
+		var ce float64
+		for k, v := range y {
+			if tk := float64(t[k]); tk != 0 {
+				ce -= tk * (float64(v) - lse)
+			}
+		}
+		num += w * ce
+		den += w
+	}
+	if den == 0 {
+		return 0
+	}
+	return num / den
+}
+
 // newResult allocates a Result for b.B trials.
 func newResult(outputs []float32, b *Batch) Result {
 	return Result{

@@ -203,3 +203,28 @@ func FuzzCompareConditions(f *testing.F) {
 		}
 	})
 }
+
+// TestMaskedCrossEntropy checks the cross-entropy against values worked
+// out by hand (the rows of train's TestLossValues), with outputs far
+// beyond exp's range and with an empty mask.
+func TestMaskedCrossEntropy(t *testing.T) {
+	// T = 2 steps of one trial, 2 outputs: row 0 softmax (1/4, 3/4),
+	// target class 1, weight 1; row 1 softmax (½, ½), target class 0,
+	// weight ½ (the mean of its mask).
+	b := Batch{T: 2, B: 1, NOut: 2, Targets: []float32{0, 1, 1, 0}, Mask: []float32{1, 1, 0, 1}}
+	got := MaskedCrossEntropy([]float32{0, float32(math.Log(3)), 1, 1}, &b)
+	if want := (-math.Log(0.75) + 0.5*math.Log(2)) / 1.5; math.Abs(got-want) > 1e-7 {
+		t.Errorf("cross-entropy = %v, want %v", got, want)
+	}
+	// Logits 10⁴ apart: the right class costs nothing, the wrong one 10⁴.
+	if got := MaskedCrossEntropy([]float32{-5000, 5000, 1, 1}, &b); math.Abs(got-(0.5*math.Log(2))/1.5) > 1e-9 {
+		t.Errorf("right class by 10⁴: got %v", got)
+	}
+	if got := MaskedCrossEntropy([]float32{5000, -5000, 1, 1}, &b); math.Abs(got-(1e4+0.5*math.Log(2))/1.5) > 1e-6 {
+		t.Errorf("wrong class by 10⁴: got %v, want %v", got, (1e4+0.5*math.Log(2))/1.5)
+	}
+	b.Mask = make([]float32, 4)
+	if got := MaskedCrossEntropy([]float32{0, 1, 2, 3}, &b); got != 0 {
+		t.Errorf("empty mask: got %v, want 0", got)
+	}
+}

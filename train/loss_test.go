@@ -140,3 +140,29 @@ func TestWindowsRatePenaltyLeavesOutPadding(t *testing.T) {
 		}
 	}
 }
+
+// TestLossMatchesMaskedCrossEntropy: the cross-entropy evaluations report
+// (tasks.MaskedCrossEntropy) is the training loss, on random logits,
+// one-hot targets and masks that vary within rows.
+func TestLossMatchesMaskedCrossEntropy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const steps, batch, nOut = 7, 5, 4
+	rows := steps * batch
+	b := tasks.Batch{T: steps, B: batch, NOut: nOut, Targets: make([]float32, rows*nOut), Mask: make([]float32, rows*nOut)}
+	out := make([]float32, rows*nOut)
+	for r := range rows {
+		b.Targets[r*nOut+rng.IntN(nOut)] = 1
+		for k := range nOut {
+			out[r*nOut+k] = float32(3 * rng.NormFloat64())
+			if rng.IntN(4) > 0 {
+				b.Mask[r*nOut+k] = float32(rng.Float64())
+			}
+		}
+	}
+	tp := autodiff.NewTape[float32]()
+	want := float64(Loss(tasks.CrossEntropy, tp.Const(autodiff.FromSlice(rows, nOut, out)),
+		autodiff.FromSlice(rows, nOut, b.Targets), autodiff.FromSlice(rows, nOut, b.Mask), nil).Value.Data[0])
+	if got := tasks.MaskedCrossEntropy(out, &b); math.Abs(got-want) > 1e-6*want {
+		t.Errorf("tasks.MaskedCrossEntropy = %v, train.Loss = %v", got, want)
+	}
+}

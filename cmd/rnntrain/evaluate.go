@@ -37,10 +37,19 @@ func reportLine(rep analysis.Report) string {
 		step = fmt.Sprintf("the best weights, of step %d of %d", rep.WeightsStep, rep.Step)
 	}
 	if rep.Trials == 0 {
-		return fmt.Sprintf("accuracy undefined: %s (task %s, %s), mse %.4g", noScored(trialsOf(rep.Split)), rep.Task, step, rep.MSE)
+		return fmt.Sprintf("accuracy undefined: %s (task %s, %s), %s", noScored(trialsOf(rep.Split)), rep.Task, step, lossOf(rep))
 	}
-	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, %s), mse %.4g",
-		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, step, rep.MSE)
+	return fmt.Sprintf("accuracy %.4f ± %.4f on %d %s (task %s, %s), %s",
+		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, step, lossOf(rep))
+}
+
+// lossOf is the report's loss for humans: the cross-entropy of a task
+// trained with it, whose outputs are logits, else the MSE.
+func lossOf(rep analysis.Report) string {
+	if rep.CrossEntropy != nil {
+		return fmt.Sprintf("cross-entropy %.4g", *rep.CrossEntropy)
+	}
+	return fmt.Sprintf("mse %.4g", rep.MSE)
 }
 
 // printReport writes the accuracy and the per-condition table for humans.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -26,5 +28,32 @@ func TestReportLine(t *testing.T) {
 		if strings.Contains(reportLine(c.rep), "0.0000 ± 0.0000") {
 			t.Errorf("reportLine(%d trials): accuracy 0 ± 0", c.rep.Trials)
 		}
+	}
+}
+
+// TestCLICrossEntropyReport: a task trained with the cross-entropy reports
+// that loss, not the MSE of its logits, in train's final line, eval's and
+// eval -json's; an MSE task keeps its MSE.
+func TestCLICrossEntropyReport(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "gonogo")
+	rnntrain(t, work, "train", "-task", "go-nogo", "-steps", "3", "-hidden", "8", "-eval-trials", "16", "-out", run).
+		want(t, 0, "(task go-nogo, step 3), cross-entropy ")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "16").want(t, 0, "(task go-nogo, step 3), cross-entropy ")
+	r := rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "16", "-json")
+	r.want(t, 0)
+	var rep struct {
+		MSE          *float64 `json:"mse"`
+		CrossEntropy *float64 `json:"cross_entropy"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.MSE == nil || rep.CrossEntropy == nil || !(*rep.CrossEntropy > 0) {
+		t.Fatalf("eval -json of a cross-entropy task: %v, %+v: %s", err, rep, r.stdout)
+	}
+	pdm := filepath.Join(work, "pdm")
+	r = rnntrain(t, work, "train", "-task", "perceptual-dm", "-steps", "2", "-hidden", "8", "-eval-trials", "16", "-out", pdm)
+	r.want(t, 0, "(task perceptual-dm, step 2), mse ")
+	if strings.Contains(r.stdout, "cross-entropy") {
+		t.Errorf("an MSE task reports a cross-entropy: %s", r.stdout)
 	}
 }
