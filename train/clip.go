@@ -121,7 +121,7 @@ type DivergenceError struct {
 func (e *DivergenceError) Error() string {
 	switch {
 	case e.Param == "":
-		return fmt.Sprintf("step %d: loss is %s", e.Step, nonFinite(e.Value))
+		return fmt.Sprintf("step %d: loss is %s: the network's activity overflowed (a lower learning rate, a bounded activation such as tanh or a smaller initial spectral radius keeps it finite)", e.Step, nonFinite(e.Value))
 	case e.Updated && e.Slot != "":
 		return fmt.Sprintf("step %d: after the update, optimizer state %s of %s has %s at %v", e.Step, e.Slot, e.Param, nonFinite(e.Value), e.Index)
 	case e.Updated && !math.IsNaN(e.Value) && !math.IsInf(e.Value, 0):

@@ -182,6 +182,9 @@ func TestDivergence(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), "step ") || !(strings.Contains(err.Error(), "NaN") || strings.Contains(err.Error(), "Inf")) {
 		t.Errorf("message %q does not name the step and the non-finite value", err)
 	}
+	if de.Param == "" && !strings.Contains(err.Error(), "activity overflowed (a lower learning rate") {
+		t.Errorf("message %q about the loss says neither what overflowed nor what helps", err)
+	}
 	t.Log(err)
 
 	// A NaN gradient with a finite loss names the parameter and element,
