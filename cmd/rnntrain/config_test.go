@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,7 +96,7 @@ func TestTrimMetrics(t *testing.T) {
 {"step":10,"loss":0.5,"accuracy":0.7,"lr":0.1,"elapsed_s":2,"eval_accuracy":0.8}
 {"step":15,"loss":0.4,"accuracy":0.8,"lr":0.1,"elapsed_s":3}
 `), 0o644)
-	cv, err := trimMetrics(p, 10)
+	cv, err := trimMetrics(p, 10, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +107,29 @@ func TestTrimMetrics(t *testing.T) {
 	os.WriteFile(p, []byte(`{"step":5,"loss":1,"train_accuracy":0.5,"lr":0.1,"elapsed_s":1}
 {"step":10,"loss":0.5,"train_accuracy":0.7,"lr":0.1,"elapsed_s":2,"validation_accuracy":0.8}
 `), 0o644)
-	if cv, err := trimMetrics(p, 10); err != nil || len(cv.EvalStep) != 1 || cv.EvalAccuracy[0] != 0.8 || cv.Accuracy[1] != 0.7 {
+	if cv, err := trimMetrics(p, 10, true); err != nil || len(cv.EvalStep) != 1 || cv.EvalAccuracy[0] != 0.8 || cv.Accuracy[1] != 0.7 {
 		t.Errorf("trimMetrics: %v, curves %+v", err, cv)
 	}
-	if _, err := trimMetrics(filepath.Join(t.TempDir(), "none.jsonl"), 10); err != nil {
+	if _, err := trimMetrics(filepath.Join(t.TempDir(), "none.jsonl"), 10, true); err != nil {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestMetricsCurvesEvalLoss: the held-out loss curve is validation_loss;
+// a line written before it was logged gives validation_mse for an MSE task
+// and nothing (NaN) for a cross-entropy one, whose MSE is of its logits.
+func TestMetricsCurvesEvalLoss(t *testing.T) {
+	data := []byte(`{"step":5,"loss":1,"validation_accuracy":0.5,"validation_mse":7000}
+{"step":10,"loss":0.5,"validation_accuracy":0.8,"validation_mse":8000,"validation_loss":0.25}
+`)
+	for _, c := range []struct {
+		mse   bool
+		first float64
+	}{{true, 7000}, {false, math.NaN()}} {
+		cv, _ := metricsCurves(data, 10, c.mse)
+		if len(cv.EvalLoss) != 2 || cv.EvalLoss[1] != 0.25 || !(cv.EvalLoss[0] == c.first || math.IsNaN(c.first) && math.IsNaN(cv.EvalLoss[0])) {
+			t.Errorf("mse task %v: held-out losses %v, want [%v 0.25]", c.mse, cv.EvalLoss, c.first)
+		}
 	}
 }
 
@@ -122,7 +141,7 @@ func TestTrimMetricsUnterminated(t *testing.T) {
 	lines := `{"step":5,"loss":1,"train_accuracy":0.5,"lr":0.1,"elapsed_s":1}
 {"step":10,"loss":0.5,"train_accuracy":0.7,"lr":0.1,"elapsed_s":2}`
 	os.WriteFile(p, []byte(lines), 0o644)
-	cv, err := trimMetrics(p, 10)
+	cv, err := trimMetrics(p, 10, true)
 	if err != nil {
 		t.Fatal(err)
 	}

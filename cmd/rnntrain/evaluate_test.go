@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,10 +51,33 @@ func TestCLICrossEntropyReport(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.MSE == nil || rep.CrossEntropy == nil || !(*rep.CrossEntropy > 0) {
 		t.Fatalf("eval -json of a cross-entropy task: %v, %+v: %s", err, rep, r.stdout)
 	}
+	// metrics.jsonl: every line has the gradient's norm, every evaluation
+	// the held-out cross-entropy beside the logits' MSE.
+	evals := 0
+	for _, m := range metricsOf(t, run) {
+		if !(m.GradNorm > 0) {
+			t.Errorf("metrics.jsonl step %d: grad_norm %v", m.Step, m.GradNorm)
+		}
+		if m.EvalAccuracy != nil {
+			evals++
+			if m.EvalLoss == nil || m.EvalMSE == nil || !(*m.EvalLoss > 0) || *m.EvalLoss == *m.EvalMSE {
+				t.Errorf("metrics.jsonl step %d: validation_loss %v, validation_mse %v", m.Step, m.EvalLoss, m.EvalMSE)
+			}
+		}
+	}
+	if evals == 0 {
+		t.Error("metrics.jsonl has no evaluation")
+	}
 	pdm := filepath.Join(work, "pdm")
 	r = rnntrain(t, work, "train", "-task", "perceptual-dm", "-steps", "2", "-hidden", "8", "-eval-trials", "16", "-out", pdm)
 	r.want(t, 0, "(task perceptual-dm, step 2), mse ")
 	if strings.Contains(r.stdout, "cross-entropy") {
 		t.Errorf("an MSE task reports a cross-entropy: %s", r.stdout)
+	}
+	// An MSE task's held-out loss is its MSE (in float32 on the tape).
+	for _, m := range metricsOf(t, pdm) {
+		if m.EvalAccuracy != nil && (m.EvalLoss == nil || math.Abs(*m.EvalLoss-*m.EvalMSE) > 1e-5*(*m.EvalMSE)) {
+			t.Errorf("metrics.jsonl step %d: validation_loss %v, validation_mse %v", m.Step, m.EvalLoss, *m.EvalMSE)
+		}
 	}
 }

@@ -66,7 +66,7 @@ func (f runFigures) write(ctx context.Context, dir string, formats plots.Formats
 		cv.Title = fmt.Sprintf("%s, %s N=%d", cfg.Task.Name, cfg.Model.Kind(), cfg.Model.Hidden)
 		cv.Target = cfg.Train.TargetAccuracy
 		cv.Chance = tasks.Describe(f.evalTask).Chance
-		cv.ChanceLoss = zeroOutputMSE(f.evalTask, cfg.Seed)
+		cv.ChanceLoss = zeroOutputLoss(f.evalTask, cfg.Seed)
 		if err := add("curves", func(p string) error { return plots.WriteCurves(p, cv) }); err != nil {
 			return set.wrote, err
 		}
@@ -105,12 +105,18 @@ func (f runFigures) write(ctx context.Context, dir string, formats plots.Formats
 	return set.wrote, err
 }
 
-// zeroOutputMSE is the held-out MSE of a network whose output is always
-// zero: the level a loss curve must fall below to have learnt anything.
-// It scores one batch of 256 trials drawn from seed's plot stream.
-func zeroOutputMSE(task tasks.Task, seed uint64) float64 {
+// zeroOutputLoss is the task's loss (MSE or cross-entropy) of a network
+// whose output is always zero: the level a loss curve must fall below to
+// have learnt anything (for a cross-entropy task, log K of a uniform guess
+// among K outputs). It scores one batch of 256 trials drawn from seed's
+// plot stream.
+func zeroOutputLoss(task tasks.Task, seed uint64) float64 {
 	b := task.Batch(newStream(seed, streamPlot), 256)
-	return task.Score(make([]float32, b.T*b.B*b.NOut), &b).MSE
+	zero := make([]float32, b.T*b.B*b.NOut)
+	if task.Loss() == tasks.CrossEntropy {
+		return tasks.MaskedCrossEntropy(zero, &b)
+	}
+	return task.Score(zero, &b).MSE
 }
 
 // trialTitle names an example trial by what it was drawn with, contexts

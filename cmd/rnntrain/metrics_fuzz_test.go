@@ -17,7 +17,7 @@ func FuzzMetricsCurves(f *testing.F) {
 	f.Add([]byte("\n\n{}\x00"), -1)
 	f.Add([]byte(`{"step":10,"validation_accuracy":0.9,"validation_mse":0.2}`+"\n"+`{"step":20,"validation_accuracy":0.9,"validation_mse":0.1,"stage":1}`+"\n"), 30)
 	f.Fuzz(func(t *testing.T, data []byte, upto int) {
-		cv, kept := metricsCurves(data, upto)
+		cv, kept := metricsCurves(data, upto, true)
 		if kept < 0 || kept > len(data) {
 			t.Fatalf("kept %d of %d bytes", kept, len(data))
 		}

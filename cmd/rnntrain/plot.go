@@ -17,15 +17,17 @@ import (
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 const plotLong = `Plot draws every figure of a trained run again, from its checkpoint and
 its metrics.jsonl, into RUN/plots (or -out DIR), in the run's plot formats
 (plot_formats, default png,svg) or those of -format:
 
-	curves         loss (training batches, held-out MSE, a zero output's
-	               MSE) and accuracy (training batches, held-out trials,
-	               target, chance) against training step
+	curves         loss (training batches, held-out trials, a zero output's:
+	               the task's MSE or cross-entropy) and accuracy (training
+	               batches, held-out trials, target, chance) against
+	               training step
 	trials         three example trials: inputs; outputs with their targets
 	               where scored, unscored periods shaded
 	psychometric   tasks with signed evidence (perceptual-dm, context-dm,
@@ -168,7 +170,7 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 		return dir, nil, "", fmt.Errorf("metrics: %w", err)
 	default:
 		var kept int
-		cv, kept = metricsCurves(data, c.Meta.Step)
+		cv, kept = metricsCurves(data, c.Meta.Step, s.task.Loss() == tasks.MSE)
 		// metricsCurves stops at the checkpoint's step or at a line that is
 		// not a metrics record: say so of the second.
 		if line, _, _ := bytes.Cut(data[kept:], []byte("\n")); len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, new(metricsLine)) != nil {

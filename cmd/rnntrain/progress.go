@@ -13,10 +13,14 @@ import (
 // metricsLine is one line of metrics.jsonl: the state of training at a
 // logged step. Loss is the training batch's; Accuracy (train_accuracy) is
 // the task's own scorer on a fresh batch of -batch training trials at that
-// step; EvalAccuracy and EvalMSE (validation_accuracy, validation_mse), at
-// evaluations, are on the run's fixed validation set of -eval-trials
-// trials (the one -target-accuracy is judged on): a dataset's validation
-// split, fresh trials of a generated task. Seed is the run's seed (its
+// step; EvalAccuracy, EvalMSE and EvalLoss (validation_accuracy,
+// validation_mse, validation_loss), at evaluations, are on the run's fixed
+// validation set of -eval-trials trials (the one -target-accuracy is judged
+// on): a dataset's validation split, fresh trials of a generated task.
+// validation_loss is the task's training loss there (MSE or cross-entropy,
+// the kind Loss is; without the penalties), validation_mse the outputs'
+// MSE (of logits, for a cross-entropy task). GradNorm (grad_norm) is the
+// joint L2 norm of the step's gradients before clipping. Seed is the run's seed (its
 // config.json's seed), on every line so that the lines of many runs read
 // together can be told apart by it.
 type metricsLine struct {
@@ -25,10 +29,12 @@ type metricsLine struct {
 	Loss         float64  `json:"loss"`
 	Accuracy     float64  `json:"train_accuracy"`
 	LR           float64  `json:"lr"`
+	GradNorm     float64  `json:"grad_norm"`
 	ElapsedS     float64  `json:"elapsed_s"`
 	StepsPerS    float64  `json:"steps_per_s"`
 	EvalAccuracy *float64 `json:"validation_accuracy,omitempty"`
 	EvalMSE      *float64 `json:"validation_mse,omitempty"`
+	EvalLoss     *float64 `json:"validation_loss,omitempty"`
 	// Figures are the recurrent layer's own figures on the train_accuracy
 	// batch (a spiking layer's rate_hz or rate_per_step, silent_units and
 	// activity_sparsity; an event-based layer's activity_sparsity,

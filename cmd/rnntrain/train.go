@@ -56,8 +56,9 @@ directory (-out; default runs/<timestamp>):
 	                         of a dataset (every trial) or on 1000 fresh
 	                         trials of a generated task; its "split" says
 	                         which
-	plots/curves.*           loss (training batches, held-out MSE, a zero
-	                         output's MSE) and accuracy (training batches,
+	plots/curves.*           loss (training batches, held-out trials, a
+	                         zero output's: the task's MSE or
+	                         cross-entropy) and accuracy (training batches,
 	                         held-out trials, target, chance) against step
 	plots/trials.*           example trials: inputs, targets, outputs
 	plots/raster.*           spiking models and egru: rasters of the
@@ -426,7 +427,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if opts.resume != "" {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
 		from := filepath.Join(opts.resume, "metrics.jsonl")
-		if r.curves, err = resumeMetrics(from, filepath.Join(dir, "metrics.jsonl"), st.Step, inPlace); err != nil {
+		if r.curves, err = resumeMetrics(from, filepath.Join(dir, "metrics.jsonl"), st.Step, inPlace, r.s.task.Loss() == tasks.MSE); err != nil {
 			return fmt.Errorf("resume: %w", err)
 		}
 	}
@@ -926,17 +927,17 @@ func (r *trainRun) log(st train.Step) error {
 		return nil
 	}
 	el := time.Since(r.start).Seconds()
-	m := metricsLine{Step: st.Step, Seed: r.s.cfg.Seed, Loss: st.Loss, LR: st.LR, ElapsedS: round(r.elapsedBefore+el, 3), Stage: st.Stage}
+	m := metricsLine{Step: st.Step, Seed: r.s.cfg.Seed, Loss: st.Loss, LR: st.LR, GradNorm: st.GradNorm, ElapsedS: round(r.elapsedBefore+el, 3), Stage: st.Stage}
 	if el > 0 {
 		m.StepsPerS = round(float64(st.Step-r.startStep)/el, 2)
 	}
 	if st.Eval != nil {
-		acc, mse := st.Eval.Accuracy, st.Eval.MSE
-		m.EvalAccuracy, m.EvalMSE = &acc, &mse
+		acc, mse, loss := st.Eval.Accuracy, st.Eval.MSE, st.Eval.Loss
+		m.EvalAccuracy, m.EvalMSE, m.EvalLoss = &acc, &mse, &loss
 		r.evalAcc = &acc
 		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
-		r.curves.EvalLoss = append(r.curves.EvalLoss, mse)
+		r.curves.EvalLoss = append(r.curves.EvalLoss, loss)
 	}
 	// The last step's line (and evaluation), when neither cadence calls
 	// for it, is one a run given more steps would not write: its batch
@@ -1074,15 +1075,15 @@ const maxMetricsBytes = 256 << 20
 // trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
 // logged after the checkpoint a resume starts from would repeat) and
 // returns their curves. A missing file is an empty history; anything but
-// a regular file is an error naming it.
-func trimMetrics(path string, upto int) (plots.Curves, error) {
+// a regular file is an error naming it. mse is metricsCurves'.
+func trimMetrics(path string, upto int, mse bool) (plots.Curves, error) {
 	data, err := files.ReadRegular(path, maxMetricsBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return plots.Curves{}, nil
 	} else if err != nil {
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
-	cv, kept := metricsCurves(data, upto)
+	cv, kept := metricsCurves(data, upto, mse)
 	if keep := terminated(data[:kept]); kept < len(data) || len(keep) > kept {
 		if err := writeFileDurable(path, keep); err != nil {
 			return cv, err
@@ -1105,10 +1106,10 @@ func terminated(lines []byte) []byte {
 // upto from the resumed run's metrics.jsonl src: in place (src is dst) it
 // trims dst (trimMetrics); into another directory it writes into dst the
 // lines of src up to upto, so that the branch has the history it
-// continues. It returns the curves of those lines.
-func resumeMetrics(src, dst string, upto int, inPlace bool) (plots.Curves, error) {
+// continues. It returns the curves of those lines (mse: metricsCurves').
+func resumeMetrics(src, dst string, upto int, inPlace, mse bool) (plots.Curves, error) {
 	if inPlace {
-		return trimMetrics(dst, upto)
+		return trimMetrics(dst, upto, mse)
 	}
 	data, err := files.ReadRegular(src, maxMetricsBytes)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -1116,14 +1117,17 @@ func resumeMetrics(src, dst string, upto int, inPlace bool) (plots.Curves, error
 	} else if err != nil {
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
-	cv, kept := metricsCurves(data, upto)
+	cv, kept := metricsCurves(data, upto, mse)
 	return cv, writeFileDurable(dst, terminated(data[:kept]))
 }
 
 // metricsCurves reads the curves of the lines of a metrics.jsonl up to
 // step upto, stopping at the first line that does not parse, and returns
 // them with the number of bytes those lines take.
-func metricsCurves(data []byte, upto int) (cv plots.Curves, kept int) {
+//
+// mse is whether the run's task is trained with the MSE, so that a line
+// without validation_loss may give validation_mse in its place.
+func metricsCurves(data []byte, upto int, mse bool) (cv plots.Curves, kept int) {
 	for line := range bytes.Lines(data) {
 		var m metricsLine
 		if json.Unmarshal(line, &m) != nil || m.Step > upto {
@@ -1145,11 +1149,18 @@ func metricsCurves(data []byte, upto int) (cv plots.Curves, kept int) {
 		if m.EvalAccuracy != nil {
 			cv.EvalStep = append(cv.EvalStep, float64(m.Step))
 			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)
-			mse := math.NaN() // written before validation_mse was logged
-			if m.EvalMSE != nil {
-				mse = *m.EvalMSE
+			// The task's loss; a line written before validation_loss was
+			// logged gives validation_mse, that loss for an MSE task
+			// (mse), else nothing (NaN): the MSE of a cross-entropy
+			// task's logits is no point of its loss curve.
+			loss := math.NaN()
+			switch {
+			case m.EvalLoss != nil:
+				loss = *m.EvalLoss
+			case m.EvalMSE != nil && mse:
+				loss = *m.EvalMSE
 			}
-			cv.EvalLoss = append(cv.EvalLoss, mse)
+			cv.EvalLoss = append(cv.EvalLoss, loss)
 		}
 	}
 	return cv, kept

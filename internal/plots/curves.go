@@ -18,13 +18,15 @@ type Curves struct {
 	// empty, is the accuracy on a fresh batch at the same steps.
 	Step, Loss, Accuracy []float64
 	// EvalStep and EvalAccuracy are evaluations on held-out trials;
-	// EvalLoss, when not empty, their mask-weighted MSE (metrics.jsonl's
-	// validation_mse) at the same steps, NaN where it is unknown.
+	// EvalLoss, when not empty, their task loss (metrics.jsonl's
+	// validation_loss: the mask-weighted MSE or cross-entropy, the kind
+	// Loss is) at the same steps, NaN where it is unknown.
 	EvalStep, EvalAccuracy, EvalLoss []float64
 	// Target, when positive, draws the early-stopping accuracy.
 	Target float64
 	// Chance, when positive, draws the accuracy of the best constant
-	// output; ChanceLoss, when positive, the held-out MSE of a zero output.
+	// output; ChanceLoss, when positive, the held-out loss of a zero
+	// output.
 	Chance, ChanceLoss float64
 }
 
@@ -95,7 +97,7 @@ func WriteCurves(path string, c Curves) error {
 		}
 		name := "held-out trials: accuracy"
 		if len(c.EvalLoss) > 0 {
-			name = "held-out trials: MSE, accuracy"
+			name = "held-out trials: loss, accuracy"
 		}
 		leg.Add(name, swatch(1, false))
 	}
@@ -107,7 +109,7 @@ func WriteCurves(path string, c Curves) error {
 	}
 	if c.ChanceLoss > 0 && logY {
 		level(loss, x0, x1, c.ChanceLoss, []vg.Length{vg.Points(1), vg.Points(2)})
-		leg.Add(fmt.Sprintf("zero output: MSE %.3g", c.ChanceLoss), level(nil, 0, 0, 0, []vg.Length{vg.Points(1), vg.Points(2)}))
+		leg.Add(fmt.Sprintf("zero output: loss %.3g", c.ChanceLoss), level(nil, 0, 0, 0, []vg.Length{vg.Points(1), vg.Points(2)}))
 	}
 	if c.Title != "" {
 		loss.Title.Text = c.Title + ": loss"
