@@ -129,7 +129,7 @@ func (e *DivergenceError) Error() string {
 	case e.Updated:
 		return fmt.Sprintf("step %d: after the update, parameter %s has %s at %v", e.Step, e.Param, nonFinite(e.Value), e.Index)
 	}
-	return fmt.Sprintf("step %d: gradient of %s has %s at %v", e.Step, e.Param, nonFinite(e.Value), e.Index)
+	return fmt.Sprintf("step %d: gradient of %s has %s at %v (gradients that explode through time overflow so; a lower learning rate or truncated BPTT keeps them finite)", e.Step, e.Param, nonFinite(e.Value), e.Index)
 }
 
 func nonFinite(v float64) string {
