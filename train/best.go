@@ -13,24 +13,27 @@ import (
 )
 
 // Metric names a best checkpoint stores (checkpoints.Meta.Metrics): the
-// held-out accuracy and mean squared error of the evaluation that made it
-// the best.
+// held-out accuracy, task loss (Eval.Loss: MSE or cross-entropy) and mean
+// squared error of the evaluation that made it the best.
 const (
 	BestAccuracyMetric = "validation_accuracy"
+	BestLossMetric     = "validation_loss"
 	BestMSEMetric      = "validation_mse"
 )
 
 // Best keeps the checkpoint of a run's best held-out evaluation in
 // checkpoints.BestPath(Dir): the highest accuracy, ties going to the lower
-// mean squared error, then to the earlier step. Under a curriculum only
-// the latest stage's evaluations compete (an evaluation of a later stage
-// beats every one of an earlier stage, whose task differs). Step is -1
-// until an evaluation has been kept.
+// task loss (Eval.Loss: the MSE, or the cross-entropy of a task trained
+// with it, whose outputs' MSE says little), then to the earlier step.
+// Under a curriculum only the latest stage's evaluations compete (an
+// evaluation of a later stage beats every one of an earlier stage, whose
+// task differs). Step is -1 until an evaluation has been kept.
 type Best struct {
 	Dir      string
 	Step     int
 	Stage    int
 	Accuracy float64
+	Loss     float64
 	MSE      float64
 }
 
@@ -75,7 +78,13 @@ func ResumeBest(dir string, step int, m Model, run checkpoints.Meta) (*Best, err
 	if !ok {
 		mse = math.Inf(1)
 	}
-	b.Step, b.Stage, b.Accuracy, b.MSE = c.Meta.Step, c.Meta.Stage, acc, mse
+	// A best file written before the loss was stored has its MSE, the
+	// loss of an MSE task.
+	loss, ok := c.Meta.Metrics[BestLossMetric]
+	if !ok {
+		loss = mse
+	}
+	b.Step, b.Stage, b.Accuracy, b.Loss, b.MSE = c.Meta.Step, c.Meta.Stage, acc, loss, mse
 	return b, nil
 }
 
@@ -137,7 +146,7 @@ func (b *Best) Improves(e *Eval) bool {
 	case e.Stage < b.Stage:
 		return false
 	}
-	return e.Accuracy > b.Accuracy || e.Accuracy == b.Accuracy && e.MSE < b.MSE
+	return e.Accuracy > b.Accuracy || e.Accuracy == b.Accuracy && e.Loss < b.Loss
 }
 
 // Keep writes c, the checkpoint of the step that evaluation e scored, as
@@ -148,6 +157,7 @@ func (b *Best) Keep(c *checkpoints.Checkpoint, e *Eval) error {
 		c.Meta.Metrics = checkpoints.Metrics{}
 	}
 	c.Meta.Metrics[BestAccuracyMetric] = e.Accuracy
+	c.Meta.Metrics[BestLossMetric] = e.Loss
 	c.Meta.Metrics[BestMSEMetric] = e.MSE
 	if err := os.MkdirAll(b.Dir, 0o755); err != nil {
 		return fmt.Errorf("train: save best checkpoint: %w", err)
@@ -155,6 +165,6 @@ func (b *Best) Keep(c *checkpoints.Checkpoint, e *Eval) error {
 	if err := checkpoints.Save(checkpoints.BestPath(b.Dir), c); err != nil {
 		return fmt.Errorf("train: save best checkpoint at step %d: %w", c.Meta.Step, err)
 	}
-	b.Step, b.Stage, b.Accuracy, b.MSE = c.Meta.Step, c.Meta.Stage, e.Accuracy, e.MSE
+	b.Step, b.Stage, b.Accuracy, b.Loss, b.MSE = c.Meta.Step, c.Meta.Stage, e.Accuracy, e.Loss, e.MSE
 	return nil
 }

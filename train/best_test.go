@@ -13,7 +13,8 @@ import (
 )
 
 // TestBestOrder feeds Best a sequence of evaluations and checks which it
-// keeps: higher accuracy, then lower MSE, then the earlier step; a later
+// keeps: higher accuracy, then lower task loss (not the MSE, which for a
+// cross-entropy task is of logits), then the earlier step; a later
 // curriculum stage beats any earlier one; NaN never counts.
 func TestBestOrder(t *testing.T) {
 	task, err := tasks.NewDefault("perceptual-dm")
@@ -27,13 +28,13 @@ func TestBestOrder(t *testing.T) {
 		e    Eval
 		want int // step kept after it
 	}{
-		{Eval{Step: 10, Accuracy: 0.6, MSE: 0.5}, 10},
-		{Eval{Step: 20, Accuracy: 0.9, MSE: 0.4}, 20},
-		{Eval{Step: 30, Accuracy: 0.8, MSE: 0.1}, 20},
-		{Eval{Step: 40, Accuracy: 0.9, MSE: 0.4}, 20},
-		{Eval{Step: 50, Accuracy: 0.9, MSE: 0.3}, 50},
-		{Eval{Step: 60, Accuracy: math.NaN(), MSE: 0.1}, 50},
-		{Eval{Step: 70, Stage: 1, Accuracy: 0.5, MSE: 0.9}, 70},
+		{Eval{Step: 10, Accuracy: 0.6, Loss: 0.5, MSE: 0.5}, 10},
+		{Eval{Step: 20, Accuracy: 0.9, Loss: 0.4, MSE: 0.1}, 20},
+		{Eval{Step: 30, Accuracy: 0.8, Loss: 0.1, MSE: 0.1}, 20},
+		{Eval{Step: 40, Accuracy: 0.9, Loss: 0.4, MSE: 0.05}, 20},
+		{Eval{Step: 50, Accuracy: 0.9, Loss: 0.3, MSE: 7000}, 50},
+		{Eval{Step: 60, Accuracy: math.NaN(), Loss: 0.1, MSE: 0.1}, 50},
+		{Eval{Step: 70, Stage: 1, Accuracy: 0.5, Loss: 0.8, MSE: 0.9}, 70},
 		{Eval{Step: 80, Stage: 0, Accuracy: 1, MSE: 0}, 70},
 	} {
 		if b.Improves(&c.e) {
@@ -59,7 +60,7 @@ func TestBestOrder(t *testing.T) {
 		if r.Step != c.want {
 			t.Errorf("resumed at step %d: best step %d, want %d", c.at, r.Step, c.want)
 		}
-		if r.Step >= 0 && (r.Accuracy != 0.5 || r.MSE != 0.9 || r.Stage != 1) {
+		if r.Step >= 0 && (r.Accuracy != 0.5 || r.Loss != 0.8 || r.MSE != 0.9 || r.Stage != 1) {
 			t.Errorf("resumed at step %d: best %+v, want accuracy 0.5, mse 0.9, stage 1", c.at, r)
 		}
 	}
@@ -108,7 +109,7 @@ func TestCheckpointerKeepBest(t *testing.T) {
 	want := NewBest(dir)
 	for i := range evals {
 		if want.Improves(&evals[i]) {
-			want.Step, want.Accuracy, want.MSE = evals[i].Step, evals[i].Accuracy, evals[i].MSE
+			want.Step, want.Accuracy, want.Loss, want.MSE = evals[i].Step, evals[i].Accuracy, evals[i].Loss, evals[i].MSE
 		}
 	}
 	if last := evals[len(evals)-1]; want.Step == last.Step {
@@ -162,6 +163,19 @@ func TestResumeBestOtherNetwork(t *testing.T) {
 	}
 	if b, err := ResumeBest(dir, 20, large, checkpoints.Meta{}); err != nil || b.Step != 10 {
 		t.Errorf("the network that wrote it: best %+v, %v; want step 10", b, err)
+	}
+	// A best file written before validation_loss was stored: its
+	// validation_mse, the loss of an MSE task, is the loss.
+	cp, err = NewCheckpoint(checkpoints.Meta{Task: task.Name()}, large, State{Step: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.Meta.Metrics = checkpoints.Metrics{BestAccuracyMetric: 0.5, BestMSEMetric: 0.25}
+	if err := checkpoints.Save(checkpoints.BestPath(dir), cp); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ResumeBest(dir, 20, large, checkpoints.Meta{}); err != nil || b.Loss != 0.25 || b.MSE != 0.25 {
+		t.Errorf("a best file without validation_loss: best %+v, %v; want loss and mse 0.25", b, err)
 	}
 }
 

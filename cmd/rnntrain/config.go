@@ -639,7 +639,7 @@ func keyFlagUsage() map[string]string {
 		"log-every":           "write a metrics.jsonl line every this many steps (0 = at evaluations and the end only)",
 		"save-every":          "save a checkpoint every this many steps (0 = only at the end)",
 		"keep":                "number of step checkpoints kept under checkpoints/: the newest, the latest (a copy of checkpoint.safetensors) among them",
-		"keep-best":           "keep the checkpoint of the best held-out evaluation (highest accuracy, then lowest MSE) in best.safetensors, and evaluate its weights at the end instead of the last step's",
+		"keep-best":           "keep the checkpoint of the best held-out evaluation (highest accuracy, then lowest loss: the task's MSE or cross-entropy) in best.safetensors, and evaluate its weights at the end instead of the last step's",
 		"plot-format":         "formats of the run's figures, comma-separated: png, svg, pdf",
 		"raster-units":        "the most units a raster of spikes (egru: events) draws: that many evenly spaced units (i·N/max, from unit 0), labelled with their indices; 0 = every unit",
 		"max-param":           "stop with status 1 when a parameter exceeds this magnitude after an update, or a parameter or optimizer moment is NaN or infinite (0 = non-finite values only)",

@@ -43,6 +43,15 @@ func reportLine(rep analysis.Report) string {
 		rep.Accuracy, rep.StdErr, rep.Trials, trialsOf(rep.Split), rep.Task, step, lossOf(rep))
 }
 
+// lossName names the loss task is trained with, as the lines that print
+// it do: "mse" or "cross-entropy".
+func lossName(task tasks.Task) string {
+	if task.Loss() == tasks.CrossEntropy {
+		return "cross-entropy"
+	}
+	return "mse"
+}
+
 // lossOf is the report's loss for humans: the cross-entropy of a task
 // trained with it, whose outputs are logits, else the MSE.
 func lossOf(rep analysis.Report) string {

@@ -109,6 +109,7 @@ type bestInfo struct {
 	Path     string   `json:"path"`
 	Step     *int     `json:"step,omitempty"`
 	Accuracy *float64 `json:"validation_accuracy,omitempty"`
+	Loss     *float64 `json:"validation_loss,omitempty"`
 	MSE      *float64 `json:"validation_mse,omitempty"`
 	Error    string   `json:"error,omitempty"`
 	// Note says why the file may not be the run's best so far: it is of a
@@ -170,7 +171,11 @@ func inspectBest(dir string) *bestInfo {
 		return &bestInfo{Path: path, Error: err.Error()}
 	}
 	acc, mse := b.Meta.Metrics[train.BestAccuracyMetric], b.Meta.Metrics[train.BestMSEMetric]
-	return &bestInfo{Path: b.Path, Step: &b.Meta.Step, Accuracy: &acc, MSE: &mse}
+	info := &bestInfo{Path: b.Path, Step: &b.Meta.Step, Accuracy: &acc, MSE: &mse}
+	if loss, ok := b.Meta.Metrics[train.BestLossMetric]; ok {
+		info.Loss = &loss
+	}
+	return info
 }
 
 func (info *checkpointInfo) print(w io.Writer) {
@@ -199,7 +204,11 @@ func (info *checkpointInfo) print(w io.Writer) {
 	case b.Error != "":
 		fmt.Fprintf(tw, "best held-out\tunreadable (%s)\n", b.Path)
 	default:
-		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, mse %.4g (%s)\n", *b.Step, *b.Accuracy, *b.MSE, b.Path)
+		loss := fmt.Sprintf("mse %.4g", *b.MSE)
+		if b.Loss != nil { // the task's loss: the MSE (in float32) or the cross-entropy
+			loss = fmt.Sprintf("loss %.4g, %s", *b.Loss, loss)
+		}
+		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, %s (%s)\n", *b.Step, *b.Accuracy, loss, b.Path)
 		if b.Note != "" {
 			fmt.Fprintf(tw, "\t(%s)\n", b.Note)
 		}

@@ -35,14 +35,16 @@ directory (-out; default runs/<timestamp>):
 	checkpoints/             earlier checkpoints (the last -keep)
 	best.safetensors         with -keep-best: the checkpoint of the best
 	                         held-out evaluation (highest accuracy, then
-	                         lowest MSE), whose weights the final
+	                         lowest loss), whose weights the final
 	                         evaluation and figures then use
 	metrics.jsonl            one JSON object per logged step: step, seed
 	                         (the run's), loss (training batch),
 	                         train_accuracy (a fresh batch of training
-	                         trials), lr, elapsed_s (seconds of training,
-	                         continued by -resume), steps_per_s
-	                         (of this process), and validation_accuracy and
+	                         trials), lr, grad_norm (before clipping),
+	                         elapsed_s (seconds of training, continued by
+	                         -resume), steps_per_s (of this process), and
+	                         validation_accuracy, validation_loss (the
+	                         task's: MSE or cross-entropy) and
 	                         validation_mse at evaluations; figures (a
 	                         spiking net's rate_hz, or rate_per_step on a
 	                         task without dt, silent_units and
@@ -458,8 +460,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	}
 	if best != nil && best.Step >= 0 {
 		if m, ok := missedBest(opts.resume, best, st.Step); ok {
-			fmt.Fprintf(e.stderr, "rnntrain train: warning: %s, of step %d (validation accuracy %.4f, mse %.4g), is not the best evaluation of %s up to step %d: step %d's (%.4f, mse %.4g), made without -keep-best, scored higher and its weights were not kept; the run compares its own evaluations with step %d's\n",
-				checkpoints.BestPath(dir), best.Step, best.Accuracy, best.MSE, filepath.Join(opts.resume, "metrics.jsonl"), st.Step, m.Step, m.Accuracy, m.MSE, best.Step)
+			loss := lossName(s.task)
+			fmt.Fprintf(e.stderr, "rnntrain train: warning: %s, of step %d (validation accuracy %.4f, %s %.4g), is not the best evaluation of %s up to step %d: step %d's (%.4f, %s %.4g), made without -keep-best, scored higher and its weights were not kept; the run compares its own evaluations with step %d's\n",
+				checkpoints.BestPath(dir), best.Step, best.Accuracy, loss, best.Loss, filepath.Join(opts.resume, "metrics.jsonl"), st.Step, m.Step, m.Accuracy, loss, m.Loss, best.Step)
 		}
 	}
 
@@ -531,8 +534,8 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		if rep.Split == tasks.Train.String() {
 			held = ""
 		}
-		fmt.Fprintf(e.stdout, "best %sevaluation: accuracy %.4f (mse %.4g) at step %d, kept in %s\n",
-			held, r.best.Accuracy, r.best.MSE, r.best.Step, checkpoints.BestPath(dir))
+		fmt.Fprintf(e.stdout, "best %sevaluation: accuracy %.4f (%s %.4g) at step %d, kept in %s\n",
+			held, r.best.Accuracy, lossName(s.task), r.best.Loss, r.best.Step, checkpoints.BestPath(dir))
 		fmt.Fprint(e.stdout, chosenOn(rep.Split, evalTask, checkpoints.BestPath(dir)))
 	}
 	fmt.Fprintf(e.stdout, "final evaluation: ")
@@ -850,12 +853,18 @@ func missedBestIn(data []byte, b *train.Best, upto int) (train.Eval, bool) {
 		if json.Unmarshal(line, &m) != nil || m.EvalAccuracy == nil || m.Step <= b.Step || m.Step > upto {
 			continue
 		}
-		e := train.Eval{Step: m.Step, Stage: m.Stage, Accuracy: *m.EvalAccuracy, MSE: math.Inf(1)}
+		// A line written before validation_loss was logged has its
+		// validation_mse, the loss of an MSE task (as ResumeBest reads a
+		// best file of then).
+		e := train.Eval{Step: m.Step, Stage: m.Stage, Accuracy: *m.EvalAccuracy, MSE: math.Inf(1), Loss: math.Inf(1)}
 		if m.EvalMSE != nil {
-			e.MSE = *m.EvalMSE
+			e.MSE, e.Loss = *m.EvalMSE, *m.EvalMSE
+		}
+		if m.EvalLoss != nil {
+			e.Loss = *m.EvalLoss
 		}
 		if missed.Improves(&e) {
-			missed.Step, missed.Stage, missed.Accuracy, missed.MSE = e.Step, e.Stage, e.Accuracy, e.MSE
+			missed.Step, missed.Stage, missed.Accuracy, missed.Loss, missed.MSE = e.Step, e.Stage, e.Accuracy, e.Loss, e.MSE
 			best = e
 		}
 	}
