@@ -352,6 +352,12 @@ func TestCLIHelp(t *testing.T) {
 		t.Errorf("help config: the leaky model's section does not give activation \"relu\"")
 	}
 	rnntrain(t, t.TempDir(), "help", "eval").wantText(t, 0, "-record", "[trials, T, N]", "-inputs", "not written for gru and lowrank", "context 0 is the ctx=1")
+	// The keys train writes to metrics.jsonl and eval -json prints are in
+	// their help: grad_norm and validation_loss on the lines, cross_entropy
+	// of a cross-entropy task's evaluation.
+	rnntrain(t, t.TempDir(), "help", "train").wantText(t, 0, "lr, grad_norm (the L2 norm of the step's gradients before clipping)",
+		"validation_loss (the task's loss: MSE or cross-entropy)")
+	rnntrain(t, t.TempDir(), "help", "eval").wantText(t, 0, "mse, cross_entropy (for a task trained with the cross-entropy")
 	rnntrain(t, t.TempDir(), "help", "inspect").wantText(t, 0, "parameter count")
 	// help tasks describes the presets under the names the table shows.
 	rnntrain(t, t.TempDir(), "help", "tasks").wantText(t, 0, "dubreuil (alias", "and valente (the code of Dubreuil")

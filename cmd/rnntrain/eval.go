@@ -31,13 +31,14 @@ private recurrent noise, as during training's evaluations, unless
 -noise=false), and prints the accuracy by the task's own scorer with its
 binomial standard error, naming the trials it was measured on, and a table
 of accuracy per condition. -json prints one JSON object instead, with the
-fields split, accuracy, accuracy_stderr, mse, trials, conditions and, for
-decision tasks, psychometric (p_choice1, the fraction of choice-1
-responses, per context and signed coherence). With no scored trial (every
-trial a catch trial) the accuracy is undefined: the text says so, and
-accuracy and accuracy_stderr are null. Contexts in JSON and in
-recordings count from 0, as numpy indexes: context 0 is the ctx=1 of the
-condition labels and the figures.
+fields split, accuracy, accuracy_stderr, mse, cross_entropy (for a task
+trained with the cross-entropy, whose text line gives it in place of the
+mse), trials, conditions and, for decision tasks, psychometric
+(p_choice1, the fraction of choice-1 responses, per context and signed
+coherence). With no scored trial (every trial a catch trial) the accuracy
+is undefined: the text says so, and accuracy and accuracy_stderr are null.
+Contexts in JSON and in recordings count from 0, as numpy indexes: context
+0 is the ctx=1 of the condition labels and the figures.
 
 Which trials: for a dataset (npz, mnist-*), -split validation (default)
 scores the validation split training evaluated on (or, with

@@ -40,12 +40,13 @@ directory (-out; default runs/<timestamp>):
 	metrics.jsonl            one JSON object per logged step: step, seed
 	                         (the run's), loss (training batch),
 	                         train_accuracy (a fresh batch of training
-	                         trials), lr, grad_norm (before clipping),
-	                         elapsed_s (seconds of training, continued by
-	                         -resume), steps_per_s (of this process), and
-	                         validation_accuracy, validation_loss (the
-	                         task's: MSE or cross-entropy) and
-	                         validation_mse at evaluations; figures (a
+	                         trials), lr, grad_norm (the L2 norm of the
+	                         step's gradients before clipping), elapsed_s
+	                         (seconds of training, continued by -resume),
+	                         steps_per_s (of this process), and at
+	                         evaluations validation_accuracy,
+	                         validation_loss (the task's loss: MSE or
+	                         cross-entropy) and validation_mse; figures (a
 	                         spiking net's rate_hz, or rate_per_step on a
 	                         task without dt, silent_units and
 	                         activity_sparsity; the egru's
