@@ -69,10 +69,11 @@ type Settings struct {
 	// Split selects the part of a dataset (npz, mnist-*) the task draws
 	// its trials from: train (default), validation or test (see Split).
 	Split Split `json:"split,omitempty" toml:"split"`
-	// ValidationFraction is the share of a dataset's training trials (the
-	// npz file's, MNIST's 60 000 training images) held out as its
-	// validation split, which training evaluates on; nil = 0.1. 0 keeps
-	// every trial for training and leaves no validation split.
+	// ValidationFraction is the share of a dataset's trials held out as
+	// its validation split, which training evaluates on: of all the npz
+	// file's trials (as TestFraction, so 0.1 and 0.2 of 500 trials hold
+	// out 50 and 100), of MNIST's 60 000 training images; nil = 0.1. 0
+	// keeps every trial for training and leaves no validation split.
 	ValidationFraction *float64 `json:"validation_fraction,omitempty" toml:"validation_fraction"`
 	// ValidationTrials lists the npz file's trials (0-based indices, in
 	// any order, each once) that form its validation split, in place of

@@ -562,7 +562,7 @@ func keyFlagUsage() map[string]string {
 		"seed":                "seed for weights, trials and noise (printed in the run header)",
 		"task":                "task to train on; 'rnntrain tasks' lists them",
 		"preset":              "task preset (dubreuil = lowrank, valente, neurogym, psychrnn, ...; 'rnntrain tasks' lists each task's); default: the task's own",
-		"validation-fraction": "share of a dataset's training trials held out for validation, which training evaluates on (npz, mnist-*; default 0.1, 0 = none)",
+		"validation-fraction": "share of a dataset's trials held out for validation, which training evaluates on: of an npz file's trials (counted from the whole file, as -test-fraction), of MNIST's 60 000 training images (npz, mnist-*; default 0.1, 0 = none)",
 		"test-fraction":       "share of an npz file's trials held out as its test split, for 'eval -split test' (default 0)",
 		"split-seed":          "seed of the assignment of a dataset's trials to train, validation and test (default 0)",
 		"data":                "the .npz file of the npz task: inputs [trials, T, n_in], targets [trials, T, n_out], optional mask",
