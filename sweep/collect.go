@@ -26,6 +26,10 @@ type Result struct {
 	Accuracy float64
 	StdErr   float64 // of Accuracy
 	MSE      float64
+	// CrossEntropy is eval.json's cross_entropy, the held-out loss of a
+	// task trained with the cross-entropy (whose MSE is of logits); nil
+	// for an MSE task.
+	CrossEntropy *float64
 	// Loss is the training loss at the last logged step.
 	Loss  float64
 	Steps int
@@ -56,12 +60,13 @@ func ReadResult(dir string) (Result, error) {
 		return r, fmt.Errorf("sweep: %w", err)
 	}
 	var ev struct {
-		Step     int     `json:"step"`
-		Split    string  `json:"split"`
-		Accuracy float64 `json:"accuracy"`
-		StdErr   float64 `json:"accuracy_stderr"`
-		MSE      float64 `json:"mse"`
-		Weights  int     `json:"weights_step"`
+		Step     int      `json:"step"`
+		Split    string   `json:"split"`
+		Accuracy float64  `json:"accuracy"`
+		StdErr   float64  `json:"accuracy_stderr"`
+		MSE      float64  `json:"mse"`
+		CE       *float64 `json:"cross_entropy"`
+		Weights  int      `json:"weights_step"`
 	}
 	err = json.NewDecoder(io.LimitReader(f, maxEvalBytes)).Decode(&ev)
 	f.Close()
@@ -69,7 +74,7 @@ func ReadResult(dir string) (Result, error) {
 		return r, fmt.Errorf("sweep: %s: %w", path, err)
 	}
 	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps, r.WeightsStep = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step, ev.Weights
-	r.Loss = math.NaN()
+	r.CrossEntropy, r.Loss = ev.CE, math.NaN()
 	mpath := filepath.Join(dir, "metrics.jsonl")
 	m, _, err := files.OpenRegular(mpath)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -100,21 +105,22 @@ func ReadResult(dir string) (Result, error) {
 type Metric int
 
 // The metrics, each the Result field of the same name; their text forms
-// are accuracy, mse, loss, steps and wall_s.
+// are accuracy, mse, loss, steps, wall_s and cross_entropy.
 const (
-	Accuracy Metric = iota // Result.Accuracy
-	MSE                    // Result.MSE
-	Loss                   // Result.Loss, the last logged training loss
-	Steps                  // Result.Steps
-	WallS                  // Result.WallS, in seconds
+	Accuracy     Metric = iota // Result.Accuracy
+	MSE                        // Result.MSE
+	Loss                       // Result.Loss, the last logged training loss
+	Steps                      // Result.Steps
+	WallS                      // Result.WallS, in seconds
+	CrossEntropy               // Result.CrossEntropy
 )
 
 // Metrics lists every Metric.
-func Metrics() []Metric { return []Metric{Accuracy, MSE, Loss, Steps, WallS} }
+func Metrics() []Metric { return []Metric{Accuracy, MSE, Loss, Steps, WallS, CrossEntropy} }
 
 // metricNames lists the metrics' text forms, indexed by Metric.
 func metricNames() []string {
-	return []string{Accuracy: "accuracy", MSE: "mse", Loss: "loss", Steps: "steps", WallS: "wall_s"}
+	return []string{Accuracy: "accuracy", MSE: "mse", Loss: "loss", Steps: "steps", WallS: "wall_s", CrossEntropy: "cross_entropy"}
 }
 
 // String returns the metric's text form, or Metric(i) for a value that is
@@ -153,6 +159,11 @@ func (m Metric) Of(r Result) float64 {
 		return float64(r.Steps)
 	case WallS:
 		return r.WallS
+	case CrossEntropy:
+		if r.CrossEntropy == nil {
+			return math.NaN()
+		}
+		return *r.CrossEntropy
 	}
 	panic(fmt.Sprintf("sweep: Metric.Of: unknown metric %d", int(m)))
 }
@@ -172,13 +183,31 @@ type Table struct {
 	Rows []Row
 }
 
-// header is the table's columns: weights_step, after steps, with weights
-// (Table.bestWeights).
-func (t Table) header(weights bool) []string {
+// columns says which of the table's optional columns it has:
+// cross_entropy, after mse, when some finished point's task was trained
+// with the cross-entropy; weights_step, after steps, when some point
+// scored earlier weights (Table.bestWeights).
+type columns struct{ crossEntropy, weights bool }
+
+// optional returns the table's optional columns.
+func (t Table) optional() columns {
+	c := columns{weights: t.bestWeights()}
+	for _, r := range t.Rows {
+		c.crossEntropy = c.crossEntropy || r.Result != nil && r.Result.CrossEntropy != nil
+	}
+	return c
+}
+
+// header is the table's columns, with the optional ones of cols.
+func (t Table) header(cols columns) []string {
 	h := []string{"point"}
 	h = append(h, t.Axes...)
-	h = append(h, "state", "split", "accuracy", "accuracy_se", "mse", "loss", "steps")
-	if weights {
+	h = append(h, "state", "split", "accuracy", "accuracy_se", "mse")
+	if cols.crossEntropy {
+		h = append(h, "cross_entropy")
+	}
+	h = append(h, "loss", "steps")
+	if cols.weights {
 		h = append(h, "weights_step")
 	}
 	return append(h, "wall_s")
@@ -196,15 +225,15 @@ func (t Table) bestWeights() bool {
 }
 
 // cells is row r's columns, numbers with prec significant digits (-1:
-// shortest exact), with weights_step with weights.
-func (t Table) cells(r Row, prec int, weights bool) []string {
+// shortest exact), with the optional columns of cols.
+func (t Table) cells(r Row, prec int, cols columns) []string {
 	c := []string{fmt.Sprintf("%d", r.Point.Index)}
 	for _, v := range r.Point.Values {
 		c = append(c, v.String())
 	}
 	c = append(c, r.State.String())
 	if r.Result == nil {
-		return append(c, make([]string, len(t.header(weights))-len(c))...)
+		return append(c, make([]string, len(t.header(cols))-len(c))...)
 	}
 	f := func(x float64, p int) string {
 		if math.IsNaN(x) {
@@ -216,8 +245,12 @@ func (t Table) cells(r Row, prec int, weights bool) []string {
 		return strconv.FormatFloat(x, 'f', p, 64)
 	}
 	res := r.Result
-	c = append(c, res.Split, f(res.Accuracy, 3), f(res.StdErr, 3), f(res.MSE, 4), f(res.Loss, 4), strconv.Itoa(res.Steps))
-	if weights {
+	c = append(c, res.Split, f(res.Accuracy, 3), f(res.StdErr, 3), f(res.MSE, 4))
+	if cols.crossEntropy {
+		c = append(c, f(CrossEntropy.Of(*res), 4))
+	}
+	c = append(c, f(res.Loss, 4), strconv.Itoa(res.Steps))
+	if cols.weights {
 		w := ""
 		if res.WeightsStep != 0 {
 			w = strconv.Itoa(res.WeightsStep)
@@ -230,10 +263,10 @@ func (t Table) cells(r Row, prec int, weights bool) []string {
 // WriteCSV writes the table as CSV, numbers in full.
 func (t Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	weights := t.bestWeights()
-	cw.Write(t.header(weights))
+	cols := t.optional()
+	cw.Write(t.header(cols))
 	for _, r := range t.Rows {
-		cw.Write(t.cells(r, -1, weights))
+		cw.Write(t.cells(r, -1, cols))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -241,8 +274,8 @@ func (t Table) WriteCSV(w io.Writer) error {
 
 // WriteMarkdown writes the table as a Markdown table, numbers rounded.
 func (t Table) WriteMarkdown(w io.Writer) error {
-	weights := t.bestWeights()
-	h := t.header(weights)
+	cols := t.optional()
+	h := t.header(cols)
 	var b strings.Builder
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
 	for range h {
@@ -250,7 +283,7 @@ func (t Table) WriteMarkdown(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	for _, r := range t.Rows {
-		c := t.cells(r, 3, weights)
+		c := t.cells(r, 3, cols)
 		for i := range c {
 			c[i] = strings.ReplaceAll(c[i], "|", `\|`)
 		}

@@ -139,6 +139,21 @@ func TestAggregate(t *testing.T) {
 // weights of an earlier step (train.keep_best) gets them in a
 // weights_step column, which the table has only when some point does;
 // ReadResult reads it from eval.json.
+// doneTable is the collect table of the first n points of twoAxes, each
+// done after 300 steps with no other result.
+func doneTable(t *testing.T, n int) Table {
+	t.Helper()
+	s, err := Parse([]byte(twoAxes))
+	require.NoError(t, err)
+	pts, err := s.Points()
+	require.NoError(t, err)
+	tab := Table{Axes: []string{"model.rank", "seed"}}
+	for _, p := range pts[:n] {
+		tab.Rows = append(tab.Rows, Row{Point: p, Name: s.Name(p), State: Done, Result: &Result{Steps: 300, Loss: math.NaN()}})
+	}
+	return tab
+}
+
 func TestCollectWeightsStep(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"step": 300, "weights_step": 200, "split": "fresh trials", "accuracy": 0.9}`), 0o644))
@@ -147,14 +162,7 @@ func TestCollectWeightsStep(t *testing.T) {
 	assert.Equal(t, 300, res.Steps)
 	assert.Equal(t, 200, res.WeightsStep)
 
-	s, err := Parse([]byte(twoAxes))
-	require.NoError(t, err)
-	pts, err := s.Points()
-	require.NoError(t, err)
-	tab := Table{Axes: []string{"model.rank", "seed"}}
-	for _, p := range pts[:3] {
-		tab.Rows = append(tab.Rows, Row{Point: p, Name: s.Name(p), State: Done, Result: &Result{Steps: 300, Loss: math.NaN()}})
-	}
+	tab := doneTable(t, 3)
 	tab.Rows[2].Result, tab.Rows[2].State = nil, Failed
 	var csv bytes.Buffer
 	require.NoError(t, tab.WriteCSV(&csv))
@@ -166,6 +174,33 @@ func TestCollectWeightsStep(t *testing.T) {
 	assert.Contains(t, csv.String(), ",300,,0\n", "a point scoring its last step's weights")
 	assert.Contains(t, csv.String(), ",300,200,0\n")
 	assert.Contains(t, csv.String(), ",failed,,,,,,,,\n", "a failed point has every result column, weights_step too")
+}
+
+// TestCollectCrossEntropy: a point whose eval.json has cross_entropy (a
+// cross-entropy task) gives the table its column, left empty for points of
+// MSE tasks, and the metric to aggregate.
+func TestCollectCrossEntropy(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"step": 300, "split": "fresh trials", "accuracy": 1, "mse": 8387, "cross_entropy": 0.25}`), 0o644))
+	res, err := ReadResult(dir)
+	require.NoError(t, err)
+	require.NotNil(t, res.CrossEntropy)
+	assert.Equal(t, 0.25, *res.CrossEntropy)
+
+	tab := doneTable(t, 2)
+	var csv bytes.Buffer
+	require.NoError(t, tab.WriteCSV(&csv))
+	assert.NotContains(t, csv.String(), "cross_entropy", "no point of a cross-entropy task")
+	tab.Rows[1].Result = &res
+	csv.Reset()
+	require.NoError(t, tab.WriteCSV(&csv))
+	assert.Contains(t, csv.String(), ",mse,cross_entropy,loss,steps,wall_s\n")
+	assert.Contains(t, csv.String(), ",fresh trials,1,0,8387,0.25,,300,0\n")
+	assert.Contains(t, csv.String(), ",0,0,0,,,300,0\n", "a point of an MSE task leaves it empty")
+	g, err := tab.Aggregate("seed", CrossEntropy)
+	require.NoError(t, err)
+	require.Len(t, g, 1, "the MSE task's point has no cross-entropy to average")
+	assert.Equal(t, 0.25, g[0].Mean)
 }
 
 func TestParseErrors(t *testing.T) {
@@ -271,13 +306,13 @@ func TestMetricOutOfRange(t *testing.T) {
 		assert.Equal(t, m, got)
 	}
 	bad := Metric(len(Metrics()))
-	assert.Equal(t, "Metric(5)", bad.String())
+	assert.Equal(t, "Metric(6)", bad.String())
 	_, err := bad.MarshalText()
-	assert.ErrorContains(t, err, "sweep: invalid metric 5")
+	assert.ErrorContains(t, err, "sweep: invalid metric 6")
 	tab := Table{Axes: []string{"seed"}, Rows: []Row{{Point: Point{Values: []Value{{}}}, State: Done, Result: &Result{}}}}
 	_, err = tab.Aggregate("seed", bad)
-	assert.ErrorContains(t, err, "sweep: unknown metric 5")
-	assert.PanicsWithValue(t, "sweep: Metric.Of: unknown metric 5", func() { bad.Of(Result{}) })
+	assert.ErrorContains(t, err, "sweep: unknown metric 6")
+	assert.PanicsWithValue(t, "sweep: Metric.Of: unknown metric 6", func() { bad.Of(Result{}) })
 }
 
 // TestEnumsOutOfRange: a Mode, Executor or State that is none of the

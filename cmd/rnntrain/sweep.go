@@ -147,7 +147,7 @@ func sweepCommand() *command {
 			fs.StringVar(&f.runPoint, "run-point", "", "run one point of the sweep in this directory (the INDEX argument, or $SLURM_ARRAY_TASK_ID): train it or resume it from its checkpoint")
 			fs.BoolVar(&f.force, "force", false, "run a spec whose points differ from the ones the directory holds, restarting the points whose config changed")
 			fs.BoolVar(&f.wait, "wait", false, "slurm: wait until the submitted array has left the queue, then print the status")
-			fs.TextVar(&f.metric, "metric", sweep.Accuracy, "-collect: metric to plot: accuracy, mse, loss, steps, wall_s")
+			fs.TextVar(&f.metric, "metric", sweep.Accuracy, "-collect: metric to plot: accuracy, mse, loss, steps, wall_s, cross_entropy (of a cross-entropy task)")
 			fs.StringVar(&f.x, "x", "", "-collect: axis to plot the metric against (default: the first axis)")
 			def := sweep.DefaultOptions()
 			for _, k := range sweep.OptionKeys() {
