@@ -140,6 +140,9 @@ bench/egru_sweep.sh sweeps it.`,
 				if *reps < 1 || *warmup < 0 {
 					return usagef("-reps must be ≥ 1 and -warmup ≥ 0, got %d and %d", *reps, *warmup)
 				}
+				if *reps > maxBenchReps {
+					return usagef("-reps %d: at most %d timed steps", *reps, maxBenchReps)
+				}
 				if !(*activity >= 0 && *activity <= 1) {
 					return usagef("-activity must be in (0, 1], got %g", *activity)
 				}
@@ -226,6 +229,9 @@ func checkBenchMemory(k layers.Model, sizes []benchSize) error {
 	return nil
 }
 
+// maxBenchReps bounds bench -reps, the timed steps whose times are kept.
+const maxBenchReps = 1_000_000
+
 // benchOne times the training step of model k at size s.
 func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, activity float64) (benchResult, error) {
 	rng := rand.New(rand.NewPCG(seed, uint64(s.hidden)))
@@ -279,7 +285,9 @@ func benchOne(k layers.Model, s benchSize, minReps, warmup int, seed uint64, act
 	for range settle {
 		step()
 	}
-	reps := int(min(40, max(float64(minReps), 2/max(est.Seconds(), 1e-9))))
+	// At least minReps timed steps; cheap steps get more, up to about 2 s
+	// of timing (at most 40).
+	reps := max(minReps, int(min(40, 2/max(est.Seconds(), 1e-9))))
 	times := make([]float64, reps)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

@@ -288,6 +288,23 @@ func TestCLIBenchSizes(t *testing.T) {
 	}
 }
 
+// TestCLIBenchReps checks that bench times at least -reps steps, also more
+// than the 40 it adds at most to cheap ones, and refuses a -reps whose
+// times it could not keep.
+func TestCLIBenchReps(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	res := rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "2", "-seqlen", "3", "-warmup", "0", "-reps", "60", "-json")
+	res.want(t, 0)
+	var b struct {
+		Reps int `json:"reps"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.stdout), &b), res.stdout)
+	require.Equal(t, 60, b.Reps, "timed steps of bench -reps 60")
+	rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "2", "-seqlen", "3", "-reps", "1000000000000").
+		want(t, 2, "-reps 1000000000000: at most 1000000 timed steps")
+}
+
 // tinyCheckpoint trains a one-step run into a temporary directory and
 // returns the directory and the run's checkpoint, to be altered and saved.
 func tinyCheckpoint(t *testing.T) (string, *checkpoints.Checkpoint) {
