@@ -438,7 +438,8 @@ func openSweep(dir string) (*sweepPlan, sweep.Record, error) {
 // prepareSweep writes the sweep directory for plan: the spec, the points,
 // the record and each point's run directory with point.json. A directory
 // holding another sweep is refused unless force, which removes the run
-// directories whose point.json differs from the new one.
+// directories whose point.json differs from the new one; without force,
+// such a point.json (edited or damaged) is an error naming it.
 func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sweep.Record, error) {
 	l := sweep.Layout{Dir: dir}
 	rec, exists, err := readRecord(l)
@@ -483,6 +484,14 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 			old, err = []byte{}, nil // unreadable or too long: changed
 		}
 		if err == nil && !bytes.Equal(old, plan.configs[i]) {
+			// Only -force restarts a point: without it the spec gives
+			// the points the directory was run with, and a point file
+			// that differs was edited or damaged since. Its run, maybe
+			// finished, is not removed for it.
+			if !force {
+				return rec, fmt.Errorf("point %s: %s does not hold the point's config, which the spec gives (edited or damaged since the sweep wrote it); restore it, or give -force to restart the point, removing its run directory",
+					plan.names[i], filepath.Join(run, sweep.PointFile))
+			}
 			fmt.Fprintf(e.stdout, "point %s: config changed (-force): removing its run directory\n", plan.names[i])
 			if err := os.RemoveAll(run); err != nil {
 				return rec, fmt.Errorf("%w", err)

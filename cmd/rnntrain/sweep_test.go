@@ -128,6 +128,28 @@ func TestSweepLocal(t *testing.T) {
 	assert.Contains(t, string(must(os.ReadFile(filepath.Join(out, "runs/p0000-model.rank=1-seed=1/config.json")))), `"hidden": 10`)
 }
 
+// TestSweepDamagedPointFile checks that running a sweep again with its
+// own spec does not remove a point's run because its point.json was
+// damaged: without -force the file is named and nothing is removed; with
+// -force the point restarts.
+func TestSweepDamagedPointFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.Replace(tinySpec(t), `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out, "-jobs", "1").want(t, 0, "2 points")
+	run := filepath.Join(out, "runs", "p0000-model.rank=1-seed=1")
+	require.FileExists(t, filepath.Join(run, "eval.json"))
+	point := filepath.Join(run, "point.json")
+	require.NoError(t, os.WriteFile(point, []byte("\xff{"), 0o644))
+	for _, args := range [][]string{{"sweep", spec, "-out", out}, {"sweep", "-resume", out}} {
+		rnntrain(t, dir, args...).want(t, 1, "point p0000-model.rank=1-seed=1: "+point+" does not hold the point's config", "-force")
+		assert.FileExists(t, filepath.Join(run, "eval.json"), "the run of a damaged point.json after %v", args)
+	}
+	rnntrain(t, dir, "sweep", spec, "-out", out, "-force").want(t, 0, "point p0000-model.rank=1-seed=1: config changed (-force)", "1 to run")
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "2 points: 2 done")
+}
+
 // must returns v, failing on err.
 func must[T any](v T, err error) T {
 	if err != nil {
