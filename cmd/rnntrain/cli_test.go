@@ -146,6 +146,8 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"inspect needs path", []string{"inspect"}, 2, []string{"want one checkpoint PATH"}},
 		{"inspect an empty path", []string{"inspect", ""}, 2, []string{"want one checkpoint PATH, got an empty one"}},
 		{"plot an empty run", []string{"plot", ""}, 2, []string{"got an empty RUN"}},
+		{"fit into an empty -out", []string{"fit", "-data", "x", "-out", ""}, 2, []string{"-out: empty; want the output directory"}},
+		{"latent into an empty -out", []string{"latent", "-checkpoint", "x", "-out", ""}, 2, []string{"-out: empty; want the output directory"}},
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
 		{"inspect a directory without a run", []string{"inspect", dir}, 1, []string{"no such file (is the directory a run directory?)"}},

@@ -111,6 +111,9 @@ func fitCommand() *command {
 				if *data == "" {
 					return usagef("-data FILE is required")
 				}
+				if *out == "" {
+					return usagef("-out: empty; want the output directory (default fit)")
+				}
 				// fit.json and the checkpoints' configs (the path of
 				// data.npz) record these as JSON.
 				for _, f := range []struct{ name, val string }{{"data", *data}, {"out", *out}} {

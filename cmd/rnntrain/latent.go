@@ -68,6 +68,9 @@ func latentCommand() *command {
 				if *trials < 1 || *trials > 100000 {
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
 				}
+				if *out == "" {
+					return usagef("-out: empty; want the output directory (default latent)")
+				}
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
