@@ -230,8 +230,17 @@ func inactivateCommand() *command {
 				case flagGiven(fs, "clamp-value") && mode != analysis.Clamp:
 					return usagef("-clamp-value %g needs -mode clamp (silenced units have no value)", *clamp)
 				}
-				if len(cutSpecs) > 0 && *units == "" && *pop == "" && (*eachUnit || *fractions != "") {
-					return usagef("-each-unit and -fractions sweep the units of -units or -population; with -cut alone there are none")
+				if len(cutSpecs) > 0 && *units == "" && *pop == "" {
+					// -cut alone perturbs no unit: the flags that choose
+					// or perturb units would be silently ignored.
+					switch {
+					case *eachUnit || *fractions != "":
+						return usagef("-each-unit and -fractions sweep the units of -units or -population; with -cut alone there are none")
+					case mode == analysis.Clamp:
+						return usagef("-mode clamp clamps the units of -units or -population; with -cut alone there are none (the cut connections are removed, whatever the mode)")
+					case flagGiven(fs, "fraction"):
+						return usagef("-fraction %g draws from the units of -units or -population; with -cut alone there are none", *fraction)
+					}
 				}
 				doses, err := parseFractions(*fractions)
 				if err != nil {

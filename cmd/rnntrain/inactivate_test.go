@@ -220,6 +220,11 @@ func TestCLIInactivate(t *testing.T) {
 		{[]string{"-cut", "0-30:1"}, 2, "-cut 0-30:1"},
 		{[]string{"-cut", "exc:nope.json"}, 1, "-cut nope.json"},
 		{[]string{"-cut", "exc:inh", "-each-unit"}, 2, "-each-unit"},
+		// -cut alone perturbs no unit: the flags that choose or perturb
+		// units would have no effect.
+		{[]string{"-cut", "exc:inh", "-mode", "clamp"}, 2, "-mode clamp clamps the units of -units or -population; with -cut alone there are none"},
+		{[]string{"-cut", "exc:inh", "-mode", "clamp", "-clamp-value", "1"}, 2, "-mode clamp clamps the units"},
+		{[]string{"-cut", "exc:inh", "-fraction", "0.5"}, 2, "-fraction 0.5 draws from the units of -units or -population; with -cut alone there are none"},
 		{[]string{"-cut", "exc:inh", "-units", "1", "-window", "stimulus"}, 2, "-cut with silenced units"},
 		{[]string{"-population", "cluster:0"}, 2, "not low-rank"},
 		{[]string{"-population", filepath.Join(work, "none.json")}, 1, "none.json"},
