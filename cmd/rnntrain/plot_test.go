@@ -332,3 +332,60 @@ func psychCurvesOK(t *trialTable) {
 	stimulusGrid(t)
 	timingPanel(t)
 }
+
+// TestCLIPlotRecordingContexts checks that plot -recording refuses a
+// task/context that is not a context index of one of a few contexts (a
+// whole number in [0, 16)), naming the file, the array and the trial:
+// each context draws a row of the psychometric-contexts figure, so that a
+// recording of 1000 contexts drew one 1000 rows high, for minutes and
+// gigabytes, and fractional or negative contexts were labelled as others.
+func TestCLIPlotRecordingContexts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const trials, T = 40, 3
+	cube := func(size int, v func(i int) float32) [][][]float32 {
+		c := make([][][]float32, trials)
+		for i := range c {
+			c[i] = make([][]float32, T)
+			for j := range c[i] {
+				c[i][j] = make([]float32, size)
+				for k := range c[i][j] {
+					c[i][j][k] = v(i)
+				}
+			}
+		}
+		return c
+	}
+	rec := func(name string, context func(i int) float64) string {
+		arrays := map[string]any{
+			"inputs":  cube(2, func(i int) float32 { return float32(i%5) / 5 }),
+			"rates":   cube(4, func(i int) float32 { return float32(i%7) / 7 }),
+			"outputs": cube(1, func(i int) float32 { return float32(i%3) - 1 }),
+		}
+		response := make([]int64, trials)
+		mod1, mod2, ctx := make([]float64, trials), make([]float64, trials), make([]float64, trials)
+		for i := range trials {
+			response[i] = int64(1 + i%2)
+			mod1[i], mod2[i], ctx[i] = float64(i%4-2), float64(i%3-1), context(i)
+		}
+		arrays["response"], arrays["task/coherence_mod1"], arrays["task/coherence_mod2"], arrays["task/context"] = response, mod1, mod2, ctx
+		path := filepath.Join(dir, name+".npz")
+		if err := npy.WriteArchiveValues(path, arrays); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	many := rec("many", func(i int) float64 { return float64(i) })
+	rnntrain(t, dir, "plot", "-recording", many).want(t, 1, many, "array task/context: trial 16 holds 16; want a context index, a whole number in [0, 16)")
+	half := rec("half", func(i int) float64 { return float64(i%2) + 0.5 })
+	rnntrain(t, dir, "plot", "-recording", half).want(t, 1, half, "array task/context: trial 0 holds 0.5; want a context index")
+	negative := rec("negative", func(i int) float64 { return -float64(i % 2) })
+	rnntrain(t, dir, "plot", "-recording", negative).want(t, 1, negative, "array task/context: trial 1 holds -1; want a context index")
+	two := rec("two", func(i int) float64 {
+		if i%10 == 0 {
+			return math.NaN() // a trial without a context
+		}
+		return float64(i % 2)
+	})
+	rnntrain(t, dir, "plot", "-recording", two, "-format", "svg").want(t, 0, "psychometric-contexts")
+}

@@ -107,6 +107,11 @@ func tableOf(rec *analysis.Recording, info tasks.Info) trialTable {
 	return t
 }
 
+// maxContexts bounds a recording's task/context: the contexts of a task
+// are a few (two in context-dm), and the figures draw a row of panels, a
+// curve and a group of trials for each.
+const maxContexts = 16
+
 // readRecording reads an eval -record file. Every error names the file
 // and the array, and what was expected of it; no input makes it panic or
 // allocate beyond what the file declares and holds.
@@ -285,6 +290,11 @@ func readRecording(path string) (trialTable, error) {
 			for i, x := range v {
 				if math.IsInf(x, 0) {
 					return t, bad(name, "trial %d holds %v; want a finite value (NaN where the trial lacks it)", i, x)
+				}
+				// The figures draw a row, a curve or a group per
+				// context: an index, from 0, of one of a few.
+				if name == "task/context" && !math.IsNaN(x) && (x != math.Trunc(x) || x < 0 || x >= maxContexts) {
+					return t, bad(name, "trial %d holds %v; want a context index, a whole number in [0, %d) (NaN where the trial lacks it)", i, x, maxContexts)
 				}
 			}
 			t.vars[strings.TrimPrefix(name, "task/")] = v
