@@ -118,8 +118,8 @@ axes) in collect-<metric>-<axis>.png.
 
 Exit status: 0 when every point is done (or was submitted, or the status or
 table was printed), 1 when a point failed or a run directory's files could
-not be read (a note names the file), 130 or 75 after SIGINT or SIGTERM (the
-running points saved), 2 for a bad spec or flag.
+not be read (a note on stderr names the file), 130 or 75 after SIGINT or
+SIGTERM (the running points saved), 2 for a bad spec or flag.
 `
 
 // sweepFlags are the sweep command's own flags.
@@ -579,9 +579,7 @@ func startSweep(ctx context.Context, e *env, f *sweepFlags, specPath, dir string
 			todo = append(todo, r.Point.Index)
 		}
 	}
-	for _, n := range notes {
-		fmt.Fprintln(e.stdout, n)
-	}
+	printNotes(e.stderr, notes)
 	fmt.Fprintf(e.stdout, "sweep %s: %d points (%s); %s; %d to run with the %s executor\n",
 		dir, len(plan.points), describeAxes(plan.spec), countLine(counts), len(todo), plan.spec.Options.Exec)
 	if len(todo) == 0 {

@@ -72,9 +72,7 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 		}
 	}
 	e.stdout.Write(md.Bytes())
-	for _, n := range notes {
-		fmt.Fprintln(e.stdout, n)
-	}
+	printNotes(e.stderr, notes)
 	fmt.Fprintf(e.stdout, "\n%d of %d points done; wrote %s and %s\n", done, len(rows), filepath.Join(dir, "collect.csv"), filepath.Join(dir, "collect.md"))
 	if x == "" || done == 0 {
 		return failed

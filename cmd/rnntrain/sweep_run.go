@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -374,6 +375,15 @@ func sweepStates(ctx context.Context, plan *sweepPlan, rec sweep.Record, dir str
 	return rows, notes
 }
 
+// printNotes writes the notes of sweepStates and -collect to w, the
+// standard error: what could not be read or asked, beside the table
+// printed on the standard output.
+func printNotes(w io.Writer, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(w, "rnntrain sweep: note: %s\n", strings.TrimPrefix(n, "sweep: "))
+	}
+}
+
 // toolError is an external command's error with the first line of its
 // stderr.
 func toolError(err error) string {
@@ -409,9 +419,7 @@ func sweepStatus(ctx context.Context, e *env, dir string) error {
 		fmt.Fprintf(w, "%-5d %-40s %-8s %8d %5s %8s  %s\n", r.Point.Index, r.Name, r.State, r.run.Attempts, exit, wall,
 			strings.TrimSpace(r.run.Slurm+" "+r.slurm))
 	}
-	for _, n := range notes {
-		fmt.Fprintln(w, n)
-	}
+	printNotes(e.stderr, notes)
 	if killed > 0 {
 		fmt.Fprintf(w, "?: %d points have attempts killed before they recorded their end (SIGKILL, out of memory, a crashed node): exit status and wall time unknown; a killed point resumes from its last checkpoint\n", killed)
 	}

@@ -150,6 +150,37 @@ func TestSweepDamagedPointFile(t *testing.T) {
 	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "2 points: 2 done")
 }
 
+// TestSweepNotesOnStderr checks that -status and -collect, which print
+// their table on the standard output, name a run's file they cannot read
+// on the standard error, with their exit status 1, not in the table.
+func TestSweepNotesOnStderr(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.NewReplacer(`"model.rank" = [1, 2]`, `"model.rank" = [1]`, "seed = [1, 2]", "seed = [1]").Replace(tinySpec(t)))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "1 points")
+	run := filepath.Join(out, "runs", "p0000-model.rank=1-seed=1")
+	for _, c := range []struct {
+		file, flag string
+		damage     func(path string) error
+	}{
+		{"eval.json", "-collect", func(path string) error { return os.WriteFile(path, []byte("{"), 0o644) }},
+		{"attempts.jsonl", "-status", func(path string) error {
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			return os.Mkdir(path, 0o755)
+		}},
+	} {
+		path := filepath.Join(run, c.file)
+		require.NoError(t, c.damage(path))
+		r := rnntrain(t, dir, "sweep", c.flag, out)
+		assert.Equal(t, 1, r.code, "sweep %s with a damaged %s\n%s%s", c.flag, c.file, r.stdout, r.stderr)
+		assert.Contains(t, r.stderr, "rnntrain sweep: note: "+path, "sweep %s: stderr", c.flag)
+		assert.NotContains(t, r.stdout, path, "sweep %s: stdout", c.flag)
+	}
+}
+
 // must returns v, failing on err.
 func must[T any](v T, err error) T {
 	if err != nil {
