@@ -640,6 +640,21 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", bad).want(t, 2, "-record "+bad, "not an .npz archive")
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", run).want(t, 2, "is a directory")
+	// Nor a dataset: an .npz archive of inputs, targets and mask (a fit's
+	// data.npz, the file of an npz task) is not an earlier recording.
+	dataset := filepath.Join(work, "dataset.npz")
+	if err := npy.WriteArchiveValues(dataset, map[string]any{"inputs": [][][]float32{{{1}}}, "targets": [][][]float32{{{0}}}, "mask": [][][]float32{{{1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	dsBefore, err := os.ReadFile(dataset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "2", "-record", dataset).want(t, 2, "-record "+dataset+" exists and is an .npz archive but not a recording")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", in, "-record", dataset).want(t, 2, "-record "+dataset, "not a recording")
+	if after, err := os.ReadFile(dataset); err != nil || !bytes.Equal(after, dsBefore) {
+		t.Fatalf("eval -record %s replaced the dataset (%v)", dataset, err)
+	}
 	// Directories that do not exist are made, as -out's are; a path
 	// through a file cannot be written, a failure (exit 1) that names
 	// the flag and is found before any trial runs.

@@ -80,7 +80,8 @@ checkpoint: seed (uint64, this -seed), step (int64, the checkpoint's) and
 noise (bool, -noise), each of shape ().
 docs/recordings.md lists every array and shows a regression of the rates
 on the task variables in numpy. A file already at FILE.npz must be an
-earlier recording (an .npz archive) or empty: eval replaces nothing else.
+earlier recording (an .npz archive with inputs, outputs and rates) or
+empty: eval replaces nothing else, not a dataset's .npz.
 Directories of FILE.npz that do not exist are made, as train -out's are.
 
 Outputs are the readout's values (logits for cross-entropy tasks).
@@ -138,6 +139,9 @@ func evalCommand() *command {
 				noteUnsplitFit(e.stderr, "eval", s, c)
 				if data := s.cfg.Task.Settings.Path; *record != "" && data != "" && samePath(*record, data) {
 					return usagef("-record %s is the data file the checkpoint's task reads; choose another file", *record)
+				}
+				if err := checkRecordReplaces(*record); err != nil {
+					return err
 				}
 				noise := func(k train.Stream) *rand.Rand {
 					if !*noisy {
@@ -206,7 +210,8 @@ func evalCommand() *command {
 // checkRecordPath refuses a -record path that holds anything but an .npz
 // archive or an empty file: writing the recording would replace it, and
 // -record RUN/checkpoint.safetensors would destroy the checkpoint being
-// evaluated. A path that does not exist is accepted: makeRecordDir makes
+// evaluated (checkRecordReplaces refuses an archive that is not a
+// recording). A path that does not exist is accepted: makeRecordDir makes
 // its missing directories, as train -out and the other output flags do.
 // The rest is checkOutputFile's.
 func checkRecordPath(path string) error {
@@ -215,6 +220,26 @@ func checkRecordPath(path string) error {
 		_, err := io.ReadFull(r, magic)
 		return err == nil && (string(magic) == "PK\x03\x04" || string(magic) == "PK\x05\x06")
 	}, "is not an .npz archive; eval replaces only an earlier recording")
+}
+
+// checkRecordReplaces refuses a -record path, which checkRecordPath
+// accepted, that holds an .npz archive other than a recording (one with
+// inputs, outputs and rates, or an older recording's hidden): a dataset,
+// the data of a fit. eval calls it once it has refused, with a message of
+// its own, the data file of the checkpoint's task.
+func checkRecordReplaces(path string) error {
+	if st, err := os.Stat(path); path == "" || err != nil || st.Size() == 0 {
+		return nil // no file, or an empty one: nothing to replace
+	}
+	a, err := npy.OpenArchive(path)
+	if err != nil {
+		return usagef("-record %s exists and is not a readable .npz archive (%v); eval replaces only an earlier recording", path, err)
+	}
+	defer a.Close()
+	if !a.Has("inputs") || !a.Has("outputs") || !a.Has("rates") && !a.Has("hidden") {
+		return usagef("-record %s exists and is an .npz archive but not a recording (it lacks inputs, outputs or rates: a dataset?); eval replaces only an earlier recording", path)
+	}
+	return nil
 }
 
 // checkOutputFile checks the path of the output flag name before the work
