@@ -51,7 +51,8 @@ object with R² per unit (on the fitted conditions) as well. It writes to -out:
   full/           the full-rank fit the SVD starts from (-init svd)
 
 -out must not hold an earlier fit (its fit.json, or the run of a rank it
-fits): fit does not overwrite one. -data and -out must be valid UTF-8:
+fits), nor a data.npz other than the one it writes: fit does not overwrite
+one. -data and -out must be valid UTF-8:
 fit.json and the checkpoints record them as JSON, which holds only UTF-8
 text, so another path (a file name of other bytes) is refused.
 
@@ -175,6 +176,9 @@ func fitCommand() *command {
 					return err
 				}
 				if err := checkFitOut(*out, c.Init, rs); err != nil {
+					return err
+				}
+				if err := checkFitData(*out, d, c.Free); err != nil {
 					return err
 				}
 				noteActivityRange(e.stderr, d)

@@ -125,6 +125,51 @@ func TestCLIFitConstantActivity(t *testing.T) {
 	}
 }
 
+// TestCLIFitKeepsOtherData checks that fit does not replace a data.npz in
+// -out other than the one it writes there (a dataset of the user's, the
+// data of another fit's checkpoints), and that it takes the one an
+// interrupted fit of the same data left.
+func TestCLIFitKeepsOtherData(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, v float32) {
+		if err := npy.WriteArchiveValues(filepath.Join(dir, name), map[string]any{
+			"activity": [][][]float32{{{v, 0.2}, {0.1, -v}}, {{-v, 0.3}, {0.2, v}}},
+			"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.npz", 0.1)
+	write("b.npz", 0.4)
+	mine := filepath.Join(dir, "mine", "data.npz")
+	if err := os.MkdirAll(filepath.Dir(mine), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(filepath.Join(dir, "b.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mine, saved, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, dir, "fit", "-data", "a.npz", "-ranks", "1", "-steps", "3", "-out", "mine").
+		want(t, 2, "-out mine: "+filepath.Join("mine", "data.npz")+" holds other data than this fit's", "choose another -out")
+	if b, err := os.ReadFile(mine); err != nil || !bytes.Equal(b, saved) {
+		t.Errorf("fit -out mine replaced %s (%v)", mine, err)
+	}
+	// An interrupted fit leaves its data.npz alone: the same fit again
+	// takes it, another -free (another mask) does not.
+	rnntrain(t, dir, "fit", "-data", "a.npz", "-ranks", "1", "-steps", "3", "-out", "fit").want(t, 0)
+	for _, f := range []string{"fit.json", "full", "rank-1"} {
+		if err := os.RemoveAll(filepath.Join(dir, "fit", f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rnntrain(t, dir, "fit", "-data", "a.npz", "-ranks", "1", "-steps", "3", "-free", "1", "-out", "fit").want(t, 2, "holds other data than this fit's")
+	rnntrain(t, dir, "fit", "-data", "a.npz", "-ranks", "1", "-steps", "3", "-out", "fit").want(t, 0)
+}
+
 func TestCLIFitErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

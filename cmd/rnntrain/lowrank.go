@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -29,6 +34,11 @@ import (
 // mask [conditions, T, units] with the first free steps zeroed), which the
 // fitted checkpoints name as their task.
 func writeFitData(path string, d *lowrank.Data, free int) error {
+	return writeArrays(path, fitArrays(d, free))
+}
+
+// fitArrays are the arrays of writeFitData's file.
+func fitArrays(d *lowrank.Data, free int) map[string]any {
 	mask := slices.Clone(d.Mask)
 	for c := range d.Conditions {
 		clear(mask[c*d.T*d.Units : (c*d.T+free)*d.Units])
@@ -36,7 +46,47 @@ func writeFitData(path string, d *lowrank.Data, free int) error {
 	rec := analysis.Recording{Trials: d.Conditions, T: d.T, NIn: d.NIn, N: d.Units, NOut: d.Units,
 		Inputs: d.Inputs, Rates: d.Activity, Outputs: d.Activity, Targets: d.Activity, Mask: mask}
 	arrays := rec.Arrays()
-	return writeArrays(path, map[string]any{"inputs": arrays["inputs"], "targets": arrays["targets"], "mask": arrays["mask"]})
+	return map[string]any{"inputs": arrays["inputs"], "targets": arrays["targets"], "mask": arrays["mask"]}
+}
+
+// checkFitData refuses an -out out whose data.npz holds anything but the
+// file writeFitData would write there for d and free (which an earlier,
+// interrupted fit of the same data leaves): a file of the user's, or the
+// data another fit's checkpoints were trained on, which fit would replace.
+// It compares SHA-256 sums, so that neither file is held in memory.
+func checkFitData(out string, d *lowrank.Data, free int) error {
+	path := filepath.Join(out, "data.npz")
+	f, size, err := files.OpenRegular(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		if _, ok := errors.AsType[*files.NotRegularError](err); ok {
+			return usagef("-out %s: %s is not a regular file; fit writes its data.npz there: choose another -out", out, path)
+		}
+		return fmt.Errorf("-out %s: %w", out, err)
+	}
+	defer f.Close()
+	arrays := fitArrays(d, free)
+	want := sha256.New()
+	w := npy.NewArchiveWriter(want)
+	for _, name := range slices.Sorted(maps.Keys(arrays)) { // as writeArrays writes them
+		if err := w.AddValue(name, arrays[name]); err != nil {
+			return fmt.Errorf("array %s: %w", name, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	have := sha256.New()
+	n, err := io.Copy(have, f)
+	if err != nil {
+		return fmt.Errorf("-out %s: %s: %w", out, path, err)
+	}
+	if n != size || !bytes.Equal(have.Sum(nil), want.Sum(nil)) {
+		return usagef("-out %s: %s holds other data than this fit's; fit writes its data.npz there and does not replace another: choose another -out, or move it", out, path)
+	}
+	return nil
 }
 
 // writeArrays writes arrays (name without ".npy" → nested slices) as an
