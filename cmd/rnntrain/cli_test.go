@@ -361,6 +361,10 @@ func TestCLIHelp(t *testing.T) {
 		"validation_loss (the task's loss: MSE or cross-entropy)")
 	rnntrain(t, t.TempDir(), "help", "eval").wantText(t, 0, "mse, cross_entropy (for a task trained with the cross-entropy")
 	rnntrain(t, t.TempDir(), "help", "inspect").wantText(t, 0, "parameter count")
+	// help takes one command: more arguments are refused, as every
+	// command refuses arguments it does not take.
+	rnntrain(t, t.TempDir(), "help", "eval", "extra").want(t, 2, `rnntrain help: unexpected arguments ["extra"]`)
+	rnntrain(t, t.TempDir(), "-h", "config", "eval").want(t, 2, `unexpected arguments ["eval"]`)
 	// help tasks describes the presets under the names the table shows.
 	rnntrain(t, t.TempDir(), "help", "tasks").wantText(t, 0, "dubreuil (alias", "and valente (the code of Dubreuil")
 	// inactivate -out draws its figures in every format of the run, as a

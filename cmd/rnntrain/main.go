@@ -98,6 +98,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
+		if len(args) > 2 {
+			fmt.Fprintf(stderr, "rnntrain help: unexpected arguments %q (help takes one command, or config)\n", args[2:])
+			return 2
+		}
 		if len(args) > 1 && args[1] == "config" {
 			printConfigHelp(stdout)
 			return 0
