@@ -22,9 +22,11 @@ import (
 type Result struct {
 	// Split names the trials of the final evaluation (eval.json's split:
 	// "fresh trials" of a generated task, or a dataset's "validation").
-	Split    string
+	Split string
+	// Accuracy, StdErr (of Accuracy) and MSE are NaN where eval.json
+	// has null: undefined (no scored trial, a diverged network).
 	Accuracy float64
-	StdErr   float64 // of Accuracy
+	StdErr   float64
 	MSE      float64
 	// CrossEntropy is eval.json's cross_entropy, the held-out loss of a
 	// task trained with the cross-entropy (whose MSE is of logits); nil
@@ -59,22 +61,40 @@ func ReadResult(dir string) (Result, error) {
 	if err != nil {
 		return r, fmt.Errorf("sweep: %w", err)
 	}
+	// Accuracy, its standard error and the MSE are null in eval.json
+	// where they are undefined (no scored trial; a diverged network): NaN,
+	// an empty cell, not 0.
 	var ev struct {
 		Step     int      `json:"step"`
 		Split    string   `json:"split"`
-		Accuracy float64  `json:"accuracy"`
-		StdErr   float64  `json:"accuracy_stderr"`
-		MSE      float64  `json:"mse"`
-		CE       *float64 `json:"cross_entropy"`
-		Weights  int      `json:"weights_step"`
+		Accuracy *float64 `json:"accuracy"`
+		StdErr   *float64 `json:"accuracy_stderr"`
+		MSE      *float64 `json:"mse"`
+		// cross_entropy is absent for an MSE task, null when not finite.
+		CE      json.RawMessage `json:"cross_entropy"`
+		Weights int             `json:"weights_step"`
 	}
 	err = json.NewDecoder(io.LimitReader(f, maxEvalBytes)).Decode(&ev)
 	f.Close()
 	if err != nil {
 		return r, fmt.Errorf("sweep: %s: %w", path, err)
 	}
-	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps, r.WeightsStep = ev.Split, ev.Accuracy, ev.StdErr, ev.MSE, ev.Step, ev.Weights
-	r.CrossEntropy, r.Loss = ev.CE, math.NaN()
+	orNaN := func(x *float64) float64 {
+		if x == nil {
+			return math.NaN()
+		}
+		return *x
+	}
+	r.Split, r.Accuracy, r.StdErr, r.MSE, r.Steps, r.WeightsStep = ev.Split, orNaN(ev.Accuracy), orNaN(ev.StdErr), orNaN(ev.MSE), ev.Step, ev.Weights
+	r.Loss = math.NaN()
+	if len(ev.CE) > 0 {
+		var ce *float64
+		if err := json.Unmarshal(ev.CE, &ce); err != nil {
+			return r, fmt.Errorf("sweep: %s: cross_entropy: %w", path, err)
+		}
+		v := orNaN(ce)
+		r.CrossEntropy = &v
+	}
 	mpath := filepath.Join(dir, "metrics.jsonl")
 	m, _, err := files.OpenRegular(mpath)
 	if errors.Is(err, fs.ErrNotExist) {

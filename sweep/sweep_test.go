@@ -181,7 +181,7 @@ func TestCollectWeightsStep(t *testing.T) {
 // MSE tasks, and the metric to aggregate.
 func TestCollectCrossEntropy(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"step": 300, "split": "fresh trials", "accuracy": 1, "mse": 8387, "cross_entropy": 0.25}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"step": 300, "split": "fresh trials", "accuracy": 1, "accuracy_stderr": 0, "mse": 8387, "cross_entropy": 0.25}`), 0o644))
 	res, err := ReadResult(dir)
 	require.NoError(t, err)
 	require.NotNil(t, res.CrossEntropy)
@@ -201,6 +201,12 @@ func TestCollectCrossEntropy(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, g, 1, "the MSE task's point has no cross-entropy to average")
 	assert.Equal(t, 0.25, g[0].Mean)
+	// A diverged network's: null, a cross-entropy task's all the same.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "eval.json"), []byte(`{"step": 300, "accuracy": 0.5, "mse": null, "cross_entropy": null}`), 0o644))
+	res, err = ReadResult(dir)
+	require.NoError(t, err)
+	require.NotNil(t, res.CrossEntropy)
+	assert.True(t, math.IsNaN(*res.CrossEntropy))
 }
 
 func TestParseErrors(t *testing.T) {

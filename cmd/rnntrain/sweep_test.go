@@ -181,6 +181,31 @@ func TestSweepNotesOnStderr(t *testing.T) {
 	}
 }
 
+// TestSweepCollectUndefinedMetrics checks that -collect leaves empty the
+// accuracy, its standard error and the MSE a run's eval.json gives as null
+// (undefined: no scored trial, a diverged network), instead of taking them
+// for 0, and leaves the point out of the plot of that metric.
+func TestSweepCollectUndefinedMetrics(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.Replace(tinySpec(t), `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "2 points")
+	path := filepath.Join(out, "runs", "p0000-model.rank=1-seed=1", "eval.json")
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(must(os.ReadFile(path)), &ev))
+	ev["accuracy"], ev["accuracy_stderr"], ev["mse"] = nil, nil, nil
+	require.NoError(t, os.WriteFile(path, mustJSON(t, ev), 0o644))
+	rnntrain(t, dir, "sweep", "-collect", out, "-x", "seed", "-metric", "mse").want(t, 0, "seed = 2", "(1 runs)")
+	rows := readCSV(t, filepath.Join(out, "collect.csv"))
+	require.Len(t, rows, 2)
+	for _, k := range []string{"accuracy", "accuracy_se", "mse"} {
+		assert.Empty(t, rows[0][k], "%s of the point whose eval.json has it null", k)
+		assert.NotEmpty(t, rows[1][k], "%s of the other point", k)
+	}
+	assert.NotContains(t, rnntrain(t, dir, "sweep", "-collect", out, "-x", "seed", "-metric", "mse").stdout, "seed = 1", "the plot of mse against seed")
+}
+
 // must returns v, failing on err.
 func must[T any](v T, err error) T {
 	if err != nil {
