@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/checkpoints"
@@ -393,4 +395,35 @@ func TestCLIAnalysesNoteBest(t *testing.T) {
 			t.Errorf("train -init-from a -keep-best run directory: stderr lacks %q:\n%s", w, r.stderr)
 		}
 	}
+}
+
+// TestCLIInspectBestMetrics checks what inspect says of a best checkpoint
+// whose held-out MSE is not finite (an evaluation whose outputs
+// overflowed) or whose scores are not recorded: -json leaves them out
+// instead of failing on a NaN it cannot encode, and the text says so
+// instead of printing 0.
+func TestCLIInspectBestMetrics(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-task", "perceptual-dm", "-hidden", "8", "-steps", "4", "-eval-every", "2", "-eval-trials", "8",
+		"-keep-best", "-quiet", "-out", run).want(t, 0)
+	b, err := checkpoints.Load(checkpoints.BestPath(run))
+	require.NoError(t, err)
+	b.Meta.Metrics[train.BestMSEMetric] = math.NaN()
+	require.NoError(t, checkpoints.Save(checkpoints.BestPath(run), b))
+	r := rnntrain(t, work, "inspect", "-json", run)
+	r.want(t, 0)
+	var info struct {
+		Best map[string]any `json:"best"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &info), r.stdout)
+	require.NotContains(t, info.Best, "validation_mse")
+	require.Contains(t, info.Best, "validation_accuracy")
+	rnntrain(t, work, "inspect", run).want(t, 0, ", loss ", ", mse NaN ("+checkpoints.BestPath(run))
+	delete(b.Meta.Metrics, train.BestAccuracyMetric)
+	delete(b.Meta.Metrics, train.BestLossMetric)
+	delete(b.Meta.Metrics, train.BestMSEMetric)
+	require.NoError(t, checkpoints.Save(checkpoints.BestPath(run), b))
+	rnntrain(t, work, "inspect", run).want(t, 0, "validation accuracy not recorded, mse not recorded")
 }

@@ -115,6 +115,9 @@ type bestInfo struct {
 	// Note says why the file may not be the run's best so far: it is of a
 	// step past the checkpoint's, or the run went on without keep_best.
 	Note string `json:"note,omitempty"`
+	// metrics are the file's metrics, for the text: Accuracy and MSE are
+	// nil where they are not recorded or not finite (no JSON number).
+	metrics checkpoints.Metrics
 }
 
 func inspectCheckpoint(path string) (*checkpointInfo, error) {
@@ -170,12 +173,27 @@ func inspectBest(dir string) *bestInfo {
 	if err != nil {
 		return &bestInfo{Path: path, Error: err.Error()}
 	}
-	acc, mse := b.Meta.Metrics[train.BestAccuracyMetric], b.Meta.Metrics[train.BestMSEMetric]
-	info := &bestInfo{Path: b.Path, Step: &b.Meta.Step, Accuracy: &acc, MSE: &mse}
-	if loss, ok := b.Meta.Metrics[train.BestLossMetric]; ok {
-		info.Loss = &loss
+	info := &bestInfo{Path: b.Path, Step: &b.Meta.Step, metrics: b.Meta.Metrics}
+	if a, ok := b.Meta.Metrics[train.BestAccuracyMetric]; ok {
+		info.Accuracy = finite(a)
+	}
+	if l, ok := b.Meta.Metrics[train.BestLossMetric]; ok {
+		info.Loss = finite(l)
+	}
+	if m, ok := b.Meta.Metrics[train.BestMSEMetric]; ok {
+		info.MSE = finite(m)
 	}
 	return info
+}
+
+// metric is the text of metric key of the best checkpoint, in format,
+// or "not recorded".
+func (b *bestInfo) metric(key, format string) string {
+	v, ok := b.metrics[key]
+	if !ok {
+		return "not recorded"
+	}
+	return fmt.Sprintf(format, v)
 }
 
 func (info *checkpointInfo) print(w io.Writer) {
@@ -204,11 +222,14 @@ func (info *checkpointInfo) print(w io.Writer) {
 	case b.Error != "":
 		fmt.Fprintf(tw, "best held-out\tunreadable (%s)\n", b.Path)
 	default:
-		loss := fmt.Sprintf("mse %.4g", *b.MSE)
-		if b.Loss != nil { // the task's loss: the MSE (in float32) or the cross-entropy
-			loss = fmt.Sprintf("loss %.4g, %s", *b.Loss, loss)
+		// The task's loss (the MSE in float32, or the cross-entropy), where
+		// the file records it, and the outputs' MSE.
+		loss := ""
+		if _, ok := b.metrics[train.BestLossMetric]; ok {
+			loss = "loss " + b.metric(train.BestLossMetric, "%.4g") + ", "
 		}
-		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %.4f, %s (%s)\n", *b.Step, *b.Accuracy, loss, b.Path)
+		fmt.Fprintf(tw, "best held-out\tstep %d, validation accuracy %s, %smse %s (%s)\n", *b.Step,
+			b.metric(train.BestAccuracyMetric, "%.4f"), loss, b.metric(train.BestMSEMetric, "%.4g"), b.Path)
 		if b.Note != "" {
 			fmt.Fprintf(tw, "\t(%s)\n", b.Note)
 		}
