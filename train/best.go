@@ -68,7 +68,7 @@ func ResumeBest(dir string, step int, m Model, run checkpoints.Meta) (*Best, err
 	if c.Meta.Step > step {
 		return b, nil
 	}
-	if err := sameRun(c, run); err != nil {
+	if err := SameRun(c, run); err != nil {
 		return nil, fmt.Errorf("train: best checkpoint %s: %w\n(want one kept by this run; %s)", c.Path, err, resumeWithout(dir))
 	}
 	if err := checkFits(c, m); err != nil {
@@ -94,10 +94,11 @@ func resumeWithout(dir string) string {
 	return fmt.Sprintf("move it out of %s to resume without it; the run then keeps a new best", dir)
 }
 
-// sameRun returns an error saying how the best checkpoint c differs from
-// the run whose checkpoints' metadata is run: its task, or its seed
-// (configSeed); nil when neither differs or cannot be told.
-func sameRun(c *checkpoints.Checkpoint, run checkpoints.Meta) error {
+// SameRun returns an error saying how the best checkpoint c differs from
+// the run whose checkpoints' metadata is run: its task, or its seed (the
+// top-level "seed" of Meta.Config); nil when neither differs or cannot be
+// told.
+func SameRun(c *checkpoints.Checkpoint, run checkpoints.Meta) error {
 	if c.Meta.Task != "" && run.Task != "" && c.Meta.Task != run.Task {
 		return fmt.Errorf("trained on task %s; this run's task is %s", c.Meta.Task, run.Task)
 	}

@@ -427,3 +427,29 @@ func TestCLIInspectBestMetrics(t *testing.T) {
 	require.NoError(t, checkpoints.Save(checkpoints.BestPath(run), b))
 	rnntrain(t, work, "inspect", run).want(t, 0, "validation accuracy not recorded, mse not recorded")
 }
+
+// TestCLIPlotForeignBest checks that plot, which draws a -keep-best run's
+// figures from its best.safetensors, refuses a best file of another run
+// (another seed) copied in, naming it, as a resume does, instead of
+// drawing that other network's figures as the run's.
+func TestCLIPlotForeignBest(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, other := filepath.Join(work, "run"), filepath.Join(work, "other")
+	base := []string{"train", "-task", "perceptual-dm", "-hidden", "8", "-eval-every", "2", "-eval-trials", "8", "-keep-best", "-quiet", "-plot-format", "svg"}
+	rnntrain(t, work, append(append([]string{}, base...), "-steps", "4", "-out", run)...).want(t, 0)
+	rnntrain(t, work, append(append([]string{}, base...), "-steps", "4", "-seed", "2", "-out", other)...).want(t, 0)
+	// A best no later evaluation beats stays of an earlier step than the
+	// latest checkpoint, and plot draws it.
+	b, err := checkpoints.Load(checkpoints.BestPath(run))
+	require.NoError(t, err)
+	b.Meta.Metrics[train.BestAccuracyMetric] = 2
+	require.NoError(t, checkpoints.Save(checkpoints.BestPath(run), b))
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0)
+	rnntrain(t, work, "plot", run, "-out", filepath.Join(work, "plots")).want(t, 0, "drawn from the best held-out evaluation's weights")
+	foreign, err := os.ReadFile(checkpoints.BestPath(other))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(checkpoints.BestPath(run), foreign, 0o644))
+	rnntrain(t, work, "plot", run, "-out", filepath.Join(work, "plots")).
+		want(t, 1, "best checkpoint "+checkpoints.BestPath(run)+": trained from seed 2; this run's seed is 1")
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/tasks"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 const plotLong = `Plot draws every figure of a trained run again, from its checkpoint and
@@ -230,7 +231,8 @@ func plotBest(s *session, c *checkpoints.Checkpoint, run string) (int, error) {
 // the best and the file is of an earlier step than c's; nil for a run
 // without keep_best (resumed without it since it kept one), or with no
 // best file or one of a later step (left by a run resumed from an earlier
-// checkpoint).
+// checkpoint). A best file of another task or seed than c's (train.SameRun)
+// is an error naming it.
 func runBest(s *session, c *checkpoints.Checkpoint, run string) (*checkpoints.Checkpoint, error) {
 	if !s.cfg.Train.KeepBest {
 		return nil, nil
@@ -243,6 +245,10 @@ func runBest(s *session, c *checkpoints.Checkpoint, run string) (*checkpoints.Ch
 		return nil, err
 	case b.Meta.Step >= c.Meta.Step:
 		return nil, nil
+	}
+	// Another run's file, copied in: its weights are not the run's.
+	if err := train.SameRun(b, c.Meta); err != nil {
+		return nil, fmt.Errorf("best checkpoint %s: %w; want one kept by this run", b.Path, err)
 	}
 	return b, nil
 }
