@@ -475,6 +475,10 @@ func TestCLIModelLearningRate(t *testing.T) {
 	for _, m := range metricsOf(t, branch) {
 		require.Equal(t, 0.002, m.LR, "resumed run's lr at step %d", m.Step)
 	}
+	// -lr 0 asks for the model's rate, which a run at its default keeps
+	// and a run at another rate does not.
+	rnntrain(t, work, "train", "-resume", filepath.Join(work, "egru"), "-lr", "0", "-steps", "3", "-quiet").want(t, 0)
+	rnntrain(t, work, "train", "-resume", filepath.Join(work, "flag"), "-lr", "0", "-steps", "3", "-quiet").want(t, 2, "train.lr (0.002 → 0.001)")
 	// The header says it.
 	rnntrain(t, work, "train", "-model", "lowrank", "-steps", "1", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "hdr")).want(t, 0, "adam lr 0.01,")
 }

@@ -31,6 +31,8 @@ func resumableKeys() []string {
 // config.json) with the one the flags made of it (cfg) and reports, unless
 // force, every changed key that would break bitwise continuation.
 func checkResume(saved, cfg runConfig, force bool) error {
+	// -lr 0 stands for the model's rate, which config.json names.
+	saved.Train.LR, cfg.Train.LR = runLR(&saved), runLR(&cfg)
 	changed, err := configChanges(saved, cfg)
 	if err != nil || len(changed) == 0 || force {
 		return err
