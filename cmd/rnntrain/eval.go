@@ -309,11 +309,10 @@ func (p provenance) write(path string, rec *analysis.Recording) error {
 // result.
 func evalInputs(w io.Writer, s *session, inputs, path string, noise *rand.Rand, prov provenance) error {
 	nIn, N, nOut := s.net.Dims()
-	x, n, T, err := readInputs(inputs, nIn)
+	// The memory of the recording is checked from the file's header,
+	// before its data are read.
+	x, n, T, err := readInputs(inputs, nIn, func(n, T int) error { return checkRecordMemory(s, n, T, "-inputs "+inputs, 0) })
 	if err != nil {
-		return err
-	}
-	if err := checkRecordMemory(s, n, T, "-inputs "+inputs, 0); err != nil {
 		return err
 	}
 	if err := makeRecordDir(path); err != nil {

@@ -9,18 +9,33 @@ import (
 
 // readInputs reads a user's input array [trials, T, nIn] from an .npy file
 // (float32 or float64, C order). The header is checked against the file's
-// size before anything is allocated; the errors begin with the flag,
-// -inputs, and name the file and the expected shape.
-func readInputs(path string, nIn int) (x []float32, trials, T int, err error) {
+// size, and its shape against nIn and then by fits (the memory of what the
+// caller makes of trials × T steps; nil: none), before anything is read or
+// allocated; the errors begin with the flag, -inputs, and name the file and
+// the expected shape (fits' are returned as they are).
+func readInputs(path string, nIn int, fits func(trials, T int) error) (x []float32, trials, T int, err error) {
 	want := fmt.Sprintf("[trials, T, %d] (float32 or float64)", nIn)
-	a, err := npy.ReadFile(path)
-	if err != nil {
+	var shapeErr, fitErr error
+	a, err := npy.ReadFileChecked(path, func(h npy.Header) error {
+		s := h.Shape
+		if len(s) != 3 || s[2] != nIn || s[0] < 1 || s[1] < 1 {
+			shapeErr = fmt.Errorf("-inputs %s: shape %v, want %s", path, s, want)
+			return shapeErr
+		}
+		if fits != nil {
+			fitErr = fits(s[0], s[1])
+		}
+		return fitErr
+	})
+	switch {
+	case shapeErr != nil:
+		return nil, 0, 0, shapeErr
+	case fitErr != nil:
+		return nil, 0, 0, fitErr
+	case err != nil:
 		return nil, 0, 0, fmt.Errorf("-inputs: %w; want an array %s", err, want)
 	}
 	shape := a.Shape
-	if len(shape) != 3 || shape[2] != nIn || shape[0] < 1 || shape[1] < 1 {
-		return nil, 0, 0, fmt.Errorf("-inputs %s: shape %v, want %s", path, shape, want)
-	}
 	at := func(i int) string {
 		n, rem := i/(shape[1]*nIn), i%(shape[1]*nIn)
 		return fmt.Sprintf("[%d, %d, %d]", n, rem/nIn, rem%nIn)

@@ -20,7 +20,7 @@ func FuzzReadInputs(f *testing.F) {
 	f.Add([]byte("not numpy"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := npytest.WriteTemp(t, "in.npy", data)
-		x, trials, T, err := readInputs(path, 2)
+		x, trials, T, err := readInputs(path, 2, nil)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "-inputs") || !strings.Contains(err.Error(), path) {
 				t.Fatalf("readInputs: error %q does not begin with -inputs and name the file", err)

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/internal/npy/npytest"
+	"github.com/rnntrain/rnntrain/train"
 )
 
 // writeNpy writes a nested slice as a .npy file of its shape and element
@@ -26,7 +30,7 @@ func TestReadInputs(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.npy")
 	writeNpy(t, good, [][][]float64{{{1, 2}, {3, 4}, {5, 6}}})
-	x, n, T, err := readInputs(good, 2)
+	x, n, T, err := readInputs(good, 2, nil)
 	if err != nil || n != 1 || T != 3 || len(x) != 6 || x[5] != 6 {
 		t.Fatalf("readInputs: %v %d %d %v", x, n, T, err)
 	}
@@ -44,17 +48,24 @@ func TestReadInputs(t *testing.T) {
 	} {
 		p := filepath.Join(dir, c.name)
 		writeNpy(t, p, c.v)
-		_, _, _, err := readInputs(p, 2)
+		_, _, _, err := readInputs(p, 2, nil)
 		if err == nil || !strings.HasPrefix(err.Error(), "-inputs") || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one beginning with the flag, naming the file and containing %q", c.name, err, c.want)
 		}
 	}
-	if _, _, _, err := readInputs(filepath.Join(dir, "missing.npy"), 2); err == nil || !strings.HasPrefix(err.Error(), "-inputs: ") || !strings.Contains(err.Error(), "missing.npy") {
+	if _, _, _, err := readInputs(filepath.Join(dir, "missing.npy"), 2, nil); err == nil || !strings.HasPrefix(err.Error(), "-inputs: ") || !strings.Contains(err.Error(), "missing.npy") {
 		t.Errorf("missing file: error %v, want one beginning with -inputs and naming the file", err)
+	}
+	// The caller's check of the sizes runs on the header, before the data
+	// are read (the NaN in them is not reached).
+	var got [2]int
+	tooBig := errors.New("too big")
+	if _, _, _, err := readInputs(filepath.Join(dir, "nan.npy"), 2, func(n, T int) error { got = [2]int{n, T}; return tooBig }); err != tooBig || got != [2]int{1, 1} {
+		t.Errorf("a check refusing [1, 1, 2]: error %v, check given %v", err, got)
 	}
 	junk := filepath.Join(dir, "junk.npy")
 	os.WriteFile(junk, []byte("not numpy"), 0o644)
-	if _, _, _, err := readInputs(junk, 2); err == nil || !strings.HasPrefix(err.Error(), "-inputs: ") || !strings.Contains(err.Error(), "junk.npy") {
+	if _, _, _, err := readInputs(junk, 2, nil); err == nil || !strings.HasPrefix(err.Error(), "-inputs: ") || !strings.Contains(err.Error(), "junk.npy") {
 		t.Errorf("junk file: error %v, want one beginning with -inputs and naming the file", err)
 	}
 }
@@ -136,4 +147,30 @@ func TestCLIRecordProvenance(t *testing.T) {
 	}
 	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", inputs, "-seed", "2", "-record", rec2).want(t, 0, "seed, step and noise")
 	check(rec2, []byte{2, 0, 0, 0, 0, 0, 0, 0}, 1)
+}
+
+// TestCLIInputsTooLarge: -inputs whose recording would not fit in memory
+// is refused from the file's header, before its data are read: here a
+// sparse file declaring [1 000 000, 1000, 1] float32 (4 GB of data) whose
+// first value, a NaN, would be refused if the data were read first.
+func TestCLIInputsTooLarge(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-task", "perceptual-dm", "-hidden", "8", "-steps", "1", "-eval-trials", "8", "-quiet", "-out", run).want(t, 0)
+	p := filepath.Join(work, "huge.npy")
+	f, err := os.Create(p)
+	require.NoError(t, err)
+	require.NoError(t, npy.WriteHeader(f, npy.Header{Descr: "<f4", Shape: []int{1_000_000, 1000, 1}}))
+	_, err = f.Write([]byte{0, 0, 0xc0, 0x7f}) // float32 NaN
+	require.NoError(t, err)
+	off, err := f.Seek(0, io.SeekCurrent)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(off-4+4_000_000_000))
+	require.NoError(t, f.Close())
+	if _, ok := train.AvailableMemory(); !ok {
+		t.Skip("the memory available is unknown here: no check to refuse with")
+	}
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", p, "-record", filepath.Join(work, "rec.npz")).
+		want(t, 2, "-inputs "+p+": recording 1000000 trials of 1000 steps")
 }

@@ -133,13 +133,38 @@ func decodeData(r io.Reader, h Header, avail int64) (Array, error) {
 }
 
 // ReadFile reads the .npy array in the file at path. Errors name the file.
-func ReadFile(path string) (Array, error) {
+func ReadFile(path string) (Array, error) { return ReadFileChecked(path, nil) }
+
+// ReadFileChecked is ReadFile calling check, when not nil, with the
+// array's header once the header is read and found to describe the data
+// the file holds, before the data are read or allocated: an error of check
+// is returned as it is and nothing more is read. It lets a caller refuse an
+// array too large for what it would make of it without holding the array.
+func ReadFileChecked(path string, check func(Header) error) (Array, error) {
 	f, size, err := files.OpenRegular(path)
 	if err != nil {
 		return Array{}, err
 	}
 	defer f.Close()
-	a, err := Decode(f, size)
+	h, used, err := readHeader(f, size)
+	if err == nil {
+		_, _, need, derr := h.dataSize()
+		switch {
+		case derr != nil:
+			err = derr
+		case need != size-used:
+			err = fmt.Errorf("shape %v of %s needs %d bytes of data, the file holds %d (truncated or not a .npy file?)", h.Shape, h.Descr, need, size-used)
+		}
+	}
+	if err != nil {
+		return Array{}, fmt.Errorf("%s: %w", path, err)
+	}
+	if check != nil {
+		if err := check(h); err != nil {
+			return Array{}, err
+		}
+	}
+	a, err := decodeData(f, h, size-used)
 	if err != nil {
 		return Array{}, fmt.Errorf("%s: %w", path, err)
 	}
