@@ -42,6 +42,9 @@ func FuzzReadResult(f *testing.F) {
 		[]byte(`{"step":50,"loss":0.3}`+"\n"+`{"step":100,"loss":0.2}`+"\n"))
 	f.Add([]byte(`{"step":-1,"accuracy":"x"}`), []byte(`{"loss":null}`))
 	f.Add([]byte(`[]`), []byte("\x00"))
+	f.Add([]byte(`{"step":100,"accuracy":1,"mse":8387,"cross_entropy":0.25}`), []byte(`{"step":100,"loss":0.2}`))
+	f.Add([]byte(`{"accuracy":null,"mse":null,"cross_entropy":null}`), []byte{})
+	f.Add([]byte(`{"cross_entropy":"x"}`), []byte{})
 	f.Fuzz(func(t *testing.T, eval, metrics []byte) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "eval.json"), eval, 0o644); err != nil {

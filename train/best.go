@@ -34,7 +34,6 @@ type Best struct {
 	Stage    int
 	Accuracy float64
 	Loss     float64
-	MSE      float64
 }
 
 // NewBest returns a Best for a run in dir that has kept nothing yet.
@@ -84,7 +83,7 @@ func ResumeBest(dir string, step int, m Model, run checkpoints.Meta) (*Best, err
 	if !ok {
 		loss = mse
 	}
-	b.Step, b.Stage, b.Accuracy, b.Loss, b.MSE = c.Meta.Step, c.Meta.Stage, acc, loss, mse
+	b.Step, b.Stage, b.Accuracy, b.Loss = c.Meta.Step, c.Meta.Stage, acc, loss
 	return b, nil
 }
 
@@ -166,6 +165,6 @@ func (b *Best) Keep(c *checkpoints.Checkpoint, e *Eval) error {
 	if err := checkpoints.Save(checkpoints.BestPath(b.Dir), c); err != nil {
 		return fmt.Errorf("train: save best checkpoint at step %d: %w", c.Meta.Step, err)
 	}
-	b.Step, b.Stage, b.Accuracy, b.Loss, b.MSE = c.Meta.Step, c.Meta.Stage, e.Accuracy, e.Loss, e.MSE
+	b.Step, b.Stage, b.Accuracy, b.Loss = c.Meta.Step, c.Meta.Stage, e.Accuracy, e.Loss
 	return nil
 }

@@ -220,10 +220,11 @@ func checkPreset(nameKey, presetKey, name string, defTask bool, p tasks.Preset, 
 
 // resolve fills every default of cfg that depends on the task or the
 // model: the preset, the task's settings, α from the task's dt, the fixed α
-// and φ of the rnn and gru models, and the model's learning rate (runLR). It returns the built task. Unknown task or preset
-// names are usage errors listing the valid names (checkTask). Every error
-// about the task is a settingError, so that it names the flag or, once a
-// configSource attributes it, the config file's key that gave the value.
+// and φ of the rnn and gru models, and the model's learning rate (runLR).
+// It returns the built task. Unknown task or preset names are usage errors
+// listing the valid names (checkTask). Every error about the task is a
+// settingError, so that it names the flag or, once a configSource
+// attributes it, the config file's key that gave the value.
 func resolve(cfg *runConfig) (tasks.Task, error) {
 	// The run's config (config.json, every checkpoint's) names the data
 	// files wherever it is read, as AbsPaths below does for masks; the

@@ -115,8 +115,9 @@ type bestInfo struct {
 	// Note says why the file may not be the run's best so far: it is of a
 	// step past the checkpoint's, or the run went on without keep_best.
 	Note string `json:"note,omitempty"`
-	// metrics are the file's metrics, for the text: Accuracy and MSE are
-	// nil where they are not recorded or not finite (no JSON number).
+	// metrics are the file's metrics, for the text: Accuracy, Loss and
+	// MSE are nil where they are not recorded or not finite (no JSON
+	// number).
 	metrics checkpoints.Metrics
 }
 

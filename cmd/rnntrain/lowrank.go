@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -67,15 +66,8 @@ func checkFitData(out string, d *lowrank.Data, free int) error {
 		return fmt.Errorf("-out %s: %w", out, err)
 	}
 	defer f.Close()
-	arrays := fitArrays(d, free)
 	want := sha256.New()
-	w := npy.NewArchiveWriter(want)
-	for _, name := range slices.Sorted(maps.Keys(arrays)) { // as writeArrays writes them
-		if err := w.AddValue(name, arrays[name]); err != nil {
-			return fmt.Errorf("array %s: %w", name, err)
-		}
-	}
-	if err := w.Close(); err != nil {
+	if err := npy.EncodeArchiveValues(want, fitArrays(d, free)); err != nil { // as writeArrays writes them
 		return err
 	}
 	have := sha256.New()

@@ -16,8 +16,10 @@ func FuzzMetricsCurves(f *testing.F) {
 	f.Add([]byte(`{"step":10,"accuracy":0.5,"eval_accuracy":0.4}`+"\n"+`{"step":`), 100)
 	f.Add([]byte("\n\n{}\x00"), -1)
 	f.Add([]byte(`{"step":10,"validation_accuracy":0.9,"validation_mse":0.2}`+"\n"+`{"step":20,"validation_accuracy":0.9,"validation_mse":0.1,"stage":1}`+"\n"), 30)
+	f.Add([]byte(`{"step":10,"grad_norm":2,"validation_accuracy":1,"validation_mse":900,"validation_loss":0.004}`+"\n"+`{"step":20,"validation_accuracy":1,"validation_mse":3000,"validation_loss":null}`+"\n"), -21)
 	f.Fuzz(func(t *testing.T, data []byte, upto int) {
-		cv, kept := metricsCurves(data, upto, true)
+		// An odd upto reads the file as a cross-entropy task's.
+		cv, kept := metricsCurves(data, upto, upto%2 == 0)
 		if kept < 0 || kept > len(data) {
 			t.Fatalf("kept %d of %d bytes", kept, len(data))
 		}
@@ -31,9 +33,9 @@ func FuzzMetricsCurves(f *testing.F) {
 			}
 		}
 		// The same file as a -keep-best resume reads it (missedBest).
-		b := &train.Best{Step: 5, Accuracy: 0.5, MSE: 1}
+		b := &train.Best{Step: 5, Accuracy: 0.5, Loss: 1}
 		if e, ok := missedBestIn(data, b, upto); ok && (e.Step <= b.Step || e.Step > upto || !b.Improves(&e)) {
-			t.Fatalf("missedBestIn gave step %d (accuracy %v, mse %v) against the best of step %d up to %d", e.Step, e.Accuracy, e.MSE, b.Step, upto)
+			t.Fatalf("missedBestIn gave step %d (accuracy %v, loss %v) against the best of step %d up to %d", e.Step, e.Accuracy, e.Loss, b.Step, upto)
 		}
 	})
 }

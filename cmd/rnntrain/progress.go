@@ -20,9 +20,9 @@ import (
 // validation_loss is the task's training loss there (MSE or cross-entropy,
 // the kind Loss is; without the penalties), validation_mse the outputs'
 // MSE (of logits, for a cross-entropy task). GradNorm (grad_norm) is the
-// joint L2 norm of the step's gradients before clipping. Seed is the run's seed (its
-// config.json's seed), on every line so that the lines of many runs read
-// together can be told apart by it.
+// joint L2 norm of the step's gradients before clipping. Seed is the run's
+// seed (its config.json's seed), on every line so that the lines of many
+// runs read together can be told apart by it.
 type metricsLine struct {
 	Step         int      `json:"step"`
 	Seed         uint64   `json:"seed"`

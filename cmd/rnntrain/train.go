@@ -857,15 +857,12 @@ func missedBestIn(data []byte, b *train.Best, upto int) (train.Eval, bool) {
 		// A line written before validation_loss was logged has its
 		// validation_mse, the loss of an MSE task (as ResumeBest reads a
 		// best file of then).
-		e := train.Eval{Step: m.Step, Stage: m.Stage, Accuracy: *m.EvalAccuracy, MSE: math.Inf(1), Loss: math.Inf(1)}
-		if m.EvalMSE != nil {
-			e.MSE, e.Loss = *m.EvalMSE, *m.EvalMSE
-		}
-		if m.EvalLoss != nil {
-			e.Loss = *m.EvalLoss
+		e := train.Eval{Step: m.Step, Stage: m.Stage, Accuracy: *m.EvalAccuracy, Loss: math.Inf(1)}
+		if l := cmp.Or(m.EvalLoss, m.EvalMSE); l != nil {
+			e.Loss = *l
 		}
 		if missed.Improves(&e) {
-			missed.Step, missed.Stage, missed.Accuracy, missed.Loss, missed.MSE = e.Step, e.Stage, e.Accuracy, e.Loss, e.MSE
+			missed.Step, missed.Stage, missed.Accuracy, missed.Loss = e.Step, e.Stage, e.Accuracy, e.Loss
 			best = e
 		}
 	}

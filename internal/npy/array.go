@@ -90,12 +90,9 @@ func Decode(r io.Reader, size int64) (Array, error) {
 // decodeData reads the data of an array with header h from r, which holds
 // exactly avail more bytes.
 func decodeData(r io.Reader, h Header, avail int64) (Array, error) {
-	dt, order, need, err := h.dataSize()
+	dt, order, need, err := h.dataIn(avail)
 	if err != nil {
 		return Array{}, err
-	}
-	if need != avail {
-		return Array{}, fmt.Errorf("shape %v of %s needs %d bytes of data, the file holds %d (truncated or not a .npy file?)", h.Shape, h.Descr, need, avail)
 	}
 	n := int(need) / dt.Size()
 	a := Array{Shape: append([]int{}, h.Shape...)}
@@ -148,13 +145,7 @@ func ReadFileChecked(path string, check func(Header) error) (Array, error) {
 	defer f.Close()
 	h, used, err := readHeader(f, size)
 	if err == nil {
-		_, _, need, derr := h.dataSize()
-		switch {
-		case derr != nil:
-			err = derr
-		case need != size-used:
-			err = fmt.Errorf("shape %v of %s needs %d bytes of data, the file holds %d (truncated or not a .npy file?)", h.Shape, h.Descr, need, size-used)
-		}
+		_, _, _, err = h.dataIn(size - used)
 	}
 	if err != nil {
 		return Array{}, fmt.Errorf("%s: %w", path, err)

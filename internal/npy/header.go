@@ -118,6 +118,16 @@ func (h Header) dataSize() (DType, binary.ByteOrder, int64, error) {
 	return dt, order, int64(n) * int64(dt.Size()), nil
 }
 
+// dataIn is dataSize checked against avail, the bytes of data a file
+// holds after the header: they must be exactly those h declares.
+func (h Header) dataIn(avail int64) (DType, binary.ByteOrder, int64, error) {
+	dt, order, need, err := h.dataSize()
+	if err == nil && need != avail {
+		err = fmt.Errorf("shape %v of %s needs %d bytes of data, the file holds %d (truncated or not a .npy file?)", h.Shape, h.Descr, need, avail)
+	}
+	return dt, order, need, err
+}
+
 // readHeader reads the magic, version and header from r, of which at most
 // avail bytes remain, and returns the header and the number of bytes read.
 func readHeader(r io.Reader, avail int64) (Header, int64, error) {

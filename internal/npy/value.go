@@ -66,13 +66,18 @@ func EncodeValue(w io.Writer, v any) error {
 // member NAME.npy of an .npz file at path, in name order, atomically (a
 // temporary file and a rename). Errors name path.
 func WriteArchiveValues(path string, arrays map[string]any) error {
-	return writeAtomic(path, func(f io.Writer) error {
-		w := NewArchiveWriter(f)
-		for _, name := range slices.Sorted(maps.Keys(arrays)) {
-			if err := w.AddValue(name, arrays[name]); err != nil {
-				return fmt.Errorf("array %s: %w", name, err)
-			}
+	return writeAtomic(path, func(f io.Writer) error { return EncodeArchiveValues(f, arrays) })
+}
+
+// EncodeArchiveValues writes to w the .npz archive WriteArchiveValues
+// writes to a file: the same bytes for the same arrays, so that a caller
+// can tell a file from what would be written there (by a hash of both).
+func EncodeArchiveValues(f io.Writer, arrays map[string]any) error {
+	w := NewArchiveWriter(f)
+	for _, name := range slices.Sorted(maps.Keys(arrays)) {
+		if err := w.AddValue(name, arrays[name]); err != nil {
+			return fmt.Errorf("array %s: %w", name, err)
 		}
-		return w.Close()
-	})
+	}
+	return w.Close()
 }
