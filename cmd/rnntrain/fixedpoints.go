@@ -196,6 +196,9 @@ func fixedpointsCommand() *command {
 					return fmt.Errorf("-out %s: %w", dir, err)
 				}
 				rec := analysis.Record(s.net, task, newStream(*seed, streamFixedPoints), nil, *trials)
+				if err := checkVisited(rec, net64); err != nil {
+					return fmt.Errorf("checkpoint %s: %w; fixedpoints needs the finite states of a stable run", c.Path, err)
+				}
 				u, err := inputOf(spec, rec)
 				if err != nil {
 					return err
@@ -303,6 +306,36 @@ func visited(r *analysis.Recording) []float64 {
 		}
 	}
 	return out
+}
+
+// checkVisited returns an error naming the first state of r's primary
+// variable, before a trial's end, that is not finite (the dynamics of
+// weights too large overflow float32), with net's parameter of largest
+// magnitude; nil when every visited state is finite.
+func checkVisited(r *analysis.Recording, net *rnn.Network[float64]) error {
+	s := r.States[0]
+	for i := range r.Trials {
+		steps := r.T
+		if i < len(r.Lengths) {
+			steps = r.Lengths[i]
+		}
+		for k, v := range s.Data[i*r.T*s.Size : (i*r.T+steps)*s.Size] {
+			if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) {
+				continue
+			}
+			name, largest := "", 0.0
+			for _, p := range net.Params() {
+				for _, w := range p.Value.Data {
+					if math.Abs(w) > largest {
+						name, largest = p.Name, math.Abs(w)
+					}
+				}
+			}
+			return fmt.Errorf("the network's state %s is %v at trial %d, step %d, unit %d of the %d recorded trials: its dynamics overflow (the largest weight, in %s, has |w| = %.3g)",
+				s.Name, v, i, k/s.Size, k%s.Size, r.Trials, name, largest)
+		}
+	}
+	return nil
 }
 
 // fixedPointsRun is the settings part of the summary.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/npy"
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -123,6 +124,28 @@ func TestCLIFixedPoints(t *testing.T) {
 	} {
 		rnntrain(t, work, append([]string{"fixedpoints"}, c.args...)...).want(t, 2, c.want)
 	}
+}
+
+// TestCLIFixedPointsOverflow: a checkpoint whose weights, finite but
+// edited far beyond a trained net's, make its states overflow to ±Inf is
+// refused before the search, naming the file, the state and where it
+// overflowed, not after it with a PCA that did not converge.
+func TestCLIFixedPointsOverflow(t *testing.T) {
+	t.Parallel()
+	dir, c := tinyCheckpoint(t)
+	for i := range c.Tensors {
+		if c.Tensors[i].Name == "leaky.weight_hh" {
+			for k := range c.Tensors[i].F32 {
+				c.Tensors[i].F32[k] *= 1e30
+			}
+		}
+	}
+	require.NoError(t, checkpoints.Save(filepath.Join(dir, "big.safetensors"), c))
+	out := filepath.Join(dir, "fp")
+	rnntrain(t, dir, "fixedpoints", "-checkpoint", "big.safetensors", "-n-init", "4", "-trials", "2", "-out", out).
+		want(t, 1, "checkpoint big.safetensors: the network's state x is ", "Inf at trial ", "of the 2 recorded trials: its dynamics overflow (the largest weight, in leaky.weight_hh, has |w| = ")
+	_, err := os.Stat(filepath.Join(out, "fixedpoints.json"))
+	require.True(t, os.IsNotExist(err), "a refused search wrote its results (%v)", err)
 }
 
 func TestParseInputSpec(t *testing.T) {
