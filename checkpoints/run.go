@@ -40,8 +40,9 @@ func StepPath(dir string, step int) string {
 }
 
 // Steps returns the steps that have a checkpoint file in dir/checkpoints, in
-// increasing order; a missing directory gives none. Files whose names do not
-// have the step-N.safetensors form are ignored.
+// increasing order; a missing directory gives none. Files whose names are not
+// those StepPath gives (step-N.safetensors, N of nine digits or more without
+// a leading zero beyond them) are ignored: SaveRun could not rotate them.
 func Steps(dir string) ([]int, error) {
 	ents, err := os.ReadDir(filepath.Join(dir, StepsDir))
 	if os.IsNotExist(err) {
@@ -60,8 +61,9 @@ func Steps(dir string) ([]int, error) {
 	return steps, nil
 }
 
-// parseStep returns N for a name step-N.safetensors with N of at least nine
-// decimal digits.
+// parseStep returns N for a name step-N.safetensors that StepPath gives
+// for N: N in decimal, zero-padded to nine digits. Other spellings of N
+// (step-0000000030.safetensors) name files that StepPath(N) does not.
 func parseStep(name string) (int, bool) {
 	digits, ok := strings.CutPrefix(name, stepPrefix)
 	if !ok {
@@ -72,7 +74,10 @@ func parseStep(name string) (int, bool) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(digits)
-	return n, err == nil
+	if err != nil || fmt.Sprintf("%09d", n) != digits {
+		return 0, false
+	}
+	return n, true
 }
 
 // SaveRun saves c as step c.Meta.Step of the run in dir and returns the

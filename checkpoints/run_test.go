@@ -68,6 +68,39 @@ func TestSaveRunRotation(t *testing.T) {
 	}
 }
 
+// TestSaveRunOtherSpelling checks that a file naming a step other than as
+// StepPath does (step-0000000005.safetensors, ten digits), copied into a
+// run's checkpoints by hand, is neither listed nor rotated: it was listed
+// as step 5, and the rotation, removing StepPath(5), failed every save of
+// the resumed run.
+func TestSaveRunOtherSpelling(t *testing.T) {
+	dir := t.TempDir()
+	c := sample()
+	if err := os.MkdirAll(filepath.Join(dir, StepsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	odd := filepath.Join(dir, StepsDir, "step-0000000005.safetensors")
+	if err := os.WriteFile(odd, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []int{10, 20} {
+		c.Meta.Step = step
+		if _, err := SaveRun(dir, c, 1); err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+	}
+	steps, err := Steps(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{20}; !slices.Equal(steps, want) {
+		t.Errorf("kept steps %v, want %v", steps, want)
+	}
+	if _, err := os.Stat(odd); err != nil {
+		t.Errorf("rotation removed a file it does not own: %v", err)
+	}
+}
+
 func TestSaveRunKeepAll(t *testing.T) {
 	dir := t.TempDir()
 	c := sample()
@@ -101,6 +134,9 @@ func TestParseStep(t *testing.T) {
 		{"step-00000012x.safetensors", 0, false},
 		{".step-000000123.safetensors.tmp-1", 0, false},
 		{"step-000000123.safetensors.tmp", 0, false},
+		// Not StepPath's spelling of the step: SaveRun could not rotate it.
+		{"step-0000000123.safetensors", 0, false},
+		{"step-01234567890.safetensors", 0, false},
 	} {
 		step, ok := parseStep(tc.name)
 		if step != tc.step || ok != tc.ok {

@@ -7,12 +7,12 @@ import (
 )
 
 // FuzzParseStep feeds parseStep any file name: it must never panic, take
-// only names step-N.safetensors with N a non-negative decimal of at least
-// nine digits, and read back the step of every name StepPath writes.
+// only the names step-N.safetensors that StepPath writes (N zero-padded to
+// nine digits), and read back the step of every name StepPath writes.
 func FuzzParseStep(f *testing.F) {
 	for _, s := range []string{"step-000000123.safetensors", "step-1234567890.safetensors", "step-123.safetensors",
 		"step-00000012x.safetensors", ".step-000000123.safetensors.tmp-1", "step-000000123.safetensors.tmp",
-		"step-99999999999999999999.safetensors", "step--00000001.safetensors", "step-+00000001.safetensors", "step-.safetensors", ""} {
+		"step-99999999999999999999.safetensors", "step-0000000030.safetensors", "step-01234567890.safetensors", "step--00000001.safetensors", "step-+00000001.safetensors", "step-.safetensors", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
@@ -25,6 +25,9 @@ func FuzzParseStep(f *testing.F) {
 			t.Fatalf("parseStep(%q) = %d, true for a name that is not step-N.safetensors", name, n)
 		}
 		back := filepath.Base(StepPath("run", n))
+		if back != name {
+			t.Fatalf("parseStep(%q) = %d, true, but StepPath(%d) names %q", name, n, n, back)
+		}
 		if m, ok := parseStep(back); !ok || m != n {
 			t.Fatalf("parseStep(%q) = %d, %v; want %d, true (from %q)", back, m, ok, n, name)
 		}
