@@ -344,17 +344,7 @@ func TestCLIPlotRecordingContexts(t *testing.T) {
 	dir := t.TempDir()
 	const trials, T = 40, 3
 	cube := func(size int, v func(i int) float32) [][][]float32 {
-		c := make([][][]float32, trials)
-		for i := range c {
-			c[i] = make([][]float32, T)
-			for j := range c[i] {
-				c[i][j] = make([]float32, size)
-				for k := range c[i][j] {
-					c[i][j][k] = v(i)
-				}
-			}
-		}
-		return c
+		return recordingCube(trials, T, size, func(i, _, _ int) float32 { return v(i) })
 	}
 	rec := func(name string, context func(i int) float64) string {
 		arrays := map[string]any{
@@ -388,4 +378,52 @@ func TestCLIPlotRecordingContexts(t *testing.T) {
 		return float64(i % 2)
 	})
 	rnntrain(t, dir, "plot", "-recording", two, "-format", "svg").want(t, 0, "psychometric-contexts")
+}
+
+// TestCLIPlotRecordingCatchTrials checks that plot -recording of trials
+// that are all catch trials (scored 0) draws what it can and leaves out the
+// psychometric figures, whose curves count only scored trials: they failed
+// the command with "no psychometric curves to draw".
+func TestCLIPlotRecordingCatchTrials(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const trials, T = 12, 3
+	cube := func(size int) [][][]float32 {
+		return recordingCube(trials, T, size, func(i, j, k int) float32 { return float32((i+j+k)%5) / 5 })
+	}
+	response, scored := make([]int64, trials), make([]int64, trials)
+	coh, mod1, mod2, ctx := make([]float64, trials), make([]float64, trials), make([]float64, trials), make([]float64, trials)
+	for i := range trials {
+		response[i] = int64(1 + i%2)
+		coh[i], mod1[i], mod2[i], ctx[i] = float64(i%4-2), float64(i%4-2), float64(i%3-1), float64(i%2)
+	}
+	path := filepath.Join(dir, "catch.npz")
+	if err := npy.WriteArchiveValues(path, map[string]any{
+		"inputs": cube(2), "rates": cube(4), "outputs": cube(1), "targets": cube(1), "mask": cube(1),
+		"response": response, "scored": scored, "task/coherence": coh,
+		"task/coherence_mod1": mod1, "task/coherence_mod2": mod2, "task/context": ctx,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, dir, "plot", "-recording", path, "-format", "svg", "-out", filepath.Join(dir, "figs"))
+	r.want(t, 0, "wrote 1 figures", "trials")
+	if strings.Contains(r.stdout, "psychometric") {
+		t.Errorf("drew a psychometric figure of catch trials alone:\n%s", r.stdout)
+	}
+}
+
+// recordingCube is an array [trials][T][size] of a recording, element
+// (i, j, k) v(i, j, k).
+func recordingCube(trials, T, size int, v func(i, j, k int) float32) [][][]float32 {
+	c := make([][][]float32, trials)
+	for i := range c {
+		c[i] = make([][]float32, T)
+		for j := range c[i] {
+			c[i][j] = make([]float32, size)
+			for k := range c[i][j] {
+				c[i][j][k] = v(i, j, k)
+			}
+		}
+	}
+	return c
 }

@@ -34,10 +34,14 @@ func tableFigures(t *trialTable, set *figureSet, withBasics bool) error {
 		}
 	}
 	if withBasics && t.response != nil && t.varies("coherence") {
+		// Only scored trials with a coherence count: a recording of catch
+		// trials alone has no curve to draw.
 		pf := plots.Psychometric{Title: fmt.Sprintf("psychometric curve (%d trials)", t.trials), XLabel: evidenceLabel(t),
 			Curves: psychCurves(t, "coherence", t.varies("context"))}
-		if err := add("psychometric", func(p string) error { return plots.WritePsychometric(p, pf) }); err != nil {
-			return err
+		if len(pf.Curves) > 0 {
+			if err := add("psychometric", func(p string) error { return plots.WritePsychometric(p, pf) }); err != nil {
+				return err
+			}
 		}
 	}
 	if pp, ok := contextPanels(t); ok {
@@ -137,7 +141,8 @@ func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 
 // contextPanels is Mante et al. (2013) Fig. 1: P(choice 1) against the
 // evidence of each modality (columns), in each context (rows), for tasks
-// that record both modalities' evidence and a context.
+// that record both modalities' evidence and a context; false when the
+// scored trials leave a panel empty.
 func contextPanels(t *trialTable) (plots.PsychPanels, bool) {
 	mods := []string{"coherence_mod1", "coherence_mod2"}
 	if t.response == nil || !t.varies("context") || !t.varies(mods[0]) || !t.varies(mods[1]) {
@@ -149,6 +154,9 @@ func contextPanels(t *trialTable) (plots.PsychPanels, bool) {
 		for m, x := range mods {
 			sub := t.only(func(i int) bool { return int(t.vars["context"][i]) == c })
 			curves := psychCurves(&sub, x, false)
+			if len(curves) == 0 { // no scored trial of c with this evidence
+				return plots.PsychPanels{}, false
+			}
 			for i := range curves {
 				curves[i].Label, curves[i].Style = fmt.Sprintf("context %d", c+1), c+1
 			}
@@ -158,7 +166,7 @@ func contextPanels(t *trialTable) (plots.PsychPanels, bool) {
 		}
 		pp.Panels = append(pp.Panels, row)
 	}
-	return pp, true
+	return pp, len(pp.Panels) > 0
 }
 
 // contextsOf returns the contexts of the scored trials, ascending.
