@@ -259,7 +259,7 @@ func inactivateCommand() *command {
 				noteBest(e.stderr, "inactivate", "analyses", "-checkpoint", s, c, *ckpt)
 				noteUnsplitFit(e.stderr, "inactivate", s, c)
 				_, n, _ := s.net.Dims()
-				src := &unitSource{s: s, n: n, seed: *seed, recording: *recording, stderr: e.stderr}
+				src := &unitSource{s: s, n: n, step: c.Meta.Step, seed: *seed, recording: *recording, stderr: e.stderr}
 				selected, err := src.selectUnits(*units, "-population", *pop)
 				if err != nil {
 					return err

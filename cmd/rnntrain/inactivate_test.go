@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -607,5 +608,102 @@ func TestCLINoScoredTrials(t *testing.T) {
 		if strings.Contains(out, "0.000 ± 0.000") || strings.Contains(out, "0.000–1.000") {
 			t.Errorf("inactivate prints an accuracy of no scored trial:\n%s", out)
 		}
+	}
+}
+
+// rewriteRecording copies the recording src to dst with edit applied to its
+// arrays (integer arrays read as float64, which a recording's reader
+// takes as well).
+func rewriteRecording(t *testing.T, src, dst string, edit func(a map[string]npy.Array)) {
+	t.Helper()
+	f, err := npy.OpenArchive(src)
+	require.NoError(t, err)
+	a := map[string]npy.Array{}
+	for _, name := range f.Names() {
+		a[name], err = f.ReadNumeric(name)
+		require.NoError(t, err, name)
+	}
+	require.NoError(t, f.Close())
+	edit(a)
+	names := slices.Sorted(maps.Keys(a))
+	arrays := make([]npy.Array, len(names))
+	for i, name := range names {
+		arrays[i] = a[name]
+	}
+	require.NoError(t, npy.WriteArchive(dst, names, arrays))
+}
+
+// TestCLIInactivateRecordingChecked: inactivate -recording refuses a
+// recording that is not eval -record of the checkpoint's task trials (its
+// inputs or outputs another network's, of another step, of the user's
+// inputs) as a usage error, and one whose choices, responses or scored
+// trials cannot be the task's as a failure, each naming the file and the
+// array, instead of regressing the checkpoint's units on another
+// network's activity.
+func TestCLIInactivateRecordingChecked(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-steps", "3", "-model", "lowrank", "-rank", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet", "-out", run).want(t, 0)
+	rec := filepath.Join(work, "rec.npz")
+	rnntrain(t, work, "eval", "-checkpoint", run, "-trials", "60", "-record", rec).want(t, 0)
+	inputs := filepath.Join(work, "inputs.npy")
+	userRec := filepath.Join(work, "user.npz")
+	in := make([][][]float32, 5)
+	for i := range in {
+		in[i] = make([][]float32, 10)
+		for j := range in[i] {
+			in[i][j] = make([]float32, 4)
+		}
+	}
+	writeNpy(t, inputs, in)
+	rnntrain(t, work, "eval", "-checkpoint", run, "-inputs", inputs, "-record", userRec).want(t, 0)
+
+	zeros := func(shape ...int) npy.Array {
+		return npy.Array{Shape: shape, F32: make([]float32, shape[0]*shape[1]*shape[2])}
+	}
+	fill := func(v float64, shape ...int) npy.Array {
+		a := npy.Array{Shape: shape, F64: make([]float64, 1)}
+		if len(shape) > 0 {
+			a.F64 = make([]float64, shape[0])
+		}
+		for i := range a.F64 {
+			a.F64[i] = v
+		}
+		return a
+	}
+	for _, c := range []struct {
+		name string
+		edit func(a map[string]npy.Array)
+		code int
+		want string
+	}{
+		{"inputs", func(a map[string]npy.Array) { a["inputs"] = zeros(60, a["inputs"].Shape[1], 5) }, 2,
+			"array inputs has 5 inputs, the checkpoint's network 4: want eval -record of this checkpoint"},
+		{"outputs", func(a map[string]npy.Array) {
+			a["outputs"] = zeros(60, a["outputs"].Shape[1], 2)
+			delete(a, "targets")
+			delete(a, "mask")
+		}, 2, "array outputs has 2 outputs, the checkpoint's network 1"},
+		{"step", func(a map[string]npy.Array) { a["step"] = fill(7) }, 2, "was recorded from a checkpoint of step 7, -checkpoint is of step 3"},
+		{"step-shape", func(a map[string]npy.Array) { a["step"] = fill(3, 2) }, 1, "array step: shape [2], want [] (the checkpoint's step)"},
+		{"step-value", func(a map[string]npy.Array) { a["step"] = fill(-3) }, 1, "array step holds -3, want a checkpoint's step"},
+		{"choice", func(a map[string]npy.Array) { a["choice"] = fill(9, 60) }, 1, "array choice: trial 0 holds 9; the checkpoint's task of 1 outputs has responses -1 to 2"},
+		{"response", func(a map[string]npy.Array) { a["response"] = fill(3, 60) }, 1, "array response: trial 0 holds 3"},
+		{"scored", func(a map[string]npy.Array) { a["scored"] = fill(0, 60) }, 1, "array scored: no trial of 60 is scored"},
+	} {
+		path := filepath.Join(work, c.name+".npz")
+		rewriteRecording(t, rec, path, c.edit)
+		rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", path, "-population", "coherence-selective").
+			want(t, c.code, path, c.want)
+	}
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", userRec, "-population", "coherence-selective").
+		want(t, 2, "-recording "+userRec+" holds no choice or task/ variables (a recording of eval -inputs?)")
+	// The recording itself, unchanged by the rewrite, is accepted.
+	same := filepath.Join(work, "same.npz")
+	rewriteRecording(t, rec, same, func(map[string]npy.Array) {})
+	r := rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", same, "-population", "selective:coherence:top=1")
+	if r.code != 0 && !strings.Contains(r.stderr, "no unit is selective") {
+		t.Errorf("the unchanged recording: exit status %d\n%s", r.code, r.stderr)
 	}
 }

@@ -98,6 +98,7 @@ func parseCut(spec string, n int, pop func(name string) ([]int, error)) (analysi
 type unitSource struct {
 	s    *session
 	n    int
+	step int    // the checkpoint's, which a -recording's must be
 	seed uint64 // the mixture fit of cluster populations
 	// recording is -recording FILE.npz, the trials selectivity
 	// populations are regressed on; sel its regression, once computed,

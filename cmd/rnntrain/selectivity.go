@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
 // selective resolves the units selective to variable (with top > 0, the
@@ -21,7 +22,7 @@ func (src *unitSource) selective(flag, pop, variable string, top int) ([]int, er
 		return nil, usagef("%s %s: selectivity populations need -recording FILE.npz, an eval -record file of this checkpoint", flag, pop)
 	}
 	if src.sel == nil {
-		sel, file, err := regressSelectivity(src.recording, src.n)
+		sel, file, err := regressSelectivity(src.recording, src.s, src.step)
 		if err != nil {
 			return nil, err
 		}
@@ -45,11 +46,13 @@ type selectivityFile struct {
 }
 
 // regressSelectivity regresses the mean rate of every unit over each scored
-// trial of an eval -record file on the trials' choice, coherence and
-// context (those the recording has), writes the regression and the
-// VARIABLE-selective populations to FILE.selectivity.json beside it, and
-// returns the regression and that path.
-func regressSelectivity(path string, n int) (*analysis.Selectivity, string, error) {
+// trial of an eval -record file of s's network, whose checkpoint is of
+// step, on the trials' choice, coherence and context (those the recording
+// has), writes the regression and the VARIABLE-selective populations to
+// FILE.selectivity.json beside it, and returns the regression and that
+// path. A recording of another network (its sizes or its step not s's)
+// is a usage error; one whose values cannot be the task's, a failure.
+func regressSelectivity(path string, s *session, step int) (*analysis.Selectivity, string, error) {
 	file := strings.TrimSuffix(path, ".npz") + ".selectivity.json"
 	if err := checkSelectivityFile(path, file); err != nil {
 		return nil, "", err
@@ -58,8 +61,37 @@ func regressSelectivity(path string, n int) (*analysis.Selectivity, string, erro
 	if err != nil {
 		return nil, "", fmt.Errorf("-recording: %w", err)
 	}
-	if t.N != n {
-		return nil, "", usagef("-recording %s: rates of %d units, the checkpoint has %d", path, t.N, n)
+	nIn, n, nOut := s.net.Dims()
+	for _, d := range []struct {
+		array, what string
+		got, want   int
+	}{{"rates", "units", t.N, n}, {"inputs", "inputs", t.nIn, nIn}, {"outputs", "outputs", t.nOut, nOut}} {
+		if d.got != d.want {
+			return nil, "", usagef("-recording %s: array %s has %d %s, the checkpoint's network %d: want eval -record of this checkpoint", path, d.array, d.got, d.what, d.want)
+		}
+	}
+	recorded, err := recordingStep(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("-recording: %w", err)
+	}
+	if recorded >= 0 && recorded != step {
+		return nil, "", usagef("-recording %s was recorded from a checkpoint of step %d, -checkpoint is of step %d: want eval -record of this checkpoint", path, recorded, step)
+	}
+	if t.choice == nil && len(t.vars) == 0 {
+		return nil, "", usagef("-recording %s holds no choice or task/ variables (a recording of eval -inputs?): want eval -record of the task's trials", path)
+	}
+	// The task's responses: 0 (fixate) and the choices, at most one a
+	// channel, or 1 and 2 on a task of one output; -1 for none.
+	hi := max(nOut, 2)
+	for name, v := range map[string][]int{"choice": t.choice, "response": t.response} {
+		for i, c := range v {
+			if c > hi {
+				return nil, "", fmt.Errorf("-recording %s: array %s: trial %d holds %d; the checkpoint's task of %d outputs has responses -1 to %d", path, name, i, c, nOut, hi)
+			}
+		}
+	}
+	if t.scored != nil && !slices.Contains(t.scored, true) {
+		return nil, "", fmt.Errorf("-recording %s: array scored: no trial of %d is scored (all catch trials); the regression needs scored trials", path, t.trials)
 	}
 	masked := func(v func(i int) float64) []float64 {
 		out := make([]float64, t.trials)
@@ -97,6 +129,35 @@ func regressSelectivity(path string, n int) (*analysis.Selectivity, string, erro
 		return nil, "", err
 	}
 	return sel, file, nil
+}
+
+// recordingStep returns the checkpoint step an eval -record file records
+// (its array step, of shape []), or -1 when it has none.
+func recordingStep(path string) (int, error) {
+	f, err := npy.OpenArchive(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	if !f.Has("step") {
+		return -1, nil
+	}
+	h, err := f.HeaderNumeric("step")
+	if err != nil {
+		return 0, err
+	}
+	if len(h.Shape) != 0 {
+		return 0, fmt.Errorf("%s: array step: shape %v, want [] (the checkpoint's step)", path, h.Shape)
+	}
+	a, err := f.ReadNumeric("step")
+	if err != nil {
+		return 0, err
+	}
+	x := a.Float64()[0]
+	if !(x >= 0 && x <= 1<<53) || x != math.Trunc(x) {
+		return 0, fmt.Errorf("%s: array step holds %v, want a checkpoint's step, a whole number ≥ 0", path, x)
+	}
+	return int(x), nil
 }
 
 // maxSelectivityBytes bounds the earlier selectivity file read to check it:
