@@ -101,7 +101,7 @@ func Regress(rates []float32, trials, T, n int, lengths []int, vars []Variable) 
 	for k, v := range used {
 		mu, sd := meanSD(v.Values, keep)
 		for r, tr := range keep {
-			x.Set(r, k+1, (v.Values[tr]-mu)/sd)
+			x.Set(r, k+1, v.Values[tr]/sd-mu/sd) // not (v−μ)/sd, which overflows near ±MaxFloat64
 		}
 	}
 	for r := range m {
@@ -160,19 +160,25 @@ func Regress(rates []float32, trials, T, n int, lengths []int, vars []Variable) 
 }
 
 // meanSD returns the mean and standard deviation of v over the indices
-// keep.
+// keep. It sums v scaled by its largest magnitude, so that values near
+// float64's limits neither overflow the sums nor make sd infinite.
 func meanSD(v []float64, keep []int) (mean, sd float64) {
-	if len(keep) == 0 {
+	var scale float64
+	for _, i := range keep {
+		scale = max(scale, math.Abs(v[i]))
+	}
+	if scale == 0 {
 		return 0, 0
 	}
 	for _, i := range keep {
-		mean += v[i]
+		mean += v[i] / scale
 	}
 	mean /= float64(len(keep))
 	for _, i := range keep {
-		sd += (v[i] - mean) * (v[i] - mean)
+		d := v[i]/scale - mean
+		sd += d * d
 	}
-	return mean, math.Sqrt(sd / float64(len(keep)))
+	return mean * scale, math.Sqrt(sd/float64(len(keep))) * scale
 }
 
 // Selective returns the units selective to variable, ascending: those

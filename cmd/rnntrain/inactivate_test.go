@@ -706,4 +706,30 @@ func TestCLIInactivateRecordingChecked(t *testing.T) {
 	if r.code != 0 && !strings.Contains(r.stderr, "no unit is selective") {
 		t.Errorf("the unchanged recording: exit status %d\n%s", r.code, r.stderr)
 	}
+
+	// The variables are z-scored: coherences scaled near float64's limit
+	// give the same t statistics, not sums that overflow to a singular
+	// regression.
+	regression := func(path string) *analysis.Selectivity {
+		t.Helper()
+		rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", path, "-population", "selective:coherence:top=1")
+		b, err := os.ReadFile(strings.TrimSuffix(path, ".npz") + ".selectivity.json")
+		require.NoError(t, err, "no regression of %s", path)
+		var sf selectivityFile
+		require.NoError(t, json.Unmarshal(b, &sf))
+		return sf.Selectivity
+	}
+	huge := filepath.Join(work, "huge.npz")
+	rewriteRecording(t, rec, huge, func(a map[string]npy.Array) {
+		for i := range a["task/coherence"].F64 {
+			a["task/coherence"].F64[i] *= 1e306
+		}
+	})
+	want, got := regression(same), regression(huge)
+	require.Equal(t, want.Variables, got.Variables)
+	for i, u := range got.Units {
+		for k := range u.T {
+			require.InDelta(t, want.Units[i].T[k], u.T[k], 1e-6*(1+math.Abs(want.Units[i].T[k])), "unit %d, %s", i, got.Variables[k])
+		}
+	}
 }
