@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -30,13 +31,15 @@ type Latent struct {
 	// B the bias [Units]. Row-major float64 copies of the layer's.
 	M, N, I, B []float64
 
-	chol  mat.Cholesky // of the Gram matrix of m_1…m_R, I_1…I_S
-	basis *mat.Dense   // [R+NIn, Units]
+	chol  mat.Cholesky // of the Gram matrix of the rows of basis
+	basis *mat.Dense   // [R+NIn, Units]: m_1…m_R, I_1…I_S, each scaled to norm 1
+	norms []float64    // [R+NIn]: their norms before the scaling
 }
 
 // NewLatent returns the latent system of l. It returns an error if the
 // vectors m_r and I_s are linearly dependent (the coordinates κ, v are then
-// not unique).
+// not unique): one is zero, or the Gram matrix of the vectors scaled to
+// norm 1 has a condition number above 10¹².
 func NewLatent[T autodiff.Float](l *Layer[T]) (*Latent, error) {
 	c := l.Config
 	n, r, in := c.Hidden, c.Rank, c.Inputs
@@ -57,12 +60,31 @@ func NewLatent[T autodiff.Float](l *Layer[T]) (*Latent, error) {
 	for s := range in {
 		z.basis.SetRow(r+s, z.I[s*n:(s+1)*n])
 	}
+	// Scaled to norm 1, the vectors' Gram matrix is ill-conditioned only
+	// when they are nearly dependent, not when their sizes differ (m of
+	// norm 10⁴ beside inputs of norm 10⁻⁴).
+	z.norms = make([]float64, k)
+	for a := range k {
+		row := z.basis.RawRowView(a)
+		if z.norms[a] = floats.Norm(row, 2); z.norms[a] == 0 {
+			return nil, fmt.Errorf("latent system: the %d vectors m_1…m_%d, I_1…I_%d are linearly dependent (%s is zero)", k, r, in, latentVector(a, r))
+		}
+		floats.Scale(1/z.norms[a], row)
+	}
 	var gram mat.SymDense
 	gram.SymOuterK(1, z.basis)
 	if !z.chol.Factorize(&gram) || z.chol.Cond() > 1e12 {
 		return nil, fmt.Errorf("latent system: the %d vectors m_1…m_%d, I_1…I_%d are linearly dependent", k, r, in)
 	}
 	return z, nil
+}
+
+// latentVector names vector a of the latent basis m_1…m_r, I_1…I_S.
+func latentVector(a, r int) string {
+	if a < r {
+		return fmt.Sprintf("m_%d", a+1)
+	}
+	return fmt.Sprintf("I_%d", a-r+1)
 }
 
 func f64[T autodiff.Float](x []T) []float64 {
@@ -86,6 +108,7 @@ func (z *Latent) Project(h []float64) (kappa, v, perp []float64) {
 		panic(fmt.Sprintf("lowrank: Latent.Project: %v", err)) // the factorisation succeeded in NewLatent
 	}
 	coef := c.RawVector().Data
+	floats.Div(coef, z.norms) // the coordinates on the vectors before their scaling
 	kappa, v = append([]float64(nil), coef[:z.R]...), append([]float64(nil), coef[z.R:]...)
 	perp = append([]float64(nil), h...)
 	z.addState(perp, kappa, v, -1)

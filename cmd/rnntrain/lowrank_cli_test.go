@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
@@ -232,4 +233,49 @@ func TestCLIInactivateClusterSingular(t *testing.T) {
 	work, run := lowrankRun(t)
 	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-population", "cluster:0").
 		want(t, 0, "note: -population cluster:0: the mixture of 4 populations has a population of 4.0 units (weight 0.17 of 24) for loading vectors of 7 dimensions")
+}
+
+// TestCLILatentScales: vectors m_r and I_s of very different sizes (m
+// scaled by 10⁴, the input weights by 10⁻⁴) are not dependent, and latent
+// reduces the network as it does the unscaled one, instead of refusing it
+// as linearly dependent; a zero m_r is dependent, and the error says which.
+func TestCLILatentScales(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t, "-task", "context-dm")
+	c, err := checkpoints.Load(filepath.Join(run, "checkpoint.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name string, f func(float32) float32) {
+		tensor, ok := c.Tensor(name)
+		if !ok {
+			t.Fatalf("the checkpoint has no %s", name)
+		}
+		for i, x := range tensor.F32 {
+			tensor.F32[i] = f(x)
+		}
+	}
+	edit("lowrank.m", func(x float32) float32 { return x * 1e4 })
+	edit("lowrank.wi", func(x float32) float32 { return x * 1e-4 })
+	if err := checkpoints.Save(filepath.Join(work, "scaled.safetensors"), c); err != nil {
+		t.Fatal(err)
+	}
+	r := rnntrain(t, work, "latent", "-checkpoint", "scaled.safetensors", "-trials", "2", "-json", "-out", "lat")
+	r.want(t, 0)
+	var sum struct {
+		MaxKappaDiff float64 `json:"max_kappa_diff"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sum); err != nil {
+		t.Fatalf("latent -json: %v\n%s", err, r.stdout)
+	}
+	if sum.MaxKappaDiff > 1e-4 {
+		t.Errorf("largest |κ − κ_network| %g, want rounding (≤ 1e-4)", sum.MaxKappaDiff)
+	}
+
+	edit("lowrank.m", func(float32) float32 { return 0 })
+	if err := checkpoints.Save(filepath.Join(work, "zero.safetensors"), c); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "latent", "-checkpoint", "zero.safetensors", "-trials", "2", "-out", "lat0").
+		want(t, 1, "-checkpoint zero.safetensors: ", "linearly dependent (m_1 is zero)")
 }
