@@ -123,6 +123,7 @@ func (c FitConfig) Validate(d *Data) error {
 		// discretisation; another τ is the user's choice to make.
 		return fmt.Errorf("alpha: the data's dt = %g ms is longer than the τ = %d ms of the default α = dt/τ = %.3g, which must be at most 1; give alpha in (0, 1] (1: τ = dt)", d.DtMS, tauMS, d.DtMS/tauMS)
 	}
+	given := c.Alpha
 	c = c.Defaults(d)
 	n := d.Units + c.Hidden
 	switch {
@@ -132,6 +133,10 @@ func (c FitConfig) Validate(d *Data) error {
 		return fmt.Errorf("rank: must be in [1, units+hidden = %d], got %d", n, c.Rank)
 	case !(c.Alpha > 0 && c.Alpha <= 1):
 		return fmt.Errorf("alpha: must be in (0, 1], got %g", c.Alpha)
+	case float32(c.Alpha) == 0 && given == 0:
+		return fmt.Errorf("alpha: the data's dt = %g ms gives the default α = dt/τ = %g, which is 0 in float32, in which networks compute (a network that never moves); give alpha of at least 1.4e-45", d.DtMS, c.Alpha)
+	case float32(c.Alpha) == 0:
+		return fmt.Errorf("alpha: %g is 0 in float32, in which networks compute (a network that never moves); want at least 1.4e-45", c.Alpha)
 	case c.Steps < 1:
 		return fmt.Errorf("steps: must be ≥ 1, got %d", c.Steps)
 	case !(c.LR > 0) || math.IsInf(c.LR, 0):

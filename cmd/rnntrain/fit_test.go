@@ -194,6 +194,14 @@ func TestCLIFitErrors(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Sampled every 10⁻³⁰⁰ ms: the default α = dt/τ is 0 in float32.
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "fast.npz"), map[string]any{
+		"activity": [][][]float32{{{0.1, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+		"dt":       1e-300,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -201,6 +209,12 @@ func TestCLIFitErrors(t *testing.T) {
 		want []string
 	}{
 		{"no data", []string{"fit"}, 2, []string{"-data FILE is required"}},
+		// An α that float32 rounds to 0 is refused before the fits, not
+		// when their checkpoints are written.
+		{"alpha 0 in float32", []string{"fit", "-data", "data.npz", "-ranks", "1", "-steps", "5", "-alpha", "1e-50", "-out", "tinyfit"}, 2,
+			[]string{"-alpha (alpha in a config file): 1e-50 is 0 in float32"}},
+		{"dt gives alpha 0 in float32", []string{"fit", "-data", "fast.npz", "-ranks", "1", "-steps", "5", "-out", "fastfit"}, 2,
+			[]string{"-alpha (alpha in a config file): the data's dt = 1e-300 ms gives the default α = dt/τ = 1e-302, which is 0 in float32"}},
 		{"bad ranks", []string{"fit", "-data", "x.npz", "-ranks", "3-1"}, 2, []string{"-ranks", `"3-1"`}},
 		{"bad init", []string{"fit", "-data", "x.npz", "-init", "zeros"}, 2, []string{"-init", "svd, random"}},
 		{"no plot units", []string{"fit", "-data", "x.npz", "-plot-units", "0"}, 2, []string{"-plot-units 0: want at least 1 unit"}},
@@ -226,6 +240,11 @@ func TestCLIFitErrors(t *testing.T) {
 	}
 	if b, err := os.ReadFile(recording); err != nil || !bytes.Equal(b, saved) {
 		t.Errorf("fit -data data.npz -out . replaced data.npz (%v)", err)
+	}
+	for _, out := range []string{"tinyfit", "fastfit"} {
+		if _, err := os.Stat(filepath.Join(dir, out)); !os.IsNotExist(err) {
+			t.Errorf("a refused fit made %s (%v)", out, err)
+		}
 	}
 }
 
