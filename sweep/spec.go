@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/rnntrain/rnntrain/internal/tomldoc"
 )
 
 // MaxPoints bounds the points of a spec (Slurm's default MaxArraySize is
@@ -79,7 +79,7 @@ func (v Value) Float() (float64, bool) {
 // points are errors naming the table and key.
 func Parse(data []byte) (*Spec, error) {
 	var raw map[string]any
-	md, err := toml.Decode(string(data), &raw)
+	md, err := tomldoc.Decode(data, &raw)
 	if err != nil {
 		return nil, err
 	}

@@ -22,12 +22,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
 	"github.com/rnntrain/rnntrain/internal/files"
 	"github.com/rnntrain/rnntrain/internal/plots"
 	"github.com/rnntrain/rnntrain/internal/spell"
+	"github.com/rnntrain/rnntrain/internal/tomldoc"
 	"github.com/rnntrain/rnntrain/layers"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
@@ -1217,10 +1216,10 @@ func repeatedKey(data []byte) error {
 }
 
 // decodeTOML decodes the TOML document data into its tables and values as
-// written.
+// written, refusing one nested deeper than tomldoc.MaxDepth.
 func decodeTOML(data []byte) (map[string]any, error) {
 	var obj map[string]any
-	_, err := toml.Decode(string(data), &obj)
+	_, err := tomldoc.Decode(data, &obj)
 	return obj, err
 }
 
