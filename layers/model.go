@@ -159,16 +159,20 @@ func AlphaFor(a, dtMS float64) float64 {
 	return dtMS / TauMS
 }
 
-// CheckAlpha reports an α (after AlphaFor) outside (0, 1], naming the
-// config key alpha; 0, left by AlphaFor for a step dt longer than τ, gets
-// an error naming dt, τ and the α = dt/τ it would give. An α of 0 with a
-// step of at most τ (not yet resolved) passes.
+// CheckAlpha reports an α (after AlphaFor) outside (0, 1], or one so small
+// that float32, in which networks compute, rounds it to 0 (a network that
+// never moves), naming the config key alpha; 0, left by AlphaFor for a
+// step dt longer than τ, gets an error naming dt, τ and the α = dt/τ it
+// would give. An α of 0 with a step of at most τ (not yet resolved)
+// passes.
 func CheckAlpha(a, dtMS float64) error {
 	switch {
 	case a == 0 && dtMS > TauMS:
 		return fmt.Errorf("alpha: the task's dt = %g ms is longer than the τ = %d ms of the default α = dt/τ = %.3g, which must be at most 1; give alpha in (0, 1] (1: τ = dt)", dtMS, TauMS, dtMS/TauMS)
 	case a != 0 && !(a > 0 && a <= 1):
 		return fmt.Errorf("alpha = %g, need 0 < α ≤ 1 (0: dt/τ)", a)
+	case a != 0 && float32(a) == 0:
+		return fmt.Errorf("alpha = %g is 0 in float32, in which networks compute; need 1.4e-45 ≤ α ≤ 1 (0: dt/τ)", a)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,5 +32,24 @@ func TestCLIConfigNesting(t *testing.T) {
 			t.Fatal(err)
 		}
 		rnntrain(t, work, "sweep", spec, "-out", "sweep").want(t, 2, "spec "+spec+": line")
+	}
+}
+
+// TestCLIAlphaFloat32: an α that float32 rounds to 0 would train a network
+// whose state never moves (and with the yang noise, √(2/α)σ, one that
+// overflows at the first step); it is refused as a usage error, from a
+// flag and from a file, for both models that take it.
+func TestCLIAlphaFloat32(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	rnntrain(t, work, "train", "-alpha", "1e-300", "-steps", "1", "-out", "run").
+		want(t, 2, "-alpha (model.alpha in a config file): 1e-300 is 0 in float32", "need 1.4e-45 ≤ α ≤ 1")
+	if err := os.WriteFile(filepath.Join(work, "c.toml"), []byte("[model]\nkind = \"lowrank\"\nalpha = 1e-50\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-config", "c.toml", "-steps", "1", "-out", "run").
+		want(t, 2, "config c.toml: model.alpha: 1e-50 is 0 in float32")
+	if _, err := os.Stat(filepath.Join(work, "run")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused run left its directory: %v", err)
 	}
 }
