@@ -273,6 +273,12 @@ func FitRank(ctx context.Context, fit, held *Data, c FitConfig, init *Factors) (
 		out := forward(tp, net, b, fit.Units, noise)
 		l := autodiff.MaskedMSE(out, b.target, b.mask)
 		loss := float64(l.Value.Data[0])
+		if (math.IsNaN(loss) || math.IsInf(loss, 0)) && step == 0 {
+			// No update has run: the data, not the learning rate, are
+			// beyond what float32 holds in the loss or the dynamics.
+			return nil, fmt.Errorf("fit rank %d: the loss of the initial network is %v, before any update: the data overflow float32, in which fits compute (|activity| up to %.3g, |inputs| up to %.3g); scale the activity into (−1, 1) and the inputs to a few units",
+				c.Rank, loss, maxAbs(fit.Activity), maxAbs(fit.Inputs))
+		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return nil, fmt.Errorf("fit rank %d diverged at update %d: loss %v (lower -lr)", c.Rank, step+1, loss)
 		}
@@ -477,4 +483,13 @@ func Sweep(ctx context.Context, d *Data, c FitConfig, ranks []int, progress func
 		fits = append(fits, f)
 	}
 	return fits, full, nil
+}
+
+// maxAbs returns the largest |x| of x, 0 for none.
+func maxAbs(x []float32) float64 {
+	var m float64
+	for _, v := range x {
+		m = max(m, math.Abs(float64(v)))
+	}
+	return m
 }

@@ -202,6 +202,13 @@ func TestCLIFitErrors(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Activity whose squared errors overflow float32 in the first loss.
+	if err := npy.WriteArchiveValues(filepath.Join(dir, "huge.npz"), map[string]any{
+		"activity": [][][]float32{{{1e30, -0.2}, {0.3, 0.1}}, {{-0.1, 0.2}, {0.2, 0.4}}},
+		"inputs":   [][][]float32{{{1}, {0}}, {{-1}, {0}}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		args []string
@@ -209,6 +216,9 @@ func TestCLIFitErrors(t *testing.T) {
 		want []string
 	}{
 		{"no data", []string{"fit"}, 2, []string{"-data FILE is required"}},
+		// Not a divergence that a lower -lr would cure.
+		{"huge activity", []string{"fit", "-data", "huge.npz", "-ranks", "1", "-steps", "5", "-out", "hugefit"}, 1,
+			[]string{"the loss of the initial network is +Inf, before any update: the data overflow float32", "|activity| up to 1e+30"}},
 		// An α that float32 rounds to 0 is refused before the fits, not
 		// when their checkpoints are written.
 		{"alpha 0 in float32", []string{"fit", "-data", "data.npz", "-ranks", "1", "-steps", "5", "-alpha", "1e-50", "-out", "tinyfit"}, 2,
