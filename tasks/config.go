@@ -200,6 +200,13 @@ func (s Settings) Validate() error {
 	if s.Noise != nil && (*s.Noise < 0 || math.IsNaN(*s.Noise) || math.IsInf(*s.Noise, 0)) {
 		errs = append(errs, fmt.Errorf("noise = %v: want a finite value >= 0", *s.Noise))
 	}
+	// A list given empty ([] in a file) would run as the key left out.
+	if s.Coherences != nil && len(s.Coherences) == 0 {
+		errs = append(errs, errors.New("coherences = []: an empty list; leave the key out for the preset's coherences, or list the values meant"))
+	}
+	if s.ValidationTrials != nil && len(s.ValidationTrials) == 0 {
+		errs = append(errs, errors.New("validation_trials = []: an empty list; leave the key out (validation_fraction then holds out the validation split), or list the trials meant"))
+	}
 	for i, c := range s.Coherences {
 		if math.IsNaN(c) || math.IsInf(c, 0) {
 			errs = append(errs, fmt.Errorf("coherences[%d] = %v: want a finite value", i, c))

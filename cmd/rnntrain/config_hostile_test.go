@@ -53,3 +53,23 @@ func TestCLIAlphaFloat32(t *testing.T) {
 		t.Errorf("a refused run left its directory: %v", err)
 	}
 }
+
+// TestCLIEmptyListSetting: a task setting's list given empty ran as the
+// key left out (the preset's coherences), even for a task that takes no
+// such setting; it is refused, naming the file and the key, from a TOML
+// or a JSON file.
+func TestCLIEmptyListSetting(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct{ name, text, want string }{
+		{"cohs.toml", "[task]\nname = \"perceptual-dm\"\n[task.settings]\ncoherences = []\n", "config cohs.toml: task.settings.coherences: coherences = []: an empty list; leave the key out for the preset's coherences"},
+		{"adding.toml", "[task]\nname = \"adding\"\n[task.settings]\ncoherences = []\n", "config adding.toml: task.settings.coherences: coherences = []"},
+		{"cohs.json", `{"task": {"name": "perceptual-dm", "settings": {"coherences": []}}}`, "config cohs.json: task.settings.coherences: coherences = []"},
+		{"trials.toml", "[task.settings]\nvalidation_trials = []\n", "config trials.toml: task.settings.validation_trials: validation_trials = []: an empty list"},
+	} {
+		if err := os.WriteFile(filepath.Join(work, c.name), []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, work, "train", "-config", c.name, "-steps", "1", "-out", "run").want(t, 2, c.want)
+	}
+}
