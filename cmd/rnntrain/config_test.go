@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,10 +127,43 @@ func TestMetricsCurvesEvalLoss(t *testing.T) {
 		mse   bool
 		first float64
 	}{{true, 7000}, {false, math.NaN()}} {
-		cv, _ := metricsCurves(data, 10, c.mse)
+		cv, _, _, _ := metricsCurves(data, 10, c.mse)
 		if len(cv.EvalLoss) != 2 || cv.EvalLoss[1] != 0.25 || !(cv.EvalLoss[0] == c.first || math.IsNaN(c.first) && math.IsNaN(cv.EvalLoss[0])) {
 			t.Errorf("mse task %v: held-out losses %v, want [%v 0.25]", c.mse, cv.EvalLoss, c.first)
 		}
+	}
+}
+
+// TestTrimMetricsDamagedLine: a line that is not a record amid the
+// history is kept as it is, and so are the records after it up to the
+// step; a resume dropped them all, the history after the damage lost in
+// silence. A damaged line after the last record kept (cut by a crash)
+// goes.
+func TestTrimMetricsDamagedLine(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "metrics.jsonl")
+	lines := `{"step":5,"loss":1}
+{"step":10,"lo
+{"step":15,"loss":0.5}
+`
+	os.WriteFile(p, []byte(lines+`{"step":20,"loss":0.4}
+{"step":25,"loss":0.3}
+{"step":`), 0o644)
+	cv, err := trimMetrics(p, 15, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != lines || !slices.Equal(cv.Step, []float64{5, 15}) {
+		t.Errorf("after trimming to step 15: %q, steps %v; want %q, steps [5 15]", b, cv.Step, lines)
+	}
+	os.WriteFile(p, []byte(lines+"\x00\x00\n"), 0o644)
+	if _, err := trimMetrics(p, 15, true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != lines {
+		t.Errorf("after trimming a damaged last line: %q, want %q", b, lines)
+	}
+	if _, _, bad, first := metricsCurves([]byte(lines+"\n{\n"), 100, true); bad != 2 || first != 2 {
+		t.Errorf("metricsCurves counted %d lines not records, the first line %d; want 2, line 2", bad, first)
 	}
 }
 

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -170,12 +168,15 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 	case err != nil:
 		return dir, nil, "", fmt.Errorf("metrics: %w", err)
 	default:
-		var kept int
-		cv, kept = metricsCurves(data, c.Meta.Step, s.task.Loss() == tasks.MSE)
-		// metricsCurves stops at the checkpoint's step or at a line that is
-		// not a metrics record: say so of the second.
-		if line, _, _ := bytes.Cut(data[kept:], []byte("\n")); len(bytes.TrimSpace(line)) > 0 && json.Unmarshal(line, new(metricsLine)) != nil {
-			fmt.Fprintf(stderr, "rnntrain plot: warning: %s: line %d is not a metrics record; the curves end before it\n", filepath.Join(run, "metrics.jsonl"), bytes.Count(data[:kept], []byte("\n"))+1)
+		var bad, first int
+		cv, _, bad, first = metricsCurves(data, c.Meta.Step, s.task.Loss() == tasks.MSE)
+		// Say so of the lines that are not metrics records, which the
+		// curves leave out, rather than draw the curves short in silence.
+		switch name := filepath.Join(run, "metrics.jsonl"); {
+		case bad == 1:
+			fmt.Fprintf(stderr, "rnntrain plot: warning: %s: line %d is not a metrics record; the curves leave it out\n", name, first)
+		case bad > 1:
+			fmt.Fprintf(stderr, "rnntrain plot: warning: %s: %d lines, the first line %d, are not metrics records; the curves leave them out\n", name, bad, first)
 		}
 	}
 	weights := c.Meta.Step

@@ -110,17 +110,21 @@ func TestCLIPlot(t *testing.T) {
 	rnntrain(t, work, "plot", filepath.Join(run, "checkpoint.safetensors")).want(t, 0, filepath.Join(run, "plots"))
 	checkFigures(t, filepath.Join(run, "plots"), []string{"units"}, "png")
 
-	// A metrics.jsonl line that is not a record ends the curves there,
-	// and plot says so instead of drawing them short in silence.
+	// A metrics.jsonl line that is not a record is left out of the
+	// curves, and plot says so.
 	metrics := filepath.Join(run, "metrics.jsonl")
 	lines, err := os.ReadFile(metrics)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first, _, _ := bytes.Cut(lines, []byte("\n"))
+	first = first[:len(first):len(first)] // appending to it leaves lines as they are
 	os.WriteFile(metrics, append(append(first, '\n'), "{not json\n"...), 0o644)
 	rnntrain(t, work, "plot", run, "-format", "svg", "-out", filepath.Join(work, "short")).
-		want(t, 0, "warning: "+metrics+": line 2 is not a metrics record; the curves end before it", "curves")
+		want(t, 0, "warning: "+metrics+": line 2 is not a metrics record; the curves leave it out", "curves")
+	os.WriteFile(metrics, append(append(append(first, '\n'), "{not json\n\x00\n"...), lines...), 0o644)
+	rnntrain(t, work, "plot", run, "-format", "svg", "-out", filepath.Join(work, "short")).
+		want(t, 0, "warning: "+metrics+": 2 lines, the first line 2, are not metrics records; the curves leave them out", "curves")
 	os.WriteFile(metrics, lines, 0o644)
 
 	// A recording.

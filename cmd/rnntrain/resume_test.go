@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -674,5 +675,37 @@ func TestCLIResumeMovedEvalAndStageData(t *testing.T) {
 		}
 		rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0, "stopped at step 3")
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 0)
+	}
+}
+
+// TestCLIResumeKeepsDamagedHistory: a resume of a run whose metrics.jsonl
+// has a line damaged amid its history keeps the records after that line;
+// it cut the file there, and with it every later step of the history.
+func TestCLIResumeKeepsDamagedHistory(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-steps", "4", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-log-every", "1",
+		"-quiet", "-plot-format", "svg", "-out", run).want(t, 0)
+	path := filepath.Join(run, "metrics.jsonl")
+	lines := bytes.SplitAfter(mustRead(t, path), []byte("\n"))
+	damaged := slices.Concat(lines[0], []byte("\x00\x00\x00\n"), bytes.Join(lines[1:], nil))
+	if err := os.WriteFile(path, damaged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0, "stopped at step 6")
+	got := mustRead(t, path)
+	if !bytes.HasPrefix(got, damaged) {
+		t.Errorf("the resume changed the history up to its checkpoint:\n%s\nwant it to start with\n%s", got, damaged)
+	}
+	var steps []int
+	for line := range bytes.Lines(got) {
+		var m metricsLine
+		if json.Unmarshal(line, &m) == nil {
+			steps = append(steps, m.Step)
+		}
+	}
+	if want := []int{1, 2, 3, 4, 5, 6}; !slices.Equal(steps, want) {
+		t.Errorf("steps logged %v, want %v", steps, want)
 	}
 }

@@ -1079,10 +1079,12 @@ func finalReport(ctx context.Context, s *session, evalTask tasks.Task, step int)
 // whole: some million logged lines, far beyond a run's.
 const maxMetricsBytes = 256 << 20
 
-// trimMetrics keeps the lines of a run's metrics.jsonl up to step (lines
-// logged after the checkpoint a resume starts from would repeat) and
-// returns their curves. A missing file is an empty history; anything but
-// a regular file is an error naming it. mse is metricsCurves'.
+// trimMetrics keeps the lines of a run's metrics.jsonl up to step: it
+// drops the lines logged after the checkpoint a resume starts from, which
+// would repeat, and those after the last record kept that are not records
+// (a line cut by a crash); it returns the curves of the records kept. A
+// missing file is an empty history; anything but a regular file is an
+// error naming it. mse is metricsCurves'.
 func trimMetrics(path string, upto int, mse bool) (plots.Curves, error) {
 	data, err := files.ReadRegular(path, maxMetricsBytes)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -1090,7 +1092,7 @@ func trimMetrics(path string, upto int, mse bool) (plots.Curves, error) {
 	} else if err != nil {
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
-	cv, kept := metricsCurves(data, upto, mse)
+	cv, kept, _, _ := metricsCurves(data, upto, mse)
 	if keep := terminated(data[:kept]); kept < len(data) || len(keep) > kept {
 		if err := writeFileDurable(path, keep); err != nil {
 			return cv, err
@@ -1124,20 +1126,34 @@ func resumeMetrics(src, dst string, upto int, inPlace, mse bool) (plots.Curves, 
 	} else if err != nil {
 		return plots.Curves{}, fmt.Errorf("metrics: %w", err)
 	}
-	cv, kept := metricsCurves(data, upto, mse)
+	cv, kept, _, _ := metricsCurves(data, upto, mse)
 	return cv, writeFileDurable(dst, terminated(data[:kept]))
 }
 
-// metricsCurves reads the curves of the lines of a metrics.jsonl up to
-// step upto, stopping at the first line that does not parse, and returns
-// them with the number of bytes those lines take.
+// metricsCurves reads the curves of the records of a metrics.jsonl up to
+// step upto, stopping at the first record past it, and returns them with
+// the number of bytes up to the end of the last record read. Lines that
+// are not records (damaged in place) are left out of the curves, not
+// taken for the end of the history: bad counts those before the stop
+// (blank lines aside), first is the number (from 1) of the first of them.
 //
 // mse is whether the run's task is trained with the MSE, so that a line
 // without validation_loss may give validation_mse in its place.
-func metricsCurves(data []byte, upto int, mse bool) (cv plots.Curves, kept int) {
+func metricsCurves(data []byte, upto int, mse bool) (cv plots.Curves, kept, bad, first int) {
+	at, n := 0, 0
 	for line := range bytes.Lines(data) {
+		at, n = at+len(line), n+1
 		var m metricsLine
-		if json.Unmarshal(line, &m) != nil || m.Step > upto {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if json.Unmarshal(line, &m) != nil {
+			if bad++; bad == 1 {
+				first = n
+			}
+			continue
+		}
+		if m.Step > upto {
 			break
 		}
 		// Runs written before the keys named their split logged
@@ -1149,7 +1165,7 @@ func metricsCurves(data []byte, upto int, mse bool) (cv plots.Curves, kept int) 
 		if json.Unmarshal(line, &old) == nil && old.Accuracy != nil {
 			m.Accuracy, m.EvalAccuracy = *old.Accuracy, cmp.Or(m.EvalAccuracy, old.EvalAccuracy)
 		}
-		kept += len(line)
+		kept = at
 		cv.Step = append(cv.Step, float64(m.Step))
 		cv.Loss = append(cv.Loss, m.Loss)
 		cv.Accuracy = append(cv.Accuracy, m.Accuracy)
@@ -1170,7 +1186,7 @@ func metricsCurves(data []byte, upto int, mse bool) (cv plots.Curves, kept int) 
 			cv.EvalLoss = append(cv.EvalLoss, loss)
 		}
 	}
-	return cv, kept
+	return cv, kept, bad, first
 }
 
 func round(x float64, digits int) float64 {
