@@ -200,6 +200,10 @@ func (o *Options) Get(key string) string {
 	return ""
 }
 
+// maxOption bounds a [sweep] key of whole numbers (jobs, samples, ...):
+// far above any a sweep needs, and within an int32.
+const maxOption = 1 << 30
+
 // set stores v in the pointer p.
 func set(p any, v any) error {
 	text, isText := v.(string)
@@ -210,8 +214,8 @@ func set(p any, v any) error {
 			x, err := strconv.ParseInt(text, 10, 32)
 			n, ok = x, err == nil
 		}
-		if !ok || n < 0 || n > 1<<30 {
-			return fmt.Errorf("%v: want a whole number ≥ 0", v)
+		if !ok || n < 0 || n > maxOption {
+			return fmt.Errorf("%v: want a whole number from 0 to %d", v, maxOption)
 		}
 		*p = int(n)
 	case *uint64:

@@ -91,6 +91,7 @@ func TestOptionsFromSpecAndText(t *testing.T) {
 	assert.Equal(t, 4, o.Jobs)
 	assert.True(t, o.Requeue)
 	assert.Error(t, o.Set("jobs", "many"))
+	assert.ErrorContains(t, o.Set("jobs", "5000000000"), "5000000000: want a whole number from 0 to 1073741824")
 	assert.Error(t, o.Set("mem", int64(3)))
 	assert.ErrorContains(t, o.Set("partitoin", "x"), "partition")
 }
@@ -216,6 +217,9 @@ func TestParseErrors(t *testing.T) {
 		{"[axes]\nx = [[1]]\n", `"x"[0]`},
 		{"base = 3\n", "want a table [base]"},
 		{"[sweep]\nsamples = 2\n", "only random mode"},
+		// A number too large was refused as not "a whole number ≥ 0".
+		{"[sweep]\nmode = \"random\"\nsamples = 1000000000000\n", "sweep.samples: 1000000000000: want a whole number from 0 to 1073741824"},
+		{"[sweep]\njobs = -1\n", "sweep.jobs: -1: want a whole number from 0 to 1073741824"},
 		{"[axes]\na = [1,2,3,4,5,6,7,8,9,10]\nb = [1,2,3,4,5,6,7,8,9,10]\nc = [1,2,3,4,5,6,7,8,9,10]\nd = [1,2,3,4,5,6,7,8,9,10]\ne = [1,2]\n", "20000 grid points"},
 	} {
 		_, err := Parse([]byte(c.spec))

@@ -26,6 +26,7 @@ func FuzzSweepSpec(f *testing.F) {
 	f.Add("[sweep]\nexecutor = \"slurm\"\ntime = \"2-12:30\"\nmem = \"500M\"\njob_name = \"rank.v2\"\n")
 	f.Add("[sweep]\ntime = \"abc\"\nmem = \"-5G\"\njob_name = \"x --wrap='id' $(id)\"\n")
 	f.Add("[sweep]\nexecutor = \"slurm\"\npartition = \"debug --wrap=id\"\noutput = \"a \\\"b\\\" $x #y/%A.out\"\n")
+	f.Add("[sweep]\nmode = \"random\"\nsamples = 1000000000000\njobs = -1\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		spec, err := sweep.Parse([]byte(s))
 		if err != nil {
