@@ -315,11 +315,18 @@ func restoreConfig(e *env, dir string) error {
 
 // checkResumable refuses to resume from a checkpoint written by rnntrain
 // fit (fit_r2 in its metrics), which keeps no training state (random
-// streams) for train to continue from, before anything is written.
+// streams) for train to continue from, or from one holding a NaN or an
+// infinity, which training never saves (the resumed run would diverge at
+// its first step and call that checkpoint the last good one), before
+// anything is written.
 func checkResumable(rp resumePoint) error {
 	if c := rp.ckpt; c != nil {
 		if _, ok := c.Meta.Metrics["fit_r2"]; ok {
 			return fmt.Errorf("resume: checkpoint %s was written by rnntrain fit, which keeps no training state (random streams) to continue from, so it cannot be resumed; fit again with a larger -steps", c.Path)
+		}
+		if err := train.CheckFinite(c); err != nil {
+			return fmt.Errorf("resume: %s: %w; copy an earlier step file of %s to it to resume from that step",
+				c.Path, err, filepath.Join(filepath.Dir(c.Path), checkpoints.StepsDir))
 		}
 	}
 	return nil

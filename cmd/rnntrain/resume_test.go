@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -707,5 +708,35 @@ func TestCLIResumeKeepsDamagedHistory(t *testing.T) {
 	}
 	if want := []int{1, 2, 3, 4, 5, 6}; !slices.Equal(steps, want) {
 		t.Errorf("steps logged %v, want %v", steps, want)
+	}
+}
+
+// TestCLIResumeNonFinite: a resume from a checkpoint holding a NaN, which
+// training never saves, is refused before anything is written, naming the
+// file and the tensor; it ran a step, failed it with a NaN loss and
+// called that checkpoint the last good one.
+func TestCLIResumeNonFinite(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-steps", "2", "-hidden", "8", "-batch", "4", "-eval-trials", "16", "-quiet", "-plot-format", "svg", "-out", run).want(t, 0)
+	latest := checkpoints.LatestPath(run)
+	c, err := checkpoints.Load(latest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := c.Tensor("optimizer/leaky.weight_hh.exp_avg_sq")
+	if !ok {
+		t.Fatalf("%s has no optimizer/leaky.weight_hh.exp_avg_sq", latest)
+	}
+	w.F32[3] = float32(math.NaN())
+	if err := checkpoints.Save(latest, c); err != nil {
+		t.Fatal(err)
+	}
+	metrics := mustRead(t, filepath.Join(run, "metrics.jsonl"))
+	rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").
+		want(t, 1, "resume: "+latest, "tensor optimizer/leaky.weight_hh.exp_avg_sq has NaN at flat index 3", "copy an earlier step file of "+filepath.Join(run, "checkpoints"))
+	if got := mustRead(t, filepath.Join(run, "metrics.jsonl")); !bytes.Equal(got, metrics) {
+		t.Errorf("the refused resume changed metrics.jsonl")
 	}
 }
