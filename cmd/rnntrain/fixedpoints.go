@@ -314,28 +314,13 @@ func visited(r *analysis.Recording) []float64 {
 // magnitude; nil when every visited state is finite.
 func checkVisited(r *analysis.Recording, net *rnn.Network[float64]) error {
 	s := r.States[0]
-	for i := range r.Trials {
-		steps := r.T
-		if i < len(r.Lengths) {
-			steps = r.Lengths[i]
-		}
-		for k, v := range s.Data[i*r.T*s.Size : (i*r.T+steps)*s.Size] {
-			if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) {
-				continue
-			}
-			name, largest := "", 0.0
-			for _, p := range net.Params() {
-				for _, w := range p.Value.Data {
-					if math.Abs(w) > largest {
-						name, largest = p.Name, math.Abs(w)
-					}
-				}
-			}
-			return fmt.Errorf("the network's state %s is %v at trial %d, step %d, unit %d of the %d recorded trials: its dynamics overflow (the largest weight, in %s, has |w| = %.3g)",
-				s.Name, v, i, k/s.Size, k%s.Size, r.Trials, name, largest)
-		}
+	i, v, ok := firstNonFinite(r, s.Data, s.Size)
+	if !ok {
+		return nil
 	}
-	return nil
+	name, largest := largestParam(net.Params())
+	return fmt.Errorf("the network's state %s is %v at %s of the %d recorded trials: its dynamics overflow (the largest weight, in %s, has |w| = %.3g)",
+		s.Name, v, cell(i, []int{r.Trials, r.T, s.Size}), r.Trials, name, largest)
 }
 
 // fixedPointsRun is the settings part of the summary.

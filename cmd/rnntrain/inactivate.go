@@ -319,6 +319,9 @@ func inactivateCommand() *command {
 				if err := checkWindow(part, window, *seed); err != nil {
 					return err
 				}
+				if err := checkFiniteOutputs(s, c.Path, part, *seed); err != nil {
+					return err
+				}
 				nt := *trials
 				if _, finite := part.(tasks.Finite); !finite && nt == 0 {
 					nt = 1000

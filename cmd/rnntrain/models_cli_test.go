@@ -482,3 +482,39 @@ func TestCLIModelLearningRate(t *testing.T) {
 	// The header says it.
 	rnntrain(t, work, "train", "-model", "lowrank", "-steps", "1", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "hdr")).want(t, 0, "adam lr 0.01,")
 }
+
+// TestCLIOverflowingDynamics: the analyses that print a checkpoint's
+// accuracies refuse one whose weights, finite but far beyond a trained
+// net's, make its outputs overflow, naming the file and where, instead of
+// scoring outputs of NaN as an accuracy of 0.
+func TestCLIOverflowingDynamics(t *testing.T) {
+	t.Parallel()
+	dir, c := tinyCheckpoint(t)
+	scale := func(c *checkpoints.Checkpoint, name string, by float32) {
+		t.Helper()
+		tensor, ok := c.Tensor(name)
+		require.True(t, ok, name)
+		for i := range tensor.F32 {
+			tensor.F32[i] = by * max(tensor.F32[i], 1e-3)
+		}
+	}
+	scale(c, "leaky.weight_hh", 1e30)
+	require.NoError(t, checkpoints.Save(filepath.Join(dir, "big.safetensors"), c))
+	want := "checkpoint big.safetensors: the network's output is "
+	for _, args := range [][]string{
+		{"truncate", "-rank", "1", "-out", "tr"},
+		{"inactivate", "-units", "0", "-trials", "4"},
+	} {
+		rnntrain(t, dir, append(args, "-checkpoint", "big.safetensors")...).want(t, 1, want, "its dynamics overflow (the largest weight, in leaky.weight_hh")
+	}
+	_, err := os.Stat(filepath.Join(dir, "tr"))
+	require.True(t, os.IsNotExist(err), "a refused truncation wrote a run (%v)", err)
+
+	work, run := lowrankRun(t)
+	lc, err := checkpoints.Load(filepath.Join(run, "checkpoint.safetensors"))
+	require.NoError(t, err)
+	scale(lc, "lowrank.wo", 1e30)
+	scale(lc, "lowrank.so", 1e30)
+	require.NoError(t, checkpoints.Save(filepath.Join(work, "big.safetensors"), lc))
+	rnntrain(t, work, "populations", "-checkpoint", "big.safetensors", "-max-k", "1", "-trials", "4").want(t, 1, want, "its dynamics overflow")
+}

@@ -100,6 +100,9 @@ func populationsCommand() *command {
 				if err := checkWritePath(*write, l.Size()); err != nil {
 					return err
 				}
+				if err := checkFiniteOutputs(s, c.Path, tasks.HeldOut(s.task), *seed); err != nil {
+					return err
+				}
 				fewUnits := false
 				if _, dim := lowrank.Loadings(l); l.Size() <= dim {
 					fewUnits = true

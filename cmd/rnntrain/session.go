@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 
+	"github.com/rnntrain/rnntrain/analysis"
+	"github.com/rnntrain/rnntrain/autodiff"
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
@@ -23,6 +26,7 @@ const (
 	streamLog                                     // train's per-log-line accuracy batches
 	streamInactivate                              // inactivate's unit draws
 	streamFixedPoints                             // fixedpoints' trials (its initial states: +1<<8)
+	streamFiniteCheck                             // the trials of checkFiniteOutputs
 )
 
 // newStream returns the random stream s of seed.
@@ -257,6 +261,58 @@ func checkFiniteParams(c *checkpoints.Checkpoint) error {
 		return fmt.Errorf("%w: the run diverged (rnntrain inspect shows its metrics)", err)
 	}
 	return nil
+}
+
+// finiteCheckTrials is the number of trials checkFiniteOutputs runs: a
+// network whose dynamics overflow does so on any trial.
+const finiteCheckTrials = 16
+
+// checkFiniteOutputs runs finiteCheckTrials trials of task (fresh ones of
+// seed, a dataset's spread over it) through s's network, read from the
+// checkpoint path, without noise, and returns an error when an output
+// before a trial's end is not finite: the dynamics of finite weights too
+// large overflow float32, and the accuracies a command would print score
+// outputs that are not numbers.
+func checkFiniteOutputs(s *session, path string, task tasks.Task, seed uint64) error {
+	r := analysis.Record(s.net, task, newStream(seed, streamFiniteCheck), nil, finiteCheckTrials)
+	i, v, ok := firstNonFinite(r, r.Outputs, r.NOut)
+	if !ok {
+		return nil
+	}
+	name, largest := largestParam(s.net.params())
+	return fmt.Errorf("checkpoint %s: the network's output is %v at %s (of %d trials, run without noise): its dynamics overflow (the largest weight, in %s, has |w| = %.3g), and its accuracies would score outputs that are not numbers",
+		path, v, cell(i, []int{r.Trials, r.T, r.NOut}), r.Trials, name, largest)
+}
+
+// firstNonFinite returns the index into x, a [trials, T, size] array of r,
+// of its first value before a trial's end that is NaN or ±Inf, and that
+// value; ok is false when there is none.
+func firstNonFinite(r *analysis.Recording, x []float32, size int) (i int, v float32, ok bool) {
+	for n := range r.Trials {
+		steps := r.T
+		if n < len(r.Lengths) {
+			steps = r.Lengths[n]
+		}
+		for k := n * r.T * size; k < (n*r.T+steps)*size; k++ {
+			if f := float64(x[k]); math.IsNaN(f) || math.IsInf(f, 0) {
+				return k, x[k], true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// largestParam returns the name of the parameter of params holding the
+// value of largest magnitude, and that magnitude.
+func largestParam[T autodiff.Float](params []*autodiff.Param[T]) (name string, largest float64) {
+	for _, p := range params {
+		for _, w := range p.Value.Data {
+			if a := math.Abs(float64(w)); a > largest {
+				name, largest = p.Name, a
+			}
+		}
+	}
+	return name, largest
 }
 
 // openSession is loadSession accepting parameters that are not finite.

@@ -81,6 +81,9 @@ func truncateCommand() *command {
 				if err != nil {
 					return err
 				}
+				if err := checkFiniteOutputs(src, c.Path, tasks.HeldOut(src.task), *seed); err != nil {
+					return err
+				}
 				dir := *out
 				if dir == "" {
 					dir = truncateOut(*ckpt, *rank)
