@@ -431,7 +431,7 @@ func TestCLIInspectBestMetrics(t *testing.T) {
 // TestCLIPlotForeignBest checks that plot, which draws a -keep-best run's
 // figures from its best.safetensors, refuses a best file of another run
 // (another seed) copied in, naming it, as a resume does, instead of
-// drawing that other network's figures as the run's.
+// drawing that other network's figures as the run's; inspect marks it.
 func TestCLIPlotForeignBest(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
@@ -452,4 +452,7 @@ func TestCLIPlotForeignBest(t *testing.T) {
 	require.NoError(t, os.WriteFile(checkpoints.BestPath(run), foreign, 0o644))
 	rnntrain(t, work, "plot", run, "-out", filepath.Join(work, "plots")).
 		want(t, 1, "best checkpoint "+checkpoints.BestPath(run)+": trained from seed 2; this run's seed is 1")
+	// inspect showed it as the run's best, with no word of the other run.
+	rnntrain(t, work, "inspect", run).want(t, 0, "(not this run's best: trained from seed 2; this run's seed is 1)")
+	rnntrain(t, work, "inspect", "-json", run).want(t, 0, `"note": "not this run's best: trained from seed 2; this run's seed is 1"`)
 }

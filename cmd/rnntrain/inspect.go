@@ -28,9 +28,9 @@ version and every tensor with its shape. PATH is a .safetensors file or a
 run directory (its checkpoint.safetensors; with the step and held-out
 accuracy of its best.safetensors when the run kept one, -keep-best: a best
 file that cannot be read is shown as such, and inspect then exits with
-status 1 naming it; one past the checkpoint's step, or of a run resumed
-since without -keep-best, is marked so). -json prints the same as one
-JSON object.
+status 1 naming it; one past the checkpoint's step, of a run resumed
+since without -keep-best, or of another run (another task or seed), is
+marked so). -json prints the same as one JSON object.
 `
 
 func inspectCommand() *command {
@@ -112,8 +112,9 @@ type bestInfo struct {
 	Loss     *float64 `json:"validation_loss,omitempty"`
 	MSE      *float64 `json:"validation_mse,omitempty"`
 	Error    string   `json:"error,omitempty"`
-	// Note says why the file may not be the run's best so far: it is of a
-	// step past the checkpoint's, or the run went on without keep_best.
+	// Note says why the file may not be the run's best so far: it is of
+	// another run (task or seed), of a step past the checkpoint's, or the
+	// run went on without keep_best.
 	Note string `json:"note,omitempty"`
 	// metrics are the file's metrics, for the text: Accuracy, Loss and
 	// MSE are nil where they are not recorded or not finite (no JSON
@@ -128,7 +129,7 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	}
 	var best *bestInfo
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		best = inspectBest(path)
+		best = inspectBest(path, c.Meta)
 	}
 	path = c.Path
 	m := c.Meta
@@ -142,6 +143,7 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	}
 	if b := best; b != nil && b.Step != nil {
 		switch {
+		case b.Note != "": // another run's
 		case *b.Step > m.Step:
 			b.Note = "of a step past the checkpoint's, left from before the run was resumed from an earlier checkpoint; a resume with -keep-best replaces it at its next evaluation"
 		case info.Config != nil && !info.Config.Train.KeepBest:
@@ -163,9 +165,10 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 	return info, nil
 }
 
-// inspectBest reads the best checkpoint of the run in dir: nil if it kept
-// none, one with Error if it cannot be read.
-func inspectBest(dir string) *bestInfo {
+// inspectBest reads the best checkpoint of the run in dir, whose latest
+// checkpoint's metadata are run: nil if it kept none, one with Error if it
+// cannot be read, with Note if it is another run's (train.SameRun).
+func inspectBest(dir string, run checkpoints.Meta) *bestInfo {
 	path := checkpoints.BestPath(dir)
 	b, err := checkpoints.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -175,6 +178,9 @@ func inspectBest(dir string) *bestInfo {
 		return &bestInfo{Path: path, Error: err.Error()}
 	}
 	info := &bestInfo{Path: b.Path, Step: &b.Meta.Step, metrics: b.Meta.Metrics}
+	if err := train.SameRun(b, run); err != nil {
+		info.Note = "not this run's best: " + err.Error()
+	}
 	if a, ok := b.Meta.Metrics[train.BestAccuracyMetric]; ok {
 		info.Accuracy = finite(a)
 	}
