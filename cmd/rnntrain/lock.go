@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
+	"github.com/rnntrain/rnntrain/sweep"
 )
 
 // lockRunDir takes the lock of the run directory dir for a training run
 // (checkpoints.LockRun: one writer per directory, stale locks taken over,
-// stray temporary files removed) and checks, under the lock, that dir does
-// not already hold a run (holdsRun), unless the run resumes in place
+// stray temporary files removed) and checks, under the lock, that dir is
+// one the run may write (checkOutDir), unless the run resumes in place
 // (resume names the same directory). Resuming into another directory
 // branches the resumed run there and leaves the resumed directory
 // unchanged.
@@ -27,14 +29,47 @@ func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
 	if inPlace {
 		return lock, nil
 	}
-	if holdsRun(dir) {
+	if err := checkOutDir(dir, resume); err != nil {
 		lock.Unlock()
-		if resume != "" {
-			return nil, usagef("-out %s already holds a run; -resume %s -out DIR continues that run in a new directory DIR (leave -out out to continue it in place)", dir, resume)
-		}
-		return nil, usagef("-out %s already holds a run; continue it with -resume %s or choose another -out", dir, dir)
+		return nil, err
 	}
 	return lock, nil
+}
+
+// checkOutDir refuses a directory dir that a run new to it (a new run, or
+// a branch of the run resume) would write over: one that holds a run
+// (holdsRun), or anything but the run's lock, empty directories, a sweep
+// point's point.json and attempts.jsonl, which train leaves alone, and,
+// for a branch, a metrics.jsonl alone: the history a branch stopped
+// before its first checkpoint copied, which it copies again.
+func checkOutDir(dir, resume string) error {
+	if holdsRun(dir) {
+		if resume != "" {
+			return usagef("-out %s already holds a run; -resume %s -out DIR continues that run in a new directory DIR (leave -out out to continue it in place)", dir, resume)
+		}
+		return usagef("-out %s already holds a run; continue it with -resume %s or choose another -out", dir, dir)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("-out %s: %w", dir, err)
+	}
+	var found []string
+	for _, e := range ents {
+		switch n := e.Name(); n {
+		case checkpoints.LockName, sweep.PointFile, sweep.AttemptsFile:
+		default:
+			if sub, err := os.ReadDir(filepath.Join(dir, n)); err != nil || len(sub) > 0 {
+				found = append(found, n)
+			}
+		}
+	}
+	switch {
+	case len(found) == 0 || resume != "" && slices.Equal(found, []string{"metrics.jsonl"}):
+		return nil
+	case slices.Contains(found, "config.json") && resume == "":
+		return usagef("-out %s holds %s but no checkpoint: continue the run stopped there before its first checkpoint with -resume %s (it trains again from step 0), or choose another -out", dir, filepath.Join(dir, "config.json"), dir)
+	}
+	return usagef("-out %s is not empty (it holds %s); choose another -out, a new or empty directory", dir, filepath.Join(dir, found[0]))
 }
 
 // holdsRun reports whether the directory dir holds a run's checkpoints:

@@ -212,6 +212,57 @@ func TestCLIForcedResumeSticks(t *testing.T) {
 	}
 }
 
+// TestCLIOutNotEmpty: train refuses an -out that holds files but no
+// checkpoint, naming one of them, and leaves them as they were: a user's
+// own files, and a run stopped before its first checkpoint, which
+// -resume continues. An empty directory, or one holding only empty
+// directories, is taken.
+func TestCLIOutNotEmpty(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	mine := filepath.Join(work, "mine")
+	if err := os.MkdirAll(filepath.Join(mine, "plots"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"config.json", "eval.json"} {
+		if err := os.WriteFile(filepath.Join(mine, f), []byte(`{"mine": true}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := append([]string{"train", "-steps", "2", "-quiet"}, tiny...)
+	rnntrain(t, work, append(args, "-out", mine)...).want(t, 2, "-out "+mine, filepath.Join(mine, "config.json"), "no checkpoint", "choose another -out")
+	os.Remove(filepath.Join(mine, "config.json"))
+	rnntrain(t, work, append(args, "-out", mine)...).want(t, 2, "-out "+mine+" is not empty", filepath.Join(mine, "eval.json"), "choose another -out")
+	if b, _ := os.ReadFile(filepath.Join(mine, "eval.json")); string(b) != `{"mine": true}` {
+		t.Errorf("eval.json after the refused runs: %q", b)
+	}
+
+	// A run stopped before its first checkpoint: a new run is refused;
+	// -resume trains it again from step 0, and a branch into it is refused.
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, append(args, "-out", run)...).want(t, 0)
+	for _, f := range []string{checkpoints.LatestPath(run), filepath.Join(run, checkpoints.StepsDir), filepath.Join(run, "eval.json")} {
+		if err := os.RemoveAll(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := os.ReadFile(filepath.Join(run, "metrics.jsonl"))
+	rnntrain(t, work, append(args, "-out", run, "-seed", "4")...).want(t, 2, "-out "+run, "no checkpoint", "-resume "+run)
+	other := filepath.Join(work, "other")
+	rnntrain(t, work, append(args, "-out", other)...).want(t, 0)
+	rnntrain(t, work, "train", "-resume", other, "-out", run, "-steps", "4", "-quiet").want(t, 2, "-out "+run+" is not empty", "choose another -out")
+	if after, _ := os.ReadFile(filepath.Join(run, "metrics.jsonl")); !bytes.Equal(before, after) {
+		t.Errorf("metrics.jsonl changed by the refused runs:\n%s\nthen\n%s", before, after)
+	}
+	rnntrain(t, work, "train", "-resume", run, "-quiet").want(t, 0, "stopped at step 2")
+
+	empty := filepath.Join(work, "empty")
+	if err := os.MkdirAll(filepath.Join(empty, "plots"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, append(args, "-out", empty)...).want(t, 0, "stopped at step 2")
+}
+
 // TestCLIBranchResume: -resume A -out B holds A's checkpoint in B at once
 // (so B, killed before its first checkpoint, resumes from where it
 // branched, not from step 0) and starts B's metrics.jsonl with A's

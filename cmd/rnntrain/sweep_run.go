@@ -60,9 +60,14 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 		pid, host, _ := checkpoints.Holder(rdir)
 		return fmt.Errorf("point %s: process %d on %s is running it", plan.names[i], pid, host)
 	}
+	// A point stopped before its first checkpoint, whose config.json train
+	// wrote, resumes too: train from step 0 with it, as a new run into
+	// its directory would be refused.
 	args = []string{"train", "-config", filepath.Join(rdir, sweep.PointFile), "-out", rdir}
-	if _, err := os.Stat(checkpoints.LatestPath(rdir)); err == nil {
-		args = []string{"train", "-resume", rdir}
+	for _, p := range []string{checkpoints.LatestPath(rdir), filepath.Join(rdir, "config.json")} {
+		if _, err := os.Lstat(p); err == nil {
+			args = []string{"train", "-resume", rdir}
+		}
 	}
 	host, _ := os.Hostname()
 	job := ""

@@ -150,16 +150,43 @@ func TestSweepDamagedPointFile(t *testing.T) {
 	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "2 points: 2 done")
 }
 
+// onePointSweep runs the test sweep reduced to its first point (rank 1,
+// seed 1) in a temporary directory dir, into dir/sw; it returns dir, the
+// sweep directory and the point's run directory.
+func onePointSweep(t *testing.T) (dir, out, run string) {
+	t.Helper()
+	dir = t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.NewReplacer(`"model.rank" = [1, 2]`, `"model.rank" = [1]`, "seed = [1, 2]", "seed = [1]").Replace(tinySpec(t)))
+	out = filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "1 points")
+	return dir, out, filepath.Join(out, "runs", "p0000-model.rank=1-seed=1")
+}
+
+// TestSweepPointStoppedBeforeCheckpoint: a point whose run stopped
+// before its first checkpoint (its config.json and metrics.jsonl written,
+// no checkpoint) resumes from step 0 when the sweep runs again, instead
+// of failing on a run directory that train refuses to start a new run in.
+func TestSweepPointStoppedBeforeCheckpoint(t *testing.T) {
+	t.Parallel()
+	dir, out, run := onePointSweep(t)
+	for _, f := range []string{"checkpoint.safetensors", "checkpoints", "eval.json"} {
+		require.NoError(t, os.RemoveAll(filepath.Join(run, f)))
+	}
+	rnntrain(t, dir, "sweep", "-resume", out).want(t, 0, "1 to run", "p0000-model.rank=1-seed=1: done")
+	assert.Equal(t, 2, attempts(t, run))
+	assert.Contains(t, string(must(os.ReadFile(filepath.Join(out, "logs", "p0000.log")))), "has no checkpoint yet")
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "1 points: 1 done")
+
+	// The sweep's own directory is no run directory for train.
+	rnntrain(t, dir, "train", "-out", out, "-steps", "2").want(t, 2, "-out "+out+" is not empty", "choose another -out")
+}
+
 // TestSweepNotesOnStderr checks that -status and -collect, which print
 // their table on the standard output, name a run's file they cannot read
 // on the standard error, with their exit status 1, not in the table.
 func TestSweepNotesOnStderr(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	spec := writeSpec(t, dir, "spec.toml", strings.NewReplacer(`"model.rank" = [1, 2]`, `"model.rank" = [1]`, "seed = [1, 2]", "seed = [1]").Replace(tinySpec(t)))
-	out := filepath.Join(dir, "sw")
-	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "1 points")
-	run := filepath.Join(out, "runs", "p0000-model.rank=1-seed=1")
+	dir, out, run := onePointSweep(t)
 	for _, c := range []struct {
 		file, flag string
 		damage     func(path string) error

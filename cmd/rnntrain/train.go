@@ -116,6 +116,11 @@ which holds only UTF-8 text: a config file or a setting's flag value that is
 not valid UTF-8 (a path of other bytes) is refused, naming it, rather than
 stored changed.
 
+-out takes a new or empty directory: one that holds a run is refused (continue
+it with -resume), and so is one that holds any other file (your own, a
+sweep's, a run stopped before its first checkpoint: -resume DIR continues
+that one from step 0), naming one of them.
+
 -resume DIR continues the run in DIR from its latest checkpoint with its
 config.json, again overridden by the flags given (for example a larger
 -steps). Flags that would break the run's bitwise continuation are refused
