@@ -215,15 +215,25 @@ type sweepPlan struct {
 // loadSweep reads, parses and resolves the spec file path; opts, when not
 // nil, replace the spec's [sweep] options (a resumed sweep's record).
 // Every error names the spec; one in its settings is a usage error naming
-// the key, a spec that cannot be read a failure.
+// the key, a spec that cannot be read a failure, and so is any error in a
+// sweep directory's own copy of its spec (opts not nil).
 func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue) (*sweepPlan, error) {
+	// own makes an error in a sweep directory's own sweep.toml (opts
+	// given: the sweep's record) a failure: the sweep wrote the file, so
+	// what is wrong in it is damage, not a mistake in what was asked.
+	own := func(err error) error {
+		if u, ok := errors.AsType[usageError](err); ok && opts != nil {
+			return fmt.Errorf("%w (the sweep's copy of its spec, edited or damaged since the sweep wrote it)", u.err)
+		}
+		return err
+	}
 	raw, err := readConfigFile("spec", path)
 	if err != nil {
-		return nil, err
+		return nil, own(err)
 	}
 	spec, err := sweep.Parse(raw)
 	if err != nil {
-		return nil, usagef("spec %s: %v", path, err)
+		return nil, own(usagef("spec %s: %v", path, err))
 	}
 	if opts != nil {
 		spec.Options = *opts
@@ -240,7 +250,7 @@ func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue)
 	}
 	plan, err := resolveSweep(spec)
 	if err != nil {
-		return nil, usagef("spec %s: %v", path, err)
+		return nil, own(usagef("spec %s: %v", path, err))
 	}
 	plan.raw = raw
 	return plan, nil

@@ -181,6 +181,27 @@ func TestSweepPointStoppedBeforeCheckpoint(t *testing.T) {
 	rnntrain(t, dir, "train", "-out", out, "-steps", "2").want(t, 2, "-out "+out+" is not empty", "choose another -out")
 }
 
+// TestSweepDamagedSpecCopy: a sweep directory's sweep.toml, which the
+// sweep wrote, damaged since is a failure of -status, -collect and
+// -resume (exit 1) naming it, not a usage error.
+func TestSweepDamagedSpecCopy(t *testing.T) {
+	t.Parallel()
+	dir, out, _ := onePointSweep(t)
+	path := filepath.Join(out, "sweep.toml")
+	for _, damage := range []string{"[[[\n", "\xff"} {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		require.NoError(t, err)
+		_, err = f.WriteString(damage)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+		for _, args := range [][]string{{"-status", out}, {"-collect", out}, {"-resume", out}} {
+			r := rnntrain(t, dir, append([]string{"sweep"}, args...)...)
+			r.want(t, 1, path, "edited or damaged since the sweep wrote it")
+			assert.NotContains(t, r.stderr, "for usage", "sweep %v", args)
+		}
+	}
+}
+
 // TestSweepNotesOnStderr checks that -status and -collect, which print
 // their table on the standard output, name a run's file they cannot read
 // on the standard error, with their exit status 1, not in the table.
