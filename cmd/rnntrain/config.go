@@ -1547,6 +1547,9 @@ func outOfRange(te *json.UnmarshalTypeError) string {
 	if !ok || te.Type == nil {
 		return ""
 	}
+	// The decoder takes a whole number in digits alone unless it is out
+	// of range; another (1e3, 2.0) it refuses whatever its value.
+	digits := strings.Trim(strings.TrimPrefix(num, "-"), "0123456789") == ""
 	switch k := te.Type.Kind(); k {
 	case reflect.Float32, reflect.Float64:
 		limit := math.MaxFloat64
@@ -1555,23 +1558,29 @@ func outOfRange(te *json.UnmarshalTypeError) string {
 		}
 		return fmt.Sprintf("%s is out of %s's range (magnitude at most %.2g)", num, k, limit)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if whole(num) {
-			bits := te.Type.Bits() // the bounds wrap round as two's complement does
-			return fmt.Sprintf("%s is out of range (want a whole number from %d to %d)", num, -1<<(bits-1), 1<<(bits-1)-1)
+		bits := te.Type.Bits() // the bounds wrap round as two's complement does
+		lo, hi := -1<<(bits-1), 1<<(bits-1)-1
+		if f, ok := wholeValue(num); ok && !digits && f >= float64(lo) && f < -float64(lo) {
+			return fmt.Sprintf("%s is not written in digits alone, as a JSON file's whole number must be: %d", num, int64(f))
+		} else if ok {
+			return fmt.Sprintf("%s is out of range (want a whole number from %d to %d)", num, lo, hi)
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if whole(num) {
-			return fmt.Sprintf("%s is out of range (want a whole number from 0 to %d)", num, uint64(1)<<te.Type.Bits()-1)
+		hi := uint64(1)<<te.Type.Bits() - 1
+		if f, ok := wholeValue(num); ok && !digits && f >= 0 && f < float64(hi)+1 {
+			return fmt.Sprintf("%s is not written in digits alone, as a JSON file's whole number must be: %d", num, uint64(f))
+		} else if ok {
+			return fmt.Sprintf("%s is out of range (want a whole number from 0 to %d)", num, hi)
 		}
 	}
 	return ""
 }
 
-// whole reports whether the JSON number num is a whole number, however
-// large.
-func whole(num string) bool {
+// wholeValue returns the JSON number num as a float64 and whether it is a
+// whole number, however large (±Inf beyond float64's range).
+func wholeValue(num string) (float64, bool) {
 	f, err := strconv.ParseFloat(num, 64)
-	return (err == nil || errors.Is(err, strconv.ErrRange)) && f == math.Trunc(f)
+	return f, (err == nil || errors.Is(err, strconv.ErrRange)) && f == math.Trunc(f)
 }
 
 // typeError is a decoder's type error reworded by explainJSON; it unwraps

@@ -73,3 +73,25 @@ func TestCLIEmptyListSetting(t *testing.T) {
 		rnntrain(t, work, "train", "-config", c.name, "-steps", "1", "-out", "run").want(t, 2, c.want)
 	}
 }
+
+// TestCLIJSONWholeNumberText: a JSON file's whole number written with an
+// exponent or a fraction (1e3, 2.0), which encoding/json refuses for an
+// integer key, was called out of range; the error now gives the number
+// in the digits the key takes, and keeps "out of range" for what is.
+func TestCLIJSONWholeNumberText(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	for _, c := range []struct{ text, want string }{
+		{`{"train": {"steps": 1e3}}`, "config c.json: train.steps: 1e3 is not written in digits alone, as a JSON file's whole number must be: 1000"},
+		{`{"seed": 2.0}`, "config c.json: seed: 2.0 is not written in digits alone, as a JSON file's whole number must be: 2"},
+		{`{"train": {"steps": 1e30}}`, "config c.json: train.steps: 1e30 is out of range (want a whole number from -9223372036854775808 to 9223372036854775807)"},
+		{`{"train": {"steps": -9223372036854775809}}`, "config c.json: train.steps: -9223372036854775809 is out of range"},
+		{`{"seed": -1}`, "config c.json: seed: -1 is out of range (want a whole number from 0 to 18446744073709551615)"},
+		{`{"train": {"steps": 1.5}}`, "config c.json: train.steps: cannot use number 1.5 here (want an integer)"},
+	} {
+		if err := os.WriteFile(filepath.Join(work, "c.json"), []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rnntrain(t, work, "train", "-config", "c.json", "-out", "run").want(t, 2, c.want)
+	}
+}
