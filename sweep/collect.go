@@ -73,11 +73,36 @@ func ReadResult(dir string) (Result, error) {
 		// cross_entropy is absent for an MSE task, null when not finite.
 		CE      json.RawMessage `json:"cross_entropy"`
 		Weights int             `json:"weights_step"`
+		Trials  int             `json:"trials"`
 	}
 	err = json.NewDecoder(io.LimitReader(f, maxEvalBytes)).Decode(&ev)
 	f.Close()
 	if err != nil {
 		return r, fmt.Errorf("sweep: %s: %w", path, err)
+	}
+	// A value no evaluation gives (a file edited or damaged since) is an
+	// error, not a number in the table.
+	for _, c := range []struct {
+		key    string
+		v      *float64
+		hi     float64
+		within string
+	}{
+		{"accuracy", ev.Accuracy, 1, "from 0 to 1"},
+		{"accuracy_stderr", ev.StdErr, 0.5, "from 0 to 0.5"},
+		{"mse", ev.MSE, math.MaxFloat64, "≥ 0"},
+	} {
+		if c.v != nil && !(*c.v >= 0 && *c.v <= c.hi) {
+			return r, fmt.Errorf("sweep: %s: %s %v: want a number %s or null; no evaluation gives it", path, c.key, *c.v, c.within)
+		}
+	}
+	switch {
+	case ev.Step < 0:
+		return r, fmt.Errorf("sweep: %s: step %d: want a step ≥ 0; no evaluation gives it", path, ev.Step)
+	case ev.Trials < 0:
+		return r, fmt.Errorf("sweep: %s: trials %d: want a count ≥ 0; no evaluation gives it", path, ev.Trials)
+	case ev.Weights < 0 || ev.Weights > ev.Step:
+		return r, fmt.Errorf("sweep: %s: weights_step %d: want a step from 0 to the run's step %d; no evaluation gives it", path, ev.Weights, ev.Step)
 	}
 	orNaN := func(x *float64) float64 {
 		if x == nil {
@@ -91,6 +116,9 @@ func ReadResult(dir string) (Result, error) {
 		var ce *float64
 		if err := json.Unmarshal(ev.CE, &ce); err != nil {
 			return r, fmt.Errorf("sweep: %s: cross_entropy: %w", path, err)
+		}
+		if ce != nil && !(*ce >= 0) {
+			return r, fmt.Errorf("sweep: %s: cross_entropy %v: want a number ≥ 0 or null; no evaluation gives it", path, *ce)
 		}
 		v := orNaN(ce)
 		r.CrossEntropy = &v

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,7 +37,8 @@ func FuzzReadRun(f *testing.F) {
 }
 
 // FuzzReadResult feeds ReadResult an eval.json and a metrics.jsonl of any
-// contents: a result or an error, never a panic.
+// contents: a result or an error, never a panic, and no result with a
+// number no evaluation gives.
 func FuzzReadResult(f *testing.F) {
 	f.Add([]byte(`{"step":100,"split":"fresh trials","accuracy":0.9,"accuracy_stderr":0.01,"mse":0.02}`),
 		[]byte(`{"step":50,"loss":0.3}`+"\n"+`{"step":100,"loss":0.2}`+"\n"))
@@ -45,6 +47,7 @@ func FuzzReadResult(f *testing.F) {
 	f.Add([]byte(`{"step":100,"accuracy":1,"mse":8387,"cross_entropy":0.25}`), []byte(`{"step":100,"loss":0.2}`))
 	f.Add([]byte(`{"accuracy":null,"mse":null,"cross_entropy":null}`), []byte{})
 	f.Add([]byte(`{"cross_entropy":"x"}`), []byte{})
+	f.Add([]byte(`{"step":10,"trials":-3,"accuracy":5,"accuracy_stderr":-0.1,"mse":-1,"weights_step":20}`), []byte{})
 	f.Fuzz(func(t *testing.T, eval, metrics []byte) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "eval.json"), eval, 0o644); err != nil {
@@ -53,8 +56,17 @@ func FuzzReadResult(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "metrics.jsonl"), metrics, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ReadResult(dir); err == nil && len(eval) == 0 {
+		r, err := ReadResult(dir)
+		if err != nil {
+			return
+		}
+		if len(eval) == 0 {
 			t.Fatal("an empty eval.json read as a result")
+		}
+		within := func(x, hi float64) bool { return math.IsNaN(x) || x >= 0 && x <= hi }
+		if !within(r.Accuracy, 1) || !within(r.StdErr, 0.5) || !within(r.MSE, math.MaxFloat64) || r.CrossEntropy != nil && !within(*r.CrossEntropy, math.MaxFloat64) ||
+			r.Steps < 0 || r.WeightsStep < 0 || r.WeightsStep > r.Steps {
+			t.Fatalf("read %+v", r)
 		}
 	})
 }

@@ -137,3 +137,28 @@ func TestReadRunKilled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, RunState{State: Stopped, Exit: ExitTerminated, Attempts: 2, WallS: 1.5, Killed: 1}, rs)
 }
+
+// TestReadResultImpossible: an eval.json holding a number no evaluation
+// gives (edited by hand) is an error naming the file and the key, not a
+// result.
+func TestReadResultImpossible(t *testing.T) {
+	for _, c := range []struct{ eval, want string }{
+		{`{"step":5,"accuracy":5}`, "accuracy 5: want a number from 0 to 1"},
+		{`{"step":5,"accuracy":-0.5}`, "accuracy -0.5"},
+		{`{"step":5,"accuracy":0.5,"accuracy_stderr":-0.01}`, "accuracy_stderr -0.01"},
+		{`{"step":5,"accuracy_stderr":0.7}`, "accuracy_stderr 0.7: want a number from 0 to 0.5"},
+		{`{"step":5,"mse":-2}`, "mse -2"},
+		{`{"step":5,"cross_entropy":-1}`, "cross_entropy -1"},
+		{`{"step":5,"trials":-1000}`, "trials -1000"},
+		{`{"step":-5}`, "step -5"},
+		{`{"step":5,"weights_step":6}`, "weights_step 6"},
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "eval.json")
+		require.NoError(t, os.WriteFile(path, []byte(c.eval), 0o644))
+		r, err := ReadResult(dir)
+		require.Error(t, err, "%s: got result %+v", c.eval, r)
+		assert.Contains(t, err.Error(), path)
+		assert.Contains(t, err.Error(), c.want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -252,6 +253,34 @@ func TestSweepCollectUndefinedMetrics(t *testing.T) {
 		assert.NotEmpty(t, rows[1][k], "%s of the other point", k)
 	}
 	assert.NotContains(t, rnntrain(t, dir, "sweep", "-collect", out, "-x", "seed", "-metric", "mse").stdout, "seed = 1", "the plot of mse against seed")
+}
+
+// TestSweepCollectImpossibleMetrics: a point whose eval.json holds
+// numbers no evaluation gives (edited by hand: an accuracy of 5, a
+// negative standard error or trial count) is a note naming the file, with
+// exit status 1, its metrics left empty in the table, as a point whose
+// eval.json cannot be read.
+func TestSweepCollectImpossibleMetrics(t *testing.T) {
+	t.Parallel()
+	dir, out, run := onePointSweep(t)
+	path := filepath.Join(run, "eval.json")
+	var ev map[string]any
+	require.NoError(t, json.Unmarshal(must(os.ReadFile(path)), &ev))
+	for _, c := range []struct {
+		key  string
+		v    float64
+		want string
+	}{{"accuracy", 5, "accuracy 5"}, {"accuracy_stderr", -0.01, "accuracy_stderr -0.01"}, {"trials", -1000, "trials -1000"}} {
+		edited := maps.Clone(ev)
+		edited[c.key] = c.v
+		require.NoError(t, os.WriteFile(path, mustJSON(t, edited), 0o644))
+		r := rnntrain(t, dir, "sweep", "-collect", out)
+		r.want(t, 1, "rnntrain sweep: note: "+path+": "+c.want)
+		rows := readCSV(t, filepath.Join(out, "collect.csv"))
+		require.Len(t, rows, 1)
+		assert.Empty(t, rows[0]["accuracy"], "accuracy of the point whose eval.json has %s %v", c.key, c.v)
+		assert.Empty(t, rows[0]["accuracy_se"], "accuracy_se of the point whose eval.json has %s %v", c.key, c.v)
+	}
 }
 
 // must returns v, failing on err.
