@@ -8,13 +8,14 @@ import (
 )
 
 // FuzzReadRun feeds ReadRun an attempts file of any contents: it must
-// return a state or an error, never panic, and count no more attempts than
-// the file has lines.
+// return a state or an error, never panic, count no more attempts than
+// the file has lines, and name the first damaged line when it counts one.
 func FuzzReadRun(f *testing.F) {
 	f.Add([]byte(`{"event":"start","slurm":"12_3"}` + "\n" + `{"event":"end","exit":0,"wall_s":1.5}` + "\n"))
 	f.Add([]byte(`{"event":"start"}` + "\n" + `{"event":"en`))
 	f.Add([]byte(`{"event":"end","exit":-1,"wall_s":1e308}` + "\n" + `{"event":"end","wall_s":1e308}` + "\n"))
 	f.Add([]byte("\x00\xff\n\n{}"))
+	f.Add([]byte(`{"event":"start"}` + "\n" + `{"event":"en{"event":"start"}` + "\n \n" + `{"event":"stop"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, AttemptsFile), data, 0o644); err != nil {
@@ -32,6 +33,9 @@ func FuzzReadRun(f *testing.F) {
 		}
 		if rs.Attempts < 0 || rs.Attempts > lines {
 			t.Fatalf("%d attempts from %d lines", rs.Attempts, lines)
+		}
+		if rs.Damaged < 0 || rs.Attempts+rs.Damaged > lines || (rs.Damaged > 0) != (rs.FirstDamaged >= 1 && rs.FirstDamaged <= lines) {
+			t.Fatalf("%d damaged lines, the first line %d, and %d attempts of %d lines", rs.Damaged, rs.FirstDamaged, rs.Attempts, lines)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,6 +104,10 @@ type RunState struct {
 	Killed   int
 	// Slurm is the array job and task of the last start under Slurm.
 	Slurm string
+	// Damaged counts the attempts file's lines that are not attempts
+	// (cut by a process killed as it wrote one, edited since), which the
+	// state leaves out; FirstDamaged is the first one's line, from 1.
+	Damaged, FirstDamaged int
 }
 
 // maxAttemptsBytes bounds the attempts file (some 200 000 attempts), and
@@ -115,7 +120,8 @@ const (
 // ReadRun reads the state of the run directory dir. A missing directory
 // is Pending; an attempts file that is not a regular file, or that fails
 // to read to its end (a line over 64 KiB, or the file over 64 MiB), is an
-// error naming it.
+// error naming it. Its lines that are not attempts are left out and
+// counted (RunState.Damaged).
 func ReadRun(dir string) (RunState, error) {
 	var rs RunState
 	var open *Attempt // the last start, until its end
@@ -129,10 +135,16 @@ func ReadRun(dir string) (RunState, error) {
 		lr := &io.LimitedReader{R: f, N: maxAttemptsBytes + 1}
 		sc := bufio.NewScanner(lr)
 		sc.Buffer(nil, maxAttemptLine)
-		for sc.Scan() {
+		for n := 1; sc.Scan(); n++ {
 			var a Attempt
-			if json.Unmarshal(sc.Bytes(), &a) != nil {
-				continue // a line cut by a killed process
+			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+				continue
+			}
+			if json.Unmarshal(sc.Bytes(), &a) != nil || a.Event != "start" && a.Event != "end" {
+				if rs.Damaged++; rs.Damaged == 1 {
+					rs.FirstDamaged = n
+				}
+				continue
 			}
 			switch a.Event {
 			case "start":

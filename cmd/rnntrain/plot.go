@@ -172,11 +172,8 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 		cv, _, bad, first = metricsCurves(data, c.Meta.Step, s.task.Loss() == tasks.MSE)
 		// Say so of the lines that are not metrics records, which the
 		// curves leave out, rather than draw the curves short in silence.
-		switch name := filepath.Join(run, "metrics.jsonl"); {
-		case bad == 1:
-			fmt.Fprintf(stderr, "rnntrain plot: warning: %s: line %d is not a metrics record; the curves leave it out\n", name, first)
-		case bad > 1:
-			fmt.Fprintf(stderr, "rnntrain plot: warning: %s: %d lines, the first line %d, are not metrics records; the curves leave them out\n", name, bad, first)
+		if bad > 0 {
+			fmt.Fprintf(stderr, "rnntrain plot: warning: %s\n", badLines(filepath.Join(run, "metrics.jsonl"), bad, first, "a metrics record", "metrics records", "the curves"))
 		}
 	}
 	weights := c.Meta.Step
@@ -300,4 +297,14 @@ func plotRecording(path, dir string, fs plots.Formats, rasterUnits int) ([]strin
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.IsDir()
+}
+
+// badLines says of the file path that n of its lines, the first line
+// first, are not records (one: "a metrics record", many: "metrics
+// records"), which what (the reader's result) leaves out.
+func badLines(path string, n, first int, one, many, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("%s: line %d is not %s; %s leave it out", path, first, one, what)
+	}
+	return fmt.Sprintf("%s: %d lines, the first line %d, are not %s; %s leave them out", path, n, first, many, what)
 }

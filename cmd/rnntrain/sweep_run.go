@@ -372,6 +372,10 @@ func sweepStates(ctx context.Context, plan *sweepPlan, rec sweep.Record, dir str
 		if err != nil {
 			notes = append(notes, err.Error())
 		}
+		if rs.Damaged > 0 {
+			// Say so of the lines left out, which may have been a start or an end.
+			notes = append(notes, badLines(filepath.Join(l.Run(plan.names[i]), sweep.AttemptsFile), rs.Damaged, rs.FirstDamaged, "an attempt record", "attempt records", "the state, attempts and wall time shown"))
+		}
 		if q, ok := queued[p.Index]; ok && rs.State != sweep.Done {
 			rs.State = q
 		}

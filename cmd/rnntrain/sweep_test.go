@@ -230,6 +230,24 @@ func TestSweepNotesOnStderr(t *testing.T) {
 	}
 }
 
+// TestSweepDamagedAttemptsLine: -status and -collect name a line of a
+// point's attempts.jsonl that is not an attempt, which they leave out, on
+// the standard error, rather than skip it in silence.
+func TestSweepDamagedAttemptsLine(t *testing.T) {
+	t.Parallel()
+	dir, out, run := onePointSweep(t)
+	path := filepath.Join(run, "attempts.jsonl")
+	lines := strings.SplitAfter(string(must(os.ReadFile(path))), "\n")
+	require.NoError(t, os.WriteFile(path, []byte(`{"event":"sta`+"\n"+strings.Join(lines[1:], "")), 0o644))
+	for _, flag := range []string{"-status", "-collect"} {
+		r := rnntrain(t, dir, "sweep", flag, out)
+		r.want(t, 0)
+		assert.Contains(t, r.stderr, path+": line 1 is not an attempt record", "sweep %s: stderr", flag)
+	}
+	require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "")+"{}\n\x00\n"), 0o644))
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, path+": 2 lines, the first line 3, are not attempt records", "1 points: 1 done")
+}
+
 // TestSweepCollectUndefinedMetrics checks that -collect leaves empty the
 // accuracy, its standard error and the MSE a run's eval.json gives as null
 // (undefined: no scored trial, a diverged network), instead of taking them
