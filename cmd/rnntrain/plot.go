@@ -111,8 +111,7 @@ func plotCommand() *command {
 				var note string
 				var err error
 				if *recording != "" {
-					dir = cmp.Or(*out, strings.TrimSuffix(*recording, filepath.Ext(*recording))+"-plots")
-					wrote, err = plotRecording(*recording, dir, fs, units)
+					dir, wrote, err = plotRecording(*recording, *out, fs, units)
 				} else {
 					dir, wrote, note, err = plotRun(ctx, args[0], *out, fs, units, e.stderr)
 				}
@@ -152,8 +151,8 @@ func plotRun(ctx context.Context, path, out string, formats plots.Formats, raste
 		}
 	}
 	dir = cmp.Or(out, filepath.Join(run, "plots"))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return dir, nil, "", fmt.Errorf("-out: %w", err)
+	if err := makePlotsDir(dir, out, "RUN/plots"); err != nil {
+		return dir, nil, "", err
 	}
 	if formats == nil {
 		formats = s.cfg.PlotFormats
@@ -269,28 +268,44 @@ func noteBest(w io.Writer, cmd, verb, flag string, s *session, c *checkpoints.Ch
 		cmd, verb, c.Path, c.Meta.Step, b.Meta.Step, flag, b.Path)
 }
 
-// plotRecording draws the figures of the eval -record file path into dir
-// in the formats fs (nil: the default formats), its raster of at most
-// rasterUnits units (0: every unit; negative: plots.DefaultRasterUnits).
-// A rasterUnits ≥ 0 for a recording without spikes or events is a usage
-// error.
-func plotRecording(path, dir string, fs plots.Formats, rasterUnits int) ([]string, error) {
+// plotRecording draws the figures of the eval -record file path into out
+// (default: FILE-plots beside it) in the formats fs (nil: the default
+// formats), its raster of at most rasterUnits units (0: every unit;
+// negative: plots.DefaultRasterUnits), and returns the directory and the
+// figures' names. A rasterUnits ≥ 0 for a recording without spikes or
+// events is a usage error.
+func plotRecording(path, out string, fs plots.Formats, rasterUnits int) (dir string, wrote []string, err error) {
 	t, err := readRecording(path)
 	if err != nil {
-		return nil, fmt.Errorf("-recording: %w", err)
+		return "", nil, fmt.Errorf("-recording: %w", err)
 	}
 	switch {
 	case rasterUnits >= 0 && t.raster == nil:
-		return nil, usagef("-raster-units: %s is not the recording of a spiking or event-based net (it has no state/z or state/y) and draws no raster", path)
+		return "", nil, usagef("-raster-units: %s is not the recording of a spiking or event-based net (it has no state/z or state/y) and draws no raster", path)
 	case rasterUnits < 0:
 		rasterUnits = plots.DefaultRasterUnits
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("-out: %w", err)
+	dir = cmp.Or(out, strings.TrimSuffix(path, filepath.Ext(path))+"-plots")
+	if err := makePlotsDir(dir, out, "FILE-plots beside the recording"); err != nil {
+		return dir, nil, err
 	}
 	set := &figureSet{dir: dir, formats: fs, rasterUnits: rasterUnits}
 	err = tableFigures(&t, set, true)
-	return set.wrote, err
+	return dir, set.wrote, err
+}
+
+// makePlotsDir creates the figures' directory dir, out as -out gave it:
+// "" when dir is the default (named by def, as "RUN/plots"), which an
+// error then calls so rather than blame -out, which was not given.
+func makePlotsDir(dir, out, def string) error {
+	err := os.MkdirAll(dir, 0o755)
+	switch {
+	case err == nil:
+		return nil
+	case out != "":
+		return fmt.Errorf("-out: %w", err)
+	}
+	return fmt.Errorf("%s, the default plots directory (%s): %w; give -out DIR to draw the figures elsewhere", dir, def, err)
 }
 
 // isDir reports whether path is a directory.

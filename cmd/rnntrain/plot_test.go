@@ -135,6 +135,24 @@ func TestCLIPlot(t *testing.T) {
 	rnntrain(t, work, "plot", rec).want(t, 2, "RUN "+rec+": ", "give -recording "+rec)
 	checkFigures(t, filepath.Join(work, "rec-plots"), []string{"trials", "psychometric", "psychometric-contexts", "units", "pca"}, "png", "svg")
 
+	// A file where the default plots directory goes: the error names it
+	// as the default, not -out, which was not given.
+	for _, c := range []struct {
+		dir  string
+		args []string
+	}{{filepath.Join(run, "plots"), []string{run}}, {filepath.Join(work, "rec-plots"), []string{"-recording", rec}}} {
+		if err := os.Rename(c.dir, c.dir+".moved"); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(c.dir, nil, 0o644)
+		r := rnntrain(t, work, append([]string{"plot"}, c.args...)...)
+		r.want(t, 1, c.dir+", the default plots directory", "give -out DIR")
+		if strings.Contains(r.stderr, "-out:") {
+			t.Errorf("plot %v blames -out, which was not given:\n%s", c.args, r.stderr)
+		}
+	}
+	rnntrain(t, work, "plot", run, "-out", filepath.Join(run, "plots")).want(t, 1, "-out: ", filepath.Join(run, "plots"))
+
 	garbage := filepath.Join(work, "garbage.npz")
 	os.WriteFile(garbage, []byte("PK\x03\x04 not really a zip"), 0o644)
 	for _, c := range []struct {
