@@ -32,3 +32,30 @@ func TestCorruptCheckpointRefused(t *testing.T) {
 		"the newest good one, "+checkpoints.StepPath(run, 3)+", holds step 3: copy it to "+latest)
 	rnntrain(t, dir, "eval", "-checkpoint", checkpoints.StepPath(run, 3), "-trials", "16").want(t, 0, "accuracy")
 }
+
+// TestCheckpointLabelsRefused: a checkpoint whose model or task label was
+// edited (its checksums recomputed) to disagree with the run config it
+// stores is refused by inspect, which showed the label, and by eval and
+// train -resume, which built the config's network (exit 1, naming the
+// file and both values).
+func TestCheckpointLabelsRefused(t *testing.T) {
+	t.Parallel()
+	dir, ck := tinyCheckpoint(t)
+	run, latest, meta := filepath.Join(dir, "run"), ck.Path, ck.Meta
+	for _, c := range []struct {
+		edit func(m *checkpoints.Meta)
+		want string
+	}{
+		{func(m *checkpoints.Meta) { m.Model = "gru" }, `its model label "gru" is not the model of the run config it stores, "leaky"`},
+		{func(m *checkpoints.Meta) { m.Task = "perceptual-dm" }, `its task label "perceptual-dm" is not the task of the run config it stores, "context-dm"`},
+	} {
+		ck.Meta = meta
+		c.edit(&ck.Meta)
+		require.NoError(t, checkpoints.Save(latest, ck))
+		want := "checkpoint " + latest + ": " + c.want
+		rnntrain(t, dir, "inspect", run).want(t, 1, want)
+		rnntrain(t, dir, "inspect", "-json", latest).want(t, 1, want)
+		rnntrain(t, dir, "eval", "-checkpoint", run, "-trials", "16").want(t, 1, want)
+		rnntrain(t, dir, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 1, want)
+	}
+}

@@ -30,7 +30,9 @@ accuracy of its best.safetensors when the run kept one, -keep-best: a best
 file that cannot be read is shown as such, and inspect then exits with
 status 1 naming it; one past the checkpoint's step, of a run resumed
 since without -keep-best, or of another run (another task or seed), is
-marked so). -json prints the same as one JSON object.
+marked so). A checkpoint whose model or task label is not that of the run
+config it stores (edited since) is refused, as every command refuses it.
+-json prints the same as one JSON object.
 `
 
 func inspectCommand() *command {
@@ -137,7 +139,14 @@ func inspectCheckpoint(path string) (*checkpointInfo, error) {
 		Path: path, FormatVersion: m.FormatVersion, Model: m.Model, Task: m.Task,
 		Step: m.Step, Metrics: m.Metrics, Created: m.Created, Best: best,
 	}
-	if cfg, err := checkpointConfig(c); err == nil {
+	// A checkpoint without a config of this version is shown without it;
+	// one whose labels disagree with its config is refused, as every
+	// command refuses it.
+	cfg, err := checkpointConfig(c)
+	if _, ok := errors.AsType[*labelError](err); ok {
+		return nil, err
+	}
+	if err == nil {
 		info.Preset, info.Hidden, info.Seed = cfg.Task.Preset.String(), cfg.Model.Hidden, cfg.Seed
 		info.Config = &cfg
 	}

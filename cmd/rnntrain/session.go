@@ -374,5 +374,22 @@ func checkpointConfig(c *checkpoints.Checkpoint) (runConfig, error) {
 	if err := decodeConfig(c.Meta.Config, &cfg); err != nil {
 		return cfg, fmt.Errorf("checkpoint %s: run config: %w", c.Path, err)
 	}
+	// The model and task labels are for people and tools, the config is
+	// what the commands build from: labels that say otherwise were
+	// edited since, and the file is refused rather than shown as one run
+	// and loaded as another.
+	for _, l := range []labelError{{c.Path, "model", c.Meta.Model, cfg.Model.Kind()}, {c.Path, "task", c.Meta.Task, cfg.Task.Name}} {
+		if l.label != l.config {
+			return cfg, &l
+		}
+	}
 	return cfg, nil
+}
+
+// labelError is a checkpoint whose model or task label (key) is not that
+// of the run config it stores.
+type labelError struct{ path, key, label, config string }
+
+func (e *labelError) Error() string {
+	return fmt.Sprintf("checkpoint %s: its %s label %q is not the %s of the run config it stores, %q: the file was edited since it was written; restore it, or take an earlier step file", e.path, e.key, e.label, e.key, e.config)
 }
