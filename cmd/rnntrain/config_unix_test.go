@@ -77,14 +77,14 @@ func TestCLIRunFilesNotRegular(t *testing.T) {
 	rnntrainWithin(t, work, 30*time.Second, "plot", run, "-out", filepath.Join(work, "plots")).want(t, 1, metrics, "not a regular file")
 	rnntrainWithin(t, work, 30*time.Second, "train", "-resume", run, "-steps", "8").want(t, 1, metrics, "not a regular file")
 	// A new run in a directory that holds a FIFO metrics.jsonl, which the
-	// run would open for writing.
+	// run would open for writing: refused as a directory not empty.
 	fresh := filepath.Join(work, "fresh")
 	if err := os.Mkdir(fresh, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	toFIFO(t, filepath.Join(fresh, "metrics.jsonl"))
 	rnntrainWithin(t, work, 30*time.Second, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "1", "-hidden", "8", "-steps", "4",
-		"-eval-trials", "16", "-batch", "8", "-out", fresh).want(t, 1, filepath.Join(fresh, "metrics.jsonl"), "not a regular file")
+		"-eval-trials", "16", "-batch", "8", "-out", fresh).want(t, 2, filepath.Join(fresh, "metrics.jsonl"), "is not empty")
 
 	spec := filepath.Join(work, "one.toml")
 	one := strings.Replace(strings.Replace(tinySpec(t), `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1), "seed = [1, 2]", "seed = [1]", 1)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,10 +40,11 @@ func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
 
 // checkOutDir refuses a directory dir that a run new to it (a new run, or
 // a branch of the run resume) would write over: one that holds a run
-// (holdsRun), or anything but the run's lock, empty directories, a sweep
-// point's point.json and attempts.jsonl, which train leaves alone, and,
-// for a branch, a metrics.jsonl alone: the history a branch stopped
-// before its first checkpoint copied, which it copies again.
+// (holdsRun), or any file but the run's lock, a sweep point's point.json
+// and attempts.jsonl, which train leaves alone, and, for a branch, a
+// metrics.jsonl alone: the history a branch stopped before its first
+// checkpoint copied, which it copies again. Directories that hold no
+// file are taken.
 func checkOutDir(dir, resume string) error {
 	if holdsRun(dir) {
 		if resume != "" {
@@ -53,13 +56,15 @@ func checkOutDir(dir, resume string) error {
 	if err != nil {
 		return fmt.Errorf("-out %s: %w", dir, err)
 	}
-	var found []string
+	var found []string // the entries that hold a file
+	first := ""        // the first such file
 	for _, e := range ents {
 		switch n := e.Name(); n {
 		case checkpoints.LockName, sweep.PointFile, sweep.AttemptsFile:
 		default:
-			if sub, err := os.ReadDir(filepath.Join(dir, n)); err != nil || len(sub) > 0 {
+			if f := firstFile(filepath.Join(dir, n)); f != "" {
 				found = append(found, n)
+				first = cmp.Or(first, f)
 			}
 		}
 	}
@@ -69,7 +74,29 @@ func checkOutDir(dir, resume string) error {
 	case slices.Contains(found, "config.json") && resume == "":
 		return usagef("-out %s holds %s but no checkpoint: continue the run stopped there before its first checkpoint with -resume %s (it trains again from step 0), or choose another -out", dir, filepath.Join(dir, "config.json"), dir)
 	}
-	return usagef("-out %s is not empty (it holds %s); choose another -out, a new or empty directory", dir, filepath.Join(dir, found[0]))
+	return usagef("-out %s is not empty (it holds %s); choose another -out, a new or empty directory", dir, first)
+}
+
+// firstFile returns the first file other than a directory in the tree
+// at path (path itself when it is not a directory), "" when it holds
+// only directories; a tree that cannot be read all through counts as
+// holding path.
+func firstFile(path string) string {
+	first := ""
+	err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			first = p
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	if err != nil {
+		return path
+	}
+	return first
 }
 
 // holdsRun reports whether the directory dir holds a run's checkpoints:
