@@ -377,9 +377,9 @@ func checkpointConfig(c *checkpoints.Checkpoint) (runConfig, error) {
 	// The model and task labels are for people and tools, the config is
 	// what the commands build from: labels that say otherwise were
 	// edited since, and the file is refused rather than shown as one run
-	// and loaded as another.
+	// and loaded as another. A file without labels claims nothing.
 	for _, l := range []labelError{{c.Path, "model", c.Meta.Model, cfg.Model.Kind()}, {c.Path, "task", c.Meta.Task, cfg.Task.Name}} {
-		if l.label != l.config {
+		if l.label != "" && l.label != l.config {
 			return cfg, &l
 		}
 	}
