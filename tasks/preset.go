@@ -233,6 +233,13 @@ type Info struct {
 	// Chance is the accuracy of the best constant output under the
 	// task's own scorer and trial distribution.
 	Chance float64 `json:"chance"`
+	// Activation, when not empty, names the rate nonlinearity φ
+	// ("tanh"; layers.ParseActivation's names) that a network whose φ
+	// the run leaves unset trains with on this task: the φ of the
+	// preset's source, given where the usual default (ReLU) stays at
+	// chance. Only the low-rank presets' match-to-sample has one
+	// (dms.py's networks are r = tanh(h + b)).
+	Activation string `json:"activation,omitempty"`
 }
 
 // Describer is implemented by every task this package returns.

@@ -132,6 +132,76 @@ func defaultConfig() runConfig {
 	}
 }
 
+// applyTaskActivation gives c's leaky network the rate nonlinearity its
+// task names (tasks.Info.Activation: tanh for match-to-sample under the
+// low-rank presets, whose scripts train tanh networks and on which the
+// default ReLU stays at chance) when the run leaves model.activation unset:
+// given reports whether a flag, a config file or a sweep spec set it. The
+// other models keep their own φ. A task that cannot be built here is left
+// to the checks that report it.
+func applyTaskActivation(c *runConfig, given bool) {
+	lc, ok := c.Model.Model.(*rnn.LeakyConfig)
+	if given || !ok {
+		return
+	}
+	if a, ok := taskActivation(c); ok {
+		m := *lc
+		m.Activation = a
+		c.Model.Model = &m
+	}
+}
+
+// taskActivation returns the activation c's task names for a network that
+// sets none (tasks.Info.Activation), and false when it names none or
+// cannot be built from its preset's settings (a dataset task is not
+// built: none names one).
+func taskActivation(c *runConfig) (layers.Activation, bool) {
+	if readsData(c.Task.Name) {
+		return 0, false
+	}
+	p := c.Task.Preset.Preset
+	if !c.Task.Preset.Set {
+		d, err := tasks.DefaultPreset(c.Task.Name)
+		if err != nil {
+			return 0, false
+		}
+		p = d
+	}
+	t, err := tasks.New(c.Task.Name, p, tasks.Settings{})
+	if err != nil {
+		return 0, false
+	}
+	name := tasks.Describe(t).Activation
+	if name == "" {
+		return 0, false
+	}
+	a, err := layers.ParseActivation(name)
+	return a, err == nil
+}
+
+// taskActivations lists the tasks that name an activation of their own
+// (tasks.Info.Activation) for the help of model.activation: "tanh for
+// match-to-sample (dubreuil, valente)".
+func taskActivations() string {
+	infos, _ := tasks.Catalog()
+	var keys []string // "tanh for match-to-sample", in catalog order
+	presets := map[string][]string{}
+	for _, in := range infos {
+		if in.Activation == "" {
+			continue
+		}
+		k := in.Activation + " for " + in.Name
+		if presets[k] == nil {
+			keys = append(keys, k)
+		}
+		presets[k] = append(presets[k], in.Preset.String())
+	}
+	for i, k := range keys {
+		keys[i] = fmt.Sprintf("%s (%s)", k, strings.Join(presets[k], ", "))
+	}
+	return strings.Join(keys, "; ")
+}
+
 // generalLR is the learning rate of a run that sets none, of a model
 // whose registry entry names no default of its own (layers.Model.DefaultLR).
 const generalLR = 3e-3
@@ -570,7 +640,7 @@ func keyFlagUsage() map[string]string {
 		"noise":               "standard deviation σ of the private recurrent noise during training",
 		"rank":                "rank R of the connectivity (lowrank; default 1)",
 		"alpha":               "leak α = dt/τ (leaky, lowrank; 0 = the task's dt over τ = 100 ms; required when dt > 100 ms)",
-		"activation":          "rate nonlinearity φ: tanh, relu, softplus, identity (leaky, lowrank)",
+		"activation":          "rate nonlinearity φ: tanh, relu, softplus, identity (leaky, lowrank; leaky: relu, or the task's own: " + taskActivations() + ")",
 		"integration":         "leaky: integrate the state (PsychRNN, default) or the rate (Yang, NeuroGym)",
 		"noise-convention":    "leaky: how σ enters: psychrnn (default), yang, valente",
 		"dale":                "Dale's law with this fraction of excitatory units (leaky, lif, alif, ltc; 0 = off)",
@@ -758,6 +828,8 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 	src := configSource{}
 	err := applyConfigFrom(fs, c, vals, base, given, &obj)
 	_, named := flattenObject(obj)["task.name"]
+	_, activation := flattenObject(obj)["model.activation"]
+	applyTaskActivation(c, activation || slices.Contains(over, "model.activation"))
 	c.Task.nameDefault = !named && !slices.Contains(over, "task.name")
 	if base != "" {
 		src = newConfigSource(base, obj, over)

@@ -325,6 +325,7 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			zeros[key] = err == nil && x == 0
 			given[key] = true
 		}
+		applyTaskActivation(&cfg, given["model.activation"] || baseSource.gave("model.activation"))
 		_, named := given["task.name"] // by an axis
 		cfg.Task.nameDefault = !named && !baseSource.gave("task.name")
 		name := spec.Name(p)

@@ -103,6 +103,9 @@ func printTasks(w io.Writer, infos []tasks.Info, verbose bool) error {
 		if len(in.Inputs) > 0 {
 			fmt.Fprintf(w, "  inputs:  %s\n  outputs: %s\n", strings.Join(in.Inputs, ", "), strings.Join(in.Outputs, ", "))
 		}
+		if in.Activation != "" {
+			fmt.Fprintf(w, "  activation: %s when a leaky network sets no -activation, as the preset's\n  scripts train; the usual relu stays at chance on this task\n", in.Activation)
+		}
 	}
 	return nil
 }

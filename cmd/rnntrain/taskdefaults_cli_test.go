@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
+)
+
+// runActivation returns the leaky activation the run in dir recorded in
+// its config.json.
+func runActivation(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	require.NoError(t, err)
+	var cfg runConfig
+	require.NoError(t, json.Unmarshal(b, &cfg))
+	lc, ok := cfg.Model.Model.(*rnn.LeakyConfig)
+	require.True(t, ok, "model %T", cfg.Model.Model)
+	return lc.Activation.String()
+}
+
+// TestCLITaskActivation checks that a leaky network whose activation the
+// run leaves unset trains match-to-sample under the low-rank presets with
+// tanh, the φ of dms.py's networks (ReLU stays at chance there), says so
+// in the header, and that a flag, a config file or a sweep's spec that
+// sets it, another preset and the default task keep ReLU.
+func TestCLITaskActivation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tiny := []string{"-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-quiet"}
+	train := func(name string, args ...string) (string, result) {
+		out := filepath.Join(dir, name)
+		r := rnntrain(t, dir, append(append([]string{"train", "-out", out}, tiny...), args...)...)
+		r.want(t, 0)
+		return runActivation(t, out), r
+	}
+	if got, _ := train("dms", "-task", "match-to-sample"); got != "tanh" {
+		t.Errorf("match-to-sample (dubreuil): activation %s, want tanh", got)
+	}
+	if got, _ := train("dms-valente", "-task", "match-to-sample", "-preset", "valente"); got != "tanh" {
+		t.Errorf("match-to-sample (valente): activation %s, want tanh", got)
+	}
+	if got, _ := train("dms-relu", "-task", "match-to-sample", "-activation", "relu"); got != "relu" {
+		t.Errorf("match-to-sample -activation relu: activation %s, want relu", got)
+	}
+	if got, _ := train("dms-neurogym", "-task", "match-to-sample", "-preset", "neurogym"); got != "relu" {
+		t.Errorf("match-to-sample (neurogym): activation %s, want relu", got)
+	}
+	if got, _ := train("default"); got != "relu" {
+		t.Errorf("default task: activation %s, want relu", got)
+	}
+	file := filepath.Join(dir, "relu.toml")
+	require.NoError(t, os.WriteFile(file, []byte("[task]\nname = \"match-to-sample\"\n[model]\nactivation = \"relu\"\n"), 0o644))
+	if got, _ := train("dms-file", "-config", file); got != "relu" {
+		t.Errorf("match-to-sample with activation = \"relu\" in %s: activation %s, want relu", file, got)
+	}
+	noKey := filepath.Join(dir, "dms.toml")
+	require.NoError(t, os.WriteFile(noKey, []byte("[task]\nname = \"match-to-sample\"\n[model]\nhidden = 4\n"), 0o644))
+	if got, _ := train("dms-nokey", "-config", noKey); got != "tanh" {
+		t.Errorf("match-to-sample from %s, no activation key: activation %s, want tanh", noKey, got)
+	}
+	// The header says where the activation came from.
+	rnntrain(t, dir, "train", "-task", "match-to-sample", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4",
+		"-out", filepath.Join(dir, "header")).want(t, 0, "activation=tanh", "activation tanh: the task's own for a network that sets none ('rnntrain tasks match-to-sample')")
+	// tasks and help name it.
+	rnntrain(t, dir, "tasks", "match-to-sample").wantText(t, 0, "activation: tanh when a leaky network sets no -activation")
+	r := rnntrain(t, dir, "tasks", "-json")
+	r.want(t, 0)
+	var infos []tasks.Info
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &infos))
+	for _, in := range infos {
+		want := ""
+		if in.Name == "match-to-sample" && in.Preset != tasks.NeuroGym {
+			want = "tanh"
+		}
+		if in.Activation != want {
+			t.Errorf("tasks -json: %s (%s): activation %q, want %q", in.Name, in.Preset, in.Activation, want)
+		}
+	}
+	rnntrain(t, dir, "help", "train").wantText(t, 0, "leaky: relu, or the task's own: tanh for match-to-sample (dubreuil, valente)")
+
+	// A sweep's points: the task's activation unless the spec sets one.
+	spec := func(name, model string) string {
+		return writeSpec(t, dir, name, "[base]\nseed = 1\n[base.model]\nhidden = 4\n"+model+
+			"[base.train]\nsteps = 1\nbatch_size = 2\neval_every = 0\neval_trials = 4\n[axes]\n\"task.name\" = [\"context-dm\", \"match-to-sample\"]\n")
+	}
+	for _, c := range []struct {
+		spec          string
+		wantCtx, want string
+	}{
+		{spec("sweep.toml", ""), "relu", "tanh"},
+		{spec("sweep-relu.toml", "activation = \"relu\"\n"), "relu", "relu"},
+	} {
+		out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(c.spec), ".toml"))
+		rnntrain(t, dir, "sweep", c.spec, "-out", out).want(t, 0, "2 points")
+		pts := readCSV(t, filepath.Join(out, "points.csv"))
+		require.Len(t, pts, 2)
+		for _, p := range pts {
+			want := c.wantCtx
+			if p["task.name"] == "match-to-sample" {
+				want = c.want
+			}
+			if got := runActivation(t, filepath.Join(out, p["run"])); got != want {
+				t.Errorf("sweep %s, point %s: activation %s, want %s", c.spec, p["run"], got, want)
+			}
+		}
+	}
+}
