@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/tasks"
 )
@@ -111,5 +112,31 @@ func TestCLITaskActivation(t *testing.T) {
 				t.Errorf("sweep %s, point %s: activation %s, want %s", c.spec, p["run"], got, want)
 			}
 		}
+	}
+}
+
+// TestCLIChanceHint checks that a run whose final accuracy is at chance
+// ends with a hint naming the settings that decide learning, and for
+// sine-wave what trains it, and that a run above chance has none.
+func TestCLIChanceHint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-task", "sine-wave", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-quiet",
+		"-out", filepath.Join(dir, "sine")).wantText(t, 0,
+		"hint: accuracy 0.0000 is at chance (0): the network did not learn sine-wave.",
+		"-steps, -lr (lower it when the loss jumps), -activation (tanh bounds the rates), -noise, -hidden, -keep-best",
+		"-activation tanh -noise 0 -lr 1e-3 -steps 2000 -keep-best reached 1.000, 0.960 and 0.975")
+	rnntrain(t, dir, "tasks", "sine-wave").wantText(t, 0, "-activation tanh -noise 0 -lr 1e-3 -steps 2000 -keep-best")
+	info := tasks.Info{Name: "context-dm", Preset: tasks.Dubreuil, Chance: 0.5}
+	for _, c := range []struct {
+		acc  float64
+		hint bool
+	}{{0.5, true}, {0.549, true}, {0.55, false}, {1, false}} {
+		if got := chanceHint(analysis.Report{Accuracy: c.acc, Trials: 1000}, info) != ""; got != c.hint {
+			t.Errorf("chanceHint at accuracy %g of chance 0.5: hint %v, want %v", c.acc, got, c.hint)
+		}
+	}
+	if h := chanceHint(analysis.Report{Accuracy: 0, Trials: 100}, tasks.Info{Name: "npz", Preset: tasks.Dataset}); h != "" {
+		t.Errorf("chanceHint of a dataset, whose chance is not known: %q, want none", h)
 	}
 }
