@@ -140,3 +140,18 @@ func TestCLIChanceHint(t *testing.T) {
 		t.Errorf("chanceHint of a dataset, whose chance is not known: %q, want none", h)
 	}
 }
+
+// TestCLILTCDivergenceHint checks that an ltc network whose BPTT gradient
+// overflows (adding at the defaults, NaN at step 91) is told of -trainer
+// fptt, and that another model's divergence is not.
+func TestCLILTCDivergenceHint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rnntrain(t, dir, "train", "-model", "ltc", "-task", "adding", "-quiet", "-out", filepath.Join(dir, "ltc")).
+		want(t, 1, "gradient of ltc.", "an ltc network is trained stably by -trainer fptt, the LTC-SN paper's own trainer")
+	r := rnntrain(t, dir, "train", "-task", "adding", "-hidden", "4", "-lr", "1", "-max-param", "1e-3", "-quiet", "-out", filepath.Join(dir, "leaky"))
+	r.want(t, 1, "beyond max_param")
+	if strings.Contains(r.stderr, "fptt") {
+		t.Errorf("a leaky network's divergence names fptt:\n%s", r.stderr)
+	}
+}

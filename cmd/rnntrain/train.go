@@ -485,7 +485,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	interrupted := errors.Is(trainErr, train.ErrInterrupted)
 	if trainErr != nil && !interrupted {
 		// Divergence or a failure: the last good checkpoint stays.
-		return fmt.Errorf("%w; %s", trainErr, r.lastGood())
+		return fmt.Errorf("%w%s; %s", trainErr, divergenceHint(trainErr, s.cfg), r.lastGood())
 	}
 	if err := r.save(sum.State); err != nil {
 		return err
@@ -643,6 +643,19 @@ func stopReason(sum train.Summary, cfg runConfig) string {
 		return "all steps done"
 	}
 	return sum.Reason.String()
+}
+
+// divergenceHint is what a run of c that stopped with err adds to the
+// error when its model has a known remedy: an ltc network trained by BPTT
+// whose gradient overflows (adding and copy at the defaults reach NaN
+// within 100 steps) trains stably with FPTT, the trainer of the LTC-SN
+// paper (Yin et al. 2023, sFPTT), the only setting measured stable there.
+func divergenceHint(err error, c runConfig) string {
+	var d *train.DivergenceError
+	if !errors.As(err, &d) || c.Model.Kind() != "ltc" || c.Train.Trainer != train.BPTT {
+		return ""
+	}
+	return "; an ltc network is trained stably by -trainer fptt, the LTC-SN paper's own trainer (sFPTT)"
 }
 
 // chanceHint is what train says after a final evaluation at chance on
