@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -159,9 +160,13 @@ bench/egru_sweep.sh sweeps it.`,
 						return err
 					}
 				}
+				// A line that cannot be written (a full disk) is a
+				// failure: the times measured would be lost.
 				if !*asJSON {
-					fmt.Fprintf(e.stdout, "rnntrain bench: seed %d, GOMAXPROCS %d, float32; ms per training step\n", *seed, runtime.GOMAXPROCS(0))
-					fmt.Fprintf(e.stdout, "%-8s %5s %4s %4s %10s %10s %10s %12s\n", "model", "N", "B", "T", "median", "min", "max", "allocs/step")
+					if _, err := fmt.Fprintf(e.stdout, "rnntrain bench: seed %d, GOMAXPROCS %d, float32; ms per training step\n%-8s %5s %4s %4s %10s %10s %10s %12s\n",
+						*seed, runtime.GOMAXPROCS(0), "model", "N", "B", "T", "median", "min", "max", "allocs/step"); err != nil {
+						return err
+					}
 				}
 				for _, s := range sizes {
 					for _, k := range kinds {
@@ -172,14 +177,18 @@ bench/egru_sweep.sh sweeps it.`,
 						if err != nil {
 							return err
 						}
+						var line string
 						if *asJSON {
 							b, _ := json.Marshal(r)
-							fmt.Fprintln(e.stdout, string(b))
+							line = string(b) + "\n"
 						} else {
-							fmt.Fprintf(e.stdout, "%-8s %5d %4d %4d %10.3f %10.3f %10.3f %12.1f\n", r.Model, r.Hidden, r.Batch, r.Seqlen, r.MsMedian, r.MsMin, r.MsMax, r.AllocsPerStep)
+							line = fmt.Sprintf("%-8s %5d %4d %4d %10.3f %10.3f %10.3f %12.1f\n", r.Model, r.Hidden, r.Batch, r.Seqlen, r.MsMedian, r.MsMin, r.MsMax, r.AllocsPerStep)
 							if r.Activity != nil {
-								fmt.Fprintf(e.stdout, "%-8s activity reached %.3f\n", "", *r.Activity)
+								line += fmt.Sprintf("%-8s activity reached %.3f\n", "", *r.Activity)
 							}
+						}
+						if _, err := io.WriteString(e.stdout, line); err != nil {
+							return err
 						}
 					}
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -303,6 +304,28 @@ func TestCLIBenchReps(t *testing.T) {
 	require.Equal(t, 60, b.Reps, "timed steps of bench -reps 60")
 	rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "2", "-seqlen", "3", "-reps", "1000000000000").
 		want(t, 2, "-reps 1000000000000: at most 1000000 timed steps")
+}
+
+// TestCLIBenchFullOutput: a bench whose results cannot be written (a full
+// disk behind its standard output) fails, status 1, naming the write,
+// rather than ending with status 0 and no times.
+func TestCLIBenchFullOutput(t *testing.T) {
+	t.Parallel()
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	for _, format := range []string{"-json=false", "-json"} {
+		cmd := exec.Command(binary, "bench", "-model", "rnn", "-hidden", "4", "-batch", "1", "-seqlen", "2", "-warmup", "0", "-reps", "1", format)
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = full, &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		require.ErrorAs(t, err, &ee, "bench %s > /dev/full", format)
+		require.Equal(t, 1, ee.ExitCode(), stderr.String())
+		require.Contains(t, stderr.String(), "no space left on device", "bench %s > /dev/full", format)
+	}
 }
 
 // tinyCheckpoint trains a one-step run into a temporary directory and
