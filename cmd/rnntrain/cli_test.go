@@ -138,6 +138,9 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"eval needs checkpoint", []string{"eval"}, 2, []string{"-checkpoint PATH is required"}},
 		{"inputs need record", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy"}, 2, []string{"-inputs needs -record"}},
 		{"force without resume", []string{"train", "-force", "-steps", "1"}, 2, []string{"-force has no effect without -resume"}},
+		// step_size has no flag: the error names what chose the step schedule.
+		{"step schedule without step_size", []string{"train", "-schedule", "step", "-steps", "1"}, 2,
+			[]string{"-schedule (train.schedule.kind in a config file): step needs train.schedule.step_size > 0", "a -config file"}},
 		// -inputs scores no task trials: flags that choose or score them
 		// would be silently ignored.
 		{"inputs with json", []string{"eval", "-checkpoint", "x", "-inputs", "y.npy", "-record", "z.npz", "-json"}, 2, []string{"-json has no effect with -inputs"}},
@@ -168,6 +171,9 @@ func TestCLIUsageErrors(t *testing.T) {
 	badCfg := filepath.Join(dir, "bad.toml")
 	os.WriteFile(badCfg, []byte("[model]\nhiden = 3\n"), 0o644)
 	rnntrain(t, dir, "train", "-config", badCfg).want(t, 2, "bad.toml", `"hiden"`)
+	stepCfg := filepath.Join(dir, "step.toml")
+	os.WriteFile(stepCfg, []byte("[train.schedule]\nkind = \"step\"\n"), 0o644)
+	rnntrain(t, dir, "train", "-config", stepCfg, "-steps", "1").want(t, 2, "step.toml: train.schedule.kind: step needs train.schedule.step_size > 0")
 	// TOML in a file not named *.toml is read as JSON: the error says so.
 	notTOML := filepath.Join(dir, "run.cfg")
 	os.WriteFile(notTOML, []byte("seed = 3\n"), 0o644)

@@ -463,6 +463,11 @@ func (c *runConfig) validate() error {
 	t.LR = runLR(c)
 	if err := t.Validate(); err != nil {
 		key, msg := splitKey(err.Error())
+		if key == "schedule.step_size" && t.Schedule.StepSize == 0 {
+			// step_size has no flag: name the flag or file that
+			// chose the step schedule, which needs it.
+			key, msg = "schedule.kind", "step needs train.schedule.step_size > 0 (updates between decays), got 0; it has no flag: set step_size in the [train.schedule] table of a -config file"
+		}
 		errs = append(errs, configError("train."+key, errors.New(msg)))
 	}
 	if err := checkSizes(c); err != nil {
