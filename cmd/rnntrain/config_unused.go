@@ -94,8 +94,8 @@ func sgd(want bool) func(c *runConfig) bool {
 func fptt(c *runConfig) bool { return c.Train.Trainer == train.FPTT }
 
 // checkUnused refuses every key in given (the keys a flag or a TOML file
-// set) that c leaves without effect. The errors name the key, its flag
-// and what it needs.
+// set; the map's values do not matter) that c leaves without effect. The
+// errors name the key, its flag and what it needs.
 func checkUnused(c *runConfig, given map[string]bool) error {
 	keys := slices.Sorted(maps.Keys(given))
 	var errs []error
@@ -106,8 +106,31 @@ func checkUnused(c *runConfig, given map[string]bool) error {
 			}
 		}
 	}
+	errs = append(errs, checkScheduleSpan(c, given)...)
 	if len(errs) == 0 {
 		return nil
 	}
 	return usageError{errors.Join(errs...)}
+}
+
+// checkScheduleSpan refuses, as checkUnused does a setting without effect,
+// a warm-up or a step decay given by a flag or a TOML file that the run's
+// train.steps cut short: a warm-up longer than the run never reaches
+// train.lr, and a first decay (at update warmup_steps + step_size, counted
+// from 0) after the last update never comes. A resume that raises
+// train.steps alone is not checked.
+func checkScheduleSpan(c *runConfig, given map[string]bool) []error {
+	s, steps := c.Train.Schedule, c.Train.Steps
+	_, warmup := given["train.schedule.warmup_steps"]
+	_, stepSize := given["train.schedule.step_size"]
+	var errs []error
+	if warmup && s.Warmup > steps {
+		errs = append(errs, configError("train.schedule.warmup_steps", fmt.Errorf(
+			"%d warm-up steps are more than the run's %d (-steps, train.steps): the learning rate would never reach train.lr; lower it or raise -steps", s.Warmup, steps)))
+	}
+	if stepSize && s.Kind == train.StepDecay && s.StepSize > 0 && s.Warmup+s.StepSize >= steps {
+		errs = append(errs, configError("train.schedule.step_size", fmt.Errorf(
+			"the first decay, at update %d (warmup_steps + step_size, from 0), comes after the run's last, %d (-steps %d, train.steps): the learning rate would never decay; lower it or raise -steps", s.Warmup+s.StepSize, steps-1, steps)))
+	}
+	return errs
 }

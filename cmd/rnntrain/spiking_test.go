@@ -208,13 +208,18 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nbeta2 = 0.99\n", "train.optimizer.beta2: has no effect with train.optimizer.kind = sgd"},
 		{[]string{"-parts", "4"}, "", "-parts (train.fptt.parts in a config file): has no effect without train.trainer = fptt"},
 		{nil, "[train.fptt]\nrho = 0.5\n", "train.fptt.rho: has no effect without train.trainer = fptt"},
-		{[]string{"-schedule", "step"}, "[train.schedule]\nstep_size = 100\ngamma = 0.5\n", ""},
+		{[]string{"-schedule", "step", "-steps", "2"}, "[train.schedule]\nstep_size = 1\ngamma = 0.5\n", ""},
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nmomentum = 0.9\n", ""},
 		{[]string{"-trainer", "fptt", "-parts", "4"}, "", ""},
 		// keep_best without an evaluation before the last step.
 		{[]string{"-keep-best", "-eval-every", "0"}, "", "-keep-best (train.keep_best in a config file): has no effect without a held-out evaluation before the last step"},
 		{nil, "[train]\nkeep_best = true\n", "c.toml: train.keep_best: has no effect without a held-out evaluation"},
 		{[]string{"-keep-best=false", "-eval-every", "0"}, "", ""},
+		// A warm-up or a first decay that the run's steps cut short.
+		{[]string{"-warmup", "2"}, "", "-warmup (train.schedule.warmup_steps in a config file): 2 warm-up steps are more than the run's 1 (-steps, train.steps)"},
+		{[]string{"-schedule", "step"}, "[train.schedule]\nstep_size = 100\ngamma = 0.5\n", "c.toml: train.schedule.step_size: the first decay, at update 100 (warmup_steps + step_size, from 0), comes after the run's last, 0"},
+		{[]string{"-schedule", "step", "-warmup", "1", "-steps", "2"}, "[train.schedule]\nstep_size = 1\n", "train.schedule.step_size: the first decay, at update 2"},
+		{[]string{"-warmup", "1"}, "", ""},
 	} {
 		args := append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-out", out}, c.args...)
 		if c.toml != "" {
@@ -225,7 +230,7 @@ func TestCLIUnusedSettings(t *testing.T) {
 			args = append(args, "-config", file)
 		}
 		if c.want == "" {
-			rnntrain(t, work, args...).want(t, 0, "stopped at step 1")
+			rnntrain(t, work, args...).want(t, 0, "stopped at step ")
 		} else {
 			rnntrain(t, work, args...).want(t, 2, c.want)
 		}
