@@ -16,7 +16,9 @@ import (
 // is given, by a flag or a TOML config file, and the rest of the config
 // leaves it without effect: it would be written to config.json and
 // ignored. A JSON config (a run's config.json, holding every key with its
-// resolved value) is taken as it is.
+// resolved value) is taken as it is. A setting is taken to act with any
+// value of the other but 0, so that a negative one is refused as such by
+// validate, not as leaving this one without effect.
 
 // dependentSetting is a key (or, ending in a dot, every key of a table)
 // that acts only when on(c) holds; needs says what that takes, in config
@@ -31,12 +33,12 @@ func dependentSettings() []dependentSetting {
 		{"model.encoding_gain", "without model.encoding = poisson", func(c *runConfig) bool { return c.Model.Encoding == rnn.EncodePoisson }},
 		{"model.encoding_threshold", "without model.encoding = delta", func(c *runConfig) bool { return c.Model.Encoding == rnn.EncodeDelta }},
 		{"model.readout_tau_ms", "without model.readout = leaky", func(c *runConfig) bool { return c.Model.Readout == rnn.ReadoutLeaky }},
-		{"train.regularization.rate_target", "without train.regularization.l2_rate_target > 0", func(c *runConfig) bool { return c.Train.Regularization.L2RateTarget > 0 }},
+		{"train.regularization.rate_target", "without train.regularization.l2_rate_target > 0", func(c *runConfig) bool { return c.Train.Regularization.L2RateTarget != 0 }},
 		{"model.activity_target", "without model.activity_reg > 0", func(c *runConfig) bool {
 			e, ok := c.Model.Model.(*rnn.EGRUConfig)
-			return !ok || e.ActivityReg > 0
+			return !ok || e.ActivityReg != 0
 		}},
-		{"train.clip_mode", "without train.clip_norm > 0", func(c *runConfig) bool { return c.Train.ClipNorm > 0 }},
+		{"train.clip_mode", "without train.clip_norm > 0", func(c *runConfig) bool { return c.Train.ClipNorm != 0 }},
 		{"train.schedule.step_size", "without train.schedule.kind = step", scheduleIs(train.StepDecay)},
 		{"train.schedule.gamma", "without train.schedule.kind = step", scheduleIs(train.StepDecay)},
 		{"train.schedule.min_lr", "without train.schedule.kind = cosine", scheduleIs(train.Cosine)},

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rnntrain/rnntrain/autodiff/surrogate"
+	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
 
@@ -190,6 +191,11 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-model", "egru", "-activity-target", "0.1"}, "", "-activity-target (model.activity_target in a config file): has no effect without model.activity_reg > 0"},
 		{[]string{"-clip", "0", "-clip-mode", "per-tensor"}, "", "-clip-mode (train.clip_mode in a config file): has no effect without train.clip_norm > 0"},
 		{nil, "[train]\nclip_norm = 0\nclip_mode = \"per-tensor\"\n", "c.toml: train.clip_mode: has no effect without train.clip_norm > 0"},
+		// A negative value of the setting that turns another on is refused
+		// as negative, not as leaving the other without effect.
+		{[]string{"-clip", "-1", "-clip-mode", "per-tensor"}, "", "-clip (train.clip_norm in a config file): must be ≥ 0 and finite"},
+		{[]string{"-rate-target-reg", "-1", "-rate-target", "0.1"}, "", "-rate-target-reg (train.regularization.l2_rate_target in a config file): -1 must be finite and non-negative"},
+		{[]string{"-model", "egru", "-activity-reg", "-1", "-activity-target", "0.1"}, "", "-activity-reg (model.activity_reg in a config file): -1 must be finite and non-negative"},
 		{nil, "[model]\nkind = \"alif\"\nbeta = 0.9\ntau_mem_ms = 30\n", "c.toml: model.tau_mem_ms: has no effect with model.beta > 0"},
 		{nil, "[model]\nkind = \"lif\"\nencoding_threshold = 0.3\n", "c.toml: model.encoding_threshold: has no effect without model.encoding = delta"},
 		// Sizes and step come from the task: a lif net's decays use its dt.
@@ -787,4 +793,54 @@ func TestCLIHelpSurrogateDefaults(t *testing.T) {
 		r.wantText(t, 0, s.String())
 	}
 	r.wantText(t, 0, "atan, fast_sigmoid, sigmoid, triangular")
+}
+
+// TestCLIResumeForceSetsFixedDecays: an alif run resumed with -force and
+// other time constants runs on with the decays those give, as config.json
+// then says; the decays of a run with train_tau, its parameters, keep
+// their trained values. Before, the resumed run kept the checkpoint's
+// decays, β = exp(−20/20) under a config.json of tau_mem_ms = 200.
+func TestCLIResumeForceSetsFixedDecays(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	base := []string{"-model", "alif", "-hidden", "4", "-batch", "4", "-eval-every", "0", "-eval-trials", "16", "-tau-syn", "10"}
+	decays := func(run string) map[string][]float32 {
+		t.Helper()
+		c, err := checkpoints.Load(filepath.Join(run, "checkpoint.safetensors"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string][]float32{}
+		for _, name := range []string{"alif.beta", "alif.alpha", "alif.rho"} {
+			p, ok := c.Tensor(name)
+			if !ok {
+				t.Fatalf("%s: no tensor %s", c.Path, name)
+			}
+			m[name] = p.F32
+		}
+		return m
+	}
+	fixed := filepath.Join(work, "fixed")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", fixed}, base...)...).want(t, 0)
+	rnntrain(t, work, "train", "-resume", fixed, "-steps", "3", "-force", "-tau-mem", "200", "-tau-syn", "40", "-tau-adapt", "300").want(t, 0)
+	// dt = 20 ms, context-dm's step.
+	want := map[string]float32{"alif.beta": float32(math.Exp(-20.0 / 200)), "alif.alpha": float32(math.Exp(-20.0 / 40)), "alif.rho": float32(math.Exp(-20.0 / 300))}
+	for name, d := range decays(fixed) {
+		for j, v := range d {
+			if v != want[name] {
+				t.Errorf("resumed with -force: %s[%d] = %v, want %v", name, j, v, want[name])
+			}
+		}
+	}
+	trained := filepath.Join(work, "trained")
+	rnntrain(t, work, append([]string{"train", "-steps", "2", "-out", trained, "-train-tau"}, base...)...).want(t, 0)
+	before := decays(trained)
+	rnntrain(t, work, "train", "-resume", trained, "-steps", "3", "-force", "-tau-mem", "200", "-lr", "1e-12").want(t, 0)
+	for name, d := range decays(trained) {
+		for j, v := range d {
+			if math.Abs(float64(v-before[name][j])) > 1e-6 {
+				t.Errorf("trained decays resumed with -force: %s[%d] = %v, want its trained %v", name, j, v, before[name][j])
+			}
+		}
+	}
 }
