@@ -48,6 +48,11 @@ func dependentSettings() []dependentSetting {
 		{"train.optimizer.beta2", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.eps", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.fptt.", "without train.trainer = fptt", fptt}, // every key of [train.fptt]
+		{"train.fptt.prior_after", "without train.fptt.loss = progressive", func(c *runConfig) bool {
+			return !fptt(c) || c.Train.FPTT.Loss == train.Progressive
+		}},
+		// Only an evaluation on a stage before the last moves the run on.
+		{"train.advance_threshold", "without a train.curriculum of two stages or more", func(c *runConfig) bool { return len(c.Train.Curriculum) > 1 }},
 		// The last step is always evaluated: a run with no evaluation
 		// before it keeps the last step's weights anyway.
 		{"train.keep_best", "without a held-out evaluation before the last step (train.eval_every between 1 and train.steps − 1)", func(c *runConfig) bool {
