@@ -131,16 +131,13 @@ func NewLIF[T autodiff.Float](cfg LIFConfig, rng *rand.Rand) (*LIF[T], error) {
 	n := cfg.Units
 	l := &LIF[T]{cfg: cfg}
 	l.spikingWeights = newSpikingWeights[T](&cfg.SpikeOptions, n, cfg.Inputs, rng)
-	beta := cfg.Beta
-	if beta == 0 {
-		beta = decayOf(cfg.DtMS, cfg.TauMemMS)
-	}
+	beta, alpha, rho := cfg.decays()
 	l.beta = newDecay[T](cfg.Name+".beta", n, beta, cfg.TrainTau)
 	if cfg.TauSynMS > 0 {
-		l.alpha = newDecay[T](cfg.Name+".alpha", n, decayOf(cfg.DtMS, cfg.TauSynMS), cfg.TrainTau)
+		l.alpha = newDecay[T](cfg.Name+".alpha", n, alpha, cfg.TrainTau)
 	}
 	if cfg.AdaptStrength > 0 {
-		l.rho = newDecay[T](cfg.Name+".rho", n, decayOf(cfg.DtMS, cfg.TauAdaptMS), cfg.TrainTau)
+		l.rho = newDecay[T](cfg.Name+".rho", n, rho, cfg.TrainTau)
 	}
 	l.names = []string{"v"}
 	if l.alpha != nil {
@@ -155,6 +152,40 @@ func NewLIF[T autodiff.Float](cfg LIFConfig, rng *rand.Rand) (*LIF[T], error) {
 	}
 	l.vars = stateVars(l.names, n)
 	return l, nil
+}
+
+// decays returns the decays β, α and ρ that c's time constants (or Beta)
+// give at its step; α and ρ are meaningless when the layer has no synaptic
+// current or adaptation.
+func (c *LIFConfig) decays() (beta, alpha, rho float64) {
+	beta = c.Beta
+	if beta == 0 {
+		beta = decayOf(c.DtMS, c.TauMemMS)
+	}
+	return beta, decayOf(c.DtMS, c.TauSynMS), decayOf(c.DtMS, c.TauAdaptMS)
+}
+
+// SetFixedDecays sets every decay the layer does not train (each of them
+// unless TrainTau) to the value its configuration gives, as NewLIF does. A
+// run resumed with other time constants or another step than those its
+// checkpoint was written with calls it after restoring the checkpoint's
+// parameters, which hold the decays of then.
+func (l *LIF[T]) SetFixedDecays() {
+	if l.cfg.TrainTau {
+		return
+	}
+	beta, alpha, rho := l.cfg.decays()
+	for _, d := range []struct {
+		p *autodiff.Param[T]
+		v float64
+	}{{l.beta, beta}, {l.alpha, alpha}, {l.rho, rho}} {
+		if d.p == nil {
+			continue
+		}
+		for k := range d.p.Value.Data {
+			d.p.Value.Data[k] = T(d.v)
+		}
+	}
 }
 
 // Config returns the layer's configuration with defaults filled in.

@@ -371,6 +371,14 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 				if st, err = train.RestoreState(c, s.net.net); err != nil {
 					return fmt.Errorf("resume: %w", err)
 				}
+				if opts.force {
+					// -force may have changed the time constants or the
+					// step: the decays a spiking net does not train follow
+					// the config, not the checkpoint.
+					if d, ok := s.net.net.Recurrent().(interface{ SetFixedDecays() }); ok {
+						d.SetFixedDecays()
+					}
+				}
 				// A run stopped after its last checkpoint but before its final
 				// evaluation resumes to write eval.json and the plots; one that
 				// finished, or went beyond -steps, needs a larger -steps.
