@@ -124,8 +124,9 @@ func checkUnused(c *runConfig, given map[string]bool) error {
 // a warm-up or a step decay given by a flag or a TOML file that the run's
 // train.steps cut short: a warm-up longer than the run never reaches
 // train.lr, and a first decay (at update warmup_steps + step_size, counted
-// from 0) after the last update never comes. A resume that raises
-// train.steps alone is not checked.
+// from 0) after the last update never comes; and a cosine schedule's
+// min_lr above the run's rate, which would make the rate rise. A resume
+// that raises train.steps alone is not checked.
 func checkScheduleSpan(c *runConfig, given map[string]bool) []error {
 	s, steps := c.Train.Schedule, c.Train.Steps
 	_, warmup := given["train.schedule.warmup_steps"]
@@ -138,6 +139,10 @@ func checkScheduleSpan(c *runConfig, given map[string]bool) []error {
 	if stepSize && s.Kind == train.StepDecay && s.StepSize > 0 && s.Warmup+s.StepSize >= steps {
 		errs = append(errs, configError("train.schedule.step_size", fmt.Errorf(
 			"the first decay, at update %d (warmup_steps + step_size, from 0), comes after the run's last, %d (-steps %d, train.steps): the learning rate would never decay; lower it or raise -steps", s.Warmup+s.StepSize, steps-1, steps)))
+	}
+	if _, set := given["train.schedule.min_lr"]; set && s.Kind == train.Cosine && s.MinLR > runLR(c) {
+		errs = append(errs, configError("train.schedule.min_lr", fmt.Errorf(
+			"%g is above the run's learning rate %g (-lr, train.lr): the cosine schedule anneals from train.lr down to min_lr, and would rise instead; give a min_lr below it", s.MinLR, runLR(c))))
 	}
 	return errs
 }

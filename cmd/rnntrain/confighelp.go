@@ -37,7 +37,7 @@ func configKeyDocs() map[string]string {
 		"train.optimizer.nesterov":  "SGD Nesterov momentum",
 		"train.schedule.step_size":  "step schedule: steps between decays",
 		"train.schedule.gamma":      "step schedule: the factor of each decay (0 = PyTorch's 0.1)",
-		"train.schedule.min_lr":     "cosine schedule: final learning rate",
+		"train.schedule.min_lr":     "cosine schedule: final learning rate, at most train.lr",
 		"train.advance_threshold":   "curriculum: advance once validation accuracy reaches this",
 		"train.fptt.alpha":          "fptt: α, the multiplier's step and the proximal weight",
 		"train.fptt.beta":           "fptt: β, the running average's step",

@@ -230,6 +230,9 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-schedule", "step"}, "[train.schedule]\nstep_size = 100\ngamma = 0.5\n", "c.toml: train.schedule.step_size: the first decay, at update 100 (warmup_steps + step_size, from 0), comes after the run's last, 0"},
 		{[]string{"-schedule", "step", "-warmup", "1", "-steps", "2"}, "[train.schedule]\nstep_size = 1\n", "train.schedule.step_size: the first decay, at update 2"},
 		{[]string{"-warmup", "1"}, "", ""},
+		// A cosine schedule's floor above the rate (the leaky model's default 3e-3, or -lr).
+		{[]string{"-schedule", "cosine"}, "[train.schedule]\nmin_lr = 0.01\n", "c.toml: train.schedule.min_lr: 0.01 is above the run's learning rate 0.003"},
+		{[]string{"-schedule", "cosine", "-lr", "0.02"}, "[train.schedule]\nmin_lr = 0.01\n", ""},
 	} {
 		args := append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-out", out}, c.args...)
 		if c.toml != "" {
