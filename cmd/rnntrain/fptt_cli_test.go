@@ -79,6 +79,11 @@ reset_every = 2
 	rnntrain(t, work, "train", "-trainer", "rtrl", "-steps", "1").want(t, 2, "rtrl", "bptt, fptt")
 	rnntrain(t, work, "train", "-trainer", "fptt", "-parts", "0", "-steps", "1").want(t, 2, "fptt.parts")
 	rnntrain(t, work, "train", "-trainer", "fptt", "-tbptt", "5", "-steps", "1").want(t, 2, "tbptt")
+	// Truncated BPTT: windows shorter than a trial, or none (a window longer than every trial).
+	rnntrain(t, work, "train", "-hidden", "8", "-steps", "1", "-batch", "4", "-eval-trials", "4", "-tbptt", "20",
+		"-out", "d").want(t, 0, "tbptt  windows of 20 steps\n")
+	rnntrain(t, work, "train", "-hidden", "8", "-steps", "1", "-batch", "4", "-eval-trials", "4", "-tbptt", "100000",
+		"-out", "e").want(t, 0, "tbptt  windows of 100000 steps: no trial is longer (at most 68 steps), so every trial runs as one window, full BPTT")
 }
 
 // TestFPTTWindowsText: the run header says how many windows FPTT cuts a

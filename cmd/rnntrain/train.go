@@ -742,7 +742,11 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 		fmt.Fprintf(w, "  fptt   %s, k %d, α %g, β %g, ρ %g, reg %g, %s loss, reset every %s\n",
 			fpttWindows(f.Parts, info.MinSteps, info.MaxSteps), f.K, f.Alpha, f.Beta, f.Rho, f.Reg, f.Loss, resetText(f.ResetEvery))
 	} else if c.Train.TBPTT > 0 {
-		fmt.Fprintf(w, "  tbptt  windows of %d steps\n", c.Train.TBPTT)
+		whole := ""
+		if info.MaxSteps > 0 && c.Train.TBPTT >= info.MaxSteps {
+			whole = fmt.Sprintf(": no trial is longer (at most %s), so every trial runs as one window, full BPTT", count(info.MaxSteps, "step"))
+		}
+		fmt.Fprintf(w, "  tbptt  windows of %d steps%s\n", c.Train.TBPTT, whole)
 	}
 	if len(s.stages) > 1 {
 		var lens []string
