@@ -133,8 +133,10 @@ bench/egru_sweep.sh sweeps it.`,
 						return usagef("-hidden, -batch and -seqlen must be positive, got %d, %d, %d", s.hidden, s.batch, s.seqlen)
 					case s.hidden > maxUnits:
 						return usagef("-hidden %d: at most %d units", s.hidden, maxUnits)
-					case s.batch > 1<<20 || s.seqlen > 1<<20:
-						return usagef("-batch %d, -seqlen %d: at most %d", s.batch, s.seqlen, 1<<20)
+					case s.batch > 1<<20:
+						return usagef("-batch %d: at most %d sequences", s.batch, 1<<20)
+					case s.seqlen > 1<<20:
+						return usagef("-seqlen %d: at most %d steps", s.seqlen, 1<<20)
 					}
 					sizes = []benchSize{s}
 				}
@@ -144,8 +146,11 @@ bench/egru_sweep.sh sweeps it.`,
 				if *reps > maxBenchReps {
 					return usagef("-reps %d: at most %d timed steps", *reps, maxBenchReps)
 				}
+				if *warmup > maxBenchReps {
+					return usagef("-warmup %d: at most %d untimed steps", *warmup, maxBenchReps)
+				}
 				if !(*activity >= 0 && *activity <= 1) {
-					return usagef("-activity must be in (0, 1], got %g", *activity)
+					return usagef("-activity must be in (0, 1], or 0 for the thresholds as initialised, got %g", *activity)
 				}
 				// Fail before any timing if a model is not built in.
 				for _, k := range kinds {
@@ -238,7 +243,8 @@ func checkBenchMemory(k layers.Model, sizes []benchSize) error {
 	return nil
 }
 
-// maxBenchReps bounds bench -reps, the timed steps whose times are kept.
+// maxBenchReps bounds bench -reps, the timed steps whose times are kept,
+// and -warmup, the untimed steps before them.
 const maxBenchReps = 1_000_000
 
 // benchOne times the training step of model k at size s.

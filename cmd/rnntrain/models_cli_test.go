@@ -278,7 +278,7 @@ func TestCLIBenchSizes(t *testing.T) {
 		{[]string{"-hidden", "0", "-batch", "2", "-seqlen", "4"}, "-hidden, -batch and -seqlen must be positive, got 0, 2, 4"},
 		{[]string{"-hidden", "8", "-seqlen", "0"}, "-hidden, -batch and -seqlen must be positive, got 8, 32, 0"},
 		{[]string{"-hidden", "100000000", "-batch", "2", "-seqlen", "4"}, "-hidden 100000000: at most 65536 units"},
-		{[]string{"-hidden", "8", "-batch", "1000000000"}, "-batch 1000000000, -seqlen 100: at most 1048576"},
+		{[]string{"-hidden", "8", "-batch", "1000000000"}, "-batch 1000000000: at most 1048576 sequences"},
 	} {
 		args := append([]string{"bench", "-model", "lif,egru", "-reps", "1", "-warmup", "0"}, c.args...)
 		rnntrain(t, dir, args...).want(t, 2, c.want)
@@ -304,6 +304,12 @@ func TestCLIBenchReps(t *testing.T) {
 	require.Equal(t, 60, b.Reps, "timed steps of bench -reps 60")
 	rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "2", "-seqlen", "3", "-reps", "1000000000000").
 		want(t, 2, "-reps 1000000000000: at most 1000000 timed steps")
+	rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "2", "-seqlen", "3", "-warmup", "2000000000").
+		want(t, 2, "-warmup 2000000000: at most 1000000 untimed steps")
+	rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "1", "-seqlen", "100000000000").
+		want(t, 2, "-seqlen 100000000000: at most 1048576 steps")
+	rnntrain(t, dir, "bench", "-model", "rnn", "-hidden", "4", "-batch", "100000000000", "-seqlen", "3").
+		want(t, 2, "-batch 100000000000: at most 1048576 sequences")
 }
 
 // TestCLIBenchFullOutput: a bench whose results cannot be written (a full
