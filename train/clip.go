@@ -119,7 +119,13 @@ type DivergenceError struct {
 }
 
 func (e *DivergenceError) Error() string {
+	// At step 1 no update has run: the learning rate has no part yet.
+	const initial = "before any update, so the initial network (its spectral radius, input gain, time constants or surrogate's parameters) or the inputs, not the learning rate"
 	switch {
+	case e.Param == "" && e.Step == 1:
+		return fmt.Sprintf("step 1: loss is %s: the network's activity overflowed %s (a bounded activation such as tanh or a smaller initial spectral radius keeps it finite)", nonFinite(e.Value), initial)
+	case e.Param != "" && !e.Updated && e.Step == 1:
+		return fmt.Sprintf("step 1: gradient of %s has %s at %v: it overflowed through time %s (truncated BPTT or smaller initial weights keep it finite)", e.Param, nonFinite(e.Value), e.Index, initial)
 	case e.Param == "":
 		return fmt.Sprintf("step %d: loss is %s: the network's activity overflowed (a lower learning rate, a bounded activation such as tanh or a smaller initial spectral radius keeps it finite)", e.Step, nonFinite(e.Value))
 	case e.Updated && e.Slot != "":

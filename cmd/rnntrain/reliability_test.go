@@ -257,6 +257,8 @@ func TestCLIDivergence(t *testing.T) {
 		// -max-param 25 stops the run within a few steps on every machine.
 		{"gru", []string{"-model", "gru", "-lr", "10", "-max-param", "25", "-save-every", "1"}, "after the update"},
 		{"none saved", []string{"-model", "gru", "-lr", "10", "-max-param", "25", "-save-every", "100"}, "no checkpoint was saved before it (the first was due at step 100)"},
+		// Overflow before any update: the initialisation, not the rate.
+		{"initial", []string{"-spectral-radius", "1e30", "-hidden", "8"}, "step 1: loss is NaN: the network's activity overflowed before any update, so the initial network (its spectral radius"},
 	} {
 		run := filepath.Join(work, c.name)
 		args := append([]string{"train", "-out", run, "-clip", "0", "-steps", "200", "-keep", "1000",
