@@ -70,8 +70,9 @@ type Activity struct {
 	Pre []float32
 	// Tally is what the recurrent layer counted over the run, from which
 	// its own figures follow (a spiking layer's rate_hz and silent_units,
-	// an event-based layer's activity_sparsity, backward_sparsity and
-	// effective_macs; layers.Reporter); nil for most models. The tallies
+	// an event-based layer's rate_per_step, silent_units,
+	// activity_sparsity, backward_sparsity and effective_macs;
+	// layers.Reporter); nil for most models. The tallies
 	// of runs over parts of a set of trials add up (layers.Tally.Add).
 	Tally *layers.Tally
 }

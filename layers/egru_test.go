@@ -433,9 +433,10 @@ func TestEGRUTallyLeavesOutPadding(t *testing.T) {
 	act := 1 - w["activity_sparsity"]
 	require.Greater(t, act, 0.02)
 	require.Less(t, act, 0.9)
-	for _, k := range []string{"activity_sparsity", "backward_sparsity", "effective_macs"} {
+	for _, k := range []string{"rate_per_step", "silent_units", "activity_sparsity", "backward_sparsity", "effective_macs"} {
 		require.InDelta(t, w[k], g[k], 1e-12, k)
 	}
+	require.InDelta(t, act, w["rate_per_step"], 1e-12)
 	// The penalty is of the activity over the trials' own steps, not a
 	// mean of the trials' penalties.
 	require.InDelta(t, o.ActivityReg*(act-o.ActivityTarget)*(act-o.ActivityTarget), g["activity_penalty"], 1e-12)

@@ -107,12 +107,15 @@ type Reporter[T autodiff.Float] interface {
 
 var _ Reporter[float32] = (*EGRU[float32])(nil)
 
-// Tally implements Reporter: activity_sparsity (1 − mean(o)),
-// backward_sparsity, effective_macs (relative to a dense GRU) and, with an
-// activity penalty, activity_penalty (see EGRUStats), each a mean over the
-// unit-steps within each trial's length, or over every unit-step when
-// lengths is nil. It panics if the rates' rows are not a whole number of
-// steps of len(lengths) trials.
+// Tally implements Reporter: each unit's count of events o_t = 1, for
+// rate_per_step (events per unit and step), silent_units (the fraction of
+// units with no event) and activity_sparsity (1 − mean(o)) as a spiking
+// layer's (Tally.Figures); then backward_sparsity, effective_macs
+// (relative to a dense GRU) and, with an activity penalty,
+// activity_penalty (see EGRUStats), each a mean over the unit-steps
+// within each trial's length, or over every unit-step when lengths is
+// nil. It panics if the rates' rows are not a whole number of steps of
+// len(lengths) trials.
 func (e *EGRU[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
 	if rates == nil || len(rates.Value.Data) == 0 {
 		return Tally{}, false
@@ -126,8 +129,8 @@ func (e *EGRU[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
 	if lengths != nil {
 		st, n = rec.within(lengths, e.inputs, e.Options)
 	}
-	t := Tally{UnitSteps: n, Sums: []Figure{
-		{"activity_sparsity", (1 - st.Activity) * n},
+	events, _ := spikeTally(&autodiff.Var[T]{Value: rec.ev}, lengths, 0)
+	t := Tally{UnitSteps: n, Spikes: events.Spikes, Sums: []Figure{
 		{"backward_sparsity", st.BackwardSparsity * n},
 		{"effective_macs", st.EffectiveMACs * n},
 	}}

@@ -189,11 +189,12 @@ func TestEGRUCLI(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(metrics)), "\n")
 	var line struct{ Figures map[string]float64 }
 	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &line))
-	for _, k := range []string{"activity_sparsity", "backward_sparsity", "effective_macs", "activity_penalty"} {
+	for _, k := range []string{"rate_per_step", "silent_units", "activity_sparsity", "backward_sparsity", "effective_macs", "activity_penalty"} {
 		require.Contains(t, line.Figures, k)
 	}
+	require.InDelta(t, 1, line.Figures["rate_per_step"]+line.Figures["activity_sparsity"], 1e-9)
 	// help train's listing of metrics.jsonl names every figure.
-	rnntrain(t, dir, "help", "train").wantText(t, 0, "the egru's activity_sparsity, backward_sparsity, effective_macs and, with activity_reg, activity_penalty)")
+	rnntrain(t, dir, "help", "train").wantText(t, 0, "the egru's rate_per_step (events per unit-step), silent_units, activity_sparsity, backward_sparsity, effective_macs and, with activity_reg, activity_penalty)")
 	require.True(t, line.Figures["activity_sparsity"] >= 0 && line.Figures["activity_sparsity"] <= 1)
 
 	res = rnntrain(t, dir, "eval", "-checkpoint", "e", "-json", "-trials", "16")

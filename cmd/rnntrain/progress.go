@@ -37,8 +37,9 @@ type metricsLine struct {
 	EvalLoss     *float64 `json:"validation_loss,omitempty"`
 	// Figures are the recurrent layer's own figures on the train_accuracy
 	// batch (a spiking layer's rate_hz or rate_per_step, silent_units and
-	// activity_sparsity; an event-based layer's activity_sparsity,
-	// backward_sparsity and effective_macs); absent for most models.
+	// activity_sparsity; an event-based layer's rate_per_step,
+	// silent_units, activity_sparsity, backward_sparsity and
+	// effective_macs); absent for most models.
 	Figures map[string]float64 `json:"figures,omitempty"`
 	// Stage is the curriculum stage (from 0).
 	Stage int `json:"stage,omitempty"`

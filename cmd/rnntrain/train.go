@@ -50,8 +50,10 @@ directory (-out; default runs/<timestamp>):
 	                         spiking net's rate_hz, or rate_per_step on a
 	                         task without dt, silent_units and
 	                         activity_sparsity; the egru's
-	                         activity_sparsity, backward_sparsity,
-	                         effective_macs and, with activity_reg,
+	                         rate_per_step (events per unit-step),
+	                         silent_units, activity_sparsity,
+	                         backward_sparsity, effective_macs and,
+	                         with activity_reg,
 	                         activity_penalty) on the train_accuracy batch;
 	                         stage, a curriculum's stage (from 0, which is
 	                         left out), also on the step lines
