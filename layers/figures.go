@@ -126,11 +126,13 @@ func (e *EGRU[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
 	}
 	st := rec.stats
 	n := float64(rates.Value.Len())
+	var events []float64
 	if lengths != nil {
-		st, n = rec.within(lengths, e.inputs, e.Options)
+		st, n, events = rec.within(lengths, e.inputs, e.Options)
+	} else {
+		events, _ = spikeCounts(rec.ev, nil)
 	}
-	events, _ := spikeTally(&autodiff.Var[T]{Value: rec.ev}, lengths, 0)
-	t := Tally{UnitSteps: n, Spikes: events.Spikes, Sums: []Figure{
+	t := Tally{UnitSteps: n, Spikes: events, Sums: []Figure{
 		{"backward_sparsity", st.BackwardSparsity * n},
 		{"effective_macs", st.EffectiveMACs * n},
 	}}
@@ -142,15 +144,17 @@ func (e *EGRU[T]) Tally(rates *autodiff.Var[T], lengths []int) (Tally, bool) {
 
 // within returns the statistics of r's rows within each trial's length,
 // lengths[b] steps of trial b of the batch of len(lengths), counted from
-// the op's events and pseudo-derivatives, and the unit-steps they cover
-// (0, with zero statistics, when no trial has a step). in is the layer's
-// input size; o its options, for the penalty.
-func (r *egruRecord[T]) within(lengths []int, in int, o EGRUOptions) (EGRUStats, float64) {
+// the op's events and pseudo-derivatives, the unit-steps they cover (0,
+// with zero statistics, when no trial has a step) and each unit's count
+// of events over them. in is the layer's input size; o its options, for
+// the penalty.
+func (r *egruRecord[T]) within(lengths []int, in int, o EGRUOptions) (EGRUStats, float64, []float64) {
 	batch, n := len(lengths), r.ev.Cols
 	if batch == 0 || r.ev.Rows != r.steps*batch {
 		panic(fmt.Sprintf("layers: EGRU.Tally: %d rows are not %d steps of %d trials", r.ev.Rows, r.steps, batch))
 	}
 	var fired, flat, reads float64
+	events := make([]float64, n)
 	rows := 0
 	for t := range r.steps {
 		for b, l := range lengths {
@@ -161,6 +165,7 @@ func (r *egruRecord[T]) within(lengths []int, in int, o EGRUOptions) (EGRUStats,
 			rows++
 			for j, v := range r.ev.Data[row*n : (row+1)*n] {
 				fired += float64(v)
+				events[j] += float64(v)
 				if r.pd.Data[row*n+j] == 0 {
 					flat++
 				}
@@ -177,9 +182,9 @@ func (r *egruRecord[T]) within(lengths []int, in int, o EGRUOptions) (EGRUStats,
 		}
 	}
 	if rows == 0 {
-		return EGRUStats{}, 0
+		return EGRUStats{}, 0, events
 	}
-	return egruStatsOf(fired, flat, reads, rows, n, in, o), float64(rows * n)
+	return egruStatsOf(fired, flat, reads, rows, n, in, o), float64(rows * n), events
 }
 
 // Map returns t's figures by name, nil when it has none.

@@ -319,7 +319,17 @@ func spikeTally[T autodiff.Float](rates *autodiff.Var[T], lengths []int, dtMS fl
 	if rates == nil || rates.Value.Len() == 0 {
 		return Tally{}, false
 	}
-	s := rates.Value
+	t := Tally{DtMS: dtMS}
+	t.Spikes, t.UnitSteps = spikeCounts(rates.Value, lengths)
+	return t, true
+}
+
+// spikeCounts returns each unit's count of spikes (or events) in s
+// [steps·batch, N], time-major, and the unit-steps counted: over every row
+// or, when lengths is not nil, over the first lengths[b] steps of each
+// trial b of the batch of len(lengths). It panics if the rows are not a
+// whole number of steps of len(lengths) trials.
+func spikeCounts[T autodiff.Float](s autodiff.Tensor[T], lengths []int) (counts []float64, unitSteps float64) {
 	batch := s.Rows
 	if lengths != nil {
 		batch = len(lengths)
@@ -327,17 +337,17 @@ func spikeTally[T autodiff.Float](rates *autodiff.Var[T], lengths []int, dtMS fl
 			panic(fmt.Sprintf("layers: spike tally: %d rows are not steps of %d trials", s.Rows, batch))
 		}
 	}
-	t := Tally{Spikes: make([]float64, s.Cols), DtMS: dtMS}
+	counts = make([]float64, s.Cols)
 	for r := range s.Rows {
 		if lengths != nil && r/batch >= lengths[r%batch] {
 			continue
 		}
 		for j, v := range s.Data[r*s.Cols : (r+1)*s.Cols] {
-			t.Spikes[j] += float64(v)
+			counts[j] += float64(v)
 		}
-		t.UnitSteps += float64(s.Cols)
+		unitSteps += float64(s.Cols)
 	}
-	return t, true
+	return counts, unitSteps
 }
 
 // Tally implements Reporter: each unit's spike count, for rate_hz
