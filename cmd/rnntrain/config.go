@@ -70,6 +70,10 @@ type taskConfig struct {
 	// presetDefault is whether resolve set Preset to the task's default
 	// preset, which no one gave; errors then say it is the default.
 	presetDefault bool
+	// activationOwn is whether the leaky network's activation is the
+	// task's own (applyTaskActivation), which no one gave; the run header
+	// then says so.
+	activationOwn bool
 }
 
 // presetChoice is a task preset or, when unset, the task's default preset.
@@ -148,6 +152,7 @@ func applyTaskActivation(c *runConfig, given bool) {
 		m := *lc
 		m.Activation = a
 		c.Model.Model = &m
+		c.Task.activationOwn = true
 	}
 }
 

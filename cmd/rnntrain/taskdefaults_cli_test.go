@@ -70,6 +70,13 @@ func TestCLITaskActivation(t *testing.T) {
 	// The header says where the activation came from.
 	rnntrain(t, dir, "train", "-task", "match-to-sample", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4",
 		"-out", filepath.Join(dir, "header")).want(t, 0, "activation=tanh", "activation tanh: the task's own for a network that sets none ('rnntrain tasks match-to-sample')")
+	// A tanh the user gives is not the task's.
+	given := rnntrain(t, dir, "train", "-task", "match-to-sample", "-activation", "tanh", "-steps", "1", "-hidden", "4", "-batch", "2",
+		"-eval-trials", "4", "-out", filepath.Join(dir, "given"))
+	given.want(t, 0, "activation=tanh")
+	if strings.Contains(given.stdout, "the task's own") {
+		t.Errorf("-activation tanh: the header calls it the task's own:\n%s", given.stdout)
+	}
 	// tasks and help name it.
 	rnntrain(t, dir, "tasks", "match-to-sample").wantText(t, 0, "activation: tanh when a leaky network sets no -activation")
 	r := rnntrain(t, dir, "tasks", "-json")

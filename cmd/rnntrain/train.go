@@ -711,7 +711,7 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 		c.Task.Name, c.Task.Preset, nIn, nOut, dt, steps, info.Chance)
 	fmt.Fprintf(w, "  model  %s: N = %d, σ = %g, %s; %d parameters\n",
 		c.Model.Kind(), n, c.Model.NoiseStd, headerSummary(&c), s.paramCount())
-	if lc, ok := c.Model.Model.(*rnn.LeakyConfig); ok && info.Activation != "" && lc.Activation.String() == info.Activation {
+	if c.Task.activationOwn {
 		fmt.Fprintf(w, "  model  activation %s: the task's own for a network that sets none ('rnntrain tasks %s')\n", info.Activation, c.Task.Name)
 	}
 	stop := "no early stop"
