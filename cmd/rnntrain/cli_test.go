@@ -1010,6 +1010,7 @@ settings = { path = "d.npz", validation_fraction = 0 }
 hidden = 4
 [train]
 steps = 2
+eval_every = 1
 batch_size = 2
 eval_trials = 4
 [[train.curriculum]]

@@ -146,3 +146,20 @@ func checkScheduleSpan(c *runConfig, given map[string]bool) []error {
 	}
 	return errs
 }
+
+// checkCurriculumEval refuses a curriculum of two stages or more with no
+// held-out evaluation before the last step: only an evaluation moves a run
+// to its next stage (train.advance_threshold), and the last step's ends
+// the run, which would train on the first stage alone.
+func checkCurriculumEval(c *runConfig) error {
+	n, t := len(c.Train.Curriculum), c.Train
+	if n < 2 || t.EvalEvery > 0 && t.EvalEvery < t.Steps {
+		return nil
+	}
+	if t.Steps < 2 {
+		return configError("train.steps", fmt.Errorf("a run of %d step cannot evaluate before its last step, and only an evaluation moves a run to its next stage: the run would train on the first of the %d curriculum stages (train.curriculum) alone; give it 2 steps or more and train.eval_every below them",
+			t.Steps, n))
+	}
+	return configError("train.eval_every", fmt.Errorf("%d leaves the %d curriculum stages (train.curriculum) without a held-out evaluation before the last of the %d steps, and only an evaluation moves a run to its next stage: the run would train on the first stage alone; set it between 1 and %d",
+		t.EvalEvery, n, t.Steps, max(t.Steps-1, 1)))
+}

@@ -46,7 +46,7 @@ func configKeyDocs() map[string]string {
 		"train.fptt.reset_every":    "fptt: W ← W̄, λ ← 0 every so many updates (0 = once per epoch, −1 = never)",
 		"train.fptt.loss":           "fptt: window (each window's own masked steps) or progressive (every window on the final answer, sFPTT)",
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
-		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); every stage has the run's task's inputs and outputs and steps by its dt_ms; the final evaluation is on the last stage",
+		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); every stage has the run's task's inputs and outputs and steps by its dt_ms; the run advances at a held-out evaluation (train.eval_every, which two stages or more need below train.steps); the final evaluation is on the last stage",
 		"task.settings":             "task settings; each task takes its own (README, Task presets), another is an error naming it; left out = the preset's: " + strings.Join(settingsKeys(), ", "),
 		"model.tau_mem_bias":        "ltc: initial bias of the τ_m gate (resting decay fraction σ(bias), default 0)",
 		"model.tau_adapt_bias":      "ltc: initial bias of the τ_adp gate (default 0)",

@@ -79,7 +79,7 @@ settings = { delay_max_ms = 4000 }
 	}
 	// Stages of one trial length give it once, not as a range.
 	same := filepath.Join(work, "same.toml")
-	os.WriteFile(same, []byte("[task]\nname = \"context-dm\"\n[model]\nhidden = 8\n[train]\nsteps = 1\neval_trials = 8\n"+
+	os.WriteFile(same, []byte("[task]\nname = \"context-dm\"\n[model]\nhidden = 8\n[train]\nsteps = 2\neval_every = 1\neval_trials = 8\n"+
 		"[[train.curriculum]]\ntask = \"multisensory\"\n[[train.curriculum]]\nsettings = {}\n"), 0o644)
 	rnntrain(t, work, "train", "-config", same, "-out", filepath.Join(work, "same")).want(t, 0, "curriculum  2 stages of 68, 68 steps per trial")
 	bad := filepath.Join(work, "bad.toml")

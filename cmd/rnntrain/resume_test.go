@@ -572,7 +572,8 @@ settings = { path = "d.npz", validation_fraction = 0 }
 [model]
 hidden = 4
 [train]
-steps = 1
+steps = 2
+eval_every = 1
 batch_size = 2
 eval_trials = 2
 `
@@ -660,13 +661,13 @@ func TestCLIResumeMovedEvalAndStageData(t *testing.T) {
 		run := filepath.Join("moved", c.run)
 		data := filepath.Join(work, "moved", c.file)
 		replaceData(t, data)
-		r := rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-quiet")
+		r := rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-quiet")
 		r.want(t, 1, run+"/checkpoint.safetensors", "proj/"+c.file, c.key, "SHA-256")
 		if strings.Contains(r.stderr, "-data") {
 			t.Errorf("the error names -data, which the resume was not given:\n%s", r.stderr)
 		}
 		restoreData(t, data)
-		rnntrain(t, work, "train", "-resume", run, "-steps", "2", "-quiet").want(t, 0, "stopped at step 2", c.key, "moved/"+c.file)
+		rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0, "stopped at step 3", c.key, "moved/"+c.file)
 		cfg, err := os.ReadFile(filepath.Join(work, run, "config.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -674,7 +675,7 @@ func TestCLIResumeMovedEvalAndStageData(t *testing.T) {
 		if !strings.Contains(string(cfg), strconv.Quote(data)) {
 			t.Errorf("config.json of the resumed run does not name the data file it was resumed on, %s:\n%s", data, cfg)
 		}
-		rnntrain(t, work, "train", "-resume", run, "-steps", "3", "-quiet").want(t, 0, "stopped at step 3")
+		rnntrain(t, work, "train", "-resume", run, "-steps", "4", "-quiet").want(t, 0, "stopped at step 4")
 		rnntrain(t, work, "eval", "-checkpoint", run).want(t, 0)
 	}
 }

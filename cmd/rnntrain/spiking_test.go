@@ -217,7 +217,10 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{[]string{"-trainer", "fptt"}, "[train.fptt]\nprior_after = 5\n", "c.toml: train.fptt.prior_after: has no effect without train.fptt.loss = progressive"},
 		{[]string{"-trainer", "fptt"}, "[train.fptt]\nprior_after = 5\nloss = \"progressive\"\n", ""},
 		{nil, "[train]\nadvance_threshold = 0.5\n", "c.toml: train.advance_threshold: has no effect without a train.curriculum of two stages or more"},
-		{nil, "[train]\nadvance_threshold = 0.5\n[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = {}\n", ""},
+		{[]string{"-steps", "2", "-eval-every", "1"}, "[train]\nadvance_threshold = 0.5\n[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = {}\n", ""},
+		// A curriculum that no evaluation before the last step can advance.
+		{nil, "[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = {}\n", "-steps (train.steps in a config file): a run of 1 step cannot evaluate before its last step"},
+		{[]string{"-steps", "3", "-eval-every", "3"}, "[[train.curriculum]]\nsettings = {}\n[[train.curriculum]]\nsettings = {}\n", "-eval-every (train.eval_every in a config file): 3 leaves the 2 curriculum stages (train.curriculum) without a held-out evaluation before the last of the 3 steps"},
 		{[]string{"-schedule", "step", "-steps", "2"}, "[train.schedule]\nstep_size = 1\ngamma = 0.5\n", ""},
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nmomentum = 0.9\n", ""},
 		{[]string{"-trainer", "fptt", "-parts", "4"}, "", ""},

@@ -349,6 +349,9 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 		if err := checkUnused(&cfg, given); err != nil {
 			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
 		}
+		if err := checkCurriculumEval(&cfg); err != nil {
+			return nil, fmt.Errorf("point %s: %v", name, attributeSpec(err, spec, p, baseSource))
+		}
 		b, err := json.MarshalIndent(cfg, "", "  ")
 		if err != nil {
 			return nil, fmt.Errorf("point %s: %w", name, err)

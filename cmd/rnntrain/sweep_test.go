@@ -487,6 +487,11 @@ func TestSweepBadSpecs(t *testing.T) {
 			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.curriculum[1]: its task context-dm has dt_ms = 10, the run's task context-dm has dt_ms = 20", "give the stage's settings dt_ms = 20"}},
 		{"stage of another point's sizes", "[axes]\n\"model.rank\" = [1, 2]", "[[base.train.curriculum]]\ntask = \"multisensory\"\n[axes]\n\"task.name\" = [\"context-dm\", \"perceptual-dm\"]",
 			[]string{"spec.toml: point p0002-task.name=perceptual-dm-seed=1: base: train.curriculum[0]: its task multisensory has 4 inputs, the run's task perceptual-dm has 1 input"}},
+		// And a curriculum that no evaluation before a point's last
+		// step can advance.
+		{"curriculum without evaluation", "eval_every = 5\neval_trials = 32\nlog_every = 5\ncheckpoint_every = 5\n",
+			"eval_every = 10\neval_trials = 32\nlog_every = 5\ncheckpoint_every = 5\n[[base.train.curriculum]]\n[[base.train.curriculum]]\nsettings = {}\n",
+			[]string{"spec.toml: point p0000-model.rank=1-seed=1: base: train.eval_every: 10 leaves the 2 curriculum stages (train.curriculum) without a held-out evaluation before the last of the 10 steps"}},
 		{"syntax", "[axes]", "[axes", []string{"spec"}},
 	}
 	for _, c := range cases {

@@ -316,6 +316,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := checkTrainable(s); err != nil {
 		return err
 	}
+	if err := checkCurriculumEval(&s.cfg); err != nil {
+		return err
+	}
 	if err := checkEvalDt(&s.cfg, s.cfg.Model.DtMS); err != nil {
 		return err
 	}
