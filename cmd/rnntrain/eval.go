@@ -250,7 +250,10 @@ func checkRecordReplaces(path string) error {
 // with example a file name the directory could take, and so is a FIFO, a
 // device or a socket, which an existing path is opened as
 // files.OpenRegular does to refuse rather than read. A path that cannot
-// be opened or reached (one through a file) is a failure, exit status 1.
+// be opened or reached (one through a file), or whose directory (or,
+// where it does not exist yet, the directory it would be made in) cannot
+// be written in, is a failure, exit status 1: found before the work, not
+// after it.
 func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not string) error {
 	if path == "" {
 		return nil
@@ -258,7 +261,7 @@ func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not 
 	f, size, err := files.OpenRegular(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil
+		return checkWritableDir(name, path)
 	case err != nil:
 		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
 			return usagef("%s %s is a directory; want a file name such as %s", name, path, filepath.Join(path, example))
@@ -273,9 +276,42 @@ func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not 
 	}
 	defer f.Close()
 	if size == 0 || ours(f) {
-		return nil
+		return checkWritableDir(name, path)
 	}
 	return usagef("%s %s exists and %s", name, path, not)
+}
+
+// checkWritableDir checks that the output file path of flag name can be
+// written: that a file can be made in its directory or, if that does not
+// exist yet, in its nearest existing ancestor, where the missing ones
+// would be made. It makes and removes an empty file there; an error names
+// the flag, the path and the directory.
+func checkWritableDir(name, path string) error {
+	dir := filepath.Dir(path)
+	for {
+		st, err := os.Stat(dir)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("%s %s: %s is not a directory", name, path, dir)
+			}
+			break
+		}
+		up := filepath.Dir(dir)
+		if !errors.Is(err, fs.ErrNotExist) || up == dir {
+			return fmt.Errorf("%s %s: %w", name, path, err)
+		}
+		dir = up
+	}
+	f, err := os.CreateTemp(dir, ".rnntrain-write-check-*")
+	if err != nil {
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s %s: cannot write in %s: %w", name, path, dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
 
 // makeRecordDir makes the directories of a -record path that do not
