@@ -141,7 +141,7 @@ func removeTemps(dir string) error {
 		names[e.Name()] = true
 	}
 	for _, e := range ents {
-		if !isTemp(e.Name(), names) || !e.Type().IsRegular() {
+		if !IsTemp(e.Name(), names) || !e.Type().IsRegular() {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -151,9 +151,9 @@ func removeTemps(dir string) error {
 	return nil
 }
 
-// isTemp reports whether name is a temporary file of an atomic write of
-// one of names.
-func isTemp(name string, names map[string]bool) bool {
+// IsTemp reports whether name is a temporary file of an atomic write of
+// one of names, the entries of its directory: a file LockRun removes.
+func IsTemp(name string, names map[string]bool) bool {
 	rest, ok := strings.CutPrefix(name, ".")
 	if !ok || name == LockName {
 		return false

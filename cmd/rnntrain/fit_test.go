@@ -317,6 +317,23 @@ func TestCLITruncate(t *testing.T) {
 	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "12", "-trials", "20", "-out", "r12").want(t, 0, "rank 12", "100.0 %")
 	r := rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "20", "-json", "-out", "r2")
 	r.want(t, 0, `"rank": 2`, `"variance_kept"`)
+	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "20", "-out", "r2").
+		want(t, 2, "-out r2 already holds a run", "truncate does not overwrite a run")
+	// A directory of the user's files is refused and left as it was.
+	if err := os.MkdirAll(filepath.Join(dir, "mine"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"config.json", ".config.json-7"} {
+		if err := os.WriteFile(filepath.Join(dir, "mine", f), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rnntrain(t, dir, "truncate", "-checkpoint", "full", "-rank", "2", "-trials", "20", "-out", "mine").want(t, 2, "-out mine", "config.json")
+	for _, f := range []string{"config.json", ".config.json-7"} {
+		if b, err := os.ReadFile(filepath.Join(dir, "mine", f)); err != nil || string(b) != "mine" {
+			t.Errorf("%s after the refused truncate: %q, %v", f, b, err)
+		}
+	}
 	outputs := func(run string) []float32 {
 		rnntrain(t, dir, "eval", "-checkpoint", run, "-trials", "6", "-noise=false", "-record", run+".npz").want(t, 0)
 		f, err := npy.OpenArchive(filepath.Join(dir, run+".npz"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,24 +15,40 @@ import (
 
 // lockRunDir takes the lock of the run directory dir for a training run
 // (checkpoints.LockRun: one writer per directory, stale locks taken over,
-// stray temporary files removed) and checks, under the lock, that dir is
-// one the run may write (checkOutDir), unless the run resumes in place
-// (resume names the same directory). Resuming into another directory
-// branches the resumed run there and leaves the resumed directory
-// unchanged.
+// stray temporary files removed) and checks that dir is one the run may
+// write (checkOutDir), unless the run resumes in place (resume names the
+// same directory). Resuming into another directory branches the resumed
+// run there and leaves the resumed directory unchanged.
 func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
-	inPlace := resume != "" && samePath(dir, resume)
-	lock, err := checkpoints.LockRun(dir)
-	if err != nil {
-		if inPlace {
+	if resume != "" && samePath(dir, resume) {
+		lock, err := checkpoints.LockRun(dir)
+		if err != nil {
 			return nil, fmt.Errorf("-resume %s: %w", dir, err)
 		}
-		return nil, fmt.Errorf("-out %s: %w", dir, err)
-	}
-	if inPlace {
 		return lock, nil
 	}
-	if err := checkOutDir(dir, resume); err != nil {
+	return lockOutDir(dir, func(dir string) error { return checkOutDir(dir, resume) })
+}
+
+// lockOutDir takes the lock of dir, a run directory that a command writes
+// anew (train -out, truncate -out), with check(dir) refusing a directory
+// it may not write: before the lock, whose removal of temporary files
+// would otherwise reach into a directory of the user's, and again under
+// it. A directory with a lock file is a run's, and its holder, if live,
+// is named by the lock's error instead.
+func lockOutDir(dir string, check func(dir string) error) (*checkpoints.RunLock, error) {
+	_, err := os.Stat(dir)
+	_, lerr := os.Lstat(filepath.Join(dir, checkpoints.LockName))
+	if err == nil && errors.Is(lerr, fs.ErrNotExist) {
+		if err := check(dir); err != nil {
+			return nil, err
+		}
+	}
+	lock, err := checkpoints.LockRun(dir)
+	if err != nil {
+		return nil, fmt.Errorf("-out %s: %w", dir, err)
+	}
+	if err := check(dir); err != nil {
 		lock.Unlock()
 		return nil, err
 	}
@@ -41,8 +58,9 @@ func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
 // checkOutDir refuses a directory dir that a run new to it (a new run, or
 // a branch of the run resume) would write over: one that holds a run
 // (holdsRun), or any file but the run's lock, a sweep point's point.json
-// and attempts.jsonl, which train leaves alone, and, for a branch, a
-// metrics.jsonl alone: the history a branch stopped before its first
+// and attempts.jsonl, which train leaves alone, the temporary files of
+// interrupted atomic writes (checkpoints.IsTemp), which the lock removes,
+// and, for a branch, a metrics.jsonl alone: the history a branch stopped before its first
 // checkpoint copied, which it copies again. Directories that hold no
 // file are taken.
 func checkOutDir(dir, resume string) error {
@@ -56,11 +74,17 @@ func checkOutDir(dir, resume string) error {
 	if err != nil {
 		return fmt.Errorf("-out %s: %w", dir, err)
 	}
+	names := make(map[string]bool, len(ents))
+	for _, e := range ents {
+		names[e.Name()] = true
+	}
 	var found []string // the entries that hold a file
 	first := ""        // the first such file
 	for _, e := range ents {
-		switch n := e.Name(); n {
-		case checkpoints.LockName, sweep.PointFile, sweep.AttemptsFile:
+		switch n := e.Name(); {
+		case n == checkpoints.LockName || n == sweep.PointFile || n == sweep.AttemptsFile:
+		case e.Type().IsRegular() && checkpoints.IsTemp(n, names):
+			// Left by an interrupted write of the run; the lock removes it.
 		default:
 			if f := firstFile(filepath.Join(dir, n)); f != "" {
 				found = append(found, n)

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,6 +237,32 @@ func TestCLIOutNotEmpty(t *testing.T) {
 	rnntrain(t, work, append(args, "-out", mine)...).want(t, 2, "-out "+mine+" is not empty", filepath.Join(mine, "eval.json"), "choose another -out")
 	if b, _ := os.ReadFile(filepath.Join(mine, "eval.json")); string(b) != `{"mine": true}` {
 		t.Errorf("eval.json after the refused runs: %q", b)
+	}
+	// Files named as an interrupted atomic write's temporaries, in a
+	// directory that holds no run, are the user's: refused, not removed.
+	for _, f := range []string{".eval.json-17", ".notes.tmp-3"} {
+		if err := os.WriteFile(filepath.Join(mine, f), []byte("mine"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rnntrain(t, work, append(args, "-out", mine)...).want(t, 2, "-out "+mine+" is not empty")
+	for _, f := range []string{".eval.json-17", ".notes.tmp-3"} {
+		if _, err := os.Stat(filepath.Join(mine, f)); err != nil {
+			t.Errorf("%s after the refused run: %v", f, err)
+		}
+	}
+	// A directory holding only the temporary file of an interrupted write
+	// is taken, the file removed.
+	leftover := filepath.Join(work, "leftover")
+	if err := os.MkdirAll(leftover, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(leftover, ".config.json.tmp-12345"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, append(args, "-out", leftover)...).want(t, 0, "stopped at step 2")
+	if _, err := os.Stat(filepath.Join(leftover, ".config.json.tmp-12345")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the leftover temporary file after the run: %v", err)
 	}
 
 	// A run stopped before its first checkpoint: a new run is refused;

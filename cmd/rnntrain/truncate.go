@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -88,14 +87,11 @@ func truncateCommand() *command {
 				if dir == "" {
 					dir = truncateOut(*ckpt, *rank)
 				}
-				lock, err := checkpoints.LockRun(dir)
+				lock, err := lockOutDir(dir, checkTruncateOut)
 				if err != nil {
-					return fmt.Errorf("-out %s: %w", dir, err)
+					return err
 				}
 				defer lock.Unlock()
-				if _, err := os.Stat(checkpoints.LatestPath(dir)); err == nil {
-					return usagef("-out %s already holds a run; choose another -out (truncate does not overwrite a run)", dir)
-				}
 				// A dataset's held-out split, as eval scores by default (the
 				// session's own task serves the training trials); both
 				// networks share the task.
@@ -377,4 +373,13 @@ func initFromTruncation(s *session, stderr io.Writer) (string, error) {
 		}
 	}
 	return fmt.Sprintf("initialised from the rank-%d truncation of %s (%.1f %% of Σ s² kept): %s\n", lc.Rank, lc.InitFrom, 100*kept, strings.Join(copied, ", ")), nil
+}
+
+// checkTruncateOut refuses an -out that holds a run or any other file
+// (checkOutDir): truncate writes a new run directory there.
+func checkTruncateOut(dir string) error {
+	if holdsRun(dir) {
+		return usagef("-out %s already holds a run; choose another -out (truncate does not overwrite a run)", dir)
+	}
+	return checkOutDir(dir, "")
 }
