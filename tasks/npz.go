@@ -75,7 +75,9 @@ func (e *NoDataError) Error() string {
 // LoadNPZ reads a user dataset from the .npz file at path. It must hold
 // `inputs` [trials, T, n_in] and `targets` [trials, T, n_out], and may
 // hold `mask` [trials, T, n_out] (default all ones; not zero everywhere),
-// each float32 or float64 in C order, finite. With loss = CrossEntropy the
+// each float32 or float64 in C order, finite, except the targets where
+// the mask is 0 (padding after a trial's end), which may be NaN or
+// infinite and are read as 0. With loss = CrossEntropy the
 // targets must be one-hot wherever the mask is positive and the task is
 // scored by the masked-mean argmax (ScoreMaskedMeanArgmax); with MSE it is
 // scored by ScoreNormalizedMSE with threshold 0.1. Every trial is in the
@@ -112,17 +114,13 @@ func loadArchive(f *npy.Archive, path string, loss Loss) (*UserData, error) {
 			return nil, fmt.Errorf("tasks: %s: array mask has shape %v; want the shape of targets %v", path, mShape, tShape)
 		}
 	}
-	in, err := readArray(f, path, "inputs", inShape)
-	if err != nil {
-		return nil, err
-	}
-	tgt, err := readArray(f, path, "targets", tShape)
+	in, err := readArray(f, path, "inputs", inShape, nil)
 	if err != nil {
 		return nil, err
 	}
 	var mask []float32
 	if mShape != nil {
-		m, err := readArray(f, path, "mask", mShape)
+		m, err := readArray(f, path, "mask", mShape, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +135,14 @@ func loadArchive(f *npy.Archive, path string, loss Loss) (*UserData, error) {
 			return nil, fmt.Errorf("tasks: %s: array mask is zero everywhere, so no step would be trained or scored; want a positive weight on the steps to score", path)
 		}
 		mask = m
-	} else {
+	}
+	// A target the mask leaves out (padding after a trial's end) may be
+	// NaN, as recorded data often mark it.
+	tgt, err := readArray(f, path, "targets", tShape, mask)
+	if err != nil {
+		return nil, err
+	}
+	if mask == nil {
 		mask = make([]float32, len(tgt))
 		for i := range mask {
 			mask[i] = 1
@@ -233,21 +238,33 @@ func checkArray(f *npy.Archive, path, name string, lead []int) ([]int, error) {
 }
 
 // readArray reads the array name, of the shape checkArray returned, as
-// float32 and checks that it is finite.
-func readArray(f *npy.Archive, path, name string, shape []int) ([]float32, error) {
+// float32 and checks that it is finite, except where skip (nil, or of the
+// same shape) is 0: a NaN or an infinity there is read as 0.
+func readArray(f *npy.Archive, path, name string, shape []int, skip []float32) ([]float32, error) {
 	a, err := f.Read(name)
 	if err != nil {
 		return nil, fmt.Errorf("tasks: %w", err)
 	}
 	for i, v := range a.F64 { // before float32 turns it into an infinity
-		if math.Abs(v) > math.MaxFloat32 && !math.IsInf(v, 0) {
+		if math.Abs(v) > math.MaxFloat32 && !math.IsInf(v, 0) && (skip == nil || skip[i] != 0) {
 			return nil, fmt.Errorf("tasks: %s: array %s has the value %v at %s, beyond the range of float32 (±%.3g) in which it is used", path, name, v, index3(i, shape), math.MaxFloat32)
 		}
 	}
 	out := a.Float32()
 	for i, v := range out {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("tasks: %s: array %s has the non-finite value %v at %s; want finite values", path, name, v, index3(i, shape))
+		switch {
+		case skip != nil && skip[i] == 0:
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) || a.F64 != nil && math.Abs(a.F64[i]) > math.MaxFloat32 {
+				out[i] = 0
+			}
+		case math.IsNaN(float64(v)) || math.IsInf(float64(v), 0):
+			where := ""
+			if skip != nil {
+				where = " where mask is not 0"
+			} else if name == "targets" {
+				where = " (a target without meaning, such as padding, may be NaN where an array mask is 0)"
+			}
+			return nil, fmt.Errorf("tasks: %s: array %s has the non-finite value %v at %s%s; want finite values", path, name, v, index3(i, shape), where)
 		}
 	}
 	return out, nil

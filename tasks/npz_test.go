@@ -116,6 +116,47 @@ func TestLoadNPZ(t *testing.T) {
 	}
 }
 
+// TestLoadNPZMaskedNaNTargets: targets the mask leaves out (padding after
+// a trial's end) may be NaN or infinite, float32 or float64; they are read
+// as 0 and the scored ones as they are.
+func TestLoadNPZMaskedNaNTargets(t *testing.T) {
+	t.Parallel()
+	const n, T = 2, 4
+	in := cube(n, T, 1, func(i, t, k int) float32 { return 1 })
+	mask := cube(n, T, 1, func(i, t, k int) float32 { return float32(min(1, max(0, 2-t+i))) }) // trial 0: t < 2, trial 1: t < 3
+	for _, tgt := range []any{
+		cube(n, T, 1, func(i, t, k int) float32 {
+			if t >= 2+i {
+				return float32(math.NaN())
+			}
+			return float32(t + 1)
+		}),
+		cube(n, T, 1, func(i, t, k int) float64 {
+			if t >= 2+i {
+				return math.Inf(1)
+			}
+			return float64(t + 1)
+		}),
+	} {
+		d, err := LoadNPZ(writeNPZ(t, map[string]any{"inputs": in, "targets": tgt, "mask": mask}), MSE)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := d.BatchOf([]int{0, 1})
+		for tt := range T {
+			for i := range n {
+				got, want := b.Targets[tt*b.B+i], float32(tt+1)
+				if tt >= 2+i {
+					want = 0
+				}
+				if got != want {
+					t.Errorf("%T: target of trial %d at t = %d is %v, want %v", tgt, i, tt, got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestLoadNPZErrors(t *testing.T) {
 	t.Parallel()
 	good := func(n, T, d int) [][][]float32 { return cube(n, T, d, func(i, t, k int) float32 { return 0 }) }
@@ -159,6 +200,12 @@ func TestLoadNPZErrors(t *testing.T) {
 			[]string{"array inputs has the value 1e+39 at [1, 1, 0], beyond the range of float32"}},
 		{"mask shape before data", map[string]any{"inputs": nan, "targets": good(2, 3, 1), "mask": good(2, 3, 2)}, MSE,
 			[]string{"array mask has shape [2 3 2]"}},
+		// A NaN target is refused where the mask scores it, and without a
+		// mask with the way to mark padding.
+		{"NaN target scored", map[string]any{"inputs": good(2, 3, 2), "targets": nan, "mask": cube(2, 3, 2, func(i, t, k int) float32 { return 1 })}, MSE,
+			[]string{"array targets has the non-finite value NaN at [1, 2, 0] where mask is not 0"}},
+		{"NaN target without mask", map[string]any{"inputs": good(2, 3, 2), "targets": nan}, MSE,
+			[]string{"array targets has the non-finite value NaN at [1, 2, 0] (a target without meaning, such as padding, may be NaN where an array mask is 0)"}},
 	}
 	for _, c := range cases {
 		path := writeNPZ(t, c.arrays)

@@ -1276,3 +1276,43 @@ func TestCLISurrogateNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIDataPaddedWithNaN: an npz task whose targets are NaN where its
+// mask is 0 (trials of several lengths, padded) trains and evaluates,
+// with finite losses; a NaN the mask scores is refused, naming it.
+func TestCLIDataPaddedWithNaN(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	nan := float32(math.NaN())
+	in := make([][][]float32, 6)
+	tgt := make([][][]float32, 6)
+	mask := make([][][]float32, 6)
+	for i := range in {
+		in[i] = [][]float32{{float32(i)}, {1}, {0}}
+		tgt[i] = [][]float32{{0}, {1}, {float32(i % 2)}}
+		mask[i] = [][]float32{{1}, {1}, {1}}
+		if i%3 == 0 { // a trial of two steps
+			tgt[i][2][0], mask[i][2][0] = nan, 0
+		}
+	}
+	write := func(name string) {
+		if err := npy.WriteArchiveValues(filepath.Join(work, name), map[string]any{"inputs": in, "targets": tgt, "mask": mask}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("padded.npz")
+	rnntrain(t, work, "train", "-task", "npz", "-data", "padded.npz", "-validation-fraction", "0.5", "-hidden", "4", "-steps", "3",
+		"-batch", "2", "-eval-every", "1", "-quiet", "-out", "run").want(t, 0, "final evaluation")
+	b, err := os.ReadFile(filepath.Join(work, "run", "metrics.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte("NaN")) || bytes.Contains(b, []byte("null")) {
+		t.Errorf("metrics.jsonl of a run on padded targets:\n%s", b)
+	}
+	rnntrain(t, work, "eval", "-checkpoint", "run", "-json").want(t, 0, `"accuracy"`)
+	mask[3][2][0] = 1
+	write("scored.npz")
+	rnntrain(t, work, "train", "-task", "npz", "-data", "scored.npz", "-hidden", "4", "-steps", "3", "-quiet", "-out", "run2").
+		want(t, 1, "scored.npz", "array targets has the non-finite value NaN at [3, 2, 0] where mask is not 0")
+}
