@@ -52,7 +52,10 @@ type Data struct {
 //     dt.npy and length.npy.
 //
 // Arrays are float32 or float64 in C order (mask may also be bool), and
-// every value must be finite; mask values ≥ 0 with a positive sum. Every
+// every value a fit uses must be finite; mask values ≥ 0 with a positive
+// sum. The activity where the mask is 0 and the inputs after a
+// condition's last step with a positive mask may be NaN or infinite (the
+// padding of recordings) and are read as 0 (checkUsedFinite). Every
 // error names the file and the array and says what was expected. Headers
 // and shapes are checked against the sizes of the files and archive
 // members before anything is allocated (package internal/npy), so an array
@@ -209,11 +212,11 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 		return nil, err
 	}
 	act, in := arrays[actName], arrays["inputs"]
-	if err := check3(actName, act, nil, "[conditions, T, units]"); err != nil {
+	if err := checkShape3(actName, act.shape, act.bool, nil, "[conditions, T, units]"); err != nil {
 		return nil, err
 	}
 	c, T, units := act.shape[0], act.shape[1], act.shape[2]
-	if err := check3("inputs", in, act.shape[:2], fmt.Sprintf("[%d, %d, n_in] (conditions and T as in %s)", c, T, actName)); err != nil {
+	if err := checkShape3("inputs", in.shape, in.bool, act.shape[:2], fmt.Sprintf("[%d, %d, n_in] (conditions and T as in %s)", c, T, actName)); err != nil {
 		return nil, err
 	}
 	d := &Data{Conditions: c, T: T, Units: units, NIn: in.shape[2]}
@@ -233,6 +236,9 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 			return nil, err
 		}
 	}
+	if err := checkUsedFinite(d, actName, act, in); err != nil {
+		return nil, err
+	}
 	if dt, ok := arrays["dt"]; ok {
 		if len(dt.data) != 1 || len(dt.shape) > 1 || dt.bool {
 			return nil, fmt.Errorf("array dt has shape %v; want a scalar (the step in ms)", dt.shape)
@@ -245,13 +251,52 @@ func dataFromArrays(arrays map[string]array) (*Data, error) {
 	return d, nil
 }
 
-// check3 checks that a is a 3-d float array with every size ≥ 1, leading
-// dimensions lead (unless nil) and finite values.
-func check3(name string, a array, lead []int, want string) error {
-	if err := checkShape3(name, a.shape, a.bool, lead, want); err != nil {
-		return err
+// checkUsedFinite checks that the values of the activity (act, named
+// name) and the inputs (in) that a fit uses are finite as float32 and
+// writes 0 in d for the others, which may be NaN, as recordings often mark
+// padding: the activity where d.Mask is 0, and the inputs of the steps
+// after a condition's last step with a positive mask, which drive no
+// fitted step.
+func checkUsedFinite(d *Data, name string, act, in array) error {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > math.MaxFloat32 }
+	for i, v := range act.data {
+		if !bad(v) {
+			continue
+		}
+		if d.Mask[i] == 0 {
+			d.Activity[i] = 0
+			continue
+		}
+		return finiteError(name, unflatten(i, act.shape), v, " where the mask is not 0 (activity the fit leaves out, where mask is 0 or after length, may be NaN)")
 	}
-	return checkFinite(name, a)
+	for c := range d.Conditions {
+		end := 0 // the steps up to the condition's last with a positive mask
+		for t := range d.T {
+			if slices.ContainsFunc(d.Mask[(c*d.T+t)*d.Units:(c*d.T+t+1)*d.Units], func(m float32) bool { return m > 0 }) {
+				end = t + 1
+			}
+		}
+		for i := c * d.T * d.NIn; i < (c+1)*d.T*d.NIn; i++ {
+			if v := in.data[i]; bad(v) {
+				if i >= (c*d.T+end)*d.NIn {
+					d.Inputs[i] = 0
+					continue
+				}
+				return finiteError("inputs", unflatten(i, in.shape), v, " (inputs after a condition's last fitted step, where mask is 0 or after length, may be NaN)")
+			}
+		}
+	}
+	return nil
+}
+
+// finiteError is the error of the value v at index idx of the array name:
+// non-finite, or beyond the range of float32; why says where such a value
+// would have been taken.
+func finiteError(name string, idx []int, v float64, why string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("array %s has the non-finite value %v at %v%s", name, v, idx, why)
+	}
+	return fmt.Errorf("array %s has the value %v at %v, beyond the range of float32 (±%.3g) in which it is fitted", name, v, idx, math.MaxFloat32)
 }
 
 // checkShape3 is check3's check of the dtype (isBool) and the shape.

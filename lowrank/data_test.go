@@ -310,3 +310,43 @@ func TestLoadDataLengths(t *testing.T) {
 		t.Errorf("lengths that mask every scored step: error %v, want one saying nothing would be fitted", err)
 	}
 }
+
+// TestLoadDataPaddedWithNaN: activity the fit leaves out (mask 0, or after
+// a condition's length) and inputs after a condition's last fitted step
+// may be NaN, as recordings mark padding, and are read as 0; a NaN the fit
+// would use is refused, naming it.
+func TestLoadDataPaddedWithNaN(t *testing.T) {
+	t.Parallel()
+	nan := float32(math.NaN())
+	// Two conditions of 3 steps, 2 units, 1 input; condition 1 ends after
+	// step 0 (length), and unit 1 of condition 0 is not recorded at step 0.
+	act := []float32{nan, nan, 1, 2, 3, 4 /* c1 */, 5, 6, nan, nan, nan, nan}
+	act[1] = 7 // condition 0, step 0: unit 0 NaN, unit 1 recorded
+	in := []float32{1, 1, 1 /* c1 */, 1, nan, float32(math.Inf(1))}
+	mask := []float32{0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	arrays := map[string]any{"activity.npy": nest(act, 2, 3, 2), "inputs.npy": nest(in, 2, 3, 1),
+		"mask.npy": nest(mask, 2, 3, 2), "length.npy": []int64{3, 1}}
+	d, err := LoadData(writeNPZ(t, arrays))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float32{0, 7, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0}; !slices.Equal(d.Activity, want) {
+		t.Errorf("activity %v, want %v", d.Activity, want)
+	}
+	if want := []float32{1, 1, 1, 1, 0, 0}; !slices.Equal(d.Inputs, want) {
+		t.Errorf("inputs %v, want %v", d.Inputs, want)
+	}
+	// Unit 0 of condition 0 at step 0 fitted: its NaN is refused.
+	mask[0] = 1
+	p := writeNPZ(t, arrays)
+	if _, err := LoadData(p); err == nil || !strings.Contains(err.Error(), "array activity has the non-finite value NaN at [0 0 0] where the mask is not 0") {
+		t.Errorf("a fitted NaN: error %v", err)
+	}
+	// An input before a condition's last fitted step drives it: refused.
+	mask[0] = 0
+	arrays["length.npy"] = []int64{3, 2}
+	in[4], act[8], act[9] = nan, 8, 9
+	if _, err := LoadData(writeNPZ(t, arrays)); err == nil || !strings.Contains(err.Error(), "array inputs has the non-finite value NaN at [1 1 0] (inputs after a condition's last fitted step") {
+		t.Errorf("a NaN input that drives a fitted step: error %v", err)
+	}
+}

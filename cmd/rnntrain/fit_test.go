@@ -844,3 +844,50 @@ func unsplitFitCheckpoint(t *testing.T, run string) []int {
 	}
 	return held
 }
+
+// TestCLIFitPaddedWithNaN: fit takes recorded activity padded with NaN
+// after each condition's length (and inputs padded likewise), fits it with
+// finite R² and draws its figure; a NaN inside a condition is refused,
+// naming the array and where.
+func TestCLIFitPaddedWithNaN(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const c, T, units = 4, 10, 6
+	nan := float32(math.NaN())
+	act, in := make([][][]float32, c), make([][][]float32, c)
+	length := make([]int64, c)
+	for i := range c {
+		length[i] = int64(T - 2*i)
+		act[i], in[i] = make([][]float32, T), make([][]float32, T)
+		for t := range T {
+			act[i][t], in[i][t] = make([]float32, units), []float32{float32(i%2) - 0.5}
+			for u := range units {
+				act[i][t][u] = 0.5 * float32(math.Tanh(0.2*float64(t*(u+1))*(float64(i%2)-0.5)))
+			}
+			if t >= int(length[i]) {
+				in[i][t][0] = nan
+				for u := range units {
+					act[i][t][u] = nan
+				}
+			}
+		}
+	}
+	write := func(name string) {
+		if err := npy.WriteArchiveValues(filepath.Join(dir, name), map[string]any{"activity": act, "inputs": in, "length": length}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("padded.npz")
+	r := rnntrain(t, dir, "fit", "-data", "padded.npz", "-ranks", "1", "-steps", "5", "-json", "-out", "fit")
+	r.want(t, 0, `"r2"`)
+	if strings.Contains(r.stdout, "NaN") || strings.Contains(r.stdout, `"r2": null`) {
+		t.Errorf("fit of padded data:\n%s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "fit", "rank-1", "fit.png")); err != nil {
+		t.Errorf("no figure of the fit: %v", err)
+	}
+	act[1][2][3] = nan
+	write("holed.npz")
+	rnntrain(t, dir, "fit", "-data", "holed.npz", "-ranks", "1", "-steps", "5", "-out", "fit2").
+		want(t, 1, "holed.npz", "array activity has the non-finite value NaN at [1 2 3] where the mask is not 0")
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -264,6 +265,9 @@ func plotFit(set *figureSet, name string, f *lowrank.Fit, d *lowrank.Data, free,
 			rec, fit := make([]float64, units), make([]float64, units)
 			for k, u := range order {
 				rec[k], fit[k] = float64(d.Activity[base*d.Units+u]), float64(pred[base*d.Units+u])
+				if d.Mask[base*d.Units+u] == 0 {
+					rec[k] = math.NaN() // not recorded (padding) or left out: not drawn
+				}
 			}
 			t.Inputs, t.Targets, t.Outputs = append(t.Inputs, in), append(t.Targets, rec), append(t.Outputs, fit)
 			t.Scored = append(t.Scored, s >= free)
