@@ -90,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	if name == "version" || name == "-version" || name == "--version" {
+		if len(args) == 2 && isHelpFlag(args[1]) {
+			printVersionHelp(stdout)
+			return 0
+		}
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "rnntrain version: unexpected arguments %q (version takes none)\nRun 'rnntrain help version' for usage.\n", args[1:])
 			return 2
@@ -107,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		if len(args) > 1 && args[1] == "version" {
-			fmt.Fprintf(stdout, "Usage: rnntrain version\n\n%s.\n", versionLong)
+			printVersionHelp(stdout)
 			return 0
 		}
 		if len(args) > 1 {
@@ -166,6 +170,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "rnntrain: unknown command %q; commands: %s%s\n", name, names(cmds), enum.Hint(name, strings.Split(names(cmds), ", ")))
 	return 2
+}
+
+// isHelpFlag reports whether arg is one of the spellings of the help flag
+// that the flag package accepts: -h, -help, --h, --help.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--h", "--help":
+		return true
+	}
+	return false
+}
+
+// printVersionHelp writes the help of the version command, which has no
+// flags, to w.
+func printVersionHelp(w io.Writer) {
+	fmt.Fprintf(w, "Usage: rnntrain version\n\n%s.\n", versionLong)
 }
 
 // runCommand runs the command c (its run function runFn) on args. A

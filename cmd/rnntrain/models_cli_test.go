@@ -264,6 +264,13 @@ func TestFlagsAnyPositionAndVersion(t *testing.T) {
 	require.Contains(t, res.stdout, "github.com/rnntrain/rnntrain")
 	// version takes no arguments, like every command that takes none.
 	rnntrain(t, dir, "version", "-json").want(t, 2, `rnntrain version: unexpected arguments ["-json"] (version takes none)`)
+	// -h asks for its help, as of every other command.
+	for _, h := range []string{"-h", "-help", "--help"} {
+		res := rnntrain(t, dir, "version", h)
+		res.want(t, 0, "Usage: rnntrain version")
+		require.Equal(t, rnntrain(t, dir, "help", "version").stdout, res.stdout)
+	}
+	rnntrain(t, dir, "version", "-h", "-h").want(t, 2, `rnntrain version: unexpected arguments ["-h" "-h"]`)
 }
 
 // TestCLIBenchSizes checks that bench refuses sizes it cannot run, naming
