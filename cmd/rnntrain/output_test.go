@@ -23,6 +23,10 @@ func TestCLIQuiet(t *testing.T) {
 	if r.stderr != "" {
 		t.Errorf("-quiet wrote to stderr without an error:\n%s", r.stderr)
 	}
+	// With no header above it, the summary starts on the first line.
+	if !strings.HasPrefix(r.stdout, "stopped at step 4") {
+		t.Errorf("-quiet output does not start with the summary:\n%q", r.stdout)
+	}
 	rnntrain(t, dir, "inspect", filepath.Join("run", "checkpoint.safetensors")).want(t, 0, "step")
 }
 

@@ -544,7 +544,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	if err := writeJSONFile(filepath.Join(dir, "eval.json"), rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "\nstopped at step %d: %s, %.1f s\n", sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
+	sep := "\n" // after the header and the step lines; -quiet prints neither
+	if opts.quiet {
+		sep = ""
+	}
+	fmt.Fprintf(e.stdout, "%sstopped at step %d: %s, %.1f s\n", sep, sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
 	if sum.Eval != nil {
 		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy %.4f on %d %s\n", sum.Eval.Accuracy, sum.Eval.Trials, trialsOf(sum.Eval.Split))
 	}
