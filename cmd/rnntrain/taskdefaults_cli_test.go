@@ -134,6 +134,11 @@ func TestCLIChanceHint(t *testing.T) {
 		"-steps, -lr (lower it when the loss jumps), -activation (tanh bounds the rates), -noise, -hidden, -keep-best",
 		"-activation tanh -noise 0 -lr 1e-3 -steps 2000 -keep-best reached 1.000, 0.960 and 0.975")
 	rnntrain(t, dir, "tasks", "sine-wave").wantText(t, 0, "-activation tanh -noise 0 -lr 1e-3 -steps 2000 -keep-best")
+	// A net that seldom leaves fixation scores well under chance (0.23 on
+	// 1000 trials, seed 1), which the hint calls below chance, not at it.
+	r := rnntrain(t, dir, "train", "-task", "perceptual-dm", "-preset", "neurogym", "-steps", "1", "-hidden", "4", "-batch", "2",
+		"-eval-trials", "4", "-quiet", "-plot-format", "svg", "-out", filepath.Join(dir, "below"))
+	r.wantText(t, 0, "hint: accuracy 0.2300 is below chance (0.5): the network did not learn perceptual-dm.")
 	info := tasks.Info{Name: "context-dm", Preset: tasks.Dubreuil, Chance: 0.5}
 	for _, c := range []struct {
 		acc  float64

@@ -678,15 +678,20 @@ func divergenceHint(err error, c runConfig) string {
 // chanceHint is what train says after a final evaluation at chance on
 // info's task, accuracy within a tenth of the way from chance to 1 (below
 // 0.55 on a two-choice task, 0.1 on a continuous one): that the network
-// did not learn, the settings that decide whether it does and, for a task
+// did not learn (below chance when the accuracy is more than two standard
+// errors under it), the settings that decide whether it does and, for a task
 // whose defaults are known not to train it, what does (taskNote). It is
 // "" for another accuracy and for a dataset, whose chance is not known.
 func chanceHint(rep analysis.Report, info tasks.Info) string {
 	if info.Preset == tasks.Dataset || rep.Trials == 0 || rep.Accuracy >= info.Chance+(1-info.Chance)/10 {
 		return ""
 	}
-	h := fmt.Sprintf("accuracy %.4f is at chance (%.3g): the network did not learn %s. What decides whether it does: -steps, -lr (lower it when the loss jumps), -activation (tanh bounds the rates), -noise, -hidden, -keep-best; 'rnntrain help train' has them all.",
-		rep.Accuracy, info.Chance, info.Name)
+	where := "at"
+	if rep.Accuracy+2*rep.StdErr < info.Chance { // e.g. a net that never leaves fixation
+		where = "below"
+	}
+	h := fmt.Sprintf("accuracy %.4f is %s chance (%.3g): the network did not learn %s. What decides whether it does: -steps, -lr (lower it when the loss jumps), -activation (tanh bounds the rates), -noise, -hidden, -keep-best; 'rnntrain help train' has them all.",
+		rep.Accuracy, where, info.Chance, info.Name)
 	h = "\n" + wrapLine("hint: ", h, "      ", false)
 	if n := taskNote(info.Name); n != "" {
 		h += wrapLine("hint: ", n, "      ", false)
