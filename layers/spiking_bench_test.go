@@ -66,8 +66,30 @@ func BenchmarkLIFStep(b *testing.B) { benchSpikingStep(b, 0) }
 
 func BenchmarkALIFStep(b *testing.B) { benchSpikingStep(b, 0.5) }
 
+// BenchmarkLIFStepLength is BenchmarkLIFStep at N = 512 and 1024 with
+// sequences of 25 to 200 steps, reporting the time per step of the
+// sequence (µs/t): a time that grew with T would show the step bound by
+// memory (the states of all steps outgrow the caches), a flat one by the
+// work of a step.
+func BenchmarkLIFStepLength(b *testing.B) {
+	var sizes [][3]int
+	for _, nb := range [][2]int{{512, 64}, {1024, 32}} {
+		for _, steps := range []int{25, 50, 100, 200} {
+			sizes = append(sizes, [3]int{nb[0], nb[1], steps})
+		}
+	}
+	benchSpikingSizes(b, 0, sizes, true)
+}
+
 func benchSpikingStep(b *testing.B, adapt float64) {
-	for _, s := range [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}} {
+	benchSpikingSizes(b, adapt, [][3]int{{64, 32, 100}, {128, 32, 200}, {256, 64, 100}, {512, 64, 200}, {1024, 32, 100}}, false)
+}
+
+// benchSpikingSizes times the step of BenchmarkLIFStep (BenchmarkALIFStep
+// with adapt > 0) at each size {N, B, T}, also per step of the sequence
+// when perStep.
+func benchSpikingSizes(b *testing.B, adapt float64, sizes [][3]int, perStep bool) {
+	for _, s := range sizes {
 		n, batch, steps := s[0], s[1], s[2]
 		b.Run(fmt.Sprintf("N=%d/B=%d/T=%d", n, batch, steps), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
@@ -108,6 +130,9 @@ func benchSpikingStep(b *testing.B, adapt float64) {
 			}
 			// Counted once after the timing: a pass over every rate is not
 			// part of the step that rnntrain bench and the anchor time.
+			if perStep {
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(steps), "us/t")
+			}
 			b.ReportMetric(float64(spikeCount(rates))/float64(len(rates)), "activity")
 		})
 	}
