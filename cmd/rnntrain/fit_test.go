@@ -376,6 +376,13 @@ func TestCLITruncate(t *testing.T) {
 	rnntrain(t, dir, "latent", "-checkpoint", "r2", "-trials", "2", "-out", "lat").want(t, 0, "κ_2")
 	rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
 		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-out", "init").want(t, 0, "rank-2 truncation", "lowrank.m", "readout.weight")
+	// -quiet leaves the note out with the rest of the header.
+	r = rnntrain(t, dir, "train", "-task", "context-dm", "-model", "lowrank", "-rank", "2", "-hidden", "12", "-rates", "phi", "-init-from", "full",
+		"-steps", "2", "-eval-trials", "16", "-batch", "8", "-quiet", "-out", "init-quiet")
+	r.want(t, 0, "final evaluation")
+	if strings.Contains(r.stdout, "truncation") {
+		t.Errorf("train -quiet -init-from prints the header's note:\n%s", r.stdout)
+	}
 	// The truncation is the source network only with its φ and α: a run
 	// with another activation or leak is refused, naming both. A refused
 	// run, or one whose source cannot be read, leaves no -out directory.

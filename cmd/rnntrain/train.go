@@ -422,7 +422,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			return err
 		}
 	}
-	fmt.Fprint(e.stdout, initNote)
+	if !opts.quiet { // part of the header, which -quiet leaves out
+		fmt.Fprint(e.stdout, initNote)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
 		return fmt.Errorf("create run directory: %w", err)
 	}
