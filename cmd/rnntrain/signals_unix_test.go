@@ -60,6 +60,27 @@ func TestCLIBrokenPipeSavesTrain(t *testing.T) {
 	rnntrain(t, work, "train", "-resume", run, "-steps", strconv.Itoa(k+2)).want(t, 0)
 }
 
+// TestCLIBrokenPipeAfterTraining runs train -quiet with its standard
+// output into a pipe whose reader has gone, as in `rnntrain train -quiet |
+// head` once head has exited: nothing reaches standard output before the
+// final summary (the step lines go to standard error), so the run trains to
+// the end, writes eval.json, and exits 0 although its summary is lost.
+func TestCLIBrokenPipeAfterTraining(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run := filepath.Join(work, "run")
+	cmd, stderr := startBrokenPipe(t, work, append([]string{"train", "-quiet", "-out", run, "-steps", "3"}, tiny...)...)
+	if code := exitCode(t, cmd); code != 0 {
+		t.Fatalf("after its reader went away at the summary: exit status %d, want 0\n%s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(run, "eval.json")); err != nil {
+		t.Errorf("the completed run has no eval.json: %v", err)
+	}
+	if k, _ := loadTensors(t, run); k != 3 {
+		t.Errorf("checkpoint at step %d, want 3", k)
+	}
+}
+
 // TestCLIBrokenPipeOtherCommand writes a command's output into a pipe with
 // no reader left: a command with nothing to save ends as the signal would
 // end it (status 141) without an error message about the write.

@@ -168,7 +168,10 @@ missing file.
 
 Training stops at -steps, at -target-accuracy on held-out trials, or on
 SIGINT (Ctrl-C), SIGTERM, SIGHUP, SIGUSR1 or SIGPIPE (the reader of the
-output went away: train | head), which save a checkpoint and
+output went away, seen at the next line written to it: train 2>&1 | head;
+the step lines go to standard error, so with standard output alone piped a
+reader gone during training is seen only at the final summary, when the run
+is complete and exits 0), which save a checkpoint and
 exit with status 130 (SIGINT) or 75 (the others: a batch system's time
 limit or preemption; SIGUSR1 is the warning a Slurm job asks for before its
 time limit, "#SBATCH --signal=B:USR1@60" for a script that runs "exec
