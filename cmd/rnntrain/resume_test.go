@@ -218,8 +218,9 @@ func TestCLIResumeComparesBeforeBuilding(t *testing.T) {
 
 // TestCLIResumeAtItsEnd: a run resumed with a -steps below its
 // checkpoint's step is a usage error, whether or not its final evaluation
-// was written. A run stopped after its last checkpoint but before its
-// final evaluation resumes to write it, also when it still holds the
+// was written; without -steps the message names the run's train.steps, not
+// a flag that was not given. A run stopped after its last checkpoint but
+// before its final evaluation resumes to write it, also when it still holds the
 // eval.json of an earlier step (it was resumed with a larger -steps),
 // instead of calling itself finished.
 func TestCLIResumeAtItsEnd(t *testing.T) {
@@ -247,6 +248,8 @@ func TestCLIResumeAtItsEnd(t *testing.T) {
 		t.Errorf("eval.json of step %d, want 5", got)
 	}
 	rnntrain(t, work, "train", "-resume", run, "-steps", "5", "-quiet", "-plot-format", "svg").want(t, 2, "already at step 5 of -steps 5")
+	// Without -steps the run's own train.steps is the end, named as such.
+	rnntrain(t, work, "train", "-resume", run, "-quiet").want(t, 2, "already at step 5 of its 5 steps (train.steps in "+filepath.Join(run, "config.json")+"); give a larger -steps")
 	if err := os.Remove(eval); err != nil {
 		t.Fatal(err)
 	}

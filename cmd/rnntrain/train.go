@@ -234,6 +234,7 @@ func trainCommand() *command {
 					return usagef("-force has no effect without -resume")
 				}
 				opts := trainOptions{out: *out, resume: *resume, maxMemory: *maxMem * (1 << 30), quiet: *quiet}
+				fs.Visit(func(f *flag.Flag) { opts.stepsGiven = opts.stepsGiven || f.Name == "steps" })
 				base := *configFile
 				if *resume != "" {
 					if base != "" {
@@ -309,6 +310,9 @@ type trainOptions struct {
 	// stored in the checkpoint resumed unless force (-force).
 	saved *runConfig
 	force bool
+	// stepsGiven says that -steps was on the command line, for messages
+	// that name where the run's train.steps came from.
+	stepsGiven bool
 }
 
 func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) error {
@@ -391,7 +395,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 				// evaluation resumes to write eval.json and the plots; one that
 				// finished, or went beyond -steps, needs a larger -steps.
 				if st.Step > s.cfg.Train.Steps || st.Step == s.cfg.Train.Steps && evaluatedAt(opts.resume) == st.Step {
-					return usagef("-resume %s: the run is already at step %d of -steps %d; give a larger -steps to continue", opts.resume, st.Step, s.cfg.Train.Steps)
+					of := fmt.Sprintf("-steps %d", s.cfg.Train.Steps)
+					if !opts.stepsGiven {
+						of = fmt.Sprintf("its %d steps (train.steps in %s)", s.cfg.Train.Steps, filepath.Join(opts.resume, "config.json"))
+					}
+					return usagef("-resume %s: the run is already at step %d of %s; give a larger -steps to continue", opts.resume, st.Step, of)
 				}
 				// With -force over changed mask or data files, the latest checkpoint
 				// then holds their new sums too.
