@@ -42,15 +42,16 @@ func NewBest(dir string) *Best { return &Best{Dir: dir, Step: -1} }
 // ResumeBest returns the Best of the run in dir resumed at step with the
 // network m: the best checkpoint an earlier process kept there, if its
 // step is at most step. One of a later step (the run resumes from an
-// earlier checkpoint and will evaluate those steps again) is not counted,
-// and the next kept evaluation replaces it. A best checkpoint that cannot
-// be read, lacks its accuracy, was trained on another task or from
-// another seed than run, the metadata of the run's checkpoints (another
-// run's file, copied in: its evaluations are not this run's), or whose
-// parameters do not fit m (another network's file, which the run's end
-// could not load) is an error naming the file; m is not changed. The task
-// is Meta.Task, the seed the top-level "seed" of Meta.Config (rnntrain's
-// run config has one); either is compared only when both files carry it.
+// earlier checkpoint and will evaluate those steps again) is not
+// counted, and the next kept evaluation replaces it. A best checkpoint,
+// of any step, that cannot be read, lacks its accuracy, was trained on
+// another task or from another seed than run, the metadata of the run's
+// checkpoints (another run's file, copied in: its evaluations are not
+// this run's), or whose parameters do not fit m (another network's file,
+// which the run's end could not load) is an error naming the file; m is
+// not changed. The task is Meta.Task, the seed the top-level "seed" of
+// Meta.Config (rnntrain's run config has one); either is compared only
+// when both files carry it.
 func ResumeBest(dir string, step int, m Model, run checkpoints.Meta) (*Best, error) {
 	b := NewBest(dir)
 	c, err := checkpoints.Load(checkpoints.BestPath(dir))
@@ -64,14 +65,16 @@ func ResumeBest(dir string, step int, m Model, run checkpoints.Meta) (*Best, err
 	if !ok || math.IsNaN(acc) {
 		return nil, fmt.Errorf("train: best checkpoint %s: no %s in its metrics, which the best's checkpoint holds (%s)", c.Path, BestAccuracyMetric, resumeWithout(dir))
 	}
-	if c.Meta.Step > step {
-		return b, nil
-	}
+	// Another run's file is refused whatever its step: the next kept
+	// evaluation would replace it.
 	if err := SameRun(c, run); err != nil {
 		return nil, fmt.Errorf("train: best checkpoint %s: %w\n(want one kept by this run; %s)", c.Path, err, resumeWithout(dir))
 	}
 	if err := checkFits(c, m); err != nil {
 		return nil, fmt.Errorf("train: best checkpoint: %w\n(want one kept by this run; %s)", err, resumeWithout(dir))
+	}
+	if c.Meta.Step > step {
+		return b, nil
 	}
 	mse, ok := c.Meta.Metrics[BestMSEMetric]
 	if !ok {

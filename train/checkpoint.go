@@ -188,8 +188,8 @@ func anyTensor(c *checkpoints.Checkpoint, slots []string, params []*autodiff.Par
 // With KeepBest it also keeps the checkpoint of the best held-out
 // evaluation in Dir/best.safetensors (Best; one an earlier process kept
 // there counts when its step is not past the step this process resumed
-// from, the one before its first update, and is refused when of another
-// task or seed than Meta's: ResumeBest).
+// from, the one before its first update, and is refused, whatever its
+// step, when of another task or seed than Meta's: ResumeBest).
 // It never saves after divergence, nor a state holding a NaN or infinity
 // (CheckFinite), so the last good checkpoint stays untouched. Meta is the template NewCheckpoint completes (Model, Task,
 // Config).

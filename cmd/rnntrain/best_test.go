@@ -237,6 +237,44 @@ func TestCLIKeepBestRefusedFile(t *testing.T) {
 	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0, "best.safetensors")
 }
 
+// TestCLIKeepBestRefusedLaterFile: a best.safetensors of another run
+// (another seed) is refused by a resume also when its step is past the one
+// the run resumes from, rather than dropped and overwritten by the run's
+// next evaluation; the run's own best of a later step (a run resumed from
+// an earlier checkpoint) is still not counted, and the run keeps a new one.
+func TestCLIKeepBestRefusedLaterFile(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	run, seed2 := filepath.Join(work, "run"), filepath.Join(work, "seed2")
+	base := []string{"train", "-task", "perceptual-dm", "-hidden", "8", "-eval-every", "2", "-eval-trials", "8", "-keep-best", "-quiet", "-plot-format", "svg", "-steps", "4"}
+	rnntrain(t, work, append(append([]string{}, base...), "-out", run)...).want(t, 0)
+	rnntrain(t, work, append(append([]string{}, base...), "-seed", "2", "-out", seed2)...).want(t, 0)
+	later := func(src string) []byte {
+		t.Helper()
+		b, err := checkpoints.Load(checkpoints.BestPath(src))
+		require.NoError(t, err)
+		b.Meta.Step = 100
+		p := filepath.Join(work, "later.safetensors")
+		require.NoError(t, checkpoints.Save(p, b))
+		return mustRead(t, p)
+	}
+	own, foreign := later(run), later(seed2)
+	require.NoError(t, os.WriteFile(checkpoints.BestPath(run), foreign, 0o644))
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6").
+		want(t, 1, "best checkpoint "+checkpoints.BestPath(run)+": trained from seed 2; this run's seed is 1")
+	assert.Equal(t, foreign, mustRead(t, checkpoints.BestPath(run)), "a refused resume changed the other run's best file")
+	if k, _ := loadTensors(t, run); k != 4 {
+		t.Errorf("a refused resume moved the latest checkpoint to step %d", k)
+	}
+	require.NoError(t, os.WriteFile(checkpoints.BestPath(run), own, 0o644))
+	rnntrain(t, work, "train", "-resume", run, "-steps", "6", "-quiet").want(t, 0)
+	b, err := checkpoints.Load(checkpoints.BestPath(run))
+	require.NoError(t, err)
+	if b.Meta.Step > 6 {
+		t.Errorf("the run's own best of a later step was kept (step %d), want one of this run's steps up to 6", b.Meta.Step)
+	}
+}
+
 // TestChosenOn: a run whose final evaluation scores the best weights on
 // the dataset's trials that chose them says so, and points to
 // 'eval -split test' only when the data hold out a test split (otherwise
