@@ -165,6 +165,14 @@ func TestCLIUsageErrors(t *testing.T) {
 			rnntrain(t, dir, c.args...).want(t, c.code, c.want...)
 		})
 	}
+	// A run directory before its first checkpoint (a run still training,
+	// or one stopped there) is named as such, not doubted as a run.
+	early := filepath.Join(dir, "early")
+	os.MkdirAll(early, 0o755)
+	os.WriteFile(filepath.Join(early, "config.json"), []byte("{}\n"), 0o644)
+	for _, args := range [][]string{{"eval", "-checkpoint", early}, {"inspect", early}} {
+		rnntrain(t, dir, args...).want(t, 1, "the run in "+early+" has saved no checkpoint yet")
+	}
 	broken := filepath.Join(dir, "broken.safetensors")
 	os.WriteFile(broken, []byte("\x10\x00\x00\x00\x00\x00\x00\x00{not json"), 0o644)
 	rnntrain(t, dir, "inspect", broken).want(t, 1, "broken.safetensors")

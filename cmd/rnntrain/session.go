@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 
 	"github.com/rnntrain/rnntrain/analysis"
 	"github.com/rnntrain/rnntrain/autodiff"
@@ -218,8 +219,14 @@ func openCheckpoint(path string) (*checkpoints.Checkpoint, error) {
 	case err != nil:
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	case st.IsDir():
-		path = checkpoints.LatestPath(path)
+		dir := path
+		path = checkpoints.LatestPath(dir)
 		if _, err := os.Stat(path); err != nil {
+			if _, cerr := os.Stat(filepath.Join(dir, "config.json")); cerr == nil {
+				// A run still before its first checkpoint, or one
+				// stopped there.
+				return nil, fmt.Errorf("checkpoint %s: no such file: the run in %s has saved no checkpoint yet (train saves one every -save-every steps and when it stops)", path, dir)
+			}
 			return nil, fmt.Errorf("checkpoint %s: no such file (is the directory a run directory?)", path)
 		}
 	}
