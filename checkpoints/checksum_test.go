@@ -31,9 +31,18 @@ func splitFile(t *testing.T, data []byte) (header map[string]json.RawMessage, md
 // keys: a file as rnntrain wrote it before checksums were stored.
 func withoutSums(t *testing.T, data []byte) []byte {
 	t.Helper()
+	return withMetadata(t, data, func(md map[string]string) {
+		delete(md, DataSumKey)
+		delete(md, MetaSumKey)
+	})
+}
+
+// withMetadata returns the file data with its __metadata__ changed by edit
+// and nothing else changed.
+func withMetadata(t *testing.T, data []byte, edit func(md map[string]string)) []byte {
+	t.Helper()
 	header, md, body := splitFile(t, data)
-	delete(md, DataSumKey)
-	delete(md, MetaSumKey)
+	edit(md)
 	var err error
 	if header[metadataKey], err = json.Marshal(md); err != nil {
 		t.Fatal(err)

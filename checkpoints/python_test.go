@@ -115,8 +115,9 @@ func checkPythonTensor(t *testing.T, c *Checkpoint, f []string) {
 }
 
 // TestPythonChecksums: the documented loader refuses a checkpoint whose
-// tensor data do not match their checksum, loads it with
-// verify_checksums=False, and loads a file without checksums.
+// tensor data do not match their checksum, or with a checksum key one byte
+// off, loads the first with verify_checksums=False, and loads a file
+// without checksums.
 func TestPythonChecksums(t *testing.T) {
 	py := python(t, "numpy")
 	data, err := Marshal(sample())
@@ -136,6 +137,23 @@ func TestPythonChecksums(t *testing.T) {
 	_, err = exec.Command(py, snippet, bad).Output()
 	if err == nil || !strings.Contains(stderr(err), "ValueError: "+bad+": the tensor data do not match their checksum (rnntrain_data_sha256)") {
 		t.Errorf("python on a corrupt file: got %v, want a ValueError naming the file\n%s", err, stderr(err))
+	}
+	// A checksum key one byte off is damage, refused as Load refuses it,
+	// not a file without checksums.
+	near := filepath.Join(dir, "near.safetensors")
+	nearData := withMetadata(t, data, func(md map[string]string) {
+		md["rnntrain_data_sha257"] = md[DataSumKey]
+		delete(md, DataSumKey)
+	})
+	if err := os.WriteFile(near, nearData, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(near); err == nil {
+		t.Fatalf("Load(%s) with a checksum key one byte off: no error", near)
+	}
+	_, err = exec.Command(py, snippet, near).Output()
+	if err == nil || !strings.Contains(stderr(err), `ValueError: `+near+`: __metadata__ has a key 'rnntrain_data_sha257' where 'rnntrain_data_sha256' is expected`) {
+		t.Errorf("python on a file with a checksum key one byte off: got %v, want a ValueError naming the file and the key\n%s", err, stderr(err))
 	}
 	prog := `import sys; sys.path.insert(0, sys.argv[1])
 from load_checkpoint import load

@@ -41,7 +41,16 @@ META_SHA256 = "rnntrain_meta_sha256"
 
 def verify(path, metadata, body):
     """Raise ValueError if the tensor data or the metadata of the file at
-    path do not hash to the SHA-256 stored in its metadata (if any)."""
+    path do not hash to the SHA-256 stored in its metadata (if any), or if
+    a metadata key is one byte away from a checksum key: such damage would
+    otherwise turn the check off, as for a file without checksums."""
+    for key in metadata:
+        k = key.encode()
+        for want in (DATA_SHA256, META_SHA256):
+            w = want.encode()
+            if k != w and len(k) == len(w) and sum(a != b for a, b in zip(k, w)) == 1:
+                raise ValueError(f"{path}: __metadata__ has a key {key!r} where {want!r} "
+                                 "is expected: the file is corrupt")
     for key, what, data in ((META_SHA256, "metadata", metadata["rnntrain"].encode()),
                             (DATA_SHA256, "tensor data", body)):
         want = metadata.get(key)
