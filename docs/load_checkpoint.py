@@ -67,12 +67,14 @@ def load(path, optimizer=False, verify_checksums=True):
     optimizer=True it also holds the optimizer state, named
     "optimizer/<parameter>.<slot>" (slot as in PyTorch: exp_avg,
     exp_avg_sq, momentum_buffer, ...). meta is the rnntrain metadata
-    (format_version, model, task, step, config, metrics, rng, optimizer,
-    created) with metrics as Python floats (NaN and inf included).
+    (format_version, model, task, step, stage, config, metrics, rng,
+    optimizer, created, elapsed_s, and files when the run is built from
+    files; docs/checkpoints.md) with metrics as Python floats (NaN and inf
+    included).
     Older files (format 1 and 2) come back in the current names and shapes.
     The tensor data and metadata are checked against the SHA-256 stored
-    with them, and a mismatch raises ValueError; verify_checksums=False
-    skips the check.
+    with them, and a mismatch (or a checksum key one byte off) raises
+    ValueError; verify_checksums=False skips the check.
     """
     with open(path, "rb") as f:
         data = f.read()
