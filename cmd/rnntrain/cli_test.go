@@ -693,7 +693,7 @@ func TestCLITrainEvalInspectResume(t *testing.T) {
 		t.Fatalf("eval -record %s changed the checkpoint (%v)", ckpt, err)
 	}
 	// A recording is a dataset the npz task trains on.
-	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "1 outputs, no dt, ", "stopped at step 3")
+	rnntrain(t, work, "train", "-task", "npz", "-data", rec, "-steps", "3", "-hidden", "8", "-eval-trials", "8", "-out", filepath.Join(work, "npzrun")).want(t, 0, "task   npz", "1 output, no dt, ", "stopped at step 3")
 	// Held out means held out: the 8 recorded trials split 4/2/2 into
 	// train, validation and test; training evaluates on validation and eval
 	// reaches each split by name; a file without a test split says which
@@ -904,7 +904,7 @@ func TestCLIDataFileChanged(t *testing.T) {
 	if err := npy.WriteArchiveValues(data, map[string]any{"inputs": two, "targets": one}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"run/checkpoint.safetensors: the network was trained with 1 inputs and 1 outputs", "data file " + data, "now gives 2 and 1"}
+	want := []string{"run/checkpoint.safetensors: the network was trained with 1 input and 1 output", "data file " + data, "now gives 2 and 1"}
 	rnntrain(t, work, "eval", "-checkpoint", "run").want(t, 1, want...)
 	rnntrain(t, work, "inactivate", "-checkpoint", "run", "-units", "0").want(t, 1, want...)
 }

@@ -688,7 +688,7 @@ func TestCLIInactivateRecordingChecked(t *testing.T) {
 		{"step", func(a map[string]npy.Array) { a["step"] = fill(7) }, 2, "was recorded from a checkpoint of step 7, -checkpoint is of step 3"},
 		{"step-shape", func(a map[string]npy.Array) { a["step"] = fill(3, 2) }, 1, "array step: shape [2], want [] (the checkpoint's step)"},
 		{"step-value", func(a map[string]npy.Array) { a["step"] = fill(-3) }, 1, "array step holds -3, want a checkpoint's step"},
-		{"choice", func(a map[string]npy.Array) { a["choice"] = fill(9, 60) }, 1, "array choice: trial 0 holds 9; the checkpoint's task of 1 outputs has responses -1 to 2"},
+		{"choice", func(a map[string]npy.Array) { a["choice"] = fill(9, 60) }, 1, "array choice: trial 0 holds 9; the checkpoint's task of 1 output has responses -1 to 2"},
 		{"response", func(a map[string]npy.Array) { a["response"] = fill(3, 60) }, 1, "array response: trial 0 holds 3"},
 		{"scored", func(a map[string]npy.Array) { a["scored"] = fill(0, 60) }, 1, "array scored: no trial of 60 is scored"},
 	} {

@@ -86,7 +86,7 @@ func regressSelectivity(path string, s *session, step int) (*analysis.Selectivit
 	for name, v := range map[string][]int{"choice": t.choice, "response": t.response} {
 		for i, c := range v {
 			if c > hi {
-				return nil, "", fmt.Errorf("-recording %s: array %s: trial %d holds %d; the checkpoint's task of %d outputs has responses -1 to %d", path, name, i, c, nOut, hi)
+				return nil, "", fmt.Errorf("-recording %s: array %s: trial %d holds %d; the checkpoint's task of %s has responses -1 to %d", path, name, i, c, count(nOut, "output"), hi)
 			}
 		}
 	}

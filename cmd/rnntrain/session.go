@@ -353,8 +353,8 @@ func openSession(path string) (*session, *checkpoints.Checkpoint, error) {
 			if p := s.cfg.Task.Settings.Path; p != "" {
 				what = "data file " + p + " (task.settings.path)"
 			}
-			return nil, nil, fmt.Errorf("checkpoint %s: the network was trained with %d inputs and %d outputs; its %s now gives %d and %d (was it changed since training?)",
-				c.Path, in, out, what, nIn, nOut)
+			return nil, nil, fmt.Errorf("checkpoint %s: the network was trained with %s and %s; its %s now gives %d and %d (was it changed since training?)",
+				c.Path, count(in, "input"), count(out, "output"), what, nIn, nOut)
 		}
 	}
 	if d := changedFiles(c.Meta.Files, s.files, s.cfg); d != "" {

@@ -732,8 +732,8 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	if info.DtMS == 0 {
 		dt = "no dt" // a dataset's steps have no duration
 	}
-	fmt.Fprintf(w, "  task   %s (preset %s): %d inputs, %d outputs, %s, %s steps per trial, chance %.2f\n",
-		c.Task.Name, c.Task.Preset, nIn, nOut, dt, steps, info.Chance)
+	fmt.Fprintf(w, "  task   %s (preset %s): %s, %s, %s, %s steps per trial, chance %.2f\n",
+		c.Task.Name, c.Task.Preset, count(nIn, "input"), count(nOut, "output"), dt, steps, info.Chance)
 	fmt.Fprintf(w, "  model  %s: N = %d, σ = %g, %s; %d parameters\n",
 		c.Model.Kind(), n, c.Model.NoiseStd, headerSummary(&c), s.paramCount())
 	if c.Task.activationOwn {
