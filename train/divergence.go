@@ -69,16 +69,29 @@ func (o *SGD) moments() *slots    { return &o.s }
 // this check, so that a diverged run cannot replace it.
 func CheckFinite(c *checkpoints.Checkpoint) error {
 	for _, t := range c.Tensors {
-		for i, v := range t.F32 {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("train: checkpoint at step %d: tensor %s has %v at flat index %d; a non-finite state is never saved as the run's latest", c.Meta.Step, t.Name, v, i)
+		k, v := -1, 0.0
+		for i, x := range t.F32 {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+				k, v = i, f
+				break
 			}
 		}
-		for i, v := range t.F64 {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return fmt.Errorf("train: checkpoint at step %d: tensor %s has %v at flat index %d; a non-finite state is never saved as the run's latest", c.Meta.Step, t.Name, v, i)
+		for i, f := range t.F64 {
+			if k < 0 && (math.IsNaN(f) || math.IsInf(f, 0)) {
+				k, v = i, f
+				break
 			}
 		}
+		if k < 0 {
+			continue
+		}
+		idx := make([]int, len(t.Shape))
+		for d := len(t.Shape) - 1; d >= 0; d-- {
+			if t.Shape[d] > 0 {
+				idx[d], k = k%t.Shape[d], k/t.Shape[d]
+			}
+		}
+		return fmt.Errorf("train: checkpoint at step %d: tensor %s has %v at %v; a non-finite state is never saved as the run's latest", c.Meta.Step, t.Name, v, idx)
 	}
 	return nil
 }
