@@ -287,7 +287,21 @@ func checkOutputFile(name, path, example string, ours func(io.Reader) bool, not 
 // would be made. It makes and removes an empty file there; an error names
 // the flag, the path and the directory.
 func checkWritableDir(name, path string) error {
-	dir := filepath.Dir(path)
+	return checkDirWritable(name, path, filepath.Dir(path))
+}
+
+// checkOutputDir checks, as checkWritableDir does for a file, that the
+// output directory dir of flag name can be made and written in, before
+// the work whose results go there: a file (or a device) at dir, or at one
+// of its missing directories' places, is refused.
+func checkOutputDir(name, dir string) error {
+	return checkDirWritable(name, dir, dir)
+}
+
+// checkDirWritable checks that dir, where the output path of flag name
+// goes, is a directory a file can be made in or, if it does not exist
+// yet, that its nearest existing ancestor is.
+func checkDirWritable(name, path, dir string) error {
 	for {
 		st, err := os.Stat(dir)
 		if err == nil {

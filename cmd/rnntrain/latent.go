@@ -74,6 +74,11 @@ func latentCommand() *command {
 				if !(*maxMem >= 0) || math.IsInf(*maxMem, 0) {
 					return usagef("-max-memory %g: want a size in GiB ≥ 0 (0 = the memory available)", *maxMem)
 				}
+				// Before the trials, which a bad -out would lose; the
+				// directory itself is made once they have run.
+				if err := checkOutputDir("-out", *out); err != nil {
+					return err
+				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
 					return err

@@ -279,3 +279,29 @@ func TestCLILatentScales(t *testing.T) {
 	rnntrain(t, work, "latent", "-checkpoint", "zero.safetensors", "-trials", "2", "-out", "lat0").
 		want(t, 1, "-checkpoint zero.safetensors: ", "linearly dependent (m_1 is zero)")
 }
+
+// TestCLILatentOutRefusedFirst checks that latent refuses an -out it
+// cannot make (a file, a path through one) before it loads the checkpoint
+// or runs a trial, whose results it would lose, and that the file is left
+// as it was.
+func TestCLILatentOutRefusedFirst(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	cfg := filepath.Join(run, "config.json")
+	before, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-out", cfg).want(t, 1, "-out "+cfg, "is not a directory")
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-out", filepath.Join(cfg, "lat")).want(t, 1, "-out "+filepath.Join(cfg, "lat"), "not a directory")
+	// Refused before the checkpoint is read: a missing one is not reached.
+	r := rnntrain(t, work, "latent", "-checkpoint", filepath.Join(work, "missing"), "-out", cfg)
+	r.want(t, 1, "-out "+cfg, "is not a directory")
+	if strings.Contains(r.stderr, "missing") {
+		t.Errorf("latent read the checkpoint before refusing -out:\n%s", r.stderr)
+	}
+	if after, err := os.ReadFile(cfg); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("latent -out %s changed the file (%v)", cfg, err)
+	}
+	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-out", filepath.Join(work, "new", "lat")).want(t, 0, "κ_1")
+}
