@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -77,7 +79,9 @@ start and end step); task/<name> (float64 [trials]), every latent variable
 the task drew (coherences per modality, context, f1, f2, …). Every
 recording also holds how it was made, to make it again from the
 checkpoint: seed (uint64, this -seed), step (int64, the checkpoint's) and
-noise (bool, -noise), each of shape ().
+noise (bool, -noise), each of shape (), and weights (int64, shape ()), an
+identifier of the network's weights: inactivate -recording refuses a
+recording of another network by it.
 docs/recordings.md lists every array and shows a regression of the rates
 on the task variables in numpy. A file already at FILE.npz must be an
 earlier recording (an .npz archive with inputs, outputs and rates) or
@@ -149,7 +153,7 @@ func evalCommand() *command {
 					}
 					return newStream(*seed, k+1<<8)
 				}
-				prov := provenance{seed: *seed, step: c.Meta.Step, noise: *noisy}
+				prov := provenance{seed: *seed, step: c.Meta.Step, noise: *noisy, weights: weightsID(s.net)}
 				if *inputs != "" {
 					return evalInputs(e.stdout, s, *inputs, *record, noise(streamRecord), prov)
 				}
@@ -345,14 +349,41 @@ type provenance struct {
 	seed  uint64
 	step  int
 	noise bool
+	// weights is the network's weightsID.
+	weights int64
 }
 
 // write writes rec to path as an .npz archive, with p's arrays seed
-// (uint64), step (int64) and noise (bool), each of shape ().
+// (uint64), step (int64), noise (bool) and weights (int64), each of shape
+// ().
 func (p provenance) write(path string, rec *analysis.Recording) error {
 	a := rec.Arrays()
-	a["seed"], a["step"], a["noise"] = p.seed, int64(p.step), p.noise
+	a["seed"], a["step"], a["noise"], a["weights"] = p.seed, int64(p.step), p.noise, p.weights
 	return npy.WriteArchiveValues(path, a)
+}
+
+// weightsID identifies the weights of n: the first 53 bits of the SHA-256
+// of its parameters' names, shapes and values, a whole number below 2⁵³
+// that a float64 holds exactly. A recording stores it, so that an analysis
+// of a checkpoint refuses a recording of another network of the same sizes
+// and step.
+func weightsID(n *rnnNet) int64 {
+	h := sha256.New()
+	var buf []byte
+	for _, p := range n.params() {
+		fmt.Fprintf(h, "%s %d %d\n", p.Name, p.Value.Rows, p.Value.Cols)
+		buf = buf[:0]
+		for _, x := range p.Value.Data {
+			u := math.Float32bits(x)
+			buf = append(buf, byte(u), byte(u>>8), byte(u>>16), byte(u>>24))
+		}
+		h.Write(buf)
+	}
+	var id uint64
+	for _, b := range h.Sum(nil)[:8] {
+		id = id<<8 | uint64(b)
+	}
+	return int64(id >> 11)
 }
 
 // evalInputs drives the network with the user's inputs and records the

@@ -635,11 +635,11 @@ func rewriteRecording(t *testing.T, src, dst string, edit func(a map[string]npy.
 
 // TestCLIInactivateRecordingChecked: inactivate -recording refuses a
 // recording that is not eval -record of the checkpoint's task trials (its
-// inputs or outputs another network's, of another step, of the user's
-// inputs) as a usage error, and one whose choices, responses or scored
-// trials cannot be the task's as a failure, each naming the file and the
-// array, instead of regressing the checkpoint's units on another
-// network's activity.
+// inputs or outputs another network's, of another step, of other weights
+// even where the sizes and step are the same, of the user's inputs) as a
+// usage error, and one whose choices, responses or scored trials cannot be
+// the task's as a failure, each naming the file and the array, instead of
+// regressing the checkpoint's units on another network's activity.
 func TestCLIInactivateRecordingChecked(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
@@ -688,6 +688,9 @@ func TestCLIInactivateRecordingChecked(t *testing.T) {
 		{"step", func(a map[string]npy.Array) { a["step"] = fill(7) }, 2, "was recorded from a checkpoint of step 7, -checkpoint is of step 3"},
 		{"step-shape", func(a map[string]npy.Array) { a["step"] = fill(3, 2) }, 1, "array step: shape [2], want [] (the checkpoint's step)"},
 		{"step-value", func(a map[string]npy.Array) { a["step"] = fill(-3) }, 1, "array step holds -3, want a checkpoint's step"},
+		{"weights", func(a map[string]npy.Array) { a["weights"] = fill(12345) }, 2, "was recorded from a network of other weights than -checkpoint's (its array weights is 12345"},
+		{"weights-shape", func(a map[string]npy.Array) { a["weights"] = fill(1, 2) }, 1, "array weights: shape [2], want []"},
+		{"weights-value", func(a map[string]npy.Array) { a["weights"] = fill(-1) }, 1, "array weights holds -1, want the identifier of the network's weights"},
 		{"choice", func(a map[string]npy.Array) { a["choice"] = fill(9, 60) }, 1, "array choice: trial 0 holds 9; the checkpoint's task of 1 output has responses -1 to 2"},
 		{"response", func(a map[string]npy.Array) { a["response"] = fill(3, 60) }, 1, "array response: trial 0 holds 3"},
 		{"scored", func(a map[string]npy.Array) { a["scored"] = fill(0, 60) }, 1, "array scored: no trial of 60 is scored"},
@@ -699,6 +702,13 @@ func TestCLIInactivateRecordingChecked(t *testing.T) {
 	}
 	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", userRec, "-population", "coherence-selective").
 		want(t, 2, "-recording "+userRec+" holds no choice or task/ variables (a recording of eval -inputs?)")
+	// A network of the same sizes and step, trained from another seed.
+	other := filepath.Join(work, "other")
+	rnntrain(t, work, "train", "-seed", "9", "-steps", "3", "-model", "lowrank", "-rank", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8", "-quiet", "-out", other).want(t, 0)
+	otherRec := filepath.Join(work, "other.npz")
+	rnntrain(t, work, "eval", "-checkpoint", other, "-trials", "60", "-record", otherRec).want(t, 0)
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-recording", otherRec, "-population", "coherence-selective").
+		want(t, 2, "-recording "+otherRec+" was recorded from a network of other weights than -checkpoint's", "want eval -record of this checkpoint")
 	// The recording itself, unchanged by the rewrite, is accepted.
 	same := filepath.Join(work, "same.npz")
 	rewriteRecording(t, rec, same, func(map[string]npy.Array) {})

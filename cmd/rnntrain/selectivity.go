@@ -77,6 +77,13 @@ func regressSelectivity(path string, s *session, step int) (*analysis.Selectivit
 	if recorded >= 0 && recorded != step {
 		return nil, "", usagef("-recording %s was recorded from a checkpoint of step %d, -checkpoint is of step %d: want eval -record of this checkpoint", path, recorded, step)
 	}
+	weights, ok, err := recordingWeights(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("-recording: %w", err)
+	}
+	if ok && weights != weightsID(s.net) {
+		return nil, "", usagef("-recording %s was recorded from a network of other weights than -checkpoint's (its array weights is %d, the checkpoint's %d): want eval -record of this checkpoint", path, weights, weightsID(s.net))
+	}
 	if t.choice == nil && len(t.vars) == 0 {
 		return nil, "", usagef("-recording %s holds no choice or task/ variables (a recording of eval -inputs?): want eval -record of the task's trials", path)
 	}
@@ -158,6 +165,36 @@ func recordingStep(path string) (int, error) {
 		return 0, fmt.Errorf("%s: array step holds %v, want a checkpoint's step, a whole number ≥ 0", path, x)
 	}
 	return int(x), nil
+}
+
+// recordingWeights returns the weightsID an eval -record file records (its
+// array weights, of shape []), and false when it has none (a recording
+// written before recordings held it).
+func recordingWeights(path string) (int64, bool, error) {
+	f, err := npy.OpenArchive(path)
+	if err != nil {
+		return 0, false, err
+	}
+	defer f.Close()
+	if !f.Has("weights") {
+		return 0, false, nil
+	}
+	h, err := f.HeaderNumeric("weights")
+	if err != nil {
+		return 0, false, err
+	}
+	if len(h.Shape) != 0 {
+		return 0, false, fmt.Errorf("%s: array weights: shape %v, want [] (the identifier of the network's weights)", path, h.Shape)
+	}
+	a, err := f.ReadNumeric("weights")
+	if err != nil {
+		return 0, false, err
+	}
+	x := a.Float64()[0]
+	if !(x >= 0 && x < 1<<53) || x != math.Trunc(x) {
+		return 0, false, fmt.Errorf("%s: array weights holds %v, want the identifier of the network's weights, a whole number in [0, 2⁵³)", path, x)
+	}
+	return int64(x), true, nil
 }
 
 // maxSelectivityBytes bounds the earlier selectivity file read to check it:
