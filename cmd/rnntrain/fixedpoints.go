@@ -130,7 +130,7 @@ func fixedpointsCommand() *command {
 					// records the options and JSON has no number for it.
 					return usagef("-outlier-distance %g: want a finite value (a large one such as 1e300 keeps every point)", *outlier)
 				}
-				if err := checkFlagRange(map[string][3]float64{
+				if err := checkFlagRange(fs, map[string][3]float64{
 					"-tol-q": {*tolQ, 0, math.MaxFloat64}, "-tol-dq": {*tolDQ, 0, math.MaxFloat64},
 					"-tol-unique": {*tolUnique, 0, math.MaxFloat64}, "-lr": {*lr, 1e-12, 1e6},
 					"-outlier-distance": {*outlier, 1e-12, math.MaxFloat64}, "-max-q": {*maxQ, 0, math.MaxFloat64},
@@ -249,8 +249,9 @@ func fixedpointsCommand() *command {
 }
 
 // checkFlagRange returns a usage error naming the first flag (in name
-// order) whose value is not in [lo, hi].
-func checkFlagRange(flags map[string][3]float64) error {
+// order) whose value is not in [lo, hi], and its value as given in fs. A
+// range up to math.MaxFloat64 is named as any finite value ≥ lo.
+func checkFlagRange(fs *flag.FlagSet, flags map[string][3]float64) error {
 	names := make([]string, 0, len(flags))
 	for k := range flags {
 		names = append(names, k)
@@ -258,9 +259,17 @@ func checkFlagRange(flags map[string][3]float64) error {
 	slices.Sort(names)
 	for _, name := range names {
 		f := flags[name]
-		if !(f[0] >= f[1] && f[0] <= f[2]) {
-			return usagef("%s must be in [%g, %g], got %g", name, f[1], f[2], f[0])
+		if f[0] >= f[1] && f[0] <= f[2] {
+			continue
 		}
+		got := fmt.Sprint(f[0])
+		if fl := fs.Lookup(strings.TrimPrefix(name, "-")); fl != nil {
+			got = fl.Value.String()
+		}
+		if f[2] == math.MaxFloat64 {
+			return usagef("%s must be a finite number ≥ %g, got %s", name, f[1], got)
+		}
+		return usagef("%s must be in [%g, %g], got %s", name, f[1], f[2], got)
 	}
 	return nil
 }

@@ -99,8 +99,10 @@ func TestCLIFixedPoints(t *testing.T) {
 	}{
 		{nil, "-checkpoint PATH is required"},
 		{[]string{"-checkpoint", run, "-tol-q", "-1"}, "-tol-q"},
-		{[]string{"-checkpoint", run, "-tol-unique", "NaN"}, "-tol-unique"},
+		{[]string{"-checkpoint", run, "-tol-unique", "NaN"}, "-tol-unique must be a finite number ≥ 0, got NaN"},
 		{[]string{"-checkpoint", run, "-n-init", "0"}, "-n-init"},
+		// The value as given, not as a float64 prints it.
+		{[]string{"-checkpoint", run, "-n-init", "99999999999"}, "-n-init must be in [1, 100000], got 99999999999"},
 		{[]string{"-checkpoint", run, "-max-iters", "0"}, "-max-iters"},
 		{[]string{"-checkpoint", run, "-lr", "0"}, "-lr"},
 		{[]string{"-checkpoint", run, "-polish", "-2"}, "-polish"},
