@@ -107,14 +107,20 @@ func writeAtomic(path string, data []byte, hook writeHook) (err error) {
 // name the file and what was expected; a newer format version gives a
 // *VersionError and a checksum mismatch a *ChecksumError, each naming the
 // file. Anything but a regular file is refused before it is opened. Load
-// reads the file into one buffer of its size and then decodes the tensors
-// from it, so it allocates about twice the file's size.
+// reads and checks the header first, so that a file that is not a
+// checkpoint is refused before the rest is read; it then reads the file
+// into one buffer of its size and decodes the tensors from it, so it
+// allocates about twice the file's size.
 func Load(path string) (*Checkpoint, error) {
 	data, err := readFile(path)
-	if err != nil {
+	var c *Checkpoint
+	if he, ok := errors.AsType[*headerError](err); ok {
+		err = he.err // reported as Unmarshal's
+	} else if err != nil {
 		return nil, fmt.Errorf("load checkpoint: %w", err)
+	} else {
+		c, err = Unmarshal(data)
 	}
-	c, err := Unmarshal(data)
 	if err != nil {
 		if ve, ok := errors.AsType[*VersionError](err); ok {
 			ve.Path = path
@@ -131,22 +137,59 @@ func Load(path string) (*Checkpoint, error) {
 }
 
 // readFile reads the regular file path whole into a buffer of the size it
-// had when opened, failing if it then holds fewer or more bytes.
+// had when opened, failing if it then holds fewer or more bytes. It reads
+// the header first and checks it (headerLength, checkHeader): a file that
+// is not a checkpoint, however large, is refused before its data are read.
+// An error of that check is a *headerError.
 func readFile(path string) ([]byte, error) {
 	f, size, err := files.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data := make([]byte, size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		if err == io.ErrUnexpectedEOF {
-			err = errors.New("file shrank while it was read")
+	read := func(b []byte) error {
+		if _, err := io.ReadFull(f, b); err != nil {
+			if err == io.ErrUnexpectedEOF || err == io.EOF {
+				err = errors.New("file shrank while it was read")
+			}
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil
+	}
+	if size < 8 {
+		data := make([]byte, size)
+		return data, read(data) // Unmarshal says it is too short
+	}
+	head := make([]byte, 8)
+	if err := read(head); err != nil {
+		return nil, err
+	}
+	n, err := headerLength(head, uint64(size))
+	if err != nil {
+		return nil, &headerError{err}
+	}
+	header := make([]byte, n)
+	if err := read(header); err != nil {
+		return nil, err
+	}
+	if err := checkHeader(header, uint64(size)); err != nil {
+		return nil, &headerError{err}
+	}
+	data := make([]byte, size)
+	copy(data, head)
+	copy(data[8:], header)
+	if err := read(data[8+n:]); err != nil {
+		return nil, err
 	}
 	if n, _ := f.Read(make([]byte, 1)); n > 0 {
 		return nil, fmt.Errorf("%s: file grew while it was read", path)
 	}
 	return data, nil
 }
+
+// headerError is a header readFile refused before reading the data: Load
+// reports it as it reports Unmarshal's errors.
+type headerError struct{ err error }
+
+func (e *headerError) Error() string { return e.err.Error() }
+func (e *headerError) Unwrap() error { return e.err }

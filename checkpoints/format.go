@@ -117,6 +117,90 @@ func Marshal(c *Checkpoint) ([]byte, error) {
 	return buf, nil
 }
 
+// fileKind names the kind of file data begins as, of those a checkpoint
+// is most often confused with (the other files of a run, recordings,
+// arrays, figures), or returns "" for another. Unmarshal asks only of a
+// file whose first 8 bytes, read as the header length, are beyond the
+// limit or the file.
+func fileKind(data []byte) string {
+	for _, k := range []struct{ prefix, kind string }{
+		{"PK\x03\x04", "a zip archive (an .npz recording or dataset?)"},
+		{"PK\x05\x06", "a zip archive (an .npz recording or dataset?)"},
+		{"\x93NUMPY", "a .npy array"},
+		{"\x89PNG", "a PNG image (a figure?)"},
+		{"%PDF", "a PDF document (a figure?)"},
+		{"<?xml", "XML text (an SVG figure?)"},
+		{"<svg", "an SVG figure"},
+	} {
+		if bytes.HasPrefix(data, []byte(k.prefix)) {
+			return k.kind
+		}
+	}
+	// Text: no control byte where a header length has the zero high bytes
+	// of any length below the limit.
+	head := data[:min(len(data), 8)]
+	if bytes.ContainsFunc(head, func(r rune) bool { return r < ' ' && r != '\t' && r != '\n' && r != '\r' }) {
+		return ""
+	}
+	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return "JSON text (a run's config.json, metrics.jsonl or eval.json?)"
+	}
+	return ""
+}
+
+// headerLength returns the header length held in the first 8 bytes of
+// head, the start of a file of size bytes, checked against the limit and
+// the size; a file that starts as another kind of file is named as such.
+func headerLength(head []byte, size uint64) (uint64, error) {
+	n := binary.LittleEndian.Uint64(head)
+	rest := size - 8
+	if n > maxHeader || n > rest {
+		if kind := fileKind(head); kind != "" {
+			return 0, fmt.Errorf("not a safetensors checkpoint: the file is %s", kind)
+		}
+	}
+	switch {
+	case n > maxHeader:
+		return 0, fmt.Errorf("header length %d exceeds the limit of %d bytes (not a safetensors file?)", n, maxHeader)
+	case n > rest:
+		return 0, fmt.Errorf("header length %d exceeds the %d bytes that follow it (truncated or not a safetensors file)", n, rest)
+	}
+	return n, nil
+}
+
+// checkHeader checks the header of a file of size bytes (header, after
+// its 8-byte length) as Unmarshal does, without the tensor data: a JSON
+// object with rnntrain metadata whose tensors cover the rest of the file
+// exactly. Load calls it
+// before it reads the data, so that a large file that is not a checkpoint
+// is refused unread.
+func checkHeader(header []byte, size uint64) error {
+	raw, err := parseHeader(header)
+	if err != nil {
+		return err
+	}
+	if _, err := decodeMeta(raw, new(Meta)); err != nil {
+		return err
+	}
+	delete(raw, metadataKey)
+	dataLen := size - 8 - uint64(len(header))
+	if dataLen > math.MaxInt {
+		return fmt.Errorf("the tensor data of %d bytes exceed what this machine addresses", dataLen)
+	}
+	entries := make(map[string]entry, len(raw))
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		if name == "" {
+			return errors.New("header has a tensor with an empty name")
+		}
+		e, err := decodeEntry(name, raw[name], int(dataLen))
+		if err != nil {
+			return err
+		}
+		entries[name] = e
+	}
+	return checkLayout(entries, int(dataLen))
+}
+
 // Unmarshal decodes a checkpoint from the bytes of a safetensors file and
 // validates it completely: the header length against the data, the header
 // as a JSON object without duplicate names, each tensor's dtype (F32 or F64),
@@ -132,13 +216,9 @@ func Unmarshal(data []byte) (*Checkpoint, error) {
 	if len(data) < 8 {
 		return nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length (truncated?)", len(data))
 	}
-	n := binary.LittleEndian.Uint64(data)
-	rest := uint64(len(data) - 8)
-	switch {
-	case n > maxHeader:
-		return nil, fmt.Errorf("header length %d exceeds the limit of %d bytes (not a safetensors file?)", n, maxHeader)
-	case n > rest:
-		return nil, fmt.Errorf("header length %d exceeds the %d bytes that follow it (truncated or not a safetensors file)", n, rest)
+	n, err := headerLength(data, uint64(len(data)))
+	if err != nil {
+		return nil, err
 	}
 	header, body := data[8:8+n], data[8+n:]
 	raw, err := parseHeader(header)

@@ -241,6 +241,11 @@ func TestUnmarshalMalformed(t *testing.T) {
 	}{
 		{"header length beyond file", append(binary.LittleEndian.AppendUint64(nil, 1000), `{"a":1}`...), "header length 1000 exceeds the 7 bytes that follow it"},
 		{"header too large", binary.LittleEndian.AppendUint64(nil, 1<<40), "header length 1099511627776 exceeds the limit of 100000000 bytes"},
+		// Files a checkpoint is confused with are named.
+		{"JSON file", []byte(`{"seed": 1, "task": {"name": "context-dm"}}`), "not a safetensors checkpoint: the file is JSON text"},
+		{"npz file", []byte("PK\x03\x04\x14\x00\x00\x00rest"), "not a safetensors checkpoint: the file is a zip archive"},
+		// A length whose first byte is '{' is a truncated file, not JSON.
+		{"length of '{'", binary.LittleEndian.AppendUint64(nil, '{'), "header length 123 exceeds the 0 bytes that follow it"},
 		{"not an object", file(`[1,2]`, nil), "header does not start with '{'"},
 		{"corrupted JSON", file(`{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},`+metaJSON[:40], f32), "header is not a valid JSON object"},
 		{"trailing garbage", file(`{`+metaJSON+`}x`, nil), "header has data after its JSON object"},

@@ -52,3 +52,38 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckHeader checks that the header checks Load makes before it reads
+// the data (headerLength, checkHeader) never panic and never refuse a file
+// Unmarshal accepts, and that fileKind names no file Unmarshal accepts.
+func FuzzCheckHeader(f *testing.F) {
+	valid, err := Marshal(sample())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(valid)
+	f.Add(valid[:len(valid)/2])
+	f.Add([]byte(`{"seed": 1, "task": {"name": "context-dm"}}`))
+	f.Add([]byte("PK\x03\x04\x14\x00\x00\x00"))
+	f.Add([]byte("\x93NUMPY\x01\x00v\x00"))
+	f.Add(file(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},`+metaJSON+`}`, make([]byte, 4)))
+	f.Add(file(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},`+metaJSON+`}`, make([]byte, 8)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, uerr := Unmarshal(data)
+		if len(data) < 8 {
+			return
+		}
+		n, err := headerLength(data, uint64(len(data)))
+		if err == nil {
+			err = checkHeader(data[8:8+n], uint64(len(data)))
+		}
+		if uerr == nil {
+			if err != nil {
+				t.Fatalf("Unmarshal accepts the file, the header check refuses it: %v", err)
+			}
+			if kind := fileKind(data); kind != "" {
+				t.Fatalf("fileKind calls a checkpoint Unmarshal accepts %s", kind)
+			}
+		}
+	})
+}

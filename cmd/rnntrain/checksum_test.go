@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -58,4 +59,39 @@ func TestCheckpointLabelsRefused(t *testing.T) {
 		rnntrain(t, dir, "eval", "-checkpoint", run, "-trials", "16").want(t, 1, want)
 		rnntrain(t, dir, "train", "-resume", run, "-steps", "5", "-quiet").want(t, 1, want)
 	}
+}
+
+// TestCLINotACheckpointRefusedUnread: a file that is not a checkpoint (a
+// run's config.json, a recording, a figure) given as one is refused naming
+// what it is, and a large one (sparse, far beyond the memory) is refused
+// from its first bytes, without being read into memory whole: as an .npz
+// archive, or as zeros, whose header length 0 holds no JSON header.
+func TestCLINotACheckpointRefusedUnread(t *testing.T) {
+	t.Parallel()
+	dir, ck := tinyCheckpoint(t)
+	run := filepath.Join(dir, "run")
+	rec := filepath.Join(dir, "rec.npz")
+	rnntrain(t, dir, "eval", "-checkpoint", ck.Path, "-trials", "4", "-record", rec).want(t, 0)
+	for _, c := range []struct{ path, want string }{
+		{filepath.Join(run, "config.json"), "the file is JSON text (a run's config.json"},
+		{rec, "the file is a zip archive (an .npz recording or dataset?)"},
+	} {
+		rnntrain(t, dir, "inspect", c.path).want(t, 1, "checkpoint "+c.path+": not a safetensors checkpoint: "+c.want)
+		rnntrain(t, dir, "eval", "-checkpoint", c.path, "-trials", "4").want(t, 1, "checkpoint "+c.path+": not a safetensors checkpoint: "+c.want)
+	}
+	sparse := func(name string, head []byte) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		_, err = f.Write(head)
+		require.NoError(t, err)
+		require.NoError(t, f.Truncate(1<<40)) // 1 TiB, of which only head is on disk
+		require.NoError(t, f.Close())
+		return p
+	}
+	zip := sparse("big.npz", []byte("PK\x03\x04\x14\x00\x00\x00"))
+	rnntrainWithin(t, dir, 30*time.Second, "inspect", zip).want(t, 1, "checkpoint "+zip+": not a safetensors checkpoint: the file is a zip archive")
+	zeros := sparse("zeros.safetensors", nil)
+	rnntrainWithin(t, dir, 30*time.Second, "eval", "-checkpoint", zeros).want(t, 1, "checkpoint "+zeros+": header does not start with '{'")
 }
