@@ -187,13 +187,15 @@ func fixedpointsCommand() *command {
 						opt.MaxPoints = int(fit)
 					}
 				}
-				// Before the search, which a bad -out would lose.
+				// Before the search, which a bad -out would lose; the
+				// directory itself is made once there is something to write,
+				// so that a refused search leaves none behind.
 				dir := *out
 				if dir == "" {
 					dir = filepath.Join(filepath.Dir(c.Path), "fixedpoints")
 				}
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return fmt.Errorf("-out %s: %w", dir, err)
+				if err := checkOutputDir("-out", dir); err != nil {
+					return err
 				}
 				rec := analysis.Record(s.net, task, newStream(*seed, streamFixedPoints), nil, *trials)
 				if err := checkVisited(rec, net64); err != nil {
@@ -222,6 +224,9 @@ func fixedpointsCommand() *command {
 				b, err := json.MarshalIndent(sum, "", "  ")
 				if err != nil {
 					return err
+				}
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return fmt.Errorf("-out %s: %w", dir, err)
 				}
 				if err := writeFileAtomic(filepath.Join(dir, "fixedpoints.json"), append(b, '\n')); err != nil {
 					return err

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,9 +246,11 @@ func inactivateCommand() *command {
 					return err
 				}
 				if *out != "" {
-					// Before the experiment, which a bad -out would lose.
-					if err := os.MkdirAll(*out, 0o755); err != nil {
-						return fmt.Errorf("-out %s: %w", *out, err)
+					// Before the experiment, which a bad -out would lose;
+					// writeInactivation makes the directory, so that a
+					// refused experiment leaves none behind.
+					if err := checkOutputDir("-out", *out); err != nil {
+						return err
 					}
 				}
 				s, c, err := loadSession(*ckpt)

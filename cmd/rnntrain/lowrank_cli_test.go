@@ -305,3 +305,24 @@ func TestCLILatentOutRefusedFirst(t *testing.T) {
 	}
 	rnntrain(t, work, "latent", "-checkpoint", run, "-trials", "2", "-out", filepath.Join(work, "new", "lat")).want(t, 0, "κ_1")
 }
+
+// TestCLIRefusedLeavesNoOut checks that inactivate, fixedpoints and latent,
+// refused (a missing checkpoint, an input the task has no period of, a
+// model that cannot be cut), make no -out directory, and that one they
+// write is made with its missing parents.
+func TestCLIRefusedLeavesNoOut(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	out := filepath.Join(work, "out", "sub")
+	rnntrain(t, work, "inactivate", "-checkpoint", filepath.Join(work, "missing"), "-out", out).want(t, 1, "missing")
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-cut", "0:1", "-out", out).want(t, 2, "-cut: model lowrank")
+	rnntrain(t, work, "fixedpoints", "-checkpoint", run, "-trials", "2", "-n-init", "2", "-input", "nosuchperiod", "-out", out).want(t, 2, `no recorded trial has a period "nosuchperiod"`)
+	rnntrain(t, work, "latent", "-checkpoint", filepath.Join(work, "missing"), "-out", out).want(t, 1, "missing")
+	if _, err := os.Stat(filepath.Join(work, "out")); !os.IsNotExist(err) {
+		t.Fatalf("a refused command left %s behind (%v)", filepath.Join(work, "out"), err)
+	}
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-out", out).want(t, 0)
+	if _, err := os.Stat(filepath.Join(out, "inactivation.json")); err != nil {
+		t.Fatalf("inactivate -out %s: %v", out, err)
+	}
+}
