@@ -151,6 +151,7 @@ func TestCLIUsageErrors(t *testing.T) {
 		{"plot an empty run", []string{"plot", ""}, 2, []string{"got an empty RUN"}},
 		{"fit into an empty -out", []string{"fit", "-data", "x", "-out", ""}, 2, []string{"-out: empty; want the output directory"}},
 		{"latent into an empty -out", []string{"latent", "-checkpoint", "x", "-out", ""}, 2, []string{"-out: empty; want the output directory"}},
+		{"populations -k with nothing to choose for", []string{"populations", "-checkpoint", "x", "-k", "2", "-resample", "0"}, 2, []string{"-k 2 has no effect with -resample 0 and no -write"}},
 		{"missing checkpoint", []string{"eval", "-checkpoint", "nowhere/ckpt.safetensors"}, 1, []string{"nowhere/ckpt.safetensors", "no such file"}},
 		{"missing inspect", []string{"inspect", "nowhere.safetensors"}, 1, []string{"nowhere.safetensors"}},
 		{"inspect a directory without a run", []string{"inspect", dir}, 1, []string{"no such file (is the directory a run directory?)"}},

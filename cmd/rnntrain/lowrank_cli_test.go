@@ -138,7 +138,7 @@ func TestCLIPopulationsUnfitted(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || !slices.Equal(rep.Unfitted, []int{25, 26}) {
 		t.Errorf("populations -json: %v, unfitted %v; want [25 26]", err, rep.Unfitted)
 	}
-	pops("-max-k", "26", "-k", "26").want(t, 1, "-k 26: no mixture of 26 components", "fitted: K = 1–24")
+	pops("-max-k", "26", "-k", "26", "-resample", "1").want(t, 1, "-k 26: no mixture of 26 components", "fitted: K = 1–24")
 }
 
 // TestCLILatentLengths checks that latent of a task of trials of several

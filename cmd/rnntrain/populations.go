@@ -84,6 +84,10 @@ func populationsCommand() *command {
 					return usagef("-resample must be in [0, 10000], got %d", *resample)
 				case *trials < 1 || *trials > 100000:
 					return usagef("-trials must be in [1, 100000], got %d", *trials)
+				case *forceK > 0 && *resample == 0 && *write == "":
+					// -k chooses the mixture of the resampling test and of
+					// -write: with neither it would be ignored.
+					return usagef("-k %d has no effect with -resample 0 and no -write: it chooses the mixture the resampling test redraws from and -write writes", *forceK)
 				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
