@@ -197,6 +197,11 @@ func fixedpointsCommand() *command {
 				if err := checkOutputDir("-out", dir); err != nil {
 					return err
 				}
+				if err := checkOutputFiles("-out", dir, "fixedpoints", []outputFile{
+					{"fixedpoints.npz", []string{"points", "q"}}, {"fixedpoints.json", []string{"run", "classes"}},
+				}); err != nil {
+					return err
+				}
 				rec := analysis.Record(s.net, task, newStream(*seed, streamFixedPoints), nil, *trials)
 				if err := checkVisited(rec, net64); err != nil {
 					return fmt.Errorf("checkpoint %s: %w; fixedpoints needs the finite states of a stable run", c.Path, err)

@@ -252,6 +252,9 @@ func inactivateCommand() *command {
 					if err := checkOutputDir("-out", *out); err != nil {
 						return err
 					}
+					if err := checkOutputFiles("-out", *out, "inactivate", []outputFile{{"inactivation.json", []string{"checkpoint", "population"}}}); err != nil {
+						return err
+					}
 				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {

@@ -79,6 +79,9 @@ func latentCommand() *command {
 				if err := checkOutputDir("-out", *out); err != nil {
 					return err
 				}
+				if err := checkOutputFiles("-out", *out, "latent", []outputFile{{"latent.npz", []string{"kappa", "kappa_reduced"}}}); err != nil {
+					return err
+				}
 				s, c, err := loadSession(*ckpt)
 				if err != nil {
 					return err
