@@ -341,6 +341,10 @@ func TestCLIInactivatePopulations(t *testing.T) {
 	top := inactivate("-recording", rec, "-population", "selective:context:top=3")
 	require.Len(t, top.Selected, 3)
 	require.Equal(t, filepath.Join(work, "rec.selectivity.json"), top.SelectivityFile)
+	// The regression file is no file of unit sets: the error says how to
+	// select its units.
+	rnntrain(t, work, "inactivate", "-checkpoint", run, "-population", top.SelectivityFile).
+		want(t, 2, "-population "+top.SelectivityFile, "the regression inactivate writes beside a recording", "-population VARIABLE-selective -recording "+rec)
 	b, err = os.ReadFile(top.SelectivityFile)
 	require.NoError(t, err)
 	var sf selectivityFile

@@ -270,6 +270,10 @@ func populationFile(flag, arg string, n int) ([]int, error) {
 		return nil, fmt.Errorf("%s %s: %w", flag, arg, err)
 	}
 	sets, err := analysis.ParsePopulations(b, n)
+	if err != nil && strings.HasSuffix(path, ".selectivity.json") {
+		rec := strings.TrimSuffix(path, ".selectivity.json") + ".npz"
+		return nil, usagef("%s %s: %v; this is the regression inactivate writes beside a recording, not a file of unit sets: choose its selective units with %s VARIABLE-selective -recording %s", flag, path, err, flag, rec)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
