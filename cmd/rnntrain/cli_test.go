@@ -358,7 +358,7 @@ func TestCLIHelp(t *testing.T) {
 	// The spiking models share the rate models' connectivity keys, with
 	// their own default radius.
 	rnntrain(t, t.TempDir(), "help", "config").wantText(t, 0, "lif, alif, ltc: default 1)", "excitatory units (leaky, lif, alif, ltc; 0 = off)",
-		"initial input scaling s_i (default 1)", "initial output scaling s_o (default 1)")
+		"initial input scaling s_i (default 1;", "initial output scaling s_o of the net's own readout, trained (default 1)")
 	// Keys the default config leaves out are listed too, with their flags.
 	rnntrain(t, t.TempDir(), "help", "config").wantText(t, 0, "task.settings.validation_fraction", "-validation-fraction",
 		"task.settings.path", "-data", "task.settings.split_seed", "train.curriculum", "task.eval_settings", "fixation_ms, context_ms")

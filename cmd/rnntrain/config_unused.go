@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
 	"github.com/rnntrain/rnntrain/train"
 )
@@ -67,6 +68,11 @@ func dependentSettings() []dependentSetting {
 		{"plot_raster_units", "without a spiking or event-based model (lif, alif, ltc, egru: the models whose runs draw a raster)", func(c *runConfig) bool {
 			return drawsRaster(c.Model.Resolved().Model.Model())
 		}},
+		// The low-rank net's own readout (rates tanh) has s_o and never
+		// trains b; rates phi and state read out through a linear layer
+		// and train b unless no_bias.
+		{"model.output_scale", "without model.rates = tanh (the low-rank net's own readout, which s_o scales)", lowrankRates(true)},
+		{"model.no_bias", "with model.rates = tanh (whose readout never trains the bias b)", lowrankRates(false)},
 		{"model.tau_mem_ms", "with model.beta > 0", func(c *runConfig) bool {
 			switch m := c.Model.Model.(type) {
 			case *rnn.LIFConfig:
@@ -95,6 +101,16 @@ func scheduleIs(k train.ScheduleKind) func(c *runConfig) bool {
 // false) SGD.
 func sgd(want bool) func(c *runConfig) bool {
 	return func(c *runConfig) bool { return (c.Train.Optimizer.Kind == train.OptSGD) == want }
+}
+
+// lowrankRates reports whether the run's low-rank net reads out itself
+// (rates tanh; want true) or through a linear layer (phi or state; want
+// false). Another model has neither key.
+func lowrankRates(want bool) func(c *runConfig) bool {
+	return func(c *runConfig) bool {
+		m, ok := c.Model.Model.(*lowrank.Config)
+		return !ok || (m.Rates == lowrank.RatesTanh) == want
+	}
 }
 
 // fptt reports whether the run trains with FPTT.

@@ -26,9 +26,9 @@ func configKeyDocs() map[string]string {
 		"model.freeze_recurrent":    "keep the recurrent weights at their initial values (ltc: and its gates' weights)",
 		"model.freeze_bias":         "keep the biases at their initial values (egru: and its thresholds ϑ; ltc: and its gates' bias)",
 		"model.freeze_output":       "keep the readout at its initial values",
-		"model.input_scale":         "lowrank: initial input scaling s_i (default 1)",
-		"model.output_scale":        "lowrank: initial output scaling s_o (default 1)",
-		"model.no_bias":             "lowrank: no bias b inside φ(h + b)",
+		"model.input_scale":         "lowrank: initial input scaling s_i (default 1; trained with rates tanh, fixed with phi and state)",
+		"model.output_scale":        "lowrank, rates tanh: initial output scaling s_o of the net's own readout, trained (default 1)",
+		"model.no_bias":             "lowrank, rates phi or state: keep the bias b inside φ(h + b) at 0 (default false: trained; rates tanh never trains it)",
 		"train.optimizer.beta1":     "adam, adamw, adamax: β1, the decay of the gradient's running mean, taken as given (0 = no momentum)",
 		"train.optimizer.beta2":     "adam, adamw, adamax: β2, the decay of the squared gradient's running mean (adamax: of the running maximum)",
 		"train.optimizer.eps":       "adam, adamw, adamax: ε added to the update's denominator (> 0)",
@@ -67,7 +67,8 @@ file or a sweep spec is refused unless its meaning says what 0 means
 config leaves without effect is refused too (encoding_gain without the
 poisson encoding, encoding_threshold without delta, readout_tau_ms without
 the leaky readout, rate_target without l2_rate_target, activity_target
-without activity_reg, tau_mem_ms beside beta, clip_mode without
+without activity_reg, tau_mem_ms beside beta, the low-rank
+output_scale without rates tanh and no_bias with it, clip_mode without
 clip_norm, the schedule, optimizer and fptt keys of another schedule,
 optimizer or trainer, plot_raster_units without a spiking or egru model,
 keep_best without an evaluation before the last step, and model.inputs,

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/npy"
 )
@@ -324,5 +326,65 @@ func TestCLIRefusedLeavesNoOut(t *testing.T) {
 	rnntrain(t, work, "inactivate", "-checkpoint", run, "-trials", "4", "-out", out).want(t, 0)
 	if _, err := os.Stat(filepath.Join(out, "inactivation.json")); err != nil {
 		t.Fatalf("inactivate -out %s: %v", out, err)
+	}
+}
+
+// TestCLILowrankScalesAndBias: model.input_scale and model.output_scale
+// are the initial s_i and s_o of a low-rank net, kept as given with the
+// input and the readout frozen; model.no_bias keeps the bias of a net
+// with rates phi at zero where training moves it without. output_scale
+// (the own readout's) is refused with rates phi or state, no_bias (a bias
+// the own readout never trains) with rates tanh.
+func TestCLILowrankScalesAndBias(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	base := []string{"train", "-model", "lowrank", "-rank", "1", "-hidden", "8", "-steps", "3", "-batch", "4",
+		"-eval-trials", "8", "-lr", "0.05", "-quiet", "-plot-format", "svg"}
+	tensors := func(run string) map[string][]float32 {
+		t.Helper()
+		c, err := checkpoints.Load(checkpoints.LatestPath(run))
+		require.NoError(t, err)
+		m := map[string][]float32{}
+		for _, x := range c.Tensors {
+			m[x.Name] = x.F32
+		}
+		return m
+	}
+	all := func(name string, xs []float32, want float32) {
+		t.Helper()
+		require.NotEmpty(t, xs, name)
+		for i, x := range xs {
+			require.Equal(t, want, x, "%s[%d]", name, i)
+		}
+	}
+
+	scales := writeSpec(t, work, "scales.toml", "[model]\ninput_scale = 0.5\noutput_scale = 2\nfreeze_input = true\nfreeze_output = true\n")
+	run := filepath.Join(work, "scales")
+	rnntrain(t, work, append(base, "-config", scales, "-out", run)...).want(t, 0)
+	p := tensors(run)
+	all("lowrank.si", p["lowrank.si"], 0.5)
+	all("lowrank.so", p["lowrank.so"], 2)
+
+	noBias := writeSpec(t, work, "nobias.toml", "[model]\nrates = \"phi\"\nno_bias = true\n")
+	run = filepath.Join(work, "nobias")
+	rnntrain(t, work, append(base, "-config", noBias, "-out", run)...).want(t, 0)
+	all("lowrank.b", tensors(run)["lowrank.b"], 0)
+	run = filepath.Join(work, "bias")
+	rnntrain(t, work, append(base, "-rates", "phi", "-out", run)...).want(t, 0)
+	if b := tensors(run)["lowrank.b"]; !slices.ContainsFunc(b, func(x float32) bool { return x != 0 }) {
+		t.Errorf("rates phi without no_bias: the bias stayed 0 (%v); the test shows nothing", b)
+	}
+
+	for _, c := range []struct{ args, toml, want string }{
+		{"-rates phi", "output_scale = 2", "c.toml: model.output_scale: has no effect without model.rates = tanh"},
+		{"-rates state", "output_scale = 2", "c.toml: model.output_scale: has no effect without model.rates = tanh"},
+		{"", "no_bias = true", "c.toml: model.no_bias: has no effect with model.rates = tanh"},
+	} {
+		file := writeSpec(t, work, "c.toml", "[model]\n"+c.toml+"\n")
+		out := filepath.Join(work, "refused")
+		rnntrain(t, work, append(append(base, "-config", file, "-out", out), strings.Fields(c.args)...)...).want(t, 2, c.want)
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%s %s: a refused run made %s (%v)", c.args, c.toml, out, err)
+		}
 	}
 }
