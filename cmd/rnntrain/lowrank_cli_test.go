@@ -388,3 +388,49 @@ func TestCLILowrankScalesAndBias(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIPopulationsIterationsAndReg: -iters and -reg reach the EM fits. A
+// larger -reg widens every covariance past the maximum-likelihood one, so
+// the one-population fit's log-likelihood falls; one EM iteration per start
+// leaves the two-population fit short of the default's. Values out of
+// range are usage errors naming the flag.
+func TestCLIPopulationsIterationsAndReg(t *testing.T) {
+	t.Parallel()
+	work, run := lowrankRun(t)
+	fits := func(args ...string) map[int]float64 {
+		t.Helper()
+		r := rnntrain(t, work, append([]string{"populations", "-checkpoint", run, "-max-k", "2", "-starts", "1", "-resample", "0", "-trials", "4", "-json"}, args...)...)
+		r.want(t, 0)
+		var rep struct {
+			Mixtures []struct {
+				K      int     `json:"k"`
+				LogLik float64 `json:"log_likelihood"`
+			} `json:"mixtures"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &rep), r.stdout)
+		ll := map[int]float64{}
+		for _, m := range rep.Mixtures {
+			ll[m.K] = m.LogLik
+		}
+		require.Contains(t, ll, 1, r.stdout)
+		require.Contains(t, ll, 2, r.stdout)
+		return ll
+	}
+	def := fits()
+	require.Equal(t, def, fits("-iters", "200", "-reg", "1e-4"), "the defaults given as flags")
+	if wide := fits("-reg", "0.5"); !(wide[1] < def[1]) {
+		t.Errorf("-reg 0.5: log-likelihood of one population %g, want below the default -reg's %g", wide[1], def[1])
+	}
+	if short := fits("-iters", "1"); short[2] == def[2] {
+		t.Errorf("-iters 1: log-likelihood of two populations %g, the default -iters' too: -iters does not reach EM", short[2])
+	}
+	for _, c := range []struct{ flag, val, want string }{
+		{"-iters", "0", "-iters must be in [1, 100000], got 0"},
+		{"-reg", "0", "-reg must be finite and > 0, got 0"},
+		{"-reg", "-1", "-reg must be finite and > 0, got -1"},
+		{"-reg", "NaN", "-reg must be finite and > 0, got NaN"},
+		{"-reg", "Inf", "-reg must be finite and > 0, got +Inf"},
+	} {
+		rnntrain(t, work, "populations", "-checkpoint", run, c.flag, c.val).want(t, 2, c.want)
+	}
+}

@@ -26,7 +26,8 @@ units' loadings (Dubreuil et al. 2022): each unit i has the vector (m_i, n_i,
 I_i, w_i) of its factors, input weights I_s = s_i[s]·wi[s, i] and readout
 weights w_o = wo[i, o]·s_o[o] (when the network reads out itself). Gaussian
 mixtures with 1…-max-k components (full covariances, fitted by EM from
--starts k-means++ starts) are fitted to these vectors and the number of
+-starts k-means++ starts, at most -iters iterations each, -reg added to
+the covariances' diagonals) are fitted to these vectors and the number of
 populations is the one of lowest BIC = −2 log L + p ln N. A network of
 no more units than the vectors have dimensions (a lowrank fit, whose
 readout gives each recorded unit a dimension) has singular covariances but
@@ -48,7 +49,8 @@ text says so, -json writes null, and no resampled network is scored.
 means, and the accuracies. -write FILE.json writes the units of each
 population of the chosen mixture (or of -k's) as named sets, cluster0 the
 largest, for rnntrain inactivate -population FILE.json:cluster0 (which also
-takes cluster:I[/K] and fits the same mixture from the same -seed); it
+takes cluster:I[/K] and fits the same mixture from the same -seed, with
+the default -starts, -iters and -reg); it
 makes FILE's missing directories and replaces only an empty file or an
 earlier populations file, refused before the fits.
 `
@@ -63,6 +65,8 @@ func populationsCommand() *command {
 			ckpt := fs.String("checkpoint", "", "low-rank checkpoint file or run directory (required)")
 			maxK := fs.Int("max-k", 4, "largest number of populations tried")
 			starts := fs.Int("starts", 5, "EM starts per number of populations")
+			iters := fs.Int("iters", 200, "most EM iterations per start; EM stops earlier once the log-likelihood gains less than 1e-8 per unit")
+			reg := fs.Float64("reg", 1e-4, "added to every covariance's diagonal, as a share of the loading vectors' mean variance, so that no population collapses onto fewer units than dimensions (> 0)")
 			resample := fs.Int("resample", 10, "networks redrawn per mixture (0: no resampling test)")
 			forceK := fs.Int("k", 0, "resample from this number of populations besides one (0: the number BIC chooses)")
 			trials := fs.Int("trials", 200, "task trials per evaluated network")
@@ -78,6 +82,10 @@ func populationsCommand() *command {
 					return usagef("-max-k must be in [1, 64], got %d", *maxK)
 				case *starts < 1 || *starts > 1000:
 					return usagef("-starts must be in [1, 1000], got %d", *starts)
+				case *iters < 1 || *iters > 100000:
+					return usagef("-iters must be in [1, 100000], got %d", *iters)
+				case !(*reg > 0) || math.IsInf(*reg, 0):
+					return usagef("-reg must be finite and > 0, got %g", *reg)
 				case *forceK < 0 || *forceK > *maxK:
 					return usagef("-k must be in [0, -max-k = %d], got %d", *maxK, *forceK)
 				case *resample < 0 || *resample > 10000:
@@ -113,7 +121,8 @@ func populationsCommand() *command {
 					fmt.Fprintf(e.stderr, "rnntrain populations: note: %d units for loading vectors of %d dimensions: a Gaussian's full covariance needs more units than dimensions, "+
 						"so every covariance fitted is singular but for its regularisation, which then sets the log-likelihoods and the BIC, not the units' populations\n", l.Size(), dim)
 				}
-				rep, err := populations(ctx, s, l, *maxK, *forceK, *starts, *resample, *trials, *seed)
+				mc := lowrank.MixtureConfig{Starts: *starts, Iters: *iters, Reg: *reg}
+				rep, err := populations(ctx, s, l, *maxK, *forceK, mc, *resample, *trials, *seed)
 				if err != nil {
 					return err
 				}
@@ -125,7 +134,7 @@ func populationsCommand() *command {
 				}
 				rep.Checkpoint = *ckpt
 				if *write != "" {
-					if err := writeClusters(*write, l, rep, *forceK, *maxK, *starts, *seed); err != nil {
+					if err := writeClusters(*write, l, rep, *forceK, *maxK, mc, *seed); err != nil {
 						return err
 					}
 				}
@@ -184,10 +193,10 @@ type resampleStats struct {
 	SD         float64   `json:"sd"`
 }
 
-func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], maxK, forceK, starts, resample, trials int, seed uint64) (*populationsReport, error) {
+func populations(ctx context.Context, s *session, l *lowrank.Layer[float32], maxK, forceK int, mc lowrank.MixtureConfig, resample, trials int, seed uint64) (*populationsReport, error) {
 	x, dim := lowrank.Loadings(l)
 	rng := newStream(seed, streamPopulations)
-	fits, best, err := lowrank.SelectMixture(x, dim, maxK, lowrank.MixtureConfig{Starts: starts}, rng)
+	fits, best, err := lowrank.SelectMixture(x, dim, maxK, mc, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -323,10 +332,10 @@ func intRuns(xs []int) string {
 // chosen number of) components to path as named unit sets. The mixtures
 // are fitted again from seed, as cluster:I/K does, so that the file and
 // inactivate's cluster populations agree.
-func writeClusters(path string, l *lowrank.Layer[float32], rep *populationsReport, forceK, maxK, starts int, seed uint64) error {
+func writeClusters(path string, l *lowrank.Layer[float32], rep *populationsReport, forceK, maxK int, mc lowrank.MixtureConfig, seed uint64) error {
 	k := cmp.Or(forceK, rep.Chosen)
 	x, dim := lowrank.Loadings(l)
-	fits, _, err := lowrank.SelectMixture(x, dim, maxK, lowrank.MixtureConfig{Starts: starts}, newStream(seed, streamPopulations))
+	fits, _, err := lowrank.SelectMixture(x, dim, maxK, mc, newStream(seed, streamPopulations))
 	if err != nil {
 		return err
 	}
