@@ -693,7 +693,7 @@ func keyFlagUsage() map[string]string {
 		"batch":               "trials per training batch",
 		"lr":                  lrUsage(),
 		"optimizer":           "optimizer: adam, adamw, adamax, sgd",
-		"weight-decay":        "optimizer weight decay (adamw: decoupled; others: L2 in the gradient)",
+		"weight-decay":        "optimizer weight decay λ (adamw: decoupled, θ ← θ − lr·λ·θ before the step, 0 here as for the others, not PyTorch's 0.01; adam, adamax, sgd: L2, λθ added to the gradient)",
 		"schedule":            "learning-rate schedule: constant (default), step (with train.schedule.step_size, and gamma, in a config file), cosine",
 		"warmup":              "linear learning-rate warm-up steps",
 		"clip":                "clip gradients to this norm (0 = no clipping)",

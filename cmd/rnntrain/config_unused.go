@@ -45,6 +45,7 @@ func dependentSettings() []dependentSetting {
 		{"train.schedule.min_lr", "without train.schedule.kind = cosine", scheduleIs(train.Cosine)},
 		{"train.optimizer.momentum", "without train.optimizer.kind = sgd", sgd(true)},
 		{"train.optimizer.dampening", "without train.optimizer.kind = sgd", sgd(true)},
+		{"train.optimizer.nesterov", "without train.optimizer.kind = sgd", sgd(true)},
 		{"train.optimizer.beta1", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.beta2", "with train.optimizer.kind = sgd", sgd(false)},
 		{"train.optimizer.eps", "with train.optimizer.kind = sgd", sgd(false)},

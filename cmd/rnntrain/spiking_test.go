@@ -211,6 +211,7 @@ func TestCLIUnusedSettings(t *testing.T) {
 		{nil, "[train.schedule]\nkind = \"cosine\"\ngamma = 0.5\n", "train.schedule.gamma: has no effect without train.schedule.kind = step"},
 		{nil, "[train.schedule]\nmin_lr = 1e-5\n", "train.schedule.min_lr: has no effect without train.schedule.kind = cosine"},
 		{nil, "[train.optimizer]\nmomentum = 0.9\n", "train.optimizer.momentum: has no effect without train.optimizer.kind = sgd"},
+		{nil, "[train.optimizer]\nnesterov = true\n", "train.optimizer.nesterov: has no effect without train.optimizer.kind = sgd"},
 		{[]string{"-optimizer", "sgd"}, "[train.optimizer]\nbeta2 = 0.99\n", "train.optimizer.beta2: has no effect with train.optimizer.kind = sgd"},
 		{[]string{"-parts", "4"}, "", "-parts (train.fptt.parts in a config file): has no effect without train.trainer = fptt"},
 		{nil, "[train.fptt]\nrho = 0.5\n", "train.fptt.rho: has no effect without train.trainer = fptt"},
