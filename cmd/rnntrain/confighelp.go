@@ -48,8 +48,8 @@ func configKeyDocs() map[string]string {
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); every stage has the run's task's inputs and outputs and steps by its dt_ms; the run advances at a held-out evaluation (train.eval_every, which two stages or more need below train.steps); the final evaluation is on the last stage",
 		"task.settings":             "task settings; each task takes its own (README, Task presets), another is an error naming it; left out = the preset's: " + strings.Join(settingsKeys(), ", "),
-		"model.tau_mem_bias":        "ltc: initial bias of the τ_m gate (resting decay fraction σ(bias), default 0)",
-		"model.tau_adapt_bias":      "ltc: initial bias of the τ_adp gate (default 0)",
+		"model.tau_mem_bias":        "ltc: initial bias c_m of the membrane's gate τm = σ(… + c_m), its resting decay fraction σ(c_m) (default 0: ½; trained unless freeze_bias)",
+		"model.tau_adapt_bias":      "ltc: initial bias c_a of the adaptation's gate τa = σ(… + c_a), its resting decay fraction σ(c_a) (default 0: ½; trained unless freeze_bias)",
 		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences; not dt_ms)",
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -853,5 +854,28 @@ func TestCLIResumeForceSetsFixedDecays(t *testing.T) {
 				t.Errorf("trained decays resumed with -force: %s[%d] = %v, want its trained %v", name, j, v, before[name][j])
 			}
 		}
+	}
+}
+
+// TestCLILTCGateBiases: model.tau_mem_bias and model.tau_adapt_bias are the
+// initial biases c_m and c_a of the ltc's gates, the two halves of
+// ltc.gate.bias, which freeze_bias keeps as given.
+func TestCLILTCGateBiases(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	cfg := writeSpec(t, work, "ltc.toml", "[model]\nkind = \"ltc\"\ntau_mem_bias = 1.5\ntau_adapt_bias = -0.5\nfreeze_bias = true\n")
+	run := filepath.Join(work, "run")
+	rnntrain(t, work, "train", "-config", cfg, "-steps", "2", "-hidden", "4", "-batch", "2", "-eval-trials", "4",
+		"-lr", "0.05", "-quiet", "-plot-format", "svg", "-out", run).want(t, 0)
+	c, err := checkpoints.Load(checkpoints.LatestPath(run))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, ok := c.Tensor("ltc.gate.bias")
+	if !ok {
+		t.Fatal("the checkpoint has no ltc.gate.bias")
+	}
+	if want := []float32{1.5, 1.5, 1.5, 1.5, -0.5, -0.5, -0.5, -0.5}; !slices.Equal(b.F32, want) {
+		t.Errorf("ltc.gate.bias = %v, want %v (c_m of the 4 units, then c_a)", b.F32, want)
 	}
 }
