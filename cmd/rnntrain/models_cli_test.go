@@ -555,3 +555,34 @@ func TestCLIOverflowingDynamics(t *testing.T) {
 	require.NoError(t, checkpoints.Save(filepath.Join(work, "big.safetensors"), lc))
 	rnntrain(t, work, "populations", "-checkpoint", "big.safetensors", "-max-k", "1", "-trials", "4").want(t, 1, want, "its dynamics overflow")
 }
+
+// TestCLILeakyIntegration: model.integration reaches the leaky network. One
+// seed's runs share their initial weights and first batch, so the loss of
+// the first update is that of the same network run by the two equations:
+// equal for two runs of one, different for state and rate. The flag and a
+// config file give the same run, config.json records it, and a value that
+// is neither is refused naming the flag.
+func TestCLILeakyIntegration(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	firstLoss := func(name, want string, args ...string) float64 {
+		t.Helper()
+		run := filepath.Join(work, name)
+		rnntrain(t, work, append([]string{"train", "-steps", "1", "-hidden", "8", "-batch", "4", "-eval-trials", "8",
+			"-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
+		var cfg runConfig
+		b, err := os.ReadFile(filepath.Join(run, "config.json"))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &cfg))
+		require.Equal(t, want, cfg.Model.Model.(*rnn.LeakyConfig).Integration.String(), "%s: config.json's model.integration", name)
+		m := metricsOf(t, run)
+		require.NotEmpty(t, m, name)
+		return m[0].Loss
+	}
+	state := firstLoss("state", "state")
+	require.Equal(t, state, firstLoss("state-flag", "state", "-integration", "state"), "two runs of state integration")
+	rate := firstLoss("rate", "rate", "-integration", "rate")
+	require.NotEqual(t, state, rate, "the first loss of state and rate integration")
+	require.Equal(t, rate, firstLoss("rate-file", "rate", "-config", writeSpec(t, work, "rate.toml", "[model]\nintegration = \"rate\"\n")), "rate integration from a config file")
+	rnntrain(t, work, "train", "-integration", "states", "-steps", "1").want(t, 2, `-integration states: unknown integration "states" (valid: state, rate)`)
+}
