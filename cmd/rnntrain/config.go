@@ -695,7 +695,7 @@ func keyFlagUsage() map[string]string {
 		"optimizer":           "optimizer: adam, adamw, adamax, sgd",
 		"weight-decay":        "optimizer weight decay λ (adamw: decoupled, θ ← θ − lr·λ·θ before the step, 0 here as for the others, not PyTorch's 0.01; adam, adamax, sgd: L2, λθ added to the gradient)",
 		"schedule":            "learning-rate schedule: constant (default), step (with train.schedule.step_size, and gamma, in a config file), cosine",
-		"warmup":              "linear learning-rate warm-up steps",
+		"warmup":              "linear learning-rate warm-up: update t < warmup (from 0) at lr·(t+1)/warmup, then the schedule (default 0: none)",
 		"clip":                "clip gradients to this norm (0 = no clipping)",
 		"clip-mode":           "gradient clipping: global (torch) or per-tensor (PsychRNN)",
 		"tbptt":               "truncated BPTT window in steps (0 = full BPTT)",
