@@ -80,7 +80,9 @@ Running a sweep again into the same DIR with the same spec runs only what is
 not done: finished points are skipped, stopped and killed ones resume from
 their checkpoint, failed and pending ones start. A spec whose points differ is
 refused (exit 2) unless -force, which restarts the points whose config
-changed. -resume DIR does the same from DIR's own spec.
+changed; a run directory of another name that holds a point's config (a
+sweep grown by an axis value numbers its points anew) is renamed to the
+point's, not run again. -resume DIR does the same from DIR's own spec.
 
 Executors. local (default) runs 'rnntrain sweep -run-point DIR INDEX' as
 child processes of this binary, -jobs at a time (default: the cores
@@ -479,6 +481,13 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 			return rec, err
 		}
 	}
+	// A point of the new spec may have been run under another name: a
+	// sweep grown by an axis value renumbers its points. Its run is taken
+	// over, not trained again.
+	var moved map[string]string
+	if force {
+		moved = formerRuns(l, plan)
+	}
 	var pts bytes.Buffer
 	pts.WriteString("index,run")
 	for _, a := range plan.spec.Axes {
@@ -492,6 +501,14 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 		}
 		pts.WriteString("\n")
 		run := l.Run(plan.names[i])
+		if from, ok := moved[string(plan.configs[i])]; ok {
+			if _, err := os.Lstat(run); errors.Is(err, fs.ErrNotExist) {
+				if err := os.Rename(l.Run(from), run); err != nil {
+					return rec, fmt.Errorf("%w", err)
+				}
+				fmt.Fprintf(e.stdout, "point %s: runs/%s holds its config: renamed, not run again (-force)\n", plan.names[i], from)
+			}
+		}
 		// A point file longer than the new config differs from it: read
 		// one byte more than the config at most.
 		old, err := files.ReadRegular(filepath.Join(run, sweep.PointFile), int64(len(plan.configs[i])))
@@ -537,6 +554,38 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 	}
 	rec.Digest, rec.Points, rec.Options = plan.digest, len(plan.points), plan.spec.Options
 	return rec, writeJSONFile(l.Record(), rec)
+}
+
+// formerRuns maps the point file of each run directory of l that is no
+// point of plan, and whose run no process holds, to the directory's name,
+// for prepareSweep to rename the run of a point the spec now gives
+// another name. A point file that cannot be read is left out.
+func formerRuns(l sweep.Layout, plan *sweepPlan) map[string]string {
+	ents, err := os.ReadDir(filepath.Join(l.Dir, "runs"))
+	if err != nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, n := range plan.names {
+		names[n] = true
+	}
+	runs := map[string]string{}
+	for _, ent := range ents {
+		if names[ent.Name()] || !ent.IsDir() {
+			continue
+		}
+		b, err := files.ReadRegular(filepath.Join(l.Run(ent.Name()), sweep.PointFile), int64(maxConfigBytes))
+		if err != nil {
+			continue
+		}
+		if rs, err := sweep.ReadRun(l.Run(ent.Name())); err != nil || rs.State == sweep.Running {
+			continue
+		}
+		if _, ok := runs[string(b)]; !ok {
+			runs[string(b)] = ent.Name()
+		}
+	}
+	return runs
 }
 
 // csvField quotes s for a CSV field when it needs it.

@@ -151,6 +151,36 @@ func TestSweepDamagedPointFile(t *testing.T) {
 	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "2 points: 2 done")
 }
 
+// TestSweepGrownAxis checks that a sweep grown by a value of its first
+// axis, which numbers the points anew, keeps the finished runs under their
+// new names with -force instead of training them again.
+func TestSweepGrownAxis(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.Replace(tinySpec(t), `"model.rank" = [1, 2]`, `"model.rank" = [1]`, 1))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "2 points")
+	eval := must(os.ReadFile(filepath.Join(out, "runs/p0001-model.rank=1-seed=2/eval.json")))
+	grown := writeSpec(t, dir, "grown.toml", strings.Replace(tinySpec(t), "seed = [1, 2]", "seed = [1, 2, 3]", 1))
+	rnntrain(t, dir, "sweep", grown, "-out", out).want(t, 2, "holds a sweep of another spec")
+	rnntrain(t, dir, "sweep", grown, "-out", out, "-force").want(t, 0, "2 done", "4 to run", "6 points")
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "6 points: 6 done")
+	assert.Equal(t, 1, attempts(t, filepath.Join(out, "runs/p0000-model.rank=1-seed=1")))
+	assert.Equal(t, 1, attempts(t, filepath.Join(out, "runs/p0001-model.rank=1-seed=2")))
+	assert.Equal(t, eval, must(os.ReadFile(filepath.Join(out, "runs/p0001-model.rank=1-seed=2/eval.json"))))
+
+	// Grown by a seed, with rank the first axis: the ranks' points move.
+	grown = writeSpec(t, dir, "grown4.toml", strings.Replace(tinySpec(t), "seed = [1, 2]", "seed = [1, 2, 3, 4]", 1))
+	r := rnntrain(t, dir, "sweep", grown, "-out", out, "-force")
+	r.want(t, 0, "point p0005-model.rank=2-seed=2: runs/p0004-model.rank=2-seed=2 holds its config: renamed, not run again (-force)",
+		"6 done", "2 to run")
+	assert.NotContains(t, r.stdout, "is not a point of this spec")
+	for _, run := range []string{"p0004-model.rank=2-seed=1", "p0005-model.rank=2-seed=2"} {
+		assert.Equal(t, 1, attempts(t, filepath.Join(out, "runs", run)), run)
+	}
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "8 points: 8 done")
+}
+
 // onePointSweep runs the test sweep reduced to its first point (rank 1,
 // seed 1) in a temporary directory dir, into dir/sw; it returns dir, the
 // sweep directory and the point's run directory.
