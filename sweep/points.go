@@ -73,10 +73,14 @@ func (s *Spec) Points() ([]Point, error) {
 	return pts, nil
 }
 
+// maxNameBytes bounds a run directory's name: a file name of most file
+// systems (NAME_MAX). The index that begins it keeps a cut name unique.
+const maxNameBytes = 255
+
 // Name is the name of p's run directory: "p" and the four-digit index,
 // then key=value for each axis ("p0003-model.rank=2-seed=3"), characters
-// other than letters, digits and ._+- replaced by _ and each value cut to
-// 32 bytes.
+// other than letters, digits and ._+- replaced by _, each value cut to 32
+// bytes and the whole cut to 255 bytes, a file name's limit.
 func (s *Spec) Name(p Point) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "p%04d", p.Index)
@@ -90,7 +94,7 @@ func (s *Spec) Name(p Point) string {
 		}
 		fmt.Fprintf(&b, "-%s=%s", clean(s.Axes[j].Key), clean(val))
 	}
-	return b.String()
+	return b.String()[:min(b.Len(), maxNameBytes)]
 }
 
 // clean replaces the characters a file name should not hold.

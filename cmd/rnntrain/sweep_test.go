@@ -181,6 +181,29 @@ func TestSweepGrownAxis(t *testing.T) {
 	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "8 points: 8 done")
 }
 
+// TestSweepLongNames checks that a point whose axes would name its run
+// directory beyond a file name's 255 bytes runs, under its name cut.
+func TestSweepLongNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.NewReplacer(`"model.rank" = [1, 2]`, `"model.rank" = [1]`, "seed = [1, 2]", `seed = [1, 2]
+"train.lr" = [0.0012345678901234567]
+"train.optimizer.beta1" = [0.9123456789012345]
+"train.optimizer.beta2" = [0.9991234567890124]
+"train.optimizer.eps" = [1.2345678901234567e-08]
+"train.clip_norm" = [1.0000000000000002]
+"train.max_param" = [123456.78901234567]
+"train.batch_size" = [8]`).Replace(tinySpec(t)))
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", spec, "-out", out).want(t, 0, "2 points run, 0 failed")
+	rnntrain(t, dir, "sweep", "-collect", out).want(t, 0, "2 of 2 points done")
+	for _, p := range readCSV(t, filepath.Join(out, "points.csv")) {
+		name := filepath.Base(p["run"])
+		assert.Len(t, name, 255, name)
+		assert.FileExists(t, filepath.Join(out, p["run"], "eval.json"))
+	}
+}
+
 // onePointSweep runs the test sweep reduced to its first point (rank 1,
 // seed 1) in a temporary directory dir, into dir/sw; it returns dir, the
 // sweep directory and the point's run directory.
