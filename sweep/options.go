@@ -140,7 +140,7 @@ func OptionKeys() []OptionKey {
 		{"seed", "random mode: seed of the draw", func(o *Options) any { return &o.Seed }},
 		{"executor", "where points run: local (child processes) or slurm (a job array submitted with sbatch)", func(o *Options) any { return &o.Exec }},
 		{"jobs", "local: points run at once (0 = cores / cpus_per_task, at least 1)", func(o *Options) any { return &o.Jobs }},
-		{"cpus_per_task", "CPUs of each run: its GOMAXPROCS, and slurm's --cpus-per-task", func(o *Options) any { return &o.CPUsPerTask }},
+		{"cpus_per_task", "CPUs of each run (1 to 1024): its GOMAXPROCS, and slurm's --cpus-per-task", func(o *Options) any { return &o.CPUsPerTask }},
 		{"partition", "slurm: --partition: " + partitionForm + " (empty: the cluster's default)", func(o *Options) any { return &o.Partition }},
 		{"time", "slurm: --time limit of each task: " + timeForms + ", e.g. 00:30:00 (0: none; empty: the partition's)", func(o *Options) any { return &o.Time }},
 		{"mem", "slurm: --mem of each task: " + memForms + ", e.g. 2G (0: all of a node's; empty: the partition's)", func(o *Options) any { return &o.Mem }},
@@ -279,7 +279,7 @@ func (o *Options) decode(t map[string]any) error {
 // values (which a resumed sweep's record holds without Set having seen
 // them).
 func (o *Options) validate() error {
-	for _, k := range []string{"partition", "time", "mem", "job_name", "output"} {
+	for _, k := range []string{"partition", "time", "mem", "job_name", "output", "cpus_per_task"} {
 		if err := o.checkSlurm(k); err != nil {
 			return fmt.Errorf("sweep.%s: %w", k, err)
 		}
@@ -293,8 +293,6 @@ func (o *Options) validate() error {
 		return fmt.Errorf("sweep.samples = %d: random mode draws samples ≥ 1 points", o.Samples)
 	case o.Mode == Grid && o.Samples != 0:
 		return fmt.Errorf("sweep.samples = %d: only random mode draws samples (mode = \"random\")", o.Samples)
-	case o.CPUsPerTask < 1:
-		return fmt.Errorf("sweep.cpus_per_task = %d: want ≥ 1", o.CPUsPerTask)
 	case o.Sbatch == "":
 		return fmt.Errorf("sweep.sbatch: empty command")
 	}
@@ -321,20 +319,29 @@ const (
 // Bounds of the Slurm values: far above any cluster's, low enough that no
 // value overflows or reaches sbatch as nonsense.
 const (
-	maxTimeS     = 365 * 24 * 3600
-	maxMemKiB    = 1 << 40 // 1024T
-	maxJobNameLn = 128
+	// maxCPUsPerTask bounds cpus_per_task, each run's GOMAXPROCS: above
+	// any node's cores, below the Go runtime's 10 000 threads, at which a
+	// run dies.
+	maxCPUsPerTask = 1024
+	maxTimeS       = 365 * 24 * 3600
+	maxMemKiB      = 1 << 40 // 1024T
+	maxJobNameLn   = 128
 	// maxPartitionLn bounds a partition list, each of its names being
 	// at most maxJobNameLn.
 	maxPartitionLn = 1024
 )
 
 // checkSlurm checks the Slurm value of key (partition, time, mem,
-// job_name, output; other keys pass): each goes into the sbatch script, so
-// only the forms sbatch reads are taken. Empty partition, time and mem
-// leave them to the cluster.
+// job_name, output, cpus_per_task; other keys pass): each goes into the
+// sbatch script, so only the forms sbatch reads are taken, and
+// cpus_per_task is each run's GOMAXPROCS too. Empty partition, time and
+// mem leave them to the cluster.
 func (o *Options) checkSlurm(key string) error {
 	switch key {
+	case "cpus_per_task":
+		if o.CPUsPerTask < 1 || o.CPUsPerTask > maxCPUsPerTask {
+			return fmt.Errorf("%d: want a whole number from 1 to %d", o.CPUsPerTask, maxCPUsPerTask)
+		}
 	case "partition":
 		if len(o.Partition) > maxPartitionLn {
 			return fmt.Errorf("%d characters: want %s", len(o.Partition), partitionForm)
