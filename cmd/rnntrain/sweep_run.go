@@ -293,8 +293,11 @@ func submitSlurm(ctx context.Context, e *env, plan *sweepPlan, rec sweep.Record,
 		return err
 	}
 	out, err := exec.CommandContext(ctx, o.Sbatch, "--parsable", l.Script()).CombinedOutput()
+	if _, ok := errors.AsType[*exec.ExitError](err); err != nil && !ok {
+		return fmt.Errorf("sbatch: %v: give the path of Slurm's sbatch with -sbatch (or [sweep] sbatch); the job script is %s", err, l.Script())
+	}
 	if err != nil {
-		return fmt.Errorf("%s --parsable %s: %v: %s", o.Sbatch, l.Script(), err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("%s --parsable %s: %v: %s", o.Sbatch, l.Script(), err, oneLine(string(out)))
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(lastLine(string(out))), ";")
 	if _, err := strconv.Atoi(id); err != nil {
@@ -309,10 +312,26 @@ func submitSlurm(ctx context.Context, e *env, plan *sweepPlan, rec sweep.Record,
 	if !wait {
 		return nil
 	}
+	// squeue fails for a job the controller no longer knows (it left the
+	// queue); another failure is asked again, a busy controller's, up to
+	// maxSqueueFailures times in a row, and one of a squeue that does
+	// not run ends the wait at once: the array runs without it.
+	squeue, failures := slurmTool(o, "squeue"), 0
 	for {
-		q, err := exec.CommandContext(ctx, slurmTool(o, "squeue"), "-h", "-j", id, "-o", "%i %T").Output()
+		q, err := exec.CommandContext(ctx, squeue, "-h", "-j", id, "-o", "%i %T").Output()
 		if err == nil && strings.TrimSpace(string(q)) == "" {
 			break
+		}
+		if err != nil && ctx.Err() == nil {
+			if strings.Contains(toolError(err), "Invalid job id") {
+				break
+			}
+			_, ran := errors.AsType[*exec.ExitError](err)
+			if failures++; !ran || failures >= maxSqueueFailures {
+				return fmt.Errorf("-wait: %s: %s; the array job %s was submitted and runs without the wait: follow it with 'rnntrain sweep -status %s'", squeue, toolError(err), id, dir)
+			}
+		} else {
+			failures = 0
 		}
 		select {
 		case <-ctx.Done():
@@ -322,6 +341,21 @@ func submitSlurm(ctx context.Context, e *env, plan *sweepPlan, rec sweep.Record,
 		}
 	}
 	return sweepStatus(ctx, e, dir)
+}
+
+// maxSqueueFailures is how many failures of squeue in a row, 2 s apart,
+// end sweep -wait.
+const maxSqueueFailures = 30
+
+// oneLine is the lines of s, trimmed, joined by "; ".
+func oneLine(s string) string {
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "; ")
 }
 
 // lastLine is the last non-empty line of s.

@@ -324,6 +324,7 @@ func TestSweepCollectUndefinedMetrics(t *testing.T) {
 		assert.NotEmpty(t, rows[1][k], "%s of the other point", k)
 	}
 	assert.NotContains(t, rnntrain(t, dir, "sweep", "-collect", out, "-x", "seed", "-metric", "mse").stdout, "seed = 1", "the plot of mse against seed")
+
 }
 
 // TestSweepCollectImpossibleMetrics: a point whose eval.json holds
@@ -436,6 +437,41 @@ func TestSweepSlurmExecutor(t *testing.T) {
 			assert.Equal(t, a[i][k], b[i][k], "point %d %s", i, k)
 		}
 	}
+}
+
+// TestSweepSlurmToolsFail checks the Slurm executor where sbatch cannot
+// run or fails, and -wait where squeue cannot run or no longer knows the
+// job: one line each, exit 1, and no endless wait.
+func TestSweepSlurmToolsFail(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	spec := writeSpec(t, dir, "spec.toml", strings.NewReplacer(`"model.rank" = [1, 2]`, `"model.rank" = [1]`, "seed = [1, 2]", "seed = [1]").Replace(tinySpec(t)))
+	bin := filepath.Join(dir, "bin")
+	require.NoError(t, os.MkdirAll(bin, 0o755))
+	tool := func(name, text string) string {
+		writeSpec(t, bin, name, "#!/bin/sh\n"+text)
+		require.NoError(t, os.Chmod(filepath.Join(bin, name), 0o755))
+		return filepath.Join(bin, name)
+	}
+	missing := filepath.Join(dir, "nobin", "sbatch")
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "a"), "-executor", "slurm", "-sbatch", missing).want(t, 1,
+		"sbatch: fork/exec "+missing+": no such file or directory: give the path of Slurm's sbatch with -sbatch")
+	failing := tool("failing-sbatch", "echo 'sbatch: error: Batch job submission failed: Invalid partition name specified' >&2\necho 'sbatch: fatal: giving up' >&2\nexit 1\n")
+	r := rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "b"), "-executor", "slurm", "-sbatch", failing)
+	r.want(t, 1, "exit status 1: sbatch: error: Batch job submission failed: Invalid partition name specified; sbatch: fatal: giving up\n")
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+
+	// An sbatch that submits and a squeue that does not run: -wait ends.
+	tool("sbatch", "echo 7\n")
+	c := exec.Command(binary, "sweep", spec, "-out", filepath.Join(dir, "c"), "-executor", "slurm", "-sbatch", filepath.Join(bin, "sbatch"), "-wait")
+	timer := time.AfterFunc(time.Minute, func() { c.Process.Kill() })
+	r = runBinary(t, c, dir)
+	timer.Stop()
+	r.want(t, 1, "submitted Slurm array job 7", "-wait: "+filepath.Join(bin, "squeue")+": fork/exec", "the array job 7 was submitted and runs without the wait")
+	// One that no longer knows the job: it has left the queue.
+	tool("squeue", "echo 'slurm_load_jobs error: Invalid job id specified' >&2\nexit 1\n")
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "d"), "-executor", "slurm", "-sbatch", filepath.Join(bin, "sbatch"), "-wait").want(t, 0,
+		"submitted Slurm array job 7", "1 points: 1 pending")
 }
 
 func TestSweepStopAndResume(t *testing.T) {
