@@ -81,6 +81,16 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 	if err != nil {
 		return usagef("-x: %v", err)
 	}
+	if len(groups) == 0 {
+		// No finished point has a value of the metric: a cross_entropy
+		// of a sweep of MSE tasks, or undefined (null) everywhere.
+		why := ""
+		if metric == sweep.CrossEntropy {
+			why = " (only a cross-entropy task's points have one)"
+		}
+		fmt.Fprintf(e.stdout, "no plot: none of the %d finished points has a value of %s%s\n", done, metric, why)
+		return failed
+	}
 	fig := plots.Sweep{Title: fmt.Sprintf("%s against %s (mean ± s.e. over the other axes)", metric, x), XLabel: x, YLabel: metric.String()}
 	numeric := true
 	for _, g := range groups {

@@ -325,6 +325,16 @@ func TestSweepCollectUndefinedMetrics(t *testing.T) {
 	}
 	assert.NotContains(t, rnntrain(t, dir, "sweep", "-collect", out, "-x", "seed", "-metric", "mse").stdout, "seed = 1", "the plot of mse against seed")
 
+	// A metric no point has: the table, and no plot, without an error.
+	rnntrain(t, dir, "sweep", "-collect", out, "-metric", "cross_entropy").want(t, 0, "2 of 2 points done",
+		"no plot: none of the 2 finished points has a value of cross_entropy (only a cross-entropy task's points have one)")
+	assert.NoFileExists(t, filepath.Join(out, "collect-cross_entropy-model.rank.png"))
+	ev = map[string]any{}
+	path = filepath.Join(out, "runs", "p0001-model.rank=1-seed=2", "eval.json")
+	require.NoError(t, json.Unmarshal(must(os.ReadFile(path)), &ev))
+	ev["accuracy"], ev["accuracy_stderr"], ev["mse"] = nil, nil, nil
+	require.NoError(t, os.WriteFile(path, mustJSON(t, ev), 0o644))
+	rnntrain(t, dir, "sweep", "-collect", out).want(t, 0, "no plot: none of the 2 finished points has a value of accuracy\n")
 }
 
 // TestSweepCollectImpossibleMetrics: a point whose eval.json holds
