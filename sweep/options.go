@@ -148,7 +148,7 @@ func OptionKeys() []OptionKey {
 		{"output", "slurm: output file of each task, relative to the sweep directory (%A array job, %a index): " + pathForm, func(o *Options) any { return &o.Output }},
 		{"job_name", "slurm: --job-name: " + jobNameForm, func(o *Options) any { return &o.JobName }},
 		{"requeue", "slurm: --requeue, and a task warned of its time limit (SIGUSR1) requeues itself after saving", func(o *Options) any { return &o.Requeue }},
-		{"signal_s", "slurm: SIGUSR1 this many seconds before the time limit (--signal=B:USR1@N): the run saves and stops", func(o *Options) any { return &o.SignalS }},
+		{"signal_s", "slurm: SIGUSR1 this many seconds (0 to 65535) before the time limit (--signal=B:USR1@N): the run saves and stops", func(o *Options) any { return &o.SignalS }},
 		{"sbatch", "slurm: the sbatch command (squeue, sacct, scontrol are looked for beside it)", func(o *Options) any { return &o.Sbatch }},
 	}
 }
@@ -279,7 +279,7 @@ func (o *Options) decode(t map[string]any) error {
 // values (which a resumed sweep's record holds without Set having seen
 // them).
 func (o *Options) validate() error {
-	for _, k := range []string{"partition", "time", "mem", "job_name", "output", "cpus_per_task"} {
+	for _, k := range []string{"partition", "time", "mem", "job_name", "output", "cpus_per_task", "signal_s"} {
 		if err := o.checkSlurm(k); err != nil {
 			return fmt.Errorf("sweep.%s: %w", k, err)
 		}
@@ -323,21 +323,28 @@ const (
 	// any node's cores, below the Go runtime's 10 000 threads, at which a
 	// run dies.
 	maxCPUsPerTask = 1024
-	maxTimeS       = 365 * 24 * 3600
-	maxMemKiB      = 1 << 40 // 1024T
-	maxJobNameLn   = 128
+	// maxSignalS bounds signal_s: sbatch refuses a --signal time beyond
+	// 65535 s ("Invalid --signal specification").
+	maxSignalS   = 0xffff
+	maxTimeS     = 365 * 24 * 3600
+	maxMemKiB    = 1 << 40 // 1024T
+	maxJobNameLn = 128
 	// maxPartitionLn bounds a partition list, each of its names being
 	// at most maxJobNameLn.
 	maxPartitionLn = 1024
 )
 
 // checkSlurm checks the Slurm value of key (partition, time, mem,
-// job_name, output, cpus_per_task; other keys pass): each goes into the
-// sbatch script, so only the forms sbatch reads are taken, and
+// job_name, output, cpus_per_task, signal_s; other keys pass): each goes
+// into the sbatch script, so only the forms sbatch reads are taken, and
 // cpus_per_task is each run's GOMAXPROCS too. Empty partition, time and
 // mem leave them to the cluster.
 func (o *Options) checkSlurm(key string) error {
 	switch key {
+	case "signal_s":
+		if o.SignalS > maxSignalS {
+			return fmt.Errorf("%d: want a whole number of seconds from 0 to %d, sbatch's limit", o.SignalS, maxSignalS)
+		}
 	case "cpus_per_task":
 		if o.CPUsPerTask < 1 || o.CPUsPerTask > maxCPUsPerTask {
 			return fmt.Errorf("%d: want a whole number from 1 to %d", o.CPUsPerTask, maxCPUsPerTask)

@@ -553,6 +553,7 @@ func TestSweepBadSpecs(t *testing.T) {
 		{"bad mode", "jobs = 2", `mode = "latin"`, []string{"sweep.mode", "latin"}},
 		// A run of GOMAXPROCS 100 000 dies of thread exhaustion.
 		{"cpus per task beyond any node", "jobs = 2", "cpus_per_task = 100000", []string{"sweep.cpus_per_task: 100000: want a whole number from 1 to 1024"}},
+		{"signal time beyond sbatch's", "jobs = 2", "signal_s = 70000", []string{"sweep.signal_s: 70000: want a whole number of seconds from 0 to 65535"}},
 		{"random without samples", "jobs = 2", `mode = "random"`, []string{"sweep.samples"}},
 		{"too many samples", "jobs = 2", "mode = \"random\"\nsamples = 5", []string{"only 4 points"}},
 		{"unknown table", "[sweep]", "[sweeps]", []string{`"sweeps"`}},
@@ -625,6 +626,8 @@ func TestSweepBadSpecs(t *testing.T) {
 			t.Errorf("%q: a negative number taken for a flag:\n%s", args, r.stderr)
 		}
 	}
+	// sbatch refuses a --signal time beyond 65535 s.
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "x"), "-signal-s", "100000").want(t, 2, "-signal-s: sweep.signal_s: 100000: want a whole number of seconds from 0 to 65535")
 	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "x"), "-cpus-per-task", "2000").want(t, 2, "-cpus-per-task: sweep.cpus_per_task: 2000: want a whole number from 1 to 1024")
 	// A flag's bad negative value is still the flag's error.
 	rnntrain(t, dir, "fit", "-steps", "-1.5").want(t, 2, `invalid value "-1.5" for flag -steps`)
