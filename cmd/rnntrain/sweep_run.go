@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -297,7 +298,12 @@ func submitSlurm(ctx context.Context, e *env, plan *sweepPlan, rec sweep.Record,
 		return fmt.Errorf("sbatch: %v: give the path of Slurm's sbatch with -sbatch (or [sweep] sbatch); the job script is %s", err, l.Script())
 	}
 	if err != nil {
-		return fmt.Errorf("%s --parsable %s: %v: %s", o.Sbatch, l.Script(), err, oneLine(string(out)))
+		hint := ""
+		if strings.Contains(string(out), "Invalid job array specification") {
+			// Most often an index beyond the cluster's MaxArraySize.
+			hint = fmt.Sprintf(" (the array's highest index is %d; a cluster takes indices below its MaxArraySize, 1001 unless 'scontrol show config' says otherwise: split the sweep)", slices.Max(todo))
+		}
+		return fmt.Errorf("%s --parsable %s: %v: %s%s", o.Sbatch, l.Script(), err, oneLine(string(out)), hint)
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(lastLine(string(out))), ";")
 	if _, err := strconv.Atoi(id); err != nil {

@@ -470,6 +470,10 @@ func TestSweepSlurmToolsFail(t *testing.T) {
 	r := rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "b"), "-executor", "slurm", "-sbatch", failing)
 	r.want(t, 1, "exit status 1: sbatch: error: Batch job submission failed: Invalid partition name specified; sbatch: fatal: giving up\n")
 	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+	// An array beyond the cluster's MaxArraySize: the highest index named.
+	failing = tool("array-sbatch", "echo 'sbatch: error: Batch job submission failed: Invalid job array specification' >&2\nexit 1\n")
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "b2"), "-executor", "slurm", "-sbatch", failing).want(t, 1,
+		"Invalid job array specification (the array's highest index is 0; a cluster takes indices below its MaxArraySize")
 
 	// An sbatch that submits and a squeue that does not run: -wait ends.
 	tool("sbatch", "echo 7\n")
