@@ -118,9 +118,10 @@ evaluation, train.keep_best; only when some did) and wall time; and
 plots -metric against the axis -x (mean ± standard error over the other
 axes) in collect-<metric>-<axis>.png.
 
-Exit status: 0 when every point is done (or was submitted, or the status or
-table was printed), 1 when a point failed or a run directory's files could
-not be read or hold what no run writes, such as an accuracy above 1 (a note
+Exit status: 0 when every point is done or was submitted, and for -status
+and -collect when the status or table was printed, failed points included;
+1 when a run of the sweep failed, or a run directory's files could not be
+read or hold what no run writes, such as an accuracy above 1 (a note
 on stderr names the file; the point's metrics are left empty), 130 or 75
 after SIGINT or SIGTERM (the running points saved), 2 for a bad spec or flag.
 `
