@@ -45,7 +45,7 @@ func configKeyDocs() map[string]string {
 		"train.fptt.reg":            "fptt: weight of the proximal term (α/2)‖W − W̄‖²",
 		"train.fptt.reset_every":    "fptt: W ← W̄, λ ← 0 every so many updates (0 = once per epoch, −1 = never)",
 		"train.fptt.loss":           "fptt: window (each window's own masked steps) or progressive (every window on the final answer, sFPTT)",
-		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior",
+		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior (default 0; the running prior starts uniform, so 1 is the same)",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); every stage has the run's task's inputs and outputs and steps by its dt_ms; the run advances at a held-out evaluation (train.eval_every, which two stages or more need below train.steps); the final evaluation is on the last stage",
 		"task.settings":             "task settings; each task takes its own (README, Task presets), another is an error naming it; left out = the preset's: " + strings.Join(settingsKeys(), ", "),
 		"model.tau_mem_bias":        "ltc: initial bias c_m of the membrane's gate τm = σ(… + c_m), its resting decay fraction σ(c_m) (default 0: ½; trained unless freeze_bias)",

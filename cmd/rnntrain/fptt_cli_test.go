@@ -1,8 +1,10 @@
 package main
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,5 +107,87 @@ func TestFPTTWindowsText(t *testing.T) {
 		if got := fpttWindows(c.parts, c.minT, c.maxT); got != c.want {
 			t.Errorf("fpttWindows(%d, %d, %d) = %q, want %q", c.parts, c.minT, c.maxT, got, c.want)
 		}
+	}
+}
+
+// TestCLIFPTTSettings: the [train.fptt] keys reach the update. One update
+// of one window (parts 1) from W₀ = W̄₀ with λ₀ = 0 leaves
+//
+//	λ₁ = −α (W₁ − W₀),   W̄₁ = (1 − β) W₀ + β W₁ − (β/α) λ₁ = W₀ + 2β (W₁ − W₀),
+//
+// so the checkpoint's W₁, W̄₁ and λ₁ against the config's W₀ show α and β;
+// reset_every 1 leaves W = W̄ and λ = 0. ρ and reg enter once λ and W − W̄
+// are not 0, in the second update (the first window of context-dm, before
+// the answer, does not move W); prior_after 2 in the second update too,
+// whose progressive cross-entropy takes the uniform prior in place of the
+// running one the first update estimated. Changing one changes the weights.
+func TestCLIFPTTSettings(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	const param = "leaky.weight_hh"
+	type fpttState struct{ w, mean, lambda, w0 []float32 }
+	run := func(name, fptt string, args ...string) fpttState {
+		t.Helper()
+		dir := filepath.Join(work, name)
+		cfg := writeSpec(t, work, name+".toml", "[train]\ntrainer = \"fptt\"\n[train.fptt]\n"+fptt+"\n")
+		rnntrain(t, work, append([]string{"train", "-config", cfg, "-steps", "1", "-eval-every", "0", "-hidden", "8", "-batch", "4",
+			"-eval-trials", "4", "-lr", "0.05", "-quiet", "-plot-format", "svg", "-out", dir}, args...)...).want(t, 0)
+		c, err := checkpoints.Load(checkpoints.LatestPath(dir))
+		require.NoError(t, err)
+		var s fpttState
+		for _, x := range c.Tensors {
+			switch x.Name {
+			case param:
+				s.w = x.F32
+			case checkpoints.OptimizerPrefix + param + ".fptt_mean":
+				s.mean = x.F32
+			case checkpoints.OptimizerPrefix + param + ".fptt_lambda":
+				s.lambda = x.F32
+			}
+		}
+		rc, err := checkpointConfig(c)
+		require.NoError(t, err)
+		fresh, err := newSession(rc)
+		require.NoError(t, err)
+		for _, p := range fresh.net.params() {
+			if p.Name == param {
+				s.w0 = p.Value.Data
+			}
+		}
+		require.Len(t, s.mean, len(s.w), "%s: W̄ of %s", name, param)
+		require.Len(t, s.lambda, len(s.w), "%s: λ of %s", name, param)
+		require.Len(t, s.w0, len(s.w), "%s: the initial %s", name, param)
+		return s
+	}
+	near := func(what string, i int, got float32, want float64) {
+		t.Helper()
+		if math.Abs(float64(got)-want) > 1e-6+1e-4*math.Abs(want) {
+			t.Fatalf("%s, element %d: got %g, want %g", what, i, got, want)
+		}
+	}
+	s := run("one", "parts = 1\nalpha = 0.2\nbeta = 0.3")
+	moved := false
+	for i := range s.w {
+		step := float64(s.w[i]) - float64(s.w0[i])
+		moved = moved || step != 0
+		near("λ₁ = −α (W₁ − W₀)", i, s.lambda[i], -0.2*step)
+		near("W̄₁ = W₀ + 2β (W₁ − W₀)", i, s.mean[i], float64(s.w0[i])+2*0.3*step)
+	}
+	require.True(t, moved, "the update left %s as it was: the test shows nothing", param)
+
+	r := run("reset", "parts = 1\nreset_every = 1")
+	require.Equal(t, r.mean, r.w, "reset_every 1: W = W̄ after the update")
+	require.Equal(t, make([]float32, len(r.lambda)), r.lambda, "reset_every 1: λ = 0 after the update")
+
+	base := run("two", "parts = 2", "-steps", "2")
+	for _, c := range []struct{ name, fptt string }{{"rho", "parts = 2\nrho = 0.5"}, {"reg", "parts = 2\nreg = 3"}} {
+		if o := run(c.name, c.fptt, "-steps", "2"); slices.Equal(o.w, base.w) {
+			t.Errorf("%s: the weights are those of the run without it", c.fptt)
+		}
+	}
+	ce := []string{"-task", "perceptual-dm", "-preset", "neurogym", "-steps", "2"}
+	prior := run("prior", "parts = 2\nloss = \"progressive\"", ce...)
+	if o := run("prior-after", "parts = 2\nloss = \"progressive\"\nprior_after = 2", ce...); slices.Equal(o.w, prior.w) {
+		t.Errorf("prior_after 2: the weights are those of the run without it")
 	}
 }
