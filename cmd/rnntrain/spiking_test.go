@@ -879,3 +879,50 @@ func TestCLILTCGateBiases(t *testing.T) {
 		t.Errorf("ltc.gate.bias = %v, want %v (c_m of the 4 units, then c_a)", b.F32, want)
 	}
 }
+
+// TestCLISpikeBackwardOptions: model.surrogate and model.reset_grad change
+// the backward pass of a spiking net and nothing else. Runs of one seed
+// then have the same first loss, the forward pass of the same weights on
+// the same batch, and each its own first gradient norm: every surrogate
+// (and a parameter of one) and the reset's gradient, from a flag or a
+// config file.
+func TestCLISpikeBackwardOptions(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	first := func(name string, args ...string) metricsLine {
+		t.Helper()
+		run := filepath.Join(work, name)
+		rnntrain(t, work, append([]string{"train", "-model", "alif", "-steps", "1", "-hidden", "16", "-batch", "8", "-eval-trials", "4",
+			"-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
+		m := metricsOf(t, run)
+		if len(m) == 0 {
+			t.Fatalf("%s: metrics.jsonl has no line", name)
+		}
+		return m[0]
+	}
+	base := first("default")
+	if base.GradNorm == 0 {
+		t.Fatalf("the default run's gradient is 0: the test shows nothing")
+	}
+	norms := map[float64]string{base.GradNorm: "the default, ArcTan(alpha=2)"}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"arctan4", []string{"-surrogate", "ArcTan(alpha=4)"}},
+		{"fastsigmoid", []string{"-surrogate", "FastSigmoid"}},
+		{"sigmoid", []string{"-surrogate", "sigmoid"}},
+		{"triangle", []string{"-surrogate", "Triangle(gamma=0.7, eps=1)"}},
+		{"multigaussian", []string{"-config", writeSpec(t, work, "mg.toml", "[model]\nkind = \"alif\"\nsurrogate = \"MultiGaussian(width=0.5)\"\n")}},
+		{"resetgrad", []string{"-reset-grad"}},
+	} {
+		m := first(c.name, c.args...)
+		if m.Loss != base.Loss {
+			t.Errorf("%v: first loss %v, want the default's %v: the forward pass changed", c.args, m.Loss, base.Loss)
+		}
+		if other, ok := norms[m.GradNorm]; ok {
+			t.Errorf("%v: first gradient norm %v, that of %s", c.args, m.GradNorm, other)
+		}
+		norms[m.GradNorm] = fmt.Sprint(c.args)
+	}
+}
