@@ -882,18 +882,18 @@ func TestCLILTCGateBiases(t *testing.T) {
 
 // TestCLISpikeBackwardOptions: model.surrogate and model.reset_grad change
 // the backward pass of a spiking net and nothing else. Runs of one seed
-// then have the same first loss, the forward pass of the same weights on
-// the same batch, and each its own first gradient norm: every surrogate
-// (and a parameter of one) and the reset's gradient, from a flag or a
-// config file.
+// then have each its own first gradient norm, every surrogate (and a
+// parameter of one) and the reset's gradient, from a flag or a config
+// file, and the same firing rate on the batch metrics.jsonl's first line
+// reports, after an update too small (-lr 1e-9) to change a spike.
 func TestCLISpikeBackwardOptions(t *testing.T) {
 	t.Parallel()
 	work := t.TempDir()
 	first := func(name string, args ...string) metricsLine {
 		t.Helper()
 		run := filepath.Join(work, name)
-		rnntrain(t, work, append([]string{"train", "-model", "alif", "-steps", "1", "-hidden", "16", "-batch", "8", "-eval-trials", "4",
-			"-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
+		rnntrain(t, work, append([]string{"train", "-model", "alif", "-steps", "1", "-hidden", "64", "-batch", "8", "-eval-trials", "4",
+			"-lr", "1e-9", "-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
 		m := metricsOf(t, run)
 		if len(m) == 0 {
 			t.Fatalf("%s: metrics.jsonl has no line", name)
@@ -901,8 +901,8 @@ func TestCLISpikeBackwardOptions(t *testing.T) {
 		return m[0]
 	}
 	base := first("default")
-	if base.GradNorm == 0 {
-		t.Fatalf("the default run's gradient is 0: the test shows nothing")
+	if base.GradNorm == 0 || base.Figures["rate_hz"] == 0 {
+		t.Fatalf("the default run's gradient is %v and its rate %v Hz: the test shows nothing", base.GradNorm, base.Figures["rate_hz"])
 	}
 	norms := map[float64]string{base.GradNorm: "the default, ArcTan(alpha=2)"}
 	for _, c := range []struct {
@@ -917,12 +917,83 @@ func TestCLISpikeBackwardOptions(t *testing.T) {
 		{"resetgrad", []string{"-reset-grad"}},
 	} {
 		m := first(c.name, c.args...)
-		if m.Loss != base.Loss {
-			t.Errorf("%v: first loss %v, want the default's %v: the forward pass changed", c.args, m.Loss, base.Loss)
+		if m.Loss != base.Loss || m.Figures["rate_hz"] != base.Figures["rate_hz"] {
+			t.Errorf("%v: first loss %v at %v Hz, want the default's %v at %v Hz: the forward pass changed",
+				c.args, m.Loss, m.Figures["rate_hz"], base.Loss, base.Figures["rate_hz"])
 		}
 		if other, ok := norms[m.GradNorm]; ok {
 			t.Errorf("%v: first gradient norm %v, that of %s", c.args, m.GradNorm, other)
 		}
 		norms[m.GradNorm] = fmt.Sprint(c.args)
+	}
+}
+
+// TestCLISpikingForwardOptions: each forward key of the spiking models,
+// given by its flag, changes the firing rate (rate_hz) on the batch the
+// first line of metrics.jsonl reports, after an update too small (-lr
+// 1e-9) to change a spike, against a run of the same seed without it (the
+// first loss does not tell: the readout starts at 0); train_tau trains the
+// units' decays, which a run without it keeps fixed.
+func TestCLISpikingForwardOptions(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	firstRate := func(name, model string, args ...string) (float64, string) {
+		t.Helper()
+		run := filepath.Join(work, name)
+		rnntrain(t, work, append([]string{"train", "-model", model, "-steps", "2", "-hidden", "64", "-batch", "8", "-eval-trials", "4",
+			"-lr", "1e-9", "-log-every", "1", "-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
+		m := metricsOf(t, run)
+		if len(m) == 0 {
+			t.Fatalf("%s: metrics.jsonl has no line", name)
+		}
+		hz, ok := m[0].Figures["rate_hz"]
+		if !ok {
+			t.Fatalf("%s: metrics.jsonl's first line has no rate_hz: %v", name, m[0].Figures)
+		}
+		return hz, run
+	}
+	for _, model := range []string{"lif", "alif", "ltc"} {
+		base, _ := firstRate(model, model)
+		if base == 0 {
+			t.Fatalf("%s: no spike in the first batch: the test shows nothing", model)
+		}
+		var cases [][]string
+		switch model {
+		case "lif":
+			cases = [][]string{{"-tau-mem", "50"}, {"-tau-syn", "10"}, {"-threshold", "0.8"}, {"-reset", "zero"},
+				{"-refractory", "2"}, {"-input-gain", "2"}, {"-beta", "0.9"}, {"-spectral-radius", "2"}}
+		case "alif":
+			cases = [][]string{{"-tau-adapt", "300"}, {"-adapt", "0.5"}}
+		case "ltc":
+			cases = [][]string{{"-threshold", "0.2"}, {"-adapt", "0"}, {"-input-gain", "2"}}
+		}
+		for i, args := range cases {
+			if hz, _ := firstRate(fmt.Sprint(model, i), model, args...); hz == base {
+				t.Errorf("%s %v: first batch's rate %v Hz, the default's: the key did not reach the forward pass", model, args, hz)
+			}
+		}
+	}
+	decay := func(run string) []float32 {
+		t.Helper()
+		c, err := checkpoints.Load(checkpoints.LatestPath(run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := c.Tensor("lif.beta"); ok {
+			return b.F32
+		}
+		return nil
+	}
+	_, fixed := firstRate("fixed", "lif")
+	_, trained := firstRate("trained", "lif", "-train-tau", "-lr", "0.05")
+	init := float32(math.Exp(-20.0 / 20)) // β = exp(−dt/τ_mem), τ_mem 20 ms, dt 20 ms on context-dm
+	for i, b := range decay(fixed) {
+		if math.Abs(float64(b-init)) > 1e-6 {
+			t.Errorf("without -train-tau: lif.beta[%d] = %v, want the fixed %v", i, b, init)
+		}
+	}
+	bs := decay(trained)
+	if !slices.ContainsFunc(bs, func(b float32) bool { return math.Abs(float64(b-init)) > 1e-6 }) {
+		t.Errorf("-train-tau: lif.beta = %v stayed at %v: the decays did not train", bs, init)
 	}
 }
