@@ -655,7 +655,7 @@ func keyFlagUsage() map[string]string {
 		"noise-convention":    "leaky: how σ enters: psychrnn (default), yang, valente",
 		"dale":                "Dale's law with this fraction of excitatory units (leaky, lif, alif, ltc; 0 = off)",
 		"init":                "recurrent initialiser: gaussian (default), orthogonal, identity (rnn, leaky, lif, alif, ltc)",
-		"spectral-radius":     "spectral radius of the initial W_rec (rnn, leaky: default 1.1; lif, alif, ltc: default 1)",
+		"spectral-radius":     "spectral radius ρ of the initial W_rec (identity: ρ·I; rnn, leaky: default 1.1; lif, alif, ltc: default 1)",
 		"no-autapses":         "no self-connections (rnn, leaky, lif, alif, ltc)",
 		"rec-mask":            ".npy [N, N] recurrent connectivity mask, non-zero = connected (rnn, leaky, lif, alif, ltc; default: all connected)",
 		"in-mask":             ".npy [N, inputs] input connectivity mask, non-zero = connected (rnn, leaky, lif, alif, ltc; default: all connected)",

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -585,4 +586,71 @@ func TestCLILeakyIntegration(t *testing.T) {
 	require.NotEqual(t, state, rate, "the first loss of state and rate integration")
 	require.Equal(t, rate, firstLoss("rate-file", "rate", "-config", writeSpec(t, work, "rate.toml", "[model]\nintegration = \"rate\"\n")), "rate integration from a config file")
 	rnntrain(t, work, "train", "-integration", "states", "-steps", "1").want(t, 2, `-integration states: unknown integration "states" (valid: state, rate)`)
+}
+
+// TestCLIRecurrentInit: model.init and model.spectral_radius set the
+// initial recurrent weights, which freeze_recurrent keeps in the
+// checkpoint: identity is ρ·I, orthogonal has W Wᵀ = ρ² I, and the
+// gaussian default is neither.
+func TestCLIRecurrentInit(t *testing.T) {
+	t.Parallel()
+	work := t.TempDir()
+	frozen := writeSpec(t, work, "frozen.toml", "[model]\nfreeze_recurrent = true\n")
+	const n = 8
+	weights := func(name, model string, args ...string) []float32 {
+		t.Helper()
+		run := filepath.Join(work, name)
+		rnntrain(t, work, append([]string{"train", "-config", frozen, "-model", model, "-steps", "2", "-hidden", strconv.Itoa(n), "-batch", "4",
+			"-eval-trials", "4", "-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
+		c, err := checkpoints.Load(checkpoints.LatestPath(run))
+		require.NoError(t, err)
+		w, ok := c.Tensor(model + ".weight_hh")
+		require.True(t, ok, "%s: no %s.weight_hh", name, model)
+		require.Len(t, w.F32, n*n)
+		return w.F32
+	}
+	// gram returns W Wᵀ.
+	gram := func(w []float32) []float64 {
+		g := make([]float64, n*n)
+		for i := range n {
+			for j := range n {
+				for k := range n {
+					g[i*n+j] += float64(w[i*n+k]) * float64(w[j*n+k])
+				}
+			}
+		}
+		return g
+	}
+	scaledIdentity := func(m []float64, s, tol float64) bool {
+		for i := range n {
+			for j := range n {
+				want := 0.0
+				if i == j {
+					want = s
+				}
+				if math.Abs(m[i*n+j]-want) > tol {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	f64 := func(w []float32) []float64 {
+		out := make([]float64, len(w))
+		for i, x := range w {
+			out[i] = float64(x)
+		}
+		return out
+	}
+	for _, model := range []string{"leaky", "lif"} {
+		if w := weights(model+"-identity", model, "-init", "identity", "-spectral-radius", "0.5"); !scaledIdentity(f64(w), 0.5, 0) {
+			t.Errorf("%s -init identity -spectral-radius 0.5: W_rec = %v, want 0.5·I", model, w)
+		}
+		if w := weights(model+"-orthogonal", model, "-init", "orthogonal", "-spectral-radius", "2"); !scaledIdentity(gram(w), 4, 1e-4) {
+			t.Errorf("%s -init orthogonal -spectral-radius 2: W Wᵀ = %v, want 4·I", model, gram(w))
+		}
+		if w := weights(model+"-gaussian", model); scaledIdentity(gram(w), gram(w)[0], 1e-2) {
+			t.Errorf("%s: the default gaussian W_rec has W Wᵀ ∝ I: %v", model, gram(w))
+		}
+	}
 }
