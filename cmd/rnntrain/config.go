@@ -697,7 +697,7 @@ func keyFlagUsage() map[string]string {
 		"schedule":            "learning-rate schedule: constant (default), step (with train.schedule.step_size, and gamma, in a config file), cosine",
 		"warmup":              "linear learning-rate warm-up: update t < warmup (from 0) at lr·(t+1)/warmup, then the schedule (default 0: none)",
 		"clip":                "clip gradients to this norm (0 = no clipping)",
-		"clip-mode":           "gradient clipping: global (torch) or per-tensor (PsychRNN)",
+		"clip-mode":           "gradient clipping: global (torch's clip_grad_norm_, default: every gradient scaled together to norm at most -clip) or per-tensor (PsychRNN: each parameter's gradient to norm at most -clip)",
 		"tbptt":               "truncated BPTT window in steps (0 = full BPTT)",
 		"trainer":             "bptt (one update per batch) or fptt (an update after every window, FPTT's dynamic regularizer; [train.fptt] keys)",
 		"parts":               "fptt: windows per trial: of ⌊T/parts⌋ steps (at least 1), the remainder in one more window",
