@@ -136,27 +136,37 @@ func (c *Checkpoint) CheckFinite() error {
 		if strings.HasPrefix(t.Name, OptimizerPrefix) {
 			continue
 		}
-		k, v := -1, 0.0
-		for i, x := range t.F32 {
-			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-				k, v = i, f
-				break
-			}
+		if idx, v, ok := t.FirstNonFinite(); ok {
+			return fmt.Errorf("checkpoint %s: parameter %s has %v at %v", c.Path, t.Name, v, idx)
 		}
-		for i, f := range t.F64 {
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				k, v = i, f
-				break
-			}
-		}
-		if k < 0 {
-			continue
-		}
-		idx := make([]int, len(t.Shape))
-		for d := len(t.Shape) - 1; d >= 0; d-- {
-			idx[d], k = k%t.Shape[d], k/t.Shape[d]
-		}
-		return fmt.Errorf("checkpoint %s: parameter %s has %v at %v", c.Path, t.Name, v, idx)
 	}
 	return nil
+}
+
+// FirstNonFinite returns the index, by t's shape, and the value of t's
+// first NaN or infinity; ok is false when every entry is finite.
+func (t *Tensor) FirstNonFinite() (idx []int, v float64, ok bool) {
+	k := -1
+	for i, x := range t.F32 {
+		if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
+			k, v = i, f
+			break
+		}
+	}
+	for i, f := range t.F64 {
+		if k < 0 && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			k, v = i, f
+			break
+		}
+	}
+	if k < 0 {
+		return nil, 0, false
+	}
+	idx = make([]int, len(t.Shape))
+	for d := len(t.Shape) - 1; d >= 0; d-- {
+		if t.Shape[d] > 0 {
+			idx[d], k = k%t.Shape[d], k/t.Shape[d]
+		}
+	}
+	return idx, v, true
 }

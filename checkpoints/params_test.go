@@ -176,3 +176,20 @@ func TestCheckFinite(t *testing.T) {
 		t.Errorf("float64 tensor: got %v", err)
 	}
 }
+
+// TestFirstNonFinite: the first NaN or infinity of a tensor, float32 or
+// float64, by its index in the tensor's shape; none in a finite one.
+func TestFirstNonFinite(t *testing.T) {
+	f32 := Tensor{Name: "a", Shape: []int{2, 3}, F32: []float32{0, 1, 2, 3, float32(math.Inf(-1)), float32(math.NaN())}}
+	if idx, v, ok := f32.FirstNonFinite(); !ok || !slices.Equal(idx, []int{1, 1}) || !math.IsInf(v, -1) {
+		t.Errorf("float32: %v %v %v, want [1 1] -Inf true", idx, v, ok)
+	}
+	f64 := Tensor{Name: "b", Shape: []int{3}, F64: []float64{0, math.NaN(), 1}}
+	if idx, v, ok := f64.FirstNonFinite(); !ok || !slices.Equal(idx, []int{1}) || !math.IsNaN(v) {
+		t.Errorf("float64: %v %v %v, want [1] NaN true", idx, v, ok)
+	}
+	fin := Tensor{Name: "c", Shape: []int{2}, F32: []float32{1, 2}}
+	if idx, _, ok := fin.FirstNonFinite(); ok {
+		t.Errorf("finite: %v, want none", idx)
+	}
+}

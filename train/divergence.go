@@ -69,29 +69,9 @@ func (o *SGD) moments() *slots    { return &o.s }
 // this check, so that a diverged run cannot replace it.
 func CheckFinite(c *checkpoints.Checkpoint) error {
 	for _, t := range c.Tensors {
-		k, v := -1, 0.0
-		for i, x := range t.F32 {
-			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
-				k, v = i, f
-				break
-			}
+		if idx, v, ok := t.FirstNonFinite(); ok {
+			return fmt.Errorf("train: checkpoint at step %d: tensor %s has %v at %v; a non-finite state is never saved as the run's latest", c.Meta.Step, t.Name, v, idx)
 		}
-		for i, f := range t.F64 {
-			if k < 0 && (math.IsNaN(f) || math.IsInf(f, 0)) {
-				k, v = i, f
-				break
-			}
-		}
-		if k < 0 {
-			continue
-		}
-		idx := make([]int, len(t.Shape))
-		for d := len(t.Shape) - 1; d >= 0; d-- {
-			if t.Shape[d] > 0 {
-				idx[d], k = k%t.Shape[d], k/t.Shape[d]
-			}
-		}
-		return fmt.Errorf("train: checkpoint at step %d: tensor %s has %v at %v; a non-finite state is never saved as the run's latest", c.Meta.Step, t.Name, v, idx)
 	}
 	return nil
 }
