@@ -29,21 +29,17 @@ func TestCLIGradientClipping(t *testing.T) {
 			"-eval-trials", "4", "-quiet", "-plot-format", "svg", "-out", run}, args...)...).want(t, 0)
 		ck, err := checkpoints.Load(checkpoints.LatestPath(run))
 		require.NoError(t, err)
-		cfg, err := checkpointConfig(ck)
-		require.NoError(t, err)
-		fresh, err := newSession(cfg)
-		require.NoError(t, err)
 		norms := map[string]float64{}
-		for _, p := range fresh.net.params() {
-			w, ok := ck.Tensor(p.Name)
-			require.True(t, ok, "%s: no %s", name, p.Name)
+		for pname, w0 := range initialParams(t, ck) {
+			w, ok := ck.Tensor(pname)
+			require.True(t, ok, "%s: no %s", name, pname)
 			s := 0.0
-			for i, x := range p.Value.Data {
+			for i, x := range w0 {
 				d := float64(x) - float64(w.F32[i])
 				s += d * d
 			}
 			if s > 0 {
-				norms[p.Name] = math.Sqrt(s)
+				norms[pname] = math.Sqrt(s)
 			}
 		}
 		require.NotEmpty(t, norms, "%s: the update moved nothing", name)

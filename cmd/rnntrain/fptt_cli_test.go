@@ -145,15 +145,7 @@ func TestCLIFPTTSettings(t *testing.T) {
 				s.lambda = x.F32
 			}
 		}
-		rc, err := checkpointConfig(c)
-		require.NoError(t, err)
-		fresh, err := newSession(rc)
-		require.NoError(t, err)
-		for _, p := range fresh.net.params() {
-			if p.Name == param {
-				s.w0 = p.Value.Data
-			}
-		}
+		s.w0 = initialParams(t, c)[param]
 		require.Len(t, s.mean, len(s.w), "%s: W̄ of %s", name, param)
 		require.Len(t, s.lambda, len(s.w), "%s: λ of %s", name, param)
 		require.Len(t, s.w0, len(s.w), "%s: the initial %s", name, param)

@@ -46,15 +46,7 @@ func TestCLIOptimizerSettings(t *testing.T) {
 				s.b = x.F32
 			}
 		}
-		cfg, err := checkpointConfig(c)
-		require.NoError(t, err)
-		fresh, err := newSession(cfg)
-		require.NoError(t, err)
-		for _, p := range fresh.net.params() {
-			if p.Name == param {
-				s.w0 = p.Value.Data
-			}
-		}
+		s.w0 = initialParams(t, c)[param]
 		require.NotEmpty(t, s.w, "%s: %s", name, param)
 		require.Len(t, s.w0, len(s.w), "%s: the initial %s", name, param)
 		return s
@@ -104,4 +96,20 @@ func TestCLIOptimizerSettings(t *testing.T) {
 		want[i] = 0.5*float64(mom.b[i]) + 0.75*g2[i]
 	}
 	near("dampening 0.25: b₂", f64(damped.b), want)
+}
+
+// initialParams rebuilds, from the config stored in c, the network its run
+// started from, and returns its parameters' values by name: what a test
+// compares a trained checkpoint's tensors with.
+func initialParams(t *testing.T, c *checkpoints.Checkpoint) map[string][]float32 {
+	t.Helper()
+	cfg, err := checkpointConfig(c)
+	require.NoError(t, err)
+	fresh, err := newSession(cfg)
+	require.NoError(t, err)
+	out := map[string][]float32{}
+	for _, p := range fresh.net.params() {
+		out[p.Name] = p.Value.Data
+	}
+	return out
 }
