@@ -377,42 +377,11 @@ func settingsErrorf(name string, p Preset, format string, args ...any) error {
 // given as Default.
 func (s Settings) checkFields(task string, p Preset, def bool, allowed field) error {
 	var bad []string
-	check := func(f field, set bool, name string) {
-		if set && allowed&f == 0 {
-			bad = append(bad, name)
+	for _, k := range settingKeys() {
+		if k.set(&s) && allowed&k.f == 0 {
+			bad = append(bad, k.name)
 		}
 	}
-	check(fDt, s.DtMS != 0, "dt_ms")
-	check(fNoise, s.Noise != nil, "noise")
-	check(fCoh, len(s.Coherences) > 0, "coherences")
-	check(fCatch, s.CatchFraction != 0, "catch_fraction")
-	check(fSteps, s.Steps != 0, "steps")
-	check(fBits, s.Bits != 0, "bits")
-	check(fPath, s.Path != "", "path")
-	check(fLoss, s.Loss != MSE, "loss")
-	check(fSplit, s.Split != Train, "split")
-	check(fPerm, s.PermutationSeed != 0, "permutation_seed")
-	check(fMNISTDir, s.MNISTDir != "", "mnist_dir")
-	check(fCopy, s.CopyLength != 0, "copy_length")
-	check(fCopy, s.Symbols != 0, "symbols")
-	check(fFixMS, s.FixationMS != nil, "fixation_ms")
-	check(fCtxMS, s.ContextMS != nil, "context_ms")
-	check(fStimMS, s.StimulusMS != nil, "stimulus_ms")
-	check(fDelayMS, s.DelayMS != nil, "delay_ms")
-	check(fDelayRange, s.DelayMinMS != nil, "delay_min_ms")
-	check(fDelayRange, s.DelayMaxMS != nil, "delay_max_ms")
-	check(fDecMS, s.DecisionMS != nil, "decision_ms")
-	check(fInScale, s.InputScale != nil, "input_scale")
-	check(fCtxScale, s.ContextScale != nil, "context_scale")
-	check(fCueSpan, s.CueSpan != CueDefault, "cue_span")
-	check(fFixCue, s.FixationCue != FixationDefault, "fixation_cue")
-	check(fImplicit, s.ImplicitContext || s.ContextModality != 0, "implicit_context")
-	check(fLossNorm, s.LossNorm != NormDefault && s.LossNorm != NormMask, "loss_norm")
-	check(fEmpty, s.EmptyTrials != EmptyDefault, "empty_trials")
-	check(fValidation, s.ValidationFraction != nil, "validation_fraction")
-	check(fValTrials, len(s.ValidationTrials) > 0, "validation_trials")
-	check(fTestFraction, s.TestFraction != 0, "test_fraction")
-	check(fSplitSeed, s.SplitSeed != 0, "split_seed")
 	if len(bad) > 0 {
 		return &UnusedSettingsError{TaskChoice: TaskChoice{Task: task, Preset: p, DefaultPreset: def}, Keys: bad}
 	}

@@ -91,9 +91,6 @@ func lowRankSettings(name string, p Preset, s Settings) (Settings, error) {
 			return s, settingsErrorf(name, p, "%s = %v is more than %d steps of dt_ms = %v", d.key, *v, maxLongSteps, s.DtMS)
 		}
 	}
-	if name == "multisensory" && p == Valente && (s.ContextMS != nil || s.ContextScale != nil || s.CueSpan != CueDefault) {
-		return s, settingsErrorf(name, p, "no context period or cue inputs: it does not take context_ms, context_scale or cue_span")
-	}
 	if s.DelayMinMS != nil && s.DelayMaxMS != nil && ms(s.DelayMaxMS) < ms(s.DelayMinMS) {
 		return s, settingsErrorf(name, p, "delay_max_ms = %v < delay_min_ms = %v", ms(s.DelayMaxMS), ms(s.DelayMinMS))
 	}

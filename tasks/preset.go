@@ -240,6 +240,9 @@ type Info struct {
 	// chance. Only the low-rank presets' match-to-sample has one
 	// (dms.py's networks are r = tanh(h + b)).
 	Activation string `json:"activation,omitempty"`
+	// Settings lists the keys of Settings the task takes under Preset
+	// (Accepts); Catalog fills it, a task's own Info leaves it nil.
+	Settings []string `json:"settings,omitempty"`
 }
 
 // Describer is implemented by every task this package returns.

@@ -80,6 +80,17 @@ func presetFields(p Preset) field {
 	return all
 }
 
+// accepts is the set of settings the task takes under preset p: its own
+// fields less those of other presets, and less the context period and
+// cues of Valente's multisensory, which has neither (raposo.py L10-17).
+func (sp spec) accepts(p Preset) field {
+	f := sp.fields & presetFields(p)
+	if sp.name == "multisensory" && p == Valente {
+		f &^= fCtxMS | fCtxScale | fCueSpan
+	}
+	return f
+}
+
 func lookup(name string) (spec, error) {
 	for _, s := range specs() {
 		if s.name == name {
@@ -151,7 +162,7 @@ func New(name string, p Preset, s Settings) (Task, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.checkFields(name, p, def, sp.fields&presetFields(p)); err != nil {
+	if err := s.checkFields(name, p, def, sp.accepts(p)); err != nil {
 		return nil, err
 	}
 	t, err := sp.build(p, s)
@@ -175,7 +186,8 @@ func NewDefault(name string) (Task, error) { return New(name, Default, Settings{
 func NewFromConfig(c Config) (Task, error) { return New(c.Task, c.Preset, c.Settings) }
 
 // Catalog describes every task under every preset it defines, in
-// registry order, with default settings: what `rnntrain tasks` lists. The
+// registry order, with default settings and the settings it takes: what
+// `rnntrain tasks` lists. The
 // dataset tasks are described without reading their files (npz reports
 // 0 inputs and outputs: they come from the file; MNIST's Chance is left
 // 0: it is the most frequent label's share of the split).
@@ -183,15 +195,16 @@ func Catalog() ([]Info, error) {
 	var out []Info
 	for _, sp := range specs() {
 		for _, p := range sp.presets {
-			if p == Dataset {
-				out = append(out, datasetInfo(sp))
-				continue
+			info := datasetInfo(sp)
+			if p != Dataset {
+				t, err := sp.build(p, Settings{})
+				if err != nil {
+					return nil, fmt.Errorf("tasks: catalog %s/%s: %w", sp.name, p, err)
+				}
+				info = Describe(t)
 			}
-			t, err := sp.build(p, Settings{})
-			if err != nil {
-				return nil, fmt.Errorf("tasks: catalog %s/%s: %w", sp.name, p, err)
-			}
-			out = append(out, Describe(t))
+			info.Settings, _ = Accepts(sp.name, p)
+			out = append(out, info)
 		}
 	}
 	return out, nil

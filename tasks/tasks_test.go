@@ -570,12 +570,16 @@ func TestRegistry(t *testing.T) {
 		{"perceptual-dm", Default, Settings{DtMS: 0.001}, "tasks: perceptual-dm (default preset dubreuil): trials of up to 1020000 steps, more than 1000000; raise dt_ms or shorten the periods"},
 		{"perceptual-dm", Valente, Settings{DtMS: 0.001}, "tasks: perceptual-dm (preset valente): trials of up to"},
 		{"context-dm", NeuroGym, Settings{Coherences: []float64{-1}}, "tasks: context-dm (preset neurogym): coherences[0] = -1: want unsigned levels"},
-		{"multisensory", Valente, Settings{ContextMS: ptr(100.0)}, "tasks: multisensory (preset valente): no context period or cue inputs"},
 	} {
 		_, err = New(c.name, c.p, c.s)
 		if se := (*SettingsError)(nil); !errors.As(err, &se) || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s preset %s with %+v: error %v, want a *SettingsError starting %q", c.name, c.p, c.s, err, c.want)
 		}
+	}
+	// Valente's multisensory has no context period or cues to set.
+	_, err = New("multisensory", Valente, Settings{ContextMS: ptr(100.0), ContextScale: ptr(0.5), CueSpan: CueResponse})
+	if ue := (*UnusedSettingsError)(nil); !errors.As(err, &ue) || !slices.Equal(ue.Keys, []string{"context_ms", "context_scale", "cue_span"}) {
+		t.Errorf("multisensory (valente) with context_ms, context_scale and cue_span: error %v, want an *UnusedSettingsError naming the three", err)
 	}
 	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
 	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {

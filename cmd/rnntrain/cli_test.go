@@ -361,7 +361,7 @@ func TestCLIHelp(t *testing.T) {
 		"initial input scaling s_i (default 1;", "initial output scaling s_o of the net's own readout, trained (default 1)")
 	// Keys the default config leaves out are listed too, with their flags.
 	rnntrain(t, t.TempDir(), "help", "config").wantText(t, 0, "task.settings.validation_fraction", "-validation-fraction",
-		"task.settings.path", "-data", "task.settings.split_seed", "train.curriculum", "task.eval_settings", "fixation_ms, context_ms")
+		"task.settings.path", "-data", "task.settings.split_seed", "train.curriculum", "task.eval_settings", "task.settings.fixation_ms", "task.settings.context_ms")
 	// The leaky model's section gives the activation a leaky run gets, the
 	// default run's ReLU.
 	r = rnntrain(t, t.TempDir(), "help", "config")

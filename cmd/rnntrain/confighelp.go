@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -18,7 +17,7 @@ import (
 // configKeyDocs describes the config keys that no flag sets (the flags'
 // own help describes the others).
 func configKeyDocs() map[string]string {
-	return map[string]string{
+	docs := map[string]string{
 		"model.inputs":              "number of inputs (taken from the task)",
 		"model.outputs":             "number of outputs (taken from the task)",
 		"model.dt_ms":               "the task's step in ms (taken from the task; α = dt/τ)",
@@ -47,11 +46,15 @@ func configKeyDocs() map[string]string {
 		"train.fptt.loss":           "fptt: window (each window's own masked steps) or progressive (every window on the final answer, sFPTT)",
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior (default 0; the running prior starts uniform, so 1 is the same)",
 		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); every stage has the run's task's inputs and outputs and steps by its dt_ms; the run advances at a held-out evaluation (train.eval_every, which two stages or more need below train.steps); the final evaluation is on the last stage",
-		"task.settings":             "task settings; each task takes its own (README, Task presets), another is an error naming it; left out = the preset's: " + strings.Join(settingsKeys(), ", "),
+		"task.settings":             "task settings, the task.settings keys below; each task takes its own ('rnntrain tasks NAME' lists them; README, Task presets), another is an error naming it; a key left out keeps the preset's value",
 		"model.tau_mem_bias":        "ltc: initial bias c_m of the membrane's gate τm = σ(… + c_m), its resting decay fraction σ(c_m) (default 0: ½; trained unless freeze_bias)",
 		"model.tau_adapt_bias":      "ltc: initial bias c_a of the adaptation's gate τa = σ(… + c_a), its resting decay fraction σ(c_a) (default 0: ½; trained unless freeze_bias)",
 		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences; not dt_ms)",
 	}
+	for _, h := range tasks.SettingsHelp() {
+		docs["task.settings."+h.Key] = h.Meaning + "; taken by " + strings.Join(h.TakenBy, ", ")
+	}
+	return docs
 }
 
 // printConfigHelp documents every config key with its default: the
@@ -161,18 +164,6 @@ func keyDoc(key string, docs, usage map[string]string) (flagName, doc string) {
 		}
 	}
 	return "", ""
-}
-
-// settingsKeys lists the keys of task.settings.
-func settingsKeys() []string {
-	var keys []string
-	t := reflect.TypeFor[tasks.Settings]()
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
-			keys = append(keys, name)
-		}
-	}
-	return keys
 }
 
 // showValue prints a default as a config file would hold it.

@@ -301,8 +301,11 @@ func settingsError(cfg *runConfig, err error) error {
 	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
 		errs := make([]error, len(ue.Keys))
 		for i, k := range ue.Keys {
-			errs[i] = &settingError{key: "task.settings." + k, short: true,
-				err: fmt.Errorf("task %s does not take this setting", ue.TaskPreset())}
+			msg := fmt.Sprintf("task %s does not take this setting", ue.TaskPreset())
+			if i == len(ue.Keys)-1 {
+				msg += fmt.Sprintf(" ('rnntrain tasks %s' lists the settings each preset takes)", ue.Task)
+			}
+			errs[i] = &settingError{key: "task.settings." + k, short: true, err: errors.New(msg)}
 		}
 		return usageError{errors.Join(errs...)}
 	}

@@ -33,8 +33,9 @@ long-horizon (adding: the sum of two marked values after T steps, MSE, solved
 when |error| < 0.1; copy: recall L symbols after a delay of T steps; T is the
 steps setting, default 200) and dataset (user .npz, MNIST).
 
-With a task name, it prints that task's channels and summary. With -json it
-prints the same records as JSON.`,
+With a task name, it prints that task's channels, summary and the
+[task.settings] keys each preset takes ('rnntrain help config' says what each
+key sets and its default). With -json it prints the same records as JSON.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			asJSON := fs.Bool("json", false, "print JSON records instead of a table")
 			verbose := fs.Bool("v", false, "also print each task's summary and channel names")
@@ -102,6 +103,9 @@ func printTasks(w io.Writer, infos []tasks.Info, verbose bool) error {
 		fmt.Fprintf(w, "\n%s (%s): %s\n", in.Name, in.Preset, in.Summary)
 		if len(in.Inputs) > 0 {
 			fmt.Fprintf(w, "  inputs:  %s\n  outputs: %s\n", strings.Join(in.Inputs, ", "), strings.Join(in.Outputs, ", "))
+		}
+		if len(in.Settings) > 0 {
+			fmt.Fprint(w, wrapLine("  settings: ", strings.Join(in.Settings, ", "), "            ", false))
 		}
 		if n := taskNote(in.Name); n != "" {
 			fmt.Fprint(w, wrapLine("  ", n, "  ", false))
