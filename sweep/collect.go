@@ -223,6 +223,9 @@ type Row struct {
 	Name   string
 	State  State
 	Result *Result
+	// Error is what a Failed point's run printed last (RunState.Error):
+	// the table's error column, which it has when some row has one.
+	Error string
 }
 
 // Table is the collect table of a sweep.
@@ -234,14 +237,16 @@ type Table struct {
 // columns says which of the table's optional columns it has:
 // cross_entropy, after mse, when some finished point's task was trained
 // with the cross-entropy; weights_step, after steps, when some point
-// scored earlier weights (Table.bestWeights).
-type columns struct{ crossEntropy, weights bool }
+// scored earlier weights (Table.bestWeights); error, last, when some
+// failed row has an Error.
+type columns struct{ crossEntropy, weights, errors bool }
 
 // optional returns the table's optional columns.
 func (t Table) optional() columns {
 	c := columns{weights: t.bestWeights()}
 	for _, r := range t.Rows {
 		c.crossEntropy = c.crossEntropy || r.Result != nil && r.Result.CrossEntropy != nil
+		c.errors = c.errors || r.Error != ""
 	}
 	return c
 }
@@ -258,7 +263,11 @@ func (t Table) header(cols columns) []string {
 	if cols.weights {
 		h = append(h, "weights_step")
 	}
-	return append(h, "wall_s")
+	h = append(h, "wall_s")
+	if cols.errors {
+		h = append(h, "error")
+	}
+	return h
 }
 
 // bestWeights reports whether the final evaluation of some finished point
@@ -281,7 +290,11 @@ func (t Table) cells(r Row, prec int, cols columns) []string {
 	}
 	c = append(c, r.State.String())
 	if r.Result == nil {
-		return append(c, make([]string, len(t.header(cols))-len(c))...)
+		c = append(c, make([]string, len(t.header(cols))-len(c))...)
+		if cols.errors {
+			c[len(c)-1] = r.Error
+		}
+		return c
 	}
 	f := func(x float64, p int) string {
 		if math.IsNaN(x) {
@@ -305,7 +318,11 @@ func (t Table) cells(r Row, prec int, cols columns) []string {
 		}
 		c = append(c, w)
 	}
-	return append(c, f(res.WallS, 1))
+	c = append(c, f(res.WallS, 1))
+	if cols.errors {
+		c = append(c, r.Error)
+	}
+	return c
 }
 
 // WriteCSV writes the table as CSV, numbers in full.

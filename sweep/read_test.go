@@ -162,3 +162,31 @@ func TestReadResultImpossible(t *testing.T) {
 		assert.Contains(t, err.Error(), c.want)
 	}
 }
+
+// TestReadRunError: a failed run's state carries the error its last
+// process recorded at its end, one line cut to MaxErrorLen bytes at a
+// character boundary; a later start clears it.
+func TestReadRunError(t *testing.T) {
+	t.Parallel()
+	write := func(t *testing.T, lines ...string) string {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, AttemptsFile), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
+		return dir
+	}
+	start := `{"event":"start","time":"t0","host":"elsewhere","pid":1}`
+	rs, err := ReadRun(write(t, start, `{"event":"end","time":"t1","exit":1,"error":"step 3: diverged\nsecond line\u0007"}`))
+	require.NoError(t, err)
+	assert.Equal(t, Failed, rs.State)
+	assert.Equal(t, "step 3: diverged", rs.Error)
+
+	long := strings.Repeat("é", MaxErrorLen) // two bytes each
+	rs, err = ReadRun(write(t, start, `{"event":"end","time":"t1","exit":1,"error":"`+long+`"}`))
+	require.NoError(t, err)
+	assert.Equal(t, strings.Repeat("é", MaxErrorLen/2), rs.Error)
+
+	rs, err = ReadRun(write(t, start, `{"event":"end","time":"t1","exit":1,"error":"bell\u0007 and tab\t"}`, `{"event":"start","time":"t2","host":"elsewhere","pid":2}`))
+	require.NoError(t, err)
+	assert.Empty(t, rs.Error, "a later start clears the error")
+	assert.Equal(t, "bell and tab", ErrorLine("bell\a and tab\t"))
+	assert.Equal(t, "bad \uFFFD byte", ErrorLine("bad \xff byte"))
+}

@@ -10,6 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rnntrain/rnntrain/checkpoints"
 	"github.com/rnntrain/rnntrain/internal/enum"
@@ -83,7 +86,13 @@ type Attempt struct {
 	Slurm string  `json:"slurm_job,omitempty"` // array job and task, "123_4"
 	Exit  int     `json:"exit"`
 	WallS float64 `json:"wall_s,omitempty"`
+	// Error is, on an end with a non-zero Exit, the error the run
+	// printed last (its first MaxErrorLen bytes, one line), "" if none.
+	Error string `json:"error,omitempty"`
 }
+
+// MaxErrorLen bounds Attempt.Error.
+const MaxErrorLen = 500
 
 // ExitUnknown is RunState.Exit of a run whose last process recorded no
 // end (State Killed).
@@ -96,6 +105,9 @@ type RunState struct {
 	// ExitUnknown if the last one started was killed before it could
 	// record its end.
 	Exit int
+	// Error is the last ended process's Attempt.Error ("" if it gave
+	// none, or if a process started since).
+	Error string
 	// Attempts counts the processes started; WallS sums the wall time of
 	// those that recorded their end, and Killed counts those that did not
 	// and no longer run (their wall time is not known).
@@ -152,10 +164,10 @@ func ReadRun(dir string) (RunState, error) {
 					rs.Killed++ // started again: the last one never ended
 				}
 				rs.Attempts++
-				rs.Exit, rs.Slurm = 0, a.Slurm
+				rs.Exit, rs.Slurm, rs.Error = 0, a.Slurm, ""
 				open = &a
 			case "end":
-				rs.Exit = a.Exit
+				rs.Exit, rs.Error = a.Exit, ErrorLine(a.Error)
 				rs.WallS += a.WallS
 				open = nil
 			}
@@ -199,4 +211,25 @@ func ReadRun(dir string) (RunState, error) {
 func running(a Attempt) bool {
 	h, _ := os.Hostname()
 	return a.Host == h && a.PID > 0 && files.Alive(a.PID)
+}
+
+// ErrorLine is text as Attempt.Error holds it: its first line, without
+// control characters or invalid UTF-8, cut to at most MaxErrorLen bytes
+// at a character boundary.
+func ErrorLine(text string) string {
+	text, _, _ = strings.Cut(strings.ToValidUTF8(text, "\uFFFD"), "\n")
+	text = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, text)
+	if len(text) > MaxErrorLen {
+		cut := MaxErrorLen
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	return strings.TrimSpace(text)
 }

@@ -175,6 +175,19 @@ func TestCollectWeightsStep(t *testing.T) {
 	assert.Contains(t, csv.String(), ",300,,0\n", "a point scoring its last step's weights")
 	assert.Contains(t, csv.String(), ",300,200,0\n")
 	assert.Contains(t, csv.String(), ",failed,,,,,,,,\n", "a failed point has every result column, weights_step too")
+
+	// A failed point's error gives the table its last column, empty for
+	// the others.
+	tab.Rows[2].Error = "step 1: diverged, a | b"
+	csv.Reset()
+	require.NoError(t, tab.WriteCSV(&csv))
+	assert.Contains(t, csv.String(), ",weights_step,wall_s,error\n")
+	assert.Contains(t, csv.String(), `,failed,,,,,,,,,"step 1: diverged, a | b"`+"\n")
+	assert.Contains(t, csv.String(), ",300,200,0,\n")
+	var md bytes.Buffer
+	require.NoError(t, tab.WriteMarkdown(&md))
+	assert.Contains(t, md.String(), "| wall_s | error |")
+	assert.Contains(t, md.String(), `| step 1: diverged, a \| b |`)
 }
 
 // TestCollectCrossEntropy: a point whose eval.json has cross_entropy (a

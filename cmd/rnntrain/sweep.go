@@ -109,12 +109,15 @@ killed, failed, done) from its run directory, and from squeue and sacct when
 the sweep was submitted to Slurm and they answer. killed is a point whose
 last process ended without recording its end (SIGKILL, out of memory, a
 crashed node): its exit status shows as ?, and its wall time as that of its
-other attempts +?. -collect DIR prints and writes
+other attempts +?. Under the table, each failed point's line gives the
+error its run printed last (as the line that reports it when it ends, and
+attempts.jsonl's "error"). -collect DIR prints and writes
 one table (collect.csv, collect.md) of every point's axis values and final
 metrics: the final evaluation's accuracy (with its standard error) and MSE
 on the split it names, the last training loss, steps, weights_step (the
 step of the weights scored, for points that kept their best held-out
-evaluation, train.keep_best; only when some did) and wall time; and
+evaluation, train.keep_best; only when some did), wall time and, when
+some point failed, error (what its run printed last); and
 plots -metric against the axis -x (mean ± standard error over the other
 axes) in collect-<metric>-<axis>.png.
 

@@ -81,10 +81,15 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "point %s: rnntrain %s\n", plan.names[i], strings.Join(args, " "))
 	tctx, timeLimit := timeLimitContext(ctx)
-	code := run(tctx, args, e.stdout, e.stderr)
+	stderr := &tailWriter{w: e.stderr}
+	code := run(tctx, args, e.stdout, stderr)
 	end := time.Now()
+	var why string
+	if code != 0 && code != exitTerminated && code != exitInterrupted {
+		why = stderr.lastError()
+	}
 	if err := appendAttempt(rdir, sweep.Attempt{Event: "end", Time: end.UTC().Format(time.RFC3339), Host: host, PID: os.Getpid(),
-		Slurm: job, Exit: code, WallS: round(end.Sub(start).Seconds(), 3)}); err != nil {
+		Slurm: job, Exit: code, WallS: round(end.Sub(start).Seconds(), 3), Error: why}); err != nil {
 		fmt.Fprintf(e.stderr, "rnntrain sweep: %v\n", err)
 	}
 	if code == exitTerminated && timeLimit.Load() && rec.Options.Requeue && job != "" {
@@ -96,6 +101,39 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 		return exitStatus{code}
 	}
 	return nil
+}
+
+// tailWriter passes what is written on to w and keeps its last
+// tailBytes bytes, where a run's error is.
+type tailWriter struct {
+	w    io.Writer
+	tail []byte
+}
+
+const tailBytes = 8 << 10
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.tail = append(t.tail, p...)
+	if len(t.tail) > 2*tailBytes {
+		t.tail = append([]byte(nil), t.tail[len(t.tail)-tailBytes:]...)
+	}
+	return t.w.Write(p)
+}
+
+// lastError is the last error line a command wrote ("rnntrain train:
+// step 1: ..."), without the command's prefix and cut as Attempt.Error
+// holds it; notes and the usage hint that follows a usage error are
+// passed over. It is "" when there is none.
+func (t *tailWriter) lastError() string {
+	lines := strings.Split(string(t.tail), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		cmd, msg, ok := strings.Cut(strings.TrimSpace(lines[i]), ": ")
+		if !ok || !strings.HasPrefix(cmd, "rnntrain ") || strings.Count(cmd, " ") != 1 || strings.HasPrefix(msg, "note: ") {
+			continue
+		}
+		return sweep.ErrorLine(msg)
+	}
+	return ""
 }
 
 // requeue asks Slurm to requeue the job id (this array task, which has
@@ -145,6 +183,7 @@ type pointDone struct {
 	sig   os.Signal // the signal that killed it, if one did
 	err   error
 	wall  time.Duration
+	why   string // a failed point's error, from its attempts (RunState.Error)
 }
 
 // runLocal runs the points todo as child processes ('rnntrain sweep
@@ -183,6 +222,11 @@ func runLocal(ctx context.Context, e *env, plan *sweepPlan, dir string, todo []i
 	go func() { wg.Wait(); close(done) }()
 	failed, stopped := 0, 0
 	for d := range done {
+		if d.code > 0 && d.code != exitTerminated && d.code != exitInterrupted {
+			if rs, err := sweep.ReadRun(l.Run(plan.names[d.index])); err == nil {
+				d.why = rs.Error
+			}
+		}
 		report(e, plan, d, &failed, &stopped)
 	}
 	if ctx.Err() != nil {
@@ -220,7 +264,11 @@ func report(e *env, plan *sweepPlan, d pointDone, failed, stopped *int) {
 		fmt.Fprintf(e.stdout, "  %s: stopped, checkpoint saved (exit %d, %.1f s)\n", name, d.code, d.wall.Seconds())
 	default:
 		*failed++
-		fmt.Fprintf(e.stdout, "  %s: failed (exit %d, %.1f s)\n", name, d.code, d.wall.Seconds())
+		why := ""
+		if d.why != "" {
+			why = ": " + d.why
+		}
+		fmt.Fprintf(e.stdout, "  %s: failed (exit %d, %.1f s)%s\n", name, d.code, d.wall.Seconds(), why)
 	}
 }
 
@@ -419,7 +467,11 @@ func sweepStates(ctx context.Context, plan *sweepPlan, rec sweep.Record, dir str
 		if q, ok := queued[p.Index]; ok && rs.State != sweep.Done {
 			rs.State = q
 		}
-		rows[i] = statusRow{Row: sweep.Row{Point: p, Name: plan.names[i], State: rs.State}, run: rs, slurm: acct[p.Index], err: err}
+		row := sweep.Row{Point: p, Name: plan.names[i], State: rs.State}
+		if rs.State == sweep.Failed {
+			row.Error = rs.Error
+		}
+		rows[i] = statusRow{Row: row, run: rs, slurm: acct[p.Index], err: err}
 	}
 	return rows, notes
 }
@@ -467,6 +519,11 @@ func sweepStatus(ctx context.Context, e *env, dir string) error {
 		}
 		fmt.Fprintf(w, "%-5d %-40s %-8s %8d %5s %8s  %s\n", r.Point.Index, r.Name, r.State, r.run.Attempts, exit, wall,
 			strings.TrimSpace(r.run.Slurm+" "+r.slurm))
+	}
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(w, "point %d failed: %s\n", r.Point.Index, r.Error)
+		}
 	}
 	printNotes(e.stderr, notes)
 	if killed > 0 {

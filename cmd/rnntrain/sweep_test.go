@@ -663,6 +663,29 @@ func TestSweepDatasetStageLeftToPoint(t *testing.T) {
 	assert.Contains(t, string(b), "train.curriculum[0]: its task perceptual-dm has dt_ms = 20, the run's task npz has no time step")
 }
 
+// TestSweepFailedPointError: the error a failed point's run printed last
+// is in the line that reports its end, its attempts.jsonl, -status and
+// -collect's error column; a point that did not fail has none.
+func TestSweepFailedPointError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := strings.Replace(tinySpec(t), "\"model.rank\" = [1, 2]\nseed = [1, 2]", "\"train.lr\" = [1e-3, 1e30]", 1)
+	require.Contains(t, base, "1e30")
+	spec := writeSpec(t, dir, "spec.toml", base)
+	out := filepath.Join(dir, "sw")
+	const why = "step 1: after the update, parameter lowrank.m has"
+	r := rnntrain(t, dir, "sweep", spec, "-out", out)
+	r.want(t, 1, "1 of 2 points failed", "p0001-train.lr=1e+30: failed (exit 1, ")
+	r.want(t, 1, "s): "+why)
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "point 1 failed: "+why, "beyond max_param 1e+06")
+	rnntrain(t, dir, "sweep", "-collect", out).want(t, 0, "| wall_s | error |")
+	rows := readCSV(t, filepath.Join(out, "collect.csv"))
+	require.Len(t, rows, 2)
+	assert.Empty(t, rows[0]["error"])
+	assert.Equal(t, "failed", rows[1]["state"])
+	assert.True(t, strings.HasPrefix(rows[1]["error"], why), "error column %q", rows[1]["error"])
+}
+
 // TestSweepPointErrorNamesSpecKey: a value that a point's validation
 // refuses is named as the spec gave it, by its axis and the point's value
 // or by its [base] key, never by a flag (a sweep takes no run flags) or a
