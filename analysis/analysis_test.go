@@ -65,7 +65,7 @@ func TestTrialMajorRoundTrip(t *testing.T) {
 // run by hand on the same trials: accuracy, excluded catch trials, the
 // per-condition counts and their numeric order.
 func TestEvaluateMatchesScorer(t *testing.T) {
-	task, err := tasks.New("perceptual-dm", tasks.LowRank, tasks.Settings{CatchFraction: 0.2})
+	task, err := tasks.New("perceptual-dm", tasks.LowRank, tasks.Settings{CatchFraction: new(0.2)})
 	if err != nil {
 		t.Fatal(err)
 	}

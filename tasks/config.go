@@ -47,8 +47,9 @@ type Settings struct {
 	Coherences []float64 `json:"coherences,omitempty" toml:"coherences"`
 	// CatchFraction is the fraction of catch trials (no stimulus, no
 	// context, target 0) for lowrank perceptual-dm, context-dm and
-	// multisensory; the scripts' fraction_catch_trials, default 0.
-	CatchFraction float64 `json:"catch_fraction,omitempty" toml:"catch_fraction"`
+	// multisensory; the scripts' fraction_catch_trials; nil = 0. A 0
+	// given overrides (Override) a run's non-zero fraction.
+	CatchFraction *float64 `json:"catch_fraction,omitempty" toml:"catch_fraction"`
 	// Steps is the trial length of flip-flop (default 64, FlipFlopData's
 	// n_time) and sine-wave (default 200), the sequence length T of adding
 	// (default 200) and the delay T of copy (default 200).
@@ -166,6 +167,9 @@ func (s Settings) clone() Settings {
 	if s.Noise != nil {
 		c.Noise = ptr(*s.Noise)
 	}
+	if s.CatchFraction != nil {
+		c.CatchFraction = ptr(*s.CatchFraction)
+	}
 	for _, d := range c.durations() {
 		if *d.v != nil {
 			*d.v = ptr(**d.v)
@@ -212,8 +216,8 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Errorf("coherences[%d] = %v: want a finite value", i, c))
 		}
 	}
-	if !(s.CatchFraction >= 0 && s.CatchFraction < 1) {
-		errs = append(errs, fmt.Errorf("catch_fraction = %v: want 0 <= f < 1", s.CatchFraction))
+	if f := s.CatchFraction; f != nil && !(*f >= 0 && *f < 1) {
+		errs = append(errs, fmt.Errorf("catch_fraction = %v: want 0 <= f < 1", *f))
 	}
 	if s.Steps < 0 {
 		errs = append(errs, fmt.Errorf("steps = %d: want >= 0", s.Steps))

@@ -133,7 +133,7 @@ func lowRankTrial(rng *rand.Rand, tb *trialBuf, s Settings, ctx bool, nSensory i
 	}
 	tb.noise(rng, span("", 0, tl.t), noiseOf(s), chans...)
 	tr = Trial{ResponseStart: dec.Start, ResponseEnd: dec.End, Periods: tb.trial.Periods}
-	if rng.Float64() < s.CatchFraction {
+	if draw := rng.Float64(); s.CatchFraction != nil && draw < *s.CatchFraction {
 		tr.Catch, tr.Condition = true, "catch"
 		tb.value(0, dec, 0)
 		tb.trial = tr

@@ -26,7 +26,7 @@ func settingKeys() []settingKey {
 			"input noise, 0 = none (default: the preset's); neurogym: σ, per-step std σ/√dt_ms (σ = 1); dubreuil, valente: the per-step std; psychrnn: stim_noise (0.1), per-step std √(2·0.01·√10·√dt_ms)·stim_noise"},
 		{"coherences", fCoh, func(s *Settings) bool { return len(s.Coherences) > 0 },
 			"the coherence levels (default: the preset's, README Task presets): unsigned % (neurogym) or input units (psychrnn), each drawn with a random sign; signed levels times input_scale (dubreuil, valente); 0 allowed"},
-		{"catch_fraction", fCatch, func(s *Settings) bool { return s.CatchFraction != 0 },
+		{"catch_fraction", fCatch, func(s *Settings) bool { return s.CatchFraction != nil },
 			"fraction of catch trials, no stimulus or context and target 0, not scored (default 0, the scripts' fraction_catch_trials)"},
 		{"steps", fSteps, func(s *Settings) bool { return s.Steps != 0 },
 			"trial length of flip-flop (default 64) and sine-wave (200), sequence length of adding (200), delay of copy (200)"},

@@ -39,7 +39,7 @@ func TestSettingKeysCoverSettings(t *testing.T) {
 func TestAcceptsMatchesNew(t *testing.T) {
 	one := map[string]Settings{
 		"dt_ms": {DtMS: 7}, "noise": {Noise: ptr(0.0)}, "coherences": {Coherences: []float64{1}},
-		"catch_fraction": {CatchFraction: 0.1}, "steps": {Steps: 9}, "bits": {Bits: 2}, "path": {Path: "x.npz"},
+		"catch_fraction": {CatchFraction: ptr(0.1)}, "steps": {Steps: 9}, "bits": {Bits: 2}, "path": {Path: "x.npz"},
 		"loss": {Loss: CrossEntropy}, "split": {Split: Test}, "permutation_seed": {PermutationSeed: 1},
 		"mnist_dir": {MNISTDir: "/nonexistent"}, "copy_length": {CopyLength: 3}, "symbols": {Symbols: 3},
 		"fixation_ms": {FixationMS: ptr(100.0)}, "context_ms": {ContextMS: ptr(100.0)},

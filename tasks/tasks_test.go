@@ -581,7 +581,7 @@ func TestRegistry(t *testing.T) {
 	if ue := (*UnusedSettingsError)(nil); !errors.As(err, &ue) || !slices.Equal(ue.Keys, []string{"context_ms", "context_scale", "cue_span"}) {
 		t.Errorf("multisensory (valente) with context_ms, context_scale and cue_span: error %v, want an *UnusedSettingsError naming the three", err)
 	}
-	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: 0.1})
+	_, err = New("perceptual-dm", NeuroGym, Settings{CatchFraction: ptr(0.1)})
 	if err == nil || !strings.Contains(err.Error(), "catch_fraction") {
 		t.Errorf("catch_fraction on NeuroGym: error %v, want it rejected", err)
 	}
@@ -681,7 +681,7 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestCatchTrials(t *testing.T) {
-	task := mustNew(t, "context-dm", LowRank, Settings{CatchFraction: 0.25})
+	task := mustNew(t, "context-dm", LowRank, Settings{CatchFraction: ptr(0.25)})
 	b := task.Batch(rand.New(rand.NewPCG(4, 4)), 2000)
 	n := 0
 	for i, tr := range b.Trials {

@@ -333,7 +333,13 @@ func (l *loop) evaluate() Eval {
 	l.evalNoise.Seed(l.cfg.Seed, streamSeed(StreamEvalNoise))
 	loss, _ := l.windows(l.evalTape, rand.New(l.evalNoise), b, task.Loss(), false, out)
 	res := task.Score(out, b)
-	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Split: tasks.SplitLabel(task), Trials: b.B, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
+	scored := b.B
+	for _, x := range res.Excluded {
+		if x {
+			scored--
+		}
+	}
+	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Split: tasks.SplitLabel(task), Trials: scored, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
 }
 
 // carryState copies final into dst (one tensor per state variable),

@@ -70,7 +70,9 @@ type Eval struct {
 	Task  string `json:"task"`
 	// Split names the held-out trials: "validation" for a dataset's
 	// validation split, "fresh trials" for a generated task.
-	Split    string  `json:"split"`
+	Split string `json:"split"`
+	// Trials counts the trials Accuracy is of: those the scorer judged,
+	// not its catch trials (Result.Excluded).
 	Trials   int     `json:"trials"`
 	Accuracy float64 `json:"accuracy"`
 	MSE      float64 `json:"mse"`

@@ -874,6 +874,9 @@ func applyConfigFrom(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagVal
 		if isTOML { // a JSON config is a run's or a sweep point's, every key written
 			if obj, err := decodeTOML(data); err == nil {
 				zeroSettings(zeros, "", obj)
+				if err := checkOverrides(obj); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/rnntrain/rnntrain/lowrank"
 	"github.com/rnntrain/rnntrain/rnn"
+	"github.com/rnntrain/rnntrain/tasks"
 	"github.com/rnntrain/rnntrain/train"
 )
 
@@ -179,4 +181,48 @@ func checkCurriculumEval(c *runConfig) error {
 	}
 	return configError("train.eval_every", fmt.Errorf("%d leaves the %d curriculum stages (train.curriculum) without a held-out evaluation before the last of the %d steps, and only an evaluation moves a run to its next stage: the run would train on the first stage alone; set it between 1 and %d",
 		t.EvalEvery, n, t.Steps, max(t.Steps-1, 1)))
+}
+
+// checkOverrides refuses, as checkUnused does a setting without effect,
+// every key of the settings that override the run's task (task.eval_settings
+// and each train.curriculum[i].settings) in obj, a decoded TOML config file,
+// whose value tasks.Settings.Override does not apply: the zero value (0,
+// false, "", "default", "train", "mse"), which an override cannot tell from
+// the key left out, so that the run's own value would stay.
+func checkOverrides(obj map[string]any) error {
+	var errs []error
+	check := func(table, keeps string, v any) {
+		m, _ := v.(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			val, err := json.Marshal(m[k])
+			var s tasks.Settings
+			if err != nil || json.Unmarshal([]byte(fmt.Sprintf("{%q: %s}", k, val)), &s) != nil {
+				continue // the strict decoder reports it
+			}
+			if out, err := json.Marshal(s); err == nil && string(out) == "{}" {
+				errs = append(errs, configError(table+"."+k, fmt.Errorf("%s has no effect: an override applies only values other than the zero one (0, false, \"\", \"default\", \"train\", \"mse\"), so %s would keep the run's %s; leave the key out",
+					val, keeps, k)))
+			}
+		}
+	}
+	task, _ := obj["task"].(map[string]any)
+	check("task.eval_settings", "the final evaluation", task["eval_settings"])
+	tr, _ := obj["train"].(map[string]any)
+	var stages []any
+	switch c := tr["curriculum"].(type) {
+	case []any:
+		stages = c
+	case []map[string]any:
+		for _, st := range c {
+			stages = append(stages, st)
+		}
+	}
+	for i, st := range stages {
+		m, _ := st.(map[string]any)
+		check(fmt.Sprintf("train.curriculum[%d].settings", i), "the stage", m["settings"])
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return usageError{errors.Join(errs...)}
 }

@@ -45,11 +45,11 @@ func configKeyDocs() map[string]string {
 		"train.fptt.reset_every":    "fptt: W ← W̄, λ ← 0 every so many updates (0 = once per epoch, −1 = never)",
 		"train.fptt.loss":           "fptt: window (each window's own masked steps) or progressive (every window on the final answer, sFPTT)",
 		"train.fptt.prior_after":    "fptt progressive cross-entropy: updates on the uniform prior before the running class prior (default 0; the running prior starts uniform, so 1 is the same)",
-		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task); every stage has the run's task's inputs and outputs and steps by its dt_ms; the run advances at a held-out evaluation (train.eval_every, which two stages or more need below train.steps); the final evaluation is on the last stage",
+		"train.curriculum":          "curriculum stages [{task, preset, settings}], in order; a stage's settings override task.settings ({} = the run's task; not with a zero value, as task.eval_settings); every stage has the run's task's inputs and outputs and steps by its dt_ms; the run advances at a held-out evaluation (train.eval_every, which two stages or more need below train.steps); the final evaluation is on the last stage",
 		"task.settings":             "task settings, the task.settings keys below; each task takes its own ('rnntrain tasks NAME' lists them; README, Task presets), another is an error naming it; a key left out keeps the preset's value",
 		"model.tau_mem_bias":        "ltc: initial bias c_m of the membrane's gate τm = σ(… + c_m), its resting decay fraction σ(c_m) (default 0: ½; trained unless freeze_bias)",
 		"model.tau_adapt_bias":      "ltc: initial bias c_a of the adaptation's gate τa = σ(… + c_a), its resting decay fraction σ(c_a) (default 0: ½; trained unless freeze_bias)",
-		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences; not dt_ms)",
+		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences; not dt_ms); a key set to its zero value (0, false, \"default\") is refused, as an override cannot tell it from the key left out, but for catch_fraction = 0 (an evaluation without catch trials)",
 	}
 	for _, h := range tasks.SettingsHelp() {
 		docs["task.settings."+h.Key] = h.Meaning + "; taken by " + strings.Join(h.TakenBy, ", ")

@@ -276,6 +276,26 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
 	}
+	// A zero that an override of the task's settings cannot apply, in the
+	// base or as an axis value.
+	if err := checkOverrides(spec.Base); err != nil {
+		return nil, fmt.Errorf("base: %v", err)
+	}
+	for _, a := range spec.Axes {
+		k, ok := strings.CutPrefix(a.Key, "task.eval_settings.")
+		if !ok {
+			continue
+		}
+		for _, v := range a.Values {
+			var x any
+			if json.Unmarshal([]byte(v.JSON()), &x) != nil {
+				continue // setKey reports it
+			}
+			if err := checkOverrides(map[string]any{"task": map[string]any{"eval_settings": map[string]any{k: x}}}); err != nil {
+				return nil, fmt.Errorf("axes: %q = %s: %v", a.Key, v.JSON(), err)
+			}
+		}
+	}
 	pts, err := spec.Points()
 	if err != nil {
 		return nil, err

@@ -686,6 +686,27 @@ func TestSweepFailedPointError(t *testing.T) {
 	assert.True(t, strings.HasPrefix(rows[1]["error"], why), "error column %q", rows[1]["error"])
 }
 
+// TestSweepOverrideZero: a zero in task.eval_settings that the final
+// evaluation could not apply is refused before any point runs, in the
+// base or as an axis value, naming it; catch_fraction = 0, which it
+// applies, is taken.
+func TestSweepOverrideZero(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := strings.Replace(tinySpec(t), "\"model.rank\" = [1, 2]\nseed = [1, 2]", "\"task.eval_settings.catch_fraction\" = [0, 0.5]", 1)
+	require.Contains(t, base, "catch_fraction")
+	for _, c := range []struct{ from, to, want string }{
+		{"[axes]", "[axes]\n\"task.eval_settings.implicit_context\" = [false]",
+			`axes: "task.eval_settings.implicit_context" = false: task.eval_settings.implicit_context: false has no effect`},
+		{"[axes]", "[base.task.eval_settings]\ncontext_modality = 0\n[axes]", "base: task.eval_settings.context_modality: 0 has no effect"},
+	} {
+		spec := writeSpec(t, dir, "spec.toml", strings.Replace(base, c.from, c.to, 1))
+		rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "refused")).want(t, 2, c.want)
+	}
+	spec := writeSpec(t, dir, "spec.toml", base)
+	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "sw")).want(t, 0, "p0000-task.eval_settings.catch_fraction=0: done", "2 points run, 0 failed")
+}
+
 // TestSweepPointErrorNamesSpecKey: a value that a point's validation
 // refuses is named as the spec gave it, by its axis and the point's value
 // or by its [base] key, never by a flag (a sweep takes no run flags) or a

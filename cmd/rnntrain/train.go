@@ -562,7 +562,11 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 		sep = ""
 	}
 	fmt.Fprintf(e.stdout, "%sstopped at step %d: %s, %.1f s\n", sep, sum.Steps, stopReason(sum, s.cfg), time.Since(r.start).Seconds())
-	if sum.Eval != nil {
+	switch {
+	case sum.Eval == nil:
+	case sum.Eval.Trials == 0:
+		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy undefined, no trial scored (every one a catch trial)\n")
+	default:
 		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy %.4f on %d %s\n", sum.Eval.Accuracy, sum.Eval.Trials, trialsOf(sum.Eval.Split))
 	}
 	if weights != sum.Steps {

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestCheckOverrides: a key of task.eval_settings or of a curriculum
+// stage's settings whose value is the zero one, which
+// tasks.Settings.Override cannot tell from the key left out, is refused,
+// naming the key; any other value, and a stage without settings, is
+// taken.
+func TestCheckOverrides(t *testing.T) {
+	for _, c := range []struct {
+		toml string
+		want []string // the keys refused, in order
+	}{
+		{"[task.eval_settings]\ncoherences = [0]\nnoise = 0\nstimulus_ms = 0\nvalidation_fraction = 0\ncatch_fraction = 0.5\n", nil},
+		{"[task.eval_settings]\ncatch_fraction = 0\n", nil},
+		{"[task.eval_settings]\nimplicit_context = false\ncontext_modality = 0\n", []string{
+			"task.eval_settings.context_modality: 0 has no effect", "task.eval_settings.implicit_context: false has no effect"}},
+		{"[task.eval_settings]\ncue_span = \"default\"\nsplit = \"train\"\nloss = \"mse\"\npath = \"\"\n", []string{
+			`task.eval_settings.cue_span: "default" has no effect`, `task.eval_settings.loss: "mse" has no effect`,
+			`task.eval_settings.path: "" has no effect`, `task.eval_settings.split: "train" has no effect`}},
+		{"[[train.curriculum]]\n[[train.curriculum]]\nsettings = { steps = 0, bits = 2 }\n", []string{
+			"train.curriculum[1].settings.steps: 0 has no effect: an override applies only values other than the zero one (0, false, \"\", \"default\", \"train\", \"mse\"), so the stage would keep the run's steps"}},
+		{"[train]\ncurriculum = [{ settings = { fixation_cue = \"default\" } }]\n", []string{`train.curriculum[0].settings.fixation_cue: "default" has no effect`}},
+		// Values the strict decoder refuses are left to it.
+		{"[task.eval_settings]\ncue_span = \"sometimes\"\nsteps = \"x\"\n", nil},
+	} {
+		obj, err := decodeTOML([]byte(c.toml))
+		if err != nil {
+			t.Fatalf("%q: %v", c.toml, err)
+		}
+		err = checkOverrides(obj)
+		if len(c.want) == 0 {
+			if err != nil {
+				t.Errorf("%q: %v, want no error", c.toml, err)
+			}
+			continue
+		}
+		if _, ok := err.(usageError); !ok {
+			t.Errorf("%q: error %v (%T), want a usage error", c.toml, err, err)
+			continue
+		}
+		lines := strings.Split(err.Error(), "\n")
+		if len(lines) != len(c.want) {
+			t.Errorf("%q: %d errors, want %d:\n%v", c.toml, len(lines), len(c.want), err)
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.HasPrefix(lines[i], w) {
+				t.Errorf("%q: error %q, want one beginning %q", c.toml, lines[i], w)
+			}
+		}
+	}
+}
+
+// TestCLIOverrideZero: a task.eval_settings catch_fraction = 0 under a
+// run's 0.5 gives a final evaluation without catch trials (every one of
+// its trials scored), while the evaluation during training, of the run's
+// task, names the trials it scored, fewer than it drew; a context_modality = 0 under a run's 1, which the
+// evaluation could not apply, is refused, naming the file and the key,
+// before anything is trained.
+func TestCLIOverrideZero(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSpec(t, dir, "catch.toml", "[task]\nname = \"perceptual-dm\"\n[task.settings]\ncatch_fraction = 0.5\n[task.eval_settings]\ncatch_fraction = 0\n")
+	r := rnntrain(t, dir, "train", "-config", "catch.toml", "-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "40", "-out", "catch")
+	r.want(t, 0, "on 1000 fresh trials (task perceptual-dm")
+	if !regexp.MustCompile(`last evaluation during training: accuracy \S+ on (1\d|2\d) fresh trials`).MatchString(r.stdout) {
+		t.Errorf("the evaluation during training of a task with half catch trials does not name some 10–29 scored trials of its 40:\n%s", r.stdout)
+	}
+	writeSpec(t, dir, "ctx.toml", "[task]\nname = \"context-dm\"\npreset = \"neurogym\"\n[task.settings]\nimplicit_context = true\ncontext_modality = 1\n[task.eval_settings]\ncontext_modality = 0\n")
+	rnntrain(t, dir, "train", "-config", "ctx.toml", "-steps", "1", "-out", "run").want(t, 2,
+		"config ctx.toml: task.eval_settings.context_modality: 0 has no effect", "the final evaluation would keep the run's context_modality")
+	if _, err := os.Stat(filepath.Join(dir, "run")); err == nil {
+		t.Error("a refused run left its directory")
+	}
+}
