@@ -149,7 +149,7 @@ func OptionKeys() []OptionKey {
 		{"job_name", "slurm: --job-name: " + jobNameForm, func(o *Options) any { return &o.JobName }},
 		{"requeue", "slurm: --requeue, and a task warned of its time limit (SIGUSR1) requeues itself after saving", func(o *Options) any { return &o.Requeue }},
 		{"signal_s", "slurm: SIGUSR1 this many seconds (0 to 65535) before the time limit (--signal=B:USR1@N): the run saves and stops", func(o *Options) any { return &o.SignalS }},
-		{"sbatch", "slurm: the sbatch command (squeue, sacct, scontrol are looked for beside it)", func(o *Options) any { return &o.Sbatch }},
+		{"sbatch", "slurm: the sbatch command (squeue, sacct, scontrol are looked for beside it; a path relative to the current directory is recorded absolute)", func(o *Options) any { return &o.Sbatch }},
 	}
 }
 

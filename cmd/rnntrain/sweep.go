@@ -255,6 +255,16 @@ func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue)
 	if err := spec.Options.Validate(); err != nil {
 		return nil, usagef("spec %s: %v", path, err)
 	}
+	// A relative sbatch path is taken from here, where it was given: the
+	// sweep's record keeps it absolute, for -status, -collect and -resume
+	// run from elsewhere and for the array tasks' scontrol.
+	if sb := spec.Options.Sbatch; strings.Contains(sb, "/") && !filepath.IsAbs(sb) {
+		abs, err := filepath.Abs(sb)
+		if err != nil {
+			return nil, fmt.Errorf("sbatch %s: %w", sb, err)
+		}
+		spec.Options.Sbatch = abs
+	}
 	plan, err := resolveSweep(spec)
 	if err != nil {
 		return nil, own(usagef("spec %s: %v", path, err))

@@ -415,6 +415,25 @@ func fakeSlurm(t *testing.T, dir string) string {
 	return bin
 }
 
+// TestSweepRelativeSbatch: a relative -sbatch is kept absolute in the
+// sweep's record, so that -status run from another directory still asks
+// the Slurm tools beside it.
+func TestSweepRelativeSbatch(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bin := fakeSlurm(t, dir)
+	spec := writeSpec(t, dir, "spec.toml", tinySpec(t))
+	out := filepath.Join(dir, "slurm")
+	rnntrain(t, dir, "sweep", spec, "-out", out, "-executor", "slurm", "-sbatch", filepath.Join("bin", "sbatch")).
+		want(t, 0, "submitted Slurm array job 42")
+	b, err := os.ReadFile(filepath.Join(out, "sweep.json"))
+	require.NoError(t, err)
+	var rec sweep.Record
+	require.NoError(t, json.Unmarshal(b, &rec))
+	assert.Equal(t, filepath.Join(bin, "sbatch"), rec.Options.Sbatch)
+	rnntrain(t, t.TempDir(), "sweep", "-status", out).want(t, 0, "sacct: Slurm accounting storage is disabled", "4 points: 4 done")
+}
+
 func TestSweepSlurmExecutor(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
