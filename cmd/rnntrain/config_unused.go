@@ -76,6 +76,12 @@ func dependentSettings() []dependentSetting {
 		// and train b unless no_bias.
 		{"model.output_scale", "without model.rates = tanh (the low-rank net's own readout, which s_o scales)", lowrankRates(true)},
 		{"model.no_bias", "with model.rates = tanh (whose readout never trains the bias b)", lowrankRates(false)},
+		// Nor is there another bias in such a net: freeze_bias would keep
+		// nothing that trains (no_bias keeps b at 0 as well).
+		{"model.freeze_bias", "on a low-rank net with model.rates = tanh or model.no_bias (it trains no bias)", func(c *runConfig) bool {
+			m, ok := c.Model.Model.(*lowrank.Config)
+			return !ok || !c.Model.FreezeBias || m.Rates != lowrank.RatesTanh && !m.NoBias
+		}},
 		{"model.tau_mem_ms", "with model.beta > 0", func(c *runConfig) bool {
 			switch m := c.Model.Model.(type) {
 			case *rnn.LIFConfig:

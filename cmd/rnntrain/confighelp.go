@@ -71,7 +71,8 @@ config leaves without effect is refused too (encoding_gain without the
 poisson encoding, encoding_threshold without delta, readout_tau_ms without
 the leaky readout, rate_target without l2_rate_target, activity_target
 without activity_reg, tau_mem_ms beside beta, the low-rank
-output_scale without rates tanh and no_bias with it, clip_mode without
+output_scale without rates tanh, no_bias with it and freeze_bias with
+either (such a net trains no bias), clip_mode without
 clip_norm, the schedule, optimizer and fptt keys of another schedule,
 optimizer or trainer, plot_raster_units without a spiking or egru model,
 keep_best without an evaluation before the last step, and model.inputs,
