@@ -156,6 +156,15 @@ func applyTaskActivation(c *runConfig, given bool) {
 	}
 }
 
+// applyOptimizerDecay gives AdamW, when no one gave its weight decay,
+// PyTorch's default 0.01 (train.DefaultOptimizerConfig); the other
+// optimizers' default is 0.
+func applyOptimizerDecay(c *runConfig, given bool) {
+	if o := &c.Train.Optimizer; !given && o.Kind == train.OptAdamW {
+		o.WeightDecay = train.DefaultOptimizerConfig(train.OptAdamW).WeightDecay
+	}
+}
+
 // taskActivation returns the activation c's task names for a network that
 // sets none (tasks.Info.Activation), and false when it names none or
 // cannot be built from its preset's settings (a dataset task is not
@@ -693,7 +702,7 @@ func keyFlagUsage() map[string]string {
 		"batch":               "trials per training batch",
 		"lr":                  lrUsage(),
 		"optimizer":           "optimizer: adam, adamw, adamax, sgd",
-		"weight-decay":        "optimizer weight decay λ (adamw: decoupled, θ ← θ − lr·λ·θ before the step, 0 here as for the others, not PyTorch's 0.01; adam, adamax, sgd: L2, λθ added to the gradient)",
+		"weight-decay":        "optimizer weight decay λ (adamw: decoupled, θ ← θ − lr·λ·θ before the step, default 0.01 as PyTorch's; adam, adamax, sgd: L2, λθ added to the gradient, default 0)",
 		"schedule":            "learning-rate schedule: constant (default), step (with train.schedule.step_size, and gamma, in a config file), cosine",
 		"warmup":              "linear learning-rate warm-up: update t < warmup (from 0) at lr·(t+1)/warmup, then the schedule (default 0: none)",
 		"clip":                "clip gradients to this norm (0 = no clipping)",
@@ -837,9 +846,12 @@ func applyConfig(fs *flag.FlagSet, c *runConfig, vals map[string]*keyFlagValue, 
 	}
 	src := configSource{}
 	err := applyConfigFrom(fs, c, vals, base, given, &obj)
-	_, named := flattenObject(obj)["task.name"]
-	_, activation := flattenObject(obj)["model.activation"]
+	flat := flattenObject(obj)
+	_, named := flat["task.name"]
+	_, activation := flat["model.activation"]
 	applyTaskActivation(c, activation || slices.Contains(over, "model.activation"))
+	_, decay := flat["train.optimizer.weight_decay"]
+	applyOptimizerDecay(c, decay || slices.Contains(over, "train.optimizer.weight_decay"))
 	c.Task.nameDefault = !named && !slices.Contains(over, "task.name")
 	if base != "" {
 		src = newConfigSource(base, obj, over)

@@ -16,7 +16,7 @@ import (
 // part, the same gradients g₁, g₂, so each key's effect is a relation
 // between their weights or momentum buffers b:
 //
-//	weight_decay λ, sgd or adamw, 1 step:  θ₁ − θ₁(λ) = lr·λ·θ₀
+//	weight_decay λ, sgd or adamw, 1 step:  θ₁ − θ₁(λ) = lr·λ·θ₀ (adamw: λ = 0.01 when not given)
 //	nesterov, 1 step:                      θ₀ − θ₁ = (1 + μ)·(θ₀ − θ₁ without it)
 //	dampening τ, 2 steps:                  b₂(τ) = μ b₁ + (1 − τ)(b₂(0) − μ b₁),  b₁ = g₁
 //
@@ -75,10 +75,15 @@ func TestCLIOptimizerSettings(t *testing.T) {
 	}
 
 	// Weight decay, L2 in sgd's gradient and decoupled in adamw's step.
+	// AdamW's decay left out is PyTorch's 0.01.
 	for _, opt := range []string{"sgd", "adamw"} {
-		plain := run(opt, 1, opt, "")
+		plain := run(opt, 1, opt, "weight_decay = 0")
 		decayed := run(opt+"-wd", 1, opt, "weight_decay = 0.5")
 		near(opt+" weight_decay 0.5: θ₁ − θ₁(λ)", combine(plain.w, 1, decayed.w, -1), combine(plain.w0, lr*0.5, plain.w0, 0)) // lr·λ·θ₀
+		if opt == "adamw" {
+			unset := run(opt+"-unset", 1, opt, "")
+			near("adamw, weight_decay left out: θ₁ − θ₁(0.01)", combine(plain.w, 1, unset.w, -1), combine(plain.w0, lr*0.01, plain.w0, 0))
+		}
 	}
 
 	// Nesterov's first step is (1 + μ) plain momentum's.

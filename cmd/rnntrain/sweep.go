@@ -362,6 +362,7 @@ func resolveSweep(spec *sweep.Spec) (*sweepPlan, error) {
 			given[key] = true
 		}
 		applyTaskActivation(&cfg, given["model.activation"] || baseSource.gave("model.activation"))
+		applyOptimizerDecay(&cfg, given["train.optimizer.weight_decay"] || baseSource.gave("train.optimizer.weight_decay"))
 		_, named := given["task.name"] // by an axis
 		cfg.Task.nameDefault = !named && !baseSource.gave("task.name")
 		name := spec.Name(p)
