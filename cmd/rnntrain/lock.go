@@ -37,7 +37,10 @@ func lockRunDir(dir, resume string) (*checkpoints.RunLock, error) {
 // it. A directory with a lock file is a run's, and its holder, if live,
 // is named by the lock's error instead.
 func lockOutDir(dir string, check func(dir string) error) (*checkpoints.RunLock, error) {
-	_, err := os.Stat(dir)
+	st, err := os.Stat(dir)
+	if err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("-out %s: not a directory; give a directory for the run", dir)
+	}
 	_, lerr := os.Lstat(filepath.Join(dir, checkpoints.LockName))
 	if err == nil && errors.Is(lerr, fs.ErrNotExist) {
 		if err := check(dir); err != nil {
