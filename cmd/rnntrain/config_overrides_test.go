@@ -20,13 +20,15 @@ func TestCheckOverrides(t *testing.T) {
 	}{
 		{"[task.eval_settings]\ncoherences = [0]\nnoise = 0\nstimulus_ms = 0\nvalidation_fraction = 0\ncatch_fraction = 0.5\n", nil},
 		{"[task.eval_settings]\ncatch_fraction = 0\n", nil},
+		// An unknown key is the strict decoder's to name, with its hint.
+		{"[task.eval_settings]\ncoherence = [2]\nimplicit_contxt = false\n", nil},
 		{"[task.eval_settings]\nimplicit_context = false\ncontext_modality = 0\n", []string{
 			"task.eval_settings.context_modality: 0 has no effect", "task.eval_settings.implicit_context: false has no effect"}},
 		{"[task.eval_settings]\ncue_span = \"default\"\nsplit = \"train\"\nloss = \"mse\"\npath = \"\"\n", []string{
 			`task.eval_settings.cue_span: "default" has no effect`, `task.eval_settings.loss: "mse" has no effect`,
 			`task.eval_settings.path: "" has no effect`, `task.eval_settings.split: "train" has no effect`}},
 		{"[[train.curriculum]]\n[[train.curriculum]]\nsettings = { steps = 0, bits = 2 }\n", []string{
-			"train.curriculum[1].settings.steps: 0 has no effect: an override applies only values other than the zero one (0, false, \"\", \"default\", \"train\", \"mse\"), so the stage would keep the run's steps"}},
+			"train.curriculum[1].settings.steps: 0 has no effect: an override applies only the values it can tell from the key left out"}},
 		{"[train]\ncurriculum = [{ settings = { fixation_cue = \"default\" } }]\n", []string{`train.curriculum[0].settings.fixation_cue: "default" has no effect`}},
 		// Values the strict decoder refuses are left to it.
 		{"[task.eval_settings]\ncue_span = \"sometimes\"\nsteps = \"x\"\n", nil},

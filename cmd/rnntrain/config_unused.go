@@ -192,21 +192,27 @@ func checkCurriculumEval(c *runConfig) error {
 // checkOverrides refuses, as checkUnused does a setting without effect,
 // every key of the settings that override the run's task (task.eval_settings
 // and each train.curriculum[i].settings) in obj, a decoded TOML config file,
-// whose value tasks.Settings.Override does not apply: the zero value (0,
-// false, "", "default", "train", "mse"), which an override cannot tell from
-// the key left out, so that the run's own value would stay.
+// whose value tasks.Settings.Override does not apply: the zero value of a
+// field that is not a pointer (0, false, "", "default", "train", "mse"),
+// which an override cannot tell from the key left out, so that the run's
+// own value would stay. An unknown key is left to the strict decoder.
 func checkOverrides(obj map[string]any) error {
 	var errs []error
 	check := func(table, keeps string, v any) {
 		m, _ := v.(map[string]any)
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			val, err := json.Marshal(m[k])
+			if err != nil {
+				continue
+			}
 			var s tasks.Settings
-			if err != nil || json.Unmarshal([]byte(fmt.Sprintf("{%q: %s}", k, val)), &s) != nil {
-				continue // the strict decoder reports it
+			dec := json.NewDecoder(strings.NewReader(fmt.Sprintf("{%q: %s}", k, val)))
+			dec.DisallowUnknownFields()
+			if dec.Decode(&s) != nil {
+				continue // an unknown key or a wrong value: the strict decoder reports it
 			}
 			if out, err := json.Marshal(s); err == nil && string(out) == "{}" {
-				errs = append(errs, configError(table+"."+k, fmt.Errorf("%s has no effect: an override applies only values other than the zero one (0, false, \"\", \"default\", \"train\", \"mse\"), so %s would keep the run's %s; leave the key out",
+				errs = append(errs, configError(table+"."+k, fmt.Errorf("%s has no effect: an override applies only the values it can tell from the key left out, not 0 (but for noise, catch_fraction, validation_fraction, the periods in ms and the scales), false, \"\", \"default\", \"train\" or \"mse\", so %s would keep the run's %s; leave the key out",
 					val, keeps, k)))
 			}
 		}

@@ -49,7 +49,7 @@ func configKeyDocs() map[string]string {
 		"task.settings":             "task settings, the task.settings keys below; each task takes its own ('rnntrain tasks NAME' lists them; README, Task presets), another is an error naming it; a key left out keeps the preset's value",
 		"model.tau_mem_bias":        "ltc: initial bias c_m of the membrane's gate τm = σ(… + c_m), its resting decay fraction σ(c_m) (default 0: ½; trained unless freeze_bias)",
 		"model.tau_adapt_bias":      "ltc: initial bias c_a of the adaptation's gate τa = σ(… + c_a), its resting decay fraction σ(c_a) (default 0: ½; trained unless freeze_bias)",
-		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences; not dt_ms); a key set to its zero value (0, false, \"default\") is refused, as an override cannot tell it from the key left out, but for catch_fraction = 0 (an evaluation without catch trials)",
+		"task.eval_settings":        "task settings overriding the final task's for the final evaluation and plots (e.g. psychometric coherences; not dt_ms); noise, catch_fraction, validation_fraction, the periods in ms and the scales take 0 (noise = 0: a noise-free evaluation; catch_fraction = 0: one without catch trials), while a 0, false or \"default\" of any other key is refused, as an override cannot tell it from the key left out",
 	}
 	for _, h := range tasks.SettingsHelp() {
 		docs["task.settings."+h.Key] = h.Meaning + "; taken by " + strings.Join(h.TakenBy, ", ")

@@ -718,12 +718,26 @@ func TestSweepOverrideZero(t *testing.T) {
 		{"[axes]", "[axes]\n\"task.eval_settings.implicit_context\" = [false]",
 			`axes: "task.eval_settings.implicit_context" = false: task.eval_settings.implicit_context: false has no effect`},
 		{"[axes]", "[base.task.eval_settings]\ncontext_modality = 0\n[axes]", "base: task.eval_settings.context_modality: 0 has no effect"},
+		{"[axes]", "[base.task.eval_settings]\ncoherence = [2]\n[axes]", `unknown key "task.eval_settings.coherence"; did you mean "task.eval_settings.coherences"?`},
 	} {
 		spec := writeSpec(t, dir, "spec.toml", strings.Replace(base, c.from, c.to, 1))
 		rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "refused")).want(t, 2, c.want)
 	}
+	// Under a run's catch trials, the point of catch_fraction = 0 scores
+	// every trial of its final evaluation, the other about half.
+	base = strings.Replace(base, "[axes]", "[base.task.settings]\ncatch_fraction = 0.5\n[axes]", 1)
 	spec := writeSpec(t, dir, "spec.toml", base)
 	rnntrain(t, dir, "sweep", spec, "-out", filepath.Join(dir, "sw")).want(t, 0, "p0000-task.eval_settings.catch_fraction=0: done", "2 points run, 0 failed")
+	scored := func(name string) int {
+		b, err := os.ReadFile(filepath.Join(dir, "sw", "runs", name, "eval.json"))
+		require.NoError(t, err)
+		var e struct{ Trials int }
+		require.NoError(t, json.Unmarshal(b, &e))
+		return e.Trials
+	}
+	none, half := scored("p0000-task.eval_settings.catch_fraction=0"), scored("p0001-task.eval_settings.catch_fraction=0.5")
+	assert.Equal(t, 1000, none, "catch_fraction = 0: every trial scored")
+	assert.True(t, half > 400 && half < 600, "catch_fraction = 0.5: %d of 1000 trials scored", half)
 }
 
 // TestSweepPointErrorNamesSpecKey: a value that a point's validation
