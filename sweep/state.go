@@ -213,23 +213,23 @@ func running(a Attempt) bool {
 	return a.Host == h && a.PID > 0 && files.Alive(a.PID)
 }
 
-// ErrorLine is text as Attempt.Error holds it: its first line, without
-// control characters or invalid UTF-8, cut to at most MaxErrorLen bytes
-// at a character boundary.
+// ErrorLine is text as Attempt.Error holds it: its first line, control
+// characters and invalid UTF-8 replaced, at most MaxErrorLen bytes (a
+// longer line is cut at a character boundary and ends in "…").
 func ErrorLine(text string) string {
 	text, _, _ = strings.Cut(strings.ToValidUTF8(text, "\uFFFD"), "\n")
-	text = strings.Map(func(r rune) rune {
+	text = strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
-			return -1
+			return ' '
 		}
 		return r
-	}, text)
+	}, text))
 	if len(text) > MaxErrorLen {
-		cut := MaxErrorLen
+		cut := MaxErrorLen - len("…")
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
 			cut--
 		}
-		text = text[:cut]
+		text = text[:cut] + "…"
 	}
-	return strings.TrimSpace(text)
+	return text
 }

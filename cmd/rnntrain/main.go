@@ -81,38 +81,48 @@ func commands() []*command {
 	}
 }
 
+// run runs the command line args (the command and its arguments) and
+// returns the process's exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	code, _ := runWhy(ctx, args, stdout, stderr)
+	return code
+}
+
+// runWhy runs the command line args as run does and also returns, when
+// the command failed, the error it printed ("" for a success, a stop
+// that saved, or a status the command reported itself).
+func runWhy(ctx context.Context, args []string, stdout, stderr io.Writer) (code int, why string) {
 	e := &env{stdout: stdout, stderr: stderr}
 	cmds := commands()
 	if len(args) == 0 {
 		printUsage(stderr, cmds)
-		return 2
+		return 2, why
 	}
 	name := args[0]
 	if name == "version" || name == "-version" || name == "--version" {
 		if len(args) == 2 && isHelpFlag(args[1]) {
 			printVersionHelp(stdout)
-			return 0
+			return 0, why
 		}
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "rnntrain version: unexpected arguments %q (version takes none)\nRun 'rnntrain help version' for usage.\n", args[1:])
-			return 2
+			return 2, why
 		}
 		printVersion(stdout)
-		return 0
+		return 0, why
 	}
 	if name == "help" || name == "-h" || name == "-help" || name == "--help" {
 		if len(args) > 2 {
 			fmt.Fprintf(stderr, "rnntrain help: unexpected arguments %q (help takes one command, or config)\n", args[2:])
-			return 2
+			return 2, why
 		}
 		if len(args) > 1 && args[1] == "config" {
 			printConfigHelp(stdout)
-			return 0
+			return 0, why
 		}
 		if len(args) > 1 && args[1] == "version" {
 			printVersionHelp(stdout)
-			return 0
+			return 0, why
 		}
 		if len(args) > 1 {
 			for _, c := range cmds {
@@ -120,14 +130,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 					fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
 					c.Setup(fs, e)
 					printCommandHelp(stdout, c, fs)
-					return 0
+					return 0, why
 				}
 			}
 			fmt.Fprintf(stderr, "rnntrain help: unknown command %q; commands: %s%s\n", args[1], names(cmds), enum.Hint(args[1], strings.Split(names(cmds), ", ")))
-			return 2
+			return 2, why
 		}
 		printUsage(stdout, cmds)
-		return 0
+		return 0, why
 	}
 	for _, c := range cmds {
 		if c.Name != name {
@@ -140,36 +150,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				printCommandHelp(stdout, c, fs)
-				return 0
+				return 0, why
 			}
+			why = err.Error()
 			fmt.Fprintf(stderr, "rnntrain %s: %v%s%s\nRun 'rnntrain help %s' for usage.\n", c.Name, err, flagHint(fs, err), valueHint(fs, err), c.Name)
-			return 2
+			return 2, why
 		}
 		if err := runCommand(ctx, c, runFn, positional); err != nil {
 			if ie, ok := errors.AsType[interruptedError](err); ok {
-				return ie.status() // the checkpoint was saved
+				return ie.status(), why // the checkpoint was saved
 			}
 			if ae, ok := errors.AsType[abandonedError](err); ok {
+				why = ae.Error()
 				if !ae.brokenPipe() { // a reader that went away wants no more words
 					fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, ae)
 				}
-				return ae.status()
+				return ae.status(), why
 			}
 			if es, ok := errors.AsType[exitStatus](err); ok {
-				return es.code // the command reported its own status
+				return es.code, why // the command reported its own status
 			}
+			why = err.Error()
 			fmt.Fprintf(stderr, "rnntrain %s: %v\n", c.Name, err)
 			var u usageError
 			if errors.As(err, &u) {
 				fmt.Fprintf(stderr, "Run 'rnntrain help %s' for usage.\n", c.Name)
-				return 2
+				return 2, why
 			}
-			return 1
+			return 1, why
 		}
-		return 0
+		return 0, why
 	}
 	fmt.Fprintf(stderr, "rnntrain: unknown command %q; commands: %s%s\n", name, names(cmds), enum.Hint(name, strings.Split(names(cmds), ", ")))
-	return 2
+	return 2, why
 }
 
 // isHelpFlag reports whether arg is one of the spellings of the help flag

@@ -81,13 +81,12 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "point %s: rnntrain %s\n", plan.names[i], strings.Join(args, " "))
 	tctx, timeLimit := timeLimitContext(ctx)
-	stderr := &tailWriter{w: e.stderr}
-	code := run(tctx, args, e.stdout, stderr)
+	code, why := runWhy(tctx, args, e.stdout, e.stderr)
 	end := time.Now()
-	var why string
-	if code != 0 && code != exitTerminated && code != exitInterrupted {
-		why = stderr.lastError()
+	if code == 0 || code == exitTerminated || code == exitInterrupted {
+		why = ""
 	}
+	why = sweep.ErrorLine(why)
 	if err := appendAttempt(rdir, sweep.Attempt{Event: "end", Time: end.UTC().Format(time.RFC3339), Host: host, PID: os.Getpid(),
 		Slurm: job, Exit: code, WallS: round(end.Sub(start).Seconds(), 3), Error: why}); err != nil {
 		fmt.Fprintf(e.stderr, "rnntrain sweep: %v\n", err)
@@ -101,39 +100,6 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 		return exitStatus{code}
 	}
 	return nil
-}
-
-// tailWriter passes what is written on to w and keeps its last
-// tailBytes bytes, where a run's error is.
-type tailWriter struct {
-	w    io.Writer
-	tail []byte
-}
-
-const tailBytes = 8 << 10
-
-func (t *tailWriter) Write(p []byte) (int, error) {
-	t.tail = append(t.tail, p...)
-	if len(t.tail) > 2*tailBytes {
-		t.tail = append([]byte(nil), t.tail[len(t.tail)-tailBytes:]...)
-	}
-	return t.w.Write(p)
-}
-
-// lastError is the last error line a command wrote ("rnntrain train:
-// step 1: ..."), without the command's prefix and cut as Attempt.Error
-// holds it; notes and the usage hint that follows a usage error are
-// passed over. It is "" when there is none.
-func (t *tailWriter) lastError() string {
-	lines := strings.Split(string(t.tail), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		cmd, msg, ok := strings.Cut(strings.TrimSpace(lines[i]), ": ")
-		if !ok || !strings.HasPrefix(cmd, "rnntrain ") || strings.Count(cmd, " ") != 1 || strings.HasPrefix(msg, "note: ") {
-			continue
-		}
-		return sweep.ErrorLine(msg)
-	}
-	return ""
 }
 
 // requeue asks Slurm to requeue the job id (this array task, which has
@@ -184,6 +150,9 @@ type pointDone struct {
 	err   error
 	wall  time.Duration
 	why   string // a failed point's error, from its attempts (RunState.Error)
+	// attempts counts the point's attempts before this child: an error
+	// recorded by an earlier one is not this child's.
+	attempts int
 }
 
 // runLocal runs the points todo as child processes ('rnntrain sweep
@@ -205,7 +174,10 @@ func runLocal(ctx context.Context, e *env, plan *sweepPlan, dir string, todo []i
 	for range jobs {
 		wg.Go(func() {
 			for i := range queue {
-				done <- runChild(ctx, exe, dir, l.Log(i), i, o.CPUsPerTask)
+				before, _ := sweep.ReadRun(l.Run(plan.names[i]))
+				d := runChild(ctx, exe, dir, l.Log(i), i, o.CPUsPerTask)
+				d.attempts = before.Attempts
+				done <- d
 			}
 		})
 	}
@@ -223,7 +195,7 @@ func runLocal(ctx context.Context, e *env, plan *sweepPlan, dir string, todo []i
 	failed, stopped := 0, 0
 	for d := range done {
 		if d.code > 0 && d.code != exitTerminated && d.code != exitInterrupted {
-			if rs, err := sweep.ReadRun(l.Run(plan.names[d.index])); err == nil {
+			if rs, err := sweep.ReadRun(l.Run(plan.names[d.index])); err == nil && rs.Attempts > d.attempts {
 				d.why = rs.Error
 			}
 		}
