@@ -83,6 +83,9 @@ refused (exit 2) unless -force, which restarts the points whose config
 changed; a run directory of another name that holds a point's config (a
 sweep grown by an axis value numbers its points anew) is renamed to the
 point's, not run again. -resume DIR does the same from DIR's own spec.
+A sweep whose spec this build resolves to other point configs than it
+ran with (a default changed) is refused by -resume without -force, and
+read by -status and -collect with a note.
 
 Executors. local (default) runs 'rnntrain sweep -run-point DIR INDEX' as
 child processes of this binary, -jobs at a time (default: the cores
@@ -467,24 +470,31 @@ func readRecord(l sweep.Layout) (rec sweep.Record, ok bool, err error) {
 }
 
 // openSweep loads the sweep in dir from its spec and record, for -status,
-// -collect and -run-point.
-func openSweep(dir string) (*sweepPlan, sweep.Record, error) {
+// -collect and -run-point. A spec that no longer gives the points the
+// sweep was run with (this build resolves its points' configs otherwise:
+// a default changed) is an error for -run-point (run), and for -status and
+// -collect, which read the run directories the points name, a note
+// (stale) said beside their output.
+func openSweep(dir string, run bool) (plan *sweepPlan, rec sweep.Record, stale string, err error) {
 	l := sweep.Layout{Dir: dir}
 	rec, ok, err := readRecord(l)
 	if err != nil {
-		return nil, rec, err
+		return nil, rec, "", err
 	}
 	if !ok {
-		return nil, rec, fmt.Errorf("%s is not a sweep directory (no sweep.json): start one with 'rnntrain sweep SPEC.toml -out %s'", dir, dir)
+		return nil, rec, "", fmt.Errorf("%s is not a sweep directory (no sweep.json): start one with 'rnntrain sweep SPEC.toml -out %s'", dir, dir)
 	}
-	plan, err := loadSweep(l.Spec(), &rec.Options, nil)
+	plan, err = loadSweep(l.Spec(), &rec.Options, nil)
 	if err != nil {
-		return nil, rec, err
+		return nil, rec, "", err
 	}
 	if plan.digest != rec.Digest {
-		return nil, rec, fmt.Errorf("sweep %s: its spec no longer gives the points it was run with (sweep.toml or this build's defaults changed)", dir)
+		stale = fmt.Sprintf("sweep %s: its spec no longer gives the points' configs it was run with (sweep.toml was edited, or this build resolves a key's default otherwise): 'rnntrain sweep -resume %s -force' restarts the points whose config changed", dir, dir)
+		if run {
+			return nil, rec, "", errors.New(stale)
+		}
 	}
-	return plan, rec, nil
+	return plan, rec, stale, nil
 }
 
 // prepareSweep writes the sweep directory for plan: the spec, the points,
@@ -502,6 +512,9 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 		if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 && !force {
 			return rec, usagef("-out %s holds files but no sweep; choose an empty or new directory (or -force)", dir)
 		}
+	}
+	if exists && rec.Digest != plan.digest && !force && resuming {
+		return rec, usagef("-resume %s: its spec no longer gives the points' configs it was run with (sweep.toml was edited, or this build resolves a key's default otherwise); give -force to restart the points whose config changed", dir)
 	}
 	if exists && rec.Digest != plan.digest && !force {
 		return rec, usagef("-out %s holds a sweep of another spec (%d points; this one has %d, or their configs differ); choose another -out, or give -force to restart the points whose config changed", dir, rec.Points, len(plan.points))

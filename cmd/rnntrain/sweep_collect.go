@@ -18,7 +18,7 @@ import (
 // whose files cannot be read is a note naming the file, and exit status 1
 // once the rest is written.
 func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, x string) error {
-	plan, rec, err := openSweep(dir)
+	plan, rec, stale, err := openSweep(dir, false)
 	if err != nil {
 		return err
 	}
@@ -33,6 +33,9 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 		return usagef("-x %s: not an axis of the sweep; its axes are %v", x, t.Axes)
 	}
 	rows, notes := sweepStates(ctx, plan, rec, dir)
+	if stale != "" {
+		notes = append(notes, stale)
+	}
 	l := sweep.Layout{Dir: dir}
 	done := 0
 	var failed error // a run's files could not be read: exit 1 after the table

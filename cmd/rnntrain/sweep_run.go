@@ -41,7 +41,7 @@ func runPoint(ctx context.Context, e *env, dir string, args []string) error {
 	if err != nil || i < 0 {
 		return usagef("-run-point %s %s: INDEX must be a point index ≥ 0", dir, idx)
 	}
-	plan, rec, err := openSweep(dir)
+	plan, rec, _, err := openSweep(dir, true)
 	if err != nil {
 		return err
 	}
@@ -470,11 +470,14 @@ func toolError(err error) string {
 // sweepStatus prints -status DIR; a run whose files cannot be read is a
 // note naming the file, and exit status 1.
 func sweepStatus(ctx context.Context, e *env, dir string) error {
-	plan, rec, err := openSweep(dir)
+	plan, rec, stale, err := openSweep(dir, false)
 	if err != nil {
 		return err
 	}
 	rows, notes := sweepStates(ctx, plan, rec, dir)
+	if stale != "" {
+		notes = append(notes, stale)
+	}
 	counts := map[sweep.State]int{}
 	w := e.stdout
 	fmt.Fprintf(w, "%-5s %-40s %-8s %8s %5s %8s  %s\n", "point", "run", "state", "attempts", "exit", "wall_s", "slurm")

@@ -415,6 +415,33 @@ func fakeSlurm(t *testing.T, dir string) string {
 	return bin
 }
 
+// TestSweepStaleSpec: a sweep whose spec this build resolves to other
+// point configs than it was run with (a default changed; here its
+// record's digest is altered) still gives -status and -collect, with a
+// note saying why and what restarts the changed points, while -run-point
+// refuses to train it and -resume names itself and asks for -force.
+func TestSweepStaleSpec(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := strings.Replace(tinySpec(t), "\"model.rank\" = [1, 2]\nseed = [1, 2]", "seed = [1]", 1)
+	out := filepath.Join(dir, "sw")
+	rnntrain(t, dir, "sweep", writeSpec(t, dir, "spec.toml", base), "-out", out).want(t, 0, "1 points run, 0 failed")
+	path := filepath.Join(out, "sweep.json")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var rec map[string]any
+	require.NoError(t, json.Unmarshal(b, &rec))
+	rec["digest"] = "0000"
+	b, err = json.Marshal(rec)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o644))
+	const note = "its spec no longer gives the points' configs it was run with"
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "1 points: 1 done", note, "'rnntrain sweep -resume "+out+" -force' restarts")
+	rnntrain(t, dir, "sweep", "-collect", out).want(t, 0, "1 of 1 points done", note)
+	rnntrain(t, dir, "sweep", "-run-point", out, "0").want(t, 1, note)
+	rnntrain(t, dir, "sweep", "-resume", out).want(t, 2, "-resume "+out+": "+note, "give -force")
+}
+
 // TestSweepRelativeSbatch: a relative -sbatch is kept absolute in the
 // sweep's record, so that -status run from another directory still asks
 // the Slurm tools beside it.
