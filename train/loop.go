@@ -339,7 +339,11 @@ func (l *loop) evaluate() Eval {
 			scored--
 		}
 	}
-	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Split: tasks.SplitLabel(task), Trials: scored, Accuracy: res.Accuracy, MSE: res.MSE, Loss: loss}
+	acc := res.Accuracy
+	if scored == 0 {
+		acc = math.NaN() // no trial to be right or wrong on
+	}
+	return Eval{Step: l.step, Stage: l.stage, Task: task.Name(), Split: tasks.SplitLabel(task), Trials: scored, Accuracy: acc, MSE: res.MSE, Loss: loss}
 }
 
 // carryState copies final into dst (one tensor per state variable),

@@ -72,7 +72,9 @@ type Eval struct {
 	// validation split, "fresh trials" for a generated task.
 	Split string `json:"split"`
 	// Trials counts the trials Accuracy is of: those the scorer judged,
-	// not its catch trials (Result.Excluded).
+	// not its catch trials (Result.Excluded). With none, Accuracy is NaN:
+	// it neither advances a curriculum, reaches a target nor is kept as
+	// the best.
 	Trials   int     `json:"trials"`
 	Accuracy float64 `json:"accuracy"`
 	MSE      float64 `json:"mse"`

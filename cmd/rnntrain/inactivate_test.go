@@ -598,7 +598,15 @@ func TestCLINoScoredTrials(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "catch.toml"), []byte("[task]\nname = \"perceptual-dm\"\n[task.settings]\ncatch_fraction = 0.99\n"), 0o644))
-	rnntrain(t, dir, "train", "-config", "catch.toml", "-model", "leaky", "-hidden", "6", "-steps", "2", "-batch", "4", "-eval-trials", "4", "-out", "run", "-quiet").want(t, 0)
+	// Training's evaluations of no scored trial say so and leave
+	// validation_accuracy out of metrics.jsonl rather than log a 0.
+	rnntrain(t, dir, "train", "-config", "catch.toml", "-model", "leaky", "-hidden", "6", "-steps", "2", "-batch", "4", "-eval-trials", "4",
+		"-eval-every", "1", "-out", "run").want(t, 0, "validation n/a", "last evaluation during training: accuracy undefined, no trial scored")
+	b, err := os.ReadFile(filepath.Join(dir, "run", "metrics.jsonl"))
+	require.NoError(t, err)
+	if strings.Contains(string(b), "validation_accuracy") || !strings.Contains(string(b), "validation_mse") {
+		t.Errorf("metrics.jsonl of evaluations without a scored trial: want validation_mse and no validation_accuracy:\n%s", b)
+	}
 	rnntrain(t, dir, "eval", "-checkpoint", "run", "-trials", "4", "-json").want(t, 0, `"trials": 0`, `"accuracy": null`, `"accuracy_stderr": null`)
 	r := rnntrain(t, dir, "inactivate", "-checkpoint", "run", "-trials", "4", "-units", "0,1", "-each-unit", "-fractions", "0,1")
 	r.want(t, 0, "before: accuracy undefined: no scored fresh trials", "after:  accuracy undefined", "-each-unit and -fractions")

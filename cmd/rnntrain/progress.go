@@ -106,8 +106,8 @@ type barProgress struct {
 }
 
 func (p *barProgress) update(m metricsLine) {
-	if m.EvalAccuracy != nil {
-		p.eval = fmt.Sprintf(" validation %.3f", *m.EvalAccuracy)
+	if v := validationText(m); v != "" {
+		p.eval = " " + v
 	}
 	p.bar.Describe(fmt.Sprintf("loss %.4f train acc %.3f%s%s%s", m.Loss, m.Accuracy, p.eval, stageText(m, p.stages), rateText(m, p.total)))
 	_ = p.bar.Set(m.Step)
@@ -130,7 +130,7 @@ type lineProgress struct {
 
 func (p *lineProgress) update(m metricsLine) {
 	now := time.Now()
-	if m.EvalAccuracy == nil && now.Sub(p.last) < p.every && m.Step != p.total {
+	if m.EvalMSE == nil && now.Sub(p.last) < p.every && m.Step != p.total {
 		return
 	}
 	p.last = now
@@ -143,8 +143,8 @@ func (p *lineProgress) finish() {}
 // curriculum stages of the run.
 func formatLine(m metricsLine, total, stages int) string {
 	s := fmt.Sprintf("step %*d/%d  loss %.4f  train acc %.3f", len(fmt.Sprint(total)), m.Step, total, m.Loss, m.Accuracy)
-	if m.EvalAccuracy != nil {
-		s += fmt.Sprintf("  validation %.3f", *m.EvalAccuracy)
+	if v := validationText(m); v != "" {
+		s += "  " + v
 	}
 	return s + stageText(m, stages) + fmt.Sprintf("  %.1fs", m.ElapsedS) + rateText(m, total)
 }
@@ -188,4 +188,17 @@ func etaText(sec float64) string {
 		m := (s + 30) / 60
 		return fmt.Sprintf("%dh%02dm", m/60, m%60)
 	}
+}
+
+// validationText is the evaluation of a metrics line for humans:
+// "validation 0.950", "validation n/a" when it scored no trial, "" for a
+// line without one.
+func validationText(m metricsLine) string {
+	switch {
+	case m.EvalAccuracy != nil:
+		return fmt.Sprintf("validation %.3f", *m.EvalAccuracy)
+	case m.EvalMSE != nil:
+		return "validation n/a"
+	}
+	return ""
 }

@@ -44,9 +44,11 @@ directory (-out; default runs/<timestamp>):
 	                         step's gradients before clipping), elapsed_s
 	                         (seconds of training, continued by -resume),
 	                         steps_per_s (of this process), and at
-	                         evaluations validation_accuracy,
-	                         validation_loss (the task's loss: MSE or
-	                         cross-entropy) and validation_mse; figures (a
+	                         evaluations validation_accuracy (left
+	                         out when no trial was scored, all catch
+	                         trials), validation_loss (the task's
+	                         loss: MSE or cross-entropy) and
+	                         validation_mse; figures (a
 	                         spiking net's rate_hz, or rate_per_step on a
 	                         task without dt, silent_units and
 	                         activity_sparsity; the egru's
@@ -565,7 +567,7 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 	switch {
 	case sum.Eval == nil:
 	case sum.Eval.Trials == 0:
-		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy undefined, no trial scored (every one a catch trial)\n")
+		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy undefined, no trial scored (every one excluded by the task's scorer, as catch trials are)\n")
 	default:
 		fmt.Fprintf(e.stdout, "last evaluation during training: accuracy %.4f on %d %s\n", sum.Eval.Accuracy, sum.Eval.Trials, trialsOf(sum.Eval.Split))
 	}
@@ -1025,6 +1027,9 @@ func (r *trainRun) log(st train.Step) error {
 	if st.Eval != nil {
 		acc, mse, loss := st.Eval.Accuracy, st.Eval.MSE, st.Eval.Loss
 		m.EvalAccuracy, m.EvalMSE, m.EvalLoss = &acc, &mse, &loss
+		if math.IsNaN(acc) {
+			m.EvalAccuracy = nil // no trial scored: left out of metrics.jsonl
+		}
 		r.evalAcc = &acc
 		r.curves.EvalStep = append(r.curves.EvalStep, float64(st.Step))
 		r.curves.EvalAccuracy = append(r.curves.EvalAccuracy, acc)
