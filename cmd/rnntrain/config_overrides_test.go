@@ -83,3 +83,23 @@ func TestCLIOverrideZero(t *testing.T) {
 		t.Error("a refused run left its directory")
 	}
 }
+
+// TestCLIUnusedOverrideSettings: a setting of task.eval_settings or of a
+// curriculum stage that the task does not take is named by its own key,
+// and the run's settings a stage of another preset would inherit are
+// named together under the stage.
+func TestCLIUnusedOverrideSettings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, c := range []struct{ name, toml, want string }{
+		{"eval", "[task]\nname = \"go-nogo\"\n[task.eval_settings]\ncatch_fraction = 0\n",
+			"task.eval_settings.catch_fraction: task go-nogo (default preset neurogym) does not take this setting ('rnntrain tasks go-nogo' lists"},
+		{"stage", "[task]\nname = \"perceptual-dm\"\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\ntask = \"go-nogo\"\nsettings = { catch_fraction = 0.2 }\n",
+			"train.curriculum[1].settings.catch_fraction: task go-nogo (default preset neurogym) does not take this setting"},
+		{"inherited", "[task]\nname = \"perceptual-dm\"\n[task.settings]\nfixation_ms = 200\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\npreset = \"neurogym\"\nsettings = { noise = 0.5 }\n",
+			"train.curriculum[1]: task perceptual-dm (preset neurogym) does not take the run's task settings fixation_ms, stimulus_ms"},
+	} {
+		writeSpec(t, dir, c.name+".toml", c.toml)
+		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
+	}
+}

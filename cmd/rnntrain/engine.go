@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -119,6 +120,13 @@ func stageTask(cfg *runConfig, i int, st train.Stage) (tasks.Task, error) {
 		// A stage that names no task has the run's, which may be the
 		// default task.
 		markDefaultTask(err, cfg.Task.nameDefault && st.Task == "")
+		if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
+			own := tasks.Settings{}
+			if st.Settings != nil {
+				own = *st.Settings
+			}
+			return nil, unusedSettingsError(ue, key+".settings", &own)
+		}
 		return nil, configError(key, err)
 	}
 	return t, nil
@@ -289,6 +297,36 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 	return task, nil
 }
 
+// unusedSettingsError is the usage error of ue, settings a task does not
+// take, naming each by its key under table ("task.settings",
+// "task.eval_settings", "train.curriculum[1].settings") when set is nil or
+// sets it; the others, which the task inherits from the run's settings
+// that table overrides, are named together under table's parent.
+func unusedSettingsError(ue *tasks.UnusedSettingsError, table string, set *tasks.Settings) error {
+	var own map[string]any
+	if set != nil {
+		b, _ := json.Marshal(set)
+		_ = json.Unmarshal(b, &own)
+	}
+	var errs []error
+	var inherited []string
+	for _, k := range ue.Keys {
+		if _, ok := own[k]; set != nil && !ok {
+			inherited = append(inherited, k)
+			continue
+		}
+		errs = append(errs, &settingError{key: table + "." + k, short: true,
+			err: fmt.Errorf("task %s does not take this setting", ue.TaskPreset())})
+	}
+	if len(inherited) > 0 {
+		errs = append(errs, &settingError{key: strings.TrimSuffix(table, ".settings"), short: true,
+			err: fmt.Errorf("task %s does not take the run's task settings %s, which it would inherit", ue.TaskPreset(), strings.Join(inherited, ", "))})
+	}
+	last := errs[len(errs)-1].(*settingError)
+	last.err = fmt.Errorf("%w ('rnntrain tasks %s' lists the settings each preset takes)", last.err, ue.Task)
+	return usageError{errors.Join(errs...)}
+}
+
 // settingsError is err, an error of tasks.New about the run's task
 // settings, as usage errors naming the settings: one for each setting the
 // task does not take, by its key under task.settings (and flag), or else
@@ -299,15 +337,7 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 func settingsError(cfg *runConfig, err error) error {
 	markDefaultTask(err, cfg.Task.nameDefault)
 	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
-		errs := make([]error, len(ue.Keys))
-		for i, k := range ue.Keys {
-			msg := fmt.Sprintf("task %s does not take this setting", ue.TaskPreset())
-			if i == len(ue.Keys)-1 {
-				msg += fmt.Sprintf(" ('rnntrain tasks %s' lists the settings each preset takes)", ue.Task)
-			}
-			errs[i] = &settingError{key: "task.settings." + k, short: true, err: errors.New(msg)}
-		}
-		return usageError{errors.Join(errs...)}
+		return unusedSettingsError(ue, "task.settings", nil)
 	}
 	var keys []string
 	if flat, ferr := flatten(cfg); ferr == nil {

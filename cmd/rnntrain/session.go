@@ -175,6 +175,9 @@ func evalTaskOf(cfg *runConfig, final tasks.Task) (tasks.Task, error) {
 	t, err := tasks.NewFromConfig(tc)
 	if err != nil {
 		markDefaultTask(err, defTask)
+		if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
+			return nil, unusedSettingsError(ue, "task.eval_settings", cfg.Task.EvalSettings)
+		}
 		return nil, configError("task.eval_settings", err)
 	}
 	return t, nil
