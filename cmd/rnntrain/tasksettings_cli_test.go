@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/rnntrain/rnntrain/internal/npy"
+	"github.com/rnntrain/rnntrain/tasks"
 )
 
 // settingRun is a run of TestCLITaskSettingsEffects, trained for one step
@@ -267,6 +269,24 @@ func TestCLITaskSettingsEffects(t *testing.T) {
 				}
 			}
 		}},
+	}
+	// Every settings key has a case here or, for the dataset tasks', the
+	// test named.
+	elsewhere := map[string]string{
+		"path": "TestCLITrainEvalInspectResume", "split": "TestCLITrainEvalInspectResume",
+		"validation_fraction": "TestCLITrainEvalInspectResume", "test_fraction": "TestCLITrainEvalInspectResume",
+		"split_seed": "TestCLITrainEvalInspectResume", "validation_trials": "TestCLIFitHoldoutIsValidationSplit",
+		"mnist_dir": "TestCLIMNISTSplits", "loss": "TestCLINPZCrossEntropy",
+	}
+	sources := testSources(t)
+	for _, h := range tasks.SettingsHelp() {
+		covered := slices.ContainsFunc(cases, func(c settingCase) bool { return c.key == h.Key })
+		if name, ok := elsewhere[h.Key]; ok && !covered {
+			covered = strings.Contains(sources, "func "+name+"(t *testing.T)")
+		}
+		if !covered {
+			t.Errorf("task setting %s: no case shows its effect, and no test is named for it", h.Key)
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.key, func(t *testing.T) {
@@ -736,4 +756,54 @@ func recordedInts(t *testing.T, path, name string) []int {
 		out = append(out, int(v))
 	}
 	return out
+}
+
+// TestCLINPZCrossEntropy: an npz task's loss = "cross-entropy" trains on
+// its one-hot targets with the cross-entropy, scores the masked-mean
+// argmax and reports the cross-entropy, where mse (the default) reports
+// the MSE; targets that are not one-hot are refused, naming the array and
+// the loss.
+func TestCLINPZCrossEntropy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := make([][][]float32, 8)
+	tgt := make([][][]float32, 8)
+	for i := range in {
+		in[i] = [][]float32{{float32(i % 2)}, {0}}
+		tgt[i] = [][]float32{{1, 0}, {float32(i % 2), float32(1 - i%2)}}
+	}
+	require.NoError(t, npy.WriteArchiveValues(filepath.Join(dir, "onehot.npz"), map[string]any{"inputs": in, "targets": tgt}))
+	writeTinyNPZ(t, filepath.Join(dir, "scalar.npz"))
+	tiny := []string{"-steps", "2", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-validation-fraction", "0.25"}
+	for _, c := range []struct{ name, data, loss, want string }{
+		{"ce", "onehot.npz", "loss = \"cross-entropy\"\n", "), cross-entropy "},
+		{"mse", "onehot.npz", "", "), mse "},
+	} {
+		writeSpec(t, dir, c.name+".toml", "[task]\nname = \"npz\"\n[task.settings]\n"+c.loss)
+		r := rnntrain(t, dir, append([]string{"train", "-config", c.name + ".toml", "-data", c.data, "-out", c.name}, tiny...)...)
+		r.want(t, 0, c.want)
+	}
+	configOf := func(run string) string {
+		b, err := os.ReadFile(filepath.Join(dir, run, "config.json"))
+		require.NoError(t, err)
+		return string(b)
+	}
+	require.Contains(t, configOf("ce"), `"loss": "cross-entropy"`)
+	require.NotContains(t, configOf("mse"), `"loss": "cross-entropy"`)
+	rnntrain(t, dir, append([]string{"train", "-config", "ce.toml", "-data", "scalar.npz", "-out", "bad"}, tiny...)...).
+		want(t, 1, "scalar.npz: array targets, trial 0: step 0 has no one (loss cross-entropy needs one-hot targets)")
+}
+
+// testSources returns the text of this package's test files.
+func testSources(t *testing.T) string {
+	t.Helper()
+	names, err := filepath.Glob("*_test.go")
+	require.NoError(t, err)
+	var b strings.Builder
+	for _, n := range names {
+		src, err := os.ReadFile(n)
+		require.NoError(t, err)
+		b.Write(src)
+	}
+	return b.String()
 }
