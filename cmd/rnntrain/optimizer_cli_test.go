@@ -118,3 +118,15 @@ func initialParams(t *testing.T, c *checkpoints.Checkpoint) map[string][]float32
 	}
 	return out
 }
+
+// TestCLIWeightDecayHeader: the run header names the weight decay an
+// optimizer trains with, AdamW's default 0.01 as one given, and none
+// where it is 0.
+func TestCLIWeightDecayHeader(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tiny := []string{"-steps", "1", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-plot-format", "svg"}
+	rnntrain(t, dir, append([]string{"train", "-optimizer", "adamw", "-out", "adamw"}, tiny...)...).want(t, 0, "  train  adamw (weight decay 0.01) lr 0.003,")
+	rnntrain(t, dir, append([]string{"train", "-optimizer", "sgd", "-weight-decay", "0.5", "-out", "sgd"}, tiny...)...).want(t, 0, "  train  sgd (weight decay 0.5) lr")
+	rnntrain(t, dir, append([]string{"train", "-optimizer", "adamw", "-weight-decay", "0", "-out", "none"}, tiny...)...).want(t, 0, "  train  adamw lr 0.003,")
+}

@@ -769,8 +769,12 @@ func printHeader(w io.Writer, s *session, dir string, step int) {
 	if c.Train.KeepBest {
 		keep = ", keeping the best in best.safetensors, whose weights the final evaluation scores"
 	}
+	opt := c.Train.Optimizer.Kind.String()
+	if wd := c.Train.Optimizer.WeightDecay; wd != 0 {
+		opt += fmt.Sprintf(" (weight decay %g)", wd)
+	}
 	fmt.Fprintf(w, "  train  %s lr %g, batch %d, up to %d steps; %s; evaluate on %d %s %s%s\n",
-		c.Train.Optimizer.Kind, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, which, when, keep)
+		opt, c.Train.LR, c.Train.BatchSize, c.Train.Steps, stop, evalN, which, when, keep)
 	if f := c.Train.FPTT; c.Train.Trainer == train.FPTT {
 		fmt.Fprintf(w, "  fptt   %s, k %d, α %g, β %g, ρ %g, reg %g, %s loss, reset every %s\n",
 			fpttWindows(f.Parts, info.MinSteps, info.MaxSteps), f.K, f.Alpha, f.Beta, f.Rho, f.Reg, f.Loss, resetText(f.ResetEvery))
