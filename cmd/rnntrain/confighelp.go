@@ -94,7 +94,18 @@ side.
 			flat[k] = nil
 		}
 	}
-	describe := func(key string) (flagName, doc string) { return keyDoc(key, docs, usage) }
+	// A settings key that a flag sets keeps the tasks that take it.
+	takenBy := map[string]string{}
+	for _, h := range tasks.SettingsHelp() {
+		takenBy["task.settings."+h.Key] = strings.Join(h.TakenBy, ", ")
+	}
+	describe := func(key string) (flagName, doc string) {
+		flagName, doc = keyDoc(key, docs, usage)
+		if t := takenBy[key]; t != "" && flagName != "" {
+			doc += "; taken by " + t
+		}
+		return flagName, doc
+	}
 	rows := [][4]string{{"key", "default", "flag", "meaning"}}
 	keys := make([]string, 0, len(flat))
 	for k := range flat {

@@ -38,7 +38,7 @@ With a task name, it prints that task's channels, summary and the
 key sets and its default). With -json it prints the same records as JSON.`,
 		Setup: func(fs *flag.FlagSet, e *env) func(ctx context.Context, args []string) error {
 			asJSON := fs.Bool("json", false, "print JSON records instead of a table")
-			verbose := fs.Bool("v", false, "also print each task's summary and channel names")
+			verbose := fs.Bool("v", false, "also print each task's summary, channel names and the settings each preset takes")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 1 {
 					return usagef("tasks takes at most one task name, got %q", args)
