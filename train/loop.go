@@ -333,7 +333,7 @@ func (l *loop) evaluate() Eval {
 	l.evalNoise.Seed(l.cfg.Seed, streamSeed(StreamEvalNoise))
 	loss, _ := l.windows(l.evalTape, rand.New(l.evalNoise), b, task.Loss(), false, out)
 	res := task.Score(out, b)
-	scored := b.B
+	scored := b.B // counted here, not taken from res.Scored, which a Task of the caller's may leave 0
 	for _, x := range res.Excluded {
 		if x {
 			scored--

@@ -80,7 +80,7 @@ func dependentSettings() []dependentSetting {
 		// nothing that trains (no_bias keeps b at 0 as well).
 		{"model.freeze_bias", "on a low-rank net with model.rates = tanh or model.no_bias (it trains no bias)", func(c *runConfig) bool {
 			m, ok := c.Model.Model.(*lowrank.Config)
-			return !ok || !c.Model.FreezeBias || m.Rates != lowrank.RatesTanh && !m.NoBias
+			return !ok || m.Rates != lowrank.RatesTanh && !m.NoBias
 		}},
 		{"model.tau_mem_ms", "with model.beta > 0", func(c *runConfig) bool {
 			switch m := c.Model.Model.(type) {

@@ -181,6 +181,9 @@ func TestCLIModelKeysEveryKind(t *testing.T) {
 	work := t.TempDir()
 	rnntrain(t, work, "train", "-model", "lowrank", "-rates", "phi", "-out", filepath.Join(work, "refused"),
 		"-config", writeSpec(t, work, "nobias.toml", "[model]\nno_bias = true\nfreeze_bias = true\n")).want(t, 2, "model.freeze_bias: has no effect")
+	// An explicit false has no effect either, as no_bias = false with rates tanh.
+	rnntrain(t, work, "train", "-model", "lowrank", "-out", filepath.Join(work, "refused"),
+		"-config", writeSpec(t, work, "false.toml", "[model]\nfreeze_bias = false\n")).want(t, 2, "model.freeze_bias: has no effect")
 }
 
 // updates returns, for every parameter of the run's network, its change
