@@ -27,7 +27,7 @@ func settingKeys() []settingKey {
 		{"coherences", fCoh, func(s *Settings) bool { return len(s.Coherences) > 0 },
 			"the coherence levels (default: the preset's, README Task presets): unsigned % (neurogym) or input units (psychrnn), each drawn with a random sign; signed levels times input_scale (dubreuil, valente); 0 allowed"},
 		{"catch_fraction", fCatch, func(s *Settings) bool { return s.CatchFraction != nil },
-			"fraction of catch trials, no stimulus or context and target 0, not scored (default 0, the scripts' fraction_catch_trials)"},
+			"fraction of catch trials, no stimulus or context and target 0, not scored (default 0, the scripts' fraction_catch_trials; a 0 given is a value, refused by the tasks that do not take it and applied as an override)"},
 		{"steps", fSteps, func(s *Settings) bool { return s.Steps != 0 },
 			"trial length of flip-flop (default 64) and sine-wave (200), sequence length of adding (200), delay of copy (200)"},
 		{"bits", fBits, func(s *Settings) bool { return s.Bits != 0 },
