@@ -23,7 +23,8 @@ type Stage struct {
 	Preset tasks.OptionalPreset `json:"preset,omitzero" toml:"preset"`
 	// Settings override the run's task settings for this stage (fields
 	// left zero keep the run's values; see tasks.Settings.Override); when
-	// the stage names another task they are that task's settings.
+	// the stage names another task, or another preset of the run's task,
+	// they override that preset's own.
 	Settings *tasks.Settings `json:"settings,omitempty" toml:"settings"`
 }
 
@@ -86,10 +87,12 @@ func StageTasks(base tasks.Config, stages []Stage) ([]tasks.Task, error) {
 }
 
 // StageConfig returns the task config of stage s of a run whose task
-// config is base, as StageTasks builds it: base with the stage's preset,
-// when set, and its settings over base's, or, for a stage naming another
-// task, that task with the stage's preset and settings. It validates s
-// first; the error names the stage's key ("settings: …").
+// config is base, as StageTasks builds it: base with the stage's settings
+// over base's, or, for a stage naming another task or another preset of
+// the run's task, that task and preset with the stage's settings alone
+// over the preset's own (base's settings are those of base's preset, its
+// periods and scales filled in). It validates s first; the error names
+// the stage's key ("settings: …").
 func StageConfig(base tasks.Config, s Stage) (tasks.Config, error) {
 	if err := s.validate(); err != nil {
 		return tasks.Config{}, err
@@ -99,12 +102,26 @@ func StageConfig(base tasks.Config, s Stage) (tasks.Config, error) {
 		c = tasks.Config{Task: s.Task}
 	}
 	if s.Preset.Set {
+		if c.Task == base.Task && concretePreset(c.Task, s.Preset.Preset) != concretePreset(base.Task, base.Preset) {
+			c.Settings = tasks.Settings{}
+		}
 		c.Preset = s.Preset.Preset
 	}
 	if s.Settings != nil {
 		c.Settings = c.Settings.Override(*s.Settings)
 	}
 	return c, nil
+}
+
+// concretePreset is p, or task's default preset for tasks.Default (p
+// itself for an unknown task, which building the stage reports).
+func concretePreset(task string, p tasks.Preset) tasks.Preset {
+	if p == tasks.Default {
+		if d, err := tasks.DefaultPreset(task); err == nil {
+			return d
+		}
+	}
+	return p
 }
 
 // oneDt says why every stage steps by the run's dt.

@@ -189,3 +189,33 @@ func TestStagePresetJSON(t *testing.T) {
 		t.Errorf("unknown preset: got %v, want ParsePreset's error", err)
 	}
 }
+
+// TestStageConfigPreset: a stage of the run's task keeps the run's
+// settings under the run's preset, named or as the default, and starts from
+// its own preset's under another, as a stage of another task does.
+func TestStageConfigPreset(t *testing.T) {
+	noise := 0.3
+	base := tasks.Config{Task: "perceptual-dm", Preset: tasks.Dubreuil, Settings: tasks.Settings{Noise: &noise}}
+	own := tasks.Settings{CatchFraction: new(0.1)}
+	for _, c := range []struct {
+		name  string
+		stage Stage
+		keeps bool
+	}{
+		{"no preset", Stage{Settings: &own}, true},
+		{"the run's preset", Stage{Preset: tasks.OptionalPreset{Preset: tasks.Dubreuil, Set: true}, Settings: &own}, true},
+		{"the default preset", Stage{Preset: tasks.OptionalPreset{Preset: tasks.Default, Set: true}, Settings: &own}, true},
+		{"another preset", Stage{Preset: tasks.OptionalPreset{Preset: tasks.Valente, Set: true}, Settings: &own}, false},
+	} {
+		c2, err := StageConfig(base, c.stage)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := c2.Settings.Noise != nil; got != c.keeps {
+			t.Errorf("%s: keeps the run's noise %v, want %v", c.name, got, c.keeps)
+		}
+		if c2.Settings.CatchFraction == nil || *c2.Settings.CatchFraction != 0.1 {
+			t.Errorf("%s: the stage's own catch_fraction is not applied: %+v", c.name, c2.Settings)
+		}
+	}
+}

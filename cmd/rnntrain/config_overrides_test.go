@@ -86,8 +86,7 @@ func TestCLIOverrideZero(t *testing.T) {
 
 // TestCLIUnusedOverrideSettings: a setting of task.eval_settings or of a
 // curriculum stage that the task does not take is named by its own key,
-// and the run's settings a stage of another preset would inherit are
-// named together under the stage.
+// and a stage of another preset is refused only for its own settings.
 func TestCLIUnusedOverrideSettings(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -96,10 +95,23 @@ func TestCLIUnusedOverrideSettings(t *testing.T) {
 			"task.eval_settings.catch_fraction: task go-nogo (default preset neurogym) does not take this setting ('rnntrain tasks go-nogo' lists"},
 		{"stage", "[task]\nname = \"perceptual-dm\"\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\ntask = \"go-nogo\"\nsettings = { catch_fraction = 0.2 }\n",
 			"train.curriculum[1].settings.catch_fraction: task go-nogo (default preset neurogym) does not take this setting"},
-		{"inherited", "[task]\nname = \"perceptual-dm\"\n[task.settings]\nfixation_ms = 200\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\npreset = \"neurogym\"\nsettings = { noise = 0.5 }\n",
-			"train.curriculum[1]: task perceptual-dm (preset neurogym) does not take the run's task settings fixation_ms, stimulus_ms"},
+		// A stage of another preset starts from that preset's settings,
+		// not the run's (whose periods and scales the run's preset filled in).
+		{"preset", "[task]\nname = \"perceptual-dm\"\n[task.settings]\nfixation_ms = 200\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\npreset = \"psychrnn\"\nsettings = { catch_fraction = 0.2 }\n",
+			"train.curriculum[1].settings.catch_fraction: task perceptual-dm (preset psychrnn) does not take this setting"},
 	} {
 		writeSpec(t, dir, c.name+".toml", c.toml)
 		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
 	}
+}
+
+// TestCLIStageOfAnotherPreset: a curriculum stage naming another preset of
+// the run's task trains that preset's trials (valente's 75 steps after
+// dubreuil's 51), not the run's preset's with the stage's name.
+func TestCLIStageOfAnotherPreset(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeSpec(t, dir, "stages.toml", "[task]\nname = \"perceptual-dm\"\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\npreset = \"valente\"\n")
+	rnntrain(t, dir, "train", "-config", "stages.toml", "-steps", "2", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-out", "run").
+		want(t, 0, "curriculum  2 stages of 51, 75 steps per trial")
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -121,11 +120,7 @@ func stageTask(cfg *runConfig, i int, st train.Stage) (tasks.Task, error) {
 		// default task.
 		markDefaultTask(err, cfg.Task.nameDefault && st.Task == "")
 		if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
-			own := tasks.Settings{}
-			if st.Settings != nil {
-				own = *st.Settings
-			}
-			return nil, unusedSettingsError(ue, key+".settings", &own)
+			return nil, unusedSettingsError(ue, key+".settings")
 		}
 		return nil, configError(key, err)
 	}
@@ -299,31 +294,19 @@ func resolve(cfg *runConfig) (tasks.Task, error) {
 
 // unusedSettingsError is the usage error of ue, settings a task does not
 // take, naming each by its key under table ("task.settings",
-// "task.eval_settings", "train.curriculum[1].settings") when set is nil or
-// sets it; the others, which the task inherits from the run's settings
-// that table overrides, are named together under table's parent.
-func unusedSettingsError(ue *tasks.UnusedSettingsError, table string, set *tasks.Settings) error {
-	var own map[string]any
-	if set != nil {
-		b, _ := json.Marshal(set)
-		_ = json.Unmarshal(b, &own)
-	}
-	var errs []error
-	var inherited []string
-	for _, k := range ue.Keys {
-		if _, ok := own[k]; set != nil && !ok {
-			inherited = append(inherited, k)
-			continue
+// "task.eval_settings", "train.curriculum[1].settings"): the table that
+// gave it, as a stage of another task or preset, and the final
+// evaluation's task, take no other settings than their own over the
+// run's accepted ones.
+func unusedSettingsError(ue *tasks.UnusedSettingsError, table string) error {
+	errs := make([]error, len(ue.Keys))
+	for i, k := range ue.Keys {
+		msg := fmt.Sprintf("task %s does not take this setting", ue.TaskPreset())
+		if i == len(ue.Keys)-1 {
+			msg += fmt.Sprintf(" ('rnntrain tasks %s' lists the settings each preset takes)", ue.Task)
 		}
-		errs = append(errs, &settingError{key: table + "." + k, short: true,
-			err: fmt.Errorf("task %s does not take this setting", ue.TaskPreset())})
+		errs[i] = &settingError{key: table + "." + k, short: true, err: errors.New(msg)}
 	}
-	if len(inherited) > 0 {
-		errs = append(errs, &settingError{key: strings.TrimSuffix(table, ".settings"), short: true,
-			err: fmt.Errorf("task %s does not take the run's task settings %s, which it would inherit", ue.TaskPreset(), strings.Join(inherited, ", "))})
-	}
-	last := errs[len(errs)-1].(*settingError)
-	last.err = fmt.Errorf("%w ('rnntrain tasks %s' lists the settings each preset takes)", last.err, ue.Task)
 	return usageError{errors.Join(errs...)}
 }
 
@@ -337,7 +320,7 @@ func unusedSettingsError(ue *tasks.UnusedSettingsError, table string, set *tasks
 func settingsError(cfg *runConfig, err error) error {
 	markDefaultTask(err, cfg.Task.nameDefault)
 	if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
-		return unusedSettingsError(ue, "task.settings", nil)
+		return unusedSettingsError(ue, "task.settings")
 	}
 	var keys []string
 	if flat, ferr := flatten(cfg); ferr == nil {

@@ -176,7 +176,7 @@ func evalTaskOf(cfg *runConfig, final tasks.Task) (tasks.Task, error) {
 	if err != nil {
 		markDefaultTask(err, defTask)
 		if ue := (*tasks.UnusedSettingsError)(nil); errors.As(err, &ue) {
-			return nil, unusedSettingsError(ue, "task.eval_settings", cfg.Task.EvalSettings)
+			return nil, unusedSettingsError(ue, "task.eval_settings")
 		}
 		return nil, configError("task.eval_settings", err)
 	}
