@@ -86,8 +86,9 @@ type Attempt struct {
 	Slurm string  `json:"slurm_job,omitempty"` // array job and task, "123_4"
 	Exit  int     `json:"exit"`
 	WallS float64 `json:"wall_s,omitempty"`
-	// Error is, on an end with a non-zero Exit, the error the run
-	// printed last (its first MaxErrorLen bytes, one line), "" if none.
+	// Error is, on an end with a non-zero Exit, the error the run's
+	// command returned (ErrorLine: one line of at most MaxErrorLen
+	// bytes), "" if none.
 	Error string `json:"error,omitempty"`
 }
 

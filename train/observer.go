@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"io"
+	"math"
 	"time"
 )
 
@@ -149,7 +150,7 @@ func (lg *Logger) OnStep(s Step) error {
 	}
 	acc := ""
 	if s.Eval != nil {
-		acc = fmt.Sprintf(" acc %.3f mse %.4g", s.Eval.Accuracy, s.Eval.MSE)
+		acc = fmt.Sprintf(" acc %s mse %.4g", accText(s.Eval.Accuracy), s.Eval.MSE)
 	}
 	_, err := fmt.Fprintf(lg.W, "step %d%s stage %d loss %.4g lr %.3g |g| %.3g%s %.1fs\n",
 		s.Step, total, s.Stage, s.Loss, s.LR, s.GradNorm, acc, s.Elapsed.Seconds())
@@ -160,10 +161,19 @@ func (lg *Logger) OnStep(s Step) error {
 func (lg *Logger) OnEnd(sum Summary) error {
 	acc := ""
 	if sum.Eval != nil {
-		acc = fmt.Sprintf(", held-out accuracy %.3f", sum.Eval.Accuracy)
+		acc = ", held-out accuracy " + accText(sum.Eval.Accuracy)
 	}
 	_, err := fmt.Fprintf(lg.W, "%s after %d steps%s (%.1fs)\n", sum.Reason, sum.Steps, acc, sum.Elapsed.Seconds())
 	return err
+}
+
+// accText prints an evaluation's accuracy, "n/a" for one that scored no
+// trial (NaN).
+func accText(a float64) string {
+	if math.IsNaN(a) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", a)
 }
 
 // StepFunc adapts a function to an Observer with a no-op OnEnd.

@@ -134,6 +134,21 @@ func TestMetricsCurvesEvalLoss(t *testing.T) {
 	}
 }
 
+// TestMetricsCurvesUnscoredEval: an evaluation that scored no trial,
+// logged without validation_accuracy, is still an evaluation of the
+// curves: its loss drawn, its accuracy NaN (not drawn), as the live run
+// draws it.
+func TestMetricsCurvesUnscoredEval(t *testing.T) {
+	data := []byte(`{"step":5,"loss":1,"validation_mse":0.5,"validation_loss":0.5}
+{"step":10,"loss":0.5,"validation_accuracy":0.8,"validation_mse":0.25,"validation_loss":0.25}
+{"step":15,"loss":0.4}
+`)
+	cv, _, _, _ := metricsCurves(data, 20, true)
+	if len(cv.EvalStep) != 2 || cv.EvalStep[0] != 5 || !math.IsNaN(cv.EvalAccuracy[0]) || cv.EvalAccuracy[1] != 0.8 || cv.EvalLoss[0] != 0.5 {
+		t.Errorf("held-out curves: steps %v, accuracies %v, losses %v; want [5 10], [NaN 0.8], [0.5 0.25]", cv.EvalStep, cv.EvalAccuracy, cv.EvalLoss)
+	}
+}
+
 // TestTrimMetricsDamagedLine: a line that is not a record amid the
 // history is kept as it is, and so are the records after it up to the
 // step; a resume dropped them all, the history after the damage lost in

@@ -607,6 +607,9 @@ func TestCLINoScoredTrials(t *testing.T) {
 	if strings.Contains(string(b), "validation_accuracy") || !strings.Contains(string(b), "validation_mse") {
 		t.Errorf("metrics.jsonl of evaluations without a scored trial: want validation_mse and no validation_accuracy:\n%s", b)
 	}
+	rnntrain(t, dir, "inspect", "run").want(t, 0, "validation accuracy  n/a (the last evaluation scored no trial)")
+	rnntrain(t, dir, "train", "-config", "catch.toml", "-model", "leaky", "-hidden", "6", "-steps", "2", "-batch", "4", "-eval-trials", "4",
+		"-eval-every", "1", "-keep-best", "-out", "best").want(t, 0, "-keep-best: no evaluation scored a trial, so none was kept")
 	rnntrain(t, dir, "eval", "-checkpoint", "run", "-trials", "4", "-json").want(t, 0, `"trials": 0`, `"accuracy": null`, `"accuracy_stderr": null`)
 	r := rnntrain(t, dir, "inactivate", "-checkpoint", "run", "-trials", "4", "-units", "0,1", "-each-unit", "-fractions", "0,1")
 	r.want(t, 0, "before: accuracy undefined: no scored fresh trials", "after:  accuracy undefined", "-each-unit and -fractions")

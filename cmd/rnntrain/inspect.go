@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -229,7 +230,11 @@ func (info *checkpointInfo) print(w io.Writer) {
 	fmt.Fprintf(tw, "step\t%d\n", info.Step)
 	fmt.Fprintf(tw, "seed\t%d\n", info.Seed)
 	if a, ok := info.Metrics["accuracy"]; ok {
-		fmt.Fprintf(tw, "validation accuracy\t%.4f\n", a)
+		if math.IsNaN(a) {
+			fmt.Fprintf(tw, "validation accuracy\tn/a (the last evaluation scored no trial)\n")
+		} else {
+			fmt.Fprintf(tw, "validation accuracy\t%.4f\n", a)
+		}
 	} else {
 		fmt.Fprintf(tw, "validation accuracy\tnot recorded\n")
 	}

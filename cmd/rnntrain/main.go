@@ -89,8 +89,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // runWhy runs the command line args as run does and also returns, when
-// the command failed, the error it printed ("" for a success, a stop
-// that saved, or a status the command reported itself).
+// the command failed, its error (printed, but for a reader of its output
+// that went away; "" for a success, a stop that saved, or a status the
+// command reported itself).
 func runWhy(ctx context.Context, args []string, stdout, stderr io.Writer) (code int, why string) {
 	e := &env{stdout: stdout, stderr: stderr}
 	cmds := commands()

@@ -580,6 +580,9 @@ func runTrain(ctx context.Context, e *env, cfg runConfig, opts trainOptions) err
 			held, r.best.Accuracy, lossName(s.task), r.best.Loss, r.best.Step, checkpoints.BestPath(dir))
 		fmt.Fprint(e.stdout, chosenOn(rep.Split, evalTask, checkpoints.BestPath(dir)))
 	}
+	if s.cfg.Train.KeepBest && (r.best == nil || r.best.Step < 0) {
+		fmt.Fprintf(e.stdout, "-keep-best: no evaluation scored a trial, so none was kept; the final evaluation scores the last step's weights\n")
+	}
 	fmt.Fprintf(e.stdout, "final evaluation: ")
 	if len(rep.Conditions) > maxTableRows {
 		fmt.Fprintln(e.stdout, reportLine(rep))
@@ -1262,9 +1265,15 @@ func metricsCurves(data []byte, upto int, mse bool) (cv plots.Curves, kept, bad,
 		cv.Step = append(cv.Step, float64(m.Step))
 		cv.Loss = append(cv.Loss, m.Loss)
 		cv.Accuracy = append(cv.Accuracy, m.Accuracy)
-		if m.EvalAccuracy != nil {
+		if m.EvalAccuracy != nil || m.EvalMSE != nil || m.EvalLoss != nil {
+			// An evaluation that scored no trial logs no accuracy (NaN,
+			// not drawn) but its loss.
+			acc := math.NaN()
+			if m.EvalAccuracy != nil {
+				acc = *m.EvalAccuracy
+			}
 			cv.EvalStep = append(cv.EvalStep, float64(m.Step))
-			cv.EvalAccuracy = append(cv.EvalAccuracy, *m.EvalAccuracy)
+			cv.EvalAccuracy = append(cv.EvalAccuracy, acc)
 			// The task's loss; a line written before validation_loss was
 			// logged gives validation_mse, that loss for an MSE task
 			// (mse), else nothing (NaN): the MSE of a cross-entropy
