@@ -41,7 +41,7 @@ func settingKeys() []settingKey {
 		{"loss", fLoss, func(s *Settings) bool { return s.Loss != MSE },
 			"loss of an npz file's targets: mse (default) or cross-entropy (one-hot targets, scored by the masked-mean argmax)"},
 		{"split", fSplit, func(s *Settings) bool { return s.Split != Train },
-			"the part of the dataset the task draws trials from: train (default), validation or test"},
+			"the part of the dataset the task draws trials from: train (default), validation or test; a run trains on train alone and refuses the others (eval -split chooses the split scored)"},
 		{"validation_fraction", fValidation, func(s *Settings) bool { return s.ValidationFraction != nil },
 			"share of a dataset's trials held out as its validation split, never trained on (default 0.1; 0 = none)"},
 		{"validation_trials", fValTrials, func(s *Settings) bool { return len(s.ValidationTrials) > 0 },

@@ -458,6 +458,22 @@ func (c *runConfig) validate() error {
 	if err := c.Task.Settings.Validate(); err != nil {
 		errs = append(errs, settingsErrors("task.settings", err)...)
 	}
+	// Held out means never trained on: training draws a dataset's
+	// trials from its train split alone.
+	heldOut := func(key string, sp tasks.Split) {
+		if sp != tasks.Train {
+			errs = append(errs, configError(key, fmt.Errorf("%s: training draws its trials from the train split; the %s split is held out, for evaluations (eval -split %s)", sp, sp, sp)))
+		}
+	}
+	heldOut("task.settings.split", c.Task.Settings.Split)
+	if e := c.Task.EvalSettings; e != nil && e.Split != tasks.Train {
+		errs = append(errs, configError("task.eval_settings.split", fmt.Errorf("%s has no effect: the final evaluation scores the validation split (the training trials without one); eval -split %s scores the %s split", e.Split, e.Split, e.Split)))
+	}
+	for i, st := range c.Train.Curriculum {
+		if st.Settings != nil {
+			heldOut(fmt.Sprintf("train.curriculum[%d].settings.split", i), st.Settings.Split)
+		}
+	}
 	if e := c.Task.EvalSettings; e != nil {
 		if err := e.Validate(); err != nil {
 			errs = append(errs, settingsErrors("task.eval_settings", err)...)

@@ -115,3 +115,24 @@ func TestCLIStageOfAnotherPreset(t *testing.T) {
 	rnntrain(t, dir, "train", "-config", "stages.toml", "-steps", "2", "-hidden", "4", "-batch", "2", "-eval-trials", "4", "-out", "run").
 		want(t, 0, "curriculum  2 stages of 51, 75 steps per trial")
 }
+
+// TestCLISplitHeldOut: held out means never trained on. A run's task
+// settings, or a curriculum stage's, that name a held-out split are
+// refused, and so is a task.eval_settings split, which the final
+// evaluation (always the validation split) would not apply; eval -split
+// scores the others.
+func TestCLISplitHeldOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeTinyNPZ(t, filepath.Join(dir, "d.npz"))
+	const task = "[task]\nname = \"npz\"\n[task.settings]\npath = \"d.npz\"\ntest_fraction = 0.2\n"
+	for _, c := range []struct{ name, toml, want string }{
+		{"settings", task + "split = \"test\"\n", "task.settings.split: test: training draws its trials from the train split; the test split is held out"},
+		{"stage", task + "[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { split = \"validation\" }\n",
+			"train.curriculum[1].settings.split: validation: training draws its trials from the train split"},
+		{"eval", task + "[task.eval_settings]\nsplit = \"test\"\n", "task.eval_settings.split: test has no effect: the final evaluation scores the validation split"},
+	} {
+		writeSpec(t, dir, c.name+".toml", c.toml)
+		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
+	}
+}

@@ -363,7 +363,7 @@ func TestCLIInspectNonFiniteMetrics(t *testing.T) {
 	c.Meta.Metrics["accuracy"], c.Meta.Metrics["loss"] = math.NaN(), math.Inf(1)
 	require.NoError(t, checkpoints.Save(filepath.Join(dir, "nan.safetensors"), c))
 	rnntrain(t, dir, "inspect", "-json", "nan.safetensors").want(t, 0, `"accuracy": "NaN"`, `"loss": "+Inf"`)
-	rnntrain(t, dir, "inspect", "nan.safetensors").want(t, 0, "validation accuracy  NaN")
+	rnntrain(t, dir, "inspect", "nan.safetensors").want(t, 0, "validation accuracy  n/a (the last evaluation scored no trial)")
 }
 
 // TestCLINonFiniteParams: the analyses refuse a checkpoint whose weights

@@ -273,7 +273,7 @@ func TestCLITaskSettingsEffects(t *testing.T) {
 	// Every settings key has a case here or, for the dataset tasks', the
 	// test named.
 	elsewhere := map[string]string{
-		"path": "TestCLITrainEvalInspectResume", "split": "TestCLITrainEvalInspectResume",
+		"path": "TestCLITrainEvalInspectResume", "split": "TestCLISplitHeldOut",
 		"validation_fraction": "TestCLITrainEvalInspectResume", "test_fraction": "TestCLITrainEvalInspectResume",
 		"split_seed": "TestCLITrainEvalInspectResume", "validation_trials": "TestCLIFitHoldoutIsValidationSplit",
 		"mnist_dir": "TestCLIMNISTSplits", "loss": "TestCLINPZCrossEntropy",
@@ -282,7 +282,11 @@ func TestCLITaskSettingsEffects(t *testing.T) {
 	for _, h := range tasks.SettingsHelp() {
 		covered := slices.ContainsFunc(cases, func(c settingCase) bool { return c.key == h.Key })
 		if name, ok := elsewhere[h.Key]; ok && !covered {
-			covered = strings.Contains(sources, "func "+name+"(t *testing.T)")
+			// The named test exists and sets the key (or its flag).
+			_, body, found := strings.Cut(sources, "func "+name+"(t *testing.T)")
+			body, _, _ = strings.Cut(body, "\nfunc ")
+			flag := "-" + strings.ReplaceAll(h.Key, "_", "-")
+			covered = found && (strings.Contains(body, h.Key) || strings.Contains(body, `"`+flag+`"`) || h.Key == "path" && strings.Contains(body, `"-data"`))
 		}
 		if !covered {
 			t.Errorf("task setting %s: no case shows its effect, and no test is named for it", h.Key)
