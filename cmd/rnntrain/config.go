@@ -466,6 +466,28 @@ func (c *runConfig) validate() error {
 		}
 	}
 	heldOut("task.settings.split", c.Task.Settings.Split)
+	// Nor may the final evaluation, or a stage on the run's data file,
+	// assign the file's trials to its splits anew: its held-out trials
+	// could be ones the run trained on.
+	resplit := func(table string, s *tasks.Settings, why string) {
+		for _, k := range []struct {
+			key string
+			set bool
+		}{{"validation_fraction", s.ValidationFraction != nil}, {"validation_trials", len(s.ValidationTrials) > 0},
+			{"test_fraction", s.TestFraction != 0}, {"split_seed", s.SplitSeed != 0}} {
+			if k.set {
+				errs = append(errs, configError(table+"."+k.key, fmt.Errorf("assigns the data file's trials to the splits anew, so %s could score trials the run trained on; leave it out", why)))
+			}
+		}
+	}
+	if e := c.Task.EvalSettings; e != nil && (e.Path == "" || e.Path == c.Task.Settings.Path) {
+		resplit("task.eval_settings", e, "the final evaluation")
+	}
+	for i, st := range c.Train.Curriculum {
+		if s := st.Settings; s != nil && (s.Path == "" || s.Path == c.Task.Settings.Path) && (st.Task == "" || st.Task == c.Task.Name) {
+			resplit(fmt.Sprintf("train.curriculum[%d].settings", i), s, "a held-out evaluation")
+		}
+	}
 	if e := c.Task.EvalSettings; e != nil && e.Split != tasks.Train {
 		errs = append(errs, configError("task.eval_settings.split", fmt.Errorf("%s has no effect: the final evaluation scores the validation split (the training trials without one); eval -split %s scores the %s split", e.Split, e.Split, e.Split)))
 	}

@@ -119,8 +119,9 @@ func TestCLIStageOfAnotherPreset(t *testing.T) {
 // TestCLISplitHeldOut: held out means never trained on. A run's task
 // settings, or a curriculum stage's, that name a held-out split are
 // refused, and so is a task.eval_settings split, which the final
-// evaluation (always the validation split) would not apply; eval -split
-// scores the others.
+// evaluation (always the validation split) would not apply, and a new
+// assignment of the data file's trials to the splits by either; eval
+// -split scores the others.
 func TestCLISplitHeldOut(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -131,6 +132,11 @@ func TestCLISplitHeldOut(t *testing.T) {
 		{"stage", task + "[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { split = \"validation\" }\n",
 			"train.curriculum[1].settings.split: validation: training draws its trials from the train split"},
 		{"eval", task + "[task.eval_settings]\nsplit = \"test\"\n", "task.eval_settings.split: test has no effect: the final evaluation scores the validation split"},
+		// Nor may they assign the file's trials to the splits anew.
+		{"resplit", task + "[task.eval_settings]\nvalidation_fraction = 0.5\n",
+			"task.eval_settings.validation_fraction: assigns the data file's trials to the splits anew, so the final evaluation could score trials the run trained on"},
+		{"stage-seed", task + "[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { split_seed = 4 }\n",
+			"train.curriculum[1].settings.split_seed: assigns the data file's trials to the splits anew"},
 	} {
 		writeSpec(t, dir, c.name+".toml", c.toml)
 		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
