@@ -233,7 +233,7 @@ func loadSweep(path string, opts *sweep.Options, flags map[string]*keyFlagValue)
 	// what is wrong in it is damage, not a mistake in what was asked.
 	own := func(err error) error {
 		if u, ok := errors.AsType[usageError](err); ok && opts != nil {
-			return fmt.Errorf("%w (the sweep's copy of its spec, edited or damaged since the sweep wrote it)", u.err)
+			return fmt.Errorf("%w (the sweep's copy of its spec, edited or damaged since the sweep wrote it, or refused by this build's checks)", u.err)
 		}
 		return err
 	}
@@ -515,6 +515,9 @@ func prepareSweep(e *env, plan *sweepPlan, dir string, force, resuming bool) (sw
 	}
 	if exists && rec.Digest != plan.digest && !force && resuming {
 		return rec, usagef("-resume %s: its spec no longer gives the points' configs it was run with (sweep.toml was edited, or this build resolves a key's default otherwise); give -force to restart the points whose config changed", dir)
+	}
+	if same, err := os.ReadFile(l.Spec()); err == nil && bytes.Equal(same, plan.raw) && exists && rec.Digest != plan.digest && !force {
+		return rec, usagef("-out %s holds a sweep of this spec whose points' configs this build resolves otherwise (a key's default changed); give -force to restart the points whose config changed", dir)
 	}
 	if exists && rec.Digest != plan.digest && !force {
 		return rec, usagef("-out %s holds a sweep of another spec (%d points; this one has %d, or their configs differ); choose another -out, or give -force to restart the points whose config changed", dir, rec.Points, len(plan.points))

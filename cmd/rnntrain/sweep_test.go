@@ -440,6 +440,7 @@ func TestSweepStaleSpec(t *testing.T) {
 	rnntrain(t, dir, "sweep", "-collect", out).want(t, 0, "1 of 1 points done", note)
 	rnntrain(t, dir, "sweep", "-run-point", out, "0").want(t, 1, note)
 	rnntrain(t, dir, "sweep", "-resume", out).want(t, 2, "-resume "+out+": "+note, "give -force")
+	rnntrain(t, dir, "sweep", filepath.Join(dir, "spec.toml"), "-out", out).want(t, 2, "-out "+out+" holds a sweep of this spec whose points' configs this build resolves otherwise")
 }
 
 // TestSweepRelativeSbatch: a relative -sbatch is kept absolute in the
