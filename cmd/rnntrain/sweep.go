@@ -469,6 +469,31 @@ func readRecord(l sweep.Layout) (rec sweep.Record, ok bool, err error) {
 	return rec, true, nil
 }
 
+// staleNotes says, of a sweep in dir whose spec no longer gives the
+// points it ran (openSweep's stale), which points' runs were trained from
+// another config than plan now gives, and which run directories no point
+// of plan names, left out of -status and -collect.
+func staleNotes(plan *sweepPlan, dir string) []string {
+	l := sweep.Layout{Dir: dir}
+	var notes []string
+	names := map[string]bool{}
+	for i, name := range plan.names {
+		names[name] = true
+		b, err := files.ReadRegular(filepath.Join(l.Run(name), sweep.PointFile), int64(len(plan.configs[i])))
+		if err == nil && !bytes.Equal(b, plan.configs[i]) {
+			notes = append(notes, fmt.Sprintf("point %d: runs/%s was trained from another config than the spec now gives", plan.points[i].Index, name))
+		}
+	}
+	if ents, err := os.ReadDir(filepath.Join(dir, "runs")); err == nil {
+		for _, e := range ents {
+			if e.IsDir() && !names[e.Name()] {
+				notes = append(notes, fmt.Sprintf("runs/%s: no point of the spec names it (left out)", e.Name()))
+			}
+		}
+	}
+	return notes
+}
+
 // openSweep loads the sweep in dir from its spec and record, for -status,
 // -collect and -run-point. A spec that no longer gives the points the
 // sweep was run with (this build resolves its points' configs otherwise:

@@ -34,7 +34,7 @@ func sweepCollect(ctx context.Context, e *env, dir string, metric sweep.Metric, 
 	}
 	rows, notes := sweepStates(ctx, plan, rec, dir)
 	if stale != "" {
-		notes = append(notes, stale)
+		notes = append(append(notes, stale), staleNotes(plan, dir)...)
 	}
 	l := sweep.Layout{Dir: dir}
 	done := 0

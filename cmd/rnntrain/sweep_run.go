@@ -476,7 +476,7 @@ func sweepStatus(ctx context.Context, e *env, dir string) error {
 	}
 	rows, notes := sweepStates(ctx, plan, rec, dir)
 	if stale != "" {
-		notes = append(notes, stale)
+		notes = append(append(notes, stale), staleNotes(plan, dir)...)
 	}
 	counts := map[sweep.State]int{}
 	w := e.stdout

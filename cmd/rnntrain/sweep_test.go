@@ -441,6 +441,17 @@ func TestSweepStaleSpec(t *testing.T) {
 	rnntrain(t, dir, "sweep", "-run-point", out, "0").want(t, 1, note)
 	rnntrain(t, dir, "sweep", "-resume", out).want(t, 2, "-resume "+out+": "+note, "give -force")
 	rnntrain(t, dir, "sweep", filepath.Join(dir, "spec.toml"), "-out", out).want(t, 2, "-out "+out+" holds a sweep of this spec whose points' configs this build resolves otherwise")
+
+	// An edited copy of the spec: the notes name the runs of other
+	// configs and the runs no point names.
+	for _, c := range []struct{ from, to, want string }{
+		{"steps = 10", "steps = 12", "point 0: runs/p0000-seed=1 was trained from another config than the spec now gives"},
+		{"seed = [1]", "seed = [2]", "runs/p0000-seed=1: no point of the spec names it (left out)"},
+	} {
+		require.Contains(t, base, c.from)
+		writeSpec(t, out, "sweep.toml", strings.Replace(base, c.from, c.to, 1))
+		rnntrain(t, dir, "sweep", "-status", out).want(t, 0, note, c.want)
+	}
 }
 
 // TestSweepRelativeSbatch: a relative -sbatch is kept absolute in the
