@@ -1304,7 +1304,15 @@ func decodeStrict(data []byte, isTOML bool, v any) error {
 		return errors.New("trailing data after the config object")
 	}
 	if !isTOML { // TOML refuses a repeated key itself
-		return repeatedKey(data)
+		if err := repeatedKey(data); err != nil {
+			return err
+		}
+	}
+	// encoding/json matches a key to a field whatever its case; the keys
+	// of a config are written as help config lists them.
+	var obj any
+	if json.Unmarshal(data, &obj) == nil {
+		return exactKeys(reflect.TypeOf(v), obj, "")
 	}
 	return nil
 }
@@ -1650,6 +1658,52 @@ func jsonKeys(t reflect.Type, path []string) []string {
 		return nil
 	}
 	return keys
+}
+
+// exactKeys refuses a key of the decoded JSON value v, at path, that
+// names a field of the struct of type t in another case than its JSON
+// name ("Catch_Fraction" for catch_fraction), which encoding/json takes. A
+// type that decodes itself (json.Unmarshaler) checks its own keys.
+func exactKeys(t reflect.Type, v any, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		list, _ := v.([]any)
+		for i, e := range list {
+			if err := exactKeys(t.Elem(), e, fmt.Sprintf("%s[%d]", strings.TrimSuffix(path, "."), i)+"."); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		obj, _ := v.(map[string]any)
+		fields := map[string]reflect.Type{}
+		for _, f := range reflect.VisibleFields(t) {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !f.IsExported() || name == "-" || (f.Anonymous && name == "") {
+				continue
+			}
+			fields[cmp.Or(name, f.Name)] = f.Type
+		}
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if ft, ok := fields[k]; ok {
+				if err := exactKeys(ft, obj[k], path+k+"."); err != nil {
+					return err
+				}
+				continue
+			}
+			for name := range fields {
+				if strings.EqualFold(name, k) {
+					return fmt.Errorf("unknown key %q; did you mean %q? (keys are lower case, as 'rnntrain help config' lists them)", path+k, path+name)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // firstLine returns the first line of b, at most 40 bytes of it.

@@ -142,3 +142,19 @@ func TestCLISplitHeldOut(t *testing.T) {
 		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
 	}
 }
+
+// TestCLIKeysExactCase: a config key in another case than its name, which
+// encoding/json would take, is refused naming the key and the name, in
+// every table.
+func TestCLIKeysExactCase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, c := range map[string]struct{ toml, want string }{
+		"settings": {"[task.settings]\nCatch_Fraction = 0.5\n", `unknown key "task.settings.Catch_Fraction"; did you mean "task.settings.catch_fraction"?`},
+		"train":    {"[train]\nSteps = 3\n", `unknown key "train.Steps"; did you mean "train.steps"?`},
+		"stage":    {"[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { Noise = 0.1 }\n", `unknown key "train.curriculum[1].settings.Noise"; did you mean "train.curriculum[1].settings.noise"?`},
+	} {
+		writeSpec(t, dir, name+".toml", c.toml)
+		rnntrain(t, dir, "train", "-config", name+".toml", "-steps", "2", "-out", name).want(t, 2, "config "+name+".toml: "+c.want)
+	}
+}
