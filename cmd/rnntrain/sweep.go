@@ -85,7 +85,8 @@ sweep grown by an axis value numbers its points anew) is renamed to the
 point's, not run again. -resume DIR does the same from DIR's own spec.
 A sweep whose spec this build resolves to other point configs than it
 ran with (a default changed) is refused by -resume without -force, and
-read by -status and -collect with a note.
+read by -status and -collect with a note; so is one whose spec this build
+refuses, whose runs they read as its axes name them.
 
 Executors. local (default) runs 'rnntrain sweep -run-point DIR INDEX' as
 child processes of this binary, -jobs at a time (default: the cores
@@ -479,6 +480,9 @@ func staleNotes(plan *sweepPlan, dir string) []string {
 	names := map[string]bool{}
 	for i, name := range plan.names {
 		names[name] = true
+		if plan.configs == nil { // a spec this build refuses: no configs to compare
+			continue
+		}
 		b, err := files.ReadRegular(filepath.Join(l.Run(name), sweep.PointFile), int64(len(plan.configs[i])))
 		if err == nil && !bytes.Equal(b, plan.configs[i]) {
 			notes = append(notes, fmt.Sprintf("point %d: runs/%s was trained from another config than the spec now gives", plan.points[i].Index, name))
@@ -492,6 +496,30 @@ func staleNotes(plan *sweepPlan, dir string) []string {
 		}
 	}
 	return notes
+}
+
+// pointsOnly is the plan of the spec at path without the points' configs
+// (nil, as the digest): its points and their names, for -status and
+// -collect of a sweep whose configs this build does not resolve.
+func pointsOnly(path string, o sweep.Options) (*sweepPlan, error) {
+	raw, err := readConfigFile("spec", path)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := sweep.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	spec.Options = o
+	pts, err := spec.Points()
+	if err != nil {
+		return nil, err
+	}
+	plan := &sweepPlan{spec: spec, raw: raw, points: pts}
+	for _, p := range pts {
+		plan.names = append(plan.names, spec.Name(p))
+	}
+	return plan, nil
 }
 
 // openSweep loads the sweep in dir from its spec and record, for -status,
@@ -510,6 +538,14 @@ func openSweep(dir string, run bool) (plan *sweepPlan, rec sweep.Record, stale s
 		return nil, rec, "", fmt.Errorf("%s is not a sweep directory (no sweep.json): start one with 'rnntrain sweep SPEC.toml -out %s'", dir, dir)
 	}
 	plan, err = loadSweep(l.Spec(), &rec.Options, nil)
+	if err != nil && !run {
+		// The points' names and axis values come from the spec's axes
+		// alone: -status and -collect read the run directories they name
+		// even when this build refuses to resolve the points' configs.
+		if p, perr := pointsOnly(l.Spec(), rec.Options); perr == nil {
+			return p, rec, fmt.Sprintf("sweep %s: %v; its points are read from the run directories the spec's axes name", dir, err), nil
+		}
+	}
 	if err != nil {
 		return nil, rec, "", err
 	}

@@ -452,6 +452,15 @@ func TestSweepStaleSpec(t *testing.T) {
 		writeSpec(t, out, "sweep.toml", strings.Replace(base, c.from, c.to, 1))
 		rnntrain(t, dir, "sweep", "-status", out).want(t, 0, note, c.want)
 	}
+
+	// A spec this build refuses to resolve (a key without effect) still
+	// gives the table of the runs its axes name.
+	require.Contains(t, base, "[base.model]")
+	writeSpec(t, out, "sweep.toml", strings.Replace(base, "[base.model]", "[base.task.eval_settings]\nimplicit_context = false\n[base.model]", 1))
+	const refused = "task.eval_settings.implicit_context: false has no effect"
+	rnntrain(t, dir, "sweep", "-status", out).want(t, 0, "1 points: 1 done", refused, "its points are read from the run directories the spec's axes name")
+	rnntrain(t, dir, "sweep", "-collect", out).want(t, 0, "1 of 1 points done")
+	rnntrain(t, dir, "sweep", "-run-point", out, "0").want(t, 1, refused)
 }
 
 // TestSweepRelativeSbatch: a relative -sbatch is kept absolute in the
