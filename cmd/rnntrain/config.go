@@ -1629,17 +1629,11 @@ func jsonKeys(t reflect.Type, path []string) []string {
 		return nil
 	}
 	var keys []string
-	for _, f := range reflect.VisibleFields(t) {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || name == "-" || (f.Anonymous && name == "") {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
+	for _, f := range jsonFields(t) {
+		name := f.name
 		if len(path) > 0 {
 			if elem, indexed := strings.CutSuffix(path[0], "]"); indexed && strings.EqualFold(name, elem[:max(strings.LastIndex(elem, "["), 0)]) {
-				ft := f.Type // an element of a list: train.curriculum[1]
+				ft := f.typ // an element of a list: train.curriculum[1]
 				for ft.Kind() == reflect.Pointer {
 					ft = ft.Elem()
 				}
@@ -1650,7 +1644,7 @@ func jsonKeys(t reflect.Type, path []string) []string {
 			}
 		}
 		if len(path) > 0 && strings.EqualFold(name, path[0]) {
-			return jsonKeys(f.Type, path[1:])
+			return jsonKeys(f.typ, path[1:])
 		}
 		keys = append(keys, name)
 	}
@@ -1658,6 +1652,27 @@ func jsonKeys(t reflect.Type, path []string) []string {
 		return nil
 	}
 	return keys
+}
+
+// jsonField is a field of a struct as encoding/json names it.
+type jsonField struct {
+	name string
+	typ  reflect.Type
+}
+
+// jsonFields returns the fields of the struct type t that encoding/json
+// decodes, by their JSON names (the Go name where the tag gives none),
+// the fields of embedded structs among them.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if !f.IsExported() || name == "-" || (f.Anonymous && name == "") {
+			continue
+		}
+		out = append(out, jsonField{cmp.Or(name, f.Name), f.Type})
+	}
+	return out
 }
 
 // exactKeys refuses a key of the decoded JSON value v, at path, that
@@ -1682,12 +1697,8 @@ func exactKeys(t reflect.Type, v any, path string) error {
 	case reflect.Struct:
 		obj, _ := v.(map[string]any)
 		fields := map[string]reflect.Type{}
-		for _, f := range reflect.VisibleFields(t) {
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !f.IsExported() || name == "-" || (f.Anonymous && name == "") {
-				continue
-			}
-			fields[cmp.Or(name, f.Name)] = f.Type
+		for _, f := range jsonFields(t) {
+			fields[f.name] = f.typ
 		}
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			if ft, ok := fields[k]; ok {
