@@ -100,8 +100,7 @@ func TestCLIUnusedOverrideSettings(t *testing.T) {
 		{"preset", "[task]\nname = \"perceptual-dm\"\n[task.settings]\nfixation_ms = 200\n[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\npreset = \"psychrnn\"\nsettings = { catch_fraction = 0.2 }\n",
 			"train.curriculum[1].settings.catch_fraction: task perceptual-dm (preset psychrnn) does not take this setting"},
 	} {
-		writeSpec(t, dir, c.name+".toml", c.toml)
-		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
+		refusedConfig(t, dir, c.name, c.toml, c.want)
 	}
 }
 
@@ -138,8 +137,7 @@ func TestCLISplitHeldOut(t *testing.T) {
 		{"stage-seed", task + "[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { split_seed = 4 }\n",
 			"train.curriculum[1].settings.split_seed: assigns the data file's trials to the splits anew"},
 	} {
-		writeSpec(t, dir, c.name+".toml", c.toml)
-		rnntrain(t, dir, "train", "-config", c.name+".toml", "-steps", "2", "-out", c.name).want(t, 2, "config "+c.name+".toml: "+c.want)
+		refusedConfig(t, dir, c.name, c.toml, c.want)
 	}
 }
 
@@ -154,7 +152,15 @@ func TestCLIKeysExactCase(t *testing.T) {
 		"train":    {"[train]\nSteps = 3\n", `unknown key "train.Steps"; did you mean "train.steps"?`},
 		"stage":    {"[train]\neval_every = 1\n[[train.curriculum]]\n[[train.curriculum]]\nsettings = { Noise = 0.1 }\n", `unknown key "train.curriculum[1].settings.Noise"; did you mean "train.curriculum[1].settings.noise"?`},
 	} {
-		writeSpec(t, dir, name+".toml", c.toml)
-		rnntrain(t, dir, "train", "-config", name+".toml", "-steps", "2", "-out", name).want(t, 2, "config "+name+".toml: "+c.want)
+		refusedConfig(t, dir, name, c.toml, c.want)
 	}
+}
+
+// refusedConfig writes toml to dir/name.toml and checks that train refuses
+// it as a usage error whose message, after the file's name, begins with
+// want, before training into dir/name.
+func refusedConfig(t *testing.T, dir, name, toml, want string) {
+	t.Helper()
+	writeSpec(t, dir, name+".toml", toml)
+	rnntrain(t, dir, "train", "-config", name+".toml", "-steps", "2", "-out", name).want(t, 2, "config "+name+".toml: "+want)
 }

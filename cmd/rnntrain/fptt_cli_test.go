@@ -132,20 +132,9 @@ func TestCLIFPTTSettings(t *testing.T) {
 		cfg := writeSpec(t, work, name+".toml", "[train]\ntrainer = \"fptt\"\n[train.fptt]\n"+fptt+"\n")
 		rnntrain(t, work, append([]string{"train", "-config", cfg, "-steps", "1", "-eval-every", "0", "-hidden", "8", "-batch", "4",
 			"-eval-trials", "4", "-lr", "0.05", "-quiet", "-plot-format", "svg", "-out", dir}, args...)...).want(t, 0)
-		c, err := checkpoints.Load(checkpoints.LatestPath(dir))
-		require.NoError(t, err)
-		var s fpttState
-		for _, x := range c.Tensors {
-			switch x.Name {
-			case param:
-				s.w = x.F32
-			case checkpoints.OptimizerPrefix + param + ".fptt_mean":
-				s.mean = x.F32
-			case checkpoints.OptimizerPrefix + param + ".fptt_lambda":
-				s.lambda = x.F32
-			}
-		}
-		s.w0 = initialParams(t, c)[param]
+		ts, c := tensorsAt(t, dir)
+		opt := checkpoints.OptimizerPrefix + param
+		s := fpttState{w: ts[param], mean: ts[opt+".fptt_mean"], lambda: ts[opt+".fptt_lambda"], w0: initialParams(t, c)[param]}
 		require.Len(t, s.mean, len(s.w), "%s: W̄ of %s", name, param)
 		require.Len(t, s.lambda, len(s.w), "%s: λ of %s", name, param)
 		require.Len(t, s.w0, len(s.w), "%s: the initial %s", name, param)

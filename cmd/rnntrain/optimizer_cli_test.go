@@ -35,18 +35,8 @@ func TestCLIOptimizerSettings(t *testing.T) {
 			args = append(args, "-config", writeSpec(t, work, name+".toml", "[train.optimizer]\n"+toml+"\n"))
 		}
 		rnntrain(t, work, args...).want(t, 0)
-		c, err := checkpoints.Load(checkpoints.LatestPath(dir))
-		require.NoError(t, err)
-		var s state
-		for _, x := range c.Tensors {
-			switch x.Name {
-			case param:
-				s.w = x.F32
-			case checkpoints.OptimizerPrefix + param + ".momentum_buffer":
-				s.b = x.F32
-			}
-		}
-		s.w0 = initialParams(t, c)[param]
+		ts, c := tensorsAt(t, dir)
+		s := state{w: ts[param], b: ts[checkpoints.OptimizerPrefix+param+".momentum_buffer"], w0: initialParams(t, c)[param]}
 		require.NotEmpty(t, s.w, "%s: %s", name, param)
 		require.Len(t, s.w0, len(s.w), "%s: the initial %s", name, param)
 		return s
