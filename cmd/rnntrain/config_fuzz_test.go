@@ -25,6 +25,7 @@ func seedConfigs(t interface{ Fatal(...any) }) (tomls, jsons []string) {
 		"[model]\nkind = \"gru\"\n[[train.curriculum]]\ntask = \"context-dm\"\n",
 		"[model]\nkind = \"lif\"\nreset = \"Zero\"\nsurrogate = \"atan(alpha=1e39)\"\n",
 		"seed = -3\n",
+		"[task.eval_settings]\ncatch_fraction = 0\nimplicit_context = false\nCoherences = [1]\n[[train.curriculum]]\nsettings = { steps = 0, split = \"test\" }\n",
 	}
 	jsons = []string{string(b), `{"model": {"kind": "rnn", "hidden": 8}}`, `{"train": {"batch_size": 8}} {"x": 1}`, `{"model": {"kind": "leaky", "rec_mask": 3}}`,
 		`{"seed": 2, "model": {"hidden": 8, "noise": 0.1, "Hidden": 9}, "seed": 3}`, `{"Model": {"kind": "lif", "tau_mem_ms": 30}}`, `{"model": {"kind": "ltc", "encoding": "morse"}, "train": {"clip_mode": 3}}`}
@@ -43,6 +44,7 @@ func FuzzConfigTOML(f *testing.F) {
 			zeros := map[string]bool{} // the check of a 0 a default would replace
 			if obj, err := decodeTOML([]byte(s)); err == nil {
 				zeroSettings(zeros, "", obj)
+				_ = checkOverrides(obj) // the zero overrides of eval_settings and stages
 			}
 			_ = checkZeros(&c, zeros)
 		}
