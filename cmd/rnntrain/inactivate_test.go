@@ -702,7 +702,7 @@ func TestCLIInactivateRecordingChecked(t *testing.T) {
 		}, 2, "array outputs has 2 outputs, the checkpoint's network 1"},
 		{"step", func(a map[string]npy.Array) { a["step"] = fill(7) }, 2, "was recorded from a checkpoint of step 7, -checkpoint is of step 3"},
 		{"step-shape", func(a map[string]npy.Array) { a["step"] = fill(3, 2) }, 1, "array step: shape [2], want [] (the checkpoint's step)"},
-		{"step-value", func(a map[string]npy.Array) { a["step"] = fill(-3) }, 1, "array step holds -3, want a checkpoint's step"},
+		{"step-value", func(a map[string]npy.Array) { a["step"] = fill(-3) }, 1, "array step holds -3, want the checkpoint's step"},
 		{"weights", func(a map[string]npy.Array) { a["weights"] = fill(12345) }, 2, "was recorded from a network of other weights than -checkpoint's (its array weights is 12345"},
 		{"weights-shape", func(a map[string]npy.Array) { a["weights"] = fill(1, 2) }, 1, "array weights: shape [2], want []"},
 		{"weights-value", func(a map[string]npy.Array) { a["weights"] = fill(-1) }, 1, "array weights holds -1, want the identifier of the network's weights"},

@@ -141,58 +141,46 @@ func regressSelectivity(path string, s *session, step int) (*analysis.Selectivit
 // recordingStep returns the checkpoint step an eval -record file records
 // (its array step, of shape []), or -1 when it has none.
 func recordingStep(path string) (int, error) {
-	f, err := npy.OpenArchive(path)
-	if err != nil {
-		return 0, err
+	x, ok, err := recordingWhole(path, "step", "the checkpoint's step")
+	if !ok {
+		return -1, err
 	}
-	defer f.Close()
-	if !f.Has("step") {
-		return -1, nil
-	}
-	h, err := f.HeaderNumeric("step")
-	if err != nil {
-		return 0, err
-	}
-	if len(h.Shape) != 0 {
-		return 0, fmt.Errorf("%s: array step: shape %v, want [] (the checkpoint's step)", path, h.Shape)
-	}
-	a, err := f.ReadNumeric("step")
-	if err != nil {
-		return 0, err
-	}
-	x := a.Float64()[0]
-	if !(x >= 0 && x <= 1<<53) || x != math.Trunc(x) {
-		return 0, fmt.Errorf("%s: array step holds %v, want a checkpoint's step, a whole number ≥ 0", path, x)
-	}
-	return int(x), nil
+	return int(x), err
 }
 
 // recordingWeights returns the weightsID an eval -record file records (its
 // array weights, of shape []), and false when it has none (a recording
 // written before recordings held it).
 func recordingWeights(path string) (int64, bool, error) {
+	return recordingWhole(path, "weights", "the identifier of the network's weights")
+}
+
+// recordingWhole reads the array name of an eval -record file, a whole
+// number in [0, 2⁵³) of shape [] (what, for errors), and false when the
+// file has no such array.
+func recordingWhole(path, name, what string) (int64, bool, error) {
 	f, err := npy.OpenArchive(path)
 	if err != nil {
 		return 0, false, err
 	}
 	defer f.Close()
-	if !f.Has("weights") {
+	if !f.Has(name) {
 		return 0, false, nil
 	}
-	h, err := f.HeaderNumeric("weights")
+	h, err := f.HeaderNumeric(name)
 	if err != nil {
 		return 0, false, err
 	}
 	if len(h.Shape) != 0 {
-		return 0, false, fmt.Errorf("%s: array weights: shape %v, want [] (the identifier of the network's weights)", path, h.Shape)
+		return 0, false, fmt.Errorf("%s: array %s: shape %v, want [] (%s)", path, name, h.Shape, what)
 	}
-	a, err := f.ReadNumeric("weights")
+	a, err := f.ReadNumeric(name)
 	if err != nil {
 		return 0, false, err
 	}
 	x := a.Float64()[0]
 	if !(x >= 0 && x < 1<<53) || x != math.Trunc(x) {
-		return 0, false, fmt.Errorf("%s: array weights holds %v, want the identifier of the network's weights, a whole number in [0, 2⁵³)", path, x)
+		return 0, false, fmt.Errorf("%s: array %s holds %v, want %s, a whole number in [0, 2⁵³)", path, name, x, what)
 	}
 	return int64(x), true, nil
 }
